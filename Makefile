@@ -1,0 +1,185 @@
+# kith - GNU Makefile.
+#
+#   make            build/kith (release, hardened)
+#   make demo       install what is missing, build, seed a demo town, serve on :8080
+#   make test       install what is missing, build, run every suite (also under ASan+UBSan)
+#   make san        ASan+UBSan build in build/san
+#   make fuzz       libFuzzer targets, run for FUZZ_SECONDS each (default 300)
+#   make bench      benchmarks against nginx; figures for bench/RESULTS.md
+#   make check      static checks: banned functions, gcc -fanalyzer
+#   make clean
+#
+# Variants build into their own directory (BUILD=build, build/san, build/fuzz)
+# from the same sources; generated C (templates, migrations, assets) is shared
+# in build/gen.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := all
+
+BUILD ?= build
+SAN ?= 0
+GEN := build/gen
+ASSETS_OUT := build/assets
+
+ifeq ($(origin CC),default)
+  CC := gcc
+endif
+PKG_CONFIG ?= pkg-config
+PKGS := libmicrohttpd sqlite3 libpq jansson libsodium libcurl libcmark inih
+
+VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
+GIT_REV := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
+
+WARN := -std=c17 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+	-Wmissing-prototypes -Wformat=2 -Wimplicit-fallthrough -Wvla \
+	-Wwrite-strings -fno-common
+HARDEN := -D_FORTIFY_SOURCE=3 -fstack-protector-strong \
+	-fstack-clash-protection -fcf-protection=full -fPIE
+HARDEN_LD := -pie -Wl,-z,relro,-z,now,-z,noexecstack
+
+ifeq ($(SAN),1)
+  OPT := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
+	-fno-sanitize-recover=undefined
+  LDSAN := -fsanitize=address,undefined
+  HARDEN := -fstack-protector-strong -fPIE
+else
+  OPT := -O2 -g
+  LDSAN :=
+endif
+
+PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) -lcrack -lpthread -lm
+
+CPPFLAGS += -Isrc -DKITH_VERSION='"$(VERSION)"' -DKITH_REVISION='"$(GIT_REV)"'
+CFLAGS += $(WARN) $(OPT) $(HARDEN) $(PKG_CFLAGS) -MMD -MP
+LDFLAGS += $(HARDEN_LD) $(LDSAN)
+LDLIBS += $(PKG_LIBS)
+
+# ---------------------------------------------------------------- sources
+MAIN_SRC := src/app/main.c
+LIB_SRC := $(filter-out $(MAIN_SRC),$(sort $(shell find src -name '*.c')))
+GEN_SRC := $(GEN)/templates.c $(GEN)/migrations.c $(GEN)/assets.c
+LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o) $(GEN_SRC:$(GEN)/%.c=$(BUILD)/obj/gen/%.o)
+
+TEMPLATES := $(sort $(shell find templates -type f 2>/dev/null))
+MIGRATIONS := $(sort $(wildcard migrations/*.sql))
+SCSS := $(sort $(wildcard assets/scss/*.scss))
+STATIC := $(sort $(wildcard assets/static/*))
+ASSET_FILES := $(ASSETS_OUT)/kith.css $(STATIC:assets/static/%=$(ASSETS_OUT)/%)
+
+UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
+REQ_SRC := $(sort $(wildcard tests/request/test_*.c))
+SUPPORT_SRC := $(sort $(wildcard tests/support/*.c))
+TEST_BINS := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%) $(REQ_SRC:tests/request/%.c=$(BUILD)/tests/%)
+SUPPORT_OBJ := $(SUPPORT_SRC:%.c=$(BUILD)/obj/%.o)
+
+# ---------------------------------------------------------------- targets
+.PHONY: all deps demo test test-only san fuzz fuzz-build bench check clean tests
+
+all: $(BUILD)/kith tests
+
+tests: $(TEST_BINS)
+
+deps:
+	@scripts/install-deps.sh
+
+$(BUILD)/kith: $(BUILD)/obj/$(MAIN_SRC:.c=.o) $(BUILD)/libkith.a
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDFLAGS) $(LDLIBS)
+
+$(BUILD)/libkith.a: $(LIB_OBJ)
+	@mkdir -p $(@D)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/obj/gen/%.o: $(GEN)/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(filter-out -Wmissing-prototypes,$(CFLAGS)) -c -o $@ $<
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+# Test binaries: cmocka, linked against the library.
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libkith.a
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) -Itests $(CFLAGS) -o $@ $< $(BUILD)/libkith.a $(LDFLAGS) $(LDLIBS) -lcmocka
+
+$(BUILD)/tests/%: tests/request/%.c $(SUPPORT_OBJ) $(BUILD)/libkith.a
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) -Itests $(CFLAGS) -o $@ $< $(SUPPORT_OBJ) $(BUILD)/libkith.a $(LDFLAGS) $(LDLIBS) -lcmocka
+
+$(BUILD)/obj/tests/support/%.o: tests/support/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) -Itests $(CFLAGS) -c -o $@ $<
+
+# ---------------------------------------------------------------- generated
+build/tools/embed: tools/embed.c
+	@mkdir -p $(@D)
+	$(CC) -O2 -Wall -Wextra -o $@ $<
+
+$(GEN)/templates.c: build/tools/embed $(TEMPLATES)
+	@mkdir -p $(@D)
+	build/tools/embed files embedded_templates $@ templates $(TEMPLATES)
+
+$(GEN)/migrations.c: build/tools/embed $(MIGRATIONS)
+	@mkdir -p $(@D)
+	build/tools/embed files embedded_migrations $@ migrations $(MIGRATIONS)
+
+$(GEN)/assets.c: build/tools/embed $(ASSET_FILES) $(ASSET_FILES:%=%.gz)
+	@mkdir -p $(@D)
+	build/tools/embed assets $@ $(ASSET_FILES)
+
+$(ASSETS_OUT)/kith.css: $(SCSS) node_modules/.kith-installed
+	@mkdir -p $(@D)
+	node_modules/.bin/sass --no-source-map --style=compressed --quiet-deps \
+		--load-path=node_modules assets/scss/kith.scss $@
+
+$(ASSETS_OUT)/%: assets/static/%
+	@mkdir -p $(@D)
+	cp $< $@
+
+$(ASSETS_OUT)/%.gz: $(ASSETS_OUT)/%
+	gzip -9 -n -c $< > $@
+
+node_modules/.kith-installed: package-lock.json
+	@if [ ! -x node_modules/.bin/sass ]; then \
+		echo "node_modules is missing: run scripts/install-deps.sh (make demo and make test do)"; exit 1; fi
+	@touch $@
+
+# ---------------------------------------------------------------- variants
+san:
+	$(MAKE) BUILD=build/san SAN=1 all
+
+FUZZ_SECONDS ?= 300
+fuzz-build:
+	@scripts/fuzz.sh build
+fuzz: fuzz-build
+	@scripts/fuzz.sh run $(FUZZ_SECONDS)
+
+# ---------------------------------------------------------------- top level
+demo: deps
+	$(MAKE) all
+	@scripts/demo.sh
+
+test: deps
+	$(MAKE) all
+	$(MAKE) san
+	@scripts/test.sh
+
+# Runs the suites without the install step (for quick local iterations).
+test-only:
+	@scripts/test.sh
+
+bench: deps
+	$(MAKE) all
+	@bench/run.sh
+
+check:
+	@scripts/check-banned.sh
+	$(MAKE) BUILD=build/analyzer OPT="-O1 -fanalyzer" $(BUILD:%=build/analyzer/libkith.a)
+
+clean:
+	rm -rf build
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

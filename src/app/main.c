@@ -1,0 +1,2 @@
+#include "core/common.h"
+int main(void) { return 0; }

@@ -1,0 +1,72 @@
+/*
+ * policy.h - who may do what: the one policy table.
+ *
+ * Every route names the action it needs; the dispatcher asks
+ * policy_can(actor, action, NULL) before the handler runs. Handlers that
+ * act on a particular record ask again with that record as the resource,
+ * which is where ownership rules apply (my own record, my organisation's, a
+ * person who consented to share with me). No handler checks roles itself.
+ *
+ * The table (src/auth/policy.c) has one row per action: the roles that may
+ * always do it, and the ownership rule, if any, that lets others do it for a
+ * particular resource.
+ */
+#ifndef KITH_POLICY_H
+#define KITH_POLICY_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+enum role {
+	ROLE_MEMBER,
+	ROLE_PEER_SUPPORTER,
+	ROLE_ORGANISER,
+	ROLE_LINK_WORKER,
+	ROLE_COORDINATOR,
+	ROLE_COMMISSIONER,
+	ROLE_ADMIN,
+	ROLE__MAX
+};
+
+#define ROLE_BIT(r) (1u << (r))
+
+const char *role_name(enum role r);
+/* "member", "peer_supporter", ...; false when unknown. */
+bool role_parse(const char *name, enum role *out);
+
+/* Who is asking. A visitor has id 0 and no roles. */
+struct actor {
+	int64_t id;               /* person id, 0 for a visitor */
+	unsigned roles;           /* ROLE_BIT mask */
+	int64_t org_id;           /* organiser's organisation, 0 if none */
+	bool local_operator;      /* request from loopback, not proxied: may read /metrics */
+	bool via_token;           /* authenticated by bearer token (CSRF exempt) */
+	const char *name;         /* display name, arena-owned, may be NULL */
+	int64_t session_id;       /* browser session row, 0 if none */
+	const char *csrf_token;   /* this session's form token, or NULL */
+};
+
+enum action {
+	ACT_PUBLIC,          /* anyone, signed in or not */
+	ACT_METRICS,         /* Prometheus metrics: local operator or admin */
+	ACT__MAX
+};
+
+const char *action_name(enum action a);
+
+/* What a resource-level check is about. kind names the rule that applies;
+ * owner_id is the person the record is about; org_id the organisation that
+ * holds it. */
+enum resource_kind { RES_NONE, RES_PERSON, RES_ORG };
+
+struct resource {
+	enum resource_kind kind;
+	int64_t owner_id;
+	int64_t org_id;
+};
+
+/* May actor do action (to res, when not NULL)? */
+bool policy_can(const struct actor *actor, enum action action,
+		const struct resource *res);
+
+#endif

@@ -1,0 +1,50 @@
+/*
+ * str.h - length-carrying string views and the small parsing helpers every
+ * parser needs. A struct str does not own its bytes and is not necessarily
+ * NUL-terminated.
+ */
+#ifndef KITH_STR_H
+#define KITH_STR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+struct str {
+	const char *p;
+	size_t n;
+};
+
+#define STR_LIT(s) ((struct str){ (s), sizeof(s) - 1 })
+
+static inline struct str str_c(const char *s)
+{
+	return (struct str){ s, s ? strlen(s) : 0 };
+}
+
+bool str_eq(struct str a, struct str b);
+bool str_eqc(struct str a, const char *c);
+/* ASCII case-insensitive comparison. */
+bool str_ieqc(struct str a, const char *c);
+bool str_startswith(struct str a, const char *prefix);
+/* Strip ASCII spaces and tabs at both ends. */
+struct str str_trim(struct str a);
+
+/* Decimal integer, optional leading '-', no spaces, no trailing bytes,
+ * within [min, max]. False on anything else. */
+bool str_to_i64(struct str s, int64_t min, int64_t max, int64_t *out);
+/* True when every byte is valid UTF-8 with no overlongs, surrogates, or
+ * code points above U+10FFFF, and no NUL or C0 control other than tab,
+ * newline and carriage return. */
+bool str_is_clean_utf8(const char *p, size_t n);
+/* 36-character lowercase or uppercase UUID in 8-4-4-4-12 form. */
+bool str_is_uuid(struct str s);
+
+/* Bounded copy that always NUL-terminates; returns false on truncation. */
+bool str_copy(char *dst, size_t dstsize, const char *src);
+
+/* Lowercase ASCII letters in place. */
+void str_lower_ascii(char *p, size_t n);
+
+#endif

@@ -1,0 +1,145 @@
+/*
+ * request.h - one HTTP request and its response, independent of the HTTP
+ * library.
+ *
+ * src/http/server.c fills a struct request from libmicrohttpd; request tests
+ * fill one by hand (tests/support/reqtest.h) and run it through the same
+ * router, so every handler is testable without a socket. Everything a
+ * request points to lives in req->arena and dies with it.
+ */
+#ifndef KITH_REQUEST_H
+#define KITH_REQUEST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "core/arena.h"
+#include "core/buf.h"
+#include "core/err.h"
+#include "core/limits.h"
+
+enum method {
+	M_GET, M_HEAD, M_POST, M_PUT, M_PATCH, M_DELETE, M_OPTIONS,
+	M__MAX,
+	M_OTHER = M__MAX  /* anything else: 405 or 501 */
+};
+
+const char *method_name(enum method m);
+enum method method_parse(const char *s);
+
+/* A name=value list (query, form, cookies, headers). Names and values are
+ * decoded and NUL-terminated; vlen allows values with embedded NULs to be
+ * rejected rather than truncated. */
+struct kv {
+	const char *name;
+	const char *val;
+	size_t vlen;
+};
+
+struct kvlist {
+	struct kv *v;
+	size_t n;
+	size_t cap;
+};
+
+/* Appends (arena-allocated growth); false when out of memory. */
+bool kv_add(struct arena *a, struct kvlist *l, const char *name, const char *val, size_t vlen);
+/* First value for name (exact match), or NULL. */
+const char *kv_get(const struct kvlist *l, const char *name);
+/* Header lookup is ASCII case-insensitive. */
+const char *kv_iget(const struct kvlist *l, const char *name);
+size_t kv_count(const struct kvlist *l, const char *name);
+
+struct app;
+struct route;
+struct actor;
+struct db;
+
+/* A typed path parameter captured by the router ("{id:int}" -> i set). */
+struct param {
+	const char *name;
+	const char *val;   /* decoded text */
+	int64_t i;         /* for :int parameters */
+};
+
+struct request {
+	struct arena arena;
+	struct app *app;
+
+	enum method method;         /* HEAD is routed as GET; see is_head */
+	bool is_head;
+	const char *method_raw;
+	const char *path;           /* percent-decoded path, no query */
+	const char *raw_path;       /* as received */
+	const char *query_raw;      /* after '?', or "" */
+	struct kvlist query;        /* parsed lazily by req_query() */
+	bool query_parsed;
+	struct kvlist headers;
+	struct kvlist cookies;      /* parsed lazily by req_cookie() */
+	bool cookies_parsed;
+	const char *client_ip;      /* textual address */
+
+	const char *body;           /* NUL-terminated; body_len bytes */
+	size_t body_len;
+	struct kvlist form;         /* parsed by the router for form bodies */
+	json_t *json;               /* parsed by the router for JSON bodies; owned */
+
+	const struct route *route;  /* matched route, or NULL */
+	struct param params[LIMIT_ROUTE_PARAMS];
+	size_t nparams;
+
+	struct actor *actor;        /* who is asking (never NULL after routing) */
+	char id[17];                /* request id, 16 hex digits */
+	bool is_api;                /* path under /api/ (problem+json errors) */
+	bool wants_json;            /* is_api, or a page asked for JSON */
+	uint64_t start_us;          /* monotonic start time */
+};
+
+/* A response header to add. */
+struct header {
+	const char *name;
+	const char *val;
+};
+
+struct response {
+	int status;
+	const char *content_type;
+	struct buf body;            /* dynamic bodies */
+	const void *static_body;    /* or a body that outlives the response */
+	size_t static_len;
+	struct header headers[24];
+	size_t nheaders;
+	bool no_store;              /* Cache-Control: no-store (default true for pages) */
+	bool cors;                  /* Access-Control-Allow-Origin: * */
+	bool headers_full;          /* an add failed: a bug, logged */
+};
+
+void req_init(struct request *req, struct app *app);
+/* Frees the arena and the JSON body. */
+void req_release(struct request *req);
+void resp_init(struct response *resp);
+void resp_release(struct response *resp);
+
+/* Query, cookie, form and header values; NULL when absent. */
+const char *req_query(struct request *req, const char *name);
+const char *req_cookie(struct request *req, const char *name);
+const char *req_form(const struct request *req, const char *name);
+const char *req_header(const struct request *req, const char *name);
+/* A path parameter by name, or NULL. */
+const struct param *req_param(const struct request *req, const char *name);
+
+/* Adds a response header; name and val must outlive the response (use the
+ * request arena). */
+void resp_header(struct response *resp, const char *name, const char *val);
+const char *resp_get_header(const struct response *resp, const char *name);
+/* 303 See Other to a local path. */
+void resp_redirect(struct request *req, struct response *resp, const char *path);
+/* Sets status, content type and body text. */
+void resp_text(struct response *resp, int status, const char *ctype, const char *p, size_t n);
+/* Serialises j (does not take ownership) with the given content type. */
+enum err resp_json(struct response *resp, int status, const char *ctype, const json_t *j);
+
+#endif
