@@ -100,10 +100,11 @@ $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
-# Test binaries: cmocka, linked against the library.
-$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libkith.a
+# Test binaries: cmocka, linked against the library and tests/support
+# (throwaway databases, in-process requests).
+$(BUILD)/tests/%: tests/unit/%.c $(SUPPORT_OBJ) $(BUILD)/libkith.a
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) -Itests $(CFLAGS) -o $@ $< $(BUILD)/libkith.a $(LDFLAGS) $(LDLIBS) -lcmocka
+	$(CC) $(CPPFLAGS) -Itests $(CFLAGS) -o $@ $< $(SUPPORT_OBJ) $(BUILD)/libkith.a $(LDFLAGS) $(LDLIBS) -lcmocka
 
 $(BUILD)/tests/%: tests/request/%.c $(SUPPORT_OBJ) $(BUILD)/libkith.a
 	@mkdir -p $(@D)

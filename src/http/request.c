@@ -94,6 +94,10 @@ void req_release(struct request *req)
 		json_decref(req->json);
 		req->json = NULL;
 	}
+	if (req->err_fields) {
+		json_decref(req->err_fields);
+		req->err_fields = NULL;
+	}
 	arena_release(&req->arena);
 }
 
@@ -108,6 +112,20 @@ void resp_init(struct response *resp)
 void resp_release(struct response *resp)
 {
 	buf_release(&resp->body);
+}
+
+enum err req_fail(struct request *req, enum err e, const char *detail)
+{
+	req->err_detail = detail ? arena_strdup(&req->arena, detail) : NULL;
+	return e;
+}
+
+enum err req_fail_fields(struct request *req, const char *detail, json_t *fields)
+{
+	if (req->err_fields)
+		json_decref(req->err_fields);
+	req->err_fields = fields;
+	return req_fail(req, ERR_INVALID, detail);
 }
 
 const char *req_query(struct request *req, const char *name)

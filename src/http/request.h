@@ -88,14 +88,22 @@ struct request {
 	json_t *json;               /* parsed by the router for JSON bodies; owned */
 
 	const struct route *route;  /* matched route, or NULL */
+	size_t route_index;         /* its index in the router, for metrics */
 	struct param params[LIMIT_ROUTE_PARAMS];
 	size_t nparams;
 
 	struct actor *actor;        /* who is asking (never NULL after routing) */
+	struct db *db;              /* this thread's connection, set by the dispatcher
+	                               unless the route is RF_NODB */
 	char id[17];                /* request id, 16 hex digits */
 	bool is_api;                /* path under /api/ (problem+json errors) */
 	bool wants_json;            /* is_api, or a page asked for JSON */
 	uint64_t start_us;          /* monotonic start time */
+
+	/* Set by req_fail() for the error response. */
+	const char *err_detail;     /* what to fix, for the person; no internals */
+	json_t *err_fields;         /* [{field, detail}] for 422; owned */
+	int retry_after;            /* seconds, for 429 and 503 */
 };
 
 /* A response header to add. */
@@ -110,7 +118,7 @@ struct response {
 	struct buf body;            /* dynamic bodies */
 	const void *static_body;    /* or a body that outlives the response */
 	size_t static_len;
-	struct header headers[24];
+	struct header headers[32];
 	size_t nheaders;
 	bool no_store;              /* Cache-Control: no-store (default true for pages) */
 	bool cors;                  /* Access-Control-Allow-Origin: * */
@@ -122,6 +130,14 @@ void req_init(struct request *req, struct app *app);
 void req_release(struct request *req);
 void resp_init(struct response *resp);
 void resp_release(struct response *resp);
+
+/* Records what the person should be told and returns e, so handlers can
+ * write: return req_fail(req, ERR_NOT_FOUND, "No service has that id.");
+ * detail must be a plain sentence with no internal detail; it is copied. */
+enum err req_fail(struct request *req, enum err e, const char *detail);
+/* 422 with per-field errors: fields is [{"field": .., "detail": ..}]
+ * (ownership taken). */
+enum err req_fail_fields(struct request *req, const char *detail, json_t *fields);
 
 /* Query, cookie, form and header values; NULL when absent. */
 const char *req_query(struct request *req, const char *name);

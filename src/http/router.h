@@ -16,6 +16,12 @@
  * A trailing slash is significant only for "/". Literal segments win over
  * parameters when two patterns could both match.
  *
+ * Transactions: the dispatcher runs GET and HEAD handlers inside one read
+ * transaction (a consistent snapshot, and on SQLite much cheaper reads), or
+ * a write transaction for RF_WRITE_TX routes, committed when the handler
+ * succeeds. Handlers of other methods open their own transaction around
+ * their writes, after validating input.
+ *
  * HEAD is answered by every GET route (the body is dropped by the server).
  * OPTIONS is answered by the router (204 with Allow, plus CORS preflight
  * headers) only for routes flagged RF_CORS; elsewhere it is 405.
@@ -37,8 +43,9 @@ enum route_flag {
 	RF_FORM  = 1u << 2,  /* accepts application/x-www-form-urlencoded bodies */
 	RF_JSON  = 1u << 3,  /* accepts application/json bodies */
 	RF_RAW   = 1u << 4,  /* body passed through unparsed (any content type) */
-	RF_NODB  = 1u << 5,  /* does not need the database (still served when it is down) */
-	RF_NOLOG = 1u << 6,  /* no access-log line (health checks polled every second) */
+	RF_NODB  = 1u << 5,  /* needs no database connection (served even when it is down) */
+	RF_WRITE_TX = 1u << 6, /* a GET that writes (e.g. audits a read): runs in a
+	                          write transaction instead of a read one */
 	RF_PAGE_JSON = 1u << 7, /* a page that also answers Accept: application/json */
 };
 

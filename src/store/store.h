@@ -146,7 +146,8 @@ const char *db_colname(const struct db_res *r, int col);
 void db_res_free(struct db_res *r);
 
 /* Convenience: runs q and reads the first column of the first row as an
- * integer. ERR_NOT_FOUND when there is no row. */
+ * integer. ERR_NOT_FOUND when there is no row (or the value is NULL, as
+ * from max() over no rows). */
 enum err db_query_int(struct db *db, const struct sql *q,
 		const struct db_val *args, size_t nargs, int64_t *out);
 
@@ -175,6 +176,17 @@ enum err db_exec_script(struct db *db, const char *sql);
 enum err store_migrate(struct store *s, int *applied, char *errbuf, size_t errlen);
 /* Number of migrations pending (0 when up to date); errors as above. */
 enum err store_migrations_pending(struct store *s, int *pending, char *errbuf, size_t errlen);
+
+/* The same over an explicit list of files (names and text as they would be
+ * in migrations/) instead of the embedded ones: for tests. A badly named
+ * file, two files with one number, or a backend-specific file without a
+ * counterpart for the other backend is ERR_INTERNAL with a message. */
+struct embedded_file;
+enum err store_migrate_files(struct store *s, const struct embedded_file *files,
+		size_t n, int *applied, char *errbuf, size_t errlen);
+enum err store_migrations_pending_files(struct store *s,
+		const struct embedded_file *files, size_t n, int *pending,
+		char *errbuf, size_t errlen);
 
 /* Online backup to a new SQLite file (SQLite backup API), consistent while
  * the server runs. On PostgreSQL returns ERR_INVALID with a message naming

@@ -43,6 +43,31 @@
  * Limits: nesting of sections and partials at render time is bounded by
  * LIMIT_TEMPLATE_DEPTH (deeper: ERR_INTERNAL, logged); output is bounded by
  * the caller's buf maximum.
+ *
+ * Details of the implementation (tmpl.c) a template author meets:
+ *   - Names are paths under templates/ ("home.html", "partials/nav.html",
+ *     "emails/verify.txt"); partial tags use the same names.
+ *   - A name ending in ".txt" is compiled in text mode (plain-text email):
+ *     no HTML context, {{name}} is written unescaped, {{raw_html}} is
+ *     refused. HTML and text templates cannot include each other.
+ *   - Names in tags are letters, digits, '_', '-' and dots; "." alone is
+ *     the current context. A section over a truthy scalar (true, "x", 3)
+ *     pushes it too, so {{.}} inside prints it.
+ *   - A section must end in the HTML context it started in (a section
+ *     that opens a tag must close it), so one compile-time reading holds
+ *     for zero, one or many renders. Sections between attributes are fine
+ *     (<option{{#sel}} selected{{/sel}}>) but must hold whole attributes.
+ *     A tag inside a section inside a URL attribute is never treated as
+ *     the URL's start: it is percent-encoded.
+ *   - A standalone partial's indentation is dropped, not applied to each
+ *     of its lines.
+ *   - An HTML template must end in element text (not inside a tag,
+ *     comment or <script>), and partials go only in element text.
+ *   - A render stops after 2^22 steps (ops plus loop iterations) with
+ *     ERR_TOO_LARGE: nested loops over large arrays with empty bodies
+ *     would otherwise spin without ever reaching the buf maximum.
+ *   - On any render error out is truncated back to its length before the
+ *     call (after ERR_TOO_LARGE its sticky error stays set).
  */
 #ifndef KITH_TMPL_H
 #define KITH_TMPL_H
@@ -56,7 +81,7 @@
 #include "core/err.h"
 
 struct tmpl_src {
-	const char *name;     /* "home", "layout", "partials/header" */
+	const char *name;     /* "home.html", "layout.html", "emails/verify.txt" */
 	const char *text;
 	size_t len;
 };
@@ -71,6 +96,10 @@ enum err tmpl_compile(const struct tmpl_src *srcs, size_t n,
 		struct tmpl_set **out, char *errbuf, size_t errlen);
 void tmpl_free(struct tmpl_set *set);
 bool tmpl_has(const struct tmpl_set *set, const char *name);
+/* The compiled templates' names in sorted order, i < tmpl_count(); for
+ * tests that render every template. NULL when i is out of range. */
+size_t tmpl_count(const struct tmpl_set *set);
+const char *tmpl_name(const struct tmpl_set *set, size_t i);
 
 /* Renders template name with ctx as the root context, appending to out.
  * ERR_NOT_FOUND for an unknown template (or dynamic partial), ERR_INTERNAL

@@ -1,0 +1,158 @@
+/*
+ * view.c - one handler's data, two representations.
+ *
+ * The page layout gets the site, the page, the asset URLs and the actor
+ * around the handler's data; the JSON representation is the handler's data
+ * alone. Error responses go through here too, so an error looks like the
+ * rest of the site (or is a proper problem+json document for the API).
+ */
+#include "core/common.h"
+#include "app/app.h"
+#include "auth/policy.h"
+#include "core/embedded.h"
+#include "core/log.h"
+#include "view/tmpl.h"
+#include "view/view.h"
+
+enum err view_init(struct tmpl_set **out, char *errbuf, size_t errlen)
+{
+	struct tmpl_src *srcs = calloc(embedded_templates_n + 1, sizeof(*srcs));
+	enum err e;
+
+	if (!srcs)
+		return ERR_NOMEM;
+	for (size_t i = 0; i < embedded_templates_n; i++) {
+		srcs[i].name = embedded_templates[i].name;
+		srcs[i].text = (const char *)embedded_templates[i].data;
+		srcs[i].len = embedded_templates[i].len;
+	}
+	e = tmpl_compile(srcs, embedded_templates_n, out, errbuf, errlen);
+	free(srcs);
+	return e;
+}
+
+static json_t *actor_json(const struct actor *a)
+{
+	json_t *roles, *o;
+
+	if (!a || a->id == 0)
+		return NULL;
+	roles = json_array();
+	for (int r = 0; r < ROLE__MAX; r++)
+		if (a->roles & ROLE_BIT(r))
+			json_array_append_new(roles, json_string(role_name((enum role)r)));
+	o = json_pack("{s:I, s:s?, s:o}", "id", (json_int_t)a->id, "name", a->name, "roles", roles);
+	for (int r = 0; o && r < ROLE__MAX; r++) {
+		char key[32];
+
+		snprintf(key, sizeof(key), "is_%s", role_name((enum role)r));
+		json_object_set_new(o, key, json_boolean(a->roles & ROLE_BIT(r)));
+	}
+	return o;
+}
+
+enum err view_json(struct request *req, struct response *resp, int status, json_t *data)
+{
+	enum err e;
+
+	UNUSED(req);
+	if (!data)
+		data = json_object();
+	if (!data)
+		return ERR_NOMEM;
+	e = resp_json(resp, status, "application/json", data);
+	json_decref(data);
+	return e;
+}
+
+enum err view_page(struct request *req, struct response *resp, int status,
+		const char *tmpl, const char *title, json_t *data)
+{
+	const struct app *app = req->app;
+	json_t *ctx;
+	enum err e;
+
+	if (req->wants_json)
+		return view_json(req, resp, status, data);
+	if (!data)
+		data = json_object();
+	ctx = json_pack("{s:{s:s, s:s}, s:{s:s, s:s}, s:O, s:o}",
+			"site", "name", app->cfg->site_name, "base_url", app->cfg->base_url,
+			"page", "title", title ? title : "", "template", tmpl,
+			"asset", app->assets,
+			"data", data);
+	if (!ctx)
+		return ERR_NOMEM;
+	json_object_set_new(ctx, "actor", actor_json(req->actor));
+	if (req->actor && req->actor->csrf_token)
+		json_object_set_new(ctx, "csrf_token", json_string(req->actor->csrf_token));
+	resp->status = status;
+	resp->content_type = "text/html; charset=utf-8";
+	buf_reset(&resp->body);
+	e = tmpl_render(app->views, "layout.html", ctx, &resp->body);
+	json_decref(ctx);
+	if (e)
+		log_error("[%s] rendering %s failed: %s", req->id, tmpl, err_name(e));
+	return e;
+}
+
+static const char *default_detail(enum err e)
+{
+	switch (e) {
+	case ERR_NOT_FOUND:
+		return "If you typed the web address, check it is correct.";
+	case ERR_UNAVAILABLE:
+		return "Try again in a few minutes.";
+	case ERR_RATE_LIMITED:
+		return "Wait a minute and try again.";
+	case ERR_CSRF:
+		return "Go back, reload the page and try again.";
+	case ERR_UNAUTHORIZED:
+		return "Sign in and try again.";
+	case ERR_FORBIDDEN:
+		return "Your account does not have permission to do this.";
+	case ERR_INVALID:
+		return "Check what you entered and try again.";
+	default:
+		return "Check the request and try again.";
+	}
+}
+
+void view_error(struct request *req, struct response *resp, enum err e,
+		const char *detail, const json_t *fields)
+{
+	int status = err_status(e);
+	json_t *doc;
+	char type[64];
+
+	/* Internal errors never describe themselves to the person: the
+	 * reference ties their report to the log line. */
+	if (status >= 500 && e != ERR_UNAVAILABLE)
+		detail = "Something went wrong on our side. Try again later. If it keeps happening, "
+			 "contact us and quote the reference below.";
+	if (!detail)
+		detail = default_detail(e);
+	if (req->retry_after > 0)
+		resp_header(resp, "Retry-After", arena_printf(&req->arena, "%d", req->retry_after));
+	snprintf(type, sizeof(type), "/problems/%s", err_name(e));
+	doc = json_pack("{s:s, s:s, s:i, s:s, s:s}", "type", type, "title", err_title(e),
+			"status", status, "detail", detail, "request_id", req->id);
+	if (doc && fields && json_array_size(fields))
+		json_object_set_new(doc, "errors", json_deep_copy(fields));
+	if (doc && req->retry_after > 0)
+		json_object_set_new(doc, "retry_after", json_integer(req->retry_after));
+	if (!doc)
+		goto plain;
+	if (req->wants_json || !req->app->views) {
+		enum err je = resp_json(resp, status, "application/problem+json", doc);
+
+		json_decref(doc);
+		if (je)
+			goto plain;
+		return;
+	}
+	if (view_page(req, resp, status, "error.html", err_title(e), doc) == ERR_OK)
+		return;
+plain:
+	resp_text(resp, status, "text/plain; charset=utf-8", err_title(e), strlen(err_title(e)));
+}

@@ -1,0 +1,1014 @@
+/*
+ * test_store.c - the store API on both backends.
+ *
+ * Every test in backend_tests[] runs twice: on SQLite (a new file in a new
+ * directory under /tmp per test, removed after) and on PostgreSQL when
+ * KITH_TEST_PG_URL names a server (a new database kith_unit_<pid>_<n> per
+ * test, dropped after). Tests that only make sense on one backend skip()
+ * on the other. misc_tests[] need no server: URL handling, open errors and
+ * the SQLite connection settings.
+ */
+#include "core/common.h"
+
+#include <pthread.h>
+#include <setjmp.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <cmocka.h>
+
+#include "core/log.h"
+#include "core/str.h"
+#include "store/store.h"
+#include "store/store_int.h"
+
+/* ---------------------------------------------------------------- fixture */
+
+struct fx {
+	struct store *s;
+	struct db *db;
+	enum db_backend backend;
+	char url[512];
+	char dir[256];       /* SQLite: the directory holding the file */
+	char path[300];      /* SQLite: the database file */
+	char pgname[64];     /* PostgreSQL: the database */
+};
+
+static const char *pg_url;          /* KITH_TEST_PG_URL */
+static enum db_backend group_backend;
+static int db_seq;
+
+static const struct store_opts test_opts = {
+	.busy_timeout_ms = 5000, .synchronous = 1, .connect_timeout_s = 5, .stmt_cache = 256,
+};
+
+/* base with its database name replaced by name. */
+static bool pg_url_with_db(const char *base, const char *name, char *out, size_t n)
+{
+	const char *auth = strstr(base, "://");
+	const char *path, *query;
+	int w;
+
+	if (!auth)
+		return false;
+	auth += 3;
+	path = auth + strcspn(auth, "/?");
+	query = strchr(path, '?');
+	w = snprintf(out, n, "%.*s/%s%s", (int)(path - base), base, name, query ? query : "");
+	return w > 0 && (size_t)w < n;
+}
+
+static bool pg_admin(const char *sql)
+{
+	struct store *admin;
+	char err[512];
+	enum err e;
+
+	if (store_open(pg_url, NULL, &admin, err, sizeof(err)) != ERR_OK) {
+		print_error("cannot reach KITH_TEST_PG_URL: %s\n", err);
+		return false;
+	}
+	e = db_exec_script(store_db(admin), sql);
+	store_close(admin);
+	return e == ERR_OK;
+}
+
+static int setup(void **state)
+{
+	struct fx *f = calloc(1, sizeof(*f));
+	char err[512];
+
+	if (!f)
+		return -1;
+	f->backend = group_backend;
+	db_seq++;
+	if (f->backend == DB_SQLITE) {
+		/* A directory that does not exist yet: store_open creates it. */
+		snprintf(f->dir, sizeof(f->dir), "/tmp/kith-test-store-%d-%d", (int)getpid(), db_seq);
+		snprintf(f->path, sizeof(f->path), "%s/kith.db", f->dir);
+		snprintf(f->url, sizeof(f->url), "sqlite:%s", f->path);
+	} else {
+		char sql[128];
+		snprintf(f->pgname, sizeof(f->pgname), "kith_unit_%d_%d", (int)getpid(), db_seq);
+		snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS %s; ", f->pgname);
+		pg_admin(sql);
+		snprintf(sql, sizeof(sql), "CREATE DATABASE %s", f->pgname);
+		if (!pg_admin(sql) || !pg_url_with_db(pg_url, f->pgname, f->url, sizeof(f->url))) {
+			free(f);
+			return -1;
+		}
+	}
+	if (store_open(f->url, &test_opts, &f->s, err, sizeof(err)) != ERR_OK) {
+		print_error("store_open %s: %s\n", f->url, err);
+		free(f);
+		return -1;
+	}
+	f->db = store_db(f->s);
+	*state = f;
+	return 0;
+}
+
+static void rm_sqlite(const char *dir)
+{
+	static const char *const suffixes[] = { "", "-wal", "-shm", ".bak", ".bak-wal",
+		".bak-shm", "2.db", "2.db-wal", "2.db-shm" };
+	char p[400];
+
+	for (size_t i = 0; i < ARRAY_LEN(suffixes); i++) {
+		snprintf(p, sizeof(p), "%s/kith.db%s", dir, suffixes[i]);
+		unlink(p);
+	}
+	rmdir(dir);
+}
+
+static int teardown(void **state)
+{
+	struct fx *f = *state;
+
+	log_set_quiet(0);
+	store_close(f->s);
+	if (f->backend == DB_SQLITE) {
+		rm_sqlite(f->dir);
+	} else {
+		char sql[128];
+		snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS %s WITH (FORCE)", f->pgname);
+		pg_admin(sql);
+	}
+	free(f);
+	return 0;
+}
+
+static void script(struct fx *f, const char *sqlite, const char *pg)
+{
+	assert_int_equal(db_exec_script(f->db, f->backend == DB_POSTGRES ? pg : sqlite), ERR_OK);
+}
+
+static int64_t count_rows(struct db *db, const struct sql *q)
+{
+	int64_t n = -1;
+
+	assert_int_equal(db_query_int(db, q, DB_NOARGS, &n), ERR_OK);
+	return n;
+}
+
+/* The table most tests use. */
+static void make_v(struct fx *f)
+{
+	script(f,
+		"CREATE TABLE v (id BIGINT PRIMARY KEY, i BIGINT, r DOUBLE PRECISION, "
+		"t TEXT, b BLOB, n BIGINT)",
+		"CREATE TABLE v (id BIGINT PRIMARY KEY, i BIGINT, r DOUBLE PRECISION, "
+		"t TEXT, b BYTEA, n BIGINT)");
+}
+
+static const struct sql q_v_insert = { "t.v_insert",
+	/* Odd order on purpose: $6 first, $1 third. */
+	"INSERT INTO v (id, i, r, t, b, n) VALUES ($6, $3, $1, $2, $5, $4)", NULL };
+static const struct sql q_v_get = { "t.v_get",
+	"SELECT id, i, r, t, b, n FROM v WHERE id = $1", NULL };
+static const struct sql q_v_count = { "t.v_count", "SELECT count(*) FROM v", NULL };
+static const struct sql q_v_ids = { "t.v_ids", "SELECT id FROM v ORDER BY id", NULL };
+static const struct sql q_v_add = { "t.v_add",
+	"INSERT INTO v (id, i) VALUES ($1, $2)", NULL };
+
+/* ---------------------------------------------------------------- values */
+
+static void test_values(void **state)
+{
+	struct fx *f = *state;
+	static const char uni[] = "Zo\xc3\xab \xe2\x80\x94 \xe6\x9d\xb1\xe4\xba\xac \xf0\x9f\x8c\xbf";
+	static const unsigned char blob[] = { 0x00, 0xff, 0x10, 0x00, 0x7f };
+	const char *longer = "slice-of-a-longer-string";
+	struct db_res *r;
+	const void *p;
+	size_t n;
+
+	make_v(f);
+	assert_int_equal(db_exec(f->db, &q_v_insert,
+		DB_ARGS(DB_REAL(3.25), DB_TEXT(uni), DB_INT(INT64_MIN), DB_NULL,
+			DB_BLOB(blob, sizeof(blob)), DB_INT(1)), NULL), ERR_OK);
+	assert_int_equal(db_exec(f->db, &q_v_insert,
+		DB_ARGS(DB_REAL(-1.5e-300), DB_TEXTN(longer, 5), DB_INT(INT64_MAX), DB_INT(7),
+			DB_BLOB(NULL, 0), DB_INT(2)), NULL), ERR_OK);
+	assert_int_equal(db_exec(f->db, &q_v_insert,
+		DB_ARGS(DB_NULL, DB_TEXT(""), DB_NULL, DB_TEXT(NULL), DB_NULL, DB_INT(3)),
+		NULL), ERR_OK);
+
+	assert_int_equal(db_query(f->db, &q_v_get, DB_ARGS(DB_INT(1)), &r), ERR_OK);
+	assert_false(db_row(r));
+	assert_int_equal(db_ncols(r), 6);
+	assert_string_equal(db_colname(r, 0), "id");
+	assert_string_equal(db_colname(r, 5), "n");
+	assert_null(db_colname(r, 6));
+	assert_int_equal(db_next(r), ERR_OK);
+	assert_true(db_row(r));
+	assert_int_equal(db_int(r, 0), 1);
+	assert_int_equal(db_int(r, 1), INT64_MIN);
+	assert_string_equal(db_text(r, 1), "-9223372036854775808");
+	assert_true(db_real(r, 2) == 3.25);
+	assert_string_equal(db_text(r, 3), uni);
+	assert_int_equal(db_len(r, 3), strlen(uni));
+	p = db_blob(r, 4, &n);
+	assert_int_equal(n, sizeof(blob));
+	assert_memory_equal(p, blob, sizeof(blob));
+	assert_int_equal(db_len(r, 4), sizeof(blob));
+	assert_true(db_isnull(r, 5));
+	assert_false(db_isnull(r, 4));
+	assert_null(db_text(r, 5));
+	assert_int_equal(db_len(r, 5), 0);
+	assert_int_equal(db_int(r, 5), 0);
+	assert_null(db_blob(r, 5, &n));
+	assert_int_equal(n, 0);
+	/* Out of range is NULL, not a crash. */
+	assert_null(db_text(r, 6));
+	assert_null(db_text(r, -1));
+	assert_int_equal(db_next(r), ERR_OK);
+	assert_false(db_row(r));
+	assert_null(db_text(r, 0));
+	assert_int_equal(db_next(r), ERR_OK);   /* past the end stays there */
+	assert_false(db_row(r));
+	db_res_free(r);
+
+	assert_int_equal(db_query(f->db, &q_v_get, DB_ARGS(DB_INT(2)), &r), ERR_OK);
+	assert_int_equal(db_next(r), ERR_OK);
+	assert_true(db_row(r));
+	assert_int_equal(db_int(r, 1), INT64_MAX);
+	assert_true(db_real(r, 2) == -1.5e-300);
+	assert_string_equal(db_text(r, 3), "slice");
+	p = db_blob(r, 4, &n);        /* an empty blob is not NULL */
+	assert_non_null(p);
+	assert_int_equal(n, 0);
+	assert_false(db_isnull(r, 4));
+	assert_int_equal(db_int(r, 5), 7);
+	db_res_free(r);
+
+	assert_int_equal(db_query(f->db, &q_v_get, DB_ARGS(DB_INT(3)), &r), ERR_OK);
+	assert_int_equal(db_next(r), ERR_OK);
+	assert_true(db_isnull(r, 1));
+	assert_true(db_isnull(r, 2));
+	assert_false(db_isnull(r, 3));  /* empty text is not NULL */
+	assert_string_equal(db_text(r, 3), "");
+	assert_true(db_isnull(r, 4));
+	assert_true(db_isnull(r, 5));   /* DB_TEXT(NULL) is NULL */
+	db_res_free(r);
+}
+
+static void test_params_repeated(void **state)
+{
+	struct fx *f = *state;
+	static const struct sql q_rep = { "t.rep",
+		"INSERT INTO v (id, i, n, t) VALUES ($2, $1, $1, $3)", NULL };
+	static const struct sql q_sum = { "t.sum",
+		"SELECT i + n FROM v WHERE id = $1 AND t = $2 AND i = $3", NULL };
+	int64_t v = 0;
+
+	make_v(f);
+	assert_int_equal(db_exec(f->db, &q_rep,
+		DB_ARGS(DB_INT(42), DB_INT(3), DB_TEXT("x")), NULL), ERR_OK);
+	assert_int_equal(db_query_int(f->db, &q_sum,
+		DB_ARGS(DB_INT(3), DB_TEXT("x"), DB_INT(42)), &v), ERR_OK);
+	assert_int_equal(v, 84);
+}
+
+static void test_booleans_and_reals(void **state)
+{
+	struct fx *f = *state;
+	static const struct sql q_bool = { "t.bool", "SELECT 1 = 1, 1 = 0", NULL };
+	static const struct sql q_real = { "t.real",
+		"SELECT CAST($1 AS DOUBLE PRECISION) * 2", NULL };
+	struct db_res *r;
+
+	assert_int_equal(db_query(f->db, &q_bool, DB_NOARGS, &r), ERR_OK);
+	assert_int_equal(db_next(r), ERR_OK);
+	assert_true(db_row(r));
+	/* PostgreSQL says "t" and "f"; db_int makes both backends 1 and 0. */
+	assert_int_equal(db_int(r, 0), 1);
+	assert_int_equal(db_int(r, 1), 0);
+	db_res_free(r);
+
+	assert_int_equal(db_query(f->db, &q_real, DB_ARGS(DB_REAL(0.1)), &r), ERR_OK);
+	assert_int_equal(db_next(r), ERR_OK);
+	assert_true(db_real(r, 0) == 0.2);
+	db_res_free(r);
+}
+
+static void test_query_int(void **state)
+{
+	struct fx *f = *state;
+	static const struct sql q_i = { "t.i", "SELECT i FROM v WHERE id = $1", NULL };
+	static const struct sql q_max = { "t.max", "SELECT max(i) FROM v WHERE id < 0", NULL };
+	int64_t v = 99;
+
+	make_v(f);
+	assert_int_equal(db_exec(f->db, &q_v_add, DB_ARGS(DB_INT(1), DB_INT(-5)), NULL), ERR_OK);
+	assert_int_equal(db_query_int(f->db, &q_i, DB_ARGS(DB_INT(1)), &v), ERR_OK);
+	assert_int_equal(v, -5);
+	assert_int_equal(db_query_int(f->db, &q_i, DB_ARGS(DB_INT(999)), &v), ERR_NOT_FOUND);
+	assert_int_equal(v, 0);
+	assert_int_equal(db_query_int(f->db, &q_max, DB_NOARGS, &v), ERR_NOT_FOUND);
+	assert_int_equal(count_rows(f->db, &q_v_count), 1);
+}
+
+static void test_changes(void **state)
+{
+	struct fx *f = *state;
+	static const struct sql q_up = { "t.up", "UPDATE v SET i = i + 1 WHERE id <= $1", NULL };
+	static const struct sql q_del = { "t.del", "DELETE FROM v WHERE id > $1", NULL };
+	int64_t changes = -1;
+
+	make_v(f);
+	for (int i = 1; i <= 5; i++)
+		assert_int_equal(db_exec(f->db, &q_v_add, DB_ARGS(DB_INT(i), DB_INT(0)),
+			&changes), ERR_OK);
+	assert_int_equal(changes, 1);
+	assert_int_equal(db_exec(f->db, &q_up, DB_ARGS(DB_INT(3)), &changes), ERR_OK);
+	assert_int_equal(changes, 3);
+	/* A statement that changes nothing reports 0, not the last count. */
+	assert_int_equal(db_exec(f->db, &q_v_count, DB_NOARGS, &changes), ERR_OK);
+	assert_int_equal(changes, 0);
+	assert_int_equal(db_exec(f->db, &q_del, DB_ARGS(DB_INT(100)), &changes), ERR_OK);
+	assert_int_equal(changes, 0);
+	assert_int_equal(db_exec(f->db, &q_del, DB_ARGS(DB_INT(1)), &changes), ERR_OK);
+	assert_int_equal(changes, 4);
+}
+
+/* ---------------------------------------------------------------- errors */
+
+static void test_constraints(void **state)
+{
+	struct fx *f = *state;
+	static const struct sql q_parent = { "t.parent", "INSERT INTO parent (id) VALUES ($1)", NULL };
+	static const struct sql q_child = { "t.child",
+		"INSERT INTO child (id, parent_id, qty) VALUES ($1, $2, $3)", NULL };
+	static const struct sql q_email = { "t.email", "INSERT INTO person (email) VALUES ($1)", NULL };
+	static const struct sql q_children = { "t.children", "SELECT count(*) FROM child", NULL };
+
+	script(f,
+		"CREATE TABLE parent (id BIGINT PRIMARY KEY);"
+		"CREATE TABLE child (id BIGINT PRIMARY KEY, parent_id BIGINT NOT NULL "
+		"REFERENCES parent (id), qty BIGINT CHECK (qty >= 0));"
+		"CREATE TABLE person (email TEXT UNIQUE)",
+		"CREATE TABLE parent (id BIGINT PRIMARY KEY);"
+		"CREATE TABLE child (id BIGINT PRIMARY KEY, parent_id BIGINT NOT NULL "
+		"REFERENCES parent (id), qty BIGINT CHECK (qty >= 0));"
+		"CREATE TABLE person (email TEXT UNIQUE)");
+	assert_int_equal(db_exec(f->db, &q_parent, DB_ARGS(DB_INT(1)), NULL), ERR_OK);
+	assert_int_equal(db_exec(f->db, &q_child, DB_ARGS(DB_INT(1), DB_INT(1), DB_INT(2)), NULL), ERR_OK);
+	assert_int_equal(db_exec(f->db, &q_email, DB_ARGS(DB_TEXT("a@example.org")), NULL), ERR_OK);
+
+	log_set_quiet(1);
+	/* Primary key and unique: a conflict. */
+	assert_int_equal(db_exec(f->db, &q_parent, DB_ARGS(DB_INT(1)), NULL), ERR_CONFLICT);
+	assert_int_equal(db_exec(f->db, &q_email, DB_ARGS(DB_TEXT("a@example.org")), NULL), ERR_CONFLICT);
+	/* Foreign key (SQLite: only because foreign_keys=ON), not null, check. */
+	assert_int_equal(db_exec(f->db, &q_child, DB_ARGS(DB_INT(2), DB_INT(99), DB_INT(1)), NULL), ERR_INVALID);
+	assert_int_equal(db_exec(f->db, &q_child, DB_ARGS(DB_INT(3), DB_NULL, DB_INT(1)), NULL), ERR_INVALID);
+	assert_int_equal(db_exec(f->db, &q_child, DB_ARGS(DB_INT(4), DB_INT(1), DB_INT(-1)), NULL), ERR_INVALID);
+	log_set_quiet(0);
+	/* The connection is fine afterwards and nothing was written. */
+	assert_int_equal(count_rows(f->db, &q_children), 1);
+	assert_int_equal(db_exec(f->db, &q_email, DB_ARGS(DB_TEXT("b@example.org")), NULL), ERR_OK);
+}
+
+static void test_bad_statements(void **state)
+{
+	struct fx *f = *state;
+	static const struct sql q_syntax = { "t.syntax", "SELEKT 1", NULL };
+	static const struct sql q_notable = { "t.notable", "SELECT * FROM nope", NULL };
+	static const struct sql q_two = { "t.two", "SELECT 1; SELECT 2", NULL };
+	static const struct sql q_args = { "t.args", "SELECT id FROM v WHERE id = $1 AND i = $2", NULL };
+	static const struct sql q_text = { "t.text", "INSERT INTO v (id, t) VALUES ($1, $2)", NULL };
+	struct db_res *r = (struct db_res *)&r;
+
+	make_v(f);
+	log_set_quiet(1);
+	assert_int_equal(db_exec(f->db, &q_syntax, DB_NOARGS, NULL), ERR_INTERNAL);
+	assert_int_equal(db_query(f->db, &q_notable, DB_NOARGS, &r), ERR_INTERNAL);
+	assert_null(r);
+	assert_int_equal(db_exec(f->db, &q_two, DB_NOARGS, NULL), ERR_INTERNAL);
+	/* Too few and too many arguments fail on both backends alike. */
+	assert_int_equal(db_exec(f->db, &q_args, DB_ARGS(DB_INT(1)), NULL), ERR_INTERNAL);
+	assert_int_equal(db_exec(f->db, &q_args,
+		DB_ARGS(DB_INT(1), DB_INT(2), DB_INT(3)), NULL), ERR_INTERNAL);
+	/* Text holding a NUL byte. */
+	assert_int_equal(db_exec(f->db, &q_text, DB_ARGS(DB_INT(1), DB_TEXTN("a\0b", 3)), NULL),
+		ERR_INVALID);
+	assert_int_equal(db_exec(NULL, &q_text, DB_NOARGS, NULL), ERR_UNAVAILABLE);
+	log_set_quiet(0);
+	assert_int_equal(db_exec(f->db, &q_args, DB_ARGS(DB_INT(1), DB_INT(2)), NULL), ERR_OK);
+	assert_int_equal(db_exec(f->db, &q_text, DB_ARGS(DB_INT(1), DB_TEXT("ok")), NULL), ERR_OK);
+}
+
+static void test_script(void **state)
+{
+	struct fx *f = *state;
+	static const struct sql q_both = { "t.both",
+		"SELECT (SELECT count(*) FROM s1) + (SELECT count(*) FROM s2)", NULL };
+
+	assert_int_equal(db_exec_script(f->db,
+		"CREATE TABLE s1 (x BIGINT); CREATE TABLE s2 (y BIGINT);\n"
+		"INSERT INTO s1 VALUES (1); INSERT INTO s2 VALUES (2);"), ERR_OK);
+	assert_int_equal(count_rows(f->db, &q_both), 2);
+	log_set_quiet(1);
+	assert_int_equal(db_exec_script(f->db, "CREATE TABLE s1 (x BIGINT)"), ERR_INTERNAL);
+	log_set_quiet(0);
+}
+
+/* ---------------------------------------------------------------- transactions */
+
+static void test_transactions(void **state)
+{
+	struct fx *f = *state;
+
+	make_v(f);
+	assert_false(db_in_tx(f->db));
+	assert_int_equal(db_rollback(f->db), ERR_OK);        /* none open: no-op */
+	log_set_quiet(1);
+	assert_int_equal(db_commit(f->db), ERR_INTERNAL);    /* none open */
+	log_set_quiet(0);
+
+	/* Rollback discards. */
+	assert_int_equal(db_begin(f->db), ERR_OK);
+	assert_true(db_in_tx(f->db));
+	assert_int_equal(db_exec(f->db, &q_v_add, DB_ARGS(DB_INT(1), DB_INT(1)), NULL), ERR_OK);
+	assert_int_equal(count_rows(f->db, &q_v_count), 1);
+	assert_int_equal(db_rollback(f->db), ERR_OK);
+	assert_false(db_in_tx(f->db));
+	assert_int_equal(count_rows(f->db, &q_v_count), 0);
+
+	/* Commit keeps; a nested begin is refused and leaves the outer one. */
+	assert_int_equal(db_begin(f->db), ERR_OK);
+	assert_int_equal(db_exec(f->db, &q_v_add, DB_ARGS(DB_INT(2), DB_INT(1)), NULL), ERR_OK);
+	log_set_quiet(1);
+	assert_int_equal(db_begin(f->db), ERR_INTERNAL);
+	assert_int_equal(db_begin_read(f->db), ERR_INTERNAL);
+	log_set_quiet(0);
+	assert_true(db_in_tx(f->db));
+	assert_int_equal(db_exec(f->db, &q_v_add, DB_ARGS(DB_INT(3), DB_INT(1)), NULL), ERR_OK);
+	assert_int_equal(db_commit(f->db), ERR_OK);
+	assert_false(db_in_tx(f->db));
+	assert_int_equal(count_rows(f->db, &q_v_count), 2);
+
+	/* A read transaction sees the data and ends cleanly. */
+	assert_int_equal(db_begin_read(f->db), ERR_OK);
+	assert_true(db_in_tx(f->db));
+	assert_int_equal(count_rows(f->db, &q_v_count), 2);
+	assert_int_equal(db_commit(f->db), ERR_OK);
+
+	/* A failed statement inside a transaction, then rollback: the
+	 * connection is usable and nothing of it was kept. */
+	assert_int_equal(db_begin(f->db), ERR_OK);
+	assert_int_equal(db_exec(f->db, &q_v_add, DB_ARGS(DB_INT(4), DB_INT(1)), NULL), ERR_OK);
+	log_set_quiet(1);
+	assert_int_equal(db_exec(f->db, &q_v_add, DB_ARGS(DB_INT(2), DB_INT(1)), NULL), ERR_CONFLICT);
+	log_set_quiet(0);
+	assert_int_equal(db_rollback(f->db), ERR_OK);
+	assert_int_equal(count_rows(f->db, &q_v_count), 2);
+}
+
+static void test_tx_isolation(void **state)
+{
+	struct fx *f = *state;
+	struct store *s2;
+	struct db *db2;
+	char err[256];
+
+	make_v(f);
+	/* A second store gives this thread a second connection. */
+	assert_int_equal(store_open(f->url, &test_opts, &s2, err, sizeof(err)), ERR_OK);
+	db2 = store_db(s2);
+	assert_non_null(db2);
+	assert_ptr_not_equal(db2, f->db);
+	assert_int_equal(db_begin(f->db), ERR_OK);
+	assert_int_equal(db_exec(f->db, &q_v_add, DB_ARGS(DB_INT(1), DB_INT(1)), NULL), ERR_OK);
+	/* Not visible to the other connection before commit... */
+	assert_int_equal(count_rows(db2, &q_v_count), 0);
+	assert_int_equal(db_commit(f->db), ERR_OK);
+	/* ...and visible after. */
+	assert_int_equal(count_rows(db2, &q_v_count), 1);
+	store_close(s2);
+}
+
+/* ---------------------------------------------------------------- statement cache */
+
+static const struct sql q_pg_prepared = { "t.prepared",
+	"SELECT count(*) FROM pg_prepared_statements", NULL };
+
+static void test_stmt_cache(void **state)
+{
+	struct fx *f = *state;
+	struct db_res *outer, *inner;
+	size_t cached;
+	int rows = 0;
+
+	make_v(f);
+	for (int i = 1; i <= 4; i++)
+		assert_int_equal(db_exec(f->db, &q_v_add, DB_ARGS(DB_INT(i), DB_INT(i)), NULL), ERR_OK);
+	cached = db_stmt_cached(f->db);
+	/* Reuse: running a statement again adds nothing to the cache. */
+	for (int i = 0; i < 10; i++)
+		assert_int_equal(count_rows(f->db, &q_v_count), 4);
+	assert_int_equal(db_stmt_cached(f->db), cached + 1);
+	if (f->backend == DB_POSTGRES) {
+		/* The server holds exactly what the cache says, this query too. */
+		int64_t on_server = count_rows(f->db, &q_pg_prepared);
+		assert_int_equal(on_server, (int64_t)db_stmt_cached(f->db));
+	}
+
+	/* Nested use of one statement: the inner gets its own. */
+	cached = db_stmt_cached(f->db);
+	assert_int_equal(db_query(f->db, &q_v_ids, DB_NOARGS, &outer), ERR_OK);
+	while (db_next(outer) == ERR_OK && db_row(outer)) {
+		int inner_rows = 0;
+		int64_t want = 1;
+		assert_int_equal(db_query(f->db, &q_v_ids, DB_NOARGS, &inner), ERR_OK);
+		while (db_next(inner) == ERR_OK && db_row(inner)) {
+			assert_int_equal(db_int(inner, 0), want);
+			want++;
+			inner_rows++;
+		}
+		db_res_free(inner);
+		assert_int_equal(inner_rows, 4);
+		rows++;
+		assert_int_equal(db_int(outer, 0), rows);
+	}
+	db_res_free(outer);
+	assert_int_equal(rows, 4);
+	assert_int_equal(db_stmt_cached(f->db), cached + 1);
+	/* And the cached one still works afterwards. */
+	assert_int_equal(db_query(f->db, &q_v_ids, DB_NOARGS, &outer), ERR_OK);
+	assert_int_equal(db_next(outer), ERR_OK);
+	assert_int_equal(db_int(outer, 0), 1);
+	db_res_free(outer);
+}
+
+static const struct sql q_many[] = {
+	{ "t.m0", "SELECT 0 + $1", NULL }, { "t.m1", "SELECT 1 + $1", NULL },
+	{ "t.m2", "SELECT 2 + $1", NULL }, { "t.m3", "SELECT 3 + $1", NULL },
+	{ "t.m4", "SELECT 4 + $1", NULL }, { "t.m5", "SELECT 5 + $1", NULL },
+	{ "t.m6", "SELECT 6 + $1", NULL }, { "t.m7", "SELECT 7 + $1", NULL },
+};
+
+static void test_stmt_cache_eviction(void **state)
+{
+	struct fx *f = *state;
+	struct store_opts o = test_opts;
+	struct store *s;
+	struct db *db, *held;
+	struct db_res *r;
+	char err[256];
+	int64_t v;
+
+	o.stmt_cache = 3;
+	assert_int_equal(store_open(f->url, &o, &s, err, sizeof(err)), ERR_OK);
+	db = store_db(s);
+	for (int round = 0; round < 3; round++) {
+		for (size_t i = 0; i < ARRAY_LEN(q_many); i++) {
+			assert_int_equal(db_query_int(db, &q_many[i], DB_ARGS(DB_INT(100)), &v), ERR_OK);
+			assert_int_equal(v, 100 + (int64_t)i);
+			assert_true(db_stmt_cached(db) <= 3);
+		}
+	}
+	assert_int_equal(db_stmt_cached(db), 3);
+	if (f->backend == DB_POSTGRES) {   /* evicted ones were deallocated */
+		int64_t on_server = count_rows(db, &q_pg_prepared);
+		assert_int_equal(on_server, 3);
+		assert_int_equal(db_stmt_cached(db), 3);
+	}
+
+	/* A statement held by an open cursor survives the churn. */
+	held = db;
+	assert_int_equal(db_query(held, &q_many[0], DB_ARGS(DB_INT(1)), &r), ERR_OK);
+	for (size_t i = 1; i < ARRAY_LEN(q_many); i++) {
+		assert_int_equal(db_query_int(db, &q_many[i], DB_ARGS(DB_INT(1)), &v), ERR_OK);
+		assert_int_equal(v, 1 + (int64_t)i);
+	}
+	assert_int_equal(db_next(r), ERR_OK);
+	assert_true(db_row(r));
+	assert_int_equal(db_int(r, 0), 1);
+	db_res_free(r);
+	assert_true(db_stmt_cached(db) <= 3);
+	store_close(s);
+}
+
+/* ---------------------------------------------------------------- threads */
+
+#define NTHREADS 8
+#define NROWS 60
+
+struct worker {
+	struct store *s;
+	pthread_barrier_t *start;
+	int n;
+	struct db *db;
+	int errors;
+	int64_t mine;
+};
+
+static const struct sql q_th_add = { "t.th_add",
+	"INSERT INTO th (worker, n) VALUES ($1, $2)", NULL };
+static const struct sql q_th_mine = { "t.th_mine",
+	"SELECT count(*) FROM th WHERE worker = $1", NULL };
+static const struct sql q_th_all = { "t.th_all", "SELECT count(*) FROM th", NULL };
+
+static void *worker_main(void *arg)
+{
+	struct worker *w = arg;
+	struct db *db = store_db(w->s);
+
+	w->db = db;
+	pthread_barrier_wait(w->start);
+	if (!db) {
+		w->errors++;
+		return NULL;
+	}
+	for (int i = 0; i < NROWS; i++) {
+		/* Every tenth row in a write transaction of three rows. */
+		if (i % 10 == 0) {
+			bool ok = db_begin(db) == ERR_OK;
+			for (int k = 0; k < 3 && ok; k++)
+				ok = db_exec(db, &q_th_add, DB_ARGS(DB_INT(w->n), DB_INT(i)), NULL) == ERR_OK;
+			if (!ok || db_commit(db) != ERR_OK) {
+				db_rollback(db);
+				w->errors++;
+			}
+			i += 2;
+			continue;
+		}
+		if (db_exec(db, &q_th_add, DB_ARGS(DB_INT(w->n), DB_INT(i)), NULL) != ERR_OK)
+			w->errors++;
+	}
+	if (db_query_int(db, &q_th_mine, DB_ARGS(DB_INT(w->n)), &w->mine) != ERR_OK)
+		w->errors++;
+	/* Half close their connection themselves; the others leave it to the
+	 * thread-exit destructor. */
+	if (w->n % 2)
+		store_db_release(w->s);
+	return NULL;
+}
+
+static void test_threads(void **state)
+{
+	struct fx *f = *state;
+	static const struct sql q_conns = { "t.conns",
+		"SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()", NULL };
+	struct worker w[NTHREADS];
+	pthread_t t[NTHREADS];
+	pthread_barrier_t start;
+
+	script(f, "CREATE TABLE th (id INTEGER PRIMARY KEY, worker BIGINT, n BIGINT)",
+		"CREATE TABLE th (id BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY, "
+		"worker BIGINT, n BIGINT)");
+	pthread_barrier_init(&start, NULL, NTHREADS);
+	for (int i = 0; i < NTHREADS; i++) {
+		w[i] = (struct worker){ .s = f->s, .start = &start, .n = i };
+		assert_int_equal(pthread_create(&t[i], NULL, worker_main, &w[i]), 0);
+	}
+	for (int i = 0; i < NTHREADS; i++)
+		pthread_join(t[i], NULL);
+	pthread_barrier_destroy(&start);
+	for (int i = 0; i < NTHREADS; i++) {
+		assert_int_equal(w[i].errors, 0);
+		assert_int_equal(w[i].mine, NROWS);
+		assert_non_null(w[i].db);
+		assert_ptr_not_equal(w[i].db, f->db);
+		for (int j = 0; j < i; j++)       /* all alive at once: all distinct */
+			assert_ptr_not_equal(w[i].db, w[j].db);
+	}
+	assert_int_equal(count_rows(f->db, &q_th_all), NTHREADS * NROWS);
+	/* Every worker's connection is closed, by hand or at thread exit. */
+	if (f->backend == DB_POSTGRES) {
+		int64_t n = -1;
+		for (int tries = 0; tries < 100; tries++) {
+			n = count_rows(f->db, &q_conns);
+			if (n == 1)
+				break;
+			usleep(20000);
+		}
+		assert_int_equal(n, 1);
+	} else {
+		pthread_mutex_lock(&f->s->mu);
+		assert_ptr_equal(f->s->conns, f->db);
+		assert_null(f->db->next);
+		pthread_mutex_unlock(&f->s->mu);
+	}
+}
+
+static void test_release(void **state)
+{
+	struct fx *f = *state;
+	struct db *db;
+
+	make_v(f);
+	assert_int_equal(db_exec(f->db, &q_v_add, DB_ARGS(DB_INT(1), DB_INT(1)), NULL), ERR_OK);
+	assert_true(db_stmt_cached(f->db) > 0);
+	store_db_release(f->s);
+	store_db_release(f->s);               /* twice is harmless */
+	db = store_db(f->s);
+	assert_non_null(db);
+	assert_int_equal(db_stmt_cached(db), 0);    /* a new connection */
+	assert_int_equal(count_rows(db, &q_v_count), 1);
+	assert_int_equal(store_ping(f->s), ERR_OK);
+	f->db = db;
+}
+
+/* ---------------------------------------------------------------- backup */
+
+static void test_backup(void **state)
+{
+	struct fx *f = *state;
+	char err[512], path[400], url[420], bad[300];
+	struct store *copy;
+	struct db_res *r;
+	int64_t sum = 0;
+
+	make_v(f);
+	for (int i = 1; i <= 300; i++)
+		assert_int_equal(db_exec(f->db, &q_v_add, DB_ARGS(DB_INT(i), DB_INT(i)), NULL), ERR_OK);
+	if (f->backend == DB_POSTGRES) {
+		snprintf(path, sizeof(path), "/tmp/kith-test-store-%d-pg.bak", (int)getpid());
+		assert_int_equal(store_backup(f->s, path, err, sizeof(err)), ERR_INVALID);
+		assert_non_null(strstr(err, "pg_dump"));
+		assert_int_equal(access(path, F_OK), -1);
+		return;
+	}
+	snprintf(path, sizeof(path), "%s.bak", f->path);
+	assert_int_equal(store_backup(f->s, path, err, sizeof(err)), ERR_OK);
+	snprintf(url, sizeof(url), "sqlite:%s", path);
+	assert_int_equal(store_open(url, &test_opts, &copy, err, sizeof(err)), ERR_OK);
+	assert_int_equal(db_query(store_db(copy), &q_v_ids, DB_NOARGS, &r), ERR_OK);
+	int n = 0;
+	while (db_next(r) == ERR_OK && db_row(r)) {
+		sum += db_int(r, 0);
+		n++;
+	}
+	db_res_free(r);
+	assert_int_equal(n, 300);
+	assert_int_equal(sum, 300 * 301 / 2);
+	store_close(copy);
+
+	/* Never overwrite. */
+	log_set_quiet(1);
+	err[0] = '\0';
+	assert_int_equal(store_backup(f->s, path, err, sizeof(err)), ERR_CONFLICT);
+	assert_non_null(strstr(err, "already exists"));
+	snprintf(bad, sizeof(bad), "%s/no/such/dir/x.db", f->dir);
+	assert_int_equal(store_backup(f->s, bad, err, sizeof(err)), ERR_INVALID);
+	log_set_quiet(0);
+	/* The original is untouched and still writable. */
+	assert_int_equal(db_exec(f->db, &q_v_add, DB_ARGS(DB_INT(301), DB_INT(1)), NULL), ERR_OK);
+}
+
+/* ---------------------------------------------------------------- reconnect */
+
+static const struct sql q_pid = { "t.pid", "SELECT pg_backend_pid()", NULL };
+static const struct sql q_kill = { "t.kill", "SELECT pg_terminate_backend($1)", NULL };
+static const struct sql q_alive = { "t.alive",
+	"SELECT count(*) FROM pg_stat_activity WHERE pid = $1", NULL };
+
+/* Terminates db's backend from a second connection and waits until the
+ * server has let it go. */
+static void kill_backend(struct fx *f, struct db *db)
+{
+	struct store *killer;
+	struct db *kdb;
+	char err[256];
+	int64_t pid = 0, v = 0;
+
+	assert_int_equal(db_query_int(db, &q_pid, DB_NOARGS, &pid), ERR_OK);
+	assert_int_equal(store_open(f->url, &test_opts, &killer, err, sizeof(err)), ERR_OK);
+	kdb = store_db(killer);
+	assert_int_equal(db_query_int(kdb, &q_kill, DB_ARGS(DB_INT(pid)), &v), ERR_OK);
+	assert_int_equal(v, 1);
+	for (int tries = 0; tries < 250; tries++) {
+		assert_int_equal(db_query_int(kdb, &q_alive, DB_ARGS(DB_INT(pid)), &v), ERR_OK);
+		if (v == 0)
+			break;
+		usleep(20000);
+	}
+	assert_int_equal(v, 0);
+	store_close(killer);
+}
+
+static void test_pg_reconnect(void **state)
+{
+	struct fx *f = *state;
+	int64_t before = 0, after = 0, n = 0;
+	enum err e;
+
+	if (f->backend != DB_POSTGRES)
+		skip();
+	make_v(f);
+	assert_int_equal(db_exec(f->db, &q_v_add, DB_ARGS(DB_INT(1), DB_INT(1)), NULL), ERR_OK);
+	assert_int_equal(count_rows(f->db, &q_v_count), 1);   /* prepared and cached */
+	assert_int_equal(db_query_int(f->db, &q_pid, DB_NOARGS, &before), ERR_OK);
+
+	kill_backend(f, f->db);
+	log_set_quiet(1);
+	e = db_query_int(f->db, &q_v_count, DB_NOARGS, &n);
+	log_set_quiet(0);
+	assert_true(e == ERR_UNAVAILABLE || (e == ERR_OK && n == 1));
+	/* The call after that works, on a new backend, re-preparing. */
+	assert_int_equal(count_rows(f->db, &q_v_count), 1);
+	assert_int_equal(db_query_int(f->db, &q_pid, DB_NOARGS, &after), ERR_OK);
+	assert_int_not_equal(before, after);
+
+	/* Lost inside a transaction: nothing of it is committed, and nothing
+	 * runs on the new connection until the caller rolls back. */
+	assert_int_equal(db_begin(f->db), ERR_OK);
+	assert_int_equal(db_exec(f->db, &q_v_add, DB_ARGS(DB_INT(2), DB_INT(1)), NULL), ERR_OK);
+	kill_backend(f, f->db);
+	log_set_quiet(1);
+	assert_int_equal(db_exec(f->db, &q_v_add, DB_ARGS(DB_INT(3), DB_INT(1)), NULL), ERR_UNAVAILABLE);
+	assert_int_equal(db_exec(f->db, &q_v_add, DB_ARGS(DB_INT(4), DB_INT(1)), NULL), ERR_UNAVAILABLE);
+	assert_int_equal(db_commit(f->db), ERR_UNAVAILABLE);
+	log_set_quiet(0);
+	assert_false(db_in_tx(f->db));
+	assert_int_equal(count_rows(f->db, &q_v_count), 1);
+
+	/* store_ping reconnects by itself. */
+	kill_backend(f, f->db);
+	log_set_quiet(1);
+	assert_int_equal(store_ping(f->s), ERR_OK);
+	log_set_quiet(0);
+	assert_int_equal(count_rows(f->db, &q_v_count), 1);
+}
+
+/* ---------------------------------------------------------------- misc (no server) */
+
+static void test_redact(void **state)
+{
+	static const struct { const char *in, *out; } cases[] = {
+		{ "postgresql://kith:s3cret@db.example:5432/kith",
+		  "postgresql://kith:***@db.example:5432/kith" },
+		{ "postgres://kith@db/kith", "postgres://kith@db/kith" },
+		{ "postgresql://u:p%40ss@h/d?sslmode=require",
+		  "postgresql://u:***@h/d?sslmode=require" },
+		{ "postgresql://u@h/d?password=hunter2&sslmode=require",
+		  "postgresql://u@h/d?password=***&sslmode=require" },
+		{ "postgresql://h/d?sslmode=require&password=x",
+		  "postgresql://h/d?sslmode=require&password=***" },
+		{ "postgresql:///d?host=/run/pg", "postgresql:///d?host=/run/pg" },
+		{ "sqlite:/var/lib/kith/kith.db", "sqlite:/var/lib/kith/kith.db" },
+		{ "host=h password=pw dbname=d", "host=h password=*** dbname=d" },
+		{ "postgresql://u@h/d?mypassword=x", "postgresql://u@h/d?mypassword=x" },
+		{ "postgresql://a:b@c@h/d", "postgresql://a:***@h/d" },
+	};
+	UNUSED(state);
+	for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
+		char *got = store_redact_url(cases[i].in);
+		assert_non_null(got);
+		assert_string_equal(got, cases[i].out);
+		free(got);
+	}
+}
+
+static void test_open_errors(void **state)
+{
+	struct store *s = (struct store *)&s;
+	char err[512];
+
+	UNUSED(state);
+	err[0] = '\0';
+	assert_int_equal(store_open("mysql://x", NULL, &s, err, sizeof(err)), ERR_INVALID);
+	assert_null(s);
+	assert_non_null(strstr(err, "sqlite:PATH"));
+	assert_int_equal(store_open("sqlite:", NULL, &s, err, sizeof(err)), ERR_INVALID);
+	assert_int_equal(store_open(NULL, NULL, &s, err, sizeof(err)), ERR_INVALID);
+	/* Nothing listens on port 1: unreachable, reported without the
+	 * password, and the process carries on. */
+	err[0] = '\0';
+	assert_int_equal(store_open("postgresql://kith:s3cret@127.0.0.1:1/kith", NULL, &s,
+		err, sizeof(err)), ERR_UNAVAILABLE);
+	assert_null(s);
+	assert_null(strstr(err, "s3cret"));
+	assert_non_null(strstr(err, "kith:***@127.0.0.1:1"));
+	assert_null(strchr(err, '\n'));
+	/* A file that cannot be created. */
+	assert_int_equal(store_open("sqlite:/proc/kith-no/x.db", NULL, &s, err, sizeof(err)),
+		ERR_UNAVAILABLE);
+	assert_null(s);
+}
+
+static const struct sql q_journal = { "t.journal", "PRAGMA journal_mode", NULL };
+static const struct sql q_fk = { "t.fk", "PRAGMA foreign_keys", NULL };
+static const struct sql q_sync = { "t.sync", "PRAGMA synchronous", NULL };
+static const struct sql q_busy = { "t.busy", "PRAGMA busy_timeout", NULL };
+
+static void test_sqlite_settings(void **state)
+{
+	char dir[256], path[300], url[320], err[256];
+	struct store_opts o = { .busy_timeout_ms = 1234, .synchronous = 1 };
+	struct store *s;
+	struct db *db;
+	struct db_res *r;
+	int64_t v = 0;
+
+	UNUSED(state);
+	/* Two missing directory levels: both are created. */
+	snprintf(dir, sizeof(dir), "/tmp/kith-test-store-%d-settings", (int)getpid());
+	snprintf(path, sizeof(path), "%s/sub/kith.db", dir);
+	snprintf(url, sizeof(url), "sqlite:%s", path);
+	assert_int_equal(store_open(url, &o, &s, err, sizeof(err)), ERR_OK);
+	assert_int_equal(store_backend(s), DB_SQLITE);
+	assert_string_equal(store_url_redacted(s), url);
+	db = store_db(s);
+	assert_int_equal(db_backend(db), DB_SQLITE);
+	assert_int_equal(db_query(db, &q_journal, DB_NOARGS, &r), ERR_OK);
+	assert_int_equal(db_next(r), ERR_OK);
+	assert_string_equal(db_text(r, 0), "wal");
+	db_res_free(r);
+	assert_int_equal(db_query_int(db, &q_fk, DB_NOARGS, &v), ERR_OK);
+	assert_int_equal(v, 1);
+	assert_int_equal(db_query_int(db, &q_sync, DB_NOARGS, &v), ERR_OK);
+	assert_int_equal(v, 1);
+	assert_int_equal(db_query_int(db, &q_busy, DB_NOARGS, &v), ERR_OK);
+	assert_int_equal(v, 1234);
+	assert_int_equal(store_ping(s), ERR_OK);
+	store_close(s);
+
+	/* Defaults: synchronous FULL, busy timeout 5 s. */
+	assert_int_equal(store_open(url, NULL, &s, err, sizeof(err)), ERR_OK);
+	db = store_db(s);
+	assert_int_equal(db_query_int(db, &q_sync, DB_NOARGS, &v), ERR_OK);
+	assert_int_equal(v, 2);
+	assert_int_equal(db_query_int(db, &q_busy, DB_NOARGS, &v), ERR_OK);
+	assert_int_equal(v, 5000);
+	store_close(s);
+
+	char p[400];
+	static const char *const files[] = { "kith.db", "kith.db-wal", "kith.db-shm" };
+	for (size_t i = 0; i < ARRAY_LEN(files); i++) {
+		snprintf(p, sizeof(p), "%s/sub/%s", dir, files[i]);
+		unlink(p);
+	}
+	snprintf(p, sizeof(p), "%s/sub", dir);
+	assert_int_equal(rmdir(p), 0);
+	assert_int_equal(rmdir(dir), 0);
+}
+
+static void test_sqlite_memory(void **state)
+{
+	static const struct sql q_mem = { "t.mem", "SELECT count(*) FROM m", NULL };
+	struct store *s;
+	struct db *db;
+	char err[256];
+
+	UNUSED(state);
+	assert_int_equal(store_open("sqlite::memory:", NULL, &s, err, sizeof(err)), ERR_OK);
+	db = store_db(s);
+	assert_int_equal(db_exec_script(db, "CREATE TABLE m (x BIGINT); INSERT INTO m VALUES (1)"),
+		ERR_OK);
+	assert_int_equal(count_rows(db, &q_mem), 1);
+	/* Each connection is its own memory database: a new one is empty. */
+	store_db_release(s);
+	db = store_db(s);
+	log_set_quiet(1);
+	int64_t v;
+	assert_int_equal(db_query_int(db, &q_mem, DB_NOARGS, &v), ERR_INTERNAL);
+	log_set_quiet(0);
+	store_close(s);
+}
+
+/* ---------------------------------------------------------------- main */
+
+int main(void)
+{
+	const struct CMUnitTest backend_tests[] = {
+		cmocka_unit_test_setup_teardown(test_values, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_params_repeated, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_booleans_and_reals, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_query_int, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_changes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_constraints, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bad_statements, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_script, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_transactions, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tx_isolation, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stmt_cache, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stmt_cache_eviction, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_threads, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_release, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_backup, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_pg_reconnect, setup, teardown),
+	};
+	const struct CMUnitTest misc_tests[] = {
+		cmocka_unit_test(test_redact),
+		cmocka_unit_test(test_open_errors),
+		cmocka_unit_test(test_sqlite_settings),
+		cmocka_unit_test(test_sqlite_memory),
+	};
+	int failed = 0;
+
+	log_set_level(LOG_WARN);
+	failed += cmocka_run_group_tests_name("store misc", misc_tests, NULL, NULL);
+	group_backend = DB_SQLITE;
+	failed += cmocka_run_group_tests_name("store sqlite", backend_tests, NULL, NULL);
+	pg_url = getenv("KITH_TEST_PG_URL");
+	if (pg_url && *pg_url) {
+		group_backend = DB_POSTGRES;
+		failed += cmocka_run_group_tests_name("store postgresql", backend_tests, NULL, NULL);
+	} else {
+		printf("test_store: PostgreSQL tests skipped (KITH_TEST_PG_URL is not set)\n");
+	}
+	return failed ? 1 : 0;
+}
