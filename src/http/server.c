@@ -386,6 +386,7 @@ int server_run(struct app *app)
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 
 	d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, app,
+			     MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
 			     MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
 			     MHD_OPTION_THREAD_POOL_SIZE, threads,
 			     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->connection_timeout,
@@ -395,7 +396,6 @@ int server_run(struct app *app)
 			     MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1,
 			     MHD_OPTION_URI_LOG_CALLBACK, uri_log, app,
 			     MHD_OPTION_NOTIFY_COMPLETED, on_completed, app,
-			     MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
 			     MHD_OPTION_END);
 	if (!d) {
 		log_error("cannot listen on %s:%d (is another server using the port?)",

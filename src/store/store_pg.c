@@ -58,12 +58,22 @@ static const char *conn_msg(PGconn *c, char *out, size_t n)
 {
 	const char *m = c ? PQerrorMessage(c) : "out of memory";
 
-	str_copy(out, n, m && *m ? m : "unknown error");
-	for (char *p = out; *p; p++)
-		if (*p == '\n' || *p == '\r' || *p == '\t')
-			*p = ' ';
-	for (size_t len = strlen(out); len && out[len - 1] == ' '; len--)
-		out[len - 1] = '\0';
+	size_t o = 0;
+	bool space = true;           /* drops leading blanks too */
+
+	if (!m || !*m)
+		m = "unknown error";
+	/* One line: each run of blanks and newlines becomes one space. */
+	for (; *m && o + 1 < n; m++) {
+		bool blank = *m == ' ' || *m == '\n' || *m == '\r' || *m == '\t';
+		if (blank && space)
+			continue;
+		out[o++] = blank ? ' ' : *m;
+		space = blank;
+	}
+	while (o && out[o - 1] == ' ')
+		o--;
+	out[o] = '\0';
 	return out;
 }
 

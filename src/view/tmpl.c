@@ -147,6 +147,8 @@ struct hctx {
 	bool end_tag;
 	bool bang;              /* COMMENT: "--!" seen */
 	bool ambiguous;         /* the attribute name may differ between renders */
+	bool name_end;          /* a section opened right after a tag name: the
+	                         * next byte must end that name */
 	/* URL attribute values. */
 	bool u_empty;           /* nothing significant yet: a tag is the start */
 	bool u_pending;         /* the scheme may still be forming */
@@ -337,6 +339,13 @@ static void raw_feed(struct hctx *h, unsigned char c)
  * (without position) or NULL. */
 static const char *html_feed(struct hctx *h, unsigned char c)
 {
+	if (h->name_end) {
+		/* Skipped or not, the section must not change the tag name. */
+		h->name_end = false;
+		if (!is_hspace(c) && c != '/' && c != '>')
+			return "after a tag name, a section must start and be "
+				"followed by a space, '/' or '>'";
+	}
 again:
 	switch ((enum hstate)h->st) {
 	case H_TEXT:
@@ -904,7 +913,7 @@ static enum err tag_context(struct comp *c, size_t pos, enum tag_kind kind,
 		const char *name, size_t nlen, enum esc *esc)
 {
 	struct hctx *h = &c->h;
-	const char *what = kind == T_RAW ? "raw_html" :
+	const char *what = kind == T_RAW ? "raw_html " :
 		(kind == T_PARTIAL || kind == T_DPARTIAL) ? ">" : "";
 	char tmp[24];
 	int nl = (int)(nlen > 60 ? 60 : nlen);
@@ -997,8 +1006,16 @@ static enum err section_boundary(struct comp *c, size_t pos)
 		url_start_slash(c);
 	switch (hclass((enum hstate)h->st)) {
 	case HC_NAME:
-		return cerr(c, pos, "a section tag cannot go inside a tag name; "
-			"put a space between the tag name and the section");
+		if (h->st != H_TAG_NAME)
+			return cerr(c, pos, "a section tag cannot go right after "
+				"'<', '</' or '<!'");
+		/* <input{{#r}} required{{/r}}>: the name ends here, which
+		 * html_feed checks with name_end. */
+		tag_named(h);
+		h->st = H_IN_TAG;
+		h->name_end = true;
+		h->ambiguous = true;
+		break;
 	case HC_TAG:
 		/* Whether the section renders decides which attribute a
 		 * following '=' belongs to. */
@@ -1032,6 +1049,8 @@ static enum err section_close_check(struct comp *c, size_t pos,
 
 	if (c->t->text_mode)
 		return ERR_OK;
+	if (b->st == H_TAG_NAME)
+		return cerr(c, pos, "a section cannot end inside a tag name");
 	/* Only the fields a state uses are compared; the rest are stale. */
 	same = hclass((enum hstate)a->st) == hclass((enum hstate)b->st);
 	if (same) {

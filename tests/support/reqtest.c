@@ -14,6 +14,9 @@ bool rt_start_extra(struct rt *t, const char *backend, const char *const *settin
 	size_t nall = 0;
 
 	memset(t, 0, sizeof(*t));
+	/* Migrations and start-up are logged at info; tests only want
+	 * warnings and errors. */
+	log_set_level(LOG_WARN);
 	config_defaults(&t->cfg);
 	t->cfg.access_log = false;
 	t->cfg.db[0] = '\0';

@@ -1,0 +1,179 @@
+"""Black-box fixtures: a real `kith serve` on 127.0.0.1 with a fresh database.
+
+KITH_BIN picks the binary (build/kith or build/san/kith), KITH_TEST_BACKEND
+the database ("sqlite" or "postgresql"; the latter needs KITH_TEST_PG_URL,
+which scripts/test.sh sets after starting a throwaway cluster).
+"""
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+import uuid
+
+import pytest
+import requests
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+BIN = os.path.join(ROOT, os.environ.get("KITH_BIN", "build/kith"))
+BACKEND = os.environ.get("KITH_TEST_BACKEND", "sqlite")
+PG_URL = os.environ.get("KITH_TEST_PG_URL", "")
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def psql(sql, url=None):
+    subprocess.run(["psql", "-q", "-v", "ON_ERROR_STOP=1", url or PG_URL, "-c", sql],
+                   check=True, capture_output=True)
+
+
+class Database:
+    """A fresh, empty database on the chosen backend."""
+
+    def __init__(self):
+        self.dir = tempfile.mkdtemp(prefix="kith-bb-")
+        os.chmod(self.dir, 0o755)
+        if BACKEND == "postgresql":
+            if not PG_URL:
+                pytest.skip("KITH_TEST_PG_URL is not set")
+            self.name = "kith_bb_" + uuid.uuid4().hex[:12]
+            psql("CREATE DATABASE %s" % self.name)
+            base = PG_URL.rsplit("/", 1)[0]
+            self.url = "%s/%s" % (base, self.name)
+        else:
+            self.name = None
+            self.url = "sqlite:%s/kith.db" % self.dir
+
+    def drop(self):
+        if self.name:
+            psql("DROP DATABASE IF EXISTS %s WITH (FORCE)" % self.name)
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+class Server:
+    """One kith process. Use start(), then .url; stop() returns the exit code."""
+
+    def __init__(self, db, *flags, env=None):
+        self.db = db
+        self.port = free_port()
+        self.url = "http://127.0.0.1:%d" % self.port
+        self.flags = list(flags)
+        self.env = env
+        self.log_path = os.path.join(db.dir, "server-%d.log" % self.port)
+        self.proc = None
+
+    def start(self, wait=True):
+        env = dict(os.environ)
+        env.update(self.env or {})
+        cmd = [BIN, "serve", "--db", self.db.url, "--listen", "127.0.0.1:%d" % self.port,
+               "--migrate-on-start", "true", "--rate-limit", "0", "--threads", "2"] + self.flags
+        self.log = open(self.log_path, "w")
+        self.proc = subprocess.Popen(cmd, stdout=self.log, stderr=subprocess.STDOUT, cwd=self.db.dir, env=env)
+        if wait:
+            self.wait_ready()
+        return self
+
+    def wait_ready(self, timeout=15):
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError("kith exited with %s:\n%s" % (self.proc.returncode, self.logs()))
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
+                    return
+            except OSError:
+                time.sleep(0.05)
+        raise RuntimeError("kith did not start listening:\n" + self.logs())
+
+    def logs(self):
+        try:
+            with open(self.log_path) as f:
+                return f.read()
+        except OSError:
+            return ""
+
+    def stop(self, sig=signal.SIGTERM, timeout=20):
+        if self.proc is None or self.proc.poll() is not None:
+            return self.proc.returncode if self.proc else None
+        self.proc.send_signal(sig)
+        try:
+            rc = self.proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            rc = self.proc.wait()
+        self.log.close()
+        return rc
+
+    def get(self, path, **kw):
+        kw.setdefault("allow_redirects", False)
+        kw.setdefault("timeout", 10)
+        return requests.get(self.url + path, **kw)
+
+    def request(self, method, path, **kw):
+        kw.setdefault("allow_redirects", False)
+        kw.setdefault("timeout", 10)
+        return requests.request(method, self.url + path, **kw)
+
+
+def kith(*args, db=None, input=None, cwd=None):
+    """Runs a kith command; returns the CompletedProcess."""
+    cmd = [BIN] + list(args)
+    if db is not None:
+        cmd += ["--db", db.url]
+    return subprocess.run(cmd, capture_output=True, text=True, input=input, cwd=cwd, timeout=120)
+
+
+@pytest.fixture
+def db():
+    d = Database()
+    yield d
+    d.drop()
+
+
+@pytest.fixture
+def server(db):
+    s = Server(db).start()
+    yield s
+    rc = s.stop()
+    logs = s.logs()
+    # Sanitizer builds report leaks and errors on exit: a report is a failure.
+    assert "ERROR: AddressSanitizer" not in logs and "runtime error:" not in logs, logs
+    assert "ERROR: LeakSanitizer" not in logs, logs
+    assert rc == 0, "kith exited with %s:\n%s" % (rc, logs)
+
+
+def raw_http(port, data, timeout=5):
+    """Sends raw bytes and returns the raw response (for malformed requests)."""
+    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as s:
+        s.sendall(data)
+        chunks = []
+        try:
+            while True:
+                c = s.recv(65536)
+                if not c:
+                    break
+                chunks.append(c)
+                if b"\r\n\r\n" in b"".join(chunks) and b"Connection: close" not in b"".join(chunks):
+                    # keep-alive: headers plus Content-Length bytes is enough
+                    head, _, body = b"".join(chunks).partition(b"\r\n\r\n")
+                    for line in head.split(b"\r\n"):
+                        if line.lower().startswith(b"content-length:"):
+                            if len(body) >= int(line.split(b":")[1]):
+                                return b"".join(chunks)
+        except socket.timeout:
+            pass
+        return b"".join(chunks)
+
+
+def status_of(raw):
+    line = raw.split(b"\r\n", 1)[0]
+    parts = line.split(b" ")
+    return int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else None

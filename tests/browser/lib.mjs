@@ -1,0 +1,206 @@
+// lib.mjs - what every browser test needs: a running kith and a headless
+// Chromium, both thrown away afterwards.
+//
+//   const env = await start();     // server (or KITH_TEST_URL) + browser
+//   const page = await env.page({ width: 375, javaScriptEnabled: false });
+//   await env.stop();              // always: in after(), even on failure
+//
+// The server is build/kith (or $KITH_BIN) on a free loopback port with a
+// fresh SQLite database in a temporary directory; start() resolves once
+// /healthz answers 200, and fails with the server's own output if it does
+// not within 10 s. Set KITH_TEST_URL to test a server that is already
+// running instead. Chromium is Debian's (/usr/bin/chromium, or
+// $CHROMIUM_BIN), with a fresh profile; contexts bypass the CSP only so
+// that axe-core can be injected (kith's pages themselves run no script).
+
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+export const SCREENSHOTS = join(ROOT, 'docs/screenshots');
+
+const CHROMIUM = process.env.CHROMIUM_BIN || '/usr/bin/chromium';
+const CHROMIUM_ARGS = [
+  '--headless', '--no-sandbox', '--disable-gpu', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update',
+  '--disable-sync', '--disable-quic',
+];
+const HEALTH_TIMEOUT_MS = 10_000;
+
+// Everything start() made, so that a crash or ^C still cleans up.
+const live = new Set();
+function forgetAll() {
+  for (const r of live) {
+    try { r.kill(); } catch { /* already gone */ }
+  }
+}
+process.once('exit', forgetAll);
+for (const sig of ['SIGINT', 'SIGTERM']) {
+  process.once(sig, () => { forgetAll(); process.exit(130); });
+}
+
+function freePort() {
+  return new Promise((ok, fail) => {
+    const s = createServer();
+    s.unref();
+    s.once('error', fail);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => ok(port));
+    });
+  });
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+async function waitHealthy(base, child, output) {
+  const deadline = Date.now() + HEALTH_TIMEOUT_MS;
+  let last = 'no answer';
+
+  while (Date.now() < deadline) {
+    if (child && child.exitCode !== null) {
+      throw new Error(`kith exited with status ${child.exitCode} before it was ready:\n${output()}`);
+    }
+    try {
+      const r = await fetch(`${base}/healthz`, { signal: AbortSignal.timeout(1000) });
+      if (r.status === 200) return;
+      last = `HTTP ${r.status}`;
+    } catch (e) {
+      last = e.cause?.code || e.message;
+    }
+    await sleep(100);
+  }
+  throw new Error(`kith was not healthy within ${HEALTH_TIMEOUT_MS / 1000} s (last: ${last}):\n${output()}`);
+}
+
+async function startServer() {
+  if (process.env.KITH_TEST_URL) {
+    const base = process.env.KITH_TEST_URL.replace(/\/+$/, '');
+    await waitHealthy(base, null, () => '(external server)');
+    return { base, output: () => '', stop: async () => {} };
+  }
+
+  const dir = mkdtempSync(join(tmpdir(), 'kith-browser-'));
+  const bin = process.env.KITH_BIN || join(ROOT, 'build/kith');
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  let log = '';
+  // The working directory is the empty temporary one, so a kith.conf in
+  // the checkout cannot change what is tested.
+  const child = spawn(bin, [
+    'serve',
+    '--db', `sqlite:${join(dir, 'kith.db')}`,
+    '--listen', `127.0.0.1:${port}`,
+    '--migrate-on-start', 'true',
+    '--rate-limit', '0',
+    '--shutdown-grace', '1',
+  ], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  const keep = (b) => { log = (log + b.toString()).slice(-20_000); };
+  child.stdout.on('data', keep);
+  child.stderr.on('data', keep);
+  const spawnFailed = new Promise((_, fail) => child.once('error', (e) =>
+    fail(new Error(`cannot run ${bin}: ${e.message} (build it with make, or set KITH_BIN)`))));
+  spawnFailed.catch(() => {});
+
+  const handle = {
+    kill() { if (child.exitCode === null) child.kill('SIGKILL'); rmSync(dir, { recursive: true, force: true }); },
+  };
+  live.add(handle);
+
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      const t = setTimeout(() => child.kill('SIGKILL'), 3000);
+      await exited;
+      clearTimeout(t);
+    }
+    rmSync(dir, { recursive: true, force: true });
+    live.delete(handle);
+  };
+
+  try {
+    await Promise.race([waitHealthy(base, child, () => log), spawnFailed]);
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+  return { base, output: () => log, stop };
+}
+
+/**
+ * Starts kith and Chromium. Returns
+ *   base            the server's URL, no trailing slash
+ *   page(opts)      a new page in a new context; opts: width (1280),
+ *                   height (800), javaScriptEnabled (true), bypassCSP
+ *                   (true: needed to inject axe; false tests the real CSP)
+ *   serverOutput()  what the server has printed (for failure messages)
+ *   stop()          closes everything; safe to call twice
+ */
+export async function start() {
+  const server = await startServer();
+  let browser;
+  try {
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  } catch (e) {
+    await server.stop();
+    throw e;
+  }
+  const handle = { kill() { try { browser.process()?.kill('SIGKILL'); } catch { /* gone */ } } };
+  live.add(handle);
+
+  let stopped = false;
+  return {
+    base: server.base,
+    serverOutput: server.output,
+    async page({ width = 1280, height = 800, javaScriptEnabled = true, bypassCSP = true } = {}) {
+      const context = await browser.newContext({
+        viewport: { width, height },
+        bypassCSP,
+        javaScriptEnabled,
+        reducedMotion: 'reduce',
+      });
+      return context.newPage();
+    },
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      try { await browser.close(); } catch { handle.kill(); }
+      live.delete(handle);
+      await server.stop();
+    },
+  };
+}
+
+const AXE_SOURCE = readFileSync(join(ROOT, 'node_modules/axe-core/axe.min.js'), 'utf8');
+const WCAG_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22a', 'wcag22aa'];
+
+/** Runs axe-core on the page against WCAG 2.0, 2.1 and 2.2 A and AA.
+ *  Returns the violations (an empty array when there are none). */
+export async function axe(page) {
+  await page.addScriptTag({ content: AXE_SOURCE });
+  const result = await page.evaluate((tags) =>
+    // eslint-disable-next-line no-undef
+    axe.run(document, { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations'] }),
+  WCAG_TAGS);
+  return result.violations;
+}
+
+/** Violations as text a person can act on: rule, impact, help and each
+ *  failing element with axe's summary of what to fix. */
+export function formatViolations(url, violations) {
+  const lines = [`${violations.length} accessibility violation(s) on ${url}:`];
+  for (const v of violations) {
+    lines.push(`\n- ${v.id} (${v.impact}): ${v.help}\n  ${v.helpUrl}`);
+    for (const n of v.nodes) {
+      lines.push(`  at ${n.target.join(' ')}\n    ${n.html.slice(0, 200)}`);
+      if (n.failureSummary) lines.push(`    ${n.failureSummary.replace(/\n/g, '\n    ')}`);
+    }
+  }
+  return lines.join('\n');
+}

@@ -1,0 +1,158 @@
+// pages.test.mjs - each page as a visitor meets it: the right heading and
+// title, no accessibility failures that axe can find, a stylesheet that
+// loads and works under kith's CSP, no sideways scrolling on a 320px
+// phone, the same content with JavaScript off; and screenshots for the
+// docs (docs/screenshots/<page>-desktop.png and -mobile.png).
+
+import assert from 'node:assert/strict';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+
+import { axe, formatViolations, SCREENSHOTS, start } from './lib.mjs';
+import { PAGES } from './pages.mjs';
+
+let env;
+before(async () => { env = await start(); });
+after(async () => { await env?.stop(); });
+
+// The text of <main>, with runs of white space made one.
+const mainText = (page) => page.locator('main').innerText().then((t) => t.replace(/\s+/g, ' ').trim());
+
+function pngSize(file) {
+  const b = readFileSync(file);
+  assert.equal(b.toString('ascii', 1, 4), 'PNG', `${file} is not a PNG`);
+  return { width: b.readUInt32BE(16), height: b.readUInt32BE(20) };
+}
+
+for (const p of PAGES) {
+  describe(`${p.name} page (${p.path})`, { timeout: 30_000 }, () => {
+    test('answers with its status, title and heading', async () => {
+      const page = await env.page();
+      const resp = await page.goto(env.base + p.path);
+      assert.equal(resp.status(), p.status);
+      assert.equal(await page.getAttribute('html', 'lang'), 'en');
+      const site = (await page.locator('header a[href="/"]').first().innerText()).trim();
+      assert.ok(site.length > 0, 'the header shows the service name, linking to the home page');
+      assert.equal(await page.title(), p.title ? `${p.title} – ${site}` : site);
+      const h1 = page.locator('main h1');
+      assert.equal(await h1.count(), 1, 'one <h1>, inside <main>');
+      const text = (await h1.innerText()).trim();
+      if (p.h1 instanceof RegExp) assert.match(text, p.h1);
+      else assert.equal(text, p.h1);
+      for (const href of ['/accessibility', '/privacy']) {
+        assert.equal(await page.locator(`footer a[href="${href}"]`).count(), 1, `the footer links to ${href}`);
+      }
+      await page.context().close();
+    });
+
+    test('has no WCAG 2.2 A or AA violations that axe can find', async () => {
+      const page = await env.page();
+      await page.goto(env.base + p.path);
+      const violations = await axe(page);
+      assert.equal(violations.length, 0, formatViolations(p.path, violations));
+      await page.context().close();
+    });
+
+    test('loads its styles and icon under the real CSP, with no errors', async () => {
+      // No bypassCSP here: an inline style or script, or anything from
+      // elsewhere, is refused by the browser and shows up as an error.
+      const page = await env.page({ bypassCSP: false });
+      const problems = [];
+      page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
+      page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+      page.on('requestfailed', (r) => problems.push(`failed: ${r.url()} ${r.failure()?.errorText}`));
+      page.on('response', (r) => {
+        if (r.status() >= 400 && r.url() !== env.base + p.path) problems.push(`HTTP ${r.status()}: ${r.url()}`);
+      });
+      await page.goto(env.base + p.path, { waitUntil: 'load' });
+      // The icon is fetched lazily; ask for it the way the browser would.
+      const icon = await page.getAttribute('link[rel="icon"]', 'href');
+      assert.ok(icon, 'the page names an icon');
+      const iconResp = await page.request.get(new URL(icon, env.base).href);
+      assert.equal(iconResp.status(), 200, `the icon ${icon} is served`);
+      // The stylesheet applied: the header has the brand colour and the
+      // text a system font, not GDS Transport.
+      const look = await page.evaluate(() => ({
+        header: getComputedStyle(document.querySelector('header')).backgroundColor,
+        font: getComputedStyle(document.body).fontFamily,
+        scripts: document.scripts.length,
+        styled: document.querySelectorAll('[style]').length,
+      }));
+      assert.equal(look.header, 'rgb(16, 97, 101)', 'the header is kith teal');
+      assert.match(look.font, /^system-ui/);
+      assert.doesNotMatch(look.font, /GDS Transport/);
+      assert.equal(look.scripts, 0, 'kith ships no JavaScript');
+      assert.equal(look.styled, 0, 'no style="" attributes (the CSP refuses them)');
+      assert.deepEqual(problems, []);
+      await page.context().close();
+    });
+
+    test('fits a 320px-wide screen without scrolling sideways', async () => {
+      const page = await env.page({ width: 320, height: 640 });
+      await page.goto(env.base + p.path);
+      const { scroll, client, wide } = await page.evaluate(() => ({
+        scroll: document.documentElement.scrollWidth,
+        client: document.documentElement.clientWidth,
+        // Elements that stick out past the right edge, to say what to fix.
+        wide: [...document.querySelectorAll('body *')]
+          .filter((el) => el.getBoundingClientRect().right > document.documentElement.clientWidth + 0.5)
+          .slice(0, 5).map((el) => `${el.tagName.toLowerCase()}.${el.className}`),
+      }));
+      assert.ok(scroll <= client, `page is ${scroll}px wide on a ${client}px screen; too wide: ${wide.join(', ')}`);
+      await page.context().close();
+    });
+
+    test('shows the same content with JavaScript turned off', async () => {
+      const withJs = await env.page();
+      const withoutJs = await env.page({ javaScriptEnabled: false });
+      const [a, b] = await Promise.all([withJs, withoutJs].map(async (page) => {
+        const resp = await page.goto(env.base + p.path);
+        return { status: resp.status(), title: await page.title(), main: await mainText(page),
+                 links: await page.locator('a[href]').count() };
+      }));
+      assert.ok(b.main.length > 100, 'the page has its words without JavaScript');
+      assert.deepEqual({ ...b, main: b.main.replace(/[0-9a-f]{16}/g, 'REF') },
+                       { ...a, main: a.main.replace(/[0-9a-f]{16}/g, 'REF') });
+      await withJs.context().close();
+      await withoutJs.context().close();
+    });
+
+    test('screenshots: full page at 1280px and 375px, nothing wider than the screen', async () => {
+      mkdirSync(SCREENSHOTS, { recursive: true });
+      for (const [kind, width] of [['desktop', 1280], ['mobile', 375]]) {
+        const page = await env.page({ width, height: 800 });
+        await page.goto(env.base + p.path);
+        const file = join(SCREENSHOTS, `${p.name}-${kind}.png`);
+        await page.screenshot({ path: file, fullPage: true });
+        // A full-page screenshot is as wide as the page: wider than the
+        // screen would mean sideways scrolling.
+        const size = pngSize(file);
+        assert.equal(size.width, width, `${file} is ${size.width}px wide`);
+        assert.ok(size.height >= 400, `${file} is only ${size.height}px high`);
+        await page.context().close();
+      }
+    });
+  });
+}
+
+describe('stylesheet', () => {
+  test('has no web fonts and refers only to files kith serves', async () => {
+    const html = await (await fetch(env.base + '/')).text();
+    const href = html.match(/<link rel="stylesheet" href="([^"]+)"/)?.[1];
+    assert.ok(href, 'the layout links a stylesheet');
+    const r = await fetch(env.base + href);
+    assert.equal(r.status, 200);
+    assert.match(r.headers.get('content-type'), /^text\/css/);
+    const css = await r.text();
+    assert.doesNotMatch(css, /@font-face/, 'no @font-face');
+    assert.doesNotMatch(css, /GDS Transport/i, 'no GDS Transport');
+    assert.doesNotMatch(css, /\.woff2?\b|\.ttf\b|\.eot\b/, 'no font files');
+    const urls = [...css.matchAll(/url\(\s*['"]?([^'")]+)/g)].map((m) => m[1]).filter((u) => !u.startsWith('data:'));
+    for (const u of urls) {
+      const ur = await fetch(new URL(u, env.base + href));
+      assert.equal(ur.status, 200, `the stylesheet refers to ${u}, which kith does not serve`);
+    }
+    assert.ok(css.length < 100_000, `the stylesheet is ${css.length} bytes`);
+  });
+});
