@@ -56,9 +56,9 @@ run() {
 		log=$(mktemp)
 		mkdir -p "$OUT/crashes/$n" "fuzz/corpus/$n"
 		if "$OUT/fuzz_$n" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 \
-			-print_final_stats=0 -artifact_prefix="$OUT/crashes/$n/" \
+			-print_final_stats=1 -artifact_prefix="$OUT/crashes/$n/" \
 			"$scratch" "fuzz/corpus/$n" >"$log" 2>&1; then
-			echo "fuzz $n: ok ($(grep -Eo '#[0-9]+' "$log" | tail -1 | tr -d '#') runs in ${secs}s)"
+			echo "fuzz $n: ok ($(grep -Eo 'Done [0-9]+ runs' "$log" | tail -1 | awk '{print $2}') runs in ${secs}s)"
 		else
 			echo "fuzz $n: FAILED"
 			tail -40 "$log"

@@ -480,6 +480,7 @@ static enum err sq_backup(struct db *db, const char *path, char *errbuf, size_t 
 	struct sdb *d = (struct sdb *)db;
 	sqlite3 *dst = NULL;
 	sqlite3_backup *b;
+	char why[512] = "";
 	enum err e = ERR_OK;
 	int fd, rc, waited = 0;
 
@@ -497,14 +498,14 @@ static enum err sq_backup(struct db *db, const char *path, char *errbuf, size_t 
 	close(fd);
 	rc = sqlite3_open_v2(path, &dst, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL);
 	if (rc != SQLITE_OK) {
-		store_errf(errbuf, errlen, "cannot open %s: %s", path,
+		store_errf(why, sizeof(why), "cannot open %s: %s", path,
 			dst ? sqlite3_errmsg(dst) : sqlite3_errstr(rc));
 		e = ERR_INTERNAL;
 		goto out;
 	}
 	b = sqlite3_backup_init(dst, "main", d->h, "main");
 	if (!b) {
-		store_errf(errbuf, errlen, "cannot start the backup: %s", sqlite3_errmsg(dst));
+		store_errf(why, sizeof(why), "cannot start the backup: %s", sqlite3_errmsg(dst));
 		e = ERR_INTERNAL;
 		goto out;
 	}
@@ -525,18 +526,19 @@ static enum err sq_backup(struct db *db, const char *path, char *errbuf, size_t 
 		break;
 	}
 	if (sqlite3_backup_finish(b) != SQLITE_OK || rc != SQLITE_DONE) {
-		store_errf(errbuf, errlen, "the backup failed: %s",
+		store_errf(why, sizeof(why), "the backup to %s failed: %s", path,
 			sqlite3_errstr(rc == SQLITE_DONE ? sqlite3_errcode(dst) : rc));
 		e = (rc == SQLITE_BUSY || rc == SQLITE_LOCKED) ? ERR_UNAVAILABLE : ERR_INTERNAL;
 	}
 out:
 	if (dst && sqlite3_close(dst) != SQLITE_OK && e == ERR_OK) {
-		store_errf(errbuf, errlen, "cannot close %s", path);
+		store_errf(why, sizeof(why), "cannot close %s", path);
 		e = ERR_INTERNAL;
 	}
 	if (e) {
 		unlink(path);
-		log_error("store: sqlite: backup to %s: %s", path, errbuf ? errbuf : "failed");
+		log_error("store: sqlite: %s", why);
+		store_errf(errbuf, errlen, "%s", why);
 	} else {
 		log_info("store: sqlite: backed up to %s", path);
 	}

@@ -1085,6 +1085,8 @@ static enum err section_close_check(struct comp *c, size_t pos,
 			"%s but ends in %s; open and close it in the same place",
 			(int)os->nlen, os->name, (unsigned)os->line,
 			hdescribe(a, t1, sizeof(t1)), hdescribe(b, t2, sizeof(t2)));
+	if (a->name_end)
+		b->name_end = true;     /* for when the section is skipped */
 	if (hclass((enum hstate)b->st) == HC_VALUE && b->attr == A_URL) {
 		/* Either path may follow: keep the more careful of each. */
 		b->u_pending = b->u_pending || a->u_pending;

@@ -136,7 +136,7 @@ async function startServer() {
 /**
  * Starts kith and Chromium. Returns
  *   base            the server's URL, no trailing slash
- *   page(opts)      a new page in a new context; opts: width (1280),
+ *   page(opts)      a new page (close it when done); opts: width (1280),
  *                   height (800), javaScriptEnabled (true), bypassCSP
  *                   (true: needed to inject axe; false tests the real CSP)
  *   serverOutput()  what the server has printed (for failure messages)
@@ -154,18 +154,26 @@ export async function start() {
   const handle = { kill() { try { browser.process()?.kill('SIGKILL'); } catch { /* gone */ } } };
   live.add(handle);
 
+  // One context per set of options, made on first use: a new page in an
+  // existing context costs a fraction of a new context.
+  const contexts = new Map();
   let stopped = false;
   return {
     base: server.base,
     serverOutput: server.output,
     async page({ width = 1280, height = 800, javaScriptEnabled = true, bypassCSP = true } = {}) {
-      const context = await browser.newContext({
-        viewport: { width, height },
-        bypassCSP,
-        javaScriptEnabled,
-        reducedMotion: 'reduce',
-      });
-      return context.newPage();
+      const key = JSON.stringify([width, height, javaScriptEnabled, bypassCSP]);
+      let context = contexts.get(key);
+      if (!context) {
+        context = browser.newContext({
+          viewport: { width, height },
+          bypassCSP,
+          javaScriptEnabled,
+          reducedMotion: 'reduce',
+        });
+        contexts.set(key, context);
+      }
+      return (await context).newPage();
     },
     async stop() {
       if (stopped) return;

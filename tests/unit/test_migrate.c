@@ -7,7 +7,8 @@
  *
  * Like test_store.c, every test in backend_tests[] runs on SQLite (a new
  * file per test) and, when KITH_TEST_PG_URL is set, on PostgreSQL (a new
- * database per test, dropped after).
+ * database kith_unit_<pid>_migrate for the run, dropped after, with a new
+ * schema per test as its search_path).
  */
 #include "core/common.h"
 
@@ -32,7 +33,7 @@ struct fx {
 	char url[512];
 	char dir[256];
 	char path[300];
-	char pgname[64];
+	char pgname[64];     /* PostgreSQL: the test's schema */
 	char err[512];
 };
 
@@ -40,7 +41,13 @@ static const char *pg_url;
 static enum db_backend group_backend;
 static int db_seq;
 
-static bool pg_url_with_db(const char *base, const char *name, char *out, size_t n)
+static char group_db[64];          /* PostgreSQL: this run's database */
+static char group_url[512];        /* and its URL */
+
+/* base with its database replaced by db and, when schema is not NULL,
+ * the session's search_path set to schema. */
+static bool pg_url_for(const char *base, const char *db, const char *schema,
+		char *out, size_t n)
 {
 	const char *auth = strstr(base, "://");
 	const char *path, *query;
@@ -51,23 +58,53 @@ static bool pg_url_with_db(const char *base, const char *name, char *out, size_t
 	auth += 3;
 	path = auth + strcspn(auth, "/?");
 	query = strchr(path, '?');
-	w = snprintf(out, n, "%.*s/%s%s", (int)(path - base), base, name, query ? query : "");
+	w = snprintf(out, n, "%.*s/%s%s%s%s", (int)(path - base), base, db,
+		query ? query : "", schema ? (query ? "&" : "?") : "",
+		schema ? "options=-csearch_path%3D" : "");
+	if (w > 0 && (size_t)w < n && schema)
+		w = snprintf(out + w, n - (size_t)w, "%s", schema);
 	return w > 0 && (size_t)w < n;
 }
 
-static bool pg_admin(const char *sql)
+static bool pg_admin(const char *url, const char *sql)
 {
 	struct store *admin;
 	char err[512];
 	enum err e;
 
-	if (store_open(pg_url, NULL, &admin, err, sizeof(err)) != ERR_OK) {
-		print_error("cannot reach KITH_TEST_PG_URL: %s\n", err);
+	if (store_open(url, NULL, &admin, err, sizeof(err)) != ERR_OK) {
+		print_error("cannot reach the test server: %s\n", err);
 		return false;
 	}
 	e = db_exec_script(store_db(admin), sql);
 	store_close(admin);
 	return e == ERR_OK;
+}
+
+/* One fresh database per run; each test gets a fresh schema in it, which
+ * is as isolated for these tests and much quicker than CREATE DATABASE. */
+static int pg_group_setup(void **state)
+{
+	char sql[128];
+
+	UNUSED(state);
+	snprintf(group_db, sizeof(group_db), "kith_unit_%d_%s", (int)getpid(), "migrate");
+	snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS %s WITH (FORCE)", group_db);
+	pg_admin(pg_url, sql);
+	snprintf(sql, sizeof(sql), "CREATE DATABASE %s", group_db);
+	if (!pg_admin(pg_url, sql) ||
+	    !pg_url_for(pg_url, group_db, NULL, group_url, sizeof(group_url)))
+		return -1;
+	return 0;
+}
+
+static int pg_group_teardown(void **state)
+{
+	char sql[128];
+
+	UNUSED(state);
+	snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS %s WITH (FORCE)", group_db);
+	return pg_admin(pg_url, sql) ? 0 : -1;
 }
 
 static int setup(void **state)
@@ -85,11 +122,10 @@ static int setup(void **state)
 		snprintf(f->url, sizeof(f->url), "sqlite:%s", f->path);
 	} else {
 		char sql[128];
-		snprintf(f->pgname, sizeof(f->pgname), "kith_unit_m%d_%d", (int)getpid(), db_seq);
-		snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS %s", f->pgname);
-		pg_admin(sql);
-		snprintf(sql, sizeof(sql), "CREATE DATABASE %s", f->pgname);
-		if (!pg_admin(sql) || !pg_url_with_db(pg_url, f->pgname, f->url, sizeof(f->url))) {
+		snprintf(f->pgname, sizeof(f->pgname), "t%d", db_seq);
+		snprintf(sql, sizeof(sql), "CREATE SCHEMA %s", f->pgname);
+		if (!pg_admin(group_url, sql) ||
+		    !pg_url_for(pg_url, group_db, f->pgname, f->url, sizeof(f->url))) {
 			free(f);
 			return -1;
 		}
@@ -120,8 +156,8 @@ static int teardown(void **state)
 		rmdir(f->dir);
 	} else {
 		char sql[128];
-		snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS %s WITH (FORCE)", f->pgname);
-		pg_admin(sql);
+		snprintf(sql, sizeof(sql), "DROP SCHEMA %s CASCADE", f->pgname);
+		pg_admin(group_url, sql);
 	}
 	free(f);
 	return 0;
@@ -541,7 +577,8 @@ int main(void)
 	pg_url = getenv("KITH_TEST_PG_URL");
 	if (pg_url && *pg_url) {
 		group_backend = DB_POSTGRES;
-		failed += cmocka_run_group_tests_name("migrate postgresql", backend_tests, NULL, NULL);
+		failed += cmocka_run_group_tests_name("migrate postgresql", backend_tests,
+			pg_group_setup, pg_group_teardown);
 	} else {
 		printf("test_migrate: PostgreSQL tests skipped (KITH_TEST_PG_URL is not set)\n");
 	}

@@ -3,21 +3,28 @@
  *
  * Every test in backend_tests[] runs twice: on SQLite (a new file in a new
  * directory under /tmp per test, removed after) and on PostgreSQL when
- * KITH_TEST_PG_URL names a server (a new database kith_unit_<pid>_<n> per
- * test, dropped after). Tests that only make sense on one backend skip()
+ * KITH_TEST_PG_URL names a server (a new database kith_unit_<pid>_store for
+ * the run, dropped after, with a new schema per test as its search_path).
+ * Tests that only make sense on one backend skip()
  * on the other. misc_tests[] need no server: URL handling, open errors and
  * the SQLite connection settings.
  */
 #include "core/common.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
 #include <pthread.h>
 #include <setjmp.h>
-#include <unistd.h>
+#include <stdatomic.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "core/log.h"
 #include "core/str.h"
+#include "core/timeutil.h"
 #include "store/store.h"
 #include "store/store_int.h"
 
@@ -30,7 +37,7 @@ struct fx {
 	char url[512];
 	char dir[256];       /* SQLite: the directory holding the file */
 	char path[300];      /* SQLite: the database file */
-	char pgname[64];     /* PostgreSQL: the database */
+	char pgname[64];     /* PostgreSQL: the test's schema */
 };
 
 static const char *pg_url;          /* KITH_TEST_PG_URL */
@@ -42,7 +49,13 @@ static const struct store_opts test_opts = {
 };
 
 /* base with its database name replaced by name. */
-static bool pg_url_with_db(const char *base, const char *name, char *out, size_t n)
+static char group_db[64];          /* PostgreSQL: this run's database */
+static char group_url[512];        /* and its URL */
+
+/* base with its database replaced by db and, when schema is not NULL,
+ * the session's search_path set to schema. */
+static bool pg_url_for(const char *base, const char *db, const char *schema,
+		char *out, size_t n)
 {
 	const char *auth = strstr(base, "://");
 	const char *path, *query;
@@ -53,23 +66,53 @@ static bool pg_url_with_db(const char *base, const char *name, char *out, size_t
 	auth += 3;
 	path = auth + strcspn(auth, "/?");
 	query = strchr(path, '?');
-	w = snprintf(out, n, "%.*s/%s%s", (int)(path - base), base, name, query ? query : "");
+	w = snprintf(out, n, "%.*s/%s%s%s%s", (int)(path - base), base, db,
+		query ? query : "", schema ? (query ? "&" : "?") : "",
+		schema ? "options=-csearch_path%3D" : "");
+	if (w > 0 && (size_t)w < n && schema)
+		w = snprintf(out + w, n - (size_t)w, "%s", schema);
 	return w > 0 && (size_t)w < n;
 }
 
-static bool pg_admin(const char *sql)
+static bool pg_admin(const char *url, const char *sql)
 {
 	struct store *admin;
 	char err[512];
 	enum err e;
 
-	if (store_open(pg_url, NULL, &admin, err, sizeof(err)) != ERR_OK) {
-		print_error("cannot reach KITH_TEST_PG_URL: %s\n", err);
+	if (store_open(url, NULL, &admin, err, sizeof(err)) != ERR_OK) {
+		print_error("cannot reach the test server: %s\n", err);
 		return false;
 	}
 	e = db_exec_script(store_db(admin), sql);
 	store_close(admin);
 	return e == ERR_OK;
+}
+
+/* One fresh database per run; each test gets a fresh schema in it, which
+ * is as isolated for these tests and much quicker than CREATE DATABASE. */
+static int pg_group_setup(void **state)
+{
+	char sql[128];
+
+	UNUSED(state);
+	snprintf(group_db, sizeof(group_db), "kith_unit_%d_%s", (int)getpid(), "store");
+	snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS %s WITH (FORCE)", group_db);
+	pg_admin(pg_url, sql);
+	snprintf(sql, sizeof(sql), "CREATE DATABASE %s", group_db);
+	if (!pg_admin(pg_url, sql) ||
+	    !pg_url_for(pg_url, group_db, NULL, group_url, sizeof(group_url)))
+		return -1;
+	return 0;
+}
+
+static int pg_group_teardown(void **state)
+{
+	char sql[128];
+
+	UNUSED(state);
+	snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS %s WITH (FORCE)", group_db);
+	return pg_admin(pg_url, sql) ? 0 : -1;
 }
 
 static int setup(void **state)
@@ -88,11 +131,10 @@ static int setup(void **state)
 		snprintf(f->url, sizeof(f->url), "sqlite:%s", f->path);
 	} else {
 		char sql[128];
-		snprintf(f->pgname, sizeof(f->pgname), "kith_unit_%d_%d", (int)getpid(), db_seq);
-		snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS %s; ", f->pgname);
-		pg_admin(sql);
-		snprintf(sql, sizeof(sql), "CREATE DATABASE %s", f->pgname);
-		if (!pg_admin(sql) || !pg_url_with_db(pg_url, f->pgname, f->url, sizeof(f->url))) {
+		snprintf(f->pgname, sizeof(f->pgname), "t%d", db_seq);
+		snprintf(sql, sizeof(sql), "CREATE SCHEMA %s", f->pgname);
+		if (!pg_admin(group_url, sql) ||
+		    !pg_url_for(pg_url, group_db, f->pgname, f->url, sizeof(f->url))) {
 			free(f);
 			return -1;
 		}
@@ -130,8 +172,8 @@ static int teardown(void **state)
 		rm_sqlite(f->dir);
 	} else {
 		char sql[128];
-		snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS %s WITH (FORCE)", f->pgname);
-		pg_admin(sql);
+		snprintf(sql, sizeof(sql), "DROP SCHEMA %s CASCADE", f->pgname);
+		pg_admin(group_url, sql);
 	}
 	free(f);
 	return 0;
@@ -833,6 +875,212 @@ static void test_pg_reconnect(void **state)
 	assert_int_equal(count_rows(f->db, &q_v_count), 1);
 }
 
+/* A TCP relay between the store and the server that the test can take
+ * down and bring back: an outage, without touching the real server. */
+struct relay {
+	int listen_fd;
+	int port;
+	struct sockaddr_in upstream;
+	_Atomic bool down;
+	_Atomic bool stop;
+	pthread_t thread;
+	int fds[32][2];          /* client, server; -1 when free */
+};
+
+static void relay_close_all(struct relay *r)
+{
+	for (size_t i = 0; i < ARRAY_LEN(r->fds); i++) {
+		if (r->fds[i][0] >= 0) {
+			close(r->fds[i][0]);
+			close(r->fds[i][1]);
+			r->fds[i][0] = r->fds[i][1] = -1;
+		}
+	}
+}
+
+static bool pump(int from, int to)
+{
+	char buf[16384];
+	ssize_t n = read(from, buf, sizeof(buf));
+
+	if (n <= 0)
+		return false;
+	for (ssize_t off = 0; off < n; ) {
+		ssize_t w = write(to, buf + off, (size_t)(n - off));
+		if (w <= 0)
+			return false;
+		off += w;
+	}
+	return true;
+}
+
+static void *relay_main(void *arg)
+{
+	struct relay *r = arg;
+
+	while (!r->stop) {
+		struct pollfd p[1 + 2 * ARRAY_LEN(r->fds)];
+		int idx[ARRAY_LEN(p)];
+		nfds_t n = 0;
+
+		if (r->down)
+			relay_close_all(r);
+		p[n].fd = r->listen_fd;
+		p[n].events = POLLIN;
+		idx[n++] = -1;
+		for (size_t i = 0; i < ARRAY_LEN(r->fds); i++) {
+			for (int side = 0; side < 2 && r->fds[i][0] >= 0; side++) {
+				p[n].fd = r->fds[i][side];
+				p[n].events = POLLIN;
+				idx[n++] = (int)i * 2 + side;
+			}
+		}
+		if (poll(p, n, 20) <= 0)
+			continue;
+		for (nfds_t k = 0; k < n; k++) {
+			if (!p[k].revents)
+				continue;
+			if (idx[k] < 0) {
+				int c = accept(r->listen_fd, NULL, NULL), u;
+				size_t slot;
+				if (c < 0)
+					continue;
+				for (slot = 0; slot < ARRAY_LEN(r->fds) && r->fds[slot][0] >= 0; slot++)
+					;
+				u = r->down || slot == ARRAY_LEN(r->fds) ? -1
+					: socket(AF_INET, SOCK_STREAM, 0);
+				if (u < 0 || connect(u, (struct sockaddr *)&r->upstream,
+						sizeof(r->upstream)) != 0) {
+					close(c);
+					if (u >= 0)
+						close(u);
+					continue;
+				}
+				r->fds[slot][0] = c;
+				r->fds[slot][1] = u;
+				continue;
+			}
+			int i = idx[k] / 2, side = idx[k] % 2;
+			if (r->fds[i][0] < 0)
+				continue;
+			if (!pump(r->fds[i][side], r->fds[i][!side])) {
+				close(r->fds[i][0]);
+				close(r->fds[i][1]);
+				r->fds[i][0] = r->fds[i][1] = -1;
+			}
+		}
+	}
+	relay_close_all(r);
+	return NULL;
+}
+
+/* Parses host:port out of a postgresql://[user@]HOST:PORT/... URL. */
+static bool url_host_port(const char *url, char *host, size_t hn, int *port)
+{
+	const char *a = strstr(url, "://"), *end, *at, *colon;
+	int64_t p;
+
+	if (!a)
+		return false;
+	a += 3;
+	end = a + strcspn(a, "/?");
+	at = memchr(a, '@', (size_t)(end - a));
+	if (at)
+		a = at + 1;
+	colon = memchr(a, ':', (size_t)(end - a));
+	if (!colon || (size_t)(colon - a) >= hn ||
+	    !str_to_i64((struct str){ colon + 1, (size_t)(end - colon - 1) }, 1, 65535, &p))
+		return false;
+	memcpy(host, a, (size_t)(colon - a));
+	host[colon - a] = '\0';
+	*port = (int)p;
+	return true;
+}
+
+static bool relay_start(struct relay *r, const char *url)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET };
+	socklen_t len = sizeof(sa);
+	char host[64];
+	int port;
+
+	memset(r, 0, sizeof(*r));
+	for (size_t i = 0; i < ARRAY_LEN(r->fds); i++)
+		r->fds[i][0] = r->fds[i][1] = -1;
+	if (!url_host_port(url, host, sizeof(host), &port))
+		return false;
+	r->upstream.sin_family = AF_INET;
+	r->upstream.sin_port = htons((uint16_t)port);
+	if (inet_pton(AF_INET, host, &r->upstream.sin_addr) != 1)
+		return false;
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	r->listen_fd = socket(AF_INET, SOCK_STREAM, 0);
+	if (r->listen_fd < 0 || bind(r->listen_fd, (struct sockaddr *)&sa, sizeof(sa)) != 0 ||
+	    listen(r->listen_fd, 16) != 0 ||
+	    getsockname(r->listen_fd, (struct sockaddr *)&sa, &len) != 0)
+		return false;
+	r->port = ntohs(sa.sin_port);
+	return pthread_create(&r->thread, NULL, relay_main, r) == 0;
+}
+
+static void relay_stop(struct relay *r)
+{
+	r->stop = true;
+	pthread_join(r->thread, NULL);
+	close(r->listen_fd);
+}
+
+static void test_pg_outage(void **state)
+{
+	struct fx *f = *state;
+	struct relay relay;
+	struct store *s;
+	struct db *db;
+	char url[600], err[512];
+	const char *path;
+	uint64_t t0;
+	int64_t n;
+
+	if (f->backend != DB_POSTGRES)
+		skip();
+	/* The test database's URL, through the relay. */
+	path = strstr(f->url, "://") + 3;
+	path += strcspn(path, "/?");
+	if (!relay_start(&relay, f->url))
+		skip();      /* a unix-socket URL: no TCP to relay */
+	snprintf(url, sizeof(url), "postgresql://postgres@127.0.0.1:%d%s", relay.port, path);
+	assert_int_equal(store_open(url, &test_opts, &s, err, sizeof(err)), ERR_OK);
+	db = store_db(s);
+	make_v(f);
+	assert_int_equal(count_rows(db, &q_v_count), 0);
+
+	/* The server "goes away": calls fail with ERR_UNAVAILABLE, and after
+	 * a failed reconnect they fail fast rather than wait each time. */
+	relay.down = true;
+	usleep(100000);
+	log_set_quiet(1);
+	assert_int_equal(db_query_int(db, &q_v_count, DB_NOARGS, &n), ERR_UNAVAILABLE);
+	assert_int_equal(db_query_int(db, &q_v_count, DB_NOARGS, &n), ERR_UNAVAILABLE);
+	t0 = time_mono_us();
+	for (int i = 0; i < 50; i++)
+		assert_int_equal(db_exec(db, &q_v_add, DB_ARGS(DB_INT(i), DB_INT(i)), NULL),
+			ERR_UNAVAILABLE);
+	assert_true(time_mono_us() - t0 < 500000);
+	assert_int_equal(db_begin(db), ERR_UNAVAILABLE);
+	assert_false(db_in_tx(db));
+	assert_int_equal(store_ping(s), ERR_UNAVAILABLE);
+	log_set_quiet(0);
+
+	/* It comes back: after the back-off the same connection works. */
+	relay.down = false;
+	usleep(1100000);
+	assert_int_equal(store_ping(s), ERR_OK);
+	assert_int_equal(db_exec(db, &q_v_add, DB_ARGS(DB_INT(1), DB_INT(1)), NULL), ERR_OK);
+	assert_int_equal(count_rows(db, &q_v_count), 1);
+	store_close(s);
+	relay_stop(&relay);
+}
+
 /* ---------------------------------------------------------------- misc (no server) */
 
 static void test_redact(void **state)
@@ -990,6 +1238,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_release, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_backup, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pg_reconnect, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_pg_outage, setup, teardown),
 	};
 	const struct CMUnitTest misc_tests[] = {
 		cmocka_unit_test(test_redact),
@@ -1006,7 +1255,8 @@ int main(void)
 	pg_url = getenv("KITH_TEST_PG_URL");
 	if (pg_url && *pg_url) {
 		group_backend = DB_POSTGRES;
-		failed += cmocka_run_group_tests_name("store postgresql", backend_tests, NULL, NULL);
+		failed += cmocka_run_group_tests_name("store postgresql", backend_tests,
+			pg_group_setup, pg_group_teardown);
 	} else {
 		printf("test_store: PostgreSQL tests skipped (KITH_TEST_PG_URL is not set)\n");
 	}

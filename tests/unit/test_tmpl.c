@@ -806,10 +806,10 @@ static void test_depth_limit(void **state)
 	struct buf out;
 
 	UNUSED(state);
-	/* Each level is a section and a partial: 8 levels fit in 16. The
-	 * innermost says next: false, or the lookup would find the outer
+	/* Each level is a section and a partial: 8 levels make exactly 16.
+	 * The innermost says next: false, or the lookup would find an outer
 	 * "next" and recurse. */
-	for (int i = 0; i < 7; i++) {
+	for (int i = 0; i < 8; i++) {
 		json_t *n = json_object();
 
 		json_object_set_new(cur, "next", n);
@@ -818,15 +818,18 @@ static void test_depth_limit(void **state)
 	json_object_set_new(cur, "next", json_false());
 	buf_init(&out, 1 << 16);
 	assert_int_equal(tmpl_render(set, "self.html", ctx, &out), ERR_OK);
-	assert_string_equal(out.p, "<i><i><i><i><i><i><i><i></i></i></i></i></i>"
-		"</i></i></i>");
+	assert_string_equal(out.p, "<i><i><i><i><i><i><i><i><i></i></i></i></i>"
+		"</i></i></i></i></i>");
 	buf_reset(&out);
-	/* One level more than fits is refused, and nothing is written. */
-	json_object_set(cur, "next", json_true());
+	/* One level more is refused, and nothing is written. */
+	json_object_set_new(cur, "next", json_pack("{s:b}", "next", 0));
 	log_set_quiet(1);
 	assert_int_equal(tmpl_render(set, "self.html", ctx, &out), ERR_INTERNAL);
-	log_set_quiet(0);
 	assert_int_equal(out.len, 0);
+	/* A value that is its own "next" recurses until the limit. */
+	json_object_set_new(cur, "next", json_true());
+	assert_int_equal(tmpl_render(set, "self.html", ctx, &out), ERR_INTERNAL);
+	log_set_quiet(0);
 	buf_release(&out);
 	json_decref(ctx);
 	tmpl_free(set);
