@@ -32,9 +32,11 @@ find_bin() {
 		return
 	fi
 	local newest
-	newest=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)
-	[ -n "$newest" ] && [ -x "$newest/pg_ctl" ] ||
+	newest=$(find /usr/lib/postgresql -mindepth 2 -maxdepth 2 -name bin -type d 2>/dev/null |
+		sort -V | tail -n 1)
+	if [ -z "$newest" ] || [ ! -x "$newest/pg_ctl" ]; then
 		die "no PostgreSQL server binaries in /usr/lib/postgresql/*/bin (install postgresql, or set PG_BIN)"
+	fi
 	echo "$newest"
 }
 
@@ -51,7 +53,9 @@ check_port() {
 	case "$1" in
 	''|*[!0-9]*) die "PORT must be a number, not '$1'" ;;
 	esac
-	[ "$1" -ge 1024 ] && [ "$1" -le 65535 ] || die "PORT must be between 1024 and 65535"
+	if [ "$1" -lt 1024 ] || [ "$1" -gt 65535 ]; then
+		die "PORT must be between 1024 and 65535"
+	fi
 }
 
 abs_dir() {
@@ -94,6 +98,9 @@ cmd_start() {
 		echo "include_if_exists = 'kith-test.conf'" >>"$dir/data/postgresql.conf"
 	fi
 	if running "$dir"; then
+		local have
+		have=$(sed -n 's/^port = //p' "$dir/data/kith-test.conf" 2>/dev/null || true)
+		[ "$have" = "$port" ] || die "$dir is already running on port ${have:-?}; stop it first"
 		url "$port"
 		return
 	fi

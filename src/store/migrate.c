@@ -390,7 +390,10 @@ static enum err apply_one(struct db *db, const struct mig *m, bool *done,
 		r = NULL;
 		if (e)
 			goto out;
-		return db_commit(db);
+		e = db_commit(db);
+		if (e)
+			goto fail;
+		return ERR_OK;
 	}
 	db_res_free(r);
 	r = NULL;

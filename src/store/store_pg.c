@@ -59,7 +59,6 @@ static void notice_ignore(void *arg, const char *msg)
 static const char *conn_msg(PGconn *c, char *out, size_t n)
 {
 	const char *m = c ? PQerrorMessage(c) : "out of memory";
-
 	size_t o = 0;
 	bool space = true;           /* drops leading blanks too */
 

@@ -914,7 +914,7 @@ static enum err tag_context(struct comp *c, size_t pos, enum tag_kind kind,
 {
 	struct hctx *h = &c->h;
 	const char *what = kind == T_RAW ? "raw_html " :
-		(kind == T_PARTIAL || kind == T_DPARTIAL) ? ">" : "";
+		kind == T_PARTIAL ? ">" : kind == T_DPARTIAL ? ">*" : "";
 	char tmp[24];
 	int nl = (int)(nlen > 60 ? 60 : nlen);
 
@@ -990,8 +990,8 @@ static enum err tag_context(struct comp *c, size_t pos, enum tag_kind kind,
 	if (kind == T_RAW)
 		return cerr(c, pos, "{{raw_html %.*s}} can only go in element text, "
 			"not in %s", nl, name, hdescribe(h, tmp, sizeof(tmp)));
-	return cerr(c, pos, "a partial {{>%.*s}} can only go in element text, "
-		"not in %s", nl, name, hdescribe(h, tmp, sizeof(tmp)));
+	return cerr(c, pos, "a partial {{%s%.*s}} can only go in element text, "
+		"not in %s", what, nl, name, hdescribe(h, tmp, sizeof(tmp)));
 }
 
 /* Section tags (open or close) may not sit where the tokenizer's next
@@ -1439,6 +1439,24 @@ static bool only_slash(const char *p, size_t n)
 	return k == 1;
 }
 
+/* Decimal digits of v, written backwards ending at end; returns the start.
+ * Ids and counts are on every page: printf's machinery is a tenth of a
+ * render. */
+static char *fmt_int(char *end, json_int_t v)
+{
+	unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v :
+		(unsigned long long)v;
+	char *p = end;
+
+	do {
+		*--p = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	if (v < 0)
+		*--p = '-';
+	return p;
+}
+
 static void emit_value(struct buf *out, const json_t *v, enum esc esc)
 {
 	char num[64];
@@ -1454,12 +1472,8 @@ static void emit_value(struct buf *out, const json_t *v, enum esc esc)
 		n = json_string_length(v);
 		break;
 	case JSON_INTEGER:
-		k = snprintf(num, sizeof(num), "%" JSON_INTEGER_FORMAT,
-			json_integer_value(v));
-		if (k <= 0 || (size_t)k >= sizeof(num))
-			return;
-		p = num;
-		n = (size_t)k;
+		p = fmt_int(num + sizeof(num), json_integer_value(v));
+		n = (size_t)(num + sizeof(num) - p);
 		break;
 	case JSON_REAL:
 		k = snprintf(num, sizeof(num), "%.6g", json_real_value(v));

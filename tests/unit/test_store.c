@@ -162,11 +162,14 @@ static void rm_sqlite(const char *dir)
 	rmdir(dir);
 }
 
+static void relay_stop_if_running(void);
+
 static int teardown(void **state)
 {
 	struct fx *f = *state;
 
 	log_set_quiet(0);
+	relay_stop_if_running();
 	store_close(f->s);
 	if (f->backend == DB_SQLITE) {
 		rm_sqlite(f->dir);
@@ -885,10 +888,16 @@ struct relay {
 	_Atomic bool stop;
 	pthread_t thread;
 	int fds[32][2];          /* client, server; -1 when free */
+	int held[32];            /* down: accepted and never answered */
 };
 
 static void relay_close_all(struct relay *r)
 {
+	for (size_t i = 0; i < ARRAY_LEN(r->held); i++) {
+		if (r->held[i] >= 0)
+			close(r->held[i]);
+		r->held[i] = -1;
+	}
 	for (size_t i = 0; i < ARRAY_LEN(r->fds); i++) {
 		if (r->fds[i][0] >= 0) {
 			close(r->fds[i][0]);
@@ -923,8 +932,23 @@ static void *relay_main(void *arg)
 		int idx[ARRAY_LEN(p)];
 		nfds_t n = 0;
 
-		if (r->down)
-			relay_close_all(r);
+		/* Down: connections are dropped, and new ones are accepted but
+		 * never answered, like a server that hangs. Up: those go. */
+		if (r->down) {
+			for (size_t i = 0; i < ARRAY_LEN(r->fds); i++) {
+				if (r->fds[i][0] >= 0) {
+					close(r->fds[i][0]);
+					close(r->fds[i][1]);
+					r->fds[i][0] = r->fds[i][1] = -1;
+				}
+			}
+		} else {
+			for (size_t i = 0; i < ARRAY_LEN(r->held); i++) {
+				if (r->held[i] >= 0)
+					close(r->held[i]);
+				r->held[i] = -1;
+			}
+		}
 		p[n].fd = r->listen_fd;
 		p[n].events = POLLIN;
 		idx[n++] = -1;
@@ -945,9 +969,18 @@ static void *relay_main(void *arg)
 				size_t slot;
 				if (c < 0)
 					continue;
+				if (r->down) {
+					for (slot = 0; slot < ARRAY_LEN(r->held) && r->held[slot] >= 0; slot++)
+						;
+					if (slot < ARRAY_LEN(r->held))
+						r->held[slot] = c;
+					else
+						close(c);
+					continue;
+				}
 				for (slot = 0; slot < ARRAY_LEN(r->fds) && r->fds[slot][0] >= 0; slot++)
 					;
-				u = r->down || slot == ARRAY_LEN(r->fds) ? -1
+				u = slot == ARRAY_LEN(r->fds) ? -1
 					: socket(AF_INET, SOCK_STREAM, 0);
 				if (u < 0 || connect(u, (struct sockaddr *)&r->upstream,
 						sizeof(r->upstream)) != 0) {
@@ -997,6 +1030,11 @@ static bool url_host_port(const char *url, char *host, size_t hn, int *port)
 	return true;
 }
 
+/* Static, not on a test's stack: a failing assertion leaves the test by
+ * longjmp, and the teardown must still stop the thread. */
+static struct relay the_relay;
+static bool relay_running;
+
 static bool relay_start(struct relay *r, const char *url)
 {
 	struct sockaddr_in sa = { .sin_family = AF_INET };
@@ -1007,6 +1045,8 @@ static bool relay_start(struct relay *r, const char *url)
 	memset(r, 0, sizeof(*r));
 	for (size_t i = 0; i < ARRAY_LEN(r->fds); i++)
 		r->fds[i][0] = r->fds[i][1] = -1;
+	for (size_t i = 0; i < ARRAY_LEN(r->held); i++)
+		r->held[i] = -1;
 	if (!url_host_port(url, host, sizeof(host), &port))
 		return false;
 	r->upstream.sin_family = AF_INET;
@@ -1015,25 +1055,39 @@ static bool relay_start(struct relay *r, const char *url)
 		return false;
 	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	r->listen_fd = socket(AF_INET, SOCK_STREAM, 0);
-	if (r->listen_fd < 0 || bind(r->listen_fd, (struct sockaddr *)&sa, sizeof(sa)) != 0 ||
-	    listen(r->listen_fd, 16) != 0 ||
-	    getsockname(r->listen_fd, (struct sockaddr *)&sa, &len) != 0)
+	if (r->listen_fd < 0)
 		return false;
+	if (bind(r->listen_fd, (struct sockaddr *)&sa, sizeof(sa)) != 0 ||
+	    listen(r->listen_fd, 16) != 0 ||
+	    getsockname(r->listen_fd, (struct sockaddr *)&sa, &len) != 0) {
+		close(r->listen_fd);
+		return false;
+	}
 	r->port = ntohs(sa.sin_port);
-	return pthread_create(&r->thread, NULL, relay_main, r) == 0;
+	relay_running = pthread_create(&r->thread, NULL, relay_main, r) == 0;
+	return relay_running;
 }
 
 static void relay_stop(struct relay *r)
 {
+	if (!relay_running)
+		return;
 	r->stop = true;
 	pthread_join(r->thread, NULL);
 	close(r->listen_fd);
+	relay_running = false;
+}
+
+static void relay_stop_if_running(void)
+{
+	relay_stop(&the_relay);
 }
 
 static void test_pg_outage(void **state)
 {
 	struct fx *f = *state;
-	struct relay relay;
+	struct store_opts o = test_opts;
+	struct relay *relay = &the_relay;
 	struct store *s;
 	struct db *db;
 	char url[600], err[512];
@@ -1046,21 +1100,25 @@ static void test_pg_outage(void **state)
 	/* The test database's URL, through the relay. */
 	path = strstr(f->url, "://") + 3;
 	path += strcspn(path, "/?");
-	if (!relay_start(&relay, f->url))
+	if (!relay_start(relay, f->url))
 		skip();      /* a unix-socket URL: no TCP to relay */
-	snprintf(url, sizeof(url), "postgresql://postgres@127.0.0.1:%d%s", relay.port, path);
-	assert_int_equal(store_open(url, &test_opts, &s, err, sizeof(err)), ERR_OK);
+	snprintf(url, sizeof(url), "postgresql://postgres@127.0.0.1:%d%s", relay->port, path);
+	o.connect_timeout_s = 2;         /* libpq's minimum */
+	assert_int_equal(store_open(url, &o, &s, err, sizeof(err)), ERR_OK);
 	db = store_db(s);
 	make_v(f);
 	assert_int_equal(count_rows(db, &q_v_count), 0);
 
-	/* The server "goes away": calls fail with ERR_UNAVAILABLE, and after
-	 * a failed reconnect they fail fast rather than wait each time. */
-	relay.down = true;
+	/* The server "goes away": calls fail with ERR_UNAVAILABLE. The first
+	 * reconnect waits out connect_timeout; after it failed, calls fail
+	 * fast for a while rather than each waiting as long again. */
+	relay->down = true;
 	usleep(100000);
 	log_set_quiet(1);
 	assert_int_equal(db_query_int(db, &q_v_count, DB_NOARGS, &n), ERR_UNAVAILABLE);
+	t0 = time_mono_us();
 	assert_int_equal(db_query_int(db, &q_v_count, DB_NOARGS, &n), ERR_UNAVAILABLE);
+	assert_true(time_mono_us() - t0 >= 1500000);
 	t0 = time_mono_us();
 	for (int i = 0; i < 50; i++)
 		assert_int_equal(db_exec(db, &q_v_add, DB_ARGS(DB_INT(i), DB_INT(i)), NULL),
@@ -1072,13 +1130,13 @@ static void test_pg_outage(void **state)
 	log_set_quiet(0);
 
 	/* It comes back: after the back-off the same connection works. */
-	relay.down = false;
+	relay->down = false;
 	usleep(1100000);
 	assert_int_equal(store_ping(s), ERR_OK);
 	assert_int_equal(db_exec(db, &q_v_add, DB_ARGS(DB_INT(1), DB_INT(1)), NULL), ERR_OK);
 	assert_int_equal(count_rows(db, &q_v_count), 1);
 	store_close(s);
-	relay_stop(&relay);
+	relay_stop(relay);
 }
 
 /* ---------------------------------------------------------------- misc (no server) */

@@ -146,6 +146,9 @@ static void test_values_of_each_type(void **state)
 	UNUSED(state);
 	expect("{{i}} {{n}} {{big}}", "{\"i\": 42, \"n\": -7, "
 		"\"big\": 9007199254740993}", "42 -7 9007199254740993");
+	expect("{{z}} {{min}} {{max}}", "{\"z\": 0, \"min\": -9223372036854775808, "
+		"\"max\": 9223372036854775807}",
+		"0 -9223372036854775808 9223372036854775807");
 	expect("{{r}} {{s}} {{e}} {{z}}", "{\"r\": 3.14159265, \"s\": 0.5, "
 		"\"e\": 1e20, \"z\": 0.0}", "3.14159 0.5 1e+20 0");
 	expect("{{t}} {{f}}", "{\"t\": true, \"f\": false}", "true false");
@@ -451,8 +454,11 @@ static void test_partials(void **state)
 static void test_dynamic_partial_missing(void **state)
 {
 	static const char page[] = "<p>before</p>{{>*which}}<p>after</p>";
-	struct tmpl_src src = { "page.html", page, sizeof(page) - 1 };
-	struct tmpl_set *set = compile_n(&src, 1);
+	struct tmpl_src srcs[] = {
+		{ "page.html", page, sizeof(page) - 1 },
+		{ "mail.txt", "hi", 2 },
+	};
+	struct tmpl_set *set = compile_n(srcs, 2);
 	struct buf out;
 
 	UNUSED(state);
@@ -474,6 +480,11 @@ static void test_dynamic_partial_missing(void **state)
 	/* A name with a NUL in it names no template. */
 	json_object_set_new(ctx, "which", json_stringn("page.html\0x", 11));
 	assert_int_equal(tmpl_render(set, "page.html", ctx, &out), ERR_NOT_FOUND);
+	json_decref(ctx);
+	assert_string_equal(out.p, "keep");
+	/* HTML cannot pull in a text template at render time either. */
+	ctx = json_pack("{s:s}", "which", "mail.txt");
+	assert_int_equal(tmpl_render(set, "page.html", ctx, &out), ERR_INTERNAL);
 	json_decref(ctx);
 	assert_string_equal(out.p, "keep");
 	/* An unknown template at the top is a 404 too. */
@@ -628,6 +639,14 @@ static void test_contexts_refused(void **state)
 		"attribute value");
 	expect_error("<title>{{raw_html x}}</title>",
 		"t.html:1: {{raw_html x}} cannot go inside <title>");
+	expect_error("<p title=\"{{>p.html}}\">",
+		"t.html:1: a partial {{>p.html}} can only go in element text, not in "
+		"an attribute value");
+	expect_error("<p title=\"{{>*tpl}}\">",
+		"t.html:1: a partial {{>*tpl}} can only go in element text, not in "
+		"an attribute value");
+	expect_error("<script>{{>*tpl}}</script>",
+		"t.html:1: {{>*tpl}} cannot go inside <script>");
 	expect_error("<xmp>{{x}}</xmp>", "t.html:1: {{x}} cannot go inside <xmp>");
 	expect_error("<noscript>{{x}}</noscript>",
 		"t.html:1: {{x}} cannot go inside <noscript>");
