@@ -34,6 +34,25 @@ static const char *check_base_url(const char *v)
 	return NULL;
 }
 
+static const char *check_plain_text(const char *v)
+{
+	if (!str_is_clean_utf8(v, strlen(v)) || strchr(v, '\n'))
+		return "must be one line of plain text";
+	return NULL;
+}
+
+static const char *check_email(const char *v)
+{
+	const char *at = strchr(v, '@');
+
+	if (!v[0])
+		return NULL;
+	if (!at || at == v || !strchr(at, '.') || strchr(v, ' ') || strchr(at + 1, '@') ||
+	    !str_is_clean_utf8(v, strlen(v)))
+		return "must be an email address like help@example.org";
+	return NULL;
+}
+
 static const char *check_site_name(const char *v)
 {
 	if (!v[0])
@@ -78,6 +97,11 @@ const struct config_key config_keys[] = {
 	  "seconds to finish requests in flight after SIGTERM", NULL },
 	{ "site_name", CT_STR, F(site_name), 0, 0, "kith",
 	  "the service name shown in the header and page titles", check_site_name },
+	{ "organisation_name", CT_STR, F(organisation_name), 0, 0, "",
+	  "the organisation that runs this kith, named in the privacy notice and accessibility statement",
+	  check_plain_text },
+	{ "contact_email", CT_STR, F(contact_email), 0, 0, "",
+	  "the address people write to about the service, its accessibility or their data", check_email },
 	{ "log_level", CT_LOGLEVEL, F(log_level), 0, 0, "info",
 	  "debug, info, warn or error", NULL },
 	{ "access_log", CT_BOOL, F(access_log), 0, 0, "true",

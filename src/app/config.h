@@ -48,6 +48,8 @@ struct config {
 
 	/* Site */
 	char site_name[128];
+	char organisation_name[256];    /* who runs this kith, for the privacy notice */
+	char contact_email[256];        /* where people write to about the service */
 
 	/* Operations */
 	enum log_level log_level;

@@ -393,7 +393,6 @@ int server_run(struct app *app)
 			     MHD_OPTION_CONNECTION_LIMIT, (unsigned)cfg->max_connections,
 			     MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)cfg->per_ip_connections,
 			     MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)LIMIT_CONN_MEMORY,
-			     MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1,
 			     MHD_OPTION_URI_LOG_CALLBACK, uri_log, app,
 			     MHD_OPTION_NOTIFY_COMPLETED, on_completed, app,
 			     MHD_OPTION_END);

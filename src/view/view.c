@@ -76,13 +76,18 @@ enum err view_page(struct request *req, struct response *resp, int status,
 		return view_json(req, resp, status, data);
 	if (!data)
 		data = json_object();
-	ctx = json_pack("{s:{s:s, s:s}, s:{s:s, s:s}, s:O, s:o}",
+	ctx = json_pack("{s:{s:s, s:s, s:s*, s:s*}, s:{s:s, s:s}, s:O, s:o}",
 			"site", "name", app->cfg->site_name, "base_url", app->cfg->base_url,
+			"organisation", app->cfg->organisation_name[0] ? app->cfg->organisation_name : NULL,
+			"contact_email", app->cfg->contact_email[0] ? app->cfg->contact_email : NULL,
 			"page", "title", title ? title : "", "template", tmpl,
 			"asset", app->assets,
 			"data", data);
 	if (!ctx)
 		return ERR_NOMEM;
+	if (app->cfg->contact_email[0])
+		json_object_set_new(json_object_get(ctx, "site"), "contact_href",
+				    json_sprintf("mailto:%s", app->cfg->contact_email));
 	json_object_set_new(ctx, "actor", actor_json(req->actor));
 	if (req->actor && req->actor->csrf_token)
 		json_object_set_new(ctx, "csrf_token", json_string(req->actor->csrf_token));

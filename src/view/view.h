@@ -9,10 +9,12 @@
  * and the API cannot drift apart.
  *
  * The layout context is:
- *   site.name, site.base_url          from configuration
+ *   site.name, site.base_url,         from configuration
+ *   site.organisation, site.contact_email (the last two may be absent)
  *   page.title                        the title passed in
  *   page.template                     the page template's name
- *   asset.css                         hashed URL of the stylesheet
+ *   asset.<file>                      hashed URL of each asset, the file name
+ *                                     with '.' and '-' as '_' (asset.kith_css)
  *   actor                             who is signed in (absent for visitors)
  *   csrf_token                        for forms (absent without a session)
  *   data                              the handler's object
