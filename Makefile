@@ -178,7 +178,7 @@ bench: deps
 
 check:
 	@scripts/check-banned.sh
-	$(MAKE) BUILD=build/analyzer OPT="-O1 -fanalyzer" $(BUILD:%=build/analyzer/libkith.a)
+	$(MAKE) BUILD=build/analyzer OPT="-O1 -fanalyzer" build/analyzer/libkith.a
 
 clean:
 	rm -rf build

@@ -41,7 +41,7 @@ struct config {
 	int connection_timeout;         /* seconds */
 	int rate_limit;                 /* requests per client per minute, 0 off */
 	bool trust_proxy;               /* take the client address from X-Forwarded-For */
-	bool behind_tls;                /* HSTS and Secure cookies */
+	bool behind_tls;                /* HSTS */
 	bool dev_mode;                  /* local development: no Secure cookie */
 	char base_url[CONFIG_STR];      /* for links in emails, e.g. https://kith.example.org */
 	int shutdown_grace;             /* seconds to finish in-flight requests */

@@ -174,3 +174,20 @@ def test_newer_database_refused(db):
              "VALUES (9999, '9999_future.sql', 'x', 0)", url=db.url)
     r = kith("migrate", db=db)
     assert r.returncode == 1 and "newer" in r.stderr
+
+
+def test_man_pages_document_every_setting_and_command():
+    import os.path
+    from conftest import ROOT
+    gen = subprocess.run(["/usr/bin/python3", os.path.join(ROOT, "scripts/gen-kith-conf-man.py"), BIN, "-"],
+                         capture_output=True, text=True, check=True).stdout
+    with open(os.path.join(ROOT, "docs/kith.conf.5")) as f:
+        assert f.read() == gen, "docs/kith.conf.5 is stale: run scripts/gen-kith-conf-man.py"
+    with open(os.path.join(ROOT, "docs/kith.1")) as f:
+        man1 = f.read()
+    commands = kith("help").stdout.split("Commands:")[1].split("Settings")[0]
+    words = [l.split()[0] for l in commands.splitlines() if l.startswith("  ")]
+    assert "serve" in words and "backup" in words
+    for word in words:
+        assert ".B " + word.replace("-", "\\-") in man1 or ".BI " + word in man1 \
+            or ".BR " + word in man1, "kith(1) does not describe %s" % word
