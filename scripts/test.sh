@@ -17,6 +17,7 @@ cd "$(dirname "$0")/.."
 
 PY=/usr/bin/python3
 SUITES=${SUITES:-"unit blackbox browser fuzz san"}
+[ -n "$SUITES" ] || SUITES="unit blackbox browser fuzz san"
 FUZZ_TEST_SECONDS=${FUZZ_TEST_SECONDS:-5}
 WORK=$(mktemp -d /tmp/kith-test.XXXXXX)
 chmod 755 "$WORK"
@@ -36,6 +37,8 @@ free_port() {
 	$PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
 }
 
+logname() { echo "$1" | tr -c 'A-Za-z0-9+.\n' '-'; }
+
 record() { # name pass fail
 	TOTAL_PASS=$((TOTAL_PASS + $2))
 	TOTAL_FAIL=$((TOTAL_FAIL + $3))
@@ -53,7 +56,7 @@ run_cmocka() { # suite-name dir
 		CMOCKA_MESSAGE_OUTPUT=TAP timeout 600 "$t" >"$log" 2>&1
 		local rc=$?
 		p=$(grep -cE '^ok [0-9]+' "$log")
-		f=$(grep -cE '^not ok [0-9]+' "$log")
+		f=$(grep -E '^not ok [0-9]+' "$log" | grep -vc '# SKIP')
 		if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
 			f=1
 			echo "   $(basename "$t"): exited with status $rc without reporting a failure:"
@@ -69,7 +72,7 @@ run_cmocka() { # suite-name dir
 run_pytest() { # suite-name kith-binary backend
 	local name=$1 bin=$2 backend=$3 xml="$WORK/$RANDOM.xml" counts
 	KITH_BIN=$bin KITH_TEST_BACKEND=$backend timeout 1200 $PY -m pytest -q -p no:cacheprovider \
-		--junitxml="$xml" tests/blackbox >"$LOGDIR/$name.log" 2>&1
+		--junitxml="$xml" tests/blackbox >"$LOGDIR/$(logname "$name").log" 2>&1
 	counts=$($PY - "$xml" <<'PYEOF'
 import sys, xml.etree.ElementTree as ET
 try:
@@ -84,7 +87,7 @@ except Exception:
 PYEOF
 )
 	set -- $counts
-	[ "$2" -gt 0 ] && grep -E '^(FAILED|ERROR)|Error' "$LOGDIR/$name.log" | head -30 | sed 's/^/     /'
+	[ "$2" -gt 0 ] && grep -E '^(FAILED|ERROR)|Error' "$LOGDIR/$(logname "$name").log" | head -30 | sed 's/^/     /'
 	record "$name" "$1" "$2"
 }
 
@@ -100,6 +103,16 @@ start_pg() {
 	echo "== PostgreSQL for tests at $KITH_TEST_PG_URL"
 }
 
+# Both builds first; a failed build fails the run but the other suites
+# still report.
+build_log="$LOGDIR/build.log"
+if make -j"$(nproc)" all >"$build_log" 2>&1 && make -j"$(nproc)" san >>"$build_log" 2>&1; then
+	record "build (release, san)" 1 0
+else
+	grep -E 'error|Error' "$build_log" | head -20
+	record "build (release, san)" 0 1
+fi
+
 start_pg || record "postgresql-start" 0 1
 
 for s in $SUITES; do
@@ -113,12 +126,13 @@ for s in $SUITES; do
 		;;
 	browser)
 		log="$LOGDIR/browser.log"
-		KITH_BIN=build/kith timeout 900 node --test --test-reporter=tap --test-concurrency=1 \
+		KITH_BIN=$PWD/build/kith timeout 900 node --test --test-reporter=tap --test-concurrency=1 \
 			tests/browser/ >"$log" 2>&1
 		rc=$?
 		p=$(grep -E '^# pass ' "$log" | awk '{print $3}' | tail -1)
 		f=$(grep -E '^# fail ' "$log" | awk '{print $3}' | tail -1)
-		p=${p:-0}; f=${f:-0}
+		c=$(grep -E '^# cancelled ' "$log" | awk '{print $3}' | tail -1)
+		p=${p:-0}; f=$(( ${f:-0} + ${c:-0} ))
 		if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; tail -30 "$log"; fi
 		[ "$f" -gt 0 ] && grep -E '^\s*not ok' "$log" | head -20
 		record "browser" "$p" "$f"

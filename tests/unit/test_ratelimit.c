@@ -37,7 +37,7 @@ static void many_keys_fail_open(void **state)
 {
 	struct ratelimit *rl = ratelimit_new(60, 1, 64);
 	int retry, allowed = 0;
-	char key[16];
+	char key[32];
 
 	UNUSED(state);
 	/* Far more live keys than slots: newcomers without a slot are let
