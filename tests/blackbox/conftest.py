@@ -35,26 +35,59 @@ def psql(sql, url=None):
                    check=True, capture_output=True)
 
 
-class Database:
-    """A fresh, empty database on the chosen backend."""
+_group_db = None
 
-    def __init__(self):
+
+def _group_database():
+    """One PostgreSQL database per test session; each test gets a schema."""
+    global _group_db
+    if _group_db is None:
+        _group_db = "kith_bb_%d" % os.getpid()
+        psql("DROP DATABASE IF EXISTS %s WITH (FORCE)" % _group_db)
+        psql("CREATE DATABASE %s" % _group_db)
+    return _group_db
+
+
+def pytest_sessionfinish(session, exitstatus):
+    if _group_db:
+        psql("DROP DATABASE IF EXISTS %s WITH (FORCE)" % _group_db)
+
+
+class Database:
+    """A fresh, empty database on the chosen backend. On PostgreSQL that is
+    a new schema in the session's database (search_path set in the URL), or
+    with dedicated=True a database of its own (for tests that take it away)."""
+
+    def __init__(self, dedicated=False):
         self.dir = tempfile.mkdtemp(prefix="kith-bb-")
         os.chmod(self.dir, 0o755)
+        self.name = self.schema = None
         if BACKEND == "postgresql":
             if not PG_URL:
                 pytest.skip("KITH_TEST_PG_URL is not set")
-            self.name = "kith_bb_" + uuid.uuid4().hex[:12]
-            psql("CREATE DATABASE %s" % self.name)
             base = PG_URL.rsplit("/", 1)[0]
-            self.url = "%s/%s" % (base, self.name)
+            if dedicated:
+                self.name = "kith_bb_" + uuid.uuid4().hex[:12]
+                psql("CREATE DATABASE %s" % self.name)
+                self.url = "%s/%s" % (base, self.name)
+            else:
+                self.schema = "s_" + uuid.uuid4().hex[:12]
+                group = _group_database()
+                psql("CREATE SCHEMA %s" % self.schema, url="%s/%s" % (base, group))
+                self.url = "%s/%s?options=-csearch_path%%3D%s" % (base, group, self.schema)
+                self.admin_url = "%s/%s" % (base, group)
         else:
-            self.name = None
             self.url = "sqlite:%s/kith.db" % self.dir
+
+    def sql(self, statement):
+        """Runs SQL inside this test's database (PostgreSQL)."""
+        psql(statement, url=self.url)
 
     def drop(self):
         if self.name:
             psql("DROP DATABASE IF EXISTS %s WITH (FORCE)" % self.name)
+        elif self.schema:
+            psql("DROP SCHEMA IF EXISTS %s CASCADE" % self.schema, url=self.admin_url)
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
@@ -134,6 +167,13 @@ def kith(*args, db=None, input=None, cwd=None):
 @pytest.fixture
 def db():
     d = Database()
+    yield d
+    d.drop()
+
+
+@pytest.fixture
+def dedicated_db():
+    d = Database(dedicated=True)
     yield d
     d.drop()
 

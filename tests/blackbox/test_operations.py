@@ -122,7 +122,8 @@ def test_backup_postgresql_names_pg_dump(db, tmp_path):
 
 
 @pytest.mark.skipif(BACKEND != "postgresql", reason="needs a database server to take away")
-def test_database_outage_is_503_and_recovers(db):
+def test_database_outage_is_503_and_recovers(dedicated_db):
+    db = dedicated_db
     s = Server(db).start()
     try:
         assert s.get("/healthz").status_code == 200
@@ -175,8 +176,8 @@ def test_newer_database_refused(db):
         con.commit()
         con.close()
     else:
-        psql("INSERT INTO schema_migrations(version, name, checksum, applied_at) "
-             "VALUES (9999, '9999_future.sql', 'x', 0)", url=db.url)
+        db.sql("INSERT INTO schema_migrations(version, name, checksum, applied_at) "
+               "VALUES (9999, '9999_future.sql', 'x', 0)")
     r = kith("migrate", db=db)
     assert r.returncode == 1 and "newer" in r.stderr
 

@@ -1,5 +1,5 @@
 /*
- * testdb.c - throwaway databases for tests.
+ * testdb.c - throwaway databases for tests (see testdb.h).
  */
 #include "core/common.h"
 #include "core/str.h"
@@ -7,6 +7,10 @@
 
 #include <libpq-fe.h>
 #include <unistd.h>
+
+static char group_db[64];     /* this process's PostgreSQL database */
+static char group_url[512];
+static int seq;
 
 int testdb_backends(const char *names[2])
 {
@@ -20,23 +24,19 @@ int testdb_backends(const char *names[2])
 	return 1;
 }
 
-static bool pg_admin(const char *sql)
+static bool pg_run(const char *url, const char *sql)
 {
-	const char *url = getenv("KITH_TEST_PG_URL");
-	PGconn *c;
+	PGconn *c = PQconnectdb(url);
 	PGresult *r;
 	bool ok;
 
-	if (!url)
-		return false;
-	c = PQconnectdb(url);
 	if (PQstatus(c) != CONNECTION_OK) {
-		fprintf(stderr, "testdb: cannot connect to %s: %s", url, PQerrorMessage(c));
+		fprintf(stderr, "testdb: cannot connect to the test server: %s", PQerrorMessage(c));
 		PQfinish(c);
 		return false;
 	}
 	r = PQexec(c, sql);
-	ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+	ok = PQresultStatus(r) == PGRES_COMMAND_OK || PQresultStatus(r) == PGRES_TUPLES_OK;
 	if (!ok)
 		fprintf(stderr, "testdb: %s: %s", sql, PQerrorMessage(c));
 	PQclear(r);
@@ -44,37 +44,73 @@ static bool pg_admin(const char *sql)
 	return ok;
 }
 
-bool testdb_create(struct testdb *t, const char *backend)
+/* base with its database replaced by db and, when schema is not NULL, the
+ * session's search_path set to schema. */
+static bool url_for(const char *base, const char *db, const char *schema, char *out, size_t n)
 {
-	static int counter;
+	const char *auth = strstr(base, "://"), *path;
+	int w;
 
-	memset(t, 0, sizeof(*t));
-	if (strcmp(backend, "postgresql") == 0) {
-		const char *base = getenv("KITH_TEST_PG_URL");
-		char sql[128];
-		const char *slash;
+	if (!auth)
+		return false;
+	auth += 3;
+	path = auth + strcspn(auth, "/?");
+	w = snprintf(out, n, "%.*s/%s%s%s", (int)(path - base), base, db,
+		     schema ? "?options=-csearch_path%3D" : "", schema ? schema : "");
+	return w > 0 && (size_t)w < n;
+}
 
-		if (!base)
-			return false;
-		t->pg = true;
-		snprintf(t->pgname, sizeof(t->pgname), "kith_t_%d_%d", (int)getpid(), ++counter);
-		snprintf(sql, sizeof(sql), "CREATE DATABASE %s", t->pgname);
-		if (!pg_admin(sql))
-			return false;
-		/* Replace the database part of postgresql://user@host:port/db. */
-		slash = strchr(base + strlen("postgresql://"), '/');
-		if (slash)
-			snprintf(t->url, sizeof(t->url), "%.*s/%s", (int)(slash - base), base, t->pgname);
-		else
-			snprintf(t->url, sizeof(t->url), "%s/%s", base, t->pgname);
+static void drop_group(void)
+{
+	char sql[128];
+
+	snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS %s WITH (FORCE)", group_db);
+	pg_run(getenv("KITH_TEST_PG_URL"), sql);
+}
+
+static bool ensure_group(void)
+{
+	const char *base = getenv("KITH_TEST_PG_URL");
+	char sql[128];
+
+	if (group_db[0])
 		return true;
-	}
-	str_copy(t->dir, sizeof(t->dir), "/tmp/kith-test-XXXXXX");
-	if (!mkdtemp(t->dir)) {
-		perror("testdb: mkdtemp");
+	if (!base || !*base)
+		return false;
+	snprintf(group_db, sizeof(group_db), "kith_t_%d", (int)getpid());
+	snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS %s WITH (FORCE)", group_db);
+	pg_run(base, sql);
+	snprintf(sql, sizeof(sql), "CREATE DATABASE %s", group_db);
+	if (!pg_run(base, sql) || !url_for(base, group_db, NULL, group_url, sizeof(group_url))) {
+		group_db[0] = '\0';
 		return false;
 	}
-	snprintf(t->url, sizeof(t->url), "sqlite:%s/kith.db", t->dir);
+	atexit(drop_group);
+	return true;
+}
+
+bool testdb_pg_exec(const char *sql)
+{
+	return ensure_group() && pg_run(group_url, sql);
+}
+
+bool testdb_create(struct testdb *t, const char *backend)
+{
+	memset(t, 0, sizeof(*t));
+	seq++;
+	if (strcmp(backend, "postgresql") == 0) {
+		char sql[128];
+
+		t->pg = true;
+		snprintf(t->schema, sizeof(t->schema), "t%d", seq);
+		snprintf(sql, sizeof(sql), "CREATE SCHEMA %s", t->schema);
+		if (!testdb_pg_exec(sql))
+			return false;
+		return url_for(getenv("KITH_TEST_PG_URL"), group_db, t->schema, t->url, sizeof(t->url));
+	}
+	snprintf(t->dir, sizeof(t->dir), "/tmp/kith-test-%d-%d", (int)getpid(), seq);
+	snprintf(t->path, sizeof(t->path), "%s/kith.db", t->dir);
+	snprintf(t->url, sizeof(t->url), "sqlite:%s", t->path);
 	return true;
 }
 
@@ -83,8 +119,8 @@ void testdb_drop(struct testdb *t)
 	if (t->pg) {
 		char sql[128];
 
-		snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS %s WITH (FORCE)", t->pgname);
-		pg_admin(sql);
+		snprintf(sql, sizeof(sql), "DROP SCHEMA IF EXISTS %s CASCADE", t->schema);
+		testdb_pg_exec(sql);
 	} else if (t->dir[0]) {
 		char cmd[320];
 

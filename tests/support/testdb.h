@@ -1,10 +1,14 @@
 /*
  * testdb.h - a fresh, empty database for a test, on either backend.
  *
- * SQLite: a file in a new temporary directory. PostgreSQL: a new database
- * on the server named by KITH_TEST_PG_URL (scripts/test.sh starts one),
- * dropped again by testdb_drop(). Tests loop over testdb_backends() so
- * every store-touching test runs on both.
+ * SQLite: a file in a directory that does not exist yet (store_open
+ * creates it), removed by testdb_drop(). PostgreSQL: a fresh schema in a
+ * database this test process creates once on the server named by
+ * KITH_TEST_PG_URL (scripts/test.sh starts one) and drops when it exits;
+ * the URL sets search_path to the schema, so to kith it is an empty
+ * database. A schema takes milliseconds where CREATE DATABASE takes most
+ * of a second. Tests loop over testdb_backends() so every store-touching
+ * test runs on both.
  */
 #ifndef KITH_TESTDB_H
 #define KITH_TESTDB_H
@@ -13,9 +17,10 @@
 #include <stddef.h>
 
 struct testdb {
-	char url[512];        /* sqlite:/tmp/.../kith.db or postgresql://.../kith_t_... */
-	char dir[256];        /* SQLite: the temporary directory */
-	char pgname[64];      /* PostgreSQL: the database name */
+	char url[512];        /* sqlite:/tmp/.../kith.db or postgresql://...?options=... */
+	char dir[256];        /* SQLite: the directory */
+	char path[300];       /* SQLite: the database file */
+	char schema[64];      /* PostgreSQL: the schema */
 	bool pg;
 };
 
@@ -26,5 +31,8 @@ int testdb_backends(const char *names[2]);
  * false (and prints why) on failure. */
 bool testdb_create(struct testdb *t, const char *backend);
 void testdb_drop(struct testdb *t);
+/* Runs SQL on the test's PostgreSQL database as the administrator (outside
+ * the schema's search path unless the SQL names it); false on error. */
+bool testdb_pg_exec(const char *sql);
 
 #endif

@@ -23,6 +23,7 @@
 #include "core/rand.h"
 #include "store/store.h"
 #include "store/store_int.h"
+#include "support/testdb.h"
 
 /* ---------------------------------------------------------------- fixture */
 
@@ -30,82 +31,11 @@ struct fx {
 	struct store *s;
 	struct db *db;
 	enum db_backend backend;
-	char url[512];
-	char dir[256];
-	char path[300];
-	char pgname[64];     /* PostgreSQL: the test's schema */
+	struct testdb t;     /* url, dir, path (SQLite) or schema (PostgreSQL) */
 	char err[512];
 };
 
-static const char *pg_url;
 static enum db_backend group_backend;
-static int db_seq;
-
-static char group_db[64];          /* PostgreSQL: this run's database */
-static char group_url[512];        /* and its URL */
-
-/* base with its database replaced by db and, when schema is not NULL,
- * the session's search_path set to schema. */
-static bool pg_url_for(const char *base, const char *db, const char *schema,
-		char *out, size_t n)
-{
-	const char *auth = strstr(base, "://");
-	const char *path, *query;
-	int w;
-
-	if (!auth)
-		return false;
-	auth += 3;
-	path = auth + strcspn(auth, "/?");
-	query = strchr(path, '?');
-	w = snprintf(out, n, "%.*s/%s%s%s%s", (int)(path - base), base, db,
-		query ? query : "", schema ? (query ? "&" : "?") : "",
-		schema ? "options=-csearch_path%3D" : "");
-	if (w > 0 && (size_t)w < n && schema)
-		w = snprintf(out + w, n - (size_t)w, "%s", schema);
-	return w > 0 && (size_t)w < n;
-}
-
-static bool pg_admin(const char *url, const char *sql)
-{
-	struct store *admin;
-	char err[512];
-	enum err e;
-
-	if (store_open(url, NULL, &admin, err, sizeof(err)) != ERR_OK) {
-		print_error("cannot reach the test server: %s\n", err);
-		return false;
-	}
-	e = db_exec_script(store_db(admin), sql);
-	store_close(admin);
-	return e == ERR_OK;
-}
-
-/* One fresh database per run; each test gets a fresh schema in it, which
- * is as isolated for these tests and much quicker than CREATE DATABASE. */
-static int pg_group_setup(void **state)
-{
-	char sql[128];
-
-	UNUSED(state);
-	snprintf(group_db, sizeof(group_db), "kith_unit_%d_%s", (int)getpid(), "migrate");
-	snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS %s WITH (FORCE)", group_db);
-	pg_admin(pg_url, sql);
-	snprintf(sql, sizeof(sql), "CREATE DATABASE %s", group_db);
-	if (!pg_admin(pg_url, sql) ||
-	    !pg_url_for(pg_url, group_db, NULL, group_url, sizeof(group_url)))
-		return -1;
-	return 0;
-}
-
-static int pg_group_teardown(void **state)
-{
-	char sql[128];
-
-	UNUSED(state);
-	snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS %s WITH (FORCE)", group_db);
-	return pg_admin(pg_url, sql) ? 0 : -1;
-}
 
 static int setup(void **state)
 {
@@ -115,23 +45,13 @@ static int setup(void **state)
 	if (!f)
 		return -1;
 	f->backend = group_backend;
-	db_seq++;
-	if (f->backend == DB_SQLITE) {
-		snprintf(f->dir, sizeof(f->dir), "/tmp/kith-test-migrate-%d-%d", (int)getpid(), db_seq);
-		snprintf(f->path, sizeof(f->path), "%s/kith.db", f->dir);
-		snprintf(f->url, sizeof(f->url), "sqlite:%s", f->path);
-	} else {
-		char sql[128];
-		snprintf(f->pgname, sizeof(f->pgname), "t%d", db_seq);
-		snprintf(sql, sizeof(sql), "CREATE SCHEMA %s", f->pgname);
-		if (!pg_admin(group_url, sql) ||
-		    !pg_url_for(pg_url, group_db, f->pgname, f->url, sizeof(f->url))) {
-			free(f);
-			return -1;
-		}
+	if (!testdb_create(&f->t, f->backend == DB_POSTGRES ? "postgresql" : "sqlite")) {
+		free(f);
+		return -1;
 	}
-	if (store_open(f->url, NULL, &f->s, err, sizeof(err)) != ERR_OK) {
-		print_error("store_open %s: %s\n", f->url, err);
+	if (store_open(f->t.url, NULL, &f->s, err, sizeof(err)) != ERR_OK) {
+		print_error("store_open %s: %s\n", f->t.url, err);
+		testdb_drop(&f->t);
 		free(f);
 		return -1;
 	}
@@ -146,19 +66,7 @@ static int teardown(void **state)
 
 	log_set_quiet(0);
 	store_close(f->s);
-	if (f->backend == DB_SQLITE) {
-		static const char *const sfx[] = { "", "-wal", "-shm" };
-		char p[400];
-		for (size_t i = 0; i < ARRAY_LEN(sfx); i++) {
-			snprintf(p, sizeof(p), "%s%s", f->path, sfx[i]);
-			unlink(p);
-		}
-		rmdir(f->dir);
-	} else {
-		char sql[128];
-		snprintf(sql, sizeof(sql), "DROP SCHEMA %s CASCADE", f->pgname);
-		pg_admin(group_url, sql);
-	}
+	testdb_drop(&f->t);
 	free(f);
 	return 0;
 }
@@ -520,7 +428,7 @@ static void test_concurrent(void **state)
 
 	pthread_barrier_init(&go, NULL, RACERS);
 	for (int i = 0; i < RACERS; i++) {
-		r[i] = (struct racer){ .url = f->url, .go = &go };
+		r[i] = (struct racer){ .url = f->t.url, .go = &go };
 		assert_int_equal(pthread_create(&t[i], NULL, racer_main, &r[i]), 0);
 	}
 	for (int i = 0; i < RACERS; i++)
@@ -574,11 +482,9 @@ int main(void)
 	failed += cmocka_run_group_tests_name("migrate misc", misc_tests, NULL, NULL);
 	group_backend = DB_SQLITE;
 	failed += cmocka_run_group_tests_name("migrate sqlite", backend_tests, NULL, NULL);
-	pg_url = getenv("KITH_TEST_PG_URL");
-	if (pg_url && *pg_url) {
+	if (getenv("KITH_TEST_PG_URL") && *getenv("KITH_TEST_PG_URL")) {
 		group_backend = DB_POSTGRES;
-		failed += cmocka_run_group_tests_name("migrate postgresql", backend_tests,
-			pg_group_setup, pg_group_teardown);
+		failed += cmocka_run_group_tests_name("migrate postgresql", backend_tests, NULL, NULL);
 	} else {
 		printf("test_migrate: PostgreSQL tests skipped (KITH_TEST_PG_URL is not set)\n");
 	}

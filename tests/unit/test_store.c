@@ -27,6 +27,7 @@
 #include "core/timeutil.h"
 #include "store/store.h"
 #include "store/store_int.h"
+#include "support/testdb.h"
 
 /* ---------------------------------------------------------------- fixture */
 
@@ -34,86 +35,14 @@ struct fx {
 	struct store *s;
 	struct db *db;
 	enum db_backend backend;
-	char url[512];
-	char dir[256];       /* SQLite: the directory holding the file */
-	char path[300];      /* SQLite: the database file */
-	char pgname[64];     /* PostgreSQL: the test's schema */
+	struct testdb t;     /* url, dir, path (SQLite) or schema (PostgreSQL) */
 };
 
-static const char *pg_url;          /* KITH_TEST_PG_URL */
 static enum db_backend group_backend;
-static int db_seq;
 
 static const struct store_opts test_opts = {
 	.busy_timeout_ms = 5000, .synchronous = 1, .connect_timeout_s = 5, .stmt_cache = 256,
 };
-
-/* base with its database name replaced by name. */
-static char group_db[64];          /* PostgreSQL: this run's database */
-static char group_url[512];        /* and its URL */
-
-/* base with its database replaced by db and, when schema is not NULL,
- * the session's search_path set to schema. */
-static bool pg_url_for(const char *base, const char *db, const char *schema,
-		char *out, size_t n)
-{
-	const char *auth = strstr(base, "://");
-	const char *path, *query;
-	int w;
-
-	if (!auth)
-		return false;
-	auth += 3;
-	path = auth + strcspn(auth, "/?");
-	query = strchr(path, '?');
-	w = snprintf(out, n, "%.*s/%s%s%s%s", (int)(path - base), base, db,
-		query ? query : "", schema ? (query ? "&" : "?") : "",
-		schema ? "options=-csearch_path%3D" : "");
-	if (w > 0 && (size_t)w < n && schema)
-		w = snprintf(out + w, n - (size_t)w, "%s", schema);
-	return w > 0 && (size_t)w < n;
-}
-
-static bool pg_admin(const char *url, const char *sql)
-{
-	struct store *admin;
-	char err[512];
-	enum err e;
-
-	if (store_open(url, NULL, &admin, err, sizeof(err)) != ERR_OK) {
-		print_error("cannot reach the test server: %s\n", err);
-		return false;
-	}
-	e = db_exec_script(store_db(admin), sql);
-	store_close(admin);
-	return e == ERR_OK;
-}
-
-/* One fresh database per run; each test gets a fresh schema in it, which
- * is as isolated for these tests and much quicker than CREATE DATABASE. */
-static int pg_group_setup(void **state)
-{
-	char sql[128];
-
-	UNUSED(state);
-	snprintf(group_db, sizeof(group_db), "kith_unit_%d_%s", (int)getpid(), "store");
-	snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS %s WITH (FORCE)", group_db);
-	pg_admin(pg_url, sql);
-	snprintf(sql, sizeof(sql), "CREATE DATABASE %s", group_db);
-	if (!pg_admin(pg_url, sql) ||
-	    !pg_url_for(pg_url, group_db, NULL, group_url, sizeof(group_url)))
-		return -1;
-	return 0;
-}
-
-static int pg_group_teardown(void **state)
-{
-	char sql[128];
-
-	UNUSED(state);
-	snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS %s WITH (FORCE)", group_db);
-	return pg_admin(pg_url, sql) ? 0 : -1;
-}
 
 static int setup(void **state)
 {
@@ -123,43 +52,19 @@ static int setup(void **state)
 	if (!f)
 		return -1;
 	f->backend = group_backend;
-	db_seq++;
-	if (f->backend == DB_SQLITE) {
-		/* A directory that does not exist yet: store_open creates it. */
-		snprintf(f->dir, sizeof(f->dir), "/tmp/kith-test-store-%d-%d", (int)getpid(), db_seq);
-		snprintf(f->path, sizeof(f->path), "%s/kith.db", f->dir);
-		snprintf(f->url, sizeof(f->url), "sqlite:%s", f->path);
-	} else {
-		char sql[128];
-		snprintf(f->pgname, sizeof(f->pgname), "t%d", db_seq);
-		snprintf(sql, sizeof(sql), "CREATE SCHEMA %s", f->pgname);
-		if (!pg_admin(group_url, sql) ||
-		    !pg_url_for(pg_url, group_db, f->pgname, f->url, sizeof(f->url))) {
-			free(f);
-			return -1;
-		}
+	if (!testdb_create(&f->t, f->backend == DB_POSTGRES ? "postgresql" : "sqlite")) {
+		free(f);
+		return -1;
 	}
-	if (store_open(f->url, &test_opts, &f->s, err, sizeof(err)) != ERR_OK) {
-		print_error("store_open %s: %s\n", f->url, err);
+	if (store_open(f->t.url, &test_opts, &f->s, err, sizeof(err)) != ERR_OK) {
+		print_error("store_open %s: %s\n", f->t.url, err);
+		testdb_drop(&f->t);
 		free(f);
 		return -1;
 	}
 	f->db = store_db(f->s);
 	*state = f;
 	return 0;
-}
-
-static void rm_sqlite(const char *dir)
-{
-	static const char *const suffixes[] = { "", "-wal", "-shm", ".bak", ".bak-wal",
-		".bak-shm", "2.db", "2.db-wal", "2.db-shm" };
-	char p[400];
-
-	for (size_t i = 0; i < ARRAY_LEN(suffixes); i++) {
-		snprintf(p, sizeof(p), "%s/kith.db%s", dir, suffixes[i]);
-		unlink(p);
-	}
-	rmdir(dir);
 }
 
 static void relay_stop_if_running(void);
@@ -171,13 +76,7 @@ static int teardown(void **state)
 	log_set_quiet(0);
 	relay_stop_if_running();
 	store_close(f->s);
-	if (f->backend == DB_SQLITE) {
-		rm_sqlite(f->dir);
-	} else {
-		char sql[128];
-		snprintf(sql, sizeof(sql), "DROP SCHEMA %s CASCADE", f->pgname);
-		pg_admin(group_url, sql);
-	}
+	testdb_drop(&f->t);
 	free(f);
 	return 0;
 }
@@ -519,7 +418,7 @@ static void test_tx_isolation(void **state)
 
 	make_v(f);
 	/* A second store gives this thread a second connection. */
-	assert_int_equal(store_open(f->url, &test_opts, &s2, err, sizeof(err)), ERR_OK);
+	assert_int_equal(store_open(f->t.url, &test_opts, &s2, err, sizeof(err)), ERR_OK);
 	db2 = store_db(s2);
 	assert_non_null(db2);
 	assert_ptr_not_equal(db2, f->db);
@@ -604,7 +503,7 @@ static void test_stmt_cache_eviction(void **state)
 	int64_t v;
 
 	o.stmt_cache = 3;
-	assert_int_equal(store_open(f->url, &o, &s, err, sizeof(err)), ERR_OK);
+	assert_int_equal(store_open(f->t.url, &o, &s, err, sizeof(err)), ERR_OK);
 	db = store_db(s);
 	for (int round = 0; round < 3; round++) {
 		for (size_t i = 0; i < ARRAY_LEN(q_many); i++) {
@@ -776,7 +675,7 @@ static void test_backup(void **state)
 		assert_int_equal(access(path, F_OK), -1);
 		return;
 	}
-	snprintf(path, sizeof(path), "%s.bak", f->path);
+	snprintf(path, sizeof(path), "%s.bak", f->t.path);
 	assert_int_equal(store_backup(f->s, path, err, sizeof(err)), ERR_OK);
 	snprintf(url, sizeof(url), "sqlite:%s", path);
 	assert_int_equal(store_open(url, &test_opts, &copy, err, sizeof(err)), ERR_OK);
@@ -796,7 +695,7 @@ static void test_backup(void **state)
 	err[0] = '\0';
 	assert_int_equal(store_backup(f->s, path, err, sizeof(err)), ERR_CONFLICT);
 	assert_non_null(strstr(err, "already exists"));
-	snprintf(bad, sizeof(bad), "%s/no/such/dir/x.db", f->dir);
+	snprintf(bad, sizeof(bad), "%s/no/such/dir/x.db", f->t.dir);
 	assert_int_equal(store_backup(f->s, bad, err, sizeof(err)), ERR_INVALID);
 	log_set_quiet(0);
 	/* The original is untouched and still writable. */
@@ -820,7 +719,7 @@ static void kill_backend(struct fx *f, struct db *db)
 	int64_t pid = 0, v = 0;
 
 	assert_int_equal(db_query_int(db, &q_pid, DB_NOARGS, &pid), ERR_OK);
-	assert_int_equal(store_open(f->url, &test_opts, &killer, err, sizeof(err)), ERR_OK);
+	assert_int_equal(store_open(f->t.url, &test_opts, &killer, err, sizeof(err)), ERR_OK);
 	kdb = store_db(killer);
 	assert_int_equal(db_query_int(kdb, &q_kill, DB_ARGS(DB_INT(pid)), &v), ERR_OK);
 	assert_int_equal(v, 1);
@@ -1098,9 +997,9 @@ static void test_pg_outage(void **state)
 	if (f->backend != DB_POSTGRES)
 		skip();
 	/* The test database's URL, through the relay. */
-	path = strstr(f->url, "://") + 3;
+	path = strstr(f->t.url, "://") + 3;
 	path += strcspn(path, "/?");
-	if (!relay_start(relay, f->url))
+	if (!relay_start(relay, f->t.url))
 		skip();      /* a unix-socket URL: no TCP to relay */
 	snprintf(url, sizeof(url), "postgresql://postgres@127.0.0.1:%d%s", relay->port, path);
 	o.connect_timeout_s = 2;         /* libpq's minimum */
@@ -1310,11 +1209,9 @@ int main(void)
 	failed += cmocka_run_group_tests_name("store misc", misc_tests, NULL, NULL);
 	group_backend = DB_SQLITE;
 	failed += cmocka_run_group_tests_name("store sqlite", backend_tests, NULL, NULL);
-	pg_url = getenv("KITH_TEST_PG_URL");
-	if (pg_url && *pg_url) {
+	if (getenv("KITH_TEST_PG_URL") && *getenv("KITH_TEST_PG_URL")) {
 		group_backend = DB_POSTGRES;
-		failed += cmocka_run_group_tests_name("store postgresql", backend_tests,
-			pg_group_setup, pg_group_teardown);
+		failed += cmocka_run_group_tests_name("store postgresql", backend_tests, NULL, NULL);
 	} else {
 		printf("test_store: PostgreSQL tests skipped (KITH_TEST_PG_URL is not set)\n");
 	}
