@@ -126,6 +126,10 @@ enum err app_init_features(struct app *app, const struct config *cfg, bool migra
 			}
 		}
 	}
+	if ((e = auth_init(app)) != ERR_OK) {
+		snprintf(errbuf, errlen, "cannot load the form-signing key from the database (%s)", err_name(e));
+		goto fail;
+	}
 	return ERR_OK;
 fail:
 	app_release(app);
@@ -358,7 +362,7 @@ void app_handle(struct app *app, struct request *req, struct response *resp)
 			goto out;
 		}
 	}
-	if ((e = auth_resolve(req)) != ERR_OK) {
+	if ((e = auth_resolve(req, resp)) != ERR_OK) {
 		fail(req, resp, e);
 		goto out;
 	}

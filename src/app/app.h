@@ -23,6 +23,7 @@ struct router;
 struct tmpl_set;
 struct metrics;
 struct ratelimit;
+struct worker;
 
 struct app {
 	const struct config *cfg;
@@ -32,6 +33,8 @@ struct app {
 	struct metrics *metrics;
 	struct ratelimit *rl;         /* per-client request budget, NULL if off */
 	json_t *assets;               /* {"kith_css": "/assets/kith.<hash>.css", ...} */
+	struct worker *worker;        /* the background thread, NULL when none runs */
+	unsigned char csrf_key[32];   /* signs visitors' form tokens; shared via the database */
 	atomic_bool draining;         /* shutting down: refuse new work with 503 */
 	atomic_int in_flight;         /* requests being handled */
 	int64_t started_at;

@@ -53,6 +53,34 @@ static const char *check_email(const char *v)
 	return NULL;
 }
 
+static const char *check_smtp_url(const char *v)
+{
+	if (!v[0] || strncmp(v, "smtp://", 7) == 0 || strncmp(v, "smtps://", 8) == 0)
+		return NULL;
+	return "use smtp://host:port or smtps://host:port (user:password@ before the host if needed)";
+}
+
+static const char *check_smtp_tls(const char *v)
+{
+	if (strcmp(v, "try") == 0 || strcmp(v, "require") == 0 || strcmp(v, "off") == 0)
+		return NULL;
+	return "use try, require or off";
+}
+
+static const char *check_mail_from(const char *v)
+{
+	const char *at = strchr(v, '@');
+
+	if (!at || strchr(v, '\n') || strchr(v, '\r') || !str_is_clean_utf8(v, strlen(v)))
+		return "use an address like \"kith <no-reply@example.org>\" or no-reply@example.org";
+	return NULL;
+}
+
+static const char *check_nonempty(const char *v)
+{
+	return v[0] ? NULL : "must not be empty";
+}
+
 static const char *check_site_name(const char *v)
 {
 	if (!v[0])
@@ -102,6 +130,41 @@ const struct config_key config_keys[] = {
 	  check_plain_text },
 	{ "contact_email", CT_STR, F(contact_email), 0, 0, "",
 	  "the address people write to about the service, its accessibility or their data", check_email },
+	{ "smtp_url", CT_STR, F(smtp_url), 0, 0, "",
+	  "SMTP server for outgoing email, smtp://user:password@host:587 or smtps://...; "
+	  "empty writes each email as a .eml file to mail_dir", check_smtp_url },
+	{ "smtp_tls", CT_STR, F(smtp_tls), 0, 0, "try",
+	  "STARTTLS on smtp:// URLs: try, require or off", check_smtp_tls },
+	{ "smtp_timeout", CT_INT, F(smtp_timeout), 1, 600, "30",
+	  "seconds to wait for the SMTP server", NULL },
+	{ "mail_from", CT_STR, F(mail_from), 0, 0, "kith <no-reply@localhost>",
+	  "the From address of every email", check_mail_from },
+	{ "mail_dir", CT_STR, F(mail_dir), 0, 0, "var/mail",
+	  "folder for .eml files when smtp_url is empty (local development)", check_nonempty },
+	{ "outbox_max_tries", CT_INT, F(outbox_max_tries), 1, 100, "8",
+	  "attempts to deliver an email before giving up and showing it to admins", NULL },
+	{ "outbox_retry_base", CT_INT, F(outbox_retry_base), 1, 86400, "30",
+	  "seconds before retrying a failed email; doubles with each attempt", NULL },
+	{ "outbox_poll", CT_INT, F(outbox_poll), 1, 3600, "5",
+	  "seconds between looks at the outbox (new emails are sent at once)", NULL },
+	{ "session_idle", CT_INT, F(session_idle), 60, 31536000, "7200",
+	  "seconds without activity after which a browser session ends", NULL },
+	{ "session_lifetime", CT_INT, F(session_lifetime), 300, 31536000, "43200",
+	  "seconds after which a browser session ends however active", NULL },
+	{ "api_session_lifetime", CT_INT, F(api_session_lifetime), 300, 31536000, "2592000",
+	  "seconds a token from POST /api/v1/sessions lasts", NULL },
+	{ "verify_link_hours", CT_INT, F(verify_link_hours), 1, 720, "48",
+	  "hours an email verification link works", NULL },
+	{ "delete_grace_days", CT_INT, F(delete_grace_days), 0, 90, "7",
+	  "days between asking to delete an account and its erasure (signing in cancels)", NULL },
+	{ "login_limit", CT_INT, F(login_limit), 1, 10000, "10",
+	  "failed sign-ins allowed per account in 15 minutes", NULL },
+	{ "login_limit_ip", CT_INT, F(login_limit_ip), 1, 100000, "50",
+	  "failed sign-ins allowed per client address in 15 minutes", NULL },
+	{ "register_limit_ip", CT_INT, F(register_limit_ip), 1, 100000, "20",
+	  "registrations allowed per client address in an hour", NULL },
+	{ "reset_limit", CT_INT, F(reset_limit), 1, 10000, "5",
+	  "password-reset emails per account, and per client address, in an hour", NULL },
 	{ "log_level", CT_LOGLEVEL, F(log_level), 0, 0, "info",
 	  "debug, info, warn or error", NULL },
 	{ "access_log", CT_BOOL, F(access_log), 0, 0, "true",

@@ -51,6 +51,27 @@ struct config {
 	char organisation_name[256];    /* who runs this kith, for the privacy notice */
 	char contact_email[256];        /* where people write to about the service */
 
+	/* Email */
+	char smtp_url[CONFIG_STR];      /* smtp://user:pass@host:587, smtps://...; "" writes files */
+	char smtp_tls[16];              /* try, require or off (STARTTLS on smtp://) */
+	int smtp_timeout;               /* seconds */
+	char mail_from[256];
+	char mail_dir[CONFIG_STR];      /* where .eml files go without smtp_url */
+	int outbox_max_tries;
+	int outbox_retry_base;          /* seconds before the first retry; doubles each time */
+	int outbox_poll;                /* seconds between looks at the outbox */
+
+	/* Accounts */
+	int session_idle;               /* seconds of inactivity that end a browser session */
+	int session_lifetime;           /* seconds after which it ends anyway */
+	int api_session_lifetime;       /* seconds a POST /api/v1/sessions token lasts */
+	int verify_link_hours;
+	int delete_grace_days;
+	int login_limit;                /* failed sign-ins per account per 15 minutes */
+	int login_limit_ip;             /* failed sign-ins per address per 15 minutes */
+	int register_limit_ip;          /* registrations per address per hour */
+	int reset_limit;                /* password-reset requests per address, and per account, per hour */
+
 	/* Operations */
 	enum log_level log_level;
 	bool access_log;

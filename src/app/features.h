@@ -33,6 +33,17 @@ struct command {
 	int (*run)(const struct config *cfg, int argc, char **argv);
 };
 
+struct app;
+
+/* Background work a feature needs done (src/app/worker.c runs it): sending
+ * email, expiring sessions, erasing accounts whose grace period is over.
+ * run() gets the worker's own connection and no open transaction. */
+struct job {
+	const char *name;
+	int every_s;          /* at most this long between runs; worker_wake() runs it sooner */
+	enum err (*run)(struct app *app, struct db *db, int64_t now);
+};
+
 struct feature {
 	const char *name;
 	const struct route *routes;
@@ -41,6 +52,15 @@ struct feature {
 	enum err (*demo)(struct db *db, const struct demo_opts *opts);
 	const struct command *commands;
 	size_t ncommands;
+	const struct job *jobs;
+	size_t njobs;
+	/* "Download my data": adds this feature's data about the person to
+	 * out, under keys of its own. May be NULL. */
+	enum err (*export_person)(struct db *db, int64_t person_id, json_t *out);
+	/* Erasure: deletes this feature's data about the person, or
+	 * anonymises what other people's records must keep, inside the
+	 * caller's transaction. May be NULL. */
+	enum err (*erase_person)(struct db *db, int64_t person_id, int64_t now);
 };
 
 extern const struct feature *const features[];

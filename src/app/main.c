@@ -11,6 +11,7 @@
 #include "app/app.h"
 #include "app/config.h"
 #include "app/features.h"
+#include "app/worker.h"
 #include "core/log.h"
 #include "core/str.h"
 #include "core/timeutil.h"
@@ -47,7 +48,13 @@ static int cmd_serve(const struct config *cfg, int argc, char **argv)
 		return 1;
 	}
 	log_info("database %s", store_url_redacted(app.store));
+	if (worker_start(&app) != ERR_OK) {
+		log_error("cannot start the background worker");
+		app_release(&app);
+		return 1;
+	}
 	rc = server_run(&app);
+	worker_stop(&app);
 	app_release(&app);
 	return rc;
 }

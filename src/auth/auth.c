@@ -9,7 +9,12 @@
 #include "core/common.h"
 #include "auth/auth.h"
 #include "auth/policy.h"
+#include "app/app.h"
 #include "core/arena.h"
+#include "core/rand.h"
+#include "core/timeutil.h"
+#include "ops/ops.h"
+#include "store/store.h"
 
 #include <arpa/inet.h>
 #include <sodium.h>
@@ -32,8 +37,40 @@ bool auth_is_loopback(const char *addr)
 	return false;
 }
 
-enum err auth_resolve(struct request *req)
+enum err auth_init(struct app *app)
 {
+	struct db *db = app->store ? store_db(app->store) : NULL;
+	char hex[2 * sizeof(app->csrf_key) + 1];
+	enum err e;
+
+	if (!db) {
+		/* No database (request tests of RF_NODB routes): a key for this
+		 * process alone is enough. */
+		return rand_bytes(app->csrf_key, sizeof(app->csrf_key)) ? ERR_OK : ERR_INTERNAL;
+	}
+	e = ops_meta_get(db, "csrf_key", hex, sizeof(hex));
+	if (e == ERR_NOT_FOUND) {
+		unsigned char k[sizeof(app->csrf_key)];
+
+		if (!rand_bytes(k, sizeof(k)))
+			return ERR_INTERNAL;
+		hex_encode(k, sizeof(k), hex);
+		/* Two processes starting together: the first insert wins and
+		 * both read back the same key. */
+		e = ops_meta_insert(db, "csrf_key", hex, time_now());
+		if (e == ERR_OK || e == ERR_CONFLICT)
+			e = ops_meta_get(db, "csrf_key", hex, sizeof(hex));
+	}
+	if (e)
+		return e;
+	if (!hex_decode(hex, strlen(hex), app->csrf_key, sizeof(app->csrf_key)))
+		return ERR_INTERNAL;
+	return ERR_OK;
+}
+
+enum err auth_resolve(struct request *req, struct response *resp)
+{
+	UNUSED(resp);
 	struct actor *a = arena_zalloc(&req->arena, sizeof(*a));
 
 	if (!a)

@@ -34,21 +34,33 @@ const char *role_name(enum role r);
 /* "member", "peer_supporter", ...; false when unknown. */
 bool role_parse(const char *name, enum role *out);
 
-/* Who is asking. A visitor has id 0 and no roles. */
+/* Who is asking. A visitor has id 0 and no roles. Strings are
+ * arena-owned. */
 struct actor {
 	int64_t id;               /* person id, 0 for a visitor */
 	unsigned roles;           /* ROLE_BIT mask */
-	int64_t org_id;           /* organiser's organisation, 0 if none */
+	const char *org_id;       /* organiser's organisation (UUID), NULL if none */
+	bool verified;            /* their email address is verified */
 	bool local_operator;      /* request from loopback, not proxied: may read /metrics */
-	bool via_token;           /* authenticated by bearer token (CSRF exempt) */
-	const char *name;         /* display name, arena-owned, may be NULL */
-	int64_t session_id;       /* browser session row, 0 if none */
-	const char *csrf_token;   /* this session's form token, or NULL */
+	bool via_token;           /* authenticated by a bearer token (CSRF exempt) */
+	const char *name;         /* display name, may be NULL */
+	const char *email;        /* may be NULL */
+	int64_t session_id;       /* session row (browser or API), 0 if none */
+	int64_t token_id;         /* API token row, 0 if none */
+	const char *csrf_token;   /* the form token for this session or visitor, or NULL */
 };
 
 enum action {
 	ACT_PUBLIC,          /* anyone, signed in or not */
 	ACT_METRICS,         /* Prometheus metrics: local operator or admin */
+	ACT_SIGNED_IN,       /* anyone signed in, for their own account */
+	ACT_CONTACT,         /* signed in with a verified email: things that contact other people */
+	ACT_PEOPLE_LIST,     /* list and search people: coordinators, admins */
+	ACT_PERSON_VIEW,     /* one person's account record: coordinators, admins, the person */
+	ACT_ROLE_GRANT,      /* grant or remove a role: admins any; coordinators peer_supporter, organiser */
+	ACT_AUDIT_READ,      /* the whole audit log: admins */
+	ACT_OUTBOX_ADMIN,    /* failed emails and the development mailbox: admins */
+	ACT_TOKENS_ALL,      /* every API token, for integrations: admins */
 	ACT__MAX
 };
 
@@ -57,12 +69,13 @@ const char *action_name(enum action a);
 /* What a resource-level check is about. kind names the rule that applies;
  * owner_id is the person the record is about; org_id the organisation that
  * holds it. */
-enum resource_kind { RES_NONE, RES_PERSON, RES_ORG };
+enum resource_kind { RES_NONE, RES_PERSON, RES_ORG, RES_ROLE };
 
 struct resource {
 	enum resource_kind kind;
-	int64_t owner_id;
-	int64_t org_id;
+	int64_t owner_id;         /* RES_PERSON: the person the record is about */
+	const char *org_id;       /* RES_ORG: the organisation that holds it */
+	enum role role;           /* RES_ROLE: the role being granted or removed */
 };
 
 /* May actor do action (to res, when not NULL)? */

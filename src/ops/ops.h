@@ -23,5 +23,7 @@ struct db;
  * ERR_NOT_FOUND when the key is unset. */
 enum err ops_meta_set(struct db *db, const char *key, const char *value, int64_t now);
 enum err ops_meta_get(struct db *db, const char *key, char *out, size_t n);
+/* Inserts only if the key is new: ERR_CONFLICT when it exists. */
+enum err ops_meta_insert(struct db *db, const char *key, const char *value, int64_t now);
 
 #endif

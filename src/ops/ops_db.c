@@ -13,6 +13,10 @@ static const struct sql q_meta_set = {
 	NULL,
 };
 
+static const struct sql q_meta_insert = {
+	"meta.insert", "INSERT INTO meta (key, value, updated_at) VALUES ($1, $2, $3)", NULL,
+};
+
 static const struct sql q_meta_get = {
 	"meta.get", "SELECT value FROM meta WHERE key = $1", NULL,
 };
@@ -20,6 +24,11 @@ static const struct sql q_meta_get = {
 enum err ops_meta_set(struct db *db, const char *key, const char *value, int64_t now)
 {
 	return db_exec(db, &q_meta_set, DB_ARGS(DB_TEXT(key), DB_TEXT(value), DB_INT(now)), NULL);
+}
+
+enum err ops_meta_insert(struct db *db, const char *key, const char *value, int64_t now)
+{
+	return db_exec(db, &q_meta_insert, DB_ARGS(DB_TEXT(key), DB_TEXT(value), DB_INT(now)), NULL);
 }
 
 enum err ops_meta_get(struct db *db, const char *key, char *out, size_t n)

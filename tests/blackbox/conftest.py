@@ -217,3 +217,98 @@ def status_of(raw):
     line = raw.split(b"\r\n", 1)[0]
     parts = line.split(b" ")
     return int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else None
+
+
+class SmtpSink:
+    """A real SMTP server (aiosmtpd) on a loopback port, in this process.
+    Every message it accepts is kept in .messages as email.message objects,
+    with the envelope in .envelopes. Can be stopped and started again on the
+    same port to simulate an outage."""
+
+    def __init__(self):
+        import threading
+        self.port = free_port()
+        self.messages = []
+        self.envelopes = []
+        self.lock = threading.Lock()
+        self.controller = None
+
+    def start(self):
+        from aiosmtpd.controller import Controller
+        import email
+        import email.policy
+
+        sink = self
+
+        class Handler:
+            async def handle_DATA(self, server, session, envelope):
+                msg = email.message_from_bytes(envelope.original_content or envelope.content,
+                                               policy=email.policy.default)
+                with sink.lock:
+                    sink.messages.append(msg)
+                    sink.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
+                return "250 OK"
+
+        self.controller = Controller(Handler(), hostname="127.0.0.1", port=self.port)
+        self.controller.start()
+        return self
+
+    def stop(self):
+        if self.controller:
+            self.controller.stop()
+            self.controller = None
+
+    @property
+    def url(self):
+        return "smtp://127.0.0.1:%d" % self.port
+
+    def wait_for(self, count=1, timeout=15, to=None):
+        """Waits until at least count messages (to one address, if given)
+        have arrived; returns them."""
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            got = self.to(to) if to else list(self.messages)
+            if len(got) >= count:
+                return got
+            time.sleep(0.05)
+        raise AssertionError("expected %d email(s)%s, got %d: %s" % (
+            count, " to " + to if to else "", len(got), [m["Subject"] for m in self.messages]))
+
+    def to(self, addr):
+        with self.lock:
+            return [m for m, (_, rcpts) in zip(self.messages, self.envelopes) if addr in rcpts]
+
+    @staticmethod
+    def text(msg):
+        """The plain-text body."""
+        part = msg.get_body(preferencelist=("plain",))
+        return part.get_content() if part else ""
+
+    @staticmethod
+    def link(msg, prefix):
+        """The first URL in the plain-text body that starts with prefix."""
+        import re
+        m = re.search(re.escape(prefix) + r"\S+", SmtpSink.text(msg))
+        assert m, "no link starting %s in:\n%s" % (prefix, SmtpSink.text(msg))
+        return m.group(0).rstrip(".")
+
+
+@pytest.fixture
+def smtp():
+    s = SmtpSink().start()
+    yield s
+    s.stop()
+
+
+@pytest.fixture
+def mailed_server(db, smtp):
+    """A server that sends its email to the sink."""
+    s = Server(db, "--smtp-url", smtp.url, "--outbox-retry-base", "1", "--outbox-poll", "1")
+    s.flags += ["--base-url", "http://127.0.0.1:%d" % s.port]
+    s.start()
+    s.smtp = smtp
+    yield s
+    rc = s.stop()
+    logs = s.logs()
+    assert "ERROR: AddressSanitizer" not in logs and "runtime error:" not in logs, logs
+    assert rc == 0, "kith exited with %s:\n%s" % (rc, logs)

@@ -1,0 +1,49 @@
+/*
+ * audit.h - the append-only audit log: who did what, to whose record,
+ * when, from where. Never secrets, never health detail: action names and
+ * short facts ("role=organiser", "reason=bad-password").
+ *
+ * Actions are dotted lowercase words. In use: login, login.failed,
+ * login.rate_limited, logout, register, register.rate_limited,
+ * email.verified, email.changed, password.changed, password.reset,
+ * password_reset.requested, password_reset.rate_limited, session.revoked,
+ * token.created, token.revoked, role.granted, role.removed, person.read,
+ * account.deactivated, account.reactivated, account.delete_requested,
+ * account.delete_cancelled, account.erased, data.downloaded; later features
+ * add their own (referral.read, ...).
+ */
+#ifndef KITH_AUDIT_H
+#define KITH_AUDIT_H
+
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "core/err.h"
+#include "http/request.h"
+
+struct db;
+
+/* Appends an entry. actor_id 0: a visitor or kith itself; subject_id 0:
+ * not about a person. detail, ip and request_id may be NULL. */
+enum err audit_log(struct db *db, int64_t now, int64_t actor_id, const char *action,
+		int64_t subject_id, const char *detail, const char *ip, const char *request_id);
+/* The same with the actor, client address and request id of req. Uses
+ * req->db, which must be in a write transaction or autocommit. */
+enum err audit_req(struct request *req, const char *action, int64_t subject_id,
+		const char *detail);
+
+struct audit_filter {
+	int64_t actor_id;       /* 0: any */
+	int64_t subject_id;     /* 0: any */
+	const char *action;     /* NULL: any; "login" also matches "login.failed" etc. */
+	int64_t since, until;   /* 0: unbounded */
+	int limit;              /* 1..500 */
+	int offset;
+};
+
+/* Newest first: [{id, at (ISO 8601), actor_id, actor_name, action,
+ * subject_id, subject_name, detail, ip, request_id}] and the total count. */
+enum err audit_query(struct db *db, const struct audit_filter *f, json_t **out, int64_t *total);
+
+#endif

@@ -1,0 +1,12 @@
+/*
+ * audit_feature.h - the audit log's pages and API: /admin/audit and
+ * GET /api/v1/audit (admins), /account/activity (who looked at my record).
+ */
+#ifndef KITH_AUDIT_FEATURE_H
+#define KITH_AUDIT_FEATURE_H
+
+#include "app/features.h"
+
+extern const struct feature audit_feature;
+
+#endif

@@ -1,0 +1,31 @@
+/*
+ * attempts.h - limits on sign-in, registration and password-reset
+ * attempts that hold across every kith process sharing the database.
+ *
+ * A key names what is limited and whom: attempts_key("login:acct",
+ * email_lower). The subject is stored only as a truncated SHA-256, so the
+ * table holds no email addresses or client addresses in clear.
+ */
+#ifndef KITH_ATTEMPTS_H
+#define KITH_ATTEMPTS_H
+
+#include <stdint.h>
+
+#include "core/err.h"
+
+struct db;
+
+#define ATTEMPT_KEY_MAX 96
+
+void attempts_key(char out[ATTEMPT_KEY_MAX], const char *purpose, const char *subject);
+/* ERR_RATE_LIMITED when key has max or more attempts in the last window_s
+ * seconds; *retry_after is then the seconds until one of them leaves the
+ * window (at least 1). ERR_OK otherwise. */
+enum err attempts_check(struct db *db, const char *key, int window_s, int max, int64_t now,
+		int *retry_after);
+enum err attempts_add(struct db *db, const char *key, int64_t now);
+enum err attempts_clear(struct db *db, const char *key);
+/* Deletes attempts older than before (cleanup job). */
+enum err attempts_expire(struct db *db, int64_t before);
+
+#endif

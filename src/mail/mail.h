@@ -1,0 +1,60 @@
+/*
+ * mail.h - email that always gets delivered.
+ *
+ * mail_enqueue() renders an email from templates and inserts it into the
+ * outbox table in the caller's transaction: if the transaction rolls back
+ * the email never existed, and once it commits a crash cannot lose it.
+ * After committing, the caller calls worker_wake() so it leaves at once.
+ *
+ * The outbox job (run by src/app/worker.c in every kith process) claims
+ * due messages with a lease (PostgreSQL: FOR UPDATE SKIP LOCKED; SQLite:
+ * its single writer), so two processes never send the same message, and
+ * delivers them over SMTP with libcurl (smtp_url; STARTTLS per smtp_tls;
+ * user:password in the URL), or, when smtp_url is empty (local
+ * development), writes each as a .eml file into mail_dir. A failure is
+ * retried after outbox_retry_base seconds, doubling each time (with a
+ * little jitter), up to outbox_max_tries attempts; then it is marked
+ * failed and shown to admins at /admin/outbox, where it can be retried.
+ * A crash after the SMTP server accepted a message but before kith
+ * recorded it can send it again after the lease expires; the Message-ID is
+ * stable (outbox id) so mail systems can tell.
+ *
+ * Emails: templates/emails/NAME.txt (plain text, required) and
+ * templates/emails/NAME.html (optional). The text template's first line is
+ * "Subject: ..." and the next is blank. Both render with the caller's ctx
+ * plus site.name, site.base_url. No health detail ever goes in an email:
+ * say there is something to see, and link to it.
+ */
+#ifndef KITH_MAIL_H
+#define KITH_MAIL_H
+
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "app/features.h"
+#include "core/err.h"
+
+struct app;
+struct db;
+
+/* Renders emails/<name> with ctx (borrowed) and inserts it for to.
+ * person_id (0 if none) links it to a person for "download my data".
+ * ERR_INVALID for an address with a newline or no @ (never a header
+ * injection), ERR_NOT_FOUND for an unknown template. */
+enum err mail_enqueue(struct app *app, struct db *db, const char *to, int64_t person_id,
+		const char *name, const json_t *ctx, int64_t now);
+
+/* One pass of the outbox job: claim up to a batch of due messages, deliver
+ * them, record the outcome. *sent and *failed (may be NULL) count this
+ * pass. */
+enum err mail_deliver_due(struct app *app, struct db *db, int64_t now, int *sent, int *failed);
+
+/* [{id, to, subject, template, created_at, sent_at?, failed_at?, attempts,
+ * last_error?}] of the emails sent to person_id (for "download my data";
+ * no bodies). */
+enum err mail_export_person(struct db *db, int64_t person_id, json_t *out);
+
+extern const struct feature mail_feature;
+
+#endif
