@@ -1,0 +1,250 @@
+/*
+ * test_policy_walk.c - every route × every role: the server does what the
+ * policy table says.
+ *
+ * For each route in the real router and each kind of actor (a visitor and
+ * a signed-in person holding each role), the request is made with a valid
+ * session and form token, so the only reason to refuse is the policy. A
+ * route the table allows must not answer 401, 403 or a redirect to sign
+ * in; a route it refuses must answer exactly that. Nothing may answer 5xx,
+ * whatever the (empty) input. Path parameters are filled so that
+ * ownership rules pass: {id} is the actor's own person id.
+ */
+#include "core/common.h"
+
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include "auth/person.h"
+#include "auth/policy.h"
+#include "auth/session.h"
+#include "core/timeutil.h"
+#include "http/router.h"
+#include "people/people.h"
+#include "store/store.h"
+#include "support/reqtest.h"
+
+#define NACTORS (ROLE__MAX + 1)   /* a visitor, then one per role */
+
+struct walk {
+	struct rt t;
+	int64_t ids[NACTORS];
+	struct actor actors[NACTORS];
+};
+
+static int setup(void **state)
+{
+	struct walk *w = calloc(1, sizeof(*w));
+	struct db *db;
+	int64_t now = time_now();
+	const char *const settings[] = { "rate_limit=0", "dev_mode=true", NULL };
+
+	if (!w || !rt_start_with(&w->t, *state, settings))
+		return -1;
+	db = store_db(w->t.app.store);
+	if (org_create(db, PEOPLE_DEMO_ORG, "Walk test organisation", now) != ERR_OK)
+		return -1;
+	for (int r = 0; r < ROLE__MAX; r++) {
+		char email[64];
+		int64_t id;
+
+		snprintf(email, sizeof(email), "walk-%s@example.org", role_name((enum role)r));
+		if (person_create(db, role_name((enum role)r), email, NULL, NULL, now, &id) != ERR_OK ||
+		    person_mark_verified(db, id, email, now) != ERR_OK)
+			return -1;
+		if (person_grant(db, id, ROLE_MEMBER, NULL, 0, now) != ERR_OK)
+			return -1;
+		if (r != ROLE_MEMBER &&
+		    person_grant(db, id, (enum role)r, r == ROLE_ORGANISER ? PEOPLE_DEMO_ORG : NULL, 0, now) != ERR_OK)
+			return -1;
+		w->ids[r + 1] = id;
+		w->actors[r + 1] = (struct actor){
+			.id = id, .roles = ROLE_BIT(ROLE_MEMBER) | ROLE_BIT(r), .verified = true,
+			.org_id = r == ROLE_ORGANISER ? PEOPLE_DEMO_ORG : NULL,
+		};
+	}
+	*state = w;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct walk *w = *state;
+
+	rt_stop(&w->t);
+	free(w);
+	return 0;
+}
+
+/* The route's pattern with each parameter filled in. */
+static void fill_path(const char *pattern, int64_t self, char *out, size_t n)
+{
+	size_t o = 0;
+
+	for (const char *p = pattern; *p && o + 80 < n;) {
+		if (*p != '{') {
+			out[o++] = *p++;
+			continue;
+		}
+		const char *close = strchr(p, '}');
+		const char *colon = memchr(p, ':', (size_t)(close - p));
+		char name[40];
+		size_t nl = (size_t)((colon ? colon : close) - p - 1);
+		const char *type = colon ? colon + 1 : "";
+		size_t tl = colon ? (size_t)(close - colon - 1) : 0;
+
+		snprintf(name, sizeof(name), "%.*s", (int)nl, p + 1);
+		if (tl == 3 && strncmp(type, "int", 3) == 0)
+			o += (size_t)snprintf(out + o, n - o, "%lld", (long long)(self ? self : 1));
+		else if (tl == 4 && strncmp(type, "uuid", 4) == 0)
+			o += (size_t)snprintf(out + o, n - o, "00000000-0000-4000-8000-000000000000");
+		else if (tl == 4 && strncmp(type, "file", 4) == 0)
+			o += (size_t)snprintf(out + o, n - o, "walk.css");
+		else if (strcmp(name, "role") == 0)
+			o += (size_t)snprintf(out + o, n - o, "peer_supporter");
+		else if (tl == 4 && strncmp(type, "slug", 4) == 0)
+			o += (size_t)snprintf(out + o, n - o, "walk");
+		else
+			o += (size_t)snprintf(out + o, n - o, "%064d", 0);
+		p = close + 1;
+	}
+	out[o] = '\0';
+}
+
+static bool refused(const struct rt_resp *r)
+{
+	const char *loc = rt_header(r, "Location");
+
+	return r->status == 401 || r->status == 403 ||
+	       (r->status == 303 && loc && strncmp(loc, "/login", 6) == 0);
+}
+
+static void walk_every_route(void **state)
+{
+	struct walk *w = *state;
+	struct router *router = w->t.app.router;
+	struct db *db = store_db(w->t.app.store);
+	int mismatches = 0, checked = 0;
+
+	for (size_t i = 0; i < router_count(router); i++) {
+		const struct route *rt = router_at(router, i);
+
+		for (int a = 0; a < NACTORS; a++) {
+			struct actor *act = &w->actors[a];
+			char path[512], cookie[128], ctype[64], body[160];
+			const char *headers[4] = { NULL };
+			size_t nh = 0;
+			struct session_new s = { 0 };
+			struct rt_resp r;
+			int64_t now = time_now();
+			bool allowed = policy_can(act, rt->action, NULL);
+
+			if (a > 0) {
+				/* Undo anything an earlier request did to this
+				 * person (signed out, deactivated, deletion). */
+				assert_int_equal(person_set_deactivated(db, w->ids[a], false, now), ERR_OK);
+				assert_int_equal(person_set_delete(db, w->ids[a], 0, now), ERR_OK);
+				assert_int_equal(session_create(db, w->ids[a], SESSION_BROWSER, NULL, NULL,
+								now, now + 3600, &s), ERR_OK);
+				snprintf(cookie, sizeof(cookie), "Cookie: kith_session=%s", s.token);
+				headers[nh++] = cookie;
+			}
+			fill_path(rt->pattern, w->ids[a], path, sizeof(path));
+			body[0] = '\0';
+			if (rt->flags & RF_FORM) {
+				snprintf(ctype, sizeof(ctype), "Content-Type: application/x-www-form-urlencoded");
+				snprintf(body, sizeof(body), "csrf_token=%s", a > 0 ? s.csrf : "visitor");
+				headers[nh++] = ctype;
+			} else if (rt->flags & RF_JSON) {
+				snprintf(ctype, sizeof(ctype), "Content-Type: application/json");
+				snprintf(body, sizeof(body), "{}");
+				headers[nh++] = ctype;
+			}
+			rt_request(&w->t, method_name(rt->method), path, headers, body[0] ? body : NULL,
+				   strlen(body), NULL, &r);
+			checked++;
+			if (r.status >= 500) {
+				print_error("%s %s as %s: %d (a server error)\n", method_name(rt->method),
+					    rt->pattern, a ? role_name((enum role)(a - 1)) : "visitor", r.status);
+				mismatches++;
+			} else if (allowed == refused(&r)) {
+				print_error("%s %s as %s: the policy says %s but the server answered %d\n",
+					    method_name(rt->method), rt->pattern,
+					    a ? role_name((enum role)(a - 1)) : "visitor",
+					    allowed ? "allow" : "refuse", r.status);
+				mismatches++;
+			}
+			if (!allowed && a == 0 && strncmp(rt->pattern, "/api/", 5) == 0 && r.status != 401) {
+				print_error("%s %s as visitor: API refusals must be 401, got %d\n",
+					    method_name(rt->method), rt->pattern, r.status);
+				mismatches++;
+			}
+			rt_resp_free(&r);
+		}
+	}
+	print_message("walked %d route x actor pairs over %zu routes\n", checked, router_count(router));
+	assert_true(router_count(router) > 10);
+	assert_int_equal(mismatches, 0);
+}
+
+/* The table's own promises, independent of routes. */
+static void policy_table_rules(void **state)
+{
+	struct actor visitor = { 0 };
+	struct actor member = { .id = 5, .roles = ROLE_BIT(ROLE_MEMBER), .verified = false };
+	struct actor coord = { .id = 6, .roles = ROLE_BIT(ROLE_COORDINATOR) | ROLE_BIT(ROLE_MEMBER), .verified = true };
+	struct actor admin = { .id = 7, .roles = ROLE_BIT(ROLE_ADMIN), .verified = true };
+	struct actor organiser = { .id = 8, .roles = ROLE_BIT(ROLE_ORGANISER), .org_id = "org-a", .verified = true };
+	struct actor local = { .local_operator = true };
+	struct resource me = { .kind = RES_PERSON, .owner_id = 5 };
+	struct resource other = { .kind = RES_PERSON, .owner_id = 99 };
+	struct resource peer = { .kind = RES_ROLE, .role = ROLE_PEER_SUPPORTER };
+	struct resource adminrole = { .kind = RES_ROLE, .role = ROLE_ADMIN };
+
+	UNUSED(state);
+	assert_true(policy_can(&visitor, ACT_PUBLIC, NULL));
+	assert_false(policy_can(&visitor, ACT_SIGNED_IN, NULL));
+	assert_false(policy_can(&visitor, ACT_METRICS, NULL));
+	assert_true(policy_can(&local, ACT_METRICS, NULL));
+	assert_true(policy_can(&admin, ACT_METRICS, NULL));
+	assert_true(policy_can(&member, ACT_SIGNED_IN, NULL));
+	assert_false(policy_can(&member, ACT_CONTACT, NULL));          /* not verified */
+	member.verified = true;
+	assert_true(policy_can(&member, ACT_CONTACT, NULL));
+	assert_true(policy_can(&member, ACT_PERSON_VIEW, &me));
+	assert_false(policy_can(&member, ACT_PERSON_VIEW, &other));
+	assert_true(policy_can(&coord, ACT_PERSON_VIEW, &other));
+	assert_false(policy_can(&member, ACT_PEOPLE_LIST, NULL));
+	assert_true(policy_can(&coord, ACT_PEOPLE_LIST, NULL));
+	assert_true(policy_can(&coord, ACT_ROLE_GRANT, &peer));
+	assert_false(policy_can(&coord, ACT_ROLE_GRANT, &adminrole));
+	assert_true(policy_can(&admin, ACT_ROLE_GRANT, &adminrole));
+	assert_false(policy_can(&member, ACT_ROLE_GRANT, NULL));
+	assert_false(policy_can(&coord, ACT_AUDIT_READ, NULL));
+	assert_true(policy_can(&admin, ACT_AUDIT_READ, NULL));
+	assert_false(policy_can(&organiser, ACT_PEOPLE_LIST, NULL));
+	assert_false(policy_can(NULL, ACT_PUBLIC, NULL));
+	assert_false(policy_can(&admin, ACT__MAX, NULL));
+	for (int a = 0; a < ACT__MAX; a++)
+		assert_non_null(action_name((enum action)a));
+}
+
+int main(void)
+{
+	const char *backends[2];
+	int n = testdb_backends(backends), failed = 0;
+	const struct CMUnitTest rules[] = { cmocka_unit_test(policy_table_rules) };
+
+	failed += cmocka_run_group_tests_name("policy table", rules, NULL, NULL);
+	for (int b = 0; b < n; b++) {
+		const struct CMUnitTest tests[] = {
+			cmocka_unit_test_prestate_setup_teardown(walk_every_route, setup, teardown,
+								 (void *)backends[b]),
+		};
+		char name[64];
+
+		snprintf(name, sizeof(name), "route x role walk/%s", backends[b]);
+		failed += _cmocka_run_group_tests(name, tests, 1, NULL, NULL);
+	}
+	return failed ? 1 : 0;
+}
