@@ -5,6 +5,10 @@
  */
 #include "core/common.h"
 #include "app/features.h"
+#include "account/account.h"
+#include "audit/audit_feature.h"
+#include "auth/auth_feature.h"
+#include "mail/mail.h"
 #include "ops/ops.h"
 #include "people/people.h"
 #include "privacy/privacy.h"
@@ -14,6 +18,12 @@ const struct feature *const features[] = {
 	&site_feature,
 	&ops_feature,
 	&people_feature,
+	&auth_feature,
+	&audit_feature,
+	&account_feature,
+	&account_api_feature,
+	&people_admin_feature,
 	&privacy_feature,
+	&mail_feature,
 };
 const size_t features_n = ARRAY_LEN(features);

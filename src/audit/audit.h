@@ -15,6 +15,7 @@
 #ifndef KITH_AUDIT_H
 #define KITH_AUDIT_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include <jansson.h>
@@ -24,8 +25,17 @@
 
 struct db;
 
+/* Is action a well-formed action name: 1..64 bytes of lowercase letters,
+ * digits, '_' and '.', starting with a letter? */
+bool audit_action_valid(const char *action);
+
 /* Appends an entry. actor_id 0: a visitor or kith itself; subject_id 0:
- * not about a person. detail, ip and request_id may be NULL. */
+ * not about a person. detail, ip and request_id may be NULL.
+ *
+ * Details: an action that is not audit_action_valid() is ERR_INVALID (a
+ * bug, logged). detail is cut to AUDIT_DETAIL_MAX bytes at a character
+ * boundary; text that is not clean UTF-8 is replaced by a note saying so.
+ * ip and request_id keep printable ASCII only. */
 enum err audit_log(struct db *db, int64_t now, int64_t actor_id, const char *action,
 		int64_t subject_id, const char *detail, const char *ip, const char *request_id);
 /* The same with the actor, client address and request id of req. Uses
@@ -33,17 +43,25 @@ enum err audit_log(struct db *db, int64_t now, int64_t actor_id, const char *act
 enum err audit_req(struct request *req, const char *action, int64_t subject_id,
 		const char *detail);
 
+#define AUDIT_DETAIL_MAX 200
+
 struct audit_filter {
 	int64_t actor_id;       /* 0: any */
 	int64_t subject_id;     /* 0: any */
 	const char *action;     /* NULL: any; "login" also matches "login.failed" etc. */
-	int64_t since, until;   /* 0: unbounded */
+	int64_t since, until;   /* 0: unbounded; both inclusive (since <= at <= until) */
 	int limit;              /* 1..500 */
 	int offset;
+	int64_t not_actor_id;   /* 0: any; else only entries by someone else
+	                           (an identified actor other than this one):
+	                           "who has looked at my record" */
 };
 
 /* Newest first: [{id, at (ISO 8601), actor_id, actor_name, action,
- * subject_id, subject_name, detail, ip, request_id}] and the total count. */
+ * subject_id, subject_name, detail, ip, request_id}] and the total count.
+ * Absent values (no actor, no subject, no detail) are JSON null. A limit
+ * outside 1..500, a negative offset or an action that is not
+ * audit_action_valid() is ERR_INVALID. */
 enum err audit_query(struct db *db, const struct audit_filter *f, json_t **out, int64_t *total);
 
 #endif

@@ -17,10 +17,21 @@ struct db;
 
 #define ATTEMPT_KEY_MAX 96
 
+/* The per-account sign-in counter: attempts_key(k, ATTEMPT_LOGIN_ACCOUNT,
+ * email in lowercase). auth_login() clears it, person_erase() too. */
+#define ATTEMPT_LOGIN_ACCOUNT "login:acct"
+
+/* out = purpose + ":" + the first 32 hex digits of SHA-256(subject).
+ * purpose is cut to 62 bytes; subject NULL counts as "". */
 void attempts_key(char out[ATTEMPT_KEY_MAX], const char *purpose, const char *subject);
 /* ERR_RATE_LIMITED when key has max or more attempts in the last window_s
  * seconds; *retry_after is then the seconds until one of them leaves the
- * window (at least 1). ERR_OK otherwise. */
+ * window (at least 1). ERR_OK otherwise.
+ *
+ * Details: "in the last window_s seconds" is at > now - window_s. With
+ * more than max attempts counted (concurrent requests), retry_after is
+ * when enough have left for one more to be allowed. max <= 0 or
+ * window_s <= 0 means no limit. retry_after may be NULL. */
 enum err attempts_check(struct db *db, const char *key, int window_s, int max, int64_t now,
 		int *retry_after);
 enum err attempts_add(struct db *db, const char *key, int64_t now);

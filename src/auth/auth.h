@@ -37,7 +37,15 @@ enum err auth_init(struct app *app);
  * caller said who they are and it is not true); a bad or expired cookie
  * just makes a visitor (and clears the cookie on resp). Touches the
  * session's last_seen_at at most once a minute. req->db may be NULL (a
- * RF_NODB route): then only the visitor and local-operator facts are set. */
+ * RF_NODB route): see below.
+ *
+ * Details: a request with no credential costs no database query. With
+ * one and req->db NULL, the thread's connection from app->store is used
+ * when there is a store (so RF_NODB pages show who is signed in); if it
+ * cannot be had, a cookie makes a visitor and a bearer token is
+ * ERR_UNAVAILABLE. A browser session works only as the cookie and an API
+ * session (kind "api") only as a bearer token. 401s carry
+ * WWW-Authenticate: Bearer error="invalid_token". */
 enum err auth_resolve(struct request *req, struct response *resp);
 
 /* The form token for this request's actor. Signed-in people have their
@@ -52,17 +60,59 @@ const char *auth_form_token(struct request *req, struct response *resp);
  * constant time. Bearer-token requests are exempt. ERR_CSRF otherwise. */
 enum err auth_check_csrf(struct request *req);
 
+/* The credential a request carries, read from its headers alone (no
+ * database, no app): what auth_resolve() does first, and what
+ * fuzz/fuzz_token.c exercises.
+ *
+ * authorization is the Authorization header (NULL if none). The scheme
+ * "Bearer" is matched case-insensitively, then spaces or tabs, the token,
+ * optional trailing spaces or tabs and nothing else. A Bearer credential
+ * that is not one well-formed token is AUTH_CRED_BAD_BEARER. Other
+ * schemes (Basic from a password-protected proxy) are not ours and are
+ * ignored. session_cookie is the kith_session cookie's value (NULL or ""
+ * if none): a well-formed "ks_" token is AUTH_CRED_COOKIE, anything else
+ * AUTH_CRED_BAD_COOKIE. A bearer credential, good or bad, wins over the
+ * cookie. token is NUL-terminated and set only for AUTH_CRED_BEARER and
+ * AUTH_CRED_COOKIE. */
+enum auth_cred_kind {
+	AUTH_CRED_NONE,         /* a visitor */
+	AUTH_CRED_BEARER,       /* token is "ks_..." or "kt_..." (type 's' or 't') */
+	AUTH_CRED_BAD_BEARER,   /* 401 */
+	AUTH_CRED_COOKIE,       /* token is "ks_..." (type 's') */
+	AUTH_CRED_BAD_COOKIE,   /* a visitor, and the cookie is cleared */
+};
+
+struct auth_cred {
+	enum auth_cred_kind kind;
+	char type;                      /* 's' or 't'; 0 when there is no token */
+	char token[TOKEN_LEN + 1];
+};
+
+void auth_parse_credential(const char *authorization, const char *session_cookie,
+		struct auth_cred *out);
+
 /* Is addr a loopback address (127.0.0.0/8, ::1)? */
 bool auth_is_loopback(const char *addr);
 
 /* Signs person_id in on this browser: a new session (new token, new form
  * token), the cookie on resp, the person's failed-attempt counters
  * cleared, a "login" audit entry, and a pending deletion or deactivation
- * cancelled (audited). Inside the caller's transaction. */
+ * cancelled (audited). Inside the caller's transaction.
+ *
+ * Details: the browser's previous session, if any, is revoked. The
+ * counter cleared is attempts_key(ATTEMPT_LOGIN_ACCOUNT, the person's
+ * email in lowercase); per-address counters are left alone (one good
+ * account must not reset an address's budget). req->actor becomes the
+ * person (with the new form token), so a page rendered after it shows
+ * them signed in. ERR_NOT_FOUND for no such (or an erased) person. */
 enum err auth_login(struct request *req, struct response *resp, int64_t person_id);
 
 /* Ends this browser session (revokes the row, clears the cookie, audits
- * "logout"). Inside the caller's transaction. */
+ * "logout"). Inside the caller's transaction.
+ *
+ * Details: a session that already ended is not an error. For a bearer
+ * API session it revokes that session and sets no cookie. req->actor
+ * becomes a visitor afterwards. */
 enum err auth_logout(struct request *req, struct response *resp);
 
 #endif

@@ -409,6 +409,8 @@ static int audit_cmd(const struct config *cfg, int argc, char **argv)
 			return fprintf(stderr, "kith: --subject takes a person id\n"), 2;
 	}
 	f.action = cli_value(opts, ARRAY_LEN(opts), "--action");
+	if (f.action && !audit_action_valid(f.action))
+		return fprintf(stderr, "kith: --action takes an action name like login or role.granted\n"), 2;
 	if ((v = cli_value(opts, ARRAY_LEN(opts), "--since")) && !parse_when(v, false, &f.since))
 		return fprintf(stderr, "kith: --since takes a date like 2026-11-23\n"), 2;
 	if ((v = cli_value(opts, ARRAY_LEN(opts), "--until")) && !parse_when(v, true, &f.until))

@@ -80,7 +80,7 @@ enum err view_page(struct request *req, struct response *resp, int status,
 			"site", "name", app->cfg->site_name, "base_url", app->cfg->base_url,
 			"organisation", app->cfg->organisation_name[0] ? app->cfg->organisation_name : NULL,
 			"contact_email", app->cfg->contact_email[0] ? app->cfg->contact_email : NULL,
-			"page", "title", title ? title : "", "template", tmpl,
+			"layout_page", "title", title ? title : "", "template", tmpl,
 			"asset", app->assets,
 			"data", data);
 	if (!ctx)

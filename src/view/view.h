@@ -11,8 +11,9 @@
  * The layout context is:
  *   site.name, site.base_url,         from configuration
  *   site.organisation, site.contact_email (the last two may be absent)
- *   page.title                        the title passed in
- *   page.template                     the page template's name
+ *   layout_page.title                 the title passed in
+ *   layout_page.template              the page template's name
+ *                                     (not "page": handlers use that for paging)
  *   asset.<file>                      hashed URL of each asset, the file name
  *                                     with '.' and '-' as '_' (asset.kith_css)
  *   actor                             who is signed in (absent for visitors)

@@ -1,0 +1,226 @@
+/*
+ * account.h - the rules behind the account forms, shared by the pages
+ * (account_web.c, people_web.c) and the JSON API (account_api.c) so the
+ * two always agree on what is wrong with what someone typed.
+ *
+ * Each form has one check function. It returns a new JSON array of
+ * {"field": name, "detail": sentence} in the order the fields appear on
+ * the page; an empty array means the form is acceptable. A page puts each
+ * detail under its field and in the error summary (which links to
+ * #field); the API returns the same array as the "errors" of a 422
+ * problem document. Details are plain English that say what to do
+ * ("Enter your name"), never echo a password, and never say whether an
+ * account exists.
+ *
+ * The checks take the values as the request gave them (NULL when absent)
+ * and do no I/O: whether an email is taken, or a current password right,
+ * is the handler's business.
+ *
+ * Functions return NULL only when out of memory.
+ */
+#ifndef KITH_ACCOUNT_H
+#define KITH_ACCOUNT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "auth/policy.h"
+#include "core/err.h"
+
+#define ACCOUNT_TOKEN_NAME_MAX 100   /* characters, as apitoken_create allows */
+#define ACCOUNT_SEARCH_MAX 100       /* bytes of a people search */
+#define ACCOUNT_PER_PAGE_MAX 100     /* people per page (API) */
+#define ACCOUNT_RESET_TTL 3600       /* a password-reset link lasts an hour */
+#define ACCOUNT_SET_TTL (7 * 86400)  /* a set-password link, a week */
+#define ACCOUNT_LOGIN_WINDOW 900     /* sign-in attempts are counted over 15 minutes */
+#define ACCOUNT_HOUR 3600            /* registration and reset limits: per hour */
+
+/* Field names: the form field, the JSON member and the HTML id. */
+#define FLD_NAME "name"
+#define FLD_EMAIL "email"
+#define FLD_PHONE "phone"
+#define FLD_PASSWORD "password"
+#define FLD_CONFIRM "password_confirm"
+#define FLD_CURRENT "current_password"
+#define FLD_TOKEN_NAME "token_name"
+#define FLD_ROLE "role"
+#define FLD_ORG "org_id"
+
+/* Appends {field, detail} to errors (a JSON array). */
+void account_error(json_t *errors, const char *field, const char *detail);
+/* The detail for field in errors, or NULL. */
+const char *account_error_for(const json_t *errors, const char *field);
+
+/* Register: name, email, phone (optional), password. The password must
+ * pass password_weakness() against the name and email. */
+json_t *account_check_register(const char *name, const char *email, const char *phone,
+		const char *password);
+/* Sign in: both fields present (whether they are right is not a field
+ * error: the page says "Enter a correct email address and password"). */
+json_t *account_check_login(const char *email, const char *password);
+/* Your details: name, phone (optional). */
+json_t *account_check_details(const char *name, const char *phone);
+/* Change email: the new address and the current password (present). */
+json_t *account_check_email(const char *email, const char *current);
+/* A new password and its confirmation (reset, set, change). current is
+ * checked for presence when need_current. name and email feed the
+ * weakness check (either may be NULL). */
+json_t *account_check_new_password(const char *password, const char *confirm,
+		const char *current, bool need_current, const char *name, const char *email);
+/* Forgotten password: an email address in the right format. */
+json_t *account_check_reset(const char *email);
+/* Delete my account: the current password (present). */
+json_t *account_check_delete(const char *current);
+/* A new API token: what it is for, 1..ACCOUNT_TOKEN_NAME_MAX characters. */
+json_t *account_check_token_name(const char *name);
+/* Grant a role: a known role; an organisation id (UUID) for organisers.
+ * *role receives the role when it is known. */
+json_t *account_check_grant(const char *role, const char *org_id, enum role *out);
+
+/* Is next a local path we may send someone back to after signing in:
+ * starts with one "/" (not "//" or "/\"), printable ASCII, no control
+ * characters, at most 1024 bytes? */
+bool account_next_ok(const char *next);
+
+/* A role by name: "peer_supporter", or as in a URL, "peer-supporter".
+ * False when unknown. */
+bool account_role_parse(const char *name, enum role *out);
+
+/* A role as people say it: "Peer supporter", "Link worker". */
+const char *account_role_words(enum role r);
+
+/* A moment as people read it, in UK time (GMT or BST):
+ * "23 November 2026 at 2:05pm". date_only: "23 November 2026". Returns
+ * false when t cannot be formatted. */
+bool account_when(int64_t t, bool date_only, char *out, size_t n);
+
+/* Email addresses compare regardless of case: the lowercase form used as
+ * the key for per-account attempt limits (arena-free: into out). */
+void account_email_key(const char *email, char *out, size_t n);
+
+/*
+ * Page helpers (account_web.c), for the account and people pages.
+ *
+ * A form is described by a table of field_def and rendered by
+ * templates/partials/form.html: each field through form-input.html
+ * (label, hint, error message, the typed value kept unless it is a
+ * password), then the button. Values and errors come as JSON objects so
+ * a GET (values from the record) and a failed POST (values as typed, with
+ * errors) build the same form.
+ */
+struct request;
+struct response;
+
+struct field_def {
+	const char *name;          /* FLD_...: form field, JSON member, HTML id */
+	const char *label;
+	const char *hint;          /* NULL for none */
+	const char *type;          /* "text", "email", "password", "tel" */
+	const char *autocomplete;  /* NULL for none */
+	const char *width;         /* extra class, e.g. "govuk-input--width-20", or NULL */
+	bool secret;               /* never written back into the page (passwords) */
+	bool nospell;              /* spellcheck="false" (emails, passwords, ids) */
+};
+
+/* {action, button, warning, fields: [...], hidden: []} for form.html.
+ * values (may be NULL) holds what to show in each field; errors (may be
+ * NULL) the [{field, detail}] array. NULL when out of memory. */
+json_t *account_form(const char *action, const char *button, bool warning,
+		const struct field_def *defs, size_t n, const json_t *values,
+		const json_t *errors);
+/* Adds a hidden field to a form object. */
+void account_form_hidden(json_t *form, const char *name, const char *value);
+/* Sets data.errors (ownership taken; NULL or empty for none) and
+ * data.has_errors, for partials/form-error-summary.html. */
+void account_set_errors(json_t *data, json_t *errors);
+/* data.banner for partials/form-banner.html: a success (green) or an
+ * important (blue) notification. text is copied. */
+void account_set_banner(json_t *data, bool success, const char *text);
+/* Renders a page that may hold a POST form: makes sure there is a form
+ * token (auth_form_token), prefixes the title with "Error: " when
+ * data.has_errors, then view_page(). */
+enum err account_page(struct request *req, struct response *resp, int status,
+		const char *tmpl, const char *title, json_t *data);
+/* A form field with spaces trimmed at both ends, copied into the request
+ * arena; NULL when absent or when the value holds a NUL byte. */
+const char *account_form_text(struct request *req, const char *name);
+/* The same without trimming (passwords). */
+const char *account_form_raw(struct request *req, const char *name);
+/* For handlers that open their own transaction: when e is an error, rolls
+ * back what is still open, so an expected failure ("no such token") is
+ * not mistaken by the dispatcher for a handler that forgot to finish.
+ * Returns e. ACCOUNT_UNDO(fn) defines fn_undo, fn wrapped so, for the
+ * route table. */
+enum err account_undo(struct request *req, enum err e);
+#define ACCOUNT_UNDO(fn) \
+	static enum err fn##_undo(struct request *req, struct response *resp) \
+	{ \
+		return account_undo(req, fn(req, resp)); \
+	}
+/* Audits action (a *.rate_limited) in a transaction of its own and fails
+ * the request with 429, Retry-After: retry and detail. */
+enum err account_limited(struct request *req, const char *action, int64_t subject_id,
+		int retry, const char *detail);
+
+/*
+ * The actions behind both a page and an API endpoint (account_web.c and
+ * people_web.c). Each runs its own checks, writes in one transaction it
+ * opens and commits itself, wakes the worker when it queued email, and on
+ * failure returns the error with req_fail() already said (the transaction
+ * rolled back, except for attempt counters and audit rows that must
+ * survive a failure, which are committed first).
+ */
+
+/* Creates an account with the member role and sends the confirmation
+ * email; with sign_in, also signs this browser in (auth_login). The form
+ * must already have passed account_check_register(). ERR_CONFLICT when
+ * the email is taken (the attempt still counts against the per-address
+ * limit); ERR_RATE_LIMITED (audited). */
+enum err account_register(struct request *req, struct response *resp, const char *name,
+		const char *email, const char *phone, const char *password, bool sign_in,
+		int64_t *id);
+/* Checks an email and password against the sign-in limits (per account
+ * and per client address) and the stored hash. ERR_OK with *p filled;
+ * ERR_UNAUTHORIZED when wrong (the failure counted and audited);
+ * ERR_RATE_LIMITED (audited). */
+struct person;
+enum err account_authenticate(struct request *req, const char *email, const char *password,
+		struct person *p);
+/* A forgotten password: when there is an account for email, a link that
+ * lasts ACCOUNT_RESET_TTL is emailed to it. ERR_OK whether or not there
+ * is one; ERR_RATE_LIMITED (audited) per address and per account. */
+enum err account_request_reset(struct request *req, const char *email);
+/* Queues the confirm-your-email-address email with a new link, inside the
+ * caller's transaction. */
+enum err account_send_verify(struct request *req, int64_t id, const char *name,
+		const char *email, int64_t now);
+
+/* Roles (people_web.c). role is a role name ("peer_supporter"; the
+ * hyphenated spelling is accepted too). Checks the policy for that role
+ * (403), that the person exists (404), then grants it, revokes the
+ * person's sessions (a new token on a change of privilege: the actor, when
+ * it is their own role, is signed in again on this browser) and audits
+ * role.granted. Field problems are ERR_INVALID with *errors (a new array)
+ * set; ERR_CONFLICT when they hold it already. */
+enum err people_grant(struct request *req, struct response *resp, int64_t id,
+		const char *role, const char *org_id, json_t **errors);
+/* Removes a role the same way (audits role.removed). ERR_NOT_FOUND for no
+ * such person, role, or a role they do not hold; ERR_CONFLICT when it
+ * would remove the last admin. */
+enum err people_remove(struct request *req, struct response *resp, int64_t id,
+		const char *role);
+/* Audits person.read when the actor is not the person (inside the
+ * caller's write transaction or autocommit). */
+enum err people_audit_read(struct request *req, int64_t id);
+
+/* The features (src/app/features.c): the pages, the JSON API, and the
+ * people pages for coordinators and admins. */
+struct feature;
+extern const struct feature account_feature;
+extern const struct feature account_api_feature;
+extern const struct feature people_admin_feature;
+
+#endif

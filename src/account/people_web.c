@@ -1,0 +1,353 @@
+/*
+ * people_web.c - people administration for coordinators and admins: find
+ * a person, see their account record and roles, grant and remove roles.
+ *
+ * Who may do what is the policy table's business: the routes name
+ * ACT_PEOPLE_LIST, ACT_PERSON_VIEW and ACT_ROLE_GRANT, and each handler
+ * asks again with the particular person or role as the resource
+ * (coordinators may grant only peer_supporter and organiser; anyone may
+ * see their own record). Every look at someone else's record writes a
+ * person.read audit row, which that person can see.
+ *
+ * A change of role revokes every session of the person concerned, so the
+ * new privileges come with a new token; when it is the actor's own role,
+ * this browser is signed in again at once.
+ */
+#include "core/common.h"
+#include "account/account.h"
+#include "app/app.h"
+#include "app/features.h"
+#include "audit/audit.h"
+#include "auth/auth.h"
+#include "auth/person.h"
+#include "auth/session.h"
+#include "core/str.h"
+#include "core/timeutil.h"
+#include "store/store.h"
+#include "view/view.h"
+
+#define PEOPLE_PER_PAGE 25
+
+enum err people_audit_read(struct request *req, int64_t id)
+{
+	/* A HEAD request shows nothing of the record. */
+	if (req->actor->id == id || req->is_head)
+		return ERR_OK;
+	return audit_req(req, "person.read", id, NULL);
+}
+
+/* After a change to id's roles: end their sessions (the new privileges
+ * need a new token) and, if it is the actor's own, sign this browser in
+ * again. Inside the caller's transaction. */
+static enum err roles_changed(struct request *req, struct response *resp, int64_t id,
+		int64_t now)
+{
+	const struct actor *a = req->actor;
+	enum err e = session_revoke_all(req->db, id, 0, now, NULL);
+
+	if (e == ERR_OK && id == a->id && a->session_id && !a->via_token)
+		e = auth_login(req, resp, id);
+	return e;
+}
+
+static enum err find_person(struct request *req, int64_t id, struct person *p)
+{
+	enum err e = person_get(req->db, &req->arena, id, p);
+
+	if (e == ERR_OK && p->erased_at)
+		e = ERR_NOT_FOUND;
+	if (e == ERR_NOT_FOUND)
+		return req_fail(req, e, "There is no person with that id.");
+	return e;
+}
+
+enum err people_grant(struct request *req, struct response *resp, int64_t id,
+		const char *role, const char *org_id, json_t **errors)
+{
+	enum role r = ROLE__MAX;
+	struct person p;
+	int64_t now = time_now();
+	const char *detail;
+	enum err e;
+
+	if (role && account_role_parse(role, &r))
+		role = role_name(r);
+	if (!(*errors = account_check_grant(role, org_id, &r)))
+		return ERR_NOMEM;
+	if (json_array_size(*errors))
+		return ERR_INVALID;
+	if (!policy_can(req->actor, ACT_ROLE_GRANT, &(struct resource){ .kind = RES_ROLE, .role = r }))
+		return req_fail(req, ERR_FORBIDDEN, "Your role does not allow you to give people "
+				"this role. Ask an admin.");
+	if ((e = find_person(req, id, &p)) != ERR_OK)
+		return e;
+	if ((e = db_begin(req->db)) != ERR_OK)
+		return e;
+	e = person_grant(req->db, id, r, r == ROLE_ORGANISER ? org_id : NULL, req->actor->id, now);
+	if (e == ERR_CONFLICT)
+		return req_fail(req, e, "They already have this role.");
+	if (e == ERR_NOT_FOUND || e == ERR_INVALID) {
+		db_rollback(req->db);
+		account_error(*errors, FLD_ORG, "No organisation has that id. Check it and try again");
+		return ERR_INVALID;
+	}
+	detail = r == ROLE_ORGANISER ? arena_printf(&req->arena, "role=%s org=%s", role_name(r), org_id)
+				     : arena_printf(&req->arena, "role=%s", role_name(r));
+	if (e || (e = roles_changed(req, resp, id, now)) != ERR_OK ||
+	    (e = audit_req(req, "role.granted", id, detail)) != ERR_OK)
+		return e;
+	return db_commit(req->db);
+}
+
+enum err people_remove(struct request *req, struct response *resp, int64_t id,
+		const char *role)
+{
+	enum role r;
+	struct person p;
+	int64_t now = time_now();
+	enum err e;
+
+	if (!account_role_parse(role, &r))
+		return req_fail(req, ERR_NOT_FOUND, "There is no role with that name.");
+	if (!policy_can(req->actor, ACT_ROLE_GRANT, &(struct resource){ .kind = RES_ROLE, .role = r }))
+		return req_fail(req, ERR_FORBIDDEN, "Your role does not allow you to remove this "
+				"role. Ask an admin.");
+	if ((e = find_person(req, id, &p)) != ERR_OK)
+		return e;
+	if (!(p.roles & ROLE_BIT(r)))
+		return req_fail(req, ERR_NOT_FOUND, "They do not have this role.");
+	if ((e = db_begin(req->db)) != ERR_OK)
+		return e;
+	if (r == ROLE_ADMIN) {
+		json_t *admins = NULL;
+		int64_t total = 0;
+
+		/* Counted inside the transaction that removes the role. */
+		e = person_list(req->db, NULL, ROLE_ADMIN, 1, 0, &admins, &total);
+		json_decref(admins);
+		if (e)
+			return e;
+		if (total <= 1)
+			return req_fail(req, ERR_CONFLICT, "This is the only admin. Make someone else "
+					"an admin first, so that someone can still manage accounts.");
+	}
+	e = person_revoke_role(req->db, id, r);
+	if (e == ERR_NOT_FOUND)
+		return req_fail(req, e, "They do not have this role.");
+	if (e || (e = roles_changed(req, resp, id, now)) != ERR_OK ||
+	    (e = audit_req(req, "role.removed", id,
+			   arena_printf(&req->arena, "role=%s", role_name(r)))) != ERR_OK)
+		return e;
+	return db_commit(req->db);
+}
+
+/* ---------------------------------------------------------------- pages */
+
+/* "Member, Peer supporter" from a person_json roles array. */
+static json_t *roles_text(const json_t *names)
+{
+	char out[256];
+	size_t i, n = 0;
+	const json_t *v;
+
+	out[0] = '\0';
+	json_array_foreach(names, i, v) {
+		enum role r;
+		int w;
+
+		if (!json_is_string(v) || !role_parse(json_string_value(v), &r))
+			continue;
+		w = snprintf(out + n, sizeof(out) - n, "%s%s", n ? ", " : "", account_role_words(r));
+		if (w < 0 || (size_t)w >= sizeof(out) - n)
+			break;
+		n += (size_t)w;
+	}
+	return json_string(out);
+}
+
+static enum err people_list(struct request *req, struct response *resp)
+{
+	const char *q = req_query(req, "q"), *rolename = req_query(req, "role");
+	const char *pagestr = req_query(req, "page");
+	enum role role = ROLE__MAX;
+	int64_t page = 1, total = 0, pages;
+	json_t *items = NULL, *roles, *it, *data;
+	size_t i;
+	bool bad_q = false;
+	enum err e;
+
+	if (q) {
+		struct str t = str_trim(str_c(q));
+
+		q = arena_strndup(&req->arena, t.p, t.n);
+		if (strlen(q) > ACCOUNT_SEARCH_MAX || !str_is_clean_utf8(q, strlen(q))) {
+			bad_q = true;
+			q = NULL;
+		}
+	}
+	if (rolename && !role_parse(rolename, &role))
+		role = ROLE__MAX;
+	if (pagestr && !str_to_i64(str_c(pagestr), 1, 1000000, &page))
+		page = 1;
+	e = person_list(req->db, q && q[0] ? q : NULL, role, PEOPLE_PER_PAGE,
+			(int)((page - 1) * PEOPLE_PER_PAGE), &items, &total);
+	if (e)
+		return e;
+	json_array_foreach(items, i, it)
+		json_object_set_new(it, "roles_text", roles_text(json_object_get(it, "roles")));
+	roles = json_array();
+	for (int r = 0; r < ROLE__MAX; r++)
+		json_array_append_new(roles, json_pack("{s:s, s:s, s:b}", "value",
+			role_name((enum role)r), "words", account_role_words((enum role)r),
+			"selected", role == (enum role)r));
+	pages = total ? (total + PEOPLE_PER_PAGE - 1) / PEOPLE_PER_PAGE : 1;
+	data = json_pack("{s:s, s:s, s:o, s:o, s:I, s:b, s:b, s:I, s:I, s:I, s:I}",
+		"q", q ? q : "", "role", role < ROLE__MAX ? role_name(role) : "",
+		"roles", roles, "items", items, "total", (json_int_t)total,
+		"any", json_array_size(items) > 0, "searched", (q && q[0]) || role < ROLE__MAX,
+		"page_no", (json_int_t)page, "pages", (json_int_t)pages,
+		"from", (json_int_t)(total ? (page - 1) * PEOPLE_PER_PAGE + 1 : 0),
+		"to", (json_int_t)((page - 1) * PEOPLE_PER_PAGE + (int64_t)json_array_size(items)));
+	if (page > 1)
+		json_object_set_new(data, "prev", json_integer(page - 1));
+	if (page < pages)
+		json_object_set_new(data, "next", json_integer(page + 1));
+	if (bad_q)
+		account_set_banner(data, false, "Searches can be up to 100 characters of plain "
+				   "text. Showing everyone instead.");
+	return account_page(req, resp, 200, "people/list.html", "People", data);
+}
+
+static const struct field_def org_fields[] = {
+	{ FLD_ORG, "Organisation id (organisers only)", "The id of the organisation they work "
+	  "for, like 3f2504e0-4f89-41d3-9a0c-0305e82c3301.", "text", "off", NULL, false, true },
+};
+
+/* The person's record page; errors and chosen for a failed grant. */
+static enum err person_page(struct request *req, struct response *resp, int64_t id, int status,
+		json_t *errors, const char *chosen, json_t *values)
+{
+	static const struct {
+		const char *word, *text;
+	} done[] = {
+		{ "role_granted", "Role given. They will need to sign in again." },
+		{ "role_removed", "Role removed. They will need to sign in again." },
+	};
+	struct person p;
+	json_t *data, *held, *grantable, *form;
+	char created[64], due[64];
+	const char *role_error;
+	bool any_grant = false;
+	enum err e;
+
+	if (!policy_can(req->actor, ACT_PERSON_VIEW,
+			&(struct resource){ .kind = RES_PERSON, .owner_id = id })) {
+		e = req_fail(req, ERR_FORBIDDEN, "You may only see your own record.");
+		goto fail;
+	}
+	if ((e = person_get(req->db, &req->arena, id, &p)) == ERR_NOT_FOUND)
+		e = req_fail(req, e, "There is no person with that id.");
+	if (e || (e = people_audit_read(req, id)) != ERR_OK)
+		goto fail;
+
+	held = json_array();
+	grantable = json_array();
+	for (int i = 0; i < ROLE__MAX; i++) {
+		enum role r = (enum role)i;
+		bool may = !p.erased_at && policy_can(req->actor, ACT_ROLE_GRANT,
+				&(struct resource){ .kind = RES_ROLE, .role = r });
+
+		if (p.roles & ROLE_BIT(r)) {
+			json_array_append_new(held, json_pack("{s:s, s:s, s:s?, s:b}",
+				"value", role_name(r), "words", account_role_words(r),
+				"org_id", r == ROLE_ORGANISER ? p.org_id : NULL, "can_remove", may));
+		} else if (may) {
+			json_array_append_new(grantable, json_pack("{s:s, s:s, s:b, s:b}",
+				"value", role_name(r), "words", account_role_words(r),
+				"checked", chosen && strcmp(chosen, role_name(r)) == 0,
+				"organiser", r == ROLE_ORGANISER));
+			any_grant = true;
+		}
+	}
+	if (!account_when(p.created_at, true, created, sizeof(created)))
+		created[0] = '\0';
+	if (!p.erase_after || !account_when(p.erase_after, true, due, sizeof(due)))
+		due[0] = '\0';
+	data = json_pack("{s:I, s:s, s:s?, s:s?, s:b, s:s, s:b, s:s?, s:b, s:b, s:o, s:b, s:o}",
+		"id", (json_int_t)p.id, "name", p.name, "email", p.email, "phone", p.phone,
+		"verified", p.verified, "created", created, "deactivated", p.deactivated_at != 0,
+		"deletion_due", due[0] ? due : NULL, "erased", p.erased_at != 0,
+		"is_self", p.id == req->actor->id, "roles", held, "any_roles", json_array_size(held) > 0,
+		"grantable", grantable);
+	json_object_set_new(data, "can_grant", json_boolean(any_grant));
+	form = account_form(arena_printf(&req->arena, "/people/%lld/roles", (long long)p.id),
+			    "Give role", false, org_fields, ARRAY_LEN(org_fields), values, errors);
+	json_object_set_new(data, "form", form);
+	role_error = errors ? account_error_for(errors, FLD_ROLE) : NULL;
+	json_object_set_new(data, "role_error", role_error ? json_string(role_error) : json_null());
+	account_set_errors(data, errors);
+	errors = NULL;
+	if (req_query(req, "done")) {
+		for (size_t i = 0; i < ARRAY_LEN(done); i++)
+			if (strcmp(req_query(req, "done"), done[i].word) == 0)
+				account_set_banner(data, true, done[i].text);
+	}
+	json_decref(values);
+	return account_page(req, resp, status, "people/person.html", p.name, data);
+fail:
+	json_decref(errors);
+	json_decref(values);
+	return e;
+}
+
+static enum err person_get_page(struct request *req, struct response *resp)
+{
+	return person_page(req, resp, req_param(req, "id")->i, 200, NULL, NULL, NULL);
+}
+
+static enum err grant_post(struct request *req, struct response *resp)
+{
+	int64_t id = req_param(req, "id")->i;
+	const char *role = account_form_text(req, FLD_ROLE);
+	const char *org = account_form_text(req, FLD_ORG);
+	json_t *errors = NULL;
+	enum err e = people_grant(req, resp, id, role, org, &errors);
+
+	if (e == ERR_INVALID)
+		return person_page(req, resp, id, 422, errors, role,
+				   json_pack("{s:s}", FLD_ORG, org ? org : ""));
+	json_decref(errors);
+	if (e)
+		return e;
+	resp_redirect(req, resp, arena_printf(&req->arena, "/people/%lld?done=role_granted",
+					      (long long)id));
+	return ERR_OK;
+}
+
+static enum err remove_post(struct request *req, struct response *resp)
+{
+	int64_t id = req_param(req, "id")->i;
+	enum err e = people_remove(req, resp, id, req_param(req, "role")->val);
+
+	if (e)
+		return e;
+	resp_redirect(req, resp, arena_printf(&req->arena, "/people/%lld?done=role_removed",
+					      (long long)id));
+	return ERR_OK;
+}
+
+/* POST and DELETE handlers open their own transactions. */
+ACCOUNT_UNDO(grant_post)
+ACCOUNT_UNDO(remove_post)
+
+static const struct route routes[] = {
+	{ M_GET,  "/people", people_list, ACT_PEOPLE_LIST, 0 },
+	{ M_GET,  "/people/{id:int}", person_get_page, ACT_PERSON_VIEW, RF_WRITE_TX },
+	{ M_POST, "/people/{id:int}/roles", grant_post_undo, ACT_ROLE_GRANT, RF_FORM | RF_CSRF },
+	{ M_POST, "/people/{id:int}/roles/{role}/remove", remove_post_undo, ACT_ROLE_GRANT,
+	  RF_FORM | RF_CSRF },
+};
+
+const struct feature people_admin_feature = {
+	.name = "people_admin", .routes = routes, .nroutes = ARRAY_LEN(routes),
+};

@@ -1,0 +1,172 @@
+/*
+ * audit_db.c - the audit log's statements and the functions that run
+ * them.
+ *
+ * One filter serves every reader (the admin page, the API, "who has
+ * looked at my record", "download my data"): each condition is switched
+ * off by a zero or NULL parameter, so there is one statement to read and
+ * test rather than one per combination. Names come from LEFT JOINs on
+ * person, so an erased person reads "Deleted person" and an entry about
+ * no one still shows.
+ */
+#include "core/common.h"
+#include "audit/audit.h"
+#include "core/log.h"
+#include "core/str.h"
+#include "core/timeutil.h"
+#include "store/store.h"
+
+/* $1 actor (0 any), $2 subject (0 any), $3 action (NULL any), $4 action
+ * + "." and $5 its length (prefix match), $6 since, $7 until (0
+ * unbounded), $8 not this actor (0 any). */
+#define AUDIT_WHERE \
+	"WHERE (CAST($1 AS BIGINT) = 0 OR a.actor_id = $1) " \
+	"AND (CAST($2 AS BIGINT) = 0 OR a.subject_id = $2) " \
+	"AND (CAST($3 AS TEXT) IS NULL OR a.action = $3 OR substr(a.action, 1, $5) = $4) " \
+	"AND (CAST($6 AS BIGINT) = 0 OR a.at >= $6) " \
+	"AND (CAST($7 AS BIGINT) = 0 OR a.at <= $7) " \
+	"AND (CAST($8 AS BIGINT) = 0 OR (a.actor_id IS NOT NULL AND a.actor_id <> $8)) "
+
+static const struct sql q_insert = { "audit.insert",
+	"INSERT INTO audit (at, actor_id, action, subject_id, detail, ip, request_id) "
+	"VALUES ($1, $2, $3, $4, $5, $6, $7)", NULL };
+
+static const struct sql q_count = { "audit.count",
+	"SELECT count(*) FROM audit a " AUDIT_WHERE, NULL };
+
+static const struct sql q_list = { "audit.list",
+	"SELECT a.id, a.at, a.actor_id, pa.name, a.action, a.subject_id, ps.name, a.detail, "
+	"a.ip, a.request_id FROM audit a "
+	"LEFT JOIN person pa ON pa.id = a.actor_id "
+	"LEFT JOIN person ps ON ps.id = a.subject_id "
+	AUDIT_WHERE "ORDER BY a.at DESC, a.id DESC LIMIT $9 OFFSET $10", NULL };
+
+/* Printable ASCII only, at most outlen - 1 bytes; NULL when empty. */
+static const char *ascii(char *out, size_t outlen, const char *s)
+{
+	size_t n = 0;
+
+	if (!s)
+		return NULL;
+	for (; *s && n + 1 < outlen; s++)
+		if (*s > 0x20 && *s < 0x7f)
+			out[n++] = *s;
+	out[n] = '\0';
+	return n ? out : NULL;
+}
+
+/* detail cut to AUDIT_DETAIL_MAX bytes without splitting a character. */
+static const char *clean_detail(char out[AUDIT_DETAIL_MAX + 1], const char *s)
+{
+	size_t n;
+
+	if (!s || !*s)
+		return NULL;
+	n = strnlen(s, AUDIT_DETAIL_MAX + 1);
+	if (n > AUDIT_DETAIL_MAX) {
+		n = AUDIT_DETAIL_MAX;
+		while (n && ((unsigned char)s[n] & 0xc0) == 0x80)
+			n--;
+	}
+	memcpy(out, s, n);
+	out[n] = '\0';
+	if (!str_is_clean_utf8(out, n))
+		return "(detail withheld: it was not plain text)";
+	return out;
+}
+
+enum err audit_log(struct db *db, int64_t now, int64_t actor_id, const char *action,
+		int64_t subject_id, const char *detail, const char *ip, const char *request_id)
+{
+	char d[AUDIT_DETAIL_MAX + 1], ipb[64], rid[33];
+
+	if (!audit_action_valid(action)) {
+		log_error("audit: refused an entry with a malformed action name");
+		return ERR_INVALID;
+	}
+	return db_exec(db, &q_insert,
+		       DB_ARGS(DB_INT(now), actor_id ? DB_INT(actor_id) : DB_NULL, DB_TEXT(action),
+			       subject_id ? DB_INT(subject_id) : DB_NULL,
+			       DB_TEXT(clean_detail(d, detail)), DB_TEXT(ascii(ipb, sizeof(ipb), ip)),
+			       DB_TEXT(ascii(rid, sizeof(rid), request_id))),
+		       NULL);
+}
+
+static json_t *opt_int(struct db_res *r, int col)
+{
+	return db_isnull(r, col) ? json_null() : json_integer(db_int(r, col));
+}
+
+static json_t *opt_text(struct db_res *r, int col)
+{
+	return db_isnull(r, col) ? json_null() : json_string(db_text(r, col));
+}
+
+static json_t *iso(int64_t t)
+{
+	char s[32];
+
+	return time_iso8601(t, s, sizeof(s)) ? json_string(s) : json_null();
+}
+
+enum err audit_query(struct db *db, const struct audit_filter *f, json_t **out, int64_t *total)
+{
+	char prefix[66];
+	size_t plen = 0;
+	struct db_res *r;
+	json_t *list;
+	enum err e;
+
+	*out = NULL;
+	*total = 0;
+	if (f->limit < 1 || f->limit > 500 || f->offset < 0)
+		return ERR_INVALID;
+	if (f->action) {
+		if (!audit_action_valid(f->action))
+			return ERR_INVALID;
+		/* "login" matches "login" and "login.failed", not "loginx". */
+		plen = (size_t)snprintf(prefix, sizeof(prefix), "%s.", f->action);
+	}
+#define FILTER_ARGS \
+	DB_INT(f->actor_id), DB_INT(f->subject_id), DB_TEXT(f->action), \
+	DB_TEXT(f->action ? prefix : NULL), DB_INT((int64_t)plen), DB_INT(f->since), \
+	DB_INT(f->until), DB_INT(f->not_actor_id)
+	e = db_query_int(db, &q_count, DB_ARGS(FILTER_ARGS), total);
+	if (e)
+		return e;
+	e = db_query(db, &q_list, DB_ARGS(FILTER_ARGS, DB_INT(f->limit), DB_INT(f->offset)), &r);
+#undef FILTER_ARGS
+	if (e)
+		return e;
+	list = json_array();
+	if (!list) {
+		db_res_free(r);
+		return ERR_NOMEM;
+	}
+	while ((e = db_next(r)) == ERR_OK && db_row(r)) {
+		json_t *o = json_pack("{s:I, s:o, s:o, s:o, s:s, s:o, s:o, s:o, s:o, s:o}",
+				      "id", (json_int_t)db_int(r, 0),
+				      "at", iso(db_int(r, 1)),
+				      "actor_id", opt_int(r, 2),
+				      "actor_name", opt_text(r, 3),
+				      "action", db_text(r, 4),
+				      "subject_id", opt_int(r, 5),
+				      "subject_name", opt_text(r, 6),
+				      "detail", opt_text(r, 7),
+				      "ip", opt_text(r, 8),
+				      "request_id", opt_text(r, 9));
+
+		if (!o || json_array_append_new(list, o) != 0) {
+			e = ERR_NOMEM;
+			break;
+		}
+	}
+	db_res_free(r);
+	if (e) {
+		json_decref(list);
+		*total = 0;
+		return e;
+	}
+	*out = list;
+	return ERR_OK;
+}

@@ -1,0 +1,394 @@
+/*
+ * audit_web.c - reading the audit log: /admin/audit (a page with
+ * filters), GET /api/v1/audit (the same as JSON), /account/activity ("who
+ * has looked at your record"), and the log's share of "download my data".
+ *
+ * Filters are ids, action names and dates, never names or emails, so a
+ * filtered address in a browser's history or a proxy's log says nothing
+ * about anyone. Each is parsed strictly; a bad one is a 400 that names it.
+ * These pages only read: viewing the log is not itself logged.
+ */
+#include "core/common.h"
+#include "app/app.h"
+#include "audit/audit.h"
+#include "audit/audit_feature.h"
+#include "auth/policy.h"
+#include "core/buf.h"
+#include "core/str.h"
+#include "core/timeutil.h"
+#include "view/escape.h"
+#include "view/view.h"
+
+#define PER_PAGE_DEFAULT 50
+#define PER_PAGE_MAX 500
+#define PAGE_MAX 100000
+#define ACTIVITY_PER_PAGE 25
+#define ID_MAX (INT64_C(1) << 53)
+
+/* What the filters were, as typed once validated: for the form's values
+ * and the paging links. */
+struct filter_text {
+	const char *actor_id, *subject_id, *action, *since, *until;
+};
+
+static const char *param(struct request *req, const char *name)
+{
+	const char *v = req_query(req, name);
+
+	return v && *v ? v : NULL;
+}
+
+static enum err bad(struct request *req, const char *sentence)
+{
+	return req_fail(req, ERR_BAD_REQUEST, sentence);
+}
+
+static enum err parse_id(struct request *req, const char *name, int64_t *out, const char **text)
+{
+	const char *v = param(req, name);
+
+	*out = 0;
+	*text = NULL;
+	if (!v)
+		return ERR_OK;
+	if (!str_to_i64(str_c(v), 1, ID_MAX, out))
+		return bad(req, arena_printf(&req->arena,
+			"The %s parameter must be a person\u2019s id: a whole number, like 42.", name));
+	*text = v;
+	return ERR_OK;
+}
+
+/* YYYY-MM-DD, or YYYY-MM-DDTHH:MM:SSZ. A date alone as "until" means the
+ * end of that day. */
+static enum err parse_when(struct request *req, const char *name, bool end, int64_t *out,
+		const char **text)
+{
+	const char *v = param(req, name);
+	size_t n;
+
+	*out = 0;
+	*text = NULL;
+	if (!v)
+		return ERR_OK;
+	n = strlen(v);
+	if (!time_parse_iso8601(v, n, out) || *out <= 0)
+		return bad(req, arena_printf(&req->arena,
+			"The %s parameter must be a date like 2026-03-27, or a time like "
+			"2026-03-27T14:05:00Z.", name));
+	if (end && n == 10)
+		*out += 86399;
+	*text = v;
+	return ERR_OK;
+}
+
+static enum err parse_int(struct request *req, const char *name, int min, int max, int def,
+		int *out)
+{
+	const char *v = param(req, name);
+	int64_t x;
+
+	*out = def;
+	if (!v)
+		return ERR_OK;
+	if (!str_to_i64(str_c(v), min, max, &x))
+		return bad(req, arena_printf(&req->arena,
+			"The %s parameter must be a whole number from %d to %d.", name, min, max));
+	*out = (int)x;
+	return ERR_OK;
+}
+
+/* Every filter of the admin page and the API. */
+static enum err parse_filters(struct request *req, struct audit_filter *f, struct filter_text *t,
+		int *page)
+{
+	int per_page;
+	enum err e;
+
+	memset(f, 0, sizeof(*f));
+	memset(t, 0, sizeof(*t));
+	if ((e = parse_id(req, "actor_id", &f->actor_id, &t->actor_id)) != ERR_OK ||
+	    (e = parse_id(req, "subject_id", &f->subject_id, &t->subject_id)) != ERR_OK ||
+	    (e = parse_when(req, "since", false, &f->since, &t->since)) != ERR_OK ||
+	    (e = parse_when(req, "until", true, &f->until, &t->until)) != ERR_OK ||
+	    (e = parse_int(req, "page", 1, PAGE_MAX, 1, page)) != ERR_OK ||
+	    (e = parse_int(req, "per_page", 1, PER_PAGE_MAX, PER_PAGE_DEFAULT, &per_page)) != ERR_OK)
+		return e;
+	t->action = param(req, "action");
+	if (t->action && !audit_action_valid(t->action))
+		return bad(req, "The action parameter must be an action name in lowercase, like login "
+			   "or person.read.");
+	f->action = t->action;
+	if (f->since && f->until && f->since > f->until)
+		return bad(req, "The until parameter must be the same as since or later.");
+	f->limit = per_page;
+	f->offset = (*page - 1) * per_page;
+	return ERR_OK;
+}
+
+/* "27 March 2026, 14:05 UTC". */
+static json_t *when(int64_t t)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+	char s[64];
+
+	if (!gmtime_r(&tt, &tm) || !strftime(s, sizeof(s), "%-d %B %Y, %H:%M UTC", &tm))
+		return json_null();
+	return json_string(s);
+}
+
+static int64_t entry_at(const json_t *entry)
+{
+	const char *iso = json_string_value(json_object_get(entry, "at"));
+	int64_t t = 0;
+
+	if (iso)
+		time_parse_iso8601(iso, strlen(iso), &t);
+	return t;
+}
+
+static void add_param(struct buf *b, const char *name, const char *val)
+{
+	if (!val)
+		return;
+	buf_addf(b, "%s%s=", b->len && b->p[b->len - 1] != '?' ? "&" : "", name);
+	esc_url_component(b, val, strlen(val));
+}
+
+/* base?filters&page=N in the arena. */
+static const char *page_href(struct request *req, const char *base, const struct filter_text *t,
+		int per_page, int page)
+{
+	struct buf b;
+	const char *out = NULL;
+
+	buf_init(&b, LIMIT_URL_BYTES);
+	buf_adds(&b, base);
+	buf_addc(&b, '?');
+	if (t) {
+		add_param(&b, "actor_id", t->actor_id);
+		add_param(&b, "subject_id", t->subject_id);
+		add_param(&b, "action", t->action);
+		add_param(&b, "since", t->since);
+		add_param(&b, "until", t->until);
+	}
+	if (per_page)
+		buf_addf(&b, "%sper_page=%d", b.p[b.len - 1] == '?' ? "" : "&", per_page);
+	buf_addf(&b, "%spage=%d", b.p[b.len - 1] == '?' ? "" : "&", page);
+	if (buf_ok(&b))
+		out = arena_strdup(&req->arena, b.p);
+	buf_release(&b);
+	return out;
+}
+
+/* Paging facts for a page of n entries out of total. */
+static void add_paging(struct request *req, json_t *data, const char *base,
+		const struct filter_text *t, int per_page, bool per_page_in_links, int page,
+		size_t n, int64_t total)
+{
+	int64_t from = (int64_t)(page - 1) * per_page + 1;
+	int64_t pages = total ? (total + per_page - 1) / per_page : 1;
+
+	json_object_set_new(data, "total", json_integer(total));
+	/* Not "page": the layout looks up page.template through the
+	 * context stack, and a "page" in the data would hide it. */
+	json_object_set_new(data, "page_number", json_integer(page));
+	json_object_set_new(data, "per_page", json_integer(per_page));
+	json_object_set_new(data, "pages", json_integer(pages));
+	json_object_set_new(data, "none", json_boolean(n == 0));
+	if (n) {
+		json_object_set_new(data, "from", json_integer(from));
+		json_object_set_new(data, "to", json_integer(from + (int64_t)n - 1));
+	}
+	if (page > 1)
+		json_object_set_new(data, "prev_href", json_string(page_href(req, base, t,
+			per_page_in_links ? per_page : 0, page - 1)));
+	if ((int64_t)page * per_page < total)
+		json_object_set_new(data, "next_href", json_string(page_href(req, base, t,
+			per_page_in_links ? per_page : 0, page + 1)));
+}
+
+/* ---------------------------------------------------------------- admin */
+
+static enum err admin_query(struct request *req, struct audit_filter *f, struct filter_text *t,
+		int *page, json_t **entries, int64_t *total)
+{
+	enum err e;
+
+	if ((e = parse_filters(req, f, t, page)) != ERR_OK)
+		return e;
+	return audit_query(req->db, f, entries, total);
+}
+
+static enum err admin_page(struct request *req, struct response *resp)
+{
+	struct audit_filter f;
+	struct filter_text t;
+	json_t *entries, *data, *e_;
+	int64_t total;
+	size_t i;
+	int page;
+	enum err e;
+
+	if ((e = admin_query(req, &f, &t, &page, &entries, &total)) != ERR_OK)
+		return e;
+	json_array_foreach(entries, i, e_)
+		json_object_set_new(e_, "when", when(entry_at(e_)));
+	data = json_pack("{s:{s:s?, s:s?, s:s?, s:s?, s:s?}, s:o}",
+			 "filters", "actor_id", t.actor_id, "subject_id", t.subject_id,
+			 "action", t.action, "since", t.since, "until", t.until,
+			 "entries", entries);
+	if (!data)
+		return ERR_NOMEM;
+	add_paging(req, data, "/admin/audit", &t, f.limit, f.limit != PER_PAGE_DEFAULT, page,
+		   json_array_size(entries), total);
+	return view_page(req, resp, 200, "audit/admin.html", "Audit log", data);
+}
+
+static enum err api_list(struct request *req, struct response *resp)
+{
+	struct audit_filter f;
+	struct filter_text t;
+	json_t *entries, *data;
+	int64_t total;
+	int page;
+	enum err e;
+
+	if ((e = admin_query(req, &f, &t, &page, &entries, &total)) != ERR_OK)
+		return e;
+	data = json_pack("{s:o}", "entries", entries);
+	if (!data)
+		return ERR_NOMEM;
+	add_paging(req, data, "/api/v1/audit", &t, f.limit, true, page, json_array_size(entries), total);
+	json_object_del(data, "none");
+	json_object_set_new(data, "page", json_integer(page));
+	json_object_del(data, "page_number");
+	return view_json(req, resp, 200, data);
+}
+
+/* ---------------------------------------------------------------- my activity */
+
+/* What someone did, said to the person it was about. */
+static const struct {
+	const char *action;
+	const char *what;
+} described[] = {
+	{ "person.read", "Looked at your account details" },
+	{ "role.granted", "Gave you a role" },
+	{ "role.removed", "Removed one of your roles" },
+	{ "session.revoked", "Signed you out on a device" },
+	{ "token.created", "Made an API token for your account" },
+	{ "token.revoked", "Cancelled an API token for your account" },
+	{ "account.deactivated", "Deactivated your account" },
+	{ "account.reactivated", "Reactivated your account" },
+	{ "account.delete_requested", "Asked for your account to be deleted" },
+	{ "account.delete_cancelled", "Stopped your account being deleted" },
+	{ "account.erased", "Erased your account" },
+	{ "data.downloaded", "Downloaded your data" },
+	{ "email.changed", "Changed your email address" },
+	{ "email.verified", "Confirmed your email address" },
+	{ "password.changed", "Changed your password" },
+	{ "password.reset", "Reset your password" },
+	{ "password_reset.requested", "Asked for a link to reset your password" },
+	{ "referral.read", "Looked at a referral about you" },
+};
+
+static const char *describe(const char *action)
+{
+	size_t n = strlen(action);
+
+	for (size_t i = 0; i < ARRAY_LEN(described); i++)
+		if (strcmp(action, described[i].action) == 0)
+			return described[i].what;
+	/* Later features' reads ("goal.read") are still reads. */
+	if (n > 5 && strcmp(action + n - 5, ".read") == 0)
+		return "Looked at your record";
+	return action;
+}
+
+static enum err activity(struct request *req, struct response *resp)
+{
+	struct audit_filter f = { 0 };
+	json_t *entries, *list, *data, *en;
+	int64_t total;
+	size_t i;
+	int page;
+	enum err e;
+
+	if ((e = parse_int(req, "page", 1, PAGE_MAX, 1, &page)) != ERR_OK)
+		return e;
+	f.subject_id = req->actor->id;
+	f.not_actor_id = req->actor->id;
+	f.limit = ACTIVITY_PER_PAGE;
+	f.offset = (page - 1) * ACTIVITY_PER_PAGE;
+	if ((e = audit_query(req->db, &f, &entries, &total)) != ERR_OK)
+		return e;
+	/* Only what the person needs: when, who, what. Not the address or
+	 * the request id of the member of staff. */
+	list = json_array();
+	json_array_foreach(entries, i, en) {
+		const char *action = json_string_value(json_object_get(en, "action"));
+
+		json_array_append_new(list, json_pack("{s:O, s:o, s:O, s:s, s:s}",
+			"at", json_object_get(en, "at"), "when", when(entry_at(en)),
+			"actor_name", json_object_get(en, "actor_name"),
+			"action", action, "what", describe(action)));
+	}
+	json_decref(entries);
+	data = json_pack("{s:o}", "entries", list);
+	if (!data)
+		return ERR_NOMEM;
+	add_paging(req, data, "/account/activity", NULL, ACTIVITY_PER_PAGE, false, page,
+		   json_array_size(list), total);
+	return view_page(req, resp, 200, "audit/activity.html", "Who has looked at your record", data);
+}
+
+/* ---------------------------------------------------------------- download my data */
+
+#define EXPORT_PAGES 20   /* 10,000 entries: far more than a person's record gathers */
+
+static enum err export_person(struct db *db, int64_t person_id, json_t *out)
+{
+	json_t *all = json_array();
+	struct audit_filter f = { .subject_id = person_id, .limit = 500 };
+	enum err e = ERR_OK;
+
+	if (!all)
+		return ERR_NOMEM;
+	for (int p = 0; p < EXPORT_PAGES; p++) {
+		json_t *entries, *en;
+		int64_t total;
+		size_t i;
+
+		f.offset = p * f.limit;
+		if ((e = audit_query(db, &f, &entries, &total)) != ERR_OK)
+			break;
+		json_array_foreach(entries, i, en) {
+			/* Another person's address is theirs, not this
+			 * person's; request ids are for operators. */
+			if (json_integer_value(json_object_get(en, "actor_id")) != person_id)
+				json_object_del(en, "ip");
+			json_object_del(en, "request_id");
+		}
+		json_array_extend(all, entries);
+		json_decref(entries);
+		if ((int64_t)f.offset + f.limit >= total)
+			break;
+	}
+	if (e) {
+		json_decref(all);
+		return e;
+	}
+	return json_object_set_new(out, "audit_about_me", all) == 0 ? ERR_OK : ERR_NOMEM;
+}
+
+static const struct route routes[] = {
+	{ M_GET, "/admin/audit", admin_page, ACT_AUDIT_READ, RF_PAGE_JSON },
+	{ M_GET, "/api/v1/audit", api_list, ACT_AUDIT_READ, 0 },
+	{ M_GET, "/account/activity", activity, ACT_SIGNED_IN, RF_PAGE_JSON },
+};
+
+const struct feature audit_feature = {
+	.name = "audit", .routes = routes, .nroutes = ARRAY_LEN(routes),
+	.export_person = export_person,
+};

@@ -1,0 +1,322 @@
+// account.test.mjs - accounts in a real browser: register -> confirm the
+// email address from the email -> sign out -> sign in -> sign out, with
+// the keyboard alone (Tab, Enter and typing; no mouse, no clicks); axe
+// finds nothing on any account or people page, including forms with
+// errors; nothing scrolls sideways on a 320px phone; a form works with
+// JavaScript off; and screenshots for the docs.
+//
+// The server is our own (lib.mjs's start() takes KITH_TEST_URL): it needs
+// --dev-mode true (cookies without Secure, over plain http) and --mail-dir
+// (each email a .eml file we read the link from), and an admin made with
+// `kith user add` before it starts.
+
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+
+import { axe, formatViolations, ROOT, SCREENSHOTS, start } from './lib.mjs';
+
+const PASSWORD = 'purple kettle orbit 42';
+const ADMIN = { email: 'ada.admin@example.org', password: 'lantern meadow quartz 17' };
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+let env;
+let server;
+let serverLog = '';
+let dir;
+
+function freePort() {
+  return new Promise((ok, fail) => {
+    const s = createServer();
+    s.unref();
+    s.once('error', fail);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => ok(port));
+    });
+  });
+}
+
+before(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'kith-account-'));
+  const bin = process.env.KITH_BIN || join(ROOT, 'build/kith');
+  const db = `sqlite:${join(dir, 'kith.db')}`;
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const run = (args, input) => {
+    const r = spawnSync(bin, [...args, '--db', db], { cwd: dir, input, encoding: 'utf8' });
+    assert.equal(r.status, 0, `kith ${args.join(' ')}: ${r.stderr}`);
+  };
+  run(['migrate']);
+  run(['user', 'add', '--email', ADMIN.email, '--name', 'Ada Admin', '--role', 'admin', '--password-stdin'],
+    `${ADMIN.password}\n`);
+  run(['user', 'add', '--email', 'mo.member@example.org', '--name', 'Mo Member', '--role', 'member',
+    '--password-stdin'], `${PASSWORD}\n`);
+  server = spawn(bin, [
+    'serve', '--db', db, '--listen', `127.0.0.1:${port}`, '--rate-limit', '0',
+    '--shutdown-grace', '1', '--dev-mode', 'true', '--mail-dir', join(dir, 'mail'),
+    '--base-url', base, '--outbox-poll', '1',
+  ], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  const keep = (b) => { serverLog = (serverLog + b.toString()).slice(-20_000); };
+  server.stdout.on('data', keep);
+  server.stderr.on('data', keep);
+  process.env.KITH_TEST_URL = base;
+  try {
+    env = await start();
+  } catch (e) {
+    throw new Error(`${e.message}\n${serverLog}`);
+  }
+});
+
+after(async () => {
+  await env?.stop();
+  if (server && server.exitCode === null) {
+    const exited = new Promise((r) => server.once('exit', r));
+    server.kill('SIGTERM');
+    await exited;
+  }
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+// The newest email to an address, as text with quoted-printable undone
+// enough to read links (they are hex, so only soft line breaks matter).
+async function mailTo(address, count = 1) {
+  const mailDir = join(dir, 'mail');
+  for (let i = 0; i < 100; i++) {
+    let files = [];
+    try { files = readdirSync(mailDir).filter((f) => f.endsWith('.eml')).sort(); } catch { /* not yet */ }
+    const mine = files.map((f) => readFileSync(join(mailDir, f), 'utf8'))
+      .filter((m) => m.includes(`To: <${address}>`));
+    if (mine.length >= count) return mine.at(-1).replace(/=\r?\n/g, '').replace(/=3D/g, '=');
+    await sleep(100);
+  }
+  throw new Error(`no email to ${address} within 10 s`);
+}
+
+// Presses Tab until the element matching selector has focus; fails if it
+// is never reached (so it must be reachable by keyboard, in order).
+async function tabTo(page, selector, max = 60) {
+  for (let i = 0; i < max; i++) {
+    await page.keyboard.press('Tab');
+    if (await page.evaluate((s) => document.activeElement?.matches(s) ?? false, selector)) return;
+  }
+  throw new Error(`Tab never reached ${selector}`);
+}
+
+async function focusedIsVisible(page) {
+  return page.evaluate(() => {
+    const el = document.activeElement;
+    const cs = getComputedStyle(el);
+    const yellow = 'rgb(255, 221, 0)';
+    return cs.backgroundColor === yellow || cs.boxShadow.includes(yellow) ||
+      (cs.outlineStyle !== 'none' && parseFloat(cs.outlineWidth) >= 2);
+  });
+}
+
+async function checkAxe(page, what) {
+  const violations = await axe(page);
+  assert.equal(violations.length, 0, formatViolations(what, violations));
+}
+
+async function noSidewaysScroll(page, what) {
+  const { scroll, client } = await page.evaluate(() => ({
+    scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth,
+  }));
+  assert.ok(scroll <= client, `${what} is ${scroll}px wide on a ${client}px screen`);
+}
+
+const h1 = (page) => page.locator('main h1').innerText().then((t) => t.trim());
+
+// Signs in through the form, with the keyboard, starting on any page.
+async function keyboardSignIn(page, email, password) {
+  await page.goto(`${env.base}/login`);
+  await tabTo(page, '#email');
+  await page.keyboard.type(email);
+  await page.keyboard.press('Tab');
+  await page.keyboard.type(password);
+  await Promise.all([page.waitForURL(/\/account/), page.keyboard.press('Enter')]);
+}
+
+describe('register, confirm, sign out and in with the keyboard only', { timeout: 120_000 }, () => {
+  test('the whole journey, axe-clean at every step', async () => {
+    const page = await env.page();
+    const email = 'dot.cotton@example.org';
+
+    // From the home page to the register page.
+    await page.goto(`${env.base}/`);
+    await tabTo(page, 'header a[href="/register"]');
+    assert.ok(await focusedIsVisible(page), 'the focused link can be seen');
+    await Promise.all([page.waitForURL(/\/register$/), page.keyboard.press('Enter')]);
+    assert.equal(await h1(page), 'Create an account');
+    await checkAxe(page, '/register');
+
+    // A mistake first: the error summary takes focus and links to the field.
+    await tabTo(page, '#name');
+    await page.keyboard.type('Dot Cotton');
+    await page.keyboard.press('Tab');
+    await page.keyboard.type('dot.cotton@');
+    await tabTo(page, '#password');
+    await page.keyboard.type('short');
+    await Promise.all([page.waitForLoadState('load'), page.keyboard.press('Enter')]);
+    await page.waitForSelector('.govuk-error-summary');
+    assert.match(await page.title(), /^Error: Create an account/);
+    assert.equal(await page.evaluate(() => document.activeElement.classList.contains('govuk-error-summary')), true,
+      'the error summary has focus');
+    assert.equal(await page.inputValue('#name'), 'Dot Cotton', 'what was typed is kept');
+    assert.equal(await page.inputValue('#password'), '', 'but never the password');
+    await checkAxe(page, '/register with errors');
+    // The summary's first link goes to the email field.
+    await page.keyboard.press('Tab');
+    assert.equal(await page.evaluate(() => document.activeElement.getAttribute('href')), '#email');
+
+    // Put it right and create the account.
+    await tabTo(page, '#email');
+    await page.keyboard.press('Control+A');
+    await page.keyboard.type(email);
+    await tabTo(page, '#password');
+    await page.keyboard.type(PASSWORD);
+    await Promise.all([page.waitForURL(/\/account\?done=registered$/), page.keyboard.press('Enter')]);
+    assert.equal(await h1(page), 'Your account');
+    assert.match(await page.locator('.govuk-notification-banner--success').innerText(), /We have sent a link to dot\.cotton@example\.org/);
+    await checkAxe(page, '/account (not yet confirmed)');
+
+    // The email: a link, no password.
+    const mail = await mailTo(email);
+    assert.ok(!mail.includes(PASSWORD), 'the email has no password');
+    const link = mail.match(/http:\/\/127\.0\.0\.1:\d+\/verify-email\/[0-9a-f]{64}/)?.[0];
+    assert.ok(link, 'the email has a confirmation link');
+    await page.goto(link);
+    assert.equal(await h1(page), 'Confirm your email address');
+    await checkAxe(page, '/verify-email/…');
+    await tabTo(page, 'main button');
+    await Promise.all([page.waitForURL(/done=verified$/), page.keyboard.press('Enter')]);
+    assert.match(await page.locator('.govuk-notification-banner--success').innerText(), /Your email address is confirmed/);
+    assert.equal(await page.locator('text=Not confirmed yet').count(), 0);
+
+    // Sign out with the header's button.
+    await tabTo(page, 'header button');
+    assert.equal((await page.evaluate(() => document.activeElement.innerText)).trim(), 'Sign out');
+    await Promise.all([page.waitForURL(/\/signed-out$/), page.keyboard.press('Enter')]);
+    assert.equal(await h1(page), 'You have signed out');
+    await checkAxe(page, '/signed-out');
+
+    // Sign in from the header link.
+    await tabTo(page, 'header a[href="/login"]');
+    await Promise.all([page.waitForURL(/\/login$/), page.keyboard.press('Enter')]);
+    assert.equal(await h1(page), 'Sign in');
+    await checkAxe(page, '/login');
+    await tabTo(page, '#email');
+    await page.keyboard.type(email);
+    await page.keyboard.press('Tab');
+    await page.keyboard.type(PASSWORD);
+    await Promise.all([page.waitForURL(/\/account$/), page.keyboard.press('Enter')]);
+    assert.equal(await h1(page), 'Your account');
+    assert.match(await page.locator('header').innerText(), /Signed in as Dot Cotton/);
+
+    // And out again.
+    await tabTo(page, 'header button');
+    await Promise.all([page.waitForURL(/\/signed-out$/), page.keyboard.press('Enter')]);
+    const resp = await page.goto(`${env.base}/account`);
+    assert.match(page.url(), /\/login\?next=%2Faccount$/, 'signed out, /account asks you to sign in');
+    assert.equal(resp.status(), 200);
+    await page.close();
+  });
+
+  test('signing in works with JavaScript turned off', async () => {
+    const page = await env.page({ javaScriptEnabled: false });
+    await page.goto(`${env.base}/login`);
+    await page.locator('#email').fill(ADMIN.email);
+    await page.locator('#password').fill(ADMIN.password);
+    await Promise.all([page.waitForURL(/\/account$/), page.locator('#password').press('Enter')]);
+    assert.equal(await h1(page), 'Your account');
+    await page.close();
+  });
+});
+
+// Every account and people page: axe finds nothing, 320px fits.
+const SIGNED_OUT = ['/register', '/login', '/password-reset', '/password-reset/sent', '/signed-out',
+  '/signed-out?reason=deactivated', '/signed-out?reason=deleting', '/verify-email/0000',
+  '/password-reset/0000'];
+const SIGNED_IN = ['/account', '/account/details', '/account/email', '/account/password',
+  '/account/sessions', '/account/tokens', '/account/data', '/account/deactivate', '/account/delete',
+  '/people', '/people/1', '/people/2'];
+
+describe('every account page, as a visitor and signed in', { timeout: 180_000 }, () => {
+  test('no axe violations, and nothing wider than a 320px phone', async () => {
+    const page = await env.page();
+    const small = await env.page({ width: 320, height: 640 });
+    for (const path of SIGNED_OUT) {
+      await page.goto(env.base + path);
+      await checkAxe(page, path);
+      await small.goto(env.base + path);
+      await noSidewaysScroll(small, path);
+    }
+    await keyboardSignIn(page, ADMIN.email, ADMIN.password);
+    await keyboardSignIn(small, ADMIN.email, ADMIN.password);
+    for (const path of SIGNED_IN) {
+      const resp = await page.goto(env.base + path);
+      assert.equal(resp.status(), 200, path);
+      await checkAxe(page, path);
+      await small.goto(env.base + path);
+      await noSidewaysScroll(small, path);
+    }
+    // Forms with errors.
+    for (const [path, button] of [['/account/password', 'Change password'], ['/account/delete', 'Delete my account'],
+      ['/account/tokens', 'Create token'], ['/people/2', 'Give role']]) {
+      await page.goto(env.base + path);
+      await Promise.all([page.waitForLoadState('load'), page.getByRole('button', { name: button }).press('Enter')]);
+      await page.waitForSelector('.govuk-error-summary');
+      await checkAxe(page, `${path} with errors`);
+    }
+    // A token shown once.
+    await page.goto(`${env.base}/account/tokens`);
+    await page.locator('#token_name').fill('Browser test');
+    await Promise.all([page.waitForLoadState('load'), page.locator('#token_name').press('Enter')]);
+    assert.equal(await h1(page), 'Your new API token');
+    assert.match(await page.inputValue('#token'), /^kt_[0-9a-f]{64}$/);
+    await checkAxe(page, 'the new token');
+    await small.goto(`${env.base}/account/tokens`);
+    await noSidewaysScroll(small, '/account/tokens with a token');
+    await page.close();
+    await small.close();
+  });
+
+  test('screenshots: register, sign in and the account pages at 1280px and 375px', async () => {
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    const shots = [
+      ['account-register', '/register', false],
+      ['account-login', '/login', false],
+      ['account-password-reset', '/password-reset', false],
+      ['account', '/account', true],
+      ['account-password', '/account/password', true],
+      ['account-sessions', '/account/sessions', true],
+      ['people', '/people', true],
+      ['people-person', '/people/2', true],
+    ];
+    for (const [kind, width] of [['desktop', 1280], ['mobile', 375]]) {
+      const page = await env.page({ width, height: 800 });
+      let signedIn = false;
+      await page.context().clearCookies();
+      for (const [name, path, needsSignIn] of shots) {
+        if (needsSignIn && !signedIn) {
+          await keyboardSignIn(page, ADMIN.email, ADMIN.password);
+          signedIn = true;
+        }
+        const resp = await page.goto(env.base + path);
+        assert.equal(resp.status(), 200, path);
+        await page.screenshot({ path: join(SCREENSHOTS, `${name}-${kind}.png`), fullPage: true });
+      }
+      // The register form with its errors, too.
+      await page.context().clearCookies();
+      await page.goto(`${env.base}/register`);
+      await Promise.all([page.waitForLoadState('load'), page.getByRole('button', { name: 'Create account' }).press('Enter')]);
+      await page.waitForSelector('.govuk-error-summary');
+      await page.screenshot({ path: join(SCREENSHOTS, `account-register-errors-${kind}.png`), fullPage: true });
+      await page.close();
+    }
+  });
+});

@@ -1,0 +1,458 @@
+/*
+ * test_audit_web.c - reading the audit log through the dispatcher:
+ * /admin/audit (page), GET /api/v1/audit (JSON) and /account/activity
+ * ("who has looked at your record"), their filters and refusals, and the
+ * log's share of "download my data". SQLite and, with KITH_TEST_PG_URL,
+ * PostgreSQL.
+ */
+#include "core/common.h"
+
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include "audit/audit.h"
+#include "audit/audit_feature.h"
+#include "auth/person.h"
+#include "auth/session.h"
+#include "core/log.h"
+#include "core/timeutil.h"
+#include "store/store.h"
+#include "support/reqtest.h"
+
+#define NOW INT64_C(1790000000)     /* 2026-09-21T14:13:20Z */
+#define DAY 86400
+
+struct fx {
+	struct rt t;
+	struct db *db;
+	int64_t admin, bob, cat;
+	char admin_cookie[128], bob_cookie[128], cat_cookie[128];
+	char admin_bearer[128], bob_bearer[128];
+};
+
+static void cookie_for(struct fx *f, int64_t id, char *out, size_t n)
+{
+	struct session_new s;
+
+	assert_int_equal(session_create(f->db, id, SESSION_BROWSER, NULL, NULL, time_now(), time_now() + 43200,
+					&s), ERR_OK);
+	snprintf(out, n, "Cookie: kith_session=%s", s.token);
+}
+
+static void bearer_for(struct fx *f, int64_t id, char *out, size_t n)
+{
+	struct token_new t;
+
+	assert_int_equal(apitoken_create(f->db, id, "Tests", id, NOW, &t), ERR_OK);
+	snprintf(out, n, "Authorization: Bearer %s", t.token);
+}
+
+static int setup(void **state)
+{
+	struct fx *f = calloc(1, sizeof(*f));
+	const char *const settings[] = { "rate_limit=0", NULL };
+
+	time_set_fake(NOW + 10 * DAY);
+	if (!f || !rt_start_with(&f->t, *state, settings))
+		return -1;
+	f->db = store_db(f->t.app.store);
+	if (person_create(f->db, "Ada Admin", "ada@example.org", NULL, NULL, NOW, &f->admin) != ERR_OK ||
+	    person_create(f->db, "Bob <b>Member</b>", "bob@example.org", NULL, NULL, NOW, &f->bob) != ERR_OK ||
+	    person_create(f->db, "Cat Coordinator", "cat@example.org", NULL, NULL, NOW, &f->cat) != ERR_OK ||
+	    person_grant(f->db, f->admin, ROLE_ADMIN, NULL, 0, NOW) != ERR_OK ||
+	    person_grant(f->db, f->bob, ROLE_MEMBER, NULL, 0, NOW) != ERR_OK ||
+	    person_grant(f->db, f->cat, ROLE_COORDINATOR, NULL, 0, NOW) != ERR_OK)
+		return -1;
+	cookie_for(f, f->admin, f->admin_cookie, sizeof(f->admin_cookie));
+	cookie_for(f, f->bob, f->bob_cookie, sizeof(f->bob_cookie));
+	cookie_for(f, f->cat, f->cat_cookie, sizeof(f->cat_cookie));
+	bearer_for(f, f->admin, f->admin_bearer, sizeof(f->admin_bearer));
+	bearer_for(f, f->bob, f->bob_bearer, sizeof(f->bob_bearer));
+
+	/* The log, oldest first. */
+	if (audit_log(f->db, NOW, 0, "login.failed", f->bob, "reason=bad-password", "192.0.2.1", NULL) ||
+	    audit_log(f->db, NOW + 60, f->bob, "login", f->bob, NULL, "192.0.2.1", NULL) ||
+	    audit_log(f->db, NOW + DAY, f->cat, "person.read", f->bob, NULL, "198.51.100.5", "feedfacecafebeef") ||
+	    audit_log(f->db, NOW + DAY + 60, f->admin, "role.granted", f->cat, "role=coordinator", NULL, NULL) ||
+	    audit_log(f->db, NOW + 2 * DAY, f->bob, "data.downloaded", f->bob, NULL, NULL, NULL) ||
+	    audit_log(f->db, NOW + 3 * DAY, f->cat, "referral.read", f->bob, NULL, "198.51.100.5", NULL))
+		return -1;
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fx *f = *state;
+
+	time_set_fake(0);
+	log_set_quiet(0);
+	rt_stop(&f->t);
+	free(f);
+	return 0;
+}
+
+static bool contains(const struct rt_resp *r, const char *needle)
+{
+	return r->body && strstr(r->body, needle) != NULL;
+}
+
+static void get(struct fx *f, const char *path, const char *h, struct rt_resp *r)
+{
+	const char *headers[2] = { h, NULL };
+
+	rt_request(&f->t, "GET", path, headers, NULL, 0, NULL, r);
+}
+
+static json_t *body_json(const struct rt_resp *r)
+{
+	json_t *j = json_loads(r->body, 0, NULL);
+
+	assert_non_null(j);
+	return j;
+}
+
+/* The actions of an API answer, newest first, joined with spaces. */
+static const char *api_actions(struct fx *f, const char *path, int64_t *total)
+{
+	static char out[512];
+	struct rt_resp r;
+	json_t *j, *e;
+	size_t i, n = 0;
+
+	get(f, path, f->admin_bearer, &r);
+	if (r.status != 200)
+		fail_msg("%s: %d %s", path, r.status, r.body);
+	j = body_json(&r);
+	out[0] = '\0';
+	json_array_foreach(json_object_get(j, "entries"), i, e)
+		n += (size_t)snprintf(out + n, sizeof(out) - n, "%s%s", i ? " " : "",
+				      json_string_value(json_object_get(e, "action")));
+	*total = json_integer_value(json_object_get(j, "total"));
+	json_decref(j);
+	rt_resp_free(&r);
+	return out;
+}
+
+/* ---- the admin page ---- */
+
+static void admin_page(void **state)
+{
+	struct fx *f = *state;
+	struct rt_resp r;
+
+	get(f, "/admin/audit", f->admin_cookie, &r);
+	assert_int_equal(r.status, 200);
+	assert_string_equal(r.content_type, "text/html; charset=utf-8");
+	assert_true(contains(&r, "<h1 class=\"govuk-heading-l\">Audit log</h1>"));
+	assert_true(contains(&r, "class=\"govuk-table\""));
+	assert_true(contains(&r, "Showing 1 to 6 of 6 entries"));
+	assert_true(contains(&r, "<code>referral.read</code>"));
+	assert_true(contains(&r, "Cat Coordinator"));
+	assert_true(contains(&r, "198.51.100.5"));
+	assert_true(contains(&r, "feedfacecafebeef"));
+	assert_true(contains(&r, "datetime=\"2026-09-22T14:13:20Z\""));
+	assert_true(contains(&r, "22 September 2026, 14:13 UTC"));
+	/* Names are text, never markup. */
+	assert_false(contains(&r, "<b>Member</b>"));
+	assert_true(contains(&r, "Bob &lt;b&gt;Member&lt;/b&gt;"));
+	/* The filter form keeps what was asked, and works without script. */
+	assert_true(contains(&r, "<form method=\"get\" action=\"/admin/audit\""));
+	assert_false(contains(&r, "<script"));
+	rt_resp_free(&r);
+
+	get(f, "/admin/audit?action=login&since=2026-09-21&until=2026-09-21&actor_id=&subject_id=", f->admin_cookie, &r);
+	assert_int_equal(r.status, 200);
+	assert_true(contains(&r, "Showing 1 to 2 of 2 entries"));
+	assert_true(contains(&r, "value=\"login\""));
+	assert_true(contains(&r, "value=\"2026-09-21\""));
+	assert_false(contains(&r, "<code>person.read</code>"));
+	assert_true(contains(&r, "<code>login.failed</code>"));
+	rt_resp_free(&r);
+
+	get(f, "/admin/audit?actor_id=999999", f->admin_cookie, &r);
+	assert_int_equal(r.status, 200);
+	assert_true(contains(&r, "No entries match these filters."));
+	rt_resp_free(&r);
+
+	/* Paging links keep the filters. */
+	{
+		char path[128], prev[128], next[128];
+
+		snprintf(path, sizeof(path), "/admin/audit?subject_id=%lld&per_page=2&page=2", (long long)f->bob);
+		snprintf(prev, sizeof(prev), "href=\"/admin/audit?subject_id=%lld&amp;per_page=2&amp;page=1\"",
+			 (long long)f->bob);
+		snprintf(next, sizeof(next), "href=\"/admin/audit?subject_id=%lld&amp;per_page=2&amp;page=3\"",
+			 (long long)f->bob);
+		get(f, path, f->admin_cookie, &r);
+		assert_int_equal(r.status, 200);
+		assert_true(contains(&r, "Showing 3 to 4 of 5 entries"));
+		assert_true(contains(&r, prev));
+		assert_true(contains(&r, next));
+		assert_true(contains(&r, "Page 2 of 3"));
+		rt_resp_free(&r);
+	}
+
+	/* The same page as JSON. */
+	{
+		const char *h[] = { f->admin_cookie, "Accept: application/json", NULL };
+
+		rt_request(&f->t, "GET", "/admin/audit?action=role", h, NULL, 0, NULL, &r);
+		assert_int_equal(r.status, 200);
+		assert_string_equal(r.content_type, "application/json");
+		assert_true(contains(&r, "\"action\":\"role.granted\""));
+		assert_true(contains(&r, "\"total\":1"));
+		rt_resp_free(&r);
+	}
+}
+
+static void admin_page_bad_filters(void **state)
+{
+	struct fx *f = *state;
+	struct rt_resp r;
+
+	get(f, "/admin/audit?actor_id=Ada", f->admin_cookie, &r);
+	assert_int_equal(r.status, 400);
+	assert_string_equal(r.content_type, "text/html; charset=utf-8");
+	assert_true(contains(&r, "The actor_id parameter must be"));
+	rt_resp_free(&r);
+}
+
+/* ---- the API ---- */
+
+static void api_filters(void **state)
+{
+	struct fx *f = *state;
+	struct rt_resp r;
+	json_t *j, *e;
+	int64_t total;
+	char path[160];
+
+	assert_string_equal(api_actions(f, "/api/v1/audit", &total),
+			    "referral.read data.downloaded role.granted person.read login login.failed");
+	assert_int_equal(total, 6);
+	snprintf(path, sizeof(path), "/api/v1/audit?actor_id=%lld", (long long)f->cat);
+	assert_string_equal(api_actions(f, path, &total), "referral.read person.read");
+	snprintf(path, sizeof(path), "/api/v1/audit?subject_id=%lld&action=login", (long long)f->bob);
+	assert_string_equal(api_actions(f, path, &total), "login login.failed");
+	assert_string_equal(api_actions(f, "/api/v1/audit?action=person.read", &total), "person.read");
+	/* Dates: whole days, inclusive; or exact times. */
+	assert_string_equal(api_actions(f, "/api/v1/audit?since=2026-09-22&until=2026-09-23", &total),
+			    "data.downloaded role.granted person.read");
+	assert_string_equal(api_actions(f, "/api/v1/audit?since=2026-09-22T14:14:00Z&until=2026-09-22T14:14:20Z",
+					&total), "role.granted");
+	/* Paging. */
+	assert_string_equal(api_actions(f, "/api/v1/audit?per_page=4&page=2", &total), "login login.failed");
+	assert_int_equal(total, 6);
+
+	get(f, "/api/v1/audit?per_page=2", f->admin_bearer, &r);
+	assert_int_equal(r.status, 200);
+	assert_string_equal(r.content_type, "application/json");
+	j = body_json(&r);
+	assert_int_equal(json_integer_value(json_object_get(j, "page")), 1);
+	assert_int_equal(json_integer_value(json_object_get(j, "per_page")), 2);
+	assert_int_equal(json_integer_value(json_object_get(j, "pages")), 3);
+	assert_string_equal(json_string_value(json_object_get(j, "next_href")), "/api/v1/audit?per_page=2&page=2");
+	assert_null(json_object_get(j, "prev_href"));
+	e = json_array_get(json_object_get(j, "entries"), 0);
+	assert_string_equal(json_string_value(json_object_get(e, "at")), "2026-09-24T14:13:20Z");
+	assert_int_equal(json_integer_value(json_object_get(e, "actor_id")), f->cat);
+	assert_string_equal(json_string_value(json_object_get(e, "actor_name")), "Cat Coordinator");
+	assert_int_equal(json_integer_value(json_object_get(e, "subject_id")), f->bob);
+	assert_string_equal(json_string_value(json_object_get(e, "ip")), "198.51.100.5");
+	json_decref(j);
+	rt_resp_free(&r);
+}
+
+static void api_bad_parameters_are_400(void **state)
+{
+	struct fx *f = *state;
+	struct rt_resp r;
+	static const struct { const char *query, *param; } bad[] = {
+		{ "actor_id=abc", "actor_id" },
+		{ "actor_id=0", "actor_id" },
+		{ "subject_id=-4", "subject_id" },
+		{ "subject_id=99999999999999999999", "subject_id" },
+		{ "action=Login", "action" },
+		{ "action=login%20failed", "action" },
+		{ "since=2026-13-01", "since" },
+		{ "since=yesterday", "since" },
+		{ "until=2026-09-21T25:00:00Z", "until" },
+		{ "since=2026-09-22&until=2026-09-21", "until" },
+		{ "page=0", "page" },
+		{ "page=two", "page" },
+		{ "per_page=501", "per_page" },
+		{ "per_page=0", "per_page" },
+	};
+
+	for (size_t i = 0; i < ARRAY_LEN(bad); i++) {
+		char path[160], want[64];
+
+		snprintf(path, sizeof(path), "/api/v1/audit?%s", bad[i].query);
+		get(f, path, f->admin_bearer, &r);
+		if (r.status != 400)
+			fail_msg("%s: %d", path, r.status);
+		assert_string_equal(r.content_type, "application/problem+json");
+		snprintf(want, sizeof(want), "The %s parameter", bad[i].param);
+		if (!contains(&r, want))
+			fail_msg("%s: %s", path, r.body);
+		rt_resp_free(&r);
+	}
+	/* Empty values mean "any", as a form sends them. */
+	get(f, "/api/v1/audit?actor_id=&action=&since=", f->admin_bearer, &r);
+	assert_int_equal(r.status, 200);
+	rt_resp_free(&r);
+}
+
+static void refused_to_everyone_but_admins(void **state)
+{
+	struct fx *f = *state;
+	struct rt_resp r;
+
+	get(f, "/admin/audit", f->bob_cookie, &r);
+	assert_int_equal(r.status, 403);
+	rt_resp_free(&r);
+	get(f, "/admin/audit", f->cat_cookie, &r);       /* coordinators neither */
+	assert_int_equal(r.status, 403);
+	rt_resp_free(&r);
+	get(f, "/admin/audit", NULL, &r);
+	assert_int_equal(r.status, 303);
+	assert_string_equal(rt_header(&r, "Location"), "/login?next=%2Fadmin%2Faudit");
+	rt_resp_free(&r);
+	get(f, "/api/v1/audit", f->bob_bearer, &r);
+	assert_int_equal(r.status, 403);
+	assert_false(contains(&r, "login"));
+	rt_resp_free(&r);
+	get(f, "/api/v1/audit", NULL, &r);
+	assert_int_equal(r.status, 401);
+	rt_resp_free(&r);
+}
+
+/* ---- who has looked at my record ---- */
+
+static void my_activity(void **state)
+{
+	struct fx *f = *state;
+	struct rt_resp r;
+	json_t *j, *e;
+
+	get(f, "/account/activity", f->bob_cookie, &r);
+	assert_int_equal(r.status, 200);
+	assert_true(contains(&r, "Who has looked at your record"));
+	assert_true(contains(&r, "Looked at your account details"));
+	assert_true(contains(&r, "Looked at a referral about you"));
+	assert_true(contains(&r, "Cat Coordinator"));
+	/* Not what Bob did himself, not visitors, not where staff sat. */
+	assert_false(contains(&r, "Downloaded your data"));
+	assert_false(contains(&r, "login.failed"));
+	assert_false(contains(&r, "198.51.100.5"));
+	assert_false(contains(&r, "feedfacecafebeef"));
+	rt_resp_free(&r);
+
+	{
+		const char *h[] = { f->bob_cookie, "Accept: application/json", NULL };
+
+		rt_request(&f->t, "GET", "/account/activity", h, NULL, 0, NULL, &r);
+	}
+	assert_int_equal(r.status, 200);
+	j = body_json(&r);
+	assert_int_equal(json_integer_value(json_object_get(j, "total")), 2);
+	e = json_array_get(json_object_get(j, "entries"), 0);          /* newest first */
+	assert_string_equal(json_string_value(json_object_get(e, "action")), "referral.read");
+	assert_string_equal(json_string_value(json_object_get(e, "actor_name")), "Cat Coordinator");
+	assert_null(json_object_get(e, "ip"));
+	assert_null(json_object_get(e, "request_id"));
+	assert_null(json_object_get(e, "actor_id"));
+	json_decref(j);
+	rt_resp_free(&r);
+
+	/* Cat sees what Ada did to her record; Ada sees nothing. */
+	get(f, "/account/activity", f->cat_cookie, &r);
+	assert_true(contains(&r, "Gave you a role"));
+	assert_true(contains(&r, "Ada Admin"));
+	rt_resp_free(&r);
+	get(f, "/account/activity", f->admin_cookie, &r);
+	assert_true(contains(&r, "Nobody else has looked at your record yet."));
+	rt_resp_free(&r);
+
+	get(f, "/account/activity", NULL, &r);
+	assert_int_equal(r.status, 303);
+	rt_resp_free(&r);
+	get(f, "/account/activity?page=0", f->bob_cookie, &r);
+	assert_int_equal(r.status, 400);
+	rt_resp_free(&r);
+}
+
+static void my_activity_pages(void **state)
+{
+	struct fx *f = *state;
+	struct rt_resp r;
+
+	for (int i = 0; i < 30; i++)
+		assert_int_equal(audit_log(f->db, NOW + 4 * DAY + i, f->cat, "person.read", f->bob, NULL, NULL, NULL),
+				 ERR_OK);
+	get(f, "/account/activity", f->bob_cookie, &r);
+	assert_true(contains(&r, "Page 1 of 2"));
+	assert_true(contains(&r, "href=\"/account/activity?page=2\""));
+	rt_resp_free(&r);
+	get(f, "/account/activity?page=2", f->bob_cookie, &r);
+	assert_int_equal(r.status, 200);
+	assert_true(contains(&r, "Page 2 of 2"));
+	assert_true(contains(&r, "href=\"/account/activity?page=1\""));
+	assert_true(contains(&r, "Looked at a referral about you"));      /* among the oldest */
+	rt_resp_free(&r);
+}
+
+/* ---- download my data ---- */
+
+static void export_about_me(void **state)
+{
+	struct fx *f = *state;
+	json_t *out = json_object(), *list, *e;
+	size_t i;
+	bool saw_own_ip = false;
+
+	assert_non_null(audit_feature.export_person);
+	assert_int_equal(audit_feature.export_person(f->db, f->bob, out), ERR_OK);
+	list = json_object_get(out, "audit_about_me");
+	assert_int_equal(json_array_size(list), 5);
+	json_array_foreach(list, i, e) {
+		json_int_t actor = json_integer_value(json_object_get(e, "actor_id"));
+
+		assert_int_equal(json_integer_value(json_object_get(e, "subject_id")), f->bob);
+		assert_null(json_object_get(e, "request_id"));
+		if (actor != f->bob)
+			assert_null(json_object_get(e, "ip"));         /* other people's addresses */
+		else if (json_string_value(json_object_get(e, "ip")))
+			saw_own_ip = true;
+	}
+	assert_true(saw_own_ip);
+	json_decref(out);
+}
+
+int main(void)
+{
+	const char *backends[2];
+	int n = testdb_backends(backends), failed = 0;
+
+	for (int b = 0; b < n; b++) {
+		void *st = (void *)backends[b];
+#define T(fn) cmocka_unit_test_prestate_setup_teardown(fn, setup, teardown, st)
+		const struct CMUnitTest tests[] = {
+			T(admin_page),
+			T(admin_page_bad_filters),
+			T(api_filters),
+			T(api_bad_parameters_are_400),
+			T(refused_to_everyone_but_admins),
+			T(my_activity),
+			T(my_activity_pages),
+			T(export_about_me),
+		};
+#undef T
+		char name[64];
+
+		snprintf(name, sizeof(name), "audit web/%s", backends[b]);
+		failed += _cmocka_run_group_tests(name, tests, ARRAY_LEN(tests), NULL, NULL);
+	}
+	return failed ? 1 : 0;
+}
