@@ -91,8 +91,7 @@ enum err people_grant(struct request *req, struct response *resp, int64_t id,
 		account_error(*errors, FLD_ORG, "No organisation has that id. Check it and try again");
 		return ERR_INVALID;
 	}
-	detail = r == ROLE_ORGANISER ? arena_printf(&req->arena, "role=%s org=%s", role_name(r), org_id)
-				     : arena_printf(&req->arena, "role=%s", role_name(r));
+	detail = arena_printf(&req->arena, "role=%s", role_name(r));
 	if (e || (e = roles_changed(req, resp, id, now)) != ERR_OK ||
 	    (e = audit_req(req, "role.granted", id, detail)) != ERR_OK)
 		return e;

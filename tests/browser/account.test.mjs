@@ -200,6 +200,7 @@ describe('register, confirm, sign out and in with the keyboard only', { timeout:
     // Sign out with the header's button.
     await tabTo(page, 'header button');
     assert.equal((await page.evaluate(() => document.activeElement.innerText)).trim(), 'Sign out');
+    assert.ok(await focusedIsVisible(page), 'the focused Sign out button can be seen');
     await Promise.all([page.waitForURL(/\/signed-out$/), page.keyboard.press('Enter')]);
     assert.equal(await h1(page), 'You have signed out');
     await checkAxe(page, '/signed-out');
@@ -263,6 +264,12 @@ describe('every account page, as a visitor and signed in', { timeout: 180_000 },
       await checkAxe(page, path);
       await small.goto(env.base + path);
       await noSidewaysScroll(small, path);
+      // Everything in the header, and every button, is easy to tap.
+      const tiny = await small.evaluate(() => [...document.querySelectorAll('header a, header button, .govuk-button')]
+        .map((el) => ({ el, r: el.getBoundingClientRect() }))
+        .filter(({ r }) => r.height < 44 || r.width < 44)
+        .map(({ el, r }) => `${el.tagName.toLowerCase()} '${el.innerText.trim()}' ${Math.round(r.width)}x${Math.round(r.height)}`));
+      assert.deepEqual(tiny, [], `targets smaller than 44px on ${path}`);
     }
     // Forms with errors.
     for (const [path, button] of [['/account/password', 'Change password'], ['/account/delete', 'Delete my account'],

@@ -15,6 +15,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "account/account.h"
 #include "auth/onetime.h"
 #include "auth/password.h"
 #include "auth/person.h"
@@ -1417,11 +1418,105 @@ static void navigation_by_role(void **state)
 	rt_resp_free(&r);
 }
 
+/* ---------------------------------------------------------------- rules (no database) */
+
+static void rule_next_is_local_only(void **state)
+{
+	UNUSED(state);
+	assert_true(account_next_ok("/account"));
+	assert_true(account_next_ok("/people/5?done=role_granted"));
+	assert_false(account_next_ok(NULL));
+	assert_false(account_next_ok(""));
+	assert_false(account_next_ok("account"));
+	assert_false(account_next_ok("//evil.example/x"));
+	assert_false(account_next_ok("/\\evil.example"));
+	assert_false(account_next_ok("/a\\b"));
+	assert_false(account_next_ok("https://evil.example/"));
+	assert_false(account_next_ok("/a b"));
+	assert_false(account_next_ok("/a\nLocation: x"));
+	assert_false(account_next_ok("/caf\xc3\xa9"));
+}
+
+static void rule_when_in_uk_time(void **state)
+{
+	char out[64];
+
+	UNUSED(state);
+	/* 2026-01-15 09:05 UTC: GMT. */
+	assert_true(account_when(1768467900, false, out, sizeof(out)));
+	assert_string_equal(out, "15 January 2026 at 9:05am");
+	/* 2026-07-01 12:30 UTC: BST, 1:30pm in London. */
+	assert_true(account_when(1782909000, false, out, sizeof(out)));
+	assert_string_equal(out, "1 July 2026 at 1:30pm");
+	/* Clocks go forward at 01:00 UTC on Sunday 29 March 2026. */
+	assert_true(account_when(1774745940, false, out, sizeof(out)));   /* 00:59 UTC */
+	assert_string_equal(out, "29 March 2026 at 12:59am");
+	assert_true(account_when(1774746000, false, out, sizeof(out)));   /* 01:00 UTC */
+	assert_string_equal(out, "29 March 2026 at 2:00am");
+	/* ... and back at 01:00 UTC on Sunday 25 October 2026. */
+	assert_true(account_when(1792889940, false, out, sizeof(out)));   /* 00:59 UTC */
+	assert_string_equal(out, "25 October 2026 at 1:59am");
+	assert_true(account_when(1792890000, false, out, sizeof(out)));   /* 01:00 UTC */
+	assert_string_equal(out, "25 October 2026 at 1:00am");
+	/* Midnight is 12am; a date alone. */
+	assert_true(account_when(1768435200, false, out, sizeof(out)));
+	assert_string_equal(out, "15 January 2026 at 12:00am");
+	assert_true(account_when(1782909000, true, out, sizeof(out)));
+	assert_string_equal(out, "1 July 2026");
+	assert_false(account_when(1782909000, false, out, 8));
+}
+
+static void rule_forms(void **state)
+{
+	json_t *e;
+	enum role r = ROLE__MAX;
+
+	UNUSED(state);
+	e = account_check_new_password(PW1, PW2, NULL, false, NULL, NULL);
+	assert_int_equal(json_array_size(e), 1);
+	assert_non_null(account_error_for(e, "password_confirm"));
+	json_decref(e);
+	e = account_check_new_password(PW1, PW1, "", true, NULL, NULL);
+	assert_int_equal(json_array_size(e), 1);
+	assert_string_equal(account_error_for(e, "current_password"), "Enter your current password");
+	json_decref(e);
+	e = account_check_new_password(PW1, PW1, "x", true, NULL, NULL);
+	assert_int_equal(json_array_size(e), 0);
+	json_decref(e);
+	e = account_check_login("  ", NULL);
+	assert_int_equal(json_array_size(e), 2);
+	json_decref(e);
+	e = account_check_grant("peer_supporter", NULL, &r);
+	assert_int_equal(json_array_size(e), 0);
+	assert_int_equal(r, ROLE_PEER_SUPPORTER);
+	json_decref(e);
+	e = account_check_grant("organiser", "not-a-uuid", &r);
+	assert_non_null(account_error_for(e, "org_id"));
+	json_decref(e);
+	e = account_check_grant("", NULL, &r);
+	assert_string_equal(account_error_for(e, "role"), "Choose a role");
+	json_decref(e);
+	e = account_check_token_name("");
+	assert_non_null(account_error_for(e, "token_name"));
+	json_decref(e);
+	assert_true(account_role_parse("peer-supporter", &r) && r == ROLE_PEER_SUPPORTER);
+	assert_true(account_role_parse("link_worker", &r) && r == ROLE_LINK_WORKER);
+	assert_false(account_role_parse("wizard", &r));
+	assert_false(account_role_parse("", &r));
+	assert_string_equal(account_role_words(ROLE_LINK_WORKER), "Link worker");
+}
+
 int main(void)
 {
 	const char *backends[2];
 	int n = testdb_backends(backends), failed = 0;
+	const struct CMUnitTest rules[] = {
+		cmocka_unit_test(rule_next_is_local_only),
+		cmocka_unit_test(rule_when_in_uk_time),
+		cmocka_unit_test(rule_forms),
+	};
 
+	failed += _cmocka_run_group_tests("account/rules", rules, ARRAY_LEN(rules), NULL, NULL);
 	for (int b = 0; b < n; b++) {
 		void *st = (void *)backends[b];
 #define T(fn) cmocka_unit_test_prestate_setup_teardown(fn, setup, teardown, st)
