@@ -283,25 +283,20 @@ static void set_done(struct request *req, json_t *data, const struct done_word *
 
 /* ---------------------------------------------------------------- fields */
 
-static const struct field_def fd_name = {
-	FLD_NAME, "Your name", "The name other people on this service will see.", "text", "name",
-	NULL, false, false,
+/* Written out in place (not copied from named constants): a struct
+ * variable is not a constant initialiser in C, and clang (the fuzz build)
+ * refuses what gcc allows. */
+static const struct field_def register_fields[] = {
+	{ FLD_NAME, "Your name", "The name other people on this service will see.", "text", "name",
+	  NULL, false, false },
+	{ FLD_EMAIL, "Email address", "We will send you a link to confirm it. We will not share it.",
+	  "email", "email", NULL, false, true },
+	{ FLD_PHONE, "Phone number (optional)", "Only if you would like a coordinator to be able to "
+	  "call you.", "tel", "tel", "govuk-input--width-20", false, false },
+	{ FLD_PASSWORD, "Create a password", "At least 10 characters. Three or four words you will "
+	  "remember, with spaces between them, make a good password.", "password", "new-password",
+	  NULL, true, true },
 };
-static const struct field_def fd_email = {
-	FLD_EMAIL, "Email address", "We will send you a link to confirm it. We will not share it.",
-	"email", "email", NULL, false, true,
-};
-static const struct field_def fd_phone = {
-	FLD_PHONE, "Phone number (optional)", "Only if you would like a coordinator to be able to "
-	"call you.", "tel", "tel", "govuk-input--width-20", false, false,
-};
-static const struct field_def fd_new_password = {
-	FLD_PASSWORD, "Create a password", "At least 10 characters. Three or four words you will "
-	"remember, with spaces between them, make a good password.", "password", "new-password",
-	NULL, true, true,
-};
-
-static const struct field_def register_fields[] = { fd_name, fd_email, fd_phone, fd_new_password };
 
 static const struct field_def login_fields[] = {
 	{ FLD_EMAIL, "Email address", NULL, "email", "email", NULL, false, true },

@@ -367,18 +367,23 @@ void app_handle(struct app *app, struct request *req, struct response *resp)
 		goto out;
 	}
 	if (!policy_can(req->actor, m.route->action, NULL)) {
-		if (req->actor->id == 0 && !req->is_api && req->method == M_GET && !(m.route->action == ACT_METRICS)) {
-			/* People are asked to sign in, then come back here. */
+		if (req->actor->id == 0 && !req->is_api && m.route->action != ACT_METRICS) {
+			/* People are asked to sign in, then come back here (to the
+			 * page, not to a form post that has lost its session). */
 			struct buf next;
 
 			buf_init(&next, LIMIT_URL_BYTES * 3 + 16);
-			buf_adds(&next, "/login?next=");
-			esc_url_component(&next, req->raw_path, strlen(req->raw_path));
+			buf_adds(&next, "/login");
+			if (req->method == M_GET) {
+				buf_adds(&next, "?next=");
+				esc_url_component(&next, req->raw_path, strlen(req->raw_path));
+			}
 			resp_redirect(req, resp, buf_ok(&next) ? next.p : "/login");
 			buf_release(&next);
 		} else if (req->actor->id == 0) {
-			fail(req, resp, req_fail(req, ERR_UNAUTHORIZED,
-				"Sign in first: send a bearer token in the Authorization header."));
+			fail(req, resp, req_fail(req, ERR_UNAUTHORIZED, req->is_api
+				? "Sign in first: send a bearer token in the Authorization header."
+				: "Sign in first."));
 		} else {
 			fail(req, resp, req_fail(req, ERR_FORBIDDEN,
 				"Your account does not have permission to do this. If you think it should, "

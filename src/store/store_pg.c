@@ -228,7 +228,7 @@ static enum err pg_err(struct pdb *d, PGresult *r, const char *what)
 		e = ERR_UNAVAILABLE;        /* too many connections, out of disk */
 	} else if (state_is(state, "23505")) {
 		e = ERR_CONFLICT;
-		lvl = LOG_WARN;
+		lvl = LOG_DEBUG;            /* a duplicate callers expect, not a fault */
 	} else if (state_is(state, "23")) {
 		e = ERR_INVALID;
 		lvl = LOG_WARN;

@@ -66,7 +66,9 @@ static enum err sq_err(struct sdb *d, int rc, const char *what)
 	case SQLITE_CONSTRAINT:
 		e = (rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY)
 			? ERR_CONFLICT : ERR_INVALID;
-		lvl = LOG_WARN;
+		/* A duplicate is an answer callers expect ("that email is
+		 * taken"), not a fault. */
+		lvl = e == ERR_CONFLICT ? LOG_DEBUG : LOG_WARN;
 		break;
 	case SQLITE_BUSY:
 	case SQLITE_LOCKED:

@@ -144,8 +144,14 @@ void view_error(struct request *req, struct response *resp, enum err e,
 			"status", status, "detail", detail, "request_id", req->id);
 	if (doc && fields && json_array_size(fields))
 		json_object_set_new(doc, "errors", json_deep_copy(fields));
-	if (doc && req->retry_after > 0)
-		json_object_set_new(doc, "retry_after", json_integer(req->retry_after));
+	if (doc && req->retry_after > 0) {
+		int s = req->retry_after, m = (s + 59) / 60;
+
+		json_object_set_new(doc, "retry_after", json_integer(s));
+		json_object_set_new(doc, "retry_after_words",
+				    s < 60 ? json_sprintf("%d second%s", s, s == 1 ? "" : "s")
+					   : json_sprintf("%d minute%s", m, m == 1 ? "" : "s"));
+	}
 	if (!doc)
 		goto plain;
 	if (req->wants_json || !req->app->views) {
