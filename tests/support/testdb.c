@@ -24,12 +24,19 @@ int testdb_backends(const char *names[2])
 	return 1;
 }
 
+static void no_notices(void *arg, const char *msg)
+{
+	UNUSED(arg);
+	UNUSED(msg);
+}
+
 static bool pg_run(const char *url, const char *sql)
 {
 	PGconn *c = PQconnectdb(url);
 	PGresult *r;
 	bool ok;
 
+	PQsetNoticeProcessor(c, no_notices, NULL);
 	if (PQstatus(c) != CONNECTION_OK) {
 		fprintf(stderr, "testdb: cannot connect to the test server: %s", PQerrorMessage(c));
 		PQfinish(c);
