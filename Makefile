@@ -72,6 +72,8 @@ REQ_SRC := $(sort $(wildcard tests/request/test_*.c))
 SUPPORT_SRC := $(sort $(wildcard tests/support/*.c))
 TEST_BINS := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%) $(REQ_SRC:tests/request/%.c=$(BUILD)/tests/%)
 SUPPORT_OBJ := $(SUPPORT_SRC:%.c=$(BUILD)/obj/%.o)
+# Objects made only as prerequisites are not intermediates to delete.
+.SECONDARY: $(SUPPORT_OBJ)
 
 # ---------------------------------------------------------------- targets
 .PHONY: all deps demo test test-only san fuzz fuzz-build bench check clean tests

@@ -46,6 +46,17 @@ static bool blank(const char *s)
 	return true;
 }
 
+/* A field with a rule of its own in the person module (name, email
+ * address, phone number): the rule's words when value breaks it. */
+static void check_rule(json_t *errors, const char *field, const char *(*rule)(const char *),
+		const char *value)
+{
+	const char *why = rule(value ? value : "");
+
+	if (why)
+		account_error(errors, field, why);
+}
+
 /* A password field: present, not absurdly long, not weak. */
 static void check_password(json_t *errors, const char *field, const char *pw,
 		const char *missing, const char *name, const char *email)
@@ -69,16 +80,13 @@ json_t *account_check_register(const char *name, const char *email, const char *
 		const char *password)
 {
 	json_t *errors = json_array();
-	const char *why;
 
 	if (!errors)
 		return NULL;
-	if ((why = person_check_name(name ? name : "")))
-		account_error(errors, FLD_NAME, why);
-	if ((why = person_check_email(email ? email : "")))
-		account_error(errors, FLD_EMAIL, why);
-	if (!blank(phone) && (why = person_check_phone(phone)))
-		account_error(errors, FLD_PHONE, why);
+	check_rule(errors, FLD_NAME, person_check_name, name);
+	check_rule(errors, FLD_EMAIL, person_check_email, email);
+	if (!blank(phone))
+		check_rule(errors, FLD_PHONE, person_check_phone, phone);
 	check_password(errors, FLD_PASSWORD, password, "Enter a password", name, email);
 	return errors;
 }
@@ -99,26 +107,22 @@ json_t *account_check_login(const char *email, const char *password)
 json_t *account_check_details(const char *name, const char *phone)
 {
 	json_t *errors = json_array();
-	const char *why;
 
 	if (!errors)
 		return NULL;
-	if ((why = person_check_name(name ? name : "")))
-		account_error(errors, FLD_NAME, why);
-	if (!blank(phone) && (why = person_check_phone(phone)))
-		account_error(errors, FLD_PHONE, why);
+	check_rule(errors, FLD_NAME, person_check_name, name);
+	if (!blank(phone))
+		check_rule(errors, FLD_PHONE, person_check_phone, phone);
 	return errors;
 }
 
 json_t *account_check_email(const char *email, const char *current)
 {
 	json_t *errors = json_array();
-	const char *why;
 
 	if (!errors)
 		return NULL;
-	if ((why = person_check_email(email ? email : "")))
-		account_error(errors, FLD_EMAIL, why);
+	check_rule(errors, FLD_EMAIL, person_check_email, email);
 	if (!current || !current[0])
 		account_error(errors, FLD_CURRENT, "Enter your current password");
 	return errors;
@@ -145,12 +149,10 @@ json_t *account_check_new_password(const char *password, const char *confirm,
 json_t *account_check_reset(const char *email)
 {
 	json_t *errors = json_array();
-	const char *why;
 
 	if (!errors)
 		return NULL;
-	if ((why = person_check_email(email ? email : "")))
-		account_error(errors, FLD_EMAIL, why);
+	check_rule(errors, FLD_EMAIL, person_check_email, email);
 	return errors;
 }
 

@@ -17,10 +17,8 @@
 
 #include "account/account.h"
 #include "auth/onetime.h"
-#include "auth/password.h"
 #include "auth/person.h"
 #include "auth/session.h"
-#include "core/log.h"
 #include "core/str.h"
 #include "core/timeutil.h"
 #include "store/store.h"
@@ -32,87 +30,7 @@
 #define PW2 "lantern meadow quartz 17"
 #define PW2_F "lantern+meadow+quartz+17"
 
-/* ---------------------------------------------------------------- a browser */
-
-struct cl {
-	char visitor[96];
-	char session[96];
-	char csrf[96];
-	const char *ip;
-};
-
-static bool has(const struct rt_resp *r, const char *needle)
-{
-	return r->body && strstr(r->body, needle) != NULL;
-}
-
-/* Copies the value of "name=" from a Set-Cookie header into out (empty
- * when the cookie is being cleared). */
-static void take_cookie(const char *hdr, const char *name, char *out, size_t n)
-{
-	size_t nl = strlen(name);
-	const char *end;
-
-	if (strncmp(hdr, name, nl) != 0 || hdr[nl] != '=')
-		return;
-	hdr += nl + 1;
-	end = strchr(hdr, ';');
-	if (!end)
-		end = hdr + strlen(hdr);
-	snprintf(out, n, "%.*s", (int)(end - hdr), hdr);
-	if (strstr(hdr, "Max-Age=0"))
-		out[0] = '\0';
-}
-
-static void cl_take(struct cl *c, const struct rt_resp *r)
-{
-	const char *p;
-
-	for (size_t i = 0; i < r->nheaders; i++) {
-		if (strcasecmp(r->headers[i][0], "Set-Cookie") != 0)
-			continue;
-		take_cookie(r->headers[i][1], "kith_session", c->session, sizeof(c->session));
-		take_cookie(r->headers[i][1], "kith_visitor", c->visitor, sizeof(c->visitor));
-	}
-	if (r->body && (p = strstr(r->body, "name=\"csrf_token\" value=\"")) != NULL) {
-		p += strlen("name=\"csrf_token\" value=\"");
-		snprintf(c->csrf, sizeof(c->csrf), "%.*s", (int)strcspn(p, "\""), p);
-	}
-}
-
-static void cl_req(struct rt *t, struct cl *c, const char *method, const char *target,
-		const char *body, struct rt_resp *r)
-{
-	char cookie[256], ctype[] = "Content-Type: application/x-www-form-urlencoded";
-	const char *h[3] = { NULL };
-	size_t nh = 0;
-
-	if (c->visitor[0] || c->session[0]) {
-		snprintf(cookie, sizeof(cookie), "Cookie: kith_visitor=%s; kith_session=%s",
-			 c->visitor, c->session);
-		h[nh++] = cookie;
-	}
-	if (body)
-		h[nh++] = ctype;
-	rt_request(t, method, target, h, body, body ? strlen(body) : 0, c->ip, r);
-	cl_take(c, r);
-}
-
-static void cl_get(struct rt *t, struct cl *c, const char *target, struct rt_resp *r)
-{
-	cl_req(t, c, "GET", target, NULL, r);
-}
-
-/* POSTs a form with the browser's current form token. */
-static void cl_post(struct rt *t, struct cl *c, const char *target, const char *fields,
-		struct rt_resp *r)
-{
-	char body[2048];
-
-	snprintf(body, sizeof(body), "csrf_token=%s%s%s", c->csrf, fields && fields[0] ? "&" : "",
-		 fields ? fields : "");
-	cl_req(t, c, "POST", target, body, r);
-}
+/* ---------------------------------------------------------------- helpers */
 
 static const char *loc(const struct rt_resp *r)
 {
@@ -123,70 +41,8 @@ static const char *loc(const struct rt_resp *r)
 
 /* ---------------------------------------------------------------- the database */
 
-static struct db *tdb(struct rt *t)
-{
-	return store_db(t->app.store);
-}
-
-static const struct sql q_outbox_n = { "t.outbox_n",
-	"SELECT count(*) FROM outbox WHERE to_addr = $1 AND template = $2", NULL };
-static const struct sql q_outbox_all = { "t.outbox_all", "SELECT count(*) FROM outbox", NULL };
-static const struct sql q_outbox_body = { "t.outbox_body",
-	"SELECT subject || ' ' || body_text || ' ' || coalesce(body_html, '') FROM outbox "
-	"WHERE to_addr = $1 AND template = $2 ORDER BY id DESC", NULL };
-static const struct sql q_audit_n = { "t.audit_n",
-	"SELECT count(*) FROM audit WHERE action = $1", NULL };
-static const struct sql q_audit_subj = { "t.audit_subj",
-	"SELECT count(*) FROM audit WHERE action = $1 AND subject_id = $2", NULL };
+/* Every audit row's detail: checked after each test. */
 static const struct sql q_audit_all = { "t.audit_all", "SELECT detail FROM audit", NULL };
-
-static int64_t n_mail(struct rt *t, const char *to, const char *tmpl)
-{
-	int64_t n = -1;
-
-	assert_int_equal(db_query_int(tdb(t), &q_outbox_n, DB_ARGS(DB_TEXT(to), DB_TEXT(tmpl)), &n), ERR_OK);
-	return n;
-}
-
-static int64_t n_mail_all(struct rt *t)
-{
-	int64_t n = -1;
-
-	assert_int_equal(db_query_int(tdb(t), &q_outbox_all, DB_NOARGS, &n), ERR_OK);
-	return n;
-}
-
-static int64_t n_audit(struct rt *t, const char *action)
-{
-	int64_t n = -1;
-
-	assert_int_equal(db_query_int(tdb(t), &q_audit_n, DB_ARGS(DB_TEXT(action)), &n), ERR_OK);
-	return n;
-}
-
-static int64_t n_audit_about(struct rt *t, const char *action, int64_t subject)
-{
-	int64_t n = -1;
-
-	assert_int_equal(db_query_int(tdb(t), &q_audit_subj, DB_ARGS(DB_TEXT(action), DB_INT(subject)), &n),
-			 ERR_OK);
-	return n;
-}
-
-/* The newest email of a kind to an address: subject, text and HTML
- * (caller frees). */
-static char *mail_text(struct rt *t, const char *to, const char *tmpl)
-{
-	struct db_res *res;
-	char *out = NULL;
-
-	assert_int_equal(db_query(tdb(t), &q_outbox_body, DB_ARGS(DB_TEXT(to), DB_TEXT(tmpl)), &res), ERR_OK);
-	if (db_next(res) == ERR_OK && db_row(res))
-		out = strdup(db_text(res, 0));
-	db_res_free(res);
-	assert_non_null(out);
-	return out;
-}
 
 /* Emails carry no health detail and never a password. */
 static void assert_mail_clean(const char *text)
@@ -209,7 +65,7 @@ static void assert_audit_clean(struct rt *t)
 {
 	struct db_res *res;
 
-	assert_int_equal(db_query(tdb(t), &q_audit_all, DB_NOARGS, &res), ERR_OK);
+	assert_int_equal(db_query(rt_db(t), &q_audit_all, DB_NOARGS, &res), ERR_OK);
 	while (db_next(res) == ERR_OK && db_row(res)) {
 		const char *d = db_text(res, 0);
 
@@ -218,70 +74,34 @@ static void assert_audit_clean(struct rt *t)
 	db_res_free(res);
 }
 
-/* The link in the newest email of a kind, from "/verify-email/" etc.:
- * the path (caller frees). Quoted-printable is not used in the table. */
-static char *mail_link(struct rt *t, const char *to, const char *tmpl, const char *prefix)
-{
-	char *text = mail_text(t, to, tmpl), *p, *out;
-	size_t n;
-
-	p = strstr(text, prefix);
-	assert_non_null(p);
-	n = strspn(p + strlen(prefix), "0123456789abcdef");
-	assert_int_equal(n, 64);
-	out = strndup(p, strlen(prefix) + n);
-	free(text);
-	return out;
-}
-
-/* A person made directly in the database, with roles and, when pw is not
- * NULL, a password. */
-static int64_t make_person(struct rt *t, const char *name, const char *email, const char *pw,
-		unsigned roles, bool verified)
-{
-	struct db *db = tdb(t);
-	char hash[PASSWORD_HASH_MAX];
-	int64_t id = 0, now = time_now();
-
-	if (pw)
-		assert_int_equal(password_hash(pw, hash), ERR_OK);
-	assert_int_equal(person_create(db, name, email, NULL, pw ? hash : NULL, now, &id), ERR_OK);
-	for (int r = 0; r < ROLE__MAX; r++)
-		if (roles & ROLE_BIT(r))
-			assert_int_equal(person_grant(db, id, (enum role)r, NULL, 0, now), ERR_OK);
-	if (verified)
-		assert_int_equal(person_mark_verified(db, id, email, now), ERR_OK);
-	return id;
-}
-
 static void get_person(struct rt *t, int64_t id, struct arena *a, struct person *p)
 {
-	assert_int_equal(person_get(tdb(t), a, id, p), ERR_OK);
+	assert_int_equal(person_get(rt_db(t), a, id, p), ERR_OK);
 }
 
 /* Signs c in through the pages; asserts it worked. */
-static void sign_in(struct rt *t, struct cl *c, const char *email_f, const char *pw_f)
+static void sign_in(struct rt *t, struct rt_browser *c, const char *email_f, const char *pw_f)
 {
 	struct rt_resp r;
 	char fields[512];
 
-	cl_get(t, c, "/login", &r);
+	rt_browser_get(t, c, "/login", &r);
 	assert_int_equal(r.status, 200);
 	rt_resp_free(&r);
 	snprintf(fields, sizeof(fields), "email=%s&password=%s", email_f, pw_f);
-	cl_post(t, c, "/login", fields, &r);
+	rt_browser_post(t, c, "/login", fields, &r);
 	assert_int_equal(r.status, 303);
 	assert_true(c->session[0] != '\0');
 	rt_resp_free(&r);
 }
 
 /* The page a signed-in browser sees at target; c's form token follows it. */
-static int status_of(struct rt *t, struct cl *c, const char *target)
+static int status_of(struct rt *t, struct rt_browser *c, const char *target)
 {
 	struct rt_resp r;
 	int s;
 
-	cl_get(t, c, target, &r);
+	rt_browser_get(t, c, target, &r);
 	s = r.status;
 	rt_resp_free(&r);
 	return s;
@@ -289,44 +109,10 @@ static int status_of(struct rt *t, struct cl *c, const char *target)
 
 /* ---------------------------------------------------------------- fixtures */
 
-static int setup(void **state)
-{
-	struct rt *t = calloc(1, sizeof(*t));
-	const char *const settings[] = { "rate_limit=0", "dev_mode=true", NULL };
-
-	if (!t || !rt_start_with(t, *state, settings)) {
-		free(t);
-		return -1;
-	}
-	*state = t;
-	return 0;
-}
-
 static int teardown(void **state)
 {
-	struct rt *t = *state;
-
-	time_set_fake(0);
-	assert_audit_clean(t);
-	rt_stop(t);
-	free(t);
-	return 0;
-}
-
-/* A second app with other settings, on the same backend. */
-static struct rt *start_with(void **state, const char *const *settings)
-{
-	struct rt *t = *state, *t2 = calloc(1, sizeof(*t2));
-
-	assert_non_null(t2);
-	assert_true(rt_start_with(t2, t->db.pg ? "postgresql" : "sqlite", settings));
-	return t2;
-}
-
-static void stop(struct rt *t2)
-{
-	rt_stop(t2);
-	free(t2);
+	assert_audit_clean(*state);
+	return rt_teardown(state);
 }
 
 /* ---------------------------------------------------------------- register */
@@ -334,126 +120,127 @@ static void stop(struct rt *t2)
 static void register_page_is_a_form(void **state)
 {
 	struct rt *t = *state;
-	struct cl c = { 0 };
+	struct rt_browser c = { 0 };
 	struct rt_resp r;
 
-	cl_get(t, &c, "/register", &r);
+	rt_browser_get(t, &c, "/register", &r);
 	assert_int_equal(r.status, 200);
-	assert_true(has(&r, "<title>Create an account"));
-	assert_true(has(&r, "action=\"/register\""));
-	assert_true(has(&r, "id=\"name\" name=\"name\" type=\"text\" value=\"\" autocomplete=\"name\""));
-	assert_true(has(&r, "type=\"email\" value=\"\" autocomplete=\"email\" spellcheck=\"false\""));
-	assert_true(has(&r, "type=\"password\" value=\"\" autocomplete=\"new-password\""));
-	assert_true(has(&r, "autocomplete=\"tel\""));
-	assert_true(has(&r, "for=\"email\""));
+	assert_true(rt_has(&r, "<title>Create an account"));
+	assert_true(rt_has(&r, "action=\"/register\""));
+	assert_true(rt_has(&r, "id=\"name\" name=\"name\" type=\"text\" value=\"\" autocomplete=\"name\""));
+	assert_true(rt_has(&r, "type=\"email\" value=\"\" autocomplete=\"email\" spellcheck=\"false\""));
+	assert_true(rt_has(&r, "type=\"password\" value=\"\" autocomplete=\"new-password\""));
+	assert_true(rt_has(&r, "autocomplete=\"tel\""));
+	assert_true(rt_has(&r, "for=\"email\""));
 	/* A visitor gets a form token tied to a cookie. */
 	assert_true(c.visitor[0] != '\0');
 	assert_int_equal(strlen(c.csrf), 64);
 	/* The navigation offers signing in and creating an account. */
-	assert_true(has(&r, "href=\"/login\">Sign in</a>"));
-	assert_true(has(&r, "href=\"/register\">Create an account</a>"));
-	assert_false(has(&r, "Sign out"));
+	assert_true(rt_has(&r, "href=\"/login\">Sign in</a>"));
+	assert_true(rt_has(&r, "href=\"/register\">Create an account</a>"));
+	assert_false(rt_has(&r, "Sign out"));
 	rt_resp_free(&r);
 }
 
 static void register_errors_keep_what_was_typed(void **state)
 {
 	struct rt *t = *state;
-	struct cl c = { 0 };
+	struct rt_browser c = { 0 };
 	struct rt_resp r;
 
-	cl_get(t, &c, "/register", &r);
+	rt_browser_get(t, &c, "/register", &r);
 	rt_resp_free(&r);
-	cl_post(t, &c, "/register", "name=Dot+Cotton&email=dot%40&phone=call+me&password=short+pw", &r);
+	rt_browser_post(t, &c, "/register", "name=Dot+Cotton&email=dot%40&phone=call+me&password=short+pw", &r);
 	assert_int_equal(r.status, 422);
-	assert_true(has(&r, "<title>Error: Create an account"));
-	assert_true(has(&r, "There is a problem"));
-	assert_true(has(&r, "govuk-error-summary"));
-	assert_true(has(&r, "href=\"#email\""));
-	assert_true(has(&r, "href=\"#phone\""));
-	assert_true(has(&r, "href=\"#password\""));
-	assert_false(has(&r, "href=\"#name\""));
-	assert_true(has(&r, "govuk-form-group--error"));
-	assert_true(has(&r, "id=\"password-error\""));
-	assert_true(has(&r, "at least 10 characters"));
-	assert_true(has(&r, "aria-describedby=\"email-hint email-error\""));
+	assert_true(rt_has(&r, "<title>Error: Create an account"));
+	assert_true(rt_has(&r, "There is a problem"));
+	assert_true(rt_has(&r, "govuk-error-summary"));
+	assert_true(rt_has(&r, "href=\"#email\""));
+	assert_true(rt_has(&r, "href=\"#phone\""));
+	assert_true(rt_has(&r, "href=\"#password\""));
+	assert_false(rt_has(&r, "href=\"#name\""));
+	assert_true(rt_has(&r, "govuk-form-group--error"));
+	assert_true(rt_has(&r, "id=\"password-error\""));
+	assert_true(rt_has(&r, "at least 10 characters"));
+	assert_true(rt_has(&r, "aria-describedby=\"email-hint email-error\""));
 	/* What was typed stays, except the password. */
-	assert_true(has(&r, "value=\"Dot Cotton\""));
-	assert_true(has(&r, "value=\"dot@\""));
-	assert_true(has(&r, "value=\"call me\""));
-	assert_false(has(&r, "short pw"));
+	assert_true(rt_has(&r, "value=\"Dot Cotton\""));
+	assert_true(rt_has(&r, "value=\"dot@\""));
+	assert_true(rt_has(&r, "value=\"call me\""));
+	assert_false(rt_has(&r, "short pw"));
 	rt_resp_free(&r);
 	/* A weak password is refused, in words. */
-	cl_post(t, &c, "/register", "name=Dot+Cotton&email=dot%40example.org&password=password123", &r);
+	rt_browser_post(t, &c, "/register", "name=Dot+Cotton&email=dot%40example.org&password=password123", &r);
 	assert_int_equal(r.status, 422);
-	assert_true(has(&r, "href=\"#password\""));
-	assert_false(has(&r, "password123"));
+	assert_true(rt_has(&r, "href=\"#password\""));
+	assert_false(rt_has(&r, "password123"));
 	rt_resp_free(&r);
-	assert_int_equal(n_mail_all(t), 0);
-	assert_int_equal(n_audit(t, "register"), 0);
+	assert_int_equal(rt_mail_all(t), 0);
+	assert_int_equal(rt_audit_n(t, "register"), 0);
 }
 
 static void register_needs_form_token(void **state)
 {
 	struct rt *t = *state;
-	struct cl c = { 0 };
+	struct rt_browser c = { 0 };
 	struct rt_resp r;
 
-	cl_get(t, &c, "/register", &r);
+	rt_browser_get(t, &c, "/register", &r);
 	rt_resp_free(&r);
 	snprintf(c.csrf, sizeof(c.csrf), "%s", "0000000000000000000000000000000000000000000000000000000000000000");
-	cl_post(t, &c, "/register", "name=Dot+Cotton&email=dot%40example.org&password=" PW1_F, &r);
+	rt_browser_post(t, &c, "/register", "name=Dot+Cotton&email=dot%40example.org&password=" PW1_F, &r);
 	assert_int_equal(r.status, 403);
 	rt_resp_free(&r);
-	cl_req(t, &c, "POST", "/register", "name=Dot+Cotton&email=dot%40example.org&password=" PW1_F, &r);
+	rt_browser_request(t, &c, "POST", "/register", NULL,
+			   "name=Dot+Cotton&email=dot%40example.org&password=" PW1_F, &r);
 	assert_int_equal(r.status, 403);
 	rt_resp_free(&r);
-	assert_int_equal(n_audit(t, "register"), 0);
+	assert_int_equal(rt_audit_n(t, "register"), 0);
 }
 
 static void register_signs_in_and_sends_link(void **state)
 {
 	struct rt *t = *state;
-	struct cl c = { 0 };
+	struct rt_browser c = { 0 };
 	struct rt_resp r;
 	struct person p;
 	struct arena a;
 	char *text;
 
-	cl_get(t, &c, "/register", &r);
+	rt_browser_get(t, &c, "/register", &r);
 	rt_resp_free(&r);
-	cl_post(t, &c, "/register", "name=Dot+Cotton&email=Dot.Cotton%40Example.org&phone=01632+960123&password="
+	rt_browser_post(t, &c, "/register", "name=Dot+Cotton&email=Dot.Cotton%40Example.org&phone=01632+960123&password="
 		PW1_F, &r);
 	assert_int_equal(r.status, 303);
 	assert_string_equal(loc(&r), "/account?done=registered");
-	assert_false(has(&r, PW1));
+	assert_false(rt_has(&r, PW1));
 	assert_true(strncmp(c.session, "ks_", 3) == 0);
 	rt_resp_free(&r);
 
-	cl_get(t, &c, "/account?done=registered", &r);
+	rt_browser_get(t, &c, "/account?done=registered", &r);
 	assert_int_equal(r.status, 200);
-	assert_true(has(&r, "We have sent a link to Dot.Cotton@Example.org"));
-	assert_true(has(&r, "Not confirmed yet"));
-	assert_true(has(&r, "01632 960123"));
-	assert_true(has(&r, "<li>Member</li>"));
-	assert_true(has(&r, "Signed in as Dot Cotton"));
-	assert_true(has(&r, "action=\"/logout\""));
-	assert_true(has(&r, "href=\"/account\">Your account</a>"));
-	assert_false(has(&r, "href=\"/people\""));
-	assert_false(has(&r, PW1));
+	assert_true(rt_has(&r, "We have sent a link to Dot.Cotton@Example.org"));
+	assert_true(rt_has(&r, "Not confirmed yet"));
+	assert_true(rt_has(&r, "01632 960123"));
+	assert_true(rt_has(&r, "<li>Member</li>"));
+	assert_true(rt_has(&r, "Signed in as Dot Cotton"));
+	assert_true(rt_has(&r, "action=\"/logout\""));
+	assert_true(rt_has(&r, "href=\"/account\">Your account</a>"));
+	assert_false(rt_has(&r, "href=\"/people\""));
+	assert_false(rt_has(&r, PW1));
 	rt_resp_free(&r);
 
 	/* One email, with a link and nothing it should not have. */
-	assert_int_equal(n_mail(t, "Dot.Cotton@Example.org", "verify_email"), 1);
-	text = mail_text(t, "Dot.Cotton@Example.org", "verify_email");
+	assert_int_equal(rt_mail_n(t, "Dot.Cotton@Example.org", "verify_email"), 1);
+	text = rt_mail_text(t, "Dot.Cotton@Example.org", "verify_email");
 	assert_non_null(strstr(text, "http://localhost:8080/verify-email/"));
 	assert_mail_clean(text);
 	free(text);
-	assert_int_equal(n_audit(t, "register"), 1);
+	assert_int_equal(rt_audit_n(t, "register"), 1);
 
 	/* The record: a member, not yet verified, with a hashed password. */
 	arena_init(&a);
-	assert_int_equal(person_find_email(tdb(t), &a, "dot.cotton@example.org", &p), ERR_OK);
+	assert_int_equal(person_find_email(rt_db(t), &a, "dot.cotton@example.org", &p), ERR_OK);
 	assert_true(p.roles & ROLE_BIT(ROLE_MEMBER));
 	assert_false(p.verified);
 	assert_non_null(p.password_hash);
@@ -464,53 +251,53 @@ static void register_signs_in_and_sends_link(void **state)
 static void register_same_email_any_case(void **state)
 {
 	struct rt *t = *state;
-	struct cl c = { 0 };
+	struct rt_browser c = { 0 };
 	struct rt_resp r;
 
-	make_person(t, "Pat Butcher", "pat@example.org", NULL, ROLE_BIT(ROLE_MEMBER), true);
-	cl_get(t, &c, "/register", &r);
+	rt_person(t, "Pat Butcher", "pat@example.org", NULL, ROLE_BIT(ROLE_MEMBER), NULL);
+	rt_browser_get(t, &c, "/register", &r);
 	rt_resp_free(&r);
-	cl_post(t, &c, "/register", "name=Someone+Else&email=PAT%40example.ORG&password=" PW1_F, &r);
+	rt_browser_post(t, &c, "/register", "name=Someone+Else&email=PAT%40example.ORG&password=" PW1_F, &r);
 	assert_int_equal(r.status, 422);
-	assert_true(has(&r, "An account with this email address already exists. Sign in or reset your password."));
-	assert_true(has(&r, "href=\"/password-reset\""));
-	assert_true(has(&r, "value=\"Someone Else\""));
-	assert_false(has(&r, PW1));
+	assert_true(rt_has(&r, "An account with this email address already exists. Sign in or reset your password."));
+	assert_true(rt_has(&r, "href=\"/password-reset\""));
+	assert_true(rt_has(&r, "value=\"Someone Else\""));
+	assert_false(rt_has(&r, PW1));
 	rt_resp_free(&r);
 	assert_true(c.session[0] == '\0');
-	assert_int_equal(n_mail_all(t), 0);
-	assert_int_equal(n_audit(t, "register"), 0);
+	assert_int_equal(rt_mail_all(t), 0);
+	assert_int_equal(rt_audit_n(t, "register"), 0);
 }
 
 static void register_rate_limited_per_address(void **state)
 {
 	const char *const settings[] = { "rate_limit=0", "register_limit_ip=1", NULL };
-	struct rt *t2 = start_with(state, settings);
-	struct cl a = { .ip = "192.0.2.10" }, b = { .ip = "192.0.2.10" }, other = { .ip = "192.0.2.11" };
+	struct rt *t2 = rt_new_like(*state, settings);
+	struct rt_browser a = { .ip = "192.0.2.10" }, b = { .ip = "192.0.2.10" }, other = { .ip = "192.0.2.11" };
 	struct rt_resp r;
 
-	cl_get(t2, &a, "/register", &r);
+	rt_browser_get(t2, &a, "/register", &r);
 	rt_resp_free(&r);
-	cl_post(t2, &a, "/register", "name=Ann+One&email=ann1%40example.org&password=" PW1_F, &r);
+	rt_browser_post(t2, &a, "/register", "name=Ann+One&email=ann1%40example.org&password=" PW1_F, &r);
 	assert_int_equal(r.status, 303);
 	rt_resp_free(&r);
-	cl_get(t2, &b, "/register", &r);
+	rt_browser_get(t2, &b, "/register", &r);
 	rt_resp_free(&r);
-	cl_post(t2, &b, "/register", "name=Ann+Two&email=ann2%40example.org&password=" PW1_F, &r);
+	rt_browser_post(t2, &b, "/register", "name=Ann+Two&email=ann2%40example.org&password=" PW1_F, &r);
 	assert_int_equal(r.status, 429);
 	assert_non_null(rt_header(&r, "Retry-After"));
 	assert_true(strtoll(rt_header(&r, "Retry-After"), NULL, 10) > 0);
-	assert_true(has(&r, "Wait an hour"));
+	assert_true(rt_has(&r, "Wait an hour"));
 	rt_resp_free(&r);
-	assert_int_equal(n_audit(t2, "register.rate_limited"), 1);
-	assert_int_equal(n_mail(t2, "ann2@example.org", "verify_email"), 0);
+	assert_int_equal(rt_audit_n(t2, "register.rate_limited"), 1);
+	assert_int_equal(rt_mail_n(t2, "ann2@example.org", "verify_email"), 0);
 	/* Another address has its own budget. */
-	cl_get(t2, &other, "/register", &r);
+	rt_browser_get(t2, &other, "/register", &r);
 	rt_resp_free(&r);
-	cl_post(t2, &other, "/register", "name=Ann+Three&email=ann3%40example.org&password=" PW1_F, &r);
+	rt_browser_post(t2, &other, "/register", "name=Ann+Three&email=ann3%40example.org&password=" PW1_F, &r);
 	assert_int_equal(r.status, 303);
 	rt_resp_free(&r);
-	stop(t2);
+	rt_free(t2);
 }
 
 /* ---------------------------------------------------------------- confirm email */
@@ -518,58 +305,58 @@ static void register_rate_limited_per_address(void **state)
 static void verify_link_needs_a_post_and_works_once(void **state)
 {
 	struct rt *t = *state;
-	struct cl c = { 0 }, other = { 0 };
+	struct rt_browser c = { 0 }, other = { 0 };
 	struct rt_resp r;
 	struct person p;
 	struct arena a;
 	char *link;
 	int64_t id;
 
-	cl_get(t, &c, "/register", &r);
+	rt_browser_get(t, &c, "/register", &r);
 	rt_resp_free(&r);
-	cl_post(t, &c, "/register", "name=Ian+Beale&email=ian%40example.org&password=" PW1_F, &r);
+	rt_browser_post(t, &c, "/register", "name=Ian+Beale&email=ian%40example.org&password=" PW1_F, &r);
 	assert_int_equal(r.status, 303);
 	rt_resp_free(&r);
-	link = mail_link(t, "ian@example.org", "verify_email", "/verify-email/");
+	link = rt_mail_link(t, "ian@example.org", "verify_email", "/verify-email/");
 	arena_init(&a);
-	assert_int_equal(person_find_email(tdb(t), &a, "ian@example.org", &p), ERR_OK);
+	assert_int_equal(person_find_email(rt_db(t), &a, "ian@example.org", &p), ERR_OK);
 	id = p.id;
 
 	/* Opening the link (as a mail scanner would) changes nothing. */
-	cl_get(t, &other, link, &r);
+	rt_browser_get(t, &other, link, &r);
 	assert_int_equal(r.status, 200);
-	assert_true(has(&r, "Confirm your email address"));
-	assert_true(has(&r, "<form method=\"post\" action=\"/verify-email/"));
+	assert_true(rt_has(&r, "Confirm your email address"));
+	assert_true(rt_has(&r, "<form method=\"post\" action=\"/verify-email/"));
 	rt_resp_free(&r);
 	get_person(t, id, &a, &p);
 	assert_false(p.verified);
 
 	/* The button confirms it, signed in or not. */
-	cl_post(t, &other, link, NULL, &r);
+	rt_browser_post(t, &other, link, NULL, &r);
 	assert_int_equal(r.status, 303);
 	assert_string_equal(loc(&r), "/login?done=verified");
 	rt_resp_free(&r);
 	get_person(t, id, &a, &p);
 	assert_true(p.verified);
-	assert_int_equal(n_audit_about(t, "email.verified", id), 1);
-	cl_get(t, &other, "/login?done=verified", &r);
-	assert_true(has(&r, "Your email address is confirmed"));
+	assert_int_equal(rt_audit_about(t, "email.verified", id), 1);
+	rt_browser_get(t, &other, "/login?done=verified", &r);
+	assert_true(rt_has(&r, "Your email address is confirmed"));
 	rt_resp_free(&r);
 
 	/* Once. */
-	cl_get(t, &c, link, &r);
+	rt_browser_get(t, &c, link, &r);
 	assert_int_equal(r.status, 404);
-	assert_true(has(&r, "This link has expired or has already been used"));
+	assert_true(rt_has(&r, "This link has expired or has already been used"));
 	rt_resp_free(&r);
-	cl_post(t, &c, link, NULL, &r);
+	rt_browser_post(t, &c, link, NULL, &r);
 	assert_int_equal(r.status, 404);
 	rt_resp_free(&r);
-	assert_int_equal(n_audit_about(t, "email.verified", id), 1);
+	assert_int_equal(rt_audit_about(t, "email.verified", id), 1);
 
 	/* Nonsense tokens get the same page. */
-	cl_get(t, &c, "/verify-email/nonsense", &r);
+	rt_browser_get(t, &c, "/verify-email/nonsense", &r);
 	assert_int_equal(r.status, 404);
-	assert_true(has(&r, "has expired"));
+	assert_true(rt_has(&r, "has expired"));
 	rt_resp_free(&r);
 	free(link);
 	arena_release(&a);
@@ -578,37 +365,37 @@ static void verify_link_needs_a_post_and_works_once(void **state)
 static void verify_resend_when_signed_in(void **state)
 {
 	struct rt *t = *state;
-	struct cl c = { 0 };
+	struct rt_browser c = { 0 };
 	struct rt_resp r;
 	char *first, *second;
 
-	make_person(t, "Sonia Fowler", "sonia@example.org", PW1, ROLE_BIT(ROLE_MEMBER), false);
+	rt_person_unverified(t, "Sonia Fowler", "sonia@example.org", PW1, ROLE_BIT(ROLE_MEMBER), NULL);
 	sign_in(t, &c, "sonia%40example.org", PW1_F);
-	cl_get(t, &c, "/account", &r);
-	assert_true(has(&r, "action=\"/account/verify-email\""));
+	rt_browser_get(t, &c, "/account", &r);
+	assert_true(rt_has(&r, "action=\"/account/verify-email\""));
 	rt_resp_free(&r);
-	cl_post(t, &c, "/account/verify-email", NULL, &r);
+	rt_browser_post(t, &c, "/account/verify-email", NULL, &r);
 	assert_int_equal(r.status, 303);
 	assert_string_equal(loc(&r), "/account?done=verify_sent");
 	rt_resp_free(&r);
-	assert_int_equal(n_mail(t, "sonia@example.org", "verify_email"), 1);
-	first = mail_link(t, "sonia@example.org", "verify_email", "/verify-email/");
-	cl_post(t, &c, "/account/verify-email", NULL, &r);
+	assert_int_equal(rt_mail_n(t, "sonia@example.org", "verify_email"), 1);
+	first = rt_mail_link(t, "sonia@example.org", "verify_email", "/verify-email/");
+	rt_browser_post(t, &c, "/account/verify-email", NULL, &r);
 	assert_int_equal(r.status, 303);
 	rt_resp_free(&r);
-	assert_int_equal(n_mail(t, "sonia@example.org", "verify_email"), 2);
-	second = mail_link(t, "sonia@example.org", "verify_email", "/verify-email/");
+	assert_int_equal(rt_mail_n(t, "sonia@example.org", "verify_email"), 2);
+	second = rt_mail_link(t, "sonia@example.org", "verify_email", "/verify-email/");
 	assert_string_not_equal(first, second);
 	/* A new link cancels the older one. */
 	assert_int_equal(status_of(t, &c, first), 404);
 	assert_int_equal(status_of(t, &c, second), 200);
-	cl_post(t, &c, second, NULL, &r);
+	rt_browser_post(t, &c, second, NULL, &r);
 	assert_string_equal(loc(&r), "/account?done=verified");
 	rt_resp_free(&r);
-	cl_get(t, &c, "/account?done=verified", &r);
-	assert_true(has(&r, "Your email address is confirmed."));
-	assert_false(has(&r, "Not confirmed yet"));
-	assert_false(has(&r, "action=\"/account/verify-email\""));
+	rt_browser_get(t, &c, "/account?done=verified", &r);
+	assert_true(rt_has(&r, "Your email address is confirmed."));
+	assert_false(rt_has(&r, "Not confirmed yet"));
+	assert_false(rt_has(&r, "action=\"/account/verify-email\""));
 	rt_resp_free(&r);
 	free(first);
 	free(second);
@@ -619,7 +406,7 @@ static void verify_resend_when_signed_in(void **state)
 static void visitors_are_sent_to_sign_in(void **state)
 {
 	struct rt *t = *state;
-	struct cl c = { 0 };
+	struct rt_browser c = { 0 };
 	struct rt_resp r;
 	const char *pages[] = { "/account", "/account/details", "/account/email", "/account/password",
 				"/account/sessions", "/account/tokens", "/account/data", "/account/data.json",
@@ -639,16 +426,16 @@ static void visitors_are_sent_to_sign_in(void **state)
 			}
 		}
 		want[n] = '\0';
-		cl_get(t, &c, pages[i], &r);
+		rt_browser_get(t, &c, pages[i], &r);
 		assert_int_equal(r.status, 303);
 		assert_string_equal(loc(&r), want);
 		rt_resp_free(&r);
 	}
-	cl_get(t, &c, "/login", &r);
+	rt_browser_get(t, &c, "/login", &r);
 	rt_resp_free(&r);
 	/* A form posted after the session ended goes to sign in (without a
 	 * "next": the post itself cannot be replayed). */
-	cl_post(t, &c, "/logout", NULL, &r);
+	rt_browser_post(t, &c, "/logout", NULL, &r);
 	assert_int_equal(r.status, 303);
 	assert_string_equal(loc(&r), "/login");
 	rt_resp_free(&r);
@@ -657,49 +444,49 @@ static void visitors_are_sent_to_sign_in(void **state)
 static void login_wrong_then_right(void **state)
 {
 	struct rt *t = *state;
-	struct cl c = { 0 };
+	struct rt_browser c = { 0 };
 	struct rt_resp r;
-	int64_t id = make_person(t, "Kat Slater", "kat@example.org", PW1, ROLE_BIT(ROLE_MEMBER), true);
+	int64_t id = rt_person(t, "Kat Slater", "kat@example.org", PW1, ROLE_BIT(ROLE_MEMBER), NULL);
 
-	cl_get(t, &c, "/login", &r);
+	rt_browser_get(t, &c, "/login", &r);
 	assert_int_equal(r.status, 200);
-	assert_true(has(&r, "autocomplete=\"current-password\""));
-	assert_true(has(&r, "href=\"/password-reset\""));
+	assert_true(rt_has(&r, "autocomplete=\"current-password\""));
+	assert_true(rt_has(&r, "href=\"/password-reset\""));
 	rt_resp_free(&r);
 
 	/* Empty fields: say which. */
-	cl_post(t, &c, "/login", "email=&password=", &r);
+	rt_browser_post(t, &c, "/login", "email=&password=", &r);
 	assert_int_equal(r.status, 422);
-	assert_true(has(&r, "Enter your email address"));
-	assert_true(has(&r, "Enter your password"));
+	assert_true(rt_has(&r, "Enter your email address"));
+	assert_true(rt_has(&r, "Enter your password"));
 	rt_resp_free(&r);
 
 	/* Wrong password, or no such account: the same words, the email kept. */
-	cl_post(t, &c, "/login", "email=kat%40example.org&password=" PW2_F, &r);
+	rt_browser_post(t, &c, "/login", "email=kat%40example.org&password=" PW2_F, &r);
 	assert_int_equal(r.status, 422);
-	assert_true(has(&r, "Enter a correct email address and password"));
-	assert_true(has(&r, "value=\"kat@example.org\""));
-	assert_false(has(&r, PW2));
+	assert_true(rt_has(&r, "Enter a correct email address and password"));
+	assert_true(rt_has(&r, "value=\"kat@example.org\""));
+	assert_false(rt_has(&r, PW2));
 	assert_true(c.session[0] == '\0');
 	rt_resp_free(&r);
-	cl_post(t, &c, "/login", "email=nobody%40example.org&password=" PW2_F, &r);
+	rt_browser_post(t, &c, "/login", "email=nobody%40example.org&password=" PW2_F, &r);
 	assert_int_equal(r.status, 422);
-	assert_true(has(&r, "Enter a correct email address and password"));
+	assert_true(rt_has(&r, "Enter a correct email address and password"));
 	rt_resp_free(&r);
-	assert_int_equal(n_audit_about(t, "login.failed", id), 1);
-	assert_int_equal(n_audit(t, "login.failed"), 2);
+	assert_int_equal(rt_audit_about(t, "login.failed", id), 1);
+	assert_int_equal(rt_audit_n(t, "login.failed"), 2);
 
 	/* Right, in any case. */
-	cl_post(t, &c, "/login", "email=KAT%40Example.org&password=" PW1_F, &r);
+	rt_browser_post(t, &c, "/login", "email=KAT%40Example.org&password=" PW1_F, &r);
 	assert_int_equal(r.status, 303);
 	assert_string_equal(loc(&r), "/account");
 	assert_true(strncmp(c.session, "ks_", 3) == 0);
-	assert_false(has(&r, PW1));
+	assert_false(rt_has(&r, PW1));
 	rt_resp_free(&r);
 	assert_int_equal(status_of(t, &c, "/account"), 200);
-	assert_int_equal(n_audit_about(t, "login", id), 1);
+	assert_int_equal(rt_audit_about(t, "login", id), 1);
 	/* Signed in, the sign-in page sends you on. */
-	cl_get(t, &c, "/login", &r);
+	rt_browser_get(t, &c, "/login", &r);
 	assert_int_equal(r.status, 303);
 	rt_resp_free(&r);
 }
@@ -707,22 +494,22 @@ static void login_wrong_then_right(void **state)
 static void login_returns_to_local_pages_only(void **state)
 {
 	struct rt *t = *state;
-	struct cl c = { 0 }, d = { 0 };
+	struct rt_browser c = { 0 }, d = { 0 };
 	struct rt_resp r;
 
-	make_person(t, "Kat Slater", "kat@example.org", PW1, ROLE_BIT(ROLE_MEMBER), true);
-	cl_get(t, &c, "/login?next=%2Faccount%2Fsessions", &r);
-	assert_true(has(&r, "name=\"next\" value=\"/account/sessions\""));
+	rt_person(t, "Kat Slater", "kat@example.org", PW1, ROLE_BIT(ROLE_MEMBER), NULL);
+	rt_browser_get(t, &c, "/login?next=%2Faccount%2Fsessions", &r);
+	assert_true(rt_has(&r, "name=\"next\" value=\"/account/sessions\""));
 	rt_resp_free(&r);
-	cl_post(t, &c, "/login", "next=%2Faccount%2Fsessions&email=kat%40example.org&password=" PW1_F, &r);
+	rt_browser_post(t, &c, "/login", "next=%2Faccount%2Fsessions&email=kat%40example.org&password=" PW1_F, &r);
 	assert_int_equal(r.status, 303);
 	assert_string_equal(loc(&r), "/account/sessions");
 	rt_resp_free(&r);
 
-	cl_get(t, &d, "/login?next=%2F%2Fevil.example", &r);
-	assert_false(has(&r, "evil.example"));
+	rt_browser_get(t, &d, "/login?next=%2F%2Fevil.example", &r);
+	assert_false(rt_has(&r, "evil.example"));
 	rt_resp_free(&r);
-	cl_post(t, &d, "/login", "next=%2F%2Fevil.example&email=kat%40example.org&password=" PW1_F, &r);
+	rt_browser_post(t, &d, "/login", "next=%2F%2Fevil.example&email=kat%40example.org&password=" PW1_F, &r);
 	assert_int_equal(r.status, 303);
 	assert_string_equal(loc(&r), "/account");
 	rt_resp_free(&r);
@@ -731,103 +518,103 @@ static void login_returns_to_local_pages_only(void **state)
 static void login_rate_limited_per_account(void **state)
 {
 	const char *const settings[] = { "rate_limit=0", "login_limit=2", NULL };
-	struct rt *t2 = start_with(state, settings);
-	struct cl c = { .ip = "198.51.100.1" }, d = { .ip = "198.51.100.2" };
+	struct rt *t2 = rt_new_like(*state, settings);
+	struct rt_browser c = { .ip = "198.51.100.1" }, d = { .ip = "198.51.100.2" };
 	struct rt_resp r;
-	int64_t id = make_person(t2, "Kat Slater", "kat@example.org", PW1, ROLE_BIT(ROLE_MEMBER), true);
+	int64_t id = rt_person(t2, "Kat Slater", "kat@example.org", PW1, ROLE_BIT(ROLE_MEMBER), NULL);
 
-	cl_get(t2, &c, "/login", &r);
+	rt_browser_get(t2, &c, "/login", &r);
 	rt_resp_free(&r);
 	for (int i = 0; i < 2; i++) {
-		cl_post(t2, &c, "/login", "email=kat%40example.org&password=" PW2_F, &r);
+		rt_browser_post(t2, &c, "/login", "email=kat%40example.org&password=" PW2_F, &r);
 		assert_int_equal(r.status, 422);
 		rt_resp_free(&r);
 	}
 	/* Over the limit: even the right password waits, from anywhere. */
-	cl_get(t2, &d, "/login", &r);
+	rt_browser_get(t2, &d, "/login", &r);
 	rt_resp_free(&r);
-	cl_post(t2, &d, "/login", "email=KAT%40example.org&password=" PW1_F, &r);
+	rt_browser_post(t2, &d, "/login", "email=KAT%40example.org&password=" PW1_F, &r);
 	assert_int_equal(r.status, 429);
 	assert_non_null(rt_header(&r, "Retry-After"));
 	assert_true(strtoll(rt_header(&r, "Retry-After"), NULL, 10) > 0);
 	assert_true(strtoll(rt_header(&r, "Retry-After"), NULL, 10) <= 900);
-	assert_true(has(&r, "too many times"));
+	assert_true(rt_has(&r, "too many times"));
 	assert_true(d.session[0] == '\0');
 	rt_resp_free(&r);
-	assert_int_equal(n_audit_about(t2, "login.rate_limited", id), 1);
+	assert_int_equal(rt_audit_about(t2, "login.rate_limited", id), 1);
 	/* Other accounts are not affected. */
-	make_person(t2, "Sharon Watts", "sharon@example.org", PW1, ROLE_BIT(ROLE_MEMBER), true);
-	cl_post(t2, &d, "/login", "email=sharon%40example.org&password=" PW1_F, &r);
+	rt_person(t2, "Sharon Watts", "sharon@example.org", PW1, ROLE_BIT(ROLE_MEMBER), NULL);
+	rt_browser_post(t2, &d, "/login", "email=sharon%40example.org&password=" PW1_F, &r);
 	assert_int_equal(r.status, 303);
 	rt_resp_free(&r);
 	/* After the window, the account can sign in again. */
 	time_set_fake(time_now() + 901);
-	cl_get(t2, &c, "/login", &r);
+	rt_browser_get(t2, &c, "/login", &r);
 	rt_resp_free(&r);
-	cl_post(t2, &c, "/login", "email=kat%40example.org&password=" PW1_F, &r);
+	rt_browser_post(t2, &c, "/login", "email=kat%40example.org&password=" PW1_F, &r);
 	assert_int_equal(r.status, 303);
 	rt_resp_free(&r);
 	time_set_fake(0);
-	stop(t2);
+	rt_free(t2);
 }
 
 static void login_rate_limited_per_address(void **state)
 {
 	const char *const settings[] = { "rate_limit=0", "login_limit_ip=2", NULL };
-	struct rt *t2 = start_with(state, settings);
-	struct cl c = { .ip = "198.51.100.7" }, d = { .ip = "198.51.100.8" };
+	struct rt *t2 = rt_new_like(*state, settings);
+	struct rt_browser c = { .ip = "198.51.100.7" }, d = { .ip = "198.51.100.8" };
 	struct rt_resp r;
 
-	make_person(t2, "Kat Slater", "kat@example.org", PW1, ROLE_BIT(ROLE_MEMBER), true);
-	cl_get(t2, &c, "/login", &r);
+	rt_person(t2, "Kat Slater", "kat@example.org", PW1, ROLE_BIT(ROLE_MEMBER), NULL);
+	rt_browser_get(t2, &c, "/login", &r);
 	rt_resp_free(&r);
-	cl_post(t2, &c, "/login", "email=a%40example.org&password=" PW2_F, &r);
+	rt_browser_post(t2, &c, "/login", "email=a%40example.org&password=" PW2_F, &r);
 	rt_resp_free(&r);
-	cl_post(t2, &c, "/login", "email=b%40example.org&password=" PW2_F, &r);
+	rt_browser_post(t2, &c, "/login", "email=b%40example.org&password=" PW2_F, &r);
 	rt_resp_free(&r);
-	cl_post(t2, &c, "/login", "email=kat%40example.org&password=" PW1_F, &r);
+	rt_browser_post(t2, &c, "/login", "email=kat%40example.org&password=" PW1_F, &r);
 	assert_int_equal(r.status, 429);
 	assert_non_null(rt_header(&r, "Retry-After"));
 	rt_resp_free(&r);
-	assert_int_equal(n_audit(t2, "login.rate_limited"), 1);
-	cl_get(t2, &d, "/login", &r);
+	assert_int_equal(rt_audit_n(t2, "login.rate_limited"), 1);
+	rt_browser_get(t2, &d, "/login", &r);
 	rt_resp_free(&r);
-	cl_post(t2, &d, "/login", "email=kat%40example.org&password=" PW1_F, &r);
+	rt_browser_post(t2, &d, "/login", "email=kat%40example.org&password=" PW1_F, &r);
 	assert_int_equal(r.status, 303);
 	rt_resp_free(&r);
-	stop(t2);
+	rt_free(t2);
 }
 
 static void logout_ends_the_session(void **state)
 {
 	struct rt *t = *state;
-	struct cl c = { 0 };
+	struct rt_browser c = { 0 };
 	struct rt_resp r;
 	char old[96];
 
-	make_person(t, "Kat Slater", "kat@example.org", PW1, ROLE_BIT(ROLE_MEMBER), true);
+	rt_person(t, "Kat Slater", "kat@example.org", PW1, ROLE_BIT(ROLE_MEMBER), NULL);
 	sign_in(t, &c, "kat%40example.org", PW1_F);
 	assert_int_equal(status_of(t, &c, "/account"), 200);
 	snprintf(old, sizeof(old), "%s", c.session);
 	/* Without the form token: refused, still signed in. */
-	cl_req(t, &c, "POST", "/logout", "csrf_token=wrong", &r);
+	rt_browser_request(t, &c, "POST", "/logout", NULL, "csrf_token=wrong", &r);
 	assert_int_equal(r.status, 403);
 	rt_resp_free(&r);
 	assert_int_equal(status_of(t, &c, "/account"), 200);
-	cl_post(t, &c, "/logout", NULL, &r);
+	rt_browser_post(t, &c, "/logout", NULL, &r);
 	assert_int_equal(r.status, 303);
 	assert_string_equal(loc(&r), "/signed-out");
 	assert_true(c.session[0] == '\0');
 	rt_resp_free(&r);
-	cl_get(t, &c, "/signed-out", &r);
+	rt_browser_get(t, &c, "/signed-out", &r);
 	assert_int_equal(r.status, 200);
-	assert_true(has(&r, "You have signed out"));
-	assert_true(has(&r, "href=\"/login\">Sign in</a>"));
+	assert_true(rt_has(&r, "You have signed out"));
+	assert_true(rt_has(&r, "href=\"/login\">Sign in</a>"));
 	rt_resp_free(&r);
 	/* The old cookie no longer works. */
 	snprintf(c.session, sizeof(c.session), "%s", old);
 	assert_int_equal(status_of(t, &c, "/account"), 303);
-	assert_int_equal(n_audit(t, "logout"), 1);
+	assert_int_equal(rt_audit_n(t, "logout"), 1);
 }
 
 /* ---------------------------------------------------------------- forgotten password */
@@ -835,92 +622,92 @@ static void logout_ends_the_session(void **state)
 static void password_reset_by_email(void **state)
 {
 	struct rt *t = *state;
-	struct cl c = { 0 }, old = { 0 };
+	struct rt_browser c = { 0 }, old = { 0 };
 	struct rt_resp r;
 	char *link, *text;
-	int64_t id = make_person(t, "Phil Mitchell", "phil@example.org", PW1, ROLE_BIT(ROLE_MEMBER), true);
+	int64_t id = rt_person(t, "Phil Mitchell", "phil@example.org", PW1, ROLE_BIT(ROLE_MEMBER), NULL);
 
 	sign_in(t, &old, "phil%40example.org", PW1_F);
-	cl_get(t, &c, "/password-reset", &r);
+	rt_browser_get(t, &c, "/password-reset", &r);
 	assert_int_equal(r.status, 200);
-	assert_true(has(&r, "Reset your password"));
+	assert_true(rt_has(&r, "Reset your password"));
 	rt_resp_free(&r);
-	cl_post(t, &c, "/password-reset", "email=not-an-email", &r);
+	rt_browser_post(t, &c, "/password-reset", "email=not-an-email", &r);
 	assert_int_equal(r.status, 422);
-	assert_true(has(&r, "href=\"#email\""));
-	assert_true(has(&r, "value=\"not-an-email\""));
+	assert_true(rt_has(&r, "href=\"#email\""));
+	assert_true(rt_has(&r, "value=\"not-an-email\""));
 	rt_resp_free(&r);
 
 	/* Known and unknown addresses get the same answer. */
-	cl_post(t, &c, "/password-reset", "email=nobody%40example.org", &r);
+	rt_browser_post(t, &c, "/password-reset", "email=nobody%40example.org", &r);
 	assert_int_equal(r.status, 303);
 	assert_string_equal(loc(&r), "/password-reset/sent");
 	rt_resp_free(&r);
-	cl_post(t, &c, "/password-reset", "email=Phil%40Example.org", &r);
+	rt_browser_post(t, &c, "/password-reset", "email=Phil%40Example.org", &r);
 	assert_int_equal(r.status, 303);
 	assert_string_equal(loc(&r), "/password-reset/sent");
 	rt_resp_free(&r);
-	cl_get(t, &c, "/password-reset/sent", &r);
-	assert_true(has(&r, "If there is an account for that email address"));
-	assert_true(has(&r, "60 minutes"));
+	rt_browser_get(t, &c, "/password-reset/sent", &r);
+	assert_true(rt_has(&r, "If there is an account for that email address"));
+	assert_true(rt_has(&r, "60 minutes"));
 	rt_resp_free(&r);
-	assert_int_equal(n_mail_all(t), 1);
-	assert_int_equal(n_mail(t, "phil@example.org", "reset_password"), 1);
-	text = mail_text(t, "phil@example.org", "reset_password");
+	assert_int_equal(rt_mail_all(t), 1);
+	assert_int_equal(rt_mail_n(t, "phil@example.org", "reset_password"), 1);
+	text = rt_mail_text(t, "phil@example.org", "reset_password");
 	assert_mail_clean(text);
 	assert_non_null(strstr(text, "60 minutes"));
 	free(text);
-	assert_int_equal(n_audit_about(t, "password_reset.requested", id), 1);
-	link = mail_link(t, "phil@example.org", "reset_password", "/password-reset/");
+	assert_int_equal(rt_audit_about(t, "password_reset.requested", id), 1);
+	link = rt_mail_link(t, "phil@example.org", "reset_password", "/password-reset/");
 
 	/* The link shows a form; a mismatch or a weak password is said. */
-	cl_get(t, &c, link, &r);
+	rt_browser_get(t, &c, link, &r);
 	assert_int_equal(r.status, 200);
-	assert_true(has(&r, "Choose a new password"));
-	assert_true(has(&r, "autocomplete=\"new-password\""));
+	assert_true(rt_has(&r, "Choose a new password"));
+	assert_true(rt_has(&r, "autocomplete=\"new-password\""));
 	rt_resp_free(&r);
-	cl_post(t, &c, link, "password=" PW2_F "&password_confirm=something+else+entirely", &r);
+	rt_browser_post(t, &c, link, "password=" PW2_F "&password_confirm=something+else+entirely", &r);
 	assert_int_equal(r.status, 422);
-	assert_true(has(&r, "href=\"#password_confirm\""));
-	assert_false(has(&r, PW2));
+	assert_true(rt_has(&r, "href=\"#password_confirm\""));
+	assert_false(rt_has(&r, PW2));
 	rt_resp_free(&r);
-	cl_post(t, &c, link, "password=phil+mitchell+99&password_confirm=phil+mitchell+99", &r);
+	rt_browser_post(t, &c, link, "password=phil+mitchell+99&password_confirm=phil+mitchell+99", &r);
 	assert_int_equal(r.status, 422);
-	assert_true(has(&r, "href=\"#password\""));
+	assert_true(rt_has(&r, "href=\"#password\""));
 	rt_resp_free(&r);
 
 	/* A good one: saved, signed in here, signed out everywhere else. */
-	cl_post(t, &c, link, "password=" PW2_F "&password_confirm=" PW2_F, &r);
+	rt_browser_post(t, &c, link, "password=" PW2_F "&password_confirm=" PW2_F, &r);
 	assert_int_equal(r.status, 303);
 	assert_string_equal(loc(&r), "/account?done=password_reset");
 	assert_true(strncmp(c.session, "ks_", 3) == 0);
 	rt_resp_free(&r);
 	assert_int_equal(status_of(t, &c, "/account"), 200);
 	assert_int_equal(status_of(t, &old, "/account"), 303);
-	assert_int_equal(n_audit_about(t, "password.reset", id), 1);
-	assert_int_equal(n_mail(t, "phil@example.org", "password_changed"), 1);
-	text = mail_text(t, "phil@example.org", "password_changed");
+	assert_int_equal(rt_audit_about(t, "password.reset", id), 1);
+	assert_int_equal(rt_mail_n(t, "phil@example.org", "password_changed"), 1);
+	text = rt_mail_text(t, "phil@example.org", "password_changed");
 	assert_mail_clean(text);
 	free(text);
 
 	/* Once only. */
-	cl_get(t, &c, link, &r);
+	rt_browser_get(t, &c, link, &r);
 	assert_int_equal(r.status, 404);
 	rt_resp_free(&r);
-	cl_post(t, &c, link, "password=" PW1_F "&password_confirm=" PW1_F, &r);
+	rt_browser_post(t, &c, link, "password=" PW1_F "&password_confirm=" PW1_F, &r);
 	assert_int_equal(r.status, 404);
 	rt_resp_free(&r);
 
 	/* The new password works; the old one does not. */
 	{
-		struct cl e = { 0 };
+		struct rt_browser e = { 0 };
 
-		cl_get(t, &e, "/login", &r);
+		rt_browser_get(t, &e, "/login", &r);
 		rt_resp_free(&r);
-		cl_post(t, &e, "/login", "email=phil%40example.org&password=" PW1_F, &r);
+		rt_browser_post(t, &e, "/login", "email=phil%40example.org&password=" PW1_F, &r);
 		assert_int_equal(r.status, 422);
 		rt_resp_free(&r);
-		cl_post(t, &e, "/login", "email=phil%40example.org&password=" PW2_F, &r);
+		rt_browser_post(t, &e, "/login", "email=phil%40example.org&password=" PW2_F, &r);
 		assert_int_equal(r.status, 303);
 		rt_resp_free(&r);
 	}
@@ -930,24 +717,24 @@ static void password_reset_by_email(void **state)
 static void password_reset_link_expires_in_an_hour(void **state)
 {
 	struct rt *t = *state;
-	struct cl c = { 0 };
+	struct rt_browser c = { 0 };
 	struct rt_resp r;
 	char *link;
 	int64_t start = time_now();
 
-	make_person(t, "Phil Mitchell", "phil@example.org", PW1, ROLE_BIT(ROLE_MEMBER), true);
-	cl_get(t, &c, "/password-reset", &r);
+	rt_person(t, "Phil Mitchell", "phil@example.org", PW1, ROLE_BIT(ROLE_MEMBER), NULL);
+	rt_browser_get(t, &c, "/password-reset", &r);
 	rt_resp_free(&r);
-	cl_post(t, &c, "/password-reset", "email=phil%40example.org", &r);
+	rt_browser_post(t, &c, "/password-reset", "email=phil%40example.org", &r);
 	rt_resp_free(&r);
-	link = mail_link(t, "phil@example.org", "reset_password", "/password-reset/");
+	link = rt_mail_link(t, "phil@example.org", "reset_password", "/password-reset/");
 	time_set_fake(start + 3590);
 	assert_int_equal(status_of(t, &c, link), 200);
 	time_set_fake(start + 3601);
 	assert_int_equal(status_of(t, &c, link), 404);
-	cl_post(t, &c, link, "password=" PW2_F "&password_confirm=" PW2_F, &r);
+	rt_browser_post(t, &c, link, "password=" PW2_F "&password_confirm=" PW2_F, &r);
 	assert_int_equal(r.status, 404);
-	assert_true(has(&r, "Ask for a new link"));
+	assert_true(rt_has(&r, "Ask for a new link"));
 	rt_resp_free(&r);
 	time_set_fake(0);
 	free(link);
@@ -956,46 +743,46 @@ static void password_reset_link_expires_in_an_hour(void **state)
 static void password_reset_rate_limited(void **state)
 {
 	const char *const settings[] = { "rate_limit=0", "reset_limit=2", NULL };
-	struct rt *t2 = start_with(state, settings);
-	struct cl c = { .ip = "203.0.113.5" };
+	struct rt *t2 = rt_new_like(*state, settings);
+	struct rt_browser c = { .ip = "203.0.113.5" };
 	struct rt_resp r;
 
-	make_person(t2, "Phil Mitchell", "phil@example.org", PW1, ROLE_BIT(ROLE_MEMBER), true);
-	cl_get(t2, &c, "/password-reset", &r);
+	rt_person(t2, "Phil Mitchell", "phil@example.org", PW1, ROLE_BIT(ROLE_MEMBER), NULL);
+	rt_browser_get(t2, &c, "/password-reset", &r);
 	rt_resp_free(&r);
 	for (int i = 0; i < 2; i++) {
-		cl_post(t2, &c, "/password-reset", "email=phil%40example.org", &r);
+		rt_browser_post(t2, &c, "/password-reset", "email=phil%40example.org", &r);
 		assert_int_equal(r.status, 303);
 		rt_resp_free(&r);
 	}
-	cl_post(t2, &c, "/password-reset", "email=phil%40example.org", &r);
+	rt_browser_post(t2, &c, "/password-reset", "email=phil%40example.org", &r);
 	assert_int_equal(r.status, 429);
 	assert_non_null(rt_header(&r, "Retry-After"));
 	rt_resp_free(&r);
-	assert_int_equal(n_mail(t2, "phil@example.org", "reset_password"), 2);
-	assert_int_equal(n_audit(t2, "password_reset.rate_limited"), 1);
-	stop(t2);
+	assert_int_equal(rt_mail_n(t2, "phil@example.org", "reset_password"), 2);
+	assert_int_equal(rt_audit_n(t2, "password_reset.rate_limited"), 1);
+	rt_free(t2);
 }
 
 static void set_password_link(void **state)
 {
 	struct rt *t = *state;
-	struct cl c = { 0 };
+	struct rt_browser c = { 0 };
 	struct rt_resp r;
 	char token[TOKEN_HEX + 1], path[128];
-	int64_t id = make_person(t, "Denise Fox", "denise@example.org", NULL, ROLE_BIT(ROLE_MEMBER), true);
+	int64_t id = rt_person(t, "Denise Fox", "denise@example.org", NULL, ROLE_BIT(ROLE_MEMBER), NULL);
 
-	assert_int_equal(onetime_create(tdb(t), OT_SET_PASSWORD, id, NULL, time_now(), 86400, token), ERR_OK);
+	assert_int_equal(onetime_create(rt_db(t), OT_SET_PASSWORD, id, NULL, time_now(), 86400, token), ERR_OK);
 	snprintf(path, sizeof(path), "/set-password/%s", token);
-	cl_get(t, &c, path, &r);
+	rt_browser_get(t, &c, path, &r);
 	assert_int_equal(r.status, 200);
-	assert_true(has(&r, "Choose a password"));
+	assert_true(rt_has(&r, "Choose a password"));
 	rt_resp_free(&r);
 	/* A reset link is not a set-password link. */
 	snprintf(path, sizeof(path), "/password-reset/%s", token);
 	assert_int_equal(status_of(t, &c, path), 404);
 	snprintf(path, sizeof(path), "/set-password/%s", token);
-	cl_post(t, &c, path, "password=" PW1_F "&password_confirm=" PW1_F, &r);
+	rt_browser_post(t, &c, path, "password=" PW1_F "&password_confirm=" PW1_F, &r);
 	assert_int_equal(r.status, 303);
 	assert_string_equal(loc(&r), "/account?done=password_reset");
 	rt_resp_free(&r);
@@ -1008,24 +795,24 @@ static void set_password_link(void **state)
 static void details_change(void **state)
 {
 	struct rt *t = *state;
-	struct cl c = { 0 };
+	struct rt_browser c = { 0 };
 	struct rt_resp r;
 	struct person p;
 	struct arena a;
-	int64_t id = make_person(t, "Kat Slater", "kat@example.org", PW1, ROLE_BIT(ROLE_MEMBER), true);
+	int64_t id = rt_person(t, "Kat Slater", "kat@example.org", PW1, ROLE_BIT(ROLE_MEMBER), NULL);
 
 	sign_in(t, &c, "kat%40example.org", PW1_F);
-	cl_get(t, &c, "/account/details", &r);
+	rt_browser_get(t, &c, "/account/details", &r);
 	assert_int_equal(r.status, 200);
-	assert_true(has(&r, "value=\"Kat Slater\""));
+	assert_true(rt_has(&r, "value=\"Kat Slater\""));
 	rt_resp_free(&r);
-	cl_post(t, &c, "/account/details", "name=&phone=not+a+phone", &r);
+	rt_browser_post(t, &c, "/account/details", "name=&phone=not+a+phone", &r);
 	assert_int_equal(r.status, 422);
-	assert_true(has(&r, "href=\"#name\""));
-	assert_true(has(&r, "href=\"#phone\""));
-	assert_true(has(&r, "value=\"not a phone\""));
+	assert_true(rt_has(&r, "href=\"#name\""));
+	assert_true(rt_has(&r, "href=\"#phone\""));
+	assert_true(rt_has(&r, "value=\"not a phone\""));
 	rt_resp_free(&r);
-	cl_post(t, &c, "/account/details", "name=Kat+Moon&phone=%2B44+1632+960000", &r);
+	rt_browser_post(t, &c, "/account/details", "name=Kat+Moon&phone=%2B44+1632+960000", &r);
 	assert_int_equal(r.status, 303);
 	assert_string_equal(loc(&r), "/account?done=details");
 	rt_resp_free(&r);
@@ -1033,14 +820,14 @@ static void details_change(void **state)
 	get_person(t, id, &a, &p);
 	assert_string_equal(p.name, "Kat Moon");
 	assert_string_equal(p.phone, "+44 1632 960000");
-	cl_get(t, &c, "/account?done=details", &r);
-	assert_true(has(&r, "Your details are saved."));
-	assert_true(has(&r, "Kat Moon"));
+	rt_browser_get(t, &c, "/account?done=details", &r);
+	assert_true(rt_has(&r, "Your details are saved."));
+	assert_true(rt_has(&r, "Kat Moon"));
 	rt_resp_free(&r);
 	/* An empty phone removes it. */
-	cl_get(t, &c, "/account/details", &r);
+	rt_browser_get(t, &c, "/account/details", &r);
 	rt_resp_free(&r);
-	cl_post(t, &c, "/account/details", "name=Kat+Moon&phone=", &r);
+	rt_browser_post(t, &c, "/account/details", "name=Kat+Moon&phone=", &r);
 	assert_int_equal(r.status, 303);
 	rt_resp_free(&r);
 	get_person(t, id, &a, &p);
@@ -1051,35 +838,35 @@ static void details_change(void **state)
 static void email_change(void **state)
 {
 	struct rt *t = *state;
-	struct cl c = { 0 };
+	struct rt_browser c = { 0 };
 	struct rt_resp r;
 	struct person p;
 	struct arena a;
 	char *text, *link;
-	int64_t id = make_person(t, "Kat Slater", "kat@example.org", PW1, ROLE_BIT(ROLE_MEMBER), true);
+	int64_t id = rt_person(t, "Kat Slater", "kat@example.org", PW1, ROLE_BIT(ROLE_MEMBER), NULL);
 
-	make_person(t, "Zoe Slater", "zoe@example.org", NULL, ROLE_BIT(ROLE_MEMBER), true);
+	rt_person(t, "Zoe Slater", "zoe@example.org", NULL, ROLE_BIT(ROLE_MEMBER), NULL);
 	sign_in(t, &c, "kat%40example.org", PW1_F);
-	cl_get(t, &c, "/account/email", &r);
+	rt_browser_get(t, &c, "/account/email", &r);
 	assert_int_equal(r.status, 200);
-	assert_true(has(&r, "kat@example.org"));
-	assert_true(has(&r, "autocomplete=\"current-password\""));
+	assert_true(rt_has(&r, "kat@example.org"));
+	assert_true(rt_has(&r, "autocomplete=\"current-password\""));
 	rt_resp_free(&r);
 	/* Wrong password. */
-	cl_post(t, &c, "/account/email", "email=kat.new%40example.org&current_password=" PW2_F, &r);
+	rt_browser_post(t, &c, "/account/email", "email=kat.new%40example.org&current_password=" PW2_F, &r);
 	assert_int_equal(r.status, 422);
-	assert_true(has(&r, "href=\"#current_password\""));
-	assert_true(has(&r, "value=\"kat.new@example.org\""));
-	assert_false(has(&r, PW2));
+	assert_true(rt_has(&r, "href=\"#current_password\""));
+	assert_true(rt_has(&r, "value=\"kat.new@example.org\""));
+	assert_false(rt_has(&r, PW2));
 	rt_resp_free(&r);
 	/* Someone else's. */
-	cl_post(t, &c, "/account/email", "email=ZOE%40example.org&current_password=" PW1_F, &r);
+	rt_browser_post(t, &c, "/account/email", "email=ZOE%40example.org&current_password=" PW1_F, &r);
 	assert_int_equal(r.status, 422);
-	assert_true(has(&r, "Another account uses this email address"));
+	assert_true(rt_has(&r, "Another account uses this email address"));
 	rt_resp_free(&r);
-	assert_int_equal(n_mail_all(t), 0);
+	assert_int_equal(rt_mail_all(t), 0);
 	/* Right. */
-	cl_post(t, &c, "/account/email", "email=kat.new%40example.org&current_password=" PW1_F, &r);
+	rt_browser_post(t, &c, "/account/email", "email=kat.new%40example.org&current_password=" PW1_F, &r);
 	assert_int_equal(r.status, 303);
 	assert_string_equal(loc(&r), "/account?done=email");
 	rt_resp_free(&r);
@@ -1087,21 +874,21 @@ static void email_change(void **state)
 	get_person(t, id, &a, &p);
 	assert_string_equal(p.email, "kat.new@example.org");
 	assert_false(p.verified);
-	assert_int_equal(n_mail(t, "kat@example.org", "email_changed"), 1);
-	assert_int_equal(n_mail(t, "kat.new@example.org", "verify_email"), 1);
-	text = mail_text(t, "kat@example.org", "email_changed");
+	assert_int_equal(rt_mail_n(t, "kat@example.org", "email_changed"), 1);
+	assert_int_equal(rt_mail_n(t, "kat.new@example.org", "verify_email"), 1);
+	text = rt_mail_text(t, "kat@example.org", "email_changed");
 	assert_mail_clean(text);
 	assert_null(strstr(text, "kat.new@"));
 	free(text);
-	assert_int_equal(n_audit_about(t, "email.changed", id), 1);
-	cl_get(t, &c, "/account?done=email", &r);
-	assert_true(has(&r, "Your email address is now kat.new@example.org"));
-	assert_true(has(&r, "Not confirmed yet"));
+	assert_int_equal(rt_audit_about(t, "email.changed", id), 1);
+	rt_browser_get(t, &c, "/account?done=email", &r);
+	assert_true(rt_has(&r, "Your email address is now kat.new@example.org"));
+	assert_true(rt_has(&r, "Not confirmed yet"));
 	rt_resp_free(&r);
 	/* The new address is confirmed by its link. */
-	link = mail_link(t, "kat.new@example.org", "verify_email", "/verify-email/");
+	link = rt_mail_link(t, "kat.new@example.org", "verify_email", "/verify-email/");
 	assert_int_equal(status_of(t, &c, link), 200);
-	cl_post(t, &c, link, NULL, &r);
+	rt_browser_post(t, &c, link, NULL, &r);
 	assert_int_equal(r.status, 303);
 	rt_resp_free(&r);
 	get_person(t, id, &a, &p);
@@ -1113,28 +900,28 @@ static void email_change(void **state)
 static void password_change(void **state)
 {
 	struct rt *t = *state;
-	struct cl c = { 0 }, other = { 0 };
+	struct rt_browser c = { 0 }, other = { 0 };
 	struct rt_resp r;
-	int64_t id = make_person(t, "Kat Slater", "kat@example.org", PW1, ROLE_BIT(ROLE_MEMBER), true);
+	int64_t id = rt_person(t, "Kat Slater", "kat@example.org", PW1, ROLE_BIT(ROLE_MEMBER), NULL);
 
 	sign_in(t, &c, "kat%40example.org", PW1_F);
 	sign_in(t, &other, "kat%40example.org", PW1_F);
-	cl_get(t, &c, "/account/password", &r);
+	rt_browser_get(t, &c, "/account/password", &r);
 	assert_int_equal(r.status, 200);
-	assert_true(has(&r, "id=\"current_password\""));
-	assert_true(has(&r, "id=\"password_confirm\""));
+	assert_true(rt_has(&r, "id=\"current_password\""));
+	assert_true(rt_has(&r, "id=\"password_confirm\""));
 	rt_resp_free(&r);
-	cl_post(t, &c, "/account/password", "current_password=" PW2_F "&password=" PW2_F
+	rt_browser_post(t, &c, "/account/password", "current_password=" PW2_F "&password=" PW2_F
 		"&password_confirm=" PW2_F, &r);
 	assert_int_equal(r.status, 422);
-	assert_true(has(&r, "href=\"#current_password\""));
-	assert_false(has(&r, PW2));
+	assert_true(rt_has(&r, "href=\"#current_password\""));
+	assert_false(rt_has(&r, PW2));
 	rt_resp_free(&r);
-	cl_post(t, &c, "/account/password", "current_password=" PW1_F "&password=short&password_confirm=short", &r);
+	rt_browser_post(t, &c, "/account/password", "current_password=" PW1_F "&password=short&password_confirm=short", &r);
 	assert_int_equal(r.status, 422);
-	assert_true(has(&r, "at least 10 characters"));
+	assert_true(rt_has(&r, "at least 10 characters"));
 	rt_resp_free(&r);
-	cl_post(t, &c, "/account/password", "current_password=" PW1_F "&password=" PW2_F
+	rt_browser_post(t, &c, "/account/password", "current_password=" PW1_F "&password=" PW2_F
 		"&password_confirm=" PW2_F, &r);
 	assert_int_equal(r.status, 303);
 	assert_string_equal(loc(&r), "/account?done=password");
@@ -1142,26 +929,26 @@ static void password_change(void **state)
 	/* This browser stays signed in; the other is signed out. */
 	assert_int_equal(status_of(t, &c, "/account"), 200);
 	assert_int_equal(status_of(t, &other, "/account"), 303);
-	assert_int_equal(n_mail(t, "kat@example.org", "password_changed"), 1);
-	assert_int_equal(n_audit_about(t, "password.changed", id), 1);
+	assert_int_equal(rt_mail_n(t, "kat@example.org", "password_changed"), 1);
+	assert_int_equal(rt_audit_about(t, "password.changed", id), 1);
 }
 
 static void sessions_list_and_revoke(void **state)
 {
 	struct rt *t = *state;
-	struct cl a = { 0 }, b = { 0 }, c = { 0 };
+	struct rt_browser a = { 0 }, b = { 0 }, c = { 0 };
 	struct rt_resp r;
 	const char *p;
 	char path[96];
 
-	make_person(t, "Kat Slater", "kat@example.org", PW1, ROLE_BIT(ROLE_MEMBER), true);
+	rt_person(t, "Kat Slater", "kat@example.org", PW1, ROLE_BIT(ROLE_MEMBER), NULL);
 	sign_in(t, &a, "kat%40example.org", PW1_F);
 	sign_in(t, &b, "kat%40example.org", PW1_F);
 	sign_in(t, &c, "kat%40example.org", PW1_F);
-	cl_get(t, &a, "/account/sessions", &r);
+	rt_browser_get(t, &a, "/account/sessions", &r);
 	assert_int_equal(r.status, 200);
-	assert_true(has(&r, "This device"));
-	assert_true(has(&r, "Sign out everywhere else"));
+	assert_true(rt_has(&r, "This device"));
+	assert_true(rt_has(&r, "Sign out everywhere else"));
 	/* Two other devices, each with its own button. */
 	p = r.body;
 	int buttons = 0;
@@ -1176,56 +963,55 @@ static void sessions_list_and_revoke(void **state)
 	p += strlen("action=\"");
 	snprintf(path, sizeof(path), "%.*s", (int)strcspn(p, "\""), p);
 	rt_resp_free(&r);
-	cl_post(t, &a, path, NULL, &r);
+	rt_browser_post(t, &a, path, NULL, &r);
 	assert_int_equal(r.status, 303);
 	assert_string_equal(loc(&r), "/account/sessions?done=revoked");
 	rt_resp_free(&r);
 	assert_int_equal(status_of(t, &a, "/account"), 200);
 	assert_int_equal((status_of(t, &b, "/account") == 303) + (status_of(t, &c, "/account") == 303), 1);
 	/* Someone else's session cannot be revoked. */
-	cl_get(t, &a, "/account", &r);
+	rt_browser_get(t, &a, "/account", &r);
 	rt_resp_free(&r);
-	cl_post(t, &a, "/account/sessions/999999/revoke", NULL, &r);
+	rt_browser_post(t, &a, "/account/sessions/999999/revoke", NULL, &r);
 	assert_int_equal(r.status, 404);
 	rt_resp_free(&r);
 	/* Everywhere else. */
-	cl_get(t, &a, "/account/sessions", &r);
+	rt_browser_get(t, &a, "/account/sessions", &r);
 	rt_resp_free(&r);
-	cl_post(t, &a, "/account/sessions/revoke-others", NULL, &r);
+	rt_browser_post(t, &a, "/account/sessions/revoke-others", NULL, &r);
 	assert_int_equal(r.status, 303);
 	rt_resp_free(&r);
 	assert_int_equal(status_of(t, &a, "/account"), 200);
 	assert_int_equal(status_of(t, &b, "/account"), 303);
 	assert_int_equal(status_of(t, &c, "/account"), 303);
-	cl_get(t, &a, "/account/sessions?done=others", &r);
-	assert_true(has(&r, "You are signed out everywhere else."));
-	assert_false(has(&r, "Sign out everywhere else</button>"));
+	rt_browser_get(t, &a, "/account/sessions?done=others", &r);
+	assert_true(rt_has(&r, "You are signed out everywhere else."));
+	assert_false(rt_has(&r, "Sign out everywhere else</button>"));
 	rt_resp_free(&r);
-	assert_int_equal(n_audit(t, "session.revoked"), 2);
+	assert_int_equal(rt_audit_n(t, "session.revoked"), 2);
 }
 
 static void api_tokens_shown_once(void **state)
 {
 	struct rt *t = *state;
-	struct cl c = { 0 };
+	struct rt_browser c = { 0 };
 	struct rt_resp r;
-	char token[80], bearer[128], path[96];
+	char token[80], path[96];
 	const char *p;
-	const char *h[2] = { bearer, NULL };
 
-	make_person(t, "Kat Slater", "kat@example.org", PW1, ROLE_BIT(ROLE_MEMBER), true);
+	rt_person(t, "Kat Slater", "kat@example.org", PW1, ROLE_BIT(ROLE_MEMBER), NULL);
 	sign_in(t, &c, "kat%40example.org", PW1_F);
-	cl_get(t, &c, "/account/tokens", &r);
+	rt_browser_get(t, &c, "/account/tokens", &r);
 	assert_int_equal(r.status, 200);
-	assert_true(has(&r, "You have no API tokens."));
+	assert_true(rt_has(&r, "You have no API tokens."));
 	rt_resp_free(&r);
-	cl_post(t, &c, "/account/tokens", "token_name=", &r);
+	rt_browser_post(t, &c, "/account/tokens", "token_name=", &r);
 	assert_int_equal(r.status, 422);
-	assert_true(has(&r, "href=\"#token_name\""));
+	assert_true(rt_has(&r, "href=\"#token_name\""));
 	rt_resp_free(&r);
-	cl_post(t, &c, "/account/tokens", "token_name=GP+practice+system", &r);
+	rt_browser_post(t, &c, "/account/tokens", "token_name=GP+practice+system", &r);
 	assert_int_equal(r.status, 200);
-	assert_true(has(&r, "You will not be able to see it again"));
+	assert_true(rt_has(&r, "You will not be able to see it again"));
 	p = strstr(r.body, "value=\"kt_");
 	assert_non_null(p);
 	p += strlen("value=\"");
@@ -1233,45 +1019,44 @@ static void api_tokens_shown_once(void **state)
 	assert_int_equal(strlen(token), 67);
 	rt_resp_free(&r);
 	/* Listed by name and prefix, never in full. */
-	cl_get(t, &c, "/account/tokens", &r);
-	assert_true(has(&r, "GP practice system"));
-	assert_false(has(&r, token));
+	rt_browser_get(t, &c, "/account/tokens", &r);
+	assert_true(rt_has(&r, "GP practice system"));
+	assert_false(rt_has(&r, token));
 	p = strstr(r.body, "action=\"/account/tokens/");
 	assert_non_null(p);
 	p += strlen("action=\"");
 	snprintf(path, sizeof(path), "%.*s", (int)strcspn(p, "\""), p);
 	rt_resp_free(&r);
 	/* It works as a bearer token. */
-	snprintf(bearer, sizeof(bearer), "Authorization: Bearer %s", token);
-	rt_request(t, "GET", "/api/v1/me", h, NULL, 0, NULL, &r);
+	rt_get_bearer(t, "/api/v1/me", token, &r);
 	assert_int_equal(r.status, 200);
-	assert_true(has(&r, "kat@example.org"));
+	assert_true(rt_has(&r, "kat@example.org"));
 	rt_resp_free(&r);
-	cl_post(t, &c, path, NULL, &r);
+	rt_browser_post(t, &c, path, NULL, &r);
 	assert_int_equal(r.status, 303);
 	assert_string_equal(loc(&r), "/account/tokens?done=revoked");
 	rt_resp_free(&r);
-	rt_request(t, "GET", "/api/v1/me", h, NULL, 0, NULL, &r);
+	rt_get_bearer(t, "/api/v1/me", token, &r);
 	assert_int_equal(r.status, 401);
 	rt_resp_free(&r);
-	assert_int_equal(n_audit(t, "token.created"), 1);
-	assert_int_equal(n_audit(t, "token.revoked"), 1);
+	assert_int_equal(rt_audit_n(t, "token.created"), 1);
+	assert_int_equal(rt_audit_n(t, "token.revoked"), 1);
 }
 
 static void download_my_data(void **state)
 {
 	struct rt *t = *state;
-	struct cl c = { 0 };
+	struct rt_browser c = { 0 };
 	struct rt_resp r;
 	json_t *doc;
-	int64_t id = make_person(t, "Kat Slater", "kat@example.org", PW1, ROLE_BIT(ROLE_MEMBER), true);
+	int64_t id = rt_person(t, "Kat Slater", "kat@example.org", PW1, ROLE_BIT(ROLE_MEMBER), NULL);
 
 	sign_in(t, &c, "kat%40example.org", PW1_F);
-	cl_get(t, &c, "/account/data", &r);
+	rt_browser_get(t, &c, "/account/data", &r);
 	assert_int_equal(r.status, 200);
-	assert_true(has(&r, "href=\"/account/data.json\""));
+	assert_true(rt_has(&r, "href=\"/account/data.json\""));
 	rt_resp_free(&r);
-	cl_get(t, &c, "/account/data.json", &r);
+	rt_browser_get(t, &c, "/account/data.json", &r);
 	assert_int_equal(r.status, 200);
 	assert_string_equal(r.content_type, "application/json");
 	assert_non_null(strstr(rt_header(&r, "Content-Disposition"), "attachment"));
@@ -1279,51 +1064,51 @@ static void download_my_data(void **state)
 	doc = json_loads(r.body, 0, NULL);
 	assert_non_null(doc);
 	assert_non_null(json_object_get(doc, "person"));
-	assert_true(has(&r, "kat@example.org"));
-	assert_false(has(&r, "$argon2"));
-	assert_false(has(&r, c.session));
+	assert_true(rt_has(&r, "kat@example.org"));
+	assert_false(rt_has(&r, "$argon2"));
+	assert_false(rt_has(&r, c.session));
 	json_decref(doc);
 	rt_resp_free(&r);
-	assert_int_equal(n_audit_about(t, "data.downloaded", id), 1);
+	assert_int_equal(rt_audit_about(t, "data.downloaded", id), 1);
 }
 
 static void deactivate_and_come_back(void **state)
 {
 	struct rt *t = *state;
-	struct cl c = { 0 }, other = { 0 };
+	struct rt_browser c = { 0 }, other = { 0 };
 	struct rt_resp r;
 	struct person p;
 	struct arena a;
-	int64_t id = make_person(t, "Kat Slater", "kat@example.org", PW1, ROLE_BIT(ROLE_MEMBER), true);
+	int64_t id = rt_person(t, "Kat Slater", "kat@example.org", PW1, ROLE_BIT(ROLE_MEMBER), NULL);
 
 	sign_in(t, &c, "kat%40example.org", PW1_F);
 	sign_in(t, &other, "kat%40example.org", PW1_F);
-	cl_get(t, &c, "/account/deactivate", &r);
+	rt_browser_get(t, &c, "/account/deactivate", &r);
 	assert_int_equal(r.status, 200);
-	assert_true(has(&r, "Deactivate my account"));
+	assert_true(rt_has(&r, "Deactivate my account"));
 	rt_resp_free(&r);
-	cl_post(t, &c, "/account/deactivate", NULL, &r);
+	rt_browser_post(t, &c, "/account/deactivate", NULL, &r);
 	assert_int_equal(r.status, 303);
 	assert_string_equal(loc(&r), "/signed-out?reason=deactivated");
 	assert_true(c.session[0] == '\0');
 	rt_resp_free(&r);
-	cl_get(t, &c, "/signed-out?reason=deactivated", &r);
-	assert_true(has(&r, "Your account is deactivated"));
+	rt_browser_get(t, &c, "/signed-out?reason=deactivated", &r);
+	assert_true(rt_has(&r, "Your account is deactivated"));
 	rt_resp_free(&r);
 	assert_int_equal(status_of(t, &other, "/account"), 303);
 	arena_init(&a);
 	get_person(t, id, &a, &p);
 	assert_true(p.deactivated_at != 0);
-	assert_int_equal(n_audit_about(t, "account.deactivated", id), 1);
+	assert_int_equal(rt_audit_about(t, "account.deactivated", id), 1);
 	/* Signing in brings it back, and says so. */
-	cl_get(t, &c, "/login", &r);
+	rt_browser_get(t, &c, "/login", &r);
 	rt_resp_free(&r);
-	cl_post(t, &c, "/login", "next=%2Faccount%2Fdata&email=kat%40example.org&password=" PW1_F, &r);
+	rt_browser_post(t, &c, "/login", "next=%2Faccount%2Fdata&email=kat%40example.org&password=" PW1_F, &r);
 	assert_int_equal(r.status, 303);
 	assert_string_equal(loc(&r), "/account?done=reactivated");
 	rt_resp_free(&r);
-	cl_get(t, &c, "/account?done=reactivated", &r);
-	assert_true(has(&r, "Your account is active again"));
+	rt_browser_get(t, &c, "/account?done=reactivated", &r);
+	assert_true(rt_has(&r, "Your account is active again"));
 	rt_resp_free(&r);
 	get_person(t, id, &a, &p);
 	assert_int_equal(p.deactivated_at, 0);
@@ -1333,47 +1118,47 @@ static void deactivate_and_come_back(void **state)
 static void delete_with_grace_period(void **state)
 {
 	struct rt *t = *state;
-	struct cl c = { 0 };
+	struct rt_browser c = { 0 };
 	struct rt_resp r;
 	struct person p;
 	struct arena a;
 	char *text;
 	int64_t now = time_now();
-	int64_t id = make_person(t, "Kat Slater", "kat@example.org", PW1, ROLE_BIT(ROLE_MEMBER), true);
+	int64_t id = rt_person(t, "Kat Slater", "kat@example.org", PW1, ROLE_BIT(ROLE_MEMBER), NULL);
 
 	sign_in(t, &c, "kat%40example.org", PW1_F);
-	cl_get(t, &c, "/account/delete", &r);
+	rt_browser_get(t, &c, "/account/delete", &r);
 	assert_int_equal(r.status, 200);
-	assert_true(has(&r, "7 days after you ask"));
-	assert_true(has(&r, "govuk-button--warning"));
+	assert_true(rt_has(&r, "7 days after you ask"));
+	assert_true(rt_has(&r, "govuk-button--warning"));
 	rt_resp_free(&r);
-	cl_post(t, &c, "/account/delete", "current_password=" PW2_F, &r);
+	rt_browser_post(t, &c, "/account/delete", "current_password=" PW2_F, &r);
 	assert_int_equal(r.status, 422);
-	assert_true(has(&r, "href=\"#current_password\""));
+	assert_true(rt_has(&r, "href=\"#current_password\""));
 	rt_resp_free(&r);
 	arena_init(&a);
 	get_person(t, id, &a, &p);
 	assert_int_equal(p.erase_after, 0);
-	cl_post(t, &c, "/account/delete", "current_password=" PW1_F, &r);
+	rt_browser_post(t, &c, "/account/delete", "current_password=" PW1_F, &r);
 	assert_int_equal(r.status, 303);
 	assert_string_equal(loc(&r), "/signed-out?reason=deleting");
 	assert_true(c.session[0] == '\0');
 	rt_resp_free(&r);
 	get_person(t, id, &a, &p);
 	assert_true(p.erase_after >= now + 7 * 86400 - 5 && p.erase_after <= now + 7 * 86400 + 60);
-	assert_int_equal(n_mail(t, "kat@example.org", "delete_scheduled"), 1);
-	text = mail_text(t, "kat@example.org", "delete_scheduled");
+	assert_int_equal(rt_mail_n(t, "kat@example.org", "delete_scheduled"), 1);
+	text = rt_mail_text(t, "kat@example.org", "delete_scheduled");
 	assert_mail_clean(text);
 	free(text);
-	assert_int_equal(n_audit_about(t, "account.delete_requested", id), 1);
-	cl_get(t, &c, "/signed-out?reason=deleting", &r);
-	assert_true(has(&r, "Your account will be deleted"));
-	assert_true(has(&r, "in 7 days"));
+	assert_int_equal(rt_audit_about(t, "account.delete_requested", id), 1);
+	rt_browser_get(t, &c, "/signed-out?reason=deleting", &r);
+	assert_true(rt_has(&r, "Your account will be deleted"));
+	assert_true(rt_has(&r, "in 7 days"));
 	rt_resp_free(&r);
 	/* Signing in before the date keeps the account. */
-	cl_get(t, &c, "/login", &r);
+	rt_browser_get(t, &c, "/login", &r);
 	rt_resp_free(&r);
-	cl_post(t, &c, "/login", "email=kat%40example.org&password=" PW1_F, &r);
+	rt_browser_post(t, &c, "/login", "email=kat%40example.org&password=" PW1_F, &r);
 	assert_int_equal(r.status, 303);
 	assert_string_equal(loc(&r), "/account?done=delete_cancelled");
 	rt_resp_free(&r);
@@ -1385,35 +1170,35 @@ static void delete_with_grace_period(void **state)
 static void navigation_by_role(void **state)
 {
 	struct rt *t = *state;
-	struct cl m = { 0 }, co = { 0 }, ad = { 0 };
+	struct rt_browser m = { 0 }, co = { 0 }, ad = { 0 };
 	struct rt_resp r;
 
-	make_person(t, "Mo Member", "mo@example.org", PW1, ROLE_BIT(ROLE_MEMBER), true);
-	make_person(t, "Cora Coord", "cora@example.org", PW1, ROLE_BIT(ROLE_MEMBER) | ROLE_BIT(ROLE_COORDINATOR), true);
-	make_person(t, "Ada Admin", "ada@example.org", PW1,
-		    ROLE_BIT(ROLE_MEMBER) | ROLE_BIT(ROLE_COORDINATOR) | ROLE_BIT(ROLE_ADMIN), true);
+	rt_person(t, "Mo Member", "mo@example.org", PW1, ROLE_BIT(ROLE_MEMBER), NULL);
+	rt_person(t, "Cora Coord", "cora@example.org", PW1, ROLE_BIT(ROLE_MEMBER) | ROLE_BIT(ROLE_COORDINATOR), NULL);
+	rt_person(t, "Ada Admin", "ada@example.org", PW1,
+		  ROLE_BIT(ROLE_MEMBER) | ROLE_BIT(ROLE_COORDINATOR) | ROLE_BIT(ROLE_ADMIN), NULL);
 	sign_in(t, &m, "mo%40example.org", PW1_F);
 	sign_in(t, &co, "cora%40example.org", PW1_F);
 	sign_in(t, &ad, "ada%40example.org", PW1_F);
 
-	cl_get(t, &m, "/account", &r);
-	assert_true(has(&r, "href=\"/account\">Your account</a>"));
-	assert_true(has(&r, "Sign out</button>"));
-	assert_false(has(&r, "href=\"/login\">Sign in"));
-	assert_false(has(&r, "href=\"/people\""));
-	assert_false(has(&r, "href=\"/admin/audit\""));
+	rt_browser_get(t, &m, "/account", &r);
+	assert_true(rt_has(&r, "href=\"/account\">Your account</a>"));
+	assert_true(rt_has(&r, "Sign out</button>"));
+	assert_false(rt_has(&r, "href=\"/login\">Sign in"));
+	assert_false(rt_has(&r, "href=\"/people\""));
+	assert_false(rt_has(&r, "href=\"/admin/audit\""));
 	/* The sign-out form carries this session's form token. */
-	assert_true(has(&r, "action=\"/logout\""));
+	assert_true(rt_has(&r, "action=\"/logout\""));
 	assert_int_equal(strlen(m.csrf), 64);
-	assert_true(has(&r, m.csrf));
+	assert_true(rt_has(&r, m.csrf));
 	rt_resp_free(&r);
-	cl_get(t, &co, "/account", &r);
-	assert_true(has(&r, "href=\"/people\">People</a>"));
-	assert_false(has(&r, "href=\"/admin/audit\""));
+	rt_browser_get(t, &co, "/account", &r);
+	assert_true(rt_has(&r, "href=\"/people\">People</a>"));
+	assert_false(rt_has(&r, "href=\"/admin/audit\""));
 	rt_resp_free(&r);
-	cl_get(t, &ad, "/account", &r);
-	assert_true(has(&r, "href=\"/admin/audit\">Audit log</a>"));
-	assert_true(has(&r, "href=\"/admin/outbox\">Emails</a>"));
+	rt_browser_get(t, &ad, "/account", &r);
+	assert_true(rt_has(&r, "href=\"/admin/audit\">Audit log</a>"));
+	assert_true(rt_has(&r, "href=\"/admin/outbox\">Emails</a>"));
 	/* Once, although an admin here is a coordinator too. */
 	assert_non_null(strstr(r.body, "href=\"/people\">People</a>"));
 	assert_null(strstr(strstr(r.body, "href=\"/people\">People</a>") + 1, "href=\"/people\">People</a>"));
@@ -1510,52 +1295,45 @@ static void rule_forms(void **state)
 
 int main(void)
 {
-	const char *backends[2];
-	int n = testdb_backends(backends), failed = 0;
+	int failed = 0;
 	const struct CMUnitTest rules[] = {
 		cmocka_unit_test(rule_next_is_local_only),
 		cmocka_unit_test(rule_when_in_uk_time),
 		cmocka_unit_test(rule_forms),
 	};
+#define T(fn) cmocka_unit_test_setup_teardown(fn, rt_setup, teardown)
+	const struct CMUnitTest tests[] = {
+		T(register_page_is_a_form),
+		T(register_errors_keep_what_was_typed),
+		T(register_needs_form_token),
+		T(register_signs_in_and_sends_link),
+		T(register_same_email_any_case),
+		T(register_rate_limited_per_address),
+		T(verify_link_needs_a_post_and_works_once),
+		T(verify_resend_when_signed_in),
+		T(visitors_are_sent_to_sign_in),
+		T(login_wrong_then_right),
+		T(login_returns_to_local_pages_only),
+		T(login_rate_limited_per_account),
+		T(login_rate_limited_per_address),
+		T(logout_ends_the_session),
+		T(password_reset_by_email),
+		T(password_reset_link_expires_in_an_hour),
+		T(password_reset_rate_limited),
+		T(set_password_link),
+		T(details_change),
+		T(email_change),
+		T(password_change),
+		T(sessions_list_and_revoke),
+		T(api_tokens_shown_once),
+		T(download_my_data),
+		T(deactivate_and_come_back),
+		T(delete_with_grace_period),
+		T(navigation_by_role),
+	};
+#undef T
 
 	failed += _cmocka_run_group_tests("account/rules", rules, ARRAY_LEN(rules), NULL, NULL);
-	for (int b = 0; b < n; b++) {
-		void *st = (void *)backends[b];
-#define T(fn) cmocka_unit_test_prestate_setup_teardown(fn, setup, teardown, st)
-		const struct CMUnitTest tests[] = {
-			T(register_page_is_a_form),
-			T(register_errors_keep_what_was_typed),
-			T(register_needs_form_token),
-			T(register_signs_in_and_sends_link),
-			T(register_same_email_any_case),
-			T(register_rate_limited_per_address),
-			T(verify_link_needs_a_post_and_works_once),
-			T(verify_resend_when_signed_in),
-			T(visitors_are_sent_to_sign_in),
-			T(login_wrong_then_right),
-			T(login_returns_to_local_pages_only),
-			T(login_rate_limited_per_account),
-			T(login_rate_limited_per_address),
-			T(logout_ends_the_session),
-			T(password_reset_by_email),
-			T(password_reset_link_expires_in_an_hour),
-			T(password_reset_rate_limited),
-			T(set_password_link),
-			T(details_change),
-			T(email_change),
-			T(password_change),
-			T(sessions_list_and_revoke),
-			T(api_tokens_shown_once),
-			T(download_my_data),
-			T(deactivate_and_come_back),
-			T(delete_with_grace_period),
-			T(navigation_by_role),
-		};
-#undef T
-		char name[64];
-
-		snprintf(name, sizeof(name), "account/%s", backends[b]);
-		failed += _cmocka_run_group_tests(name, tests, ARRAY_LEN(tests), NULL, NULL);
-	}
+	failed += testdb_run_groups("account", tests, ARRAY_LEN(tests));
 	return failed ? 1 : 0;
 }

@@ -11,7 +11,6 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include "auth/password.h"
 #include "auth/person.h"
 #include "auth/session.h"
 #include "core/timeutil.h"
@@ -79,91 +78,17 @@ static bool has_error_for(const json_t *j, const char *field)
 	return false;
 }
 
-static struct db *tdb(struct rt *t)
-{
-	return store_db(t->app.store);
-}
-
-static const struct sql q_outbox_n = { "ta.outbox_n",
-	"SELECT count(*) FROM outbox WHERE to_addr = $1 AND template = $2", NULL };
-static const struct sql q_outbox_all = { "ta.outbox_all", "SELECT count(*) FROM outbox", NULL };
-static const struct sql q_audit_subj = { "ta.audit_subj",
-	"SELECT count(*) FROM audit WHERE action = $1 AND subject_id = $2", NULL };
 static const struct sql q_audit_detail = { "ta.audit_detail",
 	"SELECT count(*) FROM audit WHERE action = $1 AND subject_id = $2 AND detail = $3", NULL };
-static const struct sql q_audit_n = { "ta.audit_n",
-	"SELECT count(*) FROM audit WHERE action = $1", NULL };
-
-static int64_t qint(struct rt *t, const struct sql *q, const struct db_val *args, size_t n)
-{
-	int64_t v = -1;
-
-	assert_int_equal(db_query_int(tdb(t), q, args, n, &v), ERR_OK);
-	return v;
-}
-
-static int64_t make_person(struct rt *t, const char *name, const char *email, const char *pw,
-		unsigned roles)
-{
-	struct db *db = tdb(t);
-	char hash[PASSWORD_HASH_MAX];
-	int64_t id = 0, now = time_now();
-
-	if (pw)
-		assert_int_equal(password_hash(pw, hash), ERR_OK);
-	assert_int_equal(person_create(db, name, email, NULL, pw ? hash : NULL, now, &id), ERR_OK);
-	for (int r = 0; r < ROLE__MAX; r++)
-		if (roles & ROLE_BIT(r))
-			assert_int_equal(person_grant(db, id, (enum role)r, r == ROLE_ORGANISER ? ORG : NULL,
-						      0, now), ERR_OK);
-	assert_int_equal(person_mark_verified(db, id, email, now), ERR_OK);
-	return id;
-}
-
-/* An API session for a person made in the database (no hashing). */
-static void token_for(struct rt *t, int64_t id, char out[TOKEN_LEN + 1])
-{
-	struct session_new s;
-	int64_t now = time_now();
-
-	assert_int_equal(session_create(tdb(t), id, SESSION_API, NULL, NULL, now, now + 3600, &s), ERR_OK);
-	memcpy(out, s.token, TOKEN_LEN + 1);
-}
 
 static int setup(void **state)
 {
-	struct rt *t = calloc(1, sizeof(*t));
 	const char *const settings[] = { "rate_limit=0", NULL };
 
-	if (!t || !rt_start_with(t, *state, settings)) {
-		free(t);
+	if (rt_setup_with(state, settings))
 		return -1;
-	}
-	assert_int_equal(org_create(tdb(t), ORG, "Breathe Easy Northtown", time_now()), ERR_OK);
-	*state = t;
+	assert_int_equal(org_create(rt_db(*state), ORG, "Breathe Easy Northtown", time_now()), ERR_OK);
 	return 0;
-}
-
-static int teardown(void **state)
-{
-	rt_stop(*state);
-	free(*state);
-	return 0;
-}
-
-static struct rt *start_with(void **state, const char *const *settings)
-{
-	struct rt *t = *state, *t2 = calloc(1, sizeof(*t2));
-
-	assert_non_null(t2);
-	assert_true(rt_start_with(t2, t->db.pg ? "postgresql" : "sqlite", settings));
-	return t2;
-}
-
-static void stop(struct rt *t2)
-{
-	rt_stop(t2);
-	free(t2);
 }
 
 /* ---------------------------------------------------------------- accounts */
@@ -172,7 +97,6 @@ static void create_account(void **state)
 {
 	struct rt *t = *state;
 	struct res x;
-	int64_t n = -1;
 
 	api(t, "POST", "/api/v1/accounts",
 	    "{\"name\":\"Dot Cotton\",\"email\":\"dot@example.org\",\"password\":\"" PW1 "\"}", NULL, NULL, &x);
@@ -187,9 +111,8 @@ static void create_account(void **state)
 	/* No session for the API: it signs in with POST /api/v1/sessions. */
 	assert_null(rt_header(&x.r, "Set-Cookie"));
 	res_free(&x);
-	n = qint(t, &q_outbox_n, DB_ARGS(DB_TEXT("dot@example.org"), DB_TEXT("verify_email")));
-	assert_int_equal(n, 1);
-	assert_int_equal(qint(t, &q_audit_n, DB_ARGS(DB_TEXT("register"))), 1);
+	assert_int_equal(rt_mail_n(t, "dot@example.org", "verify_email"), 1);
+	assert_int_equal(rt_audit_n(t, "register"), 1);
 
 	/* The same email again, in any case: 409. */
 	api(t, "POST", "/api/v1/accounts",
@@ -199,7 +122,7 @@ static void create_account(void **state)
 	assert_int_equal(json_integer_value(json_object_get(x.j, "status")), 409);
 	assert_non_null(strstr(jstr(x.j, "detail"), "already exists"));
 	res_free(&x);
-	assert_int_equal(qint(t, &q_outbox_all, DB_NOARGS), 1);
+	assert_int_equal(rt_mail_all(t), 1);
 }
 
 static void create_account_refusals(void **state)
@@ -232,13 +155,13 @@ static void create_account_refusals(void **state)
 	rt_post(t, "/api/v1/accounts", "application/x-www-form-urlencoded", "name=x", &x.r);
 	assert_int_equal(x.r.status, 415);
 	rt_resp_free(&x.r);
-	assert_int_equal(qint(t, &q_outbox_all, DB_NOARGS), 0);
+	assert_int_equal(rt_mail_all(t), 0);
 }
 
 static void create_account_rate_limited(void **state)
 {
 	const char *const settings[] = { "rate_limit=0", "register_limit_ip=1", NULL };
-	struct rt *t2 = start_with(state, settings);
+	struct rt *t2 = rt_new_like(*state, settings);
 	struct res x;
 
 	api(t2, "POST", "/api/v1/accounts",
@@ -251,8 +174,8 @@ static void create_account_rate_limited(void **state)
 	assert_non_null(rt_header(&x.r, "Retry-After"));
 	assert_true(json_integer_value(json_object_get(x.j, "retry_after")) > 0);
 	res_free(&x);
-	assert_int_equal(qint(t2, &q_audit_n, DB_ARGS(DB_TEXT("register.rate_limited"))), 1);
-	stop(t2);
+	assert_int_equal(rt_audit_n(t2, "register.rate_limited"), 1);
+	rt_free(t2);
 }
 
 /* ---------------------------------------------------------------- sessions */
@@ -262,8 +185,8 @@ static void sign_in_use_and_sign_out(void **state)
 	struct rt *t = *state;
 	struct res x;
 	char token[TOKEN_LEN + 1];
-	int64_t id = make_person(t, "Kat Slater", "kat@example.org", PW1,
-				 ROLE_BIT(ROLE_MEMBER) | ROLE_BIT(ROLE_PEER_SUPPORTER));
+	int64_t id = rt_person(t, "Kat Slater", "kat@example.org", PW1,
+			       ROLE_BIT(ROLE_MEMBER) | ROLE_BIT(ROLE_PEER_SUPPORTER), NULL);
 	int64_t exp = 0;
 	const char *e;
 
@@ -316,17 +239,17 @@ static void sign_in_use_and_sign_out(void **state)
 	api(t, "DELETE", "/api/v1/sessions/current", NULL, NULL, NULL, &x);
 	assert_int_equal(x.r.status, 401);
 	res_free(&x);
-	assert_int_equal(qint(t, &q_audit_subj, DB_ARGS(DB_TEXT("login"), DB_INT(id))), 1);
-	assert_int_equal(qint(t, &q_audit_subj, DB_ARGS(DB_TEXT("login.failed"), DB_INT(id))), 1);
+	assert_int_equal(rt_audit_about(t, "login", id), 1);
+	assert_int_equal(rt_audit_about(t, "login.failed", id), 1);
 }
 
 static void sign_in_rate_limited(void **state)
 {
 	const char *const settings[] = { "rate_limit=0", "login_limit=2", NULL };
-	struct rt *t2 = start_with(state, settings);
+	struct rt *t2 = rt_new_like(*state, settings);
 	struct res x;
 
-	make_person(t2, "Kat Slater", "kat@example.org", PW1, ROLE_BIT(ROLE_MEMBER));
+	rt_person(t2, "Kat Slater", "kat@example.org", PW1, ROLE_BIT(ROLE_MEMBER), NULL);
 	for (int i = 0; i < 2; i++) {
 		api(t2, "POST", "/api/v1/sessions", "{\"email\":\"kat@example.org\",\"password\":\"" PW2 "\"}",
 		    NULL, NULL, &x);
@@ -338,8 +261,8 @@ static void sign_in_rate_limited(void **state)
 	assert_non_null(rt_header(&x.r, "Retry-After"));
 	assert_null(jstr(x.j, "token"));
 	res_free(&x);
-	assert_int_equal(qint(t2, &q_audit_n, DB_ARGS(DB_TEXT("login.rate_limited"))), 1);
-	stop(t2);
+	assert_int_equal(rt_audit_n(t2, "login.rate_limited"), 1);
+	rt_free(t2);
 }
 
 static void sign_in_reactivates(void **state)
@@ -348,9 +271,9 @@ static void sign_in_reactivates(void **state)
 	struct res x;
 	struct person p;
 	struct arena a;
-	int64_t id = make_person(t, "Kat Slater", "kat@example.org", PW1, ROLE_BIT(ROLE_MEMBER));
+	int64_t id = rt_person(t, "Kat Slater", "kat@example.org", PW1, ROLE_BIT(ROLE_MEMBER), NULL);
 
-	assert_int_equal(person_set_deactivated(tdb(t), id, true, time_now()), ERR_OK);
+	assert_int_equal(person_set_deactivated(rt_db(t), id, true, time_now()), ERR_OK);
 	api(t, "POST", "/api/v1/sessions", "{\"email\":\"kat@example.org\",\"password\":\"" PW1 "\"}", NULL, NULL, &x);
 	assert_int_equal(x.r.status, 201);
 	{
@@ -364,10 +287,10 @@ static void sign_in_reactivates(void **state)
 	}
 	res_free(&x);
 	arena_init(&a);
-	assert_int_equal(person_get(tdb(t), &a, id, &p), ERR_OK);
+	assert_int_equal(person_get(rt_db(t), &a, id, &p), ERR_OK);
 	assert_int_equal(p.deactivated_at, 0);
 	arena_release(&a);
-	assert_int_equal(qint(t, &q_audit_subj, DB_ARGS(DB_TEXT("account.reactivated"), DB_INT(id))), 1);
+	assert_int_equal(rt_audit_about(t, "account.reactivated", id), 1);
 }
 
 /* ---------------------------------------------------------------- password resets */
@@ -377,7 +300,7 @@ static void password_resets_say_nothing_about_accounts(void **state)
 	struct rt *t = *state;
 	struct res a, b;
 
-	make_person(t, "Phil Mitchell", "phil@example.org", PW1, ROLE_BIT(ROLE_MEMBER));
+	rt_person(t, "Phil Mitchell", "phil@example.org", PW1, ROLE_BIT(ROLE_MEMBER), NULL);
 	api(t, "POST", "/api/v1/password-resets", "{\"email\":\"phil@example.org\"}", NULL, NULL, &a);
 	api(t, "POST", "/api/v1/password-resets", "{\"email\":\"nobody@example.org\"}", NULL, NULL, &b);
 	assert_int_equal(a.r.status, 202);
@@ -385,8 +308,8 @@ static void password_resets_say_nothing_about_accounts(void **state)
 	assert_string_equal(a.r.body, b.r.body);
 	res_free(&a);
 	res_free(&b);
-	assert_int_equal(qint(t, &q_outbox_n, DB_ARGS(DB_TEXT("phil@example.org"), DB_TEXT("reset_password"))), 1);
-	assert_int_equal(qint(t, &q_outbox_all, DB_NOARGS), 1);
+	assert_int_equal(rt_mail_n(t, "phil@example.org", "reset_password"), 1);
+	assert_int_equal(rt_mail_all(t), 1);
 	api(t, "POST", "/api/v1/password-resets", "{\"email\":\"not an email\"}", NULL, NULL, &a);
 	assert_int_equal(a.r.status, 422);
 	assert_string_equal(first_field(a.j), "email");
@@ -396,7 +319,7 @@ static void password_resets_say_nothing_about_accounts(void **state)
 static void password_resets_rate_limited(void **state)
 {
 	const char *const settings[] = { "rate_limit=0", "reset_limit=1", NULL };
-	struct rt *t2 = start_with(state, settings);
+	struct rt *t2 = rt_new_like(*state, settings);
 	struct res x;
 
 	api(t2, "POST", "/api/v1/password-resets", "{\"email\":\"a@example.org\"}", NULL, "203.0.113.9", &x);
@@ -411,8 +334,8 @@ static void password_resets_rate_limited(void **state)
 	api(t2, "POST", "/api/v1/password-resets", "{\"email\":\"A@example.org\"}", NULL, "203.0.113.10", &x);
 	assert_int_equal(x.r.status, 429);
 	res_free(&x);
-	assert_int_equal(qint(t2, &q_audit_n, DB_ARGS(DB_TEXT("password_reset.rate_limited"))), 2);
-	stop(t2);
+	assert_int_equal(rt_audit_n(t2, "password_reset.rate_limited"), 2);
+	rt_free(t2);
 }
 
 /* ---------------------------------------------------------------- people */
@@ -422,13 +345,14 @@ static void people_list_for_coordinators(void **state)
 	struct rt *t = *state;
 	struct res x;
 	char member[TOKEN_LEN + 1], coord[TOKEN_LEN + 1];
-	int64_t m = make_person(t, "Mo Member", "mo@example.org", NULL, ROLE_BIT(ROLE_MEMBER));
-	int64_t c = make_person(t, "Cora Coord", "cora@example.org", NULL,
-				ROLE_BIT(ROLE_MEMBER) | ROLE_BIT(ROLE_COORDINATOR));
+	int64_t m = rt_person(t, "Mo Member", "mo@example.org", NULL, ROLE_BIT(ROLE_MEMBER), NULL);
+	int64_t c = rt_person(t, "Cora Coord", "cora@example.org", NULL,
+			      ROLE_BIT(ROLE_MEMBER) | ROLE_BIT(ROLE_COORDINATOR), NULL);
 
-	make_person(t, "Pete Peer", "pete@example.org", NULL, ROLE_BIT(ROLE_MEMBER) | ROLE_BIT(ROLE_PEER_SUPPORTER));
-	token_for(t, m, member);
-	token_for(t, c, coord);
+	rt_person(t, "Pete Peer", "pete@example.org", NULL, ROLE_BIT(ROLE_MEMBER) | ROLE_BIT(ROLE_PEER_SUPPORTER),
+		  NULL);
+	rt_bearer(t, m, RT_API_SESSION, member);
+	rt_bearer(t, c, RT_API_SESSION, coord);
 
 	api(t, "GET", "/api/v1/people", NULL, NULL, NULL, &x);
 	assert_int_equal(x.r.status, 401);
@@ -484,20 +408,20 @@ static void person_record_and_its_audit(void **state)
 	struct rt *t = *state;
 	struct res x;
 	char member[TOKEN_LEN + 1], coord[TOKEN_LEN + 1], path[64];
-	int64_t m = make_person(t, "Mo Member", "mo@example.org", NULL, ROLE_BIT(ROLE_MEMBER));
-	int64_t o = make_person(t, "Olly Other", "olly@example.org", NULL, ROLE_BIT(ROLE_MEMBER));
-	int64_t c = make_person(t, "Cora Coord", "cora@example.org", NULL,
-				ROLE_BIT(ROLE_MEMBER) | ROLE_BIT(ROLE_COORDINATOR));
+	int64_t m = rt_person(t, "Mo Member", "mo@example.org", NULL, ROLE_BIT(ROLE_MEMBER), NULL);
+	int64_t o = rt_person(t, "Olly Other", "olly@example.org", NULL, ROLE_BIT(ROLE_MEMBER), NULL);
+	int64_t c = rt_person(t, "Cora Coord", "cora@example.org", NULL,
+			      ROLE_BIT(ROLE_MEMBER) | ROLE_BIT(ROLE_COORDINATOR), NULL);
 
-	token_for(t, m, member);
-	token_for(t, c, coord);
+	rt_bearer(t, m, RT_API_SESSION, member);
+	rt_bearer(t, c, RT_API_SESSION, coord);
 	/* Their own: no audit row. */
 	snprintf(path, sizeof(path), "/api/v1/people/%lld", (long long)m);
 	api(t, "GET", path, NULL, member, NULL, &x);
 	assert_int_equal(x.r.status, 200);
 	assert_string_equal(jstr(x.j, "email"), "mo@example.org");
 	res_free(&x);
-	assert_int_equal(qint(t, &q_audit_subj, DB_ARGS(DB_TEXT("person.read"), DB_INT(m))), 0);
+	assert_int_equal(rt_audit_about(t, "person.read", m), 0);
 	/* Someone else's: refused for a member, before saying whether it exists. */
 	snprintf(path, sizeof(path), "/api/v1/people/%lld", (long long)o);
 	api(t, "GET", path, NULL, member, NULL, &x);
@@ -511,7 +435,7 @@ static void person_record_and_its_audit(void **state)
 	assert_int_equal(x.r.status, 200);
 	assert_string_equal(jstr(x.j, "name"), "Olly Other");
 	res_free(&x);
-	assert_int_equal(qint(t, &q_audit_subj, DB_ARGS(DB_TEXT("person.read"), DB_INT(o))), 1);
+	assert_int_equal(rt_audit_about(t, "person.read", o), 1);
 	api(t, "GET", "/api/v1/people/999999", NULL, coord, NULL, &x);
 	assert_int_equal(x.r.status, 404);
 	res_free(&x);
@@ -525,14 +449,15 @@ static void roles_granted_and_removed(void **state)
 	struct rt *t = *state;
 	struct res x;
 	char coord[TOKEN_LEN + 1], admin[TOKEN_LEN + 1], member[TOKEN_LEN + 1], path[96];
-	int64_t m = make_person(t, "Mo Member", "mo@example.org", NULL, ROLE_BIT(ROLE_MEMBER));
-	int64_t c = make_person(t, "Cora Coord", "cora@example.org", NULL,
-				ROLE_BIT(ROLE_MEMBER) | ROLE_BIT(ROLE_COORDINATOR));
-	int64_t a = make_person(t, "Ada Admin", "ada@example.org", NULL, ROLE_BIT(ROLE_MEMBER) | ROLE_BIT(ROLE_ADMIN));
+	int64_t m = rt_person(t, "Mo Member", "mo@example.org", NULL, ROLE_BIT(ROLE_MEMBER), NULL);
+	int64_t c = rt_person(t, "Cora Coord", "cora@example.org", NULL,
+			      ROLE_BIT(ROLE_MEMBER) | ROLE_BIT(ROLE_COORDINATOR), NULL);
+	int64_t a = rt_person(t, "Ada Admin", "ada@example.org", NULL, ROLE_BIT(ROLE_MEMBER) | ROLE_BIT(ROLE_ADMIN),
+			      NULL);
 
-	token_for(t, c, coord);
-	token_for(t, a, admin);
-	token_for(t, m, member);
+	rt_bearer(t, c, RT_API_SESSION, coord);
+	rt_bearer(t, a, RT_API_SESSION, admin);
+	rt_bearer(t, m, RT_API_SESSION, member);
 	snprintf(path, sizeof(path), "/api/v1/people/%lld/roles", (long long)m);
 
 	/* A member may not grant anything. */
@@ -544,8 +469,8 @@ static void roles_granted_and_removed(void **state)
 	assert_int_equal(x.r.status, 201);
 	assert_string_equal(jstr(x.j, "role"), "peer_supporter");
 	res_free(&x);
-	assert_int_equal(qint(t, &q_audit_detail, DB_ARGS(DB_TEXT("role.granted"), DB_INT(m),
-							  DB_TEXT("role=peer_supporter"))), 1);
+	assert_int_equal(rt_count(t, &q_audit_detail, DB_ARGS(DB_TEXT("role.granted"), DB_INT(m),
+							      DB_TEXT("role=peer_supporter"))), 1);
 	/* ... which ends the person's sessions: a new token for new privileges. */
 	api(t, "GET", "/api/v1/me", NULL, member, NULL, &x);
 	assert_int_equal(x.r.status, 401);
@@ -583,7 +508,7 @@ static void roles_granted_and_removed(void **state)
 	assert_int_equal(x.r.status, 404);
 	res_free(&x);
 	/* An admin may grant admin. */
-	token_for(t, c, coord);
+	rt_bearer(t, c, RT_API_SESSION, coord);
 	api(t, "POST", path, "{\"role\":\"admin\"}", admin, NULL, &x);
 	assert_int_equal(x.r.status, 201);
 	res_free(&x);
@@ -596,10 +521,10 @@ static void roles_granted_and_removed(void **state)
 	api(t, "DELETE", path, NULL, coord, NULL, &x);
 	assert_int_equal(x.r.status, 404);
 	res_free(&x);
-	assert_int_equal(qint(t, &q_audit_detail, DB_ARGS(DB_TEXT("role.removed"), DB_INT(m),
-							  DB_TEXT("role=peer_supporter"))), 1);
+	assert_int_equal(rt_count(t, &q_audit_detail, DB_ARGS(DB_TEXT("role.removed"), DB_INT(m),
+							      DB_TEXT("role=peer_supporter"))), 1);
 	snprintf(path, sizeof(path), "/api/v1/people/%lld/roles/admin", (long long)m);
-	token_for(t, c, coord);
+	rt_bearer(t, c, RT_API_SESSION, coord);
 	api(t, "DELETE", path, NULL, coord, NULL, &x);
 	assert_int_equal(x.r.status, 403);
 	res_free(&x);
@@ -609,12 +534,12 @@ static void roles_granted_and_removed(void **state)
 	res_free(&x);
 	/* The last admin cannot go: Mo is an admin now, so Ada can, then
 	 * Mo cannot. */
-	token_for(t, a, admin);
+	rt_bearer(t, a, RT_API_SESSION, admin);
 	snprintf(path, sizeof(path), "/api/v1/people/%lld/roles/admin", (long long)a);
 	api(t, "DELETE", path, NULL, admin, NULL, &x);
 	assert_int_equal(x.r.status, 204);
 	res_free(&x);
-	token_for(t, m, member);
+	rt_bearer(t, m, RT_API_SESSION, member);
 	snprintf(path, sizeof(path), "/api/v1/people/%lld/roles/admin", (long long)m);
 	api(t, "DELETE", path, NULL, member, NULL, &x);
 	assert_int_equal(x.r.status, 409);
@@ -630,14 +555,15 @@ static void tokens_listed_and_revoked(void **state)
 	struct res x;
 	struct token_new k1, k2;
 	char member[TOKEN_LEN + 1], admin[TOKEN_LEN + 1], path[64];
-	int64_t m = make_person(t, "Mo Member", "mo@example.org", NULL, ROLE_BIT(ROLE_MEMBER));
-	int64_t o = make_person(t, "Olly Other", "olly@example.org", NULL, ROLE_BIT(ROLE_MEMBER));
-	int64_t a = make_person(t, "Ada Admin", "ada@example.org", NULL, ROLE_BIT(ROLE_MEMBER) | ROLE_BIT(ROLE_ADMIN));
+	int64_t m = rt_person(t, "Mo Member", "mo@example.org", NULL, ROLE_BIT(ROLE_MEMBER), NULL);
+	int64_t o = rt_person(t, "Olly Other", "olly@example.org", NULL, ROLE_BIT(ROLE_MEMBER), NULL);
+	int64_t a = rt_person(t, "Ada Admin", "ada@example.org", NULL, ROLE_BIT(ROLE_MEMBER) | ROLE_BIT(ROLE_ADMIN),
+			      NULL);
 
-	assert_int_equal(apitoken_create(tdb(t), m, "Mo's script", m, time_now(), &k1), ERR_OK);
-	assert_int_equal(apitoken_create(tdb(t), o, "Olly's system", o, time_now(), &k2), ERR_OK);
-	token_for(t, m, member);
-	token_for(t, a, admin);
+	assert_int_equal(apitoken_create(rt_db(t), m, "Mo's script", m, time_now(), &k1), ERR_OK);
+	assert_int_equal(apitoken_create(rt_db(t), o, "Olly's system", o, time_now(), &k2), ERR_OK);
+	rt_bearer(t, m, RT_API_SESSION, member);
+	rt_bearer(t, a, RT_API_SESSION, admin);
 
 	api(t, "GET", "/api/v1/tokens", NULL, member, NULL, &x);
 	assert_int_equal(x.r.status, 200);
@@ -674,9 +600,9 @@ static void tokens_listed_and_revoked(void **state)
 	api(t, "DELETE", path, NULL, admin, NULL, &x);
 	assert_int_equal(x.r.status, 204);
 	res_free(&x);
-	assert_int_equal(qint(t, &q_audit_subj, DB_ARGS(DB_TEXT("token.revoked"), DB_INT(o))), 1);
+	assert_int_equal(rt_audit_about(t, "token.revoked", o), 1);
 	/* DELETE sessions/current with an API token: there is no session. */
-	assert_int_equal(apitoken_create(tdb(t), m, "Another", m, time_now(), &k1), ERR_OK);
+	assert_int_equal(apitoken_create(rt_db(t), m, "Another", m, time_now(), &k1), ERR_OK);
 	api(t, "DELETE", "/api/v1/sessions/current", NULL, k1.token, NULL, &x);
 	assert_int_equal(x.r.status, 404);
 	res_free(&x);
@@ -684,31 +610,22 @@ static void tokens_listed_and_revoked(void **state)
 
 int main(void)
 {
-	const char *backends[2];
-	int n = testdb_backends(backends), failed = 0;
-
-	for (int b = 0; b < n; b++) {
-		void *st = (void *)backends[b];
-#define T(fn) cmocka_unit_test_prestate_setup_teardown(fn, setup, teardown, st)
-		const struct CMUnitTest tests[] = {
-			T(create_account),
-			T(create_account_refusals),
-			T(create_account_rate_limited),
-			T(sign_in_use_and_sign_out),
-			T(sign_in_rate_limited),
-			T(sign_in_reactivates),
-			T(password_resets_say_nothing_about_accounts),
-			T(password_resets_rate_limited),
-			T(people_list_for_coordinators),
-			T(person_record_and_its_audit),
-			T(roles_granted_and_removed),
-			T(tokens_listed_and_revoked),
-		};
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, rt_teardown)
+	const struct CMUnitTest tests[] = {
+		T(create_account),
+		T(create_account_refusals),
+		T(create_account_rate_limited),
+		T(sign_in_use_and_sign_out),
+		T(sign_in_rate_limited),
+		T(sign_in_reactivates),
+		T(password_resets_say_nothing_about_accounts),
+		T(password_resets_rate_limited),
+		T(people_list_for_coordinators),
+		T(person_record_and_its_audit),
+		T(roles_granted_and_removed),
+		T(tokens_listed_and_revoked),
+	};
 #undef T
-		char name[64];
 
-		snprintf(name, sizeof(name), "account_api/%s", backends[b]);
-		failed += _cmocka_run_group_tests(name, tests, ARRAY_LEN(tests), NULL, NULL);
-	}
-	return failed ? 1 : 0;
+	return testdb_run_groups("account_api", tests, ARRAY_LEN(tests)) ? 1 : 0;
 }

@@ -112,14 +112,11 @@ static int start(void **state, const char *const *settings)
 	time_set_fake(NOW);
 	if (!f || !rt_start_extra(&f->t, backend, settings, extra, 1))
 		return -1;
-	f->db = store_db(f->t.app.store);
+	f->db = rt_db(&f->t);
 	arena_init(&f->a);
-	if (person_create(f->db, "Ann Archer", "Ann@Example.org", NULL, NULL, NOW, &f->ann) != ERR_OK ||
-	    person_create(f->db, "Bob Baker", "bob@example.org", NULL, NULL, NOW, &f->bob) != ERR_OK ||
-	    person_grant(f->db, f->ann, ROLE_MEMBER, NULL, 0, NOW) != ERR_OK ||
-	    person_grant(f->db, f->ann, ROLE_ADMIN, NULL, 0, NOW) != ERR_OK ||
-	    person_grant(f->db, f->bob, ROLE_MEMBER, NULL, 0, NOW) != ERR_OK)
-		return -1;
+	f->ann = rt_person_unverified(&f->t, "Ann Archer", "Ann@Example.org", NULL,
+				      ROLE_BIT(ROLE_MEMBER) | ROLE_BIT(ROLE_ADMIN), NULL);
+	f->bob = rt_person_unverified(&f->t, "Bob Baker", "bob@example.org", NULL, ROLE_BIT(ROLE_MEMBER), NULL);
 	*state = f;
 	return 0;
 }
@@ -151,11 +148,6 @@ static int teardown(void **state)
 }
 
 /* ---- helpers ---- */
-
-static bool contains(const struct rt_resp *r, const char *needle)
-{
-	return r->body && strstr(r->body, needle) != NULL;
-}
 
 /* The Set-Cookie header that sets name, or NULL. */
 static const char *set_cookie(const struct rt_resp *r, const char *name)
@@ -227,27 +219,36 @@ static bool json_bool(const struct rt_resp *r, const char *key)
 	return v;
 }
 
+/* The string at key of a JSON body, into out. */
+static void json_str(const struct rt_resp *r, const char *key, char *out, size_t n)
+{
+	json_t *j = json_loads(r->body, 0, NULL);
+
+	assert_non_null(j);
+	snprintf(out, n, "%s", json_string_value(json_object_get(j, key)));
+	json_decref(j);
+}
+
+/* What a visitor gets from a page with a form: the cookie to send back
+ * ("Cookie: kith_visitor=...") and the form token. */
+static void visitor_form(struct fx *f, char *cookie, size_t n, char *token, size_t tn)
+{
+	struct rt_resp r;
+	char visitor[128];
+
+	get(f, "/test/form-page", NULL, NULL, &r);
+	cookie_value(set_cookie(&r, "kith_visitor"), visitor, sizeof(visitor));
+	json_str(&r, "csrf_token", token, tn);
+	rt_resp_free(&r);
+	snprintf(cookie, n, "Cookie: kith_visitor=%s", visitor);
+}
+
 static void new_session(struct fx *f, int64_t person, enum session_kind kind, struct session_new *s)
 {
 	int64_t now = time_now();
 
 	assert_int_equal(session_create(f->db, person, kind, "127.0.0.1", NULL, now,
 					now + (kind == SESSION_API ? 86400 : 43200), s), ERR_OK);
-}
-
-static int64_t audit_count(struct fx *f, const char *action, int64_t subject)
-{
-	struct audit_filter flt = { .action = action, .subject_id = subject, .limit = 100 };
-	json_t *list;
-	int64_t total = -1, n = 0;
-	size_t i;
-	json_t *e;
-
-	assert_int_equal(audit_query(f->db, &flt, &list, &total), ERR_OK);
-	json_array_foreach(list, i, e)
-		n += strcmp(json_string_value(json_object_get(e, "action")), action) == 0;
-	json_decref(list);
-	return n;
 }
 
 /* ---- visitors ---- */
@@ -326,7 +327,7 @@ static void cookie_session(void **state)
 	rt_resp_free(&r);
 	get(f, "/", cookie, NULL, &r);
 	assert_int_equal(r.status, 200);
-	assert_true(contains(&r, "Ann Archer"));
+	assert_true(rt_has(&r, "Ann Archer"));
 	rt_resp_free(&r);
 }
 
@@ -532,7 +533,7 @@ static void bad_bearers_are_401(void **state)
 		if (r.status != 401)
 			fail_msg("%s: %d", bad[i], r.status);
 		assert_string_equal(r.content_type, "application/problem+json");
-		assert_true(contains(&r, "The bearer token is not valid or has expired. Get a new one from "
+		assert_true(rt_has(&r, "The bearer token is not valid or has expired. Get a new one from "
 				     "POST /api/v1/sessions."));
 		assert_string_equal(rt_header(&r, "WWW-Authenticate"), "Bearer error=\"invalid_token\"");
 		rt_resp_free(&r);
@@ -570,7 +571,7 @@ static void csrf_for_sessions(void **state)
 	snprintf(body, sizeof(body), "csrf_token=%s", other.csrf);
 	post_form(f, "/test/form", cookie, NULL, body, &r);
 	assert_int_equal(r.status, 403);
-	assert_true(contains(&r, "reload the page"));
+	assert_true(rt_has(&r, "reload the page"));
 	rt_resp_free(&r);
 	snprintf(body, sizeof(body), "csrf_token=%.63s", s.csrf);
 	post_form(f, "/test/form", cookie, NULL, body, &r);
@@ -582,7 +583,7 @@ static void csrf_for_sessions(void **state)
 
 	/* The page's form token is the session's. */
 	get(f, "/test/form-page", cookie, NULL, &r);
-	assert_true(contains(&r, s.csrf));
+	assert_true(rt_has(&r, s.csrf));
 	assert_null(set_cookie(&r, "kith_visitor"));
 	rt_resp_free(&r);
 
@@ -613,12 +614,7 @@ static void csrf_for_visitors(void **state)
 	assert_non_null(strstr(sc, "; Secure"));
 	cookie_value(sc, visitor, sizeof(visitor));
 	assert_int_equal(strlen(visitor), 64);
-	{
-		json_t *j = json_loads(r.body, 0, NULL);
-
-		snprintf(token, sizeof(token), "%s", json_string_value(json_object_get(j, "csrf_token")));
-		json_decref(j);
-	}
+	json_str(&r, "csrf_token", token, sizeof(token));
 	assert_int_equal(strlen(token), 64);
 	assert_string_not_equal(token, visitor);      /* signed, not the cookie itself */
 	rt_resp_free(&r);
@@ -626,7 +622,7 @@ static void csrf_for_visitors(void **state)
 	/* The same cookie gets the same token and no new cookie. */
 	snprintf(cookie, sizeof(cookie), "Cookie: kith_visitor=%s", visitor);
 	get(f, "/test/form-page", cookie, NULL, &r);
-	assert_true(contains(&r, token));
+	assert_true(rt_has(&r, token));
 	assert_int_equal(count_set_cookies(&r), 0);
 	rt_resp_free(&r);
 
@@ -657,7 +653,7 @@ static void login_and_logout(void **state)
 {
 	struct fx *f = *state;
 	struct rt_resp r;
-	char visitor[128], cookie[200], token[80], body[160], session[128], csrf[80];
+	char cookie[200], token[80], body[160], session[128], csrf[80];
 	char key[ATTEMPT_KEY_MAX];
 	const char *sc;
 	int retry;
@@ -666,17 +662,7 @@ static void login_and_logout(void **state)
 	attempts_key(key, ATTEMPT_LOGIN_ACCOUNT, "ann@example.org");
 	assert_int_equal(attempts_add(f->db, key, NOW), ERR_OK);
 
-	get(f, "/test/form-page", NULL, NULL, &r);
-	cookie_value(set_cookie(&r, "kith_visitor"), visitor, sizeof(visitor));
-	{
-		json_t *j = json_loads(r.body, 0, NULL);
-
-		snprintf(token, sizeof(token), "%s", json_string_value(json_object_get(j, "csrf_token")));
-		json_decref(j);
-	}
-	rt_resp_free(&r);
-
-	snprintf(cookie, sizeof(cookie), "Cookie: kith_visitor=%s", visitor);
+	visitor_form(f, cookie, sizeof(cookie), token, sizeof(token));
 	snprintf(body, sizeof(body), "csrf_token=%s&person_id=%lld", token, (long long)f->ann);
 	post_form(f, "/test/login", cookie, NULL, body, &r);
 	assert_int_equal(r.status, 200);
@@ -686,16 +672,11 @@ static void login_and_logout(void **state)
 	cookie_value(sc, session, sizeof(session));
 	assert_true(token_well_formed(session, NULL));
 	assert_int_equal(json_int(&r, "id"), f->ann);
-	{
-		json_t *j = json_loads(r.body, 0, NULL);
-
-		snprintf(csrf, sizeof(csrf), "%s", json_string_value(json_object_get(j, "csrf_token")));
-		json_decref(j);
-	}
+	json_str(&r, "csrf_token", csrf, sizeof(csrf));
 	assert_string_not_equal(csrf, token);       /* a new form token with the session */
 	rt_resp_free(&r);
 	assert_int_equal(attempts_check(f->db, key, 900, 1, NOW, &retry), ERR_OK);
-	assert_int_equal(audit_count(f, "login", f->ann), 1);
+	assert_int_equal(rt_audit_about(&f->t, "login", f->ann), 1);
 
 	/* Signed in with the new cookie. */
 	snprintf(cookie, sizeof(cookie), "Cookie: kith_session=%s", session);
@@ -721,12 +702,7 @@ static void login_and_logout(void **state)
 	}
 	snprintf(cookie, sizeof(cookie), "Cookie: kith_session=%s", session);
 	get(f, "/test/form-page", cookie, NULL, &r);
-	{
-		json_t *j = json_loads(r.body, 0, NULL);
-
-		snprintf(csrf, sizeof(csrf), "%s", json_string_value(json_object_get(j, "csrf_token")));
-		json_decref(j);
-	}
+	json_str(&r, "csrf_token", csrf, sizeof(csrf));
 	rt_resp_free(&r);
 
 	/* Signing out: revoked, cleared, audited. */
@@ -737,7 +713,7 @@ static void login_and_logout(void **state)
 	assert_string_equal(set_cookie(&r, "kith_session"),
 			    "kith_session=; Max-Age=0; Path=/; HttpOnly; SameSite=Lax; Secure");
 	rt_resp_free(&r);
-	assert_int_equal(audit_count(f, "logout", f->ann), 1);
+	assert_int_equal(rt_audit_about(&f->t, "logout", f->ann), 1);
 	get(f, "/api/test/whoami", cookie, NULL, &r);
 	assert_int_equal(json_int(&r, "id"), 0);
 	rt_resp_free(&r);
@@ -748,21 +724,12 @@ static void login_cancels_deletion_and_deactivation(void **state)
 	struct fx *f = *state;
 	struct rt_resp r;
 	struct person p;
-	char visitor[128], cookie[200], token[80], body[160];
+	char cookie[200], token[80], body[160];
 
 	assert_int_equal(person_set_delete(f->db, f->bob, NOW + 7 * 86400, NOW), ERR_OK);
 	assert_int_equal(person_set_deactivated(f->db, f->bob, true, NOW), ERR_OK);
 
-	get(f, "/test/form-page", NULL, NULL, &r);
-	cookie_value(set_cookie(&r, "kith_visitor"), visitor, sizeof(visitor));
-	{
-		json_t *j = json_loads(r.body, 0, NULL);
-
-		snprintf(token, sizeof(token), "%s", json_string_value(json_object_get(j, "csrf_token")));
-		json_decref(j);
-	}
-	rt_resp_free(&r);
-	snprintf(cookie, sizeof(cookie), "Cookie: kith_visitor=%s", visitor);
+	visitor_form(f, cookie, sizeof(cookie), token, sizeof(token));
 	snprintf(body, sizeof(body), "csrf_token=%s&person_id=%lld", token, (long long)f->bob);
 	post_form(f, "/test/login", cookie, NULL, body, &r);
 	assert_int_equal(r.status, 200);
@@ -772,9 +739,9 @@ static void login_cancels_deletion_and_deactivation(void **state)
 	assert_int_equal(p.deactivated_at, 0);
 	assert_int_equal(p.delete_requested_at, 0);
 	assert_int_equal(p.erase_after, 0);
-	assert_int_equal(audit_count(f, "account.delete_cancelled", f->bob), 1);
-	assert_int_equal(audit_count(f, "account.reactivated", f->bob), 1);
-	assert_int_equal(audit_count(f, "login", f->bob), 1);
+	assert_int_equal(rt_audit_about(&f->t, "account.delete_cancelled", f->bob), 1);
+	assert_int_equal(rt_audit_about(&f->t, "account.reactivated", f->bob), 1);
+	assert_int_equal(rt_audit_about(&f->t, "login", f->bob), 1);
 
 	/* An unknown person cannot be signed in; nothing is written. */
 	snprintf(body, sizeof(body), "csrf_token=%s&person_id=99999", token);
@@ -867,35 +834,25 @@ static void cleanup_job_and_export(void **state)
 
 int main(void)
 {
-	const char *backends[2];
-	int n = testdb_backends(backends), failed = 0;
-
-	for (int b = 0; b < n; b++) {
-		void *st = (void *)backends[b];
-#define T(fn) cmocka_unit_test_prestate_setup_teardown(fn, setup, teardown, st)
-		const struct CMUnitTest tests[] = {
-			T(visitors_get_no_cookie),
-			cmocka_unit_test(no_database_for_visitors),
-			T(cookie_session),
-			T(touch_at_most_once_a_minute),
-			T(bad_cookies_make_visitors_and_are_cleared),
-			T(expired_and_idle_sessions),
-			T(deactivated_people_are_visitors),
-			T(bearer_tokens),
-			T(bad_bearers_are_401),
-			T(csrf_for_sessions),
-			T(csrf_for_visitors),
-			T(login_and_logout),
-			T(login_cancels_deletion_and_deactivation),
-			T(cleanup_job_and_export),
-			cmocka_unit_test_prestate_setup_teardown(dev_mode_cookies_are_not_secure, setup_dev,
-								 teardown, st),
-		};
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+	const struct CMUnitTest tests[] = {
+		T(visitors_get_no_cookie),
+		cmocka_unit_test(no_database_for_visitors),
+		T(cookie_session),
+		T(touch_at_most_once_a_minute),
+		T(bad_cookies_make_visitors_and_are_cleared),
+		T(expired_and_idle_sessions),
+		T(deactivated_people_are_visitors),
+		T(bearer_tokens),
+		T(bad_bearers_are_401),
+		T(csrf_for_sessions),
+		T(csrf_for_visitors),
+		T(login_and_logout),
+		T(login_cancels_deletion_and_deactivation),
+		T(cleanup_job_and_export),
+		cmocka_unit_test_setup_teardown(dev_mode_cookies_are_not_secure, setup_dev, teardown),
+	};
 #undef T
-		char name[64];
 
-		snprintf(name, sizeof(name), "auth/%s", backends[b]);
-		failed += _cmocka_run_group_tests(name, tests, ARRAY_LEN(tests), NULL, NULL);
-	}
-	return failed ? 1 : 0;
+	return testdb_run_groups("auth", tests, ARRAY_LEN(tests)) ? 1 : 0;
 }

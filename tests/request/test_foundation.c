@@ -76,27 +76,13 @@ static const struct feature *const extra[] = { &test_feature };
 
 static int setup(void **state)
 {
-	struct rt *t = calloc(1, sizeof(*t));
 	const char *const settings[] = { "rate_limit=0", NULL };
+	struct rt *t = rt_new_extra(*state, settings, extra, 1);
 
-	if (!rt_start_extra(t, *state, settings, extra, 1)) {
-		free(t);
+	if (!t)
 		return -1;
-	}
 	*state = t;
 	return 0;
-}
-
-static int teardown(void **state)
-{
-	rt_stop(*state);
-	free(*state);
-	return 0;
-}
-
-static bool contains(const struct rt_resp *r, const char *needle)
-{
-	return r->body && strstr(r->body, needle) != NULL;
 }
 
 /* ---- tests ---- */
@@ -108,11 +94,11 @@ static void home_page_is_html_in_layout(void **state)
 	rt_get(*state, "/", &r);
 	assert_int_equal(r.status, 200);
 	assert_string_equal(r.content_type, "text/html; charset=utf-8");
-	assert_true(contains(&r, "<html lang=\"en\""));
-	assert_true(contains(&r, "href=\"#main-content\""));
-	assert_true(contains(&r, "id=\"main-content\""));
-	assert_true(contains(&r, "/accessibility"));
-	assert_true(contains(&r, "/privacy"));
+	assert_true(rt_has(&r, "<html lang=\"en\""));
+	assert_true(rt_has(&r, "href=\"#main-content\""));
+	assert_true(rt_has(&r, "id=\"main-content\""));
+	assert_true(rt_has(&r, "/accessibility"));
+	assert_true(rt_has(&r, "/privacy"));
 	rt_resp_free(&r);
 }
 
@@ -170,7 +156,7 @@ static void page_answers_json_when_asked(void **state)
 	rt_request(*state, "GET", "/", h, NULL, 0, NULL, &r);
 	assert_int_equal(r.status, 200);
 	assert_string_equal(r.content_type, "application/json");
-	assert_true(contains(&r, "\"site_name\""));
+	assert_true(rt_has(&r, "\"site_name\""));
 	rt_resp_free(&r);
 }
 
@@ -181,18 +167,18 @@ static void not_found_page_and_problem(void **state)
 	rt_get(*state, "/no-such-page", &r);
 	assert_int_equal(r.status, 404);
 	assert_string_equal(r.content_type, "text/html; charset=utf-8");
-	assert_true(contains(&r, "<html lang=\"en\""));
-	assert_true(contains(&r, "Page not found"));
-	assert_true(contains(&r, "check it is correct"));
+	assert_true(rt_has(&r, "<html lang=\"en\""));
+	assert_true(rt_has(&r, "Page not found"));
+	assert_true(rt_has(&r, "check it is correct"));
 	rt_resp_free(&r);
 
 	rt_get(*state, "/api/v9/nothing", &r);
 	assert_int_equal(r.status, 404);
 	assert_string_equal(r.content_type, "application/problem+json");
-	assert_true(contains(&r, "\"type\":\"/problems/not-found\""));
-	assert_true(contains(&r, "\"status\":404"));
-	assert_true(contains(&r, "\"title\":"));
-	assert_true(contains(&r, "\"detail\":"));
+	assert_true(rt_has(&r, "\"type\":\"/problems/not-found\""));
+	assert_true(rt_has(&r, "\"status\":404"));
+	assert_true(rt_has(&r, "\"title\":"));
+	assert_true(rt_has(&r, "\"detail\":"));
 	rt_resp_free(&r);
 }
 
@@ -251,23 +237,23 @@ static void json_bodies(void **state)
 
 	rt_post(*state, "/api/test/json", "application/json", "{\"name\":\"Ann\"}", &r);
 	assert_int_equal(r.status, 201);
-	assert_true(contains(&r, "\"name\":\"Ann\""));
+	assert_true(rt_has(&r, "\"name\":\"Ann\""));
 	rt_resp_free(&r);
 
 	rt_post(*state, "/api/test/json", "application/json; charset=utf-8", "{\"name\":", &r);
 	assert_int_equal(r.status, 400);
 	assert_string_equal(r.content_type, "application/problem+json");
-	assert_true(contains(&r, "JSON"));
+	assert_true(rt_has(&r, "JSON"));
 	rt_resp_free(&r);
 
 	rt_post(*state, "/api/test/json", "text/plain", "name=Ann", &r);
 	assert_int_equal(r.status, 415);
-	assert_true(contains(&r, "application/json"));
+	assert_true(rt_has(&r, "application/json"));
 	rt_resp_free(&r);
 
 	rt_post(*state, "/api/test/json", "application/json", "{\"name\":\"\"}", &r);
 	assert_int_equal(r.status, 422);
-	assert_true(contains(&r, "\"errors\":[{\"field\":\"name\",\"detail\":\"Enter a name\"}]"));
+	assert_true(rt_has(&r, "\"errors\":[{\"field\":\"name\",\"detail\":\"Enter a name\"}]"));
 	rt_resp_free(&r);
 }
 
@@ -294,7 +280,7 @@ static void csrf_refused_without_session(void **state)
 	rt_post(*state, "/test/form", "application/x-www-form-urlencoded", "x=1&csrf_token=abc", &r);
 	assert_int_equal(r.status, 403);
 	assert_string_equal(r.content_type, "text/html; charset=utf-8");
-	assert_true(contains(&r, "reload the page"));
+	assert_true(rt_has(&r, "reload the page"));
 	rt_resp_free(&r);
 }
 
@@ -306,9 +292,9 @@ static void internal_errors_hide_detail(void **state)
 	rt_get(*state, "/test/boom", &r);
 	log_set_quiet(0);
 	assert_int_equal(r.status, 500);
-	assert_false(contains(&r, "secret"));
-	assert_false(contains(&r, "/etc/passwd"));
-	assert_true(contains(&r, rt_header(&r, "X-Request-Id")));
+	assert_false(rt_has(&r, "secret"));
+	assert_false(rt_has(&r, "/etc/passwd"));
+	assert_true(rt_has(&r, rt_header(&r, "X-Request-Id")));
 	rt_resp_free(&r);
 }
 
@@ -318,7 +304,7 @@ static void typed_params(void **state)
 
 	rt_get(*state, "/api/test/items/42", &r);
 	assert_int_equal(r.status, 200);
-	assert_true(contains(&r, "\"id\":42"));
+	assert_true(rt_has(&r, "\"id\":42"));
 	rt_resp_free(&r);
 	rt_get(*state, "/api/test/items/042", &r);
 	assert_int_equal(r.status, 404);
@@ -359,7 +345,7 @@ static void rate_limit_says_when(void **state)
 		codes[i] = r.status;
 		if (r.status == 429) {
 			assert_non_null(rt_header(&r, "Retry-After"));
-			assert_true(contains(&r, "Wait a minute"));
+			assert_true(rt_has(&r, "Wait a minute"));
 		}
 		rt_resp_free(&r);
 	}
@@ -385,7 +371,7 @@ static void no_database_is_503(void **state)
 	rt_resp_free(&r);
 	rt_get(&t, "/healthz", &r);
 	assert_int_equal(r.status, 503);
-	assert_true(contains(&r, "\"status\":\"unavailable\""));
+	assert_true(rt_has(&r, "\"status\":\"unavailable\""));
 	rt_resp_free(&r);
 	/* Pages that need no database still work. */
 	rt_get(&t, "/", &r);
@@ -404,7 +390,7 @@ static void healthz_ok(void **state)
 	rt_resp_free(&r);
 	rt_get(*state, "/api/test/db", &r);
 	assert_int_equal(r.status, 200);
-	assert_true(contains(&r, "\"db\":true"));
+	assert_true(rt_has(&r, "\"db\":true"));
 	rt_resp_free(&r);
 }
 
@@ -417,8 +403,8 @@ static void metrics_local_only(void **state)
 	rt_resp_free(&r);
 	rt_get(*state, "/metrics", &r);
 	assert_int_equal(r.status, 200);
-	assert_true(contains(&r, "kith_http_requests_total{route=\"/\",method=\"GET\",status=\"200\"}"));
-	assert_true(contains(&r, "kith_http_request_duration_seconds_bucket"));
+	assert_true(rt_has(&r, "kith_http_requests_total{route=\"/\",method=\"GET\",status=\"200\"}"));
+	assert_true(rt_has(&r, "kith_http_request_duration_seconds_bucket"));
 	rt_resp_free(&r);
 	rt_request(*state, "GET", "/metrics", NULL, NULL, 0, "203.0.113.9", &r);
 	assert_int_equal(r.status, 401);
@@ -475,7 +461,7 @@ static void problem_type_pages(void **state)
 
 	rt_get(*state, "/problems/not-found", &r);
 	assert_int_equal(r.status, 200);
-	assert_true(contains(&r, "404"));
+	assert_true(rt_has(&r, "404"));
 	rt_resp_free(&r);
 	rt_get(*state, "/problems/no-such-problem", &r);
 	assert_int_equal(r.status, 404);
@@ -484,40 +470,31 @@ static void problem_type_pages(void **state)
 
 int main(void)
 {
-	const char *backends[2];
-	int n = testdb_backends(backends), failed = 0;
-
-	for (int b = 0; b < n; b++) {
-		void *st = (void *)backends[b];
-#define T(fn) cmocka_unit_test_prestate_setup_teardown(fn, setup, teardown, st)
-		const struct CMUnitTest tests[] = {
-			T(home_page_is_html_in_layout),
-			T(security_headers_on_every_response),
-			T(hsts_only_behind_tls),
-			T(head_answers_like_get),
-			T(page_answers_json_when_asked),
-			T(not_found_page_and_problem),
-			T(trailing_slash_and_bad_escape),
-			T(method_not_allowed_says_allow),
-			T(options_only_where_cors),
-			T(json_bodies),
-			T(json_depth_is_bounded),
-			T(csrf_refused_without_session),
-			T(internal_errors_hide_detail),
-			T(typed_params),
-			T(long_url_is_414),
-			T(rate_limit_says_when),
-			T(no_database_is_503),
-			T(healthz_ok),
-			T(metrics_local_only),
-			T(assets_are_hashed_cached_and_compressed),
-			T(problem_type_pages),
-		};
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, rt_teardown)
+	const struct CMUnitTest tests[] = {
+		T(home_page_is_html_in_layout),
+		T(security_headers_on_every_response),
+		T(hsts_only_behind_tls),
+		T(head_answers_like_get),
+		T(page_answers_json_when_asked),
+		T(not_found_page_and_problem),
+		T(trailing_slash_and_bad_escape),
+		T(method_not_allowed_says_allow),
+		T(options_only_where_cors),
+		T(json_bodies),
+		T(json_depth_is_bounded),
+		T(csrf_refused_without_session),
+		T(internal_errors_hide_detail),
+		T(typed_params),
+		T(long_url_is_414),
+		T(rate_limit_says_when),
+		T(no_database_is_503),
+		T(healthz_ok),
+		T(metrics_local_only),
+		T(assets_are_hashed_cached_and_compressed),
+		T(problem_type_pages),
+	};
 #undef T
-		char name[64];
 
-		snprintf(name, sizeof(name), "foundation/%s", backends[b]);
-		failed += _cmocka_run_group_tests(name, tests, ARRAY_LEN(tests), NULL, NULL);
-	}
-	return failed ? 1 : 0;
+	return testdb_run_groups("foundation", tests, ARRAY_LEN(tests)) ? 1 : 0;
 }

@@ -16,7 +16,6 @@
 
 #include "auth/person.h"
 #include "auth/policy.h"
-#include "auth/session.h"
 #include "core/log.h"
 #include "core/timeutil.h"
 #include "mail/mail.h"
@@ -24,74 +23,40 @@
 #include "store/store.h"
 #include "support/reqtest.h"
 
-static const char *group_backend;
-
 struct fx {
 	struct rt t;
 	char top[200];
 	char dir[300];
-	int64_t admin, member;
-	char admin_cookie[128], admin_csrf[TOKEN_HEX + 1], member_cookie[128];
+	int64_t admin;
+	struct rt_browser admin_b, member_b;
+	char admin_csrf[96];              /* the admin session's form token, as made */
 };
-
-static void rm_rf(const char *dir)
-{
-	DIR *d = opendir(dir);
-	struct dirent *de;
-	char path[600];
-
-	while (d && (de = readdir(d)) != NULL) {
-		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-		if (unlink(path) != 0)
-			rm_rf(path);
-	}
-	if (d)
-		closedir(d);
-	rmdir(dir);
-}
-
-static bool person(struct fx *f, const char *email, enum role role, int64_t *id, char *cookie,
-		size_t n, char *csrf)
-{
-	struct db *db = store_db(f->t.app.store);
-	struct session_new s;
-	int64_t now = time_now();
-
-	if (person_create(db, "Test person", email, NULL, NULL, now, id) != ERR_OK ||
-	    person_mark_verified(db, *id, email, now) != ERR_OK ||
-	    person_grant(db, *id, ROLE_MEMBER, NULL, 0, now) != ERR_OK ||
-	    (role != ROLE_MEMBER && person_grant(db, *id, role, NULL, 0, now) != ERR_OK) ||
-	    session_create(db, *id, SESSION_BROWSER, NULL, NULL, now, now + 3600, &s) != ERR_OK)
-		return false;
-	snprintf(cookie, n, "Cookie: kith_session=%s", s.token);
-	if (csrf)
-		snprintf(csrf, TOKEN_HEX + 1, "%s", s.csrf);
-	return true;
-}
 
 static int setup_with(void **state, const char *smtp_url)
 {
 	struct fx *f = calloc(1, sizeof(*f));
+	const char *backend = *state;
 	char s_dir[400], s_smtp[100];
 	const char *settings[] = { "rate_limit=0", "dev_mode=true", s_dir, s_smtp,
 				   "base_url=https://kith.example.org", NULL };
 
 	if (!f)
 		return -1;
-	snprintf(f->top, sizeof(f->top), "/tmp/kith-test-mailweb-%d-%s", (int)getpid(), group_backend);
+	snprintf(f->top, sizeof(f->top), "/tmp/kith-test-mailweb-%d-%s", (int)getpid(), backend);
 	snprintf(f->dir, sizeof(f->dir), "%s/mail", f->top);
 	snprintf(s_dir, sizeof(s_dir), "mail_dir=%s", f->dir);
 	snprintf(s_smtp, sizeof(s_smtp), "smtp_url=%s", smtp_url);
-	if (!rt_start_with(&f->t, group_backend, settings) ||
-	    !person(f, "admin@example.org", ROLE_ADMIN, &f->admin, f->admin_cookie,
-		    sizeof(f->admin_cookie), f->admin_csrf) ||
-	    !person(f, "member@example.org", ROLE_COORDINATOR, &f->member, f->member_cookie,
-		    sizeof(f->member_cookie), NULL)) {
+	if (!rt_start_with(&f->t, backend, settings)) {
 		free(f);
 		return -1;
 	}
+	f->admin = rt_person(&f->t, "Test person", "admin@example.org", NULL,
+			     ROLE_BIT(ROLE_MEMBER) | ROLE_BIT(ROLE_ADMIN), NULL);
+	rt_sign_in(&f->t, f->admin, &f->admin_b);
+	snprintf(f->admin_csrf, sizeof(f->admin_csrf), "%s", f->admin_b.csrf);
+	/* A coordinator: signed in, but not an admin. */
+	rt_sign_in(&f->t, rt_person(&f->t, "Test person", "member@example.org", NULL,
+				    ROLE_BIT(ROLE_MEMBER) | ROLE_BIT(ROLE_COORDINATOR), NULL), &f->member_b);
 	*state = f;
 	return 0;
 }
@@ -104,41 +69,24 @@ static int teardown(void **state)
 	struct fx *f = *state;
 
 	rt_stop(&f->t);
-	rm_rf(f->dir);
-	rm_rf(f->top);
+	rt_rm_rf(f->dir);
+	rt_rm_rf(f->top);
 	free(f);
 	return 0;
-}
-
-static void get_as(struct fx *f, const char *cookie, const char *target, struct rt_resp *r)
-{
-	const char *headers[] = { cookie, NULL };
-
-	rt_request(&f->t, "GET", target, cookie ? headers : NULL, NULL, 0, NULL, r);
-}
-
-static void post_as(struct fx *f, const char *cookie, const char *target, const char *body,
-		struct rt_resp *r)
-{
-	const char *headers[] = { "Content-Type: application/x-www-form-urlencoded", cookie, NULL };
-
-	rt_request(&f->t, "POST", target, headers, body, strlen(body), NULL, r);
 }
 
 /* Queues an email to to; returns its id. */
 static int64_t enqueue(struct fx *f, const char *to)
 {
-	struct db *db = store_db(f->t.app.store);
+	struct db *db = rt_db(&f->t);
 	json_t *ctx = json_pack("{s:s, s:s}", "name", "Jane <b>", "link", "https://kith.example.org/verify/t0k3n");
-	int64_t id = 0;
 	static const struct sql q_max = { "test.web_outbox_max", "SELECT max(id) FROM outbox", NULL };
 
 	assert_int_equal(db_begin(db), ERR_OK);
 	assert_int_equal(mail_enqueue(&f->t.app, db, to, 0, "verify_email", ctx, time_now()), ERR_OK);
 	assert_int_equal(db_commit(db), ERR_OK);
 	json_decref(ctx);
-	assert_int_equal(db_query_int(db, &q_max, DB_NOARGS, &id), ERR_OK);
-	return id;
+	return rt_count(&f->t, &q_max, DB_NOARGS);
 }
 
 static const struct sql q_fail = {
@@ -167,21 +115,21 @@ static void test_refused(void **state)
 	struct rt_resp r;
 
 	for (size_t i = 0; i < ARRAY_LEN(pages); i++) {
-		get_as(f, NULL, pages[i], &r);
+		rt_get(&f->t, pages[i], &r);
 		assert_int_equal(r.status, 303);
 		assert_true(strncmp(rt_header(&r, "Location"), "/login?next=", 12) == 0);
 		rt_resp_free(&r);
-		get_as(f, f->member_cookie, pages[i], &r);
+		rt_browser_get(&f->t, &f->member_b, pages[i], &r);
 		assert_int_equal(r.status, 403);
 		rt_resp_free(&r);
 	}
 	/* A visitor's form post is sent to sign in (the CSRF check comes
 	 * after the policy, so the token does not matter here). */
-	post_as(f, NULL, "/admin/outbox/1/retry", "csrf_token=x", &r);
+	rt_post(&f->t, "/admin/outbox/1/retry", "application/x-www-form-urlencoded", "csrf_token=x", &r);
 	assert_int_equal(r.status, 303);
 	assert_string_equal(rt_header(&r, "Location"), "/login");
 	rt_resp_free(&r);
-	post_as(f, f->member_cookie, "/admin/outbox/1/retry", "csrf_token=x", &r);
+	rt_browser_request(&f->t, &f->member_b, "POST", "/admin/outbox/1/retry", NULL, "csrf_token=x", &r);
 	assert_int_equal(r.status, 403);
 	rt_resp_free(&r);
 }
@@ -189,16 +137,16 @@ static void test_refused(void **state)
 static void test_outbox_page(void **state)
 {
 	struct fx *f = *state;
-	struct db *db = store_db(f->t.app.store);
+	struct db *db = rt_db(&f->t);
 	int64_t failed = enqueue(f, "jane.doe@example.org"), pending = enqueue(f, "sam@example.net");
-	const char *json_headers[] = { f->admin_cookie, "Accept: application/json", NULL };
+	const char *json_headers[] = { "Accept: application/json", NULL };
 	json_t *doc, *row;
 	json_error_t je;
 	struct rt_resp r;
 	char form[256];
 
 	assert_int_equal(db_exec(db, &q_fail, DB_ARGS(DB_INT(failed), DB_INT(time_now())), NULL), ERR_OK);
-	get_as(f, f->admin_cookie, "/admin/outbox", &r);
+	rt_browser_get(&f->t, &f->admin_b, "/admin/outbox", &r);
 	assert_int_equal(r.status, 200);
 	/* Masked addresses, the error, no subjects, no bodies, no links. */
 	assert_non_null(strstr(r.body, "j***@example.org"));
@@ -220,7 +168,7 @@ static void test_outbox_page(void **state)
 	rt_resp_free(&r);
 
 	/* The same as JSON. */
-	rt_request(&f->t, "GET", "/admin/outbox", json_headers, NULL, 0, NULL, &r);
+	rt_browser_request(&f->t, &f->admin_b, "GET", "/admin/outbox", json_headers, NULL, &r);
 	assert_int_equal(r.status, 200);
 	doc = json_loads(r.body, 0, &je);
 	assert_non_null(doc);
@@ -239,8 +187,8 @@ static void test_outbox_page(void **state)
 static void test_retry(void **state)
 {
 	struct fx *f = *state;
-	struct db *db = store_db(f->t.app.store);
-	int64_t id = enqueue(f, "jane@example.org"), audits = 0;
+	struct db *db = rt_db(&f->t);
+	int64_t id = enqueue(f, "jane@example.org");
 	struct rt_resp r;
 	struct db_res *res;
 	char target[64], body[128], loc[64];
@@ -248,12 +196,12 @@ static void test_retry(void **state)
 	assert_int_equal(db_exec(db, &q_fail, DB_ARGS(DB_INT(id), DB_INT(time_now() - 10)), NULL), ERR_OK);
 	snprintf(target, sizeof(target), "/admin/outbox/%lld/retry", (long long)id);
 	/* Without the form token: refused, nothing changed. */
-	post_as(f, f->admin_cookie, target, "csrf_token=wrong", &r);
+	rt_browser_request(&f->t, &f->admin_b, "POST", target, NULL, "csrf_token=wrong", &r);
 	assert_int_equal(r.status, 403);
 	rt_resp_free(&r);
 
 	snprintf(body, sizeof(body), "csrf_token=%s", f->admin_csrf);
-	post_as(f, f->admin_cookie, target, body, &r);
+	rt_browser_request(&f->t, &f->admin_b, "POST", target, NULL, body, &r);
 	assert_int_equal(r.status, 303);
 	snprintf(loc, sizeof(loc), "/admin/outbox?retried=%lld", (long long)id);
 	assert_string_equal(rt_header(&r, "Location"), loc);
@@ -265,11 +213,10 @@ static void test_retry(void **state)
 	assert_int_equal(db_int(res, 1), 0);             /* tries start again */
 	assert_true(db_int(res, 2) <= time_now());      /* due now */
 	db_res_free(res);
-	assert_int_equal(db_query_int(db, &q_audit, DB_ARGS(DB_INT(f->admin)), &audits), ERR_OK);
-	assert_int_equal(audits, 1);
+	assert_int_equal(rt_count(&f->t, &q_audit, DB_ARGS(DB_INT(f->admin))), 1);
 
 	/* The confirmation. */
-	get_as(f, f->admin_cookie, loc, &r);
+	rt_browser_get(&f->t, &f->admin_b, loc, &r);
 	assert_int_equal(r.status, 200);
 	snprintf(body, sizeof(body), "Email %lld will be sent again", (long long)id);
 	assert_non_null(strstr(r.body, body));
@@ -278,10 +225,10 @@ static void test_retry(void **state)
 
 	/* It is pending now: a second retry finds no failed email. */
 	snprintf(body, sizeof(body), "csrf_token=%s", f->admin_csrf);
-	post_as(f, f->admin_cookie, target, body, &r);
+	rt_browser_request(&f->t, &f->admin_b, "POST", target, NULL, body, &r);
 	assert_int_equal(r.status, 404);
 	rt_resp_free(&r);
-	post_as(f, f->admin_cookie, "/admin/outbox/999999/retry", body, &r);
+	rt_browser_request(&f->t, &f->admin_b, "POST", "/admin/outbox/999999/retry", NULL, body, &r);
 	assert_int_equal(r.status, 404);
 	rt_resp_free(&r);
 }
@@ -302,7 +249,7 @@ static void write_file(const char *dir, const char *name, const char *text)
 static void test_mailbox(void **state)
 {
 	struct fx *f = *state;
-	struct db *db = store_db(f->t.app.store);
+	struct db *db = rt_db(&f->t);
 	int64_t id;
 	int sent = 0;
 	struct rt_resp r;
@@ -312,7 +259,7 @@ static void test_mailbox(void **state)
 	char name[64] = "";
 
 	/* Nothing yet, not even a folder. */
-	get_as(f, f->admin_cookie, "/admin/mailbox", &r);
+	rt_browser_get(&f->t, &f->admin_b, "/admin/mailbox", &r);
 	assert_int_equal(r.status, 200);
 	assert_non_null(strstr(r.body, "There are no emails yet."));
 	rt_resp_free(&r);
@@ -330,7 +277,7 @@ static void test_mailbox(void **state)
 	snprintf(link, sizeof(link), "-%lld.eml", (long long)id);
 	assert_non_null(strstr(name, link));
 
-	get_as(f, f->admin_cookie, "/admin/mailbox", &r);
+	rt_browser_get(&f->t, &f->admin_b, "/admin/mailbox", &r);
 	assert_int_equal(r.status, 200);
 	snprintf(target, sizeof(target), "href=\"/admin/mailbox/%s\"", name);
 	assert_non_null(strstr(r.body, target));
@@ -339,7 +286,7 @@ static void test_mailbox(void **state)
 	rt_resp_free(&r);
 
 	snprintf(target, sizeof(target), "/admin/mailbox/%s", name);
-	get_as(f, f->admin_cookie, target, &r);
+	rt_browser_get(&f->t, &f->admin_b, target, &r);
 	assert_int_equal(r.status, 200);
 	assert_non_null(strstr(r.body, "Message-ID"));
 	assert_non_null(strstr(r.body, "Auto-Submitted"));
@@ -353,14 +300,14 @@ static void test_mailbox(void **state)
 	write_file(f->dir, "20250101T000000Z-77.eml",
 		   "Subject: <script>alert(1)</script>\r\nTo: <x@example.org>\r\n\r\n"
 		   "<img src=x onerror=alert(1)>\r\njavascript:alert(1)\r\n");
-	get_as(f, f->admin_cookie, "/admin/mailbox/20250101T000000Z-77.eml", &r);
+	rt_browser_get(&f->t, &f->admin_b, "/admin/mailbox/20250101T000000Z-77.eml", &r);
 	assert_int_equal(r.status, 200);
 	assert_null(strstr(r.body, "<script>alert"));
 	assert_null(strstr(r.body, "<img"));
 	assert_null(strstr(r.body, "href=\"javascript"));
 	assert_non_null(strstr(r.body, "&lt;script&gt;"));
 	rt_resp_free(&r);
-	get_as(f, f->admin_cookie, "/admin/mailbox", &r);
+	rt_browser_get(&f->t, &f->admin_b, "/admin/mailbox", &r);
 	assert_int_equal(r.status, 200);
 	/* Newest first. */
 	assert_true(strstr(r.body, name) < strstr(r.body, "20250101T000000Z-77.eml"));
@@ -368,19 +315,19 @@ static void test_mailbox(void **state)
 
 	/* Only names it writes, only files inside mail_dir, no links. */
 	write_file(f->dir, "notes.txt", "Subject: secret\r\n\r\nsecret\r\n");
-	get_as(f, f->admin_cookie, "/admin/mailbox/notes.txt", &r);
+	rt_browser_get(&f->t, &f->admin_b, "/admin/mailbox/notes.txt", &r);
 	assert_int_equal(r.status, 404);
 	rt_resp_free(&r);
 	snprintf(path, sizeof(path), "%s/20250101T000000Z-78.eml", f->dir);
 	assert_int_equal(symlink("/etc/passwd", path), 0);
-	get_as(f, f->admin_cookie, "/admin/mailbox/20250101T000000Z-78.eml", &r);
+	rt_browser_get(&f->t, &f->admin_b, "/admin/mailbox/20250101T000000Z-78.eml", &r);
 	assert_int_equal(r.status, 404);
 	assert_null(strstr(r.body, "root:"));
 	rt_resp_free(&r);
-	get_as(f, f->admin_cookie, "/admin/mailbox/..%2F..%2Fetc%2Fpasswd", &r);
+	rt_browser_get(&f->t, &f->admin_b, "/admin/mailbox/..%2F..%2Fetc%2Fpasswd", &r);
 	assert_int_equal(r.status, 404);
 	rt_resp_free(&r);
-	get_as(f, f->admin_cookie, "/admin/mailbox/20250101T000000Z-79.eml", &r);
+	rt_browser_get(&f->t, &f->admin_b, "/admin/mailbox/20250101T000000Z-79.eml", &r);
 	assert_int_equal(r.status, 404);
 	rt_resp_free(&r);
 }
@@ -398,7 +345,7 @@ static void test_mailbox_many(void **state)
 		snprintf(text, sizeof(text), "Subject: number %d\r\n\r\nx\r\n", i);
 		write_file(f->dir, name, text);
 	}
-	get_as(f, f->admin_cookie, "/admin/mailbox", &r);
+	rt_browser_get(&f->t, &f->admin_b, "/admin/mailbox", &r);
 	assert_int_equal(r.status, 200);
 	assert_non_null(strstr(r.body, "There are 205 emails"));
 	/* The five oldest (1..5: 1 to 6 January) are left out. */
@@ -417,15 +364,15 @@ static void test_mailbox_smtp(void **state)
 
 	mkdir(f->top, 0700);
 	write_file(f->dir, "20250101T000000Z-1.eml", "Subject: old\r\n\r\nold\r\n");
-	get_as(f, f->admin_cookie, "/admin/mailbox", &r);
+	rt_browser_get(&f->t, &f->admin_b, "/admin/mailbox", &r);
 	assert_int_equal(r.status, 200);
 	assert_non_null(strstr(r.body, "Emails go to the email server"));
 	assert_null(strstr(r.body, "20250101T000000Z-1.eml"));
 	rt_resp_free(&r);
-	get_as(f, f->admin_cookie, "/admin/mailbox/20250101T000000Z-1.eml", &r);
+	rt_browser_get(&f->t, &f->admin_b, "/admin/mailbox/20250101T000000Z-1.eml", &r);
 	assert_int_equal(r.status, 404);
 	rt_resp_free(&r);
-	get_as(f, f->admin_cookie, "/admin/outbox", &r);
+	rt_browser_get(&f->t, &f->admin_b, "/admin/outbox", &r);
 	assert_int_equal(r.status, 200);
 	assert_null(strstr(r.body, "development mailbox"));
 	rt_resp_free(&r);
@@ -441,18 +388,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_mailbox_many, setup_dev, teardown),
 		cmocka_unit_test_setup_teardown(test_mailbox_smtp, setup_smtp, teardown),
 	};
-	const char *names[2];
-	int nb = testdb_backends(names), failed = 0;
 
 	log_set_level(LOG_WARN);
-	for (int i = 0; i < nb; i++) {
-		char title[64];
-
-		group_backend = names[i];
-		snprintf(title, sizeof(title), "mail web %s", names[i]);
-		failed += cmocka_run_group_tests_name(title, tests, NULL, NULL);
-	}
-	if (nb < 2)
-		printf("test_mail_web: PostgreSQL tests skipped (KITH_TEST_PG_URL is not set)\n");
-	return failed ? 1 : 0;
+	return testdb_run_groups("mail web", tests, ARRAY_LEN(tests)) ? 1 : 0;
 }

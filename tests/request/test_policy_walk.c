@@ -65,32 +65,22 @@ static bool visitor_credentials(struct walk *w)
 static int setup(void **state)
 {
 	struct walk *w = calloc(1, sizeof(*w));
-	struct db *db;
-	int64_t now = time_now();
-	const char *const settings[] = { "rate_limit=0", "dev_mode=true", NULL };
 
-	if (!w || !rt_start_with(&w->t, *state, settings))
+	if (!w || !rt_start_with(&w->t, *state, rt_settings))
 		return -1;
-	db = store_db(w->t.app.store);
-	if (org_create(db, PEOPLE_DEMO_ORG, "Walk test organisation", now) != ERR_OK)
+	if (org_create(rt_db(&w->t), PEOPLE_DEMO_ORG, "Walk test organisation", time_now()) != ERR_OK)
 		return -1;
 	for (int r = 0; r < ROLE__MAX; r++) {
+		const char *org = r == ROLE_ORGANISER ? PEOPLE_DEMO_ORG : NULL;
 		char email[64];
 		int64_t id;
 
 		snprintf(email, sizeof(email), "walk-%s@example.org", role_name((enum role)r));
-		if (person_create(db, role_name((enum role)r), email, NULL, NULL, now, &id) != ERR_OK ||
-		    person_mark_verified(db, id, email, now) != ERR_OK)
-			return -1;
-		if (person_grant(db, id, ROLE_MEMBER, NULL, 0, now) != ERR_OK)
-			return -1;
-		if (r != ROLE_MEMBER &&
-		    person_grant(db, id, (enum role)r, r == ROLE_ORGANISER ? PEOPLE_DEMO_ORG : NULL, 0, now) != ERR_OK)
-			return -1;
+		id = rt_person(&w->t, role_name((enum role)r), email, NULL, ROLE_BIT(ROLE_MEMBER) | ROLE_BIT(r), org);
 		w->ids[r + 1] = id;
 		w->actors[r + 1] = (struct actor){
 			.id = id, .roles = ROLE_BIT(ROLE_MEMBER) | ROLE_BIT(r), .verified = true,
-			.org_id = r == ROLE_ORGANISER ? PEOPLE_DEMO_ORG : NULL,
+			.org_id = org,
 		};
 	}
 	if (!visitor_credentials(w))
@@ -155,7 +145,7 @@ static void walk_every_route(void **state)
 {
 	struct walk *w = *state;
 	struct router *router = w->t.app.router;
-	struct db *db = store_db(w->t.app.store);
+	struct db *db = rt_db(&w->t);
 	int mismatches = 0, checked = 0;
 
 	for (size_t i = 0; i < router_count(router); i++) {
@@ -166,7 +156,7 @@ static void walk_every_route(void **state)
 			char path[512], cookie[128], ctype[64], body[160];
 			const char *headers[4] = { NULL };
 			size_t nh = 0;
-			struct session_new s = { 0 };
+			struct rt_browser b;
 			struct rt_resp r;
 			int64_t now = time_now();
 			bool allowed = policy_can(act, rt->action, NULL);
@@ -176,9 +166,8 @@ static void walk_every_route(void **state)
 				 * person (signed out, deactivated, deletion). */
 				assert_int_equal(person_set_deactivated(db, w->ids[a], false, now), ERR_OK);
 				assert_int_equal(person_set_delete(db, w->ids[a], 0, now), ERR_OK);
-				assert_int_equal(session_create(db, w->ids[a], SESSION_BROWSER, NULL, NULL,
-								now, now + 3600, &s), ERR_OK);
-				snprintf(cookie, sizeof(cookie), "Cookie: kith_session=%s", s.token);
+				rt_sign_in(&w->t, w->ids[a], &b);
+				snprintf(cookie, sizeof(cookie), "Cookie: kith_session=%s", b.session);
 				headers[nh++] = cookie;
 			} else {
 				headers[nh++] = w->visitor_cookie;
@@ -187,7 +176,7 @@ static void walk_every_route(void **state)
 			body[0] = '\0';
 			if (rt->flags & RF_FORM) {
 				snprintf(ctype, sizeof(ctype), "Content-Type: application/x-www-form-urlencoded");
-				snprintf(body, sizeof(body), "csrf_token=%s", a > 0 ? s.csrf : w->visitor_csrf);
+				snprintf(body, sizeof(body), "csrf_token=%s", a > 0 ? b.csrf : w->visitor_csrf);
 				headers[nh++] = ctype;
 			} else if (rt->flags & RF_JSON) {
 				snprintf(ctype, sizeof(ctype), "Content-Type: application/json");
@@ -267,20 +256,13 @@ static void policy_table_rules(void **state)
 
 int main(void)
 {
-	const char *backends[2];
-	int n = testdb_backends(backends), failed = 0;
 	const struct CMUnitTest rules[] = { cmocka_unit_test(policy_table_rules) };
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(walk_every_route, setup, teardown),
+	};
+	int failed = 0;
 
 	failed += cmocka_run_group_tests_name("policy table", rules, NULL, NULL);
-	for (int b = 0; b < n; b++) {
-		const struct CMUnitTest tests[] = {
-			cmocka_unit_test_prestate_setup_teardown(walk_every_route, setup, teardown,
-								 (void *)backends[b]),
-		};
-		char name[64];
-
-		snprintf(name, sizeof(name), "route x role walk/%s", backends[b]);
-		failed += _cmocka_run_group_tests(name, tests, 1, NULL, NULL);
-	}
+	failed += testdb_run_groups("route x role walk", tests, ARRAY_LEN(tests));
 	return failed ? 1 : 0;
 }

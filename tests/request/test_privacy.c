@@ -30,29 +30,16 @@ static const struct sql q_erased = {
 	"t.erased", "SELECT count(*) FROM person WHERE id = $1 AND erased_at IS NOT NULL "
 	"AND email IS NULL AND phone IS NULL AND password_hash IS NULL AND name = 'Deleted person'", NULL };
 
+/* The app as it is out of the box: the default settings. */
 static int setup(void **state)
 {
-	struct rt *t = calloc(1, sizeof(*t));
-
-	if (!t || !rt_start(t, *state))
-		return -1;
-	*state = t;
-	return 0;
+	return rt_setup_with(state, NULL);
 }
 
-static int teardown(void **state)
+/* Rows about person id that q counts. */
+static int64_t count(struct rt *t, const struct sql *q, int64_t id)
 {
-	rt_stop(*state);
-	free(*state);
-	return 0;
-}
-
-static int64_t count(struct db *db, const struct sql *q, int64_t id)
-{
-	int64_t n = -1;
-
-	assert_int_equal(db_query_int(db, q, DB_ARGS(DB_INT(id)), &n), ERR_OK);
-	return n;
+	return rt_count(t, q, DB_ARGS(DB_INT(id)));
 }
 
 /* A person with a role, a session, an email and an audit trail. */
@@ -77,7 +64,7 @@ static int64_t make_person(struct rt *t, struct db *db, int64_t now)
 static void export_has_every_part(void **state)
 {
 	struct rt *t = *state;
-	struct db *db = store_db(t->app.store);
+	struct db *db = rt_db(t);
 	int64_t now = time_now(), id = make_person(t, db, now);
 	json_t *doc = NULL;
 	char *text;
@@ -102,29 +89,29 @@ static void export_has_every_part(void **state)
 static void erasure_after_grace(void **state)
 {
 	struct rt *t = *state;
-	struct db *db = store_db(t->app.store);
+	struct db *db = rt_db(t);
 	int64_t now = time_now(), id = make_person(t, db, now), audit_before;
 	struct arena a;
 	struct person p;
 
-	audit_before = count(db, &q_count_audit, id);
+	audit_before = count(t, &q_count_audit, id);
 	assert_int_equal(person_set_delete(db, id, now + 7 * 86400, now), ERR_OK);
 
 	/* Before the grace period ends, the job leaves them alone. */
 	time_set_fake(now + 6 * 86400);
 	assert_int_equal(worker_run_all(&t->app), ERR_OK);
-	assert_int_equal(count(db, &q_erased, id), 0);
-	assert_int_equal(count(db, &q_count_roles, id), 1);
+	assert_int_equal(count(t, &q_erased, id), 0);
+	assert_int_equal(count(t, &q_count_roles, id), 1);
 
 	time_set_fake(now + 8 * 86400);
 	assert_int_equal(worker_run_all(&t->app), ERR_OK);
 	time_set_fake(0);
-	assert_int_equal(count(db, &q_erased, id), 1);
-	assert_int_equal(count(db, &q_count_sessions, id), 0);
-	assert_int_equal(count(db, &q_count_roles, id), 0);
-	assert_int_equal(count(db, &q_count_outbox, id), 0);
+	assert_int_equal(count(t, &q_erased, id), 1);
+	assert_int_equal(count(t, &q_count_sessions, id), 0);
+	assert_int_equal(count(t, &q_count_roles, id), 0);
+	assert_int_equal(count(t, &q_count_outbox, id), 0);
 	/* The trail stays, and records the erasure. */
-	assert_int_equal(count(db, &q_count_audit, id), audit_before + 1);
+	assert_int_equal(count(t, &q_count_audit, id), audit_before + 1);
 	arena_init(&a);
 	assert_int_equal(person_find_email(db, &a, "rose@example.org", &p), ERR_NOT_FOUND);
 	arena_release(&a);
@@ -135,7 +122,7 @@ static void erasure_after_grace(void **state)
 static void cancelled_deletion_is_not_erased(void **state)
 {
 	struct rt *t = *state;
-	struct db *db = store_db(t->app.store);
+	struct db *db = rt_db(t);
 	int64_t now = time_now(), id = make_person(t, db, now);
 
 	assert_int_equal(person_set_delete(db, id, now + 86400, now), ERR_OK);
@@ -143,26 +130,17 @@ static void cancelled_deletion_is_not_erased(void **state)
 	time_set_fake(now + 30 * 86400);
 	assert_int_equal(worker_run_all(&t->app), ERR_OK);
 	time_set_fake(0);
-	assert_int_equal(count(db, &q_erased, id), 0);
-	assert_int_equal(count(db, &q_count_roles, id), 1);
+	assert_int_equal(count(t, &q_erased, id), 0);
+	assert_int_equal(count(t, &q_count_roles, id), 1);
 }
 
 int main(void)
 {
-	const char *backends[2];
-	int n = testdb_backends(backends), failed = 0;
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(export_has_every_part, setup, rt_teardown),
+		cmocka_unit_test_setup_teardown(erasure_after_grace, setup, rt_teardown),
+		cmocka_unit_test_setup_teardown(cancelled_deletion_is_not_erased, setup, rt_teardown),
+	};
 
-	for (int b = 0; b < n; b++) {
-		void *st = (void *)backends[b];
-		const struct CMUnitTest tests[] = {
-			cmocka_unit_test_prestate_setup_teardown(export_has_every_part, setup, teardown, st),
-			cmocka_unit_test_prestate_setup_teardown(erasure_after_grace, setup, teardown, st),
-			cmocka_unit_test_prestate_setup_teardown(cancelled_deletion_is_not_erased, setup, teardown, st),
-		};
-		char name[64];
-
-		snprintf(name, sizeof(name), "privacy/%s", backends[b]);
-		failed += _cmocka_run_group_tests(name, tests, ARRAY_LEN(tests), NULL, NULL);
-	}
-	return failed ? 1 : 0;
+	return testdb_run_groups("privacy", tests, ARRAY_LEN(tests)) ? 1 : 0;
 }

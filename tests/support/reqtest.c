@@ -1,10 +1,25 @@
 /*
  * reqtest.c - see reqtest.h.
+ *
+ * The app and request parts report failure by return value (they run in
+ * fixtures too); the helpers that check what they did (people, sessions,
+ * counts) use cmocka's assertions, so a failure names the test it broke.
  */
 #include "core/common.h"
-#include "core/log.h"
+
+#include <dirent.h>
+#include <setjmp.h>
+#include <unistd.h>
+#include <cmocka.h>
+
 #include "app/features.h"
+#include "auth/password.h"
+#include "auth/person.h"
+#include "core/log.h"
+#include "core/timeutil.h"
 #include "support/reqtest.h"
+
+const char *const rt_settings[] = { "rate_limit=0", "dev_mode=true", NULL };
 
 bool rt_start_extra(struct rt *t, const char *backend, const char *const *settings,
 		const struct feature *const *extra, size_t nextra)
@@ -70,6 +85,76 @@ void rt_stop(struct rt *t)
 		app_release(&t->app);
 	testdb_drop(&t->db);
 	t->started = false;
+}
+
+struct rt *rt_new_extra(const char *backend, const char *const *settings,
+		const struct feature *const *extra, size_t nextra)
+{
+	struct rt *t = calloc(1, sizeof(*t));
+
+	if (!t)
+		return NULL;
+	if (!rt_start_extra(t, backend, settings, extra, nextra)) {
+		rt_stop(t);
+		free(t);
+		return NULL;
+	}
+	return t;
+}
+
+struct rt *rt_new(const char *backend, const char *const *settings)
+{
+	return rt_new_extra(backend, settings, NULL, 0);
+}
+
+void rt_free(struct rt *t)
+{
+	if (!t)
+		return;
+	rt_stop(t);
+	free(t);
+}
+
+struct rt *rt_new_like(const struct rt *t, const char *const *settings)
+{
+	struct rt *t2 = rt_new(rt_backend(t), settings);
+
+	assert_non_null(t2);
+	return t2;
+}
+
+const char *rt_backend(const struct rt *t)
+{
+	return t->db.pg ? "postgresql" : "sqlite";
+}
+
+struct db *rt_db(struct rt *t)
+{
+	return store_db(t->app.store);
+}
+
+int rt_setup_with(void **state, const char *const *settings)
+{
+	struct rt *t = rt_new(*state, settings);
+
+	if (!t)
+		return -1;
+	*state = t;
+	return 0;
+}
+
+int rt_setup(void **state)
+{
+	return rt_setup_with(state, rt_settings);
+}
+
+int rt_teardown(void **state)
+{
+	time_set_fake(0);
+	log_set_quiet(0);
+	rt_free(*state);
+	*state = NULL;
+	return 0;
 }
 
 void rt_request(struct rt *t, const char *method, const char *target,
@@ -149,6 +234,20 @@ void rt_post(struct rt *t, const char *target, const char *ctype, const char *bo
 	rt_request(t, "POST", target, headers, body, body ? strlen(body) : 0, NULL, out);
 }
 
+void rt_get_bearer(struct rt *t, const char *target, const char *token, struct rt_resp *out)
+{
+	char auth[128];
+	const char *headers[] = { auth, NULL };
+
+	snprintf(auth, sizeof(auth), "Authorization: Bearer %s", token ? token : "");
+	rt_request(t, "GET", target, token ? headers : NULL, NULL, 0, NULL, out);
+}
+
+bool rt_has(const struct rt_resp *r, const char *needle)
+{
+	return r->body && strstr(r->body, needle) != NULL;
+}
+
 const char *rt_header(const struct rt_resp *r, const char *name)
 {
 	for (size_t i = 0; i < r->nheaders; i++)
@@ -166,4 +265,243 @@ void rt_resp_free(struct rt_resp *r)
 		free(r->headers[i][1]);
 	}
 	memset(r, 0, sizeof(*r));
+}
+
+/* ---------------------------------------------------------------- people */
+
+static int64_t make_person(struct rt *t, const char *name, const char *email, const char *password,
+		unsigned roles_mask, const char *org_id, bool verified)
+{
+	struct db *db = rt_db(t);
+	char hash[PASSWORD_HASH_MAX];
+	int64_t id = 0, now = time_now();
+
+	if (password)
+		assert_int_equal(password_hash(password, hash), ERR_OK);
+	assert_int_equal(person_create(db, name, email, NULL, password ? hash : NULL, now, &id), ERR_OK);
+	assert_true(id > 0);
+	for (int r = 0; r < ROLE__MAX; r++)
+		if (roles_mask & ROLE_BIT(r))
+			assert_int_equal(person_grant(db, id, (enum role)r, r == ROLE_ORGANISER ? org_id : NULL,
+						      0, now), ERR_OK);
+	if (verified)
+		assert_int_equal(person_mark_verified(db, id, email, now), ERR_OK);
+	return id;
+}
+
+int64_t rt_person(struct rt *t, const char *name, const char *email, const char *password,
+		unsigned roles_mask, const char *org_id)
+{
+	return make_person(t, name, email, password, roles_mask, org_id, true);
+}
+
+int64_t rt_person_unverified(struct rt *t, const char *name, const char *email,
+		const char *password, unsigned roles_mask, const char *org_id)
+{
+	return make_person(t, name, email, password, roles_mask, org_id, false);
+}
+
+/* ---------------------------------------------------------------- a browser */
+
+void rt_sign_in(struct rt *t, int64_t person_id, struct rt_browser *b)
+{
+	struct session_new s;
+	int64_t now = time_now();
+
+	assert_int_equal(session_create(rt_db(t), person_id, SESSION_BROWSER, NULL, NULL, now, now + 3600, &s),
+			 ERR_OK);
+	memset(b, 0, sizeof(*b));
+	snprintf(b->session, sizeof(b->session), "%s", s.token);
+	snprintf(b->csrf, sizeof(b->csrf), "%s", s.csrf);
+}
+
+/* Copies the value of "name=" from a Set-Cookie header into out (empty
+ * when the cookie is being cleared); other cookies leave out alone. */
+static void take_cookie(const char *hdr, const char *name, char *out, size_t n)
+{
+	size_t nl = strlen(name);
+	const char *end;
+
+	if (strncmp(hdr, name, nl) != 0 || hdr[nl] != '=')
+		return;
+	hdr += nl + 1;
+	end = strchr(hdr, ';');
+	if (!end)
+		end = hdr + strlen(hdr);
+	snprintf(out, n, "%.*s", (int)(end - hdr), hdr);
+	if (strstr(hdr, "Max-Age=0"))
+		out[0] = '\0';
+}
+
+/* What a browser keeps from a response: cookies, and a page's form token. */
+static void browser_take(struct rt_browser *b, const struct rt_resp *r)
+{
+	static const char field[] = "name=\"csrf_token\" value=\"";
+	const char *p;
+
+	for (size_t i = 0; i < r->nheaders; i++) {
+		if (strcasecmp(r->headers[i][0], "Set-Cookie") != 0)
+			continue;
+		take_cookie(r->headers[i][1], "kith_session", b->session, sizeof(b->session));
+		take_cookie(r->headers[i][1], "kith_visitor", b->visitor, sizeof(b->visitor));
+	}
+	if (r->body && (p = strstr(r->body, field)) != NULL) {
+		p += strlen(field);
+		snprintf(b->csrf, sizeof(b->csrf), "%.*s", (int)strcspn(p, "\""), p);
+	}
+}
+
+void rt_browser_request(struct rt *t, struct rt_browser *b, const char *method,
+		const char *target, const char *const *headers, const char *body,
+		struct rt_resp *out)
+{
+	char cookie[256];
+	const char *h[16];
+	size_t nh = 0;
+
+	if (b->visitor[0] || b->session[0]) {
+		snprintf(cookie, sizeof(cookie), "Cookie: %s%s%s%s%s",
+			 b->visitor[0] ? "kith_visitor=" : "", b->visitor,
+			 b->visitor[0] && b->session[0] ? "; " : "",
+			 b->session[0] ? "kith_session=" : "", b->session);
+		h[nh++] = cookie;
+	}
+	if (body)
+		h[nh++] = "Content-Type: application/x-www-form-urlencoded";
+	for (size_t i = 0; headers && headers[i]; i++) {
+		assert_true(nh + 1 < ARRAY_LEN(h));
+		h[nh++] = headers[i];
+	}
+	h[nh] = NULL;
+	rt_request(t, method, target, h, body, body ? strlen(body) : 0, b->ip, out);
+	browser_take(b, out);
+}
+
+void rt_browser_get(struct rt *t, struct rt_browser *b, const char *target, struct rt_resp *out)
+{
+	rt_browser_request(t, b, "GET", target, NULL, NULL, out);
+}
+
+void rt_browser_post(struct rt *t, struct rt_browser *b, const char *target, const char *fields,
+		struct rt_resp *out)
+{
+	char body[2200];
+	int w = snprintf(body, sizeof(body), "csrf_token=%s%s%s", b->csrf, fields && fields[0] ? "&" : "",
+			 fields ? fields : "");
+
+	assert_true(w > 0 && (size_t)w < sizeof(body));
+	rt_browser_request(t, b, "POST", target, NULL, body, out);
+}
+
+/* ---------------------------------------------------------------- API credentials */
+
+int64_t rt_bearer(struct rt *t, int64_t person_id, enum rt_bearer_kind kind, char out[TOKEN_LEN + 1])
+{
+	int64_t now = time_now();
+
+	if (kind == RT_API_SESSION) {
+		struct session_new s;
+
+		assert_int_equal(session_create(rt_db(t), person_id, SESSION_API, NULL, NULL, now, now + 3600, &s),
+				 ERR_OK);
+		memcpy(out, s.token, TOKEN_LEN + 1);
+		return s.id;
+	} else {
+		struct token_new k;
+
+		assert_int_equal(apitoken_create(rt_db(t), person_id, "Tests", person_id, now, &k), ERR_OK);
+		memcpy(out, k.token, TOKEN_LEN + 1);
+		return k.id;
+	}
+}
+
+/* ---------------------------------------------------------------- the database */
+
+static const struct sql q_audit_n = { "rt.audit_n",
+	"SELECT count(*) FROM audit WHERE action = $1", NULL };
+static const struct sql q_audit_about = { "rt.audit_about",
+	"SELECT count(*) FROM audit WHERE action = $1 AND subject_id = $2", NULL };
+static const struct sql q_mail_n = { "rt.mail_n",
+	"SELECT count(*) FROM outbox WHERE to_addr = $1 AND template = $2", NULL };
+static const struct sql q_mail_all = { "rt.mail_all", "SELECT count(*) FROM outbox", NULL };
+static const struct sql q_mail_text = { "rt.mail_text",
+	"SELECT subject || ' ' || body_text || ' ' || coalesce(body_html, '') FROM outbox "
+	"WHERE to_addr = $1 AND template = $2 ORDER BY id DESC", NULL };
+
+int64_t rt_count(struct rt *t, const struct sql *q, const struct db_val *args, size_t nargs)
+{
+	int64_t n = -1;
+
+	assert_int_equal(db_query_int(rt_db(t), q, args, nargs, &n), ERR_OK);
+	return n;
+}
+
+int64_t rt_audit_n(struct rt *t, const char *action)
+{
+	return rt_count(t, &q_audit_n, DB_ARGS(DB_TEXT(action)));
+}
+
+int64_t rt_audit_about(struct rt *t, const char *action, int64_t subject_id)
+{
+	return rt_count(t, &q_audit_about, DB_ARGS(DB_TEXT(action), DB_INT(subject_id)));
+}
+
+int64_t rt_mail_n(struct rt *t, const char *to, const char *tmpl)
+{
+	return rt_count(t, &q_mail_n, DB_ARGS(DB_TEXT(to), DB_TEXT(tmpl)));
+}
+
+int64_t rt_mail_all(struct rt *t)
+{
+	return rt_count(t, &q_mail_all, DB_NOARGS);
+}
+
+char *rt_mail_text(struct rt *t, const char *to, const char *tmpl)
+{
+	struct db_res *res;
+	char *out = NULL;
+
+	assert_int_equal(db_query(rt_db(t), &q_mail_text, DB_ARGS(DB_TEXT(to), DB_TEXT(tmpl)), &res), ERR_OK);
+	if (db_next(res) == ERR_OK && db_row(res))
+		out = strdup(db_text(res, 0));
+	db_res_free(res);
+	assert_non_null(out);
+	return out;
+}
+
+/* Quoted-printable is not used in the outbox table, so the link is there
+ * as it was written. */
+char *rt_mail_link(struct rt *t, const char *to, const char *tmpl, const char *prefix)
+{
+	char *text = rt_mail_text(t, to, tmpl), *p, *out;
+	size_t n;
+
+	p = strstr(text, prefix);
+	assert_non_null(p);
+	n = strspn(p + strlen(prefix), "0123456789abcdef");
+	assert_int_equal(n, 64);
+	out = strndup(p, strlen(prefix) + n);
+	free(text);
+	assert_non_null(out);
+	return out;
+}
+
+/* ---------------------------------------------------------------- files */
+
+void rt_rm_rf(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	char path[600];
+
+	while (d && (de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		if (unlink(path) != 0)
+			rt_rm_rf(path);
+	}
+	if (d)
+		closedir(d);
+	rmdir(dir);
 }

@@ -6,7 +6,9 @@
 #include "support/testdb.h"
 
 #include <libpq-fe.h>
+#include <setjmp.h>
 #include <unistd.h>
+#include <cmocka.h>
 
 static char group_db[64];     /* this process's PostgreSQL database */
 static char group_url[512];
@@ -22,6 +24,32 @@ int testdb_backends(const char *names[2])
 		return 2;
 	}
 	return 1;
+}
+
+int testdb_run_groups(const char *name, const struct CMUnitTest *tests, size_t n)
+{
+	const char *backends[2];
+	int nb = testdb_backends(backends), failed = 0;
+	struct CMUnitTest *copy = calloc(n ? n : 1, sizeof(*copy));
+
+	if (!copy) {
+		fprintf(stderr, "testdb: out of memory\n");
+		return 1;
+	}
+	for (int b = 0; b < nb; b++) {
+		char group[128];
+
+		for (size_t i = 0; i < n; i++) {
+			copy[i] = tests[i];
+			copy[i].initial_state = (void *)backends[b];
+		}
+		snprintf(group, sizeof(group), "%s/%s", name, backends[b]);
+		failed += _cmocka_run_group_tests(group, copy, n, NULL, NULL);
+	}
+	if (nb < 2)
+		printf("%s: PostgreSQL tests skipped (KITH_TEST_PG_URL is not set)\n", name);
+	free(copy);
+	return failed;
 }
 
 static void no_notices(void *arg, const char *msg)

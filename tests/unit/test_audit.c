@@ -13,13 +13,12 @@
 #include "auth/policy.h"
 #include "core/log.h"
 #include "store/store.h"
-#include "support/testdb.h"
+#include "support/storetest.h"
 
 #define NOW INT64_C(1790000000)     /* 2026-09-21T14:13:20Z */
 
 struct fx {
-	struct testdb t;
-	struct store *s;
+	struct storetest st;
 	struct db *db;
 	int64_t ann, bob, cat;
 };
@@ -35,17 +34,12 @@ static const struct sql q_forged = { "t.audit_forged",
 static int setup(void **state)
 {
 	struct fx *f = calloc(1, sizeof(*f));
-	char err[512];
 
-	if (!f || !testdb_create(&f->t, *state))
-		return -1;
-	log_set_level(LOG_WARN);
-	if (store_open(f->t.url, NULL, &f->s, err, sizeof(err)) != ERR_OK ||
-	    store_migrate(f->s, NULL, err, sizeof(err)) != ERR_OK) {
-		print_error("store: %s\n", err);
+	if (!f || !storetest_open(&f->st, *state)) {
+		free(f);
 		return -1;
 	}
-	f->db = store_db(f->s);
+	f->db = f->st.db;
 	if (person_create(f->db, "Ann Admin", "ann@example.org", NULL, NULL, NOW, &f->ann) != ERR_OK ||
 	    person_create(f->db, "Bob Member", "bob@example.org", NULL, NULL, NOW, &f->bob) != ERR_OK ||
 	    person_create(f->db, "Cat Coordinator", "cat@example.org", NULL, NULL, NOW, &f->cat) != ERR_OK)
@@ -59,8 +53,7 @@ static int teardown(void **state)
 	struct fx *f = *state;
 
 	log_set_quiet(0);
-	store_close(f->s);
-	testdb_drop(&f->t);
+	storetest_close(&f->st);
 	free(f);
 	return 0;
 }
@@ -290,24 +283,15 @@ static void append_only(void **state)
 
 int main(void)
 {
-	const char *backends[2];
-	int n = testdb_backends(backends), failed = 0;
-
-	for (int b = 0; b < n; b++) {
-		void *st = (void *)backends[b];
-#define T(fn) cmocka_unit_test_prestate_setup_teardown(fn, setup, teardown, st)
-		const struct CMUnitTest tests[] = {
-			T(append_and_read),
-			T(bad_input),
-			T(filters),
-			T(audit_req_uses_the_request),
-			T(append_only),
-		};
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+	const struct CMUnitTest tests[] = {
+		T(append_and_read),
+		T(bad_input),
+		T(filters),
+		T(audit_req_uses_the_request),
+		T(append_only),
+	};
 #undef T
-		char name[64];
 
-		snprintf(name, sizeof(name), "audit/%s", backends[b]);
-		failed += _cmocka_run_group_tests(name, tests, ARRAY_LEN(tests), NULL, NULL);
-	}
-	return failed ? 1 : 0;
+	return testdb_run_groups("audit", tests, ARRAY_LEN(tests)) ? 1 : 0;
 }

@@ -399,24 +399,6 @@ static void test_build(void **state)
 
 static char tmpdir[256];
 
-static void rm_rf(const char *dir)
-{
-	DIR *d = opendir(dir);
-	struct dirent *de;
-	char path[600];
-
-	while (d && (de = readdir(d)) != NULL) {
-		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-		if (unlink(path) != 0)
-			rm_rf(path);
-	}
-	if (d)
-		closedir(d);
-	rmdir(dir);
-}
-
 static int count_files(const char *dir, char *last, size_t n)
 {
 	DIR *d = opendir(dir);
@@ -466,7 +448,7 @@ static void test_eml(void **state)
 	assert_int_equal(mail_eml_write("/proc/kith-no/such", 1, NOW, "x", 1, NULL, 0, why, sizeof(why)),
 			 ERR_UNAVAILABLE);
 	assert_non_null(strstr(why, "mail_dir"));
-	rm_rf(tmpdir);
+	rt_rm_rf(tmpdir);
 
 	assert_true(mail_eml_name_ok("20260101T000000Z-1.eml"));
 	assert_true(mail_eml_name_ok("20260101T000000Z-9223372036854775807.eml"));
@@ -606,8 +588,6 @@ static void test_render_errors(void **state)
 
 /* ------------------------------------------------------------- outbox */
 
-static const char *group_backend;
-
 struct fx {
 	struct rt t;
 	char dir[300];
@@ -616,6 +596,7 @@ struct fx {
 static int setup_with(void **state, const char *smtp_url)
 {
 	struct fx *f = calloc(1, sizeof(*f));
+	const char *backend = *state;
 	char s_dir[400], s_smtp[100];
 	const char *settings[] = { s_dir, s_smtp, "outbox_retry_base=30", "outbox_max_tries=3",
 				   "smtp_timeout=5", "base_url=https://kith.example.org",
@@ -623,10 +604,10 @@ static int setup_with(void **state, const char *smtp_url)
 
 	if (!f)
 		return -1;
-	snprintf(f->dir, sizeof(f->dir), "/tmp/kith-test-mail-%d-%s/mail", (int)getpid(), group_backend);
+	snprintf(f->dir, sizeof(f->dir), "/tmp/kith-test-mail-%d-%s/mail", (int)getpid(), backend);
 	snprintf(s_dir, sizeof(s_dir), "mail_dir=%s", f->dir);
 	snprintf(s_smtp, sizeof(s_smtp), "smtp_url=%s", smtp_url);
-	if (!rt_start_with(&f->t, group_backend, settings)) {
+	if (!rt_start_with(&f->t, backend, settings)) {
 		free(f);
 		return -1;
 	}
@@ -647,8 +628,8 @@ static int teardown(void **state)
 	time_set_fake(0);
 	rt_stop(&f->t);
 	snprintf(top, sizeof(top), "%.*s", (int)(strlen(f->dir) - 5), f->dir);
-	rm_rf(f->dir);
-	rm_rf(top);
+	rt_rm_rf(f->dir);
+	rt_rm_rf(top);
 	free(f);
 	return 0;
 }
@@ -1049,19 +1030,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_draining, setup_dev, teardown),
 		cmocka_unit_test_setup_teardown(test_export_erase, setup_dev, teardown),
 	};
-	const char *names[2];
-	int nb = testdb_backends(names), failed = 0;
+	int failed = 0;
 
 	log_set_level(LOG_WARN);
 	failed += cmocka_run_group_tests_name("mail", pure, NULL, NULL);
-	for (int i = 0; i < nb; i++) {
-		char title[64];
-
-		group_backend = names[i];
-		snprintf(title, sizeof(title), "outbox %s", names[i]);
-		failed += cmocka_run_group_tests_name(title, outbox, NULL, NULL);
-	}
-	if (nb < 2)
-		printf("test_mail: PostgreSQL tests skipped (KITH_TEST_PG_URL is not set)\n");
+	failed += testdb_run_groups("outbox", outbox, ARRAY_LEN(outbox));
 	return failed ? 1 : 0;
 }

@@ -13,14 +13,13 @@
 #include "auth/session.h"
 #include "core/log.h"
 #include "store/store.h"
-#include "support/testdb.h"
+#include "support/storetest.h"
 
 #define NOW INT64_C(1790000000)
 #define ORG "6f1c2b9e-3a4d-4c5e-8f70-1a2b3c4d5e6f"
 
 struct fx {
-	struct testdb t;
-	struct store *s;
+	struct storetest st;
 	struct db *db;
 	struct arena a;
 };
@@ -28,17 +27,12 @@ struct fx {
 static int setup(void **state)
 {
 	struct fx *f = calloc(1, sizeof(*f));
-	char err[512];
 
-	if (!f || !testdb_create(&f->t, *state))
-		return -1;
-	log_set_level(LOG_WARN);
-	if (store_open(f->t.url, NULL, &f->s, err, sizeof(err)) != ERR_OK ||
-	    store_migrate(f->s, NULL, err, sizeof(err)) != ERR_OK) {
-		print_error("store: %s\n", err);
+	if (!f || !storetest_open(&f->st, *state)) {
+		free(f);
 		return -1;
 	}
-	f->db = store_db(f->s);
+	f->db = f->st.db;
 	arena_init(&f->a);
 	*state = f;
 	return 0;
@@ -50,8 +44,7 @@ static int teardown(void **state)
 
 	log_set_quiet(0);
 	arena_release(&f->a);
-	store_close(f->s);
-	testdb_drop(&f->t);
+	storetest_close(&f->st);
 	free(f);
 	return 0;
 }
@@ -414,32 +407,25 @@ static void json_shape(void **state)
 
 int main(void)
 {
-	const char *backends[2];
-	int n = testdb_backends(backends), failed = 0;
+	int failed = 0;
 	const struct CMUnitTest rules[] = {
 		cmocka_unit_test(name_rules),
 		cmocka_unit_test(email_rules),
 		cmocka_unit_test(phone_rules),
 	};
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+	const struct CMUnitTest tests[] = {
+		T(create_get_find),
+		T(setters),
+		T(deactivate_and_delete),
+		T(roles),
+		T(erase_keeps_only_the_id),
+		T(list_and_search),
+		T(json_shape),
+	};
+#undef T
 
 	failed += cmocka_run_group_tests_name("person rules", rules, NULL, NULL);
-	for (int b = 0; b < n; b++) {
-		void *st = (void *)backends[b];
-#define T(fn) cmocka_unit_test_prestate_setup_teardown(fn, setup, teardown, st)
-		const struct CMUnitTest tests[] = {
-			T(create_get_find),
-			T(setters),
-			T(deactivate_and_delete),
-			T(roles),
-			T(erase_keeps_only_the_id),
-			T(list_and_search),
-			T(json_shape),
-		};
-#undef T
-		char name[64];
-
-		snprintf(name, sizeof(name), "person/%s", backends[b]);
-		failed += _cmocka_run_group_tests(name, tests, ARRAY_LEN(tests), NULL, NULL);
-	}
+	failed += testdb_run_groups("person", tests, ARRAY_LEN(tests));
 	return failed ? 1 : 0;
 }

@@ -17,14 +17,13 @@
 #include "core/log.h"
 #include "core/str.h"
 #include "store/store.h"
-#include "support/testdb.h"
+#include "support/storetest.h"
 
 #define NOW INT64_C(1790000000)
 #define IDLE 7200
 
 struct fx {
-	struct testdb t;
-	struct store *s;
+	struct storetest st;
 	struct db *db;
 	struct arena a;
 	int64_t ann, bob;
@@ -45,17 +44,12 @@ static const struct sql q_last_seen = { "t.last_seen",
 static int setup(void **state)
 {
 	struct fx *f = calloc(1, sizeof(*f));
-	char err[512];
 
-	if (!f || !testdb_create(&f->t, *state))
-		return -1;
-	log_set_level(LOG_WARN);
-	if (store_open(f->t.url, NULL, &f->s, err, sizeof(err)) != ERR_OK ||
-	    store_migrate(f->s, NULL, err, sizeof(err)) != ERR_OK) {
-		print_error("store: %s\n", err);
+	if (!f || !storetest_open(&f->st, *state)) {
+		free(f);
 		return -1;
 	}
-	f->db = store_db(f->s);
+	f->db = f->st.db;
 	arena_init(&f->a);
 	if (person_create(f->db, "Ann", "ann@example.org", NULL, NULL, NOW, &f->ann) != ERR_OK ||
 	    person_create(f->db, "Bob", "bob@example.org", NULL, NULL, NOW, &f->bob) != ERR_OK ||
@@ -72,8 +66,7 @@ static int teardown(void **state)
 	struct fx *f = *state;
 
 	arena_release(&f->a);
-	store_close(f->s);
-	testdb_drop(&f->t);
+	storetest_close(&f->st);
 	free(f);
 	return 0;
 }
@@ -499,29 +492,22 @@ static void attempt_limits(void **state)
 
 int main(void)
 {
-	const char *backends[2];
-	int n = testdb_backends(backends), failed = 0;
+	int failed = 0;
 	const struct CMUnitTest shapes[] = { cmocka_unit_test(token_shapes) };
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+	const struct CMUnitTest tests[] = {
+		T(session_lifecycle),
+		T(api_sessions_ignore_idle),
+		T(inactive_people_have_no_sessions),
+		T(revoking),
+		T(export_has_no_secrets),
+		T(api_tokens),
+		T(onetime_links),
+		T(attempt_limits),
+	};
+#undef T
 
 	failed += cmocka_run_group_tests_name("token shapes", shapes, NULL, NULL);
-	for (int b = 0; b < n; b++) {
-		void *st = (void *)backends[b];
-#define T(fn) cmocka_unit_test_prestate_setup_teardown(fn, setup, teardown, st)
-		const struct CMUnitTest tests[] = {
-			T(session_lifecycle),
-			T(api_sessions_ignore_idle),
-			T(inactive_people_have_no_sessions),
-			T(revoking),
-			T(export_has_no_secrets),
-			T(api_tokens),
-			T(onetime_links),
-			T(attempt_limits),
-		};
-#undef T
-		char name[64];
-
-		snprintf(name, sizeof(name), "session/%s", backends[b]);
-		failed += _cmocka_run_group_tests(name, tests, ARRAY_LEN(tests), NULL, NULL);
-	}
+	failed += testdb_run_groups("session", tests, ARRAY_LEN(tests));
 	return failed ? 1 : 0;
 }
