@@ -48,7 +48,7 @@ else
 endif
 
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) -lcrack -lpthread -lm
+PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) -lcrack -lstemmer -lpthread -lm
 
 CPPFLAGS += -Isrc -DKITH_VERSION='"$(VERSION)"' -DKITH_REVISION='"$(GIT_REV)"'
 CFLAGS += $(WARN) $(OPT) $(HARDEN) $(PKG_CFLAGS) -MMD -MP
@@ -58,11 +58,14 @@ LDLIBS += $(PKG_LIBS)
 # ---------------------------------------------------------------- sources
 MAIN_SRC := src/app/main.c
 LIB_SRC := $(filter-out $(MAIN_SRC),$(sort $(shell find src -name '*.c')))
-GEN_SRC := $(GEN)/templates.c $(GEN)/migrations.c $(GEN)/assets.c
+GEN_SRC := $(GEN)/templates.c $(GEN)/migrations.c $(GEN)/assets.c $(GEN)/data.c
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o) $(GEN_SRC:$(GEN)/%.c=$(BUILD)/obj/gen/%.o)
 
 TEMPLATES := $(sort $(shell find templates -type f 2>/dev/null))
 MIGRATIONS := $(sort $(wildcard migrations/*.sql))
+# Data compiled into the binary: postcode centroids and the ORUK OpenAPI file.
+DATA_FILES := data/postcodes/uk_postcode_sectors.csv data/postcodes/uk_postcode_districts.csv \
+	data/oruk/3.0/openapi.json
 SCSS := $(sort $(wildcard assets/scss/*.scss))
 STATIC := $(sort $(wildcard assets/static/*))
 ASSET_FILES := $(ASSETS_OUT)/kith.css $(STATIC:assets/static/%=$(ASSETS_OUT)/%)
@@ -128,6 +131,10 @@ $(GEN)/templates.c: build/tools/embed $(TEMPLATES)
 $(GEN)/migrations.c: build/tools/embed $(MIGRATIONS)
 	@mkdir -p $(@D)
 	build/tools/embed files embedded_migrations $@ migrations $(MIGRATIONS)
+
+$(GEN)/data.c: build/tools/embed $(DATA_FILES)
+	@mkdir -p $(@D)
+	build/tools/embed files embedded_data $@ data $(DATA_FILES)
 
 $(GEN)/assets.c: build/tools/embed $(ASSET_FILES) $(ASSET_FILES:%=%.gz)
 	@mkdir -p $(@D)

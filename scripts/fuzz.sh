@@ -19,11 +19,11 @@ FLAGS="-g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize
 PKGS="libmicrohttpd sqlite3 libpq jansson libsodium libcurl libcmark inih"
 
 build() {
-	make -s build/gen/templates.c build/gen/migrations.c build/gen/assets.c
+	make -s build/gen/templates.c build/gen/migrations.c build/gen/assets.c build/gen/data.c
 	mkdir -p "$OUT/obj"
 	local cflags libs objs=() pids=()
 	cflags="$(pkg-config --cflags $PKGS) -Isrc -DKITH_VERSION=\"fuzz\" -DKITH_REVISION=\"fuzz\" -std=c17 -D_GNU_SOURCE"
-	libs="$(pkg-config --libs $PKGS) -lcrack -lpthread -lm"
+	libs="$(pkg-config --libs $PKGS) -lcrack -lstemmer -lpthread -lm"
 	local srcs
 	srcs=$(find src -name '*.c' ! -path src/app/main.c | sort; ls build/gen/*.c)
 	for s in $srcs; do

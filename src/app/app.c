@@ -130,6 +130,21 @@ enum err app_init_features(struct app *app, const struct config *cfg, bool migra
 		snprintf(errbuf, errlen, "cannot load the form-signing key from the database (%s)", err_name(e));
 		goto fail;
 	}
+	app->feats = calloc(nfeats ? nfeats : 1, sizeof(*app->feats));
+	if (!app->feats) {
+		e = ERR_NOMEM;
+		goto fail;
+	}
+	memcpy(app->feats, feats, nfeats * sizeof(*feats));
+	app->nfeats = nfeats;
+	for (size_t i = 0; i < nfeats; i++) {
+		if (feats[i]->init && (e = feats[i]->init(app)) != ERR_OK) {
+			snprintf(errbuf, errlen, "%s could not start (%s)", feats[i]->name, err_title(e));
+			/* Release only the features that started. */
+			app->nfeats = i;
+			goto fail;
+		}
+	}
 	return ERR_OK;
 fail:
 	app_release(app);
@@ -138,6 +153,10 @@ fail:
 
 void app_release(struct app *app)
 {
+	for (size_t i = app->nfeats; i-- > 0;)
+		if (app->feats[i]->release)
+			app->feats[i]->release(app);
+	free(app->feats);
 	if (app->store)
 		store_close(app->store);
 	router_free(app->router);

@@ -24,6 +24,7 @@ struct tmpl_set;
 struct metrics;
 struct ratelimit;
 struct worker;
+struct directory;
 
 struct app {
 	const struct config *cfg;
@@ -34,6 +35,9 @@ struct app {
 	struct ratelimit *rl;         /* per-client request budget, NULL if off */
 	json_t *assets;               /* {"kith_css": "/assets/kith.<hash>.css", ...} */
 	struct worker *worker;        /* the background thread, NULL when none runs */
+	struct directory *directory;  /* the directory's search index and sync state */
+	const struct feature **feats; /* the features this app runs (its own copy) */
+	size_t nfeats;
 	unsigned char csrf_key[32];   /* signs visitors' form tokens; shared via the database */
 	atomic_bool draining;         /* shutting down: refuse new work with 503 */
 	atomic_int in_flight;         /* requests being handled */

@@ -72,6 +72,13 @@ struct config {
 	int register_limit_ip;          /* registrations per address per hour */
 	int reset_limit;                /* password-reset requests per address, and per account, per hour */
 
+	/* Directory */
+	int stale_months;               /* not checked for this long: ask the organiser */
+	int stale_flag_days;            /* no answer this many days after asking: flag to coordinators */
+	int stale_hide_days;            /* flagged this many days: hide from search */
+	int directory_sync;             /* seconds between looks for other processes' changes */
+	int search_radius_miles;        /* "near" means within this, unless asked otherwise */
+
 	/* Operations */
 	enum log_level log_level;
 	bool access_log;

@@ -57,6 +57,10 @@ struct feature {
 	/* "Download my data": adds this feature's data about the person to
 	 * out, under keys of its own. May be NULL. */
 	enum err (*export_person)(struct db *db, int64_t person_id, json_t *out);
+	/* Start-up and shutdown of per-process state (caches, indexes),
+	 * after the database is open and migrated. May be NULL. */
+	enum err (*init)(struct app *app);
+	void (*release)(struct app *app);
 	/* Erasure: deletes this feature's data about the person, or
 	 * anonymises what other people's records must keep, inside the
 	 * caller's transaction. May be NULL. */

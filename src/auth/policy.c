@@ -45,6 +45,9 @@ static const struct policy_row table[ACT__MAX] = {
 	[ACT_AUDIT_READ]   = { .name = "audit_read", .roles = R(ADMIN) },
 	[ACT_OUTBOX_ADMIN] = { .name = "outbox_admin", .roles = R(ADMIN) },
 	[ACT_TOKENS_ALL]   = { .name = "tokens_all", .roles = R(ADMIN) },
+	[ACT_SERVICE_EDIT] = { .name = "service_edit", .roles = R(COORDINATOR) | R(ADMIN),
+			       .own = OWN_ORG },
+	[ACT_SERVICE_REVIEW] = { .name = "service_review", .roles = R(COORDINATOR) | R(ADMIN) },
 };
 
 /* Roles that may take an OWN_GRANTABLE action at the route level (the

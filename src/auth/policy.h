@@ -61,6 +61,9 @@ enum action {
 	ACT_AUDIT_READ,      /* the whole audit log: admins */
 	ACT_OUTBOX_ADMIN,    /* failed emails and the development mailbox: admins */
 	ACT_TOKENS_ALL,      /* every API token, for integrations: admins */
+	ACT_SERVICE_EDIT,    /* add and edit directory services: coordinators, admins; organisers
+	                        for their own organisation's (RES_ORG) */
+	ACT_SERVICE_REVIEW,  /* verify, publish, archive any service; the review list: coordinators, admins */
 	ACT__MAX
 };
 

@@ -30,6 +30,13 @@ extern const struct embedded_file embedded_templates[];
 extern const size_t embedded_templates_n;
 extern const struct embedded_file embedded_migrations[];
 extern const size_t embedded_migrations_n;
+/* data/: postcodes/uk_postcode_sectors.csv, postcodes/uk_postcode_districts.csv,
+ * oruk/3.0/openapi.json */
+extern const struct embedded_file embedded_data[];
+extern const size_t embedded_data_n;
+/* The embedded file whose name is name, or NULL. */
+const struct embedded_file *embedded_find(const struct embedded_file *files, size_t n,
+		const char *name);
 extern const struct embedded_asset embedded_assets[];
 extern const size_t embedded_assets_n;
 

@@ -1,0 +1,39 @@
+/*
+ * uktime.h - civil time in the UK (Europe/London), without the TZ
+ * database: GMT, and BST from 01:00 UTC on the last Sunday of March to
+ * 01:00 UTC on the last Sunday of October. Everything people read (a
+ * session "on Tuesday at 10:00") is UK local time; everything stored is
+ * Unix seconds UTC.
+ */
+#ifndef KITH_UKTIME_H
+#define KITH_UKTIME_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct uk_tm {
+	int year, month, day;      /* month 1..12, day 1..31 */
+	int hour, min, sec;
+	int wday;                  /* 0 = Monday .. 6 = Sunday (ISO order) */
+	bool bst;                  /* summer time in force */
+};
+
+/* UTC -> UK local. */
+void uk_from_utc(int64_t t, struct uk_tm *out);
+/* UK local wall time -> UTC. In the hour that does not exist (spring
+ * forward) the time is taken as BST anyway (01:30 -> 00:30 UTC); in the
+ * hour that happens twice (autumn) the first (BST) is chosen. */
+int64_t uk_to_utc(int year, int month, int day, int hour, int min);
+/* Days since 1970-01-01 of a civil date, and back; weekday of a day
+ * number (0 = Monday). */
+int64_t uk_days(int year, int month, int day);
+void uk_date(int64_t days, int *year, int *month, int *day);
+int uk_weekday(int64_t days);
+int uk_days_in_month(int year, int month);
+
+/* "Tuesday 24 November 2026", "10:00", "24 November 2026" into out. */
+void uk_format_date(int64_t t, char *out, size_t n);         /* 24 November 2026 */
+void uk_format_day_date(int64_t t, char *out, size_t n);     /* Tuesday 24 November 2026 */
+void uk_format_time(int64_t t, char *out, size_t n);         /* 10:00 (24-hour) */
+
+#endif

@@ -1,0 +1,146 @@
+/*
+ * search.h - the directory's search index: free text with stemming and
+ * ranking, distance from a point, filters with counts, sorting and pages,
+ * kept in memory and in step with the database.
+ *
+ * Why in memory: a plan over the database (FTS5 MATCH joined to an R*Tree
+ * box, ranked by bm25) costs about 1.2 microseconds per matching document,
+ * and common words match much of the directory; at 100,000 services that
+ * was a 68 ms median. Here a document is a few dozen bytes of facts plus
+ * its postings, scoring a posting is a few nanoseconds, and filters are
+ * bitmask ANDs, so one query visits every candidate and still finishes in
+ * milliseconds at a million services. docs/ARCHITECTURE.md says more.
+ *
+ * The index holds published services only, as struct search_doc facts
+ * derived when a service is saved (directory.c); the documents themselves
+ * stay in the database. Readers share the index under a read lock; a
+ * change takes the write lock for microseconds.
+ *
+ * Text: lowercase, split on anything but letters and digits (UTF-8 letters
+ * kept as they are), English stopwords dropped, each word stemmed with the
+ * Snowball English stemmer (libstemmer), so "walks", "walking" and
+ * "walked" meet. A query matches documents that contain every query word
+ * (AND); ranking is BM25 (k1 = 1.2, b = 0.75) with words in the name
+ * counted three times.
+ */
+#ifndef KITH_SEARCH_H
+#define KITH_SEARCH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/arena.h"
+#include "core/err.h"
+#include "directory/schedule.h"
+
+/* Facts about a service, as the index needs them. Flags: */
+enum {
+	SF_FREE       = 1u << 0,   /* no cost */
+	SF_WHEELCHAIR = 1u << 1,   /* step-free / wheelchair accessible */
+	SF_ONLINE     = 1u << 2,   /* can be attended online or by phone */
+	SF_IN_PERSON  = 1u << 3,   /* happens in a place */
+	SF_PEER_LED   = 1u << 4,
+	SF_TURN_UP    = 1u << 5,   /* join by turning up */
+	SF_SELF_REFER = 1u << 6,
+	SF_REFERRAL   = 1u << 7,   /* needs a referral */
+};
+
+#define SEARCH_MAX_POINTS 8
+#define SEARCH_MAX_SCHEDS 8
+
+struct search_point {
+	double lat, lon;
+};
+
+struct search_doc {
+	const char *id;                   /* service UUID (copied) */
+	const char *org_id;               /* organisation UUID (copied) */
+	const char *name;                 /* weighted x3 */
+	const char *body;                 /* description, organisation name, category
+	                                     and condition words, town: one text */
+	uint64_t categories;              /* bit i = vocab_categories[i] */
+	uint64_t conditions;              /* bit i = vocab_conditions[i] */
+	uint32_t languages;               /* bit i = vocab_languages[i] */
+	uint32_t flags;                   /* SF_* */
+	const char *const *terms;         /* every taxonomy term id it has (ORUK filter) */
+	size_t nterms;
+	const char *const *taxonomies;    /* the taxonomy id of each of those terms */
+	struct search_point points[SEARCH_MAX_POINTS];   /* its places (none: online only) */
+	size_t npoints;
+	struct sched scheds[SEARCH_MAX_SCHEDS];
+	size_t nscheds;
+	int64_t modified;                 /* last_modified, Unix seconds */
+};
+
+struct search_index;
+
+struct search_index *search_new(void);
+void search_free(struct search_index *ix);
+/* Adds or replaces the document with doc->id. ERR_NOMEM. */
+enum err search_put(struct search_index *ix, const struct search_doc *doc);
+/* Removes it (ERR_NOT_FOUND if absent). */
+enum err search_remove(struct search_index *ix, const char *id);
+size_t search_count(const struct search_index *ix);
+/* Resident bytes the index holds (for metrics and the benchmark). */
+size_t search_bytes(const struct search_index *ix);
+
+enum search_sort { SORT_RELEVANCE, SORT_DISTANCE, SORT_NEXT, SORT_NAME };
+
+struct search_query {
+	const char *text;                 /* NULL or "": every document */
+	bool near;                        /* lat/lon given */
+	double lat, lon;
+	double radius_m;                  /* with near: only within this (0: no limit) */
+	uint64_t categories_any;          /* 0: any */
+	uint64_t conditions_any;          /* 0: any */
+	uint32_t languages_any;           /* 0: any */
+	uint32_t flags_all;               /* every SF_ bit set here must be set */
+	uint32_t daytime_any;             /* sched_daytime bits; 0: any */
+	const char *term_id;              /* has this taxonomy term (ORUK taxonomy_term_id) */
+	const char *taxonomy_id;          /* has a term of this taxonomy */
+	const char *org_id;               /* of this organisation */
+	int64_t modified_after;           /* 0: any */
+	enum search_sort sort;            /* distance needs near; relevance needs text
+	                                     (else falls back to name) */
+	int64_t now;                      /* for SORT_NEXT and next_session */
+	size_t offset, limit;             /* the page; limit 1..1000 */
+	bool facets;                      /* count matches per filter value */
+};
+
+struct search_hit {
+	const char *id;                   /* valid until search_result_free */
+	double score;                     /* BM25, 0 without text */
+	double distance_m;                /* to the nearest point; -1 without near or points */
+	int64_t next_session;             /* UTC, 0 when none */
+};
+
+struct search_facets {
+	/* Matches for the query with that one filter value added (the other
+	 * filters as given), so a page can show "Free (12)". */
+	size_t categories[64], conditions[64], languages[32];
+	size_t free, wheelchair, online, in_person, peer_led, turn_up;
+	size_t days[7];                   /* runs on that weekday */
+	size_t parts[3];                  /* morning, afternoon, evening */
+};
+
+struct search_result {
+	struct search_hit *hits;          /* in the arena */
+	size_t n;                         /* hits on this page */
+	size_t total;                     /* every match */
+	struct search_facets facets;      /* when asked */
+	bool text_matched_nothing;        /* the words matched no document at all */
+};
+
+/* Runs a query under the read lock. Hit ids and the hits array live in a
+ * (the request arena), so they stay valid after the lock is released.
+ * ERR_INVALID for a query that cannot be run (limit 0, SORT_DISTANCE
+ * without near). */
+enum err search_run(struct search_index *ix, const struct search_query *q, struct arena *a,
+		struct search_result *out);
+
+/* The stemmed, stopword-free words of text (for tests and for showing
+ * which words were searched): appends each to out, space-separated. */
+void search_words(const char *text, struct buf *out);
+
+#endif
