@@ -193,4 +193,7 @@ check:
 clean:
 	rm -rf build
 
+# Benchmark programs (bench/*.c) have their own rules.
+-include bench/bench.mk
+
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

@@ -30,13 +30,14 @@ struct worker {
 	size_t njobs;
 };
 
-static size_t collect(const struct job **out, size_t max)
+/* The jobs of the features this app runs (request tests may add some). */
+static size_t collect(const struct app *app, const struct job **out, size_t max)
 {
 	size_t n = 0;
 
-	for (size_t f = 0; f < features_n; f++)
-		for (size_t j = 0; j < features[f]->njobs && n < max; j++)
-			out[n++] = &features[f]->jobs[j];
+	for (size_t f = 0; f < app->nfeats; f++)
+		for (size_t j = 0; j < app->feats[f]->njobs && n < max; j++)
+			out[n++] = &app->feats[f]->jobs[j];
 	return n;
 }
 
@@ -60,7 +61,7 @@ static void run_job(struct app *app, struct db *db, const struct job *job)
 enum err worker_run_all(struct app *app)
 {
 	const struct job *jobs[MAX_JOBS];
-	size_t n = collect(jobs, MAX_JOBS);
+	size_t n = collect(app, jobs, MAX_JOBS);
 	struct db *db = app->store ? store_db(app->store) : NULL;
 
 	if (!db)
@@ -123,7 +124,7 @@ enum err worker_start(struct app *app)
 	if (!w)
 		return ERR_NOMEM;
 	w->app = app;
-	w->njobs = collect(w->jobs, MAX_JOBS);
+	w->njobs = collect(app, w->jobs, MAX_JOBS);
 	pthread_mutex_init(&w->mu, NULL);
 	pthread_condattr_init(&ca);
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
