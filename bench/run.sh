@@ -1,7 +1,7 @@
 #!/bin/bash
 # bench/run.sh - kith against nginx serving the same bytes, in the same run.
 #
-#   bench/run.sh [--record] [--seconds N] [--rounds N]
+#   bench/run.sh [--record] [--seconds N] [--rounds N] [--services N] [--fresh]
 #
 # For each endpoint: kith serves it (one thread, pinned to CPU 0), nginx
 # serves a static file holding exactly the bytes kith returned (one worker,
@@ -10,18 +10,24 @@
 # ratio kith/nginx, p99 latency, and kith's resident memory after the load.
 # --record appends the table to bench/RESULTS.md with the date, machine and
 # command. Everything runs on 127.0.0.1 and stops by itself.
+#
+# Then bench/oruk.sh (the directory's ORUK search on --services N synthetic
+# services, default 100,000) runs with the same options.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 SECONDS_PER=10
 ROUNDS=3
 RECORD=0
+ORUK_ARGS=()
 while [ $# -gt 0 ]; do
 	case $1 in
-	--record) RECORD=1 ;;
-	--seconds) SECONDS_PER=$2; shift ;;
-	--rounds) ROUNDS=$2; shift ;;
-	*) echo "usage: $0 [--record] [--seconds N] [--rounds N]" >&2; exit 2 ;;
+	--record) RECORD=1; ORUK_ARGS+=(--record) ;;
+	--seconds) SECONDS_PER=$2; ORUK_ARGS+=(--seconds "$2"); shift ;;
+	--rounds) ROUNDS=$2; ORUK_ARGS+=(--rounds "$2"); shift ;;
+	--services) ORUK_ARGS+=(--services "$2"); shift ;;
+	--fresh) ORUK_ARGS+=(--fresh) ;;
+	*) echo "usage: $0 [--record] [--seconds N] [--rounds N] [--services N] [--fresh]" >&2; exit 2 ;;
 	esac
 	shift
 done
@@ -131,3 +137,11 @@ if [ "$RECORD" = 1 ]; then
 	} >> bench/RESULTS.md
 	echo "recorded in bench/RESULTS.md"
 fi
+
+# The directory's ORUK search, with this part's servers stopped first.
+cleanup
+KITH_PID=""
+NGINX_PID=""
+trap - EXIT
+echo
+exec bench/oruk.sh "${ORUK_ARGS[@]}"

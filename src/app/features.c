@@ -8,16 +8,23 @@
 #include "account/account.h"
 #include "audit/audit_feature.h"
 #include "auth/auth_feature.h"
+#include "directory/directory.h"
 #include "mail/mail.h"
 #include "ops/ops.h"
 #include "people/people.h"
 #include "privacy/privacy.h"
 #include "site/site.h"
 
+/* The directory's demo data (src/directory/demo.c). */
+extern const struct feature directory_demo_feature;
+
 const struct feature *const features[] = {
 	&site_feature,
 	&ops_feature,
 	&people_feature,
+	&oruk_feature,                /* /api/oruk, kith directory import/export, the index's sync */
+	&directory_feature,           /* /find, services, organisations */
+	&directory_manage_feature,    /* organisers' and coordinators' pages, freshness */
 	&auth_feature,
 	&audit_feature,
 	&account_feature,
@@ -25,5 +32,6 @@ const struct feature *const features[] = {
 	&people_admin_feature,
 	&privacy_feature,
 	&mail_feature,
+	&directory_demo_feature,      /* after people: it gives the demo organisation services */
 };
 const size_t features_n = ARRAY_LEN(features);

@@ -9,6 +9,7 @@
 #define KITH_UKTIME_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct uk_tm {
@@ -29,11 +30,25 @@ int64_t uk_to_utc(int year, int month, int day, int hour, int min);
 int64_t uk_days(int year, int month, int day);
 void uk_date(int64_t days, int *year, int *month, int *day);
 int uk_weekday(int64_t days);
-int uk_days_in_month(int year, int month);
+int uk_days_in_month(int year, int month);   /* 0 for a month outside 1..12 */
+bool uk_is_leap(int year);
+/* Is summer time in force at instant t? */
+bool uk_is_bst(int64_t t);
+/* The day number of the UK local date at instant t. */
+int64_t uk_local_day(int64_t t);
+/* "Monday".."Sunday" for 0..6, "January".."December" for 1..12; "" for
+ * anything else. Static strings. */
+const char *uk_weekday_name(int wday);
+const char *uk_month_name(int month);
 
 /* "Tuesday 24 November 2026", "10:00", "24 November 2026" into out. */
 void uk_format_date(int64_t t, char *out, size_t n);         /* 24 November 2026 */
 void uk_format_day_date(int64_t t, char *out, size_t n);     /* Tuesday 24 November 2026 */
 void uk_format_time(int64_t t, char *out, size_t n);         /* 10:00 (24-hour) */
+/* A day number as "24 November 2026". */
+void uk_format_day(int64_t days, char *out, size_t n);
+/* Instants are clamped to the years 1..9999 (so any int64 is safe); 32
+ * bytes always hold the longest result of each formatter. */
+#define UK_FORMAT_MAX 32
 
 #endif

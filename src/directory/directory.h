@@ -70,12 +70,32 @@ struct save_report {
 };
 
 /* Saves one ORUK 3.0 full service document (borrowed; it is normalised
- * into a copy). The organisation (doc.organization or organization_id)
- * must exist or be in the document (then it is upserted too). In the
- * caller's transaction. ERR_INVALID with fields = [{field, detail}] (new
- * reference, may be NULL) saying what is wrong, e.g. {"field": "name",
- * "detail": "The service has no name"}; the field names are ORUK paths
- * ("name", "schedules[0].byday", "service_at_locations[0].location.address[0].postal_code"). */
+ * into a copy, oruk.h says how). The organisation (doc.organization or
+ * organization_id) must exist or be in the document (then it is upserted
+ * too, written only when its document changed). In the caller's
+ * transaction; on an error the caller rolls back. app may be NULL (demo
+ * data, commands): saving needs only the database.
+ *
+ * Unchanged: the SHA-256 of the normalised document without
+ * last_modified equals the stored one: SAVE_UNCHANGED and nothing is
+ * written (with set_state and another state: only the state, UPDATED).
+ * Otherwise last_modified is now for SRC_FORM (and when the document has
+ * none), else the feed's own; the derived columns, the places and a
+ * directory_change row are written. A new service takes opts->state; an
+ * existing one keeps its state unless set_state. assure sets
+ * assured_date to today (UK). Likely duplicates (same text_dupe_key name
+ * and postcode; both without a postcode in the same organisation; or an
+ * organisation with the same charity number) are reported and the first
+ * is stored as duplicate_of; they are never refused.
+ *
+ * ERR_INVALID with fields = [{field, detail, reason}] (new reference, may
+ * be NULL) saying what is wrong, e.g. {"field": "name", "detail": "The
+ * service has no name.", "reason": "has no name"}; field names are ORUK
+ * paths ("name", "schedules[0].id",
+ * "service_at_locations[0].location.addresses[0].postal_code"), and
+ * "organization_id" when the organisation is unknown. Afterwards the
+ * caller commits and calls directory_sync() so this process's search
+ * sees the change at once. */
 enum err directory_save(struct app *app, struct db *db, const json_t *doc,
 		const struct save_opts *opts, struct save_report *report, json_t **fields);
 
@@ -123,12 +143,32 @@ struct svc_form {
  * "name", "postcode", "scheds[1].opens", ...). True when none. */
 bool directory_check_form(const struct svc_form *f, json_t *errors);
 /* Builds the document from the form (merging into the existing one when
- * f->id names a service) and saves it. */
+ * f->id names a service; a new one gets a random UUID) and saves it
+ * through directory_save (checking the form first: ERR_INVALID with the
+ * form's fields). What the form owns and replaces: name, description,
+ * eligibility (who_for), application_process (how_to_join), kith's
+ * attributes (categories, conditions, peer-led, join; other taxonomies'
+ * are kept), kith's languages (others kept), the cost (free: one cost
+ * option of 0 and no fees; else fees = cost and no cost options), the
+ * first physical place (its name, first address, and its accessibility:
+ * the step-free entry and the notes), the virtual place ("Online or by
+ * phone") when online, the schedules the form showed (the first three it
+ * can show; any others are kept after them; fortnightly ones get a
+ * dtstart: the one they had, else the next such day), email, url (https://
+ * added to "www.x.org") and the first service phone. Objects the form
+ * makes have ids derived from the service id, so saving the same form
+ * twice is SAVE_UNCHANGED. */
 enum err directory_save_form(struct app *app, struct db *db, const struct svc_form *f,
 		const struct save_opts *opts, struct save_report *report, json_t **fields);
 /* The form's values for an existing service (for the edit page), as a
- * JSON object keyed like struct svc_form (strings, booleans, arrays of
- * vocab codes for categories/conditions/languages, scheds as objects). */
+ * JSON object keyed like struct svc_form: id, org_id, name, description,
+ * who_for, how_to_join, cost, access_notes (every accessibility entry's
+ * words but the step-free one's, one per line), place_name, address_1,
+ * address_2, town, postcode, email, phone, url (strings, "" when none);
+ * join (code, "" unknown); peer_led, free, online, in_person, wheelchair
+ * (booleans); categories, conditions, languages (arrays of vocab codes);
+ * scheds: always SVC_FORM_SCHEDS objects {kind ("" for an empty row),
+ * weekday, nth, monthday, opens, closes, notes}. ERR_NOT_FOUND. */
 enum err directory_form_values(struct db *db, const char *id, json_t **out);
 
 /* State changes (coordinators; organisers may publish their own drafts if
@@ -153,46 +193,97 @@ struct svc_meta {
 enum err directory_meta(struct db *db, struct arena *a, const char *id, struct svc_meta *out);
 
 /* View models: JSON objects ready for templates and for the pages' JSON
- * form. New references.
- *   directory_service_view: everything a person needs to go: name, org
- *     {id, name}, description paragraphs, who_for, categories/conditions
- *     (names), when: [words...], next_session (words and ISO), where:
- *     [{name, address lines, postcode, accessibility}], online, cost
- *     (words, free), languages, how to join (words + join code), peer_led,
- *     contact {email, phone, url}, last checked (words, ISO, and whether
- *     it is overdue), state.
- *   directory_summaries: for search hits, in order: [{id, name, org_name,
- *     what (first sentence or category), distance (words, "0.8 miles"),
- *     next (words), cost (words), access (short words: "Step-free",
- *     "Online too"), categories}] */
+ * form. New references. Keys are stable; a key marked "?" is absent when
+ * there is nothing to show (templates test for it), every other key is
+ * always there. Words are plain text (templates escape them).
+ *
+ *   directory_service_view (any state; ERR_NOT_FOUND when there is none):
+ *     id, name, href "/services/<id>", state "draft|published|archived",
+ *     status (ORUK: "active", ...),
+ *     org {id, name, href "/organisations/<id>"},
+ *     description [paragraphs], summary? (its first sentence),
+ *     who_for? (eligibility, words), ages? ("Ages 18 and over"), alert?,
+ *     categories [{code, name}], conditions [{code, name}],
+ *     when ["Every Tuesday, 10:00 to 11:30", ...] (each usable schedule;
+ *       a schedule kith cannot read shows its description), when_notes [words],
+ *     next_session? {words "Next: Tuesday 24 November, 10:00", short
+ *       "Tuesday 24 November, 10:00", iso (UTC), date "Tuesday 24 November
+ *       2026", time? "10:00" (absent when the schedule has no time)},
+ *     where [{name?, lines ["1 High Street", "Scunthorpe"], town?,
+ *       postcode?, accessibility [words], description?}] (physical places),
+ *     online, in_person, step_free (booleans, the search flags),
+ *     cost {free (bool), words ("Free", the fees, the cost options, or
+ *       "Ask the organiser about cost"), known (false for that last one)},
+ *     languages [names], join {code ("" unknown, "turn-up", "self-refer",
+ *       "referral"), words (vocab_join name), how [paragraphs of the
+ *       application process]}, peer_led,
+ *     contact {email?, phone?, url?}, has_contact,
+ *     service_areas [names],
+ *     checked {words "Checked 3 months ago (24 August 2026)" or "Not
+ *       checked yet", ago?, date?, iso? "2026-08-24", overdue},
+ *     check_overdue (not checked for stale_months),
+ *     updated {words "Updated 24 November 2026", iso}.
+ *   directory_summaries: for search hits, in the hits' order (a hit whose
+ *     service has gone since is left out), one statement for all of them:
+ *     [{id, name, href, org_id, org_name, what? (first sentence of the
+ *     description, at most 160 bytes, else the first category), cost?
+ *     ("Free" or the start of the fees), access ["Step-free", "Online
+ *     too" | "Online or by phone", "Peer-led"], categories [names], free,
+ *     next? ("Tuesday 24 November, 10:00"), next_iso?, distance? ("0.8
+ *     miles", with the hit's distance), distance_m?}]
+ *   directory_org_view (ERR_NOT_FOUND when no such organisation): {id,
+ *     name, href, description [paragraphs] (empty when it is only the
+ *     name), email?, website?, charity_number?, services [summaries as
+ *     above, of its published, visible services, by name], count} */
 enum err directory_service_view(struct db *db, const char *id, int64_t now, json_t **out);
 enum err directory_org_view(struct db *db, const char *org_id, int64_t now, json_t **out);
 enum err directory_summaries(struct db *db, const struct search_hit *hits, size_t n,
 		int64_t now, json_t **out);
 
-/* The organisation's services (any state) for its organisers' list page:
- * [{id, name, state, assured (words), stale, duplicate}]. */
+/* The organisation's services (any state) for its organisers' list page,
+ * by name: [{id, name, href, state, assured ("Checked today (24 November
+ * 2026)" or "Never checked"), overdue (published and not checked for
+ * stale_months), stale (flagged or hidden), hidden, duplicate}]. */
 enum err directory_org_services(struct db *db, const char *org_id, json_t **out);
 
 /* Coordinators' review list: services needing attention (drafts, flagged
- * duplicates, overdue checks, hidden as stale), newest first, a page at a
- * time: [{id, name, org_name, reasons: [...], state, assured}]. */
+ * duplicates, overdue checks, hidden as stale), most recently updated
+ * first, a page at a time (limit 1..1000, else ERR_INVALID): [{id, name,
+ * href, org_id, org_name, reasons ["Draft: waiting to be published", "May
+ * be a duplicate of another service", "Hidden from search until someone
+ * checks it" | "The organiser has not confirmed it is still running" |
+ * "Not checked for over 6 months"], state, assured (words as above),
+ * duplicate_of? (id)}]; *total counts them all. */
 enum err directory_review_list(struct db *db, int limit, int offset, json_t **out, int64_t *total);
 
 /* This process's directory state (search index, change-feed position). */
 struct directory;
-/* Feature hooks: builds the index from the database at start-up. */
+/* Feature hooks: at start-up loads the postcode tables, writes kith's
+ * taxonomies and terms (when missing or different) and builds the index
+ * from the derived columns of every published service not hidden as
+ * stale. Both oruk_feature and directory_feature name these hooks; the
+ * first call does the work and later ones return at once (and release
+ * likewise). */
 enum err directory_init(struct app *app);
 void directory_release(struct app *app);
 struct search_index *directory_index(struct app *app);
 /* Applies changes recorded since the last sync to the index (call after
  * committing a save; the sync job calls it too). */
 enum err directory_sync(struct app *app, struct db *db);
+/* The background job (oruk_feature.jobs, run every second by the
+ * worker): calls directory_sync when the directory_sync setting's
+ * seconds have passed since it last did. */
+enum err directory_sync_job(struct app *app, struct db *db, int64_t now);
 
 /* Import and export (kith directory import FILE / export). */
 struct import_report {
 	size_t imported, updated, unchanged, rejected;
 	json_t *rejections;            /* [{service: id or name or "#N", reason}] */
+	/* Added: what the report also needs. */
+	size_t flagged;                /* saved, and flagged as likely duplicates */
+	const char *shape;             /* "a JSON array of services", ... (static) */
+	char problem[256];             /* why the whole file could not be read, when
+	                                  directory_import fails with ERR_INVALID */
 };
 /* Reads ORUK 3.0 (a JSON array of services, a paginated response with
  * "contents", one full service, or ndjson) or the older ORUK v1 shape

@@ -37,7 +37,10 @@ bool postcode_normalise(const char *in, char out[9], const char **why);
 /* Locates a postcode. ERR_INVALID with *why for one that is not a
  * postcode ("Enter a real postcode, like DN15 6XX"); ERR_NOT_FOUND with
  * *why for a well-formed one that is unknown ("We could not find the
- * postcode ZZ99 9ZZ. Check it, or try the first half, like DN15"). */
+ * postcode ZZ99 9ZZ. Check it, or try the first half, like DN15"). The
+ * not-found sentence names the postcode, so it lives in a buffer of the
+ * calling thread until that thread's next postcode_locate; the other
+ * sentences are static. "GIR 0AA" is refused (it is not a place). */
 enum err postcode_locate(const char *in, struct postcode_place *out, const char **why);
 
 /* Great-circle distance in metres (haversine, mean Earth radius). */

@@ -21,7 +21,21 @@
  * Snowball English stemmer (libstemmer), so "walks", "walking" and
  * "walked" meet. A query matches documents that contain every query word
  * (AND); ranking is BM25 (k1 = 1.2, b = 0.75) with words in the name
- * counted three times.
+ * counted three times. Accented Latin letters fold to ASCII ("Café"
+ * finds "cafe", "Łódź" finds "lodz"); other scripts are kept as they
+ * are; words of one character are dropped and words are cut at 64 bytes.
+ * A query of only stopwords counts as no text. A query uses its first 32
+ * distinct words.
+ *
+ * Order: relevance = score, then id; distance = distance (services
+ * without a place last), then score, then id; next = next session (none
+ * last), then score, then id; name = name with ASCII letters folded, then
+ * as bytes, then id. Ids compare as strings, so every sort is total and a
+ * page never repeats or skips a service.
+ *
+ * Until compaction (search_compact) a removed or replaced document still
+ * counts in the BM25 statistics (as Lucene's deleted documents do);
+ * matches, totals and facets are always exact.
  */
 #ifndef KITH_SEARCH_H
 #define KITH_SEARCH_H
@@ -53,8 +67,11 @@ struct search_point {
 	double lat, lon;
 };
 
+/* Places are kept as floats (about a metre). Points that are not finite
+ * latitudes and longitudes are dropped; more than the maxima are ignored,
+ * as are taxonomy terms past 255. */
 struct search_doc {
-	const char *id;                   /* service UUID (copied) */
+	const char *id;                   /* service UUID (copied; returned as given) */
 	const char *org_id;               /* organisation UUID (copied) */
 	const char *name;                 /* weighted x3 */
 	const char *body;                 /* description, organisation name, category
@@ -77,11 +94,18 @@ struct search_index;
 
 struct search_index *search_new(void);
 void search_free(struct search_index *ix);
-/* Adds or replaces the document with doc->id. ERR_NOMEM. */
+/* Adds or replaces the document with doc->id. ERR_INVALID without an id
+ * (or one longer than 255 bytes); ERR_NOMEM leaves the index as it was. */
 enum err search_put(struct search_index *ix, const struct search_doc *doc);
 /* Removes it (ERR_NOT_FOUND if absent). */
 enum err search_remove(struct search_index *ix, const char *id);
 size_t search_count(const struct search_index *ix);
+/* Rebuilds the index without what removed and replaced documents left
+ * behind (their postings, and their weight in the BM25 statistics).
+ * put and remove do it by themselves when a quarter of the slots are
+ * leftovers; the new structure is built while readers go on, then swapped
+ * in. For tests and maintenance. ERR_NOMEM leaves the index as it was. */
+enum err search_compact(struct search_index *ix);
 /* Resident bytes the index holds (for metrics and the benchmark). */
 size_t search_bytes(const struct search_index *ix);
 
@@ -91,7 +115,8 @@ struct search_query {
 	const char *text;                 /* NULL or "": every document */
 	bool near;                        /* lat/lon given */
 	double lat, lon;
-	double radius_m;                  /* with near: only within this (0: no limit) */
+	double radius_m;                  /* with near: only within this (0: no limit);
+	                                     services without a place are then left out */
 	uint64_t categories_any;          /* 0: any */
 	uint64_t conditions_any;          /* 0: any */
 	uint32_t languages_any;           /* 0: any */
@@ -103,7 +128,7 @@ struct search_query {
 	int64_t modified_after;           /* 0: any */
 	enum search_sort sort;            /* distance needs near; relevance needs text
 	                                     (else falls back to name) */
-	int64_t now;                      /* for SORT_NEXT and next_session */
+	int64_t now;                      /* for SORT_NEXT and next_session; 0: the clock */
 	size_t offset, limit;             /* the page; limit 1..1000 */
 	bool facets;                      /* count matches per filter value */
 };
@@ -116,8 +141,16 @@ struct search_hit {
 };
 
 struct search_facets {
-	/* Matches for the query with that one filter value added (the other
-	 * filters as given), so a page can show "Free (12)". */
+	/* Multi-select counts, so a page can show "Free (12)" and choosing one
+	 * value does not zero the others. For categories, conditions and
+	 * languages: the matches of the query with that dimension's own
+	 * filter replaced by the one value (the other dimensions' filters as
+	 * given). For each flag: the matches with that flag also required.
+	 * For days and parts: daytime_any is read as the chosen days x the
+	 * chosen parts; days[d] counts the matches on day d in the chosen
+	 * parts (any part when none is chosen), parts[p] the matches in part p
+	 * on the chosen days. Non-facet filters (text, place, organisation,
+	 * taxonomy, modified_after) always apply. */
 	size_t categories[64], conditions[64], languages[32];
 	size_t free, wheelchair, online, in_person, peer_led, turn_up;
 	size_t days[7];                   /* runs on that weekday */
@@ -129,18 +162,22 @@ struct search_result {
 	size_t n;                         /* hits on this page */
 	size_t total;                     /* every match */
 	struct search_facets facets;      /* when asked */
-	bool text_matched_nothing;        /* the words matched no document at all */
+	bool text_matched_nothing;        /* some word is in no document at all: the page
+	                                     can say "no results for X" */
 };
 
 /* Runs a query under the read lock. Hit ids and the hits array live in a
  * (the request arena), so they stay valid after the lock is released.
- * ERR_INVALID for a query that cannot be run (limit 0, SORT_DISTANCE
- * without near). */
+ * ERR_INVALID for a query that cannot be run (limit 0 or over 1000,
+ * SORT_DISTANCE without near, a point that is not a latitude and
+ * longitude, a negative radius). Deep pages cost offset + limit entries of
+ * the arena (40 bytes each). */
 enum err search_run(struct search_index *ix, const struct search_query *q, struct arena *a,
 		struct search_result *out);
 
 /* The stemmed, stopword-free words of text (for tests and for showing
- * which words were searched): appends each to out, space-separated. */
+ * which words were searched): appends each to out, space-separated.
+ * Thread-safe (one Snowball stemmer per thread). */
 void search_words(const char *text, struct buf *out);
 
 #endif

@@ -478,6 +478,9 @@ static const struct sample samples[] = {
 	{ "email_changed", "{\"name\": \"Jane\"}", "https://kith.example.org/login" },
 	{ "password_changed", "{\"name\": \"Jane\"}", "https://kith.example.org/login" },
 	{ "delete_scheduled", "{\"name\": \"Jane\", \"date\": \"1 February 2026\"}", "1 February 2026" },
+	{ "service_check", "{\"name\": \"Jane\", \"service_name\": \"Tuesday Health Walk\", "
+	  "\"org_name\": \"Northtown Walkers\", \"link\": \"https://kith.example.org/check/t0k3n\", "
+	  "\"manage_link\": \"https://kith.example.org/manage\"}", "https://kith.example.org/check/t0k3n" },
 };
 
 static void test_templates(void **state)

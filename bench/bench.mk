@@ -1,0 +1,21 @@
+# bench/bench.mk - benchmark programs: $(BUILD)/bench/NAME from bench/NAME.c,
+# linked against the library and the same libraries as kith itself.
+#
+# Included by the Makefile; on its own:
+#   make -f Makefile -f bench/bench.mk build/bench/search_bench
+ifndef KITH_BENCH_MK
+KITH_BENCH_MK := 1
+
+BENCH_SRC := $(sort $(wildcard bench/*.c))
+BENCH_BINS := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
+
+.PHONY: bench-build
+bench-build: $(BENCH_BINS)
+
+$(BUILD)/bench/%: bench/%.c $(BUILD)/libkith.a
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(BUILD)/libkith.a $(LDFLAGS) $(LDLIBS)
+
+-include $(wildcard $(BUILD)/bench/*.d)
+
+endif

@@ -1,0 +1,178 @@
+#!/bin/bash
+# bench/oruk.sh - the ORUK API's search on a large directory, against nginx
+# serving the same bytes, in the same run.
+#
+#   bench/oruk.sh [--record] [--seconds N] [--rounds N] [--services N] [--fresh]
+#
+# A database with `kith demo --services N` (default 100,000 synthetic
+# services across the UK, plus the demo town) is made once and cached in
+# build/bench/, keyed by the SHA-256 of the migrations and the directory's
+# sources (src/directory/: the generator, the normaliser and what is
+# derived from a document); --fresh makes it again. Each run works on a
+# copy, so nothing the server does changes the cache.
+#
+# kith serves it (one thread, pinned to CPU 0; the "last checked" limit is
+# set beyond the demo's dates so the freshness job has nothing to send
+# during the load); GET /api/oruk/services?search=walking&per_page=10 is
+# fetched once and nginx (one worker, CPU 0) serves exactly those bytes as
+# a static file with the same content type; wrk loads each from CPU 1
+# (2 threads, 64 keep-alive connections), alternating rounds; medians are
+# reported with the ratio, p99s and kith's resident memory (VmRSS, VmHWM)
+# after the load. Exits non-zero if kith answers anything but 2xx.
+# Targets (issue 4): ratio >= 0.5, kith p99 <= 10 ms, RSS <= 64 MB.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+SECONDS_PER=10
+ROUNDS=3
+RECORD=0
+SERVICES=100000
+FRESH=0
+while [ $# -gt 0 ]; do
+	case $1 in
+	--record) RECORD=1 ;;
+	--seconds) SECONDS_PER=$2; shift ;;
+	--rounds) ROUNDS=$2; shift ;;
+	--services) SERVICES=$2; shift ;;
+	--fresh) FRESH=1 ;;
+	*) echo "usage: $0 [--record] [--seconds N] [--rounds N] [--services N] [--fresh]" >&2; exit 2 ;;
+	esac
+	shift
+done
+
+PY=/usr/bin/python3
+ENDPOINT='/api/oruk/services?search=walking&per_page=10'
+WORK=$(mktemp -d /tmp/kith-bench-oruk.XXXXXX)
+chmod 755 "$WORK"
+mkdir -p "$WORK/www" "$WORK/nginx" build/bench
+KITH_PID=""
+NGINX_PID=""
+cleanup() {
+	[ -n "$KITH_PID" ] && kill "$KITH_PID" 2>/dev/null && wait "$KITH_PID" 2>/dev/null
+	[ -n "$NGINX_PID" ] && kill "$NGINX_PID" 2>/dev/null && wait "$NGINX_PID" 2>/dev/null
+	rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+port() { $PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+KPORT=$(port)
+NPORT=$(port)
+
+# ---------------------------------------------------------------- the database
+KEY=$(cat migrations/*.sql src/directory/*.c src/directory/*.h | sha256sum | cut -c1-16)
+CACHE="build/bench/oruk-$SERVICES-$KEY.db"
+if [ "$FRESH" = 1 ] || [ ! -f "$CACHE" ]; then
+	rm -f build/bench/oruk-"$SERVICES"-*.db build/bench/oruk-"$SERVICES"-*.txt
+	echo "making $CACHE: kith demo --services $SERVICES ..."
+	T0=$(date +%s.%N)
+	build/kith demo --services "$SERVICES" --db "sqlite:$WORK/gen.db" >"$WORK/demo.txt"
+	T1=$(date +%s.%N)
+	GEN_S=$($PY -c "print('%.0f' % ($T1 - $T0))")
+	grep -E '^Directory:' "$WORK/demo.txt" || true
+	echo "$GEN_S" >"${CACHE%.db}.txt"
+	mv "$WORK/gen.db" "$CACHE"
+	rm -f "$WORK"/gen.db-*
+fi
+GEN_S=$(cat "${CACHE%.db}.txt" 2>/dev/null || echo "?")
+cp "$CACHE" "$WORK/oruk.db"
+DB_MB=$(( $(stat -c %s "$CACHE") / 1048576 ))
+
+# ---------------------------------------------------------------- kith
+T0=$(date +%s.%N)
+taskset -c 0 build/kith serve --db "sqlite:$WORK/oruk.db" --listen "127.0.0.1:$KPORT" \
+	--threads 1 --rate-limit 0 --stale-months 60 2>"$WORK/kith.log" &
+KITH_PID=$!
+for _ in $(seq 1200); do curl -sf "http://127.0.0.1:$KPORT/healthz" >/dev/null && break; sleep 0.1; done
+curl -sf "http://127.0.0.1:$KPORT/healthz" >/dev/null || { echo "kith did not start:"; tail -5 "$WORK/kith.log"; exit 1; }
+T1=$(date +%s.%N)
+START_S=$($PY -c "print('%.1f' % ($T1 - $T0))")
+RSS_IDLE=$(awk '/VmRSS/ {print $2}' /proc/$KITH_PID/status)
+
+# The bytes kith answers, once, for nginx to serve as a static file.
+curl -sf -D "$WORK/headers" "http://127.0.0.1:$KPORT$ENDPOINT" -o "$WORK/www/services.json" ||
+	{ echo "kith did not answer $ENDPOINT with 2xx"; exit 1; }
+CTYPE=$(awk -F': ' 'tolower($1) == "content-type" {sub(/\r$/, "", $2); print $2}' "$WORK/headers")
+BYTES=$(stat -c %s "$WORK/www/services.json")
+MATCHES=$($PY -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d.get("total_items", "?"))' "$WORK/www/services.json")
+
+cat >"$WORK/nginx/nginx.conf" <<NGINX
+worker_processes 1;
+user root;
+daemon off;
+pid $WORK/nginx/nginx.pid;
+error_log $WORK/nginx/error.log;
+events { worker_connections 1024; }
+http {
+	access_log $WORK/nginx/access.log;
+	keepalive_requests 1000000;
+	server {
+		listen 127.0.0.1:$NPORT;
+		root $WORK/www;
+		location = /api/oruk/services { default_type "$CTYPE"; try_files /services.json =404; }
+	}
+}
+NGINX
+taskset -c 0 nginx -c "$WORK/nginx/nginx.conf" -p "$WORK/nginx" &
+NGINX_PID=$!
+for _ in $(seq 100); do curl -sf "http://127.0.0.1:$NPORT$ENDPOINT" >/dev/null && break; sleep 0.1; done
+cmp -s <(curl -sf "http://127.0.0.1:$NPORT$ENDPOINT") "$WORK/www/services.json" ||
+	{ echo "nginx is not serving the same bytes"; exit 1; }
+
+# wrk prints "Requests/sec: N" and, with --latency, a "99%" line.
+load() { # url -> "rps p99_ms non2xx"
+	taskset -c 1 wrk -t2 -c64 -d"${SECONDS_PER}s" --latency "$1" 2>/dev/null | $PY -c '
+import re, sys
+t = sys.stdin.read()
+rps = float(re.search(r"Requests/sec:\s+([\d.]+)", t).group(1))
+m = re.search(r"99%\s+([\d.]+)(us|ms|s)\b", t)
+v, u = float(m.group(1)), m.group(2)
+p99 = v / 1000 if u == "us" else v * 1000 if u == "s" else v
+errs = re.search(r"Non-2xx or 3xx responses: (\d+)", t)
+print(rps, p99, errs.group(1) if errs else 0)'
+}
+median() { $PY -c 'import statistics,sys; print(statistics.median(float(x) for x in sys.argv[1:]))' "$@"; }
+
+krps=(); kp99=(); nrps=(); np99=()
+for r in $(seq "$ROUNDS"); do
+	read -r a b e < <(load "http://127.0.0.1:$KPORT$ENDPOINT")
+	[ "$e" = 0 ] || { echo "kith answered $e non-2xx responses on $ENDPOINT"; exit 1; }
+	krps+=("$a"); kp99+=("$b")
+	read -r a b e < <(load "http://127.0.0.1:$NPORT$ENDPOINT")
+	nrps+=("$a"); np99+=("$b")
+done
+KR=$(median "${krps[@]}"); KP=$(median "${kp99[@]}"); NR=$(median "${nrps[@]}"); NP=$(median "${np99[@]}")
+RSS=$(awk '/VmRSS/ {print $2}' /proc/$KITH_PID/status)
+HWM=$(awk '/VmHWM/ {print $2}' /proc/$KITH_PID/status)
+
+TABLE=$($PY - "$KR" "$KP" "$NR" "$NP" "$RSS" "$HWM" "$RSS_IDLE" <<'PY'
+import sys
+kr, kp, nr, np_, rss, hwm, idle = map(float, sys.argv[1:])
+ratio = kr / nr
+def mark(ok): return "ok" if ok else "MISSED"
+print("| endpoint | kith req/s | nginx req/s | ratio | kith p99 | nginx p99 | kith RSS after load (peak) |")
+print("|---|---|---|---|---|---|---|")
+print("| /api/oruk/services?search=walking&per_page=10 | %.0f | %.0f | %.2fx | %.2f ms | %.2f ms | %.0f MB (%.0f MB) |"
+      % (kr, nr, ratio, kp, np_, rss / 1024, hwm / 1024))
+print()
+print("Targets: ratio >= 0.5x %s; p99 <= 10 ms %s; RSS <= 64 MB %s (peak %s)."
+      % (mark(ratio >= 0.5), mark(kp <= 10), mark(rss / 1024 <= 64), mark(hwm / 1024 <= 64)))
+PY
+)
+echo "$TABLE"
+echo "Directory: $SERVICES synthetic services + the demo town; \"walking\" matches $MATCHES; response $BYTES bytes ($CTYPE)."
+echo "kith: ready ${START_S}s after start (index built), RSS then $((RSS_IDLE / 1024)) MB; database $DB_MB MB, generated in ${GEN_S}s."
+
+if [ "$RECORD" = 1 ]; then
+	{
+		echo
+		echo "## $(date -u +%Y-%m-%d) directory: ORUK search on $SERVICES services vs nginx"
+		echo
+		echo "Machine: $(nproc) vCPU $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(. /etc/os-release; echo "$PRETTY_NAME"). "
+		echo "Command: \`bench/oruk.sh --record --seconds $SECONDS_PER --rounds $ROUNDS --services $SERVICES\` (kith \`$(build/kith version)\`, SQLite, one thread on CPU 0; nginx $(nginx -v 2>&1 | cut -d/ -f2), one worker on CPU 0, the same bytes as a static file; wrk -t2 -c64 on CPU 1; medians of $ROUNDS rounds of ${SECONDS_PER}s, alternating)."
+		echo
+		echo "$TABLE"
+		echo
+		echo "\`kith demo --services $SERVICES\`: ${GEN_S}s on SQLite, database $DB_MB MB. \"walking\" matches $MATCHES services; the response is $BYTES bytes. kith was ready ${START_S}s after starting (search index built from the database), with $((RSS_IDLE / 1024)) MB resident before the load."
+	} >> bench/RESULTS.md
+	echo "recorded in bench/RESULTS.md"
+fi

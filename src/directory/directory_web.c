@@ -1,0 +1,678 @@
+/*
+ * directory_web.c - the directory's public pages: /find (search by words,
+ * postcode and filters), a service, an organisation.
+ *
+ * /find is a GET form that works without JavaScript: the results page is
+ * the same URL with parameters (find.c reads them and writes the links
+ * back), so a search can be bookmarked, shared and reloaded. A postcode
+ * is located from the centroids shipped in the binary (postcode.h); one
+ * that cannot be located is a 422 with the message by the postcode box
+ * and what was typed kept, never an empty list. Filters show how many
+ * results each would give (search_facets); an option that would give
+ * none is left out unless it is ticked, in every group alike, so a
+ * person on a small screen reads only choices that lead somewhere.
+ *
+ * A service or organisation page only reads (a GET in the dispatcher's
+ * read transaction) and answers Accept: application/json with the same
+ * object. Drafts and archived services are 404 to everyone but the
+ * organisation's organisers and coordinators, who see them with a banner
+ * saying so.
+ *
+ * What travels in /find's URL: the words, the postcode and vocabulary
+ * codes (categories such as "dementia", never a person's name, email or
+ * record). A person searching for "dementia" leaves that in their own
+ * browser's history, as on any search site; pages are no-store.
+ */
+#include "core/common.h"
+#include "account/account.h"
+#include "app/app.h"
+#include "app/features.h"
+#include "auth/auth.h"
+#include "core/buf.h"
+#include "core/log.h"
+#include "core/str.h"
+#include "core/timeutil.h"
+#include "directory/directory.h"
+#include "directory/find.h"
+#include "directory/postcode.h"
+#include "directory/search.h"
+#include "directory/vocab.h"
+#include "view/view.h"
+
+/* The distances offered, in miles (the configured default joins them). */
+static const int miles_choices[] = { 1, 3, 5, 10, 15, 25, 50, 100 };
+
+/* ---------------------------------------------------------------- helpers */
+
+static char *href_of(struct request *req, const struct find_params *p)
+{
+	struct buf b;
+	char *s = NULL;
+
+	buf_init(&b, FIND_HREF_MAX);
+	if (find_href(p, &b))
+		s = arena_strdup(&req->arena, b.p);
+	buf_release(&b);
+	return s;
+}
+
+static json_t *jstr(const char *s)
+{
+	return json_string(s ? s : "");
+}
+
+/* One checkbox or radio: {id, name, value, label, count, checked}. */
+static json_t *option(const char *name, const char *value, const char *label, size_t count,
+		bool checked)
+{
+	char id[96];
+
+	snprintf(id, sizeof(id), "%s-%s", name, value);
+	return json_pack("{s:s, s:s, s:s, s:s, s:I, s:b}", "id", id, "name", name, "value", value,
+			 "label", label, "count", (json_int_t)count, "checked", checked);
+}
+
+/* Adds the option unless it would find nothing and is not ticked. */
+static void add_option(json_t *items, const char *name, const char *value, const char *label,
+		size_t count, bool checked)
+{
+	if (count == 0 && !checked)
+		return;
+	json_array_append_new(items, option(name, value, label, count, checked));
+}
+
+static void add_group(json_t *groups, const char *legend, const char *hint, json_t *items)
+{
+	if (json_array_size(items) == 0) {
+		json_decref(items);
+		return;
+	}
+	json_array_append_new(groups, json_pack("{s:s, s:s?, s:o}", "legend", legend, "hint", hint,
+						"items", items));
+}
+
+/* The filter groups with their counts, in the order people think of them:
+ * what kind of support, who it is for, when, the practical questions
+ * (cost, access, how to go), then language. */
+static json_t *filter_groups(const struct find_params *p, const struct search_facets *f)
+{
+	json_t *groups = json_array(), *items;
+
+	items = json_array();
+	for (size_t i = 0; i < vocab_categories_n && i < 64; i++)
+		add_option(items, "category", vocab_categories[i].code, vocab_categories[i].name,
+			   f->categories[i], p->categories & (UINT64_C(1) << i));
+	add_group(groups, "Type of support", NULL, items);
+
+	items = json_array();
+	for (size_t i = 0; i < vocab_conditions_n && i < 64; i++)
+		add_option(items, "condition", vocab_conditions[i].code, vocab_conditions[i].name,
+			   f->conditions[i], p->conditions & (UINT64_C(1) << i));
+	add_group(groups, "Who it's for", NULL, items);
+
+	items = json_array();
+	for (int d = 0; d < 7; d++)
+		add_option(items, "day", find_day_codes[d], find_day_names[d], f->days[d],
+			   p->days & (1u << d));
+	add_group(groups, "Day of the week", NULL, items);
+
+	items = json_array();
+	for (int t = 0; t < FIND_PARTS; t++)
+		add_option(items, "time", find_part_codes[t], find_part_names[t], f->parts[t],
+			   p->parts & (1u << t));
+	add_group(groups, "Time of day", NULL, items);
+
+	items = json_array();
+	add_option(items, "free", "1", "Free of charge", f->free, p->free);
+	add_option(items, "step_free", "1", "Step-free or wheelchair accessible", f->wheelchair,
+		   p->step_free);
+	add_option(items, "turn_up", "1", "Just turn up, no need to book", f->turn_up, p->turn_up);
+	add_option(items, "peer_led", "1", "Run by people with lived experience", f->peer_led,
+		   p->peer_led);
+	add_group(groups, "Cost and access", NULL, items);
+
+	items = json_array();
+	for (size_t i = 0; i < vocab_languages_n && i < 32; i++)
+		add_option(items, "language", vocab_languages[i].code, vocab_languages[i].name,
+			   f->languages[i], p->languages & (UINT32_C(1) << i));
+	add_group(groups, "Language", NULL, items);
+	return groups;
+}
+
+/* "How to go": a radio group (one choice), with "Any way" first. */
+static json_t *attend_options(const struct find_params *p, const struct search_facets *f)
+{
+	json_t *items = json_array();
+
+	json_array_append_new(items, json_pack("{s:s, s:s, s:s, s:s, s:b, s:b}", "id", "attend-any",
+		"name", "attend", "value", "", "label", "In person or online",
+		"checked", p->attend == FIND_ATTEND_ANY, "nocount", true));
+	json_array_append_new(items, option("attend", "in-person", "In person",
+					    f->in_person, p->attend == FIND_ATTEND_IN_PERSON));
+	json_array_append_new(items, option("attend", "online", "Online or by phone",
+					    f->online, p->attend == FIND_ATTEND_ONLINE));
+	return items;
+}
+
+/* The filters that are set, each with a link that removes it. */
+static json_t *chosen_filters(struct request *req, const struct find_params *p)
+{
+	json_t *out = json_array();
+	struct find_params c;
+
+#define CHOSEN(label, change) do { \
+		c = *p; \
+		c.page = 1; \
+		change; \
+		json_array_append_new(out, json_pack("{s:s, s:s?}", "label", (label), \
+						     "remove_href", href_of(req, &c))); \
+	} while (0)
+	for (size_t i = 0; i < vocab_categories_n && i < 64; i++)
+		if (p->categories & (UINT64_C(1) << i))
+			CHOSEN(vocab_categories[i].name, c.categories &= ~(UINT64_C(1) << i));
+	for (size_t i = 0; i < vocab_conditions_n && i < 64; i++)
+		if (p->conditions & (UINT64_C(1) << i))
+			CHOSEN(vocab_conditions[i].name, c.conditions &= ~(UINT64_C(1) << i));
+	for (int d = 0; d < 7; d++)
+		if (p->days & (1u << d))
+			CHOSEN(find_day_names[d], c.days &= (uint8_t)~(1u << d));
+	for (int t = 0; t < FIND_PARTS; t++)
+		if (p->parts & (1u << t))
+			CHOSEN(find_part_names[t], c.parts &= (uint8_t)~(1u << t));
+	if (p->free)
+		CHOSEN("Free of charge", c.free = false);
+	if (p->step_free)
+		CHOSEN("Step-free", c.step_free = false);
+	if (p->turn_up)
+		CHOSEN("Just turn up", c.turn_up = false);
+	if (p->peer_led)
+		CHOSEN("Run by people with lived experience", c.peer_led = false);
+	if (p->attend == FIND_ATTEND_IN_PERSON)
+		CHOSEN("In person", c.attend = FIND_ATTEND_ANY);
+	if (p->attend == FIND_ATTEND_ONLINE)
+		CHOSEN("Online or by phone", c.attend = FIND_ATTEND_ANY);
+	for (size_t i = 0; i < vocab_languages_n && i < 32; i++)
+		if (p->languages & (UINT32_C(1) << i))
+			CHOSEN(vocab_languages[i].name, c.languages &= ~(UINT32_C(1) << i));
+#undef CHOSEN
+	return out;
+}
+
+static void clear_filters(struct find_params *c)
+{
+	c->categories = c->conditions = 0;
+	c->languages = 0;
+	c->days = c->parts = 0;
+	c->free = c->step_free = c->turn_up = c->peer_led = false;
+	c->attend = FIND_ATTEND_ANY;
+	c->page = 1;
+}
+
+/* Sort links: the ones that make sense for this search. */
+static json_t *sort_links(struct request *req, const struct find_params *p, bool near,
+		enum search_sort current)
+{
+	static const struct {
+		enum find_sort fs;
+		enum search_sort ss;
+		const char *words;
+	} sorts[] = {
+		{ FIND_SORT_RELEVANCE, SORT_RELEVANCE, "Best match" },
+		{ FIND_SORT_DISTANCE, SORT_DISTANCE, "Nearest" },
+		{ FIND_SORT_NEXT, SORT_NEXT, "Happening soonest" },
+		{ FIND_SORT_NAME, SORT_NAME, "Name (A to Z)" },
+	};
+	json_t *out = json_array();
+
+	for (size_t i = 0; i < ARRAY_LEN(sorts); i++) {
+		struct find_params c = *p;
+
+		if (sorts[i].ss == SORT_DISTANCE && !near)
+			continue;
+		if (sorts[i].ss == SORT_RELEVANCE && !p->text[0])
+			continue;
+		c.sort = sorts[i].fs;
+		c.page = 1;
+		json_array_append_new(out, json_pack("{s:s, s:s?, s:b}", "words", sorts[i].words,
+			"href", href_of(req, &c), "current", sorts[i].ss == current));
+	}
+	return out;
+}
+
+/* The distance choices: the fixed ones, the configured default and the
+ * one chosen (a hand-typed distance), in order, each once. */
+static json_t *miles_options(int chosen, int def)
+{
+	int all[ARRAY_LEN(miles_choices) + 2];
+	size_t n = 0;
+	json_t *out = json_array();
+
+	for (size_t i = 0; i < ARRAY_LEN(miles_choices); i++)
+		all[n++] = miles_choices[i];
+	all[n++] = def;
+	all[n++] = chosen;
+	for (size_t i = 1; i < n; i++)
+		for (size_t j = i; j > 0 && all[j - 1] > all[j]; j--) {
+			int t = all[j];
+
+			all[j] = all[j - 1];
+			all[j - 1] = t;
+		}
+	for (size_t i = 0; i < n; i++)
+		if (i == 0 || all[i] != all[i - 1])
+			json_array_append_new(out, json_pack("{s:i, s:b}", "value", all[i],
+							     "selected", all[i] == chosen));
+	return out;
+}
+
+/* govuk-pagination: previous, numbers around the current page with the
+ * first and last, gaps as ellipses, next. */
+static json_t *pagination(struct request *req, const struct find_params *p, size_t total)
+{
+	size_t pages = (total + FIND_PER_PAGE - 1) / FIND_PER_PAGE;
+	struct find_params c = *p;
+	json_t *o, *items;
+	size_t cur = (size_t)p->page;
+	bool gap = false;
+
+	if (pages > FIND_PAGE_MAX)
+		pages = FIND_PAGE_MAX;
+	if (pages <= 1)
+		return NULL;
+	o = json_pack("{s:I, s:I}", "page_number", (json_int_t)cur, "pages", (json_int_t)pages);
+	if (cur > 1) {
+		c.page = (int)cur - 1;
+		json_object_set_new(o, "prev_href", jstr(href_of(req, &c)));
+	}
+	if (cur < pages) {
+		c.page = (int)cur + 1;
+		json_object_set_new(o, "next_href", jstr(href_of(req, &c)));
+	}
+	items = json_array();
+	for (size_t n = 1; n <= pages; n++) {
+		if (n == 1 || n == pages || (n + 1 >= cur && n <= cur + 1)) {
+			c.page = (int)n;
+			json_array_append_new(items, json_pack("{s:I, s:s?, s:b}", "number", (json_int_t)n,
+				"href", href_of(req, &c), "current", n == cur));
+			gap = false;
+		} else if (!gap) {
+			json_array_append_new(items, json_pack("{s:b}", "ellipsis", true));
+			gap = true;
+		}
+	}
+	json_object_set_new(o, "items", items);
+	return o;
+}
+
+/* "Walking and exercise (12)" links for browsing when nothing is asked. */
+static json_t *browse_links(struct request *req, const struct search_facets *f)
+{
+	json_t *out = json_array();
+
+	for (size_t i = 0; i < vocab_categories_n && i < 64; i++) {
+		struct find_params c;
+
+		if (!f->categories[i])
+			continue;
+		memset(&c, 0, sizeof(c));
+		c.page = 1;
+		c.categories = UINT64_C(1) << i;
+		json_array_append_new(out, json_pack("{s:s, s:s?, s:I}", "name", vocab_categories[i].name,
+			"href", href_of(req, &c), "count", (json_int_t)f->categories[i]));
+	}
+	return out;
+}
+
+/* ---------------------------------------------------------------- /find */
+
+#define METRES_PER_MILE 1609.344
+
+/* Runs p's search (near place, within miles, when place is given). */
+static enum err run_search(struct request *req, struct search_index *ix,
+		const struct find_params *p, const struct postcode_place *place, int miles,
+		int64_t now, struct search_query *q, struct search_result *res)
+{
+	memset(q, 0, sizeof(*q));
+	find_query(p, place != NULL, q);
+	q->now = now;
+	if (place) {
+		q->near = true;
+		q->lat = place->lat;
+		q->lon = place->lon;
+		q->radius_m = miles * METRES_PER_MILE;
+	}
+	return search_run(ix, q, &req->arena, res);
+}
+
+static enum err find_page(struct request *req, struct response *resp)
+{
+	const struct config *cfg = req->app->cfg;
+	struct search_index *ix = directory_index(req->app);
+	struct find_params p;
+	struct search_query q;
+	struct search_result res;
+	struct postcode_place place;
+	json_t *data, *errors = json_array(), *results = NULL, *sorts;
+	const char *why = NULL, *title = "Find support";
+	int64_t now = time_now();
+	int miles, status = 200;
+	bool near = false, searched;
+	size_t nfilters;
+	enum err e;
+
+	if (!errors)
+		return ERR_NOMEM;
+	(void)req_query(req, "q");      /* parses req->query */
+	find_parse(&req->query, &p);
+	miles = find_miles(&p, cfg->search_radius_miles);
+	searched = find_any(&p);
+	nfilters = find_nfilters(&p);
+
+	if (p.postcode[0]) {
+		e = postcode_locate(p.postcode, &place, &why);
+		if (e == ERR_OK) {
+			near = true;
+		} else if (e == ERR_INVALID || e == ERR_NOT_FOUND) {
+			json_array_append_new(errors, json_pack("{s:s, s:s}", "field", "postcode",
+				"detail", why ? why : "Enter a real postcode, like DN15 6XX"));
+			status = 422;
+		} else {
+			json_decref(errors);
+			return e;
+		}
+	}
+
+	data = json_pack("{s:s, s:s, s:b, s:b, s:i, s:i}", "q", p.text, "postcode", p.postcode,
+			 "searched", searched, "near", near, "miles", miles,
+			 "default_miles", cfg->search_radius_miles);
+	if (!data) {
+		json_decref(errors);
+		return ERR_NOMEM;
+	}
+	if (near)
+		json_object_set_new(data, "place", json_string(place.normal));
+	if (p.sort != FIND_SORT_AUTO)
+		json_object_set_new(data, "sort", json_string(find_sort_codes[p.sort]));
+	if (p.notes & FIND_NOTE_TEXT_CUT)
+		json_object_set_new(data, "note_cut", json_integer(FIND_TEXT_MAX));
+	if (p.notes & FIND_NOTE_IGNORED)
+		json_object_set_new(data, "note_ignored", json_true());
+	if (status == 422) {
+		account_set_errors(data, errors);
+		json_object_set_new(data, "postcode_error", json_string(why ? why :
+				    "Enter a real postcode, like DN15 6XX"));
+		return view_page(req, resp, status, "directory/find.html", "Error: Find support", data);
+	}
+	json_decref(errors);
+
+	if (!ix) {
+		json_decref(data);
+		return req_fail(req, ERR_UNAVAILABLE, "The directory is starting up. Try again in a minute.");
+	}
+	if ((e = run_search(req, ix, &p, near ? &place : NULL, miles, now, &q, &res)) != ERR_OK) {
+		json_decref(data);
+		return e;
+	}
+	/* A page past the end (an old link): show the last page instead. */
+	if (res.n == 0 && res.total > 0 && q.offset >= res.total) {
+		p.page = (int)((res.total + FIND_PER_PAGE - 1) / FIND_PER_PAGE);
+		if (p.page > FIND_PAGE_MAX)
+			p.page = FIND_PAGE_MAX;
+		if ((e = run_search(req, ix, &p, near ? &place : NULL, miles, now, &q, &res)) != ERR_OK) {
+			json_decref(data);
+			return e;
+		}
+	}
+	if ((e = directory_summaries(req->db, res.hits, res.n, now, &results)) != ERR_OK) {
+		json_decref(data);
+		return e;
+	}
+	json_object_set_new(data, "results", results);
+	json_object_set_new(data, "total", json_integer((json_int_t)res.total));
+	json_object_set_new(data, "any", json_boolean(res.n > 0));
+	json_object_set_new(data, "one", json_boolean(res.total == 1));
+	json_object_set_new(data, "from", json_integer((json_int_t)(res.n ? q.offset + 1 : 0)));
+	json_object_set_new(data, "to", json_integer((json_int_t)(q.offset + res.n)));
+	json_object_set_new(data, "filter_groups", filter_groups(&p, &res.facets));
+	json_object_set_new(data, "attend", attend_options(&p, &res.facets));
+	json_object_set_new(data, "chosen", chosen_filters(req, &p));
+	json_object_set_new(data, "has_chosen", json_boolean(nfilters > 0));
+	json_object_set_new(data, "filters_open", json_boolean(nfilters > 0));
+	sorts = sort_links(req, &p, near, q.sort);
+	json_object_set_new(data, "several_sorts", json_boolean(json_array_size(sorts) > 1));
+	json_object_set_new(data, "sorts", sorts);
+	if (near)
+		json_object_set_new(data, "miles_options", miles_options(miles, cfg->search_radius_miles));
+	json_object_set_new(data, "pagination", pagination(req, &p, res.total));
+	if (!searched) {
+		json_t *browse = browse_links(req, &res.facets);
+
+		json_object_set_new(data, "has_browse", json_boolean(json_array_size(browse) > 0));
+		json_object_set_new(data, "browse", browse);
+	}
+	if (res.text_matched_nothing)
+		json_object_set_new(data, "words_unknown", json_true());
+	if (searched && res.total == 0) {
+		/* Ways out of an empty page: fewer filters, further away,
+		 * everything near the postcode. */
+		struct find_params c = p;
+
+		if (nfilters) {
+			clear_filters(&c);
+			json_object_set_new(data, "without_filters_href", jstr(href_of(req, &c)));
+		}
+		if (near && miles < FIND_MILES_MAX) {
+			int wider = FIND_MILES_MAX;
+
+			for (size_t i = 0; i < ARRAY_LEN(miles_choices); i++)
+				if (miles_choices[i] > miles * 2 || miles_choices[i] == FIND_MILES_MAX) {
+					wider = miles_choices[i];
+					break;
+				}
+			c = p;
+			c.page = 1;
+			c.miles = wider;
+			json_object_set_new(data, "wider_href", jstr(href_of(req, &c)));
+			json_object_set_new(data, "wider_miles", json_integer(wider));
+		}
+		if (p.text[0] && near) {
+			c = p;
+			clear_filters(&c);
+			c.text[0] = '\0';
+			c.sort = FIND_SORT_AUTO;
+			json_object_set_new(data, "everything_near_href", jstr(href_of(req, &c)));
+		}
+	}
+	if (p.page > 1)
+		title = arena_printf(&req->arena, "Find support (page %d)", p.page);
+	/* A GET form only: no form token, so a visitor gets no cookie. */
+	return view_page(req, resp, status, "directory/find.html", title, data);
+}
+
+/* ---------------------------------------------------------------- a service */
+
+/* "Welsh, Polish and Urdu" from a list of names or of {name} objects. */
+static json_t *names_text(const json_t *list)
+{
+	struct buf b;
+	size_t i, n = json_array_size(list);
+	const json_t *x;
+	json_t *out;
+
+	buf_init(&b, 4096);
+	json_array_foreach(list, i, x) {
+		const char *name = json_is_string(x) ? json_string_value(x) :
+				   json_string_value(json_object_get(x, "name"));
+
+		if (!name)
+			continue;
+		if (i > 0)
+			buf_adds(&b, i + 1 == n ? " and " : ", ");
+		buf_adds(&b, name);
+	}
+	out = buf_ok(&b) ? json_string(b.p) : json_string("");
+	buf_release(&b);
+	return out;
+}
+
+/* What the page needs beyond the view model: "is there any" flags the
+ * template cannot work out from a list, and lists as one sentence. */
+static void service_extras(json_t *view)
+{
+	static const char *const lists[] = { "categories", "conditions", "languages", "when",
+					     "where", "when_notes", "service_areas" };
+
+	for (size_t i = 0; i < ARRAY_LEN(lists); i++) {
+		const json_t *l = json_object_get(view, lists[i]);
+		char key[32];
+
+		snprintf(key, sizeof(key), "has_%s", lists[i]);
+		json_object_set_new(view, key, json_boolean(json_array_size(l) > 0));
+		snprintf(key, sizeof(key), "%s_text", lists[i]);
+		if (i < 3)
+			json_object_set_new(view, key, names_text(l));
+	}
+}
+
+static bool can_edit_org(const struct request *req, const char *org_id)
+{
+	return policy_can(req->actor, ACT_SERVICE_EDIT,
+			  &(struct resource){ .kind = RES_ORG, .org_id = org_id });
+}
+
+/* mailto: and tel: links from the contact details, built here so the
+ * template puts a whole URL in the attribute (tmpl.h). */
+static void contact_links(json_t *view)
+{
+	json_t *c = json_object_get(view, "contact");
+	const char *email, *phone;
+
+	if (!json_is_object(c))
+		return;
+	email = json_string_value(json_object_get(c, "email"));
+	phone = json_string_value(json_object_get(c, "phone"));
+	if (email && email[0] && !json_object_get(c, "email_href"))
+		json_object_set_new(c, "email_href", json_sprintf("mailto:%s", email));
+	if (phone && phone[0] && !json_object_get(c, "phone_href")) {
+		char tel[40];
+		size_t n = 0;
+
+		/* Digits and a leading +: "01724 123456" -> tel:01724123456. */
+		for (const char *s = phone; *s && n + 1 < sizeof(tel); s++)
+			if ((*s >= '0' && *s <= '9') || (*s == '+' && n == 0))
+				tel[n++] = *s;
+		tel[n] = '\0';
+		if (n >= 3)
+			json_object_set_new(c, "phone_href", json_sprintf("tel:%s", tel));
+	}
+}
+
+static const struct {
+	const char *word, *text;
+} service_done[] = {
+	{ "created", "Your service is saved. A coordinator will check it and publish it." },
+	{ "created-published", "The service is saved and published." },
+	{ "saved", "Your changes are saved." },
+	{ "published", "The service is published. People can find it now." },
+	{ "archived", "The service is archived. People can no longer find it." },
+	{ "verified", "Thank you. The service is marked as checked today." },
+};
+
+static enum err service_page(struct request *req, struct response *resp)
+{
+	const struct param *id = req_param(req, "id");
+	const char *done = req_query(req, "done");
+	struct svc_meta meta;
+	json_t *view = NULL;
+	int64_t now = time_now();
+	bool editor, reviewer, hidden_public;
+	enum err e;
+
+	e = directory_meta(req->db, &req->arena, id->val, &meta);
+	if (e == ERR_NOT_FOUND)
+		return req_fail(req, e, "There is no service at this address. It may have been removed.");
+	if (e)
+		return e;
+	editor = can_edit_org(req, meta.org_id);
+	reviewer = policy_can(req->actor, ACT_SERVICE_REVIEW, NULL);
+	hidden_public = meta.state != SVC_PUBLISHED;
+	/* Not a hint that it exists: the same 404 as no service at all. */
+	if (hidden_public && !editor)
+		return req_fail(req, ERR_NOT_FOUND, "There is no service at this address. It may have "
+				"been removed.");
+	if ((e = directory_service_view(req->db, meta.id, now, &view)) != ERR_OK)
+		return e;
+	contact_links(view);
+	service_extras(view);
+	if (meta.state == SVC_DRAFT)
+		json_object_set_new(view, "is_draft", json_true());
+	if (meta.state == SVC_ARCHIVED)
+		json_object_set_new(view, "is_archived", json_true());
+	if (meta.stale_hidden)
+		json_object_set_new(view, "is_stale_hidden", json_true());
+	if (editor) {
+		json_object_set_new(view, "manage", json_pack("{s:s, s:o, s:b, s:b, s:b, s:b}",
+			"id", meta.id,
+			"edit_href", json_sprintf("/manage/services/%s/edit", meta.id),
+			"can_review", reviewer,
+			"can_publish", reviewer && meta.state != SVC_PUBLISHED,
+			"can_archive", reviewer && meta.state != SVC_ARCHIVED,
+			"can_verify", meta.state == SVC_PUBLISHED));
+		if (done) {
+			for (size_t i = 0; i < ARRAY_LEN(service_done); i++)
+				if (strcmp(done, service_done[i].word) == 0)
+					account_set_banner(view, true, service_done[i].text);
+		}
+		return account_page(req, resp, 200, "directory/service.html",
+				    json_string_value(json_object_get(view, "name")), view);
+	}
+	return view_page(req, resp, 200, "directory/service.html",
+			 json_string_value(json_object_get(view, "name")), view);
+}
+
+/* ---------------------------------------------------------------- an organisation */
+
+static enum err organisation_page(struct request *req, struct response *resp)
+{
+	const struct param *id = req_param(req, "id");
+	json_t *view = NULL;
+	enum err e;
+
+	e = directory_org_view(req->db, id->val, time_now(), &view);
+	if (e == ERR_NOT_FOUND)
+		return req_fail(req, e, "There is no organisation at this address. It may have been "
+				"removed.");
+	if (e)
+		return e;
+	if (can_edit_org(req, json_string_value(json_object_get(view, "id"))))
+		json_object_set_new(view, "add_href", json_sprintf("/manage/services/new?org=%s",
+				    json_string_value(json_object_get(view, "id"))));
+	{
+		const char *email = json_string_value(json_object_get(view, "email"));
+
+		if (email)
+			json_object_set_new(view, "email_href", json_sprintf("mailto:%s", email));
+		json_object_set_new(view, "has_contact", json_boolean(email ||
+				    json_object_get(view, "website")));
+		json_object_set_new(view, "has_services", json_boolean(
+				    json_array_size(json_object_get(view, "services")) > 0));
+	}
+	return view_page(req, resp, 200, "directory/organisation.html",
+			 json_string_value(json_object_get(view, "name")), view);
+}
+
+/* ---------------------------------------------------------------- the feature */
+
+static const struct route routes[] = {
+	{ M_GET, "/find", find_page, ACT_PUBLIC, RF_PAGE_JSON },
+	{ M_GET, "/services/{id:uuid}", service_page, ACT_PUBLIC, RF_PAGE_JSON },
+	{ M_GET, "/organisations/{id:uuid}", organisation_page, ACT_PUBLIC, RF_PAGE_JSON },
+};
+
+const struct feature directory_feature = {
+	.name = "directory",
+	.routes = routes,
+	.nroutes = ARRAY_LEN(routes),
+	.init = directory_init,
+	.release = directory_release,
+};

@@ -1,0 +1,472 @@
+/*
+ * freshness.c - is it still running? The job that asks, flags and hides,
+ * and the one-click link organisers answer with.
+ *
+ * Every step is a guarded UPDATE (... AND stale_asked_at IS NULL), so two
+ * kith processes running the job at once cannot both ask: the second
+ * finds nothing changed and rolls its transaction (and its email) back.
+ * The link works like the account links (src/auth/onetime.c): 64 hex
+ * digits in the URL, their SHA-256 in service_check, used by one atomic
+ * UPDATE ... RETURNING, and the GET only shows a page (mail scanners that
+ * follow links answer nothing). Emails name the service, which is public,
+ * and nothing about any person.
+ */
+#include "core/common.h"
+#include "account/account.h"
+#include "app/app.h"
+#include "app/worker.h"
+#include "audit/audit.h"
+#include "core/log.h"
+#include "core/rand.h"
+#include "core/timeutil.h"
+#include "core/uktime.h"
+#include "directory/directory.h"
+#include "directory/freshness.h"
+#include "directory/oruk.h"
+#include "mail/mail.h"
+#include "store/store.h"
+#include "view/view.h"
+
+#include <sodium.h>
+
+#define FRESH_BATCH 100           /* services per query */
+#define FRESH_MAX_PER_RUN 2000    /* asked or hidden per run; the rest next hour */
+#define DAY 86400
+/* A link outlives the flag and hide periods by this much, so an organiser
+ * back from a long holiday can still bring a hidden service back. */
+#define CHECK_GRACE_DAYS 60
+#define TOKEN_BYTES 32
+
+static const struct sql q_due_ask = { "fresh.due_ask",
+	"SELECT s.id, s.organisation_id, s.name, o.name FROM service s "
+	"JOIN organisation o ON o.id = s.organisation_id "
+	"WHERE s.state = 'published' AND s.stale_asked_at IS NULL "
+	"AND COALESCE(s.assured_at, s.created_at) <= $1 ORDER BY s.id LIMIT $2", NULL };
+static const struct sql q_mark_asked = { "fresh.mark_asked",
+	"UPDATE service SET stale_asked_at = $2 WHERE id = $1 AND state = 'published' "
+	"AND stale_asked_at IS NULL", NULL };
+static const struct sql q_mark_asked_flagged = { "fresh.mark_asked_flagged",
+	"UPDATE service SET stale_asked_at = $2, stale_flagged_at = $2 WHERE id = $1 "
+	"AND state = 'published' AND stale_asked_at IS NULL", NULL };
+static const struct sql q_organisers = { "fresh.organisers",
+	"SELECT p.id, p.name, p.email FROM person_role r JOIN person p ON p.id = r.person_id "
+	"WHERE r.role = 'organiser' AND r.org_id = $1 AND p.email IS NOT NULL "
+	"AND p.deactivated_at IS NULL AND p.erased_at IS NULL ORDER BY p.id", NULL };
+static const struct sql q_check_cancel = { "fresh.check_cancel",
+	"UPDATE service_check SET used_at = $2 WHERE service_id = $1 AND used_at IS NULL", NULL };
+static const struct sql q_check_insert = { "fresh.check_insert",
+	"INSERT INTO service_check (token_hash, service_id, created_at, expires_at) "
+	"VALUES ($1, $2, $3, $4)", NULL };
+static const struct sql q_flag = { "fresh.flag",
+	"UPDATE service SET stale_flagged_at = $1 WHERE state = 'published' "
+	"AND stale_asked_at IS NOT NULL AND stale_asked_at <= $2 AND stale_flagged_at IS NULL", NULL };
+static const struct sql q_due_hide = { "fresh.due_hide",
+	"SELECT id FROM service WHERE state = 'published' AND stale_flagged_at IS NOT NULL "
+	"AND stale_flagged_at <= $1 AND stale_hidden_at IS NULL ORDER BY id LIMIT $2", NULL };
+static const struct sql q_hide = { "fresh.hide",
+	"UPDATE service SET stale_hidden_at = $2 WHERE id = $1 AND state = 'published' "
+	"AND stale_flagged_at IS NOT NULL AND stale_hidden_at IS NULL", NULL };
+static const struct sql q_marks = { "fresh.marks",
+	"SELECT stale_asked_at, stale_flagged_at, stale_hidden_at FROM service WHERE id = $1", NULL };
+static const struct sql q_clear = { "fresh.clear",
+	"UPDATE service SET stale_asked_at = NULL, stale_flagged_at = NULL, stale_hidden_at = NULL "
+	"WHERE id = $1", NULL };
+static const struct sql q_check_peek = { "fresh.check_peek",
+	"SELECT c.service_id, s.name, o.name FROM service_check c "
+	"JOIN service s ON s.id = c.service_id JOIN organisation o ON o.id = s.organisation_id "
+	"WHERE c.token_hash = $1 AND c.used_at IS NULL AND c.expires_at > $2", NULL };
+static const struct sql q_check_use = { "fresh.check_use",
+	"UPDATE service_check SET used_at = $2 WHERE token_hash = $1 AND used_at IS NULL "
+	"AND expires_at > $2 RETURNING service_id", NULL };
+
+/* ---------------------------------------------------------------- helpers */
+
+int64_t freshness_cutoff(int64_t now, int months)
+{
+	struct uk_tm t;
+	int y, m, d;
+
+	uk_from_utc(now, &t);
+	y = t.year;
+	m = t.month - months;
+	while (m < 1) {
+		m += 12;
+		y--;
+	}
+	d = t.day;
+	if (d > uk_days_in_month(y, m))
+		d = uk_days_in_month(y, m);
+	return uk_to_utc(y, m, d, t.hour, t.min) + t.sec;
+}
+
+static void token_hash(const char *token, char out[65])
+{
+	unsigned char h[crypto_hash_sha256_BYTES];
+
+	crypto_hash_sha256(h, (const unsigned char *)token, strlen(token));
+	hex_encode(h, sizeof(h), out);
+	sodium_memzero(h, sizeof(h));
+}
+
+static bool token_ok(const char *t)
+{
+	size_t n = 0;
+
+	if (!t)
+		return false;
+	for (; t[n]; n++)
+		if (!((t[n] >= '0' && t[n] <= '9') || (t[n] >= 'a' && t[n] <= 'f')))
+			return false;
+	return n == TOKEN_BYTES * 2;
+}
+
+/* A directory_change row, through the directory's own writer: on
+ * PostgreSQL it takes the lock that keeps the feed in commit order. */
+static enum err change(struct db *db, const char *id, int64_t now)
+{
+	return dir_db_change(db, id, now);
+}
+
+enum err freshness_clear(struct db *db, const char *service_id, int64_t now, bool *was_hidden)
+{
+	struct db_res *r;
+	bool marked = false, hidden = false;
+	enum err e;
+
+	if (was_hidden)
+		*was_hidden = false;
+	if ((e = db_query(db, &q_marks, DB_ARGS(DB_TEXT(service_id)), &r)) != ERR_OK)
+		return e;
+	if ((e = db_next(r)) == ERR_OK && db_row(r)) {
+		marked = !db_isnull(r, 0) || !db_isnull(r, 1) || !db_isnull(r, 2);
+		hidden = !db_isnull(r, 2);
+	}
+	db_res_free(r);
+	if (e)
+		return e;
+	if ((e = db_exec(db, &q_check_cancel, DB_ARGS(DB_TEXT(service_id), DB_INT(now)), NULL)) != ERR_OK)
+		return e;
+	if (!marked)
+		return ERR_OK;
+	if ((e = db_exec(db, &q_clear, DB_ARGS(DB_TEXT(service_id)), NULL)) != ERR_OK)
+		return e;
+	if (hidden && (e = change(db, service_id, now)) != ERR_OK)
+		return e;
+	if (was_hidden)
+		*was_hidden = hidden;
+	return ERR_OK;
+}
+
+/* ---------------------------------------------------------------- the job */
+
+struct due {
+	char id[37], org_id[37];
+	char *name, *org_name;
+};
+
+static void due_free(struct due *d, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(d[i].name);
+		free(d[i].org_name);
+	}
+}
+
+/* Asks about one service in a transaction of its own: a new link, an
+ * email to each organiser, the mark. true in *asked when it was ours to
+ * ask (another process may have got there first). */
+static enum err ask_one(struct app *app, struct db *db, const struct due *d, int64_t now,
+		bool *mailed)
+{
+	const struct config *cfg = app->cfg;
+	unsigned char raw[TOKEN_BYTES];
+	char token[TOKEN_BYTES * 2 + 1], hash[65], detail[64];
+	struct db_res *r = NULL;
+	int64_t changes = 0, expires;
+	size_t sent = 0;
+	char *link = NULL;
+	enum err e;
+
+	*mailed = false;
+	if (!rand_bytes(raw, sizeof(raw)))
+		return ERR_INTERNAL;
+	hex_encode(raw, sizeof(raw), token);
+	sodium_memzero(raw, sizeof(raw));
+	token_hash(token, hash);
+	expires = now + (int64_t)(cfg->stale_flag_days + cfg->stale_hide_days + CHECK_GRACE_DAYS) * DAY;
+	if (asprintf(&link, "%s/check/%s", cfg->base_url, token) < 0) {
+		link = NULL;
+		e = ERR_NOMEM;
+		goto out;
+	}
+	if ((e = db_begin(db)) != ERR_OK)
+		goto out;
+	if ((e = db_exec(db, &q_check_cancel, DB_ARGS(DB_TEXT(d->id), DB_INT(now)), NULL)) != ERR_OK)
+		goto out;
+	if ((e = db_query(db, &q_organisers, DB_ARGS(DB_TEXT(d->org_id)), &r)) != ERR_OK)
+		goto out;
+	while ((e = db_next(r)) == ERR_OK && db_row(r)) {
+		json_t *ctx = json_pack("{s:s, s:s, s:s, s:s, s:s+}",
+			"name", db_text(r, 1), "service_name", d->name, "org_name", d->org_name,
+			"link", link, "manage_link", cfg->base_url, "/manage");
+		enum err me;
+
+		if (!ctx) {
+			e = ERR_NOMEM;
+			break;
+		}
+		me = mail_enqueue(app, db, db_text(r, 2), db_int(r, 0), "service_check", ctx, now);
+		json_decref(ctx);
+		if (me == ERR_INVALID) {
+			/* An address that cannot be mailed: the others still
+			 * are, and with none the coordinators hear of it. */
+			log_warn("freshness: organiser %lld has an address we cannot mail",
+				 (long long)db_int(r, 0));
+			continue;
+		}
+		if (me) {
+			e = me;
+			break;
+		}
+		sent++;
+	}
+	db_res_free(r);
+	if (e)
+		goto out;
+	/* The link is stored only when someone was sent it. */
+	if (sent && (e = db_exec(db, &q_check_insert, DB_ARGS(DB_TEXT(hash), DB_TEXT(d->id),
+			DB_INT(now), DB_INT(expires)), NULL)) != ERR_OK)
+		goto out;
+	/* No one to ask: straight to the coordinators. */
+	e = db_exec(db, sent ? &q_mark_asked : &q_mark_asked_flagged,
+		    DB_ARGS(DB_TEXT(d->id), DB_INT(now)), &changes);
+	if (e)
+		goto out;
+	if (changes != 1) {
+		/* Someone else asked, or it changed state meanwhile. */
+		db_rollback(db);
+		goto out;
+	}
+	snprintf(detail, sizeof(detail), "service=%.36s", d->id);
+	if ((e = audit_log(db, now, 0, sent ? "service.check_asked" : "service.check_flagged", 0,
+			   detail, NULL, NULL)) != ERR_OK)
+		goto out;
+	if ((e = db_commit(db)) == ERR_OK)
+		*mailed = sent > 0;
+out:
+	if (e && db_in_tx(db))
+		db_rollback(db);
+	sodium_memzero(token, sizeof(token));
+	if (link) {
+		sodium_memzero(link, strlen(link));
+		free(link);
+	}
+	return e;
+}
+
+static enum err ask_due(struct app *app, struct db *db, int64_t now, bool *any_mail)
+{
+	int64_t cutoff = freshness_cutoff(now, app->cfg->stale_months);
+	struct due batch[FRESH_BATCH];
+	size_t done = 0;
+	enum err e = ERR_OK;
+
+	while (done < FRESH_MAX_PER_RUN) {
+		struct db_res *r;
+		size_t n = 0;
+
+		if ((e = db_query(db, &q_due_ask, DB_ARGS(DB_INT(cutoff), DB_INT(FRESH_BATCH)), &r)) != ERR_OK)
+			return e;
+		while ((e = db_next(r)) == ERR_OK && db_row(r) && n < FRESH_BATCH) {
+			struct due *d = &batch[n];
+
+			snprintf(d->id, sizeof(d->id), "%s", db_text(r, 0));
+			snprintf(d->org_id, sizeof(d->org_id), "%s", db_text(r, 1));
+			d->name = strdup(db_text(r, 2) ? db_text(r, 2) : "");
+			d->org_name = strdup(db_text(r, 3) ? db_text(r, 3) : "");
+			n++;
+			if (!d->name || !d->org_name) {
+				e = ERR_NOMEM;
+				break;
+			}
+		}
+		db_res_free(r);
+		for (size_t i = 0; e == ERR_OK && i < n; i++) {
+			bool mailed = false;
+
+			e = ask_one(app, db, &batch[i], now, &mailed);
+			*any_mail = *any_mail || mailed;
+		}
+		due_free(batch, n);
+		if (e || n < FRESH_BATCH)
+			break;
+		done += n;
+	}
+	return e;
+}
+
+static enum err hide_due(struct app *app, struct db *db, int64_t now, bool *any_hidden)
+{
+	int64_t before = now - (int64_t)app->cfg->stale_hide_days * DAY;
+	size_t done = 0;
+	enum err e = ERR_OK;
+
+	while (done < FRESH_MAX_PER_RUN) {
+		char ids[FRESH_BATCH][37];
+		struct db_res *r;
+		size_t n = 0;
+
+		if ((e = db_begin(db)) != ERR_OK)
+			return e;
+		if ((e = db_query(db, &q_due_hide, DB_ARGS(DB_INT(before), DB_INT(FRESH_BATCH)), &r)) != ERR_OK)
+			break;
+		while ((e = db_next(r)) == ERR_OK && db_row(r) && n < FRESH_BATCH)
+			snprintf(ids[n++], sizeof(ids[0]), "%s", db_text(r, 0));
+		db_res_free(r);
+		for (size_t i = 0; e == ERR_OK && i < n; i++) {
+			int64_t changes = 0;
+
+			e = db_exec(db, &q_hide, DB_ARGS(DB_TEXT(ids[i]), DB_INT(now)), &changes);
+			if (e == ERR_OK && changes == 1) {
+				char detail[64];
+
+				snprintf(detail, sizeof(detail), "service=%.36s", ids[i]);
+				e = change(db, ids[i], now);
+				if (e == ERR_OK)
+					e = audit_log(db, now, 0, "service.hidden_stale", 0, detail, NULL, NULL);
+				*any_hidden = true;
+			}
+		}
+		if (e || (e = db_commit(db)) != ERR_OK)
+			break;
+		if (n < FRESH_BATCH)
+			break;
+		done += n;
+	}
+	if (e && db_in_tx(db))
+		db_rollback(db);
+	return e;
+}
+
+enum err freshness_run(struct app *app, struct db *db, int64_t now)
+{
+	bool mail = false, hidden = false;
+	enum err e, e2;
+
+	/* Hide before flagging and flag before asking, so one run moves a
+	 * service one step at most. */
+	e = hide_due(app, db, now, &hidden);
+	e2 = db_exec(db, &q_flag, DB_ARGS(DB_INT(now),
+		     DB_INT(now - (int64_t)app->cfg->stale_flag_days * DAY)), NULL);
+	if (!e)
+		e = e2;
+	e2 = ask_due(app, db, now, &mail);
+	if (!e)
+		e = e2;
+	if (mail)
+		worker_wake(app);
+	if (hidden && (e2 = directory_sync(app, db)) != ERR_OK && !e)
+		e = e2;
+	return e;
+}
+
+/* ---------------------------------------------------------------- the link */
+
+static const char *path_token(const struct request *req)
+{
+	const struct param *p = req_param(req, "token");
+
+	return p && token_ok(p->val) ? p->val : NULL;
+}
+
+static enum err link_expired(struct request *req, struct response *resp)
+{
+	return account_page(req, resp, 404, "directory/check.html",
+			    "This link has expired or has already been used",
+			    json_pack("{s:b}", "expired", true));
+}
+
+enum err freshness_check_get(struct request *req, struct response *resp)
+{
+	const char *token = path_token(req);
+	char hash[65];
+	struct db_res *r;
+	json_t *data = NULL;
+	enum err e;
+
+	if (!token)
+		return link_expired(req, resp);
+	token_hash(token, hash);
+	if ((e = db_query(req->db, &q_check_peek, DB_ARGS(DB_TEXT(hash), DB_INT(time_now())), &r)) != ERR_OK)
+		return e;
+	if ((e = db_next(r)) == ERR_OK && db_row(r))
+		data = json_pack("{s:s, s:s, s:s+, s:o}", "service_name", db_text(r, 1),
+				 "org_name", db_text(r, 2), "action", "/check/", token,
+				 "edit_href", json_sprintf("/manage/services/%s/edit", db_text(r, 0)));
+	db_res_free(r);
+	if (e) {
+		json_decref(data);
+		return e;
+	}
+	if (!data)
+		return link_expired(req, resp);
+	return account_page(req, resp, 200, "directory/check.html",
+			    arena_printf(&req->arena, "Is %s still running?",
+					 json_string_value(json_object_get(data, "service_name"))), data);
+}
+
+enum err freshness_check_post(struct request *req, struct response *resp)
+{
+	const char *token = path_token(req);
+	const char *answer = req_form(req, "answer");
+	struct svc_meta meta;
+	char hash[65], id[37] = "";
+	int64_t now = time_now();
+	struct db_res *r;
+	bool stopped;
+	enum err e;
+
+	if (!token)
+		return link_expired(req, resp);
+	if (!answer || (strcmp(answer, "yes") != 0 && strcmp(answer, "stopped") != 0))
+		return req_fail(req, ERR_INVALID, "Choose whether the service is still running.");
+	stopped = strcmp(answer, "stopped") == 0;
+	token_hash(token, hash);
+	if ((e = db_begin(req->db)) != ERR_OK)
+		return e;
+	if ((e = db_query(req->db, &q_check_use, DB_ARGS(DB_TEXT(hash), DB_INT(now)), &r)) != ERR_OK)
+		goto fail;
+	if ((e = db_next(r)) == ERR_OK && db_row(r))
+		snprintf(id, sizeof(id), "%s", db_text(r, 0));
+	db_res_free(r);
+	if (e)
+		goto fail;
+	if (!id[0]) {
+		db_rollback(req->db);
+		return link_expired(req, resp);
+	}
+	if ((e = directory_meta(req->db, &req->arena, id, &meta)) != ERR_OK)
+		goto fail;
+	if (stopped && meta.state != SVC_ARCHIVED)
+		e = directory_set_state(req->app, req->db, id, SVC_ARCHIVED, 0, now);
+	else if (!stopped)
+		e = directory_assure(req->app, req->db, id, 0, now);
+	if (e || (e = freshness_clear(req->db, id, now, NULL)) != ERR_OK)
+		goto fail;
+	if ((e = audit_req(req, stopped ? "service.archived" : "service.confirmed", 0,
+			   arena_printf(&req->arena, "service=%s via=check", id))) != ERR_OK)
+		goto fail;
+	if ((e = db_commit(req->db)) != ERR_OK)
+		goto fail;
+	if ((e = directory_sync(req->app, req->db)) != ERR_OK)
+		log_warn("[%s] directory sync after a check failed: %s", req->id, err_name(e));
+	return account_page(req, resp, 200, "directory/check.html",
+			    stopped ? "Thank you for letting us know" : "Thank you",
+			    json_pack("{s:b, s:b, s:s, s:s}", "answered", true, "stopped", stopped,
+				      "service_name", meta.name ? meta.name : "",
+				      "org_name", meta.org_name ? meta.org_name : ""));
+fail:
+	if (db_in_tx(req->db))
+		db_rollback(req->db);
+	return e;
+}

@@ -1,0 +1,909 @@
+/*
+ * oruk_web.c - the directory as an Open Referral UK 3.0 API under
+ * /api/oruk, for councils and other systems: services, where they happen,
+ * organisations and taxonomies, in the UK standard.
+ *
+ * Public and read-only (ACT_PUBLIC, CORS "*"): only what the directory
+ * publishes (published services not hidden as stale) and nothing about
+ * people: the stored documents already leave out contacts' names, titles
+ * and emails and the assurer's email (oruk.h), and nothing here reads a
+ * person or audit table.
+ *
+ * The hot path (a search on /services) never parses a document: the
+ * search index finds the page's ids, one statement fetches their stored
+ * flat (or full) JSON and their organisation's JSON, and the response is
+ * those strings spliced into the paginated envelope: the organisation goes
+ * in just before a service's closing brace. Lists that are not hot
+ * (organisations, taxonomies) are built with jansson.
+ *
+ * Parameters are parsed by oruk_params_parse() (fuzz/fuzz_oruk_params.c):
+ * a bad value is a 400 problem document naming the parameter; an unknown
+ * parameter is ignored. Pages: page (from 1), per_page (1..100, default
+ * 50; up to 1,000 with format=ndjson, whose default is 1,000, or with
+ * minimal=true). format=ndjson answers one object per line
+ * (application/x-ndjson) for the same page, with the total in
+ * X-Total-Count. minimal=true lists id, name, status and last_modified
+ * (ORUK's list schema requires name and status). Sorting: by relevance
+ * with search words, by distance with a postcode, else by name.
+ */
+#include "core/common.h"
+#include "app/app.h"
+#include "app/features.h"
+#include "core/buf.h"
+#include "core/embedded.h"
+#include "core/str.h"
+#include "core/timeutil.h"
+#include "directory/directory.h"
+#include "directory/oruk.h"
+#include "directory/postcode.h"
+#include "http/request.h"
+#include "store/store.h"
+#include "view/view.h"
+
+#include <math.h>
+#include <strings.h>
+
+/* Services a /service_at_locations search looks through at most. */
+#define SAL_SCAN_MAX 10000
+
+/* ---------------------------------------------------------------- parameters */
+
+static bool bool_of(const char *v, bool *out)
+{
+	if (strcasecmp(v, "true") == 0 || strcmp(v, "1") == 0) {
+		*out = true;
+		return true;
+	}
+	if (strcasecmp(v, "false") == 0 || strcmp(v, "0") == 0) {
+		*out = false;
+		return true;
+	}
+	return false;
+}
+
+/* The first non-empty value of name, or NULL. */
+static const char *param(const struct kvlist *q, const char *name)
+{
+	for (size_t i = 0; q && i < q->n; i++)
+		if (strcmp(q->v[i].name, name) == 0)
+			return q->v[i].val && q->v[i].val[0] ? q->v[i].val : NULL;
+	return NULL;
+}
+
+static bool uuid_param(const struct kvlist *q, const char *name, char out[37])
+{
+	const char *v = param(q, name);
+
+	out[0] = '\0';
+	if (!v)
+		return true;
+	if (!str_is_uuid(str_c(v)))
+		return false;
+	memcpy(out, v, 37);
+	str_lower_ascii(out, 36);
+	return true;
+}
+
+enum err oruk_params_parse(const struct kvlist *q, unsigned accept, struct oruk_params *out,
+		const char **why)
+{
+	const char *v;
+	int64_t n, max;
+
+	memset(out, 0, sizeof(*out));
+	*why = NULL;
+	out->page = 1;
+	if ((accept & OP_FORMAT) && (v = param(q, "format"))) {
+		if (strcmp(v, "ndjson") == 0)
+			out->ndjson = true;
+		else if (strcmp(v, "json") != 0)
+			return *why = "format must be json or ndjson", ERR_BAD_REQUEST;
+	}
+	if ((accept & OP_MINIMAL) && (v = param(q, "minimal")) && !bool_of(v, &out->minimal))
+		return *why = "minimal must be true or false", ERR_BAD_REQUEST;
+	if ((accept & OP_FULL) && (v = param(q, "full")) && !bool_of(v, &out->full))
+		return *why = "full must be true or false", ERR_BAD_REQUEST;
+	if ((accept & OP_FULL_SERVICE) && (v = param(q, "full_service")) && !bool_of(v, &out->full_service))
+		return *why = "full_service must be true or false", ERR_BAD_REQUEST;
+	if ((accept & OP_TOP_ONLY) && (v = param(q, "top_only")) && !bool_of(v, &out->top_only))
+		return *why = "top_only must be true or false", ERR_BAD_REQUEST;
+	if (accept & OP_PAGE) {
+		bool lines = out->ndjson || out->minimal;
+
+		max = lines ? ORUK_PER_PAGE_MAX_LINES : ORUK_PER_PAGE_MAX;
+		out->per_page = out->ndjson ? ORUK_PER_PAGE_MAX_LINES : ORUK_PER_PAGE_DEFAULT;
+		if ((v = param(q, "per_page"))) {
+			if (!str_to_i64(str_c(v), 1, max, &n))
+				return *why = lines ? "per_page must be a whole number from 1 to 1000"
+						    : "per_page must be a whole number from 1 to 100", ERR_BAD_REQUEST;
+			out->per_page = n;
+			out->per_page_given = true;
+		}
+		if ((v = param(q, "page"))) {
+			if (!str_to_i64(str_c(v), 1, ORUK_PAGE_MAX, &n))
+				return *why = "page must be a whole number from 1 to 1000000", ERR_BAD_REQUEST;
+			out->page = n;
+		}
+	}
+	if ((accept & OP_SEARCH) && (v = param(q, "search"))) {
+		struct str s = str_trim(str_c(v));
+
+		if (s.n > ORUK_SEARCH_MAX)
+			return *why = "search must be 200 characters or fewer", ERR_BAD_REQUEST;
+		if (s.n)
+			out->search = v;
+	}
+	if ((accept & OP_TAXONOMY_TERM) && !uuid_param(q, "taxonomy_term_id", out->taxonomy_term_id))
+		return *why = "taxonomy_term_id must be a UUID, like 0f8fad5b-d9cb-469f-a165-70867728950e",
+		       ERR_BAD_REQUEST;
+	if ((accept & OP_TAXONOMY) && !uuid_param(q, "taxonomy_id", out->taxonomy_id))
+		return *why = "taxonomy_id must be a UUID, like 0f8fad5b-d9cb-469f-a165-70867728950e",
+		       ERR_BAD_REQUEST;
+	if ((accept & OP_ORGANIZATION) && !uuid_param(q, "organization_id", out->organization_id))
+		return *why = "organization_id must be a UUID, like 0f8fad5b-d9cb-469f-a165-70867728950e",
+		       ERR_BAD_REQUEST;
+	if ((accept & OP_PARENT) && !uuid_param(q, "parent_id", out->parent_id))
+		return *why = "parent_id must be a UUID, like 0f8fad5b-d9cb-469f-a165-70867728950e",
+		       ERR_BAD_REQUEST;
+	if ((accept & OP_MODIFIED_AFTER) && (v = param(q, "modified_after"))) {
+		if (!oruk_parse_datetime(v, &out->modified_after))
+			return *why = "modified_after must be a date like 2026-11-24 or a date and time like "
+				      "2026-11-24T10:00:00Z", ERR_BAD_REQUEST;
+		out->has_modified_after = true;
+	}
+	if (accept & OP_POSTCODE) {
+		const char *pv = param(q, "postcode"), *prox = param(q, "proximity");
+
+		if (pv) {
+			struct postcode_place pl;
+			const char *pwhy = NULL;
+			enum err e = postcode_locate(pv, &pl, &pwhy);
+
+			if (e == ERR_INVALID || e == ERR_NOT_FOUND)
+				return *why = pwhy ? pwhy : "postcode must be a UK postcode, like DN15 6XX",
+				       ERR_BAD_REQUEST;
+			if (e)
+				return e;
+			out->near = true;
+			out->lat = pl.lat;
+			out->lon = pl.lon;
+			memcpy(out->postcode, pl.normal, sizeof(out->postcode));
+		}
+		if (prox) {
+			char *end;
+			double d;
+
+			errno = 0;
+			d = strtod(prox, &end);
+			if (*end || errno || !isfinite(d) || d < 1 || d > ORUK_PROXIMITY_MAX)
+				return *why = "proximity must be a distance in metres from 1 to 1000000",
+				       ERR_BAD_REQUEST;
+			if (!pv)
+				return *why = "proximity needs a postcode to measure from", ERR_BAD_REQUEST;
+			out->proximity_m = d;
+		}
+	}
+	return ERR_OK;
+}
+
+/* ---------------------------------------------------------------- responses */
+
+static enum err bad(struct request *req, enum err e, const char *why)
+{
+	return req_fail(req, e, why ? why : "Check the request's parameters and try again.");
+}
+
+static enum err parse(struct request *req, unsigned accept, struct oruk_params *p)
+{
+	const char *why;
+	enum err e;
+
+	(void)req_query(req, "page");     /* parses req->query */
+	e = oruk_params_parse(&req->query, accept, p, &why);
+	return e ? bad(req, e, why) : ERR_OK;
+}
+
+/* obj (a JSON object's text) with "organization": org before its last
+ * brace. */
+static void splice_org(struct buf *b, const char *obj, size_t n, const char *org, size_t on)
+{
+	while (n && obj[n - 1] != '}')
+		n--;
+	if (!n || !org) {
+		buf_add(b, obj, n);
+		return;
+	}
+	buf_add(b, obj, n - 1);
+	if (n > 2)
+		buf_addc(b, ',');
+	buf_adds(b, "\"organization\":");
+	buf_add(b, org, on);
+	buf_addc(b, '}');
+}
+
+struct page {
+	int64_t total, page, per_page;
+	size_t size;
+	bool ndjson;
+};
+
+static void envelope_open(struct buf *b, const struct page *pg)
+{
+	int64_t pages = pg->total ? (pg->total + pg->per_page - 1) / pg->per_page : 0;
+
+	if (pg->ndjson)
+		return;
+	buf_addf(b, "{\"total_items\":%lld,\"total_pages\":%lld,\"page_number\":%lld,\"size\":%zu,"
+		 "\"first_page\":%s,\"last_page\":%s,\"empty\":%s,\"contents\":[",
+		 (long long)pg->total, (long long)pages, (long long)pg->page, pg->size,
+		 pg->page == 1 ? "true" : "false", pg->page >= pages ? "true" : "false",
+		 pg->size == 0 ? "true" : "false");
+}
+
+/* Between items: a comma in a list, a line break in ndjson. */
+static void item_sep(struct buf *b, const struct page *pg, size_t i)
+{
+	if (!pg->ndjson && i)
+		buf_addc(b, ',');
+}
+
+static void item_end(struct buf *b, const struct page *pg)
+{
+	if (pg->ndjson)
+		buf_addc(b, '\n');
+}
+
+static enum err finish(struct request *req, struct response *resp, const struct page *pg)
+{
+	struct buf *b = &resp->body;
+
+	if (!pg->ndjson)
+		buf_adds(b, "]}");
+	if (!buf_ok(b))
+		return req_fail(req, ERR_BAD_REQUEST, "This page is larger than 8 MiB: ask for fewer with per_page.");
+	resp->status = 200;
+	resp->content_type = pg->ndjson ? "application/x-ndjson" : "application/json";
+	if (pg->ndjson)
+		resp_header(resp, "X-Total-Count", arena_printf(&req->arena, "%lld", (long long)pg->total));
+	return ERR_OK;
+}
+
+static enum err send_json(struct request *req, struct response *resp, json_t *j)
+{
+	char *s;
+	enum err e = ERR_OK;
+
+	if (!j)
+		return ERR_NOMEM;
+	s = oruk_dump(j, NULL);
+	json_decref(j);
+	if (!s)
+		return ERR_NOMEM;
+	resp_text(resp, 200, "application/json", s, strlen(s));
+	if (!buf_ok(&resp->body))
+		e = req_fail(req, ERR_BAD_REQUEST, "This page is larger than 8 MiB: ask for fewer with per_page.");
+	free(s);
+	return e;
+}
+
+static void set_opt(json_t *o, const char *k, const char *v)
+{
+	if (v && v[0])
+		json_object_set_new(o, k, json_string(v));
+}
+
+/* ---------------------------------------------------------------- / and openapi.json */
+
+static enum err api_root(struct request *req, struct response *resp)
+{
+	const char *base = req->app->cfg->base_url;
+
+	return send_json(req, resp, json_pack("{s:s, s:s, s:o}", "version", "HSDS-UK-3.0",
+		"profile", "https://openreferraluk.org/specifications/3.0/",
+		"openapi_url", json_sprintf("%s/api/oruk/openapi.json", base)));
+}
+
+static enum err api_openapi(struct request *req, struct response *resp)
+{
+	const struct embedded_file *f = embedded_find(embedded_data, embedded_data_n, "oruk/3.0/openapi.json");
+	json_t *spec;
+	char url[CONFIG_STR + 16];
+
+	if (!f)
+		return ERR_NOT_FOUND;
+	spec = json_loadb((const char *)f->data, f->len, 0, NULL);
+	if (!spec)
+		return ERR_INTERNAL;
+	snprintf(url, sizeof(url), "%s/api/oruk", req->app->cfg->base_url);
+	json_object_set_new(spec, "servers", json_pack("[{s:s, s:s}]", "url", url,
+		"description", req->app->cfg->site_name));
+	return send_json(req, resp, spec);
+}
+
+/* ---------------------------------------------------------------- services */
+
+static enum err run_search(struct request *req, const struct oruk_params *p, size_t offset, size_t limit,
+		struct search_result *res)
+{
+	struct search_index *ix = directory_index(req->app);
+	struct search_query q;
+
+	if (!ix)
+		return req_fail(req, ERR_UNAVAILABLE, "The directory is starting up. Try again in a minute.");
+	memset(&q, 0, sizeof(q));
+	q.text = p->search;
+	q.term_id = p->taxonomy_term_id[0] ? p->taxonomy_term_id : NULL;
+	q.taxonomy_id = p->taxonomy_id[0] ? p->taxonomy_id : NULL;
+	q.org_id = p->organization_id[0] ? p->organization_id : NULL;
+	/* ORUK: "modified on or after"; the index's filter is "after". */
+	q.modified_after = p->has_modified_after ? p->modified_after - 1 : 0;
+	if (p->near) {
+		q.near = true;
+		q.lat = p->lat;
+		q.lon = p->lon;
+		q.radius_m = p->proximity_m;
+	}
+	q.sort = p->near ? SORT_DISTANCE : p->search ? SORT_RELEVANCE : SORT_NAME;
+	q.now = time_now();
+	q.offset = offset;
+	q.limit = limit;
+	return search_run(ix, &q, &req->arena, res);
+}
+
+static enum err services_list(struct request *req, struct response *resp)
+{
+	struct oruk_params p;
+	struct search_result res;
+	struct dir_api_service *rows;
+	const char **ids;
+	struct page pg;
+	struct buf *b = &resp->body;
+	size_t offset, k = 0;
+	enum err e;
+
+	if ((e = parse(req, OP_SEARCH | OP_PAGE | OP_FORMAT | OP_TAXONOMY_TERM | OP_TAXONOMY |
+		       OP_ORGANIZATION | OP_MODIFIED_AFTER | OP_MINIMAL | OP_FULL | OP_POSTCODE, &p)) != ERR_OK)
+		return e;
+	offset = (size_t)((p.page - 1) * p.per_page);
+	if ((e = run_search(req, &p, offset, (size_t)p.per_page, &res)) != ERR_OK)
+		return e;
+	rows = arena_calloc(&req->arena, res.n ? res.n : 1, sizeof(*rows));
+	ids = arena_calloc(&req->arena, res.n ? res.n : 1, sizeof(*ids));
+	if (!rows || !ids)
+		return ERR_NOMEM;
+	for (size_t i = 0; i < res.n; i++)
+		ids[i] = res.hits[i].id;
+	if ((e = dir_db_api_services(req->db, &req->arena, ids, res.n, p.minimal ? DIR_API_MINIMAL
+				     : p.full ? DIR_API_FULL : DIR_API_FLAT, rows)) != ERR_OK)
+		return e;
+	pg = (struct page){ .total = (int64_t)res.total, .page = p.page, .per_page = p.per_page,
+			    .ndjson = p.ndjson };
+	for (size_t i = 0; i < res.n; i++)
+		if (rows[i].found)
+			pg.size++;
+	buf_reset(b);
+	envelope_open(b, &pg);
+	for (size_t i = 0; i < res.n; i++) {
+		const struct dir_api_service *r = &rows[i];
+
+		/* Hidden or archived since the index saw it: left out. */
+		if (!r->found)
+			continue;
+		item_sep(b, &pg, k++);
+		if (p.minimal) {
+			char dt[21];
+
+			oruk_format_datetime(r->modified, dt);
+			buf_addf(b, "{\"id\":\"%s\",\"name\":", ids[i]);
+			{
+				json_t *nm = json_string(r->name);
+				char *s = nm ? json_dumps(nm, JSON_ENCODE_ANY) : NULL;
+
+				buf_adds(b, s ? s : "\"\"");
+				free(s);
+				json_decref(nm);
+			}
+			buf_addf(b, ",\"status\":\"%s\",\"last_modified\":\"%s\"}", r->status, dt);
+		} else {
+			splice_org(b, r->json, r->json_len, r->org, r->org_len);
+		}
+		item_end(b, &pg);
+	}
+	return finish(req, resp, &pg);
+}
+
+static enum err service_one(struct request *req, struct response *resp)
+{
+	const struct param *id = req_param(req, "id");
+	char lid[37];
+	struct dir_rows r;
+	enum err e;
+
+	memcpy(lid, id->val, 37);
+	str_lower_ascii(lid, 36);
+	if ((e = dir_db_api_service(req->db, &req->arena, lid, &r)) != ERR_OK)
+		return e;
+	if (!r.n)
+		return req_fail(req, ERR_NOT_FOUND, "No published service has this id.");
+	buf_reset(&resp->body);
+	splice_org(&resp->body, DIR_ROW(&r, 0, 0), strlen(DIR_ROW(&r, 0, 0)), DIR_ROW(&r, 0, 1),
+		   DIR_ROW(&r, 0, 1) ? strlen(DIR_ROW(&r, 0, 1)) : 0);
+	resp->status = 200;
+	resp->content_type = "application/json";
+	return buf_ok(&resp->body) ? ERR_OK : ERR_NOMEM;
+}
+
+/* ---------------------------------------------------------------- service_at_locations */
+
+/* {...sal doc, "service": {...flat, "organization": {...}}}. */
+static void sal_full(struct buf *b, const char *sal, const char *flat, const char *org)
+{
+	size_t n = strlen(sal);
+
+	while (n && sal[n - 1] != '}')
+		n--;
+	if (!n) {
+		buf_adds(b, "{}");
+		return;
+	}
+	buf_add(b, sal, n - 1);
+	if (flat) {
+		buf_adds(b, n > 2 ? ",\"service\":" : "\"service\":");
+		splice_org(b, flat, strlen(flat), org, org ? strlen(org) : 0);
+	}
+	buf_addc(b, '}');
+}
+
+struct sal_hit {
+	const char *id, *service_id, *location_id;
+	double distance;
+	size_t rank;
+};
+
+static int sal_cmp(const void *a, const void *b)
+{
+	const struct sal_hit *x = a, *y = b;
+
+	if (x->distance != y->distance)
+		return x->distance < y->distance ? -1 : 1;
+	if (x->rank != y->rank)
+		return x->rank < y->rank ? -1 : 1;
+	return strcmp(x->id, y->id);
+}
+
+/* The places of the services a search finds, in the search's order (or
+ * by their own distance from the postcode). */
+static enum err sal_search(struct request *req, const struct oruk_params *p, struct sal_hit **out,
+		size_t *n)
+{
+	const char **sids = NULL;
+	size_t nsids = 0, cap = 0, hn = 0, hcap = 0;
+	struct sal_hit *hits = NULL;
+	struct search_result res;
+	struct oruk_params sp = *p;
+	enum err e;
+
+	/* Distance is measured per place below; the search only narrows. */
+	sp.proximity_m = p->proximity_m ? p->proximity_m : 0;
+	for (size_t off = 0; off < SAL_SCAN_MAX; off += 1000) {
+		if ((e = run_search(req, &sp, off, 1000, &res)) != ERR_OK)
+			return e;
+		if (nsids + res.n > cap) {
+			size_t ncap = cap ? cap * 2 : 1024;
+			const char **bigger;
+
+			while (ncap < nsids + res.n)
+				ncap *= 2;
+			if (!(bigger = arena_calloc(&req->arena, ncap, sizeof(*bigger))))
+				return ERR_NOMEM;
+			if (sids)
+				memcpy(bigger, sids, nsids * sizeof(*sids));
+			sids = bigger;
+			cap = ncap;
+		}
+		for (size_t i = 0; i < res.n; i++)
+			sids[nsids++] = res.hits[i].id;
+		if (res.n < 1000 || off + 1000 >= res.total)
+			break;
+	}
+	for (size_t at = 0; at < nsids; at += 1000) {
+		size_t m = nsids - at < 1000 ? nsids - at : 1000;
+		struct dir_rows r;
+
+		if ((e = dir_db_sal_of(req->db, &req->arena, sids + at, m, &r)) != ERR_OK)
+			return e;
+		for (size_t i = 0; i < r.n; i++) {
+			struct sal_hit h = { DIR_ROW(&r, i, 0), DIR_ROW(&r, i, 1), DIR_ROW(&r, i, 2), 0, 0 };
+			const char *lat = DIR_ROW(&r, i, 3), *lon = DIR_ROW(&r, i, 4);
+
+			for (size_t k = at; k < at + m; k++)
+				if (strcmp(sids[k], h.service_id) == 0) {
+					h.rank = k;
+					break;
+				}
+			if (p->near) {
+				if (!lat || !lon)
+					continue;        /* online only: no distance */
+				h.distance = geo_distance_m(p->lat, p->lon, strtod(lat, NULL), strtod(lon, NULL));
+				if (p->proximity_m && h.distance > p->proximity_m)
+					continue;
+			}
+			if (hn == hcap) {
+				size_t ncap = hcap ? hcap * 2 : 256;
+				struct sal_hit *bigger = arena_calloc(&req->arena, ncap, sizeof(*bigger));
+
+				if (!bigger)
+					return ERR_NOMEM;
+				if (hits)
+					memcpy(bigger, hits, hn * sizeof(*hits));
+				hits = bigger;
+				hcap = ncap;
+			}
+			hits[hn++] = h;
+		}
+	}
+	if (hn)
+		qsort(hits, hn, sizeof(*hits), sal_cmp);
+	*out = hits;
+	*n = hn;
+	return ERR_OK;
+}
+
+static enum err sals_list(struct request *req, struct response *resp)
+{
+	struct oruk_params p;
+	struct page pg;
+	struct buf *b = &resp->body;
+	const char **ids;
+	struct sal_hit *hits = NULL;
+	size_t nhits = 0, from, count;
+	struct dir_rows docs = { 0 }, page_rows = { 0 };
+	bool filtered;
+	enum err e;
+
+	if ((e = parse(req, OP_SEARCH | OP_PAGE | OP_FORMAT | OP_TAXONOMY_TERM | OP_TAXONOMY |
+		       OP_ORGANIZATION | OP_MODIFIED_AFTER | OP_FULL | OP_POSTCODE, &p)) != ERR_OK)
+		return e;
+	filtered = p.search || p.taxonomy_term_id[0] || p.taxonomy_id[0] || p.organization_id[0] ||
+		   p.has_modified_after || p.near;
+	pg = (struct page){ .page = p.page, .per_page = p.per_page, .ndjson = p.ndjson };
+	from = (size_t)((p.page - 1) * p.per_page);
+	if (filtered) {
+		if ((e = sal_search(req, &p, &hits, &nhits)) != ERR_OK)
+			return e;
+		pg.total = (int64_t)nhits;
+		count = from < nhits ? (nhits - from < (size_t)p.per_page ? nhits - from : (size_t)p.per_page) : 0;
+	} else {
+		if ((e = dir_db_sal_count(req->db, &pg.total)) != ERR_OK)
+			return e;
+		if ((e = dir_db_sal_page(req->db, &req->arena, p.per_page, (int64_t)from, &page_rows)) != ERR_OK)
+			return e;
+		count = page_rows.n;
+	}
+	ids = arena_calloc(&req->arena, count ? count : 1, sizeof(*ids));
+	if (!ids)
+		return ERR_NOMEM;
+	for (size_t i = 0; i < count; i++)
+		ids[i] = filtered ? hits[from + i].id : DIR_ROW(&page_rows, i, 0);
+	if (p.full && (e = dir_db_sal_docs(req->db, &req->arena, ids, count, &docs)) != ERR_OK)
+		return e;
+	pg.size = count;
+	buf_reset(b);
+	envelope_open(b, &pg);
+	for (size_t i = 0; i < count; i++) {
+		item_sep(b, &pg, i);
+		if (p.full) {
+			size_t j;
+
+			for (j = 0; j < docs.n; j++)
+				if (strcmp(DIR_ROW(&docs, j, 0), ids[i]) == 0)
+					break;
+			if (j < docs.n)
+				sal_full(b, DIR_ROW(&docs, j, 1), DIR_ROW(&docs, j, 2), DIR_ROW(&docs, j, 3));
+			else
+				buf_addf(b, "{\"id\":\"%s\"}", ids[i]);
+		} else {
+			const char *sid = filtered ? hits[from + i].service_id : DIR_ROW(&page_rows, i, 1);
+			const char *lid = filtered ? hits[from + i].location_id : DIR_ROW(&page_rows, i, 2);
+
+			buf_addf(b, "{\"id\":\"%s\",\"service_id\":\"%s\"", ids[i], sid);
+			if (lid)
+				buf_addf(b, ",\"location_id\":\"%s\"", lid);
+			buf_addc(b, '}');
+		}
+		item_end(b, &pg);
+	}
+	return finish(req, resp, &pg);
+}
+
+static enum err sal_one(struct request *req, struct response *resp)
+{
+	const struct param *id = req_param(req, "id");
+	char lid[37];
+	const char *ids[1] = { lid };
+	struct dir_rows r;
+	enum err e;
+
+	memcpy(lid, id->val, 37);
+	str_lower_ascii(lid, 36);
+	if ((e = dir_db_sal_docs(req->db, &req->arena, ids, 1, &r)) != ERR_OK)
+		return e;
+	if (!r.n)
+		return req_fail(req, ERR_NOT_FOUND, "No published service_at_location has this id.");
+	buf_reset(&resp->body);
+	sal_full(&resp->body, DIR_ROW(&r, 0, 1), DIR_ROW(&r, 0, 2), DIR_ROW(&r, 0, 3));
+	resp->status = 200;
+	resp->content_type = "application/json";
+	return buf_ok(&resp->body) ? ERR_OK : ERR_NOMEM;
+}
+
+/* ---------------------------------------------------------------- organisations */
+
+/* An organisation's document, or one made from its row (ORUK needs a
+ * description: its name stands in). flat: without its lists. */
+static json_t *org_json(const char *id, const char *name, const char *doc, bool flat)
+{
+	json_t *o = doc ? json_loads(doc, 0, NULL) : NULL;
+
+	if (!o)
+		o = json_pack("{s:s, s:s, s:s}", "id", id, "name", name, "description", name);
+	if (o && flat) {
+		json_t *f = oruk_flat(o);
+
+		json_decref(o);
+		o = f;
+	}
+	return o;
+}
+
+static json_t *org_services(struct request *req, const char *org_id, bool full)
+{
+	struct dir_rows r;
+	json_t *list = json_array();
+
+	if (dir_db_org_service_texts(req->db, &req->arena, org_id, full, &r) != ERR_OK) {
+		json_decref(list);
+		return NULL;
+	}
+	for (size_t i = 0; list && i < r.n; i++) {
+		json_t *s = json_loads(DIR_ROW(&r, i, 1), 0, NULL);
+
+		if (s)
+			json_array_append_new(list, s);
+	}
+	return list;
+}
+
+static enum err orgs_list(struct request *req, struct response *resp)
+{
+	struct oruk_params p;
+	struct dir_rows r;
+	struct page pg;
+	struct buf *b = &resp->body;
+	enum err e;
+
+	if ((e = parse(req, OP_SEARCH | OP_PAGE | OP_FORMAT | OP_FULL | OP_FULL_SERVICE, &p)) != ERR_OK)
+		return e;
+	pg = (struct page){ .page = p.page, .per_page = p.per_page, .ndjson = p.ndjson };
+	if ((e = dir_db_orgs(req->db, &req->arena, p.search, p.per_page, (p.page - 1) * p.per_page, &r,
+			     &pg.total)) != ERR_OK)
+		return e;
+	pg.size = r.n;
+	buf_reset(b);
+	envelope_open(b, &pg);
+	for (size_t i = 0; i < r.n; i++) {
+		json_t *o = org_json(DIR_ROW(&r, i, 0), DIR_ROW(&r, i, 1), DIR_ROW(&r, i, 2),
+				     !p.full && !p.full_service);
+		char *s;
+
+		if (!o)
+			return ERR_NOMEM;
+		if (p.full || p.full_service) {
+			json_t *svcs = org_services(req, DIR_ROW(&r, i, 0), p.full_service);
+
+			if (svcs)
+				json_object_set_new(o, "services", svcs);
+		}
+		s = oruk_dump(o, NULL);
+		json_decref(o);
+		if (!s)
+			return ERR_NOMEM;
+		item_sep(b, &pg, i);
+		buf_adds(b, s);
+		item_end(b, &pg);
+		free(s);
+	}
+	return finish(req, resp, &pg);
+}
+
+static enum err org_one(struct request *req, struct response *resp)
+{
+	const struct param *id = req_param(req, "id");
+	struct oruk_params p;
+	char lid[37];
+	struct dir_rows r;
+	json_t *o, *svcs;
+	enum err e;
+
+	if ((e = parse(req, OP_FULL_SERVICE, &p)) != ERR_OK)
+		return e;
+	memcpy(lid, id->val, 37);
+	str_lower_ascii(lid, 36);
+	if ((e = dir_db_org_public(req->db, &req->arena, lid, &r)) != ERR_OK)
+		return e;
+	if (!r.n)
+		return req_fail(req, ERR_NOT_FOUND, "No organisation with published services has this id.");
+	o = org_json(DIR_ROW(&r, 0, 0), DIR_ROW(&r, 0, 1), DIR_ROW(&r, 0, 2), false);
+	if (!o)
+		return ERR_NOMEM;
+	svcs = org_services(req, lid, p.full_service);
+	if (!svcs) {
+		json_decref(o);
+		return ERR_NOMEM;
+	}
+	json_object_set_new(o, "services", svcs);
+	return send_json(req, resp, o);
+}
+
+/* ---------------------------------------------------------------- taxonomies */
+
+static json_t *taxonomy_json(const struct dir_rows *r, size_t i)
+{
+	json_t *o = json_pack("{s:s, s:s, s:s}", "id", DIR_ROW(r, i, 0), "name", DIR_ROW(r, i, 1),
+			      "description", DIR_ROW(r, i, 2) && DIR_ROW(r, i, 2)[0] ? DIR_ROW(r, i, 2)
+										 : DIR_ROW(r, i, 1));
+
+	if (o) {
+		set_opt(o, "uri", DIR_ROW(r, i, 3));
+		set_opt(o, "version", DIR_ROW(r, i, 4));
+	}
+	return o;
+}
+
+static json_t *term_json(const struct dir_rows *r, size_t i)
+{
+	json_t *o = json_pack("{s:s, s:s, s:s}", "id", DIR_ROW(r, i, 0), "name", DIR_ROW(r, i, 1),
+			      "description", DIR_ROW(r, i, 2) && DIR_ROW(r, i, 2)[0] ? DIR_ROW(r, i, 2)
+										 : DIR_ROW(r, i, 1));
+
+	if (o) {
+		set_opt(o, "parent_id", DIR_ROW(r, i, 3));
+		set_opt(o, "taxonomy", DIR_ROW(r, i, 5));
+		set_opt(o, "taxonomy_id", DIR_ROW(r, i, 4));
+		set_opt(o, "term_uri", DIR_ROW(r, i, 6));
+		set_opt(o, "code", DIR_ROW(r, i, 7));
+	}
+	return o;
+}
+
+static enum err rows_page(struct request *req, struct response *resp, const struct oruk_params *p,
+		const struct dir_rows *r, int64_t total, json_t *(*fn)(const struct dir_rows *, size_t))
+{
+	struct page pg = { .total = total, .page = p->page, .per_page = p->per_page, .size = r->n,
+			   .ndjson = p->ndjson };
+	struct buf *b = &resp->body;
+
+	buf_reset(b);
+	envelope_open(b, &pg);
+	for (size_t i = 0; i < r->n; i++) {
+		json_t *o = fn(r, i);
+		char *s = o ? oruk_dump(o, NULL) : NULL;
+
+		json_decref(o);
+		if (!s)
+			return ERR_NOMEM;
+		item_sep(b, &pg, i);
+		buf_adds(b, s);
+		item_end(b, &pg);
+		free(s);
+	}
+	return finish(req, resp, &pg);
+}
+
+static enum err taxonomies_list(struct request *req, struct response *resp)
+{
+	struct oruk_params p;
+	struct dir_rows r;
+	int64_t total;
+	enum err e;
+
+	if ((e = parse(req, OP_SEARCH | OP_PAGE | OP_FORMAT, &p)) != ERR_OK)
+		return e;
+	if ((e = dir_db_taxonomies(req->db, &req->arena, p.search, p.per_page, (p.page - 1) * p.per_page, &r,
+				   &total)) != ERR_OK)
+		return e;
+	return rows_page(req, resp, &p, &r, total, taxonomy_json);
+}
+
+static enum err taxonomy_one(struct request *req, struct response *resp)
+{
+	const struct param *id = req_param(req, "id");
+	char lid[37];
+	struct dir_rows r, t;
+	json_t *o, *terms;
+	enum err e;
+
+	memcpy(lid, id->val, 37);
+	str_lower_ascii(lid, 36);
+	if ((e = dir_db_taxonomy(req->db, &req->arena, lid, &r)) != ERR_OK)
+		return e;
+	if (!r.n)
+		return req_fail(req, ERR_NOT_FOUND, "No taxonomy has this id.");
+	if ((e = dir_db_terms_of(req->db, &req->arena, lid, &t)) != ERR_OK)
+		return e;
+	o = taxonomy_json(&r, 0);
+	terms = json_array();
+	for (size_t i = 0; o && terms && i < t.n; i++)
+		json_array_append_new(terms, term_json(&t, i));
+	if (o && json_array_size(terms))
+		json_object_set_new(o, "taxonomy_terms", terms);
+	else
+		json_decref(terms);
+	return send_json(req, resp, o);
+}
+
+static enum err terms_list(struct request *req, struct response *resp)
+{
+	struct oruk_params p;
+	struct dir_rows r;
+	int64_t total;
+	enum err e;
+
+	if ((e = parse(req, OP_SEARCH | OP_PAGE | OP_FORMAT | OP_TAXONOMY | OP_TOP_ONLY | OP_PARENT, &p)) != ERR_OK)
+		return e;
+	if ((e = dir_db_terms(req->db, &req->arena, p.taxonomy_id, p.parent_id, p.top_only, p.search,
+			      p.per_page, (p.page - 1) * p.per_page, &r, &total)) != ERR_OK)
+		return e;
+	return rows_page(req, resp, &p, &r, total, term_json);
+}
+
+static enum err term_one(struct request *req, struct response *resp)
+{
+	const struct param *id = req_param(req, "id");
+	char lid[37];
+	struct dir_rows r;
+	enum err e;
+
+	memcpy(lid, id->val, 37);
+	str_lower_ascii(lid, 36);
+	if ((e = dir_db_term(req->db, &req->arena, lid, &r)) != ERR_OK)
+		return e;
+	if (!r.n)
+		return req_fail(req, ERR_NOT_FOUND, "No taxonomy term has this id.");
+	return send_json(req, resp, term_json(&r, 0));
+}
+
+/* ---------------------------------------------------------------- the feature */
+
+static const struct route routes[] = {
+	{ M_GET, "/api/oruk", api_root, ACT_PUBLIC, RF_CORS | RF_NODB },
+	{ M_GET, "/api/oruk/openapi.json", api_openapi, ACT_PUBLIC, RF_CORS | RF_NODB },
+	{ M_GET, "/api/oruk/services", services_list, ACT_PUBLIC, RF_CORS },
+	{ M_GET, "/api/oruk/services/{id:uuid}", service_one, ACT_PUBLIC, RF_CORS },
+	{ M_GET, "/api/oruk/service_at_locations", sals_list, ACT_PUBLIC, RF_CORS },
+	{ M_GET, "/api/oruk/service_at_locations/{id:uuid}", sal_one, ACT_PUBLIC, RF_CORS },
+	{ M_GET, "/api/oruk/organizations", orgs_list, ACT_PUBLIC, RF_CORS },
+	{ M_GET, "/api/oruk/organizations/{id:uuid}", org_one, ACT_PUBLIC, RF_CORS },
+	{ M_GET, "/api/oruk/taxonomies", taxonomies_list, ACT_PUBLIC, RF_CORS },
+	{ M_GET, "/api/oruk/taxonomies/{id:uuid}", taxonomy_one, ACT_PUBLIC, RF_CORS },
+	{ M_GET, "/api/oruk/taxonomy_terms", terms_list, ACT_PUBLIC, RF_CORS },
+	{ M_GET, "/api/oruk/taxonomy_terms/{id:uuid}", term_one, ACT_PUBLIC, RF_CORS },
+};
+
+/* Every second; directory_sync_job looks only every directory_sync
+ * seconds (struct job's interval is a constant; the setting is not). */
+static const struct job jobs[] = {
+	{ "directory-sync", 1, directory_sync_job },
+};
+
+const struct feature oruk_feature = {
+	.name = "oruk",
+	.routes = routes,
+	.nroutes = ARRAY_LEN(routes),
+	.jobs = jobs,
+	.njobs = ARRAY_LEN(jobs),
+	.commands = directory_commands,
+	.ncommands = 1,
+	.init = directory_init,
+	.release = directory_release,
+};

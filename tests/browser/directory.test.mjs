@@ -1,0 +1,268 @@
+// directory.test.mjs - the community directory in a real browser, on the
+// demo town (`kith demo`: about 300 services in Scunthorpe, and demo
+// accounts): a person on a phone-sized screen searches by postcode with
+// the keyboard alone and opens a result; axe finds nothing on the find,
+// service, organisation, manage, form-with-errors and review pages;
+// nothing scrolls sideways on a 320px phone; /find works with JavaScript
+// off; and screenshots for the docs (docs/screenshots/find-*.png,
+// service-*.png, manage-*.png).
+
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+
+import { axe, formatViolations, ROOT, SCREENSHOTS, start } from './lib.mjs';
+
+const DEMO_PASSWORD = 'walk-talk-tea-2026';
+const ORGANISER = 'organiser@demo.kith.test';
+const COORDINATOR = 'coordinator@demo.kith.test';
+const PHONE = { width: 375, height: 740 };
+
+let env;
+let server;
+let serverLog = '';
+let dir;
+
+function freePort() {
+  return new Promise((ok, fail) => {
+    const s = createServer();
+    s.unref();
+    s.once('error', fail);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => ok(port));
+    });
+  });
+}
+
+before(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'kith-directory-'));
+  const bin = process.env.KITH_BIN || join(ROOT, 'build/kith');
+  const db = `sqlite:${join(dir, 'kith.db')}`;
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const r = spawnSync(bin, ['demo', '--db', db], { cwd: dir, encoding: 'utf8' });
+  assert.equal(r.status, 0, `kith demo: ${r.stderr}`);
+  server = spawn(bin, [
+    'serve', '--db', db, '--listen', `127.0.0.1:${port}`, '--rate-limit', '0',
+    '--shutdown-grace', '1', '--dev-mode', 'true', '--mail-dir', join(dir, 'mail'),
+    '--base-url', base,
+  ], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  const keep = (b) => { serverLog = (serverLog + b.toString()).slice(-20_000); };
+  server.stdout.on('data', keep);
+  server.stderr.on('data', keep);
+  process.env.KITH_TEST_URL = base;
+  try {
+    env = await start();
+  } catch (e) {
+    throw new Error(`${e.message}\n${serverLog}`);
+  }
+  mkdirSync(SCREENSHOTS, { recursive: true });
+});
+
+after(async () => {
+  await env?.stop();
+  if (server && server.exitCode === null) {
+    const exited = new Promise((r) => server.once('exit', r));
+    server.kill('SIGTERM');
+    await exited;
+  }
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+async function tabTo(page, selector, max = 200) {
+  for (let i = 0; i < max; i++) {
+    await page.keyboard.press('Tab');
+    if (await page.evaluate((s) => document.activeElement?.matches(s) ?? false, selector)) return;
+  }
+  throw new Error(`Tab never reached ${selector}`);
+}
+
+async function checkAxe(page, what) {
+  const violations = await axe(page);
+  assert.equal(violations.length, 0, formatViolations(what, violations));
+}
+
+async function noSidewaysScroll(page, what) {
+  const { scroll, client } = await page.evaluate(() => ({
+    scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth,
+  }));
+  assert.ok(scroll <= client, `${what} is ${scroll}px wide on a ${client}px screen`);
+}
+
+const h1 = (page) => page.locator('main h1').innerText().then((t) => t.trim());
+
+async function shoot(page, name) {
+  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
+}
+
+async function signIn(page, email) {
+  // Pages share a browser context: start signed out.
+  await page.context().clearCookies();
+  await page.goto(`${env.base}/login`);
+  await page.fill('#email', email);
+  await page.fill('#password', DEMO_PASSWORD);
+  await Promise.all([page.waitForURL(/\/account/), page.click('main button[type="submit"]')]);
+}
+
+describe('finding support on a phone, keyboard only', { timeout: 120_000 }, () => {
+  test('home -> postcode -> results -> a service', async () => {
+    const page = await env.page(PHONE);
+    await page.goto(`${env.base}/`);
+    await checkAxe(page, '/ (with the find box)');
+
+    // The home page's postcode box submits to /find.
+    await tabTo(page, '#home-postcode');
+    await page.keyboard.type('DN16 2');
+    await Promise.all([page.waitForURL(/\/find\?/), page.keyboard.press('Enter')]);
+    assert.equal(await h1(page), 'Find support');
+    const heading = await page.locator('#results').innerText();
+    assert.match(heading, /^\d+ results? within 15 miles of DN16 2$/);
+    await checkAxe(page, '/find?postcode=DN16 2 (phone)');
+    await noSidewaysScroll(page, '/find on a phone');
+    await shoot(page, 'find-results-mobile');
+
+    // Nearest first: the distances never go down.
+    const miles = await page.locator('.kith-result__facts strong').allInnerTexts();
+    const nums = miles.map((t) => (t.startsWith('Less than') ? 0 : parseFloat(t)));
+    assert.ok(nums.length > 0, 'results show how far away they are');
+    for (let i = 1; i < nums.length; i++) assert.ok(nums[i] >= nums[i - 1], `sorted by distance: ${miles.join(', ')}`);
+
+    // Words too, with the keyboard: back to the search box, type, Enter.
+    await page.focus('#q');
+    await page.keyboard.type('walk');
+    await Promise.all([page.waitForURL(/q=walk/), page.keyboard.press('Enter')]);
+    assert.match(await page.locator('#results').innerText(), /results? within 15 miles of DN16 2|No results/);
+
+    // The filters open from the keyboard (a <details>), and tick one.
+    await tabTo(page, 'summary.govuk-details__summary');
+    await page.keyboard.press('Enter');
+    assert.equal(await page.locator('details.kith-filters').getAttribute('open'), '');
+    await checkAxe(page, '/find with the filters open');
+
+    // Open the first result.
+    await tabTo(page, '.kith-result h3 a');
+    const name = (await page.evaluate(() => document.activeElement.innerText)).trim();
+    await Promise.all([page.waitForURL(/\/services\/[0-9a-f-]{36}$/), page.keyboard.press('Enter')]);
+    assert.equal(await h1(page), name);
+    assert.ok(await page.locator('text=How to join').count() > 0, 'says how to join');
+    await checkAxe(page, '/services/… (phone)');
+    await noSidewaysScroll(page, 'a service on a phone');
+    await shoot(page, 'service-mobile');
+
+    // Its organisation.
+    await tabTo(page, 'main .govuk-caption-l a');
+    await Promise.all([page.waitForURL(/\/organisations\/[0-9a-f-]{36}$/), page.keyboard.press('Enter')]);
+    await checkAxe(page, '/organisations/…');
+    await page.close();
+  });
+
+  test('a postcode that is not one: the message, linked to the box', async () => {
+    const page = await env.page(PHONE);
+    const resp = await page.goto(`${env.base}/find?q=lunch&postcode=ZZ99+9ZZ`);
+    assert.equal(resp.status(), 422);
+    assert.match(await page.title(), /^Error: Find support/);
+    assert.equal(await page.locator('.govuk-error-summary a[href="#postcode"]').count(), 1);
+    assert.equal(await page.inputValue('#postcode'), 'ZZ99 9ZZ');
+    assert.equal(await page.inputValue('#q'), 'lunch');
+    await checkAxe(page, '/find with a bad postcode');
+    await shoot(page, 'find-bad-postcode-mobile');
+    await page.close();
+  });
+
+  test('works with JavaScript off, and on a 320px phone', async () => {
+    const page = await env.page({ width: 320, height: 640, javaScriptEnabled: false });
+    await page.goto(`${env.base}/find`);
+    await page.fill('#postcode', 'DN15 6');
+    await Promise.all([page.waitForURL(/postcode=DN15\+6/), page.click('main button[type="submit"]')]);
+    assert.match(await page.locator('#results').innerText(), /within 15 miles of DN15 6/);
+    await noSidewaysScroll(page, '/find at 320px');
+    // Tick "Free" inside the folded filters and apply.
+    await page.click('summary.govuk-details__summary');
+    const free = page.locator('#free-1');
+    if (await free.count()) {
+      await free.check();
+      await Promise.all([page.waitForURL(/free=1/), page.click('text=Apply filters')]);
+      assert.ok(await page.locator('text=Remove filter').count() >= 0);
+    }
+    await page.close();
+  });
+
+  test('desktop screenshots', async () => {
+    const page = await env.page();
+    await page.goto(`${env.base}/find`);
+    await checkAxe(page, '/find (nothing asked)');
+    await shoot(page, 'find-start-desktop');
+    await page.goto(`${env.base}/find?q=walk&postcode=DN15+6XX&free=1`);
+    await checkAxe(page, '/find with words, postcode and a filter (desktop)');
+    await shoot(page, 'find-results-desktop');
+    await page.locator('.kith-result h3 a').first().click();
+    await page.waitForURL(/\/services\//);
+    await checkAxe(page, '/services/… (desktop)');
+    await shoot(page, 'service-desktop');
+    await page.close();
+  });
+});
+
+describe('organisers and coordinators', { timeout: 120_000 }, () => {
+  test('an organiser\'s services, the form with errors, and a new draft', async () => {
+    const page = await env.page();
+    await signIn(page, ORGANISER);
+    await page.goto(`${env.base}/manage`);
+    assert.equal(await h1(page), 'Your services');
+    await checkAxe(page, '/manage');
+    await shoot(page, 'manage-list-desktop');
+
+    await page.goto(`${env.base}/manage/services/new`);
+    assert.equal(await h1(page), 'Add a service');
+    await checkAxe(page, '/manage/services/new');
+    // Send it nearly empty: errors, the summary focused, what was typed kept.
+    await page.fill('#description', 'A gentle walk, then tea.');
+    await page.check('#categories');
+    await Promise.all([page.waitForLoadState('load'), page.click('#service-form button[type="submit"]')]);
+    await page.waitForSelector('.govuk-error-summary');
+    assert.match(await page.title(), /^Error: Add a service/);
+    assert.equal(await page.inputValue('#description'), 'A gentle walk, then tea.');
+    assert.ok(await page.isChecked('#categories'));
+    await checkAxe(page, '/manage/services/new with errors');
+    await shoot(page, 'manage-form-errors-desktop');
+
+    // Put it right: a draft, waiting for a coordinator.
+    await page.fill('#name', 'Browser Test Walk');
+    await page.check('#free');
+    await page.check('#in_person');
+    await page.fill('#address_1', '1 Park Road');
+    await page.fill('#town', 'Scunthorpe');
+    await page.fill('#postcode', 'DN15 6XX');
+    await page.selectOption('#sched0_kind', 'weekly');
+    await page.selectOption('#sched0_weekday', '2');
+    await page.fill('#sched0_opens', '10:00');
+    await page.check('#join');
+    await Promise.all([page.waitForURL(/\/services\/[0-9a-f-]{36}\?done=created$/),
+      page.click('#service-form button[type="submit"]')]);
+    assert.equal(await h1(page), 'Browser Test Walk');
+    assert.match(await page.locator('main').innerText(), /This is a draft/);
+    await checkAxe(page, 'a new draft');
+    await page.close();
+  });
+
+  test('a coordinator reviews and publishes', async () => {
+    const page = await env.page();
+    await signIn(page, COORDINATOR);
+    await page.goto(`${env.base}/review`);
+    assert.equal(await h1(page), 'Review listings');
+    await checkAxe(page, '/review');
+    await shoot(page, 'manage-review-desktop');
+    const item = page.locator('li', { has: page.locator('a', { hasText: 'Browser Test Walk' }) }).first();
+    await Promise.all([page.waitForURL(/\/review\?done=published/), item.locator('button', { hasText: 'Publish' }).click()]);
+    assert.match(await page.locator('.govuk-notification-banner--success').innerText(), /published/);
+    await page.goto(`${env.base}/find?q=browser+test+walk`);
+    assert.ok(await page.locator('.kith-result a', { hasText: 'Browser Test Walk' }).count() === 1,
+      'published: search finds it at once');
+    await page.close();
+  });
+});
