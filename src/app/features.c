@@ -16,7 +16,6 @@
 #include "site/site.h"
 
 /* The directory's demo data (src/directory/demo.c). */
-extern const struct feature directory_demo_feature;
 
 const struct feature *const features[] = {
 	&site_feature,

@@ -300,5 +300,6 @@ enum err directory_export(struct db *db, FILE *out, size_t *count);
 extern const struct feature directory_feature;       /* pages: /find, /services, /organisations */
 extern const struct feature directory_manage_feature; /* organiser and coordinator pages */
 extern const struct feature oruk_feature;            /* /api/oruk */
+extern const struct feature directory_demo_feature;  /* the demo town and synthetic services */
 
 #endif

@@ -378,10 +378,15 @@ static enum err services_list(struct request *req, struct response *resp)
 		return e;
 	pg = (struct page){ .total = (int64_t)res.total, .page = p.page, .per_page = p.per_page,
 			    .ndjson = p.ndjson };
+	size_t bytes = 256;
+
 	for (size_t i = 0; i < res.n; i++)
-		if (rows[i].found)
+		if (rows[i].found) {
 			pg.size++;
+			bytes += rows[i].json_len + rows[i].org_len + 32;
+		}
 	buf_reset(b);
+	buf_grow(b, bytes);      /* one allocation for the page, not a doubling series */
 	envelope_open(b, &pg);
 	for (size_t i = 0; i < res.n; i++) {
 		const struct dir_api_service *r = &rows[i];

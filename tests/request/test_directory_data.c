@@ -727,7 +727,7 @@ static void query_plans(void **state)
 	}
 	assert_int_equal(dir_db_plans(rt_db(t), plans), ERR_OK);
 	p = json_string_value(json_object_get(plans, "api_flats"));
-	assert_non_null(strstr(p, "SEARCH s USING INDEX sqlite_autoindex_service_1 (id=?)"));
+	assert_non_null(strstr(p, "SEARCH service_list USING INDEX sqlite_autoindex_service_list_1 (id=?)"));
 	p = json_string_value(json_object_get(plans, "index_batch"));
 	assert_non_null(strstr(p, "sqlite_autoindex_service_1 (id>?)"));
 	assert_null(strstr(p, "TEMP B-TREE"));

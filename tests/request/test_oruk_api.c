@@ -244,6 +244,32 @@ static void services_paging(void **state)
 	json_decref(j);
 }
 
+/* The list items carry their organisation: when the organisation's
+ * details change (here by saving another of its services), every one of
+ * its services lists the new details, not only the one saved. */
+static void list_items_follow_their_organisation(void **state)
+{
+	struct rt *t = *state;
+	json_t *j, *c;
+	size_t i;
+	int seen = 0;
+
+	save(t, "{\"id\":\"" S2 "\",\"name\":\"Lunch Club\",\"last_modified\":\"2024-01-01T00:00:00Z\","
+	     "\"organization\":{\"id\":\"" ORG_A "\",\"name\":\"Walkers Trust Renamed\",\"description\":\"Walks.\","
+	     "\"organization_identifiers\":[{\"identifier_scheme\":\"GB-CHC\",\"identifier\":\"1234567\"}]},"
+	     "\"service_at_locations\":[{\"location\":{\"name\":\"Village Hall\",\"addresses\":[{\"address_1\":"
+	     "\"2 Main Rd\",\"city\":\"Brigg\",\"postal_code\":\"DN20 8AA\"}]}}],"
+	     "\"attributes\":[{\"taxonomy_term_id\":\"@COND@\"}]}", SVC_PUBLISHED);
+	assert_int_equal(directory_sync(&t->app, rt_db(t)), ERR_OK);
+	j = get(t, "/api/oruk/services?organization_id=" ORG_A, 200);
+	json_array_foreach(json_object_get(j, "contents"), i, c) {
+		assert_string_equal(js(json_object_get(c, "organization"), "name"), "Walkers Trust Renamed");
+		seen++;
+	}
+	assert_int_equal(seen, 2);       /* S1 too, which was not saved again */
+	json_decref(j);
+}
+
 static void services_forms(void **state)
 {
 	struct rt *t = *state;
@@ -587,6 +613,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(root_and_openapi, setup, rt_teardown),
 		cmocka_unit_test_setup_teardown(services_paging, setup, rt_teardown),
+		cmocka_unit_test_setup_teardown(list_items_follow_their_organisation, setup, rt_teardown),
 		cmocka_unit_test_setup_teardown(services_forms, setup, rt_teardown),
 		cmocka_unit_test_setup_teardown(services_filters, setup, rt_teardown),
 		cmocka_unit_test_setup_teardown(bad_parameters, setup, rt_teardown),

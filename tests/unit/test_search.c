@@ -76,6 +76,16 @@ static const char *run(struct search_index *ix, const struct search_query *q, st
 	return ids;
 }
 
+/* The first word of a space-separated list. */
+static const char *first_id(const char *ids)
+{
+	static char first[64];
+	size_t n = strcspn(ids, " ");
+
+	snprintf(first, sizeof(first), "%.*s", (int)n, ids);
+	return first;
+}
+
 static struct sched weekly(int wday, int opens)
 {
 	struct sched s;
@@ -565,6 +575,54 @@ struct thr {
 	size_t runs;
 	bool bad;
 };
+
+/* A plain one-word query is answered from a cache of its best results:
+ * a change between two identical queries must show in the second, and
+ * paging within and beyond the cached entries must agree with a fresh
+ * index. */
+static void repeated_queries_see_changes(void **state)
+{
+	struct search_index *ix = search_new();
+	struct search_result r;
+	struct search_query q = query("walking");
+	struct arena a;
+	char id[16];
+
+	UNUSED(state);
+	arena_init(&a);
+	for (int i = 0; i < 150; i++) {
+		snprintf(id, sizeof(id), "w%03d", i);
+		put(ix, doc(id, "Group", i % 2 ? "walking walking club" : "walking club and tea"));
+	}
+	put(ix, doc("other", "Lunch", "lunch club"));
+	run(ix, &q, &r, &a);
+	assert_int_equal(r.total, 150);
+	assert_int_equal(r.n, 20);
+	run(ix, &q, &r, &a);                       /* the cached answer: the same */
+	assert_int_equal(r.total, 150);
+	/* A new best match: its name says it. */
+	put(ix, doc("best", "Walking Walking Walking", "walking"));
+	assert_string_equal(first_id(run(ix, &q, &r, &a)), "best");
+	assert_int_equal(r.total, 151);
+	/* Removed: gone from the next answer. */
+	assert_int_equal(search_remove(ix, "best"), ERR_OK);
+	assert_null(strstr(run(ix, &q, &r, &a), "best"));
+	assert_int_equal(r.total, 150);
+	/* Pages inside the cached hundred, across its end, and beyond it. */
+	q.offset = 80;
+	q.limit = 20;
+	run(ix, &q, &r, &a);
+	assert_int_equal(r.n, 20);
+	q.offset = 90;
+	run(ix, &q, &r, &a);
+	assert_int_equal(r.n, 20);
+	assert_int_equal(r.total, 150);
+	q.offset = 140;
+	run(ix, &q, &r, &a);
+	assert_int_equal(r.n, 10);
+	arena_release(&a);
+	search_free(ix);
+}
 
 static void *reader(void *arg)
 {
@@ -1199,6 +1257,7 @@ int main(void)
 		cmocka_unit_test(pages),
 		cmocka_unit_test(put_replaces_and_remove_removes),
 		cmocka_unit_test(readers_beside_a_writer),
+		cmocka_unit_test(repeated_queries_see_changes),
 		cmocka_unit_test(matches_a_brute_force_reference),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
