@@ -300,7 +300,10 @@ static void set_id(struct request *req)
 	}
 	if (!req->start_us)
 		req->start_us = time_mono_us();
-	req->is_api = strncmp(req->raw_path, "/api/", 5) == 0 || strcmp(req->raw_path, "/api") == 0;
+	/* /fhir is an API too: refusals are 401, not a sign-in page, and
+	 * errors are documents (OperationOutcome resources, view_error()). */
+	req->is_api = strncmp(req->raw_path, "/api/", 5) == 0 || strcmp(req->raw_path, "/api") == 0 ||
+		      strncmp(req->raw_path, "/fhir/", 6) == 0 || strcmp(req->raw_path, "/fhir") == 0;
 	req->wants_json = req->is_api;
 }
 

@@ -76,6 +76,9 @@ struct config {
 	int stale_months;               /* not checked for this long: ask the organiser */
 	int stale_flag_days;            /* no answer this many days after asking: flag to coordinators */
 	int stale_hide_days;            /* flagged this many days: hide from search */
+	int self_referral_limit_ip;     /* self-referrals per client address an hour */
+	int referral_follow_up_days;    /* sent and not contacted this long: the referrer follows up */
+	int referral_sustained_weeks;   /* attending this long after first attending: sustained */
 	int directory_sync;             /* seconds between looks for other processes' changes */
 	int search_radius_miles;        /* "near" means within this, unless asked otherwise */
 

@@ -13,6 +13,7 @@
 #include "ops/ops.h"
 #include "people/people.h"
 #include "privacy/privacy.h"
+#include "referral/referral.h"
 #include "site/site.h"
 
 /* The directory's demo data (src/directory/demo.c). */
@@ -32,5 +33,7 @@ const struct feature *const features[] = {
 	&privacy_feature,
 	&mail_feature,
 	&directory_demo_feature,      /* after people: it gives the demo organisation services */
+	&referral_feature,            /* referral pages, follow-ups; demo referrals (after the directory's) */
+	&referral_api_feature,        /* /api/v1/referrals, /fhir */
 };
 const size_t features_n = ARRAY_LEN(features);

@@ -14,6 +14,8 @@ enum own_rule {
 	OWN_SELF,        /* the resource is about the actor */
 	OWN_ORG,         /* the resource belongs to the actor's organisation */
 	OWN_GRANTABLE,   /* coordinators: the role is one they may hand out */
+	OWN_REFERRAL,    /* the referral is about the actor, was made by them, or was sent
+	                    to their organisation */
 };
 
 /* A row: who may always; whether any signed-in person may at the route
@@ -48,6 +50,16 @@ static const struct policy_row table[ACT__MAX] = {
 	[ACT_SERVICE_EDIT] = { .name = "service_edit", .roles = R(COORDINATOR) | R(ADMIN),
 			       .own = OWN_ORG },
 	[ACT_SERVICE_REVIEW] = { .name = "service_review", .roles = R(COORDINATOR) | R(ADMIN) },
+	[ACT_REFER]        = { .name = "refer", .roles = R(LINK_WORKER) | R(ORGANISER) |
+			       R(COORDINATOR) | R(ADMIN) },
+	[ACT_REFERRAL_VIEW] = { .name = "referral_view", .roles = R(COORDINATOR) | R(ADMIN),
+			       .own = OWN_REFERRAL },
+	[ACT_REFERRAL_UPDATE] = { .name = "referral_update", .roles = R(COORDINATOR) | R(ADMIN),
+			       .own = OWN_REFERRAL },
+	[ACT_REFERRAL_INBOX] = { .name = "referral_inbox", .roles = R(COORDINATOR) | R(ADMIN),
+			       .own = OWN_ORG },
+	[ACT_REFERRAL_REPORT] = { .name = "referral_report", .roles = R(COORDINATOR) |
+			       R(COMMISSIONER) | R(ADMIN) },
 };
 
 /* Roles that may take an OWN_GRANTABLE action at the route level (the
@@ -108,6 +120,7 @@ bool policy_can(const struct actor *actor, enum action action,
 		 * admit; the handler asks again with the resource. */
 		switch (row->own) {
 		case OWN_SELF:
+		case OWN_REFERRAL:
 			return true;
 		case OWN_ORG:
 			return (actor->roles & R(ORGANISER)) && actor->org_id;
@@ -127,6 +140,13 @@ bool policy_can(const struct actor *actor, enum action action,
 	case OWN_GRANTABLE:
 		return res->kind == RES_ROLE && (actor->roles & grantors) &&
 		       (unsigned)res->role < ROLE__MAX && (row->own_roles & ROLE_BIT(res->role));
+	case OWN_REFERRAL:
+		if (res->kind != RES_REFERRAL)
+			return false;
+		if (res->owner_id == actor->id || res->referrer_id == actor->id)
+			return true;
+		return res->org_id && actor->org_id && (actor->roles & R(ORGANISER)) &&
+		       strcmp(res->org_id, actor->org_id) == 0;
 	case OWN_NONE:
 		break;
 	}

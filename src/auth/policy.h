@@ -64,6 +64,18 @@ enum action {
 	ACT_SERVICE_EDIT,    /* add and edit directory services: coordinators, admins; organisers
 	                        for their own organisation's (RES_ORG) */
 	ACT_SERVICE_REVIEW,  /* verify, publish, archive any service; the review list: coordinators, admins */
+	ACT_REFER,           /* refer someone else, and see the caseload of referrals I made: link
+	                        workers (and GP practice staff), organisers (onwards), coordinators, admins */
+	ACT_REFERRAL_VIEW,   /* read one referral and its person record: coordinators, admins; the
+	                        person, the referrer and the receiving organisation's organisers
+	                        (RES_REFERRAL) */
+	ACT_REFERRAL_UPDATE, /* move a referral on (accept, decline, contacted, ...; withdraw) or
+	                        record consent: as ACT_REFERRAL_VIEW; which steps each may take is
+	                        referral_can_move() */
+	ACT_REFERRAL_INBOX,  /* the referrals sent to an organisation: its organisers (RES_ORG),
+	                        coordinators, admins */
+	ACT_REFERRAL_REPORT, /* counts, shares and medians over all referrals, CSV: coordinators,
+	                        commissioners, admins (no personal data) */
 	ACT__MAX
 };
 
@@ -72,13 +84,15 @@ const char *action_name(enum action a);
 /* What a resource-level check is about. kind names the rule that applies;
  * owner_id is the person the record is about; org_id the organisation that
  * holds it. */
-enum resource_kind { RES_NONE, RES_PERSON, RES_ORG, RES_ROLE };
+enum resource_kind { RES_NONE, RES_PERSON, RES_ORG, RES_ROLE, RES_REFERRAL };
 
 struct resource {
 	enum resource_kind kind;
 	int64_t owner_id;         /* RES_PERSON: the person the record is about */
 	const char *org_id;       /* RES_ORG: the organisation that holds it */
 	enum role role;           /* RES_ROLE: the role being granted or removed */
+	int64_t referrer_id;      /* RES_REFERRAL: who referred (owner_id: the person's
+	                             account, 0 if none; org_id: the receiving organisation) */
 };
 
 /* May actor do action (to res, when not NULL)? */

@@ -604,6 +604,13 @@ static enum err service_page(struct request *req, struct response *resp)
 		return e;
 	contact_links(view);
 	service_extras(view);
+	/* Referrals (src/referral/referral_web.c): anyone may ask to go to a
+	 * published service, and referrers may refer someone to it. */
+	if (meta.state == SVC_PUBLISHED)
+		json_object_set_new(view, "referral", json_pack("{s:o, s:o?}",
+			"me_href", json_sprintf("/services/%s/refer-me", meta.id),
+			"refer_href", policy_can(req->actor, ACT_REFER, NULL) ?
+				      json_sprintf("/referrals/new?service=%s", meta.id) : NULL));
 	if (meta.state == SVC_DRAFT)
 		json_object_set_new(view, "is_draft", json_true());
 	if (meta.state == SVC_ARCHIVED)

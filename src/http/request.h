@@ -96,7 +96,8 @@ struct request {
 	struct db *db;              /* this thread's connection, set by the dispatcher
 	                               unless the route is RF_NODB */
 	char id[17];                /* request id, 16 hex digits */
-	bool is_api;                /* path under /api/ (problem+json errors) */
+	bool is_api;                /* path under /api/ or /fhir/ (problem+json or
+	                               OperationOutcome errors, 401 not sign-in) */
 	bool wants_json;            /* is_api, or a page asked for JSON */
 	uint64_t start_us;          /* monotonic start time */
 

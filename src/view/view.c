@@ -123,6 +123,74 @@ static const char *default_detail(enum err e)
 	}
 }
 
+/* The FHIR endpoints (/fhir/...) answer errors as OperationOutcome
+ * resources (FHIR R4 3.1.0.4): one issue per field, its FHIRPath in
+ * expression, or one issue with the detail; the request id is the
+ * resource's id, so a report can be matched to the log. */
+static bool is_fhir(const struct request *req)
+{
+	return req->raw_path && (strncmp(req->raw_path, "/fhir/", 6) == 0 ||
+				 strcmp(req->raw_path, "/fhir") == 0);
+}
+
+static const char *fhir_issue_type(enum err e)
+{
+	switch (e) {
+	case ERR_BAD_REQUEST:
+		return "structure";
+	case ERR_UNAUTHORIZED:
+		return "login";
+	case ERR_FORBIDDEN:
+	case ERR_CSRF:
+		return "forbidden";
+	case ERR_NOT_FOUND:
+		return "not-found";
+	case ERR_METHOD:
+	case ERR_NOT_ACCEPTABLE:
+	case ERR_MEDIA_TYPE:
+		return "not-supported";
+	case ERR_CONFLICT:
+		return "conflict";
+	case ERR_GONE:
+		return "deleted";
+	case ERR_TOO_LARGE:
+		return "too-costly";
+	case ERR_URI_TOO_LONG:
+	case ERR_HEADERS_TOO_LARGE:
+		return "too-long";
+	case ERR_INVALID:
+		return "invalid";
+	case ERR_RATE_LIMITED:
+		return "throttled";
+	case ERR_UNAVAILABLE:
+		return "transient";
+	default:
+		return "exception";
+	}
+}
+
+static json_t *fhir_outcome(const struct request *req, enum err e, const char *detail,
+		const json_t *fields)
+{
+	json_t *issues = json_array(), *f;
+	size_t i;
+
+	json_array_foreach(fields, i, f) {
+		const char *fd = json_string_value(json_object_get(f, "detail"));
+		const char *path = json_string_value(json_object_get(f, "field"));
+
+		json_array_append_new(issues, json_pack("{s:s, s:s, s:s, s:{s:s}, s:[s]}",
+			"severity", "error", "code", fhir_issue_type(e), "diagnostics", fd ? fd : detail,
+			"details", "text", fd ? fd : detail, "expression", path ? path : "Resource"));
+	}
+	if (json_array_size(issues) == 0)
+		json_array_append_new(issues, json_pack("{s:s, s:s, s:s, s:{s:s}}", "severity",
+			err_status(e) >= 500 ? "fatal" : "error", "code", fhir_issue_type(e),
+			"diagnostics", detail, "details", "text", detail));
+	return json_pack("{s:s, s:s, s:o}", "resourceType", "OperationOutcome", "id", req->id,
+			 "issue", issues);
+}
+
 void view_error(struct request *req, struct response *resp, enum err e,
 		const char *detail, const json_t *fields)
 {
@@ -139,6 +207,14 @@ void view_error(struct request *req, struct response *resp, enum err e,
 		detail = default_detail(e);
 	if (req->retry_after > 0)
 		resp_header(resp, "Retry-After", arena_printf(&req->arena, "%d", req->retry_after));
+	if (is_fhir(req) && (doc = fhir_outcome(req, e, detail, fields)) != NULL) {
+		enum err je = resp_json(resp, status, "application/fhir+json", doc);
+
+		json_decref(doc);
+		if (je)
+			goto plain;
+		return;
+	}
 	snprintf(type, sizeof(type), "/problems/%s", err_name(e));
 	doc = json_pack("{s:s, s:s, s:i, s:s, s:s}", "type", type, "title", err_title(e),
 			"status", status, "detail", detail, "request_id", req->id);

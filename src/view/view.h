@@ -42,8 +42,10 @@ enum err view_page(struct request *req, struct response *resp, int status,
 /* JSON only (ownership of data taken). */
 enum err view_json(struct request *req, struct response *resp, int status,
 		json_t *data);
-/* The error response for e: an HTML page in the layout, or an
- * application/problem+json document (RFC 9457) for API requests. detail
+/* The error response for e: an HTML page in the layout, an
+ * application/problem+json document (RFC 9457) for API requests, or a
+ * FHIR OperationOutcome (application/fhir+json; one issue per field, the
+ * field as its expression) under /fhir. detail
  * says what to fix (NULL: a generic sentence for e); fields (borrowed, may
  * be NULL) is a JSON array of {"field", "detail"} for 422. */
 void view_error(struct request *req, struct response *resp, enum err e,

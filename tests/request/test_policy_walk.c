@@ -9,6 +9,13 @@
  * in; a route it refuses must answer exactly that. Nothing may answer 5xx,
  * whatever the (empty) input. Path parameters are filled so that
  * ownership rules pass: {id} is the actor's own person id.
+ *
+ * Referrals are walked again with a real referral, because who may see
+ * one depends on who they are to it: each referral page and form, as a
+ * visitor, a member, a peer supporter, an organiser of the receiving
+ * organisation and of another, a link worker who made it and one who did
+ * not, a coordinator, a commissioner and an admin, answers exactly the
+ * status in the table (404 where the referral must not be hinted at).
  */
 #include "core/common.h"
 
@@ -20,8 +27,11 @@
 #include "auth/policy.h"
 #include "auth/session.h"
 #include "core/timeutil.h"
+#include "directory/directory.h"
+#include "directory/vocab.h"
 #include "http/router.h"
 #include "people/people.h"
+#include "referral/referral.h"
 #include "store/store.h"
 #include "support/reqtest.h"
 
@@ -254,11 +264,214 @@ static void policy_table_rules(void **state)
 		assert_non_null(action_name((enum action)a));
 }
 
+/* ---------------------------------------------------------------- referrals */
+
+#define OTHER_ORG "b0000000-0000-4000-8000-00000000000b"
+
+enum ref_actor {
+	RA_VISITOR, RA_MEMBER, RA_PEER, RA_ORGANISER, RA_OTHER_ORGANISER, RA_LINK_WORKER,
+	RA_REFERRER, RA_COORDINATOR, RA_COMMISSIONER, RA_ADMIN, RA__MAX
+};
+
+static const char *const ref_actor_names[RA__MAX] = {
+	"visitor", "member", "peer supporter", "organiser (receiving)", "organiser (another)",
+	"link worker (not theirs)", "link worker (referred)", "coordinator", "commissioner", "admin",
+};
+
+#define L 1   /* a visitor sent to sign in (303 to /login) */
+
+/* What each referral route answers each actor. {svc} and {ref} are the
+ * published service and the referral; POST bodies carry a valid form
+ * token. Steps are chosen not to change anything, so the order of rows
+ * does not matter: "sustained" from sent makes no sense (409) for those
+ * who may take it, is not the referrer's to take (403), and consent to
+ * share already stands (303, nothing changes). */
+static const struct {
+	const char *method, *path, *body;
+	int want[RA__MAX];
+} ref_walk[] = {
+	{ "GET", "/referrals/{ref}", NULL,
+	  { L, 404, 404, 200, 404, 404, 200, 200, 404, 200 } },
+	{ "POST", "/referrals/{ref}/status", "to=sustained",
+	  { L, 404, 404, 409, 404, 404, 403, 409, 404, 409 } },
+	{ "POST", "/referrals/{ref}/consent", "purpose=share&action=give&method=verbal",
+	  { L, 404, 404, 403, 404, 404, 303, 303, 404, 303 } },
+	{ "GET", "/referrals/new?service={svc}", NULL,
+	  { L, 403, 403, 200, 200, 200, 200, 200, 403, 200 } },
+	{ "POST", "/referrals/new", "target.type=service",
+	  { L, 403, 403, 422, 422, 422, 422, 422, 403, 422 } },
+	{ "GET", "/referrals/inbox", NULL,
+	  { L, 403, 403, 200, 200, 403, 403, 200, 403, 200 } },
+	{ "GET", "/referrals/caseload", NULL,
+	  { L, 403, 403, 200, 200, 200, 200, 200, 403, 200 } },
+	{ "GET", "/referrals/overview", NULL,
+	  { L, 403, 403, 403, 403, 403, 403, 200, 200, 200 } },
+	{ "GET", "/referrals/overview.csv", NULL,
+	  { L, 403, 403, 403, 403, 403, 403, 200, 200, 200 } },
+	{ "GET", "/account/referrals", NULL,
+	  { L, 200, 200, 200, 200, 200, 200, 200, 200, 200 } },
+	{ "GET", "/services/{svc}/refer-me", NULL,
+	  { 200, 200, 200, 200, 200, 200, 200, 200, 200, 200 } },
+	{ "POST", "/services/{svc}/refer-me", "person.name=",
+	  { 422, 422, 422, 422, 422, 422, 422, 422, 422, 422 } },
+};
+
+struct refwalk {
+	struct rt t;
+	char svc[37], ref[37];
+	struct rt_browser b[RA__MAX];
+};
+
+static int ref_setup(void **state)
+{
+	static const struct {
+		enum ref_actor a;
+		enum role role;
+		const char *org;
+	} people[] = {
+		{ RA_MEMBER, ROLE_MEMBER, NULL }, { RA_PEER, ROLE_PEER_SUPPORTER, NULL },
+		{ RA_ORGANISER, ROLE_ORGANISER, PEOPLE_DEMO_ORG },
+		{ RA_OTHER_ORGANISER, ROLE_ORGANISER, OTHER_ORG },
+		{ RA_LINK_WORKER, ROLE_LINK_WORKER, NULL }, { RA_REFERRER, ROLE_LINK_WORKER, NULL },
+		{ RA_COORDINATOR, ROLE_COORDINATOR, NULL }, { RA_COMMISSIONER, ROLE_COMMISSIONER, NULL },
+		{ RA_ADMIN, ROLE_ADMIN, NULL },
+	};
+	struct refwalk *w = calloc(1, sizeof(*w));
+	int k = vocab_find(vocab_categories, vocab_categories_n, "walking");
+	struct svc_form f = {
+		.org_id = PEOPLE_DEMO_ORG, .name = "Walk test walk", .description = "A walk.",
+		.join = JOIN_TURN_UP, .categories = UINT64_C(1) << k, .free = true, .in_person = true,
+		.address_1 = "1 Park Road", .town = "Scunthorpe", .postcode = "DN15 6XX",
+		.scheds = { { .kind = "weekly", .weekday = 1, .opens = "10:00" } },
+	};
+	struct save_opts o = { .source = SRC_FORM, .state = SVC_PUBLISHED, .now = time_now() };
+	struct save_report rep;
+	struct actor referrer = { .roles = ROLE_BIT(ROLE_MEMBER) | ROLE_BIT(ROLE_LINK_WORKER),
+				  .verified = true };
+	const char *needs[] = { "loneliness" };
+	struct ref_new n = {
+		.person = { .name = "Walk Person", .contact_by = "phone", .phone = "01724 123456" },
+		.consent_share = true, .consent_method = "verbal", .target_type = "service",
+		.needs = needs, .nneeds = 1,
+	};
+	json_t *fields = NULL, *errors = json_array();
+	struct db *db;
+	struct rt_resp r;
+
+	if (!w || !rt_start_with(&w->t, *state, rt_settings))
+		return -1;
+	db = rt_db(&w->t);
+	if (org_create(db, PEOPLE_DEMO_ORG, "Walk test organisation", time_now()) != ERR_OK ||
+	    org_create(db, OTHER_ORG, "Another organisation", time_now()) != ERR_OK)
+		return -1;
+	memset(&rep, 0, sizeof(rep));
+	if (db_begin(db) || directory_save_form(&w->t.app, db, &f, &o, &rep, &fields) ||
+	    db_commit(db) || directory_sync(&w->t.app, db))
+		return -1;
+	json_decref(fields);
+	snprintf(w->svc, sizeof(w->svc), "%s", rep.id);
+	for (size_t i = 0; i < ARRAY_LEN(people); i++) {
+		char email[64];
+		int64_t id;
+
+		snprintf(email, sizeof(email), "refwalk-%d@example.org", (int)people[i].a);
+		id = rt_person(&w->t, ref_actor_names[people[i].a], email, NULL,
+			       ROLE_BIT(ROLE_MEMBER) | ROLE_BIT(people[i].role), people[i].org);
+		rt_sign_in(&w->t, id, &w->b[people[i].a]);
+		if (people[i].a == RA_REFERRER)
+			referrer.id = id;
+	}
+	n.target_id = w->svc;
+	if (db_begin(db) || referral_create(&w->t.app, db, &referrer, &n, time_now(), w->ref, errors) ||
+	    db_commit(db))
+		return -1;
+	json_decref(errors);
+	/* The visitor's browser gets its form token from a form page. */
+	{
+		char path[128];
+
+		snprintf(path, sizeof(path), "/services/%s/refer-me", w->svc);
+		rt_browser_get(&w->t, &w->b[RA_VISITOR], path, &r);
+		rt_resp_free(&r);
+	}
+	*state = w;
+	return 0;
+}
+
+static int ref_teardown(void **state)
+{
+	struct refwalk *w = *state;
+
+	rt_stop(&w->t);
+	free(w);
+	return 0;
+}
+
+/* pattern with {svc} and {ref} filled in. */
+static void fill_ref(const struct refwalk *w, const char *pattern, char *out, size_t n)
+{
+	size_t o = 0;
+
+	for (const char *p = pattern; *p && o + 40 < n;) {
+		if (strncmp(p, "{svc}", 5) == 0 || strncmp(p, "{ref}", 5) == 0) {
+			o += (size_t)snprintf(out + o, n - o, "%s", p[1] == 's' ? w->svc : w->ref);
+			p += 5;
+		} else {
+			out[o++] = *p++;
+		}
+	}
+	out[o] = '\0';
+}
+
+static void walk_referral_routes(void **state)
+{
+	struct refwalk *w = *state;
+	int mismatches = 0;
+
+	for (size_t i = 0; i < ARRAY_LEN(ref_walk); i++) {
+		char path[256];
+
+		fill_ref(w, ref_walk[i].path, path, sizeof(path));
+		for (int a = 0; a < RA__MAX; a++) {
+			struct rt_resp r;
+			int want = ref_walk[i].want[a], got;
+			const char *loc;
+
+			if (strcmp(ref_walk[i].method, "GET") == 0)
+				rt_browser_get(&w->t, &w->b[a], path, &r);
+			else
+				rt_browser_post(&w->t, &w->b[a], path, ref_walk[i].body, &r);
+			loc = rt_header(&r, "Location");
+			got = r.status == 303 && loc && strncmp(loc, "/login", 6) == 0 ? L : r.status;
+			if (got != want) {
+				print_error("%s %s as %s: %d%s, wanted %d%s\n", ref_walk[i].method,
+					    ref_walk[i].path, ref_actor_names[a], r.status,
+					    got == L ? " (to sign in)" : "", want == L ? 303 : want,
+					    want == L ? " (to sign in)" : "");
+				mismatches++;
+			}
+			rt_resp_free(&r);
+		}
+	}
+	/* The table's steps changed nothing. */
+	{
+		struct ref_meta m;
+
+		assert_int_equal(referral_meta(rt_db(&w->t), w->ref, &m), ERR_OK);
+		assert_int_equal(m.status, REF_SENT);
+	}
+	print_message("walked %zu referral route x actor pairs\n", ARRAY_LEN(ref_walk) * RA__MAX);
+	assert_int_equal(mismatches, 0);
+}
+
+#undef L
+
 int main(void)
 {
 	const struct CMUnitTest rules[] = { cmocka_unit_test(policy_table_rules) };
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(walk_every_route, setup, teardown),
+		cmocka_unit_test_setup_teardown(walk_referral_routes, ref_setup, ref_teardown),
 	};
 	int failed = 0;
 

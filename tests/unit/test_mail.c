@@ -481,6 +481,17 @@ static const struct sample samples[] = {
 	{ "service_check", "{\"name\": \"Jane\", \"service_name\": \"Tuesday Health Walk\", "
 	  "\"org_name\": \"Northtown Walkers\", \"link\": \"https://kith.example.org/check/t0k3n\", "
 	  "\"manage_link\": \"https://kith.example.org/manage\"}", "https://kith.example.org/check/t0k3n" },
+	/* Referral emails carry a link and nothing else (no need, reason or the
+	 * referred person's name; "name" is the recipient's own, when they have
+	 * an account). */
+	{ "referral_new", "{\"name\": \"Jane\", \"link\": \"https://kith.example.org/referrals/r1\"}",
+	  "https://kith.example.org/referrals/r1" },
+	{ "referral_update", "{\"name\": \"Jane\", \"link\": \"https://kith.example.org/referrals/r1\"}",
+	  "There is an update about a referral on Kith Town" },
+	{ "referral_outcome", "{\"name\": \"Jane\", \"link\": \"https://kith.example.org/referrals/r1\"}",
+	  "https://kith.example.org/referrals/r1" },
+	{ "referral_follow_up", "{\"name\": \"Jane\", \"link\": \"https://kith.example.org/referrals/r1\"}",
+	  "https://kith.example.org/referrals/r1" },
 };
 
 static void test_templates(void **state)

@@ -9,6 +9,7 @@
 
 #include <math.h>
 #include <pthread.h>
+#include <sched.h>
 #include <setjmp.h>
 #include <stdatomic.h>
 #include <cmocka.h>
@@ -573,6 +574,7 @@ struct thr {
 	struct search_index *ix;
 	atomic_bool *stop;
 	size_t runs;
+	atomic_bool started;    /* has finished one query (the writer waits for it) */
 	bool bad;
 };
 
@@ -647,6 +649,7 @@ static void *reader(void *arg)
 				t->bad = true;
 		arena_release(&a);
 		t->runs++;
+		atomic_store(&t->started, true);
 	}
 	return NULL;
 }
@@ -679,9 +682,15 @@ static void readers_beside_a_writer(void **state)
 		put(ix, d);
 	}
 	for (int i = 0; i < 3; i++) {
-		t[i] = (struct thr){ ix, &stop, 0, false };
+		t[i] = (struct thr){ ix, &stop, 0, false, false };
 		assert_int_equal(pthread_create(&th[i], NULL, reader, &t[i]), 0);
 	}
+	/* Every reader is running before the writer starts (on a loaded
+	 * machine a thread may otherwise not be scheduled until the writes
+	 * are over, and the test would prove nothing). */
+	for (int i = 0; i < 3; i++)
+		while (!atomic_load(&t[i].started))
+			sched_yield();
 	/* Enough changes for several compactions while readers run. */
 	for (int i = 300; i < 6000; i++) {
 		struct search_doc d = churn_doc(i, id, name);

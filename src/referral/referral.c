@@ -1,0 +1,1368 @@
+/*
+ * referral.c - the rules of referrals: the vocabularies, the NHS number,
+ * what a new referral must hold, who may take which step when, and the
+ * actions that write (create, move, consent, claim, the follow-up job).
+ * What each party may read is referral_view.c; the SQL is referral_db.c.
+ *
+ * Each action runs in the caller's transaction and does everything a
+ * step owes at once (the row, its event, the audit entry, the emails),
+ * so a rolled-back step leaves no trace and sends nothing. Emails never
+ * carry a name, a need or a reason: they say there is an update and link
+ * to /referrals/<id> (a random UUID).
+ *
+ * Targets are typed: a table indexed by enum ref_target holds each type's
+ * resolver. Only services exist today; the other types answer with a
+ * field error until their features add a resolver here.
+ */
+#include "core/common.h"
+#include "app/app.h"
+#include "app/worker.h"
+#include "audit/audit.h"
+#include "auth/person.h"
+#include "core/log.h"
+#include "core/rand.h"
+#include "core/str.h"
+#include "core/timeutil.h"
+#include "core/uktime.h"
+#include "directory/directory.h"
+#include "directory/vocab.h"
+#include "mail/mail.h"
+#include "referral/referral.h"
+#include "referral/referral_int.h"
+#include "store/store.h"
+
+#define B(s) (1u << (s))
+
+/* ---------------------------------------------------------------- vocabularies */
+
+static const struct { const char *name, *words; } statuses[REF__MAX] = {
+	[REF_SENT] = { "sent", "Sent" },
+	[REF_ACCEPTED] = { "accepted", "Accepted" },
+	[REF_DECLINED] = { "declined", "Declined" },
+	[REF_CONTACTED] = { "contacted", "Contacted" },
+	[REF_ATTENDED] = { "attended", "Attended" },
+	[REF_SUSTAINED] = { "sustained", "Still attending" },
+	[REF_CLOSED] = { "closed", "Closed" },
+	[REF_WITHDRAWN] = { "withdrawn", "Withdrawn" },
+};
+
+static const struct { const char *name, *words; } sources[REF_SRC__MAX] = {
+	[REF_SRC_LINK_WORKER] = { "link_worker", "Link worker" },
+	[REF_SRC_GP_PRACTICE] = { "gp_practice", "GP practice" },
+	[REF_SRC_ORGANISER] = { "organiser", "Organiser" },
+	[REF_SRC_SELF] = { "self", "Self-referral" },
+	[REF_SRC_EXTERNAL] = { "external", "Another system" },
+};
+
+static const char *const target_names[REF_TARGET__MAX] = {
+	[REF_TARGET_SERVICE] = "service", [REF_TARGET_GROUP] = "group",
+	[REF_TARGET_PEER] = "peer", [REF_TARGET_HELP] = "help_request",
+};
+
+static const struct { const char *name, *words; } contacts[CONTACT__MAX] = {
+	[CONTACT_EMAIL] = { "email", "By email" },
+	[CONTACT_PHONE] = { "phone", "By phone" },
+	[CONTACT_POST] = { "post", "By post" },
+	[CONTACT_LINK_WORKER] = { "link_worker", "Through their link worker" },
+};
+
+static const struct { const char *name, *words; } purposes[CONSENT__MAX] = {
+	[CONSENT_SHARE] = { "share", "Share my details with the organisation I am referred to" },
+	[CONSENT_CONTACT] = { "contact", "Contact me by email or text message about this referral" },
+	[CONSENT_OUTCOME] = { "outcome", "Tell the person who referred me how it went" },
+};
+
+static const char *const methods[CONSENT_METHOD__MAX] = {
+	[CONSENT_VERBAL] = "verbal", [CONSENT_WRITTEN] = "written", [CONSENT_ONLINE] = "online",
+};
+
+/* Entries may be added at the end; never reordered (each is a bit in
+ * referral.needs). The areas follow NHS England's social prescribing
+ * information standard's "what matters to me" topics. No SNOMED CT code
+ * is given where no single concept fits the whole topic. */
+const struct ref_code ref_needs[] = {
+	{ "loneliness", "Loneliness and isolation", NULL },
+	{ "physical_activity", "Being more physically active", NULL },
+	{ "mental_wellbeing", "Mental wellbeing", NULL },
+	{ "money", "Money, debt and benefits", NULL },
+	{ "housing", "Housing", NULL },
+	{ "long_term_condition", "Managing a long-term condition", NULL },
+	{ "caring", "Caring for someone", NULL },
+	{ "practical_help", "Practical help at home", NULL },
+	{ "food", "Food and healthy eating", NULL },
+	{ "work", "Work, training and volunteering", NULL },
+	{ "learning", "Learning and new skills", NULL },
+	{ "bereavement", "Bereavement and loss", NULL },
+	{ "getting_out", "Getting out and about", NULL },
+	{ "relationships", "Family and relationships", NULL },
+	{ "digital", "Getting online", NULL },
+	{ "creativity", "Arts and creativity", NULL },
+};
+const size_t ref_needs_n = ARRAY_LEN(ref_needs);
+
+const struct ref_code ref_decline_reasons[] = {
+	{ "full", "The service is full", NULL },
+	{ "not_suitable", "The service is not suitable for the person", NULL },
+	{ "outside_area", "The person lives outside the area the service covers", NULL },
+	{ "person_declined", "The person decided not to go ahead", NULL },
+	{ "other", "Another reason", NULL },
+};
+const size_t ref_decline_reasons_n = ARRAY_LEN(ref_decline_reasons);
+
+const struct ref_code ref_close_reasons[] = {
+	{ "completed", "The person got what they needed", NULL },
+	{ "stopped_attending", "The person stopped attending", NULL },
+	{ "could_not_contact", "We could not get in touch with the person", NULL },
+	{ "person_declined", "The person decided not to go ahead", NULL },
+	{ "moved_away", "The person moved away", NULL },
+	{ "service_ended", "The service has ended", NULL },
+	{ "other", "Another reason", NULL },
+};
+const size_t ref_close_reasons_n = ARRAY_LEN(ref_close_reasons);
+
+const char *ref_status_name(enum ref_status s)
+{
+	return (unsigned)s < REF__MAX ? statuses[s].name : "";
+}
+
+const char *ref_status_words(enum ref_status s)
+{
+	return (unsigned)s < REF__MAX ? statuses[s].words : "";
+}
+
+bool ref_status_parse(const char *name, enum ref_status *out)
+{
+	for (int i = 0; name && i < REF__MAX; i++)
+		if (strcmp(name, statuses[i].name) == 0) {
+			*out = (enum ref_status)i;
+			return true;
+		}
+	return false;
+}
+
+bool ref_status_open(enum ref_status s)
+{
+	return s == REF_SENT || s == REF_ACCEPTED || s == REF_CONTACTED || s == REF_ATTENDED ||
+	       s == REF_SUSTAINED;
+}
+
+const char *ref_source_name(enum ref_source s)
+{
+	return (unsigned)s < REF_SRC__MAX ? sources[s].name : "";
+}
+
+const char *ref_source_words(enum ref_source s)
+{
+	return (unsigned)s < REF_SRC__MAX ? sources[s].words : "";
+}
+
+bool ref_source_parse(const char *name, enum ref_source *out)
+{
+	for (int i = 0; name && i < REF_SRC__MAX; i++)
+		if (strcmp(name, sources[i].name) == 0) {
+			*out = (enum ref_source)i;
+			return true;
+		}
+	return false;
+}
+
+const char *ref_target_name(enum ref_target t)
+{
+	return (unsigned)t < REF_TARGET__MAX ? target_names[t] : "";
+}
+
+bool ref_target_parse(const char *name, enum ref_target *out)
+{
+	for (int i = 0; name && i < REF_TARGET__MAX; i++)
+		if (strcmp(name, target_names[i]) == 0) {
+			*out = (enum ref_target)i;
+			return true;
+		}
+	return false;
+}
+
+const char *contact_by_name(enum contact_by c)
+{
+	return (unsigned)c < CONTACT__MAX ? contacts[c].name : "";
+}
+
+const char *contact_by_words(enum contact_by c)
+{
+	return (unsigned)c < CONTACT__MAX ? contacts[c].words : "";
+}
+
+bool contact_by_parse(const char *name, enum contact_by *out)
+{
+	for (int i = 0; name && i < CONTACT__MAX; i++)
+		if (strcmp(name, contacts[i].name) == 0) {
+			*out = (enum contact_by)i;
+			return true;
+		}
+	return false;
+}
+
+const char *consent_purpose_name(enum consent_purpose p)
+{
+	return (unsigned)p < CONSENT__MAX ? purposes[p].name : "";
+}
+
+const char *consent_purpose_words(enum consent_purpose p)
+{
+	return (unsigned)p < CONSENT__MAX ? purposes[p].words : "";
+}
+
+bool consent_purpose_parse(const char *name, enum consent_purpose *out)
+{
+	for (int i = 0; name && i < CONSENT__MAX; i++)
+		if (strcmp(name, purposes[i].name) == 0) {
+			*out = (enum consent_purpose)i;
+			return true;
+		}
+	return false;
+}
+
+const char *consent_method_name(enum consent_method m)
+{
+	return (unsigned)m < CONSENT_METHOD__MAX ? methods[m] : "";
+}
+
+bool consent_method_parse(const char *name, enum consent_method *out)
+{
+	for (int i = 0; name && i < CONSENT_METHOD__MAX; i++)
+		if (strcmp(name, methods[i]) == 0) {
+			*out = (enum consent_method)i;
+			return true;
+		}
+	return false;
+}
+
+int ref_code_find(const struct ref_code *table, size_t n, const char *code)
+{
+	for (size_t i = 0; code && i < n; i++)
+		if (strcmp(table[i].code, code) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* ---------------------------------------------------------------- NHS number */
+
+bool nhs_number_valid(const char *s, char out[11])
+{
+	char d[11];
+	size_t n = 0;
+	int sum = 0, check;
+
+	if (out)
+		out[0] = '\0';
+	if (!s)
+		return false;
+	for (size_t i = 0; s[i]; i++) {
+		if (i > 32)
+			return false;
+		if (s[i] == ' ' || s[i] == '-')
+			continue;
+		if (s[i] < '0' || s[i] > '9' || n == 10)
+			return false;
+		d[n++] = s[i];
+	}
+	if (n != 10)
+		return false;
+	d[10] = '\0';
+	/* Modulus 11: weights 10 down to 2 on the first nine digits. */
+	for (int i = 0; i < 9; i++)
+		sum += (d[i] - '0') * (10 - i);
+	check = 11 - sum % 11;
+	if (check == 11)
+		check = 0;
+	if (check == 10 || check != d[9] - '0')
+		return false;
+	if (out)
+		memcpy(out, d, 11);
+	return true;
+}
+
+/* ---------------------------------------------------------------- small words */
+
+void ref_at_words(int64_t t, char *out, size_t n)
+{
+	char date[UK_FORMAT_MAX], time[UK_FORMAT_MAX];
+
+	uk_format_date(t, date, sizeof(date));
+	uk_format_time(t, time, sizeof(time));
+	snprintf(out, n, "%s at %s", date, time);
+}
+
+json_t *ref_iso(int64_t t)
+{
+	char iso[32];
+
+	if (t <= 0 || !time_iso8601(t, iso, sizeof(iso)))
+		return json_null();
+	return json_string(iso);
+}
+
+int64_t ref_days(int64_t a, int64_t b)
+{
+	if (a <= 0 || b < a)
+		return -1;
+	return (b - a) / REF_DAY;
+}
+
+uint64_t ref_needs_bits(const char **codes, size_t n, bool *ok)
+{
+	uint64_t bits = 0;
+
+	*ok = true;
+	for (size_t i = 0; i < n; i++) {
+		int k = ref_code_find(ref_needs, ref_needs_n, codes[i]);
+
+		if (k < 0) {
+			*ok = false;
+			continue;
+		}
+		bits |= UINT64_C(1) << k;
+	}
+	return bits;
+}
+
+/* ---------------------------------------------------------------- checks */
+
+static void err_add(json_t *errors, const char *field, const char *detail)
+{
+	if (errors)
+		json_array_append_new(errors, json_pack("{s:s, s:s}", "field", field, "detail", detail));
+}
+
+static bool given(const char *s)
+{
+	if (!s)
+		return false;
+	for (; *s; s++)
+		if (*s != ' ' && *s != '\t' && *s != '\r' && *s != '\n')
+			return true;
+	return false;
+}
+
+/* Characters (code points) of clean UTF-8. */
+static size_t chars(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s; s++)
+		if (((unsigned char)*s & 0xc0) != 0x80)
+			n++;
+	return n;
+}
+
+/* A free-text field: readable, within max characters, on one line when
+ * asked. what starts the sentence ("The address"). */
+static bool text_ok(json_t *errors, const char *field, const char *what, const char *s,
+		size_t max, bool one_line)
+{
+	char msg[160];
+
+	if (!s || !*s)
+		return true;
+	if (strlen(s) > max * 4 || !str_is_clean_utf8(s, strlen(s))) {
+		snprintf(msg, sizeof(msg), "%s has characters we cannot read: remove them and try again", what);
+		err_add(errors, field, msg);
+		return false;
+	}
+	if (one_line && strpbrk(s, "\r\n\t")) {
+		snprintf(msg, sizeof(msg), "%s must be on one line", what);
+		err_add(errors, field, msg);
+		return false;
+	}
+	if (chars(s) > max) {
+		snprintf(msg, sizeof(msg), "%s must be %zu characters or fewer", what, max);
+		err_add(errors, field, msg);
+		return false;
+	}
+	return true;
+}
+
+/* YYYY-MM-DD, a real date, after 1900 and not in the future. */
+static bool birth_date_ok(const char *s)
+{
+	int y = 0, m = 0, d = 0;
+	int64_t day;
+
+	if (strlen(s) != 10 || s[4] != '-' || s[7] != '-')
+		return false;
+	for (int i = 0; i < 10; i++) {
+		if (i == 4 || i == 7)
+			continue;
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+	}
+	y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
+	m = (s[5] - '0') * 10 + (s[6] - '0');
+	d = (s[8] - '0') * 10 + (s[9] - '0');
+	if (y < 1900 || m < 1 || m > 12 || d < 1 || d > uk_days_in_month(y, m))
+		return false;
+	day = uk_days(y, m, d);
+	return day <= uk_local_day(time_now());
+}
+
+static void check_person(const struct ref_person *p, json_t *errors)
+{
+	enum contact_by by;
+	bool have_by = false;
+
+	if (!given(p->name))
+		err_add(errors, "person.name", "Enter the person's name");
+	else
+		text_ok(errors, "person.name", "The name", p->name, REF_NAME_MAX, true);
+	if (given(p->email)) {
+		if (strlen(p->email) > PERSON_EMAIL_MAX)
+			err_add(errors, "person.email", "The email address must be 254 characters or fewer");
+		else if (person_check_email(p->email))
+			err_add(errors, "person.email",
+				"Enter an email address in the correct format, like name@example.com");
+	}
+	if (given(p->phone) && person_check_phone(p->phone))
+		err_add(errors, "person.phone", person_check_phone(p->phone));
+	text_ok(errors, "person.address", "The address", p->address, REF_ADDRESS_MAX, false);
+	if (!given(p->contact_by))
+		err_add(errors, "person.contact_by", "Choose how the person would like to be contacted");
+	else if (!(have_by = contact_by_parse(p->contact_by, &by)))
+		err_add(errors, "person.contact_by",
+			"Choose how the person would like to be contacted from the list");
+	if (have_by && by == CONTACT_EMAIL && !given(p->email))
+		err_add(errors, "person.email",
+			"Enter an email address, or choose another way to contact the person");
+	if (have_by && by == CONTACT_PHONE && !given(p->phone))
+		err_add(errors, "person.phone",
+			"Enter a telephone number, or choose another way to contact the person");
+	if (have_by && by == CONTACT_POST && !given(p->address))
+		err_add(errors, "person.address",
+			"Enter a postal address, or choose another way to contact the person");
+	text_ok(errors, "person.access_needs", "Accessibility needs", p->access_needs,
+		REF_ACCESS_MAX, false);
+	if (given(p->language) && vocab_find(vocab_languages, vocab_languages_n, p->language) < 0)
+		err_add(errors, "person.language", "Choose a language from the list");
+	if (given(p->birth_date) && !birth_date_ok(p->birth_date))
+		err_add(errors, "person.birth_date",
+			"Enter a date of birth in the past as year, month and day, like 1956-03-27");
+	if (given(p->nhs_number) && !nhs_number_valid(p->nhs_number, NULL))
+		err_add(errors, "person.nhs_number",
+			"Enter a 10-digit NHS number, like 943 476 5919, or leave it empty");
+}
+
+bool referral_check(const struct ref_new *n, json_t *errors)
+{
+	size_t before = json_array_size(errors);
+	enum consent_method m;
+	enum ref_target t;
+	enum ref_source s;
+	bool self = n->source && strcmp(n->source, "self") == 0, ok;
+
+	if (given(n->client_id)) {
+		if (!str_is_uuid(str_c(n->client_id)))
+			err_add(errors, "client_id", "Choose someone from your caseload");
+	} else {
+		check_person(&n->person, errors);
+	}
+	if (!n->consent_share)
+		err_add(errors, "consent.share", "The person must agree to share their details with "
+			"the organisation they are referred to, or the referral cannot be made");
+	if (given(n->consent_method)) {
+		if (!consent_method_parse(n->consent_method, &m))
+			err_add(errors, "consent.method",
+				"Choose how the person gave consent: verbally, in writing or online");
+	} else if (!self) {
+		err_add(errors, "consent.method",
+			"Choose how the person gave consent: verbally, in writing or online");
+	}
+	if (!given(n->target_type) || !ref_target_parse(n->target_type, &t))
+		err_add(errors, "target.type", "Choose what to refer the person to");
+	if (!given(n->target_id) || !str_is_uuid(str_c(n->target_id)))
+		err_add(errors, "target.id", "Choose a service that is listed in the directory");
+	text_ok(errors, "reason", "What matters to the person", n->reason, REF_REASON_MAX, false);
+	ref_needs_bits(n->needs, n->nneeds, &ok);
+	if (!ok || n->nneeds > ref_needs_n * 2)
+		err_add(errors, "needs", "Choose what matters to the person from the list");
+	else if (n->nneeds == 0 && !given(n->reason))
+		err_add(errors, "needs", "Choose at least one thing that matters to the person, "
+			"or describe it in their own words");
+	if (given(n->source) && !ref_source_parse(n->source, &s))
+		err_add(errors, "source", "Choose who is making the referral from the list");
+	if (n->external_id && strlen(n->external_id) > REF_EXTERNAL_ID_MAX)
+		err_add(errors, "external_id", "The sending system's identifier must be 200 characters or fewer");
+	else if (n->external_id && !str_is_clean_utf8(n->external_id, strlen(n->external_id)))
+		err_add(errors, "external_id", "The sending system's identifier has characters we cannot read");
+	return json_array_size(errors) == before;
+}
+
+/* ---------------------------------------------------------------- targets */
+
+struct target_info {
+	char name[256];
+	char org_id[37];
+	uint64_t category;
+};
+
+typedef enum err (*resolve_fn)(struct db *db, const char *id, struct target_info *out,
+		json_t *errors);
+
+static enum err resolve_service(struct db *db, const char *id, struct target_info *out,
+		json_t *errors)
+{
+	struct svc_meta sm;
+	struct arena a;
+	enum err e;
+
+	arena_init(&a);
+	e = directory_meta(db, &a, id, &sm);
+	if (e == ERR_OK && sm.state != SVC_PUBLISHED)
+		e = ERR_NOT_FOUND;
+	if (e == ERR_NOT_FOUND) {
+		err_add(errors, "target.id", "Choose a service that is listed in the directory");
+		e = ERR_INVALID;
+	}
+	if (e == ERR_OK) {
+		snprintf(out->name, sizeof(out->name), "%s", sm.name ? sm.name : "");
+		snprintf(out->org_id, sizeof(out->org_id), "%s", sm.org_id);
+		e = ref_db_service_categories(db, sm.id, &out->category);
+	}
+	arena_release(&a);
+	return e;
+}
+
+/* Types whose features do not exist yet: a real answer, saying what to do. */
+static enum err resolve_not_open(struct db *db, const char *id, struct target_info *out,
+		json_t *errors, const char *words)
+{
+	UNUSED(db);
+	UNUSED(id);
+	UNUSED(out);
+	err_add(errors, "target.type", words);
+	return ERR_INVALID;
+}
+
+static enum err resolve_group(struct db *db, const char *id, struct target_info *out, json_t *errors)
+{
+	return resolve_not_open(db, id, out, errors,
+				"Referrals to groups are not open yet: choose a service");
+}
+
+static enum err resolve_peer(struct db *db, const char *id, struct target_info *out, json_t *errors)
+{
+	return resolve_not_open(db, id, out, errors,
+				"Referrals to peer support are not open yet: choose a service");
+}
+
+static enum err resolve_help(struct db *db, const char *id, struct target_info *out, json_t *errors)
+{
+	return resolve_not_open(db, id, out, errors,
+				"Referrals to help requests are not open yet: choose a service");
+}
+
+static const resolve_fn resolvers[REF_TARGET__MAX] = {
+	[REF_TARGET_SERVICE] = resolve_service,
+	[REF_TARGET_GROUP] = resolve_group,
+	[REF_TARGET_PEER] = resolve_peer,
+	[REF_TARGET_HELP] = resolve_help,
+};
+
+/* ---------------------------------------------------------------- parties and steps */
+
+static bool is_staff(const struct actor *a)
+{
+	return a && (a->roles & (ROLE_BIT(ROLE_COORDINATOR) | ROLE_BIT(ROLE_ADMIN)));
+}
+
+unsigned referral_parties(const struct actor *actor, const struct ref_meta *m)
+{
+	unsigned p = PARTY_NONE;
+
+	if (!actor || !m)
+		return p;
+	if (is_staff(actor))
+		p |= PARTY_STAFF;
+	if (actor->id > 0 && m->person_account == actor->id)
+		p |= PARTY_PERSON;
+	if (actor->id > 0 && m->referrer_id == actor->id)
+		p |= PARTY_REFERRER;
+	if ((actor->roles & ROLE_BIT(ROLE_ORGANISER)) && actor->org_id && m->target_org_id[0] &&
+	    strcmp(actor->org_id, m->target_org_id) == 0)
+		p |= PARTY_RECEIVER;
+	return p;
+}
+
+/* Who may take each step at all. */
+static const unsigned step_parties[REF__MAX] = {
+	[REF_SENT] = PARTY_RECEIVER | PARTY_REFERRER | PARTY_PERSON | PARTY_STAFF,
+	[REF_ACCEPTED] = PARTY_RECEIVER | PARTY_STAFF,
+	[REF_DECLINED] = PARTY_RECEIVER | PARTY_STAFF,
+	[REF_CONTACTED] = PARTY_RECEIVER | PARTY_STAFF,
+	[REF_ATTENDED] = PARTY_RECEIVER | PARTY_STAFF,
+	[REF_SUSTAINED] = PARTY_RECEIVER | PARTY_STAFF,
+	[REF_CLOSED] = PARTY_RECEIVER | PARTY_REFERRER | PARTY_STAFF,
+	[REF_WITHDRAWN] = PARTY_REFERRER | PARTY_PERSON | PARTY_STAFF,
+};
+
+/* Where each status may go next. */
+static const unsigned step_next[REF__MAX] = {
+	[REF_SENT] = B(REF_ACCEPTED) | B(REF_DECLINED) | B(REF_WITHDRAWN),
+	[REF_ACCEPTED] = B(REF_CONTACTED) | B(REF_CLOSED) | B(REF_WITHDRAWN),
+	[REF_CONTACTED] = B(REF_ATTENDED) | B(REF_CLOSED) | B(REF_WITHDRAWN),
+	[REF_ATTENDED] = B(REF_SUSTAINED) | B(REF_CLOSED) | B(REF_WITHDRAWN),
+	[REF_SUSTAINED] = B(REF_CLOSED) | B(REF_WITHDRAWN),
+};
+
+static const char *forbidden_why(enum ref_status to)
+{
+	switch (to) {
+	case REF_WITHDRAWN:
+		return "Only the person, the person who referred them or a coordinator can withdraw "
+		       "a referral.";
+	case REF_CLOSED:
+		return "Only the organisation the referral was sent to, the person who made it or a "
+		       "coordinator can close a referral.";
+	case REF_SENT:
+		return "You cannot change this referral.";
+	default:
+		return "Only the organisation the referral was sent to can record that.";
+	}
+}
+
+/* Why to makes no sense from from (a step that is not in step_next). */
+static void conflict_why(enum ref_status from, enum ref_status to, char *why, size_t n)
+{
+	static const char *const doing[REF__MAX] = {
+		[REF_SENT] = "sent again",
+		[REF_ACCEPTED] = "accepted",
+		[REF_DECLINED] = "declined",
+		[REF_CONTACTED] = "marked as contacted",
+		[REF_ATTENDED] = "marked as attended",
+		[REF_SUSTAINED] = "marked as still attending",
+		[REF_CLOSED] = "closed",
+		[REF_WITHDRAWN] = "withdrawn",
+	};
+
+	if (!ref_status_open(from))
+		snprintf(why, n, "This referral has already been %s, so it cannot be %s.",
+			 from == REF_CLOSED ? "closed" : from == REF_DECLINED ? "declined" : "withdrawn",
+			 doing[to]);
+	else if (from == to)
+		snprintf(why, n, "This referral is already %s.",
+			 to == REF_SUSTAINED ? "marked as still attending" : doing[to]);
+	else if (to == REF_SENT)
+		snprintf(why, n, "A referral cannot go back to sent.");
+	else if (from == REF_SENT && to == REF_CLOSED)
+		snprintf(why, n, "This referral has not been accepted yet, so it cannot be closed: "
+			 "decline or withdraw it instead.");
+	else if (from == REF_SENT)
+		snprintf(why, n, "This referral has not been accepted yet, so it cannot be %s.",
+			 doing[to]);
+	else if (to == REF_DECLINED)
+		snprintf(why, n, "This referral has already been accepted, so it cannot be declined: "
+			 "close it instead.");
+	else if (from == REF_ACCEPTED)
+		snprintf(why, n, "The person has not been contacted yet, so this referral cannot be %s.",
+			 doing[to]);
+	else if (from == REF_CONTACTED && to == REF_SUSTAINED)
+		snprintf(why, n, "The person has not attended yet, so they cannot be marked as still "
+			 "attending.");
+	else
+		snprintf(why, n, "This referral is already %s, so it cannot be %s.",
+			 from == REF_SUSTAINED ? "marked as still attending" : doing[from], doing[to]);
+}
+
+enum err referral_can_move(unsigned parties, enum ref_status from, enum ref_status to,
+		int64_t attended_at, int sustained_weeks, int64_t now, char *why, size_t whylen)
+{
+	char buf[256], date[UK_FORMAT_MAX];
+	int64_t from_t;
+
+	if (!why || whylen == 0) {
+		why = buf;
+		whylen = sizeof(buf);
+	}
+	why[0] = '\0';
+	if ((unsigned)from >= REF__MAX || (unsigned)to >= REF__MAX) {
+		snprintf(why, whylen, "Choose a step from the list.");
+		return ERR_CONFLICT;
+	}
+	if (!(parties & step_parties[to])) {
+		snprintf(why, whylen, "%s", forbidden_why(to));
+		return ERR_FORBIDDEN;
+	}
+	if (!(step_next[from] & B(to))) {
+		conflict_why(from, to, why, whylen);
+		return ERR_CONFLICT;
+	}
+	if (to == REF_SUSTAINED) {
+		from_t = attended_at + (int64_t)(sustained_weeks > 0 ? sustained_weeks : 0) * 7 * REF_DAY;
+		if (attended_at <= 0 || now < from_t) {
+			uk_format_date(from_t, date, sizeof(date));
+			snprintf(why, whylen, "The person can be marked as still attending from %s, "
+				 "%d weeks after they first attended.", date, sustained_weeks);
+			return ERR_CONFLICT;
+		}
+	}
+	return ERR_OK;
+}
+
+/* ---------------------------------------------------------------- meta, load */
+
+enum err referral_meta(struct db *db, const char *id, struct ref_meta *out)
+{
+	char lid[37];
+
+	memset(out, 0, sizeof(*out));
+	if (!id || !str_is_uuid(str_c(id)))
+		return ERR_NOT_FOUND;
+	str_copy(lid, sizeof(lid), id);
+	str_lower_ascii(lid, strlen(lid));
+	return ref_db_meta(db, lid, out);
+}
+
+struct resource referral_resource(const struct ref_meta *m)
+{
+	return (struct resource){
+		.kind = RES_REFERRAL,
+		.owner_id = m->person_account,
+		.org_id = m->target_org_id[0] ? m->target_org_id : NULL,
+		.referrer_id = m->referrer_id,
+	};
+}
+
+enum err referral_load(struct db *db, const struct actor *actor, enum action action,
+		const char *id, struct ref_meta *out)
+{
+	struct resource res;
+	enum err e;
+
+	if ((e = referral_meta(db, id, out)) != ERR_OK)
+		return e;
+	res = referral_resource(out);
+	if (!actor || !policy_can(actor, action, &res)) {
+		memset(out, 0, sizeof(*out));
+		return ERR_NOT_FOUND;
+	}
+	return ERR_OK;
+}
+
+/* ---------------------------------------------------------------- emails */
+
+int ref_follow_up_days(const struct app *app)
+{
+	return app && app->cfg && app->cfg->referral_follow_up_days > 0 ?
+	       app->cfg->referral_follow_up_days : REF_DEFAULT_FOLLOW_UP_DAYS;
+}
+
+int ref_sustained_weeks(const struct app *app)
+{
+	return app && app->cfg && app->cfg->referral_sustained_weeks > 0 ?
+	       app->cfg->referral_sustained_weeks : REF_DEFAULT_SUSTAINED_WEEKS;
+}
+
+/* One email about referral id: the link and nothing else, greeting by
+ * name only someone with an account of their own (never the person
+ * referred: their name is not put in an email at all). An address that
+ * cannot be mailed is logged (by id, never the address) and skipped. */
+static enum err mail_one(struct app *app, struct db *db, const char *to, int64_t person_id,
+		const char *name, const char *tmpl, const char *id, int64_t now)
+{
+	json_t *ctx;
+	enum err e;
+
+	if (!app || !to || !*to)
+		return ERR_OK;
+	ctx = json_pack("{s:s++}", "link", app->cfg->base_url, "/referrals/", id);
+	if (!ctx)
+		return ERR_NOMEM;
+	if (name && *name)
+		json_object_set_new(ctx, "name", json_string(name));
+	e = mail_enqueue(app, db, to, person_id, tmpl, ctx, now);
+	json_decref(ctx);
+	if (e == ERR_INVALID) {
+		log_warn("referral: %s for person %lld not sent: the address cannot be mailed",
+			 tmpl, (long long)person_id);
+		e = ERR_OK;
+	}
+	return e;
+}
+
+static enum err mail_receivers(struct app *app, struct db *db, const char *org_id, const char *id,
+		int64_t now)
+{
+	struct ref_rcpt *to;
+	struct arena a;
+	size_t n;
+	enum err e;
+
+	arena_init(&a);
+	e = ref_db_org_recipients(db, &a, org_id, &to, &n);
+	if (e == ERR_OK && n == 0)
+		log_info("referral: the receiving organisation has no address to tell about a new referral");
+	for (size_t i = 0; e == ERR_OK && i < n; i++)
+		e = mail_one(app, db, to[i].email, to[i].person_id, to[i].name, "referral_new", id, now);
+	arena_release(&a);
+	return e;
+}
+
+static enum err mail_person_account(struct app *app, struct db *db, int64_t person,
+		const char *tmpl, const char *id, int64_t now)
+{
+	const char *email, *name;
+	struct arena a;
+	enum err e;
+
+	arena_init(&a);
+	e = ref_db_person_email(db, &a, person, &email, &name);
+	if (e == ERR_OK && email)
+		e = mail_one(app, db, email, person, name, tmpl, id, now);
+	arena_release(&a);
+	return e;
+}
+
+static enum err audit_ref(struct db *db, int64_t now, int64_t actor, const char *action,
+		int64_t subject, const char *id, const char *more)
+{
+	char detail[128];
+
+	snprintf(detail, sizeof(detail), "referral=%.36s%s%s", id, more ? " " : "", more ? more : "");
+	return audit_log(db, now, actor, action, subject, detail, NULL, NULL);
+}
+
+/* ---------------------------------------------------------------- making one */
+
+/* The source a referral has when none was given. */
+static enum ref_source derived_source(const struct actor *by, bool can_refer)
+{
+	if (!can_refer)
+		return REF_SRC_SELF;
+	if (by->roles & ROLE_BIT(ROLE_LINK_WORKER))
+		return REF_SRC_LINK_WORKER;
+	if ((by->roles & ROLE_BIT(ROLE_ORGANISER)) && !is_staff(by))
+		return REF_SRC_ORGANISER;
+	return REF_SRC_LINK_WORKER;
+}
+
+static const char *nz(const char *s)
+{
+	return given(s) ? s : NULL;
+}
+
+static void client_from(struct ref_client *c, const struct ref_person *p, char nhs[11])
+{
+	c->name = p->name;
+	c->email = nz(p->email);
+	c->phone = nz(p->phone);
+	c->address = nz(p->address);
+	c->contact_by = p->contact_by;
+	c->access_needs = nz(p->access_needs);
+	c->language = nz(p->language);
+	c->birth_date = nz(p->birth_date);
+	c->nhs_number = given(p->nhs_number) && nhs_number_valid(p->nhs_number, nhs) ? nhs : NULL;
+}
+
+/* Finds or makes the client record the referral is for. */
+static enum err client_for(struct db *db, const struct actor *by, bool self,
+		const struct ref_new *n, const char *preset, int64_t now, char id[37],
+		int64_t *account)
+{
+	struct ref_client c;
+	struct arena a;
+	char nhs[11];
+	bool known = false;
+	enum err e;
+
+	*account = 0;
+	if (given(n->client_id)) {
+		arena_init(&a);
+		e = by->id > 0 ? ref_db_client(db, &a, n->client_id, &c) : ERR_NOT_FOUND;
+		if (e == ERR_OK && c.erased_at)
+			e = ERR_NOT_FOUND;
+		if (e == ERR_OK && !is_staff(by) && c.account_id != by->id &&
+		    (e = ref_db_client_known(db, c.id, by->id, &known)) == ERR_OK && !known)
+			e = ERR_NOT_FOUND;
+		if (e == ERR_OK) {
+			str_copy(id, 37, c.id);
+			*account = c.account_id;
+		}
+		arena_release(&a);
+		return e;
+	}
+	memset(&c, 0, sizeof(c));
+	client_from(&c, &n->person, nhs);
+	if (self && by->id > 0) {
+		e = ref_db_client_of_account(db, by->id, c.id);
+		if (e == ERR_OK) {
+			str_copy(id, 37, c.id);
+			*account = by->id;
+			return ref_db_client_update(db, &c, now);
+		}
+		if (e != ERR_NOT_FOUND)
+			return e;
+		c.account_id = by->id;
+	}
+	if (preset)
+		str_copy(c.id, sizeof(c.id), preset);
+	else if (!uuid_v4(c.id))
+		return ERR_INTERNAL;
+	c.created_by = by->id;
+	if ((e = ref_db_client_insert(db, &c, now)) != ERR_OK)
+		return e;
+	str_copy(id, 37, c.id);
+	*account = c.account_id;
+	return ERR_OK;
+}
+
+/* Consent as recorded now: given purposes stand (a new row unless one
+ * already does), purposes not given are withdrawn. */
+static enum err record_consents(struct db *db, const char *client_id, const bool want[CONSENT__MAX],
+		enum consent_method method, int64_t by, int64_t now)
+{
+	struct ref_consent k[CONSENT__MAX];
+	struct arena a;
+	enum err e;
+
+	arena_init(&a);
+	e = ref_db_consents(db, &a, client_id, k);
+	for (int p = 0; e == ERR_OK && p < CONSENT__MAX; p++) {
+		if (want[p] && !k[p].given)
+			e = ref_db_consent_give(db, client_id, (enum consent_purpose)p, method, by, now);
+		else if (!want[p] && k[p].given)
+			e = ref_db_consent_withdraw(db, client_id, (enum consent_purpose)p, by, now, NULL);
+	}
+	arena_release(&a);
+	return e;
+}
+
+/* Source, self-referral and method after the actor is taken into account. */
+static bool settle_source(const struct actor *by, struct ref_new *x, enum ref_source *src,
+		json_t *errors)
+{
+	bool can_refer = by->id > 0 && policy_can(by, ACT_REFER, NULL);
+
+	if (!given(x->source)) {
+		*src = derived_source(by, can_refer);
+	} else if (!ref_source_parse(x->source, src)) {
+		return true;          /* referral_check says so */
+	} else if (*src != REF_SRC_SELF && !can_refer) {
+		err_add(errors, "source", "You can only refer yourself");
+		return false;
+	}
+	x->source = ref_source_name(*src);
+	if (*src == REF_SRC_SELF)
+		x->consent_method = "online";
+	return true;
+}
+
+static void conflict_words(json_t *errors, bool self, const char *target)
+{
+	char msg[400];
+
+	snprintf(msg, sizeof(msg), "%s already %s an open referral to %s. Another can be made once "
+		 "that one has ended.", self ? "You" : "This person", self ? "have" : "has", target);
+	err_add(errors, "target.id", msg);
+}
+
+/* Who a referral is for, for "one open referral of a person to a place":
+ * the same person may arrive as several client records (two link workers,
+ * a self-referral, another system), so the key is their NHS number when
+ * known, else their email address, else their account, else the record. */
+static enum err person_key(struct db *db, const char *client_id, char out[300])
+{
+	struct ref_client c;
+	struct arena a;
+	char nhs[11];
+	enum err e;
+
+	arena_init(&a);
+	e = ref_db_client(db, &a, client_id, &c);
+	if (e == ERR_OK) {
+		if (c.nhs_number && nhs_number_valid(c.nhs_number, nhs))
+			snprintf(out, 300, "nhs:%s", nhs);
+		else if (c.email && c.email[0]) {
+			snprintf(out, 300, "email:%s", c.email);
+			str_lower_ascii(out, strlen(out));
+		} else if (c.account_id)
+			snprintf(out, 300, "account:%lld", (long long)c.account_id);
+		else
+			snprintf(out, 300, "client:%s", client_id);
+	}
+	arena_release(&a);
+	return e;
+}
+
+enum err ref_create(struct app *app, struct db *db, const struct actor *by,
+		const struct ref_new *n, int64_t now, const struct ref_create_opts *o,
+		char id_out[37], json_t *errors)
+{
+	struct ref_new x = *n;
+	struct target_info ti;
+	struct ref_ins ins;
+	enum ref_source src = REF_SRC_SELF;
+	enum ref_target tt = REF_TARGET_SERVICE;
+	enum consent_method method = CONSENT_ONLINE;
+	char client_id[37], id[37], tid[37] = "", key[400], pkey[300];
+	bool want[CONSENT__MAX], taken = false, ok;
+	int64_t account = 0;
+	enum err e;
+
+	id_out[0] = '\0';
+	memset(&ti, 0, sizeof(ti));
+	if (!by)
+		return ERR_INTERNAL;
+	ok = settle_source(by, &x, &src, errors);
+	ok = referral_check(&x, errors) && ok;
+	if (given(x.target_type) && ref_target_parse(x.target_type, &tt) && given(x.target_id) &&
+	    str_is_uuid(str_c(x.target_id))) {
+		str_copy(tid, sizeof(tid), x.target_id);
+		str_lower_ascii(tid, strlen(tid));
+		e = resolvers[tt](db, tid, &ti, errors);
+		if (e == ERR_INVALID)
+			ok = false;
+		else if (e)
+			return e;
+	}
+	if (!ok)
+		return ERR_INVALID;
+	consent_method_parse(x.consent_method, &method);
+	if ((e = client_for(db, by, src == REF_SRC_SELF, &x, o ? o->client_id : NULL, now,
+			    client_id, &account)) != ERR_OK)
+		return e;
+	want[CONSENT_SHARE] = true;
+	want[CONSENT_CONTACT] = x.consent_contact;
+	want[CONSENT_OUTCOME] = x.consent_outcome;
+	if ((e = record_consents(db, client_id, want, method, by->id, now)) != ERR_OK)
+		return e;
+	if (o && o->id)
+		str_copy(id, sizeof(id), o->id);
+	else if (!uuid_v4(id))
+		return ERR_INTERNAL;
+	/* The unique index decides in the end; asking first gives the words. */
+	if ((e = person_key(db, client_id, pkey)) != ERR_OK)
+		return e;
+	snprintf(key, sizeof(key), "%s|%s|%s", pkey, ref_target_name(tt), tid);
+	if ((e = ref_db_open_taken(db, key, &taken)) != ERR_OK)
+		return e;
+	ins = (struct ref_ins){
+		.id = id, .client_id = client_id, .source = src, .referrer_id = by->id,
+		.target_type = tt, .target_id = tid, .target_name = ti.name,
+		.target_org_id = ti.org_id, .category = ti.category,
+		.needs = ref_needs_bits(x.needs, x.nneeds, &ok), .open_key = key,
+		.reason = nz(x.reason), .external_id = nz(x.external_id), .now = now,
+	};
+	if (taken || (e = ref_db_insert(db, &ins)) == ERR_CONFLICT) {
+		conflict_words(errors, src == REF_SRC_SELF, ti.name);
+		return ERR_CONFLICT;
+	}
+	if (e || (e = ref_db_event(db, id, now, by->id, NULL, "sent", NULL, NULL)) != ERR_OK)
+		return e;
+	if (!o || !o->quiet) {
+		if ((e = audit_ref(db, now, by->id, "referral.created", account, id, NULL)) != ERR_OK)
+			return e;
+		if (app && (e = mail_receivers(app, db, ti.org_id, id, now)) != ERR_OK)
+			return e;
+	}
+	str_copy(id_out, 37, id);
+	return ERR_OK;
+}
+
+enum err referral_create(struct app *app, struct db *db, const struct actor *by,
+		const struct ref_new *n, int64_t now, char id_out[37], json_t *errors)
+{
+	return ref_create(app, db, by, n, now, NULL, id_out, errors);
+}
+
+/* ---------------------------------------------------------------- moving on */
+
+static bool consent_stands(struct db *db, const char *client_id, enum consent_purpose p,
+		enum err *e)
+{
+	struct ref_consent k[CONSENT__MAX];
+	struct arena a;
+	bool stands;
+
+	arena_init(&a);
+	*e = ref_db_consents(db, &a, client_id, k);
+	stands = *e == ERR_OK && k[p].given;
+	arena_release(&a);
+	return stands;
+}
+
+/* The emails a step owes: the person (accepted, declined, contacted) when
+ * they agreed to be contacted; the referrer (declined, attended,
+ * sustained) when the person agreed to share how it went. Nobody is
+ * told what they did themselves. */
+static enum err mail_step(struct app *app, struct db *db, const struct actor *actor,
+		const struct ref_row *row, enum ref_status to, int64_t now)
+{
+	struct ref_client c;
+	struct arena a;
+	enum err e = ERR_OK;
+
+	if (!app)
+		return ERR_OK;
+	arena_init(&a);
+	if ((to == REF_ACCEPTED || to == REF_DECLINED || to == REF_CONTACTED) &&
+	    consent_stands(db, row->m.client_id, CONSENT_CONTACT, &e) &&
+	    (e = ref_db_client(db, &a, row->m.client_id, &c)) == ERR_OK && !c.erased_at &&
+	    c.email && (c.account_id == 0 || c.account_id != actor->id))
+		e = mail_one(app, db, c.email, c.account_id, NULL, "referral_update", row->m.id, now);
+	if (e == ERR_OK && (to == REF_DECLINED || to == REF_ATTENDED || to == REF_SUSTAINED) &&
+	    row->m.referrer_id > 0 && row->m.referrer_id != actor->id &&
+	    row->m.referrer_id != row->m.person_account &&
+	    consent_stands(db, row->m.client_id, CONSENT_OUTCOME, &e))
+		e = mail_person_account(app, db, row->m.referrer_id, "referral_outcome", row->m.id, now);
+	arena_release(&a);
+	return e;
+}
+
+static bool move_input_ok(enum ref_status to, const char *reason, const char *note,
+		json_t *errors)
+{
+	bool ok = true;
+
+	if (to == REF_DECLINED &&
+	    ref_code_find(ref_decline_reasons, ref_decline_reasons_n, reason) < 0) {
+		err_add(errors, "reason", "Choose why the referral was declined");
+		ok = false;
+	}
+	if (to == REF_CLOSED && ref_code_find(ref_close_reasons, ref_close_reasons_n, reason) < 0) {
+		err_add(errors, "reason", "Choose why the referral is being closed");
+		ok = false;
+	}
+	return text_ok(errors, "note", "The note", note, REF_REASON_MAX, false) && ok;
+}
+
+enum err ref_move(struct app *app, struct db *db, const struct actor *actor, unsigned parties,
+		const char *id, const char *to_name, const char *reason, const char *note, int64_t now,
+		bool quiet, json_t *errors)
+{
+	struct ref_row row;
+	struct arena a;
+	enum ref_status to;
+	char why[256], more[48];
+	int64_t changes = 0;
+	enum err e;
+
+	if (!given(to_name) || !ref_status_parse(to_name, &to)) {
+		err_add(errors, "status", "Choose what has happened from the list");
+		return ERR_INVALID;
+	}
+	if (!move_input_ok(to, reason, note, errors))
+		return ERR_INVALID;
+	if (to != REF_DECLINED && to != REF_CLOSED)
+		reason = NULL;
+	arena_init(&a);
+	if ((e = ref_db_row(db, &a, id, &row)) != ERR_OK)
+		goto out;
+	e = referral_can_move(parties, row.m.status, to, row.attended_at, ref_sustained_weeks(app), now,
+			      why, sizeof(why));
+	if (e) {
+		err_add(errors, "status", why);
+		goto out;
+	}
+	if ((e = ref_db_set_status(db, row.m.id, row.m.status, to, reason, now, &changes)) != ERR_OK)
+		goto out;
+	if (changes != 1) {
+		err_add(errors, "status", "Someone else changed this referral a moment ago: look at "
+			"it again before changing it.");
+		e = ERR_CONFLICT;
+		goto out;
+	}
+	e = ref_db_event(db, row.m.id, now, actor ? actor->id : 0, ref_status_name(row.m.status),
+			 ref_status_name(to), reason, nz(note));
+	if (e || quiet)
+		goto out;
+	snprintf(more, sizeof(more), "to=%s", ref_status_name(to));
+	if ((e = audit_ref(db, now, actor->id, "referral.status", row.m.person_account, row.m.id,
+			   more)) != ERR_OK)
+		goto out;
+	e = mail_step(app, db, actor, &row, to, now);
+out:
+	arena_release(&a);
+	return e;
+}
+
+enum err referral_move(struct app *app, struct db *db, const struct actor *actor,
+		const struct ref_meta *m, const char *to, const char *reason, const char *note,
+		int64_t now, json_t *errors)
+{
+	struct ref_meta fresh;
+	enum err e;
+
+	if (!actor || !m)
+		return ERR_INTERNAL;
+	/* Who the actor is to it now (a record may have been claimed since). */
+	if ((e = ref_db_meta(db, m->id, &fresh)) != ERR_OK)
+		return e;
+	return ref_move(app, db, actor, referral_parties(actor, &fresh), fresh.id, to, reason, note,
+			now, false, errors);
+}
+
+/* ---------------------------------------------------------------- consent */
+
+/* Withdrawing consent to share ends every open referral of the person. */
+enum err ref_withdraw_open(struct db *db, const struct actor *actor, const char *client_id,
+		int64_t account, const char *note, int64_t now)
+{
+	char (*ids)[37];
+	enum ref_status *st;
+	struct arena a;
+	size_t n;
+	enum err e;
+
+	arena_init(&a);
+	e = ref_db_open_of_client(db, &a, client_id, &ids, &st, &n);
+	for (size_t i = 0; e == ERR_OK && i < n; i++) {
+		int64_t changes = 0;
+
+		e = ref_db_set_status(db, ids[i], st[i], REF_WITHDRAWN, NULL, now, &changes);
+		if (e || changes != 1)
+			continue;
+		e = ref_db_event(db, ids[i], now, actor ? actor->id : 0, ref_status_name(st[i]),
+				 "withdrawn", NULL, note);
+		if (e == ERR_OK)
+			e = audit_ref(db, now, actor ? actor->id : 0, "referral.status", account, ids[i],
+				      "to=withdrawn");
+	}
+	arena_release(&a);
+	return e;
+}
+
+enum err referral_consent(struct app *app, struct db *db, const struct actor *actor,
+		const struct ref_meta *m, const char *purpose, bool give, const char *method,
+		int64_t now, json_t *errors)
+{
+	enum consent_purpose p;
+	enum consent_method meth = CONSENT_ONLINE;
+	unsigned parties;
+	char more[48];
+	bool ok = true, stands, own;
+	int64_t changes = 0;
+	enum err e;
+
+	UNUSED(app);
+	if (!actor || !m)
+		return ERR_INTERNAL;
+	parties = referral_parties(actor, m);
+	if (!(parties & (PARTY_PERSON | PARTY_REFERRER | PARTY_STAFF)))
+		return ERR_FORBIDDEN;
+	if (!given(purpose) || !consent_purpose_parse(purpose, &p)) {
+		err_add(errors, "purpose", "Choose what the consent is for from the list");
+		ok = false;
+	}
+	/* The person recording their own consent gives it online. */
+	own = (parties & PARTY_PERSON) && !(parties & PARTY_STAFF);
+	if (give && !own && (!given(method) || !consent_method_parse(method, &meth))) {
+		err_add(errors, "method", "Choose how consent was given: verbally, in writing or online");
+		ok = false;
+	}
+	if (!ok)
+		return ERR_INVALID;
+	stands = consent_stands(db, m->client_id, p, &e);
+	if (e)
+		return e;
+	snprintf(more, sizeof(more), "purpose=%s", consent_purpose_name(p));
+	if (give) {
+		if (stands)
+			return ERR_OK;
+		if ((e = ref_db_consent_give(db, m->client_id, p, meth, actor->id, now)) != ERR_OK)
+			return e;
+		return audit_ref(db, now, actor->id, "consent.given", m->person_account, m->id, more);
+	}
+	if ((e = ref_db_consent_withdraw(db, m->client_id, p, actor->id, now, &changes)) != ERR_OK)
+		return e;
+	if (changes == 0)
+		return ERR_OK;
+	if ((e = audit_ref(db, now, actor->id, "consent.withdrawn", m->person_account, m->id,
+			   more)) != ERR_OK)
+		return e;
+	if (p == CONSENT_SHARE)
+		e = ref_withdraw_open(db, actor, m->client_id, m->person_account,
+				  "Consent to share withdrawn", now);
+	return e;
+}
+
+/* ---------------------------------------------------------------- claiming */
+
+enum err referral_claim(struct db *db, const struct actor *actor, int64_t now, int *claimed)
+{
+	char lower[PERSON_EMAIL_MAX + 1], detail[64];
+	char (*ids)[37];
+	struct arena a;
+	size_t n;
+	int count = 0;
+	enum err e;
+
+	if (claimed)
+		*claimed = 0;
+	if (!actor || actor->id <= 0 || !actor->verified || !given(actor->email))
+		return ERR_OK;
+	if (!str_copy(lower, sizeof(lower), actor->email))
+		return ERR_OK;
+	str_lower_ascii(lower, strlen(lower));
+	arena_init(&a);
+	e = ref_db_claimable(db, &a, lower, &ids, &n);
+	for (size_t i = 0; e == ERR_OK && i < n; i++) {
+		int64_t changes = 0;
+
+		if ((e = ref_db_claim(db, ids[i], actor->id, now, &changes)) != ERR_OK || changes != 1)
+			continue;
+		count++;
+		snprintf(detail, sizeof(detail), "client=%.36s", ids[i]);
+		e = audit_log(db, now, actor->id, "client.claimed", actor->id, detail, NULL, NULL);
+	}
+	arena_release(&a);
+	if (claimed)
+		*claimed = count;
+	return e;
+}
+
+/* ---------------------------------------------------------------- follow-up */
+
+#define FOLLOW_BATCH 100
+#define FOLLOW_MAX_BATCHES 50
+
+/* One batch in its own transaction: mark, then remind. *n is how many
+ * were due. */
+static enum err follow_batch(struct app *app, struct db *db, int64_t cutoff, int64_t now,
+		size_t *n, bool *mailed)
+{
+	char ids[FOLLOW_BATCH][37];
+	int64_t referrers[FOLLOW_BATCH];
+	enum err e;
+
+	*n = 0;
+	if ((e = db_begin(db)) != ERR_OK)
+		return e;
+	e = ref_db_follow_due(db, cutoff, FOLLOW_BATCH, ids, referrers, n);
+	for (size_t i = 0; e == ERR_OK && i < *n; i++) {
+		int64_t changes = 0;
+
+		if ((e = ref_db_follow_mark(db, ids[i], now, &changes)) != ERR_OK || changes != 1)
+			continue;
+		e = mail_person_account(app, db, referrers[i], "referral_follow_up", ids[i], now);
+		*mailed = true;
+	}
+	if (e == ERR_OK)
+		e = db_commit(db);
+	if (e && db_in_tx(db))
+		db_rollback(db);
+	return e;
+}
+
+enum err referral_follow_up_run(struct app *app, struct db *db, int64_t now)
+{
+	int64_t cutoff = now - (int64_t)ref_follow_up_days(app) * REF_DAY;
+	bool mailed = false;
+	enum err e = ERR_OK;
+
+	for (int b = 0; b < FOLLOW_MAX_BATCHES; b++) {
+		size_t n = 0;
+
+		if ((e = follow_batch(app, db, cutoff, now, &n, &mailed)) != ERR_OK || n < FOLLOW_BATCH)
+			break;
+	}
+	if (mailed && app)
+		worker_wake(app);
+	return e;
+}

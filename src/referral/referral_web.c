@@ -1,0 +1,1717 @@
+/*
+ * referral_web.c - the referral pages: refer someone (/referrals/new), "I'd
+ * like to go" from a service page (/services/{id}/refer-me), one referral
+ * with its steps and consent (/referrals/{id}), the receiving
+ * organisation's inbox, the referrer's caseload, the person's own "your
+ * referrals", and the overview of counts with its CSV.
+ *
+ * Who sees what is referral.h's business, never a template's: pages show
+ * what referral_view() and referral_list() give this actor and offer the
+ * steps in the view's moves. A referral someone may not see is a 404 with
+ * the same words as one that does not exist.
+ *
+ * Forms use the contract's field paths ("person.name") as input names and
+ * ids, so referral_check()'s errors link straight to their fields; a form
+ * with errors comes back (422) with the summary at the top, each message
+ * by its field and everything typed kept. Handlers go parse -> check ->
+ * act -> render: POST handlers open one transaction around their writes
+ * after the checks, GETs that write (referral_view audits the read,
+ * referral_claim links records) run in the dispatcher's write transaction
+ * (RF_WRITE_TX), and the worker is woken after a commit that queued
+ * email. Addresses carry ids, status codes and fixed words (?done=accepted),
+ * never a name, a need or a reason.
+ */
+#include "core/common.h"
+#include "account/account.h"
+#include "app/app.h"
+#include "app/features.h"
+#include "app/worker.h"
+#include "auth/attempts.h"
+#include "auth/auth.h"
+#include "core/buf.h"
+#include "core/log.h"
+#include "core/str.h"
+#include "core/timeutil.h"
+#include "core/uktime.h"
+#include "directory/directory.h"
+#include "directory/vocab.h"
+#include "referral/referral.h"
+#include "store/store.h"
+#include "view/view.h"
+
+#define PER_PAGE 50          /* caseload and "your referrals", a page */
+#define INBOX_MAX 200        /* referrals in each of the inbox's lists */
+#define CLIENTS_MAX 500      /* people in the "already on my caseload" choice */
+
+/* The people a referrer may choose instead of typing them again: records
+ * they made, or that they have referred before. referral_create() decides
+ * again whether they may use the one chosen. */
+static const struct sql q_my_clients = { "referral_web.my_clients",
+	"SELECT c.id, c.name FROM client c WHERE c.erased_at IS NULL AND (c.created_by = $1 OR "
+	"EXISTS (SELECT 1 FROM referral r WHERE r.client_id = c.id AND r.referrer_id = $1)) "
+	"ORDER BY c.name, c.id LIMIT 500", NULL };
+static const struct sql q_orgs = { "referral_web.orgs",
+	"SELECT id, name FROM organisation ORDER BY name, id LIMIT 2000", NULL };
+static const struct sql q_org_name = { "referral_web.org_name",
+	"SELECT name FROM organisation WHERE id = $1", NULL };
+
+/* ---------------------------------------------------------------- helpers */
+
+static const char *id_param(const struct request *req)
+{
+	const struct param *p = req_param(req, "id");
+
+	return p ? p->val : NULL;
+}
+
+static json_t *jstr_or_null(const char *s)
+{
+	return s ? json_string(s) : json_null();
+}
+
+static const char *jtext(const json_t *o, const char *key)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+
+	return s ? s : "";
+}
+
+/* govuk-tag colour for a status. */
+static const char *status_tag(const char *status)
+{
+	static const struct {
+		const char *status, *cls;
+	} tags[] = {
+		{ "sent", "govuk-tag--blue" }, { "accepted", "govuk-tag--turquoise" },
+		{ "declined", "govuk-tag--red" }, { "contacted", "govuk-tag--purple" },
+		{ "attended", "govuk-tag--green" }, { "sustained", "govuk-tag--green" },
+		{ "closed", "govuk-tag--grey" }, { "withdrawn", "govuk-tag--grey" },
+	};
+
+	for (size_t i = 0; status && i < ARRAY_LEN(tags); i++)
+		if (strcmp(status, tags[i].status) == 0)
+			return tags[i].cls;
+	return "govuk-tag--grey";
+}
+
+/* Adds an error unless the field has one already (the page's own checks
+ * and the domain's may both notice one thing). */
+static void add_error(json_t *errors, const char *field, const char *detail)
+{
+	if (field && detail && !account_error_for(errors, field))
+		account_error(errors, field, detail);
+}
+
+/* Moves the page's errors to the ids they belong to on the page (map),
+ * first one per field. */
+static void merge_errors(struct request *req, json_t *errors, const json_t *from,
+		const char *(*map)(struct request *, const char *, bool), bool self)
+{
+	size_t i;
+	const json_t *x;
+
+	json_array_foreach(from, i, x)
+		add_error(errors, map(req, json_string_value(json_object_get(x, "field")), self),
+			  json_string_value(json_object_get(x, "detail")));
+}
+
+/* Sorts errors into the order of order[] (prefixes), keeping the order
+ * within one field, so the summary reads down the page. */
+static int order_of(const char *f, const char *const *order, size_t n)
+{
+	for (size_t i = 0; f && i < n; i++)
+		if (strncmp(f, order[i], strlen(order[i])) == 0)
+			return (int)i;
+	return (int)n;
+}
+
+static void sort_errors(json_t *errors, const char *const *order, size_t n)
+{
+	size_t len = json_array_size(errors);
+
+	for (size_t i = 1; i < len; i++)
+		for (size_t j = i; j > 0; j--) {
+			json_t *a = json_array_get(errors, j - 1), *b = json_array_get(errors, j);
+
+			if (order_of(json_string_value(json_object_get(a, "field")), order, n) <=
+			    order_of(json_string_value(json_object_get(b, "field")), order, n))
+				break;
+			json_incref(a);
+			json_array_set(errors, j - 1, b);
+			json_array_set_new(errors, j, a);
+		}
+}
+
+/* The first error's words, for a 409 that is one sentence. */
+static const char *first_detail(const json_t *errors, const char *fallback)
+{
+	const char *d = json_string_value(json_object_get(json_array_get(errors, 0), "detail"));
+
+	return d && d[0] ? d : fallback;
+}
+
+/* A POST's transaction ends; the email it queued leaves at once. */
+static enum err commit_and_wake(struct request *req)
+{
+	enum err e = db_commit(req->db);
+
+	if (e == ERR_OK)
+		worker_wake(req->app);
+	return e;
+}
+
+static int64_t page_param(struct request *req)
+{
+	const char *s = req_query(req, "page");
+	int64_t page = 1;
+
+	if (s && !str_to_i64(str_c(s), 1, 100000, &page))
+		page = 1;
+	return page;
+}
+
+/* A page of a list: "Showing 51 to 100 of 130", previous and next links
+ * (base ends in '?' or '&'). */
+static void paging(struct request *req, json_t *data, const char *base, int64_t page,
+		int64_t total, size_t shown)
+{
+	int64_t from = total ? (page - 1) * PER_PAGE + 1 : 0;
+
+	json_object_set_new(data, "total", json_integer((json_int_t)total));
+	json_object_set_new(data, "from", json_integer((json_int_t)from));
+	json_object_set_new(data, "to", json_integer((json_int_t)(from + (int64_t)shown - (shown ? 1 : 0))));
+	json_object_set_new(data, "several_pages", json_boolean(total > PER_PAGE));
+	if (page > 1)
+		json_object_set_new(data, "prev_href", json_string(arena_printf(&req->arena,
+				    "%spage=%lld", base, (long long)(page - 1))));
+	if (page * PER_PAGE < total)
+		json_object_set_new(data, "next_href", json_string(arena_printf(&req->arena,
+				    "%spage=%lld", base, (long long)(page + 1))));
+}
+
+static bool item_overdue(const json_t *it)
+{
+	return json_is_true(json_object_get(it, "overdue")) ||
+	       json_is_true(json_object_get(it, "follow_up_due"));
+}
+
+/* What a list item needs beyond referral_list(): its link, tag and
+ * title (the person's name, or where to when the list is the person's
+ * own), every key a template tests set, so nothing is looked up in an
+ * outer context. */
+static void decorate_items(json_t *items, bool by_target)
+{
+	size_t i;
+	json_t *it;
+
+	json_array_foreach(items, i, it) {
+		const char *person = json_string_value(json_object_get(it, "person_name"));
+		const char *where = jtext(json_object_get(it, "target"), "name");
+
+		json_object_set_new(it, "href", json_sprintf("/referrals/%s", jtext(it, "id")));
+		json_object_set_new(it, "tag", json_string(status_tag(jtext(it, "status"))));
+		json_object_set_new(it, "title", json_string(by_target || !person || !person[0] ?
+			(where[0] ? where : "Referral") : person));
+		json_object_set_new(it, "show_target", json_boolean(!by_target));
+		json_object_set_new(it, "due", json_boolean(item_overdue(it)));
+	}
+}
+
+
+/* A published service to refer to. ERR_NOT_FOUND for anything else. */
+static enum err load_target(struct request *req, const char *svc_id, struct svc_meta *m)
+{
+	enum err e;
+
+	if (!svc_id || !str_is_uuid(str_c(svc_id)))
+		return ERR_NOT_FOUND;
+	e = directory_meta(req->db, &req->arena, svc_id, m);
+	if (e == ERR_OK && m->state != SVC_PUBLISHED)
+		e = ERR_NOT_FOUND;
+	return e;
+}
+
+static json_t *target_model(const struct svc_meta *m)
+{
+	return json_pack("{s:s, s:s, s:o, s:s?}", "id", m->id, "name", m->name ? m->name : "",
+			 "href", json_sprintf("/services/%s", m->id), "org_name", m->org_name);
+}
+
+/* ---------------------------------------------------------------- the forms */
+
+/* The text fields of both forms: the model's key, the input's name and id
+ * (the contract's path), and the words for referring someone else and
+ * for referring yourself. */
+enum pf { PF_NAME, PF_EMAIL, PF_PHONE, PF_ADDRESS, PF_ACCESS, PF_NHS, PF_REASON, PF__MAX };
+
+static const struct pfield {
+	const char *key, *name;
+	const char *label, *hint;
+	const char *self_label, *self_hint;
+	const char *type;             /* "text", "email", "tel"; NULL: a textarea */
+	const char *self_autocomplete;
+	const char *width;
+	int rows;
+} pfields[PF__MAX] = {
+	[PF_NAME] = { "name", "person.name", "Their full name", NULL, "Your name", NULL, "text",
+		      "name", NULL, 0 },
+	[PF_EMAIL] = { "email", "person.email", "Their email address", "Needed if they would like "
+		       "to hear by email", "Your email address", "If you would like us to email you",
+		       "email", "email", NULL, 0 },
+	[PF_PHONE] = { "phone", "person.phone", "Their phone number", "Needed if they would like a "
+		       "phone call or a text message", "Your phone number", "If you would like a phone "
+		       "call or a text message", "tel", "tel", "govuk-input--width-20", 0 },
+	[PF_ADDRESS] = { "address", "person.address", "Their postal address", "Needed if they "
+			 "would like a letter", "Your postal address", "If you would like a letter",
+			 NULL, NULL, NULL, 3 },
+	[PF_ACCESS] = { "access_needs", "person.access_needs", "Accessibility needs (optional)",
+			"Anything that would help them take part, like step-free access, large print, "
+			"a hearing loop or an interpreter", "Anything that would help you take part "
+			"(optional)", "Like step-free access, large print, a hearing loop or an "
+			"interpreter", NULL, NULL, NULL, 3 },
+	[PF_NHS] = { "nhs_number", "person.nhs_number", "NHS number (optional)", "10 digits, like "
+		     "943 476 5919", NULL, NULL, "text", NULL, "govuk-input--width-10", 0 },
+	[PF_REASON] = { "reason", "reason", "What matters to them, in their own words",
+			"What they would like help with, and anything that would help the "
+			"organisation make them welcome. Only what they have agreed to share.",
+			"What would you like help with?", "A few words are enough, like \"I would "
+			"like to meet people\" or \"I want to get more active\"", NULL, NULL, NULL, 5 },
+};
+
+/* Every text value a form can post, kept as typed (trimmed). */
+static const char *const form_texts[] = {
+	"person.name", "person.email", "person.phone", "person.address", "person.contact_by",
+	"person.access_needs", "person.language", "person.birth_date-day",
+	"person.birth_date-month", "person.birth_date-year", "person.nhs_number", "client_id",
+	"consent.method", "reason",
+};
+
+static const char *const consent_fields[CONSENT__MAX] = {
+	[CONSENT_SHARE] = "consent.share", [CONSENT_CONTACT] = "consent.contact",
+	[CONSENT_OUTCOME] = "consent.outcome",
+};
+
+/* Where each field sits on the form, so the summary reads down the page. */
+static const char *const form_order[] = {
+	"target", "client_id", "person.name", "person.contact_by", "person.email", "person.phone",
+	"person.address", "person.access_needs", "person.language", "person.birth_date",
+	"person.nhs_number", "needs", "reason", "consent.share", "consent.contact",
+	"consent.outcome", "consent.method", "referral-form",
+};
+
+/* The contract's field path -> the id on the page (self: the short
+ * "I'd like to go" form, which has fewer fields). */
+static const char *form_field(struct request *req, const char *f, bool self)
+{
+	static const char *const both[] = {
+		"person.name", "person.contact_by", "person.email", "person.phone",
+		"person.address", "person.access_needs", "reason", "consent.share",
+		"consent.contact",
+	};
+	static const char *const full[] = {
+		"client_id", "person.language", "person.birth_date", "person.nhs_number", "needs",
+		"consent.outcome", "consent.method",
+	};
+
+	UNUSED(req);
+	if (!f)
+		return "referral-form";
+	for (size_t i = 0; i < ARRAY_LEN(both); i++)
+		if (strcmp(f, both[i]) == 0)
+			return both[i];
+	if (strncmp(f, "target", 6) == 0)
+		return "target";
+	if (!self) {
+		for (size_t i = 0; i < ARRAY_LEN(full); i++)
+			if (strcmp(f, full[i]) == 0)
+				return full[i];
+		if (strncmp(f, "person.birth_date", 17) == 0)
+			return "person.birth_date";
+		return "referral-form";
+	}
+	/* The short form: "a need or some words" is the words box; consent
+	 * given online has no method to choose. */
+	if (strcmp(f, "needs") == 0)
+		return "reason";
+	if (strcmp(f, "consent.method") == 0 || strncmp(f, "consent", 7) == 0)
+		return "consent.share";
+	if (strcmp(f, "client_id") == 0)
+		return "person.name";
+	return "referral-form";
+}
+
+/* What was posted, as a JSON object keyed by field path (needs as a list
+ * of known codes, consents as booleans). */
+static json_t *values_from_post(struct request *req)
+{
+	json_t *v = json_object(), *needs = json_array();
+
+	for (size_t i = 0; i < ARRAY_LEN(form_texts); i++) {
+		const char *s = account_form_text(req, form_texts[i]);
+
+		json_object_set_new(v, form_texts[i], json_string(s && str_is_clean_utf8(s, strlen(s)) ? s : ""));
+	}
+	for (size_t i = 0; i < req->form.n; i++) {
+		const struct kv *kv = &req->form.v[i];
+
+		if (strcmp(kv->name, "needs") == 0 && ref_code_find(ref_needs, ref_needs_n, kv->val) >= 0 &&
+		    json_array_size(needs) < ref_needs_n)
+			json_array_append_new(needs, json_string(kv->val));
+	}
+	json_object_set_new(v, "needs", needs);
+	for (int p = 0; p < CONSENT__MAX; p++)
+		json_object_set_new(v, consent_fields[p], json_boolean(req_form(req, consent_fields[p])));
+	return v;
+}
+
+static bool has_code(const json_t *arr, const char *code)
+{
+	size_t i;
+	const json_t *x;
+
+	json_array_foreach(arr, i, x)
+		if (json_is_string(x) && strcmp(json_string_value(x), code) == 0)
+			return true;
+	return false;
+}
+
+/* "YYYY-MM-DD" from the date boxes named base-day, -month and -year;
+ * NULL when all three are empty. Adds an error (field err_field) when they
+ * do not make a real date. */
+static const char *date_from_parts(struct request *req, const char *d, const char *m,
+		const char *y, const char *what, const char *err_field, json_t *errors)
+{
+	int64_t day, month, year;
+
+	if (!d[0] && !m[0] && !y[0])
+		return NULL;
+	if (!d[0] || !m[0] || !y[0]) {
+		add_error(errors, err_field, arena_printf(&req->arena, "%s must include a day, month "
+			  "and year", what));
+		return NULL;
+	}
+	if (!str_to_i64(str_c(d), 1, 31, &day) || !str_to_i64(str_c(m), 1, 12, &month) ||
+	    !str_to_i64(str_c(y), 1000, 9999, &year) || strlen(y) != 4 ||
+	    day > uk_days_in_month((int)year, (int)month)) {
+		add_error(errors, err_field, arena_printf(&req->arena, "%s must be a real date, like "
+			  "27 3 2026", what));
+		return NULL;
+	}
+	return arena_printf(&req->arena, "%04d-%02d-%02d", (int)year, (int)month, (int)day);
+}
+
+/* struct ref_new from a form's values (which must outlive it). */
+static void new_from_values(struct request *req, const json_t *v, bool self, const char *target_id,
+		const char *birth, struct ref_new *n)
+{
+	const json_t *needs = json_object_get(v, "needs");
+	const char *client = jtext(v, "client_id");
+
+	memset(n, 0, sizeof(*n));
+	if (!self && client[0]) {
+		n->client_id = client;
+	} else {
+		n->person.name = jtext(v, "person.name");
+		n->person.email = jtext(v, "person.email");
+		n->person.phone = jtext(v, "person.phone");
+		n->person.address = jtext(v, "person.address");
+		n->person.contact_by = jtext(v, "person.contact_by");
+		n->person.access_needs = jtext(v, "person.access_needs");
+		n->person.language = self ? "" : jtext(v, "person.language");
+		n->person.birth_date = self ? NULL : birth;
+		n->person.nhs_number = self ? "" : jtext(v, "person.nhs_number");
+	}
+	n->consent_share = json_is_true(json_object_get(v, "consent.share"));
+	n->consent_contact = json_is_true(json_object_get(v, "consent.contact"));
+	n->consent_outcome = !self && json_is_true(json_object_get(v, "consent.outcome"));
+	n->consent_method = self ? consent_method_name(CONSENT_ONLINE) : jtext(v, "consent.method");
+	n->target_type = ref_target_name(REF_TARGET_SERVICE);
+	n->target_id = target_id ? target_id : "";
+	n->reason = jtext(v, "reason");
+	n->nneeds = self ? 0 : json_array_size(needs);
+	if (n->nneeds) {
+		const char **codes = arena_calloc(&req->arena, n->nneeds, sizeof(*codes));
+
+		if (!codes) {
+			n->nneeds = 0;
+		} else {
+			for (size_t i = 0; i < n->nneeds; i++)
+				codes[i] = json_string_value(json_array_get(needs, i));
+			n->needs = codes;
+		}
+	}
+	n->source = self ? ref_source_name(REF_SRC_SELF) : NULL;
+}
+
+/* describedby for a field with a hint and/or an error. */
+static json_t *described(const char *id, bool hint, bool err)
+{
+	if (hint && err)
+		return json_sprintf("%s-hint %s-error", id, id);
+	if (hint)
+		return json_sprintf("%s-hint", id);
+	if (err)
+		return json_sprintf("%s-error", id);
+	return json_null();
+}
+
+/* One text input or textarea, every key set (partials/form-input.html,
+ * directory/textarea.html). */
+static json_t *text_model(const struct pfield *f, bool self, const json_t *values,
+		const json_t *errors)
+{
+	const char *label = self && f->self_label ? f->self_label : f->label;
+	const char *hint = self ? f->self_hint : f->hint;
+	const char *err = account_error_for(errors, f->name);
+	const char *type = f->type ? f->type : "text";
+
+	return json_pack("{s:s, s:s, s:s, s:o, s:s, s:o, s:o, s:b, s:s, s:o, s:o, s:i}",
+		"id", f->name, "name", f->name, "label", label, "hint", jstr_or_null(hint),
+		"type", type, "autocomplete", jstr_or_null(self ? f->self_autocomplete : "off"),
+		"width", jstr_or_null(f->width), "nospell", strcmp(type, "email") == 0,
+		"value", jtext(values, f->name), "error", jstr_or_null(err),
+		"describedby", described(f->name, hint != NULL, err != NULL), "rows", f->rows);
+}
+
+/* A group of radios (referral/radios.html): the first one's id is the
+ * group's, so the error summary can link to it. */
+static json_t *radios_model(const char *name, const char *legend, const char *hint,
+		const char *const *values, const char *const *labels, size_t n, const char *chosen,
+		const json_t *errors)
+{
+	json_t *items = json_array();
+	const char *err = account_error_for(errors, name);
+
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(items, json_pack("{s:o, s:s, s:s, s:b}",
+			"id", i == 0 ? json_string(name) : json_sprintf("%s-%s", name, values[i]),
+			"value", values[i], "label", labels[i],
+			"checked", chosen && strcmp(chosen, values[i]) == 0));
+	return json_pack("{s:s, s:s, s:o, s:o, s:o, s:o}", "name", name, "legend", legend,
+		"hint", jstr_or_null(hint), "error", jstr_or_null(err),
+		"describedby", described(name, hint != NULL, err != NULL), "items", items);
+}
+
+/* Checkboxes in directory/checkboxes.html's shape. */
+static json_t *checks_model(const char *group, const char *legend, const char *hint,
+		json_t *items, const json_t *errors)
+{
+	const char *err = account_error_for(errors, group);
+
+	return json_pack("{s:s, s:s, s:o, s:o, s:o, s:o}", "group", group, "legend", legend,
+		"hint", jstr_or_null(hint), "error", jstr_or_null(err),
+		"describedby", described(group, hint != NULL, err != NULL), "items", items);
+}
+
+static json_t *needs_model(const json_t *values, const json_t *errors)
+{
+	json_t *items = json_array();
+	const json_t *chosen = json_object_get(values, "needs");
+
+	for (size_t i = 0; i < ref_needs_n; i++)
+		json_array_append_new(items, json_pack("{s:o, s:s, s:s, s:s, s:b}",
+			"id", i == 0 ? json_string("needs") : json_sprintf("needs-%s", ref_needs[i].code),
+			"name", "needs", "value", ref_needs[i].code, "label", ref_needs[i].name,
+			"checked", has_code(chosen, ref_needs[i].code)));
+	return checks_model("needs", "What matters to them", "Choose all that they talk about",
+			    items, errors);
+}
+
+/* The consent boxes. Referring someone else: the person's own words from
+ * consent_purpose_words(), read out to them. Referring yourself: share
+ * and contact, in the first person with the organisation's name. */
+static json_t *consent_model(struct request *req, bool self, const char *org_name,
+		const json_t *values, const json_t *errors)
+{
+	json_t *items = json_array();
+
+	for (int p = 0; p < CONSENT__MAX; p++) {
+		const char *label = consent_purpose_words((enum consent_purpose)p);
+
+		if (self && p == CONSENT_OUTCOME)
+			continue;
+		if (self && p == CONSENT_SHARE && org_name)
+			label = arena_printf(&req->arena, "Share my details with %s so they can get "
+					     "in touch with me", org_name);
+		json_array_append_new(items, json_pack("{s:s, s:s, s:s, s:s, s:b}",
+			"id", consent_fields[p], "name", consent_fields[p], "value", "yes",
+			"label", label, "checked", json_is_true(json_object_get(values, consent_fields[p]))));
+	}
+	if (self)
+		return checks_model("consent.share", "What you agree to", "You need to agree to "
+				    "the first one so they can contact you. You can change your "
+				    "mind at any time.", items, errors);
+	return checks_model("consent.share", "What they agree to", "Read each one to them. They "
+			    "need to agree to the first for the referral to be made. They can "
+			    "change their mind at any time.", items, errors);
+}
+
+static json_t *contact_by_model(bool self, const json_t *values, const json_t *errors)
+{
+	const char *vals[CONTACT__MAX], *labels[CONTACT__MAX];
+	size_t n = 0;
+
+	for (int c = 0; c < CONTACT__MAX; c++) {
+		if (self && c == CONTACT_LINK_WORKER)
+			continue;
+		vals[n] = contact_by_name((enum contact_by)c);
+		labels[n] = contact_by_words((enum contact_by)c);
+		n++;
+	}
+	return radios_model("person.contact_by", self ? "How would you like them to get in touch?" :
+			    "How would they like to be contacted?", NULL, vals, labels, n,
+			    jtext(values, "person.contact_by"), errors);
+}
+
+static json_t *languages_model(const json_t *values, const json_t *errors)
+{
+	json_t *items = json_array();
+	const char *chosen = jtext(values, "person.language");
+	const char *err = account_error_for(errors, "person.language");
+
+	for (size_t i = 0; i < vocab_languages_n; i++)
+		json_array_append_new(items, json_pack("{s:s, s:s, s:b}", "value", vocab_languages[i].code,
+			"label", vocab_languages[i].name, "selected", strcmp(chosen, vocab_languages[i].code) == 0));
+	return json_pack("{s:s, s:s, s:s, s:o, s:o, s:o}", "id", "person.language",
+		"label", "Preferred language (optional)", "first", "Not given",
+		"error", jstr_or_null(err), "describedby", described("person.language", false, err != NULL),
+		"items", items);
+}
+
+/* The date of birth boxes (referral/date.html). */
+static json_t *date_model(const char *id, const char *legend, const char *hint,
+		const char *day, const char *month, const char *year, const json_t *errors)
+{
+	const char *err = account_error_for(errors, id);
+
+	return json_pack("{s:s, s:s, s:o, s:o, s:o, s:s, s:s, s:s}", "id", id, "legend", legend,
+		"hint", jstr_or_null(hint), "error", jstr_or_null(err),
+		"describedby", described(id, hint != NULL, err != NULL),
+		"day", day ? day : "", "month", month ? month : "", "year", year ? year : "");
+}
+
+/* The people on this referrer's caseload: [{value, label, selected}]. */
+static enum err client_choices(struct request *req, const char *chosen, json_t **out)
+{
+	struct db_res *r;
+	enum err e;
+
+	*out = json_array();
+	if ((e = db_query(req->db, &q_my_clients, DB_ARGS(DB_INT(req->actor->id)), &r)) != ERR_OK)
+		return e;
+	while ((e = db_next(r)) == ERR_OK && db_row(r) && json_array_size(*out) < CLIENTS_MAX)
+		json_array_append_new(*out, json_pack("{s:s, s:s, s:b}", "value", db_text(r, 0),
+			"label", db_text(r, 1) ? db_text(r, 1) : "", "selected",
+			chosen && strcmp(chosen, db_text(r, 0)) == 0));
+	db_res_free(r);
+	return e;
+}
+
+/* The form's data for a GET or a failed POST (self: "I'd like to go"). */
+static json_t *form_model(struct request *req, bool self, const struct svc_meta *target,
+		const json_t *values, const json_t *errors, json_t *clients)
+{
+	json_t *fields = json_object(), *m;
+
+	for (int k = 0; k < PF__MAX; k++) {
+		if (self && k == PF_NHS)
+			continue;
+		json_object_set_new(fields, pfields[k].key, text_model(&pfields[k], self, values, errors));
+	}
+	m = json_pack("{s:o, s:o, s:o}", "fields", fields,
+		"contact_by", contact_by_model(self, values, errors),
+		"consent", consent_model(req, self, target ? target->org_name : NULL, values, errors));
+	json_object_set_new(m, "target", target ? target_model(target) : json_null());
+	json_object_set_new(m, "target_error", jstr_or_null(account_error_for(errors, "target")));
+	if (self) {
+		json_object_set_new(m, "action", target ? json_sprintf("/services/%s/refer-me", target->id)
+							: json_string("/find"));
+		return m;
+	}
+	json_object_set_new(m, "action", json_string("/referrals/new"));
+	json_object_set_new(m, "needs", needs_model(values, errors));
+	json_object_set_new(m, "languages", languages_model(values, errors));
+	json_object_set_new(m, "birth_date", date_model("person.birth_date", "Date of birth (optional)",
+		"For example, 27 3 1957", jtext(values, "person.birth_date-day"),
+		jtext(values, "person.birth_date-month"), jtext(values, "person.birth_date-year"), errors));
+	{
+		static const char *const vals[] = { "verbal", "written" };
+		static const char *const labels[] = { "They told me (verbal)", "They signed or wrote it "
+						      "down (written)" };
+
+		json_object_set_new(m, "method", radios_model("consent.method", "How did they agree?",
+			NULL, vals, labels, ARRAY_LEN(vals), jtext(values, "consent.method"), errors));
+	}
+	json_object_set_new(m, "has_clients", json_boolean(json_array_size(clients) > 0));
+	json_object_set_new(m, "clients", clients ? clients : json_array());
+	json_object_set_new(m, "client_error", jstr_or_null(account_error_for(errors, "client_id")));
+	return m;
+}
+
+/* ---------------------------------------------------------------- refer someone */
+
+static enum err new_page(struct request *req, struct response *resp, int status,
+		const struct svc_meta *target, const json_t *values, json_t *errors)
+{
+	json_t *clients = NULL, *data;
+	enum err e;
+
+	if ((e = client_choices(req, jtext(values, "client_id"), &clients)) != ERR_OK) {
+		json_decref(clients);
+		json_decref(errors);
+		return e;
+	}
+	data = json_pack("{s:o}", "form", form_model(req, false, target, values, errors, clients));
+	account_set_errors(data, errors);
+	return account_page(req, resp, status, "referral/new.html", "Refer someone", data);
+}
+
+static enum err new_get(struct request *req, struct response *resp)
+{
+	const char *svc = req_query(req, "service");
+	struct svc_meta target;
+	json_t *values;
+	enum err e;
+
+	if (!svc || !svc[0])
+		return account_page(req, resp, 200, "referral/new.html", "Refer someone",
+				    json_pack("{s:b}", "choose_service", true));
+	e = load_target(req, svc, &target);
+	if (e == ERR_NOT_FOUND)
+		return req_fail(req, e, "There is no service at this address. Find the service in the "
+				"directory, then choose \"Refer someone\" on its page.");
+	if (e)
+		return e;
+	values = json_pack("{s:[], s:s}", "needs", "consent.method", "");
+	e = new_page(req, resp, 200, &target, values, NULL);
+	json_decref(values);
+	return e;
+}
+
+/* The short form speaks to the person themself: the domain's words
+ * about "the person" for what people most often leave out, in the first
+ * person. Anything else keeps the domain's words. */
+static void self_words(json_t *errors)
+{
+	static const struct {
+		const char *field, *starts, *words;
+	} w[] = {
+		{ "person.name", "Enter the person", "Enter your name" },
+		{ "person.contact_by", "Choose how", "Choose how you would like them to get in touch" },
+		{ "person.email", "Enter an email address, or", "Enter your email address, or choose "
+		  "another way for them to get in touch" },
+		{ "person.phone", "Enter a telephone number, or", "Enter your phone number, or choose "
+		  "another way for them to get in touch" },
+		{ "person.address", "Enter a postal address, or", "Enter your postal address, or "
+		  "choose another way for them to get in touch" },
+		{ "consent.share", "The person must agree", "Tick the first box to agree to share "
+		  "your details, so they can get in touch with you" },
+		{ "needs", "Choose at least one", "Tell them in a few words what you would like help "
+		  "with" },
+	};
+	size_t i;
+	json_t *x;
+
+	json_array_foreach(errors, i, x) {
+		const char *f = jtext(x, "field"), *d = jtext(x, "detail");
+
+		for (size_t k = 0; k < ARRAY_LEN(w); k++)
+			if (strcmp(f, w[k].field) == 0 && strncmp(d, w[k].starts, strlen(w[k].starts)) == 0)
+				json_object_set_new(x, "detail", json_string(w[k].words));
+	}
+}
+
+/* The date of birth is three boxes on the page: the domain's words for a
+ * date that is not in the past (the page has checked it is a date). */
+static void page_words(json_t *errors)
+{
+	size_t i;
+	json_t *x;
+
+	json_array_foreach(errors, i, x)
+		if (strcmp(jtext(x, "field"), "person.birth_date") == 0)
+			json_object_set_new(x, "detail", json_string("Date of birth must be in the past, "
+					    "and after 1900"));
+}
+
+/* Both forms' POST: check, make it in one transaction, or come back with
+ * what to fix. On success *id_out holds the new referral's id. */
+static enum err make_referral(struct request *req, bool self, const struct svc_meta *target,
+		const json_t *values, json_t *errors, int *status, char id_out[37])
+{
+	json_t *raw = json_array();
+	const char *birth = NULL;
+	char key[ATTEMPT_KEY_MAX];
+	int64_t now = time_now();
+	struct ref_new n;
+	enum err e;
+
+	*status = 422;
+	if (!self)
+		birth = date_from_parts(req, jtext(values, "person.birth_date-day"),
+					jtext(values, "person.birth_date-month"),
+					jtext(values, "person.birth_date-year"), "Date of birth",
+					"person.birth_date", errors);
+	if (!target)
+		add_error(errors, "target", "Choose a service from the directory to refer to");
+	new_from_values(req, values, self, target ? target->id : NULL, birth, &n);
+	referral_check(&n, raw);
+	page_words(raw);
+	if (self)
+		self_words(raw);
+	merge_errors(req, errors, raw, form_field, self);
+	json_decref(raw);
+	if (json_array_size(errors))
+		return ERR_INVALID;
+
+	/* "I'd like to go" emails an organisation: a connection may send
+	 * only so many an hour, across every kith process. */
+	if (self) {
+		int retry = 0;
+
+		attempts_key(key, "refer_me:ip", req->client_ip ? req->client_ip : "");
+		e = attempts_check(req->db, key, 3600, req->app->cfg->self_referral_limit_ip, now, &retry);
+		if (e == ERR_RATE_LIMITED)
+			return account_limited(req, "referral.rate_limited", 0, retry,
+				"Too many requests to join have been sent from this connection in the "
+				"last hour. Wait an hour and try again, or contact the organisation directly.");
+		if (e)
+			return e;
+	}
+	raw = json_array();
+	if ((e = db_begin(req->db)) != ERR_OK) {
+		json_decref(raw);
+		return e;
+	}
+	if (self && (e = attempts_add(req->db, key, now)) != ERR_OK) {
+		db_rollback(req->db);
+		json_decref(raw);
+		return e;
+	}
+	e = referral_create(req->app, req->db, req->actor, &n, now, id_out, raw);
+	if (e == ERR_OK) {
+		json_decref(raw);
+		return commit_and_wake(req);
+	}
+	db_rollback(req->db);
+	if (e == ERR_NOT_FOUND && n.client_id) {
+		add_error(errors, "client_id", "Choose someone from your list, or fill in their details");
+		e = ERR_INVALID;
+	} else if (e == ERR_CONFLICT) {
+		*status = 409;
+		merge_errors(req, errors, raw, form_field, self);
+		add_error(errors, "target", self ? "You have already asked to go here. They will be in "
+			  "touch." : "This person already has a referral here that is still open.");
+		e = ERR_INVALID;
+	} else if (e == ERR_INVALID || e == ERR_NOT_FOUND) {
+		if (self)
+			self_words(raw);
+		merge_errors(req, errors, raw, form_field, self);
+		add_error(errors, "referral-form", "Check the details and try again");
+		e = ERR_INVALID;
+	}
+	json_decref(raw);
+	return e;
+}
+
+static enum err new_post(struct request *req, struct response *resp)
+{
+	const char *tid = account_form_text(req, "target.id");
+	const char *ttype = account_form_text(req, "target.type");
+	struct svc_meta target;
+	bool have = false;
+	json_t *values = values_from_post(req), *errors = json_array();
+	char id[37];
+	int status;
+	enum err e;
+
+	if (ttype && ttype[0] && strcmp(ttype, ref_target_name(REF_TARGET_SERVICE)) != 0) {
+		add_error(errors, "target", "Referrals can only be made to services in the directory "
+			  "for now");
+	} else {
+		e = load_target(req, tid, &target);
+		if (e == ERR_OK)
+			have = true;
+		else if (e != ERR_NOT_FOUND)
+			goto fail;
+	}
+	e = make_referral(req, false, have ? &target : NULL, values, errors, &status, id);
+	if (e == ERR_OK) {
+		resp_redirect(req, resp, arena_printf(&req->arena, "/referrals/%s?done=sent", id));
+		goto out;
+	}
+	if (e != ERR_INVALID)
+		goto fail;
+	sort_errors(errors, form_order, ARRAY_LEN(form_order));
+	e = new_page(req, resp, status, have ? &target : NULL, values, errors);
+	errors = NULL;
+	goto out;
+fail:
+	json_decref(errors);
+out:
+	json_decref(values);
+	return e;
+}
+
+/* ---------------------------------------------------------------- I'd like to go */
+
+static enum err referme_page(struct request *req, struct response *resp, int status,
+		const struct svc_meta *target, const json_t *values, json_t *errors)
+{
+	json_t *data = json_pack("{s:o, s:b}", "form", form_model(req, true, target, values, errors, NULL),
+				 "signed_in", req->actor->id != 0);
+
+	account_set_errors(data, errors);
+	return account_page(req, resp, status, "referral/refer-me.html",
+			    arena_printf(&req->arena, "Ask to go to %s", target->name ? target->name : "this service"),
+			    data);
+}
+
+static enum err referme_get(struct request *req, struct response *resp)
+{
+	const char *done = req_query(req, "done");
+	struct svc_meta target;
+	json_t *values;
+	enum err e = load_target(req, id_param(req), &target);
+
+	if (e == ERR_NOT_FOUND)
+		return req_fail(req, e, "There is no service at this address. It may have been removed.");
+	if (e)
+		return e;
+	if (done && strcmp(done, "sent") == 0)
+		return account_page(req, resp, 200, "referral/refer-me.html", "Your request is sent",
+				    json_pack("{s:b, s:o, s:b, s:i}", "sent", true, "target", target_model(&target),
+					      "signed_in", req->actor->id != 0, "follow_up_days",
+					      req->app->cfg->referral_follow_up_days > 0 ?
+					      req->app->cfg->referral_follow_up_days : 14));
+	/* Signed in: their own name and email, to save typing. */
+	values = json_pack("{s:s, s:s, s:s}", "person.name", req->actor->name ? req->actor->name : "",
+			   "person.email", req->actor->email ? req->actor->email : "",
+			   "person.contact_by", "");
+	e = referme_page(req, resp, 200, &target, values, NULL);
+	json_decref(values);
+	return e;
+}
+
+static enum err referme_post(struct request *req, struct response *resp)
+{
+	struct svc_meta target;
+	json_t *values, *errors;
+	char id[37];
+	int status;
+	enum err e = load_target(req, id_param(req), &target);
+
+	if (e == ERR_NOT_FOUND)
+		return req_fail(req, e, "There is no service at this address. It may have been removed.");
+	if (e)
+		return e;
+	values = values_from_post(req);
+	errors = json_array();
+	e = make_referral(req, true, &target, values, errors, &status, id);
+	if (e == ERR_OK) {
+		json_decref(errors);
+		resp_redirect(req, resp, arena_printf(&req->arena, "/services/%s/refer-me?done=sent", target.id));
+	} else if (e == ERR_INVALID) {
+		sort_errors(errors, form_order, ARRAY_LEN(form_order));
+		e = referme_page(req, resp, status, &target, values, errors);
+	} else {
+		json_decref(errors);
+	}
+	json_decref(values);
+	return e;
+}
+
+/* ---------------------------------------------------------------- one referral */
+
+static enum err load_or_404(struct request *req, enum action action, struct ref_meta *m)
+{
+	const char *id = id_param(req);
+	enum err e = id ? referral_load(req->db, req->actor, action, id, m) : ERR_NOT_FOUND;
+
+	if (e == ERR_NOT_FOUND)
+		return req_fail(req, e, "There is no referral at this address. Check the link, or find "
+				"it in your list of referrals.");
+	return e;
+}
+
+/* The words for ?done= (fixed, never from the address bar). */
+static void done_banner(struct request *req, json_t *data)
+{
+	const char *w = req_query(req, "done");
+	enum ref_status s;
+
+	if (!w)
+		return;
+	if (strcmp(w, "sent") == 0)
+		account_set_banner(data, true, "The referral is sent. The organisation has been told "
+				   "there is a new referral to look at.");
+	else if (strcmp(w, "consent-given") == 0)
+		account_set_banner(data, true, "Consent is recorded.");
+	else if (strcmp(w, "consent-withdrawn") == 0)
+		account_set_banner(data, true, "Consent is withdrawn. We have stopped what it covered.");
+	else if (ref_status_parse(w, &s))
+		account_set_banner(data, true, arena_printf(&req->arena, "Saved. The referral is now: %s.",
+				   ref_status_words(s)));
+}
+
+/* A step's form: its reasons as radios, a note, and what was typed when
+ * it came back with errors. */
+static void decorate_move(struct request *req, json_t *mv, const char *ref_id, const json_t *errors,
+		const json_t *typed)
+{
+	const char *to = jtext(mv, "to");
+	bool mine = typed && strcmp(jtext(typed, "to"), to) == 0;
+	const char *reason_id = arena_printf(&req->arena, "reason-%s", to);
+	const char *note_id = arena_printf(&req->arena, "note-%s", to);
+	const char *reason_err = account_error_for(errors, reason_id);
+	const char *note_err = account_error_for(errors, note_id);
+	json_t *reasons = json_object_get(mv, "reasons");
+	size_t i;
+	json_t *r;
+	bool ending = strcmp(to, "declined") == 0 || strcmp(to, "closed") == 0 ||
+		      strcmp(to, "withdrawn") == 0;
+
+	json_array_foreach(reasons, i, r) {
+		const char *code = jtext(r, "code");
+
+		json_object_set_new(r, "id", i == 0 ? json_string(reason_id) :
+				    json_sprintf("%s-%s", reason_id, code));
+		json_object_set_new(r, "value", json_string(code));
+		json_object_set_new(r, "label", json_string(jtext(r, "name")));
+		json_object_set_new(r, "checked", json_boolean(mine && strcmp(jtext(typed, "reason"), code) == 0));
+	}
+	json_object_set_new(mv, "action", json_sprintf("/referrals/%s/status", ref_id));
+	json_object_set_new(mv, "form_id", json_sprintf("move-%s", to));
+	json_object_set_new(mv, "has_reasons", json_boolean(json_array_size(reasons) > 0));
+	if (!reasons)
+		json_object_set_new(mv, "reasons", json_array());
+	json_object_set_new(mv, "reason_id", json_string(reason_id));
+	json_object_set_new(mv, "reason_error", jstr_or_null(reason_err));
+	json_object_set_new(mv, "note_id", json_string(note_id));
+	json_object_set_new(mv, "note", json_string(mine ? jtext(typed, "note") : ""));
+	json_object_set_new(mv, "note_error", jstr_or_null(note_err));
+	json_object_set_new(mv, "note_describedby", described(note_id, false, note_err != NULL));
+	/* Forward steps are buttons; ending it (decline, close, withdraw)
+	 * opens with a reason and a note, and is not one press away. */
+	json_object_set_new(mv, "ending", json_boolean(ending));
+	json_object_set_new(mv, "open", json_boolean(mine || reason_err || note_err));
+}
+
+/* Consent per purpose, with the form to give or withdraw it when this
+ * viewer may (the person, the referrer, staff). */
+static void decorate_consent(struct request *req, json_t *view, unsigned parties,
+		const json_t *errors)
+{
+	json_t *list = json_object_get(view, "consent");
+	bool may = parties & (PARTY_PERSON | PARTY_REFERRER | PARTY_STAFF);
+	/* The person agrees for themself, online; others record how. */
+	bool online = (parties & PARTY_PERSON) && !(parties & PARTY_STAFF);
+	const char *id = jtext(view, "id");
+	size_t i;
+	json_t *c;
+
+	json_array_foreach(list, i, c) {
+		const char *purpose = jtext(c, "purpose");
+		const char *box = arena_printf(&req->arena, "consent-%s", purpose);
+		const char *mid = arena_printf(&req->arena, "consent-%s-method", purpose);
+		const char *err = account_error_for(errors, box);
+		const char *merr = account_error_for(errors, mid);
+		bool given = json_is_true(json_object_get(c, "given"));
+
+		json_object_set_new(c, "box_id", json_string(box));
+		json_object_set_new(c, "action", json_sprintf("/referrals/%s/consent", id));
+		json_object_set_new(c, "can_change", json_boolean(may));
+		json_object_set_new(c, "can_give", json_boolean(may && !given));
+		json_object_set_new(c, "can_withdraw", json_boolean(may && given));
+		json_object_set_new(c, "online", json_boolean(online));
+		json_object_set_new(c, "error", jstr_or_null(err));
+		json_object_set_new(c, "method_id", json_string(mid));
+		json_object_set_new(c, "method_written_id", json_sprintf("%s-written", mid));
+		json_object_set_new(c, "method_error", jstr_or_null(merr));
+		json_object_set_new(c, "method_describedby", described(mid, false, merr != NULL));
+		json_object_set_new(c, "open", json_boolean(err || merr));
+		if (!json_object_get(c, "method"))
+			json_object_set_new(c, "method", json_null());
+	}
+	json_object_set_new(view, "may_consent", json_boolean(may));
+}
+
+/* Sets each of keys that o lacks to null: a template section over a
+ * missing key would look it up in an outer context instead. */
+static void ensure(json_t *o, const char *const *keys, size_t n)
+{
+	for (size_t i = 0; json_is_object(o) && i < n; i++)
+		if (!json_object_get(o, keys[i]))
+			json_object_set_new(o, keys[i], json_null());
+}
+
+#define ENSURE(o, ...) ensure((o), (const char *const[]){ __VA_ARGS__ }, \
+	sizeof((const char *const[]){ __VA_ARGS__ }) / sizeof(const char *))
+
+/* "24 November 2026 at 10:00" (UK time), as the events say it. */
+static json_t *at_words(int64_t t)
+{
+	char date[UK_FORMAT_MAX], time[UK_FORMAT_MAX];
+
+	if (t <= 0)
+		return json_null();
+	uk_format_date(t, date, sizeof(date));
+	uk_format_time(t, time, sizeof(time));
+	return json_sprintf("%s at %s", date, time);
+}
+
+/* The same from an ISO 8601 string; NULL when there is none. */
+static json_t *when_words(const json_t *v)
+{
+	int64_t t = 0;
+
+	if (!json_is_string(v))
+		return json_null();
+	if (!time_parse_iso8601(json_string_value(v), strlen(json_string_value(v)), &t))
+		return json_string(json_string_value(v));
+	return at_words(t);
+}
+
+/* Everything the page's sections test, set; words for times. */
+static void normalise_view(json_t *view, const struct ref_meta *m)
+{
+	json_t *x, *ms;
+	size_t i;
+
+	ENSURE(view, "referrer", "reason", "end_reason_words", "person", "target");
+	if (!json_is_boolean(json_object_get(view, "follow_up_due")))
+		json_object_set_new(view, "follow_up_due", json_false());
+	if (!json_is_boolean(json_object_get(view, "shared")))
+		json_object_set_new(view, "shared", json_false());
+	ENSURE(json_object_get(view, "target"), "name", "url", "org_name");
+	ENSURE(json_object_get(view, "referrer"), "name");
+	ENSURE(json_object_get(view, "person"), "name", "email", "phone", "address",
+	       "contact_by_words", "access_needs", "language_name", "birth_date", "nhs_number");
+	json_object_set_new(view, "sent_words", at_words(m->sent_at));
+	json_array_foreach(json_object_get(view, "events"), i, x)
+		ENSURE(x, "actor", "reason_words", "note", "at_words");
+	json_array_foreach(json_object_get(view, "consent"), i, x) {
+		const char *method = json_string_value(json_object_get(x, "method"));
+
+		json_object_set_new(x, "given_words", when_words(json_object_get(x, "given_at")));
+		json_object_set_new(x, "withdrawn_words", when_words(json_object_get(x, "withdrawn_at")));
+		json_object_set_new(x, "method_words", !method ? json_null() :
+			json_string(strcmp(method, "verbal") == 0 ? "told in person or on the phone" :
+				    strcmp(method, "written") == 0 ? "in writing" : "online"));
+	}
+	ms = json_object_get(view, "measures");
+	if (!json_is_object(ms)) {
+		ms = json_object();
+		json_object_set_new(view, "measures", ms);
+	}
+	json_object_set_new(ms, "has_accept", json_boolean(json_is_integer(json_object_get(ms, "days_to_accept"))));
+	json_object_set_new(ms, "has_contact", json_boolean(json_is_integer(json_object_get(ms, "days_to_contact"))));
+	json_object_set_new(ms, "has_attend", json_boolean(json_is_integer(json_object_get(ms, "days_to_attend"))));
+	json_object_set_new(view, "has_measures", json_boolean(
+		json_is_integer(json_object_get(ms, "days_to_accept")) ||
+		json_is_integer(json_object_get(ms, "days_to_contact")) ||
+		json_is_integer(json_object_get(ms, "days_to_attend"))));
+}
+
+/* The page for one referral: referral_view() (which audits the read, so
+ * the caller holds a write transaction) plus what the page needs. errors
+ * and typed come from a step or consent form that failed. */
+static enum err show_page(struct request *req, struct response *resp, int status,
+		const struct ref_meta *m, json_t *errors, const json_t *typed)
+{
+	unsigned parties = referral_parties(req->actor, m);
+	json_t *view = NULL, *moves, *mv;
+	size_t i;
+	enum err e;
+
+	if ((e = referral_view_from(req->app, req->db, req->actor, m, time_now(), req->client_ip,
+				     req->id, &view)) != ERR_OK) {
+		json_decref(errors);
+		return e;
+	}
+	moves = json_object_get(view, "moves");
+	json_array_foreach(moves, i, mv)
+		decorate_move(req, mv, m->id, errors, typed);
+	json_object_set_new(view, "has_moves", json_boolean(json_array_size(moves) > 0));
+	decorate_consent(req, view, parties, errors);
+	json_object_set_new(view, "tag", json_string(status_tag(jtext(view, "status"))));
+	json_object_set_new(view, "is_person", json_boolean(parties & PARTY_PERSON));
+	json_object_set_new(view, "is_receiver", json_boolean(parties & PARTY_RECEIVER));
+	json_object_set_new(view, "has_events", json_boolean(json_array_size(json_object_get(view, "events")) > 0));
+	json_object_set_new(view, "has_needs", json_boolean(json_array_size(json_object_get(view, "needs")) > 0));
+	normalise_view(view, m);
+	if (parties & PARTY_PERSON) {
+		json_t *readers = NULL;
+
+		if ((e = referral_readers(req->db, m->id, &readers)) != ERR_OK) {
+			json_decref(view);
+			json_decref(errors);
+			return e;
+		}
+		json_object_set_new(view, "has_readers", json_boolean(json_array_size(readers) > 0));
+		json_array_foreach(readers, i, mv)
+			ENSURE(mv, "role", "at_words", "actor_name");
+		json_object_set_new(view, "readers", readers);
+	}
+	account_set_errors(view, errors);
+	done_banner(req, view);
+	return account_page(req, resp, status, "referral/show.html",
+			    arena_printf(&req->arena, "Referral to %s",
+					 jtext(json_object_get(view, "target"), "name")), view);
+}
+
+static enum err show_get(struct request *req, struct response *resp)
+{
+	struct ref_meta m;
+	enum err e;
+
+	if ((e = load_or_404(req, ACT_REFERRAL_VIEW, &m)) != ERR_OK)
+		return e;
+	return show_page(req, resp, 200, &m, NULL, NULL);
+}
+
+/* A failed form on the referral's page: the page again, in a transaction
+ * of its own (the view audits the read). */
+static enum err show_again(struct request *req, struct response *resp, int status,
+		const struct ref_meta *m, json_t *errors, const json_t *typed)
+{
+	enum err e = db_begin(req->db);
+
+	if (e) {
+		json_decref(errors);
+		return e;
+	}
+	if ((e = show_page(req, resp, status, m, errors, typed)) == ERR_OK)
+		e = db_commit(req->db);
+	return e;
+}
+
+static enum err status_post(struct request *req, struct response *resp)
+{
+	const char *to = account_form_text(req, "to");
+	const char *reason = account_form_text(req, "reason");
+	const char *note = account_form_text(req, "note");
+	struct ref_meta m;
+	enum ref_status s = REF_SENT;
+	json_t *raw, *errors, *typed, *x;
+	bool known;
+	size_t i;
+	enum err e;
+
+	if ((e = load_or_404(req, ACT_REFERRAL_UPDATE, &m)) != ERR_OK)
+		return e;
+	known = to && ref_status_parse(to, &s);
+	raw = json_array();
+	if ((e = db_begin(req->db)) != ERR_OK) {
+		json_decref(raw);
+		return e;
+	}
+	e = referral_move(req->app, req->db, req->actor, &m, to ? to : "", reason, note, time_now(), raw);
+	if (e == ERR_OK) {
+		json_decref(raw);
+		if ((e = commit_and_wake(req)) != ERR_OK)
+			return e;
+		resp_redirect(req, resp, arena_printf(&req->arena, "/referrals/%s?done=%s", m.id,
+						       ref_status_name(s)));
+		return ERR_OK;
+	}
+	db_rollback(req->db);
+	if (e == ERR_CONFLICT) {
+		e = req_fail(req, ERR_CONFLICT, first_detail(raw, "This step does not fit where the "
+				"referral has got to. Go back to the referral to see what can happen next."));
+		json_decref(raw);
+		return e;
+	}
+	if (e == ERR_FORBIDDEN) {
+		json_decref(raw);
+		return req_fail(req, ERR_FORBIDDEN, "You cannot take this step on this referral. Go "
+				"back to the referral to see the steps you can take.");
+	}
+	if (e != ERR_INVALID) {
+		json_decref(raw);
+		return e;
+	}
+	/* Each message by its own step's form. */
+	errors = json_array();
+	json_array_foreach(raw, i, x) {
+		const char *f = jtext(x, "field");
+		const char *d = json_string_value(json_object_get(x, "detail"));
+
+		if (known && (strcmp(f, "reason") == 0 || strcmp(f, "note") == 0))
+			add_error(errors, arena_printf(&req->arena, "%s-%s", f, to), d);
+		else
+			add_error(errors, known ? arena_printf(&req->arena, "move-%s", to) : "moves", d);
+	}
+	if (!json_array_size(errors))
+		add_error(errors, "moves", "Choose a step from the list and try again");
+	json_decref(raw);
+	typed = json_pack("{s:s, s:s, s:s}", "to", known ? to : "", "reason", reason ? reason : "",
+			  "note", note ? note : "");
+	e = show_again(req, resp, 422, &m, errors, typed);
+	json_decref(typed);
+	return e;
+}
+
+static enum err consent_post(struct request *req, struct response *resp)
+{
+	const char *purpose = account_form_text(req, "purpose");
+	const char *action = account_form_text(req, "action");
+	const char *method = account_form_text(req, "method");
+	struct ref_meta m;
+	enum consent_purpose p;
+	bool known, give;
+	const char *box;
+	json_t *raw, *errors, *x;
+	size_t i;
+	unsigned parties;
+	enum err e;
+
+	if ((e = load_or_404(req, ACT_REFERRAL_UPDATE, &m)) != ERR_OK)
+		return e;
+	known = purpose && consent_purpose_parse(purpose, &p);
+	box = known ? arena_printf(&req->arena, "consent-%s", purpose) : "consent";
+	errors = json_array();
+	if (!action || (strcmp(action, "give") != 0 && strcmp(action, "withdraw") != 0)) {
+		add_error(errors, box, "Choose whether to record consent or withdraw it");
+		return show_again(req, resp, 422, &m, errors, NULL);
+	}
+	give = strcmp(action, "give") == 0;
+	parties = referral_parties(req->actor, &m);
+	/* The person themself agrees here, online; others say how. */
+	if (give && (parties & PARTY_PERSON) && !(parties & PARTY_STAFF))
+		method = consent_method_name(CONSENT_ONLINE);
+	raw = json_array();
+	if ((e = db_begin(req->db)) != ERR_OK) {
+		json_decref(raw);
+		json_decref(errors);
+		return e;
+	}
+	e = referral_consent(req->app, req->db, req->actor, &m, purpose ? purpose : "", give,
+			     method && method[0] ? method : NULL, time_now(), raw);
+	if (e == ERR_OK) {
+		json_decref(raw);
+		json_decref(errors);
+		if ((e = commit_and_wake(req)) != ERR_OK)
+			return e;
+		resp_redirect(req, resp, arena_printf(&req->arena, "/referrals/%s?done=%s", m.id,
+						       give ? "consent-given" : "consent-withdrawn"));
+		return ERR_OK;
+	}
+	db_rollback(req->db);
+	if (e == ERR_FORBIDDEN) {
+		json_decref(raw);
+		json_decref(errors);
+		return req_fail(req, ERR_FORBIDDEN, "Only the person, the person who referred them or a "
+				"coordinator can change their consent.");
+	}
+	if (e != ERR_INVALID) {
+		json_decref(raw);
+		json_decref(errors);
+		return e;
+	}
+	json_array_foreach(raw, i, x) {
+		const char *f = jtext(x, "field");
+
+		add_error(errors, known && strstr(f, "method") ? arena_printf(&req->arena, "%s-method", box)
+			  : box, json_string_value(json_object_get(x, "detail")));
+	}
+	if (!json_array_size(errors))
+		add_error(errors, box, "Check the choice and try again");
+	json_decref(raw);
+	return show_again(req, resp, 422, &m, errors, NULL);
+}
+
+/* ---------------------------------------------------------------- lists */
+
+static enum err list(struct request *req, enum ref_list_kind kind, const char *org_id, int status,
+		bool follow_up_only, int limit, int offset, json_t **items, int64_t *total)
+{
+	struct ref_list_opts o = {
+		.kind = kind, .org_id = org_id, .status = status, .follow_up_only = follow_up_only,
+		.limit = limit, .offset = offset,
+	};
+	enum err e = referral_list(req->app, req->db, req->actor, &o, time_now(), items, total);
+
+	if (e == ERR_OK)
+		decorate_items(*items, kind == REF_LIST_MINE);
+	return e;
+}
+
+static json_t *group(const char *id, const char *title, const char *hint, const char *none,
+		json_t *items)
+{
+	return json_pack("{s:s, s:s, s:s, s:s, s:o, s:I, s:b}", "id", id, "title", title,
+		"hint", hint, "none", none, "items", items, "count",
+		(json_int_t)json_array_size(items), "any", json_array_size(items) > 0);
+}
+
+/* Organisations a coordinator may choose from: [{value, name, selected}]. */
+static enum err org_choices(struct request *req, const char *chosen, json_t **out)
+{
+	struct db_res *r;
+	enum err e;
+
+	*out = json_array();
+	if ((e = db_query(req->db, &q_orgs, DB_NOARGS, &r)) != ERR_OK)
+		return e;
+	while ((e = db_next(r)) == ERR_OK && db_row(r))
+		json_array_append_new(*out, json_pack("{s:s, s:s, s:b}", "value", db_text(r, 0),
+			"name", db_text(r, 1) ? db_text(r, 1) : "",
+			"selected", chosen && strcmp(chosen, db_text(r, 0)) == 0));
+	db_res_free(r);
+	return e;
+}
+
+static enum err org_name(struct request *req, const char *org_id, const char **out)
+{
+	struct db_res *r;
+	enum err e;
+
+	*out = NULL;
+	if ((e = db_query(req->db, &q_org_name, DB_ARGS(DB_TEXT(org_id)), &r)) != ERR_OK)
+		return e;
+	if ((e = db_next(r)) == ERR_OK && db_row(r))
+		*out = arena_strdup(&req->arena, db_text(r, 0) ? db_text(r, 0) : "");
+	db_res_free(r);
+	return e;
+}
+
+/* The receiving organisation's inbox: what is overdue, what is new, and
+ * whom to contact. Organisers see their own organisation's; coordinators
+ * and admins choose one, or see every organisation's. */
+static enum err inbox_get(struct request *req, struct response *resp)
+{
+	const char *q = req_query(req, "org");
+	/* Any organisation's inbox (the policy's roles, not its ownership
+	 * rule): coordinators and admins. */
+	bool any_org = policy_can(req->actor, ACT_REFERRAL_INBOX,
+				  &(struct resource){ .kind = RES_ORG, .org_id = NULL });
+	const char *org = NULL, *oname = NULL;
+	json_t *sent = NULL, *accepted = NULL, *overdue, *fresh, *tocontact, *data, *it, *orgs = NULL;
+	int64_t nsent = 0, naccepted = 0;
+	size_t i;
+	enum err e;
+
+	if (q && str_is_uuid(str_c(q)))
+		org = q;
+	else if (!(q && strcmp(q, "all") == 0 && any_org))
+		org = req->actor->org_id;
+	if (org && !policy_can(req->actor, ACT_REFERRAL_INBOX,
+			       &(struct resource){ .kind = RES_ORG, .org_id = org }))
+		return req_fail(req, ERR_NOT_FOUND, "There is no inbox for that organisation that you "
+				"can see.");
+	if (org) {
+		if ((e = org_name(req, org, &oname)) != ERR_OK)
+			return e;
+		if (!oname)
+			return req_fail(req, ERR_NOT_FOUND, "There is no organisation with that id.");
+	} else if (!any_org) {
+		return req_fail(req, ERR_FORBIDDEN, "Your account is not linked to an organisation. "
+				"Ask a coordinator to link it.");
+	}
+	if ((e = list(req, REF_LIST_INBOX, org, REF_SENT, false, INBOX_MAX, 0, &sent, &nsent)) != ERR_OK ||
+	    (e = list(req, REF_LIST_INBOX, org, REF_ACCEPTED, false, INBOX_MAX, 0, &accepted, &naccepted)) != ERR_OK) {
+		json_decref(sent);
+		json_decref(accepted);
+		return e;
+	}
+	overdue = json_array();
+	fresh = json_array();
+	tocontact = json_array();
+	json_array_foreach(sent, i, it)
+		json_array_append(item_overdue(it) ? overdue : fresh, it);
+	json_array_foreach(accepted, i, it)
+		json_array_append(item_overdue(it) ? overdue : tocontact, it);
+	json_decref(sent);
+	json_decref(accepted);
+	data = json_pack("{s:s?, s:b, s:b, s:[o, o, o], s:b}", "org_name", oname, "all", org == NULL,
+		"any_org", any_org,
+		"groups",
+		group("overdue", "Overdue", "Nobody has been in touch with them yet, and it has been "
+		      "a while since they were referred. Contact them first.", "Nothing is overdue.",
+		      overdue),
+		group("new", "New referrals", "Look at each one and accept it, or decline it with a "
+		      "reason.", "There are no new referrals.", fresh),
+		group("to-contact", "To contact", "You have accepted these. Get in touch with each "
+		      "person in the way they asked, then record it.", "Nobody is waiting to be "
+		      "contacted.", tocontact),
+		"more", nsent > INBOX_MAX || naccepted > INBOX_MAX);
+	if (any_org) {
+		if ((e = org_choices(req, org, &orgs)) != ERR_OK) {
+			json_decref(orgs);
+			json_decref(data);
+			return e;
+		}
+		json_object_set_new(data, "choose_org", json_true());
+		json_object_set_new(data, "orgs", orgs);
+	}
+	return account_page(req, resp, 200, "referral/inbox.html", any_org ? "Referrals by "
+			    "organisation" : "Referrals to your organisation", data);
+}
+
+/* The referrer's caseload: who needs following up, then everything they
+ * referred by status (?status= takes a status code, nothing else). */
+static enum err caseload_get(struct request *req, struct response *resp)
+{
+	const char *sq = req_query(req, "status");
+	enum ref_status chosen;
+	bool filtered = sq && ref_status_parse(sq, &chosen);
+	int64_t page = page_param(req), total = 0, all = 0, n;
+	json_t *follow = NULL, *items = NULL, *tabs, *data, *tmp;
+	enum err e;
+
+	if ((e = list(req, REF_LIST_CASELOAD, NULL, -1, true, 100, 0, &follow, &n)) != ERR_OK)
+		return e;
+	tabs = json_array();
+	for (int s = -1; s < REF__MAX; s++) {
+		tmp = NULL;
+		if ((e = list(req, REF_LIST_CASELOAD, NULL, s, false, 1, 0, &tmp, &n)) != ERR_OK) {
+			json_decref(tmp);
+			goto fail;
+		}
+		json_decref(tmp);
+		if (s < 0)
+			all = n;
+		json_array_append_new(tabs, json_pack("{s:s, s:I, s:o, s:b}",
+			"words", s < 0 ? "All" : ref_status_words((enum ref_status)s), "count", (json_int_t)n,
+			"href", s < 0 ? json_string("/referrals/caseload") :
+				json_sprintf("/referrals/caseload?status=%s", ref_status_name((enum ref_status)s)),
+			"current", filtered ? s == (int)chosen : s < 0));
+	}
+	if ((e = list(req, REF_LIST_CASELOAD, NULL, filtered ? (int)chosen : -1, false, PER_PAGE,
+		      (int)((page - 1) * PER_PAGE), &items, &total)) != ERR_OK)
+		goto fail;
+	data = json_pack("{s:{s:o}, s:b, s:o, s:o, s:b, s:s, s:b}", "follow_up", "items", follow,
+		"any_follow_up", json_array_size(follow) > 0, "tabs", tabs, "items", items,
+		"any", json_array_size(items) > 0,
+		"showing", filtered ? ref_status_words(chosen) : "All", "nothing_yet", all == 0);
+	paging(req, data, filtered ? arena_printf(&req->arena, "/referrals/caseload?status=%s&",
+		ref_status_name(chosen)) : "/referrals/caseload?", page, total, json_array_size(items));
+	return account_page(req, resp, 200, "referral/caseload.html", "Your caseload", data);
+fail:
+	json_decref(follow);
+	json_decref(tabs);
+	json_decref(items);
+	return e;
+}
+
+/* The person's own referrals: first link any made for their (confirmed)
+ * email address to their account. */
+static enum err mine_get(struct request *req, struct response *resp)
+{
+	int64_t page = page_param(req), total = 0;
+	int claimed = 0;
+	json_t *items = NULL, *data;
+	enum err e;
+
+	if (req->actor->verified && (e = referral_claim(req->db, req->actor, time_now(), &claimed)) != ERR_OK)
+		return e;
+	if ((e = list(req, REF_LIST_MINE, NULL, -1, false, PER_PAGE, (int)((page - 1) * PER_PAGE),
+		      &items, &total)) != ERR_OK)
+		return e;
+	data = json_pack("{s:o, s:b, s:b}", "items", items, "any", json_array_size(items) > 0,
+			 "verified", req->actor->verified);
+	paging(req, data, "/account/referrals?", page, total, json_array_size(items));
+	if (claimed > 0)
+		account_set_banner(data, false, claimed == 1 ? "We found a referral made for you with "
+				   "your email address. It is now linked to your account." :
+				   "We found referrals made for you with your email address. They are "
+				   "now linked to your account.");
+	return account_page(req, resp, 200, "referral/mine.html", "Your referrals", data);
+}
+
+/* ---------------------------------------------------------------- the overview */
+
+/* The period from ?from-day=..&to-year=..: since and until (0: open) on
+ * sent_at, UK days, the end day included. Errors name "from" and "to",
+ * the ids of their day boxes. */
+static void period(struct request *req, json_t *values, json_t *errors, int64_t *since,
+		int64_t *until)
+{
+	static const char *const ends[] = { "from", "to" };
+	int64_t t[2] = { 0, 0 };
+
+	for (int k = 0; k < 2; k++) {
+		const char *parts[3];
+		static const char *const suffix[] = { "day", "month", "year" };
+		const char *ymd;
+
+		for (int j = 0; j < 3; j++) {
+			const char *v = req_query(req, arena_printf(&req->arena, "%s-%s", ends[k], suffix[j]));
+			struct str s = str_trim(str_c(v ? v : ""));
+
+			parts[j] = arena_strndup(&req->arena, s.p, s.n);
+			if (!str_is_clean_utf8(parts[j], strlen(parts[j])) || strlen(parts[j]) > 8)
+				parts[j] = "x";
+			json_object_set_new(values, arena_printf(&req->arena, "%s_%s", ends[k], suffix[j]),
+					    json_string(parts[j]));
+		}
+		ymd = date_from_parts(req, parts[0], parts[1], parts[2], k ? "The end date" :
+				      "The start date", ends[k], errors);
+		if (ymd) {
+			int64_t y = 0, m = 0, d = 0;
+
+			str_to_i64((struct str){ ymd, 4 }, 1000, 9999, &y);
+			str_to_i64((struct str){ ymd + 5, 2 }, 1, 12, &m);
+			str_to_i64((struct str){ ymd + 8, 2 }, 1, 31, &d);
+			t[k] = uk_to_utc((int)y, (int)m, (int)d, 0, 0);
+			if (k == 1) {
+				int64_t next = uk_days((int)y, (int)m, (int)d) + 1;
+				int ny, nm, nd;
+
+				uk_date(next, &ny, &nm, &nd);
+				t[k] = uk_to_utc(ny, nm, nd, 0, 0);
+			}
+		}
+	}
+	if (t[0] && t[1] && t[1] <= t[0])
+		add_error(errors, "to", "The end date must be the same as or after the start date");
+	*since = t[0];
+	*until = t[1];
+}
+
+/* The period as a query string for links ("" when none). */
+static const char *period_query(struct request *req, const json_t *values)
+{
+	static const char *const keys[] = { "from_day", "from_month", "from_year", "to_day",
+					    "to_month", "to_year" };
+	static const char *const names[] = { "from-day", "from-month", "from-year", "to-day",
+					     "to-month", "to-year" };
+	struct buf b;
+	const char *out;
+
+	buf_init(&b, 512);
+	for (size_t i = 0; i < ARRAY_LEN(keys); i++) {
+		const char *v = jtext(values, keys[i]);
+
+		if (!v[0])
+			continue;
+		buf_addf(&b, "%s%s=", b.len ? "&" : "?", names[i]);
+		for (const char *p = v; *p; p++)
+			if (*p >= '0' && *p <= '9')
+				buf_addc(&b, *p);
+	}
+	out = buf_ok(&b) ? arena_strdup(&req->arena, b.p) : "";
+	buf_release(&b);
+	return out ? out : "";
+}
+
+
+/* Words and flags the overview page needs: each breakdown's rows as
+ * they are, and whether there is any. */
+static void overview_extras(json_t *ov)
+{
+	static const char *const lists[] = { "by_status", "by_source", "by_category" };
+	static const char *const medians[] = { "median_days_to_accept", "median_days_to_contact",
+					       "median_days_to_attend" };
+
+	for (size_t i = 0; i < ARRAY_LEN(lists); i++) {
+		char key[32];
+
+		snprintf(key, sizeof(key), "has_%s", lists[i]);
+		json_object_set_new(ov, key, json_boolean(json_array_size(json_object_get(ov, lists[i])) > 0));
+	}
+	static const char *const has[] = { "has_median_accept", "has_median_contact",
+					   "has_median_attend" };
+
+	for (size_t i = 0; i < ARRAY_LEN(medians); i++)
+		json_object_set_new(ov, has[i], json_boolean(json_is_number(json_object_get(ov, medians[i]))));
+}
+
+static enum err overview_get(struct request *req, struct response *resp)
+{
+	json_t *values = json_object(), *errors = json_array(), *ov = NULL, *data;
+	int64_t since, until;
+	enum err e;
+
+	period(req, values, errors, &since, &until);
+	data = json_pack("{s:O, s:o, s:o, s:b}", "values", values,
+		"from", date_model("from", "From", "For example, 1 4 2026", jtext(values, "from_day"),
+				   jtext(values, "from_month"), jtext(values, "from_year"), errors),
+		"to", date_model("to", "To", "For example, 31 3 2027", jtext(values, "to_day"),
+				 jtext(values, "to_month"), jtext(values, "to_year"), errors),
+		"filtered", since || until);
+	json_object_set_new(data, "can_inbox", json_boolean(policy_can(req->actor, ACT_REFERRAL_INBOX, NULL)));
+	if (json_array_size(errors)) {
+		sort_errors(errors, (const char *const[]){ "from", "to" }, 2);
+		account_set_errors(data, errors);
+		json_decref(values);
+		return account_page(req, resp, 422, "referral/overview.html", "Referrals overview", data);
+	}
+	json_decref(errors);
+	if ((e = referral_overview(req->db, since, until, &ov)) != ERR_OK) {
+		json_decref(values);
+		json_decref(data);
+		return e;
+	}
+	overview_extras(ov);
+	json_object_set_new(data, "overview", ov);
+	json_object_set_new(data, "csv_href", json_sprintf("/referrals/overview.csv%s",
+			    period_query(req, values)));
+	json_decref(values);
+	account_set_errors(data, NULL);
+	return account_page(req, resp, 200, "referral/overview.html", "Referrals overview", data);
+}
+
+static enum err overview_csv(struct request *req, struct response *resp)
+{
+	json_t *values = json_object(), *errors = json_array();
+	const char *csv = NULL;
+	size_t len = 0;
+	int64_t since, until;
+	enum err e;
+
+	period(req, values, errors, &since, &until);
+	json_decref(values);
+	if (json_array_size(errors))
+		return req_fail_fields(req, "Check the dates of the period and try again.", errors);
+	json_decref(errors);
+	if ((e = referral_csv(req->db, since, until, &req->arena, &csv, &len)) != ERR_OK)
+		return e;
+	resp_text(resp, 200, "text/csv; charset=utf-8", csv, len);
+	if (!buf_ok(&resp->body))
+		return req_fail(req, ERR_TOO_LARGE, "There are too many referrals in this period for "
+				"one file. Choose a shorter period.");
+	resp_header(resp, "Content-Disposition", "attachment; filename=\"referrals.csv\"");
+	resp->no_store = true;
+	return ERR_OK;
+}
+
+/* ---------------------------------------------------------------- the feature */
+
+ACCOUNT_UNDO(new_post)
+ACCOUNT_UNDO(referme_post)
+ACCOUNT_UNDO(status_post)
+ACCOUNT_UNDO(consent_post)
+
+#define FORM (RF_FORM | RF_CSRF)
+
+static const struct route routes[] = {
+	{ M_GET,  "/referrals/new", new_get, ACT_REFER, 0 },
+	{ M_POST, "/referrals/new", new_post_undo, ACT_REFER, FORM },
+	{ M_GET,  "/services/{id:uuid}/refer-me", referme_get, ACT_PUBLIC, 0 },
+	{ M_POST, "/services/{id:uuid}/refer-me", referme_post_undo, ACT_PUBLIC, FORM },
+	{ M_GET,  "/referrals/inbox", inbox_get, ACT_REFERRAL_INBOX, 0 },
+	{ M_GET,  "/referrals/caseload", caseload_get, ACT_REFER, 0 },
+	{ M_GET,  "/referrals/overview", overview_get, ACT_REFERRAL_REPORT, 0 },
+	{ M_GET,  "/referrals/overview.csv", overview_csv, ACT_REFERRAL_REPORT, 0 },
+	{ M_GET,  "/referrals/{id:uuid}", show_get, ACT_REFERRAL_VIEW, RF_WRITE_TX },
+	{ M_POST, "/referrals/{id:uuid}/status", status_post_undo, ACT_REFERRAL_UPDATE, FORM },
+	{ M_POST, "/referrals/{id:uuid}/consent", consent_post_undo, ACT_REFERRAL_UPDATE, FORM },
+	{ M_GET,  "/account/referrals", mine_get, ACT_SIGNED_IN, RF_WRITE_TX },
+};
+
+static const struct job jobs[] = {
+	{ "referral_follow_up", 3600, referral_follow_up_run },
+};
+
+const struct feature referral_feature = {
+	.name = "referral",
+	.routes = routes,
+	.nroutes = ARRAY_LEN(routes),
+	.jobs = jobs,
+	.njobs = ARRAY_LEN(jobs),
+	.export_person = referral_export_person,
+	.erase_person = referral_erase_person,
+	.demo = referral_demo,
+};

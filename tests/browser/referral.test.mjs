@@ -1,0 +1,349 @@
+// referral.test.mjs - referrals in a real browser, on the demo town
+// (`kith demo`: services, demo accounts and demo referrals). The whole
+// loop with the keyboard alone (Tab, Space, arrows, typing and Enter; no
+// clicks): the link worker signs in, finds a walk, refers someone with
+// their consent; the organiser opens the inbox, accepts, records contact
+// and attendance; the link worker sees "Attended" in the caseload. Axe
+// finds nothing on any referral page (the form, with errors too, one
+// referral as each party, the inbox, the caseload, "your referrals", the
+// overview, "I'd like to go" and its confirmation); nothing scrolls
+// sideways on a phone; and screenshots for the docs
+// (docs/screenshots/referral-*-desktop.png and -mobile.png).
+
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+
+import { axe, formatViolations, ROOT, SCREENSHOTS, start } from './lib.mjs';
+
+const DEMO_PASSWORD = 'walk-talk-tea-2026';
+const DEMO_ORG = '6f1d2c1e-3b7a-4c55-9a51-0d3f2b8e7a10';
+const LINK_WORKER = 'linkworker@demo.kith.test';
+const ORGANISER = 'organiser@demo.kith.test';
+const COORDINATOR = 'coordinator@demo.kith.test';
+const MEMBER = 'member@demo.kith.test';
+const PERSON = 'Rosa Keyboard';
+const DESKTOP = { width: 1280, height: 800 };
+const PHONE = { width: 375, height: 740 };
+
+let env;
+let server;
+let serverLog = '';
+let dir;
+
+function freePort() {
+  return new Promise((ok, fail) => {
+    const s = createServer();
+    s.unref();
+    s.once('error', fail);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => ok(port));
+    });
+  });
+}
+
+before(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'kith-referral-'));
+  const bin = process.env.KITH_BIN || join(ROOT, 'build/kith');
+  const db = `sqlite:${join(dir, 'kith.db')}`;
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const r = spawnSync(bin, ['demo', '--db', db], { cwd: dir, encoding: 'utf8' });
+  assert.equal(r.status, 0, `kith demo: ${r.stderr}`);
+  server = spawn(bin, [
+    'serve', '--db', db, '--listen', `127.0.0.1:${port}`, '--rate-limit', '0',
+    '--shutdown-grace', '1', '--dev-mode', 'true', '--mail-dir', join(dir, 'mail'),
+    '--base-url', base,
+  ], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  const keep = (b) => { serverLog = (serverLog + b.toString()).slice(-20_000); };
+  server.stdout.on('data', keep);
+  server.stderr.on('data', keep);
+  process.env.KITH_TEST_URL = base;
+  try {
+    env = await start();
+  } catch (e) {
+    throw new Error(`${e.message}\n${serverLog}`);
+  }
+  mkdirSync(SCREENSHOTS, { recursive: true });
+});
+
+after(async () => {
+  await env?.stop();
+  if (server && server.exitCode === null) {
+    const exited = new Promise((r) => server.once('exit', r));
+    server.kill('SIGTERM');
+    await exited;
+  }
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+// Presses Tab until the focused element matches selector.
+async function tabTo(page, selector, max = 300) {
+  for (let i = 0; i < max; i++) {
+    await page.keyboard.press('Tab');
+    if (await page.evaluate((s) => document.activeElement?.matches(s) ?? false, selector)) return;
+  }
+  throw new Error(`Tab never reached ${selector} on ${page.url()}`);
+}
+
+// Presses Tab until the focused element matches selector and its text is
+// text (a link or button found by what it says).
+async function tabToText(page, selector, text, max = 300) {
+  for (let i = 0; i < max; i++) {
+    await page.keyboard.press('Tab');
+    if (await page.evaluate(([s, t]) => {
+      const el = document.activeElement;
+      return (el?.matches(s) && el.innerText.trim() === t) ?? false;
+    }, [selector, text])) return;
+  }
+  throw new Error(`Tab never reached ${selector} saying "${text}" on ${page.url()}`);
+}
+
+// Tab to a field and type into it.
+async function typeInto(page, selector, text) {
+  await tabTo(page, selector);
+  await page.keyboard.type(text);
+}
+
+// Tab to a link or button and press Enter, waiting for the next page.
+async function follow(page, selector, url) {
+  await tabTo(page, selector);
+  await Promise.all([page.waitForURL(url), page.keyboard.press('Enter')]);
+}
+
+async function checkAxe(page, what) {
+  const violations = await axe(page);
+  assert.equal(violations.length, 0, formatViolations(what, violations));
+}
+
+async function noSidewaysScroll(page, what) {
+  const { scroll, client } = await page.evaluate(() => ({
+    scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth,
+  }));
+  assert.ok(scroll <= client, `${what} is ${scroll}px wide on a ${client}px screen`);
+}
+
+const h1 = (page) => page.locator('main h1').innerText().then((t) => t.trim());
+const main = (page) => page.locator('main').innerText();
+
+// Axe on the page as it is, then desktop and phone screenshots of it
+// (the phone one after checking nothing scrolls sideways).
+async function checkAndShoot(page, name, what) {
+  await checkAxe(page, what);
+  if (!name) return;
+  await page.setViewportSize(DESKTOP);
+  await page.screenshot({ path: join(SCREENSHOTS, `referral-${name}-desktop.png`), fullPage: true });
+  await page.setViewportSize(PHONE);
+  await noSidewaysScroll(page, what);
+  await page.screenshot({ path: join(SCREENSHOTS, `referral-${name}-mobile.png`), fullPage: true });
+  await page.setViewportSize(DESKTOP);
+}
+
+// Signs in with the keyboard on the sign-in page (a fresh session).
+async function signIn(page, email) {
+  await page.context().clearCookies();
+  await page.goto(`${env.base}/login`);
+  await typeInto(page, '#email', email);
+  await typeInto(page, '#password', DEMO_PASSWORD);
+  await Promise.all([page.waitForURL(/\/account/), page.keyboard.press('Enter')]);
+}
+
+let referralUrl;
+
+describe('the closed loop, keyboard only', { timeout: 180_000 }, () => {
+  test('a link worker refers someone to a walk', async () => {
+    const page = await env.page(DESKTOP);
+    await signIn(page, LINK_WORKER);
+
+    // Find a walk of the demo organisation and open it.
+    await page.goto(`${env.base}/organisations/${DEMO_ORG}`);
+    await follow(page, 'main a[href^="/services/"]', /\/services\/[0-9a-f-]{36}$/);
+    const service = await h1(page);
+    await follow(page, 'main a[href^="/referrals/new?service="]', /\/referrals\/new\?service=/);
+    assert.equal(await h1(page), 'Refer someone');
+    assert.match(await main(page), new RegExp(service.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
+    await checkAndShoot(page, 'new', '/referrals/new');
+
+    // Send it with most things missing: the summary, what was typed kept.
+    await typeInto(page, '[id="person.phone"]', '07700 900555');
+    await tabTo(page, '#referral-form button[type="submit"]');
+    await Promise.all([page.waitForLoadState('load'), page.keyboard.press('Enter')]);
+    await page.waitForSelector('.govuk-error-summary');
+    assert.match(await page.title(), /^Error: Refer someone/);
+    assert.equal(await page.inputValue('[id="person.phone"]'), '07700 900555');
+    assert.ok(await page.locator('.govuk-error-summary a[href="#person.name"]').count() === 1);
+    assert.ok(await page.locator('.govuk-error-summary a[href="#consent.share"]').count() === 1);
+    await checkAxe(page, '/referrals/new with errors');
+
+    // Put it right, with the keyboard.
+    await typeInto(page, '[id="person.name"]', PERSON);
+    await tabTo(page, '[id="person.contact_by"]');            // "By email"...
+    await page.keyboard.press('ArrowDown');                   // ...then "By phone", chosen
+    assert.ok(await page.isChecked('[id="person.contact_by-phone"]'));
+    await typeInto(page, '[id="person.access_needs"]', 'Uses a walking stick');
+    await tabTo(page, '#needs');
+    await page.keyboard.press('Space');
+    await typeInto(page, '#reason', 'She would like to get out more and meet people.');
+    await tabTo(page, '[id="consent.share"]');
+    await page.keyboard.press('Space');
+    await tabTo(page, '[id="consent.contact"]');
+    await page.keyboard.press('Space');
+    await tabTo(page, '[id="consent.outcome"]');
+    await page.keyboard.press('Space');
+    await tabTo(page, '[id="consent.method"]');
+    await page.keyboard.press('Space');
+    await tabTo(page, '#referral-form button[type="submit"]');
+    await Promise.all([page.waitForURL(/\/referrals\/[0-9a-f-]{36}\?done=sent$/), page.keyboard.press('Enter')]);
+    referralUrl = page.url().replace(/\?done=sent$/, '');
+    assert.match(await page.locator('.govuk-notification-banner--success').innerText(), /The referral is sent/);
+    assert.match(await main(page), new RegExp(PERSON));
+    assert.match(await main(page), /Sent/);
+    await checkAxe(page, 'a referral, as the link worker who made it');
+    await page.close();
+  });
+
+  test('the organiser accepts it, gets in touch, and records attendance', async () => {
+    const page = await env.page(DESKTOP);
+    await signIn(page, ORGANISER);
+    await page.goto(`${env.base}/referrals/inbox`);
+    assert.equal(await h1(page), 'Referrals to your organisation');
+    assert.match(await main(page), /New referrals \(\d+\)/);
+    await checkAndShoot(page, 'inbox', '/referrals/inbox');
+
+    // Open the new one from the inbox.
+    await tabToText(page, 'main a', PERSON);
+    await Promise.all([page.waitForURL(referralUrl), page.keyboard.press('Enter')]);
+    assert.match(await main(page), /Uses a walking stick/);
+    await checkAxe(page, 'a referral, as the receiving organisation');
+    for (const [button, done, words] of [
+      ['Accept the referral', 'accepted', 'Accepted'],
+      ['Record that we have contacted the person', 'contacted', 'Contacted'],
+      ['Record that the person came along', 'attended', 'Attended'],
+    ]) {
+      await tabToText(page, 'main form button', button);
+      await Promise.all([page.waitForURL(`${referralUrl}?done=${done}`), page.keyboard.press('Enter')]);
+      assert.match(await page.locator('.govuk-notification-banner--success').innerText(),
+        new RegExp(`The referral is now: ${words}`));
+    }
+    await checkAndShoot(page, 'detail-organiser', 'a referral, attended, as the organisation');
+    await page.close();
+  });
+
+  test('the link worker sees "Attended" in the caseload', async () => {
+    const page = await env.page(DESKTOP);
+    await signIn(page, LINK_WORKER);
+    await follow(page, 'nav a[href="/referrals/caseload"]', /\/referrals\/caseload$/);
+    assert.equal(await h1(page), 'Your caseload');
+    const item = page.locator('main li', { has: page.locator(`a:text-is("${PERSON}")`) }).first();
+    assert.match(await item.innerText(), /Attended/);
+    await checkAndShoot(page, 'caseload', '/referrals/caseload');
+    await follow(page, 'main a[href="/referrals/caseload?status=attended"]', /status=attended$/);
+    assert.ok(await page.locator(`main a:text-is("${PERSON}")`).count() === 1);
+    await checkAxe(page, '/referrals/caseload?status=attended');
+    await page.goto(referralUrl);
+    assert.match(await main(page), /Attended/);
+    assert.match(await main(page), /What has happened/);
+    await checkAxe(page, 'a referral, attended, as the link worker');
+    await page.close();
+  });
+});
+
+describe('the other referral pages', { timeout: 120_000 }, () => {
+  test('"I\'d like to go", as a visitor', async () => {
+    const page = await env.page(DESKTOP);
+    await page.context().clearCookies();
+    await page.goto(`${env.base}/organisations/${DEMO_ORG}`);
+    await follow(page, 'main a[href^="/services/"]', /\/services\/[0-9a-f-]{36}$/);
+    await follow(page, 'main a[href$="/refer-me"]', /\/refer-me$/);
+    assert.equal(await h1(page), "I'd like to go");
+    assert.match(await main(page), /You do not need an account/);
+    await checkAndShoot(page, 'refer-me', 'I\'d like to go');
+    await typeInto(page, '[id="person.name"]', 'Viv Visitor');
+    await tabTo(page, '[id="person.contact_by"]');
+    await page.keyboard.press('Space');                        // by email
+    await typeInto(page, '[id="person.email"]', 'viv@example.net');
+    await typeInto(page, '#reason', 'I would like to walk with other people.');
+    await tabTo(page, '[id="consent.share"]');
+    await page.keyboard.press('Space');
+    await tabTo(page, '#referral-form button[type="submit"]');
+    await Promise.all([page.waitForURL(/\/refer-me\?done=sent$/), page.keyboard.press('Enter')]);
+    assert.equal(await page.locator('.govuk-panel__title').innerText(), 'Your request is sent');
+    await checkAndShoot(page, 'refer-me-sent', 'I\'d like to go: sent');
+    await page.close();
+  });
+
+  test('a member\'s referrals', async () => {
+    const page = await env.page(DESKTOP);
+    await signIn(page, MEMBER);
+    await follow(page, 'main a[href="/account/referrals"]', /\/account\/referrals$/);
+    assert.equal(await h1(page), 'Your referrals');
+    await checkAndShoot(page, 'mine', '/account/referrals');
+    assert.ok(await page.locator('main ul a[href^="/referrals/"]').count() > 0,
+      'the demo member has referrals');
+    await follow(page, 'main ul a[href^="/referrals/"]', /\/referrals\/[0-9a-f-]{36}$/);
+    assert.match(await main(page), /Who has looked at this referral/);
+    await checkAxe(page, 'a referral, as the person');
+    await page.close();
+  });
+
+  test('the overview, its period and its CSV', async () => {
+    const page = await env.page(DESKTOP);
+    await signIn(page, COORDINATOR);
+    await follow(page, 'nav a[href="/referrals/overview"]', /\/referrals\/overview$/);
+    assert.equal(await h1(page), 'Referrals overview');
+    assert.match(await main(page), /Referrals sent/);
+    await checkAndShoot(page, 'overview', '/referrals/overview');
+    // A period that is not one: the message by the date.
+    await typeInto(page, '#from', '31');
+    await typeInto(page, '#from-month', '2');
+    await typeInto(page, '#from-year', '2026');
+    await Promise.all([page.waitForURL(/from-day=31/), page.keyboard.press('Enter')]);
+    assert.match(await page.title(), /^Error: Referrals overview/);
+    assert.ok(await page.locator('.govuk-error-summary a[href="#from"]').count() === 1);
+    assert.equal(await page.inputValue('#from'), '31');
+    await checkAxe(page, '/referrals/overview with a bad date');
+    // The CSV, fetched with this session.
+    const csv = await page.request.get(`${env.base}/referrals/overview.csv`);
+    assert.equal(csv.status(), 200);
+    assert.match(csv.headers()['content-type'], /^text\/csv/);
+    const text = await csv.text();
+    assert.match(text, /^id,sent_at,source/);
+    assert.ok(!text.includes(PERSON), 'no names in the CSV');
+    // Every organisation's inbox, for coordinators.
+    await page.goto(`${env.base}/referrals/inbox`);
+    assert.match(await main(page), /Every organisation/);
+    await checkAxe(page, '/referrals/inbox (every organisation)');
+    await page.close();
+  });
+
+  test('works with JavaScript off on a phone', async () => {
+    const page = await env.page({ ...PHONE, javaScriptEnabled: false });
+    await page.context().clearCookies();
+    await page.goto(`${env.base}/login`);
+    await page.fill('#email', ORGANISER);
+    await page.fill('#password', DEMO_PASSWORD);
+    await Promise.all([page.waitForURL(/\/account/), page.click('main button[type="submit"]')]);
+    await page.goto(`${env.base}/referrals/inbox`);
+    await noSidewaysScroll(page, '/referrals/inbox on a phone');
+    // A new one: it can be declined.
+    const link = page.locator('main h2#new + p + ul a[href^="/referrals/"]').first();
+    await Promise.all([page.waitForURL(/\/referrals\/[0-9a-f-]{36}$/), link.click()]);
+    await noSidewaysScroll(page, 'a referral on a phone');
+    // The decline form opens without JavaScript (a <details>); without a
+    // reason it comes back saying so, open, nothing changed.
+    const decline = page.locator('details#move-declined');
+    await decline.locator('summary').click();
+    assert.equal(await decline.getAttribute('open'), '');
+    await Promise.all([page.waitForLoadState('load'), decline.locator('button').click()]);
+    assert.match(await page.title(), /^Error: Referral to /);
+    assert.equal(await page.locator('.govuk-error-summary a[href="#reason-declined"]').count(), 1);
+    assert.equal(await page.locator('details#move-declined').getAttribute('open'), '');
+    assert.match(await main(page), /Sent/);
+    await page.close();
+  });
+});

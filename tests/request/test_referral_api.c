@@ -1,0 +1,682 @@
+/*
+ * test_referral_api.c - the referrals JSON API through the dispatcher:
+ * POST /api/v1/referrals (a link worker's referral, a member's
+ * self-referral, every 4xx: 400, 401, 403, 404, 409, 415, 422),
+ * GET one (events, least privilege, the read audited), GET the list
+ * (status filter, paging, 400s, each caller seeing only theirs), POST
+ * status (the loop to attended, 403 for a step that is not the caller's,
+ * 409 for one that makes no sense, 422, 404 for those who may not see it)
+ * and POST consent (withdrawing share hides the person from the
+ * receiver). Emails queued to whom they should be, and none carries the
+ * person's name, the reason, the needs or the NHS number. On SQLite and,
+ * with KITH_TEST_PG_URL, PostgreSQL.
+ */
+#include "core/common.h"
+
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include "auth/person.h"
+#include "core/timeutil.h"
+#include "directory/directory.h"
+#include "directory/vocab.h"
+#include "referral/referral.h"
+#include "store/store.h"
+#include "support/reqtest.h"
+
+#define ORG_A "a0000000-0000-4000-8000-00000000000a"
+#define ORG_B "b0000000-0000-4000-8000-00000000000b"
+#define NOBODY "00000000-0000-4000-8000-000000000000"
+#define MEMBER ROLE_BIT(ROLE_MEMBER)
+#define NHS "9434765919"
+#define PERSON "Annie Otterburn"
+#define REASON "I have felt very alone since my wife died"
+
+/* ---------------------------------------------------------------- fixture */
+
+struct fx {
+	struct rt *t;
+	char svc_a[37], svc_b[37], draft[37];
+	int64_t lw, orga, orgb, coord, comm, mem, mem2;
+	char tlw[TOKEN_LEN + 1], torga[TOKEN_LEN + 1], torgb[TOKEN_LEN + 1];
+	char tcoord[TOKEN_LEN + 1], tcomm[TOKEN_LEN + 1], tmem[TOKEN_LEN + 1];
+	char tmem2[TOKEN_LEN + 1];
+};
+
+struct res {
+	struct rt_resp r;
+	json_t *j;
+};
+
+static void res_free(struct res *x)
+{
+	json_decref(x->j);
+	x->j = NULL;
+	rt_resp_free(&x->r);
+}
+
+static void service(struct rt *t, const char *org, const char *name, enum svc_state st, char out[37])
+{
+	int k = vocab_find(vocab_categories, vocab_categories_n, "walking");
+	struct svc_form f = {
+		.org_id = org, .name = name, .description = "A walk round the park.",
+		.join = JOIN_TURN_UP, .categories = UINT64_C(1) << k, .free = true, .in_person = true,
+		.address_1 = "1 Park Road", .town = "Scunthorpe", .postcode = "DN15 6XX",
+		.scheds = { { .kind = "weekly", .weekday = 1, .opens = "10:00", .closes = "11:30" } },
+	};
+	struct save_opts o = { .source = SRC_FORM, .state = st, .now = time_now(), .assure = true };
+	struct save_report rep;
+	json_t *fields = NULL;
+
+	memset(&rep, 0, sizeof(rep));
+	assert_int_equal(db_begin(rt_db(t)), ERR_OK);
+	assert_int_equal(directory_save_form(&t->app, rt_db(t), &f, &o, &rep, &fields), ERR_OK);
+	json_decref(fields);
+	assert_int_equal(db_commit(rt_db(t)), ERR_OK);
+	assert_int_equal(directory_sync(&t->app, rt_db(t)), ERR_OK);
+	snprintf(out, 37, "%s", rep.id);
+}
+
+static int setup(void **state)
+{
+	struct fx *x = calloc(1, sizeof(*x));
+	void *st = *state;
+	struct rt *t;
+
+	if (!x || rt_setup(&st))
+		return -1;
+	x->t = t = st;
+	assert_int_equal(org_create(rt_db(t), ORG_A, "Northtown Walkers", time_now()), ERR_OK);
+	assert_int_equal(org_create(rt_db(t), ORG_B, "Southtown Singers", time_now()), ERR_OK);
+	service(t, ORG_A, "Tuesday Health Walk", SVC_PUBLISHED, x->svc_a);
+	service(t, ORG_B, "Singing for Breathing", SVC_PUBLISHED, x->svc_b);
+	service(t, ORG_A, "Draft Walk", SVC_DRAFT, x->draft);
+	x->lw = rt_person(t, "Lina Worker", "lina@example.org", NULL, MEMBER | ROLE_BIT(ROLE_LINK_WORKER), NULL);
+	x->orga = rt_person(t, "Olu Organiser", "olu@example.org", NULL, MEMBER | ROLE_BIT(ROLE_ORGANISER), ORG_A);
+	x->orgb = rt_person(t, "Bea Organiser", "bea@example.org", NULL, MEMBER | ROLE_BIT(ROLE_ORGANISER), ORG_B);
+	x->coord = rt_person(t, "Cora Ordinator", "cora@example.org", NULL, MEMBER | ROLE_BIT(ROLE_COORDINATOR), NULL);
+	x->comm = rt_person(t, "Cam Missioner", "cam@example.org", NULL, MEMBER | ROLE_BIT(ROLE_COMMISSIONER), NULL);
+	x->mem = rt_person(t, "Mo Member", "mo@example.org", NULL, MEMBER, NULL);
+	x->mem2 = rt_person(t, "Mia Member", "mia@example.org", NULL, MEMBER, NULL);
+	rt_bearer(t, x->lw, RT_API_TOKEN, x->tlw);
+	rt_bearer(t, x->orga, RT_API_TOKEN, x->torga);
+	rt_bearer(t, x->orgb, RT_API_SESSION, x->torgb);
+	rt_bearer(t, x->coord, RT_API_TOKEN, x->tcoord);
+	rt_bearer(t, x->comm, RT_API_TOKEN, x->tcomm);
+	rt_bearer(t, x->mem, RT_API_SESSION, x->tmem);
+	rt_bearer(t, x->mem2, RT_API_TOKEN, x->tmem2);
+	*state = x;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fx *x = *state;
+	void *st = x->t;
+
+	free(x);
+	return rt_teardown(&st);
+}
+
+/* ---------------------------------------------------------------- helpers */
+
+static void api(struct rt *t, const char *method, const char *target, const char *body,
+		const char *token, struct res *out)
+{
+	char auth[128];
+	const char *h[3] = { NULL };
+	size_t n = 0;
+
+	if (token) {
+		snprintf(auth, sizeof(auth), "Authorization: Bearer %s", token);
+		h[n++] = auth;
+	}
+	if (body)
+		h[n++] = "Content-Type: application/json";
+	rt_request(t, method, target, h, body, body ? strlen(body) : 0, "192.0.2.7", &out->r);
+	out->j = out->r.body && out->r.len ? json_loads(out->r.body, 0, NULL) : NULL;
+}
+
+static const char *jstr(const json_t *j, const char *key)
+{
+	return json_string_value(json_object_get(j, key));
+}
+
+static bool has_error_for(const json_t *j, const char *field)
+{
+	const json_t *e;
+	size_t i;
+
+	json_array_foreach(json_object_get(j, "errors"), i, e)
+		if (jstr(e, "field") && strcmp(jstr(e, "field"), field) == 0)
+			return true;
+	return false;
+}
+
+/* A referral body: person (NULL: none), the target, consent to share,
+ * needs as the first two codes of the list. */
+static char *body(const char *name, const char *email, const char *target, bool share)
+{
+	json_t *b = json_pack("{s:{s:s, s:s, s:s, s:s, s:s, s:s, s:s}, s:{s:b, s:b, s:b, s:s},"
+			      " s:{s:s, s:s}, s:s, s:[s, s]}",
+			      "person", "name", name, "email", email, "phone", "01632 960001",
+			      "contact_by", "email", "nhs_number", NHS, "birth_date", "1950-02-01",
+			      "language", "en",
+			      "consent", "share", share, "contact", 1, "outcome", 1, "method", "verbal",
+			      "target", "type", "service", "id", target,
+			      "reason", REASON,
+			      "needs", ref_needs[0].code, ref_needs[1].code);
+	char *s = json_dumps(b, JSON_COMPACT);
+
+	json_decref(b);
+	assert_non_null(s);
+	return s;
+}
+
+/* Creates a referral as the link worker; the new id into id. */
+static void refer(struct fx *x, const char *name, const char *email, const char *target, char id[37])
+{
+	char *b = body(name, email, target, true);
+	struct res r;
+
+	api(x->t, "POST", "/api/v1/referrals", b, x->tlw, &r);
+	free(b);
+	assert_int_equal(r.r.status, 201);
+	snprintf(id, 37, "%s", jstr(r.j, "id"));
+	res_free(&r);
+}
+
+/* "/api/v1/referrals/<id><suffix>", to free. */
+static char *path(const char *id, const char *suffix)
+{
+	char *p = malloc(160);
+
+	assert_non_null(p);
+	snprintf(p, 160, "/api/v1/referrals/%s%s", id, suffix);
+	return p;
+}
+
+static int status_of(struct fx *x, const char *method, const char *p, const char *b,
+		const char *token)
+{
+	struct res r;
+	int s;
+
+	api(x->t, method, p, b, token, &r);
+	s = r.r.status;
+	if (s >= 400)
+		assert_string_equal(r.r.content_type, "application/problem+json");
+	res_free(&r);
+	return s;
+}
+
+static const struct sql q_mail_to = { "tra.mail_to",
+	"SELECT count(*) FROM outbox WHERE to_addr = $1", NULL };
+static const struct sql q_mail_has = { "tra.mail_has",
+	"SELECT count(*) FROM outbox WHERE subject LIKE $1 OR body_text LIKE $1 "
+	"OR COALESCE(body_html, '') LIKE $1", NULL };
+static const struct sql q_read = { "tra.read",
+	"SELECT count(*) FROM audit WHERE action = 'referral.read' AND actor_id = $1 AND detail = $2", NULL };
+
+static int64_t mails_to(struct rt *t, const char *to)
+{
+	return rt_count(t, &q_mail_to, DB_ARGS(DB_TEXT(to)));
+}
+
+static int64_t mails_with(struct rt *t, const char *s)
+{
+	char like[256];
+
+	snprintf(like, sizeof(like), "%%%s%%", s);
+	return rt_count(t, &q_mail_has, DB_ARGS(DB_TEXT(like)));
+}
+
+/* No email holds the person's name, the reason, a need, the service or
+ * the NHS number. */
+static void mail_is_clean(struct rt *t)
+{
+	assert_int_equal(mails_with(t, PERSON), 0);
+	assert_int_equal(mails_with(t, "alone since"), 0);
+	assert_int_equal(mails_with(t, NHS), 0);
+	assert_int_equal(mails_with(t, ref_needs[0].name), 0);
+	assert_int_equal(mails_with(t, ref_needs[1].name), 0);
+	assert_int_equal(mails_with(t, "Tuesday Health Walk"), 0);
+}
+
+/* ---------------------------------------------------------------- create and read */
+
+static void create_and_show(void **state)
+{
+	struct fx *x = *state;
+	char *b = body(PERSON, "annie@example.org", x->svc_a, true), *p, detail[64];
+	struct res r;
+	const json_t *person, *ev;
+
+	api(x->t, "POST", "/api/v1/referrals", b, x->tlw, &r);
+	free(b);
+	assert_int_equal(r.r.status, 201);
+	assert_string_equal(r.r.content_type, "application/json");
+	assert_string_equal(jstr(r.j, "status"), "sent");
+	assert_string_equal(jstr(r.j, "source"), "link_worker");
+	assert_true(strlen(jstr(r.j, "id")) == 36);
+	p = path(jstr(r.j, "id"), "");
+	assert_string_equal(rt_header(&r.r, "Location"), p);
+	person = json_object_get(r.j, "person");
+	assert_string_equal(jstr(person, "name"), PERSON);
+	assert_string_equal(jstr(json_object_get(r.j, "target"), "id"), x->svc_a);
+	assert_int_equal(json_array_size(json_object_get(r.j, "needs")), 2);
+	res_free(&r);
+
+	/* The referrer: events, the reason. */
+	api(x->t, "GET", p, NULL, x->tlw, &r);
+	assert_int_equal(r.r.status, 200);
+	assert_int_equal(json_array_size(json_object_get(r.j, "events")), 1);
+	ev = json_array_get(json_object_get(r.j, "events"), 0);
+	assert_string_equal(jstr(ev, "to"), "sent");
+	assert_string_equal(jstr(r.j, "reason"), REASON);
+	res_free(&r);
+
+	/* The receiving organisation: what it needs to make contact, never
+	 * the NHS number or date of birth; its read is audited. */
+	api(x->t, "GET", p, NULL, x->torga, &r);
+	assert_int_equal(r.r.status, 200);
+	person = json_object_get(r.j, "person");
+	assert_string_equal(jstr(person, "name"), PERSON);
+	assert_null(json_object_get(person, "nhs_number"));
+	assert_null(json_object_get(person, "birth_date"));
+	assert_null(strstr(r.r.body, NHS));
+	assert_null(strstr(r.r.body, "1950-02-01"));
+	snprintf(detail, sizeof(detail), "referral=%s", jstr(r.j, "id"));
+	res_free(&r);
+	assert_int_equal(rt_count(x->t, &q_read, DB_ARGS(DB_INT(x->orga), DB_TEXT(detail))), 1);
+
+	/* Everyone else: 404 with no hint, 401 without credentials. */
+	assert_int_equal(status_of(x, "GET", p, NULL, x->torgb), 404);
+	assert_int_equal(status_of(x, "GET", p, NULL, x->tcomm), 404);
+	assert_int_equal(status_of(x, "GET", p, NULL, x->tmem), 404);
+	assert_int_equal(status_of(x, "GET", p, NULL, NULL), 401);
+	assert_int_equal(status_of(x, "GET", "/api/v1/referrals/" NOBODY, NULL, x->tlw), 404);
+	/* A coordinator sees it. */
+	assert_int_equal(status_of(x, "GET", p, NULL, x->tcoord), 200);
+	free(p);
+
+	/* The receiving organisation's organiser got an email, and no email
+	 * says anything about the person. */
+	assert_int_equal(mails_to(x->t, "olu@example.org"), 1);
+	assert_int_equal(mails_to(x->t, "bea@example.org"), 0);
+	mail_is_clean(x->t);
+	assert_int_equal(rt_audit_n(x->t, "referral.created"), 1);
+}
+
+static void create_refusals(void **state)
+{
+	struct fx *x = *state;
+	char *b, id[37];
+	struct res r;
+
+	/* Not JSON: 415; not an object: 400; no credentials: 401. */
+	{
+		char auth[128];
+		const char *h[] = { auth, "Content-Type: application/x-www-form-urlencoded", NULL };
+
+		snprintf(auth, sizeof(auth), "Authorization: Bearer %s", x->tlw);
+		rt_request(x->t, "POST", "/api/v1/referrals", h, "person=x", 8, NULL, &r.r);
+		assert_int_equal(r.r.status, 415);
+		assert_string_equal(r.r.content_type, "application/problem+json");
+		rt_resp_free(&r.r);
+	}
+	api(x->t, "POST", "/api/v1/referrals", "[1]", x->tlw, &r);
+	assert_int_equal(r.r.status, 400);
+	assert_string_equal(r.r.content_type, "application/problem+json");
+	res_free(&r);
+	b = body(PERSON, "annie@example.org", x->svc_a, true);
+	api(x->t, "POST", "/api/v1/referrals", b, NULL, &r);
+	assert_int_equal(r.r.status, 401);
+	res_free(&r);
+
+	/* Wrong types: 422 naming each field. */
+	api(x->t, "POST", "/api/v1/referrals",
+	    "{\"person\": {\"name\": 7, \"contact_by\": \"email\"}, \"consent\": {\"share\": \"yes\"},"
+	    " \"target\": [], \"needs\": \"loneliness\", \"unknown\": {\"tolerated\": true}}", x->tlw, &r);
+	assert_int_equal(r.r.status, 422);
+	assert_string_equal(r.r.content_type, "application/problem+json");
+	assert_true(has_error_for(r.j, "person.name"));
+	assert_true(has_error_for(r.j, "consent.share"));
+	assert_true(has_error_for(r.j, "target"));
+	assert_true(has_error_for(r.j, "needs"));
+	res_free(&r);
+
+	/* No consent to share: 422 on consent.share. */
+	free(b);
+	b = body(PERSON, "annie@example.org", x->svc_a, false);
+	api(x->t, "POST", "/api/v1/referrals", b, x->tlw, &r);
+	assert_int_equal(r.r.status, 422);
+	assert_true(has_error_for(r.j, "consent.share"));
+	res_free(&r);
+	free(b);
+
+	/* A target that does not exist, or is not published: 422. */
+	b = body(PERSON, "annie@example.org", NOBODY, true);
+	api(x->t, "POST", "/api/v1/referrals", b, x->tlw, &r);
+	assert_int_equal(r.r.status, 422);
+	assert_true(has_error_for(r.j, "target.id"));
+	res_free(&r);
+	free(b);
+	b = body(PERSON, "annie@example.org", x->draft, true);
+	api(x->t, "POST", "/api/v1/referrals", b, x->tlw, &r);
+	assert_int_equal(r.r.status, 422);
+	assert_true(has_error_for(r.j, "target.id"));
+	res_free(&r);
+	free(b);
+	/* A bad NHS number: 422 on it. */
+	api(x->t, "POST", "/api/v1/referrals", "{\"person\": {\"name\": \"Ann\", \"contact_by\": "
+	    "\"link_worker\", \"nhs_number\": \"9434765918\"}, \"consent\": {\"given\": true, "
+	    "\"method\": \"verbal\"}, \"target\": {\"type\": \"service\", \"id\": \"x\"}, "
+	    "\"reason\": \"Would like company\"}", x->tlw, &r);
+	assert_int_equal(r.r.status, 422);
+	assert_true(has_error_for(r.j, "person.nhs_number"));
+	res_free(&r);
+	assert_int_equal(rt_audit_n(x->t, "referral.created"), 0);
+
+	/* The same person to the same place while it is open: 409. */
+	refer(x, PERSON, "annie@example.org", x->svc_a, id);
+	{
+		char again[512];
+
+		b = path(id, "");
+		api(x->t, "GET", b, NULL, x->tlw, &r);
+		free(b);
+		snprintf(again, sizeof(again), "{\"client_id\": \"%s\", \"consent\": {\"given\": true, "
+			 "\"method\": \"verbal\"}, \"target\": {\"type\": \"service\", \"id\": \"%s\"}, "
+			 "\"needs\": [\"%s\"]}", jstr(json_object_get(r.j, "person"), "id"), x->svc_a,
+			 ref_needs[0].code);
+		res_free(&r);
+		api(x->t, "POST", "/api/v1/referrals", again, x->tlw, &r);
+		assert_int_equal(r.r.status, 409);
+		assert_string_equal(r.r.content_type, "application/problem+json");
+		assert_true(strlen(jstr(r.j, "detail")) > 10);
+		res_free(&r);
+		/* Someone else's client record: 404. */
+		api(x->t, "POST", "/api/v1/referrals", again, x->torgb, &r);
+		assert_int_equal(r.r.status, 404);
+		res_free(&r);
+	}
+	assert_int_equal(rt_audit_n(x->t, "referral.created"), 1);
+}
+
+static void move(struct fx *x, const char *id, const char *b, const char *token, int want);
+
+static void self_referral(void **state)
+{
+	struct fx *x = *state;
+	char b[512], id[37];
+	struct res r;
+
+	snprintf(b, sizeof(b), "{\"person\": {\"contact_by\": \"email\"}, \"consent\": {\"given\": true, "
+		 "\"method\": \"online\"}, \"target\": {\"type\": \"service\", \"id\": \"%s\"}, "
+		 "\"needs\": [\"%s\"]}", x->svc_a, ref_needs[0].code);
+	api(x->t, "POST", "/api/v1/referrals", b, x->tmem, &r);
+	assert_int_equal(r.r.status, 201);
+	assert_string_equal(jstr(r.j, "source"), "self");
+	assert_string_equal(jstr(json_object_get(r.j, "person"), "name"), "Mo Member");
+	assert_string_equal(jstr(json_object_get(r.j, "person"), "email"), "mo@example.org");
+	snprintf(id, sizeof(id), "%s", jstr(r.j, "id"));
+	res_free(&r);
+
+	/* They see it in their list; the other member does not. */
+	api(x->t, "GET", "/api/v1/referrals", NULL, x->tmem, &r);
+	assert_int_equal(r.r.status, 200);
+	assert_int_equal(json_integer_value(json_object_get(r.j, "total")), 1);
+	res_free(&r);
+	api(x->t, "GET", "/api/v1/referrals", NULL, x->tmem2, &r);
+	assert_int_equal(r.r.status, 200);
+	assert_int_equal(json_integer_value(json_object_get(r.j, "total")), 0);
+	assert_int_equal(json_array_size(json_object_get(r.j, "items")), 0);
+	res_free(&r);
+
+	/* A member may not refer anyone else. */
+	snprintf(b, sizeof(b), "{\"source\": \"link_worker\", \"person\": {\"name\": \"Someone\", "
+		 "\"contact_by\": \"link_worker\"}, \"consent\": {\"given\": true, \"method\": "
+		 "\"verbal\"}, \"target\": {\"type\": \"service\", \"id\": \"%s\"}, \"reason\": \"x y z\"}",
+		 x->svc_b);
+	api(x->t, "POST", "/api/v1/referrals", b, x->tmem2, &r);
+	assert_int_equal(r.r.status, 403);
+	res_free(&r);
+	snprintf(b, sizeof(b), "{\"person\": {\"name\": \"Someone\", \"email\": \"someone@example.org\", "
+		 "\"contact_by\": \"email\"}, \"consent\": {\"given\": true, \"method\": \"online\"}, "
+		 "\"target\": {\"type\": \"service\", \"id\": \"%s\"}, \"reason\": \"x y z\"}", x->svc_b);
+	api(x->t, "POST", "/api/v1/referrals", b, x->tmem2, &r);
+	assert_int_equal(r.r.status, 422);
+	assert_true(has_error_for(r.j, "person.email"));
+	res_free(&r);
+	assert_int_equal(rt_audit_n(x->t, "referral.created"), 1);
+
+	/* The person withdraws their own referral; nobody else can see it. */
+	move(x, id, "{\"status\": \"withdrawn\"}", x->tmem2, 404);
+	move(x, id, "{\"status\": \"withdrawn\", \"note\": \"Changed my mind\"}", x->tmem, 200);
+	move(x, id, "{\"status\": \"accepted\"}", x->torga, 409);
+}
+
+/* ---------------------------------------------------------------- the list */
+
+static void list(void **state)
+{
+	struct fx *x = *state;
+	char a[37], b[37];
+	struct res r;
+
+	refer(x, PERSON, "annie@example.org", x->svc_a, a);
+	refer(x, "Bob Brown", "bob@example.org", x->svc_b, b);
+
+	api(x->t, "GET", "/api/v1/referrals", NULL, x->tlw, &r);
+	assert_int_equal(r.r.status, 200);
+	assert_int_equal(json_integer_value(json_object_get(r.j, "total")), 2);
+	assert_int_equal(json_integer_value(json_object_get(r.j, "page")), 1);
+	assert_int_equal(json_integer_value(json_object_get(r.j, "per_page")), 25);
+	res_free(&r);
+	api(x->t, "GET", "/api/v1/referrals?status=sent&per_page=1&page=2", NULL, x->tlw, &r);
+	assert_int_equal(r.r.status, 200);
+	assert_int_equal(json_integer_value(json_object_get(r.j, "total")), 2);
+	assert_int_equal(json_array_size(json_object_get(r.j, "items")), 1);
+	res_free(&r);
+	api(x->t, "GET", "/api/v1/referrals?status=accepted", NULL, x->tlw, &r);
+	assert_int_equal(json_integer_value(json_object_get(r.j, "total")), 0);
+	res_free(&r);
+
+	/* Each organisation sees only what was sent to it. */
+	api(x->t, "GET", "/api/v1/referrals", NULL, x->torga, &r);
+	assert_int_equal(json_integer_value(json_object_get(r.j, "total")), 1);
+	assert_string_equal(jstr(json_array_get(json_object_get(r.j, "items"), 0), "id"), a);
+	res_free(&r);
+	api(x->t, "GET", "/api/v1/referrals", NULL, x->torgb, &r);
+	assert_int_equal(json_integer_value(json_object_get(r.j, "total")), 1);
+	assert_string_equal(jstr(json_array_get(json_object_get(r.j, "items"), 0), "id"), b);
+	res_free(&r);
+	/* A member and a commissioner see none; a coordinator sees both. */
+	api(x->t, "GET", "/api/v1/referrals", NULL, x->tmem, &r);
+	assert_int_equal(json_integer_value(json_object_get(r.j, "total")), 0);
+	res_free(&r);
+	api(x->t, "GET", "/api/v1/referrals", NULL, x->tcomm, &r);
+	assert_int_equal(r.r.status, 200);
+	assert_int_equal(json_integer_value(json_object_get(r.j, "total")), 0);
+	res_free(&r);
+	api(x->t, "GET", "/api/v1/referrals", NULL, x->tcoord, &r);
+	assert_int_equal(json_integer_value(json_object_get(r.j, "total")), 2);
+	res_free(&r);
+
+	/* Bad parameters: 400 saying what is allowed. */
+	api(x->t, "GET", "/api/v1/referrals?status=lost", NULL, x->tlw, &r);
+	assert_int_equal(r.r.status, 400);
+	assert_string_equal(r.r.content_type, "application/problem+json");
+	assert_non_null(strstr(jstr(r.j, "detail"), "sent"));
+	assert_non_null(strstr(jstr(r.j, "detail"), "withdrawn"));
+	assert_true(has_error_for(r.j, "status"));
+	res_free(&r);
+	api(x->t, "GET", "/api/v1/referrals?per_page=101", NULL, x->tlw, &r);
+	assert_int_equal(r.r.status, 400);
+	res_free(&r);
+	api(x->t, "GET", "/api/v1/referrals?page=0", NULL, x->tlw, &r);
+	assert_int_equal(r.r.status, 400);
+	res_free(&r);
+	api(x->t, "GET", "/api/v1/referrals", NULL, NULL, &r);
+	assert_int_equal(r.r.status, 401);
+	res_free(&r);
+}
+
+/* ---------------------------------------------------------------- moving it on */
+
+static void move(struct fx *x, const char *id, const char *b, const char *token, int want)
+{
+	char *p = path(id, "/status");
+
+	assert_int_equal(status_of(x, "POST", p, b, token), want);
+	free(p);
+}
+
+static void status_loop(void **state)
+{
+	struct fx *x = *state;
+	char id[37], *p;
+	struct res r;
+
+	refer(x, PERSON, "annie@example.org", x->svc_a, id);
+	/* Those who may not see it: 404; no credentials: 401. */
+	move(x, id, "{\"status\": \"accepted\"}", x->torgb, 404);
+	move(x, id, "{\"status\": \"accepted\"}", x->tcomm, 404);
+	move(x, id, "{\"status\": \"accepted\"}", x->tmem, 404);
+	move(x, id, "{\"status\": \"accepted\"}", NULL, 401);
+	move(x, NOBODY, "{\"status\": \"accepted\"}", x->torga, 404);
+	/* Nonsense: 409 with a sentence; not the caller's step: 403. */
+	p = path(id, "/status");
+	api(x->t, "POST", p, "{\"status\": \"attended\"}", x->torga, &r);
+	assert_int_equal(r.r.status, 409);
+	assert_true(strlen(jstr(r.j, "detail")) > 20);
+	res_free(&r);
+	move(x, id, "{\"status\": \"accepted\"}", x->tlw, 403);
+	/* Bad bodies: 422, 400, 415. */
+	api(x->t, "POST", p, "{\"status\": 3}", x->torga, &r);
+	assert_int_equal(r.r.status, 422);
+	assert_true(has_error_for(r.j, "status"));
+	res_free(&r);
+	api(x->t, "POST", p, "{}", x->torga, &r);
+	assert_int_equal(r.r.status, 422);
+	assert_true(has_error_for(r.j, "status"));
+	res_free(&r);
+	api(x->t, "POST", p, "{\"status\": \"lost\"}", x->torga, &r);
+	assert_int_equal(r.r.status, 422);
+	assert_true(has_error_for(r.j, "status"));
+	res_free(&r);
+	api(x->t, "POST", p, "{\"status\": \"declined\"}", x->torga, &r);
+	assert_int_equal(r.r.status, 422);
+	assert_true(has_error_for(r.j, "reason"));
+	res_free(&r);
+	api(x->t, "POST", p, "\"accepted\"", x->torga, &r);
+	assert_int_equal(r.r.status, 400);
+	res_free(&r);
+	{
+		char auth[128];
+		const char *h[] = { auth, "Content-Type: application/x-www-form-urlencoded", NULL };
+
+		snprintf(auth, sizeof(auth), "Authorization: Bearer %s", x->torga);
+		rt_request(x->t, "POST", p, h, "status=accepted", 15, NULL, &r.r);
+		assert_int_equal(r.r.status, 415);
+		rt_resp_free(&r.r);
+	}
+	free(p);
+
+	/* The loop: accepted, contacted, attended, by the receiver. */
+	p = path(id, "/status");
+	api(x->t, "POST", p, "{\"status\": \"accepted\", \"note\": \"Welcome\"}", x->torga, &r);
+	assert_int_equal(r.r.status, 200);
+	assert_string_equal(jstr(r.j, "status"), "accepted");
+	res_free(&r);
+	move(x, id, "{\"status\": \"contacted\"}", x->torga, 200);
+	api(x->t, "POST", p, "{\"status\": \"attended\"}", x->torga, &r);
+	assert_int_equal(r.r.status, 200);
+	assert_string_equal(jstr(r.j, "status"), "attended");
+	assert_int_equal(json_array_size(json_object_get(r.j, "events")), 4);
+	res_free(&r);
+	free(p);
+	/* Sustained too early: 409 naming when. */
+	move(x, id, "{\"status\": \"sustained\"}", x->torga, 409);
+
+	/* Emails: the person on accepted and contacted (they consented to
+	 * contact); the referrer on attended (consent to share the outcome). */
+	assert_int_equal(mails_to(x->t, "annie@example.org"), 2);
+	assert_int_equal(mails_to(x->t, "lina@example.org"), 1);
+	mail_is_clean(x->t);
+	assert_int_equal(rt_audit_n(x->t, "referral.status"), 3);
+
+	/* The referrer closes it with a reason; then nothing moves it. */
+	move(x, id, "{\"status\": \"closed\", \"reason\": \"completed\"}", x->tlw, 200);
+	move(x, id, "{\"status\": \"withdrawn\"}", x->tlw, 409);
+}
+
+static void consent(void **state)
+{
+	struct fx *x = *state;
+	char id[37], *p, *show;
+	struct res r;
+
+	refer(x, PERSON, "annie@example.org", x->svc_a, id);
+	p = path(id, "/consent");
+	show = path(id, "");
+	/* Refusals first: wrong types, unknown purpose, not theirs. */
+	api(x->t, "POST", p, "{\"purpose\": \"share\", \"given\": \"no\"}", x->tlw, &r);
+	assert_int_equal(r.r.status, 422);
+	assert_true(has_error_for(r.j, "given"));
+	res_free(&r);
+	api(x->t, "POST", p, "{\"purpose\": \"gossip\", \"given\": false}", x->tlw, &r);
+	assert_int_equal(r.r.status, 422);
+	res_free(&r);
+	api(x->t, "POST", p, "{\"given\": false}", x->tlw, &r);
+	assert_int_equal(r.r.status, 422);
+	assert_true(has_error_for(r.j, "purpose"));
+	res_free(&r);
+	api(x->t, "POST", p, "{\"purpose\": \"share\", \"given\": false}", x->torga, &r);
+	assert_int_equal(r.r.status, 403);
+	res_free(&r);
+	api(x->t, "POST", p, "{\"purpose\": \"share\", \"given\": false}", x->torgb, &r);
+	assert_int_equal(r.r.status, 404);
+	res_free(&r);
+	api(x->t, "POST", p, "{\"purpose\": \"share\", \"given\": false}", NULL, &r);
+	assert_int_equal(r.r.status, 401);
+	res_free(&r);
+
+	/* The referrer records that the person withdrew consent to share. */
+	api(x->t, "POST", p, "{\"purpose\": \"share\", \"given\": false}", x->tlw, &r);
+	assert_int_equal(r.r.status, 200);
+	assert_string_equal(jstr(r.j, "status"), "withdrawn");
+	res_free(&r);
+	assert_int_equal(rt_audit_n(x->t, "consent.withdrawn"), 1);
+	/* The receiver no longer sees who it was. */
+	api(x->t, "GET", show, NULL, x->torga, &r);
+	assert_int_equal(r.r.status, 200);
+	assert_true(json_is_false(json_object_get(r.j, "shared")));
+	assert_null(strstr(r.r.body, PERSON));
+	assert_null(strstr(r.r.body, "annie@example.org"));
+	res_free(&r);
+	/* Given again (with how it was given). */
+	api(x->t, "POST", p, "{\"purpose\": \"share\", \"given\": true, \"method\": \"written\"}", x->tlw, &r);
+	assert_int_equal(r.r.status, 200);
+	res_free(&r);
+	assert_int_equal(rt_audit_n(x->t, "consent.given"), 1);
+	free(p);
+	free(show);
+}
+
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		T(create_and_show),
+		T(create_refusals),
+		T(self_referral),
+		T(list),
+		T(status_loop),
+		T(consent),
+	};
+
+	return testdb_run_groups("referral api", tests, ARRAY_LEN(tests)) ? 1 : 0;
+}

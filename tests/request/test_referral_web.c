@@ -1,0 +1,875 @@
+/*
+ * test_referral_web.c - the referral pages through app_handle(): the
+ * refer-someone form (errors by their fields with what was typed kept,
+ * the referral made and the organisation emailed), "I'd like to go" for
+ * visitors and members (a second open one is a 409), one referral's page
+ * for each party (the receiving organisation's steps, 409 for attended
+ * before accepted, 422 for a decline without a reason, consent withdrawn
+ * and given), who is refused and how (sign in, 403, and 404 for a
+ * referral someone may not see: another organisation, a commissioner, a
+ * member), the inbox, the caseload by status, "your referrals" with
+ * records claimed by email and who has looked, and the overview with its
+ * period and CSV (no names). SQLite and, with KITH_TEST_PG_URL, PostgreSQL.
+ */
+#include "core/common.h"
+
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include "auth/person.h"
+#include "core/timeutil.h"
+#include "directory/directory.h"
+#include "directory/vocab.h"
+#include "store/store.h"
+#include "support/reqtest.h"
+
+#define ORG_A "a0000000-0000-4000-8000-00000000000a"
+#define ORG_B "b0000000-0000-4000-8000-00000000000b"
+#define MEMBER ROLE_BIT(ROLE_MEMBER)
+#define ORGANISER (ROLE_BIT(ROLE_ORGANISER) | MEMBER)
+#define LINK (ROLE_BIT(ROLE_LINK_WORKER) | MEMBER)
+#define COORD (ROLE_BIT(ROLE_COORDINATOR) | MEMBER)
+#define COMMISSIONER (ROLE_BIT(ROLE_COMMISSIONER) | MEMBER)
+
+static const struct sql q_status = { "trw.status",
+	"SELECT count(*) FROM referral WHERE id = $1 AND status = $2", NULL };
+static const struct sql q_referrals = { "trw.referrals",
+	"SELECT count(*) FROM referral", NULL };
+static const struct sql q_reads = { "trw.reads",
+	"SELECT count(*) FROM audit WHERE action = 'referral.read' AND actor_id = $1", NULL };
+static const struct sql q_claimed = { "trw.claimed",
+	"SELECT count(*) FROM client WHERE account_id = $1", NULL };
+
+/* The person a link worker refers, as the form sends them. */
+#define PERSON_FORM \
+	"target.type=service&person.name=Ada+Lovelace&person.contact_by=email" \
+	"&person.email=ada%40example.org&person.phone=&person.address=" \
+	"&person.access_needs=Step-free+access+please&person.language=pl" \
+	"&person.birth_date-day=27&person.birth_date-month=3&person.birth_date-year=1957" \
+	"&person.nhs_number=943+476+5919&needs=loneliness&reason=She+would+like+company" \
+	"&consent.share=yes&consent.contact=yes&consent.outcome=yes&consent.method=verbal"
+
+struct fx {
+	struct rt *t;
+	char svc[37], svc_b[37];
+	int64_t olu, bea, lin, cora, tom, mo, ada;
+	struct rt_browser own, other, link, coord, comm, member, ada_b;
+};
+
+static void save(struct rt *t, const char *org, const char *name, char out[37])
+{
+	int k = vocab_find(vocab_categories, vocab_categories_n, "walking");
+	struct svc_form f = {
+		.org_id = org, .name = name, .description = "A walk round the park.",
+		.join = JOIN_TURN_UP, .categories = UINT64_C(1) << k, .free = true, .in_person = true,
+		.address_1 = "1 Park Road", .town = "Scunthorpe", .postcode = "DN15 6XX",
+		.scheds = { { .kind = "weekly", .weekday = 1, .opens = "10:00", .closes = "11:30" } },
+	};
+	struct save_opts o = { .source = SRC_FORM, .state = SVC_PUBLISHED, .now = time_now(),
+			       .assure = true };
+	struct save_report rep;
+	json_t *fields = NULL;
+
+	memset(&rep, 0, sizeof(rep));
+	assert_int_equal(db_begin(rt_db(t)), ERR_OK);
+	assert_int_equal(directory_save_form(&t->app, rt_db(t), &f, &o, &rep, &fields), ERR_OK);
+	json_decref(fields);
+	assert_int_equal(db_commit(rt_db(t)), ERR_OK);
+	assert_int_equal(directory_sync(&t->app, rt_db(t)), ERR_OK);
+	snprintf(out, 37, "%s", rep.id);
+}
+
+static int setup(void **state)
+{
+	struct fx *x = calloc(1, sizeof(*x));
+	void *st = *state;
+
+	if (!x || rt_setup(&st))
+		return -1;
+	x->t = st;
+	assert_int_equal(org_create(rt_db(x->t), ORG_A, "Northtown Walkers", time_now()), ERR_OK);
+	assert_int_equal(org_create(rt_db(x->t), ORG_B, "Southtown Lunch Club", time_now()), ERR_OK);
+	save(x->t, ORG_A, "Tuesday Health Walk", x->svc);
+	save(x->t, ORG_B, "Southtown Lunch", x->svc_b);
+	x->olu = rt_person(x->t, "Olu Organiser", "olu@example.org", NULL, ORGANISER, ORG_A);
+	x->bea = rt_person(x->t, "Bea Other", "bea@example.org", NULL, ORGANISER, ORG_B);
+	x->lin = rt_person(x->t, "Lin Linkworker", "lin@example.org", NULL, LINK, NULL);
+	x->cora = rt_person(x->t, "Cora Coord", "cora@example.org", NULL, COORD, NULL);
+	x->tom = rt_person(x->t, "Tom Commissioner", "tom@example.org", NULL, COMMISSIONER, NULL);
+	x->mo = rt_person(x->t, "Mo Member", "mo@example.org", NULL, MEMBER, NULL);
+	x->ada = rt_person(x->t, "Ada Lovelace", "ada@example.org", NULL, MEMBER, NULL);
+	rt_sign_in(x->t, x->olu, &x->own);
+	rt_sign_in(x->t, x->bea, &x->other);
+	rt_sign_in(x->t, x->lin, &x->link);
+	rt_sign_in(x->t, x->cora, &x->coord);
+	rt_sign_in(x->t, x->tom, &x->comm);
+	rt_sign_in(x->t, x->mo, &x->member);
+	rt_sign_in(x->t, x->ada, &x->ada_b);
+	*state = x;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fx *x = *state;
+	void *st = x->t;
+
+	free(x);
+	return rt_teardown(&st);
+}
+
+/* ---------------------------------------------------------------- helpers */
+
+static int64_t status_is(struct rt *t, const char *id, const char *status)
+{
+	return rt_count(t, &q_status, DB_ARGS(DB_TEXT(id), DB_TEXT(status)));
+}
+
+/* GET before, arg, after as b: get_as(x, b, "/referrals/", id, "", &r). */
+static void get_as(struct fx *x, struct rt_browser *b, const char *before, const char *arg,
+		const char *after, struct rt_resp *r)
+{
+	char target[256];
+
+	snprintf(target, sizeof(target), "%s%s%s", before, arg, after);
+	rt_browser_get(x->t, b, target, r);
+}
+
+/* The link worker refers Ada to the walk (a fresh page first, so the
+ * form token is this session's); the new referral's id into id. */
+static void refer_ada(struct fx *x, char id[37])
+{
+	struct rt_resp r;
+	char body[1024];
+	const char *loc;
+
+	get_as(x, &x->link, "/referrals/new?service=", x->svc, "", &r);
+	assert_int_equal(r.status, 200);
+	rt_resp_free(&r);
+	snprintf(body, sizeof(body), "%s&target.id=%s", PERSON_FORM, x->svc);
+	rt_browser_post(x->t, &x->link, "/referrals/new", body, &r);
+	assert_int_equal(r.status, 303);
+	loc = rt_header(&r, "Location");
+	assert_non_null(loc);
+	assert_true(strncmp(loc, "/referrals/", 11) == 0);
+	assert_string_equal(loc + 11 + 36, "?done=sent");
+	snprintf(id, 37, "%.36s", loc + 11);
+	rt_resp_free(&r);
+}
+
+/* POSTs a step as b to referral id. */
+static int move(struct fx *x, struct rt_browser *b, const char *id, const char *fields,
+		struct rt_resp *r)
+{
+	char target[128];
+
+	snprintf(target, sizeof(target), "/referrals/%s/status", id);
+	rt_browser_post(x->t, b, target, fields, r);
+	return r->status;
+}
+
+static int move_status(struct fx *x, struct rt_browser *b, const char *id, const char *fields)
+{
+	struct rt_resp r;
+	int s = move(x, b, id, fields, &r);
+
+	rt_resp_free(&r);
+	return s;
+}
+
+/* ---------------------------------------------------------------- tests */
+
+static void who_may_open_which_page(void **state)
+{
+	struct fx *x = *state;
+	struct rt_resp r;
+	static const struct {
+		const char *path, *login;
+		int member, link, organiser, commissioner, coordinator;
+	} pages[] = {
+		{ "/referrals/new", "/login?next=%2Freferrals%2Fnew", 403, 200, 200, 403, 200 },
+		{ "/referrals/caseload", "/login?next=%2Freferrals%2Fcaseload", 403, 200, 200, 403, 200 },
+		{ "/referrals/inbox", "/login?next=%2Freferrals%2Finbox", 403, 403, 200, 403, 200 },
+		{ "/referrals/overview", "/login?next=%2Freferrals%2Foverview", 403, 403, 403, 200, 200 },
+		{ "/referrals/overview.csv", "/login?next=%2Freferrals%2Foverview.csv", 403, 403, 403,
+		  200, 200 },
+		{ "/account/referrals", "/login?next=%2Faccount%2Freferrals", 200, 200, 200, 200, 200 },
+	};
+
+	for (size_t i = 0; i < ARRAY_LEN(pages); i++) {
+		struct rt_browser *who[] = { &x->member, &x->link, &x->own, &x->comm, &x->coord };
+		int want[] = { pages[i].member, pages[i].link, pages[i].organiser,
+			       pages[i].commissioner, pages[i].coordinator };
+
+		/* Visitors are asked to sign in and come back. */
+		rt_get(x->t, pages[i].path, &r);
+		assert_int_equal(r.status, 303);
+		assert_string_equal(rt_header(&r, "Location"), pages[i].login);
+		rt_resp_free(&r);
+		for (size_t k = 0; k < ARRAY_LEN(who); k++) {
+			rt_browser_get(x->t, who[k], pages[i].path, &r);
+			if (r.status != want[k])
+				print_error("%s as actor %zu: %d, wanted %d\n", pages[i].path, k, r.status, want[k]);
+			assert_int_equal(r.status, want[k]);
+			rt_resp_free(&r);
+		}
+	}
+	/* "I'd like to go" is for anyone. */
+	get_as(x, &(struct rt_browser){ 0 }, "/services/", x->svc, "/refer-me", &r);
+	assert_int_equal(r.status, 200);
+	rt_resp_free(&r);
+}
+
+static void service_page_offers_both_ways(void **state)
+{
+	struct fx *x = *state;
+	struct rt_resp r;
+	char want[128];
+
+	get_as(x, &(struct rt_browser){ 0 }, "/services/", x->svc, "", &r);
+	assert_int_equal(r.status, 200);
+	snprintf(want, sizeof(want), "href=\"/services/%s/refer-me\">I'd like to go</a>", x->svc);
+	assert_true(rt_has(&r, want));
+	assert_false(rt_has(&r, "Refer someone"));
+	rt_resp_free(&r);
+	get_as(x, &x->link, "/services/", x->svc, "", &r);
+	snprintf(want, sizeof(want), "href=\"/referrals/new?service=%s\">Refer someone</a>", x->svc);
+	assert_true(rt_has(&r, want));
+	rt_resp_free(&r);
+	/* Members can ask to go, not refer others. */
+	get_as(x, &x->member, "/services/", x->svc, "", &r);
+	assert_true(rt_has(&r, "I'd like to go"));
+	assert_false(rt_has(&r, "Refer someone"));
+	rt_resp_free(&r);
+	/* Signed-in people find their referrals from their account. */
+	rt_browser_get(x->t, &x->member, "/account", &r);
+	assert_true(rt_has(&r, "href=\"/account/referrals\""));
+	rt_resp_free(&r);
+}
+
+static void refer_form_and_its_errors(void **state)
+{
+	struct fx *x = *state;
+	struct rt_resp r;
+	char body[1024];
+
+	get_as(x, &x->link, "/referrals/new?service=", x->svc, "", &r);
+	assert_int_equal(r.status, 200);
+	assert_true(rt_has(&r, ">Tuesday Health Walk</a>, run by Northtown Walkers"));
+	assert_true(rt_has(&r, "name=\"person.name\""));
+	assert_true(rt_has(&r, "name=\"person.birth_date-year\""));
+	assert_true(rt_has(&r, "<option value=\"pl\">"));
+	assert_true(rt_has(&r, "name=\"consent.share\""));
+	assert_true(rt_has(&r, "Share my details with the organisation I am referred to"));
+	assert_true(rt_has(&r, "value=\"verbal\""));
+	assert_false(rt_has(&r, "name=\"client_id\""));   /* nobody on the caseload yet */
+	rt_resp_free(&r);
+
+	/* Without a service: how to find one. An unknown one: 404. */
+	rt_browser_get(x->t, &x->link, "/referrals/new", &r);
+	assert_int_equal(r.status, 200);
+	assert_true(rt_has(&r, "href=\"/find\">Find a service</a>"));
+	rt_resp_free(&r);
+	rt_browser_get(x->t, &x->link, "/referrals/new?service=00000000-0000-4000-8000-000000000000", &r);
+	assert_int_equal(r.status, 404);
+	rt_resp_free(&r);
+
+	/* No name, email chosen but none given, a date with no month, a bad
+	 * NHS number, no consent: each by its field, the rest kept. */
+	snprintf(body, sizeof(body), "target.type=service&target.id=%s&person.name="
+		 "&person.contact_by=email&person.phone=01724+123456&person.birth_date-day=27"
+		 "&person.birth_date-year=1957&person.nhs_number=123&needs=loneliness&needs=money"
+		 "&reason=Lonely+since+her+husband+died&consent.method=written", x->svc);
+	rt_browser_post(x->t, &x->link, "/referrals/new", body, &r);
+	assert_int_equal(r.status, 422);
+	assert_true(rt_has(&r, "<title>Error: Refer someone"));
+	assert_true(rt_has(&r, "href=\"#person.name\">Enter the person"));
+	assert_true(rt_has(&r, "href=\"#person.email\">"));
+	assert_true(rt_has(&r, "href=\"#person.birth_date\">Date of birth must include a day, month and year"));
+	assert_true(rt_has(&r, "href=\"#person.nhs_number\">"));
+	assert_true(rt_has(&r, "href=\"#consent.share\">"));
+	/* In page order: the name before the consent. */
+	assert_true(strstr(r.body, "href=\"#person.name\"") < strstr(r.body, "href=\"#consent.share\""));
+	assert_true(rt_has(&r, "value=\"01724 123456\""));
+	assert_true(rt_has(&r, "value=\"27\""));
+	assert_true(rt_has(&r, "value=\"1957\""));
+	assert_true(rt_has(&r, ">Lonely since her husband died</textarea>"));
+	assert_true(rt_has(&r, "value=\"loneliness\" checked"));
+	assert_true(rt_has(&r, "value=\"money\" checked"));
+	assert_true(rt_has(&r, "value=\"written\" checked"));
+	assert_true(rt_has(&r, "value=\"email\" checked"));
+	rt_resp_free(&r);
+	assert_int_equal(rt_count(x->t, &q_referrals, DB_NOARGS), 0);
+
+	/* A date that is not one. */
+	snprintf(body, sizeof(body), "%s&target.id=%s&person.birth_date-day=31", PERSON_FORM, x->svc);
+	{
+		/* PERSON_FORM already has a day: the second one is ignored,
+		 * so make February the 31st instead. */
+		char *m = strstr(body, "birth_date-month=3");
+
+		assert_non_null(m);
+		m[strlen("birth_date-month=")] = '2';
+		memcpy(strstr(body, "birth_date-day=27"), "birth_date-day=31", 17);
+	}
+	rt_browser_post(x->t, &x->link, "/referrals/new", body, &r);
+	assert_int_equal(r.status, 422);
+	assert_true(rt_has(&r, "Date of birth must be a real date"));
+	rt_resp_free(&r);
+	/* A date, but not one in the past. */
+	snprintf(body, sizeof(body), "%s&target.id=%s", PERSON_FORM, x->svc);
+	memcpy(strstr(body, "birth_date-year=1957"), "birth_date-year=2999", 20);
+	rt_browser_post(x->t, &x->link, "/referrals/new", body, &r);
+	assert_int_equal(r.status, 422);
+	assert_true(rt_has(&r, "href=\"#person.birth_date\">Date of birth must be in the past"));
+	assert_true(rt_has(&r, "value=\"2999\""));
+	rt_resp_free(&r);
+
+	/* A service that is not there: said about the service, nothing made. */
+	snprintf(body, sizeof(body), "%s&target.id=00000000-0000-4000-8000-000000000000", PERSON_FORM);
+	rt_browser_post(x->t, &x->link, "/referrals/new", body, &r);
+	assert_int_equal(r.status, 422);
+	assert_true(rt_has(&r, "href=\"#target\">"));
+	rt_resp_free(&r);
+	assert_int_equal(rt_count(x->t, &q_referrals, DB_NOARGS), 0);
+
+	/* No form token: refused, nothing made. */
+	rt_browser_request(x->t, &x->link, "POST", "/referrals/new", NULL, PERSON_FORM, &r);
+	assert_int_equal(r.status, 403);
+	rt_resp_free(&r);
+	assert_int_equal(rt_count(x->t, &q_referrals, DB_NOARGS), 0);
+}
+
+static void referral_made_and_the_organisation_told(void **state)
+{
+	struct fx *x = *state;
+	struct rt_resp r;
+	char id[37];
+
+	refer_ada(x, id);
+	assert_int_equal(status_is(x->t, id, "sent"), 1);
+	assert_int_equal(rt_mail_n(x->t, "olu@example.org", "referral_new"), 1);
+	{
+		/* The email says there is something to see, not what. */
+		char *text = rt_mail_text(x->t, "olu@example.org", "referral_new");
+
+		assert_null(strstr(text, "Ada"));
+		assert_null(strstr(text, "company"));
+		assert_null(strstr(text, "loneliness"));
+		free(text);
+	}
+	get_as(x, &x->link, "/referrals/", id, "?done=sent", &r);
+	assert_int_equal(r.status, 200);
+	assert_true(rt_has(&r, "The referral is sent."));
+	assert_true(rt_has(&r, "Ada Lovelace"));
+	assert_true(rt_has(&r, "943"));                 /* the referrer sees the NHS number */
+	assert_true(rt_has(&r, "She would like company"));
+	assert_true(rt_has(&r, ">Sent</strong>"));
+	assert_true(rt_has(&r, "Withdraw the referral"));
+	assert_false(rt_has(&r, "Accept the referral")); /* the organisation's step */
+	rt_resp_free(&r);
+
+	/* Ada is on the caseload now: the next referral can choose her. */
+	get_as(x, &x->link, "/referrals/new?service=", x->svc_b, "", &r);
+	assert_true(rt_has(&r, "name=\"client_id\""));
+	assert_true(rt_has(&r, ">Ada Lovelace</option>"));
+	rt_resp_free(&r);
+
+}
+
+static void same_person_again_is_409(void **state)
+{
+	struct fx *x = *state;
+	struct rt_resp r;
+	char id[37], body[512], client[37];
+	const char *p;
+
+	refer_ada(x, id);
+	get_as(x, &x->link, "/referrals/new?service=", x->svc, "", &r);
+	p = strstr(r.body, "<option value=\"");
+	p = p ? strstr(p + 1, "<option value=\"") : NULL;   /* past "Someone new" */
+	assert_non_null(p);
+	snprintf(client, sizeof(client), "%.36s", p + 15);
+	rt_resp_free(&r);
+	snprintf(body, sizeof(body), "target.type=service&target.id=%s&client_id=%s&needs=money"
+		 "&consent.share=yes&consent.method=verbal", x->svc, client);
+	rt_browser_post(x->t, &x->link, "/referrals/new", body, &r);
+	assert_int_equal(r.status, 409);
+	assert_true(rt_has(&r, "href=\"#target\">"));
+	assert_true(rt_has(&r, "already has an open referral to Tuesday Health Walk"));
+	assert_true(rt_has(&r, "value=\"money\" checked"));
+	rt_resp_free(&r);
+	/* To somewhere else: made, for the same person. */
+	snprintf(body, sizeof(body), "target.type=service&target.id=%s&client_id=%s&needs=money"
+		 "&consent.share=yes&consent.method=verbal", x->svc_b, client);
+	rt_browser_post(x->t, &x->link, "/referrals/new", body, &r);
+	assert_int_equal(r.status, 303);
+	rt_resp_free(&r);
+	assert_int_equal(rt_count(x->t, &q_referrals, DB_NOARGS), 2);
+}
+
+static void organiser_moves_it_on(void **state)
+{
+	struct fx *x = *state;
+	struct rt_resp r;
+	char id[37], fields[64];
+
+	refer_ada(x, id);
+	/* The inbox: new, with only what they need. */
+	rt_browser_get(x->t, &x->own, "/referrals/inbox", &r);
+	assert_int_equal(r.status, 200);
+	assert_true(rt_has(&r, "Northtown Walkers"));
+	assert_true(rt_has(&r, "New referrals (1)"));
+	assert_true(rt_has(&r, ">Ada Lovelace</a>"));
+	rt_resp_free(&r);
+	/* The other organisation's inbox is empty. */
+	rt_browser_get(x->t, &x->other, "/referrals/inbox", &r);
+	assert_int_equal(r.status, 200);
+	assert_false(rt_has(&r, "Ada Lovelace"));
+	rt_resp_free(&r);
+
+	get_as(x, &x->own, "/referrals/", id, "", &r);
+	assert_int_equal(r.status, 200);
+	assert_true(rt_has(&r, "Accept the referral"));
+	assert_true(rt_has(&r, "Decline the referral"));
+	assert_true(rt_has(&r, "Step-free access please"));
+	assert_false(rt_has(&r, "943"));                 /* never the NHS number */
+	assert_false(rt_has(&r, "1957"));                /* nor the date of birth */
+	rt_resp_free(&r);
+
+	/* Attended before accepted: 409 with the sentence. */
+	assert_int_equal(move(x, &x->own, id, "to=attended", &r), 409);
+	assert_true(rt_has(&r, "has not been accepted yet"));
+	rt_resp_free(&r);
+	assert_int_equal(status_is(x->t, id, "sent"), 1);
+
+	assert_int_equal(move(x, &x->own, id, "to=accepted", &r), 303);
+	snprintf(fields, sizeof(fields), "/referrals/%s?done=accepted", id);
+	assert_string_equal(rt_header(&r, "Location"), fields);
+	rt_resp_free(&r);
+	get_as(x, &x->own, "/referrals/", id, "?done=accepted", &r);
+	assert_true(rt_has(&r, "Saved. The referral is now: Accepted."));
+	rt_resp_free(&r);
+	rt_browser_get(x->t, &x->own, "/referrals/inbox", &r);
+	assert_true(rt_has(&r, "To contact (1)"));
+	rt_resp_free(&r);
+	assert_int_equal(move_status(x, &x->own, id, "to=contacted&note=Phoned%2C+meeting+Tuesday"), 303);
+	assert_int_equal(move_status(x, &x->own, id, "to=attended"), 303);
+	assert_int_equal(status_is(x->t, id, "attended"), 1);
+	/* An unknown step is a 422 on the page, not a crash. */
+	assert_int_equal(move_status(x, &x->own, id, "to=flying"), 422);
+
+	/* The referrer sees "Attended" in the caseload and the note. */
+	rt_browser_get(x->t, &x->link, "/referrals/caseload", &r);
+	assert_int_equal(r.status, 200);
+	assert_true(rt_has(&r, ">Attended</strong>"));
+	assert_true(rt_has(&r, "Attended (1)"));
+	rt_resp_free(&r);
+	rt_browser_get(x->t, &x->link, "/referrals/caseload?status=sent", &r);
+	assert_false(rt_has(&r, ">Ada Lovelace</a>"));
+	rt_resp_free(&r);
+	rt_browser_get(x->t, &x->link, "/referrals/caseload?status=attended", &r);
+	assert_true(rt_has(&r, ">Ada Lovelace</a>"));
+	rt_resp_free(&r);
+	/* A status filter that is not a status: everything. */
+	rt_browser_get(x->t, &x->link, "/referrals/caseload?status=%3Cb%3E", &r);
+	assert_int_equal(r.status, 200);
+	assert_true(rt_has(&r, ">Ada Lovelace</a>"));
+	rt_resp_free(&r);
+	get_as(x, &x->link, "/referrals/", id, "", &r);
+	assert_true(rt_has(&r, "Phoned, meeting Tuesday"));
+	assert_true(rt_has(&r, "Days to accept"));
+	rt_resp_free(&r);
+}
+
+static void decline_needs_a_reason(void **state)
+{
+	struct fx *x = *state;
+	struct rt_resp r;
+	char id[37];
+
+	refer_ada(x, id);
+	get_as(x, &x->own, "/referrals/", id, "", &r);
+	rt_resp_free(&r);
+	assert_int_equal(move(x, &x->own, id, "to=declined&note=We+are+full+until+May", &r), 422);
+	assert_true(rt_has(&r, "href=\"#reason-declined\">Choose why the referral was declined"));
+	assert_true(rt_has(&r, ">We are full until May</textarea>"));
+	assert_true(rt_has(&r, "<details class=\"govuk-details\" id=\"move-declined\" open>"));
+	rt_resp_free(&r);
+	assert_int_equal(status_is(x->t, id, "sent"), 1);
+	assert_int_equal(move_status(x, &x->own, id, "to=declined&reason=full&note=Full"), 303);
+	assert_int_equal(status_is(x->t, id, "declined"), 1);
+	get_as(x, &x->link, "/referrals/", id, "", &r);
+	assert_true(rt_has(&r, "The service is full"));
+	rt_resp_free(&r);
+	/* The referrer may not take the organisation's steps: 403 (they
+	 * can see it, so the refusal may say so). */
+	assert_int_equal(move_status(x, &x->link, id, "to=accepted"), 403);
+}
+
+static void who_sees_a_referral(void **state)
+{
+	struct fx *x = *state;
+	struct rt_resp r;
+	char id[37], target[128];
+
+	refer_ada(x, id);
+	/* Another organisation, a member, a commissioner: as if there were none. */
+	get_as(x, &x->other, "/referrals/", id, "", &r);
+	assert_int_equal(r.status, 404);
+	assert_false(rt_has(&r, "Ada"));
+	rt_resp_free(&r);
+	get_as(x, &x->member, "/referrals/", id, "", &r);
+	assert_int_equal(r.status, 404);
+	rt_resp_free(&r);
+	get_as(x, &x->comm, "/referrals/", id, "", &r);
+	assert_int_equal(r.status, 404);
+	rt_resp_free(&r);
+	rt_browser_get(x->t, &x->own, "/referrals/00000000-0000-4000-8000-000000000000", &r);
+	assert_int_equal(r.status, 404);
+	rt_resp_free(&r);
+	/* Nor may they change it. */
+	assert_int_equal(move_status(x, &x->other, id, "to=accepted"), 404);
+	assert_int_equal(move_status(x, &x->comm, id, "to=accepted"), 404);
+	snprintf(target, sizeof(target), "/referrals/%s/consent", id);
+	rt_browser_post(x->t, &x->other, target, "purpose=share&action=withdraw", &r);
+	assert_int_equal(r.status, 404);
+	rt_resp_free(&r);
+	/* A visitor is asked to sign in. */
+	snprintf(target, sizeof(target), "/referrals/%s", id);
+	rt_get(x->t, target, &r);
+	assert_int_equal(r.status, 303);
+	rt_resp_free(&r);
+	assert_int_equal(status_is(x->t, id, "sent"), 1);
+	/* A coordinator sees it, and each read is audited. */
+	get_as(x, &x->coord, "/referrals/", id, "", &r);
+	assert_int_equal(r.status, 200);
+	assert_true(rt_has(&r, "Ada Lovelace"));
+	rt_resp_free(&r);
+	assert_true(rt_count(x->t, &q_reads, DB_ARGS(DB_INT(x->cora))) >= 1);
+	assert_int_equal(rt_count(x->t, &q_reads, DB_ARGS(DB_INT(x->bea))), 0);
+}
+
+static void consent_withdrawn_and_given(void **state)
+{
+	struct fx *x = *state;
+	struct rt_resp r;
+	char id[37], target[128];
+
+	refer_ada(x, id);
+	snprintf(target, sizeof(target), "/referrals/%s/consent", id);
+	get_as(x, &x->link, "/referrals/", id, "", &r);
+	assert_true(rt_has(&r, "Withdraw<span class=\"govuk-visually-hidden\">: Share my details"));
+	rt_resp_free(&r);
+	/* Giving without saying how: 422 by that purpose's form. */
+	rt_browser_post(x->t, &x->link, target, "purpose=contact&action=withdraw", &r);
+	assert_int_equal(r.status, 303);
+	rt_resp_free(&r);
+	rt_browser_post(x->t, &x->link, target, "purpose=contact&action=give", &r);
+	assert_int_equal(r.status, 422);
+	assert_true(rt_has(&r, "href=\"#consent-contact-method\""));
+	rt_resp_free(&r);
+	rt_browser_post(x->t, &x->link, target, "purpose=contact&action=give&method=written", &r);
+	assert_int_equal(r.status, 303);
+	rt_resp_free(&r);
+	rt_browser_post(x->t, &x->link, target, "purpose=share&action=sideways", &r);
+	assert_int_equal(r.status, 422);
+	rt_resp_free(&r);
+	/* The receiving organisation may not change consent. */
+	get_as(x, &x->own, "/referrals/", id, "", &r);
+	rt_resp_free(&r);
+	rt_browser_post(x->t, &x->own, target, "purpose=share&action=withdraw", &r);
+	assert_int_equal(r.status, 403);
+	rt_resp_free(&r);
+	/* Withdrawing share: the referral is withdrawn and the organisation
+	 * no longer sees who it was. */
+	rt_browser_post(x->t, &x->link, target, "purpose=share&action=withdraw", &r);
+	assert_int_equal(r.status, 303);
+	rt_resp_free(&r);
+	assert_int_equal(status_is(x->t, id, "withdrawn"), 1);
+	get_as(x, &x->own, "/referrals/", id, "", &r);
+	assert_int_equal(r.status, 200);
+	assert_false(rt_has(&r, "Ada Lovelace"));
+	assert_false(rt_has(&r, "Step-free access please"));
+	rt_resp_free(&r);
+}
+
+static void refer_me_as_a_visitor(void **state)
+{
+	struct fx *x = *state;
+	struct rt_browser v = { 0 };
+	struct rt_resp r;
+	char target[128];
+
+	snprintf(target, sizeof(target), "/services/%s/refer-me", x->svc);
+	rt_browser_get(x->t, &v, target, &r);
+	assert_int_equal(r.status, 200);
+	assert_true(rt_has(&r, "<h1 class=\"govuk-heading-l\">I'd like to go</h1>"));
+	assert_true(rt_has(&r, "Share my details with Northtown Walkers"));
+	assert_false(rt_has(&r, "name=\"person.nhs_number\""));
+	assert_false(rt_has(&r, "name=\"consent.outcome\""));
+	assert_true(v.csrf[0]);
+	rt_resp_free(&r);
+	/* No consent, no way to get in touch: said in the first person. */
+	rt_browser_post(x->t, &v, target, "person.name=Bo+Visitor&reason=I+would+like+to+walk", &r);
+	assert_int_equal(r.status, 422);
+	assert_true(rt_has(&r, "href=\"#person.contact_by\">Choose how you would like them to get in touch"));
+	assert_true(rt_has(&r, "href=\"#consent.share\">Tick the first box"));
+	assert_true(rt_has(&r, "value=\"Bo Visitor\""));
+	assert_true(rt_has(&r, ">I would like to walk</textarea>"));
+	rt_resp_free(&r);
+	assert_int_equal(rt_count(x->t, &q_referrals, DB_NOARGS), 0);
+	rt_browser_post(x->t, &v, target, "person.name=Bo+Visitor&person.contact_by=phone"
+			"&person.phone=07700+900123&reason=I+would+like+to+walk&consent.share=yes", &r);
+	assert_int_equal(r.status, 303);
+	snprintf(target, sizeof(target), "/services/%s/refer-me?done=sent", x->svc);
+	assert_string_equal(rt_header(&r, "Location"), target);
+	rt_resp_free(&r);
+	rt_browser_get(x->t, &v, target, &r);
+	assert_int_equal(r.status, 200);
+	assert_true(rt_has(&r, "Your request is sent"));
+	assert_true(rt_has(&r, "What happens next"));
+	assert_true(rt_has(&r, "If you have not heard anything in 14 days"));
+	rt_resp_free(&r);
+	assert_int_equal(rt_count(x->t, &q_referrals, DB_NOARGS), 1);
+	assert_int_equal(rt_mail_n(x->t, "olu@example.org", "referral_new"), 1);
+	rt_browser_get(x->t, &x->own, "/referrals/inbox", &r);
+	assert_true(rt_has(&r, ">Bo Visitor</a>"));
+	rt_resp_free(&r);
+	/* A service that is not there. */
+	rt_get(x->t, "/services/00000000-0000-4000-8000-000000000000/refer-me", &r);
+	assert_int_equal(r.status, 404);
+	rt_resp_free(&r);
+}
+
+/* Each "I'd like to go" emails an organisation: one connection may send
+ * only self_referral_limit_ip an hour; another connection has its own. */
+static void refer_me_is_rate_limited_per_address(void **state)
+{
+	struct fx *x = *state;
+	const char *const settings[] = { "rate_limit=0", "self_referral_limit_ip=1", NULL };
+	struct rt *t2 = rt_new_like(x->t, settings);
+	struct rt_browser a = { .ip = "192.0.2.20" }, b = { .ip = "192.0.2.20" }, other = { .ip = "192.0.2.21" };
+	struct rt_resp r;
+	char svc[37], target[128];
+
+	assert_int_equal(org_create(rt_db(t2), ORG_A, "Northtown Walkers", time_now()), ERR_OK);
+	save(t2, ORG_A, "Tuesday Health Walk", svc);
+	rt_person(t2, "Olu Organiser", "olu@example.org", NULL, ORGANISER, ORG_A);
+	snprintf(target, sizeof(target), "/services/%s/refer-me", svc);
+	rt_browser_get(t2, &a, target, &r);
+	rt_resp_free(&r);
+	rt_browser_post(t2, &a, target, "person.name=Bo+Visitor&person.contact_by=phone"
+			"&person.phone=07700+900123&reason=I+would+like+to+walk&consent.share=yes", &r);
+	assert_int_equal(r.status, 303);
+	rt_resp_free(&r);
+	rt_browser_get(t2, &b, target, &r);
+	rt_resp_free(&r);
+	rt_browser_post(t2, &b, target, "person.name=Cy+Visitor&person.contact_by=phone"
+			"&person.phone=07700+900124&reason=Me+too&consent.share=yes", &r);
+	assert_int_equal(r.status, 429);
+	assert_true(strtoll(rt_header(&r, "Retry-After"), NULL, 10) > 0);
+	assert_true(rt_has(&r, "Wait an hour"));
+	rt_resp_free(&r);
+	assert_int_equal(rt_count(t2, &q_referrals, DB_NOARGS), 1);
+	assert_int_equal(rt_mail_n(t2, "olu@example.org", "referral_new"), 1);
+	assert_int_equal(rt_audit_n(t2, "referral.rate_limited"), 1);
+	rt_browser_get(t2, &other, target, &r);
+	rt_resp_free(&r);
+	rt_browser_post(t2, &other, target, "person.name=Cy+Visitor&person.contact_by=phone"
+			"&person.phone=07700+900124&reason=Me+too&consent.share=yes", &r);
+	assert_int_equal(r.status, 303);
+	rt_resp_free(&r);
+	rt_free(t2);
+}
+
+static void refer_me_as_a_member(void **state)
+{
+	struct fx *x = *state;
+	struct rt_resp r;
+	char target[128], body[256];
+
+	snprintf(target, sizeof(target), "/services/%s/refer-me", x->svc);
+	rt_browser_get(x->t, &x->member, target, &r);
+	assert_int_equal(r.status, 200);
+	assert_true(rt_has(&r, "value=\"Mo Member\""));
+	assert_true(rt_has(&r, "value=\"mo@example.org\""));
+	rt_resp_free(&r);
+	snprintf(body, sizeof(body), "person.name=Mo+Member&person.contact_by=email"
+		 "&person.email=mo%%40example.org&reason=Company&consent.share=yes&consent.contact=yes");
+	rt_browser_post(x->t, &x->member, target, body, &r);
+	assert_int_equal(r.status, 303);
+	rt_resp_free(&r);
+	/* Again while it is open: 409, said by the service. */
+	rt_browser_post(x->t, &x->member, target, body, &r);
+	assert_int_equal(r.status, 409);
+	assert_true(rt_has(&r, "href=\"#target\">You already have an open referral"));
+	rt_resp_free(&r);
+	/* Their referrals: it is there, and its page shows who looked. */
+	rt_browser_get(x->t, &x->member, "/account/referrals", &r);
+	assert_int_equal(r.status, 200);
+	assert_true(rt_has(&r, ">Tuesday Health Walk</a>"));
+	rt_resp_free(&r);
+}
+
+static void your_referrals_claims_and_shows_who_looked(void **state)
+{
+	struct fx *x = *state;
+	struct rt_resp r;
+	char id[37];
+
+	refer_ada(x, id);
+	get_as(x, &x->own, "/referrals/", id, "", &r);     /* the organisation reads it */
+	rt_resp_free(&r);
+	assert_int_equal(rt_count(x->t, &q_claimed, DB_ARGS(DB_INT(x->ada))), 0);
+	rt_browser_get(x->t, &x->ada_b, "/account/referrals", &r);
+	assert_int_equal(r.status, 200);
+	assert_true(rt_has(&r, "We found a referral made for you"));
+	assert_true(rt_has(&r, ">Tuesday Health Walk</a>"));
+	rt_resp_free(&r);
+	assert_int_equal(rt_count(x->t, &q_claimed, DB_ARGS(DB_INT(x->ada))), 1);
+	get_as(x, &x->ada_b, "/referrals/", id, "", &r);
+	assert_int_equal(r.status, 200);
+	assert_true(rt_has(&r, "Who has looked at this referral"));
+	assert_true(rt_has(&r, "Olu Organiser"));
+	assert_true(rt_has(&r, "Withdraw the referral"));
+	assert_true(rt_has(&r, "I agree<span") || rt_has(&r, "Withdraw<span"));
+	rt_resp_free(&r);
+	/* Her own reads are not listed as someone looking. */
+	assert_int_equal(rt_count(x->t, &q_reads, DB_ARGS(DB_INT(x->ada))), 0);
+	/* Someone with no referrals. */
+	rt_browser_get(x->t, &x->member, "/account/referrals", &r);
+	assert_true(rt_has(&r, "You have no referrals yet."));
+	rt_resp_free(&r);
+}
+
+static void overview_and_csv(void **state)
+{
+	struct fx *x = *state;
+	struct rt_resp r;
+	char id[37];
+
+	refer_ada(x, id);
+	assert_int_equal(move_status(x, &x->own, id, "to=accepted"), 303);
+	rt_browser_get(x->t, &x->comm, "/referrals/overview", &r);
+	assert_int_equal(r.status, 200);
+	assert_true(rt_has(&r, "Referrals sent</dt>"));
+	assert_true(rt_has(&r, ">Accepted</dt>"));
+	assert_true(rt_has(&r, ">Link worker</dt>"));
+	assert_false(rt_has(&r, "Ada"));
+	assert_true(rt_has(&r, "href=\"/referrals/overview.csv\""));
+	assert_false(rt_has(&r, "href=\"/referrals/inbox\">Referrals by organisation"));
+	rt_resp_free(&r);
+	rt_browser_get(x->t, &x->coord, "/referrals/overview", &r);
+	assert_true(rt_has(&r, "href=\"/referrals/inbox\">Referrals by organisation"));
+	rt_resp_free(&r);
+
+	/* A period: bad dates said by their boxes, what was typed kept. */
+	rt_browser_get(x->t, &x->comm, "/referrals/overview?from-day=31&from-month=2&from-year=2026"
+		       "&to-day=1&to-month=&to-year=2026", &r);
+	assert_int_equal(r.status, 422);
+	assert_true(rt_has(&r, "href=\"#from\">The start date must be a real date"));
+	assert_true(rt_has(&r, "href=\"#to\">The end date must include a day, month and year"));
+	assert_true(rt_has(&r, "value=\"31\""));
+	rt_resp_free(&r);
+	rt_browser_get(x->t, &x->comm, "/referrals/overview?from-day=2&from-month=3&from-year=2026"
+		       "&to-day=1&to-month=3&to-year=2026", &r);
+	assert_int_equal(r.status, 422);
+	assert_true(rt_has(&r, "The end date must be the same as or after the start date"));
+	rt_resp_free(&r);
+	/* A period before anything was sent: none; its CSV link keeps it. */
+	rt_browser_get(x->t, &x->comm, "/referrals/overview?from-day=1&from-month=1&from-year=2001"
+		       "&to-day=31&to-month=12&to-year=2001", &r);
+	assert_int_equal(r.status, 200);
+	assert_true(rt_has(&r, "Referrals sent</dt>\n        <dd class=\"govuk-summary-list__value\">0</dd>"));
+	assert_true(rt_has(&r, "href=\"/referrals/overview.csv?from-day=1&amp;from-month=1&amp;from-year=2001"));
+	rt_resp_free(&r);
+
+	rt_browser_get(x->t, &x->comm, "/referrals/overview.csv", &r);
+	assert_int_equal(r.status, 200);
+	assert_string_equal(r.content_type, "text/csv; charset=utf-8");
+	assert_non_null(strstr(rt_header(&r, "Content-Disposition"), "attachment"));
+	assert_string_equal(rt_header(&r, "Cache-Control"), "no-store");
+	assert_true(strncmp(r.body, "id,sent_at,source,target_type,target_name", 41) == 0);
+	assert_true(rt_has(&r, id));
+	assert_true(rt_has(&r, "Tuesday Health Walk"));
+	assert_false(rt_has(&r, "Ada"));
+	assert_false(rt_has(&r, "ada@example.org"));
+	assert_false(rt_has(&r, "Lovelace"));
+	rt_resp_free(&r);
+	rt_browser_get(x->t, &x->comm, "/referrals/overview.csv?from-day=1&from-month=1&from-year=2001"
+		       "&to-day=31&to-month=12&to-year=2001", &r);
+	assert_int_equal(r.status, 200);
+	assert_false(rt_has(&r, id));
+	rt_resp_free(&r);
+	rt_browser_get(x->t, &x->comm, "/referrals/overview.csv?from-day=40&from-month=1&from-year=2001", &r);
+	assert_int_equal(r.status, 422);
+	rt_resp_free(&r);
+}
+
+static void coordinator_inbox_any_organisation(void **state)
+{
+	struct fx *x = *state;
+	struct rt_resp r;
+	char id[37], target[128];
+
+	refer_ada(x, id);
+	rt_browser_get(x->t, &x->coord, "/referrals/inbox", &r);
+	assert_int_equal(r.status, 200);
+	assert_true(rt_has(&r, "Every organisation"));
+	assert_true(rt_has(&r, ">Ada Lovelace</a>"));
+	assert_true(rt_has(&r, "<option value=\"" ORG_A "\">Northtown Walkers</option>"));
+	rt_resp_free(&r);
+	rt_browser_get(x->t, &x->coord, "/referrals/inbox?org=" ORG_B, &r);
+	assert_int_equal(r.status, 200);
+	assert_false(rt_has(&r, ">Ada Lovelace</a>"));
+	rt_resp_free(&r);
+	/* An organiser cannot open another organisation's inbox. */
+	rt_browser_get(x->t, &x->other, "/referrals/inbox?org=" ORG_A, &r);
+	assert_int_equal(r.status, 404);
+	rt_resp_free(&r);
+	rt_browser_get(x->t, &x->other, "/referrals/inbox?org=all", &r);
+	assert_int_equal(r.status, 200);
+	assert_false(rt_has(&r, ">Ada Lovelace</a>"));
+	rt_resp_free(&r);
+	/* Overdue after the follow-up days. */
+	time_set_fake(time_now() + 20 * 86400);
+	rt_sign_in(x->t, x->olu, &x->own);
+	rt_browser_get(x->t, &x->own, "/referrals/inbox", &r);
+	assert_true(rt_has(&r, "Overdue (1)"));
+	assert_true(rt_has(&r, "New referrals (0)"));
+	rt_resp_free(&r);
+	rt_sign_in(x->t, x->lin, &x->link);
+	rt_browser_get(x->t, &x->link, "/referrals/caseload", &r);
+	assert_true(rt_has(&r, "Needs follow-up"));
+	rt_resp_free(&r);
+	snprintf(target, sizeof(target), "/referrals/%s", id);
+	rt_browser_get(x->t, &x->link, target, &r);
+	assert_true(rt_has(&r, ">Overdue</strong>"));
+	rt_resp_free(&r);
+}
+
+int main(void)
+{
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+	const struct CMUnitTest tests[] = {
+		T(who_may_open_which_page),
+		T(service_page_offers_both_ways),
+		T(refer_form_and_its_errors),
+		T(referral_made_and_the_organisation_told),
+		T(same_person_again_is_409),
+		T(organiser_moves_it_on),
+		T(decline_needs_a_reason),
+		T(who_sees_a_referral),
+		T(consent_withdrawn_and_given),
+		T(refer_me_as_a_visitor),
+		T(refer_me_as_a_member),
+		T(refer_me_is_rate_limited_per_address),
+		T(your_referrals_claims_and_shows_who_looked),
+		T(overview_and_csv),
+		T(coordinator_inbox_any_organisation),
+	};
+#undef T
+
+	return testdb_run_groups("referral pages", tests, ARRAY_LEN(tests)) ? 1 : 0;
+}
