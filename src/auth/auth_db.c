@@ -98,6 +98,7 @@ const struct sql auth_sql[AQ__MAX] = {
 		"INSERT INTO organisation (id, name, created_at, updated_at) VALUES ($1, $2, $3, $3)", NULL },
 	[AQ_ORG_EXISTS] = { "org.exists",
 		"SELECT count(*) FROM organisation WHERE id = $1", NULL },
+	[AQ_ORG_NAME] = { "org.name", "SELECT name FROM organisation WHERE id = $1", NULL },
 
 	/* ----------------------------------------------------------- session */
 	[AQ_SESSION_INSERT] = { "session.insert",

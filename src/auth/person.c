@@ -657,3 +657,17 @@ enum err org_exists(struct db *db, const char *id)
 		return e;
 	return n ? ERR_OK : ERR_NOT_FOUND;
 }
+
+enum err org_name(struct db *db, struct arena *a, const char *id, const char **out)
+{
+	struct db_res *r;
+	enum err e;
+
+	*out = NULL;
+	if ((e = db_query(db, AQ(ORG_NAME), DB_ARGS(DB_TEXT(id)), &r)) != ERR_OK)
+		return e;
+	if ((e = db_next(r)) == ERR_OK && db_row(r))
+		*out = arena_strdup(a, db_text(r, 0) ? db_text(r, 0) : "");
+	db_res_free(r);
+	return e;
+}

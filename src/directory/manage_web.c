@@ -32,6 +32,7 @@
 #include "app/features.h"
 #include "audit/audit.h"
 #include "auth/auth.h"
+#include "auth/person.h"
 #include "core/log.h"
 #include "core/str.h"
 #include "core/timeutil.h"
@@ -44,8 +45,6 @@
 #define REVIEW_PER_PAGE 20
 #define ORG_CHOICES_MAX 2000
 
-static const struct sql q_org_name = { "manage.org_name",
-	"SELECT name FROM organisation WHERE id = $1", NULL };
 static const struct sql q_orgs = { "manage.orgs",
 	"SELECT id, name FROM organisation ORDER BY name, id LIMIT 2000", NULL };
 
@@ -67,21 +66,6 @@ static const char *id_param(const struct request *req)
 	const struct param *p = req_param(req, "id");
 
 	return p ? p->val : NULL;
-}
-
-/* The organisation's name (arena), or NULL when there is no such one. */
-static enum err org_name(struct request *req, const char *org_id, const char **out)
-{
-	struct db_res *r;
-	enum err e;
-
-	*out = NULL;
-	if ((e = db_query(req->db, &q_org_name, DB_ARGS(DB_TEXT(org_id)), &r)) != ERR_OK)
-		return e;
-	if ((e = db_next(r)) == ERR_OK && db_row(r))
-		*out = arena_strdup(&req->arena, db_text(r, 0) ? db_text(r, 0) : "");
-	db_res_free(r);
-	return e;
 }
 
 /* One service, if this actor may manage it: a service they may not
@@ -683,7 +667,7 @@ static enum err new_page(struct request *req, struct response *resp, int status,
 			json_decref(errors);
 			return e;
 		}
-	} else if ((e = org_name(req, req->actor->org_id, &oname)) != ERR_OK) {
+	} else if ((e = org_name(req->db, &req->arena, req->actor->org_id, &oname)) != ERR_OK) {
 		json_decref(errors);
 		return e;
 	}
@@ -839,7 +823,7 @@ static enum err manage_home(struct request *req, struct response *resp)
 		const char *oname = NULL;
 		size_t i, stale = 0;
 
-		if ((e = org_name(req, org, &oname)) != ERR_OK ||
+		if ((e = org_name(req->db, &req->arena, org, &oname)) != ERR_OK ||
 		    (e = directory_org_services(req->db, org, &list)) != ERR_OK) {
 			json_decref(data);
 			return e;
@@ -899,7 +883,7 @@ static enum err new_post(struct request *req, struct response *resp)
 
 	if (!org || !str_is_uuid(str_c(org)))
 		org = NULL;
-	else if ((e = org_name(req, org, &oname)) != ERR_OK)
+	else if ((e = org_name(req->db, &req->arena, org, &oname)) != ERR_OK)
 		return e;
 	if (!oname || !can_edit_org(req, org)) {
 		/* Organisers never choose: this is a coordinator's select. */

@@ -475,10 +475,26 @@ static enum err step_refused(struct request *req, enum err e, json_t *errors)
 	}
 }
 
+/* After a step or a consent change: commit it with the read of the new
+ * state (audited like any read), wake the worker for the emails it owes,
+ * and answer with the referral as the caller now sees it. */
+static enum err moved(struct request *req, struct response *resp, const char *id, int64_t now)
+{
+	json_t *view = NULL;
+	enum err e;
+
+	if ((e = view_of(req, id, now, &view)) != ERR_OK || (e = db_commit(req->db)) != ERR_OK) {
+		json_decref(view);
+		return e;
+	}
+	worker_wake(req->app);
+	return view_json(req, resp, 200, view);
+}
+
 /* POST /api/v1/referrals/{id}/status {status, reason?, note?} */
 static enum err api_status(struct request *req, struct response *resp)
 {
-	json_t *errors = NULL, *view = NULL;
+	json_t *errors = NULL;
 	const char *to, *reason, *note;
 	struct pr p = { .a = &req->arena };
 	struct ref_meta m;
@@ -506,18 +522,13 @@ static enum err api_status(struct request *req, struct response *resp)
 	if (e)
 		return step_refused(req, e, errors);
 	json_decref(errors);
-	if ((e = view_of(req, m.id, now, &view)) != ERR_OK || (e = db_commit(req->db)) != ERR_OK) {
-		json_decref(view);
-		return e;
-	}
-	worker_wake(req->app);
-	return view_json(req, resp, 200, view);
+	return moved(req, resp, m.id, now);
 }
 
 /* POST /api/v1/referrals/{id}/consent {purpose, given, method?} */
 static enum err api_consent(struct request *req, struct response *resp)
 {
-	json_t *errors = NULL, *view = NULL;
+	json_t *errors = NULL;
 	const char *purpose, *method;
 	struct pr p = { .a = &req->arena };
 	struct ref_meta m;
@@ -548,12 +559,7 @@ static enum err api_consent(struct request *req, struct response *resp)
 	if (e)
 		return step_refused(req, e, errors);
 	json_decref(errors);
-	if ((e = view_of(req, m.id, now, &view)) != ERR_OK || (e = db_commit(req->db)) != ERR_OK) {
-		json_decref(view);
-		return e;
-	}
-	worker_wake(req->app);
-	return view_json(req, resp, 200, view);
+	return moved(req, resp, m.id, now);
 }
 
 /* ---------------------------------------------------------------- FHIR */

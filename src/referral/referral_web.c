@@ -28,6 +28,7 @@
 #include "app/worker.h"
 #include "auth/attempts.h"
 #include "auth/auth.h"
+#include "auth/person.h"
 #include "core/buf.h"
 #include "core/log.h"
 #include "core/str.h"
@@ -52,8 +53,6 @@ static const struct sql q_my_clients = { "referral_web.my_clients",
 	"ORDER BY c.name, c.id LIMIT 500", NULL };
 static const struct sql q_orgs = { "referral_web.orgs",
 	"SELECT id, name FROM organisation ORDER BY name, id LIMIT 2000", NULL };
-static const struct sql q_org_name = { "referral_web.org_name",
-	"SELECT name FROM organisation WHERE id = $1", NULL };
 
 /* ---------------------------------------------------------------- helpers */
 
@@ -1362,20 +1361,6 @@ static enum err org_choices(struct request *req, const char *chosen, json_t **ou
 	return e;
 }
 
-static enum err org_name(struct request *req, const char *org_id, const char **out)
-{
-	struct db_res *r;
-	enum err e;
-
-	*out = NULL;
-	if ((e = db_query(req->db, &q_org_name, DB_ARGS(DB_TEXT(org_id)), &r)) != ERR_OK)
-		return e;
-	if ((e = db_next(r)) == ERR_OK && db_row(r))
-		*out = arena_strdup(&req->arena, db_text(r, 0) ? db_text(r, 0) : "");
-	db_res_free(r);
-	return e;
-}
-
 /* The receiving organisation's inbox: what is overdue, what is new, and
  * whom to contact. Organisers see their own organisation's; coordinators
  * and admins choose one, or see every organisation's. */
@@ -1401,7 +1386,7 @@ static enum err inbox_get(struct request *req, struct response *resp)
 		return req_fail(req, ERR_NOT_FOUND, "There is no inbox for that organisation that you "
 				"can see.");
 	if (org) {
-		if ((e = org_name(req, org, &oname)) != ERR_OK)
+		if ((e = org_name(req->db, &req->arena, org, &oname)) != ERR_OK)
 			return e;
 		if (!oname)
 			return req_fail(req, ERR_NOT_FOUND, "There is no organisation with that id.");

@@ -5,87 +5,46 @@
 // errors; nothing scrolls sideways on a 320px phone; a form works with
 // JavaScript off; and screenshots for the docs.
 //
-// The server is our own (lib.mjs's start() takes KITH_TEST_URL): it needs
-// --dev-mode true (cookies without Secure, over plain http) and --mail-dir
-// (each email a .eml file we read the link from), and an admin made with
-// `kith user add` before it starts.
+// The server needs --dev-mode true (cookies without Secure, over plain
+// http) and --mail-dir (each email a .eml file we read the link from), and
+// an admin made with `kith user add` before it starts: start()'s prepare
+// and args (lib.mjs).
 
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
-import { axe, formatViolations, ROOT, SCREENSHOTS, start } from './lib.mjs';
+import { axe, devServer, formatViolations, SCREENSHOTS, start, tabTo } from './lib.mjs';
 
 const PASSWORD = 'purple kettle orbit 42';
 const ADMIN = { email: 'ada.admin@example.org', password: 'lantern meadow quartz 17' };
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 let env;
-let server;
-let serverLog = '';
-let dir;
-
-function freePort() {
-  return new Promise((ok, fail) => {
-    const s = createServer();
-    s.unref();
-    s.once('error', fail);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => ok(port));
-    });
-  });
-}
 
 before(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'kith-account-'));
-  const bin = process.env.KITH_BIN || join(ROOT, 'build/kith');
-  const db = `sqlite:${join(dir, 'kith.db')}`;
-  const port = await freePort();
-  const base = `http://127.0.0.1:${port}`;
-  const run = (args, input) => {
-    const r = spawnSync(bin, [...args, '--db', db], { cwd: dir, input, encoding: 'utf8' });
-    assert.equal(r.status, 0, `kith ${args.join(' ')}: ${r.stderr}`);
-  };
-  run(['migrate']);
-  run(['user', 'add', '--email', ADMIN.email, '--name', 'Ada Admin', '--role', 'admin', '--password-stdin'],
-    `${ADMIN.password}\n`);
-  run(['user', 'add', '--email', 'mo.member@example.org', '--name', 'Mo Member', '--role', 'member',
-    '--password-stdin'], `${PASSWORD}\n`);
-  server = spawn(bin, [
-    'serve', '--db', db, '--listen', `127.0.0.1:${port}`, '--rate-limit', '0',
-    '--shutdown-grace', '1', '--dev-mode', 'true', '--mail-dir', join(dir, 'mail'),
-    '--base-url', base, '--outbox-poll', '1',
-  ], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
-  const keep = (b) => { serverLog = (serverLog + b.toString()).slice(-20_000); };
-  server.stdout.on('data', keep);
-  server.stderr.on('data', keep);
-  process.env.KITH_TEST_URL = base;
-  try {
-    env = await start();
-  } catch (e) {
-    throw new Error(`${e.message}\n${serverLog}`);
-  }
+  env = await start({
+    prefix: 'kith-account-',
+    prepare: (run) => {
+      run(['migrate']);
+      run(['user', 'add', '--email', ADMIN.email, '--name', 'Ada Admin', '--role', 'admin',
+        '--password-stdin'], `${ADMIN.password}\n`);
+      run(['user', 'add', '--email', 'mo.member@example.org', '--name', 'Mo Member', '--role',
+        'member', '--password-stdin'], `${PASSWORD}\n`);
+    },
+    args: (base, dir) => [...devServer(base, dir), '--outbox-poll', '1'],
+  });
 });
 
 after(async () => {
   await env?.stop();
-  if (server && server.exitCode === null) {
-    const exited = new Promise((r) => server.once('exit', r));
-    server.kill('SIGTERM');
-    await exited;
-  }
-  if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
 // The newest email to an address, as text with quoted-printable undone
 // enough to read links (they are hex, so only soft line breaks matter).
 async function mailTo(address, count = 1) {
-  const mailDir = join(dir, 'mail');
+  const mailDir = join(env.dir, 'mail');
   for (let i = 0; i < 100; i++) {
     let files = [];
     try { files = readdirSync(mailDir).filter((f) => f.endsWith('.eml')).sort(); } catch { /* not yet */ }
@@ -99,14 +58,6 @@ async function mailTo(address, count = 1) {
 
 // Presses Tab until the element matching selector has focus; fails if it
 // is never reached (so it must be reachable by keyboard, in order).
-async function tabTo(page, selector, max = 60) {
-  for (let i = 0; i < max; i++) {
-    await page.keyboard.press('Tab');
-    if (await page.evaluate((s) => document.activeElement?.matches(s) ?? false, selector)) return;
-  }
-  throw new Error(`Tab never reached ${selector}`);
-}
-
 async function focusedIsVisible(page) {
   return page.evaluate(() => {
     const el = document.activeElement;

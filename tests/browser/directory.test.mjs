@@ -8,14 +8,11 @@
 // service-*.png, manage-*.png).
 
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
-import { axe, formatViolations, ROOT, SCREENSHOTS, start } from './lib.mjs';
+import { axe, devServer, formatViolations, SCREENSHOTS, start, tabTo } from './lib.mjs';
 
 const DEMO_PASSWORD = 'walk-talk-tea-2026';
 const ORGANISER = 'organiser@demo.kith.test';
@@ -23,64 +20,19 @@ const COORDINATOR = 'coordinator@demo.kith.test';
 const PHONE = { width: 375, height: 740 };
 
 let env;
-let server;
-let serverLog = '';
-let dir;
-
-function freePort() {
-  return new Promise((ok, fail) => {
-    const s = createServer();
-    s.unref();
-    s.once('error', fail);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => ok(port));
-    });
-  });
-}
 
 before(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'kith-directory-'));
-  const bin = process.env.KITH_BIN || join(ROOT, 'build/kith');
-  const db = `sqlite:${join(dir, 'kith.db')}`;
-  const port = await freePort();
-  const base = `http://127.0.0.1:${port}`;
-  const r = spawnSync(bin, ['demo', '--db', db], { cwd: dir, encoding: 'utf8' });
-  assert.equal(r.status, 0, `kith demo: ${r.stderr}`);
-  server = spawn(bin, [
-    'serve', '--db', db, '--listen', `127.0.0.1:${port}`, '--rate-limit', '0',
-    '--shutdown-grace', '1', '--dev-mode', 'true', '--mail-dir', join(dir, 'mail'),
-    '--base-url', base,
-  ], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
-  const keep = (b) => { serverLog = (serverLog + b.toString()).slice(-20_000); };
-  server.stdout.on('data', keep);
-  server.stderr.on('data', keep);
-  process.env.KITH_TEST_URL = base;
-  try {
-    env = await start();
-  } catch (e) {
-    throw new Error(`${e.message}\n${serverLog}`);
-  }
+  env = await start({
+    prefix: 'kith-directory-',
+    prepare: (run) => run(['demo']),
+    args: devServer,
+  });
   mkdirSync(SCREENSHOTS, { recursive: true });
 });
 
 after(async () => {
   await env?.stop();
-  if (server && server.exitCode === null) {
-    const exited = new Promise((r) => server.once('exit', r));
-    server.kill('SIGTERM');
-    await exited;
-  }
-  if (dir) rmSync(dir, { recursive: true, force: true });
 });
-
-async function tabTo(page, selector, max = 200) {
-  for (let i = 0; i < max; i++) {
-    await page.keyboard.press('Tab');
-    if (await page.evaluate((s) => document.activeElement?.matches(s) ?? false, selector)) return;
-  }
-  throw new Error(`Tab never reached ${selector}`);
-}
 
 async function checkAxe(page, what) {
   const violations = await axe(page);

@@ -13,7 +13,7 @@
 // $CHROMIUM_BIN), with a fresh profile; contexts bypass the CSP only so
 // that axe-core can be injected (kith's pages themselves run no script).
 
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -78,27 +78,41 @@ async function waitHealthy(base, child, output) {
   throw new Error(`kith was not healthy within ${HEALTH_TIMEOUT_MS / 1000} s (last: ${last}):\n${output()}`);
 }
 
-async function startServer() {
+async function startServer({ prefix = 'kith-browser-', prepare, args } = {}) {
   if (process.env.KITH_TEST_URL) {
     const base = process.env.KITH_TEST_URL.replace(/\/+$/, '');
     await waitHealthy(base, null, () => '(external server)');
     return { base, output: () => '', stop: async () => {} };
   }
 
-  const dir = mkdtempSync(join(tmpdir(), 'kith-browser-'));
+  const dir = mkdtempSync(join(tmpdir(), prefix));
   const bin = process.env.KITH_BIN || join(ROOT, 'build/kith');
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
+  const db = `sqlite:${join(dir, 'kith.db')}`;
   let log = '';
+  if (prepare) {
+    try {
+      prepare((words, input) => {
+        const r = spawnSync(bin, [...words, '--db', db], { cwd: dir, input, encoding: 'utf8' });
+        if (r.status !== 0) throw new Error(`kith ${words.join(' ')}: ${r.stderr || r.error}`);
+        return r.stdout;
+      }, dir);
+    } catch (e) {
+      rmSync(dir, { recursive: true, force: true });
+      throw e;
+    }
+  }
   // The working directory is the empty temporary one, so a kith.conf in
   // the checkout cannot change what is tested.
   const child = spawn(bin, [
     'serve',
-    '--db', `sqlite:${join(dir, 'kith.db')}`,
+    '--db', db,
     '--listen', `127.0.0.1:${port}`,
     '--migrate-on-start', 'true',
     '--rate-limit', '0',
     '--shutdown-grace', '1',
+    ...(args ? args(base, dir) : []),
   ], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
   const keep = (b) => { log = (log + b.toString()).slice(-20_000); };
   child.stdout.on('data', keep);
@@ -130,20 +144,29 @@ async function startServer() {
     await stop();
     throw e;
   }
-  return { base, output: () => log, stop };
+  return { base, dir, output: () => log, stop };
 }
 
 /**
- * Starts kith and Chromium. Returns
+ * Starts kith and Chromium. opts (all optional):
+ *   prefix          the temporary directory's name prefix
+ *   prepare(run, dir)  runs before the server starts: run(words, input)
+ *                   runs `kith WORDS --db <the test database>` (input on
+ *                   its standard input), fails on a non-zero status and
+ *                   returns what it printed: run(['demo'])
+ *   args(base, dir) more `kith serve` flags: (b, d) => ['--base-url', b]
+ * Returns
  *   base            the server's URL, no trailing slash
  *   page(opts)      a new page (close it when done); opts: width (1280),
  *                   height (800), javaScriptEnabled (true), bypassCSP
  *                   (true: needed to inject axe; false tests the real CSP)
+ *   dir             the server's temporary directory (its database, and
+ *                   its mail when args put it there); removed by stop()
  *   serverOutput()  what the server has printed (for failure messages)
  *   stop()          closes everything; safe to call twice
  */
-export async function start() {
-  const server = await startServer();
+export async function start(opts = {}) {
+  const server = await startServer(opts);
   let browser;
   try {
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
@@ -160,6 +183,7 @@ export async function start() {
   let stopped = false;
   return {
     base: server.base,
+    dir: server.dir,
     serverOutput: server.output,
     async page({ width = 1280, height = 800, javaScriptEnabled = true, bypassCSP = true } = {}) {
       const key = JSON.stringify([width, height, javaScriptEnabled, bypassCSP]);
@@ -212,3 +236,19 @@ export function formatViolations(url, violations) {
   }
   return lines.join('\n');
 }
+
+/** Presses Tab until the focused element matches selector; fails after max
+ *  presses, naming the selector and the page. */
+export async function tabTo(page, selector, max = 200) {
+  for (let i = 0; i < max; i++) {
+    await page.keyboard.press('Tab');
+    if (await page.evaluate((s) => document.activeElement?.matches(s) ?? false, selector)) return;
+  }
+  throw new Error(`Tab never reached ${selector} on ${page.url()}`);
+}
+
+/** The flags a test server needs to sign people in over plain HTTP and
+ *  keep its email as files in dir/mail. */
+export const devServer = (base, dir) => [
+  '--dev-mode', 'true', '--mail-dir', join(dir, 'mail'), '--base-url', base,
+];

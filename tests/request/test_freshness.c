@@ -52,29 +52,6 @@ struct fx {
 	char walk[37];
 };
 
-static void save(struct rt *t, const char *org, const char *name, char out[37])
-{
-	int k = vocab_find(vocab_categories, vocab_categories_n, "walking");
-	struct svc_form f = {
-		.org_id = org, .name = name, .description = "A walk round the park.",
-		.join = JOIN_TURN_UP, .categories = UINT64_C(1) << k, .free = true, .in_person = true,
-		.address_1 = "1 Park Road", .town = "Scunthorpe", .postcode = "DN15 6XX",
-		.scheds = { { .kind = "weekly", .weekday = 1, .opens = "10:00", .closes = "11:30" } },
-	};
-	struct save_opts o = { .source = SRC_FORM, .state = SVC_PUBLISHED, .now = time_now(),
-			       .assure = true };
-	struct save_report rep;
-	json_t *fields = NULL;
-
-	memset(&rep, 0, sizeof(rep));
-	assert_int_equal(db_begin(rt_db(t)), ERR_OK);
-	assert_int_equal(directory_save_form(&t->app, rt_db(t), &f, &o, &rep, &fields), ERR_OK);
-	json_decref(fields);
-	assert_int_equal(db_commit(rt_db(t)), ERR_OK);
-	assert_int_equal(directory_sync(&t->app, rt_db(t)), ERR_OK);
-	snprintf(out, 37, "%s", rep.id);
-}
-
 static int64_t n(struct rt *t, const struct sql *q, const char *id)
 {
 	return rt_count(t, q, DB_ARGS(DB_TEXT(id)));
@@ -115,7 +92,7 @@ static int setup(void **state)
 	x->olu = rt_person(x->t, "Olu Organiser", "olu@example.org", NULL, ORGANISER, ORG_A);
 	x->ola = rt_person(x->t, "Ola Organiser", "ola@example.org", NULL, ORGANISER, ORG_A);
 	x->cora = rt_person(x->t, "Cora Coord", "cora@example.org", NULL, COORD, NULL);
-	save(x->t, ORG_A, "Tuesday Health Walk", x->walk);
+	rt_service(x->t, ORG_A, "Tuesday Health Walk", SVC_PUBLISHED, x->walk);
 	*state = x;
 	return 0;
 }
@@ -329,7 +306,7 @@ static void nobody_to_ask_goes_to_coordinators(void **state)
 	struct rt *t = x->t;
 	char lonely[37];
 
-	save(t, ORG_B, "Nobody's Lunch", lonely);
+	rt_service(t, ORG_B, "Nobody's Lunch", SVC_PUBLISHED, lonely);
 	run_at(t, T0 + 190 * DAY);
 	assert_int_equal(n(t, &q_asked, lonely), 1);
 	assert_int_equal(n(t, &q_flagged, lonely), 1);

@@ -57,28 +57,6 @@ static int64_t audited(struct rt *t, const char *action, const char *id)
 	return rt_count(t, &q_audit_service, DB_ARGS(DB_TEXT(action), DB_TEXT(detail)));
 }
 
-static void save(struct rt *t, const char *org, const char *name, enum svc_state st, char out[37])
-{
-	int k = vocab_find(vocab_categories, vocab_categories_n, "walking");
-	struct svc_form f = {
-		.org_id = org, .name = name, .description = "A walk round the park.",
-		.join = JOIN_TURN_UP, .categories = UINT64_C(1) << k, .free = true, .in_person = true,
-		.address_1 = "1 Park Road", .town = "Scunthorpe", .postcode = "DN15 6XX",
-		.scheds = { { .kind = "weekly", .weekday = 1, .opens = "10:00", .closes = "11:30" } },
-	};
-	struct save_opts o = { .source = SRC_FORM, .state = st, .now = time_now(), .assure = true };
-	struct save_report rep;
-	json_t *fields = NULL;
-
-	memset(&rep, 0, sizeof(rep));
-	assert_int_equal(db_begin(rt_db(t)), ERR_OK);
-	assert_int_equal(directory_save_form(&t->app, rt_db(t), &f, &o, &rep, &fields), ERR_OK);
-	json_decref(fields);
-	assert_int_equal(db_commit(rt_db(t)), ERR_OK);
-	assert_int_equal(directory_sync(&t->app, rt_db(t)), ERR_OK);
-	snprintf(out, 37, "%s", rep.id);
-}
-
 /* The service id in "/services/<id>?done=..." */
 static void id_from_location(const struct rt_resp *r, char out[37])
 {
@@ -148,9 +126,9 @@ static void manage_lists_own_services(void **state)
 	struct rt_resp r;
 	char a1[37], a2[37], b1[37];
 
-	save(x->t, ORG_A, "Tuesday Health Walk", SVC_PUBLISHED, a1);
-	save(x->t, ORG_A, "New Nordic Walk", SVC_DRAFT, a2);
-	save(x->t, ORG_B, "Southtown Lunch", SVC_PUBLISHED, b1);
+	rt_service(x->t, ORG_A, "Tuesday Health Walk", SVC_PUBLISHED, a1);
+	rt_service(x->t, ORG_A, "New Nordic Walk", SVC_DRAFT, a2);
+	rt_service(x->t, ORG_B, "Southtown Lunch", SVC_PUBLISHED, b1);
 	rt_browser_get(x->t, &x->own, "/manage", &r);
 	assert_int_equal(r.status, 200);
 	assert_true(rt_has(&r, "Northtown Walkers"));
@@ -286,8 +264,8 @@ static void organiser_edits_own_not_others(void **state)
 	struct rt_resp r;
 	char mine[37], theirs[37], target[128];
 
-	save(x->t, ORG_A, "Tuesday Health Walk", SVC_PUBLISHED, mine);
-	save(x->t, ORG_B, "Southtown Lunch", SVC_PUBLISHED, theirs);
+	rt_service(x->t, ORG_A, "Tuesday Health Walk", SVC_PUBLISHED, mine);
+	rt_service(x->t, ORG_B, "Southtown Lunch", SVC_PUBLISHED, theirs);
 
 	snprintf(target, sizeof(target), "/manage/services/%s/edit", mine);
 	rt_browser_get(x->t, &x->own, target, &r);
@@ -336,8 +314,8 @@ static void review_publish_archive_verify(void **state)
 	char draft[37], live[37], target[128];
 	int64_t later;
 
-	save(x->t, ORG_A, "Draft Walk", SVC_DRAFT, draft);
-	save(x->t, ORG_A, "Live Walk", SVC_PUBLISHED, live);
+	rt_service(x->t, ORG_A, "Draft Walk", SVC_DRAFT, draft);
+	rt_service(x->t, ORG_A, "Live Walk", SVC_PUBLISHED, live);
 
 	/* Only coordinators and admins review. */
 	rt_browser_get(x->t, &x->own, "/review", &r);
@@ -409,7 +387,7 @@ static void review_pages(void **state)
 
 	for (int i = 0; i < 25; i++) {
 		snprintf(name, sizeof(name), "Draft %02d", i);
-		save(x->t, ORG_A, name, SVC_DRAFT, id);
+		rt_service(x->t, ORG_A, name, SVC_DRAFT, id);
 	}
 	rt_browser_get(x->t, &x->coord, "/review", &r);
 	assert_int_equal(r.status, 200);
@@ -431,7 +409,7 @@ static void organiser_confirms_still_running(void **state)
 	char id[37], target[128];
 	int64_t later = time_now() + 30 * 86400;
 
-	save(x->t, ORG_A, "Tuesday Health Walk", SVC_PUBLISHED, id);
+	rt_service(x->t, ORG_A, "Tuesday Health Walk", SVC_PUBLISHED, id);
 	time_set_fake(later);
 	rt_sign_in(x->t, x->olu, &x->own);
 	snprintf(target, sizeof(target), "/manage/services/%s/confirm", id);

@@ -55,28 +55,6 @@ static void res_free(struct res *x)
 	rt_resp_free(&x->r);
 }
 
-static void service(struct rt *t, const char *org, const char *name, enum svc_state st, char out[37])
-{
-	int k = vocab_find(vocab_categories, vocab_categories_n, "walking");
-	struct svc_form f = {
-		.org_id = org, .name = name, .description = "A walk round the park.",
-		.join = JOIN_TURN_UP, .categories = UINT64_C(1) << k, .free = true, .in_person = true,
-		.address_1 = "1 Park Road", .town = "Scunthorpe", .postcode = "DN15 6XX",
-		.scheds = { { .kind = "weekly", .weekday = 1, .opens = "10:00", .closes = "11:30" } },
-	};
-	struct save_opts o = { .source = SRC_FORM, .state = st, .now = time_now(), .assure = true };
-	struct save_report rep;
-	json_t *fields = NULL;
-
-	memset(&rep, 0, sizeof(rep));
-	assert_int_equal(db_begin(rt_db(t)), ERR_OK);
-	assert_int_equal(directory_save_form(&t->app, rt_db(t), &f, &o, &rep, &fields), ERR_OK);
-	json_decref(fields);
-	assert_int_equal(db_commit(rt_db(t)), ERR_OK);
-	assert_int_equal(directory_sync(&t->app, rt_db(t)), ERR_OK);
-	snprintf(out, 37, "%s", rep.id);
-}
-
 static int setup(void **state)
 {
 	struct fx *x = calloc(1, sizeof(*x));
@@ -88,9 +66,9 @@ static int setup(void **state)
 	x->t = t = st;
 	assert_int_equal(org_create(rt_db(t), ORG_A, "Northtown Walkers", time_now()), ERR_OK);
 	assert_int_equal(org_create(rt_db(t), ORG_B, "Southtown Singers", time_now()), ERR_OK);
-	service(t, ORG_A, "Tuesday Health Walk", SVC_PUBLISHED, x->svc_a);
-	service(t, ORG_B, "Singing for Breathing", SVC_PUBLISHED, x->svc_b);
-	service(t, ORG_A, "Draft Walk", SVC_DRAFT, x->draft);
+	rt_service(t, ORG_A, "Tuesday Health Walk", SVC_PUBLISHED, x->svc_a);
+	rt_service(t, ORG_B, "Singing for Breathing", SVC_PUBLISHED, x->svc_b);
+	rt_service(t, ORG_A, "Draft Walk", SVC_DRAFT, x->draft);
 	x->lw = rt_person(t, "Lina Worker", "lina@example.org", NULL, MEMBER | ROLE_BIT(ROLE_LINK_WORKER), NULL);
 	x->orga = rt_person(t, "Olu Organiser", "olu@example.org", NULL, MEMBER | ROLE_BIT(ROLE_ORGANISER), ORG_A);
 	x->orgb = rt_person(t, "Bea Organiser", "bea@example.org", NULL, MEMBER | ROLE_BIT(ROLE_ORGANISER), ORG_B);

@@ -94,28 +94,6 @@ static struct actor act(int64_t id, unsigned roles, const char *org, const char 
 			       .verified = verified, .name = "x" };
 }
 
-static void service(struct rt *t, const char *org, const char *name, enum svc_state state,
-		const char *category, char out[37])
-{
-	int k = vocab_find(vocab_categories, vocab_categories_n, category);
-	struct svc_form f = {
-		.org_id = org, .name = name, .description = "Something to do together.",
-		.join = JOIN_TURN_UP, .categories = UINT64_C(1) << k, .free = true, .in_person = true,
-		.address_1 = "1 Park Road", .town = "Scunthorpe", .postcode = "DN15 6XX",
-		.scheds = { { .kind = "weekly", .weekday = 1, .opens = "10:00", .closes = "11:30" } },
-	};
-	struct save_opts o = { .source = SRC_FORM, .state = state, .now = T0, .assure = true };
-	struct save_report rep;
-	json_t *fields = NULL;
-
-	memset(&rep, 0, sizeof(rep));
-	assert_int_equal(db_begin(rt_db(t)), ERR_OK);
-	assert_int_equal(directory_save_form(&t->app, rt_db(t), &f, &o, &rep, &fields), ERR_OK);
-	json_decref(fields);
-	assert_int_equal(db_commit(rt_db(t)), ERR_OK);
-	snprintf(out, 37, "%s", rep.id);
-}
-
 static int setup(void **state)
 {
 	struct fx *x = calloc(1, sizeof(*x));
@@ -149,12 +127,12 @@ static int setup(void **state)
 	x->a_cora = act(x->cora, R(COORDINATOR) | R(MEMBER), NULL, "cora@example.org", true);
 	x->a_tom = act(x->tom, R(COMMISSIONER) | R(MEMBER), NULL, "tom@example.org", true);
 	x->a_meg = act(x->meg, R(MEMBER), NULL, "meg@example.net", true);
-	service(t, ORG_A, "Tuesday Health Walk", SVC_PUBLISHED, "walking", x->walk);
-	service(t, ORG_A, "Thursday Nordic Walk", SVC_PUBLISHED, "walking", x->walk2);
-	service(t, ORG_A, "Draft Walk", SVC_DRAFT, "walking", x->draft);
-	service(t, ORG_B, "=Sum, \"Readers\" Club", SVC_PUBLISHED, "reading", x->club);
-	service(t, ORG_C, "Community Cafe", SVC_PUBLISHED, "lunch-club", x->cafe);
-	service(t, ORG_D, "Quiet Hour", SVC_PUBLISHED, "mental-wellbeing", x->quiet);
+	rt_service_at(t, ORG_A, "Tuesday Health Walk", SVC_PUBLISHED, "walking", T0, x->walk);
+	rt_service_at(t, ORG_A, "Thursday Nordic Walk", SVC_PUBLISHED, "walking", T0, x->walk2);
+	rt_service_at(t, ORG_A, "Draft Walk", SVC_DRAFT, "walking", T0, x->draft);
+	rt_service_at(t, ORG_B, "=Sum, \"Readers\" Club", SVC_PUBLISHED, "reading", T0, x->club);
+	rt_service_at(t, ORG_C, "Community Cafe", SVC_PUBLISHED, "lunch-club", T0, x->cafe);
+	rt_service_at(t, ORG_D, "Quiet Hour", SVC_PUBLISHED, "mental-wellbeing", T0, x->quiet);
 	/* After the services: saving one writes its organisation. */
 	assert_int_equal(db_exec(x->db, &q_org_email, DB_ARGS(DB_TEXT(ORG_C),
 			 DB_TEXT("hello@cafe.example.org")), NULL), ERR_OK);

@@ -56,29 +56,6 @@ struct fx {
 	struct rt_browser own, other, link, coord, comm, member, ada_b;
 };
 
-static void save(struct rt *t, const char *org, const char *name, char out[37])
-{
-	int k = vocab_find(vocab_categories, vocab_categories_n, "walking");
-	struct svc_form f = {
-		.org_id = org, .name = name, .description = "A walk round the park.",
-		.join = JOIN_TURN_UP, .categories = UINT64_C(1) << k, .free = true, .in_person = true,
-		.address_1 = "1 Park Road", .town = "Scunthorpe", .postcode = "DN15 6XX",
-		.scheds = { { .kind = "weekly", .weekday = 1, .opens = "10:00", .closes = "11:30" } },
-	};
-	struct save_opts o = { .source = SRC_FORM, .state = SVC_PUBLISHED, .now = time_now(),
-			       .assure = true };
-	struct save_report rep;
-	json_t *fields = NULL;
-
-	memset(&rep, 0, sizeof(rep));
-	assert_int_equal(db_begin(rt_db(t)), ERR_OK);
-	assert_int_equal(directory_save_form(&t->app, rt_db(t), &f, &o, &rep, &fields), ERR_OK);
-	json_decref(fields);
-	assert_int_equal(db_commit(rt_db(t)), ERR_OK);
-	assert_int_equal(directory_sync(&t->app, rt_db(t)), ERR_OK);
-	snprintf(out, 37, "%s", rep.id);
-}
-
 static int setup(void **state)
 {
 	struct fx *x = calloc(1, sizeof(*x));
@@ -89,8 +66,8 @@ static int setup(void **state)
 	x->t = st;
 	assert_int_equal(org_create(rt_db(x->t), ORG_A, "Northtown Walkers", time_now()), ERR_OK);
 	assert_int_equal(org_create(rt_db(x->t), ORG_B, "Southtown Lunch Club", time_now()), ERR_OK);
-	save(x->t, ORG_A, "Tuesday Health Walk", x->svc);
-	save(x->t, ORG_B, "Southtown Lunch", x->svc_b);
+	rt_service(x->t, ORG_A, "Tuesday Health Walk", SVC_PUBLISHED, x->svc);
+	rt_service(x->t, ORG_B, "Southtown Lunch", SVC_PUBLISHED, x->svc_b);
 	x->olu = rt_person(x->t, "Olu Organiser", "olu@example.org", NULL, ORGANISER, ORG_A);
 	x->bea = rt_person(x->t, "Bea Other", "bea@example.org", NULL, ORGANISER, ORG_B);
 	x->lin = rt_person(x->t, "Lin Linkworker", "lin@example.org", NULL, LINK, NULL);
@@ -654,7 +631,7 @@ static void refer_me_is_rate_limited_per_address(void **state)
 	char svc[37], target[128];
 
 	assert_int_equal(org_create(rt_db(t2), ORG_A, "Northtown Walkers", time_now()), ERR_OK);
-	save(t2, ORG_A, "Tuesday Health Walk", svc);
+	rt_service(t2, ORG_A, "Tuesday Health Walk", SVC_PUBLISHED, svc);
 	rt_person(t2, "Olu Organiser", "olu@example.org", NULL, ORGANISER, ORG_A);
 	snprintf(target, sizeof(target), "/services/%s/refer-me", svc);
 	rt_browser_get(t2, &a, target, &r);

@@ -17,6 +17,8 @@
 #include "auth/person.h"
 #include "core/log.h"
 #include "core/timeutil.h"
+#include "directory/directory.h"
+#include "directory/vocab.h"
 #include "support/reqtest.h"
 
 const char *const rt_settings[] = { "rate_limit=0", "dev_mode=true", NULL };
@@ -504,4 +506,34 @@ void rt_rm_rf(const char *dir)
 	if (d)
 		closedir(d);
 	rmdir(dir);
+}
+
+void rt_service_at(struct rt *t, const char *org, const char *name, int state,
+		const char *category, int64_t now, char out[37])
+{
+	int k = vocab_find(vocab_categories, vocab_categories_n, category);
+	struct svc_form f = {
+		.org_id = org, .name = name, .description = "A walk round the park.",
+		.join = JOIN_TURN_UP, .categories = k >= 0 ? UINT64_C(1) << k : 0, .free = true,
+		.in_person = true, .address_1 = "1 Park Road", .town = "Scunthorpe",
+		.postcode = "DN15 6XX",
+		.scheds = { { .kind = "weekly", .weekday = 1, .opens = "10:00", .closes = "11:30" } },
+	};
+	struct save_opts o = { .source = SRC_FORM, .state = (enum svc_state)state,
+			       .now = now ? now : time_now(), .assure = true };
+	struct save_report rep;
+	json_t *fields = NULL;
+
+	memset(&rep, 0, sizeof(rep));
+	assert_int_equal(db_begin(rt_db(t)), ERR_OK);
+	assert_int_equal(directory_save_form(&t->app, rt_db(t), &f, &o, &rep, &fields), ERR_OK);
+	json_decref(fields);
+	assert_int_equal(db_commit(rt_db(t)), ERR_OK);
+	assert_int_equal(directory_sync(&t->app, rt_db(t)), ERR_OK);
+	snprintf(out, 37, "%s", rep.id);
+}
+
+void rt_service(struct rt *t, const char *org, const char *name, int state, char out[37])
+{
+	rt_service_at(t, org, name, state, "walking", 0, out);
 }

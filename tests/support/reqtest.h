@@ -135,6 +135,14 @@ void rt_resp_free(struct rt_resp *r);
 
 /* ---------------------------------------------------------------- people */
 
+/* A directory service of org, saved as the organisers' form saves it (a
+ * weekly walk in Scunthorpe DN15, free, in person) in state, in the
+ * category with that vocab code, at now (0: time_now()); the search index
+ * is brought up to date. Writes its id to out; fails the test if it cannot. */
+void rt_service(struct rt *t, const char *org, const char *name, int state, char out[37]);
+void rt_service_at(struct rt *t, const char *org, const char *name, int state,
+		const char *category, int64_t now, char out[37]);
+
 /* A person made directly in the database (no hashing unless password is
  * given), with the roles in roles_mask (ROLE_BIT()s; 0 for none, not even
  * member). org_id is the organisation of ROLE_ORGANISER, which must exist
