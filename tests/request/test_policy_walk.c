@@ -316,10 +316,41 @@ static const struct {
 	  { 422, 422, 422, 422, 422, 422, 422, 422, 422, 422 } },
 };
 
+/* The same for the JSON API and FHIR, with each actor's bearer token (a
+ * visitor has none: 401). Bodies are JSON; the steps change nothing, as
+ * above. A member may refer only themself, so a body naming someone else's
+ * source is theirs to be refused (403); an empty target is 422 for those
+ * who may refer. */
+static const struct {
+	const char *method, *path, *body;
+	int want[RA__MAX];
+} api_walk[] = {
+	{ "GET", "/api/v1/referrals/{ref}", NULL,
+	  { 401, 404, 404, 200, 404, 404, 200, 200, 404, 200 } },
+	{ "POST", "/api/v1/referrals/{ref}/status", "{\"status\": \"sustained\"}",
+	  { 401, 404, 404, 409, 404, 404, 403, 409, 404, 409 } },
+	{ "POST", "/api/v1/referrals/{ref}/consent",
+	  "{\"purpose\": \"share\", \"given\": true, \"method\": \"verbal\"}",
+	  { 401, 404, 404, 403, 404, 404, 200, 200, 404, 200 } },
+	{ "GET", "/api/v1/referrals", NULL,
+	  { 401, 200, 200, 200, 200, 200, 200, 200, 200, 200 } },
+	{ "POST", "/api/v1/referrals", "{\"source\": \"link_worker\", \"target\": {}}",
+	  { 401, 403, 403, 422, 422, 422, 422, 422, 403, 422 } },
+	{ "GET", "/fhir/ServiceRequest/{ref}", NULL,
+	  { 401, 404, 404, 200, 404, 404, 200, 200, 404, 200 } },
+	{ "GET", "/fhir/Task/{ref}", NULL,
+	  { 401, 404, 404, 200, 404, 404, 200, 200, 404, 200 } },
+	{ "POST", "/fhir/ServiceRequest", "{\"resourceType\": \"ServiceRequest\"}",
+	  { 401, 403, 403, 422, 422, 422, 422, 422, 403, 422 } },
+	{ "GET", "/fhir/metadata", NULL,
+	  { 200, 200, 200, 200, 200, 200, 200, 200, 200, 200 } },
+};
+
 struct refwalk {
 	struct rt t;
 	char svc[37], ref[37];
 	struct rt_browser b[RA__MAX];
+	char token[RA__MAX][TOKEN_LEN + 1];   /* "" for the visitor */
 };
 
 static int ref_setup(void **state)
@@ -378,6 +409,7 @@ static int ref_setup(void **state)
 		id = rt_person(&w->t, ref_actor_names[people[i].a], email, NULL,
 			       ROLE_BIT(ROLE_MEMBER) | ROLE_BIT(people[i].role), people[i].org);
 		rt_sign_in(&w->t, id, &w->b[people[i].a]);
+		rt_bearer(&w->t, id, RT_API_TOKEN, w->token[people[i].a]);
 		if (people[i].a == RA_REFERRER)
 			referrer.id = id;
 	}
@@ -453,6 +485,31 @@ static void walk_referral_routes(void **state)
 			rt_resp_free(&r);
 		}
 	}
+	for (size_t i = 0; i < ARRAY_LEN(api_walk); i++) {
+		char path[256], auth[TOKEN_LEN + 40];
+		const char *json[] = { "Content-Type: application/json", auth, NULL };
+
+		fill_ref(w, api_walk[i].path, path, sizeof(path));
+		for (int a = 0; a < RA__MAX; a++) {
+			struct rt_resp r;
+			const char *body = api_walk[i].body;
+
+			snprintf(auth, sizeof(auth), "Authorization: Bearer %s", w->token[a]);
+			if (a == RA_VISITOR)
+				json[1] = NULL;
+			else
+				json[1] = auth;
+			rt_request(&w->t, api_walk[i].method, path, json, body, body ? strlen(body) : 0,
+				   NULL, &r);
+			if (r.status != api_walk[i].want[a]) {
+				print_error("%s %s as %s: %d, wanted %d\n%s\n", api_walk[i].method,
+					    api_walk[i].path, ref_actor_names[a], r.status,
+					    api_walk[i].want[a], r.body ? r.body : "");
+				mismatches++;
+			}
+			rt_resp_free(&r);
+		}
+	}
 	/* The table's steps changed nothing. */
 	{
 		struct ref_meta m;
@@ -460,7 +517,8 @@ static void walk_referral_routes(void **state)
 		assert_int_equal(referral_meta(rt_db(&w->t), w->ref, &m), ERR_OK);
 		assert_int_equal(m.status, REF_SENT);
 	}
-	print_message("walked %zu referral route x actor pairs\n", ARRAY_LEN(ref_walk) * RA__MAX);
+	print_message("walked %zu referral route x actor pairs\n",
+		      (ARRAY_LEN(ref_walk) + ARRAY_LEN(api_walk)) * RA__MAX);
 	assert_int_equal(mismatches, 0);
 }
 
