@@ -832,20 +832,20 @@ static enum err new_post(struct request *req, struct response *resp)
 		if (e == ERR_OK)
 			have = true;
 		else if (e != ERR_NOT_FOUND)
-			goto fail;
+			goto free_errors;
 	}
 	e = make_referral(req, false, have ? &target : NULL, values, errors, &status, id);
 	if (e == ERR_OK) {
 		resp_redirect(req, resp, arena_printf(&req->arena, "/referrals/%s?done=sent", id));
-		goto out;
+		goto free_errors;
 	}
 	if (e != ERR_INVALID)
-		goto fail;
+		goto free_errors;
 	sort_errors(errors, form_order, ARRAY_LEN(form_order));
 	e = new_page(req, resp, status, have ? &target : NULL, values, errors);
 	errors = NULL;
 	goto out;
-fail:
+free_errors:
 	json_decref(errors);
 out:
 	json_decref(values);
