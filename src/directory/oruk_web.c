@@ -347,6 +347,7 @@ static enum err run_search(struct request *req, const struct oruk_params *p, siz
 	q.now = time_now();
 	q.offset = offset;
 	q.limit = limit;
+	q.no_next = true;
 	return search_run(ix, &q, &req->arena, res);
 }
 

@@ -2576,7 +2576,7 @@ static enum err page_from(struct qctx *x, const struct ent *ents, size_t m, stru
 			return ERR_NOMEM;
 		h->score = en->score;
 		h->distance_m = -1;
-		h->next_session = doc_next(x->c, en->slot, x->now);
+		h->next_session = x->q->no_next ? 0 : doc_next(x->c, en->slot, x->now);
 	}
 	out->n = m;
 	return ERR_OK;
@@ -2803,7 +2803,8 @@ enum err search_run(struct search_index *ix, const struct search_query *q, struc
 			h->distance_m = -1;
 			if (q->near && c->facts[en.slot].npoints)
 				h->distance_m = isnan(en.dist) ? doc_dist(x, en.slot, false) : en.dist;
-			h->next_session = x->sort == SORT_NEXT ? en.next : doc_next(c, en.slot, x->now);
+			h->next_session = x->sort == SORT_NEXT ? en.next :
+					  q->no_next ? 0 : doc_next(c, en.slot, x->now);
 		}
 		out->n = m;
 	}

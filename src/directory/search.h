@@ -131,6 +131,8 @@ struct search_query {
 	int64_t now;                      /* for SORT_NEXT and next_session; 0: the clock */
 	size_t offset, limit;             /* the page; limit 1..1000 */
 	bool facets;                      /* count matches per filter value */
+	bool no_next;                     /* the caller does not read hits' next_session
+	                                     (left 0): the ORUK API, which has no such field */
 };
 
 struct search_hit {

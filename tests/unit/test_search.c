@@ -477,6 +477,21 @@ static void sort_by_next_and_name(void **state)
 	assert_int_equal(r.hits[2].next_session, sched_next(&d.scheds[0], q.now) <
 		sched_next(&d.scheds[1], q.now) ? sched_next(&d.scheds[0], q.now) :
 		sched_next(&d.scheds[1], q.now));
+	/* A caller that does not read it (the ORUK API) is not given it,
+	 * by name or by relevance (the one-word cache too), but sorting by
+	 * it still works. */
+	q.no_next = true;
+	run(ix, &q, &r, &a);
+	assert_int_equal(r.n, 3);
+	assert_int_equal(r.hits[2].next_session, 0);
+	q.sort = SORT_RELEVANCE;
+	run(ix, &q, &r, &a);
+	run(ix, &q, &r, &a);
+	for (size_t i = 0; i < r.n; i++)
+		assert_int_equal(r.hits[i].next_session, 0);
+	q.sort = SORT_NEXT;
+	assert_string_equal(run(ix, &q, &r, &a), "tue mon none");
+	q.no_next = false;
 	/* Relevance without words falls back to name. */
 	q = query(NULL);
 	assert_string_equal(run(ix, &q, &r, &a), "none tue mon");
