@@ -29,6 +29,10 @@ PKGS := libmicrohttpd sqlite3 libpq jansson libsodium libcurl libcmark inih
 
 VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 GIT_REV := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
+# The revision is compiled into `kith version` and /metrics: a stamp that
+# changes with HEAD rebuilds the two objects that print it.
+REV_STAMP := $(BUILD)/revision
+$(shell mkdir -p $(BUILD); [ "$$(cat $(REV_STAMP) 2>/dev/null)" = "$(GIT_REV)" ] || echo "$(GIT_REV)" > $(REV_STAMP))
 
 WARN := -std=c17 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -Wformat=2 -Wimplicit-fallthrough -Wvla \
@@ -104,6 +108,8 @@ $(BUILD)/obj/gen/%.o: $(GEN)/%.c
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/obj/src/app/main.o $(BUILD)/obj/src/app/metrics.o: $(REV_STAMP)
 
 # Test binaries: cmocka, linked against the library and tests/support
 # (throwaway databases, in-process requests).
