@@ -65,6 +65,11 @@ struct feature {
 	 * anonymises what other people's records must keep, inside the
 	 * caller's transaction. May be NULL. */
 	enum err (*erase_person)(struct db *db, int64_t person_id, int64_t now);
+	/* A person has just confirmed email (a new account or a changed
+	 * address), inside the caller's transaction: link what was waiting
+	 * for that address (a referral made for them before they had an
+	 * account). May be NULL. */
+	enum err (*email_verified)(struct db *db, int64_t person_id, const char *email, int64_t now);
 };
 
 extern const struct feature *const features[];

@@ -1317,6 +1317,13 @@ enum err referral_claim(struct db *db, const struct actor *actor, int64_t now, i
 	return e;
 }
 
+enum err referral_email_verified(struct db *db, int64_t person_id, const char *email, int64_t now)
+{
+	struct actor a = { .id = person_id, .email = email, .verified = true };
+
+	return referral_claim(db, &a, now, NULL);
+}
+
 /* ---------------------------------------------------------------- follow-up */
 
 #define FOLLOW_BATCH 100

@@ -1698,5 +1698,6 @@ const struct feature referral_feature = {
 	.njobs = ARRAY_LEN(jobs),
 	.export_person = referral_export_person,
 	.erase_person = referral_erase_person,
+	.email_verified = referral_email_verified,
 	.demo = referral_demo,
 };

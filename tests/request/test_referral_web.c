@@ -720,6 +720,51 @@ static void your_referrals_claims_and_shows_who_looked(void **state)
 	rt_resp_free(&r);
 }
 
+/* A visitor asks to go, then registers with the same address: confirming
+ * the address makes the referral theirs at once, before they open
+ * "Your referrals"; a different address claims nothing. */
+static void confirming_an_email_claims_at_once(void **state)
+{
+	struct fx *x = *state;
+	struct rt_browser v = { 0 }, zed = { 0 };
+	struct rt_resp r;
+	struct person p;
+	struct arena a;
+	char target[128];
+	char *link;
+
+	snprintf(target, sizeof(target), "/services/%s/refer-me", x->svc);
+	rt_browser_get(x->t, &v, target, &r);
+	rt_resp_free(&r);
+	rt_browser_post(x->t, &v, target, "person.name=Zed+Visitor&person.contact_by=email"
+			"&person.email=Zed%40Example.org&reason=Walking&consent.share=yes", &r);
+	assert_int_equal(r.status, 303);
+	rt_resp_free(&r);
+	rt_browser_get(x->t, &zed, "/register", &r);
+	rt_resp_free(&r);
+	rt_browser_post(x->t, &zed, "/register",
+			"name=Zed+Visitor&email=zed%40example.org&password=purple+kettle+orbit+42", &r);
+	assert_int_equal(r.status, 303);
+	rt_resp_free(&r);
+	arena_init(&a);
+	assert_int_equal(person_find_email(rt_db(x->t), &a, "zed@example.org", &p), ERR_OK);
+	/* Not before the address is confirmed. */
+	rt_browser_get(x->t, &zed, "/account/referrals", &r);
+	assert_true(rt_has(&r, "You have no referrals yet."));
+	rt_resp_free(&r);
+	assert_int_equal(rt_count(x->t, &q_claimed, DB_ARGS(DB_INT(p.id))), 0);
+	link = rt_mail_link(x->t, "zed@example.org", "verify_email", "/verify-email/");
+	rt_browser_get(x->t, &zed, link, &r);
+	rt_resp_free(&r);
+	rt_browser_post(x->t, &zed, link, NULL, &r);
+	assert_int_equal(r.status, 303);
+	rt_resp_free(&r);
+	assert_int_equal(rt_count(x->t, &q_claimed, DB_ARGS(DB_INT(p.id))), 1);
+	assert_int_equal(rt_audit_n(x->t, "client.claimed"), 1);
+	free(link);
+	arena_release(&a);
+}
+
 static void overview_and_csv(void **state)
 {
 	struct fx *x = *state;
@@ -843,6 +888,7 @@ int main(void)
 		T(refer_me_as_a_member),
 		T(refer_me_is_rate_limited_per_address),
 		T(your_referrals_claims_and_shows_who_looked),
+		T(confirming_an_email_claims_at_once),
 		T(overview_and_csv),
 		T(coordinator_inbox_any_organisation),
 	};
