@@ -282,7 +282,7 @@ static const char *const form_texts[] = {
 	"person.name", "person.email", "person.phone", "person.address", "person.contact_by",
 	"person.access_needs", "person.language", "person.birth_date-day",
 	"person.birth_date-month", "person.birth_date-year", "person.nhs_number", "client_id",
-	"consent.method", "reason",
+	"consent.method", "reason", "source",
 };
 
 static const char *const consent_fields[CONSENT__MAX] = {
@@ -295,7 +295,7 @@ static const char *const form_order[] = {
 	"target", "client_id", "person.name", "person.contact_by", "person.email", "person.phone",
 	"person.address", "person.access_needs", "person.language", "person.birth_date",
 	"person.nhs_number", "needs", "reason", "consent.share", "consent.contact",
-	"consent.outcome", "consent.method", "referral-form",
+	"consent.outcome", "consent.method", "source", "referral-form",
 };
 
 /* The contract's field path -> the id on the page (self: the short
@@ -309,7 +309,7 @@ static const char *form_field(struct request *req, const char *f, bool self)
 	};
 	static const char *const full[] = {
 		"client_id", "person.language", "person.birth_date", "person.nhs_number", "needs",
-		"consent.outcome", "consent.method",
+		"consent.outcome", "consent.method", "source",
 	};
 
 	UNUSED(req);
@@ -400,6 +400,16 @@ static const char *date_from_parts(struct request *req, const char *d, const cha
 }
 
 /* struct ref_new from a form's values (which must outlive it). */
+/* Link workers and GP practice staff share a role; which of them is
+ * referring is the referral's source (the overview counts each). Offered to
+ * those who may refer as either (not to an organiser referring onwards,
+ * whose source is "organiser"). */
+static bool may_choose_source(const struct request *req)
+{
+	return (req->actor->roles & (ROLE_BIT(ROLE_LINK_WORKER) | ROLE_BIT(ROLE_COORDINATOR) |
+				     ROLE_BIT(ROLE_ADMIN))) != 0;
+}
+
 static void new_from_values(struct request *req, const json_t *v, bool self, const char *target_id,
 		const char *birth, struct ref_new *n)
 {
@@ -440,6 +450,8 @@ static void new_from_values(struct request *req, const json_t *v, bool self, con
 		}
 	}
 	n->source = self ? ref_source_name(REF_SRC_SELF) : NULL;
+	if (!self && may_choose_source(req) && jtext(v, "source")[0])
+		n->source = jtext(v, "source");
 }
 
 /* describedby for a field with a hint and/or an error. */
@@ -606,6 +618,19 @@ static enum err client_choices(struct request *req, const char *chosen, json_t *
 	return e;
 }
 
+static json_t *source_model(struct request *req, const json_t *values, const json_t *errors)
+{
+	static const char *const vals[] = { "link_worker", "gp_practice" };
+	static const char *const labels[] = { "A link worker (social prescriber)",
+					      "GP practice staff" };
+	const char *chosen = jtext(values, "source");
+
+	if (!may_choose_source(req))
+		return json_null();
+	return radios_model("source", "You are referring as", NULL, vals, labels, ARRAY_LEN(vals),
+			    chosen[0] ? chosen : "link_worker", errors);
+}
+
 /* The form's data for a GET or a failed POST (self: "I'd like to go"). */
 static json_t *form_model(struct request *req, bool self, const struct svc_meta *target,
 		const json_t *values, const json_t *errors, json_t *clients)
@@ -628,6 +653,7 @@ static json_t *form_model(struct request *req, bool self, const struct svc_meta 
 		return m;
 	}
 	json_object_set_new(m, "action", json_string("/referrals/new"));
+	json_object_set_new(m, "source", source_model(req, values, errors));
 	json_object_set_new(m, "needs", needs_model(values, errors));
 	json_object_set_new(m, "languages", languages_model(values, errors));
 	json_object_set_new(m, "birth_date", date_model("person.birth_date", "Date of birth (optional)",

@@ -37,6 +37,8 @@ static const struct sql q_referrals = { "trw.referrals",
 	"SELECT count(*) FROM referral", NULL };
 static const struct sql q_reads = { "trw.reads",
 	"SELECT count(*) FROM audit WHERE action = 'referral.read' AND actor_id = $1", NULL };
+static const struct sql q_source = { "trw.source",
+	"SELECT count(*) FROM referral WHERE source = $1", NULL };
 static const struct sql q_claimed = { "trw.claimed",
 	"SELECT count(*) FROM client WHERE account_id = $1", NULL };
 
@@ -339,7 +341,8 @@ static void referral_made_and_the_organisation_told(void **state)
 	assert_int_equal(r.status, 200);
 	assert_true(rt_has(&r, "The referral is sent."));
 	assert_true(rt_has(&r, "Ada Lovelace"));
-	assert_true(rt_has(&r, "943"));                 /* the referrer sees the NHS number */
+	assert_true(rt_has(&r, "9434765919"));          /* the referrer sees the NHS number */
+	assert_true(rt_has(&r, "1957-03-27"));          /* and the date of birth */
 	assert_true(rt_has(&r, "She would like company"));
 	assert_true(rt_has(&r, ">Sent</strong>"));
 	assert_true(rt_has(&r, "Withdraw the referral"));
@@ -410,8 +413,11 @@ static void organiser_moves_it_on(void **state)
 	assert_true(rt_has(&r, "Accept the referral"));
 	assert_true(rt_has(&r, "Decline the referral"));
 	assert_true(rt_has(&r, "Step-free access please"));
-	assert_false(rt_has(&r, "943"));                 /* never the NHS number */
-	assert_false(rt_has(&r, "1957"));                /* nor the date of birth */
+	/* Never the NHS number nor the date of birth, in any form (not a
+	 * fragment: random ids on the page may hold any three digits). */
+	assert_false(rt_has(&r, "9434765919") || rt_has(&r, "943 476 5919"));
+	assert_false(rt_has(&r, "1957-03-27") || rt_has(&r, "27 March 1957") ||
+		     rt_has(&r, "Date of birth"));
 	rt_resp_free(&r);
 
 	/* Attended before accepted: 409 with the sentence. */
@@ -765,6 +771,44 @@ static void confirming_an_email_claims_at_once(void **state)
 	arena_release(&a);
 }
 
+/* Link workers and GP practice staff share a role: the form asks which,
+ * and the referral's source says so; an organiser referring onwards is
+ * not asked, and cannot claim to be a GP practice. */
+static void referring_as_a_gp_practice(void **state)
+{
+	struct fx *x = *state;
+	struct rt_resp r;
+	char body[1024];
+
+	snprintf(body, sizeof(body), "/referrals/new?service=%s", x->svc);
+	rt_browser_get(x->t, &x->link, body, &r);
+	assert_true(rt_has(&r, "You are referring as"));
+	assert_true(rt_has(&r, "value=\"gp_practice\""));
+	rt_resp_free(&r);
+	rt_browser_get(x->t, &x->own, body, &r);
+	assert_false(rt_has(&r, "You are referring as"));
+	rt_resp_free(&r);
+	/* Something else: said, and what was typed kept. */
+	snprintf(body, sizeof(body), "%s&target.id=%s&source=dentist", PERSON_FORM, x->svc);
+	rt_browser_post(x->t, &x->link, "/referrals/new", body, &r);
+	assert_int_equal(r.status, 422);
+	assert_true(rt_has(&r, "href=\"#source\""));
+	assert_true(rt_has(&r, "value=\"Ada Lovelace\""));
+	rt_resp_free(&r);
+	snprintf(body, sizeof(body), "%s&target.id=%s&source=gp_practice", PERSON_FORM, x->svc);
+	rt_browser_post(x->t, &x->link, "/referrals/new", body, &r);
+	assert_int_equal(r.status, 303);
+	rt_resp_free(&r);
+	assert_int_equal(rt_count(x->t, &q_source, DB_ARGS(DB_TEXT("gp_practice"))), 1);
+	/* The organiser's claim is ignored: an onward referral. */
+	snprintf(body, sizeof(body), "%s&target.id=%s&source=gp_practice", PERSON_FORM, x->svc_b);
+	rt_browser_post(x->t, &x->own, "/referrals/new", body, &r);
+	assert_int_equal(r.status, 303);
+	rt_resp_free(&r);
+	assert_int_equal(rt_count(x->t, &q_source, DB_ARGS(DB_TEXT("gp_practice"))), 1);
+	assert_int_equal(rt_count(x->t, &q_source, DB_ARGS(DB_TEXT("organiser"))), 1);
+}
+
 static void overview_and_csv(void **state)
 {
 	struct fx *x = *state;
@@ -889,6 +933,7 @@ int main(void)
 		T(refer_me_is_rate_limited_per_address),
 		T(your_referrals_claims_and_shows_who_looked),
 		T(confirming_an_email_claims_at_once),
+		T(referring_as_a_gp_practice),
 		T(overview_and_csv),
 		T(coordinator_inbox_any_organisation),
 	};
