@@ -99,6 +99,7 @@ const struct sql auth_sql[AQ__MAX] = {
 	[AQ_ORG_EXISTS] = { "org.exists",
 		"SELECT count(*) FROM organisation WHERE id = $1", NULL },
 	[AQ_ORG_NAME] = { "org.name", "SELECT name FROM organisation WHERE id = $1", NULL },
+	[AQ_ORG_LIST] = { "org.list", "SELECT id, name FROM organisation ORDER BY name, id LIMIT 2000", NULL },
 
 	/* ----------------------------------------------------------- session */
 	[AQ_SESSION_INSERT] = { "session.insert",

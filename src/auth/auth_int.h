@@ -46,6 +46,7 @@ enum auth_q {
 	AQ_ORG_INSERT,
 	AQ_ORG_EXISTS,
 	AQ_ORG_NAME,
+	AQ_ORG_LIST,
 	/* session.c */
 	AQ_SESSION_INSERT,
 	AQ_SESSION_LOOKUP,

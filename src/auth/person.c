@@ -671,3 +671,19 @@ enum err org_name(struct db *db, struct arena *a, const char *id, const char **o
 	db_res_free(r);
 	return e;
 }
+
+enum err org_choices(struct db *db, const char *chosen, json_t **out)
+{
+	struct db_res *r;
+	enum err e;
+
+	*out = json_array();
+	if ((e = db_query(db, AQ(ORG_LIST), DB_NOARGS, &r)) != ERR_OK)
+		return e;
+	while ((e = db_next(r)) == ERR_OK && db_row(r))
+		json_array_append_new(*out, json_pack("{s:s, s:s, s:b}", "value", db_text(r, 0),
+			"name", db_text(r, 1) ? db_text(r, 1) : "",
+			"selected", chosen && strcmp(chosen, db_text(r, 0)) == 0));
+	db_res_free(r);
+	return e;
+}

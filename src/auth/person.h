@@ -129,5 +129,8 @@ json_t *person_json(const struct person *p, bool full);
 enum err org_create(struct db *db, const char *id, const char *name, int64_t now);
 enum err org_exists(struct db *db, const char *id);
 enum err org_name(struct db *db, struct arena *a, const char *id, const char **out);
+/* Every organisation (up to 2,000, by name) for a form's choice:
+ * *out = [{value: id, name, selected: id == chosen}], a new reference. */
+enum err org_choices(struct db *db, const char *chosen, json_t **out);
 
 #endif

@@ -45,8 +45,6 @@
 #define REVIEW_PER_PAGE 20
 #define ORG_CHOICES_MAX 2000
 
-static const struct sql q_orgs = { "manage.orgs",
-	"SELECT id, name FROM organisation ORDER BY name, id LIMIT 2000", NULL };
 
 /* ---------------------------------------------------------------- helpers */
 
@@ -636,23 +634,6 @@ static json_t *form_model(struct request *req, const char *action, const char *b
 	return m;
 }
 
-/* Organisations a coordinator may choose from: [{value, name, selected}]. */
-static enum err org_choices(struct request *req, const char *chosen, json_t **out)
-{
-	struct db_res *r;
-	enum err e;
-
-	*out = json_array();
-	if ((e = db_query(req->db, &q_orgs, DB_NOARGS, &r)) != ERR_OK)
-		return e;
-	while ((e = db_next(r)) == ERR_OK && db_row(r))
-		json_array_append_new(*out, json_pack("{s:s, s:s, s:b}", "value", db_text(r, 0),
-			"name", db_text(r, 1) ? db_text(r, 1) : "",
-			"selected", chosen && strcmp(chosen, db_text(r, 0)) == 0));
-	db_res_free(r);
-	return e;
-}
-
 /* The new-service page, for a GET or a failed POST. */
 static enum err new_page(struct request *req, struct response *resp, int status,
 		const json_t *values, json_t *errors, const char *org_id)
@@ -662,7 +643,7 @@ static enum err new_page(struct request *req, struct response *resp, int status,
 	enum err e;
 
 	if (is_reviewer(req)) {
-		if ((e = org_choices(req, org_id, &orgs)) != ERR_OK) {
+		if ((e = org_choices(req->db, org_id, &orgs)) != ERR_OK) {
 			json_decref(orgs);
 			json_decref(errors);
 			return e;

@@ -51,8 +51,6 @@ static const struct sql q_my_clients = { "referral_web.my_clients",
 	"SELECT c.id, c.name FROM client c WHERE c.erased_at IS NULL AND (c.created_by = $1 OR "
 	"EXISTS (SELECT 1 FROM referral r WHERE r.client_id = c.id AND r.referrer_id = $1)) "
 	"ORDER BY c.name, c.id LIMIT 500", NULL };
-static const struct sql q_orgs = { "referral_web.orgs",
-	"SELECT id, name FROM organisation ORDER BY name, id LIMIT 2000", NULL };
 
 /* ---------------------------------------------------------------- helpers */
 
@@ -1370,23 +1368,6 @@ static json_t *group(const char *id, const char *title, const char *hint, const 
 		(json_int_t)json_array_size(items), "any", json_array_size(items) > 0);
 }
 
-/* Organisations a coordinator may choose from: [{value, name, selected}]. */
-static enum err org_choices(struct request *req, const char *chosen, json_t **out)
-{
-	struct db_res *r;
-	enum err e;
-
-	*out = json_array();
-	if ((e = db_query(req->db, &q_orgs, DB_NOARGS, &r)) != ERR_OK)
-		return e;
-	while ((e = db_next(r)) == ERR_OK && db_row(r))
-		json_array_append_new(*out, json_pack("{s:s, s:s, s:b}", "value", db_text(r, 0),
-			"name", db_text(r, 1) ? db_text(r, 1) : "",
-			"selected", chosen && strcmp(chosen, db_text(r, 0)) == 0));
-	db_res_free(r);
-	return e;
-}
-
 /* The receiving organisation's inbox: what is overdue, what is new, and
  * whom to contact. Organisers see their own organisation's; coordinators
  * and admins choose one, or see every organisation's. */
@@ -1448,7 +1429,7 @@ static enum err inbox_get(struct request *req, struct response *resp)
 		      "contacted.", tocontact),
 		"more", nsent > INBOX_MAX || naccepted > INBOX_MAX);
 	if (any_org) {
-		if ((e = org_choices(req, org, &orgs)) != ERR_OK) {
+		if ((e = org_choices(req->db, org, &orgs)) != ERR_OK) {
 			json_decref(orgs);
 			json_decref(data);
 			return e;
