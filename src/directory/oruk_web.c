@@ -421,12 +421,10 @@ static enum err services_list(struct request *req, struct response *resp)
 static enum err service_one(struct request *req, struct response *resp)
 {
 	const struct param *id = req_param(req, "id");
-	char lid[37];
+	const char *lid = id->val;
 	struct dir_rows r;
 	enum err e;
 
-	memcpy(lid, id->val, 37);
-	str_lower_ascii(lid, 36);
 	if ((e = dir_db_api_service(req->db, &req->arena, lid, &r)) != ERR_OK)
 		return e;
 	if (!r.n)
@@ -625,13 +623,11 @@ static enum err sals_list(struct request *req, struct response *resp)
 static enum err sal_one(struct request *req, struct response *resp)
 {
 	const struct param *id = req_param(req, "id");
-	char lid[37];
+	const char *lid = id->val;
 	const char *ids[1] = { lid };
 	struct dir_rows r;
 	enum err e;
 
-	memcpy(lid, id->val, 37);
-	str_lower_ascii(lid, 36);
 	if ((e = dir_db_sal_docs(req->db, &req->arena, ids, 1, &r)) != ERR_OK)
 		return e;
 	if (!r.n)
@@ -726,15 +722,13 @@ static enum err org_one(struct request *req, struct response *resp)
 {
 	const struct param *id = req_param(req, "id");
 	struct oruk_params p;
-	char lid[37];
+	const char *lid = id->val;
 	struct dir_rows r;
 	json_t *o, *svcs;
 	enum err e;
 
 	if ((e = parse(req, OP_FULL_SERVICE, &p)) != ERR_OK)
 		return e;
-	memcpy(lid, id->val, 37);
-	str_lower_ascii(lid, 36);
 	if ((e = dir_db_org_public(req->db, &req->arena, lid, &r)) != ERR_OK)
 		return e;
 	if (!r.n)
@@ -824,13 +818,11 @@ static enum err taxonomies_list(struct request *req, struct response *resp)
 static enum err taxonomy_one(struct request *req, struct response *resp)
 {
 	const struct param *id = req_param(req, "id");
-	char lid[37];
+	const char *lid = id->val;
 	struct dir_rows r, t;
 	json_t *o, *terms;
 	enum err e;
 
-	memcpy(lid, id->val, 37);
-	str_lower_ascii(lid, 36);
 	if ((e = dir_db_taxonomy(req->db, &req->arena, lid, &r)) != ERR_OK)
 		return e;
 	if (!r.n)
@@ -866,12 +858,10 @@ static enum err terms_list(struct request *req, struct response *resp)
 static enum err term_one(struct request *req, struct response *resp)
 {
 	const struct param *id = req_param(req, "id");
-	char lid[37];
+	const char *lid = id->val;
 	struct dir_rows r;
 	enum err e;
 
-	memcpy(lid, id->val, 37);
-	str_lower_ascii(lid, 36);
 	if ((e = dir_db_term(req->db, &req->arena, lid, &r)) != ERR_OK)
 		return e;
 	if (!r.n)

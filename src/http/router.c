@@ -331,6 +331,9 @@ enum err router_match(const struct router *r, struct arena *a, enum method m,
 				int64_t iv = 0;
 
 				ok = seg_ok(sg->kind, segs[s].p, segs[s].n, &iv);
+				/* One spelling of an id for every handler and query. */
+				if (ok && sg->kind == SEG_UUID)
+					str_lower_ascii(segs[s].p, segs[s].n);
 				if (ok) {
 					params[np].name = sg->text;
 					params[np].val = segs[s].p;

@@ -10,7 +10,7 @@
  * Patterns are literal segments and typed parameters, one per segment:
  *   {name}        any non-empty segment (decoded, at most 256 bytes)
  *   {name:int}    decimal 1..2^53, parsed into param.i
- *   {name:uuid}   8-4-4-4-12 hex
+ *   {name:uuid}   8-4-4-4-12 hex, given to handlers in lowercase
  *   {name:slug}   [a-z0-9-], 1..64 bytes
  *   {name:file}   [A-Za-z0-9._-], 1..128 bytes, not starting with '.'
  * A trailing slash is significant only for "/". Literal segments win over

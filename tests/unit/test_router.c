@@ -70,6 +70,10 @@ static void matches_literals_and_params(void **state)
 	assert_ptr_equal(match(r, &a, M_GET, "/files/kith.abc.css", &m), &routes[5]);
 	assert_ptr_equal(match(r, &a, M_GET, "/tags/caf%C3%A9%20club", &m), &routes[6]);
 	assert_string_equal(m.params[0].val, "caf\xc3\xa9 club");
+	/* An id in capitals is the same id: handlers get one spelling. */
+	assert_ptr_equal(match(r, &a, M_GET, "/services/6F1D2C1E-3B7A-4C55-9A51-0D3F2B8E7A10", &m),
+			 &routes[1]);
+	assert_string_equal(m.params[0].val, "6f1d2c1e-3b7a-4c55-9a51-0d3f2b8e7a10");
 	arena_release(&a);
 	router_free(r);
 }
