@@ -92,16 +92,6 @@ enum err audit_log(struct db *db, int64_t now, int64_t actor_id, const char *act
 		       NULL);
 }
 
-static json_t *opt_int(struct db_res *r, int col)
-{
-	return db_isnull(r, col) ? json_null() : json_integer(db_int(r, col));
-}
-
-static json_t *opt_text(struct db_res *r, int col)
-{
-	return db_isnull(r, col) ? json_null() : json_string(db_text(r, col));
-}
-
 static json_t *iso(int64_t t)
 {
 	char s[32];
@@ -109,12 +99,26 @@ static json_t *iso(int64_t t)
 	return time_iso8601(t, s, sizeof(s)) ? json_string(s) : json_null();
 }
 
+static json_t *entry_row(struct db_res *r, void *ctx)
+{
+	UNUSED(ctx);
+	return json_pack("{s:I, s:o, s:o, s:o, s:s, s:o, s:o, s:o, s:o, s:o}",
+			 "id", (json_int_t)db_int(r, 0),
+			 "at", iso(db_int(r, 1)),
+			 "actor_id", db_json_int(r, 2),
+			 "actor_name", db_json_text(r, 3),
+			 "action", db_text(r, 4),
+			 "subject_id", db_json_int(r, 5),
+			 "subject_name", db_json_text(r, 6),
+			 "detail", db_json_text(r, 7),
+			 "ip", db_json_text(r, 8),
+			 "request_id", db_json_text(r, 9));
+}
+
 enum err audit_query(struct db *db, const struct audit_filter *f, json_t **out, int64_t *total)
 {
 	char prefix[66];
 	size_t plen = 0;
-	struct db_res *r;
-	json_t *list;
 	enum err e;
 
 	*out = NULL;
@@ -132,41 +136,11 @@ enum err audit_query(struct db *db, const struct audit_filter *f, json_t **out, 
 	DB_TEXT(f->action ? prefix : NULL), DB_INT((int64_t)plen), DB_INT(f->since), \
 	DB_INT(f->until), DB_INT(f->not_actor_id)
 	e = db_query_int(db, &q_count, DB_ARGS(FILTER_ARGS), total);
-	if (e)
-		return e;
-	e = db_query(db, &q_list, DB_ARGS(FILTER_ARGS, DB_INT(f->limit), DB_INT(f->offset)), &r);
+	if (e == ERR_OK)
+		e = db_rows_json(db, &q_list, DB_ARGS(FILTER_ARGS, DB_INT(f->limit), DB_INT(f->offset)),
+				 entry_row, NULL, out);
 #undef FILTER_ARGS
 	if (e)
-		return e;
-	list = json_array();
-	if (!list) {
-		db_res_free(r);
-		return ERR_NOMEM;
-	}
-	while ((e = db_next(r)) == ERR_OK && db_row(r)) {
-		json_t *o = json_pack("{s:I, s:o, s:o, s:o, s:s, s:o, s:o, s:o, s:o, s:o}",
-				      "id", (json_int_t)db_int(r, 0),
-				      "at", iso(db_int(r, 1)),
-				      "actor_id", opt_int(r, 2),
-				      "actor_name", opt_text(r, 3),
-				      "action", db_text(r, 4),
-				      "subject_id", opt_int(r, 5),
-				      "subject_name", opt_text(r, 6),
-				      "detail", opt_text(r, 7),
-				      "ip", opt_text(r, 8),
-				      "request_id", opt_text(r, 9));
-
-		if (!o || json_array_append_new(list, o) != 0) {
-			e = ERR_NOMEM;
-			break;
-		}
-	}
-	db_res_free(r);
-	if (e) {
-		json_decref(list);
 		*total = 0;
-		return e;
-	}
-	*out = list;
-	return ERR_OK;
+	return e;
 }

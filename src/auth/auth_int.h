@@ -102,8 +102,6 @@ void auth_add_role(struct arena *a, struct db_res *r, int col, int org_col,
 /* ISO 8601 string for t, or JSON null when the column is NULL. */
 json_t *auth_json_time(struct db_res *r, int col);
 json_t *auth_json_iso(int64_t t);
-/* A column as a JSON string, or null. */
-json_t *auth_json_text(struct db_res *r, int col);
 
 /* A bounded, printable copy of a header kept in the database (the user
  * agent): printable ASCII only, other bytes dropped, at most outlen - 1

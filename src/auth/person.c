@@ -120,11 +120,6 @@ json_t *auth_json_time(struct db_res *r, int col)
 	return db_isnull(r, col) ? json_null() : auth_json_iso(db_int(r, col));
 }
 
-json_t *auth_json_text(struct db_res *r, int col)
-{
-	return db_isnull(r, col) ? json_null() : json_string(db_text(r, col));
-}
-
 /* email in lowercase ASCII into out (PERSON_EMAIL_MAX + 1 bytes). */
 static void lower_email(const char *email, char out[PERSON_EMAIL_MAX + 1])
 {

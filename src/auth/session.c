@@ -121,44 +121,6 @@ static const char *ua_device(struct arena *a, const char *ua)
 
 /* ---------------------------------------------------------------- sessions */
 
-/* Makes the JSON object for one row of a list; NULL when out of memory. */
-typedef json_t *row_json_fn(struct db_res *r, void *ctx);
-
-/* Runs q and collects row(r, ctx) for each row into a new array, which
- * *out then owns. On any error *out is NULL and nothing is kept. The
- * lists below (sessions, their export, tokens) differ only in their rows. */
-static enum err rows_json(struct db *db, const struct sql *q, const struct db_val *args, size_t nargs,
-		row_json_fn *row, void *ctx, json_t **out)
-{
-	struct db_res *r;
-	json_t *list = json_array();
-	enum err e;
-
-	*out = NULL;
-	if (!list)
-		return ERR_NOMEM;
-	e = db_query(db, q, args, nargs, &r);
-	if (e) {
-		json_decref(list);
-		return e;
-	}
-	while ((e = db_next(r)) == ERR_OK && db_row(r)) {
-		json_t *o = row(r, ctx);
-
-		if (!o || json_array_append_new(list, o) != 0) {
-			e = ERR_NOMEM;
-			break;
-		}
-	}
-	db_res_free(r);
-	if (e) {
-		json_decref(list);
-		return e;
-	}
-	*out = list;
-	return ERR_OK;
-}
-
 enum err session_create(struct db *db, int64_t person_id, enum session_kind kind,
 		const char *ip, const char *user_agent, int64_t now, int64_t expires_at,
 		struct session_new *out)
@@ -284,7 +246,7 @@ static json_t *list_row(struct db_res *r, void *ctx)
 			 "created_at", auth_json_time(r, 2),
 			 "last_seen_at", auth_json_time(r, 3),
 			 "expires_at", auth_json_time(r, 4),
-			 "ip", auth_json_text(r, 5),
+			 "ip", db_json_text(r, 5),
 			 "device", ua_device(&c->a, db_text(r, 6)),
 			 "current", db_int(r, 0) == c->current_id);
 }
@@ -296,7 +258,7 @@ enum err session_list(struct db *db, int64_t person_id, int64_t current_id, int6
 	enum err e;
 
 	arena_init(&c.a);
-	e = rows_json(db, AQ(SESSION_LIST), DB_ARGS(DB_INT(person_id), DB_INT(now), DB_INT(now - idle_s)),
+	e = db_rows_json(db, AQ(SESSION_LIST), DB_ARGS(DB_INT(person_id), DB_INT(now), DB_INT(now - idle_s)),
 		      list_row, &c, out);
 	arena_release(&c.a);
 	return e;
@@ -313,13 +275,13 @@ static json_t *export_row(struct db_res *r, void *ctx)
 			 "last_seen_at", auth_json_time(r, 3),
 			 "expires_at", auth_json_time(r, 4),
 			 "revoked_at", auth_json_time(r, 5),
-			 "ip", auth_json_text(r, 6),
-			 "user_agent", auth_json_text(r, 7));
+			 "ip", db_json_text(r, 6),
+			 "user_agent", db_json_text(r, 7));
 }
 
 enum err session_export(struct db *db, int64_t person_id, json_t **out)
 {
-	return rows_json(db, AQ(SESSION_EXPORT), DB_ARGS(DB_INT(person_id)), export_row, NULL, out);
+	return db_rows_json(db, AQ(SESSION_EXPORT), DB_ARGS(DB_INT(person_id)), export_row, NULL, out);
 }
 
 enum err session_expire(struct db *db, int64_t before)
@@ -448,5 +410,5 @@ static json_t *token_row(struct db_res *r, void *ctx)
 
 enum err apitoken_list(struct db *db, int64_t person_id, json_t **out)
 {
-	return rows_json(db, AQ(TOKEN_LIST), DB_ARGS(DB_INT(person_id)), token_row, NULL, out);
+	return db_rows_json(db, AQ(TOKEN_LIST), DB_ARGS(DB_INT(person_id)), token_row, NULL, out);
 }

@@ -525,6 +525,47 @@ void db_res_free(struct db_res *r)
 		r->db->s->ops->res_free(r);
 }
 
+enum err db_rows_json(struct db *db, const struct sql *q, const struct db_val *args,
+		size_t nargs, db_row_json_fn *row, void *ctx, json_t **out)
+{
+	struct db_res *r;
+	json_t *list = json_array();
+	enum err e;
+
+	*out = NULL;
+	if (!list)
+		return ERR_NOMEM;
+	if ((e = db_query(db, q, args, nargs, &r)) != ERR_OK) {
+		json_decref(list);
+		return e;
+	}
+	while ((e = db_next(r)) == ERR_OK && db_row(r)) {
+		json_t *o = row(r, ctx);
+
+		if (!o || json_array_append_new(list, o) != 0) {
+			e = ERR_NOMEM;
+			break;
+		}
+	}
+	db_res_free(r);
+	if (e) {
+		json_decref(list);
+		return e;
+	}
+	*out = list;
+	return ERR_OK;
+}
+
+json_t *db_json_text(const struct db_res *r, int col)
+{
+	return db_isnull(r, col) ? json_null() : json_string(db_text(r, col));
+}
+
+json_t *db_json_int(const struct db_res *r, int col)
+{
+	return db_isnull(r, col) ? json_null() : json_integer(db_int(r, col));
+}
+
 enum err db_query_int(struct db *db, const struct sql *q,
 		const struct db_val *args, size_t nargs, int64_t *out)
 {

@@ -44,6 +44,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "core/err.h"
 
 enum db_backend { DB_SQLITE, DB_POSTGRES };
@@ -150,6 +152,16 @@ void db_res_free(struct db_res *r);
  * from max() over no rows). */
 enum err db_query_int(struct db *db, const struct sql *q,
 		const struct db_val *args, size_t nargs, int64_t *out);
+
+/* A list for the API and pages: runs q and collects row(r, ctx) for each
+ * row (NULL from row means out of memory) into a new array that *out then
+ * owns. On any error *out is NULL and nothing is kept. */
+typedef json_t *db_row_json_fn(struct db_res *r, void *ctx);
+enum err db_rows_json(struct db *db, const struct sql *q, const struct db_val *args,
+		size_t nargs, db_row_json_fn *row, void *ctx, json_t **out);
+/* A column as JSON, null when the column is NULL (new references). */
+json_t *db_json_text(const struct db_res *r, int col);
+json_t *db_json_int(const struct db_res *r, int col);
 
 /* Transactions. db_begin() starts a write transaction (SQLite: BEGIN
  * IMMEDIATE, so a writer waits for the lock up front rather than failing at
