@@ -146,21 +146,11 @@ static enum err apply_row(void *ctx, const struct dir_index_row *r, const struct
 /* kith's taxonomies and terms, written when missing or different. */
 static enum err seed_taxonomies(struct db *db)
 {
-	static const struct {
-		const char *const *id;
-		const char *name, *description;
-	} tax[] = {
-		{ &vocab_category_taxonomy_id, "Kith: type of support",
-		  "The kinds of community support kith lists, such as walking groups and lunch clubs." },
-		{ &vocab_condition_taxonomy_id, "Kith: long-term conditions",
-		  "The long-term health conditions a service is for." },
-		{ &vocab_kith_taxonomy_id, "Kith: how it runs",
-		  "Whether a service is run by people with lived experience, and how people join it." },
-	};
 	enum err e = ERR_OK;
 
-	for (size_t i = 0; i < ARRAY_LEN(tax) && !e; i++)
-		e = dir_db_taxonomy_put(db, *tax[i].id, tax[i].name, tax[i].description, NULL, NULL);
+	for (size_t i = 0; i < ARRAY_LEN(vocab_taxonomies) && !e; i++)
+		e = dir_db_taxonomy_put(db, *vocab_taxonomies[i].id, vocab_taxonomies[i].name,
+					vocab_taxonomies[i].description, NULL, NULL);
 	for (size_t i = 0; i < vocab_categories_n && !e; i++)
 		e = dir_db_term_put(db, vocab_categories[i].id, vocab_category_taxonomy_id, NULL,
 				    vocab_categories[i].code, vocab_categories[i].name, vocab_categories[i].name, NULL);

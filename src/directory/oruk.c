@@ -478,19 +478,6 @@ static const struct {
 	[K_TERM] = { f_term, ARRAY_LEN(f_term), "a taxonomy term" },
 };
 
-/* kith's taxonomies, as ORUK names them. */
-static const struct {
-	const char *const *id;
-	const char *name, *description;
-} kith_taxonomies[] = {
-	{ &vocab_category_taxonomy_id, "Kith: type of support",
-	  "The kinds of community support kith lists, such as walking groups and lunch clubs." },
-	{ &vocab_condition_taxonomy_id, "Kith: long-term conditions",
-	  "The long-term health conditions a service is for." },
-	{ &vocab_kith_taxonomy_id, "Kith: how it runs",
-	  "Whether a service is run by people with lived experience, and how people join it." },
-};
-
 /* A kith vocabulary term by id: its entry and taxonomy (0, 1, 2 as above). */
 static const struct vocab_term *kith_term(const char *id, int *tax)
 {
@@ -1030,7 +1017,7 @@ static void term_canonical(json_t *attr, const char *term_id)
 		return;
 	json_object_set_new(attr, "taxonomy_term", json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}",
 		"id", t->id, "code", t->code, "name", t->name, "description", t->name,
-		"taxonomy", kith_taxonomies[tax].name, "taxonomy_id", *kith_taxonomies[tax].id));
+		"taxonomy", vocab_taxonomies[tax].name, "taxonomy_id", *vocab_taxonomies[tax].id));
 }
 
 /* Moves a member to the end (to keep table order after a late fill). */
@@ -2003,7 +1990,7 @@ static void attr_facts(const json_t *attrs, struct oruk_facts *f)
 		if (!tid)
 			continue;
 		if (kt) {
-			taxid = *kith_taxonomies[tax].id;
+			taxid = *vocab_taxonomies[tax].id;
 			if ((k = vocab_find_id(vocab_categories, vocab_categories_n, tid)) >= 0) {
 				f->categories |= UINT64_C(1) << k;
 				body_add(&f->body, vocab_categories[k].name);

@@ -10,6 +10,15 @@ const char *const vocab_category_taxonomy_id = "6b6f8a62-5a51-4c57-8d0f-1b1c4a7e
 const char *const vocab_condition_taxonomy_id = "6b6f8a62-5a51-4c57-8d0f-1b1c4a7e0c02";
 const char *const vocab_kith_taxonomy_id = "6b6f8a62-5a51-4c57-8d0f-1b1c4a7e0c03";
 
+const struct vocab_taxonomy vocab_taxonomies[3] = {
+	{ &vocab_category_taxonomy_id, "Kith: type of support",
+	  "The kinds of community support kith lists, such as walking groups and lunch clubs." },
+	{ &vocab_condition_taxonomy_id, "Kith: long-term conditions",
+	  "The long-term health conditions a service is for." },
+	{ &vocab_kith_taxonomy_id, "Kith: how it runs",
+	  "Whether a service is run by people with lived experience, and how people join it." },
+};
+
 const struct vocab_term vocab_categories[] = {
 	{ "walking", "Walking and exercise", "c0a1b2c3-0001-4000-8000-00000000c001",
 	  "walk walks walking health walk ramble stroll exercise fitness nordic" },

@@ -31,6 +31,13 @@ struct vocab_term {
 extern const char *const vocab_category_taxonomy_id;
 extern const char *const vocab_condition_taxonomy_id;
 extern const char *const vocab_kith_taxonomy_id;   /* peer-led, how to join */
+/* The three, with the names and descriptions the feed and the database
+ * give them, in that order (categories, conditions, how it runs). */
+struct vocab_taxonomy {
+	const char *const *id;
+	const char *name, *description;
+};
+extern const struct vocab_taxonomy vocab_taxonomies[3];
 
 extern const struct vocab_term vocab_categories[];
 extern const size_t vocab_categories_n;
