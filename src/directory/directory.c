@@ -31,6 +31,7 @@
 #include "core/timeutil.h"
 #include "core/uktime.h"
 #include "directory/directory.h"
+#include "directory/freshness.h"
 #include "directory/oruk.h"
 #include "directory/postcode.h"
 #include "directory/schedule.h"
@@ -537,6 +538,11 @@ enum err directory_save(struct app *app, struct db *db, const json_t *doc,
 	} else {
 		str_copy(report->id, sizeof(report->id), jstr(norm, "id"));
 		e = save_norm(db, norm, opts, report, errors);
+		/* A person checked it: checked now, and whatever freshness had
+		 * asked, flagged or hidden is over (a change only if hidden). */
+		if (e == ERR_OK && opts->assure &&
+		    (e = freshness_clear(db, report->id, opts->now, NULL)) == ERR_OK)
+			e = dir_db_assured(db, report->id, opts->now);
 	}
 	if (e == ERR_INVALID && fields)
 		*fields = json_incref(errors);
@@ -1409,8 +1415,6 @@ enum err directory_assure(struct app *app, struct db *db, const char *id, int64_
 
 		e = directory_save(app, db, doc, &o, &rep, &fields);
 	}
-	if (!e && (e = dir_db_assured(db, lid, now)) == ERR_OK)
-		e = dir_db_change(db, lid, now);
 out:
 	json_decref(fields);
 	json_decref(doc);

@@ -55,7 +55,8 @@ struct save_opts {
 	bool set_state;
 	int64_t actor;                 /* person id, 0 for kith itself / imports */
 	int64_t now;
-	bool assure;                   /* set assured_date = today (a person checked it) */
+	bool assure;                   /* a person checked it: assured_date today, assured_at
+	                                  now, freshness marks and check links cleared */
 };
 
 enum save_outcome { SAVE_CREATED, SAVE_UPDATED, SAVE_UNCHANGED };
@@ -83,7 +84,9 @@ struct save_report {
  * none), else the feed's own; the derived columns, the places and a
  * directory_change row are written. A new service takes opts->state; an
  * existing one keeps its state unless set_state. assure sets
- * assured_date to today (UK). Likely duplicates (same text_dupe_key name
+ * assured_date to today (UK) and assured_at to now, and clears what
+ * freshness had asked, flagged or hidden (freshness_clear), even when
+ * nothing else changed. Likely duplicates (same text_dupe_key name
  * and postcode; both without a postcode in the same organisation; or an
  * organisation with the same charity number) are reported and the first
  * is stored as duplicate_of; they are never refused.

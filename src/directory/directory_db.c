@@ -621,8 +621,7 @@ static const struct sql q_set_state = {
 	"dir.set_state", "UPDATE service SET state = $2, updated_at = $3 WHERE id = $1", NULL };
 static const struct sql q_assured = {
 	"dir.assured",
-	"UPDATE service SET assured_at = $2, stale_asked_at = NULL, stale_flagged_at = NULL, "
-	"stale_hidden_at = NULL, updated_at = $2 WHERE id = $1", NULL };
+	"UPDATE service SET assured_at = $2, updated_at = $2 WHERE id = $1", NULL };
 
 static void svc_row(struct db_res *r, struct arena *a, struct dir_service *s)
 {

@@ -447,11 +447,13 @@ enum err freshness_check_post(struct request *req, struct response *resp)
 	}
 	if ((e = directory_meta(req->db, &req->arena, id, &meta)) != ERR_OK)
 		goto fail;
-	if (stopped && meta.state != SVC_ARCHIVED)
+	if (!stopped)
+		e = directory_assure(req->app, req->db, id, 0, now);   /* clears the marks too */
+	else if (meta.state != SVC_ARCHIVED)
 		e = directory_set_state(req->app, req->db, id, SVC_ARCHIVED, 0, now);
-	else if (!stopped)
-		e = directory_assure(req->app, req->db, id, 0, now);
-	if (e || (e = freshness_clear(req->db, id, now, NULL)) != ERR_OK)
+	if (e == ERR_OK && stopped)
+		e = freshness_clear(req->db, id, now, NULL);
+	if (e)
 		goto fail;
 	if ((e = audit_req(req, stopped ? "service.archived" : "service.confirmed", 0,
 			   arena_printf(&req->arena, "service=%s via=check", id))) != ERR_OK)

@@ -775,8 +775,6 @@ static enum err save(struct request *req, struct svc_form *f, const struct save_
 		return ERR_INVALID;
 	}
 	json_decref(fields);
-	if (e == ERR_OK && opts->assure)
-		e = freshness_clear(req->db, rep->id, opts->now, NULL);
 	if (e == ERR_OK && rep->outcome != SAVE_UNCHANGED)
 		e = audit_service(req, action, rep->id);
 	if (e == ERR_OK)
@@ -984,8 +982,6 @@ static enum err change_state(struct request *req, struct response *resp, enum ch
 	case CH_VERIFY:
 	case CH_CONFIRM:
 		e = directory_assure(req->app, req->db, meta.id, req->actor->id, now);
-		if (e == ERR_OK)
-			e = freshness_clear(req->db, meta.id, now, NULL);
 		break;
 	}
 	if (e == ERR_OK)
