@@ -36,6 +36,37 @@ const char *account_error_for(const json_t *errors, const char *field)
 	return NULL;
 }
 
+void account_error_once(json_t *errors, const char *field, const char *detail)
+{
+	if (field && detail && !account_error_for(errors, field))
+		account_error(errors, field, detail);
+}
+
+static size_t order_of(const char *f, const char *const *order, size_t n)
+{
+	for (size_t i = 0; f && i < n; i++)
+		if (strncmp(f, order[i], strlen(order[i])) == 0)
+			return i;
+	return n;
+}
+
+void account_sort_errors(json_t *errors, const char *const *order, size_t n)
+{
+	size_t len = json_array_size(errors);
+
+	for (size_t i = 1; i < len; i++)
+		for (size_t j = i; j > 0; j--) {
+			json_t *a = json_array_get(errors, j - 1), *b = json_array_get(errors, j);
+
+			if (order_of(json_string_value(json_object_get(a, "field")), order, n) <=
+			    order_of(json_string_value(json_object_get(b, "field")), order, n))
+				break;
+			json_incref(a);
+			json_array_set(errors, j - 1, b);
+			json_array_set_new(errors, j, a);
+		}
+}
+
 static bool blank(const char *s)
 {
 	if (!s)

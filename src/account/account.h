@@ -53,6 +53,13 @@
 void account_error(json_t *errors, const char *field, const char *detail);
 /* The detail for field in errors, or NULL. */
 const char *account_error_for(const json_t *errors, const char *field);
+/* account_error unless field already has one (a page's own checks and the
+ * domain's may both notice one thing); NULL field or detail: nothing. */
+void account_error_once(json_t *errors, const char *field, const char *detail);
+/* Sorts errors into page order, so the summary reads down the page: a
+ * field goes where the first entry of order[] that starts it is (fields
+ * in none go last); errors of one field keep their order. */
+void account_sort_errors(json_t *errors, const char *const *order, size_t n);
 
 /* Register: name, email, phone (optional), password. The password must
  * pass password_weakness() against the name and email. */

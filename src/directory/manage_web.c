@@ -310,14 +310,6 @@ static bool has_code(const json_t *arr, const char *code)
 	return false;
 }
 
-/* Adds an error unless the field has one already (our checks and
- * directory_check_form's may both notice one thing). */
-static void add_error(json_t *errors, const char *field, const char *detail)
-{
-	if (!account_error_for(errors, field))
-		account_error(errors, field, detail);
-}
-
 /* Reads what the form's values say into f (strings point into values,
  * which must outlive f), adding errors for what only the page can get
  * wrong: a choice it never offered, a free/not free question left
@@ -349,7 +341,7 @@ static void form_from_values(struct request *req, const json_t *v, struct svc_fo
 	f->wheelchair = json_is_true(json_object_get(v, "wheelchair"));
 	f->free = json_is_true(json_object_get(v, "free"));
 	if (!json_is_boolean(json_object_get(v, "free")))
-		add_error(errors, "free", "Say whether it is free");
+		account_error_once(errors, "free", "Say whether it is free");
 	s = json_string_value(json_object_get(v, "join"));
 	f->join = JOIN_UNKNOWN;
 	if (s && s[0]) {
@@ -388,7 +380,7 @@ static void form_from_values(struct request *req, const json_t *v, struct svc_fo
 			}
 		if (!known) {
 			snprintf(field, sizeof(field), "sched%d_kind", i);
-			add_error(errors, arena_strdup(&req->arena, field), "Choose how often it happens");
+			account_error_once(errors, arena_strdup(&req->arena, field), "Choose how often it happens");
 		}
 		if (str_to_i64(str_c(val_text(req, json_object_get(sc, "weekday"))), 0, 6, &n))
 			fs->weekday = (int)n;
@@ -400,16 +392,16 @@ static void form_from_values(struct request *req, const json_t *v, struct svc_fo
 			continue;
 		if (strcmp(fs->kind, "monthly-date") != 0 && fs->weekday < 0) {
 			snprintf(field, sizeof(field), "sched%d_weekday", i);
-			add_error(errors, arena_strdup(&req->arena, field), "Choose the day of the week");
+			account_error_once(errors, arena_strdup(&req->arena, field), "Choose the day of the week");
 		}
 		if (strcmp(fs->kind, "monthly") == 0 && fs->nth == 0) {
 			snprintf(field, sizeof(field), "sched%d_nth", i);
-			add_error(errors, arena_strdup(&req->arena, field),
+			account_error_once(errors, arena_strdup(&req->arena, field),
 				  "Choose which week of the month, like the first or the last");
 		}
 		if (strcmp(fs->kind, "monthly-date") == 0 && fs->monthday == 0) {
 			snprintf(field, sizeof(field), "sched%d_monthday", i);
-			add_error(errors, arena_strdup(&req->arena, field), "Choose the date in the month");
+			account_error_once(errors, arena_strdup(&req->arena, field), "Choose the date in the month");
 		}
 	}
 	/* Lengths: every field is bounded before it goes anywhere. */
@@ -417,7 +409,7 @@ static void form_from_values(struct request *req, const json_t *v, struct svc_fo
 		const char *t = json_string_value(json_object_get(v, flds[i].name));
 
 		if (t && strlen(t) > flds[i].max)
-			add_error(errors, flds[i].name, arena_printf(&req->arena,
+			account_error_once(errors, flds[i].name, arena_printf(&req->arena,
 				  "%s must be %zu characters or fewer", flds[i].label, flds[i].max));
 	}
 }
@@ -463,7 +455,7 @@ static json_t *page_errors(struct request *req, const json_t *in)
 		const char *d = json_string_value(json_object_get(x, "detail"));
 
 		if (d)
-			add_error(out, page_field(req, json_string_value(json_object_get(x, "field"))), d);
+			account_error_once(out, page_field(req, json_string_value(json_object_get(x, "field"))), d);
 	}
 	return out;
 }
@@ -675,43 +667,14 @@ static enum err edit_page(struct request *req, struct response *resp, int status
 			    data);
 }
 
-/* Where a field sits on the page, so the error summary lists problems in
- * the order a person meets them. */
-static int page_order(const char *f)
-{
-	static const char *const order[] = {
-		"org_id", "name", "description", "who_for", "categories", "conditions", "peer_led",
-		"sched0_", "sched1_", "sched2_", "in_person", "online", "place_name", "address_1",
-		"address_2", "town", "postcode", "wheelchair", "access_notes", "free", "cost", "join",
-		"how_to_join", "languages", "email", "phone", "url",
-	};
-
-	for (size_t i = 0; f && i < ARRAY_LEN(order); i++) {
-		size_t n = strlen(order[i]);
-
-		if (order[i][n - 1] == '_' ? strncmp(f, order[i], n) == 0 : strcmp(f, order[i]) == 0)
-			return (int)i;
-	}
-	return (int)ARRAY_LEN(order);
-}
-
-/* Sorts errors into page order, keeping the order within a field. */
-static void sort_errors(json_t *errors)
-{
-	size_t n = json_array_size(errors);
-
-	for (size_t i = 1; i < n; i++)
-		for (size_t j = i; j > 0; j--) {
-			json_t *a = json_array_get(errors, j - 1), *b = json_array_get(errors, j);
-
-			if (page_order(json_string_value(json_object_get(a, "field"))) <=
-			    page_order(json_string_value(json_object_get(b, "field"))))
-				break;
-			json_incref(a);
-			json_array_set(errors, j - 1, b);
-			json_array_set_new(errors, j, a);
-		}
-}
+/* Where each field sits on the page, so the error summary lists problems
+ * in the order a person meets them. */
+static const char *const page_order[] = {
+	"org_id", "name", "description", "who_for", "categories", "conditions", "peer_led",
+	"sched0_", "sched1_", "sched2_", "in_person", "online", "place_name", "address_1",
+	"address_2", "town", "postcode", "wheelchair", "access_notes", "free", "cost", "join",
+	"how_to_join", "languages", "email", "phone", "url",
+};
 
 /* Parses and checks a posted form for service id (NULL: a new one) of
  * org_id (NULL: not chosen). It can be saved when *errors is empty;
@@ -739,12 +702,12 @@ static void read_form(struct request *req, const char *id, const char *org_id, j
 			 * "say what it costs". */
 			if (strcmp(field, "cost") == 0 && account_error_for(*errors, "free"))
 				continue;
-			add_error(*errors, field, json_string_value(json_object_get(x, "detail")));
+			account_error_once(*errors, field, json_string_value(json_object_get(x, "detail")));
 		}
 		json_decref(mapped);
 	}
 	json_decref(raw);
-	sort_errors(*errors);
+	account_sort_errors(*errors, page_order, ARRAY_LEN(page_order));
 }
 
 /* Saves f in a transaction of its own; on ERR_INVALID *errors gets what
@@ -765,11 +728,11 @@ static enum err save(struct request *req, struct svc_form *f, const struct save_
 
 		db_rollback(req->db);
 		json_array_foreach(mapped, i, x)
-			add_error(errors, json_string_value(json_object_get(x, "field")),
+			account_error_once(errors, json_string_value(json_object_get(x, "field")),
 				  json_string_value(json_object_get(x, "detail")));
 		if (!json_array_size(errors))
-			add_error(errors, "service-form", "Check the details and try again");
-		sort_errors(errors);
+			account_error_once(errors, "service-form", "Check the details and try again");
+		account_sort_errors(errors, page_order, ARRAY_LEN(page_order));
 		json_decref(mapped);
 		json_decref(fields);
 		return ERR_INVALID;

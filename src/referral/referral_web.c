@@ -91,14 +91,6 @@ static const char *status_tag(const char *status)
 	return "govuk-tag--grey";
 }
 
-/* Adds an error unless the field has one already (the page's own checks
- * and the domain's may both notice one thing). */
-static void add_error(json_t *errors, const char *field, const char *detail)
-{
-	if (field && detail && !account_error_for(errors, field))
-		account_error(errors, field, detail);
-}
-
 /* Moves the page's errors to the ids they belong to on the page (map),
  * first one per field. */
 static void merge_errors(struct request *req, json_t *errors, const json_t *from,
@@ -108,35 +100,8 @@ static void merge_errors(struct request *req, json_t *errors, const json_t *from
 	const json_t *x;
 
 	json_array_foreach(from, i, x)
-		add_error(errors, map(req, json_string_value(json_object_get(x, "field")), self),
+		account_error_once(errors, map(req, json_string_value(json_object_get(x, "field")), self),
 			  json_string_value(json_object_get(x, "detail")));
-}
-
-/* Sorts errors into the order of order[] (prefixes), keeping the order
- * within one field, so the summary reads down the page. */
-static int order_of(const char *f, const char *const *order, size_t n)
-{
-	for (size_t i = 0; f && i < n; i++)
-		if (strncmp(f, order[i], strlen(order[i])) == 0)
-			return (int)i;
-	return (int)n;
-}
-
-static void sort_errors(json_t *errors, const char *const *order, size_t n)
-{
-	size_t len = json_array_size(errors);
-
-	for (size_t i = 1; i < len; i++)
-		for (size_t j = i; j > 0; j--) {
-			json_t *a = json_array_get(errors, j - 1), *b = json_array_get(errors, j);
-
-			if (order_of(json_string_value(json_object_get(a, "field")), order, n) <=
-			    order_of(json_string_value(json_object_get(b, "field")), order, n))
-				break;
-			json_incref(a);
-			json_array_set(errors, j - 1, b);
-			json_array_set_new(errors, j, a);
-		}
 }
 
 /* The first error's words, for a 409 that is one sentence. */
@@ -383,14 +348,14 @@ static const char *date_from_parts(struct request *req, const char *d, const cha
 	if (!d[0] && !m[0] && !y[0])
 		return NULL;
 	if (!d[0] || !m[0] || !y[0]) {
-		add_error(errors, err_field, arena_printf(&req->arena, "%s must include a day, month "
+		account_error_once(errors, err_field, arena_printf(&req->arena, "%s must include a day, month "
 			  "and year", what));
 		return NULL;
 	}
 	if (!str_to_i64(str_c(d), 1, 31, &day) || !str_to_i64(str_c(m), 1, 12, &month) ||
 	    !str_to_i64(str_c(y), 1000, 9999, &year) || strlen(y) != 4 ||
 	    day > uk_days_in_month((int)year, (int)month)) {
-		add_error(errors, err_field, arena_printf(&req->arena, "%s must be a real date, like "
+		account_error_once(errors, err_field, arena_printf(&req->arena, "%s must be a real date, like "
 			  "27 3 2026", what));
 		return NULL;
 	}
@@ -776,7 +741,7 @@ static enum err make_referral(struct request *req, bool self, const struct svc_m
 					jtext(values, "person.birth_date-year"), "Date of birth",
 					"person.birth_date", errors);
 	if (!target)
-		add_error(errors, "target", "Choose a service from the directory to refer to");
+		account_error_once(errors, "target", "Choose a service from the directory to refer to");
 	new_from_values(req, values, self, target ? target->id : NULL, birth, &n);
 	referral_check(&n, raw);
 	page_words(raw);
@@ -818,19 +783,19 @@ static enum err make_referral(struct request *req, bool self, const struct svc_m
 	}
 	db_rollback(req->db);
 	if (e == ERR_NOT_FOUND && n.client_id) {
-		add_error(errors, "client_id", "Choose someone from your list, or fill in their details");
+		account_error_once(errors, "client_id", "Choose someone from your list, or fill in their details");
 		e = ERR_INVALID;
 	} else if (e == ERR_CONFLICT) {
 		*status = 409;
 		merge_errors(req, errors, raw, form_field, self);
-		add_error(errors, "target", self ? "You have already asked to go here. They will be in "
+		account_error_once(errors, "target", self ? "You have already asked to go here. They will be in "
 			  "touch." : "This person already has a referral here that is still open.");
 		e = ERR_INVALID;
 	} else if (e == ERR_INVALID || e == ERR_NOT_FOUND) {
 		if (self)
 			self_words(raw);
 		merge_errors(req, errors, raw, form_field, self);
-		add_error(errors, "referral-form", "Check the details and try again");
+		account_error_once(errors, "referral-form", "Check the details and try again");
 		e = ERR_INVALID;
 	}
 	json_decref(raw);
@@ -849,7 +814,7 @@ static enum err new_post(struct request *req, struct response *resp)
 	enum err e;
 
 	if (ttype && ttype[0] && strcmp(ttype, ref_target_name(REF_TARGET_SERVICE)) != 0) {
-		add_error(errors, "target", "Referrals can only be made to services in the directory "
+		account_error_once(errors, "target", "Referrals can only be made to services in the directory "
 			  "for now");
 	} else {
 		e = load_target(req, tid, &target);
@@ -865,7 +830,7 @@ static enum err new_post(struct request *req, struct response *resp)
 	}
 	if (e != ERR_INVALID)
 		goto free_errors;
-	sort_errors(errors, form_order, ARRAY_LEN(form_order));
+	account_sort_errors(errors, form_order, ARRAY_LEN(form_order));
 	e = new_page(req, resp, status, have ? &target : NULL, values, errors);
 	errors = NULL;
 	goto out;
@@ -935,7 +900,7 @@ static enum err referme_post(struct request *req, struct response *resp)
 		json_decref(errors);
 		resp_redirect(req, resp, arena_printf(&req->arena, "/services/%s/refer-me?done=sent", target.id));
 	} else if (e == ERR_INVALID) {
-		sort_errors(errors, form_order, ARRAY_LEN(form_order));
+		account_sort_errors(errors, form_order, ARRAY_LEN(form_order));
 		e = referme_page(req, resp, status, &target, values, errors);
 	} else {
 		json_decref(errors);
@@ -1261,12 +1226,12 @@ static enum err status_post(struct request *req, struct response *resp)
 		const char *d = json_string_value(json_object_get(x, "detail"));
 
 		if (known && (strcmp(f, "reason") == 0 || strcmp(f, "note") == 0))
-			add_error(errors, arena_printf(&req->arena, "%s-%s", f, to), d);
+			account_error_once(errors, arena_printf(&req->arena, "%s-%s", f, to), d);
 		else
-			add_error(errors, known ? arena_printf(&req->arena, "move-%s", to) : "moves", d);
+			account_error_once(errors, known ? arena_printf(&req->arena, "move-%s", to) : "moves", d);
 	}
 	if (!json_array_size(errors))
-		add_error(errors, "moves", "Choose a step from the list and try again");
+		account_error_once(errors, "moves", "Choose a step from the list and try again");
 	json_decref(raw);
 	typed = json_pack("{s:s, s:s, s:s}", "to", known ? to : "", "reason", reason ? reason : "",
 			  "note", note ? note : "");
@@ -1295,7 +1260,7 @@ static enum err consent_post(struct request *req, struct response *resp)
 	box = known ? arena_printf(&req->arena, "consent-%s", purpose) : "consent";
 	errors = json_array();
 	if (!action || (strcmp(action, "give") != 0 && strcmp(action, "withdraw") != 0)) {
-		add_error(errors, box, "Choose whether to record consent or withdraw it");
+		account_error_once(errors, box, "Choose whether to record consent or withdraw it");
 		return show_again(req, resp, 422, &m, errors, NULL);
 	}
 	give = strcmp(action, "give") == 0;
@@ -1335,11 +1300,11 @@ static enum err consent_post(struct request *req, struct response *resp)
 	json_array_foreach(raw, i, x) {
 		const char *f = jtext(x, "field");
 
-		add_error(errors, known && strstr(f, "method") ? arena_printf(&req->arena, "%s-method", box)
+		account_error_once(errors, known && strstr(f, "method") ? arena_printf(&req->arena, "%s-method", box)
 			  : box, json_string_value(json_object_get(x, "detail")));
 	}
 	if (!json_array_size(errors))
-		add_error(errors, box, "Check the choice and try again");
+		account_error_once(errors, box, "Check the choice and try again");
 	json_decref(raw);
 	return show_again(req, resp, 422, &m, errors, NULL);
 }
@@ -1557,7 +1522,7 @@ static void period(struct request *req, json_t *values, json_t *errors, int64_t 
 		}
 	}
 	if (t[0] && t[1] && t[1] <= t[0])
-		add_error(errors, "to", "The end date must be the same as or after the start date");
+		account_error_once(errors, "to", "The end date must be the same as or after the start date");
 	*since = t[0];
 	*until = t[1];
 }
@@ -1625,7 +1590,7 @@ static enum err overview_get(struct request *req, struct response *resp)
 		"filtered", since || until);
 	json_object_set_new(data, "can_inbox", json_boolean(policy_can(req->actor, ACT_REFERRAL_INBOX, NULL)));
 	if (json_array_size(errors)) {
-		sort_errors(errors, (const char *const[]){ "from", "to" }, 2);
+		account_sort_errors(errors, (const char *const[]){ "from", "to" }, 2);
 		account_set_errors(data, errors);
 		json_decref(values);
 		return account_page(req, resp, 422, "referral/overview.html", "Referrals overview", data);
