@@ -272,6 +272,13 @@ struct ref_list_opts {
 enum err referral_list(struct app *app, struct db *db, const struct actor *actor,
 		const struct ref_list_opts *o, int64_t now, json_t **items, int64_t *total);
 
+/* The people actor may refer again without typing them in (the same rule
+ * as ref_new.client_id: records they created or referred before), by
+ * name, at most 500: [{value: client id, label: name, selected: value ==
+ * chosen}]. */
+enum err referral_clients(struct db *db, const struct actor *actor, const char *chosen,
+		json_t **out);
+
 /* "Who has looked at this referral": [{at, at_words, actor_name, role?}] from
  * the audit log, newest first, for the person's own page. */
 enum err referral_readers(struct db *db, const char *id, json_t **out);

@@ -59,6 +59,10 @@ static const struct sql q_client_known = { "ref.client_known",
 	"SELECT count(*) FROM client c WHERE c.id = $1 AND c.erased_at IS NULL AND "
 	"(c.created_by = $2 OR EXISTS (SELECT 1 FROM referral r WHERE r.client_id = c.id "
 	"AND r.referrer_id = $2))", NULL };
+static const struct sql q_clients_known = { "ref.clients_known",
+	"SELECT c.id, c.name FROM client c WHERE c.erased_at IS NULL AND (c.created_by = $1 OR "
+	"EXISTS (SELECT 1 FROM referral r WHERE r.client_id = c.id AND r.referrer_id = $1)) "
+	"ORDER BY c.name, c.id LIMIT 500", NULL };
 static const struct sql q_client_delete = { "ref.client_delete",
 	"DELETE FROM client WHERE id = $1", NULL };
 static const struct sql q_clients_of_account = { "ref.clients_of_account",
@@ -534,6 +538,20 @@ enum err ref_db_client_known(struct db *db, const char *client_id, int64_t perso
 enum err ref_db_client_delete(struct db *db, const char *id)
 {
 	return db_exec(db, &q_client_delete, DB_ARGS(DB_TEXT(id)), NULL);
+}
+
+static json_t *client_choice(struct db_res *r, void *chosen)
+{
+	return json_pack("{s:s, s:s, s:b}", "value", db_text(r, 0),
+			 "label", db_text(r, 1) ? db_text(r, 1) : "",
+			 "selected", chosen && strcmp(chosen, db_text(r, 0)) == 0);
+}
+
+enum err referral_clients(struct db *db, const struct actor *actor, const char *chosen,
+		json_t **out)
+{
+	return db_rows_json(db, &q_clients_known, DB_ARGS(DB_INT(actor->id)), client_choice,
+			    (void *)chosen, out);
 }
 
 enum err ref_db_clients_of_account(struct db *db, struct arena *a, int64_t person,

@@ -42,16 +42,10 @@
 
 #define PER_PAGE 50          /* caseload and "your referrals", a page */
 #define INBOX_MAX 200        /* referrals in each of the inbox's lists */
-#define CLIENTS_MAX 500      /* people in the "already on my caseload" choice */
 
 /* The people a referrer may choose instead of typing them again: records
  * they made, or that they have referred before. referral_create() decides
  * again whether they may use the one chosen. */
-static const struct sql q_my_clients = { "referral_web.my_clients",
-	"SELECT c.id, c.name FROM client c WHERE c.erased_at IS NULL AND (c.created_by = $1 OR "
-	"EXISTS (SELECT 1 FROM referral r WHERE r.client_id = c.id AND r.referrer_id = $1)) "
-	"ORDER BY c.name, c.id LIMIT 500", NULL };
-
 /* ---------------------------------------------------------------- helpers */
 
 static const char *id_param(const struct request *req)
@@ -564,23 +558,6 @@ static json_t *date_model(const char *id, const char *legend, const char *hint,
 		"day", day ? day : "", "month", month ? month : "", "year", year ? year : "");
 }
 
-/* The people on this referrer's caseload: [{value, label, selected}]. */
-static enum err client_choices(struct request *req, const char *chosen, json_t **out)
-{
-	struct db_res *r;
-	enum err e;
-
-	*out = json_array();
-	if ((e = db_query(req->db, &q_my_clients, DB_ARGS(DB_INT(req->actor->id)), &r)) != ERR_OK)
-		return e;
-	while ((e = db_next(r)) == ERR_OK && db_row(r) && json_array_size(*out) < CLIENTS_MAX)
-		json_array_append_new(*out, json_pack("{s:s, s:s, s:b}", "value", db_text(r, 0),
-			"label", db_text(r, 1) ? db_text(r, 1) : "", "selected",
-			chosen && strcmp(chosen, db_text(r, 0)) == 0));
-	db_res_free(r);
-	return e;
-}
-
 static json_t *source_model(struct request *req, const json_t *values, const json_t *errors)
 {
 	static const char *const vals[] = { "link_worker", "gp_practice" };
@@ -644,7 +621,7 @@ static enum err new_page(struct request *req, struct response *resp, int status,
 	json_t *clients = NULL, *data;
 	enum err e;
 
-	if ((e = client_choices(req, jtext(values, "client_id"), &clients)) != ERR_OK) {
+	if ((e = referral_clients(req->db, req->actor, jtext(values, "client_id"), &clients)) != ERR_OK) {
 		json_decref(clients);
 		json_decref(errors);
 		return e;
