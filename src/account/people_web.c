@@ -21,9 +21,12 @@
 #include "auth/auth.h"
 #include "auth/person.h"
 #include "auth/session.h"
+#include "core/buf.h"
+#include "core/limits.h"
 #include "core/str.h"
 #include "core/timeutil.h"
 #include "store/store.h"
+#include "view/escape.h"
 #include "view/view.h"
 
 #define PEOPLE_PER_PAGE 25
@@ -142,6 +145,22 @@ enum err people_remove(struct request *req, struct response *resp, int64_t id,
 
 /* ---------------------------------------------------------------- pages */
 
+/* /people?q=...&role=...& for view_paging, values encoded. */
+static const char *page_base(struct request *req, const char *q, enum role role)
+{
+	struct buf b;
+	const char *out = NULL;
+
+	buf_init(&b, LIMIT_URL_BYTES);
+	buf_adds(&b, "/people?q=");
+	if (q)
+		esc_url_component(&b, q, strlen(q));
+	buf_addf(&b, "&role=%s&", role < ROLE__MAX ? role_name(role) : "");
+	if (buf_ok(&b))
+		out = arena_strdup(&req->arena, b.p);
+	buf_release(&b);
+	return out ? out : "/people?";
+}
 /* "Member, Peer supporter" from a person_json roles array. */
 static json_t *roles_text(const json_t *names)
 {
@@ -169,7 +188,7 @@ static enum err people_list(struct request *req, struct response *resp)
 	const char *q = req_query(req, "q"), *rolename = req_query(req, "role");
 	const char *pagestr = req_query(req, "page");
 	enum role role = ROLE__MAX;
-	int64_t page = 1, total = 0, pages;
+	int64_t page = 1, total = 0;
 	json_t *items = NULL, *roles, *it, *data;
 	size_t i;
 	bool bad_q = false;
@@ -199,18 +218,12 @@ static enum err people_list(struct request *req, struct response *resp)
 		json_array_append_new(roles, json_pack("{s:s, s:s, s:b}", "value",
 			role_name((enum role)r), "words", account_role_words((enum role)r),
 			"selected", role == (enum role)r));
-	pages = total ? (total + PEOPLE_PER_PAGE - 1) / PEOPLE_PER_PAGE : 1;
-	data = json_pack("{s:s, s:s, s:o, s:o, s:I, s:b, s:b, s:I, s:I, s:I, s:I}",
+	data = json_pack("{s:s, s:s, s:o, s:o, s:b, s:b}",
 		"q", q ? q : "", "role", role < ROLE__MAX ? role_name(role) : "",
-		"roles", roles, "items", items, "total", (json_int_t)total,
-		"any", json_array_size(items) > 0, "searched", (q && q[0]) || role < ROLE__MAX,
-		"page_no", (json_int_t)page, "pages", (json_int_t)pages,
-		"from", (json_int_t)(total ? (page - 1) * PEOPLE_PER_PAGE + 1 : 0),
-		"to", (json_int_t)((page - 1) * PEOPLE_PER_PAGE + (int64_t)json_array_size(items)));
-	if (page > 1)
-		json_object_set_new(data, "prev", json_integer(page - 1));
-	if (page < pages)
-		json_object_set_new(data, "next", json_integer(page + 1));
+		"roles", roles, "items", items,
+		"any", json_array_size(items) > 0, "searched", (q && q[0]) || role < ROLE__MAX);
+	view_paging(&req->arena, data, page_base(req, q, role), page, PEOPLE_PER_PAGE, total,
+		    json_array_size(items));
 	if (bad_q)
 		account_set_banner(data, false, "Searches can be up to 100 characters of plain "
 				   "text. Showing everyone instead.");

@@ -155,9 +155,9 @@ static void add_param(struct buf *b, const char *name, const char *val)
 	esc_url_component(b, val, strlen(val));
 }
 
-/* base?filters&page=N in the arena. */
-static const char *page_href(struct request *req, const char *base, const struct filter_text *t,
-		int per_page, int page)
+/* base?filters& in the arena, for view_paging to add page=N. */
+static const char *page_base(struct request *req, const char *base, const struct filter_text *t,
+		int per_page)
 {
 	struct buf b;
 	const char *out = NULL;
@@ -174,7 +174,8 @@ static const char *page_href(struct request *req, const char *base, const struct
 	}
 	if (per_page)
 		buf_addf(&b, "%sper_page=%d", b.p[b.len - 1] == '?' ? "" : "&", per_page);
-	buf_addf(&b, "%spage=%d", b.p[b.len - 1] == '?' ? "" : "&", page);
+	if (b.p[b.len - 1] != '?')
+		buf_addc(&b, '&');
 	if (buf_ok(&b))
 		out = arena_strdup(&req->arena, b.p);
 	buf_release(&b);
@@ -186,26 +187,11 @@ static void add_paging(struct request *req, json_t *data, const char *base,
 		const struct filter_text *t, int per_page, bool per_page_in_links, int page,
 		size_t n, int64_t total)
 {
-	int64_t from = (int64_t)(page - 1) * per_page + 1;
-	int64_t pages = total ? (total + per_page - 1) / per_page : 1;
+	const char *b = page_base(req, base, t, per_page_in_links ? per_page : 0);
 
-	json_object_set_new(data, "total", json_integer(total));
-	/* Not "page": the layout looks up page.template through the
-	 * context stack, and a "page" in the data would hide it. */
-	json_object_set_new(data, "page_number", json_integer(page));
+	view_paging(&req->arena, data, b ? b : "?", page, per_page, total, n);
 	json_object_set_new(data, "per_page", json_integer(per_page));
-	json_object_set_new(data, "pages", json_integer(pages));
 	json_object_set_new(data, "none", json_boolean(n == 0));
-	if (n) {
-		json_object_set_new(data, "from", json_integer(from));
-		json_object_set_new(data, "to", json_integer(from + (int64_t)n - 1));
-	}
-	if (page > 1)
-		json_object_set_new(data, "prev_href", json_string(page_href(req, base, t,
-			per_page_in_links ? per_page : 0, page - 1)));
-	if ((int64_t)page * per_page < total)
-		json_object_set_new(data, "next_href", json_string(page_href(req, base, t,
-			per_page_in_links ? per_page : 0, page + 1)));
 }
 
 /* ---------------------------------------------------------------- admin */

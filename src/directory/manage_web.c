@@ -1019,14 +1019,8 @@ static enum err review_get(struct request *req, struct response *resp)
 		json_object_set_new(it, "state_words", json_string(state_words(state)));
 		json_object_set_new(it, "state_tag", json_string(state_tag(state)));
 	}
-	data = json_pack("{s:o, s:I, s:b, s:I, s:I}", "items", items, "total", (json_int_t)total,
-			 "any", json_array_size(items) > 0, "page_number", (json_int_t)page,
-			 "pages", (json_int_t)pages);
-	if (page > 1)
-		json_object_set_new(data, "prev_href", json_sprintf("/review?page=%lld", (long long)(page - 1)));
-	if (page < pages)
-		json_object_set_new(data, "next_href", json_sprintf("/review?page=%lld", (long long)(page + 1)));
-	json_object_set_new(data, "several_pages", json_boolean(pages > 1));
+	data = json_pack("{s:o, s:b}", "items", items, "any", json_array_size(items) > 0);
+	view_paging(&req->arena, data, "/review?", page, REVIEW_PER_PAGE, total, json_array_size(items));
 	json_object_set_new(data, "one", json_boolean(total == 1));
 	done_banner(req, data);
 	return account_page(req, resp, 200, "directory/review.html", "Review listings", data);

@@ -126,25 +126,6 @@ static int64_t page_param(struct request *req)
 	return page;
 }
 
-/* A page of a list: "Showing 51 to 100 of 130", previous and next links
- * (base ends in '?' or '&'). */
-static void paging(struct request *req, json_t *data, const char *base, int64_t page,
-		int64_t total, size_t shown)
-{
-	int64_t from = total ? (page - 1) * PER_PAGE + 1 : 0;
-
-	json_object_set_new(data, "total", json_integer((json_int_t)total));
-	json_object_set_new(data, "from", json_integer((json_int_t)from));
-	json_object_set_new(data, "to", json_integer((json_int_t)(from + (int64_t)shown - (shown ? 1 : 0))));
-	json_object_set_new(data, "several_pages", json_boolean(total > PER_PAGE));
-	if (page > 1)
-		json_object_set_new(data, "prev_href", json_string(arena_printf(&req->arena,
-				    "%spage=%lld", base, (long long)(page - 1))));
-	if (page * PER_PAGE < total)
-		json_object_set_new(data, "next_href", json_string(arena_printf(&req->arena,
-				    "%spage=%lld", base, (long long)(page + 1))));
-}
-
 static bool item_overdue(const json_t *it)
 {
 	return json_is_true(json_object_get(it, "overdue")) ||
@@ -1419,8 +1400,9 @@ static enum err caseload_get(struct request *req, struct response *resp)
 		"any_follow_up", json_array_size(follow) > 0, "tabs", tabs, "items", items,
 		"any", json_array_size(items) > 0,
 		"showing", filtered ? ref_status_words(chosen) : "All", "nothing_yet", all == 0);
-	paging(req, data, filtered ? arena_printf(&req->arena, "/referrals/caseload?status=%s&",
-		ref_status_name(chosen)) : "/referrals/caseload?", page, total, json_array_size(items));
+	view_paging(&req->arena, data, filtered ? arena_printf(&req->arena, "/referrals/caseload?status=%s&",
+		ref_status_name(chosen)) : "/referrals/caseload?", page, PER_PAGE, total,
+		json_array_size(items));
 	return account_page(req, resp, 200, "referral/caseload.html", "Your caseload", data);
 fail:
 	json_decref(follow);
@@ -1445,7 +1427,7 @@ static enum err mine_get(struct request *req, struct response *resp)
 		return e;
 	data = json_pack("{s:o, s:b, s:b}", "items", items, "any", json_array_size(items) > 0,
 			 "verified", req->actor->verified);
-	paging(req, data, "/account/referrals?", page, total, json_array_size(items));
+	view_paging(&req->arena, data, "/account/referrals?", page, PER_PAGE, total, json_array_size(items));
 	if (claimed > 0)
 		account_set_banner(data, false, claimed == 1 ? "We found a referral made for you with "
 				   "your email address. It is now linked to your account." :

@@ -243,3 +243,25 @@ void view_error(struct request *req, struct response *resp, enum err e,
 plain:
 	resp_text(resp, status, "text/plain; charset=utf-8", err_title(e), strlen(err_title(e)));
 }
+
+void view_paging(struct arena *a, json_t *data, const char *base, int64_t page,
+		int64_t per_page, int64_t total, size_t shown)
+{
+	int64_t pages = total > 0 ? (total + per_page - 1) / per_page : 1;
+	int64_t from = (page - 1) * per_page + 1;
+
+	json_object_set_new(data, "total", json_integer((json_int_t)total));
+	json_object_set_new(data, "page_number", json_integer((json_int_t)page));
+	json_object_set_new(data, "pages", json_integer((json_int_t)pages));
+	json_object_set_new(data, "several_pages", json_boolean(pages > 1));
+	if (shown) {
+		json_object_set_new(data, "from", json_integer((json_int_t)from));
+		json_object_set_new(data, "to", json_integer((json_int_t)(from + (int64_t)shown - 1)));
+	}
+	if (page > 1)
+		json_object_set_new(data, "prev_href", json_string(arena_printf(a, "%spage=%lld", base,
+				    (long long)(page - 1))));
+	if (page * per_page < total)
+		json_object_set_new(data, "next_href", json_string(arena_printf(a, "%spage=%lld", base,
+				    (long long)(page + 1))));
+}

@@ -27,6 +27,7 @@
 
 #include <jansson.h>
 
+#include "core/arena.h"
 #include "core/err.h"
 #include "http/request.h"
 
@@ -42,6 +43,15 @@ enum err view_page(struct request *req, struct response *resp, int status,
 /* JSON only (ownership of data taken). */
 enum err view_json(struct request *req, struct response *resp, int status,
 		json_t *data);
+/* The paging facts of one page of a list, for templates/partials/
+ * paging.html and the JSON form alike: total, page_number, pages,
+ * several_pages, from and to (1-based, when shown > 0), and prev_href and
+ * next_href, which are base (ending in '?' or '&', its values already
+ * encoded) with page=N added. Not "page": the layout reads page.* through
+ * the context stack. */
+void view_paging(struct arena *a, json_t *data, const char *base, int64_t page,
+		int64_t per_page, int64_t total, size_t shown);
+
 /* The error response for e: an HTML page in the layout, an
  * application/problem+json document (RFC 9457) for API requests, or a
  * FHIR OperationOutcome (application/fhir+json; one issue per field, the
