@@ -32,22 +32,8 @@ while [ $# -gt 0 ]; do
 	shift
 done
 
-PY=/usr/bin/python3
-WORK=$(mktemp -d /tmp/kith-bench.XXXXXX)
-chmod 755 "$WORK"
-mkdir -p "$WORK/www" "$WORK/nginx"
-KITH_PID=""
-NGINX_PID=""
-cleanup() {
-	[ -n "$KITH_PID" ] && kill "$KITH_PID" 2>/dev/null && wait "$KITH_PID" 2>/dev/null
-	[ -n "$NGINX_PID" ] && kill "$NGINX_PID" 2>/dev/null && wait "$NGINX_PID" 2>/dev/null
-	rm -rf "$WORK"
-}
-trap cleanup EXIT
-
-port() { $PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-KPORT=$(port)
-NPORT=$(port)
+. bench/lib.sh
+bench_setup kith-bench
 
 build/kith demo --db "sqlite:$WORK/bench.db" >/dev/null
 taskset -c 0 build/kith serve --db "sqlite:$WORK/bench.db" --listen "127.0.0.1:$KPORT" \
@@ -59,55 +45,13 @@ for _ in $(seq 100); do curl -sf "http://127.0.0.1:$KPORT/healthz" >/dev/null &&
 curl -sf "http://127.0.0.1:$KPORT/" -o "$WORK/www/index.html"
 curl -sf "http://127.0.0.1:$KPORT/healthz" -o "$WORK/www/healthz"
 
-cat >"$WORK/nginx/nginx.conf" <<NGINX
-worker_processes 1;
-user root;
-daemon off;
-pid $WORK/nginx/nginx.pid;
-error_log $WORK/nginx/error.log;
-events { worker_connections 1024; }
-http {
-	access_log $WORK/nginx/access.log;
-	keepalive_requests 1000000;
-	server {
-		listen 127.0.0.1:$NPORT;
-		root $WORK/www;
-		location = / { default_type "text/html; charset=utf-8"; try_files /index.html =404; }
-		location = /healthz { default_type application/json; }
-	}
-}
-NGINX
-taskset -c 0 nginx -c "$WORK/nginx/nginx.conf" -p "$WORK/nginx" &
-NGINX_PID=$!
-for _ in $(seq 100); do curl -sf "http://127.0.0.1:$NPORT/" >/dev/null && break; sleep 0.1; done
-cmp -s <(curl -sf "http://127.0.0.1:$NPORT/") "$WORK/www/index.html" || { echo "nginx is not serving the same bytes"; exit 1; }
-
-# wrk prints "Requests/sec: N" and, with --latency, a "99%" line.
-load() { # url -> "rps p99_ms"
-	taskset -c 1 wrk -t2 -c64 -d"${SECONDS_PER}s" --latency "$1" 2>/dev/null | $PY -c '
-import re, sys
-t = sys.stdin.read()
-rps = float(re.search(r"Requests/sec:\s+([\d.]+)", t).group(1))
-m = re.search(r"99%\s+([\d.]+)(us|ms|s)\b", t)
-v, u = float(m.group(1)), m.group(2)
-p99 = v / 1000 if u == "us" else v * 1000 if u == "s" else v
-errs = re.search(r"Non-2xx or 3xx responses: (\d+)", t)
-print(rps, p99, errs.group(1) if errs else 0)'
-}
-
-median() { $PY -c 'import statistics,sys; print(statistics.median(float(x) for x in sys.argv[1:]))' "$@"; }
+nginx_serve 'location = / { default_type "text/html; charset=utf-8"; try_files /index.html =404; }
+		location = /healthz { default_type application/json; }' / "$WORK/www/index.html"
 
 declare -A RESULT
 for ep in / /healthz; do
-	krps=(); kp99=(); nrps=(); np99=()
-	for r in $(seq "$ROUNDS"); do
-		read -r a b e < <(load "http://127.0.0.1:$KPORT$ep")
-		[ "$e" = 0 ] || { echo "kith answered $e non-2xx responses on $ep"; exit 1; }
-		krps+=("$a"); kp99+=("$b")
-		read -r a b e < <(load "http://127.0.0.1:$NPORT$ep")
-		nrps+=("$a"); np99+=("$b")
-	done
-	RESULT[$ep]="$(median "${krps[@]}") $(median "${kp99[@]}") $(median "${nrps[@]}") $(median "${np99[@]}")"
+	bench_compare "http://127.0.0.1:$KPORT$ep" "http://127.0.0.1:$NPORT$ep"
+	RESULT[$ep]="$KR $KP $NR $NP"
 done
 RSS=$(awk '/VmRSS/ {print $2}' /proc/$KITH_PID/status)
 HWM=$(awk '/VmHWM/ {print $2}' /proc/$KITH_PID/status)
@@ -130,7 +74,7 @@ if [ "$RECORD" = 1 ]; then
 		echo
 		echo "## $(date -u +%Y-%m-%d) foundation: home page and /healthz vs nginx"
 		echo
-		echo "Machine: $(nproc) vCPU $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(. /etc/os-release; echo "$PRETTY_NAME"). "
+		machine_line
 		echo "Command: \`bench/run.sh --record --seconds $SECONDS_PER --rounds $ROUNDS\` (kith \`$(build/kith version)\`, one thread on CPU 0; nginx $(nginx -v 2>&1 | cut -d/ -f2), one worker on CPU 0; wrk -t2 -c64 on CPU 1; medians of $ROUNDS rounds of ${SECONDS_PER}s)."
 		echo
 		echo "$TABLE"
@@ -139,7 +83,7 @@ if [ "$RECORD" = 1 ]; then
 fi
 
 # The directory's ORUK search, with this part's servers stopped first.
-cleanup
+bench_cleanup
 KITH_PID=""
 NGINX_PID=""
 trap - EXIT
