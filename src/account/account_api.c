@@ -113,7 +113,7 @@ static enum err api_login(struct request *req, struct response *resp)
 	struct person p;
 	struct session_new sn;
 	char acct_key[ATTEMPT_KEY_MAX], lower[PERSON_EMAIL_MAX + 1], when[32];
-	int64_t now = time_now();
+	int64_t now = req->now;
 	json_t *out;
 	enum err e;
 
@@ -339,7 +339,7 @@ static int64_t token_owner(struct request *req, int64_t tid)
 /* DELETE /api/v1/tokens/{id} */
 static enum err api_token_revoke(struct request *req, struct response *resp)
 {
-	int64_t tid = req_param(req, "id")->i, now = time_now(), subject = req->actor->id;
+	int64_t tid = req_param(req, "id")->i, now = req->now, subject = req->actor->id;
 	const char *detail = arena_printf(&req->arena, "token=%lld", (long long)tid);
 	enum err e;
 

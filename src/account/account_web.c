@@ -388,7 +388,7 @@ enum err account_register(struct request *req, struct response *resp, const char
 		int64_t *id)
 {
 	char key[ATTEMPT_KEY_MAX], hash[PASSWORD_HASH_MAX];
-	int64_t now = time_now();
+	int64_t now = req->now;
 	int retry = 0;
 	enum err e;
 
@@ -498,7 +498,7 @@ enum err account_authenticate(struct request *req, const char *email, const char
 		struct person *p)
 {
 	char acct_key[ATTEMPT_KEY_MAX], ip_key[ATTEMPT_KEY_MAX];
-	int64_t now = time_now();
+	int64_t now = req->now;
 	int retry = 0;
 	bool found;
 	enum err e;
@@ -617,7 +617,7 @@ static enum err verify_get(struct request *req, struct response *resp)
 
 	if (!token)
 		return link_expired(req, resp, "verify");
-	e = onetime_peek(req->db, OT_VERIFY_EMAIL, token, time_now());
+	e = onetime_peek(req->db, OT_VERIFY_EMAIL, token, req->now);
 	if (e == ERR_NOT_FOUND)
 		return link_expired(req, resp, "verify");
 	if (e)
@@ -630,7 +630,7 @@ static enum err verify_post(struct request *req, struct response *resp)
 {
 	const char *token = path_token(req);
 	const char *email = NULL;
-	int64_t id = 0, now = time_now();
+	int64_t id = 0, now = req->now;
 	enum err e;
 
 	if (!token)
@@ -666,7 +666,7 @@ static enum err verify_resend(struct request *req, struct response *resp)
 {
 	struct person p;
 	char key[ATTEMPT_KEY_MAX], subject[32];
-	int64_t now = time_now();
+	int64_t now = req->now;
 	int retry = 0;
 	enum err e;
 
@@ -721,7 +721,7 @@ enum err account_request_reset(struct request *req, const char *email)
 {
 	char ip_key[ATTEMPT_KEY_MAX], acct_key[ATTEMPT_KEY_MAX], lower[PERSON_EMAIL_MAX + 1];
 	struct person p;
-	int64_t now = time_now();
+	int64_t now = req->now;
 	int retry = 0;
 	enum err e;
 
@@ -829,7 +829,7 @@ static enum err newpw_get(struct request *req, struct response *resp, const stru
 
 	if (!token)
 		return link_expired(req, resp, k->what);
-	e = onetime_peek(req->db, k->purpose, token, time_now());
+	e = onetime_peek(req->db, k->purpose, token, req->now);
 	if (e == ERR_NOT_FOUND)
 		return link_expired(req, resp, k->what);
 	if (e)
@@ -846,7 +846,7 @@ static enum err newpw_post(struct request *req, struct response *resp, const str
 	struct person p;
 	json_t *errors;
 	const char *why;
-	int64_t id = 0, now = time_now();
+	int64_t id = 0, now = req->now;
 	enum err e;
 
 	if (!token)
@@ -997,7 +997,7 @@ static enum err details_post(struct request *req, struct response *resp)
 	json_decref(errors);
 	if ((e = db_begin(req->db)) != ERR_OK ||
 	    (e = person_set_details(req->db, req->actor->id, name, phone && phone[0] ? phone : NULL,
-				    time_now())) != ERR_OK ||
+				    req->now)) != ERR_OK ||
 	    (e = audit_req(req, "account.details_changed", req->actor->id, NULL)) != ERR_OK ||
 	    (e = db_commit(req->db)) != ERR_OK)
 		return e;
@@ -1013,7 +1013,7 @@ static enum err check_current(struct request *req, const struct person *p, const
 		json_t *errors)
 {
 	char acct_key[ATTEMPT_KEY_MAX], ip_key[ATTEMPT_KEY_MAX];
-	int64_t now = time_now();
+	int64_t now = req->now;
 	int retry = 0;
 	enum err e;
 
@@ -1059,7 +1059,7 @@ static enum err email_post(struct request *req, struct response *resp)
 	const char *current = account_form_raw(req, FLD_CURRENT);
 	json_t *errors = account_check_email(email, current);
 	struct person p;
-	int64_t now = time_now();
+	int64_t now = req->now;
 	enum err e;
 
 	if (!errors)
@@ -1128,7 +1128,7 @@ static enum err password_post(struct request *req, struct response *resp)
 	char hash[PASSWORD_HASH_MAX];
 	struct person p;
 	json_t *errors;
-	int64_t now = time_now();
+	int64_t now = req->now;
 	enum err e;
 
 	if ((e = load_me(req, &p)) != ERR_OK)
@@ -1183,7 +1183,7 @@ static enum err sessions_get(struct request *req, struct response *resp)
 	bool others = false;
 	enum err e;
 
-	e = session_list(req->db, req->actor->id, req->actor->session_id, time_now(),
+	e = session_list(req->db, req->actor->id, req->actor->session_id, req->now,
 			 cfg(req)->session_idle, &list);
 	if (e)
 		return e;
@@ -1214,7 +1214,7 @@ static enum err session_revoke_post(struct request *req, struct response *resp)
 		resp_redirect(req, resp, "/signed-out");
 		return ERR_OK;
 	}
-	e = session_revoke(req->db, req->actor->id, sid, time_now());
+	e = session_revoke(req->db, req->actor->id, sid, req->now);
 	if (e == ERR_NOT_FOUND)
 		return req_fail(req, e, "That device is already signed out.");
 	if (e || (e = audit_req(req, "session.revoked", req->actor->id, "one")) != ERR_OK ||
@@ -1230,7 +1230,7 @@ static enum err sessions_revoke_others(struct request *req, struct response *res
 	enum err e;
 
 	if ((e = db_begin(req->db)) != ERR_OK ||
-	    (e = session_revoke_all(req->db, req->actor->id, req->actor->session_id, time_now(),
+	    (e = session_revoke_all(req->db, req->actor->id, req->actor->session_id, req->now,
 				    &n)) != ERR_OK ||
 	    (e = audit_req(req, "session.revoked", req->actor->id,
 			   arena_printf(&req->arena, "others=%lld", (long long)n))) != ERR_OK ||
@@ -1296,7 +1296,7 @@ static enum err tokens_post(struct request *req, struct response *resp)
 				   errors);
 	json_decref(errors);
 	if ((e = db_begin(req->db)) != ERR_OK ||
-	    (e = apitoken_create(req->db, req->actor->id, name, req->actor->id, time_now(),
+	    (e = apitoken_create(req->db, req->actor->id, name, req->actor->id, req->now,
 				 &tn)) != ERR_OK ||
 	    (e = audit_req(req, "token.created", req->actor->id,
 			   arena_printf(&req->arena, "token=%lld", (long long)tn.id))) != ERR_OK ||
@@ -1315,7 +1315,7 @@ static enum err token_revoke_post(struct request *req, struct response *resp)
 
 	if ((e = db_begin(req->db)) != ERR_OK)
 		return e;
-	e = apitoken_revoke(req->db, req->actor->id, tid, time_now());
+	e = apitoken_revoke(req->db, req->actor->id, tid, req->now);
 	if (e == ERR_NOT_FOUND)
 		return req_fail(req, e, "You have no token with that number, or it is already revoked.");
 	if (e || (e = audit_req(req, "token.revoked", req->actor->id,
@@ -1338,7 +1338,7 @@ static enum err data_json(struct request *req, struct response *resp)
 	enum err e;
 
 	/* A GET that writes its audit row: RF_WRITE_TX. */
-	if ((e = privacy_export(req->db, req->actor->id, time_now(), &doc)) != ERR_OK)
+	if ((e = privacy_export(req->db, req->actor->id, req->now, &doc)) != ERR_OK)
 		return e;
 	if (!req->is_head && (e = audit_req(req, "data.downloaded", req->actor->id, NULL)) != ERR_OK) {
 		json_decref(doc);
@@ -1358,7 +1358,7 @@ static enum err deactivate_get(struct request *req, struct response *resp)
 
 static enum err deactivate_post(struct request *req, struct response *resp)
 {
-	int64_t id = req->actor->id, now = time_now();
+	int64_t id = req->actor->id, now = req->now;
 	enum err e;
 
 	if ((e = db_begin(req->db)) != ERR_OK ||
@@ -1394,7 +1394,7 @@ static enum err delete_post(struct request *req, struct response *resp)
 	const char *current = account_form_raw(req, FLD_CURRENT);
 	json_t *errors = account_check_delete(current), *ctx;
 	struct person p;
-	int64_t now = time_now(), when;
+	int64_t now = req->now, when;
 	char date[64];
 	enum err e;
 

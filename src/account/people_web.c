@@ -69,7 +69,7 @@ enum err people_grant(struct request *req, struct response *resp, int64_t id,
 {
 	enum role r = ROLE__MAX;
 	struct person p;
-	int64_t now = time_now();
+	int64_t now = req->now;
 	const char *detail;
 	enum err e;
 
@@ -106,7 +106,7 @@ enum err people_remove(struct request *req, struct response *resp, int64_t id,
 {
 	enum role r;
 	struct person p;
-	int64_t now = time_now();
+	int64_t now = req->now;
 	enum err e;
 
 	if (!account_role_parse(role, &r))
@@ -133,7 +133,7 @@ enum err people_remove(struct request *req, struct response *resp, int64_t id,
 			return req_fail(req, ERR_CONFLICT, "This is the only admin. Make someone else "
 					"an admin first, so that someone can still manage accounts.");
 	}
-	e = person_revoke_role(req->db, id, r);
+	e = person_revoke_role(req->db, id, r, req->now);
 	if (e == ERR_NOT_FOUND)
 		return req_fail(req, e, "They do not have this role.");
 	if (e || (e = roles_changed(req, resp, id, now)) != ERR_OK ||

@@ -300,6 +300,8 @@ static void set_id(struct request *req)
 	}
 	if (!req->start_us)
 		req->start_us = time_mono_us();
+	if (!req->now)
+		req->now = time_now();
 	/* /fhir is an API too: refusals are 401, not a sign-in page, and
 	 * errors are documents (OperationOutcome resources, view_error()). */
 	req->is_api = strncmp(req->raw_path, "/api/", 5) == 0 || strcmp(req->raw_path, "/api") == 0 ||

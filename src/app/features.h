@@ -56,7 +56,7 @@ struct feature {
 	size_t njobs;
 	/* "Download my data": adds this feature's data about the person to
 	 * out, under keys of its own. May be NULL. */
-	enum err (*export_person)(struct db *db, int64_t person_id, json_t *out);
+	enum err (*export_person)(struct db *db, int64_t person_id, int64_t now, json_t *out);
 	/* Start-up and shutdown of per-process state (caches, indexes),
 	 * after the database is open and migrated. May be NULL. */
 	enum err (*init)(struct app *app);

@@ -41,6 +41,6 @@ enum err audit_req(struct request *req, const char *action, int64_t subject_id,
 		db = store_db(req->app->store);
 	if (!db)
 		return ERR_UNAVAILABLE;
-	return audit_log(db, time_now(), req->actor ? req->actor->id : 0, action, subject_id,
+	return audit_log(db, req->now, req->actor ? req->actor->id : 0, action, subject_id,
 			 detail, req->client_ip, req->id[0] ? req->id : NULL);
 }

@@ -333,11 +333,12 @@ static enum err activity(struct request *req, struct response *resp)
 
 #define EXPORT_PAGES 20   /* 10,000 entries: far more than a person's record gathers */
 
-static enum err export_person(struct db *db, int64_t person_id, json_t *out)
+static enum err export_person(struct db *db, int64_t person_id, int64_t now, json_t *out)
 {
 	json_t *all = json_array();
 	struct audit_filter f = { .subject_id = person_id, .limit = 500 };
 	enum err e = ERR_OK;
+	UNUSED(now);
 
 	if (!all)
 		return ERR_NOMEM;

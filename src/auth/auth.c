@@ -216,7 +216,7 @@ enum err auth_resolve(struct request *req, struct response *resp)
 		return c.kind == AUTH_CRED_BEARER ? bearer_unavailable(req) : ERR_OK;
 	}
 
-	now = time_now();
+	now = req->now;
 	found = *a;
 	if (c.type == 's') {
 		e = session_lookup(db, &req->arena, c.token, now, req->app->cfg->session_idle,
@@ -345,7 +345,7 @@ enum err auth_login(struct request *req, struct response *resp, int64_t person_i
 	struct person p;
 	char lower[PERSON_EMAIL_MAX + 1], key[ATTEMPT_KEY_MAX];
 	const char *cookie;
-	int64_t now = time_now();
+	int64_t now = req->now;
 	enum err e;
 
 	if (!db || !a)
@@ -412,7 +412,7 @@ enum err auth_logout(struct request *req, struct response *resp)
 	if (!a)
 		return ERR_OK;
 	if (a->session_id && req->db) {
-		e = session_revoke(req->db, a->id, a->session_id, time_now());
+		e = session_revoke(req->db, a->id, a->session_id, req->now);
 		/* Already ended (deleting an account ends every session
 		 * first): signing out is still done. */
 		if (e && e != ERR_NOT_FOUND)

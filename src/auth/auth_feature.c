@@ -37,11 +37,12 @@ static const struct job jobs[] = {
 
 /* Sessions and API tokens, never a token, a token's prefix or a form
  * token. */
-static enum err export_person(struct db *db, int64_t person_id, json_t *out)
+static enum err export_person(struct db *db, int64_t person_id, int64_t now, json_t *out)
 {
 	json_t *sessions, *tokens, *t;
 	size_t i;
 	enum err e;
+	UNUSED(now);
 
 	if ((e = session_export(db, person_id, &sessions)) != ERR_OK)
 		return e;

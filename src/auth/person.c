@@ -480,7 +480,7 @@ enum err person_grant(struct db *db, int64_t id, enum role role, const char *org
 	return session_revoke_every(db, id, now);
 }
 
-enum err person_revoke_role(struct db *db, int64_t id, enum role role)
+enum err person_revoke_role(struct db *db, int64_t id, enum role role, int64_t now)
 {
 	int64_t n = 0;
 	enum err e;
@@ -490,7 +490,7 @@ enum err person_revoke_role(struct db *db, int64_t id, enum role role)
 	e = db_exec(db, AQ(ROLE_DELETE), DB_ARGS(DB_INT(id), DB_TEXT(role_name(role))), &n);
 	if ((e = one_row(e, n)) != ERR_OK)
 		return e;
-	return session_revoke_every(db, id, time_now());
+	return session_revoke_every(db, id, now);
 }
 
 /* ---------------------------------------------------------------- lists */

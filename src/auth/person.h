@@ -107,7 +107,7 @@ enum err person_erase(struct db *db, int64_t id, int64_t now);
  * no such (or an erased) person. */
 enum err person_grant(struct db *db, int64_t id, enum role role, const char *org_id,
 		int64_t granted_by, int64_t now);
-enum err person_revoke_role(struct db *db, int64_t id, enum role role);
+enum err person_revoke_role(struct db *db, int64_t id, enum role role, int64_t now);
 
 /* A page of people (not erased) whose name or email contains q (any case;
  * NULL for all), optionally only those with role (ROLE__MAX for any),

@@ -2039,13 +2039,12 @@ static json_t *assured_words(int64_t assured_at, int64_t now)
 	return json_sprintf("Checked %s (%s)", ago, date);
 }
 
-enum err directory_org_services(struct db *db, const char *org_id, json_t **out)
+enum err directory_org_services(struct db *db, const char *org_id, int64_t now, json_t **out)
 {
 	struct arena a;
 	struct dir_service *rows;
 	size_t n;
 	json_t *list;
-	int64_t now = time_now();
 	char lid[37];
 	enum err e;
 
@@ -2071,13 +2070,13 @@ enum err directory_org_services(struct db *db, const char *org_id, json_t **out)
 	return list ? ERR_OK : ERR_NOMEM;
 }
 
-enum err directory_review_list(struct db *db, int limit, int offset, json_t **out, int64_t *total)
+enum err directory_review_list(struct db *db, int limit, int offset, int64_t now,
+		json_t **out, int64_t *total)
 {
 	struct arena a;
 	struct dir_service *rows;
 	size_t n;
 	json_t *list;
-	int64_t now = time_now();
 	char months[64];
 	enum err e;
 

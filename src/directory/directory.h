@@ -247,7 +247,7 @@ enum err directory_summaries(struct db *db, const struct search_hit *hits, size_
  * by name: [{id, name, href, state, assured ("Checked today (24 November
  * 2026)" or "Never checked"), overdue (published and not checked for
  * stale_months), stale (flagged or hidden), hidden, duplicate}]. */
-enum err directory_org_services(struct db *db, const char *org_id, json_t **out);
+enum err directory_org_services(struct db *db, const char *org_id, int64_t now, json_t **out);
 
 /* Coordinators' review list: services needing attention (drafts, flagged
  * duplicates, overdue checks, hidden as stale), most recently updated
@@ -257,7 +257,8 @@ enum err directory_org_services(struct db *db, const char *org_id, json_t **out)
  * checks it" | "The organiser has not confirmed it is still running" |
  * "Not checked for over 6 months"], state, assured (words as above),
  * duplicate_of? (id)}]; *total counts them all. */
-enum err directory_review_list(struct db *db, int limit, int offset, json_t **out, int64_t *total);
+enum err directory_review_list(struct db *db, int limit, int offset, int64_t now,
+		json_t **out, int64_t *total);
 
 /* This process's directory state (search index, change-feed position). */
 struct directory;

@@ -354,7 +354,7 @@ static enum err find_page(struct request *req, struct response *resp)
 	struct postcode_place place;
 	json_t *data, *errors = json_array(), *results = NULL, *sorts;
 	const char *why = NULL, *title = "Find support";
-	int64_t now = time_now();
+	int64_t now = req->now;
 	int miles, status = 200;
 	bool near = false, searched;
 	size_t nfilters;
@@ -584,7 +584,7 @@ static enum err service_page(struct request *req, struct response *resp)
 	const char *done = req_query(req, "done");
 	struct svc_meta meta;
 	json_t *view = NULL;
-	int64_t now = time_now();
+	int64_t now = req->now;
 	bool editor, reviewer, hidden_public;
 	enum err e;
 
@@ -645,7 +645,7 @@ static enum err organisation_page(struct request *req, struct response *resp)
 	json_t *view = NULL;
 	enum err e;
 
-	e = directory_org_view(req->db, id->val, time_now(), &view);
+	e = directory_org_view(req->db, id->val, req->now, &view);
 	if (e == ERR_NOT_FOUND)
 		return req_fail(req, e, "There is no organisation at this address. It may have been "
 				"removed.");

@@ -397,7 +397,7 @@ enum err freshness_check_get(struct request *req, struct response *resp)
 	if (!token)
 		return link_expired(req, resp);
 	token_hash(token, hash);
-	if ((e = db_query(req->db, &q_check_peek, DB_ARGS(DB_TEXT(hash), DB_INT(time_now())), &r)) != ERR_OK)
+	if ((e = db_query(req->db, &q_check_peek, DB_ARGS(DB_TEXT(hash), DB_INT(req->now)), &r)) != ERR_OK)
 		return e;
 	if ((e = db_next(r)) == ERR_OK && db_row(r))
 		data = json_pack("{s:s, s:s, s:s+, s:o}", "service_name", db_text(r, 1),
@@ -421,7 +421,7 @@ enum err freshness_check_post(struct request *req, struct response *resp)
 	const char *answer = req_form(req, "answer");
 	struct svc_meta meta;
 	char hash[65], id[37] = "";
-	int64_t now = time_now();
+	int64_t now = req->now;
 	struct db_res *r;
 	bool stopped;
 	enum err e;

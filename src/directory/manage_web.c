@@ -766,7 +766,7 @@ static enum err manage_home(struct request *req, struct response *resp)
 		size_t i, stale = 0;
 
 		if ((e = org_name(req->db, &req->arena, org, &oname)) != ERR_OK ||
-		    (e = directory_org_services(req->db, org, &list)) != ERR_OK) {
+		    (e = directory_org_services(req->db, org, req->now, &list)) != ERR_OK) {
 			json_decref(data);
 			return e;
 		}
@@ -819,7 +819,7 @@ static enum err new_post(struct request *req, struct response *resp)
 	struct save_report rep;
 	struct save_opts opts = {
 		.source = SRC_FORM, .state = reviewer ? SVC_PUBLISHED : SVC_DRAFT,
-		.actor = req->actor->id, .now = time_now(), .assure = true,
+		.actor = req->actor->id, .now = req->now, .assure = true,
 	};
 	enum err e;
 
@@ -878,7 +878,7 @@ static enum err edit_post(struct request *req, struct response *resp)
 	struct svc_form f;
 	struct save_report rep;
 	struct save_opts opts = {
-		.source = SRC_FORM, .actor = req->actor->id, .now = time_now(), .assure = true,
+		.source = SRC_FORM, .actor = req->actor->id, .now = req->now, .assure = true,
 	};
 	enum err e;
 
@@ -921,7 +921,7 @@ static enum err change_state(struct request *req, struct response *resp, enum ch
 		[CH_VERIFY] = "verified", [CH_CONFIRM] = "confirmed",
 	};
 	struct svc_meta meta;
-	int64_t now = time_now();
+	int64_t now = req->now;
 	enum err e;
 
 	if ((e = load_service(req, &meta)) != ERR_OK)
@@ -993,7 +993,7 @@ static enum err review_get(struct request *req, struct response *resp)
 
 	if (pagestr && !str_to_i64(str_c(pagestr), 1, 100000, &page))
 		page = 1;
-	e = directory_review_list(req->db, REVIEW_PER_PAGE, (int)((page - 1) * REVIEW_PER_PAGE),
+	e = directory_review_list(req->db, REVIEW_PER_PAGE, (int)((page - 1) * REVIEW_PER_PAGE), req->now,
 				  &items, &total);
 	if (e)
 		return e;

@@ -344,7 +344,7 @@ static enum err run_search(struct request *req, const struct oruk_params *p, siz
 		q.radius_m = p->proximity_m;
 	}
 	q.sort = p->near ? SORT_DISTANCE : p->search ? SORT_RELEVANCE : SORT_NAME;
-	q.now = time_now();
+	q.now = req->now;
 	q.offset = offset;
 	q.limit = limit;
 	q.no_next = true;

@@ -1683,8 +1683,6 @@ static enum err build_slot(struct search_index *ix, struct core *c, const struct
 	c->ndead--;
 	c->nlive++;
 	c->sum_dl += dl;
-	if (ns)
-		doc_next(c, s, (int64_t)time(NULL));   /* warm the cache */
 	return ERR_OK;
 }
 
@@ -2651,7 +2649,7 @@ enum err search_run(struct search_index *ix, const struct search_query *q, struc
 	bool empty = false;
 
 	memset(out, 0, sizeof(*out));
-	if (!ix || !q || !a || q->limit == 0 || q->limit > LIMIT_MAX ||
+	if (!ix || !q || !a || q->limit == 0 || q->limit > LIMIT_MAX || q->now <= 0 ||
 	    (q->sort == SORT_DISTANCE && !q->near) || (unsigned)q->sort > SORT_NAME)
 		return ERR_INVALID;
 	if (q->near && (!isfinite(q->lat) || !isfinite(q->lon) || fabs(q->lat) > 90 ||
@@ -2667,7 +2665,7 @@ enum err search_run(struct search_index *ix, const struct search_query *q, struc
 	x->fc = &out->facets;
 	x->facets = q->facets;
 	x->sort = q->sort == SORT_RELEVANCE && qw.n == 0 ? SORT_NAME : q->sort;
-	x->now = q->now > 0 ? q->now : (int64_t)time(NULL);
+	x->now = q->now;
 
 	/* Day and part filters, for the day and time facets. */
 	if (q->daytime_any) {

@@ -128,7 +128,8 @@ struct search_query {
 	int64_t modified_after;           /* 0: any */
 	enum search_sort sort;            /* distance needs near; relevance needs text
 	                                     (else falls back to name) */
-	int64_t now;                      /* for SORT_NEXT and next_session; 0: the clock */
+	int64_t now;                      /* when it is asked (required: the index reads no clock),
+	                                     for SORT_NEXT and next_session */
 	size_t offset, limit;             /* the page; limit 1..1000 */
 	bool facets;                      /* count matches per filter value */
 	bool no_next;                     /* the caller does not read hits' next_session

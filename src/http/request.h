@@ -100,6 +100,9 @@ struct request {
 	                               OperationOutcome errors, 401 not sign-in) */
 	bool wants_json;            /* is_api, or a page asked for JSON */
 	uint64_t start_us;          /* monotonic start time */
+	int64_t now;                /* wall clock, Unix seconds: read once by the dispatcher
+	                               (or set by a test) and passed down; nothing below
+	                               the handlers reads the clock */
 
 	/* Set by req_fail() for the error response. */
 	const char *err_detail;     /* what to fix, for the person; no internals */

@@ -53,7 +53,7 @@ enum err mail_deliver_due(struct app *app, struct db *db, int64_t now, int *sent
 /* [{id, to, subject, template, created_at, sent_at?, failed_at?, attempts,
  * last_error?}] of the emails sent to person_id (for "download my data";
  * no bodies). */
-enum err mail_export_person(struct db *db, int64_t person_id, json_t *out);
+enum err mail_export_person(struct db *db, int64_t person_id, int64_t now, json_t *out);
 
 extern const struct feature mail_feature;
 

@@ -35,7 +35,7 @@ static enum err outbox_page(struct request *req, struct response *resp)
 	const char *retried = req_query(req, "retried");
 	json_t *data;
 	int64_t id;
-	enum err e = mail_db_admin(req->db, time_now(), &data);
+	enum err e = mail_db_admin(req->db, req->now, &data);
 
 	if (e)
 		return e;
@@ -59,7 +59,7 @@ static enum err outbox_retry(struct request *req, struct response *resp)
 
 	if (e)
 		return e;
-	e = mail_db_retry(req->db, id, time_now(), &person);
+	e = mail_db_retry(req->db, id, req->now, &person);
 	if (e == ERR_NOT_FOUND) {
 		db_rollback(req->db);
 		return req_fail(req, ERR_NOT_FOUND,

@@ -41,7 +41,7 @@ enum err privacy_export(struct db *db, int64_t person_id, int64_t now, json_t **
 	for (size_t i = 0; i < features_n; i++) {
 		if (!features[i]->export_person)
 			continue;
-		e = features[i]->export_person(db, person_id, doc);
+		e = features[i]->export_person(db, person_id, now, doc);
 		if (e) {
 			log_error("privacy: export by %s failed: %s", features[i]->name, err_name(e));
 			json_decref(doc);

@@ -382,7 +382,7 @@ static bool text_ok(json_t *errors, const char *field, const char *what, const c
 }
 
 /* YYYY-MM-DD, a real date, after 1900 and not in the future. */
-static bool birth_date_ok(const char *s)
+static bool birth_date_ok(const char *s, int64_t now)
 {
 	int y = 0, m = 0, d = 0;
 	int64_t day;
@@ -401,10 +401,10 @@ static bool birth_date_ok(const char *s)
 	if (y < 1900 || m < 1 || m > 12 || d < 1 || d > uk_days_in_month(y, m))
 		return false;
 	day = uk_days(y, m, d);
-	return day <= uk_local_day(time_now());
+	return day <= uk_local_day(now);
 }
 
-static void check_person(const struct ref_person *p, json_t *errors)
+static void check_person(const struct ref_person *p, int64_t now, json_t *errors)
 {
 	enum contact_by by;
 	bool have_by = false;
@@ -441,7 +441,7 @@ static void check_person(const struct ref_person *p, json_t *errors)
 		REF_ACCESS_MAX, false);
 	if (given(p->language) && vocab_find(vocab_languages, vocab_languages_n, p->language) < 0)
 		err_add(errors, "person.language", "Choose a language from the list");
-	if (given(p->birth_date) && !birth_date_ok(p->birth_date))
+	if (given(p->birth_date) && !birth_date_ok(p->birth_date, now))
 		err_add(errors, "person.birth_date",
 			"Enter a date of birth in the past as year, month and day, like 1956-03-27");
 	if (given(p->nhs_number) && !nhs_number_valid(p->nhs_number, NULL))
@@ -449,7 +449,7 @@ static void check_person(const struct ref_person *p, json_t *errors)
 			"Enter a 10-digit NHS number, like 943 476 5919, or leave it empty");
 }
 
-bool referral_check(const struct ref_new *n, json_t *errors)
+bool referral_check(const struct ref_new *n, int64_t now, json_t *errors)
 {
 	size_t before = json_array_size(errors);
 	enum consent_method m;
@@ -461,7 +461,7 @@ bool referral_check(const struct ref_new *n, json_t *errors)
 		if (!str_is_uuid(str_c(n->client_id)))
 			err_add(errors, "client_id", "Choose someone from your caseload");
 	} else {
-		check_person(&n->person, errors);
+		check_person(&n->person, now, errors);
 	}
 	if (!n->consent_share)
 		err_add(errors, "consent.share", "The person must agree to share their details with "
@@ -1010,7 +1010,7 @@ enum err ref_create(struct app *app, struct db *db, const struct actor *by,
 	if (!by)
 		return ERR_INTERNAL;
 	ok = settle_source(by, &x, &src, errors);
-	ok = referral_check(&x, errors) && ok;
+	ok = referral_check(&x, now, errors) && ok;
 	if (given(x.target_type) && ref_target_parse(x.target_type, &tt) && given(x.target_id) &&
 	    str_is_uuid(str_c(x.target_id))) {
 		str_copy(tid, sizeof(tid), x.target_id);

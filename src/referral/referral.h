@@ -176,7 +176,7 @@ struct ref_new {
 
 /* Validates n without touching the database (target existence is checked
  * by referral_create). Appends to errors; true when none were added. */
-bool referral_check(const struct ref_new *n, json_t *errors);
+bool referral_check(const struct ref_new *n, int64_t now, json_t *errors);
 
 /* Makes the referral in the caller's write transaction: validate, resolve
  * the target (name, receiving organisation, categories), create or reuse
@@ -364,7 +364,7 @@ enum err referral_csv(struct db *db, int64_t since, int64_t until, struct arena 
 
 /* "Download my data": {"referrals": [...]} about the person's claimed
  * records, with consents and events. */
-enum err referral_export_person(struct db *db, int64_t person_id, json_t *out);
+enum err referral_export_person(struct db *db, int64_t person_id, int64_t now, json_t *out);
 /* Erasure: the person's client records are emptied (name "Erased", every
  * detail NULL, erased_at set), their open referrals withdrawn; events keep
  * only statuses and times. Referrals they made keep referrer_id NULL

@@ -297,7 +297,7 @@ static enum err load(struct request *req, enum action action, struct ref_meta *m
  * caller's address and request id. */
 static enum err read_view(struct request *req, const struct ref_meta *m, json_t **out)
 {
-	return referral_view_from(req->app, req->db, req->actor, m, time_now(), req->client_ip,
+	return referral_view_from(req->app, req->db, req->actor, m, req->now, req->client_ip,
 				  req->id, out);
 }
 
@@ -347,7 +347,7 @@ static enum err api_create(struct request *req, struct response *resp)
 	json_t *errors = json_array(), *view = NULL;
 	struct ref_new n;
 	char id[37];
-	int64_t now = time_now();
+	int64_t now = req->now;
 	enum err e;
 
 	if (!errors)
@@ -438,7 +438,7 @@ static enum err api_list(struct request *req, struct response *resp)
 				 "from 1 to 100.");
 	o.limit = (int)per;
 	o.offset = (int)((page - 1) * per);
-	if ((e = referral_list(req->app, req->db, req->actor, &o, time_now(), &items, &total)) != ERR_OK)
+	if ((e = referral_list(req->app, req->db, req->actor, &o, req->now, &items, &total)) != ERR_OK)
 		return e;
 	return view_json(req, resp, 200, json_pack("{s:o, s:I, s:I, s:I}", "items", items,
 		"total", (json_int_t)total, "page", (json_int_t)page, "per_page", (json_int_t)per));
@@ -498,7 +498,7 @@ static enum err api_status(struct request *req, struct response *resp)
 	const char *to, *reason, *note;
 	struct pr p = { .a = &req->arena };
 	struct ref_meta m;
-	int64_t now = time_now();
+	int64_t now = req->now;
 	enum err e;
 
 	if ((e = db_begin(req->db)) != ERR_OK || (e = load(req, ACT_REFERRAL_UPDATE, &m)) != ERR_OK ||
@@ -533,7 +533,7 @@ static enum err api_consent(struct request *req, struct response *resp)
 	struct pr p = { .a = &req->arena };
 	struct ref_meta m;
 	bool given, has_given;
-	int64_t now = time_now();
+	int64_t now = req->now;
 	enum err e;
 
 	if ((e = db_begin(req->db)) != ERR_OK || (e = load(req, ACT_REFERRAL_UPDATE, &m)) != ERR_OK ||
@@ -641,7 +641,7 @@ static enum err fhir_metadata(struct request *req, struct response *resp)
 
 	if (e)
 		return e;
-	return fhir_send(resp, 200, fhir_capability(fhir_base(req), KITH_VERSION, time_now()));
+	return fhir_send(resp, 200, fhir_capability(fhir_base(req), KITH_VERSION, req->now));
 }
 
 /* The sender's identifier of a referral ("" when none). */
@@ -704,7 +704,7 @@ static enum err fhir_sr_create(struct request *req, struct response *resp)
 	json_t *issues = json_array(), *view = NULL, *doc;
 	struct ref_new n;
 	char id[37];
-	int64_t now = time_now();
+	int64_t now = req->now;
 	enum err e;
 
 	if (!issues || !base) {

@@ -722,9 +722,9 @@ enum err referral_csv(struct db *db, int64_t since, int64_t until, struct arena 
 
 /* ---------------------------------------------------------------- privacy */
 
-enum err referral_export_person(struct db *db, int64_t person_id, json_t *out)
+enum err referral_export_person(struct db *db, int64_t person_id, int64_t now, json_t *out)
 {
-	struct view_in in = { .parties = PARTY_PERSON, .now = time_now() };
+	struct view_in in = { .parties = PARTY_PERSON, .now = now };
 	char (*ids)[37];
 	struct arena a;
 	size_t n = 0;

@@ -688,7 +688,7 @@ static enum err make_referral(struct request *req, bool self, const struct svc_m
 	json_t *raw = json_array();
 	const char *birth = NULL;
 	char key[ATTEMPT_KEY_MAX];
-	int64_t now = time_now();
+	int64_t now = req->now;
 	struct ref_new n;
 	enum err e;
 
@@ -701,7 +701,7 @@ static enum err make_referral(struct request *req, bool self, const struct svc_m
 	if (!target)
 		account_error_once(errors, "target", "Choose a service from the directory to refer to");
 	new_from_values(req, values, self, target ? target->id : NULL, birth, &n);
-	referral_check(&n, raw);
+	referral_check(&n, req->now, raw);
 	page_words(raw);
 	if (self)
 		self_words(raw);
@@ -1070,7 +1070,7 @@ static enum err show_page(struct request *req, struct response *resp, int status
 	size_t i;
 	enum err e;
 
-	if ((e = referral_view_from(req->app, req->db, req->actor, m, time_now(), req->client_ip,
+	if ((e = referral_view_from(req->app, req->db, req->actor, m, req->now, req->client_ip,
 				     req->id, &view)) != ERR_OK) {
 		json_decref(errors);
 		return e;
@@ -1152,7 +1152,7 @@ static enum err status_post(struct request *req, struct response *resp)
 		json_decref(raw);
 		return e;
 	}
-	e = referral_move(req->app, req->db, req->actor, &m, to ? to : "", reason, note, time_now(), raw);
+	e = referral_move(req->app, req->db, req->actor, &m, to ? to : "", reason, note, req->now, raw);
 	if (e == ERR_OK) {
 		json_decref(raw);
 		if ((e = commit_and_wake(req)) != ERR_OK)
@@ -1233,7 +1233,7 @@ static enum err consent_post(struct request *req, struct response *resp)
 		return e;
 	}
 	e = referral_consent(req->app, req->db, req->actor, &m, purpose ? purpose : "", give,
-			     method && method[0] ? method : NULL, time_now(), raw);
+			     method && method[0] ? method : NULL, req->now, raw);
 	if (e == ERR_OK) {
 		json_decref(raw);
 		json_decref(errors);
@@ -1276,7 +1276,7 @@ static enum err list(struct request *req, enum ref_list_kind kind, const char *o
 		.kind = kind, .org_id = org_id, .status = status, .follow_up_only = follow_up_only,
 		.limit = limit, .offset = offset,
 	};
-	enum err e = referral_list(req->app, req->db, req->actor, &o, time_now(), items, total);
+	enum err e = referral_list(req->app, req->db, req->actor, &o, req->now, items, total);
 
 	if (e == ERR_OK)
 		decorate_items(*items, kind == REF_LIST_MINE);
@@ -1420,7 +1420,7 @@ static enum err mine_get(struct request *req, struct response *resp)
 	json_t *items = NULL, *data;
 	enum err e;
 
-	if (req->actor->verified && (e = referral_claim(req->db, req->actor, time_now(), &claimed)) != ERR_OK)
+	if (req->actor->verified && (e = referral_claim(req->db, req->actor, req->now, &claimed)) != ERR_OK)
 		return e;
 	if ((e = list(req, REF_LIST_MINE, NULL, -1, false, PER_PAGE, (int)((page - 1) * PER_PAGE),
 		      &items, &total)) != ERR_OK)

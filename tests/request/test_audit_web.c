@@ -382,7 +382,7 @@ static void export_about_me(void **state)
 	bool saw_own_ip = false;
 
 	assert_non_null(audit_feature.export_person);
-	assert_int_equal(audit_feature.export_person(f->db, f->bob, out), ERR_OK);
+	assert_int_equal(audit_feature.export_person(f->db, f->bob, NOW, out), ERR_OK);
 	list = json_object_get(out, "audit_about_me");
 	assert_int_equal(json_array_size(list), 5);
 	json_array_foreach(list, i, e) {

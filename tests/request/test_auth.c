@@ -814,7 +814,7 @@ static void cleanup_job_and_export(void **state)
 
 	/* Download my data: sessions and tokens, never a token. */
 	out = json_object();
-	assert_int_equal(auth_feature.export_person(f->db, f->ann, out), ERR_OK);
+	assert_int_equal(auth_feature.export_person(f->db, f->ann, NOW, out), ERR_OK);
 	assert_int_equal(json_array_size(json_object_get(out, "sessions")), 1);
 	assert_int_equal(json_array_size(json_object_get(out, "api_tokens")), 1);
 	json_array_foreach(json_object_get(out, "api_tokens"), i, e) {

@@ -1033,7 +1033,7 @@ static void export_and_erase(void **state)
 	assert_int_equal(referral_claim(x->db, &x->a_meg, T0, &claimed), ERR_OK);
 	assert_int_equal(claimed, 1);
 	make(x, &x->a_lw, &other, x->walk, T0, id2);       /* not Meg's */
-	assert_int_equal(referral_export_person(x->db, x->meg, out), ERR_OK);
+	assert_int_equal(referral_export_person(x->db, x->meg, T0, out), ERR_OK);
 	refs = json_object_get(out, "referrals");
 	assert_int_equal(json_array_size(refs), 1);
 	assert_string_equal(json_string_value(json_object_get(json_array_get(refs, 0), "id")), id);
@@ -1052,7 +1052,7 @@ static void export_and_erase(void **state)
 	assert_int_equal(count1(x, &q_notes, id), 0);
 	assert_int_equal(count2(x, &q_status, id2, "sent"), 1);
 	out = json_object();
-	assert_int_equal(referral_export_person(x->db, x->meg, out), ERR_OK);
+	assert_int_equal(referral_export_person(x->db, x->meg, T0, out), ERR_OK);
 	assert_int_equal(json_array_size(json_object_get(out, "referrals")), 0);
 	json_decref(out);
 

@@ -1001,7 +1001,7 @@ static void test_export_erase(void **state)
 	assert_int_equal(db_query_int(db, &q_person, DB_NOARGS, &person), ERR_OK);
 	enqueue(f, "jane@example.org", person);
 	enqueue(f, "other@example.org", 0);
-	assert_int_equal(mail_export_person(db, person, out), ERR_OK);
+	assert_int_equal(mail_export_person(db, person, 0, out), ERR_OK);
 	emails = json_object_get(out, "emails");
 	assert_int_equal(json_array_size(emails), 1);
 	e0 = json_array_get(emails, 0);
@@ -1015,7 +1015,7 @@ static void test_export_erase(void **state)
 	assert_int_equal(mail_erase_person(db, person, NOW), ERR_OK);
 	assert_int_equal(count_rows(db), 1);
 	out = json_object();
-	assert_int_equal(mail_export_person(db, person, out), ERR_OK);
+	assert_int_equal(mail_export_person(db, person, 0, out), ERR_OK);
 	assert_int_equal(json_array_size(json_object_get(out, "emails")), 0);
 	json_decref(out);
 }

@@ -271,9 +271,9 @@ static void roles(void **state)
 	assert_string_equal(p.org_id, ORG);
 
 	assert_int_equal(session_create(f->db, id, SESSION_API, NULL, NULL, NOW, NOW + 3600, &s), ERR_OK);
-	assert_int_equal(person_revoke_role(f->db, id, ROLE_ORGANISER), ERR_OK);
+	assert_int_equal(person_revoke_role(f->db, id, ROLE_ORGANISER, NOW + 2), ERR_OK);
 	assert_int_equal(session_lookup(f->db, &f->a, s.token, NOW + 4, 7200, &a, NULL), ERR_NOT_FOUND);
-	assert_int_equal(person_revoke_role(f->db, id, ROLE_ORGANISER), ERR_NOT_FOUND);
+	assert_int_equal(person_revoke_role(f->db, id, ROLE_ORGANISER, NOW + 5), ERR_NOT_FOUND);
 	assert_int_equal(person_get(f->db, &f->a, id, &p), ERR_OK);
 	assert_int_equal(p.roles, ROLE_BIT(ROLE_MEMBER));
 	assert_null(p.org_id);
