@@ -230,4 +230,18 @@ extern const struct feature account_feature;
 extern const struct feature account_api_feature;
 extern const struct feature people_admin_feature;
 
+/* Policy (account_policy.c). The role kind: res is const enum role *,
+ * the role being granted or removed; REL_GRANTOR for coordinators when it
+ * is one they may hand out (peer supporter, organiser). */
+extern const struct resource_kind role_kind;
+extern const struct action act_people_list;  /* list and search people: coordinators, admins */
+extern const struct action act_person_view;  /* one person's account record: coordinators,
+                                                admins, the person (res: const int64_t *) */
+extern const struct action act_role_grant;   /* grant or remove a role: admins any role,
+                                                coordinators those role_kind allows */
+extern const struct action act_tokens_all;   /* every API token, for integrations: admins */
+
+/* Every action above, NULL-terminated, for the account features' lists. */
+extern const struct action *const account_actions[];
+
 #endif

@@ -252,8 +252,8 @@ static enum err api_person(struct request *req, struct response *resp)
 	struct person p;
 	enum err e;
 
-	if (!policy_can(req->actor, ACT_PERSON_VIEW,
-			&(struct resource){ .kind = RES_PERSON, .owner_id = id }))
+	if (!policy_can(req->actor, &act_person_view,
+			&id))
 		return req_fail(req, ERR_FORBIDDEN, "You may only see your own record.");
 	e = person_get(req->db, &req->arena, id, &p);
 	if (e == ERR_NOT_FOUND)
@@ -310,7 +310,7 @@ static enum err api_tokens(struct request *req, struct response *resp)
 
 	if (all && !every && strcmp(all, "0") != 0 && strcmp(all, "false") != 0)
 		return bad_param(req, "all", "The all parameter must be 1 or 0.");
-	if (every && !policy_can(req->actor, ACT_TOKENS_ALL, NULL))
+	if (every && !policy_can(req->actor, &act_tokens_all, NULL))
 		return req_fail(req, ERR_FORBIDDEN, "Only admins may list every token.");
 	if ((e = apitoken_list(req->db, every ? 0 : req->actor->id, &items)) != ERR_OK)
 		return e;
@@ -346,7 +346,7 @@ static enum err api_token_revoke(struct request *req, struct response *resp)
 	if ((e = db_begin(req->db)) != ERR_OK)
 		return e;
 	e = apitoken_revoke(req->db, req->actor->id, tid, now);
-	if (e == ERR_NOT_FOUND && policy_can(req->actor, ACT_TOKENS_ALL, NULL)) {
+	if (e == ERR_NOT_FOUND && policy_can(req->actor, &act_tokens_all, NULL)) {
 		subject = token_owner(req, tid);
 		e = apitoken_revoke(req->db, 0, tid, now);
 	}
@@ -369,19 +369,20 @@ ACCOUNT_UNDO(api_remove)
 ACCOUNT_UNDO(api_token_revoke)
 
 static const struct route routes[] = {
-	{ M_POST,   "/api/v1/accounts", api_register_undo, ACT_PUBLIC, RF_JSON },
-	{ M_POST,   "/api/v1/sessions", api_login_undo, ACT_PUBLIC, RF_JSON },
-	{ M_DELETE, "/api/v1/sessions/current", api_logout_undo, ACT_SIGNED_IN, 0 },
-	{ M_GET,    "/api/v1/me", api_me, ACT_SIGNED_IN, 0 },
-	{ M_POST,   "/api/v1/password-resets", api_reset_undo, ACT_PUBLIC, RF_JSON },
-	{ M_GET,    "/api/v1/people", api_people, ACT_PEOPLE_LIST, 0 },
-	{ M_GET,    "/api/v1/people/{id:int}", api_person, ACT_PERSON_VIEW, RF_WRITE_TX },
-	{ M_POST,   "/api/v1/people/{id:int}/roles", api_grant_undo, ACT_ROLE_GRANT, RF_JSON },
-	{ M_DELETE, "/api/v1/people/{id:int}/roles/{role}", api_remove_undo, ACT_ROLE_GRANT, 0 },
-	{ M_GET,    "/api/v1/tokens", api_tokens, ACT_SIGNED_IN, 0 },
-	{ M_DELETE, "/api/v1/tokens/{id:int}", api_token_revoke_undo, ACT_SIGNED_IN, 0 },
+	{ M_POST,   "/api/v1/accounts", api_register_undo, &act_public, RF_JSON },
+	{ M_POST,   "/api/v1/sessions", api_login_undo, &act_public, RF_JSON },
+	{ M_DELETE, "/api/v1/sessions/current", api_logout_undo, &act_signed_in, 0 },
+	{ M_GET,    "/api/v1/me", api_me, &act_signed_in, 0 },
+	{ M_POST,   "/api/v1/password-resets", api_reset_undo, &act_public, RF_JSON },
+	{ M_GET,    "/api/v1/people", api_people, &act_people_list, 0 },
+	{ M_GET,    "/api/v1/people/{id:int}", api_person, &act_person_view, RF_WRITE_TX },
+	{ M_POST,   "/api/v1/people/{id:int}/roles", api_grant_undo, &act_role_grant, RF_JSON },
+	{ M_DELETE, "/api/v1/people/{id:int}/roles/{role}", api_remove_undo, &act_role_grant, 0 },
+	{ M_GET,    "/api/v1/tokens", api_tokens, &act_signed_in, 0 },
+	{ M_DELETE, "/api/v1/tokens/{id:int}", api_token_revoke_undo, &act_signed_in, 0 },
 };
 
 const struct feature account_api_feature = {
+	.actions = account_actions,
 	.name = "account_api", .routes = routes, .nroutes = ARRAY_LEN(routes),
 };

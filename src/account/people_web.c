@@ -3,7 +3,7 @@
  * a person, see their account record and roles, grant and remove roles.
  *
  * Who may do what is the policy table's business: the routes name
- * ACT_PEOPLE_LIST, ACT_PERSON_VIEW and ACT_ROLE_GRANT, and each handler
+ * &act_people_list, &act_person_view and &act_role_grant, and each handler
  * asks again with the particular person or role as the resource
  * (coordinators may grant only peer_supporter and organiser; anyone may
  * see their own record). Every look at someone else's record writes a
@@ -79,7 +79,7 @@ enum err people_grant(struct request *req, struct response *resp, int64_t id,
 		return ERR_NOMEM;
 	if (json_array_size(*errors))
 		return ERR_INVALID;
-	if (!policy_can(req->actor, ACT_ROLE_GRANT, &(struct resource){ .kind = RES_ROLE, .role = r }))
+	if (!policy_can(req->actor, &act_role_grant, &r))
 		return req_fail(req, ERR_FORBIDDEN, "Your role does not allow you to give people "
 				"this role. Ask an admin.");
 	if ((e = find_person(req, id, &p)) != ERR_OK)
@@ -111,7 +111,7 @@ enum err people_remove(struct request *req, struct response *resp, int64_t id,
 
 	if (!account_role_parse(role, &r))
 		return req_fail(req, ERR_NOT_FOUND, "There is no role with that name.");
-	if (!policy_can(req->actor, ACT_ROLE_GRANT, &(struct resource){ .kind = RES_ROLE, .role = r }))
+	if (!policy_can(req->actor, &act_role_grant, &r))
 		return req_fail(req, ERR_FORBIDDEN, "Your role does not allow you to remove this "
 				"role. Ask an admin.");
 	if ((e = find_person(req, id, &p)) != ERR_OK)
@@ -252,8 +252,8 @@ static enum err person_page(struct request *req, struct response *resp, int64_t 
 	bool any_grant = false;
 	enum err e;
 
-	if (!policy_can(req->actor, ACT_PERSON_VIEW,
-			&(struct resource){ .kind = RES_PERSON, .owner_id = id })) {
+	if (!policy_can(req->actor, &act_person_view,
+			&id)) {
 		e = req_fail(req, ERR_FORBIDDEN, "You may only see your own record.");
 		goto fail;
 	}
@@ -266,8 +266,8 @@ static enum err person_page(struct request *req, struct response *resp, int64_t 
 	grantable = json_array();
 	for (int i = 0; i < ROLE__MAX; i++) {
 		enum role r = (enum role)i;
-		bool may = !p.erased_at && policy_can(req->actor, ACT_ROLE_GRANT,
-				&(struct resource){ .kind = RES_ROLE, .role = r });
+		bool may = !p.erased_at && policy_can(req->actor, &act_role_grant,
+				&r);
 
 		if (p.roles & ROLE_BIT(r)) {
 			json_array_append_new(held, json_pack("{s:s, s:s, s:s?, s:b}",
@@ -353,13 +353,14 @@ ACCOUNT_UNDO(grant_post)
 ACCOUNT_UNDO(remove_post)
 
 static const struct route routes[] = {
-	{ M_GET,  "/people", people_list, ACT_PEOPLE_LIST, 0 },
-	{ M_GET,  "/people/{id:int}", person_get_page, ACT_PERSON_VIEW, RF_WRITE_TX },
-	{ M_POST, "/people/{id:int}/roles", grant_post_undo, ACT_ROLE_GRANT, RF_FORM | RF_CSRF },
-	{ M_POST, "/people/{id:int}/roles/{role}/remove", remove_post_undo, ACT_ROLE_GRANT,
+	{ M_GET,  "/people", people_list, &act_people_list, 0 },
+	{ M_GET,  "/people/{id:int}", person_get_page, &act_person_view, RF_WRITE_TX },
+	{ M_POST, "/people/{id:int}/roles", grant_post_undo, &act_role_grant, RF_FORM | RF_CSRF },
+	{ M_POST, "/people/{id:int}/roles/{role}/remove", remove_post_undo, &act_role_grant,
 	  RF_FORM | RF_CSRF },
 };
 
 const struct feature people_admin_feature = {
+	.actions = account_actions,
 	.name = "people_admin", .routes = routes, .nroutes = ARRAY_LEN(routes),
 };

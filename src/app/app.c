@@ -30,6 +30,24 @@
 #include "view/tmpl.h"
 #include "view/view.h"
 
+/* Does a route of f name an action f may use: the platform's or one of
+ * its own? A feature that needs another's rule asks that feature (its
+ * header) in the handler, never by borrowing the row. */
+static bool action_owned(const struct feature *f, const struct action *a)
+{
+	static const struct action *const platform[] = {
+		&act_public, &act_signed_in, &act_contact, &act_metrics,
+	};
+
+	for (size_t i = 0; i < ARRAY_LEN(platform); i++)
+		if (a == platform[i])
+			return true;
+	for (size_t i = 0; f->actions && f->actions[i]; i++)
+		if (a == f->actions[i])
+			return true;
+	return false;
+}
+
 static enum err build_router(const struct feature *const *feats, size_t n,
 		struct router **out, char *errbuf, size_t errlen)
 {
@@ -40,6 +58,16 @@ static enum err build_router(const struct feature *const *feats, size_t n,
 		return ERR_INTERNAL;
 	}
 	for (size_t i = 0; i < n; i++) {
+		for (size_t r = 0; r < feats[i]->nroutes; r++) {
+			const struct route *rt = &feats[i]->routes[r];
+
+			if (rt->action && !action_owned(feats[i], rt->action)) {
+				snprintf(errbuf, errlen, "%s: %s %s: the action %s is not one this "
+					 "feature defines (list it in its actions)", feats[i]->name,
+					 method_name(rt->method), rt->pattern, rt->action->name);
+				return ERR_INVALID;
+			}
+		}
 		tables[i].feature = feats[i]->name;
 		tables[i].routes = feats[i]->routes;
 		tables[i].n = feats[i]->nroutes;
@@ -391,7 +419,7 @@ void app_handle(struct app *app, struct request *req, struct response *resp)
 		goto out;
 	}
 	if (!policy_can(req->actor, m.route->action, NULL)) {
-		if (req->actor->id == 0 && !req->is_api && m.route->action != ACT_METRICS) {
+		if (req->actor->id == 0 && !req->is_api && m.route->action != &act_metrics) {
 			/* People are asked to sign in, then come back here (to the
 			 * page, not to a form post that has lost its session). */
 			struct buf next;

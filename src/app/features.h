@@ -48,6 +48,10 @@ struct feature {
 	const char *name;
 	const struct route *routes;
 	size_t nroutes;
+	/* The policy actions this feature defines (its routes name these or
+	 * the platform's: act_public, act_signed_in, act_contact, act_metrics;
+	 * app_init refuses a route that names another feature's). */
+	const struct action *const *actions;   /* NULL-terminated, or NULL */
 	/* Adds demo data inside the caller's transaction; may be NULL. */
 	enum err (*demo)(struct db *db, const struct demo_opts *opts);
 	const struct command *commands;

@@ -44,3 +44,5 @@ enum err audit_req(struct request *req, const char *action, int64_t subject_id,
 	return audit_log(db, req->now, req->actor ? req->actor->id : 0, action, subject_id,
 			 detail, req->client_ip, req->id[0] ? req->id : NULL);
 }
+
+const struct action act_audit_read = { .name = "audit_read", .roles = ROLE_BIT(ROLE_ADMIN) };

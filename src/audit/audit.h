@@ -20,6 +20,7 @@
 
 #include <jansson.h>
 
+#include "auth/policy.h"
 #include "core/err.h"
 #include "http/request.h"
 
@@ -63,5 +64,8 @@ struct audit_filter {
  * outside 1..500, a negative offset or an action that is not
  * audit_action_valid() is ERR_INVALID. */
 enum err audit_query(struct db *db, const struct audit_filter *f, json_t **out, int64_t *total);
+
+/* The whole audit log: admins. */
+extern const struct action act_audit_read;
 
 #endif

@@ -370,12 +370,15 @@ static enum err export_person(struct db *db, int64_t person_id, int64_t now, jso
 }
 
 static const struct route routes[] = {
-	{ M_GET, "/admin/audit", admin_page, ACT_AUDIT_READ, RF_PAGE_JSON },
-	{ M_GET, "/api/v1/audit", api_list, ACT_AUDIT_READ, 0 },
-	{ M_GET, "/account/activity", activity, ACT_SIGNED_IN, RF_PAGE_JSON },
+	{ M_GET, "/admin/audit", admin_page, &act_audit_read, RF_PAGE_JSON },
+	{ M_GET, "/api/v1/audit", api_list, &act_audit_read, 0 },
+	{ M_GET, "/account/activity", activity, &act_signed_in, RF_PAGE_JSON },
 };
 
+static const struct action *const actions[] = { &act_audit_read, NULL };
+
 const struct feature audit_feature = {
+	.actions = actions,
 	.name = "audit", .routes = routes, .nroutes = ARRAY_LEN(routes),
 	.export_person = export_person,
 };

@@ -94,12 +94,6 @@ const struct sql auth_sql[AQ__MAX] = {
 		"DELETE FROM person_role WHERE person_id = $1 AND role = $2", NULL },
 	[AQ_ROLE_DELETE_PERSON] = { "person.role_delete_person",
 		"DELETE FROM person_role WHERE person_id = $1", NULL },
-	[AQ_ORG_INSERT] = { "org.insert",
-		"INSERT INTO organisation (id, name, created_at, updated_at) VALUES ($1, $2, $3, $3)", NULL },
-	[AQ_ORG_EXISTS] = { "org.exists",
-		"SELECT count(*) FROM organisation WHERE id = $1", NULL },
-	[AQ_ORG_NAME] = { "org.name", "SELECT name FROM organisation WHERE id = $1", NULL },
-	[AQ_ORG_LIST] = { "org.list", "SELECT id, name FROM organisation ORDER BY name, id LIMIT 2000", NULL },
 
 	/* ----------------------------------------------------------- session */
 	[AQ_SESSION_INSERT] = { "session.insert",

@@ -43,10 +43,6 @@ enum auth_q {
 	AQ_ROLE_INSERT,
 	AQ_ROLE_DELETE,
 	AQ_ROLE_DELETE_PERSON,
-	AQ_ORG_INSERT,
-	AQ_ORG_EXISTS,
-	AQ_ORG_NAME,
-	AQ_ORG_LIST,
 	/* session.c */
 	AQ_SESSION_INSERT,
 	AQ_SESSION_LOOKUP,
@@ -108,11 +104,6 @@ json_t *auth_json_iso(int64_t t);
  * bytes. Returns out, or NULL when s is NULL or nothing is left. */
 const char *auth_clean_ascii(char *out, size_t outlen, const char *s);
 
-/* A one-line text field of 1..max characters (UTF-8 code points): clean
- * UTF-8, no line breaks, tabs or direction overrides. NULL when s is
- * acceptable, else empty, too_long or bad. */
-const char *auth_check_line(const char *s, size_t max, const char *empty,
-		const char *too_long, const char *bad);
 
 /* Revokes every session of person_id, whatever their state (role change,
  * deactivation, scheduled deletion). */

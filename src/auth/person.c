@@ -16,6 +16,7 @@
  * gone at once anyway.
  */
 #include "core/common.h"
+#include "org/org.h"
 #include "auth/attempts.h"
 #include "auth/auth_int.h"
 #include "auth/person.h"
@@ -27,67 +28,6 @@
 
 /* ---------------------------------------------------------------- helpers */
 
-/* Next code point of a string already known to be valid UTF-8. */
-static uint32_t next_cp(const unsigned char **pp)
-{
-	const unsigned char *p = *pp;
-	uint32_t c = *p;
-
-	if (c < 0x80) {
-		*pp = p + 1;
-		return c;
-	}
-	if (c < 0xe0) {
-		*pp = p + 2;
-		return ((c & 0x1f) << 6) | (p[1] & 0x3f);
-	}
-	if (c < 0xf0) {
-		*pp = p + 3;
-		return ((c & 0x0f) << 12) | ((uint32_t)(p[1] & 0x3f) << 6) | (p[2] & 0x3f);
-	}
-	*pp = p + 4;
-	return ((c & 0x07) << 18) | ((uint32_t)(p[1] & 0x3f) << 12) |
-	       ((uint32_t)(p[2] & 0x3f) << 6) | (p[3] & 0x3f);
-}
-
-/* Characters that change how the text around them is laid out: line and
- * paragraph separators, and the bidirectional embeddings, overrides and
- * isolates that make a name display as something else. */
-static bool layout_control(uint32_t c)
-{
-	return c == 0x2028 || c == 0x2029 || (c >= 0x202a && c <= 0x202e) ||
-	       (c >= 0x2066 && c <= 0x2069) || c == 0xfeff;
-}
-
-const char *auth_check_line(const char *s, size_t max, const char *empty,
-		const char *too_long, const char *bad)
-{
-	const unsigned char *p, *end;
-	size_t n, chars = 0;
-	bool blank = true;
-
-	if (!s)
-		return empty;
-	n = strlen(s);
-	if (!str_is_clean_utf8(s, n))
-		return bad;
-	p = (const unsigned char *)s;
-	end = p + n;
-	while (p < end) {
-		uint32_t c = next_cp(&p);
-
-		if (c == '\n' || c == '\r' || c == '\t' || layout_control(c))
-			return bad;
-		if (c != ' ')
-			blank = false;
-		chars++;
-	}
-	if (blank)
-		return empty;
-	if (chars > max)
-		return too_long;
-	return NULL;
-}
 
 void auth_add_role(struct arena *a, struct db_res *r, int col, int org_col,
 		unsigned *roles, const char **org_id)
@@ -131,7 +71,7 @@ static void lower_email(const char *email, char out[PERSON_EMAIL_MAX + 1])
 
 const char *person_check_name(const char *name)
 {
-	return auth_check_line(name, PERSON_NAME_MAX, "Enter your name",
+	return str_check_line(name, PERSON_NAME_MAX, "Enter your name",
 			       "Your name must be 100 characters or fewer",
 			       "Your name must be on one line, without special characters");
 }
@@ -627,58 +567,5 @@ out:
 		*total = 0;
 	else
 		*out = list;
-	return e;
-}
-
-/* ---------------------------------------------------------------- organisations */
-
-enum err org_create(struct db *db, const char *id, const char *name, int64_t now)
-{
-	if (!id || !str_is_uuid(str_c(id)) ||
-	    auth_check_line(name, 200, "empty", "long", "bad"))
-		return ERR_INVALID;
-	return db_exec(db, AQ(ORG_INSERT), DB_ARGS(DB_TEXT(id), DB_TEXT(name), DB_INT(now)), NULL);
-}
-
-enum err org_exists(struct db *db, const char *id)
-{
-	int64_t n = 0;
-	enum err e;
-
-	if (!id || !*id)
-		return ERR_NOT_FOUND;
-	e = db_query_int(db, AQ(ORG_EXISTS), DB_ARGS(DB_TEXT(id)), &n);
-	if (e)
-		return e;
-	return n ? ERR_OK : ERR_NOT_FOUND;
-}
-
-enum err org_name(struct db *db, struct arena *a, const char *id, const char **out)
-{
-	struct db_res *r;
-	enum err e;
-
-	*out = NULL;
-	if ((e = db_query(db, AQ(ORG_NAME), DB_ARGS(DB_TEXT(id)), &r)) != ERR_OK)
-		return e;
-	if ((e = db_next(r)) == ERR_OK && db_row(r))
-		*out = arena_strdup(a, db_text(r, 0) ? db_text(r, 0) : "");
-	db_res_free(r);
-	return e;
-}
-
-enum err org_choices(struct db *db, const char *chosen, json_t **out)
-{
-	struct db_res *r;
-	enum err e;
-
-	*out = json_array();
-	if ((e = db_query(db, AQ(ORG_LIST), DB_NOARGS, &r)) != ERR_OK)
-		return e;
-	while ((e = db_next(r)) == ERR_OK && db_row(r))
-		json_array_append_new(*out, json_pack("{s:s, s:s, s:b}", "value", db_text(r, 0),
-			"name", db_text(r, 1) ? db_text(r, 1) : "",
-			"selected", chosen && strcmp(chosen, db_text(r, 0)) == 0));
-	db_res_free(r);
 	return e;
 }

@@ -122,15 +122,4 @@ enum err person_list(struct db *db, const char *q, enum role role, int limit, in
  * set. New reference. */
 json_t *person_json(const struct person *p, bool full);
 
-/* Organisations (the directory adds detail later). id is a UUID and name
- * 1..200 characters on one line (ERR_INVALID otherwise); ERR_CONFLICT for
- * an id that exists. org_exists: ERR_OK or ERR_NOT_FOUND. org_name: the
- * name (in a), or NULL when there is no such organisation. */
-enum err org_create(struct db *db, const char *id, const char *name, int64_t now);
-enum err org_exists(struct db *db, const char *id);
-enum err org_name(struct db *db, struct arena *a, const char *id, const char **out);
-/* Every organisation (up to 2,000, by name) for a form's choice:
- * *out = [{value: id, name, selected: id == chosen}], a new reference. */
-enum err org_choices(struct db *db, const char *chosen, json_t **out);
-
 #endif

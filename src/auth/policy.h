@@ -50,53 +50,72 @@ struct actor {
 	const char *csrf_token;   /* the form token for this session or visitor, or NULL */
 };
 
-enum action {
-	ACT_PUBLIC,          /* anyone, signed in or not */
-	ACT_METRICS,         /* Prometheus metrics: local operator or admin */
-	ACT_SIGNED_IN,       /* anyone signed in, for their own account */
-	ACT_CONTACT,         /* signed in with a verified email: things that contact other people */
-	ACT_PEOPLE_LIST,     /* list and search people: coordinators, admins */
-	ACT_PERSON_VIEW,     /* one person's account record: coordinators, admins, the person */
-	ACT_ROLE_GRANT,      /* grant or remove a role: admins any; coordinators peer_supporter, organiser */
-	ACT_AUDIT_READ,      /* the whole audit log: admins */
-	ACT_OUTBOX_ADMIN,    /* failed emails and the development mailbox: admins */
-	ACT_TOKENS_ALL,      /* every API token, for integrations: admins */
-	ACT_SERVICE_EDIT,    /* add and edit directory services: coordinators, admins; organisers
-	                        for their own organisation's (RES_ORG) */
-	ACT_SERVICE_REVIEW,  /* verify, publish, archive any service; the review list: coordinators, admins */
-	ACT_REFER,           /* refer someone else, and see the caseload of referrals I made: link
-	                        workers (and GP practice staff), organisers (onwards), coordinators, admins */
-	ACT_REFERRAL_VIEW,   /* read one referral and its person record: coordinators, admins; the
-	                        person, the referrer and the receiving organisation's organisers
-	                        (RES_REFERRAL) */
-	ACT_REFERRAL_UPDATE, /* move a referral on (accept, decline, contacted, ...; withdraw) or
-	                        record consent: as ACT_REFERRAL_VIEW; which steps each may take is
-	                        referral_can_move() */
-	ACT_REFERRAL_INBOX,  /* the referrals sent to an organisation: its organisers (RES_ORG),
-	                        coordinators, admins */
-	ACT_REFERRAL_REPORT, /* counts, shares and medians over all referrals, CSV: coordinators,
-	                        commissioners, admins (no personal data) */
-	ACT__MAX
+/*
+ * Actions. Each feature defines the actions its routes and handlers need,
+ * as const struct action values beside its code (act_referral_view in
+ * src/referral/), and lists them in its struct feature. A row says who may
+ * always take the action and which relations to a particular resource let
+ * anyone else take it; the resource's kind (its resolver) says how an
+ * actor stands to one. The few actions every feature uses are here.
+ */
+
+/* How an actor stands to a particular resource, as the resource kind's
+ * resolver says. One vocabulary for every feature, so a row reads the same
+ * wherever it is. */
+enum relation {
+	REL_SELF      = 1u << 0,  /* the record is about the actor */
+	REL_ORG       = 1u << 1,  /* it belongs to the organisation the actor organises for */
+	REL_REFERRER  = 1u << 2,  /* the actor made the referral */
+	REL_GRANTOR   = 1u << 3,  /* the actor may hand out the role in question */
+	REL_MEMBER    = 1u << 4,  /* the actor is a member of the group */
+	REL_HOST      = 1u << 5,  /* the actor hosts the group or session */
+	REL_MODERATOR = 1u << 6,  /* the actor moderates the space */
+	REL_MATCHED   = 1u << 7,  /* the actor is matched with the person (peer support) */
 };
 
-const char *action_name(enum action a);
-
-/* What a resource-level check is about. kind names the rule that applies;
- * owner_id is the person the record is about; org_id the organisation that
- * holds it. */
-enum resource_kind { RES_NONE, RES_PERSON, RES_ORG, RES_ROLE, RES_REFERRAL };
-
-struct resource {
-	enum resource_kind kind;
-	int64_t owner_id;         /* RES_PERSON: the person the record is about */
-	const char *org_id;       /* RES_ORG: the organisation that holds it */
-	enum role role;           /* RES_ROLE: the role being granted or removed */
-	int64_t referrer_id;      /* RES_REFERRAL: who referred (owner_id: the person's
-	                             account, 0 if none; org_id: the receiving organisation) */
+/* A kind of resource and its resolver, defined by the feature that owns
+ * the records. relate() returns the REL_ bits actor has to res; called
+ * with res NULL (the route-level check, before the handler has loaded the
+ * record) it returns the relations the actor could have to some resource
+ * of this kind, so that only they reach the handler, which then asks again
+ * with the record. */
+struct resource_kind {
+	const char *name;
+	unsigned (*relate)(const struct actor *actor, const void *res);
 };
 
-/* May actor do action (to res, when not NULL)? */
-bool policy_can(const struct actor *actor, enum action action,
-		const struct resource *res);
+struct action {
+	const char *name;             /* "referral_view": logs, docs and tests */
+	bool visitors;                /* anyone, signed in or not */
+	bool signed_in;               /* anyone signed in (subject to verified) */
+	bool verified;                /* ... and only with a verified email */
+	bool local_operator;          /* the operator on this machine (loopback, not proxied) */
+	unsigned roles;               /* ROLE_BIT mask that may always */
+	const struct resource_kind *kind;   /* what relations are to, or NULL */
+	unsigned relations;           /* REL_ bits that admit, for a resource of kind */
+};
+
+/* Actions of the platform itself. */
+extern const struct action act_public;     /* anyone, signed in or not */
+extern const struct action act_metrics;    /* Prometheus metrics: local operator or admin */
+extern const struct action act_signed_in;  /* anyone signed in, for their own account */
+extern const struct action act_contact;    /* signed in with a verified email: contacting people */
+
+/* The person kind: a person's record (res: const int64_t *, their id).
+ * REL_SELF when it is the actor's own. */
+extern const struct resource_kind person_kind;
+
+/* The organisation kind for the policy engine: res is the organisation's
+ * id (const char *, may be NULL for "no organisation"). REL_ORG when the
+ * actor is an organiser for it; with res NULL (the route level), when the
+ * actor is an organiser for some organisation. */
+extern const struct resource_kind org_kind;
+/* The same question for a record another feature holds for an
+ * organisation (a referral's receiving organisation). */
+unsigned org_relate(const struct actor *actor, const char *org_id);
+
+/* May actor take action (for res, a resource of action->kind, when not
+ * NULL)? */
+bool policy_can(const struct actor *actor, const struct action *action, const void *res);
 
 #endif

@@ -13,6 +13,7 @@
  * about the person is cached in the session row.
  */
 #include "core/common.h"
+#include "core/str.h"
 #include "auth/auth_int.h"
 #include "auth/person.h"
 #include "auth/session.h"
@@ -298,7 +299,7 @@ enum err session_expire_idle(struct db *db, int64_t seen_before)
 
 const char *apitoken_check_name(const char *name)
 {
-	return auth_check_line(name, PERSON_NAME_MAX,
+	return str_check_line(name, PERSON_NAME_MAX,
 			       "Enter what the token is for, like \u201cGP practice system\u201d.",
 			       "The token\u2019s name must be 100 characters or fewer.",
 			       "The token\u2019s name must be on one line, without special characters.");

@@ -169,3 +169,65 @@ void str_lower_ascii(char *p, size_t n)
 	for (size_t i = 0; i < n; i++)
 		p[i] = (char)lower((unsigned char)p[i]);
 }
+
+/* Next code point of a string already known to be valid UTF-8. */
+static uint32_t next_cp(const unsigned char **pp)
+{
+	const unsigned char *p = *pp;
+	uint32_t c = *p;
+
+	if (c < 0x80) {
+		*pp = p + 1;
+		return c;
+	}
+	if (c < 0xe0) {
+		*pp = p + 2;
+		return ((c & 0x1f) << 6) | (p[1] & 0x3f);
+	}
+	if (c < 0xf0) {
+		*pp = p + 3;
+		return ((c & 0x0f) << 12) | ((uint32_t)(p[1] & 0x3f) << 6) | (p[2] & 0x3f);
+	}
+	*pp = p + 4;
+	return ((c & 0x07) << 18) | ((uint32_t)(p[1] & 0x3f) << 12) |
+	       ((uint32_t)(p[2] & 0x3f) << 6) | (p[3] & 0x3f);
+}
+
+/* Characters that change how the text around them is laid out: line and
+ * paragraph separators, and the bidirectional embeddings, overrides and
+ * isolates that make a name display as something else. */
+static bool layout_control(uint32_t c)
+{
+	return c == 0x2028 || c == 0x2029 || (c >= 0x202a && c <= 0x202e) ||
+	       (c >= 0x2066 && c <= 0x2069) || c == 0xfeff;
+}
+
+const char *str_check_line(const char *s, size_t max, const char *empty,
+		const char *too_long, const char *bad)
+{
+	const unsigned char *p, *end;
+	size_t n, chars = 0;
+	bool blank = true;
+
+	if (!s)
+		return empty;
+	n = strlen(s);
+	if (!str_is_clean_utf8(s, n))
+		return bad;
+	p = (const unsigned char *)s;
+	end = p + n;
+	while (p < end) {
+		uint32_t c = next_cp(&p);
+
+		if (c == '\n' || c == '\r' || c == '\t' || layout_control(c))
+			return bad;
+		if (c != ' ')
+			blank = false;
+		chars++;
+	}
+	if (blank)
+		return empty;
+	if (chars > max)
+		return too_long;
+	return NULL;
+}

@@ -47,4 +47,12 @@ bool str_copy(char *dst, size_t dstsize, const char *src);
 /* Lowercase ASCII letters in place. */
 void str_lower_ascii(char *p, size_t n);
 
+/* A one-line text field of 1..max characters (UTF-8 code points): clean
+ * UTF-8, no line breaks, tabs, or characters that change how the text
+ * around them is laid out (direction overrides, line separators). NULL
+ * when s is acceptable, else empty (NULL, empty or only spaces), too_long
+ * or bad. */
+const char *str_check_line(const char *s, size_t max, const char *empty,
+		const char *too_long, const char *bad);
+
 #endif

@@ -33,6 +33,7 @@
 
 #include <jansson.h>
 
+#include "auth/policy.h"
 #include "app/features.h"
 #include "core/arena.h"
 #include "core/err.h"
@@ -305,5 +306,13 @@ extern const struct feature directory_feature;       /* pages: /find, /services,
 extern const struct feature directory_manage_feature; /* organiser and coordinator pages */
 extern const struct feature oruk_feature;            /* /api/oruk */
 extern const struct feature directory_demo_feature;  /* the demo town and synthetic services */
+
+/* Policy (directory_policy.c). */
+extern const struct action act_service_edit;   /* add and edit services: coordinators, admins;
+                                                  organisers for their organisation's (res: org id) */
+extern const struct action act_service_review;  /* verify, publish, archive any service; the review list */
+
+/* Every directory action, NULL-terminated, for the directory features' lists. */
+extern const struct action *const directory_actions[];
 
 #endif

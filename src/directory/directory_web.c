@@ -33,6 +33,7 @@
 #include "core/str.h"
 #include "core/timeutil.h"
 #include "directory/directory.h"
+#include "referral/referral.h"
 #include "directory/find.h"
 #include "directory/postcode.h"
 #include "directory/search.h"
@@ -536,8 +537,8 @@ static void service_extras(json_t *view)
 
 static bool can_edit_org(const struct request *req, const char *org_id)
 {
-	return policy_can(req->actor, ACT_SERVICE_EDIT,
-			  &(struct resource){ .kind = RES_ORG, .org_id = org_id });
+	return policy_can(req->actor, &act_service_edit,
+			  org_id);
 }
 
 /* mailto: and tel: links from the contact details, built here so the
@@ -594,7 +595,7 @@ static enum err service_page(struct request *req, struct response *resp)
 	if (e)
 		return e;
 	editor = can_edit_org(req, meta.org_id);
-	reviewer = policy_can(req->actor, ACT_SERVICE_REVIEW, NULL);
+	reviewer = policy_can(req->actor, &act_service_review, NULL);
 	hidden_public = meta.state != SVC_PUBLISHED;
 	/* Not a hint that it exists: the same 404 as no service at all. */
 	if (hidden_public && !editor)
@@ -609,7 +610,7 @@ static enum err service_page(struct request *req, struct response *resp)
 	if (meta.state == SVC_PUBLISHED)
 		json_object_set_new(view, "referral", json_pack("{s:o, s:o?}",
 			"me_href", json_sprintf("/services/%s/refer-me", meta.id),
-			"refer_href", policy_can(req->actor, ACT_REFER, NULL) ?
+			"refer_href", policy_can(req->actor, &act_refer, NULL) ?
 				      json_sprintf("/referrals/new?service=%s", meta.id) : NULL));
 	if (meta.state == SVC_DRAFT)
 		json_object_set_new(view, "is_draft", json_true());
@@ -671,12 +672,13 @@ static enum err organisation_page(struct request *req, struct response *resp)
 /* ---------------------------------------------------------------- the feature */
 
 static const struct route routes[] = {
-	{ M_GET, "/find", find_page, ACT_PUBLIC, RF_PAGE_JSON },
-	{ M_GET, "/services/{id:uuid}", service_page, ACT_PUBLIC, RF_PAGE_JSON },
-	{ M_GET, "/organisations/{id:uuid}", organisation_page, ACT_PUBLIC, RF_PAGE_JSON },
+	{ M_GET, "/find", find_page, &act_public, RF_PAGE_JSON },
+	{ M_GET, "/services/{id:uuid}", service_page, &act_public, RF_PAGE_JSON },
+	{ M_GET, "/organisations/{id:uuid}", organisation_page, &act_public, RF_PAGE_JSON },
 };
 
 const struct feature directory_feature = {
+	.actions = directory_actions,
 	.name = "directory",
 	.routes = routes,
 	.nroutes = ARRAY_LEN(routes),

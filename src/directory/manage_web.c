@@ -4,8 +4,8 @@
  * review what needs attention (/review) and publish, archive or mark a
  * service as checked, and organisers confirm a service is still running.
  *
- * Permissions are the policy table's: routes need ACT_SERVICE_EDIT or
- * ACT_SERVICE_REVIEW, and every handler that touches one service asks
+ * Permissions are the policy table's: routes need &act_service_edit or
+ * &act_service_review, and every handler that touches one service asks
  * again with its organisation (RES_ORG). A service someone may not edit
  * is a 404, exactly like one that does not exist, so an organiser learns
  * nothing about other organisations' drafts.
@@ -27,6 +27,7 @@
  * content.
  */
 #include "core/common.h"
+#include "org/org.h"
 #include "account/account.h"
 #include "app/app.h"
 #include "app/features.h"
@@ -50,13 +51,13 @@
 
 static bool can_edit_org(const struct request *req, const char *org_id)
 {
-	return org_id && policy_can(req->actor, ACT_SERVICE_EDIT,
-				    &(struct resource){ .kind = RES_ORG, .org_id = org_id });
+	return org_id && policy_can(req->actor, &act_service_edit,
+				    org_id);
 }
 
 static bool is_reviewer(const struct request *req)
 {
-	return policy_can(req->actor, ACT_SERVICE_REVIEW, NULL);
+	return policy_can(req->actor, &act_service_review, NULL);
 }
 
 static const char *id_param(const struct request *req)
@@ -1039,18 +1040,18 @@ ACCOUNT_UNDO(freshness_check_post)
 #define FORM (RF_FORM | RF_CSRF)
 
 static const struct route routes[] = {
-	{ M_GET,  "/manage", manage_home, ACT_SERVICE_EDIT, 0 },
-	{ M_GET,  "/manage/services/new", new_get, ACT_SERVICE_EDIT, 0 },
-	{ M_POST, "/manage/services/new", new_post_undo, ACT_SERVICE_EDIT, FORM },
-	{ M_GET,  "/manage/services/{id:uuid}/edit", edit_get, ACT_SERVICE_EDIT, 0 },
-	{ M_POST, "/manage/services/{id:uuid}/edit", edit_post_undo, ACT_SERVICE_EDIT, FORM },
-	{ M_POST, "/manage/services/{id:uuid}/confirm", confirm_post_undo, ACT_SERVICE_EDIT, FORM },
-	{ M_GET,  "/review", review_get, ACT_SERVICE_REVIEW, 0 },
-	{ M_POST, "/manage/services/{id:uuid}/publish", publish_post_undo, ACT_SERVICE_REVIEW, FORM },
-	{ M_POST, "/manage/services/{id:uuid}/archive", archive_post_undo, ACT_SERVICE_REVIEW, FORM },
-	{ M_POST, "/manage/services/{id:uuid}/verify", verify_post_undo, ACT_SERVICE_REVIEW, FORM },
-	{ M_GET,  "/check/{token}", freshness_check_get, ACT_PUBLIC, 0 },
-	{ M_POST, "/check/{token}", freshness_check_post_undo, ACT_PUBLIC, FORM },
+	{ M_GET,  "/manage", manage_home, &act_service_edit, 0 },
+	{ M_GET,  "/manage/services/new", new_get, &act_service_edit, 0 },
+	{ M_POST, "/manage/services/new", new_post_undo, &act_service_edit, FORM },
+	{ M_GET,  "/manage/services/{id:uuid}/edit", edit_get, &act_service_edit, 0 },
+	{ M_POST, "/manage/services/{id:uuid}/edit", edit_post_undo, &act_service_edit, FORM },
+	{ M_POST, "/manage/services/{id:uuid}/confirm", confirm_post_undo, &act_service_edit, FORM },
+	{ M_GET,  "/review", review_get, &act_service_review, 0 },
+	{ M_POST, "/manage/services/{id:uuid}/publish", publish_post_undo, &act_service_review, FORM },
+	{ M_POST, "/manage/services/{id:uuid}/archive", archive_post_undo, &act_service_review, FORM },
+	{ M_POST, "/manage/services/{id:uuid}/verify", verify_post_undo, &act_service_review, FORM },
+	{ M_GET,  "/check/{token}", freshness_check_get, &act_public, 0 },
+	{ M_POST, "/check/{token}", freshness_check_post_undo, &act_public, FORM },
 };
 
 static enum err freshness_job(struct app *app, struct db *db, int64_t now)
@@ -1063,6 +1064,7 @@ static const struct job jobs[] = {
 };
 
 const struct feature directory_manage_feature = {
+	.actions = directory_actions,
 	.name = "directory_manage",
 	.routes = routes,
 	.nroutes = ARRAY_LEN(routes),

@@ -3,7 +3,7 @@
  * /api/oruk, for councils and other systems: services, where they happen,
  * organisations and taxonomies, in the UK standard.
  *
- * Public and read-only (ACT_PUBLIC, CORS "*"): only what the directory
+ * Public and read-only (&act_public, CORS "*"): only what the directory
  * publishes (published services not hidden as stale) and nothing about
  * people: the stored documents already leave out contacts' names, titles
  * and emails and the assurer's email (oruk.h), and nothing here reads a
@@ -872,18 +872,18 @@ static enum err term_one(struct request *req, struct response *resp)
 /* ---------------------------------------------------------------- the feature */
 
 static const struct route routes[] = {
-	{ M_GET, "/api/oruk", api_root, ACT_PUBLIC, RF_CORS | RF_NODB },
-	{ M_GET, "/api/oruk/openapi.json", api_openapi, ACT_PUBLIC, RF_CORS | RF_NODB },
-	{ M_GET, "/api/oruk/services", services_list, ACT_PUBLIC, RF_CORS },
-	{ M_GET, "/api/oruk/services/{id:uuid}", service_one, ACT_PUBLIC, RF_CORS },
-	{ M_GET, "/api/oruk/service_at_locations", sals_list, ACT_PUBLIC, RF_CORS },
-	{ M_GET, "/api/oruk/service_at_locations/{id:uuid}", sal_one, ACT_PUBLIC, RF_CORS },
-	{ M_GET, "/api/oruk/organizations", orgs_list, ACT_PUBLIC, RF_CORS },
-	{ M_GET, "/api/oruk/organizations/{id:uuid}", org_one, ACT_PUBLIC, RF_CORS },
-	{ M_GET, "/api/oruk/taxonomies", taxonomies_list, ACT_PUBLIC, RF_CORS },
-	{ M_GET, "/api/oruk/taxonomies/{id:uuid}", taxonomy_one, ACT_PUBLIC, RF_CORS },
-	{ M_GET, "/api/oruk/taxonomy_terms", terms_list, ACT_PUBLIC, RF_CORS },
-	{ M_GET, "/api/oruk/taxonomy_terms/{id:uuid}", term_one, ACT_PUBLIC, RF_CORS },
+	{ M_GET, "/api/oruk", api_root, &act_public, RF_CORS | RF_NODB },
+	{ M_GET, "/api/oruk/openapi.json", api_openapi, &act_public, RF_CORS | RF_NODB },
+	{ M_GET, "/api/oruk/services", services_list, &act_public, RF_CORS },
+	{ M_GET, "/api/oruk/services/{id:uuid}", service_one, &act_public, RF_CORS },
+	{ M_GET, "/api/oruk/service_at_locations", sals_list, &act_public, RF_CORS },
+	{ M_GET, "/api/oruk/service_at_locations/{id:uuid}", sal_one, &act_public, RF_CORS },
+	{ M_GET, "/api/oruk/organizations", orgs_list, &act_public, RF_CORS },
+	{ M_GET, "/api/oruk/organizations/{id:uuid}", org_one, &act_public, RF_CORS },
+	{ M_GET, "/api/oruk/taxonomies", taxonomies_list, &act_public, RF_CORS },
+	{ M_GET, "/api/oruk/taxonomies/{id:uuid}", taxonomy_one, &act_public, RF_CORS },
+	{ M_GET, "/api/oruk/taxonomy_terms", terms_list, &act_public, RF_CORS },
+	{ M_GET, "/api/oruk/taxonomy_terms/{id:uuid}", term_one, &act_public, RF_CORS },
 };
 
 /* Every second; directory_sync_job looks only every directory_sync

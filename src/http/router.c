@@ -197,8 +197,8 @@ enum err router_new(const struct route_table *tables, size_t ntables,
 				why = "HEAD and OPTIONS are answered by the router; use GET or another method";
 			else
 				why = compile(rt, c);
-			if (!why && (unsigned)rt->action >= ACT__MAX)
-				why = "unknown policy action";
+			if (!why && !rt->action)
+				why = "no policy action";
 			if (!why && (rt->flags & RF_CSRF) && !(rt->flags & RF_FORM))
 				why = "RF_CSRF needs RF_FORM (the token travels in the form)";
 			if (why) {

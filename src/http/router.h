@@ -5,7 +5,7 @@
  * lists the features; router_new() concatenates their tables, checks every
  * pattern and refuses duplicates. Adding a page is adding a row:
  *
- *   { M_GET, "/services/{id:uuid}", service_show, ACT_DIRECTORY_READ, 0 },
+ *   { M_GET, "/services/{id:uuid}", service_show, &act_public, 0 },
  *
  * Patterns are literal segments and typed parameters, one per segment:
  *   {name}        any non-empty segment (decoded, at most 256 bytes)
@@ -53,7 +53,7 @@ struct route {
 	enum method method;
 	const char *pattern;
 	handler_fn handler;
-	enum action action;   /* policy action the caller must be allowed */
+	const struct action *action;  /* policy action the caller must be allowed */
 	unsigned flags;
 };
 

@@ -435,3 +435,5 @@ enum err mail_erase_person(struct db *db, int64_t person_id, int64_t now)
 	UNUSED(now);
 	return mail_db_erase_person(db, person_id);
 }
+
+const struct action act_outbox_admin = { .name = "outbox_admin", .roles = ROLE_BIT(ROLE_ADMIN) };

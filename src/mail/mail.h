@@ -33,6 +33,7 @@
 #include <jansson.h>
 
 #include "app/features.h"
+#include "auth/policy.h"
 #include "core/err.h"
 
 struct app;
@@ -56,5 +57,8 @@ enum err mail_deliver_due(struct app *app, struct db *db, int64_t now, int *sent
 enum err mail_export_person(struct db *db, int64_t person_id, int64_t now, json_t *out);
 
 extern const struct feature mail_feature;
+
+/* Failed emails and the development mailbox: admins. */
+extern const struct action act_outbox_admin;
 
 #endif

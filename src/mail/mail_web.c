@@ -267,17 +267,20 @@ static enum err mailbox_show(struct request *req, struct response *resp)
 /* -------------------------------------------------------------- feature */
 
 static const struct route routes[] = {
-	{ M_GET, "/admin/outbox", outbox_page, ACT_OUTBOX_ADMIN, RF_PAGE_JSON },
-	{ M_POST, "/admin/outbox/{id:int}/retry", outbox_retry, ACT_OUTBOX_ADMIN, RF_FORM | RF_CSRF },
-	{ M_GET, "/admin/mailbox", mailbox_list, ACT_OUTBOX_ADMIN, RF_PAGE_JSON },
-	{ M_GET, "/admin/mailbox/{file:file}", mailbox_show, ACT_OUTBOX_ADMIN, 0 },
+	{ M_GET, "/admin/outbox", outbox_page, &act_outbox_admin, RF_PAGE_JSON },
+	{ M_POST, "/admin/outbox/{id:int}/retry", outbox_retry, &act_outbox_admin, RF_FORM | RF_CSRF },
+	{ M_GET, "/admin/mailbox", mailbox_list, &act_outbox_admin, RF_PAGE_JSON },
+	{ M_GET, "/admin/mailbox/{file:file}", mailbox_show, &act_outbox_admin, 0 },
 };
 
 static const struct job jobs[] = {
 	{ "outbox", 1, mail_job },
 };
 
+static const struct action *const actions[] = { &act_outbox_admin, NULL };
+
 const struct feature mail_feature = {
+	.actions = actions,
 	.name = "mail",
 	.routes = routes,
 	.nroutes = ARRAY_LEN(routes),

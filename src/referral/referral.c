@@ -719,26 +719,14 @@ enum err referral_meta(struct db *db, const char *id, struct ref_meta *out)
 	return ref_db_meta(db, lid, out);
 }
 
-struct resource referral_resource(const struct ref_meta *m)
-{
-	return (struct resource){
-		.kind = RES_REFERRAL,
-		.owner_id = m->person_account,
-		.org_id = m->target_org_id[0] ? m->target_org_id : NULL,
-		.referrer_id = m->referrer_id,
-	};
-}
-
-enum err referral_load(struct db *db, const struct actor *actor, enum action action,
+enum err referral_load(struct db *db, const struct actor *actor, const struct action *action,
 		const char *id, struct ref_meta *out)
 {
-	struct resource res;
 	enum err e;
 
 	if ((e = referral_meta(db, id, out)) != ERR_OK)
 		return e;
-	res = referral_resource(out);
-	if (!actor || !policy_can(actor, action, &res)) {
+	if (!actor || !policy_can(actor, action, out)) {
 		memset(out, 0, sizeof(*out));
 		return ERR_NOT_FOUND;
 	}
@@ -937,7 +925,7 @@ static enum err record_consents(struct db *db, const char *client_id, const bool
 static bool settle_source(const struct actor *by, struct ref_new *x, enum ref_source *src,
 		json_t *errors)
 {
-	bool can_refer = by->id > 0 && policy_can(by, ACT_REFER, NULL);
+	bool can_refer = by->id > 0 && policy_can(by, &act_refer, NULL);
 
 	if (!given(x->source)) {
 		*src = derived_source(by, can_refer);

@@ -185,7 +185,7 @@ bool referral_check(const struct ref_new *n, int64_t now, json_t *errors);
  * receiving organisation's organisers (or the organisation's own address
  * when it has no organisers with accounts).
  *
- * by is the actor making it: a referrer (ACT_REFER) or anyone referring
+ * by is the actor making it: a referrer (&act_refer) or anyone referring
  * themself (a visitor has by->id 0; a signed-in member's client record is
  * linked to their account).
  *
@@ -213,13 +213,11 @@ struct ref_meta {
 };
 /* ERR_NOT_FOUND when there is no such referral. */
 enum err referral_meta(struct db *db, const char *id, struct ref_meta *out);
-/* The policy resource for m (RES_REFERRAL). */
-struct resource referral_resource(const struct ref_meta *m);
 
-/* Loads m and checks action (ACT_REFERRAL_VIEW or ACT_REFERRAL_UPDATE) for
+/* Loads m and checks action (&act_referral_view or &act_referral_update) for
  * actor. ERR_NOT_FOUND both when there is none and when the actor may not
  * see it (never a hint that it exists). */
-enum err referral_load(struct db *db, const struct actor *actor, enum action action,
+enum err referral_load(struct db *db, const struct actor *actor, const struct action *action,
 		const char *id, struct ref_meta *out);
 
 /* The referral as this actor may see it (a new reference), for pages and
@@ -385,5 +383,19 @@ enum err referral_demo(struct db *db, const struct demo_opts *opts);
 
 extern const struct feature referral_feature;     /* pages (referral_web.c) */
 extern const struct feature referral_api_feature; /* /api/v1/referrals, /fhir (referral_api.c, fhir.c) */
+
+/* Policy: the referral kind (res: const struct ref_meta *) relates the
+ * person it is about (REL_SELF, through their account), who made it
+ * (REL_REFERRER) and the receiving organisation's organisers (REL_ORG). */
+extern const struct resource_kind referral_kind;
+extern const struct action act_refer;           /* refer someone else; my caseload */
+extern const struct action act_referral_view;   /* read one referral and its person record */
+extern const struct action act_referral_update; /* move it on, record consent (which steps:
+                                                   referral_can_move) */
+extern const struct action act_referral_inbox;  /* the referrals sent to an organisation */
+extern const struct action act_referral_report; /* counts, shares, medians, CSV: no personal data */
+
+/* Every action above, NULL-terminated, for the referral features' lists. */
+extern const struct action *const referral_actions[];
 
 #endif

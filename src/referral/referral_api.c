@@ -9,9 +9,9 @@
  * opens after parsing and commits before it answers.
  *
  * Who may call what (the policy table decides; see the route table):
- *   - POST /api/v1/referrals is open to anyone signed in (ACT_SIGNED_IN)
+ *   - POST /api/v1/referrals is open to anyone signed in (&act_signed_in)
  *     because a member may refer themself; the handler asks
- *     policy_can(ACT_REFER) for anything else. Without ACT_REFER the
+ *     policy_can(&act_refer) for anything else. Without &act_refer the
  *     referral must be a self-referral (source "self", no client_id), the
  *     person's name and email default to the account's, and another
  *     email address is refused (422): a member cannot refer someone else
@@ -22,7 +22,7 @@
  *   - Reads are audited (referral_view), so the GET routes run in a write
  *     transaction (RF_WRITE_TX).
  *   - POST /fhir/ServiceRequest is for other systems, with a bearer token
- *     (an API token, or an API session) and ACT_REFER. A browser session
+ *     (an API token, or an API session) and &act_refer. A browser session
  *     is not turned away (the route-by-role walk holds every route to the
  *     policy table), and cannot be used from another site: only a JSON
  *     body is accepted, which no cross-site form can send.
@@ -283,7 +283,7 @@ static const char *id_param(const struct request *req)
 
 /* Loads the referral named by the path for action: 404 in words when
  * there is none or the caller may not see it. */
-static enum err load(struct request *req, enum action action, struct ref_meta *m)
+static enum err load(struct request *req, const struct action *action, struct ref_meta *m)
 {
 	enum err e = referral_load(req->db, req->actor, action, id_param(req), m);
 
@@ -314,7 +314,7 @@ static enum err view_of(struct request *req, const char *id, int64_t now, json_t
 
 /* ---------------------------------------------------------------- the JSON API */
 
-/* A caller without ACT_REFER may refer only themself: source "self", no
+/* A caller without &act_refer may refer only themself: source "self", no
  * client record of someone else, their own name and email unless they
  * give others (a name they go by is theirs to give; an email is not). */
 static enum err self_only(struct request *req, struct ref_new *n)
@@ -357,7 +357,7 @@ static enum err api_create(struct request *req, struct response *resp)
 		return e;
 	}
 	e = referral_api_parse(req->json, &req->arena, &n, errors);
-	if (e == ERR_OK && !policy_can(req->actor, ACT_REFER, NULL))
+	if (e == ERR_OK && !policy_can(req->actor, &act_refer, NULL))
 		e = self_only(req, &n);
 	if (e == ERR_INVALID && json_array_size(errors))
 		return fail_fields(req, e, "Some fields need changing: see errors.", errors);
@@ -451,7 +451,7 @@ static enum err api_show(struct request *req, struct response *resp)
 	json_t *view = NULL;
 	enum err e;
 
-	if ((e = load(req, ACT_REFERRAL_VIEW, &m)) != ERR_OK ||
+	if ((e = load(req, &act_referral_view, &m)) != ERR_OK ||
 	    (e = read_view(req, &m, &view)) != ERR_OK)
 		return e;
 	return view_json(req, resp, 200, view);
@@ -501,7 +501,7 @@ static enum err api_status(struct request *req, struct response *resp)
 	int64_t now = req->now;
 	enum err e;
 
-	if ((e = db_begin(req->db)) != ERR_OK || (e = load(req, ACT_REFERRAL_UPDATE, &m)) != ERR_OK ||
+	if ((e = db_begin(req->db)) != ERR_OK || (e = load(req, &act_referral_update, &m)) != ERR_OK ||
 	    (e = need_object(req)) != ERR_OK)
 		return e;
 	if (!(errors = p.errors = json_array()))
@@ -536,7 +536,7 @@ static enum err api_consent(struct request *req, struct response *resp)
 	int64_t now = req->now;
 	enum err e;
 
-	if ((e = db_begin(req->db)) != ERR_OK || (e = load(req, ACT_REFERRAL_UPDATE, &m)) != ERR_OK ||
+	if ((e = db_begin(req->db)) != ERR_OK || (e = load(req, &act_referral_update, &m)) != ERR_OK ||
 	    (e = need_object(req)) != ERR_OK)
 		return e;
 	if (!(errors = p.errors = json_array()))
@@ -662,7 +662,7 @@ static enum err fhir_read(struct request *req, struct response *resp, bool task)
 	json_t *view = NULL, *doc;
 	enum err e;
 
-	if ((e = fhir_negotiate(req)) != ERR_OK || (e = load(req, ACT_REFERRAL_VIEW, &m)) != ERR_OK)
+	if ((e = fhir_negotiate(req)) != ERR_OK || (e = load(req, &act_referral_view, &m)) != ERR_OK)
 		return e;
 	if (!task && (e = external_id_of(req, m.id, &ext)) != ERR_OK)
 		return e;
@@ -760,17 +760,18 @@ UNDO(api_consent)
 UNDO(fhir_sr_create)
 
 static const struct route routes[] = {
-	{ M_POST, "/api/v1/referrals", api_create_undo, ACT_SIGNED_IN, RF_JSON },
-	{ M_GET,  "/api/v1/referrals", api_list, ACT_SIGNED_IN, 0 },
-	{ M_GET,  "/api/v1/referrals/{id:uuid}", api_show, ACT_REFERRAL_VIEW, RF_WRITE_TX },
-	{ M_POST, "/api/v1/referrals/{id:uuid}/status", api_status_undo, ACT_REFERRAL_UPDATE, RF_JSON },
-	{ M_POST, "/api/v1/referrals/{id:uuid}/consent", api_consent_undo, ACT_REFERRAL_UPDATE, RF_JSON },
-	{ M_GET,  "/fhir/metadata", fhir_metadata, ACT_PUBLIC, RF_NODB },
-	{ M_GET,  "/fhir/ServiceRequest/{id:uuid}", fhir_sr_read, ACT_REFERRAL_VIEW, RF_WRITE_TX },
-	{ M_GET,  "/fhir/Task/{id:uuid}", fhir_task_read, ACT_REFERRAL_VIEW, RF_WRITE_TX },
-	{ M_POST, "/fhir/ServiceRequest", fhir_sr_create_undo, ACT_REFER, RF_JSON },
+	{ M_POST, "/api/v1/referrals", api_create_undo, &act_signed_in, RF_JSON },
+	{ M_GET,  "/api/v1/referrals", api_list, &act_signed_in, 0 },
+	{ M_GET,  "/api/v1/referrals/{id:uuid}", api_show, &act_referral_view, RF_WRITE_TX },
+	{ M_POST, "/api/v1/referrals/{id:uuid}/status", api_status_undo, &act_referral_update, RF_JSON },
+	{ M_POST, "/api/v1/referrals/{id:uuid}/consent", api_consent_undo, &act_referral_update, RF_JSON },
+	{ M_GET,  "/fhir/metadata", fhir_metadata, &act_public, RF_NODB },
+	{ M_GET,  "/fhir/ServiceRequest/{id:uuid}", fhir_sr_read, &act_referral_view, RF_WRITE_TX },
+	{ M_GET,  "/fhir/Task/{id:uuid}", fhir_task_read, &act_referral_view, RF_WRITE_TX },
+	{ M_POST, "/fhir/ServiceRequest", fhir_sr_create_undo, &act_refer, RF_JSON },
 };
 
 const struct feature referral_api_feature = {
+	.actions = referral_actions,
 	.name = "referral_api", .routes = routes, .nroutes = ARRAY_LEN(routes),
 };

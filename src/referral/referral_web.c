@@ -22,6 +22,7 @@
  * never a name, a need or a reason.
  */
 #include "core/common.h"
+#include "org/org.h"
 #include "account/account.h"
 #include "app/app.h"
 #include "app/features.h"
@@ -869,7 +870,7 @@ static enum err referme_post(struct request *req, struct response *resp)
 
 /* ---------------------------------------------------------------- one referral */
 
-static enum err load_or_404(struct request *req, enum action action, struct ref_meta *m)
+static enum err load_or_404(struct request *req, const struct action *action, struct ref_meta *m)
 {
 	const char *id = id_param(req);
 	enum err e = id ? referral_load(req->db, req->actor, action, id, m) : ERR_NOT_FOUND;
@@ -1111,7 +1112,7 @@ static enum err show_get(struct request *req, struct response *resp)
 	struct ref_meta m;
 	enum err e;
 
-	if ((e = load_or_404(req, ACT_REFERRAL_VIEW, &m)) != ERR_OK)
+	if ((e = load_or_404(req, &act_referral_view, &m)) != ERR_OK)
 		return e;
 	return show_page(req, resp, 200, &m, NULL, NULL);
 }
@@ -1144,7 +1145,7 @@ static enum err status_post(struct request *req, struct response *resp)
 	size_t i;
 	enum err e;
 
-	if ((e = load_or_404(req, ACT_REFERRAL_UPDATE, &m)) != ERR_OK)
+	if ((e = load_or_404(req, &act_referral_update, &m)) != ERR_OK)
 		return e;
 	known = to && ref_status_parse(to, &s);
 	raw = json_array();
@@ -1212,7 +1213,7 @@ static enum err consent_post(struct request *req, struct response *resp)
 	unsigned parties;
 	enum err e;
 
-	if ((e = load_or_404(req, ACT_REFERRAL_UPDATE, &m)) != ERR_OK)
+	if ((e = load_or_404(req, &act_referral_update, &m)) != ERR_OK)
 		return e;
 	known = purpose && consent_purpose_parse(purpose, &p);
 	box = known ? arena_printf(&req->arena, "consent-%s", purpose) : "consent";
@@ -1299,8 +1300,8 @@ static enum err inbox_get(struct request *req, struct response *resp)
 	const char *q = req_query(req, "org");
 	/* Any organisation's inbox (the policy's roles, not its ownership
 	 * rule): coordinators and admins. */
-	bool any_org = policy_can(req->actor, ACT_REFERRAL_INBOX,
-				  &(struct resource){ .kind = RES_ORG, .org_id = NULL });
+	bool any_org = policy_can(req->actor, &act_referral_inbox,
+				  "");
 	const char *org = NULL, *oname = NULL;
 	json_t *sent = NULL, *accepted = NULL, *overdue, *fresh, *tocontact, *data, *it, *orgs = NULL;
 	int64_t nsent = 0, naccepted = 0;
@@ -1311,8 +1312,8 @@ static enum err inbox_get(struct request *req, struct response *resp)
 		org = q;
 	else if (!(q && strcmp(q, "all") == 0 && any_org))
 		org = req->actor->org_id;
-	if (org && !policy_can(req->actor, ACT_REFERRAL_INBOX,
-			       &(struct resource){ .kind = RES_ORG, .org_id = org }))
+	if (org && !policy_can(req->actor, &act_referral_inbox,
+			       org))
 		return req_fail(req, ERR_NOT_FOUND, "There is no inbox for that organisation that you "
 				"can see.");
 	if (org) {
@@ -1547,7 +1548,7 @@ static enum err overview_get(struct request *req, struct response *resp)
 		"to", date_model("to", "To", "For example, 31 3 2027", jtext(values, "to_day"),
 				 jtext(values, "to_month"), jtext(values, "to_year"), errors),
 		"filtered", since || until);
-	json_object_set_new(data, "can_inbox", json_boolean(policy_can(req->actor, ACT_REFERRAL_INBOX, NULL)));
+	json_object_set_new(data, "can_inbox", json_boolean(policy_can(req->actor, &act_referral_inbox, NULL)));
 	if (json_array_size(errors)) {
 		account_sort_errors(errors, (const char *const[]){ "from", "to" }, 2);
 		account_set_errors(data, errors);
@@ -1603,18 +1604,18 @@ ACCOUNT_UNDO(consent_post)
 #define FORM (RF_FORM | RF_CSRF)
 
 static const struct route routes[] = {
-	{ M_GET,  "/referrals/new", new_get, ACT_REFER, 0 },
-	{ M_POST, "/referrals/new", new_post_undo, ACT_REFER, FORM },
-	{ M_GET,  "/services/{id:uuid}/refer-me", referme_get, ACT_PUBLIC, 0 },
-	{ M_POST, "/services/{id:uuid}/refer-me", referme_post_undo, ACT_PUBLIC, FORM },
-	{ M_GET,  "/referrals/inbox", inbox_get, ACT_REFERRAL_INBOX, 0 },
-	{ M_GET,  "/referrals/caseload", caseload_get, ACT_REFER, 0 },
-	{ M_GET,  "/referrals/overview", overview_get, ACT_REFERRAL_REPORT, 0 },
-	{ M_GET,  "/referrals/overview.csv", overview_csv, ACT_REFERRAL_REPORT, 0 },
-	{ M_GET,  "/referrals/{id:uuid}", show_get, ACT_REFERRAL_VIEW, RF_WRITE_TX },
-	{ M_POST, "/referrals/{id:uuid}/status", status_post_undo, ACT_REFERRAL_UPDATE, FORM },
-	{ M_POST, "/referrals/{id:uuid}/consent", consent_post_undo, ACT_REFERRAL_UPDATE, FORM },
-	{ M_GET,  "/account/referrals", mine_get, ACT_SIGNED_IN, RF_WRITE_TX },
+	{ M_GET,  "/referrals/new", new_get, &act_refer, 0 },
+	{ M_POST, "/referrals/new", new_post_undo, &act_refer, FORM },
+	{ M_GET,  "/services/{id:uuid}/refer-me", referme_get, &act_public, 0 },
+	{ M_POST, "/services/{id:uuid}/refer-me", referme_post_undo, &act_public, FORM },
+	{ M_GET,  "/referrals/inbox", inbox_get, &act_referral_inbox, 0 },
+	{ M_GET,  "/referrals/caseload", caseload_get, &act_refer, 0 },
+	{ M_GET,  "/referrals/overview", overview_get, &act_referral_report, 0 },
+	{ M_GET,  "/referrals/overview.csv", overview_csv, &act_referral_report, 0 },
+	{ M_GET,  "/referrals/{id:uuid}", show_get, &act_referral_view, RF_WRITE_TX },
+	{ M_POST, "/referrals/{id:uuid}/status", status_post_undo, &act_referral_update, FORM },
+	{ M_POST, "/referrals/{id:uuid}/consent", consent_post_undo, &act_referral_update, FORM },
+	{ M_GET,  "/account/referrals", mine_get, &act_signed_in, RF_WRITE_TX },
 };
 
 static const struct job jobs[] = {
@@ -1622,6 +1623,7 @@ static const struct job jobs[] = {
 };
 
 const struct feature referral_feature = {
+	.actions = referral_actions,
 	.name = "referral",
 	.routes = routes,
 	.nroutes = ARRAY_LEN(routes),

@@ -9,6 +9,7 @@
  * SQLite and, with KITH_TEST_PG_URL, PostgreSQL.
  */
 #include "core/common.h"
+#include "org/org.h"
 
 #include <setjmp.h>
 #include <cmocka.h>
@@ -522,7 +523,7 @@ static void public_routes_only_read(void **state)
 			if (rt->method != M_GET || strcmp(rt->pattern, patterns[k]) != 0)
 				continue;
 			found++;
-			assert_int_equal(rt->action, ACT_PUBLIC);
+			assert_int_equal(rt->action, &act_public);
 			assert_false(rt->flags & RF_WRITE_TX);
 			assert_true(rt->flags & RF_PAGE_JSON);
 		}

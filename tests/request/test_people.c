@@ -7,6 +7,7 @@
  * cookies and form tokens. SQLite and, with KITH_TEST_PG_URL, PostgreSQL.
  */
 #include "core/common.h"
+#include "org/org.h"
 
 #include <setjmp.h>
 #include <cmocka.h>

@@ -11,6 +11,7 @@
  * SQLite and, with KITH_TEST_PG_URL, PostgreSQL.
  */
 #include "core/common.h"
+#include "org/org.h"
 
 #include <setjmp.h>
 #include <cmocka.h>
@@ -722,13 +723,13 @@ static void least_privilege(void **state)
 	json_decref(v);
 
 	/* Commissioners, other organisations, unrelated link workers: nothing, as 404. */
-	assert_int_equal(referral_load(x->db, &x->a_tom, ACT_REFERRAL_VIEW, id, &m), ERR_NOT_FOUND);
-	assert_int_equal(referral_load(x->db, &x->a_bob, ACT_REFERRAL_VIEW, id, &m), ERR_NOT_FOUND);
-	assert_int_equal(referral_load(x->db, &x->a_lw2, ACT_REFERRAL_UPDATE, id, &m), ERR_NOT_FOUND);
-	assert_int_equal(referral_load(x->db, &x->a_olu, ACT_REFERRAL_VIEW, id, &m), ERR_OK);
-	assert_int_equal(referral_load(x->db, &x->a_olu, ACT_REFERRAL_VIEW,
+	assert_int_equal(referral_load(x->db, &x->a_tom, &act_referral_view, id, &m), ERR_NOT_FOUND);
+	assert_int_equal(referral_load(x->db, &x->a_bob, &act_referral_view, id, &m), ERR_NOT_FOUND);
+	assert_int_equal(referral_load(x->db, &x->a_lw2, &act_referral_update, id, &m), ERR_NOT_FOUND);
+	assert_int_equal(referral_load(x->db, &x->a_olu, &act_referral_view, id, &m), ERR_OK);
+	assert_int_equal(referral_load(x->db, &x->a_olu, &act_referral_view,
 				       "00000000-0000-4000-8000-000000000000", &m), ERR_NOT_FOUND);
-	assert_int_equal(referral_load(x->db, &x->a_olu, ACT_REFERRAL_VIEW, "../etc", &m), ERR_NOT_FOUND);
+	assert_int_equal(referral_load(x->db, &x->a_olu, &act_referral_view, "../etc", &m), ERR_NOT_FOUND);
 	assert_int_equal(referral_meta(x->db, id, &m), ERR_OK);
 	v = NULL;
 	assert_int_equal(referral_view(&x->t->app, x->db, &x->a_tom, &m, T0, &v), ERR_NOT_FOUND);

@@ -12,6 +12,7 @@
  * period and CSV (no names). SQLite and, with KITH_TEST_PG_URL, PostgreSQL.
  */
 #include "core/common.h"
+#include "org/org.h"
 
 #include <setjmp.h>
 #include <cmocka.h>

@@ -3,6 +3,7 @@
  * list, on SQLite and (with KITH_TEST_PG_URL) PostgreSQL.
  */
 #include "core/common.h"
+#include "org/org.h"
 
 #include <setjmp.h>
 #include <cmocka.h>

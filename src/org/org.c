@@ -1,0 +1,68 @@
+/*
+ * org.c - organisations: the shared rows and who acts for one.
+ *
+ * The SQL is here too: four short statements are not worth a file of
+ * their own.
+ */
+#include "core/common.h"
+#include "org/org.h"
+
+#include "core/str.h"
+#include "store/store.h"
+
+static const struct sql q_insert = { "org.insert",
+	"INSERT INTO organisation (id, name, created_at, updated_at) VALUES ($1, $2, $3, $3)", NULL };
+static const struct sql q_exists = { "org.exists",
+	"SELECT count(*) FROM organisation WHERE id = $1", NULL };
+static const struct sql q_name = { "org.name", "SELECT name FROM organisation WHERE id = $1", NULL };
+static const struct sql q_list = { "org.list",
+	"SELECT id, name FROM organisation ORDER BY name, id LIMIT 2000", NULL };
+
+enum err org_create(struct db *db, const char *id, const char *name, int64_t now)
+{
+	if (!id || !str_is_uuid(str_c(id)) || str_check_line(name, ORG_NAME_MAX, "", "", ""))
+		return ERR_INVALID;
+	return db_exec(db, &q_insert, DB_ARGS(DB_TEXT(id), DB_TEXT(name), DB_INT(now)), NULL);
+}
+
+enum err org_exists(struct db *db, const char *id)
+{
+	int64_t n = 0;
+	enum err e;
+
+	if (!id || !*id)
+		return ERR_NOT_FOUND;
+	if ((e = db_query_int(db, &q_exists, DB_ARGS(DB_TEXT(id)), &n)) != ERR_OK)
+		return e;
+	return n ? ERR_OK : ERR_NOT_FOUND;
+}
+
+enum err org_name(struct db *db, struct arena *a, const char *id, const char **out)
+{
+	struct db_res *r;
+	enum err e;
+
+	*out = NULL;
+	if ((e = db_query(db, &q_name, DB_ARGS(DB_TEXT(id)), &r)) != ERR_OK)
+		return e;
+	if ((e = db_next(r)) == ERR_OK && db_row(r))
+		*out = arena_strdup(a, db_text(r, 0) ? db_text(r, 0) : "");
+	db_res_free(r);
+	return e;
+}
+
+enum err org_choices(struct db *db, const char *chosen, json_t **out)
+{
+	struct db_res *r;
+	enum err e;
+
+	*out = json_array();
+	if ((e = db_query(db, &q_list, DB_NOARGS, &r)) != ERR_OK)
+		return e;
+	while ((e = db_next(r)) == ERR_OK && db_row(r))
+		json_array_append_new(*out, json_pack("{s:s, s:s, s:b}", "value", db_text(r, 0),
+			"name", db_text(r, 1) ? db_text(r, 1) : "",
+			"selected", chosen && strcmp(chosen, db_text(r, 0)) == 0));
+	db_res_free(r);
+	return e;
+}
