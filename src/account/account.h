@@ -244,4 +244,17 @@ extern const struct action act_tokens_all;   /* every API token, for integration
 /* Every action above, NULL-terminated, for the account features' lists. */
 extern const struct action *const account_actions[];
 
+/* The account feature's settings (kith.conf keys of the same names). */
+struct account_settings {
+	int api_session_lifetime;  /* seconds a POST /api/v1/sessions token lasts */
+	int verify_link_hours;
+	int delete_grace_days;
+	int login_limit;           /* failed sign-ins per account per 15 minutes */
+	int login_limit_ip;        /* failed sign-ins per address per 15 minutes */
+	int register_limit_ip;     /* registrations per address per hour */
+	int reset_limit;           /* password-reset requests per address, and per account, per hour */
+};
+struct settings;
+extern const struct settings account_settings;
+
 #endif

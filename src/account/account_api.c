@@ -141,7 +141,7 @@ static enum err api_login(struct request *req, struct response *resp)
 		return e;
 	if ((e = session_create(req->db, p.id, SESSION_API, req->client_ip,
 				req_header(req, "User-Agent"), now,
-				now + req->app->cfg->api_session_lifetime, &sn)) != ERR_OK ||
+				now + SETTINGS_OF(req->app->cfg, struct account_settings, account_settings)->api_session_lifetime, &sn)) != ERR_OK ||
 	    (e = attempts_clear(req->db, acct_key)) != ERR_OK ||
 	    (e = audit_req(req, "login", p.id, "kind=api")) != ERR_OK ||
 	    (e = db_commit(req->db)) != ERR_OK) {

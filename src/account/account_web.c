@@ -26,6 +26,7 @@
 #include "audit/audit.h"
 #include "auth/attempts.h"
 #include "auth/auth.h"
+#include "auth/auth_feature.h"
 #include "auth/onetime.h"
 #include "auth/password.h"
 #include "auth/person.h"
@@ -153,9 +154,9 @@ enum err account_limited(struct request *req, const char *action, int64_t subjec
 	return req_fail(req, ERR_RATE_LIMITED, detail);
 }
 
-static const struct config *cfg(const struct request *req)
+static const struct account_settings *cfg(const struct request *req)
 {
-	return req->app->cfg;
+	return SETTINGS_OF(req->app->cfg, struct account_settings, account_settings);
 }
 
 /* A one-time token from the path: 64 lowercase hex digits, or NULL. */
@@ -211,7 +212,7 @@ enum err account_send_verify(struct request *req, int64_t id, const char *name,
 			   (int64_t)cfg(req)->verify_link_hours * 3600, token);
 	if (e)
 		return e;
-	ctx = json_pack("{s:s, s:s++}", "name", name, "link", cfg(req)->base_url,
+	ctx = json_pack("{s:s, s:s++}", "name", name, "link", req->app->cfg->base_url,
 			"/verify-email/", token);
 	sodium_memzero(token, sizeof(token));
 	if (!ctx)
@@ -751,7 +752,7 @@ enum err account_request_reset(struct request *req, const char *email)
 		if ((e = onetime_create(req->db, OT_RESET_PASSWORD, p.id, NULL, now,
 					ACCOUNT_RESET_TTL, token)) != ERR_OK)
 			return e;
-		ctx = json_pack("{s:s, s:s++, s:i}", "name", p.name, "link", cfg(req)->base_url,
+		ctx = json_pack("{s:s, s:s++, s:i}", "name", p.name, "link", req->app->cfg->base_url,
 				"/password-reset/", token, "minutes", ACCOUNT_RESET_TTL / 60);
 		sodium_memzero(token, sizeof(token));
 		if (!ctx)
@@ -1184,7 +1185,7 @@ static enum err sessions_get(struct request *req, struct response *resp)
 	enum err e;
 
 	e = session_list(req->db, req->actor->id, req->actor->session_id, req->now,
-			 cfg(req)->session_idle, &list);
+			 SETTINGS_OF(req->app->cfg, struct auth_settings, auth_settings)->session_idle, &list);
 	if (e)
 		return e;
 	json_array_foreach(list, i, s) {
@@ -1493,7 +1494,32 @@ static const struct route routes[] = {
 	{ M_POST, "/account/delete", delete_post_undo, &act_signed_in, FORM },
 };
 
+/* ---------------------------------------------------------------- settings */
+
+#define AS(field) CFG(struct account_settings, field)
+
+static const struct config_key keys[] = {
+	{ "api_session_lifetime", CT_INT, AS(api_session_lifetime), 300, 31536000, "2592000",
+	  "seconds a token from POST /api/v1/sessions lasts", NULL },
+	{ "verify_link_hours", CT_INT, AS(verify_link_hours), 1, 720, "48",
+	  "hours an email verification link works", NULL },
+	{ "delete_grace_days", CT_INT, AS(delete_grace_days), 0, 90, "7",
+	  "days between asking to delete an account and its erasure (signing in cancels)", NULL },
+	{ "login_limit", CT_INT, AS(login_limit), 1, 10000, "10",
+	  "failed sign-ins allowed per account in 15 minutes", NULL },
+	{ "login_limit_ip", CT_INT, AS(login_limit_ip), 1, 100000, "50",
+	  "failed sign-ins allowed per client address in 15 minutes", NULL },
+	{ "register_limit_ip", CT_INT, AS(register_limit_ip), 1, 100000, "20",
+	  "registrations allowed per client address in an hour", NULL },
+	{ "reset_limit", CT_INT, AS(reset_limit), 1, 10000, "5",
+	  "password-reset emails per account, and per client address, in an hour", NULL },
+	{ 0 },
+};
+
+const struct settings account_settings = { "Accounts", keys, sizeof(struct account_settings) };
+
 const struct feature account_feature = {
+	.settings = &account_settings,
 	.actions = account_actions,
 	.name = "account", .routes = routes, .nroutes = ARRAY_LEN(routes),
 };

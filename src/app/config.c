@@ -1,13 +1,19 @@
 /*
  * config.c - the settings table and its loaders.
  *
- * One const table (config_keys) drives everything: defaults, the file
- * parser, environment variables, flags, validation, `kith check-config`
- * and the kith.conf(5) page. Adding a setting is adding a row and a field.
+ * One const table of the platform's keys (storage, HTTP, site,
+ * operations) and each feature's own (struct settings, in its feature)
+ * drive everything: defaults, the file parser, environment variables,
+ * flags, validation, `kith check-config` and the kith.conf(5) page. A
+ * feature's values live in the config's feature_area, one struct after
+ * another in feature-list order, so a struct config is still one value
+ * that can be copied. Adding a setting is adding a row and a field in the
+ * feature that owns it.
  */
 #include "core/common.h"
 #include "core/str.h"
 #include "app/config.h"
+#include "app/features.h"
 
 #include <ini.h>
 #include <unistd.h>
@@ -53,30 +59,7 @@ static const char *check_email(const char *v)
 	return NULL;
 }
 
-static const char *check_smtp_url(const char *v)
-{
-	if (!v[0] || strncmp(v, "smtp://", 7) == 0 || strncmp(v, "smtps://", 8) == 0)
-		return NULL;
-	return "use smtp://host:port or smtps://host:port (user:password@ before the host if needed)";
-}
-
-static const char *check_smtp_tls(const char *v)
-{
-	if (strcmp(v, "try") == 0 || strcmp(v, "require") == 0 || strcmp(v, "off") == 0)
-		return NULL;
-	return "use try, require or off";
-}
-
-static const char *check_mail_from(const char *v)
-{
-	const char *at = strchr(v, '@');
-
-	if (!at || strchr(v, '\n') || strchr(v, '\r') || !str_is_clean_utf8(v, strlen(v)))
-		return "use an address like \"kith <no-reply@example.org>\" or no-reply@example.org";
-	return NULL;
-}
-
-static const char *check_nonempty(const char *v)
+const char *config_check_nonempty(const char *v)
 {
 	return v[0] ? NULL : "must not be empty";
 }
@@ -90,7 +73,7 @@ static const char *check_site_name(const char *v)
 	return NULL;
 }
 
-const struct config_key config_keys[] = {
+static const struct config_key config_keys[] = {
 	{ "db", CT_STR, F(db), 0, 0, "sqlite:var/kith.db",
 	  "database: sqlite:PATH or a postgresql:// URL", check_db },
 	{ "synchronous", CT_INT, F(synchronous), 0, 2, "2",
@@ -130,70 +113,105 @@ const struct config_key config_keys[] = {
 	  check_plain_text },
 	{ "contact_email", CT_STR, F(contact_email), 0, 0, "",
 	  "the address people write to about the service, its accessibility or their data", check_email },
-	{ "smtp_url", CT_STR, F(smtp_url), 0, 0, "",
-	  "SMTP server for outgoing email, smtp://user:password@host:587 or smtps://...; "
-	  "empty writes each email as a .eml file to mail_dir", check_smtp_url },
-	{ "smtp_tls", CT_STR, F(smtp_tls), 0, 0, "try",
-	  "STARTTLS on smtp:// URLs: try, require or off", check_smtp_tls },
-	{ "smtp_timeout", CT_INT, F(smtp_timeout), 1, 600, "30",
-	  "seconds to wait for the SMTP server", NULL },
-	{ "mail_from", CT_STR, F(mail_from), 0, 0, "kith <no-reply@localhost>",
-	  "the From address of every email", check_mail_from },
-	{ "mail_dir", CT_STR, F(mail_dir), 0, 0, "var/mail",
-	  "folder for .eml files when smtp_url is empty (local development)", check_nonempty },
-	{ "outbox_max_tries", CT_INT, F(outbox_max_tries), 1, 100, "8",
-	  "attempts to deliver an email before giving up and showing it to admins", NULL },
-	{ "outbox_retry_base", CT_INT, F(outbox_retry_base), 1, 86400, "30",
-	  "seconds before retrying a failed email; doubles with each attempt", NULL },
-	{ "outbox_poll", CT_INT, F(outbox_poll), 1, 3600, "5",
-	  "seconds between looks at the outbox (new emails are sent at once)", NULL },
-	{ "session_idle", CT_INT, F(session_idle), 60, 31536000, "7200",
-	  "seconds without activity after which a browser session ends", NULL },
-	{ "session_lifetime", CT_INT, F(session_lifetime), 300, 31536000, "43200",
-	  "seconds after which a browser session ends however active", NULL },
-	{ "api_session_lifetime", CT_INT, F(api_session_lifetime), 300, 31536000, "2592000",
-	  "seconds a token from POST /api/v1/sessions lasts", NULL },
-	{ "verify_link_hours", CT_INT, F(verify_link_hours), 1, 720, "48",
-	  "hours an email verification link works", NULL },
-	{ "delete_grace_days", CT_INT, F(delete_grace_days), 0, 90, "7",
-	  "days between asking to delete an account and its erasure (signing in cancels)", NULL },
-	{ "login_limit", CT_INT, F(login_limit), 1, 10000, "10",
-	  "failed sign-ins allowed per account in 15 minutes", NULL },
-	{ "login_limit_ip", CT_INT, F(login_limit_ip), 1, 100000, "50",
-	  "failed sign-ins allowed per client address in 15 minutes", NULL },
-	{ "register_limit_ip", CT_INT, F(register_limit_ip), 1, 100000, "20",
-	  "registrations allowed per client address in an hour", NULL },
-	{ "reset_limit", CT_INT, F(reset_limit), 1, 10000, "5",
-	  "password-reset emails per account, and per client address, in an hour", NULL },
-	{ "stale_months", CT_INT, F(stale_months), 1, 60, "6",
-	  "months after its last check that a service's organiser is asked \"is this still running?\"", NULL },
-	{ "stale_flag_days", CT_INT, F(stale_flag_days), 1, 365, "14",
-	  "days without an answer before a service is flagged to coordinators", NULL },
-	{ "stale_hide_days", CT_INT, F(stale_hide_days), 1, 730, "42",
-	  "days flagged without an answer before a service is hidden from search", NULL },
-	{ "directory_sync", CT_INT, F(directory_sync), 1, 3600, "2",
-	  "seconds between looks for directory changes made by other kith processes", NULL },
-	{ "self_referral_limit_ip", CT_INT, F(self_referral_limit_ip), 1, 100000, "10",
-	  "\"I'd like to go\" requests allowed per client address in an hour (each emails an organisation)", NULL },
-	{ "referral_follow_up_days", CT_INT, F(referral_follow_up_days), 1, 365, "14",
-	  "days after a referral is sent without the person being contacted before the referrer is asked to follow up", NULL },
-	{ "referral_sustained_weeks", CT_INT, F(referral_sustained_weeks), 1, 104, "6",
-	  "weeks after first attending that a person still going counts as sustained", NULL },
-	{ "search_radius_miles", CT_INT, F(search_radius_miles), 1, 500, "15",
-	  "how far \"near a postcode\" reaches when the person does not choose", NULL },
 	{ "log_level", CT_LOGLEVEL, F(log_level), 0, 0, "info",
 	  "debug, info, warn or error", NULL },
 	{ "access_log", CT_BOOL, F(access_log), 0, 0, "true",
 	  "one line per request on standard error (no query values, no personal data)", NULL },
 };
 
-const size_t config_keys_n = ARRAY_LEN(config_keys);
+static const size_t config_keys_n = ARRAY_LEN(config_keys);
 
-static const struct config_key *find_key(const char *name)
+/* ---------------------------------------------------------------- every key */
+
+static size_t settings_nkeys(const struct settings *s)
 {
-	for (size_t i = 0; i < config_keys_n; i++)
-		if (strcmp(config_keys[i].name, name) == 0)
-			return &config_keys[i];
+	size_t n = 0;
+
+	while (s && s->keys[n].name)
+		n++;
+	return n;
+}
+
+/* Where feature f's settings start in feature_area: after every earlier
+ * feature's, each 16-byte aligned. SIZE_MAX when s is in no feature. */
+static size_t feature_offset(const struct settings *s)
+{
+	size_t off = 0;
+
+	for (size_t f = 0; f < features_n; f++) {
+		const struct settings *fs = features[f]->settings;
+
+		if (!fs)
+			continue;
+		if (fs == s)
+			return off + fs->size <= CONFIG_FEATURE_BYTES ? off : SIZE_MAX;
+		off += (fs->size + 15) & ~(size_t)15;
+	}
+	return SIZE_MAX;
+}
+
+const void *config_settings(const struct config *c, const struct settings *s)
+{
+	size_t off = feature_offset(s);
+
+	return off == SIZE_MAX ? NULL : c->feature_area + off;
+}
+
+size_t config_key_count(void)
+{
+	size_t n = config_keys_n;
+
+	for (size_t f = 0; f < features_n; f++)
+		n += settings_nkeys(features[f]->settings);
+	return n;
+}
+
+/* Key i and the settings it belongs to (NULL: the platform's). */
+static const struct config_key *key_at(size_t i, const struct settings **owner)
+{
+	*owner = NULL;
+	if (i < config_keys_n)
+		return &config_keys[i];
+	i -= config_keys_n;
+	for (size_t f = 0; f < features_n; f++) {
+		const struct settings *s = features[f]->settings;
+		size_t n = settings_nkeys(s);
+
+		if (i < n) {
+			*owner = s;
+			return &s->keys[i];
+		}
+		i -= n;
+	}
+	return NULL;
+}
+
+const struct config_key *config_key_at(size_t i, const char **section)
+{
+	const struct settings *owner;
+	const struct config_key *k = key_at(i, &owner);
+
+	if (section)
+		*section = owner ? owner->section : NULL;
+	return k;
+}
+
+/* The struct a key's offset is into: c itself, or its feature's part. */
+static char *key_base(struct config *c, const struct settings *owner)
+{
+	if (!owner)
+		return (char *)c;
+	return (char *)(uintptr_t)config_settings(c, owner);
+}
+
+static const struct config_key *find_key(const char *name, const struct settings **owner)
+{
+	for (size_t i = 0, n = config_key_count(); i < n; i++) {
+		const struct config_key *k = key_at(i, owner);
+
+		if (strcmp(k->name, name) == 0)
+			return k;
+	}
 	return NULL;
 }
 
@@ -247,14 +265,19 @@ static bool parse_listen(const char *v, char *host, size_t hostlen, int *port)
 enum err config_set(struct config *c, const char *key, const char *val,
 		char *errbuf, size_t errlen)
 {
-	const struct config_key *k = find_key(key);
-	char *base = (char *)c;
+	const struct settings *owner;
+	const struct config_key *k = find_key(key, &owner);
+	char *base = k ? key_base(c, owner) : NULL;
 	int64_t n;
 	const char *why = NULL;
 
 	if (!k) {
 		snprintf(errbuf, errlen, "%s: unknown setting (kith help lists them all)", key);
 		return ERR_INVALID;
+	}
+	if (!base) {
+		snprintf(errbuf, errlen, "%s: its feature's settings do not fit (raise CONFIG_FEATURE_BYTES)", key);
+		return ERR_INTERNAL;
 	}
 	if (strlen(val) >= LIMIT_CONFIG_VALUE_BYTES) {
 		snprintf(errbuf, errlen, "%s: value too long", key);
@@ -307,9 +330,12 @@ void config_defaults(struct config *c)
 	char err[256];
 
 	memset(c, 0, sizeof(*c));
-	for (size_t i = 0; i < config_keys_n; i++)
-		if (config_set(c, config_keys[i].name, config_keys[i].def, err, sizeof(err)) != ERR_OK)
+	for (size_t i = 0, n = config_key_count(); i < n; i++) {
+		const struct config_key *k = config_key_at(i, NULL);
+
+		if (config_set(c, k->name, k->def, err, sizeof(err)) != ERR_OK)
 			abort(); /* a bad default is a programming error, caught by the unit test */
+	}
 }
 
 void config_env_name(const char *key, char *out, size_t n)
@@ -392,6 +418,7 @@ static enum err load_file(struct config *c, const char *path, bool must_exist,
  * value. */
 static const struct config_key *flag_key(const char *arg, const char **val)
 {
+	const struct settings *owner;
 	char name[128];
 	size_t n = 0;
 
@@ -406,7 +433,7 @@ static const struct config_key *flag_key(const char *arg, const char **val)
 	name[n] = '\0';
 	if (arg[2 + n] == '=')
 		*val = arg + 3 + n;
-	return find_key(name);
+	return find_key(name, &owner);
 }
 
 enum err config_load(struct config *c, int *argc, char **argv,
@@ -434,13 +461,14 @@ enum err config_load(struct config *c, int *argc, char **argv,
 	if ((e = load_file(c, file, explicit_file, errbuf, errlen)) != ERR_OK)
 		return e;
 
-	for (size_t i = 0; i < config_keys_n; i++) {
+	for (size_t i = 0, n = config_key_count(); i < n; i++) {
+		const struct config_key *k = config_key_at(i, NULL);
 		char env[128], err[512];
 		const char *v;
 
-		config_env_name(config_keys[i].name, env, sizeof(env));
+		config_env_name(k->name, env, sizeof(env));
 		v = getenv(env);
-		if (v && config_set(c, config_keys[i].name, v, err, sizeof(err)) != ERR_OK) {
+		if (v && config_set(c, k->name, v, err, sizeof(err)) != ERR_OK) {
 			snprintf(errbuf, errlen, "%s (from %s)", err, env);
 			return ERR_INVALID;
 		}
@@ -501,14 +529,14 @@ static void redact_url(const char *in, char *out, size_t n)
 
 void config_dump(const struct config *c, FILE *out)
 {
-	const char *base = (const char *)c;
-
 	if (c->config_file[0])
 		fprintf(out, "# read from %s\n", c->config_file);
 	else
 		fprintf(out, "# no config file; defaults, environment and flags\n");
-	for (size_t i = 0; i < config_keys_n; i++) {
-		const struct config_key *k = &config_keys[i];
+	for (size_t i = 0, n = config_key_count(); i < n; i++) {
+		const struct settings *owner;
+		const struct config_key *k = key_at(i, &owner);
+		const char *base = key_base((struct config *)(uintptr_t)c, owner);
 		char red[CONFIG_STR + 8];
 
 		fprintf(out, "%s = ", k->name);

@@ -21,6 +21,7 @@
 #include "core/log.h"
 
 #define CONFIG_STR 512
+#define CONFIG_FEATURE_BYTES 8192   /* every feature's settings together */
 
 struct config {
 	char config_file[CONFIG_STR];   /* the file that was read, or "" */
@@ -51,40 +52,14 @@ struct config {
 	char organisation_name[256];    /* who runs this kith, for the privacy notice */
 	char contact_email[256];        /* where people write to about the service */
 
-	/* Email */
-	char smtp_url[CONFIG_STR];      /* smtp://user:pass@host:587, smtps://...; "" writes files */
-	char smtp_tls[16];              /* try, require or off (STARTTLS on smtp://) */
-	int smtp_timeout;               /* seconds */
-	char mail_from[256];
-	char mail_dir[CONFIG_STR];      /* where .eml files go without smtp_url */
-	int outbox_max_tries;
-	int outbox_retry_base;          /* seconds before the first retry; doubles each time */
-	int outbox_poll;                /* seconds between looks at the outbox */
-
-	/* Accounts */
-	int session_idle;               /* seconds of inactivity that end a browser session */
-	int session_lifetime;           /* seconds after which it ends anyway */
-	int api_session_lifetime;       /* seconds a POST /api/v1/sessions token lasts */
-	int verify_link_hours;
-	int delete_grace_days;
-	int login_limit;                /* failed sign-ins per account per 15 minutes */
-	int login_limit_ip;             /* failed sign-ins per address per 15 minutes */
-	int register_limit_ip;          /* registrations per address per hour */
-	int reset_limit;                /* password-reset requests per address, and per account, per hour */
-
-	/* Directory */
-	int stale_months;               /* not checked for this long: ask the organiser */
-	int stale_flag_days;            /* no answer this many days after asking: flag to coordinators */
-	int stale_hide_days;            /* flagged this many days: hide from search */
-	int self_referral_limit_ip;     /* self-referrals per client address an hour */
-	int referral_follow_up_days;    /* sent and not contacted this long: the referrer follows up */
-	int referral_sustained_weeks;   /* attending this long after first attending: sustained */
-	int directory_sync;             /* seconds between looks for other processes' changes */
-	int search_radius_miles;        /* "near" means within this, unless asked otherwise */
-
 	/* Operations */
 	enum log_level log_level;
 	bool access_log;
+
+	/* Each feature's own settings (struct settings), laid out one after
+	 * another in feature-list order: config_settings() finds a
+	 * feature's. */
+	_Alignas(16) unsigned char feature_area[CONFIG_FEATURE_BYTES];
 };
 
 enum config_type { CT_STR, CT_INT, CT_SIZE, CT_BOOL, CT_LOGLEVEL, CT_LISTEN };
@@ -92,7 +67,7 @@ enum config_type { CT_STR, CT_INT, CT_SIZE, CT_BOOL, CT_LOGLEVEL, CT_LISTEN };
 struct config_key {
 	const char *name;           /* smtp_url */
 	enum config_type type;
-	size_t offset;              /* into struct config */
+	size_t offset;              /* into struct config, or a feature's settings struct */
 	size_t size;                /* for CT_STR: buffer size */
 	long long min, max;         /* for numbers */
 	const char *def;            /* default, as text */
@@ -101,8 +76,33 @@ struct config_key {
 	const char *(*check)(const char *val);
 };
 
-extern const struct config_key config_keys[];
-extern const size_t config_keys_n;
+/* A feature's settings: a struct of its own (struct mail_settings, in
+ * the feature's header, which is all its rules see) and the keys that
+ * fill it, with offsets into that struct. The feature names this in its
+ * struct feature; nothing else is edited to add a setting. */
+struct settings {
+	const char *section;            /* "Email": what the keys are about */
+	const struct config_key *keys;  /* ends with a row whose name is NULL */
+	size_t size;                    /* sizeof the feature's struct */
+};
+
+/* CFG(struct mail_settings, smtp_url): the offset and size columns of a
+ * feature's key row. */
+#define SETTINGS_OF(cfg, type, def) ((const type *)config_settings((cfg), &(def)))
+#define CFG(type, field) offsetof(type, field), sizeof(((type *)0)->field)
+
+/* Every key, the platform's (storage, HTTP, site, operations) then each
+ * feature's in feature-list order: config_key_at(i) for i below
+ * config_key_count(); *section (may be NULL) receives what it is about. */
+size_t config_key_count(void);
+const struct config_key *config_key_at(size_t i, const char **section);
+
+/* A feature's settings struct inside c, or NULL when the feature is not
+ * in the feature list. */
+const void *config_settings(const struct config *c, const struct settings *s);
+
+/* A check for string keys: "must not be empty". */
+const char *config_check_nonempty(const char *val);
 
 /* Defaults for every key. */
 void config_defaults(struct config *c);

@@ -17,6 +17,7 @@
 
 struct db;
 struct config;
+struct settings;
 
 struct demo_opts {
 	int64_t now;            /* the clock demo data is relative to */
@@ -52,6 +53,9 @@ struct feature {
 	 * the platform's: act_public, act_signed_in, act_contact, act_metrics;
 	 * app_init refuses a route that names another feature's). */
 	const struct action *const *actions;   /* NULL-terminated, or NULL */
+	/* The feature's settings: their keys, defaults and help, filling a
+	 * struct of its own (config_settings() finds it); may be NULL. */
+	const struct settings *settings;
 	/* Adds demo data inside the caller's transaction; may be NULL. */
 	enum err (*demo)(struct db *db, const struct demo_opts *opts);
 	const struct command *commands;

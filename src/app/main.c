@@ -229,13 +229,14 @@ static int cmd_help(const struct config *cfg, int argc, char **argv)
 		for (size_t i = 0; i < features[f]->ncommands; i++)
 			printf("  %-34s %s\n", features[f]->commands[i].usage, features[f]->commands[i].summary);
 	printf("\nSettings (kith.conf key, environment variable, flag; default):\n");
-	for (size_t i = 0; i < config_keys_n; i++) {
+	for (size_t i = 0, n = config_key_count(); i < n; i++) {
+		const struct config_key *k = config_key_at(i, NULL);
 		char env[96], flag[96];
 
-		config_env_name(config_keys[i].name, env, sizeof(env));
-		config_flag_name(config_keys[i].name, flag, sizeof(flag));
-		printf("  %s, %s, %s; default %s\n      %s\n", config_keys[i].name, env, flag,
-		       config_keys[i].def[0] ? config_keys[i].def : "(empty)", config_keys[i].help);
+		config_env_name(k->name, env, sizeof(env));
+		config_flag_name(k->name, flag, sizeof(flag));
+		printf("  %s, %s, %s; default %s\n      %s\n", k->name, env, flag,
+		       k->def[0] ? k->def : "(empty)", k->help);
 	}
 	printf("\nThe settings file is ./kith.conf, or --config FILE, or KITH_CONFIG.\n"
 	       "See kith(1) and kith.conf(5).\n");

@@ -20,6 +20,7 @@
  */
 #include "core/common.h"
 #include "auth/auth.h"
+#include "auth/auth_feature.h"
 #include "auth/attempts.h"
 #include "auth/auth_int.h"
 #include "auth/person.h"
@@ -219,7 +220,7 @@ enum err auth_resolve(struct request *req, struct response *resp)
 	now = req->now;
 	found = *a;
 	if (c.type == 's') {
-		e = session_lookup(db, &req->arena, c.token, now, req->app->cfg->session_idle,
+		e = session_lookup(db, &req->arena, c.token, now, SETTINGS_OF(req->app->cfg, struct auth_settings, auth_settings)->session_idle,
 				   &found, &touch);
 		/* A browser session works only from its cookie and an API
 		 * session only as a bearer token: an API token in a cookie
@@ -362,11 +363,11 @@ enum err auth_login(struct request *req, struct response *resp, int64_t person_i
 			return e;
 	}
 	e = session_create(db, person_id, SESSION_BROWSER, req->client_ip,
-			   req_header(req, "User-Agent"), now, now + cfg->session_lifetime, &sn);
+			   req_header(req, "User-Agent"), now, now + SETTINGS_OF(cfg, struct auth_settings, auth_settings)->session_lifetime, &sn);
 	if (e)
 		return e;
 	cookie = arena_printf(&req->arena, SESSION_COOKIE "=%s; Path=/; HttpOnly; SameSite=Lax; Max-Age=%d%s",
-			      sn.token, cfg->session_lifetime, secure_attr(req));
+			      sn.token, SETTINGS_OF(cfg, struct auth_settings, auth_settings)->session_lifetime, secure_attr(req));
 	a->csrf_token = arena_strdup(&req->arena, sn.csrf);
 	a->session_id = sn.id;
 	sodium_memzero(&sn, sizeof(sn));

@@ -24,7 +24,7 @@ static enum err cleanup(struct app *app, struct db *db, int64_t now)
 
 	if ((e = session_expire(db, now)) != ERR_OK)
 		return e;
-	if (app && app->cfg && (e = session_expire_idle(db, now - app->cfg->session_idle)) != ERR_OK)
+	if (app && app->cfg && (e = session_expire_idle(db, now - SETTINGS_OF(app->cfg, struct auth_settings, auth_settings)->session_idle)) != ERR_OK)
 		return e;
 	if ((e = onetime_expire(db, now)) != ERR_OK)
 		return e;
@@ -58,6 +58,19 @@ static enum err export_person(struct db *db, int64_t person_id, int64_t now, jso
 	return ERR_OK;
 }
 
+#define AS(field) CFG(struct auth_settings, field)
+
+static const struct config_key keys[] = {
+	{ "session_idle", CT_INT, AS(session_idle), 60, 31536000, "7200",
+	  "seconds without activity after which a browser session ends", NULL },
+	{ "session_lifetime", CT_INT, AS(session_lifetime), 300, 31536000, "43200",
+	  "seconds after which a browser session ends however active", NULL },
+	{ 0 },
+};
+
+const struct settings auth_settings = { "Sessions", keys, sizeof(struct auth_settings) };
+
 const struct feature auth_feature = {
+	.settings = &auth_settings,
 	.name = "auth", .jobs = jobs, .njobs = ARRAY_LEN(jobs), .export_person = export_person,
 };

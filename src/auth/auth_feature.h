@@ -11,4 +11,12 @@
 
 extern const struct feature auth_feature;
 
+/* Sessions' settings (kith.conf keys of the same names). */
+struct auth_settings {
+	int session_idle;          /* seconds of inactivity that end a browser session */
+	int session_lifetime;      /* seconds after which it ends anyway */
+};
+struct settings;
+extern const struct settings auth_settings;
+
 #endif

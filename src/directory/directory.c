@@ -179,7 +179,7 @@ enum err directory_init(struct app *app)
 	if ((e = postcode_init()) != ERR_OK)
 		return e;
 	if (app->cfg)
-		atomic_store(&stale_months, app->cfg->stale_months);
+		atomic_store(&stale_months, SETTINGS_OF(app->cfg, struct directory_settings, directory_settings)->stale_months);
 	d = calloc(1, sizeof(*d));
 	if (!d)
 		return ERR_NOMEM;
@@ -248,7 +248,7 @@ enum err directory_sync(struct app *app, struct db *db)
 enum err directory_sync_job(struct app *app, struct db *db, int64_t now)
 {
 	struct directory *d = app ? app->directory : NULL;
-	int every = app && app->cfg && app->cfg->directory_sync > 0 ? app->cfg->directory_sync : 2;
+	int every = app && app->cfg ? SETTINGS_OF(app->cfg, struct directory_settings, directory_settings)->directory_sync : 2;
 
 	if (!d || now - atomic_load(&d->last_sync) < every)
 		return ERR_OK;

@@ -315,4 +315,15 @@ extern const struct action act_service_review;  /* verify, publish, archive any 
 /* Every directory action, NULL-terminated, for the directory features' lists. */
 extern const struct action *const directory_actions[];
 
+/* The directory's settings (kith.conf keys of the same names). */
+struct directory_settings {
+	int stale_months;          /* not checked for this long: ask the organiser */
+	int stale_flag_days;       /* no answer this many days after asking: flag to coordinators */
+	int stale_hide_days;       /* flagged this many days: hide from search */
+	int directory_sync;        /* seconds between looks for other processes' changes */
+	int search_radius_miles;   /* "near" means within this, unless asked otherwise */
+};
+struct settings;
+extern const struct settings directory_settings;
+
 #endif

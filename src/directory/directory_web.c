@@ -347,7 +347,8 @@ static enum err run_search(struct request *req, struct search_index *ix,
 
 static enum err find_page(struct request *req, struct response *resp)
 {
-	const struct config *cfg = req->app->cfg;
+	const struct directory_settings *cfg = SETTINGS_OF(req->app->cfg, struct directory_settings,
+			directory_settings);
 	struct search_index *ix = directory_index(req->app);
 	struct find_params p;
 	struct search_query q;
@@ -677,7 +678,28 @@ static const struct route routes[] = {
 	{ M_GET, "/organisations/{id:uuid}", organisation_page, &act_public, RF_PAGE_JSON },
 };
 
+/* ---------------------------------------------------------------- settings */
+
+#define DS(field) CFG(struct directory_settings, field)
+
+static const struct config_key keys[] = {
+	{ "stale_months", CT_INT, DS(stale_months), 1, 60, "6",
+	  "months after its last check that a service's organiser is asked \"is this still running?\"", NULL },
+	{ "stale_flag_days", CT_INT, DS(stale_flag_days), 1, 365, "14",
+	  "days without an answer before a service is flagged to coordinators", NULL },
+	{ "stale_hide_days", CT_INT, DS(stale_hide_days), 1, 730, "42",
+	  "days flagged without an answer before a service is hidden from search", NULL },
+	{ "directory_sync", CT_INT, DS(directory_sync), 1, 3600, "2",
+	  "seconds between looks for directory changes made by other kith processes", NULL },
+	{ "search_radius_miles", CT_INT, DS(search_radius_miles), 1, 500, "15",
+	  "how far \"near a postcode\" reaches when the person does not choose", NULL },
+	{ 0 },
+};
+
+const struct settings directory_settings = { "Directory", keys, sizeof(struct directory_settings) };
+
 const struct feature directory_feature = {
+	.settings = &directory_settings,
 	.actions = directory_actions,
 	.name = "directory",
 	.routes = routes,

@@ -179,6 +179,7 @@ static enum err ask_one(struct app *app, struct db *db, const struct due *d, int
 		bool *mailed)
 {
 	const struct config *cfg = app->cfg;
+	const struct directory_settings *ds = SETTINGS_OF(cfg, struct directory_settings, directory_settings);
 	unsigned char raw[TOKEN_BYTES];
 	char token[TOKEN_BYTES * 2 + 1], hash[65], detail[64];
 	struct db_res *r = NULL;
@@ -193,7 +194,7 @@ static enum err ask_one(struct app *app, struct db *db, const struct due *d, int
 	hex_encode(raw, sizeof(raw), token);
 	sodium_memzero(raw, sizeof(raw));
 	token_hash(token, hash);
-	expires = now + (int64_t)(cfg->stale_flag_days + cfg->stale_hide_days + CHECK_GRACE_DAYS) * DAY;
+	expires = now + (int64_t)(ds->stale_flag_days + ds->stale_hide_days + CHECK_GRACE_DAYS) * DAY;
 	if (asprintf(&link, "%s/check/%s", cfg->base_url, token) < 0) {
 		link = NULL;
 		e = ERR_NOMEM;
@@ -266,7 +267,7 @@ out:
 
 static enum err ask_due(struct app *app, struct db *db, int64_t now, bool *any_mail)
 {
-	int64_t cutoff = freshness_cutoff(now, app->cfg->stale_months);
+	int64_t cutoff = freshness_cutoff(now, SETTINGS_OF(app->cfg, struct directory_settings, directory_settings)->stale_months);
 	struct due batch[FRESH_BATCH];
 	size_t done = 0;
 	enum err e = ERR_OK;
@@ -307,7 +308,7 @@ static enum err ask_due(struct app *app, struct db *db, int64_t now, bool *any_m
 
 static enum err hide_due(struct app *app, struct db *db, int64_t now, bool *any_hidden)
 {
-	int64_t before = now - (int64_t)app->cfg->stale_hide_days * DAY;
+	int64_t before = now - (int64_t)SETTINGS_OF(app->cfg, struct directory_settings, directory_settings)->stale_hide_days * DAY;
 	size_t done = 0;
 	enum err e = ERR_OK;
 
@@ -357,7 +358,7 @@ enum err freshness_run(struct app *app, struct db *db, int64_t now)
 	 * service one step at most. */
 	e = hide_due(app, db, now, &hidden);
 	e2 = db_exec(db, &q_flag, DB_ARGS(DB_INT(now),
-		     DB_INT(now - (int64_t)app->cfg->stale_flag_days * DAY)), NULL);
+		     DB_INT(now - (int64_t)SETTINGS_OF(app->cfg, struct directory_settings, directory_settings)->stale_flag_days * DAY)), NULL);
 	if (!e)
 		e = e2;
 	e2 = ask_due(app, db, now, &mail);

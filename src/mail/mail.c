@@ -239,11 +239,11 @@ struct pass {
 	size_t claimed;
 };
 
-static void record_failure(const struct config *cfg, struct db *db, const struct mail_claimed *c,
+static void record_failure(const struct mail_settings *ms, struct db *db, const struct mail_claimed *c,
 		const char *owner, int64_t t, const char *why, bool permanent, enum err *e)
 {
-	int64_t attempts = c->attempts + 1, wait = mail_backoff(cfg->outbox_retry_base, attempts, rand_fast64());
-	bool give_up = permanent || attempts >= cfg->outbox_max_tries;
+	int64_t attempts = c->attempts + 1, wait = mail_backoff(ms->outbox_retry_base, attempts, rand_fast64());
+	bool give_up = permanent || attempts >= ms->outbox_max_tries;
 	int64_t changes = 0;
 
 	*e = mail_db_attempt_failed(db, c->id, owner, attempts, why, t + wait, give_up ? t : 0, &changes);
@@ -254,15 +254,16 @@ static void record_failure(const struct config *cfg, struct db *db, const struct
 			 (long long)c->id, (long long)attempts, why);
 	else
 		log_warn("outbox: message %lld failed (attempt %lld of %d): %s; next try in %llds",
-			 (long long)c->id, (long long)attempts, cfg->outbox_max_tries, why,
+			 (long long)c->id, (long long)attempts, ms->outbox_max_tries, why,
 			 (long long)wait);
 }
 
 static enum err deliver_pass(struct app *app, struct db *db, int64_t now, struct pass *ps)
 {
 	const struct config *cfg = app->cfg;
-	bool dev = cfg->smtp_url[0] == '\0';
-	int64_t send_max = dev ? 1 : cfg->smtp_timeout;
+	const struct mail_settings *ms = SETTINGS_OF(cfg, struct mail_settings, mail_settings);
+	bool dev = ms->smtp_url[0] == '\0';
+	int64_t send_max = dev ? 1 : ms->smtp_timeout;
 	int64_t lease_until = now + MAIL_LEASE_S + send_max;
 	uint64_t start_us = time_mono_us();
 	struct smtp_session *ss = NULL;
@@ -295,7 +296,7 @@ static enum err deliver_pass(struct app *app, struct db *db, int64_t now, struct
 		if (t + send_max + MAIL_LEASE_MARGIN_S > lease_until || atomic_load(&app->draining))
 			break;
 		buf_reset(&msg);
-		se = mail_build(cfg, &m, &msg);
+		se = mail_build(cfg->base_url, ms->mail_from, &m, &msg);
 		if (se == ERR_INVALID && !mail_addr_ok(m.to)) {
 			snprintf(why, sizeof(why), "the address is not valid");
 			permanent = true;
@@ -307,9 +308,9 @@ static enum err deliver_pass(struct app *app, struct db *db, int64_t now, struct
 			snprintf(why, sizeof(why), "the message is too large");
 			permanent = true;
 		} else if (dev) {
-			se = mail_eml_write(cfg->mail_dir, m.id, t, msg.p, msg.len, NULL, 0, why, sizeof(why));
+			se = mail_eml_write(ms->mail_dir, m.id, t, msg.p, msg.len, NULL, 0, why, sizeof(why));
 		} else {
-			if (!ss && !(ss = smtp_open(cfg))) {
+			if (!ss && !(ss = smtp_open(ms))) {
 				se = ERR_INTERNAL;
 				snprintf(why, sizeof(why), "libcurl could not start");
 			} else {
@@ -326,7 +327,7 @@ static enum err deliver_pass(struct app *app, struct db *db, int64_t now, struct
 					 dev ? "written to mail_dir" : "sent");
 			ps->sent += e == ERR_OK;
 		} else {
-			record_failure(cfg, db, &c[i], owner, t, why, permanent, &e);
+			record_failure(ms, db, &c[i], owner, t, why, permanent, &e);
 			ps->failed++;
 		}
 	}
@@ -412,7 +413,7 @@ enum err mail_job(struct app *app, struct db *db, int64_t now)
 	pthread_mutex_lock(&js.mu);
 	/* After an error, look again next tick. */
 	js.next_due = e ? 0 : due;
-	js.next_look_us = time_mono_us() + (uint64_t)app->cfg->outbox_poll * 1000000u;
+	js.next_look_us = time_mono_us() + (uint64_t)SETTINGS_OF(app->cfg, struct mail_settings, mail_settings)->outbox_poll * 1000000u;
 	pthread_mutex_unlock(&js.mu);
 	return e;
 }

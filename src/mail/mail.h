@@ -61,4 +61,23 @@ extern const struct feature mail_feature;
 /* Failed emails and the development mailbox: admins. */
 extern const struct action act_outbox_admin;
 
+#define MAIL_PATH_MAX 512   /* bytes of the SMTP URL and of the .eml folder's path */
+
+/* The mail feature's settings (kith.conf keys of the same names). */
+struct mail_settings {
+	char smtp_url[MAIL_PATH_MAX];        /* smtp://user:pass@host:587, smtps://...; "" writes files */
+	char smtp_tls[16];         /* try, require or off (STARTTLS on smtp://) */
+	int smtp_timeout;          /* seconds */
+	char mail_from[256];
+	char mail_dir[MAIL_PATH_MAX];  /* where .eml files go without smtp_url */
+	int outbox_max_tries;
+	int outbox_retry_base;     /* seconds before the first retry; doubles each time */
+	int outbox_poll;           /* seconds between looks at the outbox */
+};
+
+/* Its keys (mail_web.c); SETTINGS_OF(cfg, struct mail_settings,
+ * mail_settings) is the struct. */
+struct settings;
+extern const struct settings mail_settings;
+
 #endif

@@ -17,6 +17,7 @@
 #include "core/err.h"
 
 struct config;
+struct mail_settings;
 struct db;
 
 /* Limits. */
@@ -103,12 +104,13 @@ void mail_qp_encode(struct buf *b, const char *p, size_t n);
  * Message-ID, MIME-Version, Auto-Submitted, then text/plain alone or a
  * multipart/alternative of text/plain and text/html, quoted-printable.
  * ERR_TOO_LARGE past out's maximum; ERR_INVALID for a bad address. */
-enum err mail_build(const struct config *cfg, const struct mail_msg *m, struct buf *out);
+enum err mail_build(const char *base_url, const char *mail_from, const struct mail_msg *m,
+		struct buf *out);
 
 /* One SMTP connection for a delivery pass (libcurl reuses it between
  * messages). NULL when out of memory or libcurl cannot start. */
 struct smtp_session;
-struct smtp_session *smtp_open(const struct config *cfg);
+struct smtp_session *smtp_open(const struct mail_settings *cfg);
 void smtp_close(struct smtp_session *s);
 /* Sends msg to one recipient. On failure writes a short reason with no
  * address, URL or password in it (libcurl's error text and the SMTP

@@ -23,6 +23,11 @@
 #include "store/store.h"
 #include "view/view.h"
 
+static const struct mail_settings *settings(const struct request *req)
+{
+	return SETTINGS_OF(req->app->cfg, struct mail_settings, mail_settings);
+}
+
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -41,8 +46,8 @@ static enum err outbox_page(struct request *req, struct response *resp)
 		return e;
 	json_object_set_new(data, "has_failed", json_boolean(json_array_size(json_object_get(data, "failed"))));
 	json_object_set_new(data, "has_pending", json_boolean(json_array_size(json_object_get(data, "pending"))));
-	json_object_set_new(data, "dev", json_boolean(req->app->cfg->smtp_url[0] == '\0'));
-	json_object_set_new(data, "max_tries", json_integer(req->app->cfg->outbox_max_tries));
+	json_object_set_new(data, "dev", json_boolean(settings(req)->smtp_url[0] == '\0'));
+	json_object_set_new(data, "max_tries", json_integer(settings(req)->outbox_max_tries));
 	if (retried && str_to_i64(str_c(retried), 1, INT64_MAX, &id))
 		json_object_set_new(data, "retried", json_integer(id));
 	if (!auth_form_token(req, resp)) {
@@ -141,7 +146,7 @@ static char *read_eml(int dfd, const char *name, size_t max, size_t *n, bool *tr
 
 static enum err mailbox_list(struct request *req, struct response *resp)
 {
-	const struct config *cfg = req->app->cfg;
+	const struct mail_settings *cfg = settings(req);
 	struct eml_name *top;
 	json_t *items, *data;
 	size_t kept = 0, total = 0;
@@ -233,7 +238,7 @@ static json_t *text_lines(const char *text)
 
 static enum err mailbox_show(struct request *req, struct response *resp)
 {
-	const struct config *cfg = req->app->cfg;
+	const struct mail_settings *cfg = settings(req);
 	const char *file = req_param(req, "file")->val;
 	struct mail_parsed m;
 	bool truncated = false;
@@ -279,7 +284,58 @@ static const struct job jobs[] = {
 
 static const struct action *const actions[] = { &act_outbox_admin, NULL };
 
+/* ---------------------------------------------------------------- settings */
+
+static const char *check_smtp_url(const char *v)
+{
+	if (!v[0] || strncmp(v, "smtp://", 7) == 0 || strncmp(v, "smtps://", 8) == 0)
+		return NULL;
+	return "use smtp://host:port or smtps://host:port (user:password@ before the host if needed)";
+}
+
+static const char *check_smtp_tls(const char *v)
+{
+	if (strcmp(v, "try") == 0 || strcmp(v, "require") == 0 || strcmp(v, "off") == 0)
+		return NULL;
+	return "use try, require or off";
+}
+
+static const char *check_mail_from(const char *v)
+{
+	const char *at = strchr(v, '@');
+
+	if (!at || strchr(v, '\n') || strchr(v, '\r') || !str_is_clean_utf8(v, strlen(v)))
+		return "use an address like \"kith <no-reply@example.org>\" or no-reply@example.org";
+	return NULL;
+}
+
+#define MS(field) CFG(struct mail_settings, field)
+
+static const struct config_key keys[] = {
+	{ "smtp_url", CT_STR, MS(smtp_url), 0, 0, "",
+	  "SMTP server for outgoing email, smtp://user:password@host:587 or smtps://...; "
+	  "empty writes each email as a .eml file to mail_dir", check_smtp_url },
+	{ "smtp_tls", CT_STR, MS(smtp_tls), 0, 0, "try",
+	  "STARTTLS on smtp:// URLs: try, require or off", check_smtp_tls },
+	{ "smtp_timeout", CT_INT, MS(smtp_timeout), 1, 600, "30",
+	  "seconds to wait for the SMTP server", NULL },
+	{ "mail_from", CT_STR, MS(mail_from), 0, 0, "kith <no-reply@localhost>",
+	  "the From address of every email", check_mail_from },
+	{ "mail_dir", CT_STR, MS(mail_dir), 0, 0, "var/mail",
+	  "folder for .eml files when smtp_url is empty (local development)", config_check_nonempty },
+	{ "outbox_max_tries", CT_INT, MS(outbox_max_tries), 1, 100, "8",
+	  "attempts to deliver an email before giving up and showing it to admins", NULL },
+	{ "outbox_retry_base", CT_INT, MS(outbox_retry_base), 1, 86400, "30",
+	  "seconds before retrying a failed email; doubles with each attempt", NULL },
+	{ "outbox_poll", CT_INT, MS(outbox_poll), 1, 3600, "5",
+	  "seconds between looks at the outbox (new emails are sent at once)", NULL },
+	{ 0 },
+};
+
+const struct settings mail_settings = { "Email", keys, sizeof(struct mail_settings) };
+
 const struct feature mail_feature = {
+	.settings = &mail_settings,
 	.actions = actions,
 	.name = "mail",
 	.routes = routes,

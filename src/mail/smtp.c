@@ -15,7 +15,7 @@
  * reply can quote the recipient, and the URL can hold a password.
  */
 #include "core/common.h"
-#include "app/config.h"
+#include "mail/mail.h"
 #include "core/buf.h"
 #include "core/log.h"
 #include "core/rand.h"
@@ -239,18 +239,19 @@ static void part(struct buf *b, const char *ctype, const char *body, bool last_c
 		buf_adds(b, "\r\n");
 }
 
-enum err mail_build(const struct config *cfg, const struct mail_msg *m, struct buf *out)
+enum err mail_build(const char *base_url, const char *mail_from, const struct mail_msg *m,
+		struct buf *out)
 {
 	char from[MAIL_ADDR_MAX + 1], name[256], mid[320], date[64], bound[64];
 	time_t t = (time_t)m->date;
 	struct tm tm;
 
-	if (!mail_addr_ok(m->to) || !mail_from_addr(cfg->mail_from, from, sizeof(from)))
+	if (!mail_addr_ok(m->to) || !mail_from_addr(mail_from, from, sizeof(from)))
 		return ERR_INVALID;
-	from_name(cfg->mail_from, name, sizeof(name));
+	from_name(mail_from, name, sizeof(name));
 	if (!gmtime_r(&t, &tm) || !strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S +0000", &tm))
 		return ERR_INVALID;
-	mail_message_id(cfg->base_url, m->id, mid, sizeof(mid));
+	mail_message_id(base_url, m->id, mid, sizeof(mid));
 
 	buf_addf(out, "Date: %s\r\nFrom: ", date);
 	if (name[0]) {
@@ -310,7 +311,7 @@ static void curl_start(void)
 	curl_init_rc = curl_global_init(CURL_GLOBAL_DEFAULT);
 }
 
-struct smtp_session *smtp_open(const struct config *cfg)
+struct smtp_session *smtp_open(const struct mail_settings *cfg)
 {
 	struct smtp_session *s;
 	char from[MAIL_ADDR_MAX + 1];
@@ -405,7 +406,7 @@ enum err smtp_send(struct smtp_session *s, const char *to, const char *msg, size
 
 static int mkdirs(const char *dir)
 {
-	char path[CONFIG_STR];
+	char path[MAIL_PATH_MAX];
 	size_t n = strlen(dir);
 
 	if (n == 0 || n >= sizeof(path))
@@ -425,7 +426,7 @@ static int mkdirs(const char *dir)
 enum err mail_eml_write(const char *dir, int64_t id, int64_t now, const char *msg, size_t len,
 		char *name, size_t namelen, char *why, size_t whylen)
 {
-	char stamp[32], file[64], tmp[CONFIG_STR + 64], final[CONFIG_STR + 64];
+	char stamp[32], file[64], tmp[MAIL_PATH_MAX + 64], final[MAIL_PATH_MAX + 64];
 	time_t t = (time_t)now;
 	struct tm tm;
 	size_t off = 0;

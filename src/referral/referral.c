@@ -737,14 +737,14 @@ enum err referral_load(struct db *db, const struct actor *actor, const struct ac
 
 int ref_follow_up_days(const struct app *app)
 {
-	return app && app->cfg && app->cfg->referral_follow_up_days > 0 ?
-	       app->cfg->referral_follow_up_days : REF_DEFAULT_FOLLOW_UP_DAYS;
+	return app && app->cfg ? SETTINGS_OF(app->cfg, struct referral_settings,
+			referral_settings)->referral_follow_up_days : REF_DEFAULT_FOLLOW_UP_DAYS;
 }
 
 int ref_sustained_weeks(const struct app *app)
 {
-	return app && app->cfg && app->cfg->referral_sustained_weeks > 0 ?
-	       app->cfg->referral_sustained_weeks : REF_DEFAULT_SUSTAINED_WEEKS;
+	return app && app->cfg ? SETTINGS_OF(app->cfg, struct referral_settings,
+			referral_settings)->referral_sustained_weeks : REF_DEFAULT_SUSTAINED_WEEKS;
 }
 
 /* One email about referral id: the link and nothing else, greeting by

@@ -398,4 +398,13 @@ extern const struct action act_referral_report; /* counts, shares, medians, CSV:
 /* Every action above, NULL-terminated, for the referral features' lists. */
 extern const struct action *const referral_actions[];
 
+/* The referral feature's settings (kith.conf keys of the same names). */
+struct referral_settings {
+	int self_referral_limit_ip;     /* self-referrals per client address an hour */
+	int referral_follow_up_days;    /* sent and not contacted this long: the referrer follows up */
+	int referral_sustained_weeks;   /* attending this long after first attending: sustained */
+};
+struct settings;
+extern const struct settings referral_settings;
+
 #endif

@@ -38,6 +38,7 @@
 #include "directory/directory.h"
 #include "directory/vocab.h"
 #include "referral/referral.h"
+#include "referral/referral_int.h"
 #include "store/store.h"
 #include "view/view.h"
 
@@ -717,7 +718,7 @@ static enum err make_referral(struct request *req, bool self, const struct svc_m
 		int retry = 0;
 
 		attempts_key(key, "refer_me:ip", req->client_ip ? req->client_ip : "");
-		e = attempts_check(req->db, key, 3600, req->app->cfg->self_referral_limit_ip, now, &retry);
+		e = attempts_check(req->db, key, 3600, SETTINGS_OF(req->app->cfg, struct referral_settings, referral_settings)->self_referral_limit_ip, now, &retry);
 		if (e == ERR_RATE_LIMITED)
 			return account_limited(req, "referral.rate_limited", 0, retry,
 				"Too many requests to join have been sent from this connection in the "
@@ -829,8 +830,7 @@ static enum err referme_get(struct request *req, struct response *resp)
 		return account_page(req, resp, 200, "referral/refer-me.html", "Your request is sent",
 				    json_pack("{s:b, s:o, s:b, s:i}", "sent", true, "target", target_model(&target),
 					      "signed_in", req->actor->id != 0, "follow_up_days",
-					      req->app->cfg->referral_follow_up_days > 0 ?
-					      req->app->cfg->referral_follow_up_days : 14));
+					      ref_follow_up_days(req->app)));
 	/* Signed in: their own name and email, to save typing. */
 	values = json_pack("{s:s, s:s, s:s}", "person.name", req->actor->name ? req->actor->name : "",
 			   "person.email", req->actor->email ? req->actor->email : "",
@@ -1622,7 +1622,24 @@ static const struct job jobs[] = {
 	{ "referral_follow_up", 3600, referral_follow_up_run },
 };
 
+/* ---------------------------------------------------------------- settings */
+
+#define RS(field) CFG(struct referral_settings, field)
+
+static const struct config_key keys[] = {
+	{ "self_referral_limit_ip", CT_INT, RS(self_referral_limit_ip), 1, 100000, "10",
+	  "\"I'd like to go\" requests allowed per client address in an hour (each emails an organisation)", NULL },
+	{ "referral_follow_up_days", CT_INT, RS(referral_follow_up_days), 1, 365, "14",
+	  "days after a referral is sent without the person being contacted before the referrer is asked to follow up", NULL },
+	{ "referral_sustained_weeks", CT_INT, RS(referral_sustained_weeks), 1, 104, "6",
+	  "weeks after first attending that a person still going counts as sustained", NULL },
+	{ 0 },
+};
+
+const struct settings referral_settings = { "Referrals", keys, sizeof(struct referral_settings) };
+
 const struct feature referral_feature = {
+	.settings = &referral_settings,
 	.actions = referral_actions,
 	.name = "referral",
 	.routes = routes,

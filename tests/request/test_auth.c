@@ -393,7 +393,7 @@ static void expired_and_idle_sessions(void **state)
 	struct session_new s;
 	struct rt_resp r;
 	char cookie[128];
-	int idle = f->t.cfg.session_idle, life = f->t.cfg.session_lifetime;
+	int idle = SETTINGS_OF(&f->t.cfg, struct auth_settings, auth_settings)->session_idle, life = SETTINGS_OF(&f->t.cfg, struct auth_settings, auth_settings)->session_lifetime;
 
 	assert_true(idle < life);
 	new_session(f, f->ann, SESSION_BROWSER, &s);
@@ -789,7 +789,7 @@ static void cleanup_job_and_export(void **state)
 	assert_int_equal(session_create(f->db, f->ann, SESSION_BROWSER, NULL, NULL, t - 60, t + 3600, &live),
 			 ERR_OK);
 	assert_int_equal(session_create(f->db, f->ann, SESSION_BROWSER, NULL, NULL,
-					t - f->t.cfg.session_idle - 10, t + 3600, &idle), ERR_OK);
+					t - SETTINGS_OF(&f->t.cfg, struct auth_settings, auth_settings)->session_idle - 10, t + 3600, &idle), ERR_OK);
 	assert_int_equal(session_create(f->db, f->ann, SESSION_API, NULL, NULL, t - 100, t + 3600, &revoked),
 			 ERR_OK);
 	assert_int_equal(session_revoke(f->db, f->ann, revoked.id, t - 50), ERR_OK);

@@ -8,6 +8,7 @@
 #include <cmocka.h>
 
 #include "app/config.h"
+#include "app/features.h"
 
 #include <unistd.h>
 
@@ -46,11 +47,20 @@ static void every_default_is_valid(void **state)
 	char err[256];
 
 	UNUSED(state);
-	for (size_t i = 0; i < config_keys_n; i++) {
+	for (size_t i = 0, n = config_key_count(); i < n; i++) {
+		const struct config_key *k = config_key_at(i, NULL);
+
 		config_defaults(&c);
-		assert_int_equal(config_set(&c, config_keys[i].name, config_keys[i].def, err, sizeof(err)), ERR_OK);
-		assert_non_null(config_keys[i].help);
+		assert_int_equal(config_set(&c, k->name, k->def, err, sizeof(err)), ERR_OK);
+		assert_non_null(k->help);
+		/* One name for each setting across the platform and features. */
+		for (size_t j = 0; j < i; j++)
+			assert_string_not_equal(config_key_at(j, NULL)->name, k->name);
 	}
+	/* Every feature's settings fit the config's feature area. */
+	for (size_t f = 0; f < features_n; f++)
+		if (features[f]->settings)
+			assert_non_null(config_settings(&c, features[f]->settings));
 	config_defaults(&c);
 	assert_string_equal(c.db, "sqlite:var/kith.db");
 	assert_string_equal(c.listen_host, "127.0.0.1");
