@@ -651,12 +651,10 @@ static enum err verify_post(struct request *req, struct response *resp)
 		return e;
 	if ((e = audit_req(req, "email.verified", id, NULL)) != ERR_OK)
 		return e;
-	for (size_t i = 0; i < req->app->nfeats; i++) {
-		const struct feature *f = req->app->feats[i];
-
-		if (f->email_verified && (e = f->email_verified(req->db, id, email, now)) != ERR_OK)
-			return e;
-	}
+	if ((e = event_publish(&req->app->events, &(struct event){ .kind = EV_EMAIL_VERIFIED,
+			.db = req->db, .now = now, .person_id = id, .actor_id = req->actor->id,
+			.email = email })) != ERR_OK)
+		return e;
 	if ((e = db_commit(req->db)) != ERR_OK)
 		return e;
 	resp_redirect(req, resp, req->actor->id == id ? "/account?done=verified" : "/login?done=verified");

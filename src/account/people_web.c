@@ -42,14 +42,22 @@ enum err people_audit_read(struct request *req, int64_t id)
 /* After a change to id's roles: end their sessions (the new privileges
  * need a new token) and, if it is the actor's own, sign this browser in
  * again. Inside the caller's transaction. */
+/* After a role is granted or removed, in its transaction: the person's
+ * sessions end (new privileges come with a new token; the actor, when it
+ * is their own role, is signed in again on this browser), and other
+ * features hear of it. */
 static enum err roles_changed(struct request *req, struct response *resp, int64_t id,
-		int64_t now)
+		enum role r, bool granted, int64_t now)
 {
 	const struct actor *a = req->actor;
 	enum err e = session_revoke_all(req->db, id, 0, now, NULL);
 
 	if (e == ERR_OK && id == a->id && a->session_id && !a->via_token)
 		e = auth_login(req, resp, id);
+	if (e == ERR_OK)
+		e = event_publish(&req->app->events, &(struct event){ .kind = EV_ROLE_CHANGED,
+			.db = req->db, .now = now, .person_id = id, .actor_id = a->id, .role = (int)r,
+			.granted = granted });
 	return e;
 }
 
@@ -95,7 +103,7 @@ enum err people_grant(struct request *req, struct response *resp, int64_t id,
 		return ERR_INVALID;
 	}
 	detail = arena_printf(&req->arena, "role=%s", role_name(r));
-	if (e || (e = roles_changed(req, resp, id, now)) != ERR_OK ||
+	if (e || (e = roles_changed(req, resp, id, r, true, now)) != ERR_OK ||
 	    (e = audit_req(req, "role.granted", id, detail)) != ERR_OK)
 		return e;
 	return db_commit(req->db);
@@ -136,7 +144,7 @@ enum err people_remove(struct request *req, struct response *resp, int64_t id,
 	e = person_revoke_role(req->db, id, r, req->now);
 	if (e == ERR_NOT_FOUND)
 		return req_fail(req, e, "They do not have this role.");
-	if (e || (e = roles_changed(req, resp, id, now)) != ERR_OK ||
+	if (e || (e = roles_changed(req, resp, id, r, false, now)) != ERR_OK ||
 	    (e = audit_req(req, "role.removed", id,
 			   arena_printf(&req->arena, "role=%s", role_name(r)))) != ERR_OK)
 		return e;

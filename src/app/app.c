@@ -75,6 +75,23 @@ static enum err build_router(const struct feature *const *feats, size_t n,
 	return router_new(tables, n, out, errbuf, errlen);
 }
 
+/* The event bus: each feature's subscriptions, in feature-list order. */
+static enum err gather_subscriptions(struct app *app)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < app->nfeats; i++)
+		for (const struct subscription *s = app->feats[i]->subscriptions; s && s->fn; s++)
+			n++;
+	app->events.subs = calloc(n ? n : 1, sizeof(*app->events.subs));
+	if (!app->events.subs)
+		return ERR_NOMEM;
+	for (size_t i = 0; i < app->nfeats; i++)
+		for (const struct subscription *s = app->feats[i]->subscriptions; s && s->fn; s++)
+			app->events.subs[app->events.n++] = s;
+	return ERR_OK;
+}
+
 static json_t *asset_urls(void)
 {
 	json_t *o = json_object();
@@ -165,6 +182,8 @@ enum err app_init_features(struct app *app, const struct config *cfg, bool migra
 	}
 	memcpy(app->feats, feats, nfeats * sizeof(*feats));
 	app->nfeats = nfeats;
+	if ((e = gather_subscriptions(app)) != ERR_OK)
+		goto fail;
 	for (size_t i = 0; i < nfeats; i++) {
 		if (feats[i]->init && (e = feats[i]->init(app)) != ERR_OK) {
 			snprintf(errbuf, errlen, "%s could not start (%s)", feats[i]->name, err_title(e));
@@ -185,6 +204,7 @@ void app_release(struct app *app)
 		if (app->feats[i]->release)
 			app->feats[i]->release(app);
 	free(app->feats);
+	free(app->events.subs);
 	if (app->store)
 		store_close(app->store);
 	router_free(app->router);

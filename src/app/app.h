@@ -15,6 +15,7 @@
 #include <jansson.h>
 
 #include "app/config.h"
+#include "core/event.h"
 #include "core/err.h"
 #include "http/request.h"
 
@@ -37,6 +38,7 @@ struct app {
 	struct worker *worker;        /* the background thread, NULL when none runs */
 	struct directory *directory;  /* the directory's search index and sync state */
 	const struct feature **feats; /* the features this app runs (its own copy) */
+	struct event_bus events;      /* every feature's subscriptions, in feature order */
 	size_t nfeats;
 	unsigned char csrf_key[32];   /* signs visitors' form tokens; shared via the database */
 	atomic_bool draining;         /* shutting down: refuse new work with 503 */

@@ -13,6 +13,7 @@
 #include <jansson.h>
 
 #include "core/err.h"
+#include "core/event.h"
 #include "http/router.h"
 
 struct db;
@@ -69,15 +70,10 @@ struct feature {
 	 * after the database is open and migrated. May be NULL. */
 	enum err (*init)(struct app *app);
 	void (*release)(struct app *app);
-	/* Erasure: deletes this feature's data about the person, or
-	 * anonymises what other people's records must keep, inside the
-	 * caller's transaction. May be NULL. */
-	enum err (*erase_person)(struct db *db, int64_t person_id, int64_t now);
-	/* A person has just confirmed email (a new account or a changed
-	 * address), inside the caller's transaction: link what was waiting
-	 * for that address (a referral made for them before they had an
-	 * account). May be NULL. */
-	enum err (*email_verified)(struct db *db, int64_t person_id, const char *email, int64_t now);
+	/* What this feature listens for (core/event.h): erasure of a person
+	 * (EV_PERSON_ERASING), a confirmed email address, a role changed, a
+	 * referral moved. Ends with fn NULL; may be NULL. */
+	const struct subscription *subscriptions;
 };
 
 extern const struct feature *const features[];

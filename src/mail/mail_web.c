@@ -284,6 +284,18 @@ static const struct job jobs[] = {
 
 static const struct action *const actions[] = { &act_outbox_admin, NULL };
 
+/* ---------------------------------------------------------------- events */
+
+static enum err on_person_erasing(const struct event *ev)
+{
+	return mail_erase_person(ev->db, ev->person_id, ev->now);
+}
+
+static const struct subscription subscriptions[] = {
+	{ EV_PERSON_ERASING, on_person_erasing },
+	{ 0 },
+};
+
 /* ---------------------------------------------------------------- settings */
 
 static const char *check_smtp_url(const char *v)
@@ -343,5 +355,5 @@ const struct feature mail_feature = {
 	.jobs = jobs,
 	.njobs = ARRAY_LEN(jobs),
 	.export_person = mail_export_person,
-	.erase_person = mail_erase_person,
+	.subscriptions = subscriptions,
 };

@@ -2,8 +2,8 @@
  * privacy.c - download my data, and erasure, across features.
  *
  * The person's own record comes first, then each feature adds what it
- * holds under its own key. Erasure runs every feature's erase_person()
- * (later features first, as they may point at earlier ones' rows), then
+ * holds under its own key. Erasure publishes EV_PERSON_ERASING to
+ * every feature that subscribes (later features first, as they may point at earlier ones' rows), then
  * person_erase(), then records the erasure in the audit log, all in one
  * transaction: a person is erased entirely or not at all.
  */
@@ -52,17 +52,14 @@ enum err privacy_export(struct db *db, int64_t person_id, int64_t now, json_t **
 	return ERR_OK;
 }
 
-enum err privacy_erase(struct db *db, int64_t person_id, int64_t now)
+enum err privacy_erase(const struct event_bus *bus, struct db *db, int64_t person_id, int64_t now)
 {
 	enum err e;
 
-	for (size_t i = features_n; i-- > 0;) {
-		if (!features[i]->erase_person)
-			continue;
-		if ((e = features[i]->erase_person(db, person_id, now)) != ERR_OK) {
-			log_error("privacy: erasure by %s failed: %s", features[i]->name, err_name(e));
-			return e;
-		}
+	if ((e = event_publish(bus, &(struct event){ .kind = EV_PERSON_ERASING, .db = db, .now = now,
+			.person_id = person_id })) != ERR_OK) {
+		log_error("privacy: erasing person %lld failed: %s", (long long)person_id, err_name(e));
+		return e;
 	}
 	if ((e = person_erase(db, person_id, now)) != ERR_OK)
 		return e;
@@ -76,13 +73,12 @@ static enum err erase_due(struct app *app, struct db *db, int64_t now)
 	size_t n = 0;
 	enum err e;
 
-	UNUSED(app);
 	if ((e = person_due_erasure(db, now, ids, ARRAY_LEN(ids), &n)) != ERR_OK)
 		return e;
 	for (size_t i = 0; i < n; i++) {
 		if ((e = db_begin(db)) != ERR_OK)
 			return e;
-		e = privacy_erase(db, ids[i], now);
+		e = privacy_erase(&app->events, db, ids[i], now);
 		if (e == ERR_OK)
 			e = db_commit(db);
 		if (e) {

@@ -1158,6 +1158,11 @@ enum err ref_move(struct app *app, struct db *db, const struct actor *actor, uns
 	}
 	e = ref_db_event(db, row.m.id, now, actor ? actor->id : 0, ref_status_name(row.m.status),
 			 ref_status_name(to), reason, nz(note));
+	/* Others may care: attendance feeds groups' registers and reports. */
+	if (e == ERR_OK && app)
+		e = event_publish(&app->events, &(struct event){ .kind = EV_REFERRAL_MOVED, .db = db,
+			.now = now, .person_id = row.m.person_account, .actor_id = actor ? actor->id : 0,
+			.referral_id = row.m.id, .status = ref_status_name(to) });
 	if (e || quiet)
 		goto out;
 	snprintf(more, sizeof(more), "to=%s", ref_status_name(to));

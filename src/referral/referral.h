@@ -328,7 +328,7 @@ enum err referral_consent(struct app *app, struct db *db, const struct actor *ac
  * address is confirmed, and again when "my referrals" is opened). Audits
  * "client.claimed". *claimed (may be NULL) counts them. */
 enum err referral_claim(struct db *db, const struct actor *actor, int64_t now, int *claimed);
-/* The feature's email_verified hook: referral_claim for person_id, whose
+/* On EV_EMAIL_VERIFIED: referral_claim for person_id, whose
  * address email has just been confirmed. */
 enum err referral_email_verified(struct db *db, int64_t person_id, const char *email, int64_t now);
 

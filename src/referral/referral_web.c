@@ -1638,6 +1638,25 @@ static const struct config_key keys[] = {
 
 const struct settings referral_settings = { "Referrals", keys, sizeof(struct referral_settings) };
 
+/* ---------------------------------------------------------------- events */
+
+/* A person who confirms an address is handed the referrals made for it. */
+static enum err on_email_verified(const struct event *ev)
+{
+	return referral_email_verified(ev->db, ev->person_id, ev->email, ev->now);
+}
+
+static enum err on_person_erasing(const struct event *ev)
+{
+	return referral_erase_person(ev->db, ev->person_id, ev->now);
+}
+
+static const struct subscription subscriptions[] = {
+	{ EV_EMAIL_VERIFIED, on_email_verified },
+	{ EV_PERSON_ERASING, on_person_erasing },
+	{ 0 },
+};
+
 const struct feature referral_feature = {
 	.settings = &referral_settings,
 	.actions = referral_actions,
@@ -1647,7 +1666,6 @@ const struct feature referral_feature = {
 	.jobs = jobs,
 	.njobs = ARRAY_LEN(jobs),
 	.export_person = referral_export_person,
-	.erase_person = referral_erase_person,
-	.email_verified = referral_email_verified,
+	.subscriptions = subscriptions,
 	.demo = referral_demo,
 };
