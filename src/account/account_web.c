@@ -236,16 +236,6 @@ static enum err send_simple(struct request *req, const char *to, int64_t id, con
 	return e;
 }
 
-/* Ends a POST's transaction and hands the queued email to the worker. */
-static enum err commit_and_wake(struct request *req)
-{
-	enum err e = db_commit(req->db);
-
-	if (e == ERR_OK)
-		worker_wake(req->app);
-	return e;
-}
-
 static enum err load_me(struct request *req, struct person *p)
 {
 	enum err e = person_get(req->db, &req->arena, req->actor->id, p);
@@ -426,7 +416,7 @@ enum err account_register(struct request *req, struct response *resp, const char
 	    (sign_in && (e = auth_login(req, resp, *id)) != ERR_OK) ||
 	    (e = audit_req(req, "register", *id, NULL)) != ERR_OK)
 		goto out;
-	e = commit_and_wake(req);
+	e = db_commit(req->db);
 out:
 	sodium_memzero(hash, sizeof(hash));
 	return e;
@@ -690,7 +680,7 @@ static enum err verify_resend(struct request *req, struct response *resp)
 		return e;
 	if ((e = attempts_add(req->db, key, now)) != ERR_OK ||
 	    (e = account_send_verify(req, p.id, p.name, p.email, now)) != ERR_OK ||
-	    (e = commit_and_wake(req)) != ERR_OK)
+	    (e = db_commit(req->db)) != ERR_OK)
 		return e;
 	resp_redirect(req, resp, "/account?done=verify_sent");
 	return ERR_OK;
@@ -764,7 +754,7 @@ enum err account_request_reset(struct request *req, const char *email)
 	}
 	if (e)
 		return e;
-	return commit_and_wake(req);
+	return db_commit(req->db);
 }
 
 static enum err reset_post(struct request *req, struct response *resp)
@@ -887,7 +877,7 @@ static enum err newpw_post(struct request *req, struct response *resp, const str
 	    (p.email && (e = send_simple(req, p.email, id, p.name, "password_changed", now)) != ERR_OK) ||
 	    (e = audit_req(req, "password.reset", id, k->audit_detail)) != ERR_OK ||
 	    (e = auth_login(req, resp, id)) != ERR_OK ||
-	    (e = commit_and_wake(req)) != ERR_OK)
+	    (e = db_commit(req->db)) != ERR_OK)
 		goto out;
 	resp_redirect(req, resp, "/account?done=password_reset");
 out:
@@ -1090,7 +1080,7 @@ static enum err email_post(struct request *req, struct response *resp)
 	    (p.email && (e = send_simple(req, p.email, p.id, p.name, "email_changed", now)) != ERR_OK) ||
 	    (e = account_send_verify(req, p.id, p.name, email, now)) != ERR_OK ||
 	    (e = audit_req(req, "email.changed", p.id, NULL)) != ERR_OK ||
-	    (e = commit_and_wake(req)) != ERR_OK)
+	    (e = db_commit(req->db)) != ERR_OK)
 		goto fail;
 	json_decref(errors);
 	resp_redirect(req, resp, "/account?done=email");
@@ -1149,7 +1139,7 @@ static enum err password_post(struct request *req, struct response *resp)
 	    (e = session_revoke_all(req->db, p.id, req->actor->session_id, now, NULL)) != ERR_OK ||
 	    (p.email && (e = send_simple(req, p.email, p.id, p.name, "password_changed", now)) != ERR_OK) ||
 	    (e = audit_req(req, "password.changed", p.id, NULL)) != ERR_OK ||
-	    (e = commit_and_wake(req)) != ERR_OK)
+	    (e = db_commit(req->db)) != ERR_OK)
 		goto out;
 	resp_redirect(req, resp, "/account?done=password");
 out:
@@ -1423,7 +1413,7 @@ static enum err delete_post(struct request *req, struct response *resp)
 					   now)) == ERR_OK) &&
 	    (e = audit_req(req, "account.delete_requested", p.id, NULL)) == ERR_OK &&
 	    (e = auth_logout(req, resp)) == ERR_OK)
-		e = commit_and_wake(req);
+		e = db_commit(req->db);
 	json_decref(ctx);
 	if (e)
 		return e;

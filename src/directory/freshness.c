@@ -364,8 +364,6 @@ enum err freshness_run(struct app *app, struct db *db, int64_t now)
 	e2 = ask_due(app, db, now, &mail);
 	if (!e)
 		e = e2;
-	if (mail)
-		worker_wake(app);
 	if (hidden && (e2 = directory_sync(app, db)) != ERR_OK && !e)
 		e = e2;
 	return e;

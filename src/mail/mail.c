@@ -17,8 +17,9 @@
  * the job is registered to run every second and decides for itself
  * whether to look. It looks when outbox_poll seconds have passed since its
  * last look, when this process queued an email in the last MAIL_BURST_S
- * seconds (the enqueueing transaction may commit after the pass that
- * worker_wake() started; the burst catches it a second later), and when
+ * seconds (mail_enqueue() wakes the worker once the enqueueing
+ * transaction commits, through db_after_commit(); the burst is a second
+ * chance should that commit race a pass already under way), and when
  * the earliest pending message it saw last time (a retry's not_before, an
  * expired lease) falls due. Outside those, a tick costs no query at all;
  * a look is one aggregate over the outbox_due index, and a claim follows
@@ -27,6 +28,7 @@
 #include "core/common.h"
 #include "app/app.h"
 #include "app/config.h"
+#include "app/worker.h"
 #include "core/log.h"
 #include "core/rand.h"
 #include "core/str.h"
@@ -209,6 +211,18 @@ void mail_poke(void)
 	atomic_fetch_add(&enqueued, 1);
 }
 
+/* After the transaction that queued an email commits: send it now. */
+static void wake_after_commit(void *app)
+{
+	mail_poke();
+	worker_wake(app);
+}
+
+enum err mail_wake_on_commit(struct app *app, struct db *db)
+{
+	return db_after_commit(db, wake_after_commit, app);
+}
+
 enum err mail_enqueue(struct app *app, struct db *db, const char *to, int64_t person_id,
 		const char *name, const json_t *ctx, int64_t now)
 {
@@ -227,9 +241,8 @@ enum err mail_enqueue(struct app *app, struct db *db, const char *to, int64_t pe
 	free(html);
 	if (e)
 		return e;
-	mail_poke();
 	log_debug("outbox: message %lld queued (%s)", (long long)id, name);
-	return ERR_OK;
+	return mail_wake_on_commit(app, db);
 }
 
 /* ----------------------------------------------------------- delivery */

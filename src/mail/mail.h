@@ -39,6 +39,11 @@
 struct app;
 struct db;
 
+/* Wakes the worker to send mail once db's transaction commits (at once
+ * outside one). mail_enqueue() does it; a change that makes a held message
+ * due again (an admin's retry) asks for it itself. */
+enum err mail_wake_on_commit(struct app *app, struct db *db);
+
 /* Renders emails/<name> with ctx (borrowed) and inserts it for to.
  * person_id (0 if none) links it to a person for "download my data".
  * ERR_INVALID for an address with a newline or no @ (never a header

@@ -75,13 +75,13 @@ static enum err outbox_retry(struct request *req, struct response *resp)
 		e = audit_req(req, "email.retried", person,
 			      arena_printf(&req->arena, "outbox=%lld", (long long)id));
 	if (e == ERR_OK)
+		e = mail_wake_on_commit(req->app, req->db);
+	if (e == ERR_OK)
 		e = db_commit(req->db);
 	if (e) {
 		db_rollback(req->db);
 		return e;
 	}
-	mail_poke();
-	worker_wake(req->app);
 	resp_redirect(req, resp, arena_printf(&req->arena, "/admin/outbox?retried=%lld", (long long)id));
 	return ERR_OK;
 }

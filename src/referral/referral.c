@@ -1362,7 +1362,5 @@ enum err referral_follow_up_run(struct app *app, struct db *db, int64_t now)
 		if ((e = follow_batch(app, db, cutoff, now, &n, &mailed)) != ERR_OK || n < FOLLOW_BATCH)
 			break;
 	}
-	if (mailed && app)
-		worker_wake(app);
 	return e;
 }

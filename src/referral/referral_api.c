@@ -384,7 +384,6 @@ static enum err api_create(struct request *req, struct response *resp)
 	}
 	if ((e = view_of(req, id, now, &view)) != ERR_OK || (e = db_commit(req->db)) != ERR_OK)
 		goto out;
-	worker_wake(req->app);
 	json_decref(errors);
 	resp_header(resp, "Location", arena_printf(&req->arena, "/api/v1/referrals/%s", id));
 	return view_json(req, resp, 201, view);
@@ -487,7 +486,6 @@ static enum err moved(struct request *req, struct response *resp, const char *id
 		json_decref(view);
 		return e;
 	}
-	worker_wake(req->app);
 	return view_json(req, resp, 200, view);
 }
 
@@ -749,7 +747,6 @@ static enum err fhir_sr_create(struct request *req, struct response *resp)
 		json_decref(doc);
 		return e;
 	}
-	worker_wake(req->app);
 	resp_header(resp, "Location", arena_printf(&req->arena, "/fhir/ServiceRequest/%s", id));
 	return fhir_send(resp, 201, doc);
 }

@@ -108,16 +108,6 @@ static const char *first_detail(const json_t *errors, const char *fallback)
 	return d && d[0] ? d : fallback;
 }
 
-/* A POST's transaction ends; the email it queued leaves at once. */
-static enum err commit_and_wake(struct request *req)
-{
-	enum err e = db_commit(req->db);
-
-	if (e == ERR_OK)
-		worker_wake(req->app);
-	return e;
-}
-
 static int64_t page_param(struct request *req)
 {
 	const char *s = req_query(req, "page");
@@ -739,7 +729,7 @@ static enum err make_referral(struct request *req, bool self, const struct svc_m
 	e = referral_create(req->app, req->db, req->actor, &n, now, id_out, raw);
 	if (e == ERR_OK) {
 		json_decref(raw);
-		return commit_and_wake(req);
+		return db_commit(req->db);
 	}
 	db_rollback(req->db);
 	if (e == ERR_NOT_FOUND && n.client_id) {
@@ -1156,7 +1146,7 @@ static enum err status_post(struct request *req, struct response *resp)
 	e = referral_move(req->app, req->db, req->actor, &m, to ? to : "", reason, note, req->now, raw);
 	if (e == ERR_OK) {
 		json_decref(raw);
-		if ((e = commit_and_wake(req)) != ERR_OK)
+		if ((e = db_commit(req->db)) != ERR_OK)
 			return e;
 		resp_redirect(req, resp, arena_printf(&req->arena, "/referrals/%s?done=%s", m.id,
 						       ref_status_name(s)));
@@ -1238,7 +1228,7 @@ static enum err consent_post(struct request *req, struct response *resp)
 	if (e == ERR_OK) {
 		json_decref(raw);
 		json_decref(errors);
-		if ((e = commit_and_wake(req)) != ERR_OK)
+		if ((e = db_commit(req->db)) != ERR_OK)
 			return e;
 		resp_redirect(req, resp, arena_printf(&req->arena, "/referrals/%s?done=%s", m.id,
 						       give ? "consent-given" : "consent-withdrawn"));

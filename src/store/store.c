@@ -617,6 +617,16 @@ enum err db_begin_read(struct db *db)
 	return begin(db, false);
 }
 
+/* Runs (committed) or forgets what db_after_commit() asked for. */
+static void run_after(struct db *db, bool committed)
+{
+	size_t n = db->nafter;
+
+	db->nafter = 0;
+	for (size_t i = 0; committed && i < n; i++)
+		db->after[i].fn(db->after[i].arg);
+}
+
 enum err db_commit(struct db *db)
 {
 	enum err e;
@@ -629,11 +639,13 @@ enum err db_commit(struct db *db)
 	}
 	if (db->tx_lost) {
 		db->in_tx = db->tx_lost = false;
+		run_after(db, false);
 		log_warn("store: commit after the connection was lost: nothing was committed");
 		return ERR_UNAVAILABLE;
 	}
 	e = db->s->ops->commit(db);
 	db->in_tx = db->tx_lost = false;
+	run_after(db, e == ERR_OK);
 	return e;
 }
 
@@ -646,7 +658,27 @@ enum err db_rollback(struct db *db)
 	if (!db->tx_lost)
 		e = db->s->ops->rollback(db);
 	db->in_tx = db->tx_lost = false;
+	run_after(db, false);
 	return e;
+}
+
+enum err db_after_commit(struct db *db, void (*fn)(void *arg), void *arg)
+{
+	if (!db || !fn)
+		return ERR_INVALID;
+	if (!db->in_tx) {
+		fn(arg);
+		return ERR_OK;
+	}
+	for (size_t i = 0; i < db->nafter; i++)
+		if (db->after[i].fn == fn && db->after[i].arg == arg)
+			return ERR_OK;
+	if (db->nafter == DB_AFTER_COMMIT_MAX)
+		return ERR_NOMEM;
+	db->after[db->nafter].fn = fn;
+	db->after[db->nafter].arg = arg;
+	db->nafter++;
+	return ERR_OK;
 }
 
 bool db_in_tx(const struct db *db)

@@ -174,6 +174,14 @@ enum err db_commit(struct db *db);
 enum err db_rollback(struct db *db);
 bool db_in_tx(const struct db *db);
 
+/* Runs fn(arg) once the open transaction has committed, or at once when
+ * none is open; a rollback forgets it. The same fn and arg asked for twice
+ * in one transaction run once. For what must follow a commit and never
+ * precede it (waking the worker to send the email a transaction queued).
+ * ERR_NOMEM past DB_AFTER_COMMIT_MAX different ones in one transaction. */
+#define DB_AFTER_COMMIT_MAX 8
+enum err db_after_commit(struct db *db, void (*fn)(void *arg), void *arg);
+
 /* Runs SQL text with no parameters and no results, possibly several
  * statements separated by semicolons (migrations). Not cached. */
 enum err db_exec_script(struct db *db, const char *sql);

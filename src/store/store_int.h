@@ -75,6 +75,9 @@ struct db {
 	 * so nothing half of a transaction is autocommitted on the new one. */
 	bool tx_lost;
 	struct stmt_cache cache;
+	/* db_after_commit(): what to run when the transaction commits. */
+	struct { void (*fn)(void *); void *arg; } after[DB_AFTER_COMMIT_MAX];
+	size_t nafter;
 };
 
 /* Common head of a backend's cursor struct. */

@@ -409,6 +409,54 @@ static void test_transactions(void **state)
 	assert_int_equal(count_rows(f->db, &q_v_count), 2);
 }
 
+static int after_runs;
+
+static void count_after(void *arg)
+{
+	after_runs += *(int *)arg;
+}
+
+/* What must follow a commit runs after it, once, and never after a
+ * rollback. */
+static void test_after_commit(void **state)
+{
+	struct fx *f = *state;
+	int one = 1, ten = 10;
+
+	after_runs = 0;
+	assert_int_equal(db_after_commit(f->db, count_after, &one), ERR_OK);   /* no tx: now */
+	assert_int_equal(after_runs, 1);
+
+	assert_int_equal(db_begin(f->db), ERR_OK);
+	assert_int_equal(db_after_commit(f->db, count_after, &one), ERR_OK);
+	assert_int_equal(db_after_commit(f->db, count_after, &one), ERR_OK);   /* once */
+	assert_int_equal(db_after_commit(f->db, count_after, &ten), ERR_OK);
+	assert_int_equal(after_runs, 1);                                       /* not yet */
+	assert_int_equal(db_commit(f->db), ERR_OK);
+	assert_int_equal(after_runs, 12);
+
+	assert_int_equal(db_begin(f->db), ERR_OK);
+	assert_int_equal(db_after_commit(f->db, count_after, &ten), ERR_OK);
+	assert_int_equal(db_rollback(f->db), ERR_OK);
+	assert_int_equal(after_runs, 12);                                      /* forgotten */
+	assert_int_equal(db_begin(f->db), ERR_OK);
+	assert_int_equal(db_commit(f->db), ERR_OK);
+	assert_int_equal(after_runs, 12);
+
+	/* A bounded list: past the limit the caller hears of it. */
+	{
+		int v[DB_AFTER_COMMIT_MAX + 1];
+
+		assert_int_equal(db_begin(f->db), ERR_OK);
+		for (int i = 0; i < DB_AFTER_COMMIT_MAX; i++) {
+			v[i] = 0;
+			assert_int_equal(db_after_commit(f->db, count_after, &v[i]), ERR_OK);
+		}
+		assert_int_equal(db_after_commit(f->db, count_after, &v[DB_AFTER_COMMIT_MAX]), ERR_NOMEM);
+		assert_int_equal(db_rollback(f->db), ERR_OK);
+	}
+}
+
 static void test_tx_isolation(void **state)
 {
 	struct fx *f = *state;
@@ -1188,6 +1236,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_bad_statements, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_script, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_transactions, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_after_commit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tx_isolation, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stmt_cache, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stmt_cache_eviction, setup, teardown),
