@@ -32,10 +32,10 @@
 #include "core/uktime.h"
 #include "directory/directory.h"
 #include "directory/freshness.h"
-#include "directory/oruk.h"
-#include "directory/postcode.h"
-#include "directory/schedule.h"
-#include "directory/text.h"
+#include "oruk/oruk.h"
+#include "search/postcode.h"
+#include "search/schedule.h"
+#include "search/text.h"
 #include "store/store.h"
 
 #include <pthread.h>

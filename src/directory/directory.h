@@ -36,8 +36,8 @@
 #include "app/features.h"
 #include "core/arena.h"
 #include "core/err.h"
-#include "directory/search.h"
 #include "directory/vocab.h"
+#include "search/search.h"
 
 struct app;
 struct db;

@@ -34,9 +34,9 @@
 #include "core/timeutil.h"
 #include "directory/directory.h"
 #include "directory/find.h"
-#include "directory/postcode.h"
-#include "directory/search.h"
 #include "directory/vocab.h"
+#include "search/postcode.h"
+#include "search/search.h"
 #include "view/view.h"
 
 /* The distances offered, in miles (the configured default joins them). */

@@ -22,8 +22,8 @@
 #include "core/uktime.h"
 #include "directory/directory.h"
 #include "directory/freshness.h"
-#include "directory/oruk.h"
 #include "mail/mail.h"
+#include "oruk/oruk.h"
 #include "store/store.h"
 #include "view/view.h"
 

@@ -16,9 +16,9 @@
 
 #include "core/timeutil.h"
 #include "directory/directory.h"
-#include "directory/oruk.h"
-#include "directory/search.h"
 #include "directory/vocab.h"
+#include "oruk/oruk.h"
+#include "search/search.h"
 #include "store/store.h"
 #include "support/reqtest.h"
 

@@ -19,11 +19,11 @@
 #include "core/common.h"
 #include "core/buf.h"
 #include "core/str.h"
-#include "directory/oruk.h"
-#include "directory/postcode.h"
-#include "directory/schedule.h"
-#include "directory/text.h"
 #include "directory/vocab.h"
+#include "oruk/oruk.h"
+#include "search/postcode.h"
+#include "search/schedule.h"
+#include "search/text.h"
 
 #include <ctype.h>
 #include <math.h>

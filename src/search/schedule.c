@@ -20,7 +20,7 @@
  * feeds mean the time on the clock in the hall.
  */
 #include "core/common.h"
-#include "directory/schedule.h"
+#include "search/schedule.h"
 
 #include <strings.h>
 

@@ -55,8 +55,8 @@
 #include "core/arena.h"
 #include "core/buf.h"
 #include "core/err.h"
-#include "directory/search.h"
 #include "directory/vocab.h"
+#include "search/search.h"
 
 /* Limits (every input is bounded). */
 #define ORUK_FEED_MAX   ((size_t)512 * 1024 * 1024)  /* an import file */

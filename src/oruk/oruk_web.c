@@ -34,9 +34,9 @@
 #include "core/str.h"
 #include "core/timeutil.h"
 #include "directory/directory.h"
-#include "directory/oruk.h"
-#include "directory/postcode.h"
 #include "http/request.h"
+#include "oruk/oruk.h"
+#include "search/postcode.h"
 #include "store/store.h"
 #include "view/view.h"
 

@@ -54,8 +54,8 @@
 #include "core/arena.h"
 #include "core/buf.h"
 #include "core/checked.h"
-#include "directory/postcode.h"
-#include "directory/search.h"
+#include "search/postcode.h"
+#include "search/search.h"
 
 #define WORD_MAX        64        /* bytes of a word kept; longer ones are cut */
 #define DOC_WORDS_MAX   20000     /* words of one document indexed */

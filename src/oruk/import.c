@@ -29,9 +29,9 @@
 #include "core/str.h"
 #include "core/timeutil.h"
 #include "directory/directory.h"
-#include "directory/oruk.h"
-#include "directory/postcode.h"
-#include "directory/text.h"
+#include "oruk/oruk.h"
+#include "search/postcode.h"
+#include "search/text.h"
 #include "store/store.h"
 
 #include <sys/stat.h>

@@ -46,7 +46,7 @@
 
 #include "core/arena.h"
 #include "core/err.h"
-#include "directory/schedule.h"
+#include "search/schedule.h"
 
 /* Facts about a service, as the index needs them. Flags: */
 enum {
