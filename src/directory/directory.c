@@ -33,6 +33,7 @@
 #include "directory/directory.h"
 #include "directory/freshness.h"
 #include "oruk/oruk.h"
+#include "oruk/sched_oruk.h"
 #include "search/postcode.h"
 #include "search/schedule.h"
 #include "search/text.h"

@@ -21,6 +21,7 @@
 #include "core/str.h"
 #include "directory/vocab.h"
 #include "oruk/oruk.h"
+#include "oruk/sched_oruk.h"
 #include "search/postcode.h"
 #include "search/schedule.h"
 #include "search/text.h"

@@ -1,308 +1,36 @@
 /*
- * schedule.c - ORUK schedules: lenient parsing into struct sched, words,
- * the next session, day-and-time bits and a compact text form.
+ * schedule.c - when a service happens: words, the next session,
+ * day-and-time bits and a compact text form of a struct sched, and the
+ * canonical rules every struct sched keeps (sched_add_byday, sched_align).
+ * Reading a schedule from ORUK JSON, and writing it back, is
+ * oruk/sched_oruk.c's.
  *
- * Parsing is lenient where real feeds are sloppy (lowercase or spaced
- * byday, "10:00:00", "10.00", "2pm", "" for "not given", numbers as
- * strings, bymonthday on a weekly schedule as in ORUK's own example) and
- * strict where a guess would mislead people (several days of the month,
- * counting back from the month's end, byday mixing "TU" and "1TU"). Every
- * refusal is a static sentence naming the field.
- *
- * A parsed struct is canonical: fields a frequency does not use are zero,
+ * A struct sched is canonical: fields a frequency does not use are zero,
  * monthly byday entries are sorted and unique, and the start day is moved
  * (whole periods at a time, so fortnightly stays in step) to honour
  * valid_from. So two schedules meaning the same thing compare equal, and
  * the compact encoding can insist on being exactly what it would write.
  *
  * Everything is UK local dates and wall-clock times; uktime.c turns a
- * session into UTC. Time zone suffixes in feeds ("10:00Z") are ignored:
- * feeds mean the time on the clock in the hall.
+ * session into UTC. Nothing here reads the clock: sched_next takes now.
  */
 #include "core/common.h"
 #include "search/schedule.h"
-
-#include <strings.h>
 
 #include "core/str.h"
 #include "core/uktime.h"
 
 #define HORIZON_DAYS 731                 /* two years, with a leap day */
-#define DAY_MAX INT64_C(2932896)         /* 9999-12-31 */
 
 static const char day_codes[7][3] = { "MO", "TU", "WE", "TH", "FR", "SA", "SU" };
 static const char *const ordinal_words[6] = { "", "first", "second", "third", "fourth", "fifth" };
 
-/* ------------------------------------------------------------ parsing */
-
-struct pctx {
-	const char *why;
-	const char *field;
-};
-
-static enum err refuse(struct pctx *c, const char *field, const char *why)
+const char *sched_day_code(int wday)
 {
-	c->field = field;
-	c->why = why;
-	return ERR_INVALID;
+	return day_codes[((wday % 7) + 7) % 7];
 }
 
-static int lower(int ch)
-{
-	return ch >= 'A' && ch <= 'Z' ? ch + 32 : ch;
-}
-
-static bool is_digit(int ch)
-{
-	return ch >= '0' && ch <= '9';
-}
-
-static bool is_space(int ch)
-{
-	return ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r';
-}
-
-static struct str trim_all(struct str s)
-{
-	while (s.n && is_space((unsigned char)s.p[0])) {
-		s.p++;
-		s.n--;
-	}
-	while (s.n && is_space((unsigned char)s.p[s.n - 1]))
-		s.n--;
-	return s;
-}
-
-/* Reads n digits at p; false if any is not a digit. */
-static bool digits(const char *p, size_t n, int *out)
-{
-	int v = 0;
-
-	for (size_t i = 0; i < n; i++) {
-		if (!is_digit((unsigned char)p[i]))
-			return false;
-		v = v * 10 + (p[i] - '0');
-	}
-	*out = v;
-	return true;
-}
-
-/* A wall-clock time: H:MM, HH:MM, HH:MM:SS, HH.MM, HHMM, with an optional
- * fraction, "am"/"pm", "Z" or "+01:00" after it. Minutes after midnight;
- * 24:00 is 1440 (only closes_at takes it). */
-static bool parse_time(struct str s, int *out)
-{
-	size_t i = 0, nh = 0;
-	int h, m, sec;
-
-	s = trim_all(s);
-	while (nh < s.n && nh < 5 && is_digit((unsigned char)s.p[nh]))
-		nh++;
-	if (nh == 4) {
-		/* "1000": HHMM */
-		if (!digits(s.p, 2, &h) || !digits(s.p + 2, 2, &m))
-			return false;
-		i = 4;
-	} else {
-		if (nh < 1 || nh > 2 || !digits(s.p, nh, &h))
-			return false;
-		i = nh;
-		if (i < s.n && (s.p[i] == ':' || s.p[i] == '.')) {
-			if (s.n - i < 3 || !digits(s.p + i + 1, 2, &m))
-				return false;
-			i += 3;
-			if (i < s.n && s.p[i] == ':') {
-				if (s.n - i < 3 || !digits(s.p + i + 1, 2, &sec) || sec > 60)
-					return false;
-				i += 3;
-				if (i < s.n && s.p[i] == '.') {
-					i++;
-					while (i < s.n && is_digit((unsigned char)s.p[i]))
-						i++;
-				}
-			}
-		} else {
-			m = 0;        /* "2pm" */
-			if (i == s.n)
-				return false;
-		}
-	}
-	while (i < s.n && s.p[i] == ' ')
-		i++;
-	struct str rest = { s.p + i, s.n - i };
-	if (rest.n == 2 && (str_ieqc(rest, "am") || str_ieqc(rest, "pm"))) {
-		if (h < 1 || h > 12 || m > 59)
-			return false;
-		h = h % 12 + (lower((unsigned char)rest.p[0]) == 'p' ? 12 : 0);
-	} else if (rest.n == 0 || str_ieqc(rest, "z")) {
-		/* nothing */
-	} else if (rest.p[0] == '+' || rest.p[0] == '-') {
-		int oh, om;
-
-		if (!((rest.n == 3 && digits(rest.p + 1, 2, &oh)) ||
-		      (rest.n == 5 && digits(rest.p + 1, 4, &oh)) ||
-		      (rest.n == 6 && rest.p[3] == ':' && digits(rest.p + 1, 2, &oh) &&
-		       digits(rest.p + 4, 2, &om))))
-			return false;
-	} else {
-		return false;
-	}
-	if (m > 59 || h > 24 || (h == 24 && m != 0))
-		return false;
-	*out = h * 60 + m;
-	return true;
-}
-
-/* "YYYY-MM-DD", optionally followed by "T..." or " ..." with a time
- * (whose minutes go to *minutes when it reads, else -1). */
-static bool parse_date(struct str s, int64_t *day, int *minutes)
-{
-	int y, mo, d;
-
-	s = trim_all(s);
-	*minutes = -1;
-	if (s.n < 10 || !digits(s.p, 4, &y) || s.p[4] != '-' || !digits(s.p + 5, 2, &mo) ||
-	    s.p[7] != '-' || !digits(s.p + 8, 2, &d))
-		return false;
-	if (y < 1900 || mo < 1 || mo > 12 || d < 1 || d > uk_days_in_month(y, mo))
-		return false;
-	if (s.n > 10) {
-		int t;
-
-		if (s.p[10] != 'T' && s.p[10] != 't' && s.p[10] != ' ')
-			return false;
-		if (parse_time((struct str){ s.p + 11, s.n - 11 }, &t) && t < 1440)
-			*minutes = t;
-	}
-	*day = uk_days(y, mo, d);
-	return true;
-}
-
-/* A field's string value: 0 absent (missing, null or blank), 1 present,
- * -1 present but of the wrong type. Integers are accepted as their
- * decimal text (bymonthday: 15), into numbuf. */
-static int field_str(const json_t *o, const char *key, struct str *out, char *numbuf, size_t nb)
-{
-	const json_t *v = json_object_get(o, key);
-
-	if (!v || json_is_null(v))
-		return 0;
-	if (json_is_string(v)) {
-		*out = trim_all((struct str){ json_string_value(v), json_string_length(v) });
-		return out->n ? 1 : 0;
-	}
-	if (numbuf && json_is_integer(v)) {
-		snprintf(numbuf, nb, "%lld", (long long)json_integer_value(v));
-		*out = str_c(numbuf);
-		return 1;
-	}
-	return -1;
-}
-
-static int day_from_name(struct str s)
-{
-	static const char *const full[7] = {
-		"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
-	};
-
-	for (int d = 0; d < 7; d++) {
-		size_t fl = strlen(full[d]);
-
-		if (s.n == 2 && str_ieqc(s, day_codes[d]))
-			return d;
-		if (s.n == 3 && strncasecmp(s.p, full[d], 3) == 0)
-			return d;
-		if (s.n == fl && strncasecmp(s.p, full[d], fl) == 0)
-			return d;
-		/* "Tues", "Thurs", "Weds" */
-		if (s.n == 4 && (d == 1 || d == 2 || d == 3) &&
-		    (strncasecmp(s.p, d == 1 ? "tues" : d == 2 ? "weds" : "thur", 4) == 0))
-			return d;
-		if (s.n == 5 && d == 3 && strncasecmp(s.p, "thurs", 5) == 0)
-			return d;
-	}
-	return -1;
-}
-
-struct dayspec {
-	int nth;     /* 0: no position */
-	int wday;
-};
-
-#define MAX_TOKENS 64
-
-/* byday: tokens separated by commas, semicolons or spaces; each an
- * optional position (+1..5, -1) and a day. A JSON array of such strings
- * is read the same way. */
-static enum err parse_byday_str(struct pctx *c, struct str s, struct dayspec *ds, int *nds)
-{
-	size_t i = 0;
-
-	while (i < s.n) {
-		while (i < s.n && (s.p[i] == ',' || s.p[i] == ';' || is_space((unsigned char)s.p[i])))
-			i++;
-		if (i == s.n)
-			break;
-		size_t b = i;
-		while (i < s.n && s.p[i] != ',' && s.p[i] != ';' && !is_space((unsigned char)s.p[i]))
-			i++;
-		struct str t = { s.p + b, i - b };
-		size_t k = 0;
-		int sign = 1, nth = 0;
-
-		if (t.p[0] == '+' || t.p[0] == '-') {
-			sign = t.p[0] == '-' ? -1 : 1;
-			k = 1;
-		}
-		size_t nd = 0;
-		while (k + nd < t.n && is_digit((unsigned char)t.p[k + nd]))
-			nd++;
-		if (nd > 2)
-			return refuse(c, "byday", "byday has a position (like 1MO or -1FR) that is not 1 to 5 or -1.");
-		if (nd && !digits(t.p + k, nd, &nth))
-			return refuse(c, "byday", "byday is not a list of days like MO or 1MO.");
-		if (k && !nd)
-			return refuse(c, "byday", "byday is not a list of days like MO or 1MO.");
-		int wday = day_from_name((struct str){ t.p + k + nd, t.n - k - nd });
-		if (wday < 0)
-			return refuse(c, "byday", "byday is not a list of days like MO or 1MO.");
-		if (nd) {
-			nth *= sign;
-			if (!((nth >= 1 && nth <= 5) || nth == -1))
-				return refuse(c, "byday", "byday has a position (like 1MO or -1FR) that is not 1 to 5 or -1.");
-		}
-		if (*nds >= MAX_TOKENS)
-			return refuse(c, "byday", "byday names too many days.");
-		ds[(*nds)++] = (struct dayspec){ nth, wday };
-	}
-	return ERR_OK;
-}
-
-static enum err parse_byday(struct pctx *c, const json_t *o, struct dayspec *ds, int *nds)
-{
-	const json_t *v = json_object_get(o, "byday");
-	enum err e;
-
-	*nds = 0;
-	if (!v || json_is_null(v))
-		return ERR_OK;
-	if (json_is_string(v))
-		return parse_byday_str(c, (struct str){ json_string_value(v), json_string_length(v) }, ds, nds);
-	if (json_is_array(v)) {
-		size_t i;
-		const json_t *it;
-
-		json_array_foreach(v, i, it) {
-			if (!json_is_string(it))
-				return refuse(c, "byday", "byday is not a list of days like MO or 1MO.");
-			e = parse_byday_str(c, (struct str){ json_string_value(it), json_string_length(it) }, ds, nds);
-			if (e)
-				return e;
-		}
-		return ERR_OK;
-	}
-	return refuse(c, "byday", "byday is not a list of days like MO or 1MO.");
-}
+/* ------------------------------------------------------------ canonical form */
 
 static int byday_cmp(int8_t an, int8_t aw, int8_t bn, int8_t bw)
 {
@@ -330,9 +58,7 @@ static int64_t monday_of(int64_t day)
 	return day - uk_weekday(day);
 }
 
-/* The first day >= min (min >= anchor) whose week, day or month is one
- * the interval runs in, counting from anchor's. */
-static int64_t first_on_day(const struct sched *s, int64_t anchor, int64_t min)
+int64_t sched_align(const struct sched *s, int64_t anchor, int64_t min)
 {
 	int64_t n = s->interval, r;
 
@@ -352,298 +78,31 @@ static int64_t first_on_day(const struct sched *s, int64_t anchor, int64_t min)
 	return min;
 }
 
-enum err sched_from_oruk_field(const json_t *o, struct sched *out, const char **why,
-		const char **field)
+bool sched_add_byday(struct sched *s, int nth, int wday)
 {
-	struct pctx c = { NULL, NULL };
-	struct dayspec ds[MAX_TOKENS];
-	int nds = 0, nth_count = 0, date_opens = -1, t, mday = 0;
-	struct str v;
-	char num[32];
-	bool has_freq = false, has_dtstart = false, has_from = false, has_to = false;
-	int64_t dtstart = 0, vfrom = 0, vto = 0;
-	enum err e = ERR_OK;
-	int r;
+	int8_t n = (int8_t)nth, w = (int8_t)wday;
+	int k = 0, cmp = 1;
 
-	memset(out, 0, sizeof(*out));
-	out->freq = SCHED_ONCE;
-	out->interval = 1;
-	out->opens = out->closes = -1;
-
-	if (!json_is_object(o)) {
-		e = refuse(&c, "", "The schedule is not an object.");
-		goto out;
-	}
-
-	/* freq */
-	r = field_str(o, "freq", &v, NULL, 0);
-	if (r < 0 || (r > 0 && !str_ieqc(v, "WEEKLY") && !str_ieqc(v, "MONTHLY") &&
-	              !str_ieqc(v, "DAILY"))) {
-		e = refuse(&c, "freq", "freq must be WEEKLY, MONTHLY or DAILY.");
-		goto out;
-	}
-	if (r > 0) {
-		has_freq = true;
-		out->freq = str_ieqc(v, "WEEKLY") ? SCHED_WEEKLY :
-			str_ieqc(v, "MONTHLY") ? SCHED_MONTHLY : SCHED_DAILY;
-	}
-
-	/* interval: a number, or a number in a string */
-	{
-		const json_t *iv = json_object_get(o, "interval");
-		int64_t n = 1;
-		bool ok = true;
-
-		if (!iv || json_is_null(iv)) {
-			n = 1;
-		} else if (json_is_integer(iv)) {
-			n = json_integer_value(iv);
-		} else if (json_is_real(iv)) {
-			double d = json_real_value(iv);
-
-			ok = d >= 0 && d <= SCHED_MAX_INTERVAL && d == (double)(int)d;
-			n = ok ? (int)d : 1;
-		} else if (json_is_string(iv)) {
-			struct str is = trim_all((struct str){ json_string_value(iv), json_string_length(iv) });
-
-			if (is.n)
-				ok = str_to_i64(is, 0, SCHED_MAX_INTERVAL, &n);
-		} else {
-			ok = false;
-		}
-		if (n == 0)
-			n = 1;        /* 0 is what some feeds write for "not given" */
-		if (!ok || n < 1 || n > SCHED_MAX_INTERVAL) {
-			e = refuse(&c, "interval", "interval must be a whole number from 1 to 366.");
-			goto out;
-		}
-		out->interval = (int)n;
-	}
-
-	e = parse_byday(&c, o, ds, &nds);
-	if (e)
-		goto out;
-	for (int i = 0; i < nds; i++)
-		nth_count += ds[i].nth != 0;
-	if (nth_count && nth_count != nds) {
-		e = refuse(&c, "byday", "byday mixes days with and without a position (like TU and 1TU).");
-		goto out;
-	}
-
-	/* bymonthday: one day of the month */
-	r = field_str(o, "bymonthday", &v, num, sizeof(num));
-	if (r < 0) {
-		e = refuse(&c, "bymonthday", "bymonthday must be one day of the month from 1 to 31.");
-		goto out;
-	}
-	if (r > 0) {
-		int64_t md;
-
-		if (!str_to_i64(v, 1, 31, &md)) {
-			bool weekly = has_freq && out->freq != SCHED_MONTHLY;
-
-			/* Ignored where it has no meaning (ORUK's own example
-			 * puts "2,3,4" on a weekly schedule). */
-			if (!weekly) {
-				e = refuse(&c, "bymonthday", "bymonthday must be one day of the month from 1 to 31.");
-				goto out;
-			}
-		} else {
-			mday = (int)md;
-		}
-	}
-
-	/* times */
-	r = field_str(o, "opens_at", &v, NULL, 0);
-	if (r < 0 || (r > 0 && (!parse_time(v, &t) || t >= 1440))) {
-		e = refuse(&c, "opens_at", "opens_at is not a time like 10:00.");
-		goto out;
-	}
-	if (r > 0)
-		out->opens = t;
-	r = field_str(o, "closes_at", &v, NULL, 0);
-	if (r < 0 || (r > 0 && !parse_time(v, &t))) {
-		e = refuse(&c, "closes_at", "closes_at is not a time like 17:30.");
-		goto out;
-	}
-	if (r > 0)
-		out->closes = t;
-
-	/* dates */
-	r = field_str(o, "dtstart", &v, NULL, 0);
-	if (r < 0 || (r > 0 && !parse_date(v, &dtstart, &date_opens))) {
-		e = refuse(&c, "dtstart", "dtstart is not a date like 2026-11-24.");
-		goto out;
-	}
-	has_dtstart = r > 0;
-	r = field_str(o, "valid_from", &v, NULL, 0);
-	if (r < 0 || (r > 0 && !parse_date(v, &vfrom, &t))) {
-		e = refuse(&c, "valid_from", "valid_from is not a date like 2026-11-24.");
-		goto out;
-	}
-	has_from = r > 0;
-	r = field_str(o, "valid_to", &v, NULL, 0);
-	if (r < 0 || (r > 0 && !parse_date(v, &vto, &t))) {
-		e = refuse(&c, "valid_to", "valid_to is not a date like 2026-11-24.");
-		goto out;
-	}
-	has_to = r > 0;
-	if (has_to && vto < 1) {
-		e = refuse(&c, "valid_to", "valid_to is before 1970.");
-		goto out;
-	}
-	if (has_dtstart && out->opens < 0 && date_opens > 0)
-		out->opens = date_opens;     /* "dtstart": "2026-12-03T10:00:00" */
-
-	/* What kind of schedule is it? */
-	if (!has_freq) {
-		if (nds)
-			out->freq = nth_count ? SCHED_MONTHLY : SCHED_WEEKLY;
-		else if (mday)
-			out->freq = SCHED_MONTHLY;
-		else
-			out->freq = SCHED_ONCE;
-	} else if (out->freq == SCHED_WEEKLY && nth_count) {
-		out->freq = SCHED_MONTHLY;   /* "WEEKLY" with "1MO": the author meant monthly */
-	} else if (out->freq == SCHED_MONTHLY && nds && !nth_count) {
-		if (out->interval != 1) {
-			e = refuse(&c, "byday", "byday without a position (like TU rather than 1TU) "
-				"on a monthly schedule can only repeat every month.");
-			goto out;
-		}
-		out->freq = SCHED_WEEKLY;    /* every Tuesday of every month */
-	}
-
-	switch (out->freq) {
-	case SCHED_ONCE:
-		out->interval = 1;
-		if (has_dtstart) {
-			out->start_day = dtstart;
-		} else if (has_from && has_to && vto == vfrom) {
-			out->start_day = vfrom;
-		} else {
-			e = refuse(&c, "freq", "The schedule does not say when: give freq and byday, "
-				"or dtstart for a single date.");
-			goto out;
-		}
-		if (out->start_day < 1) {
-			e = refuse(&c, has_dtstart ? "dtstart" : "valid_from",
-				has_dtstart ? "dtstart is before 1970." : "valid_from is before 1970.");
-			goto out;
-		}
-		break;
-	case SCHED_DAILY:
-		if (nth_count) {
-			e = refuse(&c, "byday", "byday positions (like 1MO) only make sense on a monthly schedule.");
-			goto out;
-		}
-		for (int i = 0; i < nds; i++)
-			out->weekdays |= (uint8_t)(1u << ds[i].wday);
-		if (!nds)
-			out->weekdays = 0x7f;
-		break;
-	case SCHED_WEEKLY:
-		for (int i = 0; i < nds; i++)
-			out->weekdays |= (uint8_t)(1u << ds[i].wday);
-		if (!nds) {
-			if (!has_dtstart && !has_from) {
-				e = refuse(&c, "byday", "A weekly schedule needs byday (like TU) or dtstart.");
-				goto out;
-			}
-			out->weekdays = (uint8_t)(1u << uk_weekday(has_dtstart ? dtstart : vfrom));
-		}
-		break;
-	case SCHED_MONTHLY:
-		if (nds && mday) {
-			e = refuse(&c, "bymonthday", "A monthly schedule gives both byday and bymonthday: "
-				"kith needs one of them.");
-			goto out;
-		}
-		if (nds) {
-			for (int i = 0; i < nds; i++) {
-				int8_t n = (int8_t)ds[i].nth, w = (int8_t)ds[i].wday;
-				int k = 0, cmp = 1;
-
-				/* insertion into sorted, unique order */
-				while (k < out->nbyday &&
-				       (cmp = byday_cmp(out->byday[k].nth, out->byday[k].wday, n, w)) < 0)
-					k++;
-				if (k < out->nbyday && cmp == 0)
-					continue;
-				if (out->nbyday >= SCHED_MAX_BYDAY) {
-					e = refuse(&c, "byday", "byday names more than 7 days of the month.");
-					goto out;
-				}
-				memmove(&out->byday[k + 1], &out->byday[k],
-					(size_t)(out->nbyday - k) * sizeof(out->byday[0]));
-				out->byday[k].nth = n;
-				out->byday[k].wday = w;
-				out->nbyday++;
-			}
-		} else if (mday) {
-			out->monthday = mday;
-		} else if (has_dtstart || has_from) {
-			int y, m, d;
-
-			uk_date(has_dtstart ? dtstart : vfrom, &y, &m, &d);
-			out->monthday = d;
-		} else {
-			e = refuse(&c, "byday", "A monthly schedule needs byday (like 1MO) or bymonthday (like 15).");
-			goto out;
-		}
-		break;
-	}
-
-	/* Start: dtstart anchors the interval; valid_from moves the start on
-	 * by whole periods so "every other week" keeps its weeks. */
-	if (out->freq != SCHED_ONCE) {
-		int64_t anchor = has_dtstart ? dtstart : has_from ? vfrom : 0;
-		int64_t min = anchor;
-
-		if (has_from && vfrom > min)
-			min = vfrom;
-		if (has_dtstart || has_from) {
-			if (out->interval == 1)
-				out->start_day = min >= 1 ? min : 0;
-			else
-				out->start_day = first_on_day(out, anchor, min >= 1 ? min : 1);
-		}
-		/* Moving on by whole periods can pass the end of 9999. */
-		if (out->start_day > DAY_MAX) {
-			e = refuse(&c, has_dtstart ? "dtstart" : "valid_from", has_dtstart ?
-				"dtstart is too far in the future." : "valid_from is too far in the future.");
-			goto out;
-		}
-	}
-	if (has_to) {
-		out->end_day = vto;
-		if (out->start_day && vto < out->start_day) {
-			e = refuse(&c, "valid_to", "valid_to is before the schedule starts.");
-			goto out;
-		}
-	}
-
-	/* 00:00 to 00:00 (or to 23:59) is how some feeds say "all day". */
-	if (out->opens == 0 && (out->closes == 0 || out->closes >= 1439))
-		out->opens = out->closes = -1;
-	e = ERR_OK;
-out:
-	if (e) {
-		memset(out, 0, sizeof(*out));
-		out->interval = 1;
-		out->opens = out->closes = -1;
-	}
-	if (why)
-		*why = e ? c.why : NULL;
-	if (field)
-		*field = e ? c.field : NULL;
-	return e;
+	/* insertion into sorted, unique order */
+	while (k < s->nbyday && (cmp = byday_cmp(s->byday[k].nth, s->byday[k].wday, n, w)) < 0)
+		k++;
+	if (k < s->nbyday && cmp == 0)
+		return true;
+	if (s->nbyday >= SCHED_MAX_BYDAY)
+		return false;
+	memmove(&s->byday[k + 1], &s->byday[k], (size_t)(s->nbyday - k) * sizeof(s->byday[0]));
+	s->byday[k].nth = n;
+	s->byday[k].wday = w;
+	s->nbyday++;
+	return true;
 }
 
-enum err sched_from_oruk(const json_t *schedule, struct sched *out, const char **why)
+void sched_byday_text(const struct sched *s, struct buf *out)
 {
-	return sched_from_oruk_field(schedule, out, why, NULL);
+	for (int i = 0; i < s->nbyday && i < SCHED_MAX_BYDAY; i++)
+		buf_addf(out, "%s%d%s", i ? "," : "", s->byday[i].nth, day_codes[s->byday[i].wday % 7]);
 }
+
 
 /* ------------------------------------------------------------ words */
 
@@ -1036,7 +495,7 @@ static bool sched_valid(const struct sched *s)
 		return false;
 	if (s->opens == 0 && (s->closes == 0 || s->closes >= 1439))
 		return false;
-	if (s->start_day < 0 || s->start_day > DAY_MAX || s->end_day < 0 || s->end_day > DAY_MAX)
+	if (s->start_day < 0 || s->start_day > SCHED_DAY_MAX || s->end_day < 0 || s->end_day > SCHED_DAY_MAX)
 		return false;
 	if (s->start_day && s->end_day && s->end_day < s->start_day)
 		return false;
@@ -1086,8 +545,7 @@ bool sched_equal(const struct sched *a, const struct sched *b)
 void sched_encode(const struct sched *s, struct buf *out)
 {
 	buf_addf(out, "A%c%d;%u;", freq_letters[(unsigned)s->freq & 3], s->interval, (unsigned)s->weekdays);
-	for (int i = 0; i < s->nbyday && i < SCHED_MAX_BYDAY; i++)
-		buf_addf(out, "%s%d%s", i ? "," : "", s->byday[i].nth, day_codes[s->byday[i].wday % 7]);
+	sched_byday_text(s, out);
 	buf_addf(out, ";%d;%d;%d;%lld;%lld", s->monthday, s->opens, s->closes,
 		(long long)s->start_day, (long long)s->end_day);
 }
@@ -1106,6 +564,16 @@ static bool next_int(struct str *p, int64_t min, int64_t max, int64_t *v, bool l
 	p->p += i + (i < p->n);
 	p->n -= i + (i < p->n);
 	return true;
+}
+
+/* The weekday of the two letters at p exactly as sched_encode writes
+ * them ("TU"), or -1. */
+static int day_code_at(const char *p)
+{
+	for (int d = 0; d < 7; d++)
+		if (memcmp(p, day_codes[d], 2) == 0)
+			return d;
+	return -1;
 }
 
 bool sched_decode(const char *p, size_t n, struct sched *out)
@@ -1151,10 +619,10 @@ bool sched_decode(const char *p, size_t n, struct sched *out)
 				k++;
 			if (k - b < 3 || s.nbyday >= SCHED_MAX_BYDAY)
 				goto out;
-			int w = day_from_name((struct str){ list.p + k - 2, 2 });
+			int w = day_code_at(list.p + k - 2);
 			int64_t nth;
 
-			if (w < 0 || memcmp(list.p + k - 2, day_codes[w], 2) != 0 ||
+			if (w < 0 ||
 			    !str_to_i64((struct str){ list.p + b, k - b - 2 }, -1, 5, &nth))
 				goto out;
 			s.byday[s.nbyday].nth = (int8_t)nth;
@@ -1178,10 +646,10 @@ bool sched_decode(const char *p, size_t n, struct sched *out)
 	if (!next_int(&r, -1, 1440, &v, false))
 		goto out;
 	s.closes = (int)v;
-	if (!next_int(&r, 0, DAY_MAX, &v, false))
+	if (!next_int(&r, 0, SCHED_DAY_MAX, &v, false))
 		goto out;
 	s.start_day = v;
-	if (!next_int(&r, 0, DAY_MAX, &v, true))
+	if (!next_int(&r, 0, SCHED_DAY_MAX, &v, true))
 		goto out;
 	s.end_day = v;
 	if (!sched_valid(&s))
@@ -1199,67 +667,4 @@ out:
 	if (ok)
 		*out = s;
 	return ok;
-}
-
-/* ------------------------------------------------------------ back to ORUK */
-
-static void set_day(json_t *o, const char *key, int64_t day)
-{
-	int y, m, d;
-	char tmp[16];
-
-	uk_date(day, &y, &m, &d);
-	snprintf(tmp, sizeof(tmp), "%04d-%02d-%02d", y, m, d);
-	json_object_set_new(o, key, json_string(tmp));
-}
-
-static void set_time(json_t *o, const char *key, int minutes)
-{
-	char tmp[16];
-
-	snprintf(tmp, sizeof(tmp), "%02d:%02d", minutes / 60 % 100, minutes % 60);
-	json_object_set_new(o, key, json_string(tmp));
-}
-
-json_t *sched_to_oruk(const struct sched *s)
-{
-	static const char *const freqs[4] = { NULL, "DAILY", "WEEKLY", "MONTHLY" };
-	json_t *o = json_object();
-	struct buf b;
-
-	if (!o)
-		return NULL;
-	buf_init(&b, 256);
-	if (s->freq != SCHED_ONCE) {
-		json_object_set_new(o, "freq", json_string(freqs[(unsigned)s->freq & 3]));
-		json_object_set_new(o, "interval", json_integer(s->interval));
-	}
-	if (s->freq == SCHED_WEEKLY || (s->freq == SCHED_DAILY && (s->weekdays & 0x7f) != 0x7f)) {
-		for (int d = 0; d < 7; d++)
-			if ((s->weekdays >> d) & 1)
-				buf_addf(&b, "%s%s", b.len ? "," : "", day_codes[d]);
-	} else if (s->freq == SCHED_MONTHLY && s->nbyday > 0) {
-		for (int i = 0; i < s->nbyday && i < SCHED_MAX_BYDAY; i++)
-			buf_addf(&b, "%s%d%s", i ? "," : "", s->byday[i].nth, day_codes[s->byday[i].wday % 7]);
-	}
-	if (b.len && buf_ok(&b))
-		json_object_set_new(o, "byday", json_string(b.p));
-	buf_release(&b);
-	if (s->freq == SCHED_MONTHLY && s->monthday > 0) {
-		char tmp[16];
-
-		snprintf(tmp, sizeof(tmp), "%d", s->monthday);
-		json_object_set_new(o, "bymonthday", json_string(tmp));
-	}
-	if (s->opens >= 0)
-		set_time(o, "opens_at", s->opens);
-	if (s->closes >= 0)
-		set_time(o, "closes_at", s->closes);
-	if (s->start_day > 0) {
-		set_day(o, "dtstart", s->start_day);
-		set_day(o, "valid_from", s->start_day);
-	}
-	if (s->end_day > 0)
-		set_day(o, "valid_to", s->end_day);
-	return o;
 }

@@ -11,6 +11,7 @@
 #include "core/buf.h"
 #include "core/str.h"
 #include "core/uktime.h"
+#include "oruk/sched_oruk.h"
 #include "search/schedule.h"
 
 /* Parses a JSON schedule that must be accepted. */
