@@ -17,6 +17,7 @@
 #include "core/str.h"
 #include "http/parse.h"
 #include "oruk/oruk.h"
+#include "oruk/oruk_web.h"
 #include "search/postcode.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

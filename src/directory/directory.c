@@ -31,6 +31,7 @@
 #include "core/timeutil.h"
 #include "core/uktime.h"
 #include "directory/directory.h"
+#include "directory/directory_db.h"
 #include "directory/freshness.h"
 #include "oruk/oruk.h"
 #include "oruk/sched_oruk.h"

@@ -21,9 +21,9 @@
 #include "core/timeutil.h"
 #include "core/uktime.h"
 #include "directory/directory.h"
+#include "directory/directory_db.h"
 #include "directory/freshness.h"
 #include "mail/mail.h"
-#include "oruk/oruk.h"
 #include "store/store.h"
 #include "view/view.h"
 

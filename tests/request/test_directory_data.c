@@ -16,7 +16,9 @@
 
 #include "core/timeutil.h"
 #include "directory/directory.h"
+#include "directory/directory_db.h"
 #include "directory/vocab.h"
+#include "oruk/import.h"
 #include "oruk/oruk.h"
 #include "search/search.h"
 #include "store/store.h"

@@ -17,6 +17,7 @@
 #include "directory/vocab.h"
 #include "http/request.h"
 #include "oruk/oruk.h"
+#include "oruk/oruk_web.h"
 #include "search/postcode.h"
 #include "search/schedule.h"
 #include "search/search.h"
