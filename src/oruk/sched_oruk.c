@@ -308,9 +308,6 @@ struct sched_read {
 	int64_t dtstart, vfrom, vto;
 };
 
-typedef enum err (*sched_step)(struct pctx *c, const json_t *o, struct sched *out,
-		struct sched_read *r);
-
 static enum err read_freq(struct pctx *c, const json_t *o, struct sched *out, struct sched_read *r)
 {
 	struct str v;
@@ -589,7 +586,8 @@ static enum err settle_end(struct pctx *c, const json_t *o, struct sched *out, s
 
 /* In this order: a later step reads what an earlier one settled
  * (bymonthday is only forgiven on a schedule that says it is weekly). */
-static const sched_step sched_steps[] = {
+static enum err (*const sched_steps[])(struct pctx *c, const json_t *o, struct sched *out,
+		struct sched_read *r) = {
 	read_freq, read_interval, read_byday, read_bymonthday, read_times, read_dates,
 	settle_freq, settle_days, settle_start, settle_end,
 };
