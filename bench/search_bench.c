@@ -31,10 +31,10 @@
 
 #include "core/arena.h"
 #include "core/embedded.h"
-#include "directory/postcode.h"
-#include "directory/schedule.h"
-#include "directory/search.h"
 #include "directory/vocab.h"
+#include "search/postcode.h"
+#include "search/schedule.h"
+#include "search/search.h"
 
 /* ---------------------------------------------------------------- random */
 

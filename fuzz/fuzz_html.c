@@ -23,7 +23,7 @@
 
 #include "core/buf.h"
 #include "core/str.h"
-#include "directory/text.h"
+#include "search/text.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

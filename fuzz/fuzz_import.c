@@ -20,9 +20,9 @@
 #include "core/common.h"
 
 #include "core/str.h"
-#include "directory/oruk.h"
-#include "directory/postcode.h"
-#include "directory/schedule.h"
+#include "oruk/oruk.h"
+#include "search/postcode.h"
+#include "search/schedule.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -1,6 +1,6 @@
 /*
  * fuzz_oruk_params.c - the ORUK API's query parameters (oruk_params_parse
- * in src/directory/oruk_web.c) on any query string, as the server hands
+ * in src/oruk/oruk_web.c) on any query string, as the server hands
  * it over: parse_urlencoded with the default limits, then the parser with
  * every parameter accepted, and again with the set the first byte picks.
  *
@@ -15,9 +15,10 @@
 
 #include "core/arena.h"
 #include "core/str.h"
-#include "directory/oruk.h"
-#include "directory/postcode.h"
 #include "http/parse.h"
+#include "oruk/oruk.h"
+#include "oruk/oruk_web.h"
+#include "search/postcode.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

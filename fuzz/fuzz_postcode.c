@@ -13,7 +13,7 @@
 
 #include <math.h>
 
-#include "directory/postcode.h"
+#include "search/postcode.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -24,7 +24,8 @@
 #include "core/buf.h"
 #include "core/str.h"
 #include "core/uktime.h"
-#include "directory/schedule.h"
+#include "oruk/sched_oruk.h"
+#include "search/schedule.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

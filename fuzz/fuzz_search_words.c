@@ -16,7 +16,7 @@
 #include "core/arena.h"
 #include "core/buf.h"
 #include "core/str.h"
-#include "directory/search.h"
+#include "search/search.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

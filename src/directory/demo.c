@@ -31,9 +31,9 @@
 #include "core/timeutil.h"
 #include "core/uktime.h"
 #include "directory/directory.h"
-#include "directory/postcode.h"
 #include "directory/vocab.h"
 #include "people/people.h"
+#include "search/postcode.h"
 
 #include <math.h>
 

@@ -31,11 +31,13 @@
 #include "core/timeutil.h"
 #include "core/uktime.h"
 #include "directory/directory.h"
+#include "directory/directory_db.h"
 #include "directory/freshness.h"
-#include "directory/oruk.h"
-#include "directory/postcode.h"
-#include "directory/schedule.h"
-#include "directory/text.h"
+#include "oruk/oruk.h"
+#include "oruk/sched_oruk.h"
+#include "search/postcode.h"
+#include "search/schedule.h"
+#include "search/text.h"
 #include "store/store.h"
 
 #include <pthread.h>
@@ -347,174 +349,214 @@ static enum err save_terms(struct db *db, const json_t *doc)
 	return e;
 }
 
-/* Saves a normalised document (owned: consumed). */
-static enum err save_norm(struct db *db, json_t *norm, const struct save_opts *opts,
-		struct save_report *report, json_t *errors)
-{
+/* A save under way (save_norm's steps). */
+struct save_ctx {
+	struct db *db;
 	struct arena a;
-	json_t *org = json_incref(json_object_get(norm, "organization")), *flat = NULL;
-	const char *id = jstr(norm, "id"), *org_id, *old_hash = NULL, *old_state = NULL;
-	const char *charity = NULL, *org_name = NULL;
-	char hash[65], date[11], dt[21];
-	char *doc_s = NULL, *flat_s = NULL, **sal_docs = NULL;
+	const struct save_opts *opts;
+	struct save_report *report;
+	json_t *errors;
+	json_t *norm;                  /* the normalised document, without its organisation */
+	json_t *org;                   /* the organisation it carried, or NULL */
+	const char *id, *org_id, *charity, *org_name;
+	const char *old_hash, *old_state;
+	bool exists;
+	char hash[65];
+	char *doc_s, *flat_s;          /* the document and its flat form, as stored */
 	struct oruk_facts f;
-	bool facts = false, exists;
-	struct dir_row row;
-	size_t which = 0;
+};
+
+/* The organisation: in the document (upserted), or already known (given
+ * its ORUK form when it was made with an account). */
+static enum err save_org_of(struct save_ctx *sc)
+{
+	struct dir_org o;
 	enum err e;
 
-	arena_init(&a);
-	memset(&f, 0, sizeof(f));
-	str_copy(report->id, sizeof(report->id), id);
-	if (org)
-		oruk_service_set(norm, "organization", NULL);
-	org_id = jstr(norm, "organization_id");
-
-	/* The organisation: in the document, or already known. */
-	if (org) {
-		if ((e = save_org(db, &a, org, opts->now)) != ERR_OK)
-			goto out;
-		charity = oruk_org_charity(org);
-		org_name = jstr(org, "name");
-	} else if (!org_id) {
-		oruk_error_add(errors, "organization", "The service has no organisation.", "has no organisation");
-		e = ERR_INVALID;
-		goto out;
-	} else {
-		struct dir_org o;
-
-		e = dir_db_org_get(db, &a, org_id, &o);
-		if (e == ERR_NOT_FOUND) {
-			oruk_error_add(errors, "organization_id", "No organisation has this id.",
-				       "its organisation is not in kith and not in the record");
-			e = ERR_INVALID;
-			goto out;
-		}
-		if (e)
-			goto out;
-		charity = o.charity;
-		org_name = o.name;
-		if (!o.doc) {
-			/* An organisation made with an account: its ORUK form. */
-			json_t *od = json_pack("{s:s, s:s, s:s}", "id", o.id, "name", o.name,
-					       "description", o.description ? o.description : o.name);
-
-			e = od ? save_org(db, &a, od, opts->now) : ERR_NOMEM;
-			json_decref(od);
-			if (e)
-				goto out;
-		}
+	if (sc->org) {
+		if ((e = save_org(sc->db, &sc->a, sc->org, sc->opts->now)) != ERR_OK)
+			return e;
+		sc->charity = oruk_org_charity(sc->org);
+		sc->org_name = jstr(sc->org, "name");
+		return ERR_OK;
 	}
+	if (!sc->org_id) {
+		oruk_error_add(sc->errors, "organization", "The service has no organisation.", "has no organisation");
+		return ERR_INVALID;
+	}
+	e = dir_db_org_get(sc->db, &sc->a, sc->org_id, &o);
+	if (e == ERR_NOT_FOUND) {
+		oruk_error_add(sc->errors, "organization_id", "No organisation has this id.",
+			       "its organisation is not in kith and not in the record");
+		return ERR_INVALID;
+	}
+	if (e)
+		return e;
+	sc->charity = o.charity;
+	sc->org_name = o.name;
+	if (!o.doc) {
+		json_t *od = json_pack("{s:s, s:s, s:s}", "id", o.id, "name", o.name,
+				       "description", o.description ? o.description : o.name);
+
+		e = od ? save_org(sc->db, &sc->a, od, sc->opts->now) : ERR_NOMEM;
+		json_decref(od);
+	}
+	return e;
+}
+
+/* Is it already stored as it is now? Then only a state change is
+ * written (*done is set either way). */
+static enum err save_if_same(struct save_ctx *sc, bool *done)
+{
+	const struct save_opts *opts = sc->opts;
+	char date[11];
+	enum err e;
 
 	if (opts->assure) {
 		today_date(opts->now, date);
-		oruk_service_set(norm, "assured_date", json_string(date));
+		oruk_service_set(sc->norm, "assured_date", json_string(date));
 	}
-	oruk_hash(norm, hash);
-	e = dir_db_existing(db, &a, id, &old_hash, &old_state, NULL);
+	oruk_hash(sc->norm, sc->hash);
+	e = dir_db_existing(sc->db, &sc->a, sc->id, &sc->old_hash, &sc->old_state, NULL);
 	if (e && e != ERR_NOT_FOUND)
-		goto out;
-	exists = e == ERR_OK;
-	e = ERR_OK;
-	if (exists && strcmp(old_hash, hash) == 0) {
-		if (opts->set_state && state_parse(old_state) != opts->state) {
-			if ((e = dir_db_set_state(db, id, svc_state_name(opts->state), opts->now)) == ERR_OK &&
-			    (e = dir_db_change(db, id, opts->now)) == ERR_OK)
-				report->outcome = SAVE_UPDATED;
-		} else {
-			report->outcome = SAVE_UNCHANGED;
-		}
-		goto out;
+		return e;
+	sc->exists = e == ERR_OK;
+	if (!sc->exists || strcmp(sc->old_hash, sc->hash) != 0)
+		return ERR_OK;
+	*done = true;
+	if (!opts->set_state || state_parse(sc->old_state) == opts->state) {
+		sc->report->outcome = SAVE_UNCHANGED;
+		return ERR_OK;
 	}
+	if ((e = dir_db_set_state(sc->db, sc->id, svc_state_name(opts->state), opts->now)) == ERR_OK &&
+	    (e = dir_db_change(sc->db, sc->id, opts->now)) == ERR_OK)
+		sc->report->outcome = SAVE_UPDATED;
+	return e;
+}
+
+/* The stored texts and the derived facts (the organisation's name is
+ * searched too). */
+static enum err save_derive(struct save_ctx *sc)
+{
+	json_t *flat;
+	char dt[21];
+	enum err e = ERR_OK;
 
 	/* A person changed it now; an import keeps the feed's date. */
-	if (opts->source == SRC_FORM || !jstr(norm, "last_modified")) {
-		oruk_format_datetime(opts->now, dt);
-		oruk_service_set(norm, "last_modified", json_string(dt));
+	if (sc->opts->source == SRC_FORM || !jstr(sc->norm, "last_modified")) {
+		oruk_format_datetime(sc->opts->now, dt);
+		oruk_service_set(sc->norm, "last_modified", json_string(dt));
 	}
-	flat = oruk_flat(norm);
-	doc_s = oruk_dump(norm, NULL);
-	flat_s = flat ? oruk_dump(flat, NULL) : NULL;
-	if (!doc_s || !flat_s || (e = oruk_derive(norm, &f)) != ERR_OK) {
-		e = e ? e : ERR_NOMEM;
-		goto out;
+	flat = oruk_flat(sc->norm);
+	sc->doc_s = oruk_dump(sc->norm, NULL);
+	sc->flat_s = flat ? oruk_dump(flat, NULL) : NULL;
+	json_decref(flat);
+	if (!sc->doc_s || !sc->flat_s || (e = oruk_derive(sc->norm, &sc->f)) != ERR_OK)
+		return e ? e : ERR_NOMEM;
+	if (sc->org_name) {
+		buf_addc(&sc->f.body, '\n');
+		buf_adds(&sc->f.body, sc->org_name);
+		sc->f.body.err = false;
 	}
-	facts = true;
-	if (org_name) {
-		buf_addc(&f.body, '\n');
-		buf_adds(&f.body, org_name);
-		f.body.err = false;
-	}
+	return ERR_OK;
+}
 
-	/* Likely duplicates: flagged for coordinators, never refused. */
-	if ((e = dir_db_duplicates(db, id, f.dupe_key.p, f.postcode, org_id, charity, report->duplicates,
-				   ARRAY_LEN(report->duplicates), &report->nduplicates)) != ERR_OK)
-		goto out;
+/* Likely duplicates (flagged for coordinators, never refused), then the
+ * service row. */
+static enum err save_row(struct save_ctx *sc)
+{
+	const struct save_opts *opts = sc->opts;
+	struct save_report *report = sc->report;
+	const struct oruk_facts *f = &sc->f;
+	struct dir_row row;
+	enum err e;
 
+	if ((e = dir_db_duplicates(sc->db, sc->id, f->dupe_key.p, f->postcode, sc->org_id, sc->charity,
+				   report->duplicates, ARRAY_LEN(report->duplicates),
+				   &report->nduplicates)) != ERR_OK)
+		return e;
 	row = (struct dir_row){
-		.id = id, .org_id = org_id, .name = f.name, .status = f.status,
-		.state = exists && !opts->set_state ? old_state : svc_state_name(opts->state),
+		.id = sc->id, .org_id = sc->org_id, .name = f->name, .status = f->status,
+		.state = sc->exists && !opts->set_state ? sc->old_state : svc_state_name(opts->state),
 		.source = source_names[opts->source <= SRC_DEMO ? opts->source : SRC_FORM],
-		.doc = doc_s, .flat = flat_s, .doc_hash = hash, .body = f.body.p,
-		.categories = (int64_t)f.categories, .conditions = (int64_t)f.conditions,
-		.languages = f.languages, .flags = f.flags, .scheds = f.scheds.p, .terms = f.terms.p,
-		.postcode = f.postcode, .dupe_key = f.dupe_key.p,
+		.doc = sc->doc_s, .flat = sc->flat_s, .doc_hash = sc->hash, .body = f->body.p,
+		.categories = (int64_t)f->categories, .conditions = (int64_t)f->conditions,
+		.languages = f->languages, .flags = f->flags, .scheds = f->scheds.p, .terms = f->terms.p,
+		.postcode = f->postcode, .dupe_key = f->dupe_key.p,
 		.duplicate_of = report->nduplicates ? report->duplicates[0] : NULL,
-		.assured_at = f.assured_at, .last_modified = f.last_modified ? f.last_modified : opts->now,
+		.assured_at = f->assured_at, .last_modified = f->last_modified ? f->last_modified : opts->now,
 		.created_at = opts->now, .updated_at = opts->now, .created_by = opts->actor,
 	};
-	e = exists ? dir_db_update(db, &row) : dir_db_insert(db, &row);
-	if (e)
-		goto out;
+	return sc->exists ? dir_db_update(sc->db, &row) : dir_db_insert(sc->db, &row);
+}
 
-	/* Its places, with points for distance. */
-	sal_docs = arena_calloc(&a, f.nplaces ? f.nplaces : 1, sizeof(*sal_docs));
-	if (!sal_docs) {
-		e = ERR_NOMEM;
-		goto out;
-	}
-	for (size_t i = 0; i < f.nplaces; i++) {
-		json_t *sals = json_object_get(norm, "service_at_locations"), *s = NULL, *it;
+/* Its places, with points for distance. */
+static enum err save_places(struct save_ctx *sc)
+{
+	const struct oruk_facts *f = &sc->f;
+	char **sal_docs = arena_calloc(&sc->a, f->nplaces ? f->nplaces : 1, sizeof(*sal_docs));
+	json_t *sals = json_object_get(sc->norm, "service_at_locations");
+	size_t which = 0;
+	enum err e = ERR_OK;
+
+	if (!sal_docs)
+		return ERR_NOMEM;
+	for (size_t i = 0; i < f->nplaces && !e; i++) {
+		json_t *s = NULL, *it;
 		size_t j;
 
 		json_array_foreach(sals, j, it)
-			if (jstr(it, "id") && strcmp(jstr(it, "id"), f.places[i].sal_id) == 0) {
+			if (jstr(it, "id") && strcmp(jstr(it, "id"), f->places[i].sal_id) == 0) {
 				s = it;
 				break;
 			}
-		if (!s || !(sal_docs[i] = sal_doc(s, id))) {
+		if (!s || !(sal_docs[i] = sal_doc(s, sc->id)))
 			e = ERR_NOMEM;
-			goto places_out;
-		}
 	}
-	e = dir_db_places(db, id, f.places, sal_docs, f.nplaces, &which);
+	if (!e)
+		e = dir_db_places(sc->db, sc->id, f->places, sal_docs, f->nplaces, &which);
 	if (e == ERR_CONFLICT) {
 		char field[64];
 
 		snprintf(field, sizeof(field), "service_at_locations[%zu].id", which);
-		oruk_error_add(errors, field, "Another service already has a place with this id.",
+		oruk_error_add(sc->errors, field, "Another service already has a place with this id.",
 			       "one of its places has an id another service uses");
 		e = ERR_INVALID;
 	}
-places_out:
-	for (size_t i = 0; i < f.nplaces; i++)
+	for (size_t i = 0; i < f->nplaces; i++)
 		free(sal_docs[i]);
-	if (e)
-		goto out;
-	if ((e = save_terms(db, norm)) != ERR_OK || (e = dir_db_change(db, id, opts->now)) != ERR_OK)
-		goto out;
-	report->outcome = exists ? SAVE_UPDATED : SAVE_CREATED;
-out:
-	if (facts)
-		oruk_facts_release(&f);
-	else
-		oruk_facts_release(&f);
-	free(doc_s);
-	free(flat_s);
-	json_decref(flat);
-	json_decref(org);
+	return e;
+}
+
+/* Saves a normalised document (owned: consumed): the organisation, then,
+ * unless nothing changed, the row, its places and terms, and a change
+ * for every process's index. */
+static enum err save_norm(struct db *db, json_t *norm, const struct save_opts *opts,
+		struct save_report *report, json_t *errors)
+{
+	struct save_ctx sc = {
+		.db = db, .opts = opts, .report = report, .errors = errors, .norm = norm,
+		.org = json_incref(json_object_get(norm, "organization")), .id = jstr(norm, "id"),
+	};
+	bool done = false;
+	enum err e;
+
+	arena_init(&sc.a);
+	str_copy(report->id, sizeof(report->id), sc.id);
+	if (sc.org)
+		oruk_service_set(norm, "organization", NULL);
+	sc.org_id = jstr(norm, "organization_id");
+	if ((e = save_org_of(&sc)) == ERR_OK && (e = save_if_same(&sc, &done)) == ERR_OK && !done &&
+	    (e = save_derive(&sc)) == ERR_OK && (e = save_row(&sc)) == ERR_OK &&
+	    (e = save_places(&sc)) == ERR_OK && (e = save_terms(db, norm)) == ERR_OK &&
+	    (e = dir_db_change(db, sc.id, opts->now)) == ERR_OK)
+		report->outcome = sc.exists ? SAVE_UPDATED : SAVE_CREATED;
+	oruk_facts_release(&sc.f);
+	free(sc.doc_s);
+	free(sc.flat_s);
+	json_decref(sc.org);
 	json_decref(norm);
-	arena_release(&a);
+	arena_release(&sc.a);
 	return e;
 }
 

@@ -34,11 +34,10 @@
 #include <jansson.h>
 
 #include "auth/policy.h"
-#include "app/features.h"
 #include "core/arena.h"
 #include "core/err.h"
-#include "directory/search.h"
 #include "directory/vocab.h"
+#include "search/search.h"
 
 struct app;
 struct db;
@@ -279,28 +278,6 @@ enum err directory_sync(struct app *app, struct db *db);
  * worker): calls directory_sync when the directory_sync setting's
  * seconds have passed since it last did. */
 enum err directory_sync_job(struct app *app, struct db *db, int64_t now);
-
-/* Import and export (kith directory import FILE / export). */
-struct import_report {
-	size_t imported, updated, unchanged, rejected;
-	json_t *rejections;            /* [{service: id or name or "#N", reason}] */
-	/* Added: what the report also needs. */
-	size_t flagged;                /* saved, and flagged as likely duplicates */
-	const char *shape;             /* "a JSON array of services", ... (static) */
-	char problem[256];             /* why the whole file could not be read, when
-	                                  directory_import fails with ERR_INVALID */
-};
-/* Reads ORUK 3.0 (a JSON array of services, a paginated response with
- * "contents", one full service, or ndjson) or the older ORUK v1 shape
- * (services with organization nested and pc_* fields). Each service is
- * saved in its own transaction (one bad record never loses the others);
- * out receives counts and every rejection with its reason. */
-enum err directory_import(struct app *app, struct db *db, const char *data, size_t len,
-		int64_t now, struct import_report *out);
-void import_report_release(struct import_report *r);
-/* Writes every published service as ORUK 3.0 full service ndjson, one per
- * line, ordered by id. */
-enum err directory_export(struct db *db, FILE *out, size_t *count);
 
 extern const struct feature directory_feature;       /* pages: /find, /services, /organisations */
 extern const struct feature directory_manage_feature; /* organiser and coordinator pages */

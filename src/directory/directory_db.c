@@ -19,7 +19,7 @@
 #include "core/buf.h"
 #include "core/str.h"
 #include "directory/directory.h"
-#include "directory/oruk.h"
+#include "directory/directory_db.h"
 #include "store/store.h"
 
 /* ---------------------------------------------------------------- statements */

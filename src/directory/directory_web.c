@@ -35,9 +35,9 @@
 #include "directory/directory.h"
 #include "referral/referral.h"
 #include "directory/find.h"
-#include "directory/postcode.h"
-#include "directory/search.h"
 #include "directory/vocab.h"
+#include "search/postcode.h"
+#include "search/search.h"
 #include "view/view.h"
 
 /* The distances offered, in miles (the configured default joins them). */
@@ -345,150 +345,199 @@ static enum err run_search(struct request *req, struct search_index *ix,
 	return search_run(ix, q, &req->arena, res);
 }
 
+/* What the find page was asked, once its query is read. */
+struct find_ask {
+	struct find_params p;
+	struct postcode_place place;      /* with near */
+	bool near, searched;
+	int miles, default_miles;
+	size_t nfilters;
+};
+
+/* Locates the postcode asked for, if any. ERR_INVALID with *why when it
+ * is not one or is unknown (the page says so); other errors end the page. */
+static enum err find_locate(struct find_ask *k, const char **why)
+{
+	enum err e;
+
+	if (!k->p.postcode[0])
+		return ERR_OK;
+	e = postcode_locate(k->p.postcode, &k->place, why);
+	if (e == ERR_OK)
+		k->near = true;
+	else if (e == ERR_NOT_FOUND)
+		e = ERR_INVALID;
+	return e;
+}
+
+/* The page's data before any search: what was asked and notes on it. */
+static json_t *find_data(const struct find_ask *k)
+{
+	const struct find_params *p = &k->p;
+	json_t *data = json_pack("{s:s, s:s, s:b, s:b, s:i, s:i}", "q", p->text, "postcode", p->postcode,
+				 "searched", k->searched, "near", k->near, "miles", k->miles,
+				 "default_miles", k->default_miles);
+
+	if (!data)
+		return NULL;
+	if (k->near)
+		json_object_set_new(data, "place", json_string(k->place.normal));
+	if (p->sort != FIND_SORT_AUTO)
+		json_object_set_new(data, "sort", json_string(find_sort_codes[p->sort]));
+	if (p->notes & FIND_NOTE_TEXT_CUT)
+		json_object_set_new(data, "note_cut", json_integer(FIND_TEXT_MAX));
+	if (p->notes & FIND_NOTE_IGNORED)
+		json_object_set_new(data, "note_ignored", json_true());
+	return data;
+}
+
+/* The form again with the postcode's error (422). Takes data. */
+static enum err find_postcode_error(struct request *req, struct response *resp, json_t *data,
+		const char *why)
+{
+	json_t *errors = json_array();
+
+	if (!errors) {
+		json_decref(data);
+		return ERR_NOMEM;
+	}
+	json_array_append_new(errors, json_pack("{s:s, s:s}", "field", "postcode",
+		"detail", why ? why : "Enter a real postcode, like DN15 6XX"));
+	account_set_errors(data, errors);
+	json_object_set_new(data, "postcode_error", json_string(why ? why :
+			    "Enter a real postcode, like DN15 6XX"));
+	return view_page(req, resp, 422, "directory/find.html", "Error: Find support", data);
+}
+
+/* The search, and for a page past the end (an old link) the last page
+ * instead. */
+static enum err find_run(struct request *req, struct search_index *ix, struct find_ask *k,
+		struct search_query *q, struct search_result *res)
+{
+	const struct postcode_place *place = k->near ? &k->place : NULL;
+	enum err e = run_search(req, ix, &k->p, place, k->miles, req->now, q, res);
+
+	if (e || !(res->n == 0 && res->total > 0 && q->offset >= res->total))
+		return e;
+	k->p.page = (int)((res->total + FIND_PER_PAGE - 1) / FIND_PER_PAGE);
+	if (k->p.page > FIND_PAGE_MAX)
+		k->p.page = FIND_PAGE_MAX;
+	return run_search(req, ix, &k->p, place, k->miles, req->now, q, res);
+}
+
+/* The results and everything around them: counts, filters with their
+ * counts, sorts, distances, pages, browsing when nothing was asked. */
+static enum err find_results(struct request *req, const struct find_ask *k,
+		const struct search_query *q, struct search_result *res, json_t *data)
+{
+	const struct find_params *p = &k->p;
+	json_t *results = NULL, *sorts;
+	enum err e;
+
+	if ((e = directory_summaries(req->db, res->hits, res->n, req->now, &results)) != ERR_OK)
+		return e;
+	json_object_set_new(data, "results", results);
+	json_object_set_new(data, "total", json_integer((json_int_t)res->total));
+	json_object_set_new(data, "any", json_boolean(res->n > 0));
+	json_object_set_new(data, "one", json_boolean(res->total == 1));
+	json_object_set_new(data, "from", json_integer((json_int_t)(res->n ? q->offset + 1 : 0)));
+	json_object_set_new(data, "to", json_integer((json_int_t)(q->offset + res->n)));
+	json_object_set_new(data, "filter_groups", filter_groups(p, &res->facets));
+	json_object_set_new(data, "attend", attend_options(p, &res->facets));
+	json_object_set_new(data, "chosen", chosen_filters(req, p));
+	json_object_set_new(data, "has_chosen", json_boolean(k->nfilters > 0));
+	json_object_set_new(data, "filters_open", json_boolean(k->nfilters > 0));
+	sorts = sort_links(req, p, k->near, q->sort);
+	json_object_set_new(data, "several_sorts", json_boolean(json_array_size(sorts) > 1));
+	json_object_set_new(data, "sorts", sorts);
+	if (k->near)
+		json_object_set_new(data, "miles_options", miles_options(k->miles, k->default_miles));
+	json_object_set_new(data, "pagination", pagination(req, p, res->total));
+	if (!k->searched) {
+		json_t *browse = browse_links(req, &res->facets);
+
+		json_object_set_new(data, "has_browse", json_boolean(json_array_size(browse) > 0));
+		json_object_set_new(data, "browse", browse);
+	}
+	if (res->text_matched_nothing)
+		json_object_set_new(data, "words_unknown", json_true());
+	return ERR_OK;
+}
+
+/* Ways out of an empty page: fewer filters, further away, everything
+ * near the postcode. */
+static void find_ways_out(struct request *req, const struct find_ask *k, json_t *data)
+{
+	const struct find_params *p = &k->p;
+	struct find_params c = *p;
+
+	if (k->nfilters) {
+		clear_filters(&c);
+		json_object_set_new(data, "without_filters_href", jstr(href_of(req, &c)));
+	}
+	if (k->near && k->miles < FIND_MILES_MAX) {
+		int wider = FIND_MILES_MAX;
+
+		for (size_t i = 0; i < ARRAY_LEN(miles_choices); i++)
+			if (miles_choices[i] > k->miles * 2 || miles_choices[i] == FIND_MILES_MAX) {
+				wider = miles_choices[i];
+				break;
+			}
+		c = *p;
+		c.page = 1;
+		c.miles = wider;
+		json_object_set_new(data, "wider_href", jstr(href_of(req, &c)));
+		json_object_set_new(data, "wider_miles", json_integer(wider));
+	}
+	if (p->text[0] && k->near) {
+		c = *p;
+		clear_filters(&c);
+		c.text[0] = '\0';
+		c.sort = FIND_SORT_AUTO;
+		json_object_set_new(data, "everything_near_href", jstr(href_of(req, &c)));
+	}
+}
+
+/* /find: read the query, locate the postcode, search, show the page. */
 static enum err find_page(struct request *req, struct response *resp)
 {
 	const struct directory_settings *cfg = SETTINGS_OF(req->app->cfg, struct directory_settings,
 			directory_settings);
 	struct search_index *ix = directory_index(req->app);
-	struct find_params p;
+	struct find_ask k = { .default_miles = cfg->search_radius_miles };
 	struct search_query q;
 	struct search_result res;
-	struct postcode_place place;
-	json_t *data, *errors = json_array(), *results = NULL, *sorts;
+	json_t *data;
 	const char *why = NULL, *title = "Find support";
-	int64_t now = req->now;
-	int miles, status = 200;
-	bool near = false, searched;
-	size_t nfilters;
-	enum err e;
+	enum err e, located;
 
-	if (!errors)
-		return ERR_NOMEM;
 	(void)req_query(req, "q");      /* parses req->query */
-	find_parse(&req->query, &p);
-	miles = find_miles(&p, cfg->search_radius_miles);
-	searched = find_any(&p);
-	nfilters = find_nfilters(&p);
-
-	if (p.postcode[0]) {
-		e = postcode_locate(p.postcode, &place, &why);
-		if (e == ERR_OK) {
-			near = true;
-		} else if (e == ERR_INVALID || e == ERR_NOT_FOUND) {
-			json_array_append_new(errors, json_pack("{s:s, s:s}", "field", "postcode",
-				"detail", why ? why : "Enter a real postcode, like DN15 6XX"));
-			status = 422;
-		} else {
-			json_decref(errors);
-			return e;
-		}
-	}
-
-	data = json_pack("{s:s, s:s, s:b, s:b, s:i, s:i}", "q", p.text, "postcode", p.postcode,
-			 "searched", searched, "near", near, "miles", miles,
-			 "default_miles", cfg->search_radius_miles);
-	if (!data) {
-		json_decref(errors);
+	find_parse(&req->query, &k.p);
+	k.miles = find_miles(&k.p, k.default_miles);
+	k.searched = find_any(&k.p);
+	k.nfilters = find_nfilters(&k.p);
+	located = find_locate(&k, &why);
+	if (located != ERR_OK && located != ERR_INVALID)
+		return located;
+	if (!(data = find_data(&k)))
 		return ERR_NOMEM;
-	}
-	if (near)
-		json_object_set_new(data, "place", json_string(place.normal));
-	if (p.sort != FIND_SORT_AUTO)
-		json_object_set_new(data, "sort", json_string(find_sort_codes[p.sort]));
-	if (p.notes & FIND_NOTE_TEXT_CUT)
-		json_object_set_new(data, "note_cut", json_integer(FIND_TEXT_MAX));
-	if (p.notes & FIND_NOTE_IGNORED)
-		json_object_set_new(data, "note_ignored", json_true());
-	if (status == 422) {
-		account_set_errors(data, errors);
-		json_object_set_new(data, "postcode_error", json_string(why ? why :
-				    "Enter a real postcode, like DN15 6XX"));
-		return view_page(req, resp, status, "directory/find.html", "Error: Find support", data);
-	}
-	json_decref(errors);
-
+	if (located == ERR_INVALID)
+		return find_postcode_error(req, resp, data, why);
 	if (!ix) {
 		json_decref(data);
 		return req_fail(req, ERR_UNAVAILABLE, "The directory is starting up. Try again in a minute.");
 	}
-	if ((e = run_search(req, ix, &p, near ? &place : NULL, miles, now, &q, &res)) != ERR_OK) {
+	if ((e = find_run(req, ix, &k, &q, &res)) != ERR_OK ||
+	    (e = find_results(req, &k, &q, &res, data)) != ERR_OK) {
 		json_decref(data);
 		return e;
 	}
-	/* A page past the end (an old link): show the last page instead. */
-	if (res.n == 0 && res.total > 0 && q.offset >= res.total) {
-		p.page = (int)((res.total + FIND_PER_PAGE - 1) / FIND_PER_PAGE);
-		if (p.page > FIND_PAGE_MAX)
-			p.page = FIND_PAGE_MAX;
-		if ((e = run_search(req, ix, &p, near ? &place : NULL, miles, now, &q, &res)) != ERR_OK) {
-			json_decref(data);
-			return e;
-		}
-	}
-	if ((e = directory_summaries(req->db, res.hits, res.n, now, &results)) != ERR_OK) {
-		json_decref(data);
-		return e;
-	}
-	json_object_set_new(data, "results", results);
-	json_object_set_new(data, "total", json_integer((json_int_t)res.total));
-	json_object_set_new(data, "any", json_boolean(res.n > 0));
-	json_object_set_new(data, "one", json_boolean(res.total == 1));
-	json_object_set_new(data, "from", json_integer((json_int_t)(res.n ? q.offset + 1 : 0)));
-	json_object_set_new(data, "to", json_integer((json_int_t)(q.offset + res.n)));
-	json_object_set_new(data, "filter_groups", filter_groups(&p, &res.facets));
-	json_object_set_new(data, "attend", attend_options(&p, &res.facets));
-	json_object_set_new(data, "chosen", chosen_filters(req, &p));
-	json_object_set_new(data, "has_chosen", json_boolean(nfilters > 0));
-	json_object_set_new(data, "filters_open", json_boolean(nfilters > 0));
-	sorts = sort_links(req, &p, near, q.sort);
-	json_object_set_new(data, "several_sorts", json_boolean(json_array_size(sorts) > 1));
-	json_object_set_new(data, "sorts", sorts);
-	if (near)
-		json_object_set_new(data, "miles_options", miles_options(miles, cfg->search_radius_miles));
-	json_object_set_new(data, "pagination", pagination(req, &p, res.total));
-	if (!searched) {
-		json_t *browse = browse_links(req, &res.facets);
-
-		json_object_set_new(data, "has_browse", json_boolean(json_array_size(browse) > 0));
-		json_object_set_new(data, "browse", browse);
-	}
-	if (res.text_matched_nothing)
-		json_object_set_new(data, "words_unknown", json_true());
-	if (searched && res.total == 0) {
-		/* Ways out of an empty page: fewer filters, further away,
-		 * everything near the postcode. */
-		struct find_params c = p;
-
-		if (nfilters) {
-			clear_filters(&c);
-			json_object_set_new(data, "without_filters_href", jstr(href_of(req, &c)));
-		}
-		if (near && miles < FIND_MILES_MAX) {
-			int wider = FIND_MILES_MAX;
-
-			for (size_t i = 0; i < ARRAY_LEN(miles_choices); i++)
-				if (miles_choices[i] > miles * 2 || miles_choices[i] == FIND_MILES_MAX) {
-					wider = miles_choices[i];
-					break;
-				}
-			c = p;
-			c.page = 1;
-			c.miles = wider;
-			json_object_set_new(data, "wider_href", jstr(href_of(req, &c)));
-			json_object_set_new(data, "wider_miles", json_integer(wider));
-		}
-		if (p.text[0] && near) {
-			c = p;
-			clear_filters(&c);
-			c.text[0] = '\0';
-			c.sort = FIND_SORT_AUTO;
-			json_object_set_new(data, "everything_near_href", jstr(href_of(req, &c)));
-		}
-	}
-	if (p.page > 1)
-		title = arena_printf(&req->arena, "Find support (page %d)", p.page);
+	if (k.searched && res.total == 0)
+		find_ways_out(req, &k, data);
+	if (k.p.page > 1)
+		title = arena_printf(&req->arena, "Find support (page %d)", k.p.page);
 	/* A GET form only: no form token, so a visitor gets no cookie. */
-	return view_page(req, resp, status, "directory/find.html", title, data);
+	return view_page(req, resp, 200, "directory/find.html", title, data);
 }
 
 /* ---------------------------------------------------------------- a service */

@@ -34,8 +34,8 @@
 #include <stdint.h>
 
 #include "core/buf.h"
-#include "directory/search.h"
 #include "http/request.h"
+#include "search/search.h"
 
 #define FIND_TEXT_MAX 100        /* bytes of search words kept */
 #define FIND_POSTCODE_MAX 16     /* bytes of a postcode kept ("DN15 6XX" is 8) */

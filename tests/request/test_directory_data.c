@@ -16,9 +16,11 @@
 
 #include "core/timeutil.h"
 #include "directory/directory.h"
-#include "directory/oruk.h"
-#include "directory/search.h"
+#include "directory/directory_db.h"
 #include "directory/vocab.h"
+#include "oruk/import.h"
+#include "oruk/oruk.h"
+#include "search/search.h"
 #include "store/store.h"
 #include "support/reqtest.h"
 

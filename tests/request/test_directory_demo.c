@@ -15,9 +15,9 @@
 
 #include "app/features.h"
 #include "core/uktime.h"
-#include "directory/search.h"
 #include "directory/vocab.h"
 #include "people/people.h"
+#include "search/search.h"
 #include "store/store.h"
 #include "support/reqtest.h"
 

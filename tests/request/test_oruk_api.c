@@ -17,6 +17,7 @@
 #include "core/timeutil.h"
 #include "directory/directory.h"
 #include "directory/vocab.h"
+#include "oruk/import.h"
 #include "store/store.h"
 #include "support/reqtest.h"
 

@@ -14,12 +14,13 @@
 #include <cmocka.h>
 
 #include "core/str.h"
-#include "directory/oruk.h"
-#include "directory/postcode.h"
-#include "directory/schedule.h"
-#include "directory/search.h"
 #include "directory/vocab.h"
 #include "http/request.h"
+#include "oruk/oruk.h"
+#include "oruk/oruk_web.h"
+#include "search/postcode.h"
+#include "search/schedule.h"
+#include "search/search.h"
 
 #define FEED "tests/data/oruk-feeds/north-lincolnshire-2024-12.json"
 

@@ -10,7 +10,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include "directory/postcode.h"
+#include "search/postcode.h"
 
 static void normalises_many_spellings(void **state)
 {

@@ -11,7 +11,8 @@
 #include "core/buf.h"
 #include "core/str.h"
 #include "core/uktime.h"
-#include "directory/schedule.h"
+#include "oruk/sched_oruk.h"
+#include "search/schedule.h"
 
 /* Parses a JSON schedule that must be accepted. */
 static struct sched parse(const char *json)

@@ -16,9 +16,9 @@
 
 #include "core/arena.h"
 #include "core/buf.h"
-#include "directory/postcode.h"
-#include "directory/schedule.h"
-#include "directory/search.h"
+#include "search/postcode.h"
+#include "search/schedule.h"
+#include "search/search.h"
 
 /* ---------------------------------------------------------------- helpers */
 

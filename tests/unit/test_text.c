@@ -10,7 +10,7 @@
 #include "core/buf.h"
 #include "core/str.h"
 #include "core/timeutil.h"
-#include "directory/text.h"
+#include "search/text.h"
 
 /* Every result must be clean UTF-8 with no space at the end of a line
  * and no line break at either end. */

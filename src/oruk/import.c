@@ -1,7 +1,8 @@
 /*
  * import.c - bringing a council's (or anyone's) Open Referral UK feed into
- * kith, and giving the directory back as a feed: `kith directory import
- * FILE` and `kith directory export [--out FILE]`.
+ * kith, and giving the directory back as a feed (the commands `kith
+ * directory import FILE` and `kith directory export [--out FILE]` are
+ * oruk_cli.c's).
  *
  * Import reads the whole file (ORUK_FEED_MAX), splits it into records
  * (oruk_feed_read: an array, a paginated list, one service, or ndjson),
@@ -20,21 +21,15 @@
  * import of an export is all "unchanged".
  */
 #include "core/common.h"
-#include "app/app.h"
-#include "app/cli.h"
-#include "app/config.h"
-#include "app/features.h"
-#include "core/buf.h"
-#include "core/log.h"
-#include "core/str.h"
-#include "core/timeutil.h"
-#include "directory/directory.h"
-#include "directory/oruk.h"
-#include "directory/postcode.h"
-#include "directory/text.h"
-#include "store/store.h"
+#include "oruk/import.h"
 
-#include <sys/stat.h>
+#include "core/buf.h"
+#include "core/str.h"
+#include "directory/directory.h"
+#include "directory/directory_db.h"
+#include "oruk/oruk.h"
+#include "search/text.h"
+#include "store/store.h"
 
 static const char *jstr(const json_t *o, const char *k)
 {
@@ -259,161 +254,3 @@ enum err directory_export(struct db *db, FILE *out, size_t *count)
 		e = ERR_INTERNAL;
 	return e;
 }
-
-/* ---------------------------------------------------------------- the command */
-
-static int open_store(const struct config *cfg, struct store **s, struct db **db)
-{
-	char err[512];
-	struct store_opts so = { .busy_timeout_ms = cfg->busy_timeout_ms, .synchronous = cfg->synchronous };
-
-	if (store_open(cfg->db, &so, s, err, sizeof(err)) != ERR_OK ||
-	    store_migrate(*s, NULL, err, sizeof(err)) != ERR_OK) {
-		fprintf(stderr, "kith: %s\n", err);
-		return 1;
-	}
-	if (postcode_init() != ERR_OK) {
-		fprintf(stderr, "kith: the postcode tables built into kith are damaged\n");
-		store_close(*s);
-		return 1;
-	}
-	if (!(*db = store_db(*s))) {
-		fprintf(stderr, "kith: cannot reach the database\n");
-		store_close(*s);
-		return 1;
-	}
-	return 0;
-}
-
-/* The whole file (or standard input for "-"), NUL-terminated. */
-static char *read_all(const char *path, size_t *len, char *why, size_t whylen)
-{
-	bool own = strcmp(path, "-") != 0;
-	FILE *f = own ? fopen(path, "rb") : stdin;
-	struct buf b;
-	char chunk[65536];
-	size_t n;
-	char *out;
-
-	if (!f) {
-		snprintf(why, whylen, "cannot open %s: %s", path, strerror(errno));
-		return NULL;
-	}
-	buf_init(&b, ORUK_FEED_MAX);
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0 && buf_ok(&b))
-		buf_add(&b, chunk, n);
-	if (ferror(f))
-		snprintf(why, whylen, "cannot read %s: %s", path, strerror(errno));
-	else if (!buf_ok(&b))
-		snprintf(why, whylen, "%s is larger than %zu MiB", path, ORUK_FEED_MAX >> 20);
-	out = !ferror(f) && buf_ok(&b) ? buf_detach(&b, len) : NULL;
-	buf_release(&b);
-	if (own)
-		fclose(f);
-	return out;
-}
-
-static int cmd_import(const struct config *cfg, int argc, char **argv)
-{
-	const char *pos[1];
-	int npos;
-	char why[512];
-	char *data;
-	size_t len;
-	struct store *s;
-	struct db *db;
-	struct import_report rep;
-	enum err e;
-	json_t *r;
-	size_t i;
-
-	if (!cli_parse(argc, argv, 2, NULL, 0, pos, 1, &npos) || npos != 1) {
-		fprintf(stderr, "kith: usage: kith directory import FILE (an ORUK feed: JSON or ndjson; - reads "
-			"standard input)\n");
-		return 2;
-	}
-	if (!(data = read_all(pos[0], &len, why, sizeof(why)))) {
-		fprintf(stderr, "kith: %s\n", why);
-		return 1;
-	}
-	if (open_store(cfg, &s, &db)) {
-		free(data);
-		return 1;
-	}
-	e = directory_import(NULL, db, data, len, time_now(), &rep);
-	free(data);
-	if (e == ERR_INVALID || e == ERR_TOO_LARGE) {
-		fprintf(stderr, "kith: %s: %s Nothing was imported.\n", pos[0], rep.problem);
-		import_report_release(&rep);
-		store_close(s);
-		return 1;
-	}
-	printf("Imported %zu, updated %zu, unchanged %zu, rejected %zu.\n", rep.imported, rep.updated,
-	       rep.unchanged, rep.rejected);
-	json_array_foreach(rep.rejections, i, r)
-		printf("  %s: %s\n", json_string_value(json_object_get(r, "service")),
-		       json_string_value(json_object_get(r, "reason")));
-	if (rep.flagged)
-		printf("%zu look%s like duplicates of services already listed: coordinators will see %s "
-		       "on the review list.\n", rep.flagged, rep.flagged == 1 ? "s" : "",
-		       rep.flagged == 1 ? "it" : "them");
-	if (e)
-		fprintf(stderr, "kith: the import stopped: %s. The services counted above were saved.\n",
-			err_title(e));
-	import_report_release(&rep);
-	store_close(s);
-	return e ? 1 : 0;
-}
-
-static int cmd_export(const struct config *cfg, int argc, char **argv)
-{
-	struct cli_opt opts[] = { { .name = "--out", .takes_value = true } };
-	const char *pos[1], *path;
-	int npos;
-	struct store *s;
-	struct db *db;
-	FILE *out;
-	size_t n = 0;
-	enum err e;
-
-	if (!cli_parse(argc, argv, 2, opts, ARRAY_LEN(opts), pos, 0, &npos)) {
-		fprintf(stderr, "kith: usage: kith directory export [--out FILE]\n");
-		return 2;
-	}
-	path = cli_value(opts, ARRAY_LEN(opts), "--out");
-	if (open_store(cfg, &s, &db))
-		return 1;
-	out = path ? fopen(path, "w") : stdout;
-	if (!out) {
-		fprintf(stderr, "kith: cannot write %s: %s\n", path, strerror(errno));
-		store_close(s);
-		return 1;
-	}
-	e = directory_export(db, out, &n);
-	if (path && fclose(out) != 0 && !e)
-		e = ERR_INTERNAL;
-	store_close(s);
-	if (e) {
-		fprintf(stderr, "kith: the export failed (%s)\n", err_title(e));
-		return 1;
-	}
-	fprintf(stderr, "Exported %zu service%s%s%s.\n", n, n == 1 ? "" : "s", path ? " to " : "",
-		path ? path : "");
-	return 0;
-}
-
-static int cmd_directory(const struct config *cfg, int argc, char **argv)
-{
-	if (argc >= 2 && strcmp(argv[1], "import") == 0)
-		return cmd_import(cfg, argc, argv);
-	if (argc >= 2 && strcmp(argv[1], "export") == 0)
-		return cmd_export(cfg, argc, argv);
-	fprintf(stderr, "kith: usage: kith directory import FILE | kith directory export [--out FILE]\n");
-	return 2;
-}
-
-const struct command directory_commands[1] = {
-	{ "directory", "directory import FILE | export [--out FILE]",
-	  "import an Open Referral UK feed (v1 or 3.0, JSON or ndjson); export the directory as ORUK 3.0 ndjson",
-	  cmd_directory },
-};

@@ -36,6 +36,14 @@
  * Until compaction (search_compact) a removed or replaced document still
  * counts in the BM25 statistics (as Lucene's deleted documents do);
  * matches, totals and facets are always exact.
+ *
+ * src/search/ is a library: this index, text analysis (text.h),
+ * postcodes (postcode.h) and schedules (schedule.h). Its files include
+ * only core/ and search/ of kith's (and libc, pthreads, libstemmer): no
+ * store, HTTP, application or JSON, no I/O, and no clock — the time is
+ * always an argument (search_query.now, sched_next's now). The postcode
+ * tables are compiled in (core/embedded.h). scripts/check-layers.sh
+ * checks the includes.
  */
 #ifndef KITH_SEARCH_H
 #define KITH_SEARCH_H
@@ -46,7 +54,7 @@
 
 #include "core/arena.h"
 #include "core/err.h"
-#include "directory/schedule.h"
+#include "search/schedule.h"
 
 /* Facts about a service, as the index needs them. Flags: */
 enum {

@@ -19,11 +19,12 @@
 #include "core/common.h"
 #include "core/buf.h"
 #include "core/str.h"
-#include "directory/oruk.h"
-#include "directory/postcode.h"
-#include "directory/schedule.h"
-#include "directory/text.h"
 #include "directory/vocab.h"
+#include "oruk/oruk.h"
+#include "oruk/sched_oruk.h"
+#include "search/postcode.h"
+#include "search/schedule.h"
+#include "search/text.h"
 
 #include <ctype.h>
 #include <math.h>
@@ -751,91 +752,106 @@ static bool blank_json(const json_t *v)
 	return true;
 }
 
-/* Cleans one field's value into out (set on o under f->name), or leaves
- * it out. */
+/* "The id is not a UUID", with the reason naming what has it. */
+static void err_not_uuid(struct nctx *c, enum kind k)
+{
+	char reason[200];
+
+	if (k == K_SERVICE)
+		snprintf(reason, sizeof(reason), "its id is not a UUID");
+	else
+		snprintf(reason, sizeof(reason), "%s has an id that is not a UUID", kinds[k].what);
+	err_at(c, "id", "The id is not a UUID (like 0f8fad5b-d9cb-469f-a165-70867728950e).", reason);
+}
+
 static void norm_field(struct nctx *c, enum kind k, const struct field *f, const json_t *v,
+		json_t *o);
+
+/* FT_ARRAY: each object item normalised as f->sub; one object where a
+ * list belongs is read as a list of one. */
+static void norm_array(struct nctx *c, enum kind k, const struct field *f, const json_t *v,
 		json_t *o)
 {
-	char small[64];
-	double d;
+	json_t *arr;
+	size_t i;
+	const json_t *it;
 
-	if (!v || json_is_null(v))
-		return;
-	switch (f->t) {
-	case FT_ARRAY: {
-		json_t *arr;
-		size_t i;
-		const json_t *it;
+	if (json_is_object(v)) {
+		json_t *one = json_pack("[O]", v);
 
-		if (json_is_object(v)) {
-			/* One object where a list belongs: read as a list of one. */
-			json_t *one = json_pack("[O]", v);
-
-			norm_field(c, k, f, one, o);
-			json_decref(one);
-			return;
-		}
-		if (!json_is_array(v) || json_array_size(v) == 0)
-			return;
-		if (json_array_size(v) > ORUK_ARRAY_MAX) {
-			char detail[160], reason[160];
-
-			snprintf(detail, sizeof(detail), "There are more than %d %s.", ORUK_ARRAY_MAX, f->name);
-			snprintf(reason, sizeof(reason), "has more than %d %s", ORUK_ARRAY_MAX, f->name);
-			err_at(c, f->name, detail, reason);
-			return;
-		}
-		arr = json_array();
-		if (!arr) {
-			c->nomem = true;
-			return;
-		}
-		json_array_foreach(v, i, it) {
-			size_t pl, il;
-			json_t *item;
-
-			if (!json_is_object(it))
-				continue;
-			push(c, f->name, (long)i, &pl, &il);
-			item = norm_obj(c, f->sub, it);
-			pop(c, pl, il);
-			if (item)
-				json_array_append_new(arr, item);
-		}
-		if (json_array_size(arr))
-			json_object_set_new(o, f->name, arr);
-		else
-			json_decref(arr);
+		norm_field(c, k, f, one, o);
+		json_decref(one);
 		return;
 	}
-	case FT_OBJECT: {
+	if (!json_is_array(v) || json_array_size(v) == 0)
+		return;
+	if (json_array_size(v) > ORUK_ARRAY_MAX) {
+		char detail[160], reason[160];
+
+		snprintf(detail, sizeof(detail), "There are more than %d %s.", ORUK_ARRAY_MAX, f->name);
+		snprintf(reason, sizeof(reason), "has more than %d %s", ORUK_ARRAY_MAX, f->name);
+		err_at(c, f->name, detail, reason);
+		return;
+	}
+	arr = json_array();
+	if (!arr) {
+		c->nomem = true;
+		return;
+	}
+	json_array_foreach(v, i, it) {
 		size_t pl, il;
 		json_t *item;
 
-		if (!json_is_object(v))
-			return;
-		push(c, f->name, -1, &pl, &il);
-		item = norm_obj(c, f->sub, v);
+		if (!json_is_object(it))
+			continue;
+		push(c, f->name, (long)i, &pl, &il);
+		item = norm_obj(c, f->sub, it);
 		pop(c, pl, il);
 		if (item)
-			json_object_set_new(o, f->name, item);
-		return;
+			json_array_append_new(arr, item);
 	}
-	case FT_AGE: case FT_AMOUNT: case FT_LAT: case FT_LON: case FT_INTERVAL:
-		if (!num_of(v, &d))
-			return;
-		if ((f->t == FT_AGE && (d < 0 || d > 150)) || (f->t == FT_AMOUNT && (d < 0 || d > 1e9)) ||
-		    (f->t == FT_LAT && (d < -90 || d > 90)) || (f->t == FT_LON && (d < -180 || d > 180)) ||
-		    (f->t == FT_INTERVAL && (d < 1 || d > 52 || d != floor(d))))
-			return;
-		json_object_set_new(o, f->name, num_json(d));
-		return;
-	default:
-		break;
-	}
+	if (json_array_size(arr))
+		json_object_set_new(o, f->name, arr);
+	else
+		json_decref(arr);
+}
 
-	/* Everything else is text. Numbers are accepted where text belongs
-	 * (bymonthday 15, a phone number as a number). */
+/* FT_OBJECT: normalised as f->sub. */
+static void norm_object(struct nctx *c, const struct field *f, const json_t *v, json_t *o)
+{
+	size_t pl, il;
+	json_t *item;
+
+	if (!json_is_object(v))
+		return;
+	push(c, f->name, -1, &pl, &il);
+	item = norm_obj(c, f->sub, v);
+	pop(c, pl, il);
+	if (item)
+		json_object_set_new(o, f->name, item);
+}
+
+/* Numbers, from a number or a numeric string, left out when out of range. */
+static void norm_number(const struct field *f, const json_t *v, json_t *o)
+{
+	double d;
+
+	if (!num_of(v, &d))
+		return;
+	if ((f->t == FT_AGE && (d < 0 || d > 150)) || (f->t == FT_AMOUNT && (d < 0 || d > 1e9)) ||
+	    (f->t == FT_LAT && (d < -90 || d > 90)) || (f->t == FT_LON && (d < -180 || d > 180)) ||
+	    (f->t == FT_INTERVAL && (d < 1 || d > 52 || d != floor(d))))
+		return;
+	json_object_set_new(o, f->name, num_json(d));
+}
+
+/* A text field's value, cleaned, into c->val. Numbers are accepted where
+ * text belongs (bymonthday 15, a phone number as a number). false when
+ * the field is to be left out (an error said so when it is too long). */
+static bool read_text(struct nctx *c, const struct field *f, const json_t *v)
+{
+	char small[64];
+
 	if (json_is_integer(v)) {
 		snprintf(small, sizeof(small), "%" JSON_INTEGER_FORMAT, json_integer_value(v));
 		buf_reset(&c->val);
@@ -846,11 +862,11 @@ static void norm_field(struct nctx *c, enum kind k, const struct field *f, const
 
 		if (n > ORUK_DOC_MAX) {
 			err_at(c, f->name, "This is far too long.", "has a field that is far too long");
-			return;
+			return false;
 		}
 		clean_into(s, n, f->t == FT_TEXT, &c->val, &c->tmp);
 	} else {
-		return;
+		return false;
 	}
 	if (!buf_ok(&c->val) || c->val.len > (f->t == FT_TEXT ? (size_t)ORUK_TEXT_MAX : (size_t)ORUK_LINE_MAX)) {
 		char detail[160], reason[160];
@@ -859,134 +875,199 @@ static void norm_field(struct nctx *c, enum kind k, const struct field *f, const
 			 f->t == FT_TEXT ? ORUK_TEXT_MAX : ORUK_LINE_MAX);
 		snprintf(reason, sizeof(reason), "its %s is too long", f->name);
 		err_at(c, f->name, detail, reason);
-		return;
+		return false;
 	}
-	if (c->val.len == 0 && (f->t != FT_ID || blank_json(v)))
-		return;
+	return c->val.len != 0 || (f->t == FT_ID && !blank_json(v));
+}
 
-	switch (f->t) {
-	case FT_ID: case FT_UUID:
-		/* (An id that cleans to nothing, "<b>", is not a UUID either.) */
-		if (!str_is_uuid((struct str){ c->val.p, c->val.len })) {
-			if (f->t == FT_ID) {
-				char reason[200];
+/* What a text fixer did: c->val is the value to set, or the field is
+ * done (set by the fixer, or left out). */
+enum fixed { FIX_SET_VAL, FIX_DONE };
 
-				if (k == K_SERVICE)
-					snprintf(reason, sizeof(reason), "its id is not a UUID");
-				else
-					snprintf(reason, sizeof(reason), "%s has an id that is not a UUID", kinds[k].what);
-				err_at(c, f->name, "The id is not a UUID (like 0f8fad5b-d9cb-469f-a165-70867728950e).",
-				       reason);
-			}
-			return;
-		}
-		str_lower_ascii(c->val.p, c->val.len);
-		break;
-	case FT_EMAIL:
-		if (istarts(c->val.p, "mailto:")) {
-			memmove(c->val.p, c->val.p + 7, c->val.len - 7 + 1);
-			c->val.len -= 7;
-		}
-		str_lower_ascii(c->val.p, c->val.len);
-		if (!email_ok(c->val.p))
-			return;
-		break;
-	case FT_URL:
-		if (!url_fix(c))
-			return;
-		break;
-	case FT_DATE:
-		if (!date_fix(c->val.p, small))
-			return;
-		json_object_set_new(o, f->name, json_string(small));
-		return;
-	case FT_DATETIME: {
-		int64_t t;
-		char dt[21];
+static enum fixed fix_uuid(struct nctx *c, enum kind k, const struct field *f, json_t *o)
+{
+	(void)o;
+	/* (An id that cleans to nothing, "<b>", is not a UUID either.) */
+	if (!str_is_uuid((struct str){ c->val.p, c->val.len })) {
+		if (f->t == FT_ID)
+			err_not_uuid(c, k);
+		return FIX_DONE;
+	}
+	str_lower_ascii(c->val.p, c->val.len);
+	return FIX_SET_VAL;
+}
 
-		if (!oruk_parse_datetime(c->val.p, &t))
-			return;
+static enum fixed fix_email(struct nctx *c, enum kind k, const struct field *f, json_t *o)
+{
+	(void)k, (void)f, (void)o;
+	if (istarts(c->val.p, "mailto:")) {
+		memmove(c->val.p, c->val.p + 7, c->val.len - 7 + 1);
+		c->val.len -= 7;
+	}
+	str_lower_ascii(c->val.p, c->val.len);
+	return email_ok(c->val.p) ? FIX_SET_VAL : FIX_DONE;
+}
+
+static enum fixed fix_url(struct nctx *c, enum kind k, const struct field *f, json_t *o)
+{
+	(void)k, (void)f, (void)o;
+	return url_fix(c) ? FIX_SET_VAL : FIX_DONE;
+}
+
+static enum fixed fix_date(struct nctx *c, enum kind k, const struct field *f, json_t *o)
+{
+	char d[11];
+
+	(void)k;
+	if (date_fix(c->val.p, d))
+		json_object_set_new(o, f->name, json_string(d));
+	return FIX_DONE;
+}
+
+static enum fixed fix_datetime(struct nctx *c, enum kind k, const struct field *f, json_t *o)
+{
+	int64_t t;
+	char dt[21];
+
+	(void)k;
+	if (oruk_parse_datetime(c->val.p, &t)) {
 		oruk_format_datetime(t, dt);
 		json_object_set_new(o, f->name, json_string(dt));
+	}
+	return FIX_DONE;
+}
+
+static enum fixed fix_status(struct nctx *c, enum kind k, const struct field *f, json_t *o)
+{
+	static const char *const statuses[] = { "active", "inactive", "defunct", "temporarily closed" };
+
+	(void)k;
+	for (size_t i = 0; i < ARRAY_LEN(statuses); i++)
+		if (ieq(c->val.p, statuses[i])) {
+			json_object_set_new(o, f->name, json_string(statuses[i]));
+			return FIX_DONE;
+		}
+	err_at(c, f->name, "The status must be active, inactive, defunct or temporarily closed.",
+	       "its status is not active, inactive, defunct or temporarily closed");
+	return FIX_DONE;
+}
+
+/* DAILY was made WEEKLY before (norm_obj); anything else unknown is left
+ * out and the schedule is kept as words. */
+static enum fixed fix_freq(struct nctx *c, enum kind k, const struct field *f, json_t *o)
+{
+	(void)k, (void)f, (void)o;
+	if (!ieq(c->val.p, "WEEKLY") && !ieq(c->val.p, "MONTHLY"))
+		return FIX_DONE;
+	str_lower_ascii(c->val.p, c->val.len);
+	for (size_t i = 0; i < c->val.len; i++)
+		c->val.p[i] = (char)toupper((unsigned char)c->val.p[i]);
+	return FIX_SET_VAL;
+}
+
+static enum fixed fix_loctype(struct nctx *c, enum kind k, const struct field *f, json_t *o)
+{
+	(void)k, (void)f, (void)o;
+	if (!ieq(c->val.p, "physical") && !ieq(c->val.p, "postal") && !ieq(c->val.p, "virtual"))
+		return FIX_DONE;          /* the finish step sets the default */
+	str_lower_ascii(c->val.p, c->val.len);
+	return FIX_SET_VAL;
+}
+
+/* "10:00"; a time that does not read is kept as words. */
+static enum fixed fix_time(struct nctx *c, enum kind k, const struct field *f, json_t *o)
+{
+	char t[6];
+
+	(void)k;
+	if (!time_fix(c->val.p, t))
+		return FIX_SET_VAL;
+	json_object_set_new(o, f->name, json_string(t));
+	return FIX_DONE;
+}
+
+/* Spaces out (and for byday, upper case); nothing left is left out. */
+static enum fixed squeeze(struct nctx *c, bool upper)
+{
+	size_t w = 0;
+
+	for (size_t i = 0; i < c->val.len; i++)
+		if (c->val.p[i] != ' ')
+			c->val.p[w++] = upper ? (char)toupper((unsigned char)c->val.p[i]) : c->val.p[i];
+	buf_truncate(&c->val, w);
+	return w ? FIX_SET_VAL : FIX_DONE;
+}
+
+static enum fixed fix_byday(struct nctx *c, enum kind k, const struct field *f, json_t *o)
+{
+	(void)k, (void)f, (void)o;
+	return squeeze(c, true);
+}
+
+static enum fixed fix_bymonthday(struct nctx *c, enum kind k, const struct field *f, json_t *o)
+{
+	(void)k, (void)f, (void)o;
+	return squeeze(c, false);
+}
+
+/* A UK postcode normalised; anything else kept as written. */
+static enum fixed fix_postcode(struct nctx *c, enum kind k, const struct field *f, json_t *o)
+{
+	char pc[9];
+	const char *why;
+
+	(void)k;
+	if (!postcode_normalise(c->val.p, pc, &why))
+		return FIX_SET_VAL;
+	json_object_set_new(o, f->name, json_string(pc));
+	return FIX_DONE;
+}
+
+static enum fixed fix_code(struct nctx *c, enum kind k, const struct field *f, json_t *o)
+{
+	(void)k, (void)f, (void)o;
+	if (c->val.len > 20 || strchr(c->val.p, ' '))
+		return FIX_DONE;
+	str_lower_ascii(c->val.p, c->val.len);
+	return FIX_SET_VAL;
+}
+
+/* Text kinds and what is done to them once cleaned; FT_LINE and FT_TEXT
+ * are set as cleaned. */
+static enum fixed (*const text_fixes[])(struct nctx *c, enum kind k, const struct field *f,
+		json_t *o) = {
+	[FT_ID] = fix_uuid, [FT_UUID] = fix_uuid, [FT_EMAIL] = fix_email, [FT_URL] = fix_url,
+	[FT_DATE] = fix_date, [FT_DATETIME] = fix_datetime, [FT_STATUS] = fix_status,
+	[FT_FREQ] = fix_freq, [FT_LOCTYPE] = fix_loctype, [FT_TIME] = fix_time,
+	[FT_BYDAY] = fix_byday, [FT_BYMONTHDAY] = fix_bymonthday, [FT_POSTCODE] = fix_postcode,
+	[FT_CODE] = fix_code,
+};
+
+/* Cleans one field's value and sets it on o under f->name, or leaves it
+ * out. */
+static void norm_field(struct nctx *c, enum kind k, const struct field *f, const json_t *v,
+		json_t *o)
+{
+	if (!v || json_is_null(v))
 		return;
-	}
-	case FT_STATUS: {
-		static const char *const statuses[] = { "active", "inactive", "defunct", "temporarily closed" };
-
-		for (size_t i = 0; i < ARRAY_LEN(statuses); i++)
-			if (ieq(c->val.p, statuses[i])) {
-				json_object_set_new(o, f->name, json_string(statuses[i]));
-				return;
-			}
-		err_at(c, f->name, "The status must be active, inactive, defunct or temporarily closed.",
-		       "its status is not active, inactive, defunct or temporarily closed");
+	switch (f->t) {
+	case FT_ARRAY:
+		norm_array(c, k, f, v, o);
 		return;
-	}
-	case FT_FREQ:
-		/* DAILY was made WEEKLY before (norm_obj); anything else
-		 * unknown is left out and the schedule is kept as words. */
-		if (ieq(c->val.p, "WEEKLY") || ieq(c->val.p, "MONTHLY")) {
-			str_lower_ascii(c->val.p, c->val.len);
-			for (size_t i = 0; i < c->val.len; i++)
-				c->val.p[i] = (char)toupper((unsigned char)c->val.p[i]);
-			break;
-		}
+	case FT_OBJECT:
+		norm_object(c, f, v, o);
 		return;
-	case FT_LOCTYPE:
-		if (ieq(c->val.p, "physical") || ieq(c->val.p, "postal") || ieq(c->val.p, "virtual")) {
-			str_lower_ascii(c->val.p, c->val.len);
-			break;
-		}
-		return;           /* the finish step sets the default */
-	case FT_TIME: {
-		char t[6];
-
-		if (time_fix(c->val.p, t)) {
-			json_object_set_new(o, f->name, json_string(t));
-			return;
-		}
-		break;            /* kept as words */
-	}
-	case FT_BYDAY: {
-		size_t w = 0;
-
-		for (size_t i = 0; i < c->val.len; i++)
-			if (c->val.p[i] != ' ')
-				c->val.p[w++] = (char)toupper((unsigned char)c->val.p[i]);
-		buf_truncate(&c->val, w);
-		if (!w)
-			return;
-		break;
-	}
-	case FT_BYMONTHDAY: {
-		size_t w = 0;
-
-		for (size_t i = 0; i < c->val.len; i++)
-			if (c->val.p[i] != ' ')
-				c->val.p[w++] = c->val.p[i];
-		buf_truncate(&c->val, w);
-		if (!w)
-			return;
-		break;
-	}
-	case FT_POSTCODE: {
-		char pc[9];
-		const char *why;
-
-		if (postcode_normalise(c->val.p, pc, &why)) {
-			json_object_set_new(o, f->name, json_string(pc));
-			return;
-		}
-		break;            /* not a UK postcode: kept as written */
-	}
-	case FT_CODE:
-		if (c->val.len > 20 || strchr(c->val.p, ' '))
-			return;
-		str_lower_ascii(c->val.p, c->val.len);
-		break;
+	case FT_AGE: case FT_AMOUNT: case FT_LAT: case FT_LON: case FT_INTERVAL:
+		norm_number(f, v, o);
+		return;
 	default:
 		break;
 	}
+	if (!read_text(c, f, v))
+		return;
+	if ((size_t)f->t < ARRAY_LEN(text_fixes) && text_fixes[f->t] &&
+	    text_fixes[f->t](c, k, f, o) == FIX_DONE)
+		return;
 	set_str(o, f->name, c->val.p, c->val.len);
 }
 
@@ -1178,16 +1259,8 @@ static json_t *norm_obj(struct nctx *c, enum kind k, const json_t *in)
 
 				/* An id of the wrong type (true, 4.5, {}) is not a
 				 * UUID either, and says so. */
-				if (given && c->nerrors == before) {
-					char reason[200];
-
-					if (k == K_SERVICE)
-						snprintf(reason, sizeof(reason), "its id is not a UUID");
-					else
-						snprintf(reason, sizeof(reason), "%s has an id that is not a UUID", kinds[k].what);
-					err_at(c, "id", "The id is not a UUID (like 0f8fad5b-d9cb-469f-a165-70867728950e).",
-					       reason);
-				}
+				if (given && c->nerrors == before)
+					err_not_uuid(c, k);
 
 				if (k == K_SERVICE || k == K_ORG) {
 					if (!given)
@@ -1519,6 +1592,241 @@ static void add_kith_attr(json_t *attrs, const struct vocab_term *t)
 	json_array_append_new(attrs, json_pack("{s:s}", "taxonomy_term_id", t->id));
 }
 
+/* A conversion from v1 under way: each step below reads v1 and adds to
+ * out (or to attrs, which becomes out's attributes at the end). */
+struct v1_conv {
+	const json_t *v1;
+	json_t *out;
+	json_t *attrs;            /* v1's own attributes, then kith's and the taxonomies' */
+	struct buf words;         /* scratch */
+};
+
+/* The organisation: url is 3.0's website. */
+static void v1_org(struct v1_conv *x)
+{
+	static const char *const okeys[] = { "id", "name", "alternate_name", "description",
+					     "email", "website", "logo", "uri", "parent_organization_id",
+					     "legal_status", "organization_identifiers", "attributes" };
+	const json_t *v = json_object_get(x->v1, "organization");
+	json_t *org;
+
+	if (!json_is_object(v))
+		return;
+	org = json_object();
+	for (size_t k = 0; k < ARRAY_LEN(okeys); k++)
+		copy_key(org, okeys[k], v, okeys[k]);
+	if (!json_object_get(org, "website"))
+		copy_key(org, "website", v, "url");
+	if (!json_object_get(org, "organization_identifiers")) {
+		/* Some v1 feeds carry a charity number as its own field. */
+		const char *cn = jstr(v, "charity_number");
+
+		if (cn)
+			json_object_set_new(org, "organization_identifiers", json_pack("[{s:s, s:s, s:s}]",
+				"identifier_scheme", "GB-CHC", "identifier_type", "Charity number",
+				"identifier", cn));
+	}
+	json_object_set_new(x->out, "organization", org);
+}
+
+/* When it was modified and checked. */
+static void v1_dates(struct v1_conv *x)
+{
+	const json_t *meta = json_object_get(x->v1, "pc_metadata");
+	const char *s;
+
+	if (!jstr(x->out, "last_modified") && (s = jstr(meta, "date_modified")))
+		json_object_set_new(x->out, "last_modified", json_string(s));
+	if (!jstr(x->out, "assured_date") && (s = jstr(meta, "date_assured")))
+		json_object_set_new(x->out, "assured_date", json_string(s));
+}
+
+/* Who it is for: eligibility_description, eligibilitys (and their ages)
+ * and pc_targetAudience ("Parents>Grandparents" is "Grandparents"). */
+static void v1_eligibility(struct v1_conv *x)
+{
+	const json_t *it;
+	const char *s;
+	size_t i;
+
+	buf_reset(&x->words);
+	if ((s = jstr(x->v1, "eligibility_description")))
+		list_add(&x->words, s, strlen(s));
+	json_array_foreach(json_object_get(x->v1, "eligibilitys"), i, it) {
+		double d;
+
+		if ((s = jstr(it, "eligibility")))
+			list_add(&x->words, s, strlen(s));
+		if (!json_object_get(x->out, "minimum_age") && num_of(json_object_get(it, "minimum_age"), &d))
+			json_object_set_new(x->out, "minimum_age", num_json(d));
+		if (!json_object_get(x->out, "maximum_age") && num_of(json_object_get(it, "maximum_age"), &d))
+			json_object_set_new(x->out, "maximum_age", num_json(d));
+	}
+	json_array_foreach(json_object_get(x->v1, "pc_targetAudience"), i, it) {
+		const char *a = jstr(it, "audienceType"), *gt;
+
+		if (!a)
+			continue;
+		gt = strrchr(a, '>');
+		list_add(&x->words, gt ? gt + 1 : a, strlen(gt ? gt + 1 : a));
+	}
+	if (x->words.len && buf_ok(&x->words))
+		json_object_set_new(x->out, "eligibility_description", json_stringn(x->words.p, x->words.len));
+}
+
+/* How to join: application_process and the attending access texts;
+ * "Drop-in" is kith's "just turn up", "Self referral" "contact them". */
+static void v1_join(struct v1_conv *x)
+{
+	const char *s;
+
+	buf_reset(&x->words);
+	if ((s = jstr(x->v1, "application_process")))
+		buf_adds(&x->words, s);
+	if ((s = jstr(x->v1, "attending_access"))) {
+		if (x->words.len)
+			buf_adds(&x->words, "\n\n");
+		buf_adds(&x->words, s);
+		if (icontains(s, "drop-in") || icontains(s, "drop in"))
+			add_kith_attr(x->attrs, &vocab_join[JOIN_TURN_UP]);
+		else if (icontains(s, "self referral") || icontains(s, "self-referral"))
+			add_kith_attr(x->attrs, &vocab_join[JOIN_SELF_REFER]);
+	}
+	if ((s = jstr(x->v1, "pc_attendingAccess_additionalInfo"))) {
+		if (x->words.len)
+			buf_adds(&x->words, "\n\n");
+		buf_adds(&x->words, s);
+	}
+	if (x->words.len && buf_ok(&x->words))
+		json_object_set_new(x->out, "application_process", json_stringn(x->words.p, x->words.len));
+}
+
+/* regular_schedules -> schedules; a weekday ("Tuesday") is byday. */
+static void v1_schedules(struct v1_conv *x)
+{
+	static const char *const wd[] = { "monday", "tuesday", "wednesday", "thursday", "friday",
+					  "saturday", "sunday" };
+	static const char *const ab[] = { "MO", "TU", "WE", "TH", "FR", "SA", "SU" };
+	json_t *scheds;
+	const json_t *it;
+	size_t i;
+
+	if (json_object_get(x->out, "schedules"))
+		return;
+	scheds = json_array();
+	json_array_foreach(json_object_get(x->v1, "regular_schedules"), i, it) {
+		json_t *sc = json_copy((json_t *)it);
+		const char *w = jstr(it, "weekday");
+
+		if (!sc)
+			continue;
+		json_object_del(sc, "weekday");
+		if (w && !jstr(sc, "byday"))
+			for (int d = 0; d < 7; d++)
+				if (istarts(w, wd[d]) || ieq(w, ab[d])) {
+					json_object_set_new(sc, "byday", json_string(ab[d]));
+					if (!jstr(sc, "freq"))
+						json_object_set_new(sc, "freq", json_string("WEEKLY"));
+				}
+		json_array_append_new(scheds, sc);
+	}
+	json_object_set_new(x->out, "schedules", scheds);
+}
+
+/* Copies of the items of v1's array key with from's text as their name
+ * when they have none (removing from when drop), as out's key. */
+static void v1_named_items(struct v1_conv *x, const char *key, const char *from, bool drop)
+{
+	const json_t *v = json_object_get(x->v1, key), *it;
+	json_t *items;
+	size_t i;
+
+	if (!json_is_array(v))
+		return;
+	items = json_array();
+	json_array_foreach(v, i, it) {
+		json_t *c = json_copy((json_t *)it);
+
+		if (!c)
+			continue;
+		if (!jstr(c, "name") && jstr(it, from))
+			json_object_set_new(c, "name", json_string(jstr(it, from)));
+		if (drop)
+			json_object_del(c, from);
+		json_array_append_new(items, c);
+	}
+	json_object_set_new(x->out, key, items);
+}
+
+/* Languages: {"language": "English"} is a name. Service areas: v1's
+ * service_area is the name. fundings is funding. */
+static void v1_languages_areas(struct v1_conv *x)
+{
+	v1_named_items(x, "languages", "language", true);
+	v1_named_items(x, "service_areas", "service_area", false);
+	if (!json_object_get(x->out, "funding"))
+		copy_key(x->out, "funding", x->v1, "fundings");
+}
+
+/* Places; an attending_type of online or phone is a virtual location. */
+static void v1_places(struct v1_conv *x)
+{
+	json_t *sals = json_array(), *sal;
+	const char *s;
+	size_t i;
+
+	json_array_foreach(json_object_get(x->v1, "service_at_locations"), i, sal) {
+		json_t *o = json_object(), *loc = json_object_get(sal, "location");
+
+		copy_key(o, "id", sal, "id");
+		copy_key(o, "location_id", sal, "location_id");
+		copy_key(o, "description", sal, "description");
+		if (json_is_object(loc))
+			json_object_set_new(o, "location", v1_location(loc));
+		json_array_append_new(sals, o);
+	}
+	s = jstr(x->v1, "attending_type");
+	if (s && (icontains(s, "online") || icontains(s, "phone")))
+		json_array_append_new(sals, json_pack("{s:{s:s, s:s}}", "location",
+			"location_type", "virtual", "name",
+			icontains(s, "online") ? "Online" : "By phone"));
+	if (json_array_size(sals))
+		json_object_set_new(x->out, "service_at_locations", sals);
+	else
+		json_decref(sals);
+}
+
+/* Taxonomies: service_taxonomys -> attributes. */
+static void v1_taxonomies(struct v1_conv *x)
+{
+	const json_t *it;
+	size_t i;
+
+	json_array_foreach(json_object_get(x->v1, "service_taxonomys"), i, it) {
+		json_t *tax = json_object_get(it, "taxonomy"), *a, *t;
+
+		if (!json_is_object(tax) || !jstr(tax, "id"))
+			continue;
+		a = json_pack("{s:s, s:{s:s}}", "taxonomy_term_id", jstr(tax, "id"), "taxonomy_term",
+			      "id", jstr(tax, "id"));
+		if (!a)
+			continue;
+		copy_key(a, "id", it, "id");
+		t = json_object_get(a, "taxonomy_term");
+		copy_key(t, "name", tax, "name");
+		copy_key(t, "taxonomy", tax, "vocabulary");
+		copy_key(t, "parent_id", tax, "parent");
+		json_array_append_new(x->attrs, a);
+	}
+}
+
+/* In this order: the attributes keep v1's, then how to join, then the
+ * taxonomies. */
+static void (*const v1_steps[])(struct v1_conv *x) = {
+	v1_org, v1_dates, v1_eligibility, v1_join, v1_schedules, v1_languages_areas, v1_places,
+	v1_taxonomies,
+};
+
 json_t *oruk_from_v1(const json_t *v1)
 {
 	static const char *const same[] = {
@@ -1528,212 +1836,26 @@ json_t *oruk_from_v1(const json_t *v1)
 		"licenses", "last_modified", "service_areas", "languages", "cost_options",
 		"contacts", "phones", "attributes", "funding", "schedules",
 	};
-	json_t *out = json_object(), *v, *it, *attrs;
-	const json_t *meta = json_object_get(v1, "pc_metadata");
-	struct buf words;
+	struct v1_conv x = { .v1 = v1, .out = json_object() };
+	const json_t *it;
 	size_t i;
-	const char *s;
 
-	if (!out)
+	if (!x.out)
 		return NULL;
-	buf_init(&words, (size_t)ORUK_TEXT_MAX);
+	buf_init(&x.words, (size_t)ORUK_TEXT_MAX);
 	for (size_t k = 0; k < ARRAY_LEN(same); k++)
-		copy_key(out, same[k], v1, same[k]);
-
-	/* The organisation: url is 3.0's website. */
-	v = json_object_get(v1, "organization");
-	if (json_is_object(v)) {
-		json_t *org = json_object();
-		static const char *const okeys[] = { "id", "name", "alternate_name", "description",
-						     "email", "website", "logo", "uri", "parent_organization_id",
-						     "legal_status", "organization_identifiers", "attributes" };
-
-		for (size_t k = 0; k < ARRAY_LEN(okeys); k++)
-			copy_key(org, okeys[k], v, okeys[k]);
-		if (!json_object_get(org, "website"))
-			copy_key(org, "website", v, "url");
-		if (!json_object_get(org, "organization_identifiers")) {
-			/* Some v1 feeds carry a charity number as its own field. */
-			const char *cn = jstr(v, "charity_number");
-
-			if (cn)
-				json_object_set_new(org, "organization_identifiers", json_pack("[{s:s, s:s, s:s}]",
-					"identifier_scheme", "GB-CHC", "identifier_type", "Charity number",
-					"identifier", cn));
-		}
-		json_object_set_new(out, "organization", org);
-	}
-
-	/* When it was modified and checked. */
-	if (!jstr(out, "last_modified") && (s = jstr(meta, "date_modified")))
-		json_object_set_new(out, "last_modified", json_string(s));
-	if (!jstr(out, "assured_date") && (s = jstr(meta, "date_assured")))
-		json_object_set_new(out, "assured_date", json_string(s));
-
-	/* Who it is for. */
-	buf_reset(&words);
-	s = jstr(v1, "eligibility_description");
-	if (s)
-		list_add(&words, s, strlen(s));
-	json_array_foreach(json_object_get(v1, "eligibilitys"), i, it) {
-		double d;
-
-		if ((s = jstr(it, "eligibility")))
-			list_add(&words, s, strlen(s));
-		if (!json_object_get(out, "minimum_age") && num_of(json_object_get(it, "minimum_age"), &d))
-			json_object_set_new(out, "minimum_age", num_json(d));
-		if (!json_object_get(out, "maximum_age") && num_of(json_object_get(it, "maximum_age"), &d))
-			json_object_set_new(out, "maximum_age", num_json(d));
-	}
-	json_array_foreach(json_object_get(v1, "pc_targetAudience"), i, it) {
-		const char *a = jstr(it, "audienceType"), *gt;
-
-		if (!a)
-			continue;
-		gt = strrchr(a, '>');
-		list_add(&words, gt ? gt + 1 : a, strlen(gt ? gt + 1 : a));
-	}
-	if (words.len && buf_ok(&words))
-		json_object_set_new(out, "eligibility_description", json_stringn(words.p, words.len));
-
-	/* How to join. */
-	attrs = json_array();
+		copy_key(x.out, same[k], v1, same[k]);
+	x.attrs = json_array();
 	json_array_foreach(json_object_get(v1, "attributes"), i, it)
-		json_array_append(attrs, it);
-	buf_reset(&words);
-	if ((s = jstr(v1, "application_process")))
-		buf_adds(&words, s);
-	if ((s = jstr(v1, "attending_access"))) {
-		if (words.len)
-			buf_adds(&words, "\n\n");
-		buf_adds(&words, s);
-		if (icontains(s, "drop-in") || icontains(s, "drop in"))
-			add_kith_attr(attrs, &vocab_join[JOIN_TURN_UP]);
-		else if (icontains(s, "self referral") || icontains(s, "self-referral"))
-			add_kith_attr(attrs, &vocab_join[JOIN_SELF_REFER]);
-	}
-	if ((s = jstr(v1, "pc_attendingAccess_additionalInfo"))) {
-		if (words.len)
-			buf_adds(&words, "\n\n");
-		buf_adds(&words, s);
-	}
-	if (words.len && buf_ok(&words))
-		json_object_set_new(out, "application_process", json_stringn(words.p, words.len));
-
-	/* Schedules. */
-	if (!json_object_get(out, "schedules")) {
-		json_t *scheds = json_array();
-		static const char *const wd[] = { "monday", "tuesday", "wednesday", "thursday", "friday",
-						  "saturday", "sunday" };
-		static const char *const ab[] = { "MO", "TU", "WE", "TH", "FR", "SA", "SU" };
-
-		json_array_foreach(json_object_get(v1, "regular_schedules"), i, it) {
-			json_t *sc = json_copy(it);
-			const char *w = jstr(it, "weekday");
-
-			if (!sc)
-				continue;
-			json_object_del(sc, "weekday");
-			if (w && !jstr(sc, "byday"))
-				for (int d = 0; d < 7; d++)
-					if (istarts(w, wd[d]) || ieq(w, ab[d])) {
-						json_object_set_new(sc, "byday", json_string(ab[d]));
-						if (!jstr(sc, "freq"))
-							json_object_set_new(sc, "freq", json_string("WEEKLY"));
-					}
-			json_array_append_new(scheds, sc);
-		}
-		json_object_set_new(out, "schedules", scheds);
-	}
-
-	/* Languages: {"language": "English"} is a name. */
-	v = json_object_get(v1, "languages");
-	if (json_is_array(v)) {
-		json_t *langs = json_array();
-
-		json_array_foreach(v, i, it) {
-			json_t *l = json_copy(it);
-
-			if (!l)
-				continue;
-			if (!jstr(l, "name") && jstr(it, "language"))
-				json_object_set_new(l, "name", json_string(jstr(it, "language")));
-			json_object_del(l, "language");
-			json_array_append_new(langs, l);
-		}
-		json_object_set_new(out, "languages", langs);
-	}
-
-	/* Service areas: v1's service_area is the name. */
-	v = json_object_get(v1, "service_areas");
-	if (json_is_array(v)) {
-		json_t *areas = json_array();
-
-		json_array_foreach(v, i, it) {
-			json_t *a = json_copy(it);
-
-			if (!a)
-				continue;
-			if (!jstr(a, "name") && jstr(it, "service_area"))
-				json_object_set_new(a, "name", json_string(jstr(it, "service_area")));
-			json_array_append_new(areas, a);
-		}
-		json_object_set_new(out, "service_areas", areas);
-	}
-	if (!json_object_get(out, "funding"))
-		copy_key(out, "funding", v1, "fundings");
-
-	/* Places. */
-	{
-		json_t *sals = json_array(), *sal;
-
-		json_array_foreach(json_object_get(v1, "service_at_locations"), i, sal) {
-			json_t *o = json_object(), *loc = json_object_get(sal, "location");
-
-			copy_key(o, "id", sal, "id");
-			copy_key(o, "location_id", sal, "location_id");
-			copy_key(o, "description", sal, "description");
-			if (json_is_object(loc))
-				json_object_set_new(o, "location", v1_location(loc));
-			json_array_append_new(sals, o);
-		}
-		s = jstr(v1, "attending_type");
-		if (s && (icontains(s, "online") || icontains(s, "phone")))
-			json_array_append_new(sals, json_pack("{s:{s:s, s:s}}", "location",
-				"location_type", "virtual", "name",
-				icontains(s, "online") ? "Online" : "By phone"));
-		if (json_array_size(sals))
-			json_object_set_new(out, "service_at_locations", sals);
-		else
-			json_decref(sals);
-	}
-
-	/* Taxonomies: service_taxonomys -> attributes. */
-	json_array_foreach(json_object_get(v1, "service_taxonomys"), i, it) {
-		json_t *tax = json_object_get(it, "taxonomy"), *a;
-
-		if (!json_is_object(tax) || !jstr(tax, "id"))
-			continue;
-		a = json_pack("{s:s, s:{s:s}}", "taxonomy_term_id", jstr(tax, "id"), "taxonomy_term",
-			      "id", jstr(tax, "id"));
-		if (!a)
-			continue;
-		copy_key(a, "id", it, "id");
-		{
-			json_t *t = json_object_get(a, "taxonomy_term");
-
-			copy_key(t, "name", tax, "name");
-			copy_key(t, "taxonomy", tax, "vocabulary");
-			copy_key(t, "parent_id", tax, "parent");
-		}
-		json_array_append_new(attrs, a);
-	}
-	if (json_array_size(attrs))
-		json_object_set_new(out, "attributes", attrs);
+		json_array_append(x.attrs, (json_t *)it);
+	for (size_t k = 0; k < ARRAY_LEN(v1_steps); k++)
+		v1_steps[k](&x);
+	if (json_array_size(x.attrs))
+		json_object_set_new(x.out, "attributes", x.attrs);
 	else
-		json_decref(attrs);
-	buf_release(&words);
-	return out;
+		json_decref(x.attrs);
+	buf_release(&x.words);
+	return x.out;
 }
 
 json_t *oruk_import_record(const json_t *rec, json_t *errors, bool *was_v1)

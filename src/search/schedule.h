@@ -1,13 +1,12 @@
 /*
- * schedule.h - when a service happens: Open Referral UK schedules
- * (iCalendar RRULE-style fields) parsed into a compact form, put into
- * words, and stepped to the next session.
+ * schedule.h - when a service happens: the compact form of an Open
+ * Referral UK schedule (iCalendar RRULE-style: weekly, monthly by
+ * weekday or date, daily, or one date), put into words, stepped to the
+ * next session, and encoded for a database column. Everything is UK
+ * local time (uktime.h). oruk/sched_oruk.h reads one from ORUK JSON.
  *
- * ORUK schedule fields used: freq (WEEKLY, MONTHLY, DAILY; none = one
- * date), interval, byday ("TU", "MO,WE", "1MO" first Monday, "-1FR" last
- * Friday, "2TU,4TU"), bymonthday ("15"), opens_at/closes_at ("10:00" or
- * "10:00:00"), valid_from/valid_to/dtstart (dates), description, notes,
- * attending_type. Everything is UK local time (uktime.h).
+ * Part of src/search/ (search.h says what the layer may include): no
+ * JSON, no I/O, no clock.
  */
 #ifndef KITH_SCHEDULE_H
 #define KITH_SCHEDULE_H
@@ -15,8 +14,6 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-
-#include <jansson.h>
 
 #include "core/buf.h"
 #include "core/err.h"
@@ -39,44 +36,6 @@ struct sched {
 	int64_t start_day;               /* dtstart or valid_from as a day number, 0 none */
 	int64_t end_day;                 /* valid_to as a day number, 0 none */
 };
-
-/* Parses one ORUK schedule object. ERR_INVALID with *why (a static
- * sentence naming the field: "byday \"XX\" is not a day like MO or 1MO")
- * for fields it cannot use; unknown fields are ignored. A schedule with
- * nothing usable (no freq, no dates) is ERR_INVALID. */
-enum err sched_from_oruk(const json_t *schedule, struct sched *out, const char **why);
-/* The same, also giving the ORUK field to blame ("byday", "opens_at", ...;
- * "" when the value is not an object), for per-field errors like
- * "schedules[0].byday". field may be NULL.
- *
- * What parsing settles (so every later function sees a canonical struct):
- *   - "" and null are "not given"; freq is case-insensitive; byday takes
- *     commas or spaces, any case, MO/Mon/Monday; times take 10:00,
- *     10:00:00, 10.00, 1000, 2pm, and ignore a zone suffix ("Z",
- *     "+01:00": feeds mean the clock in the hall); dates are YYYY-MM-DD
- *     with anything after a 'T' ignored, except that a dtstart time
- *     stands in for a missing opens_at.
- *   - No freq: byday makes it WEEKLY (MONTHLY when positioned, "1MO"),
- *     bymonthday MONTHLY, else one date (dtstart, or valid_from equal to
- *     valid_to). WEEKLY with positioned byday is taken as MONTHLY;
- *     MONTHLY with plain byday ("TU") as WEEKLY (interval 1 only);
- *     WEEKLY without byday runs on dtstart's (or valid_from's) weekday,
- *     MONTHLY without either on its day of the month. bymonthday on a
- *     WEEKLY/DAILY schedule is ignored (ORUK's own example has one).
- *   - Refused: several or negative bymonthday values, byday and
- *     bymonthday together on a monthly schedule, positions other than
- *     1..5 and -1, byday mixing "TU" and "1TU", more than 7 monthly days,
- *     interval outside 1..366 (0 is read as 1), valid_to before the
- *     start, a one-off before 1970.
- *   - start_day: dtstart anchors the interval; a later valid_from moves
- *     the start forward by whole periods (weeks, days, months) so an
- *     "every other week" keeps its weeks. A start before 1970 is moved
- *     the same way (or dropped when interval is 1).
- *   - Monthly byday entries are sorted (weekday, then position, last
- *     after fifth) and unique; fields a frequency does not use are zero;
- *     "00:00 to 00:00" (or to 23:59) means no time is known. */
-enum err sched_from_oruk_field(const json_t *schedule, struct sched *out, const char **why,
-		const char **field);
 
 /* Plain English, appended to out: "Every Tuesday, 10:00 to 11:30",
  * "Every other Wednesday, from 14:00", "First Monday of the month, 14:00
@@ -112,16 +71,31 @@ uint32_t sched_daytime(const struct sched *s);
  * text it did not write. The text starts with a version letter ("A")
  * and is at most SCHED_ENCODED_MAX bytes: "AW1;20;;0;600;690;0;0" is
  * every Tuesday and Thursday, 10:00 to 11:30. sched_decode only accepts
- * the exact text sched_encode writes for a struct sched_from_oruk could
- * have made. */
+ * the exact text sched_encode writes for a canonical struct (one
+ * sched_from_oruk could have made). */
 void sched_encode(const struct sched *s, struct buf *out);
 bool sched_decode(const char *p, size_t n, struct sched *out);
 /* Field by field (padding ignored). */
 bool sched_equal(const struct sched *a, const struct sched *b);
-/* The ORUK fields for s (freq, interval, byday, bymonthday, opens_at,
- * closes_at as "10:00", dtstart and valid_from as the start day,
- * valid_to): a new object that sched_from_oruk reads back to an equal
- * struct. NULL when out of memory. */
-json_t *sched_to_oruk(const struct sched *s);
+/* ---------------------------------------------------------------- the canonical form
+ * For code that builds a struct sched (oruk/sched_oruk.c reads one from a
+ * feed): the rules that make two schedules meaning the same thing equal. */
+
+#define SCHED_DAY_MAX INT64_C(2932896)   /* 9999-12-31: the last day a schedule may name */
+
+/* "MO" for 0 (Monday) ... "SU" for 6; wday is taken modulo 7. */
+const char *sched_day_code(int wday);
+/* Adds a monthly day (nth 1..5 or -1 for last, wday 0..6) keeping byday
+ * sorted (by weekday, then position, last after fifth) and unique: a day
+ * already there is not added again. false when s already has
+ * SCHED_MAX_BYDAY other days. */
+bool sched_add_byday(struct sched *s, int nth, int wday);
+/* s's monthly days as ORUK writes them, appended to out: "1TU,-1FR". */
+void sched_byday_text(const struct sched *s, struct buf *out);
+/* The first day on or after min (min >= anchor) whose week, day or month
+ * (by s->freq) is one the interval runs in, counting from anchor's: the
+ * start day of an "every other week" that a later valid_from moved on,
+ * in step with its dtstart. */
+int64_t sched_align(const struct sched *s, int64_t anchor, int64_t min);
 
 #endif

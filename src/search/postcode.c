@@ -20,7 +20,7 @@
 #include <pthread.h>
 
 #include "core/embedded.h"
-#include "directory/postcode.h"
+#include "search/postcode.h"
 
 #define EARTH_RADIUS_M 6371008.8   /* mean radius (IUGG) */
 #define METRES_PER_MILE 1609.344

@@ -54,8 +54,8 @@
 #include "core/arena.h"
 #include "core/buf.h"
 #include "core/checked.h"
-#include "directory/postcode.h"
-#include "directory/search.h"
+#include "search/postcode.h"
+#include "search/search.h"
 
 #define WORD_MAX        64        /* bytes of a word kept; longer ones are cut */
 #define DOC_WORDS_MAX   20000     /* words of one document indexed */
@@ -2556,6 +2556,25 @@ static bool lookup(const struct intern *t, const char *s, uint32_t *out)
 	return *out != UINT32_MAX;
 }
 
+/* One hit of the page: the id copied into the arena, the distance when
+ * there is a point (computed now unless the run kept it), the next
+ * session (kept when sorting by it, else computed unless not wanted). */
+static enum err hit_of(struct qctx *x, const struct ent *en, struct arena *a, struct search_hit *h)
+{
+	const struct search_query *q = x->q;
+
+	h->id = arena_strdup(a, slot_id(x->c, en->slot, x->idbuf[0]));
+	if (!h->id)
+		return ERR_NOMEM;
+	h->score = en->score;
+	h->distance_m = -1;
+	if (q->near && x->c->facts[en->slot].npoints)
+		h->distance_m = isnan(en->dist) ? doc_dist(x, en->slot, false) : en->dist;
+	h->next_session = x->sort == SORT_NEXT ? en->next :
+			  q->no_next ? 0 : doc_next(x->c, en->slot, x->now);
+	return ERR_OK;
+}
+
 /* The page of hits from the page's entries ents[0..m) (best first). */
 static enum err page_from(struct qctx *x, const struct ent *ents, size_t m, struct arena *a,
 		struct search_result *out)
@@ -2565,17 +2584,9 @@ static enum err page_from(struct qctx *x, const struct ent *ents, size_t m, stru
 	out->hits = arena_calloc(a, m, sizeof(*out->hits));
 	if (!out->hits)
 		return ERR_NOMEM;
-	for (size_t i = 0; i < m; i++) {
-		const struct ent *en = &ents[i];
-		struct search_hit *h = &out->hits[i];
-
-		h->id = arena_strdup(a, slot_id(x->c, en->slot, x->idbuf[0]));
-		if (!h->id)
+	for (size_t i = 0; i < m; i++)
+		if (hit_of(x, &ents[i], a, &out->hits[i]) != ERR_OK)
 			return ERR_NOMEM;
-		h->score = en->score;
-		h->distance_m = -1;
-		h->next_session = x->q->no_next ? 0 : doc_next(x->c, en->slot, x->now);
-	}
 	out->n = m;
 	return ERR_OK;
 }
@@ -2639,21 +2650,191 @@ static enum err run_cached(struct search_index *ix, struct qctx *x, struct arena
 	return page_from(x, ents + (m ? q->offset : 0), m, a, out);
 }
 
+static bool query_ok(const struct search_query *q)
+{
+	if (q->limit == 0 || q->limit > LIMIT_MAX || q->now <= 0 ||
+	    (q->sort == SORT_DISTANCE && !q->near) || (unsigned)q->sort > SORT_NAME)
+		return false;
+	return !(q->near && (!isfinite(q->lat) || !isfinite(q->lon) || fabs(q->lat) > 90 ||
+		 fabs(q->lon) > 180 || !(q->radius_m >= 0) || !isfinite(q->radius_m)));
+}
+
+/* Day and part filters, for the day and time facets. */
+static void plan_daytime(struct qctx *x, const struct search_query *q)
+{
+	uint32_t dmask = 0, pmask = 0;
+
+	if (!q->daytime_any) {
+		x->dfull = x->pfull = 0x1FFFFF;
+		return;
+	}
+	for (int d = 0; d < 7; d++)
+		if ((q->daytime_any >> (3 * d)) & 7)
+			dmask |= 7u << (3 * d);
+	for (int p = 0; p < 3; p++)
+		if (q->daytime_any & (0x49249u << p))
+			pmask |= 0x49249u << p;
+	x->dfull = dmask;
+	x->pfull = pmask;
+}
+
+/* The box around a point and radius, and the flat-earth shortcut. */
+static void plan_box(struct qctx *x, const struct search_query *q)
+{
+	x->near = q->near;
+	if (!q->near || q->radius_m <= 0)
+		return;
+	double dr = q->radius_m / EARTH_R, dlat = dr * 180.0 / M_PI + 1e-7;
+	x->radius = true;
+	x->la0 = q->lat - dlat;
+	x->la1 = q->lat + dlat;
+	x->lonbound = false;
+	if (x->la0 > -90 && x->la1 < 90 && dr < M_PI / 2) {
+		double sx = sin(dr) / cos(q->lat * M_PI / 180.0);
+		if (sx < 1) {
+			double dlon = asin(sx) * 180.0 / M_PI + 1e-7;
+			x->lo0 = q->lon - dlon;
+			x->lo1 = q->lon + dlon;
+			x->lonbound = x->lo0 >= -180 && x->lo1 <= 180;
+		}
+	}
+	/* The shortcut's error: cos(lat) over the box differs from
+	 * cos(qlat) by at most tan(max |lat|) * dlat (relative), and
+	 * the flat earth by (r/R)^2, well under 1e-3 at 100 km. */
+	double phimax = (fabs(q->lat) + dlat) * M_PI / 180.0;
+	if (q->radius_m <= 100000 && x->lonbound && phimax < 80 * M_PI / 180.0) {
+		double m = tan(phimax) * dr + 1e-3;
+		double rin = (q->radius_m * (1 - m) - 1.0) / EARTH_R, rout = (q->radius_m * (1 + m) + 1.0) / EARTH_R;
+		x->approx = rin > 0;
+		x->cosq = cos(q->lat * M_PI / 180.0);
+		x->rin2 = rin * rin;
+		x->rout2 = rout * rout;
+		x->margin = m;
+	}
+}
+
+/* The words' terms and BM25 weights (under the read lock). false when a
+ * word is in no document: nothing can match. */
+static bool plan_words(struct qctx *x, const struct qwords *qw, struct search_result *out)
+{
+	const struct core *c = x->c;
+	bool any = true;
+
+	x->nw = qw->n;
+	for (size_t i = 0; i < qw->n; i++) {
+		uint32_t t = term_find(c, qw->w[i], strlen(qw->w[i]));
+		if (t == UINT32_MAX || c->terms[t].n == 0) {
+			out->text_matched_nothing = true;
+			any = false;
+			break;
+		}
+		x->t[i] = &c->terms[t];
+		double df = c->terms[t].n, N = c->nslots;
+		x->idf[i] = log(1.0 + (N - df + 0.5) / (df + 0.5));
+	}
+	x->avgdl = c->nslots ? (double)c->sum_dl / c->nslots : 1.0;
+	if (x->avgdl <= 0)
+		x->avgdl = 1.0;
+	x->k0 = BM25_K1 * (1.0 - BM25_B);
+	x->kdl = BM25_K1 * BM25_B / x->avgdl;
+	return any;
+}
+
+/* The organisation and taxonomy filters as interned ids (under the read
+ * lock). false when one names nothing the index has. */
+static bool plan_filters(struct search_index *ix, struct qctx *x, const struct search_query *q)
+{
+	bool any = true;
+
+	if (q->org_id && q->org_id[0]) {
+		x->f_org = true;
+		if (!lookup(&ix->orgs, q->org_id, &x->org))
+			any = false;
+		x->org++;
+	}
+	if (q->term_id && q->term_id[0]) {
+		x->f_term = true;
+		if (!lookup(&ix->tax, q->term_id, &x->term))
+			any = false;
+	}
+	if (q->taxonomy_id && q->taxonomy_id[0]) {
+		x->f_tax = true;
+		if (!lookup(&ix->tax, q->taxonomy_id, &x->tax))
+			any = false;
+	}
+	return any;
+}
+
+/* Every candidate through consider(), keeping the best offset + limit in
+ * the heap: a plain one-word query from the cache, words by their
+ * postings, a radius by its grid cells, else every slot. */
+static enum err run_matches(struct search_index *ix, struct qctx *x, struct arena *a,
+		struct search_result *out, bool *done)
+{
+	const struct search_query *q = x->q;
+	const struct core *c = x->c;
+	size_t k = q->offset + q->limit;
+
+	if (k < q->offset || k > c->nlive)
+		k = c->nlive;
+	x->k = q->offset < c->nlive ? k : 0;
+	x->heap = x->k ? arena_alloc(a, x->k * sizeof(*x->heap)) : NULL;
+	if (x->k && !x->heap)
+		return ERR_NOMEM;
+	x->plain = x->nw && x->sort != SORT_DISTANCE && !q->facets && !x->radius &&
+		!q->categories_any && !q->conditions_any && !q->languages_any && !q->flags_all &&
+		!q->daytime_any && !x->f_org && !x->f_term && !x->f_tax && !q->modified_after;
+	if (x->plain && x->nw == 1 && x->sort == SORT_RELEVANCE && !q->near && ix->pcache &&
+	    q->offset + q->limit <= PCACHE_K) {
+		*done = true;
+		return run_cached(ix, x, a, out);
+	}
+	if (x->nw && x->radius)
+		x->geo = geo_bitmap(x, a);
+	if (x->nw)
+		run_text(x);
+	else if (x->radius && x->lonbound)
+		run_grid(x);
+	else
+		for (uint32_t s = 0; s < c->nslots; s++)
+			consider(x, s, NULL);
+	return ERR_OK;
+}
+
+/* The page: the heap holds ranks 0..hn-1; pop the worst first. */
+static enum err page_from_heap(struct qctx *x, struct arena *a, struct search_result *out)
+{
+	size_t m;
+
+	if (x->hn <= x->q->offset)
+		return ERR_OK;
+	m = x->hn - x->q->offset;
+	out->hits = arena_calloc(a, m, sizeof(*out->hits));
+	if (!out->hits)
+		return ERR_NOMEM;
+	for (size_t i = m; i-- > 0;) {
+		struct ent en = x->heap[0];
+
+		x->heap[0] = x->heap[--x->hn];
+		if (x->hn)
+			heap_down(x, 0);
+		if (hit_of(x, &en, a, &out->hits[i]) != ERR_OK)
+			return ERR_NOMEM;
+	}
+	out->n = m;
+	return ERR_OK;
+}
+
 enum err search_run(struct search_index *ix, const struct search_query *q, struct arena *a,
 		struct search_result *out)
 {
 	struct qwords qw;
 	struct qctx *x;
 	enum err e = ERR_OK;
-	const struct core *c;
-	bool empty = false;
+	bool done = false;
 
 	memset(out, 0, sizeof(*out));
-	if (!ix || !q || !a || q->limit == 0 || q->limit > LIMIT_MAX || q->now <= 0 ||
-	    (q->sort == SORT_DISTANCE && !q->near) || (unsigned)q->sort > SORT_NAME)
-		return ERR_INVALID;
-	if (q->near && (!isfinite(q->lat) || !isfinite(q->lon) || fabs(q->lat) > 90 ||
-	    fabs(q->lon) > 180 || !(q->radius_m >= 0) || !isfinite(q->radius_m)))
+	if (!ix || !q || !a || !query_ok(q))
 		return ERR_INVALID;
 	qw.n = 0;
 	if (q->text)
@@ -2666,150 +2847,21 @@ enum err search_run(struct search_index *ix, const struct search_query *q, struc
 	x->facets = q->facets;
 	x->sort = q->sort == SORT_RELEVANCE && qw.n == 0 ? SORT_NAME : q->sort;
 	x->now = q->now;
-
-	/* Day and part filters, for the day and time facets. */
-	if (q->daytime_any) {
-		uint32_t dmask = 0, pmask = 0;
-		for (int d = 0; d < 7; d++)
-			if ((q->daytime_any >> (3 * d)) & 7)
-				dmask |= 7u << (3 * d);
-		for (int p = 0; p < 3; p++)
-			if (q->daytime_any & (0x49249u << p))
-				pmask |= 0x49249u << p;
-		x->dfull = dmask;
-		x->pfull = pmask;
-	} else {
-		x->dfull = x->pfull = 0x1FFFFF;
-	}
-	/* The box around a point and radius. */
-	x->near = q->near;
-	if (q->near && q->radius_m > 0) {
-		double dr = q->radius_m / EARTH_R, dlat = dr * 180.0 / M_PI + 1e-7;
-		x->radius = true;
-		x->la0 = q->lat - dlat;
-		x->la1 = q->lat + dlat;
-		x->lonbound = false;
-		if (x->la0 > -90 && x->la1 < 90 && dr < M_PI / 2) {
-			double sx = sin(dr) / cos(q->lat * M_PI / 180.0);
-			if (sx < 1) {
-				double dlon = asin(sx) * 180.0 / M_PI + 1e-7;
-				x->lo0 = q->lon - dlon;
-				x->lo1 = q->lon + dlon;
-				x->lonbound = x->lo0 >= -180 && x->lo1 <= 180;
-			}
-		}
-		/* The shortcut's error: cos(lat) over the box differs from
-		 * cos(qlat) by at most tan(max |lat|) * dlat (relative), and
-		 * the flat earth by (r/R)^2, well under 1e-3 at 100 km. */
-		double phimax = (fabs(q->lat) + dlat) * M_PI / 180.0;
-		if (q->radius_m <= 100000 && x->lonbound && phimax < 80 * M_PI / 180.0) {
-			double m = tan(phimax) * dr + 1e-3;
-			double rin = (q->radius_m * (1 - m) - 1.0) / EARTH_R, rout = (q->radius_m * (1 + m) + 1.0) / EARTH_R;
-			x->approx = rin > 0;
-			x->cosq = cos(q->lat * M_PI / 180.0);
-			x->rin2 = rin * rin;
-			x->rout2 = rout * rout;
-			x->margin = m;
-		}
-	}
+	plan_daytime(x, q);
+	plan_box(x, q);
 
 	pthread_rwlock_rdlock(&ix->lock);
-	c = ix->c;
-	x->c = c;
-	x->nw = qw.n;
-	for (size_t i = 0; i < qw.n; i++) {
-		uint32_t t = term_find(c, qw.w[i], strlen(qw.w[i]));
-		if (t == UINT32_MAX || c->terms[t].n == 0) {
-			out->text_matched_nothing = true;
-			empty = true;
-			break;
-		}
-		x->t[i] = &c->terms[t];
-		double df = c->terms[t].n, N = c->nslots;
-		x->idf[i] = log(1.0 + (N - df + 0.5) / (df + 0.5));
+	x->c = ix->c;
+	/* (Both run: a filter's flag is set even when the words found nothing.) */
+	bool words = plan_words(x, &qw, out), filters = plan_filters(ix, x, q);
+	if (words && filters)
+		e = run_matches(ix, x, a, out, &done);
+	if (!e && !done) {
+		out->total = x->total;
+		e = page_from_heap(x, a, out);
 	}
-	x->avgdl = c->nslots ? (double)c->sum_dl / c->nslots : 1.0;
-	if (x->avgdl <= 0)
-		x->avgdl = 1.0;
-	x->k0 = BM25_K1 * (1.0 - BM25_B);
-	x->kdl = BM25_K1 * BM25_B / x->avgdl;
-	if (q->org_id && q->org_id[0]) {
-		x->f_org = true;
-		if (!lookup(&ix->orgs, q->org_id, &x->org))
-			empty = true;
-		x->org++;
-	}
-	if (q->term_id && q->term_id[0]) {
-		x->f_term = true;
-		if (!lookup(&ix->tax, q->term_id, &x->term))
-			empty = true;
-	}
-	if (q->taxonomy_id && q->taxonomy_id[0]) {
-		x->f_tax = true;
-		if (!lookup(&ix->tax, q->taxonomy_id, &x->tax))
-			empty = true;
-	}
-	if (!empty) {
-		size_t k = q->offset + q->limit;
-		if (k < q->offset || k > c->nlive)
-			k = c->nlive;
-		x->k = q->offset < c->nlive ? k : 0;
-		x->heap = x->k ? arena_alloc(a, x->k * sizeof(*x->heap)) : NULL;
-		if (x->k && !x->heap) {
-			e = ERR_NOMEM;
-			goto out;
-		}
-		x->plain = x->nw && x->sort != SORT_DISTANCE && !q->facets && !x->radius &&
-			!q->categories_any && !q->conditions_any && !q->languages_any && !q->flags_all &&
-			!q->daytime_any && !x->f_org && !x->f_term && !x->f_tax && !q->modified_after;
-		if (x->plain && x->nw == 1 && x->sort == SORT_RELEVANCE && !q->near && ix->pcache &&
-		    q->offset + q->limit <= PCACHE_K) {
-			e = run_cached(ix, x, a, out);
-			goto out;
-		}
-		if (x->nw && x->radius)
-			x->geo = geo_bitmap(x, a);
-		if (x->nw)
-			run_text(x);
-		else if (x->radius && x->lonbound)
-			run_grid(x);
-		else
-			for (uint32_t s = 0; s < c->nslots; s++)
-				consider(x, s, NULL);
-	}
-	out->total = x->total;
-	/* The page: the heap holds ranks 0..hn-1; pop the worst first. */
-	if (x->hn > q->offset) {
-		size_t m = x->hn - q->offset;
-		out->hits = arena_calloc(a, m, sizeof(*out->hits));
-		if (!out->hits) {
-			e = ERR_NOMEM;
-			goto out;
-		}
-		for (size_t i = m; i-- > 0;) {
-			struct ent en = x->heap[0];
-			struct search_hit *h = &out->hits[i];
-			x->heap[0] = x->heap[--x->hn];
-			if (x->hn)
-				heap_down(x, 0);
-			h->id = arena_strdup(a, slot_id(c, en.slot, x->idbuf[0]));
-			if (!h->id) {
-				e = ERR_NOMEM;
-				goto out;
-			}
-			h->score = en.score;
-			h->distance_m = -1;
-			if (q->near && c->facts[en.slot].npoints)
-				h->distance_m = isnan(en.dist) ? doc_dist(x, en.slot, false) : en.dist;
-			h->next_session = x->sort == SORT_NEXT ? en.next :
-					  q->no_next ? 0 : doc_next(c, en.slot, x->now);
-		}
-		out->n = m;
-	}
-out:
 	pthread_rwlock_unlock(&ix->lock);
-	if (e != ERR_OK) {
+	if (e != ERR_OK)
 		memset(out, 0, sizeof(*out));
-	}
 	return e;
 }

@@ -16,7 +16,7 @@
  * keeps its line breaks: it is plain text with escapes, not a page.
  */
 #include "core/common.h"
-#include "directory/text.h"
+#include "search/text.h"
 
 #include <strings.h>
 

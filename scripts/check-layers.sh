@@ -1,0 +1,67 @@
+#!/bin/bash
+# check-layers.sh - the dependency rules of docs/ARCHITECTURE.md that an
+# #include can break. Prints one line per broken rule, "file:line: why",
+# and exits 1 when there is any; "check-layers: ok" and 0 otherwise.
+#
+#   1. src/search/ is a library without I/O: its files include only
+#      "core/..." and "search/..." of kith's, and none of the libraries
+#      that do I/O or speak a format (jansson, libmicrohttpd, SQLite,
+#      libpq, libcurl).
+#   2. Only the edges know about HTTP and the application: a domain file
+#      (any src/**/*.c or *.h outside src/http/, src/app/ and src/web/
+#      whose name does not end in _web, _api or _cli) includes no
+#      "http/..." and no "app/...".
+#
+# A header named like its handlers' file (x_web.h, x_api.h, x_cli.h) is
+# an edge file too: it declares what only those files and their tests use.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# file:line:#include "x" or <x>  ->  "file<TAB>line<TAB>x<TAB>quote"
+includes() {
+	grep -nE '^[[:space:]]*#[[:space:]]*include[[:space:]]*["<]' "$@" /dev/null |
+		sed -E 's/^([^:]+):([0-9]+):[[:space:]]*#[[:space:]]*include[[:space:]]*(["<])([^">]+)[">].*/\1\t\2\t\4\t\3/'
+}
+
+bad=0
+report() {
+	printf '%s:%s: %s\n' "$1" "$2" "$3"
+	bad=1
+}
+
+# Rule 1: src/search/.
+mapfile -t search_files < <(find src/search -name '*.[ch]' 2>/dev/null | sort)
+if [ ${#search_files[@]} -gt 0 ]; then
+	while IFS=$'\t' read -r file line inc quote; do
+		if [ "$quote" = '"' ]; then
+			case "$inc" in
+			core/*|search/*) ;;
+			*) report "$file" "$line" "includes \"$inc\": src/search/ may include only core/ and search/" ;;
+			esac
+		else
+			case "$inc" in
+			jansson.h|microhttpd.h|sqlite3.h|libpq-fe.h|curl/*)
+				report "$file" "$line" "includes <$inc>: src/search/ does no I/O and reads no format" ;;
+			esac
+		fi
+	done < <(includes "${search_files[@]}")
+fi
+
+# Rule 2: domain files.
+mapfile -t domain_files < <(find src -name '*.[ch]' \
+	! -path 'src/http/*' ! -path 'src/app/*' ! -path 'src/web/*' \
+	! -name '*_web.[ch]' ! -name '*_api.[ch]' ! -name '*_cli.[ch]' | sort)
+if [ ${#domain_files[@]} -gt 0 ]; then
+	while IFS=$'\t' read -r file line inc quote; do
+		[ "$quote" = '"' ] || continue
+		case "$inc" in
+		http/*|app/*) report "$file" "$line" "includes \"$inc\": only *_web.c, *_api.c, *_cli.c, src/http/, src/app/ and src/web/ may" ;;
+		esac
+	done < <(includes "${domain_files[@]}")
+fi
+
+if [ $bad -ne 0 ]; then
+	echo "check-layers: the includes above break the layering (docs/ARCHITECTURE.md)" >&2
+	exit 1
+fi
+echo "check-layers: ok"

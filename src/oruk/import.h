@@ -1,0 +1,41 @@
+/*
+ * import.h - ORUK feeds into the directory and back out
+ * (`kith directory import FILE` and `kith directory export`, oruk_cli.c;
+ * the tests call these directly). import.c says how.
+ */
+#ifndef KITH_IMPORT_H
+#define KITH_IMPORT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <jansson.h>
+
+#include "core/err.h"
+
+struct app;
+struct db;
+
+struct import_report {
+	size_t imported, updated, unchanged, rejected;
+	json_t *rejections;            /* [{service: id or name or "#N", reason}] */
+	/* Added: what the report also needs. */
+	size_t flagged;                /* saved, and flagged as likely duplicates */
+	const char *shape;             /* "a JSON array of services", ... (static) */
+	char problem[256];             /* why the whole file could not be read, when
+	                                  directory_import fails with ERR_INVALID */
+};
+/* Reads ORUK 3.0 (a JSON array of services, a paginated response with
+ * "contents", one full service, or ndjson) or the older ORUK v1 shape
+ * (services with organization nested and pc_* fields). Each service is
+ * saved in its own transaction (one bad record never loses the others);
+ * out receives counts and every rejection with its reason. */
+enum err directory_import(struct app *app, struct db *db, const char *data, size_t len,
+		int64_t now, struct import_report *out);
+void import_report_release(struct import_report *r);
+/* Writes every published service as ORUK 3.0 full service ndjson, one per
+ * line, ordered by id. */
+enum err directory_export(struct db *db, FILE *out, size_t *count);
+
+#endif
