@@ -9,63 +9,12 @@
  * when one is missing.
  */
 #include "core/common.h"
+#include "web/errors.h"
 #include "account/account.h"
 #include "auth/password.h"
 #include "auth/person.h"
 #include "auth/session.h"
 #include "core/str.h"
-
-void account_error(json_t *errors, const char *field, const char *detail)
-{
-	if (errors)
-		json_array_append_new(errors, json_pack("{s:s, s:s}", "field", field,
-							"detail", detail));
-}
-
-const char *account_error_for(const json_t *errors, const char *field)
-{
-	size_t i;
-	const json_t *e;
-
-	json_array_foreach(errors, i, e) {
-		const char *f = json_string_value(json_object_get(e, "field"));
-
-		if (f && strcmp(f, field) == 0)
-			return json_string_value(json_object_get(e, "detail"));
-	}
-	return NULL;
-}
-
-void account_error_once(json_t *errors, const char *field, const char *detail)
-{
-	if (field && detail && !account_error_for(errors, field))
-		account_error(errors, field, detail);
-}
-
-static size_t order_of(const char *f, const char *const *order, size_t n)
-{
-	for (size_t i = 0; f && i < n; i++)
-		if (strncmp(f, order[i], strlen(order[i])) == 0)
-			return i;
-	return n;
-}
-
-void account_sort_errors(json_t *errors, const char *const *order, size_t n)
-{
-	size_t len = json_array_size(errors);
-
-	for (size_t i = 1; i < len; i++)
-		for (size_t j = i; j > 0; j--) {
-			json_t *a = json_array_get(errors, j - 1), *b = json_array_get(errors, j);
-
-			if (order_of(json_string_value(json_object_get(a, "field")), order, n) <=
-			    order_of(json_string_value(json_object_get(b, "field")), order, n))
-				break;
-			json_incref(a);
-			json_array_set(errors, j - 1, b);
-			json_array_set_new(errors, j, a);
-		}
-}
 
 static bool blank(const char *s)
 {
@@ -85,7 +34,7 @@ static void check_rule(json_t *errors, const char *field, const char *(*rule)(co
 	const char *why = rule(value ? value : "");
 
 	if (why)
-		account_error(errors, field, why);
+		web_error(errors, field, why);
 }
 
 /* A password field: present, not absurdly long, not weak. */
@@ -95,16 +44,16 @@ static void check_password(json_t *errors, const char *field, const char *pw,
 	const char *why;
 
 	if (!pw || !pw[0]) {
-		account_error(errors, field, missing);
+		web_error(errors, field, missing);
 		return;
 	}
 	if (strlen(pw) > PASSWORD_MAX_BYTES) {
-		account_error(errors, field, "Your password must be 1,024 characters or fewer.");
+		web_error(errors, field, "Your password must be 1,024 characters or fewer.");
 		return;
 	}
 	why = password_weakness(pw, name, email);
 	if (why)
-		account_error(errors, field, why);
+		web_error(errors, field, why);
 }
 
 json_t *account_check_register(const char *name, const char *email, const char *phone,
@@ -129,9 +78,9 @@ json_t *account_check_login(const char *email, const char *password)
 	if (!errors)
 		return NULL;
 	if (blank(email))
-		account_error(errors, FLD_EMAIL, "Enter your email address");
+		web_error(errors, FLD_EMAIL, "Enter your email address");
 	if (!password || !password[0])
-		account_error(errors, FLD_PASSWORD, "Enter your password");
+		web_error(errors, FLD_PASSWORD, "Enter your password");
 	return errors;
 }
 
@@ -155,7 +104,7 @@ json_t *account_check_email(const char *email, const char *current)
 		return NULL;
 	check_rule(errors, FLD_EMAIL, person_check_email, email);
 	if (!current || !current[0])
-		account_error(errors, FLD_CURRENT, "Enter your current password");
+		web_error(errors, FLD_CURRENT, "Enter your current password");
 	return errors;
 }
 
@@ -167,12 +116,12 @@ json_t *account_check_new_password(const char *password, const char *confirm,
 	if (!errors)
 		return NULL;
 	if (need_current && (!current || !current[0]))
-		account_error(errors, FLD_CURRENT, "Enter your current password");
+		web_error(errors, FLD_CURRENT, "Enter your current password");
 	check_password(errors, FLD_PASSWORD, password, "Enter a new password", name, email);
 	if (!confirm || !confirm[0])
-		account_error(errors, FLD_CONFIRM, "Enter the new password again");
+		web_error(errors, FLD_CONFIRM, "Enter the new password again");
 	else if (password && password[0] && strcmp(password, confirm) != 0)
-		account_error(errors, FLD_CONFIRM, "The passwords do not match. Enter the same new "
+		web_error(errors, FLD_CONFIRM, "The passwords do not match. Enter the same new "
 			      "password in both boxes");
 	return errors;
 }
@@ -194,7 +143,7 @@ json_t *account_check_delete(const char *current)
 	if (!errors)
 		return NULL;
 	if (!current || !current[0])
-		account_error(errors, FLD_CURRENT, "Enter your password");
+		web_error(errors, FLD_CURRENT, "Enter your password");
 	return errors;
 }
 
@@ -217,12 +166,12 @@ json_t *account_check_token_name(const char *name)
 	if (!errors)
 		return NULL;
 	if (blank(name))
-		account_error(errors, FLD_TOKEN_NAME, "Enter what the token is for, like "
+		web_error(errors, FLD_TOKEN_NAME, "Enter what the token is for, like "
 			      "\"GP practice system\"");
 	else if (chars(name) > ACCOUNT_TOKEN_NAME_MAX)
-		account_error(errors, FLD_TOKEN_NAME, "The name must be 100 characters or fewer");
+		web_error(errors, FLD_TOKEN_NAME, "The name must be 100 characters or fewer");
 	else if ((why = apitoken_check_name(name)))
-		account_error(errors, FLD_TOKEN_NAME, why);
+		web_error(errors, FLD_TOKEN_NAME, why);
 	return errors;
 }
 
@@ -234,19 +183,19 @@ json_t *account_check_grant(const char *role, const char *org_id, enum role *out
 	if (!errors)
 		return NULL;
 	if (blank(role)) {
-		account_error(errors, FLD_ROLE, "Choose a role");
+		web_error(errors, FLD_ROLE, "Choose a role");
 		return errors;
 	}
 	if (!role_parse(role, &r)) {
-		account_error(errors, FLD_ROLE, "Choose one of the roles listed");
+		web_error(errors, FLD_ROLE, "Choose one of the roles listed");
 		return errors;
 	}
 	*out = r;
 	if (r == ROLE_ORGANISER) {
 		if (blank(org_id))
-			account_error(errors, FLD_ORG, "Enter the id of the organisation they work for");
+			web_error(errors, FLD_ORG, "Enter the id of the organisation they work for");
 		else if (!str_is_uuid(str_c(org_id)))
-			account_error(errors, FLD_ORG, "Enter the organisation's id in the correct "
+			web_error(errors, FLD_ORG, "Enter the organisation's id in the correct "
 				      "format, like 3f2504e0-4f89-41d3-9a0c-0305e82c3301");
 	}
 	return errors;

@@ -29,6 +29,7 @@
 
 #include "auth/policy.h"
 #include "core/err.h"
+#include "web/errors.h"
 
 #define ACCOUNT_TOKEN_NAME_MAX 100   /* characters, as apitoken_create allows */
 #define ACCOUNT_SEARCH_MAX 100       /* bytes of a people search */
@@ -48,18 +49,6 @@
 #define FLD_TOKEN_NAME "token_name"
 #define FLD_ROLE "role"
 #define FLD_ORG "org_id"
-
-/* Appends {field, detail} to errors (a JSON array). */
-void account_error(json_t *errors, const char *field, const char *detail);
-/* The detail for field in errors, or NULL. */
-const char *account_error_for(const json_t *errors, const char *field);
-/* account_error unless field already has one (a page's own checks and the
- * domain's may both notice one thing); NULL field or detail: nothing. */
-void account_error_once(json_t *errors, const char *field, const char *detail);
-/* Sorts errors into page order, so the summary reads down the page: a
- * field goes where the first entry of order[] that starts it is (fields
- * in none go last); errors of one field keep their order. */
-void account_sort_errors(json_t *errors, const char *const *order, size_t n);
 
 /* Register: name, email, phone (optional), password. The password must
  * pass password_weakness() against the name and email. */
@@ -108,69 +97,8 @@ bool account_when(int64_t t, bool date_only, char *out, size_t n);
  * the key for per-account attempt limits (arena-free: into out). */
 void account_email_key(const char *email, char *out, size_t n);
 
-/*
- * Page helpers (account_web.c), for the account and people pages.
- *
- * A form is described by a table of field_def and rendered by
- * templates/partials/form.html: each field through form-input.html
- * (label, hint, error message, the typed value kept unless it is a
- * password), then the button. Values and errors come as JSON objects so
- * a GET (values from the record) and a failed POST (values as typed, with
- * errors) build the same form.
- */
 struct request;
 struct response;
-
-struct field_def {
-	const char *name;          /* FLD_...: form field, JSON member, HTML id */
-	const char *label;
-	const char *hint;          /* NULL for none */
-	const char *type;          /* "text", "email", "password", "tel" */
-	const char *autocomplete;  /* NULL for none */
-	const char *width;         /* extra class, e.g. "govuk-input--width-20", or NULL */
-	bool secret;               /* never written back into the page (passwords) */
-	bool nospell;              /* spellcheck="false" (emails, passwords, ids) */
-};
-
-/* {action, button, warning, fields: [...], hidden: []} for form.html.
- * values (may be NULL) holds what to show in each field; errors (may be
- * NULL) the [{field, detail}] array. NULL when out of memory. */
-json_t *account_form(const char *action, const char *button, bool warning,
-		const struct field_def *defs, size_t n, const json_t *values,
-		const json_t *errors);
-/* Adds a hidden field to a form object. */
-void account_form_hidden(json_t *form, const char *name, const char *value);
-/* Sets data.errors (ownership taken; NULL or empty for none) and
- * data.has_errors, for partials/form-error-summary.html. */
-void account_set_errors(json_t *data, json_t *errors);
-/* data.banner for partials/form-banner.html: a success (green) or an
- * important (blue) notification. text is copied. */
-void account_set_banner(json_t *data, bool success, const char *text);
-/* Renders a page that may hold a POST form: makes sure there is a form
- * token (auth_form_token), prefixes the title with "Error: " when
- * data.has_errors, then view_page(). */
-enum err account_page(struct request *req, struct response *resp, int status,
-		const char *tmpl, const char *title, json_t *data);
-/* A form field with spaces trimmed at both ends, copied into the request
- * arena; NULL when absent or when the value holds a NUL byte. */
-const char *account_form_text(struct request *req, const char *name);
-/* The same without trimming (passwords). */
-const char *account_form_raw(struct request *req, const char *name);
-/* For handlers that open their own transaction: when e is an error, rolls
- * back what is still open, so an expected failure ("no such token") is
- * not mistaken by the dispatcher for a handler that forgot to finish.
- * Returns e. ACCOUNT_UNDO(fn) defines fn_undo, fn wrapped so, for the
- * route table. */
-enum err account_undo(struct request *req, enum err e);
-#define ACCOUNT_UNDO(fn) \
-	static enum err fn##_undo(struct request *req, struct response *resp) \
-	{ \
-		return account_undo(req, fn(req, resp)); \
-	}
-/* Audits action (a *.rate_limited) in a transaction of its own and fails
- * the request with 429, Retry-After: retry and detail. */
-enum err account_limited(struct request *req, const char *action, int64_t subject_id,
-		int retry, const char *detail);
 
 /*
  * The actions behind both a page and an API endpoint (account_web.c and

@@ -11,6 +11,7 @@
  * cross-site form cannot send, so no other site can make it do so.
  */
 #include "core/common.h"
+#include "web/errors.h"
 #include "account/account.h"
 #include "app/app.h"
 #include "app/features.h"
@@ -22,7 +23,7 @@
 #include "core/str.h"
 #include "core/timeutil.h"
 #include "store/store.h"
-#include "view/view.h"
+#include "web/view.h"
 
 #include <sodium.h>
 
@@ -71,7 +72,7 @@ static enum err bad_param(struct request *req, const char *name, const char *det
 {
 	json_t *errors = json_array();
 
-	account_error(errors, name, detail);
+	web_error(errors, name, detail);
 	req_fail_fields(req, detail, errors);
 	return ERR_BAD_REQUEST;
 }
@@ -360,26 +361,19 @@ static enum err api_token_revoke(struct request *req, struct response *resp)
 }
 
 /* POST and DELETE handlers open their own transactions. */
-ACCOUNT_UNDO(api_register)
-ACCOUNT_UNDO(api_login)
-ACCOUNT_UNDO(api_logout)
-ACCOUNT_UNDO(api_reset)
-ACCOUNT_UNDO(api_grant)
-ACCOUNT_UNDO(api_remove)
-ACCOUNT_UNDO(api_token_revoke)
 
 static const struct route routes[] = {
-	{ M_POST,   "/api/v1/accounts", api_register_undo, &act_public, RF_JSON },
-	{ M_POST,   "/api/v1/sessions", api_login_undo, &act_public, RF_JSON },
-	{ M_DELETE, "/api/v1/sessions/current", api_logout_undo, &act_signed_in, 0 },
+	{ M_POST,   "/api/v1/accounts", api_register, &act_public, RF_JSON },
+	{ M_POST,   "/api/v1/sessions", api_login, &act_public, RF_JSON },
+	{ M_DELETE, "/api/v1/sessions/current", api_logout, &act_signed_in, 0 },
 	{ M_GET,    "/api/v1/me", api_me, &act_signed_in, 0 },
-	{ M_POST,   "/api/v1/password-resets", api_reset_undo, &act_public, RF_JSON },
+	{ M_POST,   "/api/v1/password-resets", api_reset, &act_public, RF_JSON },
 	{ M_GET,    "/api/v1/people", api_people, &act_people_list, 0 },
 	{ M_GET,    "/api/v1/people/{id:int}", api_person, &act_person_view, RF_WRITE_TX },
-	{ M_POST,   "/api/v1/people/{id:int}/roles", api_grant_undo, &act_role_grant, RF_JSON },
-	{ M_DELETE, "/api/v1/people/{id:int}/roles/{role}", api_remove_undo, &act_role_grant, 0 },
+	{ M_POST,   "/api/v1/people/{id:int}/roles", api_grant, &act_role_grant, RF_JSON },
+	{ M_DELETE, "/api/v1/people/{id:int}/roles/{role}", api_remove, &act_role_grant, 0 },
 	{ M_GET,    "/api/v1/tokens", api_tokens, &act_signed_in, 0 },
-	{ M_DELETE, "/api/v1/tokens/{id:int}", api_token_revoke_undo, &act_signed_in, 0 },
+	{ M_DELETE, "/api/v1/tokens/{id:int}", api_token_revoke, &act_signed_in, 0 },
 };
 
 const struct feature account_api_feature = {

@@ -19,6 +19,8 @@
  * links therefore cannot use them up.
  */
 #include "core/common.h"
+#include "web/errors.h"
+#include "web/form.h"
 #include "account/account.h"
 #include "app/app.h"
 #include "app/features.h"
@@ -37,122 +39,11 @@
 #include "mail/mail.h"
 #include "privacy/privacy.h"
 #include "store/store.h"
-#include "view/view.h"
+#include "web/view.h"
 
 #include <sodium.h>
 
 /* ---------------------------------------------------------------- helpers */
-
-json_t *account_form(const char *action, const char *button, bool warning,
-		const struct field_def *defs, size_t n, const json_t *values,
-		const json_t *errors)
-{
-	json_t *fields = json_array();
-	json_t *form = json_pack("{s:s, s:s, s:b, s:o, s:[]}", "action", action, "button", button,
-				 "warning", warning, "fields", fields, "hidden");
-
-	if (!form)
-		return NULL;
-	for (size_t i = 0; i < n; i++) {
-		const struct field_def *d = &defs[i];
-		const char *val = d->secret ? NULL : json_string_value(json_object_get(values, d->name));
-		const char *err = errors ? account_error_for(errors, d->name) : NULL;
-		char described[160];
-		int w = 0;
-
-		described[0] = '\0';
-		if (d->hint)
-			w = snprintf(described, sizeof(described), "%s-hint", d->name);
-		if (err && w >= 0 && (size_t)w < sizeof(described))
-			snprintf(described + w, sizeof(described) - (size_t)w, "%s%s-error",
-				 w ? " " : "", d->name);
-		json_array_append_new(fields, json_pack(
-			"{s:s, s:s, s:s, s:s?, s:s, s:s?, s:s?, s:b, s:s, s:s?, s:s?}",
-			"id", d->name, "name", d->name, "label", d->label, "hint", d->hint,
-			"type", d->type, "autocomplete", d->autocomplete, "width", d->width,
-			"nospell", d->nospell, "value", val ? val : "", "error", err,
-			"describedby", described[0] ? described : NULL));
-	}
-	return form;
-}
-
-void account_form_hidden(json_t *form, const char *name, const char *value)
-{
-	json_array_append_new(json_object_get(form, "hidden"),
-			      json_pack("{s:s, s:s}", "name", name, "value", value ? value : ""));
-}
-
-void account_set_errors(json_t *data, json_t *errors)
-{
-	bool any = errors && json_array_size(errors) > 0;
-
-	json_object_set_new(data, "has_errors", json_boolean(any));
-	json_object_set_new(data, "errors", errors ? errors : json_array());
-}
-
-void account_set_banner(json_t *data, bool success, const char *text)
-{
-	json_object_set_new(data, "banner", json_pack("{s:b, s:s}", "success", success, "text", text));
-}
-
-enum err account_page(struct request *req, struct response *resp, int status,
-		const char *tmpl, const char *title, json_t *data)
-{
-	if (!auth_form_token(req, resp)) {
-		json_decref(data);
-		return ERR_NOMEM;
-	}
-	if (data && json_is_true(json_object_get(data, "has_errors")))
-		title = arena_printf(&req->arena, "Error: %s", title);
-	return view_page(req, resp, status, tmpl, title, data);
-}
-
-const char *account_form_raw(struct request *req, const char *name)
-{
-	for (size_t i = 0; i < req->form.n; i++) {
-		const struct kv *kv = &req->form.v[i];
-
-		if (strcmp(kv->name, name) != 0)
-			continue;
-		return strlen(kv->val) == kv->vlen ? kv->val : NULL;
-	}
-	return NULL;
-}
-
-const char *account_form_text(struct request *req, const char *name)
-{
-	const char *v = account_form_raw(req, name);
-	struct str s;
-
-	if (!v)
-		return NULL;
-	s = str_trim(str_c(v));
-	while (s.n && (s.p[s.n - 1] == '\r' || s.p[s.n - 1] == '\n'))
-		s.n--;
-	return arena_strndup(&req->arena, s.p, s.n);
-}
-
-enum err account_undo(struct request *req, enum err e)
-{
-	if (e != ERR_OK && req->db && db_in_tx(req->db))
-		db_rollback(req->db);
-	return e;
-}
-
-enum err account_limited(struct request *req, const char *action, int64_t subject_id,
-		int retry, const char *detail)
-{
-	enum err e = db_begin(req->db);
-
-	if (e == ERR_OK)
-		e = audit_req(req, action, subject_id, NULL);
-	if (e == ERR_OK)
-		e = db_commit(req->db);
-	if (e)
-		return e;
-	req->retry_after = retry > 0 ? retry : 1;
-	return req_fail(req, ERR_RATE_LIMITED, detail);
-}
 
 static const struct account_settings *cfg(const struct request *req)
 {
@@ -263,11 +154,11 @@ static void set_done(struct request *req, json_t *data, const struct done_word *
 		const char *at = strstr(words[i].text, "%s");
 
 		if (at)
-			account_set_banner(data, words[i].success, arena_printf(&req->arena,
+			web_set_banner(data, words[i].success, arena_printf(&req->arena,
 				"%.*s%s%s", (int)(at - words[i].text), words[i].text,
 				email ? email : "", at + 2));
 		else
-			account_set_banner(data, words[i].success, words[i].text);
+			web_set_banner(data, words[i].success, words[i].text);
 		return;
 	}
 }
@@ -343,7 +234,7 @@ static json_t *typed(struct request *req, const struct field_def *defs, size_t n
 
 		if (defs[i].secret)
 			continue;
-		v = account_form_text(req, defs[i].name);
+		v = web_form_text(req, defs[i].name);
 		if (v)
 			json_object_set_new(o, defs[i].name, json_string(v));
 	}
@@ -357,12 +248,12 @@ static enum err register_page(struct request *req, struct response *resp, int st
 {
 	json_t *data = json_object();
 
-	json_object_set_new(data, "form", account_form("/register", "Create account", false,
+	json_object_set_new(data, "form", web_form("/register", "Create account", false,
 		register_fields, ARRAY_LEN(register_fields), values, errors));
 	json_object_set_new(data, "exists", json_boolean(exists));
-	account_set_errors(data, errors);
+	web_set_errors(data, errors);
 	json_decref(values);
-	return account_page(req, resp, status, "account/register.html", "Create an account", data);
+	return web_page(req, resp, status, "account/register.html", "Create an account", data);
 }
 
 static enum err register_get(struct request *req, struct response *resp)
@@ -386,7 +277,7 @@ enum err account_register(struct request *req, struct response *resp, const char
 	attempts_key(key, "register:ip", req->client_ip ? req->client_ip : "");
 	e = attempts_check(req->db, key, ACCOUNT_HOUR, cfg(req)->register_limit_ip, now, &retry);
 	if (e == ERR_RATE_LIMITED)
-		return account_limited(req, "register.rate_limited", 0, retry,
+		return web_limited(req, "register.rate_limited", 0, retry,
 			"Too many accounts have been created from this connection in the last hour. "
 			"Wait an hour and try again.");
 	if (e)
@@ -424,10 +315,10 @@ out:
 
 static enum err register_post(struct request *req, struct response *resp)
 {
-	const char *name = account_form_text(req, FLD_NAME);
-	const char *email = account_form_text(req, FLD_EMAIL);
-	const char *phone = account_form_text(req, FLD_PHONE);
-	const char *pw = account_form_raw(req, FLD_PASSWORD);
+	const char *name = web_form_text(req, FLD_NAME);
+	const char *email = web_form_text(req, FLD_EMAIL);
+	const char *phone = web_form_text(req, FLD_PHONE);
+	const char *pw = web_form_raw(req, FLD_PASSWORD);
 	json_t *errors = account_check_register(name, email, phone, pw);
 	int64_t id = 0;
 	enum err e;
@@ -439,7 +330,7 @@ static enum err register_post(struct request *req, struct response *resp)
 				     ARRAY_LEN(register_fields)), errors, false);
 	e = account_register(req, resp, name, email, phone, pw, true, &id);
 	if (e == ERR_CONFLICT) {
-		account_error(errors, FLD_EMAIL, "An account with this email address already "
+		web_error(errors, FLD_EMAIL, "An account with this email address already "
 			      "exists. Sign in or reset your password.");
 		return register_page(req, resp, 422, typed(req, register_fields,
 				     ARRAY_LEN(register_fields)), errors, true);
@@ -457,13 +348,13 @@ static enum err login_page(struct request *req, struct response *resp, int statu
 		json_t *values, json_t *errors, const char *next)
 {
 	json_t *data = json_object();
-	json_t *form = account_form("/login", "Sign in", false, login_fields,
+	json_t *form = web_form("/login", "Sign in", false, login_fields,
 				    ARRAY_LEN(login_fields), values, errors);
 
 	if (next && account_next_ok(next))
-		account_form_hidden(form, "next", next);
+		web_form_hidden(form, "next", next);
 	json_object_set_new(data, "form", form);
-	account_set_errors(data, errors);
+	web_set_errors(data, errors);
 	if (req->method == M_GET) {
 		static const struct done_word words[] = {
 			{ "verified", true, "Your email address is confirmed. Sign in to continue." },
@@ -471,7 +362,7 @@ static enum err login_page(struct request *req, struct response *resp, int statu
 		set_done(req, data, words, ARRAY_LEN(words), NULL);
 	}
 	json_decref(values);
-	return account_page(req, resp, status, "account/login.html", "Sign in", data);
+	return web_page(req, resp, status, "account/login.html", "Sign in", data);
 }
 
 static enum err login_get(struct request *req, struct response *resp)
@@ -502,7 +393,7 @@ enum err account_authenticate(struct request *req, const char *email, const char
 	found = e == ERR_OK;
 	e = login_limits(req, acct_key, ip_key, now, &retry);
 	if (e == ERR_RATE_LIMITED)
-		return account_limited(req, "login.rate_limited", found ? p->id : 0, retry,
+		return web_limited(req, "login.rate_limited", found ? p->id : 0, retry,
 				       login_limited_detail);
 	if (e)
 		return e;
@@ -522,9 +413,9 @@ enum err account_authenticate(struct request *req, const char *email, const char
 
 static enum err login_post(struct request *req, struct response *resp)
 {
-	const char *email = account_form_text(req, FLD_EMAIL);
-	const char *pw = account_form_raw(req, FLD_PASSWORD);
-	const char *next = account_form_text(req, "next");
+	const char *email = web_form_text(req, FLD_EMAIL);
+	const char *pw = web_form_raw(req, FLD_PASSWORD);
+	const char *next = web_form_text(req, "next");
 	json_t *errors = account_check_login(email, pw);
 	struct person p;
 	bool was_away, was_deleting;
@@ -538,7 +429,7 @@ static enum err login_post(struct request *req, struct response *resp)
 	e = account_authenticate(req, email, pw, &p);
 	if (e == ERR_UNAUTHORIZED) {
 		/* Which of the two was wrong is not said. */
-		account_error(errors, FLD_EMAIL, "Enter a correct email address and password");
+		web_error(errors, FLD_EMAIL, "Enter a correct email address and password");
 		return login_page(req, resp, 422, typed(req, login_fields, ARRAY_LEN(login_fields)),
 				  errors, next);
 	}
@@ -581,7 +472,7 @@ static enum err signed_out(struct request *req, struct response *resp)
 	json_t *data = json_pack("{s:b, s:b, s:i}", "deactivated", deactivated,
 				 "deleting", deleting, "grace_days", cfg(req)->delete_grace_days);
 
-	return account_page(req, resp, 200, "account/signed-out.html",
+	return web_page(req, resp, 200, "account/signed-out.html",
 			    deactivated ? "Your account is deactivated" :
 			    deleting ? "Your account will be deleted" : "You have signed out", data);
 }
@@ -596,7 +487,7 @@ static enum err link_expired(struct request *req, struct response *resp, const c
 		"set", strcmp(what, "set") == 0,
 		"signed_in", req->actor->id != 0);
 
-	return account_page(req, resp, 404, "account/link-expired.html",
+	return web_page(req, resp, 404, "account/link-expired.html",
 			    "This link has expired or has already been used", data);
 }
 
@@ -614,7 +505,7 @@ static enum err verify_get(struct request *req, struct response *resp)
 	if (e)
 		return e;
 	data = json_pack("{s:s+}", "action", "/verify-email/", token);
-	return account_page(req, resp, 200, "account/verify.html", "Confirm your email address", data);
+	return web_page(req, resp, 200, "account/verify.html", "Confirm your email address", data);
 }
 
 static enum err verify_post(struct request *req, struct response *resp)
@@ -693,11 +584,11 @@ static enum err reset_page(struct request *req, struct response *resp, int statu
 {
 	json_t *data = json_object();
 
-	json_object_set_new(data, "form", account_form("/password-reset", "Send the link", false,
+	json_object_set_new(data, "form", web_form("/password-reset", "Send the link", false,
 		reset_fields, ARRAY_LEN(reset_fields), values, errors));
-	account_set_errors(data, errors);
+	web_set_errors(data, errors);
 	json_decref(values);
-	return account_page(req, resp, status, "account/password-reset.html",
+	return web_page(req, resp, status, "account/password-reset.html",
 			    "Reset your password", data);
 }
 
@@ -721,7 +612,7 @@ enum err account_request_reset(struct request *req, const char *email)
 	if (e == ERR_OK)
 		e = attempts_check(req->db, acct_key, ACCOUNT_HOUR, cfg(req)->reset_limit, now, &retry);
 	if (e == ERR_RATE_LIMITED)
-		return account_limited(req, "password_reset.rate_limited", 0, retry,
+		return web_limited(req, "password_reset.rate_limited", 0, retry,
 			"There have been too many requests to reset a password. Wait an hour and "
 			"try again. Check your email first: we may already have sent you a link.");
 	if (e)
@@ -759,7 +650,7 @@ enum err account_request_reset(struct request *req, const char *email)
 
 static enum err reset_post(struct request *req, struct response *resp)
 {
-	const char *email = account_form_text(req, FLD_EMAIL);
+	const char *email = web_form_text(req, FLD_EMAIL);
 	json_t *errors = account_check_reset(email);
 	enum err e;
 
@@ -777,7 +668,7 @@ static enum err reset_post(struct request *req, struct response *resp)
 
 static enum err reset_sent(struct request *req, struct response *resp)
 {
-	return account_page(req, resp, 200, "account/password-reset-sent.html", "Check your email",
+	return web_page(req, resp, 200, "account/password-reset-sent.html", "Check your email",
 			    json_pack("{s:i}", "minutes", ACCOUNT_RESET_TTL / 60));
 }
 
@@ -805,10 +696,10 @@ static enum err newpw_page(struct request *req, struct response *resp, int statu
 {
 	json_t *data = json_pack("{s:b}", "first", k->purpose == OT_SET_PASSWORD);
 
-	json_object_set_new(data, "form", account_form(arena_printf(&req->arena, "%s%s",
+	json_object_set_new(data, "form", web_form(arena_printf(&req->arena, "%s%s",
 		k->prefix, token), k->button, false, new_password_fields, 2, NULL, errors));
-	account_set_errors(data, errors);
-	return account_page(req, resp, status, "account/password-new.html", k->title, data);
+	web_set_errors(data, errors);
+	return web_page(req, resp, status, "account/password-new.html", k->title, data);
 }
 
 static enum err newpw_get(struct request *req, struct response *resp, const struct link_kind *k)
@@ -829,8 +720,8 @@ static enum err newpw_get(struct request *req, struct response *resp, const stru
 static enum err newpw_post(struct request *req, struct response *resp, const struct link_kind *k)
 {
 	const char *token = path_token(req);
-	const char *pw = account_form_raw(req, FLD_PASSWORD);
-	const char *confirm = account_form_raw(req, FLD_CONFIRM);
+	const char *pw = web_form_raw(req, FLD_PASSWORD);
+	const char *confirm = web_form_raw(req, FLD_CONFIRM);
 	char hash[PASSWORD_HASH_MAX];
 	struct person p;
 	json_t *errors;
@@ -869,7 +760,7 @@ static enum err newpw_post(struct request *req, struct response *resp, const str
 		db_rollback(req->db);
 		sodium_memzero(hash, sizeof(hash));
 		errors = json_array();
-		account_error(errors, FLD_PASSWORD, why);
+		web_error(errors, FLD_PASSWORD, why);
 		return newpw_page(req, resp, 422, k, token, errors);
 	}
 	if ((e = person_set_password(req->db, id, hash, now)) != ERR_OK ||
@@ -944,7 +835,7 @@ static enum err account_home(struct request *req, struct response *resp)
 			 "phone", p.phone, "verified", p.verified, "roles", roles_words(p.roles),
 			 "has_password", p.password_hash != NULL);
 	set_done(req, data, words, ARRAY_LEN(words), p.email);
-	return account_page(req, resp, 200, "account/index.html", "Your account", data);
+	return web_page(req, resp, 200, "account/index.html", "Your account", data);
 }
 
 /* Details. */
@@ -953,11 +844,11 @@ static enum err details_page(struct request *req, struct response *resp, int sta
 {
 	json_t *data = json_object();
 
-	json_object_set_new(data, "form", account_form("/account/details", "Save", false,
+	json_object_set_new(data, "form", web_form("/account/details", "Save", false,
 		details_fields, ARRAY_LEN(details_fields), values, errors));
-	account_set_errors(data, errors);
+	web_set_errors(data, errors);
 	json_decref(values);
-	return account_page(req, resp, status, "account/details.html", "Your details", data);
+	return web_page(req, resp, status, "account/details.html", "Your details", data);
 }
 
 static enum err details_get(struct request *req, struct response *resp)
@@ -973,8 +864,8 @@ static enum err details_get(struct request *req, struct response *resp)
 
 static enum err details_post(struct request *req, struct response *resp)
 {
-	const char *name = account_form_text(req, FLD_NAME);
-	const char *phone = account_form_text(req, FLD_PHONE);
+	const char *name = web_form_text(req, FLD_NAME);
+	const char *phone = web_form_text(req, FLD_PHONE);
 	json_t *errors = account_check_details(name, phone);
 	enum err e;
 
@@ -1009,7 +900,7 @@ static enum err check_current(struct request *req, const struct person *p, const
 	login_keys(req, p->email, acct_key, ip_key);
 	e = login_limits(req, acct_key, NULL, now, &retry);
 	if (e == ERR_RATE_LIMITED)
-		return account_limited(req, "login.rate_limited", p->id, retry, login_limited_detail);
+		return web_limited(req, "login.rate_limited", p->id, retry, login_limited_detail);
 	if (e)
 		return e;
 	if (password_verify(p->password_hash, pw))
@@ -1019,7 +910,7 @@ static enum err check_current(struct request *req, const struct person *p, const
 	    (e = audit_req(req, "login.failed", p->id, "reason=bad-current-password")) != ERR_OK ||
 	    (e = db_commit(req->db)) != ERR_OK)
 		return e;
-	account_error(errors, FLD_CURRENT, "The password is not right. Check it and try again");
+	web_error(errors, FLD_CURRENT, "The password is not right. Check it and try again");
 	return ERR_INVALID;
 }
 
@@ -1029,12 +920,12 @@ static enum err email_page(struct request *req, struct response *resp, int statu
 {
 	json_t *data = json_object();
 
-	json_object_set_new(data, "form", account_form("/account/email", "Change email address",
+	json_object_set_new(data, "form", web_form("/account/email", "Change email address",
 		false, email_fields, ARRAY_LEN(email_fields), values, errors));
 	json_object_set_new(data, "current", json_string(req->actor->email ? req->actor->email : ""));
-	account_set_errors(data, errors);
+	web_set_errors(data, errors);
 	json_decref(values);
-	return account_page(req, resp, status, "account/email.html", "Change your email address", data);
+	return web_page(req, resp, status, "account/email.html", "Change your email address", data);
 }
 
 static enum err email_get(struct request *req, struct response *resp)
@@ -1044,8 +935,8 @@ static enum err email_get(struct request *req, struct response *resp)
 
 static enum err email_post(struct request *req, struct response *resp)
 {
-	const char *email = account_form_text(req, FLD_EMAIL);
-	const char *current = account_form_raw(req, FLD_CURRENT);
+	const char *email = web_form_text(req, FLD_EMAIL);
+	const char *current = web_form_raw(req, FLD_CURRENT);
 	json_t *errors = account_check_email(email, current);
 	struct person p;
 	int64_t now = req->now;
@@ -1058,7 +949,7 @@ static enum err email_post(struct request *req, struct response *resp)
 	if ((e = load_me(req, &p)) != ERR_OK)
 		goto fail;
 	if (p.email && strcasecmp(p.email, email) == 0) {
-		account_error(errors, FLD_EMAIL, "That is already your email address. Enter a "
+		web_error(errors, FLD_EMAIL, "That is already your email address. Enter a "
 			      "different one");
 		goto invalid;
 	}
@@ -1072,7 +963,7 @@ static enum err email_post(struct request *req, struct response *resp)
 	e = person_set_email(req->db, p.id, email, now);
 	if (e == ERR_CONFLICT) {
 		db_rollback(req->db);
-		account_error(errors, FLD_EMAIL, "Another account uses this email address. Enter a "
+		web_error(errors, FLD_EMAIL, "Another account uses this email address. Enter a "
 			      "different one");
 		goto invalid;
 	}
@@ -1098,10 +989,10 @@ static enum err password_page(struct request *req, struct response *resp, int st
 {
 	json_t *data = json_object();
 
-	json_object_set_new(data, "form", account_form("/account/password", "Change password",
+	json_object_set_new(data, "form", web_form("/account/password", "Change password",
 		false, password_fields, ARRAY_LEN(password_fields), NULL, errors));
-	account_set_errors(data, errors);
-	return account_page(req, resp, status, "account/password.html", "Change your password", data);
+	web_set_errors(data, errors);
+	return web_page(req, resp, status, "account/password.html", "Change your password", data);
 }
 
 static enum err password_get(struct request *req, struct response *resp)
@@ -1111,9 +1002,9 @@ static enum err password_get(struct request *req, struct response *resp)
 
 static enum err password_post(struct request *req, struct response *resp)
 {
-	const char *current = account_form_raw(req, FLD_CURRENT);
-	const char *pw = account_form_raw(req, FLD_PASSWORD);
-	const char *confirm = account_form_raw(req, FLD_CONFIRM);
+	const char *current = web_form_raw(req, FLD_CURRENT);
+	const char *pw = web_form_raw(req, FLD_PASSWORD);
+	const char *confirm = web_form_raw(req, FLD_CONFIRM);
 	char hash[PASSWORD_HASH_MAX];
 	struct person p;
 	json_t *errors;
@@ -1187,7 +1078,7 @@ static enum err sessions_get(struct request *req, struct response *resp)
 	}
 	data = json_pack("{s:o, s:b}", "sessions", list, "others", others);
 	set_done(req, data, words, ARRAY_LEN(words), NULL);
-	return account_page(req, resp, 200, "account/sessions.html", "Where you are signed in", data);
+	return web_page(req, resp, 200, "account/sessions.html", "Where you are signed in", data);
 }
 
 static enum err session_revoke_post(struct request *req, struct response *resp)
@@ -1256,13 +1147,13 @@ static enum err tokens_page(struct request *req, struct response *resp, int stat
 	}
 	json_decref(list);
 	data = json_pack("{s:o, s:b}", "tokens", live, "any", json_array_size(live) > 0);
-	json_object_set_new(data, "form", account_form("/account/tokens", "Create token", false,
+	json_object_set_new(data, "form", web_form("/account/tokens", "Create token", false,
 		token_fields, ARRAY_LEN(token_fields), values, errors));
-	account_set_errors(data, errors);
+	web_set_errors(data, errors);
 	if (req->method == M_GET)
 		set_done(req, data, words, ARRAY_LEN(words), NULL);
 	json_decref(values);
-	return account_page(req, resp, status, "account/tokens.html", "API tokens", data);
+	return web_page(req, resp, status, "account/tokens.html", "API tokens", data);
 }
 
 static enum err tokens_get(struct request *req, struct response *resp)
@@ -1272,7 +1163,7 @@ static enum err tokens_get(struct request *req, struct response *resp)
 
 static enum err tokens_post(struct request *req, struct response *resp)
 {
-	const char *name = account_form_text(req, FLD_TOKEN_NAME);
+	const char *name = web_form_text(req, FLD_TOKEN_NAME);
 	json_t *errors = account_check_token_name(name);
 	struct token_new tn;
 	json_t *data;
@@ -1294,7 +1185,7 @@ static enum err tokens_post(struct request *req, struct response *resp)
 	/* Shown once, on this page only: never in a URL, never again. */
 	data = json_pack("{s:s, s:s}", "name", name, "token", tn.token);
 	sodium_memzero(tn.token, sizeof(tn.token));
-	return account_page(req, resp, 200, "account/token-created.html", "Your new API token", data);
+	return web_page(req, resp, 200, "account/token-created.html", "Your new API token", data);
 }
 
 static enum err token_revoke_post(struct request *req, struct response *resp)
@@ -1318,7 +1209,7 @@ static enum err token_revoke_post(struct request *req, struct response *resp)
 /* Download my data. */
 static enum err data_get(struct request *req, struct response *resp)
 {
-	return account_page(req, resp, 200, "account/data.html", "Download your data", NULL);
+	return web_page(req, resp, 200, "account/data.html", "Download your data", NULL);
 }
 
 static enum err data_json(struct request *req, struct response *resp)
@@ -1342,7 +1233,7 @@ static enum err data_json(struct request *req, struct response *resp)
 /* Deactivate. */
 static enum err deactivate_get(struct request *req, struct response *resp)
 {
-	return account_page(req, resp, 200, "account/deactivate.html", "Deactivate your account", NULL);
+	return web_page(req, resp, 200, "account/deactivate.html", "Deactivate your account", NULL);
 }
 
 static enum err deactivate_post(struct request *req, struct response *resp)
@@ -1367,10 +1258,10 @@ static enum err delete_page(struct request *req, struct response *resp, int stat
 {
 	json_t *data = json_pack("{s:i}", "grace_days", cfg(req)->delete_grace_days);
 
-	json_object_set_new(data, "form", account_form("/account/delete", "Delete my account", true,
+	json_object_set_new(data, "form", web_form("/account/delete", "Delete my account", true,
 		delete_fields, ARRAY_LEN(delete_fields), NULL, errors));
-	account_set_errors(data, errors);
-	return account_page(req, resp, status, "account/delete.html", "Delete your account", data);
+	web_set_errors(data, errors);
+	return web_page(req, resp, status, "account/delete.html", "Delete your account", data);
 }
 
 static enum err delete_get(struct request *req, struct response *resp)
@@ -1380,7 +1271,7 @@ static enum err delete_get(struct request *req, struct response *resp)
 
 static enum err delete_post(struct request *req, struct response *resp)
 {
-	const char *current = account_form_raw(req, FLD_CURRENT);
+	const char *current = web_form_raw(req, FLD_CURRENT);
 	json_t *errors = account_check_delete(current), *ctx;
 	struct person p;
 	int64_t now = req->now, when;
@@ -1426,60 +1317,43 @@ static enum err delete_post(struct request *req, struct response *resp)
 #define FORM (RF_FORM | RF_CSRF)
 
 /* POST and DELETE handlers open their own transactions. */
-ACCOUNT_UNDO(register_post)
-ACCOUNT_UNDO(login_post)
-ACCOUNT_UNDO(logout_post)
-ACCOUNT_UNDO(verify_post)
-ACCOUNT_UNDO(reset_post)
-ACCOUNT_UNDO(reset_link_post)
-ACCOUNT_UNDO(set_link_post)
-ACCOUNT_UNDO(verify_resend)
-ACCOUNT_UNDO(details_post)
-ACCOUNT_UNDO(email_post)
-ACCOUNT_UNDO(password_post)
-ACCOUNT_UNDO(session_revoke_post)
-ACCOUNT_UNDO(sessions_revoke_others)
-ACCOUNT_UNDO(tokens_post)
-ACCOUNT_UNDO(token_revoke_post)
-ACCOUNT_UNDO(deactivate_post)
-ACCOUNT_UNDO(delete_post)
 
 static const struct route routes[] = {
 	{ M_GET,  "/register", register_get, &act_public, 0 },
-	{ M_POST, "/register", register_post_undo, &act_public, FORM },
+	{ M_POST, "/register", register_post, &act_public, FORM },
 	{ M_GET,  "/login", login_get, &act_public, 0 },
-	{ M_POST, "/login", login_post_undo, &act_public, FORM },
-	{ M_POST, "/logout", logout_post_undo, &act_signed_in, FORM },
+	{ M_POST, "/login", login_post, &act_public, FORM },
+	{ M_POST, "/logout", logout_post, &act_signed_in, FORM },
 	{ M_GET,  "/signed-out", signed_out, &act_public, 0 },
 	{ M_GET,  "/verify-email/{token}", verify_get, &act_public, 0 },
-	{ M_POST, "/verify-email/{token}", verify_post_undo, &act_public, FORM },
+	{ M_POST, "/verify-email/{token}", verify_post, &act_public, FORM },
 	{ M_GET,  "/password-reset", reset_get, &act_public, 0 },
-	{ M_POST, "/password-reset", reset_post_undo, &act_public, FORM },
+	{ M_POST, "/password-reset", reset_post, &act_public, FORM },
 	{ M_GET,  "/password-reset/sent", reset_sent, &act_public, 0 },
 	{ M_GET,  "/password-reset/{token}", reset_link_get, &act_public, 0 },
-	{ M_POST, "/password-reset/{token}", reset_link_post_undo, &act_public, FORM },
+	{ M_POST, "/password-reset/{token}", reset_link_post, &act_public, FORM },
 	{ M_GET,  "/set-password/{token}", set_link_get, &act_public, 0 },
-	{ M_POST, "/set-password/{token}", set_link_post_undo, &act_public, FORM },
+	{ M_POST, "/set-password/{token}", set_link_post, &act_public, FORM },
 	{ M_GET,  "/account", account_home, &act_signed_in, 0 },
-	{ M_POST, "/account/verify-email", verify_resend_undo, &act_signed_in, FORM },
+	{ M_POST, "/account/verify-email", verify_resend, &act_signed_in, FORM },
 	{ M_GET,  "/account/details", details_get, &act_signed_in, 0 },
-	{ M_POST, "/account/details", details_post_undo, &act_signed_in, FORM },
+	{ M_POST, "/account/details", details_post, &act_signed_in, FORM },
 	{ M_GET,  "/account/email", email_get, &act_signed_in, 0 },
-	{ M_POST, "/account/email", email_post_undo, &act_signed_in, FORM },
+	{ M_POST, "/account/email", email_post, &act_signed_in, FORM },
 	{ M_GET,  "/account/password", password_get, &act_signed_in, 0 },
-	{ M_POST, "/account/password", password_post_undo, &act_signed_in, FORM },
+	{ M_POST, "/account/password", password_post, &act_signed_in, FORM },
 	{ M_GET,  "/account/sessions", sessions_get, &act_signed_in, 0 },
-	{ M_POST, "/account/sessions/{id:int}/revoke", session_revoke_post_undo, &act_signed_in, FORM },
-	{ M_POST, "/account/sessions/revoke-others", sessions_revoke_others_undo, &act_signed_in, FORM },
+	{ M_POST, "/account/sessions/{id:int}/revoke", session_revoke_post, &act_signed_in, FORM },
+	{ M_POST, "/account/sessions/revoke-others", sessions_revoke_others, &act_signed_in, FORM },
 	{ M_GET,  "/account/tokens", tokens_get, &act_signed_in, 0 },
-	{ M_POST, "/account/tokens", tokens_post_undo, &act_signed_in, FORM },
-	{ M_POST, "/account/tokens/{id:int}/revoke", token_revoke_post_undo, &act_signed_in, FORM },
+	{ M_POST, "/account/tokens", tokens_post, &act_signed_in, FORM },
+	{ M_POST, "/account/tokens/{id:int}/revoke", token_revoke_post, &act_signed_in, FORM },
 	{ M_GET,  "/account/data", data_get, &act_signed_in, 0 },
 	{ M_GET,  "/account/data.json", data_json, &act_signed_in, RF_WRITE_TX },
 	{ M_GET,  "/account/deactivate", deactivate_get, &act_signed_in, 0 },
-	{ M_POST, "/account/deactivate", deactivate_post_undo, &act_signed_in, FORM },
+	{ M_POST, "/account/deactivate", deactivate_post, &act_signed_in, FORM },
 	{ M_GET,  "/account/delete", delete_get, &act_signed_in, 0 },
-	{ M_POST, "/account/delete", delete_post_undo, &act_signed_in, FORM },
+	{ M_POST, "/account/delete", delete_post, &act_signed_in, FORM },
 };
 
 /* ---------------------------------------------------------------- settings */

@@ -14,6 +14,8 @@
  * this browser is signed in again at once.
  */
 #include "core/common.h"
+#include "web/errors.h"
+#include "web/form.h"
 #include "account/account.h"
 #include "app/app.h"
 #include "app/features.h"
@@ -27,7 +29,7 @@
 #include "core/timeutil.h"
 #include "store/store.h"
 #include "view/escape.h"
-#include "view/view.h"
+#include "web/view.h"
 
 #define PEOPLE_PER_PAGE 25
 
@@ -99,7 +101,7 @@ enum err people_grant(struct request *req, struct response *resp, int64_t id,
 		return req_fail(req, e, "They already have this role.");
 	if (e == ERR_NOT_FOUND || e == ERR_INVALID) {
 		db_rollback(req->db);
-		account_error(*errors, FLD_ORG, "No organisation has that id. Check it and try again");
+		web_error(*errors, FLD_ORG, "No organisation has that id. Check it and try again");
 		return ERR_INVALID;
 	}
 	detail = arena_printf(&req->arena, "role=%s", role_name(r));
@@ -233,9 +235,9 @@ static enum err people_list(struct request *req, struct response *resp)
 	view_paging(&req->arena, data, page_base(req, q, role), page, PEOPLE_PER_PAGE, total,
 		    json_array_size(items));
 	if (bad_q)
-		account_set_banner(data, false, "Searches can be up to 100 characters of plain "
+		web_set_banner(data, false, "Searches can be up to 100 characters of plain "
 				   "text. Showing everyone instead.");
-	return account_page(req, resp, 200, "people/list.html", "People", data);
+	return web_page(req, resp, 200, "people/list.html", "People", data);
 }
 
 static const struct field_def org_fields[] = {
@@ -300,20 +302,20 @@ static enum err person_page(struct request *req, struct response *resp, int64_t 
 		"is_self", p.id == req->actor->id, "roles", held, "any_roles", json_array_size(held) > 0,
 		"grantable", grantable);
 	json_object_set_new(data, "can_grant", json_boolean(any_grant));
-	form = account_form(arena_printf(&req->arena, "/people/%lld/roles", (long long)p.id),
+	form = web_form(arena_printf(&req->arena, "/people/%lld/roles", (long long)p.id),
 			    "Give role", false, org_fields, ARRAY_LEN(org_fields), values, errors);
 	json_object_set_new(data, "form", form);
-	role_error = errors ? account_error_for(errors, FLD_ROLE) : NULL;
+	role_error = errors ? web_error_for(errors, FLD_ROLE) : NULL;
 	json_object_set_new(data, "role_error", role_error ? json_string(role_error) : json_null());
-	account_set_errors(data, errors);
+	web_set_errors(data, errors);
 	errors = NULL;
 	if (req_query(req, "done")) {
 		for (size_t i = 0; i < ARRAY_LEN(done); i++)
 			if (strcmp(req_query(req, "done"), done[i].word) == 0)
-				account_set_banner(data, true, done[i].text);
+				web_set_banner(data, true, done[i].text);
 	}
 	json_decref(values);
-	return account_page(req, resp, status, "people/person.html", p.name, data);
+	return web_page(req, resp, status, "people/person.html", p.name, data);
 fail:
 	json_decref(errors);
 	json_decref(values);
@@ -328,8 +330,8 @@ static enum err person_get_page(struct request *req, struct response *resp)
 static enum err grant_post(struct request *req, struct response *resp)
 {
 	int64_t id = req_param(req, "id")->i;
-	const char *role = account_form_text(req, FLD_ROLE);
-	const char *org = account_form_text(req, FLD_ORG);
+	const char *role = web_form_text(req, FLD_ROLE);
+	const char *org = web_form_text(req, FLD_ORG);
 	json_t *errors = NULL;
 	enum err e = people_grant(req, resp, id, role, org, &errors);
 
@@ -357,14 +359,12 @@ static enum err remove_post(struct request *req, struct response *resp)
 }
 
 /* POST and DELETE handlers open their own transactions. */
-ACCOUNT_UNDO(grant_post)
-ACCOUNT_UNDO(remove_post)
 
 static const struct route routes[] = {
 	{ M_GET,  "/people", people_list, &act_people_list, 0 },
 	{ M_GET,  "/people/{id:int}", person_get_page, &act_person_view, RF_WRITE_TX },
-	{ M_POST, "/people/{id:int}/roles", grant_post_undo, &act_role_grant, RF_FORM | RF_CSRF },
-	{ M_POST, "/people/{id:int}/roles/{role}/remove", remove_post_undo, &act_role_grant,
+	{ M_POST, "/people/{id:int}/roles", grant_post, &act_role_grant, RF_FORM | RF_CSRF },
+	{ M_POST, "/people/{id:int}/roles/{role}/remove", remove_post, &act_role_grant,
 	  RF_FORM | RF_CSRF },
 };
 

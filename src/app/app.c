@@ -28,7 +28,7 @@
 #include "store/store.h"
 #include "view/escape.h"
 #include "view/tmpl.h"
-#include "view/view.h"
+#include "web/view.h"
 
 /* Does a route of f name an action f may use: the platform's or one of
  * its own? A feature that needs another's rule asks that feature (its
@@ -329,9 +329,12 @@ static enum err run_handler(struct request *req, struct response *resp)
 			if (ce)
 				e = ce;
 		} else {
-			/* A handler that left its own transaction open failed
-			 * half-way: nothing it wrote survives. */
-			if (!tx)
+			/* The dispatcher owns the end of every transaction: a
+			 * handler that fails leaves what it began for us to roll
+			 * back, so nothing half-written survives. One that
+			 * succeeded with its own transaction still open forgot to
+			 * commit: a bug, rolled back and logged. */
+			if (!tx && e == ERR_OK)
 				log_error("%s %s left a transaction open", method_name(rt->method), rt->pattern);
 			db_rollback(req->db);
 		}

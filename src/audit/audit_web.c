@@ -17,7 +17,7 @@
 #include "core/str.h"
 #include "core/timeutil.h"
 #include "view/escape.h"
-#include "view/view.h"
+#include "web/view.h"
 
 #define PER_PAGE_DEFAULT 50
 #define PER_PAGE_MAX 500

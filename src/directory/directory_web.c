@@ -24,6 +24,7 @@
  * browser's history, as on any search site; pages are no-store.
  */
 #include "core/common.h"
+#include "web/form.h"
 #include "account/account.h"
 #include "app/app.h"
 #include "app/features.h"
@@ -38,7 +39,7 @@
 #include "directory/vocab.h"
 #include "search/postcode.h"
 #include "search/search.h"
-#include "view/view.h"
+#include "web/view.h"
 
 /* The distances offered, in miles (the configured default joins them). */
 static const int miles_choices[] = { 1, 3, 5, 10, 15, 25, 50, 100 };
@@ -403,7 +404,7 @@ static enum err find_postcode_error(struct request *req, struct response *resp, 
 	}
 	json_array_append_new(errors, json_pack("{s:s, s:s}", "field", "postcode",
 		"detail", why ? why : "Enter a real postcode, like DN15 6XX"));
-	account_set_errors(data, errors);
+	web_set_errors(data, errors);
 	json_object_set_new(data, "postcode_error", json_string(why ? why :
 			    "Enter a real postcode, like DN15 6XX"));
 	return view_page(req, resp, 422, "directory/find.html", "Error: Find support", data);
@@ -679,9 +680,9 @@ static enum err service_page(struct request *req, struct response *resp)
 		if (done) {
 			for (size_t i = 0; i < ARRAY_LEN(service_done); i++)
 				if (strcmp(done, service_done[i].word) == 0)
-					account_set_banner(view, true, service_done[i].text);
+					web_set_banner(view, true, service_done[i].text);
 		}
-		return account_page(req, resp, 200, "directory/service.html",
+		return web_page(req, resp, 200, "directory/service.html",
 				    json_string_value(json_object_get(view, "name")), view);
 	}
 	return view_page(req, resp, 200, "directory/service.html",

@@ -12,6 +12,7 @@
  * and nothing about any person.
  */
 #include "core/common.h"
+#include "web/form.h"
 #include "account/account.h"
 #include "app/app.h"
 #include "app/worker.h"
@@ -25,7 +26,7 @@
 #include "directory/freshness.h"
 #include "mail/mail.h"
 #include "store/store.h"
-#include "view/view.h"
+#include "web/view.h"
 
 #include <sodium.h>
 
@@ -380,7 +381,7 @@ static const char *path_token(const struct request *req)
 
 static enum err link_expired(struct request *req, struct response *resp)
 {
-	return account_page(req, resp, 404, "directory/check.html",
+	return web_page(req, resp, 404, "directory/check.html",
 			    "This link has expired or has already been used",
 			    json_pack("{s:b}", "expired", true));
 }
@@ -409,7 +410,7 @@ enum err freshness_check_get(struct request *req, struct response *resp)
 	}
 	if (!data)
 		return link_expired(req, resp);
-	return account_page(req, resp, 200, "directory/check.html",
+	return web_page(req, resp, 200, "directory/check.html",
 			    arena_printf(&req->arena, "Is %s still running?",
 					 json_string_value(json_object_get(data, "service_name"))), data);
 }
@@ -461,7 +462,7 @@ enum err freshness_check_post(struct request *req, struct response *resp)
 		goto fail;
 	if ((e = directory_sync(req->app, req->db)) != ERR_OK)
 		log_warn("[%s] directory sync after a check failed: %s", req->id, err_name(e));
-	return account_page(req, resp, 200, "directory/check.html",
+	return web_page(req, resp, 200, "directory/check.html",
 			    stopped ? "Thank you for letting us know" : "Thank you",
 			    json_pack("{s:b, s:b, s:s, s:s}", "answered", true, "stopped", stopped,
 				      "service_name", meta.name ? meta.name : "",

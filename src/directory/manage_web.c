@@ -27,6 +27,8 @@
  * content.
  */
 #include "core/common.h"
+#include "web/errors.h"
+#include "web/form.h"
 #include "org/org.h"
 #include "account/account.h"
 #include "app/app.h"
@@ -41,7 +43,7 @@
 #include "directory/freshness.h"
 #include "directory/vocab.h"
 #include "store/store.h"
-#include "view/view.h"
+#include "web/view.h"
 
 #define REVIEW_PER_PAGE 20
 #define ORG_CHOICES_MAX 2000
@@ -134,7 +136,7 @@ static void done_banner(struct request *req, json_t *data)
 
 	for (size_t i = 0; w && i < ARRAY_LEN(done); i++)
 		if (strcmp(w, done[i].word) == 0)
-			account_set_banner(data, true, done[i].text);
+			web_set_banner(data, true, done[i].text);
 }
 
 static const char *state_words(const char *state)
@@ -232,7 +234,7 @@ static json_t *values_from_post(struct request *req)
 	json_t *scheds = json_array();
 
 	for (int i = 0; i < F__MAX; i++) {
-		const char *s = account_form_text(req, flds[i].name);
+		const char *s = web_form_text(req, flds[i].name);
 
 		json_object_set_new(v, flds[i].name, json_string(s && str_is_clean_utf8(s, strlen(s)) ? s : ""));
 	}
@@ -280,7 +282,7 @@ static json_t *values_from_post(struct request *req)
 			const char *val;
 
 			snprintf(name, sizeof(name), "sched%d_%s", i, parts[k]);
-			val = account_form_text(req, name);
+			val = web_form_text(req, name);
 			if (val && str_is_clean_utf8(val, strlen(val)))
 				json_object_set_new(s, parts[k], json_string(val));
 		}
@@ -342,7 +344,7 @@ static void form_from_values(struct request *req, const json_t *v, struct svc_fo
 	f->wheelchair = json_is_true(json_object_get(v, "wheelchair"));
 	f->free = json_is_true(json_object_get(v, "free"));
 	if (!json_is_boolean(json_object_get(v, "free")))
-		account_error_once(errors, "free", "Say whether it is free");
+		web_error_once(errors, "free", "Say whether it is free");
 	s = json_string_value(json_object_get(v, "join"));
 	f->join = JOIN_UNKNOWN;
 	if (s && s[0]) {
@@ -381,7 +383,7 @@ static void form_from_values(struct request *req, const json_t *v, struct svc_fo
 			}
 		if (!known) {
 			snprintf(field, sizeof(field), "sched%d_kind", i);
-			account_error_once(errors, arena_strdup(&req->arena, field), "Choose how often it happens");
+			web_error_once(errors, arena_strdup(&req->arena, field), "Choose how often it happens");
 		}
 		if (str_to_i64(str_c(val_text(req, json_object_get(sc, "weekday"))), 0, 6, &n))
 			fs->weekday = (int)n;
@@ -393,16 +395,16 @@ static void form_from_values(struct request *req, const json_t *v, struct svc_fo
 			continue;
 		if (strcmp(fs->kind, "monthly-date") != 0 && fs->weekday < 0) {
 			snprintf(field, sizeof(field), "sched%d_weekday", i);
-			account_error_once(errors, arena_strdup(&req->arena, field), "Choose the day of the week");
+			web_error_once(errors, arena_strdup(&req->arena, field), "Choose the day of the week");
 		}
 		if (strcmp(fs->kind, "monthly") == 0 && fs->nth == 0) {
 			snprintf(field, sizeof(field), "sched%d_nth", i);
-			account_error_once(errors, arena_strdup(&req->arena, field),
+			web_error_once(errors, arena_strdup(&req->arena, field),
 				  "Choose which week of the month, like the first or the last");
 		}
 		if (strcmp(fs->kind, "monthly-date") == 0 && fs->monthday == 0) {
 			snprintf(field, sizeof(field), "sched%d_monthday", i);
-			account_error_once(errors, arena_strdup(&req->arena, field), "Choose the date in the month");
+			web_error_once(errors, arena_strdup(&req->arena, field), "Choose the date in the month");
 		}
 	}
 	/* Lengths: every field is bounded before it goes anywhere. */
@@ -410,7 +412,7 @@ static void form_from_values(struct request *req, const json_t *v, struct svc_fo
 		const char *t = json_string_value(json_object_get(v, flds[i].name));
 
 		if (t && strlen(t) > flds[i].max)
-			account_error_once(errors, flds[i].name, arena_printf(&req->arena,
+			web_error_once(errors, flds[i].name, arena_printf(&req->arena,
 				  "%s must be %zu characters or fewer", flds[i].label, flds[i].max));
 	}
 }
@@ -456,7 +458,7 @@ static json_t *page_errors(struct request *req, const json_t *in)
 		const char *d = json_string_value(json_object_get(x, "detail"));
 
 		if (d)
-			account_error_once(out, page_field(req, json_string_value(json_object_get(x, "field"))), d);
+			web_error_once(out, page_field(req, json_string_value(json_object_get(x, "field"))), d);
 	}
 	return out;
 }
@@ -466,7 +468,7 @@ static json_t *page_errors(struct request *req, const json_t *in)
 static json_t *field_model(int k, const json_t *values, const json_t *errors)
 {
 	const char *val = json_string_value(json_object_get(values, flds[k].name));
-	const char *err = account_error_for(errors, flds[k].name);
+	const char *err = web_error_for(errors, flds[k].name);
 	char described[96];
 	int w = 0;
 
@@ -492,7 +494,7 @@ static json_t *checks_model(const char *name, const char *legend, const char *hi
 {
 	json_t *items = json_array();
 	const json_t *chosen = json_object_get(values, name);
-	const char *err = account_error_for(errors, name);
+	const char *err = web_error_for(errors, name);
 	char described[96];
 
 	for (size_t i = 0; i < n; i++) {
@@ -564,7 +566,7 @@ static json_t *sched_model(struct request *req, int i, const json_t *sc, const j
 		const char *err;
 
 		snprintf(id, sizeof(id), "sched%d_%s", i, *p);
-		err = account_error_for(errors, id);
+		err = web_error_for(errors, id);
 		if (err)
 			json_object_set_new(o, "open", json_true());
 		json_object_set_new(o, arena_printf(&req->arena, "%s_id", *p), json_string(id));
@@ -609,20 +611,20 @@ static json_t *form_model(struct request *req, const char *action, const char *b
 		"languages", checks_model("languages", "Languages it is offered in (optional)", NULL,
 					  vocab_languages, vocab_languages_n, values, errors),
 		"join", json_pack("{s:o, s:s?}", "items", join_items, "error",
-				  account_error_for(errors, "join")));
+				  web_error_for(errors, "join")));
 	json_object_set_new(m, "free_yes", json_boolean(json_is_true(free)));
 	json_object_set_new(m, "free_no", json_boolean(json_is_false(free)));
-	json_object_set_new(m, "free_error", jstr_or_null(account_error_for(errors, "free")));
+	json_object_set_new(m, "free_error", jstr_or_null(web_error_for(errors, "free")));
 	json_object_set_new(m, "peer_led", json_boolean(json_is_true(json_object_get(values, "peer_led"))));
 	json_object_set_new(m, "online", json_boolean(json_is_true(json_object_get(values, "online"))));
 	json_object_set_new(m, "in_person", json_boolean(json_is_true(json_object_get(values, "in_person"))));
 	json_object_set_new(m, "wheelchair", json_boolean(json_is_true(json_object_get(values, "wheelchair"))));
-	json_object_set_new(m, "where_error", jstr_or_null(account_error_for(errors, "in_person") ?
-		account_error_for(errors, "in_person") : account_error_for(errors, "online")));
+	json_object_set_new(m, "where_error", jstr_or_null(web_error_for(errors, "in_person") ?
+		web_error_for(errors, "in_person") : web_error_for(errors, "online")));
 	if (orgs) {
 		json_object_set_new(m, "org_select", json_true());
 		json_object_set_new(m, "orgs", orgs);
-		json_object_set_new(m, "org_error", jstr_or_null(account_error_for(errors, "org_id")));
+		json_object_set_new(m, "org_error", jstr_or_null(web_error_for(errors, "org_id")));
 	}
 	return m;
 }
@@ -649,8 +651,8 @@ static enum err new_page(struct request *req, struct response *resp, int status,
 		"form", form_model(req, "/manage/services/new", "Save the service", values, errors, orgs),
 		"org_name", oname, "is_new", true);
 	json_object_set_new(data, "draft_note", json_boolean(!is_reviewer(req)));
-	account_set_errors(data, errors);
-	return account_page(req, resp, status, "directory/service-form.html", "Add a service", data);
+	web_set_errors(data, errors);
+	return web_page(req, resp, status, "directory/service-form.html", "Add a service", data);
 }
 
 static enum err edit_page(struct request *req, struct response *resp, int status,
@@ -662,8 +664,8 @@ static enum err edit_page(struct request *req, struct response *resp, int status
 		"id", meta->id, "org_name", meta->org_name, "state", state_words(svc_state_name(meta->state)),
 		"view_href", json_sprintf("/services/%s", meta->id));
 
-	account_set_errors(data, errors);
-	return account_page(req, resp, status, "directory/service-form.html",
+	web_set_errors(data, errors);
+	return web_page(req, resp, status, "directory/service-form.html",
 			    arena_printf(&req->arena, "Change %s", meta->name ? meta->name : "the service"),
 			    data);
 }
@@ -701,14 +703,14 @@ static void read_form(struct request *req, const char *id, const char *org_id, j
 
 			/* "Is it free?" unanswered says it all: not also
 			 * "say what it costs". */
-			if (strcmp(field, "cost") == 0 && account_error_for(*errors, "free"))
+			if (strcmp(field, "cost") == 0 && web_error_for(*errors, "free"))
 				continue;
-			account_error_once(*errors, field, json_string_value(json_object_get(x, "detail")));
+			web_error_once(*errors, field, json_string_value(json_object_get(x, "detail")));
 		}
 		json_decref(mapped);
 	}
 	json_decref(raw);
-	account_sort_errors(*errors, page_order, ARRAY_LEN(page_order));
+	web_errors_sort(*errors, page_order, ARRAY_LEN(page_order));
 }
 
 /* Saves f in a transaction of its own; on ERR_INVALID *errors gets what
@@ -729,11 +731,11 @@ static enum err save(struct request *req, struct svc_form *f, const struct save_
 
 		db_rollback(req->db);
 		json_array_foreach(mapped, i, x)
-			account_error_once(errors, json_string_value(json_object_get(x, "field")),
+			web_error_once(errors, json_string_value(json_object_get(x, "field")),
 				  json_string_value(json_object_get(x, "detail")));
 		if (!json_array_size(errors))
-			account_error_once(errors, "service-form", "Check the details and try again");
-		account_sort_errors(errors, page_order, ARRAY_LEN(page_order));
+			web_error_once(errors, "service-form", "Check the details and try again");
+		web_errors_sort(errors, page_order, ARRAY_LEN(page_order));
 		json_decref(mapped);
 		json_decref(fields);
 		return ERR_INVALID;
@@ -794,7 +796,7 @@ static enum err manage_home(struct request *req, struct response *resp)
 		json_object_set_new(data, "stale_count", json_integer((json_int_t)stale));
 	}
 	done_banner(req, data);
-	return account_page(req, resp, 200, "directory/manage.html", "Your services", data);
+	return web_page(req, resp, 200, "directory/manage.html", "Your services", data);
 }
 
 static enum err new_get(struct request *req, struct response *resp)
@@ -813,7 +815,7 @@ static enum err new_get(struct request *req, struct response *resp)
 static enum err new_post(struct request *req, struct response *resp)
 {
 	bool reviewer = is_reviewer(req);
-	const char *org = reviewer ? account_form_text(req, "org_id") : req->actor->org_id;
+	const char *org = reviewer ? web_form_text(req, "org_id") : req->actor->org_id;
 	const char *oname = NULL;
 	json_t *values, *errors;
 	struct svc_form f;
@@ -1024,34 +1026,27 @@ static enum err review_get(struct request *req, struct response *resp)
 	view_paging(&req->arena, data, "/review?", page, REVIEW_PER_PAGE, total, json_array_size(items));
 	json_object_set_new(data, "one", json_boolean(total == 1));
 	done_banner(req, data);
-	return account_page(req, resp, 200, "directory/review.html", "Review listings", data);
+	return web_page(req, resp, 200, "directory/review.html", "Review listings", data);
 }
 
 /* ---------------------------------------------------------------- the feature */
 
-ACCOUNT_UNDO(new_post)
-ACCOUNT_UNDO(edit_post)
-ACCOUNT_UNDO(publish_post)
-ACCOUNT_UNDO(archive_post)
-ACCOUNT_UNDO(verify_post)
-ACCOUNT_UNDO(confirm_post)
-ACCOUNT_UNDO(freshness_check_post)
 
 #define FORM (RF_FORM | RF_CSRF)
 
 static const struct route routes[] = {
 	{ M_GET,  "/manage", manage_home, &act_service_edit, 0 },
 	{ M_GET,  "/manage/services/new", new_get, &act_service_edit, 0 },
-	{ M_POST, "/manage/services/new", new_post_undo, &act_service_edit, FORM },
+	{ M_POST, "/manage/services/new", new_post, &act_service_edit, FORM },
 	{ M_GET,  "/manage/services/{id:uuid}/edit", edit_get, &act_service_edit, 0 },
-	{ M_POST, "/manage/services/{id:uuid}/edit", edit_post_undo, &act_service_edit, FORM },
-	{ M_POST, "/manage/services/{id:uuid}/confirm", confirm_post_undo, &act_service_edit, FORM },
+	{ M_POST, "/manage/services/{id:uuid}/edit", edit_post, &act_service_edit, FORM },
+	{ M_POST, "/manage/services/{id:uuid}/confirm", confirm_post, &act_service_edit, FORM },
 	{ M_GET,  "/review", review_get, &act_service_review, 0 },
-	{ M_POST, "/manage/services/{id:uuid}/publish", publish_post_undo, &act_service_review, FORM },
-	{ M_POST, "/manage/services/{id:uuid}/archive", archive_post_undo, &act_service_review, FORM },
-	{ M_POST, "/manage/services/{id:uuid}/verify", verify_post_undo, &act_service_review, FORM },
+	{ M_POST, "/manage/services/{id:uuid}/publish", publish_post, &act_service_review, FORM },
+	{ M_POST, "/manage/services/{id:uuid}/archive", archive_post, &act_service_review, FORM },
+	{ M_POST, "/manage/services/{id:uuid}/verify", verify_post, &act_service_review, FORM },
 	{ M_GET,  "/check/{token}", freshness_check_get, &act_public, 0 },
-	{ M_POST, "/check/{token}", freshness_check_post_undo, &act_public, FORM },
+	{ M_POST, "/check/{token}", freshness_check_post, &act_public, FORM },
 };
 
 static enum err freshness_job(struct app *app, struct db *db, int64_t now)

@@ -21,7 +21,7 @@
 #include "mail/mail.h"
 #include "mail/mail_int.h"
 #include "store/store.h"
-#include "view/view.h"
+#include "web/view.h"
 
 static const struct mail_settings *settings(const struct request *req)
 {

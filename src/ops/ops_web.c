@@ -12,7 +12,7 @@
 #include "ops/ops.h"
 #include "core/timeutil.h"
 #include "store/store.h"
-#include "view/view.h"
+#include "web/view.h"
 
 static enum err healthz(struct request *req, struct response *resp)
 {

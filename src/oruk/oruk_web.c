@@ -41,7 +41,7 @@
 #include "oruk/oruk_web.h"
 #include "search/postcode.h"
 #include "store/store.h"
-#include "view/view.h"
+#include "web/view.h"
 
 #include <math.h>
 #include <strings.h>

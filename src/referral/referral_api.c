@@ -46,7 +46,7 @@
 #include "referral/referral_api.h"
 #include "referral/referral_int.h"
 #include "store/store.h"
-#include "view/view.h"
+#include "web/view.h"
 
 #include <strings.h>
 
@@ -232,19 +232,6 @@ enum err referral_api_parse(const json_t *body, struct arena *a, struct ref_new 
 }
 
 /* ---------------------------------------------------------------- shared */
-
-static enum err undo(struct request *req, enum err e)
-{
-	if (e != ERR_OK && req->db && db_in_tx(req->db))
-		db_rollback(req->db);
-	return e;
-}
-
-#define UNDO(fn) \
-	static enum err fn##_undo(struct request *req, struct response *resp) \
-	{ \
-		return undo(req, fn(req, resp)); \
-	}
 
 static enum err need_object(struct request *req)
 {
@@ -751,21 +738,17 @@ static enum err fhir_sr_create(struct request *req, struct response *resp)
 	return fhir_send(resp, 201, doc);
 }
 
-UNDO(api_create)
-UNDO(api_status)
-UNDO(api_consent)
-UNDO(fhir_sr_create)
 
 static const struct route routes[] = {
-	{ M_POST, "/api/v1/referrals", api_create_undo, &act_signed_in, RF_JSON },
+	{ M_POST, "/api/v1/referrals", api_create, &act_signed_in, RF_JSON },
 	{ M_GET,  "/api/v1/referrals", api_list, &act_signed_in, 0 },
 	{ M_GET,  "/api/v1/referrals/{id:uuid}", api_show, &act_referral_view, RF_WRITE_TX },
-	{ M_POST, "/api/v1/referrals/{id:uuid}/status", api_status_undo, &act_referral_update, RF_JSON },
-	{ M_POST, "/api/v1/referrals/{id:uuid}/consent", api_consent_undo, &act_referral_update, RF_JSON },
+	{ M_POST, "/api/v1/referrals/{id:uuid}/status", api_status, &act_referral_update, RF_JSON },
+	{ M_POST, "/api/v1/referrals/{id:uuid}/consent", api_consent, &act_referral_update, RF_JSON },
 	{ M_GET,  "/fhir/metadata", fhir_metadata, &act_public, RF_NODB },
 	{ M_GET,  "/fhir/ServiceRequest/{id:uuid}", fhir_sr_read, &act_referral_view, RF_WRITE_TX },
 	{ M_GET,  "/fhir/Task/{id:uuid}", fhir_task_read, &act_referral_view, RF_WRITE_TX },
-	{ M_POST, "/fhir/ServiceRequest", fhir_sr_create_undo, &act_refer, RF_JSON },
+	{ M_POST, "/fhir/ServiceRequest", fhir_sr_create, &act_refer, RF_JSON },
 };
 
 const struct feature referral_api_feature = {

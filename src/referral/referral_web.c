@@ -22,6 +22,8 @@
  * never a name, a need or a reason.
  */
 #include "core/common.h"
+#include "web/errors.h"
+#include "web/form.h"
 #include "org/org.h"
 #include "account/account.h"
 #include "app/app.h"
@@ -40,7 +42,7 @@
 #include "referral/referral.h"
 #include "referral/referral_int.h"
 #include "store/store.h"
-#include "view/view.h"
+#include "web/view.h"
 
 #define PER_PAGE 50          /* caseload and "your referrals", a page */
 #define INBOX_MAX 200        /* referrals in each of the inbox's lists */
@@ -96,7 +98,7 @@ static void merge_errors(struct request *req, json_t *errors, const json_t *from
 	const json_t *x;
 
 	json_array_foreach(from, i, x)
-		account_error_once(errors, map(req, json_string_value(json_object_get(x, "field")), self),
+		web_error_once(errors, map(req, json_string_value(json_object_get(x, "field")), self),
 			  json_string_value(json_object_get(x, "detail")));
 }
 
@@ -276,7 +278,7 @@ static json_t *values_from_post(struct request *req)
 	json_t *v = json_object(), *needs = json_array();
 
 	for (size_t i = 0; i < ARRAY_LEN(form_texts); i++) {
-		const char *s = account_form_text(req, form_texts[i]);
+		const char *s = web_form_text(req, form_texts[i]);
 
 		json_object_set_new(v, form_texts[i], json_string(s && str_is_clean_utf8(s, strlen(s)) ? s : ""));
 	}
@@ -315,14 +317,14 @@ static const char *date_from_parts(struct request *req, const char *d, const cha
 	if (!d[0] && !m[0] && !y[0])
 		return NULL;
 	if (!d[0] || !m[0] || !y[0]) {
-		account_error_once(errors, err_field, arena_printf(&req->arena, "%s must include a day, month "
+		web_error_once(errors, err_field, arena_printf(&req->arena, "%s must include a day, month "
 			  "and year", what));
 		return NULL;
 	}
 	if (!str_to_i64(str_c(d), 1, 31, &day) || !str_to_i64(str_c(m), 1, 12, &month) ||
 	    !str_to_i64(str_c(y), 1000, 9999, &year) || strlen(y) != 4 ||
 	    day > uk_days_in_month((int)year, (int)month)) {
-		account_error_once(errors, err_field, arena_printf(&req->arena, "%s must be a real date, like "
+		web_error_once(errors, err_field, arena_printf(&req->arena, "%s must be a real date, like "
 			  "27 3 2026", what));
 		return NULL;
 	}
@@ -403,7 +405,7 @@ static json_t *text_model(const struct pfield *f, bool self, const json_t *value
 {
 	const char *label = self && f->self_label ? f->self_label : f->label;
 	const char *hint = self ? f->self_hint : f->hint;
-	const char *err = account_error_for(errors, f->name);
+	const char *err = web_error_for(errors, f->name);
 	const char *type = f->type ? f->type : "text";
 
 	return json_pack("{s:s, s:s, s:s, s:o, s:s, s:o, s:o, s:b, s:s, s:o, s:o, s:i}",
@@ -421,7 +423,7 @@ static json_t *radios_model(const char *name, const char *legend, const char *hi
 		const json_t *errors)
 {
 	json_t *items = json_array();
-	const char *err = account_error_for(errors, name);
+	const char *err = web_error_for(errors, name);
 
 	for (size_t i = 0; i < n; i++)
 		json_array_append_new(items, json_pack("{s:o, s:s, s:s, s:b}",
@@ -437,7 +439,7 @@ static json_t *radios_model(const char *name, const char *legend, const char *hi
 static json_t *checks_model(const char *group, const char *legend, const char *hint,
 		json_t *items, const json_t *errors)
 {
-	const char *err = account_error_for(errors, group);
+	const char *err = web_error_for(errors, group);
 
 	return json_pack("{s:s, s:s, s:o, s:o, s:o, s:o}", "group", group, "legend", legend,
 		"hint", jstr_or_null(hint), "error", jstr_or_null(err),
@@ -508,7 +510,7 @@ static json_t *languages_model(const json_t *values, const json_t *errors)
 {
 	json_t *items = json_array();
 	const char *chosen = jtext(values, "person.language");
-	const char *err = account_error_for(errors, "person.language");
+	const char *err = web_error_for(errors, "person.language");
 
 	for (size_t i = 0; i < vocab_languages_n; i++)
 		json_array_append_new(items, json_pack("{s:s, s:s, s:b}", "value", vocab_languages[i].code,
@@ -523,7 +525,7 @@ static json_t *languages_model(const json_t *values, const json_t *errors)
 static json_t *date_model(const char *id, const char *legend, const char *hint,
 		const char *day, const char *month, const char *year, const json_t *errors)
 {
-	const char *err = account_error_for(errors, id);
+	const char *err = web_error_for(errors, id);
 
 	return json_pack("{s:s, s:s, s:o, s:o, s:o, s:s, s:s, s:s}", "id", id, "legend", legend,
 		"hint", jstr_or_null(hint), "error", jstr_or_null(err),
@@ -559,7 +561,7 @@ static json_t *form_model(struct request *req, bool self, const struct svc_meta 
 		"contact_by", contact_by_model(self, values, errors),
 		"consent", consent_model(req, self, target ? target->org_name : NULL, values, errors));
 	json_object_set_new(m, "target", target ? target_model(target) : json_null());
-	json_object_set_new(m, "target_error", jstr_or_null(account_error_for(errors, "target")));
+	json_object_set_new(m, "target_error", jstr_or_null(web_error_for(errors, "target")));
 	if (self) {
 		json_object_set_new(m, "action", target ? json_sprintf("/services/%s/refer-me", target->id)
 							: json_string("/find"));
@@ -582,7 +584,7 @@ static json_t *form_model(struct request *req, bool self, const struct svc_meta 
 	}
 	json_object_set_new(m, "has_clients", json_boolean(json_array_size(clients) > 0));
 	json_object_set_new(m, "clients", clients ? clients : json_array());
-	json_object_set_new(m, "client_error", jstr_or_null(account_error_for(errors, "client_id")));
+	json_object_set_new(m, "client_error", jstr_or_null(web_error_for(errors, "client_id")));
 	return m;
 }
 
@@ -600,8 +602,8 @@ static enum err new_page(struct request *req, struct response *resp, int status,
 		return e;
 	}
 	data = json_pack("{s:o}", "form", form_model(req, false, target, values, errors, clients));
-	account_set_errors(data, errors);
-	return account_page(req, resp, status, "referral/new.html", "Refer someone", data);
+	web_set_errors(data, errors);
+	return web_page(req, resp, status, "referral/new.html", "Refer someone", data);
 }
 
 static enum err new_get(struct request *req, struct response *resp)
@@ -612,7 +614,7 @@ static enum err new_get(struct request *req, struct response *resp)
 	enum err e;
 
 	if (!svc || !svc[0])
-		return account_page(req, resp, 200, "referral/new.html", "Refer someone",
+		return web_page(req, resp, 200, "referral/new.html", "Refer someone",
 				    json_pack("{s:b}", "choose_service", true));
 	e = load_target(req, svc, &target);
 	if (e == ERR_NOT_FOUND)
@@ -691,7 +693,7 @@ static enum err make_referral(struct request *req, bool self, const struct svc_m
 					jtext(values, "person.birth_date-year"), "Date of birth",
 					"person.birth_date", errors);
 	if (!target)
-		account_error_once(errors, "target", "Choose a service from the directory to refer to");
+		web_error_once(errors, "target", "Choose a service from the directory to refer to");
 	new_from_values(req, values, self, target ? target->id : NULL, birth, &n);
 	referral_check(&n, req->now, raw);
 	page_words(raw);
@@ -710,7 +712,7 @@ static enum err make_referral(struct request *req, bool self, const struct svc_m
 		attempts_key(key, "refer_me:ip", req->client_ip ? req->client_ip : "");
 		e = attempts_check(req->db, key, 3600, SETTINGS_OF(req->app->cfg, struct referral_settings, referral_settings)->self_referral_limit_ip, now, &retry);
 		if (e == ERR_RATE_LIMITED)
-			return account_limited(req, "referral.rate_limited", 0, retry,
+			return web_limited(req, "referral.rate_limited", 0, retry,
 				"Too many requests to join have been sent from this connection in the "
 				"last hour. Wait an hour and try again, or contact the organisation directly.");
 		if (e)
@@ -733,19 +735,19 @@ static enum err make_referral(struct request *req, bool self, const struct svc_m
 	}
 	db_rollback(req->db);
 	if (e == ERR_NOT_FOUND && n.client_id) {
-		account_error_once(errors, "client_id", "Choose someone from your list, or fill in their details");
+		web_error_once(errors, "client_id", "Choose someone from your list, or fill in their details");
 		e = ERR_INVALID;
 	} else if (e == ERR_CONFLICT) {
 		*status = 409;
 		merge_errors(req, errors, raw, form_field, self);
-		account_error_once(errors, "target", self ? "You have already asked to go here. They will be in "
+		web_error_once(errors, "target", self ? "You have already asked to go here. They will be in "
 			  "touch." : "This person already has a referral here that is still open.");
 		e = ERR_INVALID;
 	} else if (e == ERR_INVALID || e == ERR_NOT_FOUND) {
 		if (self)
 			self_words(raw);
 		merge_errors(req, errors, raw, form_field, self);
-		account_error_once(errors, "referral-form", "Check the details and try again");
+		web_error_once(errors, "referral-form", "Check the details and try again");
 		e = ERR_INVALID;
 	}
 	json_decref(raw);
@@ -754,8 +756,8 @@ static enum err make_referral(struct request *req, bool self, const struct svc_m
 
 static enum err new_post(struct request *req, struct response *resp)
 {
-	const char *tid = account_form_text(req, "target.id");
-	const char *ttype = account_form_text(req, "target.type");
+	const char *tid = web_form_text(req, "target.id");
+	const char *ttype = web_form_text(req, "target.type");
 	struct svc_meta target;
 	bool have = false;
 	json_t *values = values_from_post(req), *errors = json_array();
@@ -764,7 +766,7 @@ static enum err new_post(struct request *req, struct response *resp)
 	enum err e;
 
 	if (ttype && ttype[0] && strcmp(ttype, ref_target_name(REF_TARGET_SERVICE)) != 0) {
-		account_error_once(errors, "target", "Referrals can only be made to services in the directory "
+		web_error_once(errors, "target", "Referrals can only be made to services in the directory "
 			  "for now");
 	} else {
 		e = load_target(req, tid, &target);
@@ -780,7 +782,7 @@ static enum err new_post(struct request *req, struct response *resp)
 	}
 	if (e != ERR_INVALID)
 		goto free_errors;
-	account_sort_errors(errors, form_order, ARRAY_LEN(form_order));
+	web_errors_sort(errors, form_order, ARRAY_LEN(form_order));
 	e = new_page(req, resp, status, have ? &target : NULL, values, errors);
 	errors = NULL;
 	goto out;
@@ -799,8 +801,8 @@ static enum err referme_page(struct request *req, struct response *resp, int sta
 	json_t *data = json_pack("{s:o, s:b}", "form", form_model(req, true, target, values, errors, NULL),
 				 "signed_in", req->actor->id != 0);
 
-	account_set_errors(data, errors);
-	return account_page(req, resp, status, "referral/refer-me.html",
+	web_set_errors(data, errors);
+	return web_page(req, resp, status, "referral/refer-me.html",
 			    arena_printf(&req->arena, "Ask to go to %s", target->name ? target->name : "this service"),
 			    data);
 }
@@ -817,7 +819,7 @@ static enum err referme_get(struct request *req, struct response *resp)
 	if (e)
 		return e;
 	if (done && strcmp(done, "sent") == 0)
-		return account_page(req, resp, 200, "referral/refer-me.html", "Your request is sent",
+		return web_page(req, resp, 200, "referral/refer-me.html", "Your request is sent",
 				    json_pack("{s:b, s:o, s:b, s:i}", "sent", true, "target", target_model(&target),
 					      "signed_in", req->actor->id != 0, "follow_up_days",
 					      ref_follow_up_days(req->app)));
@@ -849,7 +851,7 @@ static enum err referme_post(struct request *req, struct response *resp)
 		json_decref(errors);
 		resp_redirect(req, resp, arena_printf(&req->arena, "/services/%s/refer-me?done=sent", target.id));
 	} else if (e == ERR_INVALID) {
-		account_sort_errors(errors, form_order, ARRAY_LEN(form_order));
+		web_errors_sort(errors, form_order, ARRAY_LEN(form_order));
 		e = referme_page(req, resp, status, &target, values, errors);
 	} else {
 		json_decref(errors);
@@ -880,14 +882,14 @@ static void done_banner(struct request *req, json_t *data)
 	if (!w)
 		return;
 	if (strcmp(w, "sent") == 0)
-		account_set_banner(data, true, "The referral is sent. The organisation has been told "
+		web_set_banner(data, true, "The referral is sent. The organisation has been told "
 				   "there is a new referral to look at.");
 	else if (strcmp(w, "consent-given") == 0)
-		account_set_banner(data, true, "Consent is recorded.");
+		web_set_banner(data, true, "Consent is recorded.");
 	else if (strcmp(w, "consent-withdrawn") == 0)
-		account_set_banner(data, true, "Consent is withdrawn. We have stopped what it covered.");
+		web_set_banner(data, true, "Consent is withdrawn. We have stopped what it covered.");
 	else if (ref_status_parse(w, &s))
-		account_set_banner(data, true, arena_printf(&req->arena, "Saved. The referral is now: %s.",
+		web_set_banner(data, true, arena_printf(&req->arena, "Saved. The referral is now: %s.",
 				   ref_status_words(s)));
 }
 
@@ -900,8 +902,8 @@ static void decorate_move(struct request *req, json_t *mv, const char *ref_id, c
 	bool mine = typed && strcmp(jtext(typed, "to"), to) == 0;
 	const char *reason_id = arena_printf(&req->arena, "reason-%s", to);
 	const char *note_id = arena_printf(&req->arena, "note-%s", to);
-	const char *reason_err = account_error_for(errors, reason_id);
-	const char *note_err = account_error_for(errors, note_id);
+	const char *reason_err = web_error_for(errors, reason_id);
+	const char *note_err = web_error_for(errors, note_id);
 	json_t *reasons = json_object_get(mv, "reasons");
 	size_t i;
 	json_t *r;
@@ -951,8 +953,8 @@ static void decorate_consent(struct request *req, json_t *view, unsigned parties
 		const char *purpose = jtext(c, "purpose");
 		const char *box = arena_printf(&req->arena, "consent-%s", purpose);
 		const char *mid = arena_printf(&req->arena, "consent-%s-method", purpose);
-		const char *err = account_error_for(errors, box);
-		const char *merr = account_error_for(errors, mid);
+		const char *err = web_error_for(errors, box);
+		const char *merr = web_error_for(errors, mid);
 		bool given = json_is_true(json_object_get(c, "given"));
 
 		json_object_set_new(c, "box_id", json_string(box));
@@ -1090,9 +1092,9 @@ static enum err show_page(struct request *req, struct response *resp, int status
 			ENSURE(mv, "role", "at_words", "actor_name");
 		json_object_set_new(view, "readers", readers);
 	}
-	account_set_errors(view, errors);
+	web_set_errors(view, errors);
 	done_banner(req, view);
-	return account_page(req, resp, status, "referral/show.html",
+	return web_page(req, resp, status, "referral/show.html",
 			    arena_printf(&req->arena, "Referral to %s",
 					 jtext(json_object_get(view, "target"), "name")), view);
 }
@@ -1125,9 +1127,9 @@ static enum err show_again(struct request *req, struct response *resp, int statu
 
 static enum err status_post(struct request *req, struct response *resp)
 {
-	const char *to = account_form_text(req, "to");
-	const char *reason = account_form_text(req, "reason");
-	const char *note = account_form_text(req, "note");
+	const char *to = web_form_text(req, "to");
+	const char *reason = web_form_text(req, "reason");
+	const char *note = web_form_text(req, "note");
 	struct ref_meta m;
 	enum ref_status s = REF_SENT;
 	json_t *raw, *errors, *typed, *x;
@@ -1175,12 +1177,12 @@ static enum err status_post(struct request *req, struct response *resp)
 		const char *d = json_string_value(json_object_get(x, "detail"));
 
 		if (known && (strcmp(f, "reason") == 0 || strcmp(f, "note") == 0))
-			account_error_once(errors, arena_printf(&req->arena, "%s-%s", f, to), d);
+			web_error_once(errors, arena_printf(&req->arena, "%s-%s", f, to), d);
 		else
-			account_error_once(errors, known ? arena_printf(&req->arena, "move-%s", to) : "moves", d);
+			web_error_once(errors, known ? arena_printf(&req->arena, "move-%s", to) : "moves", d);
 	}
 	if (!json_array_size(errors))
-		account_error_once(errors, "moves", "Choose a step from the list and try again");
+		web_error_once(errors, "moves", "Choose a step from the list and try again");
 	json_decref(raw);
 	typed = json_pack("{s:s, s:s, s:s}", "to", known ? to : "", "reason", reason ? reason : "",
 			  "note", note ? note : "");
@@ -1191,9 +1193,9 @@ static enum err status_post(struct request *req, struct response *resp)
 
 static enum err consent_post(struct request *req, struct response *resp)
 {
-	const char *purpose = account_form_text(req, "purpose");
-	const char *action = account_form_text(req, "action");
-	const char *method = account_form_text(req, "method");
+	const char *purpose = web_form_text(req, "purpose");
+	const char *action = web_form_text(req, "action");
+	const char *method = web_form_text(req, "method");
 	struct ref_meta m;
 	enum consent_purpose p;
 	bool known, give;
@@ -1209,7 +1211,7 @@ static enum err consent_post(struct request *req, struct response *resp)
 	box = known ? arena_printf(&req->arena, "consent-%s", purpose) : "consent";
 	errors = json_array();
 	if (!action || (strcmp(action, "give") != 0 && strcmp(action, "withdraw") != 0)) {
-		account_error_once(errors, box, "Choose whether to record consent or withdraw it");
+		web_error_once(errors, box, "Choose whether to record consent or withdraw it");
 		return show_again(req, resp, 422, &m, errors, NULL);
 	}
 	give = strcmp(action, "give") == 0;
@@ -1249,11 +1251,11 @@ static enum err consent_post(struct request *req, struct response *resp)
 	json_array_foreach(raw, i, x) {
 		const char *f = jtext(x, "field");
 
-		account_error_once(errors, known && strstr(f, "method") ? arena_printf(&req->arena, "%s-method", box)
+		web_error_once(errors, known && strstr(f, "method") ? arena_printf(&req->arena, "%s-method", box)
 			  : box, json_string_value(json_object_get(x, "detail")));
 	}
 	if (!json_array_size(errors))
-		account_error_once(errors, box, "Check the choice and try again");
+		web_error_once(errors, box, "Check the choice and try again");
 	json_decref(raw);
 	return show_again(req, resp, 422, &m, errors, NULL);
 }
@@ -1351,7 +1353,7 @@ static enum err inbox_get(struct request *req, struct response *resp)
 		json_object_set_new(data, "choose_org", json_true());
 		json_object_set_new(data, "orgs", orgs);
 	}
-	return account_page(req, resp, 200, "referral/inbox.html", any_org ? "Referrals by "
+	return web_page(req, resp, 200, "referral/inbox.html", any_org ? "Referrals by "
 			    "organisation" : "Referrals to your organisation", data);
 }
 
@@ -1394,7 +1396,7 @@ static enum err caseload_get(struct request *req, struct response *resp)
 	view_paging(&req->arena, data, filtered ? arena_printf(&req->arena, "/referrals/caseload?status=%s&",
 		ref_status_name(chosen)) : "/referrals/caseload?", page, PER_PAGE, total,
 		json_array_size(items));
-	return account_page(req, resp, 200, "referral/caseload.html", "Your caseload", data);
+	return web_page(req, resp, 200, "referral/caseload.html", "Your caseload", data);
 fail:
 	json_decref(follow);
 	json_decref(tabs);
@@ -1420,11 +1422,11 @@ static enum err mine_get(struct request *req, struct response *resp)
 			 "verified", req->actor->verified);
 	view_paging(&req->arena, data, "/account/referrals?", page, PER_PAGE, total, json_array_size(items));
 	if (claimed > 0)
-		account_set_banner(data, false, claimed == 1 ? "We found a referral made for you with "
+		web_set_banner(data, false, claimed == 1 ? "We found a referral made for you with "
 				   "your email address. It is now linked to your account." :
 				   "We found referrals made for you with your email address. They are "
 				   "now linked to your account.");
-	return account_page(req, resp, 200, "referral/mine.html", "Your referrals", data);
+	return web_page(req, resp, 200, "referral/mine.html", "Your referrals", data);
 }
 
 /* ---------------------------------------------------------------- the overview */
@@ -1472,7 +1474,7 @@ static void period(struct request *req, json_t *values, json_t *errors, int64_t 
 		}
 	}
 	if (t[0] && t[1] && t[1] <= t[0])
-		account_error_once(errors, "to", "The end date must be the same as or after the start date");
+		web_error_once(errors, "to", "The end date must be the same as or after the start date");
 	*since = t[0];
 	*until = t[1];
 }
@@ -1540,10 +1542,10 @@ static enum err overview_get(struct request *req, struct response *resp)
 		"filtered", since || until);
 	json_object_set_new(data, "can_inbox", json_boolean(policy_can(req->actor, &act_referral_inbox, NULL)));
 	if (json_array_size(errors)) {
-		account_sort_errors(errors, (const char *const[]){ "from", "to" }, 2);
-		account_set_errors(data, errors);
+		web_errors_sort(errors, (const char *const[]){ "from", "to" }, 2);
+		web_set_errors(data, errors);
 		json_decref(values);
-		return account_page(req, resp, 422, "referral/overview.html", "Referrals overview", data);
+		return web_page(req, resp, 422, "referral/overview.html", "Referrals overview", data);
 	}
 	json_decref(errors);
 	if ((e = referral_overview(req->db, since, until, &ov)) != ERR_OK) {
@@ -1556,8 +1558,8 @@ static enum err overview_get(struct request *req, struct response *resp)
 	json_object_set_new(data, "csv_href", json_sprintf("/referrals/overview.csv%s",
 			    period_query(req, values)));
 	json_decref(values);
-	account_set_errors(data, NULL);
-	return account_page(req, resp, 200, "referral/overview.html", "Referrals overview", data);
+	web_set_errors(data, NULL);
+	return web_page(req, resp, 200, "referral/overview.html", "Referrals overview", data);
 }
 
 static enum err overview_csv(struct request *req, struct response *resp)
@@ -1586,25 +1588,21 @@ static enum err overview_csv(struct request *req, struct response *resp)
 
 /* ---------------------------------------------------------------- the feature */
 
-ACCOUNT_UNDO(new_post)
-ACCOUNT_UNDO(referme_post)
-ACCOUNT_UNDO(status_post)
-ACCOUNT_UNDO(consent_post)
 
 #define FORM (RF_FORM | RF_CSRF)
 
 static const struct route routes[] = {
 	{ M_GET,  "/referrals/new", new_get, &act_refer, 0 },
-	{ M_POST, "/referrals/new", new_post_undo, &act_refer, FORM },
+	{ M_POST, "/referrals/new", new_post, &act_refer, FORM },
 	{ M_GET,  "/services/{id:uuid}/refer-me", referme_get, &act_public, 0 },
-	{ M_POST, "/services/{id:uuid}/refer-me", referme_post_undo, &act_public, FORM },
+	{ M_POST, "/services/{id:uuid}/refer-me", referme_post, &act_public, FORM },
 	{ M_GET,  "/referrals/inbox", inbox_get, &act_referral_inbox, 0 },
 	{ M_GET,  "/referrals/caseload", caseload_get, &act_refer, 0 },
 	{ M_GET,  "/referrals/overview", overview_get, &act_referral_report, 0 },
 	{ M_GET,  "/referrals/overview.csv", overview_csv, &act_referral_report, 0 },
 	{ M_GET,  "/referrals/{id:uuid}", show_get, &act_referral_view, RF_WRITE_TX },
-	{ M_POST, "/referrals/{id:uuid}/status", status_post_undo, &act_referral_update, FORM },
-	{ M_POST, "/referrals/{id:uuid}/consent", consent_post_undo, &act_referral_update, FORM },
+	{ M_POST, "/referrals/{id:uuid}/status", status_post, &act_referral_update, FORM },
+	{ M_POST, "/referrals/{id:uuid}/consent", consent_post, &act_referral_update, FORM },
 	{ M_GET,  "/account/referrals", mine_get, &act_signed_in, RF_WRITE_TX },
 };
 

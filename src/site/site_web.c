@@ -6,7 +6,7 @@
 #include "core/common.h"
 #include "app/app.h"
 #include "site/site.h"
-#include "view/view.h"
+#include "web/view.h"
 
 static enum err home(struct request *req, struct response *resp)
 {

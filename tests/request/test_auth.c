@@ -24,7 +24,7 @@
 #include "http/router.h"
 #include "store/store.h"
 #include "support/reqtest.h"
-#include "view/view.h"
+#include "web/view.h"
 
 #define NOW INT64_C(1790000000)
 

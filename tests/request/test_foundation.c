@@ -19,7 +19,7 @@
 #include "core/log.h"
 #include "http/router.h"
 #include "support/reqtest.h"
-#include "view/view.h"
+#include "web/view.h"
 
 /* ---- test-only routes ---- */
 

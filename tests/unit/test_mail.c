@@ -26,7 +26,7 @@
 #include "store/store.h"
 #include "support/reqtest.h"
 #include "view/tmpl.h"
-#include "view/view.h"
+#include "web/view.h"
 
 #define NOW 1767225600   /* 2026-01-01T00:00:00Z */
 

@@ -1,5 +1,5 @@
 /*
- * view.h - turns a handler's data into a response: an HTML page in the
+ * view.h (src/web/) - turns a handler's data into a response: an HTML page in the
  * site's layout, or the same data as JSON.
  *
  * A handler builds one jansson object with everything the page shows and

@@ -12,7 +12,7 @@
 #include "core/embedded.h"
 #include "core/log.h"
 #include "view/tmpl.h"
-#include "view/view.h"
+#include "web/view.h"
 
 enum err view_init(struct tmpl_set **out, char *errbuf, size_t errlen)
 {
