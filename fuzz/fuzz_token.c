@@ -20,7 +20,7 @@
  */
 #include "core/common.h"
 
-#include "auth/auth.h"
+#include "auth/auth_web.h"
 #include "auth/session.h"
 #include "http/request.h"
 

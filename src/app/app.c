@@ -14,7 +14,7 @@
 #include "app/app.h"
 #include "app/features.h"
 #include "app/metrics.h"
-#include "auth/auth.h"
+#include "auth/auth_web.h"
 #include "auth/policy.h"
 #include "core/embedded.h"
 #include "core/log.h"

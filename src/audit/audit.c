@@ -8,7 +8,6 @@
  * The statements are in audit_db.c; the pages in audit_web.c.
  */
 #include "core/common.h"
-#include "app/app.h"
 #include "audit/audit.h"
 #include "auth/policy.h"
 #include "core/timeutil.h"
@@ -30,19 +29,6 @@ bool audit_action_valid(const char *action)
 			return false;
 	}
 	return true;
-}
-
-enum err audit_req(struct request *req, const char *action, int64_t subject_id,
-		const char *detail)
-{
-	struct db *db = req->db;
-
-	if (!db && req->app && req->app->store)
-		db = store_db(req->app->store);
-	if (!db)
-		return ERR_UNAVAILABLE;
-	return audit_log(db, req->now, req->actor ? req->actor->id : 0, action, subject_id,
-			 detail, req->client_ip, req->id[0] ? req->id : NULL);
 }
 
 const struct action act_audit_read = { .name = "audit_read", .roles = ROLE_BIT(ROLE_ADMIN) };

@@ -22,7 +22,6 @@
 
 #include "auth/policy.h"
 #include "core/err.h"
-#include "http/request.h"
 
 struct db;
 
@@ -39,10 +38,6 @@ bool audit_action_valid(const char *action);
  * ip and request_id keep printable ASCII only. */
 enum err audit_log(struct db *db, int64_t now, int64_t actor_id, const char *action,
 		int64_t subject_id, const char *detail, const char *ip, const char *request_id);
-/* The same with the actor, client address and request id of req. Uses
- * req->db, which must be in a write transaction or autocommit. */
-enum err audit_req(struct request *req, const char *action, int64_t subject_id,
-		const char *detail);
 
 #define AUDIT_DETAIL_MAX 200
 

@@ -5,7 +5,8 @@
 #ifndef KITH_AUDIT_FEATURE_H
 #define KITH_AUDIT_FEATURE_H
 
-#include "app/features.h"
+struct feature;
+struct demo_opts;
 
 extern const struct feature audit_feature;
 

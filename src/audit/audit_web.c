@@ -9,8 +9,11 @@
  * These pages only read: viewing the log is not itself logged.
  */
 #include "core/common.h"
+#include "app/features.h"
 #include "app/app.h"
 #include "audit/audit.h"
+#include "audit/audit_web.h"
+#include "store/store.h"
 #include "audit/audit_feature.h"
 #include "auth/policy.h"
 #include "core/buf.h"
@@ -192,6 +195,21 @@ static void add_paging(struct request *req, json_t *data, const char *base,
 	view_paging(&req->arena, data, b ? b : "?", page, per_page, total, n);
 	json_object_set_new(data, "per_page", json_integer(per_page));
 	json_object_set_new(data, "none", json_boolean(n == 0));
+}
+
+/* ---------------------------------------------------------------- from a request */
+
+enum err audit_req(struct request *req, const char *action, int64_t subject_id,
+		const char *detail)
+{
+	struct db *db = req->db;
+
+	if (!db && req->app && req->app->store)
+		db = store_db(req->app->store);
+	if (!db)
+		return ERR_UNAVAILABLE;
+	return audit_log(db, req->now, req->actor ? req->actor->id : 0, action, subject_id,
+			 detail, req->client_ip, req->id[0] ? req->id : NULL);
 }
 
 /* ---------------------------------------------------------------- admin */

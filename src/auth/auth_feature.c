@@ -10,6 +10,7 @@
  * in several processes at once.
  */
 #include "core/common.h"
+#include "app/features.h"
 #include "app/app.h"
 #include "auth/attempts.h"
 #include "auth/auth_feature.h"

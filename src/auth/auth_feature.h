@@ -7,7 +7,8 @@
 #ifndef KITH_AUTH_FEATURE_H
 #define KITH_AUTH_FEATURE_H
 
-#include "app/features.h"
+struct feature;
+struct demo_opts;
 
 extern const struct feature auth_feature;
 

@@ -15,7 +15,7 @@
 
 #include <jansson.h>
 
-#include "auth/auth.h"
+#include "auth/auth_web.h"
 #include "auth/policy.h"
 #include "store/store.h"
 

@@ -26,6 +26,7 @@
  * day moves them with it.
  */
 #include "core/common.h"
+#include "app/features.h"
 #include "core/buf.h"
 #include "core/str.h"
 #include "core/timeutil.h"

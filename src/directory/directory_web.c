@@ -28,7 +28,7 @@
 #include "account/account.h"
 #include "app/app.h"
 #include "app/features.h"
-#include "auth/auth.h"
+#include "auth/auth_web.h"
 #include "core/buf.h"
 #include "core/log.h"
 #include "core/str.h"

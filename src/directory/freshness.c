@@ -17,6 +17,7 @@
 #include "app/app.h"
 #include "app/worker.h"
 #include "audit/audit.h"
+#include "audit/audit_web.h"
 #include "core/log.h"
 #include "core/rand.h"
 #include "core/timeutil.h"

@@ -72,7 +72,7 @@ bool mail_name_ok(const char *name);
  * template) are malloc'd: free() them. ERR_NOT_FOUND for an unknown
  * email, ERR_INVALID for a text template without a subject line. */
 struct tmpl_set;
-enum err mail_render(const struct tmpl_set *views, const struct config *cfg,
+enum err mail_render(const struct tmpl_set *views, const char *site_name, const char *base_url,
 		const char *name, const json_t *ctx, char **subject, char **text, char **html);
 
 /* Tells the job that this process has new work (an email queued, a

@@ -12,10 +12,12 @@
  * links.
  */
 #include "core/common.h"
+#include "app/features.h"
 #include "app/app.h"
 #include "app/worker.h"
 #include "audit/audit.h"
-#include "auth/auth.h"
+#include "audit/audit_web.h"
+#include "auth/auth_web.h"
 #include "core/str.h"
 #include "core/timeutil.h"
 #include "mail/mail.h"

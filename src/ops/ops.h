@@ -8,7 +8,8 @@
 #include <stddef.h>
 
 #include "core/embedded.h"
-#include "app/features.h"
+struct feature;
+struct demo_opts;
 
 extern const struct feature ops_feature;
 

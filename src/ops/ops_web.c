@@ -7,6 +7,7 @@
  * for a year.
  */
 #include "core/common.h"
+#include "app/features.h"
 #include "app/app.h"
 #include "app/metrics.h"
 #include "ops/ops.h"

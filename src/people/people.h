@@ -15,7 +15,8 @@
 #ifndef KITH_PEOPLE_H
 #define KITH_PEOPLE_H
 
-#include "app/features.h"
+struct feature;
+struct demo_opts;
 
 /* The password every demo account gets; printed by `kith demo`. */
 #define PEOPLE_DEMO_PASSWORD "walk-talk-tea-2026"

@@ -6,6 +6,7 @@
  * transaction, so the command line cannot do what the rules forbid.
  */
 #include "core/common.h"
+#include "app/features.h"
 #include "org/org.h"
 #include "app/app.h"
 #include "app/cli.h"

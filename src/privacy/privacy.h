@@ -13,7 +13,8 @@
 
 #include <jansson.h>
 
-#include "app/features.h"
+struct feature;
+struct demo_opts;
 #include "core/err.h"
 
 struct db;

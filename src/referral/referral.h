@@ -52,7 +52,8 @@
 
 #include <jansson.h>
 
-#include "app/features.h"
+struct feature;
+struct demo_opts;
 #include "auth/policy.h"
 #include "core/arena.h"
 #include "core/err.h"

@@ -30,7 +30,7 @@
 #include "app/features.h"
 #include "app/worker.h"
 #include "auth/attempts.h"
-#include "auth/auth.h"
+#include "auth/auth_web.h"
 #include "auth/person.h"
 #include "core/buf.h"
 #include "core/log.h"

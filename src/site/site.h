@@ -7,7 +7,8 @@
 
 #include <stddef.h>
 
-#include "app/features.h"
+struct feature;
+struct demo_opts;
 
 extern const struct feature site_feature;
 

@@ -4,6 +4,7 @@
  * page is small and the same data drives both.
  */
 #include "core/common.h"
+#include "app/features.h"
 #include "app/app.h"
 #include "site/site.h"
 #include "web/view.h"

@@ -7,7 +7,8 @@
 #include "web/form.h"
 
 #include "audit/audit.h"
-#include "auth/auth.h"
+#include "audit/audit_web.h"
+#include "auth/auth_web.h"
 #include "core/str.h"
 #include "store/store.h"
 #include "web/errors.h"

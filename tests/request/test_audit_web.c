@@ -6,6 +6,7 @@
  * PostgreSQL.
  */
 #include "core/common.h"
+#include "app/features.h"
 
 #include <setjmp.h>
 #include <cmocka.h>

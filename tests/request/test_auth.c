@@ -14,7 +14,7 @@
 #include "app/features.h"
 #include "audit/audit.h"
 #include "auth/attempts.h"
-#include "auth/auth.h"
+#include "auth/auth_web.h"
 #include "auth/auth_feature.h"
 #include "auth/onetime.h"
 #include "auth/person.h"

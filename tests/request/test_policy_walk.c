@@ -25,7 +25,7 @@
 
 #include "account/account.h"
 #include "audit/audit.h"
-#include "auth/auth.h"
+#include "auth/auth_web.h"
 #include "auth/person.h"
 #include "auth/policy.h"
 #include "auth/session.h"

@@ -9,6 +9,8 @@
 #include <cmocka.h>
 
 #include "audit/audit.h"
+#include "audit/audit_web.h"
+#include "http/request.h"
 #include "auth/person.h"
 #include "auth/policy.h"
 #include "core/log.h"

@@ -528,7 +528,7 @@ static void test_templates(void **state)
 		char *subject, *text, *html;
 
 		assert_non_null(ctx);
-		assert_int_equal(mail_render(views, &cfg, samples[k].name, ctx, &subject, &text, &html), ERR_OK);
+		assert_int_equal(mail_render(views, cfg.site_name, cfg.base_url, samples[k].name, ctx, &subject, &text, &html), ERR_OK);
 		/* The caller's context is borrowed, not changed. */
 		assert_null(json_object_get(ctx, "site"));
 		json_decref(ctx);
@@ -578,21 +578,21 @@ static void test_render_errors(void **state)
 	UNUSED(state);
 	assert_int_equal(tmpl_compile(srcs, ARRAY_LEN(srcs), &set, err, sizeof(err)), ERR_OK);
 	log_set_quiet(1);
-	assert_int_equal(mail_render(set, &cfg, "nosubj", NULL, &s, &t, &h), ERR_INVALID);
-	assert_int_equal(mail_render(set, &cfg, "noblank", NULL, &s, &t, &h), ERR_INVALID);
-	assert_int_equal(mail_render(set, &cfg, "empty", NULL, &s, &t, &h), ERR_INVALID);
+	assert_int_equal(mail_render(set, cfg.site_name, cfg.base_url, "nosubj", NULL, &s, &t, &h), ERR_INVALID);
+	assert_int_equal(mail_render(set, cfg.site_name, cfg.base_url, "noblank", NULL, &s, &t, &h), ERR_INVALID);
+	assert_int_equal(mail_render(set, cfg.site_name, cfg.base_url, "empty", NULL, &s, &t, &h), ERR_INVALID);
 	log_set_quiet(0);
-	assert_int_equal(mail_render(set, &cfg, "missing", NULL, &s, &t, &h), ERR_NOT_FOUND);
-	assert_int_equal(mail_render(set, &cfg, "../ok", NULL, &s, &t, &h), ERR_NOT_FOUND);
+	assert_int_equal(mail_render(set, cfg.site_name, cfg.base_url, "missing", NULL, &s, &t, &h), ERR_NOT_FOUND);
+	assert_int_equal(mail_render(set, cfg.site_name, cfg.base_url, "../ok", NULL, &s, &t, &h), ERR_NOT_FOUND);
 	assert_null(s);
 	/* A name with a line break cannot add a header: it ends the subject
 	 * line, and the next line is not blank. */
 	log_set_quiet(1);
-	assert_int_equal(mail_render(set, &cfg, "ok", ctx, &s, &t, &h), ERR_INVALID);
+	assert_int_equal(mail_render(set, cfg.site_name, cfg.base_url, "ok", ctx, &s, &t, &h), ERR_INVALID);
 	log_set_quiet(0);
 	json_decref(ctx);
 	ctx = json_pack("{s:s}", "name", "Ann");
-	assert_int_equal(mail_render(set, &cfg, "ok", ctx, &s, &t, &h), ERR_OK);
+	assert_int_equal(mail_render(set, cfg.site_name, cfg.base_url, "ok", ctx, &s, &t, &h), ERR_OK);
 	assert_string_equal(s, "Hi Ann");
 	assert_string_equal(t, "Hello Ann\n");
 	assert_null(h);

@@ -9,7 +9,7 @@
 #include <cmocka.h>
 
 #include "auth/attempts.h"
-#include "auth/auth.h"
+#include "auth/auth_web.h"
 #include "auth/auth_int.h"
 #include "auth/onetime.h"
 #include "auth/person.h"

@@ -1,5 +1,5 @@
 /*
- * auth.c - resolving the actor, form tokens, signing in and out.
+ * auth_web.c - resolving the actor, form tokens, signing in and out.
  *
  * Every request gets an actor: a visitor unless a session or token says
  * otherwise. The "local operator" is the person at the machine itself (a
@@ -19,7 +19,7 @@
  * with a form set that cookie.
  */
 #include "core/common.h"
-#include "auth/auth.h"
+#include "auth/auth_web.h"
 #include "auth/auth_feature.h"
 #include "auth/attempts.h"
 #include "auth/auth_int.h"
@@ -28,6 +28,7 @@
 #include "auth/session.h"
 #include "app/app.h"
 #include "audit/audit.h"
+#include "audit/audit_web.h"
 #include "core/arena.h"
 #include "core/log.h"
 #include "core/rand.h"

@@ -1,5 +1,5 @@
 /*
- * auth.h - who is asking: sessions, bearer tokens, visitors, CSRF, and
+ * auth_web.h - who is asking: sessions, bearer tokens, visitors, CSRF, and
  * signing in and out.
  *
  * Credentials a request may carry, checked in this order:
@@ -14,8 +14,8 @@
  * bits); only their SHA-256 is stored. Cookies are HttpOnly, SameSite=Lax,
  * Path=/, and Secure unless dev_mode.
  */
-#ifndef KITH_AUTH_H
-#define KITH_AUTH_H
+#ifndef KITH_AUTH_WEB_H
+#define KITH_AUTH_WEB_H
 
 #include <stdbool.h>
 

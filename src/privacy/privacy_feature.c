@@ -1,5 +1,5 @@
 /*
- * privacy.c - download my data, and erasure, across features.
+ * privacy_feature.c - download my data, and erasure, across features.
  *
  * The person's own record comes first, then each feature adds what it
  * holds under its own key. Erasure publishes EV_PERSON_ERASING to
