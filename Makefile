@@ -6,7 +6,7 @@
 #   make san        ASan+UBSan build in build/san
 #   make fuzz       libFuzzer targets, run for FUZZ_SECONDS each (default 300)
 #   make bench      benchmarks against nginx; figures for bench/RESULTS.md
-#   make check      static checks: banned functions, gcc -fanalyzer
+#   make check      static checks: banned functions, layering of includes, gcc -fanalyzer
 #   make clean
 #
 # Variants build into their own directory (BUILD=build, build/san, build/fuzz)
@@ -194,6 +194,7 @@ bench: deps
 
 check:
 	@scripts/check-banned.sh
+	@scripts/check-layers.sh
 	$(MAKE) BUILD=build/analyzer OPT="-O1 -fanalyzer" build/analyzer/libkith.a
 
 clean:

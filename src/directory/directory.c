@@ -23,7 +23,6 @@
  * directory.h.
  */
 #include "core/common.h"
-#include "app/app.h"
 #include "core/buf.h"
 #include "core/log.h"
 #include "core/rand.h"
@@ -79,9 +78,9 @@ static const char *jstr(const json_t *o, const char *k)
 
 /* ---------------------------------------------------------------- the index */
 
-struct search_index *directory_index(struct app *app)
+struct search_index *directory_search_index(struct directory *d)
 {
-	return app && app->directory ? app->directory->ix : NULL;
+	return d ? d->ix : NULL;
 }
 
 /* Puts (or removes) one service in the index from its derived columns. */
@@ -169,19 +168,16 @@ static enum err seed_taxonomies(struct db *db)
 	return e;
 }
 
-enum err directory_init(struct app *app)
+enum err directory_open(struct db *db, int stale, struct directory **out)
 {
 	struct directory *d;
-	struct db *db;
 	enum err e;
 
-	/* Both the pages and the API name this hook: the first call does it. */
-	if (app->directory)
-		return ERR_OK;
+	*out = NULL;
 	if ((e = postcode_init()) != ERR_OK)
 		return e;
-	if (app->cfg)
-		atomic_store(&stale_months, SETTINGS_OF(app->cfg, struct directory_settings, directory_settings)->stale_months);
+	if (stale > 0)
+		atomic_store(&stale_months, stale);
 	d = calloc(1, sizeof(*d));
 	if (!d)
 		return ERR_NOMEM;
@@ -191,11 +187,9 @@ enum err directory_init(struct app *app)
 		free(d);
 		return ERR_NOMEM;
 	}
-	app->directory = d;
-	if (!app->store)
+	*out = d;
+	if (!db)
 		return ERR_OK;
-	if (!(db = store_db(app->store)))
-		return ERR_UNAVAILABLE;
 	if ((e = db_begin(db)) != ERR_OK)
 		return e;
 	if ((e = seed_taxonomies(db)) != ERR_OK || (e = db_commit(db)) != ERR_OK) {
@@ -215,23 +209,20 @@ enum err directory_init(struct app *app)
 	return e;
 }
 
-void directory_release(struct app *app)
+void directory_close(struct directory *d)
 {
-	struct directory *d = app->directory;
-
 	if (!d)
 		return;
 	search_free(d->ix);
 	pthread_mutex_destroy(&d->lock);
 	free(d);
-	app->directory = NULL;
 }
 
 #define SYNC_BATCH 500
 
 enum err directory_sync(struct app *app, struct db *db)
 {
-	struct directory *d = app ? app->directory : NULL;
+	struct directory *d = directory_of(app);
 	size_t seen;
 	enum err e;
 
@@ -245,17 +236,12 @@ enum err directory_sync(struct app *app, struct db *db)
 	return e;
 }
 
-/* The job runs every second; it looks only when directory_sync seconds
- * have passed (the setting may be changed without a new binary). */
-enum err directory_sync_job(struct app *app, struct db *db, int64_t now)
+bool directory_sync_due(struct directory *d, int64_t now, int every)
 {
-	struct directory *d = app ? app->directory : NULL;
-	int every = app && app->cfg ? SETTINGS_OF(app->cfg, struct directory_settings, directory_settings)->directory_sync : 2;
-
 	if (!d || now - atomic_load(&d->last_sync) < every)
-		return ERR_OK;
+		return false;
 	atomic_store(&d->last_sync, now);
-	return directory_sync(app, db);
+	return true;
 }
 
 /* ---------------------------------------------------------------- saving */

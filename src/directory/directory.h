@@ -271,6 +271,23 @@ struct directory;
 enum err directory_init(struct app *app);
 void directory_release(struct app *app);
 struct search_index *directory_index(struct app *app);
+/* The rules hold the app only to pass it on: directory_of() (an edge,
+ * directory_feature.c) is where it is opened, for this process's state.
+ * NULL app or state: no index (tests of the rules alone). */
+struct directory *directory_of(struct app *app);
+/* The state itself: directory_open() loads the postcode tables, writes
+ * kith's taxonomies and terms and builds the index from db (NULL: an
+ * empty index); stale is the stale_months setting. directory_close()
+ * frees it. */
+enum err directory_open(struct db *db, int stale, struct directory **out);
+void directory_close(struct directory *d);
+struct search_index *directory_search_index(struct directory *d);
+/* The directory's settings (app must not be NULL) and the site's address
+ * for links in emails ("" without an app), from the app. */
+const struct directory_settings *directory_settings_of(const struct app *app);
+const char *directory_base_url(const struct app *app);
+/* Should the sync job look now, every seconds after it last did? */
+bool directory_sync_due(struct directory *d, int64_t now, int every);
 /* Applies changes recorded since the last sync to the index (call after
  * committing a save; the sync job calls it too). */
 enum err directory_sync(struct app *app, struct db *db);

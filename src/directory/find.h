@@ -34,7 +34,7 @@
 #include <stdint.h>
 
 #include "core/buf.h"
-#include "http/request.h"
+#include "core/kv.h"
 #include "search/search.h"
 
 #define FIND_TEXT_MAX 100        /* bytes of search words kept */

@@ -14,8 +14,6 @@
 #include "core/common.h"
 #include "web/form.h"
 #include "account/account.h"
-#include "app/app.h"
-#include "app/worker.h"
 #include "audit/audit.h"
 #include "audit/audit_web.h"
 #include "core/log.h"
@@ -73,13 +71,6 @@ static const struct sql q_marks = { "fresh.marks",
 static const struct sql q_clear = { "fresh.clear",
 	"UPDATE service SET stale_asked_at = NULL, stale_flagged_at = NULL, stale_hidden_at = NULL "
 	"WHERE id = $1", NULL };
-static const struct sql q_check_peek = { "fresh.check_peek",
-	"SELECT c.service_id, s.name, o.name FROM service_check c "
-	"JOIN service s ON s.id = c.service_id JOIN organisation o ON o.id = s.organisation_id "
-	"WHERE c.token_hash = $1 AND c.used_at IS NULL AND c.expires_at > $2", NULL };
-static const struct sql q_check_use = { "fresh.check_use",
-	"UPDATE service_check SET used_at = $2 WHERE token_hash = $1 AND used_at IS NULL "
-	"AND expires_at > $2 RETURNING service_id", NULL };
 
 /* ---------------------------------------------------------------- helpers */
 
@@ -101,7 +92,7 @@ int64_t freshness_cutoff(int64_t now, int months)
 	return uk_to_utc(y, m, d, t.hour, t.min) + t.sec;
 }
 
-static void token_hash(const char *token, char out[65])
+void freshness_token_hash(const char *token, char out[65])
 {
 	unsigned char h[crypto_hash_sha256_BYTES];
 
@@ -110,7 +101,7 @@ static void token_hash(const char *token, char out[65])
 	sodium_memzero(h, sizeof(h));
 }
 
-static bool token_ok(const char *t)
+bool freshness_token_ok(const char *t)
 {
 	size_t n = 0;
 
@@ -180,8 +171,8 @@ static void due_free(struct due *d, size_t n)
 static enum err ask_one(struct app *app, struct db *db, const struct due *d, int64_t now,
 		bool *mailed)
 {
-	const struct config *cfg = app->cfg;
-	const struct directory_settings *ds = SETTINGS_OF(cfg, struct directory_settings, directory_settings);
+	const struct directory_settings *ds = directory_settings_of(app);
+	const char *base_url = directory_base_url(app);
 	unsigned char raw[TOKEN_BYTES];
 	char token[TOKEN_BYTES * 2 + 1], hash[65], detail[64];
 	struct db_res *r = NULL;
@@ -195,9 +186,9 @@ static enum err ask_one(struct app *app, struct db *db, const struct due *d, int
 		return ERR_INTERNAL;
 	hex_encode(raw, sizeof(raw), token);
 	sodium_memzero(raw, sizeof(raw));
-	token_hash(token, hash);
+	freshness_token_hash(token, hash);
 	expires = now + (int64_t)(ds->stale_flag_days + ds->stale_hide_days + CHECK_GRACE_DAYS) * DAY;
-	if (asprintf(&link, "%s/check/%s", cfg->base_url, token) < 0) {
+	if (asprintf(&link, "%s/check/%s", base_url, token) < 0) {
 		link = NULL;
 		e = ERR_NOMEM;
 		goto out;
@@ -211,7 +202,7 @@ static enum err ask_one(struct app *app, struct db *db, const struct due *d, int
 	while ((e = db_next(r)) == ERR_OK && db_row(r)) {
 		json_t *ctx = json_pack("{s:s, s:s, s:s, s:s, s:s+}",
 			"name", db_text(r, 1), "service_name", d->name, "org_name", d->org_name,
-			"link", link, "manage_link", cfg->base_url, "/manage");
+			"link", link, "manage_link", base_url, "/manage");
 		enum err me;
 
 		if (!ctx) {
@@ -269,7 +260,7 @@ out:
 
 static enum err ask_due(struct app *app, struct db *db, int64_t now, bool *any_mail)
 {
-	int64_t cutoff = freshness_cutoff(now, SETTINGS_OF(app->cfg, struct directory_settings, directory_settings)->stale_months);
+	int64_t cutoff = freshness_cutoff(now, directory_settings_of(app)->stale_months);
 	struct due batch[FRESH_BATCH];
 	size_t done = 0;
 	enum err e = ERR_OK;
@@ -310,7 +301,7 @@ static enum err ask_due(struct app *app, struct db *db, int64_t now, bool *any_m
 
 static enum err hide_due(struct app *app, struct db *db, int64_t now, bool *any_hidden)
 {
-	int64_t before = now - (int64_t)SETTINGS_OF(app->cfg, struct directory_settings, directory_settings)->stale_hide_days * DAY;
+	int64_t before = now - (int64_t)directory_settings_of(app)->stale_hide_days * DAY;
 	size_t done = 0;
 	enum err e = ERR_OK;
 
@@ -360,7 +351,7 @@ enum err freshness_run(struct app *app, struct db *db, int64_t now)
 	 * service one step at most. */
 	e = hide_due(app, db, now, &hidden);
 	e2 = db_exec(db, &q_flag, DB_ARGS(DB_INT(now),
-		     DB_INT(now - (int64_t)SETTINGS_OF(app->cfg, struct directory_settings, directory_settings)->stale_flag_days * DAY)), NULL);
+		     DB_INT(now - (int64_t)directory_settings_of(app)->stale_flag_days * DAY)), NULL);
 	if (!e)
 		e = e2;
 	e2 = ask_due(app, db, now, &mail);
@@ -368,108 +359,5 @@ enum err freshness_run(struct app *app, struct db *db, int64_t now)
 		e = e2;
 	if (hidden && (e2 = directory_sync(app, db)) != ERR_OK && !e)
 		e = e2;
-	return e;
-}
-
-/* ---------------------------------------------------------------- the link */
-
-static const char *path_token(const struct request *req)
-{
-	const struct param *p = req_param(req, "token");
-
-	return p && token_ok(p->val) ? p->val : NULL;
-}
-
-static enum err link_expired(struct request *req, struct response *resp)
-{
-	return web_page(req, resp, 404, "directory/check.html",
-			    "This link has expired or has already been used",
-			    json_pack("{s:b}", "expired", true));
-}
-
-enum err freshness_check_get(struct request *req, struct response *resp)
-{
-	const char *token = path_token(req);
-	char hash[65];
-	struct db_res *r;
-	json_t *data = NULL;
-	enum err e;
-
-	if (!token)
-		return link_expired(req, resp);
-	token_hash(token, hash);
-	if ((e = db_query(req->db, &q_check_peek, DB_ARGS(DB_TEXT(hash), DB_INT(req->now)), &r)) != ERR_OK)
-		return e;
-	if ((e = db_next(r)) == ERR_OK && db_row(r))
-		data = json_pack("{s:s, s:s, s:s+, s:o}", "service_name", db_text(r, 1),
-				 "org_name", db_text(r, 2), "action", "/check/", token,
-				 "edit_href", json_sprintf("/manage/services/%s/edit", db_text(r, 0)));
-	db_res_free(r);
-	if (e) {
-		json_decref(data);
-		return e;
-	}
-	if (!data)
-		return link_expired(req, resp);
-	return web_page(req, resp, 200, "directory/check.html",
-			    arena_printf(&req->arena, "Is %s still running?",
-					 json_string_value(json_object_get(data, "service_name"))), data);
-}
-
-enum err freshness_check_post(struct request *req, struct response *resp)
-{
-	const char *token = path_token(req);
-	const char *answer = req_form(req, "answer");
-	struct svc_meta meta;
-	char hash[65], id[37] = "";
-	int64_t now = req->now;
-	struct db_res *r;
-	bool stopped;
-	enum err e;
-
-	if (!token)
-		return link_expired(req, resp);
-	if (!answer || (strcmp(answer, "yes") != 0 && strcmp(answer, "stopped") != 0))
-		return req_fail(req, ERR_INVALID, "Choose whether the service is still running.");
-	stopped = strcmp(answer, "stopped") == 0;
-	token_hash(token, hash);
-	if ((e = db_begin(req->db)) != ERR_OK)
-		return e;
-	if ((e = db_query(req->db, &q_check_use, DB_ARGS(DB_TEXT(hash), DB_INT(now)), &r)) != ERR_OK)
-		goto fail;
-	if ((e = db_next(r)) == ERR_OK && db_row(r))
-		snprintf(id, sizeof(id), "%s", db_text(r, 0));
-	db_res_free(r);
-	if (e)
-		goto fail;
-	if (!id[0]) {
-		db_rollback(req->db);
-		return link_expired(req, resp);
-	}
-	if ((e = directory_meta(req->db, &req->arena, id, &meta)) != ERR_OK)
-		goto fail;
-	if (!stopped)
-		e = directory_assure(req->app, req->db, id, 0, now);   /* clears the marks too */
-	else if (meta.state != SVC_ARCHIVED)
-		e = directory_set_state(req->app, req->db, id, SVC_ARCHIVED, 0, now);
-	if (e == ERR_OK && stopped)
-		e = freshness_clear(req->db, id, now, NULL);
-	if (e)
-		goto fail;
-	if ((e = audit_req(req, stopped ? "service.archived" : "service.confirmed", 0,
-			   arena_printf(&req->arena, "service=%s via=check", id))) != ERR_OK)
-		goto fail;
-	if ((e = db_commit(req->db)) != ERR_OK)
-		goto fail;
-	if ((e = directory_sync(req->app, req->db)) != ERR_OK)
-		log_warn("[%s] directory sync after a check failed: %s", req->id, err_name(e));
-	return web_page(req, resp, 200, "directory/check.html",
-			    stopped ? "Thank you for letting us know" : "Thank you",
-			    json_pack("{s:b, s:b, s:s, s:s}", "answered", true, "stopped", stopped,
-				      "service_name", meta.name ? meta.name : "",
-				      "org_name", meta.org_name ? meta.org_name : ""));
-fail:
-	if (db_in_tx(req->db))
-		db_rollback(req->db);
 	return e;
 }

@@ -22,7 +22,6 @@
 #include <stdint.h>
 
 #include "core/err.h"
-#include "http/request.h"
 
 struct app;
 struct db;
@@ -41,11 +40,18 @@ enum err freshness_clear(struct db *db, const char *service_id, int64_t now, boo
 
 /* The link's pages: GET shows the question (or "this link has expired"),
  * POST answers it (answer=yes: still running; answer=stopped: archive). */
+struct request;
+struct response;
 enum err freshness_check_get(struct request *req, struct response *resp);
 enum err freshness_check_post(struct request *req, struct response *resp);
 
 /* The cut-off: the same moment stale_months calendar months before now,
  * in UK time (the 31st becomes the month's last day). */
 int64_t freshness_cutoff(int64_t now, int months);
+
+/* A link's token: 64 hex digits (freshness_token_ok), stored as its
+ * SHA-256 in hex (freshness_token_hash). */
+bool freshness_token_ok(const char *t);
+void freshness_token_hash(const char *token, char out[65]);
 
 #endif

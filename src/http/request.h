@@ -19,6 +19,7 @@
 #include "core/arena.h"
 #include "core/buf.h"
 #include "core/err.h"
+#include "core/kv.h"
 #include "core/limits.h"
 
 enum method {
@@ -29,29 +30,6 @@ enum method {
 
 const char *method_name(enum method m);
 enum method method_parse(const char *s);
-
-/* A name=value list (query, form, cookies, headers). Names and values are
- * decoded and NUL-terminated; vlen allows values with embedded NULs to be
- * rejected rather than truncated. */
-struct kv {
-	const char *name;
-	const char *val;
-	size_t vlen;
-};
-
-struct kvlist {
-	struct kv *v;
-	size_t n;
-	size_t cap;
-};
-
-/* Appends (arena-allocated growth); false when out of memory. */
-bool kv_add(struct arena *a, struct kvlist *l, const char *name, const char *val, size_t vlen);
-/* First value for name (exact match), or NULL. */
-const char *kv_get(const struct kvlist *l, const char *name);
-/* Header lookup is ASCII case-insensitive. */
-const char *kv_iget(const struct kvlist *l, const char *name);
-size_t kv_count(const struct kvlist *l, const char *name);
 
 struct app;
 struct route;

@@ -15,8 +15,6 @@
  * field error until their features add a resolver here.
  */
 #include "core/common.h"
-#include "app/app.h"
-#include "app/worker.h"
 #include "audit/audit.h"
 #include "auth/person.h"
 #include "core/log.h"
@@ -735,18 +733,6 @@ enum err referral_load(struct db *db, const struct actor *actor, const struct ac
 
 /* ---------------------------------------------------------------- emails */
 
-int ref_follow_up_days(const struct app *app)
-{
-	return app && app->cfg ? SETTINGS_OF(app->cfg, struct referral_settings,
-			referral_settings)->referral_follow_up_days : REF_DEFAULT_FOLLOW_UP_DAYS;
-}
-
-int ref_sustained_weeks(const struct app *app)
-{
-	return app && app->cfg ? SETTINGS_OF(app->cfg, struct referral_settings,
-			referral_settings)->referral_sustained_weeks : REF_DEFAULT_SUSTAINED_WEEKS;
-}
-
 /* One email about referral id: the link and nothing else, greeting by
  * name only someone with an account of their own (never the person
  * referred: their name is not put in an email at all). An address that
@@ -759,7 +745,7 @@ static enum err mail_one(struct app *app, struct db *db, const char *to, int64_t
 
 	if (!app || !to || !*to)
 		return ERR_OK;
-	ctx = json_pack("{s:s++}", "link", app->cfg->base_url, "/referrals/", id);
+	ctx = json_pack("{s:s++}", "link", ref_base_url(app), "/referrals/", id);
 	if (!ctx)
 		return ERR_NOMEM;
 	if (name && *name)
@@ -1160,7 +1146,7 @@ enum err ref_move(struct app *app, struct db *db, const struct actor *actor, uns
 			 ref_status_name(to), reason, nz(note));
 	/* Others may care: attendance feeds groups' registers and reports. */
 	if (e == ERR_OK && app)
-		e = event_publish(&app->events, &(struct event){ .kind = EV_REFERRAL_MOVED, .db = db,
+		e = ref_publish(app, &(struct event){ .kind = EV_REFERRAL_MOVED, .db = db,
 			.now = now, .person_id = row.m.person_account, .actor_id = actor ? actor->id : 0,
 			.referral_id = row.m.id, .status = ref_status_name(to) });
 	if (e || quiet)

@@ -16,6 +16,7 @@
 #include <jansson.h>
 
 #include "core/arena.h"
+#include "core/event.h"
 #include "referral/referral.h"
 
 struct db;
@@ -144,8 +145,14 @@ enum err ref_move(struct app *app, struct db *db, const struct actor *actor, uns
 enum err ref_withdraw_open(struct db *db, const struct actor *actor, const char *client_id,
 		int64_t account, const char *note, int64_t now);
 /* Days from the configuration, or the defaults when app is NULL. */
+/* What the rules need of the running app (referral_feature.c): the
+ * settings, the site's address for links in emails, and the event bus.
+ * The rules hold the app only to pass it on; these are the only places
+ * it is opened. app may be NULL (tests): defaults, "", no subscribers. */
 int ref_follow_up_days(const struct app *app);
 int ref_sustained_weeks(const struct app *app);
+const char *ref_base_url(const struct app *app);
+enum err ref_publish(const struct app *app, const struct event *ev);
 
 /* ---- the SQL (referral_db.c) ---- */
 

@@ -12,7 +12,6 @@
  * and the CSV carry no names or contact details).
  */
 #include "core/common.h"
-#include "app/app.h"
 #include "audit/audit.h"
 #include "core/buf.h"
 #include "core/str.h"

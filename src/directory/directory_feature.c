@@ -1,0 +1,65 @@
+/*
+ * directory_feature.c - the directory in a running kith: its per-process
+ * state (the search index and the change feed's position) lives in the
+ * app, started and stopped with it, and synced by a job. The rules reach
+ * the state through directory_of() and the settings through the app's
+ * configuration, here, so no rule opens the app itself.
+ */
+#include "core/common.h"
+#include "app/app.h"
+#include "directory/directory.h"
+#include "store/store.h"
+
+static const struct directory_settings *settings(const struct app *app)
+{
+	return app && app->cfg ? SETTINGS_OF(app->cfg, struct directory_settings, directory_settings) : NULL;
+}
+
+const struct directory_settings *directory_settings_of(const struct app *app)
+{
+	return SETTINGS_OF(app->cfg, struct directory_settings, directory_settings);
+}
+
+const char *directory_base_url(const struct app *app)
+{
+	return app && app->cfg ? app->cfg->base_url : "";
+}
+
+struct directory *directory_of(struct app *app)
+{
+	return app ? app->directory : NULL;
+}
+
+struct search_index *directory_index(struct app *app)
+{
+	return directory_search_index(directory_of(app));
+}
+
+enum err directory_init(struct app *app)
+{
+	struct db *db = NULL;
+
+	/* Both the pages and the API name this hook: the first call does it. */
+	if (app->directory)
+		return ERR_OK;
+	if (app->store && !(db = store_db(app->store)))
+		return ERR_UNAVAILABLE;
+	return directory_open(db, settings(app) ? settings(app)->stale_months : 0, &app->directory);
+}
+
+void directory_release(struct app *app)
+{
+	directory_close(app->directory);
+	app->directory = NULL;
+}
+
+/* The job runs every second; it looks only when directory_sync seconds
+ * have passed (the setting may be changed without a new binary). */
+enum err directory_sync_job(struct app *app, struct db *db, int64_t now)
+{
+	int every = settings(app) ? settings(app)->directory_sync : 2;
+
+	if (!directory_sync_due(directory_of(app), now, every))
+		return ERR_OK;
+	return directory_sync(app, db);
+}
