@@ -82,7 +82,7 @@ enum err req_fail_fields(struct request *req, const char *detail, json_t *fields
 	return req_fail(req, ERR_INVALID, detail);
 }
 
-const char *req_query(struct request *req, const char *name)
+const struct kvlist *req_query_list(struct request *req)
 {
 	if (!req->query_parsed) {
 		const char *why;
@@ -94,7 +94,12 @@ const char *req_query(struct request *req, const char *name)
 				     &parse_default_limits, &req->query, &why) != ERR_OK)
 			req->query.n = 0;
 	}
-	return kv_get(&req->query, name);
+	return &req->query;
+}
+
+const char *req_query(struct request *req, const char *name)
+{
+	return kv_get(req_query_list(req), name);
 }
 
 const char *req_cookie(struct request *req, const char *name)

@@ -123,6 +123,8 @@ enum err req_fail_fields(struct request *req, const char *detail, json_t *fields
 
 /* Query, cookie, form and header values; NULL when absent. */
 const char *req_query(struct request *req, const char *name);
+/* Every query parameter, in the order sent (parsed on first use). */
+const struct kvlist *req_query_list(struct request *req);
 const char *req_cookie(struct request *req, const char *name);
 const char *req_form(const struct request *req, const char *name);
 const char *req_header(const struct request *req, const char *name);
