@@ -9,9 +9,12 @@
  * (req_fail). Bearer-token callers need no CSRF token; a browser's cookie
  * session can call these too, but only with a JSON body or a method a
  * cross-site form cannot send, so no other site can make it do so.
+ *
+ * Query parameters are read with web/api.h: empty is absent, a bad value
+ * or a parameter an endpoint does not take is a 400 naming it, and the
+ * lists (people, tokens) page the same way.
  */
 #include "core/common.h"
-#include "web/errors.h"
 #include "account/account.h"
 #include "app/app.h"
 #include "app/features.h"
@@ -24,6 +27,7 @@
 #include "core/str.h"
 #include "core/timeutil.h"
 #include "store/store.h"
+#include "web/api.h"
 #include "web/view.h"
 
 #include <sodium.h>
@@ -68,16 +72,6 @@ static enum err field_errors(struct request *req, json_t *errors)
 	return req_fail_fields(req, "Some fields need changing: see errors.", errors);
 }
 
-/* 400 naming a query parameter, with the same errors list as a 422. */
-static enum err bad_param(struct request *req, const char *name, const char *detail)
-{
-	json_t *errors = json_array();
-
-	web_error(errors, name, detail);
-	req_fail_fields(req, detail, errors);
-	return ERR_BAD_REQUEST;
-}
-
 static void iso(int64_t t, char out[32])
 {
 	if (!time_iso8601(t, out, 32))
@@ -92,7 +86,7 @@ static enum err api_register(struct request *req, struct response *resp)
 	int64_t id = 0;
 	enum err e;
 
-	if ((e = need_object(req)) != ERR_OK)
+	if ((e = api_none(req)) != ERR_OK || (e = need_object(req)) != ERR_OK)
 		return e;
 	name = body_str(req, FLD_NAME, true);
 	email = body_str(req, FLD_EMAIL, true);
@@ -119,7 +113,7 @@ static enum err api_login(struct request *req, struct response *resp)
 	json_t *out;
 	enum err e;
 
-	if ((e = need_object(req)) != ERR_OK)
+	if ((e = api_none(req)) != ERR_OK || (e = need_object(req)) != ERR_OK)
 		return e;
 	email = body_str(req, FLD_EMAIL, true);
 	pw = body_str(req, FLD_PASSWORD, false);
@@ -161,8 +155,11 @@ static enum err api_login(struct request *req, struct response *resp)
 static enum err api_me(struct request *req, struct response *resp)
 {
 	struct person p;
-	enum err e = person_get(req->db, &req->arena, req->actor->id, &p);
+	enum err e;
 
+	if ((e = api_none(req)) != ERR_OK)
+		return e;
+	e = person_get(req->db, &req->arena, req->actor->id, &p);
 	if (e == ERR_NOT_FOUND)
 		return req_fail(req, ERR_UNAUTHORIZED, "Sign in again.");
 	if (e)
@@ -176,6 +173,8 @@ static enum err api_logout(struct request *req, struct response *resp)
 	const struct actor *a = req->actor;
 	enum err e;
 
+	if ((e = api_none(req)) != ERR_OK)
+		return e;
 	if (!a->session_id)
 		return req_fail(req, ERR_NOT_FOUND, "This request was made with an API token, not a "
 				"session. Revoke tokens with DELETE /api/v1/tokens/{id}.");
@@ -193,7 +192,7 @@ static enum err api_reset(struct request *req, struct response *resp)
 	const char *email;
 	enum err e;
 
-	if ((e = need_object(req)) != ERR_OK)
+	if ((e = api_none(req)) != ERR_OK || (e = need_object(req)) != ERR_OK)
 		return e;
 	email = body_str(req, FLD_EMAIL, true);
 	if ((e = field_errors(req, account_check_reset(email))) != ERR_OK)
@@ -205,46 +204,46 @@ static enum err api_reset(struct request *req, struct response *resp)
 		"password.", "expires_in_minutes", ACCOUNT_RESET_TTL / 60));
 }
 
-/* An integer query parameter within [min, max]; def when absent. */
-static bool query_int(struct request *req, const char *name, int64_t min, int64_t max,
-		int64_t def, int64_t *out)
+static const char *role_at(int i)
 {
-	const char *v = req_query(req, name);
+	return role_name((enum role)i);
+}
 
-	if (!v) {
-		*out = def;
-		return true;
-	}
-	return str_to_i64(str_c(v), min, max, out);
+/* {items, total, page, per_page, pages, prev_href?, next_href?}; takes
+ * items. */
+static enum err send_page(struct request *req, struct response *resp, const char *path,
+		json_t *items, const struct api_page *pg, int64_t total)
+{
+	json_t *data = json_pack("{s:o}", "items", items);
+
+	if (!data)
+		return ERR_NOMEM;
+	api_paging_json(req, data, path, pg, total);
+	return view_json(req, resp, 200, data);
 }
 
 /* GET /api/v1/people?q=&role=&page=&per_page= */
 static enum err api_people(struct request *req, struct response *resp)
 {
-	const char *q = req_query(req, "q"), *rolename = req_query(req, "role");
-	enum role role = ROLE__MAX;
-	int64_t page, per, total = 0;
+	struct api_query q;
+	struct api_page pg;
+	const char *text;
+	int role;
+	int64_t total = 0;
 	json_t *items = NULL;
 	enum err e;
 
-	if (q && (strlen(q) > ACCOUNT_SEARCH_MAX || !str_is_clean_utf8(q, strlen(q))))
-		return bad_param(req, "q", "The q parameter must be plain text of 100 characters "
-				 "or fewer.");
-	if (rolename && rolename[0] && !role_parse(rolename, &role))
-		return bad_param(req, "role", "The role parameter must be one of member, "
-				 "peer_supporter, organiser, link_worker, coordinator, commissioner "
-				 "or admin.");
-	if (!query_int(req, "page", 1, 1000000, 1, &page))
-		return bad_param(req, "page", "The page parameter must be a whole number from 1.");
-	if (!query_int(req, "per_page", 1, ACCOUNT_PER_PAGE_MAX, 25, &per))
-		return bad_param(req, "per_page", "The per_page parameter must be a whole number "
-				 "from 1 to 100.");
-	e = person_list(req->db, q && q[0] ? q : NULL, role, (int)per, (int)((page - 1) * per),
+	api_query_of(&q, req);
+	api_text(&q, "q", ACCOUNT_SEARCH_MAX, &text);
+	api_enum(&q, "role", ROLE__MAX, role_at, ROLE__MAX, &role);
+	api_paging(&q, API_PER_PAGE, ACCOUNT_PER_PAGE_MAX, &pg);
+	if ((e = api_done(req, &q, API_STRICT)) != ERR_OK)
+		return e;
+	e = person_list(req->db, text, (enum role)role, (int)pg.per_page, (int)api_offset(&pg),
 			&items, &total);
 	if (e)
 		return e;
-	return view_json(req, resp, 200, json_pack("{s:o, s:I, s:I, s:I}", "items", items,
-		"total", (json_int_t)total, "page", (json_int_t)page, "per_page", (json_int_t)per));
+	return send_page(req, resp, "/api/v1/people", items, &pg, total);
 }
 
 /* GET /api/v1/people/{id} */
@@ -254,6 +253,8 @@ static enum err api_person(struct request *req, struct response *resp)
 	struct person p;
 	enum err e;
 
+	if ((e = api_none(req)) != ERR_OK)
+		return e;
 	if (!policy_can(req->actor, &act_person_view,
 			&id))
 		return req_fail(req, ERR_FORBIDDEN, "You may only see your own record.");
@@ -274,7 +275,7 @@ static enum err api_grant(struct request *req, struct response *resp)
 	enum role r;
 	enum err e;
 
-	if ((e = need_object(req)) != ERR_OK)
+	if ((e = api_none(req)) != ERR_OK || (e = need_object(req)) != ERR_OK)
 		return e;
 	role = body_str(req, FLD_ROLE, true);
 	org = body_str(req, FLD_ORG, true);
@@ -293,30 +294,44 @@ static enum err api_grant(struct request *req, struct response *resp)
 /* DELETE /api/v1/people/{id}/roles/{role} */
 static enum err api_remove(struct request *req, struct response *resp)
 {
-	enum err e = people_remove(req, resp, req_param(req, "id")->i,
-				   req_param(req, "role")->val);
+	enum err e;
 
-	if (e)
+	if ((e = api_none(req)) != ERR_OK ||
+	    (e = people_remove(req, resp, req_param(req, "id")->i, req_param(req, "role")->val)) != ERR_OK)
 		return e;
 	resp->status = 204;
 	return ERR_OK;
 }
 
-/* GET /api/v1/tokens (?all=1 for admins) */
+/* GET /api/v1/tokens?all=&page=&per_page= (all=true for admins). A
+ * person has a handful of tokens, so the page is cut from the whole list
+ * here rather than in SQL. */
 static enum err api_tokens(struct request *req, struct response *resp)
 {
-	const char *all = req_query(req, "all");
-	bool every = all && (strcmp(all, "1") == 0 || strcmp(all, "true") == 0);
-	json_t *items = NULL;
+	struct api_query q;
+	struct api_page pg;
+	bool every;
+	json_t *all = NULL, *items;
+	int64_t total;
 	enum err e;
 
-	if (all && !every && strcmp(all, "0") != 0 && strcmp(all, "false") != 0)
-		return bad_param(req, "all", "The all parameter must be 1 or 0.");
+	api_query_of(&q, req);
+	api_bool(&q, "all", false, &every);
+	api_paging(&q, API_PER_PAGE, API_PER_PAGE_MAX, &pg);
+	if ((e = api_done(req, &q, API_STRICT)) != ERR_OK)
+		return e;
 	if (every && !policy_can(req->actor, &act_tokens_all, NULL))
 		return req_fail(req, ERR_FORBIDDEN, "Only admins may list every token.");
-	if ((e = apitoken_list(req->db, every ? 0 : req->actor->id, &items)) != ERR_OK)
+	if ((e = apitoken_list(req->db, every ? 0 : req->actor->id, &all)) != ERR_OK)
 		return e;
-	return view_json(req, resp, 200, json_pack("{s:o}", "items", items));
+	total = (int64_t)json_array_size(all);
+	items = json_array();
+	for (int64_t i = api_offset(&pg); items && i < total && i < api_offset(&pg) + pg.per_page; i++)
+		json_array_append(items, json_array_get(all, (size_t)i));
+	json_decref(all);
+	if (!items)
+		return ERR_NOMEM;
+	return send_page(req, resp, "/api/v1/tokens", items, &pg, total);
 }
 
 /* The owner of token tid, from the full list (admins revoking). */
@@ -345,7 +360,7 @@ static enum err api_token_revoke(struct request *req, struct response *resp)
 	const char *detail = arena_printf(&req->arena, "token=%lld", (long long)tid);
 	enum err e;
 
-	if ((e = db_begin(req->db)) != ERR_OK)
+	if ((e = api_none(req)) != ERR_OK || (e = db_begin(req->db)) != ERR_OK)
 		return e;
 	e = apitoken_revoke(req->db, req->actor->id, tid, now);
 	if (e == ERR_NOT_FOUND && policy_can(req->actor, &act_tokens_all, NULL)) {

@@ -384,15 +384,23 @@ static void people_list_for_coordinators(void **state)
 	assert_int_equal(json_array_size(json_object_get(x.j, "items")), 1);
 	assert_int_equal(json_integer_value(json_object_get(x.j, "total")), 3);
 	assert_int_equal(json_integer_value(json_object_get(x.j, "page")), 2);
+	assert_int_equal(json_integer_value(json_object_get(x.j, "pages")), 2);
+	assert_string_equal(jstr(x.j, "prev_href"), "/api/v1/people?per_page=2&page=1");
+	assert_null(json_object_get(x.j, "next_href"));
+	res_free(&x);
+	/* Empty filters are absent too. */
+	api(t, "GET", "/api/v1/people?q=&role=&per_page=", NULL, coord, NULL, &x);
+	assert_int_equal(x.r.status, 200);
+	assert_int_equal(json_integer_value(json_object_get(x.j, "total")), 3);
 	res_free(&x);
 
 	/* Bad parameters: 400 naming the parameter. */
+	rt_api_list_rule(t, "/api/v1/people", coord, 100);
 	const char *bad[][2] = {
 		{ "/api/v1/people?per_page=0", "per_page" },
-		{ "/api/v1/people?per_page=101", "per_page" },
-		{ "/api/v1/people?page=abc", "page" },
-		{ "/api/v1/people?page=0", "page" },
 		{ "/api/v1/people?role=wizard", "role" },
+		{ "/api/v1/people?role=Admin", "role" },
+		{ "/api/v1/people?search=mo", "search" },
 	};
 	for (size_t i = 0; i < ARRAY_LEN(bad); i++) {
 		api(t, "GET", bad[i][0], NULL, coord, NULL, &x);
@@ -402,6 +410,51 @@ static void people_list_for_coordinators(void **state)
 		assert_non_null(strstr(jstr(x.j, "detail"), bad[i][1]));
 		res_free(&x);
 	}
+	/* What is allowed, in words. */
+	api(t, "GET", "/api/v1/people?role=wizard", NULL, coord, NULL, &x);
+	assert_string_equal(jstr(x.j, "detail"), "The role parameter must be one of member, peer_supporter, "
+			    "organiser, link_worker, coordinator, commissioner or admin.");
+	res_free(&x);
+	api(t, "GET", "/api/v1/people?search=mo", NULL, coord, NULL, &x);
+	assert_string_equal(jstr(x.j, "detail"), "The search parameter is not one this address takes. "
+			    "It takes q, role, per_page and page.");
+	res_free(&x);
+}
+
+/* Endpoints that take no parameters refuse them, after sign-in. */
+static void unknown_parameters_refused(void **state)
+{
+	struct rt *t = *state;
+	struct res x;
+	char member[TOKEN_LEN + 1], path[64];
+	int64_t m = rt_person(t, "Mo Member", "mo@example.org", NULL, ROLE_BIT(ROLE_MEMBER), NULL);
+
+	rt_bearer(t, m, RT_API_SESSION, member);
+	api(t, "GET", "/api/v1/me?fields=name", NULL, NULL, NULL, &x);
+	assert_int_equal(x.r.status, 401);
+	res_free(&x);
+	api(t, "GET", "/api/v1/me?fields=name", NULL, member, NULL, &x);
+	assert_int_equal(x.r.status, 400);
+	assert_string_equal(first_field(x.j), "fields");
+	assert_string_equal(jstr(x.j, "detail"), "The fields parameter is not one this address takes. "
+			    "It takes none.");
+	res_free(&x);
+	/* Empty is absent. */
+	api(t, "GET", "/api/v1/me?fields=", NULL, member, NULL, &x);
+	assert_int_equal(x.r.status, 200);
+	res_free(&x);
+	snprintf(path, sizeof(path), "/api/v1/people/%lld?full=1", (long long)m);
+	api(t, "GET", path, NULL, member, NULL, &x);
+	assert_int_equal(x.r.status, 400);
+	assert_string_equal(first_field(x.j), "full");
+	res_free(&x);
+	/* A write with a stray parameter writes nothing. */
+	api(t, "POST", "/api/v1/accounts?role=admin", "{\"name\": \"Ann\", \"email\": \"ann@example.org\", "
+	    "\"password\": \"" PW1 "\"}", NULL, NULL, &x);
+	assert_int_equal(x.r.status, 400);
+	assert_string_equal(first_field(x.j), "role");
+	res_free(&x);
+	assert_int_equal(rt_mail_n(t, "ann@example.org", "verify_email"), 0);
 }
 
 static void person_record_and_its_audit(void **state)
@@ -578,7 +631,24 @@ static void tokens_listed_and_revoked(void **state)
 	api(t, "GET", "/api/v1/tokens?all=1", NULL, admin, NULL, &x);
 	assert_int_equal(x.r.status, 200);
 	assert_int_equal(json_array_size(json_object_get(x.j, "items")), 2);
+	assert_int_equal(json_integer_value(json_object_get(x.j, "total")), 2);
 	res_free(&x);
+	/* Paged like every list: the second token of all, then none. */
+	api(t, "GET", "/api/v1/tokens?all=true&per_page=1&page=2", NULL, admin, NULL, &x);
+	assert_int_equal(x.r.status, 200);
+	assert_int_equal(json_array_size(json_object_get(x.j, "items")), 1);
+	assert_int_equal(json_integer_value(json_object_get(x.j, "total")), 2);
+	assert_string_equal(jstr(x.j, "prev_href"), "/api/v1/tokens?all=true&per_page=1&page=1");
+	res_free(&x);
+	api(t, "GET", "/api/v1/tokens?all=1&page=3&per_page=1", NULL, admin, NULL, &x);
+	assert_int_equal(x.r.status, 200);
+	assert_int_equal(json_array_size(json_object_get(x.j, "items")), 0);
+	res_free(&x);
+	api(t, "GET", "/api/v1/tokens?all=yes", NULL, admin, NULL, &x);
+	assert_int_equal(x.r.status, 400);
+	assert_string_equal(first_field(x.j), "all");
+	res_free(&x);
+	rt_api_list_rule(t, "/api/v1/tokens", member, 100);
 
 	/* Someone else's token: not found for a member. */
 	snprintf(path, sizeof(path), "/api/v1/tokens/%lld", (long long)k2.id);
@@ -622,6 +692,7 @@ int main(void)
 		T(password_resets_say_nothing_about_accounts),
 		T(password_resets_rate_limited),
 		T(people_list_for_coordinators),
+		T(unknown_parameters_refused),
 		T(person_record_and_its_audit),
 		T(roles_granted_and_removed),
 		T(tokens_listed_and_revoked),

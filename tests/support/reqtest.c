@@ -245,6 +245,57 @@ void rt_get_bearer(struct rt *t, const char *target, const char *token, struct r
 	rt_request(t, "GET", target, token ? headers : NULL, NULL, 0, NULL, out);
 }
 
+/* The problem's first error is about name, and its detail says so. */
+static void names_param(const struct rt_resp *r, const char *target, const char *name)
+{
+	json_t *j = r->body ? json_loads(r->body, 0, NULL) : NULL;
+	const char *field = json_string_value(json_object_get(json_array_get(json_object_get(j, "errors"), 0),
+								"field"));
+	const char *detail = json_string_value(json_object_get(j, "detail"));
+	char want[96];
+
+	snprintf(want, sizeof(want), "The %s parameter", name);
+	if (r->status != 400 || !r->content_type || strcmp(r->content_type, "application/problem+json") != 0 ||
+	    !field || strcmp(field, name) != 0 || !detail || !strstr(detail, want))
+		fail_msg("%s: %d %s", target, r->status, r->body ? r->body : "");
+	json_decref(j);
+}
+
+void rt_api_list_rule(struct rt *t, const char *path, const char *token, int64_t per_page_max)
+{
+	char over[48], target[256];
+	const struct { const char *query, *param; } bad[] = {
+		{ "page=0", "page" }, { "page=abc", "page" }, { over, "per_page" },
+		{ "colour=blue", "colour" },
+	};
+	struct rt_resp r;
+	json_t *j;
+
+	snprintf(over, sizeof(over), "per_page=%lld", (long long)per_page_max + 1);
+
+	snprintf(target, sizeof(target), "%s?page=", path);
+	rt_get_bearer(t, target, token, &r);
+	j = r.body ? json_loads(r.body, 0, NULL) : NULL;
+	if (r.status != 200 || json_integer_value(json_object_get(j, "page")) != 1)
+		fail_msg("%s: %d %s", target, r.status, r.body ? r.body : "");
+	json_decref(j);
+	rt_resp_free(&r);
+	for (size_t i = 0; i < ARRAY_LEN(bad); i++) {
+		snprintf(target, sizeof(target), "%s?%s", path, bad[i].query);
+		rt_get_bearer(t, target, token, &r);
+		names_param(&r, target, bad[i].param);
+		rt_resp_free(&r);
+	}
+	snprintf(target, sizeof(target), "%s?page=1&per_page=1", path);
+	rt_get_bearer(t, target, token, &r);
+	j = r.body ? json_loads(r.body, 0, NULL) : NULL;
+	if (r.status != 200 || json_integer_value(json_object_get(j, "per_page")) != 1 ||
+	    json_array_size(json_object_get(j, "items")) + json_array_size(json_object_get(j, "entries")) > 1)
+		fail_msg("%s: %d %s", target, r.status, r.body ? r.body : "");
+	json_decref(j);
+	rt_resp_free(&r);
+}
+
 bool rt_has(const struct rt_resp *r, const char *needle)
 {
 	return r->body && strstr(r->body, needle) != NULL;

@@ -128,6 +128,14 @@ void rt_post(struct rt *t, const char *target, const char *ctype, const char *bo
 /* GET with "Authorization: Bearer <token>" (token NULL: none). */
 void rt_get_bearer(struct rt *t, const char *target, const char *token, struct rt_resp *out);
 
+/* The JSON API's query rule (web/api.h) on the list at path (no query),
+ * asked with a bearer token: ?page= is page 1; page=0, page=abc,
+ * per_page=per_page_max+1 and a parameter the list does not take are
+ * each a 400 problem whose errors name the parameter and whose detail
+ * says "The <name> parameter"; page=1&per_page=1 is a page of at most one.
+ * Fails the test otherwise. */
+void rt_api_list_rule(struct rt *t, const char *path, const char *token, int64_t per_page_max);
+
 const char *rt_header(const struct rt_resp *r, const char *name);
 /* Whether the body contains needle. */
 bool rt_has(const struct rt_resp *r, const char *needle);
