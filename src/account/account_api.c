@@ -209,19 +209,6 @@ static const char *role_at(int i)
 	return role_name((enum role)i);
 }
 
-/* {items, total, page, per_page, pages, prev_href?, next_href?}; takes
- * items. */
-static enum err send_page(struct request *req, struct response *resp, const char *path,
-		json_t *items, const struct api_page *pg, int64_t total)
-{
-	json_t *data = json_pack("{s:o}", "items", items);
-
-	if (!data)
-		return ERR_NOMEM;
-	api_paging_json(req, data, path, pg, total);
-	return view_json(req, resp, 200, data);
-}
-
 /* GET /api/v1/people?q=&role=&page=&per_page= */
 static enum err api_people(struct request *req, struct response *resp)
 {
@@ -243,7 +230,7 @@ static enum err api_people(struct request *req, struct response *resp)
 			&items, &total);
 	if (e)
 		return e;
-	return send_page(req, resp, "/api/v1/people", items, &pg, total);
+	return api_send_page(req, resp, "/api/v1/people", "items", items, &pg, total);
 }
 
 /* GET /api/v1/people/{id} */
@@ -331,7 +318,7 @@ static enum err api_tokens(struct request *req, struct response *resp)
 	json_decref(all);
 	if (!items)
 		return ERR_NOMEM;
-	return send_page(req, resp, "/api/v1/tokens", items, &pg, total);
+	return api_send_page(req, resp, "/api/v1/tokens", "items", items, &pg, total);
 }
 
 /* The owner of token tid, from the full list (admins revoking). */

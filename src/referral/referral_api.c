@@ -32,6 +32,12 @@
  * in expression) under /fhir (view_error() renders both). FHIR answers
  * JSON only: _format=json, Accept application/fhir+json or
  * application/json; anything else is 406.
+ *
+ * Query parameters (web/api.h): under /api/v1 an empty one is absent and
+ * one an endpoint does not take is a 400 naming it; the list pages like
+ * every other. FHIR reads only _format and ignores the rest, as FHIR
+ * servers do unless asked to be strict (Prefer: handling=strict, which
+ * nothing here supports).
  */
 #include "core/common.h"
 #include "app/app.h"
@@ -46,12 +52,10 @@
 #include "referral/referral_api.h"
 #include "referral/referral_int.h"
 #include "store/store.h"
+#include "web/api.h"
 #include "web/view.h"
 
 #include <strings.h>
-
-#define API_PER_PAGE_MAX 100
-#define API_PER_PAGE 25
 
 /* ---------------------------------------------------------------- reading the body */
 
@@ -256,13 +260,6 @@ static enum err fail_fields(struct request *req, enum err e, const char *detail,
 	return e;
 }
 
-static enum err bad_param(struct request *req, const char *name, const char *detail)
-{
-	json_t *errors = json_pack("[{s:s, s:s}]", "field", name, "detail", detail);
-
-	return fail_fields(req, ERR_BAD_REQUEST, detail, errors);
-}
-
 static const char *id_param(const struct request *req)
 {
 	return req_param(req, "id")->val;
@@ -339,7 +336,7 @@ static enum err api_create(struct request *req, struct response *resp)
 
 	if (!errors)
 		return ERR_NOMEM;
-	if ((e = need_object(req)) != ERR_OK) {
+	if ((e = api_none(req)) != ERR_OK || (e = need_object(req)) != ERR_OK) {
 		json_decref(errors);
 		return e;
 	}
@@ -380,54 +377,31 @@ out:
 	return e;
 }
 
-static bool query_int(struct request *req, const char *name, int64_t min, int64_t max,
-		int64_t def, int64_t *out)
+static const char *status_at(int i)
 {
-	const char *v = req_query(req, name);
-
-	if (!v || !v[0]) {
-		*out = def;
-		return true;
-	}
-	return str_to_i64(str_c(v), min, max, out);
+	return ref_status_name((enum ref_status)i);
 }
 
 /* GET /api/v1/referrals?status=&page=&per_page= */
 static enum err api_list(struct request *req, struct response *resp)
 {
-	const char *sname = req_query(req, "status");
-	struct ref_list_opts o = { .kind = REF_LIST_VISIBLE, .status = -1 };
-	int64_t page, per, total = 0;
+	struct ref_list_opts o = { .kind = REF_LIST_VISIBLE };
+	struct api_query q;
+	struct api_page pg;
+	int64_t total = 0;
 	json_t *items = NULL;
-	enum ref_status st;
 	enum err e;
 
-	if (sname && sname[0]) {
-		if (!ref_status_parse(sname, &st)) {
-			char msg[256];
-			size_t k = (size_t)snprintf(msg, sizeof(msg), "The status parameter must be one of");
-
-			for (int i = 0; i < REF__MAX && k < sizeof(msg); i++)
-				k += (size_t)snprintf(msg + k, sizeof(msg) - k, "%s %s",
-						      i == 0 ? "" : i == REF__MAX - 1 ? " or" : ",",
-						      ref_status_name((enum ref_status)i));
-			if (k < sizeof(msg))
-				snprintf(msg + k, sizeof(msg) - k, ".");
-			return bad_param(req, "status", msg);
-		}
-		o.status = (int)st;
-	}
-	if (!query_int(req, "page", 1, 1000000, 1, &page))
-		return bad_param(req, "page", "The page parameter must be a whole number from 1.");
-	if (!query_int(req, "per_page", 1, API_PER_PAGE_MAX, API_PER_PAGE, &per))
-		return bad_param(req, "per_page", "The per_page parameter must be a whole number "
-				 "from 1 to 100.");
-	o.limit = (int)per;
-	o.offset = (int)((page - 1) * per);
+	api_query_of(&q, req);
+	api_enum(&q, "status", REF__MAX, status_at, -1, &o.status);
+	api_paging(&q, API_PER_PAGE, API_PER_PAGE_MAX, &pg);
+	if ((e = api_done(req, &q, API_STRICT)) != ERR_OK)
+		return e;
+	o.limit = (int)pg.per_page;
+	o.offset = (int)api_offset(&pg);
 	if ((e = referral_list(req->app, req->db, req->actor, &o, req->now, &items, &total)) != ERR_OK)
 		return e;
-	return view_json(req, resp, 200, json_pack("{s:o, s:I, s:I, s:I}", "items", items,
-		"total", (json_int_t)total, "page", (json_int_t)page, "per_page", (json_int_t)per));
+	return api_send_page(req, resp, "/api/v1/referrals", "items", items, &pg, total);
 }
 
 /* GET /api/v1/referrals/{id} */
@@ -437,7 +411,7 @@ static enum err api_show(struct request *req, struct response *resp)
 	json_t *view = NULL;
 	enum err e;
 
-	if ((e = load(req, &act_referral_view, &m)) != ERR_OK ||
+	if ((e = api_none(req)) != ERR_OK || (e = load(req, &act_referral_view, &m)) != ERR_OK ||
 	    (e = read_view(req, &m, &view)) != ERR_OK)
 		return e;
 	return view_json(req, resp, 200, view);
@@ -486,8 +460,8 @@ static enum err api_status(struct request *req, struct response *resp)
 	int64_t now = req->now;
 	enum err e;
 
-	if ((e = db_begin(req->db)) != ERR_OK || (e = load(req, &act_referral_update, &m)) != ERR_OK ||
-	    (e = need_object(req)) != ERR_OK)
+	if ((e = api_none(req)) != ERR_OK || (e = db_begin(req->db)) != ERR_OK ||
+	    (e = load(req, &act_referral_update, &m)) != ERR_OK || (e = need_object(req)) != ERR_OK)
 		return e;
 	if (!(errors = p.errors = json_array()))
 		return ERR_NOMEM;
@@ -521,8 +495,8 @@ static enum err api_consent(struct request *req, struct response *resp)
 	int64_t now = req->now;
 	enum err e;
 
-	if ((e = db_begin(req->db)) != ERR_OK || (e = load(req, &act_referral_update, &m)) != ERR_OK ||
-	    (e = need_object(req)) != ERR_OK)
+	if ((e = api_none(req)) != ERR_OK || (e = db_begin(req->db)) != ERR_OK ||
+	    (e = load(req, &act_referral_update, &m)) != ERR_OK || (e = need_object(req)) != ERR_OK)
 		return e;
 	if (!(errors = p.errors = json_array()))
 		return ERR_NOMEM;

@@ -14,6 +14,7 @@
 #include "view/escape.h"
 #include "web/api.h"
 #include "web/errors.h"
+#include "web/view.h"
 
 #include <stdarg.h>
 #include <strings.h>
@@ -283,4 +284,17 @@ void api_paging_json(struct request *req, json_t *data, const char *path,
 					    (long long)(pg->page + 1)));
 	}
 	buf_release(&b);
+}
+
+enum err api_send_page(struct request *req, struct response *resp, const char *path,
+		const char *key, json_t *items, const struct api_page *pg, int64_t total)
+{
+	json_t *data = json_object();
+
+	if (!data || json_object_set_new(data, key, items) != 0) {
+		json_decref(data);
+		return ERR_NOMEM;
+	}
+	api_paging_json(req, data, path, pg, total);
+	return view_json(req, resp, 200, data);
 }

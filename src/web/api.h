@@ -63,6 +63,7 @@
 #include "core/kv.h"
 
 struct request;
+struct response;
 
 #define API_PAGE_MAX 1000000     /* page numbers, on every list */
 #define API_PER_PAGE 25          /* kith's lists: the usual default page size */
@@ -149,6 +150,9 @@ enum err api_none(struct request *req);
  * ERR_BAD_REQUEST (ERR_OK when nothing was refused). */
 enum err api_fail(struct request *req, const struct api_query *aq);
 
+/* Answers 200 with {key: items, and the paging below}; takes items. */
+enum err api_send_page(struct request *req, struct response *resp, const char *path,
+		const char *key, json_t *items, const struct api_page *pg, int64_t total);
 /* Adds a list's paging to data: total, page, per_page, pages (at least
  * 1), and prev_href and next_href when there is such a page: path, then
  * the request's own non-empty parameters but page (as sent, encoded

@@ -270,6 +270,11 @@ static void metadata(void **state)
 	req(x->t, "GET", "/fhir/metadata?_format=xml", NULL, NULL, NULL, NULL, &r);
 	outcome(&r, 406, "not-supported", NULL);
 	res_free(&r);
+	/* Parameters FHIR does not know are ignored (lenient, FHIR's default),
+	 * unlike /api/v1's; an empty _format is no _format. */
+	req(x->t, "GET", "/fhir/metadata?_pretty=true&_format=", NULL, NULL, NULL, NULL, &r);
+	assert_int_equal(r.r.status, 200);
+	res_free(&r);
 	req(x->t, "GET", "/fhir/metadata", NULL, NULL, NULL, "application/fhir+xml", &r);
 	outcome(&r, 406, "not-supported", NULL);
 	res_free(&r);

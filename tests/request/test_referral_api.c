@@ -441,7 +441,7 @@ static void self_referral(void **state)
 static void list(void **state)
 {
 	struct fx *x = *state;
-	char a[37], b[37];
+	char a[37], b[37], *p;
 	struct res r;
 
 	refer(x, PERSON, "annie@example.org", x->svc_a, a);
@@ -491,12 +491,33 @@ static void list(void **state)
 	assert_non_null(strstr(jstr(r.j, "detail"), "withdrawn"));
 	assert_true(has_error_for(r.j, "status"));
 	res_free(&r);
-	api(x->t, "GET", "/api/v1/referrals?per_page=101", NULL, x->tlw, &r);
-	assert_int_equal(r.r.status, 400);
+	rt_api_list_rule(x->t, "/api/v1/referrals", x->tlw, 100);
+	api(x->t, "GET", "/api/v1/referrals?status=&page=&per_page=", NULL, x->tlw, &r);
+	assert_int_equal(r.r.status, 200);
+	assert_int_equal(json_integer_value(json_object_get(r.j, "total")), 2);
 	res_free(&r);
-	api(x->t, "GET", "/api/v1/referrals?page=0", NULL, x->tlw, &r);
-	assert_int_equal(r.r.status, 400);
+	/* A filter kept in the links. */
+	api(x->t, "GET", "/api/v1/referrals?status=sent&per_page=1", NULL, x->tlw, &r);
+	assert_string_equal(jstr(r.j, "next_href"), "/api/v1/referrals?status=sent&per_page=1&page=2");
 	res_free(&r);
+	/* One referral, and moving it on, take no parameters. */
+	p = path(a, "?view=full");
+	api(x->t, "GET", p, NULL, x->tlw, &r);
+	assert_int_equal(r.r.status, 400);
+	assert_true(has_error_for(r.j, "view"));
+	res_free(&r);
+	free(p);
+	p = path(a, "/status?notify=0");
+	api(x->t, "POST", p, "{\"status\": \"accepted\"}", x->torga, &r);
+	assert_int_equal(r.r.status, 400);
+	assert_true(has_error_for(r.j, "notify"));
+	res_free(&r);
+	free(p);
+	p = path(a, "");
+	api(x->t, "GET", p, NULL, x->tlw, &r);
+	assert_string_equal(jstr(r.j, "status"), "sent");
+	res_free(&r);
+	free(p);
 	api(x->t, "GET", "/api/v1/referrals", NULL, NULL, &r);
 	assert_int_equal(r.r.status, 401);
 	res_free(&r);
