@@ -5,7 +5,8 @@
  *
  * Filters are ids, action names and dates, never names or emails, so a
  * filtered address in a browser's history or a proxy's log says nothing
- * about anyone. Each is parsed strictly; a bad one is a 400 that names it.
+ * about anyone. Each is parsed strictly (web/api.h); a bad one is a 400
+ * that names it, and the API also refuses a parameter it does not take.
  * These pages only read: viewing the log is not itself logged.
  */
 #include "core/common.h"
@@ -17,16 +18,14 @@
 #include "audit/audit_feature.h"
 #include "auth/policy.h"
 #include "core/buf.h"
-#include "core/str.h"
 #include "core/timeutil.h"
 #include "view/escape.h"
+#include "web/api.h"
 #include "web/view.h"
 
 #define PER_PAGE_DEFAULT 50
 #define PER_PAGE_MAX 500
-#define PAGE_MAX 100000
 #define ACTIVITY_PER_PAGE 25
-#define ID_MAX (INT64_C(1) << 53)
 
 /* What the filters were, as typed once validated: for the form's values
  * and the paging links. */
@@ -34,97 +33,63 @@ struct filter_text {
 	const char *actor_id, *subject_id, *action, *since, *until;
 };
 
-static const char *param(struct request *req, const char *name)
+/* A person's id, and its text for the links. */
+static void parse_id(struct api_query *q, const char *name, int64_t *out, const char **text)
 {
-	const char *v = req_query(req, name);
-
-	return v && *v ? v : NULL;
-}
-
-static enum err bad(struct request *req, const char *sentence)
-{
-	return req_fail(req, ERR_BAD_REQUEST, sentence);
-}
-
-static enum err parse_id(struct request *req, const char *name, int64_t *out, const char **text)
-{
-	const char *v = param(req, name);
-
-	*out = 0;
-	*text = NULL;
-	if (!v)
-		return ERR_OK;
-	if (!str_to_i64(str_c(v), 1, ID_MAX, out))
-		return bad(req, arena_printf(&req->arena,
-			"The %s parameter must be a person\u2019s id: a whole number, like 42.", name));
-	*text = v;
-	return ERR_OK;
+	*text = api_id(q, name, out) ? api_value(q, name) : NULL;
 }
 
 /* YYYY-MM-DD, or YYYY-MM-DDTHH:MM:SSZ. A date alone as "until" means the
  * end of that day. */
-static enum err parse_when(struct request *req, const char *name, bool end, int64_t *out,
+static void parse_when(struct api_query *q, const char *name, bool end, int64_t *out,
 		const char **text)
 {
-	const char *v = param(req, name);
+	const char *v = api_value(q, name);
 	size_t n;
 
 	*out = 0;
 	*text = NULL;
 	if (!v)
-		return ERR_OK;
+		return;
 	n = strlen(v);
-	if (!time_parse_iso8601(v, n, out) || *out <= 0)
-		return bad(req, arena_printf(&req->arena,
-			"The %s parameter must be a date like 2026-03-27, or a time like "
-			"2026-03-27T14:05:00Z.", name));
+	if (!time_parse_iso8601(v, n, out) || *out <= 0) {
+		*out = 0;
+		api_refuse(q, name, "The %s parameter must be a date like 2026-03-27, or a time like "
+			   "2026-03-27T14:05:00Z.", name);
+		return;
+	}
 	if (end && n == 10)
 		*out += 86399;
 	*text = v;
-	return ERR_OK;
 }
 
-static enum err parse_int(struct request *req, const char *name, int min, int max, int def,
-		int *out)
+/* Every filter of the admin page and the API. others: the API refuses
+ * parameters it does not take; the page ignores them. */
+static enum err parse_filters(struct request *req, enum api_others others, struct audit_filter *f,
+		struct filter_text *t, struct api_page *pg)
 {
-	const char *v = param(req, name);
-	int64_t x;
-
-	*out = def;
-	if (!v)
-		return ERR_OK;
-	if (!str_to_i64(str_c(v), min, max, &x))
-		return bad(req, arena_printf(&req->arena,
-			"The %s parameter must be a whole number from %d to %d.", name, min, max));
-	*out = (int)x;
-	return ERR_OK;
-}
-
-/* Every filter of the admin page and the API. */
-static enum err parse_filters(struct request *req, struct audit_filter *f, struct filter_text *t,
-		int *page)
-{
-	int per_page;
+	struct api_query q;
 	enum err e;
 
 	memset(f, 0, sizeof(*f));
 	memset(t, 0, sizeof(*t));
-	if ((e = parse_id(req, "actor_id", &f->actor_id, &t->actor_id)) != ERR_OK ||
-	    (e = parse_id(req, "subject_id", &f->subject_id, &t->subject_id)) != ERR_OK ||
-	    (e = parse_when(req, "since", false, &f->since, &t->since)) != ERR_OK ||
-	    (e = parse_when(req, "until", true, &f->until, &t->until)) != ERR_OK ||
-	    (e = parse_int(req, "page", 1, PAGE_MAX, 1, page)) != ERR_OK ||
-	    (e = parse_int(req, "per_page", 1, PER_PAGE_MAX, PER_PAGE_DEFAULT, &per_page)) != ERR_OK)
-		return e;
-	t->action = param(req, "action");
+	api_query_of(&q, req);
+	parse_id(&q, "actor_id", &f->actor_id, &t->actor_id);
+	parse_id(&q, "subject_id", &f->subject_id, &t->subject_id);
+	parse_when(&q, "since", false, &f->since, &t->since);
+	parse_when(&q, "until", true, &f->until, &t->until);
+	api_paging(&q, PER_PAGE_DEFAULT, PER_PAGE_MAX, pg);
+	t->action = api_value(&q, "action");
 	if (t->action && !audit_action_valid(t->action))
-		return bad(req, "The action parameter must be an action name in lowercase, like login "
-			   "or person.read.");
+		api_refuse(&q, "action", "The action parameter must be an action name in lowercase, like "
+			   "login or person.read.");
 	f->action = t->action;
 	if (f->since && f->until && f->since > f->until)
-		return bad(req, "The until parameter must be the same as since or later.");
-	f->limit = per_page;
-	f->offset = (*page - 1) * per_page;
+		api_refuse(&q, "until", "The until parameter must be the same as since or later.");
+	if ((e = api_done(req, &q, others)) != ERR_OK)
+		return e;
+	f->limit = (int)pg->per_page;
+	f->offset = (int)api_offset(pg);
 	return ERR_OK;
 }
 
@@ -214,12 +179,12 @@ enum err audit_req(struct request *req, const char *action, int64_t subject_id,
 
 /* ---------------------------------------------------------------- admin */
 
-static enum err admin_query(struct request *req, struct audit_filter *f, struct filter_text *t,
-		int *page, json_t **entries, int64_t *total)
+static enum err admin_query(struct request *req, enum api_others others, struct audit_filter *f,
+		struct filter_text *t, struct api_page *pg, json_t **entries, int64_t *total)
 {
 	enum err e;
 
-	if ((e = parse_filters(req, f, t, page)) != ERR_OK)
+	if ((e = parse_filters(req, others, f, t, pg)) != ERR_OK)
 		return e;
 	return audit_query(req->db, f, entries, total);
 }
@@ -228,13 +193,13 @@ static enum err admin_page(struct request *req, struct response *resp)
 {
 	struct audit_filter f;
 	struct filter_text t;
+	struct api_page pg;
 	json_t *entries, *data, *e_;
 	int64_t total;
 	size_t i;
-	int page;
 	enum err e;
 
-	if ((e = admin_query(req, &f, &t, &page, &entries, &total)) != ERR_OK)
+	if ((e = admin_query(req, API_LENIENT, &f, &t, &pg, &entries, &total)) != ERR_OK)
 		return e;
 	json_array_foreach(entries, i, e_)
 		json_object_set_new(e_, "when", when(entry_at(e_)));
@@ -244,30 +209,24 @@ static enum err admin_page(struct request *req, struct response *resp)
 			 "entries", entries);
 	if (!data)
 		return ERR_NOMEM;
-	add_paging(req, data, "/admin/audit", &t, f.limit, f.limit != PER_PAGE_DEFAULT, page,
+	add_paging(req, data, "/admin/audit", &t, f.limit, f.limit != PER_PAGE_DEFAULT, (int)pg.page,
 		   json_array_size(entries), total);
 	return view_page(req, resp, 200, "audit/admin.html", "Audit log", data);
 }
 
+/* GET /api/v1/audit: {entries, and the paging every API list has}. */
 static enum err api_list(struct request *req, struct response *resp)
 {
 	struct audit_filter f;
 	struct filter_text t;
-	json_t *entries, *data;
+	struct api_page pg;
+	json_t *entries;
 	int64_t total;
-	int page;
 	enum err e;
 
-	if ((e = admin_query(req, &f, &t, &page, &entries, &total)) != ERR_OK)
+	if ((e = admin_query(req, API_STRICT, &f, &t, &pg, &entries, &total)) != ERR_OK)
 		return e;
-	data = json_pack("{s:o}", "entries", entries);
-	if (!data)
-		return ERR_NOMEM;
-	add_paging(req, data, "/api/v1/audit", &t, f.limit, true, page, json_array_size(entries), total);
-	json_object_del(data, "none");
-	json_object_set_new(data, "page", json_integer(page));
-	json_object_del(data, "page_number");
-	return view_json(req, resp, 200, data);
+	return api_send_page(req, resp, "/api/v1/audit", "entries", entries, &pg, total);
 }
 
 /* ---------------------------------------------------------------- my activity */
@@ -314,17 +273,19 @@ static enum err activity(struct request *req, struct response *resp)
 {
 	struct audit_filter f = { 0 };
 	json_t *entries, *list, *data, *en;
-	int64_t total;
+	struct api_query q;
+	int64_t total, page;
 	size_t i;
-	int page;
 	enum err e;
 
-	if ((e = parse_int(req, "page", 1, PAGE_MAX, 1, &page)) != ERR_OK)
+	api_query_of(&q, req);
+	api_int(&q, "page", 1, API_PAGE_MAX, 1, &page);
+	if ((e = api_done(req, &q, API_LENIENT)) != ERR_OK)
 		return e;
 	f.subject_id = req->actor->id;
 	f.not_actor_id = req->actor->id;
 	f.limit = ACTIVITY_PER_PAGE;
-	f.offset = (page - 1) * ACTIVITY_PER_PAGE;
+	f.offset = (int)((page - 1) * ACTIVITY_PER_PAGE);
 	if ((e = audit_query(req->db, &f, &entries, &total)) != ERR_OK)
 		return e;
 	/* Only what the person needs: when, who, what. Not the address or
@@ -342,7 +303,7 @@ static enum err activity(struct request *req, struct response *resp)
 	data = json_pack("{s:o}", "entries", list);
 	if (!data)
 		return ERR_NOMEM;
-	add_paging(req, data, "/account/activity", NULL, ACTIVITY_PER_PAGE, false, page,
+	add_paging(req, data, "/account/activity", NULL, ACTIVITY_PER_PAGE, false, (int)page,
 		   json_array_size(list), total);
 	return view_page(req, resp, 200, "audit/activity.html", "Who has looked at your record", data);
 }

@@ -272,6 +272,17 @@ static void api_bad_parameters_are_400(void **state)
 	rt_get_bearer(&f->t, "/api/v1/audit?actor_id=&action=&since=", f->admin_bearer, &r);
 	assert_int_equal(r.status, 200);
 	rt_resp_free(&r);
+	/* The rule of every API list, and what this one takes. */
+	rt_api_list_rule(&f->t, "/api/v1/audit", f->admin_bearer, 500);
+	rt_get_bearer(&f->t, "/api/v1/audit?actor=3", f->admin_bearer, &r);
+	assert_int_equal(r.status, 400);
+	assert_true(rt_has(&r, "The actor parameter is not one this address takes. It takes actor_id, "
+			   "subject_id, since, until, per_page, page and action."));
+	rt_resp_free(&r);
+	/* The page ignores what it does not take (a link may add anything). */
+	rt_browser_get(&f->t, &f->admin_b, "/admin/audit?actor=3", &r);
+	assert_int_equal(r.status, 200);
+	rt_resp_free(&r);
 }
 
 static void refused_to_everyone_but_admins(void **state)
