@@ -4,12 +4,14 @@
  * it over: parse_urlencoded with the default limits, then the parser with
  * every parameter accepted, and again with the set the first byte picks.
  *
- * Invariants: a refusal is ERR_BAD_REQUEST with a sentence that names a
- * parameter; an acceptance has page 1..ORUK_PAGE_MAX, per_page within the
- * limit for its form (100 for JSON pages, 1,000 for ndjson or minimal),
- * ids empty or lowercase UUIDs, search non-empty and bounded, proximity
- * only with a located postcode, and a parameter that was not accepted
- * left at its default. A fresh arena per input.
+ * Invariants: a refusal is ERR_BAD_REQUEST naming a parameter the
+ * endpoint takes, in a sentence that names it too (postcode_locate's own
+ * words for a postcode); an acceptance has page 1..API_PAGE_MAX, per_page
+ * within the limit for its form (100 for JSON pages, 1,000 for ndjson or
+ * minimal), ids empty or lowercase UUIDs, search non-empty, trimmed and
+ * at most ORUK_SEARCH_MAX characters, proximity only with a located
+ * postcode, and a parameter that was not accepted left at its default. A
+ * fresh arena per input.
  */
 #include "core/common.h"
 
@@ -19,6 +21,7 @@
 #include "oruk/oruk.h"
 #include "oruk/oruk_web.h"
 #include "search/postcode.h"
+#include "web/api.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -27,7 +30,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 static const char *const names[] = {
 	"format", "minimal", "full", "full_service", "top_only", "per_page", "page", "search",
 	"taxonomy_term_id", "taxonomy_id", "organization_id", "parent_id", "modified_after",
-	"postcode", "proximity", "We could not find",
+	"postcode", "proximity",
 };
 
 static void check_id(const char *id)
@@ -39,25 +42,40 @@ static void check_id(const char *id)
 		CHECK(!(*p >= 'A' && *p <= 'Z'));
 }
 
-static void check(const struct kvlist *q, unsigned accept)
+/* Code points of clean UTF-8. */
+static size_t chars(struct str s)
+{
+	size_t c = 0;
+
+	for (size_t i = 0; i < s.n; i++)
+		c += ((unsigned char)s.p[i] & 0xc0) != 0x80;
+	return c;
+}
+
+static void check(const struct kvlist *kv, struct arena *a, unsigned accept)
 {
 	struct oruk_params p;
-	const char *why = (const char *)1;
-	enum err e = oruk_params_parse(q, accept, &p, &why);
+	struct api_query q;
+	enum err e;
 
+	api_query_init(&q, kv, a);
+	e = oruk_params_parse(&q, accept, &p);
 	if (e) {
 		bool named = false;
+		char want[64];
 
 		CHECK(e == ERR_BAD_REQUEST);
-		CHECK(why && why != (const char *)1 && strlen(why) > 10);
+		CHECK(q.bad && strlen(q.detail) > 10);
 		for (size_t i = 0; i < ARRAY_LEN(names); i++)
-			if (strstr(why, names[i]) || strstr(why, "postcode"))
+			if (strcmp(q.bad, names[i]) == 0)
 				named = true;
 		CHECK(named);
+		snprintf(want, sizeof(want), "The %s parameter", q.bad);
+		CHECK(strcmp(q.bad, "postcode") == 0 || strstr(q.detail, want));
 		return;
 	}
-	CHECK(why == NULL);
-	CHECK(p.page >= 1 && p.page <= ORUK_PAGE_MAX);
+	CHECK(q.bad == NULL);
+	CHECK(p.page >= 1 && p.page <= API_PAGE_MAX);
 	if (accept & OP_PAGE)
 		CHECK(p.per_page >= 1 && p.per_page <= ((p.ndjson || p.minimal) ? ORUK_PER_PAGE_MAX_LINES
 										: ORUK_PER_PAGE_MAX));
@@ -68,9 +86,9 @@ static void check(const struct kvlist *q, unsigned accept)
 	check_id(p.organization_id);
 	check_id(p.parent_id);
 	if (p.search) {
-		struct str s = str_trim(str_c(p.search));
+		struct str s = str_c(p.search);
 
-		CHECK(s.n > 0 && s.n <= ORUK_SEARCH_MAX);
+		CHECK(s.n > 0 && chars(s) <= ORUK_SEARCH_MAX && str_trim(s).n == s.n);
 	}
 	CHECK(p.proximity_m == 0 || (p.near && p.proximity_m >= 1 && p.proximity_m <= ORUK_PROXIMITY_MAX));
 	if (p.near)
@@ -96,8 +114,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	arena_init(&a);
 	if (parse_urlencoded(&a, (const char *)data, size, &parse_default_limits, &q, &why) == ERR_OK) {
-		check(&q, ~0u);
-		check(&q, size ? (unsigned)data[0] * 37u : 0u);
+		check(&q, &a, ~0u);
+		check(&q, &a, size ? (unsigned)data[0] * 37u : 0u);
 	}
 	arena_release(&a);
 	return 0;

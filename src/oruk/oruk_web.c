@@ -16,9 +16,12 @@
  * in just before a service's closing brace. Lists that are not hot
  * (organisations, taxonomies) are built with jansson.
  *
- * Parameters are parsed by oruk_params_parse() (fuzz/fuzz_oruk_params.c):
- * a bad value is a 400 problem document naming the parameter; an unknown
- * parameter is ignored. Pages: page (from 1), per_page (1..100, default
+ * Parameters are parsed by oruk_params_parse() (fuzz/fuzz_oruk_params.c)
+ * with web/api.h's readers, so they follow every API's rule: an empty
+ * value is absent, a bad one is a 400 problem document naming the
+ * parameter. Unlike kith's own /api/v1, a parameter ORUK does not list is
+ * ignored (the OpenAPI file says nothing of others, and clients written
+ * for other ORUK servers send their own). Pages: page (from 1), per_page (1..100, default
  * 50; up to 1,000 with format=ndjson, whose default is 1,000, or with
  * minimal=true). format=ndjson answers one object per line
  * (application/x-ndjson) for the same page, with the total in
@@ -31,7 +34,6 @@
 #include "app/features.h"
 #include "core/buf.h"
 #include "core/embedded.h"
-#include "core/str.h"
 #include "core/timeutil.h"
 #include "directory/directory.h"
 #include "directory/directory_db.h"
@@ -41,121 +43,70 @@
 #include "oruk/oruk_web.h"
 #include "search/postcode.h"
 #include "store/store.h"
+#include "web/api.h"
 #include "web/view.h"
 
 #include <math.h>
-#include <strings.h>
 
 /* Services a /service_at_locations search looks through at most. */
 #define SAL_SCAN_MAX 10000
 
 /* ---------------------------------------------------------------- parameters */
 
-static bool bool_of(const char *v, bool *out)
+static const char *format_at(int i)
 {
-	if (strcasecmp(v, "true") == 0 || strcmp(v, "1") == 0) {
-		*out = true;
-		return true;
-	}
-	if (strcasecmp(v, "false") == 0 || strcmp(v, "0") == 0) {
-		*out = false;
-		return true;
-	}
-	return false;
+	static const char *const formats[] = { "json", "ndjson" };
+
+	return formats[i];
 }
 
-/* The first non-empty value of name, or NULL. */
-static const char *param(const struct kvlist *q, const char *name)
+enum err oruk_params_parse(struct api_query *q, unsigned accept, struct oruk_params *out)
 {
-	for (size_t i = 0; q && i < q->n; i++)
-		if (strcmp(q->v[i].name, name) == 0)
-			return q->v[i].val && q->v[i].val[0] ? q->v[i].val : NULL;
-	return NULL;
-}
-
-static bool uuid_param(const struct kvlist *q, const char *name, char out[37])
-{
-	const char *v = param(q, name);
-
-	out[0] = '\0';
-	if (!v)
-		return true;
-	if (!str_is_uuid(str_c(v)))
-		return false;
-	memcpy(out, v, 37);
-	str_lower_ascii(out, 36);
-	return true;
-}
-
-enum err oruk_params_parse(const struct kvlist *q, unsigned accept, struct oruk_params *out,
-		const char **why)
-{
+	struct api_page pg;
 	const char *v;
-	int64_t n, max;
+	int format = 0;
 
 	memset(out, 0, sizeof(*out));
-	*why = NULL;
 	out->page = 1;
-	if ((accept & OP_FORMAT) && (v = param(q, "format"))) {
-		if (strcmp(v, "ndjson") == 0)
-			out->ndjson = true;
-		else if (strcmp(v, "json") != 0)
-			return *why = "format must be json or ndjson", ERR_BAD_REQUEST;
-	}
-	if ((accept & OP_MINIMAL) && (v = param(q, "minimal")) && !bool_of(v, &out->minimal))
-		return *why = "minimal must be true or false", ERR_BAD_REQUEST;
-	if ((accept & OP_FULL) && (v = param(q, "full")) && !bool_of(v, &out->full))
-		return *why = "full must be true or false", ERR_BAD_REQUEST;
-	if ((accept & OP_FULL_SERVICE) && (v = param(q, "full_service")) && !bool_of(v, &out->full_service))
-		return *why = "full_service must be true or false", ERR_BAD_REQUEST;
-	if ((accept & OP_TOP_ONLY) && (v = param(q, "top_only")) && !bool_of(v, &out->top_only))
-		return *why = "top_only must be true or false", ERR_BAD_REQUEST;
+	if (accept & OP_FORMAT)
+		api_enum(q, "format", 2, format_at, 0, &format);
+	out->ndjson = format == 1;
+	if (accept & OP_MINIMAL)
+		api_bool(q, "minimal", false, &out->minimal);
+	if (accept & OP_FULL)
+		api_bool(q, "full", false, &out->full);
+	if (accept & OP_FULL_SERVICE)
+		api_bool(q, "full_service", false, &out->full_service);
+	if (accept & OP_TOP_ONLY)
+		api_bool(q, "top_only", false, &out->top_only);
 	if (accept & OP_PAGE) {
 		bool lines = out->ndjson || out->minimal;
 
-		max = lines ? ORUK_PER_PAGE_MAX_LINES : ORUK_PER_PAGE_MAX;
-		out->per_page = out->ndjson ? ORUK_PER_PAGE_MAX_LINES : ORUK_PER_PAGE_DEFAULT;
-		if ((v = param(q, "per_page"))) {
-			if (!str_to_i64(str_c(v), 1, max, &n))
-				return *why = lines ? "per_page must be a whole number from 1 to 1000"
-						    : "per_page must be a whole number from 1 to 100", ERR_BAD_REQUEST;
-			out->per_page = n;
-			out->per_page_given = true;
-		}
-		if ((v = param(q, "page"))) {
-			if (!str_to_i64(str_c(v), 1, ORUK_PAGE_MAX, &n))
-				return *why = "page must be a whole number from 1 to 1000000", ERR_BAD_REQUEST;
-			out->page = n;
-		}
+		api_paging(q, out->ndjson ? ORUK_PER_PAGE_MAX_LINES : ORUK_PER_PAGE_DEFAULT,
+			   lines ? ORUK_PER_PAGE_MAX_LINES : ORUK_PER_PAGE_MAX, &pg);
+		out->page = pg.page;
+		out->per_page = pg.per_page;
+		out->per_page_given = api_value(q, "per_page") != NULL;
 	}
-	if ((accept & OP_SEARCH) && (v = param(q, "search"))) {
-		struct str s = str_trim(str_c(v));
-
-		if (s.n > ORUK_SEARCH_MAX)
-			return *why = "search must be 200 characters or fewer", ERR_BAD_REQUEST;
-		if (s.n)
-			out->search = v;
-	}
-	if ((accept & OP_TAXONOMY_TERM) && !uuid_param(q, "taxonomy_term_id", out->taxonomy_term_id))
-		return *why = "taxonomy_term_id must be a UUID, like 0f8fad5b-d9cb-469f-a165-70867728950e",
-		       ERR_BAD_REQUEST;
-	if ((accept & OP_TAXONOMY) && !uuid_param(q, "taxonomy_id", out->taxonomy_id))
-		return *why = "taxonomy_id must be a UUID, like 0f8fad5b-d9cb-469f-a165-70867728950e",
-		       ERR_BAD_REQUEST;
-	if ((accept & OP_ORGANIZATION) && !uuid_param(q, "organization_id", out->organization_id))
-		return *why = "organization_id must be a UUID, like 0f8fad5b-d9cb-469f-a165-70867728950e",
-		       ERR_BAD_REQUEST;
-	if ((accept & OP_PARENT) && !uuid_param(q, "parent_id", out->parent_id))
-		return *why = "parent_id must be a UUID, like 0f8fad5b-d9cb-469f-a165-70867728950e",
-		       ERR_BAD_REQUEST;
-	if ((accept & OP_MODIFIED_AFTER) && (v = param(q, "modified_after"))) {
-		if (!oruk_parse_datetime(v, &out->modified_after))
-			return *why = "modified_after must be a date like 2026-11-24 or a date and time like "
-				      "2026-11-24T10:00:00Z", ERR_BAD_REQUEST;
-		out->has_modified_after = true;
+	if (accept & OP_SEARCH)
+		api_text(q, "search", ORUK_SEARCH_MAX, &out->search);
+	if (accept & OP_TAXONOMY_TERM)
+		api_uuid(q, "taxonomy_term_id", out->taxonomy_term_id);
+	if (accept & OP_TAXONOMY)
+		api_uuid(q, "taxonomy_id", out->taxonomy_id);
+	if (accept & OP_ORGANIZATION)
+		api_uuid(q, "organization_id", out->organization_id);
+	if (accept & OP_PARENT)
+		api_uuid(q, "parent_id", out->parent_id);
+	if ((accept & OP_MODIFIED_AFTER) && (v = api_value(q, "modified_after"))) {
+		if (oruk_parse_datetime(v, &out->modified_after))
+			out->has_modified_after = true;
+		else
+			api_refuse(q, "modified_after", "The modified_after parameter must be a date like "
+				   "2026-11-24 or a date and time like 2026-11-24T10:00:00Z.");
 	}
 	if (accept & OP_POSTCODE) {
-		const char *pv = param(q, "postcode"), *prox = param(q, "proximity");
+		const char *pv = api_value(q, "postcode"), *prox = api_value(q, "proximity");
 
 		if (pv) {
 			struct postcode_place pl;
@@ -163,8 +114,8 @@ enum err oruk_params_parse(const struct kvlist *q, unsigned accept, struct oruk_
 			enum err e = postcode_locate(pv, &pl, &pwhy);
 
 			if (e == ERR_INVALID || e == ERR_NOT_FOUND)
-				return *why = pwhy ? pwhy : "postcode must be a UK postcode, like DN15 6XX",
-				       ERR_BAD_REQUEST;
+				return api_refuse(q, "postcode", "%s", pwhy ? pwhy : "The postcode parameter "
+						  "must be a UK postcode, like DN15 6XX."), ERR_BAD_REQUEST;
 			if (e)
 				return e;
 			out->near = true;
@@ -179,31 +130,30 @@ enum err oruk_params_parse(const struct kvlist *q, unsigned accept, struct oruk_
 			errno = 0;
 			d = strtod(prox, &end);
 			if (*end || errno || !isfinite(d) || d < 1 || d > ORUK_PROXIMITY_MAX)
-				return *why = "proximity must be a distance in metres from 1 to 1000000",
-				       ERR_BAD_REQUEST;
-			if (!pv)
-				return *why = "proximity needs a postcode to measure from", ERR_BAD_REQUEST;
-			out->proximity_m = d;
+				api_refuse(q, "proximity", "The proximity parameter must be a distance in "
+					   "metres from 1 to 1000000.");
+			else if (!pv)
+				api_refuse(q, "proximity", "The proximity parameter needs a postcode to "
+					   "measure from.");
+			else
+				out->proximity_m = d;
 		}
 	}
-	return ERR_OK;
+	return api_ok(q) ? ERR_OK : ERR_BAD_REQUEST;
 }
 
 /* ---------------------------------------------------------------- responses */
 
-static enum err bad(struct request *req, enum err e, const char *why)
-{
-	return req_fail(req, e, why ? why : "Check the request's parameters and try again.");
-}
-
+/* ORUK's parameters (OpenAPI 3.0) are read leniently: one it does not
+ * list is ignored, as other ORUK servers do. */
 static enum err parse(struct request *req, unsigned accept, struct oruk_params *p)
 {
-	const char *why;
+	struct api_query q;
 	enum err e;
 
-	(void)req_query(req, "page");     /* parses req->query */
-	e = oruk_params_parse(&req->query, accept, p, &why);
-	return e ? bad(req, e, why) : ERR_OK;
+	api_query_of(&q, req);
+	e = oruk_params_parse(&q, accept, p);
+	return e == ERR_BAD_REQUEST ? api_done(req, &q, API_LENIENT) : e;
 }
 
 /* obj (a JSON object's text) with "organization": org before its last

@@ -10,7 +10,7 @@
 
 #include "core/err.h"
 
-struct kvlist;
+struct api_query;
 
 /* Which parameters an endpoint takes (others are ignored). */
 enum {
@@ -24,8 +24,7 @@ enum {
 #define ORUK_PER_PAGE_DEFAULT 50
 #define ORUK_PER_PAGE_MAX 100          /* json pages */
 #define ORUK_PER_PAGE_MAX_LINES 1000   /* ndjson, and minimal=true */
-#define ORUK_PAGE_MAX 1000000
-#define ORUK_SEARCH_MAX 200            /* bytes of search words */
+#define ORUK_SEARCH_MAX 200            /* characters of search words */
 #define ORUK_PROXIMITY_MAX 1000000.0   /* metres (1,000 km) */
 
 struct oruk_params {
@@ -42,11 +41,12 @@ struct oruk_params {
 	double proximity_m;                /* 0: none */
 };
 
-/* Parses an endpoint's query parameters (accept: OP_* bits). Bad values
- * are ERR_BAD_REQUEST with *why a sentence naming the parameter ("per_page
- * must be a whole number from 1 to 100"). postcode is located (postcode.h);
- * one that cannot be is ERR_BAD_REQUEST with postcode_locate's words. */
-enum err oruk_params_parse(const struct kvlist *q, unsigned accept, struct oruk_params *out,
-		const char **why);
+/* Parses an endpoint's query parameters (accept: OP_* bits; page is 1 to
+ * API_PAGE_MAX) from q (web/api.h). A bad value is ERR_BAD_REQUEST with
+ * q->bad the parameter and q->detail a sentence naming it ("The per_page
+ * parameter must be a whole number from 1 to 100."). postcode is located
+ * (postcode.h); one that cannot be is ERR_BAD_REQUEST with
+ * postcode_locate's words. Another error is postcode_locate's own. */
+enum err oruk_params_parse(struct api_query *q, unsigned accept, struct oruk_params *out);
 
 #endif

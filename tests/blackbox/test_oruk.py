@@ -202,7 +202,7 @@ def test_search_and_errors(loaded):
     near = api(s, "/services?postcode=DN15+6XX&proximity=2000&per_page=100")
     assert near["total_items"] > 0
     bad = api(s, "/services?per_page=500", 400)
-    assert bad["detail"] == "per_page must be a whole number from 1 to 100"
+    assert bad["detail"] == "The per_page parameter must be a whole number from 1 to 100."
     bad = api(s, "/services?taxonomy_term_id=walking", 400)
     assert "taxonomy_term_id" in bad["detail"]
     api(s, "/services/0f8fad5b-d9cb-469f-a165-70867728950e", 404)

@@ -364,31 +364,51 @@ static void bad_parameters(void **state)
 {
 	struct rt *t = *state;
 
-	bad(t, "/api/oruk/services?per_page=0", "per_page must be a whole number from 1 to 100");
-	bad(t, "/api/oruk/services?per_page=101", "per_page must be a whole number from 1 to 100");
+	bad(t, "/api/oruk/services?per_page=0", "The per_page parameter must be a whole number from 1 to 100");
+	bad(t, "/api/oruk/services?per_page=101", "The per_page parameter must be a whole number from 1 to 100");
 	bad(t, "/api/oruk/services?per_page=ten", "per_page");
-	bad(t, "/api/oruk/services?format=ndjson&per_page=1001", "per_page must be a whole number from 1 to 1000");
-	bad(t, "/api/oruk/services?page=0", "page must be a whole number");
-	bad(t, "/api/oruk/services?page=-2", "page must be a whole number");
-	bad(t, "/api/oruk/services?format=xml", "format must be json or ndjson");
-	bad(t, "/api/oruk/services?minimal=maybe", "minimal must be true or false");
-	bad(t, "/api/oruk/services?full=2", "full must be true or false");
-	bad(t, "/api/oruk/services?taxonomy_term_id=walking", "taxonomy_term_id must be a UUID");
-	bad(t, "/api/oruk/services?taxonomy_id=1", "taxonomy_id must be a UUID");
-	bad(t, "/api/oruk/services?organization_id=x", "organization_id must be a UUID");
-	bad(t, "/api/oruk/services?modified_after=yesterday", "modified_after must be a date");
+	bad(t, "/api/oruk/services?format=ndjson&per_page=1001", "The per_page parameter must be a whole number from 1 to 1000");
+	bad(t, "/api/oruk/services?page=0", "The page parameter must be a whole number");
+	bad(t, "/api/oruk/services?page=-2", "The page parameter must be a whole number");
+	bad(t, "/api/oruk/services?format=xml", "The format parameter must be json or ndjson");
+	bad(t, "/api/oruk/services?minimal=maybe", "The minimal parameter must be true or false");
+	bad(t, "/api/oruk/services?full=2", "The full parameter must be true or false");
+	bad(t, "/api/oruk/services?taxonomy_term_id=walking", "The taxonomy_term_id parameter must be a UUID");
+	bad(t, "/api/oruk/services?taxonomy_id=1", "The taxonomy_id parameter must be a UUID");
+	bad(t, "/api/oruk/services?organization_id=x", "The organization_id parameter must be a UUID");
+	bad(t, "/api/oruk/services?modified_after=yesterday", "The modified_after parameter must be a date");
 	bad(t, "/api/oruk/services?postcode=XYZ", "postcode");
 	bad(t, "/api/oruk/services?postcode=ZZ99+9ZZ", "ZZ99 9ZZ");
-	bad(t, "/api/oruk/services?proximity=500", "proximity needs a postcode");
-	bad(t, "/api/oruk/services?postcode=DN15+6XX&proximity=far", "proximity must be a distance in metres");
+	bad(t, "/api/oruk/services?proximity=500", "The proximity parameter needs a postcode");
+	bad(t, "/api/oruk/services?postcode=DN15+6XX&proximity=far", "The proximity parameter must be a distance in metres");
 	bad(t, "/api/oruk/service_at_locations?per_page=500", "per_page");
 	bad(t, "/api/oruk/service_at_locations?postcode=nowhere", "postcode");
-	bad(t, "/api/oruk/organizations?full_service=yes", "full_service must be true or false");
-	bad(t, "/api/oruk/organizations/" ORG_A "?full_service=yes", "full_service must be true or false");
+	bad(t, "/api/oruk/organizations?full_service=yes", "The full_service parameter must be true or false");
+	bad(t, "/api/oruk/organizations/" ORG_A "?full_service=yes", "The full_service parameter must be true or false");
 	bad(t, "/api/oruk/taxonomies?page=x", "page");
-	bad(t, "/api/oruk/taxonomy_terms?top_only=1x", "top_only must be true or false");
-	bad(t, "/api/oruk/taxonomy_terms?parent_id=x", "parent_id must be a UUID");
-	bad(t, "/api/oruk/taxonomy_terms?taxonomy_id=x", "taxonomy_id must be a UUID");
+	bad(t, "/api/oruk/taxonomy_terms?top_only=1x", "The top_only parameter must be true or false");
+	bad(t, "/api/oruk/taxonomy_terms?parent_id=x", "The parent_id parameter must be a UUID");
+	bad(t, "/api/oruk/taxonomy_terms?taxonomy_id=x", "The taxonomy_id parameter must be a UUID");
+	bad(t, "/api/oruk/services?page=1000001", "The page parameter must be a whole number from 1 to 1000000.");
+}
+
+/* The rule of every API (web/api.h), with ORUK's own: empty is absent, a
+ * refusal names its parameter in errors too, and a parameter ORUK does
+ * not list is ignored rather than refused. */
+static void parameters_like_every_api(void **state)
+{
+	struct rt *t = *state;
+	json_t *j = get(t, "/api/oruk/services?page=&per_page=&search=&format=&minimal=&taxonomy_id=", 200);
+
+	assert_int_equal(ji(j, "page_number"), 1);
+	json_decref(j);
+	j = get(t, "/api/oruk/taxonomies?per_page=", 200);
+	json_decref(j);
+	j = get(t, "/api/oruk/services?colour=blue&per-page=2", 200);
+	json_decref(j);
+	j = get(t, "/api/oruk/services?page=0", 400);
+	assert_string_equal(js(json_array_get(json_object_get(j, "errors"), 0), "field"), "page");
+	json_decref(j);
 }
 
 static void service_by_id(void **state)
@@ -618,6 +638,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(services_forms, setup, rt_teardown),
 		cmocka_unit_test_setup_teardown(services_filters, setup, rt_teardown),
 		cmocka_unit_test_setup_teardown(bad_parameters, setup, rt_teardown),
+		cmocka_unit_test_setup_teardown(parameters_like_every_api, setup, rt_teardown),
 		cmocka_unit_test_setup_teardown(service_by_id, setup, rt_teardown),
 		cmocka_unit_test_setup_teardown(service_at_locations, setup, rt_teardown),
 		cmocka_unit_test_setup_teardown(organizations, setup, rt_teardown),
