@@ -68,6 +68,28 @@ static const char *first_field(const json_t *j)
 	return jstr(json_array_get(json_object_get(j, "errors"), 0), "field");
 }
 
+/* A GET answers want. */
+static void get_status(struct rt *t, const char *target, const char *token, int want)
+{
+	struct res x;
+
+	api(t, "GET", target, NULL, token, NULL, &x);
+	assert_int_equal(x.r.status, want);
+	res_free(&x);
+}
+
+/* A 200 page of a list: n items of total, prev_href prev (NULL: none). */
+static void list_page(const struct res *x, size_t n, int64_t total, const char *prev)
+{
+	assert_int_equal(x->r.status, 200);
+	assert_int_equal(json_array_size(json_object_get(x->j, "items")), n);
+	assert_int_equal(json_integer_value(json_object_get(x->j, "total")), total);
+	if (prev)
+		assert_string_equal(jstr(x->j, "prev_href"), prev);
+	else
+		assert_null(json_object_get(x->j, "prev_href"));
+}
+
 static bool has_error_for(const json_t *j, const char *field)
 {
 	size_t i;
@@ -380,12 +402,9 @@ static void people_list_for_coordinators(void **state)
 	assert_int_equal(json_integer_value(json_object_get(x.j, "total")), 1);
 	res_free(&x);
 	api(t, "GET", "/api/v1/people?per_page=2&page=2", NULL, coord, NULL, &x);
-	assert_int_equal(x.r.status, 200);
-	assert_int_equal(json_array_size(json_object_get(x.j, "items")), 1);
-	assert_int_equal(json_integer_value(json_object_get(x.j, "total")), 3);
+	list_page(&x, 1, 3, "/api/v1/people?per_page=2&page=1");
 	assert_int_equal(json_integer_value(json_object_get(x.j, "page")), 2);
 	assert_int_equal(json_integer_value(json_object_get(x.j, "pages")), 2);
-	assert_string_equal(jstr(x.j, "prev_href"), "/api/v1/people?per_page=2&page=1");
 	assert_null(json_object_get(x.j, "next_href"));
 	res_free(&x);
 	/* Empty filters are absent too. */
@@ -430,9 +449,7 @@ static void unknown_parameters_refused(void **state)
 	int64_t m = rt_person(t, "Mo Member", "mo@example.org", NULL, ROLE_BIT(ROLE_MEMBER), NULL);
 
 	rt_bearer(t, m, RT_API_SESSION, member);
-	api(t, "GET", "/api/v1/me?fields=name", NULL, NULL, NULL, &x);
-	assert_int_equal(x.r.status, 401);
-	res_free(&x);
+	get_status(t, "/api/v1/me?fields=name", NULL, 401);
 	api(t, "GET", "/api/v1/me?fields=name", NULL, member, NULL, &x);
 	assert_int_equal(x.r.status, 400);
 	assert_string_equal(first_field(x.j), "fields");
@@ -440,9 +457,7 @@ static void unknown_parameters_refused(void **state)
 			    "It takes none.");
 	res_free(&x);
 	/* Empty is absent. */
-	api(t, "GET", "/api/v1/me?fields=", NULL, member, NULL, &x);
-	assert_int_equal(x.r.status, 200);
-	res_free(&x);
+	get_status(t, "/api/v1/me?fields=", member, 200);
 	snprintf(path, sizeof(path), "/api/v1/people/%lld?full=1", (long long)m);
 	api(t, "GET", path, NULL, member, NULL, &x);
 	assert_int_equal(x.r.status, 400);
@@ -629,20 +644,14 @@ static void tokens_listed_and_revoked(void **state)
 	assert_int_equal(x.r.status, 403);
 	res_free(&x);
 	api(t, "GET", "/api/v1/tokens?all=1", NULL, admin, NULL, &x);
-	assert_int_equal(x.r.status, 200);
-	assert_int_equal(json_array_size(json_object_get(x.j, "items")), 2);
-	assert_int_equal(json_integer_value(json_object_get(x.j, "total")), 2);
+	list_page(&x, 2, 2, NULL);
 	res_free(&x);
 	/* Paged like every list: the second token of all, then none. */
 	api(t, "GET", "/api/v1/tokens?all=true&per_page=1&page=2", NULL, admin, NULL, &x);
-	assert_int_equal(x.r.status, 200);
-	assert_int_equal(json_array_size(json_object_get(x.j, "items")), 1);
-	assert_int_equal(json_integer_value(json_object_get(x.j, "total")), 2);
-	assert_string_equal(jstr(x.j, "prev_href"), "/api/v1/tokens?all=true&per_page=1&page=1");
+	list_page(&x, 1, 2, "/api/v1/tokens?all=true&per_page=1&page=1");
 	res_free(&x);
 	api(t, "GET", "/api/v1/tokens?all=1&page=3&per_page=1", NULL, admin, NULL, &x);
-	assert_int_equal(x.r.status, 200);
-	assert_int_equal(json_array_size(json_object_get(x.j, "items")), 0);
+	list_page(&x, 0, 2, "/api/v1/tokens?all=1&per_page=1&page=2");
 	res_free(&x);
 	api(t, "GET", "/api/v1/tokens?all=yes", NULL, admin, NULL, &x);
 	assert_int_equal(x.r.status, 400);
