@@ -67,9 +67,10 @@ LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o) $(GEN_SRC:$(GEN)/%.c=$(BUILD)/obj/gen
 
 TEMPLATES := $(sort $(shell find templates -type f 2>/dev/null))
 MIGRATIONS := $(sort $(wildcard migrations/*.sql))
-# Data compiled into the binary: postcode centroids and the ORUK OpenAPI file.
+# Data compiled into the binary: postcode centroids, the ORUK OpenAPI file
+# and the demo town's words (data/demo/README.md).
 DATA_FILES := data/postcodes/uk_postcode_sectors.csv data/postcodes/uk_postcode_districts.csv \
-	data/oruk/3.0/openapi.json
+	data/oruk/3.0/openapi.json $(sort $(wildcard data/demo/*.csv))
 SCSS := $(sort $(wildcard assets/scss/*.scss))
 STATIC := $(sort $(wildcard assets/static/*))
 ASSET_FILES := $(ASSETS_OUT)/kith.css $(STATIC:assets/static/%=$(ASSETS_OUT)/%)
