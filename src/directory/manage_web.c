@@ -28,6 +28,7 @@
  */
 #include "core/common.h"
 #include "web/errors.h"
+#include "web/confirm.h"
 #include "web/form.h"
 #include "org/org.h"
 #include "account/account.h"
@@ -933,6 +934,23 @@ static enum err change_state(struct request *req, struct response *resp, enum ch
 	if ((ch == CH_VERIFY || ch == CH_CONFIRM) && meta.state != SVC_PUBLISHED)
 		return req_fail(req, ERR_CONFLICT, "Only a published service can be marked as "
 				"checked. Publish it first.");
+	if (ch == CH_ARCHIVE && meta.state != SVC_ARCHIVED) {
+		const char *back = req_form(req, "back");
+		const struct confirm c = {
+			.heading = arena_printf(&req->arena, "Archive %s?", meta.name),
+			.happens = "People will no longer find it when they search, and its page will "
+				   "say it has closed. Referrals already made to it are not changed.\n\n"
+				   "The organisation's other services are not affected.",
+			.warning = "Only a coordinator can publish it again.",
+			.button = "Yes, archive it",
+			.cancel_href = back && strcmp(back, "review") == 0 ? "/review" :
+				       arena_printf(&req->arena, "/services/%s", meta.id),
+		};
+		const char *reason;
+
+		if (!web_confirmed(req, resp, &c, &reason, &e))
+			return e;
+	}
 	if ((e = db_begin(req->db)) != ERR_OK)
 		return e;
 	switch (ch) {

@@ -23,6 +23,7 @@
  */
 #include "core/common.h"
 #include "web/errors.h"
+#include "web/confirm.h"
 #include "web/form.h"
 #include "org/org.h"
 #include "account/account.h"
@@ -1125,6 +1126,84 @@ static enum err show_again(struct request *req, struct response *resp, int statu
 	return e;
 }
 
+/* What a referral is to, for a confirmation's heading. */
+static const char *target_words(struct request *req, const struct ref_meta *m)
+{
+	struct ref_row row;
+
+	if (ref_db_row(req->db, &req->arena, m->id, &row) == ERR_OK && row.target_name && row.target_name[0])
+		return row.target_name;
+	return "this service";
+}
+
+/* Withdrawing or closing a referral ends it: asked once first. */
+static bool status_confirmed(struct request *req, struct response *resp, const struct ref_meta *m,
+		enum ref_status s, const char **note, enum err *e)
+{
+	const char *target = target_words(req, m), *why_given = NULL;
+	bool yes;
+	const struct confirm withdraw = {
+		.heading = arena_printf(&req->arena, "Withdraw the referral to %s?", target),
+		.happens = "The referral ends now. The organisation is told it has been withdrawn and "
+			   "will not contact the person about it.\n\n"
+			   "What has happened so far stays on the record.",
+		.warning = "A withdrawn referral cannot be opened again: to go ahead later, make a new one.",
+		.button = "Yes, withdraw it",
+		.reason_label = "Why is it being withdrawn? (optional)",
+		.reason_hint = "This goes on the referral's record, which the person can see. Do not "
+			       "include health details.",
+		.cancel_href = arena_printf(&req->arena, "/referrals/%s", m->id),
+	};
+	const struct confirm close = {
+		.heading = arena_printf(&req->arena, "Close the referral to %s?", target),
+		.happens = "The referral ends now, with the reason you gave. It no longer appears in "
+			   "lists of open referrals, and no more reminders are sent about it.\n\n"
+			   "What has happened so far stays on the record.",
+		.warning = "A closed referral cannot be opened again.",
+		.button = "Yes, close it",
+		.cancel_href = arena_printf(&req->arena, "/referrals/%s", m->id),
+	};
+
+	char why[200];
+
+	/* Asked only of someone who may take the step now; anyone else gets
+	 * the refusal the step itself gives. */
+	if ((s != REF_WITHDRAWN && s != REF_CLOSED) ||
+	    referral_can_move(referral_parties(req->actor, m), m->status, s, 0, 0, req->now, why,
+			      sizeof(why)) != ERR_OK)
+		return true;
+	yes = web_confirmed(req, resp, s == REF_WITHDRAWN ? &withdraw : &close, &why_given, e);
+	if (yes && why_given && (!*note || !(*note)[0]))
+		*note = why_given;
+	return yes;
+}
+
+/* Withdrawing agreement has effects of its own: asked once first. */
+static bool consent_confirmed(struct request *req, struct response *resp, const struct ref_meta *m,
+		enum consent_purpose p, enum err *e)
+{
+	static const char *const what[CONSENT__MAX] = {
+		[CONSENT_SHARE] = "The organisation will no longer see the person's details, and every "
+				  "open referral of theirs is withdrawn: the organisations are told.",
+		[CONSENT_CONTACT] = "Nobody will contact the person by email or text message about this "
+				    "referral. Other ways of getting in touch they chose still stand.",
+		[CONSENT_OUTCOME] = "The person who referred them will no longer be told how it went.",
+	};
+	const struct confirm c = {
+		.heading = arena_printf(&req->arena, "Withdraw agreement to %s?",
+					p == CONSENT_SHARE ? "share their details" :
+					p == CONSENT_CONTACT ? "contact them about this referral" :
+					"tell the referrer how it went"),
+		.happens = what[p],
+		.warning = "To agree again later, record it on the referral.",
+		.button = "Yes, withdraw agreement",
+		.cancel_href = arena_printf(&req->arena, "/referrals/%s#consent", m->id),
+	};
+	const char *ignored;
+
+	return web_confirmed(req, resp, &c, &ignored, e);
+}
+
 static enum err status_post(struct request *req, struct response *resp)
 {
 	const char *to = web_form_text(req, "to");
@@ -1140,6 +1219,8 @@ static enum err status_post(struct request *req, struct response *resp)
 	if ((e = load_or_404(req, &act_referral_update, &m)) != ERR_OK)
 		return e;
 	known = to && ref_status_parse(to, &s);
+	if (known && !status_confirmed(req, resp, &m, s, &note, &e))
+		return e;
 	raw = json_array();
 	if ((e = db_begin(req->db)) != ERR_OK) {
 		json_decref(raw);
@@ -1215,6 +1296,11 @@ static enum err consent_post(struct request *req, struct response *resp)
 		return show_again(req, resp, 422, &m, errors, NULL);
 	}
 	give = strcmp(action, "give") == 0;
+	if (!give && known && (referral_parties(req->actor, &m) & (PARTY_PERSON | PARTY_REFERRER | PARTY_STAFF)) &&
+	    !consent_confirmed(req, resp, &m, p, &e)) {
+		json_decref(errors);
+		return e;
+	}
 	parties = referral_parties(req->actor, &m);
 	/* The person themself agrees here, online; others say how. */
 	if (give && (parties & PARTY_PERSON) && !(parties & PARTY_STAFF))
