@@ -242,8 +242,9 @@ static enum err people_list(struct request *req, struct response *resp)
 }
 
 static const struct field_def org_fields[] = {
-	{ FLD_ORG, "Organisation id (organisers only)", "The id of the organisation they work "
-	  "for, like 3f2504e0-4f89-41d3-9a0c-0305e82c3301.", "text", "off", NULL, false, true },
+	{ .name = FLD_ORG, .label = "Organisation id (organisers only)", .hint = "The id of the "
+	  "organisation they work for, like 3f2504e0-4f89-41d3-9a0c-0305e82c3301.", .type = "text",
+	  .autocomplete = "off", .nospell = true },
 };
 
 /* The person's record page; errors and chosen for a failed grant. */

@@ -307,31 +307,6 @@ static bool has_code(const json_t *arr, const char *code)
 	return false;
 }
 
-/* "YYYY-MM-DD" from the date boxes named base-day, -month and -year;
- * NULL when all three are empty. Adds an error (field err_field) when they
- * do not make a real date. */
-static const char *date_from_parts(struct request *req, const char *d, const char *m,
-		const char *y, const char *what, const char *err_field, json_t *errors)
-{
-	int64_t day, month, year;
-
-	if (!d[0] && !m[0] && !y[0])
-		return NULL;
-	if (!d[0] || !m[0] || !y[0]) {
-		web_error_once(errors, err_field, arena_printf(&req->arena, "%s must include a day, month "
-			  "and year", what));
-		return NULL;
-	}
-	if (!str_to_i64(str_c(d), 1, 31, &day) || !str_to_i64(str_c(m), 1, 12, &month) ||
-	    !str_to_i64(str_c(y), 1000, 9999, &year) || strlen(y) != 4 ||
-	    day > uk_days_in_month((int)year, (int)month)) {
-		web_error_once(errors, err_field, arena_printf(&req->arena, "%s must be a real date, like "
-			  "27 3 2026", what));
-		return NULL;
-	}
-	return arena_printf(&req->arena, "%04d-%02d-%02d", (int)year, (int)month, (int)day);
-}
-
 /* struct ref_new from a form's values (which must outlive it). */
 /* Link workers and GP practice staff share a role; which of them is
  * referring is the referral's source (the overview counts each). Offered to
@@ -689,7 +664,7 @@ static enum err make_referral(struct request *req, bool self, const struct svc_m
 
 	*status = 422;
 	if (!self)
-		birth = date_from_parts(req, jtext(values, "person.birth_date-day"),
+		birth = web_date_parts(req, jtext(values, "person.birth_date-day"),
 					jtext(values, "person.birth_date-month"),
 					jtext(values, "person.birth_date-year"), "Date of birth",
 					"person.birth_date", errors);
@@ -1541,7 +1516,7 @@ static void period(struct request *req, json_t *values, json_t *errors, int64_t 
 			json_object_set_new(values, arena_printf(&req->arena, "%s_%s", ends[k], suffix[j]),
 					    json_string(parts[j]));
 		}
-		ymd = date_from_parts(req, parts[0], parts[1], parts[2], k ? "The end date" :
+		ymd = web_date_parts(req, parts[0], parts[1], parts[2], k ? "The end date" :
 				      "The start date", ends[k], errors);
 		if (ymd) {
 			int64_t y = 0, m = 0, d = 0;
