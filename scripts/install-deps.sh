@@ -15,7 +15,7 @@ libsodium-dev libcurl4-openssl-dev libcmark-dev libinih-dev libcmocka-dev
 libcrack2-dev cracklib-runtime libstemmer-dev
 postgresql postgresql-contrib nginx-light wrk procps curl
 python3 python3-pytest python3-requests python3-jsonschema python3-aiosmtpd
-chromium fonts-dejavu-core nodejs npm"
+chromium fonts-dejavu-core nodejs npm faketime"
 
 missing=""
 for p in $PKGS; do

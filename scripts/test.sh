@@ -4,6 +4,8 @@
 # Called by `make test` after it has built build/ (release) and build/san
 # (ASan+UBSan). Suites:
 #   unit+request     cmocka binaries in build/tests, on SQLite and PostgreSQL
+#   timeshift        the same binaries again under faketime: a year ahead,
+#                    five years ahead, and just before each UK clock change
 #   blackbox         pytest against a real `kith serve`, once per backend
 #   browser          node --test with playwright-core and Debian's chromium
 #   fuzz             every libFuzzer target for FUZZ_TEST_SECONDS (default 5)
@@ -17,7 +19,8 @@
 # fewer tests than its floor (below) fails too, so a binary that stops
 # half-way or a backend that is quietly skipped cannot pass unnoticed.
 #
-# Environment: SUITES="unit blackbox browser fuzz san" to run a subset.
+# Environment: SUITES="unit timeshift blackbox browser fuzz san" to run a
+# subset (leave out timeshift for a quick local run).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -34,10 +37,14 @@ declare -A FLOOR=(
 	["san: unit+request"]=710
 	["san: blackbox/sqlite"]=50
 	["san: blackbox/postgresql"]=55
+	["unit+request @+1y"]=710
+	["unit+request @+5y"]=710
+	["unit+request @spring forward"]=710
+	["unit+request @autumn back"]=710
 )
 
 PY=/usr/bin/python3
-DEFAULT_SUITES="unit blackbox browser fuzz san"
+DEFAULT_SUITES="unit timeshift blackbox browser fuzz san"
 SUITES=${SUITES:-$DEFAULT_SUITES}
 [ -n "$SUITES" ] || SUITES=$DEFAULT_SUITES
 FUZZ_TEST_SECONDS=${FUZZ_TEST_SECONDS:-5}
@@ -90,8 +97,9 @@ not_run() { # name why
 
 # cmocka binaries with TAP output: count "ok", "not ok" and "# SKIP" lines;
 # a binary that dies without reporting counts as one failure. Any words
-# after the directory are a command to run each binary under.
-run_cmocka() { # suite-name dir [wrapper...]
+# after the directory are a command to run each binary under (faketime).
+# Prints what failed, then a last line "PASS FAIL SKIP" for record().
+cmocka_counts() { # suite-name dir [wrapper...]
 	local name=$1 dir=$2 pass=0 fail=0 skip=0 start=$SECONDS
 	shift 2
 	for t in "$dir"/test_*; do
@@ -113,7 +121,29 @@ run_cmocka() { # suite-name dir [wrapper...]
 		skip=$((skip + s))
 	done
 	echo "   ($name took $((SECONDS - start)) s)"
-	record "$name" "$pass" "$fail" "$skip"
+	echo "$pass $fail $skip"
+}
+
+# The counts of a cmocka_counts output file, recorded under name (a run
+# that did not get as far as its counts is one failure).
+record_cmocka() { # name file
+	local counts
+	counts=$(tail -n 1 "$2")
+	if [[ "$counts" =~ ^[0-9]+\ [0-9]+\ [0-9]+$ ]]; then
+		sed '$d' "$2"
+		# shellcheck disable=SC2086
+		record "$1" $counts
+	else
+		cat "$2"
+		record "$1" 0 1 0
+	fi
+}
+
+run_cmocka() { # suite-name dir [wrapper...]
+	local out
+	out=$(mktemp "$WORK/cmocka.XXXXXX")
+	cmocka_counts "$@" >"$out"
+	record_cmocka "$1" "$out"
 }
 
 run_pytest() { # suite-name kith-binary backend
@@ -136,6 +166,64 @@ PYEOF
 	set -- $counts
 	[ "$2" -gt 0 ] && grep -E '^(FAILED|ERROR)|Error' "$LOGDIR/$(logname "$name").log" | head -30 | sed 's/^/     /'
 	record "$name" "$1" "$2" "$3"
+}
+
+# The unit and request binaries with the clock moved. The dates a person
+# sees (next Tuesday, "checked 3 weeks ago", how long a referral has
+# waited, when a session or link expires) must not depend on the day the
+# tests happen to run, nor break when UK clocks change. The clock-change
+# runs start 30 minutes before 01:00 UTC on the last Sunday of March
+# (GMT -> BST) and of October (BST -> GMT) 2027. faketime's "@" form sets
+# where the clock starts; it then runs on, so timeouts and sleeps still
+# work. TZ is UTC so that those times mean the same on every machine.
+#
+# DONT_FAKE_MONOTONIC=1: the monotonic clock only measures intervals
+# (request timings, the worker's pthread_cond_timedwait on CLOCK_MONOTONIC,
+# libpq's and SQLite's waits), never a date. Shifted by years, libfaketime
+# would have to translate every such wait; left alone, those waits behave
+# exactly as in the normal run, and only the wall clock moves. (Both ways
+# passed when this was written; FAKETIME_NO_CACHE is not needed since the
+# FAKETIME spec is fixed for each run.)
+#
+# Two runs at a time: the binaries spend most of their time waiting (on
+# disk, on PostgreSQL), so a pair takes about two thirds of the time of
+# one after the other, and each binary makes its own databases (named by
+# pid), so they do not meet. Four runs add about five minutes to make test.
+run_timeshift() {
+	local shifts=(
+		"unit+request @+1y|+1y"
+		"unit+request @+5y|+5y"
+		"unit+request @spring forward|@2027-03-28 00:30:00"
+		"unit+request @autumn back|@2027-10-31 00:30:00"
+	)
+	local got drift entry i pids=()
+	if ! command -v faketime >/dev/null 2>&1; then
+		for entry in "${shifts[@]}"; do not_run "${entry%%|*}" "faketime is not installed (scripts/install-deps.sh)"; done
+		return
+	fi
+	# faketime must move the clock, or these runs would quietly repeat
+	# the normal one.
+	got=$(TZ=UTC DONT_FAKE_MONOTONIC=1 faketime -f "@2027-03-28 00:30:00" date -u +%F 2>&1)
+	drift=$(( $(date +%s) + 365 * 86400 ))
+	drift=$(( $(TZ=UTC DONT_FAKE_MONOTONIC=1 faketime -f "+1y" date +%s 2>/dev/null || echo 0) - drift ))
+	if [ "$got" != "2027-03-28" ] || [ "${drift#-}" -gt 60 ]; then
+		for entry in "${shifts[@]}"; do not_run "${entry%%|*}" "faketime does not move the clock (got $got)"; done
+		return
+	fi
+	for i in "${!shifts[@]}"; do
+		entry=${shifts[$i]}
+		cmocka_counts "${entry%%|*}" build/tests env TZ=UTC DONT_FAKE_MONOTONIC=1 \
+			faketime -f "${entry#*|}" >"$WORK/timeshift.$i" &
+		pids+=($!)
+		if [ "${#pids[@]}" -ge 2 ]; then
+			wait "${pids[0]}"
+			pids=("${pids[@]:1}")
+		fi
+	done
+	wait
+	for i in "${!shifts[@]}"; do
+		record_cmocka "${shifts[$i]%%|*}" "$WORK/timeshift.$i"
+	done
 }
 
 start_pg() {
@@ -184,6 +272,13 @@ for s in $SUITES; do
 			run_cmocka "unit+request" build/tests
 		else
 			not_run "unit+request" "$NO_RELEASE"
+		fi
+		;;
+	timeshift)
+		if [ "$RELEASE_OK" -eq 1 ]; then
+			run_timeshift
+		else
+			not_run "unit+request @timeshift" "$NO_RELEASE"
 		fi
 		;;
 	blackbox)
