@@ -3,6 +3,7 @@
 #   make            build/kith (release, hardened)
 #   make demo       install what is missing, build, seed a demo town, serve on :8080
 #   make test       install what is missing, build, run every suite (also under ASan+UBSan)
+#   make screenshots  run the browser tests and copy their screenshots to docs/screenshots
 #   make san        ASan+UBSan build in build/san
 #   make fuzz       libFuzzer targets, run for FUZZ_SECONDS each (default 300)
 #   make bench      benchmarks against nginx; figures for bench/RESULTS.md
@@ -83,7 +84,7 @@ SUPPORT_OBJ := $(SUPPORT_SRC:%.c=$(BUILD)/obj/%.o)
 .SECONDARY: $(SUPPORT_OBJ)
 
 # ---------------------------------------------------------------- targets
-.PHONY: all deps demo test test-only san fuzz fuzz-build bench check clean tests
+.PHONY: all deps demo test test-only screenshots san fuzz fuzz-build bench check clean tests
 
 all: $(BUILD)/kith tests
 
@@ -189,6 +190,15 @@ test: deps
 # again under faketime; leave it out of SUITES to save a few minutes).
 test-only:
 	@SUITES="$(SUITES)" scripts/test.sh
+
+# The browser tests write screenshots to build/screenshots on every run;
+# only this target copies them into docs/screenshots, and only when every
+# browser test passed.
+screenshots: $(BUILD)/kith
+	@rm -rf build/screenshots
+	KITH_BIN=$(CURDIR)/$(BUILD)/kith node --test --test-concurrency=1 tests/browser/
+	@mkdir -p docs/screenshots
+	cp build/screenshots/*.png docs/screenshots/
 
 bench: deps
 	$(MAKE) all

@@ -3,7 +3,8 @@
 // the keyboard alone (Tab, Enter and typing; no mouse, no clicks); axe
 // finds nothing on any account or people page, including forms with
 // errors; nothing scrolls sideways on a 320px phone; a form works with
-// JavaScript off; and screenshots for the docs.
+// JavaScript off; and screenshots (build/screenshots/account-*.png and
+// people-*.png; `make screenshots` copies them to docs/screenshots).
 //
 // The server needs --dev-mode true (cookies without Secure, over plain
 // http) and --mail-dir (each email a .eml file we read the link from), and

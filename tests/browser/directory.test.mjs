@@ -4,8 +4,8 @@
 // the keyboard alone and opens a result; axe finds nothing on the find,
 // service, organisation, manage, form-with-errors and review pages;
 // nothing scrolls sideways on a 320px phone; /find works with JavaScript
-// off; and screenshots for the docs (docs/screenshots/find-*.png,
-// service-*.png, manage-*.png).
+// off; and screenshots (build/screenshots/find-*.png, service-*.png,
+// manage-*.png; `make screenshots` copies them to docs/screenshots).
 
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';

@@ -1,8 +1,9 @@
 // pages.test.mjs - each page as a visitor meets it: the right heading and
 // title, no accessibility failures that axe can find, a stylesheet that
 // loads and works under kith's CSP, no sideways scrolling on a 320px
-// phone, the same content with JavaScript off; and screenshots for the
-// docs (docs/screenshots/<page>-desktop.png and -mobile.png).
+// phone, the same content with JavaScript off; and screenshots
+// (build/screenshots/<page>-desktop.png and -mobile.png, which `make
+// screenshots` copies to docs/screenshots).
 
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync } from 'node:fs';
