@@ -159,9 +159,13 @@ $(ASSETS_OUT)/%: assets/static/%
 $(ASSETS_OUT)/%.gz: $(ASSETS_OUT)/%
 	gzip -9 -n -c $< > $@
 
+# A fresh clone has no node_modules: install the npm packages pinned in
+# package-lock.json (install-deps.sh's npm part) rather than stop. When
+# they are there, a newer lock file is install-deps.sh's to act on (make
+# deps, make test, make demo); here it only marks them as seen.
 node_modules/.kith-installed: package-lock.json
 	@if [ ! -x node_modules/.bin/sass ]; then \
-		echo "node_modules is missing: run scripts/install-deps.sh (make demo and make test do)"; exit 1; fi
+		rm -f node_modules/.kith-installed; scripts/install-deps.sh npm; fi
 	@touch $@
 
 # ---------------------------------------------------------------- variants
