@@ -3,6 +3,7 @@
 #   make            build/kith (release, hardened)
 #   make demo       install what is missing, build, seed a demo town, serve on :8080
 #   make test       install what is missing, build, run every suite (also under ASan+UBSan)
+#   make screenshots  run the browser tests and copy their screenshots to docs/screenshots
 #   make san        ASan+UBSan build in build/san
 #   make fuzz       libFuzzer targets, run for FUZZ_SECONDS each (default 300)
 #   make bench      benchmarks against nginx; figures for bench/RESULTS.md
@@ -84,7 +85,7 @@ SUPPORT_OBJ := $(SUPPORT_SRC:%.c=$(BUILD)/obj/%.o)
 .SECONDARY: $(SUPPORT_OBJ)
 
 # ---------------------------------------------------------------- targets
-.PHONY: all deps demo test test-only san fuzz fuzz-build bench check clean tests
+.PHONY: all deps demo test test-only screenshots san fuzz fuzz-build bench check clean tests
 
 all: $(BUILD)/kith tests
 
@@ -159,9 +160,13 @@ $(ASSETS_OUT)/%: assets/static/%
 $(ASSETS_OUT)/%.gz: $(ASSETS_OUT)/%
 	gzip -9 -n -c $< > $@
 
+# A fresh clone has no node_modules: install the npm packages pinned in
+# package-lock.json (install-deps.sh's npm part) rather than stop. When
+# they are there, a newer lock file is install-deps.sh's to act on (make
+# deps, make test, make demo); here it only marks them as seen.
 node_modules/.kith-installed: package-lock.json
 	@if [ ! -x node_modules/.bin/sass ]; then \
-		echo "node_modules is missing: run scripts/install-deps.sh (make demo and make test do)"; exit 1; fi
+		rm -f node_modules/.kith-installed; scripts/install-deps.sh npm; fi
 	@touch $@
 
 # ---------------------------------------------------------------- variants
@@ -186,8 +191,19 @@ test: deps
 
 # The suites without the install step (quick local iterations):
 #   make test-only SUITES="unit blackbox"
+# (the default list includes timeshift: the unit and request binaries
+# again under faketime; leave it out of SUITES to save a few minutes).
 test-only:
 	@SUITES="$(SUITES)" scripts/test.sh
+
+# The browser tests write screenshots to build/screenshots on every run;
+# only this target copies them into docs/screenshots, and only when every
+# browser test passed.
+screenshots: $(BUILD)/kith
+	@rm -rf build/screenshots
+	KITH_BIN=$(CURDIR)/$(BUILD)/kith node --test --test-concurrency=1 tests/browser/
+	@mkdir -p docs/screenshots
+	cp build/screenshots/*.png docs/screenshots/
 
 bench: deps
 	$(MAKE) all
