@@ -7,7 +7,7 @@
 #   make san        ASan+UBSan build in build/san
 #   make fuzz       libFuzzer targets, run for FUZZ_SECONDS each (default 300)
 #   make bench      benchmarks against nginx; figures for bench/RESULTS.md
-#   make check      static checks: banned functions, layering of includes, gcc -fanalyzer
+#   make check      static checks: banned functions, layering, long functions, gcc -fanalyzer
 #   make clean
 #
 # Variants build into their own directory (BUILD=build, build/san, build/fuzz)
@@ -212,6 +212,7 @@ bench: deps
 check:
 	@scripts/check-banned.sh
 	@scripts/check-layers.sh
+	@scripts/long-functions.sh
 	$(MAKE) BUILD=build/analyzer OPT="-O1 -fanalyzer" build/analyzer/libkith.a
 
 clean:

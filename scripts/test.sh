@@ -265,6 +265,19 @@ fi
 start_pg || record "postgresql-start" 0 1 0
 
 NO_RELEASE="the release build failed (see $build_log)"
+# The static checks: banned functions, the layering of includes, and
+# functions over 150 lines without a "long:" comment saying why.
+checks_log="$LOGDIR/checks.log"
+checks_fail=0
+for c in scripts/check-banned.sh scripts/check-layers.sh scripts/long-functions.sh; do
+	if ! bash "$c" >>"$checks_log" 2>&1; then
+		checks_fail=$((checks_fail + 1))
+		echo "   $c failed:"
+		tail -20 "$checks_log" | sed 's/^/     /'
+	fi
+done
+record "static checks" $((3 - checks_fail)) "$checks_fail" 0
+
 for s in $SUITES; do
 	case $s in
 	unit)
