@@ -25,6 +25,7 @@
 #include "web/errors.h"
 #include "web/confirm.h"
 #include "web/form.h"
+#include "web/url.h"
 #include "org/org.h"
 #include "account/account.h"
 #include "app/app.h"
@@ -131,7 +132,7 @@ static bool item_overdue(const json_t *it)
  * title (the person's name, or where to when the list is the person's
  * own), every key a template tests set, so nothing is looked up in an
  * outer context. */
-static void decorate_items(json_t *items, bool by_target)
+static void decorate_items(struct request *req, json_t *items, bool by_target)
 {
 	size_t i;
 	json_t *it;
@@ -140,7 +141,7 @@ static void decorate_items(json_t *items, bool by_target)
 		const char *person = json_string_value(json_object_get(it, "person_name"));
 		const char *where = jtext(json_object_get(it, "target"), "name");
 
-		json_object_set_new(it, "href", json_sprintf("/referrals/%s", jtext(it, "id")));
+		json_object_set_new(it, "href", json_string(web_url(req, "referral.show", jtext(it, "id"), NULL)));
 		json_object_set_new(it, "tag", json_string(status_tag(jtext(it, "status"))));
 		json_object_set_new(it, "title", json_string(by_target || !person || !person[0] ?
 			(where[0] ? where : "Referral") : person));
@@ -753,7 +754,7 @@ static enum err new_post(struct request *req, struct response *resp)
 	}
 	e = make_referral(req, false, have ? &target : NULL, values, errors, &status, id);
 	if (e == ERR_OK) {
-		resp_redirect(req, resp, arena_printf(&req->arena, "/referrals/%s?done=sent", id));
+		resp_redirect(req, resp, arena_printf(&req->arena, "%s?done=sent", web_url(req, "referral.show", id, NULL)));
 		goto free_errors;
 	}
 	if (e != ERR_INVALID)
@@ -895,7 +896,7 @@ static void decorate_move(struct request *req, json_t *mv, const char *ref_id, c
 		json_object_set_new(r, "label", json_string(jtext(r, "name")));
 		json_object_set_new(r, "checked", json_boolean(mine && strcmp(jtext(typed, "reason"), code) == 0));
 	}
-	json_object_set_new(mv, "action", json_sprintf("/referrals/%s/status", ref_id));
+	json_object_set_new(mv, "action", json_string(web_url(req, "referral.status", ref_id, NULL)));
 	json_object_set_new(mv, "form_id", json_sprintf("move-%s", to));
 	json_object_set_new(mv, "has_reasons", json_boolean(json_array_size(reasons) > 0));
 	if (!reasons)
@@ -934,7 +935,7 @@ static void decorate_consent(struct request *req, json_t *view, unsigned parties
 		bool given = json_is_true(json_object_get(c, "given"));
 
 		json_object_set_new(c, "box_id", json_string(box));
-		json_object_set_new(c, "action", json_sprintf("/referrals/%s/consent", id));
+		json_object_set_new(c, "action", json_string(web_url(req, "referral.consent", id, NULL)));
 		json_object_set_new(c, "can_change", json_boolean(may));
 		json_object_set_new(c, "can_give", json_boolean(may && !given));
 		json_object_set_new(c, "can_withdraw", json_boolean(may && given));
@@ -1127,7 +1128,7 @@ static bool status_confirmed(struct request *req, struct response *resp, const s
 		.reason_label = "Why is it being withdrawn? (optional)",
 		.reason_hint = "This goes on the referral's record, which the person can see. Do not "
 			       "include health details.",
-		.cancel_href = arena_printf(&req->arena, "/referrals/%s", m->id),
+		.cancel_href = web_url(req, "referral.show", m->id, NULL),
 	};
 	const struct confirm close = {
 		.heading = arena_printf(&req->arena, "Close the referral to %s?", target),
@@ -1136,7 +1137,7 @@ static bool status_confirmed(struct request *req, struct response *resp, const s
 			   "What has happened so far stays on the record.",
 		.warning = "A closed referral cannot be opened again.",
 		.button = "Yes, close it",
-		.cancel_href = arena_printf(&req->arena, "/referrals/%s", m->id),
+		.cancel_href = web_url(req, "referral.show", m->id, NULL),
 	};
 
 	char why[200];
@@ -1172,7 +1173,7 @@ static bool consent_confirmed(struct request *req, struct response *resp, const 
 		.happens = what[p],
 		.warning = "To agree again later, record it on the referral.",
 		.button = "Yes, withdraw agreement",
-		.cancel_href = arena_printf(&req->arena, "/referrals/%s#consent", m->id),
+		.cancel_href = arena_printf(&req->arena, "%s#consent", web_url(req, "referral.show", m->id, NULL)),
 	};
 	const char *ignored;
 
@@ -1206,7 +1207,7 @@ static enum err status_post(struct request *req, struct response *resp)
 		json_decref(raw);
 		if ((e = db_commit(req->db)) != ERR_OK)
 			return e;
-		resp_redirect(req, resp, arena_printf(&req->arena, "/referrals/%s?done=%s", m.id,
+		resp_redirect(req, resp, arena_printf(&req->arena, "%s?done=%s", web_url(req, "referral.show", m.id, NULL),
 						       ref_status_name(s)));
 		return ERR_OK;
 	}
@@ -1293,7 +1294,7 @@ static enum err consent_post(struct request *req, struct response *resp)
 		json_decref(errors);
 		if ((e = db_commit(req->db)) != ERR_OK)
 			return e;
-		resp_redirect(req, resp, arena_printf(&req->arena, "/referrals/%s?done=%s", m.id,
+		resp_redirect(req, resp, arena_printf(&req->arena, "%s?done=%s", web_url(req, "referral.show", m.id, NULL),
 						       give ? "consent-given" : "consent-withdrawn"));
 		return ERR_OK;
 	}
@@ -1333,7 +1334,7 @@ static enum err list(struct request *req, enum ref_list_kind kind, const char *o
 	enum err e = referral_list(req->app, req->db, req->actor, &o, req->now, items, total);
 
 	if (e == ERR_OK)
-		decorate_items(*items, kind == REF_LIST_MINE);
+		decorate_items(req, *items, kind == REF_LIST_MINE);
 	return e;
 }
 
@@ -1653,18 +1654,18 @@ static enum err overview_csv(struct request *req, struct response *resp)
 #define FORM (RF_FORM | RF_CSRF)
 
 static const struct route routes[] = {
-	{ M_GET,  "/referrals/new", new_get, &act_refer, 0 },
-	{ M_POST, "/referrals/new", new_post, &act_refer, FORM },
-	{ M_GET,  "/services/{id:uuid}/refer-me", referme_get, &act_public, 0 },
-	{ M_POST, "/services/{id:uuid}/refer-me", referme_post, &act_public, FORM },
-	{ M_GET,  "/referrals/inbox", inbox_get, &act_referral_inbox, 0 },
-	{ M_GET,  "/referrals/caseload", caseload_get, &act_refer, 0 },
-	{ M_GET,  "/referrals/overview", overview_get, &act_referral_report, 0 },
-	{ M_GET,  "/referrals/overview.csv", overview_csv, &act_referral_report, 0 },
-	{ M_GET,  "/referrals/{id:uuid}", show_get, &act_referral_view, RF_WRITE_TX },
-	{ M_POST, "/referrals/{id:uuid}/status", status_post, &act_referral_update, FORM },
-	{ M_POST, "/referrals/{id:uuid}/consent", consent_post, &act_referral_update, FORM },
-	{ M_GET,  "/account/referrals", mine_get, &act_signed_in, RF_WRITE_TX },
+	{ M_GET,  "/referrals/new", new_get, &act_refer, 0, "referral.new" },
+	{ M_POST, "/referrals/new", new_post, &act_refer, FORM, "referral.new" },
+	{ M_GET,  "/services/{id:uuid}/refer-me", referme_get, &act_public, 0, "referral.referme" },
+	{ M_POST, "/services/{id:uuid}/refer-me", referme_post, &act_public, FORM, "referral.referme" },
+	{ M_GET,  "/referrals/inbox", inbox_get, &act_referral_inbox, 0, "referral.inbox" },
+	{ M_GET,  "/referrals/caseload", caseload_get, &act_refer, 0, "referral.caseload" },
+	{ M_GET,  "/referrals/overview", overview_get, &act_referral_report, 0, "referral.overview" },
+	{ M_GET,  "/referrals/overview.csv", overview_csv, &act_referral_report, 0, "referral.overview_csv" },
+	{ M_GET,  "/referrals/{id:uuid}", show_get, &act_referral_view, RF_WRITE_TX, "referral.show" },
+	{ M_POST, "/referrals/{id:uuid}/status", status_post, &act_referral_update, FORM, "referral.status" },
+	{ M_POST, "/referrals/{id:uuid}/consent", consent_post, &act_referral_update, FORM, "referral.consent" },
+	{ M_GET,  "/account/referrals", mine_get, &act_signed_in, RF_WRITE_TX, "referral.mine" },
 };
 
 static const struct job jobs[] = {
