@@ -939,8 +939,8 @@ static enum err change_state(struct request *req, struct response *resp, enum ch
 		const char *back = req_form(req, "back");
 		const struct confirm c = {
 			.heading = arena_printf(&req->arena, "Archive %s?", meta.name),
-			.happens = "People will no longer find it when they search, and its page will "
-				   "say it has closed. Referrals already made to it are not changed.\n\n"
+			.happens = "People will no longer find it when they search or be able to open "
+				   "its page. Referrals already made to it are not changed.\n\n"
 				   "The organisation's other services are not affected.",
 			.warning = "Only a coordinator can publish it again.",
 			.button = "Yes, archive it",

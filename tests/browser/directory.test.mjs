@@ -256,4 +256,35 @@ describe('organisers and coordinators', { timeout: 120_000 }, () => {
       'published: search finds it at once');
     await page.close();
   });
+
+  test('archiving asks first, at phone size too', async () => {
+    for (const [size, tag] of [[PHONE, 'mobile'], [null, 'desktop']]) {
+      const page = await env.page();
+      if (size) await page.setViewportSize(size);
+      await signIn(page, COORDINATOR);
+      await page.goto(`${env.base}/find?q=browser+test+walk`);
+      await Promise.all([page.waitForURL(/\/services\//),
+        page.locator('.kith-result a', { hasText: 'Browser Test Walk' }).first().click()]);
+      const service = page.url();
+      await page.locator('form[action$="/archive"] button').click();
+      // The confirmation names the service and says what will happen;
+      // nothing has changed yet.
+      assert.equal(await h1(page), 'Archive Browser Test Walk?');
+      assert.match(await page.locator('main').innerText(), /no longer find it/);
+      await checkAxe(page, `archive confirmation (${tag})`);
+      await noSidewaysScroll(page, `archive confirmation (${tag})`);
+      await shoot(page, `confirm-archive-${tag}`);
+      if (tag === 'mobile') {
+        // "No, go back" leaves it as it was.
+        await Promise.all([page.waitForURL(service), page.click('text=No, go back')]);
+        assert.equal(await h1(page), 'Browser Test Walk');
+      } else {
+        await Promise.all([page.waitForURL(/\?done=archived/), page.click('button:has-text("Yes, archive it")')]);
+        await page.goto(`${env.base}/find?q=browser+test+walk`);
+        assert.equal(await page.locator('.kith-result a', { hasText: 'Browser Test Walk' }).count(), 0,
+          'archived: search no longer finds it');
+      }
+      await page.close();
+    }
+  });
 });
