@@ -3,10 +3,11 @@
 #   make            build/kith (release, hardened)
 #   make demo       install what is missing, build, seed a demo town, serve on :8080
 #   make test       install what is missing, build, run every suite (also under ASan+UBSan)
+#   make screenshots  run the browser tests and copy their screenshots to docs/screenshots
 #   make san        ASan+UBSan build in build/san
 #   make fuzz       libFuzzer targets, run for FUZZ_SECONDS each (default 300)
 #   make bench      benchmarks against nginx; figures for bench/RESULTS.md
-#   make check      static checks: banned functions, layering of includes, gcc -fanalyzer
+#   make check      static checks: banned functions, layering, long functions, gcc -fanalyzer
 #   make clean
 #
 # Variants build into their own directory (BUILD=build, build/san, build/fuzz)
@@ -67,9 +68,10 @@ LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o) $(GEN_SRC:$(GEN)/%.c=$(BUILD)/obj/gen
 
 TEMPLATES := $(sort $(shell find templates -type f 2>/dev/null))
 MIGRATIONS := $(sort $(wildcard migrations/*.sql))
-# Data compiled into the binary: postcode centroids and the ORUK OpenAPI file.
+# Data compiled into the binary: postcode centroids, the ORUK OpenAPI file
+# and the demo town's words (data/demo/README.md).
 DATA_FILES := data/postcodes/uk_postcode_sectors.csv data/postcodes/uk_postcode_districts.csv \
-	data/oruk/3.0/openapi.json
+	data/oruk/3.0/openapi.json $(sort $(wildcard data/demo/*.csv))
 SCSS := $(sort $(wildcard assets/scss/*.scss))
 STATIC := $(sort $(wildcard assets/static/*))
 ASSET_FILES := $(ASSETS_OUT)/kith.css $(STATIC:assets/static/%=$(ASSETS_OUT)/%)
@@ -83,7 +85,7 @@ SUPPORT_OBJ := $(SUPPORT_SRC:%.c=$(BUILD)/obj/%.o)
 .SECONDARY: $(SUPPORT_OBJ)
 
 # ---------------------------------------------------------------- targets
-.PHONY: all deps demo test test-only san fuzz fuzz-build bench check clean tests
+.PHONY: all deps demo test test-only screenshots san fuzz fuzz-build bench check clean tests
 
 all: $(BUILD)/kith tests
 
@@ -158,9 +160,13 @@ $(ASSETS_OUT)/%: assets/static/%
 $(ASSETS_OUT)/%.gz: $(ASSETS_OUT)/%
 	gzip -9 -n -c $< > $@
 
+# A fresh clone has no node_modules: install the npm packages pinned in
+# package-lock.json (install-deps.sh's npm part) rather than stop. When
+# they are there, a newer lock file is install-deps.sh's to act on (make
+# deps, make test, make demo); here it only marks them as seen.
 node_modules/.kith-installed: package-lock.json
 	@if [ ! -x node_modules/.bin/sass ]; then \
-		echo "node_modules is missing: run scripts/install-deps.sh (make demo and make test do)"; exit 1; fi
+		rm -f node_modules/.kith-installed; scripts/install-deps.sh npm; fi
 	@touch $@
 
 # ---------------------------------------------------------------- variants
@@ -185,8 +191,19 @@ test: deps
 
 # The suites without the install step (quick local iterations):
 #   make test-only SUITES="unit blackbox"
+# (the default list includes timeshift: the unit and request binaries
+# again under faketime; leave it out of SUITES to save a few minutes).
 test-only:
 	@SUITES="$(SUITES)" scripts/test.sh
+
+# The browser tests write screenshots to build/screenshots on every run;
+# only this target copies them into docs/screenshots, and only when every
+# browser test passed.
+screenshots: $(BUILD)/kith
+	@rm -rf build/screenshots
+	KITH_BIN=$(CURDIR)/$(BUILD)/kith node --test --test-concurrency=1 tests/browser/
+	@mkdir -p docs/screenshots
+	cp build/screenshots/*.png docs/screenshots/
 
 bench: deps
 	$(MAKE) all
@@ -195,6 +212,7 @@ bench: deps
 check:
 	@scripts/check-banned.sh
 	@scripts/check-layers.sh
+	@scripts/long-functions.sh
 	$(MAKE) BUILD=build/analyzer OPT="-O1 -fanalyzer" build/analyzer/libkith.a
 
 clean:

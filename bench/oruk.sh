@@ -6,11 +6,11 @@
 #
 # A database with `kith demo --services N` (default 100,000 synthetic
 # services across the UK, plus the demo town) is made once and cached in
-# build/bench/, keyed by the SHA-256 of the migrations and the directory's
-# sources (src/directory/, src/oruk/, src/search/: the generator, the
-# normaliser and what is derived from a document); --fresh makes it
-# again. Each run works on a copy, so nothing the server does changes
-# the cache.
+# build/bench/, keyed by the SHA-256 of the migrations, the directory's
+# sources and the demo's words (src/directory/, src/oruk/, src/search/,
+# data/demo/: the generator, the normaliser and what is derived from a
+# document); --fresh makes it again. Each run works on a copy, so nothing
+# the server does changes the cache.
 #
 # kith serves it (one thread, pinned to CPU 0; the "last checked" limit is
 # set beyond the demo's dates so the freshness job has nothing to send
@@ -47,7 +47,7 @@ bench_setup kith-bench-oruk
 mkdir -p build/bench
 
 # ---------------------------------------------------------------- the database
-KEY=$(cat migrations/*.sql $(find src/directory src/oruk src/search -type f | sort) | sha256sum | cut -c1-16)
+KEY=$(cat migrations/*.sql $(find src/directory src/oruk src/search data/demo -type f | sort) | sha256sum | cut -c1-16)
 CACHE="build/bench/oruk-$SERVICES-$KEY.db"
 if [ "$FRESH" = 1 ] || [ ! -f "$CACHE" ]; then
 	rm -f build/bench/oruk-"$SERVICES"-*.db build/bench/oruk-"$SERVICES"-*.txt

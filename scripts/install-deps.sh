@@ -5,9 +5,19 @@
 #
 # Called by `make demo` and `make test`; safe to run by hand. Needs root for
 # apt (it uses sudo when not root and sudo exists).
+#
+#   scripts/install-deps.sh        Debian packages, then npm packages
+#   scripts/install-deps.sh npm    npm packages only (the Makefile's
+#                                  node_modules rule, on a fresh clone)
 set -eu
 
 cd "$(dirname "$0")/.."
+
+case "${1:-all}" in
+all) only_npm=false ;;
+npm) only_npm=true ;;
+*) echo "usage: $0 [npm]" >&2; exit 2 ;;
+esac
 
 PKGS="build-essential pkg-config clang libclang-rt-dev ca-certificates
 libmicrohttpd-dev libsqlite3-dev sqlite3 libpq-dev libjansson-dev
@@ -15,9 +25,10 @@ libsodium-dev libcurl4-openssl-dev libcmark-dev libinih-dev libcmocka-dev
 libcrack2-dev cracklib-runtime libstemmer-dev
 postgresql postgresql-contrib nginx-light wrk procps curl
 python3 python3-pytest python3-requests python3-jsonschema python3-aiosmtpd
-chromium fonts-dejavu-core nodejs npm"
+chromium fonts-dejavu-core nodejs npm faketime"
 
 missing=""
+$only_npm && PKGS=""
 for p in $PKGS; do
 	# A package counts as present only when dpkg says it is fully installed.
 	st=$(dpkg-query -W -f='${db:Status-Abbrev}' "$p" 2>/dev/null || true)
@@ -55,6 +66,10 @@ fi
 # npm packages: pinned in package.json/package-lock.json; node_modules is
 # rebuilt only when the lock file is newer than the last install.
 if [ ! -f node_modules/.kith-installed ] || [ package-lock.json -nt node_modules/.kith-installed ]; then
+	if ! command -v npm >/dev/null 2>&1; then
+		echo "install-deps: npm is missing: run scripts/install-deps.sh as root (it installs nodejs and npm)" >&2
+		exit 1
+	fi
 	echo "install-deps: installing npm packages"
 	npm ci --no-audit --no-fund --loglevel=error
 	touch node_modules/.kith-installed

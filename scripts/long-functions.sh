@@ -8,8 +8,9 @@
 # of the three lines above the signature holds a comment with "long:"
 # saying why it stays long:
 #
-#   /* long: one switch over every ORUK field type; split, it reads worse. */
-#   static void norm_field(...)
+#   /* long: one state machine over the template's bytes; split, its
+#    * states would be spread over many functions. */
+#   static enum err html_feed(...)
 #
 # Exits 1 when it printed anything, 0 otherwise. Counts braces in kith's
 # style (a function's braces open and close in column 0), and also asks

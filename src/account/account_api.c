@@ -366,17 +366,17 @@ static enum err api_token_revoke(struct request *req, struct response *resp)
 /* POST and DELETE handlers open their own transactions. */
 
 static const struct route routes[] = {
-	{ M_POST,   "/api/v1/accounts", api_register, &act_public, RF_JSON },
-	{ M_POST,   "/api/v1/sessions", api_login, &act_public, RF_JSON },
-	{ M_DELETE, "/api/v1/sessions/current", api_logout, &act_signed_in, 0 },
-	{ M_GET,    "/api/v1/me", api_me, &act_signed_in, 0 },
-	{ M_POST,   "/api/v1/password-resets", api_reset, &act_public, RF_JSON },
-	{ M_GET,    "/api/v1/people", api_people, &act_people_list, 0 },
-	{ M_GET,    "/api/v1/people/{id:int}", api_person, &act_person_view, RF_WRITE_TX },
-	{ M_POST,   "/api/v1/people/{id:int}/roles", api_grant, &act_role_grant, RF_JSON },
-	{ M_DELETE, "/api/v1/people/{id:int}/roles/{role}", api_remove, &act_role_grant, 0 },
-	{ M_GET,    "/api/v1/tokens", api_tokens, &act_signed_in, 0 },
-	{ M_DELETE, "/api/v1/tokens/{id:int}", api_token_revoke, &act_signed_in, 0 },
+	{ M_POST,   "/api/v1/accounts", api_register, &act_public, RF_JSON, "account_api.api_register" },
+	{ M_POST,   "/api/v1/sessions", api_login, &act_public, RF_JSON, "account_api.api_login" },
+	{ M_DELETE, "/api/v1/sessions/current", api_logout, &act_signed_in, 0, "account_api.api_logout" },
+	{ M_GET,    "/api/v1/me", api_me, &act_signed_in, 0, "account_api.api_me" },
+	{ M_POST,   "/api/v1/password-resets", api_reset, &act_public, RF_JSON, "account_api.api_reset" },
+	{ M_GET,    "/api/v1/people", api_people, &act_people_list, 0, "account_api.api_people" },
+	{ M_GET,    "/api/v1/people/{id:int}", api_person, &act_person_view, RF_WRITE_TX, "account_api.api_person" },
+	{ M_POST,   "/api/v1/people/{id:int}/roles", api_grant, &act_role_grant, RF_JSON, "account_api.api_grant" },
+	{ M_DELETE, "/api/v1/people/{id:int}/roles/{role}", api_remove, &act_role_grant, 0, "account_api.api_remove" },
+	{ M_GET,    "/api/v1/tokens", api_tokens, &act_signed_in, 0, "account_api.api_tokens" },
+	{ M_DELETE, "/api/v1/tokens/{id:int}", api_token_revoke, &act_signed_in, 0, "account_api.api_token_revoke" },
 };
 
 const struct feature account_api_feature = {

@@ -135,94 +135,75 @@ static enum err load_me(struct request *req, struct person *p)
 	return e == ERR_NOT_FOUND ? req_fail(req, ERR_UNAUTHORIZED, "Sign in again.") : e;
 }
 
-/* The words for a page's ?done= flag. */
-struct done_word {
-	const char *word;
-	bool success;
-	const char *text;         /* may hold one %s: the person's email address */
-};
-
-static void set_done(struct request *req, json_t *data, const struct done_word *words, size_t n,
-		const char *email)
-{
-	const char *done = req_query(req, "done");
-
-	if (!done)
-		return;
-	for (size_t i = 0; i < n; i++) {
-		if (strcmp(done, words[i].word) != 0)
-			continue;
-		const char *at = strstr(words[i].text, "%s");
-
-		if (at)
-			web_set_banner(data, words[i].success, arena_printf(&req->arena,
-				"%.*s%s%s", (int)(at - words[i].text), words[i].text,
-				email ? email : "", at + 2));
-		else
-			web_set_banner(data, words[i].success, words[i].text);
-		return;
-	}
-}
-
 /* ---------------------------------------------------------------- fields */
 
 /* Written out in place (not copied from named constants): a struct
  * variable is not a constant initialiser in C, and clang (the fuzz build)
  * refuses what gcc allows. */
 static const struct field_def register_fields[] = {
-	{ FLD_NAME, "Your name", "The name other people on this service will see.", "text", "name",
-	  NULL, false, false },
-	{ FLD_EMAIL, "Email address", "We will send you a link to confirm it. We will not share it.",
-	  "email", "email", NULL, false, true },
-	{ FLD_PHONE, "Phone number (optional)", "Only if you would like a coordinator to be able to "
-	  "call you.", "tel", "tel", "govuk-input--width-20", false, false },
-	{ FLD_PASSWORD, "Create a password", "At least 10 characters. Three or four words you will "
-	  "remember, with spaces between them, make a good password.", "password", "new-password",
-	  NULL, true, true },
+	{ .name = FLD_NAME, .label = "Your name", .hint = "The name other people on this service will see.",
+	  .type = "text", .autocomplete = "name" },
+	{ .name = FLD_EMAIL, .label = "Email address",
+	  .hint = "We will send you a link to confirm it. We will not share it.", .type = "email",
+	  .autocomplete = "email", .nospell = true },
+	{ .name = FLD_PHONE, .label = "Phone number (optional)", .hint = "Only if you would like a "
+	  "coordinator to be able to call you.", .type = "tel", .autocomplete = "tel",
+	  .width = "govuk-input--width-20" },
+	{ .name = FLD_PASSWORD, .label = "Create a password", .hint = "At least 10 characters. Three or "
+	  "four words you will remember, with spaces between them, make a good password.",
+	  .type = "password", .autocomplete = "new-password", .secret = true, .nospell = true },
 };
 
 static const struct field_def login_fields[] = {
-	{ FLD_EMAIL, "Email address", NULL, "email", "email", NULL, false, true },
-	{ FLD_PASSWORD, "Password", NULL, "password", "current-password", NULL, true, true },
+	{ .name = FLD_EMAIL, .label = "Email address", .type = "email", .autocomplete = "email",
+	  .nospell = true },
+	{ .name = FLD_PASSWORD, .label = "Password", .type = "password",
+	  .autocomplete = "current-password", .secret = true, .nospell = true },
 };
 
+/* Bound by web_form_post: the person's own rules for names and phones. */
 static const struct field_def details_fields[] = {
-	{ FLD_NAME, "Your name", NULL, "text", "name", NULL, false, false },
-	{ FLD_PHONE, "Phone number (optional)", "Leave this empty to remove your phone number.",
-	  "tel", "tel", "govuk-input--width-20", false, false },
+	{ .name = FLD_NAME, .label = "Your name", .type = "text", .autocomplete = "name",
+	  .kind = FIELD_TEXT, .required = true, .check = person_check_name },
+	{ .name = FLD_PHONE, .label = "Phone number (optional)",
+	  .hint = "Leave this empty to remove your phone number.", .type = "tel", .autocomplete = "tel",
+	  .width = "govuk-input--width-20", .kind = FIELD_TEXT, .check = person_check_phone },
 };
 
 static const struct field_def email_fields[] = {
-	{ FLD_EMAIL, "New email address", "We will send a link to this address to confirm it.",
-	  "email", "email", NULL, false, true },
-	{ FLD_CURRENT, "Your password", "To check it is you.", "password", "current-password",
-	  NULL, true, true },
+	{ .name = FLD_EMAIL, .label = "New email address",
+	  .hint = "We will send a link to this address to confirm it.", .type = "email",
+	  .autocomplete = "email", .nospell = true },
+	{ .name = FLD_CURRENT, .label = "Your password", .hint = "To check it is you.",
+	  .type = "password", .autocomplete = "current-password", .secret = true, .nospell = true },
 };
 
 static const struct field_def password_fields[] = {
-	{ FLD_CURRENT, "Current password", NULL, "password", "current-password", NULL, true, true },
-	{ FLD_PASSWORD, "New password", "At least 10 characters. Three or four words you will "
-	  "remember, with spaces between them, make a good password.", "password", "new-password",
-	  NULL, true, true },
-	{ FLD_CONFIRM, "Confirm new password", NULL, "password", "new-password", NULL, true, true },
+	{ .name = FLD_CURRENT, .label = "Current password", .type = "password",
+	  .autocomplete = "current-password", .secret = true, .nospell = true },
+	{ .name = FLD_PASSWORD, .label = "New password", .hint = "At least 10 characters. Three or four "
+	  "words you will remember, with spaces between them, make a good password.",
+	  .type = "password", .autocomplete = "new-password", .secret = true, .nospell = true },
+	{ .name = FLD_CONFIRM, .label = "Confirm new password", .type = "password",
+	  .autocomplete = "new-password", .secret = true, .nospell = true },
 };
 
 /* The same without the current password (reset and set links). */
 static const struct field_def *const new_password_fields = password_fields + 1;
 
 static const struct field_def reset_fields[] = {
-	{ FLD_EMAIL, "Email address", "The address you use to sign in.", "email", "email", NULL,
-	  false, true },
+	{ .name = FLD_EMAIL, .label = "Email address", .hint = "The address you use to sign in.",
+	  .type = "email", .autocomplete = "email", .nospell = true },
 };
 
 static const struct field_def delete_fields[] = {
-	{ FLD_CURRENT, "Your password", "To check it is you.", "password", "current-password",
-	  NULL, true, true },
+	{ .name = FLD_CURRENT, .label = "Your password", .hint = "To check it is you.",
+	  .type = "password", .autocomplete = "current-password", .secret = true, .nospell = true },
 };
 
 static const struct field_def token_fields[] = {
-	{ FLD_TOKEN_NAME, "What is the token for?", "For example, \"GP practice system\". It helps "
-	  "you tell your tokens apart.", "text", "off", NULL, false, false },
+	{ .name = FLD_TOKEN_NAME, .label = "What is the token for?", .hint = "For example, \"GP practice "
+	  "system\". It helps you tell your tokens apart.", .type = "text", .autocomplete = "off" },
 };
 
 /* The values typed into a form, for showing it again. */
@@ -360,7 +341,7 @@ static enum err login_page(struct request *req, struct response *resp, int statu
 		static const struct done_word words[] = {
 			{ "verified", true, "Your email address is confirmed. Sign in to continue." },
 		};
-		set_done(req, data, words, ARRAY_LEN(words), NULL);
+		web_done(req, data, words, ARRAY_LEN(words), NULL);
 	}
 	json_decref(values);
 	return web_page(req, resp, status, "account/login.html", "Sign in", data);
@@ -835,15 +816,19 @@ static enum err account_home(struct request *req, struct response *resp)
 	data = json_pack("{s:s, s:s?, s:s?, s:b, s:o, s:b}", "name", p.name, "email", p.email,
 			 "phone", p.phone, "verified", p.verified, "roles", roles_words(p.roles),
 			 "has_password", p.password_hash != NULL);
-	set_done(req, data, words, ARRAY_LEN(words), p.email);
+	web_done(req, data, words, ARRAY_LEN(words), p.email);
 	return web_page(req, resp, 200, "account/index.html", "Your account", data);
 }
 
-/* Details. */
+/* Details: the model of a form on the one POST path (web_form_post):
+ * the field table says what is read and checked, details_act() does the
+ * work inside the path's transaction, details_page() draws the form. */
 static enum err details_page(struct request *req, struct response *resp, int status,
-		json_t *values, json_t *errors)
+		json_t *values, json_t *errors, void *ctx)
 {
 	json_t *data = json_object();
+
+	UNUSED(ctx);
 
 	json_object_set_new(data, "form", web_form("/account/details", "Save", false,
 		details_fields, ARRAY_LEN(details_fields), values, errors));
@@ -860,30 +845,29 @@ static enum err details_get(struct request *req, struct response *resp)
 	if ((e = load_me(req, &p)) != ERR_OK)
 		return e;
 	return details_page(req, resp, 200, json_pack("{s:s, s:s?}", FLD_NAME, p.name,
-			    FLD_PHONE, p.phone), NULL);
+			    FLD_PHONE, p.phone), NULL, NULL);
 }
+
+static enum err details_act(struct request *req, const struct bound *b, json_t *errors, void *ctx)
+{
+	enum err e;
+
+	UNUSED(errors);
+	UNUSED(ctx);
+	if ((e = person_set_details(req->db, req->actor->id, web_bound(b, FLD_NAME)->text,
+				    web_bound(b, FLD_PHONE)->text, req->now)) != ERR_OK)
+		return e;
+	return audit_req(req, "account.details_changed", req->actor->id, NULL);
+}
+
+static const struct form_post details_form = {
+	.fields = details_fields, .nfields = ARRAY_LEN(details_fields),
+	.act = details_act, .page = details_page, .done_href = "/account?done=details",
+};
 
 static enum err details_post(struct request *req, struct response *resp)
 {
-	const char *name = web_form_text(req, FLD_NAME);
-	const char *phone = web_form_text(req, FLD_PHONE);
-	json_t *errors = account_check_details(name, phone);
-	enum err e;
-
-	if (!errors)
-		return ERR_NOMEM;
-	if (json_array_size(errors))
-		return details_page(req, resp, 422, typed(req, details_fields,
-				    ARRAY_LEN(details_fields)), errors);
-	json_decref(errors);
-	if ((e = db_begin(req->db)) != ERR_OK ||
-	    (e = person_set_details(req->db, req->actor->id, name, phone && phone[0] ? phone : NULL,
-				    req->now)) != ERR_OK ||
-	    (e = audit_req(req, "account.details_changed", req->actor->id, NULL)) != ERR_OK ||
-	    (e = db_commit(req->db)) != ERR_OK)
-		return e;
-	resp_redirect(req, resp, "/account?done=details");
-	return ERR_OK;
+	return web_form_post(req, resp, &details_form, NULL);
 }
 
 /* Checks the current password typed into a form, counting wrong guesses
@@ -1078,7 +1062,7 @@ static enum err sessions_get(struct request *req, struct response *resp)
 			others = true;
 	}
 	data = json_pack("{s:o, s:b}", "sessions", list, "others", others);
-	set_done(req, data, words, ARRAY_LEN(words), NULL);
+	web_done(req, data, words, ARRAY_LEN(words), NULL);
 	return web_page(req, resp, 200, "account/sessions.html", "Where you are signed in", data);
 }
 
@@ -1152,7 +1136,7 @@ static enum err tokens_page(struct request *req, struct response *resp, int stat
 		token_fields, ARRAY_LEN(token_fields), values, errors));
 	web_set_errors(data, errors);
 	if (req->method == M_GET)
-		set_done(req, data, words, ARRAY_LEN(words), NULL);
+		web_done(req, data, words, ARRAY_LEN(words), NULL);
 	json_decref(values);
 	return web_page(req, resp, status, "account/tokens.html", "API tokens", data);
 }
@@ -1320,41 +1304,41 @@ static enum err delete_post(struct request *req, struct response *resp)
 /* POST and DELETE handlers open their own transactions. */
 
 static const struct route routes[] = {
-	{ M_GET,  "/register", register_get, &act_public, 0 },
-	{ M_POST, "/register", register_post, &act_public, FORM },
-	{ M_GET,  "/login", login_get, &act_public, 0 },
-	{ M_POST, "/login", login_post, &act_public, FORM },
-	{ M_POST, "/logout", logout_post, &act_signed_in, FORM },
-	{ M_GET,  "/signed-out", signed_out, &act_public, 0 },
-	{ M_GET,  "/verify-email/{token}", verify_get, &act_public, 0 },
-	{ M_POST, "/verify-email/{token}", verify_post, &act_public, FORM },
-	{ M_GET,  "/password-reset", reset_get, &act_public, 0 },
-	{ M_POST, "/password-reset", reset_post, &act_public, FORM },
-	{ M_GET,  "/password-reset/sent", reset_sent, &act_public, 0 },
-	{ M_GET,  "/password-reset/{token}", reset_link_get, &act_public, 0 },
-	{ M_POST, "/password-reset/{token}", reset_link_post, &act_public, FORM },
-	{ M_GET,  "/set-password/{token}", set_link_get, &act_public, 0 },
-	{ M_POST, "/set-password/{token}", set_link_post, &act_public, FORM },
-	{ M_GET,  "/account", account_home, &act_signed_in, 0 },
-	{ M_POST, "/account/verify-email", verify_resend, &act_signed_in, FORM },
-	{ M_GET,  "/account/details", details_get, &act_signed_in, 0 },
-	{ M_POST, "/account/details", details_post, &act_signed_in, FORM },
-	{ M_GET,  "/account/email", email_get, &act_signed_in, 0 },
-	{ M_POST, "/account/email", email_post, &act_signed_in, FORM },
-	{ M_GET,  "/account/password", password_get, &act_signed_in, 0 },
-	{ M_POST, "/account/password", password_post, &act_signed_in, FORM },
-	{ M_GET,  "/account/sessions", sessions_get, &act_signed_in, 0 },
-	{ M_POST, "/account/sessions/{id:int}/revoke", session_revoke_post, &act_signed_in, FORM },
-	{ M_POST, "/account/sessions/revoke-others", sessions_revoke_others, &act_signed_in, FORM },
-	{ M_GET,  "/account/tokens", tokens_get, &act_signed_in, 0 },
-	{ M_POST, "/account/tokens", tokens_post, &act_signed_in, FORM },
-	{ M_POST, "/account/tokens/{id:int}/revoke", token_revoke_post, &act_signed_in, FORM },
-	{ M_GET,  "/account/data", data_get, &act_signed_in, 0 },
-	{ M_GET,  "/account/data.json", data_json, &act_signed_in, RF_WRITE_TX },
-	{ M_GET,  "/account/deactivate", deactivate_get, &act_signed_in, 0 },
-	{ M_POST, "/account/deactivate", deactivate_post, &act_signed_in, FORM },
-	{ M_GET,  "/account/delete", delete_get, &act_signed_in, 0 },
-	{ M_POST, "/account/delete", delete_post, &act_signed_in, FORM },
+	{ M_GET,  "/register", register_get, &act_public, 0, "account.register" },
+	{ M_POST, "/register", register_post, &act_public, FORM, "account.register" },
+	{ M_GET,  "/login", login_get, &act_public, 0, "account.login" },
+	{ M_POST, "/login", login_post, &act_public, FORM, "account.login" },
+	{ M_POST, "/logout", logout_post, &act_signed_in, FORM, "account.logout" },
+	{ M_GET,  "/signed-out", signed_out, &act_public, 0, "account.signed_out" },
+	{ M_GET,  "/verify-email/{token}", verify_get, &act_public, 0, "account.verify" },
+	{ M_POST, "/verify-email/{token}", verify_post, &act_public, FORM, "account.verify" },
+	{ M_GET,  "/password-reset", reset_get, &act_public, 0, "account.reset" },
+	{ M_POST, "/password-reset", reset_post, &act_public, FORM, "account.reset" },
+	{ M_GET,  "/password-reset/sent", reset_sent, &act_public, 0, "account.reset_sent" },
+	{ M_GET,  "/password-reset/{token}", reset_link_get, &act_public, 0, "account.reset_link" },
+	{ M_POST, "/password-reset/{token}", reset_link_post, &act_public, FORM, "account.reset_link" },
+	{ M_GET,  "/set-password/{token}", set_link_get, &act_public, 0, "account.set_link" },
+	{ M_POST, "/set-password/{token}", set_link_post, &act_public, FORM, "account.set_link" },
+	{ M_GET,  "/account", account_home, &act_signed_in, 0, "account.home" },
+	{ M_POST, "/account/verify-email", verify_resend, &act_signed_in, FORM, "account.verify_resend" },
+	{ M_GET,  "/account/details", details_get, &act_signed_in, 0, "account.details" },
+	{ M_POST, "/account/details", details_post, &act_signed_in, FORM, "account.details" },
+	{ M_GET,  "/account/email", email_get, &act_signed_in, 0, "account.email" },
+	{ M_POST, "/account/email", email_post, &act_signed_in, FORM, "account.email" },
+	{ M_GET,  "/account/password", password_get, &act_signed_in, 0, "account.password" },
+	{ M_POST, "/account/password", password_post, &act_signed_in, FORM, "account.password" },
+	{ M_GET,  "/account/sessions", sessions_get, &act_signed_in, 0, "account.sessions" },
+	{ M_POST, "/account/sessions/{id:int}/revoke", session_revoke_post, &act_signed_in, FORM, "account.session_revoke" },
+	{ M_POST, "/account/sessions/revoke-others", sessions_revoke_others, &act_signed_in, FORM, "account.sessions_revoke_others" },
+	{ M_GET,  "/account/tokens", tokens_get, &act_signed_in, 0, "account.tokens" },
+	{ M_POST, "/account/tokens", tokens_post, &act_signed_in, FORM, "account.tokens" },
+	{ M_POST, "/account/tokens/{id:int}/revoke", token_revoke_post, &act_signed_in, FORM, "account.token_revoke" },
+	{ M_GET,  "/account/data", data_get, &act_signed_in, 0, "account.data" },
+	{ M_GET,  "/account/data.json", data_json, &act_signed_in, RF_WRITE_TX, "account.data_json" },
+	{ M_GET,  "/account/deactivate", deactivate_get, &act_signed_in, 0, "account.deactivate" },
+	{ M_POST, "/account/deactivate", deactivate_post, &act_signed_in, FORM, "account.deactivate" },
+	{ M_GET,  "/account/delete", delete_get, &act_signed_in, 0, "account.delete" },
+	{ M_POST, "/account/delete", delete_post, &act_signed_in, FORM, "account.delete" },
 };
 
 /* ---------------------------------------------------------------- settings */

@@ -242,8 +242,9 @@ static enum err people_list(struct request *req, struct response *resp)
 }
 
 static const struct field_def org_fields[] = {
-	{ FLD_ORG, "Organisation id (organisers only)", "The id of the organisation they work "
-	  "for, like 3f2504e0-4f89-41d3-9a0c-0305e82c3301.", "text", "off", NULL, false, true },
+	{ .name = FLD_ORG, .label = "Organisation id (organisers only)", .hint = "The id of the "
+	  "organisation they work for, like 3f2504e0-4f89-41d3-9a0c-0305e82c3301.", .type = "text",
+	  .autocomplete = "off", .nospell = true },
 };
 
 /* The person's record page; errors and chosen for a failed grant. */
@@ -362,11 +363,11 @@ static enum err remove_post(struct request *req, struct response *resp)
 /* POST and DELETE handlers open their own transactions. */
 
 static const struct route routes[] = {
-	{ M_GET,  "/people", people_list, &act_people_list, 0 },
-	{ M_GET,  "/people/{id:int}", person_get_page, &act_person_view, RF_WRITE_TX },
-	{ M_POST, "/people/{id:int}/roles", grant_post, &act_role_grant, RF_FORM | RF_CSRF },
+	{ M_GET,  "/people", people_list, &act_people_list, 0, "people.list" },
+	{ M_GET,  "/people/{id:int}", person_get_page, &act_person_view, RF_WRITE_TX, "people.person" },
+	{ M_POST, "/people/{id:int}/roles", grant_post, &act_role_grant, RF_FORM | RF_CSRF, "people.roles" },
 	{ M_POST, "/people/{id:int}/roles/{role}/remove", remove_post, &act_role_grant,
-	  RF_FORM | RF_CSRF },
+	  RF_FORM | RF_CSRF, "people.remove" },
 };
 
 const struct feature people_admin_feature = {

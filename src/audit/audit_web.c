@@ -349,9 +349,9 @@ static enum err export_person(struct db *db, int64_t person_id, int64_t now, jso
 }
 
 static const struct route routes[] = {
-	{ M_GET, "/admin/audit", admin_page, &act_audit_read, RF_PAGE_JSON },
-	{ M_GET, "/api/v1/audit", api_list, &act_audit_read, 0 },
-	{ M_GET, "/account/activity", activity, &act_signed_in, RF_PAGE_JSON },
+	{ M_GET, "/admin/audit", admin_page, &act_audit_read, RF_PAGE_JSON, "audit.admin_page" },
+	{ M_GET, "/api/v1/audit", api_list, &act_audit_read, 0, "audit.api_list" },
+	{ M_GET, "/account/activity", activity, &act_signed_in, RF_PAGE_JSON, "audit.activity" },
 };
 
 static const struct action *const actions[] = { &act_audit_read, NULL };

@@ -31,7 +31,7 @@ extern const size_t embedded_templates_n;
 extern const struct embedded_file embedded_migrations[];
 extern const size_t embedded_migrations_n;
 /* data/: postcodes/uk_postcode_sectors.csv, postcodes/uk_postcode_districts.csv,
- * oruk/3.0/openapi.json */
+ * oruk/3.0/openapi.json, and the demo town's CSV files under demo/ */
 extern const struct embedded_file embedded_data[];
 extern const size_t embedded_data_n;
 /* The embedded file whose name is name, or NULL. */

@@ -16,6 +16,12 @@
  * conditions, peer-led, how to join) travel as ORUK attributes linking the
  * fixed term ids of vocab.h.
  *
+ * The words are data: the town, its streets, the kinds of support with
+ * their names, sentences and organisations, venues, costs, times,
+ * conditions and languages are the CSV files of data/demo/ (its README
+ * says what each holds), read by demo_data.c when the demo runs. This
+ * file decides how they combine.
+ *
  * Deterministic: every id is a UUID made from the SHA-256 of a stable key
  * ("town:walk:3", "synthetic:41"), and every choice comes from a generator
  * seeded by the same key, so one service's text never depends on another's
@@ -31,6 +37,7 @@
 #include "core/str.h"
 #include "core/timeutil.h"
 #include "core/uktime.h"
+#include "directory/demo_data.h"
 #include "directory/directory.h"
 #include "directory/vocab.h"
 #include "people/people.h"
@@ -162,65 +169,6 @@ struct place {
 	bool village;
 };
 
-/* The demo town's sectors. The sectors are real (checked against the
- * shipped centroids when the demo runs); which neighbourhood each is
- * named after is approximate, as is fitting for invented venues. DN15 2
- * (a single postcode) is left out. */
-static const struct town_sector {
-	const char *sector, *local;
-	int weight;                    /* how many services it gets, relatively */
-	bool village;
-	const char *const *streets;
-} town_sectors[] = {
-	{ "DN15 0", "Roxby", 1, true, (const char *const[]){ "Church Lane", "Station Road", "Main Street", NULL } },
-	{ "DN15 5", "Berkeley", 3, false, (const char *const[]){ "Berkeley Road", "Kingsway", "Rowland Road", "Queensway", NULL } },
-	{ "DN15 6", "Scunthorpe", 5, false, (const char *const[]){ "High Street", "Oswald Road", "Cole Street", "Wells Street", "Doncaster Road", NULL } },
-	{ "DN15 7", "Crosby", 4, false, (const char *const[]){ "Frodingham Road", "Crosby Road", "Normanby Road", "Diana Street", NULL } },
-	{ "DN15 8", "Skippingdale", 2, false, (const char *const[]){ "Ferry Road", "Winterton Road", "Skippingdale Road", NULL } },
-	{ "DN15 9", "Winterton", 2, true, (const char *const[]){ "Market Street", "King Street", "West Street", NULL } },
-	{ "DN16 1", "Frodingham", 3, false, (const char *const[]){ "Church Lane", "Brigg Road", "Station Road", NULL } },
-	{ "DN16 2", "Ashby", 4, false, (const char *const[]){ "Ashby High Street", "Collum Lane", "Grange Lane North", "Messingham Road", NULL } },
-	{ "DN16 3", "Bottesford", 3, false, (const char *const[]){ "Bottesford Road", "Manor Road", "Yaddlethorpe Lane", NULL } },
-	{ "DN17 1", "Brumby", 3, false, (const char *const[]){ "Brumby Wood Lane", "Old Brumby Street", "Ashby Road", NULL } },
-	{ "DN17 2", "Westcliff", 3, false, (const char *const[]){ "Westcliff Drive", "Enderby Road", "Burringham Road", NULL } },
-	{ "DN17 3", "Messingham", 2, true, (const char *const[]){ "High Street", "Brigg Road", "East Common Lane", NULL } },
-	{ "DN17 4", "Crowle", 1, true, (const char *const[]){ "Market Place", "Godnow Road", "High Street", NULL } },
-};
-
-#define TOWN_NAME   "Scunthorpe"
-#define TOWN_AREA   "North Lincs"
-#define TOWN_COUNTY "North Lincolnshire"
-#define TOWN_VALLEY "Trent Valley"
-
-static const char *const uk_streets[] = {   /* most common first (Zipf) */
-	"High Street", "Station Road", "Church Road", "Main Street", "Park Road",
-	"Church Street", "London Road", "Victoria Road", "Green Lane", "Manor Road",
-	"Church Lane", "Park Avenue", "The Avenue", "Queens Road", "New Road",
-	"Grange Road", "Kings Road", "Mill Lane", "School Lane", "North Street",
-	"Chapel Street", "Albert Road", "Market Place", "Market Street", "Stanley Road",
-	"Alexandra Road", "Springfield Road", "George Street", "York Road", "West Street",
-	"Broadway", "Highfield Road", "Queen Street", "King Street", "The Crescent",
-	"Mill Road", "Oak Avenue", "Windsor Road", "Elm Grove", "Bridge Street", NULL,
-};
-
-/* Syllables for the names of synthetic towns (one per postcode district). */
-static const char *const town_heads[] = {
-	"Ash", "Brad", "Thorn", "King", "Mar", "Wes", "Nor", "Sut", "Brook", "Hol",
-	"Har", "Hen", "Stan", "Wal", "Whit", "Mill", "Oak", "Elm", "Bur", "Chel",
-	"Dun", "Fair", "Glen", "Hay", "Lang", "Long", "Red", "Rom", "Sand", "Shep",
-	"Stow", "Tad", "Wick", "Ald", "Bex", "Cal", "Dal", "Ever", "Fen", "Gold",
-	"Hart", "Ick", "Kel", "Lin", "Mel", "New", "Over", "Pen", "Rad", "Sel", NULL,
-};
-static const char *const town_tails[] = {
-	"ton", "ley", "ford", "bury", "field", "ham", "wick", "by", "thorpe", "bridge",
-	"well", "combe", "stead", "worth", "den", "holme", "moor", "hurst", "cliffe", "minster",
-	"mouth", "borough", "dale", "gate", "hill", NULL,
-};
-static const char *const local_forms[] = {   /* the town's own name most often */
-	"{town}", "{town}", "{town}", "North {town}", "South {town}", "East {town}", "West {town}",
-	"{town} Green", "{town} Park", "Old {town}", "Upper {town}", "Lower {town}", "{town} Vale", NULL,
-};
-
 static const char *nation_of(const char *sector)
 {
 	static const char *const scotland[] = { "AB", "DD", "DG", "EH", "FK", "G", "HS", "IV",
@@ -253,7 +201,7 @@ static void local_name(const char *form, struct place *pl);
  * so neighbouring services agree about where they are. false past the
  * end, or for the few sectors in the centroid tables that no postcode
  * can be in ("NPT 1", Newport's old pseudo-district). */
-static bool synthetic_place(size_t i, struct place *pl)
+static bool synthetic_place(const struct demo_data *d, size_t i, struct place *pl)
 {
 	char district[9], full[12], normal[9];
 	struct rng r;
@@ -270,886 +218,16 @@ static bool synthetic_place(size_t i, struct place *pl)
 	n = sp ? (size_t)(sp - pl->sector) : strlen(pl->sector);
 	snprintf(district, sizeof(district), "%.*s", (int)n, pl->sector);
 	rng_seed(&r, district);
-	snprintf(pl->town, sizeof(pl->town), "%s%s", pick(&r, town_heads), pick(&r, town_tails));
+	snprintf(pl->town, sizeof(pl->town), "%s%s", pick(&r, d->town_heads), pick(&r, d->town_tails));
 	snprintf(pl->area, sizeof(pl->area), "%s and District", pl->town);
 	snprintf(pl->valley, sizeof(pl->valley), "%s Vale", pl->town);
 	str_copy(pl->county, sizeof(pl->county), nation_of(pl->sector));
 	rng_seed(&r, pl->sector);
-	local_name(pick(&r, local_forms), pl);
-	pl->streets = uk_streets;
+	local_name(pick(&r, d->local_forms), pl);
+	pl->streets = d->uk_streets;
 	pl->village = rng_pct(&r, 20);
 	return true;
 }
-
-/* ---------------------------------------------------------------- kinds of support */
-
-struct org_tmpl {
-	const char *name;              /* "{place} Health Walks", or fixed */
-	const char *desc;
-};
-
-struct cost {
-	double amount;
-	const char *words;
-};
-
-/* Time slots, grouped by the part of the day. */
-enum { SL_MORNING = 1, SL_LUNCH = 2, SL_AFTERNOON = 4, SL_EVENING = 8, SL_OFFICE = 16 };
-
-static const struct slot {
-	unsigned group;
-	const char *opens, *closes;
-} slots[] = {
-	{ SL_MORNING, "09:30", "11:00" }, { SL_MORNING, "10:00", "11:30" },
-	{ SL_MORNING, "10:00", "12:00" }, { SL_MORNING, "10:30", "12:00" },
-	{ SL_MORNING, "11:00", "12:30" },
-	{ SL_LUNCH, "11:30", "13:30" }, { SL_LUNCH, "12:00", "14:00" }, { SL_LUNCH, "12:00", "13:30" },
-	{ SL_AFTERNOON, "13:30", "15:00" }, { SL_AFTERNOON, "14:00", "16:00" },
-	{ SL_AFTERNOON, "13:00", "15:00" }, { SL_AFTERNOON, "14:30", "16:00" },
-	{ SL_EVENING, "18:00", "19:30" }, { SL_EVENING, "18:30", "20:00" }, { SL_EVENING, "19:00", "21:00" },
-	{ SL_OFFICE, "09:00", "17:00" }, { SL_OFFICE, "09:30", "16:30" }, { SL_OFFICE, "10:00", "14:00" },
-};
-
-struct kind {
-	const char *code;              /* part of every key: "walk" */
-	int town;                      /* services in the demo town */
-	int weight;                    /* per 1000 synthetic services */
-	const char *const *cats;       /* category codes */
-	const char *const *conds;      /* conditions one of which may be named */
-	int cond_pct;
-	const char *const *names;      /* "{place} Health Walk" */
-	const struct org_tmpl *orgs;   /* ended by a NULL name */
-	const char *const *open;       /* the first sentence */
-	const char *const *detail;     /* what happens */
-	const char *const *who;        /* who it is for */
-	const char *const *venues;     /* where */
-	enum join_how join;            /* the usual way in */
-	int join_other_pct;
-	enum join_how join_other;
-	int peer_pct;
-	int paid_pct;
-	const struct cost *costs;      /* ended by words == NULL */
-	int online_pct;                /* also online or by phone */
-	unsigned slots;                /* SL_* */
-	int weekly_pct, fortnightly_pct;   /* the rest monthly */
-	int min_age;                   /* 0: none */
-	bool weekends;                 /* may be on a Saturday or Sunday */
-};
-
-#define L(...) ((const char *const[]){ __VA_ARGS__, NULL })
-
-static const char *const venues_hall[] = {
-	"{place} Community Centre", "{place} Library", "St {saint}'s Church Hall",
-	"{place} Methodist Church", "{place} Baptist Church Hall", "The {place} Centre",
-	"{place} Scout Hut", "{place} Medical Centre, community room", NULL,
-};
-static const char *const venues_social[] = {
-	"{place} Community Centre", "St {saint}'s Church Hall", "{place} Methodist Church",
-	"{place} Working Men's Club", "{place} Bowls Club", "The {place} Centre",
-	"{place} Library", "The Royal Oak, function room", NULL,
-};
-static const char *const venues_walk[] = {
-	"{place} Library (meet outside)", "{place} Park, the main gates",
-	"{place} Community Centre car park", "{place} Leisure Centre (meet in the foyer)",
-	"The café at {place} Park", NULL,
-};
-static const char *const venues_office[] = {
-	"{place} Advice Centre", "{place} Community Hub", "{place} Library",
-	"{place} Community Centre", "The {place} Centre", NULL,
-};
-static const char *const venues_sport[] = {
-	"{place} Leisure Centre", "{place} Sports Hall", "{place} Community Centre",
-	"{place} Park Pavilion", NULL,
-};
-static const char *const farms[] = {
-	"Westfield", "Manor", "Oakwood", "Hill Top", "Brookside", "Glebe", "Home", "Grange", NULL,
-};
-static const char *const saints[] = {
-	"Mary", "John", "Lawrence", "Hugh", "Peter", "Paul", "Barnabas", "Andrew",
-	"Margaret", "George", "Michael", "Luke", NULL,
-};
-
-static const struct cost costs_session[] = {
-	{ 2, "£2 a session, pay on the day" }, { 2.5, "£2.50 a session, including a drink" },
-	{ 3, "£3 a session; your first one is free" }, { 1, "£1 towards tea and room hire" },
-	{ 0, NULL },
-};
-static const struct cost costs_lunch[] = {
-	{ 4.5, "£4.50 for a two-course lunch" }, { 5, "£5 for lunch, tea and cake" },
-	{ 3.5, "£3.50 a meal" }, { 4, "£4 for a hot lunch and a pudding" }, { 0, NULL },
-};
-static const struct cost costs_transport[] = {
-	{ 0.45, "45p a mile, paid to the driver" }, { 3, "£3 for a return trip in town" },
-	{ 4, "£4 return; more for trips out of town" }, { 0, NULL },
-};
-static const struct cost costs_pantry[] = {
-	{ 3.5, "£3.50 a visit for a bag of about £15 of food" }, { 0, NULL },
-};
-static const struct cost costs_sport[] = {
-	{ 5, "£5 a session, kit provided" }, { 10, "£10 a session; ask about help with costs" },
-	{ 3, "£3 a session" }, { 0, NULL },
-};
-
-/* Conditions a peer support group can be about. */
-static const struct cond_text {
-	const char *code, *title, *phrase;
-} cond_text[] = {
-	{ "copd", "Lung Health", "COPD or another lung condition" },
-	{ "asthma", "Asthma", "asthma" },
-	{ "diabetes", "Diabetes", "diabetes" },
-	{ "heart", "Heart", "a heart condition" },
-	{ "stroke", "Stroke", "the effects of a stroke" },
-	{ "cancer", "Cancer", "cancer" },
-	{ "arthritis", "Arthritis", "arthritis or joint pain" },
-	{ "chronic-pain", "Pain", "long-term pain" },
-	{ "dementia", "Memory", "dementia or memory loss" },
-	{ "mental-health", "Mental Health", "anxiety, depression or another mental health condition" },
-	{ "parkinsons", "Parkinson's", "Parkinson's" },
-	{ "ms", "MS", "multiple sclerosis" },
-	{ "long-covid", "Long COVID", "long COVID" },
-	{ "sight-loss", "Sight Loss", "sight loss" },
-	{ "hearing-loss", "Hearing Loss", "hearing loss" },
-	{ "learning-disability", "Learning Disability", "a learning disability" },
-	{ "autism", "Autism", "autism" },
-	{ "kidney", "Kidney", "kidney disease" },
-	{ "frailty", "Steady Steps", "frailty or a fear of falling" },
-};
-
-#define ORGS(...) ((const struct org_tmpl[]){ __VA_ARGS__, { NULL, NULL } })
-
-/* Organisations more than one kind of service uses. */
-#define ORG_AGE_WELL { "{area} Age Well", "A local charity for older people in {area}: lunch clubs, befriending and advice." }
-#define ORG_NEIGHBOURS { "{place} Good Neighbours", "Neighbours helping neighbours in {place}: lunches, lifts and a friendly face." }
-#define ORG_ADVICE { "{place} Advice Centre", "A friendly advice centre in {place}: money, benefits, housing and forms." }
-#define ORG_NETWORK { "{area} {Cond} Network", "A peer network for people living with {cond} in {area}, run by its members." }
-#define ORG_ACTIVE { "{area} Active Ageing", "Gentle, safe exercise classes for older people across {area}." }
-#define ORG_LEISURE { "{place} Leisure Trust", "Affordable sport and exercise for everyone in {place}." }
-#define ORG_MIND { "{area} Mind Matters", "A local mental health charity: peer support, wellbeing groups and a listening line." }
-
-/* The kinds of support. Each kind's names, organisations and sentences
- * describe the same thing, so any combination reads true. town: how many
- * the demo town has; weight: the share of synthetic services (per about
- * 400), set so that, as in real directories, walking groups are a few
- * percent of everything. Templates name no real charity: the fixed
- * organisation names (no {place}) are invented, and are used in the demo
- * town only. */
-static const struct kind kinds[] = {
-	{
-		.code = "walk", .town = 40, .weight = 10, .cats = L("walking"),
-		.conds = L("frailty", "heart", "diabetes", "mental-health"), .cond_pct = 15,
-		.names = L("{place} Health Walk", "{place} Health Walks", "{place} Walking Group",
-			   "{place} Strollers", "{place} Nordic Walking", "{place} Walk and Talk",
-			   "{place} {day} Walkers", "{place} Buggy Walk", "{place} Heritage Walk"),
-		.orgs = ORGS({ "{place} Health Walks", "Volunteer-led health walks around {place}, for anyone who wants to get a bit more active." },
-			     { "{valley} Walkers", "A small charity running friendly, free walks across {area}, led by trained volunteers." },
-			     { "{area} Walking for Wellbeing", "Free short walks and walk leader training across {area}." }),
-		.open = L("A free, friendly walk of about an hour around {place}, led by trained volunteers.",
-			  "Short, gentle walks on flat paths for people who want to get moving again.",
-			  "A brisk walk with a friendly group, starting from {venue}.",
-			  "We walk together {when}, whatever the weather.",
-			  "Our walks go at the pace of the slowest walker, so nobody is left behind."),
-		.detail = L("Routes are between one and three miles, mostly on paths and pavements.",
-			    "Most walks finish at a café, where you can stay for a drink and a chat.",
-			    "Walking poles are available to borrow if you want to try Nordic walking.",
-			    "Bring a coat and comfortable shoes; we go out in all but the worst weather.",
-			    "Every walk has a leader at the front and a back marker, so nobody walks alone.",
-			    "Pushchairs are welcome, and the route avoids stiles."),
-		.who = L("Anyone who wants to be a bit more active, whatever their fitness.",
-			 "Adults of any age, especially if you are recovering from illness or have not exercised for a while.",
-			 "People who would like some gentle exercise and company."),
-		.venues = venues_walk, .join = JOIN_TURN_UP, .join_other_pct = 10, .join_other = JOIN_SELF_REFER,
-		.peer_pct = 20, .slots = SL_MORNING | SL_AFTERNOON, .weekly_pct = 80, .fortnightly_pct = 10, .weekends = true,
-	},
-	{
-		.code = "breathe", .town = 7, .weight = 4, .cats = L("breathing", "peer-support"),
-		.conds = L("copd", "asthma"), .cond_pct = 100,
-		.names = L("{place} Better Breathing Group", "{place} Lung Friends", "Breathe Easier {place}",
-			   "{place} Lung Support Group"),
-		.orgs = ORGS({ "{area} Better Breathing", "A patient-led charity supporting people with lung conditions across {area}." },
-			     { "{place} Lung Friends", "A self-help group for people with lung conditions in and around {place}, and their families." }),
-		.open = L("A support group for people living with {cond}, run by people who know what it is like.",
-			  "A friendly meeting for people with {cond}, their families and carers.",
-			  "We meet {when} at {venue} for a talk, a chat and a cup of tea.",
-			  "Living with a lung condition is easier with people who understand."),
-		.detail = L("Guest speakers include respiratory nurses, physiotherapists and pharmacists.",
-			    "Meetings start with ten minutes of breathing exercises you can do sitting down.",
-			    "We share tips on inhalers, pacing yourself and getting through the winter.",
-			    "Oxygen users are very welcome, and there is space for mobility scooters."),
-		.who = L("Adults living with COPD, asthma or another lung condition, and the people close to them.",
-			 "Anyone with a long-term lung condition who would like support from others who understand."),
-		.venues = venues_hall, .join = JOIN_TURN_UP, .join_other_pct = 20, .join_other = JOIN_SELF_REFER,
-		.peer_pct = 80, .online_pct = 20, .slots = SL_AFTERNOON | SL_MORNING,
-		.weekly_pct = 30, .fortnightly_pct = 10,
-	},
-	{
-		.code = "lungsing", .town = 3, .weight = 2, .cats = L("breathing", "music"),
-		.conds = L("copd", "asthma", "long-covid"), .cond_pct = 60,
-		.names = L("Singing for Lung Health, {place}", "{place} Singing for Better Breathing",
-			   "Breath and Song, {place}"),
-		.orgs = ORGS({ "{area} Better Breathing", "A patient-led charity supporting people with lung conditions across {area}." },
-			     { "{area} Arts for Health", "Creative activities that support health and wellbeing across {area}." }),
-		.open = L("Gentle singing and breathing exercises that help you make the most of your lungs.",
-			  "Singing together {when}, led by a singing leader trained in lung health.",
-			  "A singing group for people with {cond}: good for your breathing and your mood."),
-		.detail = L("Most of the session is done sitting down, and you can rest whenever you need to.",
-			    "You do not need to be able to sing well, or read music.",
-			    "Many members say they feel less breathless and more confident afterwards."),
-		.who = L("Adults with COPD, asthma, long COVID or another lung condition.",
-			 "Anyone living with a lung condition, and the people who care for them."),
-		.venues = venues_hall, .join = JOIN_TURN_UP, .join_other_pct = 40, .join_other = JOIN_REFERRAL,
-		.peer_pct = 20, .paid_pct = 30, .costs = costs_session, .online_pct = 30,
-		.slots = SL_MORNING | SL_AFTERNOON, .weekly_pct = 90,
-	},
-	{
-		.code = "lunch", .town = 34, .weight = 40, .cats = L("lunch-club", "befriending"),
-		.names = L("{place} Lunch Club", "{place} Friendship Lunch", "{place} Community Café",
-			   "{place} Over 60s Lunch", "{place} Luncheon Club", "Soup and Sociable, {place}",
-			   "{day} Table, {place}", "{venue} Lunch Club"),
-		.orgs = ORGS({ "{place} Friendship Club", "A volunteer-run club that brings older neighbours in {place} together over good food." },
-			     ORG_NEIGHBOURS,
-			     { "St {saint}'s Church, {place}", "A parish church that opens its hall to the whole community." },
-			     ORG_AGE_WELL),
-		.open = L("A hot two-course lunch and good company {when}.",
-			  "A warm welcome, a home-cooked meal and a chance to catch up with friends.",
-			  "Our lunch club has been feeding {place} for years, and there is always room for one more.",
-			  "Come for lunch, stay for the quiz: a sociable few hours at {venue}."),
-		.detail = L("Meals are cooked fresh on the day, and we can cater for diabetic and vegetarian diets.",
-			    "After lunch there is usually bingo, a quiz or a singalong.",
-			    "Volunteers can collect you from home if getting here is hard.",
-			    "Tea, coffee and a slice of cake are included.",
-			    "Many people come on their own the first time and soon know everyone."),
-		.who = L("Older people in {place} and the surrounding area, and anyone who would enjoy the company.",
-			 "Anyone over 60 who would like a good meal and a chat.",
-			 "Everyone is welcome, especially people who live alone."),
-		.venues = venues_social, .join = JOIN_TURN_UP, .join_other_pct = 40, .join_other = JOIN_SELF_REFER,
-		.paid_pct = 90, .costs = costs_lunch, .slots = SL_LUNCH, .weekly_pct = 70, .fortnightly_pct = 15,
-	},
-	{
-		.code = "foodbank", .town = 7, .weight = 8, .cats = L("food"),
-		.names = L("{place} Food Bank", "{venue} Food Bank", "{place} Emergency Food Parcels"),
-		.orgs = ORGS({ "Frodingham Food Bank", "An independent food bank run by local churches and volunteers, serving {area} since 2012." },
-			     { "{place} Churches Together", "Churches in {place} working together on food, warmth and friendship." },
-			     { "{area} Food Bank", "An independent food bank with distribution centres across {area}." }),
-		.open = L("Emergency food parcels for people in crisis, with a friendly chat and a hot drink while you wait.",
-			  "If you are struggling to afford food, we can help, without judgement.",
-			  "Three days of emergency food for you and your family, given out {when} at {venue}."),
-		.detail = L("Parcels hold at least three days of nutritious food, and we can include toiletries.",
-			    "We can also help with fuel vouchers and point you to debt and benefits advice.",
-			    "There is a separate quiet room if you would rather talk in private.",
-			    "Volunteers can deliver parcels to people who cannot get out."),
-		.who = L("Anyone in {place} who is struggling to afford food.",
-			 "People and families facing hardship; you do not need to be on benefits."),
-		.venues = venues_hall, .join = JOIN_REFERRAL, .join_other_pct = 20, .join_other = JOIN_SELF_REFER,
-		.slots = SL_MORNING | SL_AFTERNOON, .weekly_pct = 90,
-	},
-	{
-		.code = "pantry", .town = 5, .weight = 7, .cats = L("food"),
-		.names = L("{place} Community Pantry", "{place} Food Larder", "{place} Social Supermarket"),
-		.orgs = ORGS({ "{place} Community Pantry", "A members' pantry in {place}: good food at a fraction of the price, with no referral needed." },
-			     { "{place} Churches Together", "Churches in {place} working together on food, warmth and friendship." }),
-		.open = L("A community pantry where members choose their own shopping for a small weekly fee.",
-			  "Good food at a fraction of the shop price: fresh fruit and vegetables, bread and store-cupboard basics.",
-			  "Join the pantry and shop with us {when} at {venue}."),
-		.detail = L("Membership is open to anyone living locally; there are no forms beyond your name and address.",
-			    "Much of the food would otherwise go to waste, so the pantry is good for the planet too.",
-			    "Volunteers run a café alongside, with soup and a sandwich for a pound."),
-		.who = L("Anyone living in {place} who wants to make their money go further.",
-			 "Households on a low income, whether working or not."),
-		.venues = venues_hall, .join = JOIN_TURN_UP, .paid_pct = 100, .costs = costs_pantry,
-		.slots = SL_MORNING | SL_AFTERNOON, .weekly_pct = 95,
-	},
-	{
-		.code = "debt", .town = 12, .weight = 20, .cats = L("money"),
-		.names = L("{place} Money Advice", "Debt Advice Drop-in, {place}", "{place} Benefits Help Desk",
-			   "Help with Bills, {place}", "{place} Money Matters"),
-		.orgs = ORGS({ "Riverside Money Advice", "Free, confidential and independent money advice for {area}." },
-			     { "{area} Debt Advice Service", "A charity giving free debt and benefits advice across {area}." },
-			     ORG_ADVICE),
-		.open = L("Free, confidential advice on debt, benefits and bills from trained advisers.",
-			  "Worried about money? Talk it through with someone who will not judge you.",
-			  "Help checking you get every benefit you are entitled to, and with the forms.",
-			  "A drop-in {when} at {venue} for help with debts, bills and benefits."),
-		.detail = L("We can talk to the people you owe and help you set up a budget that works.",
-			    "Bring any letters and bills you have, even the ones you have not opened.",
-			    "Appointments can be by phone if you cannot get to us.",
-			    "We help with Personal Independence Payment and Attendance Allowance claims."),
-		.who = L("Anyone living in {area} who is worried about money.",
-			 "Adults with debts, benefit problems or bills they cannot pay."),
-		.venues = venues_office, .join = JOIN_SELF_REFER, .join_other_pct = 40, .join_other = JOIN_TURN_UP,
-		.online_pct = 60, .slots = SL_OFFICE | SL_MORNING, .weekly_pct = 95, .min_age = 18,
-	},
-	{
-		.code = "car", .town = 5, .weight = 5, .cats = L("transport"),
-		.names = L("{place} Community Car Scheme", "Volunteer Drivers, {place}", "Hospital Lifts, {place}"),
-		.orgs = ORGS({ "{area} Community Transport", "Accessible minibuses and volunteer drivers for people who cannot use ordinary buses." },
-			     ORG_NEIGHBOURS),
-		.open = L("Volunteer drivers take you to medical appointments, the shops or to see friends.",
-			  "Lifts to hospital and GP appointments when there is no other way to get there.",
-			  "A friendly volunteer driver, in their own car, from your door to where you need to be."),
-		.detail = L("Book at least two working days ahead by phone.",
-			    "Drivers can wait with you, or come back when your appointment is over.",
-			    "You pay a mileage charge to cover the driver's fuel.",
-			    "Drivers are checked and trained, and will help you in and out of the car."),
-		.who = L("People who cannot use public transport because of age, illness or disability.",
-			 "Anyone in {area} without their own transport who needs to get to an appointment."),
-		.venues = venues_office, .join = JOIN_SELF_REFER, .paid_pct = 90, .costs = costs_transport,
-		.slots = SL_OFFICE, .weekly_pct = 100,
-	},
-	{
-		.code = "bus", .town = 3, .weight = 3, .cats = L("transport"),
-		.names = L("Dial-a-Ride {area}", "Shopper Bus, {place}", "{place} Community Minibus"),
-		.orgs = ORGS({ "{area} Community Transport", "Accessible minibuses and volunteer drivers for people who cannot use ordinary buses." }),
-		.open = L("A door-to-door minibus for people who find ordinary buses hard to use.",
-			  "A shopper bus from your door to the supermarket and back, {when}.",
-			  "Accessible minibus trips for shopping, appointments and days out."),
-		.detail = L("Our minibuses have wheelchair lifts, and drivers will help you on and off.",
-			    "Book by phone; regular journeys can be booked once for the whole year.",
-			    "Bus passes are not accepted, but fares are kept low."),
-		.who = L("People who find it hard to use ordinary buses because of age, illness or disability.",
-			 "Older and disabled people in {area}."),
-		.venues = venues_office, .join = JOIN_SELF_REFER, .paid_pct = 100, .costs = costs_transport,
-		.slots = SL_OFFICE, .weekly_pct = 100,
-	},
-	{
-		.code = "it", .town = 14, .weight = 15, .cats = L("learning"),
-		.names = L("{place} Digital Drop-in", "Computer Club, {place}", "Tablet Help for Beginners, {place}",
-			   "Get Online at {venue}", "{place} Silver Surfers", "Smartphone Surgery, {place}"),
-		.orgs = ORGS({ "{area} Digital Champions", "Volunteers helping people in {area} get online, one step at a time." },
-			     { "{place} Learning Hub", "Free and low-cost learning for adults in {place}." }),
-		.open = L("Patient, one-to-one help with computers, tablets and smartphones.",
-			  "Learn to video call your family, shop online or book a GP appointment on the NHS App.",
-			  "A relaxed class for complete beginners: no question is too basic.",
-			  "Bring your phone or tablet {when} and we will help you get the most out of it."),
-		.detail = L("Laptops and tablets are available to use if you do not have your own.",
-			    "We can help you stay safe online and spot scams.",
-			    "Courses run for six weeks, and you can join the drop-in at any time.",
-			    "Free data SIM cards are available for people who cannot afford internet access."),
-		.who = L("Adults who want to feel more confident online, whatever their starting point.",
-			 "Older people and anyone new to computers."),
-		.venues = venues_hall, .join = JOIN_TURN_UP, .join_other_pct = 40, .join_other = JOIN_SELF_REFER,
-		.peer_pct = 10, .online_pct = 20, .slots = SL_MORNING | SL_AFTERNOON,
-		.weekly_pct = 85, .fortnightly_pct = 10, .min_age = 16,
-	},
-	{
-		.code = "book", .town = 12, .weight = 10, .cats = L("reading", "befriending"),
-		.conds = L("sight-loss", "dementia", "mental-health"), .cond_pct = 15,
-		.names = L("{place} Book Club", "{venue} Reading Group", "Shared Reading, {place}",
-			   "{place} Large Print Book Club", "{place} Readers"),
-		.orgs = ORGS({ "Friends of {place} Library", "Volunteers who support {place} Library and run its groups." },
-			     { "Read Together {area}", "Shared reading groups in libraries, cafés and care homes across {area}." }),
-		.open = L("A friendly book group that reads one book a month and talks about it over tea.",
-			  "We read short stories and poems aloud together, so there is nothing to prepare.",
-			  "A reading group with large print and audio copies of every book.",
-			  "Readers of all kinds meet {when} at {venue}."),
-		.detail = L("Copies of the book are provided free by the library.",
-			    "You do not have to finish the book to come along.",
-			    "We choose the books together, and the list is always varied.",
-			    "Some members listen to the audiobook instead of reading."),
-		.who = L("Anyone who enjoys books, or would like to get back into reading.",
-			 "Adults who would like a sociable, low-pressure group."),
-		.venues = venues_hall, .join = JOIN_TURN_UP, .join_other_pct = 30, .join_other = JOIN_SELF_REFER,
-		.peer_pct = 10, .online_pct = 15, .slots = SL_AFTERNOON | SL_EVENING | SL_MORNING,
-		.weekly_pct = 10, .fortnightly_pct = 20,
-	},
-	{
-		.code = "carers", .town = 14, .weight = 15, .cats = L("carers", "peer-support"),
-		.conds = L("dementia", "stroke", "learning-disability", "autism", "mental-health", "parkinsons"), .cond_pct = 35,
-		.names = L("{place} Carers' Group", "Carers' Coffee Morning, {place}", "{place} Carers' Cuppa",
-			   "Carers' Time Out, {place}", "{place} Carers' Circle"),
-		.orgs = ORGS({ "Riverside Carers Centre", "Information, advice and breaks for unpaid carers across {area}." },
-			     { "{place} Carers Together", "A peer group of carers in {place}, supporting one another since 2015." },
-			     { "{area} Carers' Network", "Support, information and a voice for unpaid carers in {area}." }),
-		.open = L("Time out for unpaid carers: a cuppa, a chat and people who understand.",
-			  "A support group for people caring for someone with {cond}.",
-			  "Caring can be lonely; here you can talk freely with others who are doing it too.",
-			  "A relaxed get-together for carers {when} at {venue}."),
-		.detail = L("Staff from the carers centre can help with a carer's assessment and breaks.",
-			    "The person you care for is welcome to come with you; there is a separate activity for them.",
-			    "We sometimes have speakers on benefits, legal matters and looking after yourself.",
-			    "Some members also keep in touch between meetings by phone."),
-		.who = L("Unpaid carers of any age looking after a family member or friend.",
-			 "Anyone who cares for someone with {cond}."),
-		.venues = venues_hall, .join = JOIN_TURN_UP, .join_other_pct = 35, .join_other = JOIN_SELF_REFER,
-		.peer_pct = 70, .online_pct = 30, .slots = SL_MORNING | SL_AFTERNOON | SL_EVENING,
-		.weekly_pct = 30, .fortnightly_pct = 20,
-	},
-	{
-		.code = "dementia", .town = 12, .weight = 8, .cats = L("dementia", "befriending"),
-		.conds = L("dementia"), .cond_pct = 100,
-		.names = L("{place} Memory Café", "{place} Dementia Café", "Songs and Memories, {place}",
-			   "{place} Forget-Me-Not Club", "Reminiscence Afternoon, {place}"),
-		.orgs = ORGS({ "Trentside Dementia Support", "A local charity supporting people with dementia and their families across {area}." },
-			     { "{place} Memory Café", "A volunteer-run memory café in {place}." },
-			     { "{area} Memory Matters", "Memory cafés, advice and activities for people affected by dementia in {area}." }),
-		.open = L("A memory café for people living with dementia and the people who care for them.",
-			  "Songs from the fifties and sixties, tea and cake, for people with memory problems and their families.",
-			  "A warm, relaxed place to meet others affected by dementia {when}.",
-			  "Reminiscence, games and friendly faces for people with dementia and their carers."),
-		.detail = L("A dementia adviser is usually there if you want to ask something in private.",
-			    "Activities change every time: music, old photographs, crafts and gentle exercise.",
-			    "Come together or on your own; nobody has to join in.",
-			    "The room is quiet and well lit, with clear signs to the toilets."),
-		.who = L("People living with dementia or memory loss, with a family member, friend or carer.",
-			 "Anyone affected by dementia, whether or not there is a diagnosis."),
-		.venues = venues_social, .join = JOIN_TURN_UP, .join_other_pct = 20, .join_other = JOIN_SELF_REFER,
-		.peer_pct = 20, .slots = SL_AFTERNOON | SL_MORNING, .weekly_pct = 30, .fortnightly_pct = 20,
-	},
-	{
-		.code = "choir", .town = 10, .weight = 9, .cats = L("music"),
-		.conds = L("parkinsons", "mental-health", "stroke"), .cond_pct = 10,
-		.names = L("{place} Community Choir", "Sing Together, {place}", "{place} Singers",
-			   "{place} Ukulele Group", "{place} Drumming Circle", "{place} Rock Choir"),
-		.orgs = ORGS({ "{place} Community Choir", "A choir for everyone in {place}: no auditions and no need to read music." },
-			     { "{area} Arts for Health", "Creative activities that support health and wellbeing across {area}." }),
-		.open = L("Make music with other people, whatever your experience.",
-			  "No auditions, no need to read music: just come and join in {when}.",
-			  "Making music together is good for your breathing, your mood and your week.",
-			  "A friendly music group at {venue}, for beginners and old hands alike."),
-		.detail = L("We play and sing pop, folk and musicals, learned by ear.",
-			    "Instruments are available to borrow while you decide whether it is for you.",
-			    "Once or twice a year we perform for local care homes and events.",
-			    "The first half hour is gentle warm-ups, so nobody is put on the spot."),
-		.who = L("Anyone who enjoys music, whatever their voice.",
-			 "Adults of all abilities, including people with long-term conditions and their carers.",
-			 "Beginners are especially welcome."),
-		.venues = venues_hall, .join = JOIN_TURN_UP, .join_other_pct = 20, .join_other = JOIN_SELF_REFER,
-		.peer_pct = 10, .paid_pct = 60, .costs = costs_session, .online_pct = 10,
-		.slots = SL_EVENING | SL_AFTERNOON, .weekly_pct = 90,
-	},
-	{
-		.code = "crafts", .town = 8, .weight = 8, .cats = L("music"),
-		.conds = L("mental-health", "dementia", "stroke"), .cond_pct = 10,
-		.names = L("{place} Art Club", "Crafts and Chat, {place}", "{place} Knit and Natter",
-			   "{place} Craft Café", "Painting for Pleasure, {place}"),
-		.orgs = ORGS({ "{place} Arts Collective", "Local artists and makers running creative groups in {place}." },
-			     { "{area} Arts for Health", "Creative activities that support health and wellbeing across {area}." }),
-		.open = L("Make something, chat and have a cup of tea with others {when}.",
-			  "A relaxed creative group: knitting, painting, card-making or whatever you fancy.",
-			  "Bring your own project or try something new, with friendly help on hand."),
-		.detail = L("All materials are provided, and you can take home what you make.",
-			    "Some members make blankets and hats for the local hospital.",
-			    "Nobody minds if you come just for the company."),
-		.who = L("Anyone who likes making things, whatever their skill.",
-			 "Adults who would enjoy a sociable, creative couple of hours."),
-		.venues = venues_hall, .join = JOIN_TURN_UP, .join_other_pct = 10, .join_other = JOIN_SELF_REFER,
-		.peer_pct = 10, .paid_pct = 50, .costs = costs_session, .slots = SL_MORNING | SL_AFTERNOON,
-		.weekly_pct = 80, .fortnightly_pct = 10,
-	},
-	{
-		.code = "sailing", .town = 1, .weight = 1, .cats = L("adapted-sport"),
-		.conds = L("learning-disability", "ms", "stroke", "sight-loss"), .cond_pct = 20,
-		.names = L("{valley} Sailability", "Sailability at {place} Lakes"),
-		.orgs = ORGS({ "{valley} Sailability", "Sailing for disabled people on the lakes and rivers of {area}, with adapted boats and trained volunteers." }),
-		.open = L("Sailing for disabled people in stable, adapted boats, with a volunteer alongside.",
-			  "Get out on the water {when}: adapted dinghies, hoists and trained volunteers."),
-		.detail = L("Wheelchair users can be transferred into the boat with a hoist.",
-			    "All equipment, buoyancy aids and waterproofs are provided.",
-			    "Carers can sail too, or watch from the clubhouse."),
-		.who = L("Disabled children and adults, whatever their ability.",
-			 "People with physical, sensory or learning disabilities, and their families."),
-		.venues = (const char *const[]){ "{place} Lakes Sailing Club", "{place} Water Park, the clubhouse", NULL },
-		.join = JOIN_SELF_REFER, .paid_pct = 60, .costs = costs_sport,
-		.slots = SL_MORNING | SL_AFTERNOON, .weekly_pct = 90, .weekends = true,
-	},
-	{
-		.code = "riding", .town = 1, .weight = 1, .cats = L("adapted-sport"),
-		.conds = L("learning-disability", "autism", "ms"), .cond_pct = 30,
-		.names = L("{farm} Farm Adapted Riding", "Riding for Disabled People, {place}"),
-		.orgs = ORGS({ "{farm} Farm Riding Centre", "A riding centre offering riding and carriage driving for disabled children and adults." }),
-		.open = L("Riding sessions for disabled children and adults, with side-walkers and a mounting ramp.",
-			  "Therapeutic riding {when} with calm, well-schooled ponies and trained volunteers."),
-		.detail = L("Riders are helped on and off with a hoist or ramp.",
-			    "Carriage driving is available for people who cannot ride.",
-			    "Hats and body protectors are provided."),
-		.who = L("Disabled children and adults, from five years old.",
-			 "People with physical or learning disabilities, and autistic people."),
-		.venues = (const char *const[]){ "{farm} Farm, the riding school", NULL },
-		.join = JOIN_SELF_REFER, .join_other_pct = 30, .join_other = JOIN_REFERRAL,
-		.paid_pct = 70, .costs = costs_sport, .slots = SL_MORNING | SL_AFTERNOON, .weekly_pct = 90, .weekends = true,
-	},
-	{
-		.code = "sport", .town = 6, .weight = 3, .cats = L("adapted-sport"),
-		.conds = L("learning-disability", "autism", "ms", "stroke", "sight-loss", "parkinsons"), .cond_pct = 30,
-		.names = L("Adapted Cycling, {place}", "{place} Boccia Club", "Inclusive Swimming, {place}",
-			   "Wheelchair Basketball, {place}", "Accessible Angling, {place}", "{place} Inclusive Sports Club"),
-		.orgs = ORGS({ "{area} Inclusive Sport", "Sport and outdoor activity adapted for disabled people across {area}." },
-			     ORG_LEISURE),
-		.open = L("Sport adapted to you, with specialist equipment and trained coaches.",
-			  "A friendly, inclusive session {when}: come and try it.",
-			  "Disabled and non-disabled people playing side by side, at their own level."),
-		.detail = L("Adapted equipment is provided, and you can try several kinds before you choose.",
-			    "Sessions are in small groups, so everyone goes at their own pace.",
-			    "Carers can join in or watch."),
-		.who = L("Disabled children and adults, whatever their ability.",
-			 "People with physical, sensory or learning disabilities, and their families."),
-		.venues = venues_sport, .join = JOIN_TURN_UP, .join_other_pct = 40, .join_other = JOIN_SELF_REFER,
-		.paid_pct = 60, .costs = costs_sport, .slots = SL_MORNING | SL_AFTERNOON | SL_EVENING, .weekly_pct = 85, .weekends = true,
-	},
-	{
-		.code = "shed", .town = 4, .weight = 6, .cats = L("mental-wellbeing", "befriending"),
-		.names = L("{place} Men's Shed", "{place} Community Shed", "The {place} Workshop"),
-		.orgs = ORGS({ "{place} Men's Shed", "A workshop in {place} where men make things, mend things and talk." },
-			     { "{area} Sheds Network", "Community workshops across {area}, open to anyone who likes to make and mend." }),
-		.open = L("Make, mend and chat in a workshop where shoulder to shoulder is easier than face to face.",
-			  "A community workshop open {when}: woodwork, repairs and a brew.",
-			  "Somewhere to go, something to do and people to do it with."),
-		.detail = L("Tools and materials are provided, and no experience is needed.",
-			    "Members repair bikes and furniture for local families.",
-			    "There is always someone to show you how."),
-		.who = L("Men of any age, especially those who find it hard to talk, and anyone who likes making things.",
-			 "Adults who would like company and a purpose."),
-		.venues = (const char *const[]){ "The Shed, {place} Community Centre", "{place} Allotments, the workshop",
-						 "Unit 4, {place} Business Park", NULL },
-		.join = JOIN_TURN_UP, .join_other_pct = 30, .join_other = JOIN_SELF_REFER, .peer_pct = 60,
-		.paid_pct = 30, .costs = costs_session, .slots = SL_MORNING | SL_AFTERNOON, .weekly_pct = 100, .min_age = 18,
-	},
-	{
-		.code = "talk", .town = 10, .weight = 18, .cats = L("mental-wellbeing", "peer-support"),
-		.conds = L("mental-health"), .cond_pct = 60,
-		.names = L("Talk Club, {place}", "{place} Wellbeing Café", "Anxiety Peer Support, {place}",
-			   "Mood Matters, {place}", "Mindful Mornings, {place}", "{place} Women's Wellbeing Group"),
-		.orgs = ORGS(ORG_MIND, { "Riverside Wellbeing Collective", "Peer-led groups for mental wellbeing in {area}." }),
-		.open = L("A safe, friendly space to talk about how you are really feeling.",
-			  "A peer support group run by people who have lived with anxiety and depression.",
-			  "A relaxed get-together {when} for anyone whose mental health is getting them down."),
-		.detail = L("Nobody has to talk: you are welcome just to listen.",
-			    "What is said in the group stays in the group.",
-			    "We can point you to other support if you need more than the group offers.",
-			    "Each session ends with something calming: a gentle stretch, a breathing exercise or just a cuppa."),
-		.who = L("Adults who are struggling with their mental health or just feeling low.",
-			 "Anyone who would like some company and support from people who understand."),
-		.venues = venues_hall, .join = JOIN_TURN_UP, .join_other_pct = 35, .join_other = JOIN_SELF_REFER,
-		.peer_pct = 80, .online_pct = 40, .slots = SL_MORNING | SL_AFTERNOON | SL_EVENING,
-		.weekly_pct = 80, .fortnightly_pct = 10, .min_age = 18,
-	},
-	{
-		.code = "garden", .town = 4, .weight = 6, .cats = L("mental-wellbeing"),
-		.conds = L("mental-health", "learning-disability"), .cond_pct = 20,
-		.names = L("{place} Allotment Group", "Growing Together, {place}", "{place} Community Garden"),
-		.orgs = ORGS({ "{place} Growing Project", "A community food-growing project in {place}." }, ORG_MIND),
-		.open = L("Gardening together {when}: fresh air, growing food and good company.",
-			  "A community garden where anyone can help grow fruit, vegetables and flowers.",
-			  "Get your hands in the soil with a friendly group, whatever your experience."),
-		.detail = L("Tools, gloves and seeds are provided.",
-			    "Raised beds mean you can garden from a chair.",
-			    "What we grow goes home with the growers and to the local food bank."),
-		.who = L("Anyone who would like to garden with others, from complete beginners to old hands.",
-			 "Adults whose wellbeing would benefit from time outdoors."),
-		.venues = (const char *const[]){ "{place} Allotments", "{place} Community Garden", "{place} Park, the walled garden", NULL },
-		.join = JOIN_TURN_UP, .join_other_pct = 30, .join_other = JOIN_REFERRAL, .peer_pct = 30,
-		.slots = SL_MORNING | SL_AFTERNOON, .weekly_pct = 90, .weekends = true,
-	},
-	{
-		.code = "peer", .town = 44, .weight = 60, .cats = L("peer-support", "health-self-management"),
-		.conds = L("diabetes", "heart", "stroke", "cancer", "arthritis", "chronic-pain", "ms", "parkinsons",
-			   "long-covid", "sight-loss", "hearing-loss", "kidney", "autism", "mental-health"), .cond_pct = 100,
-		.names = L("{place} {Cond} Support Group", "{Cond} Peer Support, {place}", "{place} {Cond} Friends",
-			   "{Cond} Café, {place}", "{place} {Cond} Self-help Group"),
-		.orgs = ORGS(ORG_NETWORK, { "{place} {Cond} Support Group", "A self-help group in {place} for people living with {cond}." }),
-		.open = L("A peer support group for people living with {cond}, run by people who live with it too.",
-			  "Meet others who understand life with {cond}, share what helps and have a laugh.",
-			  "A friendly group for anyone affected by {cond}, {when} at {venue}.",
-			  "Living with {cond} is easier when you are not doing it alone."),
-		.detail = L("Some meetings have a guest speaker, such as a specialist nurse or a dietitian.",
-			    "We share practical tips on medication, appointments and the everyday things.",
-			    "Family members and partners are welcome too.",
-			    "Between meetings, members keep in touch through a phone tree."),
-		.who = L("Adults living with {cond}, and the people close to them.",
-			 "Anyone affected by {cond}, at any stage."),
-		.venues = venues_hall, .join = JOIN_TURN_UP, .join_other_pct = 35, .join_other = JOIN_SELF_REFER,
-		.peer_pct = 90, .online_pct = 30, .slots = SL_MORNING | SL_AFTERNOON | SL_EVENING,
-		.weekly_pct = 20, .fortnightly_pct = 20,
-	},
-	{
-		.code = "befriend", .town = 6, .weight = 10, .cats = L("befriending"),
-		.names = L("Telephone Friends, {place}", "{place} Befriending", "Friendly Visits, {place}"),
-		.orgs = ORGS(ORG_AGE_WELL, ORG_NEIGHBOURS),
-		.open = L("A friendly volunteer who phones you for a chat at the same time each week.",
-			  "A volunteer visitor for people who are lonely or cannot get out much.",
-			  "A weekly chat with someone who is interested in you."),
-		.detail = L("We match you with a volunteer who shares some of your interests.",
-			    "Volunteers are checked and trained before they start.",
-			    "Once you feel ready, a volunteer can come with you to a local group.",
-			    "It is free, and you can stop at any time."),
-		.who = L("Older people and anyone who feels lonely or isolated.",
-			 "Adults who live alone and would like more company."),
-		.venues = venues_office, .join = JOIN_SELF_REFER, .join_other_pct = 30, .join_other = JOIN_REFERRAL,
-		.peer_pct = 10, .online_pct = 100, .slots = SL_OFFICE, .weekly_pct = 100,
-	},
-	{
-		.code = "coffee", .town = 6, .weight = 10, .cats = L("befriending"),
-		.names = L("Chat and Cuppa, {place}", "{place} Coffee Morning", "{place} Friendship Café"),
-		.orgs = ORGS(ORG_AGE_WELL, ORG_NEIGHBOURS,
-			     { "St {saint}'s Church, {place}", "A parish church that opens its hall to the whole community." }),
-		.open = L("A coffee morning where nobody is a stranger for long, {when} at {venue}.",
-			  "Tea, cake and a natter with friendly people.",
-			  "A warm room, a hot drink and good company for anyone who fancies a chat."),
-		.detail = L("There is a raffle and a bring-and-buy table.",
-			    "Volunteers look out for new faces and will introduce you around.",
-			    "Local services sometimes drop in to say what they offer."),
-		.who = L("Everyone, especially people who live alone or are new to the area.",
-			 "Anyone who would like a friendly chat."),
-		.venues = venues_social, .join = JOIN_TURN_UP, .paid_pct = 40, .costs = costs_session,
-		.slots = SL_MORNING, .weekly_pct = 80, .fortnightly_pct = 10,
-	},
-	{
-		.code = "handyperson", .town = 3, .weight = 5, .cats = L("practical-help"),
-		.names = L("{place} Handyperson Scheme", "{place} Small Repairs Service"),
-		.orgs = ORGS(ORG_AGE_WELL, ORG_NEIGHBOURS),
-		.open = L("Small jobs around the home done by vetted volunteers: curtain rails, grab rails, smoke alarms.",
-			  "Help with the little repairs that make a home safe and comfortable."),
-		.detail = L("You pay only for materials.",
-			    "Ring us to arrange a visit; we aim to come within a week.",
-			    "Volunteers carry identity cards, so you always know who is at the door."),
-		.who = L("Older and disabled people living in {place}.",
-			 "Anyone who cannot do small jobs at home themselves and has nobody to ask."),
-		.venues = venues_office, .join = JOIN_SELF_REFER, .join_other_pct = 30, .join_other = JOIN_REFERRAL,
-		.slots = SL_OFFICE, .weekly_pct = 100,
-	},
-	{
-		.code = "helpers", .town = 3, .weight = 5, .cats = L("practical-help"),
-		.names = L("Garden Helpers, {place}", "Shopping Buddies, {place}", "Home from Hospital, {place}"),
-		.orgs = ORGS(ORG_AGE_WELL, ORG_NEIGHBOURS),
-		.open = L("A little practical help from a friendly volunteer.",
-			  "Volunteers who will help with the jobs that have got too much.",
-			  "Help with the shopping, the garden or collecting prescriptions."),
-		.detail = L("Help is free; a donation is welcome but never expected.",
-			    "We can usually start within a week of your call.",
-			    "Volunteers carry identity cards, so you always know who is at the door."),
-		.who = L("Older and disabled people living in {place}.",
-			 "Anyone leaving hospital who needs a little help to settle back at home."),
-		.venues = venues_office, .join = JOIN_SELF_REFER, .join_other_pct = 30, .join_other = JOIN_REFERRAL,
-		.slots = SL_OFFICE, .weekly_pct = 100,
-	},
-	{
-		.code = "housing", .town = 3, .weight = 6, .cats = L("housing"),
-		.names = L("{place} Housing Advice Drop-in", "Tenancy Support, {place}"),
-		.orgs = ORGS({ "{area} Housing Advice", "Free, independent housing advice for tenants and homeowners in {area}." }, ORG_ADVICE),
-		.open = L("Free advice if you are worried about losing your home, repairs or your tenancy.",
-			  "A housing adviser at {venue} {when}."),
-		.detail = L("We can talk to your landlord or the council for you.",
-			    "Bring your tenancy agreement and any letters.",
-			    "If you have nowhere to stay tonight, call us and we will help straight away."),
-		.who = L("Tenants, homeowners and anyone at risk of homelessness in {area}.",
-			 "Anyone with a problem with their home."),
-		.venues = venues_office, .join = JOIN_SELF_REFER, .join_other_pct = 40, .join_other = JOIN_TURN_UP,
-		.online_pct = 60, .slots = SL_OFFICE | SL_MORNING, .weekly_pct = 100, .min_age = 16,
-	},
-	{
-		.code = "energy", .town = 2, .weight = 4, .cats = L("housing", "money"),
-		.names = L("{place} Home Energy Advice", "Warm Homes Advice, {place}"),
-		.orgs = ORGS({ "{area} Warm Homes", "Free advice and grants to help people in {area} keep warm for less." }, ORG_ADVICE),
-		.open = L("Help to keep your home warm for less: energy advice, grants and switching.",
-			  "Free, friendly advice on energy bills, draughts and damp, {when} at {venue}."),
-		.detail = L("We can check whether you can get a grant for insulation or a new boiler.",
-			    "Bring a recent energy bill if you have one.",
-			    "Home visits are available for people who cannot get out."),
-		.who = L("Anyone struggling with heating bills or a cold, damp home.",
-			 "Households in {area}, especially older people and families with young children."),
-		.venues = venues_office, .join = JOIN_TURN_UP, .join_other_pct = 50, .join_other = JOIN_SELF_REFER,
-		.online_pct = 60, .slots = SL_OFFICE | SL_MORNING, .weekly_pct = 80,
-	},
-	{
-		.code = "living-well", .town = 8, .weight = 10, .cats = L("health-self-management", "learning"),
-		.conds = L("diabetes", "heart", "chronic-pain", "arthritis", "copd", "long-covid"), .cond_pct = 100,
-		.names = L("Living Well with {Cond}, {place}", "Self-management Course, {place}",
-			   "{place} Living Well Group", "Taking Charge, {place}"),
-		.orgs = ORGS({ "{area} Living Well", "Courses and groups that help people manage long-term conditions, led by people who have them." },
-			     ORG_NETWORK),
-		.open = L("A free six-week course on living well with {cond}, led by tutors who live with a condition themselves.",
-			  "Learn practical ways to manage pain, tiredness and low mood.",
-			  "A course that helps you take charge of your health, one small goal at a time.",
-			  "Weekly sessions {when} at {venue} for people managing {cond}."),
-		.detail = L("Each week you set yourself a small goal and report back the next week.",
-			    "Topics include pacing, sleep, healthy eating, medication and talking to your doctor.",
-			    "Courses run in small groups of up to twelve people.",
-			    "You get a free book to keep."),
-		.who = L("Adults living with {cond}.",
-			 "Anyone with a long-term health condition, and carers too."),
-		.venues = venues_hall, .join = JOIN_REFERRAL, .join_other_pct = 50, .join_other = JOIN_SELF_REFER,
-		.peer_pct = 70, .online_pct = 40, .slots = SL_MORNING | SL_AFTERNOON, .weekly_pct = 100, .min_age = 18,
-	},
-	{
-		.code = "chair", .town = 6, .weight = 3, .cats = L("walking"),
-		.conds = L("frailty", "arthritis", "copd", "parkinsons"), .cond_pct = 30,
-		.names = L("{place} Chair Exercise", "{place} Seated Exercise", "Move More, {place}",
-			   "{place} Armchair Aerobics"),
-		.orgs = ORGS(ORG_ACTIVE, ORG_LEISURE),
-		.open = L("Gentle exercise you can do sitting down, to music, with a qualified instructor.",
-			  "A seated exercise class {when} at {venue}, at your own pace.",
-			  "Keep moving with gentle, seated exercises that loosen stiff joints."),
-		.detail = L("The instructor adapts every exercise, so you can join in whatever your mobility.",
-			    "Wear comfortable clothes and bring a bottle of water.",
-			    "Classes are followed by tea and a chat."),
-		.who = L("Older adults, and anyone who finds standing exercise hard.",
-			 "People with long-term conditions who want safe, gentle exercise."),
-		.venues = venues_sport, .join = JOIN_TURN_UP, .join_other_pct = 20, .join_other = JOIN_REFERRAL,
-		.paid_pct = 70, .costs = costs_session, .online_pct = 20, .slots = SL_MORNING | SL_AFTERNOON, .weekly_pct = 95,
-	},
-	{
-		.code = "balance", .town = 5, .weight = 3, .cats = L("walking", "health-self-management"),
-		.conds = L("frailty"), .cond_pct = 70,
-		.names = L("Strength and Balance, {place}", "Falls Prevention Class, {place}", "Steady Steps, {place}"),
-		.orgs = ORGS(ORG_ACTIVE, { "{area} Falls Service", "Strength and balance programmes that help people in {area} stay on their feet." }),
-		.open = L("Strength and balance exercises that make falls less likely and everyday life easier.",
-			  "A twelve-week programme to help you feel steadier on your feet, {when} at {venue}."),
-		.detail = L("Each class builds on the last, with exercises to practise at home.",
-			    "An instructor checks your balance at the start and the end, so you can see the difference.",
-			    "Chairs are always to hand, and nobody is pushed further than they want to go."),
-		.who = L("Older adults who have had a fall, or are worried about falling.",
-			 "Anyone who wants to feel steadier on their feet."),
-		.venues = venues_sport, .join = JOIN_REFERRAL, .join_other_pct = 50, .join_other = JOIN_SELF_REFER,
-		.paid_pct = 40, .costs = costs_session, .slots = SL_MORNING | SL_AFTERNOON, .weekly_pct = 100, .min_age = 50,
-	},
-	{
-		.code = "taichi", .town = 4, .weight = 2, .cats = L("walking", "mental-wellbeing"),
-		.conds = L("arthritis", "chronic-pain", "parkinsons", "mental-health"), .cond_pct = 20,
-		.names = L("{place} Tai Chi", "Gentle Yoga, {place}", "{place} Qigong"),
-		.orgs = ORGS(ORG_ACTIVE, ORG_LEISURE),
-		.open = L("Slow, flowing movements that build balance, strength and calm.",
-			  "A gentle class {when} at {venue}, suitable for complete beginners."),
-		.detail = L("Every movement can be done sitting or standing.",
-			    "Classes end with a few minutes of quiet breathing.",
-			    "Wear loose clothes and flat shoes."),
-		.who = L("Adults of any age and ability.",
-			 "People with stiff joints or long-term pain who want gentle exercise."),
-		.venues = venues_sport, .join = JOIN_TURN_UP, .join_other_pct = 20, .join_other = JOIN_SELF_REFER,
-		.paid_pct = 80, .costs = costs_session, .online_pct = 20, .slots = SL_MORNING | SL_EVENING, .weekly_pct = 100,
-	},
-	/* Synthetic services only: the rest of what a real directory holds,
-	 * so kith's own kinds are the share they are in life. */
-	{
-		.code = "toddler", .town = 0, .weight = 30, .cats = L("peer-support"),
-		.names = L("Stay and Play, {place}", "{place} Parent and Toddler Group", "Baby Bounce and Rhyme, {place}",
-			   "{place} Little Explorers"),
-		.orgs = ORGS({ "{place} Family Hub", "Support, activities and advice for families with children in {place}." },
-			     { "St {saint}'s Church, {place}", "A parish church that opens its hall to the whole community." }),
-		.open = L("Songs, stories and messy play for babies and toddlers, and a cup of tea for the grown-ups.",
-			  "A friendly stay-and-play session {when} at {venue}.",
-			  "Meet other parents and carers while the little ones play."),
-		.detail = L("Health visitors drop in once a month to answer questions.",
-			    "There is a quiet corner for feeding.",
-			    "Toys are cleaned after every session."),
-		.who = L("Parents, grandparents and carers with children under five.",
-			 "Families with babies and toddlers."),
-		.venues = venues_hall, .join = JOIN_TURN_UP, .paid_pct = 50, .costs = costs_session,
-		.slots = SL_MORNING, .weekly_pct = 90, .weekends = true,
-	},
-	{
-		.code = "youth", .town = 0, .weight = 15,
-		.names = L("{place} Youth Club", "{place} Junior Youth Club", "Friday Night Project, {place}"),
-		.orgs = ORGS({ "{place} Youth Project", "Youth work and activities for young people in {place}." }),
-		.open = L("A youth club with games, sport, music and trained youth workers.",
-			  "Somewhere to hang out with friends {when}, with activities and trips.",
-			  "A safe, free place for young people to meet, relax and try new things."),
-		.detail = L("Youth workers can also help with school, home or money worries.",
-			    "There is a tuck shop and a games room.",
-			    "Trips in the holidays are planned by the young people themselves."),
-		.who = L("Young people aged 11 to 18.", "Young people aged 8 to 13."),
-		.venues = venues_hall, .join = JOIN_TURN_UP, .paid_pct = 30, .costs = costs_session,
-		.slots = SL_EVENING, .weekly_pct = 100,
-	},
-	{
-		.code = "jobs", .town = 0, .weight = 15, .cats = L("learning", "money"),
-		.names = L("{place} Job Club", "Work Ready, {place}", "CV and Interview Help, {place}"),
-		.orgs = ORGS({ "{place} Learning Hub", "Free and low-cost learning for adults in {place}." },
-			     { "{area} Employment Support", "Free help into work for people across {area}." }),
-		.open = L("Help finding work: CVs, applications, interviews and confidence.",
-			  "A friendly job club {when} with computers, advisers and the local vacancies."),
-		.detail = L("One-to-one support is available for people with health conditions.",
-			    "We can help with the cost of travel to interviews.",
-			    "Local employers come in to talk about their vacancies."),
-		.who = L("Adults looking for work, or for a better job.", "Anyone out of work, whether or not they claim benefits."),
-		.venues = venues_office, .join = JOIN_TURN_UP, .join_other_pct = 40, .join_other = JOIN_SELF_REFER,
-		.online_pct = 30, .slots = SL_MORNING | SL_AFTERNOON, .weekly_pct = 100, .min_age = 16,
-	},
-	{
-		.code = "esol", .town = 0, .weight = 10, .cats = L("learning"),
-		.names = L("English Conversation Club, {place}", "ESOL Classes, {place}", "{place} Language Café"),
-		.orgs = ORGS({ "{place} Learning Hub", "Free and low-cost learning for adults in {place}." },
-			     { "{area} Welcome Network", "Friendship and practical help for people new to {area}." }),
-		.open = L("Practise your English in a friendly, relaxed group.",
-			  "English classes for speakers of other languages, from beginners to advanced.",
-			  "A conversation club {when} for people learning English."),
-		.detail = L("Volunteers also help with letters, forms and finding your way around services.",
-			    "Childcare is available for some sessions.",
-			    "Classes lead to a recognised qualification if you want one."),
-		.who = L("Adults whose first language is not English.", "Anyone who wants to improve their spoken English."),
-		.venues = venues_hall, .join = JOIN_TURN_UP, .join_other_pct = 50, .join_other = JOIN_SELF_REFER,
-		.slots = SL_MORNING | SL_EVENING, .weekly_pct = 100, .min_age = 16,
-	},
-	{
-		.code = "counselling", .town = 0, .weight = 15, .cats = L("mental-wellbeing"),
-		.conds = L("mental-health"), .cond_pct = 40,
-		.names = L("{place} Counselling Service", "Low-cost Counselling, {place}", "Bereavement Support, {place}"),
-		.orgs = ORGS(ORG_MIND, { "{place} Counselling Centre", "Affordable counselling for adults in {place}." }),
-		.open = L("One-to-one counselling with a qualified counsellor, for up to twelve weeks.",
-			  "Space to talk through loss, worry or low mood with someone trained to listen."),
-		.detail = L("Fees are on a sliding scale, and nobody is turned away for lack of money.",
-			    "Sessions can be in person, by video or by phone.",
-			    "The waiting list is usually a few weeks."),
-		.who = L("Adults who would like to talk something through in confidence.", "Anyone who has lost someone close to them."),
-		.venues = venues_office, .join = JOIN_SELF_REFER, .join_other_pct = 30, .join_other = JOIN_REFERRAL,
-		.paid_pct = 40, .costs = costs_session, .online_pct = 70, .slots = SL_OFFICE | SL_EVENING,
-		.weekly_pct = 100, .min_age = 18,
-	},
-	{
-		.code = "volunteer", .town = 0, .weight = 10, .cats = L("practical-help"),
-		.names = L("{place} Volunteer Centre", "Volunteering Drop-in, {place}"),
-		.orgs = ORGS({ "{area} Volunteer Centre", "Helping people in {area} find volunteering that suits them." }),
-		.open = L("Find volunteering that suits you, from a few hours a year to a few days a week.",
-			  "Drop in {when} to talk about volunteering with local groups."),
-		.detail = L("Volunteering can help with confidence, skills and getting back to work.",
-			    "We can support you through your first weeks.",
-			    "Expenses are paid by most of the groups we work with."),
-		.who = L("Anyone over 16 who would like to volunteer.", "Adults looking for something worthwhile to do."),
-		.venues = venues_office, .join = JOIN_TURN_UP, .join_other_pct = 40, .join_other = JOIN_SELF_REFER,
-		.online_pct = 50, .slots = SL_OFFICE, .weekly_pct = 100, .min_age = 16,
-	},
-};
-
-/* Sentences every kind may use, chosen by how people join. */
-static const char *const join_lines[JOIN__MAX][5] = {
-	[JOIN_UNKNOWN] = { "Get in touch to find out more.", NULL },
-	[JOIN_TURN_UP] = { "There is no need to book: just come along.",
-			   "Just turn up on the day; newcomers are always welcome.",
-			   "Drop in at any time during the session.",
-			   "You do not need to book, and you can come as often as you like.", NULL },
-	[JOIN_SELF_REFER] = { "Please ring or email before your first visit so we can say hello.",
-			      "Get in touch to book your place, as numbers are limited.",
-			      "Contact us and we will talk you through what happens.", NULL },
-	[JOIN_REFERRAL] = { "You need a referral from your GP, a link worker or another professional.",
-			    "Ask your GP practice or social prescriber to refer you.",
-			    "Referrals come from GPs, link workers, health visitors and advice services.", NULL },
-};
-static const char *const how_words[JOIN__MAX] = {
-	[JOIN_UNKNOWN] = "Contact the organiser to find out how to join.",
-	[JOIN_TURN_UP] = "Just turn up. You do not need to book.",
-	[JOIN_SELF_REFER] = "Contact them by phone or email to book a place.",
-	[JOIN_REFERRAL] = "Ask your GP, link worker or another professional to refer you.",
-};
-static const char *const peer_lines[] = {
-	"The group is run by people with lived experience, so you will be among people who understand.",
-	"Everyone who runs it has been through it themselves.",
-	"It is run by its members, for its members.", NULL,
-};
-static const char *const online_lines[] = {
-	"If you cannot get there, you can join by video call or phone.",
-	"There is also a phone line for people who cannot get out.",
-	"You can take part online too.", NULL,
-};
-static const char *const extra_lines[] = {   /* Zipf: the first ones are common */
-	"Tea and coffee are always on.",
-	"You are welcome to bring a friend or carer.",
-	"The room is warm and quiet, with comfortable chairs.",
-	"Parking is free, and the bus stops outside.",
-	"Everyone is welcome, whatever their background.",
-	"We are a small, informal group and we like it that way.",
-	"There is a lift and an accessible toilet.",
-	"Refreshments are provided by volunteers.",
-	"New volunteers are always welcome too.",
-	"It is a short walk from the bus station.", NULL,
-};
 
 /* ---------------------------------------------------------------- schedules */
 
@@ -1175,18 +253,22 @@ static int pick_weekday(struct rng *r, bool weekend_ok)
 	return (int)(x % 5);
 }
 
-static const struct slot *pick_slot(struct rng *r, unsigned groups)
+static const struct slot *pick_slot(const struct demo_data *d, struct rng *r, unsigned groups)
 {
-	const struct slot *c[ARRAY_LEN(slots)];
-	size_t n = 0;
+	size_t n = 0, k;
 
-	for (size_t i = 0; i < ARRAY_LEN(slots); i++)
-		if (slots[i].group & groups)
-			c[n++] = &slots[i];
-	return n ? c[rng_below(r, n)] : &slots[0];
+	for (size_t i = 0; i < d->nslots; i++)
+		n += (d->slots[i].group & groups) != 0;
+	if (!n)
+		return &d->slots[0];
+	k = rng_below(r, n);
+	for (size_t i = 0; i < d->nslots; i++)
+		if ((d->slots[i].group & groups) && k-- == 0)
+			return &d->slots[i];
+	return &d->slots[0];
 }
 
-static void pick_when(struct rng *r, const struct kind *k, struct when *w)
+static void pick_when(const struct demo_data *d, struct rng *r, const struct kind *k, struct when *w)
 {
 	size_t x = rng_below(r, 100);
 	unsigned groups = k->slots;
@@ -1195,12 +277,12 @@ static void pick_when(struct rng *r, const struct kind *k, struct when *w)
 	w->wday2 = -1;
 	if ((k->slots & SL_OFFICE) && (k->slots == SL_OFFICE || rng_pct(r, 60))) {
 		w->kind = 3;
-		w->slot = pick_slot(r, SL_OFFICE);
+		w->slot = pick_slot(d, r, SL_OFFICE);
 		return;
 	}
 	groups &= ~(unsigned)SL_OFFICE;
 	w->wday = pick_weekday(r, k->weekends);
-	w->slot = pick_slot(r, groups ? groups : SL_MORNING);
+	w->slot = pick_slot(d, r, groups ? groups : SL_MORNING);
 	if ((int)x < k->weekly_pct) {
 		w->kind = 0;
 		/* Now and then twice a week: Monday and Wednesday, Tuesday and Thursday... */
@@ -1410,6 +492,7 @@ static void phone_for(const char *key, char out[16])
 static const char unit_letters[] = "ABDEFGHJLNPQRSTUWXYZ";
 
 struct svc_in {
+	const struct demo_data *d;     /* the words it is made of */
 	const char *id_key;            /* the id follows from it: "town:walk:3", "synthetic:41" */
 	const char *key;               /* every choice follows from it (the id_key, or a
 	                                  variant of it when a town name was taken) */
@@ -1423,6 +506,7 @@ struct svc_in {
 
 /* Everything chosen about one service, before it is written as ORUK. */
 struct svc {
+	const struct demo_data *d;
 	char id[37], org_id[37];
 	struct when w, w2;
 	bool two_scheds;
@@ -1447,10 +531,10 @@ static void svc_release(struct svc *s)
 	buf_release(&s->desc);
 }
 
-static int find_cond_text(const char *code)
+static int find_cond_text(const struct demo_data *d, const char *code)
 {
-	for (size_t i = 0; i < ARRAY_LEN(cond_text); i++)
-		if (strcmp(cond_text[i].code, code) == 0)
+	for (size_t i = 0; i < d->nconds; i++)
+		if (strcmp(d->conds[i].code, code) == 0)
 			return (int)i;
 	return -1;
 }
@@ -1466,23 +550,24 @@ static void describe(struct svc *s, const struct kind *k, struct rng *r)
 	fill(b, pick(r, k->detail), &s->wd);
 	if (s->peer && rng_pct(r, 50)) {
 		buf_addc(b, ' ');
-		buf_adds(b, pick(r, peer_lines));
+		buf_adds(b, pick(r, s->d->peer_lines));
 	} else if (s->online && k->online_pct < 100 && rng_pct(r, 60)) {
 		buf_addc(b, ' ');
-		buf_adds(b, pick(r, online_lines));
+		buf_adds(b, pick(r, s->d->online_lines));
 	} else if (rng_pct(r, 45)) {
 		buf_addc(b, ' ');
-		buf_adds(b, extra_lines[rng_zipf(r, list_len(extra_lines))]);
+		buf_adds(b, s->d->extra_lines[rng_zipf(r, list_len(s->d->extra_lines))]);
 	}
 	if (rng_pct(r, 70)) {
 		buf_addc(b, ' ');
-		buf_adds(b, join_lines[s->join][rng_below(r, list_len(join_lines[s->join]))]);
+		buf_adds(b, s->d->join_lines[s->join][rng_below(r, list_len(s->d->join_lines[s->join]))]);
 	}
 }
 
 /* Makes every choice about a service. false when out of memory. */
 static bool choose(const struct svc_in *in, struct svc *s)
 {
+	const struct demo_data *dd = in->d;
 	const struct kind *k = in->k;
 	const struct place *pl = in->pl;
 	const struct org_tmpl *cand[8], *ot;
@@ -1493,33 +578,34 @@ static bool choose(const struct svc_in *in, struct svc *s)
 	char slugbuf[96];
 
 	memset(s, 0, sizeof(*s));
+	s->d = dd;
 	buf_init(&s->desc, 4096);
 	s->cond = -1;
 	rng_seed(&r, in->key);
 	demo_uuid(in->id_key, s->id);
 
 	/* When, first: names and sentences may mention the day. */
-	pick_when(&r, k, &s->w);
+	pick_when(dd, &r, k, &s->w);
 	s->two_scheds = s->w.kind == 0 && s->w.wday2 < 0 && rng_pct(&r, 8);
 	if (s->two_scheds) {
 		unsigned groups = k->slots & ~(unsigned)SL_OFFICE;
 
 		s->w2 = s->w;
 		s->w2.wday = (s->w.wday + 2) % 5;
-		s->w2.slot = pick_slot(&r, groups ? groups : SL_MORNING);
+		s->w2.slot = pick_slot(dd, &r, groups ? groups : SL_MORNING);
 	}
 
 	/* The condition it is about, if any. */
 	if (k->conds && rng_pct(&r, k->cond_pct))
-		s->cond = find_cond_text(pick(&r, k->conds));
-	s->wd.cond = s->cond >= 0 ? cond_text[s->cond].phrase : "a long-term condition";
-	s->wd.cond_title = s->cond >= 0 ? cond_text[s->cond].title : "Long-term Conditions";
+		s->cond = find_cond_text(dd, pick(&r, k->conds));
+	s->wd.cond = s->cond >= 0 ? dd->conds[s->cond].phrase : "a long-term condition";
+	s->wd.cond_title = s->cond >= 0 ? dd->conds[s->cond].title : "Long-term Conditions";
 	s->wd.place = pl->local;
 	s->wd.area = pl->area;
 	s->wd.town = pl->town;
 	s->wd.valley = pl->valley;
-	s->wd.saint = pick(&r, saints);
-	s->wd.farm = pick(&r, farms);
+	s->wd.saint = pick(&r, dd->saints);
+	s->wd.farm = pick(&r, dd->farms);
 	s->wd.day = day_name[s->w.wday];
 
 	/* Where: the venue, its street and a postcode in the real sector. The
@@ -1529,7 +615,7 @@ static bool choose(const struct svc_in *in, struct svc *s)
 		 unit_letters[rng_below(&r, sizeof(unit_letters) - 1)],
 		 unit_letters[rng_below(&r, sizeof(unit_letters) - 1)]);
 	snprintf(s->street, sizeof(s->street), "%u %s", (unsigned)(1 + rng_below(&r, 140)),
-		 pl->streets[pl->streets == uk_streets ? rng_zipf(&r, list_len(pl->streets))
+		 pl->streets[pl->streets == dd->uk_streets ? rng_zipf(&r, list_len(pl->streets))
 						    : rng_below(&r, list_len(pl->streets))]);
 	/* The organisation (its template now: a church meets in its own hall).
 	 * Organisations with a fixed name belong to the demo town; synthetic
@@ -1599,15 +685,6 @@ static bool choose(const struct svc_in *in, struct svc *s)
 static json_t *places_json(const struct svc *s, const struct kind *k, const struct place *pl,
 			   struct rng *r)
 {
-	static const char *const step_free_words[] = {
-		"Step-free access from the car park, and an accessible toilet.",
-		"Level access throughout, with an accessible toilet and space for wheelchairs.",
-		"Ramp at the main entrance for wheelchair users; the hall is on the ground floor.", NULL,
-	};
-	static const char *const steps_words[] = {
-		"There are three steps at the entrance; ring ahead and we will help.",
-		"The room is up one flight of stairs; there is no lift.", NULL,
-	};
 	char loc_id[37], sal_id[37], addr_id[37], acc_id[37];
 	struct buf ab;
 	json_t *acc, *loc, *sals;
@@ -1617,7 +694,7 @@ static json_t *places_json(const struct svc *s, const struct kind *k, const stru
 	sub_uuid(s->id, "addr", addr_id);
 	sub_uuid(s->id, "acc", acc_id);
 	buf_init(&ab, 1024);
-	buf_adds(&ab, pick(r, s->step_free ? step_free_words : steps_words));
+	buf_adds(&ab, pick(r, s->step_free ? s->d->step_free_lines : s->d->steps_lines));
 	if (rng_pct(r, 40))
 		buf_adds(&ab, " Hearing loop in the main room.");
 	if (rng_pct(r, 50))
@@ -1670,23 +747,21 @@ static json_t *cost_json(const struct svc *s, const struct kind *k, struct rng *
 /* English, and now and then another language too. */
 static json_t *languages_json(const struct svc *s, struct rng *r)
 {
-	static const struct { const char *code, *name; int pct; } extra[] = {
-		{ "pl", "Polish", 6 }, { "ur", "Urdu", 4 }, { "bsl", "British Sign Language", 3 },
-		{ "pa", "Punjabi", 2 }, { "ro", "Romanian", 2 }, { "lt", "Lithuanian", 1 },
-	};
 	json_t *langs = json_array();
 	char lid[37], what[16];
 
 	sub_uuid(s->id, "lang:en", lid);
 	json_array_append_new(langs, json_pack("{s:s, s:s, s:s, s:s}", "id", lid,
 		"service_id", s->id, "name", "English", "code", "en"));
-	for (size_t i = 0; i < ARRAY_LEN(extra); i++) {
-		if (!rng_pct(r, extra[i].pct))
+	for (size_t i = 0; i < s->d->nlanguages; i++) {
+		const struct demo_language *extra = &s->d->languages[i];
+
+		if (!rng_pct(r, extra->pct))
 			continue;
-		snprintf(what, sizeof(what), "lang:%s", extra[i].code);
+		snprintf(what, sizeof(what), "lang:%s", extra->code);
 		sub_uuid(s->id, what, lid);
 		json_array_append_new(langs, json_pack("{s:s, s:s, s:s, s:s}", "id", lid,
-			"service_id", s->id, "name", extra[i].name, "code", extra[i].code));
+			"service_id", s->id, "name", extra->name, "code", extra->code));
 	}
 	return langs;
 }
@@ -1720,7 +795,7 @@ static json_t *attributes_json(const struct svc *s, const struct kind *k)
 		}
 	}
 	if (s->cond >= 0) {
-		int i = vocab_find(vocab_conditions, vocab_conditions_n, cond_text[s->cond].code);
+		int i = vocab_find(vocab_conditions, vocab_conditions_n, s->d->conds[s->cond].code);
 
 		if (i >= 0)
 			add_attr(attrs, s->id, vocab_condition_taxonomy_id, "Kith: long-term conditions",
@@ -1764,7 +839,7 @@ static json_t *build_service(const struct svc_in *in, char **name_out)
 	if (rng_pct(&r, 60))
 		json_object_set_new(doc, "url", json_string(s.url));
 	json_object_set_new(doc, "eligibility_description", json_string(s.who));
-	json_object_set_new(doc, "application_process", json_string(how_words[s.join]));
+	json_object_set_new(doc, "application_process", json_string(in->d->how_words[s.join]));
 	if (k->min_age)
 		json_object_set_new(doc, "minimum_age", json_integer(k->min_age));
 	json_object_set_new(doc, "organization", json_pack("{s:s, s:s, s:s, s:s, s:s}",
@@ -1845,34 +920,34 @@ struct town {
 	int total;
 };
 
-static bool town_places(struct town *t)
+/* The town's sectors (town_sectors.csv) that the shipped centroids have,
+ * in the centroids' order. */
+static bool town_places(const struct demo_data *d, struct town *t)
 {
 	char name[9];
 	double lat, lon;
 
 	memset(t, 0, sizeof(*t));
 	for (size_t i = 0; postcode_sector_at(i, name, &lat, &lon); i++) {
-		if (strncmp(name, "DN15 ", 5) != 0 && strncmp(name, "DN16 ", 5) != 0 &&
-		    strncmp(name, "DN17 ", 5) != 0)
-			continue;
-		for (size_t j = 0; j < ARRAY_LEN(town_sectors); j++) {
+		for (size_t j = 0; j < d->nsectors; j++) {
+			const struct town_sector *ts = &d->sectors[j];
 			struct place *pl;
 
-			if (strcmp(town_sectors[j].sector, name) != 0 || t->n == TOWN_MAX_SECTORS)
+			if (strcmp(ts->sector, name) != 0 || t->n == TOWN_MAX_SECTORS)
 				continue;
 			pl = &t->places[t->n];
 			str_copy(pl->sector, sizeof(pl->sector), name);
 			pl->lat = lat;
 			pl->lon = lon;
-			str_copy(pl->local, sizeof(pl->local), town_sectors[j].local);
-			str_copy(pl->town, sizeof(pl->town), TOWN_NAME);
-			str_copy(pl->area, sizeof(pl->area), TOWN_AREA);
-			str_copy(pl->county, sizeof(pl->county), TOWN_COUNTY);
-			str_copy(pl->valley, sizeof(pl->valley), TOWN_VALLEY);
-			pl->streets = town_sectors[j].streets;
-			pl->village = town_sectors[j].village;
-			t->weights[t->n] = town_sectors[j].weight;
-			t->total += town_sectors[j].weight;
+			str_copy(pl->local, sizeof(pl->local), ts->local);
+			str_copy(pl->town, sizeof(pl->town), d->town_name);
+			str_copy(pl->area, sizeof(pl->area), d->town_area);
+			str_copy(pl->county, sizeof(pl->county), d->town_county);
+			str_copy(pl->valley, sizeof(pl->valley), d->town_valley);
+			pl->streets = ts->streets;
+			pl->village = ts->village;
+			t->weights[t->n] = ts->weight;
+			t->total += ts->weight;
 			t->n++;
 		}
 	}
@@ -1921,22 +996,22 @@ static void nameset_free(struct nameset *s)
 /* How many of the town's walks the demo organiser's organisation runs. */
 #define DEMO_ORG_WALKS 6
 
-static enum err demo_town(struct db *db, const struct demo_opts *opts, int64_t today,
-			  struct tally *t, size_t *n_out)
+static enum err demo_town(struct db *db, const struct demo_data *d, const struct demo_opts *opts,
+			  int64_t today, struct tally *t, size_t *n_out)
 {
 	struct town town;
 	struct nameset names = { 0 };
 	enum err e = ERR_OK;
 	size_t n = 0;
 
-	if (!town_places(&town))
+	if (!town_places(d, &town))
 		return ERR_INTERNAL;
-	for (size_t ki = 0; ki < ARRAY_LEN(kinds) && e == ERR_OK; ki++) {
-		const struct kind *k = &kinds[ki];
+	for (size_t ki = 0; ki < d->nkinds && e == ERR_OK; ki++) {
+		const struct kind *k = &d->kinds[ki];
 
 		for (int i = 0; i < k->town && e == ERR_OK; i++) {
 			char key[64], *name = NULL;
-			struct svc_in in = { .k = k, .today = today };
+			struct svc_in in = { .d = d, .k = k, .today = today };
 			struct rng r;
 			json_t *doc;
 			int x, attempt;
@@ -1951,8 +1026,8 @@ static enum err demo_town(struct db *db, const struct demo_opts *opts, int64_t t
 			in.pl = &town.places[pi];
 			if (strcmp(k->code, "walk") == 0 && i < DEMO_ORG_WALKS) {
 				in.org_id = PEOPLE_DEMO_ORG;
-				in.org_name = "Kith Town Walking for Health";
-				in.org_desc = "Free, friendly health walks around Scunthorpe, led by trained volunteers.";
+				in.org_name = d->organiser_org_name;
+				in.org_desc = d->organiser_org_desc;
 			}
 			/* A name no other demo service has: try the key's own
 			 * choice, then later variants of it. */
@@ -1997,23 +1072,23 @@ static enum err demo_town(struct db *db, const struct demo_opts *opts, int64_t t
 
 /* ---------------------------------------------------------------- synthetic */
 
-static const struct kind *pick_kind(struct rng *r)
+static const struct kind *pick_kind(const struct demo_data *d, struct rng *r)
 {
 	int total = 0, x;
 
-	for (size_t i = 0; i < ARRAY_LEN(kinds); i++)
-		total += kinds[i].weight;
+	for (size_t i = 0; i < d->nkinds; i++)
+		total += d->kinds[i].weight;
 	x = (int)rng_below(r, (size_t)total);
-	for (size_t i = 0; i < ARRAY_LEN(kinds); i++) {
-		if (x < kinds[i].weight)
-			return &kinds[i];
-		x -= kinds[i].weight;
+	for (size_t i = 0; i < d->nkinds; i++) {
+		if (x < d->kinds[i].weight)
+			return &d->kinds[i];
+		x -= d->kinds[i].weight;
 	}
-	return &kinds[0];
+	return &d->kinds[0];
 }
 
-static enum err demo_synthetic(struct db *db, const struct demo_opts *opts, int64_t today,
-			       struct tally *t)
+static enum err demo_synthetic(struct db *db, const struct demo_data *d, const struct demo_opts *opts,
+			       int64_t today, struct tally *t)
 {
 	size_t nsectors = postcode_sector_count();
 	enum err e = ERR_OK;
@@ -2024,19 +1099,19 @@ static enum err demo_synthetic(struct db *db, const struct demo_opts *opts, int6
 		char key[48];
 		struct rng r;
 		struct place pl;
-		struct svc_in in = { .today = today };
+		struct svc_in in = { .d = d, .today = today };
 		json_t *doc;
 
 		snprintf(key, sizeof(key), "synthetic:%ld", i);
 		rng_seed(&r, key);
 		/* Uniform over the sectors that can hold a postcode. */
-		for (int tries = 0; !synthetic_place(rng_below(&r, nsectors), &pl); tries++)
+		for (int tries = 0; !synthetic_place(d, rng_below(&r, nsectors), &pl); tries++)
 			if (tries == 100)
 				return ERR_INTERNAL;
 		in.id_key = key;
 		in.key = key;
 		in.synthetic = true;
-		in.k = pick_kind(&r);
+		in.k = pick_kind(d, &r);
 		in.pl = &pl;
 		doc = build_service(&in, NULL);
 		e = save(db, doc, opts, t, key);
@@ -2047,7 +1122,7 @@ static enum err demo_synthetic(struct db *db, const struct demo_opts *opts, int6
 
 /* ---------------------------------------------------------------- the hook */
 
-static enum err demo(struct db *db, const struct demo_opts *opts)
+static enum err demo_with(struct db *db, const struct demo_data *d, const struct demo_opts *opts)
 {
 	struct tally town = { 0 }, synth = { 0 };
 	struct uk_tm tm;
@@ -2060,13 +1135,14 @@ static enum err demo(struct db *db, const struct demo_opts *opts)
 		return ERR_INTERNAL;
 	uk_from_utc(opts->now, &tm);
 	today = uk_days(tm.year, tm.month, tm.day);
-	if ((e = demo_town(db, opts, today, &town, &n)) != ERR_OK)
+	if ((e = demo_town(db, d, opts, today, &town, &n)) != ERR_OK)
 		return e;
 	if (opts->out)
-		fprintf(opts->out, "\nDirectory: %zu services in " TOWN_NAME " (DN15, DN16, DN17): "
-			"%zu new, %zu updated, %zu unchanged.\n", n, town.created, town.updated, town.unchanged);
+		fprintf(opts->out, "\nDirectory: %zu services in %s (%s): %zu new, %zu updated, "
+			"%zu unchanged.\n", n, d->town_name, d->town_districts, town.created, town.updated,
+			town.unchanged);
 	if (opts->services > 0) {
-		if ((e = demo_synthetic(db, opts, today, &synth)) != ERR_OK)
+		if ((e = demo_synthetic(db, d, opts, today, &synth)) != ERR_OK)
 			return e;
 		if (opts->out)
 			fprintf(opts->out, "Directory: %ld synthetic services across the UK: %zu new, "
@@ -2074,6 +1150,20 @@ static enum err demo(struct db *db, const struct demo_opts *opts)
 				synth.updated, synth.unchanged, (double)(time_mono_us() - t0) / 1e6);
 	}
 	return ERR_OK;
+}
+
+static enum err demo(struct db *db, const struct demo_opts *opts)
+{
+	struct demo_data d;
+	char why[256];
+	enum err e = demo_data_load(&d, why, sizeof(why));
+
+	if (e == ERR_OK)
+		e = demo_with(db, &d, opts);
+	else
+		fprintf(stderr, "kith: the demo's words cannot be read: %s\n", why);
+	demo_data_release(&d);
+	return e;
 }
 
 const struct feature directory_demo_feature = {

@@ -25,6 +25,7 @@
  */
 #include "core/common.h"
 #include "web/form.h"
+#include "web/url.h"
 #include "account/account.h"
 #include "app/app.h"
 #include "app/features.h"
@@ -660,7 +661,7 @@ static enum err service_page(struct request *req, struct response *resp)
 	 * published service, and referrers may refer someone to it. */
 	if (meta.state == SVC_PUBLISHED)
 		json_object_set_new(view, "referral", json_pack("{s:o, s:o?}",
-			"me_href", json_sprintf("/services/%s/refer-me", meta.id),
+			"me_href", json_string(web_url(req, "referral.referme", meta.id, NULL)),
 			"refer_href", policy_can(req->actor, &act_refer, NULL) ?
 				      json_sprintf("/referrals/new?service=%s", meta.id) : NULL));
 	if (meta.state == SVC_DRAFT)
@@ -672,7 +673,7 @@ static enum err service_page(struct request *req, struct response *resp)
 	if (editor) {
 		json_object_set_new(view, "manage", json_pack("{s:s, s:o, s:b, s:b, s:b, s:b}",
 			"id", meta.id,
-			"edit_href", json_sprintf("/manage/services/%s/edit", meta.id),
+			"edit_href", json_string(web_url(req, "manage.edit", meta.id, NULL)),
 			"can_review", reviewer,
 			"can_publish", reviewer && meta.state != SVC_PUBLISHED,
 			"can_archive", reviewer && meta.state != SVC_ARCHIVED,
@@ -723,9 +724,9 @@ static enum err organisation_page(struct request *req, struct response *resp)
 /* ---------------------------------------------------------------- the feature */
 
 static const struct route routes[] = {
-	{ M_GET, "/find", find_page, &act_public, RF_PAGE_JSON },
-	{ M_GET, "/services/{id:uuid}", service_page, &act_public, RF_PAGE_JSON },
-	{ M_GET, "/organisations/{id:uuid}", organisation_page, &act_public, RF_PAGE_JSON },
+	{ M_GET, "/find", find_page, &act_public, RF_PAGE_JSON, "directory.find" },
+	{ M_GET, "/services/{id:uuid}", service_page, &act_public, RF_PAGE_JSON, "directory.service" },
+	{ M_GET, "/organisations/{id:uuid}", organisation_page, &act_public, RF_PAGE_JSON, "directory.organisation" },
 };
 
 /* ---------------------------------------------------------------- settings */

@@ -28,7 +28,9 @@
  */
 #include "core/common.h"
 #include "web/errors.h"
+#include "web/confirm.h"
 #include "web/form.h"
+#include "web/url.h"
 #include "org/org.h"
 #include "account/account.h"
 #include "app/app.h"
@@ -98,12 +100,12 @@ static void back_to(struct request *req, struct response *resp, const char *id, 
 	if (back && strcmp(back, "review") == 0) {
 		if (page && !str_to_i64(str_c(page), 1, 100000, &pg))
 			pg = 1;
-		resp_redirect(req, resp, arena_printf(&req->arena, "/review?done=%s%s", done,
+		resp_redirect(req, resp, arena_printf(&req->arena, "%s?done=%s%s", web_url(req, "manage.review", NULL), done,
 			pg > 1 ? arena_printf(&req->arena, "&page=%lld", (long long)pg) : ""));
 	} else if (back && strcmp(back, "manage") == 0) {
-		resp_redirect(req, resp, arena_printf(&req->arena, "/manage?done=%s", done));
+		resp_redirect(req, resp, arena_printf(&req->arena, "%s?done=%s", web_url(req, "manage.home", NULL), done));
 	} else {
-		resp_redirect(req, resp, arena_printf(&req->arena, "/services/%s?done=%s", id, done));
+		resp_redirect(req, resp, arena_printf(&req->arena, "%s?done=%s", web_url(req, "directory.service", id, NULL), done));
 	}
 }
 
@@ -649,7 +651,7 @@ static enum err new_page(struct request *req, struct response *resp, int status,
 		return e;
 	}
 	data = json_pack("{s:o, s:s?, s:b}",
-		"form", form_model(req, "/manage/services/new", "Save the service", values, errors, orgs),
+		"form", form_model(req, web_url(req, "manage.new", NULL), "Save the service", values, errors, orgs),
 		"org_name", oname, "is_new", true);
 	json_object_set_new(data, "draft_note", json_boolean(!is_reviewer(req)));
 	web_set_errors(data, errors);
@@ -660,10 +662,10 @@ static enum err edit_page(struct request *req, struct response *resp, int status
 		const struct svc_meta *meta, const json_t *values, json_t *errors)
 {
 	json_t *data = json_pack("{s:o, s:s, s:s?, s:s, s:o}",
-		"form", form_model(req, arena_printf(&req->arena, "/manage/services/%s/edit", meta->id),
+		"form", form_model(req, web_url(req, "manage.edit", meta->id, NULL),
 				   "Save changes", values, errors, NULL),
 		"id", meta->id, "org_name", meta->org_name, "state", state_words(svc_state_name(meta->state)),
-		"view_href", json_sprintf("/services/%s", meta->id));
+		"view_href", json_string(web_url(req, "directory.service", meta->id, NULL)));
 
 	web_set_errors(data, errors);
 	return web_page(req, resp, status, "directory/service-form.html",
@@ -778,9 +780,9 @@ static enum err manage_home(struct request *req, struct response *resp)
 			const char *id = json_string_value(json_object_get(it, "id"));
 			const char *state = json_string_value(json_object_get(it, "state"));
 
-			json_object_set_new(it, "view_href", json_sprintf("/services/%s", id));
-			json_object_set_new(it, "edit_href", json_sprintf("/manage/services/%s/edit", id));
-			json_object_set_new(it, "confirm_action", json_sprintf("/manage/services/%s/confirm", id));
+			json_object_set_new(it, "view_href", json_string(web_url(req, "directory.service", id, NULL)));
+			json_object_set_new(it, "edit_href", json_string(web_url(req, "manage.edit", id, NULL)));
+			json_object_set_new(it, "confirm_action", json_string(web_url(req, "manage.confirm", id, NULL)));
 			json_object_set_new(it, "state_words", json_string(state_words(state)));
 			json_object_set_new(it, "state_tag", json_string(state_tag(state)));
 			json_object_set_new(it, "is_published", json_boolean(state && strcmp(state, "published") == 0));
@@ -791,7 +793,7 @@ static enum err manage_home(struct request *req, struct response *resp)
 			}
 		}
 		json_object_set_new(data, "org_name", json_string(oname ? oname : ""));
-		json_object_set_new(data, "org_href", json_sprintf("/organisations/%s", org));
+		json_object_set_new(data, "org_href", json_string(web_url(req, "directory.organisation", org, NULL)));
 		json_object_set_new(data, "services", list);
 		json_object_set_new(data, "has_services", json_boolean(json_array_size(list) > 0));
 		json_object_set_new(data, "stale_count", json_integer((json_int_t)stale));
@@ -845,7 +847,7 @@ static enum err new_post(struct request *req, struct response *resp)
 		if (e == ERR_OK) {
 			json_decref(values);
 			json_decref(errors);
-			resp_redirect(req, resp, arena_printf(&req->arena, "/services/%s?done=%s", rep.id,
+			resp_redirect(req, resp, arena_printf(&req->arena, "%s?done=%s", web_url(req, "directory.service", rep.id, NULL),
 					reviewer ? "created-published" : "created"));
 			return ERR_OK;
 		}
@@ -896,7 +898,7 @@ static enum err edit_post(struct request *req, struct response *resp)
 		if (e == ERR_OK) {
 			json_decref(values);
 			json_decref(errors);
-			resp_redirect(req, resp, arena_printf(&req->arena, "/services/%s?done=saved", meta.id));
+			resp_redirect(req, resp, arena_printf(&req->arena, "%s?done=saved", web_url(req, "directory.service", meta.id, NULL)));
 			return ERR_OK;
 		}
 		if (e != ERR_INVALID) {
@@ -933,6 +935,23 @@ static enum err change_state(struct request *req, struct response *resp, enum ch
 	if ((ch == CH_VERIFY || ch == CH_CONFIRM) && meta.state != SVC_PUBLISHED)
 		return req_fail(req, ERR_CONFLICT, "Only a published service can be marked as "
 				"checked. Publish it first.");
+	if (ch == CH_ARCHIVE && meta.state != SVC_ARCHIVED) {
+		const char *back = req_form(req, "back");
+		const struct confirm c = {
+			.heading = arena_printf(&req->arena, "Archive %s?", meta.name),
+			.happens = "People will no longer find it when they search or be able to open "
+				   "its page. Referrals already made to it are not changed.\n\n"
+				   "The organisation's other services are not affected.",
+			.warning = "Only a coordinator can publish it again.",
+			.button = "Yes, archive it",
+			.cancel_href = back && strcmp(back, "review") == 0 ? web_url(req, "manage.review", NULL) :
+				       web_url(req, "directory.service", meta.id, NULL),
+		};
+		const char *reason;
+
+		if (!web_confirmed(req, resp, &c, &reason, &e))
+			return e;
+	}
 	if ((e = db_begin(req->db)) != ERR_OK)
 		return e;
 	switch (ch) {
@@ -1003,7 +1022,7 @@ static enum err review_get(struct request *req, struct response *resp)
 		return e;
 	pages = total ? (total + REVIEW_PER_PAGE - 1) / REVIEW_PER_PAGE : 1;
 	if (page > pages && total) {
-		resp_redirect(req, resp, arena_printf(&req->arena, "/review?page=%lld", (long long)pages));
+		resp_redirect(req, resp, arena_printf(&req->arena, "%s?page=%lld", web_url(req, "manage.review", NULL), (long long)pages));
 		json_decref(items);
 		return ERR_OK;
 	}
@@ -1012,11 +1031,11 @@ static enum err review_get(struct request *req, struct response *resp)
 		const char *state = json_string_value(json_object_get(it, "state"));
 		bool published = state && strcmp(state, "published") == 0;
 
-		json_object_set_new(it, "view_href", json_sprintf("/services/%s", id));
-		json_object_set_new(it, "edit_href", json_sprintf("/manage/services/%s/edit", id));
-		json_object_set_new(it, "publish_action", json_sprintf("/manage/services/%s/publish", id));
-		json_object_set_new(it, "archive_action", json_sprintf("/manage/services/%s/archive", id));
-		json_object_set_new(it, "verify_action", json_sprintf("/manage/services/%s/verify", id));
+		json_object_set_new(it, "view_href", json_string(web_url(req, "directory.service", id, NULL)));
+		json_object_set_new(it, "edit_href", json_string(web_url(req, "manage.edit", id, NULL)));
+		json_object_set_new(it, "publish_action", json_string(web_url(req, "manage.publish", id, NULL)));
+		json_object_set_new(it, "archive_action", json_string(web_url(req, "manage.archive", id, NULL)));
+		json_object_set_new(it, "verify_action", json_string(web_url(req, "manage.verify", id, NULL)));
 		json_object_set_new(it, "can_publish", json_boolean(!published));
 		json_object_set_new(it, "can_archive", json_boolean(!state || strcmp(state, "archived") != 0));
 		json_object_set_new(it, "can_verify", json_boolean(published));
@@ -1024,7 +1043,7 @@ static enum err review_get(struct request *req, struct response *resp)
 		json_object_set_new(it, "state_tag", json_string(state_tag(state)));
 	}
 	data = json_pack("{s:o, s:b}", "items", items, "any", json_array_size(items) > 0);
-	view_paging(&req->arena, data, "/review?", page, REVIEW_PER_PAGE, total, json_array_size(items));
+	view_paging(&req->arena, data, arena_printf(&req->arena, "%s?", web_url(req, "manage.review", NULL)), page, REVIEW_PER_PAGE, total, json_array_size(items));
 	json_object_set_new(data, "one", json_boolean(total == 1));
 	done_banner(req, data);
 	return web_page(req, resp, 200, "directory/review.html", "Review listings", data);
@@ -1036,18 +1055,18 @@ static enum err review_get(struct request *req, struct response *resp)
 #define FORM (RF_FORM | RF_CSRF)
 
 static const struct route routes[] = {
-	{ M_GET,  "/manage", manage_home, &act_service_edit, 0 },
-	{ M_GET,  "/manage/services/new", new_get, &act_service_edit, 0 },
-	{ M_POST, "/manage/services/new", new_post, &act_service_edit, FORM },
-	{ M_GET,  "/manage/services/{id:uuid}/edit", edit_get, &act_service_edit, 0 },
-	{ M_POST, "/manage/services/{id:uuid}/edit", edit_post, &act_service_edit, FORM },
-	{ M_POST, "/manage/services/{id:uuid}/confirm", confirm_post, &act_service_edit, FORM },
-	{ M_GET,  "/review", review_get, &act_service_review, 0 },
-	{ M_POST, "/manage/services/{id:uuid}/publish", publish_post, &act_service_review, FORM },
-	{ M_POST, "/manage/services/{id:uuid}/archive", archive_post, &act_service_review, FORM },
-	{ M_POST, "/manage/services/{id:uuid}/verify", verify_post, &act_service_review, FORM },
-	{ M_GET,  "/check/{token}", freshness_check_get, &act_public, 0 },
-	{ M_POST, "/check/{token}", freshness_check_post, &act_public, FORM },
+	{ M_GET,  "/manage", manage_home, &act_service_edit, 0, "manage.home" },
+	{ M_GET,  "/manage/services/new", new_get, &act_service_edit, 0, "manage.new" },
+	{ M_POST, "/manage/services/new", new_post, &act_service_edit, FORM, "manage.new" },
+	{ M_GET,  "/manage/services/{id:uuid}/edit", edit_get, &act_service_edit, 0, "manage.edit" },
+	{ M_POST, "/manage/services/{id:uuid}/edit", edit_post, &act_service_edit, FORM, "manage.edit" },
+	{ M_POST, "/manage/services/{id:uuid}/confirm", confirm_post, &act_service_edit, FORM, "manage.confirm" },
+	{ M_GET,  "/review", review_get, &act_service_review, 0, "manage.review" },
+	{ M_POST, "/manage/services/{id:uuid}/publish", publish_post, &act_service_review, FORM, "manage.publish" },
+	{ M_POST, "/manage/services/{id:uuid}/archive", archive_post, &act_service_review, FORM, "manage.archive" },
+	{ M_POST, "/manage/services/{id:uuid}/verify", verify_post, &act_service_review, FORM, "manage.verify" },
+	{ M_GET,  "/check/{token}", freshness_check_get, &act_public, 0, "manage.check" },
+	{ M_POST, "/check/{token}", freshness_check_post, &act_public, FORM, "manage.check" },
 };
 
 static enum err freshness_job(struct app *app, struct db *db, int64_t now)

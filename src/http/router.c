@@ -11,6 +11,8 @@
  * own, so "%2F" can never create a segment boundary.
  */
 #include "core/common.h"
+#include "core/buf.h"
+#include "core/log.h"
 #include "core/str.h"
 #include "http/parse.h"
 #include "http/router.h"
@@ -211,6 +213,15 @@ enum err router_new(const struct route_table *tables, size_t ntables,
 	if (!why) {
 		for (size_t i = 0; i < r->n && !why; i++) {
 			for (size_t j = i + 1; j < r->n; j++) {
+				const struct route *a = r->routes[i].route, *b = r->routes[j].route;
+
+				if (a->name && b->name && strcmp(a->name, b->name) == 0 &&
+				    strcmp(a->pattern, b->pattern) != 0) {
+					why = "its name is another path's: a name is one path";
+					bad = b;
+					feature = "";
+					break;
+				}
 				if (same_shape(&r->routes[i], &r->routes[j])) {
 					why = "duplicates another route with the same method and shape";
 					bad = r->routes[j].route;
@@ -236,6 +247,74 @@ enum err router_new(const struct route_table *tables, size_t ntables,
 }
 
 size_t router_count(const struct router *r) { return r->n; }
+
+/* A path segment, percent-encoded: unreserved characters as they are. */
+static void segment_encode(struct buf *b, const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		    c == '-' || c == '.' || c == '_' || c == '~') {
+			buf_add(b, s, 1);
+		} else {
+			char e[3] = { '%', hex[c >> 4], hex[c & 15] };
+
+			buf_add(b, e, 3);
+		}
+	}
+}
+
+static size_t params_in(const char *pattern)
+{
+	size_t n = 0;
+
+	for (; *pattern; pattern++)
+		n += *pattern == '{';
+	return n;
+}
+
+const char *router_url(const struct router *r, struct arena *a, const char *name,
+		const char *const *args, size_t nargs)
+{
+	const struct route *rt = NULL;
+	struct buf b;
+	size_t used = 0;
+	const char *out = NULL;
+
+	for (size_t i = 0; r && name && i < r->n && !rt; i++)
+		if (r->by_index[i]->name && strcmp(r->by_index[i]->name, name) == 0)
+			rt = r->by_index[i];
+	if (!rt) {
+		log_error("router_url: no route is named %s", name ? name : "(null)");
+		return NULL;
+	}
+	buf_init(&b, LIMIT_URL_BYTES);
+	for (const char *p = rt->pattern; *p;) {
+		const char *close;
+
+		if (*p != '{') {
+			buf_add(&b, p, 1);
+			p++;
+			continue;
+		}
+		close = strchr(p, '}');
+		if (!close || used == nargs || !args[used])
+			break;
+		segment_encode(&b, args[used]);
+		used++;
+		p = close + 1;
+	}
+	/* Every parameter filled, and none left over. */
+	if (used == nargs && params_in(rt->pattern) == nargs)
+		out = buf_ok(&b) ? arena_strndup(a, b.p, b.len) : NULL;
+	if (!out)
+		log_error("router_url: %s takes other parameters than the %zu given", name, nargs);
+	buf_release(&b);
+	return out;
+}
 
 const struct route *router_at(const struct router *r, size_t i)
 {

@@ -5,7 +5,7 @@
  * lists the features; router_new() concatenates their tables, checks every
  * pattern and refuses duplicates. Adding a page is adding a row:
  *
- *   { M_GET, "/services/{id:uuid}", service_show, &act_public, 0 },
+ *   { M_GET, "/services/{id:uuid}", service_show, &act_public, 0, "directory.service" },
  *
  * Patterns are literal segments and typed parameters, one per segment:
  *   {name}        any non-empty segment (decoded, at most 256 bytes)
@@ -55,6 +55,10 @@ struct route {
 	handler_fn handler;
 	const struct action *action;  /* policy action the caller must be allowed */
 	unsigned flags;
+	/* The path's name, for building links to it ("referral.show"); the
+	 * GET and POST of one path share it. NULL: nothing links to it by
+	 * name (tests' own routes). */
+	const char *name;
 };
 
 struct route_table {
@@ -91,5 +95,12 @@ size_t router_count(const struct router *r);
 const struct route *router_at(const struct router *r, size_t i);
 /* "GET, HEAD, POST" for an allowed mask, into the arena. */
 const char *router_allow_header(struct arena *a, unsigned allowed);
+
+/* The path of the route named name with its parameters filled from args
+ * in order (each percent-encoded as a path segment), in a; NULL for an
+ * unknown name or the wrong number of args (a bug: logged). Links are
+ * built from names so that a path is written once, in its route. */
+const char *router_url(const struct router *r, struct arena *a, const char *name,
+		const char *const *args, size_t nargs);
 
 #endif

@@ -274,10 +274,10 @@ static enum err mailbox_show(struct request *req, struct response *resp)
 /* -------------------------------------------------------------- feature */
 
 static const struct route routes[] = {
-	{ M_GET, "/admin/outbox", outbox_page, &act_outbox_admin, RF_PAGE_JSON },
-	{ M_POST, "/admin/outbox/{id:int}/retry", outbox_retry, &act_outbox_admin, RF_FORM | RF_CSRF },
-	{ M_GET, "/admin/mailbox", mailbox_list, &act_outbox_admin, RF_PAGE_JSON },
-	{ M_GET, "/admin/mailbox/{file:file}", mailbox_show, &act_outbox_admin, 0 },
+	{ M_GET, "/admin/outbox", outbox_page, &act_outbox_admin, RF_PAGE_JSON, "mail.outbox" },
+	{ M_POST, "/admin/outbox/{id:int}/retry", outbox_retry, &act_outbox_admin, RF_FORM | RF_CSRF, "mail.outbox_retry" },
+	{ M_GET, "/admin/mailbox", mailbox_list, &act_outbox_admin, RF_PAGE_JSON, "mail.mailbox" },
+	{ M_GET, "/admin/mailbox/{file:file}", mailbox_show, &act_outbox_admin, 0, "mail.message" },
 };
 
 static const struct job jobs[] = {

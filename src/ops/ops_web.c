@@ -85,9 +85,9 @@ static enum err asset(struct request *req, struct response *resp)
 }
 
 static const struct route routes[] = {
-	{ M_GET, "/healthz", healthz, &act_public, RF_NODB },
-	{ M_GET, "/metrics", metrics, &act_metrics, RF_NODB },
-	{ M_GET, "/assets/{file:file}", asset, &act_public, RF_NODB },
+	{ M_GET, "/healthz", healthz, &act_public, RF_NODB, "ops.healthz" },
+	{ M_GET, "/metrics", metrics, &act_metrics, RF_NODB, "ops.metrics" },
+	{ M_GET, "/assets/{file:file}", asset, &act_public, RF_NODB, "ops.asset" },
 };
 /* Demo seeding records when it ran, so an operator can tell a demo
  * database from a real one (kith check-config shows it). */

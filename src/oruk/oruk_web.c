@@ -825,18 +825,18 @@ static enum err term_one(struct request *req, struct response *resp)
 /* ---------------------------------------------------------------- the feature */
 
 static const struct route routes[] = {
-	{ M_GET, "/api/oruk", api_root, &act_public, RF_CORS | RF_NODB },
-	{ M_GET, "/api/oruk/openapi.json", api_openapi, &act_public, RF_CORS | RF_NODB },
-	{ M_GET, "/api/oruk/services", services_list, &act_public, RF_CORS },
-	{ M_GET, "/api/oruk/services/{id:uuid}", service_one, &act_public, RF_CORS },
-	{ M_GET, "/api/oruk/service_at_locations", sals_list, &act_public, RF_CORS },
-	{ M_GET, "/api/oruk/service_at_locations/{id:uuid}", sal_one, &act_public, RF_CORS },
-	{ M_GET, "/api/oruk/organizations", orgs_list, &act_public, RF_CORS },
-	{ M_GET, "/api/oruk/organizations/{id:uuid}", org_one, &act_public, RF_CORS },
-	{ M_GET, "/api/oruk/taxonomies", taxonomies_list, &act_public, RF_CORS },
-	{ M_GET, "/api/oruk/taxonomies/{id:uuid}", taxonomy_one, &act_public, RF_CORS },
-	{ M_GET, "/api/oruk/taxonomy_terms", terms_list, &act_public, RF_CORS },
-	{ M_GET, "/api/oruk/taxonomy_terms/{id:uuid}", term_one, &act_public, RF_CORS },
+	{ M_GET, "/api/oruk", api_root, &act_public, RF_CORS | RF_NODB, "oruk.api_root" },
+	{ M_GET, "/api/oruk/openapi.json", api_openapi, &act_public, RF_CORS | RF_NODB, "oruk.api_openapi" },
+	{ M_GET, "/api/oruk/services", services_list, &act_public, RF_CORS, "oruk.services_list" },
+	{ M_GET, "/api/oruk/services/{id:uuid}", service_one, &act_public, RF_CORS, "oruk.service_one" },
+	{ M_GET, "/api/oruk/service_at_locations", sals_list, &act_public, RF_CORS, "oruk.sals_list" },
+	{ M_GET, "/api/oruk/service_at_locations/{id:uuid}", sal_one, &act_public, RF_CORS, "oruk.sal_one" },
+	{ M_GET, "/api/oruk/organizations", orgs_list, &act_public, RF_CORS, "oruk.orgs_list" },
+	{ M_GET, "/api/oruk/organizations/{id:uuid}", org_one, &act_public, RF_CORS, "oruk.org_one" },
+	{ M_GET, "/api/oruk/taxonomies", taxonomies_list, &act_public, RF_CORS, "oruk.taxonomies_list" },
+	{ M_GET, "/api/oruk/taxonomies/{id:uuid}", taxonomy_one, &act_public, RF_CORS, "oruk.taxonomy_one" },
+	{ M_GET, "/api/oruk/taxonomy_terms", terms_list, &act_public, RF_CORS, "oruk.terms_list" },
+	{ M_GET, "/api/oruk/taxonomy_terms/{id:uuid}", term_one, &act_public, RF_CORS, "oruk.term_one" },
 };
 
 /* Every second; directory_sync_job looks only every directory_sync

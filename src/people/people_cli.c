@@ -477,12 +477,64 @@ static const struct {
 	{ "admin@demo.kith.test", "Alex Morgan", ROLE_ADMIN },
 };
 
+/* Every demo account's email is in this domain (a .test domain: no mail
+ * can reach it). */
+#define DEMO_EMAIL_DOMAIN "@demo.kith.test"
+
+static bool demo_email(const char *email)
+{
+	size_t n = strlen(email), d = strlen(DEMO_EMAIL_DOMAIN);
+
+	return n > d && str_ieqc((struct str){ email + n - d, d }, DEMO_EMAIL_DOMAIN);
+}
+
+/* Does the database hold people other than the demo's own accounts?
+ * Erased people (their email gone) are not counted: they hold no one's
+ * details, and a demo's own account may have been erased. */
+static enum err demo_has_real_people(struct db *db, bool *real)
+{
+	enum { PAGE = 500 };
+
+	*real = false;
+	for (int offset = 0;; offset += PAGE) {
+		json_t *page = NULL, *p;
+		int64_t total = 0;
+		size_t i, n;
+		enum err e = person_list(db, NULL, ROLE__MAX, PAGE, offset, &page, &total);
+
+		if (e)
+			return e;
+		json_array_foreach(page, i, p) {
+			const char *email = json_string_value(json_object_get(p, "email"));
+
+			if (email && !demo_email(email))
+				*real = true;
+		}
+		n = json_array_size(page);
+		json_decref(page);
+		if (*real || n < PAGE || offset + (int64_t)n >= total)
+			return ERR_OK;
+	}
+}
+
 static enum err demo(struct db *db, const struct demo_opts *opts)
 {
 	char hash[PASSWORD_HASH_MAX];
 	enum err e;
 	struct arena a;
+	bool real;
 
+	/* The demo's accounts share a password printed for anyone to read:
+	 * on a database with real people in it they would be a way in. */
+	if ((e = demo_has_real_people(db, &real)) != ERR_OK)
+		return e;
+	if (real) {
+		fprintf(stderr, "kith: this database has accounts of real people (emails outside "
+			"demo.kith.test). kith demo adds accounts whose password it prints for anyone "
+			"to read, so it runs only on a new database or a demo one: use another --db, "
+			"like sqlite:var/demo.db.\n");
+		return ERR_FORBIDDEN;
+	}
 	if ((e = password_hash(PEOPLE_DEMO_PASSWORD, hash)) != ERR_OK)
 		return e;
 	e = org_exists(db, PEOPLE_DEMO_ORG);

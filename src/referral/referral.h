@@ -55,6 +55,7 @@
 struct feature;
 struct demo_opts;
 #include "auth/policy.h"
+#include "core/nhs.h"
 #include "core/arena.h"
 #include "core/err.h"
 
@@ -126,9 +127,6 @@ extern const size_t ref_close_reasons_n;
 /* Index of code in table, or -1. */
 int ref_code_find(const struct ref_code *table, size_t n, const char *code);
 
-/* NHS number: ten digits (spaces and hyphens forgiven) whose modulus 11
- * check digit is right. Writes the bare ten digits to out. */
-bool nhs_number_valid(const char *s, char out[11]);
 
 /* ---- making a referral ---- */
 

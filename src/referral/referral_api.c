@@ -714,15 +714,15 @@ static enum err fhir_sr_create(struct request *req, struct response *resp)
 
 
 static const struct route routes[] = {
-	{ M_POST, "/api/v1/referrals", api_create, &act_signed_in, RF_JSON },
-	{ M_GET,  "/api/v1/referrals", api_list, &act_signed_in, 0 },
-	{ M_GET,  "/api/v1/referrals/{id:uuid}", api_show, &act_referral_view, RF_WRITE_TX },
-	{ M_POST, "/api/v1/referrals/{id:uuid}/status", api_status, &act_referral_update, RF_JSON },
-	{ M_POST, "/api/v1/referrals/{id:uuid}/consent", api_consent, &act_referral_update, RF_JSON },
-	{ M_GET,  "/fhir/metadata", fhir_metadata, &act_public, RF_NODB },
-	{ M_GET,  "/fhir/ServiceRequest/{id:uuid}", fhir_sr_read, &act_referral_view, RF_WRITE_TX },
-	{ M_GET,  "/fhir/Task/{id:uuid}", fhir_task_read, &act_referral_view, RF_WRITE_TX },
-	{ M_POST, "/fhir/ServiceRequest", fhir_sr_create, &act_refer, RF_JSON },
+	{ M_POST, "/api/v1/referrals", api_create, &act_signed_in, RF_JSON, "referral_api.api_create" },
+	{ M_GET,  "/api/v1/referrals", api_list, &act_signed_in, 0, "referral_api.api_list" },
+	{ M_GET,  "/api/v1/referrals/{id:uuid}", api_show, &act_referral_view, RF_WRITE_TX, "referral_api.api_show" },
+	{ M_POST, "/api/v1/referrals/{id:uuid}/status", api_status, &act_referral_update, RF_JSON, "referral_api.api_status" },
+	{ M_POST, "/api/v1/referrals/{id:uuid}/consent", api_consent, &act_referral_update, RF_JSON, "referral_api.api_consent" },
+	{ M_GET,  "/fhir/metadata", fhir_metadata, &act_public, RF_NODB, "referral_api.fhir_metadata" },
+	{ M_GET,  "/fhir/ServiceRequest/{id:uuid}", fhir_sr_read, &act_referral_view, RF_WRITE_TX, "referral_api.fhir_sr_read" },
+	{ M_GET,  "/fhir/Task/{id:uuid}", fhir_task_read, &act_referral_view, RF_WRITE_TX, "referral_api.fhir_task_read" },
+	{ M_POST, "/fhir/ServiceRequest", fhir_sr_create, &act_refer, RF_JSON, "referral_api.fhir_sr_create" },
 };
 
 const struct feature referral_api_feature = {

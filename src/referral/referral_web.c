@@ -23,7 +23,9 @@
  */
 #include "core/common.h"
 #include "web/errors.h"
+#include "web/confirm.h"
 #include "web/form.h"
+#include "web/url.h"
 #include "org/org.h"
 #include "account/account.h"
 #include "app/app.h"
@@ -130,7 +132,7 @@ static bool item_overdue(const json_t *it)
  * title (the person's name, or where to when the list is the person's
  * own), every key a template tests set, so nothing is looked up in an
  * outer context. */
-static void decorate_items(json_t *items, bool by_target)
+static void decorate_items(struct request *req, json_t *items, bool by_target)
 {
 	size_t i;
 	json_t *it;
@@ -139,7 +141,7 @@ static void decorate_items(json_t *items, bool by_target)
 		const char *person = json_string_value(json_object_get(it, "person_name"));
 		const char *where = jtext(json_object_get(it, "target"), "name");
 
-		json_object_set_new(it, "href", json_sprintf("/referrals/%s", jtext(it, "id")));
+		json_object_set_new(it, "href", json_string(web_url(req, "referral.show", jtext(it, "id"), NULL)));
 		json_object_set_new(it, "tag", json_string(status_tag(jtext(it, "status"))));
 		json_object_set_new(it, "title", json_string(by_target || !person || !person[0] ?
 			(where[0] ? where : "Referral") : person));
@@ -304,31 +306,6 @@ static bool has_code(const json_t *arr, const char *code)
 		if (json_is_string(x) && strcmp(json_string_value(x), code) == 0)
 			return true;
 	return false;
-}
-
-/* "YYYY-MM-DD" from the date boxes named base-day, -month and -year;
- * NULL when all three are empty. Adds an error (field err_field) when they
- * do not make a real date. */
-static const char *date_from_parts(struct request *req, const char *d, const char *m,
-		const char *y, const char *what, const char *err_field, json_t *errors)
-{
-	int64_t day, month, year;
-
-	if (!d[0] && !m[0] && !y[0])
-		return NULL;
-	if (!d[0] || !m[0] || !y[0]) {
-		web_error_once(errors, err_field, arena_printf(&req->arena, "%s must include a day, month "
-			  "and year", what));
-		return NULL;
-	}
-	if (!str_to_i64(str_c(d), 1, 31, &day) || !str_to_i64(str_c(m), 1, 12, &month) ||
-	    !str_to_i64(str_c(y), 1000, 9999, &year) || strlen(y) != 4 ||
-	    day > uk_days_in_month((int)year, (int)month)) {
-		web_error_once(errors, err_field, arena_printf(&req->arena, "%s must be a real date, like "
-			  "27 3 2026", what));
-		return NULL;
-	}
-	return arena_printf(&req->arena, "%04d-%02d-%02d", (int)year, (int)month, (int)day);
 }
 
 /* struct ref_new from a form's values (which must outlive it). */
@@ -688,7 +665,7 @@ static enum err make_referral(struct request *req, bool self, const struct svc_m
 
 	*status = 422;
 	if (!self)
-		birth = date_from_parts(req, jtext(values, "person.birth_date-day"),
+		birth = web_date_parts(req, jtext(values, "person.birth_date-day"),
 					jtext(values, "person.birth_date-month"),
 					jtext(values, "person.birth_date-year"), "Date of birth",
 					"person.birth_date", errors);
@@ -777,7 +754,7 @@ static enum err new_post(struct request *req, struct response *resp)
 	}
 	e = make_referral(req, false, have ? &target : NULL, values, errors, &status, id);
 	if (e == ERR_OK) {
-		resp_redirect(req, resp, arena_printf(&req->arena, "/referrals/%s?done=sent", id));
+		resp_redirect(req, resp, arena_printf(&req->arena, "%s?done=sent", web_url(req, "referral.show", id, NULL)));
 		goto free_errors;
 	}
 	if (e != ERR_INVALID)
@@ -919,7 +896,7 @@ static void decorate_move(struct request *req, json_t *mv, const char *ref_id, c
 		json_object_set_new(r, "label", json_string(jtext(r, "name")));
 		json_object_set_new(r, "checked", json_boolean(mine && strcmp(jtext(typed, "reason"), code) == 0));
 	}
-	json_object_set_new(mv, "action", json_sprintf("/referrals/%s/status", ref_id));
+	json_object_set_new(mv, "action", json_string(web_url(req, "referral.status", ref_id, NULL)));
 	json_object_set_new(mv, "form_id", json_sprintf("move-%s", to));
 	json_object_set_new(mv, "has_reasons", json_boolean(json_array_size(reasons) > 0));
 	if (!reasons)
@@ -958,7 +935,7 @@ static void decorate_consent(struct request *req, json_t *view, unsigned parties
 		bool given = json_is_true(json_object_get(c, "given"));
 
 		json_object_set_new(c, "box_id", json_string(box));
-		json_object_set_new(c, "action", json_sprintf("/referrals/%s/consent", id));
+		json_object_set_new(c, "action", json_string(web_url(req, "referral.consent", id, NULL)));
 		json_object_set_new(c, "can_change", json_boolean(may));
 		json_object_set_new(c, "can_give", json_boolean(may && !given));
 		json_object_set_new(c, "can_withdraw", json_boolean(may && given));
@@ -1125,6 +1102,84 @@ static enum err show_again(struct request *req, struct response *resp, int statu
 	return e;
 }
 
+/* What a referral is to, for a confirmation's heading. */
+static const char *target_words(struct request *req, const struct ref_meta *m)
+{
+	struct ref_row row;
+
+	if (ref_db_row(req->db, &req->arena, m->id, &row) == ERR_OK && row.target_name && row.target_name[0])
+		return row.target_name;
+	return "this service";
+}
+
+/* Withdrawing or closing a referral ends it: asked once first. */
+static bool status_confirmed(struct request *req, struct response *resp, const struct ref_meta *m,
+		enum ref_status s, const char **note, enum err *e)
+{
+	const char *target = target_words(req, m), *why_given = NULL;
+	bool yes;
+	const struct confirm withdraw = {
+		.heading = arena_printf(&req->arena, "Withdraw the referral to %s?", target),
+		.happens = "The referral ends now. The organisation is told it has been withdrawn and "
+			   "will not contact the person about it.\n\n"
+			   "What has happened so far stays on the record.",
+		.warning = "A withdrawn referral cannot be opened again: to go ahead later, make a new one.",
+		.button = "Yes, withdraw it",
+		.reason_label = "Why is it being withdrawn? (optional)",
+		.reason_hint = "This goes on the referral's record, which the person can see. Do not "
+			       "include health details.",
+		.cancel_href = web_url(req, "referral.show", m->id, NULL),
+	};
+	const struct confirm close = {
+		.heading = arena_printf(&req->arena, "Close the referral to %s?", target),
+		.happens = "The referral ends now, with the reason you gave. It no longer appears in "
+			   "lists of open referrals, and no more reminders are sent about it.\n\n"
+			   "What has happened so far stays on the record.",
+		.warning = "A closed referral cannot be opened again.",
+		.button = "Yes, close it",
+		.cancel_href = web_url(req, "referral.show", m->id, NULL),
+	};
+
+	char why[200];
+
+	/* Asked only of someone who may take the step now; anyone else gets
+	 * the refusal the step itself gives. */
+	if ((s != REF_WITHDRAWN && s != REF_CLOSED) ||
+	    referral_can_move(referral_parties(req->actor, m), m->status, s, 0, 0, req->now, why,
+			      sizeof(why)) != ERR_OK)
+		return true;
+	yes = web_confirmed(req, resp, s == REF_WITHDRAWN ? &withdraw : &close, &why_given, e);
+	if (yes && why_given && (!*note || !(*note)[0]))
+		*note = why_given;
+	return yes;
+}
+
+/* Withdrawing agreement has effects of its own: asked once first. */
+static bool consent_confirmed(struct request *req, struct response *resp, const struct ref_meta *m,
+		enum consent_purpose p, enum err *e)
+{
+	static const char *const what[CONSENT__MAX] = {
+		[CONSENT_SHARE] = "The organisation will no longer see the person's details, and every "
+				  "open referral of theirs is withdrawn: the organisations are told.",
+		[CONSENT_CONTACT] = "Nobody will contact the person by email or text message about this "
+				    "referral. Other ways of getting in touch they chose still stand.",
+		[CONSENT_OUTCOME] = "The person who referred them will no longer be told how it went.",
+	};
+	const struct confirm c = {
+		.heading = arena_printf(&req->arena, "Withdraw agreement to %s?",
+					p == CONSENT_SHARE ? "share their details" :
+					p == CONSENT_CONTACT ? "contact them about this referral" :
+					"tell the referrer how it went"),
+		.happens = what[p],
+		.warning = "To agree again later, record it on the referral.",
+		.button = "Yes, withdraw agreement",
+		.cancel_href = arena_printf(&req->arena, "%s#consent", web_url(req, "referral.show", m->id, NULL)),
+	};
+	const char *ignored;
+
+	return web_confirmed(req, resp, &c, &ignored, e);
+}
+
 static enum err status_post(struct request *req, struct response *resp)
 {
 	const char *to = web_form_text(req, "to");
@@ -1140,6 +1195,8 @@ static enum err status_post(struct request *req, struct response *resp)
 	if ((e = load_or_404(req, &act_referral_update, &m)) != ERR_OK)
 		return e;
 	known = to && ref_status_parse(to, &s);
+	if (known && !status_confirmed(req, resp, &m, s, &note, &e))
+		return e;
 	raw = json_array();
 	if ((e = db_begin(req->db)) != ERR_OK) {
 		json_decref(raw);
@@ -1150,7 +1207,7 @@ static enum err status_post(struct request *req, struct response *resp)
 		json_decref(raw);
 		if ((e = db_commit(req->db)) != ERR_OK)
 			return e;
-		resp_redirect(req, resp, arena_printf(&req->arena, "/referrals/%s?done=%s", m.id,
+		resp_redirect(req, resp, arena_printf(&req->arena, "%s?done=%s", web_url(req, "referral.show", m.id, NULL),
 						       ref_status_name(s)));
 		return ERR_OK;
 	}
@@ -1215,6 +1272,11 @@ static enum err consent_post(struct request *req, struct response *resp)
 		return show_again(req, resp, 422, &m, errors, NULL);
 	}
 	give = strcmp(action, "give") == 0;
+	if (!give && known && (referral_parties(req->actor, &m) & (PARTY_PERSON | PARTY_REFERRER | PARTY_STAFF)) &&
+	    !consent_confirmed(req, resp, &m, p, &e)) {
+		json_decref(errors);
+		return e;
+	}
 	parties = referral_parties(req->actor, &m);
 	/* The person themself agrees here, online; others say how. */
 	if (give && (parties & PARTY_PERSON) && !(parties & PARTY_STAFF))
@@ -1232,7 +1294,7 @@ static enum err consent_post(struct request *req, struct response *resp)
 		json_decref(errors);
 		if ((e = db_commit(req->db)) != ERR_OK)
 			return e;
-		resp_redirect(req, resp, arena_printf(&req->arena, "/referrals/%s?done=%s", m.id,
+		resp_redirect(req, resp, arena_printf(&req->arena, "%s?done=%s", web_url(req, "referral.show", m.id, NULL),
 						       give ? "consent-given" : "consent-withdrawn"));
 		return ERR_OK;
 	}
@@ -1272,7 +1334,7 @@ static enum err list(struct request *req, enum ref_list_kind kind, const char *o
 	enum err e = referral_list(req->app, req->db, req->actor, &o, req->now, items, total);
 
 	if (e == ERR_OK)
-		decorate_items(*items, kind == REF_LIST_MINE);
+		decorate_items(req, *items, kind == REF_LIST_MINE);
 	return e;
 }
 
@@ -1455,7 +1517,7 @@ static void period(struct request *req, json_t *values, json_t *errors, int64_t 
 			json_object_set_new(values, arena_printf(&req->arena, "%s_%s", ends[k], suffix[j]),
 					    json_string(parts[j]));
 		}
-		ymd = date_from_parts(req, parts[0], parts[1], parts[2], k ? "The end date" :
+		ymd = web_date_parts(req, parts[0], parts[1], parts[2], k ? "The end date" :
 				      "The start date", ends[k], errors);
 		if (ymd) {
 			int64_t y = 0, m = 0, d = 0;
@@ -1592,18 +1654,18 @@ static enum err overview_csv(struct request *req, struct response *resp)
 #define FORM (RF_FORM | RF_CSRF)
 
 static const struct route routes[] = {
-	{ M_GET,  "/referrals/new", new_get, &act_refer, 0 },
-	{ M_POST, "/referrals/new", new_post, &act_refer, FORM },
-	{ M_GET,  "/services/{id:uuid}/refer-me", referme_get, &act_public, 0 },
-	{ M_POST, "/services/{id:uuid}/refer-me", referme_post, &act_public, FORM },
-	{ M_GET,  "/referrals/inbox", inbox_get, &act_referral_inbox, 0 },
-	{ M_GET,  "/referrals/caseload", caseload_get, &act_refer, 0 },
-	{ M_GET,  "/referrals/overview", overview_get, &act_referral_report, 0 },
-	{ M_GET,  "/referrals/overview.csv", overview_csv, &act_referral_report, 0 },
-	{ M_GET,  "/referrals/{id:uuid}", show_get, &act_referral_view, RF_WRITE_TX },
-	{ M_POST, "/referrals/{id:uuid}/status", status_post, &act_referral_update, FORM },
-	{ M_POST, "/referrals/{id:uuid}/consent", consent_post, &act_referral_update, FORM },
-	{ M_GET,  "/account/referrals", mine_get, &act_signed_in, RF_WRITE_TX },
+	{ M_GET,  "/referrals/new", new_get, &act_refer, 0, "referral.new" },
+	{ M_POST, "/referrals/new", new_post, &act_refer, FORM, "referral.new" },
+	{ M_GET,  "/services/{id:uuid}/refer-me", referme_get, &act_public, 0, "referral.referme" },
+	{ M_POST, "/services/{id:uuid}/refer-me", referme_post, &act_public, FORM, "referral.referme" },
+	{ M_GET,  "/referrals/inbox", inbox_get, &act_referral_inbox, 0, "referral.inbox" },
+	{ M_GET,  "/referrals/caseload", caseload_get, &act_refer, 0, "referral.caseload" },
+	{ M_GET,  "/referrals/overview", overview_get, &act_referral_report, 0, "referral.overview" },
+	{ M_GET,  "/referrals/overview.csv", overview_csv, &act_referral_report, 0, "referral.overview_csv" },
+	{ M_GET,  "/referrals/{id:uuid}", show_get, &act_referral_view, RF_WRITE_TX, "referral.show" },
+	{ M_POST, "/referrals/{id:uuid}/status", status_post, &act_referral_update, FORM, "referral.status" },
+	{ M_POST, "/referrals/{id:uuid}/consent", consent_post, &act_referral_update, FORM, "referral.consent" },
+	{ M_GET,  "/account/referrals", mine_get, &act_signed_in, RF_WRITE_TX, "referral.mine" },
 };
 
 static const struct job jobs[] = {

@@ -43,10 +43,10 @@ static enum err problem(struct request *req, struct response *resp)
 }
 
 static const struct route routes[] = {
-	{ M_GET, "/", home, &act_public, RF_NODB | RF_PAGE_JSON },
-	{ M_GET, "/accessibility", accessibility, &act_public, RF_NODB },
-	{ M_GET, "/privacy", privacy, &act_public, RF_NODB },
-	{ M_GET, "/problems/{name:slug}", problem, &act_public, RF_NODB | RF_PAGE_JSON },
+	{ M_GET, "/", home, &act_public, RF_NODB | RF_PAGE_JSON, "site.home" },
+	{ M_GET, "/accessibility", accessibility, &act_public, RF_NODB, "site.accessibility" },
+	{ M_GET, "/privacy", privacy, &act_public, RF_NODB, "site.privacy" },
+	{ M_GET, "/problems/{name:slug}", problem, &act_public, RF_NODB | RF_PAGE_JSON, "site.problem" },
 };
 const struct feature site_feature = {
 	.name = "site", .routes = routes, .nroutes = ARRAY_LEN(routes),

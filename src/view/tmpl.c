@@ -336,7 +336,10 @@ static void raw_feed(struct hctx *h, unsigned char c)
 }
 
 /* Advances the tokenizer by one literal byte. Returns an error message
- * (without position) or NULL. */
+ * (without position) or NULL.
+ * long: one switch over the HTML tokenizer's states, each case a few
+ * lines, in the order the HTML standard lists them; split into functions
+ * it would read worse, since each state hands over to the next. */
 static const char *html_feed(struct hctx *h, unsigned char c)
 {
 	if (h->name_end) {

@@ -9,7 +9,11 @@
 #include "audit/audit.h"
 #include "audit/audit_web.h"
 #include "auth/auth_web.h"
+#include "core/nhs.h"
 #include "core/str.h"
+#include "core/uktime.h"
+#include "http/request.h"
+#include "search/postcode.h"
 #include "store/store.h"
 #include "web/errors.h"
 #include "web/view.h"
@@ -116,4 +120,288 @@ enum err web_limited(struct request *req, const char *action, int64_t subject_id
 		return e;
 	req->retry_after = retry > 0 ? retry : 1;
 	return req_fail(req, ERR_RATE_LIMITED, detail);
+}
+
+/* ---------------------------------------------------------------- binding */
+
+const char *web_date_parts(struct request *req, const char *d, const char *m, const char *y,
+		const char *what, const char *err_field, json_t *errors)
+{
+	int64_t day, month, year;
+
+	d = d ? d : "";
+	m = m ? m : "";
+	y = y ? y : "";
+	if (!d[0] && !m[0] && !y[0])
+		return NULL;
+	if (!d[0] || !m[0] || !y[0]) {
+		web_error_once(errors, err_field, arena_printf(&req->arena, "%s must include a day, month "
+			  "and year", what));
+		return NULL;
+	}
+	if (!str_to_i64(str_c(d), 1, 31, &day) || !str_to_i64(str_c(m), 1, 12, &month) ||
+	    !str_to_i64(str_c(y), 1000, 9999, &year) || strlen(y) != 4 ||
+	    day > uk_days_in_month((int)year, (int)month)) {
+		web_error_once(errors, err_field, arena_printf(&req->arena, "%s must be a real date, like "
+			  "27 3 2026", what));
+		return NULL;
+	}
+	return arena_printf(&req->arena, "%04d-%02d-%02d", (int)year, (int)month, (int)day);
+}
+
+static int choice_of(const struct field_def *d, const char *v)
+{
+	for (size_t i = 0; v && i < d->nchoices; i++)
+		if (strcmp(d->choices[i].value, v) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* A phone number as people write one: 7 to 20 digits, with spaces, +,
+ * brackets and hyphens between. */
+static bool phone_ok(const char *s)
+{
+	size_t digits = 0;
+
+	for (; *s; s++) {
+		if (*s >= '0' && *s <= '9')
+			digits++;
+		else if (!strchr(" +()-", *s))
+			return false;
+	}
+	return digits >= 7 && digits <= 20;
+}
+
+/* One @ with something either side and a dot after it, no spaces. */
+static bool email_shape_ok(const char *s)
+{
+	const char *at = strchr(s, '@');
+
+	return at && at > s && !strchr(at + 1, '@') && strchr(at + 1, '.') && !strchr(s, ' ') &&
+	       at[1] != '.' && s[strlen(s) - 1] != '.';
+}
+
+/* Reads the boxes of a date field; the values shown again are the boxes. */
+static const char *bind_date(struct request *req, const struct field_def *d, struct field_value *v,
+		json_t *values, json_t *errors)
+{
+	const char *part[3];
+	static const char *const suffix[3] = { "-day", "-month", "-year" };
+	const char *iso;
+
+	for (int k = 0; k < 3; k++) {
+		const char *key = arena_printf(&req->arena, "%s%s", d->name, suffix[k]);
+
+		part[k] = web_form_text(req, key);
+		if (part[k])
+			json_object_set_new(values, key, json_string(part[k]));
+	}
+	iso = web_date_parts(req, part[0], part[1], part[2], d->label, d->name, errors);
+	if (iso) {
+		int64_t y, m, dd;
+
+		if (str_to_i64((struct str){ iso, 4 }, 1000, 9999, &y) &&
+		    str_to_i64((struct str){ iso + 5, 2 }, 1, 12, &m) &&
+		    str_to_i64((struct str){ iso + 8, 2 }, 1, 31, &dd))
+			v->day = uk_days((int)y, (int)m, (int)dd);
+	}
+	return iso;
+}
+
+/* What is wrong with one field's text, by its kind, or NULL. */
+static const char *kind_problem(struct request *req, const struct field_def *d, struct field_value *v)
+{
+	char nhs[11], pc[9];
+	const char *why = NULL;
+	size_t max = d->max ? d->max : FIELD_TEXT_MAX;
+
+	/* A text field with a rule of its own is that rule's to judge. */
+	if (d->kind == FIELD_TEXT && d->check)
+		return NULL;
+	if (d->kind != FIELD_PASSWORD && str_check_line(v->text, max, "", "long", "bad")) {
+		const char *p = str_check_line(v->text, max, "", "long", "bad");
+
+		if (p[0] == 'l')
+			return arena_printf(&req->arena, "%s must be %zu characters or fewer", d->label, max);
+		return arena_printf(&req->arena, "%s must be plain text on one line", d->label);
+	}
+	switch (d->kind) {
+	case FIELD_EMAIL:
+		return email_shape_ok(v->text) ? NULL :
+		       "Enter an email address in the right format, like name@example.com";
+	case FIELD_PHONE:
+		return phone_ok(v->text) ? NULL :
+		       "Enter a telephone number, like 01632 960 001 or +44 7700 900 982";
+	case FIELD_NHS:
+		if (!nhs_number_valid(v->text, nhs))
+			return "Enter a 10-digit NHS number, like 943 476 5919";
+		v->text = arena_strdup(&req->arena, nhs);
+		return NULL;
+	case FIELD_POSTCODE:
+		if (!postcode_normalise(v->text, pc, &why))
+			return why ? why : "Enter a full UK postcode, like DN15 6XX";
+		v->text = arena_strdup(&req->arena, pc);
+		return NULL;
+	case FIELD_ONE_OF:
+		v->choice = choice_of(d, v->text);
+		return v->choice < 0 ? arena_printf(&req->arena, "Choose %s from the list",
+						    d->label) : NULL;
+	default:
+		return NULL;
+	}
+}
+
+/* Reads every value a many-of field sent; one not in its list is an error. */
+static const char *bind_many(struct request *req, const struct field_def *d, struct field_value *v,
+		json_t *values)
+{
+	json_t *list = json_array();
+	const char *bad = NULL;
+
+	for (size_t i = 0; i < req->form.n; i++) {
+		const struct kv *kv = &req->form.v[i];
+		int c;
+
+		if (strcmp(kv->name, d->name) != 0 || !kv->val[0])
+			continue;
+		c = choice_of(d, kv->val);
+		if (c < 0 || c >= 64)
+			bad = arena_printf(&req->arena, "Choose %s from the list", d->label);
+		else
+			v->chosen |= UINT64_C(1) << c;
+		json_array_append_new(list, json_string(kv->val));
+	}
+	json_object_set_new(values, d->name, list);
+	return bad;
+}
+
+bool web_bind(struct request *req, const struct field_def *defs, size_t n, struct bound *b)
+{
+	memset(b, 0, sizeof(*b));
+	b->defs = defs;
+	b->n = n;
+	b->v = arena_calloc(&req->arena, n ? n : 1, sizeof(*b->v));
+	b->values = json_object();
+	b->errors = json_array();
+	if (!b->v || !b->values || !b->errors)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		const struct field_def *d = &defs[i];
+		struct field_value *v = &b->v[i];
+		const char *problem = NULL;
+		bool empty;
+
+		v->choice = -1;
+		if (d->kind == FIELD_DATE) {
+			size_t before = json_array_size(b->errors);
+
+			v->text = bind_date(req, d, v, b->values, b->errors);
+			if (json_array_size(b->errors) > before)
+				continue;
+		} else if (d->kind == FIELD_MANY_OF) {
+			problem = bind_many(req, d, v, b->values);
+		} else {
+			v->text = d->kind == FIELD_PASSWORD ? web_form_raw(req, d->name) :
+				  web_form_text(req, d->name);
+			if (v->text && !d->secret)
+				json_object_set_new(b->values, d->name, json_string(v->text));
+			if (d->kind == FIELD_BOOL) {
+				v->on = v->text && strcmp(v->text, "yes") == 0;
+				if (v->on)
+					continue;
+			}
+		}
+		if (v->text && !v->text[0])
+			v->text = NULL;
+		empty = d->kind == FIELD_MANY_OF ? v->chosen == 0 && !problem :
+			d->kind == FIELD_BOOL ? !v->on : !v->text;
+		/* A feature's own rule may have its own words for "empty". */
+		if (!problem && empty && d->required && d->check && d->kind == FIELD_TEXT)
+			problem = d->check("");
+		if (!problem && empty && d->required)
+			problem = d->missing ? d->missing : arena_printf(&req->arena, "Enter %s", d->label);
+		if (!problem && !empty && d->kind != FIELD_DATE && d->kind != FIELD_MANY_OF &&
+		    d->kind != FIELD_BOOL)
+			problem = kind_problem(req, d, v);
+		if (!problem && !empty && d->check)
+			problem = d->check(d->kind == FIELD_MANY_OF || d->kind == FIELD_BOOL ? "" : v->text);
+		if (problem)
+			web_error_once(b->errors, d->name, problem);
+	}
+	return json_array_size(b->errors) == 0;
+}
+
+const struct field_value *web_bound(const struct bound *b, const char *name)
+{
+	for (size_t i = 0; i < b->n; i++)
+		if (strcmp(b->defs[i].name, name) == 0)
+			return &b->v[i];
+	return NULL;
+}
+
+void web_bound_release(struct bound *b)
+{
+	json_decref(b->values);
+	json_decref(b->errors);
+	b->values = b->errors = NULL;
+}
+
+/* ---------------------------------------------------------------- the POST path */
+
+enum err web_form_post(struct request *req, struct response *resp, const struct form_post *f,
+		void *ctx)
+{
+	struct bound b;
+	json_t *values, *errors;
+	enum err e;
+
+	if (!web_bind(req, f->fields, f->nfields, &b)) {
+		if (!b.values || !b.errors) {
+			web_bound_release(&b);
+			return ERR_NOMEM;
+		}
+		goto again;
+	}
+	if ((e = db_begin(req->db)) != ERR_OK) {
+		web_bound_release(&b);
+		return e;
+	}
+	e = f->act(req, &b, b.errors, ctx);
+	if (e == ERR_OK)
+		e = db_commit(req->db);
+	if (e == ERR_OK) {
+		web_bound_release(&b);
+		resp_redirect(req, resp, f->done_href);
+		return ERR_OK;
+	}
+	if (e != ERR_INVALID || json_array_size(b.errors) == 0) {
+		web_bound_release(&b);
+		return e;          /* the dispatcher rolls back and answers it */
+	}
+	db_rollback(req->db);
+again:
+	values = b.values;
+	errors = b.errors;
+	b.values = b.errors = NULL;
+	return f->page(req, resp, 422, values, errors, ctx);
+}
+
+void web_done(struct request *req, json_t *data, const struct done_word *words, size_t n,
+		const char *arg)
+{
+	const char *done = req_query(req, "done");
+
+	for (size_t i = 0; done && i < n; i++) {
+		const char *at;
+
+		if (strcmp(done, words[i].word) != 0)
+			continue;
+		at = strstr(words[i].text, "%s");
+		if (at)
+			web_set_banner(data, words[i].success, arena_printf(&req->arena, "%.*s%s%s",
+				(int)(at - words[i].text), words[i].text, arg ? arg : "", at + 2));
+		else
+			web_set_banner(data, words[i].success, words[i].text);
+		return;
+	}
 }

@@ -25,6 +25,27 @@
 struct request;
 struct response;
 
+/* What a field holds, so binding knows how to read and check it. */
+enum field_kind {
+	FIELD_TEXT,        /* one line of text */
+	FIELD_EMAIL,       /* an email address, kept as typed */
+	FIELD_PHONE,       /* a telephone number: digits, spaces, + ( ) - */
+	FIELD_PASSWORD,    /* not trimmed, never shown again */
+	FIELD_BOOL,        /* a checkbox: on when its value is "yes" */
+	FIELD_ONE_OF,      /* one value from choices */
+	FIELD_MANY_OF,     /* any number of values from choices (up to 64) */
+	FIELD_DATE,        /* three boxes, NAME-day, NAME-month and NAME-year */
+	FIELD_NHS,         /* an NHS number, its check digit right (normalised to 10 digits) */
+	FIELD_POSTCODE,    /* a UK postcode in its usual form (normalised: "DN15 6XX") */
+};
+
+struct field_choice {
+	const char *value;         /* what the form sends */
+	const char *label;         /* what people read */
+};
+
+#define FIELD_TEXT_MAX 200     /* characters, when a field names no max */
+
 struct field_def {
 	const char *name;          /* FLD_...: form field, JSON member, HTML id */
 	const char *label;
@@ -34,7 +55,85 @@ struct field_def {
 	const char *width;         /* extra class, e.g. "govuk-input--width-20", or NULL */
 	bool secret;               /* never written back into the page (passwords) */
 	bool nospell;              /* spellcheck="false" (emails, passwords, ids) */
+	/* Binding (web_bind); a table used only to draw a form may leave these. */
+	enum field_kind kind;
+	bool required;
+	const char *missing;       /* said when required and empty: "Enter your name" */
+	size_t max;                /* characters; 0 means FIELD_TEXT_MAX */
+	const struct field_choice *choices;   /* FIELD_ONE_OF and FIELD_MANY_OF */
+	size_t nchoices;
+	/* A rule beyond the kind's (a feature's own, e.g. person_check_name):
+	 * NULL when v is acceptable, else the sentence to show. */
+	const char *(*check)(const char *v);
 };
+
+/* One field as bound: what it holds in its kind's terms. */
+struct field_value {
+	const char *text;          /* trimmed as typed (normalised for NHS and postcode; the
+	                              "YYYY-MM-DD" of a date); NULL when empty or absent */
+	bool on;                   /* FIELD_BOOL */
+	int choice;                /* FIELD_ONE_OF: index into choices, -1 for none */
+	uint64_t chosen;           /* FIELD_MANY_OF: bit i for choices[i] */
+	int64_t day;               /* FIELD_DATE: UK days since 1970-01-01, 0 for none */
+};
+
+/* A request's form bound to a table of fields. */
+struct bound {
+	const struct field_def *defs;
+	size_t n;
+	struct field_value *v;     /* one per field, in the request arena */
+	json_t *values;            /* what was typed, to show again (never secrets); owned */
+	json_t *errors;            /* [{field, detail}] in the table's order; owned */
+};
+
+/* Binds req's form to defs: each field read and checked by its kind, its
+ * required flag, max and check, in table order. True when there is no
+ * error. b->values and b->errors are new references the caller releases
+ * (web_bound_release) or hands on. */
+bool web_bind(struct request *req, const struct field_def *defs, size_t n, struct bound *b);
+/* The value of the field named name (NULL when defs has none). */
+const struct field_value *web_bound(const struct bound *b, const char *name);
+void web_bound_release(struct bound *b);
+
+/* "YYYY-MM-DD" (in the request arena) from three date boxes; NULL with no
+ * error when all three are empty; NULL with an error (field err_field,
+ * "<what> must ...") when they do not make a real date. */
+const char *web_date_parts(struct request *req, const char *d, const char *m, const char *y,
+		const char *what, const char *err_field, json_t *errors);
+
+/*
+ * The one POST path. A page's form is a struct form_post: its fields, how
+ * to draw its page again, and what to do. web_form_post() binds; with
+ * errors it draws the page again (422) keeping what was typed; otherwise
+ * it opens a write transaction and acts. act() returns ERR_OK (committed,
+ * then a 303 to done_href, whose page names what changed from its ?done=
+ * word, see web_done), ERR_INVALID with errors added (rolled back, drawn
+ * again with them) or another error (the dispatcher answers it and rolls
+ * back).
+ */
+struct form_post {
+	const struct field_def *fields;
+	size_t nfields;
+	enum err (*act)(struct request *req, const struct bound *b, json_t *errors, void *ctx);
+	/* Draws the form's page: status, the values to show and the errors
+	 * (ownership of both taken). */
+	enum err (*page)(struct request *req, struct response *resp, int status, json_t *values,
+			json_t *errors, void *ctx);
+	const char *done_href;     /* where to go after: "/account?done=details" */
+};
+enum err web_form_post(struct request *req, struct response *resp, const struct form_post *f,
+		void *ctx);
+
+/* The banner for a page's ?done= word: the first row of words whose word
+ * it is; text may hold one %s, filled with arg. Nothing for an unknown
+ * word (someone typed it). */
+struct done_word {
+	const char *word;
+	bool success;              /* green (a change made) or blue (something to know) */
+	const char *text;
+};
+void web_done(struct request *req, json_t *data, const struct done_word *words, size_t n,
+		const char *arg);
 
 /* {action, button, warning, fields: [...], hidden: []} for form.html.
  * values (may be NULL) holds what to show in each field; errors (may be

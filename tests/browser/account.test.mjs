@@ -3,7 +3,8 @@
 // the keyboard alone (Tab, Enter and typing; no mouse, no clicks); axe
 // finds nothing on any account or people page, including forms with
 // errors; nothing scrolls sideways on a 320px phone; a form works with
-// JavaScript off; and screenshots for the docs.
+// JavaScript off; and screenshots (build/screenshots/account-*.png and
+// people-*.png; `make screenshots` copies them to docs/screenshots).
 //
 // The server needs --dev-mode true (cookies without Secure, over plain
 // http) and --mail-dir (each email a .eml file we read the link from), and
@@ -81,6 +82,18 @@ async function noSidewaysScroll(page, what) {
 }
 
 const h1 = (page) => page.locator('main h1').innerText().then((t) => t.trim());
+
+// Before a screenshot: the page shows its heading and the words it is
+// for, and nothing is wider than the screen.
+async function showsAndFits(page, what, heading, words) {
+  assert.ok(await page.locator('main h1').isVisible(), `${what}: the heading is visible`);
+  assert.equal(await h1(page), heading, what);
+  assert.match(await page.locator('main').innerText(), words, what);
+  const { scroll, inner } = await page.evaluate(() => ({
+    scroll: document.documentElement.scrollWidth, inner: window.innerWidth,
+  }));
+  assert.ok(scroll <= inner, `${what} is ${scroll}px wide on a ${inner}px screen`);
+}
 
 // Signs in through the form, with the keyboard, starting on any page.
 async function keyboardSignIn(page, email, password) {
@@ -245,27 +258,30 @@ describe('every account page, as a visitor and signed in', { timeout: 180_000 },
 
   test('screenshots: register, sign in and the account pages at 1280px and 375px', async () => {
     mkdirSync(SCREENSHOTS, { recursive: true });
+    // Each picture, and what must be on the page when it is taken: its
+    // heading and a line of what it is for.
     const shots = [
-      ['account-register', '/register', false],
-      ['account-login', '/login', false],
-      ['account-password-reset', '/password-reset', false],
-      ['account', '/account', true],
-      ['account-password', '/account/password', true],
-      ['account-sessions', '/account/sessions', true],
-      ['people', '/people', true],
-      ['people-person', '/people/2', true],
+      ['account-register', '/register', false, 'Create an account', /Create account/],
+      ['account-login', '/login', false, 'Sign in', /Forgotten your password\?/],
+      ['account-password-reset', '/password-reset', false, 'Reset your password', /email/i],
+      ['account', '/account', true, 'Your account', /ada\.admin@example\.org/],
+      ['account-password', '/account/password', true, 'Change your password', /sign you out on your other devices/],
+      ['account-sessions', '/account/sessions', true, 'Where you are signed in', /This device/],
+      ['people', '/people', true, 'People', /Mo Member/],
+      ['people-person', '/people/2', true, 'Mo Member', /mo\.member@example\.org/],
     ];
     for (const [kind, width] of [['desktop', 1280], ['mobile', 375]]) {
       const page = await env.page({ width, height: 800 });
       let signedIn = false;
       await page.context().clearCookies();
-      for (const [name, path, needsSignIn] of shots) {
+      for (const [name, path, needsSignIn, heading, words] of shots) {
         if (needsSignIn && !signedIn) {
           await keyboardSignIn(page, ADMIN.email, ADMIN.password);
           signedIn = true;
         }
         const resp = await page.goto(env.base + path);
         assert.equal(resp.status(), 200, path);
+        await showsAndFits(page, path, heading, words);
         await page.screenshot({ path: join(SCREENSHOTS, `${name}-${kind}.png`), fullPage: true });
       }
       // The register form with its errors, too.
@@ -273,6 +289,7 @@ describe('every account page, as a visitor and signed in', { timeout: 180_000 },
       await page.goto(`${env.base}/register`);
       await Promise.all([page.waitForLoadState('load'), page.getByRole('button', { name: 'Create account' }).press('Enter')]);
       await page.waitForSelector('.govuk-error-summary');
+      await showsAndFits(page, '/register with errors', 'Create an account', /There is a problem/);
       await page.screenshot({ path: join(SCREENSHOTS, `account-register-errors-${kind}.png`), fullPage: true });
       await page.close();
     }

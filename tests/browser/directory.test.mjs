@@ -4,8 +4,13 @@
 // the keyboard alone and opens a result; axe finds nothing on the find,
 // service, organisation, manage, form-with-errors and review pages;
 // nothing scrolls sideways on a 320px phone; /find works with JavaScript
-// off; and screenshots for the docs (docs/screenshots/find-*.png,
-// service-*.png, manage-*.png).
+// off; and screenshots (build/screenshots/find-*.png, service-*.png,
+// manage-*.png; `make screenshots` copies them to docs/screenshots).
+//
+// What the demo town must show (src/directory/demo.c makes the same
+// services on every run): about 300 services within 15 miles of DN15 6 or
+// DN16 2, health walks among them (Bottesford Health Walk is the nearest
+// to DN16 2 that says "walk"), and most but not all of them free.
 
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
@@ -48,6 +53,11 @@ async function noSidewaysScroll(page, what) {
 
 const h1 = (page) => page.locator('main h1').innerText().then((t) => t.trim());
 
+// "229 results within ..." -> 229.
+const resultCount = (heading) => parseInt(heading, 10);
+// Text as a screen reader says it (visually hidden words included).
+const spoken = (text) => text.replace(/\s+/g, ' ').trim();
+
 async function shoot(page, name) {
   await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
 }
@@ -74,6 +84,8 @@ describe('finding support on a phone, keyboard only', { timeout: 120_000 }, () =
     assert.equal(await h1(page), 'Find support');
     const heading = await page.locator('#results').innerText();
     assert.match(heading, /^\d+ results? within 15 miles of DN16 2$/);
+    const everything = resultCount(heading);
+    assert.ok(everything >= 100, `the demo town has hundreds of services near DN16 2, not ${everything}`);
     await checkAxe(page, '/find?postcode=DN16 2 (phone)');
     await noSidewaysScroll(page, '/find on a phone');
     await shoot(page, 'find-results-mobile');
@@ -88,7 +100,15 @@ describe('finding support on a phone, keyboard only', { timeout: 120_000 }, () =
     await page.focus('#q');
     await page.keyboard.type('walk');
     await Promise.all([page.waitForURL(/q=walk/), page.keyboard.press('Enter')]);
-    assert.match(await page.locator('#results').innerText(), /results? within 15 miles of DN16 2|No results/);
+    const walks = await page.locator('#results').innerText();
+    assert.match(walks, /^\d+ results? within 15 miles of DN16 2$/);
+    assert.ok(resultCount(walks) > 0 && resultCount(walks) < everything,
+      `"walk" narrows the ${everything} services near DN16 2 to some: ${walks}`);
+    const found = await page.locator('.kith-result').allInnerTexts();
+    assert.ok(found.length > 0, 'the results are listed');
+    for (const r of found) assert.match(r, /walk/i, `a result for "walk" that does not say walk: ${r.slice(0, 80)}`);
+    assert.ok(await page.locator('.kith-result h3 a', { hasText: 'Bottesford Health Walk' }).count() >= 1,
+      'the demo town\'s Bottesford Health Walk is found');
 
     // The filters open from the keyboard (a <details>), and tick one.
     await tabTo(page, 'summary.govuk-details__summary');
@@ -131,29 +151,48 @@ describe('finding support on a phone, keyboard only', { timeout: 120_000 }, () =
     await page.goto(`${env.base}/find`);
     await page.fill('#postcode', 'DN15 6');
     await Promise.all([page.waitForURL(/postcode=DN15\+6/), page.click('main button[type="submit"]')]);
-    assert.match(await page.locator('#results').innerText(), /within 15 miles of DN15 6/);
+    const all = await page.locator('#results').innerText();
+    assert.match(all, /^\d+ results? within 15 miles of DN15 6$/);
     await noSidewaysScroll(page, '/find at 320px');
-    // Tick "Free" inside the folded filters and apply.
+    // Tick "Free" inside the folded filters and apply: fewer results, each
+    // of them free, and the filter listed with a way to remove it.
     await page.click('summary.govuk-details__summary');
-    const free = page.locator('#free-1');
-    if (await free.count()) {
-      await free.check();
-      await Promise.all([page.waitForURL(/free=1/), page.click('text=Apply filters')]);
-      assert.ok(await page.locator('text=Remove filter').count() >= 0);
-    }
+    await page.locator('#free-1').check();
+    await Promise.all([page.waitForURL(/free=1/), page.click('text=Apply filters')]);
+    assert.ok(await page.isChecked('#free-1'), 'the box stays ticked');
+    const free = await page.locator('#results').innerText();
+    assert.match(free, /^\d+ results? within 15 miles of DN15 6$/);
+    assert.ok(resultCount(free) > 0 && resultCount(free) < resultCount(all),
+      `"Free" narrows ${all} to some: ${free}`);
+    const facts = await page.locator('.kith-result .kith-result__facts').allInnerTexts();
+    assert.ok(facts.length > 0, 'the free results are listed');
+    for (const f of facts) assert.match(f, /^Free$/m, `a result that is not free: ${f.replace(/\n/g, ', ')}`);
+    const remove = page.locator('.kith-chosen a');
+    assert.equal(await remove.count(), 1, 'one filter chosen');
+    assert.equal(spoken(await remove.textContent()), 'Remove filter: Free of charge');
+    await noSidewaysScroll(page, '/find with a filter at 320px');
     await page.close();
   });
 
   test('desktop screenshots', async () => {
     const page = await env.page();
     await page.goto(`${env.base}/find`);
+    assert.equal(await h1(page), 'Find support');
+    assert.ok(await page.locator('#q').isVisible(), 'the search box is shown');
     await checkAxe(page, '/find (nothing asked)');
     await shoot(page, 'find-start-desktop');
     await page.goto(`${env.base}/find?q=walk&postcode=DN15+6XX&free=1`);
+    assert.match(await page.locator('#results').innerText(), /^[1-9]\d* results? within 15 miles of DN15 6XX$/);
+    assert.equal(spoken(await page.locator('.kith-chosen a').textContent()), 'Remove filter: Free of charge');
     await checkAxe(page, '/find with words, postcode and a filter (desktop)');
     await shoot(page, 'find-results-desktop');
-    await page.locator('.kith-result h3 a').first().click();
+    const first = page.locator('.kith-result h3 a').first();
+    const name = (await first.innerText()).trim();
+    assert.match(name, /walk/i);
+    await first.click();
     await page.waitForURL(/\/services\//);
+    assert.equal(await h1(page), name);
+    assert.ok(await page.locator('text=How to join').count() > 0, 'says how to join');
     await checkAxe(page, '/services/… (desktop)');
     await shoot(page, 'service-desktop');
     await page.close();
@@ -216,5 +255,36 @@ describe('organisers and coordinators', { timeout: 120_000 }, () => {
     assert.ok(await page.locator('.kith-result a', { hasText: 'Browser Test Walk' }).count() === 1,
       'published: search finds it at once');
     await page.close();
+  });
+
+  test('archiving asks first, at phone size too', async () => {
+    for (const [size, tag] of [[PHONE, 'mobile'], [null, 'desktop']]) {
+      const page = await env.page();
+      if (size) await page.setViewportSize(size);
+      await signIn(page, COORDINATOR);
+      await page.goto(`${env.base}/find?q=browser+test+walk`);
+      await Promise.all([page.waitForURL(/\/services\//),
+        page.locator('.kith-result a', { hasText: 'Browser Test Walk' }).first().click()]);
+      const service = page.url();
+      await page.locator('form[action$="/archive"] button').click();
+      // The confirmation names the service and says what will happen;
+      // nothing has changed yet.
+      assert.equal(await h1(page), 'Archive Browser Test Walk?');
+      assert.match(await page.locator('main').innerText(), /no longer find it/);
+      await checkAxe(page, `archive confirmation (${tag})`);
+      await noSidewaysScroll(page, `archive confirmation (${tag})`);
+      await shoot(page, `confirm-archive-${tag}`);
+      if (tag === 'mobile') {
+        // "No, go back" leaves it as it was.
+        await Promise.all([page.waitForURL(service), page.click('text=No, go back')]);
+        assert.equal(await h1(page), 'Browser Test Walk');
+      } else {
+        await Promise.all([page.waitForURL(/\?done=archived/), page.click('button:has-text("Yes, archive it")')]);
+        await page.goto(`${env.base}/find?q=browser+test+walk`);
+        assert.equal(await page.locator('.kith-result a', { hasText: 'Browser Test Walk' }).count(), 0,
+          'archived: search no longer finds it');
+      }
+      await page.close();
+    }
   });
 });

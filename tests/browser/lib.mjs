@@ -22,7 +22,9 @@ import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-export const SCREENSHOTS = join(ROOT, 'docs/screenshots');
+// Screenshots go to build/: a test run never changes the checkout.
+// `make screenshots` copies them to docs/screenshots for the docs.
+export const SCREENSHOTS = join(ROOT, 'build/screenshots');
 
 const CHROMIUM = process.env.CHROMIUM_BIN || '/usr/bin/chromium';
 const CHROMIUM_ARGS = [

@@ -1,7 +1,8 @@
 // pages.mjs - the pages every browser test visits, and what a person
 // should see on each. "title" is the page's own title ('' for the home
 // page, whose <title> is just the service name). Pages with "shots" get
-// screenshots in docs/screenshots.
+// screenshots in build/screenshots (`make screenshots` copies them to
+// docs/screenshots).
 
 export const PAGES = [
   { name: 'home', path: '/', status: 200, title: '', shots: true,

@@ -8,7 +8,8 @@
 // referral as each party, the inbox, the caseload, "your referrals", the
 // overview, "I'd like to go" and its confirmation); nothing scrolls
 // sideways on a phone; and screenshots for the docs
-// (docs/screenshots/referral-*-desktop.png and -mobile.png).
+// (build/screenshots/referral-*-desktop.png and -mobile.png; `make
+// screenshots` copies them to docs/screenshots).
 
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';

@@ -83,12 +83,12 @@ static enum err t_logout(struct request *req, struct response *resp)
 }
 
 static const struct route test_routes[] = {
-	{ M_GET, "/api/test/whoami", t_whoami, &act_public, 0 },
-	{ M_GET, "/test/whoami-nodb", t_whoami, &act_public, RF_NODB },
-	{ M_GET, "/test/form-page", t_form_page, &act_public, 0 },
-	{ M_POST, "/test/form", t_form, &act_public, RF_FORM | RF_CSRF },
-	{ M_POST, "/test/login", t_login, &act_public, RF_FORM | RF_CSRF },
-	{ M_POST, "/test/logout", t_logout, &act_signed_in, RF_FORM | RF_CSRF },
+	{ M_GET, "/api/test/whoami", t_whoami, &act_public, 0, NULL },
+	{ M_GET, "/test/whoami-nodb", t_whoami, &act_public, RF_NODB, NULL },
+	{ M_GET, "/test/form-page", t_form_page, &act_public, 0, NULL },
+	{ M_POST, "/test/form", t_form, &act_public, RF_FORM | RF_CSRF, NULL },
+	{ M_POST, "/test/login", t_login, &act_public, RF_FORM | RF_CSRF, NULL },
+	{ M_POST, "/test/logout", t_logout, &act_signed_in, RF_FORM | RF_CSRF, NULL },
 };
 static const struct feature test_feature = {
 	.name = "authtest", .routes = test_routes, .nroutes = ARRAY_LEN(test_routes),

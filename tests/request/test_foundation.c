@@ -60,12 +60,12 @@ static enum err t_param(struct request *req, struct response *resp)
 }
 
 static const struct route test_routes[] = {
-	{ M_POST, "/api/test/json", t_json, &act_public, RF_JSON },
-	{ M_POST, "/test/form", t_form, &act_public, RF_FORM | RF_CSRF },
-	{ M_GET, "/test/boom", t_boom, &act_public, 0 },
-	{ M_GET, "/api/test/cors", t_cors, &act_public, RF_CORS },
-	{ M_GET, "/api/test/db", t_db, &act_public, 0 },
-	{ M_GET, "/api/test/items/{id:int}", t_param, &act_public, 0 },
+	{ M_POST, "/api/test/json", t_json, &act_public, RF_JSON, NULL },
+	{ M_POST, "/test/form", t_form, &act_public, RF_FORM | RF_CSRF, NULL },
+	{ M_GET, "/test/boom", t_boom, &act_public, 0, NULL },
+	{ M_GET, "/api/test/cors", t_cors, &act_public, RF_CORS, NULL },
+	{ M_GET, "/api/test/db", t_db, &act_public, 0, NULL },
+	{ M_GET, "/api/test/items/{id:int}", t_param, &act_public, 0, NULL },
 };
 static const struct feature test_feature = {
 	.name = "test", .routes = test_routes, .nroutes = ARRAY_LEN(test_routes),

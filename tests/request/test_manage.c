@@ -344,8 +344,20 @@ static void review_publish_archive_verify(void **state)
 		assert_int_equal(state_is(x->t, draft, "draft"), 1);
 	}
 
+	/* Archiving asks first: a page that names the service and says what
+	 * will happen, carrying the form forward; nothing changes yet. */
 	snprintf(target, sizeof(target), "/manage/services/%s/archive", live);
-	rt_browser_post(x->t, &x->coord, target, NULL, &r);
+	rt_browser_post(x->t, &x->coord, target, "back=review", &r);
+	assert_int_equal(r.status, 200);
+	assert_non_null(strstr(r.body, "Archive Live Walk?"));
+	assert_non_null(strstr(r.body, "will no longer find it"));
+	assert_non_null(strstr(r.body, "name=\"confirm\" value=\"yes\""));
+	assert_non_null(strstr(r.body, "name=\"back\" value=\"review\""));
+	assert_non_null(strstr(r.body, "href=\"/review\""));
+	rt_resp_free(&r);
+	assert_int_equal(state_is(x->t, live, "published"), 1);
+	assert_int_equal(audited(x->t, "service.archived", live), 0);
+	rt_browser_post(x->t, &x->coord, target, "back=review&confirm=yes", &r);
 	assert_int_equal(r.status, 303);
 	rt_resp_free(&r);
 	assert_int_equal(state_is(x->t, live, "archived"), 1);

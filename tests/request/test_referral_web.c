@@ -534,6 +534,35 @@ static void who_sees_a_referral(void **state)
 	assert_int_equal(rt_count(x->t, &q_reads, DB_ARGS(DB_INT(x->bea))), 0);
 }
 
+static const struct sql q_withdraw_note = { "trw.withdraw_note",
+	"SELECT count(*) FROM referral_event WHERE referral_id = $1 AND to_status = 'withdrawn' "
+	"AND note = 'They have moved away'", NULL };
+
+/* Withdrawing a referral asks once, naming where it was going and saying
+ * what follows; the reason given there goes on the record. Someone who
+ * may not withdraw it is refused, not asked. */
+static void withdrawing_asks_first(void **state)
+{
+	struct fx *x = *state;
+	struct rt_resp r;
+	char id[37];
+
+	refer_ada(x, id);
+	assert_int_equal(move(x, &x->own, id, "to=withdrawn", &r), 403);
+	rt_resp_free(&r);
+	assert_int_equal(move(x, &x->link, id, "to=withdrawn", &r), 200);
+	assert_true(rt_has(&r, "Withdraw the referral to "));
+	assert_true(rt_has(&r, "The organisation is told it has been withdrawn"));
+	assert_true(rt_has(&r, "name=\"to\" value=\"withdrawn\""));
+	assert_true(rt_has(&r, "name=\"confirm_reason\""));
+	rt_resp_free(&r);
+	assert_int_equal(status_is(x->t, id, "sent"), 1);
+	assert_int_equal(move_status(x, &x->link, id, "to=withdrawn&confirm=yes&confirm_reason=They+have+moved+away"),
+			 303);
+	assert_int_equal(status_is(x->t, id, "withdrawn"), 1);
+	assert_int_equal(rt_count(x->t, &q_withdraw_note, DB_ARGS(DB_TEXT(id))), 1);
+}
+
 static void consent_withdrawn_and_given(void **state)
 {
 	struct fx *x = *state;
@@ -545,8 +574,17 @@ static void consent_withdrawn_and_given(void **state)
 	get_as(x, &x->link, "/referrals/", id, "", &r);
 	assert_true(rt_has(&r, "Withdraw<span class=\"govuk-visually-hidden\">: Share my details"));
 	rt_resp_free(&r);
-	/* Giving without saying how: 422 by that purpose's form. */
+	/* Withdrawing asks first, saying what will follow; nothing changes
+	 * until it is confirmed. */
 	rt_browser_post(x->t, &x->link, target, "purpose=contact&action=withdraw", &r);
+	assert_int_equal(r.status, 200);
+	assert_true(rt_has(&r, "Withdraw agreement to contact them about this referral?"));
+	assert_true(rt_has(&r, "Nobody will contact the person by email or text message"));
+	assert_true(rt_has(&r, "name=\"purpose\" value=\"contact\""));
+	assert_true(rt_has(&r, "name=\"action\" value=\"withdraw\""));
+	assert_true(rt_has(&r, "name=\"confirm\" value=\"yes\""));
+	rt_resp_free(&r);
+	rt_browser_post(x->t, &x->link, target, "purpose=contact&action=withdraw&confirm=yes", &r);
 	assert_int_equal(r.status, 303);
 	rt_resp_free(&r);
 	rt_browser_post(x->t, &x->link, target, "purpose=contact&action=give", &r);
@@ -568,6 +606,11 @@ static void consent_withdrawn_and_given(void **state)
 	/* Withdrawing share: the referral is withdrawn and the organisation
 	 * no longer sees who it was. */
 	rt_browser_post(x->t, &x->link, target, "purpose=share&action=withdraw", &r);
+	assert_int_equal(r.status, 200);
+	assert_true(rt_has(&r, "every open referral of theirs is withdrawn"));
+	rt_resp_free(&r);
+	assert_int_equal(status_is(x->t, id, "sent"), 1);
+	rt_browser_post(x->t, &x->link, target, "purpose=share&action=withdraw&confirm=yes", &r);
 	assert_int_equal(r.status, 303);
 	rt_resp_free(&r);
 	assert_int_equal(status_is(x->t, id, "withdrawn"), 1);
@@ -929,6 +972,7 @@ int main(void)
 		T(decline_needs_a_reason),
 		T(who_sees_a_referral),
 		T(consent_withdrawn_and_given),
+		T(withdrawing_asks_first),
 		T(refer_me_as_a_visitor),
 		T(refer_me_as_a_member),
 		T(refer_me_is_rate_limited_per_address),

@@ -6,6 +6,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "core/log.h"
 #include "http/router.h"
 
 static enum err h(struct request *req, struct response *resp)
@@ -23,14 +24,14 @@ static enum err h2(struct request *req, struct response *resp)
 }
 
 static const struct route routes[] = {
-	{ M_GET, "/", h, &act_public, 0 },
-	{ M_GET, "/services/{id:uuid}", h, &act_public, 0 },
-	{ M_GET, "/services/new", h2, &act_public, 0 },
-	{ M_POST, "/services/{id:uuid}", h, &act_public, RF_FORM },
-	{ M_GET, "/people/{id:int}/notes/{slug:slug}", h, &act_public, 0 },
-	{ M_GET, "/files/{name:file}", h, &act_public, 0 },
-	{ M_GET, "/tags/{tag}", h, &act_public, 0 },
-	{ M_DELETE, "/tags/{tag}", h, &act_public, 0 },
+	{ M_GET, "/", h, &act_public, 0, NULL },
+	{ M_GET, "/services/{id:uuid}", h, &act_public, 0, NULL },
+	{ M_GET, "/services/new", h2, &act_public, 0, NULL },
+	{ M_POST, "/services/{id:uuid}", h, &act_public, RF_FORM, NULL },
+	{ M_GET, "/people/{id:int}/notes/{slug:slug}", h, &act_public, 0, NULL },
+	{ M_GET, "/files/{name:file}", h, &act_public, 0, NULL },
+	{ M_GET, "/tags/{tag}", h, &act_public, 0, NULL },
+	{ M_DELETE, "/tags/{tag}", h, &act_public, 0, NULL },
 };
 
 static struct router *build(void)
@@ -141,16 +142,16 @@ static void refuse(const struct route *rt, const char *why_part)
 static void bad_patterns_refused(void **state)
 {
 	const struct route bad[] = {
-		{ M_GET, "nope", h, &act_public, 0 },
-		{ M_GET, "/a//b", h, &act_public, 0 },
-		{ M_GET, "/a/", h, &act_public, 0 },
-		{ M_GET, "/a/{id:float}", h, &act_public, 0 },
-		{ M_GET, "/a/x{id}", h, &act_public, 0 },
-		{ M_GET, "/a/{Id}", h, &act_public, 0 },
-		{ M_HEAD, "/a", h, &act_public, 0 },
-		{ M_GET, "/a", NULL, &act_public, 0 },
-		{ M_POST, "/a", h, &act_public, RF_CSRF },
-		{ M_GET, "/a", h, NULL, 0 },
+		{ M_GET, "nope", h, &act_public, 0, NULL },
+		{ M_GET, "/a//b", h, &act_public, 0, NULL },
+		{ M_GET, "/a/", h, &act_public, 0, NULL },
+		{ M_GET, "/a/{id:float}", h, &act_public, 0, NULL },
+		{ M_GET, "/a/x{id}", h, &act_public, 0, NULL },
+		{ M_GET, "/a/{Id}", h, &act_public, 0, NULL },
+		{ M_HEAD, "/a", h, &act_public, 0, NULL },
+		{ M_GET, "/a", NULL, &act_public, 0, NULL },
+		{ M_POST, "/a", h, &act_public, RF_CSRF, NULL },
+		{ M_GET, "/a", h, NULL, 0, NULL },
 	};
 	const char *why[] = { "start with /", "empty segment", "empty segment", "unknown parameter type",
 			      "whole segment", "lowercase", "HEAD", "no handler", "RF_CSRF", "action" };
@@ -162,8 +163,8 @@ static void bad_patterns_refused(void **state)
 
 static void duplicates_refused(void **state)
 {
-	const struct route a[] = { { M_GET, "/x/{id:int}", h, &act_public, 0 } };
-	const struct route b[] = { { M_GET, "/x/{slug:slug}", h, &act_public, 0 } };
+	const struct route a[] = { { M_GET, "/x/{id:int}", h, &act_public, 0, NULL } };
+	const struct route b[] = { { M_GET, "/x/{slug:slug}", h, &act_public, 0, NULL } };
 	struct route_table t[] = { { "first", a, 1 }, { "second", b, 1 } };
 	struct router *r = NULL;
 	char err[256];
@@ -174,6 +175,42 @@ static void duplicates_refused(void **state)
 	assert_non_null(strstr(err, "duplicates"));
 }
 
+/* Links are built from names: parameters filled in order and encoded, a
+ * wrong count or an unknown name gives nothing, and one name is one path. */
+static void urls_from_names(void **state)
+{
+	const struct route a[] = {
+		{ M_GET, "/people/{id:int}/notes/{slug:slug}", h, &act_public, 0, "people.note" },
+		{ M_POST, "/people/{id:int}/notes/{slug:slug}", h2, &act_public, RF_FORM, "people.note" },
+		{ M_GET, "/find", h, &act_public, 0, "find" },
+	};
+	const struct route clash[] = {
+		{ M_GET, "/find", h, &act_public, 0, "find" },
+		{ M_GET, "/search", h2, &act_public, 0, "find" },
+	};
+	struct route_table t = { "test", a, ARRAY_LEN(a) }, tc = { "clash", clash, ARRAY_LEN(clash) };
+	const char *args[] = { "42", "a b/c?" };
+	struct router *r = NULL;
+	struct arena ar;
+	char err[256];
+
+	UNUSED(state);
+	arena_init(&ar);
+	assert_int_equal(router_new(&t, 1, &r, err, sizeof(err)), ERR_OK);
+	assert_string_equal(router_url(r, &ar, "people.note", args, 2), "/people/42/notes/a%20b%2Fc%3F");
+	assert_string_equal(router_url(r, &ar, "find", NULL, 0), "/find");
+	log_set_quiet(1);
+	assert_null(router_url(r, &ar, "people.note", args, 1));
+	assert_null(router_url(r, &ar, "find", args, 1));
+	assert_null(router_url(r, &ar, "nowhere", NULL, 0));
+	log_set_quiet(0);
+	router_free(r);
+	r = NULL;
+	assert_int_equal(router_new(&tc, 1, &r, err, sizeof(err)), ERR_INVALID);
+	assert_non_null(strstr(err, "a name is one path"));
+	arena_release(&ar);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -182,6 +219,7 @@ int main(void)
 		cmocka_unit_test(methods_and_allow),
 		cmocka_unit_test(bad_patterns_refused),
 		cmocka_unit_test(duplicates_refused),
+		cmocka_unit_test(urls_from_names),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

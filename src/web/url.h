@@ -1,0 +1,21 @@
+/*
+ * url.h - links to kith's own pages, built from route names.
+ *
+ * A path is written once, in its route row; everywhere else names it:
+ *
+ *   web_url(req, "referral.show", m.id, NULL)     ->  "/referrals/3f25..."
+ *
+ * Parameters fill the pattern's {...} in order, each percent-encoded. An
+ * unknown name or a wrong count is a bug: logged, and the link is "/" so
+ * the page still works.
+ */
+#ifndef KITH_WEB_URL_H
+#define KITH_WEB_URL_H
+
+struct request;
+
+/* The path (in the request arena) of the route named name; the
+ * parameters follow, ending with NULL. */
+const char *web_url(struct request *req, const char *name, ...);
+
+#endif
