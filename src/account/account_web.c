@@ -21,6 +21,7 @@
 #include "core/common.h"
 #include "web/errors.h"
 #include "web/form.h"
+#include "web/url.h"
 #include "account/account.h"
 #include "app/app.h"
 #include "app/features.h"
@@ -104,8 +105,8 @@ enum err account_send_verify(struct request *req, int64_t id, const char *name,
 			   (int64_t)cfg(req)->verify_link_hours * 3600, token);
 	if (e)
 		return e;
-	ctx = json_pack("{s:s, s:s++}", "name", name, "link", req->app->cfg->base_url,
-			"/verify-email/", token);
+	ctx = json_pack("{s:s, s:s+}", "name", name, "link", req->app->cfg->base_url,
+			web_url(req, "account.verify", token, NULL));
 	sodium_memzero(token, sizeof(token));
 	if (!ctx)
 		return ERR_NOMEM;
@@ -230,7 +231,7 @@ static enum err register_page(struct request *req, struct response *resp, int st
 {
 	json_t *data = json_object();
 
-	json_object_set_new(data, "form", web_form("/register", "Create account", false,
+	json_object_set_new(data, "form", web_form(web_url(req, "account.register", NULL), "Create account", false,
 		register_fields, ARRAY_LEN(register_fields), values, errors));
 	json_object_set_new(data, "exists", json_boolean(exists));
 	web_set_errors(data, errors);
@@ -241,7 +242,7 @@ static enum err register_page(struct request *req, struct response *resp, int st
 static enum err register_get(struct request *req, struct response *resp)
 {
 	if (req->actor->id) {
-		resp_redirect(req, resp, "/account");
+		resp_redirect(req, resp, web_url(req, "account.home", NULL));
 		return ERR_OK;
 	}
 	return register_page(req, resp, 200, NULL, NULL, false);
@@ -320,7 +321,7 @@ static enum err register_post(struct request *req, struct response *resp)
 	json_decref(errors);
 	if (e)
 		return e;
-	resp_redirect(req, resp, "/account?done=registered");
+	web_redirect_done(req, resp, "account.home", "registered");
 	return ERR_OK;
 }
 
@@ -330,7 +331,7 @@ static enum err login_page(struct request *req, struct response *resp, int statu
 		json_t *values, json_t *errors, const char *next)
 {
 	json_t *data = json_object();
-	json_t *form = web_form("/login", "Sign in", false, login_fields,
+	json_t *form = web_form(web_url(req, "account.login", NULL), "Sign in", false, login_fields,
 				    ARRAY_LEN(login_fields), values, errors);
 
 	if (next && account_next_ok(next))
@@ -352,7 +353,7 @@ static enum err login_get(struct request *req, struct response *resp)
 	const char *next = req_query(req, "next");
 
 	if (req->actor->id) {
-		resp_redirect(req, resp, account_next_ok(next) ? next : "/account");
+		resp_redirect(req, resp, account_next_ok(next) ? next : web_url(req, "account.home", NULL));
 		return ERR_OK;
 	}
 	return login_page(req, resp, 200, NULL, NULL, next);
@@ -425,11 +426,11 @@ static enum err login_post(struct request *req, struct response *resp)
 	    (e = db_commit(req->db)) != ERR_OK)
 		return e;
 	if (was_deleting)
-		resp_redirect(req, resp, "/account?done=delete_cancelled");
+		web_redirect_done(req, resp, "account.home", "delete_cancelled");
 	else if (was_away)
-		resp_redirect(req, resp, "/account?done=reactivated");
+		web_redirect_done(req, resp, "account.home", "reactivated");
 	else
-		resp_redirect(req, resp, account_next_ok(next) ? next : "/account");
+		resp_redirect(req, resp, account_next_ok(next) ? next : web_url(req, "account.home", NULL));
 	return ERR_OK;
 }
 
@@ -442,7 +443,7 @@ static enum err logout_post(struct request *req, struct response *resp)
 	if (e == ERR_OK)
 		e = db_commit(req->db);
 	if (e == ERR_OK)
-		resp_redirect(req, resp, "/signed-out");
+		resp_redirect(req, resp, web_url(req, "account.signed_out", NULL));
 	return e;
 }
 
@@ -486,7 +487,7 @@ static enum err verify_get(struct request *req, struct response *resp)
 		return link_expired(req, resp, "verify");
 	if (e)
 		return e;
-	data = json_pack("{s:s+}", "action", "/verify-email/", token);
+	data = json_pack("{s:s}", "action", web_url(req, "account.verify", token, NULL));
 	return web_page(req, resp, 200, "account/verify.html", "Confirm your email address", data);
 }
 
@@ -520,7 +521,7 @@ static enum err verify_post(struct request *req, struct response *resp)
 		return e;
 	if ((e = db_commit(req->db)) != ERR_OK)
 		return e;
-	resp_redirect(req, resp, req->actor->id == id ? "/account?done=verified" : "/login?done=verified");
+	web_redirect_done(req, resp, req->actor->id == id ? "account.home" : "account.login", "verified");
 	return ERR_OK;
 }
 
@@ -535,7 +536,7 @@ static enum err verify_resend(struct request *req, struct response *resp)
 	if ((e = load_me(req, &p)) != ERR_OK)
 		return e;
 	if (p.verified) {
-		resp_redirect(req, resp, "/account");
+		resp_redirect(req, resp, web_url(req, "account.home", NULL));
 		return ERR_OK;
 	}
 	snprintf(subject, sizeof(subject), "%lld", (long long)p.id);
@@ -555,7 +556,7 @@ static enum err verify_resend(struct request *req, struct response *resp)
 	    (e = account_send_verify(req, p.id, p.name, p.email, now)) != ERR_OK ||
 	    (e = db_commit(req->db)) != ERR_OK)
 		return e;
-	resp_redirect(req, resp, "/account?done=verify_sent");
+	web_redirect_done(req, resp, "account.home", "verify_sent");
 	return ERR_OK;
 }
 
@@ -566,7 +567,7 @@ static enum err reset_page(struct request *req, struct response *resp, int statu
 {
 	json_t *data = json_object();
 
-	json_object_set_new(data, "form", web_form("/password-reset", "Send the link", false,
+	json_object_set_new(data, "form", web_form(web_url(req, "account.reset", NULL), "Send the link", false,
 		reset_fields, ARRAY_LEN(reset_fields), values, errors));
 	web_set_errors(data, errors);
 	json_decref(values);
@@ -613,8 +614,8 @@ enum err account_request_reset(struct request *req, const char *email)
 		if ((e = onetime_create(req->db, OT_RESET_PASSWORD, p.id, NULL, now,
 					ACCOUNT_RESET_TTL, token)) != ERR_OK)
 			return e;
-		ctx = json_pack("{s:s, s:s++, s:i}", "name", p.name, "link", req->app->cfg->base_url,
-				"/password-reset/", token, "minutes", ACCOUNT_RESET_TTL / 60);
+		ctx = json_pack("{s:s, s:s+, s:i}", "name", p.name, "link", req->app->cfg->base_url,
+				web_url(req, "account.reset_link", token, NULL), "minutes", ACCOUNT_RESET_TTL / 60);
 		sodium_memzero(token, sizeof(token));
 		if (!ctx)
 			return ERR_NOMEM;
@@ -644,7 +645,7 @@ static enum err reset_post(struct request *req, struct response *resp)
 	json_decref(errors);
 	if ((e = account_request_reset(req, email)) != ERR_OK)
 		return e;
-	resp_redirect(req, resp, "/password-reset/sent");
+	resp_redirect(req, resp, web_url(req, "account.reset_sent", NULL));
 	return ERR_OK;
 }
 
@@ -657,7 +658,7 @@ static enum err reset_sent(struct request *req, struct response *resp)
 /* The reset and set-password links share their pages. */
 struct link_kind {
 	enum onetime_purpose purpose;
-	const char *prefix;       /* "/password-reset/" */
+	const char *route;        /* the link's page: "account.reset_link" */
 	const char *what;         /* for link_expired */
 	const char *title;
 	const char *button;
@@ -665,11 +666,11 @@ struct link_kind {
 };
 
 static const struct link_kind reset_link = {
-	OT_RESET_PASSWORD, "/password-reset/", "reset", "Choose a new password",
+	OT_RESET_PASSWORD, "account.reset_link", "reset", "Choose a new password",
 	"Save new password", NULL,
 };
 static const struct link_kind set_link = {
-	OT_SET_PASSWORD, "/set-password/", "set", "Choose a password", "Save password",
+	OT_SET_PASSWORD, "account.set_link", "set", "Choose a password", "Save password",
 	"first-password",
 };
 
@@ -678,8 +679,7 @@ static enum err newpw_page(struct request *req, struct response *resp, int statu
 {
 	json_t *data = json_pack("{s:b}", "first", k->purpose == OT_SET_PASSWORD);
 
-	json_object_set_new(data, "form", web_form(arena_printf(&req->arena, "%s%s",
-		k->prefix, token), k->button, false, new_password_fields, 2, NULL, errors));
+	json_object_set_new(data, "form", web_form(web_url(req, k->route, token, NULL), k->button, false, new_password_fields, 2, NULL, errors));
 	web_set_errors(data, errors);
 	return web_page(req, resp, status, "account/password-new.html", k->title, data);
 }
@@ -752,7 +752,7 @@ static enum err newpw_post(struct request *req, struct response *resp, const str
 	    (e = auth_login(req, resp, id)) != ERR_OK ||
 	    (e = db_commit(req->db)) != ERR_OK)
 		goto out;
-	resp_redirect(req, resp, "/account?done=password_reset");
+	web_redirect_done(req, resp, "account.home", "password_reset");
 out:
 	sodium_memzero(hash, sizeof(hash));
 	return e;
@@ -830,7 +830,7 @@ static enum err details_page(struct request *req, struct response *resp, int sta
 
 	UNUSED(ctx);
 
-	json_object_set_new(data, "form", web_form("/account/details", "Save", false,
+	json_object_set_new(data, "form", web_form(web_url(req, "account.details", NULL), "Save", false,
 		details_fields, ARRAY_LEN(details_fields), values, errors));
 	web_set_errors(data, errors);
 	json_decref(values);
@@ -862,7 +862,7 @@ static enum err details_act(struct request *req, const struct bound *b, json_t *
 
 static const struct form_post details_form = {
 	.fields = details_fields, .nfields = ARRAY_LEN(details_fields),
-	.act = details_act, .page = details_page, .done_href = "/account?done=details",
+	.act = details_act, .page = details_page, .done_href = "/account?done=details",   /* a constant: the route account.home */
 };
 
 static enum err details_post(struct request *req, struct response *resp)
@@ -905,7 +905,7 @@ static enum err email_page(struct request *req, struct response *resp, int statu
 {
 	json_t *data = json_object();
 
-	json_object_set_new(data, "form", web_form("/account/email", "Change email address",
+	json_object_set_new(data, "form", web_form(web_url(req, "account.email", NULL), "Change email address",
 		false, email_fields, ARRAY_LEN(email_fields), values, errors));
 	json_object_set_new(data, "current", json_string(req->actor->email ? req->actor->email : ""));
 	web_set_errors(data, errors);
@@ -959,7 +959,7 @@ static enum err email_post(struct request *req, struct response *resp)
 	    (e = db_commit(req->db)) != ERR_OK)
 		goto fail;
 	json_decref(errors);
-	resp_redirect(req, resp, "/account?done=email");
+	web_redirect_done(req, resp, "account.home", "email");
 	return ERR_OK;
 invalid:
 	return email_page(req, resp, 422, typed(req, email_fields, ARRAY_LEN(email_fields)), errors);
@@ -974,7 +974,7 @@ static enum err password_page(struct request *req, struct response *resp, int st
 {
 	json_t *data = json_object();
 
-	json_object_set_new(data, "form", web_form("/account/password", "Change password",
+	json_object_set_new(data, "form", web_form(web_url(req, "account.password", NULL), "Change password",
 		false, password_fields, ARRAY_LEN(password_fields), NULL, errors));
 	web_set_errors(data, errors);
 	return web_page(req, resp, status, "account/password.html", "Change your password", data);
@@ -1017,7 +1017,7 @@ static enum err password_post(struct request *req, struct response *resp)
 	    (e = audit_req(req, "password.changed", p.id, NULL)) != ERR_OK ||
 	    (e = db_commit(req->db)) != ERR_OK)
 		goto out;
-	resp_redirect(req, resp, "/account?done=password");
+	web_redirect_done(req, resp, "account.home", "password");
 out:
 	sodium_memzero(hash, sizeof(hash));
 	return e;
@@ -1076,7 +1076,7 @@ static enum err session_revoke_post(struct request *req, struct response *resp)
 	if (sid == req->actor->session_id && !req->actor->via_token) {
 		if ((e = auth_logout(req, resp)) != ERR_OK || (e = db_commit(req->db)) != ERR_OK)
 			return e;
-		resp_redirect(req, resp, "/signed-out");
+		resp_redirect(req, resp, web_url(req, "account.signed_out", NULL));
 		return ERR_OK;
 	}
 	e = session_revoke(req->db, req->actor->id, sid, req->now);
@@ -1085,7 +1085,7 @@ static enum err session_revoke_post(struct request *req, struct response *resp)
 	if (e || (e = audit_req(req, "session.revoked", req->actor->id, "one")) != ERR_OK ||
 	    (e = db_commit(req->db)) != ERR_OK)
 		return e;
-	resp_redirect(req, resp, "/account/sessions?done=revoked");
+	web_redirect_done(req, resp, "account.sessions", "revoked");
 	return ERR_OK;
 }
 
@@ -1101,7 +1101,7 @@ static enum err sessions_revoke_others(struct request *req, struct response *res
 			   arena_printf(&req->arena, "others=%lld", (long long)n))) != ERR_OK ||
 	    (e = db_commit(req->db)) != ERR_OK)
 		return e;
-	resp_redirect(req, resp, "/account/sessions?done=others");
+	web_redirect_done(req, resp, "account.sessions", "others");
 	return ERR_OK;
 }
 
@@ -1132,7 +1132,7 @@ static enum err tokens_page(struct request *req, struct response *resp, int stat
 	}
 	json_decref(list);
 	data = json_pack("{s:o, s:b}", "tokens", live, "any", json_array_size(live) > 0);
-	json_object_set_new(data, "form", web_form("/account/tokens", "Create token", false,
+	json_object_set_new(data, "form", web_form(web_url(req, "account.tokens", NULL), "Create token", false,
 		token_fields, ARRAY_LEN(token_fields), values, errors));
 	web_set_errors(data, errors);
 	if (req->method == M_GET)
@@ -1187,7 +1187,7 @@ static enum err token_revoke_post(struct request *req, struct response *resp)
 				arena_printf(&req->arena, "token=%lld", (long long)tid))) != ERR_OK ||
 	    (e = db_commit(req->db)) != ERR_OK)
 		return e;
-	resp_redirect(req, resp, "/account/tokens?done=revoked");
+	web_redirect_done(req, resp, "account.tokens", "revoked");
 	return ERR_OK;
 }
 
@@ -1233,7 +1233,7 @@ static enum err deactivate_post(struct request *req, struct response *resp)
 	    (e = auth_logout(req, resp)) != ERR_OK ||
 	    (e = db_commit(req->db)) != ERR_OK)
 		return e;
-	resp_redirect(req, resp, "/signed-out?reason=deactivated");
+	resp_redirect(req, resp, arena_printf(&req->arena, "%s?reason=deactivated", web_url(req, "account.signed_out", NULL)));
 	return ERR_OK;
 }
 
@@ -1243,7 +1243,7 @@ static enum err delete_page(struct request *req, struct response *resp, int stat
 {
 	json_t *data = json_pack("{s:i}", "grace_days", cfg(req)->delete_grace_days);
 
-	json_object_set_new(data, "form", web_form("/account/delete", "Delete my account", true,
+	json_object_set_new(data, "form", web_form(web_url(req, "account.delete", NULL), "Delete my account", true,
 		delete_fields, ARRAY_LEN(delete_fields), NULL, errors));
 	web_set_errors(data, errors);
 	return web_page(req, resp, status, "account/delete.html", "Delete your account", data);
@@ -1293,7 +1293,7 @@ static enum err delete_post(struct request *req, struct response *resp)
 	json_decref(ctx);
 	if (e)
 		return e;
-	resp_redirect(req, resp, "/signed-out?reason=deleting");
+	resp_redirect(req, resp, arena_printf(&req->arena, "%s?reason=deleting", web_url(req, "account.signed_out", NULL)));
 	return ERR_OK;
 }
 

@@ -26,3 +26,9 @@ const char *web_url(struct request *req, const char *name, ...)
 	out = req->app ? router_url(req->app->router, &req->arena, name, args, n) : NULL;
 	return out ? out : "/";
 }
+
+void web_redirect_done(struct request *req, struct response *resp, const char *name,
+		const char *word)
+{
+	resp_redirect(req, resp, arena_printf(&req->arena, "%s?done=%s", web_url(req, name, NULL), word));
+}

@@ -18,4 +18,10 @@ struct request;
  * parameters follow, ending with NULL. */
 const char *web_url(struct request *req, const char *name, ...);
 
+/* 303 See Other to the route named name (a path without parameters)
+ * with ?done=word, which that page turns into a banner (web_done). */
+struct response;
+void web_redirect_done(struct request *req, struct response *resp, const char *name,
+		const char *word);
+
 #endif
