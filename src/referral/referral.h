@@ -61,7 +61,7 @@ struct demo_opts;
 struct app;
 struct db;
 
-/* ---- vocabularies (referral.c) ---- */
+/* ---- vocabularies (referral_vocab.c) ---- */
 
 enum ref_status {
 	REF_SENT, REF_ACCEPTED, REF_DECLINED, REF_CONTACTED, REF_ATTENDED,
@@ -126,7 +126,7 @@ extern const size_t ref_close_reasons_n;
 /* Index of code in table, or -1. */
 int ref_code_find(const struct ref_code *table, size_t n, const char *code);
 
-/* NHS number: ten digits (spaces and hyphens forgiven) whose modulus 11
+/* NHS number (referral.c): ten digits (spaces and hyphens forgiven) whose modulus 11
  * check digit is right. Writes the bare ten digits to out. */
 bool nhs_number_valid(const char *s, char out[11]);
 
