@@ -28,38 +28,6 @@
 
 /* ---------------------------------------------------------------- helpers */
 
-
-void auth_add_role(struct arena *a, struct db_res *r, int col, int org_col,
-		unsigned *roles, const char **org_id)
-{
-	enum role role;
-	const char *name = db_text(r, col);
-
-	if (!name)
-		return;
-	if (!role_parse(name, &role)) {
-		log_warn("person: unknown role in person_role");
-		return;
-	}
-	*roles |= ROLE_BIT(role);
-	if (role == ROLE_ORGANISER && !db_isnull(r, org_col))
-		*org_id = arena_strdup(a, db_text(r, org_col));
-}
-
-json_t *auth_json_iso(int64_t t)
-{
-	char iso[32];
-
-	if (!time_iso8601(t, iso, sizeof(iso)))
-		return json_null();
-	return json_string(iso);
-}
-
-json_t *auth_json_time(struct db_res *r, int col)
-{
-	return db_isnull(r, col) ? json_null() : auth_json_iso(db_int(r, col));
-}
-
 /* email in lowercase ASCII into out (PERSON_EMAIL_MAX + 1 bytes). */
 static void lower_email(const char *email, char out[PERSON_EMAIL_MAX + 1])
 {
