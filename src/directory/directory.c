@@ -31,7 +31,6 @@
 #include "core/uktime.h"
 #include "directory/directory.h"
 #include "directory/directory_db.h"
-#include "directory/freshness.h"
 #include "oruk/oruk.h"
 #include "oruk/sched_oruk.h"
 #include "search/postcode.h"
@@ -220,9 +219,8 @@ void directory_close(struct directory *d)
 
 #define SYNC_BATCH 500
 
-enum err directory_sync(struct app *app, struct db *db)
+enum err directory_apply_changes(struct directory *d, struct db *db)
 {
-	struct directory *d = directory_of(app);
 	size_t seen;
 	enum err e;
 
@@ -569,7 +567,7 @@ enum err directory_save(struct app *app, struct db *db, const json_t *doc,
 		/* A person checked it: checked now, and whatever freshness had
 		 * asked, flagged or hidden is over (a change only if hidden). */
 		if (e == ERR_OK && opts->assure &&
-		    (e = freshness_clear(db, report->id, opts->now, NULL)) == ERR_OK)
+		    (e = dir_db_stale_clear(db, report->id, opts->now, NULL)) == ERR_OK)
 			e = dir_db_assured(db, report->id, opts->now);
 	}
 	if (e == ERR_INVALID && fields)
