@@ -88,8 +88,6 @@ extern const struct sql auth_sql[AQ__MAX];
 bool auth_token_new(const char *prefix, char *out, size_t outlen);
 /* The hex SHA-256 of s: what the database keeps instead of a token. */
 void auth_token_hash(const char *s, char out[TOKEN_HEX + 1]);
-/* Is s exactly n lowercase hex digits? */
-bool auth_is_hex(const char *s, size_t n);
 
 /* Adds the role in column col (text, may be NULL) and, for organisers,
  * its org_id in column org_col to *roles / *org_id (arena copy). */

@@ -18,16 +18,6 @@
 
 /* ---------------------------------------------------------------- tokens */
 
-bool auth_is_hex(const char *s, size_t n)
-{
-	if (!s || strnlen(s, n + 1) != n)
-		return false;
-	for (size_t i = 0; i < n; i++)
-		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
-			return false;
-	return true;
-}
-
 bool auth_token_new(const char *prefix, char *out, size_t outlen)
 {
 	unsigned char r[TOKEN_HEX / 2];

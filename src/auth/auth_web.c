@@ -259,7 +259,7 @@ enum err auth_resolve(struct request *req, struct response *resp)
 
 static bool visitor_cookie_ok(const char *v)
 {
-	return auth_is_hex(v, TOKEN_HEX);
+	return str_is_lower_hex(v, TOKEN_HEX);
 }
 
 /* HMAC-SHA256(csrf_key, "kith visitor form:" + cookie) in hex. */

@@ -34,7 +34,7 @@ bool token_well_formed(const char *s, char *kind)
 		return false;
 	if (s[0] != 'k' || (s[1] != 's' && s[1] != 't') || s[2] != '_')
 		return false;
-	if (!auth_is_hex(s + 3, TOKEN_HEX))
+	if (!str_is_lower_hex(s + 3, TOKEN_HEX))
 		return false;
 	if (kind)
 		*kind = s[1];

@@ -47,6 +47,11 @@ bool str_copy(char *dst, size_t dstsize, const char *src);
 /* Lowercase ASCII letters in place. */
 void str_lower_ascii(char *p, size_t n);
 
+/* The value of one hex digit (0-9, a-f, A-F), or -1 for any other byte. */
+int str_hex_digit(int c);
+/* Is s exactly n lowercase hex digits (tokens, hashes)? False for NULL. */
+bool str_is_lower_hex(const char *s, size_t n);
+
 /* A one-line text field of 1..max characters (UTF-8 code points): clean
  * UTF-8, no line breaks, tabs, or characters that change how the text
  * around them is laid out (direction overrides, line separators). NULL

@@ -15,6 +15,7 @@
 #include "audit/audit.h"
 #include "core/log.h"
 #include "core/rand.h"
+#include "core/str.h"
 #include "core/timeutil.h"
 #include "core/uktime.h"
 #include "directory/directory.h"
@@ -92,14 +93,7 @@ void freshness_token_hash(const char *token, char out[65])
 
 bool freshness_token_ok(const char *t)
 {
-	size_t n = 0;
-
-	if (!t)
-		return false;
-	for (; t[n]; n++)
-		if (!((t[n] >= '0' && t[n] <= '9') || (t[n] >= 'a' && t[n] <= 'f')))
-			return false;
-	return n == TOKEN_BYTES * 2;
+	return str_is_lower_hex(t, TOKEN_BYTES * 2);
 }
 
 /* A directory_change row, through the directory's own writer: on

@@ -18,6 +18,7 @@
  */
 #include "core/common.h"
 #include "core/buf.h"
+#include "core/rand.h"
 #include "core/str.h"
 #include "directory/vocab.h"
 #include "oruk/oruk.h"
@@ -1407,8 +1408,6 @@ void oruk_derived_id(const char *base, const char *path, char out[37])
 {
 	crypto_hash_sha256_state st;
 	unsigned char h[crypto_hash_sha256_BYTES];
-	static const char hx[] = "0123456789abcdef";
-	size_t o = 0;
 
 	crypto_hash_sha256_init(&st);
 	crypto_hash_sha256_update(&st, (const unsigned char *)(base ? base : ""), base ? strlen(base) : 0);
@@ -1417,13 +1416,7 @@ void oruk_derived_id(const char *base, const char *path, char out[37])
 	crypto_hash_sha256_final(&st, h);
 	h[6] = (unsigned char)((h[6] & 0x0f) | 0x80);     /* version 8 */
 	h[8] = (unsigned char)((h[8] & 0x3f) | 0x80);     /* RFC 9562 variant */
-	for (int i = 0; i < 16; i++) {
-		if (i == 4 || i == 6 || i == 8 || i == 10)
-			out[o++] = '-';
-		out[o++] = hx[h[i] >> 4];
-		out[o++] = hx[h[i] & 15];
-	}
-	out[o] = '\0';
+	uuid_format(h, out);
 }
 
 char *oruk_dump(const json_t *doc, size_t *len)

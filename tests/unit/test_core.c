@@ -155,6 +155,31 @@ static void str_helpers(void **state)
 	assert_string_equal(lower, "abc");
 }
 
+/* The small helpers every layer shares instead of keeping its own copy. */
+static void str_shared_helpers(void **state)
+{
+	unsigned char b[16];
+	char u[37];
+
+	UNUSED(state);
+	/* Hex. */
+	assert_int_equal(str_hex_digit('0'), 0);
+	assert_int_equal(str_hex_digit('9'), 9);
+	assert_int_equal(str_hex_digit('a'), 10);
+	assert_int_equal(str_hex_digit('F'), 15);
+	assert_int_equal(str_hex_digit('g'), -1);
+	assert_int_equal(str_hex_digit(0x80), -1);
+	assert_true(str_is_lower_hex("09af", 4));
+	assert_false(str_is_lower_hex("09aF", 4));
+	assert_false(str_is_lower_hex("09af0", 4));
+	assert_false(str_is_lower_hex("09a", 4));
+	assert_false(str_is_lower_hex(NULL, 0));
+	for (int i = 0; i < 16; i++)
+		b[i] = (unsigned char)(i * 17);
+	uuid_format(b, u);
+	assert_string_equal(u, "00112233-4455-6677-8899-aabbccddeeff");
+}
+
 static void time_format_and_parse(void **state)
 {
 	char s[32];
@@ -214,6 +239,7 @@ int main(void)
 		cmocka_unit_test(str_integers),
 		cmocka_unit_test(str_utf8_and_uuid),
 		cmocka_unit_test(str_helpers),
+		cmocka_unit_test(str_shared_helpers),
 		cmocka_unit_test(time_format_and_parse),
 		cmocka_unit_test(randomness),
 	};
