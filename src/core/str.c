@@ -186,6 +186,16 @@ void str_lower_ascii(char *p, size_t n)
 		p[i] = (char)lower((unsigned char)p[i]);
 }
 
+bool str_is_blank(const char *s)
+{
+	if (!s)
+		return true;
+	for (; *s; s++)
+		if (*s != ' ' && *s != '\t' && *s != '\r' && *s != '\n')
+			return false;
+	return true;
+}
+
 /* Next code point of a string already known to be valid UTF-8. */
 static uint32_t next_cp(const unsigned char **pp)
 {

@@ -47,6 +47,10 @@ bool str_copy(char *dst, size_t dstsize, const char *src);
 /* Lowercase ASCII letters in place. */
 void str_lower_ascii(char *p, size_t n);
 
+/* Nothing given: NULL, "" or only spaces, tabs, carriage returns and
+ * line feeds. */
+bool str_is_blank(const char *s);
+
 /* The value of one hex digit (0-9, a-f, A-F), or -1 for any other byte. */
 int str_hex_digit(int c);
 /* Is s exactly n lowercase hex digits (tokens, hashes)? False for NULL. */

@@ -741,16 +741,9 @@ static json_t *norm_obj(struct nctx *c, enum kind k, const json_t *in);
 /* Not given: absent, null, or a string of nothing but spaces. */
 static bool blank_json(const json_t *v)
 {
-	const char *s;
-
 	if (!v || json_is_null(v))
 		return true;
-	if (!json_is_string(v))
-		return false;
-	for (s = json_string_value(v); *s; s++)
-		if (*s != ' ' && *s != '\t' && *s != '\r' && *s != '\n')
-			return false;
-	return true;
+	return json_is_string(v) && str_is_blank(json_string_value(v));
 }
 
 /* "The id is not a UUID", with the reason naming what has it. */

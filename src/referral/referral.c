@@ -121,16 +121,6 @@ static void err_add(json_t *errors, const char *field, const char *detail)
 		json_array_append_new(errors, json_pack("{s:s, s:s}", "field", field, "detail", detail));
 }
 
-static bool given(const char *s)
-{
-	if (!s)
-		return false;
-	for (; *s; s++)
-		if (*s != ' ' && *s != '\t' && *s != '\r' && *s != '\n')
-			return true;
-	return false;
-}
-
 /* Characters (code points) of clean UTF-8. */
 static size_t chars(const char *s)
 {
@@ -197,42 +187,42 @@ static void check_person(const struct ref_person *p, int64_t now, json_t *errors
 	enum contact_by by;
 	bool have_by = false;
 
-	if (!given(p->name))
+	if (str_is_blank(p->name))
 		err_add(errors, "person.name", "Enter the person's name");
 	else
 		text_ok(errors, "person.name", "The name", p->name, REF_NAME_MAX, true);
-	if (given(p->email)) {
+	if (!str_is_blank(p->email)) {
 		if (strlen(p->email) > PERSON_EMAIL_MAX)
 			err_add(errors, "person.email", "The email address must be 254 characters or fewer");
 		else if (person_check_email(p->email))
 			err_add(errors, "person.email",
 				"Enter an email address in the correct format, like name@example.com");
 	}
-	if (given(p->phone) && person_check_phone(p->phone))
+	if (!str_is_blank(p->phone) && person_check_phone(p->phone))
 		err_add(errors, "person.phone", person_check_phone(p->phone));
 	text_ok(errors, "person.address", "The address", p->address, REF_ADDRESS_MAX, false);
-	if (!given(p->contact_by))
+	if (str_is_blank(p->contact_by))
 		err_add(errors, "person.contact_by", "Choose how the person would like to be contacted");
 	else if (!(have_by = contact_by_parse(p->contact_by, &by)))
 		err_add(errors, "person.contact_by",
 			"Choose how the person would like to be contacted from the list");
-	if (have_by && by == CONTACT_EMAIL && !given(p->email))
+	if (have_by && by == CONTACT_EMAIL && str_is_blank(p->email))
 		err_add(errors, "person.email",
 			"Enter an email address, or choose another way to contact the person");
-	if (have_by && by == CONTACT_PHONE && !given(p->phone))
+	if (have_by && by == CONTACT_PHONE && str_is_blank(p->phone))
 		err_add(errors, "person.phone",
 			"Enter a telephone number, or choose another way to contact the person");
-	if (have_by && by == CONTACT_POST && !given(p->address))
+	if (have_by && by == CONTACT_POST && str_is_blank(p->address))
 		err_add(errors, "person.address",
 			"Enter a postal address, or choose another way to contact the person");
 	text_ok(errors, "person.access_needs", "Accessibility needs", p->access_needs,
 		REF_ACCESS_MAX, false);
-	if (given(p->language) && vocab_find(vocab_languages, vocab_languages_n, p->language) < 0)
+	if (!str_is_blank(p->language) && vocab_find(vocab_languages, vocab_languages_n, p->language) < 0)
 		err_add(errors, "person.language", "Choose a language from the list");
-	if (given(p->birth_date) && !birth_date_ok(p->birth_date, now))
+	if (!str_is_blank(p->birth_date) && !birth_date_ok(p->birth_date, now))
 		err_add(errors, "person.birth_date",
 			"Enter a date of birth in the past as year, month and day, like 1956-03-27");
-	if (given(p->nhs_number) && !nhs_number_valid(p->nhs_number, NULL))
+	if (!str_is_blank(p->nhs_number) && !nhs_number_valid(p->nhs_number, NULL))
 		err_add(errors, "person.nhs_number",
 			"Enter a 10-digit NHS number, like 943 476 5919, or leave it empty");
 }
@@ -245,7 +235,7 @@ bool referral_check(const struct ref_new *n, int64_t now, json_t *errors)
 	enum ref_source s;
 	bool self = n->source && strcmp(n->source, "self") == 0, ok;
 
-	if (given(n->client_id)) {
+	if (!str_is_blank(n->client_id)) {
 		if (!str_is_uuid(str_c(n->client_id)))
 			err_add(errors, "client_id", "Choose someone from your caseload");
 	} else {
@@ -254,7 +244,7 @@ bool referral_check(const struct ref_new *n, int64_t now, json_t *errors)
 	if (!n->consent_share)
 		err_add(errors, "consent.share", "The person must agree to share their details with "
 			"the organisation they are referred to, or the referral cannot be made");
-	if (given(n->consent_method)) {
+	if (!str_is_blank(n->consent_method)) {
 		if (!consent_method_parse(n->consent_method, &m))
 			err_add(errors, "consent.method",
 				"Choose how the person gave consent: verbally, in writing or online");
@@ -262,18 +252,18 @@ bool referral_check(const struct ref_new *n, int64_t now, json_t *errors)
 		err_add(errors, "consent.method",
 			"Choose how the person gave consent: verbally, in writing or online");
 	}
-	if (!given(n->target_type) || !ref_target_parse(n->target_type, &t))
+	if (str_is_blank(n->target_type) || !ref_target_parse(n->target_type, &t))
 		err_add(errors, "target.type", "Choose what to refer the person to");
-	if (!given(n->target_id) || !str_is_uuid(str_c(n->target_id)))
+	if (str_is_blank(n->target_id) || !str_is_uuid(str_c(n->target_id)))
 		err_add(errors, "target.id", "Choose a service that is listed in the directory");
 	text_ok(errors, "reason", "What matters to the person", n->reason, REF_REASON_MAX, false);
 	ref_needs_bits(n->needs, n->nneeds, &ok);
 	if (!ok || n->nneeds > ref_needs_n * 2)
 		err_add(errors, "needs", "Choose what matters to the person from the list");
-	else if (n->nneeds == 0 && !given(n->reason))
+	else if (n->nneeds == 0 && str_is_blank(n->reason))
 		err_add(errors, "needs", "Choose at least one thing that matters to the person, "
 			"or describe it in their own words");
-	if (given(n->source) && !ref_source_parse(n->source, &s))
+	if (!str_is_blank(n->source) && !ref_source_parse(n->source, &s))
 		err_add(errors, "source", "Choose who is making the referral from the list");
 	if (n->external_id && strlen(n->external_id) > REF_EXTERNAL_ID_MAX)
 		err_add(errors, "external_id", "The sending system's identifier must be 200 characters or fewer");
@@ -608,7 +598,7 @@ static enum ref_source derived_source(const struct actor *by, bool can_refer)
 
 static const char *nz(const char *s)
 {
-	return given(s) ? s : NULL;
+	return str_is_blank(s) ? NULL : s;
 }
 
 static void client_from(struct ref_client *c, const struct ref_person *p, char nhs[11])
@@ -621,7 +611,7 @@ static void client_from(struct ref_client *c, const struct ref_person *p, char n
 	c->access_needs = nz(p->access_needs);
 	c->language = nz(p->language);
 	c->birth_date = nz(p->birth_date);
-	c->nhs_number = given(p->nhs_number) && nhs_number_valid(p->nhs_number, nhs) ? nhs : NULL;
+	c->nhs_number = !str_is_blank(p->nhs_number) && nhs_number_valid(p->nhs_number, nhs) ? nhs : NULL;
 }
 
 /* Finds or makes the client record the referral is for. */
@@ -636,7 +626,7 @@ static enum err client_for(struct db *db, const struct actor *by, bool self,
 	enum err e;
 
 	*account = 0;
-	if (given(n->client_id)) {
+	if (!str_is_blank(n->client_id)) {
 		arena_init(&a);
 		e = by->id > 0 ? ref_db_client(db, &a, n->client_id, &c) : ERR_NOT_FOUND;
 		if (e == ERR_OK && c.erased_at)
@@ -703,7 +693,7 @@ static bool settle_source(const struct actor *by, struct ref_new *x, enum ref_so
 {
 	bool can_refer = by->id > 0 && policy_can(by, &act_refer, NULL);
 
-	if (!given(x->source)) {
+	if (str_is_blank(x->source)) {
 		*src = derived_source(by, can_refer);
 	} else if (!ref_source_parse(x->source, src)) {
 		return true;          /* referral_check says so */
@@ -775,7 +765,7 @@ enum err ref_create(struct app *app, struct db *db, const struct actor *by,
 		return ERR_INTERNAL;
 	ok = settle_source(by, &x, &src, errors);
 	ok = referral_check(&x, now, errors) && ok;
-	if (given(x.target_type) && ref_target_parse(x.target_type, &tt) && given(x.target_id) &&
+	if (!str_is_blank(x.target_type) && ref_target_parse(x.target_type, &tt) && !str_is_blank(x.target_id) &&
 	    str_is_uuid(str_c(x.target_id))) {
 		str_copy(tid, sizeof(tid), x.target_id);
 		str_lower_ascii(tid, strlen(tid));
@@ -907,7 +897,7 @@ enum err ref_move(struct app *app, struct db *db, const struct actor *actor, uns
 	int64_t changes = 0;
 	enum err e;
 
-	if (!given(to_name) || !ref_status_parse(to_name, &to)) {
+	if (str_is_blank(to_name) || !ref_status_parse(to_name, &to)) {
 		err_add(errors, "status", "Choose what has happened from the list");
 		return ERR_INVALID;
 	}
@@ -1015,13 +1005,13 @@ enum err referral_consent(struct app *app, struct db *db, const struct actor *ac
 	parties = referral_parties(actor, m);
 	if (!(parties & (PARTY_PERSON | PARTY_REFERRER | PARTY_STAFF)))
 		return ERR_FORBIDDEN;
-	if (!given(purpose) || !consent_purpose_parse(purpose, &p)) {
+	if (str_is_blank(purpose) || !consent_purpose_parse(purpose, &p)) {
 		err_add(errors, "purpose", "Choose what the consent is for from the list");
 		ok = false;
 	}
 	/* The person recording their own consent gives it online. */
 	own = (parties & PARTY_PERSON) && !(parties & PARTY_STAFF);
-	if (give && !own && (!given(method) || !consent_method_parse(method, &meth))) {
+	if (give && !own && (str_is_blank(method) || !consent_method_parse(method, &meth))) {
 		err_add(errors, "method", "Choose how consent was given: verbally, in writing or online");
 		ok = false;
 	}
@@ -1064,7 +1054,7 @@ enum err referral_claim(struct db *db, const struct actor *actor, int64_t now, i
 
 	if (claimed)
 		*claimed = 0;
-	if (!actor || actor->id <= 0 || !actor->verified || !given(actor->email))
+	if (!actor || actor->id <= 0 || !actor->verified || str_is_blank(actor->email))
 		return ERR_OK;
 	if (!str_copy(lower, sizeof(lower), actor->email))
 		return ERR_OK;

@@ -162,6 +162,12 @@ static void str_shared_helpers(void **state)
 	char u[37];
 
 	UNUSED(state);
+	/* Blank. */
+	assert_true(str_is_blank(NULL));
+	assert_true(str_is_blank(""));
+	assert_true(str_is_blank(" \t\r\n "));
+	assert_false(str_is_blank("  x "));
+	assert_false(str_is_blank("\xc2\xa0"));   /* a no-break space is text */
 	/* Hex. */
 	assert_int_equal(str_hex_digit('0'), 0);
 	assert_int_equal(str_hex_digit('9'), 9);
