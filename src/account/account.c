@@ -280,11 +280,3 @@ bool account_when(int64_t t, bool date_only, char *out, size_t n)
 	return w > 0 && (size_t)w < n;
 }
 
-void account_email_key(const char *email, char *out, size_t n)
-{
-	if (!n)
-		return;
-	if (!str_copy(out, n, email ? email : ""))
-		out[n - 1] = '\0';
-	str_lower_ascii(out, strlen(out));
-}

@@ -186,6 +186,17 @@ void str_lower_ascii(char *p, size_t n)
 		p[i] = (char)lower((unsigned char)p[i]);
 }
 
+bool str_lower_email(const char *email, char *out, size_t n)
+{
+	bool whole;
+
+	if (!n)
+		return false;
+	whole = str_copy(out, n, email ? email : "");
+	str_lower_ascii(out, strlen(out));
+	return whole;
+}
+
 bool str_is_blank(const char *s)
 {
 	if (!s)

@@ -47,6 +47,16 @@ bool str_copy(char *dst, size_t dstsize, const char *src);
 /* Lowercase ASCII letters in place. */
 void str_lower_ascii(char *p, size_t n);
 
+/* The form of an email address that compares regardless of case: email
+ * (NULL reads as "") copied into out (n bytes) with its ASCII letters
+ * lowercased. Only ASCII: that is what mail systems agree on for the
+ * domain and what people expect of the local part, so "Émile@X.org" and
+ * "émile@x.org" stay two addresses. This is the one function for it:
+ * person.email_lower, client.email_lower, claiming a referral and the
+ * per-account attempt keys all use it, so they agree. False when email
+ * did not fit (out then holds what did, lowercased). */
+bool str_lower_email(const char *email, char *out, size_t n);
+
 /* Nothing given: NULL, "" or only spaces, tabs, carriage returns and
  * line feeds. */
 bool str_is_blank(const char *s);

@@ -733,8 +733,10 @@ static enum err person_key(struct db *db, const char *client_id, char out[300])
 		if (c.nhs_number && nhs_number_valid(c.nhs_number, nhs))
 			snprintf(out, 300, "nhs:%s", nhs);
 		else if (c.email && c.email[0]) {
-			snprintf(out, 300, "email:%s", c.email);
-			str_lower_ascii(out, strlen(out));
+			char lower[300];
+
+			str_lower_email(c.email, lower, sizeof(lower));
+			snprintf(out, 300, "email:%.293s", lower);
 		} else if (c.account_id)
 			snprintf(out, 300, "account:%lld", (long long)c.account_id);
 		else
@@ -1056,9 +1058,9 @@ enum err referral_claim(struct db *db, const struct actor *actor, int64_t now, i
 		*claimed = 0;
 	if (!actor || actor->id <= 0 || !actor->verified || str_is_blank(actor->email))
 		return ERR_OK;
-	if (!str_copy(lower, sizeof(lower), actor->email))
+	/* The key accounts use (person.email_lower): one function for both. */
+	if (!str_lower_email(actor->email, lower, sizeof(lower)))
 		return ERR_OK;
-	str_lower_ascii(lower, strlen(lower));
 	arena_init(&a);
 	e = ref_db_claimable(db, &a, lower, &ids, &n);
 	for (size_t i = 0; e == ERR_OK && i < n; i++) {

@@ -158,10 +158,21 @@ static void str_helpers(void **state)
 /* The small helpers every layer shares instead of keeping its own copy. */
 static void str_shared_helpers(void **state)
 {
+	char key[32], tiny[4];
 	unsigned char b[16];
 	char u[37];
 
 	UNUSED(state);
+	/* Email keys: ASCII letters only, as accounts have always done. */
+	assert_true(str_lower_email("Jane.Doe@Example.ORG", key, sizeof(key)));
+	assert_string_equal(key, "jane.doe@example.org");
+	assert_false(str_lower_email("Jane.Doe@Example.ORG.uk", key, 8));
+	assert_true(str_lower_email("\xc3\x89MILE@X.org", key, sizeof(key)));
+	assert_string_equal(key, "\xc3\x89mile@x.org");
+	assert_true(str_lower_email(NULL, tiny, sizeof(tiny)));
+	assert_string_equal(tiny, "");
+	assert_false(str_lower_email("ABCDE", tiny, sizeof(tiny)));
+	assert_string_equal(tiny, "abc");
 	/* Blank. */
 	assert_true(str_is_blank(NULL));
 	assert_true(str_is_blank(""));
