@@ -37,6 +37,7 @@
 #include "search/schedule.h"
 #include "search/text.h"
 #include "store/store.h"
+#include "view/jstr.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
@@ -66,13 +67,6 @@ static enum svc_state state_parse(const char *s)
 		if (s && strcmp(s, state_names[i]) == 0)
 			return (enum svc_state)i;
 	return SVC_DRAFT;
-}
-
-static const char *jstr(const json_t *o, const char *k)
-{
-	const char *s = json_string_value(json_object_get(o, k));
-
-	return s && s[0] ? s : NULL;
 }
 
 /* ---------------------------------------------------------------- the index */

@@ -26,19 +26,13 @@
 #include "search/postcode.h"
 #include "search/schedule.h"
 #include "search/text.h"
+#include "view/jstr.h"
 
 #include <ctype.h>
 #include <math.h>
 #include <sodium.h>
 
 /* ---------------------------------------------------------------- small helpers */
-
-static const char *jstr(const json_t *o, const char *k)
-{
-	const char *s = json_string_value(json_object_get(o, k));
-
-	return s && s[0] ? s : NULL;
-}
 
 static bool ieq(const char *a, const char *b)
 {

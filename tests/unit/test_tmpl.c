@@ -15,6 +15,7 @@
 #include "core/common.h"
 #include "core/buf.h"
 #include "core/log.h"
+#include "view/jstr.h"
 #include "view/tmpl.h"
 
 static json_t *ctx_of(const char *json)
@@ -901,6 +902,23 @@ static void test_step_limit(void **state)
 	tmpl_free(set);
 }
 
+/* The view layer's other reader of JSON: jstr() says "not given" for an
+ * absent, null, non-string or empty member alike. */
+static void test_jstr(void **state)
+{
+	json_t *o = json_pack("{s:s, s:s, s:n, s:i}", "name", "Walk", "empty", "", "none", "n", 3);
+
+	UNUSED(state);
+	assert_non_null(o);
+	assert_string_equal(jstr(o, "name"), "Walk");
+	assert_null(jstr(o, "empty"));
+	assert_null(jstr(o, "none"));
+	assert_null(jstr(o, "n"));
+	assert_null(jstr(o, "absent"));
+	assert_null(jstr(NULL, "name"));
+	json_decref(o);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -936,6 +954,7 @@ int main(void)
 		cmocka_unit_test(test_depth_limit),
 		cmocka_unit_test(test_output_limit),
 		cmocka_unit_test(test_step_limit),
+		cmocka_unit_test(test_jstr),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
