@@ -906,15 +906,21 @@ static void test_step_limit(void **state)
  * absent, null, non-string or empty member alike. */
 static void test_jstr(void **state)
 {
+	static const struct { const char *key, *want; } cases[] = {
+		{ "name", "Walk" }, { "empty", NULL }, { "none", NULL }, { "n", NULL }, { "absent", NULL },
+	};
 	json_t *o = json_pack("{s:s, s:s, s:n, s:i}", "name", "Walk", "empty", "", "none", "n", 3);
 
 	UNUSED(state);
 	assert_non_null(o);
-	assert_string_equal(jstr(o, "name"), "Walk");
-	assert_null(jstr(o, "empty"));
-	assert_null(jstr(o, "none"));
-	assert_null(jstr(o, "n"));
-	assert_null(jstr(o, "absent"));
+	for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
+		const char *got = jstr(o, cases[i].key);
+
+		if (cases[i].want)
+			assert_string_equal(got, cases[i].want);
+		else
+			assert_null(got);
+	}
 	assert_null(jstr(NULL, "name"));
 	json_decref(o);
 }
