@@ -18,7 +18,6 @@
 #include "core/common.h"
 #include "core/buf.h"
 #include "core/str.h"
-#include "directory/directory.h"
 #include "directory/directory_db.h"
 #include "store/store.h"
 

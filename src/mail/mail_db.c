@@ -11,7 +11,6 @@
  * overwrite what the new owner recorded.
  */
 #include "core/common.h"
-#include "mail/mail.h"
 #include "mail/mail_int.h"
 #include "core/timeutil.h"
 #include "store/store.h"
