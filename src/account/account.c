@@ -16,16 +16,6 @@
 #include "auth/session.h"
 #include "core/str.h"
 
-static bool blank(const char *s)
-{
-	if (!s)
-		return true;
-	for (; *s; s++)
-		if (*s != ' ' && *s != '\t' && *s != '\r' && *s != '\n')
-			return false;
-	return true;
-}
-
 /* A field with a rule of its own in the person module (name, email
  * address, phone number): the rule's words when value breaks it. */
 static void check_rule(json_t *errors, const char *field, const char *(*rule)(const char *),
@@ -65,7 +55,7 @@ json_t *account_check_register(const char *name, const char *email, const char *
 		return NULL;
 	check_rule(errors, FLD_NAME, person_check_name, name);
 	check_rule(errors, FLD_EMAIL, person_check_email, email);
-	if (!blank(phone))
+	if (!str_is_blank(phone))
 		check_rule(errors, FLD_PHONE, person_check_phone, phone);
 	check_password(errors, FLD_PASSWORD, password, "Enter a password", name, email);
 	return errors;
@@ -77,7 +67,7 @@ json_t *account_check_login(const char *email, const char *password)
 
 	if (!errors)
 		return NULL;
-	if (blank(email))
+	if (str_is_blank(email))
 		web_error(errors, FLD_EMAIL, "Enter your email address");
 	if (!password || !password[0])
 		web_error(errors, FLD_PASSWORD, "Enter your password");
@@ -91,7 +81,7 @@ json_t *account_check_details(const char *name, const char *phone)
 	if (!errors)
 		return NULL;
 	check_rule(errors, FLD_NAME, person_check_name, name);
-	if (!blank(phone))
+	if (!str_is_blank(phone))
 		check_rule(errors, FLD_PHONE, person_check_phone, phone);
 	return errors;
 }
@@ -165,7 +155,7 @@ json_t *account_check_token_name(const char *name)
 
 	if (!errors)
 		return NULL;
-	if (blank(name))
+	if (str_is_blank(name))
 		web_error(errors, FLD_TOKEN_NAME, "Enter what the token is for, like "
 			      "\"GP practice system\"");
 	else if (chars(name) > ACCOUNT_TOKEN_NAME_MAX)
@@ -182,7 +172,7 @@ json_t *account_check_grant(const char *role, const char *org_id, enum role *out
 
 	if (!errors)
 		return NULL;
-	if (blank(role)) {
+	if (str_is_blank(role)) {
 		web_error(errors, FLD_ROLE, "Choose a role");
 		return errors;
 	}
@@ -192,7 +182,7 @@ json_t *account_check_grant(const char *role, const char *org_id, enum role *out
 	}
 	*out = r;
 	if (r == ROLE_ORGANISER) {
-		if (blank(org_id))
+		if (str_is_blank(org_id))
 			web_error(errors, FLD_ORG, "Enter the id of the organisation they work for");
 		else if (!str_is_uuid(str_c(org_id)))
 			web_error(errors, FLD_ORG, "Enter the organisation's id in the correct "
@@ -290,11 +280,3 @@ bool account_when(int64_t t, bool date_only, char *out, size_t n)
 	return w > 0 && (size_t)w < n;
 }
 
-void account_email_key(const char *email, char *out, size_t n)
-{
-	if (!n)
-		return;
-	if (!str_copy(out, n, email ? email : ""))
-		out[n - 1] = '\0';
-	str_lower_ascii(out, strlen(out));
-}

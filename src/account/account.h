@@ -93,9 +93,6 @@ const char *account_role_words(enum role r);
  * false when t cannot be formatted. */
 bool account_when(int64_t t, bool date_only, char *out, size_t n);
 
-/* Email addresses compare regardless of case: the lowercase form used as
- * the key for per-account attempt limits (arena-free: into out). */
-void account_email_key(const char *email, char *out, size_t n);
 
 struct request;
 struct response;

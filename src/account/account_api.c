@@ -121,7 +121,7 @@ static enum err api_login(struct request *req, struct response *resp)
 		return e;
 	if ((e = account_authenticate(req, email, pw, &p)) != ERR_OK)
 		return e;
-	account_email_key(email, lower, sizeof(lower));
+	str_lower_email(email, lower, sizeof(lower));
 	attempts_key(acct_key, ATTEMPT_LOGIN_ACCOUNT, lower);
 	if ((e = db_begin(req->db)) != ERR_OK)
 		return e;

@@ -71,7 +71,7 @@ static void login_keys(const struct request *req, const char *email,
 {
 	char lower[PERSON_EMAIL_MAX + 1];
 
-	account_email_key(email, lower, sizeof(lower));
+	str_lower_email(email, lower, sizeof(lower));
 	attempts_key(acct, ATTEMPT_LOGIN_ACCOUNT, lower);
 	attempts_key(ip, "login:ip", req->client_ip ? req->client_ip : "");
 }
@@ -588,7 +588,7 @@ enum err account_request_reset(struct request *req, const char *email)
 	int retry = 0;
 	enum err e;
 
-	account_email_key(email, lower, sizeof(lower));
+	str_lower_email(email, lower, sizeof(lower));
 	attempts_key(acct_key, "reset:acct", lower);
 	attempts_key(ip_key, "reset:ip", req->client_ip ? req->client_ip : "");
 	e = attempts_check(req->db, ip_key, ACCOUNT_HOUR, cfg(req)->reset_limit, now, &retry);

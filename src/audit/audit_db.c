@@ -8,11 +8,12 @@
  * test rather than one per combination. Names come from LEFT JOINs on
  * person, so an erased person reads "Deleted person" and an entry about
  * no one still shows.
+ *
+ * SQL only: what an entry may hold, and which filters are allowed, is
+ * decided in audit.c before these run.
  */
 #include "core/common.h"
-#include "audit/audit.h"
-#include "core/log.h"
-#include "core/str.h"
+#include "audit/audit_int.h"
 #include "core/timeutil.h"
 #include "store/store.h"
 
@@ -41,54 +42,13 @@ static const struct sql q_list = { "audit.list",
 	"LEFT JOIN person ps ON ps.id = a.subject_id "
 	AUDIT_WHERE "ORDER BY a.at DESC, a.id DESC LIMIT $9 OFFSET $10", NULL };
 
-/* Printable ASCII only, at most outlen - 1 bytes; NULL when empty. */
-static const char *ascii(char *out, size_t outlen, const char *s)
-{
-	size_t n = 0;
-
-	if (!s)
-		return NULL;
-	for (; *s && n + 1 < outlen; s++)
-		if (*s > 0x20 && *s < 0x7f)
-			out[n++] = *s;
-	out[n] = '\0';
-	return n ? out : NULL;
-}
-
-/* detail cut to AUDIT_DETAIL_MAX bytes without splitting a character. */
-static const char *clean_detail(char out[AUDIT_DETAIL_MAX + 1], const char *s)
-{
-	size_t n;
-
-	if (!s || !*s)
-		return NULL;
-	n = strnlen(s, AUDIT_DETAIL_MAX + 1);
-	if (n > AUDIT_DETAIL_MAX) {
-		n = AUDIT_DETAIL_MAX;
-		while (n && ((unsigned char)s[n] & 0xc0) == 0x80)
-			n--;
-	}
-	memcpy(out, s, n);
-	out[n] = '\0';
-	if (!str_is_clean_utf8(out, n))
-		return "(detail withheld: it was not plain text)";
-	return out;
-}
-
-enum err audit_log(struct db *db, int64_t now, int64_t actor_id, const char *action,
+enum err audit_db_insert(struct db *db, int64_t now, int64_t actor_id, const char *action,
 		int64_t subject_id, const char *detail, const char *ip, const char *request_id)
 {
-	char d[AUDIT_DETAIL_MAX + 1], ipb[64], rid[33];
-
-	if (!audit_action_valid(action)) {
-		log_error("audit: refused an entry with a malformed action name");
-		return ERR_INVALID;
-	}
 	return db_exec(db, &q_insert,
 		       DB_ARGS(DB_INT(now), actor_id ? DB_INT(actor_id) : DB_NULL, DB_TEXT(action),
-			       subject_id ? DB_INT(subject_id) : DB_NULL,
-			       DB_TEXT(clean_detail(d, detail)), DB_TEXT(ascii(ipb, sizeof(ipb), ip)),
-			       DB_TEXT(ascii(rid, sizeof(rid), request_id))),
+			       subject_id ? DB_INT(subject_id) : DB_NULL, DB_TEXT(detail), DB_TEXT(ip),
+			       DB_TEXT(request_id)),
 		       NULL);
 }
 
@@ -115,32 +75,19 @@ static json_t *entry_row(struct db_res *r, void *ctx)
 			 "request_id", db_json_text(r, 9));
 }
 
-enum err audit_query(struct db *db, const struct audit_filter *f, json_t **out, int64_t *total)
+enum err audit_db_query(struct db *db, const struct audit_filter *f, const char *prefix,
+		size_t plen, json_t **out, int64_t *total)
 {
-	char prefix[66];
-	size_t plen = 0;
 	enum err e;
 
-	*out = NULL;
-	*total = 0;
-	if (f->limit < 1 || f->limit > 500 || f->offset < 0)
-		return ERR_INVALID;
-	if (f->action) {
-		if (!audit_action_valid(f->action))
-			return ERR_INVALID;
-		/* "login" matches "login" and "login.failed", not "loginx". */
-		plen = (size_t)snprintf(prefix, sizeof(prefix), "%s.", f->action);
-	}
 #define FILTER_ARGS \
 	DB_INT(f->actor_id), DB_INT(f->subject_id), DB_TEXT(f->action), \
-	DB_TEXT(f->action ? prefix : NULL), DB_INT((int64_t)plen), DB_INT(f->since), \
+	DB_TEXT(prefix), DB_INT((int64_t)plen), DB_INT(f->since), \
 	DB_INT(f->until), DB_INT(f->not_actor_id)
 	e = db_query_int(db, &q_count, DB_ARGS(FILTER_ARGS), total);
 	if (e == ERR_OK)
 		e = db_rows_json(db, &q_list, DB_ARGS(FILTER_ARGS, DB_INT(f->limit), DB_INT(f->offset)),
 				 entry_row, NULL, out);
 #undef FILTER_ARGS
-	if (e)
-		*total = 0;
 	return e;
 }

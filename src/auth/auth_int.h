@@ -1,7 +1,7 @@
 /*
  * auth_int.h - what the files of src/auth/ share and nobody else uses:
- * the statement table (auth_db.c), token making and hashing, and reading
- * a person's roles out of joined rows.
+ * the statement table (auth_db.c), and token making and hashing and
+ * reading a person's roles out of joined rows (auth_shared.c).
  *
  * Not part of any contract: other features include auth.h, person.h,
  * session.h, onetime.h, attempts.h and password.h.
@@ -15,8 +15,9 @@
 
 #include <jansson.h>
 
-#include "auth/auth_web.h"
 #include "auth/policy.h"
+#include "auth/token.h"
+#include "core/arena.h"
 #include "store/store.h"
 
 /* Every statement of the authentication module, by name. The SQL is in
@@ -87,8 +88,6 @@ extern const struct sql auth_sql[AQ__MAX];
 bool auth_token_new(const char *prefix, char *out, size_t outlen);
 /* The hex SHA-256 of s: what the database keeps instead of a token. */
 void auth_token_hash(const char *s, char out[TOKEN_HEX + 1]);
-/* Is s exactly n lowercase hex digits? */
-bool auth_is_hex(const char *s, size_t n);
 
 /* Adds the role in column col (text, may be NULL) and, for organisers,
  * its org_id in column org_col to *roles / *org_id (arena copy). */

@@ -259,7 +259,7 @@ enum err auth_resolve(struct request *req, struct response *resp)
 
 static bool visitor_cookie_ok(const char *v)
 {
-	return auth_is_hex(v, TOKEN_HEX);
+	return str_is_lower_hex(v, TOKEN_HEX);
 }
 
 /* HMAC-SHA256(csrf_key, "kith visitor form:" + cookie) in hex. */
@@ -386,8 +386,7 @@ enum err auth_login(struct request *req, struct response *resp, int64_t person_i
 	a->token_id = 0;
 
 	if (p.email) {
-		str_copy(lower, sizeof(lower), p.email);
-		str_lower_ascii(lower, strlen(lower));
+		str_lower_email(p.email, lower, sizeof(lower));
 		attempts_key(key, ATTEMPT_LOGIN_ACCOUNT, lower);
 		if ((e = attempts_clear(db, key)) != ERR_OK)
 			return e;

@@ -19,13 +19,12 @@
 
 #include <stdbool.h>
 
+#include "auth/token.h"
 #include "core/err.h"
 #include "http/request.h"
 
 #define SESSION_COOKIE "kith_session"
 #define VISITOR_COOKIE "kith_visitor"
-#define TOKEN_HEX 64
-#define TOKEN_LEN (3 + TOKEN_HEX)      /* "ks_" + hex */
 
 struct app;
 

@@ -11,6 +11,7 @@
 #include "core/common.h"
 #include "auth/auth_int.h"
 #include "auth/onetime.h"
+#include "core/str.h"
 
 #include <sodium.h>
 
@@ -60,7 +61,7 @@ enum err onetime_consume(struct db *db, struct arena *a, enum onetime_purpose pu
 	*person_id = 0;
 	if (email)
 		*email = NULL;
-	if (!pn || !auth_is_hex(token, TOKEN_HEX))
+	if (!pn || !str_is_lower_hex(token, TOKEN_HEX))
 		return ERR_NOT_FOUND;
 	auth_token_hash(token, hash);
 	e = db_query(db, AQ(OT_CONSUME), DB_ARGS(DB_TEXT(hash), DB_TEXT(pn), DB_INT(now)), &r);
@@ -88,7 +89,7 @@ enum err onetime_peek(struct db *db, enum onetime_purpose purpose, const char *t
 	int64_t n = 0;
 	enum err e;
 
-	if (!pn || !auth_is_hex(token, TOKEN_HEX))
+	if (!pn || !str_is_lower_hex(token, TOKEN_HEX))
 		return ERR_NOT_FOUND;
 	auth_token_hash(token, hash);
 	e = db_query_int(db, AQ(OT_PEEK), DB_ARGS(DB_TEXT(hash), DB_TEXT(pn), DB_INT(now)), &n);

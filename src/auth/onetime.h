@@ -11,7 +11,7 @@
 
 #include <stdint.h>
 
-#include "auth/auth_web.h"
+#include "auth/token.h"
 #include "core/arena.h"
 #include "core/err.h"
 

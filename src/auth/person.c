@@ -5,9 +5,9 @@
  * Every write checks its fields again (the web layer checks first to
  * show per-field errors), so the table never holds a name with a line
  * break or an email without an @. Email uniqueness is the unique index on
- * email_lower, never a read-then-write race; lowercasing is ASCII only,
- * which is what mail systems agree on for the domain and what people
- * expect of the local part.
+ * email_lower, never a read-then-write race; email_lower is
+ * str_lower_email() (ASCII only, core/str.h), the same function that
+ * keys referrals' clients, so an address claims what was made for it.
  *
  * Role changes revoke the person's sessions here, not in the callers:
  * privileges change only with a fresh sign-in (a session stolen while
@@ -25,47 +25,6 @@
 #include "core/str.h"
 #include "core/timeutil.h"
 #include "store/store.h"
-
-/* ---------------------------------------------------------------- helpers */
-
-
-void auth_add_role(struct arena *a, struct db_res *r, int col, int org_col,
-		unsigned *roles, const char **org_id)
-{
-	enum role role;
-	const char *name = db_text(r, col);
-
-	if (!name)
-		return;
-	if (!role_parse(name, &role)) {
-		log_warn("person: unknown role in person_role");
-		return;
-	}
-	*roles |= ROLE_BIT(role);
-	if (role == ROLE_ORGANISER && !db_isnull(r, org_col))
-		*org_id = arena_strdup(a, db_text(r, org_col));
-}
-
-json_t *auth_json_iso(int64_t t)
-{
-	char iso[32];
-
-	if (!time_iso8601(t, iso, sizeof(iso)))
-		return json_null();
-	return json_string(iso);
-}
-
-json_t *auth_json_time(struct db_res *r, int col)
-{
-	return db_isnull(r, col) ? json_null() : auth_json_iso(db_int(r, col));
-}
-
-/* email in lowercase ASCII into out (PERSON_EMAIL_MAX + 1 bytes). */
-static void lower_email(const char *email, char out[PERSON_EMAIL_MAX + 1])
-{
-	str_copy(out, PERSON_EMAIL_MAX + 1, email);
-	str_lower_ascii(out, strlen(out));
-}
 
 /* ---------------------------------------------------------------- rules */
 
@@ -140,7 +99,7 @@ enum err person_create(struct db *db, const char *name, const char *email,
 
 	if (person_check_name(name) || person_check_email(email) || person_check_phone(phone))
 		return ERR_INVALID;
-	lower_email(email, lower);
+	str_lower_email(email, lower, sizeof(lower));
 	return db_query_int(db, AQ(PERSON_INSERT),
 			    DB_ARGS(DB_TEXT(name), DB_TEXT(email), DB_TEXT(lower),
 				    DB_TEXT(phone && *phone ? phone : NULL), DB_TEXT(password_hash),
@@ -228,7 +187,7 @@ enum err person_find_email(struct db *db, struct arena *a, const char *email, st
 	memset(out, 0, sizeof(*out));
 	if (!email || !*email || strlen(email) > PERSON_EMAIL_MAX)
 		return ERR_NOT_FOUND;
-	lower_email(email, lower);
+	str_lower_email(email, lower, sizeof(lower));
 	e = db_query(db, AQ(PERSON_BY_EMAIL), DB_ARGS(DB_TEXT(lower)), &r);
 	if (e)
 		return e;
@@ -271,7 +230,7 @@ enum err person_set_email(struct db *db, int64_t id, const char *email, int64_t 
 
 	if (person_check_email(email))
 		return ERR_INVALID;
-	lower_email(email, lower);
+	str_lower_email(email, lower, sizeof(lower));
 	e = db_exec(db, AQ(PERSON_SET_EMAIL),
 		    DB_ARGS(DB_INT(id), DB_TEXT(email), DB_TEXT(lower), DB_INT(now)), &n);
 	return one_row(e, n);
@@ -285,7 +244,7 @@ enum err person_mark_verified(struct db *db, int64_t id, const char *email, int6
 
 	if (!email || !*email || strlen(email) > PERSON_EMAIL_MAX)
 		return ERR_CONFLICT;
-	lower_email(email, lower);
+	str_lower_email(email, lower, sizeof(lower));
 	e = db_exec(db, AQ(PERSON_MARK_VERIFIED),
 		    DB_ARGS(DB_INT(id), DB_TEXT(lower), DB_INT(now)), &n);
 	if (e)
@@ -370,7 +329,7 @@ enum err person_erase(struct db *db, int64_t id, int64_t now)
 		 * would expire anyway, but nothing need wait for that. */
 		char lower[PERSON_EMAIL_MAX + 1], key[ATTEMPT_KEY_MAX];
 
-		lower_email(p.email, lower);
+		str_lower_email(p.email, lower, sizeof(lower));
 		attempts_key(key, ATTEMPT_LOGIN_ACCOUNT, lower);
 		if ((e = attempts_clear(db, key)) != ERR_OK)
 			goto out;

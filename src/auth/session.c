@@ -1,6 +1,6 @@
 /*
- * session.c - browser and API sessions, API tokens, and the token
- * helpers the rest of src/auth shares.
+ * session.c - browser and API sessions and API tokens. The token
+ * helpers it shares with the rest of src/auth are in auth_shared.c.
  *
  * A token is 32 bytes from the kernel as 64 lowercase hex digits behind a
  * prefix that says what it is ("ks_" session, "kt_" API token). The
@@ -28,63 +28,17 @@
 
 /* ---------------------------------------------------------------- tokens */
 
-bool auth_is_hex(const char *s, size_t n)
-{
-	if (!s || strnlen(s, n + 1) != n)
-		return false;
-	for (size_t i = 0; i < n; i++)
-		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
-			return false;
-	return true;
-}
-
-bool auth_token_new(const char *prefix, char *out, size_t outlen)
-{
-	unsigned char r[TOKEN_HEX / 2];
-	size_t pn = strlen(prefix);
-
-	if (outlen < pn + TOKEN_HEX + 1 || !rand_bytes(r, sizeof(r)))
-		return false;
-	memcpy(out, prefix, pn);
-	hex_encode(r, sizeof(r), out + pn);
-	sodium_memzero(r, sizeof(r));
-	return true;
-}
-
-void auth_token_hash(const char *s, char out[TOKEN_HEX + 1])
-{
-	unsigned char h[crypto_hash_sha256_BYTES];
-
-	crypto_hash_sha256(h, (const unsigned char *)s, strlen(s));
-	hex_encode(h, sizeof(h), out);
-}
-
 bool token_well_formed(const char *s, char *kind)
 {
 	if (!s || strnlen(s, TOKEN_LEN + 1) != TOKEN_LEN)
 		return false;
 	if (s[0] != 'k' || (s[1] != 's' && s[1] != 't') || s[2] != '_')
 		return false;
-	if (!auth_is_hex(s + 3, TOKEN_HEX))
+	if (!str_is_lower_hex(s + 3, TOKEN_HEX))
 		return false;
 	if (kind)
 		*kind = s[1];
 	return true;
-}
-
-const char *auth_clean_ascii(char *out, size_t outlen, const char *s)
-{
-	size_t n = 0;
-
-	if (!s || outlen == 0)
-		return NULL;
-	for (; *s && n + 1 < outlen; s++)
-		if (*s >= 0x20 && *s < 0x7f)
-			out[n++] = *s;
-	while (n && out[n - 1] == ' ')
-		n--;
-	out[n] = '\0';
-	return n ? out : NULL;
 }
 
 /* "Firefox on Linux" from a user agent, or its first 60 bytes: enough for

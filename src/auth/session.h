@@ -14,7 +14,7 @@
 
 #include <jansson.h>
 
-#include "auth/auth_web.h"
+#include "auth/token.h"
 #include "auth/policy.h"
 #include "core/arena.h"
 #include "core/err.h"

@@ -4,6 +4,7 @@
  */
 #include "core/common.h"
 #include "core/rand.h"
+#include "core/str.h"
 
 #include <sys/random.h>
 
@@ -65,17 +66,6 @@ void hex_encode(const void *p, size_t n, char *out)
 	out[2 * n] = '\0';
 }
 
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 bool hex_decode(const char *hex, size_t hexlen, void *out, size_t n)
 {
 	unsigned char *o = out;
@@ -83,8 +73,8 @@ bool hex_decode(const char *hex, size_t hexlen, void *out, size_t n)
 	if (hexlen != 2 * n)
 		return false;
 	for (size_t i = 0; i < n; i++) {
-		int hi = hexval((unsigned char)hex[2 * i]);
-		int lo = hexval((unsigned char)hex[2 * i + 1]);
+		int hi = str_hex_digit((unsigned char)hex[2 * i]);
+		int lo = str_hex_digit((unsigned char)hex[2 * i + 1]);
 
 		if (hi < 0 || lo < 0)
 			return false;
@@ -93,16 +83,11 @@ bool hex_decode(const char *hex, size_t hexlen, void *out, size_t n)
 	return true;
 }
 
-bool uuid_v4(char out[37])
+void uuid_format(const unsigned char b[16], char out[37])
 {
-	unsigned char b[16];
 	char hx[33];
 
-	if (!rand_bytes(b, sizeof(b)))
-		return false;
-	b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);
-	b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);
-	hex_encode(b, sizeof(b), hx);
+	hex_encode(b, 16, hx);
 	memcpy(out, hx, 8);
 	out[8] = '-';
 	memcpy(out + 9, hx + 8, 4);
@@ -113,5 +98,16 @@ bool uuid_v4(char out[37])
 	out[23] = '-';
 	memcpy(out + 24, hx + 20, 12);
 	out[36] = '\0';
+}
+
+bool uuid_v4(char out[37])
+{
+	unsigned char b[16];
+
+	if (!rand_bytes(b, sizeof(b)))
+		return false;
+	b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);
+	b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);
+	uuid_format(b, out);
 	return true;
 }

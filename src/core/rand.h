@@ -21,5 +21,8 @@ void hex_encode(const void *p, size_t n, char *out);
 bool hex_decode(const char *hex, size_t hexlen, void *out, size_t n);
 /* A random RFC 4122 version 4 UUID, lowercase (37 bytes with the NUL). */
 bool uuid_v4(char out[37]);
+/* 16 bytes as a lowercase 8-4-4-4-12 UUID (37 bytes with the NUL): what
+ * uuid_v4 writes, and ids made from hashes. */
+void uuid_format(const unsigned char b[16], char out[37]);
 
 #endif

@@ -128,9 +128,25 @@ bool str_is_clean_utf8(const char *p, size_t n)
 	return true;
 }
 
-static bool is_hex(int c)
+int str_hex_digit(int c)
 {
-	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+bool str_is_lower_hex(const char *s, size_t n)
+{
+	if (!s || strnlen(s, n + 1) != n)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+			return false;
+	return true;
 }
 
 bool str_is_uuid(struct str s)
@@ -141,7 +157,7 @@ bool str_is_uuid(struct str s)
 		if (i == 8 || i == 13 || i == 18 || i == 23) {
 			if (s.p[i] != '-')
 				return false;
-		} else if (!is_hex((unsigned char)s.p[i])) {
+		} else if (str_hex_digit((unsigned char)s.p[i]) < 0) {
 			return false;
 		}
 	}
@@ -168,6 +184,27 @@ void str_lower_ascii(char *p, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
 		p[i] = (char)lower((unsigned char)p[i]);
+}
+
+bool str_lower_email(const char *email, char *out, size_t n)
+{
+	bool whole;
+
+	if (!n)
+		return false;
+	whole = str_copy(out, n, email ? email : "");
+	str_lower_ascii(out, strlen(out));
+	return whole;
+}
+
+bool str_is_blank(const char *s)
+{
+	if (!s)
+		return true;
+	for (; *s; s++)
+		if (*s != ' ' && *s != '\t' && *s != '\r' && *s != '\n')
+			return false;
+	return true;
 }
 
 /* Next code point of a string already known to be valid UTF-8. */

@@ -47,6 +47,25 @@ bool str_copy(char *dst, size_t dstsize, const char *src);
 /* Lowercase ASCII letters in place. */
 void str_lower_ascii(char *p, size_t n);
 
+/* The form of an email address that compares regardless of case: email
+ * (NULL reads as "") copied into out (n bytes) with its ASCII letters
+ * lowercased. Only ASCII: that is what mail systems agree on for the
+ * domain and what people expect of the local part, so "Émile@X.org" and
+ * "émile@x.org" stay two addresses. This is the one function for it:
+ * person.email_lower, client.email_lower, claiming a referral and the
+ * per-account attempt keys all use it, so they agree. False when email
+ * did not fit (out then holds what did, lowercased). */
+bool str_lower_email(const char *email, char *out, size_t n);
+
+/* Nothing given: NULL, "" or only spaces, tabs, carriage returns and
+ * line feeds. */
+bool str_is_blank(const char *s);
+
+/* The value of one hex digit (0-9, a-f, A-F), or -1 for any other byte. */
+int str_hex_digit(int c);
+/* Is s exactly n lowercase hex digits (tokens, hashes)? False for NULL. */
+bool str_is_lower_hex(const char *s, size_t n);
+
 /* A one-line text field of 1..max characters (UTF-8 code points): clean
  * UTF-8, no line breaks, tabs, or characters that change how the text
  * around them is laid out (direction overrides, line separators). NULL

@@ -31,13 +31,13 @@
 #include "core/uktime.h"
 #include "directory/directory.h"
 #include "directory/directory_db.h"
-#include "directory/freshness.h"
 #include "oruk/oruk.h"
 #include "oruk/sched_oruk.h"
 #include "search/postcode.h"
 #include "search/schedule.h"
 #include "search/text.h"
 #include "store/store.h"
+#include "view/jstr.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
@@ -67,13 +67,6 @@ static enum svc_state state_parse(const char *s)
 		if (s && strcmp(s, state_names[i]) == 0)
 			return (enum svc_state)i;
 	return SVC_DRAFT;
-}
-
-static const char *jstr(const json_t *o, const char *k)
-{
-	const char *s = json_string_value(json_object_get(o, k));
-
-	return s && s[0] ? s : NULL;
 }
 
 /* ---------------------------------------------------------------- the index */
@@ -220,9 +213,8 @@ void directory_close(struct directory *d)
 
 #define SYNC_BATCH 500
 
-enum err directory_sync(struct app *app, struct db *db)
+enum err directory_apply_changes(struct directory *d, struct db *db)
 {
-	struct directory *d = directory_of(app);
 	size_t seen;
 	enum err e;
 
@@ -569,7 +561,7 @@ enum err directory_save(struct app *app, struct db *db, const json_t *doc,
 		/* A person checked it: checked now, and whatever freshness had
 		 * asked, flagged or hidden is over (a change only if hidden). */
 		if (e == ERR_OK && opts->assure &&
-		    (e = freshness_clear(db, report->id, opts->now, NULL)) == ERR_OK)
+		    (e = dir_db_stale_clear(db, report->id, opts->now, NULL)) == ERR_OK)
 			e = dir_db_assured(db, report->id, opts->now);
 	}
 	if (e == ERR_INVALID && fields)
@@ -599,15 +591,6 @@ static int form_minutes(const char *s)
 	if (h > 23 || m > 59)
 		return -1;
 	return h * 60 + m;
-}
-
-static bool blank(const char *s)
-{
-	if (!s)
-		return true;
-	while (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n')
-		s++;
-	return !*s;
 }
 
 static void ferr(json_t *errors, const char *field, const char *detail)
@@ -669,29 +652,29 @@ bool directory_check_form(const struct svc_form *f, json_t *errors)
 
 	if (f->id && !str_is_uuid(str_c(f->id)))
 		ferr(errors, "id", "The service's id is not valid");
-	if (blank(f->org_id) || !str_is_uuid(str_c(f->org_id)))
+	if (str_is_blank(f->org_id) || !str_is_uuid(str_c(f->org_id)))
 		ferr(errors, "org_id", "Choose the organisation that runs the service");
-	if (blank(f->name))
+	if (str_is_blank(f->name))
 		ferr(errors, "name", "Enter the name of the service");
 	check_len(errors, "name", f->name, 200, "The name");
-	if (blank(f->description))
+	if (str_is_blank(f->description))
 		ferr(errors, "description", "Describe what happens at the service");
 	check_len(errors, "description", f->description, 10000, "The description");
 	check_len(errors, "who_for", f->who_for, 2000, "Who it is for");
 	check_len(errors, "how_to_join", f->how_to_join, 2000, "How to join");
 	if ((int)f->join < 0 || f->join >= JOIN__MAX)
 		ferr(errors, "join", "Choose how people join");
-	if (!f->free && blank(f->cost))
+	if (!f->free && str_is_blank(f->cost))
 		ferr(errors, "cost", "Say what it costs, or choose free");
 	check_len(errors, "cost", f->cost, 500, "The cost");
 	if (!f->online && !f->in_person)
 		ferr(errors, "in_person", "Say whether people go in person, online or by phone");
 	if (f->in_person) {
-		if (blank(f->address_1))
+		if (str_is_blank(f->address_1))
 			ferr(errors, "address_1", "Enter the first line of the address");
-		if (blank(f->town))
+		if (str_is_blank(f->town))
 			ferr(errors, "town", "Enter the town or city");
-		if (blank(f->postcode))
+		if (str_is_blank(f->postcode))
 			ferr(errors, "postcode", "Enter the postcode, like DN15 6XX");
 		else if (!postcode_normalise(f->postcode, pc, &why) || strlen(pc) < 6 || !strchr(pc, ' ') ||
 			 strlen(strchr(pc, ' ') + 1) != 3)
@@ -702,18 +685,18 @@ bool directory_check_form(const struct svc_form *f, json_t *errors)
 		check_len(errors, "town", f->town, 100, "The town");
 		check_len(errors, "access_notes", f->access_notes, 2000, "Access notes");
 	}
-	if (!blank(f->email) && !form_email_ok(f->email))
+	if (!str_is_blank(f->email) && !form_email_ok(f->email))
 		ferr(errors, "email", "Enter an email address like name@example.org");
-	if (!blank(f->phone) && !form_phone_ok(f->phone))
+	if (!str_is_blank(f->phone) && !form_phone_ok(f->phone))
 		ferr(errors, "phone", "Enter a phone number like 01724 123456");
-	if (!blank(f->url) && !form_url_ok(f->url))
+	if (!str_is_blank(f->url) && !form_url_ok(f->url))
 		ferr(errors, "url", "Enter a web address like https://www.example.org");
 	for (int i = 0; i < SVC_FORM_SCHEDS; i++) {
 		const struct svc_form_sched *s = &f->scheds[i];
 		char field[48];
 		int o, c;
 
-		if (blank(s->kind))
+		if (str_is_blank(s->kind))
 			continue;
 		if (strcmp(s->kind, "weekly") && strcmp(s->kind, "fortnightly") && strcmp(s->kind, "monthly") &&
 		    strcmp(s->kind, "monthly-date")) {
@@ -739,7 +722,7 @@ bool directory_check_form(const struct svc_form *f, json_t *errors)
 			snprintf(field, sizeof(field), "scheds[%d].opens", i);
 			ferr(errors, field, "Enter a start time like 10:00");
 		}
-		if (!blank(s->closes) && c < 0) {
+		if (!str_is_blank(s->closes) && c < 0) {
 			snprintf(field, sizeof(field), "scheds[%d].closes", i);
 			ferr(errors, field, "Enter an end time like 11:30");
 		} else if (o >= 0 && c >= 0 && c <= o) {
@@ -764,7 +747,7 @@ static json_t *kith_id(const char *svc, const char *what)
 
 static void set_or_del(json_t *doc, const char *key, const char *v)
 {
-	oruk_service_set(doc, key, blank(v) ? NULL : json_string(v));
+	oruk_service_set(doc, key, str_is_blank(v) ? NULL : json_string(v));
 }
 
 static const char *const day_codes[7] = { "MO", "TU", "WE", "TH", "FR", "SA", "SU" };
@@ -855,7 +838,7 @@ static void apply_scheds(json_t *doc, const struct svc_form *f, const char *id, 
 		json_t *o;
 		char what[32], byday[8];
 
-		if (blank(fs->kind))
+		if (str_is_blank(fs->kind))
 			continue;
 		o = json_object();
 		if (r < (int)nshown && jstr(shown[r], "id"))
@@ -905,9 +888,9 @@ static void apply_scheds(json_t *doc, const struct svc_form *f, const char *id, 
 			json_object_set_new(o, "bymonthday", json_sprintf("%d", fs->monthday));
 		}
 		json_object_set_new(o, "opens_at", json_string(fs->opens));
-		if (!blank(fs->closes))
+		if (!str_is_blank(fs->closes))
 			json_object_set_new(o, "closes_at", json_string(fs->closes));
-		if (!blank(fs->notes))
+		if (!str_is_blank(fs->notes))
 			json_object_set_new(o, "notes", json_string(fs->notes));
 		json_array_append_new(out, o);
 	}
@@ -1014,7 +997,7 @@ static void apply_places(json_t *doc, const struct svc_form *f, const char *id)
 				nloc = json_pack("{s:o, s:s}", "id", kith_id(id, "kith:location"), "location_type", "physical");
 				json_object_set_new(nsal, "location", nloc);
 			}
-			if (blank(f->place_name))
+			if (str_is_blank(f->place_name))
 				json_object_del(nloc, "name");
 			else
 				json_object_set_new(nloc, "name", json_string(f->place_name));
@@ -1034,7 +1017,7 @@ static void apply_places(json_t *doc, const struct svc_form *f, const char *id)
 					"address_1", f->address_1, "city", f->town, "postal_code", pc,
 					"country", "GB", "address_type", "physical");
 
-				if (!blank(f->address_2))
+				if (!str_is_blank(f->address_2))
 					json_object_set_new(na, "address_2", json_string(f->address_2));
 				if (addr && jstr(addr, "region"))
 					json_object_set_new(na, "region", json_string(jstr(addr, "region")));
@@ -1054,7 +1037,7 @@ static void apply_places(json_t *doc, const struct svc_form *f, const char *id)
 				if (f->wheelchair)
 					json_array_append_new(nacc, json_pack("{s:O, s:s}", "id", sf, "description",
 						"Step-free access for wheelchair users."));
-				if (!blank(f->access_notes))
+				if (!str_is_blank(f->access_notes))
 					json_array_append_new(nacc, json_pack("{s:O, s:s}", "id", notes, "description",
 									      f->access_notes));
 				json_decref(sf);
@@ -1077,16 +1060,16 @@ static void apply_places(json_t *doc, const struct svc_form *f, const char *id)
 
 		postcode_normalise(f->postcode, pc, &why);
 		json_object_set_new(na, "postal_code", json_string(pc));
-		if (!blank(f->address_2))
+		if (!str_is_blank(f->address_2))
 			json_object_set_new(na, "address_2", json_string(f->address_2));
 		loc = json_pack("{s:o, s:s, s:[o]}", "id", kith_id(id, "kith:location"), "location_type", "physical",
 				"addresses", na);
-		if (!blank(f->place_name))
+		if (!str_is_blank(f->place_name))
 			json_object_set_new(loc, "name", json_string(f->place_name));
 		if (f->wheelchair)
 			json_array_append_new(nacc, json_pack("{s:o, s:s}", "id", kith_id(id, "kith:step-free"),
 				"description", "Step-free access for wheelchair users."));
-		if (!blank(f->access_notes))
+		if (!str_is_blank(f->access_notes))
 			json_array_append_new(nacc, json_pack("{s:o, s:s}", "id", kith_id(id, "kith:access-notes"),
 				"description", f->access_notes));
 		if (json_array_size(nacc))
@@ -1122,7 +1105,7 @@ static void apply_contact(json_t *doc, const struct svc_form *f, const char *id)
 	size_t i;
 
 	set_or_del(doc, "email", f->email);
-	if (!blank(f->url)) {
+	if (!str_is_blank(f->url)) {
 		if (strncasecmp(f->url, "http://", 7) && strncasecmp(f->url, "https://", 8))
 			oruk_service_set(doc, "url", json_sprintf("https://%s", f->url));
 		else
@@ -1130,7 +1113,7 @@ static void apply_contact(json_t *doc, const struct svc_form *f, const char *id)
 	} else {
 		oruk_service_set(doc, "url", NULL);
 	}
-	if (!blank(f->phone))
+	if (!str_is_blank(f->phone))
 		json_array_append_new(out, json_pack("{s:O, s:s}", "id", mine, "number", f->phone));
 	json_array_foreach(old, i, p)
 		if (!jstr(p, "id") || strcmp(jstr(p, "id"), json_string_value(mine)) != 0)

@@ -272,7 +272,8 @@ enum err directory_init(struct app *app);
 void directory_release(struct app *app);
 struct search_index *directory_index(struct app *app);
 /* The rules hold the app only to pass it on: directory_of() (an edge,
- * directory_feature.c) is where it is opened, for this process's state.
+ * directory_feature.c) is where it is opened, for this process's state,
+ * and the functions below that take the app are defined there too.
  * NULL app or state: no index (tests of the rules alone). */
 struct directory *directory_of(struct app *app);
 /* The state itself: directory_open() loads the postcode tables, writes
@@ -282,6 +283,9 @@ struct directory *directory_of(struct app *app);
 enum err directory_open(struct db *db, int stale, struct directory **out);
 void directory_close(struct directory *d);
 struct search_index *directory_search_index(struct directory *d);
+/* Applies the changes recorded since d last looked to its index (NULL d
+ * or db: nothing to do). directory_sync() is this for the app's state. */
+enum err directory_apply_changes(struct directory *d, struct db *db);
 /* The directory's settings (app must not be NULL) and the site's address
  * for links in emails ("" without an app), from the app. */
 const struct directory_settings *directory_settings_of(const struct app *app);

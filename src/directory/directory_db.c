@@ -18,7 +18,6 @@
 #include "core/common.h"
 #include "core/buf.h"
 #include "core/str.h"
-#include "directory/directory.h"
 #include "directory/directory_db.h"
 #include "store/store.h"
 
@@ -623,6 +622,15 @@ static const struct sql q_assured = {
 	"dir.assured",
 	"UPDATE service SET assured_at = $2, updated_at = $2 WHERE id = $1", NULL };
 
+/* What the freshness job asked, flagged or hid, and its links. */
+static const struct sql q_stale_marks = { "fresh.marks",
+	"SELECT stale_asked_at, stale_flagged_at, stale_hidden_at FROM service WHERE id = $1", NULL };
+static const struct sql q_stale_clear = { "fresh.clear",
+	"UPDATE service SET stale_asked_at = NULL, stale_flagged_at = NULL, stale_hidden_at = NULL "
+	"WHERE id = $1", NULL };
+static const struct sql q_checks_cancel = { "fresh.check_cancel",
+	"UPDATE service_check SET used_at = $2 WHERE service_id = $1 AND used_at IS NULL", NULL };
+
 static void svc_row(struct db_res *r, struct arena *a, struct dir_service *s)
 {
 	s->id = dup_col(a, r, 0);
@@ -779,6 +787,41 @@ enum err dir_db_assured(struct db *db, const char *id, int64_t now)
 	enum err e = db_exec(db, &q_assured, DB_ARGS(DB_TEXT(id), DB_INT(now)), &changed);
 
 	return e ? e : changed ? ERR_OK : ERR_NOT_FOUND;
+}
+
+enum err dir_db_checks_cancel(struct db *db, const char *id, int64_t now)
+{
+	return db_exec(db, &q_checks_cancel, DB_ARGS(DB_TEXT(id), DB_INT(now)), NULL);
+}
+
+enum err dir_db_stale_clear(struct db *db, const char *id, int64_t now, bool *was_hidden)
+{
+	struct db_res *r;
+	bool marked = false, hidden = false;
+	enum err e;
+
+	if (was_hidden)
+		*was_hidden = false;
+	if ((e = db_query(db, &q_stale_marks, DB_ARGS(DB_TEXT(id)), &r)) != ERR_OK)
+		return e;
+	if ((e = db_next(r)) == ERR_OK && db_row(r)) {
+		marked = !db_isnull(r, 0) || !db_isnull(r, 1) || !db_isnull(r, 2);
+		hidden = !db_isnull(r, 2);
+	}
+	db_res_free(r);
+	if (e)
+		return e;
+	if ((e = dir_db_checks_cancel(db, id, now)) != ERR_OK)
+		return e;
+	if (!marked)
+		return ERR_OK;
+	if ((e = db_exec(db, &q_stale_clear, DB_ARGS(DB_TEXT(id)), NULL)) != ERR_OK)
+		return e;
+	if (hidden && (e = dir_db_change(db, id, now)) != ERR_OK)
+		return e;
+	if (was_hidden)
+		*was_hidden = hidden;
+	return ERR_OK;
 }
 
 /* ---------------------------------------------------------------- the ORUK API and export */

@@ -127,8 +127,16 @@ enum err dir_db_review(struct db *db, struct arena *a, int64_t overdue_before, i
 		struct dir_service **out, size_t *n, int64_t *total);
 /* ERR_NOT_FOUND when there is no such service. */
 enum err dir_db_set_state(struct db *db, const char *id, const char *state, int64_t now);
-/* Checked now: assured_at set, the freshness flags cleared. */
+/* Checked now: assured_at set (dir_db_stale_clear clears the freshness
+ * marks). */
 enum err dir_db_assured(struct db *db, const char *id, int64_t now);
+/* Uses up the service's outstanding check links (service_check). */
+enum err dir_db_checks_cancel(struct db *db, const char *id, int64_t now);
+/* What freshness_clear() promises (freshness.h): the links used up, the
+ * asked/flagged/hidden marks cleared, and a change recorded when it was
+ * hidden. Here, below both the directory's rules and the freshness job,
+ * because both clear them. */
+enum err dir_db_stale_clear(struct db *db, const char *id, int64_t now, bool *was_hidden);
 
 
 /* Rows of strings (NULL for SQL NULL), for the API's lists: v[row * ncols

@@ -1,9 +1,10 @@
 /*
  * directory_feature.c - the directory in a running kith: its per-process
  * state (the search index and the change feed's position) lives in the
- * app, started and stopped with it, and synced by a job. The rules reach
- * the state through directory_of() and the settings through the app's
- * configuration, here, so no rule opens the app itself.
+ * app, started and stopped with it, and synced by a job. Callers that
+ * hold the app reach the state through directory_of() and the settings
+ * through the app's configuration, here; the rules in directory.c are
+ * handed the state itself and never call back up into this file.
  */
 #include "core/common.h"
 #include "app/app.h"
@@ -28,6 +29,11 @@ const char *directory_base_url(const struct app *app)
 struct directory *directory_of(struct app *app)
 {
 	return app ? app->directory : NULL;
+}
+
+enum err directory_sync(struct app *app, struct db *db)
+{
+	return directory_apply_changes(directory_of(app), db);
 }
 
 struct search_index *directory_index(struct app *app)

@@ -12,12 +12,10 @@
  * and nothing about any person.
  */
 #include "core/common.h"
-#include "web/form.h"
-#include "account/account.h"
 #include "audit/audit.h"
-#include "audit/audit_web.h"
 #include "core/log.h"
 #include "core/rand.h"
+#include "core/str.h"
 #include "core/timeutil.h"
 #include "core/uktime.h"
 #include "directory/directory.h"
@@ -25,7 +23,6 @@
 #include "directory/freshness.h"
 #include "mail/mail.h"
 #include "store/store.h"
-#include "web/view.h"
 
 #include <sodium.h>
 
@@ -52,8 +49,6 @@ static const struct sql q_organisers = { "fresh.organisers",
 	"SELECT p.id, p.name, p.email FROM person_role r JOIN person p ON p.id = r.person_id "
 	"WHERE r.role = 'organiser' AND r.org_id = $1 AND p.email IS NOT NULL "
 	"AND p.deactivated_at IS NULL AND p.erased_at IS NULL ORDER BY p.id", NULL };
-static const struct sql q_check_cancel = { "fresh.check_cancel",
-	"UPDATE service_check SET used_at = $2 WHERE service_id = $1 AND used_at IS NULL", NULL };
 static const struct sql q_check_insert = { "fresh.check_insert",
 	"INSERT INTO service_check (token_hash, service_id, created_at, expires_at) "
 	"VALUES ($1, $2, $3, $4)", NULL };
@@ -66,11 +61,6 @@ static const struct sql q_due_hide = { "fresh.due_hide",
 static const struct sql q_hide = { "fresh.hide",
 	"UPDATE service SET stale_hidden_at = $2 WHERE id = $1 AND state = 'published' "
 	"AND stale_flagged_at IS NOT NULL AND stale_hidden_at IS NULL", NULL };
-static const struct sql q_marks = { "fresh.marks",
-	"SELECT stale_asked_at, stale_flagged_at, stale_hidden_at FROM service WHERE id = $1", NULL };
-static const struct sql q_clear = { "fresh.clear",
-	"UPDATE service SET stale_asked_at = NULL, stale_flagged_at = NULL, stale_hidden_at = NULL "
-	"WHERE id = $1", NULL };
 
 /* ---------------------------------------------------------------- helpers */
 
@@ -103,14 +93,7 @@ void freshness_token_hash(const char *token, char out[65])
 
 bool freshness_token_ok(const char *t)
 {
-	size_t n = 0;
-
-	if (!t)
-		return false;
-	for (; t[n]; n++)
-		if (!((t[n] >= '0' && t[n] <= '9') || (t[n] >= 'a' && t[n] <= 'f')))
-			return false;
-	return n == TOKEN_BYTES * 2;
+	return str_is_lower_hex(t, TOKEN_BYTES * 2);
 }
 
 /* A directory_change row, through the directory's own writer: on
@@ -122,32 +105,7 @@ static enum err change(struct db *db, const char *id, int64_t now)
 
 enum err freshness_clear(struct db *db, const char *service_id, int64_t now, bool *was_hidden)
 {
-	struct db_res *r;
-	bool marked = false, hidden = false;
-	enum err e;
-
-	if (was_hidden)
-		*was_hidden = false;
-	if ((e = db_query(db, &q_marks, DB_ARGS(DB_TEXT(service_id)), &r)) != ERR_OK)
-		return e;
-	if ((e = db_next(r)) == ERR_OK && db_row(r)) {
-		marked = !db_isnull(r, 0) || !db_isnull(r, 1) || !db_isnull(r, 2);
-		hidden = !db_isnull(r, 2);
-	}
-	db_res_free(r);
-	if (e)
-		return e;
-	if ((e = db_exec(db, &q_check_cancel, DB_ARGS(DB_TEXT(service_id), DB_INT(now)), NULL)) != ERR_OK)
-		return e;
-	if (!marked)
-		return ERR_OK;
-	if ((e = db_exec(db, &q_clear, DB_ARGS(DB_TEXT(service_id)), NULL)) != ERR_OK)
-		return e;
-	if (hidden && (e = change(db, service_id, now)) != ERR_OK)
-		return e;
-	if (was_hidden)
-		*was_hidden = hidden;
-	return ERR_OK;
+	return dir_db_stale_clear(db, service_id, now, was_hidden);
 }
 
 /* ---------------------------------------------------------------- the job */
@@ -195,7 +153,7 @@ static enum err ask_one(struct app *app, struct db *db, const struct due *d, int
 	}
 	if ((e = db_begin(db)) != ERR_OK)
 		goto out;
-	if ((e = db_exec(db, &q_check_cancel, DB_ARGS(DB_TEXT(d->id), DB_INT(now)), NULL)) != ERR_OK)
+	if ((e = dir_db_checks_cancel(db, d->id, now)) != ERR_OK)
 		goto out;
 	if ((e = db_query(db, &q_organisers, DB_ARGS(DB_TEXT(d->org_id)), &r)) != ERR_OK)
 		goto out;

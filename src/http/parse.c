@@ -28,17 +28,6 @@ static const char WHY_NOMEM[] =
 
 /* ---------------------------------------------------------------- percent */
 
-static int hexval(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 size_t parse_pct_decode(const char *p, size_t n, char *dst, bool plus_is_space)
 {
 	size_t i = 0, o = 0;
@@ -60,8 +49,8 @@ size_t parse_pct_decode(const char *p, size_t n, char *dst, bool plus_is_space)
 			break;
 		if (n - i < 3)
 			return (size_t)-1;
-		int hi = hexval((unsigned char)p[i + 1]);
-		int lo = hexval((unsigned char)p[i + 2]);
+		int hi = str_hex_digit((unsigned char)p[i + 1]);
+		int lo = str_hex_digit((unsigned char)p[i + 2]);
 		if (hi < 0 || lo < 0)
 			return (size_t)-1;
 		dst[o++] = (char)(hi << 4 | lo);

@@ -1,5 +1,6 @@
 /*
- * mail.c - email rules: addresses, back-off, rendering, export, erasure.
+ * mail.c - email rules: addresses, back-off, rendering, what admins see,
+ * export, erasure.
  *
  * mail_enqueue() renders both bodies at once and stores the result, not
  * the template and context: what is delivered is what the caller's
@@ -176,6 +177,36 @@ enum err mail_render(const struct tmpl_set *views, const char *site_name, const 
 		free(*text);
 		free(*html);
 		*subject = *text = *html = NULL;
+	}
+	return e;
+}
+
+/* -------------------------------------------------------------- admin */
+
+/* Replaces each row's "to" in arr by its masked form. */
+static enum err mask_rows(json_t *arr)
+{
+	size_t i;
+	json_t *o;
+
+	json_array_foreach(arr, i, o) {
+		char masked[MAIL_ADDR_MAX + 8];
+
+		mail_mask_addr(json_string_value(json_object_get(o, "to")), masked, sizeof(masked));
+		if (json_object_set_new(o, "to", json_string(masked)) != 0)
+			return ERR_NOMEM;
+	}
+	return ERR_OK;
+}
+
+enum err mail_outbox_admin(struct db *db, int64_t now, json_t **out)
+{
+	enum err e = mail_db_admin(db, now, out);
+
+	if (e == ERR_OK && ((e = mask_rows(json_object_get(*out, "failed"))) != ERR_OK ||
+			    (e = mask_rows(json_object_get(*out, "pending"))) != ERR_OK)) {
+		json_decref(*out);
+		*out = NULL;
 	}
 	return e;
 }

@@ -11,7 +11,6 @@
  * overwrite what the new owner recorded.
  */
 #include "core/common.h"
-#include "mail/mail.h"
 #include "mail/mail_int.h"
 #include "core/timeutil.h"
 #include "store/store.h"
@@ -269,13 +268,11 @@ static enum err admin_rows(struct db *db, const struct sql *q, int64_t now, json
 	if (e)
 		return e;
 	while ((e = db_next(r)) == ERR_OK && db_row(r)) {
-		char masked[MAIL_ADDR_MAX + 8];
 		json_t *o;
 
-		mail_mask_addr(db_text(r, 1), masked, sizeof(masked));
-		o = json_pack("{s:I, s:s, s:s?, s:I, s:s?, s:o, s:o}",
+		o = json_pack("{s:I, s:s?, s:s?, s:I, s:s?, s:o, s:o}",
 			      "id", (json_int_t)db_int(r, 0),
-			      "to", masked,
+			      "to", db_text(r, 1),
 			      "template", db_text(r, 2),
 			      "attempts", (json_int_t)db_int(r, 3),
 			      "last_error", db_text(r, 4),

@@ -82,6 +82,10 @@ void mail_poke(void);
  * actually looks). */
 struct app;
 enum err mail_job(struct app *app, struct db *db, int64_t now);
+/* /admin/outbox's data: mail_db_admin()'s lists with every address
+ * masked (mail_mask_addr): admins see whom a failure concerns without
+ * reading the whole address. */
+enum err mail_outbox_admin(struct db *db, int64_t now, json_t **out);
 /* Erasure: the person's emails go, bodies and addresses with them. */
 enum err mail_erase_person(struct db *db, int64_t person_id, int64_t now);
 
@@ -174,8 +178,9 @@ enum err mail_db_next_due(struct db *db, int64_t *out);
  * receives whom it was for (0 if no one). ERR_NOT_FOUND when id is not a
  * failed message. */
 enum err mail_db_retry(struct db *db, int64_t id, int64_t now, int64_t *person_id);
-/* {failed: [...], pending: [...], counts: {failed, pending, sent_day}}
- * for /admin/outbox: masked addresses, never subjects or bodies. */
+/* {failed: [...], pending: [...], counts: {failed, pending, sent_day}}:
+ * what mail_outbox_admin() shows, before it masks the addresses ("to"
+ * whole, or null). Never subjects or bodies. */
 enum err mail_db_admin(struct db *db, int64_t now, json_t **out);
 /* [{id, to, subject, template, created_at, sent_at?, failed_at?, attempts,
  * last_error?}] of person_id's emails, oldest first (times ISO 8601). */

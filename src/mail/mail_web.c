@@ -42,7 +42,7 @@ static enum err outbox_page(struct request *req, struct response *resp)
 	const char *retried = req_query(req, "retried");
 	json_t *data;
 	int64_t id;
-	enum err e = mail_db_admin(req->db, req->now, &data);
+	enum err e = mail_outbox_admin(req->db, req->now, &data);
 
 	if (e)
 		return e;

@@ -505,25 +505,14 @@ bool mail_eml_name_ok(const char *name)
 
 /* ------------------------------------------------------------- parsing */
 
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
 /* Quoted-printable back to bytes; CRLF line ends become LF. */
 static void qp_decode(struct buf *b, const char *p, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		if (p[i] == '=' && i + 1 < n && (p[i + 1] == '\r' || p[i + 1] == '\n')) {
 			i += (p[i + 1] == '\r' && i + 2 < n && p[i + 2] == '\n') ? 2 : 1;
-		} else if (p[i] == '=' && i + 2 < n && hexval(p[i + 1]) >= 0 && hexval(p[i + 2]) >= 0) {
-			buf_addc(b, (char)(hexval(p[i + 1]) * 16 + hexval(p[i + 2])));
+		} else if (p[i] == '=' && i + 2 < n && str_hex_digit(p[i + 1]) >= 0 && str_hex_digit(p[i + 2]) >= 0) {
+			buf_addc(b, (char)(str_hex_digit(p[i + 1]) * 16 + str_hex_digit(p[i + 2])));
 			i += 2;
 		} else if (p[i] == '\r' && i + 1 < n && p[i + 1] == '\n') {
 			continue;
@@ -581,8 +570,8 @@ static bool decode_word(struct buf *b, const char *s, size_t n, size_t *used)
 		for (const char *c = txt; c < stop; c++) {
 			if (*c == '_') {
 				buf_addc(b, ' ');
-			} else if (*c == '=' && stop - c > 2 && hexval(c[1]) >= 0 && hexval(c[2]) >= 0) {
-				buf_addc(b, (char)(hexval(c[1]) * 16 + hexval(c[2])));
+			} else if (*c == '=' && stop - c > 2 && str_hex_digit(c[1]) >= 0 && str_hex_digit(c[2]) >= 0) {
+				buf_addc(b, (char)(str_hex_digit(c[1]) * 16 + str_hex_digit(c[2])));
 				c += 2;
 			} else {
 				buf_addc(b, *c);

@@ -30,13 +30,7 @@
 #include "oruk/oruk.h"
 #include "search/text.h"
 #include "store/store.h"
-
-static const char *jstr(const json_t *o, const char *k)
-{
-	const char *s = json_string_value(json_object_get(o, k));
-
-	return s && s[0] ? s : NULL;
-}
+#include "view/jstr.h"
 
 /* A short, clean copy of text from a feed for the report. */
 static void short_text(const char *s, size_t max, struct buf *out)

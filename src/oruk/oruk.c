@@ -18,6 +18,7 @@
  */
 #include "core/common.h"
 #include "core/buf.h"
+#include "core/rand.h"
 #include "core/str.h"
 #include "directory/vocab.h"
 #include "oruk/oruk.h"
@@ -25,19 +26,13 @@
 #include "search/postcode.h"
 #include "search/schedule.h"
 #include "search/text.h"
+#include "view/jstr.h"
 
 #include <ctype.h>
 #include <math.h>
 #include <sodium.h>
 
 /* ---------------------------------------------------------------- small helpers */
-
-static const char *jstr(const json_t *o, const char *k)
-{
-	const char *s = json_string_value(json_object_get(o, k));
-
-	return s && s[0] ? s : NULL;
-}
 
 static bool ieq(const char *a, const char *b)
 {
@@ -740,16 +735,9 @@ static json_t *norm_obj(struct nctx *c, enum kind k, const json_t *in);
 /* Not given: absent, null, or a string of nothing but spaces. */
 static bool blank_json(const json_t *v)
 {
-	const char *s;
-
 	if (!v || json_is_null(v))
 		return true;
-	if (!json_is_string(v))
-		return false;
-	for (s = json_string_value(v); *s; s++)
-		if (*s != ' ' && *s != '\t' && *s != '\r' && *s != '\n')
-			return false;
-	return true;
+	return json_is_string(v) && str_is_blank(json_string_value(v));
 }
 
 /* "The id is not a UUID", with the reason naming what has it. */
@@ -1407,8 +1395,6 @@ void oruk_derived_id(const char *base, const char *path, char out[37])
 {
 	crypto_hash_sha256_state st;
 	unsigned char h[crypto_hash_sha256_BYTES];
-	static const char hx[] = "0123456789abcdef";
-	size_t o = 0;
 
 	crypto_hash_sha256_init(&st);
 	crypto_hash_sha256_update(&st, (const unsigned char *)(base ? base : ""), base ? strlen(base) : 0);
@@ -1417,13 +1403,7 @@ void oruk_derived_id(const char *base, const char *path, char out[37])
 	crypto_hash_sha256_final(&st, h);
 	h[6] = (unsigned char)((h[6] & 0x0f) | 0x80);     /* version 8 */
 	h[8] = (unsigned char)((h[8] & 0x3f) | 0x80);     /* RFC 9562 variant */
-	for (int i = 0; i < 16; i++) {
-		if (i == 4 || i == 6 || i == 8 || i == 10)
-			out[o++] = '-';
-		out[o++] = hx[h[i] >> 4];
-		out[o++] = hx[h[i] & 15];
-	}
-	out[o] = '\0';
+	uuid_format(h, out);
 }
 
 char *oruk_dump(const json_t *doc, size_t *len)

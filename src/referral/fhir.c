@@ -18,6 +18,7 @@
 #include "core/str.h"
 #include "core/timeutil.h"
 #include "referral/fhir.h"
+#include "view/jstr.h"
 
 #include <strings.h>
 
@@ -56,19 +57,6 @@ const char *fhir_task_status(enum ref_status s)
 }
 
 /* ---------------------------------------------------------------- small helpers */
-
-static const char *jstr(const json_t *o, const char *key)
-{
-	return json_string_value(json_object_get(o, key));
-}
-
-/* A non-empty string member, or NULL. */
-static const char *jtext(const json_t *o, const char *key)
-{
-	const char *s = jstr(o, key);
-
-	return s && s[0] ? s : NULL;
-}
 
 static json_t *url(const char *base, const char *path)
 {
@@ -200,15 +188,15 @@ static json_t *identifier_ref(const char *type, json_t *system, const char *valu
 /* The Patient for a person the caller may see (name present). */
 static json_t *patient(const json_t *person, const char *base)
 {
-	const char *contact_by = jtext(person, "contact_by");
-	const char *email = jtext(person, "email"), *phone = jtext(person, "phone");
-	const char *lang = jtext(person, "language"), *nhs = jtext(person, "nhs_number");
-	const char *addr = jtext(person, "address"), *birth = jtext(person, "birth_date");
+	const char *contact_by = jstr(person, "contact_by");
+	const char *email = jstr(person, "email"), *phone = jstr(person, "phone");
+	const char *lang = jstr(person, "language"), *nhs = jstr(person, "nhs_number");
+	const char *addr = jstr(person, "address"), *birth = jstr(person, "birth_date");
 	json_t *p = json_pack("{s:s, s:s, s:{s:[s]}, s:[{s:o, s:s?}], s:[{s:s}]}",
 			      "resourceType", "Patient", "id", "patient",
 			      "meta", "profile", FHIR_PATIENT_PROFILE,
-			      "identifier", "system", url(base, FHIR_SID_CLIENT), "value", jstr(person, "id"),
-			      "name", "text", jtext(person, "name"));
+			      "identifier", "system", url(base, FHIR_SID_CLIENT), "value", json_string_value(json_object_get(person, "id")),
+			      "name", "text", jstr(person, "name"));
 
 	if (!p)
 		return NULL;
@@ -234,7 +222,7 @@ static json_t *patient(const json_t *person, const char *base)
 		json_object_set_new(p, "birthDate", json_string(birth));
 	if (lang)
 		push(p, "communication", json_pack("{s:{s:[{s:s, s:s}], s:s*}, s:b}", "language",
-			"coding", "system", BCP47, "code", lang, "text", jtext(person, "language_name"),
+			"coding", "system", BCP47, "code", lang, "text", jstr(person, "language_name"),
 			"preferred", 1));
 	return p;
 }
@@ -247,14 +235,14 @@ static void consent_extensions(json_t *sr, const json_t *view, const char *base)
 	size_t i;
 
 	json_array_foreach(json_object_get(view, "consent"), i, c) {
-		const char *purpose = jtext(c, "purpose");
+		const char *purpose = jstr(c, "purpose");
 
 		if (!purpose || !json_is_true(json_object_get(c, "given")))
 			continue;
 		push(sr, "extension", json_pack("{s:o, s:s}", "url", url(base, FHIR_EXT_CONSENT),
 						"valueCode", purpose));
 		if (strcmp(purpose, "share") == 0)
-			method = jtext(c, "method");
+			method = jstr(c, "method");
 	}
 	if (method)
 		push(sr, "extension", json_pack("{s:o, s:s}", "url", url(base, FHIR_EXT_CONSENT_METHOD),
@@ -265,16 +253,16 @@ static void consent_extensions(json_t *sr, const json_t *view, const char *base)
 static void performers(json_t *sr, const char *key, const json_t *target, const char *base,
 		bool with_target)
 {
-	const char *type = jtext(target, "type"), *id = jtext(target, "id");
-	const char *org = jtext(target, "org_id");
+	const char *type = jstr(target, "type"), *id = jstr(target, "id");
+	const char *org = jstr(target, "org_id");
 
 	if (with_target && type && id)
 		push(sr, key, identifier_ref(strcmp(type, "service") == 0 ? "HealthcareService" : NULL,
 					     json_sprintf("%s" FHIR_SID "%s", base, type), id,
-					     jtext(target, "name")));
+					     jstr(target, "name")));
 	if (org) {
 		json_t *o = identifier_ref("Organization", url(base, FHIR_SID_ORG), org,
-					   jtext(target, "org_name"));
+					   jstr(target, "org_name"));
 
 		if (with_target)
 			push(sr, key, o);
@@ -288,38 +276,38 @@ static void performers(json_t *sr, const char *key, const json_t *target, const 
 static json_t *subject_of(const json_t *person, const char *base, json_t **contained)
 {
 	*contained = NULL;
-	if (jtext(person, "name")) {
+	if (jstr(person, "name")) {
 		*contained = patient(person, base);
 		if (*contained)
 			return json_pack("{s:s, s:s}", "reference", "#patient", "type", "Patient");
 	}
-	return identifier_ref("Patient", url(base, FHIR_SID_CLIENT), jtext(person, "id"), NULL);
+	return identifier_ref("Patient", url(base, FHIR_SID_CLIENT), jstr(person, "id"), NULL);
 }
 
 static json_t *requester_of(const json_t *view, bool contained)
 {
-	const char *source = jtext(view, "source");
+	const char *source = jstr(view, "source");
 	const json_t *ref = json_object_get(view, "referrer");
 
 	if (source && strcmp(source, "self") == 0 && contained)
 		return json_pack("{s:s, s:s}", "reference", "#patient", "type", "Patient");
-	if (jtext(ref, "name"))
-		return json_pack("{s:s, s:s}", "type", "Practitioner", "display", jtext(ref, "name"));
+	if (jstr(ref, "name"))
+		return json_pack("{s:s, s:s}", "type", "Practitioner", "display", jstr(ref, "name"));
 	return NULL;
 }
 
 static bool status_of(const json_t *view, enum ref_status *st)
 {
-	const char *s = jtext(view, "status");
+	const char *s = jstr(view, "status");
 
 	return s && ref_status_parse(s, st);
 }
 
 json_t *fhir_service_request(const json_t *view, const char *base, const char *external_id)
 {
-	const char *id = jtext(view, "id"), *sent = jtext(view, "sent_at");
-	const char *updated = jtext(view, "updated_at");
-	const char *reason = jtext(view, "reason");
+	const char *id = jstr(view, "id"), *sent = jstr(view, "sent_at");
+	const char *updated = jstr(view, "updated_at");
+	const char *reason = jstr(view, "reason");
 	const json_t *person = json_object_get(view, "person"), *n;
 	json_t *sr, *contained = NULL, *subject;
 	enum ref_status st;
@@ -359,7 +347,7 @@ json_t *fhir_service_request(const json_t *view, const char *base, const char *e
 		json_object_del(sr, "requester");
 	performers(sr, "performer", json_object_get(view, "target"), base, true);
 	json_array_foreach(json_object_get(view, "needs"), i, n) {
-		const char *code = jtext(n, "code"), *name = jtext(n, "name");
+		const char *code = jstr(n, "code"), *name = jstr(n, "name");
 		const struct ref_code *rc = need_by_code(code);
 		json_t *cc;
 
@@ -377,17 +365,17 @@ json_t *fhir_service_request(const json_t *view, const char *base, const char *e
 	}
 	if (reason)
 		push(sr, "note", json_pack("{s:s}", "text", reason));
-	if (jtext(person, "access_needs"))
+	if (jstr(person, "access_needs"))
 		push(sr, "note", json_pack("{s:o}", "text", json_sprintf("%s%s", ACCESS_PREFIX,
-					   jtext(person, "access_needs"))));
+					   jstr(person, "access_needs"))));
 	consent_extensions(sr, view, base);
 	return sr;
 }
 
 json_t *fhir_task(const json_t *view, const char *base)
 {
-	const char *id = jtext(view, "id"), *sent = jtext(view, "sent_at");
-	const char *updated = jtext(view, "updated_at"), *end = jtext(view, "end_reason");
+	const char *id = jstr(view, "id"), *sent = jstr(view, "sent_at");
+	const char *updated = jstr(view, "updated_at"), *end = jstr(view, "end_reason");
 	const json_t *person = json_object_get(view, "person"), *ev;
 	const char *started = NULL, *ended = NULL;
 	json_t *task, *who;
@@ -414,14 +402,14 @@ json_t *fhir_task(const json_t *view, const char *base)
 			 "authoredOn", sent, "lastModified", updated);
 	if (!task)
 		return NULL;
-	who = identifier_ref("Patient", url(base, FHIR_SID_CLIENT), jtext(person, "id"), NULL);
+	who = identifier_ref("Patient", url(base, FHIR_SID_CLIENT), jstr(person, "id"), NULL);
 	if (who)
 		json_object_set_new(task, "for", who);
 	if ((who = requester_of(view, false)) != NULL)
 		json_object_set_new(task, "requester", who);
 	performers(task, "owner", json_object_get(view, "target"), base, false);
 	if (end && (st == REF_DECLINED || st == REF_CLOSED)) {
-		const char *words = jtext(view, "end_reason_words");
+		const char *words = jstr(view, "end_reason_words");
 
 		json_object_set_new(task, "statusReason", json_pack("{s:[o], s:s*}", "coding",
 			coding(url(base, st == REF_DECLINED ? FHIR_CS_DECLINE : FHIR_CS_CLOSE), end, words),
@@ -430,7 +418,7 @@ json_t *fhir_task(const json_t *view, const char *base)
 	/* The history: each step this caller may see, as an output naming the
 	 * status reached and when. */
 	json_array_foreach(json_object_get(view, "events"), i, ev) {
-		const char *to = jtext(ev, "to"), *at = jtext(ev, "at");
+		const char *to = jstr(ev, "to"), *at = jstr(ev, "at");
 		enum ref_status ts;
 
 		if (!to || !at || !ref_status_parse(to, &ts))
@@ -708,7 +696,7 @@ static void read_subject(struct rd *r, const json_t *doc, struct ref_new *n)
 
 			if (id && strcmp(id, ref + 1) == 0 &&
 			    json_is_string(json_object_get(c, "resourceType")) &&
-			    strcmp(jstr(c, "resourceType"), "Patient") == 0) {
+			    strcmp(json_string_value(json_object_get(c, "resourceType")), "Patient") == 0) {
 				read_patient(r, c, out);
 				return;
 			}

@@ -1,8 +1,9 @@
 /*
- * referral.c - the rules of referrals: the vocabularies, the NHS number,
- * what a new referral must hold, who may take which step when, and the
+ * referral.c - the rules of referrals: the NHS number, what a new
+ * referral must hold, who may take which step when, and the
  * actions that write (create, move, consent, claim, the follow-up job).
- * What each party may read is referral_view.c; the SQL is referral_db.c.
+ * What each party may read is referral_view.c; the SQL is referral_db.c;
+ * the vocabularies both use are referral_vocab.c.
  *
  * Each action runs in the caller's transaction and does everything a
  * step owes at once (the row, its event, the audit entry, the emails),
@@ -30,217 +31,6 @@
 #include "store/store.h"
 
 #define B(s) (1u << (s))
-
-/* ---------------------------------------------------------------- vocabularies */
-
-static const struct { const char *name, *words; } statuses[REF__MAX] = {
-	[REF_SENT] = { "sent", "Sent" },
-	[REF_ACCEPTED] = { "accepted", "Accepted" },
-	[REF_DECLINED] = { "declined", "Declined" },
-	[REF_CONTACTED] = { "contacted", "Contacted" },
-	[REF_ATTENDED] = { "attended", "Attended" },
-	[REF_SUSTAINED] = { "sustained", "Still attending" },
-	[REF_CLOSED] = { "closed", "Closed" },
-	[REF_WITHDRAWN] = { "withdrawn", "Withdrawn" },
-};
-
-static const struct { const char *name, *words; } sources[REF_SRC__MAX] = {
-	[REF_SRC_LINK_WORKER] = { "link_worker", "Link worker" },
-	[REF_SRC_GP_PRACTICE] = { "gp_practice", "GP practice" },
-	[REF_SRC_ORGANISER] = { "organiser", "Organiser" },
-	[REF_SRC_SELF] = { "self", "Self-referral" },
-	[REF_SRC_EXTERNAL] = { "external", "Another system" },
-};
-
-static const char *const target_names[REF_TARGET__MAX] = {
-	[REF_TARGET_SERVICE] = "service", [REF_TARGET_GROUP] = "group",
-	[REF_TARGET_PEER] = "peer", [REF_TARGET_HELP] = "help_request",
-};
-
-static const struct { const char *name, *words; } contacts[CONTACT__MAX] = {
-	[CONTACT_EMAIL] = { "email", "By email" },
-	[CONTACT_PHONE] = { "phone", "By phone" },
-	[CONTACT_POST] = { "post", "By post" },
-	[CONTACT_LINK_WORKER] = { "link_worker", "Through their link worker" },
-};
-
-static const struct { const char *name, *words; } purposes[CONSENT__MAX] = {
-	[CONSENT_SHARE] = { "share", "Share my details with the organisation I am referred to" },
-	[CONSENT_CONTACT] = { "contact", "Contact me by email or text message about this referral" },
-	[CONSENT_OUTCOME] = { "outcome", "Tell the person who referred me how it went" },
-};
-
-static const char *const methods[CONSENT_METHOD__MAX] = {
-	[CONSENT_VERBAL] = "verbal", [CONSENT_WRITTEN] = "written", [CONSENT_ONLINE] = "online",
-};
-
-/* Entries may be added at the end; never reordered (each is a bit in
- * referral.needs). The areas follow NHS England's social prescribing
- * information standard's "what matters to me" topics. No SNOMED CT code
- * is given where no single concept fits the whole topic. */
-const struct ref_code ref_needs[] = {
-	{ "loneliness", "Loneliness and isolation", NULL },
-	{ "physical_activity", "Being more physically active", NULL },
-	{ "mental_wellbeing", "Mental wellbeing", NULL },
-	{ "money", "Money, debt and benefits", NULL },
-	{ "housing", "Housing", NULL },
-	{ "long_term_condition", "Managing a long-term condition", NULL },
-	{ "caring", "Caring for someone", NULL },
-	{ "practical_help", "Practical help at home", NULL },
-	{ "food", "Food and healthy eating", NULL },
-	{ "work", "Work, training and volunteering", NULL },
-	{ "learning", "Learning and new skills", NULL },
-	{ "bereavement", "Bereavement and loss", NULL },
-	{ "getting_out", "Getting out and about", NULL },
-	{ "relationships", "Family and relationships", NULL },
-	{ "digital", "Getting online", NULL },
-	{ "creativity", "Arts and creativity", NULL },
-};
-const size_t ref_needs_n = ARRAY_LEN(ref_needs);
-
-const struct ref_code ref_decline_reasons[] = {
-	{ "full", "The service is full", NULL },
-	{ "not_suitable", "The service is not suitable for the person", NULL },
-	{ "outside_area", "The person lives outside the area the service covers", NULL },
-	{ "person_declined", "The person decided not to go ahead", NULL },
-	{ "other", "Another reason", NULL },
-};
-const size_t ref_decline_reasons_n = ARRAY_LEN(ref_decline_reasons);
-
-const struct ref_code ref_close_reasons[] = {
-	{ "completed", "The person got what they needed", NULL },
-	{ "stopped_attending", "The person stopped attending", NULL },
-	{ "could_not_contact", "We could not get in touch with the person", NULL },
-	{ "person_declined", "The person decided not to go ahead", NULL },
-	{ "moved_away", "The person moved away", NULL },
-	{ "service_ended", "The service has ended", NULL },
-	{ "other", "Another reason", NULL },
-};
-const size_t ref_close_reasons_n = ARRAY_LEN(ref_close_reasons);
-
-const char *ref_status_name(enum ref_status s)
-{
-	return (unsigned)s < REF__MAX ? statuses[s].name : "";
-}
-
-const char *ref_status_words(enum ref_status s)
-{
-	return (unsigned)s < REF__MAX ? statuses[s].words : "";
-}
-
-bool ref_status_parse(const char *name, enum ref_status *out)
-{
-	for (int i = 0; name && i < REF__MAX; i++)
-		if (strcmp(name, statuses[i].name) == 0) {
-			*out = (enum ref_status)i;
-			return true;
-		}
-	return false;
-}
-
-bool ref_status_open(enum ref_status s)
-{
-	return s == REF_SENT || s == REF_ACCEPTED || s == REF_CONTACTED || s == REF_ATTENDED ||
-	       s == REF_SUSTAINED;
-}
-
-const char *ref_source_name(enum ref_source s)
-{
-	return (unsigned)s < REF_SRC__MAX ? sources[s].name : "";
-}
-
-const char *ref_source_words(enum ref_source s)
-{
-	return (unsigned)s < REF_SRC__MAX ? sources[s].words : "";
-}
-
-bool ref_source_parse(const char *name, enum ref_source *out)
-{
-	for (int i = 0; name && i < REF_SRC__MAX; i++)
-		if (strcmp(name, sources[i].name) == 0) {
-			*out = (enum ref_source)i;
-			return true;
-		}
-	return false;
-}
-
-const char *ref_target_name(enum ref_target t)
-{
-	return (unsigned)t < REF_TARGET__MAX ? target_names[t] : "";
-}
-
-bool ref_target_parse(const char *name, enum ref_target *out)
-{
-	for (int i = 0; name && i < REF_TARGET__MAX; i++)
-		if (strcmp(name, target_names[i]) == 0) {
-			*out = (enum ref_target)i;
-			return true;
-		}
-	return false;
-}
-
-const char *contact_by_name(enum contact_by c)
-{
-	return (unsigned)c < CONTACT__MAX ? contacts[c].name : "";
-}
-
-const char *contact_by_words(enum contact_by c)
-{
-	return (unsigned)c < CONTACT__MAX ? contacts[c].words : "";
-}
-
-bool contact_by_parse(const char *name, enum contact_by *out)
-{
-	for (int i = 0; name && i < CONTACT__MAX; i++)
-		if (strcmp(name, contacts[i].name) == 0) {
-			*out = (enum contact_by)i;
-			return true;
-		}
-	return false;
-}
-
-const char *consent_purpose_name(enum consent_purpose p)
-{
-	return (unsigned)p < CONSENT__MAX ? purposes[p].name : "";
-}
-
-const char *consent_purpose_words(enum consent_purpose p)
-{
-	return (unsigned)p < CONSENT__MAX ? purposes[p].words : "";
-}
-
-bool consent_purpose_parse(const char *name, enum consent_purpose *out)
-{
-	for (int i = 0; name && i < CONSENT__MAX; i++)
-		if (strcmp(name, purposes[i].name) == 0) {
-			*out = (enum consent_purpose)i;
-			return true;
-		}
-	return false;
-}
-
-const char *consent_method_name(enum consent_method m)
-{
-	return (unsigned)m < CONSENT_METHOD__MAX ? methods[m] : "";
-}
-
-bool consent_method_parse(const char *name, enum consent_method *out)
-{
-	for (int i = 0; name && i < CONSENT_METHOD__MAX; i++)
-		if (strcmp(name, methods[i]) == 0) {
-			*out = (enum consent_method)i;
-			return true;
-		}
-	return false;
-}
-
-int ref_code_find(const struct ref_code *table, size_t n, const char *code)
-{
-	for (size_t i = 0; code && i < n; i++)
-		if (strcmp(table[i].code, code) == 0)
-			return (int)i;
-	return -1;
-}
 
 
 /* ---------------------------------------------------------------- small words */
@@ -293,16 +83,6 @@ static void err_add(json_t *errors, const char *field, const char *detail)
 {
 	if (errors)
 		json_array_append_new(errors, json_pack("{s:s, s:s}", "field", field, "detail", detail));
-}
-
-static bool given(const char *s)
-{
-	if (!s)
-		return false;
-	for (; *s; s++)
-		if (*s != ' ' && *s != '\t' && *s != '\r' && *s != '\n')
-			return true;
-	return false;
 }
 
 /* Characters (code points) of clean UTF-8. */
@@ -371,42 +151,42 @@ static void check_person(const struct ref_person *p, int64_t now, json_t *errors
 	enum contact_by by;
 	bool have_by = false;
 
-	if (!given(p->name))
+	if (str_is_blank(p->name))
 		err_add(errors, "person.name", "Enter the person's name");
 	else
 		text_ok(errors, "person.name", "The name", p->name, REF_NAME_MAX, true);
-	if (given(p->email)) {
+	if (!str_is_blank(p->email)) {
 		if (strlen(p->email) > PERSON_EMAIL_MAX)
 			err_add(errors, "person.email", "The email address must be 254 characters or fewer");
 		else if (person_check_email(p->email))
 			err_add(errors, "person.email",
 				"Enter an email address in the correct format, like name@example.com");
 	}
-	if (given(p->phone) && person_check_phone(p->phone))
+	if (!str_is_blank(p->phone) && person_check_phone(p->phone))
 		err_add(errors, "person.phone", person_check_phone(p->phone));
 	text_ok(errors, "person.address", "The address", p->address, REF_ADDRESS_MAX, false);
-	if (!given(p->contact_by))
+	if (str_is_blank(p->contact_by))
 		err_add(errors, "person.contact_by", "Choose how the person would like to be contacted");
 	else if (!(have_by = contact_by_parse(p->contact_by, &by)))
 		err_add(errors, "person.contact_by",
 			"Choose how the person would like to be contacted from the list");
-	if (have_by && by == CONTACT_EMAIL && !given(p->email))
+	if (have_by && by == CONTACT_EMAIL && str_is_blank(p->email))
 		err_add(errors, "person.email",
 			"Enter an email address, or choose another way to contact the person");
-	if (have_by && by == CONTACT_PHONE && !given(p->phone))
+	if (have_by && by == CONTACT_PHONE && str_is_blank(p->phone))
 		err_add(errors, "person.phone",
 			"Enter a telephone number, or choose another way to contact the person");
-	if (have_by && by == CONTACT_POST && !given(p->address))
+	if (have_by && by == CONTACT_POST && str_is_blank(p->address))
 		err_add(errors, "person.address",
 			"Enter a postal address, or choose another way to contact the person");
 	text_ok(errors, "person.access_needs", "Accessibility needs", p->access_needs,
 		REF_ACCESS_MAX, false);
-	if (given(p->language) && vocab_find(vocab_languages, vocab_languages_n, p->language) < 0)
+	if (!str_is_blank(p->language) && vocab_find(vocab_languages, vocab_languages_n, p->language) < 0)
 		err_add(errors, "person.language", "Choose a language from the list");
-	if (given(p->birth_date) && !birth_date_ok(p->birth_date, now))
+	if (!str_is_blank(p->birth_date) && !birth_date_ok(p->birth_date, now))
 		err_add(errors, "person.birth_date",
 			"Enter a date of birth in the past as year, month and day, like 1956-03-27");
-	if (given(p->nhs_number) && !nhs_number_valid(p->nhs_number, NULL))
+	if (!str_is_blank(p->nhs_number) && !nhs_number_valid(p->nhs_number, NULL))
 		err_add(errors, "person.nhs_number",
 			"Enter a 10-digit NHS number, like 943 476 5919, or leave it empty");
 }
@@ -419,7 +199,7 @@ bool referral_check(const struct ref_new *n, int64_t now, json_t *errors)
 	enum ref_source s;
 	bool self = n->source && strcmp(n->source, "self") == 0, ok;
 
-	if (given(n->client_id)) {
+	if (!str_is_blank(n->client_id)) {
 		if (!str_is_uuid(str_c(n->client_id)))
 			err_add(errors, "client_id", "Choose someone from your caseload");
 	} else {
@@ -428,7 +208,7 @@ bool referral_check(const struct ref_new *n, int64_t now, json_t *errors)
 	if (!n->consent_share)
 		err_add(errors, "consent.share", "The person must agree to share their details with "
 			"the organisation they are referred to, or the referral cannot be made");
-	if (given(n->consent_method)) {
+	if (!str_is_blank(n->consent_method)) {
 		if (!consent_method_parse(n->consent_method, &m))
 			err_add(errors, "consent.method",
 				"Choose how the person gave consent: verbally, in writing or online");
@@ -436,18 +216,18 @@ bool referral_check(const struct ref_new *n, int64_t now, json_t *errors)
 		err_add(errors, "consent.method",
 			"Choose how the person gave consent: verbally, in writing or online");
 	}
-	if (!given(n->target_type) || !ref_target_parse(n->target_type, &t))
+	if (str_is_blank(n->target_type) || !ref_target_parse(n->target_type, &t))
 		err_add(errors, "target.type", "Choose what to refer the person to");
-	if (!given(n->target_id) || !str_is_uuid(str_c(n->target_id)))
+	if (str_is_blank(n->target_id) || !str_is_uuid(str_c(n->target_id)))
 		err_add(errors, "target.id", "Choose a service that is listed in the directory");
 	text_ok(errors, "reason", "What matters to the person", n->reason, REF_REASON_MAX, false);
 	ref_needs_bits(n->needs, n->nneeds, &ok);
 	if (!ok || n->nneeds > ref_needs_n * 2)
 		err_add(errors, "needs", "Choose what matters to the person from the list");
-	else if (n->nneeds == 0 && !given(n->reason))
+	else if (n->nneeds == 0 && str_is_blank(n->reason))
 		err_add(errors, "needs", "Choose at least one thing that matters to the person, "
 			"or describe it in their own words");
-	if (given(n->source) && !ref_source_parse(n->source, &s))
+	if (!str_is_blank(n->source) && !ref_source_parse(n->source, &s))
 		err_add(errors, "source", "Choose who is making the referral from the list");
 	if (n->external_id && strlen(n->external_id) > REF_EXTERNAL_ID_MAX)
 		err_add(errors, "external_id", "The sending system's identifier must be 200 characters or fewer");
@@ -782,7 +562,7 @@ static enum ref_source derived_source(const struct actor *by, bool can_refer)
 
 static const char *nz(const char *s)
 {
-	return given(s) ? s : NULL;
+	return str_is_blank(s) ? NULL : s;
 }
 
 static void client_from(struct ref_client *c, const struct ref_person *p, char nhs[11])
@@ -795,7 +575,7 @@ static void client_from(struct ref_client *c, const struct ref_person *p, char n
 	c->access_needs = nz(p->access_needs);
 	c->language = nz(p->language);
 	c->birth_date = nz(p->birth_date);
-	c->nhs_number = given(p->nhs_number) && nhs_number_valid(p->nhs_number, nhs) ? nhs : NULL;
+	c->nhs_number = !str_is_blank(p->nhs_number) && nhs_number_valid(p->nhs_number, nhs) ? nhs : NULL;
 }
 
 /* Finds or makes the client record the referral is for. */
@@ -810,7 +590,7 @@ static enum err client_for(struct db *db, const struct actor *by, bool self,
 	enum err e;
 
 	*account = 0;
-	if (given(n->client_id)) {
+	if (!str_is_blank(n->client_id)) {
 		arena_init(&a);
 		e = by->id > 0 ? ref_db_client(db, &a, n->client_id, &c) : ERR_NOT_FOUND;
 		if (e == ERR_OK && c.erased_at)
@@ -877,7 +657,7 @@ static bool settle_source(const struct actor *by, struct ref_new *x, enum ref_so
 {
 	bool can_refer = by->id > 0 && policy_can(by, &act_refer, NULL);
 
-	if (!given(x->source)) {
+	if (str_is_blank(x->source)) {
 		*src = derived_source(by, can_refer);
 	} else if (!ref_source_parse(x->source, src)) {
 		return true;          /* referral_check says so */
@@ -917,8 +697,10 @@ static enum err person_key(struct db *db, const char *client_id, char out[300])
 		if (c.nhs_number && nhs_number_valid(c.nhs_number, nhs))
 			snprintf(out, 300, "nhs:%s", nhs);
 		else if (c.email && c.email[0]) {
-			snprintf(out, 300, "email:%s", c.email);
-			str_lower_ascii(out, strlen(out));
+			char lower[300];
+
+			str_lower_email(c.email, lower, sizeof(lower));
+			snprintf(out, 300, "email:%.293s", lower);
 		} else if (c.account_id)
 			snprintf(out, 300, "account:%lld", (long long)c.account_id);
 		else
@@ -949,7 +731,7 @@ enum err ref_create(struct app *app, struct db *db, const struct actor *by,
 		return ERR_INTERNAL;
 	ok = settle_source(by, &x, &src, errors);
 	ok = referral_check(&x, now, errors) && ok;
-	if (given(x.target_type) && ref_target_parse(x.target_type, &tt) && given(x.target_id) &&
+	if (!str_is_blank(x.target_type) && ref_target_parse(x.target_type, &tt) && !str_is_blank(x.target_id) &&
 	    str_is_uuid(str_c(x.target_id))) {
 		str_copy(tid, sizeof(tid), x.target_id);
 		str_lower_ascii(tid, strlen(tid));
@@ -1081,7 +863,7 @@ enum err ref_move(struct app *app, struct db *db, const struct actor *actor, uns
 	int64_t changes = 0;
 	enum err e;
 
-	if (!given(to_name) || !ref_status_parse(to_name, &to)) {
+	if (str_is_blank(to_name) || !ref_status_parse(to_name, &to)) {
 		err_add(errors, "status", "Choose what has happened from the list");
 		return ERR_INVALID;
 	}
@@ -1189,13 +971,13 @@ enum err referral_consent(struct app *app, struct db *db, const struct actor *ac
 	parties = referral_parties(actor, m);
 	if (!(parties & (PARTY_PERSON | PARTY_REFERRER | PARTY_STAFF)))
 		return ERR_FORBIDDEN;
-	if (!given(purpose) || !consent_purpose_parse(purpose, &p)) {
+	if (str_is_blank(purpose) || !consent_purpose_parse(purpose, &p)) {
 		err_add(errors, "purpose", "Choose what the consent is for from the list");
 		ok = false;
 	}
 	/* The person recording their own consent gives it online. */
 	own = (parties & PARTY_PERSON) && !(parties & PARTY_STAFF);
-	if (give && !own && (!given(method) || !consent_method_parse(method, &meth))) {
+	if (give && !own && (str_is_blank(method) || !consent_method_parse(method, &meth))) {
 		err_add(errors, "method", "Choose how consent was given: verbally, in writing or online");
 		ok = false;
 	}
@@ -1238,11 +1020,11 @@ enum err referral_claim(struct db *db, const struct actor *actor, int64_t now, i
 
 	if (claimed)
 		*claimed = 0;
-	if (!actor || actor->id <= 0 || !actor->verified || !given(actor->email))
+	if (!actor || actor->id <= 0 || !actor->verified || str_is_blank(actor->email))
 		return ERR_OK;
-	if (!str_copy(lower, sizeof(lower), actor->email))
+	/* The key accounts use (person.email_lower): one function for both. */
+	if (!str_lower_email(actor->email, lower, sizeof(lower)))
 		return ERR_OK;
-	str_lower_ascii(lower, strlen(lower));
 	arena_init(&a);
 	e = ref_db_claimable(db, &a, lower, &ids, &n);
 	for (size_t i = 0; e == ERR_OK && i < n; i++) {

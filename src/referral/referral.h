@@ -62,7 +62,7 @@ struct demo_opts;
 struct app;
 struct db;
 
-/* ---- vocabularies (referral.c) ---- */
+/* ---- vocabularies (referral_vocab.c) ---- */
 
 enum ref_status {
 	REF_SENT, REF_ACCEPTED, REF_DECLINED, REF_CONTACTED, REF_ATTENDED,

@@ -478,17 +478,11 @@ enum err ref_db_client(struct db *db, struct arena *a, const char *id, struct re
 	return e;
 }
 
-static void lower_email(const char *email, char out[256])
-{
-	snprintf(out, 256, "%s", email ? email : "");
-	str_lower_ascii(out, strlen(out));
-}
-
 enum err ref_db_client_insert(struct db *db, const struct ref_client *c, int64_t now)
 {
 	char lower[256];
 
-	lower_email(c->email, lower);
+	str_lower_email(c->email, lower, sizeof(lower));
 	return db_exec(db, &q_client_insert, DB_ARGS(DB_TEXT(c->id), id_or_null(c->account_id),
 		DB_TEXT(c->name), text_or_null(c->email), text_or_null(lower), text_or_null(c->phone),
 		text_or_null(c->address), DB_TEXT(c->contact_by), text_or_null(c->access_needs),
@@ -500,7 +494,7 @@ enum err ref_db_client_update(struct db *db, const struct ref_client *c, int64_t
 {
 	char lower[256];
 
-	lower_email(c->email, lower);
+	str_lower_email(c->email, lower, sizeof(lower));
 	return db_exec(db, &q_client_update, DB_ARGS(DB_TEXT(c->id), DB_TEXT(c->name),
 		text_or_null(c->email), text_or_null(lower), text_or_null(c->phone),
 		text_or_null(c->address), DB_TEXT(c->contact_by), text_or_null(c->access_needs),

@@ -54,6 +54,8 @@
 #include "core/arena.h"
 #include "core/buf.h"
 #include "core/checked.h"
+#include "core/rand.h"
+#include "core/str.h"
 #include "search/postcode.h"
 #include "search/search.h"
 
@@ -900,13 +902,11 @@ static void slab_free(struct slab *sl)
 	memset(sl, 0, sizeof(*sl));
 }
 
+/* A hex digit's value, lowercase only: an id written in capitals is not
+ * one kith made, so it is kept as text rather than turned into bytes. */
 static int hexv(int c)
 {
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
+	return c >= 'A' && c <= 'F' ? -1 : str_hex_digit(c);
 }
 
 /* A lowercase 8-4-4-4-12 UUID as 16 bytes. */
@@ -929,20 +929,6 @@ static bool uuid_parse(const char *s, unsigned char out[16])
 		i++;
 	}
 	return k == 16;
-}
-
-static void uuid_format(const unsigned char b[16], char out[37])
-{
-	static const char hx[] = "0123456789abcdef";
-	size_t o = 0;
-
-	for (size_t i = 0; i < 16; i++) {
-		if (i == 4 || i == 6 || i == 8 || i == 10)
-			out[o++] = '-';
-		out[o++] = hx[b[i] >> 4];
-		out[o++] = hx[b[i] & 15];
-	}
-	out[o] = '\0';
 }
 
 /* The id of a slot as text, in buf (>= ID_MAX + 1 bytes). */

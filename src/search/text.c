@@ -16,6 +16,7 @@
  * keeps its line breaks: it is plain text with escapes, not a page.
  */
 #include "core/common.h"
+#include "core/str.h"
 #include "search/text.h"
 
 #include <strings.h>
@@ -217,17 +218,6 @@ static bool is_alnum(int c)
 	return is_alpha(c) || (c >= '0' && c <= '9');
 }
 
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 #define ENTITY_NAME_MAX 31
 
 /* p[i] == '&'. A character reference: returns the index after it with
@@ -246,7 +236,7 @@ static size_t entity(const char *p, size_t n, size_t i, uint32_t *cp)
 
 		j += hex ? 2 : 1;
 		d0 = j;
-		while (j < n && (dv = hex ? hexval((unsigned char)p[j]) :
+		while (j < n && (dv = hex ? str_hex_digit((unsigned char)p[j]) :
 		                 (p[j] >= '0' && p[j] <= '9' ? p[j] - '0' : -1)) >= 0) {
 			v = v * (hex ? 16 : 10) + (uint32_t)dv;
 			if (v > 0x10ffff)

@@ -79,6 +79,9 @@ static const struct sql q_consent_rows = { "trd.consent_rows",
 static const struct sql q_source = { "trd.source",
 	"SELECT count(*) FROM referral r JOIN consent k ON k.client_id = r.client_id "
 	"WHERE r.id = $1 AND r.source = $2 AND k.method = $3 AND k.purpose = 'share'", NULL };
+static const struct sql q_keys_agree = { "trd.keys_agree",
+	"SELECT count(*) FROM referral r JOIN client c ON c.id = r.client_id "
+	"JOIN person p ON p.email_lower = c.email_lower WHERE r.id = $1 AND p.id = $2", NULL };
 
 struct fx {
 	struct rt *t;
@@ -1019,6 +1022,46 @@ static void csv_quotes_and_guards(void **state)
 	arena_release(&a);
 }
 
+/* Claiming keys an address exactly as accounts do (str_lower_email:
+ * ASCII letters only). An address typed with other capitals claims the
+ * record; one that accounts hold to be another address (a non-ASCII
+ * letter in another case, which could be someone else's account) does
+ * not. */
+static void claim_keys_email_as_accounts_do(void **state)
+{
+	struct fx *x = *state;
+	/* The account: "Émile.Dupont@Example.ORG". */
+	int64_t emile = rt_person(x->t, "Emile Dupont", "\xc3\x89mile.Dupont@Example.ORG", NULL,
+				  R(MEMBER), NULL);
+	/* Typed by the link worker in capitals: the same address. */
+	struct who caps = { "Emile Dupont", "\xc3\x89MILE.DUPONT@EXAMPLE.ORG", NULL, NULL, true, true };
+	/* With a small é: another address, to accounts and so to claiming. */
+	struct who small = { "Emile Dupont", "\xc3\xa9mile.dupont@example.org", NULL, NULL, true, true };
+	struct person p;
+	struct actor a;
+	struct arena ar;
+	char id[37], other[37];
+	int claimed = -1;
+
+	arena_init(&ar);
+	assert_int_equal(person_get(x->db, &ar, emile, &p), ERR_OK);
+	assert_int_equal(person_find_email(x->db, &ar, caps.email, &p), ERR_OK);
+	assert_int_equal(p.id, emile);
+	assert_int_equal(person_find_email(x->db, &ar, small.email, &p), ERR_NOT_FOUND);
+	assert_int_equal(person_get(x->db, &ar, emile, &p), ERR_OK);
+	a = act(emile, R(MEMBER), NULL, p.email, true);
+
+	make(x, &x->a_lw, &caps, x->walk, T0, id);
+	make(x, &x->a_lw, &small, x->club, T0, other);
+	assert_int_equal(rt_count(x->t, &q_keys_agree, DB_ARGS(DB_TEXT(id), DB_INT(emile))), 1);
+	assert_int_equal(rt_count(x->t, &q_keys_agree, DB_ARGS(DB_TEXT(other), DB_INT(emile))), 0);
+	assert_int_equal(referral_claim(x->db, &a, T0, &claimed), ERR_OK);
+	assert_int_equal(claimed, 1);
+	assert_int_equal(rt_count(x->t, &q_client_account, DB_ARGS(DB_TEXT(id))), emile);
+	assert_int_equal(rt_count(x->t, &q_client_account, DB_ARGS(DB_TEXT(other))), 0);
+	arena_release(&ar);
+}
+
 /* ---------------------------------------------------------------- privacy */
 
 static void export_and_erase(void **state)
@@ -1170,6 +1213,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(emails_per_step, setup, teardown),
 		cmocka_unit_test_setup_teardown(least_privilege, setup, teardown),
 		cmocka_unit_test_setup_teardown(claim_and_own_reads, setup, teardown),
+		cmocka_unit_test_setup_teardown(claim_keys_email_as_accounts_do, setup, teardown),
 		cmocka_unit_test_setup_teardown(follow_up_once_after_days, setup, teardown),
 		cmocka_unit_test_setup_teardown(follow_up_days_setting, setup, teardown),
 		cmocka_unit_test_setup_teardown(overview_numbers, setup, teardown),

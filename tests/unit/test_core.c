@@ -155,6 +155,48 @@ static void str_helpers(void **state)
 	assert_string_equal(lower, "abc");
 }
 
+/* The small helpers every layer shares instead of keeping its own copy. */
+static void str_shared_helpers(void **state)
+{
+	char key[32], tiny[4];
+	unsigned char b[16];
+	char u[37];
+
+	UNUSED(state);
+	/* Email keys: ASCII letters only, as accounts have always done. */
+	assert_true(str_lower_email("Jane.Doe@Example.ORG", key, sizeof(key)));
+	assert_string_equal(key, "jane.doe@example.org");
+	assert_false(str_lower_email("Jane.Doe@Example.ORG.uk", key, 8));
+	assert_true(str_lower_email("\xc3\x89MILE@X.org", key, sizeof(key)));
+	assert_string_equal(key, "\xc3\x89mile@x.org");
+	assert_true(str_lower_email(NULL, tiny, sizeof(tiny)));
+	assert_string_equal(tiny, "");
+	assert_false(str_lower_email("ABCDE", tiny, sizeof(tiny)));
+	assert_string_equal(tiny, "abc");
+	/* Blank. */
+	assert_true(str_is_blank(NULL));
+	assert_true(str_is_blank(""));
+	assert_true(str_is_blank(" \t\r\n "));
+	assert_false(str_is_blank("  x "));
+	assert_false(str_is_blank("\xc2\xa0"));   /* a no-break space is text */
+	/* Hex. */
+	assert_int_equal(str_hex_digit('0'), 0);
+	assert_int_equal(str_hex_digit('9'), 9);
+	assert_int_equal(str_hex_digit('a'), 10);
+	assert_int_equal(str_hex_digit('F'), 15);
+	assert_int_equal(str_hex_digit('g'), -1);
+	assert_int_equal(str_hex_digit(0x80), -1);
+	assert_true(str_is_lower_hex("09af", 4));
+	assert_false(str_is_lower_hex("09aF", 4));
+	assert_false(str_is_lower_hex("09af0", 4));
+	assert_false(str_is_lower_hex("09a", 4));
+	assert_false(str_is_lower_hex(NULL, 0));
+	for (int i = 0; i < 16; i++)
+		b[i] = (unsigned char)(i * 17);
+	uuid_format(b, u);
+	assert_string_equal(u, "00112233-4455-6677-8899-aabbccddeeff");
+}
+
 static void time_format_and_parse(void **state)
 {
 	char s[32];
@@ -214,6 +256,7 @@ int main(void)
 		cmocka_unit_test(str_integers),
 		cmocka_unit_test(str_utf8_and_uuid),
 		cmocka_unit_test(str_helpers),
+		cmocka_unit_test(str_shared_helpers),
 		cmocka_unit_test(time_format_and_parse),
 		cmocka_unit_test(randomness),
 	};

@@ -879,7 +879,7 @@ static void test_retry_schedule(void **state)
 	{
 		json_t *admin = NULL;
 
-		assert_int_equal(mail_db_admin(db, NOW + 200, &admin), ERR_OK);
+		assert_int_equal(mail_outbox_admin(db, NOW + 200, &admin), ERR_OK);
 		assert_int_equal(json_array_size(json_object_get(admin, "failed")), 1);
 		assert_int_equal(json_array_size(json_object_get(admin, "pending")), 0);
 		assert_string_equal(json_string_value(json_object_get(

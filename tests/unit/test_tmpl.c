@@ -15,6 +15,7 @@
 #include "core/common.h"
 #include "core/buf.h"
 #include "core/log.h"
+#include "view/jstr.h"
 #include "view/tmpl.h"
 
 static json_t *ctx_of(const char *json)
@@ -901,6 +902,29 @@ static void test_step_limit(void **state)
 	tmpl_free(set);
 }
 
+/* The view layer's other reader of JSON: jstr() says "not given" for an
+ * absent, null, non-string or empty member alike. */
+static void test_jstr(void **state)
+{
+	static const struct { const char *key, *want; } cases[] = {
+		{ "name", "Walk" }, { "empty", NULL }, { "none", NULL }, { "n", NULL }, { "absent", NULL },
+	};
+	json_t *o = json_pack("{s:s, s:s, s:n, s:i}", "name", "Walk", "empty", "", "none", "n", 3);
+
+	UNUSED(state);
+	assert_non_null(o);
+	for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
+		const char *got = jstr(o, cases[i].key);
+
+		if (cases[i].want)
+			assert_string_equal(got, cases[i].want);
+		else
+			assert_null(got);
+	}
+	assert_null(jstr(NULL, "name"));
+	json_decref(o);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -936,6 +960,7 @@ int main(void)
 		cmocka_unit_test(test_depth_limit),
 		cmocka_unit_test(test_output_limit),
 		cmocka_unit_test(test_step_limit),
+		cmocka_unit_test(test_jstr),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
