@@ -268,3 +268,16 @@ const char *str_check_line(const char *s, size_t max, const char *empty,
 		return too_long;
 	return NULL;
 }
+
+bool str_email_ok(const char *s)
+{
+	const char *at = s ? strchr(s, '@') : NULL, *dot;
+
+	if (!at || at == s || strchr(at + 1, '@') || strlen(s) > 254)
+		return false;
+	for (const char *p = s; *p; p++)
+		if ((unsigned char)*p <= ' ' || strchr("\"<>(),;:[]\\", *p))
+			return false;
+	dot = strrchr(at + 1, '.');
+	return dot && dot > at + 1 && dot[1];
+}

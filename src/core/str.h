@@ -74,4 +74,10 @@ bool str_is_lower_hex(const char *s, size_t n);
 const char *str_check_line(const char *s, size_t max, const char *empty,
 		const char *too_long, const char *bad);
 
+/* An email address in a shape mail can be sent to: one @ with something
+ * before it, a domain with a dot after it, no spaces, quotes, brackets or
+ * other characters that need quoting, at most 254 bytes. (Whether it
+ * exists is another question.) */
+bool str_email_ok(const char *s);
+
 #endif

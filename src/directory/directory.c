@@ -598,19 +598,6 @@ static void ferr(json_t *errors, const char *field, const char *detail)
 	json_array_append_new(errors, json_pack("{s:s, s:s}", "field", field, "detail", detail));
 }
 
-static bool form_email_ok(const char *s)
-{
-	const char *at = strchr(s, '@'), *dot;
-
-	if (!at || at == s || strchr(at + 1, '@') || strlen(s) > 254)
-		return false;
-	for (const char *p = s; *p; p++)
-		if ((unsigned char)*p <= ' ' || strchr("\"<>(),;:[]\\", *p))
-			return false;
-	dot = strrchr(at + 1, '.');
-	return dot && dot > at + 1 && dot[1];
-}
-
 static bool form_phone_ok(const char *s)
 {
 	int digits = 0;
@@ -685,7 +672,7 @@ bool directory_check_form(const struct svc_form *f, json_t *errors)
 		check_len(errors, "town", f->town, 100, "The town");
 		check_len(errors, "access_notes", f->access_notes, 2000, "Access notes");
 	}
-	if (!str_is_blank(f->email) && !form_email_ok(f->email))
+	if (!str_is_blank(f->email) && !str_email_ok(f->email))
 		ferr(errors, "email", "Enter an email address like name@example.org");
 	if (!str_is_blank(f->phone) && !form_phone_ok(f->phone))
 		ferr(errors, "phone", "Enter a phone number like 01724 123456");

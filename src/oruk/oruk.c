@@ -607,20 +607,6 @@ static json_t *num_json(double d)
 	return json_real(d);
 }
 
-static bool email_ok(const char *s)
-{
-	const char *at = strchr(s, '@'), *dot;
-	size_t n = strlen(s);
-
-	if (!at || at == s || strchr(at + 1, '@') || n > 254)
-		return false;
-	for (const char *p = s; *p; p++)
-		if ((unsigned char)*p <= ' ' || strchr("\"<>(),;:[]\\", *p))
-			return false;
-	dot = strrchr(at + 1, '.');
-	return dot && dot > at + 1 && dot[1];
-}
-
 /* A bare domain, maybe with a path: "www.x.org", "x.org/page". */
 static bool bare_domain(const char *s)
 {
@@ -893,7 +879,7 @@ static enum fixed fix_email(struct nctx *c, enum kind k, const struct field *f, 
 		c->val.len -= 7;
 	}
 	str_lower_ascii(c->val.p, c->val.len);
-	return email_ok(c->val.p) ? FIX_SET_VAL : FIX_DONE;
+	return str_email_ok(c->val.p) ? FIX_SET_VAL : FIX_DONE;
 }
 
 static enum fixed fix_url(struct nctx *c, enum kind k, const struct field *f, json_t *o)

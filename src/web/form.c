@@ -172,15 +172,6 @@ static bool phone_ok(const char *s)
 	return digits >= 7 && digits <= 20;
 }
 
-/* One @ with something either side and a dot after it, no spaces. */
-static bool email_shape_ok(const char *s)
-{
-	const char *at = strchr(s, '@');
-
-	return at && at > s && !strchr(at + 1, '@') && strchr(at + 1, '.') && !strchr(s, ' ') &&
-	       at[1] != '.' && s[strlen(s) - 1] != '.';
-}
-
 /* Reads the boxes of a date field; the values shown again are the boxes. */
 static const char *bind_date(struct request *req, const struct field_def *d, struct field_value *v,
 		json_t *values, json_t *errors)
@@ -227,7 +218,7 @@ static const char *kind_problem(struct request *req, const struct field_def *d, 
 	}
 	switch (d->kind) {
 	case FIELD_EMAIL:
-		return email_shape_ok(v->text) ? NULL :
+		return str_email_ok(v->text) ? NULL :
 		       "Enter an email address in the right format, like name@example.com";
 	case FIELD_PHONE:
 		return phone_ok(v->text) ? NULL :
