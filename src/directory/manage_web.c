@@ -305,17 +305,6 @@ static const char *val_text(struct request *req, const json_t *v)
 	return "";
 }
 
-static bool has_code(const json_t *arr, const char *code)
-{
-	size_t i;
-	const json_t *x;
-
-	json_array_foreach(arr, i, x)
-		if (json_is_string(x) && strcmp(json_string_value(x), code) == 0)
-			return true;
-	return false;
-}
-
 /* Reads what the form's values say into f (strings point into values,
  * which must outlive f), adding errors for what only the page can get
  * wrong: a choice it never offered, a free/not free question left
@@ -356,13 +345,13 @@ static void form_from_values(struct request *req, const json_t *v, struct svc_fo
 		f->join = k > 0 ? (enum join_how)k : JOIN_UNKNOWN;
 	}
 	for (size_t i = 0; i < vocab_categories_n && i < 64; i++)
-		if (has_code(json_object_get(v, "categories"), vocab_categories[i].code))
+		if (web_has_value(json_object_get(v, "categories"), vocab_categories[i].code))
 			f->categories |= UINT64_C(1) << i;
 	for (size_t i = 0; i < vocab_conditions_n && i < 64; i++)
-		if (has_code(json_object_get(v, "conditions"), vocab_conditions[i].code))
+		if (web_has_value(json_object_get(v, "conditions"), vocab_conditions[i].code))
 			f->conditions |= UINT64_C(1) << i;
 	for (size_t i = 0; i < vocab_languages_n && i < 32; i++)
-		if (has_code(json_object_get(v, "languages"), vocab_languages[i].code))
+		if (web_has_value(json_object_get(v, "languages"), vocab_languages[i].code))
 			f->languages |= UINT32_C(1) << i;
 	for (int i = 0; i < SVC_FORM_SCHEDS; i++) {
 		const json_t *sc = json_array_get(scheds, (size_t)i);
@@ -509,7 +498,7 @@ static json_t *checks_model(const char *name, const char *legend, const char *hi
 			snprintf(id, sizeof(id), "%s-%s", name, t[i].code);
 		json_array_append_new(items, json_pack("{s:s, s:s, s:s, s:s, s:b}", "id", id,
 			"name", name, "value", t[i].code, "label", t[i].name,
-			"checked", has_code(chosen, t[i].code)));
+			"checked", web_has_value(chosen, t[i].code)));
 	}
 	described[0] = '\0';
 	if (hint)

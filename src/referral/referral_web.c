@@ -297,17 +297,6 @@ static json_t *values_from_post(struct request *req)
 	return v;
 }
 
-static bool has_code(const json_t *arr, const char *code)
-{
-	size_t i;
-	const json_t *x;
-
-	json_array_foreach(arr, i, x)
-		if (json_is_string(x) && strcmp(json_string_value(x), code) == 0)
-			return true;
-	return false;
-}
-
 /* struct ref_new from a form's values (which must outlive it). */
 /* Link workers and GP practice staff share a role; which of them is
  * referring is the referral's source (the overview counts each). Offered to
@@ -432,7 +421,7 @@ static json_t *needs_model(const json_t *values, const json_t *errors)
 		json_array_append_new(items, json_pack("{s:o, s:s, s:s, s:s, s:b}",
 			"id", i == 0 ? json_string("needs") : json_sprintf("needs-%s", ref_needs[i].code),
 			"name", "needs", "value", ref_needs[i].code, "label", ref_needs[i].name,
-			"checked", has_code(chosen, ref_needs[i].code)));
+			"checked", web_has_value(chosen, ref_needs[i].code)));
 	return checks_model("needs", "What matters to them", "Choose all that they talk about",
 			    items, errors);
 }

@@ -396,3 +396,14 @@ void web_done(struct request *req, json_t *data, const struct done_word *words, 
 		return;
 	}
 }
+
+bool web_has_value(const json_t *arr, const char *value)
+{
+	size_t i;
+	const json_t *x;
+
+	json_array_foreach(arr, i, x)
+		if (json_is_string(x) && strcmp(json_string_value(x), value) == 0)
+			return true;
+	return false;
+}

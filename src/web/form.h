@@ -141,6 +141,9 @@ void web_done(struct request *req, json_t *data, const struct done_word *words, 
 json_t *web_form(const char *action, const char *button, bool warning,
 		const struct field_def *defs, size_t n, const json_t *values,
 		const json_t *errors);
+/* Does a JSON array of strings (a many-of field's values as typed) hold
+ * value? For ticking the boxes again. */
+bool web_has_value(const json_t *arr, const char *value);
 /* Adds a hidden field to a form object. */
 void web_form_hidden(json_t *form, const char *name, const char *value);
 /* Sets data.errors (ownership taken; NULL or empty for none) and
