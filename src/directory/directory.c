@@ -23,6 +23,7 @@
  * directory.h.
  */
 #include "core/common.h"
+#include "org/org.h"
 #include "core/buf.h"
 #include "core/log.h"
 #include "core/rand.h"
@@ -275,9 +276,9 @@ static char *sal_doc(const json_t *sal, const char *service_id)
  * only when its text changed. */
 static enum err save_org(struct db *db, struct arena *a, const json_t *org, int64_t now)
 {
-	struct dir_org cur, o;
+	struct org_record cur, o;
 	char *doc;
-	enum err e = dir_db_org_get(db, a, jstr(org, "id"), &cur);
+	enum err e = org_get(db, a, jstr(org, "id"), &cur);
 	bool exists = e == ERR_OK;
 
 	if (e && e != ERR_NOT_FOUND)
@@ -289,12 +290,14 @@ static enum err save_org(struct db *db, struct arena *a, const json_t *org, int6
 		free(doc);
 		return ERR_OK;
 	}
-	o = (struct dir_org){
+	o = (struct org_record){
 		.id = jstr(org, "id"), .name = jstr(org, "name"), .description = jstr(org, "description"),
 		.email = jstr(org, "email"), .url = jstr(org, "website"), .charity = oruk_org_charity(org),
 		.doc = doc, .last_modified = now,
 	};
-	e = dir_db_org_upsert(db, &o, now, exists);
+	e = org_put(db, &o, now, exists);
+	if (e == ERR_OK && exists)
+		e = dir_db_org_refresh(db, o.id);
 	free(doc);
 	return e;
 }
@@ -348,7 +351,7 @@ struct save_ctx {
  * its ORUK form when it was made with an account). */
 static enum err save_org_of(struct save_ctx *sc)
 {
-	struct dir_org o;
+	struct org_record o;
 	enum err e;
 
 	if (sc->org) {
@@ -362,7 +365,7 @@ static enum err save_org_of(struct save_ctx *sc)
 		oruk_error_add(sc->errors, "organization", "The service has no organisation.", "has no organisation");
 		return ERR_INVALID;
 	}
-	e = dir_db_org_get(sc->db, &sc->a, sc->org_id, &o);
+	e = org_get(sc->db, &sc->a, sc->org_id, &o);
 	if (e == ERR_NOT_FOUND) {
 		oruk_error_add(sc->errors, "organization_id", "No organisation has this id.",
 			       "its organisation is not in kith and not in the record");
@@ -1969,7 +1972,7 @@ out:
 enum err directory_org_view(struct db *db, const char *org_id, int64_t now, json_t **out)
 {
 	struct arena a;
-	struct dir_org o;
+	struct org_record o;
 	struct dir_service *rows;
 	size_t n;
 	json_t *v = NULL, *doc = NULL, *list;
@@ -1981,7 +1984,7 @@ enum err directory_org_view(struct db *db, const char *org_id, int64_t now, json
 		return ERR_NOT_FOUND;
 	str_lower_ascii(lid, strlen(lid));
 	arena_init(&a);
-	if ((e = dir_db_org_get(db, &a, lid, &o)) != ERR_OK)
+	if ((e = org_get(db, &a, lid, &o)) != ERR_OK)
 		goto out;
 	if ((e = dir_db_org_services(db, &a, lid, true, &rows, &n)) != ERR_OK)
 		goto out;

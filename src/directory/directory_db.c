@@ -91,18 +91,6 @@ static const struct sql q_dupes = {
 	" OR ($5 <> '' AND o.charity_number = $5 AND s.organisation_id <> $4)) "
 	"ORDER BY s.created_at, s.id LIMIT 4", NULL };
 
-static const struct sql q_org_get = {
-	"dir.org_get",
-	"SELECT id, name, description, email, url, charity_number, doc, coalesce(last_modified, 0) "
-	"FROM organisation WHERE id = $1", NULL };
-static const struct sql q_org_insert = {
-	"dir.org_insert",
-	"INSERT INTO organisation (id, name, description, email, url, charity_number, doc, "
-	"last_modified, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)", NULL };
-static const struct sql q_org_update = {
-	"dir.org_update",
-	"UPDATE organisation SET name = $2, description = $3, email = $4, url = $5, "
-	"charity_number = $6, doc = $7, last_modified = $8, updated_at = $9 WHERE id = $1", NULL };
 
 static const struct sql q_taxonomy_put = {
 	"dir.taxonomy_put",
@@ -328,46 +316,9 @@ enum err dir_db_duplicates(struct db *db, const char *id, const char *dupe_key,
 
 /* ---------------------------------------------------------------- organisations */
 
-enum err dir_db_org_get(struct db *db, struct arena *a, const char *id, struct dir_org *out)
+enum err dir_db_org_refresh(struct db *db, const char *org_id)
 {
-	struct db_res *r;
-	enum err e = db_query(db, &q_org_get, DB_ARGS(DB_TEXT(id)), &r);
-
-	if (e)
-		return e;
-	if ((e = db_next(r)) == ERR_OK) {
-		if (!db_row(r)) {
-			e = ERR_NOT_FOUND;
-		} else {
-			out->id = dup_col(a, r, 0);
-			out->name = dup_col(a, r, 1);
-			out->description = dup_col(a, r, 2);
-			out->email = dup_col(a, r, 3);
-			out->url = dup_col(a, r, 4);
-			out->charity = dup_col(a, r, 5);
-			out->doc = dup_col(a, r, 6);
-			out->last_modified = db_int(r, 7);
-			if (!out->id || !out->name)
-				e = ERR_NOMEM;
-		}
-	}
-	db_res_free(r);
-	return e;
-}
-
-enum err dir_db_org_upsert(struct db *db, const struct dir_org *o, int64_t now, bool exists)
-{
-	if (exists) {
-		enum err e = db_exec(db, &q_org_update, DB_ARGS(DB_TEXT(o->id), DB_TEXT(o->name),
-			opt_text(o->description), opt_text(o->email), opt_text(o->url), opt_text(o->charity),
-			DB_TEXT(o->doc), DB_INT(o->last_modified), DB_INT(now)), NULL);
-
-		/* Its services' list items carry the organisation: re-splice them. */
-		return e ? e : db_exec(db, &q_list_refresh_org, DB_ARGS(DB_TEXT(o->id)), NULL);
-	}
-	return db_exec(db, &q_org_insert, DB_ARGS(DB_TEXT(o->id), DB_TEXT(o->name),
-		opt_text(o->description), opt_text(o->email), opt_text(o->url), opt_text(o->charity),
-		DB_TEXT(o->doc), DB_INT(o->last_modified), DB_INT(now)), NULL);
+	return db_exec(db, &q_list_refresh_org, DB_ARGS(DB_TEXT(org_id)), NULL);
 }
 
 /* ---------------------------------------------------------------- taxonomies */

@@ -58,14 +58,9 @@ enum err dir_db_duplicates(struct db *db, const char *id, const char *dupe_key,
 		char (*out)[37], size_t max, size_t *n);
 
 /* Organisations. */
-struct dir_org {
-	const char *id, *name, *description, *email, *url, *charity, *doc;
-	int64_t last_modified;
-};
-/* ERR_NOT_FOUND when there is none. Strings copied into a. */
-enum err dir_db_org_get(struct db *db, struct arena *a, const char *id, struct dir_org *out);
-/* Inserts, or updates when anything differs. */
-enum err dir_db_org_upsert(struct db *db, const struct dir_org *o, int64_t now, bool exists);
+/* The organisation's name is spliced into its services' list items:
+ * after it changes (org_put), re-splice them. */
+enum err dir_db_org_refresh(struct db *db, const char *org_id);
 
 /* Taxonomies: insert or update by id (kith's at start-up, imported terms
  * on save). taxonomy_id NULL for a term of an unknown taxonomy. */

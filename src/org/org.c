@@ -1,8 +1,10 @@
 /*
  * org.c - organisations: the shared rows and who acts for one.
  *
- * The SQL is here too: four short statements are not worth a file of
- * their own.
+ * The only module that writes the organisation table: the directory's
+ * detail (description, contacts, charity number, ORUK document) goes
+ * through org_put() too. The SQL is here as well: a few short statements
+ * are not worth a file of their own.
  */
 #include "core/common.h"
 #include "org/org.h"
@@ -15,6 +17,15 @@ static const struct sql q_insert = { "org.insert",
 static const struct sql q_exists = { "org.exists",
 	"SELECT count(*) FROM organisation WHERE id = $1", NULL };
 static const struct sql q_name = { "org.name", "SELECT name FROM organisation WHERE id = $1", NULL };
+static const struct sql q_get = { "org.get",
+	"SELECT id, name, description, email, url, charity_number, doc, coalesce(last_modified, 0) "
+	"FROM organisation WHERE id = $1", NULL };
+static const struct sql q_insert_record = { "org.insert_record",
+	"INSERT INTO organisation (id, name, description, email, url, charity_number, doc, "
+	"last_modified, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)", NULL };
+static const struct sql q_update_record = { "org.update_record",
+	"UPDATE organisation SET name = $2, description = $3, email = $4, url = $5, "
+	"charity_number = $6, doc = $7, last_modified = $8, updated_at = $9 WHERE id = $1", NULL };
 static const struct sql q_list = { "org.list",
 	"SELECT id, name FROM organisation ORDER BY name, id LIMIT 2000", NULL };
 
@@ -65,4 +76,45 @@ enum err org_choices(struct db *db, const char *chosen, json_t **out)
 			"selected", chosen && strcmp(chosen, db_text(r, 0)) == 0));
 	db_res_free(r);
 	return e;
+}
+
+static char *col(struct arena *a, struct db_res *r, int c)
+{
+	return db_isnull(r, c) ? NULL : arena_strndup(a, db_text(r, c), db_len(r, c));
+}
+
+enum err org_get(struct db *db, struct arena *a, const char *id, struct org_record *out)
+{
+	struct db_res *r;
+	enum err e = db_query(db, &q_get, DB_ARGS(DB_TEXT(id)), &r);
+
+	if (e)
+		return e;
+	if ((e = db_next(r)) == ERR_OK) {
+		if (!db_row(r)) {
+			e = ERR_NOT_FOUND;
+		} else {
+			*out = (struct org_record){
+				.id = col(a, r, 0), .name = col(a, r, 1), .description = col(a, r, 2),
+				.email = col(a, r, 3), .url = col(a, r, 4), .charity = col(a, r, 5),
+				.doc = col(a, r, 6), .last_modified = db_int(r, 7),
+			};
+			if (!out->id || !out->name)
+				e = ERR_NOMEM;
+		}
+	}
+	db_res_free(r);
+	return e;
+}
+
+static struct db_val opt(const char *s)
+{
+	return s && s[0] ? DB_TEXT(s) : DB_NULL;
+}
+
+enum err org_put(struct db *db, const struct org_record *o, int64_t now, bool exists)
+{
+	return db_exec(db, exists ? &q_update_record : &q_insert_record, DB_ARGS(DB_TEXT(o->id),
+		DB_TEXT(o->name), opt(o->description), opt(o->email), opt(o->url), opt(o->charity),
+		DB_TEXT(o->doc), DB_INT(o->last_modified), DB_INT(now)), NULL);
 }

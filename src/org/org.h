@@ -13,6 +13,7 @@
 #ifndef KITH_ORG_H
 #define KITH_ORG_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include <jansson.h>
@@ -31,6 +32,19 @@ enum err org_create(struct db *db, const char *id, const char *name, int64_t now
 enum err org_exists(struct db *db, const char *id);
 /* The name (in a), or NULL when there is no such organisation. */
 enum err org_name(struct db *db, struct arena *a, const char *id, const char **out);
+/* An organisation's public record, as the directory shows it and ORUK
+ * calls it (organization): strings may be NULL except id and name; doc is
+ * its ORUK JSON. */
+struct org_record {
+	const char *id, *name, *description, *email, *url, *charity, *doc;
+	int64_t last_modified;     /* the record's own date (ORUK), 0 if none */
+};
+/* ERR_NOT_FOUND when there is none. Strings copied into a. */
+enum err org_get(struct db *db, struct arena *a, const char *id, struct org_record *out);
+/* Inserts the record, or updates it when exists (the caller has asked
+ * org_get). */
+enum err org_put(struct db *db, const struct org_record *o, int64_t now, bool exists);
+
 /* Every organisation (up to 2,000, by name) for a form's choice:
  * *out = [{value: id, name, selected: id == chosen}], a new reference. */
 enum err org_choices(struct db *db, const char *chosen, json_t **out);
