@@ -1105,39 +1105,47 @@ static const char *target_words(struct request *req, const struct ref_meta *m)
 static bool status_confirmed(struct request *req, struct response *resp, const struct ref_meta *m,
 		enum ref_status s, const char **note, enum err *e)
 {
-	const char *target = target_words(req, m), *why_given = NULL;
-	bool yes;
-	const struct confirm withdraw = {
-		.heading = arena_printf(&req->arena, "Withdraw the referral to %s?", target),
-		.happens = "The referral ends now. The organisation is told it has been withdrawn and "
-			   "will not contact the person about it.\n\n"
-			   "What has happened so far stays on the record.",
-		.warning = "A withdrawn referral cannot be opened again: to go ahead later, make a new one.",
-		.button = "Yes, withdraw it",
-		.reason_label = "Why is it being withdrawn? (optional)",
-		.reason_hint = "This goes on the referral's record, which the person can see. Do not "
-			       "include health details.",
-		.cancel_href = web_url(req, "referral.show", m->id, NULL),
+	/* What each ending says; the heading is followed by where it was going. */
+	static const struct { enum ref_status to; struct confirm c; } endings[] = {
+		{ REF_WITHDRAWN, {
+			.heading = "Withdraw the referral to ",
+			.happens = "The referral ends now. The organisation is told it has been withdrawn "
+				   "and will not contact the person about it.\n\n"
+				   "What has happened so far stays on the record.",
+			.warning = "A withdrawn referral cannot be opened again: to go ahead later, make a "
+				   "new one.",
+			.button = "Yes, withdraw it",
+			.reason_label = "Why is it being withdrawn? (optional)",
+			.reason_hint = "This goes on the referral's record, which the person can see. Do "
+				       "not include health details.",
+		} },
+		{ REF_CLOSED, {
+			.heading = "Close the referral to ",
+			.happens = "The referral ends now, with the reason you gave. It no longer appears "
+				   "in lists of open referrals, and no more reminders are sent about it.\n\n"
+				   "What has happened so far stays on the record.",
+			.warning = "A closed referral cannot be opened again.",
+			.button = "Yes, close it",
+		} },
 	};
-	const struct confirm close = {
-		.heading = arena_printf(&req->arena, "Close the referral to %s?", target),
-		.happens = "The referral ends now, with the reason you gave. It no longer appears in "
-			   "lists of open referrals, and no more reminders are sent about it.\n\n"
-			   "What has happened so far stays on the record.",
-		.warning = "A closed referral cannot be opened again.",
-		.button = "Yes, close it",
-		.cancel_href = web_url(req, "referral.show", m->id, NULL),
-	};
-
+	const char *why_given = NULL;
+	struct confirm c;
 	char why[200];
+	size_t i;
+	bool yes;
 
+	for (i = 0; i < ARRAY_LEN(endings) && endings[i].to != s; i++)
+		;
 	/* Asked only of someone who may take the step now; anyone else gets
 	 * the refusal the step itself gives. */
-	if ((s != REF_WITHDRAWN && s != REF_CLOSED) ||
+	if (i == ARRAY_LEN(endings) ||
 	    referral_can_move(referral_parties(req->actor, m), m->status, s, 0, 0, req->now, why,
 			      sizeof(why)) != ERR_OK)
 		return true;
-	yes = web_confirmed(req, resp, s == REF_WITHDRAWN ? &withdraw : &close, &why_given, e);
+	c = endings[i].c;
+	c.heading = arena_printf(&req->arena, "%s%s?", c.heading, target_words(req, m));
+	c.cancel_href = web_url(req, "referral.show", m->id, NULL);
+	yes = web_confirmed(req, resp, &c, &why_given, e);
 	if (yes && why_given && (!*note || !(*note)[0]))
 		*note = why_given;
 	return yes;
