@@ -107,18 +107,6 @@ enum err person_create(struct db *db, const char *name, const char *email,
 			    id);
 }
 
-static const char *dup(struct arena *a, struct db_res *r, int col, bool *oom)
-{
-	const char *s;
-
-	if (db_isnull(r, col))
-		return NULL;
-	s = arena_strdup(a, db_text(r, col));
-	if (!s)
-		*oom = true;
-	return s;
-}
-
 static int64_t int_or_0(struct db_res *r, int col)
 {
 	return db_isnull(r, col) ? 0 : db_int(r, col);
@@ -130,10 +118,10 @@ static bool fill_person(struct arena *a, struct db_res *r, struct person *p)
 	bool oom = false;
 
 	p->id = db_int(r, 0);
-	p->name = dup(a, r, 1, &oom);
-	p->email = dup(a, r, 2, &oom);
-	p->phone = dup(a, r, 3, &oom);
-	p->password_hash = dup(a, r, 4, &oom);
+	p->name = db_dup(a, r, 1, &oom);
+	p->email = db_dup(a, r, 2, &oom);
+	p->phone = db_dup(a, r, 3, &oom);
+	p->password_hash = db_dup(a, r, 4, &oom);
 	p->verified = !db_isnull(r, 5);
 	p->created_at = db_int(r, 6);
 	p->deactivated_at = int_or_0(r, 7);

@@ -144,11 +144,6 @@ static const struct sql q_points_one = {
 
 /* ---------------------------------------------------------------- helpers */
 
-static char *dup_col(struct arena *a, struct db_res *r, int col)
-{
-	return db_isnull(r, col) ? NULL : arena_strndup(a, db_text(r, col), db_len(r, col));
-}
-
 /* A JSON array of ids for json_each / json_array_elements_text. Ids are
  * UUIDs (the index and the router only hold those), but anything else is
  * escaped all the same. */
@@ -195,10 +190,10 @@ enum err dir_db_existing(struct db *db, struct arena *a, const char *id, const c
 		if (!db_row(r)) {
 			e = ERR_NOT_FOUND;
 		} else {
-			*hash = dup_col(a, r, 0);
-			*state = dup_col(a, r, 1);
+			*hash = db_dup(a, r, 0, NULL);
+			*state = db_dup(a, r, 1, NULL);
 			if (org_id)
-				*org_id = dup_col(a, r, 2);
+				*org_id = db_dup(a, r, 2, NULL);
 			if (!*hash || !*state)
 				e = ERR_NOMEM;
 		}
@@ -210,11 +205,6 @@ enum err dir_db_existing(struct db *db, struct arena *a, const char *id, const c
 static struct db_val opt_int(int64_t v)
 {
 	return v ? DB_INT(v) : DB_NULL;
-}
-
-static struct db_val opt_text(const char *s)
-{
-	return s && s[0] ? DB_TEXT(s) : DB_NULL;
 }
 
 static enum err list_upsert(struct db *db, const struct dir_row *r)
@@ -229,7 +219,7 @@ enum err dir_db_insert(struct db *db, const struct dir_row *r)
 		DB_TEXT(r->status), DB_TEXT(r->state), DB_TEXT(r->source), DB_TEXT(r->doc),
 		DB_TEXT(r->flat), DB_TEXT(r->doc_hash), DB_TEXT(r->body), DB_INT(r->categories),
 		DB_INT(r->conditions), DB_INT(r->languages), DB_INT(r->flags), DB_TEXT(r->scheds),
-		DB_TEXT(r->terms), opt_text(r->postcode), DB_TEXT(r->dupe_key), opt_text(r->duplicate_of),
+		DB_TEXT(r->terms), db_text_or_null(r->postcode), DB_TEXT(r->dupe_key), db_text_or_null(r->duplicate_of),
 		opt_int(r->assured_at), DB_INT(r->last_modified), DB_INT(r->created_at),
 		DB_INT(r->updated_at), opt_int(r->created_by)), NULL);
 
@@ -242,7 +232,7 @@ enum err dir_db_update(struct db *db, const struct dir_row *r)
 		DB_TEXT(r->status), DB_TEXT(r->state), DB_TEXT(r->doc), DB_TEXT(r->flat),
 		DB_TEXT(r->doc_hash), DB_TEXT(r->body), DB_INT(r->categories), DB_INT(r->conditions),
 		DB_INT(r->languages), DB_INT(r->flags), DB_TEXT(r->scheds), DB_TEXT(r->terms),
-		opt_text(r->postcode), DB_TEXT(r->dupe_key), opt_text(r->duplicate_of),
+		db_text_or_null(r->postcode), DB_TEXT(r->dupe_key), db_text_or_null(r->duplicate_of),
 		opt_int(r->assured_at), DB_INT(r->last_modified), DB_INT(r->updated_at)), NULL);
 
 	return e ? e : list_upsert(db, r);
@@ -272,7 +262,7 @@ enum err dir_db_places(struct db *db, const char *service_id, const struct oruk_
 		e = db_exec(db, &q_sal_insert, DB_ARGS(DB_TEXT(p[i].sal_id), DB_TEXT(service_id),
 			DB_TEXT(p[i].location_id), DB_TEXT(sal_docs[i]),
 			p[i].has_point ? DB_REAL(p[i].lat) : DB_NULL,
-			p[i].has_point ? DB_REAL(p[i].lon) : DB_NULL, opt_text(p[i].postcode)), NULL);
+			p[i].has_point ? DB_REAL(p[i].lon) : DB_NULL, db_text_or_null(p[i].postcode)), NULL);
 		if (e) {
 			*which = i;
 			return e;
@@ -327,7 +317,7 @@ enum err dir_db_taxonomy_put(struct db *db, const char *id, const char *name,
 		const char *description, const char *uri, const char *version)
 {
 	return db_exec(db, &q_taxonomy_put, DB_ARGS(DB_TEXT(id), DB_TEXT(name), DB_TEXT(description),
-		opt_text(uri), opt_text(version)), NULL);
+		db_text_or_null(uri), db_text_or_null(version)), NULL);
 }
 
 bool dir_db_taxonomy_exists(struct db *db, const char *id)
@@ -362,20 +352,20 @@ enum err dir_db_term_put(struct db *db, const char *id, const char *taxonomy_id,
 	if (e || !changed)
 		return e;
 	return db_exec(db, found ? &q_term_update : &q_term_insert, DB_ARGS(DB_TEXT(id),
-		opt_text(taxonomy_id), opt_text(parent_id), opt_text(code), DB_TEXT(name),
-		DB_TEXT(description), opt_text(term_uri)), NULL);
+		db_text_or_null(taxonomy_id), db_text_or_null(parent_id), db_text_or_null(code), DB_TEXT(name),
+		DB_TEXT(description), db_text_or_null(term_uri)), NULL);
 }
 
 /* ---------------------------------------------------------------- the index */
 
 static void index_row(struct db_res *r, int off, struct arena *a, struct dir_index_row *out)
 {
-	out->id = dup_col(a, r, off + 0);
-	out->org_id = dup_col(a, r, off + 1);
-	out->name = dup_col(a, r, off + 2);
-	out->body = dup_col(a, r, off + 3);
-	out->scheds = dup_col(a, r, off + 4);
-	out->terms = dup_col(a, r, off + 5);
+	out->id = db_dup(a, r, off + 0, NULL);
+	out->org_id = db_dup(a, r, off + 1, NULL);
+	out->name = db_dup(a, r, off + 2, NULL);
+	out->body = db_dup(a, r, off + 3, NULL);
+	out->scheds = db_dup(a, r, off + 4, NULL);
+	out->terms = db_dup(a, r, off + 5, NULL);
 	out->categories = (uint64_t)db_int(r, off + 6);
 	out->conditions = (uint64_t)db_int(r, off + 7);
 	out->languages = (uint32_t)db_int(r, off + 8);
@@ -483,7 +473,7 @@ enum err dir_db_changes(struct db *db, int64_t *cursor, size_t limit,
 
 		x->seq = db_int(r, 0);
 		if (db_isnull(r, 2)) {
-			x->id = dup_col(&a, r, 1);
+			x->id = db_dup(&a, r, 1, NULL);
 			x->visible = false;
 		} else {
 			index_row(r, 2, &a, x);
@@ -584,15 +574,15 @@ static const struct sql q_checks_cancel = { "fresh.check_cancel",
 
 static void svc_row(struct db_res *r, struct arena *a, struct dir_service *s)
 {
-	s->id = dup_col(a, r, 0);
-	s->org_id = dup_col(a, r, 1);
-	s->org_name = dup_col(a, r, 2);
-	s->name = dup_col(a, r, 3);
-	s->state = dup_col(a, r, 4);
-	s->flat = dup_col(a, r, 5);
-	s->scheds = dup_col(a, r, 6);
-	s->duplicate_of = dup_col(a, r, 7);
-	s->source = dup_col(a, r, 8);
+	s->id = db_dup(a, r, 0, NULL);
+	s->org_id = db_dup(a, r, 1, NULL);
+	s->org_name = db_dup(a, r, 2, NULL);
+	s->name = db_dup(a, r, 3, NULL);
+	s->state = db_dup(a, r, 4, NULL);
+	s->flat = db_dup(a, r, 5, NULL);
+	s->scheds = db_dup(a, r, 6, NULL);
+	s->duplicate_of = db_dup(a, r, 7, NULL);
+	s->source = db_dup(a, r, 8, NULL);
 	s->flags = db_int(r, 9);
 	s->categories = db_int(r, 10);
 	s->conditions = db_int(r, 11);
@@ -603,8 +593,8 @@ static void svc_row(struct db_res *r, struct arena *a, struct dir_service *s)
 	s->stale_flagged_at = db_int(r, 16);
 	s->stale_hidden_at = db_int(r, 17);
 	s->created_at = db_int(r, 18);
-	s->org_doc = dup_col(a, r, 19);
-	s->doc = db_len(r, 20) ? dup_col(a, r, 20) : NULL;
+	s->org_doc = db_dup(a, r, 19, NULL);
+	s->doc = db_len(r, 20) ? db_dup(a, r, 20, NULL) : NULL;
 }
 
 static bool svc_ok(const struct dir_service *s)
@@ -805,7 +795,7 @@ enum err dir_db_rows(struct db *db, struct arena *a, const struct sql *q, const 
 		}
 		out->ncols = nc;
 		for (int c = 0; c < nc; c++) {
-			const char *s = dup_col(a, r, c);
+			const char *s = db_dup(a, r, c, NULL);
 
 			if (!s && !db_isnull(r, c)) {
 				e = ERR_NOMEM;
@@ -860,7 +850,7 @@ enum err dir_db_api_services(struct db *db, struct arena *a, const char *const *
 				return e;
 			if ((e = db_next(r)) == ERR_OK && db_row(r)) {
 				out[i].found = true;
-				out[i].json = dup_col(a, r, 0);
+				out[i].json = db_dup(a, r, 0, NULL);
 				out[i].json_len = db_len(r, 0);
 				if (!out[i].json)
 					e = ERR_NOMEM;
@@ -890,15 +880,15 @@ enum err dir_db_api_services(struct db *db, struct arena *a, const char *const *
 
 				o->found = true;
 				if (form == DIR_API_MINIMAL) {
-					o->name = dup_col(a, r, 1);
-					o->status = dup_col(a, r, 2);
+					o->name = db_dup(a, r, 1, NULL);
+					o->status = db_dup(a, r, 2, NULL);
 					o->modified = db_int(r, 3);
 					if (!o->name || !o->status)
 						e = ERR_NOMEM;
 				} else {
-					o->json = dup_col(a, r, 1);
+					o->json = db_dup(a, r, 1, NULL);
 					o->json_len = db_len(r, 1);
-					o->org = dup_col(a, r, 2);
+					o->org = db_dup(a, r, 2, NULL);
 					o->org_len = o->org ? db_len(r, 2) : 0;
 					if (!o->json)
 						e = ERR_NOMEM;

@@ -78,11 +78,6 @@ enum err org_choices(struct db *db, const char *chosen, json_t **out)
 	return e;
 }
 
-static char *col(struct arena *a, struct db_res *r, int c)
-{
-	return db_isnull(r, c) ? NULL : arena_strndup(a, db_text(r, c), db_len(r, c));
-}
-
 enum err org_get(struct db *db, struct arena *a, const char *id, struct org_record *out)
 {
 	struct db_res *r;
@@ -95,9 +90,9 @@ enum err org_get(struct db *db, struct arena *a, const char *id, struct org_reco
 			e = ERR_NOT_FOUND;
 		} else {
 			*out = (struct org_record){
-				.id = col(a, r, 0), .name = col(a, r, 1), .description = col(a, r, 2),
-				.email = col(a, r, 3), .url = col(a, r, 4), .charity = col(a, r, 5),
-				.doc = col(a, r, 6), .last_modified = db_int(r, 7),
+				.id = db_dup(a, r, 0, NULL), .name = db_dup(a, r, 1, NULL), .description = db_dup(a, r, 2, NULL),
+				.email = db_dup(a, r, 3, NULL), .url = db_dup(a, r, 4, NULL), .charity = db_dup(a, r, 5, NULL),
+				.doc = db_dup(a, r, 6, NULL), .last_modified = db_int(r, 7),
 			};
 			if (!out->id || !out->name)
 				e = ERR_NOMEM;
@@ -107,14 +102,9 @@ enum err org_get(struct db *db, struct arena *a, const char *id, struct org_reco
 	return e;
 }
 
-static struct db_val opt(const char *s)
-{
-	return s && s[0] ? DB_TEXT(s) : DB_NULL;
-}
-
 enum err org_put(struct db *db, const struct org_record *o, int64_t now, bool exists)
 {
 	return db_exec(db, exists ? &q_update_record : &q_insert_record, DB_ARGS(DB_TEXT(o->id),
-		DB_TEXT(o->name), opt(o->description), opt(o->email), opt(o->url), opt(o->charity),
+		DB_TEXT(o->name), db_text_or_null(o->description), db_text_or_null(o->email), db_text_or_null(o->url), db_text_or_null(o->charity),
 		DB_TEXT(o->doc), DB_INT(o->last_modified), DB_INT(now)), NULL);
 }

@@ -226,21 +226,14 @@ static struct db_val id_or_null(int64_t id)
 	return id ? DB_INT(id) : DB_NULL;
 }
 
-/* "" and NULL both as SQL NULL. */
-static struct db_val text_or_null(const char *s)
-{
-	return s && *s ? DB_TEXT(s) : DB_NULL;
-}
-
 /* A copy of column col in the arena (NULL for SQL NULL); *e = ERR_NOMEM
  * when the arena is out of memory. */
 static const char *dup(struct arena *a, struct db_res *r, int col, enum err *e)
 {
-	const char *s;
+	bool oom = false;
+	const char *s = db_dup(a, r, col, &oom);
 
-	if (db_isnull(r, col))
-		return NULL;
-	if (!(s = arena_strdup(a, db_text(r, col))))
+	if (oom)
 		*e = ERR_NOMEM;
 	return s;
 }
@@ -363,16 +356,16 @@ enum err ref_db_insert(struct db *db, const struct ref_ins *x)
 	return db_exec(db, &q_insert, DB_ARGS(DB_TEXT(x->id), DB_TEXT(x->client_id),
 		DB_TEXT(ref_source_name(x->source)), id_or_null(x->referrer_id),
 		DB_TEXT(ref_target_name(x->target_type)), DB_TEXT(x->target_id),
-		DB_TEXT(x->target_name), text_or_null(x->target_org_id), DB_INT((int64_t)x->category),
-		DB_TEXT(x->open_key), text_or_null(x->reason), DB_INT((int64_t)x->needs),
-		text_or_null(x->external_id), DB_INT(x->now)), NULL);
+		DB_TEXT(x->target_name), db_text_or_null(x->target_org_id), DB_INT((int64_t)x->category),
+		DB_TEXT(x->open_key), db_text_or_null(x->reason), DB_INT((int64_t)x->needs),
+		db_text_or_null(x->external_id), DB_INT(x->now)), NULL);
 }
 
 enum err ref_db_event(struct db *db, const char *id, int64_t at, int64_t actor,
 		const char *from, const char *to, const char *reason, const char *note)
 {
 	return db_exec(db, &q_event, DB_ARGS(DB_TEXT(id), DB_INT(at), id_or_null(actor),
-		text_or_null(from), DB_TEXT(to), text_or_null(reason), text_or_null(note)), NULL);
+		db_text_or_null(from), DB_TEXT(to), db_text_or_null(reason), db_text_or_null(note)), NULL);
 }
 
 enum err ref_db_events(struct db *db, struct arena *a, const char *id,
@@ -414,7 +407,7 @@ enum err ref_db_set_status(struct db *db, const char *id, enum ref_status from,
 	bool ends = !ref_status_open(to);
 
 	return db_exec(db, &q_set_status, DB_ARGS(DB_TEXT(id), DB_TEXT(ref_status_name(from)),
-		DB_TEXT(ref_status_name(to)), ends ? text_or_null(end_reason) : DB_NULL,
+		DB_TEXT(ref_status_name(to)), ends ? db_text_or_null(end_reason) : DB_NULL,
 		DB_INT(now), DB_INT(ends ? 1 : 0)), changes);
 }
 
@@ -484,9 +477,9 @@ enum err ref_db_client_insert(struct db *db, const struct ref_client *c, int64_t
 
 	str_lower_email(c->email, lower, sizeof(lower));
 	return db_exec(db, &q_client_insert, DB_ARGS(DB_TEXT(c->id), id_or_null(c->account_id),
-		DB_TEXT(c->name), text_or_null(c->email), text_or_null(lower), text_or_null(c->phone),
-		text_or_null(c->address), DB_TEXT(c->contact_by), text_or_null(c->access_needs),
-		text_or_null(c->language), text_or_null(c->birth_date), text_or_null(c->nhs_number),
+		DB_TEXT(c->name), db_text_or_null(c->email), db_text_or_null(lower), db_text_or_null(c->phone),
+		db_text_or_null(c->address), DB_TEXT(c->contact_by), db_text_or_null(c->access_needs),
+		db_text_or_null(c->language), db_text_or_null(c->birth_date), db_text_or_null(c->nhs_number),
 		id_or_null(c->created_by), DB_INT(now)), NULL);
 }
 
@@ -496,9 +489,9 @@ enum err ref_db_client_update(struct db *db, const struct ref_client *c, int64_t
 
 	str_lower_email(c->email, lower, sizeof(lower));
 	return db_exec(db, &q_client_update, DB_ARGS(DB_TEXT(c->id), DB_TEXT(c->name),
-		text_or_null(c->email), text_or_null(lower), text_or_null(c->phone),
-		text_or_null(c->address), DB_TEXT(c->contact_by), text_or_null(c->access_needs),
-		text_or_null(c->language), text_or_null(c->birth_date), text_or_null(c->nhs_number),
+		db_text_or_null(c->email), db_text_or_null(lower), db_text_or_null(c->phone),
+		db_text_or_null(c->address), DB_TEXT(c->contact_by), db_text_or_null(c->access_needs),
+		db_text_or_null(c->language), db_text_or_null(c->birth_date), db_text_or_null(c->nhs_number),
 		DB_INT(now)), NULL);
 }
 

@@ -481,6 +481,23 @@ static bool col_ok(const struct db_res *r, int col)
 	return r && r->row && col >= 0 && col < r->ncols;
 }
 
+struct db_val db_text_or_null(const char *s)
+{
+	return s && s[0] ? DB_TEXT(s) : DB_NULL;
+}
+
+char *db_dup(struct arena *a, const struct db_res *r, int col, bool *oom)
+{
+	char *s;
+
+	if (db_isnull(r, col))
+		return NULL;
+	s = arena_strndup(a, db_text(r, col), db_len(r, col));
+	if (!s && oom)
+		*oom = true;
+	return s;
+}
+
 bool db_isnull(const struct db_res *r, int col)
 {
 	return !col_ok(r, col) || r->db->s->ops->isnull(r, col);

@@ -46,6 +46,7 @@
 
 #include <jansson.h>
 
+#include "core/arena.h"
 #include "core/err.h"
 
 enum db_backend { DB_SQLITE, DB_POSTGRES };
@@ -94,6 +95,8 @@ struct db_val {
 #define DB_NOARGS NULL, 0
 
 struct db_val db_text_val(const char *s);
+/* "" and NULL both as SQL NULL (optional text columns). */
+struct db_val db_text_or_null(const char *s);
 
 /* Opens a store from a URL: "sqlite:PATH" (the file and its directory are
  * created if missing), "sqlite::memory:" (tests), or "postgresql://..." /
@@ -140,6 +143,9 @@ int db_ncols(const struct db_res *r);
 bool db_isnull(const struct db_res *r, int col);
 const char *db_text(const struct db_res *r, int col);
 size_t db_len(const struct db_res *r, int col);
+/* A copy of column col in a (all db_len bytes), NULL for SQL NULL; when a
+ * is out of memory also NULL, with *oom set (oom may be NULL). */
+char *db_dup(struct arena *a, const struct db_res *r, int col, bool *oom);
 int64_t db_int(const struct db_res *r, int col);
 double db_real(const struct db_res *r, int col);
 /* Bytes of a BLOB/BYTEA column; *n receives the length. */
