@@ -209,7 +209,7 @@ static const struct config_key *find_key(const char *name, const struct settings
 	for (size_t i = 0, n = config_key_count(); i < n; i++) {
 		const struct config_key *k = key_at(i, owner);
 
-		if (strcmp(k->name, name) == 0)
+		if (k && strcmp(k->name, name) == 0)
 			return k;
 	}
 	return NULL;
@@ -333,6 +333,8 @@ void config_defaults(struct config *c)
 	for (size_t i = 0, n = config_key_count(); i < n; i++) {
 		const struct config_key *k = config_key_at(i, NULL);
 
+		if (!k)
+			continue;
 		if (config_set(c, k->name, k->def, err, sizeof(err)) != ERR_OK)
 			abort(); /* a bad default is a programming error, caught by the unit test */
 	}
@@ -466,6 +468,8 @@ enum err config_load(struct config *c, int *argc, char **argv,
 		char env[128], err[512];
 		const char *v;
 
+		if (!k)
+			continue;
 		config_env_name(k->name, env, sizeof(env));
 		v = getenv(env);
 		if (v && config_set(c, k->name, v, err, sizeof(err)) != ERR_OK) {
@@ -539,6 +543,8 @@ void config_dump(const struct config *c, FILE *out)
 		const char *base = key_base((struct config *)(uintptr_t)c, owner);
 		char red[CONFIG_STR + 8];
 
+		if (!k || !base)
+			continue;
 		fprintf(out, "%s = ", k->name);
 		switch (k->type) {
 		case CT_STR:

@@ -233,6 +233,8 @@ static int cmd_help(const struct config *cfg, int argc, char **argv)
 		const struct config_key *k = config_key_at(i, NULL);
 		char env[96], flag[96];
 
+		if (!k)
+			continue;
 		config_env_name(k->name, env, sizeof(env));
 		config_flag_name(k->name, flag, sizeof(flag));
 		printf("  %s, %s, %s; default %s\n      %s\n", k->name, env, flag,

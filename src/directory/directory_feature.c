@@ -13,7 +13,7 @@
 
 static const struct directory_settings *settings(const struct app *app)
 {
-	return app && app->cfg ? SETTINGS_OF(app->cfg, struct directory_settings, directory_settings) : NULL;
+	return app->cfg ? SETTINGS_OF(app->cfg, struct directory_settings, directory_settings) : NULL;
 }
 
 const struct directory_settings *directory_settings_of(const struct app *app)
@@ -43,6 +43,7 @@ struct search_index *directory_index(struct app *app)
 
 enum err directory_init(struct app *app)
 {
+	const struct directory_settings *ds = settings(app);
 	struct db *db = NULL;
 
 	/* Both the pages and the API name this hook: the first call does it. */
@@ -50,7 +51,7 @@ enum err directory_init(struct app *app)
 		return ERR_OK;
 	if (app->store && !(db = store_db(app->store)))
 		return ERR_UNAVAILABLE;
-	return directory_open(db, settings(app) ? settings(app)->stale_months : 0, &app->directory);
+	return directory_open(db, ds ? ds->stale_months : 0, &app->directory);
 }
 
 void directory_release(struct app *app)
@@ -63,7 +64,8 @@ void directory_release(struct app *app)
  * have passed (the setting may be changed without a new binary). */
 enum err directory_sync_job(struct app *app, struct db *db, int64_t now)
 {
-	int every = settings(app) ? settings(app)->directory_sync : 2;
+	const struct directory_settings *ds = settings(app);
+	int every = ds ? ds->directory_sync : 2;
 
 	if (!directory_sync_due(directory_of(app), now, every))
 		return ERR_OK;

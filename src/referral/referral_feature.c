@@ -15,12 +15,16 @@ static const struct referral_settings *settings(const struct app *app)
 
 int ref_follow_up_days(const struct app *app)
 {
-	return settings(app) ? settings(app)->referral_follow_up_days : REF_DEFAULT_FOLLOW_UP_DAYS;
+	const struct referral_settings *rs = settings(app);
+
+	return rs ? rs->referral_follow_up_days : REF_DEFAULT_FOLLOW_UP_DAYS;
 }
 
 int ref_sustained_weeks(const struct app *app)
 {
-	return settings(app) ? settings(app)->referral_sustained_weeks : REF_DEFAULT_SUSTAINED_WEEKS;
+	const struct referral_settings *rs = settings(app);
+
+	return rs ? rs->referral_sustained_weeks : REF_DEFAULT_SUSTAINED_WEEKS;
 }
 
 const char *ref_base_url(const struct app *app)
