@@ -90,9 +90,14 @@ enum err org_get(struct db *db, struct arena *a, const char *id, struct org_reco
 			e = ERR_NOT_FOUND;
 		} else {
 			*out = (struct org_record){
-				.id = db_dup(a, r, 0, NULL), .name = db_dup(a, r, 1, NULL), .description = db_dup(a, r, 2, NULL),
-				.email = db_dup(a, r, 3, NULL), .url = db_dup(a, r, 4, NULL), .charity = db_dup(a, r, 5, NULL),
-				.doc = db_dup(a, r, 6, NULL), .last_modified = db_int(r, 7),
+				.id = db_dup(a, r, 0, NULL),
+				.name = db_dup(a, r, 1, NULL),
+				.description = db_dup(a, r, 2, NULL),
+				.email = db_dup(a, r, 3, NULL),
+				.url = db_dup(a, r, 4, NULL),
+				.charity = db_dup(a, r, 5, NULL),
+				.doc = db_dup(a, r, 6, NULL),
+				.last_modified = db_int(r, 7),
 			};
 			if (!out->id || !out->name)
 				e = ERR_NOMEM;
