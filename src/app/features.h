@@ -12,6 +12,7 @@
 
 #include <jansson.h>
 
+#include "core/demo.h"
 #include "core/err.h"
 #include "core/event.h"
 #include "http/router.h"
@@ -19,12 +20,6 @@
 struct db;
 struct config;
 struct settings;
-
-struct demo_opts {
-	int64_t now;            /* the clock demo data is relative to */
-	long services;          /* synthetic directory services to add (0: none) */
-	FILE *out;              /* where to print what was created (accounts, counts) */
-};
 
 /* A command-line command a feature adds ("kith user add ..."). argv[0] is
  * the command word. Returns the process exit status. */

@@ -32,7 +32,7 @@
  * day moves them with it.
  */
 #include "core/common.h"
-#include "app/features.h"
+#include "core/demo.h"
 #include "core/buf.h"
 #include "core/str.h"
 #include "core/timeutil.h"
@@ -1152,7 +1152,7 @@ static enum err demo_with(struct db *db, const struct demo_data *d, const struct
 	return ERR_OK;
 }
 
-static enum err demo(struct db *db, const struct demo_opts *opts)
+enum err directory_demo(struct db *db, const struct demo_opts *opts)
 {
 	struct demo_data d;
 	char why[256];
@@ -1165,8 +1165,3 @@ static enum err demo(struct db *db, const struct demo_opts *opts)
 	demo_data_release(&d);
 	return e;
 }
-
-const struct feature directory_demo_feature = {
-	.name = "directory-demo",
-	.demo = demo,
-};

@@ -304,6 +304,10 @@ extern const struct feature directory_feature;       /* pages: /find, /services,
 extern const struct feature directory_manage_feature; /* organiser and coordinator pages */
 extern const struct feature oruk_feature;            /* /api/oruk */
 extern const struct feature directory_demo_feature;  /* the demo town and synthetic services */
+/* The demo town (and opts->services synthetic services), in the caller's
+ * transaction (demo.c; directory_demo_feature's demo hook). */
+struct demo_opts;
+enum err directory_demo(struct db *db, const struct demo_opts *opts);
 
 /* Policy (directory_policy.c). */
 extern const struct action act_service_edit;   /* add and edit services: coordinators, admins;

@@ -8,6 +8,7 @@
  */
 #include "core/common.h"
 #include "app/app.h"
+#include "app/features.h"
 #include "directory/directory.h"
 #include "store/store.h"
 
@@ -71,3 +72,8 @@ enum err directory_sync_job(struct app *app, struct db *db, int64_t now)
 		return ERR_OK;
 	return directory_sync(app, db);
 }
+
+const struct feature directory_demo_feature = {
+	.name = "directory-demo",
+	.demo = directory_demo,
+};

@@ -2,7 +2,7 @@
  * import.c - bringing a council's (or anyone's) Open Referral UK feed into
  * kith, and giving the directory back as a feed (the commands `kith
  * directory import FILE` and `kith directory export [--out FILE]` are
- * oruk_cli.c's).
+ * oruk_feature.c's).
  *
  * Import reads the whole file (ORUK_FEED_MAX), splits it into records
  * (oruk_feed_read: an array, a paginated list, one service, or ndjson),

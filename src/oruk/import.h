@@ -1,6 +1,6 @@
 /*
  * import.h - ORUK feeds into the directory and back out
- * (`kith directory import FILE` and `kith directory export`, oruk_cli.c;
+ * (`kith directory import FILE` and `kith directory export`, oruk_feature.c;
  * the tests call these directly). import.c says how.
  */
 #ifndef KITH_IMPORT_H

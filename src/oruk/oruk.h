@@ -6,11 +6,11 @@
  * is unit-tested and fuzzed on its own (fuzz/fuzz_import.c).
  *
  * src/oruk/ is the ORUK layer: this model (oruk.c, sched_oruk.c), import
- * and export (import.h), the command (oruk_cli.c) and the API
+ * and export (import.h), the command (oruk_feature.c) and the API
  * (oruk_web.c). The model includes only core/, search/ and
  * directory/vocab.h (kith's taxonomy, which a document's attributes
  * link to) besides jansson; import and export add the directory and the
- * store; only oruk_cli.c and oruk_web.c know about app/ and http/.
+ * store; only oruk_feature.c and oruk_web.c know about app/ and http/.
  *
  * What "normalised" means (oruk_normalise):
  *   - Only fields kith knows are kept: ORUK 3.0's, plus the HSDS 3.0 ones

@@ -39,7 +39,7 @@
 #include "directory/directory_db.h"
 #include "http/request.h"
 #include "oruk/oruk.h"
-#include "oruk/oruk_cli.h"
+#include "oruk/oruk_feature.h"
 #include "oruk/oruk_web.h"
 #include "search/postcode.h"
 #include "store/store.h"

@@ -12,7 +12,7 @@
  * email addresses at example.net.
  */
 #include "core/common.h"
-#include "app/features.h"
+#include "core/demo.h"
 #include "auth/person.h"
 #include "core/log.h"
 #include "people/people.h"

@@ -1,11 +1,11 @@
 /*
- * oruk_cli.c - the `kith directory` command: `import FILE` (an ORUK feed,
+ * oruk_feature.c - the `kith directory` command: `import FILE` (an ORUK feed,
  * JSON or ndjson, v1 or 3.0; "-" reads standard input) and `export [--out
  * FILE]` (ORUK 3.0 ndjson). The work is import.c's; this opens the store
  * named by the configuration, reads the file and prints the report.
  */
 #include "core/common.h"
-#include "oruk/oruk_cli.h"
+#include "oruk/oruk_feature.h"
 
 #include "app/cli.h"
 #include "app/config.h"

@@ -1,5 +1,5 @@
 /*
- * people_cli.c - the account commands and the demo accounts.
+ * people_feature.c - the account commands and the demo accounts.
  *
  * Commands run outside the server but through the same modules the web
  * pages use (person.h, session.h, mail.h, audit.h), each change in one

@@ -1,9 +1,9 @@
 /*
- * oruk_cli.h - the `kith directory import | export` command (oruk_cli.c),
+ * oruk_feature.h - the `kith directory import | export` command (oruk_feature.c),
  * which oruk_feature lists in its commands.
  */
-#ifndef KITH_ORUK_CLI_H
-#define KITH_ORUK_CLI_H
+#ifndef KITH_ORUK_FEATURE_H
+#define KITH_ORUK_FEATURE_H
 
 #include "app/features.h"
 
