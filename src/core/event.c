@@ -6,26 +6,25 @@
 #include "core/event.h"
 #include "core/log.h"
 
-static const char *const names[EV__MAX] = {
-	[EV_EMAIL_VERIFIED] = "email_verified",
-	[EV_PERSON_ERASING] = "person_erasing",
-	[EV_ROLE_CHANGED] = "role_changed",
-	[EV_REFERRAL_MOVED] = "referral_moved",
+/* Each kind's name, and whether it is a teardown, whose subscribers run
+ * last feature first (their rows may point at earlier features'). */
+static const struct { const char *name; bool teardown; } kinds[EV__MAX] = {
+	[EV_EMAIL_VERIFIED] = { "email_verified", false },
+	[EV_PERSON_ERASING] = { "person_erasing", true },
+	[EV_ROLE_CHANGED] = { "role_changed", false },
+	[EV_REFERRAL_MOVED] = { "referral_moved", false },
 };
 
 const char *event_name(enum event_kind k)
 {
-	return (unsigned)k < EV__MAX ? names[k] : "unknown";
+	return (unsigned)k < EV__MAX ? kinds[k].name : "unknown";
 }
 
 enum err event_publish(const struct event_bus *bus, const struct event *ev)
 {
-	enum err e;
-
-	/* Erasure is a teardown: later features (whose rows may point at
-	 * earlier ones') go first. */
-	bool reverse = ev->kind == EV_PERSON_ERASING;
+	bool reverse = (unsigned)ev->kind < EV__MAX && kinds[ev->kind].teardown;
 	size_t n = bus ? bus->n : 0;
+	enum err e;
 
 	for (size_t k = 0; k < n; k++) {
 		const struct subscription *s = bus->subs[reverse ? n - 1 - k : k];
