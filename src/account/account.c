@@ -74,18 +74,6 @@ json_t *account_check_login(const char *email, const char *password)
 	return errors;
 }
 
-json_t *account_check_details(const char *name, const char *phone)
-{
-	json_t *errors = json_array();
-
-	if (!errors)
-		return NULL;
-	check_rule(errors, FLD_NAME, person_check_name, name);
-	if (!str_is_blank(phone))
-		check_rule(errors, FLD_PHONE, person_check_phone, phone);
-	return errors;
-}
-
 json_t *account_check_email(const char *email, const char *current)
 {
 	json_t *errors = json_array();

@@ -57,8 +57,6 @@ json_t *account_check_register(const char *name, const char *email, const char *
 /* Sign in: both fields present (whether they are right is not a field
  * error: the page says "Enter a correct email address and password"). */
 json_t *account_check_login(const char *email, const char *password);
-/* Your details: name, phone (optional). */
-json_t *account_check_details(const char *name, const char *phone);
 /* Change email: the new address and the current password (present). */
 json_t *account_check_email(const char *email, const char *current);
 /* A new password and its confirmation (reset, set, change). current is
