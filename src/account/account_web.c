@@ -848,10 +848,12 @@ static enum err details_get(struct request *req, struct response *resp)
 			    FLD_PHONE, p.phone), NULL, NULL);
 }
 
-static enum err details_act(struct request *req, const struct bound *b, json_t *errors, void *ctx)
+static enum err details_act(struct request *req, struct response *resp, const struct bound *b,
+		json_t *errors, void *ctx)
 {
 	enum err e;
 
+	UNUSED(resp);
 	UNUSED(errors);
 	UNUSED(ctx);
 	if ((e = person_set_details(req->db, req->actor->id, web_bound(b, FLD_NAME)->text,
@@ -862,7 +864,7 @@ static enum err details_act(struct request *req, const struct bound *b, json_t *
 
 static const struct form_post details_form = {
 	.fields = details_fields, .nfields = ARRAY_LEN(details_fields),
-	.act = details_act, .page = details_page, .done_href = "/account?done=details",   /* a constant: the route account.home */
+	.act = details_act, .page = details_page, .done_route = "account.home", .done_word = "details",
 };
 
 static enum err details_post(struct request *req, struct response *resp)

@@ -16,6 +16,7 @@
 #include "search/postcode.h"
 #include "store/store.h"
 #include "web/errors.h"
+#include "web/url.h"
 #include "web/view.h"
 
 json_t *web_form(const char *action, const char *button, bool warning,
@@ -339,6 +340,16 @@ void web_bound_release(struct bound *b)
 
 /* ---------------------------------------------------------------- the POST path */
 
+static const char *done_href(struct request *req, const struct form_post *f, void *ctx)
+{
+	const char *path;
+
+	if (f->done)
+		return f->done(req, ctx);
+	path = web_url(req, f->done_route, NULL);
+	return f->done_word ? arena_printf(&req->arena, "%s?done=%s", path, f->done_word) : path;
+}
+
 enum err web_form_post(struct request *req, struct response *resp, const struct form_post *f,
 		void *ctx)
 {
@@ -353,23 +364,23 @@ enum err web_form_post(struct request *req, struct response *resp, const struct 
 		}
 		goto again;
 	}
-	if ((e = db_begin(req->db)) != ERR_OK) {
-		web_bound_release(&b);
-		return e;
+	e = f->before ? f->before(req, &b, b.errors, ctx) : ERR_OK;
+	if (e == ERR_OK && (e = db_begin(req->db)) == ERR_OK) {
+		e = f->act(req, resp, &b, b.errors, ctx);
+		if (e == ERR_OK)
+			e = db_commit(req->db);
+		if (e == ERR_INVALID)
+			db_rollback(req->db);
 	}
-	e = f->act(req, &b, b.errors, ctx);
-	if (e == ERR_OK)
-		e = db_commit(req->db);
 	if (e == ERR_OK) {
 		web_bound_release(&b);
-		resp_redirect(req, resp, f->done_href);
+		resp_redirect(req, resp, done_href(req, f, ctx));
 		return ERR_OK;
 	}
 	if (e != ERR_INVALID || json_array_size(b.errors) == 0) {
 		web_bound_release(&b);
 		return e;          /* the dispatcher rolls back and answers it */
 	}
-	db_rollback(req->db);
 again:
 	values = b.values;
 	errors = b.errors;

@@ -104,22 +104,34 @@ const char *web_date_parts(struct request *req, const char *d, const char *m, co
 /*
  * The one POST path. A page's form is a struct form_post: its fields, how
  * to draw its page again, and what to do. web_form_post() binds; with
- * errors it draws the page again (422) keeping what was typed; otherwise
- * it opens a write transaction and acts. act() returns ERR_OK (committed,
- * then a 303 to done_href, whose page names what changed from its ?done=
- * word, see web_done), ERR_INVALID with errors added (rolled back, drawn
- * again with them) or another error (the dispatcher answers it and rolls
- * back).
+ * errors it draws the page again (422) keeping what was typed. Then
+ * before() (optional) runs outside any transaction, for what must not sit
+ * inside the write or must stay when the form fails: hashing a password,
+ * checking a limit and counting the attempt in a transaction of its own,
+ * a check across fields. Then the path opens the write transaction and
+ * calls act(). Each of before() and act() returns ERR_OK (go on; after
+ * act, commit and answer 303 to the page done names), ERR_INVALID with
+ * errors added (act's writes rolled back, the page drawn again with them)
+ * or another error (the dispatcher answers it and rolls back).
+ *
+ * Where to go after: done(req, ctx) when set (the page depends on what
+ * act made, e.g. the new referral's), else the route done_route with
+ * ?done=done_word (web_done names the change on that page). ctx is the
+ * handler's own (values act leaves for page or done, flags for page).
  */
 struct form_post {
 	const struct field_def *fields;
 	size_t nfields;
-	enum err (*act)(struct request *req, const struct bound *b, json_t *errors, void *ctx);
+	enum err (*before)(struct request *req, const struct bound *b, json_t *errors, void *ctx);
+	enum err (*act)(struct request *req, struct response *resp, const struct bound *b,
+			json_t *errors, void *ctx);
 	/* Draws the form's page: status, the values to show and the errors
 	 * (ownership of both taken). */
 	enum err (*page)(struct request *req, struct response *resp, int status, json_t *values,
 			json_t *errors, void *ctx);
-	const char *done_href;     /* where to go after: "/account?done=details" */
+	const char *done_route;    /* a route name: "account.home" */
+	const char *done_word;     /* NULL for none */
+	const char *(*done)(struct request *req, void *ctx);
 };
 enum err web_form_post(struct request *req, struct response *resp, const struct form_post *f,
 		void *ctx);
