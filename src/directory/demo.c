@@ -954,44 +954,8 @@ static bool town_places(const struct demo_data *d, struct town *t)
 	return t->n > 0;
 }
 
-/* Names already given in the town: two services of one name would be
- * flagged as likely duplicates. */
-struct nameset {
-	char **v;
-	size_t n, cap;
-};
-
-static bool nameset_has(const struct nameset *s, const char *name)
-{
-	for (size_t i = 0; i < s->n; i++)
-		if (strcmp(s->v[i], name) == 0)
-			return true;
-	return false;
-}
-
-static bool nameset_add(struct nameset *s, const char *name)
-{
-	if (s->n == s->cap) {
-		size_t cap = s->cap ? s->cap * 2 : 256;
-		char **v = realloc(s->v, cap * sizeof(*v));
-
-		if (!v)
-			return false;
-		s->v = v;
-		s->cap = cap;
-	}
-	if (!(s->v[s->n] = strdup(name)))
-		return false;
-	s->n++;
-	return true;
-}
-
-static void nameset_free(struct nameset *s)
-{
-	for (size_t i = 0; i < s->n; i++)
-		free(s->v[i]);
-	free(s->v);
-}
+/* Names already given in the town (keys of a JSON object, a set):
+ * two services of one name would be flagged as likely duplicates. */
 
 /* How many of the town's walks the demo organiser's organisation runs. */
 #define DEMO_ORG_WALKS 6
@@ -1000,12 +964,14 @@ static enum err demo_town(struct db *db, const struct demo_data *d, const struct
 			  int64_t today, struct tally *t, size_t *n_out)
 {
 	struct town town;
-	struct nameset names = { 0 };
+	json_t *names = json_object();
 	enum err e = ERR_OK;
 	size_t n = 0;
 
-	if (!town_places(d, &town))
-		return ERR_INTERNAL;
+	if (!names || !town_places(d, &town)) {
+		json_decref(names);
+		return names ? ERR_INTERNAL : ERR_NOMEM;
+	}
 	for (size_t ki = 0; ki < d->nkinds && e == ERR_OK; ki++) {
 		const struct kind *k = &d->kinds[ki];
 
@@ -1043,9 +1009,10 @@ static enum err demo_town(struct db *db, const struct demo_data *d, const struct
 				doc = build_service(&in, &name);
 				if (!doc) {
 					free(name);
-					return ERR_NOMEM;
+					e = ERR_NOMEM;
+					goto out;
 				}
-				if (!nameset_has(&names, name))
+				if (!json_object_get(names, name))
 					break;
 				json_decref(doc);
 				doc = NULL;
@@ -1054,9 +1021,10 @@ static enum err demo_town(struct db *db, const struct demo_data *d, const struct
 			}
 			if (!doc) {
 				fprintf(stderr, "kith: no unused name for demo service %s\n", key);
-				return ERR_INTERNAL;
+				e = ERR_INTERNAL;
+				goto out;
 			}
-			if (!nameset_add(&names, name))
+			if (json_object_set_new(names, name, json_true()) != 0)
 				e = ERR_NOMEM;
 			if (e == ERR_OK)
 				e = save(db, doc, opts, t, in.key);
@@ -1065,7 +1033,8 @@ static enum err demo_town(struct db *db, const struct demo_data *d, const struct
 			n++;
 		}
 	}
-	nameset_free(&names);
+out:
+	json_decref(names);
 	*n_out = n;
 	return e;
 }

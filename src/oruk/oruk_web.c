@@ -433,8 +433,8 @@ static int sal_cmp(const void *a, const void *b)
 static enum err sal_search(struct request *req, const struct oruk_params *p, struct sal_hit **out,
 		size_t *n)
 {
-	const char **sids = NULL;
-	size_t nsids = 0, cap = 0, hn = 0, hcap = 0;
+	size_t nsids = 0, cap = 1024, hn = 0, hcap = 0;
+	const char **sids = arena_calloc(&req->arena, cap, sizeof(*sids));
 	struct sal_hit *hits = NULL;
 	struct search_result res;
 	struct oruk_params sp = *p;
@@ -442,19 +442,20 @@ static enum err sal_search(struct request *req, const struct oruk_params *p, str
 
 	/* Distance is measured per place below; the search only narrows. */
 	sp.proximity_m = p->proximity_m ? p->proximity_m : 0;
+	if (!sids)
+		return ERR_NOMEM;
 	for (size_t off = 0; off < SAL_SCAN_MAX; off += 1000) {
 		if ((e = run_search(req, &sp, off, 1000, &res)) != ERR_OK)
 			return e;
 		if (nsids + res.n > cap) {
-			size_t ncap = cap ? cap * 2 : 1024;
+			size_t ncap = cap * 2;
 			const char **bigger;
 
 			while (ncap < nsids + res.n)
 				ncap *= 2;
 			if (!(bigger = arena_calloc(&req->arena, ncap, sizeof(*bigger))))
 				return ERR_NOMEM;
-			if (sids)
-				memcpy(bigger, sids, nsids * sizeof(*sids));
+			memcpy(bigger, sids, nsids * sizeof(*sids));
 			sids = bigger;
 			cap = ncap;
 		}

@@ -284,7 +284,8 @@ static enum err applied_load(struct db *db, struct applied **out, size_t *nout)
 	while ((e = db_next(r)) == ERR_OK && db_row(r)) {
 		if (n == cap) {
 			size_t ncap = cap ? cap * 2 : 32;
-			struct applied *na = reallocarray(a, ncap, sizeof(*a));
+			struct applied *na = ncap > SIZE_MAX / sizeof(*a) ? NULL :
+				realloc(a, ncap * sizeof(*a));
 			if (!na) {
 				e = ERR_NOMEM;
 				break;

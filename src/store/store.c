@@ -726,7 +726,7 @@ enum err store_backup(struct store *s, const char *path, char *errbuf, size_t er
 	}
 	db = store_db(s);
 	if (!db) {
-		store_errf(errbuf, errlen, "cannot reach the database %s", s->redacted);
+		store_errf(errbuf, errlen, "cannot reach the database %s", s ? s->redacted : "");
 		return ERR_UNAVAILABLE;
 	}
 	return s->ops->backup(db, path, errbuf, errlen);
