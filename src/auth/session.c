@@ -102,6 +102,32 @@ enum err session_create(struct db *db, int64_t person_id, enum session_kind kind
 	return ERR_OK;
 }
 
+/* The person's columns col..col+3 of a lookup's row (id, name, email,
+ * verified) into actor. False when out of memory. */
+static bool actor_person(struct arena *a, struct db_res *r, int col, struct actor *actor)
+{
+	actor->id = db_int(r, col);
+	actor->name = arena_strdup(a, db_text(r, col + 1));
+	actor->email = db_isnull(r, col + 2) ? NULL : arena_strdup(a, db_text(r, col + 2));
+	actor->verified = !db_isnull(r, col + 3);
+	return actor->name != NULL;
+}
+
+/* The end of a lookup: its rows freed, its roles (one a row) given to
+ * actor. e is the loop's. */
+static enum err actor_done(struct db_res *r, enum err e, bool found, unsigned roles,
+		const char *org, struct actor *actor)
+{
+	db_res_free(r);
+	if (e)
+		return e;
+	if (!found)
+		return ERR_NOT_FOUND;
+	actor->roles = roles;
+	actor->org_id = org;
+	return ERR_OK;
+}
+
 enum err session_lookup(struct db *db, struct arena *a, const char *token, int64_t now,
 		int idle_s, struct actor *actor, bool *touch)
 {
@@ -130,25 +156,14 @@ enum err session_lookup(struct db *db, struct arena *a, const char *token, int64
 			actor->csrf_token = arena_strdup(a, db_text(r, 2));
 			if (touch)
 				*touch = now - db_int(r, 3) >= TOUCH_EVERY_S;
-			actor->id = db_int(r, 4);
-			actor->name = arena_strdup(a, db_text(r, 5));
-			actor->email = db_isnull(r, 6) ? NULL : arena_strdup(a, db_text(r, 6));
-			actor->verified = !db_isnull(r, 7);
-			if (!actor->csrf_token || !actor->name) {
+			if (!actor_person(a, r, 4, actor) || !actor->csrf_token) {
 				e = ERR_NOMEM;
 				break;
 			}
 		}
 		auth_add_role(a, r, 8, 9, &roles, &org);
 	}
-	db_res_free(r);
-	if (e)
-		return e;
-	if (!found)
-		return ERR_NOT_FOUND;
-	actor->roles = roles;
-	actor->org_id = org;
-	return ERR_OK;
+	return actor_done(r, e, found, roles, org, actor);
 }
 
 enum err session_touch(struct db *db, int64_t session_id, int64_t now)
@@ -305,27 +320,18 @@ enum err apitoken_lookup(struct db *db, struct arena *a, const char *token, int6
 			found = true;
 			actor->token_id = db_int(r, 0);
 			used = db_isnull(r, 1) || now - db_int(r, 1) >= TOUCH_EVERY_S;
-			actor->id = db_int(r, 2);
-			actor->name = arena_strdup(a, db_text(r, 3));
-			actor->email = db_isnull(r, 4) ? NULL : arena_strdup(a, db_text(r, 4));
-			actor->verified = !db_isnull(r, 5);
 			actor->via_token = true;
 			actor->session_id = 0;
 			actor->csrf_token = NULL;
-			if (!actor->name) {
+			if (!actor_person(a, r, 2, actor)) {
 				e = ERR_NOMEM;
 				break;
 			}
 		}
 		auth_add_role(a, r, 6, 7, &roles, &org);
 	}
-	db_res_free(r);
-	if (e)
+	if ((e = actor_done(r, e, found, roles, org, actor)) != ERR_OK)
 		return e;
-	if (!found)
-		return ERR_NOT_FOUND;
-	actor->roles = roles;
-	actor->org_id = org;
 	if (used) {
 		/* Bookkeeping: a failure must not refuse a valid token. */
 		enum err ue = db_exec(db, AQ(TOKEN_USED),
