@@ -206,6 +206,21 @@ static void item_end(struct buf *b, const struct page *pg)
 		buf_addc(b, '\n');
 }
 
+/* One item of a list, dumped in ORUK's member order (o is released). */
+static enum err item_json(struct buf *b, const struct page *pg, size_t i, json_t *o)
+{
+	char *s = o ? oruk_dump(o, NULL) : NULL;
+
+	json_decref(o);
+	if (!s)
+		return ERR_NOMEM;
+	item_sep(b, pg, i);
+	buf_adds(b, s);
+	item_end(b, pg);
+	free(s);
+	return ERR_OK;
+}
+
 static enum err finish(struct request *req, struct response *resp, const struct page *pg)
 {
 	struct buf *b = &resp->body;
@@ -650,24 +665,15 @@ static enum err orgs_list(struct request *req, struct response *resp)
 	for (size_t i = 0; i < r.n; i++) {
 		json_t *o = org_json(DIR_ROW(&r, i, 0), DIR_ROW(&r, i, 1), DIR_ROW(&r, i, 2),
 				     !p.full && !p.full_service);
-		char *s;
 
-		if (!o)
-			return ERR_NOMEM;
-		if (p.full || p.full_service) {
+		if (o && (p.full || p.full_service)) {
 			json_t *svcs = org_services(req, DIR_ROW(&r, i, 0), p.full_service);
 
 			if (svcs)
 				json_object_set_new(o, "services", svcs);
 		}
-		s = oruk_dump(o, NULL);
-		json_decref(o);
-		if (!s)
-			return ERR_NOMEM;
-		item_sep(b, &pg, i);
-		buf_adds(b, s);
-		item_end(b, &pg);
-		free(s);
+		if ((e = item_json(b, &pg, i, o)) != ERR_OK)
+			return e;
 	}
 	return finish(req, resp, &pg);
 }
@@ -740,16 +746,10 @@ static enum err rows_page(struct request *req, struct response *resp, const stru
 	buf_reset(b);
 	envelope_open(b, &pg);
 	for (size_t i = 0; i < r->n; i++) {
-		json_t *o = fn(r, i);
-		char *s = o ? oruk_dump(o, NULL) : NULL;
+		enum err e = item_json(b, &pg, i, fn(r, i));
 
-		json_decref(o);
-		if (!s)
-			return ERR_NOMEM;
-		item_sep(b, &pg, i);
-		buf_adds(b, s);
-		item_end(b, &pg);
-		free(s);
+		if (e)
+			return e;
 	}
 	return finish(req, resp, &pg);
 }
