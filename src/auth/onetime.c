@@ -64,20 +64,12 @@ enum err onetime_consume(struct db *db, struct arena *a, enum onetime_purpose pu
 	if (!pn || !str_is_lower_hex(token, TOKEN_HEX))
 		return ERR_NOT_FOUND;
 	auth_token_hash(token, hash);
-	e = db_query(db, AQ(OT_CONSUME), DB_ARGS(DB_TEXT(hash), DB_TEXT(pn), DB_INT(now)), &r);
+	e = db_query_one(db, AQ(OT_CONSUME), DB_ARGS(DB_TEXT(hash), DB_TEXT(pn), DB_INT(now)), &r);
 	if (e)
 		return e;
-	e = db_next(r);
-	if (e == ERR_OK && !db_row(r))
-		e = ERR_NOT_FOUND;
-	if (e == ERR_OK) {
-		*person_id = db_int(r, 0);
-		if (email && !db_isnull(r, 1)) {
-			*email = arena_strdup(a, db_text(r, 1));
-			if (!*email)
-				e = ERR_NOMEM;
-		}
-	}
+	*person_id = db_int(r, 0);
+	if (email && !db_isnull(r, 1) && !(*email = arena_strdup(a, db_text(r, 1))))
+		e = ERR_NOMEM;
 	db_res_free(r);
 	return e;
 }

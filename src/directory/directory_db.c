@@ -182,22 +182,16 @@ enum err dir_db_existing(struct db *db, struct arena *a, const char *id, const c
 		const char **state, const char **org_id)
 {
 	struct db_res *r;
-	enum err e = db_query(db, &q_existing, DB_ARGS(DB_TEXT(id)), &r);
+	enum err e = db_query_one(db, &q_existing, DB_ARGS(DB_TEXT(id)), &r);
 
 	if (e)
 		return e;
-	if ((e = db_next(r)) == ERR_OK) {
-		if (!db_row(r)) {
-			e = ERR_NOT_FOUND;
-		} else {
-			*hash = db_dup(a, r, 0, NULL);
-			*state = db_dup(a, r, 1, NULL);
-			if (org_id)
-				*org_id = db_dup(a, r, 2, NULL);
-			if (!*hash || !*state)
-				e = ERR_NOMEM;
-		}
-	}
+	*hash = db_dup(a, r, 0, NULL);
+	*state = db_dup(a, r, 1, NULL);
+	if (org_id)
+		*org_id = db_dup(a, r, 2, NULL);
+	if (!*hash || !*state)
+		e = ERR_NOMEM;
 	db_res_free(r);
 	return e;
 }
@@ -605,20 +599,14 @@ static bool svc_ok(const struct dir_service *s)
 enum err dir_db_service(struct db *db, struct arena *a, const char *id, struct dir_service *out)
 {
 	struct db_res *r;
-	enum err e = db_query(db, &q_service, DB_ARGS(DB_TEXT(id)), &r);
+	enum err e;
 
-	if (e)
-		return e;
 	memset(out, 0, sizeof(*out));
-	if ((e = db_next(r)) == ERR_OK) {
-		if (!db_row(r)) {
-			e = ERR_NOT_FOUND;
-		} else {
-			svc_row(r, a, out);
-			if (!svc_ok(out) || !out->doc)
-				e = ERR_NOMEM;
-		}
-	}
+	if ((e = db_query_one(db, &q_service, DB_ARGS(DB_TEXT(id)), &r)) != ERR_OK)
+		return e;
+	svc_row(r, a, out);
+	if (!svc_ok(out) || !out->doc)
+		e = ERR_NOMEM;
 	db_res_free(r);
 	return e;
 }

@@ -34,14 +34,11 @@ enum err ops_meta_insert(struct db *db, const char *key, const char *value, int6
 enum err ops_meta_get(struct db *db, const char *key, char *out, size_t n)
 {
 	struct db_res *r;
-	enum err e = db_query(db, &q_meta_get, DB_ARGS(DB_TEXT(key)), &r);
+	enum err e = db_query_one(db, &q_meta_get, DB_ARGS(DB_TEXT(key)), &r);
 
 	if (e)
 		return e;
-	e = db_next(r);
-	if (e == ERR_OK && !db_row(r))
-		e = ERR_NOT_FOUND;
-	if (e == ERR_OK && !str_copy(out, n, db_text(r, 0)))
+	if (!str_copy(out, n, db_text(r, 0)))
 		e = ERR_TOO_LARGE;
 	db_res_free(r);
 	return e;

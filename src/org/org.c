@@ -81,28 +81,22 @@ enum err org_choices(struct db *db, const char *chosen, json_t **out)
 enum err org_get(struct db *db, struct arena *a, const char *id, struct org_record *out)
 {
 	struct db_res *r;
-	enum err e = db_query(db, &q_get, DB_ARGS(DB_TEXT(id)), &r);
+	enum err e = db_query_one(db, &q_get, DB_ARGS(DB_TEXT(id)), &r);
 
 	if (e)
 		return e;
-	if ((e = db_next(r)) == ERR_OK) {
-		if (!db_row(r)) {
-			e = ERR_NOT_FOUND;
-		} else {
-			*out = (struct org_record){
-				.id = db_dup(a, r, 0, NULL),
-				.name = db_dup(a, r, 1, NULL),
-				.description = db_dup(a, r, 2, NULL),
-				.email = db_dup(a, r, 3, NULL),
-				.url = db_dup(a, r, 4, NULL),
-				.charity = db_dup(a, r, 5, NULL),
-				.doc = db_dup(a, r, 6, NULL),
-				.last_modified = db_int(r, 7),
-			};
-			if (!out->id || !out->name)
-				e = ERR_NOMEM;
-		}
-	}
+	*out = (struct org_record){
+		.id = db_dup(a, r, 0, NULL),
+		.name = db_dup(a, r, 1, NULL),
+		.description = db_dup(a, r, 2, NULL),
+		.email = db_dup(a, r, 3, NULL),
+		.url = db_dup(a, r, 4, NULL),
+		.charity = db_dup(a, r, 5, NULL),
+		.doc = db_dup(a, r, 6, NULL),
+		.last_modified = db_int(r, 7),
+	};
+	if (!out->id || !out->name)
+		e = ERR_NOMEM;
 	db_res_free(r);
 	return e;
 }

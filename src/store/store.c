@@ -583,6 +583,24 @@ json_t *db_json_int(const struct db_res *r, int col)
 	return db_isnull(r, col) ? json_null() : json_integer(db_int(r, col));
 }
 
+enum err db_query_one(struct db *db, const struct sql *q,
+		const struct db_val *args, size_t nargs, struct db_res **out)
+{
+	struct db_res *r;
+	enum err e;
+
+	*out = NULL;
+	if ((e = db_query(db, q, args, nargs, &r)) != ERR_OK)
+		return e;
+	if ((e = db_next(r)) == ERR_OK && !db_row(r))
+		e = ERR_NOT_FOUND;
+	if (e)
+		db_res_free(r);
+	else
+		*out = r;
+	return e;
+}
+
 enum err db_query_int(struct db *db, const struct sql *q,
 		const struct db_val *args, size_t nargs, int64_t *out)
 {
@@ -590,16 +608,12 @@ enum err db_query_int(struct db *db, const struct sql *q,
 	enum err e;
 
 	*out = 0;
-	e = db_query(db, q, args, nargs, &r);
-	if (e)
+	if ((e = db_query_one(db, q, args, nargs, &r)) != ERR_OK)
 		return e;
-	e = db_next(r);
-	if (e == ERR_OK) {
-		if (!db_row(r) || db_ncols(r) < 1 || db_isnull(r, 0))
-			e = ERR_NOT_FOUND;
-		else
-			*out = db_int(r, 0);
-	}
+	if (db_ncols(r) < 1 || db_isnull(r, 0))
+		e = ERR_NOT_FOUND;
+	else
+		*out = db_int(r, 0);
 	db_res_free(r);
 	return e;
 }

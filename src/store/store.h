@@ -153,6 +153,11 @@ const void *db_blob(struct db_res *r, int col, size_t *n);
 const char *db_colname(const struct db_res *r, int col);
 void db_res_free(struct db_res *r);
 
+/* Runs a query that finds one row: *out is on that row (read it, then
+ * db_res_free). ERR_NOT_FOUND when there is none, or another error; *out
+ * is then NULL and there is nothing to free. */
+enum err db_query_one(struct db *db, const struct sql *q,
+		const struct db_val *args, size_t nargs, struct db_res **out);
 /* Convenience: runs q and reads the first column of the first row as an
  * integer. ERR_NOT_FOUND when there is no row (or the value is NULL, as
  * from max() over no rows). */

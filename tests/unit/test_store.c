@@ -250,6 +250,17 @@ static void test_query_int(void **state)
 	assert_int_equal(v, 0);
 	assert_int_equal(db_query_int(f->db, &q_max, DB_NOARGS, &v), ERR_NOT_FOUND);
 	assert_int_equal(count_rows(f->db, &q_v_count), 1);
+	/* db_query_one: on the row, or ERR_NOT_FOUND with nothing to free. */
+	{
+		struct db_res *r = (struct db_res *)1;
+
+		assert_int_equal(db_query_one(f->db, &q_i, DB_ARGS(DB_INT(1)), &r), ERR_OK);
+		assert_true(db_row(r));
+		assert_int_equal(db_int(r, 0), -5);
+		db_res_free(r);
+		assert_int_equal(db_query_one(f->db, &q_i, DB_ARGS(DB_INT(999)), &r), ERR_NOT_FOUND);
+		assert_null(r);
+	}
 }
 
 static void test_changes(void **state)
