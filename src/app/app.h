@@ -17,6 +17,7 @@
 #include "app/config.h"
 #include "core/event.h"
 #include "core/err.h"
+#include "core/links.h"
 #include "http/request.h"
 
 struct store;
@@ -39,6 +40,9 @@ struct app {
 	struct directory *directory;  /* the directory's search index and sync state */
 	const struct feature **feats; /* the features this app runs (its own copy) */
 	struct event_bus events;      /* every feature's subscriptions, in feature order */
+	/* What rules get instead of the app (they cannot see it): links to
+	 * pages by route name. */
+	struct links links;           /* router_url and base_url */
 	size_t nfeats;
 	unsigned char csrf_key[32];   /* signs visitors' form tokens; shared via the database */
 	atomic_bool draining;         /* shutting down: refuse new work with 503 */
