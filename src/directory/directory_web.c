@@ -53,7 +53,7 @@ static char *href_of(struct request *req, const struct find_params *p)
 	char *s = NULL;
 
 	buf_init(&b, FIND_HREF_MAX);
-	if (find_href(p, &b))
+	if (find_href(web_url(req, "directory.find", NULL), p, &b))
 		s = arena_strdup(&req->arena, b.p);
 	buf_release(&b);
 	return s;
