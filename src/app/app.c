@@ -25,6 +25,7 @@
 #include "http/headers.h"
 #include "http/parse.h"
 #include "http/router.h"
+#include "mail/mail_feature.h"
 #include "store/store.h"
 #include "view/escape.h"
 #include "view/tmpl.h"
@@ -135,6 +136,7 @@ enum err app_init_features(struct app *app, const struct config *cfg, bool migra
 	if ((e = view_init(&app->views, errbuf, errlen)) != ERR_OK)
 		goto fail;
 	app->links = (struct links){ .path = route_path, .arg = app->router, .base_url = cfg->base_url };
+	mail_mailer_init(&app->mailer, app);
 	app->metrics = metrics_new(app->router);
 	app->assets = asset_urls();
 	if (!app->metrics || !app->assets) {
