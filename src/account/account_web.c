@@ -110,7 +110,7 @@ enum err account_send_verify(struct request *req, int64_t id, const char *name,
 	sodium_memzero(token, sizeof(token));
 	if (!ctx)
 		return ERR_NOMEM;
-	e = mail_enqueue(req->app, req->db, email, id, "verify_email", ctx, now);
+	e = mail_enqueue(&req->app->mailer, req->db, email, id, "verify_email", ctx, now);
 	json_decref(ctx);
 	return e;
 }
@@ -124,7 +124,7 @@ static enum err send_simple(struct request *req, const char *to, int64_t id, con
 
 	if (!ctx)
 		return ERR_NOMEM;
-	e = mail_enqueue(req->app, req->db, to, id, tmpl, ctx, now);
+	e = mail_enqueue(&req->app->mailer, req->db, to, id, tmpl, ctx, now);
 	json_decref(ctx);
 	return e;
 }
@@ -619,7 +619,7 @@ enum err account_request_reset(struct request *req, const char *email)
 		sodium_memzero(token, sizeof(token));
 		if (!ctx)
 			return ERR_NOMEM;
-		e = mail_enqueue(req->app, req->db, p.email, p.id, "reset_password", ctx, now);
+		e = mail_enqueue(&req->app->mailer, req->db, p.email, p.id, "reset_password", ctx, now);
 		json_decref(ctx);
 		if (e == ERR_OK)
 			e = audit_req(req, "password_reset.requested", p.id, NULL);
@@ -1287,7 +1287,7 @@ static enum err delete_post(struct request *req, struct response *resp)
 	if ((e = db_begin(req->db)) == ERR_OK &&
 	    (e = person_set_delete(req->db, p.id, when, now)) == ERR_OK &&
 	    (e = session_revoke_all(req->db, p.id, req->actor->session_id, now, NULL)) == ERR_OK &&
-	    (!p.email || (e = mail_enqueue(req->app, req->db, p.email, p.id, "delete_scheduled", ctx,
+	    (!p.email || (e = mail_enqueue(&req->app->mailer, req->db, p.email, p.id, "delete_scheduled", ctx,
 					   now)) == ERR_OK) &&
 	    (e = audit_req(req, "account.delete_requested", p.id, NULL)) == ERR_OK &&
 	    (e = auth_logout(req, resp)) == ERR_OK)

@@ -43,6 +43,7 @@
 #include "core/str.h"
 #include "core/timeutil.h"
 #include "directory/directory.h"
+#include "directory/directory_feature.h"
 #include "directory/freshness.h"
 #include "directory/vocab.h"
 #include "store/store.h"
@@ -118,7 +119,7 @@ static enum err audit_service(struct request *req, const char *action, const cha
  * is not the person's (the background sync catches up). */
 static void sync_index(struct request *req)
 {
-	enum err e = directory_sync(req->app, req->db);
+	enum err e = directory_apply_changes(req->app->directory, req->db);
 
 	if (e)
 		log_warn("[%s] directory sync after a change failed: %s", req->id, err_name(e));
@@ -715,7 +716,7 @@ static enum err save(struct request *req, struct svc_form *f, const struct save_
 
 	if ((e = db_begin(req->db)) != ERR_OK)
 		return e;
-	e = directory_save_form(req->app, req->db, f, opts, rep, &fields);
+	e = directory_save_form(req->db, f, opts, rep, &fields);
 	if (e == ERR_INVALID) {
 		json_t *mapped = page_errors(req, fields);
 		size_t i;
@@ -761,7 +762,7 @@ static enum err manage_home(struct request *req, struct response *resp)
 		size_t i, stale = 0;
 
 		if ((e = org_name(req->db, &req->arena, org, &oname)) != ERR_OK ||
-		    (e = directory_org_services(req->db, org, req->now, &list)) != ERR_OK) {
+		    (e = directory_org_services(&req->app->links, req->db, org, req->now, &list)) != ERR_OK) {
 			json_decref(data);
 			return e;
 		}
@@ -946,17 +947,17 @@ static enum err change_state(struct request *req, struct response *resp, enum ch
 	switch (ch) {
 	case CH_PUBLISH:
 		e = meta.state == SVC_PUBLISHED ? ERR_OK :
-		    directory_set_state(req->app, req->db, meta.id, SVC_PUBLISHED, req->actor->id, now);
+		    directory_set_state(req->db, meta.id, SVC_PUBLISHED, req->actor->id, now);
 		break;
 	case CH_ARCHIVE:
 		e = meta.state == SVC_ARCHIVED ? ERR_OK :
-		    directory_set_state(req->app, req->db, meta.id, SVC_ARCHIVED, req->actor->id, now);
+		    directory_set_state(req->db, meta.id, SVC_ARCHIVED, req->actor->id, now);
 		if (e == ERR_OK)
 			e = freshness_clear(req->db, meta.id, now, NULL);
 		break;
 	case CH_VERIFY:
 	case CH_CONFIRM:
-		e = directory_assure(req->app, req->db, meta.id, req->actor->id, now);
+		e = directory_assure(req->db, meta.id, req->actor->id, now);
 		break;
 	}
 	if (e == ERR_OK)
@@ -1005,7 +1006,7 @@ static enum err review_get(struct request *req, struct response *resp)
 
 	if (pagestr && !str_to_i64(str_c(pagestr), 1, 100000, &page))
 		page = 1;
-	e = directory_review_list(req->db, REVIEW_PER_PAGE, (int)((page - 1) * REVIEW_PER_PAGE), req->now,
+	e = directory_review_list(&req->app->links, req->db, REVIEW_PER_PAGE, (int)((page - 1) * REVIEW_PER_PAGE), req->now,
 				  &items, &total);
 	if (e)
 		return e;
@@ -1060,7 +1061,7 @@ static const struct route routes[] = {
 
 static enum err freshness_job(struct app *app, struct db *db, int64_t now)
 {
-	return freshness_run(app, db, now);
+	return freshness_run(FRESHNESS_ENV(app), db, now);
 }
 
 static const struct job jobs[] = {

@@ -42,6 +42,7 @@
 #include "directory/directory.h"
 #include "directory/vocab.h"
 #include "referral/referral.h"
+#include "referral/referral_feature.h"
 #include "referral/referral_int.h"
 #include "store/store.h"
 #include "web/view.h"
@@ -694,7 +695,7 @@ static enum err make_referral(struct request *req, bool self, const struct svc_m
 		json_decref(raw);
 		return e;
 	}
-	e = referral_create(req->app, req->db, req->actor, &n, now, id_out, raw);
+	e = referral_create(ref_env(req), req->db, req->actor, &n, now, id_out, raw);
 	if (e == ERR_OK) {
 		json_decref(raw);
 		return db_commit(req->db);
@@ -788,7 +789,7 @@ static enum err referme_get(struct request *req, struct response *resp)
 		return web_page(req, resp, 200, "referral/refer-me.html", "Your request is sent",
 				    json_pack("{s:b, s:o, s:b, s:i}", "sent", true, "target", target_model(&target),
 					      "signed_in", req->actor->id != 0, "follow_up_days",
-					      ref_follow_up_days(req->app)));
+					      ref_follow_up_days(ref_env(req))));
 	/* Signed in: their own name and email, to save typing. */
 	values = json_pack("{s:s, s:s, s:s}", "person.name", req->actor->name ? req->actor->name : "",
 			   "person.email", req->actor->email ? req->actor->email : "",
@@ -1029,7 +1030,7 @@ static enum err show_page(struct request *req, struct response *resp, int status
 	size_t i;
 	enum err e;
 
-	if ((e = referral_view_from(req->app, req->db, req->actor, m, req->now, req->client_ip,
+	if ((e = referral_view_from(ref_env(req), req->db, req->actor, m, req->now, req->client_ip,
 				     req->id, &view)) != ERR_OK) {
 		json_decref(errors);
 		return e;
@@ -1199,7 +1200,7 @@ static enum err status_post(struct request *req, struct response *resp)
 		json_decref(raw);
 		return e;
 	}
-	e = referral_move(req->app, req->db, req->actor, &m, to ? to : "", reason, note, req->now, raw);
+	e = referral_move(ref_env(req), req->db, req->actor, &m, to ? to : "", reason, note, req->now, raw);
 	if (e == ERR_OK) {
 		json_decref(raw);
 		if ((e = db_commit(req->db)) != ERR_OK)
@@ -1284,7 +1285,7 @@ static enum err consent_post(struct request *req, struct response *resp)
 		json_decref(errors);
 		return e;
 	}
-	e = referral_consent(req->app, req->db, req->actor, &m, purpose ? purpose : "", give,
+	e = referral_consent(req->db, req->actor, &m, purpose ? purpose : "", give,
 			     method && method[0] ? method : NULL, req->now, raw);
 	if (e == ERR_OK) {
 		json_decref(raw);
@@ -1328,7 +1329,7 @@ static enum err list(struct request *req, enum ref_list_kind kind, const char *o
 		.kind = kind, .org_id = org_id, .status = status, .follow_up_only = follow_up_only,
 		.limit = limit, .offset = offset,
 	};
-	enum err e = referral_list(req->app, req->db, req->actor, &o, req->now, items, total);
+	enum err e = referral_list(ref_env(req), req->db, req->actor, &o, req->now, items, total);
 
 	if (e == ERR_OK)
 		decorate_items(req, *items, kind == REF_LIST_MINE);
@@ -1666,7 +1667,7 @@ static const struct route routes[] = {
 };
 
 static const struct job jobs[] = {
-	{ "referral_follow_up", 3600, referral_follow_up_run },
+	{ "referral_follow_up", 3600, referral_follow_up_job },
 };
 
 /* ---------------------------------------------------------------- settings */

@@ -72,7 +72,7 @@ static void save(struct rt *t, const struct svc *s, char out[37])
 
 	memset(&rep, 0, sizeof(rep));
 	assert_int_equal(db_begin(rt_db(t)), ERR_OK);
-	e = directory_save_form(&t->app, rt_db(t), &f, &o, &rep, &fields);
+	e = directory_save_form(rt_db(t), &f, &o, &rep, &fields);
 	if (e) {
 		char *dump = fields ? json_dumps(fields, 0) : NULL;
 
@@ -82,7 +82,7 @@ static void save(struct rt *t, const struct svc *s, char out[37])
 	json_decref(fields);
 	assert_int_equal(e, ERR_OK);
 	assert_int_equal(db_commit(rt_db(t)), ERR_OK);
-	assert_int_equal(directory_sync(&t->app, rt_db(t)), ERR_OK);
+	assert_int_equal(directory_apply_changes(t->app.directory, rt_db(t)), ERR_OK);
 	snprintf(out, 37, "%s", rep.id);
 }
 
@@ -476,7 +476,7 @@ static void drafts_and_archived_only_for_their_organisation(void **state)
 
 	/* Archived: the same. */
 	assert_int_equal(db_begin(rt_db(t)), ERR_OK);
-	assert_int_equal(directory_set_state(&t->app, rt_db(t), draft, SVC_ARCHIVED, 0, time_now()), ERR_OK);
+	assert_int_equal(directory_set_state(rt_db(t), draft, SVC_ARCHIVED, 0, time_now()), ERR_OK);
 	assert_int_equal(db_commit(rt_db(t)), ERR_OK);
 	rt_get(t, target, &r);
 	assert_int_equal(r.status, 404);

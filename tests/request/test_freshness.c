@@ -18,6 +18,7 @@
 #include "core/timeutil.h"
 #include "core/uktime.h"
 #include "directory/directory.h"
+#include "directory/directory_feature.h"
 #include "directory/freshness.h"
 #include "directory/vocab.h"
 #include "store/store.h"
@@ -62,7 +63,7 @@ static int64_t n(struct rt *t, const struct sql *q, const char *id)
 static void run_at(struct rt *t, int64_t at)
 {
 	time_set_fake(at);
-	assert_int_equal(freshness_run(&t->app, rt_db(t), at), ERR_OK);
+	assert_int_equal(freshness_run(FRESHNESS_ENV(&t->app), rt_db(t), at), ERR_OK);
 }
 
 static bool found(struct rt *t, const char *name)

@@ -19,6 +19,7 @@
 #include "core/log.h"
 #include "core/timeutil.h"
 #include "mail/mail.h"
+#include "mail/mail_feature.h"
 #include "mail/mail_int.h"
 #include "store/store.h"
 #include "support/reqtest.h"
@@ -83,7 +84,7 @@ static int64_t enqueue(struct fx *f, const char *to)
 	static const struct sql q_max = { "test.web_outbox_max", "SELECT max(id) FROM outbox", NULL };
 
 	assert_int_equal(db_begin(db), ERR_OK);
-	assert_int_equal(mail_enqueue(&f->t.app, db, to, 0, "verify_email", ctx, time_now()), ERR_OK);
+	assert_int_equal(mail_enqueue(&f->t.app.mailer, db, to, 0, "verify_email", ctx, time_now()), ERR_OK);
 	assert_int_equal(db_commit(db), ERR_OK);
 	json_decref(ctx);
 	return rt_count(&f->t, &q_max, DB_NOARGS);

@@ -577,10 +577,10 @@ void rt_service_at(struct rt *t, const char *org, const char *name, int state,
 
 	memset(&rep, 0, sizeof(rep));
 	assert_int_equal(db_begin(rt_db(t)), ERR_OK);
-	assert_int_equal(directory_save_form(&t->app, rt_db(t), &f, &o, &rep, &fields), ERR_OK);
+	assert_int_equal(directory_save_form(rt_db(t), &f, &o, &rep, &fields), ERR_OK);
 	json_decref(fields);
 	assert_int_equal(db_commit(rt_db(t)), ERR_OK);
-	assert_int_equal(directory_sync(&t->app, rt_db(t)), ERR_OK);
+	assert_int_equal(directory_apply_changes(t->app.directory, rt_db(t)), ERR_OK);
 	snprintf(out, 37, "%s", rep.id);
 }
 

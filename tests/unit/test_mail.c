@@ -22,6 +22,7 @@
 #include "core/str.h"
 #include "core/timeutil.h"
 #include "mail/mail.h"
+#include "mail/mail_feature.h"
 #include "mail/mail_int.h"
 #include "store/store.h"
 #include "support/reqtest.h"
@@ -722,7 +723,7 @@ static int64_t enqueue(struct fx *f, const char *to, int64_t person)
 	int64_t id = 0;
 
 	assert_int_equal(db_begin(db), ERR_OK);
-	assert_int_equal(mail_enqueue(&f->t.app, db, to, person, "verify_email", ctx, time_now()), ERR_OK);
+	assert_int_equal(mail_enqueue(&f->t.app.mailer, db, to, person, "verify_email", ctx, time_now()), ERR_OK);
 	assert_int_equal(db_commit(db), ERR_OK);
 	json_decref(ctx);
 	assert_int_equal(db_query_int(db, &q_max, DB_NOARGS, &id), ERR_OK);
@@ -738,16 +739,16 @@ static void test_enqueue(void **state)
 	int64_t id;
 
 	/* Refused before anything is rendered or written. */
-	assert_int_equal(mail_enqueue(&f->t.app, db, "jane@example.org\r\nBcc: x@y.org", 0, "verify_email",
+	assert_int_equal(mail_enqueue(&f->t.app.mailer, db, "jane@example.org\r\nBcc: x@y.org", 0, "verify_email",
 				      ctx, NOW), ERR_INVALID);
-	assert_int_equal(mail_enqueue(&f->t.app, db, "no-at-sign", 0, "verify_email", ctx, NOW), ERR_INVALID);
-	assert_int_equal(mail_enqueue(&f->t.app, db, "jane@example.org", 0, "no_such_email", ctx, NOW),
+	assert_int_equal(mail_enqueue(&f->t.app.mailer, db, "no-at-sign", 0, "verify_email", ctx, NOW), ERR_INVALID);
+	assert_int_equal(mail_enqueue(&f->t.app.mailer, db, "jane@example.org", 0, "no_such_email", ctx, NOW),
 			 ERR_NOT_FOUND);
 	assert_int_equal(count_rows(db), 0);
 
 	/* A rolled-back transaction never sends. */
 	assert_int_equal(db_begin(db), ERR_OK);
-	assert_int_equal(mail_enqueue(&f->t.app, db, "jane@example.org", 0, "verify_email", ctx, NOW), ERR_OK);
+	assert_int_equal(mail_enqueue(&f->t.app.mailer, db, "jane@example.org", 0, "verify_email", ctx, NOW), ERR_OK);
 	assert_int_equal(count_rows(db), 1);
 	assert_int_equal(db_rollback(db), ERR_OK);
 	assert_int_equal(count_rows(db), 0);
