@@ -267,6 +267,12 @@ static const char *bind_many(struct request *req, const struct field_def *d, str
 	return bad;
 }
 
+const char *field_domain_judges(const char *v)
+{
+	UNUSED(v);
+	return NULL;
+}
+
 bool web_bind(struct request *req, const struct field_def *defs, size_t n, struct bound *b)
 {
 	memset(b, 0, sizeof(*b));
@@ -355,16 +361,18 @@ enum err web_form_post(struct request *req, struct response *resp, const struct 
 {
 	struct bound b;
 	json_t *values, *errors;
+	bool bound = web_bind(req, f->fields, f->nfields, &b);
 	enum err e;
 
-	if (!web_bind(req, f->fields, f->nfields, &b)) {
-		if (!b.values || !b.errors) {
-			web_bound_release(&b);
-			return ERR_NOMEM;
-		}
-		goto again;
+	if (!b.values || !b.errors) {
+		web_bound_release(&b);
+		return ERR_NOMEM;
 	}
+	if (!bound && !f->check_all)
+		goto again;
 	e = f->before ? f->before(req, &b, b.errors, ctx) : ERR_OK;
+	if (e == ERR_OK && json_array_size(b.errors))
+		e = ERR_INVALID;   /* binding's errors, when before() ran anyway */
 	if (e == ERR_OK && (e = db_begin(req->db)) == ERR_OK) {
 		e = f->act(req, resp, &b, b.errors, ctx);
 		if (e == ERR_OK)

@@ -67,6 +67,11 @@ struct field_def {
 	const char *(*check)(const char *v);
 };
 
+/* The check for a field the feature's domain judges (referral_check(),
+ * directory_check_form()): the binder reads it, trims it and keeps what
+ * was typed, and leaves what is wrong with it to the domain's words. */
+const char *field_domain_judges(const char *v);
+
 /* One field as bound: what it holds in its kind's terms. */
 struct field_value {
 	const char *text;          /* trimmed as typed (normalised for NHS and postcode; the
@@ -129,6 +134,10 @@ struct form_post {
 	 * (ownership of both taken). */
 	enum err (*page)(struct request *req, struct response *resp, int status, json_t *values,
 			json_t *errors, void *ctx);
+	/* The domain checks the rest of the form: before() runs even when
+	 * binding found errors, so the page names every problem at once
+	 * (the act still does not run). */
+	bool check_all;
 	const char *done_route;    /* a route name: "account.home" */
 	const char *done_word;     /* NULL for none */
 	const char *(*done)(struct request *req, void *ctx);
