@@ -1237,55 +1237,30 @@ static bool consent_confirmed(struct request *req, struct response *resp, const 
 	return web_confirmed(req, resp, &c, &ignored, e);
 }
 
-static enum err status_post(struct request *req, struct response *resp)
-{
-	const char *to = web_form_text(req, "to");
-	const char *reason = web_form_text(req, "reason");
-	const char *note = web_form_text(req, "note");
-	struct ref_meta m;
-	enum ref_status s = REF_SENT;
-	json_t *raw, *errors, *typed, *x;
-	bool known;
-	size_t i;
-	enum err e;
+/* A step (status_post) and a change of consent (consent_post), on the one
+ * POST path: the handler finds the referral and asks first where a step
+ * ends something (web_confirmed), act() takes the step inside the path's
+ * transaction, and a refusal comes back on the referral's page by the
+ * form it came from. */
+static const struct field_def step_fields[] = {
+	DOMAIN_FIELD("to"), DOMAIN_FIELD("reason"), DOMAIN_FIELD("note"),
+};
 
-	if ((e = load_or_404(req, &act_referral_update, &m)) != ERR_OK)
-		return e;
-	known = to && ref_status_parse(to, &s);
-	if (known && !status_confirmed(req, resp, &m, s, &note, &e))
-		return e;
-	raw = json_array();
-	if ((e = db_begin(req->db)) != ERR_OK) {
-		json_decref(raw);
-		return e;
-	}
-	e = referral_move(req->app, req->db, req->actor, &m, to ? to : "", reason, note, req->now, raw);
-	if (e == ERR_OK) {
-		json_decref(raw);
-		if ((e = db_commit(req->db)) != ERR_OK)
-			return e;
-		resp_redirect(req, resp, arena_printf(&req->arena, "%s?done=%s", web_url(req, "referral.show", m.id, NULL),
-						       ref_status_name(s)));
-		return ERR_OK;
-	}
-	db_rollback(req->db);
-	if (e == ERR_CONFLICT) {
-		e = req_fail(req, ERR_CONFLICT, first_detail(raw, "This step does not fit where the "
-				"referral has got to. Go back to the referral to see what can happen next."));
-		json_decref(raw);
-		return e;
-	}
-	if (e == ERR_FORBIDDEN) {
-		json_decref(raw);
-		return req_fail(req, ERR_FORBIDDEN, "You cannot take this step on this referral. Go "
-				"back to the referral to see the steps you can take.");
-	}
-	if (e != ERR_INVALID) {
-		json_decref(raw);
-		return e;
-	}
-	/* Each message by its own step's form. */
-	errors = json_array();
+struct step {
+	struct ref_meta m;
+	bool known;                  /* "to" is a status */
+	enum ref_status s;
+	const char *note;            /* as typed, or the confirmation's reason */
+};
+
+/* Each of referral_move()'s messages by its own step's form. */
+static void step_errors(struct request *req, const struct step *c, const char *to,
+		const json_t *raw, json_t *errors)
+{
+	bool known = c->known;
+	size_t i;
+	const json_t *x;
+
 	json_array_foreach(raw, i, x) {
 		const char *f = jtext(x, "field");
 		const char *d = json_string_value(json_object_get(x, "detail"));
@@ -1297,86 +1272,176 @@ static enum err status_post(struct request *req, struct response *resp)
 	}
 	if (!json_array_size(errors))
 		web_error_once(errors, "moves", "Choose a step from the list and try again");
+}
+
+static enum err step_act(struct request *req, struct response *resp, const struct bound *b,
+		json_t *errors, void *ctx)
+{
+	struct step *c = ctx;
+	const struct ref_meta m = c->m;
+	const char *to = web_bound(b, "to")->text, *reason = web_bound(b, "reason")->text;
+	const char *note = c->note;
+	json_t *raw = json_array();
+	enum err e;
+
+	UNUSED(resp);
+	e = referral_move(req->app, req->db, req->actor, &m, to ? to : "", reason, note, req->now, raw);
+	if (e == ERR_CONFLICT)
+		e = req_fail(req, ERR_CONFLICT, first_detail(raw, "This step does not fit where the "
+				"referral has got to. Go back to the referral to see what can happen next."));
+	else if (e == ERR_FORBIDDEN)
+		e = req_fail(req, ERR_FORBIDDEN, "You cannot take this step on this referral. Go "
+			     "back to the referral to see the steps you can take.");
+	else if (e == ERR_INVALID)
+		step_errors(req, c, to, raw, errors);
 	json_decref(raw);
-	typed = json_pack("{s:s, s:s, s:s}", "to", known ? to : "", "reason", reason ? reason : "",
-			  "note", note ? note : "");
-	e = show_again(req, resp, 422, &m, errors, typed);
-	json_decref(typed);
 	return e;
 }
+
+static enum err step_page(struct request *req, struct response *resp, int status,
+		json_t *values, json_t *errors, void *ctx)
+{
+	const struct step *c = ctx;
+	json_t *typed = json_pack("{s:s, s:s, s:s}", "to", c->known ? jtext(values, "to") : "",
+				  "reason", jtext(values, "reason"), "note", c->note ? c->note : "");
+	enum err e = show_again(req, resp, status, &c->m, errors, typed);
+
+	json_decref(typed);
+	json_decref(values);
+	return e;
+}
+
+static const char *step_done(struct request *req, void *ctx)
+{
+	const struct step *c = ctx;
+
+	return arena_printf(&req->arena, "%s?done=%s", web_url(req, "referral.show", c->m.id, NULL),
+			    ref_status_name(c->s));
+}
+
+static const struct form_post step_form = {
+	.fields = step_fields, .nfields = ARRAY_LEN(step_fields),
+	.act = step_act, .page = step_page, .done = step_done,
+};
+
+static enum err status_post(struct request *req, struct response *resp)
+{
+	const char *to = web_form_text(req, "to");
+	struct step c = { .s = REF_SENT, .note = web_form_text(req, "note") };
+	enum err e;
+
+	if ((e = load_or_404(req, &act_referral_update, &c.m)) != ERR_OK)
+		return e;
+	c.known = to && ref_status_parse(to, &c.s);
+	if (c.known && !status_confirmed(req, resp, &c.m, c.s, &c.note, &e))
+		return e;
+	return web_form_post(req, resp, &step_form, &c);
+}
+
+static const struct field_def consent_change_fields[] = {
+	DOMAIN_FIELD("purpose"), DOMAIN_FIELD("action"), DOMAIN_FIELD("method"),
+};
+
+struct consent_change {
+	struct ref_meta m;
+	bool known;                  /* "purpose" is one */
+	const char *box;             /* its box's id, where its errors go */
+	bool give;
+};
+
+/* Only "give" or "withdraw": anything else is said by the box. */
+static enum err consent_before(struct request *req, const struct bound *b, json_t *errors,
+		void *ctx)
+{
+	struct consent_change *c = ctx;
+	const char *action = web_bound(b, "action")->text;
+
+	UNUSED(req);
+	if (!action || (strcmp(action, "give") != 0 && strcmp(action, "withdraw") != 0)) {
+		web_error_once(errors, c->box, "Choose whether to record consent or withdraw it");
+		return ERR_INVALID;
+	}
+	c->give = strcmp(action, "give") == 0;
+	return ERR_OK;
+}
+
+static enum err consent_act(struct request *req, struct response *resp, const struct bound *b,
+		json_t *errors, void *ctx)
+{
+	struct consent_change *c = ctx;
+	const struct ref_meta m = c->m;
+	const char *purpose = web_bound(b, "purpose")->text, *method = web_bound(b, "method")->text;
+	bool give = c->give;
+	unsigned parties = referral_parties(req->actor, &m);
+	json_t *raw = json_array(), *x;
+	size_t i;
+	enum err e;
+
+	UNUSED(resp);
+	/* The person themself agrees here, online; others say how. */
+	if (give && (parties & PARTY_PERSON) && !(parties & PARTY_STAFF))
+		method = consent_method_name(CONSENT_ONLINE);
+	e = referral_consent(req->app, req->db, req->actor, &m, purpose ? purpose : "", give,
+			     method && method[0] ? method : NULL, req->now, raw);
+	if (e == ERR_FORBIDDEN)
+		e = req_fail(req, ERR_FORBIDDEN, "Only the person, the person who referred them or a "
+			     "coordinator can change their consent.");
+	if (e == ERR_INVALID) {
+		json_array_foreach(raw, i, x) {
+			const char *f = jtext(x, "field");
+
+			web_error_once(errors, c->known && strstr(f, "method") ?
+				  arena_printf(&req->arena, "%s-method", c->box) : c->box,
+				  json_string_value(json_object_get(x, "detail")));
+		}
+		if (!json_array_size(errors))
+			web_error_once(errors, c->box, "Check the choice and try again");
+	}
+	json_decref(raw);
+	return e;
+}
+
+static enum err consent_page(struct request *req, struct response *resp, int status,
+		json_t *values, json_t *errors, void *ctx)
+{
+	const struct consent_change *c = ctx;
+
+	json_decref(values);
+	return show_again(req, resp, status, &c->m, errors, NULL);
+}
+
+static const char *consent_done(struct request *req, void *ctx)
+{
+	const struct consent_change *c = ctx;
+
+	return arena_printf(&req->arena, "%s?done=%s", web_url(req, "referral.show", c->m.id, NULL),
+			    c->give ? "consent-given" : "consent-withdrawn");
+}
+
+static const struct form_post consent_form = {
+	.fields = consent_change_fields, .nfields = ARRAY_LEN(consent_change_fields),
+	.before = consent_before, .act = consent_act, .page = consent_page, .done = consent_done,
+};
 
 static enum err consent_post(struct request *req, struct response *resp)
 {
 	const char *purpose = web_form_text(req, "purpose");
 	const char *action = web_form_text(req, "action");
-	const char *method = web_form_text(req, "method");
-	struct ref_meta m;
+	struct consent_change c;
 	enum consent_purpose p;
-	bool known, give;
-	const char *box;
-	json_t *raw, *errors, *x;
-	size_t i;
-	unsigned parties;
 	enum err e;
 
-	if ((e = load_or_404(req, &act_referral_update, &m)) != ERR_OK)
+	memset(&c, 0, sizeof(c));
+	if ((e = load_or_404(req, &act_referral_update, &c.m)) != ERR_OK)
 		return e;
-	known = purpose && consent_purpose_parse(purpose, &p);
-	box = known ? arena_printf(&req->arena, "consent-%s", purpose) : "consent";
-	errors = json_array();
-	if (!action || (strcmp(action, "give") != 0 && strcmp(action, "withdraw") != 0)) {
-		web_error_once(errors, box, "Choose whether to record consent or withdraw it");
-		return show_again(req, resp, 422, &m, errors, NULL);
-	}
-	give = strcmp(action, "give") == 0;
-	if (!give && known && (referral_parties(req->actor, &m) & (PARTY_PERSON | PARTY_REFERRER | PARTY_STAFF)) &&
-	    !consent_confirmed(req, resp, &m, p, &e)) {
-		json_decref(errors);
+	c.known = purpose && consent_purpose_parse(purpose, &p);
+	c.box = c.known ? arena_printf(&req->arena, "consent-%s", purpose) : "consent";
+	/* Withdrawing is asked first, of those who may. */
+	if (action && strcmp(action, "withdraw") == 0 && c.known &&
+	    (referral_parties(req->actor, &c.m) & (PARTY_PERSON | PARTY_REFERRER | PARTY_STAFF)) &&
+	    !consent_confirmed(req, resp, &c.m, p, &e))
 		return e;
-	}
-	parties = referral_parties(req->actor, &m);
-	/* The person themself agrees here, online; others say how. */
-	if (give && (parties & PARTY_PERSON) && !(parties & PARTY_STAFF))
-		method = consent_method_name(CONSENT_ONLINE);
-	raw = json_array();
-	if ((e = db_begin(req->db)) != ERR_OK) {
-		json_decref(raw);
-		json_decref(errors);
-		return e;
-	}
-	e = referral_consent(req->app, req->db, req->actor, &m, purpose ? purpose : "", give,
-			     method && method[0] ? method : NULL, req->now, raw);
-	if (e == ERR_OK) {
-		json_decref(raw);
-		json_decref(errors);
-		if ((e = db_commit(req->db)) != ERR_OK)
-			return e;
-		resp_redirect(req, resp, arena_printf(&req->arena, "%s?done=%s", web_url(req, "referral.show", m.id, NULL),
-						       give ? "consent-given" : "consent-withdrawn"));
-		return ERR_OK;
-	}
-	db_rollback(req->db);
-	if (e == ERR_FORBIDDEN) {
-		json_decref(raw);
-		json_decref(errors);
-		return req_fail(req, ERR_FORBIDDEN, "Only the person, the person who referred them or a "
-				"coordinator can change their consent.");
-	}
-	if (e != ERR_INVALID) {
-		json_decref(raw);
-		json_decref(errors);
-		return e;
-	}
-	json_array_foreach(raw, i, x) {
-		const char *f = jtext(x, "field");
-
-		web_error_once(errors, known && strstr(f, "method") ? arena_printf(&req->arena, "%s-method", box)
-			  : box, json_string_value(json_object_get(x, "detail")));
-	}
-	if (!json_array_size(errors))
-		web_error_once(errors, box, "Check the choice and try again");
-	json_decref(raw);
-	return show_again(req, resp, 422, &m, errors, NULL);
+	return web_form_post(req, resp, &consent_form, &c);
 }
 
 /* ---------------------------------------------------------------- lists */
