@@ -172,50 +172,57 @@ static json_t *jstr_or_null(const char *s)
 
 /* ---------------------------------------------------------------- the form */
 
-/* Text fields: the form field, the svc_form member and the HTML id. */
+/* Text fields: the form field, the svc_form member and the HTML id. The
+ * one POST path binds them; directory_check_form() judges them (and
+ * form_from_values() their lengths, in bytes), so the binder only reads
+ * and keeps what was typed. */
 enum fld {
 	F_NAME, F_DESCRIPTION, F_WHO_FOR, F_COST, F_ACCESS, F_PLACE, F_ADDR1, F_ADDR2,
 	F_TOWN, F_POSTCODE, F_HOW_TO_JOIN, F_EMAIL, F_PHONE, F_URL, F__MAX
 };
 
-static const struct {
-	const char *name, *label, *hint;
-	const char *type;           /* "text", "email", "tel", "url", or "textarea" */
-	const char *autocomplete, *width;
-	int rows;
-	size_t max;                 /* bytes */
-} flds[F__MAX] = {
-	[F_NAME] = { "name", "Name of the service", "What people call it, like Breathe Easy "
-		     "Scunthorpe or Tuesday Health Walk", "text", "off", NULL, 0, 200 },
-	[F_DESCRIPTION] = { "description", "What happens", "What people do there, and what to "
-			    "expect the first time. Use plain words. Leave a blank line between "
-			    "paragraphs.", "textarea", NULL, NULL, 8, 8000 },
-	[F_WHO_FOR] = { "who_for", "Who it is for (optional)", "For example, anyone living with "
-			"a lung condition, and the people who care for them", "textarea", NULL, NULL,
-			3, 2000 },
-	[F_COST] = { "cost", "What it costs (if it is not free)", "For example, £2 a session, "
-		     "pay on the day", "text", "off", NULL, 0, 300 },
-	[F_ACCESS] = { "access_notes", "Getting in and getting around (optional)", "For "
-		       "example, a ramp at the side door, an accessible toilet, a hearing loop, "
-		       "parking close by", "textarea", NULL, NULL, 3, 2000 },
-	[F_PLACE] = { "place_name", "Name of the place (optional)", "For example, St Mary's "
-		      "Church Hall", "text", "off", NULL, 0, 200 },
-	[F_ADDR1] = { "address_1", "Address line 1", NULL, "text", "address-line1", NULL, 0, 200 },
-	[F_ADDR2] = { "address_2", "Address line 2 (optional)", NULL, "text", "address-line2",
-		      NULL, 0, 200 },
-	[F_TOWN] = { "town", "Town or city", NULL, "text", "address-level2",
-		     "govuk-!-width-two-thirds", 0, 100 },
-	[F_POSTCODE] = { "postcode", "Postcode", NULL, "text", "postal-code",
-			 "govuk-input--width-10", 0, 16 },
-	[F_HOW_TO_JOIN] = { "how_to_join", "Anything else people need to know to join "
-			    "(optional)", "For example, ring Sue first so she can meet you at the "
-			    "door", "textarea", NULL, NULL, 3, 2000 },
-	[F_EMAIL] = { "email", "Email address (optional)", "Where people can ask about it",
-		      "email", "off", NULL, 0, 254 },
-	[F_PHONE] = { "phone", "Phone number (optional)", NULL, "tel", "off",
-		      "govuk-input--width-20", 0, 40 },
-	[F_URL] = { "url", "Website (optional)", "The full address, like "
-		    "https://www.example.org/walks", "url", "off", NULL, 0, 500 },
+#define JUDGED .kind = FIELD_TEXT, .check = field_domain_judges
+
+static const struct field_def flds[F__MAX] = {
+	[F_NAME] = { .name = "name", .label = "Name of the service", .hint = "What people call "
+		     "it, like Breathe Easy Scunthorpe or Tuesday Health Walk", .type = "text",
+		     .autocomplete = "off", .max = 200, JUDGED },
+	[F_DESCRIPTION] = { .name = "description", .label = "What happens", .hint = "What people "
+			    "do there, and what to expect the first time. Use plain words. Leave a "
+			    "blank line between paragraphs.", .rows = 8, .max = 8000, JUDGED },
+	[F_WHO_FOR] = { .name = "who_for", .label = "Who it is for (optional)", .hint = "For "
+			"example, anyone living with a lung condition, and the people who care for "
+			"them", .rows = 3, .max = 2000, JUDGED },
+	[F_COST] = { .name = "cost", .label = "What it costs (if it is not free)", .hint = "For "
+		     "example, £2 a session, pay on the day", .type = "text", .autocomplete = "off",
+		     .max = 300, JUDGED },
+	[F_ACCESS] = { .name = "access_notes", .label = "Getting in and getting around (optional)",
+		       .hint = "For example, a ramp at the side door, an accessible toilet, a "
+		       "hearing loop, parking close by", .rows = 3, .max = 2000, JUDGED },
+	[F_PLACE] = { .name = "place_name", .label = "Name of the place (optional)", .hint = "For "
+		      "example, St Mary's Church Hall", .type = "text", .autocomplete = "off",
+		      .max = 200, JUDGED },
+	[F_ADDR1] = { .name = "address_1", .label = "Address line 1", .type = "text",
+		      .autocomplete = "address-line1", .max = 200, JUDGED },
+	[F_ADDR2] = { .name = "address_2", .label = "Address line 2 (optional)", .type = "text",
+		      .autocomplete = "address-line2", .max = 200, JUDGED },
+	[F_TOWN] = { .name = "town", .label = "Town or city", .type = "text",
+		     .autocomplete = "address-level2", .width = "govuk-!-width-two-thirds",
+		     .max = 100, JUDGED },
+	[F_POSTCODE] = { .name = "postcode", .label = "Postcode", .type = "text",
+			 .autocomplete = "postal-code", .width = "govuk-input--width-10", .max = 16,
+			 JUDGED },
+	[F_HOW_TO_JOIN] = { .name = "how_to_join", .label = "Anything else people need to know to "
+			    "join (optional)", .hint = "For example, ring Sue first so she can meet "
+			    "you at the door", .rows = 3, .max = 2000, JUDGED },
+	[F_EMAIL] = { .name = "email", .label = "Email address (optional)", .hint = "Where people "
+		      "can ask about it", .type = "email", .autocomplete = "off", .nospell = true,
+		      .max = 254, JUDGED },
+	[F_PHONE] = { .name = "phone", .label = "Phone number (optional)", .type = "tel",
+		      .autocomplete = "off", .width = "govuk-input--width-20", .max = 40, JUDGED },
+	[F_URL] = { .name = "url", .label = "Website (optional)", .hint = "The full address, like "
+		    "https://www.example.org/walks", .type = "url", .autocomplete = "off",
+		    .nospell = true, .max = 500, JUDGED },
 };
 
 static const char *const kind_codes[] = { "", "weekly", "fortnightly", "monthly", "monthly-date" };
@@ -455,30 +462,6 @@ static json_t *page_errors(struct request *req, const json_t *in)
 	return out;
 }
 
-/* One text field or textarea: every key set (null when unused), as
- * partials/form-input.html wants. */
-static json_t *field_model(int k, const json_t *values, const json_t *errors)
-{
-	const char *val = json_string_value(json_object_get(values, flds[k].name));
-	const char *err = web_error_for(errors, flds[k].name);
-	char described[96];
-	int w = 0;
-
-	described[0] = '\0';
-	if (flds[k].hint)
-		w = snprintf(described, sizeof(described), "%s-hint", flds[k].name);
-	if (err && w >= 0 && (size_t)w < sizeof(described))
-		snprintf(described + w, sizeof(described) - (size_t)w, "%s%s-error", w ? " " : "",
-			 flds[k].name);
-	return json_pack("{s:s, s:s, s:s, s:s?, s:s, s:s?, s:s?, s:b, s:s, s:s?, s:s?, s:i}",
-		"id", flds[k].name, "name", flds[k].name, "label", flds[k].label, "hint", flds[k].hint,
-		"type", strcmp(flds[k].type, "textarea") == 0 ? "text" : flds[k].type,
-		"autocomplete", flds[k].autocomplete, "width", flds[k].width,
-		"nospell", strcmp(flds[k].type, "email") == 0 || strcmp(flds[k].type, "url") == 0,
-		"value", val ? val : "", "error", err, "describedby", described[0] ? described : NULL,
-		"rows", flds[k].rows);
-}
-
 /* A group of checkboxes from a vocabulary: the first box's id is the
  * group's name, so the error summary can link to it. */
 static json_t *checks_model(const char *name, const char *legend, const char *hint,
@@ -581,7 +564,7 @@ static json_t *form_model(struct request *req, const char *action, const char *b
 	json_t *m;
 
 	for (int k = 0; k < F__MAX; k++)
-		json_object_set_new(fields, flds[k].name, field_model(k, values, errors));
+		json_object_set_new(fields, flds[k].name, web_field(&flds[k], values, errors));
 	for (int i = 0; i < SVC_FORM_SCHEDS; i++)
 		json_array_append_new(scheds, sched_model(req, i,
 			json_array_get(json_object_get(values, "scheds"), (size_t)i), errors));

@@ -393,22 +393,19 @@ static json_t *described(const char *id, bool hint, bool err)
 	return json_null();
 }
 
-/* One text input or textarea, every key set (partials/form-input.html,
- * directory/textarea.html). */
+/* One text input or textarea (partials/form-input.html), in the words
+ * for the person themself or for someone referring them. */
 static json_t *text_model(const struct pfield *f, bool self, const json_t *values,
 		const json_t *errors)
 {
-	const char *label = self && f->self_label ? f->self_label : f->label;
-	const char *hint = self ? f->self_hint : f->hint;
-	const char *err = web_error_for(errors, f->name);
-	const char *type = f->type ? f->type : "text";
+	const struct field_def d = {
+		.name = f->name, .label = self && f->self_label ? f->self_label : f->label,
+		.hint = self ? f->self_hint : f->hint, .type = f->type,
+		.autocomplete = self ? f->self_autocomplete : "off", .width = f->width,
+		.nospell = f->type && strcmp(f->type, "email") == 0, .rows = f->rows,
+	};
 
-	return json_pack("{s:s, s:s, s:s, s:o, s:s, s:o, s:o, s:b, s:s, s:o, s:o, s:i}",
-		"id", f->name, "name", f->name, "label", label, "hint", jstr_or_null(hint),
-		"type", type, "autocomplete", jstr_or_null(self ? f->self_autocomplete : "off"),
-		"width", jstr_or_null(f->width), "nospell", strcmp(type, "email") == 0,
-		"value", jtext(values, f->name), "error", jstr_or_null(err),
-		"describedby", described(f->name, hint != NULL, err != NULL), "rows", f->rows);
+	return web_field(&d, values, errors);
 }
 
 /* A group of radios (referral/radios.html): the first one's id is the

@@ -55,6 +55,7 @@ struct field_def {
 	const char *width;         /* extra class, e.g. "govuk-input--width-20", or NULL */
 	bool secret;               /* never written back into the page (passwords) */
 	bool nospell;              /* spellcheck="false" (emails, passwords, ids) */
+	int rows;                  /* a textarea of so many rows; 0 for one line */
 	/* Binding (web_bind); a table used only to draw a form may leave these. */
 	enum field_kind kind;
 	bool required;
@@ -162,6 +163,9 @@ void web_done(struct request *req, json_t *data, const struct done_word *words, 
 json_t *web_form(const char *action, const char *button, bool warning,
 		const struct field_def *defs, size_t n, const json_t *values,
 		const json_t *errors);
+/* One field of such a form, for partials/form-input.html (an input, or a
+ * textarea when the field has rows): every key set, null when unused. */
+json_t *web_field(const struct field_def *d, const json_t *values, const json_t *errors);
 /* Does a JSON array of strings (a many-of field's values as typed) hold
  * value? For ticking the boxes again. */
 bool web_has_value(const json_t *arr, const char *value);
