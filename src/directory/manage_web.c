@@ -588,8 +588,10 @@ static json_t *form_model(struct request *req, const char *action, const char *b
 					   vocab_conditions, vocab_conditions_n, values, errors),
 		"languages", checks_model("languages", "Languages it is offered in (optional)", NULL,
 					  vocab_languages, vocab_languages_n, values, errors),
-		"join", json_pack("{s:o, s:s?}", "items", join_items, "error",
-				  web_error_for(errors, "join")));
+		"join", json_pack("{s:s, s:s, s:n, s:s?, s:s?, s:o}", "name", "join",
+				  "legend", "How do people join?", "hint", "error",
+				  web_error_for(errors, "join"), "describedby",
+				  web_error_for(errors, "join") ? "join-error" : NULL, "items", join_items));
 	json_object_set_new(m, "free_yes", json_boolean(json_is_true(free)));
 	json_object_set_new(m, "free_no", json_boolean(json_is_false(free)));
 	json_object_set_new(m, "free_error", jstr_or_null(web_error_for(errors, "free")));
@@ -1031,6 +1033,29 @@ static enum err confirm_post(struct request *req, struct response *resp)
 
 /* ---------------------------------------------------------------- review */
 
+/* The changes a listing on /review can take, each a button: publish a
+ * draft, mark a published one as checked, archive any not archived. */
+static json_t *review_buttons(struct request *req, const char *id, const char *state)
+{
+	static const struct {
+		const char *route, *cls, *words, *between;
+	} b[] = {
+		{ "manage.publish", NULL, "Publish", " " },
+		{ "manage.verify", "govuk-button--secondary", "Mark as checked", ": " },
+		{ "manage.archive", "govuk-button--warning", "Archive", " " },
+	};
+	bool published = state && strcmp(state, "published") == 0;
+	bool offered[] = { !published, published, !state || strcmp(state, "archived") != 0 };
+	json_t *out = json_array();
+
+	for (size_t i = 0; i < ARRAY_LEN(b); i++)
+		if (offered[i])
+			json_array_append_new(out, json_pack("{s:s, s:s?, s:s, s:s}",
+				"action", web_url(req, b[i].route, id, NULL), "class", b[i].cls,
+				"words", b[i].words, "between", b[i].between));
+	return out;
+}
+
 static enum err review_get(struct request *req, struct response *resp)
 {
 	const char *pagestr = req_query(req, "page");
@@ -1054,16 +1079,10 @@ static enum err review_get(struct request *req, struct response *resp)
 	json_array_foreach(items, i, it) {
 		const char *id = json_string_value(json_object_get(it, "id"));
 		const char *state = json_string_value(json_object_get(it, "state"));
-		bool published = state && strcmp(state, "published") == 0;
 
 		json_object_set_new(it, "view_href", json_string(web_url(req, "directory.service", id, NULL)));
 		json_object_set_new(it, "edit_href", json_string(web_url(req, "manage.edit", id, NULL)));
-		json_object_set_new(it, "publish_action", json_string(web_url(req, "manage.publish", id, NULL)));
-		json_object_set_new(it, "archive_action", json_string(web_url(req, "manage.archive", id, NULL)));
-		json_object_set_new(it, "verify_action", json_string(web_url(req, "manage.verify", id, NULL)));
-		json_object_set_new(it, "can_publish", json_boolean(!published));
-		json_object_set_new(it, "can_archive", json_boolean(!state || strcmp(state, "archived") != 0));
-		json_object_set_new(it, "can_verify", json_boolean(published));
+		json_object_set_new(it, "buttons", review_buttons(req, id, state));
 		json_object_set_new(it, "state_words", json_string(state_words(state)));
 		json_object_set_new(it, "state_tag", json_string(state_tag(state)));
 	}

@@ -408,7 +408,7 @@ static json_t *text_model(const struct pfield *f, bool self, const json_t *value
 	return web_field(&d, values, errors);
 }
 
-/* A group of radios (referral/radios.html): the first one's id is the
+/* A group of radios (partials/radios.html): the first one's id is the
  * group's, so the error summary can link to it. */
 static json_t *radios_model(const char *name, const char *legend, const char *hint,
 		const char *const *values, const char *const *labels, size_t n, const char *chosen,
@@ -513,16 +513,26 @@ static json_t *languages_model(const json_t *values, const json_t *errors)
 		"items", items);
 }
 
-/* The date of birth boxes (referral/date.html). */
+/* A date's three boxes (referral/date.html): the day box's id is the
+ * date's own, so the error summary links to it. */
 static json_t *date_model(const char *id, const char *legend, const char *hint,
 		const char *day, const char *month, const char *year, const json_t *errors)
 {
 	const char *err = web_error_for(errors, id);
+	const char *const value[3] = { day, month, year };
+	static const char *const part[3] = { "day", "month", "year" };
+	static const char *const label[3] = { "Day", "Month", "Year" };
+	json_t *boxes = json_array();
 
-	return json_pack("{s:s, s:s, s:o, s:o, s:o, s:s, s:s, s:s}", "id", id, "legend", legend,
+	for (int k = 0; k < 3; k++)
+		json_array_append_new(boxes, json_pack("{s:o, s:o, s:s, s:s, s:s}",
+			"box_id", k ? json_sprintf("%s-%s", id, part[k]) : json_string(id),
+			"box_name", json_sprintf("%s-%s", id, part[k]), "label", label[k],
+			"width", k == 2 ? "govuk-input--width-4" : "govuk-input--width-2",
+			"value", value[k] ? value[k] : ""));
+	return json_pack("{s:s, s:s, s:o, s:o, s:o, s:o}", "id", id, "legend", legend,
 		"hint", jstr_or_null(hint), "error", jstr_or_null(err),
-		"describedby", described(id, hint != NULL, err != NULL),
-		"day", day ? day : "", "month", month ? month : "", "year", year ? year : "");
+		"describedby", described(id, hint != NULL, err != NULL), "boxes", boxes);
 }
 
 static json_t *source_model(struct request *req, const json_t *values, const json_t *errors)
