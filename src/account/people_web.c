@@ -469,25 +469,13 @@ static enum err remove_act(struct request *req, struct response *resp, const str
 	return remove_in_tx(req, resp, c->id, c->r);
 }
 
-/* Never drawn: removing has no fields to get wrong. */
-static enum err remove_page(struct request *req, struct response *resp, int status,
-		json_t *values, json_t *errors, void *ctx)
-{
-	UNUSED(resp);
-	UNUSED(status);
-	UNUSED(ctx);
-	json_decref(values);
-	json_decref(errors);
-	return req_fail(req, ERR_INVALID, "Check the role and try again.");
-}
-
 static const char *remove_done(struct request *req, void *ctx)
 {
 	return role_done(req, ctx, "role_removed");
 }
 
 static const struct form_post remove_form = {
-	.before = remove_before, .act = remove_act, .page = remove_page, .done = remove_done,
+	.before = remove_before, .act = remove_act, .done = remove_done,
 };
 
 static enum err remove_post(struct request *req, struct response *resp)

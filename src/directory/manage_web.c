@@ -166,6 +166,15 @@ static const char *state_tag(const char *state)
 	return "govuk-tag--yellow";
 }
 
+/* What every list of services here shows of one: its links and state. */
+static void decorate_listing(struct request *req, json_t *it, const char *id, const char *state)
+{
+	json_object_set_new(it, "view_href", json_string(web_url(req, "directory.service", id, NULL)));
+	json_object_set_new(it, "edit_href", json_string(web_url(req, "manage.edit", id, NULL)));
+	json_object_set_new(it, "state_words", json_string(state_words(state)));
+	json_object_set_new(it, "state_tag", json_string(state_tag(state)));
+}
+
 static json_t *jstr_or_null(const char *s)
 {
 	return s ? json_string(s) : json_null();
@@ -803,11 +812,8 @@ static enum err manage_home(struct request *req, struct response *resp)
 			const char *id = json_string_value(json_object_get(it, "id"));
 			const char *state = json_string_value(json_object_get(it, "state"));
 
-			json_object_set_new(it, "view_href", json_string(web_url(req, "directory.service", id, NULL)));
-			json_object_set_new(it, "edit_href", json_string(web_url(req, "manage.edit", id, NULL)));
+			decorate_listing(req, it, id, state);
 			json_object_set_new(it, "confirm_action", json_string(web_url(req, "manage.confirm", id, NULL)));
-			json_object_set_new(it, "state_words", json_string(state_words(state)));
-			json_object_set_new(it, "state_tag", json_string(state_tag(state)));
 			json_object_set_new(it, "is_published", json_boolean(state && strcmp(state, "published") == 0));
 			if (json_is_true(json_object_get(it, "stale")) ||
 			    json_is_true(json_object_get(it, "overdue"))) {
@@ -959,20 +965,8 @@ static const char *change_done(struct request *req, void *ctx)
 	return back_href(req, c->meta.id, change_words[c->ch]);
 }
 
-/* Never drawn: a change with no fields has nothing to get wrong. */
-static enum err change_page(struct request *req, struct response *resp, int status,
-		json_t *values, json_t *errors, void *ctx)
-{
-	UNUSED(resp);
-	UNUSED(status);
-	UNUSED(ctx);
-	json_decref(values);
-	json_decref(errors);
-	return req_fail(req, ERR_INVALID, "Check the choice and try again.");
-}
-
 static const struct form_post change_form = {
-	.act = change_act, .page = change_page, .done = change_done,
+	.act = change_act, .done = change_done,
 };
 
 /* Archiving takes a service out of search: asked once first. */
@@ -1080,11 +1074,8 @@ static enum err review_get(struct request *req, struct response *resp)
 		const char *id = json_string_value(json_object_get(it, "id"));
 		const char *state = json_string_value(json_object_get(it, "state"));
 
-		json_object_set_new(it, "view_href", json_string(web_url(req, "directory.service", id, NULL)));
-		json_object_set_new(it, "edit_href", json_string(web_url(req, "manage.edit", id, NULL)));
+		decorate_listing(req, it, id, state);
 		json_object_set_new(it, "buttons", review_buttons(req, id, state));
-		json_object_set_new(it, "state_words", json_string(state_words(state)));
-		json_object_set_new(it, "state_tag", json_string(state_tag(state)));
 	}
 	data = json_pack("{s:o, s:b}", "items", items, "any", json_array_size(items) > 0);
 	view_paging(&req->arena, data, arena_printf(&req->arena, "%s?", web_url(req, "manage.review", NULL)), page, REVIEW_PER_PAGE, total, json_array_size(items));

@@ -395,6 +395,10 @@ again:
 	values = b.values;
 	errors = b.errors;
 	b.values = b.errors = NULL;
+	if (!f->page) {
+		json_decref(values);
+		return req_fail_fields(req, "Check the form and try again.", errors);
+	}
 	return f->page(req, resp, 422, values, errors, ctx);
 }
 

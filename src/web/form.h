@@ -132,7 +132,8 @@ struct form_post {
 	enum err (*act)(struct request *req, struct response *resp, const struct bound *b,
 			json_t *errors, void *ctx);
 	/* Draws the form's page: status, the values to show and the errors
-	 * (ownership of both taken). */
+	 * (ownership of both taken). NULL for a form with nothing to type
+	 * (a button): errors are then answered in words, 422. */
 	enum err (*page)(struct request *req, struct response *resp, int status, json_t *values,
 			json_t *errors, void *ctx);
 	/* The domain checks the rest of the form: before() runs even when
