@@ -437,6 +437,62 @@ static void organiser_confirms_still_running(void **state)
 	rt_resp_free(&r);
 }
 
+/* The service form on the one POST path: a failed change names each
+ * field in page order, keeps the long words in their textarea and leaves
+ * the service as it was; the fixed one is saved and found at once. */
+static void failed_change_keeps_the_service_and_what_was_typed(void **state)
+{
+	struct fx *x = *state;
+	struct rt_resp r;
+	char id[37], target[128];
+
+	rt_service(x->t, ORG_A, "Tuesday Health Walk", SVC_PUBLISHED, id);
+	snprintf(target, sizeof(target), "/manage/services/%s/edit", id);
+	rt_browser_get(x->t, &x->own, target, &r);
+	assert_int_equal(r.status, 200);
+	rt_resp_free(&r);
+	rt_browser_post(x->t, &x->own, target, "name=&description=Round+the+lake%0D%0A%0D%0AThen+tea"
+		"&categories=walking&sched0_kind=weekly&sched0_weekday=1&in_person=1"
+		"&address_1=1+Park+Road&town=Scunthorpe&postcode=DN15+6XX&join=turn-up", &r);
+	assert_int_equal(r.status, 422);
+	assert_true(rt_has(&r, "<title>Error: Change Tuesday Health Walk"));
+	assert_true(rt_has(&r, "href=\"#name\""));
+	assert_true(rt_has(&r, "href=\"#free\""));
+	assert_true(strstr(r.body, "href=\"#name\"") < strstr(r.body, "href=\"#free\""));
+	assert_true(rt_has(&r, "name=\"description\" rows=\"8\""));
+	assert_true(rt_has(&r, ">Round the lake\r\n\r\nThen tea</textarea>"));
+	assert_true(rt_has(&r, "id=\"join\" name=\"join\" type=\"radio\" value=\"turn-up\" checked"));
+	rt_resp_free(&r);
+	assert_int_equal(rt_count(x->t, &q_named, DB_ARGS(DB_TEXT("Tuesday Health Walk"))), 1);
+
+	rt_browser_post(x->t, &x->own, target, GOOD_FORM, &r);
+	assert_int_equal(r.status, 303);
+	snprintf(target, sizeof(target), "/services/%s?done=saved", id);
+	assert_string_equal(rt_header(&r, "Location"), target);
+	rt_resp_free(&r);
+	assert_true(search_has(x->t, "gentle", "Tuesday Health Walk"));
+	assert_int_equal(audited(x->t, "service.updated", id), 1);
+}
+
+/* Each listing on /review offers only the buttons that fit its state: a
+ * draft is published or archived, not marked as checked. */
+static void review_offers_the_buttons_that_fit(void **state)
+{
+	struct fx *x = *state;
+	struct rt_resp r;
+	char draft[37];
+
+	rt_service(x->t, ORG_A, "Draft Walk", SVC_DRAFT, draft);
+	rt_browser_get(x->t, &x->coord, "/review", &r);
+	assert_int_equal(r.status, 200);
+	assert_true(rt_has(&r, "class=\"govuk-button\" data-module=\"govuk-button\">Publish"
+		"<span class=\"govuk-visually-hidden\"> Draft Walk</span>"));
+	assert_false(rt_has(&r, "Mark as checked<span class=\"govuk-visually-hidden\">: Draft Walk</span>"));
+	assert_true(rt_has(&r, "class=\"govuk-button govuk-button--warning\" data-module=\"govuk-button\">"
+		"Archive<span class=\"govuk-visually-hidden\"> Draft Walk</span>"));
+	rt_resp_free(&r);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -449,6 +505,8 @@ int main(void)
 		T(review_publish_archive_verify),
 		T(review_pages),
 		T(organiser_confirms_still_running),
+		T(failed_change_keeps_the_service_and_what_was_typed),
+		T(review_offers_the_buttons_that_fit),
 	};
 #undef T
 

@@ -959,6 +959,77 @@ static void coordinator_inbox_any_organisation(void **state)
 	rt_resp_free(&r);
 }
 
+/* Refer someone on the one POST path: a form that fails keeps every value
+ * typed (text, date boxes, ticks, choices) and its summary names each
+ * field, in page order; nothing is made. */
+static void failed_referral_keeps_what_was_typed(void **state)
+{
+	struct fx *x = *state;
+	struct rt_resp r;
+	char body[1024];
+
+	get_as(x, &x->link, "/referrals/new?service=", x->svc, "", &r);
+	rt_resp_free(&r);
+	snprintf(body, sizeof(body), "target.type=service&target.id=%s&source=gp_practice"
+		 "&person.name=Ada+Lovelace&person.contact_by=phone&person.phone="
+		 "&person.access_needs=Large+print&person.birth_date-day=31"
+		 "&person.birth_date-month=2&person.birth_date-year=1957"
+		 "&person.nhs_number=943+476+5919&needs=money&reason=She+would+like+company"
+		 "&consent.contact=yes&consent.method=verbal", x->svc);
+	rt_browser_post(x->t, &x->link, "/referrals/new", body, &r);
+	assert_int_equal(r.status, 422);
+	assert_true(rt_has(&r, "<title>Error: Refer someone"));
+	assert_true(rt_has(&r, "href=\"#person.phone\">"));
+	assert_true(rt_has(&r, "href=\"#person.birth_date\">Date of birth must be a real date"));
+	assert_true(rt_has(&r, "href=\"#consent.share\">"));
+	assert_true(strstr(r.body, "href=\"#person.phone\"") < strstr(r.body, "href=\"#person.birth_date\""));
+	assert_true(strstr(r.body, "href=\"#person.birth_date\"") < strstr(r.body, "href=\"#consent.share\""));
+	assert_true(rt_has(&r, "value=\"Ada Lovelace\""));
+	assert_true(rt_has(&r, ">Large print</textarea>"));
+	assert_true(rt_has(&r, "name=\"person.birth_date-day\" type=\"text\" inputmode=\"numeric\" autocomplete=\"off\" value=\"31\""));
+	assert_true(rt_has(&r, "name=\"person.birth_date-month\" type=\"text\" inputmode=\"numeric\" autocomplete=\"off\" value=\"2\""));
+	assert_true(rt_has(&r, "value=\"943 476 5919\""));
+	assert_true(rt_has(&r, "value=\"money\" checked"));
+	assert_true(rt_has(&r, "value=\"gp_practice\" checked"));
+	assert_true(rt_has(&r, "value=\"verbal\" checked"));
+	assert_true(rt_has(&r, "id=\"consent.contact\" name=\"consent.contact\" type=\"checkbox\" value=\"yes\" checked"));
+	assert_false(rt_has(&r, "id=\"consent.share\" name=\"consent.share\" type=\"checkbox\" value=\"yes\" checked"));
+	rt_resp_free(&r);
+	assert_int_equal(rt_count(x->t, &q_referrals, DB_NOARGS), 0);
+}
+
+/* "I'd like to go" counts a connection's attempt with the request it
+ * sends: a form that comes back with errors spends none of the hour's. */
+static void failed_refer_me_spends_no_allowance(void **state)
+{
+	struct fx *x = *state;
+	const char *const settings[] = { "rate_limit=0", "self_referral_limit_ip=1", NULL };
+	struct rt *t2 = rt_new_like(x->t, settings);
+	struct rt_browser v = { .ip = "192.0.2.30" };
+	struct rt_resp r;
+	char svc[37], target[128];
+
+	assert_int_equal(org_create(rt_db(t2), ORG_A, "Northtown Walkers", time_now()), ERR_OK);
+	rt_service(t2, ORG_A, "Tuesday Health Walk", SVC_PUBLISHED, svc);
+	snprintf(target, sizeof(target), "/services/%s/refer-me", svc);
+	rt_browser_get(t2, &v, target, &r);
+	rt_resp_free(&r);
+	for (int i = 0; i < 2; i++) {
+		rt_browser_post(t2, &v, target, "person.name=Bo+Visitor&reason=I+would+like+to+walk", &r);
+		assert_int_equal(r.status, 422);
+		assert_true(rt_has(&r, "href=\"#person.contact_by\">Choose how you would like them to get in touch"));
+		assert_true(rt_has(&r, "value=\"Bo Visitor\""));
+		rt_resp_free(&r);
+	}
+	rt_browser_post(t2, &v, target, "person.name=Bo+Visitor&person.contact_by=phone"
+			"&person.phone=07700+900123&reason=I+would+like+to+walk&consent.share=yes", &r);
+	assert_int_equal(r.status, 303);
+	rt_resp_free(&r);
+	assert_int_equal(rt_count(t2, &q_referrals, DB_NOARGS), 1);
+	assert_int_equal(rt_audit_n(t2, "referral.rate_limited"), 0);
+	rt_free(t2);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -981,6 +1052,8 @@ int main(void)
 		T(referring_as_a_gp_practice),
 		T(overview_and_csv),
 		T(coordinator_inbox_any_organisation),
+		T(failed_referral_keeps_what_was_typed),
+		T(failed_refer_me_spends_no_allowance),
 	};
 #undef T
 
