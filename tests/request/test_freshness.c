@@ -21,10 +21,11 @@
 #include "directory/freshness.h"
 #include "directory/vocab.h"
 #include "store/store.h"
+#include "support/cast.h"
 #include "support/reqtest.h"
 
-#define ORG_A "a0000000-0000-4000-8000-00000000000a"
-#define ORG_B "b0000000-0000-4000-8000-00000000000b"
+#define ORG_A RT_ORG_A
+#define ORG_B RT_ORG_B      /* nobody to ask: no organisers */
 #define ORGANISER (ROLE_BIT(ROLE_ORGANISER) | ROLE_BIT(ROLE_MEMBER))
 #define COORD (ROLE_BIT(ROLE_COORDINATOR) | ROLE_BIT(ROLE_MEMBER))
 #define DAY 86400
@@ -49,7 +50,8 @@ static const struct sql q_token_plain = { "tf.token_plain",
 
 struct fx {
 	struct rt *t;
-	int64_t olu, ola, cora;
+	RT_CAST_MEMBERS;        /* olu, cora */
+	int64_t ola;
 	char walk[37];
 };
 
@@ -81,30 +83,20 @@ static bool found(struct rt *t, const char *name)
 
 static int setup(void **state)
 {
-	struct fx *x = calloc(1, sizeof(*x));
-	void *st = *state;
+	struct fx *x = rt_fixture(state, sizeof(*x), NULL);
 
-	if (!x || rt_setup(&st))
+	if (!x)
 		return -1;
-	x->t = st;
 	time_set_fake(T0);
-	assert_int_equal(org_create(rt_db(x->t), ORG_A, "Northtown Walkers", T0), ERR_OK);
-	assert_int_equal(org_create(rt_db(x->t), ORG_B, "Nobody's Club", T0), ERR_OK);
-	x->olu = rt_person(x->t, "Olu Organiser", "olu@example.org", NULL, ORGANISER, ORG_A);
+	rt_cast(x->t, &x->cast, RT_CAST_OLU | RT_CAST_CORA);
 	x->ola = rt_person(x->t, "Ola Organiser", "ola@example.org", NULL, ORGANISER, ORG_A);
-	x->cora = rt_person(x->t, "Cora Coord", "cora@example.org", NULL, COORD, NULL);
 	rt_service(x->t, ORG_A, "Tuesday Health Walk", SVC_PUBLISHED, x->walk);
-	*state = x;
 	return 0;
 }
 
 static int teardown(void **state)
 {
-	struct fx *x = *state;
-	void *st = x->t;
-
-	free(x);
-	return rt_teardown(&st);
+	return rt_fixture_free(state);
 }
 
 /* ---------------------------------------------------------------- tests */

@@ -18,10 +18,11 @@
 #include "directory/directory.h"
 #include "directory/vocab.h"
 #include "store/store.h"
+#include "support/cast.h"
 #include "support/reqtest.h"
 
-#define ORG_A "a0000000-0000-4000-8000-00000000000a"
-#define ORG_B "b0000000-0000-4000-8000-00000000000b"
+#define ORG_A RT_ORG_A
+#define ORG_B RT_ORG_B
 #define ORGANISER (ROLE_BIT(ROLE_ORGANISER) | ROLE_BIT(ROLE_MEMBER))
 #define COORD (ROLE_BIT(ROLE_COORDINATOR) | ROLE_BIT(ROLE_MEMBER))
 #define MEMBER ROLE_BIT(ROLE_MEMBER)
@@ -84,39 +85,22 @@ static bool search_has(struct rt *t, const char *q, const char *needle)
 
 struct fx {
 	struct rt *t;
-	int64_t olu, bea, cora, mo;
-	struct rt_browser own, other, coord, member;
+	RT_CAST_MEMBERS;        /* olu, bea, cora, mo; own, other, coord, member */
 };
 
 static int setup(void **state)
 {
-	struct fx *x = calloc(1, sizeof(*x));
-	void *st = *state;
+	struct fx *x = rt_fixture(state, sizeof(*x), NULL);
 
-	if (!x || rt_setup(&st))
+	if (!x)
 		return -1;
-	x->t = st;
-	assert_int_equal(org_create(rt_db(x->t), ORG_A, "Northtown Walkers", time_now()), ERR_OK);
-	assert_int_equal(org_create(rt_db(x->t), ORG_B, "Southtown Lunch Club", time_now()), ERR_OK);
-	x->olu = rt_person(x->t, "Olu Organiser", "olu@example.org", NULL, ORGANISER, ORG_A);
-	x->bea = rt_person(x->t, "Bea Other", "bea@example.org", NULL, ORGANISER, ORG_B);
-	x->cora = rt_person(x->t, "Cora Coord", "cora@example.org", NULL, COORD, NULL);
-	x->mo = rt_person(x->t, "Mo Member", "mo@example.org", NULL, MEMBER, NULL);
-	rt_sign_in(x->t, x->olu, &x->own);
-	rt_sign_in(x->t, x->bea, &x->other);
-	rt_sign_in(x->t, x->cora, &x->coord);
-	rt_sign_in(x->t, x->mo, &x->member);
-	*state = x;
+	rt_cast(x->t, &x->cast, RT_CAST_OLU | RT_CAST_BEA | RT_CAST_CORA | RT_CAST_MO | RT_CAST_BROWSERS);
 	return 0;
 }
 
 static int teardown(void **state)
 {
-	struct fx *x = *state;
-	void *st = x->t;
-
-	free(x);
-	return rt_teardown(&st);
+	return rt_fixture_free(state);
 }
 
 /* ---------------------------------------------------------------- tests */

@@ -22,10 +22,11 @@
 #include "directory/directory.h"
 #include "directory/vocab.h"
 #include "store/store.h"
+#include "support/cast.h"
 #include "support/reqtest.h"
 
-#define ORG_A "a0000000-0000-4000-8000-00000000000a"
-#define ORG_B "b0000000-0000-4000-8000-00000000000b"
+#define ORG_A RT_ORG_A
+#define ORG_B RT_ORG_B
 #define MEMBER ROLE_BIT(ROLE_MEMBER)
 #define ORGANISER (ROLE_BIT(ROLE_ORGANISER) | MEMBER)
 #define LINK (ROLE_BIT(ROLE_LINK_WORKER) | MEMBER)
@@ -54,48 +55,29 @@ static const struct sql q_claimed = { "trw.claimed",
 
 struct fx {
 	struct rt *t;
+	RT_CAST_MEMBERS;        /* olu, bea, lin, cora, tom, mo; own, other, link, coord, comm, member */
 	char svc[37], svc_b[37];
-	int64_t olu, bea, lin, cora, tom, mo, ada;
-	struct rt_browser own, other, link, coord, comm, member, ada_b;
+	int64_t ada;
+	struct rt_browser ada_b;
 };
 
 static int setup(void **state)
 {
-	struct fx *x = calloc(1, sizeof(*x));
-	void *st = *state;
+	struct fx *x = rt_fixture(state, sizeof(*x), NULL);
 
-	if (!x || rt_setup(&st))
+	if (!x)
 		return -1;
-	x->t = st;
-	assert_int_equal(org_create(rt_db(x->t), ORG_A, "Northtown Walkers", time_now()), ERR_OK);
-	assert_int_equal(org_create(rt_db(x->t), ORG_B, "Southtown Lunch Club", time_now()), ERR_OK);
+	rt_cast(x->t, &x->cast, RT_CAST_EVERYONE | RT_CAST_BROWSERS);
 	rt_service(x->t, ORG_A, "Tuesday Health Walk", SVC_PUBLISHED, x->svc);
 	rt_service(x->t, ORG_B, "Southtown Lunch", SVC_PUBLISHED, x->svc_b);
-	x->olu = rt_person(x->t, "Olu Organiser", "olu@example.org", NULL, ORGANISER, ORG_A);
-	x->bea = rt_person(x->t, "Bea Other", "bea@example.org", NULL, ORGANISER, ORG_B);
-	x->lin = rt_person(x->t, "Lin Linkworker", "lin@example.org", NULL, LINK, NULL);
-	x->cora = rt_person(x->t, "Cora Coord", "cora@example.org", NULL, COORD, NULL);
-	x->tom = rt_person(x->t, "Tom Commissioner", "tom@example.org", NULL, COMMISSIONER, NULL);
-	x->mo = rt_person(x->t, "Mo Member", "mo@example.org", NULL, MEMBER, NULL);
 	x->ada = rt_person(x->t, "Ada Lovelace", "ada@example.org", NULL, MEMBER, NULL);
-	rt_sign_in(x->t, x->olu, &x->own);
-	rt_sign_in(x->t, x->bea, &x->other);
-	rt_sign_in(x->t, x->lin, &x->link);
-	rt_sign_in(x->t, x->cora, &x->coord);
-	rt_sign_in(x->t, x->tom, &x->comm);
-	rt_sign_in(x->t, x->mo, &x->member);
 	rt_sign_in(x->t, x->ada, &x->ada_b);
-	*state = x;
 	return 0;
 }
 
 static int teardown(void **state)
 {
-	struct fx *x = *state;
-	void *st = x->t;
-
-	free(x);
-	return rt_teardown(&st);
+	return rt_fixture_free(state);
 }
 
 /* ---------------------------------------------------------------- helpers */
