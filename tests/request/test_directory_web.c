@@ -447,9 +447,7 @@ static void drafts_and_archived_only_for_their_organisation(void **state)
 	assert_int_equal(r.status, 404);
 	assert_false(rt_has(&r, "Secret Draft Walk"));
 	rt_resp_free(&r);
-	rt_browser_get(t, &c.member, target, &r);
-	assert_int_equal(r.status, 404);
-	rt_resp_free(&r);
+	rt_browser_get_is(t, &c.member, target, 404, NULL);
 	rt_browser_get(t, &c.other, target, &r);
 	assert_int_equal(r.status, 404);
 	assert_false(rt_has(&r, "Secret Draft Walk"));
@@ -462,12 +460,8 @@ static void drafts_and_archived_only_for_their_organisation(void **state)
 	assert_true(rt_has(&r, "Manage this listing"));
 	assert_false(rt_has(&r, "/publish\""));       /* organisers do not publish */
 	rt_resp_free(&r);
-	rt_browser_get(t, &c.coord, target, &r);
-	assert_int_equal(r.status, 200);
-	assert_true(rt_has(&r, "This is a draft."));
-	assert_true(rt_has(&r, "action=\"/manage/services/"));
-	assert_true(rt_has(&r, "/publish\""));
-	rt_resp_free(&r);
+	rt_browser_get_is(t, &c.coord, target, 200, "This is a draft.",
+			"action=\"/manage/services/", "/publish\"", NULL);
 
 	/* Archived: the same. */
 	assert_int_equal(db_begin(rt_db(t)), ERR_OK);
@@ -476,10 +470,7 @@ static void drafts_and_archived_only_for_their_organisation(void **state)
 	rt_get(t, target, &r);
 	assert_int_equal(r.status, 404);
 	rt_resp_free(&r);
-	rt_browser_get(t, &c.own, target, &r);
-	assert_int_equal(r.status, 200);
-	assert_true(rt_has(&r, "This listing is archived."));
-	rt_resp_free(&r);
+	rt_browser_get_is(t, &c.own, target, 200, "This listing is archived.", NULL);
 }
 
 static void organisation_page(void **state)

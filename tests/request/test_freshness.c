@@ -160,10 +160,7 @@ static void ask_then_flag_then_hide(void **state)
 	assert_int_equal(n(t, &q_hidden, x->walk), 0);
 	assert_true(found(t, "Tuesday Health Walk"));
 	rt_sign_in(t, x->cora, &coord);
-	rt_browser_get(t, &coord, "/review", &r);
-	assert_int_equal(r.status, 200);
-	assert_true(rt_has(&r, ">Tuesday Health Walk</a>"));
-	rt_resp_free(&r);
+	rt_browser_get_is(t, &coord, "/review", 200, ">Tuesday Health Walk</a>", NULL);
 
 	/* 42 days after the flag: hidden from search, the page still opens
 	 * with a warning. */
@@ -182,9 +179,7 @@ static void ask_then_flag_then_hide(void **state)
 	/* A coordinator marks it as checked: back in search, all clear. */
 	rt_sign_in(t, x->cora, &coord);
 	snprintf(target, sizeof(target), "/manage/services/%s/verify", x->walk);
-	rt_browser_post(t, &coord, target, "back=review", &r);
-	assert_int_equal(r.status, 303);
-	rt_resp_free(&r);
+	rt_browser_post_is(t, &coord, target, "back=review", 303, NULL);
 	assert_int_equal(n(t, &q_asked, x->walk), 0);
 	assert_int_equal(n(t, &q_flagged, x->walk), 0);
 	assert_int_equal(n(t, &q_hidden, x->walk), 0);
@@ -224,18 +219,12 @@ static void the_link_works_once(void **state)
 	assert_int_equal(rt_count(t, &q_token_plain, DB_ARGS(DB_TEXT(hash_check))), 0);
 
 	/* Opening it answers nothing: it asks. */
-	rt_browser_get(t, &b, link, &r);
-	assert_int_equal(r.status, 200);
-	assert_true(rt_has(&r, "Is Tuesday Health Walk still running?"));
-	assert_true(rt_has(&r, "name=\"answer\" value=\"yes\""));
-	assert_true(rt_has(&r, "name=\"answer\" value=\"stopped\""));
-	rt_resp_free(&r);
+	rt_browser_get_is(t, &b, link, 200, "Is Tuesday Health Walk still running?",
+			"name=\"answer\" value=\"yes\"", "name=\"answer\" value=\"stopped\"", NULL);
 	assert_int_equal(n(t, &q_hidden, x->walk), 1);
 
-	rt_browser_post(t, &b, link, "answer=yes", &r);
-	assert_int_equal(r.status, 200);
-	assert_true(rt_has(&r, "Tuesday Health Walk is marked as checked today"));
-	rt_resp_free(&r);
+	rt_browser_post_is(t, &b, link, "answer=yes", 200,
+			"Tuesday Health Walk is marked as checked today", NULL);
 	assert_int_equal(n(t, &q_asked, x->walk), 0);
 	assert_int_equal(n(t, &q_flagged, x->walk), 0);
 	assert_int_equal(n(t, &q_hidden, x->walk), 0);
@@ -245,10 +234,8 @@ static void the_link_works_once(void **state)
 	assert_true(found(t, "Tuesday Health Walk"));
 
 	/* Twice: no. */
-	rt_browser_post(t, &b, link, "answer=yes", &r);
-	assert_int_equal(r.status, 404);
-	assert_true(rt_has(&r, "This link has expired or has already been used"));
-	rt_resp_free(&r);
+	rt_browser_post_is(t, &b, link, "answer=yes", 404,
+			"This link has expired or has already been used", NULL);
 	free(link);
 
 	/* A made-up link looks the same. */
@@ -276,10 +263,8 @@ static void it_has_stopped(void **state)
 	link = rt_mail_link(t, "olu@example.org", "service_check", "/check/");
 	rt_browser_get(t, &b, link, &r);
 	rt_resp_free(&r);
-	rt_browser_post(t, &b, link, "answer=stopped", &r);
-	assert_int_equal(r.status, 200);
-	assert_true(rt_has(&r, "Thank you for letting us know"));
-	rt_resp_free(&r);
+	rt_browser_post_is(t, &b, link, "answer=stopped", 200, "Thank you for letting us know",
+			NULL);
 	free(link);
 	assert_int_equal(rt_count(t, &q_state, DB_ARGS(DB_TEXT(x->walk), DB_TEXT("archived"))), 1);
 	assert_int_equal(rt_audit_n(t, "service.archived"), 1);
