@@ -27,6 +27,7 @@
 #include "referral/referral.h"
 #include "referral/referral_feature.h"
 #include "store/store.h"
+#include "support/cast.h"
 #include "support/reqtest.h"
 
 #define ORG_A "a0000000-0000-4000-8000-00000000000a"    /* two organisers, one unverified */
@@ -101,13 +102,12 @@ static struct actor act(int64_t id, unsigned roles, const char *org, const char 
 
 static int setup(void **state)
 {
-	struct fx *x = calloc(1, sizeof(*x));
-	void *st = *state;
+	struct fx *x = rt_fixture(state, sizeof(*x), NULL);
 	struct rt *t;
 
-	if (!x || rt_setup(&st))
+	if (!x)
 		return -1;
-	x->t = t = st;
+	t = x->t;
 	x->db = rt_db(t);
 	time_set_fake(T0);
 	assert_int_equal(org_create(x->db, ORG_A, "Northtown Walkers", T0), ERR_OK);
@@ -141,17 +141,12 @@ static int setup(void **state)
 	/* After the services: saving one writes its organisation. */
 	assert_int_equal(db_exec(x->db, &q_org_email, DB_ARGS(DB_TEXT(ORG_C),
 			 DB_TEXT("hello@cafe.example.org")), NULL), ERR_OK);
-	*state = x;
 	return 0;
 }
 
 static int teardown(void **state)
 {
-	struct fx *x = *state;
-	void *st = x->t;
-
-	free(x);
-	return rt_teardown(&st);
+	return rt_fixture_free(state);
 }
 
 /* ---------------------------------------------------------------- helpers */

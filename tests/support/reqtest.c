@@ -8,6 +8,7 @@
 #include "core/common.h"
 
 #include <dirent.h>
+#include <stdarg.h>
 #include <setjmp.h>
 #include <unistd.h>
 #include <cmocka.h>
@@ -444,6 +445,57 @@ void rt_browser_post(struct rt *t, struct rt_browser *b, const char *target, con
 
 	assert_true(w > 0 && (size_t)w < sizeof(body));
 	rt_browser_request(t, b, "POST", target, NULL, body, out);
+}
+
+/* Fails the test unless r has status and each needle in ap (to a NULL). */
+static void expect(const struct rt_resp *r, const char *target, int status, va_list ap)
+{
+	const char *needle;
+
+	if (r->status != status)
+		fail_msg("%s: status %d, expected %d", target, r->status, status);
+	while ((needle = va_arg(ap, const char *)))
+		if (!rt_has(r, needle))
+			fail_msg("%s: the page has no \"%s\"", target, needle);
+}
+
+void rt_browser_get_is(struct rt *t, struct rt_browser *b, const char *target, int status, ...)
+{
+	struct rt_resp r;
+	va_list ap;
+
+	rt_browser_get(t, b, target, &r);
+	va_start(ap, status);
+	expect(&r, target, status, ap);
+	va_end(ap);
+	rt_resp_free(&r);
+}
+
+void rt_browser_post_is(struct rt *t, struct rt_browser *b, const char *target, const char *fields,
+		int status, ...)
+{
+	struct rt_resp r;
+	va_list ap;
+
+	rt_browser_post(t, b, target, fields, &r);
+	va_start(ap, status);
+	expect(&r, target, status, ap);
+	va_end(ap);
+	rt_resp_free(&r);
+}
+
+void rt_browser_post_to(struct rt *t, struct rt_browser *b, const char *target, const char *fields,
+		const char *location)
+{
+	struct rt_resp r;
+	const char *l;
+
+	rt_browser_post(t, b, target, fields, &r);
+	l = rt_header(&r, "Location");
+	if (r.status != 303 || !l || strcmp(l, location) != 0)
+		fail_msg("%s: status %d to %s, expected 303 to %s", target, r.status, l ? l : "(none)",
+			 location);
+	rt_resp_free(&r);
 }
 
 /* ---------------------------------------------------------------- API credentials */
