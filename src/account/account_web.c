@@ -175,13 +175,6 @@ static const char *done_at(struct request *req, const char *route, const char *w
 	return arena_printf(&req->arena, "%s?done=%s", web_url(req, route, NULL), word);
 }
 
-/* The signed-out page, saying why. */
-static const char *signed_out_because(struct request *req, const char *reason)
-{
-	return arena_printf(&req->arena, "%s?reason=%s", web_url(req, "account.signed_out", NULL),
-			    reason);
-}
-
 /* Checks the current password typed into a form, counting wrong guesses
  * against the same per-account limit as signing in (someone at an
  * unlocked computer must not get unlimited tries) in a transaction of
@@ -545,11 +538,6 @@ static enum err register_get(struct request *req, struct response *resp)
 	return page_get(req, resp, &register_form);
 }
 
-static enum err register_post(struct request *req, struct response *resp)
-{
-	return page_post(req, resp, &register_form);
-}
-
 /* ---------------------------------------------------------------- sign in */
 
 static enum err login_page(struct request *req, struct response *resp, int status,
@@ -910,16 +898,6 @@ static const struct acct_page reset_form = {
 	  .done_route = "account.reset_sent" },
 };
 
-static enum err reset_get(struct request *req, struct response *resp)
-{
-	return page_get(req, resp, &reset_form);
-}
-
-static enum err reset_post(struct request *req, struct response *resp)
-{
-	return page_post(req, resp, &reset_form);
-}
-
 static enum err reset_sent(struct request *req, struct response *resp)
 {
 	return web_page(req, resp, 200, "account/password-reset-sent.html", "Check your email",
@@ -1088,11 +1066,6 @@ static enum err details_get(struct request *req, struct response *resp)
 			  FLD_PHONE, p.phone), NULL, &c);
 }
 
-static enum err details_post(struct request *req, struct response *resp)
-{
-	return page_post(req, resp, &details_form);
-}
-
 /* Email. */
 static enum err email_page(struct request *req, struct response *resp, int status,
 		json_t *values, json_t *errors, void *ctx)
@@ -1150,16 +1123,6 @@ static const struct acct_page email_form = {
 	  .done_route = "account.home", .done_word = "email" },
 };
 
-static enum err email_get(struct request *req, struct response *resp)
-{
-	return page_get(req, resp, &email_form);
-}
-
-static enum err email_post(struct request *req, struct response *resp)
-{
-	return page_post(req, resp, &email_form);
-}
-
 /* Password: the new password's rules that need the person, then the current
  * password (a wrong one counted), then the hash: all outside the write. */
 static enum err password_before(struct request *req, const struct bound *b, json_t *errors,
@@ -1191,16 +1154,6 @@ static const struct acct_page password_form = {
 	  .before = password_before, .act = password_act, .page = plain_page,
 	  .done_route = "account.home", .done_word = "password" },
 };
-
-static enum err password_get(struct request *req, struct response *resp)
-{
-	return page_get(req, resp, &password_form);
-}
-
-static enum err password_post(struct request *req, struct response *resp)
-{
-	return page_post(req, resp, &password_form);
-}
 
 /* "2026-11-23T14:05:09Z" -> "23 November 2026 at 2:05pm" into o[key_out]. */
 static void humanise(json_t *o, const char *key_in, const char *key_out)
@@ -1360,16 +1313,6 @@ static const struct acct_page tokens_form = {
 	  .act = tokens_act, .page = tokens_page, .shown = tokens_shown },
 };
 
-static enum err tokens_get(struct request *req, struct response *resp)
-{
-	return page_get(req, resp, &tokens_form);
-}
-
-static enum err tokens_post(struct request *req, struct response *resp)
-{
-	return page_post(req, resp, &tokens_form);
-}
-
 static enum err token_revoke_post(struct request *req, struct response *resp)
 {
 	int64_t tid = req_param(req, "id")->i;
@@ -1414,43 +1357,49 @@ static enum err data_json(struct request *req, struct response *resp)
 
 
 /* Deactivate: a form that is only its button. */
+/* Leaving (deactivate, delete): every session of the person signed in
+ * ends, this one too, after the audit row action. In the path's
+ * transaction. */
+static enum err sign_out_everywhere(struct request *req, struct response *resp,
+		const char *action)
+{
+	enum err e;
+
+	if ((e = session_revoke_all(req->db, req->actor->id, req->actor->session_id, req->now,
+				    NULL)) != ERR_OK ||
+	    (e = audit_req(req, action, req->actor->id, NULL)) != ERR_OK)
+		return e;
+	return auth_logout(req, resp);
+}
+
+/* After leaving, the signed-out page says why: the page's done word, as
+ * ?reason= (not ?done=: that page has no banners). */
+static const char *left_done(struct request *req, void *ctx)
+{
+	const struct acct_ctx *c = ctx;
+
+	return arena_printf(&req->arena, "%s?reason=%s", web_url(req, "account.signed_out", NULL),
+			    c->page->post.done_word);
+}
+
 static enum err deactivate_act(struct request *req, struct response *resp, const struct bound *b,
 		json_t *errors, void *ctx)
 {
-	int64_t id = req->actor->id;
 	enum err e;
 
 	UNUSED(b);
 	UNUSED(errors);
 	UNUSED(ctx);
-	if ((e = person_set_deactivated(req->db, id, true, req->now)) != ERR_OK ||
-	    (e = session_revoke_all(req->db, id, req->actor->session_id, req->now, NULL)) != ERR_OK ||
-	    (e = audit_req(req, "account.deactivated", id, NULL)) != ERR_OK)
+	if ((e = person_set_deactivated(req->db, req->actor->id, true, req->now)) != ERR_OK)
 		return e;
-	return auth_logout(req, resp);
-}
-
-static const char *deactivate_done(struct request *req, void *ctx)
-{
-	UNUSED(ctx);
-	return signed_out_because(req, "deactivated");
+	return sign_out_everywhere(req, resp, "account.deactivated");
 }
 
 static const struct acct_page deactivate_form = {
 	"account/deactivate.html", "Deactivate your account", "account.deactivate",
 	"Deactivate my account", true,
-	{ .act = deactivate_act, .page = plain_page, .done = deactivate_done },
+	{ .act = deactivate_act, .page = plain_page, .done = left_done, .done_word = "deactivated" },
 };
-
-static enum err deactivate_get(struct request *req, struct response *resp)
-{
-	return page_get(req, resp, &deactivate_form);
-}
-
-static enum err deactivate_post(struct request *req, struct response *resp)
-{
-	return page_post(req, resp, &deactivate_form);
-}
 
 /* Delete. */
 static enum err delete_page(struct request *req, struct response *resp, int status,
@@ -1487,38 +1436,50 @@ static enum err delete_act(struct request *req, struct response *resp, const str
 	if (!account_when(when, true, date, sizeof(date)))
 		return ERR_INTERNAL;
 	if ((e = person_set_delete(req->db, c->p.id, when, req->now)) != ERR_OK ||
-	    (e = session_revoke_all(req->db, c->p.id, req->actor->session_id, req->now,
-				    NULL)) != ERR_OK ||
 	    (c->p.email && (e = send_mail(req, c->p.email, c->p.id, "delete_scheduled",
-			json_pack("{s:s, s:s}", "name", c->p.name, "date", date))) != ERR_OK) ||
-	    (e = audit_req(req, "account.delete_requested", c->p.id, NULL)) != ERR_OK)
+			json_pack("{s:s, s:s}", "name", c->p.name, "date", date))) != ERR_OK))
 		return e;
-	return auth_logout(req, resp);
-}
-
-static const char *delete_done(struct request *req, void *ctx)
-{
-	UNUSED(ctx);
-	return signed_out_because(req, "deleting");
+	return sign_out_everywhere(req, resp, "account.delete_requested");
 }
 
 static const struct acct_page delete_form = {
 	"account/delete.html", "Delete your account", "account.delete", "Delete my account", true,
 	{ .fields = delete_fields, .nfields = ARRAY_LEN(delete_fields),
-	  .before = delete_before, .act = delete_act, .page = delete_page, .done = delete_done },
+	  .before = delete_before, .act = delete_act, .page = delete_page, .done = left_done,
+	  .done_word = "deleting" },
 };
 
-static enum err delete_get(struct request *req, struct response *resp)
-{
-	return page_get(req, resp, &delete_form);
-}
-
-static enum err delete_post(struct request *req, struct response *resp)
-{
-	return page_post(req, resp, &delete_form);
-}
-
 /* ---------------------------------------------------------------- routes */
+
+/* The pages whose GET and POST need nothing but the page: a route's name
+ * is its page's action, so the route names the page. */
+static const struct acct_page *const pages[] = {
+	&register_form, &reset_form, &details_form, &email_form, &password_form, &tokens_form,
+	&deactivate_form, &delete_form,
+};
+
+static const struct acct_page *page_of(const struct request *req)
+{
+	for (size_t i = 0; i < ARRAY_LEN(pages); i++)
+		if (strcmp(pages[i]->route, req->route->name) == 0)
+			return pages[i];
+	return NULL;
+}
+
+static enum err form_get(struct request *req, struct response *resp)
+{
+	const struct acct_page *p = page_of(req);
+
+	return p ? page_get(req, resp, p) : ERR_INTERNAL;
+}
+
+static enum err form_post(struct request *req, struct response *resp)
+{
+	const struct acct_page *p = page_of(req);
+
+	return p ? page_post(req, resp, p) : ERR_INTERNAL;
+}
+
 
 #define FORM (RF_FORM | RF_CSRF)
 
@@ -1526,15 +1487,15 @@ static enum err delete_post(struct request *req, struct response *resp)
 
 static const struct route routes[] = {
 	{ M_GET,  "/register", register_get, &act_public, 0, "account.register" },
-	{ M_POST, "/register", register_post, &act_public, FORM, "account.register" },
+	{ M_POST, "/register", form_post, &act_public, FORM, "account.register" },
 	{ M_GET,  "/login", login_get, &act_public, 0, "account.login" },
 	{ M_POST, "/login", login_post, &act_public, FORM, "account.login" },
 	{ M_POST, "/logout", logout_post, &act_signed_in, FORM, "account.logout" },
 	{ M_GET,  "/signed-out", signed_out, &act_public, 0, "account.signed_out" },
 	{ M_GET,  "/verify-email/{token}", verify_get, &act_public, 0, "account.verify" },
 	{ M_POST, "/verify-email/{token}", verify_post, &act_public, FORM, "account.verify" },
-	{ M_GET,  "/password-reset", reset_get, &act_public, 0, "account.reset" },
-	{ M_POST, "/password-reset", reset_post, &act_public, FORM, "account.reset" },
+	{ M_GET,  "/password-reset", form_get, &act_public, 0, "account.reset" },
+	{ M_POST, "/password-reset", form_post, &act_public, FORM, "account.reset" },
 	{ M_GET,  "/password-reset/sent", reset_sent, &act_public, 0, "account.reset_sent" },
 	{ M_GET,  "/password-reset/{token}", reset_link_get, &act_public, 0, "account.reset_link" },
 	{ M_POST, "/password-reset/{token}", reset_link_post, &act_public, FORM, "account.reset_link" },
@@ -1543,23 +1504,23 @@ static const struct route routes[] = {
 	{ M_GET,  "/account", account_home, &act_signed_in, 0, "account.home" },
 	{ M_POST, "/account/verify-email", verify_resend, &act_signed_in, FORM, "account.verify_resend" },
 	{ M_GET,  "/account/details", details_get, &act_signed_in, 0, "account.details" },
-	{ M_POST, "/account/details", details_post, &act_signed_in, FORM, "account.details" },
-	{ M_GET,  "/account/email", email_get, &act_signed_in, 0, "account.email" },
-	{ M_POST, "/account/email", email_post, &act_signed_in, FORM, "account.email" },
-	{ M_GET,  "/account/password", password_get, &act_signed_in, 0, "account.password" },
-	{ M_POST, "/account/password", password_post, &act_signed_in, FORM, "account.password" },
+	{ M_POST, "/account/details", form_post, &act_signed_in, FORM, "account.details" },
+	{ M_GET,  "/account/email", form_get, &act_signed_in, 0, "account.email" },
+	{ M_POST, "/account/email", form_post, &act_signed_in, FORM, "account.email" },
+	{ M_GET,  "/account/password", form_get, &act_signed_in, 0, "account.password" },
+	{ M_POST, "/account/password", form_post, &act_signed_in, FORM, "account.password" },
 	{ M_GET,  "/account/sessions", sessions_get, &act_signed_in, 0, "account.sessions" },
 	{ M_POST, "/account/sessions/{id:int}/revoke", session_revoke_post, &act_signed_in, FORM, "account.session_revoke" },
 	{ M_POST, "/account/sessions/revoke-others", sessions_revoke_others, &act_signed_in, FORM, "account.sessions_revoke_others" },
-	{ M_GET,  "/account/tokens", tokens_get, &act_signed_in, 0, "account.tokens" },
-	{ M_POST, "/account/tokens", tokens_post, &act_signed_in, FORM, "account.tokens" },
+	{ M_GET,  "/account/tokens", form_get, &act_signed_in, 0, "account.tokens" },
+	{ M_POST, "/account/tokens", form_post, &act_signed_in, FORM, "account.tokens" },
 	{ M_POST, "/account/tokens/{id:int}/revoke", token_revoke_post, &act_signed_in, FORM, "account.token_revoke" },
 	{ M_GET,  "/account/data", data_get, &act_signed_in, 0, "account.data" },
 	{ M_GET,  "/account/data.json", data_json, &act_signed_in, RF_WRITE_TX, "account.data_json" },
-	{ M_GET,  "/account/deactivate", deactivate_get, &act_signed_in, 0, "account.deactivate" },
-	{ M_POST, "/account/deactivate", deactivate_post, &act_signed_in, FORM, "account.deactivate" },
-	{ M_GET,  "/account/delete", delete_get, &act_signed_in, 0, "account.delete" },
-	{ M_POST, "/account/delete", delete_post, &act_signed_in, FORM, "account.delete" },
+	{ M_GET,  "/account/deactivate", form_get, &act_signed_in, 0, "account.deactivate" },
+	{ M_POST, "/account/deactivate", form_post, &act_signed_in, FORM, "account.deactivate" },
+	{ M_GET,  "/account/delete", form_get, &act_signed_in, 0, "account.delete" },
+	{ M_POST, "/account/delete", form_post, &act_signed_in, FORM, "account.delete" },
 };
 
 /* ---------------------------------------------------------------- settings */
