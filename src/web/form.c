@@ -384,6 +384,8 @@ enum err web_form_post(struct request *req, struct response *resp, const struct 
 	}
 	if (e == ERR_OK) {
 		web_bound_release(&b);
+		if (f->shown)
+			return f->shown(req, resp, ctx);
 		resp_redirect(req, resp, done_href(req, f, ctx));
 		return ERR_OK;
 	}

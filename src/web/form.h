@@ -122,8 +122,11 @@ const char *web_date_parts(struct request *req, const char *d, const char *m, co
  *
  * Where to go after: done(req, ctx) when set (the page depends on what
  * act made, e.g. the new referral's), else the route done_route with
- * ?done=done_word (web_done names the change on that page). ctx is the
- * handler's own (values act leaves for page or done, flags for page).
+ * ?done=done_word (web_done names the change on that page). Or no
+ * redirect at all: shown(req, resp, ctx), after the commit, draws the
+ * page that shows what act made when that must never sit in a URL (a new
+ * API token, shown once). ctx is the handler's own (values act leaves
+ * for page, done or shown, flags for page).
  */
 struct form_post {
 	const struct field_def *fields;
@@ -143,6 +146,7 @@ struct form_post {
 	const char *done_route;    /* a route name: "account.home" */
 	const char *done_word;     /* NULL for none */
 	const char *(*done)(struct request *req, void *ctx);
+	enum err (*shown)(struct request *req, struct response *resp, void *ctx);
 };
 enum err web_form_post(struct request *req, struct response *resp, const struct form_post *f,
 		void *ctx);

@@ -1157,6 +1157,217 @@ static void rule_forms(void **state)
 	assert_string_equal(account_role_words(ROLE_LINK_WORKER), "Link worker");
 }
 
+/* ---------------------------------------------------------------- forms on the one POST path */
+
+static void email_change_keeps_what_was_typed(void **state)
+{
+	struct rt *t = *state;
+	struct rt_browser c = { 0 };
+	struct rt_resp r;
+
+	rt_person(t, "Kat Slater", "kat@example.org", PW1, ROLE_BIT(ROLE_MEMBER), NULL);
+	rt_person(t, "Zoe Slater", "zoe@example.org", NULL, ROLE_BIT(ROLE_MEMBER), NULL);
+	sign_in(t, &c, "kat%40example.org", PW1_F);
+	rt_browser_get(t, &c, "/account/email", &r);
+	rt_resp_free(&r);
+	/* Both fields wrong: both said, the address kept. */
+	rt_browser_post(t, &c, "/account/email", "email=kat.new%40&current_password=", &r);
+	assert_int_equal(r.status, 422);
+	assert_true(rt_has(&r, "<title>Error: Change your email address"));
+	assert_true(rt_has(&r, "href=\"#email\""));
+	assert_true(rt_has(&r, "Enter your current password"));
+	assert_true(rt_has(&r, "value=\"kat.new@\""));
+	rt_resp_free(&r);
+	/* The address they have already, in other letters. */
+	rt_browser_post(t, &c, "/account/email", "email=KAT%40example.org&current_password=" PW1_F, &r);
+	assert_int_equal(r.status, 422);
+	assert_true(rt_has(&r, "That is already your email address"));
+	assert_true(rt_has(&r, "value=\"KAT@example.org\""));
+	assert_false(rt_has(&r, PW1));
+	rt_resp_free(&r);
+	/* Someone else's: rolled back, what was typed kept, the password not. */
+	rt_browser_post(t, &c, "/account/email", "email=Zoe%40example.org&current_password=" PW1_F, &r);
+	assert_int_equal(r.status, 422);
+	assert_true(rt_has(&r, "Another account uses this email address"));
+	assert_true(rt_has(&r, "value=\"Zoe@example.org\""));
+	assert_false(rt_has(&r, PW1));
+	rt_resp_free(&r);
+	assert_int_equal(rt_mail_all(t), 0);
+	assert_int_equal(rt_audit_n(t, "email.changed"), 0);
+	assert_int_equal(rt_audit_n(t, "login.failed"), 0);
+}
+
+static void register_taken_address_counts_against_limit(void **state)
+{
+	const char *const settings[] = { "rate_limit=0", "register_limit_ip=1", NULL };
+	struct rt *t2 = rt_new_like(*state, settings);
+	struct rt_browser a = { .ip = "192.0.2.20" };
+	struct rt_resp r;
+
+	rt_person(t2, "Pat Butcher", "pat@example.org", NULL, ROLE_BIT(ROLE_MEMBER), NULL);
+	rt_browser_get(t2, &a, "/register", &r);
+	rt_resp_free(&r);
+	/* A form with field errors is not an attempt. */
+	rt_browser_post(t2, &a, "/register", "name=&email=pat%40example.org&password=" PW1_F, &r);
+	assert_int_equal(r.status, 422);
+	assert_true(rt_has(&r, "href=\"#name\""));
+	rt_resp_free(&r);
+	/* An address with an account is: the attempt stays counted although
+	 * the form fails and the account's write is rolled back. */
+	rt_browser_post(t2, &a, "/register", "name=Someone+Else&email=pat%40example.org&password=" PW1_F, &r);
+	assert_int_equal(r.status, 422);
+	assert_true(rt_has(&r, "An account with this email address already exists"));
+	rt_resp_free(&r);
+	rt_browser_post(t2, &a, "/register", "name=Ann+One&email=ann1%40example.org&password=" PW1_F, &r);
+	assert_int_equal(r.status, 429);
+	assert_true(rt_has(&r, "Wait an hour"));
+	rt_resp_free(&r);
+	assert_int_equal(rt_audit_n(t2, "register.rate_limited"), 1);
+	assert_int_equal(rt_audit_n(t2, "register"), 0);
+	assert_int_equal(rt_mail_all(t2), 0);
+	rt_free(t2);
+}
+
+static void wrong_current_password_counts_against_sign_in(void **state)
+{
+	const char *const settings[] = { "rate_limit=0", "login_limit=1", NULL };
+	struct rt *t2 = rt_new_like(*state, settings);
+	struct rt_browser c = { .ip = "198.51.100.30" };
+	struct rt_resp r;
+	int64_t id = rt_person(t2, "Kat Slater", "kat@example.org", PW1, ROLE_BIT(ROLE_MEMBER), NULL);
+
+	sign_in(t2, &c, "kat%40example.org", PW1_F);
+	rt_browser_get(t2, &c, "/account/email", &r);
+	rt_resp_free(&r);
+	rt_browser_post(t2, &c, "/account/email", "email=kat.new%40example.org&current_password=" PW2_F, &r);
+	assert_int_equal(r.status, 422);
+	assert_true(rt_has(&r, "The password is not right"));
+	rt_resp_free(&r);
+	assert_int_equal(rt_audit_about(t2, "login.failed", id), 1);
+	/* The same counter as signing in: the next form waits, right or not. */
+	rt_browser_post(t2, &c, "/account/password", "current_password=" PW1_F "&password=" PW2_F
+		"&password_confirm=" PW2_F, &r);
+	assert_int_equal(r.status, 429);
+	assert_true(rt_has(&r, "too many times"));
+	rt_resp_free(&r);
+	rt_browser_post(t2, &c, "/account/delete", "current_password=" PW1_F, &r);
+	assert_int_equal(r.status, 429);
+	rt_resp_free(&r);
+	assert_int_equal(rt_audit_about(t2, "login.rate_limited", id), 2);
+	assert_int_equal(rt_audit_about(t2, "password.changed", id), 0);
+	assert_int_equal(rt_audit_about(t2, "account.delete_requested", id), 0);
+	rt_free(t2);
+}
+
+static void password_change_rules_across_fields(void **state)
+{
+	const char *const settings[] = { "rate_limit=0", "login_limit=1", NULL };
+	struct rt *t2 = rt_new_like(*state, settings);
+	struct rt_browser c = { .ip = "198.51.100.31" };
+	struct rt_resp r;
+	int64_t id = rt_person(t2, "Kat Slater", "kat@example.org", PW1, ROLE_BIT(ROLE_MEMBER), NULL);
+
+	sign_in(t2, &c, "kat%40example.org", PW1_F);
+	rt_browser_get(t2, &c, "/account/password", &r);
+	rt_resp_free(&r);
+	/* Two boxes that differ: said before the current password is tried,
+	 * so a wrong one is not counted. */
+	rt_browser_post(t2, &c, "/account/password", "current_password=" PW2_F "&password=" PW2_F
+		"&password_confirm=something+else+entirely", &r);
+	assert_int_equal(r.status, 422);
+	assert_true(rt_has(&r, "The passwords do not match"));
+	assert_true(rt_has(&r, "href=\"#password_confirm\""));
+	assert_false(rt_has(&r, "href=\"#current_password\""));
+	assert_false(rt_has(&r, PW2));
+	rt_resp_free(&r);
+	/* Their own name in it. */
+	rt_browser_post(t2, &c, "/account/password", "current_password=" PW1_F
+		"&password=kat+slater+rocks+99&password_confirm=kat+slater+rocks+99", &r);
+	assert_int_equal(r.status, 422);
+	assert_true(rt_has(&r, "it must not contain your name"));
+	rt_resp_free(&r);
+	assert_int_equal(rt_audit_about(t2, "login.failed", id), 0);
+	rt_browser_post(t2, &c, "/account/password", "current_password=" PW1_F "&password=" PW2_F
+		"&password_confirm=" PW2_F, &r);
+	assert_int_equal(r.status, 303);
+	assert_string_equal(loc(&r), "/account?done=password");
+	rt_resp_free(&r);
+	rt_free(t2);
+}
+
+static void token_name_kept_when_refused(void **state)
+{
+	struct rt *t = *state;
+	struct rt_browser c = { 0 };
+	struct rt_resp r;
+	char fields[256] = "token_name=";
+
+	rt_person(t, "Kat Slater", "kat@example.org", PW1, ROLE_BIT(ROLE_MEMBER), NULL);
+	sign_in(t, &c, "kat%40example.org", PW1_F);
+	rt_browser_get(t, &c, "/account/tokens", &r);
+	rt_resp_free(&r);
+	memset(fields + strlen(fields), 'x', 101);
+	rt_browser_post(t, &c, "/account/tokens", fields, &r);
+	assert_int_equal(r.status, 422);
+	assert_true(rt_has(&r, "<title>Error: API tokens"));
+	assert_true(rt_has(&r, "The name must be 100 characters or fewer"));
+	assert_true(rt_has(&r, fields + strlen("token_name=")));
+	assert_true(rt_has(&r, "You have no API tokens."));
+	rt_resp_free(&r);
+	assert_int_equal(rt_audit_n(t, "token.created"), 0);
+}
+
+static void login_keeps_next_when_wrong(void **state)
+{
+	struct rt *t = *state;
+	struct rt_browser c = { 0 };
+	struct rt_resp r;
+
+	rt_person(t, "Kat Slater", "kat@example.org", PW1, ROLE_BIT(ROLE_MEMBER), NULL);
+	rt_browser_get(t, &c, "/login?next=%2Faccount%2Ftokens", &r);
+	rt_resp_free(&r);
+	rt_browser_post(t, &c, "/login", "next=%2Faccount%2Ftokens&email=kat%40example.org&password=" PW2_F, &r);
+	assert_int_equal(r.status, 422);
+	assert_true(rt_has(&r, "name=\"next\" value=\"/account/tokens\""));
+	assert_true(rt_has(&r, "value=\"kat@example.org\""));
+	rt_resp_free(&r);
+	rt_browser_post(t, &c, "/login", "next=%2Faccount%2Ftokens&email=kat%40example.org&password=" PW1_F, &r);
+	assert_int_equal(r.status, 303);
+	assert_string_equal(loc(&r), "/account/tokens");
+	rt_resp_free(&r);
+}
+
+static void set_link_refuses_name_and_stays_usable(void **state)
+{
+	struct rt *t = *state;
+	struct rt_browser c = { 0 };
+	struct rt_resp r;
+	char path[160], token[TOKEN_HEX + 1];
+	int64_t id = rt_person(t, "Phil Mitchell", "phil@example.org", NULL, ROLE_BIT(ROLE_MEMBER), NULL);
+
+	assert_int_equal(onetime_create(rt_db(t), OT_SET_PASSWORD, id, NULL, time_now(),
+					ACCOUNT_SET_TTL, token), ERR_OK);
+	snprintf(path, sizeof(path), "/set-password/%s", token);
+	assert_int_equal(status_of(t, &c, path), 200);
+	rt_browser_post(t, &c, path, "password=" PW1_F "&password_confirm=", &r);
+	assert_int_equal(r.status, 422);
+	assert_true(rt_has(&r, "Enter the new password again"));
+	assert_true(rt_has(&r, "<title>Error: Choose a password"));
+	rt_resp_free(&r);
+	rt_browser_post(t, &c, path, "password=phil+mitchell+99&password_confirm=phil+mitchell+99", &r);
+	assert_int_equal(r.status, 422);
+	assert_true(rt_has(&r, "must not contain your name"));
+	assert_true(rt_has(&r, "action=\"/set-password/"));
+	rt_resp_free(&r);
+	rt_browser_post(t, &c, path, "password=" PW1_F "&password_confirm=" PW1_F, &r);
+	assert_int_equal(r.status, 303);
+	assert_string_equal(loc(&r), "/account?done=password_reset");
+	rt_resp_free(&r);
+	/* Used: gone. */
+	assert_int_equal(status_of(t, &c, path), 404);
+	assert_int_equal(rt_audit_about(t, "password.reset", id), 1);
+}
+
 int main(void)
 {
 	int failed = 0;
@@ -1194,6 +1405,13 @@ int main(void)
 		T(deactivate_and_come_back),
 		T(delete_with_grace_period),
 		T(navigation_by_role),
+		T(email_change_keeps_what_was_typed),
+		T(register_taken_address_counts_against_limit),
+		T(wrong_current_password_counts_against_sign_in),
+		T(password_change_rules_across_fields),
+		T(token_name_kept_when_refused),
+		T(login_keeps_next_when_wrong),
+		T(set_link_refuses_name_and_stays_usable),
 	};
 #undef T
 
