@@ -102,7 +102,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	find_parse(&l, &p);
 	check_params(&p);
 	check_query(&p);
-	CHECK(find_href(&p, &href));
+	CHECK(find_href("/find", &p, &href));
 	CHECK(strncmp(href.p, "/find", 5) == 0);
 	CHECK(href.p[5] == '\0' || href.p[5] == '?');
 	CHECK(str_is_clean_utf8(href.p, href.len));
