@@ -14,6 +14,12 @@
 #      (settings, jobs, events, commands): it is the edge the app opens.
 #      Demo code is domain code (it writes data): it takes struct demo_opts
 #      from core/demo.h.
+#   3. Domain files do not name struct app, even as an opaque handle: rules
+#      take what they use (a database handle, settings, struct directory,
+#      struct mailer, struct links, struct referral_env, struct
+#      freshness_env), which the edges build from the app. An include
+#      rule cannot see a forward declaration, so this reads the text
+#      (comments too: a comment that speaks of the app can say "the app").
 #
 # A header named like its handlers' file (x_web.h, x_api.h, x_feature.h) is
 # an edge file too: it declares what only those files and their tests use.
@@ -63,8 +69,15 @@ if [ ${#domain_files[@]} -gt 0 ]; then
 	done < <(includes "${domain_files[@]}")
 fi
 
+# Rule 3: no struct app in domain files (not struct applied: a whole word).
+if [ ${#domain_files[@]} -gt 0 ]; then
+	while IFS=: read -r file line _; do
+		report "$file" "$line" "names struct app: domain code takes what it needs (a settings struct, struct mailer, struct links, ...), built by an edge"
+	done < <(grep -nE 'struct[[:space:]]+app([^_[:alnum:]]|$)' "${domain_files[@]}" /dev/null || true)
+fi
+
 if [ $bad -ne 0 ]; then
-	echo "check-layers: the includes above break the layering (docs/ARCHITECTURE.md)" >&2
+	echo "check-layers: the lines above break the layering (docs/ARCHITECTURE.md)" >&2
 	exit 1
 fi
 echo "check-layers: ok"

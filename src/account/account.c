@@ -74,22 +74,11 @@ json_t *account_check_login(const char *email, const char *password)
 	return errors;
 }
 
-json_t *account_check_email(const char *email, const char *current)
-{
-	json_t *errors = json_array();
-
-	if (!errors)
-		return NULL;
-	check_rule(errors, FLD_EMAIL, person_check_email, email);
-	if (!current || !current[0])
-		web_error(errors, FLD_CURRENT, "Enter your current password");
-	return errors;
-}
-
 json_t *account_check_new_password(const char *password, const char *confirm,
 		const char *current, bool need_current, const char *name, const char *email)
 {
 	json_t *errors = json_array();
+	const char *why;
 
 	if (!errors)
 		return NULL;
@@ -98,10 +87,15 @@ json_t *account_check_new_password(const char *password, const char *confirm,
 	check_password(errors, FLD_PASSWORD, password, "Enter a new password", name, email);
 	if (!confirm || !confirm[0])
 		web_error(errors, FLD_CONFIRM, "Enter the new password again");
-	else if (password && password[0] && strcmp(password, confirm) != 0)
-		web_error(errors, FLD_CONFIRM, "The passwords do not match. Enter the same new "
-			      "password in both boxes");
+	else if (password && password[0] && (why = account_confirm_rule(password, confirm)))
+		web_error(errors, FLD_CONFIRM, why);
 	return errors;
+}
+
+const char *account_confirm_rule(const char *password, const char *confirm)
+{
+	return strcmp(password, confirm) == 0 ? NULL : "The passwords do not match. Enter the "
+	       "same new password in both boxes";
 }
 
 json_t *account_check_reset(const char *email)
@@ -111,17 +105,6 @@ json_t *account_check_reset(const char *email)
 	if (!errors)
 		return NULL;
 	check_rule(errors, FLD_EMAIL, person_check_email, email);
-	return errors;
-}
-
-json_t *account_check_delete(const char *current)
-{
-	json_t *errors = json_array();
-
-	if (!errors)
-		return NULL;
-	if (!current || !current[0])
-		web_error(errors, FLD_CURRENT, "Enter your password");
 	return errors;
 }
 
@@ -136,19 +119,21 @@ static size_t chars(const char *s)
 	return n;
 }
 
+const char *account_token_name_rule(const char *name)
+{
+	if (str_is_blank(name))
+		return "Enter what the token is for, like \"GP practice system\"";
+	if (chars(name) > ACCOUNT_TOKEN_NAME_MAX)
+		return "The name must be 100 characters or fewer";
+	return apitoken_check_name(name);
+}
+
 json_t *account_check_token_name(const char *name)
 {
 	json_t *errors = json_array();
-	const char *why;
+	const char *why = account_token_name_rule(name);
 
-	if (!errors)
-		return NULL;
-	if (str_is_blank(name))
-		web_error(errors, FLD_TOKEN_NAME, "Enter what the token is for, like "
-			      "\"GP practice system\"");
-	else if (chars(name) > ACCOUNT_TOKEN_NAME_MAX)
-		web_error(errors, FLD_TOKEN_NAME, "The name must be 100 characters or fewer");
-	else if ((why = apitoken_check_name(name)))
+	if (errors && why)
 		web_error(errors, FLD_TOKEN_NAME, why);
 	return errors;
 }

@@ -3,14 +3,16 @@
  * (account_web.c, people_web.c) and the JSON API (account_api.c) so the
  * two always agree on what is wrong with what someone typed.
  *
- * Each form has one check function. It returns a new JSON array of
+ * Each JSON API form (register, sign in, forgotten password), and the
+ * role grant, has one check function. It returns a new JSON array of
  * {"field": name, "detail": sentence} in the order the fields appear on
- * the page; an empty array means the form is acceptable. A page puts each
- * detail under its field and in the error summary (which links to
- * #field); the API returns the same array as the "errors" of a 422
- * problem document. Details are plain English that say what to do
- * ("Enter your name"), never echo a password, and never say whether an
- * account exists.
+ * the page; an empty array means the form is acceptable. The API returns
+ * it as the "errors" of a 422 problem document. The pages bind field
+ * tables (web_bind) whose rules are the same functions, one value each
+ * (person_check_*, password_weakness, account_token_name_rule,
+ * account_confirm_rule), so the two agree. Details are plain English that
+ * say what to do ("Enter your name"), never echo a password, and never
+ * say whether an account exists.
  *
  * The checks take the values as the request gave them (NULL when absent)
  * and do no I/O: whether an email is taken, or a current password right,
@@ -57,19 +59,21 @@ json_t *account_check_register(const char *name, const char *email, const char *
 /* Sign in: both fields present (whether they are right is not a field
  * error: the page says "Enter a correct email address and password"). */
 json_t *account_check_login(const char *email, const char *password);
-/* Change email: the new address and the current password (present). */
-json_t *account_check_email(const char *email, const char *current);
 /* A new password and its confirmation (reset, set, change). current is
  * checked for presence when need_current. name and email feed the
- * weakness check (either may be NULL). */
+ * weakness check (either may be NULL). The pages bind the same rules from
+ * their field tables (password_weakness, account_confirm_rule). */
 json_t *account_check_new_password(const char *password, const char *confirm,
 		const char *current, bool need_current, const char *name, const char *email);
+/* NULL when confirm repeats password, else the sentence to show. */
+const char *account_confirm_rule(const char *password, const char *confirm);
 /* Forgotten password: an email address in the right format. */
 json_t *account_check_reset(const char *email);
-/* Delete my account: the current password (present). */
-json_t *account_check_delete(const char *current);
 /* A new API token: what it is for, 1..ACCOUNT_TOKEN_NAME_MAX characters. */
 json_t *account_check_token_name(const char *name);
+/* The same rule for one value (a field_def's check): NULL when name will
+ * do, else the sentence to show (blank names included). */
+const char *account_token_name_rule(const char *name);
 /* Grant a role: a known role; an organisation id (UUID) for organisers.
  * *role receives the role when it is known. */
 json_t *account_check_grant(const char *role, const char *org_id, enum role *out);
@@ -96,19 +100,20 @@ struct request;
 struct response;
 
 /*
- * The actions behind both a page and an API endpoint (account_web.c and
- * people_web.c). Each runs its own checks, writes in one transaction it
- * opens and commits itself, wakes the worker when it queued email, and on
- * failure returns the error with req_fail() already said (the transaction
- * rolled back, except for attempt counters and audit rows that must
- * survive a failure, which are committed first).
+ * The actions behind the API's endpoints (account_api.c) and the people
+ * pages (people_web.c), made of the same steps the account pages post
+ * through web_form_post (account_web.c). Each runs its own checks,
+ * writes in one transaction it opens and commits itself, wakes the worker
+ * when it queued email, and on failure returns the error with req_fail()
+ * already said (the transaction rolled back, except for attempt counters
+ * and audit rows that must survive a failure, which are committed first).
  */
 
 /* Creates an account with the member role and sends the confirmation
  * email; with sign_in, also signs this browser in (auth_login). The form
  * must already have passed account_check_register(). ERR_CONFLICT when
- * the email is taken (the attempt still counts against the per-address
- * limit); ERR_RATE_LIMITED (audited). */
+ * the email is taken (the attempt, committed before the write, still
+ * counts against the per-address limit); ERR_RATE_LIMITED (audited). */
 enum err account_register(struct request *req, struct response *resp, const char *name,
 		const char *email, const char *phone, const char *password, bool sign_in,
 		int64_t *id);
@@ -125,8 +130,7 @@ enum err account_authenticate(struct request *req, const char *email, const char
 enum err account_request_reset(struct request *req, const char *email);
 /* Queues the confirm-your-email-address email with a new link, inside the
  * caller's transaction. */
-enum err account_send_verify(struct request *req, int64_t id, const char *name,
-		const char *email, int64_t now);
+enum err account_send_verify(struct request *req, int64_t id, const char *name, const char *email);
 
 /* Roles (people_web.c). role is a role name ("peer_supporter"; the
  * hyphenated spelling is accepted too). Checks the policy for that role

@@ -75,62 +75,99 @@ static enum err find_person(struct request *req, int64_t id, struct person *p)
 	return e;
 }
 
-enum err people_grant(struct request *req, struct response *resp, int64_t id,
-		const char *role, const char *org_id, json_t **errors)
+/* A grant and a removal are each two steps: the checks, outside any
+ * transaction (the role, the policy for it, the person), then the change
+ * inside one (the path's for the pages, people_grant's and
+ * people_remove's own for the API). */
+
+/* The role and organisation asked for: *r when they will do, else errors
+ * added (ERR_INVALID) or the request refused. */
+static enum err grant_check(struct request *req, int64_t id, const char *role, const char *org_id,
+		enum role *r, json_t *errors)
 {
-	enum role r = ROLE__MAX;
+	json_t *found;
 	struct person p;
+
+	*r = ROLE__MAX;
+	if (role && account_role_parse(role, r))
+		role = role_name(*r);
+	if (!(found = account_check_grant(role, org_id, r)))
+		return ERR_NOMEM;
+	json_array_extend(errors, found);
+	json_decref(found);
+	if (json_array_size(errors))
+		return ERR_INVALID;
+	if (!policy_can(req->actor, &act_role_grant, r))
+		return req_fail(req, ERR_FORBIDDEN, "Your role does not allow you to give people "
+				"this role. Ask an admin.");
+	return find_person(req, id, &p);
+}
+
+/* Grants r inside the caller's transaction; an organisation that is not
+ * there is ERR_INVALID with its error added. */
+static enum err grant_in_tx(struct request *req, struct response *resp, int64_t id, enum role r,
+		const char *org_id, json_t *errors)
+{
 	int64_t now = req->now;
 	const char *detail;
 	enum err e;
 
-	if (role && account_role_parse(role, &r))
-		role = role_name(r);
-	if (!(*errors = account_check_grant(role, org_id, &r)))
-		return ERR_NOMEM;
-	if (json_array_size(*errors))
-		return ERR_INVALID;
-	if (!policy_can(req->actor, &act_role_grant, &r))
-		return req_fail(req, ERR_FORBIDDEN, "Your role does not allow you to give people "
-				"this role. Ask an admin.");
-	if ((e = find_person(req, id, &p)) != ERR_OK)
-		return e;
-	if ((e = db_begin(req->db)) != ERR_OK)
-		return e;
 	e = person_grant(req->db, id, r, r == ROLE_ORGANISER ? org_id : NULL, req->actor->id, now);
 	if (e == ERR_CONFLICT)
 		return req_fail(req, e, "They already have this role.");
 	if (e == ERR_NOT_FOUND || e == ERR_INVALID) {
-		db_rollback(req->db);
-		web_error(*errors, FLD_ORG, "No organisation has that id. Check it and try again");
+		web_error(errors, FLD_ORG, "No organisation has that id. Check it and try again");
 		return ERR_INVALID;
 	}
 	detail = arena_printf(&req->arena, "role=%s", role_name(r));
 	if (e || (e = roles_changed(req, resp, id, r, true, now)) != ERR_OK ||
 	    (e = audit_req(req, "role.granted", id, detail)) != ERR_OK)
 		return e;
-	return db_commit(req->db);
+	return ERR_OK;
 }
 
-enum err people_remove(struct request *req, struct response *resp, int64_t id,
-		const char *role)
+enum err people_grant(struct request *req, struct response *resp, int64_t id,
+		const char *role, const char *org_id, json_t **errors)
 {
 	enum role r;
-	struct person p;
-	int64_t now = req->now;
 	enum err e;
 
-	if (!account_role_parse(role, &r))
+	if (!(*errors = json_array()))
+		return ERR_NOMEM;
+	if ((e = grant_check(req, id, role, org_id, &r, *errors)) != ERR_OK)
+		return e;
+	if ((e = db_begin(req->db)) != ERR_OK)
+		return e;
+	e = grant_in_tx(req, resp, id, r, org_id, *errors);
+	if (e == ERR_INVALID)
+		db_rollback(req->db);
+	return e == ERR_OK ? db_commit(req->db) : e;
+}
+
+/* The role to remove: *r when they hold it and the actor may remove it. */
+static enum err remove_check(struct request *req, int64_t id, const char *role, enum role *r)
+{
+	struct person p;
+	enum err e;
+
+	if (!account_role_parse(role, r))
 		return req_fail(req, ERR_NOT_FOUND, "There is no role with that name.");
-	if (!policy_can(req->actor, &act_role_grant, &r))
+	if (!policy_can(req->actor, &act_role_grant, r))
 		return req_fail(req, ERR_FORBIDDEN, "Your role does not allow you to remove this "
 				"role. Ask an admin.");
 	if ((e = find_person(req, id, &p)) != ERR_OK)
 		return e;
-	if (!(p.roles & ROLE_BIT(r)))
+	if (!(p.roles & ROLE_BIT(*r)))
 		return req_fail(req, ERR_NOT_FOUND, "They do not have this role.");
-	if ((e = db_begin(req->db)) != ERR_OK)
-		return e;
+	return ERR_OK;
+}
+
+/* Removes r inside the caller's transaction, never the last admin's. */
+static enum err remove_in_tx(struct request *req, struct response *resp, int64_t id, enum role r)
+{
+	int64_t now = req->now;
+	enum err e;
+
 	if (r == ROLE_ADMIN) {
 		json_t *admins = NULL;
 		int64_t total = 0;
@@ -150,6 +187,21 @@ enum err people_remove(struct request *req, struct response *resp, int64_t id,
 	if (e || (e = roles_changed(req, resp, id, r, false, now)) != ERR_OK ||
 	    (e = audit_req(req, "role.removed", id,
 			   arena_printf(&req->arena, "role=%s", role_name(r)))) != ERR_OK)
+		return e;
+	return ERR_OK;
+}
+
+enum err people_remove(struct request *req, struct response *resp, int64_t id,
+		const char *role)
+{
+	enum role r;
+	enum err e;
+
+	if ((e = remove_check(req, id, role, &r)) != ERR_OK)
+		return e;
+	if ((e = db_begin(req->db)) != ERR_OK)
+		return e;
+	if ((e = remove_in_tx(req, resp, id, r)) != ERR_OK)
 		return e;
 	return db_commit(req->db);
 }
@@ -329,35 +381,108 @@ static enum err person_get_page(struct request *req, struct response *resp)
 	return person_page(req, resp, req_param(req, "id")->i, 200, NULL, NULL, NULL);
 }
 
+/* Giving and removing a role on the person's page, on the one POST path:
+ * before() makes the checks, act() the change inside the path's
+ * transaction; a grant with errors comes back on the person's page. */
+static const struct field_def grant_fields[] = {
+	{ .name = FLD_ROLE, .label = FLD_ROLE, .kind = FIELD_TEXT, .check = field_domain_judges },
+	{ .name = FLD_ORG, .label = FLD_ORG, .kind = FIELD_TEXT, .check = field_domain_judges },
+};
+
+struct role_change {
+	int64_t id;
+	const char *role;            /* as asked, from the address or the form */
+	enum role r;
+};
+
+static enum err grant_before(struct request *req, const struct bound *b, json_t *errors, void *ctx)
+{
+	struct role_change *c = ctx;
+
+	return grant_check(req, c->id, web_bound(b, FLD_ROLE)->text, web_bound(b, FLD_ORG)->text,
+			   &c->r, errors);
+}
+
+static enum err grant_act(struct request *req, struct response *resp, const struct bound *b,
+		json_t *errors, void *ctx)
+{
+	const struct role_change *c = ctx;
+
+	return grant_in_tx(req, resp, c->id, c->r, web_bound(b, FLD_ORG)->text, errors);
+}
+
+/* The person's page again, the role ticked and the organisation typed kept. */
+static enum err grant_page(struct request *req, struct response *resp, int status,
+		json_t *values, json_t *errors, void *ctx)
+{
+	const struct role_change *c = ctx;
+	const char *role = json_string_value(json_object_get(values, FLD_ROLE));
+	const char *org = json_string_value(json_object_get(values, FLD_ORG));
+	json_t *kept = json_pack("{s:s}", FLD_ORG, org ? org : "");
+
+	role = role ? arena_strdup(&req->arena, role) : NULL;
+	json_decref(values);
+	return person_page(req, resp, c->id, status, errors, role, kept);
+}
+
+static const char *role_done(struct request *req, void *ctx, const char *word)
+{
+	const struct role_change *c = ctx;
+
+	return arena_printf(&req->arena, "/people/%lld?done=%s", (long long)c->id, word);
+}
+
+static const char *grant_done(struct request *req, void *ctx)
+{
+	return role_done(req, ctx, "role_granted");
+}
+
+static const struct form_post grant_form = {
+	.fields = grant_fields, .nfields = ARRAY_LEN(grant_fields),
+	.before = grant_before, .act = grant_act, .page = grant_page, .done = grant_done,
+};
+
 static enum err grant_post(struct request *req, struct response *resp)
 {
-	int64_t id = req_param(req, "id")->i;
-	const char *role = web_form_text(req, FLD_ROLE);
-	const char *org = web_form_text(req, FLD_ORG);
-	json_t *errors = NULL;
-	enum err e = people_grant(req, resp, id, role, org, &errors);
+	struct role_change c = { .id = req_param(req, "id")->i };
 
-	if (e == ERR_INVALID)
-		return person_page(req, resp, id, 422, errors, role,
-				   json_pack("{s:s}", FLD_ORG, org ? org : ""));
-	json_decref(errors);
-	if (e)
-		return e;
-	resp_redirect(req, resp, arena_printf(&req->arena, "/people/%lld?done=role_granted",
-					      (long long)id));
-	return ERR_OK;
+	return web_form_post(req, resp, &grant_form, &c);
 }
+
+static enum err remove_before(struct request *req, const struct bound *b, json_t *errors,
+		void *ctx)
+{
+	struct role_change *c = ctx;
+
+	UNUSED(b);
+	UNUSED(errors);
+	return remove_check(req, c->id, c->role, &c->r);
+}
+
+static enum err remove_act(struct request *req, struct response *resp, const struct bound *b,
+		json_t *errors, void *ctx)
+{
+	const struct role_change *c = ctx;
+
+	UNUSED(b);
+	UNUSED(errors);
+	return remove_in_tx(req, resp, c->id, c->r);
+}
+
+static const char *remove_done(struct request *req, void *ctx)
+{
+	return role_done(req, ctx, "role_removed");
+}
+
+static const struct form_post remove_form = {
+	.before = remove_before, .act = remove_act, .done = remove_done,
+};
 
 static enum err remove_post(struct request *req, struct response *resp)
 {
-	int64_t id = req_param(req, "id")->i;
-	enum err e = people_remove(req, resp, id, req_param(req, "role")->val);
+	struct role_change c = { .id = req_param(req, "id")->i, .role = req_param(req, "role")->val };
 
-	if (e)
-		return e;
-	resp_redirect(req, resp, arena_printf(&req->arena, "/people/%lld?done=role_removed",
-					      (long long)id));
-	return ERR_OK;
+	return web_form_post(req, resp, &remove_form, &c);
 }
 
 /* POST and DELETE handlers open their own transactions. */

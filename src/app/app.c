@@ -25,6 +25,7 @@
 #include "http/headers.h"
 #include "http/parse.h"
 #include "http/router.h"
+#include "mail/mail_feature.h"
 #include "store/store.h"
 #include "view/escape.h"
 #include "view/tmpl.h"
@@ -92,6 +93,13 @@ static enum err gather_subscriptions(struct app *app)
 	return ERR_OK;
 }
 
+/* links.h's path function: the router's. */
+static const char *route_path(const void *router, struct arena *a, const char *name,
+		const char *const *args, size_t n)
+{
+	return router_url(router, a, name, args, n);
+}
+
 static json_t *asset_urls(void)
 {
 	json_t *o = json_object();
@@ -127,6 +135,8 @@ enum err app_init_features(struct app *app, const struct config *cfg, bool migra
 		goto fail;
 	if ((e = view_init(&app->views, errbuf, errlen)) != ERR_OK)
 		goto fail;
+	app->links = (struct links){ .path = route_path, .arg = app->router, .base_url = cfg->base_url };
+	mail_mailer_init(&app->mailer, app);
 	app->metrics = metrics_new(app->router);
 	app->assets = asset_urls();
 	if (!app->metrics || !app->assets) {

@@ -17,7 +17,9 @@
 #include "app/config.h"
 #include "core/event.h"
 #include "core/err.h"
+#include "core/links.h"
 #include "http/request.h"
+#include "mail/mail.h"
 
 struct store;
 struct router;
@@ -39,6 +41,10 @@ struct app {
 	struct directory *directory;  /* the directory's search index and sync state */
 	const struct feature **feats; /* the features this app runs (its own copy) */
 	struct event_bus events;      /* every feature's subscriptions, in feature order */
+	/* What rules get instead of the app (they cannot see it): links to
+	 * pages by route name, and queueing email. */
+	struct links links;           /* router_url and base_url */
+	struct mailer mailer;         /* views, site, wakes the worker after commit */
 	size_t nfeats;
 	unsigned char csrf_key[32];   /* signs visitors' form tokens; shared via the database */
 	atomic_bool draining;         /* shutting down: refuse new work with 503 */

@@ -878,7 +878,7 @@ struct tally {
 /* Saves one document through the same door as forms and imports. The
  * demo's documents carry their own assured_date (spread over months, so
  * freshness has work to do), so .assure, which would stamp today on every
- * one, is off. directory_save needs no app (it keeps no per-process state;
+ * one, is off. directory_save keeps no per-process state (it takes no index;
  * a running server's index catches up through the change feed). */
 static enum err save(struct db *db, json_t *doc, const struct demo_opts *opts, struct tally *t,
 		     const char *key)
@@ -891,7 +891,7 @@ static enum err save(struct db *db, json_t *doc, const struct demo_opts *opts, s
 
 	if (!doc)
 		return ERR_NOMEM;
-	e = directory_save(NULL, db, doc, &so, &rep, &fields);
+	e = directory_save(db, doc, &so, &rep, &fields);
 	if (e == ERR_OK) {
 		if (rep.outcome == SAVE_CREATED)
 			t->created++;

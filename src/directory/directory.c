@@ -13,7 +13,7 @@
  *
  * The index: built at start-up from the derived columns of every
  * published, visible service (never from the JSON), then moved forward by
- * directory_sync(), which applies directory_change rows after this
+ * directory_apply_changes(), which applies directory_change rows after this
  * process's cursor: each row is "look at this service again", so applying
  * one twice is harmless and the current state of the service decides
  * between search_put and search_remove.
@@ -25,6 +25,7 @@
 #include "core/common.h"
 #include "org/org.h"
 #include "core/buf.h"
+#include "core/links.h"
 #include "core/log.h"
 #include "core/rand.h"
 #include "core/str.h"
@@ -541,13 +542,12 @@ static enum err save_norm(struct db *db, json_t *norm, const struct save_opts *o
 	return e;
 }
 
-enum err directory_save(struct app *app, struct db *db, const json_t *doc,
-		const struct save_opts *opts, struct save_report *report, json_t **fields)
+enum err directory_save(struct db *db, const json_t *doc, const struct save_opts *opts,
+		struct save_report *report, json_t **fields)
 {
 	json_t *errors = json_array(), *norm;
 	enum err e;
 
-	UNUSED(app);
 	memset(report, 0, sizeof(*report));
 	if (fields)
 		*fields = NULL;
@@ -1191,7 +1191,7 @@ static enum err form_doc(struct db *db, const struct svc_form *f, json_t **out)
 	return e;
 }
 
-enum err directory_save_form(struct app *app, struct db *db, const struct svc_form *f,
+enum err directory_save_form(struct db *db, const struct svc_form *f,
 		const struct save_opts *opts, struct save_report *report, json_t **fields)
 {
 	json_t *errors = json_array(), *doc = NULL;
@@ -1226,7 +1226,7 @@ enum err directory_save_form(struct app *app, struct db *db, const struct svc_fo
 	apply_places(doc, f, id);
 	apply_scheds(doc, f, id, opts->now);
 	apply_contact(doc, f, id);
-	e = directory_save(app, db, doc, opts, report, fields);
+	e = directory_save(db, doc, opts, report, fields);
 	json_decref(doc);
 	if (e == ERR_INVALID && fields && *fields)
 		form_fields(*fields);
@@ -1376,13 +1376,12 @@ out:
 
 /* ---------------------------------------------------------------- state changes */
 
-enum err directory_set_state(struct app *app, struct db *db, const char *id,
-		enum svc_state state, int64_t actor, int64_t now)
+enum err directory_set_state(struct db *db, const char *id, enum svc_state state, int64_t actor,
+		int64_t now)
 {
 	char lid[37];
 	enum err e;
 
-	UNUSED(app);
 	UNUSED(actor);
 	if (state < 0 || state >= SVC__MAX || !str_copy(lid, sizeof(lid), id))
 		return ERR_INVALID;
@@ -1392,7 +1391,7 @@ enum err directory_set_state(struct app *app, struct db *db, const char *id,
 	return dir_db_change(db, lid, now);
 }
 
-enum err directory_assure(struct app *app, struct db *db, const char *id, int64_t actor, int64_t now)
+enum err directory_assure(struct db *db, const char *id, int64_t actor, int64_t now)
 {
 	struct arena a;
 	struct dir_service s;
@@ -1414,7 +1413,7 @@ enum err directory_assure(struct app *app, struct db *db, const char *id, int64_
 	{
 		struct save_opts o = { .source = SRC_FORM, .actor = actor, .now = now, .assure = true };
 
-		e = directory_save(app, db, doc, &o, &rep, &fields);
+		e = directory_save(db, doc, &o, &rep, &fields);
 	}
 out:
 	json_decref(fields);
@@ -1752,7 +1751,8 @@ static json_t *where_json(const json_t *doc, bool *online)
 	return where;
 }
 
-enum err directory_service_view(struct db *db, const char *id, int64_t now, json_t **out)
+enum err directory_service_view(const struct links *links, struct db *db, const char *id, int64_t now,
+		json_t **out)
 {
 	struct arena a;
 	struct dir_service s;
@@ -1778,14 +1778,15 @@ enum err directory_service_view(struct db *db, const char *id, int64_t now, json
 	if ((e = oruk_derive(doc, &f)) != ERR_OK)
 		goto out;
 	facts = true;
-	v = json_pack("{s:s, s:s, s:s, s:s, s:{s:s, s:s, s:s+}}", "id", s.id, "name", s.name,
+	v = json_pack("{s:s, s:s, s:s, s:s, s:s, s:{s:s, s:s, s:s}}", "id", s.id, "name", s.name,
+		      "href", link_path(links, &a, "directory.service", s.id, NULL),
 		      "state", s.state, "status", jstr(doc, "status") ? jstr(doc, "status") : "active",
-		      "org", "id", s.org_id, "name", s.org_name, "href", "/organisations/", s.org_id);
+		      "org", "id", s.org_id, "name", s.org_name,
+		      "href", link_path(links, &a, "directory.organisation", s.org_id, NULL));
 	if (!v) {
 		e = ERR_NOMEM;
 		goto out;
 	}
-	json_object_set_new(v, "href", json_sprintf("/services/%s", s.id));
 	json_object_set_new(v, "description", paragraphs(jstr(doc, "description")));
 	if (jstr(doc, "description"))
 		json_object_set_new(v, "summary", json_string(first_sentence(&a, jstr(doc, "description"), 200)));
@@ -1860,8 +1861,8 @@ out:
 }
 
 /* One search-result or list entry from a service row (no document). */
-static json_t *summary_json(struct arena *a, const struct dir_service *s, const struct search_hit *hit,
-		int64_t now)
+static json_t *summary_json(const struct links *links, struct arena *a, const struct dir_service *s,
+		const struct search_hit *hit, int64_t now)
 {
 	json_t *flat = json_loads(s->flat, 0, NULL), *o, *access = json_array();
 	const char *what, *desc = jstr(flat, "description"), *cost = NULL;
@@ -1899,8 +1900,8 @@ static json_t *summary_json(struct arena *a, const struct dir_service *s, const 
 		json_array_append_new(access, json_string("Online or by phone"));
 	if (s->flags & SF_PEER_LED)
 		json_array_append_new(access, json_string("Peer-led"));
-	o = json_pack("{s:s, s:s, s:s+, s:s, s:s, s:s?, s:s?, s:o, s:o, s:b}", "id", s->id, "name", s->name,
-		      "href", "/services/", s->id, "org_id", s->org_id, "org_name", s->org_name, "what", what,
+	o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s?, s:s?, s:o, s:o, s:b}", "id", s->id, "name", s->name,
+		      "href", link_path(links, a, "directory.service", s->id, NULL), "org_id", s->org_id, "org_name", s->org_name, "what", what,
 		      "cost", cost, "access", access,
 		      "categories", vocab_names(vocab_categories, vocab_categories_n, (uint64_t)s->categories, false),
 		      "free", (s->flags & SF_FREE) != 0);
@@ -1925,8 +1926,8 @@ static json_t *summary_json(struct arena *a, const struct dir_service *s, const 
 	return o;
 }
 
-enum err directory_summaries(struct db *db, const struct search_hit *hits, size_t n,
-		int64_t now, json_t **out)
+enum err directory_summaries(const struct links *links, struct db *db, const struct search_hit *hits,
+		size_t n, int64_t now, json_t **out)
 {
 	struct arena a;
 	struct dir_service *rows;
@@ -1954,7 +1955,7 @@ enum err directory_summaries(struct db *db, const struct search_hit *hits, size_
 		/* Gone since the index saw it: left out, not an error. */
 		if (!rows[i].id)
 			continue;
-		if (!(o = summary_json(&a, &rows[i], &hits[i], now))) {
+		if (!(o = summary_json(links, &a, &rows[i], &hits[i], now))) {
 			e = ERR_NOMEM;
 			goto out;
 		}
@@ -1969,7 +1970,8 @@ out:
 	return e;
 }
 
-enum err directory_org_view(struct db *db, const char *org_id, int64_t now, json_t **out)
+enum err directory_org_view(const struct links *links, struct db *db, const char *org_id, int64_t now,
+		json_t **out)
 {
 	struct arena a;
 	struct org_record o;
@@ -1989,7 +1991,8 @@ enum err directory_org_view(struct db *db, const char *org_id, int64_t now, json
 	if ((e = dir_db_org_services(db, &a, lid, true, &rows, &n)) != ERR_OK)
 		goto out;
 	doc = o.doc ? json_loads(o.doc, 0, NULL) : NULL;
-	v = json_pack("{s:s, s:s, s:s+}", "id", o.id, "name", o.name, "href", "/organisations/", o.id);
+	v = json_pack("{s:s, s:s, s:s}", "id", o.id, "name", o.name,
+		      "href", link_path(links, &a, "directory.organisation", o.id, NULL));
 	list = json_array();
 	if (!v || !list) {
 		json_decref(list);
@@ -2013,7 +2016,7 @@ enum err directory_org_view(struct db *db, const char *org_id, int64_t now, json
 	if (o.charity)
 		json_object_set_new(v, "charity_number", json_string(o.charity));
 	for (size_t i = 0; i < n; i++) {
-		json_t *s = summary_json(&a, &rows[i], NULL, now);
+		json_t *s = summary_json(links, &a, &rows[i], NULL, now);
 
 		if (s)
 			json_array_append_new(list, s);
@@ -2040,7 +2043,8 @@ static json_t *assured_words(int64_t assured_at, int64_t now)
 	return json_sprintf("Checked %s (%s)", ago, date);
 }
 
-enum err directory_org_services(struct db *db, const char *org_id, int64_t now, json_t **out)
+enum err directory_org_services(const struct links *links, struct db *db, const char *org_id, int64_t now,
+		json_t **out)
 {
 	struct arena a;
 	struct dir_service *rows;
@@ -2060,9 +2064,9 @@ enum err directory_org_services(struct db *db, const char *org_id, int64_t now, 
 	}
 	list = json_array();
 	for (size_t i = 0; list && i < n; i++)
-		json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:s+, s:o, s:b, s:b, s:b, s:b}",
+		json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:s, s:o, s:b, s:b, s:b, s:b}",
 			"id", rows[i].id, "name", rows[i].name, "state", rows[i].state,
-			"href", "/services/", rows[i].id, "assured", assured_words(rows[i].assured_at, now),
+			"href", link_path(links, &a, "directory.service", rows[i].id, NULL), "assured", assured_words(rows[i].assured_at, now),
 			"overdue", rows[i].state[0] == 'p' && overdue(rows[i].assured_at, now),
 			"stale", rows[i].stale_flagged_at || rows[i].stale_hidden_at,
 			"hidden", rows[i].stale_hidden_at != 0, "duplicate", rows[i].duplicate_of != NULL));
@@ -2071,8 +2075,8 @@ enum err directory_org_services(struct db *db, const char *org_id, int64_t now, 
 	return list ? ERR_OK : ERR_NOMEM;
 }
 
-enum err directory_review_list(struct db *db, int limit, int offset, int64_t now,
-		json_t **out, int64_t *total)
+enum err directory_review_list(const struct links *links, struct db *db, int limit, int offset,
+		int64_t now, json_t **out, int64_t *total)
 {
 	struct arena a;
 	struct dir_service *rows;
@@ -2105,8 +2109,8 @@ enum err directory_review_list(struct db *db, int limit, int offset, int64_t now
 			json_array_append_new(reasons, json_string("The organiser has not confirmed it is still running"));
 		else if (strcmp(s->state, "published") == 0 && overdue(s->assured_at, now))
 			json_array_append_new(reasons, json_string(months));
-		o = json_pack("{s:s, s:s, s:s+, s:s, s:s, s:o, s:s, s:o}", "id", s->id, "name", s->name,
-			      "href", "/services/", s->id, "org_id", s->org_id, "org_name", s->org_name,
+		o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:s, s:o}", "id", s->id, "name", s->name,
+			      "href", link_path(links, &a, "directory.service", s->id, NULL), "org_id", s->org_id, "org_name", s->org_name,
 			      "reasons", reasons, "state", s->state, "assured", assured_words(s->assured_at, now));
 		if (o && s->duplicate_of)
 			json_object_set_new(o, "duplicate_of", json_string(s->duplicate_of));

@@ -15,8 +15,8 @@
  * Every write, whatever its source (an organiser's form, an import, demo
  * data), goes through directory_save(): validate and normalise (HTML
  * becomes text), derive, flag likely duplicates, upsert, record a change.
- * After the caller commits, directory_sync() brings this process's search
- * index up to date; a background job does the same for changes made by
+ * After the caller commits, directory_apply_changes() brings this process's
+ * search index (struct directory) up to date; a background job does the same for changes made by
  * other kith processes sharing the database (every few seconds).
  *
  * Publishing: a service is a draft, published (in search, pages and the
@@ -39,8 +39,8 @@
 #include "directory/vocab.h"
 #include "search/search.h"
 
-struct app;
 struct db;
+struct links;
 
 enum svc_state { SVC_DRAFT, SVC_PUBLISHED, SVC_ARCHIVED, SVC__MAX };
 const char *svc_state_name(enum svc_state s);          /* "draft", ... */
@@ -97,10 +97,10 @@ struct save_report {
  * paths ("name", "schedules[0].id",
  * "service_at_locations[0].location.addresses[0].postal_code"), and
  * "organization_id" when the organisation is unknown. Afterwards the
- * caller commits and calls directory_sync() so this process's search
- * sees the change at once. */
-enum err directory_save(struct app *app, struct db *db, const json_t *doc,
-		const struct save_opts *opts, struct save_report *report, json_t **fields);
+ * caller commits and calls directory_apply_changes() so this process's
+ * search sees the change at once. */
+enum err directory_save(struct db *db, const json_t *doc, const struct save_opts *opts,
+		struct save_report *report, json_t **fields);
 
 /* What an organiser's form edits. Strings may be NULL or "" (not given).
  * Everything else an existing document holds (more places, other
@@ -161,7 +161,7 @@ bool directory_check_form(const struct svc_form *f, json_t *errors);
  * added to "www.x.org") and the first service phone. Objects the form
  * makes have ids derived from the service id, so saving the same form
  * twice is SAVE_UNCHANGED. */
-enum err directory_save_form(struct app *app, struct db *db, const struct svc_form *f,
+enum err directory_save_form(struct db *db, const struct svc_form *f,
 		const struct save_opts *opts, struct save_report *report, json_t **fields);
 /* The form's values for an existing service (for the edit page), as a
  * JSON object keyed like struct svc_form: id, org_id, name, description,
@@ -176,9 +176,9 @@ enum err directory_form_values(struct db *db, const char *id, json_t **out);
 
 /* State changes (coordinators; organisers may publish their own drafts if
  * the policy says so). assure marks it checked today. */
-enum err directory_set_state(struct app *app, struct db *db, const char *id,
-		enum svc_state state, int64_t actor, int64_t now);
-enum err directory_assure(struct app *app, struct db *db, const char *id, int64_t actor, int64_t now);
+enum err directory_set_state(struct db *db, const char *id, enum svc_state state, int64_t actor,
+		int64_t now);
+enum err directory_assure(struct db *db, const char *id, int64_t actor, int64_t now);
 
 /* Facts about one service for permission checks and pages. */
 struct svc_meta {
@@ -196,7 +196,8 @@ struct svc_meta {
 enum err directory_meta(struct db *db, struct arena *a, const char *id, struct svc_meta *out);
 
 /* View models: JSON objects ready for templates and for the pages' JSON
- * form. New references. Keys are stable; a key marked "?" is absent when
+ * form. New references. Links (href) are built from route names through
+ * links (the app's; NULL in tests of the rules alone: "/"). Keys are stable; a key marked "?" is absent when
  * there is nothing to show (templates test for it), every other key is
  * always there. Words are plain text (templates escape them).
  *
@@ -238,16 +239,19 @@ enum err directory_meta(struct db *db, struct arena *a, const char *id, struct s
  *     name, href, description [paragraphs] (empty when it is only the
  *     name), email?, website?, charity_number?, services [summaries as
  *     above, of its published, visible services, by name], count} */
-enum err directory_service_view(struct db *db, const char *id, int64_t now, json_t **out);
-enum err directory_org_view(struct db *db, const char *org_id, int64_t now, json_t **out);
-enum err directory_summaries(struct db *db, const struct search_hit *hits, size_t n,
-		int64_t now, json_t **out);
+enum err directory_service_view(const struct links *links, struct db *db, const char *id, int64_t now,
+		json_t **out);
+enum err directory_org_view(const struct links *links, struct db *db, const char *org_id, int64_t now,
+		json_t **out);
+enum err directory_summaries(const struct links *links, struct db *db, const struct search_hit *hits,
+		size_t n, int64_t now, json_t **out);
 
 /* The organisation's services (any state) for its organisers' list page,
  * by name: [{id, name, href, state, assured ("Checked today (24 November
  * 2026)" or "Never checked"), overdue (published and not checked for
  * stale_months), stale (flagged or hidden), hidden, duplicate}]. */
-enum err directory_org_services(struct db *db, const char *org_id, int64_t now, json_t **out);
+enum err directory_org_services(const struct links *links, struct db *db, const char *org_id, int64_t now,
+		json_t **out);
 
 /* Coordinators' review list: services needing attention (drafts, flagged
  * duplicates, overdue checks, hidden as stale), most recently updated
@@ -257,48 +261,24 @@ enum err directory_org_services(struct db *db, const char *org_id, int64_t now, 
  * checks it" | "The organiser has not confirmed it is still running" |
  * "Not checked for over 6 months"], state, assured (words as above),
  * duplicate_of? (id)}]; *total counts them all. */
-enum err directory_review_list(struct db *db, int limit, int offset, int64_t now,
-		json_t **out, int64_t *total);
+enum err directory_review_list(const struct links *links, struct db *db, int limit, int offset,
+		int64_t now, json_t **out, int64_t *total);
 
-/* This process's directory state (search index, change-feed position). */
+/* This process's directory state (search index, change-feed position).
+ * The app holds one (directory_feature.h: started and stopped with it,
+ * synced by a job); rules that change what search sees are handed it. */
 struct directory;
-/* Feature hooks: at start-up loads the postcode tables, writes kith's
- * taxonomies and terms (when missing or different) and builds the index
- * from the derived columns of every published service not hidden as
- * stale. Both oruk_feature and directory_feature name these hooks; the
- * first call does the work and later ones return at once (and release
- * likewise). */
-enum err directory_init(struct app *app);
-void directory_release(struct app *app);
-struct search_index *directory_index(struct app *app);
-/* The rules hold the app only to pass it on: directory_of() (an edge,
- * directory_feature.c) is where it is opened, for this process's state,
- * and the functions below that take the app are defined there too.
- * NULL app or state: no index (tests of the rules alone). */
-struct directory *directory_of(struct app *app);
-/* The state itself: directory_open() loads the postcode tables, writes
- * kith's taxonomies and terms and builds the index from db (NULL: an
- * empty index); stale is the stale_months setting. directory_close()
- * frees it. */
+/* directory_open() loads the postcode tables, writes kith's taxonomies
+ * and terms and builds the index from db (NULL: an empty index); stale is
+ * the stale_months setting. directory_close() frees it. */
 enum err directory_open(struct db *db, int stale, struct directory **out);
 void directory_close(struct directory *d);
 struct search_index *directory_search_index(struct directory *d);
 /* Applies the changes recorded since d last looked to its index (NULL d
- * or db: nothing to do). directory_sync() is this for the app's state. */
+ * or db: nothing to do): after committing a save, and from the sync job. */
 enum err directory_apply_changes(struct directory *d, struct db *db);
-/* The directory's settings (app must not be NULL) and the site's address
- * for links in emails ("" without an app), from the app. */
-const struct directory_settings *directory_settings_of(const struct app *app);
-const char *directory_base_url(const struct app *app);
 /* Should the sync job look now, every seconds after it last did? */
 bool directory_sync_due(struct directory *d, int64_t now, int every);
-/* Applies changes recorded since the last sync to the index (call after
- * committing a save; the sync job calls it too). */
-enum err directory_sync(struct app *app, struct db *db);
-/* The background job (oruk_feature.jobs, run every second by the
- * worker): calls directory_sync when the directory_sync setting's
- * seconds have passed since it last did. */
-enum err directory_sync_job(struct app *app, struct db *db, int64_t now);
 
 extern const struct feature directory_feature;       /* pages: /find, /services, /organisations */
 extern const struct feature directory_manage_feature; /* organiser and coordinator pages */

@@ -1,15 +1,17 @@
 /*
  * directory_feature.c - the directory in a running kith: its per-process
  * state (the search index and the change feed's position) lives in the
- * app, started and stopped with it, and synced by a job. Callers that
- * hold the app reach the state through directory_of() and the settings
- * through the app's configuration, here; the rules in directory.c are
- * handed the state itself and never call back up into this file.
+ * app, started and stopped with it, and synced by a job. Edges that
+ * hold the app reach the state through directory_of() and build the
+ * freshness job's handle here; the rules in directory.c and freshness.c
+ * are handed the state, settings, mailer and links themselves and never
+ * call back up into this file.
  */
 #include "core/common.h"
 #include "app/app.h"
 #include "app/features.h"
 #include "directory/directory.h"
+#include "directory/directory_feature.h"
 #include "store/store.h"
 
 static const struct directory_settings *settings(const struct app *app)
@@ -17,29 +19,25 @@ static const struct directory_settings *settings(const struct app *app)
 	return app->cfg ? SETTINGS_OF(app->cfg, struct directory_settings, directory_settings) : NULL;
 }
 
-const struct directory_settings *directory_settings_of(const struct app *app)
-{
-	return SETTINGS_OF(app->cfg, struct directory_settings, directory_settings);
-}
-
-const char *directory_base_url(const struct app *app)
-{
-	return app && app->cfg ? app->cfg->base_url : "";
-}
-
 struct directory *directory_of(struct app *app)
 {
 	return app ? app->directory : NULL;
 }
 
-enum err directory_sync(struct app *app, struct db *db)
-{
-	return directory_apply_changes(directory_of(app), db);
-}
-
 struct search_index *directory_index(struct app *app)
 {
 	return directory_search_index(directory_of(app));
+}
+
+struct freshness_env *freshness_env_fill(struct freshness_env *env, struct app *app)
+{
+	*env = (struct freshness_env){
+		.settings = settings(app),
+		.directory = app->directory,
+		.mailer = &app->mailer,
+		.links = &app->links,
+	};
+	return env;
 }
 
 enum err directory_init(struct app *app)
@@ -70,7 +68,7 @@ enum err directory_sync_job(struct app *app, struct db *db, int64_t now)
 
 	if (!directory_sync_due(directory_of(app), now, every))
 		return ERR_OK;
-	return directory_sync(app, db);
+	return directory_apply_changes(directory_of(app), db);
 }
 
 const struct feature directory_demo_feature = {

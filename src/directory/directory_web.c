@@ -35,6 +35,7 @@
 #include "core/str.h"
 #include "core/timeutil.h"
 #include "directory/directory.h"
+#include "directory/directory_feature.h"
 #include "referral/referral.h"
 #include "directory/find.h"
 #include "directory/vocab.h"
@@ -53,7 +54,7 @@ static char *href_of(struct request *req, const struct find_params *p)
 	char *s = NULL;
 
 	buf_init(&b, FIND_HREF_MAX);
-	if (find_href(p, &b))
+	if (find_href(web_url(req, "directory.find", NULL), p, &b))
 		s = arena_strdup(&req->arena, b.p);
 	buf_release(&b);
 	return s;
@@ -436,7 +437,7 @@ static enum err find_results(struct request *req, const struct find_ask *k,
 	json_t *results = NULL, *sorts;
 	enum err e;
 
-	if ((e = directory_summaries(req->db, res->hits, res->n, req->now, &results)) != ERR_OK)
+	if ((e = directory_summaries(&req->app->links, req->db, res->hits, res->n, req->now, &results)) != ERR_OK)
 		return e;
 	json_object_set_new(data, "results", results);
 	json_object_set_new(data, "total", json_integer((json_int_t)res->total));
@@ -653,7 +654,7 @@ static enum err service_page(struct request *req, struct response *resp)
 	if (hidden_public && !editor)
 		return req_fail(req, ERR_NOT_FOUND, "There is no service at this address. It may have "
 				"been removed.");
-	if ((e = directory_service_view(req->db, meta.id, now, &view)) != ERR_OK)
+	if ((e = directory_service_view(&req->app->links, req->db, meta.id, now, &view)) != ERR_OK)
 		return e;
 	contact_links(view);
 	service_extras(view);
@@ -698,7 +699,7 @@ static enum err organisation_page(struct request *req, struct response *resp)
 	json_t *view = NULL;
 	enum err e;
 
-	e = directory_org_view(req->db, id->val, req->now, &view);
+	e = directory_org_view(&req->app->links, req->db, id->val, req->now, &view);
 	if (e == ERR_NOT_FOUND)
 		return req_fail(req, e, "There is no organisation at this address. It may have been "
 				"removed.");

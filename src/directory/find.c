@@ -329,12 +329,12 @@ static void add_param(struct buf *out, bool *first, const char *name, const char
 	}
 }
 
-bool find_href(const struct find_params *p, struct buf *out)
+bool find_href(const char *path, const struct find_params *p, struct buf *out)
 {
 	bool first = true;
 	char num[24];
 
-	buf_adds(out, "/find");
+	buf_adds(out, path);
 	if (p->text[0])
 		add_param(out, &first, "q", p->text);
 	if (p->postcode[0])

@@ -101,10 +101,11 @@ int find_miles(const struct find_params *p, int default_miles);
 bool find_any(const struct find_params *p);
 size_t find_nfilters(const struct find_params *p);
 
-/* The canonical URL for p: "/find" then "?" and the parameters in the
- * order above, each percent-encoded, defaults (page 1, sort auto, default
- * miles) left out. Appends to out; false when out is in error. */
-bool find_href(const struct find_params *p, struct buf *out);
+/* The canonical URL for p: path (the search page's, from its route) then
+ * "?" and the parameters in the order above, each percent-encoded,
+ * defaults (page 1, sort auto, default miles) left out. Appends to out;
+ * false when out is in error. */
+bool find_href(const char *path, const struct find_params *p, struct buf *out);
 
 /* Codes used in URLs, for the page's filter lists. */
 extern const char *const find_day_codes[7];      /* "mon" .. "sun" */

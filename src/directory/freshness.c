@@ -13,6 +13,7 @@
  */
 #include "core/common.h"
 #include "audit/audit.h"
+#include "core/links.h"
 #include "core/log.h"
 #include "core/rand.h"
 #include "core/str.h"
@@ -126,17 +127,17 @@ static void due_free(struct due *d, size_t n)
 /* Asks about one service in a transaction of its own: a new link, an
  * email to each organiser, the mark. true in *asked when it was ours to
  * ask (another process may have got there first). */
-static enum err ask_one(struct app *app, struct db *db, const struct due *d, int64_t now,
-		bool *mailed)
+static enum err ask_one(const struct freshness_env *env, struct db *db, const struct due *d,
+		int64_t now, bool *mailed)
 {
-	const struct directory_settings *ds = directory_settings_of(app);
-	const char *base_url = directory_base_url(app);
+	const struct directory_settings *ds = env->settings;
 	unsigned char raw[TOKEN_BYTES];
 	char token[TOKEN_BYTES * 2 + 1], hash[65], detail[64];
 	struct db_res *r = NULL;
 	int64_t changes = 0, expires;
 	size_t sent = 0;
-	char *link = NULL;
+	const char *link, *manage;
+	struct arena a;
 	enum err e;
 
 	*mailed = false;
@@ -146,8 +147,10 @@ static enum err ask_one(struct app *app, struct db *db, const struct due *d, int
 	sodium_memzero(raw, sizeof(raw));
 	freshness_token_hash(token, hash);
 	expires = now + (int64_t)(ds->stale_flag_days + ds->stale_hide_days + CHECK_GRACE_DAYS) * DAY;
-	if (asprintf(&link, "%s/check/%s", base_url, token) < 0) {
-		link = NULL;
+	arena_init(&a);
+	link = link_abs(env->links, &a, "manage.check", token, NULL);
+	manage = link_abs(env->links, &a, "manage.home", NULL);
+	if (!link || !manage) {
 		e = ERR_NOMEM;
 		goto out;
 	}
@@ -158,16 +161,16 @@ static enum err ask_one(struct app *app, struct db *db, const struct due *d, int
 	if ((e = db_query(db, &q_organisers, DB_ARGS(DB_TEXT(d->org_id)), &r)) != ERR_OK)
 		goto out;
 	while ((e = db_next(r)) == ERR_OK && db_row(r)) {
-		json_t *ctx = json_pack("{s:s, s:s, s:s, s:s, s:s+}",
+		json_t *ctx = json_pack("{s:s, s:s, s:s, s:s, s:s}",
 			"name", db_text(r, 1), "service_name", d->name, "org_name", d->org_name,
-			"link", link, "manage_link", base_url, "/manage");
+			"link", link, "manage_link", manage);
 		enum err me;
 
 		if (!ctx) {
 			e = ERR_NOMEM;
 			break;
 		}
-		me = mail_enqueue(app, db, db_text(r, 2), db_int(r, 0), "service_check", ctx, now);
+		me = mail_enqueue(env->mailer, db, db_text(r, 2), db_int(r, 0), "service_check", ctx, now);
 		json_decref(ctx);
 		if (me == ERR_INVALID) {
 			/* An address that cannot be mailed: the others still
@@ -209,16 +212,15 @@ out:
 	if (e && db_in_tx(db))
 		db_rollback(db);
 	sodium_memzero(token, sizeof(token));
-	if (link) {
-		sodium_memzero(link, strlen(link));
-		free(link);
-	}
+	if (link)
+		sodium_memzero((char *)link, strlen(link));
+	arena_release(&a);
 	return e;
 }
 
-static enum err ask_due(struct app *app, struct db *db, int64_t now, bool *any_mail)
+static enum err ask_due(const struct freshness_env *env, struct db *db, int64_t now, bool *any_mail)
 {
-	int64_t cutoff = freshness_cutoff(now, directory_settings_of(app)->stale_months);
+	int64_t cutoff = freshness_cutoff(now, env->settings->stale_months);
 	struct due batch[FRESH_BATCH];
 	size_t done = 0;
 	enum err e = ERR_OK;
@@ -246,7 +248,7 @@ static enum err ask_due(struct app *app, struct db *db, int64_t now, bool *any_m
 		for (size_t i = 0; e == ERR_OK && i < n; i++) {
 			bool mailed = false;
 
-			e = ask_one(app, db, &batch[i], now, &mailed);
+			e = ask_one(env, db, &batch[i], now, &mailed);
 			*any_mail = *any_mail || mailed;
 		}
 		due_free(batch, n);
@@ -257,9 +259,9 @@ static enum err ask_due(struct app *app, struct db *db, int64_t now, bool *any_m
 	return e;
 }
 
-static enum err hide_due(struct app *app, struct db *db, int64_t now, bool *any_hidden)
+static enum err hide_due(const struct freshness_env *env, struct db *db, int64_t now, bool *any_hidden)
 {
-	int64_t before = now - (int64_t)directory_settings_of(app)->stale_hide_days * DAY;
+	int64_t before = now - (int64_t)env->settings->stale_hide_days * DAY;
 	size_t done = 0;
 	enum err e = ERR_OK;
 
@@ -300,22 +302,22 @@ static enum err hide_due(struct app *app, struct db *db, int64_t now, bool *any_
 	return e;
 }
 
-enum err freshness_run(struct app *app, struct db *db, int64_t now)
+enum err freshness_run(const struct freshness_env *env, struct db *db, int64_t now)
 {
 	bool mail = false, hidden = false;
 	enum err e, e2;
 
 	/* Hide before flagging and flag before asking, so one run moves a
 	 * service one step at most. */
-	e = hide_due(app, db, now, &hidden);
+	e = hide_due(env, db, now, &hidden);
 	e2 = db_exec(db, &q_flag, DB_ARGS(DB_INT(now),
-		     DB_INT(now - (int64_t)directory_settings_of(app)->stale_flag_days * DAY)), NULL);
+		     DB_INT(now - (int64_t)env->settings->stale_flag_days * DAY)), NULL);
 	if (!e)
 		e = e2;
-	e2 = ask_due(app, db, now, &mail);
+	e2 = ask_due(env, db, now, &mail);
 	if (!e)
 		e = e2;
-	if (hidden && (e2 = directory_sync(app, db)) != ERR_OK && !e)
+	if (hidden && (e2 = directory_apply_changes(env->directory, db)) != ERR_OK && !e)
 		e = e2;
 	return e;
 }

@@ -5,7 +5,7 @@
  *
  * A published service not checked (assured) for stale_months is asked
  * about: its organisation's organisers get an email, "Is <name> still
- * running?", with a link /check/<token> (256 random bits; service_check
+ * running?", with a link to the manage.check route (/check/<token>) (256 random bits; service_check
  * keeps only the SHA-256). No answer stale_flag_days after asking: it is
  * flagged to coordinators (/review). Still nothing stale_hide_days after
  * that: it is hidden from search (a directory_change row, so every kith
@@ -23,14 +23,25 @@
 
 #include "core/err.h"
 
-struct app;
 struct db;
+struct directory;
+struct directory_settings;
+struct links;
+struct mailer;
+
+/* What the job needs of the running app (directory_feature.c fills it). */
+struct freshness_env {
+	const struct directory_settings *settings;   /* stale_months, _flag_days, _hide_days */
+	struct directory *directory;   /* this process's index, synced after hiding (NULL: none) */
+	const struct mailer *mailer;   /* the organisers' emails */
+	const struct links *links;     /* the answer link and the organisers' page, absolute */
+};
 
 /* The job (hourly, and in tests by hand): ask, flag, hide. Opens its own
  * transactions (one per service asked, so one bad address never holds up
- * the rest); wakes the worker for the emails and syncs the index after
- * hiding. */
-enum err freshness_run(struct app *app, struct db *db, int64_t now);
+ * the rest); the mailer wakes the worker for the emails, and the index is
+ * synced after hiding. */
+enum err freshness_run(const struct freshness_env *env, struct db *db, int64_t now);
 
 /* After a confirmation, inside the caller's transaction: clears the
  * asked/flagged/hidden marks, uses up the service's outstanding check

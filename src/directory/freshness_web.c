@@ -107,9 +107,9 @@ enum err freshness_check_post(struct request *req, struct response *resp)
 	if ((e = directory_meta(req->db, &req->arena, id, &meta)) != ERR_OK)
 		goto fail;
 	if (!stopped)
-		e = directory_assure(req->app, req->db, id, 0, now);   /* clears the marks too */
+		e = directory_assure(req->db, id, 0, now);   /* clears the marks too */
 	else if (meta.state != SVC_ARCHIVED)
-		e = directory_set_state(req->app, req->db, id, SVC_ARCHIVED, 0, now);
+		e = directory_set_state(req->db, id, SVC_ARCHIVED, 0, now);
 	if (e == ERR_OK && stopped)
 		e = freshness_clear(req->db, id, now, NULL);
 	if (e)
@@ -119,7 +119,7 @@ enum err freshness_check_post(struct request *req, struct response *resp)
 		goto fail;
 	if ((e = db_commit(req->db)) != ERR_OK)
 		goto fail;
-	if ((e = directory_sync(req->app, req->db)) != ERR_OK)
+	if ((e = directory_apply_changes(req->app->directory, req->db)) != ERR_OK)
 		log_warn("[%s] directory sync after a check failed: %s", req->id, err_name(e));
 	return web_page(req, resp, 200, "directory/check.html",
 			    stopped ? "Thank you for letting us know" : "Thank you",

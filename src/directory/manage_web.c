@@ -20,7 +20,7 @@
  * coordinator's are published at once; edits keep the state. Saving the
  * form counts as checking the service (it is assured), which also clears
  * any "is it still running?" question (freshness.h). After every commit
- * directory_sync() brings this process's search index up to date, so the
+ * directory_apply_changes() (an after-commit hook) brings this process's search index up to date, so the
  * change shows in /find at once. State changes are audited
  * (service.created, service.updated, service.published, service.archived,
  * service.verified, service.confirmed) with the service id, never its
@@ -43,6 +43,7 @@
 #include "core/str.h"
 #include "core/timeutil.h"
 #include "directory/directory.h"
+#include "directory/directory_feature.h"
 #include "directory/freshness.h"
 #include "directory/vocab.h"
 #include "store/store.h"
@@ -90,8 +91,8 @@ static enum err load_service(struct request *req, struct svc_meta *meta)
 	return e;
 }
 
-/* Redirects after a change, to where the button was. */
-static void back_to(struct request *req, struct response *resp, const char *id, const char *done)
+/* Where to go after a change: back to where the button was. */
+static const char *back_href(struct request *req, const char *id, const char *done)
 {
 	const char *back = req_form(req, "back");
 	const char *page = req_form(req, "page");
@@ -100,13 +101,12 @@ static void back_to(struct request *req, struct response *resp, const char *id, 
 	if (back && strcmp(back, "review") == 0) {
 		if (page && !str_to_i64(str_c(page), 1, 100000, &pg))
 			pg = 1;
-		resp_redirect(req, resp, arena_printf(&req->arena, "%s?done=%s%s", web_url(req, "manage.review", NULL), done,
-			pg > 1 ? arena_printf(&req->arena, "&page=%lld", (long long)pg) : ""));
-	} else if (back && strcmp(back, "manage") == 0) {
-		resp_redirect(req, resp, arena_printf(&req->arena, "%s?done=%s", web_url(req, "manage.home", NULL), done));
-	} else {
-		resp_redirect(req, resp, arena_printf(&req->arena, "%s?done=%s", web_url(req, "directory.service", id, NULL), done));
+		return arena_printf(&req->arena, "%s?done=%s%s", web_url(req, "manage.review", NULL), done,
+			pg > 1 ? arena_printf(&req->arena, "&page=%lld", (long long)pg) : "");
 	}
+	if (back && strcmp(back, "manage") == 0)
+		return arena_printf(&req->arena, "%s?done=%s", web_url(req, "manage.home", NULL), done);
+	return arena_printf(&req->arena, "%s?done=%s", web_url(req, "directory.service", id, NULL), done);
 }
 
 static enum err audit_service(struct request *req, const char *action, const char *id)
@@ -114,11 +114,13 @@ static enum err audit_service(struct request *req, const char *action, const cha
 	return audit_req(req, action, 0, arena_printf(&req->arena, "service=%s", id));
 }
 
-/* After a commit: bring this process's index up to date. A failure here
- * is not the person's (the background sync catches up). */
-static void sync_index(struct request *req)
+/* After a commit (db_after_commit): bring this process's index up to
+ * date. A failure here is not the person's (the background sync catches
+ * up). */
+static void sync_index(void *arg)
 {
-	enum err e = directory_sync(req->app, req->db);
+	struct request *req = arg;
+	enum err e = directory_apply_changes(req->app->directory, req->db);
 
 	if (e)
 		log_warn("[%s] directory sync after a change failed: %s", req->id, err_name(e));
@@ -165,6 +167,15 @@ static const char *state_tag(const char *state)
 	return "govuk-tag--yellow";
 }
 
+/* What every list of services here shows of one: its links and state. */
+static void decorate_listing(struct request *req, json_t *it, const char *id, const char *state)
+{
+	json_object_set_new(it, "view_href", json_string(web_url(req, "directory.service", id, NULL)));
+	json_object_set_new(it, "edit_href", json_string(web_url(req, "manage.edit", id, NULL)));
+	json_object_set_new(it, "state_words", json_string(state_words(state)));
+	json_object_set_new(it, "state_tag", json_string(state_tag(state)));
+}
+
 static json_t *jstr_or_null(const char *s)
 {
 	return s ? json_string(s) : json_null();
@@ -172,50 +183,57 @@ static json_t *jstr_or_null(const char *s)
 
 /* ---------------------------------------------------------------- the form */
 
-/* Text fields: the form field, the svc_form member and the HTML id. */
+/* Text fields: the form field, the svc_form member and the HTML id. The
+ * one POST path binds them; directory_check_form() judges them (and
+ * form_from_values() their lengths, in bytes), so the binder only reads
+ * and keeps what was typed. */
 enum fld {
 	F_NAME, F_DESCRIPTION, F_WHO_FOR, F_COST, F_ACCESS, F_PLACE, F_ADDR1, F_ADDR2,
 	F_TOWN, F_POSTCODE, F_HOW_TO_JOIN, F_EMAIL, F_PHONE, F_URL, F__MAX
 };
 
-static const struct {
-	const char *name, *label, *hint;
-	const char *type;           /* "text", "email", "tel", "url", or "textarea" */
-	const char *autocomplete, *width;
-	int rows;
-	size_t max;                 /* bytes */
-} flds[F__MAX] = {
-	[F_NAME] = { "name", "Name of the service", "What people call it, like Breathe Easy "
-		     "Scunthorpe or Tuesday Health Walk", "text", "off", NULL, 0, 200 },
-	[F_DESCRIPTION] = { "description", "What happens", "What people do there, and what to "
-			    "expect the first time. Use plain words. Leave a blank line between "
-			    "paragraphs.", "textarea", NULL, NULL, 8, 8000 },
-	[F_WHO_FOR] = { "who_for", "Who it is for (optional)", "For example, anyone living with "
-			"a lung condition, and the people who care for them", "textarea", NULL, NULL,
-			3, 2000 },
-	[F_COST] = { "cost", "What it costs (if it is not free)", "For example, £2 a session, "
-		     "pay on the day", "text", "off", NULL, 0, 300 },
-	[F_ACCESS] = { "access_notes", "Getting in and getting around (optional)", "For "
-		       "example, a ramp at the side door, an accessible toilet, a hearing loop, "
-		       "parking close by", "textarea", NULL, NULL, 3, 2000 },
-	[F_PLACE] = { "place_name", "Name of the place (optional)", "For example, St Mary's "
-		      "Church Hall", "text", "off", NULL, 0, 200 },
-	[F_ADDR1] = { "address_1", "Address line 1", NULL, "text", "address-line1", NULL, 0, 200 },
-	[F_ADDR2] = { "address_2", "Address line 2 (optional)", NULL, "text", "address-line2",
-		      NULL, 0, 200 },
-	[F_TOWN] = { "town", "Town or city", NULL, "text", "address-level2",
-		     "govuk-!-width-two-thirds", 0, 100 },
-	[F_POSTCODE] = { "postcode", "Postcode", NULL, "text", "postal-code",
-			 "govuk-input--width-10", 0, 16 },
-	[F_HOW_TO_JOIN] = { "how_to_join", "Anything else people need to know to join "
-			    "(optional)", "For example, ring Sue first so she can meet you at the "
-			    "door", "textarea", NULL, NULL, 3, 2000 },
-	[F_EMAIL] = { "email", "Email address (optional)", "Where people can ask about it",
-		      "email", "off", NULL, 0, 254 },
-	[F_PHONE] = { "phone", "Phone number (optional)", NULL, "tel", "off",
-		      "govuk-input--width-20", 0, 40 },
-	[F_URL] = { "url", "Website (optional)", "The full address, like "
-		    "https://www.example.org/walks", "url", "off", NULL, 0, 500 },
+#define JUDGED .kind = FIELD_TEXT, .check = field_domain_judges
+
+static const struct field_def flds[F__MAX] = {
+	[F_NAME] = { .name = "name", .label = "Name of the service", .hint = "What people call "
+		     "it, like Breathe Easy Scunthorpe or Tuesday Health Walk", .type = "text",
+		     .autocomplete = "off", .max = 200, JUDGED },
+	[F_DESCRIPTION] = { .name = "description", .label = "What happens", .hint = "What people "
+			    "do there, and what to expect the first time. Use plain words. Leave a "
+			    "blank line between paragraphs.", .rows = 8, .max = 8000, JUDGED },
+	[F_WHO_FOR] = { .name = "who_for", .label = "Who it is for (optional)", .hint = "For "
+			"example, anyone living with a lung condition, and the people who care for "
+			"them", .rows = 3, .max = 2000, JUDGED },
+	[F_COST] = { .name = "cost", .label = "What it costs (if it is not free)", .hint = "For "
+		     "example, £2 a session, pay on the day", .type = "text", .autocomplete = "off",
+		     .max = 300, JUDGED },
+	[F_ACCESS] = { .name = "access_notes", .label = "Getting in and getting around (optional)",
+		       .hint = "For example, a ramp at the side door, an accessible toilet, a "
+		       "hearing loop, parking close by", .rows = 3, .max = 2000, JUDGED },
+	[F_PLACE] = { .name = "place_name", .label = "Name of the place (optional)", .hint = "For "
+		      "example, St Mary's Church Hall", .type = "text", .autocomplete = "off",
+		      .max = 200, JUDGED },
+	[F_ADDR1] = { .name = "address_1", .label = "Address line 1", .type = "text",
+		      .autocomplete = "address-line1", .max = 200, JUDGED },
+	[F_ADDR2] = { .name = "address_2", .label = "Address line 2 (optional)", .type = "text",
+		      .autocomplete = "address-line2", .max = 200, JUDGED },
+	[F_TOWN] = { .name = "town", .label = "Town or city", .type = "text",
+		     .autocomplete = "address-level2", .width = "govuk-!-width-two-thirds",
+		     .max = 100, JUDGED },
+	[F_POSTCODE] = { .name = "postcode", .label = "Postcode", .type = "text",
+			 .autocomplete = "postal-code", .width = "govuk-input--width-10", .max = 16,
+			 JUDGED },
+	[F_HOW_TO_JOIN] = { .name = "how_to_join", .label = "Anything else people need to know to "
+			    "join (optional)", .hint = "For example, ring Sue first so she can meet "
+			    "you at the door", .rows = 3, .max = 2000, JUDGED },
+	[F_EMAIL] = { .name = "email", .label = "Email address (optional)", .hint = "Where people "
+		      "can ask about it", .type = "email", .autocomplete = "off", .nospell = true,
+		      .max = 254, JUDGED },
+	[F_PHONE] = { .name = "phone", .label = "Phone number (optional)", .type = "tel",
+		      .autocomplete = "off", .width = "govuk-input--width-20", .max = 40, JUDGED },
+	[F_URL] = { .name = "url", .label = "Website (optional)", .hint = "The full address, like "
+		    "https://www.example.org/walks", .type = "url", .autocomplete = "off",
+		    .nospell = true, .max = 500, JUDGED },
 };
 
 static const char *const kind_codes[] = { "", "weekly", "fortnightly", "monthly", "monthly-date" };
@@ -229,17 +247,20 @@ static const char *const day_words[] = {
 	"Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday",
 };
 
-/* The values of a form as JSON, keyed like struct svc_form (the shape
- * directory_form_values() gives for an existing service). */
-static json_t *values_from_post(struct request *req)
+/* Adds to v (the text fields as bound, each kept as typed) the rest of
+ * what was posted, so v is keyed like struct svc_form (the shape
+ * directory_form_values() gives for an existing service); a text field
+ * not sent, or not clean text, is "". */
+static void values_from_post(struct request *req, json_t *v)
 {
-	json_t *v = json_object(), *cats = json_array(), *conds = json_array(), *langs = json_array();
+	json_t *cats = json_array(), *conds = json_array(), *langs = json_array();
 	json_t *scheds = json_array();
 
 	for (int i = 0; i < F__MAX; i++) {
-		const char *s = web_form_text(req, flds[i].name);
+		const char *s = json_string_value(json_object_get(v, flds[i].name));
 
-		json_object_set_new(v, flds[i].name, json_string(s && str_is_clean_utf8(s, strlen(s)) ? s : ""));
+		if (!s || !str_is_clean_utf8(s, strlen(s)))
+			json_object_set_new(v, flds[i].name, json_string(""));
 	}
 	for (size_t i = 0; i < req->form.n; i++) {
 		const struct kv *kv = &req->form.v[i];
@@ -292,7 +313,6 @@ static json_t *values_from_post(struct request *req)
 		json_array_append_new(scheds, s);
 	}
 	json_object_set_new(v, "scheds", scheds);
-	return v;
 }
 
 /* A JSON value as text: strings as they are, integers in decimal. */
@@ -455,30 +475,6 @@ static json_t *page_errors(struct request *req, const json_t *in)
 	return out;
 }
 
-/* One text field or textarea: every key set (null when unused), as
- * partials/form-input.html wants. */
-static json_t *field_model(int k, const json_t *values, const json_t *errors)
-{
-	const char *val = json_string_value(json_object_get(values, flds[k].name));
-	const char *err = web_error_for(errors, flds[k].name);
-	char described[96];
-	int w = 0;
-
-	described[0] = '\0';
-	if (flds[k].hint)
-		w = snprintf(described, sizeof(described), "%s-hint", flds[k].name);
-	if (err && w >= 0 && (size_t)w < sizeof(described))
-		snprintf(described + w, sizeof(described) - (size_t)w, "%s%s-error", w ? " " : "",
-			 flds[k].name);
-	return json_pack("{s:s, s:s, s:s, s:s?, s:s, s:s?, s:s?, s:b, s:s, s:s?, s:s?, s:i}",
-		"id", flds[k].name, "name", flds[k].name, "label", flds[k].label, "hint", flds[k].hint,
-		"type", strcmp(flds[k].type, "textarea") == 0 ? "text" : flds[k].type,
-		"autocomplete", flds[k].autocomplete, "width", flds[k].width,
-		"nospell", strcmp(flds[k].type, "email") == 0 || strcmp(flds[k].type, "url") == 0,
-		"value", val ? val : "", "error", err, "describedby", described[0] ? described : NULL,
-		"rows", flds[k].rows);
-}
-
 /* A group of checkboxes from a vocabulary: the first box's id is the
  * group's name, so the error summary can link to it. */
 static json_t *checks_model(const char *name, const char *legend, const char *hint,
@@ -581,7 +577,7 @@ static json_t *form_model(struct request *req, const char *action, const char *b
 	json_t *m;
 
 	for (int k = 0; k < F__MAX; k++)
-		json_object_set_new(fields, flds[k].name, field_model(k, values, errors));
+		json_object_set_new(fields, flds[k].name, web_field(&flds[k], values, errors));
 	for (int i = 0; i < SVC_FORM_SCHEDS; i++)
 		json_array_append_new(scheds, sched_model(req, i,
 			json_array_get(json_object_get(values, "scheds"), (size_t)i), errors));
@@ -602,8 +598,10 @@ static json_t *form_model(struct request *req, const char *action, const char *b
 					   vocab_conditions, vocab_conditions_n, values, errors),
 		"languages", checks_model("languages", "Languages it is offered in (optional)", NULL,
 					  vocab_languages, vocab_languages_n, values, errors),
-		"join", json_pack("{s:o, s:s?}", "items", join_items, "error",
-				  web_error_for(errors, "join")));
+		"join", json_pack("{s:s, s:s, s:n, s:s?, s:s?, s:o}", "name", "join",
+				  "legend", "How do people join?", "hint", "error",
+				  web_error_for(errors, "join"), "describedby",
+				  web_error_for(errors, "join") ? "join-error" : NULL, "items", join_items));
 	json_object_set_new(m, "free_yes", json_boolean(json_is_true(free)));
 	json_object_set_new(m, "free_no", json_boolean(json_is_false(free)));
 	json_object_set_new(m, "free_error", jstr_or_null(web_error_for(errors, "free")));
@@ -671,79 +669,125 @@ static const char *const page_order[] = {
 	"how_to_join", "languages", "email", "phone", "url",
 };
 
-/* Parses and checks a posted form for service id (NULL: a new one) of
- * org_id (NULL: not chosen). It can be saved when *errors is empty;
- * *values and *errors are always set (the caller owns both). */
-static void read_form(struct request *req, const char *id, const char *org_id, json_t **values,
-		json_t **errors, struct svc_form *f)
+/* The service form, new or changed, on the one POST path: service_before()
+ * reads the rest of the form and checks it as directory_check_form() does,
+ * service_act() saves it inside the path's transaction (the index catches
+ * up after the commit), service_page() draws it again with what to fix. */
+struct service_post {
+	struct svc_meta *meta;       /* the service changed; NULL for a new one */
+	const char *org_id;          /* NULL: not chosen */
+	const char *audit;           /* "service.created", "service.updated" */
+	struct save_opts opts;
+	json_t *values;              /* everything posted (svc_form's strings point here) */
+	struct svc_form f;
+	struct save_report rep;
+};
+
+/* Adds each of directory's errors (its names) by its field on the page. */
+static void merge_page_errors(struct request *req, const json_t *raw, json_t *errors)
 {
-	json_t *raw = json_array();
+	json_t *mapped = page_errors(req, raw);
+	size_t i;
+	json_t *x;
 
-	*values = values_from_post(req);
-	*errors = json_array();
-	form_from_values(req, *values, f, *errors);
-	f->id = id;
-	f->org_id = org_id;
-	directory_check_form(f, raw);
-	{
-		json_t *mapped = page_errors(req, raw);
-		size_t i;
-		json_t *x;
+	json_array_foreach(mapped, i, x) {
+		const char *field = json_string_value(json_object_get(x, "field"));
 
-		json_array_foreach(mapped, i, x) {
-			const char *field = json_string_value(json_object_get(x, "field"));
-
-			/* "Is it free?" unanswered says it all: not also
-			 * "say what it costs". */
-			if (strcmp(field, "cost") == 0 && web_error_for(*errors, "free"))
-				continue;
-			web_error_once(*errors, field, json_string_value(json_object_get(x, "detail")));
-		}
-		json_decref(mapped);
+		/* "Is it free?" unanswered says it all: not also "say what
+		 * it costs". */
+		if (strcmp(field, "cost") == 0 && web_error_for(errors, "free"))
+			continue;
+		web_error_once(errors, field, json_string_value(json_object_get(x, "detail")));
 	}
-	json_decref(raw);
-	web_errors_sort(*errors, page_order, ARRAY_LEN(page_order));
+	json_decref(mapped);
 }
 
-/* Saves f in a transaction of its own; on ERR_INVALID *errors gets what
- * the directory said. */
-static enum err save(struct request *req, struct svc_form *f, const struct save_opts *opts,
-		struct save_report *rep, json_t *errors, const char *action)
+static enum err service_before(struct request *req, const struct bound *b, json_t *errors,
+		void *ctx)
 {
+	struct service_post *c = ctx;
+	json_t *raw = json_array();
+
+	c->values = json_copy(b->values);
+	if (!c->values || !raw) {
+		json_decref(raw);
+		return ERR_NOMEM;
+	}
+	values_from_post(req, c->values);
+	form_from_values(req, c->values, &c->f, errors);
+	c->f.id = c->meta ? c->meta->id : NULL;
+	c->f.org_id = c->org_id;
+	directory_check_form(&c->f, raw);
+	merge_page_errors(req, raw, errors);
+	json_decref(raw);
+	return json_array_size(errors) ? ERR_INVALID : ERR_OK;
+}
+
+static enum err service_act(struct request *req, struct response *resp, const struct bound *b,
+		json_t *errors, void *ctx)
+{
+	struct service_post *c = ctx;
+	struct svc_form *f = &c->f;
+	const struct save_opts *opts = &c->opts;
+	struct save_report *rep = &c->rep;
 	json_t *fields = NULL;
 	enum err e;
 
-	if ((e = db_begin(req->db)) != ERR_OK)
-		return e;
-	e = directory_save_form(req->app, req->db, f, opts, rep, &fields);
+	UNUSED(resp);
+	UNUSED(b);
+	e = directory_save_form(req->db, f, opts, rep, &fields);
 	if (e == ERR_INVALID) {
-		json_t *mapped = page_errors(req, fields);
-		size_t i;
-		json_t *x;
-
-		db_rollback(req->db);
-		json_array_foreach(mapped, i, x)
-			web_error_once(errors, json_string_value(json_object_get(x, "field")),
-				  json_string_value(json_object_get(x, "detail")));
+		merge_page_errors(req, fields, errors);
 		if (!json_array_size(errors))
 			web_error_once(errors, "service-form", "Check the details and try again");
-		web_errors_sort(errors, page_order, ARRAY_LEN(page_order));
-		json_decref(mapped);
-		json_decref(fields);
-		return ERR_INVALID;
 	}
 	json_decref(fields);
 	if (e == ERR_OK && rep->outcome != SAVE_UNCHANGED)
-		e = audit_service(req, action, rep->id);
+		e = audit_service(req, c->audit, rep->id);
 	if (e == ERR_OK)
-		e = db_commit(req->db);
-	if (e) {
-		if (db_in_tx(req->db))
-			db_rollback(req->db);
-		return e;
-	}
-	sync_index(req);
-	return ERR_OK;
+		e = db_after_commit(req->db, sync_index, req);
+	return e;
+}
+
+static enum err service_page(struct request *req, struct response *resp, int status,
+		json_t *values, json_t *errors, void *ctx)
+{
+	struct service_post *c = ctx;
+	json_t *v = c->values ? c->values : values;
+	enum err e;
+
+	if (!c->values)
+		values_from_post(req, values);
+	web_errors_sort(errors, page_order, ARRAY_LEN(page_order));
+	e = c->meta ? edit_page(req, resp, status, c->meta, v, errors) :
+		      new_page(req, resp, status, v, errors, c->org_id);
+	json_decref(values);
+	return e;
+}
+
+static const char *service_done(struct request *req, void *ctx)
+{
+	const struct service_post *c = ctx;
+	const char *word = c->meta ? "saved" :
+			   c->opts.state == SVC_PUBLISHED ? "created-published" : "created";
+
+	return arena_printf(&req->arena, "%s?done=%s", web_url(req, "directory.service",
+			    c->meta ? c->meta->id : c->rep.id, NULL), word);
+}
+
+static const struct form_post service_form = {
+	.fields = flds, .nfields = F__MAX, .check_all = true,
+	.before = service_before, .act = service_act, .page = service_page, .done = service_done,
+};
+
+static enum err service_post(struct request *req, struct response *resp, struct service_post *c)
+{
+	enum err e;
+
+	memset(&c->rep, 0, sizeof(c->rep));
+	e = web_form_post(req, resp, &service_form, c);
+	json_decref(c->values);
+	return e;
 }
 
 /* ---------------------------------------------------------------- pages */
@@ -761,7 +805,7 @@ static enum err manage_home(struct request *req, struct response *resp)
 		size_t i, stale = 0;
 
 		if ((e = org_name(req->db, &req->arena, org, &oname)) != ERR_OK ||
-		    (e = directory_org_services(req->db, org, req->now, &list)) != ERR_OK) {
+		    (e = directory_org_services(&req->app->links, req->db, org, req->now, &list)) != ERR_OK) {
 			json_decref(data);
 			return e;
 		}
@@ -769,11 +813,8 @@ static enum err manage_home(struct request *req, struct response *resp)
 			const char *id = json_string_value(json_object_get(it, "id"));
 			const char *state = json_string_value(json_object_get(it, "state"));
 
-			json_object_set_new(it, "view_href", json_string(web_url(req, "directory.service", id, NULL)));
-			json_object_set_new(it, "edit_href", json_string(web_url(req, "manage.edit", id, NULL)));
+			decorate_listing(req, it, id, state);
 			json_object_set_new(it, "confirm_action", json_string(web_url(req, "manage.confirm", id, NULL)));
-			json_object_set_new(it, "state_words", json_string(state_words(state)));
-			json_object_set_new(it, "state_tag", json_string(state_tag(state)));
 			json_object_set_new(it, "is_published", json_boolean(state && strcmp(state, "published") == 0));
 			if (json_is_true(json_object_get(it, "stale")) ||
 			    json_is_true(json_object_get(it, "overdue"))) {
@@ -809,12 +850,10 @@ static enum err new_post(struct request *req, struct response *resp)
 	bool reviewer = is_reviewer(req);
 	const char *org = reviewer ? web_form_text(req, "org_id") : req->actor->org_id;
 	const char *oname = NULL;
-	json_t *values, *errors;
-	struct svc_form f;
-	struct save_report rep;
-	struct save_opts opts = {
-		.source = SRC_FORM, .state = reviewer ? SVC_PUBLISHED : SVC_DRAFT,
-		.actor = req->actor->id, .now = req->now, .assure = true,
+	struct service_post c = {
+		.audit = "service.created",
+		.opts = { .source = SRC_FORM, .state = reviewer ? SVC_PUBLISHED : SVC_DRAFT,
+			  .actor = req->actor->id, .now = req->now, .assure = true },
 	};
 	enum err e;
 
@@ -829,26 +868,8 @@ static enum err new_post(struct request *req, struct response *resp)
 					"organisation. Ask a coordinator to link it.");
 		org = NULL;
 	}
-	read_form(req, NULL, org, &values, &errors, &f);
-	if (json_array_size(errors) == 0) {
-		memset(&rep, 0, sizeof(rep));
-		e = save(req, &f, &opts, &rep, errors, "service.created");
-		if (e == ERR_OK) {
-			json_decref(values);
-			json_decref(errors);
-			resp_redirect(req, resp, arena_printf(&req->arena, "%s?done=%s", web_url(req, "directory.service", rep.id, NULL),
-					reviewer ? "created-published" : "created"));
-			return ERR_OK;
-		}
-		if (e != ERR_INVALID) {
-			json_decref(values);
-			json_decref(errors);
-			return e;
-		}
-	}
-	e = new_page(req, resp, 422, values, errors, org);
-	json_decref(values);
-	return e;
+	c.org_id = org;
+	return service_post(req, resp, &c);
 }
 
 static enum err edit_get(struct request *req, struct response *resp)
@@ -869,108 +890,120 @@ static enum err edit_get(struct request *req, struct response *resp)
 static enum err edit_post(struct request *req, struct response *resp)
 {
 	struct svc_meta meta;
-	json_t *values, *errors;
-	struct svc_form f;
-	struct save_report rep;
-	struct save_opts opts = {
-		.source = SRC_FORM, .actor = req->actor->id, .now = req->now, .assure = true,
+	struct service_post c = {
+		.meta = &meta, .audit = "service.updated",
+		.opts = { .source = SRC_FORM, .actor = req->actor->id, .now = req->now, .assure = true },
 	};
 	enum err e;
 
 	if ((e = load_service(req, &meta)) != ERR_OK)
 		return e;
-	read_form(req, meta.id, meta.org_id, &values, &errors, &f);
-	opts.state = meta.state;
-	if (json_array_size(errors) == 0) {
-		memset(&rep, 0, sizeof(rep));
-		e = save(req, &f, &opts, &rep, errors, "service.updated");
-		if (e == ERR_OK) {
-			json_decref(values);
-			json_decref(errors);
-			resp_redirect(req, resp, arena_printf(&req->arena, "%s?done=saved", web_url(req, "directory.service", meta.id, NULL)));
-			return ERR_OK;
-		}
-		if (e != ERR_INVALID) {
-			json_decref(values);
-			json_decref(errors);
-			return e;
-		}
-	}
-	e = edit_page(req, resp, 422, &meta, values, errors);
-	json_decref(values);
-	return e;
+	c.org_id = meta.org_id;
+	c.opts.state = meta.state;
+	return service_post(req, resp, &c);
 }
 
 /* ---------------------------------------------------------------- state changes */
 
+/* Publishing, archiving and marking as checked, on the one POST path
+ * with no fields: the handler finds the service and asks first before
+ * archiving, change_act() makes the change inside the path's
+ * transaction, and the index catches up after the commit. */
 enum change { CH_PUBLISH, CH_ARCHIVE, CH_VERIFY, CH_CONFIRM };
 
-static enum err change_state(struct request *req, struct response *resp, enum change ch)
+struct state_change {
+	struct svc_meta meta;
+	enum change ch;
+};
+
+static const char *const change_words[] = {
+	[CH_PUBLISH] = "published", [CH_ARCHIVE] = "archived",
+	[CH_VERIFY] = "verified", [CH_CONFIRM] = "confirmed",
+};
+
+static enum err change_act(struct request *req, struct response *resp, const struct bound *b,
+		json_t *errors, void *ctx)
 {
 	static const char *const actions[] = {
 		[CH_PUBLISH] = "service.published", [CH_ARCHIVE] = "service.archived",
 		[CH_VERIFY] = "service.verified", [CH_CONFIRM] = "service.confirmed",
 	};
-	static const char *const words[] = {
-		[CH_PUBLISH] = "published", [CH_ARCHIVE] = "archived",
-		[CH_VERIFY] = "verified", [CH_CONFIRM] = "confirmed",
-	};
-	struct svc_meta meta;
+	const struct state_change *c = ctx;
+	const struct svc_meta meta = c->meta;
 	int64_t now = req->now;
-	enum err e;
+	enum err e = ERR_OK;
 
-	if ((e = load_service(req, &meta)) != ERR_OK)
-		return e;
-	if ((ch == CH_VERIFY || ch == CH_CONFIRM) && meta.state != SVC_PUBLISHED)
-		return req_fail(req, ERR_CONFLICT, "Only a published service can be marked as "
-				"checked. Publish it first.");
-	if (ch == CH_ARCHIVE && meta.state != SVC_ARCHIVED) {
-		const char *back = req_form(req, "back");
-		const struct confirm c = {
-			.heading = arena_printf(&req->arena, "Archive %s?", meta.name),
-			.happens = "People will no longer find it when they search or be able to open "
-				   "its page. Referrals already made to it are not changed.\n\n"
-				   "The organisation's other services are not affected.",
-			.warning = "Only a coordinator can publish it again.",
-			.button = "Yes, archive it",
-			.cancel_href = back && strcmp(back, "review") == 0 ? web_url(req, "manage.review", NULL) :
-				       web_url(req, "directory.service", meta.id, NULL),
-		};
-		const char *reason;
-
-		if (!web_confirmed(req, resp, &c, &reason, &e))
-			return e;
-	}
-	if ((e = db_begin(req->db)) != ERR_OK)
-		return e;
-	switch (ch) {
+	UNUSED(resp);
+	UNUSED(b);
+	UNUSED(errors);
+	switch (c->ch) {
 	case CH_PUBLISH:
 		e = meta.state == SVC_PUBLISHED ? ERR_OK :
-		    directory_set_state(req->app, req->db, meta.id, SVC_PUBLISHED, req->actor->id, now);
+		    directory_set_state(req->db, meta.id, SVC_PUBLISHED, req->actor->id, now);
 		break;
 	case CH_ARCHIVE:
 		e = meta.state == SVC_ARCHIVED ? ERR_OK :
-		    directory_set_state(req->app, req->db, meta.id, SVC_ARCHIVED, req->actor->id, now);
+		    directory_set_state(req->db, meta.id, SVC_ARCHIVED, req->actor->id, now);
 		if (e == ERR_OK)
 			e = freshness_clear(req->db, meta.id, now, NULL);
 		break;
 	case CH_VERIFY:
 	case CH_CONFIRM:
-		e = directory_assure(req->app, req->db, meta.id, req->actor->id, now);
+		e = directory_assure(req->db, meta.id, req->actor->id, now);
 		break;
 	}
 	if (e == ERR_OK)
-		e = audit_service(req, actions[ch], meta.id);
+		e = audit_service(req, actions[c->ch], meta.id);
 	if (e == ERR_OK)
-		e = db_commit(req->db);
-	if (e) {
-		if (db_in_tx(req->db))
-			db_rollback(req->db);
+		e = db_after_commit(req->db, sync_index, req);
+	return e;
+}
+
+static const char *change_done(struct request *req, void *ctx)
+{
+	const struct state_change *c = ctx;
+
+	return back_href(req, c->meta.id, change_words[c->ch]);
+}
+
+static const struct form_post change_form = {
+	.act = change_act, .done = change_done,
+};
+
+/* Archiving takes a service out of search: asked once first. */
+static bool archive_confirmed(struct request *req, struct response *resp,
+		const struct svc_meta *meta, enum err *e)
+{
+	const char *back = req_form(req, "back");
+	const struct confirm c = {
+		.heading = arena_printf(&req->arena, "Archive %s?", meta->name),
+		.happens = "People will no longer find it when they search or be able to open "
+			   "its page. Referrals already made to it are not changed.\n\n"
+			   "The organisation's other services are not affected.",
+		.warning = "Only a coordinator can publish it again.",
+		.button = "Yes, archive it",
+		.cancel_href = back && strcmp(back, "review") == 0 ? web_url(req, "manage.review", NULL) :
+			       web_url(req, "directory.service", meta->id, NULL),
+	};
+	const char *reason;
+
+	return web_confirmed(req, resp, &c, &reason, e);
+}
+
+static enum err change_state(struct request *req, struct response *resp, enum change ch)
+{
+	struct state_change c = { .ch = ch };
+	enum err e;
+
+	if ((e = load_service(req, &c.meta)) != ERR_OK)
 		return e;
-	}
-	sync_index(req);
-	back_to(req, resp, meta.id, words[ch]);
-	return ERR_OK;
+	if ((ch == CH_VERIFY || ch == CH_CONFIRM) && c.meta.state != SVC_PUBLISHED)
+		return req_fail(req, ERR_CONFLICT, "Only a published service can be marked as "
+				"checked. Publish it first.");
+	if (ch == CH_ARCHIVE && c.meta.state != SVC_ARCHIVED &&
+	    !archive_confirmed(req, resp, &c.meta, &e))
+		return e;
+	return web_form_post(req, resp, &change_form, &c);
 }
 
 static enum err publish_post(struct request *req, struct response *resp)
@@ -995,6 +1028,29 @@ static enum err confirm_post(struct request *req, struct response *resp)
 
 /* ---------------------------------------------------------------- review */
 
+/* The changes a listing on /review can take, each a button: publish a
+ * draft, mark a published one as checked, archive any not archived. */
+static json_t *review_buttons(struct request *req, const char *id, const char *state)
+{
+	static const struct {
+		const char *route, *cls, *words, *between;
+	} b[] = {
+		{ "manage.publish", NULL, "Publish", " " },
+		{ "manage.verify", "govuk-button--secondary", "Mark as checked", ": " },
+		{ "manage.archive", "govuk-button--warning", "Archive", " " },
+	};
+	bool published = state && strcmp(state, "published") == 0;
+	bool offered[] = { !published, published, !state || strcmp(state, "archived") != 0 };
+	json_t *out = json_array();
+
+	for (size_t i = 0; i < ARRAY_LEN(b); i++)
+		if (offered[i])
+			json_array_append_new(out, json_pack("{s:s, s:s?, s:s, s:s}",
+				"action", web_url(req, b[i].route, id, NULL), "class", b[i].cls,
+				"words", b[i].words, "between", b[i].between));
+	return out;
+}
+
 static enum err review_get(struct request *req, struct response *resp)
 {
 	const char *pagestr = req_query(req, "page");
@@ -1005,7 +1061,7 @@ static enum err review_get(struct request *req, struct response *resp)
 
 	if (pagestr && !str_to_i64(str_c(pagestr), 1, 100000, &page))
 		page = 1;
-	e = directory_review_list(req->db, REVIEW_PER_PAGE, (int)((page - 1) * REVIEW_PER_PAGE), req->now,
+	e = directory_review_list(&req->app->links, req->db, REVIEW_PER_PAGE, (int)((page - 1) * REVIEW_PER_PAGE), req->now,
 				  &items, &total);
 	if (e)
 		return e;
@@ -1018,18 +1074,9 @@ static enum err review_get(struct request *req, struct response *resp)
 	json_array_foreach(items, i, it) {
 		const char *id = json_string_value(json_object_get(it, "id"));
 		const char *state = json_string_value(json_object_get(it, "state"));
-		bool published = state && strcmp(state, "published") == 0;
 
-		json_object_set_new(it, "view_href", json_string(web_url(req, "directory.service", id, NULL)));
-		json_object_set_new(it, "edit_href", json_string(web_url(req, "manage.edit", id, NULL)));
-		json_object_set_new(it, "publish_action", json_string(web_url(req, "manage.publish", id, NULL)));
-		json_object_set_new(it, "archive_action", json_string(web_url(req, "manage.archive", id, NULL)));
-		json_object_set_new(it, "verify_action", json_string(web_url(req, "manage.verify", id, NULL)));
-		json_object_set_new(it, "can_publish", json_boolean(!published));
-		json_object_set_new(it, "can_archive", json_boolean(!state || strcmp(state, "archived") != 0));
-		json_object_set_new(it, "can_verify", json_boolean(published));
-		json_object_set_new(it, "state_words", json_string(state_words(state)));
-		json_object_set_new(it, "state_tag", json_string(state_tag(state)));
+		decorate_listing(req, it, id, state);
+		json_object_set_new(it, "buttons", review_buttons(req, id, state));
 	}
 	data = json_pack("{s:o, s:b}", "items", items, "any", json_array_size(items) > 0);
 	view_paging(&req->arena, data, arena_printf(&req->arena, "%s?", web_url(req, "manage.review", NULL)), page, REVIEW_PER_PAGE, total, json_array_size(items));
@@ -1060,7 +1107,7 @@ static const struct route routes[] = {
 
 static enum err freshness_job(struct app *app, struct db *db, int64_t now)
 {
-	return freshness_run(app, db, now);
+	return freshness_run(FRESHNESS_ENV(app), db, now);
 }
 
 static const struct job jobs[] = {

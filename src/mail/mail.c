@@ -6,9 +6,10 @@
  * the template and context: what is delivered is what the caller's
  * transaction saw, even if a template changes before the worker runs.
  *
- * The outbox's running part (queueing with the app's templates, waking the
- * worker, the delivery job) is mail_feature.c; this file is the rules and
- * rendering it relies on, and the person's share of export and erasure.
+ * Queueing takes a struct mailer (the app's templates and site, and how to
+ * wake its worker), not the app. The outbox's running part (filling the
+ * mailer, the delivery job) is mail_feature.c; this file is the rules and
+ * rendering, queueing, and the person's share of export and erasure.
  */
 #include "core/common.h"
 #include "core/log.h"
@@ -20,6 +21,36 @@
 #include "store/store.h"
 #include "view/tmpl.h"
 
+/* ------------------------------------------------------------ enqueue */
+
+enum err mail_wake_on_commit(const struct mailer *m, struct db *db)
+{
+	return m && m->wake ? db_after_commit(db, m->wake, m->wake_arg) : ERR_OK;
+}
+
+enum err mail_enqueue(const struct mailer *m, struct db *db, const char *to, int64_t person_id,
+		const char *name, const json_t *ctx, int64_t now)
+{
+	char *subject, *text, *html;
+	int64_t id = 0;
+	enum err e;
+
+	if (!m)
+		return ERR_INTERNAL;
+	if (!mail_addr_ok(to))
+		return ERR_INVALID;
+	e = mail_render(m->views, m->site_name, m->base_url, name, ctx, &subject, &text, &html);
+	if (e)
+		return e;
+	e = mail_db_insert(db, to, subject, text, html, name, person_id, now, &id);
+	free(subject);
+	free(text);
+	free(html);
+	if (e)
+		return e;
+	log_debug("outbox: message %lld queued (%s)", (long long)id, name);
+	return mail_wake_on_commit(m, db);
+}
 
 /* -------------------------------------------------------------- rules */
 

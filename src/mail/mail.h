@@ -4,7 +4,12 @@
  * mail_enqueue() renders an email from templates and inserts it into the
  * outbox table in the caller's transaction: if the transaction rolls back
  * the email never existed, and once it commits a crash cannot lose it.
- * After committing, the caller calls worker_wake() so it leaves at once.
+ * Once it commits, the mailer wakes the worker so it leaves at once.
+ *
+ * Rules queue mail through a struct mailer: what queueing needs of the
+ * running app (its templates, the site's name and address, and how to
+ * wake its worker) and nothing else. The app fills one at start-up
+ * (mail_mailer_init(), mail_feature.h) and edges pass &app->mailer on.
  *
  * The outbox job (run by src/app/worker.c in every kith process) claims
  * due messages with a lease (PostgreSQL: FOR UPDATE SKIP LOCKED; SQLite:
@@ -37,25 +42,33 @@ struct demo_opts;
 #include "auth/policy.h"
 #include "core/err.h"
 
-struct app;
 struct db;
+struct tmpl_set;
+
+/* What queueing an email needs of the running app. Borrowed pointers that
+ * live as long as the app. */
+struct mailer {
+	const struct tmpl_set *views;    /* templates/emails/ */
+	const char *site_name;           /* site.name in every email */
+	const char *base_url;            /* site.base_url */
+	/* Called once after the queueing transaction commits: sends it now
+	 * rather than at the next poll. NULL: nothing to wake (a command
+	 * that delivers itself). */
+	void (*wake)(void *arg);
+	void *wake_arg;
+};
 
 /* Wakes the worker to send mail once db's transaction commits (at once
  * outside one). mail_enqueue() does it; a change that makes a held message
  * due again (an admin's retry) asks for it itself. */
-enum err mail_wake_on_commit(struct app *app, struct db *db);
+enum err mail_wake_on_commit(const struct mailer *m, struct db *db);
 
 /* Renders emails/<name> with ctx (borrowed) and inserts it for to.
  * person_id (0 if none) links it to a person for "download my data".
  * ERR_INVALID for an address with a newline or no @ (never a header
  * injection), ERR_NOT_FOUND for an unknown template. */
-enum err mail_enqueue(struct app *app, struct db *db, const char *to, int64_t person_id,
+enum err mail_enqueue(const struct mailer *m, struct db *db, const char *to, int64_t person_id,
 		const char *name, const json_t *ctx, int64_t now);
-
-/* One pass of the outbox job: claim up to a batch of due messages, deliver
- * them, record the outcome. *sent and *failed (may be NULL) count this
- * pass. */
-enum err mail_deliver_due(struct app *app, struct db *db, int64_t now, int *sent, int *failed);
 
 /* [{id, to, subject, template, created_at, sent_at?, failed_at?, attempts,
  * last_error?}] of the emails sent to person_id (for "download my data";

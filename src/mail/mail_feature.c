@@ -1,7 +1,7 @@
 /*
- * mail_feature.c - the outbox in a running kith: queueing (with the
- * templates and site of the app), waking the worker after the queueing
- * transaction commits, and the delivery job.
+ * mail_feature.c - the outbox in a running kith: the app's mailer (its
+ * templates and site, and waking the worker after a queueing transaction
+ * commits; mail_enqueue() itself is a rule, mail.c), and the delivery job.
  *
  * Delivery is at-least-once. A pass claims up to MAIL_BATCH due rows
  * with a lease of MAIL_LEASE_S plus smtp_timeout seconds, sends each, and
@@ -32,6 +32,7 @@
 #include "core/str.h"
 #include "core/timeutil.h"
 #include "mail/mail.h"
+#include "mail/mail_feature.h"
 #include "mail/mail_int.h"
 #include "store/store.h"
 #include "view/tmpl.h"
@@ -56,31 +57,15 @@ static void wake_after_commit(void *app)
 	worker_wake(app);
 }
 
-enum err mail_wake_on_commit(struct app *app, struct db *db)
+void mail_mailer_init(struct mailer *m, struct app *app)
 {
-	return db_after_commit(db, wake_after_commit, app);
-}
-
-enum err mail_enqueue(struct app *app, struct db *db, const char *to, int64_t person_id,
-		const char *name, const json_t *ctx, int64_t now)
-{
-	char *subject, *text, *html;
-	int64_t id = 0;
-	enum err e;
-
-	if (!mail_addr_ok(to))
-		return ERR_INVALID;
-	e = mail_render(app->views, app->cfg->site_name, app->cfg->base_url, name, ctx, &subject, &text, &html);
-	if (e)
-		return e;
-	e = mail_db_insert(db, to, subject, text, html, name, person_id, now, &id);
-	free(subject);
-	free(text);
-	free(html);
-	if (e)
-		return e;
-	log_debug("outbox: message %lld queued (%s)", (long long)id, name);
-	return mail_wake_on_commit(app, db);
+	*m = (struct mailer){
+		.views = app->views,
+		.site_name = app->cfg->site_name,
+		.base_url = app->cfg->base_url,
+		.wake = wake_after_commit,
+		.wake_arg = app,
+	};
 }
 
 /* ----------------------------------------------------------- delivery */

@@ -78,10 +78,6 @@ enum err mail_render(const struct tmpl_set *views, const char *site_name, const 
 /* Tells the job that this process has new work (an email queued, a
  * failed one retried): it looks at the outbox on its next ticks. */
 void mail_poke(void);
-/* The outbox job (struct job, every second; see mail.c for when it
- * actually looks). */
-struct app;
-enum err mail_job(struct app *app, struct db *db, int64_t now);
 /* /admin/outbox's data: mail_db_admin()'s lists with every address
  * masked (mail_mask_addr): admins see whom a failure concerns without
  * reading the whole address. */

@@ -21,6 +21,7 @@
 #include "core/str.h"
 #include "core/timeutil.h"
 #include "mail/mail.h"
+#include "mail/mail_feature.h"
 #include "mail/mail_int.h"
 #include "store/store.h"
 #include "web/view.h"
@@ -84,7 +85,7 @@ static enum err outbox_retry(struct request *req, struct response *resp)
 		e = audit_req(req, "email.retried", person,
 			      arena_printf(&req->arena, "outbox=%lld", (long long)id));
 	if (e == ERR_OK)
-		e = mail_wake_on_commit(req->app, req->db);
+		e = mail_wake_on_commit(&req->app->mailer, req->db);
 	if (e == ERR_OK)
 		e = db_commit(req->db);
 	if (e) {

@@ -108,7 +108,7 @@ void import_report_release(struct import_report *r)
 	r->rejections = NULL;
 }
 
-enum err directory_import(struct app *app, struct db *db, const char *data, size_t len,
+enum err directory_import(struct directory *d, struct db *db, const char *data, size_t len,
 		int64_t now, struct import_report *out)
 {
 	struct oruk_feed feed;
@@ -148,7 +148,7 @@ enum err directory_import(struct app *app, struct db *db, const char *data, size
 			json_decref(doc);
 			break;
 		}
-		e = directory_save(app, db, doc, &opts, &rep, &fields);
+		e = directory_save(db, doc, &opts, &rep, &fields);
 		json_decref(doc);
 		if (!e)
 			e = db_commit(db);
@@ -179,8 +179,8 @@ enum err directory_import(struct app *app, struct db *db, const char *data, size
 			out->flagged++;
 	}
 	oruk_feed_release(&feed);
-	if (!e && app)
-		e = directory_sync(app, db);
+	if (!e)
+		e = directory_apply_changes(d, db);
 	return e;
 }
 

@@ -14,8 +14,8 @@
 
 #include "core/err.h"
 
-struct app;
 struct db;
+struct directory;
 
 struct import_report {
 	size_t imported, updated, unchanged, rejected;
@@ -30,8 +30,10 @@ struct import_report {
  * "contents", one full service, or ndjson) or the older ORUK v1 shape
  * (services with organization nested and pc_* fields). Each service is
  * saved in its own transaction (one bad record never loses the others);
- * out receives counts and every rejection with its reason. */
-enum err directory_import(struct app *app, struct db *db, const char *data, size_t len,
+ * out receives counts and every rejection with its reason. Afterwards d's
+ * index (this process's; NULL for none, as in `kith directory import`)
+ * has the changes. */
+enum err directory_import(struct directory *d, struct db *db, const char *data, size_t len,
 		int64_t now, struct import_report *out);
 void import_report_release(struct import_report *r);
 /* Writes every published service as ORUK 3.0 full service ndjson, one per

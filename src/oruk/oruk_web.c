@@ -36,6 +36,7 @@
 #include "core/embedded.h"
 #include "core/timeutil.h"
 #include "directory/directory.h"
+#include "directory/directory_feature.h"
 #include "directory/directory_db.h"
 #include "http/request.h"
 #include "oruk/oruk.h"

@@ -20,6 +20,7 @@
 #include "core/str.h"
 #include "core/timeutil.h"
 #include "mail/mail.h"
+#include "mail/mail_feature.h"
 #include "people/people.h"
 #include "store/store.h"
 
@@ -167,7 +168,7 @@ static int user_add(const struct config *cfg, int argc, char **argv)
 		snprintf(link, sizeof(link), "%s/set-password/%s", cfg->base_url, token);
 		ctx = json_pack("{s:s, s:s}", "name", name, "link", link);
 		if (e == ERR_OK)
-			e = ctx ? mail_enqueue(&app, db, email, id, "set_password", ctx, now) : ERR_NOMEM;
+			e = ctx ? mail_enqueue(&app.mailer, db, email, id, "set_password", ctx, now) : ERR_NOMEM;
 		json_decref(ctx);
 	}
 	if (e == ERR_OK)

@@ -18,6 +18,7 @@
 #include "core/common.h"
 #include "audit/audit.h"
 #include "auth/person.h"
+#include "core/links.h"
 #include "core/log.h"
 #include "core/rand.h"
 #include "core/str.h"
@@ -475,26 +476,43 @@ enum err referral_load(struct db *db, const struct actor *actor, const struct ac
 	return ERR_OK;
 }
 
+/* ---------------------------------------------------------------- settings */
+
+int ref_follow_up_days(const struct referral_env *env)
+{
+	return env && env->settings ? env->settings->referral_follow_up_days : REF_DEFAULT_FOLLOW_UP_DAYS;
+}
+
+int ref_sustained_weeks(const struct referral_env *env)
+{
+	return env && env->settings ? env->settings->referral_sustained_weeks : REF_DEFAULT_SUSTAINED_WEEKS;
+}
+
 /* ---------------------------------------------------------------- emails */
 
 /* One email about referral id: the link and nothing else, greeting by
  * name only someone with an account of their own (never the person
  * referred: their name is not put in an email at all). An address that
  * cannot be mailed is logged (by id, never the address) and skipped. */
-static enum err mail_one(struct app *app, struct db *db, const char *to, int64_t person_id,
-		const char *name, const char *tmpl, const char *id, int64_t now)
+static enum err mail_one(const struct referral_env *env, struct db *db, const char *to,
+		int64_t person_id, const char *name, const char *tmpl, const char *id, int64_t now)
 {
+	struct arena a;
+	const char *link;
 	json_t *ctx;
 	enum err e;
 
-	if (!app || !to || !*to)
+	if (!env || !env->mailer || !to || !*to)
 		return ERR_OK;
-	ctx = json_pack("{s:s++}", "link", ref_base_url(app), "/referrals/", id);
+	arena_init(&a);
+	link = link_abs(env->links, &a, "referral.show", id, NULL);
+	ctx = link ? json_pack("{s:s}", "link", link) : NULL;
+	arena_release(&a);
 	if (!ctx)
 		return ERR_NOMEM;
 	if (name && *name)
 		json_object_set_new(ctx, "name", json_string(name));
-	e = mail_enqueue(app, db, to, person_id, tmpl, ctx, now);
+	e = mail_enqueue(env->mailer, db, to, person_id, tmpl, ctx, now);
 	json_decref(ctx);
 	if (e == ERR_INVALID) {
 		log_warn("referral: %s for person %lld not sent: the address cannot be mailed",
@@ -504,8 +522,8 @@ static enum err mail_one(struct app *app, struct db *db, const char *to, int64_t
 	return e;
 }
 
-static enum err mail_receivers(struct app *app, struct db *db, const char *org_id, const char *id,
-		int64_t now)
+static enum err mail_receivers(const struct referral_env *env, struct db *db, const char *org_id,
+		const char *id, int64_t now)
 {
 	struct ref_rcpt *to;
 	struct arena a;
@@ -517,12 +535,12 @@ static enum err mail_receivers(struct app *app, struct db *db, const char *org_i
 	if (e == ERR_OK && n == 0)
 		log_info("referral: the receiving organisation has no address to tell about a new referral");
 	for (size_t i = 0; e == ERR_OK && i < n; i++)
-		e = mail_one(app, db, to[i].email, to[i].person_id, to[i].name, "referral_new", id, now);
+		e = mail_one(env, db, to[i].email, to[i].person_id, to[i].name, "referral_new", id, now);
 	arena_release(&a);
 	return e;
 }
 
-static enum err mail_person_account(struct app *app, struct db *db, int64_t person,
+static enum err mail_person_account(const struct referral_env *env, struct db *db, int64_t person,
 		const char *tmpl, const char *id, int64_t now)
 {
 	const char *email, *name;
@@ -532,7 +550,7 @@ static enum err mail_person_account(struct app *app, struct db *db, int64_t pers
 	arena_init(&a);
 	e = ref_db_person_email(db, &a, person, &email, &name);
 	if (e == ERR_OK && email)
-		e = mail_one(app, db, email, person, name, tmpl, id, now);
+		e = mail_one(env, db, email, person, name, tmpl, id, now);
 	arena_release(&a);
 	return e;
 }
@@ -710,7 +728,7 @@ static enum err person_key(struct db *db, const char *client_id, char out[300])
 	return e;
 }
 
-enum err ref_create(struct app *app, struct db *db, const struct actor *by,
+enum err ref_create(const struct referral_env *env, struct db *db, const struct actor *by,
 		const struct ref_new *n, int64_t now, const struct ref_create_opts *o,
 		char id_out[37], json_t *errors)
 {
@@ -778,17 +796,19 @@ enum err ref_create(struct app *app, struct db *db, const struct actor *by,
 	if (!o || !o->quiet) {
 		if ((e = audit_ref(db, now, by->id, "referral.created", account, id, NULL)) != ERR_OK)
 			return e;
-		if (app && (e = mail_receivers(app, db, ti.org_id, id, now)) != ERR_OK)
+		if ((e = mail_receivers(env, db, ti.org_id, id, now)) != ERR_OK)
 			return e;
 	}
 	str_copy(id_out, 37, id);
 	return ERR_OK;
 }
 
-enum err referral_create(struct app *app, struct db *db, const struct actor *by,
+enum err referral_create(const struct referral_env *env, struct db *db, const struct actor *by,
 		const struct ref_new *n, int64_t now, char id_out[37], json_t *errors)
 {
-	return ref_create(app, db, by, n, now, NULL, id_out, errors);
+	if (!env)
+		return ERR_NOMEM;
+	return ref_create(env, db, by, n, now, NULL, id_out, errors);
 }
 
 /* ---------------------------------------------------------------- moving on */
@@ -811,26 +831,26 @@ static bool consent_stands(struct db *db, const char *client_id, enum consent_pu
  * they agreed to be contacted; the referrer (declined, attended,
  * sustained) when the person agreed to share how it went. Nobody is
  * told what they did themselves. */
-static enum err mail_step(struct app *app, struct db *db, const struct actor *actor,
+static enum err mail_step(const struct referral_env *env, struct db *db, const struct actor *actor,
 		const struct ref_row *row, enum ref_status to, int64_t now)
 {
 	struct ref_client c;
 	struct arena a;
 	enum err e = ERR_OK;
 
-	if (!app)
+	if (!env || !env->mailer)
 		return ERR_OK;
 	arena_init(&a);
 	if ((to == REF_ACCEPTED || to == REF_DECLINED || to == REF_CONTACTED) &&
 	    consent_stands(db, row->m.client_id, CONSENT_CONTACT, &e) &&
 	    (e = ref_db_client(db, &a, row->m.client_id, &c)) == ERR_OK && !c.erased_at &&
 	    c.email && (c.account_id == 0 || c.account_id != actor->id))
-		e = mail_one(app, db, c.email, c.account_id, NULL, "referral_update", row->m.id, now);
+		e = mail_one(env, db, c.email, c.account_id, NULL, "referral_update", row->m.id, now);
 	if (e == ERR_OK && (to == REF_DECLINED || to == REF_ATTENDED || to == REF_SUSTAINED) &&
 	    row->m.referrer_id > 0 && row->m.referrer_id != actor->id &&
 	    row->m.referrer_id != row->m.person_account &&
 	    consent_stands(db, row->m.client_id, CONSENT_OUTCOME, &e))
-		e = mail_person_account(app, db, row->m.referrer_id, "referral_outcome", row->m.id, now);
+		e = mail_person_account(env, db, row->m.referrer_id, "referral_outcome", row->m.id, now);
 	arena_release(&a);
 	return e;
 }
@@ -852,9 +872,9 @@ static bool move_input_ok(enum ref_status to, const char *reason, const char *no
 	return text_ok(errors, "note", "The note", note, REF_REASON_MAX, false) && ok;
 }
 
-enum err ref_move(struct app *app, struct db *db, const struct actor *actor, unsigned parties,
-		const char *id, const char *to_name, const char *reason, const char *note, int64_t now,
-		bool quiet, json_t *errors)
+enum err ref_move(const struct referral_env *env, struct db *db, const struct actor *actor,
+		unsigned parties, const char *id, const char *to_name, const char *reason, const char *note,
+		int64_t now, bool quiet, json_t *errors)
 {
 	struct ref_row row;
 	struct arena a;
@@ -874,7 +894,7 @@ enum err ref_move(struct app *app, struct db *db, const struct actor *actor, uns
 	arena_init(&a);
 	if ((e = ref_db_row(db, &a, id, &row)) != ERR_OK)
 		goto out;
-	e = referral_can_move(parties, row.m.status, to, row.attended_at, ref_sustained_weeks(app), now,
+	e = referral_can_move(parties, row.m.status, to, row.attended_at, ref_sustained_weeks(env), now,
 			      why, sizeof(why));
 	if (e) {
 		err_add(errors, "status", why);
@@ -891,8 +911,8 @@ enum err ref_move(struct app *app, struct db *db, const struct actor *actor, uns
 	e = ref_db_event(db, row.m.id, now, actor ? actor->id : 0, ref_status_name(row.m.status),
 			 ref_status_name(to), reason, nz(note));
 	/* Others may care: attendance feeds groups' registers and reports. */
-	if (e == ERR_OK && app)
-		e = ref_publish(app, &(struct event){ .kind = EV_REFERRAL_MOVED, .db = db,
+	if (e == ERR_OK && env && env->events)
+		e = event_publish(env->events, &(struct event){ .kind = EV_REFERRAL_MOVED, .db = db,
 			.now = now, .person_id = row.m.person_account, .actor_id = actor ? actor->id : 0,
 			.referral_id = row.m.id, .status = ref_status_name(to) });
 	if (e || quiet)
@@ -901,25 +921,27 @@ enum err ref_move(struct app *app, struct db *db, const struct actor *actor, uns
 	if ((e = audit_ref(db, now, actor->id, "referral.status", row.m.person_account, row.m.id,
 			   more)) != ERR_OK)
 		goto out;
-	e = mail_step(app, db, actor, &row, to, now);
+	e = mail_step(env, db, actor, &row, to, now);
 out:
 	arena_release(&a);
 	return e;
 }
 
-enum err referral_move(struct app *app, struct db *db, const struct actor *actor,
+enum err referral_move(const struct referral_env *env, struct db *db, const struct actor *actor,
 		const struct ref_meta *m, const char *to, const char *reason, const char *note,
 		int64_t now, json_t *errors)
 {
 	struct ref_meta fresh;
 	enum err e;
 
+	if (!env)
+		return ERR_NOMEM;
 	if (!actor || !m)
 		return ERR_INTERNAL;
 	/* Who the actor is to it now (a record may have been claimed since). */
 	if ((e = ref_db_meta(db, m->id, &fresh)) != ERR_OK)
 		return e;
-	return ref_move(app, db, actor, referral_parties(actor, &fresh), fresh.id, to, reason, note,
+	return ref_move(env, db, actor, referral_parties(actor, &fresh), fresh.id, to, reason, note,
 			now, false, errors);
 }
 
@@ -953,7 +975,7 @@ enum err ref_withdraw_open(struct db *db, const struct actor *actor, const char 
 	return e;
 }
 
-enum err referral_consent(struct app *app, struct db *db, const struct actor *actor,
+enum err referral_consent(struct db *db, const struct actor *actor,
 		const struct ref_meta *m, const char *purpose, bool give, const char *method,
 		int64_t now, json_t *errors)
 {
@@ -965,7 +987,6 @@ enum err referral_consent(struct app *app, struct db *db, const struct actor *ac
 	int64_t changes = 0;
 	enum err e;
 
-	UNUSED(app);
 	if (!actor || !m)
 		return ERR_INTERNAL;
 	parties = referral_parties(actor, m);
@@ -1056,7 +1077,7 @@ enum err referral_email_verified(struct db *db, int64_t person_id, const char *e
 
 /* One batch in its own transaction: mark, then remind. *n is how many
  * were due. */
-static enum err follow_batch(struct app *app, struct db *db, int64_t cutoff, int64_t now,
+static enum err follow_batch(const struct referral_env *env, struct db *db, int64_t cutoff, int64_t now,
 		size_t *n, bool *mailed)
 {
 	char ids[FOLLOW_BATCH][37];
@@ -1072,7 +1093,7 @@ static enum err follow_batch(struct app *app, struct db *db, int64_t cutoff, int
 
 		if ((e = ref_db_follow_mark(db, ids[i], now, &changes)) != ERR_OK || changes != 1)
 			continue;
-		e = mail_person_account(app, db, referrers[i], "referral_follow_up", ids[i], now);
+		e = mail_person_account(env, db, referrers[i], "referral_follow_up", ids[i], now);
 		*mailed = true;
 	}
 	if (e == ERR_OK)
@@ -1082,16 +1103,18 @@ static enum err follow_batch(struct app *app, struct db *db, int64_t cutoff, int
 	return e;
 }
 
-enum err referral_follow_up_run(struct app *app, struct db *db, int64_t now)
+enum err referral_follow_up_run(const struct referral_env *env, struct db *db, int64_t now)
 {
-	int64_t cutoff = now - (int64_t)ref_follow_up_days(app) * REF_DAY;
+	int64_t cutoff = now - (int64_t)ref_follow_up_days(env) * REF_DAY;
 	bool mailed = false;
 	enum err e = ERR_OK;
 
+	if (!env)
+		return ERR_NOMEM;
 	for (int b = 0; b < FOLLOW_MAX_BATCHES; b++) {
 		size_t n = 0;
 
-		if ((e = follow_batch(app, db, cutoff, now, &n, &mailed)) != ERR_OK || n < FOLLOW_BATCH)
+		if ((e = follow_batch(env, db, cutoff, now, &n, &mailed)) != ERR_OK || n < FOLLOW_BATCH)
 			break;
 	}
 	return e;

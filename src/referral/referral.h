@@ -59,8 +59,25 @@ struct demo_opts;
 #include "core/arena.h"
 #include "core/err.h"
 
-struct app;
 struct db;
+struct event_bus;
+struct links;
+struct mailer;
+struct referral_settings;
+
+/* What the rules need of the running app, and nothing more: the edges
+ * (referral_feature.h: ref_env() for a request, REFERRAL_ENV() for a job
+ * or a test) fill one from it. The functions below that take one answer
+ * ERR_NOMEM for a NULL env (ref_env() ran out of memory); any member may
+ * be NULL (tests of the rules alone): the default settings, no emails,
+ * no subscribers, links "/". */
+struct referral_env {
+	const struct referral_settings *settings;  /* follow-up days, sustained weeks */
+	const struct mailer *mailer;               /* the emails steps owe */
+	const struct event_bus *events;            /* EV_REFERRAL_MOVED */
+	const struct links *links;                 /* pages by route name: the target's page,
+	                                              and absolute links in emails */
+};
 
 /* ---- vocabularies (referral_vocab.c) ---- */
 
@@ -192,7 +209,7 @@ bool referral_check(const struct ref_new *n, int64_t now, json_t *errors);
  * an open referral to that target (errors gets one entry, field "target.id",
  * whose detail says so in words); ERR_NOT_FOUND for a client_id the actor
  * may not use. On success writes the new referral's id to id_out. */
-enum err referral_create(struct app *app, struct db *db, const struct actor *by,
+enum err referral_create(const struct referral_env *env, struct db *db, const struct actor *by,
 		const struct ref_new *n, int64_t now, char id_out[37], json_t *errors);
 
 /* ---- reading ---- */
@@ -223,7 +240,8 @@ enum err referral_load(struct db *db, const struct actor *actor, const struct ac
  * the API alike. Keys ("?" = absent when there is nothing, or when this
  * actor may not see it):
  *   id, status, status_words, source, source_words, sent_at (ISO 8601),
- *   updated_at, target {type, id, name, url?, org_id?, org_name?},
+ *   updated_at, target {type, id, name, url? (the service's page; not in the export),
+ *     org_id?, org_name?},
  *   referrer? {id, name},
  *   person {id, name?, email?, phone?, address?, contact_by?, contact_by_words?,
  *           access_needs?, language?, language_name?, birth_date?, nhs_number?,
@@ -240,11 +258,11 @@ enum err referral_load(struct db *db, const struct actor *actor, const struct ac
  *   follow_up_due (bool), end_reason?, end_reason_words?
  * Also audits the read ("referral.read") when the actor is not the person.
  * Runs in the caller's transaction (routes set RF_WRITE_TX). */
-enum err referral_view(struct app *app, struct db *db, const struct actor *actor,
+enum err referral_view(const struct referral_env *env, struct db *db, const struct actor *actor,
 		const struct ref_meta *m, int64_t now, json_t **out);
 /* The same, recording the reader's address and request id in the audit
  * entry (either may be NULL): for handlers, which have them. */
-enum err referral_view_from(struct app *app, struct db *db, const struct actor *actor,
+enum err referral_view_from(const struct referral_env *env, struct db *db, const struct actor *actor,
 		const struct ref_meta *m, int64_t now, const char *ip, const char *request_id,
 		json_t **out);
 
@@ -266,7 +284,7 @@ struct ref_list_opts {
 	bool follow_up_only;  /* sent or accepted and not contacted for referral_follow_up_days */
 	int limit, offset;
 };
-enum err referral_list(struct app *app, struct db *db, const struct actor *actor,
+enum err referral_list(const struct referral_env *env, struct db *db, const struct actor *actor,
 		const struct ref_list_opts *o, int64_t now, json_t **items, int64_t *total);
 
 /* The people actor may refer again without typing them in (the same rule
@@ -304,7 +322,7 @@ enum err referral_can_move(unsigned parties, enum ref_status from, enum ref_stat
  * person consented to share the outcome). ERR_INVALID with errors
  * (fields "status", "reason", "note"), ERR_FORBIDDEN, ERR_CONFLICT with
  * the sentence in errors' one entry (field "status"). */
-enum err referral_move(struct app *app, struct db *db, const struct actor *actor,
+enum err referral_move(const struct referral_env *env, struct db *db, const struct actor *actor,
 		const struct ref_meta *m, const char *to, const char *reason, const char *note,
 		int64_t now, json_t *errors);
 
@@ -316,7 +334,7 @@ enum err referral_move(struct app *app, struct db *db, const struct actor *actor
  * after accepted. Who: the person, the referrer, staff (ERR_FORBIDDEN
  * otherwise). ERR_INVALID for an unknown purpose or method. Audited
  * ("consent.given", "consent.withdrawn"). */
-enum err referral_consent(struct app *app, struct db *db, const struct actor *actor,
+enum err referral_consent(struct db *db, const struct actor *actor,
 		const struct ref_meta *m, const char *purpose, bool give, const char *method,
 		int64_t now, json_t *errors);
 
@@ -337,7 +355,7 @@ enum err referral_email_verified(struct db *db, int64_t person_id, const char *e
  * and not yet contacted (sent or accepted), whose referrer has not been
  * reminded: email the referrer once ("A referral needs following up") and
  * set follow_up_sent_at. */
-enum err referral_follow_up_run(struct app *app, struct db *db, int64_t now);
+enum err referral_follow_up_run(const struct referral_env *env, struct db *db, int64_t now);
 
 /* ---- reports ---- */
 

@@ -49,6 +49,7 @@
 #include "http/request.h"
 #include "referral/fhir.h"
 #include "referral/referral.h"
+#include "referral/referral_feature.h"
 #include "referral/referral_api.h"
 #include "referral/referral_int.h"
 #include "store/store.h"
@@ -281,7 +282,7 @@ static enum err load(struct request *req, const struct action *action, struct re
  * caller's address and request id. */
 static enum err read_view(struct request *req, const struct ref_meta *m, json_t **out)
 {
-	return referral_view_from(req->app, req->db, req->actor, m, req->now, req->client_ip,
+	return referral_view_from(ref_env(req), req->db, req->actor, m, req->now, req->client_ip,
 				  req->id, out);
 }
 
@@ -292,7 +293,7 @@ static enum err view_of(struct request *req, const char *id, int64_t now, json_t
 
 	if (e)
 		return e == ERR_NOT_FOUND ? ERR_INTERNAL : e;
-	return referral_view_from(req->app, req->db, req->actor, &m, now, req->client_ip,
+	return referral_view_from(ref_env(req), req->db, req->actor, &m, now, req->client_ip,
 				  req->id, out);
 }
 
@@ -349,7 +350,7 @@ static enum err api_create(struct request *req, struct response *resp)
 		goto out;
 	if ((e = db_begin(req->db)) != ERR_OK)
 		goto out;
-	e = referral_create(req->app, req->db, req->actor, &n, now, id, errors);
+	e = referral_create(ref_env(req), req->db, req->actor, &n, now, id, errors);
 	switch (e) {
 	case ERR_OK:
 		break;
@@ -399,7 +400,7 @@ static enum err api_list(struct request *req, struct response *resp)
 		return e;
 	o.limit = (int)pg.per_page;
 	o.offset = (int)api_offset(&pg);
-	if ((e = referral_list(req->app, req->db, req->actor, &o, req->now, &items, &total)) != ERR_OK)
+	if ((e = referral_list(ref_env(req), req->db, req->actor, &o, req->now, &items, &total)) != ERR_OK)
 		return e;
 	return api_send_page(req, resp, "/api/v1/referrals", "items", items, &pg, total);
 }
@@ -476,7 +477,7 @@ static enum err api_status(struct request *req, struct response *resp)
 	}
 	if (json_array_size(errors))
 		return fail_fields(req, ERR_INVALID, "Some fields need changing: see errors.", errors);
-	e = referral_move(req->app, req->db, req->actor, &m, to, reason && reason[0] ? reason : NULL,
+	e = referral_move(ref_env(req), req->db, req->actor, &m, to, reason && reason[0] ? reason : NULL,
 			  note && note[0] ? note : NULL, now, errors);
 	if (e)
 		return step_refused(req, e, errors);
@@ -513,7 +514,7 @@ static enum err api_consent(struct request *req, struct response *resp)
 	}
 	if (json_array_size(errors))
 		return fail_fields(req, ERR_INVALID, "Some fields need changing: see errors.", errors);
-	e = referral_consent(req->app, req->db, req->actor, &m, purpose, given,
+	e = referral_consent(req->db, req->actor, &m, purpose, given,
 			     method && method[0] ? method : NULL, now, errors);
 	if (e)
 		return step_refused(req, e, errors);
@@ -687,7 +688,7 @@ static enum err fhir_sr_create(struct request *req, struct response *resp)
 		json_decref(issues);
 		return e;
 	}
-	e = referral_create(req->app, req->db, req->actor, &n, now, id, issues);
+	e = referral_create(ref_env(req), req->db, req->actor, &n, now, id, issues);
 	if (e == ERR_INVALID || e == ERR_CONFLICT) {
 		db_rollback(req->db);
 		to_fhir_paths(issues);

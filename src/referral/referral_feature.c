@@ -1,38 +1,33 @@
 /*
  * referral_feature.c - where the referral rules meet the running app:
- * its settings, the site's address and the event bus. The rules
- * (referral.c, referral_view.c) call these instead of opening the app.
+ * the edges build a struct referral_env here (its settings, mailer, event
+ * bus and links) and hand the rules that instead of the app, so the rules
+ * (referral.c, referral_view.c) see only what they use.
  */
 #include "core/common.h"
 #include "app/app.h"
 #include "referral/referral.h"
-#include "referral/referral_int.h"
+#include "referral/referral_feature.h"
 
-static const struct referral_settings *settings(const struct app *app)
+struct referral_env *referral_env_fill(struct referral_env *env, struct app *app)
 {
-	return app && app->cfg ? SETTINGS_OF(app->cfg, struct referral_settings, referral_settings) : NULL;
+	*env = (struct referral_env){
+		.settings = app->cfg ? SETTINGS_OF(app->cfg, struct referral_settings, referral_settings) : NULL,
+		.mailer = &app->mailer,
+		.events = &app->events,
+		.links = &app->links,
+	};
+	return env;
 }
 
-int ref_follow_up_days(const struct app *app)
+const struct referral_env *ref_env(struct request *req)
 {
-	const struct referral_settings *rs = settings(app);
+	struct referral_env *env = arena_alloc(&req->arena, sizeof(*env));
 
-	return rs ? rs->referral_follow_up_days : REF_DEFAULT_FOLLOW_UP_DAYS;
+	return env ? referral_env_fill(env, req->app) : NULL;
 }
 
-int ref_sustained_weeks(const struct app *app)
+enum err referral_follow_up_job(struct app *app, struct db *db, int64_t now)
 {
-	const struct referral_settings *rs = settings(app);
-
-	return rs ? rs->referral_sustained_weeks : REF_DEFAULT_SUSTAINED_WEEKS;
-}
-
-const char *ref_base_url(const struct app *app)
-{
-	return app && app->cfg ? app->cfg->base_url : "";
-}
-
-enum err ref_publish(const struct app *app, const struct event *ev)
-{
-	return app ? event_publish(&app->events, ev) : ERR_OK;
+	return referral_follow_up_run(REFERRAL_ENV(app), db, now);
 }

@@ -130,29 +130,23 @@ struct ref_create_opts {
 	const char *client_id;        /* demo: the id of a new client record, or NULL */
 	bool quiet;
 };
-enum err ref_create(struct app *app, struct db *db, const struct actor *by,
+enum err ref_create(const struct referral_env *env, struct db *db, const struct actor *by,
 		const struct ref_new *n, int64_t now, const struct ref_create_opts *o,
 		char id_out[37], json_t *errors);
 /* referral_move without the party check's actor (the demo moves as the
  * party given) and optionally without emails and audit. */
-enum err ref_move(struct app *app, struct db *db, const struct actor *actor, unsigned parties,
-		const char *id, const char *to, const char *reason, const char *note, int64_t now,
-		bool quiet, json_t *errors);
+enum err ref_move(const struct referral_env *env, struct db *db, const struct actor *actor,
+		unsigned parties, const char *id, const char *to, const char *reason, const char *note,
+		int64_t now, bool quiet, json_t *errors);
 
 /* Withdraws every open referral of a client (an event with note, which
  * may be NULL, and a "referral.status" audit entry each). actor may be
  * NULL: kith itself (erasure). */
 enum err ref_withdraw_open(struct db *db, const struct actor *actor, const char *client_id,
 		int64_t account, const char *note, int64_t now);
-/* Days from the configuration, or the defaults when app is NULL. */
-/* What the rules need of the running app (referral_feature.c): the
- * settings, the site's address for links in emails, and the event bus.
- * The rules hold the app only to pass it on; these are the only places
- * it is opened. app may be NULL (tests): defaults, "", no subscribers. */
-int ref_follow_up_days(const struct app *app);
-int ref_sustained_weeks(const struct app *app);
-const char *ref_base_url(const struct app *app);
-enum err ref_publish(const struct app *app, const struct event *ev);
+/* The settings in env, or the defaults when env or its settings are NULL. */
+int ref_follow_up_days(const struct referral_env *env);
+int ref_sustained_weeks(const struct referral_env *env);
 
 /* ---- the SQL (referral_db.c) ---- */
 

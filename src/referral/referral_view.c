@@ -14,6 +14,7 @@
 #include "core/common.h"
 #include "audit/audit.h"
 #include "core/buf.h"
+#include "core/links.h"
 #include "core/str.h"
 #include "core/timeutil.h"
 #include "core/uktime.h"
@@ -95,15 +96,19 @@ static struct sight sight_of(unsigned parties, bool shared, bool outcome)
 
 /* ---------------------------------------------------------------- one referral */
 
-static json_t *target_json(const struct ref_row *r, const struct sight *v)
+static json_t *target_json(const struct links *links, struct arena *a, const struct ref_row *r,
+		const struct sight *v)
 {
 	json_t *t = json_pack("{s:s, s:s, s:s}", "type", ref_target_name(r->m.target_type),
 			      "id", r->m.target_id, "name", r->target_name ? r->target_name : "");
 
 	if (!t)
 		return NULL;
-	if (r->m.target_type == REF_TARGET_SERVICE)
-		json_object_set_new(t, "url", json_sprintf("/services/%s", r->m.target_id));
+	/* The service's page; not in "download my data", which has no
+	 * router to ask (a path without the site would mean nothing). */
+	if (r->m.target_type == REF_TARGET_SERVICE && links)
+		json_object_set_new(t, "url", json_string(link_path(links, a, "directory.service",
+								   r->m.target_id, NULL)));
 	set_str(t, "org_id", r->m.target_org_id);
 	if (!v->limited)
 		set_str(t, "org_name", r->org_name);
@@ -275,7 +280,7 @@ static json_t *moves_json(unsigned parties, const struct ref_row *r, int weeks, 
 
 /* Everything one viewer (their parties) may see of referral id. */
 struct view_in {
-	struct app *app;
+	const struct referral_env *env;
 	unsigned parties;
 	int64_t now;
 	bool moves;
@@ -308,18 +313,18 @@ static enum err build_view(struct db *db, const struct view_in *in, const char *
 		"id", r.m.id, "status", ref_status_name(shown), "status_words", ref_status_words(shown),
 		"source", ref_source_name(r.m.source), "source_words", ref_source_words(r.m.source),
 		"sent_at", ref_iso(r.m.sent_at), "updated_at", ref_iso(r.m.updated_at),
-		"target", target_json(&r, &v), "shared", k[CONSENT_SHARE].given,
+		"target", target_json(in->env ? in->env->links : NULL, &a, &r, &v), "shared", k[CONSENT_SHARE].given,
 		"person", person_json(&c, &v), "needs", needs_json(v.limited ? 0 : r.needs),
 		"consent", v.limited ? json_array() : consent_json(k),
 		"events", events_json(ev, nev, &v), "measures", measures_json(&r, &v),
 		"follow_up_due", follow_up_due(r.m.status, r.m.sent_at, in->now,
-					       ref_follow_up_days(in->app)));
+					       ref_follow_up_days(in->env)));
 	if (!o) {
 		e = ERR_NOMEM;
 		goto out;
 	}
 	json_object_set_new(o, "moves", in->moves ? moves_json(in->parties, &r,
-			    ref_sustained_weeks(in->app), in->now) : json_array());
+			    ref_sustained_weeks(in->env), in->now) : json_array());
 	if (!v.limited) {
 		if (r.m.referrer_id > 0)
 			json_object_set_new(o, "referrer", json_pack("{s:I, s:s}", "id",
@@ -338,21 +343,23 @@ out:
 	return e;
 }
 
-enum err referral_view(struct app *app, struct db *db, const struct actor *actor,
+enum err referral_view(const struct referral_env *env, struct db *db, const struct actor *actor,
 		const struct ref_meta *m, int64_t now, json_t **out)
 {
-	return referral_view_from(app, db, actor, m, now, NULL, NULL, out);
+	return referral_view_from(env, db, actor, m, now, NULL, NULL, out);
 }
 
-enum err referral_view_from(struct app *app, struct db *db, const struct actor *actor,
+enum err referral_view_from(const struct referral_env *env, struct db *db, const struct actor *actor,
 		const struct ref_meta *m, int64_t now, const char *ip, const char *request_id,
 		json_t **out)
 {
-	struct view_in in = { .app = app, .now = now, .moves = true };
+	struct view_in in = { .env = env, .now = now, .moves = true };
 	char detail[64];
 	enum err e;
 
 	*out = NULL;
+	if (!env)
+		return ERR_NOMEM;
 	if (!actor || !m)
 		return ERR_INTERNAL;
 	/* Defence in depth: nobody who is no party to it sees anything. */
@@ -460,19 +467,21 @@ static json_t *item_json(const struct actor *actor, const struct ref_item *it, i
 	return o;
 }
 
-enum err referral_list(struct app *app, struct db *db, const struct actor *actor,
+enum err referral_list(const struct referral_env *env, struct db *db, const struct actor *actor,
 		const struct ref_list_opts *o, int64_t now, json_t **items, int64_t *total)
 {
 	struct ref_list_q q = { 0 };
 	struct ref_item *it;
 	struct arena a;
 	size_t n = 0;
-	int days = ref_follow_up_days(app);
+	int days = ref_follow_up_days(env);
 	bool none;
 	enum err e;
 
 	*items = NULL;
 	*total = 0;
+	if (!env)
+		return ERR_NOMEM;
 	if (!actor || !o || o->limit < 1 || o->limit > 500 || o->offset < 0 ||
 	    o->status < -1 || o->status >= REF__MAX)
 		return ERR_INVALID;

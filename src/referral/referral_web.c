@@ -42,6 +42,7 @@
 #include "directory/directory.h"
 #include "directory/vocab.h"
 #include "referral/referral.h"
+#include "referral/referral_feature.h"
 #include "referral/referral_int.h"
 #include "store/store.h"
 #include "web/view.h"
@@ -211,12 +212,27 @@ static const struct pfield {
 			"like to meet people\" or \"I want to get more active\"", NULL, NULL, NULL, 5 },
 };
 
-/* Every text value a form can post, kept as typed (trimmed). */
-static const char *const form_texts[] = {
-	"person.name", "person.email", "person.phone", "person.address", "person.contact_by",
-	"person.access_needs", "person.language", "person.birth_date-day",
-	"person.birth_date-month", "person.birth_date-year", "person.nhs_number", "client_id",
-	"consent.method", "reason", "source",
+/* Everything the two forms post, bound by the one POST path. The domain
+ * (referral_check) judges the words, so its fields only read and keep
+ * what was typed; the date of birth is three boxes, checked as a date
+ * here (its label starts the messages: "Date of birth must ..."); the
+ * consent boxes are on when ticked. The needs are read by hand
+ * (posted_needs): a code the list does not know is dropped, not an
+ * error. */
+#define DOMAIN_FIELD(n) { .name = (n), .label = (n), .kind = FIELD_TEXT, \
+			  .check = field_domain_judges }
+#define CONSENT_FIELD(n) { .name = (n), .label = (n), .kind = FIELD_BOOL }
+
+static const struct field_def refer_fields[] = {
+	DOMAIN_FIELD("target.type"), DOMAIN_FIELD("target.id"), DOMAIN_FIELD("client_id"),
+	DOMAIN_FIELD("person.name"), DOMAIN_FIELD("person.contact_by"),
+	DOMAIN_FIELD("person.email"), DOMAIN_FIELD("person.phone"),
+	DOMAIN_FIELD("person.address"), DOMAIN_FIELD("person.access_needs"),
+	DOMAIN_FIELD("person.language"),
+	{ .name = "person.birth_date", .label = "Date of birth", .kind = FIELD_DATE },
+	DOMAIN_FIELD("person.nhs_number"), DOMAIN_FIELD("reason"),
+	CONSENT_FIELD("consent.share"), CONSENT_FIELD("consent.contact"),
+	CONSENT_FIELD("consent.outcome"), DOMAIN_FIELD("consent.method"), DOMAIN_FIELD("source"),
 };
 
 static const char *const consent_fields[CONSENT__MAX] = {
@@ -273,17 +289,11 @@ static const char *form_field(struct request *req, const char *f, bool self)
 	return "referral-form";
 }
 
-/* What was posted, as a JSON object keyed by field path (needs as a list
- * of known codes, consents as booleans). */
-static json_t *values_from_post(struct request *req)
+/* The needs ticked, as a list of the codes the list knows. */
+static json_t *posted_needs(struct request *req)
 {
-	json_t *v = json_object(), *needs = json_array();
+	json_t *needs = json_array();
 
-	for (size_t i = 0; i < ARRAY_LEN(form_texts); i++) {
-		const char *s = web_form_text(req, form_texts[i]);
-
-		json_object_set_new(v, form_texts[i], json_string(s && str_is_clean_utf8(s, strlen(s)) ? s : ""));
-	}
 	for (size_t i = 0; i < req->form.n; i++) {
 		const struct kv *kv = &req->form.v[i];
 
@@ -291,13 +301,32 @@ static json_t *values_from_post(struct request *req)
 		    json_array_size(needs) < ref_needs_n)
 			json_array_append_new(needs, json_string(kv->val));
 	}
-	json_object_set_new(v, "needs", needs);
-	for (int p = 0; p < CONSENT__MAX; p++)
-		json_object_set_new(v, consent_fields[p], json_boolean(req_form(req, consent_fields[p])));
-	return v;
+	return needs;
 }
 
-/* struct ref_new from a form's values (which must outlive it). */
+/* What was bound, in the shape form_model() draws: the needs ticked, and
+ * each consent box as a boolean. */
+static void page_values(struct request *req, json_t *values)
+{
+	if (!json_object_get(values, "needs"))
+		json_object_set_new(values, "needs", posted_needs(req));
+	for (int p = 0; p < CONSENT__MAX; p++) {
+		const json_t *x = json_object_get(values, consent_fields[p]);
+
+		json_object_set_new(values, consent_fields[p], json_boolean(json_is_true(x) ||
+			strcmp(json_string_value(x) ? json_string_value(x) : "", "yes") == 0));
+	}
+}
+
+/* A bound field's text as the domain takes it: "" when empty or not
+ * clean UTF-8. */
+static const char *btext(const struct bound *b, const char *name)
+{
+	const struct field_value *v = web_bound(b, name);
+
+	return v && v->text && str_is_clean_utf8(v->text, strlen(v->text)) ? v->text : "";
+}
+
 /* Link workers and GP practice staff share a role; which of them is
  * referring is the referral's source (the overview counts each). Offered to
  * those who may refer as either (not to an organiser referring onwards,
@@ -308,33 +337,34 @@ static bool may_choose_source(const struct request *req)
 				     ROLE_BIT(ROLE_ADMIN))) != 0;
 }
 
-static void new_from_values(struct request *req, const json_t *v, bool self, const char *target_id,
-		const char *birth, struct ref_new *n)
+/* struct ref_new from a bound form and its needs (both must outlive it). */
+static void new_from_bound(struct request *req, const struct bound *b, const json_t *needs,
+		bool self, const char *target_id, struct ref_new *n)
 {
-	const json_t *needs = json_object_get(v, "needs");
-	const char *client = jtext(v, "client_id");
+	const char *client = btext(b, "client_id");
+	const char *birth = web_bound(b, "person.birth_date")->text;
 
 	memset(n, 0, sizeof(*n));
 	if (!self && client[0]) {
 		n->client_id = client;
 	} else {
-		n->person.name = jtext(v, "person.name");
-		n->person.email = jtext(v, "person.email");
-		n->person.phone = jtext(v, "person.phone");
-		n->person.address = jtext(v, "person.address");
-		n->person.contact_by = jtext(v, "person.contact_by");
-		n->person.access_needs = jtext(v, "person.access_needs");
-		n->person.language = self ? "" : jtext(v, "person.language");
+		n->person.name = btext(b, "person.name");
+		n->person.email = btext(b, "person.email");
+		n->person.phone = btext(b, "person.phone");
+		n->person.address = btext(b, "person.address");
+		n->person.contact_by = btext(b, "person.contact_by");
+		n->person.access_needs = btext(b, "person.access_needs");
+		n->person.language = self ? "" : btext(b, "person.language");
 		n->person.birth_date = self ? NULL : birth;
-		n->person.nhs_number = self ? "" : jtext(v, "person.nhs_number");
+		n->person.nhs_number = self ? "" : btext(b, "person.nhs_number");
 	}
-	n->consent_share = json_is_true(json_object_get(v, "consent.share"));
-	n->consent_contact = json_is_true(json_object_get(v, "consent.contact"));
-	n->consent_outcome = !self && json_is_true(json_object_get(v, "consent.outcome"));
-	n->consent_method = self ? consent_method_name(CONSENT_ONLINE) : jtext(v, "consent.method");
+	n->consent_share = web_bound(b, "consent.share")->on;
+	n->consent_contact = web_bound(b, "consent.contact")->on;
+	n->consent_outcome = !self && web_bound(b, "consent.outcome")->on;
+	n->consent_method = self ? consent_method_name(CONSENT_ONLINE) : btext(b, "consent.method");
 	n->target_type = ref_target_name(REF_TARGET_SERVICE);
 	n->target_id = target_id ? target_id : "";
-	n->reason = jtext(v, "reason");
+	n->reason = btext(b, "reason");
 	n->nneeds = self ? 0 : json_array_size(needs);
 	if (n->nneeds) {
 		const char **codes = arena_calloc(&req->arena, n->nneeds, sizeof(*codes));
@@ -348,8 +378,8 @@ static void new_from_values(struct request *req, const json_t *v, bool self, con
 		}
 	}
 	n->source = self ? ref_source_name(REF_SRC_SELF) : NULL;
-	if (!self && may_choose_source(req) && jtext(v, "source")[0])
-		n->source = jtext(v, "source");
+	if (!self && may_choose_source(req) && btext(b, "source")[0])
+		n->source = btext(b, "source");
 }
 
 /* describedby for a field with a hint and/or an error. */
@@ -364,25 +394,22 @@ static json_t *described(const char *id, bool hint, bool err)
 	return json_null();
 }
 
-/* One text input or textarea, every key set (partials/form-input.html,
- * directory/textarea.html). */
+/* One text input or textarea (partials/form-input.html), in the words
+ * for the person themself or for someone referring them. */
 static json_t *text_model(const struct pfield *f, bool self, const json_t *values,
 		const json_t *errors)
 {
-	const char *label = self && f->self_label ? f->self_label : f->label;
-	const char *hint = self ? f->self_hint : f->hint;
-	const char *err = web_error_for(errors, f->name);
-	const char *type = f->type ? f->type : "text";
+	const struct field_def d = {
+		.name = f->name, .label = self && f->self_label ? f->self_label : f->label,
+		.hint = self ? f->self_hint : f->hint, .type = f->type,
+		.autocomplete = self ? f->self_autocomplete : "off", .width = f->width,
+		.nospell = f->type && strcmp(f->type, "email") == 0, .rows = f->rows,
+	};
 
-	return json_pack("{s:s, s:s, s:s, s:o, s:s, s:o, s:o, s:b, s:s, s:o, s:o, s:i}",
-		"id", f->name, "name", f->name, "label", label, "hint", jstr_or_null(hint),
-		"type", type, "autocomplete", jstr_or_null(self ? f->self_autocomplete : "off"),
-		"width", jstr_or_null(f->width), "nospell", strcmp(type, "email") == 0,
-		"value", jtext(values, f->name), "error", jstr_or_null(err),
-		"describedby", described(f->name, hint != NULL, err != NULL), "rows", f->rows);
+	return web_field(&d, values, errors);
 }
 
-/* A group of radios (referral/radios.html): the first one's id is the
+/* A group of radios (partials/radios.html): the first one's id is the
  * group's, so the error summary can link to it. */
 static json_t *radios_model(const char *name, const char *legend, const char *hint,
 		const char *const *values, const char *const *labels, size_t n, const char *chosen,
@@ -487,16 +514,26 @@ static json_t *languages_model(const json_t *values, const json_t *errors)
 		"items", items);
 }
 
-/* The date of birth boxes (referral/date.html). */
+/* A date's three boxes (referral/date.html): the day box's id is the
+ * date's own, so the error summary links to it. */
 static json_t *date_model(const char *id, const char *legend, const char *hint,
 		const char *day, const char *month, const char *year, const json_t *errors)
 {
 	const char *err = web_error_for(errors, id);
+	const char *const value[3] = { day, month, year };
+	static const char *const part[3] = { "day", "month", "year" };
+	static const char *const label[3] = { "Day", "Month", "Year" };
+	json_t *boxes = json_array();
 
-	return json_pack("{s:s, s:s, s:o, s:o, s:o, s:s, s:s, s:s}", "id", id, "legend", legend,
+	for (int k = 0; k < 3; k++)
+		json_array_append_new(boxes, json_pack("{s:o, s:o, s:s, s:s, s:s}",
+			"box_id", k ? json_sprintf("%s-%s", id, part[k]) : json_string(id),
+			"box_name", json_sprintf("%s-%s", id, part[k]), "label", label[k],
+			"width", k == 2 ? "govuk-input--width-4" : "govuk-input--width-2",
+			"value", value[k] ? value[k] : ""));
+	return json_pack("{s:s, s:s, s:o, s:o, s:o, s:o}", "id", id, "legend", legend,
 		"hint", jstr_or_null(hint), "error", jstr_or_null(err),
-		"describedby", described(id, hint != NULL, err != NULL),
-		"day", day ? day : "", "month", month ? month : "", "year", year ? year : "");
+		"describedby", described(id, hint != NULL, err != NULL), "boxes", boxes);
 }
 
 static json_t *source_model(struct request *req, const json_t *values, const json_t *errors)
@@ -572,6 +609,18 @@ static enum err new_page(struct request *req, struct response *resp, int status,
 	return web_page(req, resp, status, "referral/new.html", "Refer someone", data);
 }
 
+static enum err referme_page(struct request *req, struct response *resp, int status,
+		const struct svc_meta *target, const json_t *values, json_t *errors)
+{
+	json_t *data = json_pack("{s:o, s:b}", "form", form_model(req, true, target, values, errors, NULL),
+				 "signed_in", req->actor->id != 0);
+
+	web_set_errors(data, errors);
+	return web_page(req, resp, status, "referral/refer-me.html",
+			    arena_printf(&req->arena, "Ask to go to %s", target->name ? target->name : "this service"),
+			    data);
+}
+
 static enum err new_get(struct request *req, struct response *resp)
 {
 	const char *svc = req_query(req, "service");
@@ -640,83 +689,148 @@ static void page_words(json_t *errors)
 					    "and after 1900"));
 }
 
-/* Both forms' POST: check, make it in one transaction, or come back with
- * what to fix. On success *id_out holds the new referral's id. */
-static enum err make_referral(struct request *req, bool self, const struct svc_meta *target,
-		const json_t *values, json_t *errors, int *status, char id_out[37])
+/* Both forms, on the one POST path (web_form_post): refer_before() checks
+ * what was bound as the domain would (and, for "I'd like to go", the
+ * connection's limit), refer_act() makes the referral inside the path's
+ * transaction, refer_page() draws the form again with what to fix. */
+struct refer {
+	bool self;                   /* "I'd like to go" */
+	const struct svc_meta *target;   /* NULL: none chosen, or none to refer to */
+	const char *target_error;    /* what is wrong with the target, said first */
+	json_t *needs;               /* the needs ticked (owned by the handler) */
+	struct ref_new n;            /* what refer_before() read, for refer_act() */
+	char key[ATTEMPT_KEY_MAX];   /* "I'd like to go": the connection's attempts */
+	int status;                  /* 409 when act found one already open */
+	char id[37];                 /* the new referral */
+};
+
+/* "I'd like to go" emails an organisation: a connection may send only so
+ * many an hour, across every kith process. Checked here; the attempt is
+ * counted with the referral it makes, in the same transaction. */
+static enum err refer_limit(struct request *req, struct refer *c)
 {
-	json_t *raw = json_array();
-	const char *birth = NULL;
-	char key[ATTEMPT_KEY_MAX];
+	int retry = 0;
 	int64_t now = req->now;
-	struct ref_new n;
 	enum err e;
 
-	*status = 422;
-	if (!self)
-		birth = web_date_parts(req, jtext(values, "person.birth_date-day"),
-					jtext(values, "person.birth_date-month"),
-					jtext(values, "person.birth_date-year"), "Date of birth",
-					"person.birth_date", errors);
-	if (!target)
+	attempts_key(c->key, "refer_me:ip", req->client_ip ? req->client_ip : "");
+	e = attempts_check(req->db, c->key, 3600, SETTINGS_OF(req->app->cfg, struct referral_settings, referral_settings)->self_referral_limit_ip, now, &retry);
+	if (e == ERR_RATE_LIMITED)
+		return web_limited(req, "referral.rate_limited", 0, retry,
+			"Too many requests to join have been sent from this connection in the "
+			"last hour. Wait an hour and try again, or contact the organisation directly.");
+	return e;
+}
+
+static enum err refer_before(struct request *req, const struct bound *b, json_t *errors, void *ctx)
+{
+	struct refer *c = ctx;
+	json_t *raw = json_array();
+
+	if (c->target_error)
+		web_error_once(errors, "target", c->target_error);
+	if (!c->target)
 		web_error_once(errors, "target", "Choose a service from the directory to refer to");
-	new_from_values(req, values, self, target ? target->id : NULL, birth, &n);
-	referral_check(&n, req->now, raw);
+	new_from_bound(req, b, c->needs, c->self, c->target ? c->target->id : NULL, &c->n);
+	referral_check(&c->n, req->now, raw);
 	page_words(raw);
-	if (self)
+	if (c->self)
 		self_words(raw);
-	merge_errors(req, errors, raw, form_field, self);
+	merge_errors(req, errors, raw, form_field, c->self);
 	json_decref(raw);
 	if (json_array_size(errors))
 		return ERR_INVALID;
+	return c->self ? refer_limit(req, c) : ERR_OK;
+}
 
-	/* "I'd like to go" emails an organisation: a connection may send
-	 * only so many an hour, across every kith process. */
-	if (self) {
-		int retry = 0;
+/* What referral_create() refused, by the fields it names. */
+static enum err refer_refused(struct request *req, struct refer *c, enum err e, json_t *raw,
+		json_t *errors)
+{
+	bool self = c->self;
 
-		attempts_key(key, "refer_me:ip", req->client_ip ? req->client_ip : "");
-		e = attempts_check(req->db, key, 3600, SETTINGS_OF(req->app->cfg, struct referral_settings, referral_settings)->self_referral_limit_ip, now, &retry);
-		if (e == ERR_RATE_LIMITED)
-			return web_limited(req, "referral.rate_limited", 0, retry,
-				"Too many requests to join have been sent from this connection in the "
-				"last hour. Wait an hour and try again, or contact the organisation directly.");
-		if (e)
-			return e;
-	}
-	raw = json_array();
-	if ((e = db_begin(req->db)) != ERR_OK) {
-		json_decref(raw);
-		return e;
-	}
-	if (self && (e = attempts_add(req->db, key, now)) != ERR_OK) {
-		db_rollback(req->db);
-		json_decref(raw);
-		return e;
-	}
-	e = referral_create(req->app, req->db, req->actor, &n, now, id_out, raw);
-	if (e == ERR_OK) {
-		json_decref(raw);
-		return db_commit(req->db);
-	}
-	db_rollback(req->db);
-	if (e == ERR_NOT_FOUND && n.client_id) {
+	if (e == ERR_NOT_FOUND && c->n.client_id) {
 		web_error_once(errors, "client_id", "Choose someone from your list, or fill in their details");
-		e = ERR_INVALID;
-	} else if (e == ERR_CONFLICT) {
-		*status = 409;
+		return ERR_INVALID;
+	}
+	if (e == ERR_CONFLICT) {
+		c->status = 409;
 		merge_errors(req, errors, raw, form_field, self);
 		web_error_once(errors, "target", self ? "You have already asked to go here. They will be in "
 			  "touch." : "This person already has a referral here that is still open.");
-		e = ERR_INVALID;
-	} else if (e == ERR_INVALID || e == ERR_NOT_FOUND) {
+		return ERR_INVALID;
+	}
+	if (e == ERR_INVALID || e == ERR_NOT_FOUND) {
 		if (self)
 			self_words(raw);
 		merge_errors(req, errors, raw, form_field, self);
 		web_error_once(errors, "referral-form", "Check the details and try again");
-		e = ERR_INVALID;
+		return ERR_INVALID;
 	}
+	return e;
+}
+
+static enum err refer_act(struct request *req, struct response *resp, const struct bound *b,
+		json_t *errors, void *ctx)
+{
+	struct refer *c = ctx;
+	const struct ref_new n = c->n;
+	int64_t now = req->now;
+	char *id_out = c->id;
+	json_t *raw;
+	enum err e;
+
+	UNUSED(resp);
+	UNUSED(b);
+	if (c->self && (e = attempts_add(req->db, c->key, now)) != ERR_OK)
+		return e;
+	raw = json_array();
+	e = referral_create(ref_env(req), req->db, req->actor, &n, now, id_out, raw);
+	if (e != ERR_OK)
+		e = refer_refused(req, c, e, raw, errors);
 	json_decref(raw);
+	return e;
+}
+
+static enum err refer_page(struct request *req, struct response *resp, int status,
+		json_t *values, json_t *errors, void *ctx)
+{
+	struct refer *c = ctx;
+	enum err e;
+
+	page_values(req, values);
+	web_errors_sort(errors, form_order, ARRAY_LEN(form_order));
+	status = c->status ? c->status : status;
+	if (c->self)
+		e = referme_page(req, resp, status, c->target, values, errors);
+	else
+		e = new_page(req, resp, status, c->target, values, errors);
+	json_decref(values);
+	return e;
+}
+
+static const char *refer_done(struct request *req, void *ctx)
+{
+	const struct refer *c = ctx;
+
+	if (c->self)
+		return arena_printf(&req->arena, "%s?done=sent", web_url(req, "referral.referme",
+								       c->target->id, NULL));
+	return arena_printf(&req->arena, "%s?done=sent", web_url(req, "referral.show", c->id, NULL));
+}
+
+static const struct form_post refer_form = {
+	.fields = refer_fields, .nfields = ARRAY_LEN(refer_fields), .check_all = true,
+	.before = refer_before, .act = refer_act, .page = refer_page, .done = refer_done,
+};
+
+static enum err refer_post(struct request *req, struct response *resp, struct refer *c)
+{
+	enum err e;
+
+	c->needs = c->self ? json_array() : posted_needs(req);
+	e = web_form_post(req, resp, &refer_form, c);
+	json_decref(c->needs);
 	return e;
 }
 
@@ -725,53 +839,22 @@ static enum err new_post(struct request *req, struct response *resp)
 	const char *tid = web_form_text(req, "target.id");
 	const char *ttype = web_form_text(req, "target.type");
 	struct svc_meta target;
-	bool have = false;
-	json_t *values = values_from_post(req), *errors = json_array();
-	char id[37];
-	int status;
+	struct refer c = { .self = false };
 	enum err e;
 
 	if (ttype && ttype[0] && strcmp(ttype, ref_target_name(REF_TARGET_SERVICE)) != 0) {
-		web_error_once(errors, "target", "Referrals can only be made to services in the directory "
-			  "for now");
+		c.target_error = "Referrals can only be made to services in the directory for now";
 	} else {
 		e = load_target(req, tid, &target);
 		if (e == ERR_OK)
-			have = true;
+			c.target = &target;
 		else if (e != ERR_NOT_FOUND)
-			goto free_errors;
+			return e;
 	}
-	e = make_referral(req, false, have ? &target : NULL, values, errors, &status, id);
-	if (e == ERR_OK) {
-		resp_redirect(req, resp, arena_printf(&req->arena, "%s?done=sent", web_url(req, "referral.show", id, NULL)));
-		goto free_errors;
-	}
-	if (e != ERR_INVALID)
-		goto free_errors;
-	web_errors_sort(errors, form_order, ARRAY_LEN(form_order));
-	e = new_page(req, resp, status, have ? &target : NULL, values, errors);
-	errors = NULL;
-	goto out;
-free_errors:
-	json_decref(errors);
-out:
-	json_decref(values);
-	return e;
+	return refer_post(req, resp, &c);
 }
 
 /* ---------------------------------------------------------------- I'd like to go */
-
-static enum err referme_page(struct request *req, struct response *resp, int status,
-		const struct svc_meta *target, const json_t *values, json_t *errors)
-{
-	json_t *data = json_pack("{s:o, s:b}", "form", form_model(req, true, target, values, errors, NULL),
-				 "signed_in", req->actor->id != 0);
-
-	web_set_errors(data, errors);
-	return web_page(req, resp, status, "referral/refer-me.html",
-			    arena_printf(&req->arena, "Ask to go to %s", target->name ? target->name : "this service"),
-			    data);
-}
 
 static enum err referme_get(struct request *req, struct response *resp)
 {
@@ -788,7 +871,7 @@ static enum err referme_get(struct request *req, struct response *resp)
 		return web_page(req, resp, 200, "referral/refer-me.html", "Your request is sent",
 				    json_pack("{s:b, s:o, s:b, s:i}", "sent", true, "target", target_model(&target),
 					      "signed_in", req->actor->id != 0, "follow_up_days",
-					      ref_follow_up_days(req->app)));
+					      ref_follow_up_days(ref_env(req))));
 	/* Signed in: their own name and email, to save typing. */
 	values = json_pack("{s:s, s:s, s:s}", "person.name", req->actor->name ? req->actor->name : "",
 			   "person.email", req->actor->email ? req->actor->email : "",
@@ -801,29 +884,14 @@ static enum err referme_get(struct request *req, struct response *resp)
 static enum err referme_post(struct request *req, struct response *resp)
 {
 	struct svc_meta target;
-	json_t *values, *errors;
-	char id[37];
-	int status;
+	struct refer c = { .self = true, .target = &target };
 	enum err e = load_target(req, id_param(req), &target);
 
 	if (e == ERR_NOT_FOUND)
 		return req_fail(req, e, "There is no service at this address. It may have been removed.");
 	if (e)
 		return e;
-	values = values_from_post(req);
-	errors = json_array();
-	e = make_referral(req, true, &target, values, errors, &status, id);
-	if (e == ERR_OK) {
-		json_decref(errors);
-		resp_redirect(req, resp, arena_printf(&req->arena, "/services/%s/refer-me?done=sent", target.id));
-	} else if (e == ERR_INVALID) {
-		web_errors_sort(errors, form_order, ARRAY_LEN(form_order));
-		e = referme_page(req, resp, status, &target, values, errors);
-	} else {
-		json_decref(errors);
-	}
-	json_decref(values);
-	return e;
+	return refer_post(req, resp, &c);
 }
 
 /* ---------------------------------------------------------------- one referral */
@@ -1029,7 +1097,7 @@ static enum err show_page(struct request *req, struct response *resp, int status
 	size_t i;
 	enum err e;
 
-	if ((e = referral_view_from(req->app, req->db, req->actor, m, req->now, req->client_ip,
+	if ((e = referral_view_from(ref_env(req), req->db, req->actor, m, req->now, req->client_ip,
 				     req->id, &view)) != ERR_OK) {
 		json_decref(errors);
 		return e;
@@ -1177,55 +1245,30 @@ static bool consent_confirmed(struct request *req, struct response *resp, const 
 	return web_confirmed(req, resp, &c, &ignored, e);
 }
 
-static enum err status_post(struct request *req, struct response *resp)
-{
-	const char *to = web_form_text(req, "to");
-	const char *reason = web_form_text(req, "reason");
-	const char *note = web_form_text(req, "note");
-	struct ref_meta m;
-	enum ref_status s = REF_SENT;
-	json_t *raw, *errors, *typed, *x;
-	bool known;
-	size_t i;
-	enum err e;
+/* A step (status_post) and a change of consent (consent_post), on the one
+ * POST path: the handler finds the referral and asks first where a step
+ * ends something (web_confirmed), act() takes the step inside the path's
+ * transaction, and a refusal comes back on the referral's page by the
+ * form it came from. */
+static const struct field_def step_fields[] = {
+	DOMAIN_FIELD("to"), DOMAIN_FIELD("reason"), DOMAIN_FIELD("note"),
+};
 
-	if ((e = load_or_404(req, &act_referral_update, &m)) != ERR_OK)
-		return e;
-	known = to && ref_status_parse(to, &s);
-	if (known && !status_confirmed(req, resp, &m, s, &note, &e))
-		return e;
-	raw = json_array();
-	if ((e = db_begin(req->db)) != ERR_OK) {
-		json_decref(raw);
-		return e;
-	}
-	e = referral_move(req->app, req->db, req->actor, &m, to ? to : "", reason, note, req->now, raw);
-	if (e == ERR_OK) {
-		json_decref(raw);
-		if ((e = db_commit(req->db)) != ERR_OK)
-			return e;
-		resp_redirect(req, resp, arena_printf(&req->arena, "%s?done=%s", web_url(req, "referral.show", m.id, NULL),
-						       ref_status_name(s)));
-		return ERR_OK;
-	}
-	db_rollback(req->db);
-	if (e == ERR_CONFLICT) {
-		e = req_fail(req, ERR_CONFLICT, first_detail(raw, "This step does not fit where the "
-				"referral has got to. Go back to the referral to see what can happen next."));
-		json_decref(raw);
-		return e;
-	}
-	if (e == ERR_FORBIDDEN) {
-		json_decref(raw);
-		return req_fail(req, ERR_FORBIDDEN, "You cannot take this step on this referral. Go "
-				"back to the referral to see the steps you can take.");
-	}
-	if (e != ERR_INVALID) {
-		json_decref(raw);
-		return e;
-	}
-	/* Each message by its own step's form. */
-	errors = json_array();
+struct step {
+	struct ref_meta m;
+	bool known;                  /* "to" is a status */
+	enum ref_status s;
+	const char *note;            /* as typed, or the confirmation's reason */
+};
+
+/* Each of referral_move()'s messages by its own step's form. */
+static void step_errors(struct request *req, const struct step *c, const char *to,
+		const json_t *raw, json_t *errors)
+{
+	bool known = c->known;
+	size_t i;
+	const json_t *x;
+
 	json_array_foreach(raw, i, x) {
 		const char *f = jtext(x, "field");
 		const char *d = json_string_value(json_object_get(x, "detail"));
@@ -1237,86 +1280,176 @@ static enum err status_post(struct request *req, struct response *resp)
 	}
 	if (!json_array_size(errors))
 		web_error_once(errors, "moves", "Choose a step from the list and try again");
+}
+
+static enum err step_act(struct request *req, struct response *resp, const struct bound *b,
+		json_t *errors, void *ctx)
+{
+	struct step *c = ctx;
+	const struct ref_meta m = c->m;
+	const char *to = web_bound(b, "to")->text, *reason = web_bound(b, "reason")->text;
+	const char *note = c->note;
+	json_t *raw = json_array();
+	enum err e;
+
+	UNUSED(resp);
+	e = referral_move(ref_env(req), req->db, req->actor, &m, to ? to : "", reason, note, req->now, raw);
+	if (e == ERR_CONFLICT)
+		e = req_fail(req, ERR_CONFLICT, first_detail(raw, "This step does not fit where the "
+				"referral has got to. Go back to the referral to see what can happen next."));
+	else if (e == ERR_FORBIDDEN)
+		e = req_fail(req, ERR_FORBIDDEN, "You cannot take this step on this referral. Go "
+			     "back to the referral to see the steps you can take.");
+	else if (e == ERR_INVALID)
+		step_errors(req, c, to, raw, errors);
 	json_decref(raw);
-	typed = json_pack("{s:s, s:s, s:s}", "to", known ? to : "", "reason", reason ? reason : "",
-			  "note", note ? note : "");
-	e = show_again(req, resp, 422, &m, errors, typed);
-	json_decref(typed);
 	return e;
 }
+
+static enum err step_page(struct request *req, struct response *resp, int status,
+		json_t *values, json_t *errors, void *ctx)
+{
+	const struct step *c = ctx;
+	json_t *typed = json_pack("{s:s, s:s, s:s}", "to", c->known ? jtext(values, "to") : "",
+				  "reason", jtext(values, "reason"), "note", c->note ? c->note : "");
+	enum err e = show_again(req, resp, status, &c->m, errors, typed);
+
+	json_decref(typed);
+	json_decref(values);
+	return e;
+}
+
+static const char *step_done(struct request *req, void *ctx)
+{
+	const struct step *c = ctx;
+
+	return arena_printf(&req->arena, "%s?done=%s", web_url(req, "referral.show", c->m.id, NULL),
+			    ref_status_name(c->s));
+}
+
+static const struct form_post step_form = {
+	.fields = step_fields, .nfields = ARRAY_LEN(step_fields),
+	.act = step_act, .page = step_page, .done = step_done,
+};
+
+static enum err status_post(struct request *req, struct response *resp)
+{
+	const char *to = web_form_text(req, "to");
+	struct step c = { .s = REF_SENT, .note = web_form_text(req, "note") };
+	enum err e;
+
+	if ((e = load_or_404(req, &act_referral_update, &c.m)) != ERR_OK)
+		return e;
+	c.known = to && ref_status_parse(to, &c.s);
+	if (c.known && !status_confirmed(req, resp, &c.m, c.s, &c.note, &e))
+		return e;
+	return web_form_post(req, resp, &step_form, &c);
+}
+
+static const struct field_def consent_change_fields[] = {
+	DOMAIN_FIELD("purpose"), DOMAIN_FIELD("action"), DOMAIN_FIELD("method"),
+};
+
+struct consent_change {
+	struct ref_meta m;
+	bool known;                  /* "purpose" is one */
+	const char *box;             /* its box's id, where its errors go */
+	bool give;
+};
+
+/* Only "give" or "withdraw": anything else is said by the box. */
+static enum err consent_before(struct request *req, const struct bound *b, json_t *errors,
+		void *ctx)
+{
+	struct consent_change *c = ctx;
+	const char *action = web_bound(b, "action")->text;
+
+	UNUSED(req);
+	if (!action || (strcmp(action, "give") != 0 && strcmp(action, "withdraw") != 0)) {
+		web_error_once(errors, c->box, "Choose whether to record consent or withdraw it");
+		return ERR_INVALID;
+	}
+	c->give = strcmp(action, "give") == 0;
+	return ERR_OK;
+}
+
+static enum err consent_act(struct request *req, struct response *resp, const struct bound *b,
+		json_t *errors, void *ctx)
+{
+	struct consent_change *c = ctx;
+	const struct ref_meta m = c->m;
+	const char *purpose = web_bound(b, "purpose")->text, *method = web_bound(b, "method")->text;
+	bool give = c->give;
+	unsigned parties = referral_parties(req->actor, &m);
+	json_t *raw = json_array(), *x;
+	size_t i;
+	enum err e;
+
+	UNUSED(resp);
+	/* The person themself agrees here, online; others say how. */
+	if (give && (parties & PARTY_PERSON) && !(parties & PARTY_STAFF))
+		method = consent_method_name(CONSENT_ONLINE);
+	e = referral_consent(req->db, req->actor, &m, purpose ? purpose : "", give,
+			     method && method[0] ? method : NULL, req->now, raw);
+	if (e == ERR_FORBIDDEN)
+		e = req_fail(req, ERR_FORBIDDEN, "Only the person, the person who referred them or a "
+			     "coordinator can change their consent.");
+	if (e == ERR_INVALID) {
+		json_array_foreach(raw, i, x) {
+			const char *f = jtext(x, "field");
+
+			web_error_once(errors, c->known && strstr(f, "method") ?
+				  arena_printf(&req->arena, "%s-method", c->box) : c->box,
+				  json_string_value(json_object_get(x, "detail")));
+		}
+		if (!json_array_size(errors))
+			web_error_once(errors, c->box, "Check the choice and try again");
+	}
+	json_decref(raw);
+	return e;
+}
+
+static enum err consent_page(struct request *req, struct response *resp, int status,
+		json_t *values, json_t *errors, void *ctx)
+{
+	const struct consent_change *c = ctx;
+
+	json_decref(values);
+	return show_again(req, resp, status, &c->m, errors, NULL);
+}
+
+static const char *consent_done(struct request *req, void *ctx)
+{
+	const struct consent_change *c = ctx;
+
+	return arena_printf(&req->arena, "%s?done=%s", web_url(req, "referral.show", c->m.id, NULL),
+			    c->give ? "consent-given" : "consent-withdrawn");
+}
+
+static const struct form_post consent_form = {
+	.fields = consent_change_fields, .nfields = ARRAY_LEN(consent_change_fields),
+	.before = consent_before, .act = consent_act, .page = consent_page, .done = consent_done,
+};
 
 static enum err consent_post(struct request *req, struct response *resp)
 {
 	const char *purpose = web_form_text(req, "purpose");
 	const char *action = web_form_text(req, "action");
-	const char *method = web_form_text(req, "method");
-	struct ref_meta m;
+	struct consent_change c;
 	enum consent_purpose p;
-	bool known, give;
-	const char *box;
-	json_t *raw, *errors, *x;
-	size_t i;
-	unsigned parties;
 	enum err e;
 
-	if ((e = load_or_404(req, &act_referral_update, &m)) != ERR_OK)
+	memset(&c, 0, sizeof(c));
+	if ((e = load_or_404(req, &act_referral_update, &c.m)) != ERR_OK)
 		return e;
-	known = purpose && consent_purpose_parse(purpose, &p);
-	box = known ? arena_printf(&req->arena, "consent-%s", purpose) : "consent";
-	errors = json_array();
-	if (!action || (strcmp(action, "give") != 0 && strcmp(action, "withdraw") != 0)) {
-		web_error_once(errors, box, "Choose whether to record consent or withdraw it");
-		return show_again(req, resp, 422, &m, errors, NULL);
-	}
-	give = strcmp(action, "give") == 0;
-	if (!give && known && (referral_parties(req->actor, &m) & (PARTY_PERSON | PARTY_REFERRER | PARTY_STAFF)) &&
-	    !consent_confirmed(req, resp, &m, p, &e)) {
-		json_decref(errors);
+	c.known = purpose && consent_purpose_parse(purpose, &p);
+	c.box = c.known ? arena_printf(&req->arena, "consent-%s", purpose) : "consent";
+	/* Withdrawing is asked first, of those who may. */
+	if (action && strcmp(action, "withdraw") == 0 && c.known &&
+	    (referral_parties(req->actor, &c.m) & (PARTY_PERSON | PARTY_REFERRER | PARTY_STAFF)) &&
+	    !consent_confirmed(req, resp, &c.m, p, &e))
 		return e;
-	}
-	parties = referral_parties(req->actor, &m);
-	/* The person themself agrees here, online; others say how. */
-	if (give && (parties & PARTY_PERSON) && !(parties & PARTY_STAFF))
-		method = consent_method_name(CONSENT_ONLINE);
-	raw = json_array();
-	if ((e = db_begin(req->db)) != ERR_OK) {
-		json_decref(raw);
-		json_decref(errors);
-		return e;
-	}
-	e = referral_consent(req->app, req->db, req->actor, &m, purpose ? purpose : "", give,
-			     method && method[0] ? method : NULL, req->now, raw);
-	if (e == ERR_OK) {
-		json_decref(raw);
-		json_decref(errors);
-		if ((e = db_commit(req->db)) != ERR_OK)
-			return e;
-		resp_redirect(req, resp, arena_printf(&req->arena, "%s?done=%s", web_url(req, "referral.show", m.id, NULL),
-						       give ? "consent-given" : "consent-withdrawn"));
-		return ERR_OK;
-	}
-	db_rollback(req->db);
-	if (e == ERR_FORBIDDEN) {
-		json_decref(raw);
-		json_decref(errors);
-		return req_fail(req, ERR_FORBIDDEN, "Only the person, the person who referred them or a "
-				"coordinator can change their consent.");
-	}
-	if (e != ERR_INVALID) {
-		json_decref(raw);
-		json_decref(errors);
-		return e;
-	}
-	json_array_foreach(raw, i, x) {
-		const char *f = jtext(x, "field");
-
-		web_error_once(errors, known && strstr(f, "method") ? arena_printf(&req->arena, "%s-method", box)
-			  : box, json_string_value(json_object_get(x, "detail")));
-	}
-	if (!json_array_size(errors))
-		web_error_once(errors, box, "Check the choice and try again");
-	json_decref(raw);
-	return show_again(req, resp, 422, &m, errors, NULL);
+	return web_form_post(req, resp, &consent_form, &c);
 }
 
 /* ---------------------------------------------------------------- lists */
@@ -1328,7 +1461,7 @@ static enum err list(struct request *req, enum ref_list_kind kind, const char *o
 		.kind = kind, .org_id = org_id, .status = status, .follow_up_only = follow_up_only,
 		.limit = limit, .offset = offset,
 	};
-	enum err e = referral_list(req->app, req->db, req->actor, &o, req->now, items, total);
+	enum err e = referral_list(ref_env(req), req->db, req->actor, &o, req->now, items, total);
 
 	if (e == ERR_OK)
 		decorate_items(req, *items, kind == REF_LIST_MINE);
@@ -1666,7 +1799,7 @@ static const struct route routes[] = {
 };
 
 static const struct job jobs[] = {
-	{ "referral_follow_up", 3600, referral_follow_up_run },
+	{ "referral_follow_up", 3600, referral_follow_up_job },
 };
 
 /* ---------------------------------------------------------------- settings */

@@ -19,6 +19,26 @@
 #include "web/url.h"
 #include "web/view.h"
 
+json_t *web_field(const struct field_def *d, const json_t *values, const json_t *errors)
+{
+	const char *val = d->secret ? NULL : json_string_value(json_object_get(values, d->name));
+	const char *err = errors ? web_error_for(errors, d->name) : NULL;
+	char described[160];
+	int w = 0;
+
+	described[0] = '\0';
+	if (d->hint)
+		w = snprintf(described, sizeof(described), "%s-hint", d->name);
+	if (err && w >= 0 && (size_t)w < sizeof(described))
+		snprintf(described + w, sizeof(described) - (size_t)w, "%s%s-error",
+			 w ? " " : "", d->name);
+	return json_pack("{s:s, s:s, s:s, s:s?, s:s, s:s?, s:s?, s:b, s:s, s:s?, s:s?, s:i}",
+		"id", d->name, "name", d->name, "label", d->label, "hint", d->hint,
+		"type", d->type ? d->type : "text", "autocomplete", d->autocomplete, "width", d->width,
+		"nospell", d->nospell, "value", val ? val : "", "error", err,
+		"describedby", described[0] ? described : NULL, "rows", d->rows);
+}
+
 json_t *web_form(const char *action, const char *button, bool warning,
 		const struct field_def *defs, size_t n, const json_t *values,
 		const json_t *errors)
@@ -29,26 +49,8 @@ json_t *web_form(const char *action, const char *button, bool warning,
 
 	if (!form)
 		return NULL;
-	for (size_t i = 0; i < n; i++) {
-		const struct field_def *d = &defs[i];
-		const char *val = d->secret ? NULL : json_string_value(json_object_get(values, d->name));
-		const char *err = errors ? web_error_for(errors, d->name) : NULL;
-		char described[160];
-		int w = 0;
-
-		described[0] = '\0';
-		if (d->hint)
-			w = snprintf(described, sizeof(described), "%s-hint", d->name);
-		if (err && w >= 0 && (size_t)w < sizeof(described))
-			snprintf(described + w, sizeof(described) - (size_t)w, "%s%s-error",
-				 w ? " " : "", d->name);
-		json_array_append_new(fields, json_pack(
-			"{s:s, s:s, s:s, s:s?, s:s, s:s?, s:s?, s:b, s:s, s:s?, s:s?}",
-			"id", d->name, "name", d->name, "label", d->label, "hint", d->hint,
-			"type", d->type, "autocomplete", d->autocomplete, "width", d->width,
-			"nospell", d->nospell, "value", val ? val : "", "error", err,
-			"describedby", described[0] ? described : NULL));
-	}
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(fields, web_field(&defs[i], values, errors));
 	return form;
 }
 
@@ -267,6 +269,12 @@ static const char *bind_many(struct request *req, const struct field_def *d, str
 	return bad;
 }
 
+const char *field_domain_judges(const char *v)
+{
+	UNUSED(v);
+	return NULL;
+}
+
 bool web_bind(struct request *req, const struct field_def *defs, size_t n, struct bound *b)
 {
 	memset(b, 0, sizeof(*b));
@@ -355,16 +363,18 @@ enum err web_form_post(struct request *req, struct response *resp, const struct 
 {
 	struct bound b;
 	json_t *values, *errors;
+	bool bound = web_bind(req, f->fields, f->nfields, &b);
 	enum err e;
 
-	if (!web_bind(req, f->fields, f->nfields, &b)) {
-		if (!b.values || !b.errors) {
-			web_bound_release(&b);
-			return ERR_NOMEM;
-		}
-		goto again;
+	if (!b.values || !b.errors) {
+		web_bound_release(&b);
+		return ERR_NOMEM;
 	}
+	if (!bound && !f->check_all)
+		goto again;
 	e = f->before ? f->before(req, &b, b.errors, ctx) : ERR_OK;
+	if (e == ERR_OK && json_array_size(b.errors))
+		e = ERR_INVALID;   /* binding's errors, when before() ran anyway */
 	if (e == ERR_OK && (e = db_begin(req->db)) == ERR_OK) {
 		e = f->act(req, resp, &b, b.errors, ctx);
 		if (e == ERR_OK)
@@ -374,6 +384,8 @@ enum err web_form_post(struct request *req, struct response *resp, const struct 
 	}
 	if (e == ERR_OK) {
 		web_bound_release(&b);
+		if (f->shown)
+			return f->shown(req, resp, ctx);
 		resp_redirect(req, resp, done_href(req, f, ctx));
 		return ERR_OK;
 	}
@@ -385,6 +397,10 @@ again:
 	values = b.values;
 	errors = b.errors;
 	b.values = b.errors = NULL;
+	if (!f->page) {
+		json_decref(values);
+		return req_fail_fields(req, "Check the form and try again.", errors);
+	}
 	return f->page(req, resp, 422, values, errors, ctx);
 }
 

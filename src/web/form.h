@@ -55,6 +55,7 @@ struct field_def {
 	const char *width;         /* extra class, e.g. "govuk-input--width-20", or NULL */
 	bool secret;               /* never written back into the page (passwords) */
 	bool nospell;              /* spellcheck="false" (emails, passwords, ids) */
+	int rows;                  /* a textarea of so many rows; 0 for one line */
 	/* Binding (web_bind); a table used only to draw a form may leave these. */
 	enum field_kind kind;
 	bool required;
@@ -66,6 +67,11 @@ struct field_def {
 	 * NULL when v is acceptable, else the sentence to show. */
 	const char *(*check)(const char *v);
 };
+
+/* The check for a field the feature's domain judges (referral_check(),
+ * directory_check_form()): the binder reads it, trims it and keeps what
+ * was typed, and leaves what is wrong with it to the domain's words. */
+const char *field_domain_judges(const char *v);
 
 /* One field as bound: what it holds in its kind's terms. */
 struct field_value {
@@ -116,8 +122,11 @@ const char *web_date_parts(struct request *req, const char *d, const char *m, co
  *
  * Where to go after: done(req, ctx) when set (the page depends on what
  * act made, e.g. the new referral's), else the route done_route with
- * ?done=done_word (web_done names the change on that page). ctx is the
- * handler's own (values act leaves for page or done, flags for page).
+ * ?done=done_word (web_done names the change on that page). Or no
+ * redirect at all: shown(req, resp, ctx), after the commit, draws the
+ * page that shows what act made when that must never sit in a URL (a new
+ * API token, shown once). ctx is the handler's own (values act leaves
+ * for page, done or shown, flags for page).
  */
 struct form_post {
 	const struct field_def *fields;
@@ -126,12 +135,18 @@ struct form_post {
 	enum err (*act)(struct request *req, struct response *resp, const struct bound *b,
 			json_t *errors, void *ctx);
 	/* Draws the form's page: status, the values to show and the errors
-	 * (ownership of both taken). */
+	 * (ownership of both taken). NULL for a form with nothing to type
+	 * (a button): errors are then answered in words, 422. */
 	enum err (*page)(struct request *req, struct response *resp, int status, json_t *values,
 			json_t *errors, void *ctx);
+	/* The domain checks the rest of the form: before() runs even when
+	 * binding found errors, so the page names every problem at once
+	 * (the act still does not run). */
+	bool check_all;
 	const char *done_route;    /* a route name: "account.home" */
 	const char *done_word;     /* NULL for none */
 	const char *(*done)(struct request *req, void *ctx);
+	enum err (*shown)(struct request *req, struct response *resp, void *ctx);
 };
 enum err web_form_post(struct request *req, struct response *resp, const struct form_post *f,
 		void *ctx);
@@ -153,6 +168,9 @@ void web_done(struct request *req, json_t *data, const struct done_word *words, 
 json_t *web_form(const char *action, const char *button, bool warning,
 		const struct field_def *defs, size_t n, const json_t *values,
 		const json_t *errors);
+/* One field of such a form, for partials/form-input.html (an input, or a
+ * textarea when the field has rows): every key set, null when unused. */
+json_t *web_field(const struct field_def *d, const json_t *values, const json_t *errors);
 /* Does a JSON array of strings (a many-of field's values as typed) hold
  * value? For ticking the boxes again. */
 bool web_has_value(const json_t *arr, const char *value);

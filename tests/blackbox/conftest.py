@@ -8,6 +8,7 @@ import os
 import shutil
 import signal
 import socket
+import sqlite3
 import subprocess
 import tempfile
 import time
@@ -178,16 +179,31 @@ def dedicated_db():
     d.drop()
 
 
-@pytest.fixture
-def server(db):
-    s = Server(db).start()
-    yield s
-    rc = s.stop()
-    logs = s.logs()
+def stop_clean(server):
+    """Stops server and checks it went cleanly; returns its log."""
+    rc = server.stop()
+    logs = server.logs()
     # Sanitizer builds report leaks and errors on exit: a report is a failure.
     assert "ERROR: AddressSanitizer" not in logs and "runtime error:" not in logs, logs
     assert "ERROR: LeakSanitizer" not in logs, logs
     assert rc == 0, "kith exited with %s:\n%s" % (rc, logs)
+    return logs
+
+
+def sql(db, statement):
+    """Runs SQL in the test's database (outside the server)."""
+    if BACKEND == "postgresql":
+        db.sql(statement)
+    else:
+        with sqlite3.connect("%s/kith.db" % db.dir, timeout=10) as c:
+            c.execute(statement)
+
+
+@pytest.fixture
+def server(db):
+    s = Server(db).start()
+    yield s
+    stop_clean(s)
 
 
 def raw_http(port, data, timeout=5):
@@ -233,23 +249,36 @@ class SmtpSink:
         self.lock = threading.Lock()
         self.controller = None
 
-    def start(self):
-        from aiosmtpd.controller import Controller
+    def keep(self, envelope):
+        """Keeps a message the sink accepted, and its envelope."""
         import email
         import email.policy
+        msg = email.message_from_bytes(envelope.original_content or envelope.content,
+                                       policy=email.policy.default)
+        with self.lock:
+            self.messages.append(msg)
+            self.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
 
+    def handler(self):
+        """The aiosmtpd handler: every message is kept. Subclasses add
+        hooks (handle_RCPT) to a subclass of its class."""
         sink = self
 
         class Handler:
             async def handle_DATA(self, server, session, envelope):
-                msg = email.message_from_bytes(envelope.original_content or envelope.content,
-                                               policy=email.policy.default)
-                with sink.lock:
-                    sink.messages.append(msg)
-                    sink.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
+                sink.keep(envelope)
                 return "250 OK"
 
-        self.controller = Controller(Handler(), hostname="127.0.0.1", port=self.port)
+        return Handler()
+
+    def controller_options(self):
+        """More keyword arguments for aiosmtpd's Controller."""
+        return {}
+
+    def start(self):
+        from aiosmtpd.controller import Controller
+        self.controller = Controller(self.handler(), hostname="127.0.0.1", port=self.port,
+                                     **self.controller_options())
         self.controller.start()
         return self
 
@@ -285,6 +314,15 @@ class SmtpSink:
         return part.get_content() if part else ""
 
     @staticmethod
+    def whole(msg):
+        """Subject, plain text and HTML of a message, for checking what is in it."""
+        parts = [msg["Subject"], SmtpSink.text(msg)]
+        html = msg.get_body(preferencelist=("html",))
+        if html:
+            parts.append(html.get_content())
+        return "\n".join(parts)
+
+    @staticmethod
     def link(msg, prefix):
         """The first URL in the plain-text body that starts with prefix."""
         import re
@@ -300,15 +338,19 @@ def smtp():
     s.stop()
 
 
-@pytest.fixture
-def mailed_server(db, smtp):
-    """A server that sends its email to the sink."""
-    s = Server(db, "--smtp-url", smtp.url, "--outbox-retry-base", "1", "--outbox-poll", "1")
+def mailing_server(db, smtp, *flags):
+    """A started server that sends its email to the sink smtp (as .smtp),
+    retrying and polling every second, at its own address as base URL."""
+    s = Server(db, "--smtp-url", smtp.url, "--outbox-retry-base", "1", "--outbox-poll", "1", *flags)
     s.flags += ["--base-url", "http://127.0.0.1:%d" % s.port]
     s.start()
     s.smtp = smtp
+    return s
+
+
+@pytest.fixture
+def mailed_server(db, smtp):
+    """A server that sends its email to the sink."""
+    s = mailing_server(db, smtp)
     yield s
-    rc = s.stop()
-    logs = s.logs()
-    assert "ERROR: AddressSanitizer" not in logs and "runtime error:" not in logs, logs
-    assert rc == 0, "kith exited with %s:\n%s" % (rc, logs)
+    stop_clean(s)

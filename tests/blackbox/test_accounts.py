@@ -6,14 +6,13 @@ expires); the JSON API exactly as documented; rate limits; and what must
 never leak: passwords and health words in emails, emails, tokens and
 passwords in the server's log."""
 import re
-import sqlite3
 import subprocess
 import time
 
 import pytest
 import requests
 
-from conftest import BACKEND, Server, SmtpSink, kith
+from conftest import Server, SmtpSink, kith, mailing_server, sql, stop_clean
 
 PW1 = "purple kettle orbit 42"
 PW2 = "lantern meadow quartz 17"
@@ -26,29 +25,12 @@ CSRF = re.compile(r'name="csrf_token" value="([0-9a-f]{64})"')
 def site(db, smtp):
     """A server in development mode (cookies without Secure, as over plain
     http) that sends its email to the sink."""
-    s = Server(db, "--smtp-url", smtp.url, "--outbox-retry-base", "1", "--outbox-poll", "1",
-               "--dev-mode", "true")
-    s.flags += ["--base-url", "http://127.0.0.1:%d" % s.port]
-    s.start()
-    s.smtp = smtp
+    s = mailing_server(db, smtp, "--dev-mode", "true")
     yield s
-    rc = s.stop()
-    logs = s.logs()
-    assert "ERROR: AddressSanitizer" not in logs and "runtime error:" not in logs, logs
-    assert "ERROR: LeakSanitizer" not in logs, logs
-    assert rc == 0, "kith exited with %s:\n%s" % (rc, logs)
+    logs = stop_clean(s)
     # Operators' logs: never a password, an email address or a token.
     for secret in [PW1, PW2, "@example.org", "ks_", "kt_"]:
         assert secret not in logs, "the server log contains %r:\n%s" % (secret, logs)
-
-
-def sql(db, statement):
-    """Runs SQL in the test's database (outside the server)."""
-    if BACKEND == "postgresql":
-        db.sql(statement)
-    else:
-        with sqlite3.connect("%s/kith.db" % db.dir, timeout=10) as c:
-            c.execute(statement)
 
 
 def csrf(r):
@@ -57,17 +39,8 @@ def csrf(r):
     return m.group(1)
 
 
-def whole(msg):
-    """Subject, plain text and HTML of an email, for checking what is in it."""
-    parts = [msg["Subject"], SmtpSink.text(msg)]
-    html = msg.get_body(preferencelist=("html",))
-    if html:
-        parts.append(html.get_content())
-    return "\n".join(parts)
-
-
 def assert_clean(msg):
-    text = whole(msg).lower()
+    text = SmtpSink.whole(msg).lower()
     for w in HEALTH_WORDS + [PW1, PW2]:
         assert w not in text, "an email contains %r:\n%s" % (w, text)
 

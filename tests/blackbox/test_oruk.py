@@ -17,7 +17,7 @@ import re
 import pytest
 from jsonschema import Draft202012Validator, FormatChecker
 
-from conftest import ROOT, Server, kith
+from conftest import ROOT, Server, kith, stop_clean
 
 FEED = os.path.join(ROOT, "tests/data/oruk-feeds/north-lincolnshire-2024-12.json")
 SCHEMA_DIR = os.path.join(ROOT, "data/oruk/3.0/schema")
@@ -122,10 +122,7 @@ def loaded(db):
     assert r.returncode == 0, r.stderr
     s = Server(db, "--base-url", "https://kith.example.org").start()
     yield s
-    rc = s.stop()
-    logs = s.logs()
-    assert "ERROR: AddressSanitizer" not in logs and "runtime error:" not in logs, logs
-    assert rc == 0, logs
+    stop_clean(s)
 
 
 def test_every_endpoint_is_valid_oruk(loaded):

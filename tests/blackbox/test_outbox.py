@@ -18,7 +18,7 @@ import time
 
 import pytest
 
-from conftest import BACKEND, Server, SmtpSink, free_port, kith
+from conftest import BACKEND, Server, SmtpSink, free_port, kith, stop_clean
 
 TO = "jane.doe@example.org"
 SUBJECT = "Confirm your email address for Kith Caf\u00e9"
@@ -104,15 +104,6 @@ def mail_server(db, smtp_url, *flags):
                "--base-url", "http://kith.test", "--mail-from", "Kith <no-reply@kith.test>",
                "--smtp-timeout", "5", *flags)
     return s.start()
-
-
-def stop_clean(server):
-    rc = server.stop()
-    logs = server.logs()
-    assert "ERROR: AddressSanitizer" not in logs and "runtime error:" not in logs, logs
-    assert "ERROR: LeakSanitizer" not in logs, logs
-    assert rc == 0, "kith exited with %s:\n%s" % (rc, logs)
-    return logs
 
 
 def assert_private(logs, *secrets):
@@ -244,34 +235,23 @@ def test_gives_up_after_max_tries(db):
 
 
 class RefusingSink(SmtpSink):
-    """Refuses one recipient with 550 (no such mailbox)."""
+    """Refuses one recipient at RCPT (550) and accepts the rest."""
 
     def __init__(self, refused):
         super().__init__()
         self.refused = refused
 
-    def start(self):
-        from aiosmtpd.controller import Controller
+    def handler(self):
         sink = self
 
-        class Handler:
+        class Handler(type(super().handler())):
             async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
                 if address == sink.refused:
                     return "550 5.1.1 No such user here"
                 envelope.rcpt_tos.append(address)
                 return "250 OK"
 
-            async def handle_DATA(self, server, session, envelope):
-                msg = email.message_from_bytes(envelope.original_content or envelope.content,
-                                               policy=email.policy.default)
-                with sink.lock:
-                    sink.messages.append(msg)
-                    sink.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
-                return "250 OK"
-
-        self.controller = Controller(Handler(), hostname="127.0.0.1", port=self.port)
-        self.controller.start()
-        return self
+        return Handler()
 
 
 def test_refused_recipient_fails_at_once(db):
@@ -302,8 +282,7 @@ class AuthSink(SmtpSink):
         self.user, self.password = user.encode(), password.encode()
         self.logins = []
 
-    def start(self):
-        from aiosmtpd.controller import Controller
+    def controller_options(self):
         from aiosmtpd.smtp import AuthResult
         sink = self
 
@@ -312,20 +291,7 @@ class AuthSink(SmtpSink):
             sink.logins.append((mechanism, ok))
             return AuthResult(success=ok)
 
-        class Handler:
-            async def handle_DATA(self, server, session, envelope):
-                msg = email.message_from_bytes(envelope.original_content or envelope.content,
-                                               policy=email.policy.default)
-                with sink.lock:
-                    sink.messages.append(msg)
-                    sink.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
-                return "250 OK"
-
-        self.controller = Controller(Handler(), hostname="127.0.0.1", port=self.port,
-                                     authenticator=authenticator, auth_required=True,
-                                     auth_require_tls=False)
-        self.controller.start()
-        return self
+        return {"authenticator": authenticator, "auth_required": True, "auth_require_tls": False}
 
 
 @pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")

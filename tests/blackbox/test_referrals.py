@@ -13,13 +13,12 @@ read back, the Task following the loop, and refusals as OperationOutcome.
 """
 import json
 import re
-import sqlite3
 import time
 
 import pytest
 import requests
 
-from conftest import BACKEND, Server, SmtpSink, kith
+from conftest import SmtpSink, kith, mailing_server, sql, stop_clean
 
 PASSWORD = "granite-lantern-orchard-41"
 ORG = "3f2504e0-4f89-41d3-9a0c-0305e82c3301"
@@ -34,14 +33,6 @@ REASON = "Since my husband died I hardly leave the flat"
 NEEDS = ["loneliness", "bereavement"]
 NEED_NAMES = ["Loneliness and isolation", "Bereavement and loss"]
 FHIR = "application/fhir+json"
-
-
-def sql(db, statement):
-    if BACKEND == "postgresql":
-        db.sql(statement)
-    else:
-        with sqlite3.connect("%s/kith.db" % db.dir, timeout=10) as c:
-            c.execute(statement)
 
 
 def add_user(db, email, name, *roles, org=None):
@@ -80,17 +71,10 @@ def site(db, smtp, tmp_path):
         "member": add_user(db, "mo@example.org", "Mo Member"),
     }
     sql(db, "UPDATE person SET email_verified_at = %d" % int(time.time()))
-    s = Server(db, "--smtp-url", smtp.url, "--outbox-retry-base", "1", "--outbox-poll", "1")
-    s.flags += ["--base-url", "http://127.0.0.1:%d" % s.port]
-    s.start()
-    s.smtp = smtp
+    s = mailing_server(db, smtp)
     s.tokens = tokens
     yield s
-    rc = s.stop()
-    logs = s.logs()
-    assert "ERROR: AddressSanitizer" not in logs and "runtime error:" not in logs, logs
-    assert "ERROR: LeakSanitizer" not in logs, logs
-    assert rc == 0, "kith exited with %s:\n%s" % (rc, logs)
+    logs = stop_clean(s)
     # The operator's log never carries who was referred or why.
     for secret in [PERSON, PERSON_EMAIL, NHS, REASON, "kt_"] + NEED_NAMES:
         assert secret not in logs, "the server log contains %r:\n%s" % (secret, logs)
@@ -109,16 +93,8 @@ def call(site, method, path, who=None, body=None, ctype="application/json", acce
     return site.request(method, path, headers=headers, data=data)
 
 
-def whole(msg):
-    parts = [msg["Subject"], SmtpSink.text(msg)]
-    html = msg.get_body(preferencelist=("html",))
-    if html:
-        parts.append(html.get_content())
-    return "\n".join(parts)
-
-
 def assert_clean(msg):
-    text = whole(msg)
+    text = SmtpSink.whole(msg)
     for secret in [PERSON, "Annie", NHS, REASON, "husband", SERVICE_NAME] + NEED_NAMES + NEEDS:
         assert secret.lower() not in text.lower(), "an email contains %r:\n%s" % (secret, text)
 

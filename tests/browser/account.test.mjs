@@ -14,32 +14,26 @@
 import assert from 'node:assert/strict';
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 
-import { axe, devServer, formatViolations, SCREENSHOTS, start, tabTo } from './lib.mjs';
+import {
+  checkAxe, devServer, h1, noSidewaysScroll, SCREENSHOTS, served, tabTo,
+} from './lib.mjs';
 
 const PASSWORD = 'purple kettle orbit 42';
 const ADMIN = { email: 'ada.admin@example.org', password: 'lantern meadow quartz 17' };
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-let env;
-
-before(async () => {
-  env = await start({
-    prefix: 'kith-account-',
-    prepare: (run) => {
-      run(['migrate']);
-      run(['user', 'add', '--email', ADMIN.email, '--name', 'Ada Admin', '--role', 'admin',
-        '--password-stdin'], `${ADMIN.password}\n`);
-      run(['user', 'add', '--email', 'mo.member@example.org', '--name', 'Mo Member', '--role',
-        'member', '--password-stdin'], `${PASSWORD}\n`);
-    },
-    args: (base, dir) => [...devServer(base, dir), '--outbox-poll', '1'],
-  });
-});
-
-after(async () => {
-  await env?.stop();
+const env = served({
+  prefix: 'kith-account-',
+  prepare: (run) => {
+    run(['migrate']);
+    run(['user', 'add', '--email', ADMIN.email, '--name', 'Ada Admin', '--role', 'admin',
+      '--password-stdin'], `${ADMIN.password}\n`);
+    run(['user', 'add', '--email', 'mo.member@example.org', '--name', 'Mo Member', '--role',
+      'member', '--password-stdin'], `${PASSWORD}\n`);
+  },
+  args: (base, dir) => [...devServer(base, dir), '--outbox-poll', '1'],
 });
 
 // The newest email to an address, as text with quoted-printable undone
@@ -69,19 +63,6 @@ async function focusedIsVisible(page) {
   });
 }
 
-async function checkAxe(page, what) {
-  const violations = await axe(page);
-  assert.equal(violations.length, 0, formatViolations(what, violations));
-}
-
-async function noSidewaysScroll(page, what) {
-  const { scroll, client } = await page.evaluate(() => ({
-    scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth,
-  }));
-  assert.ok(scroll <= client, `${what} is ${scroll}px wide on a ${client}px screen`);
-}
-
-const h1 = (page) => page.locator('main h1').innerText().then((t) => t.trim());
 
 // Before a screenshot: the page shows its heading and the words it is
 // for, and nothing is wider than the screen.

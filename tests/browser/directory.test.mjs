@@ -13,45 +13,19 @@
 // to DN16 2 that says "walk"), and most but not all of them free.
 
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 
-import { axe, devServer, formatViolations, SCREENSHOTS, start, tabTo } from './lib.mjs';
+import {
+  checkAxe, DEMO_PASSWORD, demoTown, h1, noSidewaysScroll, SCREENSHOTS, tabTo,
+} from './lib.mjs';
 
-const DEMO_PASSWORD = 'walk-talk-tea-2026';
 const ORGANISER = 'organiser@demo.kith.test';
 const COORDINATOR = 'coordinator@demo.kith.test';
 const PHONE = { width: 375, height: 740 };
 
-let env;
+const env = demoTown('kith-directory-');
 
-before(async () => {
-  env = await start({
-    prefix: 'kith-directory-',
-    prepare: (run) => run(['demo']),
-    args: devServer,
-  });
-  mkdirSync(SCREENSHOTS, { recursive: true });
-});
-
-after(async () => {
-  await env?.stop();
-});
-
-async function checkAxe(page, what) {
-  const violations = await axe(page);
-  assert.equal(violations.length, 0, formatViolations(what, violations));
-}
-
-async function noSidewaysScroll(page, what) {
-  const { scroll, client } = await page.evaluate(() => ({
-    scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth,
-  }));
-  assert.ok(scroll <= client, `${what} is ${scroll}px wide on a ${client}px screen`);
-}
-
-const h1 = (page) => page.locator('main h1').innerText().then((t) => t.trim());
 
 // "229 results within ..." -> 229.
 const resultCount = (heading) => parseInt(heading, 10);

@@ -4,14 +4,12 @@
 // you into the page's main content; and what you tap is big enough.
 
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 
-import { start } from './lib.mjs';
+import { served } from './lib.mjs';
 import { PAGES } from './pages.mjs';
 
-let env;
-before(async () => { env = await start(); });
-after(async () => { await env?.stop(); });
+const env = served();
 
 const FOCUSABLE = 'a[href], button:not([disabled]), input:not([type="hidden"]):not([disabled]), ' +
   'select:not([disabled]), textarea:not([disabled]), summary, [tabindex]:not([tabindex="-1"])';

@@ -13,11 +13,13 @@
 // $CHROMIUM_BIN), with a fresh profile; contexts bypass the CSP only so
 // that axe-core can be injected (kith's pages themselves run no script).
 
+import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import { after, before } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 
@@ -254,3 +256,41 @@ export async function tabTo(page, selector, max = 200) {
 export const devServer = (base, dir) => [
   '--dev-mode', 'true', '--mail-dir', join(dir, 'mail'), '--base-url', base,
 ];
+
+/** start(opts) for a whole test file: before() starts it (and makes the
+ *  screenshots folder), after() stops it. Returns the env start() gives,
+ *  filled in once before() has run: call at the top level, use in tests. */
+export function served(opts) {
+  const env = {};
+  before(async () => {
+    Object.assign(env, await start(opts));
+    mkdirSync(SCREENSHOTS, { recursive: true });
+  });
+  after(async () => {
+    await env.stop?.();
+  });
+  return env;
+}
+
+/** The demo town (`kith demo`: services, demo accounts and referrals) on
+ *  a development server, for a test file (served()). */
+export const demoTown = (prefix) => served({ prefix, prepare: (run) => run(['demo']), args: devServer });
+/** The demo accounts' password (src/directory/demo.c). */
+export const DEMO_PASSWORD = 'walk-talk-tea-2026';
+
+/** Fails, listing what axe found, unless the page has no violations. */
+export async function checkAxe(page, what) {
+  const violations = await axe(page);
+  assert.equal(violations.length, 0, formatViolations(what, violations));
+}
+
+/** Fails if the page is wider than the screen (it would scroll sideways). */
+export async function noSidewaysScroll(page, what) {
+  const { scroll, client } = await page.evaluate(() => ({
+    scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth,
+  }));
+  assert.ok(scroll <= client, `${what} is ${scroll}px wide on a ${client}px screen`);
+}
+
+/** The text of the page's main heading. */
+export const h1 = (page) => page.locator('main h1').innerText().then((t) => t.trim());

@@ -8,14 +8,12 @@
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 
-import { axe, formatViolations, SCREENSHOTS, start } from './lib.mjs';
+import { axe, formatViolations, SCREENSHOTS, served } from './lib.mjs';
 import { PAGES } from './pages.mjs';
 
-let env;
-before(async () => { env = await start(); });
-after(async () => { await env?.stop(); });
+const env = served();
 
 // The text of <main>, with runs of white space made one.
 const mainText = (page) => page.locator('main').innerText().then((t) => t.replace(/\s+/g, ' ').trim());

@@ -12,13 +12,13 @@
 // screenshots` copies them to docs/screenshots).
 
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 
-import { axe, devServer, formatViolations, SCREENSHOTS, start, tabTo } from './lib.mjs';
+import {
+  checkAxe, DEMO_PASSWORD, demoTown, h1, noSidewaysScroll, SCREENSHOTS, tabTo,
+} from './lib.mjs';
 
-const DEMO_PASSWORD = 'walk-talk-tea-2026';
 const DEMO_ORG = '6f1d2c1e-3b7a-4c55-9a51-0d3f2b8e7a10';
 const LINK_WORKER = 'linkworker@demo.kith.test';
 const ORGANISER = 'organiser@demo.kith.test';
@@ -28,20 +28,7 @@ const PERSON = 'Rosa Keyboard';
 const DESKTOP = { width: 1280, height: 800 };
 const PHONE = { width: 375, height: 740 };
 
-let env;
-
-before(async () => {
-  env = await start({
-    prefix: 'kith-referral-',
-    prepare: (run) => run(['demo']),
-    args: devServer,
-  });
-  mkdirSync(SCREENSHOTS, { recursive: true });
-});
-
-after(async () => {
-  await env?.stop();
-});
+const env = demoTown('kith-referral-');
 
 // Presses Tab until the focused element matches selector and its text is
 // text (a link or button found by what it says).
@@ -68,19 +55,6 @@ async function follow(page, selector, url) {
   await Promise.all([page.waitForURL(url), page.keyboard.press('Enter')]);
 }
 
-async function checkAxe(page, what) {
-  const violations = await axe(page);
-  assert.equal(violations.length, 0, formatViolations(what, violations));
-}
-
-async function noSidewaysScroll(page, what) {
-  const { scroll, client } = await page.evaluate(() => ({
-    scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth,
-  }));
-  assert.ok(scroll <= client, `${what} is ${scroll}px wide on a ${client}px screen`);
-}
-
-const h1 = (page) => page.locator('main h1').innerText().then((t) => t.trim());
 const main = (page) => page.locator('main').innerText();
 
 // Axe on the page as it is, then desktop and phone screenshots of it

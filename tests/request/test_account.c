@@ -85,9 +85,7 @@ static void sign_in(struct rt *t, struct rt_browser *c, const char *email_f, con
 	struct rt_resp r;
 	char fields[512];
 
-	rt_browser_get(t, c, "/login", &r);
-	assert_int_equal(r.status, 200);
-	rt_resp_free(&r);
+	rt_browser_get_is(t, c, "/login", 200, NULL);
 	snprintf(fields, sizeof(fields), "email=%s&password=%s", email_f, pw_f);
 	rt_browser_post(t, c, "/login", fields, &r);
 	assert_int_equal(r.status, 303);
@@ -188,9 +186,8 @@ static void register_needs_form_token(void **state)
 	rt_browser_get(t, &c, "/register", &r);
 	rt_resp_free(&r);
 	snprintf(c.csrf, sizeof(c.csrf), "%s", "0000000000000000000000000000000000000000000000000000000000000000");
-	rt_browser_post(t, &c, "/register", "name=Dot+Cotton&email=dot%40example.org&password=" PW1_F, &r);
-	assert_int_equal(r.status, 403);
-	rt_resp_free(&r);
+	rt_browser_post_is(t, &c, "/register", "name=Dot+Cotton&email=dot%40example.org&password=" PW1_F,
+			403, NULL);
 	rt_browser_request(t, &c, "POST", "/register", NULL,
 			   "name=Dot+Cotton&email=dot%40example.org&password=" PW1_F, &r);
 	assert_int_equal(r.status, 403);
@@ -278,9 +275,8 @@ static void register_rate_limited_per_address(void **state)
 
 	rt_browser_get(t2, &a, "/register", &r);
 	rt_resp_free(&r);
-	rt_browser_post(t2, &a, "/register", "name=Ann+One&email=ann1%40example.org&password=" PW1_F, &r);
-	assert_int_equal(r.status, 303);
-	rt_resp_free(&r);
+	rt_browser_post_is(t2, &a, "/register", "name=Ann+One&email=ann1%40example.org&password=" PW1_F,
+			303, NULL);
 	rt_browser_get(t2, &b, "/register", &r);
 	rt_resp_free(&r);
 	rt_browser_post(t2, &b, "/register", "name=Ann+Two&email=ann2%40example.org&password=" PW1_F, &r);
@@ -294,9 +290,8 @@ static void register_rate_limited_per_address(void **state)
 	/* Another address has its own budget. */
 	rt_browser_get(t2, &other, "/register", &r);
 	rt_resp_free(&r);
-	rt_browser_post(t2, &other, "/register", "name=Ann+Three&email=ann3%40example.org&password=" PW1_F, &r);
-	assert_int_equal(r.status, 303);
-	rt_resp_free(&r);
+	rt_browser_post_is(t2, &other, "/register", "name=Ann+Three&email=ann3%40example.org&password=" PW1_F,
+			303, NULL);
 	rt_free(t2);
 }
 
@@ -314,28 +309,21 @@ static void verify_link_needs_a_post_and_works_once(void **state)
 
 	rt_browser_get(t, &c, "/register", &r);
 	rt_resp_free(&r);
-	rt_browser_post(t, &c, "/register", "name=Ian+Beale&email=ian%40example.org&password=" PW1_F, &r);
-	assert_int_equal(r.status, 303);
-	rt_resp_free(&r);
+	rt_browser_post_is(t, &c, "/register", "name=Ian+Beale&email=ian%40example.org&password=" PW1_F,
+			303, NULL);
 	link = rt_mail_link(t, "ian@example.org", "verify_email", "/verify-email/");
 	arena_init(&a);
 	assert_int_equal(person_find_email(rt_db(t), &a, "ian@example.org", &p), ERR_OK);
 	id = p.id;
 
 	/* Opening the link (as a mail scanner would) changes nothing. */
-	rt_browser_get(t, &other, link, &r);
-	assert_int_equal(r.status, 200);
-	assert_true(rt_has(&r, "Confirm your email address"));
-	assert_true(rt_has(&r, "<form method=\"post\" action=\"/verify-email/"));
-	rt_resp_free(&r);
+	rt_browser_get_is(t, &other, link, 200, "Confirm your email address",
+			"<form method=\"post\" action=\"/verify-email/", NULL);
 	get_person(t, id, &a, &p);
 	assert_false(p.verified);
 
 	/* The button confirms it, signed in or not. */
-	rt_browser_post(t, &other, link, NULL, &r);
-	assert_int_equal(r.status, 303);
-	assert_string_equal(loc(&r), "/login?done=verified");
-	rt_resp_free(&r);
+	rt_browser_post_to(t, &other, link, NULL, "/login?done=verified");
 	get_person(t, id, &a, &p);
 	assert_true(p.verified);
 	assert_int_equal(rt_audit_about(t, "email.verified", id), 1);
@@ -344,20 +332,12 @@ static void verify_link_needs_a_post_and_works_once(void **state)
 	rt_resp_free(&r);
 
 	/* Once. */
-	rt_browser_get(t, &c, link, &r);
-	assert_int_equal(r.status, 404);
-	assert_true(rt_has(&r, "This link has expired or has already been used"));
-	rt_resp_free(&r);
-	rt_browser_post(t, &c, link, NULL, &r);
-	assert_int_equal(r.status, 404);
-	rt_resp_free(&r);
+	rt_browser_get_is(t, &c, link, 404, "This link has expired or has already been used", NULL);
+	rt_browser_post_is(t, &c, link, NULL, 404, NULL);
 	assert_int_equal(rt_audit_about(t, "email.verified", id), 1);
 
 	/* Nonsense tokens get the same page. */
-	rt_browser_get(t, &c, "/verify-email/nonsense", &r);
-	assert_int_equal(r.status, 404);
-	assert_true(rt_has(&r, "has expired"));
-	rt_resp_free(&r);
+	rt_browser_get_is(t, &c, "/verify-email/nonsense", 404, "has expired", NULL);
 	free(link);
 	arena_release(&a);
 }
@@ -374,15 +354,10 @@ static void verify_resend_when_signed_in(void **state)
 	rt_browser_get(t, &c, "/account", &r);
 	assert_true(rt_has(&r, "action=\"/account/verify-email\""));
 	rt_resp_free(&r);
-	rt_browser_post(t, &c, "/account/verify-email", NULL, &r);
-	assert_int_equal(r.status, 303);
-	assert_string_equal(loc(&r), "/account?done=verify_sent");
-	rt_resp_free(&r);
+	rt_browser_post_to(t, &c, "/account/verify-email", NULL, "/account?done=verify_sent");
 	assert_int_equal(rt_mail_n(t, "sonia@example.org", "verify_email"), 1);
 	first = rt_mail_link(t, "sonia@example.org", "verify_email", "/verify-email/");
-	rt_browser_post(t, &c, "/account/verify-email", NULL, &r);
-	assert_int_equal(r.status, 303);
-	rt_resp_free(&r);
+	rt_browser_post_is(t, &c, "/account/verify-email", NULL, 303, NULL);
 	assert_int_equal(rt_mail_n(t, "sonia@example.org", "verify_email"), 2);
 	second = rt_mail_link(t, "sonia@example.org", "verify_email", "/verify-email/");
 	assert_string_not_equal(first, second);
@@ -435,10 +410,7 @@ static void visitors_are_sent_to_sign_in(void **state)
 	rt_resp_free(&r);
 	/* A form posted after the session ended goes to sign in (without a
 	 * "next": the post itself cannot be replayed). */
-	rt_browser_post(t, &c, "/logout", NULL, &r);
-	assert_int_equal(r.status, 303);
-	assert_string_equal(loc(&r), "/login");
-	rt_resp_free(&r);
+	rt_browser_post_to(t, &c, "/logout", NULL, "/login");
 }
 
 static void login_wrong_then_right(void **state)
@@ -448,18 +420,12 @@ static void login_wrong_then_right(void **state)
 	struct rt_resp r;
 	int64_t id = rt_person(t, "Kat Slater", "kat@example.org", PW1, ROLE_BIT(ROLE_MEMBER), NULL);
 
-	rt_browser_get(t, &c, "/login", &r);
-	assert_int_equal(r.status, 200);
-	assert_true(rt_has(&r, "autocomplete=\"current-password\""));
-	assert_true(rt_has(&r, "href=\"/password-reset\""));
-	rt_resp_free(&r);
+	rt_browser_get_is(t, &c, "/login", 200, "autocomplete=\"current-password\"",
+			"href=\"/password-reset\"", NULL);
 
 	/* Empty fields: say which. */
-	rt_browser_post(t, &c, "/login", "email=&password=", &r);
-	assert_int_equal(r.status, 422);
-	assert_true(rt_has(&r, "Enter your email address"));
-	assert_true(rt_has(&r, "Enter your password"));
-	rt_resp_free(&r);
+	rt_browser_post_is(t, &c, "/login", "email=&password=", 422, "Enter your email address",
+			"Enter your password", NULL);
 
 	/* Wrong password, or no such account: the same words, the email kept. */
 	rt_browser_post(t, &c, "/login", "email=kat%40example.org&password=" PW2_F, &r);
@@ -469,10 +435,8 @@ static void login_wrong_then_right(void **state)
 	assert_false(rt_has(&r, PW2));
 	assert_true(c.session[0] == '\0');
 	rt_resp_free(&r);
-	rt_browser_post(t, &c, "/login", "email=nobody%40example.org&password=" PW2_F, &r);
-	assert_int_equal(r.status, 422);
-	assert_true(rt_has(&r, "Enter a correct email address and password"));
-	rt_resp_free(&r);
+	rt_browser_post_is(t, &c, "/login", "email=nobody%40example.org&password=" PW2_F, 422,
+			"Enter a correct email address and password", NULL);
 	assert_int_equal(rt_audit_about(t, "login.failed", id), 1);
 	assert_int_equal(rt_audit_n(t, "login.failed"), 2);
 
@@ -486,9 +450,7 @@ static void login_wrong_then_right(void **state)
 	assert_int_equal(status_of(t, &c, "/account"), 200);
 	assert_int_equal(rt_audit_about(t, "login", id), 1);
 	/* Signed in, the sign-in page sends you on. */
-	rt_browser_get(t, &c, "/login", &r);
-	assert_int_equal(r.status, 303);
-	rt_resp_free(&r);
+	rt_browser_get_is(t, &c, "/login", 303, NULL);
 }
 
 static void login_returns_to_local_pages_only(void **state)
@@ -501,18 +463,14 @@ static void login_returns_to_local_pages_only(void **state)
 	rt_browser_get(t, &c, "/login?next=%2Faccount%2Fsessions", &r);
 	assert_true(rt_has(&r, "name=\"next\" value=\"/account/sessions\""));
 	rt_resp_free(&r);
-	rt_browser_post(t, &c, "/login", "next=%2Faccount%2Fsessions&email=kat%40example.org&password=" PW1_F, &r);
-	assert_int_equal(r.status, 303);
-	assert_string_equal(loc(&r), "/account/sessions");
-	rt_resp_free(&r);
+	rt_browser_post_to(t, &c, "/login", "next=%2Faccount%2Fsessions&email=kat%40example.org&password=" PW1_F,
+			"/account/sessions");
 
 	rt_browser_get(t, &d, "/login?next=%2F%2Fevil.example", &r);
 	assert_false(rt_has(&r, "evil.example"));
 	rt_resp_free(&r);
-	rt_browser_post(t, &d, "/login", "next=%2F%2Fevil.example&email=kat%40example.org&password=" PW1_F, &r);
-	assert_int_equal(r.status, 303);
-	assert_string_equal(loc(&r), "/account");
-	rt_resp_free(&r);
+	rt_browser_post_to(t, &d, "/login", "next=%2F%2Fevil.example&email=kat%40example.org&password=" PW1_F,
+			"/account");
 }
 
 static void login_rate_limited_per_account(void **state)
@@ -526,9 +484,8 @@ static void login_rate_limited_per_account(void **state)
 	rt_browser_get(t2, &c, "/login", &r);
 	rt_resp_free(&r);
 	for (int i = 0; i < 2; i++) {
-		rt_browser_post(t2, &c, "/login", "email=kat%40example.org&password=" PW2_F, &r);
-		assert_int_equal(r.status, 422);
-		rt_resp_free(&r);
+		rt_browser_post_is(t2, &c, "/login", "email=kat%40example.org&password=" PW2_F, 422,
+				NULL);
 	}
 	/* Over the limit: even the right password waits, from anywhere. */
 	rt_browser_get(t2, &d, "/login", &r);
@@ -544,16 +501,13 @@ static void login_rate_limited_per_account(void **state)
 	assert_int_equal(rt_audit_about(t2, "login.rate_limited", id), 1);
 	/* Other accounts are not affected. */
 	rt_person(t2, "Sharon Watts", "sharon@example.org", PW1, ROLE_BIT(ROLE_MEMBER), NULL);
-	rt_browser_post(t2, &d, "/login", "email=sharon%40example.org&password=" PW1_F, &r);
-	assert_int_equal(r.status, 303);
-	rt_resp_free(&r);
+	rt_browser_post_is(t2, &d, "/login", "email=sharon%40example.org&password=" PW1_F, 303,
+			NULL);
 	/* After the window, the account can sign in again. */
 	time_set_fake(time_now() + 901);
 	rt_browser_get(t2, &c, "/login", &r);
 	rt_resp_free(&r);
-	rt_browser_post(t2, &c, "/login", "email=kat%40example.org&password=" PW1_F, &r);
-	assert_int_equal(r.status, 303);
-	rt_resp_free(&r);
+	rt_browser_post_is(t2, &c, "/login", "email=kat%40example.org&password=" PW1_F, 303, NULL);
 	time_set_fake(0);
 	rt_free(t2);
 }
@@ -579,9 +533,7 @@ static void login_rate_limited_per_address(void **state)
 	assert_int_equal(rt_audit_n(t2, "login.rate_limited"), 1);
 	rt_browser_get(t2, &d, "/login", &r);
 	rt_resp_free(&r);
-	rt_browser_post(t2, &d, "/login", "email=kat%40example.org&password=" PW1_F, &r);
-	assert_int_equal(r.status, 303);
-	rt_resp_free(&r);
+	rt_browser_post_is(t2, &d, "/login", "email=kat%40example.org&password=" PW1_F, 303, NULL);
 	rt_free(t2);
 }
 
@@ -606,11 +558,8 @@ static void logout_ends_the_session(void **state)
 	assert_string_equal(loc(&r), "/signed-out");
 	assert_true(c.session[0] == '\0');
 	rt_resp_free(&r);
-	rt_browser_get(t, &c, "/signed-out", &r);
-	assert_int_equal(r.status, 200);
-	assert_true(rt_has(&r, "You have signed out"));
-	assert_true(rt_has(&r, "href=\"/login\">Sign in</a>"));
-	rt_resp_free(&r);
+	rt_browser_get_is(t, &c, "/signed-out", 200, "You have signed out",
+			"href=\"/login\">Sign in</a>", NULL);
 	/* The old cookie no longer works. */
 	snprintf(c.session, sizeof(c.session), "%s", old);
 	assert_int_equal(status_of(t, &c, "/account"), 303);
@@ -628,25 +577,15 @@ static void password_reset_by_email(void **state)
 	int64_t id = rt_person(t, "Phil Mitchell", "phil@example.org", PW1, ROLE_BIT(ROLE_MEMBER), NULL);
 
 	sign_in(t, &old, "phil%40example.org", PW1_F);
-	rt_browser_get(t, &c, "/password-reset", &r);
-	assert_int_equal(r.status, 200);
-	assert_true(rt_has(&r, "Reset your password"));
-	rt_resp_free(&r);
-	rt_browser_post(t, &c, "/password-reset", "email=not-an-email", &r);
-	assert_int_equal(r.status, 422);
-	assert_true(rt_has(&r, "href=\"#email\""));
-	assert_true(rt_has(&r, "value=\"not-an-email\""));
-	rt_resp_free(&r);
+	rt_browser_get_is(t, &c, "/password-reset", 200, "Reset your password", NULL);
+	rt_browser_post_is(t, &c, "/password-reset", "email=not-an-email", 422, "href=\"#email\"",
+			"value=\"not-an-email\"", NULL);
 
 	/* Known and unknown addresses get the same answer. */
-	rt_browser_post(t, &c, "/password-reset", "email=nobody%40example.org", &r);
-	assert_int_equal(r.status, 303);
-	assert_string_equal(loc(&r), "/password-reset/sent");
-	rt_resp_free(&r);
-	rt_browser_post(t, &c, "/password-reset", "email=Phil%40Example.org", &r);
-	assert_int_equal(r.status, 303);
-	assert_string_equal(loc(&r), "/password-reset/sent");
-	rt_resp_free(&r);
+	rt_browser_post_to(t, &c, "/password-reset", "email=nobody%40example.org",
+			"/password-reset/sent");
+	rt_browser_post_to(t, &c, "/password-reset", "email=Phil%40Example.org",
+			"/password-reset/sent");
 	rt_browser_get(t, &c, "/password-reset/sent", &r);
 	assert_true(rt_has(&r, "If there is an account for that email address"));
 	assert_true(rt_has(&r, "60 minutes"));
@@ -661,20 +600,15 @@ static void password_reset_by_email(void **state)
 	link = rt_mail_link(t, "phil@example.org", "reset_password", "/password-reset/");
 
 	/* The link shows a form; a mismatch or a weak password is said. */
-	rt_browser_get(t, &c, link, &r);
-	assert_int_equal(r.status, 200);
-	assert_true(rt_has(&r, "Choose a new password"));
-	assert_true(rt_has(&r, "autocomplete=\"new-password\""));
-	rt_resp_free(&r);
+	rt_browser_get_is(t, &c, link, 200, "Choose a new password",
+			"autocomplete=\"new-password\"", NULL);
 	rt_browser_post(t, &c, link, "password=" PW2_F "&password_confirm=something+else+entirely", &r);
 	assert_int_equal(r.status, 422);
 	assert_true(rt_has(&r, "href=\"#password_confirm\""));
 	assert_false(rt_has(&r, PW2));
 	rt_resp_free(&r);
-	rt_browser_post(t, &c, link, "password=phil+mitchell+99&password_confirm=phil+mitchell+99", &r);
-	assert_int_equal(r.status, 422);
-	assert_true(rt_has(&r, "href=\"#password\""));
-	rt_resp_free(&r);
+	rt_browser_post_is(t, &c, link, "password=phil+mitchell+99&password_confirm=phil+mitchell+99",
+			422, "href=\"#password\"", NULL);
 
 	/* A good one: saved, signed in here, signed out everywhere else. */
 	rt_browser_post(t, &c, link, "password=" PW2_F "&password_confirm=" PW2_F, &r);
@@ -691,12 +625,8 @@ static void password_reset_by_email(void **state)
 	free(text);
 
 	/* Once only. */
-	rt_browser_get(t, &c, link, &r);
-	assert_int_equal(r.status, 404);
-	rt_resp_free(&r);
-	rt_browser_post(t, &c, link, "password=" PW1_F "&password_confirm=" PW1_F, &r);
-	assert_int_equal(r.status, 404);
-	rt_resp_free(&r);
+	rt_browser_get_is(t, &c, link, 404, NULL);
+	rt_browser_post_is(t, &c, link, "password=" PW1_F "&password_confirm=" PW1_F, 404, NULL);
 
 	/* The new password works; the old one does not. */
 	{
@@ -704,12 +634,10 @@ static void password_reset_by_email(void **state)
 
 		rt_browser_get(t, &e, "/login", &r);
 		rt_resp_free(&r);
-		rt_browser_post(t, &e, "/login", "email=phil%40example.org&password=" PW1_F, &r);
-		assert_int_equal(r.status, 422);
-		rt_resp_free(&r);
-		rt_browser_post(t, &e, "/login", "email=phil%40example.org&password=" PW2_F, &r);
-		assert_int_equal(r.status, 303);
-		rt_resp_free(&r);
+		rt_browser_post_is(t, &e, "/login", "email=phil%40example.org&password=" PW1_F, 422,
+				NULL);
+		rt_browser_post_is(t, &e, "/login", "email=phil%40example.org&password=" PW2_F, 303,
+				NULL);
 	}
 	free(link);
 }
@@ -732,10 +660,8 @@ static void password_reset_link_expires_in_an_hour(void **state)
 	assert_int_equal(status_of(t, &c, link), 200);
 	time_set_fake(start + 3601);
 	assert_int_equal(status_of(t, &c, link), 404);
-	rt_browser_post(t, &c, link, "password=" PW2_F "&password_confirm=" PW2_F, &r);
-	assert_int_equal(r.status, 404);
-	assert_true(rt_has(&r, "Ask for a new link"));
-	rt_resp_free(&r);
+	rt_browser_post_is(t, &c, link, "password=" PW2_F "&password_confirm=" PW2_F, 404,
+			"Ask for a new link", NULL);
 	time_set_fake(0);
 	free(link);
 }
@@ -751,9 +677,8 @@ static void password_reset_rate_limited(void **state)
 	rt_browser_get(t2, &c, "/password-reset", &r);
 	rt_resp_free(&r);
 	for (int i = 0; i < 2; i++) {
-		rt_browser_post(t2, &c, "/password-reset", "email=phil%40example.org", &r);
-		assert_int_equal(r.status, 303);
-		rt_resp_free(&r);
+		rt_browser_post_is(t2, &c, "/password-reset", "email=phil%40example.org", 303,
+				NULL);
 	}
 	rt_browser_post(t2, &c, "/password-reset", "email=phil%40example.org", &r);
 	assert_int_equal(r.status, 429);
@@ -768,24 +693,18 @@ static void set_password_link(void **state)
 {
 	struct rt *t = *state;
 	struct rt_browser c = { 0 };
-	struct rt_resp r;
 	char token[TOKEN_HEX + 1], path[128];
 	int64_t id = rt_person(t, "Denise Fox", "denise@example.org", NULL, ROLE_BIT(ROLE_MEMBER), NULL);
 
 	assert_int_equal(onetime_create(rt_db(t), OT_SET_PASSWORD, id, NULL, time_now(), 86400, token), ERR_OK);
 	snprintf(path, sizeof(path), "/set-password/%s", token);
-	rt_browser_get(t, &c, path, &r);
-	assert_int_equal(r.status, 200);
-	assert_true(rt_has(&r, "Choose a password"));
-	rt_resp_free(&r);
+	rt_browser_get_is(t, &c, path, 200, "Choose a password", NULL);
 	/* A reset link is not a set-password link. */
 	snprintf(path, sizeof(path), "/password-reset/%s", token);
 	assert_int_equal(status_of(t, &c, path), 404);
 	snprintf(path, sizeof(path), "/set-password/%s", token);
-	rt_browser_post(t, &c, path, "password=" PW1_F "&password_confirm=" PW1_F, &r);
-	assert_int_equal(r.status, 303);
-	assert_string_equal(loc(&r), "/account?done=password_reset");
-	rt_resp_free(&r);
+	rt_browser_post_to(t, &c, path, "password=" PW1_F "&password_confirm=" PW1_F,
+			"/account?done=password_reset");
 	assert_int_equal(status_of(t, &c, "/account"), 200);
 	assert_int_equal(status_of(t, &c, path), 404);
 }
@@ -802,20 +721,11 @@ static void details_change(void **state)
 	int64_t id = rt_person(t, "Kat Slater", "kat@example.org", PW1, ROLE_BIT(ROLE_MEMBER), NULL);
 
 	sign_in(t, &c, "kat%40example.org", PW1_F);
-	rt_browser_get(t, &c, "/account/details", &r);
-	assert_int_equal(r.status, 200);
-	assert_true(rt_has(&r, "value=\"Kat Slater\""));
-	rt_resp_free(&r);
-	rt_browser_post(t, &c, "/account/details", "name=&phone=not+a+phone", &r);
-	assert_int_equal(r.status, 422);
-	assert_true(rt_has(&r, "href=\"#name\""));
-	assert_true(rt_has(&r, "href=\"#phone\""));
-	assert_true(rt_has(&r, "value=\"not a phone\""));
-	rt_resp_free(&r);
-	rt_browser_post(t, &c, "/account/details", "name=Kat+Moon&phone=%2B44+1632+960000", &r);
-	assert_int_equal(r.status, 303);
-	assert_string_equal(loc(&r), "/account?done=details");
-	rt_resp_free(&r);
+	rt_browser_get_is(t, &c, "/account/details", 200, "value=\"Kat Slater\"", NULL);
+	rt_browser_post_is(t, &c, "/account/details", "name=&phone=not+a+phone", 422,
+			"href=\"#name\"", "href=\"#phone\"", "value=\"not a phone\"", NULL);
+	rt_browser_post_to(t, &c, "/account/details", "name=Kat+Moon&phone=%2B44+1632+960000",
+			"/account?done=details");
 	arena_init(&a);
 	get_person(t, id, &a, &p);
 	assert_string_equal(p.name, "Kat Moon");
@@ -827,9 +737,7 @@ static void details_change(void **state)
 	/* An empty phone removes it. */
 	rt_browser_get(t, &c, "/account/details", &r);
 	rt_resp_free(&r);
-	rt_browser_post(t, &c, "/account/details", "name=Kat+Moon&phone=", &r);
-	assert_int_equal(r.status, 303);
-	rt_resp_free(&r);
+	rt_browser_post_is(t, &c, "/account/details", "name=Kat+Moon&phone=", 303, NULL);
 	get_person(t, id, &a, &p);
 	assert_null(p.phone);
 	arena_release(&a);
@@ -847,11 +755,8 @@ static void email_change(void **state)
 
 	rt_person(t, "Zoe Slater", "zoe@example.org", NULL, ROLE_BIT(ROLE_MEMBER), NULL);
 	sign_in(t, &c, "kat%40example.org", PW1_F);
-	rt_browser_get(t, &c, "/account/email", &r);
-	assert_int_equal(r.status, 200);
-	assert_true(rt_has(&r, "kat@example.org"));
-	assert_true(rt_has(&r, "autocomplete=\"current-password\""));
-	rt_resp_free(&r);
+	rt_browser_get_is(t, &c, "/account/email", 200, "kat@example.org",
+			"autocomplete=\"current-password\"", NULL);
 	/* Wrong password. */
 	rt_browser_post(t, &c, "/account/email", "email=kat.new%40example.org&current_password=" PW2_F, &r);
 	assert_int_equal(r.status, 422);
@@ -860,16 +765,12 @@ static void email_change(void **state)
 	assert_false(rt_has(&r, PW2));
 	rt_resp_free(&r);
 	/* Someone else's. */
-	rt_browser_post(t, &c, "/account/email", "email=ZOE%40example.org&current_password=" PW1_F, &r);
-	assert_int_equal(r.status, 422);
-	assert_true(rt_has(&r, "Another account uses this email address"));
-	rt_resp_free(&r);
+	rt_browser_post_is(t, &c, "/account/email", "email=ZOE%40example.org&current_password=" PW1_F,
+			422, "Another account uses this email address", NULL);
 	assert_int_equal(rt_mail_all(t), 0);
 	/* Right. */
-	rt_browser_post(t, &c, "/account/email", "email=kat.new%40example.org&current_password=" PW1_F, &r);
-	assert_int_equal(r.status, 303);
-	assert_string_equal(loc(&r), "/account?done=email");
-	rt_resp_free(&r);
+	rt_browser_post_to(t, &c, "/account/email", "email=kat.new%40example.org&current_password=" PW1_F,
+			"/account?done=email");
 	arena_init(&a);
 	get_person(t, id, &a, &p);
 	assert_string_equal(p.email, "kat.new@example.org");
@@ -888,9 +789,7 @@ static void email_change(void **state)
 	/* The new address is confirmed by its link. */
 	link = rt_mail_link(t, "kat.new@example.org", "verify_email", "/verify-email/");
 	assert_int_equal(status_of(t, &c, link), 200);
-	rt_browser_post(t, &c, link, NULL, &r);
-	assert_int_equal(r.status, 303);
-	rt_resp_free(&r);
+	rt_browser_post_is(t, &c, link, NULL, 303, NULL);
 	get_person(t, id, &a, &p);
 	assert_true(p.verified);
 	free(link);
@@ -906,21 +805,16 @@ static void password_change(void **state)
 
 	sign_in(t, &c, "kat%40example.org", PW1_F);
 	sign_in(t, &other, "kat%40example.org", PW1_F);
-	rt_browser_get(t, &c, "/account/password", &r);
-	assert_int_equal(r.status, 200);
-	assert_true(rt_has(&r, "id=\"current_password\""));
-	assert_true(rt_has(&r, "id=\"password_confirm\""));
-	rt_resp_free(&r);
+	rt_browser_get_is(t, &c, "/account/password", 200, "id=\"current_password\"",
+			"id=\"password_confirm\"", NULL);
 	rt_browser_post(t, &c, "/account/password", "current_password=" PW2_F "&password=" PW2_F
 		"&password_confirm=" PW2_F, &r);
 	assert_int_equal(r.status, 422);
 	assert_true(rt_has(&r, "href=\"#current_password\""));
 	assert_false(rt_has(&r, PW2));
 	rt_resp_free(&r);
-	rt_browser_post(t, &c, "/account/password", "current_password=" PW1_F "&password=short&password_confirm=short", &r);
-	assert_int_equal(r.status, 422);
-	assert_true(rt_has(&r, "at least 10 characters"));
-	rt_resp_free(&r);
+	rt_browser_post_is(t, &c, "/account/password", "current_password=" PW1_F "&password=short&password_confirm=short",
+			422, "at least 10 characters", NULL);
 	rt_browser_post(t, &c, "/account/password", "current_password=" PW1_F "&password=" PW2_F
 		"&password_confirm=" PW2_F, &r);
 	assert_int_equal(r.status, 303);
@@ -963,24 +857,17 @@ static void sessions_list_and_revoke(void **state)
 	p += strlen("action=\"");
 	snprintf(path, sizeof(path), "%.*s", (int)strcspn(p, "\""), p);
 	rt_resp_free(&r);
-	rt_browser_post(t, &a, path, NULL, &r);
-	assert_int_equal(r.status, 303);
-	assert_string_equal(loc(&r), "/account/sessions?done=revoked");
-	rt_resp_free(&r);
+	rt_browser_post_to(t, &a, path, NULL, "/account/sessions?done=revoked");
 	assert_int_equal(status_of(t, &a, "/account"), 200);
 	assert_int_equal((status_of(t, &b, "/account") == 303) + (status_of(t, &c, "/account") == 303), 1);
 	/* Someone else's session cannot be revoked. */
 	rt_browser_get(t, &a, "/account", &r);
 	rt_resp_free(&r);
-	rt_browser_post(t, &a, "/account/sessions/999999/revoke", NULL, &r);
-	assert_int_equal(r.status, 404);
-	rt_resp_free(&r);
+	rt_browser_post_is(t, &a, "/account/sessions/999999/revoke", NULL, 404, NULL);
 	/* Everywhere else. */
 	rt_browser_get(t, &a, "/account/sessions", &r);
 	rt_resp_free(&r);
-	rt_browser_post(t, &a, "/account/sessions/revoke-others", NULL, &r);
-	assert_int_equal(r.status, 303);
-	rt_resp_free(&r);
+	rt_browser_post_is(t, &a, "/account/sessions/revoke-others", NULL, 303, NULL);
 	assert_int_equal(status_of(t, &a, "/account"), 200);
 	assert_int_equal(status_of(t, &b, "/account"), 303);
 	assert_int_equal(status_of(t, &c, "/account"), 303);
@@ -1001,14 +888,9 @@ static void api_tokens_shown_once(void **state)
 
 	rt_person(t, "Kat Slater", "kat@example.org", PW1, ROLE_BIT(ROLE_MEMBER), NULL);
 	sign_in(t, &c, "kat%40example.org", PW1_F);
-	rt_browser_get(t, &c, "/account/tokens", &r);
-	assert_int_equal(r.status, 200);
-	assert_true(rt_has(&r, "You have no API tokens."));
-	rt_resp_free(&r);
-	rt_browser_post(t, &c, "/account/tokens", "token_name=", &r);
-	assert_int_equal(r.status, 422);
-	assert_true(rt_has(&r, "href=\"#token_name\""));
-	rt_resp_free(&r);
+	rt_browser_get_is(t, &c, "/account/tokens", 200, "You have no API tokens.", NULL);
+	rt_browser_post_is(t, &c, "/account/tokens", "token_name=", 422, "href=\"#token_name\"",
+			NULL);
 	rt_browser_post(t, &c, "/account/tokens", "token_name=GP+practice+system", &r);
 	assert_int_equal(r.status, 200);
 	assert_true(rt_has(&r, "You will not be able to see it again"));
@@ -1032,10 +914,7 @@ static void api_tokens_shown_once(void **state)
 	assert_int_equal(r.status, 200);
 	assert_true(rt_has(&r, "kat@example.org"));
 	rt_resp_free(&r);
-	rt_browser_post(t, &c, path, NULL, &r);
-	assert_int_equal(r.status, 303);
-	assert_string_equal(loc(&r), "/account/tokens?done=revoked");
-	rt_resp_free(&r);
+	rt_browser_post_to(t, &c, path, NULL, "/account/tokens?done=revoked");
 	rt_get_bearer(t, "/api/v1/me", token, &r);
 	assert_int_equal(r.status, 401);
 	rt_resp_free(&r);
@@ -1052,10 +931,7 @@ static void download_my_data(void **state)
 	int64_t id = rt_person(t, "Kat Slater", "kat@example.org", PW1, ROLE_BIT(ROLE_MEMBER), NULL);
 
 	sign_in(t, &c, "kat%40example.org", PW1_F);
-	rt_browser_get(t, &c, "/account/data", &r);
-	assert_int_equal(r.status, 200);
-	assert_true(rt_has(&r, "href=\"/account/data.json\""));
-	rt_resp_free(&r);
+	rt_browser_get_is(t, &c, "/account/data", 200, "href=\"/account/data.json\"", NULL);
 	rt_browser_get(t, &c, "/account/data.json", &r);
 	assert_int_equal(r.status, 200);
 	assert_string_equal(r.content_type, "application/json");
@@ -1083,10 +959,7 @@ static void deactivate_and_come_back(void **state)
 
 	sign_in(t, &c, "kat%40example.org", PW1_F);
 	sign_in(t, &other, "kat%40example.org", PW1_F);
-	rt_browser_get(t, &c, "/account/deactivate", &r);
-	assert_int_equal(r.status, 200);
-	assert_true(rt_has(&r, "Deactivate my account"));
-	rt_resp_free(&r);
+	rt_browser_get_is(t, &c, "/account/deactivate", 200, "Deactivate my account", NULL);
 	rt_browser_post(t, &c, "/account/deactivate", NULL, &r);
 	assert_int_equal(r.status, 303);
 	assert_string_equal(loc(&r), "/signed-out?reason=deactivated");
@@ -1103,10 +976,8 @@ static void deactivate_and_come_back(void **state)
 	/* Signing in brings it back, and says so. */
 	rt_browser_get(t, &c, "/login", &r);
 	rt_resp_free(&r);
-	rt_browser_post(t, &c, "/login", "next=%2Faccount%2Fdata&email=kat%40example.org&password=" PW1_F, &r);
-	assert_int_equal(r.status, 303);
-	assert_string_equal(loc(&r), "/account?done=reactivated");
-	rt_resp_free(&r);
+	rt_browser_post_to(t, &c, "/login", "next=%2Faccount%2Fdata&email=kat%40example.org&password=" PW1_F,
+			"/account?done=reactivated");
 	rt_browser_get(t, &c, "/account?done=reactivated", &r);
 	assert_true(rt_has(&r, "Your account is active again"));
 	rt_resp_free(&r);
@@ -1127,15 +998,10 @@ static void delete_with_grace_period(void **state)
 	int64_t id = rt_person(t, "Kat Slater", "kat@example.org", PW1, ROLE_BIT(ROLE_MEMBER), NULL);
 
 	sign_in(t, &c, "kat%40example.org", PW1_F);
-	rt_browser_get(t, &c, "/account/delete", &r);
-	assert_int_equal(r.status, 200);
-	assert_true(rt_has(&r, "7 days after you ask"));
-	assert_true(rt_has(&r, "govuk-button--warning"));
-	rt_resp_free(&r);
-	rt_browser_post(t, &c, "/account/delete", "current_password=" PW2_F, &r);
-	assert_int_equal(r.status, 422);
-	assert_true(rt_has(&r, "href=\"#current_password\""));
-	rt_resp_free(&r);
+	rt_browser_get_is(t, &c, "/account/delete", 200, "7 days after you ask",
+			"govuk-button--warning", NULL);
+	rt_browser_post_is(t, &c, "/account/delete", "current_password=" PW2_F, 422,
+			"href=\"#current_password\"", NULL);
 	arena_init(&a);
 	get_person(t, id, &a, &p);
 	assert_int_equal(p.erase_after, 0);
@@ -1158,10 +1024,8 @@ static void delete_with_grace_period(void **state)
 	/* Signing in before the date keeps the account. */
 	rt_browser_get(t, &c, "/login", &r);
 	rt_resp_free(&r);
-	rt_browser_post(t, &c, "/login", "email=kat%40example.org&password=" PW1_F, &r);
-	assert_int_equal(r.status, 303);
-	assert_string_equal(loc(&r), "/account?done=delete_cancelled");
-	rt_resp_free(&r);
+	rt_browser_post_to(t, &c, "/login", "email=kat%40example.org&password=" PW1_F,
+			"/account?done=delete_cancelled");
 	get_person(t, id, &a, &p);
 	assert_int_equal(p.erase_after, 0);
 	arena_release(&a);
@@ -1293,6 +1157,217 @@ static void rule_forms(void **state)
 	assert_string_equal(account_role_words(ROLE_LINK_WORKER), "Link worker");
 }
 
+/* ---------------------------------------------------------------- forms on the one POST path */
+
+static void email_change_keeps_what_was_typed(void **state)
+{
+	struct rt *t = *state;
+	struct rt_browser c = { 0 };
+	struct rt_resp r;
+
+	rt_person(t, "Kat Slater", "kat@example.org", PW1, ROLE_BIT(ROLE_MEMBER), NULL);
+	rt_person(t, "Zoe Slater", "zoe@example.org", NULL, ROLE_BIT(ROLE_MEMBER), NULL);
+	sign_in(t, &c, "kat%40example.org", PW1_F);
+	rt_browser_get(t, &c, "/account/email", &r);
+	rt_resp_free(&r);
+	/* Both fields wrong: both said, the address kept. */
+	rt_browser_post(t, &c, "/account/email", "email=kat.new%40&current_password=", &r);
+	assert_int_equal(r.status, 422);
+	assert_true(rt_has(&r, "<title>Error: Change your email address"));
+	assert_true(rt_has(&r, "href=\"#email\""));
+	assert_true(rt_has(&r, "Enter your current password"));
+	assert_true(rt_has(&r, "value=\"kat.new@\""));
+	rt_resp_free(&r);
+	/* The address they have already, in other letters. */
+	rt_browser_post(t, &c, "/account/email", "email=KAT%40example.org&current_password=" PW1_F, &r);
+	assert_int_equal(r.status, 422);
+	assert_true(rt_has(&r, "That is already your email address"));
+	assert_true(rt_has(&r, "value=\"KAT@example.org\""));
+	assert_false(rt_has(&r, PW1));
+	rt_resp_free(&r);
+	/* Someone else's: rolled back, what was typed kept, the password not. */
+	rt_browser_post(t, &c, "/account/email", "email=Zoe%40example.org&current_password=" PW1_F, &r);
+	assert_int_equal(r.status, 422);
+	assert_true(rt_has(&r, "Another account uses this email address"));
+	assert_true(rt_has(&r, "value=\"Zoe@example.org\""));
+	assert_false(rt_has(&r, PW1));
+	rt_resp_free(&r);
+	assert_int_equal(rt_mail_all(t), 0);
+	assert_int_equal(rt_audit_n(t, "email.changed"), 0);
+	assert_int_equal(rt_audit_n(t, "login.failed"), 0);
+}
+
+static void register_taken_address_counts_against_limit(void **state)
+{
+	const char *const settings[] = { "rate_limit=0", "register_limit_ip=1", NULL };
+	struct rt *t2 = rt_new_like(*state, settings);
+	struct rt_browser a = { .ip = "192.0.2.20" };
+	struct rt_resp r;
+
+	rt_person(t2, "Pat Butcher", "pat@example.org", NULL, ROLE_BIT(ROLE_MEMBER), NULL);
+	rt_browser_get(t2, &a, "/register", &r);
+	rt_resp_free(&r);
+	/* A form with field errors is not an attempt. */
+	rt_browser_post(t2, &a, "/register", "name=&email=pat%40example.org&password=" PW1_F, &r);
+	assert_int_equal(r.status, 422);
+	assert_true(rt_has(&r, "href=\"#name\""));
+	rt_resp_free(&r);
+	/* An address with an account is: the attempt stays counted although
+	 * the form fails and the account's write is rolled back. */
+	rt_browser_post(t2, &a, "/register", "name=Someone+Else&email=pat%40example.org&password=" PW1_F, &r);
+	assert_int_equal(r.status, 422);
+	assert_true(rt_has(&r, "An account with this email address already exists"));
+	rt_resp_free(&r);
+	rt_browser_post(t2, &a, "/register", "name=Ann+One&email=ann1%40example.org&password=" PW1_F, &r);
+	assert_int_equal(r.status, 429);
+	assert_true(rt_has(&r, "Wait an hour"));
+	rt_resp_free(&r);
+	assert_int_equal(rt_audit_n(t2, "register.rate_limited"), 1);
+	assert_int_equal(rt_audit_n(t2, "register"), 0);
+	assert_int_equal(rt_mail_all(t2), 0);
+	rt_free(t2);
+}
+
+static void wrong_current_password_counts_against_sign_in(void **state)
+{
+	const char *const settings[] = { "rate_limit=0", "login_limit=1", NULL };
+	struct rt *t2 = rt_new_like(*state, settings);
+	struct rt_browser c = { .ip = "198.51.100.30" };
+	struct rt_resp r;
+	int64_t id = rt_person(t2, "Kat Slater", "kat@example.org", PW1, ROLE_BIT(ROLE_MEMBER), NULL);
+
+	sign_in(t2, &c, "kat%40example.org", PW1_F);
+	rt_browser_get(t2, &c, "/account/email", &r);
+	rt_resp_free(&r);
+	rt_browser_post(t2, &c, "/account/email", "email=kat.new%40example.org&current_password=" PW2_F, &r);
+	assert_int_equal(r.status, 422);
+	assert_true(rt_has(&r, "The password is not right"));
+	rt_resp_free(&r);
+	assert_int_equal(rt_audit_about(t2, "login.failed", id), 1);
+	/* The same counter as signing in: the next form waits, right or not. */
+	rt_browser_post(t2, &c, "/account/password", "current_password=" PW1_F "&password=" PW2_F
+		"&password_confirm=" PW2_F, &r);
+	assert_int_equal(r.status, 429);
+	assert_true(rt_has(&r, "too many times"));
+	rt_resp_free(&r);
+	rt_browser_post(t2, &c, "/account/delete", "current_password=" PW1_F, &r);
+	assert_int_equal(r.status, 429);
+	rt_resp_free(&r);
+	assert_int_equal(rt_audit_about(t2, "login.rate_limited", id), 2);
+	assert_int_equal(rt_audit_about(t2, "password.changed", id), 0);
+	assert_int_equal(rt_audit_about(t2, "account.delete_requested", id), 0);
+	rt_free(t2);
+}
+
+static void password_change_rules_across_fields(void **state)
+{
+	const char *const settings[] = { "rate_limit=0", "login_limit=1", NULL };
+	struct rt *t2 = rt_new_like(*state, settings);
+	struct rt_browser c = { .ip = "198.51.100.31" };
+	struct rt_resp r;
+	int64_t id = rt_person(t2, "Kat Slater", "kat@example.org", PW1, ROLE_BIT(ROLE_MEMBER), NULL);
+
+	sign_in(t2, &c, "kat%40example.org", PW1_F);
+	rt_browser_get(t2, &c, "/account/password", &r);
+	rt_resp_free(&r);
+	/* Two boxes that differ: said before the current password is tried,
+	 * so a wrong one is not counted. */
+	rt_browser_post(t2, &c, "/account/password", "current_password=" PW2_F "&password=" PW2_F
+		"&password_confirm=something+else+entirely", &r);
+	assert_int_equal(r.status, 422);
+	assert_true(rt_has(&r, "The passwords do not match"));
+	assert_true(rt_has(&r, "href=\"#password_confirm\""));
+	assert_false(rt_has(&r, "href=\"#current_password\""));
+	assert_false(rt_has(&r, PW2));
+	rt_resp_free(&r);
+	/* Their own name in it. */
+	rt_browser_post(t2, &c, "/account/password", "current_password=" PW1_F
+		"&password=kat+slater+rocks+99&password_confirm=kat+slater+rocks+99", &r);
+	assert_int_equal(r.status, 422);
+	assert_true(rt_has(&r, "it must not contain your name"));
+	rt_resp_free(&r);
+	assert_int_equal(rt_audit_about(t2, "login.failed", id), 0);
+	rt_browser_post(t2, &c, "/account/password", "current_password=" PW1_F "&password=" PW2_F
+		"&password_confirm=" PW2_F, &r);
+	assert_int_equal(r.status, 303);
+	assert_string_equal(loc(&r), "/account?done=password");
+	rt_resp_free(&r);
+	rt_free(t2);
+}
+
+static void token_name_kept_when_refused(void **state)
+{
+	struct rt *t = *state;
+	struct rt_browser c = { 0 };
+	struct rt_resp r;
+	char fields[256] = "token_name=";
+
+	rt_person(t, "Kat Slater", "kat@example.org", PW1, ROLE_BIT(ROLE_MEMBER), NULL);
+	sign_in(t, &c, "kat%40example.org", PW1_F);
+	rt_browser_get(t, &c, "/account/tokens", &r);
+	rt_resp_free(&r);
+	memset(fields + strlen(fields), 'x', 101);
+	rt_browser_post(t, &c, "/account/tokens", fields, &r);
+	assert_int_equal(r.status, 422);
+	assert_true(rt_has(&r, "<title>Error: API tokens"));
+	assert_true(rt_has(&r, "The name must be 100 characters or fewer"));
+	assert_true(rt_has(&r, fields + strlen("token_name=")));
+	assert_true(rt_has(&r, "You have no API tokens."));
+	rt_resp_free(&r);
+	assert_int_equal(rt_audit_n(t, "token.created"), 0);
+}
+
+static void login_keeps_next_when_wrong(void **state)
+{
+	struct rt *t = *state;
+	struct rt_browser c = { 0 };
+	struct rt_resp r;
+
+	rt_person(t, "Kat Slater", "kat@example.org", PW1, ROLE_BIT(ROLE_MEMBER), NULL);
+	rt_browser_get(t, &c, "/login?next=%2Faccount%2Ftokens", &r);
+	rt_resp_free(&r);
+	rt_browser_post(t, &c, "/login", "next=%2Faccount%2Ftokens&email=kat%40example.org&password=" PW2_F, &r);
+	assert_int_equal(r.status, 422);
+	assert_true(rt_has(&r, "name=\"next\" value=\"/account/tokens\""));
+	assert_true(rt_has(&r, "value=\"kat@example.org\""));
+	rt_resp_free(&r);
+	rt_browser_post(t, &c, "/login", "next=%2Faccount%2Ftokens&email=kat%40example.org&password=" PW1_F, &r);
+	assert_int_equal(r.status, 303);
+	assert_string_equal(loc(&r), "/account/tokens");
+	rt_resp_free(&r);
+}
+
+static void set_link_refuses_name_and_stays_usable(void **state)
+{
+	struct rt *t = *state;
+	struct rt_browser c = { 0 };
+	struct rt_resp r;
+	char path[160], token[TOKEN_HEX + 1];
+	int64_t id = rt_person(t, "Phil Mitchell", "phil@example.org", NULL, ROLE_BIT(ROLE_MEMBER), NULL);
+
+	assert_int_equal(onetime_create(rt_db(t), OT_SET_PASSWORD, id, NULL, time_now(),
+					ACCOUNT_SET_TTL, token), ERR_OK);
+	snprintf(path, sizeof(path), "/set-password/%s", token);
+	assert_int_equal(status_of(t, &c, path), 200);
+	rt_browser_post(t, &c, path, "password=" PW1_F "&password_confirm=", &r);
+	assert_int_equal(r.status, 422);
+	assert_true(rt_has(&r, "Enter the new password again"));
+	assert_true(rt_has(&r, "<title>Error: Choose a password"));
+	rt_resp_free(&r);
+	rt_browser_post(t, &c, path, "password=phil+mitchell+99&password_confirm=phil+mitchell+99", &r);
+	assert_int_equal(r.status, 422);
+	assert_true(rt_has(&r, "must not contain your name"));
+	assert_true(rt_has(&r, "action=\"/set-password/"));
+	rt_resp_free(&r);
+	rt_browser_post(t, &c, path, "password=" PW1_F "&password_confirm=" PW1_F, &r);
+	assert_int_equal(r.status, 303);
+	assert_string_equal(loc(&r), "/account?done=password_reset");
+	rt_resp_free(&r);
+	/* Used: gone. */
+	assert_int_equal(status_of(t, &c, path), 404);
+	assert_int_equal(rt_audit_about(t, "password.reset", id), 1);
+}
+
 int main(void)
 {
 	int failed = 0;
@@ -1330,6 +1405,13 @@ int main(void)
 		T(deactivate_and_come_back),
 		T(delete_with_grace_period),
 		T(navigation_by_role),
+		T(email_change_keeps_what_was_typed),
+		T(register_taken_address_counts_against_limit),
+		T(wrong_current_password_counts_against_sign_in),
+		T(password_change_rules_across_fields),
+		T(token_name_kept_when_refused),
+		T(login_keeps_next_when_wrong),
+		T(set_link_refuses_name_and_stays_usable),
 	};
 #undef T
 

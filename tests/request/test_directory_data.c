@@ -16,6 +16,7 @@
 
 #include "core/timeutil.h"
 #include "directory/directory.h"
+#include "directory/directory_feature.h"
 #include "directory/directory_db.h"
 #include "directory/vocab.h"
 #include "oruk/import.h"
@@ -84,7 +85,7 @@ static enum err save_doc(struct rt *t, json_t *doc, enum svc_state state, int64_
 	enum err e;
 
 	assert_int_equal(db_begin(db), ERR_OK);
-	e = directory_save(&t->app, db, doc, &o, rep, fields);
+	e = directory_save(db, doc, &o, rep, fields);
 	if (e)
 		db_rollback(db);
 	else
@@ -102,7 +103,7 @@ static void save_ok(struct rt *t, json_t *doc, enum svc_state state, enum save_o
 	if (e)
 		fail_msg("save failed: %s %s", err_name(e), fields ? json_dumps(fields, 0) : "");
 	assert_int_equal(rep.outcome, want);
-	assert_int_equal(directory_sync(&t->app, rt_db(t)), ERR_OK);
+	assert_int_equal(directory_apply_changes(t->app.directory, rt_db(t)), ERR_OK);
 }
 
 static size_t found(struct rt *t, const char *words)
@@ -113,7 +114,7 @@ static size_t found(struct rt *t, const char *words)
 	size_t n;
 
 	arena_init(&a);
-	assert_int_equal(search_run(directory_index(&t->app), &q, &a, &res), ERR_OK);
+	assert_int_equal(search_run(directory_search_index(t->app.directory), &q, &a, &res), ERR_OK);
 	n = res.total;
 	arena_release(&a);
 	return n;
@@ -231,41 +232,41 @@ static void sync_follows_saves(void **state)
 {
 	struct rt *t = *state;
 	struct db *db = rt_db(t);
-	size_t before = search_count(directory_index(&t->app));
+	size_t before = search_count(directory_search_index(t->app.directory));
 
 	save_ok(t, doc_of(SVC1, "Nordic Pole Walking", NULL), SVC_PUBLISHED, SAVE_CREATED);
 	assert_int_equal(found(t, "nordic"), 1);
-	assert_int_equal(search_count(directory_index(&t->app)), before + 1);
+	assert_int_equal(search_count(directory_search_index(t->app.directory)), before + 1);
 	/* A draft is not searchable. */
 	save_ok(t, doc_of(SVC2, "Nordic Draft", NULL), SVC_DRAFT, SAVE_CREATED);
 	assert_int_equal(found(t, "nordic"), 1);
 	/* Archived: gone from search once synced. */
 	assert_int_equal(db_begin(db), ERR_OK);
-	assert_int_equal(directory_set_state(&t->app, db, SVC1, SVC_ARCHIVED, 0, NOW), ERR_OK);
+	assert_int_equal(directory_set_state(db, SVC1, SVC_ARCHIVED, 0, NOW), ERR_OK);
 	assert_int_equal(db_commit(db), ERR_OK);
 	assert_int_equal(found(t, "nordic"), 1);          /* not yet synced */
-	assert_int_equal(directory_sync(&t->app, db), ERR_OK);
+	assert_int_equal(directory_apply_changes(t->app.directory, db), ERR_OK);
 	assert_int_equal(found(t, "nordic"), 0);
 	/* Published again (a coordinator): back. */
 	assert_int_equal(db_begin(db), ERR_OK);
-	assert_int_equal(directory_set_state(&t->app, db, SVC2, SVC_PUBLISHED, 0, NOW), ERR_OK);
+	assert_int_equal(directory_set_state(db, SVC2, SVC_PUBLISHED, 0, NOW), ERR_OK);
 	assert_int_equal(db_commit(db), ERR_OK);
-	assert_int_equal(directory_sync(&t->app, db), ERR_OK);
+	assert_int_equal(directory_apply_changes(t->app.directory, db), ERR_OK);
 	assert_int_equal(found(t, "nordic draft"), 1);
-	assert_int_equal(directory_set_state(&t->app, db, "0f8fad5b-d9cb-469f-a165-70867728950e", SVC_PUBLISHED, 0,
+	assert_int_equal(directory_set_state(db, "0f8fad5b-d9cb-469f-a165-70867728950e", SVC_PUBLISHED, 0,
 					     NOW), ERR_NOT_FOUND);
 	/* Hidden as stale: out of search. */
 	assert_int_equal(db_begin(db), ERR_OK);
 	assert_int_equal(db_exec(db, &q_stale, DB_ARGS(DB_TEXT(SVC2), DB_INT(NOW)), NULL), ERR_OK);
 	assert_int_equal(dir_db_change(db, SVC2, NOW), ERR_OK);
 	assert_int_equal(db_commit(db), ERR_OK);
-	assert_int_equal(directory_sync(&t->app, db), ERR_OK);
+	assert_int_equal(directory_apply_changes(t->app.directory, db), ERR_OK);
 	assert_int_equal(found(t, "nordic"), 0);
 	/* Checked by a person: visible again, checked today. */
 	assert_int_equal(db_begin(db), ERR_OK);
-	assert_int_equal(directory_assure(&t->app, db, SVC2, 0, NOW), ERR_OK);
+	assert_int_equal(directory_assure(db, SVC2, 0, NOW), ERR_OK);
 	assert_int_equal(db_commit(db), ERR_OK);
-	assert_int_equal(directory_sync(&t->app, db), ERR_OK);
+	assert_int_equal(directory_apply_changes(t->app.directory, db), ERR_OK);
 	assert_int_equal(found(t, "nordic"), 1);
 }
 
@@ -297,14 +298,14 @@ static void init_builds_index(void **state)
 	save_ok(t, doc_of(SVC1, "Chair Yoga", NULL), SVC_PUBLISHED, SAVE_CREATED);
 	save_ok(t, doc_of(SVC2, "Chair Yoga Draft", NULL), SVC_DRAFT, SAVE_CREATED);
 	assert_int_equal(app_init(&second, &t->cfg, false, err, sizeof(err)), ERR_OK);
-	assert_int_equal(search_count(directory_index(&second)), 1);
+	assert_int_equal(search_count(directory_search_index(second.directory)), 1);
 	{
 		struct search_query q = { .text = "yoga", .limit = 10, .now = NOW };
 		struct search_result res;
 		struct arena a;
 
 		arena_init(&a);
-		assert_int_equal(search_run(directory_index(&second), &q, &a, &res), ERR_OK);
+		assert_int_equal(search_run(directory_search_index(second.directory), &q, &a, &res), ERR_OK);
 		assert_int_equal(res.total, 1);
 		assert_string_equal(res.hits[0].id, SVC1);
 		assert_true(res.hits[0].next_session > NOW);
@@ -350,13 +351,13 @@ static void views(void **state)
 		v = doc_of(SVC1, "Tuesday Walk", ",\"eligibility_description\":\"Adults living with COPD\","
 			   "\"application_process\":\"Just come along.\",\"url\":\"walks.example.org\","
 			   "\"phones\":[{\"number\":\"01724 123456\"}]");
-		assert_int_equal(directory_save(&t->app, db, v, &o, &rep, &fields), ERR_OK);
+		assert_int_equal(directory_save(db, v, &o, &rep, &fields), ERR_OK);
 		json_decref(v);
 		assert_int_equal(db_commit(db), ERR_OK);
 	}
 	save_ok(t, doc_of(SVC2, "Old Walk", ",\"assured_date\":\"2026-03-20\""), SVC_PUBLISHED, SAVE_CREATED);
 
-	assert_int_equal(directory_service_view(db, SVC1, NOW, &v), ERR_OK);
+	assert_int_equal(directory_service_view(&t->app.links, db, SVC1, NOW, &v), ERR_OK);
 	assert_string_equal(vs(v, "name"), "Tuesday Walk");
 	assert_string_equal(vs(v, "org.name"), "Walkers Trust");
 	assert_string_equal(vs(v, "org.href"), "/organisations/" ORG);
@@ -389,14 +390,14 @@ static void views(void **state)
 	assert_string_equal(vs(v, "state"), "published");
 	json_decref(v);
 
-	assert_int_equal(directory_service_view(db, SVC2, NOW, &v), ERR_OK);
+	assert_int_equal(directory_service_view(&t->app.links, db, SVC2, NOW, &v), ERR_OK);
 	assert_string_equal(vs(v, "checked.words"), "Checked 8 months ago (20 March 2026)");
 	assert_true(json_is_true(json_object_get(v, "check_overdue")));
 	json_decref(v);
-	assert_int_equal(directory_service_view(db, "0f8fad5b-d9cb-469f-a165-70867728950e", NOW, &v), ERR_NOT_FOUND);
+	assert_int_equal(directory_service_view(&t->app.links, db, "0f8fad5b-d9cb-469f-a165-70867728950e", NOW, &v), ERR_NOT_FOUND);
 
 	/* Summaries: one query, in the hits' order. */
-	assert_int_equal(directory_summaries(db, hits, 2, NOW, &list), ERR_OK);
+	assert_int_equal(directory_summaries(&t->app.links, db, hits, 2, NOW, &list), ERR_OK);
 	assert_int_equal(json_array_size(list), 2);
 	assert_string_equal(vs(list, "0.id"), SVC2);
 	assert_string_equal(vs(list, "0.name"), "Old Walk");
@@ -412,13 +413,13 @@ static void views(void **state)
 	json_decref(list);
 
 	/* The organisation's page and its organisers' list. */
-	assert_int_equal(directory_org_view(db, ORG, NOW, &v), ERR_OK);
+	assert_int_equal(directory_org_view(&t->app.links, db, ORG, NOW, &v), ERR_OK);
 	assert_string_equal(vs(v, "name"), "Walkers Trust");
 	assert_int_equal(json_integer_value(json_object_get(v, "count")), 2);
 	assert_string_equal(vs(v, "services.0.name"), "Old Walk");
 	assert_string_equal(vs(v, "charity_number"), "1234567");
 	json_decref(v);
-	assert_int_equal(directory_org_services(db, ORG, NOW, &list), ERR_OK);
+	assert_int_equal(directory_org_services(&t->app.links, db, ORG, NOW, &list), ERR_OK);
 	assert_int_equal(json_array_size(list), 2);
 	assert_string_equal(vs(list, "1.name"), "Tuesday Walk");
 	assert_string_equal(vs(list, "1.state"), "published");
@@ -427,7 +428,7 @@ static void views(void **state)
 	json_decref(list);
 
 	/* The review list: the overdue one, with its reason. */
-	assert_int_equal(directory_review_list(db, 10, 0, NOW, &list, &total), ERR_OK);
+	assert_int_equal(directory_review_list(&t->app.links, db, 10, 0, NOW, &list, &total), ERR_OK);
 	assert_int_equal(total, 1);
 	assert_string_equal(vs(list, "0.id"), SVC2);
 	assert_string_equal(vs(list, "0.reasons.0"), "Not checked for over 6 months");
@@ -509,7 +510,7 @@ static void form_round_trip(void **state)
 			  "\"contacts\":[{\"phones\":[{\"number\":\"0800 111 222\"}]}],"
 			  "\"funding\":[{\"source\":\"The council\"}]"), SVC_PUBLISHED, SAVE_CREATED);
 	assert_int_equal(db_begin(db), ERR_OK);
-	assert_int_equal(directory_save_form(&t->app, db, &f, &o, &rep, &fields), ERR_OK);
+	assert_int_equal(directory_save_form(db, &f, &o, &rep, &fields), ERR_OK);
 	assert_int_equal(db_commit(db), ERR_OK);
 	assert_int_equal(rep.outcome, SAVE_UPDATED);
 	assert_int_equal(directory_form_values(db, SVC1, &v), ERR_OK);
@@ -537,7 +538,7 @@ static void form_round_trip(void **state)
 	assert_string_equal(vs(v, "scheds.2.kind"), "");
 	json_decref(v);
 	/* What the form does not show is still there. */
-	assert_int_equal(directory_service_view(db, SVC1, NOW, &v), ERR_OK);
+	assert_int_equal(directory_service_view(&t->app.links, db, SVC1, NOW, &v), ERR_OK);
 	assert_int_equal(json_array_size(json_object_get(v, "when")), 3);
 	assert_string_equal(vs(v, "when.0"), "Last Thursday of the month, 12:00 to 13:30");
 	assert_string_equal(vs(v, "cost.words"), "£3 a meal");
@@ -556,21 +557,21 @@ static void form_round_trip(void **state)
 	}
 	/* The same form again: unchanged. */
 	assert_int_equal(db_begin(db), ERR_OK);
-	assert_int_equal(directory_save_form(&t->app, db, &f, &o, &rep, &fields), ERR_OK);
+	assert_int_equal(directory_save_form(db, &f, &o, &rep, &fields), ERR_OK);
 	assert_int_equal(db_commit(db), ERR_OK);
 	assert_int_equal(rep.outcome, SAVE_UNCHANGED);
 	/* A new service from the form: a draft with a new id. */
 	f.id = NULL;
 	f.name = "Supper Club";
 	assert_int_equal(db_begin(db), ERR_OK);
-	assert_int_equal(directory_save_form(&t->app, db, &f, &o, &rep, &fields), ERR_OK);
+	assert_int_equal(directory_save_form(db, &f, &o, &rep, &fields), ERR_OK);
 	assert_int_equal(db_commit(db), ERR_OK);
 	assert_int_equal(rep.outcome, SAVE_CREATED);
 	assert_int_equal(rt_count(t, &q_state, DB_ARGS(DB_TEXT(rep.id), DB_TEXT("draft"))), 1);
 	/* An organisation kith does not know: named as the form names it. */
 	f.org_id = ORG2;
 	assert_int_equal(db_begin(db), ERR_OK);
-	assert_int_equal(directory_save_form(&t->app, db, &f, &o, &rep, &fields), ERR_INVALID);
+	assert_int_equal(directory_save_form(db, &f, &o, &rep, &fields), ERR_INVALID);
 	db_rollback(db);
 	assert_string_equal(vs(fields, "0.field"), "org_id");
 	assert_string_equal(vs(fields, "0.detail"), "Choose the organisation that runs the service");
@@ -578,7 +579,7 @@ static void form_round_trip(void **state)
 	f.org_id = ORG;
 	/* A bad form: 422-style fields, nothing saved. */
 	f.name = "";
-	assert_int_equal(directory_save_form(&t->app, db, &f, &o, &rep, &fields), ERR_INVALID);
+	assert_int_equal(directory_save_form(db, &f, &o, &rep, &fields), ERR_INVALID);
 	assert_string_equal(vs(fields, "0.field"), "name");
 	json_decref(fields);
 }
@@ -617,7 +618,7 @@ static void import_council_feed(void **state)
 	json_t *r;
 	size_t i;
 
-	assert_int_equal(directory_import(&t->app, db, data, len, NOW, &rep), ERR_OK);
+	assert_int_equal(directory_import(t->app.directory, db, data, len, NOW, &rep), ERR_OK);
 	/* Every record counted once: 738. */
 	assert_int_equal(rep.imported + rep.updated + rep.unchanged + rep.rejected, 738);
 	assert_int_equal(rep.rejected, json_array_size(rep.rejections));
@@ -631,11 +632,11 @@ static void import_council_feed(void **state)
 	import_report_release(&rep);
 	assert_int_equal(rt_count(t, &q_published, DB_NOARGS), 738);
 	/* Synced: searchable at once. */
-	assert_int_equal(search_count(directory_index(&t->app)), 738);
+	assert_int_equal(search_count(directory_search_index(t->app.directory)), 738);
 	assert_true(found(t, "walking") > 0);
 
 	/* Again: all unchanged. */
-	assert_int_equal(directory_import(&t->app, db, data, len, NOW + 86400, &rep), ERR_OK);
+	assert_int_equal(directory_import(t->app.directory, db, data, len, NOW + 86400, &rep), ERR_OK);
 	assert_int_equal(rep.unchanged, 738);
 	assert_int_equal(rep.imported + rep.updated + rep.rejected, 0);
 	import_report_release(&rep);
@@ -669,7 +670,7 @@ static void import_council_feed(void **state)
 			p = p ? p + 1 : NULL;
 		}
 	}
-	assert_int_equal(directory_import(&t->app, db, out, outlen, NOW + 2 * 86400, &rep), ERR_OK);
+	assert_int_equal(directory_import(t->app.directory, db, out, outlen, NOW + 2 * 86400, &rep), ERR_OK);
 	assert_string_equal(rep.shape, "newline-delimited JSON");
 	assert_int_equal(rep.unchanged, 738);
 	assert_int_equal(rep.imported + rep.updated + rep.rejected, 0);
@@ -700,7 +701,7 @@ static void import_reports_rejections(void **state)
 	json_t *r;
 	size_t i;
 
-	assert_int_equal(directory_import(&t->app, rt_db(t), feed, sizeof(feed) - 1, NOW, &rep), ERR_OK);
+	assert_int_equal(directory_import(t->app.directory, rt_db(t), feed, sizeof(feed) - 1, NOW, &rep), ERR_OK);
 	assert_int_equal(rep.imported, 1);
 	assert_int_equal(rep.rejected, 6);
 	json_array_foreach(rep.rejections, i, r) {
@@ -709,7 +710,7 @@ static void import_reports_rejections(void **state)
 	}
 	import_report_release(&rep);
 	/* A file that is not JSON at all: nothing imported, the reason. */
-	assert_int_equal(directory_import(&t->app, rt_db(t), "<html>", 6, NOW, &rep), ERR_INVALID);
+	assert_int_equal(directory_import(t->app.directory, rt_db(t), "<html>", 6, NOW, &rep), ERR_INVALID);
 	assert_non_null(strstr(rep.problem, "not JSON"));
 	import_report_release(&rep);
 }

@@ -21,12 +21,11 @@
 #include "directory/vocab.h"
 #include "http/router.h"
 #include "store/store.h"
+#include "support/cast.h"
 #include "support/reqtest.h"
 
-#define ORG_A "a0000000-0000-4000-8000-00000000000a"
-#define ORG_B "b0000000-0000-4000-8000-00000000000b"
-#define ORGANISER_A (ROLE_BIT(ROLE_ORGANISER) | ROLE_BIT(ROLE_MEMBER))
-#define COORD (ROLE_BIT(ROLE_COORDINATOR) | ROLE_BIT(ROLE_MEMBER))
+#define ORG_A RT_ORG_A
+#define ORG_B RT_ORG_B
 
 /* ---------------------------------------------------------------- helpers */
 
@@ -72,7 +71,7 @@ static void save(struct rt *t, const struct svc *s, char out[37])
 
 	memset(&rep, 0, sizeof(rep));
 	assert_int_equal(db_begin(rt_db(t)), ERR_OK);
-	e = directory_save_form(&t->app, rt_db(t), &f, &o, &rep, &fields);
+	e = directory_save_form(rt_db(t), &f, &o, &rep, &fields);
 	if (e) {
 		char *dump = fields ? json_dumps(fields, 0) : NULL;
 
@@ -82,7 +81,7 @@ static void save(struct rt *t, const struct svc *s, char out[37])
 	json_decref(fields);
 	assert_int_equal(e, ERR_OK);
 	assert_int_equal(db_commit(rt_db(t)), ERR_OK);
-	assert_int_equal(directory_sync(&t->app, rt_db(t)), ERR_OK);
+	assert_int_equal(directory_apply_changes(t->app.directory, rt_db(t)), ERR_OK);
 	snprintf(out, 37, "%s", rep.id);
 }
 
@@ -93,8 +92,7 @@ static int setup(void **state)
 	if (rt_setup(state))
 		return -1;
 	t = *state;
-	assert_int_equal(org_create(rt_db(t), ORG_A, "Northtown Walkers", time_now()), ERR_OK);
-	assert_int_equal(org_create(rt_db(t), ORG_B, "Southtown Lunch Club", time_now()), ERR_OK);
+	rt_cast_orgs(t);
 	return 0;
 }
 
@@ -437,14 +435,11 @@ static void service_page_for_everyone(void **state)
 static void drafts_and_archived_only_for_their_organisation(void **state)
 {
 	struct rt *t = *state;
-	struct rt_browser own, other, coord, member;
+	struct rt_cast c;
 	struct rt_resp r;
 	char draft[37], target[96];
 
-	rt_sign_in(t, rt_person(t, "Olu Organiser", "olu@example.org", NULL, ORGANISER_A, ORG_A), &own);
-	rt_sign_in(t, rt_person(t, "Bea Other", "bea@example.org", NULL, ORGANISER_A, ORG_B), &other);
-	rt_sign_in(t, rt_person(t, "Cora Coord", "cora@example.org", NULL, COORD, NULL), &coord);
-	rt_sign_in(t, rt_person(t, "Mo Member", "mo@example.org", NULL, ROLE_BIT(ROLE_MEMBER), NULL), &member);
+	rt_cast_people(t, &c, RT_CAST_OLU | RT_CAST_BEA | RT_CAST_CORA | RT_CAST_MO | RT_CAST_BROWSERS);
 	save(t, &(struct svc){ .org = ORG_A, .name = "Secret Draft Walk", .state = SVC_DRAFT }, draft);
 	snprintf(target, sizeof(target), "/services/%s", draft);
 
@@ -452,39 +447,30 @@ static void drafts_and_archived_only_for_their_organisation(void **state)
 	assert_int_equal(r.status, 404);
 	assert_false(rt_has(&r, "Secret Draft Walk"));
 	rt_resp_free(&r);
-	rt_browser_get(t, &member, target, &r);
-	assert_int_equal(r.status, 404);
-	rt_resp_free(&r);
-	rt_browser_get(t, &other, target, &r);
+	rt_browser_get_is(t, &c.member, target, 404, NULL);
+	rt_browser_get(t, &c.other, target, &r);
 	assert_int_equal(r.status, 404);
 	assert_false(rt_has(&r, "Secret Draft Walk"));
 	rt_resp_free(&r);
 
-	rt_browser_get(t, &own, target, &r);
+	rt_browser_get(t, &c.own, target, &r);
 	assert_int_equal(r.status, 200);
 	assert_true(rt_has(&r, "This is a draft."));
 	assert_true(rt_has(&r, "Secret Draft Walk"));
 	assert_true(rt_has(&r, "Manage this listing"));
 	assert_false(rt_has(&r, "/publish\""));       /* organisers do not publish */
 	rt_resp_free(&r);
-	rt_browser_get(t, &coord, target, &r);
-	assert_int_equal(r.status, 200);
-	assert_true(rt_has(&r, "This is a draft."));
-	assert_true(rt_has(&r, "action=\"/manage/services/"));
-	assert_true(rt_has(&r, "/publish\""));
-	rt_resp_free(&r);
+	rt_browser_get_is(t, &c.coord, target, 200, "This is a draft.",
+			"action=\"/manage/services/", "/publish\"", NULL);
 
 	/* Archived: the same. */
 	assert_int_equal(db_begin(rt_db(t)), ERR_OK);
-	assert_int_equal(directory_set_state(&t->app, rt_db(t), draft, SVC_ARCHIVED, 0, time_now()), ERR_OK);
+	assert_int_equal(directory_set_state(rt_db(t), draft, SVC_ARCHIVED, 0, time_now()), ERR_OK);
 	assert_int_equal(db_commit(rt_db(t)), ERR_OK);
 	rt_get(t, target, &r);
 	assert_int_equal(r.status, 404);
 	rt_resp_free(&r);
-	rt_browser_get(t, &own, target, &r);
-	assert_int_equal(r.status, 200);
-	assert_true(rt_has(&r, "This listing is archived."));
-	rt_resp_free(&r);
+	rt_browser_get_is(t, &c.own, target, 200, "This listing is archived.", NULL);
 }
 
 static void organisation_page(void **state)

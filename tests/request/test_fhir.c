@@ -27,21 +27,19 @@
 #include "referral/fhir.h"
 #include "referral/referral.h"
 #include "store/store.h"
+#include "support/cast.h"
 #include "support/reqtest.h"
 
-#define ORG_A "a0000000-0000-4000-8000-00000000000a"
-#define ORG_B "b0000000-0000-4000-8000-00000000000b"
+#define ORG_A RT_ORG_A
+#define ORG_B RT_ORG_B
 #define NOBODY "00000000-0000-4000-8000-000000000000"
-#define MEMBER ROLE_BIT(ROLE_MEMBER)
 #define NHS "9434765919"
 #define BASE "https://kith.test"
 
 struct fx {
 	struct rt *t;
+	RT_CAST_MEMBERS;        /* all but Cora, with bearers tlw, torga, torgb, tcomm, tmem */
 	char svc_a[37], svc_b[37];
-	int64_t lw, orga, orgb, comm, mem;
-	char tlw[TOKEN_LEN + 1], torga[TOKEN_LEN + 1], torgb[TOKEN_LEN + 1];
-	char tcomm[TOKEN_LEN + 1], tmem[TOKEN_LEN + 1];
 };
 
 struct res {
@@ -59,38 +57,19 @@ static void res_free(struct res *x)
 static int setup(void **state)
 {
 	const char *const settings[] = { "rate_limit=0", "dev_mode=true", "base_url=" BASE, NULL };
-	struct fx *x = calloc(1, sizeof(*x));
-	void *st = *state;
-	struct rt *t;
+	struct fx *x = rt_fixture(state, sizeof(*x), settings);
 
-	if (!x || rt_setup_with(&st, settings))
+	if (!x)
 		return -1;
-	x->t = t = st;
-	assert_int_equal(org_create(rt_db(t), ORG_A, "Northtown Walkers", time_now()), ERR_OK);
-	assert_int_equal(org_create(rt_db(t), ORG_B, "Southtown Singers", time_now()), ERR_OK);
-	rt_service(t, ORG_A, "Tuesday Health Walk", SVC_PUBLISHED, x->svc_a);
-	rt_service(t, ORG_B, "Singing for Breathing", SVC_PUBLISHED, x->svc_b);
-	x->lw = rt_person(t, "Lina Worker", "lina@example.org", NULL, MEMBER | ROLE_BIT(ROLE_LINK_WORKER), NULL);
-	x->orga = rt_person(t, "Olu Organiser", "olu@example.org", NULL, MEMBER | ROLE_BIT(ROLE_ORGANISER), ORG_A);
-	x->orgb = rt_person(t, "Bea Organiser", "bea@example.org", NULL, MEMBER | ROLE_BIT(ROLE_ORGANISER), ORG_B);
-	x->comm = rt_person(t, "Cam Missioner", "cam@example.org", NULL, MEMBER | ROLE_BIT(ROLE_COMMISSIONER), NULL);
-	x->mem = rt_person(t, "Mo Member", "mo@example.org", NULL, MEMBER, NULL);
-	rt_bearer(t, x->lw, RT_API_TOKEN, x->tlw);
-	rt_bearer(t, x->orga, RT_API_TOKEN, x->torga);
-	rt_bearer(t, x->orgb, RT_API_TOKEN, x->torgb);
-	rt_bearer(t, x->comm, RT_API_TOKEN, x->tcomm);
-	rt_bearer(t, x->mem, RT_API_TOKEN, x->tmem);
-	*state = x;
+	rt_cast(x->t, &x->cast, (RT_CAST_EVERYONE & ~RT_CAST_CORA) | RT_CAST_TOKENS);
+	rt_service(x->t, ORG_A, "Tuesday Health Walk", SVC_PUBLISHED, x->svc_a);
+	rt_service(x->t, ORG_B, "Singing for Breathing", SVC_PUBLISHED, x->svc_b);
 	return 0;
 }
 
 static int teardown(void **state)
 {
-	struct fx *x = *state;
-	void *st = x->t;
-
-	free(x);
-	return rt_teardown(&st);
+	return rt_fixture_free(state);
 }
 
 /* ---------------------------------------------------------------- helpers */
@@ -322,7 +301,7 @@ static void service_request_read(void **state)
 		if (strcmp(jstr(ids, "system"), FHIR_NHS_NUMBER) == 0 && strcmp(jstr(ids, "value"), NHS) == 0)
 			nhs = true;
 	assert_true(nhs);
-	assert_string_equal(sat(r.j, "requester.display"), "Lina Worker");
+	assert_string_equal(sat(r.j, "requester.display"), "Lin Linkworker");
 	json_array_foreach(json_object_get(r.j, "performer"), i, perf) {
 		if (jstr(perf, "type") && strcmp(jstr(perf, "type"), "Organization") == 0) {
 			org = strcmp(jstr(perf, "display"), "Northtown Walkers") == 0 &&

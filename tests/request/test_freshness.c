@@ -18,13 +18,15 @@
 #include "core/timeutil.h"
 #include "core/uktime.h"
 #include "directory/directory.h"
+#include "directory/directory_feature.h"
 #include "directory/freshness.h"
 #include "directory/vocab.h"
 #include "store/store.h"
+#include "support/cast.h"
 #include "support/reqtest.h"
 
-#define ORG_A "a0000000-0000-4000-8000-00000000000a"
-#define ORG_B "b0000000-0000-4000-8000-00000000000b"
+#define ORG_A RT_ORG_A
+#define ORG_B RT_ORG_B      /* nobody to ask: no organisers */
 #define ORGANISER (ROLE_BIT(ROLE_ORGANISER) | ROLE_BIT(ROLE_MEMBER))
 #define COORD (ROLE_BIT(ROLE_COORDINATOR) | ROLE_BIT(ROLE_MEMBER))
 #define DAY 86400
@@ -49,7 +51,8 @@ static const struct sql q_token_plain = { "tf.token_plain",
 
 struct fx {
 	struct rt *t;
-	int64_t olu, ola, cora;
+	RT_CAST_MEMBERS;        /* olu, cora */
+	int64_t ola;
 	char walk[37];
 };
 
@@ -62,7 +65,7 @@ static int64_t n(struct rt *t, const struct sql *q, const char *id)
 static void run_at(struct rt *t, int64_t at)
 {
 	time_set_fake(at);
-	assert_int_equal(freshness_run(&t->app, rt_db(t), at), ERR_OK);
+	assert_int_equal(freshness_run(FRESHNESS_ENV(&t->app), rt_db(t), at), ERR_OK);
 }
 
 static bool found(struct rt *t, const char *name)
@@ -81,30 +84,20 @@ static bool found(struct rt *t, const char *name)
 
 static int setup(void **state)
 {
-	struct fx *x = calloc(1, sizeof(*x));
-	void *st = *state;
+	struct fx *x = rt_fixture(state, sizeof(*x), NULL);
 
-	if (!x || rt_setup(&st))
+	if (!x)
 		return -1;
-	x->t = st;
 	time_set_fake(T0);
-	assert_int_equal(org_create(rt_db(x->t), ORG_A, "Northtown Walkers", T0), ERR_OK);
-	assert_int_equal(org_create(rt_db(x->t), ORG_B, "Nobody's Club", T0), ERR_OK);
-	x->olu = rt_person(x->t, "Olu Organiser", "olu@example.org", NULL, ORGANISER, ORG_A);
+	rt_cast(x->t, &x->cast, RT_CAST_OLU | RT_CAST_CORA);
 	x->ola = rt_person(x->t, "Ola Organiser", "ola@example.org", NULL, ORGANISER, ORG_A);
-	x->cora = rt_person(x->t, "Cora Coord", "cora@example.org", NULL, COORD, NULL);
 	rt_service(x->t, ORG_A, "Tuesday Health Walk", SVC_PUBLISHED, x->walk);
-	*state = x;
 	return 0;
 }
 
 static int teardown(void **state)
 {
-	struct fx *x = *state;
-	void *st = x->t;
-
-	free(x);
-	return rt_teardown(&st);
+	return rt_fixture_free(state);
 }
 
 /* ---------------------------------------------------------------- tests */
@@ -168,10 +161,7 @@ static void ask_then_flag_then_hide(void **state)
 	assert_int_equal(n(t, &q_hidden, x->walk), 0);
 	assert_true(found(t, "Tuesday Health Walk"));
 	rt_sign_in(t, x->cora, &coord);
-	rt_browser_get(t, &coord, "/review", &r);
-	assert_int_equal(r.status, 200);
-	assert_true(rt_has(&r, ">Tuesday Health Walk</a>"));
-	rt_resp_free(&r);
+	rt_browser_get_is(t, &coord, "/review", 200, ">Tuesday Health Walk</a>", NULL);
 
 	/* 42 days after the flag: hidden from search, the page still opens
 	 * with a warning. */
@@ -190,9 +180,7 @@ static void ask_then_flag_then_hide(void **state)
 	/* A coordinator marks it as checked: back in search, all clear. */
 	rt_sign_in(t, x->cora, &coord);
 	snprintf(target, sizeof(target), "/manage/services/%s/verify", x->walk);
-	rt_browser_post(t, &coord, target, "back=review", &r);
-	assert_int_equal(r.status, 303);
-	rt_resp_free(&r);
+	rt_browser_post_is(t, &coord, target, "back=review", 303, NULL);
 	assert_int_equal(n(t, &q_asked, x->walk), 0);
 	assert_int_equal(n(t, &q_flagged, x->walk), 0);
 	assert_int_equal(n(t, &q_hidden, x->walk), 0);
@@ -232,18 +220,12 @@ static void the_link_works_once(void **state)
 	assert_int_equal(rt_count(t, &q_token_plain, DB_ARGS(DB_TEXT(hash_check))), 0);
 
 	/* Opening it answers nothing: it asks. */
-	rt_browser_get(t, &b, link, &r);
-	assert_int_equal(r.status, 200);
-	assert_true(rt_has(&r, "Is Tuesday Health Walk still running?"));
-	assert_true(rt_has(&r, "name=\"answer\" value=\"yes\""));
-	assert_true(rt_has(&r, "name=\"answer\" value=\"stopped\""));
-	rt_resp_free(&r);
+	rt_browser_get_is(t, &b, link, 200, "Is Tuesday Health Walk still running?",
+			"name=\"answer\" value=\"yes\"", "name=\"answer\" value=\"stopped\"", NULL);
 	assert_int_equal(n(t, &q_hidden, x->walk), 1);
 
-	rt_browser_post(t, &b, link, "answer=yes", &r);
-	assert_int_equal(r.status, 200);
-	assert_true(rt_has(&r, "Tuesday Health Walk is marked as checked today"));
-	rt_resp_free(&r);
+	rt_browser_post_is(t, &b, link, "answer=yes", 200,
+			"Tuesday Health Walk is marked as checked today", NULL);
 	assert_int_equal(n(t, &q_asked, x->walk), 0);
 	assert_int_equal(n(t, &q_flagged, x->walk), 0);
 	assert_int_equal(n(t, &q_hidden, x->walk), 0);
@@ -253,10 +235,8 @@ static void the_link_works_once(void **state)
 	assert_true(found(t, "Tuesday Health Walk"));
 
 	/* Twice: no. */
-	rt_browser_post(t, &b, link, "answer=yes", &r);
-	assert_int_equal(r.status, 404);
-	assert_true(rt_has(&r, "This link has expired or has already been used"));
-	rt_resp_free(&r);
+	rt_browser_post_is(t, &b, link, "answer=yes", 404,
+			"This link has expired or has already been used", NULL);
 	free(link);
 
 	/* A made-up link looks the same. */
@@ -284,10 +264,8 @@ static void it_has_stopped(void **state)
 	link = rt_mail_link(t, "olu@example.org", "service_check", "/check/");
 	rt_browser_get(t, &b, link, &r);
 	rt_resp_free(&r);
-	rt_browser_post(t, &b, link, "answer=stopped", &r);
-	assert_int_equal(r.status, 200);
-	assert_true(rt_has(&r, "Thank you for letting us know"));
-	rt_resp_free(&r);
+	rt_browser_post_is(t, &b, link, "answer=stopped", 200, "Thank you for letting us know",
+			NULL);
 	free(link);
 	assert_int_equal(rt_count(t, &q_state, DB_ARGS(DB_TEXT(x->walk), DB_TEXT("archived"))), 1);
 	assert_int_equal(rt_audit_n(t, "service.archived"), 1);

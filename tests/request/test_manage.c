@@ -18,10 +18,11 @@
 #include "directory/directory.h"
 #include "directory/vocab.h"
 #include "store/store.h"
+#include "support/cast.h"
 #include "support/reqtest.h"
 
-#define ORG_A "a0000000-0000-4000-8000-00000000000a"
-#define ORG_B "b0000000-0000-4000-8000-00000000000b"
+#define ORG_A RT_ORG_A
+#define ORG_B RT_ORG_B
 #define ORGANISER (ROLE_BIT(ROLE_ORGANISER) | ROLE_BIT(ROLE_MEMBER))
 #define COORD (ROLE_BIT(ROLE_COORDINATOR) | ROLE_BIT(ROLE_MEMBER))
 #define MEMBER ROLE_BIT(ROLE_MEMBER)
@@ -84,39 +85,22 @@ static bool search_has(struct rt *t, const char *q, const char *needle)
 
 struct fx {
 	struct rt *t;
-	int64_t olu, bea, cora, mo;
-	struct rt_browser own, other, coord, member;
+	RT_CAST_MEMBERS;        /* olu, bea, cora, mo; own, other, coord, member */
 };
 
 static int setup(void **state)
 {
-	struct fx *x = calloc(1, sizeof(*x));
-	void *st = *state;
+	struct fx *x = rt_fixture(state, sizeof(*x), NULL);
 
-	if (!x || rt_setup(&st))
+	if (!x)
 		return -1;
-	x->t = st;
-	assert_int_equal(org_create(rt_db(x->t), ORG_A, "Northtown Walkers", time_now()), ERR_OK);
-	assert_int_equal(org_create(rt_db(x->t), ORG_B, "Southtown Lunch Club", time_now()), ERR_OK);
-	x->olu = rt_person(x->t, "Olu Organiser", "olu@example.org", NULL, ORGANISER, ORG_A);
-	x->bea = rt_person(x->t, "Bea Other", "bea@example.org", NULL, ORGANISER, ORG_B);
-	x->cora = rt_person(x->t, "Cora Coord", "cora@example.org", NULL, COORD, NULL);
-	x->mo = rt_person(x->t, "Mo Member", "mo@example.org", NULL, MEMBER, NULL);
-	rt_sign_in(x->t, x->olu, &x->own);
-	rt_sign_in(x->t, x->bea, &x->other);
-	rt_sign_in(x->t, x->cora, &x->coord);
-	rt_sign_in(x->t, x->mo, &x->member);
-	*state = x;
+	rt_cast(x->t, &x->cast, RT_CAST_OLU | RT_CAST_BEA | RT_CAST_CORA | RT_CAST_MO | RT_CAST_BROWSERS);
 	return 0;
 }
 
 static int teardown(void **state)
 {
-	struct fx *x = *state;
-	void *st = x->t;
-
-	free(x);
-	return rt_teardown(&st);
+	return rt_fixture_free(state);
 }
 
 /* ---------------------------------------------------------------- tests */
@@ -143,14 +127,9 @@ static void manage_lists_own_services(void **state)
 	rt_resp_free(&r);
 
 	/* Coordinators are sent on to the review list. */
-	rt_browser_get(x->t, &x->coord, "/manage", &r);
-	assert_int_equal(r.status, 200);
-	assert_true(rt_has(&r, "href=\"/review\""));
-	rt_resp_free(&r);
+	rt_browser_get_is(x->t, &x->coord, "/manage", 200, "href=\"/review\"", NULL);
 	/* Members may not; visitors are asked to sign in. */
-	rt_browser_get(x->t, &x->member, "/manage", &r);
-	assert_int_equal(r.status, 403);
-	rt_resp_free(&r);
+	rt_browser_get_is(x->t, &x->member, "/manage", 403, NULL);
 	rt_get(x->t, "/manage", &r);
 	assert_int_equal(r.status, 303);
 	assert_string_equal(rt_header(&r, "Location"), "/login?next=%2Fmanage");
@@ -217,11 +196,8 @@ static void organiser_adds_a_draft(void **state)
 	/* Not in search, not public; its organiser sees it with the banner. */
 	assert_false(search_has(x->t, "walk", "Tuesday Health Walk"));
 	snprintf(target, sizeof(target), "/services/%s?done=created", id);
-	rt_browser_get(x->t, &x->own, target, &r);
-	assert_int_equal(r.status, 200);
-	assert_true(rt_has(&r, "A coordinator will check it and publish it."));
-	assert_true(rt_has(&r, "Every Tuesday, 10:00 to 11:30"));
-	rt_resp_free(&r);
+	rt_browser_get_is(x->t, &x->own, target, 200, "A coordinator will check it and publish it.",
+			"Every Tuesday, 10:00 to 11:30", NULL);
 
 	/* A coordinator publishes it: in search at once. */
 	snprintf(target, sizeof(target), "/manage/services/%s/publish", id);
@@ -240,16 +216,12 @@ static void coordinator_adds_for_any_organisation(void **state)
 	struct rt_resp r;
 	char id[37];
 
-	rt_browser_get(x->t, &x->coord, "/manage/services/new?org=" ORG_B, &r);
-	assert_int_equal(r.status, 200);
-	assert_true(rt_has(&r, "name=\"org_id\""));
-	assert_true(rt_has(&r, "<option value=\"" ORG_B "\" selected>Southtown Lunch Club</option>"));
-	rt_resp_free(&r);
+	rt_browser_get_is(x->t, &x->coord, "/manage/services/new?org=" ORG_B, 200,
+			"name=\"org_id\"",
+			"<option value=\"" ORG_B "\" selected>Southtown Lunch Club</option>", NULL);
 	/* Without an organisation: said so. */
-	rt_browser_post(x->t, &x->coord, "/manage/services/new", GOOD_FORM, &r);
-	assert_int_equal(r.status, 422);
-	assert_true(rt_has(&r, "href=\"#org_id\""));
-	rt_resp_free(&r);
+	rt_browser_post_is(x->t, &x->coord, "/manage/services/new", GOOD_FORM, 422,
+			"href=\"#org_id\"", NULL);
 	rt_browser_post(x->t, &x->coord, "/manage/services/new", GOOD_FORM "&org_id=" ORG_B, &r);
 	assert_int_equal(r.status, 303);
 	id_from_location(&r, id);
@@ -269,12 +241,9 @@ static void organiser_edits_own_not_others(void **state)
 	rt_service(x->t, ORG_B, "Southtown Lunch", SVC_PUBLISHED, theirs);
 
 	snprintf(target, sizeof(target), "/manage/services/%s/edit", mine);
-	rt_browser_get(x->t, &x->own, target, &r);
-	assert_int_equal(r.status, 200);
-	assert_true(rt_has(&r, "value=\"Tuesday Health Walk\""));
-	assert_true(rt_has(&r, "<option value=\"weekly\" selected>"));
-	assert_true(rt_has(&r, "<option value=\"1\" selected>Tuesday</option>"));
-	rt_resp_free(&r);
+	rt_browser_get_is(x->t, &x->own, target, 200, "value=\"Tuesday Health Walk\"",
+			"<option value=\"weekly\" selected>",
+			"<option value=\"1\" selected>Tuesday</option>", NULL);
 	rt_browser_post(x->t, &x->own, target,
 		"name=Tuesday+Health+Walk+and+Talk&description=A+walk+then+a+cuppa.&categories=walking"
 		"&sched0_kind=weekly&sched0_weekday=1&sched0_opens=10%3A30&in_person=1"
@@ -294,18 +263,13 @@ static void organiser_edits_own_not_others(void **state)
 	assert_int_equal(r.status, 404);
 	assert_false(rt_has(&r, "Southtown Lunch"));
 	rt_resp_free(&r);
-	rt_browser_post(x->t, &x->own, target, GOOD_FORM, &r);
-	assert_int_equal(r.status, 404);
-	rt_resp_free(&r);
+	rt_browser_post_is(x->t, &x->own, target, GOOD_FORM, 404, NULL);
 	assert_int_equal(rt_count(x->t, &q_named, DB_ARGS(DB_TEXT("Southtown Lunch"))), 1);
 	snprintf(target, sizeof(target), "/manage/services/%s/confirm", theirs);
-	rt_browser_post(x->t, &x->own, target, NULL, &r);
-	assert_int_equal(r.status, 404);
-	rt_resp_free(&r);
+	rt_browser_post_is(x->t, &x->own, target, NULL, 404, NULL);
 	/* And one that does not exist looks the same. */
-	rt_browser_get(x->t, &x->own, "/manage/services/00000000-0000-4000-8000-000000000000/edit", &r);
-	assert_int_equal(r.status, 404);
-	rt_resp_free(&r);
+	rt_browser_get_is(x->t, &x->own, "/manage/services/00000000-0000-4000-8000-000000000000/edit",
+			404, NULL);
 }
 
 static void review_publish_archive_verify(void **state)
@@ -319,20 +283,12 @@ static void review_publish_archive_verify(void **state)
 	rt_service(x->t, ORG_A, "Live Walk", SVC_PUBLISHED, live);
 
 	/* Only coordinators and admins review. */
-	rt_browser_get(x->t, &x->own, "/review", &r);
-	assert_int_equal(r.status, 403);
-	rt_resp_free(&r);
+	rt_browser_get_is(x->t, &x->own, "/review", 403, NULL);
 	snprintf(target, sizeof(target), "/manage/services/%s/publish", draft);
-	rt_browser_post(x->t, &x->own, target, NULL, &r);
-	assert_int_equal(r.status, 403);
-	rt_resp_free(&r);
+	rt_browser_post_is(x->t, &x->own, target, NULL, 403, NULL);
 	assert_int_equal(state_is(x->t, draft, "draft"), 1);
 
-	rt_browser_get(x->t, &x->coord, "/review", &r);
-	assert_int_equal(r.status, 200);
-	assert_true(rt_has(&r, ">Draft Walk</a>"));
-	assert_true(rt_has(&r, target));
-	rt_resp_free(&r);
+	rt_browser_get_is(x->t, &x->coord, "/review", 200, ">Draft Walk</a>", target, NULL);
 
 	/* Without the form token: refused. */
 	{
@@ -357,17 +313,13 @@ static void review_publish_archive_verify(void **state)
 	rt_resp_free(&r);
 	assert_int_equal(state_is(x->t, live, "published"), 1);
 	assert_int_equal(audited(x->t, "service.archived", live), 0);
-	rt_browser_post(x->t, &x->coord, target, "back=review&confirm=yes", &r);
-	assert_int_equal(r.status, 303);
-	rt_resp_free(&r);
+	rt_browser_post_is(x->t, &x->coord, target, "back=review&confirm=yes", 303, NULL);
 	assert_int_equal(state_is(x->t, live, "archived"), 1);
 	assert_int_equal(audited(x->t, "service.archived", live), 1);
 	assert_false(search_has(x->t, "walk", "Live Walk"));
 
 	snprintf(target, sizeof(target), "/manage/services/%s/publish", live);
-	rt_browser_post(x->t, &x->coord, target, NULL, &r);
-	assert_int_equal(r.status, 303);
-	rt_resp_free(&r);
+	rt_browser_post_is(x->t, &x->coord, target, NULL, 303, NULL);
 	assert_true(search_has(x->t, "walk", "Live Walk"));
 
 	later = time_now() + 86400;
@@ -383,9 +335,7 @@ static void review_publish_archive_verify(void **state)
 
 	/* A draft cannot be marked as checked. */
 	snprintf(target, sizeof(target), "/manage/services/%s/verify", draft);
-	rt_browser_post(x->t, &x->coord, target, NULL, &r);
-	assert_int_equal(r.status, 409);
-	rt_resp_free(&r);
+	rt_browser_post_is(x->t, &x->coord, target, NULL, 409, NULL);
 
 	rt_browser_get(x->t, &x->coord, "/review?done=verified", &r);
 	assert_true(rt_has(&r, "The service is marked as checked today."));
@@ -402,12 +352,8 @@ static void review_pages(void **state)
 		snprintf(name, sizeof(name), "Draft %02d", i);
 		rt_service(x->t, ORG_A, name, SVC_DRAFT, id);
 	}
-	rt_browser_get(x->t, &x->coord, "/review", &r);
-	assert_int_equal(r.status, 200);
-	assert_true(rt_has(&r, "25 listings need attention"));
-	assert_true(rt_has(&r, "href=\"/review?page=2\""));
-	assert_true(rt_has(&r, "Page 1 of 2"));
-	rt_resp_free(&r);
+	rt_browser_get_is(x->t, &x->coord, "/review", 200, "25 listings need attention",
+			"href=\"/review?page=2\"", "Page 1 of 2", NULL);
 	rt_browser_get(x->t, &x->coord, "/review?page=2", &r);
 	assert_true(rt_has(&r, "Page 2 of 2"));
 	assert_true(rt_has(&r, "href=\"/review?page=1\""));
@@ -437,6 +383,62 @@ static void organiser_confirms_still_running(void **state)
 	rt_resp_free(&r);
 }
 
+/* The service form on the one POST path: a failed change names each
+ * field in page order, keeps the long words in their textarea and leaves
+ * the service as it was; the fixed one is saved and found at once. */
+static void failed_change_keeps_the_service_and_what_was_typed(void **state)
+{
+	struct fx *x = *state;
+	struct rt_resp r;
+	char id[37], target[128];
+
+	rt_service(x->t, ORG_A, "Tuesday Health Walk", SVC_PUBLISHED, id);
+	snprintf(target, sizeof(target), "/manage/services/%s/edit", id);
+	rt_browser_get(x->t, &x->own, target, &r);
+	assert_int_equal(r.status, 200);
+	rt_resp_free(&r);
+	rt_browser_post(x->t, &x->own, target, "name=&description=Round+the+lake%0D%0A%0D%0AThen+tea"
+		"&categories=walking&sched0_kind=weekly&sched0_weekday=1&in_person=1"
+		"&address_1=1+Park+Road&town=Scunthorpe&postcode=DN15+6XX&join=turn-up", &r);
+	assert_int_equal(r.status, 422);
+	assert_true(rt_has(&r, "<title>Error: Change Tuesday Health Walk"));
+	assert_true(rt_has(&r, "href=\"#name\""));
+	assert_true(rt_has(&r, "href=\"#free\""));
+	assert_true(strstr(r.body, "href=\"#name\"") < strstr(r.body, "href=\"#free\""));
+	assert_true(rt_has(&r, "name=\"description\" rows=\"8\""));
+	assert_true(rt_has(&r, ">Round the lake\r\n\r\nThen tea</textarea>"));
+	assert_true(rt_has(&r, "id=\"join\" name=\"join\" type=\"radio\" value=\"turn-up\" checked"));
+	rt_resp_free(&r);
+	assert_int_equal(rt_count(x->t, &q_named, DB_ARGS(DB_TEXT("Tuesday Health Walk"))), 1);
+
+	rt_browser_post(x->t, &x->own, target, GOOD_FORM, &r);
+	assert_int_equal(r.status, 303);
+	snprintf(target, sizeof(target), "/services/%s?done=saved", id);
+	assert_string_equal(rt_header(&r, "Location"), target);
+	rt_resp_free(&r);
+	assert_true(search_has(x->t, "gentle", "Tuesday Health Walk"));
+	assert_int_equal(audited(x->t, "service.updated", id), 1);
+}
+
+/* Each listing on /review offers only the buttons that fit its state: a
+ * draft is published or archived, not marked as checked. */
+static void review_offers_the_buttons_that_fit(void **state)
+{
+	struct fx *x = *state;
+	struct rt_resp r;
+	char draft[37];
+
+	rt_service(x->t, ORG_A, "Draft Walk", SVC_DRAFT, draft);
+	rt_browser_get(x->t, &x->coord, "/review", &r);
+	assert_int_equal(r.status, 200);
+	assert_true(rt_has(&r, "class=\"govuk-button\" data-module=\"govuk-button\">Publish"
+		"<span class=\"govuk-visually-hidden\"> Draft Walk</span>"));
+	assert_false(rt_has(&r, "Mark as checked<span class=\"govuk-visually-hidden\">: Draft Walk</span>"));
+	assert_true(rt_has(&r, "class=\"govuk-button govuk-button--warning\" data-module=\"govuk-button\">"
+		"Archive<span class=\"govuk-visually-hidden\"> Draft Walk</span>"));
+	rt_resp_free(&r);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -449,6 +451,8 @@ int main(void)
 		T(review_publish_archive_verify),
 		T(review_pages),
 		T(organiser_confirms_still_running),
+		T(failed_change_keeps_the_service_and_what_was_typed),
+		T(review_offers_the_buttons_that_fit),
 	};
 #undef T
 

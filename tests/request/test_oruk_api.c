@@ -69,7 +69,7 @@ static void save(struct rt *t, const char *tmpl, enum svc_state state)
 	if (!doc)
 		fail_msg("bad fixture: %s: %s", je.text, text);
 	assert_int_equal(db_begin(rt_db(t)), ERR_OK);
-	e = directory_save(&t->app, rt_db(t), doc, &o, &rep, &fields);
+	e = directory_save(rt_db(t), doc, &o, &rep, &fields);
 	if (e)
 		fail_msg("save: %s %s", err_name(e), fields ? json_dumps(fields, 0) : "");
 	assert_int_equal(db_commit(rt_db(t)), ERR_OK);
@@ -113,7 +113,7 @@ static int setup(void **state)
 	     "\"taxonomy\":\"Council terms\",\"taxonomy_id\":\"" TAX_X "\"}}]}", SVC_PUBLISHED);
 	save(t, "{\"id\":\"" S5 "\",\"name\":\"Draft Walk\",\"organization\":{\"id\":\"" ORG_C "\",\"name\":\"Drafts Ltd\"}"
 	     "}", SVC_DRAFT);
-	assert_int_equal(directory_sync(&t->app, rt_db(t)), ERR_OK);
+	assert_int_equal(directory_apply_changes(t->app.directory, rt_db(t)), ERR_OK);
 	return 0;
 }
 
@@ -261,7 +261,7 @@ static void list_items_follow_their_organisation(void **state)
 	     "\"service_at_locations\":[{\"location\":{\"name\":\"Village Hall\",\"addresses\":[{\"address_1\":"
 	     "\"2 Main Rd\",\"city\":\"Brigg\",\"postal_code\":\"DN20 8AA\"}]}}],"
 	     "\"attributes\":[{\"taxonomy_term_id\":\"@COND@\"}]}", SVC_PUBLISHED);
-	assert_int_equal(directory_sync(&t->app, rt_db(t)), ERR_OK);
+	assert_int_equal(directory_apply_changes(t->app.directory, rt_db(t)), ERR_OK);
 	j = get(t, "/api/oruk/services?organization_id=" ORG_A, 200);
 	json_array_foreach(json_object_get(j, "contents"), i, c) {
 		assert_string_equal(js(json_object_get(c, "organization"), "name"), "Walkers Trust Renamed");
@@ -607,7 +607,7 @@ static void council_feed(void **state)
 	data = malloc((size_t)n);
 	assert_int_equal(fread(data, 1, (size_t)n, f), (size_t)n);
 	fclose(f);
-	assert_int_equal(directory_import(&t->app, rt_db(t), data, (size_t)n, time_now(), &rep), ERR_OK);
+	assert_int_equal(directory_import(t->app.directory, rt_db(t), data, (size_t)n, time_now(), &rep), ERR_OK);
 	free(data);
 	assert_int_equal(rep.imported, 738);
 	import_report_release(&rep);

@@ -65,20 +65,11 @@ static void list_only_for_coordinators_and_admins(void **state)
 	assert_int_equal(r.status, 303);
 	assert_string_equal(rt_header(&r, "Location"), "/login?next=%2Fpeople");
 	rt_resp_free(&r);
-	rt_browser_get(t, &m, "/people", &r);
-	assert_int_equal(r.status, 403);
-	rt_resp_free(&r);
-	rt_browser_get(t, &c, "/people", &r);
-	assert_int_equal(r.status, 200);
-	assert_true(rt_has(&r, "<h1 class=\"govuk-heading-l\">People</h1>"));
-	assert_true(rt_has(&r, "Showing 1 to 3 of 3."));
-	assert_true(rt_has(&r, ">Mo Member</a>"));
-	assert_true(rt_has(&r, "mo@example.org"));
-	assert_true(rt_has(&r, "Member, Coordinator"));
-	rt_resp_free(&r);
-	rt_browser_get(t, &a, "/people", &r);
-	assert_int_equal(r.status, 200);
-	rt_resp_free(&r);
+	rt_browser_get_is(t, &m, "/people", 403, NULL);
+	rt_browser_get_is(t, &c, "/people", 200, "<h1 class=\"govuk-heading-l\">People</h1>",
+			"Showing 1 to 3 of 3.", ">Mo Member</a>", "mo@example.org",
+			"Member, Coordinator", NULL);
+	rt_browser_get_is(t, &a, "/people", 200, NULL);
 }
 
 static void list_search_filter_and_pages(void **state)
@@ -113,15 +104,10 @@ static void list_search_filter_and_pages(void **state)
 	assert_true(rt_has(&r, "Showing 1 to 2 of 2."));
 	assert_true(rt_has(&r, "<option value=\"peer_supporter\" selected>"));
 	rt_resp_free(&r);
-	rt_browser_get(t, &c, "/people?q=nobody-at-all", &r);
-	assert_int_equal(r.status, 200);
-	assert_true(rt_has(&r, "No one matches"));
-	rt_resp_free(&r);
+	rt_browser_get_is(t, &c, "/people?q=nobody-at-all", 200, "No one matches", NULL);
 	/* Odd parameters do not break the page. */
-	rt_browser_get(t, &c, "/people?page=-4&role=wizard", &r);
-	assert_int_equal(r.status, 200);
-	assert_true(rt_has(&r, "Showing 1 to 25 of 31."));
-	rt_resp_free(&r);
+	rt_browser_get_is(t, &c, "/people?page=-4&role=wizard", 200, "Showing 1 to 25 of 31.",
+			NULL);
 }
 
 static void record_and_read_audit(void **state)
@@ -149,9 +135,7 @@ static void record_and_read_audit(void **state)
 	rt_resp_free(&r);
 	assert_int_equal(rt_audit_about(t, "person.read", o), 1);
 	/* A member sees their own record, without an audit row; not others'. */
-	rt_browser_get(t, &m, path, &r);
-	assert_int_equal(r.status, 403);
-	rt_resp_free(&r);
+	rt_browser_get_is(t, &m, path, 403, NULL);
 	snprintf(path, sizeof(path), "/people/%lld", (long long)mo);
 	rt_browser_get(t, &m, path, &r);
 	assert_int_equal(r.status, 200);
@@ -159,9 +143,7 @@ static void record_and_read_audit(void **state)
 	assert_false(rt_has(&r, "Give a role"));
 	rt_resp_free(&r);
 	assert_int_equal(rt_audit_about(t, "person.read", mo), 0);
-	rt_browser_get(t, &c, "/people/999999", &r);
-	assert_int_equal(r.status, 404);
-	rt_resp_free(&r);
+	rt_browser_get_is(t, &c, "/people/999999", 404, NULL);
 }
 
 static void grant_and_remove_through_the_form(void **state)
@@ -183,28 +165,17 @@ static void grant_and_remove_through_the_form(void **state)
 	rt_resp_free(&r);
 	assert_false(roles_of(t, o) & ROLE_BIT(ROLE_PEER_SUPPORTER));
 	/* Nothing chosen: the form again, with the error by its field. */
-	rt_browser_post(t, &c, path, "org_id=", &r);
-	assert_int_equal(r.status, 422);
-	assert_true(rt_has(&r, "<title>Error: Olly Other"));
-	assert_true(rt_has(&r, "href=\"#role\""));
-	assert_true(rt_has(&r, "id=\"role-error\""));
-	assert_true(rt_has(&r, "Choose a role"));
-	rt_resp_free(&r);
+	rt_browser_post_is(t, &c, path, "org_id=", 422, "<title>Error: Olly Other",
+			"href=\"#role\"", "id=\"role-error\"", "Choose a role", NULL);
 	/* An organiser needs an organisation; the typed id is kept. */
-	rt_browser_post(t, &c, path, "role=organiser&org_id=not-a-uuid", &r);
-	assert_int_equal(r.status, 422);
-	assert_true(rt_has(&r, "href=\"#org_id\""));
-	assert_true(rt_has(&r, "value=\"not-a-uuid\""));
-	assert_true(rt_has(&r, "id=\"role-organiser\" name=\"role\" type=\"radio\" value=\"organiser\" checked"));
-	rt_resp_free(&r);
-	rt_browser_post(t, &c, path, "role=organiser&org_id=00000000-0000-4000-8000-000000000000", &r);
-	assert_int_equal(r.status, 422);
-	assert_true(rt_has(&r, "No organisation has that id"));
-	rt_resp_free(&r);
+	rt_browser_post_is(t, &c, path, "role=organiser&org_id=not-a-uuid", 422, "href=\"#org_id\"",
+			"value=\"not-a-uuid\"",
+			"id=\"role-organiser\" name=\"role\" type=\"radio\" value=\"organiser\" checked",
+			NULL);
+	rt_browser_post_is(t, &c, path, "role=organiser&org_id=00000000-0000-4000-8000-000000000000",
+			422, "No organisation has that id", NULL);
 	/* A role they may not give, even with a hand-made form. */
-	rt_browser_post(t, &c, path, "role=admin", &r);
-	assert_int_equal(r.status, 403);
-	rt_resp_free(&r);
+	rt_browser_post_is(t, &c, path, "role=admin", 403, NULL);
 	assert_false(roles_of(t, o) & ROLE_BIT(ROLE_ADMIN));
 
 	/* Given. */
@@ -217,9 +188,7 @@ static void grant_and_remove_through_the_form(void **state)
 	assert_int_equal(rt_count(t, &q_audit_full, DB_ARGS(DB_TEXT("role.granted"), DB_INT(o), DB_INT(cora),
 						      DB_TEXT("role=peer_supporter"))), 1);
 	/* Their sessions ended with the change. */
-	rt_browser_get(t, &target, "/account", &r);
-	assert_int_equal(r.status, 303);
-	rt_resp_free(&r);
+	rt_browser_get_is(t, &target, "/account", 303, NULL);
 	rt_browser_get(t, &c, path, &r);
 	assert_true(rt_has(&r, "Role given."));
 	assert_true(rt_has(&r, "Remove<span class=\"govuk-visually-hidden\"> the Peer supporter role"));
@@ -230,19 +199,13 @@ static void grant_and_remove_through_the_form(void **state)
 	rt_browser_request(t, &c, "POST", path, NULL, "", &r);
 	assert_int_equal(r.status, 403);
 	rt_resp_free(&r);
-	rt_browser_post(t, &c, path, "", &r);
-	assert_int_equal(r.status, 303);
-	rt_resp_free(&r);
+	rt_browser_post_is(t, &c, path, "", 303, NULL);
 	assert_false(roles_of(t, o) & ROLE_BIT(ROLE_PEER_SUPPORTER));
 	assert_int_equal(rt_audit_about(t, "role.removed", o), 1);
-	rt_browser_post(t, &c, path, "", &r);
-	assert_int_equal(r.status, 404);
-	rt_resp_free(&r);
+	rt_browser_post_is(t, &c, path, "", 404, NULL);
 	/* Coordinators cannot take away what they cannot give. */
 	snprintf(path, sizeof(path), "/people/%lld/roles/member/remove", (long long)o);
-	rt_browser_post(t, &c, path, "", &r);
-	assert_int_equal(r.status, 403);
-	rt_resp_free(&r);
+	rt_browser_post_is(t, &c, path, "", 403, NULL);
 	assert_true(roles_of(t, o) & ROLE_BIT(ROLE_MEMBER));
 }
 
@@ -250,20 +213,15 @@ static void members_cannot_grant(void **state)
 {
 	struct rt *t = *state;
 	struct rt_browser m;
-	struct rt_resp r;
 	char path[96];
 	int64_t o = rt_person(t, "Olly Other", "olly@example.org", NULL, MEMBER, NULL);
 	int64_t mo = rt_person(t, "Mo Member", "mo@example.org", NULL, MEMBER, NULL);
 
 	rt_sign_in(t, mo, &m);
 	snprintf(path, sizeof(path), "/people/%lld/roles", (long long)o);
-	rt_browser_post(t, &m, path, "role=peer_supporter", &r);
-	assert_int_equal(r.status, 403);
-	rt_resp_free(&r);
+	rt_browser_post_is(t, &m, path, "role=peer_supporter", 403, NULL);
 	snprintf(path, sizeof(path), "/people/%lld/roles", (long long)mo);
-	rt_browser_post(t, &m, path, "role=admin", &r);
-	assert_int_equal(r.status, 403);
-	rt_resp_free(&r);
+	rt_browser_post_is(t, &m, path, "role=admin", 403, NULL);
 	assert_int_equal(roles_of(t, mo), MEMBER);
 }
 
@@ -284,17 +242,12 @@ static void admins_and_the_last_admin(void **state)
 	rt_resp_free(&r);
 	/* The only admin cannot remove their own admin role. */
 	snprintf(path, sizeof(path), "/people/%lld/roles/admin/remove", (long long)ada);
-	rt_browser_post(t, &a, path, "", &r);
-	assert_int_equal(r.status, 409);
-	assert_true(rt_has(&r, "This is the only admin"));
-	rt_resp_free(&r);
+	rt_browser_post_is(t, &a, path, "", 409, "This is the only admin", NULL);
 	assert_true(roles_of(t, ada) & ROLE_BIT(ROLE_ADMIN));
 	/* Make Olly an admin; then Ada may step down. Changing her own
 	 * roles signs her in afresh on this browser. */
 	snprintf(path, sizeof(path), "/people/%lld/roles", (long long)o);
-	rt_browser_post(t, &a, path, "role=admin", &r);
-	assert_int_equal(r.status, 303);
-	rt_resp_free(&r);
+	rt_browser_post_is(t, &a, path, "role=admin", 303, NULL);
 	snprintf(path, sizeof(path), "/people/%lld/roles/admin/remove", (long long)ada);
 	{
 		char old[sizeof(a.session)];
@@ -313,9 +266,7 @@ static void admins_and_the_last_admin(void **state)
 	assert_int_equal(r.status, 200);
 	assert_false(rt_has(&r, "href=\"/admin/audit\""));
 	rt_resp_free(&r);
-	rt_browser_get(t, &a, "/people", &r);
-	assert_int_equal(r.status, 403);
-	rt_resp_free(&r);
+	rt_browser_get_is(t, &a, "/people", 403, NULL);
 }
 
 int main(void)

@@ -38,6 +38,7 @@
 #include "http/router.h"
 #include "people/people.h"
 #include "referral/referral.h"
+#include "referral/referral_feature.h"
 #include "store/store.h"
 #include "support/reqtest.h"
 
@@ -620,8 +621,8 @@ static int ref_setup(void **state)
 	    org_create(db, OTHER_ORG, "Another organisation", time_now()) != ERR_OK)
 		return -1;
 	memset(&rep, 0, sizeof(rep));
-	if (db_begin(db) || directory_save_form(&w->t.app, db, &f, &o, &rep, &fields) ||
-	    db_commit(db) || directory_sync(&w->t.app, db))
+	if (db_begin(db) || directory_save_form(db, &f, &o, &rep, &fields) ||
+	    db_commit(db) || directory_apply_changes(w->t.app.directory, db))
 		return -1;
 	json_decref(fields);
 	snprintf(w->svc, sizeof(w->svc), "%s", rep.id);
@@ -638,7 +639,7 @@ static int ref_setup(void **state)
 			referrer.id = id;
 	}
 	n.target_id = w->svc;
-	if (db_begin(db) || referral_create(&w->t.app, db, &referrer, &n, time_now(), w->ref, errors) ||
+	if (db_begin(db) || referral_create(REFERRAL_ENV(&w->t.app), db, &referrer, &n, time_now(), w->ref, errors) ||
 	    db_commit(db))
 		return -1;
 	json_decref(errors);

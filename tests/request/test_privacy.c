@@ -53,7 +53,7 @@ static int64_t make_person(struct rt *t, struct db *db, int64_t now)
 	assert_int_equal(person_create(db, "Rose Tyler", "rose@example.org", "01632 960123", NULL, now, &id), ERR_OK);
 	assert_int_equal(person_grant(db, id, ROLE_MEMBER, NULL, 0, now), ERR_OK);
 	assert_int_equal(session_create(db, id, SESSION_BROWSER, "192.0.2.1", "Firefox", now, now + 3600, &s), ERR_OK);
-	assert_int_equal(mail_enqueue(&t->app, db, "rose@example.org", id, "verify_email", ctx, now), ERR_OK);
+	assert_int_equal(mail_enqueue(&t->app.mailer, db, "rose@example.org", id, "verify_email", ctx, now), ERR_OK);
 	assert_int_equal(audit_log(db, now, 0, "register", id, NULL, "192.0.2.1", NULL), ERR_OK);
 	assert_int_equal(audit_log(db, now, 99, "person.read", id, NULL, "192.0.2.9", NULL), ERR_OK);
 	assert_int_equal(db_commit(db), ERR_OK);

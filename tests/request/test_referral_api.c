@@ -23,10 +23,11 @@
 #include "directory/vocab.h"
 #include "referral/referral.h"
 #include "store/store.h"
+#include "support/cast.h"
 #include "support/reqtest.h"
 
-#define ORG_A "a0000000-0000-4000-8000-00000000000a"
-#define ORG_B "b0000000-0000-4000-8000-00000000000b"
+#define ORG_A RT_ORG_A
+#define ORG_B RT_ORG_B
 #define NOBODY "00000000-0000-4000-8000-000000000000"
 #define MEMBER ROLE_BIT(ROLE_MEMBER)
 #define NHS "9434765919"
@@ -37,10 +38,9 @@
 
 struct fx {
 	struct rt *t;
+	RT_CAST_MEMBERS;        /* everyone, with bearers tlw, torga, torgb, tcoord, tcomm, tmem */
 	char svc_a[37], svc_b[37], draft[37];
-	int64_t lw, orga, orgb, coord, comm, mem, mem2;
-	char tlw[TOKEN_LEN + 1], torga[TOKEN_LEN + 1], torgb[TOKEN_LEN + 1];
-	char tcoord[TOKEN_LEN + 1], tcomm[TOKEN_LEN + 1], tmem[TOKEN_LEN + 1];
+	int64_t mem2;
 	char tmem2[TOKEN_LEN + 1];
 };
 
@@ -58,43 +58,24 @@ static void res_free(struct res *x)
 
 static int setup(void **state)
 {
-	struct fx *x = calloc(1, sizeof(*x));
-	void *st = *state;
-	struct rt *t;
+	struct fx *x = rt_fixture(state, sizeof(*x), NULL);
 
-	if (!x || rt_setup(&st))
+	if (!x)
 		return -1;
-	x->t = t = st;
-	assert_int_equal(org_create(rt_db(t), ORG_A, "Northtown Walkers", time_now()), ERR_OK);
-	assert_int_equal(org_create(rt_db(t), ORG_B, "Southtown Singers", time_now()), ERR_OK);
-	rt_service(t, ORG_A, "Tuesday Health Walk", SVC_PUBLISHED, x->svc_a);
-	rt_service(t, ORG_B, "Singing for Breathing", SVC_PUBLISHED, x->svc_b);
-	rt_service(t, ORG_A, "Draft Walk", SVC_DRAFT, x->draft);
-	x->lw = rt_person(t, "Lina Worker", "lina@example.org", NULL, MEMBER | ROLE_BIT(ROLE_LINK_WORKER), NULL);
-	x->orga = rt_person(t, "Olu Organiser", "olu@example.org", NULL, MEMBER | ROLE_BIT(ROLE_ORGANISER), ORG_A);
-	x->orgb = rt_person(t, "Bea Organiser", "bea@example.org", NULL, MEMBER | ROLE_BIT(ROLE_ORGANISER), ORG_B);
-	x->coord = rt_person(t, "Cora Ordinator", "cora@example.org", NULL, MEMBER | ROLE_BIT(ROLE_COORDINATOR), NULL);
-	x->comm = rt_person(t, "Cam Missioner", "cam@example.org", NULL, MEMBER | ROLE_BIT(ROLE_COMMISSIONER), NULL);
-	x->mem = rt_person(t, "Mo Member", "mo@example.org", NULL, MEMBER, NULL);
-	x->mem2 = rt_person(t, "Mia Member", "mia@example.org", NULL, MEMBER, NULL);
-	rt_bearer(t, x->lw, RT_API_TOKEN, x->tlw);
-	rt_bearer(t, x->orga, RT_API_TOKEN, x->torga);
-	rt_bearer(t, x->orgb, RT_API_SESSION, x->torgb);
-	rt_bearer(t, x->coord, RT_API_TOKEN, x->tcoord);
-	rt_bearer(t, x->comm, RT_API_TOKEN, x->tcomm);
-	rt_bearer(t, x->mem, RT_API_SESSION, x->tmem);
-	rt_bearer(t, x->mem2, RT_API_TOKEN, x->tmem2);
-	*state = x;
+	/* Bea's and Mo's bearers are API sessions, the others' tokens. */
+	rt_cast(x->t, &x->cast, RT_CAST_EVERYONE | RT_CAST_TOKENS |
+		RT_CAST_SESSIONS(RT_CAST_BEA | RT_CAST_MO));
+	rt_service(x->t, ORG_A, "Tuesday Health Walk", SVC_PUBLISHED, x->svc_a);
+	rt_service(x->t, ORG_B, "Singing for Breathing", SVC_PUBLISHED, x->svc_b);
+	rt_service(x->t, ORG_A, "Draft Walk", SVC_DRAFT, x->draft);
+	x->mem2 = rt_person(x->t, "Mia Member", "mia@example.org", NULL, MEMBER, NULL);
+	rt_bearer(x->t, x->mem2, RT_API_TOKEN, x->tmem2);
 	return 0;
 }
 
 static int teardown(void **state)
 {
-	struct fx *x = *state;
-	void *st = x->t;
-
-	free(x);
-	return rt_teardown(&st);
+	return rt_fixture_free(state);
 }
 
 /* ---------------------------------------------------------------- helpers */
@@ -267,7 +248,7 @@ static void create_and_show(void **state)
 	assert_null(strstr(r.r.body, "1950-02-01"));
 	snprintf(detail, sizeof(detail), "referral=%s", jstr(r.j, "id"));
 	res_free(&r);
-	assert_int_equal(rt_count(x->t, &q_read, DB_ARGS(DB_INT(x->orga), DB_TEXT(detail))), 1);
+	assert_int_equal(rt_count(x->t, &q_read, DB_ARGS(DB_INT(x->olu), DB_TEXT(detail))), 1);
 
 	/* Everyone else: 404 with no hint, 401 without credentials. */
 	assert_int_equal(status_of(x, "GET", p, NULL, x->torgb), 404);
@@ -603,7 +584,7 @@ static void status_loop(void **state)
 	/* Emails: the person on accepted and contacted (they consented to
 	 * contact); the referrer on attended (consent to share the outcome). */
 	assert_int_equal(mails_to(x->t, "annie@example.org"), 2);
-	assert_int_equal(mails_to(x->t, "lina@example.org"), 1);
+	assert_int_equal(mails_to(x->t, "lin@example.org"), 1);
 	mail_is_clean(x->t);
 	assert_int_equal(rt_audit_n(x->t, "referral.status"), 3);
 

@@ -25,7 +25,9 @@
 #include "directory/vocab.h"
 #include "people/people.h"
 #include "referral/referral.h"
+#include "referral/referral_feature.h"
 #include "store/store.h"
+#include "support/cast.h"
 #include "support/reqtest.h"
 
 #define ORG_A "a0000000-0000-4000-8000-00000000000a"    /* two organisers, one unverified */
@@ -100,13 +102,12 @@ static struct actor act(int64_t id, unsigned roles, const char *org, const char 
 
 static int setup(void **state)
 {
-	struct fx *x = calloc(1, sizeof(*x));
-	void *st = *state;
+	struct fx *x = rt_fixture(state, sizeof(*x), NULL);
 	struct rt *t;
 
-	if (!x || rt_setup(&st))
+	if (!x)
 		return -1;
-	x->t = t = st;
+	t = x->t;
 	x->db = rt_db(t);
 	time_set_fake(T0);
 	assert_int_equal(org_create(x->db, ORG_A, "Northtown Walkers", T0), ERR_OK);
@@ -140,17 +141,12 @@ static int setup(void **state)
 	/* After the services: saving one writes its organisation. */
 	assert_int_equal(db_exec(x->db, &q_org_email, DB_ARGS(DB_TEXT(ORG_C),
 			 DB_TEXT("hello@cafe.example.org")), NULL), ERR_OK);
-	*state = x;
 	return 0;
 }
 
 static int teardown(void **state)
 {
-	struct fx *x = *state;
-	void *st = x->t;
-
-	free(x);
-	return rt_teardown(&st);
+	return rt_fixture_free(state);
 }
 
 /* ---------------------------------------------------------------- helpers */
@@ -188,7 +184,7 @@ static enum err create(struct fx *x, const struct actor *by, const struct ref_ne
 	enum err e;
 
 	assert_int_equal(db_begin(x->db), ERR_OK);
-	e = referral_create(&x->t->app, x->db, by, n, now, id, errs);
+	e = referral_create(REFERRAL_ENV(&x->t->app), x->db, by, n, now, id, errs);
 	if (e == ERR_OK)
 		assert_int_equal(db_commit(x->db), ERR_OK);
 	else
@@ -217,7 +213,7 @@ static enum err move(struct fx *x, const struct actor *a, const char *id, const 
 
 	assert_int_equal(db_begin(x->db), ERR_OK);
 	assert_int_equal(referral_meta(x->db, id, &m), ERR_OK);
-	e = referral_move(&x->t->app, x->db, a, &m, to, reason, NULL, now, errs);
+	e = referral_move(REFERRAL_ENV(&x->t->app), x->db, a, &m, to, reason, NULL, now, errs);
 	if (e == ERR_OK)
 		assert_int_equal(db_commit(x->db), ERR_OK);
 	else
@@ -251,7 +247,7 @@ static json_t *view(struct fx *x, const struct actor *a, const char *id, int64_t
 
 	assert_int_equal(db_begin(x->db), ERR_OK);
 	assert_int_equal(referral_meta(x->db, id, &m), ERR_OK);
-	assert_int_equal(referral_view(&x->t->app, x->db, a, &m, now, &v), ERR_OK);
+	assert_int_equal(referral_view(REFERRAL_ENV(&x->t->app), x->db, a, &m, now, &v), ERR_OK);
 	assert_int_equal(db_commit(x->db), ERR_OK);
 	assert_non_null(v);
 	return v;
@@ -279,7 +275,7 @@ static json_t *list(struct fx *x, const struct actor *a, enum ref_list_kind kind
 	json_t *items = NULL;
 	int64_t tot = 0;
 
-	assert_int_equal(referral_list(&x->t->app, x->db, a, &o, now, &items, &tot), ERR_OK);
+	assert_int_equal(referral_list(REFERRAL_ENV(&x->t->app), x->db, a, &o, now, &items, &tot), ERR_OK);
 	if (total)
 		*total = tot;
 	return items;
@@ -557,16 +553,16 @@ static void withdrawing_share_ends_sharing(void **state)
 	/* The receiver is no party to consent; an unknown purpose is 422. */
 	assert_int_equal(referral_meta(x->db, id, &m), ERR_OK);
 	errs = json_array();
-	assert_int_equal(referral_consent(&x->t->app, x->db, &x->a_olu, &m, "share", false, NULL,
+	assert_int_equal(referral_consent(x->db, &x->a_olu, &m, "share", false, NULL,
 					  T0 + DAY, errs), ERR_FORBIDDEN);
-	assert_int_equal(referral_consent(&x->t->app, x->db, &x->a_lw, &m, "gossip", false, NULL,
+	assert_int_equal(referral_consent(x->db, &x->a_lw, &m, "gossip", false, NULL,
 					  T0 + DAY, errs), ERR_INVALID);
 	assert_string_equal(field0(errs), "purpose");
 	json_decref(errs);
 
 	errs = json_array();
 	assert_int_equal(db_begin(x->db), ERR_OK);
-	assert_int_equal(referral_consent(&x->t->app, x->db, &x->a_lw, &m, "share", false, NULL,
+	assert_int_equal(referral_consent(x->db, &x->a_lw, &m, "share", false, NULL,
 					  T0 + 2 * DAY, errs), ERR_OK);
 	assert_int_equal(db_commit(x->db), ERR_OK);
 	json_decref(errs);
@@ -606,10 +602,10 @@ static void withdrawing_share_ends_sharing(void **state)
 
 	/* Given again: a new row; the referrals stay withdrawn. */
 	errs = json_array();
-	assert_int_equal(referral_consent(&x->t->app, x->db, &x->a_lw, &m, "share", true, NULL,
+	assert_int_equal(referral_consent(x->db, &x->a_lw, &m, "share", true, NULL,
 					  T0 + 4 * DAY, errs), ERR_INVALID);    /* no method */
 	assert_string_equal(field0(errs), "method");
-	assert_int_equal(referral_consent(&x->t->app, x->db, &x->a_lw, &m, "share", true, "written",
+	assert_int_equal(referral_consent(x->db, &x->a_lw, &m, "share", true, "written",
 					  T0 + 4 * DAY, errs), ERR_OK);
 	json_decref(errs);
 	assert_int_equal(count2(x, &q_consent_rows, id, "share"), 1);
@@ -625,9 +621,9 @@ static void withdrawing_contact_and_outcome_stops_emails(void **state)
 
 	make(x, &x->a_lw, &kwame, x->walk, T0, id);
 	assert_int_equal(referral_meta(x->db, id, &m), ERR_OK);
-	assert_int_equal(referral_consent(&x->t->app, x->db, &x->a_lw, &m, "contact", false, NULL,
+	assert_int_equal(referral_consent(x->db, &x->a_lw, &m, "contact", false, NULL,
 					  T0, errs), ERR_OK);
-	assert_int_equal(referral_consent(&x->t->app, x->db, &x->a_cora, &m, "outcome", false, NULL,
+	assert_int_equal(referral_consent(x->db, &x->a_cora, &m, "outcome", false, NULL,
 					  T0, errs), ERR_OK);
 	json_decref(errs);
 	step(x, &x->a_olu, id, "accepted", NULL, T0 + DAY);
@@ -735,7 +731,7 @@ static void least_privilege(void **state)
 	assert_int_equal(referral_load(x->db, &x->a_olu, &act_referral_view, "../etc", &m), ERR_NOT_FOUND);
 	assert_int_equal(referral_meta(x->db, id, &m), ERR_OK);
 	v = NULL;
-	assert_int_equal(referral_view(&x->t->app, x->db, &x->a_tom, &m, T0, &v), ERR_NOT_FOUND);
+	assert_int_equal(referral_view(REFERRAL_ENV(&x->t->app), x->db, &x->a_tom, &m, T0, &v), ERR_NOT_FOUND);
 	assert_null(v);
 	items = list(x, &x->a_tom, REF_LIST_VISIBLE, T0, NULL);
 	assert_int_equal(json_array_size(items), 0);
@@ -744,14 +740,14 @@ static void least_privilege(void **state)
 		struct ref_list_opts o = { .kind = REF_LIST_ALL, .status = -1, .limit = 10 };
 		int64_t total;
 
-		assert_int_equal(referral_list(&x->t->app, x->db, &x->a_tom, &o, T0, &items, &total),
+		assert_int_equal(referral_list(REFERRAL_ENV(&x->t->app), x->db, &x->a_tom, &o, T0, &items, &total),
 				 ERR_FORBIDDEN);
 		o.kind = REF_LIST_INBOX;
 		o.org_id = ORG_A;
-		assert_int_equal(referral_list(&x->t->app, x->db, &x->a_bob, &o, T0, &items, &total),
+		assert_int_equal(referral_list(REFERRAL_ENV(&x->t->app), x->db, &x->a_bob, &o, T0, &items, &total),
 				 ERR_FORBIDDEN);
 		o.limit = 0;
-		assert_int_equal(referral_list(&x->t->app, x->db, &x->a_cora, &o, T0, &items, &total),
+		assert_int_equal(referral_list(REFERRAL_ENV(&x->t->app), x->db, &x->a_cora, &o, T0, &items, &total),
 				 ERR_INVALID);
 	}
 	/* Who sees it in which list. */
@@ -850,15 +846,15 @@ static void follow_up_once_after_days(void **state)
 	step(x, &x->a_olu, id2, "accepted", NULL, T0 + DAY);
 	step(x, &x->a_olu, id3, "accepted", NULL, T0 + DAY);
 	step(x, &x->a_olu, id3, "contacted", NULL, T0 + 2 * DAY);
-	assert_int_equal(referral_follow_up_run(&x->t->app, x->db, T0 + 14 * DAY - 1), ERR_OK);
+	assert_int_equal(referral_follow_up_run(REFERRAL_ENV(&x->t->app), x->db, T0 + 14 * DAY - 1), ERR_OK);
 	assert_int_equal(rt_mail_n(x->t, "sam@example.org", "referral_follow_up"), 0);
 	items = list(x, &x->a_lw, REF_LIST_CASELOAD, T0 + 14 * DAY - 1, NULL);
 	assert_false(json_boolean_value(json_object_get(json_array_get(items, 0), "follow_up_due")));
 	json_decref(items);
 
-	assert_int_equal(referral_follow_up_run(&x->t->app, x->db, T0 + 14 * DAY), ERR_OK);
+	assert_int_equal(referral_follow_up_run(REFERRAL_ENV(&x->t->app), x->db, T0 + 14 * DAY), ERR_OK);
 	assert_int_equal(rt_mail_n(x->t, "sam@example.org", "referral_follow_up"), 2);
-	assert_int_equal(referral_follow_up_run(&x->t->app, x->db, T0 + 20 * DAY), ERR_OK);
+	assert_int_equal(referral_follow_up_run(REFERRAL_ENV(&x->t->app), x->db, T0 + 20 * DAY), ERR_OK);
 	assert_int_equal(rt_mail_n(x->t, "sam@example.org", "referral_follow_up"), 2);
 	/* The "needs follow-up" list: sent or accepted, past the days. */
 	{
@@ -866,7 +862,7 @@ static void follow_up_once_after_days(void **state)
 					   .follow_up_only = true };
 		int64_t total;
 
-		assert_int_equal(referral_list(&x->t->app, x->db, &x->a_lw, &o, T0 + 14 * DAY,
+		assert_int_equal(referral_list(REFERRAL_ENV(&x->t->app), x->db, &x->a_lw, &o, T0 + 14 * DAY,
 					       &items, &total), ERR_OK);
 		assert_int_equal(total, 2);
 		assert_true(lists(items, id) && lists(items, id2) && !lists(items, id3));
@@ -874,7 +870,7 @@ static void follow_up_once_after_days(void **state)
 		json_decref(items);
 		o.follow_up_only = false;
 		o.status = REF_CONTACTED;
-		assert_int_equal(referral_list(&x->t->app, x->db, &x->a_lw, &o, T0 + 14 * DAY,
+		assert_int_equal(referral_list(REFERRAL_ENV(&x->t->app), x->db, &x->a_lw, &o, T0 + 14 * DAY,
 					       &items, &total), ERR_OK);
 		assert_int_equal(total, 1);
 		assert_true(lists(items, id3));
@@ -895,12 +891,12 @@ static void follow_up_days_setting(void **state)
 
 	/* Same database, another app: the job reads its own setting. */
 	assert_int_equal(db_begin(x->db), ERR_OK);
-	assert_int_equal(referral_create(&t2->app, x->db, &x->a_lw, &n, T0, id, errs), ERR_OK);
+	assert_int_equal(referral_create(REFERRAL_ENV(&t2->app), x->db, &x->a_lw, &n, T0, id, errs), ERR_OK);
 	assert_int_equal(db_commit(x->db), ERR_OK);
 	json_decref(errs);
-	assert_int_equal(referral_follow_up_run(&t2->app, x->db, T0 + 3 * DAY - 1), ERR_OK);
+	assert_int_equal(referral_follow_up_run(REFERRAL_ENV(&t2->app), x->db, T0 + 3 * DAY - 1), ERR_OK);
 	assert_int_equal(rt_mail_n(x->t, "sam@example.org", "referral_follow_up"), 0);
-	assert_int_equal(referral_follow_up_run(&t2->app, x->db, T0 + 3 * DAY), ERR_OK);
+	assert_int_equal(referral_follow_up_run(REFERRAL_ENV(&t2->app), x->db, T0 + 3 * DAY), ERR_OK);
 	assert_int_equal(rt_mail_n(x->t, "sam@example.org", "referral_follow_up"), 1);
 	rt_free(t2);
 }

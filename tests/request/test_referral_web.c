@@ -22,10 +22,11 @@
 #include "directory/directory.h"
 #include "directory/vocab.h"
 #include "store/store.h"
+#include "support/cast.h"
 #include "support/reqtest.h"
 
-#define ORG_A "a0000000-0000-4000-8000-00000000000a"
-#define ORG_B "b0000000-0000-4000-8000-00000000000b"
+#define ORG_A RT_ORG_A
+#define ORG_B RT_ORG_B
 #define MEMBER ROLE_BIT(ROLE_MEMBER)
 #define ORGANISER (ROLE_BIT(ROLE_ORGANISER) | MEMBER)
 #define LINK (ROLE_BIT(ROLE_LINK_WORKER) | MEMBER)
@@ -54,48 +55,29 @@ static const struct sql q_claimed = { "trw.claimed",
 
 struct fx {
 	struct rt *t;
+	RT_CAST_MEMBERS;        /* olu, bea, lin, cora, tom, mo; own, other, link, coord, comm, member */
 	char svc[37], svc_b[37];
-	int64_t olu, bea, lin, cora, tom, mo, ada;
-	struct rt_browser own, other, link, coord, comm, member, ada_b;
+	int64_t ada;
+	struct rt_browser ada_b;
 };
 
 static int setup(void **state)
 {
-	struct fx *x = calloc(1, sizeof(*x));
-	void *st = *state;
+	struct fx *x = rt_fixture(state, sizeof(*x), NULL);
 
-	if (!x || rt_setup(&st))
+	if (!x)
 		return -1;
-	x->t = st;
-	assert_int_equal(org_create(rt_db(x->t), ORG_A, "Northtown Walkers", time_now()), ERR_OK);
-	assert_int_equal(org_create(rt_db(x->t), ORG_B, "Southtown Lunch Club", time_now()), ERR_OK);
+	rt_cast(x->t, &x->cast, RT_CAST_EVERYONE | RT_CAST_BROWSERS);
 	rt_service(x->t, ORG_A, "Tuesday Health Walk", SVC_PUBLISHED, x->svc);
 	rt_service(x->t, ORG_B, "Southtown Lunch", SVC_PUBLISHED, x->svc_b);
-	x->olu = rt_person(x->t, "Olu Organiser", "olu@example.org", NULL, ORGANISER, ORG_A);
-	x->bea = rt_person(x->t, "Bea Other", "bea@example.org", NULL, ORGANISER, ORG_B);
-	x->lin = rt_person(x->t, "Lin Linkworker", "lin@example.org", NULL, LINK, NULL);
-	x->cora = rt_person(x->t, "Cora Coord", "cora@example.org", NULL, COORD, NULL);
-	x->tom = rt_person(x->t, "Tom Commissioner", "tom@example.org", NULL, COMMISSIONER, NULL);
-	x->mo = rt_person(x->t, "Mo Member", "mo@example.org", NULL, MEMBER, NULL);
 	x->ada = rt_person(x->t, "Ada Lovelace", "ada@example.org", NULL, MEMBER, NULL);
-	rt_sign_in(x->t, x->olu, &x->own);
-	rt_sign_in(x->t, x->bea, &x->other);
-	rt_sign_in(x->t, x->lin, &x->link);
-	rt_sign_in(x->t, x->cora, &x->coord);
-	rt_sign_in(x->t, x->tom, &x->comm);
-	rt_sign_in(x->t, x->mo, &x->member);
 	rt_sign_in(x->t, x->ada, &x->ada_b);
-	*state = x;
 	return 0;
 }
 
 static int teardown(void **state)
 {
-	struct fx *x = *state;
-	void *st = x->t;
-
-	free(x);
-	return rt_teardown(&st);
+	return rt_fixture_free(state);
 }
 
 /* ---------------------------------------------------------------- helpers */
@@ -246,13 +228,10 @@ static void refer_form_and_its_errors(void **state)
 	rt_resp_free(&r);
 
 	/* Without a service: how to find one. An unknown one: 404. */
-	rt_browser_get(x->t, &x->link, "/referrals/new", &r);
-	assert_int_equal(r.status, 200);
-	assert_true(rt_has(&r, "href=\"/find\">Find a service</a>"));
-	rt_resp_free(&r);
-	rt_browser_get(x->t, &x->link, "/referrals/new?service=00000000-0000-4000-8000-000000000000", &r);
-	assert_int_equal(r.status, 404);
-	rt_resp_free(&r);
+	rt_browser_get_is(x->t, &x->link, "/referrals/new", 200,
+			"href=\"/find\">Find a service</a>", NULL);
+	rt_browser_get_is(x->t, &x->link, "/referrals/new?service=00000000-0000-4000-8000-000000000000",
+			404, NULL);
 
 	/* No name, email chosen but none given, a date with no month, a bad
 	 * NHS number, no consent: each by its field, the rest kept. */
@@ -292,25 +271,18 @@ static void refer_form_and_its_errors(void **state)
 		m[strlen("birth_date-month=")] = '2';
 		memcpy(strstr(body, "birth_date-day=27"), "birth_date-day=31", 17);
 	}
-	rt_browser_post(x->t, &x->link, "/referrals/new", body, &r);
-	assert_int_equal(r.status, 422);
-	assert_true(rt_has(&r, "Date of birth must be a real date"));
-	rt_resp_free(&r);
+	rt_browser_post_is(x->t, &x->link, "/referrals/new", body, 422,
+			"Date of birth must be a real date", NULL);
 	/* A date, but not one in the past. */
 	snprintf(body, sizeof(body), "%s&target.id=%s", PERSON_FORM, x->svc);
 	memcpy(strstr(body, "birth_date-year=1957"), "birth_date-year=2999", 20);
-	rt_browser_post(x->t, &x->link, "/referrals/new", body, &r);
-	assert_int_equal(r.status, 422);
-	assert_true(rt_has(&r, "href=\"#person.birth_date\">Date of birth must be in the past"));
-	assert_true(rt_has(&r, "value=\"2999\""));
-	rt_resp_free(&r);
+	rt_browser_post_is(x->t, &x->link, "/referrals/new", body, 422,
+			"href=\"#person.birth_date\">Date of birth must be in the past",
+			"value=\"2999\"", NULL);
 
 	/* A service that is not there: said about the service, nothing made. */
 	snprintf(body, sizeof(body), "%s&target.id=00000000-0000-4000-8000-000000000000", PERSON_FORM);
-	rt_browser_post(x->t, &x->link, "/referrals/new", body, &r);
-	assert_int_equal(r.status, 422);
-	assert_true(rt_has(&r, "href=\"#target\">"));
-	rt_resp_free(&r);
+	rt_browser_post_is(x->t, &x->link, "/referrals/new", body, 422, "href=\"#target\">", NULL);
 	assert_int_equal(rt_count(x->t, &q_referrals, DB_NOARGS), 0);
 
 	/* No form token: refused, nothing made. */
@@ -374,18 +346,13 @@ static void same_person_again_is_409(void **state)
 	rt_resp_free(&r);
 	snprintf(body, sizeof(body), "target.type=service&target.id=%s&client_id=%s&needs=money"
 		 "&consent.share=yes&consent.method=verbal", x->svc, client);
-	rt_browser_post(x->t, &x->link, "/referrals/new", body, &r);
-	assert_int_equal(r.status, 409);
-	assert_true(rt_has(&r, "href=\"#target\">"));
-	assert_true(rt_has(&r, "already has an open referral to Tuesday Health Walk"));
-	assert_true(rt_has(&r, "value=\"money\" checked"));
-	rt_resp_free(&r);
+	rt_browser_post_is(x->t, &x->link, "/referrals/new", body, 409, "href=\"#target\">",
+			"already has an open referral to Tuesday Health Walk",
+			"value=\"money\" checked", NULL);
 	/* To somewhere else: made, for the same person. */
 	snprintf(body, sizeof(body), "target.type=service&target.id=%s&client_id=%s&needs=money"
 		 "&consent.share=yes&consent.method=verbal", x->svc_b, client);
-	rt_browser_post(x->t, &x->link, "/referrals/new", body, &r);
-	assert_int_equal(r.status, 303);
-	rt_resp_free(&r);
+	rt_browser_post_is(x->t, &x->link, "/referrals/new", body, 303, NULL);
 	assert_int_equal(rt_count(x->t, &q_referrals, DB_NOARGS), 2);
 }
 
@@ -397,12 +364,8 @@ static void organiser_moves_it_on(void **state)
 
 	refer_ada(x, id);
 	/* The inbox: new, with only what they need. */
-	rt_browser_get(x->t, &x->own, "/referrals/inbox", &r);
-	assert_int_equal(r.status, 200);
-	assert_true(rt_has(&r, "Northtown Walkers"));
-	assert_true(rt_has(&r, "New referrals (1)"));
-	assert_true(rt_has(&r, ">Ada Lovelace</a>"));
-	rt_resp_free(&r);
+	rt_browser_get_is(x->t, &x->own, "/referrals/inbox", 200, "Northtown Walkers",
+			"New referrals (1)", ">Ada Lovelace</a>", NULL);
 	/* The other organisation's inbox is empty. */
 	rt_browser_get(x->t, &x->other, "/referrals/inbox", &r);
 	assert_int_equal(r.status, 200);
@@ -444,11 +407,8 @@ static void organiser_moves_it_on(void **state)
 	assert_int_equal(move_status(x, &x->own, id, "to=flying"), 422);
 
 	/* The referrer sees "Attended" in the caseload and the note. */
-	rt_browser_get(x->t, &x->link, "/referrals/caseload", &r);
-	assert_int_equal(r.status, 200);
-	assert_true(rt_has(&r, ">Attended</strong>"));
-	assert_true(rt_has(&r, "Attended (1)"));
-	rt_resp_free(&r);
+	rt_browser_get_is(x->t, &x->link, "/referrals/caseload", 200, ">Attended</strong>",
+			"Attended (1)", NULL);
 	rt_browser_get(x->t, &x->link, "/referrals/caseload?status=sent", &r);
 	assert_false(rt_has(&r, ">Ada Lovelace</a>"));
 	rt_resp_free(&r);
@@ -456,10 +416,8 @@ static void organiser_moves_it_on(void **state)
 	assert_true(rt_has(&r, ">Ada Lovelace</a>"));
 	rt_resp_free(&r);
 	/* A status filter that is not a status: everything. */
-	rt_browser_get(x->t, &x->link, "/referrals/caseload?status=%3Cb%3E", &r);
-	assert_int_equal(r.status, 200);
-	assert_true(rt_has(&r, ">Ada Lovelace</a>"));
-	rt_resp_free(&r);
+	rt_browser_get_is(x->t, &x->link, "/referrals/caseload?status=%3Cb%3E", 200,
+			">Ada Lovelace</a>", NULL);
 	get_as(x, &x->link, "/referrals/", id, "", &r);
 	assert_true(rt_has(&r, "Phoned, meeting Tuesday"));
 	assert_true(rt_has(&r, "Days to accept"));
@@ -509,16 +467,13 @@ static void who_sees_a_referral(void **state)
 	get_as(x, &x->comm, "/referrals/", id, "", &r);
 	assert_int_equal(r.status, 404);
 	rt_resp_free(&r);
-	rt_browser_get(x->t, &x->own, "/referrals/00000000-0000-4000-8000-000000000000", &r);
-	assert_int_equal(r.status, 404);
-	rt_resp_free(&r);
+	rt_browser_get_is(x->t, &x->own, "/referrals/00000000-0000-4000-8000-000000000000", 404,
+			NULL);
 	/* Nor may they change it. */
 	assert_int_equal(move_status(x, &x->other, id, "to=accepted"), 404);
 	assert_int_equal(move_status(x, &x->comm, id, "to=accepted"), 404);
 	snprintf(target, sizeof(target), "/referrals/%s/consent", id);
-	rt_browser_post(x->t, &x->other, target, "purpose=share&action=withdraw", &r);
-	assert_int_equal(r.status, 404);
-	rt_resp_free(&r);
+	rt_browser_post_is(x->t, &x->other, target, "purpose=share&action=withdraw", 404, NULL);
 	/* A visitor is asked to sign in. */
 	snprintf(target, sizeof(target), "/referrals/%s", id);
 	rt_get(x->t, target, &r);
@@ -576,43 +531,29 @@ static void consent_withdrawn_and_given(void **state)
 	rt_resp_free(&r);
 	/* Withdrawing asks first, saying what will follow; nothing changes
 	 * until it is confirmed. */
-	rt_browser_post(x->t, &x->link, target, "purpose=contact&action=withdraw", &r);
-	assert_int_equal(r.status, 200);
-	assert_true(rt_has(&r, "Withdraw agreement to contact them about this referral?"));
-	assert_true(rt_has(&r, "Nobody will contact the person by email or text message"));
-	assert_true(rt_has(&r, "name=\"purpose\" value=\"contact\""));
-	assert_true(rt_has(&r, "name=\"action\" value=\"withdraw\""));
-	assert_true(rt_has(&r, "name=\"confirm\" value=\"yes\""));
-	rt_resp_free(&r);
-	rt_browser_post(x->t, &x->link, target, "purpose=contact&action=withdraw&confirm=yes", &r);
-	assert_int_equal(r.status, 303);
-	rt_resp_free(&r);
-	rt_browser_post(x->t, &x->link, target, "purpose=contact&action=give", &r);
-	assert_int_equal(r.status, 422);
-	assert_true(rt_has(&r, "href=\"#consent-contact-method\""));
-	rt_resp_free(&r);
-	rt_browser_post(x->t, &x->link, target, "purpose=contact&action=give&method=written", &r);
-	assert_int_equal(r.status, 303);
-	rt_resp_free(&r);
-	rt_browser_post(x->t, &x->link, target, "purpose=share&action=sideways", &r);
-	assert_int_equal(r.status, 422);
-	rt_resp_free(&r);
+	rt_browser_post_is(x->t, &x->link, target, "purpose=contact&action=withdraw", 200,
+			"Withdraw agreement to contact them about this referral?",
+			"Nobody will contact the person by email or text message",
+			"name=\"purpose\" value=\"contact\"", "name=\"action\" value=\"withdraw\"",
+			"name=\"confirm\" value=\"yes\"", NULL);
+	rt_browser_post_is(x->t, &x->link, target, "purpose=contact&action=withdraw&confirm=yes",
+			303, NULL);
+	rt_browser_post_is(x->t, &x->link, target, "purpose=contact&action=give", 422,
+			"href=\"#consent-contact-method\"", NULL);
+	rt_browser_post_is(x->t, &x->link, target, "purpose=contact&action=give&method=written",
+			303, NULL);
+	rt_browser_post_is(x->t, &x->link, target, "purpose=share&action=sideways", 422, NULL);
 	/* The receiving organisation may not change consent. */
 	get_as(x, &x->own, "/referrals/", id, "", &r);
 	rt_resp_free(&r);
-	rt_browser_post(x->t, &x->own, target, "purpose=share&action=withdraw", &r);
-	assert_int_equal(r.status, 403);
-	rt_resp_free(&r);
+	rt_browser_post_is(x->t, &x->own, target, "purpose=share&action=withdraw", 403, NULL);
 	/* Withdrawing share: the referral is withdrawn and the organisation
 	 * no longer sees who it was. */
-	rt_browser_post(x->t, &x->link, target, "purpose=share&action=withdraw", &r);
-	assert_int_equal(r.status, 200);
-	assert_true(rt_has(&r, "every open referral of theirs is withdrawn"));
-	rt_resp_free(&r);
+	rt_browser_post_is(x->t, &x->link, target, "purpose=share&action=withdraw", 200,
+			"every open referral of theirs is withdrawn", NULL);
 	assert_int_equal(status_is(x->t, id, "sent"), 1);
-	rt_browser_post(x->t, &x->link, target, "purpose=share&action=withdraw&confirm=yes", &r);
-	assert_int_equal(r.status, 303);
-	rt_resp_free(&r);
+	rt_browser_post_is(x->t, &x->link, target, "purpose=share&action=withdraw&confirm=yes", 303,
+			NULL);
 	assert_int_equal(status_is(x->t, id, "withdrawn"), 1);
 	get_as(x, &x->own, "/referrals/", id, "", &r);
 	assert_int_equal(r.status, 200);
@@ -638,13 +579,11 @@ static void refer_me_as_a_visitor(void **state)
 	assert_true(v.csrf[0]);
 	rt_resp_free(&r);
 	/* No consent, no way to get in touch: said in the first person. */
-	rt_browser_post(x->t, &v, target, "person.name=Bo+Visitor&reason=I+would+like+to+walk", &r);
-	assert_int_equal(r.status, 422);
-	assert_true(rt_has(&r, "href=\"#person.contact_by\">Choose how you would like them to get in touch"));
-	assert_true(rt_has(&r, "href=\"#consent.share\">Tick the first box"));
-	assert_true(rt_has(&r, "value=\"Bo Visitor\""));
-	assert_true(rt_has(&r, ">I would like to walk</textarea>"));
-	rt_resp_free(&r);
+	rt_browser_post_is(x->t, &v, target, "person.name=Bo+Visitor&reason=I+would+like+to+walk",
+			422,
+			"href=\"#person.contact_by\">Choose how you would like them to get in touch",
+			"href=\"#consent.share\">Tick the first box", "value=\"Bo Visitor\"",
+			">I would like to walk</textarea>", NULL);
 	assert_int_equal(rt_count(x->t, &q_referrals, DB_NOARGS), 0);
 	rt_browser_post(x->t, &v, target, "person.name=Bo+Visitor&person.contact_by=phone"
 			"&person.phone=07700+900123&reason=I+would+like+to+walk&consent.share=yes", &r);
@@ -652,12 +591,8 @@ static void refer_me_as_a_visitor(void **state)
 	snprintf(target, sizeof(target), "/services/%s/refer-me?done=sent", x->svc);
 	assert_string_equal(rt_header(&r, "Location"), target);
 	rt_resp_free(&r);
-	rt_browser_get(x->t, &v, target, &r);
-	assert_int_equal(r.status, 200);
-	assert_true(rt_has(&r, "Your request is sent"));
-	assert_true(rt_has(&r, "What happens next"));
-	assert_true(rt_has(&r, "If you have not heard anything in 14 days"));
-	rt_resp_free(&r);
+	rt_browser_get_is(x->t, &v, target, 200, "Your request is sent", "What happens next",
+			"If you have not heard anything in 14 days", NULL);
 	assert_int_equal(rt_count(x->t, &q_referrals, DB_NOARGS), 1);
 	assert_int_equal(rt_mail_n(x->t, "olu@example.org", "referral_new"), 1);
 	rt_browser_get(x->t, &x->own, "/referrals/inbox", &r);
@@ -713,30 +648,20 @@ static void refer_me_is_rate_limited_per_address(void **state)
 static void refer_me_as_a_member(void **state)
 {
 	struct fx *x = *state;
-	struct rt_resp r;
 	char target[128], body[256];
 
 	snprintf(target, sizeof(target), "/services/%s/refer-me", x->svc);
-	rt_browser_get(x->t, &x->member, target, &r);
-	assert_int_equal(r.status, 200);
-	assert_true(rt_has(&r, "value=\"Mo Member\""));
-	assert_true(rt_has(&r, "value=\"mo@example.org\""));
-	rt_resp_free(&r);
+	rt_browser_get_is(x->t, &x->member, target, 200, "value=\"Mo Member\"",
+			"value=\"mo@example.org\"", NULL);
 	snprintf(body, sizeof(body), "person.name=Mo+Member&person.contact_by=email"
 		 "&person.email=mo%%40example.org&reason=Company&consent.share=yes&consent.contact=yes");
-	rt_browser_post(x->t, &x->member, target, body, &r);
-	assert_int_equal(r.status, 303);
-	rt_resp_free(&r);
+	rt_browser_post_is(x->t, &x->member, target, body, 303, NULL);
 	/* Again while it is open: 409, said by the service. */
-	rt_browser_post(x->t, &x->member, target, body, &r);
-	assert_int_equal(r.status, 409);
-	assert_true(rt_has(&r, "href=\"#target\">You already have an open referral"));
-	rt_resp_free(&r);
+	rt_browser_post_is(x->t, &x->member, target, body, 409,
+			"href=\"#target\">You already have an open referral", NULL);
 	/* Their referrals: it is there, and its page shows who looked. */
-	rt_browser_get(x->t, &x->member, "/account/referrals", &r);
-	assert_int_equal(r.status, 200);
-	assert_true(rt_has(&r, ">Tuesday Health Walk</a>"));
-	rt_resp_free(&r);
+	rt_browser_get_is(x->t, &x->member, "/account/referrals", 200, ">Tuesday Health Walk</a>",
+			NULL);
 }
 
 static void your_referrals_claims_and_shows_who_looked(void **state)
@@ -749,11 +674,8 @@ static void your_referrals_claims_and_shows_who_looked(void **state)
 	get_as(x, &x->own, "/referrals/", id, "", &r);     /* the organisation reads it */
 	rt_resp_free(&r);
 	assert_int_equal(rt_count(x->t, &q_claimed, DB_ARGS(DB_INT(x->ada))), 0);
-	rt_browser_get(x->t, &x->ada_b, "/account/referrals", &r);
-	assert_int_equal(r.status, 200);
-	assert_true(rt_has(&r, "We found a referral made for you"));
-	assert_true(rt_has(&r, ">Tuesday Health Walk</a>"));
-	rt_resp_free(&r);
+	rt_browser_get_is(x->t, &x->ada_b, "/account/referrals", 200,
+			"We found a referral made for you", ">Tuesday Health Walk</a>", NULL);
 	assert_int_equal(rt_count(x->t, &q_claimed, DB_ARGS(DB_INT(x->ada))), 1);
 	get_as(x, &x->ada_b, "/referrals/", id, "", &r);
 	assert_int_equal(r.status, 200);
@@ -806,9 +728,7 @@ static void confirming_an_email_claims_at_once(void **state)
 	link = rt_mail_link(x->t, "zed@example.org", "verify_email", "/verify-email/");
 	rt_browser_get(x->t, &zed, link, &r);
 	rt_resp_free(&r);
-	rt_browser_post(x->t, &zed, link, NULL, &r);
-	assert_int_equal(r.status, 303);
-	rt_resp_free(&r);
+	rt_browser_post_is(x->t, &zed, link, NULL, 303, NULL);
 	assert_int_equal(rt_count(x->t, &q_claimed, DB_ARGS(DB_INT(p.id))), 1);
 	assert_int_equal(rt_audit_n(x->t, "client.claimed"), 1);
 	free(link);
@@ -834,21 +754,14 @@ static void referring_as_a_gp_practice(void **state)
 	rt_resp_free(&r);
 	/* Something else: said, and what was typed kept. */
 	snprintf(body, sizeof(body), "%s&target.id=%s&source=dentist", PERSON_FORM, x->svc);
-	rt_browser_post(x->t, &x->link, "/referrals/new", body, &r);
-	assert_int_equal(r.status, 422);
-	assert_true(rt_has(&r, "href=\"#source\""));
-	assert_true(rt_has(&r, "value=\"Ada Lovelace\""));
-	rt_resp_free(&r);
+	rt_browser_post_is(x->t, &x->link, "/referrals/new", body, 422, "href=\"#source\"",
+			"value=\"Ada Lovelace\"", NULL);
 	snprintf(body, sizeof(body), "%s&target.id=%s&source=gp_practice", PERSON_FORM, x->svc);
-	rt_browser_post(x->t, &x->link, "/referrals/new", body, &r);
-	assert_int_equal(r.status, 303);
-	rt_resp_free(&r);
+	rt_browser_post_is(x->t, &x->link, "/referrals/new", body, 303, NULL);
 	assert_int_equal(rt_count(x->t, &q_source, DB_ARGS(DB_TEXT("gp_practice"))), 1);
 	/* The organiser's claim is ignored: an onward referral. */
 	snprintf(body, sizeof(body), "%s&target.id=%s&source=gp_practice", PERSON_FORM, x->svc_b);
-	rt_browser_post(x->t, &x->own, "/referrals/new", body, &r);
-	assert_int_equal(r.status, 303);
-	rt_resp_free(&r);
+	rt_browser_post_is(x->t, &x->own, "/referrals/new", body, 303, NULL);
 	assert_int_equal(rt_count(x->t, &q_source, DB_ARGS(DB_TEXT("gp_practice"))), 1);
 	assert_int_equal(rt_count(x->t, &q_source, DB_ARGS(DB_TEXT("organiser"))), 1);
 }
@@ -912,9 +825,8 @@ static void overview_and_csv(void **state)
 	assert_int_equal(r.status, 200);
 	assert_false(rt_has(&r, id));
 	rt_resp_free(&r);
-	rt_browser_get(x->t, &x->comm, "/referrals/overview.csv?from-day=40&from-month=1&from-year=2001", &r);
-	assert_int_equal(r.status, 422);
-	rt_resp_free(&r);
+	rt_browser_get_is(x->t, &x->comm, "/referrals/overview.csv?from-day=40&from-month=1&from-year=2001",
+			422, NULL);
 }
 
 static void coordinator_inbox_any_organisation(void **state)
@@ -924,20 +836,15 @@ static void coordinator_inbox_any_organisation(void **state)
 	char id[37], target[128];
 
 	refer_ada(x, id);
-	rt_browser_get(x->t, &x->coord, "/referrals/inbox", &r);
-	assert_int_equal(r.status, 200);
-	assert_true(rt_has(&r, "Every organisation"));
-	assert_true(rt_has(&r, ">Ada Lovelace</a>"));
-	assert_true(rt_has(&r, "<option value=\"" ORG_A "\">Northtown Walkers</option>"));
-	rt_resp_free(&r);
+	rt_browser_get_is(x->t, &x->coord, "/referrals/inbox", 200, "Every organisation",
+			">Ada Lovelace</a>",
+			"<option value=\"" ORG_A "\">Northtown Walkers</option>", NULL);
 	rt_browser_get(x->t, &x->coord, "/referrals/inbox?org=" ORG_B, &r);
 	assert_int_equal(r.status, 200);
 	assert_false(rt_has(&r, ">Ada Lovelace</a>"));
 	rt_resp_free(&r);
 	/* An organiser cannot open another organisation's inbox. */
-	rt_browser_get(x->t, &x->other, "/referrals/inbox?org=" ORG_A, &r);
-	assert_int_equal(r.status, 404);
-	rt_resp_free(&r);
+	rt_browser_get_is(x->t, &x->other, "/referrals/inbox?org=" ORG_A, 404, NULL);
 	rt_browser_get(x->t, &x->other, "/referrals/inbox?org=all", &r);
 	assert_int_equal(r.status, 200);
 	assert_false(rt_has(&r, ">Ada Lovelace</a>"));
@@ -957,6 +864,77 @@ static void coordinator_inbox_any_organisation(void **state)
 	rt_browser_get(x->t, &x->link, target, &r);
 	assert_true(rt_has(&r, ">Overdue</strong>"));
 	rt_resp_free(&r);
+}
+
+/* Refer someone on the one POST path: a form that fails keeps every value
+ * typed (text, date boxes, ticks, choices) and its summary names each
+ * field, in page order; nothing is made. */
+static void failed_referral_keeps_what_was_typed(void **state)
+{
+	struct fx *x = *state;
+	struct rt_resp r;
+	char body[1024];
+
+	get_as(x, &x->link, "/referrals/new?service=", x->svc, "", &r);
+	rt_resp_free(&r);
+	snprintf(body, sizeof(body), "target.type=service&target.id=%s&source=gp_practice"
+		 "&person.name=Ada+Lovelace&person.contact_by=phone&person.phone="
+		 "&person.access_needs=Large+print&person.birth_date-day=31"
+		 "&person.birth_date-month=2&person.birth_date-year=1957"
+		 "&person.nhs_number=943+476+5919&needs=money&reason=She+would+like+company"
+		 "&consent.contact=yes&consent.method=verbal", x->svc);
+	rt_browser_post(x->t, &x->link, "/referrals/new", body, &r);
+	assert_int_equal(r.status, 422);
+	assert_true(rt_has(&r, "<title>Error: Refer someone"));
+	assert_true(rt_has(&r, "href=\"#person.phone\">"));
+	assert_true(rt_has(&r, "href=\"#person.birth_date\">Date of birth must be a real date"));
+	assert_true(rt_has(&r, "href=\"#consent.share\">"));
+	assert_true(strstr(r.body, "href=\"#person.phone\"") < strstr(r.body, "href=\"#person.birth_date\""));
+	assert_true(strstr(r.body, "href=\"#person.birth_date\"") < strstr(r.body, "href=\"#consent.share\""));
+	assert_true(rt_has(&r, "value=\"Ada Lovelace\""));
+	assert_true(rt_has(&r, ">Large print</textarea>"));
+	assert_true(rt_has(&r, "name=\"person.birth_date-day\" type=\"text\" inputmode=\"numeric\" autocomplete=\"off\" value=\"31\""));
+	assert_true(rt_has(&r, "name=\"person.birth_date-month\" type=\"text\" inputmode=\"numeric\" autocomplete=\"off\" value=\"2\""));
+	assert_true(rt_has(&r, "value=\"943 476 5919\""));
+	assert_true(rt_has(&r, "value=\"money\" checked"));
+	assert_true(rt_has(&r, "value=\"gp_practice\" checked"));
+	assert_true(rt_has(&r, "value=\"verbal\" checked"));
+	assert_true(rt_has(&r, "id=\"consent.contact\" name=\"consent.contact\" type=\"checkbox\" value=\"yes\" checked"));
+	assert_false(rt_has(&r, "id=\"consent.share\" name=\"consent.share\" type=\"checkbox\" value=\"yes\" checked"));
+	rt_resp_free(&r);
+	assert_int_equal(rt_count(x->t, &q_referrals, DB_NOARGS), 0);
+}
+
+/* "I'd like to go" counts a connection's attempt with the request it
+ * sends: a form that comes back with errors spends none of the hour's. */
+static void failed_refer_me_spends_no_allowance(void **state)
+{
+	struct fx *x = *state;
+	const char *const settings[] = { "rate_limit=0", "self_referral_limit_ip=1", NULL };
+	struct rt *t2 = rt_new_like(x->t, settings);
+	struct rt_browser v = { .ip = "192.0.2.30" };
+	struct rt_resp r;
+	char svc[37], target[128];
+
+	assert_int_equal(org_create(rt_db(t2), ORG_A, "Northtown Walkers", time_now()), ERR_OK);
+	rt_service(t2, ORG_A, "Tuesday Health Walk", SVC_PUBLISHED, svc);
+	snprintf(target, sizeof(target), "/services/%s/refer-me", svc);
+	rt_browser_get(t2, &v, target, &r);
+	rt_resp_free(&r);
+	for (int i = 0; i < 2; i++) {
+		rt_browser_post(t2, &v, target, "person.name=Bo+Visitor&reason=I+would+like+to+walk", &r);
+		assert_int_equal(r.status, 422);
+		assert_true(rt_has(&r, "href=\"#person.contact_by\">Choose how you would like them to get in touch"));
+		assert_true(rt_has(&r, "value=\"Bo Visitor\""));
+		rt_resp_free(&r);
+	}
+	rt_browser_post(t2, &v, target, "person.name=Bo+Visitor&person.contact_by=phone"
+			"&person.phone=07700+900123&reason=I+would+like+to+walk&consent.share=yes", &r);
+	assert_int_equal(r.status, 303);
+	rt_resp_free(&r);
+	assert_int_equal(rt_count(t2, &q_referrals, DB_NOARGS), 1);
+	assert_int_equal(rt_audit_n(t2, "referral.rate_limited"), 0);
+	rt_free(t2);
 }
 
 int main(void)
@@ -981,6 +959,8 @@ int main(void)
 		T(referring_as_a_gp_practice),
 		T(overview_and_csv),
 		T(coordinator_inbox_any_organisation),
+		T(failed_referral_keeps_what_was_typed),
+		T(failed_refer_me_spends_no_allowance),
 	};
 #undef T
 

@@ -8,6 +8,7 @@
 #include "core/common.h"
 
 #include <dirent.h>
+#include <stdarg.h>
 #include <setjmp.h>
 #include <unistd.h>
 #include <cmocka.h>
@@ -446,6 +447,57 @@ void rt_browser_post(struct rt *t, struct rt_browser *b, const char *target, con
 	rt_browser_request(t, b, "POST", target, NULL, body, out);
 }
 
+/* Fails the test unless r has status and each needle in ap (to a NULL). */
+static void expect(const struct rt_resp *r, const char *target, int status, va_list ap)
+{
+	const char *needle;
+
+	if (r->status != status)
+		fail_msg("%s: status %d, expected %d", target, r->status, status);
+	while ((needle = va_arg(ap, const char *)))
+		if (!rt_has(r, needle))
+			fail_msg("%s: the page has no \"%s\"", target, needle);
+}
+
+void rt_browser_get_is(struct rt *t, struct rt_browser *b, const char *target, int status, ...)
+{
+	struct rt_resp r;
+	va_list ap;
+
+	rt_browser_get(t, b, target, &r);
+	va_start(ap, status);
+	expect(&r, target, status, ap);
+	va_end(ap);
+	rt_resp_free(&r);
+}
+
+void rt_browser_post_is(struct rt *t, struct rt_browser *b, const char *target, const char *fields,
+		int status, ...)
+{
+	struct rt_resp r;
+	va_list ap;
+
+	rt_browser_post(t, b, target, fields, &r);
+	va_start(ap, status);
+	expect(&r, target, status, ap);
+	va_end(ap);
+	rt_resp_free(&r);
+}
+
+void rt_browser_post_to(struct rt *t, struct rt_browser *b, const char *target, const char *fields,
+		const char *location)
+{
+	struct rt_resp r;
+	const char *l;
+
+	rt_browser_post(t, b, target, fields, &r);
+	l = rt_header(&r, "Location");
+	if (r.status != 303 || !l || strcmp(l, location) != 0)
+		fail_msg("%s: status %d to %s, expected 303 to %s", target, r.status, l ? l : "(none)",
+			 location);
+	rt_resp_free(&r);
+}
+
 /* ---------------------------------------------------------------- API credentials */
 
 int64_t rt_bearer(struct rt *t, int64_t person_id, enum rt_bearer_kind kind, char out[TOKEN_LEN + 1])
@@ -577,10 +629,10 @@ void rt_service_at(struct rt *t, const char *org, const char *name, int state,
 
 	memset(&rep, 0, sizeof(rep));
 	assert_int_equal(db_begin(rt_db(t)), ERR_OK);
-	assert_int_equal(directory_save_form(&t->app, rt_db(t), &f, &o, &rep, &fields), ERR_OK);
+	assert_int_equal(directory_save_form(rt_db(t), &f, &o, &rep, &fields), ERR_OK);
 	json_decref(fields);
 	assert_int_equal(db_commit(rt_db(t)), ERR_OK);
-	assert_int_equal(directory_sync(&t->app, rt_db(t)), ERR_OK);
+	assert_int_equal(directory_apply_changes(t->app.directory, rt_db(t)), ERR_OK);
 	snprintf(out, 37, "%s", rep.id);
 }
 

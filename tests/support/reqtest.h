@@ -197,6 +197,18 @@ void rt_browser_get(struct rt *t, struct rt_browser *b, const char *target, stru
 void rt_browser_post(struct rt *t, struct rt_browser *b, const char *target, const char *fields,
 		struct rt_resp *out);
 
+/* The same, checked, for the many steps that only look at the answer:
+ * fails the test unless the status is status and the body contains each
+ * of the strings after it, up to a NULL. The response is freed (b keeps
+ * the cookies and form token it set). */
+void rt_browser_get_is(struct rt *t, struct rt_browser *b, const char *target, int status, ...)
+	__attribute__((sentinel));
+void rt_browser_post_is(struct rt *t, struct rt_browser *b, const char *target, const char *fields,
+		int status, ...) __attribute__((sentinel));
+/* A POST answered by a 303 to location (exactly). */
+void rt_browser_post_to(struct rt *t, struct rt_browser *b, const char *target, const char *fields,
+		const char *location);
+
 /* ---------------------------------------------------------------- API credentials */
 
 enum rt_bearer_kind {

@@ -30,3 +30,25 @@ void storetest_close(struct storetest *st)
 	testdb_drop(&st->t);
 	memset(st, 0, sizeof(*st));
 }
+
+void *storetest_fixture(void **state, size_t size)
+{
+	struct storetest *st = calloc(1, size);   /* the struct's first member */
+
+	if (!st || !storetest_open(st, *state)) {
+		free(st);
+		return NULL;
+	}
+	*state = st;
+	return st;
+}
+
+int storetest_fixture_free(void **state)
+{
+	struct storetest *st = *state;
+
+	log_set_quiet(0);
+	storetest_close(st);
+	free(st);
+	return 0;
+}

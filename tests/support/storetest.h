@@ -6,13 +6,14 @@
  *
  *   static int setup(void **state)       // *state: the backend's name
  *   {
- *       struct fx *f = calloc(1, sizeof(*f));
+ *       struct fx *f = storetest_fixture(state, sizeof(*f));
  *
- *       if (!f || !storetest_open(&f->st, *state))
+ *       if (!f)
  *           return -1;
  *       f->db = f->st.db;
  *       ...
  *   }
+ *   static int teardown(void **state) { return storetest_fixture_free(state); }
  *
  * Request tests want a whole app instead: see reqtest.h.
  */
@@ -20,6 +21,7 @@
 #define KITH_STORETEST_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "store/store.h"
 #include "support/testdb.h"
@@ -37,5 +39,12 @@ struct storetest {
 bool storetest_open(struct storetest *st, const char *backend);
 /* Closes the store and drops its database. */
 void storetest_close(struct storetest *st);
+
+/* A cmocka fixture's start: a zeroed struct of size bytes whose first
+ * member is a struct storetest, opened on the backend named by *state,
+ * which is replaced by the struct. Returns it, or NULL (nothing left). */
+void *storetest_fixture(void **state, size_t size);
+/* Its teardown: quiet logs undone, the store closed, the struct freed. */
+int storetest_fixture_free(void **state);
 
 #endif

@@ -35,29 +35,21 @@ static const struct sql q_forged = { "t.audit_forged",
 
 static int setup(void **state)
 {
-	struct fx *f = calloc(1, sizeof(*f));
+	struct fx *f = storetest_fixture(state, sizeof(*f));
 
-	if (!f || !storetest_open(&f->st, *state)) {
-		free(f);
+	if (!f)
 		return -1;
-	}
 	f->db = f->st.db;
 	if (person_create(f->db, "Ann Admin", "ann@example.org", NULL, NULL, NOW, &f->ann) != ERR_OK ||
 	    person_create(f->db, "Bob Member", "bob@example.org", NULL, NULL, NOW, &f->bob) != ERR_OK ||
 	    person_create(f->db, "Cat Coordinator", "cat@example.org", NULL, NULL, NOW, &f->cat) != ERR_OK)
 		return -1;
-	*state = f;
 	return 0;
 }
 
 static int teardown(void **state)
 {
-	struct fx *f = *state;
-
-	log_set_quiet(0);
-	storetest_close(&f->st);
-	free(f);
-	return 0;
+	return storetest_fixture_free(state);
 }
 
 static int64_t count_all(struct fx *f)

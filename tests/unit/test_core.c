@@ -1,5 +1,5 @@
 /*
- * test_core.c - arena, buf, str, time and randomness helpers.
+ * test_core.c - arena, buf, str, time, randomness and links helpers.
  */
 #include "core/common.h"
 
@@ -8,6 +8,7 @@
 
 #include "core/arena.h"
 #include "core/buf.h"
+#include "core/links.h"
 #include "core/rand.h"
 #include "core/str.h"
 #include "core/timeutil.h"
@@ -245,6 +246,34 @@ static void randomness(void **state)
 	assert_true(rand_fast64() != rand_fast64());
 }
 
+/* A router of one route, "svc" -> "/services/{id}": what the app's does. */
+static const char *fake_path(const void *arg, struct arena *a, const char *name,
+		const char *const *args, size_t n)
+{
+	assert_string_equal(arg, "router");
+	if (strcmp(name, "svc") != 0 || n != 1)
+		return NULL;
+	return arena_printf(a, "/services/%s", args[0]);
+}
+
+static void links_by_name(void **state)
+{
+	const struct links l = { .path = fake_path, .arg = "router", .base_url = "https://k.example" };
+	struct arena a;
+
+	(void)state;
+	arena_init(&a);
+	assert_string_equal(link_path(&l, &a, "svc", "42", NULL), "/services/42");
+	assert_string_equal(link_abs(&l, &a, "svc", "42", NULL), "https://k.example/services/42");
+	/* A wrong name or count, or no router (rules alone): "/", the page
+	 * still works. */
+	assert_string_equal(link_path(&l, &a, "nope", "42", NULL), "/");
+	assert_string_equal(link_path(&l, &a, "svc", NULL), "/");
+	assert_string_equal(link_path(NULL, &a, "svc", "42", NULL), "/");
+	assert_string_equal(link_abs(NULL, &a, "svc", "42", NULL), "/");
+	arena_release(&a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -259,6 +288,7 @@ int main(void)
 		cmocka_unit_test(str_shared_helpers),
 		cmocka_unit_test(time_format_and_parse),
 		cmocka_unit_test(randomness),
+		cmocka_unit_test(links_by_name),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

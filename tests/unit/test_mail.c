@@ -22,6 +22,7 @@
 #include "core/str.h"
 #include "core/timeutil.h"
 #include "mail/mail.h"
+#include "mail/mail_feature.h"
 #include "mail/mail_int.h"
 #include "store/store.h"
 #include "support/reqtest.h"
@@ -77,6 +78,16 @@ static char *header(const char *msg, const char *name)
 			break;
 	}
 	return NULL;
+}
+
+/* Fails unless msg has header name with the value want (first line). */
+static void assert_header(const char *msg, const char *name, const char *want)
+{
+	char *h = header(msg, name);
+
+	assert_non_null(h);
+	assert_string_equal(h, want);
+	free(h);
 }
 
 /* ------------------------------------------------------------- rules */
@@ -307,30 +318,14 @@ static void test_build(void **state)
 	buf_init(&b2, MAIL_MESSAGE_MAX);
 	assert_int_equal(mail_build(cfg.base_url, test_from, &m, &b), ERR_OK);
 	assert_lines(b.p, 78);
-	h = header(b.p, "Date");
-	assert_string_equal(h, "Thu, 01 Jan 2026 00:00:00 +0000");
-	free(h);
-	h = header(b.p, "From");
-	assert_string_equal(h, "\"Kith Town\" <no-reply@kith.example.org>");
-	free(h);
-	h = header(b.p, "To");
-	assert_string_equal(h, "<jane@example.org>");
-	free(h);
-	h = header(b.p, "Subject");
-	assert_string_equal(h, "Confirm your email address for Kith Town");
-	free(h);
-	h = header(b.p, "Message-ID");
-	assert_string_equal(h, "<kith-outbox-42@kith.example.org>");
-	free(h);
-	h = header(b.p, "MIME-Version");
-	assert_string_equal(h, "1.0");
-	free(h);
-	h = header(b.p, "Auto-Submitted");
-	assert_string_equal(h, "auto-generated");
-	free(h);
-	h = header(b.p, "Content-Type");
-	assert_string_equal(h, "multipart/alternative; boundary=\"=_kith_42_alt\"");
-	free(h);
+	assert_header(b.p, "Date", "Thu, 01 Jan 2026 00:00:00 +0000");
+	assert_header(b.p, "From", "\"Kith Town\" <no-reply@kith.example.org>");
+	assert_header(b.p, "To", "<jane@example.org>");
+	assert_header(b.p, "Subject", "Confirm your email address for Kith Town");
+	assert_header(b.p, "Message-ID", "<kith-outbox-42@kith.example.org>");
+	assert_header(b.p, "MIME-Version", "1.0");
+	assert_header(b.p, "Auto-Submitted", "auto-generated");
+	assert_header(b.p, "Content-Type", "multipart/alternative; boundary=\"=_kith_42_alt\"");
 	assert_non_null(strstr(b.p, "\r\n\r\n--=_kith_42_alt\r\nContent-Type: text/plain; charset=utf-8\r\n"
 				    "Content-Transfer-Encoding: quoted-printable\r\n\r\nHello Jane,\r\n"));
 	assert_non_null(strstr(b.p, "--=_kith_42_alt\r\nContent-Type: text/html; charset=utf-8\r\n"));
@@ -355,16 +350,12 @@ static void test_build(void **state)
 	assert_lines(b.p, 78);
 	for (size_t i = 0; i < b.len; i++)
 		assert_true((unsigned char)b.p[i] < 0x80);
-	h = header(b.p, "From");
-	assert_string_equal(h, "=?utf-8?B?Q2Fmw6kgS2l0aA==?= <hi@kith.example.org>");
-	free(h);
+	assert_header(b.p, "From", "=?utf-8?B?Q2Fmw6kgS2l0aA==?= <hi@kith.example.org>");
 	h = header(b.p, "Subject");
 	assert_true(strncmp(h, "=?utf-8?B?", 10) == 0);
 	free(h);
 	/* Without HTML: one text/plain part, no multipart. */
-	h = header(b.p, "Content-Type");
-	assert_string_equal(h, "text/plain; charset=utf-8");
-	free(h);
+	assert_header(b.p, "Content-Type", "text/plain; charset=utf-8");
 	assert_null(strstr(b.p, "multipart"));
 	assert_int_equal(mail_parse(b.p, b.len, &p), ERR_OK);
 	assert_string_equal(p.subject, m.subject);
@@ -722,7 +713,7 @@ static int64_t enqueue(struct fx *f, const char *to, int64_t person)
 	int64_t id = 0;
 
 	assert_int_equal(db_begin(db), ERR_OK);
-	assert_int_equal(mail_enqueue(&f->t.app, db, to, person, "verify_email", ctx, time_now()), ERR_OK);
+	assert_int_equal(mail_enqueue(&f->t.app.mailer, db, to, person, "verify_email", ctx, time_now()), ERR_OK);
 	assert_int_equal(db_commit(db), ERR_OK);
 	json_decref(ctx);
 	assert_int_equal(db_query_int(db, &q_max, DB_NOARGS, &id), ERR_OK);
@@ -738,16 +729,16 @@ static void test_enqueue(void **state)
 	int64_t id;
 
 	/* Refused before anything is rendered or written. */
-	assert_int_equal(mail_enqueue(&f->t.app, db, "jane@example.org\r\nBcc: x@y.org", 0, "verify_email",
+	assert_int_equal(mail_enqueue(&f->t.app.mailer, db, "jane@example.org\r\nBcc: x@y.org", 0, "verify_email",
 				      ctx, NOW), ERR_INVALID);
-	assert_int_equal(mail_enqueue(&f->t.app, db, "no-at-sign", 0, "verify_email", ctx, NOW), ERR_INVALID);
-	assert_int_equal(mail_enqueue(&f->t.app, db, "jane@example.org", 0, "no_such_email", ctx, NOW),
+	assert_int_equal(mail_enqueue(&f->t.app.mailer, db, "no-at-sign", 0, "verify_email", ctx, NOW), ERR_INVALID);
+	assert_int_equal(mail_enqueue(&f->t.app.mailer, db, "jane@example.org", 0, "no_such_email", ctx, NOW),
 			 ERR_NOT_FOUND);
 	assert_int_equal(count_rows(db), 0);
 
 	/* A rolled-back transaction never sends. */
 	assert_int_equal(db_begin(db), ERR_OK);
-	assert_int_equal(mail_enqueue(&f->t.app, db, "jane@example.org", 0, "verify_email", ctx, NOW), ERR_OK);
+	assert_int_equal(mail_enqueue(&f->t.app.mailer, db, "jane@example.org", 0, "verify_email", ctx, NOW), ERR_OK);
 	assert_int_equal(count_rows(db), 1);
 	assert_int_equal(db_rollback(db), ERR_OK);
 	assert_int_equal(count_rows(db), 0);

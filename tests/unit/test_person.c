@@ -27,15 +27,12 @@ struct fx {
 
 static int setup(void **state)
 {
-	struct fx *f = calloc(1, sizeof(*f));
+	struct fx *f = storetest_fixture(state, sizeof(*f));
 
-	if (!f || !storetest_open(&f->st, *state)) {
-		free(f);
+	if (!f)
 		return -1;
-	}
 	f->db = f->st.db;
 	arena_init(&f->a);
-	*state = f;
 	return 0;
 }
 
@@ -43,11 +40,8 @@ static int teardown(void **state)
 {
 	struct fx *f = *state;
 
-	log_set_quiet(0);
 	arena_release(&f->a);
-	storetest_close(&f->st);
-	free(f);
-	return 0;
+	return storetest_fixture_free(state);
 }
 
 static int64_t make(struct fx *f, const char *name, const char *email)

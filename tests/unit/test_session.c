@@ -43,12 +43,10 @@ static const struct sql q_last_seen = { "t.last_seen",
 
 static int setup(void **state)
 {
-	struct fx *f = calloc(1, sizeof(*f));
+	struct fx *f = storetest_fixture(state, sizeof(*f));
 
-	if (!f || !storetest_open(&f->st, *state)) {
-		free(f);
+	if (!f)
 		return -1;
-	}
 	f->db = f->st.db;
 	arena_init(&f->a);
 	if (person_create(f->db, "Ann", "ann@example.org", NULL, NULL, NOW, &f->ann) != ERR_OK ||
@@ -57,7 +55,6 @@ static int setup(void **state)
 	    person_grant(f->db, f->ann, ROLE_COORDINATOR, NULL, 0, NOW) != ERR_OK ||
 	    person_mark_verified(f->db, f->ann, "ann@example.org", NOW) != ERR_OK)
 		return -1;
-	*state = f;
 	return 0;
 }
 
@@ -66,9 +63,7 @@ static int teardown(void **state)
 	struct fx *f = *state;
 
 	arena_release(&f->a);
-	storetest_close(&f->st);
-	free(f);
-	return 0;
+	return storetest_fixture_free(state);
 }
 
 static int64_t count(struct fx *f, const struct sql *q)
