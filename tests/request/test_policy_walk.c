@@ -249,6 +249,8 @@ static const struct {
 	{ "POST", "/manage/services/{id:uuid}/edit", ORGS },
 	{ "POST", "/manage/services/{id:uuid}/confirm", ORGS },
 	{ "GET", "/review", COORD },
+	{ "GET", "/directory/words", COORD },
+	{ "POST", "/directory/words", COORD },
 	{ "POST", "/manage/services/{id:uuid}/publish", COORD },
 	{ "POST", "/manage/services/{id:uuid}/archive", COORD },
 	{ "POST", "/manage/services/{id:uuid}/verify", COORD },
