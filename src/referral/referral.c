@@ -323,6 +323,8 @@ unsigned referral_parties(const struct actor *actor, const struct ref_meta *m)
 		return p;
 	if (is_staff(actor))
 		p |= PARTY_STAFF;
+	if (actor->roles & ROLE_BIT(ROLE_COORDINATOR))
+		p |= PARTY_COORDINATOR;
 	if (actor->id > 0 && m->person_account == actor->id)
 		p |= PARTY_PERSON;
 	if (actor->id > 0 && m->referrer_id == actor->id)

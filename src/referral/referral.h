@@ -301,7 +301,10 @@ enum err referral_readers(struct db *db, const char *id, json_t **out);
 /* ---- moving it on ---- */
 
 enum ref_party { PARTY_NONE = 0, PARTY_RECEIVER = 1, PARTY_REFERRER = 2,
-	PARTY_PERSON = 4, PARTY_STAFF = 8 };
+	PARTY_PERSON = 4, PARTY_STAFF = 8,
+	/* Within staff, a coordinator: admins run the system and see the
+	 * referral, but not the person's date of birth or NHS number. */
+	PARTY_COORDINATOR = 16 };
 /* The parties actor is to this referral (a bitmask). */
 unsigned referral_parties(const struct actor *actor, const struct ref_meta *m);
 

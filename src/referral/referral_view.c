@@ -78,7 +78,8 @@ struct sight {
 	bool details;         /* the person's contact details */
 	bool limited;         /* the receiver after consent to share was withdrawn */
 	bool hide_outcome;    /* a referrer only, without consent to share the outcome */
-	bool identity;        /* date of birth and NHS number */
+	bool identity;        /* date of birth and NHS number: the person, the
+	                         referrer and coordinators (docs/THREATS.md) */
 };
 
 static struct sight sight_of(unsigned parties, bool shared, bool outcome)
@@ -86,7 +87,7 @@ static struct sight sight_of(unsigned parties, bool shared, bool outcome)
 	struct sight v = { 0 };
 
 	v.full = parties & (PARTY_STAFF | PARTY_PERSON | PARTY_REFERRER);
-	v.identity = v.full;
+	v.identity = parties & (PARTY_PERSON | PARTY_REFERRER | PARTY_COORDINATOR);
 	v.limited = !v.full && !shared;
 	v.details = v.full || shared;
 	v.hide_outcome = (parties & PARTY_REFERRER) &&

@@ -937,6 +937,47 @@ static void failed_refer_me_spends_no_allowance(void **state)
 	rt_free(t2);
 }
 
+/* The date of birth and NHS number: the referrer, coordinators and the
+ * person see them (docs/THREATS.md); an admin, who runs the system and
+ * can open the referral, does not, on the page, in the JSON API or in
+ * FHIR. */
+static void admins_do_not_see_identity(void **state)
+{
+	struct fx *x = *state;
+	struct rt_browser admin = { 0 };
+	struct rt_resp r;
+	char id[37], path[128], tok[TOKEN_LEN + 1];
+	int64_t ann = rt_person(x->t, "Ann Admin", "ann.admin@example.org", NULL,
+				ROLE_BIT(ROLE_MEMBER) | ROLE_BIT(ROLE_ADMIN), NULL);
+
+	rt_sign_in(x->t, ann, &admin);
+	refer_ada(x, id);
+	get_as(x, &x->coord, "/referrals/", id, "", &r);
+	assert_int_equal(r.status, 200);
+	assert_true(rt_has(&r, "9434765919") || rt_has(&r, "943 476 5919"));
+	assert_true(rt_has(&r, "1957-03-27") || rt_has(&r, "27 March 1957"));
+	rt_resp_free(&r);
+	get_as(x, &admin, "/referrals/", id, "", &r);
+	assert_int_equal(r.status, 200);
+	assert_true(rt_has(&r, "Ada Lovelace"));
+	assert_false(rt_has(&r, "9434765919") || rt_has(&r, "943 476 5919"));
+	assert_false(rt_has(&r, "1957-03-27") || rt_has(&r, "27 March 1957"));
+	rt_resp_free(&r);
+	rt_bearer(x->t, ann, RT_API_TOKEN, tok);
+	snprintf(path, sizeof(path), "/api/v1/referrals/%s", id);
+	rt_get_bearer(x->t, path, tok, &r);
+	assert_int_equal(r.status, 200);
+	assert_false(rt_has(&r, "9434765919"));
+	assert_false(rt_has(&r, "1957-03-27"));
+	rt_resp_free(&r);
+	snprintf(path, sizeof(path), "/fhir/ServiceRequest/%s", id);
+	rt_get_bearer(x->t, path, tok, &r);
+	assert_int_equal(r.status, 200);
+	assert_false(rt_has(&r, "9434765919"));
+	assert_false(rt_has(&r, "1957-03-27"));
+	rt_resp_free(&r);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -961,6 +1002,7 @@ int main(void)
 		T(coordinator_inbox_any_organisation),
 		T(failed_referral_keeps_what_was_typed),
 		T(failed_refer_me_spends_no_allowance),
+		T(admins_do_not_see_identity),
 	};
 #undef T
 
