@@ -378,6 +378,17 @@ enum err referral_overview(struct db *db, int64_t since, int64_t until, json_t *
 enum err referral_csv(struct db *db, int64_t since, int64_t until, struct arena *a,
 		const char **csv, size_t *len);
 
+/* Counts from 1 to REF_SMALL - 1 could point at a person: for those who
+ * may not see rows (commissioners) the overview says "fewer than 5"
+ * instead, and hides the shares and medians of fewer than REF_SMALL
+ * referrals. Every count has count_text (and total, total_text) for
+ * pages either way. */
+#define REF_SMALL 5
+void referral_overview_suppress(json_t *ov);
+/* The overview as a spreadsheet of counts: dimension, code, label,
+ * referrals (as the page shows them, so suppressed when ov is). */
+enum err referral_summary_csv(const json_t *ov, struct arena *a, const char **csv, size_t *len);
+
 /* ---- privacy ---- */
 
 /* "Download my data": {"referrals": [...]} about the person's claimed
@@ -414,6 +425,7 @@ extern const struct action act_referral_update; /* move it on, record consent (w
                                                    referral_can_move) */
 extern const struct action act_referral_inbox;  /* the referrals sent to an organisation */
 extern const struct action act_referral_report; /* counts, shares, medians, CSV: no personal data */
+extern const struct action act_referral_rows;    /* the CSV of one row a referral: coordinators */
 
 /* Every action above, NULL-terminated, for the referral features' lists. */
 extern const struct action *const referral_actions[];

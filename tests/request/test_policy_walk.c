@@ -264,7 +264,8 @@ static const struct {
 	{ "GET", "/referrals/inbox", ORGS },
 	{ "GET", "/referrals/caseload", REFER },
 	{ "GET", "/referrals/overview", REPORT },
-	{ "GET", "/referrals/overview.csv", REPORT },
+	{ "GET", "/referrals/overview.csv", "SFFFFAFF" },    /* coordinators only: a row a referral */
+	{ "GET", "/referrals/summary.csv", REPORT },
 	{ "GET", "/referrals/{id:uuid}", SIGNED },
 	{ "POST", "/referrals/{id:uuid}/status", SIGNED },
 	{ "POST", "/referrals/{id:uuid}/consent", SIGNED },
@@ -534,6 +535,8 @@ static const struct {
 	{ "GET", "/referrals/overview", NULL,
 	  { L, 403, 403, 403, 403, 403, 403, 200, 200, 200 } },
 	{ "GET", "/referrals/overview.csv", NULL,
+	  { L, 403, 403, 403, 403, 403, 403, 200, 403, 403 } },
+	{ "GET", "/referrals/summary.csv", NULL,
 	  { L, 403, 403, 403, 403, 403, 403, 200, 200, 200 } },
 	{ "GET", "/account/referrals", NULL,
 	  { L, 200, 200, 200, 200, 200, 200, 200, 200, 200 } },

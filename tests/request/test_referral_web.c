@@ -154,6 +154,8 @@ static void who_may_open_which_page(void **state)
 		{ "/referrals/inbox", "/login?next=%2Freferrals%2Finbox", 403, 403, 200, 403, 200 },
 		{ "/referrals/overview", "/login?next=%2Freferrals%2Foverview", 403, 403, 403, 200, 200 },
 		{ "/referrals/overview.csv", "/login?next=%2Freferrals%2Foverview.csv", 403, 403, 403,
+		  403, 200 },
+		{ "/referrals/summary.csv", "/login?next=%2Freferrals%2Fsummary.csv", 403, 403, 403,
 		  200, 200 },
 		{ "/account/referrals", "/login?next=%2Faccount%2Freferrals", 200, 200, 200, 200, 200 },
 	};
@@ -780,12 +782,30 @@ static void overview_and_csv(void **state)
 	assert_true(rt_has(&r, ">Accepted</dt>"));
 	assert_true(rt_has(&r, ">Link worker</dt>"));
 	assert_false(rt_has(&r, "Ada"));
-	assert_true(rt_has(&r, "href=\"/referrals/overview.csv\""));
+	/* A commissioner: counts only, one referral is "fewer than 5", no
+	 * shares of so few, no rows. */
+	assert_true(rt_has(&r, "href=\"/referrals/summary.csv\""));
+	assert_false(rt_has(&r, "/referrals/overview.csv"));
+	assert_true(rt_has(&r, "Referrals sent</dt>\n        <dd class=\"govuk-summary-list__value\">fewer than 5</dd>"));
+	assert_true(rt_has(&r, "Not shown for fewer than 5 referrals"));
+	assert_false(rt_has(&r, "<dd class=\"govuk-summary-list__value\">1</dd>"));
 	assert_false(rt_has(&r, "href=\"/referrals/inbox\">Referrals by organisation"));
 	rt_resp_free(&r);
 	rt_browser_get(x->t, &x->coord, "/referrals/overview", &r);
 	assert_true(rt_has(&r, "href=\"/referrals/inbox\">Referrals by organisation"));
+	assert_true(rt_has(&r, "href=\"/referrals/overview.csv\""));
+	assert_true(rt_has(&r, "Referrals sent</dt>\n        <dd class=\"govuk-summary-list__value\">1</dd>"));
 	rt_resp_free(&r);
+	rt_browser_get(x->t, &x->comm, "/referrals/summary.csv", &r);
+	assert_int_equal(r.status, 200);
+	assert_true(strncmp(r.body, "dimension,code,label,referrals\r\nall,,All referrals,fewer than 5\r\n",
+			    strlen("dimension,code,label,referrals\r\nall,,All referrals,fewer than 5\r\n")) == 0);
+	assert_true(rt_has(&r, "status,accepted,Accepted,fewer than 5\r\n"));
+	assert_true(rt_has(&r, "status,declined,Declined,0\r\n"));
+	assert_false(rt_has(&r, id));
+	rt_resp_free(&r);
+	rt_browser_get_is(x->t, &x->comm, "/referrals/overview.csv", 403, NULL);
+	rt_browser_get_is(x->t, &x->coord, "/referrals/summary.csv", 200, "all,,All referrals,1\r\n", NULL);
 
 	/* A period: bad dates said by their boxes, what was typed kept. */
 	rt_browser_get(x->t, &x->comm, "/referrals/overview?from-day=31&from-month=2&from-year=2026"
@@ -805,10 +825,10 @@ static void overview_and_csv(void **state)
 		       "&to-day=31&to-month=12&to-year=2001", &r);
 	assert_int_equal(r.status, 200);
 	assert_true(rt_has(&r, "Referrals sent</dt>\n        <dd class=\"govuk-summary-list__value\">0</dd>"));
-	assert_true(rt_has(&r, "href=\"/referrals/overview.csv?from-day=1&amp;from-month=1&amp;from-year=2001"));
+	assert_true(rt_has(&r, "href=\"/referrals/summary.csv?from-day=1&amp;from-month=1&amp;from-year=2001"));
 	rt_resp_free(&r);
 
-	rt_browser_get(x->t, &x->comm, "/referrals/overview.csv", &r);
+	rt_browser_get(x->t, &x->coord, "/referrals/overview.csv", &r);
 	assert_int_equal(r.status, 200);
 	assert_string_equal(r.content_type, "text/csv; charset=utf-8");
 	assert_non_null(strstr(rt_header(&r, "Content-Disposition"), "attachment"));
@@ -820,12 +840,14 @@ static void overview_and_csv(void **state)
 	assert_false(rt_has(&r, "ada@example.org"));
 	assert_false(rt_has(&r, "Lovelace"));
 	rt_resp_free(&r);
-	rt_browser_get(x->t, &x->comm, "/referrals/overview.csv?from-day=1&from-month=1&from-year=2001"
+	rt_browser_get(x->t, &x->coord, "/referrals/overview.csv?from-day=1&from-month=1&from-year=2001"
 		       "&to-day=31&to-month=12&to-year=2001", &r);
 	assert_int_equal(r.status, 200);
 	assert_false(rt_has(&r, id));
 	rt_resp_free(&r);
-	rt_browser_get_is(x->t, &x->comm, "/referrals/overview.csv?from-day=40&from-month=1&from-year=2001",
+	rt_browser_get_is(x->t, &x->coord, "/referrals/overview.csv?from-day=40&from-month=1&from-year=2001",
+			422, NULL);
+	rt_browser_get_is(x->t, &x->comm, "/referrals/summary.csv?from-day=40&from-month=1&from-year=2001",
 			422, NULL);
 }
 
