@@ -16,6 +16,7 @@
  * field error until their features add a resolver here.
  */
 #include "core/common.h"
+#include "auth/attempts.h"
 #include "audit/audit.h"
 #include "auth/person.h"
 #include "core/links.h"
@@ -688,7 +689,38 @@ static bool settle_source(const struct actor *by, struct ref_new *x, enum ref_so
 	x->source = ref_source_name(*src);
 	if (*src == REF_SRC_SELF)
 		x->consent_method = "online";
+	/* Whoever refers themself is who they say only by their account or
+	 * their contact details: an NHS number would let anyone ask, in
+	 * someone else's name, whether that person is being referred. */
+	if (*src == REF_SRC_SELF && !str_is_blank(x->person.nhs_number)) {
+		err_add(errors, "person.nhs_number", "Leave out the NHS number when you refer "
+			"yourself. The people who support you can add it");
+		return false;
+	}
 	return true;
+}
+
+enum err referral_self_attempt(struct db *db, const struct referral_settings *s, const char *ip,
+		int64_t account, int64_t now, int *retry)
+{
+	char kip[ATTEMPT_KEY_MAX], kacct[ATTEMPT_KEY_MAX], id[24];
+	enum err e;
+
+	*retry = 0;
+	attempts_key(kip, "refer_me:ip", ip ? ip : "");
+	snprintf(id, sizeof(id), "%lld", (long long)account);
+	attempts_key(kacct, "refer_me:acct", id);
+	if ((e = attempts_check(db, kip, 3600, s->self_referral_limit_ip, now, retry)) != ERR_OK ||
+	    (account && (e = attempts_check(db, kacct, 3600, s->self_referral_limit_account, now,
+					    retry)) != ERR_OK))
+		return e;
+	if ((e = db_begin(db)) != ERR_OK)
+		return e;
+	if ((e = attempts_add(db, kip, now)) != ERR_OK ||
+	    (account && (e = attempts_add(db, kacct, now)) != ERR_OK) ||
+	    (e = db_commit(db)) != ERR_OK)
+		db_rollback(db);
+	return e;
 }
 
 static void conflict_words(json_t *errors, bool self, const char *target)

@@ -433,10 +433,21 @@ extern const struct action *const referral_actions[];
 /* The referral feature's settings (kith.conf keys of the same names). */
 struct referral_settings {
 	int self_referral_limit_ip;     /* self-referrals per client address an hour */
+	int self_referral_limit_account; /* self-referrals per account an hour */
 	int referral_follow_up_days;    /* sent and not contacted this long: the referrer follows up */
 	int referral_sustained_weeks;   /* attending this long after first attending: sustained */
 };
 struct settings;
 extern const struct settings referral_settings;
+
+/* A self-referral emails an organisation: a connection (ip) and an account
+ * (0 for a visitor) may each make only so many an hour, on every path
+ * (the form, the JSON API), across every kith process. Checks both, then
+ * counts this attempt against both in a transaction of its own, before
+ * the referral is tried: an attempt counts whether or not it makes a
+ * referral, so a refused one is never a free question. ERR_RATE_LIMITED
+ * (nothing counted) with *retry seconds. */
+enum err referral_self_attempt(struct db *db, const struct referral_settings *s, const char *ip,
+		int64_t account, int64_t now, int *retry);
 
 #endif

@@ -704,21 +704,22 @@ struct refer {
 	char id[37];                 /* the new referral */
 };
 
-/* "I'd like to go" emails an organisation: a connection may send only so
- * many an hour, across every kith process. Checked here; the attempt is
- * counted with the referral it makes, in the same transaction. */
+/* "I'd like to go" emails an organisation: so many an hour from a
+ * connection and from an account (referral_self_attempt), the attempt
+ * counted whether or not it makes a referral. */
 static enum err refer_limit(struct request *req, struct refer *c)
 {
 	int retry = 0;
-	int64_t now = req->now;
 	enum err e;
 
-	attempts_key(c->key, "refer_me:ip", req->client_ip ? req->client_ip : "");
-	e = attempts_check(req->db, c->key, 3600, SETTINGS_OF(req->app->cfg, struct referral_settings, referral_settings)->self_referral_limit_ip, now, &retry);
+	UNUSED(c);
+	e = referral_self_attempt(req->db, SETTINGS_OF(req->app->cfg, struct referral_settings,
+			referral_settings), req->client_ip, req->actor->id, req->now, &retry);
 	if (e == ERR_RATE_LIMITED)
 		return web_limited(req, "referral.rate_limited", 0, retry,
-			"Too many requests to join have been sent from this connection in the "
-			"last hour. Wait an hour and try again, or contact the organisation directly.");
+			"Too many requests to join have been sent from this connection or account "
+			"in the last hour. Wait an hour and try again, or contact the organisation "
+			"directly.");
 	return e;
 }
 
@@ -782,8 +783,6 @@ static enum err refer_act(struct request *req, struct response *resp, const stru
 
 	UNUSED(resp);
 	UNUSED(b);
-	if (c->self && (e = attempts_add(req->db, c->key, now)) != ERR_OK)
-		return e;
 	raw = json_array();
 	e = referral_create(ref_env(req), req->db, req->actor, &n, now, id_out, raw);
 	if (e != ERR_OK)
@@ -1849,6 +1848,9 @@ static const struct job jobs[] = {
 #define RS(field) CFG(struct referral_settings, field)
 
 static const struct config_key keys[] = {
+	{ "self_referral_limit_account", CT_INT, RS(self_referral_limit_account), 1, 100000, "5",
+	  "self-referrals (\"I'd like to go\", and the API's source self) one account may make "
+	  "in an hour; every attempt counts, whether or not it makes a referral", NULL },
 	{ "self_referral_limit_ip", CT_INT, RS(self_referral_limit_ip), 1, 100000, "10",
 	  "\"I'd like to go\" requests allowed per client address in an hour (each emails an organisation)", NULL },
 	{ "referral_follow_up_days", CT_INT, RS(referral_follow_up_days), 1, 365, "14",

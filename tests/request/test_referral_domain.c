@@ -517,9 +517,14 @@ static void self_referrals(void **state)
 	assert_int_equal(create(x, &x->a_meg, &n, T0, id3, &errs), ERR_INVALID);
 	assert_string_equal(field0(errs), "source");
 	json_decref(errs);
-	/* A visitor: a record with no account, claimable later. */
+	/* A visitor: a record with no account, claimable later. Not with an
+	 * NHS number: anyone could ask in someone else's name. */
 	n = new_for(&kwame, x->walk);
 	n.consent_method = NULL;
+	assert_int_equal(create(x, &x->a_visitor, &n, T0, id3, &errs), ERR_INVALID);
+	assert_string_equal(field0(errs), "person.nhs_number");
+	json_decref(errs);
+	n.person.nhs_number = NULL;
 	assert_int_equal(create(x, &x->a_visitor, &n, T0, id3, NULL), ERR_OK);
 	assert_int_equal(count1(x, &q_client_account, id3), 0);
 	assert_int_equal(count1(x, &q_referrer_null, id3), 1);

@@ -959,6 +959,47 @@ static void failed_refer_me_spends_no_allowance(void **state)
 	rt_free(t2);
 }
 
+/* Every "I'd like to go" that gets as far as being tried counts against
+ * the connection's allowance, whatever the answer: a visitor asking again
+ * and again whether someone already has a referral there runs out. */
+static void every_refer_me_attempt_counts(void **state)
+{
+	struct fx *x = *state;
+	const char *const settings[] = { "rate_limit=0", "self_referral_limit_ip=3", NULL };
+	struct rt *t2 = rt_new_like(x->t, settings);
+	struct rt_browser v = { .ip = "192.0.2.31" }, w = { .ip = "192.0.2.32" };
+	struct rt_resp r;
+	char svc[37], target[128];
+	int answered = 0, limited = 0;
+
+	assert_int_equal(org_create(rt_db(t2), ORG_A, "Northtown Walkers", time_now()), ERR_OK);
+	rt_service(t2, ORG_A, "Tuesday Health Walk", SVC_PUBLISHED, svc);
+	snprintf(target, sizeof(target), "/services/%s/refer-me", svc);
+	rt_browser_get(t2, &v, target, &r);
+	rt_resp_free(&r);
+	for (int i = 0; i < 5; i++) {
+		rt_browser_post(t2, &v, target, "person.name=Bo+Visitor&person.contact_by=email"
+				"&person.email=bo%40example.org&reason=I+would+like+to+walk&consent.share=yes",
+				&r);
+		if (r.status == 429)
+			limited++;
+		else
+			answered++;
+		rt_resp_free(&r);
+	}
+	assert_int_equal(answered, 3);
+	assert_int_equal(limited, 2);
+	assert_int_equal(rt_count(t2, &q_referrals, DB_NOARGS), 1);
+	/* Another connection has its own allowance. */
+	rt_browser_get(t2, &w, target, &r);
+	rt_resp_free(&r);
+	rt_browser_post(t2, &w, target, "person.name=Cy+Visitor&person.contact_by=email"
+			"&person.email=cy%40example.org&reason=I+would+like+to+walk&consent.share=yes", &r);
+	assert_int_equal(r.status, 303);
+	rt_resp_free(&r);
+	rt_free(t2);
+}
+
 /* The date of birth and NHS number: the referrer, coordinators and the
  * person see them (docs/THREATS.md); an admin, who runs the system and
  * can open the referral, does not, on the page, in the JSON API or in
@@ -1025,6 +1066,7 @@ int main(void)
 		T(failed_referral_keeps_what_was_typed),
 		T(failed_refer_me_spends_no_allowance),
 		T(admins_do_not_see_identity),
+		T(every_refer_me_attempt_counts),
 	};
 #undef T
 
