@@ -52,6 +52,10 @@ static const struct sql q_claimed = { "trw.claimed",
 	"&person.birth_date-day=27&person.birth_date-month=3&person.birth_date-year=1957" \
 	"&person.nhs_number=943+476+5919&needs=loneliness&reason=She+would+like+company" \
 	"&consent.share=yes&consent.contact=yes&consent.outcome=yes&consent.method=verbal"
+#define PERSON_FORM_NO_NHS \
+	"target.type=service&person.name=Ada+Lovelace&person.contact_by=email" \
+	"&person.email=ada%40example.org&needs=loneliness&reason=She+would+like+company" \
+	"&consent.share=yes&consent.contact=yes&consent.outcome=yes&consent.method=verbal"
 
 struct fx {
 	struct rt *t;
@@ -989,7 +993,10 @@ static void every_refer_me_attempt_counts(void **state)
 	}
 	assert_int_equal(answered, 3);
 	assert_int_equal(limited, 2);
-	assert_int_equal(rt_count(t2, &q_referrals, DB_NOARGS), 1);
+	/* The first made a referral; the other two answered the same way
+	 * (a visitor cannot see it, so asking again tells them nothing):
+	 * folded into it. */
+	assert_int_equal(rt_count(t2, &q_referrals, DB_NOARGS), 3);
 	/* Another connection has its own allowance. */
 	rt_browser_get(t2, &w, target, &r);
 	rt_resp_free(&r);
@@ -998,6 +1005,56 @@ static void every_refer_me_attempt_counts(void **state)
 	assert_int_equal(r.status, 303);
 	rt_resp_free(&r);
 	rt_free(t2);
+}
+
+/* The one-open-referral rule is no oracle: whoever cannot see Ada's open
+ * referral (a visitor using her email, another organisation's organiser)
+ * is answered as if theirs were the first, and it is folded into the open
+ * one, whose referrer is told; whoever can see it (its referrer) is told
+ * it is open. */
+static void a_duplicate_tells_nothing(void **state)
+{
+	struct fx *x = *state;
+	struct rt_browser v = { .ip = "192.0.2.40" };
+	struct rt_resp r;
+	char target[128], body[1024];
+
+	/* Lin refers Ada, known by her email (no NHS number this time). */
+	get_as(x, &x->link, "/referrals/new?service=", x->svc, "", &r);
+	rt_resp_free(&r);
+	snprintf(body, sizeof(body), "%s&target.id=%s", PERSON_FORM_NO_NHS, x->svc);
+	rt_browser_post(x->t, &x->link, "/referrals/new", body, &r);
+	assert_int_equal(r.status, 303);
+	rt_resp_free(&r);
+	/* A visitor, in Ada's name. */
+	snprintf(target, sizeof(target), "/services/%s/refer-me", x->svc);
+	rt_browser_get(x->t, &v, target, &r);
+	rt_resp_free(&r);
+	rt_browser_post(x->t, &v, target, "person.name=Ada+Lovelace&person.contact_by=email"
+			"&person.email=ada%40example.org&reason=I+would+like+to+walk&consent.share=yes", &r);
+	assert_int_equal(r.status, 303);
+	assert_non_null(strstr(rt_header(&r, "Location"), "/refer-me?done=sent"));
+	rt_resp_free(&r);
+	assert_int_equal(rt_count(x->t, &q_referrals, DB_NOARGS), 2);
+	assert_int_equal(rt_mail_n(x->t, "lin@example.org", "referral_folded"), 1);
+	/* Another organisation's organiser: their own new referral's page. */
+	get_as(x, &x->other, "/referrals/new?service=", x->svc, "", &r);
+	rt_resp_free(&r);
+	rt_browser_post(x->t, &x->other, "/referrals/new", body, &r);
+	assert_int_equal(r.status, 303);
+	assert_non_null(strstr(rt_header(&r, "Location"), "?done=sent"));
+	rt_resp_free(&r);
+	assert_int_equal(rt_count(x->t, &q_referrals, DB_NOARGS), 3);
+	assert_int_equal(rt_mail_n(x->t, "lin@example.org", "referral_folded"), 2);
+	/* The organisation is not emailed again for them. */
+	assert_int_equal(rt_mail_n(x->t, "olu@example.org", "referral_new"), 1);
+	/* Lin, who made the open one, is told. */
+	get_as(x, &x->link, "/referrals/new?service=", x->svc, "", &r);
+	rt_resp_free(&r);
+	rt_browser_post(x->t, &x->link, "/referrals/new", body, &r);
+	assert_int_equal(r.status, 409);
+	assert_true(rt_has(&r, "already has an open referral to Tuesday Health Walk"));
+	rt_resp_free(&r);
 }
 
 /* The date of birth and NHS number: the referrer, coordinators and the
@@ -1067,6 +1124,7 @@ int main(void)
 		T(failed_refer_me_spends_no_allowance),
 		T(admins_do_not_see_identity),
 		T(every_refer_me_attempt_counts),
+		T(a_duplicate_tells_nothing),
 	};
 #undef T
 
