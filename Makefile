@@ -71,6 +71,7 @@ MIGRATIONS := $(sort $(wildcard migrations/*.sql))
 # Data compiled into the binary: postcode centroids, the ORUK OpenAPI file
 # and the demo town's words (data/demo/README.md).
 DATA_FILES := data/postcodes/uk_postcode_sectors.csv data/postcodes/uk_postcode_districts.csv \
+	data/search/words.txt \
 	data/oruk/3.0/openapi.json $(sort $(wildcard data/demo/*.csv))
 SCSS := $(sort $(wildcard assets/scss/*.scss))
 STATIC := $(sort $(wildcard assets/static/*))

@@ -162,6 +162,13 @@ enum err account_send_verify(struct request *req, int64_t id, const char *name, 
 			 email);
 }
 
+/* How long a new personal API token works (api_token_days). */
+static int64_t token_ttl(const struct request *req)
+{
+	return (int64_t)SETTINGS_OF(req->app->cfg, struct auth_settings, auth_settings)->api_token_days *
+	       86400;
+}
+
 static enum err load_me(struct request *req, struct person *p)
 {
 	enum err e = person_get(req->db, &req->arena, req->actor->id, p);
@@ -912,12 +919,20 @@ static enum err reset_sent(struct request *req, struct response *resp)
 static enum err password_save(struct request *req, const struct acct_ctx *c, int64_t keep,
 		const char *action, const char *detail)
 {
+	int64_t tokens = 0;
 	enum err e;
 
+	/* A token stands in for the password: it goes with it. */
 	if ((e = person_set_password(req->db, c->p.id, c->hash, req->now)) != ERR_OK ||
 	    (e = session_revoke_all(req->db, c->p.id, keep, req->now, NULL)) != ERR_OK ||
-	    (c->p.email && (e = send_simple(req, c->p.email, c->p.id, c->p.name,
-					    "password_changed")) != ERR_OK))
+	    (e = apitoken_revoke_all(req->db, c->p.id, req->now, &tokens)) != ERR_OK ||
+	    (c->p.email && (e = send_mail(req, c->p.email, c->p.id, "password_changed",
+			json_pack("{s:s, s:I}", "name", c->p.name ? c->p.name : "",
+				  "tokens", (json_int_t)tokens))) != ERR_OK))
+		return e;
+	if (tokens && (e = audit_req(req, "token.revoked", c->p.id,
+			arena_printf(&req->arena, "reason=password-changed count=%lld",
+				     (long long)tokens))) != ERR_OK)
 		return e;
 	return audit_req(req, action, c->p.id, detail);
 }
@@ -1238,7 +1253,8 @@ static enum err sessions_revoke_others(struct request *req, struct response *res
 }
 
 /* API tokens. */
-/* The person's tokens that still work, with their times in words. */
+/* The person's tokens not revoked (expired ones too, marked, so their
+ * owner sees why a system stopped), with their times in words. */
 static enum err live_tokens(struct request *req, json_t **out)
 {
 	json_t *list = NULL, *t;
@@ -1251,8 +1267,14 @@ static enum err live_tokens(struct request *req, json_t **out)
 	json_array_foreach(list, i, t) {
 		if (json_is_true(json_object_get(t, "revoked")))
 			continue;
+		const char *exp = json_string_value(json_object_get(t, "expires_at"));
+		int64_t until = 0;
+
 		humanise(t, "created_at", "created");
 		humanise(t, "last_used_at", "last_used");
+		humanise(t, "expires_at", "expires");
+		json_object_set_new(t, "expired", json_boolean(exp && time_parse_iso8601(exp,
+			strlen(exp), &until) && until <= req->now));
 		json_array_append(*out, t);
 	}
 	json_decref(list);
@@ -1291,7 +1313,7 @@ static enum err tokens_act(struct request *req, struct response *resp, const str
 	UNUSED(errors);
 	c->name = val(b, FLD_TOKEN_NAME);
 	if ((e = apitoken_create(req->db, req->actor->id, c->name, req->actor->id, req->now,
-				 &c->tn)) != ERR_OK)
+				 token_ttl(req), &c->tn)) != ERR_OK)
 		return e;
 	return audit_req(req, "token.created", req->actor->id,
 			 arena_printf(&req->arena, "token=%lld", (long long)c->tn.id));

@@ -437,6 +437,10 @@ void app_handle(struct app *app, struct request *req, struct response *resp)
 		req->wants_json = true;
 	if (m.route->flags & RF_CORS)
 		resp->cors = true;
+	if ((e = req_parse_query_cookies(req)) != ERR_OK) {
+		fail(req, resp, e);
+		goto out;
+	}
 
 	if (!(m.route->flags & RF_NODB)) {
 		req->db = app->store ? store_db(app->store) : NULL;

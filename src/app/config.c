@@ -94,6 +94,10 @@ static const struct config_key config_keys[] = {
 	  "most open connections from one address", NULL },
 	{ "connection_timeout", CT_INT, F(connection_timeout), 1, 3600, "30",
 	  "seconds before an idle connection is closed", NULL },
+	{ "head_timeout", CT_INT, F(head_timeout), 1, 3600, "20",
+	  "seconds a client has to send a request's whole head (request line and headers), "
+	  "however slowly it trickles in; an open connection waiting for its next request "
+	  "counts too", NULL },
 	{ "rate_limit", CT_INT, F(rate_limit), 0, 1000000, "1200",
 	  "requests per client address per minute before 429; 0 turns it off", NULL },
 	{ "trust_proxy", CT_BOOL, F(trust_proxy), 0, 0, "false",

@@ -40,6 +40,7 @@ struct config {
 	int max_connections;
 	int per_ip_connections;
 	int connection_timeout;         /* seconds */
+	int head_timeout;               /* seconds for a whole request head */
 	int rate_limit;                 /* requests per client per minute, 0 off */
 	bool trust_proxy;               /* take the client address from X-Forwarded-For */
 	bool behind_tls;                /* HSTS */

@@ -9,6 +9,7 @@
 #include "audit/audit_feature.h"
 #include "auth/auth_feature.h"
 #include "directory/directory.h"
+#include "directory/directory_feature.h"
 #include "mail/mail.h"
 #include "ops/ops.h"
 #include "people/people.h"
@@ -25,6 +26,7 @@ const struct feature *const features[] = {
 	&oruk_feature,                /* /api/oruk, kith directory import/export, the index's sync */
 	&directory_feature,           /* /find, services, organisations */
 	&directory_manage_feature,    /* organisers' and coordinators' pages, freshness */
+	&directory_words_feature,     /* /directory/words: compounds and synonyms for search */
 	&auth_feature,
 	&audit_feature,
 	&account_feature,

@@ -67,17 +67,42 @@ static const char *clean_detail(char out[AUDIT_DETAIL_MAX + 1], const char *s)
 	return out;
 }
 
+bool audit_is_read(const char *action)
+{
+	size_t n = strlen(action);
+
+	return n > 5 && strcmp(action + n - 5, ".read") == 0;
+}
+
 enum err audit_log(struct db *db, int64_t now, int64_t actor_id, const char *action,
 		int64_t subject_id, const char *detail, const char *ip, const char *request_id)
 {
 	char d[AUDIT_DETAIL_MAX + 1], ipb[64], rid[33];
+	bool seen = false;
+	enum err e;
 
 	if (!audit_action_valid(action)) {
 		log_error("audit: refused an entry with a malformed action name");
 		return ERR_INVALID;
 	}
-	return audit_db_insert(db, now, actor_id, action, subject_id, clean_detail(d, detail),
+	detail = clean_detail(d, detail);
+	if (actor_id && audit_is_read(action)) {
+		if ((e = audit_db_seen(db, actor_id, action, subject_id, detail,
+				       now - AUDIT_READ_FOLD_S, &seen)) != ERR_OK)
+			return e;
+		if (seen)
+			return ERR_OK;
+	}
+	return audit_db_insert(db, now, actor_id, action, subject_id, detail,
 			       ascii(ipb, sizeof(ipb), ip), ascii(rid, sizeof(rid), request_id));
+}
+
+enum err audit_purge(struct db *db, int64_t before, int64_t max, int64_t *n)
+{
+	*n = 0;
+	if (before <= 0 || max < 1)
+		return ERR_OK;
+	return audit_db_purge(db, before, max, n);
 }
 
 enum err audit_query(struct db *db, const struct audit_filter *f, json_t **out, int64_t *total)

@@ -24,6 +24,7 @@
 #include "core/err.h"
 
 struct db;
+struct settings;
 
 /* Is action a well-formed action name: 1..64 bytes of lowercase letters,
  * digits, '_' and '.', starting with a letter? */
@@ -38,6 +39,24 @@ bool audit_action_valid(const char *action);
  * ip and request_id keep printable ASCII only. */
 enum err audit_log(struct db *db, int64_t now, int64_t actor_id, const char *action,
 		int64_t subject_id, const char *detail, const char *ip, const char *request_id);
+
+/* A read (an action ending ".read": referral.read, person.read, later
+ * goal.read) by someone signed in is logged once in AUDIT_READ_FOLD_S:
+ * reloading a page must not grow the log without bound, and "who looked
+ * at my record" still names each person and each time apart. */
+#define AUDIT_READ_FOLD_S (5 * 60)
+bool audit_is_read(const char *action);
+
+/* The log's retention: audit_retention_days, 0 for ever. */
+struct audit_settings {
+	int retention_days;
+};
+extern const struct settings audit_settings;
+
+/* Deletes up to max entries older than before (the only deletion the
+ * log's guard allows, see migrations/0007), inside the caller's
+ * transaction; *n is how many went. */
+enum err audit_purge(struct db *db, int64_t before, int64_t max, int64_t *n);
 
 #define AUDIT_DETAIL_MAX 200
 

@@ -32,6 +32,18 @@ static const struct sql q_insert = { "audit.insert",
 	"INSERT INTO audit (at, actor_id, action, subject_id, detail, ip, request_id) "
 	"VALUES ($1, $2, $3, $4, $5, $6, $7)", NULL };
 
+static const struct sql q_seen = { "audit.seen",
+	"SELECT count(*) FROM (SELECT 1 FROM audit WHERE actor_id = $1 AND action = $2 AND at >= $5 "
+	"AND coalesce(subject_id, 0) = $3 AND coalesce(detail, '') = $4 LIMIT 1) x", NULL };
+
+static const struct sql q_purge_open = { "audit.purge_open",
+	"UPDATE audit_purge SET before_at = $1 WHERE id = 1", NULL };
+static const struct sql q_purge = { "audit.purge",
+	"DELETE FROM audit WHERE id IN (SELECT id FROM audit WHERE at < $1 ORDER BY at, id LIMIT $2)",
+	NULL };
+static const struct sql q_purge_close = { "audit.purge_close",
+	"UPDATE audit_purge SET before_at = 0 WHERE id = 1", NULL };
+
 static const struct sql q_count = { "audit.count",
 	"SELECT count(*) FROM audit a " AUDIT_WHERE, NULL };
 
@@ -50,6 +62,27 @@ enum err audit_db_insert(struct db *db, int64_t now, int64_t actor_id, const cha
 			       subject_id ? DB_INT(subject_id) : DB_NULL, DB_TEXT(detail), DB_TEXT(ip),
 			       DB_TEXT(request_id)),
 		       NULL);
+}
+
+enum err audit_db_seen(struct db *db, int64_t actor_id, const char *action, int64_t subject_id,
+		const char *detail, int64_t since, bool *seen)
+{
+	int64_t n = 0;
+	enum err e = db_query_int(db, &q_seen, DB_ARGS(DB_INT(actor_id), DB_TEXT(action),
+			       DB_INT(subject_id), DB_TEXT(detail ? detail : ""), DB_INT(since)), &n);
+
+	*seen = e == ERR_OK && n > 0;
+	return e;
+}
+
+enum err audit_db_purge(struct db *db, int64_t before, int64_t max, int64_t *n)
+{
+	enum err e;
+
+	if ((e = db_exec(db, &q_purge_open, DB_ARGS(DB_INT(before)), NULL)) != ERR_OK ||
+	    (e = db_exec(db, &q_purge, DB_ARGS(DB_INT(before), DB_INT(max)), n)) != ERR_OK)
+		return e;
+	return db_exec(db, &q_purge_close, DB_NOARGS, NULL);
 }
 
 static json_t *iso(int64_t t)

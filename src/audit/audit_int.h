@@ -8,6 +8,7 @@
 #ifndef KITH_AUDIT_INT_H
 #define KITH_AUDIT_INT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -22,6 +23,14 @@ struct db;
  * detail, ip and request_id may be NULL. */
 enum err audit_db_insert(struct db *db, int64_t now, int64_t actor_id, const char *action,
 		int64_t subject_id, const char *detail, const char *ip, const char *request_id);
+
+/* Is there an entry by actor_id of action about subject_id (0: none) with
+ * this detail (NULL: none) at or after since? */
+enum err audit_db_seen(struct db *db, int64_t actor_id, const char *action, int64_t subject_id,
+		const char *detail, int64_t since, bool *seen);
+/* Opens the guard up to before, deletes up to max older entries, closes
+ * it again. */
+enum err audit_db_purge(struct db *db, int64_t before, int64_t max, int64_t *n);
 
 /* The entries f selects, newest first, and their count. prefix is
  * f->action followed by '.' (plen bytes), or NULL when f->action is. */

@@ -17,7 +17,9 @@
 #include "store/store.h"
 #include "audit/audit_feature.h"
 #include "auth/policy.h"
+#include "app/config.h"
 #include "core/buf.h"
+#include "core/log.h"
 #include "core/timeutil.h"
 #include "view/escape.h"
 #include "web/api.h"
@@ -258,13 +260,11 @@ static const struct {
 
 static const char *describe(const char *action)
 {
-	size_t n = strlen(action);
-
 	for (size_t i = 0; i < ARRAY_LEN(described); i++)
 		if (strcmp(action, described[i].action) == 0)
 			return described[i].what;
 	/* Later features' reads ("goal.read") are still reads. */
-	if (n > 5 && strcmp(action + n - 5, ".read") == 0)
+	if (audit_is_read(action))
 		return "Looked at your record";
 	return action;
 }
@@ -356,8 +356,61 @@ static const struct route routes[] = {
 
 static const struct action *const actions[] = { &act_audit_read, NULL };
 
+/* ---------------------------------------------------------------- retention */
+
+#define AUDIT_PURGE_BATCH 10000
+
+#define AS(field) CFG(struct audit_settings, field)
+
+static const struct config_key keys[] = {
+	{ "audit_retention_days", CT_INT, AS(retention_days), 0, 36500, "2190",
+	  "days the audit log keeps an entry (six years by default); older entries are deleted "
+	  "once a day, and the deletion is itself logged; 0 keeps every entry for ever", NULL },
+	{ 0 },
+};
+
+const struct settings audit_settings = { "Audit log", keys, sizeof(struct audit_settings) };
+
+/* Once a day: entries older than the retention go, a batch a transaction,
+ * and the log says how many went and up to when. */
+static enum err purge_job(struct app *app, struct db *db, int64_t now)
+{
+	int days = SETTINGS_OF(app->cfg, struct audit_settings, audit_settings)->retention_days;
+	int64_t before = now - (int64_t)days * 86400, n = 0, total = 0;
+	char detail[64];
+	enum err e = ERR_OK;
+
+	if (days == 0)
+		return ERR_OK;
+	do {
+		if ((e = db_begin(db)) != ERR_OK)
+			return e;
+		if ((e = audit_purge(db, before, AUDIT_PURGE_BATCH, &n)) == ERR_OK && n > 0) {
+			snprintf(detail, sizeof(detail), "deleted=%lld before=%lld", (long long)n,
+				 (long long)before);
+			e = audit_log(db, now, 0, "audit.purged", 0, detail, NULL, NULL);
+		}
+		if (e == ERR_OK)
+			e = db_commit(db);
+		if (e) {
+			db_rollback(db);
+			return e;
+		}
+		total += n;
+	} while (n == AUDIT_PURGE_BATCH);
+	if (total)
+		log_info("audit: deleted %lld entries older than %d days", (long long)total, days);
+	return ERR_OK;
+}
+
+static const struct job jobs[] = {
+	{ "audit-retention", 86400, purge_job },
+};
+
 const struct feature audit_feature = {
 	.actions = actions,
 	.name = "audit", .routes = routes, .nroutes = ARRAY_LEN(routes),
 	.export_person = export_person,
+	.settings = &audit_settings,
+	.jobs = jobs, .njobs = ARRAY_LEN(jobs),
 };

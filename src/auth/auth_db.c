@@ -132,21 +132,25 @@ const struct sql auth_sql[AQ__MAX] = {
 	[AQ_SESSION_DELETE_PERSON] = { "session.delete_person",
 		"DELETE FROM session WHERE person_id = $1", NULL },
 	[AQ_TOKEN_INSERT] = { "token.insert",
-		"INSERT INTO api_token (person_id, name, token_hash, prefix, created_at, created_by) "
-		"VALUES ($1, $2, $3, $4, $5, $6) RETURNING id", NULL },
+		"INSERT INTO api_token (person_id, name, token_hash, prefix, created_at, created_by, "
+		"expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id", NULL },
 	[AQ_TOKEN_LOOKUP] = { "token.lookup",
 		"SELECT t.id, t.last_used_at, p.id, p.name, p.email, p.email_verified_at, "
 		"r.role, r.org_id FROM api_token t JOIN person p ON p.id = t.person_id "
 		"LEFT JOIN person_role r ON r.person_id = p.id "
-		"WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND " PERSON_ACTIVE, NULL },
+		"WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND t.expires_at > $2 AND "
+		PERSON_ACTIVE, NULL },
 	[AQ_TOKEN_USED] = { "token.used",
 		"UPDATE api_token SET last_used_at = $2 WHERE id = $1", NULL },
 	[AQ_TOKEN_REVOKE] = { "token.revoke",
 		"UPDATE api_token SET revoked_at = $3 WHERE id = $1 "
 		"AND (CAST($2 AS BIGINT) = 0 OR person_id = $2) AND revoked_at IS NULL", NULL },
+	[AQ_TOKEN_REVOKE_ALL] = { "token.revoke_all",
+		"UPDATE api_token SET revoked_at = $2 WHERE person_id = $1 AND revoked_at IS NULL "
+		"AND expires_at > $2", NULL },
 	[AQ_TOKEN_LIST] = { "token.list",
 		"SELECT t.id, t.name, t.prefix, t.person_id, p.name, t.created_at, t.last_used_at, "
-		"t.revoked_at FROM api_token t JOIN person p ON p.id = t.person_id "
+		"t.revoked_at, t.expires_at FROM api_token t JOIN person p ON p.id = t.person_id "
 		"WHERE CAST($1 AS BIGINT) = 0 OR t.person_id = $1 "
 		"ORDER BY t.created_at DESC, t.id DESC", NULL },
 	[AQ_TOKEN_DELETE_PERSON] = { "token.delete_person",

@@ -66,6 +66,9 @@ static const struct config_key keys[] = {
 	  "seconds without activity after which a browser session ends", NULL },
 	{ "session_lifetime", CT_INT, AS(session_lifetime), 300, 31536000, "43200",
 	  "seconds after which a browser session ends however active", NULL },
+	{ "api_token_days", CT_INT, AS(api_token_days), 1, 3650, "90",
+	  "days a personal API token works before its owner must make a new one (a password "
+	  "change revokes them all at once)", NULL },
 	{ 0 },
 };
 

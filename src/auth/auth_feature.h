@@ -16,6 +16,7 @@ extern const struct feature auth_feature;
 struct auth_settings {
 	int session_idle;          /* seconds of inactivity that end a browser session */
 	int session_lifetime;      /* seconds after which it ends anyway */
+	int api_token_days;        /* a personal API token works this long */
 };
 struct settings;
 extern const struct settings auth_settings;

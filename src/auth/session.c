@@ -275,13 +275,13 @@ const char *apitoken_check_name(const char *name)
 }
 
 enum err apitoken_create(struct db *db, int64_t person_id, const char *name,
-		int64_t created_by, int64_t now, struct token_new *out)
+		int64_t created_by, int64_t now, int64_t ttl, struct token_new *out)
 {
 	char hash[TOKEN_HEX + 1], prefix[8];
 	enum err e;
 
 	memset(out, 0, sizeof(*out));
-	if (apitoken_check_name(name))
+	if (apitoken_check_name(name) || ttl <= 0)
 		return ERR_INVALID;
 	if (!auth_token_new("kt_", out->token, sizeof(out->token)))
 		return ERR_INTERNAL;
@@ -292,7 +292,7 @@ enum err apitoken_create(struct db *db, int64_t person_id, const char *name,
 	prefix[7] = '\0';
 	e = db_query_int(db, AQ(TOKEN_INSERT),
 			 DB_ARGS(DB_INT(person_id), DB_TEXT(name), DB_TEXT(hash), DB_TEXT(prefix),
-				 DB_INT(now), created_by ? DB_INT(created_by) : DB_NULL),
+				 DB_INT(now), created_by ? DB_INT(created_by) : DB_NULL, DB_INT(now + ttl)),
 			 &out->id);
 	if (e)
 		sodium_memzero(out, sizeof(*out));
@@ -312,7 +312,7 @@ enum err apitoken_lookup(struct db *db, struct arena *a, const char *token, int6
 	if (!token_well_formed(token, &kind) || kind != 't')
 		return ERR_NOT_FOUND;
 	auth_token_hash(token, hash);
-	e = db_query(db, AQ(TOKEN_LOOKUP), DB_ARGS(DB_TEXT(hash)), &r);
+	e = db_query(db, AQ(TOKEN_LOOKUP), DB_ARGS(DB_TEXT(hash), DB_INT(now)), &r);
 	if (e)
 		return e;
 	while ((e = db_next(r)) == ERR_OK && db_row(r)) {
@@ -354,11 +354,22 @@ enum err apitoken_revoke(struct db *db, int64_t person_id, int64_t token_id, int
 	return n ? ERR_OK : ERR_NOT_FOUND;
 }
 
+enum err apitoken_revoke_all(struct db *db, int64_t person_id, int64_t now, int64_t *n)
+{
+	int64_t changed = 0;
+	enum err e = db_exec(db, AQ(TOKEN_REVOKE_ALL), DB_ARGS(DB_INT(person_id), DB_INT(now)),
+			     &changed);
+
+	if (n)
+		*n = e ? 0 : changed;
+	return e;
+}
+
 /* One token: its name and the start of it, never the whole. */
 static json_t *token_row(struct db_res *r, void *ctx)
 {
 	UNUSED(ctx);
-	return json_pack("{s:I, s:s, s:s+, s:I, s:s, s:o, s:o, s:b}",
+	return json_pack("{s:I, s:s, s:s+, s:I, s:s, s:o, s:o, s:b, s:o}",
 			 "id", (json_int_t)db_int(r, 0),
 			 "name", db_text(r, 1),
 			 "prefix", db_text(r, 2), "\u2026",
@@ -366,7 +377,8 @@ static json_t *token_row(struct db_res *r, void *ctx)
 			 "person_name", db_text(r, 4),
 			 "created_at", auth_json_time(r, 5),
 			 "last_used_at", auth_json_time(r, 6),
-			 "revoked", !db_isnull(r, 7));
+			 "revoked", !db_isnull(r, 7),
+			 "expires_at", auth_json_time(r, 8));
 }
 
 enum err apitoken_list(struct db *db, int64_t person_id, json_t **out)

@@ -80,9 +80,10 @@ struct token_new {
  * to fix. */
 const char *apitoken_check_name(const char *name);
 /* name: 1..100 characters, what the token is for ("GP practice system");
- * ERR_INVALID otherwise. created_by 0: nobody (the command line). */
+ * ERR_INVALID otherwise. created_by 0: nobody (the command line). It
+ * works for ttl seconds (api_token_days), then stops. */
 enum err apitoken_create(struct db *db, int64_t person_id, const char *name,
-		int64_t created_by, int64_t now, struct token_new *out);
+		int64_t created_by, int64_t now, int64_t ttl, struct token_new *out);
 /* Fills actor (via_token, token_id) for a live token whose person is
  * active; records last_used_at at most once a minute. ERR_NOT_FOUND.
  * The last_used_at write needs a connection that is not in a read-only
@@ -92,8 +93,11 @@ enum err apitoken_lookup(struct db *db, struct arena *a, const char *token, int6
 /* person_id 0: any person's (admins). ERR_NOT_FOUND if not theirs or
  * already revoked. */
 enum err apitoken_revoke(struct db *db, int64_t person_id, int64_t token_id, int64_t now);
+/* Every live token of the person's, revoked (a password change: a token
+ * is the password's stand-in). *n (may be NULL): how many. */
+enum err apitoken_revoke_all(struct db *db, int64_t person_id, int64_t now, int64_t *n);
 /* [{id, name, prefix ("kt_1a2b…"), person_id, person_name, created_at,
- * last_used_at, revoked}] for person_id, or every token when 0, newest
+ * last_used_at, revoked, expires_at}] for person_id, or every token when 0, newest
  * first, revoked ones included. */
 enum err apitoken_list(struct db *db, int64_t person_id, json_t **out);
 

@@ -33,8 +33,10 @@
 #include "core/uktime.h"
 #include "directory/directory.h"
 #include "directory/directory_db.h"
+#include "directory/words.h"
 #include "oruk/oruk.h"
 #include "oruk/sched_oruk.h"
+#include "search/lexicon.h"
 #include "search/postcode.h"
 #include "search/schedule.h"
 #include "search/text.h"
@@ -48,6 +50,7 @@ struct directory {
 	struct search_index *ix;
 	pthread_mutex_t lock;      /* one sync at a time: the cursor only moves forward */
 	int64_t cursor;            /* the last directory_change applied */
+	int64_t words_version;     /* of the coordinators' search words the index was built with */
 	_Atomic int64_t last_sync; /* when the job last ran (Unix seconds) */
 };
 
@@ -163,6 +166,33 @@ static enum err seed_taxonomies(struct db *db)
 	return e;
 }
 
+/* The lexicon (shipped words, then coordinators') for what is indexed from
+ * now on. */
+static enum err use_words(struct directory *d, struct db *db)
+{
+	struct lexicon *lx;
+	enum err e = words_load(db, &lx, &d->words_version);
+
+	if (e == ERR_OK)
+		search_set_lexicon(d->ix, lx);
+	return e;
+}
+
+/* Coordinators changed the search words (here or in another process):
+ * every service is indexed again with them. Under d->lock. */
+static enum err words_changed(struct directory *d, struct db *db)
+{
+	int64_t v;
+	enum err e = words_version(db, &v);
+
+	if (e || v == d->words_version)
+		return e;
+	if ((e = use_words(d, db)) != ERR_OK || (e = dir_db_index_all(db, apply_row, d->ix)) != ERR_OK)
+		return e;
+	log_info("directory: search words changed; %zu services indexed again", search_count(d->ix));
+	return ERR_OK;
+}
+
 enum err directory_open(struct db *db, int stale, struct directory **out)
 {
 	struct directory *d;
@@ -183,8 +213,8 @@ enum err directory_open(struct db *db, int stale, struct directory **out)
 		return ERR_NOMEM;
 	}
 	*out = d;
-	if (!db)
-		return ERR_OK;
+	if ((e = use_words(d, db)) != ERR_OK || !db)
+		return e;
 	if ((e = db_begin(db)) != ERR_OK)
 		return e;
 	if ((e = seed_taxonomies(db)) != ERR_OK || (e = db_commit(db)) != ERR_OK) {
@@ -223,9 +253,12 @@ enum err directory_apply_changes(struct directory *d, struct db *db)
 	if (!d || !db)
 		return ERR_OK;
 	pthread_mutex_lock(&d->lock);
-	do
+	e = words_changed(d, db);
+	while (!e) {
 		e = dir_db_changes(db, &d->cursor, SYNC_BATCH, apply_row, d->ix, &seen);
-	while (!e && seen == SYNC_BATCH);
+		if (seen < SYNC_BATCH)
+			break;
+	}
 	pthread_mutex_unlock(&d->lock);
 	return e;
 }

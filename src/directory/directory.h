@@ -292,6 +292,7 @@ enum err directory_demo(struct db *db, const struct demo_opts *opts);
 /* Policy (directory_policy.c). */
 extern const struct action act_service_edit;   /* add and edit services: coordinators, admins;
                                                   organisers for their organisation's (res: org id) */
+extern const struct action act_search_words;    /* the words search treats as the same */
 extern const struct action act_service_review;  /* verify, publish, archive any service; the review list */
 
 /* Every directory action, NULL-terminated, for the directory features' lists. */

@@ -39,4 +39,6 @@ enum err directory_sync_job(struct app *app, struct db *db, int64_t now);
 struct freshness_env *freshness_env_fill(struct freshness_env *env, struct app *app);
 #define FRESHNESS_ENV(app) freshness_env_fill(&(struct freshness_env){ 0 }, (app))
 
+extern const struct feature directory_words_feature;   /* words_web.c */
+
 #endif

@@ -13,4 +13,7 @@ const struct action act_service_edit = { .name = "service_edit",
 	.roles = R(COORDINATOR) | R(ADMIN), .kind = &org_kind, .relations = REL_ORG };
 const struct action act_service_review = { .name = "service_review", .roles = R(COORDINATOR) | R(ADMIN) };
 
-const struct action *const directory_actions[] = { &act_service_edit, &act_service_review, NULL };
+const struct action act_search_words = { .name = "search_words", .roles = R(COORDINATOR) | R(ADMIN) };
+
+const struct action *const directory_actions[] = { &act_service_edit, &act_service_review,
+	&act_search_words, NULL };

@@ -82,18 +82,54 @@ enum err req_fail_fields(struct request *req, const char *detail, json_t *fields
 	return req_fail(req, ERR_INVALID, detail);
 }
 
+/* The query and the cookies are parsed once; a failure leaves the list
+ * empty rather than half-filled, and says why. */
+static enum err query_once(struct request *req, const char **why)
+{
+	enum err e;
+
+	*why = NULL;
+	if (req->query_parsed)
+		return ERR_OK;
+	req->query_parsed = true;
+	e = parse_urlencoded(&req->arena, req->query_raw, strlen(req->query_raw),
+			     &parse_default_limits, &req->query, why);
+	if (e)
+		req->query.n = 0;
+	return e;
+}
+
+static enum err cookies_once(struct request *req, const char **why)
+{
+	const char *hdr = kv_iget(&req->headers, "Cookie");
+	enum err e = ERR_OK;
+
+	*why = NULL;
+	if (req->cookies_parsed)
+		return ERR_OK;
+	req->cookies_parsed = true;
+	if (hdr && (e = parse_cookies(&req->arena, hdr, strlen(hdr), &req->cookies, why)) != ERR_OK)
+		req->cookies.n = 0;
+	return e;
+}
+
+enum err req_parse_query_cookies(struct request *req)
+{
+	const char *why;
+	enum err e;
+
+	if ((e = query_once(req, &why)) != ERR_OK || (e = cookies_once(req, &why)) != ERR_OK)
+		return req_fail(req, e, why ? why : "The request could not be read.");
+	return ERR_OK;
+}
+
 const struct kvlist *req_query_list(struct request *req)
 {
-	if (!req->query_parsed) {
-		const char *why;
+	const char *why;
 
-		req->query_parsed = true;
-		/* A malformed query was already refused by the dispatcher; a
-		 * failure here leaves the list empty rather than half-filled. */
-		if (parse_urlencoded(&req->arena, req->query_raw, strlen(req->query_raw),
-				     &parse_default_limits, &req->query, &why) != ERR_OK)
-			req->query.n = 0;
-	}
+	/* The dispatcher has refused a malformed query before any handler
+	 * ran; a request built by hand gets an empty list. */
+	(void)query_once(req, &why);
 	return &req->query;
 }
 
@@ -104,13 +140,9 @@ const char *req_query(struct request *req, const char *name)
 
 const char *req_cookie(struct request *req, const char *name)
 {
-	if (!req->cookies_parsed) {
-		const char *hdr = kv_iget(&req->headers, "Cookie"), *why;
+	const char *why;
 
-		req->cookies_parsed = true;
-		if (hdr && parse_cookies(&req->arena, hdr, strlen(hdr), &req->cookies, &why) != ERR_OK)
-			req->cookies.n = 0;
-	}
+	(void)cookies_once(req, &why);
 	return kv_get(&req->cookies, name);
 }
 

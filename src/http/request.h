@@ -124,6 +124,12 @@ enum err req_fail_fields(struct request *req, const char *detail, json_t *fields
 /* Query, cookie, form and header values; NULL when absent. */
 const char *req_query(struct request *req, const char *name);
 /* Every query parameter, in the order sent (parsed on first use). */
+/* Parses the query string and the Cookie header, refusing the request
+ * (req_fail: 400 for a broken escape, a NUL or control byte, text that is
+ * not UTF-8; 413 for too many fields or cookies) rather than dropping a
+ * malformed one whole, which would read as "no filter" and list
+ * everything. The dispatcher calls it before any handler. */
+enum err req_parse_query_cookies(struct request *req);
 const struct kvlist *req_query_list(struct request *req);
 const char *req_cookie(struct request *req, const char *name);
 const char *req_form(const struct request *req, const char *name);

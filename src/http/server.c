@@ -14,6 +14,10 @@
  *               last call: app_handle(), then queue the response.
  *   completed   access log line, free everything.
  *
+ * A connection's head has a deadline of its own (head_timeout): MHD's
+ * connection timeout is an idle timeout, so a client sending a header line
+ * every few seconds would hold a connection for ever. See "head watch".
+ *
  * Thread-pool mode over epoll, one MHD thread per core; each thread has its
  * own database connection through store_db().
  */
@@ -45,6 +49,83 @@ struct conn_req {
 	int status;
 	uint64_t bytes;
 };
+
+/* ---------------------------------------------------------------- head watch
+ *
+ * One slot an open connection: its socket and since when it has been
+ * waiting for a request head (from the accept, and again after each
+ * response on a kept-alive connection; 0 while a request is being read
+ * past its head or handled). The main thread sweeps once a second and
+ * shuts down the sockets whose wait is past the deadline; MHD then sees
+ * the connection end and closes it. The mutex is taken once a connection
+ * opens and closes and by the sweep, which therefore never touches a
+ * socket MHD has closed (MHD tells us before it closes one); the wait
+ * itself is an atomic, set twice a request.
+ */
+struct head_watch {
+	MHD_socket fd;
+	bool used;
+	_Atomic uint64_t since_us;
+};
+
+static struct {
+	pthread_mutex_t mu;
+	struct head_watch *w;
+	size_t n;
+} watch = { .mu = PTHREAD_MUTEX_INITIALIZER };
+
+static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+		enum MHD_ConnectionNotificationCode code)
+{
+	struct head_watch *w = *socket_context;
+
+	UNUSED(cls);
+	pthread_mutex_lock(&watch.mu);
+	if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+		const union MHD_ConnectionInfo *ci =
+			MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+
+		for (size_t i = 0; ci && i < watch.n; i++)
+			if (!watch.w[i].used) {
+				watch.w[i].used = true;
+				watch.w[i].fd = ci->connect_fd;
+				atomic_store(&watch.w[i].since_us, time_mono_us());
+				*socket_context = &watch.w[i];
+				break;
+			}
+	} else if (w) {
+		w->used = false;
+		atomic_store(&w->since_us, 0);
+		*socket_context = NULL;
+	}
+	pthread_mutex_unlock(&watch.mu);
+}
+
+/* The connection's wait for a head starts (now) or ends (0). */
+static void head_wait(struct MHD_Connection *conn, uint64_t since_us)
+{
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	struct head_watch *w = ci ? ci->socket_context : NULL;
+
+	if (w)
+		atomic_store(&w->since_us, since_us);
+}
+
+static void head_sweep(uint64_t now, uint64_t limit_us)
+{
+	pthread_mutex_lock(&watch.mu);
+	for (size_t i = 0; i < watch.n; i++) {
+		struct head_watch *w = &watch.w[i];
+		uint64_t since = atomic_load(&w->since_us);
+
+		if (w->used && since && now - since > limit_us) {
+			atomic_store(&w->since_us, 0);
+			shutdown(w->fd, SHUT_RDWR);
+		}
+	}
+	pthread_mutex_unlock(&watch.mu);
+}
 
 static void *uri_log(void *cls, const char *uri, struct MHD_Connection *conn)
 {
@@ -220,6 +301,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 		const char *cl;
 
 		cr->headers_seen = true;
+		head_wait(conn, 0);
 		cr->req.method_raw = arena_strdup(&cr->req.arena, method);
 		cr->req.method = method_parse(method);
 		if (!cr->req.method_raw)
@@ -302,7 +384,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	struct app *app = cls;
 	struct conn_req *cr = *con_cls;
 
-	UNUSED(conn);
+	head_wait(conn, time_mono_us());
 	if (!cr)
 		return;
 	*con_cls = NULL;
@@ -371,6 +453,11 @@ int server_run(struct app *app)
 
 	if (resolve(cfg, &ss, &v6) != 0)
 		return 1;
+	watch.n = (size_t)cfg->max_connections;
+	if (!(watch.w = calloc(watch.n, sizeof(*watch.w)))) {
+		log_error("out of memory");
+		return 1;
+	}
 	if (v6)
 		flags |= MHD_USE_IPv6;
 	threads = cfg->threads > 0 ? (unsigned)cfg->threads : (unsigned)sysconf(_SC_NPROCESSORS_ONLN);
@@ -395,10 +482,13 @@ int server_run(struct app *app)
 			     MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)LIMIT_CONN_MEMORY,
 			     MHD_OPTION_URI_LOG_CALLBACK, uri_log, app,
 			     MHD_OPTION_NOTIFY_COMPLETED, on_completed, app,
+			     MHD_OPTION_NOTIFY_CONNECTION, on_connection, NULL,
 			     MHD_OPTION_END);
 	if (!d) {
 		log_error("cannot listen on %s:%d (is another server using the port?)",
 			  cfg->listen_host, cfg->listen_port);
+		free(watch.w);
+		watch.w = NULL;
 		return 1;
 	}
 	di = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
@@ -406,8 +496,15 @@ int server_run(struct app *app)
 		 v6 ? "[" : "", cfg->listen_host, v6 ? "]" : "",
 		 di ? (unsigned)di->port : (unsigned)cfg->listen_port, threads);
 
-	while (sigwait(&set, &sig) != 0 || (sig != SIGINT && sig != SIGTERM))
-		;
+	/* Wait for a signal, sweeping slow heads once a second meanwhile. */
+	for (;;) {
+		struct timespec one = { .tv_sec = 1 };
+
+		sig = sigtimedwait(&set, NULL, &one);
+		if (sig == SIGINT || sig == SIGTERM)
+			break;
+		head_sweep(time_mono_us(), (uint64_t)cfg->head_timeout * 1000000u);
+	}
 	log_info("received %s: finishing requests in flight, then stopping",
 		 sig == SIGINT ? "SIGINT" : "SIGTERM");
 	atomic_store(&app->draining, true);
@@ -421,6 +518,9 @@ int server_run(struct app *app)
 	MHD_stop_daemon(d);
 	if (lfd != MHD_INVALID_SOCKET)
 		close(lfd);
+	free(watch.w);
+	watch.w = NULL;
+	watch.n = 0;
 	log_info("stopped");
 	return 0;
 }

@@ -31,6 +31,13 @@ static const struct mail_settings *settings(const struct request *req)
 	return SETTINGS_OF(req->app->cfg, struct mail_settings, mail_settings);
 }
 
+/* The mailbox shows the files only in local development: elsewhere they
+ * hold live sign-in and password-reset links for everyone. */
+static bool mailbox_shown(const struct request *req)
+{
+	return !settings(req)->smtp_url[0] && req->app->cfg->dev_mode;
+}
+
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -156,9 +163,10 @@ static enum err mailbox_list(struct request *req, struct response *resp)
 	struct dirent *de;
 	DIR *d;
 
-	if (cfg->smtp_url[0])
+	if (!mailbox_shown(req))
 		return view_page(req, resp, 200, "mail/mailbox.html", "Development mailbox",
-				 json_pack("{s:b, s:[]}", "smtp", 1, "messages"));
+				 json_pack("{s:b, s:b, s:[]}", "smtp", cfg->smtp_url[0] != '\0',
+					   "hidden", !cfg->smtp_url[0], "messages"));
 	items = json_array();
 	top = calloc(MAILBOX_LIST_MAX, sizeof(*top));
 	if (!items || !top) {
@@ -250,7 +258,7 @@ static enum err mailbox_show(struct request *req, struct response *resp)
 	char *raw;
 	int dfd;
 
-	if (cfg->smtp_url[0] || !mail_eml_name_ok(file))
+	if (!mailbox_shown(req) || !mail_eml_name_ok(file))
 		return req_fail(req, ERR_NOT_FOUND, "There is no email with that name in the development mailbox.");
 	dfd = open(cfg->mail_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	raw = dfd >= 0 ? read_eml(dfd, file, MAILBOX_FILE_MAX, &len, &truncated) : NULL;

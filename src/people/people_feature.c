@@ -11,6 +11,7 @@
 #include "app/app.h"
 #include "app/cli.h"
 #include "app/config.h"
+#include "auth/auth_feature.h"
 #include "audit/audit.h"
 #include "auth/onetime.h"
 #include "auth/password.h"
@@ -258,7 +259,8 @@ static int token_cmd(const struct config *cfg, int argc, char **argv)
 
 		if (find_person(db, &a, who, &p))
 			goto out;
-		if ((e = db_begin(db)) || (e = apitoken_create(db, p.id, tname, 0, now, &tok)) ||
+		if ((e = db_begin(db)) || (e = apitoken_create(db, p.id, tname, 0, now,
+		     (int64_t)SETTINGS_OF(cfg, struct auth_settings, auth_settings)->api_token_days * 86400, &tok)) ||
 		    (e = audit_log(db, now, 0, "token.created", p.id, "via the command line", NULL, NULL)) ||
 		    (e = db_commit(db))) {
 			rc = fail_tx(db, "could not create the token", e);

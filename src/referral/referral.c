@@ -16,6 +16,7 @@
  * field error until their features add a resolver here.
  */
 #include "core/common.h"
+#include "auth/attempts.h"
 #include "audit/audit.h"
 #include "auth/person.h"
 #include "core/links.h"
@@ -323,6 +324,8 @@ unsigned referral_parties(const struct actor *actor, const struct ref_meta *m)
 		return p;
 	if (is_staff(actor))
 		p |= PARTY_STAFF;
+	if (actor->roles & ROLE_BIT(ROLE_COORDINATOR))
+		p |= PARTY_COORDINATOR;
 	if (actor->id > 0 && m->person_account == actor->id)
 		p |= PARTY_PERSON;
 	if (actor->id > 0 && m->referrer_id == actor->id)
@@ -686,7 +689,38 @@ static bool settle_source(const struct actor *by, struct ref_new *x, enum ref_so
 	x->source = ref_source_name(*src);
 	if (*src == REF_SRC_SELF)
 		x->consent_method = "online";
+	/* Whoever refers themself is who they say only by their account or
+	 * their contact details: an NHS number would let anyone ask, in
+	 * someone else's name, whether that person is being referred. */
+	if (*src == REF_SRC_SELF && !str_is_blank(x->person.nhs_number)) {
+		err_add(errors, "person.nhs_number", "Leave out the NHS number when you refer "
+			"yourself. The people who support you can add it");
+		return false;
+	}
 	return true;
+}
+
+enum err referral_self_attempt(struct db *db, const struct referral_settings *s, const char *ip,
+		int64_t account, int64_t now, int *retry)
+{
+	char kip[ATTEMPT_KEY_MAX], kacct[ATTEMPT_KEY_MAX], id[24];
+	enum err e;
+
+	*retry = 0;
+	attempts_key(kip, "refer_me:ip", ip ? ip : "");
+	snprintf(id, sizeof(id), "%lld", (long long)account);
+	attempts_key(kacct, "refer_me:acct", id);
+	if ((e = attempts_check(db, kip, 3600, s->self_referral_limit_ip, now, retry)) != ERR_OK ||
+	    (account && (e = attempts_check(db, kacct, 3600, s->self_referral_limit_account, now,
+					    retry)) != ERR_OK))
+		return e;
+	if ((e = db_begin(db)) != ERR_OK)
+		return e;
+	if ((e = attempts_add(db, kip, now)) != ERR_OK ||
+	    (account && (e = attempts_add(db, kacct, now)) != ERR_OK) ||
+	    (e = db_commit(db)) != ERR_OK)
+		db_rollback(db);
+	return e;
 }
 
 static void conflict_words(json_t *errors, bool self, const char *target)
@@ -728,6 +762,51 @@ static enum err person_key(struct db *db, const char *client_id, char out[300])
 	return e;
 }
 
+/* Is there an open referral holding key? If the actor can see it (their
+ * own, one they made or receive, or staff), *taken: they are told, which
+ * tells them nothing new. If they cannot, saying so would tell them that
+ * someone they name is being referred there: the new referral is made as
+ * any other and folded into the open one (folded gets its id). */
+static enum err open_for(struct db *db, const struct actor *by, const char *key, bool *taken,
+		char folded[37])
+{
+	struct ref_meta open;
+	char id[37];
+	enum err e;
+
+	*taken = false;
+	folded[0] = '\0';
+	if ((e = ref_db_open_id(db, key, id)) != ERR_OK || !id[0])
+		return e;
+	if ((e = referral_meta(db, id, &open)) != ERR_OK)
+		return e;
+	if (referral_parties(by, &open))
+		*taken = true;
+	else
+		str_copy(folded, 37, id);
+	return ERR_OK;
+}
+
+/* A folded referral's news for the open one's referrer (and the audit
+ * log): another referral for their person arrived and was put with
+ * theirs. Nothing about who sent it. */
+static enum err tell_folded(const struct referral_env *env, struct db *db, const char *open_id,
+		const char *id, int64_t by, int64_t now)
+{
+	struct ref_meta open;
+	char detail[96];
+	enum err e;
+
+	if ((e = referral_meta(db, open_id, &open)) != ERR_OK)
+		return e;
+	snprintf(detail, sizeof(detail), "referral=%.36s into=%.36s", id, open_id);
+	if ((e = audit_log(db, now, by, "referral.folded", open.person_account, detail, NULL,
+			   NULL)) != ERR_OK)
+		return e;
+	return open.referrer_id ? mail_person_account(env, db, open.referrer_id, "referral_folded",
+						      open_id, now) : ERR_OK;
+}
+
 enum err ref_create(const struct referral_env *env, struct db *db, const struct actor *by,
 		const struct ref_new *n, int64_t now, const struct ref_create_opts *o,
 		char id_out[37], json_t *errors)
@@ -738,7 +817,7 @@ enum err ref_create(const struct referral_env *env, struct db *db, const struct 
 	enum ref_source src = REF_SRC_SELF;
 	enum ref_target tt = REF_TARGET_SERVICE;
 	enum consent_method method = CONSENT_ONLINE;
-	char client_id[37], id[37], tid[37] = "", key[400], pkey[300];
+	char client_id[37], id[37], tid[37] = "", key[400], pkey[300], folded[37] = "";
 	bool want[CONSENT__MAX], taken = false, ok;
 	int64_t account = 0;
 	enum err e;
@@ -774,18 +853,20 @@ enum err ref_create(const struct referral_env *env, struct db *db, const struct 
 		str_copy(id, sizeof(id), o->id);
 	else if (!uuid_v4(id))
 		return ERR_INTERNAL;
-	/* The unique index decides in the end; asking first gives the words. */
+	/* The unique index decides in the end; asking first gives the words,
+	 * or the fold. */
 	if ((e = person_key(db, client_id, pkey)) != ERR_OK)
 		return e;
 	snprintf(key, sizeof(key), "%s|%s|%s", pkey, ref_target_name(tt), tid);
-	if ((e = ref_db_open_taken(db, key, &taken)) != ERR_OK)
+	if ((e = open_for(db, by, key, &taken, folded)) != ERR_OK)
 		return e;
 	ins = (struct ref_ins){
 		.id = id, .client_id = client_id, .source = src, .referrer_id = by->id,
 		.target_type = tt, .target_id = tid, .target_name = ti.name,
 		.target_org_id = ti.org_id, .category = ti.category,
-		.needs = ref_needs_bits(x.needs, x.nneeds, &ok), .open_key = key,
+		.needs = ref_needs_bits(x.needs, x.nneeds, &ok), .open_key = folded[0] ? NULL : key,
 		.reason = nz(x.reason), .external_id = nz(x.external_id), .now = now,
+		.folded_into = folded[0] ? folded : NULL,
 	};
 	if (taken || (e = ref_db_insert(db, &ins)) == ERR_CONFLICT) {
 		conflict_words(errors, src == REF_SRC_SELF, ti.name);
@@ -796,7 +877,11 @@ enum err ref_create(const struct referral_env *env, struct db *db, const struct 
 	if (!o || !o->quiet) {
 		if ((e = audit_ref(db, now, by->id, "referral.created", account, id, NULL)) != ERR_OK)
 			return e;
-		if ((e = mail_receivers(env, db, ti.org_id, id, now)) != ERR_OK)
+		/* Folded: the organisation has the open one already; its
+		 * referrer is told instead. */
+		e = folded[0] ? tell_folded(env, db, folded, id, by->id, now)
+			      : mail_receivers(env, db, ti.org_id, id, now);
+		if (e)
 			return e;
 	}
 	str_copy(id_out, 37, id);

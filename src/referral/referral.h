@@ -301,7 +301,10 @@ enum err referral_readers(struct db *db, const char *id, json_t **out);
 /* ---- moving it on ---- */
 
 enum ref_party { PARTY_NONE = 0, PARTY_RECEIVER = 1, PARTY_REFERRER = 2,
-	PARTY_PERSON = 4, PARTY_STAFF = 8 };
+	PARTY_PERSON = 4, PARTY_STAFF = 8,
+	/* Within staff, a coordinator: admins run the system and see the
+	 * referral, but not the person's date of birth or NHS number. */
+	PARTY_COORDINATOR = 16 };
 /* The parties actor is to this referral (a bitmask). */
 unsigned referral_parties(const struct actor *actor, const struct ref_meta *m);
 
@@ -375,6 +378,17 @@ enum err referral_overview(struct db *db, int64_t since, int64_t until, json_t *
 enum err referral_csv(struct db *db, int64_t since, int64_t until, struct arena *a,
 		const char **csv, size_t *len);
 
+/* Counts from 1 to REF_SMALL - 1 could point at a person: for those who
+ * may not see rows (commissioners) the overview says "fewer than 5"
+ * instead, and hides the shares and medians of fewer than REF_SMALL
+ * referrals. Every count has count_text (and total, total_text) for
+ * pages either way. */
+#define REF_SMALL 5
+void referral_overview_suppress(json_t *ov);
+/* The overview as a spreadsheet of counts: dimension, code, label,
+ * referrals (as the page shows them, so suppressed when ov is). */
+enum err referral_summary_csv(const json_t *ov, struct arena *a, const char **csv, size_t *len);
+
 /* ---- privacy ---- */
 
 /* "Download my data": {"referrals": [...]} about the person's claimed
@@ -411,6 +425,7 @@ extern const struct action act_referral_update; /* move it on, record consent (w
                                                    referral_can_move) */
 extern const struct action act_referral_inbox;  /* the referrals sent to an organisation */
 extern const struct action act_referral_report; /* counts, shares, medians, CSV: no personal data */
+extern const struct action act_referral_rows;    /* the CSV of one row a referral: coordinators */
 
 /* Every action above, NULL-terminated, for the referral features' lists. */
 extern const struct action *const referral_actions[];
@@ -418,10 +433,21 @@ extern const struct action *const referral_actions[];
 /* The referral feature's settings (kith.conf keys of the same names). */
 struct referral_settings {
 	int self_referral_limit_ip;     /* self-referrals per client address an hour */
+	int self_referral_limit_account; /* self-referrals per account an hour */
 	int referral_follow_up_days;    /* sent and not contacted this long: the referrer follows up */
 	int referral_sustained_weeks;   /* attending this long after first attending: sustained */
 };
 struct settings;
 extern const struct settings referral_settings;
+
+/* A self-referral emails an organisation: a connection (ip) and an account
+ * (0 for a visitor) may each make only so many an hour, on every path
+ * (the form, the JSON API), across every kith process. Checks both, then
+ * counts this attempt against both in a transaction of its own, before
+ * the referral is tried: an attempt counts whether or not it makes a
+ * referral, so a refused one is never a free question. ERR_RATE_LIMITED
+ * (nothing counted) with *retry seconds. */
+enum err referral_self_attempt(struct db *db, const struct referral_settings *s, const char *ip,
+		int64_t account, int64_t now, int *retry);
 
 #endif

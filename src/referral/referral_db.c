@@ -79,13 +79,13 @@ static const struct sql q_consent_withdraw = { "ref.consent_withdraw",
 	"UPDATE consent SET withdrawn_at = $3, withdrawn_by = $4 "
 	"WHERE client_id = $1 AND purpose = $2 AND withdrawn_at IS NULL", NULL };
 
-static const struct sql q_open_taken = { "ref.open_taken",
-	"SELECT count(*) FROM referral WHERE open_key = $1", NULL };
+static const struct sql q_open_id = { "ref.open_id",
+	"SELECT id FROM referral WHERE open_key = $1", NULL };
 static const struct sql q_insert = { "ref.insert",
 	"INSERT INTO referral (id, client_id, source, referrer_id, target_type, target_id, "
 	"target_name, target_org_id, category, status, open_key, reason, needs, external_id, "
-	"sent_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'sent', $10, $11, $12, "
-	"$13, $14, $14)", NULL };
+	"sent_at, updated_at, folded_into) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'sent', $10, "
+	"$11, $12, $13, $14, $14, $15)", NULL };
 static const struct sql q_event = { "ref.event",
 	"INSERT INTO referral_event (referral_id, at, actor_id, from_status, to_status, reason, note) "
 	"VALUES ($1, $2, $3, $4, $5, $6, $7)", NULL };
@@ -342,13 +342,19 @@ enum err ref_db_row(struct db *db, struct arena *a, const char *id, struct ref_r
 	return e;
 }
 
-enum err ref_db_open_taken(struct db *db, const char *open_key, bool *taken)
+enum err ref_db_open_id(struct db *db, const char *open_key, char id[37])
 {
-	int64_t n = 0;
-	enum err e = db_query_int(db, &q_open_taken, DB_ARGS(DB_TEXT(open_key)), &n);
+	struct db_res *r;
+	enum err e = db_query_one(db, &q_open_id, DB_ARGS(DB_TEXT(open_key)), &r);
 
-	*taken = n > 0;
-	return e;
+	id[0] = '\0';
+	if (e == ERR_NOT_FOUND)
+		return ERR_OK;
+	if (e)
+		return e;
+	str_copy(id, 37, db_text(r, 0));
+	db_res_free(r);
+	return ERR_OK;
 }
 
 enum err ref_db_insert(struct db *db, const struct ref_ins *x)
@@ -357,8 +363,8 @@ enum err ref_db_insert(struct db *db, const struct ref_ins *x)
 		DB_TEXT(ref_source_name(x->source)), id_or_null(x->referrer_id),
 		DB_TEXT(ref_target_name(x->target_type)), DB_TEXT(x->target_id),
 		DB_TEXT(x->target_name), db_text_or_null(x->target_org_id), DB_INT((int64_t)x->category),
-		DB_TEXT(x->open_key), db_text_or_null(x->reason), DB_INT((int64_t)x->needs),
-		db_text_or_null(x->external_id), DB_INT(x->now)), NULL);
+		db_text_or_null(x->open_key), db_text_or_null(x->reason), DB_INT((int64_t)x->needs),
+		db_text_or_null(x->external_id), DB_INT(x->now), db_text_or_null(x->folded_into)), NULL);
 }
 
 enum err ref_db_event(struct db *db, const char *id, int64_t at, int64_t actor,

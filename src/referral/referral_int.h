@@ -57,6 +57,7 @@ struct ref_ins {
 	const char *target_id, *target_name, *target_org_id;   /* org "" or NULL: none */
 	uint64_t category, needs;
 	const char *open_key, *reason, *external_id;
+	const char *folded_into;      /* NULL, or the open referral this one joins (open_key NULL) */
 	int64_t now;
 };
 
@@ -170,7 +171,8 @@ enum err ref_db_consent_give(struct db *db, const char *client_id, enum consent_
 enum err ref_db_consent_withdraw(struct db *db, const char *client_id, enum consent_purpose p,
 		int64_t by, int64_t now, int64_t *changes);
 
-enum err ref_db_open_taken(struct db *db, const char *open_key, bool *taken);
+/* The open referral holding open_key ("" in id when none). */
+enum err ref_db_open_id(struct db *db, const char *open_key, char id[37]);
 enum err ref_db_insert(struct db *db, const struct ref_ins *r);
 enum err ref_db_event(struct db *db, const char *id, int64_t at, int64_t actor,
 		const char *from, const char *to, const char *reason, const char *note);

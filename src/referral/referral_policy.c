@@ -41,6 +41,11 @@ const struct action act_referral_inbox = { .name = "referral_inbox",
 const struct action act_referral_report = { .name = "referral_report",
 	.roles = R(COORDINATOR) | R(COMMISSIONER) | R(ADMIN) };
 
+/* One row a referral (pseudonymous: its id, when, where): coordinators
+ * only. Commissioners see counts, small ones suppressed. */
+const struct action act_referral_rows = { .name = "referral_rows", .roles = R(COORDINATOR) };
+
 const struct action *const referral_actions[] = {
-	&act_refer, &act_referral_view, &act_referral_update, &act_referral_inbox, &act_referral_report, NULL,
+	&act_refer, &act_referral_view, &act_referral_update, &act_referral_inbox, &act_referral_report,
+	&act_referral_rows, NULL,
 };

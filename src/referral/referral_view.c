@@ -78,7 +78,8 @@ struct sight {
 	bool details;         /* the person's contact details */
 	bool limited;         /* the receiver after consent to share was withdrawn */
 	bool hide_outcome;    /* a referrer only, without consent to share the outcome */
-	bool identity;        /* date of birth and NHS number */
+	bool identity;        /* date of birth and NHS number: the person, the
+	                         referrer and coordinators (docs/THREATS.md) */
 };
 
 static struct sight sight_of(unsigned parties, bool shared, bool outcome)
@@ -86,7 +87,7 @@ static struct sight sight_of(unsigned parties, bool shared, bool outcome)
 	struct sight v = { 0 };
 
 	v.full = parties & (PARTY_STAFF | PARTY_PERSON | PARTY_REFERRER);
-	v.identity = v.full;
+	v.identity = parties & (PARTY_PERSON | PARTY_REFERRER | PARTY_COORDINATOR);
 	v.limited = !v.full && !shared;
 	v.details = v.full || shared;
 	v.hide_outcome = (parties & PARTY_REFERRER) &&
@@ -596,9 +597,10 @@ static json_t *counts_json(const int64_t *counts, size_t n, const char *(*code)(
 
 	for (size_t i = 0; a && i < n; i++)
 		if (zeros || counts[i])
-			json_array_append_new(a, json_pack("{s:s, s:s, s:I}", "code", code((int)i),
+			json_array_append_new(a, json_pack("{s:s, s:s, s:I, s:o}", "code", code((int)i),
 							   "words", words((int)i), "count",
-							   (json_int_t)counts[i]));
+							   (json_int_t)counts[i], "count_text",
+							   json_sprintf("%lld", (long long)counts[i])));
 	return a;
 }
 
@@ -625,8 +627,8 @@ enum err referral_overview(struct db *db, int64_t since, int64_t until, json_t *
 		return e;
 	as = total ? (double)attended / (double)total : 0.0;
 	ss = total ? (double)sustained / (double)total : 0.0;
-	o = json_pack("{s:I, s:o, s:o, s:o, s:f, s:f, s:I, s:I}",
-		"total", (json_int_t)total,
+	o = json_pack("{s:I, s:o, s:o, s:o, s:o, s:f, s:f, s:I, s:I}",
+		"total", (json_int_t)total, "total_text", json_sprintf("%lld", (long long)total),
 		"by_status", counts_json(by_status, REF__MAX, status_code, status_words, true),
 		"by_source", counts_json(by_source, REF_SRC__MAX, source_code, source_words, true),
 		"by_category", counts_json(by_cat, vocab_categories_n, category_code, category_words, false),
@@ -643,6 +645,40 @@ enum err referral_overview(struct db *db, int64_t since, int64_t until, json_t *
 	}
 	*out = o;
 	return ERR_OK;
+}
+
+static const char *const count_lists[] = { "by_status", "by_source", "by_category" };
+
+/* A count that could point at a person: null, in words. */
+static void suppress_count(json_t *o, const char *key, const char *text_key)
+{
+	json_int_t n = json_integer_value(json_object_get(o, key));
+
+	if (n > 0 && n < REF_SMALL) {
+		json_object_set_new(o, key, json_null());
+		json_object_set_new(o, text_key, json_sprintf("fewer than %d", REF_SMALL));
+	}
+}
+
+void referral_overview_suppress(json_t *ov)
+{
+	static const char *const of_total[] = { "attended_share", "sustained_share",
+		"attended_percent", "sustained_percent", "median_days_to_accept",
+		"median_days_to_contact", "median_days_to_attend" };
+	json_int_t total = json_integer_value(json_object_get(ov, "total"));
+	size_t i;
+	json_t *x;
+
+	for (size_t l = 0; l < ARRAY_LEN(count_lists); l++)
+		json_array_foreach(json_object_get(ov, count_lists[l]), i, x)
+			suppress_count(x, "count", "count_text");
+	suppress_count(ov, "total", "total_text");
+	if (total > 0 && total < REF_SMALL) {
+		for (i = 0; i < ARRAY_LEN(of_total); i++)
+			json_object_del(ov, of_total[i]);
+		json_object_set_new(ov, "shares_hidden", json_true());
+	}
+	json_object_set_new(ov, "suppressed", json_true());
 }
 
 /* One cell: quoted when it holds a comma, quote or line break; a leading
@@ -723,6 +759,39 @@ enum err referral_csv(struct db *db, int64_t since, int64_t until, struct arena 
 	if (e == ERR_OK && !(*csv = arena_strndup(a, b.p, b.len)))
 		e = ERR_NOMEM;
 	if (e == ERR_OK)
+		*len = b.len;
+	buf_release(&b);
+	return e;
+}
+
+enum err referral_summary_csv(const json_t *ov, struct arena *a, const char **csv, size_t *len)
+{
+	static const char *const dims[] = { "status", "source", "category" };
+	struct buf b;
+	size_t i;
+	json_t *x;
+	enum err e = ERR_OK;
+
+	*csv = NULL;
+	*len = 0;
+	buf_init(&b, CSV_MAX);
+	buf_adds(&b, "dimension,code,label,referrals\r\n");
+	csv_cell(&b, "all", false);
+	csv_cell(&b, "", false);
+	csv_cell(&b, "All referrals", false);
+	csv_cell(&b, json_string_value(json_object_get(ov, "total_text")), true);
+	for (size_t l = 0; l < ARRAY_LEN(count_lists); l++)
+		json_array_foreach(json_object_get(ov, count_lists[l]), i, x) {
+			csv_cell(&b, dims[l], false);
+			csv_cell(&b, json_string_value(json_object_get(x, "code")), false);
+			csv_cell(&b, json_string_value(json_object_get(x, "words")), false);
+			csv_cell(&b, json_string_value(json_object_get(x, "count_text")), true);
+		}
+	if (!buf_ok(&b))
+		e = ERR_TOO_LARGE;
+	else if (!(*csv = arena_strndup(a, b.p, b.len)))
+		e = ERR_NOMEM;
+	else
 		*len = b.len;
 	buf_release(&b);
 	return e;

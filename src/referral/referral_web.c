@@ -704,21 +704,22 @@ struct refer {
 	char id[37];                 /* the new referral */
 };
 
-/* "I'd like to go" emails an organisation: a connection may send only so
- * many an hour, across every kith process. Checked here; the attempt is
- * counted with the referral it makes, in the same transaction. */
+/* "I'd like to go" emails an organisation: so many an hour from a
+ * connection and from an account (referral_self_attempt), the attempt
+ * counted whether or not it makes a referral. */
 static enum err refer_limit(struct request *req, struct refer *c)
 {
 	int retry = 0;
-	int64_t now = req->now;
 	enum err e;
 
-	attempts_key(c->key, "refer_me:ip", req->client_ip ? req->client_ip : "");
-	e = attempts_check(req->db, c->key, 3600, SETTINGS_OF(req->app->cfg, struct referral_settings, referral_settings)->self_referral_limit_ip, now, &retry);
+	UNUSED(c);
+	e = referral_self_attempt(req->db, SETTINGS_OF(req->app->cfg, struct referral_settings,
+			referral_settings), req->client_ip, req->actor->id, req->now, &retry);
 	if (e == ERR_RATE_LIMITED)
 		return web_limited(req, "referral.rate_limited", 0, retry,
-			"Too many requests to join have been sent from this connection in the "
-			"last hour. Wait an hour and try again, or contact the organisation directly.");
+			"Too many requests to join have been sent from this connection or account "
+			"in the last hour. Wait an hour and try again, or contact the organisation "
+			"directly.");
 	return e;
 }
 
@@ -782,8 +783,6 @@ static enum err refer_act(struct request *req, struct response *resp, const stru
 
 	UNUSED(resp);
 	UNUSED(b);
-	if (c->self && (e = attempts_add(req->db, c->key, now)) != ERR_OK)
-		return e;
 	raw = json_array();
 	e = referral_create(ref_env(req), req->db, req->actor, &n, now, id_out, raw);
 	if (e != ERR_OK)
@@ -1745,37 +1744,78 @@ static enum err overview_get(struct request *req, struct response *resp)
 		json_decref(data);
 		return e;
 	}
+	if (!policy_can(req->actor, &act_referral_rows, NULL))
+		referral_overview_suppress(ov);
+	else
+		json_object_set_new(data, "rows_href", json_sprintf("%s%s",
+			web_url(req, "referral.overview_csv", NULL), period_query(req, values)));
 	overview_extras(ov);
 	json_object_set_new(data, "overview", ov);
-	json_object_set_new(data, "csv_href", json_sprintf("/referrals/overview.csv%s",
-			    period_query(req, values)));
+	json_object_set_new(data, "csv_href", json_sprintf("%s%s",
+			    web_url(req, "referral.summary_csv", NULL), period_query(req, values)));
 	json_decref(values);
 	web_set_errors(data, NULL);
 	return web_page(req, resp, 200, "referral/overview.html", "Referrals overview", data);
 }
 
-static enum err overview_csv(struct request *req, struct response *resp)
+/* The period a report asks for: ERR_OK, or the 422 that says what to fix. */
+static enum err report_period(struct request *req, int64_t *since, int64_t *until)
 {
 	json_t *values = json_object(), *errors = json_array();
+
+	period(req, values, errors, since, until);
+	json_decref(values);
+	if (json_array_size(errors))
+		return req_fail_fields(req, "Check the dates of the period and try again.", errors);
+	json_decref(errors);
+	return ERR_OK;
+}
+
+static enum err send_csv(struct request *req, struct response *resp, const char *csv, size_t len,
+		const char *filename)
+{
+	resp_text(resp, 200, "text/csv; charset=utf-8", csv, len);
+	if (!buf_ok(&resp->body))
+		return req_fail(req, ERR_TOO_LARGE, "There are too many referrals in this period for "
+				"one file. Choose a shorter period.");
+	resp_header(resp, "Content-Disposition", arena_printf(&req->arena,
+		    "attachment; filename=\"%s\"", filename));
+	resp->no_store = true;
+	return ERR_OK;
+}
+
+/* Counts, for everyone who reports (suppressed for those who may not see
+ * rows). */
+static enum err summary_csv(struct request *req, struct response *resp)
+{
+	const char *csv = NULL;
+	size_t len = 0;
+	int64_t since, until;
+	json_t *ov = NULL;
+	enum err e;
+
+	if ((e = report_period(req, &since, &until)) != ERR_OK ||
+	    (e = referral_overview(req->db, since, until, &ov)) != ERR_OK)
+		return e;
+	if (!policy_can(req->actor, &act_referral_rows, NULL))
+		referral_overview_suppress(ov);
+	e = referral_summary_csv(ov, &req->arena, &csv, &len);
+	json_decref(ov);
+	return e ? e : send_csv(req, resp, csv, len, "referral-counts.csv");
+}
+
+/* One row a referral: coordinators. */
+static enum err overview_csv(struct request *req, struct response *resp)
+{
 	const char *csv = NULL;
 	size_t len = 0;
 	int64_t since, until;
 	enum err e;
 
-	period(req, values, errors, &since, &until);
-	json_decref(values);
-	if (json_array_size(errors))
-		return req_fail_fields(req, "Check the dates of the period and try again.", errors);
-	json_decref(errors);
-	if ((e = referral_csv(req->db, since, until, &req->arena, &csv, &len)) != ERR_OK)
+	if ((e = report_period(req, &since, &until)) != ERR_OK ||
+	    (e = referral_csv(req->db, since, until, &req->arena, &csv, &len)) != ERR_OK)
 		return e;
-	resp_text(resp, 200, "text/csv; charset=utf-8", csv, len);
-	if (!buf_ok(&resp->body))
-		return req_fail(req, ERR_TOO_LARGE, "There are too many referrals in this period for "
-				"one file. Choose a shorter period.");
-	resp_header(resp, "Content-Disposition", "attachment; filename=\"referrals.csv\"");
-	resp->no_store = true;
-	return ERR_OK;
+	return send_csv(req, resp, csv, len, "referrals.csv");
 }
 
 /* ---------------------------------------------------------------- the feature */
@@ -1791,7 +1831,8 @@ static const struct route routes[] = {
 	{ M_GET,  "/referrals/inbox", inbox_get, &act_referral_inbox, 0, "referral.inbox" },
 	{ M_GET,  "/referrals/caseload", caseload_get, &act_refer, 0, "referral.caseload" },
 	{ M_GET,  "/referrals/overview", overview_get, &act_referral_report, 0, "referral.overview" },
-	{ M_GET,  "/referrals/overview.csv", overview_csv, &act_referral_report, 0, "referral.overview_csv" },
+	{ M_GET,  "/referrals/overview.csv", overview_csv, &act_referral_rows, 0, "referral.overview_csv" },
+	{ M_GET,  "/referrals/summary.csv", summary_csv, &act_referral_report, 0, "referral.summary_csv" },
 	{ M_GET,  "/referrals/{id:uuid}", show_get, &act_referral_view, RF_WRITE_TX, "referral.show" },
 	{ M_POST, "/referrals/{id:uuid}/status", status_post, &act_referral_update, FORM, "referral.status" },
 	{ M_POST, "/referrals/{id:uuid}/consent", consent_post, &act_referral_update, FORM, "referral.consent" },
@@ -1807,6 +1848,9 @@ static const struct job jobs[] = {
 #define RS(field) CFG(struct referral_settings, field)
 
 static const struct config_key keys[] = {
+	{ "self_referral_limit_account", CT_INT, RS(self_referral_limit_account), 1, 100000, "5",
+	  "self-referrals (\"I'd like to go\", and the API's source self) one account may make "
+	  "in an hour; every attempt counts, whether or not it makes a referral", NULL },
 	{ "self_referral_limit_ip", CT_INT, RS(self_referral_limit_ip), 1, 100000, "10",
 	  "\"I'd like to go\" requests allowed per client address in an hour (each emails an organisation)", NULL },
 	{ "referral_follow_up_days", CT_INT, RS(referral_follow_up_days), 1, 365, "14",

@@ -56,6 +56,7 @@
 #include "core/checked.h"
 #include "core/rand.h"
 #include "core/str.h"
+#include "search/lexicon.h"
 #include "search/postcode.h"
 #include "search/search.h"
 
@@ -236,6 +237,7 @@ struct search_index {
 	size_t nwt, wtcap;
 	struct tfpair *tp;
 	size_t tpcap;
+	struct lexicon *lx;        /* compounds and synonyms, or NULL; owned */
 };
 
 /* ---------------------------------------------------------------- helpers */
@@ -665,6 +667,31 @@ void search_words(const char *text, struct buf *out)
 
 	if (text)
 		tokenize(text, strlen(text), words_cb, &x);
+}
+
+struct forms_ctx {
+	void (*fn)(void *ctx, const char *form, const char *raw);
+	void *ctx;
+};
+
+static bool forms_cb(void *ctx, const char *w, size_t n)
+{
+	struct forms_ctx *x = ctx;
+	char raw[WORD_MAX + 1], s[WORD_MAX + 1];
+	size_t sl = stem_word(w, n, s);
+
+	memcpy(raw, w, n);
+	raw[n] = '\0';
+	x->fn(x->ctx, sl ? s : raw, raw);
+	return true;
+}
+
+void search_forms(const char *text, size_t n, void (*fn)(void *ctx, const char *form, const char *raw),
+		void *ctx)
+{
+	struct forms_ctx x = { fn, ctx };
+
+	tokenize(text, n, forms_cb, &x);
 }
 
 /* ---------------------------------------------------------------- postings */
@@ -1420,6 +1447,15 @@ static void stemc_free(struct stemc *sc)
 	memset(sc, 0, sizeof(*sc));
 }
 
+void search_set_lexicon(struct search_index *ix, struct lexicon *lx)
+{
+	pthread_mutex_lock(&ix->wmu);
+	lexicon_free(ix->lx);
+	lexicon_seal(lx);
+	ix->lx = lx;
+	pthread_mutex_unlock(&ix->wmu);
+}
+
 void search_free(struct search_index *ix)
 {
 	if (!ix)
@@ -1428,6 +1464,7 @@ void search_free(struct search_index *ix)
 	intern_free(&ix->orgs);
 	intern_free(&ix->tax);
 	stemc_free(&ix->sc);
+	lexicon_free(ix->lx);
 	free(ix->wt);
 	free(ix->tp);
 	pthread_rwlock_destroy(&ix->lock);
@@ -1495,7 +1532,40 @@ struct put_ctx {
 	struct search_index *ix;
 	uint32_t weight;
 	bool oom;
+	bool expanding;            /* adding what the lexicon said: no further expansion */
+	bool has_prev;
+	char prev[WORD_MAX + 1];   /* the word before, as the lexicon sees it */
 };
+
+static bool put_cb(void *ctx, const char *w, size_t n);
+static bool put_word(struct put_ctx *x, uint32_t st);
+
+/* The lexicon's words for the word just added, as if the text had them. */
+static void put_emit(void *ctx, const char *raw)
+{
+	struct put_ctx *x = ctx;
+
+	x->expanding = true;
+	tokenize(raw, strlen(raw), put_cb, x);
+	x->expanding = false;
+}
+
+/* After w (stem offset st, 0 for a stopword): what the lexicon adds. */
+static void put_expand(struct put_ctx *x, const char *w, size_t n, uint32_t st)
+{
+	struct search_index *ix = x->ix;
+	char form[WORD_MAX + 1];
+
+	if (st)
+		str_copy(form, sizeof(form), ix->sc.pool.p + st);
+	else {
+		memcpy(form, w, n);
+		form[n] = '\0';
+	}
+	lexicon_expand(ix->lx, x->has_prev ? x->prev : NULL, form, put_emit, x);
+	memcpy(x->prev, form, strlen(form) + 1);
+	x->has_prev = true;
+}
 
 static bool put_cb(void *ctx, const char *w, size_t n)
 {
@@ -1510,8 +1580,18 @@ static bool put_cb(void *ctx, const char *w, size_t n)
 		x->oom = true;
 		return false;
 	}
-	if (st == 0)
-		return true;
+	if (st != 0 && !put_word(x, st))
+		return false;
+	if (ix->lx && !x->expanding)
+		put_expand(x, w, n, st);
+	return !x->oom;
+}
+
+/* Adds the word whose stem is at st to the document's words. */
+static bool put_word(struct put_ctx *x, uint32_t st)
+{
+	struct search_index *ix = x->ix;
+
 	if (ix->nwt == ix->wtcap) {
 		size_t nc = ix->wtcap ? ix->wtcap * 2 : 256;
 		struct wtok *p = realloc(ix->wt, nc * sizeof(*p));
@@ -1676,7 +1756,7 @@ static enum err compact_locked(struct search_index *ix);
 
 enum err search_put(struct search_index *ix, const struct search_doc *doc)
 {
-	struct put_ctx pc = { ix, NAME_WEIGHT, false };
+	struct put_ctx pc = { .ix = ix, .weight = NAME_WEIGHT };
 	uint32_t dl = 0, old;
 	enum err e = ERR_OK;
 	struct core *c;
@@ -1688,6 +1768,7 @@ enum err search_put(struct search_index *ix, const struct search_doc *doc)
 	if (doc->name)
 		tokenize(doc->name, strlen(doc->name), put_cb, &pc);
 	pc.weight = 1;
+	pc.has_prev = false;
 	if (doc->body && !pc.oom)
 		tokenize(doc->body, strlen(doc->body), put_cb, &pc);
 	if (pc.oom) {

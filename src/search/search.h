@@ -102,6 +102,11 @@ struct search_index;
 
 struct search_index *search_new(void);
 void search_free(struct search_index *ix);
+/* Compounds and synonyms (lexicon.h) for the documents put from now on
+ * (ownership taken; NULL for none). Set it before the first put: what was
+ * indexed before keeps the words it had. */
+struct lexicon;
+void search_set_lexicon(struct search_index *ix, struct lexicon *lx);
 /* Adds or replaces the document with doc->id. ERR_INVALID without an id
  * (or one longer than 255 bytes); ERR_NOMEM leaves the index as it was. */
 enum err search_put(struct search_index *ix, const struct search_doc *doc);
@@ -190,5 +195,10 @@ enum err search_run(struct search_index *ix, const struct search_query *q, struc
  * which words were searched): appends each to out, space-separated.
  * Thread-safe (one Snowball stemmer per thread). */
 void search_words(const char *text, struct buf *out);
+/* Each word of text as the index sees it (lowercased, folded, stemmed; a
+ * stopword as itself, which the index then drops): fn(ctx, form, raw),
+ * raw being the word lowercased and folded before stemming. */
+void search_forms(const char *text, size_t n, void (*fn)(void *ctx, const char *form, const char *raw),
+		void *ctx);
 
 #endif

@@ -2,10 +2,12 @@
 assets, health and metrics, as a browser or curl sees them."""
 import gzip
 import re
+import socket
+import time
 
 import requests
 
-from conftest import raw_http, status_of
+from conftest import Server, raw_http, status_of
 
 SECURITY = ["Content-Security-Policy", "X-Content-Type-Options", "Referrer-Policy",
             "Permissions-Policy", "X-Request-Id"]
@@ -173,3 +175,39 @@ def test_access_log_has_no_query_values(server):
     assert "SECRET1" not in logs and "alice@example.org" not in logs and "Alice" not in logs
     line = [l for l in logs.splitlines() if " access [" in l and " GET / " in l][0]
     assert re.search(r"access \[[0-9a-f]{16}\] GET / 200 \d+ \d+us$", line), line
+
+
+def _held_for(port, seconds):
+    """Sends a request line, then a header line every half second, for at
+    most `seconds`; returns how long the server kept the connection."""
+    start = time.time()
+    with socket.create_connection(("127.0.0.1", port), timeout=1) as s:
+        s.sendall(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+        while time.time() - start < seconds:
+            try:
+                s.sendall(b"X-Slow: 1\r\n")
+                s.settimeout(0.5)
+                if s.recv(1) == b"":
+                    break
+            except socket.timeout:
+                continue
+            except OSError:
+                break
+    return time.time() - start
+
+
+def test_slow_head_is_cut_off(db):
+    """A head trickled in a line at a time has a total deadline, not only an
+    idle timeout (which each line would reset)."""
+    s = Server(db, "--head-timeout", "2", "--connection-timeout", "30").start()
+    try:
+        held = _held_for(s.port, 10)
+        assert held < 5, "a slow head held the connection for %.1f s" % held
+        # The server still answers, and a kept-alive connection that
+        # sends its next request in good time is not cut.
+        with requests.Session() as sess:
+            for _ in range(2):
+                assert sess.get(s.url + "/healthz", timeout=5).status_code == 200
+                time.sleep(0.5)
+    finally:
+        assert s.stop() == 0, s.logs()

@@ -827,6 +827,38 @@ static void password_change(void **state)
 	assert_int_equal(rt_audit_about(t, "password.changed", id), 1);
 }
 
+/* A personal API token stands in for the password: a change of password
+ * revokes every one, the owner is told in the same email, and the page
+ * says how long a new one works. */
+static void password_change_revokes_api_tokens(void **state)
+{
+	struct rt *t = *state;
+	struct rt_browser c = { 0 };
+	struct rt_resp r;
+	char tok[TOKEN_LEN + 1];
+	char *mail;
+	int64_t id = rt_person(t, "Kat Slater", "kat@example.org", PW1, ROLE_BIT(ROLE_MEMBER), NULL);
+
+	rt_bearer(t, id, RT_API_TOKEN, tok);
+	rt_get_bearer(t, "/api/v1/me", tok, &r);
+	assert_int_equal(r.status, 200);
+	rt_resp_free(&r);
+	sign_in(t, &c, "kat%40example.org", PW1_F);
+	rt_browser_get_is(t, &c, "/account/tokens", 200, "Works until", "or you change your password",
+			  NULL);
+	rt_browser_post_to(t, &c, "/account/password", "current_password=" PW1_F "&password=" PW2_F
+			   "&password_confirm=" PW2_F, "/account?done=password");
+	rt_get_bearer(t, "/api/v1/me", tok, &r);
+	assert_int_equal(r.status, 401);
+	rt_resp_free(&r);
+	mail = rt_mail_text(t, "kat@example.org", "password_changed");
+	assert_non_null(mail);
+	assert_non_null(strstr(mail, "API tokens were turned off too"));
+	free(mail);
+	assert_int_equal(rt_audit_about(t, "token.revoked", id), 1);
+	rt_browser_get_is(t, &c, "/account/tokens", 200, "You have no API tokens.", NULL);
+}
+
 static void sessions_list_and_revoke(void **state)
 {
 	struct rt *t = *state;
@@ -1399,6 +1431,7 @@ int main(void)
 		T(details_change),
 		T(email_change),
 		T(password_change),
+		T(password_change_revokes_api_tokens),
 		T(sessions_list_and_revoke),
 		T(api_tokens_shown_once),
 		T(download_my_data),

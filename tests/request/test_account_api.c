@@ -629,8 +629,8 @@ static void tokens_listed_and_revoked(void **state)
 	int64_t a = rt_person(t, "Ada Admin", "ada@example.org", NULL, ROLE_BIT(ROLE_MEMBER) | ROLE_BIT(ROLE_ADMIN),
 			      NULL);
 
-	assert_int_equal(apitoken_create(rt_db(t), m, "Mo's script", m, time_now(), &k1), ERR_OK);
-	assert_int_equal(apitoken_create(rt_db(t), o, "Olly's system", o, time_now(), &k2), ERR_OK);
+	assert_int_equal(apitoken_create(rt_db(t), m, "Mo's script", m, time_now(), 90 * 86400, &k1), ERR_OK);
+	assert_int_equal(apitoken_create(rt_db(t), o, "Olly's system", o, time_now(), 90 * 86400, &k2), ERR_OK);
 	rt_bearer(t, m, RT_API_SESSION, member);
 	rt_bearer(t, a, RT_API_SESSION, admin);
 
@@ -682,7 +682,7 @@ static void tokens_listed_and_revoked(void **state)
 	res_free(&x);
 	assert_int_equal(rt_audit_about(t, "token.revoked", o), 1);
 	/* DELETE sessions/current with an API token: there is no session. */
-	assert_int_equal(apitoken_create(rt_db(t), m, "Another", m, time_now(), &k1), ERR_OK);
+	assert_int_equal(apitoken_create(rt_db(t), m, "Another", m, time_now(), 90 * 86400, &k1), ERR_OK);
 	api(t, "DELETE", "/api/v1/sessions/current", NULL, k1.token, NULL, &x);
 	assert_int_equal(x.r.status, 404);
 	res_free(&x);

@@ -440,7 +440,7 @@ static void deactivated_people_are_visitors(void **state)
 
 	new_session(f, f->bob, SESSION_BROWSER, &s);
 	new_session(f, f->bob, SESSION_API, &api);
-	assert_int_equal(apitoken_create(f->db, f->bob, "Script", f->bob, NOW, &tok), ERR_OK);
+	assert_int_equal(apitoken_create(f->db, f->bob, "Script", f->bob, NOW, 90 * 86400, &tok), ERR_OK);
 	/* Deactivated without revoking anything: each lookup checks. */
 	assert_int_equal(db_exec(f->db, &q_deact, DB_ARGS(DB_INT(f->bob), DB_INT(NOW)), NULL), ERR_OK);
 	snprintf(cookie, sizeof(cookie), "Cookie: kith_session=%s", s.token);
@@ -470,7 +470,7 @@ static void bearer_tokens(void **state)
 
 	new_session(f, f->ann, SESSION_API, &api);
 	new_session(f, f->ann, SESSION_BROWSER, &browser);
-	assert_int_equal(apitoken_create(f->db, f->ann, "GP system", f->ann, NOW, &tok), ERR_OK);
+	assert_int_equal(apitoken_create(f->db, f->ann, "GP system", f->ann, NOW, 90 * 86400, &tok), ERR_OK);
 
 	snprintf(h, sizeof(h), "Authorization: Bearer %s", api.token);
 	get(f, "/api/test/whoami", h, NULL, &r);
@@ -588,7 +588,7 @@ static void csrf_for_sessions(void **state)
 	rt_resp_free(&r);
 
 	/* Bearer requests carry no ambient credential: no token needed. */
-	assert_int_equal(apitoken_create(f->db, f->ann, "Script", f->ann, NOW, &tok), ERR_OK);
+	assert_int_equal(apitoken_create(f->db, f->ann, "Script", f->ann, NOW, 90 * 86400, &tok), ERR_OK);
 	snprintf(bearer, sizeof(bearer), "Authorization: Bearer %s", tok.token);
 	post_form(f, "/test/form", bearer, NULL, "x=1", &r);
 	assert_int_equal(r.status, 200);
@@ -801,7 +801,7 @@ static void cleanup_job_and_export(void **state)
 	attempts_key(key, "login:ip", "192.0.2.1");
 	assert_int_equal(attempts_add(f->db, key, t - 2 * 86400), ERR_OK);
 	assert_int_equal(attempts_add(f->db, key, t - 60), ERR_OK);
-	assert_int_equal(apitoken_create(f->db, f->ann, "Reporting", f->ann, t, &tok), ERR_OK);
+	assert_int_equal(apitoken_create(f->db, f->ann, "Reporting", f->ann, t, 90 * 86400, &tok), ERR_OK);
 
 	assert_int_equal(auth_feature.jobs[0].run(&f->t.app, f->db, t), ERR_OK);
 	assert_int_equal(db_query_int(f->db, &q_sessions, DB_NOARGS, &n), ERR_OK);

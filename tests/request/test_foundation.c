@@ -197,6 +197,52 @@ static void trailing_slash_and_bad_escape(void **state)
 	rt_resp_free(&r);
 }
 
+/* A query or cookie header that cannot be read is refused, not dropped
+ * whole: a dropped "?status=a%00b" would read as no filter and list every
+ * status. */
+static void malformed_query_and_cookies_refused(void **state)
+{
+	static const char *const bad[] = {
+		"/find?q=a%00b", "/find?q=%zz", "/find?q=%ff%fe", "/api/v1/referrals?status=a%00b",
+	};
+	struct buf many;
+	struct rt_resp r;
+
+	for (size_t i = 0; i < ARRAY_LEN(bad); i++) {
+		rt_get(*state, bad[i], &r);
+		assert_int_equal(r.status, 400);
+		rt_resp_free(&r);
+	}
+	rt_get(*state, "/find?q=a%00b", &r);
+	assert_true(rt_has(&r, "NUL byte or control character"));
+	rt_resp_free(&r);
+	/* 257 fields: too many (413, as docs/THREATS.md says). */
+	buf_init(&many, 8192);
+	buf_adds(&many, "/find?q=walk");
+	for (int i = 0; i < 256; i++)
+		buf_addf(&many, "&f%d=1", i);
+	rt_get(*state, many.p, &r);
+	assert_int_equal(r.status, 413);
+	rt_resp_free(&r);
+	/* 33 cookies: too many. */
+	buf_reset(&many);
+	buf_adds(&many, "Cookie: ");
+	for (int i = 0; i < 33; i++)
+		buf_addf(&many, "%sc%d=1", i ? "; " : "", i);
+	{
+		const char *hdrs[] = { many.p, NULL };
+
+		rt_request(*state, "GET", "/", hdrs, NULL, 0, NULL, &r);
+		assert_int_equal(r.status, 413);
+		rt_resp_free(&r);
+	}
+	buf_release(&many);
+	/* What is well formed still works. */
+	rt_get(*state, "/find?q=walk%20group&postcode=", &r);
+	assert_int_equal(r.status, 200);
+	rt_resp_free(&r);
+}
+
 static void method_not_allowed_says_allow(void **state)
 {
 	struct rt_resp r;
@@ -479,6 +525,7 @@ int main(void)
 		T(page_answers_json_when_asked),
 		T(not_found_page_and_problem),
 		T(trailing_slash_and_bad_escape),
+		T(malformed_query_and_cookies_refused),
 		T(method_not_allowed_says_allow),
 		T(options_only_where_cors),
 		T(json_bodies),

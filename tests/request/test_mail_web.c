@@ -33,12 +33,12 @@ struct fx {
 	char admin_csrf[96];              /* the admin session's form token, as made */
 };
 
-static int setup_with(void **state, const char *smtp_url)
+static int setup_with(void **state, const char *smtp_url, bool dev)
 {
 	struct fx *f = calloc(1, sizeof(*f));
 	const char *backend = *state;
 	char s_dir[400], s_smtp[100];
-	const char *settings[] = { "rate_limit=0", "dev_mode=true", s_dir, s_smtp,
+	const char *settings[] = { "rate_limit=0", dev ? "dev_mode=true" : "dev_mode=false", s_dir, s_smtp,
 				   "base_url=https://kith.example.org", NULL };
 
 	if (!f)
@@ -62,8 +62,10 @@ static int setup_with(void **state, const char *smtp_url)
 	return 0;
 }
 
-static int setup_dev(void **state) { return setup_with(state, ""); }
-static int setup_smtp(void **state) { return setup_with(state, "smtp://127.0.0.1:1"); }
+static int setup_dev(void **state) { return setup_with(state, "", true); }
+static int setup_smtp(void **state) { return setup_with(state, "smtp://127.0.0.1:1", true); }
+/* No email server and not local development: a misconfigured live site. */
+static int setup_files(void **state) { return setup_with(state, "", false); }
 
 static int teardown(void **state)
 {
@@ -350,6 +352,29 @@ static void test_mailbox_many(void **state)
 	rt_resp_free(&r);
 }
 
+/* With no email server on a site not in development mode, the emails
+ * (sign-in, password-reset and invitation links among them) stay in files
+ * on the server: the mailbox does not show them to admins. */
+static void test_mailbox_not_dev(void **state)
+{
+	struct fx *f = *state;
+	struct rt_resp r;
+
+	mkdir(f->top, 0700);
+	write_file(f->dir, "20250101T000000Z-1.eml",
+		   "Subject: Reset your password\r\n\r\nhttps://kith.example.org/reset/t0k3n\r\n");
+	rt_browser_get(&f->t, &f->admin_b, "/admin/mailbox", &r);
+	assert_int_equal(r.status, 200);
+	assert_non_null(strstr(r.body, "only in development mode"));
+	assert_null(strstr(r.body, "20250101T000000Z-1.eml"));
+	assert_null(strstr(r.body, "Reset your password"));
+	rt_resp_free(&r);
+	rt_browser_get(&f->t, &f->admin_b, "/admin/mailbox/20250101T000000Z-1.eml", &r);
+	assert_int_equal(r.status, 404);
+	assert_null(strstr(r.body, "t0k3n"));
+	rt_resp_free(&r);
+}
+
 static void test_mailbox_smtp(void **state)
 {
 	struct fx *f = *state;
@@ -378,6 +403,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_mailbox, setup_dev, teardown),
 		cmocka_unit_test_setup_teardown(test_mailbox_many, setup_dev, teardown),
 		cmocka_unit_test_setup_teardown(test_mailbox_smtp, setup_smtp, teardown),
+		cmocka_unit_test_setup_teardown(test_mailbox_not_dev, setup_files, teardown),
 	};
 
 	log_set_level(LOG_WARN);

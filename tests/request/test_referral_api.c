@@ -417,6 +417,54 @@ static void self_referral(void **state)
 	move(x, id, "{\"status\": \"accepted\"}", x->torga, 409);
 }
 
+/* Self-referrals through the API have the form's limits: so many an hour
+ * per account (self_referral_limit_account) and per address, every
+ * attempt counted whether or not it makes a referral; and they carry no
+ * NHS number (anyone could ask in someone else's name). */
+static void self_referrals_are_limited(void **state)
+{
+	struct fx *x = *state;
+	char b[600];
+	struct res r;
+	int made = 0, refused = 0, limited = 0;
+
+	/* Someone else's NHS number: refused, and counted. */
+	snprintf(b, sizeof(b), "{\"source\": \"self\", \"person\": {\"contact_by\": \"email\", "
+		 "\"nhs_number\": \"943 476 5919\"}, \"consent\": {\"given\": true, \"method\": "
+		 "\"online\"}, \"target\": {\"type\": \"service\", \"id\": \"%s\"}, \"reason\": \"x y z\"}",
+		 x->svc_a);
+	api(x->t, "POST", "/api/v1/referrals", b, x->tmem, &r);
+	assert_int_equal(r.r.status, 422);
+	assert_true(has_error_for(r.j, "person.nhs_number"));
+	res_free(&r);
+	/* Then the same service again and again: one made, the rest 409 (it
+	 * is Mo's own open referral, so saying so tells nobody anything),
+	 * until the account's five an hour are spent. */
+	snprintf(b, sizeof(b), "{\"person\": {\"contact_by\": \"email\"}, \"consent\": {\"given\": "
+		 "true, \"method\": \"online\"}, \"target\": {\"type\": \"service\", \"id\": \"%s\"}, "
+		 "\"reason\": \"x y z\"}", x->svc_b);
+	for (int i = 0; i < 6; i++) {
+		api(x->t, "POST", "/api/v1/referrals", b, x->tmem, &r);
+		made += r.r.status == 201;
+		refused += r.r.status == 409;
+		if (r.r.status == 429) {
+			limited++;
+			assert_non_null(rt_header(&r.r, "Retry-After"));
+		}
+		res_free(&r);
+	}
+	assert_int_equal(made, 1);
+	assert_int_equal(refused, 3);              /* attempts 2..4 of the hour's 5 */
+	assert_int_equal(limited, 2);
+	assert_int_equal(rt_audit_n(x->t, "referral.rate_limited"), 2);
+	assert_int_equal(rt_mail_n(x->t, "olu@example.org", "referral_new") +
+			 rt_mail_n(x->t, "bea@example.org", "referral_new"), 1);
+	/* Another member's allowance is their own. */
+	api(x->t, "POST", "/api/v1/referrals", b, x->tmem2, &r);
+	assert_int_equal(r.r.status, 201);
+	res_free(&r);
+}
+
 /* ---------------------------------------------------------------- the list */
 
 static void list(void **state)
@@ -654,6 +702,7 @@ int main(void)
 		T(create_and_show),
 		T(create_refusals),
 		T(self_referral),
+		T(self_referrals_are_limited),
 		T(list),
 		T(status_loop),
 		T(consent),

@@ -40,6 +40,8 @@
 
 #define R(x) ROLE_BIT(ROLE_##x)
 
+static const struct sql q_folded = { "t.ref_folded",
+	"SELECT count(*) FROM referral WHERE id = $1 AND folded_into = $2 AND open_key IS NULL", NULL };
 static const struct sql q_org_email = { "trd.org_email",
 	"UPDATE organisation SET email = $2 WHERE id = $1", NULL };
 static const struct sql q_events = { "trd.events",
@@ -437,19 +439,26 @@ static void same_person_typed_again_conflicts(void **state)
 	json_t *errs = NULL;
 
 	make(x, &x->a_lw, &kwame, x->walk, T0, id);
-	/* Another link worker, the same NHS number written differently. */
+	/* The same link worker again, the NHS number written differently:
+	 * theirs is open, and saying so tells them nothing new. */
 	n = new_for(&kwame, x->walk);
 	n.person.nhs_number = "9434765919";
 	n.person.email = NULL;
 	n.person.contact_by = "phone";
-	assert_int_equal(create(x, &x->a_lw2, &n, T0 + DAY, id2, &errs), ERR_CONFLICT);
+	assert_int_equal(create(x, &x->a_lw, &n, T0 + DAY, id2, &errs), ERR_CONFLICT);
 	assert_string_equal(field0(errs), "target.id");
 	json_decref(errs);
+	/* Another link worker cannot see that one: theirs is made like any
+	 * other and folded into the open one, whose referrer is told. */
+	assert_int_equal(create(x, &x->a_lw2, &n, T0 + DAY, id2, NULL), ERR_OK);
+	assert_int_equal(rt_count(x->t, &q_folded, DB_ARGS(DB_TEXT(id2), DB_TEXT(id))), 1);
+	assert_int_equal(rt_audit_n(x->t, "referral.folded"), 1);
+	assert_int_equal(rt_mail_n(x->t, "sam@example.org", "referral_folded"), 1);
 	/* Without an NHS number: the email, whatever its case. */
 	make(x, &x->a_lw, &by_email, x->cafe, T0, id);
 	n = new_for(&by_email, x->cafe);
 	n.person.email = "kwame@EXAMPLE.net";
-	assert_int_equal(create(x, &x->a_lw2, &n, T0 + DAY, id2, NULL), ERR_CONFLICT);
+	assert_int_equal(create(x, &x->a_lw, &n, T0 + DAY, id2, NULL), ERR_CONFLICT);
 	/* A different person with the same name is not a duplicate. */
 	n = new_for(&other, x->cafe);
 	assert_int_equal(create(x, &x->a_lw2, &n, T0 + DAY, id2, NULL), ERR_OK);
@@ -517,9 +526,14 @@ static void self_referrals(void **state)
 	assert_int_equal(create(x, &x->a_meg, &n, T0, id3, &errs), ERR_INVALID);
 	assert_string_equal(field0(errs), "source");
 	json_decref(errs);
-	/* A visitor: a record with no account, claimable later. */
+	/* A visitor: a record with no account, claimable later. Not with an
+	 * NHS number: anyone could ask in someone else's name. */
 	n = new_for(&kwame, x->walk);
 	n.consent_method = NULL;
+	assert_int_equal(create(x, &x->a_visitor, &n, T0, id3, &errs), ERR_INVALID);
+	assert_string_equal(field0(errs), "person.nhs_number");
+	json_decref(errs);
+	n.person.nhs_number = NULL;
 	assert_int_equal(create(x, &x->a_visitor, &n, T0, id3, NULL), ERR_OK);
 	assert_int_equal(count1(x, &q_client_account, id3), 0);
 	assert_int_equal(count1(x, &q_referrer_null, id3), 1);

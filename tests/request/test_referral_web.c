@@ -52,6 +52,10 @@ static const struct sql q_claimed = { "trw.claimed",
 	"&person.birth_date-day=27&person.birth_date-month=3&person.birth_date-year=1957" \
 	"&person.nhs_number=943+476+5919&needs=loneliness&reason=She+would+like+company" \
 	"&consent.share=yes&consent.contact=yes&consent.outcome=yes&consent.method=verbal"
+#define PERSON_FORM_NO_NHS \
+	"target.type=service&person.name=Ada+Lovelace&person.contact_by=email" \
+	"&person.email=ada%40example.org&needs=loneliness&reason=She+would+like+company" \
+	"&consent.share=yes&consent.contact=yes&consent.outcome=yes&consent.method=verbal"
 
 struct fx {
 	struct rt *t;
@@ -154,6 +158,8 @@ static void who_may_open_which_page(void **state)
 		{ "/referrals/inbox", "/login?next=%2Freferrals%2Finbox", 403, 403, 200, 403, 200 },
 		{ "/referrals/overview", "/login?next=%2Freferrals%2Foverview", 403, 403, 403, 200, 200 },
 		{ "/referrals/overview.csv", "/login?next=%2Freferrals%2Foverview.csv", 403, 403, 403,
+		  403, 200 },
+		{ "/referrals/summary.csv", "/login?next=%2Freferrals%2Fsummary.csv", 403, 403, 403,
 		  200, 200 },
 		{ "/account/referrals", "/login?next=%2Faccount%2Freferrals", 200, 200, 200, 200, 200 },
 	};
@@ -780,12 +786,30 @@ static void overview_and_csv(void **state)
 	assert_true(rt_has(&r, ">Accepted</dt>"));
 	assert_true(rt_has(&r, ">Link worker</dt>"));
 	assert_false(rt_has(&r, "Ada"));
-	assert_true(rt_has(&r, "href=\"/referrals/overview.csv\""));
+	/* A commissioner: counts only, one referral is "fewer than 5", no
+	 * shares of so few, no rows. */
+	assert_true(rt_has(&r, "href=\"/referrals/summary.csv\""));
+	assert_false(rt_has(&r, "/referrals/overview.csv"));
+	assert_true(rt_has(&r, "Referrals sent</dt>\n        <dd class=\"govuk-summary-list__value\">fewer than 5</dd>"));
+	assert_true(rt_has(&r, "Not shown for fewer than 5 referrals"));
+	assert_false(rt_has(&r, "<dd class=\"govuk-summary-list__value\">1</dd>"));
 	assert_false(rt_has(&r, "href=\"/referrals/inbox\">Referrals by organisation"));
 	rt_resp_free(&r);
 	rt_browser_get(x->t, &x->coord, "/referrals/overview", &r);
 	assert_true(rt_has(&r, "href=\"/referrals/inbox\">Referrals by organisation"));
+	assert_true(rt_has(&r, "href=\"/referrals/overview.csv\""));
+	assert_true(rt_has(&r, "Referrals sent</dt>\n        <dd class=\"govuk-summary-list__value\">1</dd>"));
 	rt_resp_free(&r);
+	rt_browser_get(x->t, &x->comm, "/referrals/summary.csv", &r);
+	assert_int_equal(r.status, 200);
+	assert_true(strncmp(r.body, "dimension,code,label,referrals\r\nall,,All referrals,fewer than 5\r\n",
+			    strlen("dimension,code,label,referrals\r\nall,,All referrals,fewer than 5\r\n")) == 0);
+	assert_true(rt_has(&r, "status,accepted,Accepted,fewer than 5\r\n"));
+	assert_true(rt_has(&r, "status,declined,Declined,0\r\n"));
+	assert_false(rt_has(&r, id));
+	rt_resp_free(&r);
+	rt_browser_get_is(x->t, &x->comm, "/referrals/overview.csv", 403, NULL);
+	rt_browser_get_is(x->t, &x->coord, "/referrals/summary.csv", 200, "all,,All referrals,1\r\n", NULL);
 
 	/* A period: bad dates said by their boxes, what was typed kept. */
 	rt_browser_get(x->t, &x->comm, "/referrals/overview?from-day=31&from-month=2&from-year=2026"
@@ -805,10 +829,10 @@ static void overview_and_csv(void **state)
 		       "&to-day=31&to-month=12&to-year=2001", &r);
 	assert_int_equal(r.status, 200);
 	assert_true(rt_has(&r, "Referrals sent</dt>\n        <dd class=\"govuk-summary-list__value\">0</dd>"));
-	assert_true(rt_has(&r, "href=\"/referrals/overview.csv?from-day=1&amp;from-month=1&amp;from-year=2001"));
+	assert_true(rt_has(&r, "href=\"/referrals/summary.csv?from-day=1&amp;from-month=1&amp;from-year=2001"));
 	rt_resp_free(&r);
 
-	rt_browser_get(x->t, &x->comm, "/referrals/overview.csv", &r);
+	rt_browser_get(x->t, &x->coord, "/referrals/overview.csv", &r);
 	assert_int_equal(r.status, 200);
 	assert_string_equal(r.content_type, "text/csv; charset=utf-8");
 	assert_non_null(strstr(rt_header(&r, "Content-Disposition"), "attachment"));
@@ -820,12 +844,14 @@ static void overview_and_csv(void **state)
 	assert_false(rt_has(&r, "ada@example.org"));
 	assert_false(rt_has(&r, "Lovelace"));
 	rt_resp_free(&r);
-	rt_browser_get(x->t, &x->comm, "/referrals/overview.csv?from-day=1&from-month=1&from-year=2001"
+	rt_browser_get(x->t, &x->coord, "/referrals/overview.csv?from-day=1&from-month=1&from-year=2001"
 		       "&to-day=31&to-month=12&to-year=2001", &r);
 	assert_int_equal(r.status, 200);
 	assert_false(rt_has(&r, id));
 	rt_resp_free(&r);
-	rt_browser_get_is(x->t, &x->comm, "/referrals/overview.csv?from-day=40&from-month=1&from-year=2001",
+	rt_browser_get_is(x->t, &x->coord, "/referrals/overview.csv?from-day=40&from-month=1&from-year=2001",
+			422, NULL);
+	rt_browser_get_is(x->t, &x->comm, "/referrals/summary.csv?from-day=40&from-month=1&from-year=2001",
 			422, NULL);
 }
 
@@ -937,6 +963,141 @@ static void failed_refer_me_spends_no_allowance(void **state)
 	rt_free(t2);
 }
 
+/* Every "I'd like to go" that gets as far as being tried counts against
+ * the connection's allowance, whatever the answer: a visitor asking again
+ * and again whether someone already has a referral there runs out. */
+static void every_refer_me_attempt_counts(void **state)
+{
+	struct fx *x = *state;
+	const char *const settings[] = { "rate_limit=0", "self_referral_limit_ip=3", NULL };
+	struct rt *t2 = rt_new_like(x->t, settings);
+	struct rt_browser v = { .ip = "192.0.2.31" }, w = { .ip = "192.0.2.32" };
+	struct rt_resp r;
+	char svc[37], target[128];
+	int answered = 0, limited = 0;
+
+	assert_int_equal(org_create(rt_db(t2), ORG_A, "Northtown Walkers", time_now()), ERR_OK);
+	rt_service(t2, ORG_A, "Tuesday Health Walk", SVC_PUBLISHED, svc);
+	snprintf(target, sizeof(target), "/services/%s/refer-me", svc);
+	rt_browser_get(t2, &v, target, &r);
+	rt_resp_free(&r);
+	for (int i = 0; i < 5; i++) {
+		rt_browser_post(t2, &v, target, "person.name=Bo+Visitor&person.contact_by=email"
+				"&person.email=bo%40example.org&reason=I+would+like+to+walk&consent.share=yes",
+				&r);
+		if (r.status == 429)
+			limited++;
+		else
+			answered++;
+		rt_resp_free(&r);
+	}
+	assert_int_equal(answered, 3);
+	assert_int_equal(limited, 2);
+	/* The first made a referral; the other two answered the same way
+	 * (a visitor cannot see it, so asking again tells them nothing):
+	 * folded into it. */
+	assert_int_equal(rt_count(t2, &q_referrals, DB_NOARGS), 3);
+	/* Another connection has its own allowance. */
+	rt_browser_get(t2, &w, target, &r);
+	rt_resp_free(&r);
+	rt_browser_post(t2, &w, target, "person.name=Cy+Visitor&person.contact_by=email"
+			"&person.email=cy%40example.org&reason=I+would+like+to+walk&consent.share=yes", &r);
+	assert_int_equal(r.status, 303);
+	rt_resp_free(&r);
+	rt_free(t2);
+}
+
+/* The one-open-referral rule is no oracle: whoever cannot see Ada's open
+ * referral (a visitor using her email, another organisation's organiser)
+ * is answered as if theirs were the first, and it is folded into the open
+ * one, whose referrer is told; whoever can see it (its referrer) is told
+ * it is open. */
+static void a_duplicate_tells_nothing(void **state)
+{
+	struct fx *x = *state;
+	struct rt_browser v = { .ip = "192.0.2.40" };
+	struct rt_resp r;
+	char target[128], body[1024];
+
+	/* Lin refers Ada, known by her email (no NHS number this time). */
+	get_as(x, &x->link, "/referrals/new?service=", x->svc, "", &r);
+	rt_resp_free(&r);
+	snprintf(body, sizeof(body), "%s&target.id=%s", PERSON_FORM_NO_NHS, x->svc);
+	rt_browser_post(x->t, &x->link, "/referrals/new", body, &r);
+	assert_int_equal(r.status, 303);
+	rt_resp_free(&r);
+	/* A visitor, in Ada's name. */
+	snprintf(target, sizeof(target), "/services/%s/refer-me", x->svc);
+	rt_browser_get(x->t, &v, target, &r);
+	rt_resp_free(&r);
+	rt_browser_post(x->t, &v, target, "person.name=Ada+Lovelace&person.contact_by=email"
+			"&person.email=ada%40example.org&reason=I+would+like+to+walk&consent.share=yes", &r);
+	assert_int_equal(r.status, 303);
+	assert_non_null(strstr(rt_header(&r, "Location"), "/refer-me?done=sent"));
+	rt_resp_free(&r);
+	assert_int_equal(rt_count(x->t, &q_referrals, DB_NOARGS), 2);
+	assert_int_equal(rt_mail_n(x->t, "lin@example.org", "referral_folded"), 1);
+	/* Another organisation's organiser: their own new referral's page. */
+	get_as(x, &x->other, "/referrals/new?service=", x->svc, "", &r);
+	rt_resp_free(&r);
+	rt_browser_post(x->t, &x->other, "/referrals/new", body, &r);
+	assert_int_equal(r.status, 303);
+	assert_non_null(strstr(rt_header(&r, "Location"), "?done=sent"));
+	rt_resp_free(&r);
+	assert_int_equal(rt_count(x->t, &q_referrals, DB_NOARGS), 3);
+	assert_int_equal(rt_mail_n(x->t, "lin@example.org", "referral_folded"), 2);
+	/* The organisation is not emailed again for them. */
+	assert_int_equal(rt_mail_n(x->t, "olu@example.org", "referral_new"), 1);
+	/* Lin, who made the open one, is told. */
+	get_as(x, &x->link, "/referrals/new?service=", x->svc, "", &r);
+	rt_resp_free(&r);
+	rt_browser_post(x->t, &x->link, "/referrals/new", body, &r);
+	assert_int_equal(r.status, 409);
+	assert_true(rt_has(&r, "already has an open referral to Tuesday Health Walk"));
+	rt_resp_free(&r);
+}
+
+/* The date of birth and NHS number: the referrer, coordinators and the
+ * person see them (docs/THREATS.md); an admin, who runs the system and
+ * can open the referral, does not, on the page, in the JSON API or in
+ * FHIR. */
+static void admins_do_not_see_identity(void **state)
+{
+	struct fx *x = *state;
+	struct rt_browser admin = { 0 };
+	struct rt_resp r;
+	char id[37], path[128], tok[TOKEN_LEN + 1];
+	int64_t ann = rt_person(x->t, "Ann Admin", "ann.admin@example.org", NULL,
+				ROLE_BIT(ROLE_MEMBER) | ROLE_BIT(ROLE_ADMIN), NULL);
+
+	rt_sign_in(x->t, ann, &admin);
+	refer_ada(x, id);
+	get_as(x, &x->coord, "/referrals/", id, "", &r);
+	assert_int_equal(r.status, 200);
+	assert_true(rt_has(&r, "9434765919") || rt_has(&r, "943 476 5919"));
+	assert_true(rt_has(&r, "1957-03-27") || rt_has(&r, "27 March 1957"));
+	rt_resp_free(&r);
+	get_as(x, &admin, "/referrals/", id, "", &r);
+	assert_int_equal(r.status, 200);
+	assert_true(rt_has(&r, "Ada Lovelace"));
+	assert_false(rt_has(&r, "9434765919") || rt_has(&r, "943 476 5919"));
+	assert_false(rt_has(&r, "1957-03-27") || rt_has(&r, "27 March 1957"));
+	rt_resp_free(&r);
+	rt_bearer(x->t, ann, RT_API_TOKEN, tok);
+	snprintf(path, sizeof(path), "/api/v1/referrals/%s", id);
+	rt_get_bearer(x->t, path, tok, &r);
+	assert_int_equal(r.status, 200);
+	assert_false(rt_has(&r, "9434765919"));
+	assert_false(rt_has(&r, "1957-03-27"));
+	rt_resp_free(&r);
+	snprintf(path, sizeof(path), "/fhir/ServiceRequest/%s", id);
+	rt_get_bearer(x->t, path, tok, &r);
+	assert_int_equal(r.status, 200);
+	assert_false(rt_has(&r, "9434765919"));
+	assert_false(rt_has(&r, "1957-03-27"));
+	rt_resp_free(&r);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -961,6 +1122,9 @@ int main(void)
 		T(coordinator_inbox_any_organisation),
 		T(failed_referral_keeps_what_was_typed),
 		T(failed_refer_me_spends_no_allowance),
+		T(admins_do_not_see_identity),
+		T(every_refer_me_attempt_counts),
+		T(a_duplicate_tells_nothing),
 	};
 #undef T
 

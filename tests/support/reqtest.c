@@ -514,7 +514,7 @@ int64_t rt_bearer(struct rt *t, int64_t person_id, enum rt_bearer_kind kind, cha
 	} else {
 		struct token_new k;
 
-		assert_int_equal(apitoken_create(rt_db(t), person_id, "Tests", person_id, now, &k), ERR_OK);
+		assert_int_equal(apitoken_create(rt_db(t), person_id, "Tests", person_id, now, 90 * 86400, &k), ERR_OK);
 		memcpy(out, k.token, TOKEN_LEN + 1);
 		return k.id;
 	}

@@ -213,7 +213,7 @@ void rt_browser_post_to(struct rt *t, struct rt_browser *b, const char *target, 
 
 enum rt_bearer_kind {
 	RT_API_SESSION,       /* a ks_ API session, an hour long, as POST /api/v1/sessions makes */
-	RT_API_TOKEN,         /* a kt_ API token named "Tests", until revoked */
+	RT_API_TOKEN,         /* a kt_ API token named "Tests", for 90 days or until revoked */
 };
 
 /* Makes a bearer credential for person_id in the database and copies the

@@ -275,6 +275,74 @@ static void append_only(void **state)
 	assert_int_equal(count_all(f), 7);
 }
 
+/* Reloading a record does not grow the log: one person's reads of one
+ * record fold into one entry for AUDIT_READ_FOLD_S; another record,
+ * another reader, a later read or any other action each get their own. */
+static void repeated_reads_fold(void **state)
+{
+	struct fx *f = *state;
+
+	for (int i = 0; i < 20; i++)
+		assert_int_equal(audit_log(f->db, NOW + i * 10, f->cat, "referral.read", f->bob,
+					   "referral=r1", NULL, NULL), ERR_OK);
+	assert_int_equal(count_all(f), 1);
+	assert_int_equal(audit_log(f->db, NOW + 20, f->cat, "referral.read", f->bob, "referral=r2",
+				   NULL, NULL), ERR_OK);
+	assert_int_equal(audit_log(f->db, NOW + 20, f->ann, "referral.read", f->bob, "referral=r1",
+				   NULL, NULL), ERR_OK);
+	assert_int_equal(audit_log(f->db, NOW + 20, f->cat, "person.read", f->bob, NULL, NULL, NULL),
+			 ERR_OK);
+	assert_int_equal(count_all(f), 4);
+	/* Past the window: a new entry (the window runs from the last kept). */
+	assert_int_equal(audit_log(f->db, NOW + AUDIT_READ_FOLD_S + 1, f->cat, "referral.read", f->bob,
+				   "referral=r1", NULL, NULL), ERR_OK);
+	assert_int_equal(count_all(f), 5);
+	/* Not reads: every one kept. */
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(audit_log(f->db, NOW + 30, f->cat, "role.granted", f->bob, "role=member",
+					   NULL, NULL), ERR_OK);
+	assert_int_equal(count_all(f), 8);
+	assert_true(audit_is_read("goal.read"));
+	assert_false(audit_is_read("read"));
+	assert_false(audit_is_read("referral.reader"));
+}
+
+/* Retention: the purge deletes only entries older than its cutoff, and the
+ * log refuses any other delete before, during and after it. */
+static void retention_purges_only_old_entries(void **state)
+{
+	struct fx *f = *state;
+	static const struct sql q_delete_new = { "t.audit_delete_new",
+		"DELETE FROM audit WHERE at >= $1", NULL };
+	int64_t n = -1;
+
+	seed(f);                                  /* NOW .. NOW + 2 days */
+	assert_int_equal(db_begin(f->db), ERR_OK);
+	assert_int_equal(audit_purge(f->db, NOW + 86400, 100, &n), ERR_OK);
+	assert_int_equal(db_commit(f->db), ERR_OK);
+	assert_int_equal(n, 2);                   /* the two of the first day */
+	assert_int_equal(count_all(f), 4);
+	/* Batches: at most max a call. */
+	assert_int_equal(db_begin(f->db), ERR_OK);
+	assert_int_equal(audit_purge(f->db, NOW + 2 * 86400, 1, &n), ERR_OK);
+	assert_int_equal(db_commit(f->db), ERR_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(count_all(f), 3);
+	/* The guard is closed again: newer entries cannot be deleted. */
+	log_set_quiet(1);
+	assert_int_not_equal(db_exec(f->db, &q_delete, DB_NOARGS, NULL), ERR_OK);
+	assert_int_equal(db_begin(f->db), ERR_OK);
+	assert_int_equal(audit_purge(f->db, NOW + 86400 + 61, 100, &n), ERR_OK);
+	assert_int_not_equal(db_exec(f->db, &q_delete_new, DB_ARGS(DB_INT(NOW + 86400 + 61)), NULL),
+			     ERR_OK);
+	db_rollback(f->db);
+	log_set_quiet(0);
+	assert_int_equal(count_all(f), 3);
+	/* No cutoff, nothing goes. */
+	assert_int_equal(audit_purge(f->db, 0, 100, &n), ERR_OK);
+	assert_int_equal(n, 0);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -284,6 +352,8 @@ int main(void)
 		T(filters),
 		T(audit_req_uses_the_request),
 		T(append_only),
+		T(repeated_reads_fold),
+		T(retention_purges_only_old_entries),
 	};
 #undef T
 

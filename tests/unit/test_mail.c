@@ -485,6 +485,8 @@ static const struct sample samples[] = {
 	  "https://kith.example.org/referrals/r1" },
 	{ "referral_follow_up", "{\"name\": \"Jane\", \"link\": \"https://kith.example.org/referrals/r1\"}",
 	  "https://kith.example.org/referrals/r1" },
+	{ "referral_folded", "{\"name\": \"Jane\", \"link\": \"https://kith.example.org/referrals/r1\"}",
+	  "It has been put with yours" },
 };
 
 static void test_templates(void **state)

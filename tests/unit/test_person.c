@@ -291,7 +291,7 @@ static void erase_keeps_only_the_id(void **state)
 	assert_int_equal(person_mark_verified(f->db, id, "eve@example.org", NOW), ERR_OK);
 	assert_int_equal(session_create(f->db, id, SESSION_BROWSER, "192.0.2.1", "Firefox", NOW, NOW + 3600, &s),
 			 ERR_OK);
-	assert_int_equal(apitoken_create(f->db, id, "Laptop", id, NOW, &t), ERR_OK);
+	assert_int_equal(apitoken_create(f->db, id, "Laptop", id, NOW, 90 * 86400, &t), ERR_OK);
 	assert_int_equal(onetime_create(f->db, OT_RESET_PASSWORD, id, NULL, NOW, 3600, ot), ERR_OK);
 	attempts_key(key, ATTEMPT_LOGIN_ACCOUNT, "eve@example.org");
 	assert_int_equal(attempts_add(f->db, key, NOW), ERR_OK);

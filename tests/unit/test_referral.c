@@ -188,7 +188,7 @@ static void parties(void **state)
 	assert_int_equal(referral_parties(&lw, &m), PARTY_REFERRER);
 	assert_int_equal(referral_parties(&org, &m), PARTY_RECEIVER);
 	assert_int_equal(referral_parties(&other_org, &m), PARTY_NONE);
-	assert_int_equal(referral_parties(&coord, &m), PARTY_STAFF);
+	assert_int_equal(referral_parties(&coord, &m), PARTY_STAFF | PARTY_COORDINATOR);
 	assert_int_equal(referral_parties(&admin, &m), PARTY_STAFF);
 	assert_int_equal(referral_parties(&comm, &m), PARTY_NONE);
 	assert_int_equal(referral_parties(&visitor, &m), PARTY_NONE);

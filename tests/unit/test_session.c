@@ -321,11 +321,11 @@ static void api_tokens(void **state)
 	assert_non_null(apitoken_check_name(""));
 	assert_non_null(apitoken_check_name("two\nlines"));
 	assert_null(apitoken_check_name("GP practice system"));
-	assert_int_equal(apitoken_create(f->db, f->ann, "", f->ann, NOW, &t1), ERR_INVALID);
-	assert_int_equal(apitoken_create(f->db, f->ann, "GP practice system", f->ann, NOW, &t1), ERR_OK);
+	assert_int_equal(apitoken_create(f->db, f->ann, "", f->ann, NOW, 90 * 86400, &t1), ERR_INVALID);
+	assert_int_equal(apitoken_create(f->db, f->ann, "GP practice system", f->ann, NOW, 90 * 86400, &t1), ERR_OK);
 	assert_int_equal(strncmp(t1.token, "kt_", 3), 0);
 	assert_true(token_well_formed(t1.token, NULL));
-	assert_int_equal(apitoken_create(f->db, f->bob, "Bob's script", 0, NOW, &t2), ERR_OK);
+	assert_int_equal(apitoken_create(f->db, f->bob, "Bob's script", 0, NOW, 90 * 86400, &t2), ERR_OK);
 
 	/* The token is in no column; its first characters are. */
 	assert_int_equal(db_query_int(f->db, &q_token_count, DB_ARGS(DB_TEXT(t1.token)), &n), ERR_OK);
@@ -387,6 +387,34 @@ static void api_tokens(void **state)
 }
 
 /* ---------------------------------------------------------------- one-time links */
+
+/* A token works until its time is up, and a password change (revoke_all)
+ * ends every live one at once, counting them; one already expired or
+ * revoked is not counted again. */
+static void api_tokens_expire_and_go_with_the_password(void **state)
+{
+	struct fx *f = *state;
+	struct token_new t1, t2, t3;
+	struct actor a = { 0 };
+	int64_t n = -1;
+
+	assert_int_equal(apitoken_create(f->db, f->ann, "Short", f->ann, NOW, 3600, &t1), ERR_OK);
+	assert_int_equal(apitoken_create(f->db, f->ann, "Long", f->ann, NOW, 86400, &t2), ERR_OK);
+	assert_int_equal(apitoken_create(f->db, f->bob, "Bob's", f->bob, NOW, 86400, &t3), ERR_OK);
+	assert_int_equal(apitoken_create(f->db, f->ann, "None", f->ann, NOW, 0, &t3), ERR_INVALID);
+	assert_int_equal(apitoken_lookup(f->db, &f->a, t1.token, NOW + 3599, &a), ERR_OK);
+	assert_int_equal(apitoken_lookup(f->db, &f->a, t1.token, NOW + 3600, &a), ERR_NOT_FOUND);
+	assert_int_equal(apitoken_lookup(f->db, &f->a, t2.token, NOW + 3600, &a), ERR_OK);
+	/* Ann changes her password an hour on: the expired one is not counted. */
+	assert_int_equal(apitoken_revoke_all(f->db, f->ann, NOW + 3600, &n), ERR_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(apitoken_lookup(f->db, &f->a, t2.token, NOW + 3601, &a), ERR_NOT_FOUND);
+	assert_int_equal(apitoken_revoke_all(f->db, f->ann, NOW + 3602, &n), ERR_OK);
+	assert_int_equal(n, 0);
+	/* Bob's is his own. */
+	assert_int_equal(apitoken_create(f->db, f->bob, "Bob's", f->bob, NOW, 86400, &t3), ERR_OK);
+	assert_int_equal(apitoken_lookup(f->db, &f->a, t3.token, NOW + 3603, &a), ERR_OK);
+}
 
 static void onetime_links(void **state)
 {
@@ -497,6 +525,7 @@ int main(void)
 		T(revoking),
 		T(export_has_no_secrets),
 		T(api_tokens),
+		T(api_tokens_expire_and_go_with_the_password),
 		T(onetime_links),
 		T(attempt_limits),
 	};
