@@ -625,8 +625,26 @@ static enum err login_act(struct request *req, struct response *resp, const stru
 	return auth_login(req, resp, c->p.id);
 }
 
+/* Where each role's work is, for signing in with nowhere else to go: the
+ * first row whose role the person has. */
+static const struct { enum role role; const char *route; } landing[] = {
+	{ ROLE_COORDINATOR, "manage.review" },        /* services to check and publish */
+	{ ROLE_ORGANISER, "referral.inbox" },         /* referrals to their organisation */
+	{ ROLE_LINK_WORKER, "referral.caseload" },    /* the people they support */
+	{ ROLE_COMMISSIONER, "referral.overview" },   /* the figures */
+};
+
+static const char *landing_of(struct request *req, unsigned roles)
+{
+	for (size_t i = 0; i < ARRAY_LEN(landing); i++)
+		if (roles & ROLE_BIT(landing[i].role))
+			return web_url(req, landing[i].route, NULL);
+	return web_url(req, "account.home", NULL);
+}
+
 /* Signing in brings back a deactivated account, or keeps one that was
- * to be deleted (c->p is as it was before): say so rather than go on. */
+ * to be deleted (c->p is as it was before): say so rather than go on.
+ * Otherwise back where they were going, else to their work. */
 static const char *login_done(struct request *req, void *ctx)
 {
 	const struct acct_ctx *c = ctx;
@@ -635,7 +653,7 @@ static const char *login_done(struct request *req, void *ctx)
 		return done_at(req, "account.home", "delete_cancelled");
 	if (c->p.deactivated_at != 0)
 		return done_at(req, "account.home", "reactivated");
-	return account_next_ok(c->next) ? c->next : web_url(req, "account.home", NULL);
+	return account_next_ok(c->next) ? c->next : landing_of(req, c->p.roles);
 }
 
 static const struct acct_page login_form = {
@@ -1015,6 +1033,27 @@ static json_t *roles_words(unsigned roles)
 	return a;
 }
 
+/* The roles whose work other systems connect to (GP systems refer, an
+ * organisation's records system reads its inbox, reports): only they are
+ * offered API tokens on the account page. */
+#define API_ROLES (ROLE_BIT(ROLE_LINK_WORKER) | ROLE_BIT(ROLE_ORGANISER) | \
+		   ROLE_BIT(ROLE_COORDINATOR) | ROLE_BIT(ROLE_COMMISSIONER) | ROLE_BIT(ROLE_ADMIN))
+
+/* Someone with a token from an earlier role still sees where to revoke it. */
+static bool has_tokens(struct request *req, int64_t id)
+{
+	json_t *list = NULL, *t;
+	size_t i;
+	bool any = false;
+
+	if (apitoken_list(req->db, id, &list) != ERR_OK)
+		return true;
+	json_array_foreach(list, i, t)
+		any |= !json_is_true(json_object_get(t, "revoked"));
+	json_decref(list);
+	return any;
+}
+
 static enum err account_home(struct request *req, struct response *resp)
 {
 	static const struct done_word words[] = {
@@ -1038,9 +1077,10 @@ static enum err account_home(struct request *req, struct response *resp)
 
 	if ((e = load_me(req, &p)) != ERR_OK)
 		return e;
-	data = json_pack("{s:s, s:s?, s:s?, s:b, s:o, s:b}", "name", p.name, "email", p.email,
+	data = json_pack("{s:s, s:s?, s:s?, s:b, s:o, s:b, s:b}", "name", p.name, "email", p.email,
 			 "phone", p.phone, "verified", p.verified, "roles", roles_words(p.roles),
-			 "has_password", p.password_hash != NULL);
+			 "has_password", p.password_hash != NULL,
+			 "api", (p.roles & API_ROLES) || has_tokens(req, p.id));
 	web_done(req, data, words, ARRAY_LEN(words), p.email);
 	return web_page(req, resp, 200, "account/index.html", "Your account", data);
 }

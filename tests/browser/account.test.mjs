@@ -18,6 +18,7 @@ import { describe, test } from 'node:test';
 
 import {
   checkAxe, devServer, h1, noSidewaysScroll, SCREENSHOTS, served, tabTo,
+  signedIn,
 } from './lib.mjs';
 
 const PASSWORD = 'purple kettle orbit 42';
@@ -83,7 +84,7 @@ async function keyboardSignIn(page, email, password) {
   await page.keyboard.type(email);
   await page.keyboard.press('Tab');
   await page.keyboard.type(password);
-  await Promise.all([page.waitForURL(/\/account/), page.keyboard.press('Enter')]);
+  await Promise.all([signedIn(page), page.keyboard.press('Enter')]);
 }
 
 describe('register, confirm, sign out and in with the keyboard only', { timeout: 120_000 }, () => {

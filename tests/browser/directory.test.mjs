@@ -18,6 +18,7 @@ import { describe, test } from 'node:test';
 
 import {
   checkAxe, DEMO_PASSWORD, demoTown, h1, noSidewaysScroll, SCREENSHOTS, tabTo,
+  signedIn,
 } from './lib.mjs';
 
 const ORGANISER = 'organiser@demo.kith.test';
@@ -42,7 +43,7 @@ async function signIn(page, email) {
   await page.goto(`${env.base}/login`);
   await page.fill('#email', email);
   await page.fill('#password', DEMO_PASSWORD);
-  await Promise.all([page.waitForURL(/\/account/), page.click('main button[type="submit"]')]);
+  await Promise.all([signedIn(page), page.click('main button[type="submit"]')]);
 }
 
 describe('finding support on a phone, keyboard only', { timeout: 120_000 }, () => {

@@ -294,3 +294,7 @@ export async function noSidewaysScroll(page, what) {
 
 /** The text of the page's main heading. */
 export const h1 = (page) => page.locator('main h1').innerText().then((t) => t.trim());
+
+// Signing in lands on the person's work (the account page, an inbox, a
+// caseload, the review list): wait until the browser has left /login.
+export const signedIn = (page) => page.waitForURL((u) => !new URL(u).pathname.startsWith('/login'));

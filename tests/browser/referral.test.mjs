@@ -17,6 +17,7 @@ import { describe, test } from 'node:test';
 
 import {
   checkAxe, DEMO_PASSWORD, demoTown, h1, noSidewaysScroll, SCREENSHOTS, tabTo,
+  signedIn,
 } from './lib.mjs';
 
 const DEMO_ORG = '6f1d2c1e-3b7a-4c55-9a51-0d3f2b8e7a10';
@@ -76,7 +77,7 @@ async function signIn(page, email) {
   await page.goto(`${env.base}/login`);
   await typeInto(page, '#email', email);
   await typeInto(page, '#password', DEMO_PASSWORD);
-  await Promise.all([page.waitForURL(/\/account/), page.keyboard.press('Enter')]);
+  await Promise.all([signedIn(page), page.keyboard.press('Enter')]);
 }
 
 let referralUrl;
@@ -253,7 +254,7 @@ describe('the other referral pages', { timeout: 120_000 }, () => {
     await page.goto(`${env.base}/login`);
     await page.fill('#email', ORGANISER);
     await page.fill('#password', DEMO_PASSWORD);
-    await Promise.all([page.waitForURL(/\/account/), page.click('main button[type="submit"]')]);
+    await Promise.all([signedIn(page), page.click('main button[type="submit"]')]);
     await page.goto(`${env.base}/referrals/inbox`);
     await noSidewaysScroll(page, '/referrals/inbox on a phone');
     // A new one: it can be declined.

@@ -22,6 +22,7 @@
 #include "core/str.h"
 #include "core/timeutil.h"
 #include "store/store.h"
+#include "org/org.h"
 #include "support/reqtest.h"
 
 /* Passwords that pass the weakness check, as typed and form-encoded. */
@@ -827,6 +828,56 @@ static void password_change(void **state)
 	assert_int_equal(rt_audit_about(t, "password.changed", id), 1);
 }
 
+/* Signing in with nowhere else to go lands on the person's work; with a
+ * page to go back to, there. The account page offers API tokens only to
+ * roles other systems connect to. */
+static void sign_in_lands_on_work(void **state)
+{
+	static const struct { const char *email, *email_f; unsigned roles; const char *lands; } who[] = {
+		{ "mem@example.org", "mem%40example.org", ROLE_BIT(ROLE_MEMBER), "/account" },
+		{ "org@example.org", "org%40example.org", ROLE_BIT(ROLE_MEMBER) | ROLE_BIT(ROLE_ORGANISER),
+		  "/referrals/inbox" },
+		{ "lw@example.org", "lw%40example.org", ROLE_BIT(ROLE_MEMBER) | ROLE_BIT(ROLE_LINK_WORKER),
+		  "/referrals/caseload" },
+		{ "co@example.org", "co%40example.org", ROLE_BIT(ROLE_MEMBER) | ROLE_BIT(ROLE_COORDINATOR),
+		  "/review" },
+		{ "cm@example.org", "cm%40example.org", ROLE_BIT(ROLE_MEMBER) | ROLE_BIT(ROLE_COMMISSIONER),
+		  "/referrals/overview" },
+	};
+	struct rt *t = *state;
+	char fields[256];
+
+	assert_int_equal(org_create(rt_db(t), "a0000000-0000-4000-8000-00000000000a", "Walkers",
+				    time_now()), ERR_OK);
+	for (size_t i = 0; i < ARRAY_LEN(who); i++) {
+		struct rt_browser b = { 0 };
+
+		rt_person(t, "Some One", who[i].email, PW1, who[i].roles,
+			  (who[i].roles & ROLE_BIT(ROLE_ORGANISER)) ? "a0000000-0000-4000-8000-00000000000a" : NULL);
+		rt_browser_get_is(t, &b, "/login", 200, NULL);
+		snprintf(fields, sizeof(fields), "email=%s&password=" PW1_F, who[i].email_f);
+		rt_browser_post_to(t, &b, "/login", fields, who[i].lands);
+		rt_browser_get_is(t, &b, who[i].lands, 200, NULL);
+		if (i == 0)
+			rt_browser_get_is(t, &b, "/account", 200, "Download your data", NULL);
+		{
+			struct rt_resp r;
+
+			rt_browser_get(t, &b, "/account", &r);
+			assert_int_equal(rt_has(&r, "href=\"/account/tokens\""), i != 0);
+			rt_resp_free(&r);
+		}
+	}
+	/* Going somewhere: back there. */
+	{
+		struct rt_browser b = { 0 };
+
+		rt_browser_get_is(t, &b, "/login?next=%2Faccount%2Fdetails", 200, NULL);
+		rt_browser_post_to(t, &b, "/login", "email=lw%40example.org&password=" PW1_F
+				   "&next=%2Faccount%2Fdetails", "/account/details");
+	}
+}
+
 /* A personal API token stands in for the password: a change of password
  * revokes every one, the owner is told in the same email, and the page
  * says how long a new one works. */
@@ -1432,6 +1483,7 @@ int main(void)
 		T(email_change),
 		T(password_change),
 		T(password_change_revokes_api_tokens),
+		T(sign_in_lands_on_work),
 		T(sessions_list_and_revoke),
 		T(api_tokens_shown_once),
 		T(download_my_data),
