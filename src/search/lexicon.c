@@ -22,13 +22,16 @@
 #define MEMBER_WORDS 2
 #define FORM_MAX     72
 
+/* Offsets into the lexicon's pool of strings (0: none, for key2). */
 struct rule {
-	char *key, *key2, *emit;
+	uint32_t key, key2, emit;
 };
 
 struct lexicon {
 	struct rule *r;
 	size_t n, cap;
+	char *pool;                /* NUL-terminated strings, one after another */
+	size_t plen, pcap;
 	bool sealed;
 };
 
@@ -50,12 +53,8 @@ void lexicon_free(struct lexicon *lx)
 {
 	if (!lx)
 		return;
-	for (size_t i = 0; i < lx->n; i++) {
-		free(lx->r[i].key);
-		free(lx->r[i].key2);
-		free(lx->r[i].emit);
-	}
 	free(lx->r);
+	free(lx->pool);
 	free(lx);
 }
 
@@ -110,6 +109,38 @@ static bool member_parse(const char *text, size_t n, struct member *m, char *why
 	return true;
 }
 
+/* s copied into the pool: its offset, 0 when out of memory. Offset 0
+ * itself is a "" that no rule uses. */
+static uint32_t pool_add(struct lexicon *lx, const char *s)
+{
+	size_t n = strlen(s) + 1;
+	uint32_t at;
+
+	if (!lx->plen)
+		lx->plen = 1;          /* after the first allocation: pool[0] is "" */
+	if (lx->plen + n > lx->pcap) {
+		size_t nc = lx->pcap ? lx->pcap * 2 : 1024;
+		char *p;
+
+		while (nc < lx->plen + n)
+			nc *= 2;
+		if (nc > UINT32_MAX || !(p = realloc(lx->pool, nc)))
+			return 0;
+		p[0] = '\0';
+		lx->pool = p;
+		lx->pcap = nc;
+	}
+	at = (uint32_t)lx->plen;
+	memcpy(lx->pool + at, s, n);
+	lx->plen += n;
+	return at;
+}
+
+static const char *str_of(const struct lexicon *lx, uint32_t off)
+{
+	return lx->pool + off;
+}
+
 static bool rule_add(struct lexicon *lx, const char *key, const char *key2, const char *emit)
 {
 	struct rule r;
@@ -125,15 +156,11 @@ static bool rule_add(struct lexicon *lx, const char *key, const char *key2, cons
 		lx->r = p;
 		lx->cap = nc;
 	}
-	r.key = strdup(key);
-	r.key2 = key2 ? strdup(key2) : NULL;
-	r.emit = strdup(emit);
-	if (!r.key || (key2 && !r.key2) || !r.emit) {
-		free(r.key);
-		free(r.key2);
-		free(r.emit);
+	r.key = pool_add(lx, key);
+	r.key2 = key2 ? pool_add(lx, key2) : 0;
+	r.emit = pool_add(lx, emit);
+	if (!r.key || (key2 && !r.key2) || !r.emit)
 		return false;
-	}
 	lx->r[lx->n++] = r;
 	lx->sealed = false;
 	return true;
@@ -256,16 +283,16 @@ enum err lexicon_add_text(struct lexicon *lx, const char *text, size_t n, char *
 	return ERR_OK;
 }
 
-static int rule_cmp(const void *a, const void *b)
+static int rule_cmp(const void *a, const void *b, void *lx)
 {
-	return strcmp(((const struct rule *)a)->key, ((const struct rule *)b)->key);
+	return strcmp(str_of(lx, ((const struct rule *)a)->key), str_of(lx, ((const struct rule *)b)->key));
 }
 
 void lexicon_seal(struct lexicon *lx)
 {
 	if (lx && !lx->sealed) {
 		if (lx->n > 1)
-			qsort(lx->r, lx->n, sizeof(*lx->r), rule_cmp);
+			qsort_r(lx->r, lx->n, sizeof(*lx->r), rule_cmp, lx);
 		lx->sealed = true;
 	}
 }
@@ -282,15 +309,15 @@ void lexicon_expand(const struct lexicon *lx, const char *prev, const char *word
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 
-		if (strcmp(lx->r[mid].key, word) < 0)
+		if (strcmp(str_of(lx, lx->r[mid].key), word) < 0)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	for (size_t i = lo; i < lx->n && strcmp(lx->r[i].key, word) == 0; i++) {
+	for (size_t i = lo; i < lx->n && strcmp(str_of(lx, lx->r[i].key), word) == 0; i++) {
 		const struct rule *r = &lx->r[i];
 
-		if (!r->key2 || (prev && strcmp(r->key2, prev) == 0))
-			emit(ctx, r->emit);
+		if (!r->key2 || (prev && strcmp(str_of(lx, r->key2), prev) == 0))
+			emit(ctx, str_of(lx, r->emit));
 	}
 }
