@@ -12,6 +12,7 @@
  * and the CSV carry no names or contact details).
  */
 #include "core/common.h"
+#include "core/nhs.h"
 #include "audit/audit.h"
 #include "core/buf.h"
 #include "core/links.h"
@@ -116,6 +117,45 @@ static json_t *target_json(const struct links *links, struct arena *a, const str
 	return t;
 }
 
+static int digits(const char *s, size_t n)
+{
+	int v = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	return v;
+}
+
+/* "YYYY-MM-DD" that is a real date. */
+static bool iso_date(const char *s, int *y, int *m, int *d)
+{
+	if (!s || strlen(s) != 10 || s[4] != '-' || s[7] != '-')
+		return false;
+	*y = digits(s, 4);
+	*m = digits(s + 5, 2);
+	*d = digits(s + 8, 2);
+	return *y > 0 && *m >= 1 && *m <= 12 && *d >= 1 && *d <= uk_days_in_month(*y, *m);
+}
+
+/* For people to read: "14 February 1951", and the NHS number in its usual
+ * groups, "943 476 5919". The stored forms stay for machines. */
+static void identity_words(json_t *p, const struct ref_client *c)
+{
+	char words[UK_FORMAT_MAX], nhs[11];
+	int y, m, d;
+
+	if (iso_date(c->birth_date, &y, &m, &d)) {
+		uk_format_day(uk_days(y, m, d), words, sizeof(words));
+		set_str(p, "birth_date_words", words);
+	}
+	if (c->nhs_number && nhs_number_valid(c->nhs_number, nhs))
+		json_object_set_new(p, "nhs_number_words", json_sprintf("%.3s %.3s %.4s", nhs, nhs + 3,
+									nhs + 6));
+}
+
 static json_t *person_json(const struct ref_client *c, const struct sight *v)
 {
 	json_t *p = json_pack("{s:s, s:b}", "id", c->id, "has_account", c->account_id > 0);
@@ -140,6 +180,7 @@ static json_t *person_json(const struct ref_client *c, const struct sight *v)
 	if (v->identity) {
 		set_str(p, "birth_date", c->birth_date);
 		set_str(p, "nhs_number", c->nhs_number);
+		identity_words(p, c);
 	}
 	return p;
 }
