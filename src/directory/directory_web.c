@@ -502,6 +502,19 @@ static void find_ways_out(struct request *req, const struct find_ask *k, json_t 
 }
 
 /* /find: read the query, locate the postcode, search, show the page. */
+/* The title of a page of results says what was looked for and how much
+ * was found, so a screen reader hears it first and a tab or bookmark
+ * tells searches apart: "12 services for walking group near DN15 6XX
+ * (page 2)". The page adds " – kith". */
+static const char *find_title(struct request *req, const struct find_params *p, size_t total)
+{
+	return arena_printf(&req->arena, "%zu %s%s%s%s%s%s",
+		total, total == 1 ? "service" : "services",
+		p->text[0] ? " for " : "", p->text,
+		p->postcode[0] ? " near " : "", p->postcode,
+		p->page > 1 ? arena_printf(&req->arena, " (page %d)", p->page) : "");
+}
+
 static enum err find_page(struct request *req, struct response *resp)
 {
 	const struct directory_settings *cfg = SETTINGS_OF(req->app->cfg, struct directory_settings,
@@ -537,7 +550,9 @@ static enum err find_page(struct request *req, struct response *resp)
 	}
 	if (k.searched && res.total == 0)
 		find_ways_out(req, &k, data);
-	if (k.p.page > 1)
+	if (k.searched)
+		title = find_title(req, &k.p, res.total);
+	else if (k.p.page > 1)
 		title = arena_printf(&req->arena, "Find support (page %d)", k.p.page);
 	/* A GET form only: no form token, so a visitor gets no cookie. */
 	return view_page(req, resp, 200, "directory/find.html", title, data);

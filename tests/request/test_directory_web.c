@@ -203,6 +203,7 @@ static void find_words_near_best_match_first(void **state)
 	rt_get(t, "/find?q=walk&postcode=DN15+6XX", &r);
 	assert_int_equal(r.status, 200);
 	assert_true(rt_has(&r, "2 results within 15 miles of DN15 6XX"));
+	assert_true(rt_has(&r, "<title>2 services for walk near DN15 6XX"));
 	assert_true(pos(&r, ">Ashby Walk</a>") < pos(&r, ">Brumby Food Bank</a>"));
 	assert_true(rt_has(&r, "aria-current=\"true\">Best match</strong>"));
 	assert_true(rt_has(&r, "href=\"/find?q=walk&amp;postcode=DN15+6XX&amp;sort=distance\">Nearest</a>"));
@@ -346,6 +347,7 @@ static void find_pages_of_twenty(void **state)
 	rt_get(t, "/find?category=walking&sort=name", &r);
 	assert_int_equal(r.status, 200);
 	assert_true(rt_has(&r, "45 results"));
+	assert_true(rt_has(&r, "<title>45 services"));
 	assert_true(rt_has(&r, "Showing 1 to 20 of 45."));
 	assert_int_equal(count(&r, "class=\"kith-result\""), 20);
 	assert_true(rt_has(&r, ">Walk 01</a>"));
@@ -356,6 +358,7 @@ static void find_pages_of_twenty(void **state)
 	rt_resp_free(&r);
 
 	rt_get(t, "/find?category=walking&sort=name&page=3", &r);
+	assert_true(rt_has(&r, "<title>45 services (page 3)"));
 	assert_true(rt_has(&r, "Showing 41 to 45 of 45."));
 	assert_int_equal(count(&r, "class=\"kith-result\""), 5);
 	assert_true(rt_has(&r, ">Walk 45</a>"));
