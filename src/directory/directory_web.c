@@ -115,6 +115,16 @@ static json_t *filter_groups(const struct find_params *p, const struct search_fa
 	add_group(groups, "Who it's for", NULL, items);
 
 	items = json_array();
+	/* Many people mean "any weekday": one box for Monday to Friday (no
+	 * count: a service on two of them would count twice). */
+	if (f->days[0] + f->days[1] + f->days[2] + f->days[3] + f->days[4] > 0 ||
+	    (p->days & FIND_WEEKDAYS) == FIND_WEEKDAYS) {
+		json_t *o = option("day", "weekdays", "Weekdays (Monday to Friday)", 0,
+				   (p->days & FIND_WEEKDAYS) == FIND_WEEKDAYS);
+
+		json_object_set_new(o, "nocount", json_true());
+		json_array_append_new(items, o);
+	}
 	for (int d = 0; d < 7; d++)
 		add_option(items, "day", find_day_codes[d], find_day_names[d], f->days[d],
 			   p->days & (1u << d));

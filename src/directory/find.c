@@ -150,6 +150,8 @@ void find_parse(const struct kvlist *q, struct find_params *out)
 		} else if (strcmp(n, "day") == 0) {
 			if ((k = code_index(find_day_codes, 7, v)) >= 0)
 				out->days |= (uint8_t)(1u << k);
+			else if (strcmp(v, "weekdays") == 0)
+				out->days |= FIND_WEEKDAYS;
 			else
 				bad = v[0] != '\0';
 		} else if (strcmp(n, "time") == 0) {

@@ -107,6 +107,9 @@ size_t find_nfilters(const struct find_params *p);
  * false when out is in error. */
 bool find_href(const char *path, const struct find_params *p, struct buf *out);
 
+/* day=weekdays: Monday to Friday (the page's first day choice). */
+#define FIND_WEEKDAYS 0x1Fu
+
 /* Codes used in URLs, for the page's filter lists. */
 extern const char *const find_day_codes[7];      /* "mon" .. "sun" */
 extern const char *const find_day_names[7];      /* "Monday" .. */

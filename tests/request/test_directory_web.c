@@ -303,6 +303,19 @@ static void find_words_and_filters_with_counts(void **state)
 	assert_true(rt_has(&r, ">Evening Walking Group</a>"));
 	rt_resp_free(&r);
 
+	/* "Weekdays": Monday to Friday in one box, with no count (a service on
+	 * two weekdays would count twice); it stays ticked, and ticks the days. */
+	rt_get(t, "/find?q=walking", &r);
+	assert_true(rt_has(&r, ">Weekdays (Monday to Friday)</label>"));
+	rt_resp_free(&r);
+	rt_get(t, "/find?q=walking&day=weekdays", &r);
+	assert_true(rt_has(&r, "3 results"));
+	assert_true(rt_has(&r, "id=\"day-weekdays\" name=\"day\" type=\"checkbox\" value=\"weekdays\" checked"));
+	rt_resp_free(&r);
+	rt_get(t, "/find?day=sat", &r);
+	assert_false(rt_has(&r, "Walk</a>"));
+	rt_resp_free(&r);
+
 	/* A category by itself. */
 	rt_get(t, "/find?category=lunch-club", &r);
 	assert_true(rt_has(&r, "1 result<"));
