@@ -373,7 +373,8 @@ enum err referral_follow_up_run(const struct referral_env *env, struct db *db, i
 enum err referral_overview(struct db *db, int64_t since, int64_t until, json_t **out);
 /* CSV, one row per referral, no names or contact details: id, sent_at,
  * source, target_type, target_name, category, status, days_to_accept,
- * days_to_contact, days_to_attend, end_reason. RFC 4180 quoting; cells
+ * days_to_contact, days_to_attend, end_reason, then the codes in words:
+ * source_words, status_words, end_reason_words. RFC 4180 quoting; cells
  * that start with = + - @ are prefixed with ' (no formula injection). */
 enum err referral_csv(struct db *db, int64_t since, int64_t until, struct arena *a,
 		const char **csv, size_t *len);

@@ -755,6 +755,21 @@ static void csv_days(struct buf *b, int64_t from, int64_t to)
 	buf_addc(b, ',');
 }
 
+/* The codes' words, in columns of their own after the codes (a
+ * spreadsheet reader reads words; a program keeps the codes). */
+static void csv_words(struct buf *b, const struct ref_csv_row *r)
+{
+	enum ref_source src;
+	enum ref_status st = REF_SENT;
+	const struct ref_code *why;
+	bool known = r->status && ref_status_parse(r->status, &st);
+
+	csv_cell(b, r->source && ref_source_parse(r->source, &src) ? ref_source_words(src) : "", false);
+	csv_cell(b, known ? ref_status_words(st) : "", false);
+	why = known ? reason_code(st, r->end_reason) : NULL;
+	csv_cell(b, why ? why->name : "", true);
+}
+
 static enum err csv_row(const struct ref_csv_row *r, void *ctx)
 {
 	struct buf *b = ctx, cats;
@@ -778,7 +793,8 @@ static enum err csv_row(const struct ref_csv_row *r, void *ctx)
 	csv_days(b, r->sent_at, r->accepted_at);
 	csv_days(b, r->sent_at, r->contacted_at);
 	csv_days(b, r->sent_at, r->attended_at);
-	csv_cell(b, r->end_reason, true);
+	csv_cell(b, r->end_reason, false);
+	csv_words(b, r);
 	buf_release(&cats);
 	return buf_ok(b) ? ERR_OK : ERR_TOO_LARGE;
 }
@@ -793,7 +809,8 @@ enum err referral_csv(struct db *db, int64_t since, int64_t until, struct arena 
 	*len = 0;
 	buf_init(&b, CSV_MAX);
 	buf_adds(&b, "id,sent_at,source,target_type,target_name,category,status,days_to_accept,"
-		 "days_to_contact,days_to_attend,end_reason\r\n");
+		 "days_to_contact,days_to_attend,end_reason,source_words,status_words,"
+		 "end_reason_words\r\n");
 	e = ref_db_csv(db, since, until, csv_row, &b);
 	if (e == ERR_OK && !buf_ok(&b))
 		e = ERR_TOO_LARGE;

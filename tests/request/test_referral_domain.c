@@ -1014,13 +1014,17 @@ static void csv_quotes_and_guards(void **state)
 	assert_int_equal(referral_csv(x->db, 0, 0, &a, &csv, &len), ERR_OK);
 	assert_int_equal(strlen(csv), len);
 	assert_true(strncmp(csv, "id,sent_at,source,target_type,target_name,category,status,"
-			    "days_to_accept,days_to_contact,days_to_attend,end_reason\r\n", 113) == 0);
+			    "days_to_accept,days_to_contact,days_to_attend,end_reason,source_words,"
+			    "status_words,end_reason_words\r\n", 159) == 0);
 	/* A name with a comma and quotes, starting with '=': quoted, doubled, guarded. */
 	snprintf(row, sizeof(row), "%s,2026-01-15T10:00:00Z,link_worker,service,"
-		 "\"'=Sum, \"\"Readers\"\" Club\",Book clubs and reading,sent,,,,\r\n", id);
+		 "\"'=Sum, \"\"Readers\"\" Club\",Book clubs and reading,sent,,,,,%s,%s,\r\n", id,
+		 ref_source_words(REF_SRC_LINK_WORKER), ref_status_words(REF_SENT));
 	assert_non_null(strstr(csv, row));
 	snprintf(row, sizeof(row), "%s,2026-01-15T10:01:00Z,link_worker,service,"
-		 "Tuesday Health Walk,Walking and exercise,closed,1,2,,moved_away\r\n", id2);
+		 "Tuesday Health Walk,Walking and exercise,closed,1,2,,moved_away,%s,%s,%s\r\n", id2,
+		 ref_source_words(REF_SRC_LINK_WORKER), ref_status_words(REF_CLOSED),
+		 ref_close_reasons[ref_code_find(ref_close_reasons, ref_close_reasons_n, "moved_away")].name);
 	assert_non_null(strstr(csv, row));
 	assert_null(strstr(csv, "Kwame"));
 	assert_null(strstr(csv, "kwame@"));
