@@ -24,13 +24,17 @@
 #include "oruk/import.h"
 
 #include "core/buf.h"
+#include "core/rand.h"
 #include "core/str.h"
 #include "directory/directory.h"
 #include "directory/directory_db.h"
 #include "oruk/oruk.h"
+#include "org/org.h"
 #include "search/text.h"
 #include "store/store.h"
 #include "view/jstr.h"
+
+#include <sodium.h>
 
 /* A short, clean copy of text from a feed for the report. */
 static void short_text(const char *s, size_t max, struct buf *out)
@@ -108,8 +112,53 @@ void import_report_release(struct import_report *r)
 	r->rejections = NULL;
 }
 
+/* The placeholder organisation's id: the same for the same feed, so a
+ * second import finds it again. */
+static void placeholder_id(const char *feed, char out[37])
+{
+	unsigned char h[16];
+
+	crypto_generichash(h, sizeof(h), (const unsigned char *)feed, strlen(feed),
+			   (const unsigned char *)"kith-placeholder-org", 20);
+	h[6] = (unsigned char)((h[6] & 0x0f) | 0x40);     /* version 4 shape */
+	h[8] = (unsigned char)((h[8] & 0x3f) | 0x80);
+	uuid_format(h, out);
+}
+
+/* Gives doc a placeholder organisation when it has none kith can use
+ * (none in the record, or an id neither in the record nor known): true
+ * when it did. The one named by an unknown id keeps that id, so a later
+ * feed that describes it fills it in. */
+static bool give_placeholder(struct db *db, json_t *doc, const char *feed)
+{
+	const char *oid = json_string_value(json_object_get(doc, "organization_id"));
+	char id[37];
+
+	if (json_is_object(json_object_get(doc, "organization")))
+		return false;
+	if (oid && oid[0]) {
+		if (org_exists(db, oid) != ERR_NOT_FOUND)
+			return false;      /* known, or unknowable now: saving will say */
+		str_copy(id, sizeof(id), oid);
+	} else {
+		placeholder_id(feed, id);
+	}
+	json_object_set_new(doc, "organization", json_pack("{s:s, s:o, s:o}", "id", id,
+		"name", json_sprintf("Organisation to confirm (from %.150s)", feed),
+		"description", json_sprintf("Services from %.150s arrived without their organisation. "
+			"A coordinator should find out who runs them and put them right.", feed)));
+	json_object_set_new(doc, "organization_id", json_string(id));
+	return true;
+}
+
 enum err directory_import(struct directory *d, struct db *db, const char *data, size_t len,
 		int64_t now, struct import_report *out)
+{
+	return directory_import_feed(d, db, "the imported feed", data, len, now, out);
+}
+
+enum err directory_import_feed(struct directory *d, struct db *db, const char *feed_name,
+		const char *data, size_t len, int64_t now, struct import_report *out)
 {
 	struct oruk_feed feed;
 	struct save_opts opts = { .source = SRC_IMPORT, .state = SVC_PUBLISHED, .now = now };
@@ -128,6 +177,7 @@ enum err directory_import(struct directory *d, struct db *db, const char *data, 
 		const struct oruk_record *rec = &feed.recs[i];
 		struct save_report rep;
 		json_t *errors, *doc, *fields = NULL;
+		bool placed;
 
 		if (!rec->value) {
 			reject(out, NULL, i + 1, rec->line, rec->problem ? rec->problem : "could not be read");
@@ -148,6 +198,8 @@ enum err directory_import(struct directory *d, struct db *db, const char *data, 
 			json_decref(doc);
 			break;
 		}
+		placed = give_placeholder(db, doc, feed_name);
+		opts.state = placed ? SVC_DRAFT : SVC_PUBLISHED;
 		e = directory_save(db, doc, &opts, &rep, &fields);
 		json_decref(doc);
 		if (!e)
@@ -170,6 +222,7 @@ enum err directory_import(struct directory *d, struct db *db, const char *data, 
 			continue;
 		}
 		json_decref(fields);
+		out->placeholder += placed;
 		switch (rep.outcome) {
 		case SAVE_CREATED: out->imported++; break;
 		case SAVE_UPDATED: out->updated++; break;

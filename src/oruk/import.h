@@ -22,6 +22,8 @@ struct import_report {
 	json_t *rejections;            /* [{service: id or name or "#N", reason}] */
 	/* Added: what the report also needs. */
 	size_t flagged;                /* saved, and flagged as likely duplicates */
+	size_t placeholder;            /* saved as drafts under the feed's placeholder
+	                                  organisation: theirs was missing */
 	const char *shape;             /* "a JSON array of services", ... (static) */
 	char problem[256];             /* why the whole file could not be read, when
 	                                  directory_import fails with ERR_INVALID */
@@ -32,7 +34,17 @@ struct import_report {
  * saved in its own transaction (one bad record never loses the others);
  * out receives counts and every rejection with its reason. Afterwards d's
  * index (this process's; NULL for none, as in `kith directory import`)
- * has the changes. */
+ * has the changes.
+ *
+ * Real feeds hold services whose organisation is missing (none at all, or
+ * an organization_id the feed does not describe and kith does not know).
+ * They are not rejected: they are saved as drafts under a placeholder
+ * organisation named after the feed ("Organisation to confirm (from
+ * FEED)"), so they wait on the coordinators' review list with a reason to
+ * act on, and nothing is lost. feed names the feed (a file name, a URL);
+ * directory_import calls it "the imported feed". */
+enum err directory_import_feed(struct directory *d, struct db *db, const char *feed,
+		const char *data, size_t len, int64_t now, struct import_report *out);
 enum err directory_import(struct directory *d, struct db *db, const char *data, size_t len,
 		int64_t now, struct import_report *out);
 void import_report_release(struct import_report *r);

@@ -94,7 +94,12 @@ static int cmd_import(const struct config *cfg, int argc, char **argv)
 		free(data);
 		return 1;
 	}
-	e = directory_import(NULL, db, data, len, time_now(), &rep);
+	{
+		const char *slash = strrchr(pos[0], '/');
+		const char *name = strcmp(pos[0], "-") == 0 ? "standard input" : slash ? slash + 1 : pos[0];
+
+		e = directory_import_feed(NULL, db, name, data, len, time_now(), &rep);
+	}
 	free(data);
 	if (e == ERR_INVALID || e == ERR_TOO_LARGE) {
 		fprintf(stderr, "kith: %s: %s Nothing was imported.\n", pos[0], rep.problem);
@@ -104,6 +109,9 @@ static int cmd_import(const struct config *cfg, int argc, char **argv)
 	}
 	printf("Imported %zu, updated %zu, unchanged %zu, rejected %zu.\n", rep.imported, rep.updated,
 	       rep.unchanged, rep.rejected);
+	if (rep.placeholder)
+		printf("%zu arrived without their organisation: they are drafts under \"Organisation to "
+		       "confirm\", on the review list for a coordinator to put right.\n", rep.placeholder);
 	json_array_foreach(rep.rejections, i, r)
 		printf("  %s: %s\n", json_string_value(json_object_get(r, "service")),
 		       json_string_value(json_object_get(r, "reason")));

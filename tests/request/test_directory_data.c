@@ -678,6 +678,11 @@ static void import_council_feed(void **state)
 	free(out);
 }
 
+static const struct sql q_placeholder = { "t.placeholder",
+	"SELECT count(*) FROM service s JOIN organisation o ON o.id = s.organisation_id "
+	"WHERE s.id = $1 AND s.state = 'draft' "
+	"AND o.name = 'Organisation to confirm (from council.json)'", NULL };
+
 static void import_reports_rejections(void **state)
 {
 	struct rt *t = *state;
@@ -696,14 +701,18 @@ static void import_reports_rejections(void **state)
 		{ "42 \"Bad Id\"", "its id is not a UUID" },
 		{ "line 5", "is not a JSON object" },
 		{ "line 6 \"No Id\"", "has no id" },
-		{ SVC3 " \"No org\"", "has no organisation" },
 	};
 	json_t *r;
 	size_t i;
 
-	assert_int_equal(directory_import(t->app.directory, rt_db(t), feed, sizeof(feed) - 1, NOW, &rep), ERR_OK);
-	assert_int_equal(rep.imported, 1);
-	assert_int_equal(rep.rejected, 6);
+	assert_int_equal(directory_import_feed(t->app.directory, rt_db(t), "council.json", feed,
+					       sizeof(feed) - 1, NOW, &rep), ERR_OK);
+	/* A service without its organisation is kept, as a draft under the
+	 * feed's placeholder, for a coordinator to put right. */
+	assert_int_equal(rep.imported, 2);
+	assert_int_equal(rep.placeholder, 1);
+	assert_int_equal(rep.rejected, 5);
+	assert_int_equal(rt_count(t, &q_placeholder, DB_ARGS(DB_TEXT(SVC3))), 1);
 	json_array_foreach(rep.rejections, i, r) {
 		assert_string_equal(json_string_value(json_object_get(r, "service")), want[i][0]);
 		assert_string_equal(json_string_value(json_object_get(r, "reason")), want[i][1]);
