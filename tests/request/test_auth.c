@@ -470,7 +470,7 @@ static void bearer_tokens(void **state)
 
 	new_session(f, f->ann, SESSION_API, &api);
 	new_session(f, f->ann, SESSION_BROWSER, &browser);
-	assert_int_equal(apitoken_create(f->db, f->ann, "GP system", f->ann, NOW, 90 * 86400, &tok), ERR_OK);
+	assert_int_equal(apitoken_create(f->db, f->ann, "GP system", f->ann, time_now(), 90 * 86400, &tok), ERR_OK);
 
 	snprintf(h, sizeof(h), "Authorization: Bearer %s", api.token);
 	get(f, "/api/test/whoami", h, NULL, &r);
@@ -588,7 +588,7 @@ static void csrf_for_sessions(void **state)
 	rt_resp_free(&r);
 
 	/* Bearer requests carry no ambient credential: no token needed. */
-	assert_int_equal(apitoken_create(f->db, f->ann, "Script", f->ann, NOW, 90 * 86400, &tok), ERR_OK);
+	assert_int_equal(apitoken_create(f->db, f->ann, "Script", f->ann, time_now(), 90 * 86400, &tok), ERR_OK);
 	snprintf(bearer, sizeof(bearer), "Authorization: Bearer %s", tok.token);
 	post_form(f, "/test/form", bearer, NULL, "x=1", &r);
 	assert_int_equal(r.status, 200);
