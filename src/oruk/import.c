@@ -24,7 +24,6 @@
 #include "oruk/import.h"
 
 #include "core/buf.h"
-#include "core/rand.h"
 #include "core/str.h"
 #include "directory/directory.h"
 #include "directory/directory_db.h"
@@ -34,7 +33,6 @@
 #include "store/store.h"
 #include "view/jstr.h"
 
-#include <sodium.h>
 
 /* A short, clean copy of text from a feed for the report. */
 static void short_text(const char *s, size_t max, struct buf *out)
@@ -112,19 +110,6 @@ void import_report_release(struct import_report *r)
 	r->rejections = NULL;
 }
 
-/* The placeholder organisation's id: the same for the same feed, so a
- * second import finds it again. */
-static void placeholder_id(const char *feed, char out[37])
-{
-	unsigned char h[16];
-
-	crypto_generichash(h, sizeof(h), (const unsigned char *)feed, strlen(feed),
-			   (const unsigned char *)"kith-placeholder-org", 20);
-	h[6] = (unsigned char)((h[6] & 0x0f) | 0x40);     /* version 4 shape */
-	h[8] = (unsigned char)((h[8] & 0x3f) | 0x80);
-	uuid_format(h, out);
-}
-
 /* Gives doc a placeholder organisation when it has none kith can use
  * (none in the record, or an id neither in the record nor known): true
  * when it did. The one named by an unknown id keeps that id, so a later
@@ -141,7 +126,8 @@ static bool give_placeholder(struct db *db, json_t *doc, const char *feed)
 			return false;      /* known, or unknowable now: saving will say */
 		str_copy(id, sizeof(id), oid);
 	} else {
-		placeholder_id(feed, id);
+		/* The same for the same feed: a second import finds it again. */
+		oruk_derived_id("kith-placeholder-organisation", feed, id);
 	}
 	json_object_set_new(doc, "organization", json_pack("{s:s, s:o, s:o}", "id", id,
 		"name", json_sprintf("Organisation to confirm (from %.150s)", feed),
