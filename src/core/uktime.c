@@ -206,3 +206,22 @@ void uk_format_day(int64_t days, char *out, size_t n)
 	uk_date(days, &y, &m, &d);
 	snprintf(out, n, "%d %s %d", d, uk_month_name(m), y);
 }
+
+bool uk_parse_day(const char *s, int64_t *days)
+{
+	int v[3] = { 0, 0, 0 };
+	static const int at[3] = { 0, 5, 8 }, len[3] = { 4, 2, 2 };
+
+	if (!s || strlen(s) != 10 || s[4] != '-' || s[7] != '-')
+		return false;
+	for (int k = 0; k < 3; k++)
+		for (int i = at[k]; i < at[k] + len[k]; i++) {
+			if (s[i] < '0' || s[i] > '9')
+				return false;
+			v[k] = v[k] * 10 + (s[i] - '0');
+		}
+	if (v[0] < 1 || v[1] < 1 || v[1] > 12 || v[2] < 1 || v[2] > uk_days_in_month(v[0], v[1]))
+		return false;
+	*days = uk_days(v[0], v[1], v[2]);
+	return true;
+}

@@ -45,6 +45,9 @@ const char *uk_month_name(int month);
 void uk_format_date(int64_t t, char *out, size_t n);         /* 24 November 2026 */
 void uk_format_day_date(int64_t t, char *out, size_t n);     /* Tuesday 24 November 2026 */
 void uk_format_time(int64_t t, char *out, size_t n);         /* 10:00 (24-hour) */
+/* "YYYY-MM-DD" that is a real date (years 1..9999) into *days (as
+ * uk_days); false for anything else. */
+bool uk_parse_day(const char *s, int64_t *days);
 /* A day number as "24 November 2026". */
 void uk_format_day(int64_t days, char *out, size_t n);
 /* Instants are clamped to the years 1..9999 (so any int64 is safe); 32

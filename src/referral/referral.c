@@ -128,24 +128,9 @@ static bool text_ok(json_t *errors, const char *field, const char *what, const c
 /* YYYY-MM-DD, a real date, after 1900 and not in the future. */
 static bool birth_date_ok(const char *s, int64_t now)
 {
-	int y = 0, m = 0, d = 0;
 	int64_t day;
 
-	if (strlen(s) != 10 || s[4] != '-' || s[7] != '-')
-		return false;
-	for (int i = 0; i < 10; i++) {
-		if (i == 4 || i == 7)
-			continue;
-		if (s[i] < '0' || s[i] > '9')
-			return false;
-	}
-	y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
-	m = (s[5] - '0') * 10 + (s[6] - '0');
-	d = (s[8] - '0') * 10 + (s[9] - '0');
-	if (y < 1900 || m < 1 || m > 12 || d < 1 || d > uk_days_in_month(y, m))
-		return false;
-	day = uk_days(y, m, d);
-	return day <= uk_local_day(now);
+	return uk_parse_day(s, &day) && day >= uk_days(1900, 1, 1) && day <= uk_local_day(now);
 }
 
 static void check_person(const struct ref_person *p, int64_t now, json_t *errors)

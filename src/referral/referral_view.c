@@ -117,38 +117,15 @@ static json_t *target_json(const struct links *links, struct arena *a, const str
 	return t;
 }
 
-static int digits(const char *s, size_t n)
-{
-	int v = 0;
-
-	for (size_t i = 0; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return -1;
-		v = v * 10 + (s[i] - '0');
-	}
-	return v;
-}
-
-/* "YYYY-MM-DD" that is a real date. */
-static bool iso_date(const char *s, int *y, int *m, int *d)
-{
-	if (!s || strlen(s) != 10 || s[4] != '-' || s[7] != '-')
-		return false;
-	*y = digits(s, 4);
-	*m = digits(s + 5, 2);
-	*d = digits(s + 8, 2);
-	return *y > 0 && *m >= 1 && *m <= 12 && *d >= 1 && *d <= uk_days_in_month(*y, *m);
-}
-
 /* For people to read: "14 February 1951", and the NHS number in its usual
  * groups, "943 476 5919". The stored forms stay for machines. */
 static void identity_words(json_t *p, const struct ref_client *c)
 {
 	char words[UK_FORMAT_MAX], nhs[11];
-	int y, m, d;
+	int64_t day;
 
-	if (iso_date(c->birth_date, &y, &m, &d)) {
-		uk_format_day(uk_days(y, m, d), words, sizeof(words));
+	if (uk_parse_day(c->birth_date, &day)) {
+		uk_format_day(day, words, sizeof(words));
 		set_str(p, "birth_date_words", words);
 	}
 	if (c->nhs_number && nhs_number_valid(c->nhs_number, nhs))

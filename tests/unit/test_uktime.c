@@ -251,6 +251,26 @@ static void formatting_in_plain_english(void **state)
 	assert_string_equal(out, "1 January 1");
 }
 
+/* "YYYY-MM-DD" that is a real date, and nothing else. */
+static void parsing_a_day(void **state)
+{
+	static const char *const bad[] = { "", "2026-2-07", "2026-02-30", "2025-02-29", "2026-13-01",
+		"0000-01-01", "2026-00-10", "2026/02/07", "2026-02-07T", " 2026-02-07", "2026-0a-07" };
+	int64_t d = 0;
+
+	UNUSED(state);
+	assert_true(uk_parse_day("2026-12-07", &d));
+	assert_int_equal(d, uk_days(2026, 12, 7));
+	assert_true(uk_parse_day("2024-02-29", &d));
+	assert_int_equal(d, uk_days(2024, 2, 29));
+	assert_true(uk_parse_day("1951-02-14", &d));
+	assert_int_equal(d, uk_days(1951, 2, 14));
+	for (size_t i = 0; i < ARRAY_LEN(bad); i++)
+		if (uk_parse_day(bad[i], &d))
+			fail_msg("\"%s\" read as a day", bad[i]);
+	assert_false(uk_parse_day(NULL, &d));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -261,6 +281,7 @@ int main(void)
 		cmocka_unit_test(calendar_and_leap_years),
 		cmocka_unit_test(weekdays_of_known_dates),
 		cmocka_unit_test(formatting_in_plain_english),
+		cmocka_unit_test(parsing_a_day),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
