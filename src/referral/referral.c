@@ -751,45 +751,42 @@ static enum err person_key(struct db *db, const char *client_id, char out[300])
  * own, one they made or receive, or staff), *taken: they are told, which
  * tells them nothing new. If they cannot, saying so would tell them that
  * someone they name is being referred there: the new referral is made as
- * any other and folded into the open one (folded gets its id). */
+ * any other and folded into the open one (*folded: the open one, whose id
+ * is "" when there is none to fold into). */
 static enum err open_for(struct db *db, const struct actor *by, const char *key, bool *taken,
-		char folded[37])
+		struct ref_meta *folded)
 {
-	struct ref_meta open;
 	char id[37];
 	enum err e;
 
 	*taken = false;
-	folded[0] = '\0';
+	folded->id[0] = '\0';
 	if ((e = ref_db_open_id(db, key, id)) != ERR_OK || !id[0])
 		return e;
-	if ((e = referral_meta(db, id, &open)) != ERR_OK)
+	if ((e = referral_meta(db, id, folded)) != ERR_OK)
 		return e;
-	if (referral_parties(by, &open))
+	if (referral_parties(by, folded)) {
 		*taken = true;
-	else
-		str_copy(folded, 37, id);
+		folded->id[0] = '\0';
+	}
 	return ERR_OK;
 }
 
 /* A folded referral's news for the open one's referrer (and the audit
  * log): another referral for their person arrived and was put with
  * theirs. Nothing about who sent it. */
-static enum err tell_folded(const struct referral_env *env, struct db *db, const char *open_id,
-		const char *id, int64_t by, int64_t now)
+static enum err tell_folded(const struct referral_env *env, struct db *db,
+		const struct ref_meta *open, const char *id, int64_t by, int64_t now)
 {
-	struct ref_meta open;
 	char detail[96];
 	enum err e;
 
-	if ((e = referral_meta(db, open_id, &open)) != ERR_OK)
-		return e;
-	snprintf(detail, sizeof(detail), "referral=%.36s into=%.36s", id, open_id);
-	if ((e = audit_log(db, now, by, "referral.folded", open.person_account, detail, NULL,
+	snprintf(detail, sizeof(detail), "referral=%.36s into=%.36s", id, open->id);
+	if ((e = audit_log(db, now, by, "referral.folded", open->person_account, detail, NULL,
 			   NULL)) != ERR_OK)
 		return e;
-	return open.referrer_id ? mail_person_account(env, db, open.referrer_id, "referral_folded",
-						      open_id, now) : ERR_OK;
+	return open->referrer_id ? mail_person_account(env, db, open->referrer_id, "referral_folded",
+						       open->id, now) : ERR_OK;
 }
 
 enum err ref_create(const struct referral_env *env, struct db *db, const struct actor *by,
@@ -802,7 +799,8 @@ enum err ref_create(const struct referral_env *env, struct db *db, const struct 
 	enum ref_source src = REF_SRC_SELF;
 	enum ref_target tt = REF_TARGET_SERVICE;
 	enum consent_method method = CONSENT_ONLINE;
-	char client_id[37], id[37], tid[37] = "", key[400], pkey[300], folded[37] = "";
+	char client_id[37], id[37], tid[37] = "", key[400], pkey[300];
+	struct ref_meta folded = { .id = "" };
 	bool want[CONSENT__MAX], taken = false, ok;
 	int64_t account = 0;
 	enum err e;
@@ -843,15 +841,15 @@ enum err ref_create(const struct referral_env *env, struct db *db, const struct 
 	if ((e = person_key(db, client_id, pkey)) != ERR_OK)
 		return e;
 	snprintf(key, sizeof(key), "%s|%s|%s", pkey, ref_target_name(tt), tid);
-	if ((e = open_for(db, by, key, &taken, folded)) != ERR_OK)
+	if ((e = open_for(db, by, key, &taken, &folded)) != ERR_OK)
 		return e;
 	ins = (struct ref_ins){
 		.id = id, .client_id = client_id, .source = src, .referrer_id = by->id,
 		.target_type = tt, .target_id = tid, .target_name = ti.name,
 		.target_org_id = ti.org_id, .category = ti.category,
-		.needs = ref_needs_bits(x.needs, x.nneeds, &ok), .open_key = folded[0] ? NULL : key,
+		.needs = ref_needs_bits(x.needs, x.nneeds, &ok), .open_key = folded.id[0] ? NULL : key,
 		.reason = nz(x.reason), .external_id = nz(x.external_id), .now = now,
-		.folded_into = folded[0] ? folded : NULL,
+		.folded_into = folded.id[0] ? folded.id : NULL,
 	};
 	if (taken || (e = ref_db_insert(db, &ins)) == ERR_CONFLICT) {
 		conflict_words(errors, src == REF_SRC_SELF, ti.name);
@@ -864,7 +862,7 @@ enum err ref_create(const struct referral_env *env, struct db *db, const struct 
 			return e;
 		/* Folded: the organisation has the open one already; its
 		 * referrer is told instead. */
-		e = folded[0] ? tell_folded(env, db, folded, id, by->id, now)
+		e = folded.id[0] ? tell_folded(env, db, &folded, id, by->id, now)
 			      : mail_receivers(env, db, ti.org_id, id, now);
 		if (e)
 			return e;
