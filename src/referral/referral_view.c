@@ -776,6 +776,20 @@ static enum err csv_row(const struct ref_csv_row *r, void *ctx)
 	return buf_ok(b) ? ERR_OK : ERR_TOO_LARGE;
 }
 
+/* The end of a CSV built in b (e: how building it went): a copy in a, b
+ * released. ERR_TOO_LARGE when it outgrew CSV_MAX. */
+static enum err csv_done(struct buf *b, enum err e, struct arena *a, const char **csv, size_t *len)
+{
+	if (e == ERR_OK && !buf_ok(b))
+		e = ERR_TOO_LARGE;
+	if (e == ERR_OK && !(*csv = arena_strndup(a, b->p, b->len)))
+		e = ERR_NOMEM;
+	if (e == ERR_OK)
+		*len = b->len;
+	buf_release(b);
+	return e;
+}
+
 enum err referral_csv(struct db *db, int64_t since, int64_t until, struct arena *a,
 		const char **csv, size_t *len)
 {
@@ -789,14 +803,7 @@ enum err referral_csv(struct db *db, int64_t since, int64_t until, struct arena 
 		 "days_to_contact,days_to_attend,end_reason,source_words,status_words,"
 		 "end_reason_words\r\n");
 	e = ref_db_csv(db, since, until, csv_row, &b);
-	if (e == ERR_OK && !buf_ok(&b))
-		e = ERR_TOO_LARGE;
-	if (e == ERR_OK && !(*csv = arena_strndup(a, b.p, b.len)))
-		e = ERR_NOMEM;
-	if (e == ERR_OK)
-		*len = b.len;
-	buf_release(&b);
-	return e;
+	return csv_done(&b, e, a, csv, len);
 }
 
 enum err referral_summary_csv(const json_t *ov, struct arena *a, const char **csv, size_t *len)
@@ -822,14 +829,7 @@ enum err referral_summary_csv(const json_t *ov, struct arena *a, const char **cs
 			csv_cell(&b, json_string_value(json_object_get(x, "words")), false);
 			csv_cell(&b, json_string_value(json_object_get(x, "count_text")), true);
 		}
-	if (!buf_ok(&b))
-		e = ERR_TOO_LARGE;
-	else if (!(*csv = arena_strndup(a, b.p, b.len)))
-		e = ERR_NOMEM;
-	else
-		*len = b.len;
-	buf_release(&b);
-	return e;
+	return csv_done(&b, e, a, csv, len);
 }
 
 /* ---------------------------------------------------------------- privacy */
