@@ -335,21 +335,6 @@ static bool self_referral(const struct request *req, const struct ref_new *n)
 	       (n->source && strcmp(n->source, ref_source_name(REF_SRC_SELF)) == 0);
 }
 
-/* The same limits as "I'd like to go", counted before the referral is
- * tried (referral_self_attempt). */
-static enum err self_limit(struct request *req)
-{
-	int retry = 0;
-	enum err e = referral_self_attempt(req->db, SETTINGS_OF(req->app->cfg, struct referral_settings,
-			referral_settings), req->client_ip, req->actor->id, req->now, &retry);
-
-	if (e == ERR_RATE_LIMITED)
-		return web_limited(req, "referral.rate_limited", req->actor->id, retry,
-			"Too many self-referrals have been made from this connection or account in "
-			"the last hour. Wait an hour and try again.");
-	return e;
-}
-
 static enum err api_create(struct request *req, struct response *resp)
 {
 	json_t *errors = json_array(), *view = NULL;
@@ -369,7 +354,7 @@ static enum err api_create(struct request *req, struct response *resp)
 		e = self_only(req, &n);
 	if (e == ERR_INVALID && json_array_size(errors))
 		return fail_fields(req, e, "Some fields need changing: see errors.", errors);
-	if (e || (self_referral(req, &n) && (e = self_limit(req)) != ERR_OK) ||
+	if (e || (self_referral(req, &n) && (e = ref_self_limit(req)) != ERR_OK) ||
 	    (e = db_begin(req->db)) != ERR_OK)
 		goto out;
 	e = referral_create(ref_env(req), req->db, req->actor, &n, now, id, errors);

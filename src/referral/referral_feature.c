@@ -8,6 +8,7 @@
 #include "app/app.h"
 #include "referral/referral.h"
 #include "referral/referral_feature.h"
+#include "web/form.h"
 
 struct referral_env *referral_env_fill(struct referral_env *env, struct app *app)
 {
@@ -25,6 +26,20 @@ const struct referral_env *ref_env(struct request *req)
 	struct referral_env *env = arena_alloc(&req->arena, sizeof(*env));
 
 	return env ? referral_env_fill(env, req->app) : NULL;
+}
+
+enum err ref_self_limit(struct request *req)
+{
+	int retry = 0;
+	enum err e = referral_self_attempt(req->db, SETTINGS_OF(req->app->cfg, struct referral_settings,
+			referral_settings), req->client_ip, req->actor->id, req->now, &retry);
+
+	if (e == ERR_RATE_LIMITED)
+		return web_limited(req, "referral.rate_limited", req->actor->id, retry,
+			"Too many requests to join have been sent from this connection or account "
+			"in the last hour. Wait an hour and try again, or contact the organisation "
+			"directly.");
+	return e;
 }
 
 enum err referral_follow_up_job(struct app *app, struct db *db, int64_t now)

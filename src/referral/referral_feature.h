@@ -26,6 +26,11 @@ struct referral_env *referral_env_fill(struct referral_env *env, struct app *app
  * memory: the rules then answer ERR_NOMEM. */
 const struct referral_env *ref_env(struct request *req);
 
+/* A self-referral's attempt, on any path (the form, the API): counted
+ * against the address's and the account's hourly allowance before it is
+ * tried (referral_self_attempt); 429, audited, when one is spent. */
+enum err ref_self_limit(struct request *req);
+
 /* The follow-up job (struct job): referral_follow_up_run with the app's env. */
 enum err referral_follow_up_job(struct app *app, struct db *db, int64_t now);
 

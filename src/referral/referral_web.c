@@ -699,29 +699,9 @@ struct refer {
 	const char *target_error;    /* what is wrong with the target, said first */
 	json_t *needs;               /* the needs ticked (owned by the handler) */
 	struct ref_new n;            /* what refer_before() read, for refer_act() */
-	char key[ATTEMPT_KEY_MAX];   /* "I'd like to go": the connection's attempts */
 	int status;                  /* 409 when act found one already open */
 	char id[37];                 /* the new referral */
 };
-
-/* "I'd like to go" emails an organisation: so many an hour from a
- * connection and from an account (referral_self_attempt), the attempt
- * counted whether or not it makes a referral. */
-static enum err refer_limit(struct request *req, struct refer *c)
-{
-	int retry = 0;
-	enum err e;
-
-	UNUSED(c);
-	e = referral_self_attempt(req->db, SETTINGS_OF(req->app->cfg, struct referral_settings,
-			referral_settings), req->client_ip, req->actor->id, req->now, &retry);
-	if (e == ERR_RATE_LIMITED)
-		return web_limited(req, "referral.rate_limited", 0, retry,
-			"Too many requests to join have been sent from this connection or account "
-			"in the last hour. Wait an hour and try again, or contact the organisation "
-			"directly.");
-	return e;
-}
 
 static enum err refer_before(struct request *req, const struct bound *b, json_t *errors, void *ctx)
 {
@@ -741,7 +721,7 @@ static enum err refer_before(struct request *req, const struct bound *b, json_t 
 	json_decref(raw);
 	if (json_array_size(errors))
 		return ERR_INVALID;
-	return c->self ? refer_limit(req, c) : ERR_OK;
+	return c->self ? ref_self_limit(req) : ERR_OK;
 }
 
 /* What referral_create() refused, by the fields it names. */
