@@ -105,6 +105,15 @@ static void merge_errors(struct request *req, json_t *errors, const json_t *from
 			  json_string_value(json_object_get(x, "detail")));
 }
 
+/* A field's id as it is (merge_errors's map for forms whose ids are
+ * the fields' names). */
+static const char *keep_field(struct request *req, const char *f, bool self)
+{
+	UNUSED(req);
+	UNUSED(self);
+	return f ? f : "casework-note";
+}
+
 /* The first error's words, for a 409 that is one sentence. */
 static const char *first_detail(const json_t *errors, const char *fallback)
 {
@@ -148,6 +157,10 @@ static void decorate_items(struct request *req, json_t *items, bool by_target)
 			(where[0] ? where : "Referral") : person));
 		json_object_set_new(it, "show_target", json_boolean(!by_target));
 		json_object_set_new(it, "due", json_boolean(item_overdue(it)));
+		if (!json_object_get(it, "next_contact_words"))
+			json_object_set_new(it, "next_contact_words", json_null());
+		if (!json_is_boolean(json_object_get(it, "contact_due")))
+			json_object_set_new(it, "contact_due", json_false());
 	}
 }
 
@@ -901,9 +914,82 @@ static void done_banner(struct request *req, json_t *data)
 		web_set_banner(data, true, "Consent is recorded.");
 	else if (strcmp(w, "consent-withdrawn") == 0)
 		web_set_banner(data, true, "Consent is withdrawn. We have stopped what it covered.");
+	else if (strcmp(w, "notes") == 0)
+		web_set_banner(data, true, "Saved. Your case notes are up to date.");
+	else if (strcmp(w, "next-cleared") == 0)
+		web_set_banner(data, true, "Saved. No next contact is planned.");
 	else if (ref_status_parse(w, &s))
 		web_set_banner(data, true, arena_printf(&req->arena, "Saved. The referral is now: %s.",
 				   ref_status_words(s)));
+}
+
+/* Today as the three boxes' values (UK day). */
+static void today_parts(int64_t now, char d[3], char m[3], char y[5])
+{
+	int yy, mm, dd;
+
+	uk_date(uk_local_day(now), &yy, &mm, &dd);
+	snprintf(d, 3, "%d", dd);
+	snprintf(m, 3, "%d", mm);
+	snprintf(y, 5, "%04d", (yy % 10000 + 10000) % 10000);
+}
+
+/* The three boxes of a date whose boxes share one name on a page of
+ * several forms (name-day, name-month, name-year) but have ids of their
+ * own (id, id-month, id-year). */
+static json_t *named_date_model(const char *id, const char *name, const char *legend,
+		const char *hint, const char *day, const char *month, const char *year,
+		const json_t *errors)
+{
+	static const char *const part[3] = { "day", "month", "year" };
+	json_t *m = date_model(id, legend, hint, day, month, year, errors), *box;
+	size_t i;
+
+	json_array_foreach(json_object_get(m, "boxes"), i, box)
+		if (i < 3)
+			json_object_set_new(box, "box_name", json_sprintf("%s-%s", name, part[i]));
+	return m;
+}
+
+/* A step that records contact or attendance asks when (today unless
+ * said) and how. */
+static void decorate_dated(struct request *req, json_t *mv, const char *to, const json_t *typed,
+		const json_t *errors)
+{
+	enum ref_status s;
+	const char *vals[STEP_METHOD__MAX], *labels[STEP_METHOD__MAX];
+	char d[3], m[3], y[5];
+	bool dated = ref_status_parse(to, &s) && ref_status_dated(s);
+	const char *date_id = arena_printf(&req->arena, "happened_on-%s", to);
+	const char *method_id = arena_printf(&req->arena, "method-%s", to);
+	json_t *radios;
+
+	json_object_set_new(mv, "dated", json_boolean(dated));
+	if (!dated)
+		return;
+	today_parts(req->now, d, m, y);
+	json_object_set_new(mv, "when", named_date_model(date_id, "happened_on",
+		s == REF_CONTACTED ? "When did you get in touch?" : "When did they come along?",
+		"Today, unless you change it", typed ? jtext(typed, "happened_on-day") : d,
+		typed ? jtext(typed, "happened_on-month") : m,
+		typed ? jtext(typed, "happened_on-year") : y, errors));
+	for (int k = 0; k < STEP_METHOD__MAX; k++) {
+		vals[k] = step_method_name((enum step_method)k);
+		labels[k] = step_method_words((enum step_method)k);
+	}
+	radios = radios_model(method_id, s == REF_CONTACTED ? "How did you get in touch? (optional)" :
+			      "How did they take part? (optional)", NULL, vals, labels, STEP_METHOD__MAX,
+			      typed ? jtext(typed, "method") : NULL, errors);
+	/* One input name for every step's radios (each item's own name);
+	 * the ids, hint and message stay the step's own. */
+	{
+		size_t i;
+		json_t *it;
+
+		json_array_foreach(json_object_get(radios, "items"), i, it)
+			json_object_set_new(it, "name", json_string("method"));
+	}
+	json_object_set_new(mv, "how", radios);
 }
 
 /* A step's form: its reasons as radios, a note, and what was typed when
@@ -947,6 +1033,7 @@ static void decorate_move(struct request *req, json_t *mv, const char *ref_id, c
 	 * opens with a reason and a note, and is not one press away. */
 	json_object_set_new(mv, "ending", json_boolean(ending));
 	json_object_set_new(mv, "open", json_boolean(mine || reason_err || note_err));
+	decorate_dated(req, mv, to, mine ? typed : NULL, errors);
 }
 
 /* Consent per purpose, with the form to give or withdraw it when this
@@ -1041,7 +1128,8 @@ static void normalise_view(json_t *view, const struct ref_meta *m)
 	       "contact_by_words", "access_needs", "language_name", "birth_date", "nhs_number");
 	json_object_set_new(view, "sent_words", at_words(m->sent_at));
 	json_array_foreach(json_object_get(view, "events"), i, x)
-		ENSURE(x, "actor", "reason_words", "note", "at_words");
+		ENSURE(x, "actor", "reason_words", "note", "at_words", "happened_words", "happened_on",
+		       "method_words");
 	json_array_foreach(json_object_get(view, "consent"), i, x) {
 		const char *method = json_string_value(json_object_get(x, "method"));
 
@@ -1065,6 +1153,35 @@ static void normalise_view(json_t *view, const struct ref_meta *m)
 		json_is_integer(json_object_get(ms, "days_to_attend"))));
 }
 
+/* Case notes and the next contact, with the form to add to them: for
+ * those the view gave them to (the referrer, coordinators). */
+static void decorate_casework(struct request *req, json_t *view, const struct ref_meta *m,
+		const json_t *errors, const json_t *typed)
+{
+	json_t *notes = json_object_get(view, "notes"), *x;
+	bool mine = typed && strcmp(jtext(typed, "form"), "casework") == 0;
+	size_t i;
+
+	json_object_set_new(view, "casework", json_boolean(json_is_array(notes) &&
+		referral_may_casework(req->actor, m)));
+	if (!json_is_array(notes))
+		return;
+	json_array_foreach(notes, i, x)
+		ENSURE(x, "author", "at_words");
+	ENSURE(view, "next_contact_words", "next_contact_on");
+	json_object_set_new(view, "has_notes", json_boolean(json_array_size(notes) > 0));
+	json_object_set_new(view, "open", json_boolean(ref_status_open(m->status)));
+	json_object_set_new(view, "notes_action", json_string(web_url(req, "referral.notes", m->id, NULL)));
+	json_object_set_new(view, "note_form", json_pack("{s:s, s:o}", "text",
+		mine ? jtext(typed, "note") : "", "error",
+		jstr_or_null(web_error_for(errors, "casework-note"))));
+	json_object_set_new(view, "next_contact_form", date_model("next_contact_on",
+		"When will you next contact them? (optional)", "For example, 27 3 2027. Your caseload "
+		"shows them first from that day.", mine ? jtext(typed, "next_contact_on-day") : "",
+		mine ? jtext(typed, "next_contact_on-month") : "",
+		mine ? jtext(typed, "next_contact_on-year") : "", errors));
+}
+
 /* The page for one referral: referral_view() (which audits the read, so
  * the caller holds a write transaction) plus what the page needs. errors
  * and typed come from a step or consent form that failed. */
@@ -1086,6 +1203,7 @@ static enum err show_page(struct request *req, struct response *resp, int status
 		decorate_move(req, mv, m->id, errors, typed);
 	json_object_set_new(view, "has_moves", json_boolean(json_array_size(moves) > 0));
 	decorate_consent(req, view, parties, errors);
+	decorate_casework(req, view, m, errors, typed);
 	json_object_set_new(view, "tag", json_string(status_tag(jtext(view, "status"))));
 	json_object_set_new(view, "is_person", json_boolean(parties & PARTY_PERSON));
 	json_object_set_new(view, "is_receiver", json_boolean(parties & PARTY_RECEIVER));
@@ -1231,7 +1349,16 @@ static bool consent_confirmed(struct request *req, struct response *resp, const 
  * form it came from. */
 static const struct field_def step_fields[] = {
 	DOMAIN_FIELD("to"), DOMAIN_FIELD("reason"), DOMAIN_FIELD("note"),
+	{ .name = "happened_on", .label = "The date it happened", .kind = FIELD_DATE },
+	DOMAIN_FIELD("method"),
 };
+
+/* The fields each step's own form has, whose errors go by that form. */
+static bool step_own_field(const char *f)
+{
+	return strcmp(f, "reason") == 0 || strcmp(f, "note") == 0 || strcmp(f, "happened_on") == 0 ||
+	       strcmp(f, "method") == 0;
+}
 
 struct step {
 	struct ref_meta m;
@@ -1252,7 +1379,7 @@ static void step_errors(struct request *req, const struct step *c, const char *t
 		const char *f = jtext(x, "field");
 		const char *d = json_string_value(json_object_get(x, "detail"));
 
-		if (known && (strcmp(f, "reason") == 0 || strcmp(f, "note") == 0))
+		if (known && step_own_field(f))
 			web_error_once(errors, arena_printf(&req->arena, "%s-%s", f, to), d);
 		else
 			web_error_once(errors, known ? arena_printf(&req->arena, "move-%s", to) : "moves", d);
@@ -1266,13 +1393,17 @@ static enum err step_act(struct request *req, struct response *resp, const struc
 {
 	struct step *c = ctx;
 	const struct ref_meta m = c->m;
-	const char *to = web_bound(b, "to")->text, *reason = web_bound(b, "reason")->text;
-	const char *note = c->note;
+	const struct ref_step s = {
+		.to = web_bound(b, "to")->text ? web_bound(b, "to")->text : "",
+		.reason = web_bound(b, "reason")->text, .note = c->note,
+		.happened_on = web_bound(b, "happened_on")->text, .method = web_bound(b, "method")->text,
+	};
+	const char *to = s.to;
 	json_t *raw = json_array();
 	enum err e;
 
 	UNUSED(resp);
-	e = referral_move(ref_env(req), req->db, req->actor, &m, to ? to : "", reason, note, req->now, raw);
+	e = referral_step(ref_env(req), req->db, req->actor, &m, &s, req->now, raw);
 	if (e == ERR_CONFLICT)
 		e = req_fail(req, ERR_CONFLICT, first_detail(raw, "This step does not fit where the "
 				"referral has got to. Go back to the referral to see what can happen next."));
@@ -1289,9 +1420,23 @@ static enum err step_page(struct request *req, struct response *resp, int status
 		json_t *values, json_t *errors, void *ctx)
 {
 	const struct step *c = ctx;
-	json_t *typed = json_pack("{s:s, s:s, s:s}", "to", c->known ? jtext(values, "to") : "",
-				  "reason", jtext(values, "reason"), "note", c->note ? c->note : "");
-	enum err e = show_again(req, resp, status, &c->m, errors, typed);
+	json_t *typed = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}",
+				  "to", c->known ? jtext(values, "to") : "",
+				  "reason", jtext(values, "reason"), "note", c->note ? c->note : "",
+				  "happened_on-day", jtext(values, "happened_on-day"),
+				  "happened_on-month", jtext(values, "happened_on-month"),
+				  "happened_on-year", jtext(values, "happened_on-year"),
+				  "method", jtext(values, "method"));
+	size_t i;
+	json_t *x;
+	enum err e;
+
+	/* What the binder found wrong goes by the step's own form too. */
+	json_array_foreach(errors, i, x)
+		if (c->known && step_own_field(jtext(x, "field")))
+			json_object_set_new(x, "field", json_sprintf("%s-%s", jtext(x, "field"),
+								    jtext(values, "to")));
+	e = show_again(req, resp, status, &c->m, errors, typed);
 
 	json_decref(typed);
 	json_decref(values);
@@ -1431,6 +1576,100 @@ static enum err consent_post(struct request *req, struct response *resp)
 	return web_form_post(req, resp, &consent_form, &c);
 }
 
+/* Case notes and the next contact (notes_post), on the one POST path:
+ * the referrer and coordinators only (403 for the others who can see the
+ * referral, 404 for anyone else). */
+static const struct field_def notes_fields[] = {
+	DOMAIN_FIELD("note"),
+	{ .name = "next_contact_on", .label = "The date of the next contact", .kind = FIELD_DATE },
+	{ .name = "clear_next", .label = "clear_next", .kind = FIELD_BOOL },
+};
+
+struct notes_change {
+	struct ref_meta m;
+	bool cleared;
+};
+
+/* The casework form's ids: the note box is "casework-note". */
+static void notes_errors(json_t *errors)
+{
+	size_t i;
+	json_t *x;
+
+	json_array_foreach(errors, i, x)
+		if (strcmp(jtext(x, "field"), "note") == 0)
+			json_object_set_new(x, "field", json_string("casework-note"));
+}
+
+static enum err notes_act(struct request *req, struct response *resp, const struct bound *b,
+		json_t *errors, void *ctx)
+{
+	struct notes_change *c = ctx;
+	const struct ref_meta m = c->m;
+	const char *next = web_bound(b, "next_contact_on")->text;
+	json_t *raw = json_array();
+	enum err e;
+
+	UNUSED(resp);
+	c->cleared = web_bound(b, "clear_next")->on;
+	e = referral_casework(req->db, req->actor, &m, web_bound(b, "note")->text,
+			      c->cleared ? "" : next, req->now, raw);
+	if (e == ERR_FORBIDDEN)
+		e = req_fail(req, ERR_FORBIDDEN, "Only the person who made the referral or a "
+			     "coordinator can keep notes on it.");
+	if (e == ERR_INVALID) {
+		notes_errors(raw);
+		merge_errors(req, errors, raw, keep_field, false);
+	}
+	json_decref(raw);
+	return e;
+}
+
+static enum err notes_page(struct request *req, struct response *resp, int status,
+		json_t *values, json_t *errors, void *ctx)
+{
+	const struct notes_change *c = ctx;
+	json_t *typed = json_pack("{s:s, s:s, s:s, s:s, s:s}", "form", "casework",
+				  "note", jtext(values, "note"),
+				  "next_contact_on-day", jtext(values, "next_contact_on-day"),
+				  "next_contact_on-month", jtext(values, "next_contact_on-month"),
+				  "next_contact_on-year", jtext(values, "next_contact_on-year"));
+	enum err e;
+
+	notes_errors(errors);
+	e = show_again(req, resp, status, &c->m, errors, typed);
+	json_decref(typed);
+	json_decref(values);
+	return e;
+}
+
+static const char *notes_done(struct request *req, void *ctx)
+{
+	const struct notes_change *c = ctx;
+
+	return arena_printf(&req->arena, "%s?done=%s#casework", web_url(req, "referral.show", c->m.id,
+			    NULL), c->cleared ? "next-cleared" : "notes");
+}
+
+static const struct form_post notes_form = {
+	.fields = notes_fields, .nfields = ARRAY_LEN(notes_fields),
+	.act = notes_act, .page = notes_page, .done = notes_done,
+};
+
+static enum err notes_post(struct request *req, struct response *resp)
+{
+	struct notes_change c;
+	enum err e;
+
+	memset(&c, 0, sizeof(c));
+	if ((e = load_or_404(req, &act_referral_update, &c.m)) != ERR_OK)
+		return e;
+	if (!referral_may_casework(req->actor, &c.m))
+		return req_fail(req, ERR_FORBIDDEN, "Only the person who made the referral or a "
+				"coordinator can keep notes on it.");
+	return web_form_post(req, resp, &notes_form, &c);
+}
+
 /* ---------------------------------------------------------------- lists */
 
 static enum err list(struct request *req, enum ref_list_kind kind, const char *org_id, int status,
@@ -1455,19 +1694,70 @@ static json_t *group(const char *id, const char *title, const char *hint, const 
 		(json_int_t)json_array_size(items), "any", json_array_size(items) > 0);
 }
 
-/* The receiving organisation's inbox: what is overdue, what is new, and
- * whom to contact. Organisers see their own organisation's; coordinators
- * and admins choose one, or see every organisation's. */
+/* ?q= as searched: trimmed, clean, at most 100 bytes; "" for none. */
+static const char *search_param(struct request *req)
+{
+	const char *q = req_query(req, "q");
+	struct str t;
+
+	if (!q)
+		return "";
+	t = str_trim(str_c(q));
+	if (t.n == 0 || t.n > 100 || !str_is_clean_utf8(t.p, t.n) || memchr(t.p, '\n', t.n))
+		return "";
+	return arena_strndup(&req->arena, t.p, t.n);
+}
+
+/* s percent-encoded for a query string (in the arena). */
+static const char *query_enc(struct request *req, const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t n = strlen(s);
+	char *out = arena_alloc(&req->arena, n * 3 + 1), *o = out;
+
+	if (!out)
+		return "";
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+		    *p == '-' || *p == '.' || *p == '_' || *p == '~') {
+			*o++ = (char)*p;
+		} else {
+			*o++ = '%';
+			*o++ = hex[*p >> 4];
+			*o++ = hex[*p & 15];
+		}
+	}
+	*o = '\0';
+	return out;
+}
+
+/* The open statuses, in the order the loop goes. */
+static const enum ref_status open_statuses[] = { REF_SENT, REF_ACCEPTED, REF_CONTACTED,
+						 REF_ATTENDED, REF_SUSTAINED };
+
+/* The receiving organisation's inbox. By default what needs doing, first
+ * to last: what is overdue, what is new, whom to contact. Every open
+ * referral stays here until it ends: ?status= one open status (or
+ * "open", all of them) and ?q= words in the person's or the service's
+ * name give a list of them, a page at a time. Organisers see their own
+ * organisation's; coordinators and admins choose one, or see every
+ * organisation's. */
 static enum err inbox_get(struct request *req, struct response *resp)
 {
-	const char *q = req_query(req, "org");
+	const char *q = req_query(req, "org"), *sq = req_query(req, "status");
+	const char *words = search_param(req);
 	/* Any organisation's inbox (the policy's roles, not its ownership
 	 * rule): coordinators and admins. */
 	bool any_org = policy_can(req->actor, &act_referral_inbox,
 				  "");
-	const char *org = NULL, *oname = NULL;
+	const char *org = NULL, *oname = NULL, *base, *orgq;
 	json_t *sent = NULL, *accepted = NULL, *overdue, *fresh, *tocontact, *data, *it, *orgs = NULL;
-	int64_t nsent = 0, naccepted = 0;
+	json_t *tabs = NULL, *items = NULL, *tmp;
+	int64_t nsent = 0, naccepted = 0, page = page_param(req), total = 0, n;
+	enum ref_status chosen = REF_SENT;
+	bool all_open = sq && strcmp(sq, "open") == 0;
+	bool by_status = !all_open && sq && ref_status_parse(sq, &chosen) && ref_status_open(chosen);
+	bool listing = all_open || by_status || words[0];
 	size_t i;
 	enum err e;
 
@@ -1488,33 +1778,87 @@ static enum err inbox_get(struct request *req, struct response *resp)
 		return req_fail(req, ERR_FORBIDDEN, "Your account is not linked to an organisation. "
 				"Ask a coordinator to link it.");
 	}
-	if ((e = list(req, REF_LIST_INBOX, org, REF_SENT, false, INBOX_MAX, 0, &sent, &nsent)) != ERR_OK ||
-	    (e = list(req, REF_LIST_INBOX, org, REF_ACCEPTED, false, INBOX_MAX, 0, &accepted, &naccepted)) != ERR_OK) {
+	/* Links keep the organisation chosen (coordinators) and the words. */
+	orgq = any_org && q && q[0] ? arena_printf(&req->arena, "org=%s&", org ? org : "all") : "";
+	base = arena_printf(&req->arena, "/referrals/inbox?%s%s", orgq, words[0] ?
+			    arena_printf(&req->arena, "q=%s&", query_enc(req, words)) : "");
+	/* Where each open referral is: a link a status, with how many. */
+	tabs = json_array();
+	json_array_append_new(tabs, json_pack("{s:s, s:o, s:b, s:b}", "words", "Needs action",
+		"href", json_sprintf("/referrals/inbox%s%s", orgq[0] ? "?" : "",
+				     orgq[0] ? arena_strndup(&req->arena, orgq, strlen(orgq) - 1) : ""),
+		"current", !listing, "has_count", false));
+	for (size_t k = 0; k <= ARRAY_LEN(open_statuses); k++) {
+		bool every = k == ARRAY_LEN(open_statuses);
+		struct ref_list_opts o = {
+			.kind = REF_LIST_INBOX, .org_id = org, .limit = 1, .search = words,
+			.status = every ? -1 : (int)open_statuses[k], .open_only = every,
+		};
+
+		tmp = NULL;
+		if ((e = referral_list(ref_env(req), req->db, req->actor, &o, req->now, &tmp, &n)) != ERR_OK)
+			goto fail;
+		json_decref(tmp);
+		json_array_append_new(tabs, json_pack("{s:s, s:o, s:b, s:I, s:b}",
+			"words", every ? "All open" : ref_status_words(open_statuses[k]),
+			"href", json_sprintf("%sstatus=%s", base, every ? "open" :
+					     ref_status_name(open_statuses[k])),
+			"current", every ? all_open || (!by_status && words[0]) :
+				   by_status && chosen == open_statuses[k],
+			"count", (json_int_t)n, "has_count", true));
+	}
+	if (listing) {
+		struct ref_list_opts o = {
+			.kind = REF_LIST_INBOX, .org_id = org, .search = words, .limit = PER_PAGE,
+			.offset = (int)((page - 1) * PER_PAGE), .status = by_status ? (int)chosen : -1,
+			.open_only = !by_status,
+		};
+
+		if ((e = referral_list(ref_env(req), req->db, req->actor, &o, req->now, &items,
+				       &total)) != ERR_OK)
+			goto fail;
+		decorate_items(req, items, false);
+		data = json_pack("{s:s?, s:b, s:b, s:o, s:b, s:o, s:b, s:s, s:s, s:s}", "org_name", oname,
+			"all", org == NULL, "any_org", any_org, "tabs", tabs, "listing", true,
+			"items", items, "any", json_array_size(items) > 0,
+			"showing", by_status ? ref_status_words(chosen) : "open",
+			"q", words, "status", by_status ? ref_status_name(chosen) : "open");
+		view_paging(&req->arena, data, arena_printf(&req->arena, "%sstatus=%s&", base,
+			    by_status ? ref_status_name(chosen) : "open"), page, PER_PAGE, total,
+			    json_array_size(items));
+	} else {
+		if ((e = list(req, REF_LIST_INBOX, org, REF_SENT, false, INBOX_MAX, 0, &sent, &nsent)) != ERR_OK ||
+		    (e = list(req, REF_LIST_INBOX, org, REF_ACCEPTED, false, INBOX_MAX, 0, &accepted, &naccepted)) != ERR_OK) {
+			json_decref(sent);
+			json_decref(accepted);
+			goto fail;
+		}
+		overdue = json_array();
+		fresh = json_array();
+		tocontact = json_array();
+		json_array_foreach(sent, i, it)
+			json_array_append(item_overdue(it) ? overdue : fresh, it);
+		json_array_foreach(accepted, i, it)
+			json_array_append(item_overdue(it) ? overdue : tocontact, it);
 		json_decref(sent);
 		json_decref(accepted);
-		return e;
+		data = json_pack("{s:s?, s:b, s:b, s:[o, o, o], s:b, s:o, s:b, s:s, s:s}", "org_name", oname,
+			"all", org == NULL, "any_org", any_org,
+			"groups",
+			group("overdue", "Overdue", "Nobody has been in touch with them yet, and it has been "
+			      "a while since they were referred. Contact them first.", "Nothing is overdue.",
+			      overdue),
+			group("new", "New referrals", "Look at each one and accept it, or decline it with a "
+			      "reason.", "There are no new referrals.", fresh),
+			group("to-contact", "To contact", "You have accepted these. Get in touch with each "
+			      "person in the way they asked, then record it.", "Nobody is waiting to be "
+			      "contacted.", tocontact),
+			"more", nsent > INBOX_MAX || naccepted > INBOX_MAX, "tabs", tabs, "listing", false,
+			"q", "", "status", "");
 	}
-	overdue = json_array();
-	fresh = json_array();
-	tocontact = json_array();
-	json_array_foreach(sent, i, it)
-		json_array_append(item_overdue(it) ? overdue : fresh, it);
-	json_array_foreach(accepted, i, it)
-		json_array_append(item_overdue(it) ? overdue : tocontact, it);
-	json_decref(sent);
-	json_decref(accepted);
-	data = json_pack("{s:s?, s:b, s:b, s:[o, o, o], s:b}", "org_name", oname, "all", org == NULL,
-		"any_org", any_org,
-		"groups",
-		group("overdue", "Overdue", "Nobody has been in touch with them yet, and it has been "
-		      "a while since they were referred. Contact them first.", "Nothing is overdue.",
-		      overdue),
-		group("new", "New referrals", "Look at each one and accept it, or decline it with a "
-		      "reason.", "There are no new referrals.", fresh),
-		group("to-contact", "To contact", "You have accepted these. Get in touch with each "
-		      "person in the way they asked, then record it.", "Nobody is waiting to be "
-		      "contacted.", tocontact),
-		"more", nsent > INBOX_MAX || naccepted > INBOX_MAX);
+	tabs = NULL;
+	json_object_set_new(data, "org_value", org && any_org && q && q[0] ? json_string(org) :
+			    any_org && q && q[0] ? json_string("all") : json_null());
 	if (any_org) {
 		if ((e = org_choices(req->db, org, &orgs)) != ERR_OK) {
 			json_decref(orgs);
@@ -1526,25 +1870,43 @@ static enum err inbox_get(struct request *req, struct response *resp)
 	}
 	return web_page(req, resp, 200, "referral/inbox.html", any_org ? "Referrals by "
 			    "organisation" : "Referrals to your organisation", data);
+fail:
+	json_decref(tabs);
+	return e;
 }
 
-/* The referrer's caseload: who needs following up, then everything they
- * referred by status (?status= takes a status code, nothing else). */
+/* The referrer's caseload: who is due a contact they planned, who needs
+ * following up, then everything they referred by status (?status= takes
+ * a status code, nothing else), and ?q= words in the person's or the
+ * service's name. */
 static enum err caseload_get(struct request *req, struct response *resp)
 {
 	const char *sq = req_query(req, "status");
+	const char *words = search_param(req), *base;
 	enum ref_status chosen;
 	bool filtered = sq && ref_status_parse(sq, &chosen);
 	int64_t page = page_param(req), total = 0, all = 0, n;
-	json_t *follow = NULL, *items = NULL, *tabs, *data, *tmp;
+	json_t *follow = NULL, *due = NULL, *items = NULL, *tabs, *data, *tmp;
 	enum err e;
+	struct ref_list_opts dq = { .kind = REF_LIST_CASELOAD, .status = -1, .contact_due_only = true,
+				    .limit = 100 };
 
 	if ((e = list(req, REF_LIST_CASELOAD, NULL, -1, true, 100, 0, &follow, &n)) != ERR_OK)
 		return e;
+	if ((e = referral_list(ref_env(req), req->db, req->actor, &dq, req->now, &due, &n)) != ERR_OK) {
+		json_decref(follow);
+		return e;
+	}
+	decorate_items(req, due, false);
+	base = words[0] ? arena_printf(&req->arena, "/referrals/caseload?q=%s&", query_enc(req, words)) :
+	       "/referrals/caseload?";
 	tabs = json_array();
 	for (int s = -1; s < REF__MAX; s++) {
+		struct ref_list_opts o = { .kind = REF_LIST_CASELOAD, .status = s, .search = words,
+					   .limit = 1 };
+
 		tmp = NULL;
-		if ((e = list(req, REF_LIST_CASELOAD, NULL, s, false, 1, 0, &tmp, &n)) != ERR_OK) {
+		if ((e = referral_list(ref_env(req), req->db, req->actor, &o, req->now, &tmp, &n)) != ERR_OK) {
 			json_decref(tmp);
 			goto fail;
 		}
@@ -1553,23 +1915,32 @@ static enum err caseload_get(struct request *req, struct response *resp)
 			all = n;
 		json_array_append_new(tabs, json_pack("{s:s, s:I, s:o, s:b}",
 			"words", s < 0 ? "All" : ref_status_words((enum ref_status)s), "count", (json_int_t)n,
-			"href", s < 0 ? json_string("/referrals/caseload") :
-				json_sprintf("/referrals/caseload?status=%s", ref_status_name((enum ref_status)s)),
+			"href", s < 0 ? json_string(words[0] ? arena_strndup(&req->arena, base, strlen(base) - 1) :
+						     "/referrals/caseload") :
+				json_sprintf("%sstatus=%s", base, ref_status_name((enum ref_status)s)),
 			"current", filtered ? s == (int)chosen : s < 0));
 	}
-	if ((e = list(req, REF_LIST_CASELOAD, NULL, filtered ? (int)chosen : -1, false, PER_PAGE,
-		      (int)((page - 1) * PER_PAGE), &items, &total)) != ERR_OK)
-		goto fail;
-	data = json_pack("{s:{s:o}, s:b, s:o, s:o, s:b, s:s, s:b}", "follow_up", "items", follow,
-		"any_follow_up", json_array_size(follow) > 0, "tabs", tabs, "items", items,
-		"any", json_array_size(items) > 0,
-		"showing", filtered ? ref_status_words(chosen) : "All", "nothing_yet", all == 0);
-	view_paging(&req->arena, data, filtered ? arena_printf(&req->arena, "/referrals/caseload?status=%s&",
-		ref_status_name(chosen)) : "/referrals/caseload?", page, PER_PAGE, total,
-		json_array_size(items));
+	{
+		struct ref_list_opts o = { .kind = REF_LIST_CASELOAD, .status = filtered ? (int)chosen : -1,
+					   .search = words, .limit = PER_PAGE,
+					   .offset = (int)((page - 1) * PER_PAGE) };
+
+		if ((e = referral_list(ref_env(req), req->db, req->actor, &o, req->now, &items, &total)) != ERR_OK)
+			goto fail;
+		decorate_items(req, items, false);
+	}
+	data = json_pack("{s:{s:o}, s:b, s:{s:o}, s:b, s:o, s:o, s:b, s:s, s:b, s:s, s:b}",
+		"follow_up", "items", follow, "any_follow_up", json_array_size(follow) > 0,
+		"contact_due", "items", due, "any_contact_due", json_array_size(due) > 0,
+		"tabs", tabs, "items", items, "any", json_array_size(items) > 0,
+		"showing", filtered ? ref_status_words(chosen) : "All",
+		"nothing_yet", all == 0 && !words[0], "q", words, "searched", words[0] != '\0');
+	view_paging(&req->arena, data, filtered ? arena_printf(&req->arena, "%sstatus=%s&", base,
+		ref_status_name(chosen)) : base, page, PER_PAGE, total, json_array_size(items));
 	return web_page(req, resp, 200, "referral/caseload.html", "Your caseload", data);
 fail:
 	json_decref(follow);
+	json_decref(due);
 	json_decref(tabs);
 	json_decref(items);
 	return e;
@@ -1816,6 +2187,7 @@ static const struct route routes[] = {
 	{ M_GET,  "/referrals/{id:uuid}", show_get, &act_referral_view, RF_WRITE_TX, "referral.show" },
 	{ M_POST, "/referrals/{id:uuid}/status", status_post, &act_referral_update, FORM, "referral.status" },
 	{ M_POST, "/referrals/{id:uuid}/consent", consent_post, &act_referral_update, FORM, "referral.consent" },
+	{ M_POST, "/referrals/{id:uuid}/notes", notes_post, &act_referral_update, FORM, "referral.notes" },
 	{ M_GET,  "/account/referrals", mine_get, &act_signed_in, RF_WRITE_TX, "referral.mine" },
 };
 

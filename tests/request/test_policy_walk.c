@@ -269,6 +269,7 @@ static const struct {
 	{ "GET", "/referrals/{id:uuid}", SIGNED },
 	{ "POST", "/referrals/{id:uuid}/status", SIGNED },
 	{ "POST", "/referrals/{id:uuid}/consent", SIGNED },
+	{ "POST", "/referrals/{id:uuid}/notes", SIGNED },
 	/* the JSON API: accounts and people */
 	{ "POST", "/api/v1/accounts", NOBODY },
 	{ "POST", "/api/v1/sessions", NOBODY },
@@ -524,6 +525,11 @@ static const struct {
 	  { L, 404, 404, 409, 404, 404, 403, 409, 404, 409 } },
 	{ "POST", "/referrals/{ref}/consent", "purpose=share&action=give&method=verbal",
 	  { L, 404, 404, 403, 404, 404, 303, 303, 404, 303 } },
+	/* Case notes: the referrer and coordinators (an empty note is 422
+	 * for them); the receiving organisation and admins see the referral
+	 * but may not keep notes on it (403); nobody else learns it exists. */
+	{ "POST", "/referrals/{ref}/notes", "note=",
+	  { L, 404, 404, 403, 404, 404, 422, 422, 404, 403 } },
 	{ "GET", "/referrals/new?service={svc}", NULL,
 	  { L, 403, 403, 200, 200, 200, 200, 200, 403, 200 } },
 	{ "POST", "/referrals/new", "target.type=service",

@@ -936,8 +936,9 @@ static void overview_numbers(void **state)
 	for (int k = 0; k < 4; k++)
 		make(x, &x->a_lw, &p[k], x->walk, T0, id[k]);
 	make(x, &x->a_lw, &p[4], x->club, T0 + 100 * DAY, id[4]);   /* outside the period */
-	/* Accepted after 1, 2 and 5 days (and 1.9 days is 1); contacted
-	 * after 3 and 6; one attended after 10, then still attending. */
+	/* Accepted after 1, 3 and 5 days (UK calendar days: 10:00 to 06:00
+	 * three days later is 3); contacted after 3 and 6; one attended
+	 * after 10, then still attending. */
 	step(x, &x->a_olu, id[0], "accepted", NULL, T0 + DAY + 5);
 	step(x, &x->a_olu, id[1], "accepted", NULL, T0 + 2 * DAY + 20 * 3600);
 	step(x, &x->a_olu, id[2], "accepted", NULL, T0 + 5 * DAY);
@@ -949,7 +950,7 @@ static void overview_numbers(void **state)
 
 	assert_int_equal(referral_overview(x->db, T0 - DAY, T0 + 50 * DAY, &o), ERR_OK);
 	assert_int_equal(json_integer_value(json_object_get(o, "total")), 4);
-	assert_int_equal(json_integer_value(json_object_get(o, "median_days_to_accept")), 2);
+	assert_int_equal(json_integer_value(json_object_get(o, "median_days_to_accept")), 3);
 	assert_true(json_is_real(json_object_get(o, "median_days_to_contact")));
 	assert_true(json_real_value(json_object_get(o, "median_days_to_contact")) == 4.5);
 	assert_int_equal(json_integer_value(json_object_get(o, "median_days_to_attend")), 10);
@@ -1022,7 +1023,7 @@ static void csv_quotes_and_guards(void **state)
 		 ref_source_words(REF_SRC_LINK_WORKER), ref_status_words(REF_SENT));
 	assert_non_null(strstr(csv, row));
 	snprintf(row, sizeof(row), "%s,2026-01-15T10:01:00Z,link_worker,service,"
-		 "Tuesday Health Walk,Walking and exercise,closed,1,2,,moved_away,%s,%s,%s\r\n", id2,
+		 "Tuesday Health Walk,Walking and exercise,closed,2,3,,moved_away,%s,%s,%s\r\n", id2,
 		 ref_source_words(REF_SRC_LINK_WORKER), ref_status_words(REF_CLOSED),
 		 ref_close_reasons[ref_code_find(ref_close_reasons, ref_close_reasons_n, "moved_away")].name);
 	assert_non_null(strstr(csv, row));
