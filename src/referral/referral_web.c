@@ -246,6 +246,8 @@ static const struct field_def refer_fields[] = {
 	DOMAIN_FIELD("person.nhs_number"), DOMAIN_FIELD("reason"),
 	CONSENT_FIELD("consent.share"), CONSENT_FIELD("consent.contact"),
 	CONSENT_FIELD("consent.outcome"), DOMAIN_FIELD("consent.method"), DOMAIN_FIELD("source"),
+	/* The service chooser (refer someone without a service page). */
+	DOMAIN_FIELD("choose"), DOMAIN_FIELD("service_q"),
 };
 
 static const char *const consent_fields[CONSENT__MAX] = {
@@ -606,18 +608,65 @@ static json_t *form_model(struct request *req, bool self, const struct svc_meta 
 
 /* ---------------------------------------------------------------- refer someone */
 
+#define CHOOSER_MAX 20       /* services the chooser lists for some words */
+
+/* The service chooser, when the form was opened without a service
+ * (values' choose is "yes"): the one chosen, if any, then the published
+ * services whose name or organisation holds the words searched for
+ * (service_q), as radios named target.id. The first radio's id (or, with
+ * none, the search box's) is "target", where the summary links. */
+static enum err chooser_model(struct request *req, const struct svc_meta *target,
+		const json_t *values, const json_t *errors, json_t **out)
+{
+	const char *q = jtext(values, "service_q");
+	json_t *found = NULL, *items = json_array(), *x;
+	size_t i;
+	enum err e;
+
+	*out = json_null();
+	if (strcmp(jtext(values, "choose"), "yes") != 0) {
+		json_decref(items);
+		return ERR_OK;
+	}
+	if (target)
+		json_array_append_new(items, json_pack("{s:s, s:s, s:s?, s:b}", "value", target->id,
+			"name", target->name ? target->name : "", "org_name", target->org_name,
+			"checked", true));
+	if (q[0] && (e = referral_find_services(req->db, q, CHOOSER_MAX, &found)) != ERR_OK) {
+		json_decref(items);
+		return e;
+	}
+	json_array_foreach(found, i, x)
+		if (!target || strcmp(jtext(x, "id"), target->id) != 0)
+			json_array_append_new(items, json_pack("{s:s, s:s, s:s?, s:b}", "value",
+				jtext(x, "id"), "name", jtext(x, "name"), "org_name",
+				json_string_value(json_object_get(x, "org_name")), "checked", false));
+	json_decref(found);
+	json_array_foreach(items, i, x)
+		json_object_set_new(x, "id", i == 0 ? json_string("target") :
+				    json_sprintf("target-%s", jtext(x, "value")));
+	*out = json_pack("{s:s, s:b, s:b, s:s, s:o, s:o}", "q", q, "searched", q[0] != '\0',
+		"has_items", json_array_size(items) > 0,
+		"input_id", json_array_size(items) > 0 ? "service_q" : "target",
+		"items", items, "error", jstr_or_null(web_error_for(errors, "target")));
+	return *out ? ERR_OK : ERR_NOMEM;
+}
+
 static enum err new_page(struct request *req, struct response *resp, int status,
 		const struct svc_meta *target, const json_t *values, json_t *errors)
 {
-	json_t *clients = NULL, *data;
+	json_t *clients = NULL, *chooser = NULL, *data, *form;
 	enum err e;
 
-	if ((e = referral_clients(req->db, req->actor, jtext(values, "client_id"), &clients)) != ERR_OK) {
+	if ((e = referral_clients(req->db, req->actor, jtext(values, "client_id"), &clients)) != ERR_OK ||
+	    (e = chooser_model(req, target, values, errors, &chooser)) != ERR_OK) {
 		json_decref(clients);
 		json_decref(errors);
 		return e;
 	}
-	data = json_pack("{s:o}", "form", form_model(req, false, target, values, errors, clients));
+	form = form_model(req, false, target, values, errors, clients);
+	json_object_set_new(form, "chooser", chooser);
+	data = json_pack("{s:o}", "form", form);
 	web_set_errors(data, errors);
 	return web_page(req, resp, status, "referral/new.html", "Refer someone", data);
 }
@@ -641,9 +690,13 @@ static enum err new_get(struct request *req, struct response *resp)
 	json_t *values;
 	enum err e;
 
-	if (!svc || !svc[0])
-		return web_page(req, resp, 200, "referral/new.html", "Refer someone",
-				    json_pack("{s:b}", "choose_service", true));
+	/* Without a service: the same form, choosing the service in it. */
+	if (!svc || !svc[0]) {
+		values = json_pack("{s:[], s:s, s:s}", "needs", "consent.method", "", "choose", "yes");
+		e = new_page(req, resp, 200, NULL, values, NULL);
+		json_decref(values);
+		return e;
+	}
 	e = load_target(req, svc, &target);
 	if (e == ERR_NOT_FOUND)
 		return req_fail(req, e, "There is no service at this address. Find the service in the "
@@ -826,10 +879,27 @@ static enum err refer_post(struct request *req, struct response *resp, struct re
 	return e;
 }
 
+static enum err refer_find(struct request *req, struct response *resp, const struct refer *c)
+{
+	struct bound b;
+	json_t *values;
+	enum err e;
+
+	web_bind(req, refer_fields, ARRAY_LEN(refer_fields), &b);
+	values = json_incref(b.values);
+	web_bound_release(&b);
+	json_object_set_new(values, "choose", json_string("yes"));
+	page_values(req, values);
+	e = new_page(req, resp, 200, c->target, values, NULL);
+	json_decref(values);
+	return e;
+}
+
 static enum err new_post(struct request *req, struct response *resp)
 {
 	const char *tid = web_form_text(req, "target.id");
 	const char *ttype = web_form_text(req, "target.type");
+	const char *find = web_form_text(req, "find");
 	struct svc_meta target;
 	struct refer c = { .self = false };
 	enum err e;
@@ -843,6 +913,10 @@ static enum err new_post(struct request *req, struct response *resp)
 		else if (e != ERR_NOT_FOUND)
 			return e;
 	}
+	/* "Find services" in the chooser: the same form again with what
+	 * matches, everything typed kept, nothing judged yet. */
+	if (find && strcmp(find, "yes") == 0)
+		return refer_find(req, resp, &c);
 	return refer_post(req, resp, &c);
 }
 
@@ -1694,41 +1768,17 @@ static json_t *group(const char *id, const char *title, const char *hint, const 
 		(json_int_t)json_array_size(items), "any", json_array_size(items) > 0);
 }
 
-/* ?q= as searched: trimmed, clean, at most 100 bytes; "" for none. */
-static const char *search_param(struct request *req)
+/* The words searched for: the form's q (a POST, so a name never sits in
+ * an address: docs/THREATS.md), trimmed, clean, at most 100 bytes; ""
+ * for none. */
+static const char *posted_search(struct request *req)
 {
-	const char *q = req_query(req, "q");
-	struct str t;
+	const char *q = web_form_text(req, "q");
+	size_t n = q ? strlen(q) : 0;
 
-	if (!q)
+	if (n == 0 || n > 100 || !str_is_clean_utf8(q, n) || strpbrk(q, "\r\n\t"))
 		return "";
-	t = str_trim(str_c(q));
-	if (t.n == 0 || t.n > 100 || !str_is_clean_utf8(t.p, t.n) || memchr(t.p, '\n', t.n))
-		return "";
-	return arena_strndup(&req->arena, t.p, t.n);
-}
-
-/* s percent-encoded for a query string (in the arena). */
-static const char *query_enc(struct request *req, const char *s)
-{
-	static const char hex[] = "0123456789ABCDEF";
-	size_t n = strlen(s);
-	char *out = arena_alloc(&req->arena, n * 3 + 1), *o = out;
-
-	if (!out)
-		return "";
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
-		    *p == '-' || *p == '.' || *p == '_' || *p == '~') {
-			*o++ = (char)*p;
-		} else {
-			*o++ = '%';
-			*o++ = hex[*p >> 4];
-			*o++ = hex[*p & 15];
-		}
-	}
-	*o = '\0';
-	return out;
+	return q;
 }
 
 /* The open statuses, in the order the loop goes. */
@@ -1738,14 +1788,14 @@ static const enum ref_status open_statuses[] = { REF_SENT, REF_ACCEPTED, REF_CON
 /* The receiving organisation's inbox. By default what needs doing, first
  * to last: what is overdue, what is new, whom to contact. Every open
  * referral stays here until it ends: ?status= one open status (or
- * "open", all of them) and ?q= words in the person's or the service's
- * name give a list of them, a page at a time. Organisers see their own
- * organisation's; coordinators and admins choose one, or see every
- * organisation's. */
-static enum err inbox_get(struct request *req, struct response *resp)
+ * "open", all of them) lists them a page at a time, with how many each
+ * status has. Searching posts q (words in the person's or the service's
+ * name) to the same address and answers with the first page of what
+ * matches. Organisers see their own organisation's; coordinators and
+ * admins choose one, or see every organisation's. */
+static enum err inbox_page(struct request *req, struct response *resp, const char *words)
 {
 	const char *q = req_query(req, "org"), *sq = req_query(req, "status");
-	const char *words = search_param(req);
 	/* Any organisation's inbox (the policy's roles, not its ownership
 	 * rule): coordinators and admins. */
 	bool any_org = policy_can(req->actor, &act_referral_inbox,
@@ -1778,10 +1828,9 @@ static enum err inbox_get(struct request *req, struct response *resp)
 		return req_fail(req, ERR_FORBIDDEN, "Your account is not linked to an organisation. "
 				"Ask a coordinator to link it.");
 	}
-	/* Links keep the organisation chosen (coordinators) and the words. */
+	/* Links keep the organisation chosen (coordinators); never the words. */
 	orgq = any_org && q && q[0] ? arena_printf(&req->arena, "org=%s&", org ? org : "all") : "";
-	base = arena_printf(&req->arena, "/referrals/inbox?%s%s", orgq, words[0] ?
-			    arena_printf(&req->arena, "q=%s&", query_enc(req, words)) : "");
+	base = arena_printf(&req->arena, "/referrals/inbox?%s", orgq);
 	/* Where each open referral is: a link a status, with how many. */
 	tabs = json_array();
 	json_array_append_new(tabs, json_pack("{s:s, s:o, s:b, s:b}", "words", "Needs action",
@@ -1791,7 +1840,7 @@ static enum err inbox_get(struct request *req, struct response *resp)
 	for (size_t k = 0; k <= ARRAY_LEN(open_statuses); k++) {
 		bool every = k == ARRAY_LEN(open_statuses);
 		struct ref_list_opts o = {
-			.kind = REF_LIST_INBOX, .org_id = org, .limit = 1, .search = words,
+			.kind = REF_LIST_INBOX, .org_id = org, .limit = 1,
 			.status = every ? -1 : (int)open_statuses[k], .open_only = every,
 		};
 
@@ -1818,14 +1867,16 @@ static enum err inbox_get(struct request *req, struct response *resp)
 				       &total)) != ERR_OK)
 			goto fail;
 		decorate_items(req, items, false);
-		data = json_pack("{s:s?, s:b, s:b, s:o, s:b, s:o, s:b, s:s, s:s, s:s}", "org_name", oname,
-			"all", org == NULL, "any_org", any_org, "tabs", tabs, "listing", true,
-			"items", items, "any", json_array_size(items) > 0,
-			"showing", by_status ? ref_status_words(chosen) : "open",
-			"q", words, "status", by_status ? ref_status_name(chosen) : "open");
-		view_paging(&req->arena, data, arena_printf(&req->arena, "%sstatus=%s&", base,
-			    by_status ? ref_status_name(chosen) : "open"), page, PER_PAGE, total,
-			    json_array_size(items));
+		data = json_pack("{s:s?, s:b, s:b, s:o, s:b, s:o, s:b, s:s, s:s, s:b, s:I}",
+			"org_name", oname, "all", org == NULL, "any_org", any_org, "tabs", tabs,
+			"listing", true, "items", items, "any", json_array_size(items) > 0,
+			"showing", by_status ? ref_status_words(chosen) : "open", "q", words,
+			"more_found", words[0] && total > PER_PAGE, "found", (json_int_t)total);
+		/* A search answers its first page; more words narrow it. */
+		if (!words[0])
+			view_paging(&req->arena, data, arena_printf(&req->arena, "%sstatus=%s&", base,
+				    by_status ? ref_status_name(chosen) : "open"), page, PER_PAGE, total,
+				    json_array_size(items));
 	} else {
 		if ((e = list(req, REF_LIST_INBOX, org, REF_SENT, false, INBOX_MAX, 0, &sent, &nsent)) != ERR_OK ||
 		    (e = list(req, REF_LIST_INBOX, org, REF_ACCEPTED, false, INBOX_MAX, 0, &accepted, &naccepted)) != ERR_OK) {
@@ -1842,7 +1893,7 @@ static enum err inbox_get(struct request *req, struct response *resp)
 			json_array_append(item_overdue(it) ? overdue : tocontact, it);
 		json_decref(sent);
 		json_decref(accepted);
-		data = json_pack("{s:s?, s:b, s:b, s:[o, o, o], s:b, s:o, s:b, s:s, s:s}", "org_name", oname,
+		data = json_pack("{s:s?, s:b, s:b, s:[o, o, o], s:b, s:o, s:b, s:s}", "org_name", oname,
 			"all", org == NULL, "any_org", any_org,
 			"groups",
 			group("overdue", "Overdue", "Nobody has been in touch with them yet, and it has been "
@@ -1854,11 +1905,14 @@ static enum err inbox_get(struct request *req, struct response *resp)
 			      "person in the way they asked, then record it.", "Nobody is waiting to be "
 			      "contacted.", tocontact),
 			"more", nsent > INBOX_MAX || naccepted > INBOX_MAX, "tabs", tabs, "listing", false,
-			"q", "", "status", "");
+			"q", "");
 	}
 	tabs = NULL;
-	json_object_set_new(data, "org_value", org && any_org && q && q[0] ? json_string(org) :
-			    any_org && q && q[0] ? json_string("all") : json_null());
+	if (!data)
+		return ERR_NOMEM;
+	/* Searching keeps the organisation and status in the form's address. */
+	json_object_set_new(data, "search_action", json_sprintf("%s%s%s", base, listing && by_status ?
+		"status=" : "", listing && by_status ? ref_status_name(chosen) : ""));
 	if (any_org) {
 		if ((e = org_choices(req->db, org, &orgs)) != ERR_OK) {
 			json_decref(orgs);
@@ -1875,14 +1929,26 @@ fail:
 	return e;
 }
 
+static enum err inbox_get(struct request *req, struct response *resp)
+{
+	return inbox_page(req, resp, "");
+}
+
+/* A search of the inbox: a read, answered at once (nothing to redirect to). */
+static enum err inbox_post(struct request *req, struct response *resp)
+{
+	return inbox_page(req, resp, posted_search(req));
+}
+
 /* The referrer's caseload: who is due a contact they planned, who needs
  * following up, then everything they referred by status (?status= takes
- * a status code, nothing else), and ?q= words in the person's or the
- * service's name. */
-static enum err caseload_get(struct request *req, struct response *resp)
+ * a status code, nothing else). Searching posts q (words in the
+ * person's or the service's name) and answers with the first page of
+ * what matches. */
+static enum err caseload_page(struct request *req, struct response *resp, const char *words)
 {
 	const char *sq = req_query(req, "status");
-	const char *words = search_param(req), *base;
+	const char *base = "/referrals/caseload?";
 	enum ref_status chosen;
 	bool filtered = sq && ref_status_parse(sq, &chosen);
 	int64_t page = page_param(req), total = 0, all = 0, n;
@@ -1898,12 +1964,9 @@ static enum err caseload_get(struct request *req, struct response *resp)
 		return e;
 	}
 	decorate_items(req, due, false);
-	base = words[0] ? arena_printf(&req->arena, "/referrals/caseload?q=%s&", query_enc(req, words)) :
-	       "/referrals/caseload?";
 	tabs = json_array();
 	for (int s = -1; s < REF__MAX; s++) {
-		struct ref_list_opts o = { .kind = REF_LIST_CASELOAD, .status = s, .search = words,
-					   .limit = 1 };
+		struct ref_list_opts o = { .kind = REF_LIST_CASELOAD, .status = s, .limit = 1 };
 
 		tmp = NULL;
 		if ((e = referral_list(ref_env(req), req->db, req->actor, &o, req->now, &tmp, &n)) != ERR_OK) {
@@ -1915,8 +1978,7 @@ static enum err caseload_get(struct request *req, struct response *resp)
 			all = n;
 		json_array_append_new(tabs, json_pack("{s:s, s:I, s:o, s:b}",
 			"words", s < 0 ? "All" : ref_status_words((enum ref_status)s), "count", (json_int_t)n,
-			"href", s < 0 ? json_string(words[0] ? arena_strndup(&req->arena, base, strlen(base) - 1) :
-						     "/referrals/caseload") :
+			"href", s < 0 ? json_string("/referrals/caseload") :
 				json_sprintf("%sstatus=%s", base, ref_status_name((enum ref_status)s)),
 			"current", filtered ? s == (int)chosen : s < 0));
 	}
@@ -1929,14 +1991,19 @@ static enum err caseload_get(struct request *req, struct response *resp)
 			goto fail;
 		decorate_items(req, items, false);
 	}
-	data = json_pack("{s:{s:o}, s:b, s:{s:o}, s:b, s:o, s:o, s:b, s:s, s:b, s:s, s:b}",
+	data = json_pack("{s:{s:o}, s:b, s:{s:o}, s:b, s:o, s:o, s:b, s:s, s:b, s:s, s:b, s:b, s:I, s:o}",
 		"follow_up", "items", follow, "any_follow_up", json_array_size(follow) > 0,
 		"contact_due", "items", due, "any_contact_due", json_array_size(due) > 0,
 		"tabs", tabs, "items", items, "any", json_array_size(items) > 0,
 		"showing", filtered ? ref_status_words(chosen) : "All",
-		"nothing_yet", all == 0 && !words[0], "q", words, "searched", words[0] != '\0');
-	view_paging(&req->arena, data, filtered ? arena_printf(&req->arena, "%sstatus=%s&", base,
-		ref_status_name(chosen)) : base, page, PER_PAGE, total, json_array_size(items));
+		"nothing_yet", all == 0, "q", words, "searched", words[0] != '\0',
+		"more_found", words[0] && total > PER_PAGE, "found", (json_int_t)total,
+		"search_action", filtered ? json_sprintf("/referrals/caseload?status=%s",
+			ref_status_name(chosen)) : json_string("/referrals/caseload"));
+	/* A search answers its first page; more words narrow it. */
+	if (!words[0])
+		view_paging(&req->arena, data, filtered ? arena_printf(&req->arena, "%sstatus=%s&", base,
+			ref_status_name(chosen)) : base, page, PER_PAGE, total, json_array_size(items));
 	return web_page(req, resp, 200, "referral/caseload.html", "Your caseload", data);
 fail:
 	json_decref(follow);
@@ -1944,6 +2011,17 @@ fail:
 	json_decref(tabs);
 	json_decref(items);
 	return e;
+}
+
+static enum err caseload_get(struct request *req, struct response *resp)
+{
+	return caseload_page(req, resp, "");
+}
+
+/* A search of the caseload: a read, answered at once. */
+static enum err caseload_post(struct request *req, struct response *resp)
+{
+	return caseload_page(req, resp, posted_search(req));
 }
 
 /* The person's own referrals: first link any made for their (confirmed)
@@ -2180,7 +2258,9 @@ static const struct route routes[] = {
 	{ M_GET,  "/services/{id:uuid}/refer-me", referme_get, &act_public, 0, "referral.referme" },
 	{ M_POST, "/services/{id:uuid}/refer-me", referme_post, &act_public, FORM, "referral.referme" },
 	{ M_GET,  "/referrals/inbox", inbox_get, &act_referral_inbox, 0, "referral.inbox" },
+	{ M_POST, "/referrals/inbox", inbox_post, &act_referral_inbox, FORM, "referral.inbox_search" },
 	{ M_GET,  "/referrals/caseload", caseload_get, &act_refer, 0, "referral.caseload" },
+	{ M_POST, "/referrals/caseload", caseload_post, &act_refer, FORM, "referral.caseload_search" },
 	{ M_GET,  "/referrals/overview", overview_get, &act_referral_report, 0, "referral.overview" },
 	{ M_GET,  "/referrals/overview.csv", overview_csv, &act_referral_rows, 0, "referral.overview_csv" },
 	{ M_GET,  "/referrals/summary.csv", summary_csv, &act_referral_report, 0, "referral.summary_csv" },

@@ -233,9 +233,10 @@ static void refer_form_and_its_errors(void **state)
 	assert_false(rt_has(&r, "name=\"client_id\""));   /* nobody on the caseload yet */
 	rt_resp_free(&r);
 
-	/* Without a service: how to find one. An unknown one: 404. */
-	rt_browser_get_is(x->t, &x->link, "/referrals/new", 200,
-			"href=\"/find\">Find a service</a>", NULL);
+	/* Without a service: the same form chooses one. An unknown one: 404. */
+	rt_browser_get_is(x->t, &x->link, "/referrals/new", 200, "name=\"service_q\"",
+			"name=\"find\" value=\"yes\"", "name=\"person.name\"",
+			"href=\"/find\">find a service</a>", NULL);
 	rt_browser_get_is(x->t, &x->link, "/referrals/new?service=00000000-0000-4000-8000-000000000000",
 			404, NULL);
 
