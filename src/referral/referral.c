@@ -1029,7 +1029,7 @@ enum err ref_move(const struct referral_env *env, struct db *db, const struct ac
 	const char *reason = s->reason, *note = s->note;
 	char why[256], more[48], day[11] = "";
 	int64_t changes = 0, at = now;
-	bool dated;
+	bool dated, ok;
 	enum err e;
 
 	if (str_is_blank(s->to) || !ref_status_parse(s->to, &to)) {
@@ -1037,7 +1037,10 @@ enum err ref_move(const struct referral_env *env, struct db *db, const struct ac
 		return ERR_INVALID;
 	}
 	dated = ref_status_dated(to);
-	if (!move_input_ok(to, reason, note, errors) | !step_how_ok(to, s, errors))
+	/* Both checks run, so every field's problem is said at once. */
+	ok = move_input_ok(to, reason, note, errors);
+	ok = step_how_ok(to, s, errors) && ok;
+	if (!ok)
 		return ERR_INVALID;
 	if (to != REF_DECLINED && to != REF_CLOSED)
 		reason = NULL;

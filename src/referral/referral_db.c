@@ -225,7 +225,7 @@ static const struct sql q_person_referrals = { "ref.person_referrals",
 	"SELECT r.id FROM referral r JOIN client c ON c.id = r.client_id WHERE c.account_id = $1 "
 	"ORDER BY r.sent_at, r.id", NULL };
 static const struct sql q_erase_events = { "ref.erase_events",
-	"UPDATE referral_event SET reason = NULL, note = NULL, actor_id = NULL "
+	"UPDATE referral_event SET reason = NULL, note = NULL, actor_id = NULL, method = NULL "
 	"WHERE referral_id IN (SELECT id FROM referral WHERE client_id = $1)", NULL };
 static const struct sql q_erase_referrals = { "ref.erase_referrals",
 	"UPDATE referral SET reason = NULL, needs = 0, external_id = NULL, next_contact_on = NULL, "

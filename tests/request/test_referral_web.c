@@ -965,6 +965,15 @@ static void inbox_reaches_every_open_referral(void **state)
 	rt_browser_request(x->t, &x->own, "POST", "/referrals/inbox", NULL, "q=Ada", &r);
 	assert_int_equal(r.status, 403);
 	rt_resp_free(&r);
+	/* Coordinators, for one organisation or every one: the links keep it. */
+	rt_browser_get_is(x->t, &x->coord, "/referrals/inbox?org=" ORG_A "&status=attended", 200,
+			">Ada Lovelace</a>", "href=\"/referrals/inbox?org=" ORG_A "&amp;status=open\"",
+			"action=\"/referrals/inbox?org=" ORG_A "&amp;status=attended\"", NULL);
+	rt_browser_get_is(x->t, &x->coord, "/referrals/inbox?org=all&status=open", 200,
+			">Ada Lovelace</a>", NULL);
+	rt_browser_get(x->t, &x->coord, "/referrals/inbox?org=" ORG_B "&status=open", &r);
+	assert_false(rt_has(&r, ">Ada Lovelace</a>"));
+	rt_resp_free(&r);
 	/* Once it ends, it leaves. */
 	assert_int_equal(move_status(x, &x->own, id, "to=closed&reason=completed&confirm=yes"), 303);
 	rt_browser_get(x->t, &x->own, "/referrals/inbox?status=open", &r);
