@@ -950,7 +950,7 @@ static json_t *place_words(const json_t *svc)
 static json_t *next_model(const json_t *svc, int64_t now, int follow_up_days)
 {
 	const json_t *next = json_object_get(svc, "next_session");
-	const char *time = json_string_value(json_object_get(next, "time"));
+	const char *clock = json_string_value(json_object_get(next, "time"));
 	int64_t t, day, today = uk_local_day(now);
 	json_t *when;
 
@@ -958,8 +958,8 @@ static json_t *next_model(const json_t *svc, int64_t now, int follow_up_days)
 		return json_null();
 	day = uk_local_day(t);
 	when = day_words(day, today);
-	if (time && when) {
-		json_t *at = json_sprintf("%s at %s", json_string_value(when), time);
+	if (clock && when) {
+		json_t *at = json_sprintf("%s at %s", json_string_value(when), clock);
 
 		json_decref(when);
 		when = at;
