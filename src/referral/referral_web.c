@@ -595,6 +595,7 @@ static json_t *form_model(struct request *req, bool self, const struct svc_meta 
 	/* People can just turn up: saying what they would like help with is
 	 * up to them. Otherwise the organisation needs to know first. */
 	if (target && (target->flags & SF_TURN_UP)) {
+		reason.label = "What matters to them, in their own words (optional)";
 		reason.self_label = "What would you like help with? (optional)";
 		reason.self_hint = "You can just go along, so you do not have to say. A few words "
 				   "can help them make you welcome, like \"I would like to meet people\"";

@@ -1233,6 +1233,14 @@ static void help_words_optional_where_people_turn_up(void **state)
 			   "&person.phone=07700+900124&reason=&consent.share=yes", 422,
 			   "href=\"#reason\">Tell them in a few words what you would like help with", NULL);
 	assert_int_equal(rt_count(x->t, &q_referrals, DB_NOARGS), 1);
+
+	/* Referring someone else: the same rule, in the same words. */
+	get_as(x, &x->link, "/referrals/new?service=", x->svc, "", &r);
+	assert_true(rt_has(&r, "What matters to them, in their own words (optional)</label>"));
+	rt_resp_free(&r);
+	get_as(x, &x->link, "/referrals/new?service=", clinic, "", &r);
+	assert_true(rt_has(&r, "What matters to them, in their own words</label>"));
+	rt_resp_free(&r);
 }
 
 /* Consent errors name only what the form offers: "they told me" or "in
