@@ -1,9 +1,11 @@
 /*
- * referral_web.c - the referral pages: refer someone (/referrals/new), "I'd
- * like to go" from a service page (/services/{id}/refer-me), one referral
- * with its steps and consent (/referrals/{id}), the receiving
- * organisation's inbox, the referrer's caseload, the person's own "your
- * referrals", and the overview of counts with its CSV.
+ * referral_web.c - the referral pages: refer someone (/referrals/new, from
+ * a service page or choosing the service in the form), "I'd like to go"
+ * from a service page (/services/{id}/refer-me), one referral with its
+ * steps (contact and attendance with their day and way), consent and the
+ * referrer's case notes (/referrals/{id}), the receiving organisation's
+ * inbox and the referrer's caseload (by status, searched by name), the
+ * person's own "your referrals", and the overview of counts with its CSV.
  *
  * Who sees what is referral.h's business, never a template's: pages show
  * what referral_view() and referral_list() give this actor and offer the
@@ -2065,8 +2067,9 @@ static enum err inbox_page(struct request *req, struct response *resp, const cha
 	if (!data)
 		return ERR_NOMEM;
 	/* Searching keeps the organisation and status in the form's address. */
-	json_object_set_new(data, "search_action", json_sprintf("%s%s%s", base, listing && by_status ?
-		"status=" : "", listing && by_status ? ref_status_name(chosen) : ""));
+	json_object_set_new(data, "search_action", by_status ?
+		json_sprintf("%sstatus=%s", base, ref_status_name(chosen)) :
+		json_stringn(base, strlen(base) - 1));
 	if (any_org) {
 		if ((e = org_choices(req->db, org, &orgs)) != ERR_OK) {
 			json_decref(orgs);
