@@ -178,6 +178,11 @@ describe('the closed loop, keyboard only', { timeout: 180_000 }, () => {
       await Promise.all([page.waitForURL(`${referralUrl}?done=${done}`), page.keyboard.press('Enter')]);
       assert.match(await page.locator('.govuk-notification-banner--success').innerText(),
         new RegExp(`The referral is now: ${words}`));
+      // Recording contact asks when (today unless changed) and how.
+      if (done === 'accepted') {
+        assert.match(await main(page), /When did you get in touch\?/);
+        await checkAndShoot(page, 'detail-record-contact', 'a referral, recording contact');
+      }
     }
     await checkAndShoot(page, 'detail-organiser', 'a referral, attended, as the organisation');
     // Still in the inbox, under its status, until it is closed.
