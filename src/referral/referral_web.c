@@ -1924,17 +1924,33 @@ static json_t *group(const char *id, const char *title, const char *hint, const 
 		(json_int_t)json_array_size(items), "any", json_array_size(items) > 0);
 }
 
+#define SEARCH_MAX 100       /* bytes of a search */
+
 /* The words searched for: the form's q (a POST, so a name never sits in
- * an address: docs/THREATS.md), trimmed, clean, at most 100 bytes; ""
- * for none. */
+ * an address: docs/THREATS.md), trimmed; "" for none, NULL for words
+ * that cannot be searched (too long, unreadable, more than one line). */
 static const char *posted_search(struct request *req)
 {
 	const char *q = web_form_text(req, "q");
 	size_t n = q ? strlen(q) : 0;
 
-	if (n == 0 || n > 100 || !str_is_clean_utf8(q, n) || strpbrk(q, "\r\n\t"))
+	if (n == 0)
 		return "";
+	if (n > SEARCH_MAX || !str_is_clean_utf8(q, n) || strpbrk(q, "\r\n\t"))
+		return NULL;
 	return q;
+}
+
+/* A search that cannot be run: the page again (422) with what to fix by
+ * the search box. */
+static void search_refused(json_t *data, bool refused)
+{
+	json_t *errors = json_array();
+
+	if (refused)
+		web_error_once(errors, "q", "Search for a name of 100 characters or fewer, on one line");
+	json_object_set_new(data, "search_error", jstr_or_null(web_error_for(errors, "q")));
+	web_set_errors(data, errors);
 }
 
 /* The open statuses, in the order the loop goes. */
@@ -1949,7 +1965,8 @@ static const enum ref_status open_statuses[] = { REF_SENT, REF_ACCEPTED, REF_CON
  * name) to the same address and answers with the first page of what
  * matches. Organisers see their own organisation's; coordinators and
  * admins choose one, or see every organisation's. */
-static enum err inbox_page(struct request *req, struct response *resp, const char *words)
+static enum err inbox_page(struct request *req, struct response *resp, const char *words,
+		bool refused)
 {
 	const char *q = req_query(req, "org"), *sq = req_query(req, "status");
 	/* Any organisation's inbox (the policy's roles, not its ownership
@@ -2079,7 +2096,8 @@ static enum err inbox_page(struct request *req, struct response *resp, const cha
 		json_object_set_new(data, "choose_org", json_true());
 		json_object_set_new(data, "orgs", orgs);
 	}
-	return web_page(req, resp, 200, "referral/inbox.html", any_org ? "Referrals by "
+	search_refused(data, refused);
+	return web_page(req, resp, refused ? 422 : 200, "referral/inbox.html", any_org ? "Referrals by "
 			    "organisation" : "Referrals to your organisation", data);
 fail:
 	json_decref(tabs);
@@ -2088,13 +2106,15 @@ fail:
 
 static enum err inbox_get(struct request *req, struct response *resp)
 {
-	return inbox_page(req, resp, "");
+	return inbox_page(req, resp, "", false);
 }
 
 /* A search of the inbox: a read, answered at once (nothing to redirect to). */
 static enum err inbox_post(struct request *req, struct response *resp)
 {
-	return inbox_page(req, resp, posted_search(req));
+	const char *words = posted_search(req);
+
+	return inbox_page(req, resp, words ? words : "", !words);
 }
 
 /* The referrer's caseload: who is due a contact they planned, who needs
@@ -2102,7 +2122,8 @@ static enum err inbox_post(struct request *req, struct response *resp)
  * a status code, nothing else). Searching posts q (words in the
  * person's or the service's name) and answers with the first page of
  * what matches. */
-static enum err caseload_page(struct request *req, struct response *resp, const char *words)
+static enum err caseload_page(struct request *req, struct response *resp, const char *words,
+		bool refused)
 {
 	const char *sq = req_query(req, "status");
 	const char *base = "/referrals/caseload?";
@@ -2161,7 +2182,8 @@ static enum err caseload_page(struct request *req, struct response *resp, const 
 	if (!words[0])
 		view_paging(&req->arena, data, filtered ? arena_printf(&req->arena, "%sstatus=%s&", base,
 			ref_status_name(chosen)) : base, page, PER_PAGE, total, json_array_size(items));
-	return web_page(req, resp, 200, "referral/caseload.html", "Your caseload", data);
+	search_refused(data, refused);
+	return web_page(req, resp, refused ? 422 : 200, "referral/caseload.html", "Your caseload", data);
 fail:
 	json_decref(follow);
 	json_decref(due);
@@ -2172,13 +2194,15 @@ fail:
 
 static enum err caseload_get(struct request *req, struct response *resp)
 {
-	return caseload_page(req, resp, "");
+	return caseload_page(req, resp, "", false);
 }
 
 /* A search of the caseload: a read, answered at once. */
 static enum err caseload_post(struct request *req, struct response *resp)
 {
-	return caseload_page(req, resp, posted_search(req));
+	const char *words = posted_search(req);
+
+	return caseload_page(req, resp, words ? words : "", !words);
 }
 
 /* The person's own referrals: first link any made for their (confirmed)

@@ -1159,6 +1159,16 @@ static void caseload_search_and_choose_a_service(void **state)
 	assert_false(rt_has(&r, ">Ada Lovelace</a>"));
 	assert_true(rt_has(&r, "match &ldquo;Grace&rdquo;"));
 	rt_resp_free(&r);
+	/* Words that cannot be searched: said by the box, nothing listed as found. */
+	{
+		char q[160];
+
+		snprintf(q, sizeof(q), "q=%0120d", 7);
+		rt_browser_post_is(x->t, &x->link, "/referrals/caseload", q, 422,
+				"href=\"#q\">Search for a name of 100 characters or fewer", NULL);
+		rt_browser_post_is(x->t, &x->own, "/referrals/inbox", q, 422,
+				"href=\"#q\">Search for a name of 100 characters or fewer", NULL);
+	}
 	/* A name in the address is not a search. */
 	rt_browser_get_is(x->t, &x->link, "/referrals/caseload?q=Grace", 200, ">Ada Lovelace</a>", NULL);
 
