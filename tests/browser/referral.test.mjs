@@ -3,7 +3,10 @@
 // loop with the keyboard alone (Tab, Space, arrows, typing and Enter; no
 // clicks): the link worker signs in, finds a walk, refers someone with
 // their consent; the organiser opens the inbox, accepts, records contact
-// and attendance; the link worker sees "Attended" in the caseload. Axe
+// and attendance (each on its day, today unless changed) and finds it
+// again under "Attended"; the link worker sees "Attended" in the caseload,
+// keeps a case note with a next contact due today, searches the caseload
+// by name and starts a referral choosing the service in the form. Axe
 // finds nothing on any referral page (the form, with errors too, one
 // referral as each party, the inbox, the caseload, "your referrals", the
 // overview, "I'd like to go" and its confirmation), but for GOV.UK's
@@ -175,8 +178,18 @@ describe('the closed loop, keyboard only', { timeout: 180_000 }, () => {
       await Promise.all([page.waitForURL(`${referralUrl}?done=${done}`), page.keyboard.press('Enter')]);
       assert.match(await page.locator('.govuk-notification-banner--success').innerText(),
         new RegExp(`The referral is now: ${words}`));
+      // Recording contact asks when (today unless changed) and how.
+      if (done === 'accepted') {
+        assert.match(await main(page), /When did you get in touch\?/);
+        await checkAndShoot(page, 'detail-record-contact', 'a referral, recording contact');
+      }
     }
     await checkAndShoot(page, 'detail-organiser', 'a referral, attended, as the organisation');
+    // Still in the inbox, under its status, until it is closed.
+    await page.goto(`${env.base}/referrals/inbox`);
+    await follow(page, 'main a[href="/referrals/inbox?status=attended"]', /status=attended$/);
+    assert.ok(await page.locator(`main a:text-is("${PERSON}")`).count() === 1);
+    await checkAxe(page, '/referrals/inbox?status=attended');
     await page.close();
   });
 
@@ -195,6 +208,38 @@ describe('the closed loop, keyboard only', { timeout: 180_000 }, () => {
     assert.match(await main(page), /Attended/);
     assert.match(await main(page), /What has happened/);
     await checkAxe(page, 'a referral, attended, as the link worker');
+    await page.close();
+  });
+
+  test('the link worker keeps a case note, plans the next contact and searches', async () => {
+    const page = await env.page(DESKTOP);
+    await signIn(page, LINK_WORKER);
+    await page.goto(referralUrl);
+    const parts = Object.fromEntries(new Intl.DateTimeFormat('en-GB', {
+      timeZone: 'Europe/London', day: 'numeric', month: 'numeric', year: 'numeric',
+    }).formatToParts(new Date()).map((p) => [p.type, p.value]));
+    await typeInto(page, '#casework-note', 'Rang Rosa: she enjoyed it and will go again.');
+    await typeInto(page, '#next_contact_on', parts.day);
+    await typeInto(page, '#next_contact_on-month', parts.month);
+    await typeInto(page, '#next_contact_on-year', parts.year);
+    await tabTo(page, '#casework-form button[type="submit"]');
+    await Promise.all([page.waitForURL(/\?done=notes#casework$/), page.keyboard.press('Enter')]);
+    assert.match(await main(page), /she enjoyed it and will go again/);
+    assert.match(await main(page), /Due/);
+    await checkAxe(page, 'a referral with case notes, as the link worker');
+    await page.goto(`${env.base}/referrals/caseload`);
+    assert.match(await main(page), /Contact due/);
+    await typeInto(page, '#q', 'rosa key');
+    await Promise.all([page.waitForNavigation(), page.keyboard.press('Enter')]);
+    assert.match(await main(page), /Referrals matching “rosa key”: 1/);
+    assert.ok(await page.locator(`main a:text-is("${PERSON}")`).count() >= 1);
+    await checkAxe(page, '/referrals/caseload searched');
+    // A new referral from the caseload: the service is chosen in the form.
+    await follow(page, 'main a[href="/referrals/new"]', /\/referrals\/new$/);
+    await typeInto(page, '#target', 'walk');
+    await Promise.all([page.waitForNavigation(), page.keyboard.press('Enter')]);
+    assert.ok(await page.locator('main input[name="target.id"]').count() >= 1);
+    await checkAxe(page, '/referrals/new choosing a service');
     await page.close();
   });
 });

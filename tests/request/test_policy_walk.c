@@ -263,12 +263,15 @@ static const struct {
 	{ "POST", "/services/{id:uuid}/refer-me", NOBODY },
 	{ "GET", "/referrals/inbox", ORGS },
 	{ "GET", "/referrals/caseload", REFER },
+	{ "POST", "/referrals/caseload", REFER },
+	{ "POST", "/referrals/inbox", ORGS },
 	{ "GET", "/referrals/overview", REPORT },
 	{ "GET", "/referrals/overview.csv", "SFFFFAFF" },    /* coordinators only: a row a referral */
 	{ "GET", "/referrals/summary.csv", REPORT },
 	{ "GET", "/referrals/{id:uuid}", SIGNED },
 	{ "POST", "/referrals/{id:uuid}/status", SIGNED },
 	{ "POST", "/referrals/{id:uuid}/consent", SIGNED },
+	{ "POST", "/referrals/{id:uuid}/notes", SIGNED },
 	/* the JSON API: accounts and people */
 	{ "POST", "/api/v1/accounts", NOBODY },
 	{ "POST", "/api/v1/sessions", NOBODY },
@@ -524,6 +527,11 @@ static const struct {
 	  { L, 404, 404, 409, 404, 404, 403, 409, 404, 409 } },
 	{ "POST", "/referrals/{ref}/consent", "purpose=share&action=give&method=verbal",
 	  { L, 404, 404, 403, 404, 404, 303, 303, 404, 303 } },
+	/* Case notes: the referrer and coordinators (an empty note is 422
+	 * for them); the receiving organisation and admins see the referral
+	 * but may not keep notes on it (403); nobody else learns it exists. */
+	{ "POST", "/referrals/{ref}/notes", "note=",
+	  { L, 404, 404, 403, 404, 404, 422, 422, 404, 403 } },
 	{ "GET", "/referrals/new?service={svc}", NULL,
 	  { L, 403, 403, 200, 200, 200, 200, 200, 403, 200 } },
 	{ "POST", "/referrals/new", "target.type=service",
@@ -532,6 +540,10 @@ static const struct {
 	  { L, 403, 403, 200, 200, 403, 403, 200, 403, 200 } },
 	{ "GET", "/referrals/caseload", NULL,
 	  { L, 403, 403, 200, 200, 200, 200, 200, 403, 200 } },
+	{ "POST", "/referrals/caseload", "q=Kwame",
+	  { L, 403, 403, 200, 200, 200, 200, 200, 403, 200 } },
+	{ "POST", "/referrals/inbox", "q=Kwame",
+	  { L, 403, 403, 200, 200, 403, 403, 200, 403, 200 } },
 	{ "GET", "/referrals/overview", NULL,
 	  { L, 403, 403, 403, 403, 403, 403, 200, 200, 200 } },
 	{ "GET", "/referrals/overview.csv", NULL,

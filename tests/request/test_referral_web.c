@@ -234,9 +234,10 @@ static void refer_form_and_its_errors(void **state)
 	assert_false(rt_has(&r, "name=\"client_id\""));   /* nobody on the caseload yet */
 	rt_resp_free(&r);
 
-	/* Without a service: how to find one. An unknown one: 404. */
-	rt_browser_get_is(x->t, &x->link, "/referrals/new", 200,
-			"href=\"/find\">Find a service</a>", NULL);
+	/* Without a service: the same form chooses one. An unknown one: 404. */
+	rt_browser_get_is(x->t, &x->link, "/referrals/new", 200, "name=\"service_q\"",
+			"name=\"find\" value=\"yes\"", "name=\"person.name\"",
+			"href=\"/find\">find a service</a>", NULL);
 	rt_browser_get_is(x->t, &x->link, "/referrals/new?service=00000000-0000-4000-8000-000000000000",
 			404, NULL);
 
@@ -910,6 +911,300 @@ static void coordinator_inbox_any_organisation(void **state)
 	rt_resp_free(&r);
 }
 
+/* "name-day=D&name-month=M&name-year=Y" for a UK day. */
+static const char *day_fields(char *out, size_t n, const char *name, int64_t day)
+{
+	int y, m, d;
+
+	uk_date(day, &y, &m, &d);
+	snprintf(out, n, "%s-day=%d&%s-month=%d&%s-year=%d", name, d, name, m, name, y);
+	return out;
+}
+
+/* "3 December 2026" for a UK day. */
+static const char *day_words(char *out, size_t n, int64_t day)
+{
+	uk_format_day(day, out, n);
+	return out;
+}
+
+/* Every open referral stays in the organisation's inbox until it ends:
+ * by status, with how many each has, and searched by name (a POST: the
+ * name never sits in an address). */
+static void inbox_reaches_every_open_referral(void **state)
+{
+	struct fx *x = *state;
+	struct rt_resp r;
+	char id[37];
+
+	refer_ada(x, id);
+	assert_int_equal(move_status(x, &x->own, id, "to=accepted"), 303);
+	assert_int_equal(move_status(x, &x->own, id, "to=contacted"), 303);
+	/* Out of "what needs action", still here by its status. */
+	rt_browser_get(x->t, &x->own, "/referrals/inbox", &r);
+	assert_int_equal(r.status, 200);
+	assert_true(rt_has(&r, "New referrals (0)"));
+	assert_true(rt_has(&r, "To contact (0)"));
+	assert_true(rt_has(&r, "href=\"/referrals/inbox?status=contacted\">Contacted (1)</a>"));
+	assert_true(rt_has(&r, "href=\"/referrals/inbox?status=open\">All open (1)</a>"));
+	assert_false(rt_has(&r, ">Ada Lovelace</a>"));
+	rt_resp_free(&r);
+	rt_browser_get_is(x->t, &x->own, "/referrals/inbox?status=contacted", 200,
+			">Ada Lovelace</a>", "<strong aria-current=\"page\">Contacted (1)</strong>", NULL);
+	rt_browser_get(x->t, &x->own, "/referrals/inbox?status=sent", &r);
+	assert_false(rt_has(&r, ">Ada Lovelace</a>"));
+	rt_resp_free(&r);
+	/* So attending and still attending can be recorded. */
+	assert_int_equal(move_status(x, &x->own, id, "to=attended"), 303);
+	rt_browser_get_is(x->t, &x->own, "/referrals/inbox?status=attended", 200,
+			">Ada Lovelace</a>", NULL);
+	rt_browser_get_is(x->t, &x->own, "/referrals/inbox?status=open", 200, ">Ada Lovelace</a>", NULL);
+	/* Searched by the person's name or the service's, in any case. */
+	rt_browser_post_is(x->t, &x->own, "/referrals/inbox", "q=LOVELACE", 200, ">Ada Lovelace</a>",
+			"Matching &ldquo;LOVELACE&rdquo;", NULL);
+	rt_browser_post_is(x->t, &x->own, "/referrals/inbox?status=attended", "q=health+walk", 200,
+			">Ada Lovelace</a>", NULL);
+	rt_browser_post(x->t, &x->own, "/referrals/inbox?status=sent", "q=Ada", &r);
+	assert_int_equal(r.status, 200);
+	assert_false(rt_has(&r, ">Ada Lovelace</a>"));
+	rt_resp_free(&r);
+	rt_browser_post(x->t, &x->own, "/referrals/inbox", "q=%25", &r);
+	assert_false(rt_has(&r, ">Ada Lovelace</a>"));     /* % is a character, not "anything" */
+	rt_resp_free(&r);
+	/* Another organisation finds nothing, whatever it types. */
+	rt_browser_post(x->t, &x->other, "/referrals/inbox", "q=Ada", &r);
+	assert_int_equal(r.status, 200);
+	assert_false(rt_has(&r, "Ada Lovelace"));
+	rt_resp_free(&r);
+	/* No form token: refused. */
+	rt_browser_request(x->t, &x->own, "POST", "/referrals/inbox", NULL, "q=Ada", &r);
+	assert_int_equal(r.status, 403);
+	rt_resp_free(&r);
+	/* Coordinators, for one organisation or every one: the links keep it. */
+	rt_browser_get_is(x->t, &x->coord, "/referrals/inbox?org=" ORG_A "&status=attended", 200,
+			">Ada Lovelace</a>", "href=\"/referrals/inbox?org=" ORG_A "&amp;status=open\"",
+			"action=\"/referrals/inbox?org=" ORG_A "&amp;status=attended\"", NULL);
+	rt_browser_get_is(x->t, &x->coord, "/referrals/inbox?org=all&status=open", 200,
+			">Ada Lovelace</a>", NULL);
+	rt_browser_get(x->t, &x->coord, "/referrals/inbox?org=" ORG_B "&status=open", &r);
+	assert_false(rt_has(&r, ">Ada Lovelace</a>"));
+	rt_resp_free(&r);
+	/* Once it ends, it leaves. */
+	assert_int_equal(move_status(x, &x->own, id, "to=closed&reason=completed&confirm=yes"), 303);
+	rt_browser_get(x->t, &x->own, "/referrals/inbox?status=open", &r);
+	assert_false(rt_has(&r, ">Ada Lovelace</a>"));
+	rt_resp_free(&r);
+}
+
+/* Contact and attendance say when (today unless changed; not in the
+ * future, not before the step they follow) and how; the page shows it and
+ * the measures count from the day given. */
+static void contact_and_attendance_say_when_and_how(void **state)
+{
+	struct fx *x = *state;
+	struct rt_resp r;
+	char id[37], body[256], d1[128], words[64], target[128];
+	int64_t sent_day, today;
+
+	refer_ada(x, id);
+	sent_day = uk_local_day(time_now());
+	time_set_fake(time_now() + 10 * 86400);
+	today = uk_local_day(time_now());
+	rt_sign_in(x->t, x->olu, &x->own);
+	assert_int_equal(move_status(x, &x->own, id, "to=accepted"), 303);
+	/* The form asks when (today in the boxes) and how. */
+	snprintf(target, sizeof(target), "/referrals/%s", id);
+	rt_browser_get(x->t, &x->own, target, &r);
+	assert_true(rt_has(&r, "When did you get in touch?"));
+	assert_true(rt_has(&r, "id=\"happened_on-contacted\" name=\"happened_on-day\""));
+	{
+		int y, m, d;
+
+		uk_date(today, &y, &m, &d);
+		snprintf(d1, sizeof(d1), "value=\"%d\"", y);
+	}
+	assert_true(rt_has(&r, d1));
+	assert_true(rt_has(&r, "id=\"method-contacted-in_person\""));
+	assert_true(rt_has(&r, "By text message"));
+	rt_resp_free(&r);
+	/* Tomorrow: not yet. */
+	snprintf(body, sizeof(body), "to=contacted&method=phone&%s",
+		 day_fields(d1, sizeof(d1), "happened_on", today + 1));
+	assert_int_equal(move(x, &x->own, id, body, &r), 422);
+	assert_true(rt_has(&r, "href=\"#happened_on-contacted\">The date it happened must be today or in the past"));
+	assert_true(rt_has(&r, "value=\"phone\" checked"));
+	rt_resp_free(&r);
+	/* Before it was sent: not possible. */
+	snprintf(body, sizeof(body), "to=contacted&%s",
+		 day_fields(d1, sizeof(d1), "happened_on", sent_day - 1));
+	assert_int_equal(move(x, &x->own, id, body, &r), 422);
+	snprintf(body, sizeof(body), "must be on or after %s, when the referral was sent",
+		 day_words(words, sizeof(words), sent_day));
+	assert_true(rt_has(&r, body));
+	rt_resp_free(&r);
+	/* Not a date. */
+	assert_int_equal(move(x, &x->own, id, "to=contacted&happened_on-day=31&happened_on-month=2"
+			      "&happened_on-year=2026", &r), 422);
+	assert_true(rt_has(&r, "href=\"#happened_on-contacted\">The date it happened must be a real date"));
+	rt_resp_free(&r);
+	/* A way that is not on the list. */
+	assert_int_equal(move(x, &x->own, id, "to=contacted&method=pigeon", &r), 422);
+	assert_true(rt_has(&r, "href=\"#method-contacted\">"));
+	rt_resp_free(&r);
+	assert_int_equal(status_is(x->t, id, "accepted"), 1);
+	/* Three days after it was sent, by phone. */
+	snprintf(body, sizeof(body), "to=contacted&method=phone&note=Rang+her&%s",
+		 day_fields(d1, sizeof(d1), "happened_on", sent_day + 3));
+	assert_int_equal(move_status(x, &x->own, id, body), 303);
+	/* Attending before she was contacted: not possible. */
+	snprintf(body, sizeof(body), "to=attended&%s",
+		 day_fields(d1, sizeof(d1), "happened_on", sent_day + 2));
+	assert_int_equal(move(x, &x->own, id, body, &r), 422);
+	assert_true(rt_has(&r, "when the person was contacted"));
+	rt_resp_free(&r);
+	snprintf(body, sizeof(body), "to=attended&method=in_person&%s",
+		 day_fields(d1, sizeof(d1), "happened_on", sent_day + 5));
+	assert_int_equal(move_status(x, &x->own, id, body), 303);
+	rt_browser_get(x->t, &x->own, target, &r);
+	snprintf(body, sizeof(body), "%s</time>: By phone", day_words(words, sizeof(words), sent_day + 3));
+	assert_true(rt_has(&r, body));
+	snprintf(body, sizeof(body), "%s</time>: In person", day_words(words, sizeof(words), sent_day + 5));
+	assert_true(rt_has(&r, body));
+	assert_true(rt_has(&r, "Rang her"));
+	/* Days to first attending: from the day given, not the click (10). */
+	assert_true(rt_has(&r, "Days to first attending</dt>\n        <dd class=\"govuk-summary-list__value\">5</dd>"));
+	assert_true(rt_has(&r, "Days to first contact</dt>\n        <dd class=\"govuk-summary-list__value\">3</dd>"));
+	rt_resp_free(&r);
+	/* Accepting takes no date. */
+	assert_int_equal(status_is(x->t, id, "attended"), 1);
+}
+
+/* Case notes and the next contact: the referrer's and coordinators'
+ * own, never the receiving organisation's; the caseload puts the ones
+ * due first. */
+static void case_notes_and_next_contact(void **state)
+{
+	struct fx *x = *state;
+	struct rt_resp r;
+	char id[37], body[256], d1[128], target[128], where[160], done[128];
+	int64_t today = uk_local_day(time_now());
+
+	refer_ada(x, id);
+	snprintf(target, sizeof(target), "/referrals/%s/notes", id);
+	snprintf(where, sizeof(where), "/referrals/%s", id);
+	rt_browser_get_is(x->t, &x->link, where, 200, "Case notes", "Not planned", "No notes yet.",
+			"name=\"next_contact_on-day\"", NULL);
+	/* Nothing to save; a day gone by; a day too far. */
+	rt_browser_post_is(x->t, &x->link, target, "note=", 422,
+			"href=\"#casework-note\">Write a note, or give the date of the next contact", NULL);
+	snprintf(body, sizeof(body), "note=Kept&%s", day_fields(d1, sizeof(d1), "next_contact_on",
+								today - 1));
+	rt_browser_post_is(x->t, &x->link, target, body, 422, "href=\"#next_contact_on\">The date of "
+			"the next contact must be today or in the future", ">Kept</textarea>", NULL);
+	snprintf(body, sizeof(body), "%s", day_fields(d1, sizeof(d1), "next_contact_on", today + 800));
+	rt_browser_post_is(x->t, &x->link, target, body, 422, "within two years", NULL);
+	assert_int_equal(rt_audit_n(x->t, "referral.note"), 0);
+	/* A note and a contact due today. */
+	snprintf(body, sizeof(body), "note=Rang+Ada%%3B+she+would+like+to+go+with+a+friend&%s",
+		 day_fields(d1, sizeof(d1), "next_contact_on", today));
+	snprintf(done, sizeof(done), "/referrals/%s?done=notes#casework", id);
+	rt_browser_post_to(x->t, &x->link, target, body, done);
+	assert_int_equal(rt_audit_n(x->t, "referral.note"), 1);
+	assert_int_equal(rt_audit_n(x->t, "referral.next_contact"), 1);
+	rt_browser_get_is(x->t, &x->link, where, 200, "Rang Ada; she would like to go with a friend",
+			">Due</strong>", NULL);
+	rt_browser_get_is(x->t, &x->link, "/referrals/caseload", 200, "id=\"contact-due\"",
+			">Contact due</strong>", NULL);
+	/* A coordinator adds one too. */
+	rt_browser_get(x->t, &x->coord, where, &r);
+	assert_true(rt_has(&r, "Rang Ada"));
+	rt_resp_free(&r);
+	rt_browser_post_to(x->t, &x->coord, target, "note=Checked+the+walk+has+room", done);
+	/* The organisation never sees them, and may not write them. */
+	rt_browser_get(x->t, &x->own, where, &r);
+	assert_int_equal(r.status, 200);
+	assert_false(rt_has(&r, "Case notes"));
+	assert_false(rt_has(&r, "Rang Ada"));
+	assert_false(rt_has(&r, "Checked the walk"));
+	rt_resp_free(&r);
+	rt_browser_post_is(x->t, &x->own, target, "note=Hello", 403, NULL);
+	/* Nor do those who may not see the referral at all. */
+	rt_browser_post_is(x->t, &x->other, target, "note=Hello", 404, NULL);
+	rt_browser_post_is(x->t, &x->member, target, "note=Hello", 404, NULL);
+	assert_int_equal(rt_audit_n(x->t, "referral.note"), 2);
+	/* Cleared: nothing due. */
+	snprintf(done, sizeof(done), "/referrals/%s?done=next-cleared#casework", id);
+	rt_browser_post_to(x->t, &x->link, target, "clear_next=yes", done);
+	rt_browser_get(x->t, &x->link, "/referrals/caseload", &r);
+	assert_false(rt_has(&r, "id=\"contact-due\""));
+	rt_resp_free(&r);
+}
+
+/* The caseload searched by name (posted), and a referral started from it,
+ * choosing the service inside the one form. */
+static void caseload_search_and_choose_a_service(void **state)
+{
+	struct fx *x = *state;
+	struct rt_resp r;
+	char id[37], body[1200];
+	const char *loc;
+
+	refer_ada(x, id);
+	rt_browser_get_is(x->t, &x->link, "/referrals/caseload", 200,
+			"href=\"/referrals/new\">Refer someone</a>", "name=\"q\"", NULL);
+	rt_browser_post_is(x->t, &x->link, "/referrals/caseload", "q=ada+love", 200,
+			">Ada Lovelace</a>", NULL);
+	rt_browser_post(x->t, &x->link, "/referrals/caseload", "q=Grace", &r);
+	assert_int_equal(r.status, 200);
+	assert_false(rt_has(&r, ">Ada Lovelace</a>"));
+	assert_true(rt_has(&r, "match &ldquo;Grace&rdquo;"));
+	rt_resp_free(&r);
+	/* Words that cannot be searched: said by the box, nothing listed as found. */
+	{
+		char q[160];
+
+		snprintf(q, sizeof(q), "q=%0120d", 7);
+		rt_browser_post_is(x->t, &x->link, "/referrals/caseload", q, 422,
+				"href=\"#q\">Search for a name of 100 characters or fewer", NULL);
+		rt_browser_post_is(x->t, &x->own, "/referrals/inbox", q, 422,
+				"href=\"#q\">Search for a name of 100 characters or fewer", NULL);
+	}
+	/* A name in the address is not a search. */
+	rt_browser_get_is(x->t, &x->link, "/referrals/caseload?q=Grace", 200, ">Ada Lovelace</a>", NULL);
+
+	/* The form without a service: find one by its words, everything typed kept. */
+	rt_browser_get(x->t, &x->link, "/referrals/new", &r);
+	rt_resp_free(&r);
+	rt_browser_post(x->t, &x->link, "/referrals/new", "choose=yes&find=yes&service_q=lunch"
+			"&person.name=Grace+Hopper&reason=Company", &r);
+	assert_int_equal(r.status, 200);
+	assert_true(rt_has(&r, "Southtown Lunch, run by "));
+	assert_false(rt_has(&r, "Tuesday Health Walk, run by Northtown Walkers</label>"));
+	assert_true(rt_has(&r, "value=\"Grace Hopper\""));
+	assert_true(rt_has(&r, ">Company</textarea>"));
+	assert_false(rt_has(&r, "govuk-error-summary"));
+	rt_resp_free(&r);
+	/* Nothing matches: said, and the search box takes the summary's link. */
+	rt_browser_post_is(x->t, &x->link, "/referrals/new", "choose=yes&find=yes&service_q=zebra", 200,
+			"No service in the directory matches &ldquo;zebra&rdquo;", "id=\"target\" name=\"service_q\"",
+			NULL);
+	/* Sent without choosing: the chooser says so. */
+	rt_browser_post_is(x->t, &x->link, "/referrals/new", "choose=yes&service_q=walk&"
+			PERSON_FORM_NO_NHS, 422, "href=\"#target\">", "Tuesday Health Walk, run by Northtown Walkers</label>", NULL);
+	/* Chosen and sent: made, to that service. */
+	snprintf(body, sizeof(body), "choose=yes&service_q=lunch&target.id=%s&%s", x->svc_b,
+		 "target.type=service&person.name=Grace+Hopper&person.contact_by=phone"
+		 "&person.phone=01632+960001&needs=loneliness&consent.share=yes&consent.method=verbal");
+	rt_browser_post(x->t, &x->link, "/referrals/new", body, &r);
+	assert_int_equal(r.status, 303);
+	loc = rt_header(&r, "Location");
+	assert_non_null(loc);
+	assert_non_null(strstr(loc, "?done=sent"));
+	rt_resp_free(&r);
+	rt_browser_post_is(x->t, &x->link, "/referrals/caseload", "q=southtown", 200,
+			">Grace Hopper</a>", NULL);
+}
+
 /* Refer someone on the one POST path: a form that fails keeps every value
  * typed (text, date boxes, ticks, choices) and its summary names each
  * field, in page order; nothing is made. */
@@ -1367,6 +1662,10 @@ int main(void)
 		T(admins_do_not_see_identity),
 		T(every_refer_me_attempt_counts),
 		T(a_duplicate_tells_nothing),
+		T(inbox_reaches_every_open_referral),
+		T(contact_and_attendance_say_when_and_how),
+		T(case_notes_and_next_contact),
+		T(caseload_search_and_choose_a_service),
 		T(confirmation_fits_the_next_session),
 		T(help_words_optional_where_people_turn_up),
 		T(consent_method_in_the_forms_words),
