@@ -455,10 +455,14 @@ static json_t *radios_model(const char *name, const char *legend, const char *hi
 	const char *err = web_error_for(errors, name);
 
 	for (size_t i = 0; i < n; i++)
-		json_array_append_new(items, json_pack("{s:o, s:s, s:s, s:b}",
+		/* reveal and reveal_id are set (null) on every item so the
+		 * partial never finds an outer context's; contact_by_model fills
+		 * them where a box shows under a choice. */
+		json_array_append_new(items, json_pack("{s:o, s:s, s:s, s:b, s:n, s:n}",
 			"id", i == 0 ? json_string(name) : json_sprintf("%s-%s", name, values[i]),
 			"value", values[i], "label", labels[i],
-			"checked", chosen && strcmp(chosen, values[i]) == 0));
+			"checked", chosen && strcmp(chosen, values[i]) == 0,
+			"reveal", "reveal_id"));
 	return json_pack("{s:s, s:s, s:o, s:o, s:o, s:o}", "name", name, "legend", legend,
 		"hint", jstr_or_null(hint), "error", jstr_or_null(err),
 		"describedby", described(name, hint != NULL, err != NULL), "items", items);
@@ -1215,8 +1219,6 @@ static void decorate_dated(struct request *req, json_t *mv, const char *to, cons
 
 		json_array_foreach(json_object_get(radios, "items"), i, it) {
 			json_object_set_new(it, "name", json_string("method"));
-			json_object_set_new(it, "reveal", json_null());
-			json_object_set_new(it, "reveal_id", json_null());
 		}
 	}
 	json_object_set_new(mv, "how", radios);
