@@ -39,6 +39,7 @@
 #include "core/str.h"
 #include "core/timeutil.h"
 #include "core/uktime.h"
+#include "directory/claim.h"
 #include "directory/directory.h"
 #include "directory/vocab.h"
 #include "referral/referral.h"
@@ -846,11 +847,16 @@ static enum err referme_get(struct request *req, struct response *resp)
 		return req_fail(req, e, "There is no service at this address. It may have been removed.");
 	if (e)
 		return e;
-	if (done && strcmp(done, "sent") == 0)
+	if (done && strcmp(done, "sent") == 0) {
+		bool not_on_kith = false;
+
+		if ((e = claim_org_waiting(req->db, target.org_id, &not_on_kith)) != ERR_OK)
+			return e;
 		return web_page(req, resp, 200, "referral/refer-me.html", "Your request is sent",
-				    json_pack("{s:b, s:o, s:b, s:i}", "sent", true, "target", target_model(&target),
+				    json_pack("{s:b, s:o, s:b, s:i, s:b}", "sent", true, "target", target_model(&target),
 					      "signed_in", req->actor->id != 0, "follow_up_days",
-					      ref_follow_up_days(ref_env(req))));
+					      ref_follow_up_days(ref_env(req)), "not_on_kith", not_on_kith));
+	}
 	/* Signed in: their own name and email, to save typing. */
 	values = json_pack("{s:s, s:s, s:s}", "person.name", req->actor->name ? req->actor->name : "",
 			   "person.email", req->actor->email ? req->actor->email : "",
@@ -894,7 +900,11 @@ static void done_banner(struct request *req, json_t *data)
 
 	if (!w)
 		return;
-	if (strcmp(w, "sent") == 0)
+	if (strcmp(w, "sent") == 0 && json_is_true(json_object_get(data, "not_on_kith")))
+		web_set_banner(data, true, "The referral is sent. Nobody from the organisation is on "
+				   "kith yet, so they cannot see it yet. We have asked them to join, and a "
+				   "coordinator will help bring them on.");
+	else if (strcmp(w, "sent") == 0)
 		web_set_banner(data, true, "The referral is sent. The organisation has been told "
 				   "there is a new referral to look at.");
 	else if (strcmp(w, "consent-given") == 0)
@@ -1065,6 +1075,19 @@ static void normalise_view(json_t *view, const struct ref_meta *m)
 		json_is_integer(json_object_get(ms, "days_to_attend"))));
 }
 
+/* view.not_on_kith: nobody from the receiving organisation is on kith
+ * yet (directory/claim.h), so the referrer and the person are told why
+ * nothing is happening and that the coordinators are bringing it on. */
+static enum err flag_not_on_kith(struct request *req, const struct ref_meta *m, json_t *view)
+{
+	bool waiting = false;
+	enum err e = ref_status_open(m->status) ?
+		claim_org_waiting(req->db, m->target_org_id, &waiting) : ERR_OK;
+
+	json_object_set_new(view, "not_on_kith", json_boolean(waiting));
+	return e;
+}
+
 /* The page for one referral: referral_view() (which audits the read, so
  * the caller holds a write transaction) plus what the page needs. errors
  * and typed come from a step or consent form that failed. */
@@ -1092,6 +1115,11 @@ static enum err show_page(struct request *req, struct response *resp, int status
 	json_object_set_new(view, "has_events", json_boolean(json_array_size(json_object_get(view, "events")) > 0));
 	json_object_set_new(view, "has_needs", json_boolean(json_array_size(json_object_get(view, "needs")) > 0));
 	normalise_view(view, m);
+	if ((e = flag_not_on_kith(req, m, view)) != ERR_OK) {
+		json_decref(view);
+		json_decref(errors);
+		return e;
+	}
 	if (parties & PARTY_PERSON) {
 		json_t *readers = NULL;
 
