@@ -489,7 +489,7 @@ static const struct sample samples[] = {
 	  "It has been put with yours" },
 	/* An organisation with nobody on kith: its name, the link and how
 	 * long it works; nothing about the person referred. */
-	{ "claim_org", "{\"org_name\": \"Brigg Lunch Club\", \"days\": 14, "
+	{ "claim_org", "{\"name\": \"Jane\", \"org_name\": \"Brigg Lunch Club\", \"days\": 14, "
 	  "\"link\": \"https://kith.example.org/claim/t0k3n\"}", "The link works for 14 days" },
 };
 
