@@ -53,6 +53,11 @@ static const struct sql q_needed = { "claim.needed",
 static const struct sql q_listed = { "claim.listed",
 	"INSERT INTO org_bring_on (org_id, first_needed_at, last_needed_at, waiting, state) "
 	"VALUES ($1, $2, $2, 0, 'waiting') ON CONFLICT (org_id) DO NOTHING", NULL };
+static const struct sql q_demo = { "claim.demo",
+	"INSERT INTO org_bring_on (org_id, first_needed_at, last_needed_at, waiting, state) "
+	"VALUES ($1, $2, $3, $4, 'waiting') ON CONFLICT (org_id) DO UPDATE SET "
+	"first_needed_at = $2, last_needed_at = $3, waiting = $4 "
+	"WHERE org_bring_on.state = 'waiting' AND org_bring_on.sends = 0", NULL };
 static const struct sql q_sent = { "claim.sent",
 	"UPDATE org_bring_on SET state = 'sent', sent_at = $2, sent_to = $3, sends = sends + 1 "
 	"WHERE org_id = $1", NULL };
@@ -178,6 +183,20 @@ enum err claim_referral_arrived(const struct claim_env *env, struct db *db, cons
 out:
 	arena_release(&a);
 	return e;
+}
+
+enum err claim_demo_note(struct db *db, const char *org_id, int64_t waiting, int64_t first,
+		int64_t last)
+{
+	bool has = false;
+	enum err e;
+
+	if (!org_id || !*org_id || waiting <= 0)
+		return ERR_OK;
+	if ((e = claim_org_has_people(db, org_id, &has)) != ERR_OK || has)
+		return e;
+	return db_exec(db, &q_demo, DB_ARGS(DB_TEXT(org_id), DB_INT(first), DB_INT(last),
+		       DB_INT(waiting)), NULL);
 }
 
 enum err claim_org_waiting(struct db *db, const char *org_id, bool *waiting)

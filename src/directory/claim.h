@@ -69,6 +69,14 @@ enum err claim_org_has_people(struct db *db, const char *org_id, bool *has);
 enum err claim_referral_arrived(const struct claim_env *env, struct db *db, const char *org_id,
 		int64_t now, bool *brought_on);
 
+/* Demo data, which emails nobody: org_id (when nobody is on kith for it)
+ * is on the list with waiting referrals since first, as referrals that
+ * found nobody would leave it, but no link is sent. A refresh sets the
+ * same row again rather than adding to it; a row a link was sent for, or
+ * that was claimed, is left as it is. */
+enum err claim_demo_note(struct db *db, const char *org_id, int64_t waiting, int64_t first,
+		int64_t last);
+
 /* Is org_id waiting to be brought on (on the list, not claimed, and still
  * nobody on kith)? For telling the referrer and the person. */
 enum err claim_org_waiting(struct db *db, const char *org_id, bool *waiting);

@@ -15,10 +15,15 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "app/features.h"
 #include "auth/person.h"
+#include "core/demo.h"
+#include "core/log.h"
 #include "core/timeutil.h"
+#include "core/uktime.h"
 #include "directory/directory.h"
 #include "org/org.h"
+#include "referral/referral.h"
 #include "store/store.h"
 #include "support/cast.h"
 #include "support/reqtest.h"
@@ -411,6 +416,60 @@ static void unknown_links(void **state)
 			   404, NULL);
 }
 
+/* ---------------------------------------------------------------- the demo */
+
+static const struct sql q_demo_rows = { "tc.demo_rows",
+	"SELECT count(*) FROM org_bring_on WHERE state = 'waiting' AND waiting > 0", NULL };
+static const struct sql q_demo_waiting = { "tc.demo_waiting",
+	"SELECT coalesce(sum(waiting), 0) FROM org_bring_on", NULL };
+
+/* people, the directory's town, then referrals: `kith demo`'s order. */
+static void run_demo(struct rt *t, int64_t now)
+{
+	struct demo_opts o = { .now = now };
+	struct db *db = rt_db(t);
+
+	assert_int_equal(db_begin(db), ERR_OK);
+	for (size_t i = 0; i < features_n; i++)
+		if (strcmp(features[i]->name, "people") == 0 ||
+		    strcmp(features[i]->name, "directory-demo") == 0)
+			assert_int_equal(features[i]->demo(db, &o), ERR_OK);
+	assert_int_equal(referral_demo(db, &o), ERR_OK);
+	assert_int_equal(db_commit(db), ERR_OK);
+}
+
+/* The demo town has organisations with nobody on kith and referrals
+ * waiting for them, on the demo coordinator's list, and nobody emailed;
+ * a refresh does not add them up. */
+static void demo_town_has_organisations_to_bring_on(void **state)
+{
+	struct rt *t = *state;
+	int64_t now = uk_to_utc(2026, 11, 23, 12, 0), rows, waiting;
+	struct rt_browser coord;
+	struct person p;
+	struct arena a;
+
+	time_set_fake(now);
+	log_set_quiet(1);
+	run_demo(t, now);
+	rows = rt_count(t, &q_demo_rows, DB_NOARGS);
+	waiting = rt_count(t, &q_demo_waiting, DB_NOARGS);
+	assert_true(rows >= 1);
+	assert_true(waiting >= rows);
+	assert_int_equal(rt_mail_all(t), 0);
+	arena_init(&a);
+	assert_int_equal(person_find_email(rt_db(t), &a, "coordinator@demo.kith.test", &p), ERR_OK);
+	rt_sign_in(t, p.id, &coord);
+	arena_release(&a);
+	rt_browser_get_is(t, &coord, "/organisations/to-bring-on", 200, "Referrals waiting",
+			  "Not sent", "Send a claim link", NULL);
+	run_demo(t, now + 7 * DAY);
+	assert_int_equal(rt_count(t, &q_demo_rows, DB_NOARGS), rows);
+	assert_int_equal(rt_count(t, &q_demo_waiting, DB_NOARGS), waiting);
+	assert_int_equal(rt_mail_all(t), 0);
+	log_set_quiet(0);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, rt_fixture_free)
@@ -422,6 +481,8 @@ int main(void)
 		T(expired_and_cancelled_links),
 		T(organiser_elsewhere_cannot_claim),
 		T(unknown_links),
+		cmocka_unit_test_setup_teardown(demo_town_has_organisations_to_bring_on, rt_setup,
+						rt_teardown),
 	};
 #undef T
 
