@@ -9,8 +9,8 @@
  *
  * /claim/{token} is the link in the email. The GET only shows what
  * claiming means (mail scanners that follow links use nothing up); a
- * visitor is asked to sign in (and comes back here) or to create an
- * account first. The POST, signed in, uses the link: the account becomes
+ * visitor is asked to sign in or to create an account, and either way
+ * comes back here (?next=, which both take). The POST, signed in, uses the link: the account becomes
  * the organisation's organiser, is signed in again (a role change ends
  * every session) and is shown where the referrals are. The token is in
  * the path only: the access log writes the route's pattern, never the
@@ -294,7 +294,8 @@ static enum err claim_get(struct request *req, struct response *resp)
 				  "org_name", name, "action", here,
 				  "signed_in", req->actor->id != 0, "elsewhere", elsewhere,
 				  "already", already, "login_href", "/login?next=", here,
-				  "register_href", web_url(req, "account.register", NULL),
+				  "register_href", arena_printf(&req->arena, "%s?next=%s",
+					web_url(req, "account.register", NULL), here),
 				  "days", cfg(req->app) ? cfg(req->app)->org_claim_days : claim_days()));
 }
 

@@ -343,6 +343,46 @@ static void claim_happy_path(void **state)
 	free(mail);
 }
 
+/* Someone with no account creates one from the claim page, comes back
+ * to it signed in, and claims. */
+static void new_account_comes_back_and_claims(void **state)
+{
+	struct fx *x = *state;
+	struct rt_browser v = { 0 };
+	struct rt_resp r;
+	char id[37], want[200], body[512], *link;
+
+	refer(x, x->lunch, id);
+	link = claim_link(x, CAFE_MAIL);
+	snprintf(want, sizeof(want), "href=\"/register?next=%s\"", link);
+	rt_browser_get_is(x->t, &v, link, 200, want, NULL);
+	snprintf(want, sizeof(want), "/register?next=%s", link);
+	rt_browser_get_is(x->t, &v, want, 200, "name=\"next\" value=\"/claim/", NULL);
+	snprintf(body, sizeof(body), "name=Lena+Lunch&email=lena%%40lunch.example.org"
+		 "&password=walnut-harbour-ribbon&password_confirm=walnut-harbour-ribbon&next=%s", link);
+	rt_browser_post(x->t, &v, "/register", body, &r);
+	assert_int_equal(r.status, 303);
+	assert_string_equal(rt_header(&r, "Location"), link);
+	rt_resp_free(&r);
+	rt_browser_get_is(x->t, &v, link, 200, ">Claim Brigg Lunch Club</button>", NULL);
+	rt_browser_post_is(x->t, &v, link, NULL, 200, "You are now the organiser for Brigg Lunch Club",
+			   NULL);
+	rt_browser_get_is(x->t, &v, "/referrals/inbox", 200, "Ada Lovelace", NULL);
+	free(link);
+
+	/* next= must be a page of ours: anywhere else, the account page. */
+	memset(&v, 0, sizeof(v));
+	rt_browser_get(x->t, &v, "/register?next=//evil.example.org/", &r);
+	assert_false(rt_has(&r, "evil.example.org"));
+	rt_resp_free(&r);
+	rt_browser_post(x->t, &v, "/register", "name=Ned+Next&email=ned%40example.org"
+			"&password=walnut-harbour-ribbon&password_confirm=walnut-harbour-ribbon"
+			"&next=%2F%2Fevil.example.org%2F", &r);
+	assert_int_equal(r.status, 303);
+	assert_string_equal(rt_header(&r, "Location"), "/account?done=registered");
+	rt_resp_free(&r);
+}
+
 static void expired_and_cancelled_links(void **state)
 {
 	struct fx *x = *state;
@@ -478,6 +518,7 @@ int main(void)
 		T(only_coordinators_see_the_list),
 		T(coordinator_records_an_address_and_sends),
 		T(claim_happy_path),
+		T(new_account_comes_back_and_claims),
 		T(expired_and_cancelled_links),
 		T(organiser_elsewhere_cannot_claim),
 		T(unknown_links),
