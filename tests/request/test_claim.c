@@ -359,7 +359,7 @@ static void new_account_comes_back_and_claims(void **state)
 	snprintf(want, sizeof(want), "/register?next=%s", link);
 	rt_browser_get_is(x->t, &v, want, 200, "name=\"next\" value=\"/claim/", NULL);
 	snprintf(body, sizeof(body), "name=Lena+Lunch&email=lena%%40lunch.example.org"
-		 "&password=walnut-harbour-ribbon&password_confirm=walnut-harbour-ribbon&next=%s", link);
+		 "&password=walnut-harbour-ribbon&next=%s", link);
 	rt_browser_post(x->t, &v, "/register", body, &r);
 	assert_int_equal(r.status, 303);
 	assert_string_equal(rt_header(&r, "Location"), link);
@@ -376,7 +376,7 @@ static void new_account_comes_back_and_claims(void **state)
 	assert_false(rt_has(&r, "evil.example.org"));
 	rt_resp_free(&r);
 	rt_browser_post(x->t, &v, "/register", "name=Ned+Next&email=ned%40example.org"
-			"&password=walnut-harbour-ribbon&password_confirm=walnut-harbour-ribbon"
+			"&password=walnut-harbour-ribbon"
 			"&next=%2F%2Fevil.example.org%2F", &r);
 	assert_int_equal(r.status, 303);
 	assert_string_equal(rt_header(&r, "Location"), "/account?done=registered");
