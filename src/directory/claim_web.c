@@ -21,6 +21,7 @@
 #include "app/features.h"
 #include "audit/audit_web.h"
 #include "auth/auth_web.h"
+#include "core/event.h"
 #include "core/log.h"
 #include "core/str.h"
 #include "core/uktime.h"
@@ -310,6 +311,7 @@ static enum err claim_act(struct request *req, struct response *resp, const stru
 {
 	struct claim_ctx *c = ctx;
 	int64_t person = req->actor->id;
+	bool granted = !(req->actor->roles & ROLE_BIT(ROLE_ORGANISER));
 	enum err e;
 
 	UNUSED(b);
@@ -324,6 +326,11 @@ static enum err claim_act(struct request *req, struct response *resp, const stru
 				"organisation, and an account can act for one. Sign out and claim "
 				"with another account, or ask the coordinators.");
 	if (e)
+		return e;
+	/* Other features hear of the new role, as of any grant. */
+	if (granted && (e = event_publish(&req->app->events, &(struct event){
+			.kind = EV_ROLE_CHANGED, .db = req->db, .now = req->now, .person_id = person,
+			.actor_id = person, .role = ROLE_ORGANISER, .granted = 1 })) != ERR_OK)
 		return e;
 	/* The new role ended every session of theirs: this browser's
 	 * starts again, with it. */
