@@ -295,14 +295,15 @@ static enum err demo_bring_on(struct demo_ctx *c)
 			continue;
 		for (k = 0; k < nseen && strcmp(seen[k].org, m.target_org_id) != 0; k++)
 			;
-		if (k == nseen && nseen < ARRAY_LEN(seen))
-			seen[nseen++] = (struct seen){ .first = m.sent_at };
-		if (k < nseen) {
-			str_copy(seen[k].org, sizeof(seen[k].org), m.target_org_id);
-			seen[k].n++;
-			seen[k].first = m.sent_at < seen[k].first ? m.sent_at : seen[k].first;
-			seen[k].last = m.sent_at > seen[k].last ? m.sent_at : seen[k].last;
+		if (k == nseen) {
+			if (nseen == ARRAY_LEN(seen))
+				continue;
+			seen[nseen] = (struct seen){ .first = m.sent_at, .last = m.sent_at };
+			str_copy(seen[nseen++].org, sizeof(seen[k].org), m.target_org_id);
 		}
+		seen[k].n++;
+		seen[k].first = m.sent_at < seen[k].first ? m.sent_at : seen[k].first;
+		seen[k].last = m.sent_at > seen[k].last ? m.sent_at : seen[k].last;
 	}
 	for (k = 0; k < nseen && e == ERR_OK; k++)
 		e = claim_demo_note(c->db, seen[k].org, seen[k].n, seen[k].first, seen[k].last);
