@@ -4,7 +4,8 @@
 // address (with an error first), sending the claim link; the link's page
 // as a visitor, creating an account from it and claiming the organisation;
 // the used link. axe finds nothing on each page, and nothing scrolls
-// sideways on a phone.
+// sideways on a phone; screenshots (build/screenshots/bring-on-desktop.png,
+// claim-mobile.png).
 
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -12,13 +13,19 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 
-import { checkAxe, DEMO_PASSWORD, demoTown, h1, noSidewaysScroll, signedIn } from './lib.mjs';
+import {
+  checkAxe, DEMO_PASSWORD, demoTown, h1, noSidewaysScroll, SCREENSHOTS, signedIn,
+} from './lib.mjs';
 
 const COORDINATOR = 'coordinator@demo.kith.test';
 const PHONE = { width: 375, height: 740 };
 const ADDRESS = 'claims@lunch.example.org';
 
 const env = demoTown('kith-claim-');
+
+async function shoot(page, name) {
+  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
+}
 
 async function signIn(page, email) {
   await page.context().clearCookies();
@@ -50,8 +57,9 @@ describe('organisations with nobody on kith', { timeout: 120_000 }, () => {
     assert.equal(await h1(page), 'Organisations to bring on');
     const first = page.locator('main ul.govuk-list > li').first();
     const name = (await first.locator('h2').innerText()).trim();
-    assert.match(await first.innerText(), /Referrals waiting\s+\d+ since/);
+    assert.match(await first.innerText(), /Referrals waiting\s+(1 referral, on|\d+ referrals, the first on) \d+ \w+ \d{4}/);
     await checkAxe(page, '/organisations/to-bring-on');
+    await shoot(page, 'bring-on-desktop');
 
     // Record an address (a wrong one first), then send the link to it.
     await first.locator('a', { hasText: /Change|Record an address/ }).click();
@@ -75,6 +83,7 @@ describe('organisations with nobody on kith', { timeout: 120_000 }, () => {
     assert.equal(await h1(page2), `Claim ${name}`);
     await checkAxe(page2, '/claim/… (visitor, phone)');
     await noSidewaysScroll(page2, '/claim/… on a phone');
+    await shoot(page2, 'claim-mobile');
     // No account yet: create one, and come back to claim.
     await page2.click('main a:has-text("Create an account")');
     await page2.fill('#name', 'Lena Lunch');

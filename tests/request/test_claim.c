@@ -191,7 +191,7 @@ static void referral_to_nobody_goes_on_the_list(void **state)
 	 * no address. */
 	rt_browser_get_is(x->t, &x->coord, "/organisations/to-bring-on", 200,
 			  "Organisations to bring on", "Brigg Lunch Club", CAFE_MAIL,
-			  "2 since", "Sent on", "It still works.", "Send a new claim link",
+			  "2 referrals, the first on", "Sent on", "It still works.", "Send a new claim link",
 			  "Quiet Hour Group", "None in the directory", "Record an address",
 			  "href=\"/organisations/to-bring-on/" ORG_D "/email\"", NULL);
 	rt_browser_get_is(x->t, &x->coord, "/review", 200,
