@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "app/features.h"
+#include "auth/onetime.h"
 #include "auth/person.h"
 #include "core/demo.h"
 #include "core/log.h"
@@ -443,6 +444,41 @@ static void organiser_elsewhere_cannot_claim(void **state)
 	free(link);
 }
 
+/* A claim link is not a person's link, nor the other way round: the
+ * purposes keep them apart in onetime, whatever the route. */
+static void links_keep_to_their_purpose(void **state)
+{
+	struct fx *x = *state;
+	char id[37], *link, token[TOKEN_HEX + 1], reset[TOKEN_HEX + 1], path[128];
+	const char *org = NULL;
+	int64_t pid = 0;
+	struct arena a;
+
+	refer(x, x->lunch, id);
+	link = claim_link(x, CAFE_MAIL);
+	snprintf(token, sizeof(token), "%s", link + 7);
+	arena_init(&a);
+	assert_int_equal(onetime_consume(rt_db(x->t), &a, OT_RESET_PASSWORD, token, T0, &pid, NULL),
+			 ERR_NOT_FOUND);
+	assert_int_equal(onetime_consume(rt_db(x->t), &a, OT_CLAIM_ORG, token, T0, &pid, NULL),
+			 ERR_NOT_FOUND);
+	assert_int_equal(onetime_create(rt_db(x->t), OT_CLAIM_ORG, x->mo, NULL, T0, 3600, reset),
+			 ERR_INVALID);
+	assert_int_equal(onetime_create(rt_db(x->t), OT_RESET_PASSWORD, x->mo, NULL, T0, 3600, reset),
+			 ERR_OK);
+	assert_int_equal(onetime_org_consume(rt_db(x->t), &a, OT_CLAIM_ORG, reset, T0, &org),
+			 ERR_NOT_FOUND);
+	assert_int_equal(onetime_org_create(rt_db(x->t), OT_RESET_PASSWORD, ORG_C, T0, 3600, reset),
+			 ERR_INVALID);
+	arena_release(&a);
+	/* Nor through another kind's page. */
+	snprintf(path, sizeof(path), "/password-reset/%s", token);
+	rt_browser_get_is(x->t, &x->member, path, 404, NULL);
+	/* And it still works for what it is. */
+	rt_browser_post_is(x->t, &x->member, link, NULL, 200, "You are now the organiser", NULL);
+	free(link);
+}
+
 static void unknown_links(void **state)
 {
 	struct fx *x = *state;
@@ -521,6 +557,7 @@ int main(void)
 		T(new_account_comes_back_and_claims),
 		T(expired_and_cancelled_links),
 		T(organiser_elsewhere_cannot_claim),
+		T(links_keep_to_their_purpose),
 		T(unknown_links),
 		cmocka_unit_test_setup_teardown(demo_town_has_organisations_to_bring_on, rt_setup,
 						rt_teardown),
