@@ -125,7 +125,6 @@ static void decorate(struct request *req, json_t *list)
 static enum err list_page(struct request *req, struct response *resp, int status, json_t *values,
 		json_t *errors, void *ctx)
 {
-	UNUSED(ctx);
 	static const struct done_word words[] = {
 		{ "sent", true, "The claim link is sent. It works for %s days." },
 		{ "email-saved", true, "The address is saved. You can send the claim link to it now." },
@@ -134,6 +133,7 @@ static enum err list_page(struct request *req, struct response *resp, int status
 	json_t *data, *list = NULL;
 	enum err e = claim_list(req->db, req->now, &list);
 
+	UNUSED(ctx);
 	if (e) {
 		json_decref(list);
 		json_decref(values);
@@ -235,7 +235,7 @@ static enum err email_act(struct request *req, struct response *resp, const stru
 
 	UNUSED(resp);
 	if (e == ERR_INVALID) {
-		web_error(errors, FLD_EMAIL, "Enter an email address in the correct format, like "
+		web_error(errors, FLD_EMAIL, "Enter an email address in the right format, like "
 			  "name@example.com");
 		return ERR_INVALID;
 	}
@@ -291,10 +291,11 @@ static enum err claim_get(struct request *req, struct response *resp)
 	here = web_url(req, "claim.page", token, NULL);
 	return web_page(req, resp, 200, "directory/claim.html",
 			arena_printf(&req->arena, "Claim %s on %s", name, req->app->cfg->site_name),
-			json_pack("{s:s, s:s, s:b, s:b, s:b, s:s+, s:s, s:i}",
+			json_pack("{s:s, s:s, s:b, s:b, s:b, s:s++, s:s, s:i}",
 				  "org_name", name, "action", here,
 				  "signed_in", req->actor->id != 0, "elsewhere", elsewhere,
-				  "already", already, "login_href", "/login?next=", here,
+				  "already", already, "login_href", web_url(req, "account.login", NULL),
+				  "?next=", here,
 				  "register_href", arena_printf(&req->arena, "%s?next=%s",
 					web_url(req, "account.register", NULL), here),
 				  "days", cfg(req->app) ? cfg(req->app)->org_claim_days : claim_days()));
