@@ -1477,6 +1477,7 @@ enum err directory_meta(struct db *db, struct arena *a, const char *id, struct s
 	out->stale_flagged = s.stale_flagged_at != 0;
 	out->stale_hidden = s.stale_hidden_at != 0;
 	out->duplicate_flagged = s.duplicate_of != NULL;
+	out->flags = (uint32_t)s.flags;
 	return ERR_OK;
 }
 

@@ -191,6 +191,7 @@ struct svc_meta {
 	int64_t last_modified;
 	bool stale_flagged, stale_hidden;
 	bool duplicate_flagged;
+	uint32_t flags;                /* SF_* (search.h): how to join (SF_TURN_UP, ...), cost, places */
 };
 /* ERR_NOT_FOUND when there is no such service (any state). */
 enum err directory_meta(struct db *db, struct arena *a, const char *id, struct svc_meta *out);

@@ -212,7 +212,7 @@ bool referral_check(const struct ref_new *n, int64_t now, json_t *errors)
 	ref_needs_bits(n->needs, n->nneeds, &ok);
 	if (!ok || n->nneeds > ref_needs_n * 2)
 		err_add(errors, "needs", "Choose what matters to the person from the list");
-	else if (n->nneeds == 0 && str_is_blank(n->reason))
+	else if (n->nneeds == 0 && str_is_blank(n->reason) && !n->turn_up)
 		err_add(errors, "needs", "Choose at least one thing that matters to the person, "
 			"or describe it in their own words");
 	if (!str_is_blank(n->source) && !ref_source_parse(n->source, &s))
@@ -230,6 +230,7 @@ struct target_info {
 	char name[256];
 	char org_id[37];
 	uint64_t category;
+	bool turn_up;                /* people can just turn up (the directory's join) */
 };
 
 typedef enum err (*resolve_fn)(struct db *db, const char *id, struct target_info *out,
@@ -253,6 +254,7 @@ static enum err resolve_service(struct db *db, const char *id, struct target_inf
 	if (e == ERR_OK) {
 		snprintf(out->name, sizeof(out->name), "%s", sm.name ? sm.name : "");
 		snprintf(out->org_id, sizeof(out->org_id), "%s", sm.org_id);
+		out->turn_up = (sm.flags & SF_TURN_UP) != 0;
 		e = ref_db_service_categories(db, sm.id, &out->category);
 	}
 	arena_release(&a);
@@ -811,24 +813,33 @@ enum err ref_create(const struct referral_env *env, struct db *db, const struct 
 	struct ref_meta folded = { .id = "" };
 	bool want[CONSENT__MAX], taken = false, ok;
 	int64_t account = 0;
+	json_t *terrs;
 	enum err e;
 
 	id_out[0] = '\0';
 	memset(&ti, 0, sizeof(ti));
 	if (!by)
 		return ERR_INTERNAL;
+	terrs = json_array();
 	ok = settle_source(by, &x, &src, errors);
-	ok = referral_check(&x, now, errors) && ok;
+	/* The target first, for whether the words may be left out; its
+	 * errors follow the others'. */
 	if (!str_is_blank(x.target_type) && ref_target_parse(x.target_type, &tt) && !str_is_blank(x.target_id) &&
 	    str_is_uuid(str_c(x.target_id))) {
 		str_copy(tid, sizeof(tid), x.target_id);
 		str_lower_ascii(tid, strlen(tid));
-		e = resolvers[tt](db, tid, &ti, errors);
-		if (e == ERR_INVALID)
-			ok = false;
-		else if (e)
+		e = resolvers[tt](db, tid, &ti, terrs);
+		if (e != ERR_OK && e != ERR_INVALID) {
+			json_decref(terrs);
 			return e;
+		}
+		ok = e == ERR_OK && ok;
 	}
+	x.turn_up = ti.turn_up;
+	ok = referral_check(&x, now, errors) && ok;
+	if (errors && terrs)
+		json_array_extend(errors, terrs);
+	json_decref(terrs);
 	if (!ok)
 		return ERR_INVALID;
 	consent_method_parse(x.consent_method, &method);

@@ -175,6 +175,9 @@ struct ref_new {
 	const char *source;           /* ref_source_name(); NULL: derived from the actor
 	                                 (link_worker, organiser, self; staff: link_worker) */
 	const char *external_id;      /* the sending system's id (FHIR identifier), or NULL */
+	bool turn_up;                 /* the target is a service people can just turn up to:
+	                                 needs and reason may both be left out. referral_create
+	                                 sets it from the directory, whatever the caller said */
 };
 
 /* Field names in errors are the API's paths, and forms use them as input
@@ -187,7 +190,7 @@ struct ref_new {
  * Rules: a name; contact_by email needs an email, phone needs a phone,
  * post needs an address; lengths bounded; consent to share given with a
  * method; a target that exists and is published; needs from the list; at
- * least one need or some words in reason. Self-referrals (by is a visitor
+ * least one need or some words in reason (unless turn_up). Self-referrals (by is a visitor
  * or is referring themself) have method "online" whatever was given. */
 
 /* Validates n without touching the database (target existence is checked

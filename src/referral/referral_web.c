@@ -42,6 +42,7 @@
 #include "directory/claim.h"
 #include "directory/directory.h"
 #include "directory/vocab.h"
+#include "oruk/oruk.h"
 #include "referral/referral.h"
 #include "referral/referral_feature.h"
 #include "referral/referral_int.h"
@@ -338,6 +339,23 @@ static bool may_choose_source(const struct request *req)
 				     ROLE_BIT(ROLE_ADMIN))) != 0;
 }
 
+/* With JavaScript only the chosen way's box shows (contact_by_model), so
+ * what the others hold (typed before choosing another way, or filled in
+ * for a member) was not seen: it is not sent. */
+static void drop_hidden_boxes(struct ref_person *p)
+{
+	enum contact_by by;
+
+	if (!contact_by_parse(p->contact_by, &by))
+		return;
+	if (by != CONTACT_EMAIL)
+		p->email = "";
+	if (by != CONTACT_PHONE)
+		p->phone = "";
+	if (by != CONTACT_POST)
+		p->address = "";
+}
+
 /* struct ref_new from a bound form and its needs (both must outlive it). */
 static void new_from_bound(struct request *req, const struct bound *b, const json_t *needs,
 		bool self, const char *target_id, struct ref_new *n)
@@ -354,6 +372,7 @@ static void new_from_bound(struct request *req, const struct bound *b, const jso
 		n->person.phone = btext(b, "person.phone");
 		n->person.address = btext(b, "person.address");
 		n->person.contact_by = btext(b, "person.contact_by");
+		drop_hidden_boxes(&n->person);
 		n->person.access_needs = btext(b, "person.access_needs");
 		n->person.language = self ? "" : btext(b, "person.language");
 		n->person.birth_date = self ? NULL : birth;
@@ -483,21 +502,38 @@ static json_t *consent_model(struct request *req, bool self, const char *org_nam
 			    "change their mind at any time.", items, errors);
 }
 
-static json_t *contact_by_model(bool self, const json_t *values, const json_t *errors)
+/* How to get in touch, each way with its box (fields' email, phone or
+ * address) revealed under it when chosen (GOV.UK's conditional reveal:
+ * reveal_id is the box's wrapper; without JavaScript every box shows). */
+static json_t *contact_by_model(bool self, const json_t *values, const json_t *errors,
+		const json_t *fields)
 {
-	const char *vals[CONTACT__MAX], *labels[CONTACT__MAX];
-	size_t n = 0;
+	static const char *const box[CONTACT__MAX] = {
+		[CONTACT_EMAIL] = "email", [CONTACT_PHONE] = "phone", [CONTACT_POST] = "address",
+	};
+	const char *vals[CONTACT__MAX], *labels[CONTACT__MAX], *boxes[CONTACT__MAX];
+	size_t n = 0, i;
+	json_t *m, *it;
 
 	for (int c = 0; c < CONTACT__MAX; c++) {
 		if (self && c == CONTACT_LINK_WORKER)
 			continue;
 		vals[n] = contact_by_name((enum contact_by)c);
 		labels[n] = contact_by_words((enum contact_by)c);
+		boxes[n] = box[c];
 		n++;
 	}
-	return radios_model("person.contact_by", self ? "How would you like them to get in touch?" :
-			    "How would they like to be contacted?", NULL, vals, labels, n,
-			    jtext(values, "person.contact_by"), errors);
+	m = radios_model("person.contact_by", self ? "How would you like them to get in touch?" :
+			 "How would they like to be contacted?", NULL, vals, labels, n,
+			 jtext(values, "person.contact_by"), errors);
+	json_array_foreach(json_object_get(m, "items"), i, it) {
+		json_t *f = boxes[i] ? json_object_get(fields, boxes[i]) : NULL;
+
+		json_object_set_new(it, "reveal", f ? json_incref(f) : json_null());
+		json_object_set_new(it, "reveal_id", f ? json_sprintf("conditional-%s", jtext(it, "id"))
+						       : json_null());
+	}
+	return m;
 }
 
 static json_t *languages_model(const json_t *values, const json_t *errors)
@@ -555,14 +591,27 @@ static json_t *form_model(struct request *req, bool self, const struct svc_meta 
 		const json_t *values, const json_t *errors, json_t *clients)
 {
 	json_t *fields = json_object(), *m;
+	struct pfield reason = pfields[PF_REASON];
 
+	/* People can just turn up: saying what they would like help with is
+	 * up to them. Otherwise the organisation needs to know first. */
+	if (target && (target->flags & SF_TURN_UP)) {
+		reason.label = "What matters to them, in their own words (optional)";
+		reason.self_label = "What would you like help with? (optional)";
+		reason.self_hint = "You can just go along, so you do not have to say. A few words "
+				   "can help them make you welcome, like \"I would like to meet people\"";
+	} else {
+		reason.self_hint = "They need to know this before you go. A few words are enough, "
+				   "like \"I would like to meet people\" or \"I want to get more active\"";
+	}
 	for (int k = 0; k < PF__MAX; k++) {
 		if (self && k == PF_NHS)
 			continue;
-		json_object_set_new(fields, pfields[k].key, text_model(&pfields[k], self, values, errors));
+		json_object_set_new(fields, pfields[k].key, text_model(k == PF_REASON ? &reason : &pfields[k],
+			self, values, errors));
 	}
 	m = json_pack("{s:o, s:o, s:o}", "fields", fields,
-		"contact_by", contact_by_model(self, values, errors),
+		"contact_by", contact_by_model(self, values, errors, fields),
 		"consent", consent_model(req, self, target ? target->org_name : NULL, values, errors));
 	json_object_set_new(m, "target", target ? target_model(target) : json_null());
 	json_object_set_new(m, "target_error", jstr_or_null(web_error_for(errors, "target")));
@@ -677,17 +726,26 @@ static void self_words(json_t *errors)
 	}
 }
 
+/* How they agreed, in the words of the two choices the forms offer (the
+ * domain's words also name "online", which only the person themself
+ * gives, and never from these forms). */
+#define METHOD_WORDS "Choose how they agreed: they told you, or in writing"
+
 /* The date of birth is three boxes on the page: the domain's words for a
- * date that is not in the past (the page has checked it is a date). */
+ * date that is not in the past (the page has checked it is a date). How
+ * consent was given: METHOD_WORDS. */
 static void page_words(json_t *errors)
 {
 	size_t i;
 	json_t *x;
 
-	json_array_foreach(errors, i, x)
+	json_array_foreach(errors, i, x) {
 		if (strcmp(jtext(x, "field"), "person.birth_date") == 0)
 			json_object_set_new(x, "detail", json_string("Date of birth must be in the past, "
 					    "and after 1900"));
+		if (strcmp(jtext(x, "field"), "consent.method") == 0)
+			json_object_set_new(x, "detail", json_string(METHOD_WORDS));
+	}
 }
 
 /* Both forms, on the one POST path (web_form_post): refer_before() checks
@@ -714,6 +772,7 @@ static enum err refer_before(struct request *req, const struct bound *b, json_t 
 	if (!c->target)
 		web_error_once(errors, "target", "Choose a service from the directory to refer to");
 	new_from_bound(req, b, c->needs, c->self, c->target ? c->target->id : NULL, &c->n);
+	c->n.turn_up = c->target && (c->target->flags & SF_TURN_UP);
 	referral_check(&c->n, req->now, raw);
 	page_words(raw);
 	if (c->self)
@@ -743,6 +802,7 @@ static enum err refer_refused(struct request *req, struct refer *c, enum err e, 
 		return ERR_INVALID;
 	}
 	if (e == ERR_INVALID || e == ERR_NOT_FOUND) {
+		page_words(raw);
 		if (self)
 			self_words(raw);
 		merge_errors(req, errors, raw, form_field, self);
@@ -836,6 +896,104 @@ static enum err new_post(struct request *req, struct response *resp)
 
 /* ---------------------------------------------------------------- I'd like to go */
 
+/* "Tuesday 8 December" for a UK day number, with the year when it is not
+ * today's year. */
+static json_t *day_words(int64_t day, int64_t today)
+{
+	int y, m, d, ty, tm, td;
+
+	uk_date(day, &y, &m, &d);
+	uk_date(today, &ty, &tm, &td);
+	if (y == ty)
+		return json_sprintf("%s %d %s", uk_weekday_name(uk_weekday(day)), d, uk_month_name(m));
+	return json_sprintf("%s %d %s %d", uk_weekday_name(uk_weekday(day)), d, uk_month_name(m), y);
+}
+
+/* Where the service meets, in one line, from the directory's view: its
+ * first place ("St Mary's Hall, 1 Park Road, Scunthorpe DN15 6XX"), else
+ * "online or by phone", else NULL. */
+static json_t *place_words(const json_t *svc)
+{
+	const json_t *place = json_array_get(json_object_get(svc, "where"), 0), *line;
+	struct buf b;
+	json_t *out = NULL;
+	size_t i;
+
+	if (!place)
+		return json_is_true(json_object_get(svc, "online")) ? json_string("online or by phone")
+								     : json_null();
+	buf_init(&b, 256);
+	if (jtext(place, "name")[0])
+		buf_adds(&b, jtext(place, "name"));
+	json_array_foreach(json_object_get(place, "lines"), i, line) {
+		if (b.len)
+			buf_adds(&b, ", ");
+		buf_adds(&b, json_is_string(line) ? json_string_value(line) : "");
+	}
+	if (jtext(place, "postcode")[0]) {
+		if (b.len)
+			buf_adds(&b, " ");
+		buf_adds(&b, jtext(place, "postcode"));
+	}
+	if (buf_ok(&b) && b.len)
+		out = json_stringn(b.p, b.len);
+	buf_release(&b);
+	return out ? out : json_null();
+}
+
+/* After "I'd like to go": when and where the next session is, and a time
+ * to hear back that fits it (svc: directory_service_view's). null when
+ * the service has no next session: then the follow-up days are the time
+ * to wait. Otherwise {when "Tuesday 8 December at 10:00", where (or
+ * null), soon (the session comes before the follow-up days are up),
+ * turn_up (people can just go along), hear_by "Monday 7 December" (the
+ * day before the session, or null when that is not after today)}. All in
+ * UK local time. */
+static json_t *next_model(const json_t *svc, int64_t now, int follow_up_days)
+{
+	const json_t *next = json_object_get(svc, "next_session");
+	const char *clock = json_string_value(json_object_get(next, "time"));
+	int64_t t, day, today = uk_local_day(now);
+	json_t *when;
+
+	if (!next || !oruk_parse_datetime(jtext(next, "iso"), &t) || t < now)
+		return json_null();
+	day = uk_local_day(t);
+	when = day_words(day, today);
+	if (clock && when) {
+		json_t *at = json_sprintf("%s at %s", json_string_value(when), clock);
+
+		json_decref(when);
+		when = at;
+	}
+	return json_pack("{s:o, s:o, s:b, s:b, s:o}", "when", when, "where", place_words(svc),
+		"soon", day - today < follow_up_days, "turn_up",
+		strcmp(jtext(json_object_get(svc, "join"), "code"), "turn-up") == 0,
+		"hear_by", day - 1 > today ? day_words(day - 1, today) : json_null());
+}
+
+/* The page after sending: what happens next, by the service's next
+ * session when it has one; or, when nobody from the organisation is on
+ * kith yet (directory/claim.h), that it is being brought on. */
+static enum err referme_sent(struct request *req, struct response *resp, const struct svc_meta *target)
+{
+	int days = ref_follow_up_days(ref_env(req));
+	json_t *svc = NULL, *next, *data;
+	bool not_on_kith = false;
+	enum err e;
+
+	if ((e = claim_org_waiting(req->db, target->org_id, &not_on_kith)) != ERR_OK ||
+	    (e = directory_service_view(&req->app->links, req->db, target->id, req->now, &svc)) != ERR_OK)
+		return e;
+	next = next_model(svc, req->now, days);
+	json_decref(svc);
+	data = json_pack("{s:b, s:o, s:b, s:i, s:b, s:o, s:b}", "sent", true, "target", target_model(target),
+			 "signed_in", req->actor->id != 0, "follow_up_days", days,
+			 "soon", json_is_true(json_object_get(next, "soon")), "next", next,
+			 "not_on_kith", not_on_kith);
+	return web_page(req, resp, 200, "referral/refer-me.html", "Your request is sent", data);
+}
+
 static enum err referme_get(struct request *req, struct response *resp)
 {
 	const char *done = req_query(req, "done");
@@ -847,16 +1005,8 @@ static enum err referme_get(struct request *req, struct response *resp)
 		return req_fail(req, e, "There is no service at this address. It may have been removed.");
 	if (e)
 		return e;
-	if (done && strcmp(done, "sent") == 0) {
-		bool not_on_kith = false;
-
-		if ((e = claim_org_waiting(req->db, target.org_id, &not_on_kith)) != ERR_OK)
-			return e;
-		return web_page(req, resp, 200, "referral/refer-me.html", "Your request is sent",
-				    json_pack("{s:b, s:o, s:b, s:i, s:b}", "sent", true, "target", target_model(&target),
-					      "signed_in", req->actor->id != 0, "follow_up_days",
-					      ref_follow_up_days(ref_env(req)), "not_on_kith", not_on_kith));
-	}
+	if (done && strcmp(done, "sent") == 0)
+		return referme_sent(req, resp, &target);
 	/* Signed in: their own name and email, to save typing. */
 	values = json_pack("{s:s, s:s, s:s}", "person.name", req->actor->name ? req->actor->name : "",
 			   "person.email", req->actor->email ? req->actor->email : "",
@@ -1407,7 +1557,7 @@ static enum err consent_act(struct request *req, struct response *resp, const st
 
 			web_error_once(errors, c->known && strstr(f, "method") ?
 				  arena_printf(&req->arena, "%s-method", c->box) : c->box,
-				  json_string_value(json_object_get(x, "detail")));
+				  strstr(f, "method") ? METHOD_WORDS : json_string_value(json_object_get(x, "detail")));
 		}
 		if (!json_array_size(errors))
 			web_error_once(errors, c->box, "Check the choice and try again");

@@ -6,8 +6,11 @@
 // and attendance; the link worker sees "Attended" in the caseload. Axe
 // finds nothing on any referral page (the form, with errors too, one
 // referral as each party, the inbox, the caseload, "your referrals", the
-// overview, "I'd like to go" and its confirmation); nothing scrolls
-// sideways on a phone; and screenshots for the docs
+// overview, "I'd like to go" and its confirmation), but for GOV.UK's
+// aria-expanded on the contact ways (lib.mjs says why); the contact boxes
+// show only the chosen way's with JavaScript (kith.js, under the real
+// CSP), every one without it; nothing scrolls sideways on a phone; and
+// screenshots for the docs
 // (build/screenshots/referral-*-desktop.png and -mobile.png; `make
 // screenshots` copies them to docs/screenshots).
 
@@ -96,6 +99,19 @@ describe('the closed loop, keyboard only', { timeout: 180_000 }, () => {
     assert.match(await main(page), new RegExp(service.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
     await checkAndShoot(page, 'new', '/referrals/new');
 
+    // Only the chosen way's box shows (GOV.UK's conditional reveal):
+    // none before a way is chosen, then the phone box under "By phone".
+    const visible = (id) => page.isVisible(`[id="${id}"]`);
+    const started = () => page.waitForFunction(() => document.body.classList.contains('govuk-frontend-supported'));
+    await started();
+    assert.deepEqual([await visible('person.email'), await visible('person.phone'),
+      await visible('person.address')], [false, false, false]);
+    await tabTo(page, '[id="person.contact_by"]');            // "By email"...
+    await page.keyboard.press('ArrowDown');                   // ...then "By phone", chosen
+    assert.ok(await page.isChecked('[id="person.contact_by-phone"]'));
+    assert.deepEqual([await visible('person.email'), await visible('person.phone'),
+      await visible('person.address')], [false, true, false]);
+
     // Send it with most things missing: the summary, what was typed kept.
     await typeInto(page, '[id="person.phone"]', '07700 900555');
     await tabTo(page, '#referral-form button[type="submit"]');
@@ -107,11 +123,14 @@ describe('the closed loop, keyboard only', { timeout: 180_000 }, () => {
     assert.ok(await page.locator('.govuk-error-summary a[href="#consent.share"]').count() === 1);
     await checkAxe(page, '/referrals/new with errors');
 
+    // Back with errors: still by phone, with its box and nothing else.
+    await started();
+    assert.ok(await page.isChecked('[id="person.contact_by-phone"]'));
+    assert.deepEqual([await visible('person.email'), await visible('person.phone'),
+      await visible('person.address')], [false, true, false]);
+
     // Put it right, with the keyboard.
     await typeInto(page, '[id="person.name"]', PERSON);
-    await tabTo(page, '[id="person.contact_by"]');            // "By email"...
-    await page.keyboard.press('ArrowDown');                   // ...then "By phone", chosen
-    assert.ok(await page.isChecked('[id="person.contact_by-phone"]'));
     await typeInto(page, '[id="person.access_needs"]', 'Uses a walking stick');
     await tabTo(page, '#needs');
     await page.keyboard.press('Space');
@@ -245,6 +264,53 @@ describe('the other referral pages', { timeout: 120_000 }, () => {
     await page.goto(`${env.base}/referrals/inbox`);
     assert.match(await main(page), /Every organisation/);
     await checkAxe(page, '/referrals/inbox (every organisation)');
+    await page.close();
+  });
+
+  test('the form\'s one script runs under the real CSP, without errors', async () => {
+    const page = await env.page({ ...DESKTOP, bypassCSP: false });
+    const problems = [];
+    page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
+    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+    await page.context().clearCookies();
+    await page.goto(`${env.base}/organisations/${DEMO_ORG}`);
+    const href = await page.locator('main a[href^="/services/"]').first().getAttribute('href');
+    await page.goto(`${env.base}${href}/refer-me`);
+    await page.waitForFunction(() => document.body.classList.contains('govuk-frontend-supported'));
+    assert.equal(await page.locator('script').count(), 1);
+    assert.match(await page.locator('script').getAttribute('src'), /^\/assets\/kith\.[0-9a-f]{12}\.js$/);
+    assert.ok(!(await page.isVisible('[id="person.email"]')));
+    await page.check('[id="person.contact_by"]');               // by email
+    assert.ok(await page.isVisible('[id="person.email"]'));
+    assert.ok(!(await page.isVisible('[id="person.phone"]')));
+    assert.deepEqual(problems, []);
+    await page.close();
+  });
+
+  test('every contact box shows with JavaScript off, and the form still sends', async () => {
+    const page = await env.page({ ...DESKTOP, javaScriptEnabled: false });
+    await page.context().clearCookies();
+    await page.goto(`${env.base}/login`);
+    await page.fill('#email', LINK_WORKER);
+    await page.fill('#password', DEMO_PASSWORD);
+    await Promise.all([signedIn(page), page.click('main button[type="submit"]')]);
+    await page.goto(`${env.base}/organisations/${DEMO_ORG}`);
+    await Promise.all([page.waitForURL(/\/services\/[0-9a-f-]{36}$/),
+      page.locator('main a[href^="/services/"]').first().click()]);
+    await Promise.all([page.waitForURL(/\/referrals\/new\?service=/),
+      page.locator('main a[href^="/referrals/new?service="]').first().click()]);
+    for (const id of ['person.email', 'person.phone', 'person.address']) {
+      assert.ok(await page.isVisible(`[id="${id}"]`), `${id} shows without JavaScript`);
+    }
+    await page.fill('[id="person.name"]', 'Nell Noscript');
+    await page.check('[id="person.contact_by-post"]');
+    await page.fill('[id="person.address"]', '2 Park Road, Scunthorpe');
+    await page.check('#needs');
+    await page.check('[id="consent.share"]');
+    await page.check('[id="consent.method"]');
+    await Promise.all([page.waitForURL(/\/referrals\/[0-9a-f-]{36}\?done=sent$/),
+      page.click('#referral-form button[type="submit"]')]);
+    assert.match(await main(page), /2 Park Road, Scunthorpe/);
     await page.close();
   });
 

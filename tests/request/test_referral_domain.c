@@ -541,6 +541,52 @@ static void self_referrals(void **state)
 			 DB_TEXT("online"))), 1);
 }
 
+/* Where people can just turn up, what matters to them may be left out;
+ * where a referral is needed, one need or some words are asked for. The
+ * directory says which, not the caller. */
+static void words_optional_where_people_turn_up(void **state)
+{
+	struct fx *x = *state;
+	struct svc_form f = {
+		.org_id = ORG_A, .name = "Memory Clinic", .description = "By referral.",
+		.join = JOIN_REFERRAL, .free = true, .in_person = true, .address_1 = "1 Park Road",
+		.town = "Scunthorpe", .postcode = "DN15 6XX",
+	};
+	struct ref_new n = new_for(&kwame, x->walk);
+	char clinic[37], id[37];
+	json_t *errs = NULL;
+
+	rt_service_form(x->t, &f, SVC_PUBLISHED, T0, clinic);
+	n.reason = "";
+	n.needs = NULL;
+	n.nneeds = 0;
+	assert_int_equal(create(x, &x->a_lw, &n, T0, id, NULL), ERR_OK);
+	n.target_id = clinic;
+	assert_int_equal(create(x, &x->a_lw, &n, T0, id, &errs), ERR_INVALID);
+	assert_int_equal(json_array_size(errs), 1);
+	assert_string_equal(field0(errs), "needs");
+	json_decref(errs);
+	n.turn_up = true;
+	assert_int_equal(create(x, &x->a_lw, &n, T0, id, &errs), ERR_INVALID);
+	assert_string_equal(field0(errs), "needs");
+	json_decref(errs);
+	/* The check alone takes the caller's word (the forms know the
+	 * service); an unknown service's errors come after the others'. */
+	errs = json_array();
+	assert_true(referral_check(&n, T0, errs));
+	n.turn_up = false;
+	assert_false(referral_check(&n, T0, errs));
+	json_decref(errs);
+	n.person.name = "";
+	n.target_id = "5e0f3c7a-1d2b-4c3d-8e9f-0a1b2c3d4e5f";
+	assert_int_equal(create(x, &x->a_lw, &n, T0, id, &errs), ERR_INVALID);
+	assert_int_equal(json_array_size(errs), 3);
+	assert_string_equal(field0(errs), "person.name");
+	assert_string_equal(json_string_value(json_object_get(json_array_get(errs, 2), "field")),
+			    "target.id");
+	json_decref(errs);
+}
+
 /* ---------------------------------------------------------------- consent */
 
 static void withdrawing_share_ends_sharing(void **state)
@@ -1225,6 +1271,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(same_person_typed_again_conflicts, setup, teardown),
 		cmocka_unit_test_setup_teardown(targets_must_be_listed, setup, teardown),
 		cmocka_unit_test_setup_teardown(self_referrals, setup, teardown),
+		cmocka_unit_test_setup_teardown(words_optional_where_people_turn_up, setup, teardown),
 		cmocka_unit_test_setup_teardown(withdrawing_share_ends_sharing, setup, teardown),
 		cmocka_unit_test_setup_teardown(withdrawing_contact_and_outcome_stops_emails, setup, teardown),
 		cmocka_unit_test_setup_teardown(emails_per_step, setup, teardown),

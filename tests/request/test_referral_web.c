@@ -19,6 +19,7 @@
 
 #include "auth/person.h"
 #include "core/timeutil.h"
+#include "core/uktime.h"
 #include "directory/directory.h"
 #include "directory/vocab.h"
 #include "store/store.h"
@@ -546,8 +547,13 @@ static void consent_withdrawn_and_given(void **state)
 			"name=\"confirm\" value=\"yes\"", NULL);
 	rt_browser_post_is(x->t, &x->link, target, "purpose=contact&action=withdraw&confirm=yes",
 			303, NULL);
-	rt_browser_post_is(x->t, &x->link, target, "purpose=contact&action=give", 422,
-			"href=\"#consent-contact-method\"", NULL);
+	/* Said in the words of the two choices offered (not "online"). */
+	rt_browser_post(x->t, &x->link, target, "purpose=contact&action=give", &r);
+	assert_int_equal(r.status, 422);
+	assert_true(rt_has(&r, "href=\"#consent-contact-method\">Choose how they agreed: they told "
+			   "you, or in writing</a>"));
+	assert_false(rt_has(&r, "or online"));
+	rt_resp_free(&r);
 	rt_browser_post_is(x->t, &x->link, target, "purpose=contact&action=give&method=written",
 			303, NULL);
 	rt_browser_post_is(x->t, &x->link, target, "purpose=share&action=sideways", 422, NULL);
@@ -599,8 +605,18 @@ static void refer_me_as_a_visitor(void **state)
 	snprintf(target, sizeof(target), "/services/%s/refer-me?done=sent", x->svc);
 	assert_string_equal(rt_header(&r, "Location"), target);
 	rt_resp_free(&r);
-	rt_browser_get_is(x->t, &v, target, 200, "Your request is sent", "What happens next",
-			"If you have not heard anything in 14 days", NULL);
+	/* The walk is every Tuesday at 10:00, always sooner than the 14
+	 * follow-up days: the session is the time to go by
+	 * (confirmation_fits_the_next_session has the words). */
+	rt_browser_get(x->t, &v, target, &r);
+	assert_int_equal(r.status, 200);
+	assert_true(rt_has(&r, "Your request is sent"));
+	assert_true(rt_has(&r, "What happens next"));
+	assert_true(rt_has(&r, "The next session is on Tuesday "));
+	assert_true(rt_has(&r, "at 10:00, at 1 Park Road, Scunthorpe DN15 6XX."));
+	assert_true(rt_has(&r, "just go along"));
+	assert_false(rt_has(&r, "in 14 days"));
+	rt_resp_free(&r);
 	assert_int_equal(rt_count(x->t, &q_referrals, DB_NOARGS), 1);
 	assert_int_equal(rt_mail_n(x->t, "olu@example.org", "referral_new"), 1);
 	rt_browser_get(x->t, &x->own, "/referrals/inbox", &r);
@@ -1100,6 +1116,230 @@ static void admins_do_not_see_identity(void **state)
 	rt_resp_free(&r);
 }
 
+/* ---------------------------------------------------------------- issue 9's small fixes */
+
+/* Monday 7 December 2026, 09:00 (GMT). */
+#define NOW_MON uk_to_utc(2026, 12, 7, 9, 0)
+
+/* A service of ORG_A in Church Hall, joined as join says, meeting by the
+ * schedule kind ("" none) at 10:00 on weekday or monthday. */
+static void service_meeting(struct fx *x, const char *name, enum join_how join, const char *kind,
+		int weekday, int monthday, char out[37])
+{
+	struct svc_form f = {
+		.org_id = ORG_A, .name = name, .description = "A group that meets.", .join = join,
+		.free = true, .in_person = true, .place_name = "Church Hall", .address_1 = "1 Park Road",
+		.town = "Scunthorpe", .postcode = "DN15 6XX",
+		.scheds = { { .kind = kind, .weekday = weekday, .monthday = monthday, .opens = "10:00",
+			      .closes = "11:30" } },
+	};
+
+	rt_service_form(x->t, &f, SVC_PUBLISHED, NOW_MON, out);
+}
+
+/* The confirmation page of "I'd like to go" for svc, now NOW_MON. */
+static void sent_page(struct fx *x, const char *svc, struct rt_resp *r)
+{
+	char target[128];
+
+	snprintf(target, sizeof(target), "/services/%s/refer-me?done=sent", svc);
+	rt_get(x->t, target, r);
+	assert_int_equal(r->status, 200);
+}
+
+/* After "I'd like to go": when and where the next session is, and a time
+ * to hear back that fits it, in UK local words; the follow-up days only
+ * when the session is further off, or when there is none. */
+static void confirmation_fits_the_next_session(void **state)
+{
+	struct fx *x = *state;
+	char thu[37], thu_ref[37], tue[37], jan[37], none[37];
+	struct rt_resp r;
+
+	time_set_fake(NOW_MON);
+	service_meeting(x, "Thursday Club", JOIN_TURN_UP, "weekly", 3, 0, thu);
+	service_meeting(x, "Thursday Clinic", JOIN_REFERRAL, "weekly", 3, 0, thu_ref);
+	service_meeting(x, "Tuesday Club", JOIN_TURN_UP, "weekly", 1, 0, tue);
+	service_meeting(x, "Monthly Club", JOIN_TURN_UP, "monthly-date", 0, 5, jan);
+	service_meeting(x, "Any Time Club", JOIN_TURN_UP, "", 0, 0, none);
+
+	/* In three days, and people just turn up: go along if nobody calls. */
+	sent_page(x, thu, &r);
+	assert_true(rt_has(&r, "The next session is on Thursday 10 December at 10:00, at Church Hall, "
+			   "1 Park Road, Scunthorpe DN15 6XX."));
+	assert_true(rt_has(&r, "If you have not heard from them by Wednesday 9 December, you can just "
+			   "go along to the session on Thursday 10 December at 10:00."));
+	assert_false(rt_has(&r, "14 days"));
+	rt_resp_free(&r);
+	/* The same when a referral is needed: hear back before it. */
+	sent_page(x, thu_ref, &r);
+	assert_true(rt_has(&r, "The next session is on Thursday 10 December at 10:00"));
+	assert_true(rt_has(&r, "They will try to get in touch before the session on Thursday 10 "
+			   "December at 10:00. If you have not heard from them by Wednesday 9 December, "
+			   "you can contact them yourself."));
+	assert_false(rt_has(&r, "just go along"));
+	assert_false(rt_has(&r, "14 days"));
+	rt_resp_free(&r);
+	/* Tomorrow: no day to wait for. */
+	sent_page(x, tue, &r);
+	assert_true(rt_has(&r, "The session is soon, so they may not get in touch before it. You can "
+			   "just go along on Tuesday 8 December at 10:00."));
+	assert_false(rt_has(&r, "If you have not heard"));
+	rt_resp_free(&r);
+	/* Next month, next year: the follow-up days, and the year said. */
+	sent_page(x, jan, &r);
+	assert_true(rt_has(&r, "The next session is on Tuesday 5 January 2027 at 10:00"));
+	assert_true(rt_has(&r, "If you have not heard anything in 14 days, you can contact them yourself."));
+	rt_resp_free(&r);
+	/* No schedule: as before. */
+	sent_page(x, none, &r);
+	assert_false(rt_has(&r, "next session"));
+	assert_true(rt_has(&r, "If you have not heard anything in 14 days, you can contact them yourself."));
+	rt_resp_free(&r);
+	/* Summer time: a Thursday session at 10:00 BST is still "at 10:00". */
+	time_set_fake(uk_to_utc(2027, 6, 7, 9, 0));
+	sent_page(x, thu, &r);
+	assert_true(rt_has(&r, "The next session is on Thursday 10 June at 10:00"));
+	assert_true(rt_has(&r, "If you have not heard from them by Wednesday 9 June,"));
+	rt_resp_free(&r);
+}
+
+/* "What would you like help with?" is up to the person where people just
+ * turn up (the fixture's walk), and asked for where a referral is needed. */
+static void help_words_optional_where_people_turn_up(void **state)
+{
+	struct fx *x = *state;
+	struct rt_browser v = { .ip = "192.0.2.91" }, w = { .ip = "192.0.2.92" };
+	struct rt_resp r;
+	char clinic[37], target[128], sent[160];
+
+	service_meeting(x, "Memory Clinic", JOIN_REFERRAL, "weekly", 3, 0, clinic);
+	snprintf(target, sizeof(target), "/services/%s/refer-me", x->svc);
+	snprintf(sent, sizeof(sent), "%s?done=sent", target);
+	rt_browser_get_is(x->t, &v, target, 200, "What would you like help with? (optional)</label>",
+			  "You can just go along, so you do not have to say.", NULL);
+	rt_browser_post_to(x->t, &v, target, "person.name=Bo+Visitor&person.contact_by=phone"
+			   "&person.phone=07700+900123&reason=&consent.share=yes",
+			   sent);
+	assert_int_equal(rt_count(x->t, &q_referrals, DB_NOARGS), 1);
+
+	snprintf(target, sizeof(target), "/services/%s/refer-me", clinic);
+	rt_browser_get(x->t, &w, target, &r);
+	assert_true(rt_has(&r, "What would you like help with?</label>"));
+	assert_true(rt_has(&r, "They need to know this before you go."));
+	assert_false(rt_has(&r, "(optional)</label>\n  <div id=\"reason-hint\""));
+	rt_resp_free(&r);
+	rt_browser_post_is(x->t, &w, target, "person.name=Cy+Visitor&person.contact_by=phone"
+			   "&person.phone=07700+900124&reason=&consent.share=yes", 422,
+			   "href=\"#reason\">Tell them in a few words what you would like help with", NULL);
+	assert_int_equal(rt_count(x->t, &q_referrals, DB_NOARGS), 1);
+
+	/* Referring someone else: the same rule, in the same words. */
+	get_as(x, &x->link, "/referrals/new?service=", x->svc, "", &r);
+	assert_true(rt_has(&r, "What matters to them, in their own words (optional)</label>"));
+	rt_resp_free(&r);
+	get_as(x, &x->link, "/referrals/new?service=", clinic, "", &r);
+	assert_true(rt_has(&r, "What matters to them, in their own words</label>"));
+	rt_resp_free(&r);
+}
+
+/* Consent errors name only what the form offers: "they told me" or "in
+ * writing", never "online" (only the person gives that, themself). */
+static void consent_method_in_the_forms_words(void **state)
+{
+	struct fx *x = *state;
+	struct rt_resp r;
+	char body[1024];
+
+	get_as(x, &x->link, "/referrals/new?service=", x->svc, "", &r);
+	rt_resp_free(&r);
+	snprintf(body, sizeof(body), "target.type=service&target.id=%s&person.name=Ada+Lovelace"
+		 "&person.contact_by=email&person.email=ada%%40example.org&needs=loneliness"
+		 "&consent.share=yes", x->svc);
+	rt_browser_post(x->t, &x->link, "/referrals/new", body, &r);
+	assert_int_equal(r.status, 422);
+	assert_true(rt_has(&r, "href=\"#consent.method\">Choose how they agreed: they told you, or "
+			   "in writing</a>"));
+	assert_false(rt_has(&r, "or online"));
+	rt_resp_free(&r);
+}
+
+/* The way to get in touch reveals only its own box (GOV.UK's conditional
+ * reveal, started by the one script, which the CSP allows as 'self');
+ * without JavaScript every box is there. What a box not chosen holds is
+ * not sent. */
+static void contact_boxes_reveal_by_the_way_chosen(void **state)
+{
+	struct fx *x = *state;
+	struct rt_resp r;
+	char body[1024], script[128], id[37];
+	const char *p, *q, *csp;
+
+	get_as(x, &x->link, "/referrals/new?service=", x->svc, "", &r);
+	assert_int_equal(r.status, 200);
+	assert_true(rt_has(&r, "value=\"phone\" data-aria-controls=\"conditional-person.contact_by-phone\">"));
+	assert_true(rt_has(&r, "value=\"email\" data-aria-controls=\"conditional-person.contact_by\">"));
+	assert_true(rt_has(&r, "value=\"link_worker\">"));
+	assert_true(rt_has(&r, "<div class=\"govuk-radios__conditional govuk-radios__conditional--hidden\" "
+			   "id=\"conditional-person.contact_by-phone\">"));
+	/* Each box is inside its way's: the phone box after the phone radio,
+	 * before the next one. */
+	p = strstr(r.body, "id=\"conditional-person.contact_by-phone\"");
+	assert_non_null(p);
+	assert_true(strstr(p, "name=\"person.phone\"") < strstr(p, "value=\"post\""));
+	assert_true(strstr(p, "name=\"person.address\"") > strstr(p, "value=\"post\""));
+	/* The script: a module from kith itself. */
+	p = strstr(r.body, "<script type=\"module\" src=\"");
+	assert_non_null(p);
+	p += strlen("<script type=\"module\" src=\"");
+	q = strchr(p, '"');
+	assert_non_null(q);
+	assert_true((size_t)(q - p) < sizeof(script));
+	snprintf(script, sizeof(script), "%.*s", (int)(q - p), p);
+	assert_true(strncmp(script, "/assets/kith.", 13) == 0);
+	csp = rt_header(&r, "Content-Security-Policy");
+	assert_non_null(csp);
+	assert_non_null(strstr(csp, "script-src 'self';"));
+	rt_resp_free(&r);
+	rt_get(x->t, script, &r);
+	assert_int_equal(r.status, 200);
+	assert_true(strncmp(r.content_type, "text/javascript", 15) == 0);
+	assert_true(rt_has(&r, "createAll(Radios)"));
+	assert_true(rt_has(&r, "govuk-frontend-supported"));
+	assert_false(rt_has(&r, "sourceMappingURL"));
+	rt_resp_free(&r);
+
+	/* Back with errors: the chosen way's box is shown, the others hidden. */
+	snprintf(body, sizeof(body), "target.type=service&target.id=%s&person.name=&person.contact_by=phone"
+		 "&person.phone=07700+900555&person.email=rosa%%40example.net&needs=loneliness"
+		 "&consent.share=yes&consent.method=verbal", x->svc);
+	rt_browser_post(x->t, &x->link, "/referrals/new", body, &r);
+	assert_int_equal(r.status, 422);
+	assert_true(rt_has(&r, "<div class=\"govuk-radios__conditional\" id=\"conditional-person.contact_by-phone\">"));
+	assert_true(rt_has(&r, "<div class=\"govuk-radios__conditional govuk-radios__conditional--hidden\" "
+			   "id=\"conditional-person.contact_by\">"));
+	assert_true(rt_has(&r, "value=\"07700 900555\""));
+	assert_true(rt_has(&r, "value=\"rosa@example.net\""));   /* kept on the page */
+	rt_resp_free(&r);
+
+	/* Sent by phone: the email in the hidden box is not. */
+	snprintf(body, sizeof(body), "target.type=service&target.id=%s&person.name=Rosa+Keyboard"
+		 "&person.contact_by=phone&person.phone=07700+900555&person.email=rosa%%40example.net"
+		 "&needs=loneliness&consent.share=yes&consent.method=verbal", x->svc);
+	rt_browser_post(x->t, &x->link, "/referrals/new", body, &r);
+	assert_int_equal(r.status, 303);
+	p = rt_header(&r, "Location");
+	assert_non_null(p);
+	assert_true(strncmp(p, "/referrals/", 11) == 0 && strlen(p) >= 11 + 36);
+	snprintf(id, sizeof(id), "%.36s", p + 11);
+	rt_resp_free(&r);
+	get_as(x, &x->link, "/referrals/", id, "", &r);
+	assert_int_equal(r.status, 200);
+	assert_true(rt_has(&r, "07700 900555"));
+	assert_false(rt_has(&r, "rosa@example.net"));
+	rt_resp_free(&r);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -1127,6 +1367,10 @@ int main(void)
 		T(admins_do_not_see_identity),
 		T(every_refer_me_attempt_counts),
 		T(a_duplicate_tells_nothing),
+		T(confirmation_fits_the_next_session),
+		T(help_words_optional_where_people_turn_up),
+		T(consent_method_in_the_forms_words),
+		T(contact_boxes_reveal_by_the_way_chosen),
 	};
 #undef T
 
