@@ -27,6 +27,7 @@ const struct feature *const features[] = {
 	&directory_feature,           /* /find, services, organisations */
 	&directory_manage_feature,    /* organisers' and coordinators' pages, freshness */
 	&directory_words_feature,     /* /directory/words: compounds and synonyms for search */
+	&claim_feature,               /* organisations to bring on, and their claim links */
 	&auth_feature,
 	&audit_feature,
 	&account_feature,

@@ -25,6 +25,7 @@
 #include "core/str.h"
 #include "core/timeutil.h"
 #include "core/uktime.h"
+#include "directory/claim.h"
 #include "directory/directory.h"
 #include "directory/vocab.h"
 #include "mail/mail.h"
@@ -522,11 +523,18 @@ static enum err mail_one(const struct referral_env *env, struct db *db, const ch
 static enum err mail_receivers(const struct referral_env *env, struct db *db, const char *org_id,
 		const char *id, int64_t now)
 {
+	struct claim_env claim = { .mailer = env ? env->mailer : NULL, .links = env ? env->links : NULL };
 	struct ref_rcpt *to;
 	struct arena a;
+	bool brought_on = false;
 	size_t n;
 	enum err e;
 
+	/* Nobody from the organisation is on kith: "sign in to see it" would
+	 * reach nobody, so it goes on the coordinators' list to bring on and
+	 * its contact address is sent a link to claim it instead. */
+	if ((e = claim_referral_arrived(&claim, db, org_id, now, &brought_on)) != ERR_OK || brought_on)
+		return e;
 	arena_init(&a);
 	e = ref_db_org_recipients(db, &a, org_id, &to, &n);
 	if (e == ERR_OK && n == 0)

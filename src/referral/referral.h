@@ -213,7 +213,9 @@ bool referral_check(const struct ref_new *n, int64_t now, json_t *errors);
  * the client record, record the consents, insert the referral (status
  * sent) and its first event, audit "referral.created", and email the
  * receiving organisation's organisers (or the organisation's own address
- * when it has no organisers with accounts).
+ * when its organisers have no confirmed address). An organisation with
+ * nobody on kith goes on the coordinators' list to bring on instead, and
+ * its address gets a link to claim it (directory/claim.h).
  *
  * by is the actor making it: a referrer (&act_refer) or anyone referring
  * themself (a visitor has by->id 0; a signed-in member's client record is

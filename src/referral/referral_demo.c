@@ -18,6 +18,8 @@
 #include "auth/person.h"
 #include "core/log.h"
 #include "core/uktime.h"
+#include "core/str.h"
+#include "directory/claim.h"
 #include "people/people.h"
 #include "referral/referral.h"
 #include "referral/referral_int.h"
@@ -338,6 +340,39 @@ static enum err demo_member(struct demo_ctx *c)
 	return e;
 }
 
+/* Nobody from the other organisations is on kith, and their referrals
+ * were made quietly: put them on the coordinators' list to bring on with
+ * the referrals still waiting (directory/claim.h), emailing nobody. */
+static enum err demo_bring_on(struct demo_ctx *c)
+{
+	struct seen { char org[37]; int64_t n, first, last; } seen[OTHER_SERVICES];
+	size_t nseen = 0, k;
+	struct ref_meta m;
+	char id[37];
+	enum err e = ERR_OK;
+
+	for (size_t i = 0; i < ARRAY_LEN(refs) && e == ERR_OK; i++) {
+		demo_id(id, "d3e00000", i);
+		if (refs[i].service < 10 || referral_meta(c->db, id, &m) != ERR_OK ||
+		    !ref_status_open(m.status) || !m.target_org_id[0])
+			continue;
+		for (k = 0; k < nseen && strcmp(seen[k].org, m.target_org_id) != 0; k++)
+			;
+		if (k == nseen) {
+			if (nseen == ARRAY_LEN(seen))
+				continue;
+			seen[nseen] = (struct seen){ .first = m.sent_at, .last = m.sent_at };
+			str_copy(seen[nseen++].org, sizeof(seen[k].org), m.target_org_id);
+		}
+		seen[k].n++;
+		seen[k].first = m.sent_at < seen[k].first ? m.sent_at : seen[k].first;
+		seen[k].last = m.sent_at > seen[k].last ? m.sent_at : seen[k].last;
+	}
+	for (k = 0; k < nseen && e == ERR_OK; k++)
+		e = claim_demo_note(c->db, seen[k].org, seen[k].n, seen[k].first, seen[k].last);
+	return e;
+}
+
 /* Last time's records: the clients (their consents, referrals and events
  * go with them), and the referrals in case one was attached to a client
  * that is not the demo's. */
@@ -380,6 +415,8 @@ enum err referral_demo(struct db *db, const struct demo_opts *opts)
 		e = demo_one(&c, i);
 	if (e == ERR_OK)
 		e = demo_member(&c);
+	if (e == ERR_OK)
+		e = demo_bring_on(&c);
 	if (e == ERR_OK && opts->out)
 		fprintf(opts->out, "Referrals: %zu in the demo town (sign in as the link worker, the "
 			"organiser or the member to see them).\n", ARRAY_LEN(refs) + 1);

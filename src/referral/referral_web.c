@@ -41,6 +41,7 @@
 #include "core/str.h"
 #include "core/timeutil.h"
 #include "core/uktime.h"
+#include "directory/claim.h"
 #include "directory/directory.h"
 #include "directory/vocab.h"
 #include "oruk/oruk.h"
@@ -1065,20 +1066,24 @@ static json_t *next_model(const json_t *svc, int64_t now, int follow_up_days)
 }
 
 /* The page after sending: what happens next, by the service's next
- * session when it has one. */
+ * session when it has one; or, when nobody from the organisation is on
+ * kith yet (directory/claim.h), that it is being brought on. */
 static enum err referme_sent(struct request *req, struct response *resp, const struct svc_meta *target)
 {
 	int days = ref_follow_up_days(ref_env(req));
 	json_t *svc = NULL, *next, *data;
+	bool not_on_kith = false;
 	enum err e;
 
-	if ((e = directory_service_view(&req->app->links, req->db, target->id, req->now, &svc)) != ERR_OK)
+	if ((e = claim_org_waiting(req->db, target->org_id, &not_on_kith)) != ERR_OK ||
+	    (e = directory_service_view(&req->app->links, req->db, target->id, req->now, &svc)) != ERR_OK)
 		return e;
 	next = next_model(svc, req->now, days);
 	json_decref(svc);
-	data = json_pack("{s:b, s:o, s:b, s:i, s:b, s:o}", "sent", true, "target", target_model(target),
+	data = json_pack("{s:b, s:o, s:b, s:i, s:b, s:o, s:b}", "sent", true, "target", target_model(target),
 			 "signed_in", req->actor->id != 0, "follow_up_days", days,
-			 "soon", json_is_true(json_object_get(next, "soon")), "next", next);
+			 "soon", json_is_true(json_object_get(next, "soon")), "next", next,
+			 "not_on_kith", not_on_kith);
 	return web_page(req, resp, 200, "referral/refer-me.html", "Your request is sent", data);
 }
 
@@ -1138,7 +1143,11 @@ static void done_banner(struct request *req, json_t *data)
 
 	if (!w)
 		return;
-	if (strcmp(w, "sent") == 0)
+	if (strcmp(w, "sent") == 0 && json_is_true(json_object_get(data, "not_on_kith")))
+		web_set_banner(data, true, "The referral is sent. Nobody from the organisation is on "
+				   "kith yet, so they cannot see it yet. We have asked them to join, and a "
+				   "coordinator will help bring them on.");
+	else if (strcmp(w, "sent") == 0)
 		web_set_banner(data, true, "The referral is sent. The organisation has been told "
 				   "there is a new referral to look at.");
 	else if (strcmp(w, "consent-given") == 0)
@@ -1414,6 +1423,19 @@ static void decorate_casework(struct request *req, json_t *view, const struct re
 		mine ? jtext(typed, "next_contact_on-year") : "", errors));
 }
 
+/* view.not_on_kith: nobody from the receiving organisation is on kith
+ * yet (directory/claim.h), so the referrer and the person are told why
+ * nothing is happening and that the coordinators are bringing it on. */
+static enum err flag_not_on_kith(struct request *req, const struct ref_meta *m, json_t *view)
+{
+	bool waiting = false;
+	enum err e = ref_status_open(m->status) ?
+		claim_org_waiting(req->db, m->target_org_id, &waiting) : ERR_OK;
+
+	json_object_set_new(view, "not_on_kith", json_boolean(waiting));
+	return e;
+}
+
 /* The page for one referral: referral_view() (which audits the read, so
  * the caller holds a write transaction) plus what the page needs. errors
  * and typed come from a step or consent form that failed. */
@@ -1442,6 +1464,11 @@ static enum err show_page(struct request *req, struct response *resp, int status
 	json_object_set_new(view, "has_events", json_boolean(json_array_size(json_object_get(view, "events")) > 0));
 	json_object_set_new(view, "has_needs", json_boolean(json_array_size(json_object_get(view, "needs")) > 0));
 	normalise_view(view, m);
+	if ((e = flag_not_on_kith(req, m, view)) != ERR_OK) {
+		json_decref(view);
+		json_decref(errors);
+		return e;
+	}
 	if (parties & PARTY_PERSON) {
 		json_t *readers = NULL;
 

@@ -175,6 +175,7 @@ static void fill_path(const char *pattern, int64_t self, char *out, size_t n)
 #define ORGS     "SFFAFAFA"   /* ... and organisers, for their organisation */
 #define REFER    "SFFAAAFA"   /* organisers, link workers, coordinators, admins */
 #define REPORT   "SFFFFAAA"   /* coordinators, commissioners, admins */
+#define COORD_ONLY "SFFFFAFF" /* coordinators alone (bringing organisations on) */
 
 static const struct {
 	const char *method, *pattern, *want;
@@ -251,6 +252,14 @@ static const struct {
 	{ "GET", "/review", COORD },
 	{ "GET", "/directory/words", COORD },
 	{ "POST", "/directory/words", COORD },
+	/* organisations with nobody on kith: the coordinators' list, and the
+	 * link an organisation is sent to claim itself */
+	{ "GET", "/organisations/to-bring-on", COORD_ONLY },
+	{ "POST", "/organisations/to-bring-on/{id:uuid}/send", COORD_ONLY },
+	{ "GET", "/organisations/to-bring-on/{id:uuid}/email", COORD_ONLY },
+	{ "POST", "/organisations/to-bring-on/{id:uuid}/email", COORD_ONLY },
+	{ "GET", "/claim/{token}", NOBODY },
+	{ "POST", "/claim/{token}", NOBODY },
 	{ "POST", "/manage/services/{id:uuid}/publish", COORD },
 	{ "POST", "/manage/services/{id:uuid}/archive", COORD },
 	{ "POST", "/manage/services/{id:uuid}/verify", COORD },

@@ -730,9 +730,12 @@ static void emails_per_step(void **state)
 	step(x, &x->a_olu, id2, "accepted", NULL, T0 + DAY);
 	step(x, &x->a_olu, id2, "contacted", NULL, T0 + DAY);
 	assert_int_equal(rt_mail_n(x->t, "quiet@example.net", "referral_update"), 0);
-	/* An organisation without organisers: its own address; with neither: nobody. */
+	/* An organisation with nobody on kith: its own address gets a link
+	 * to claim it, not "sign in to see it" (directory/claim.h); with no
+	 * address either: nobody. */
 	make(x, &x->a_lw, &kwame, x->cafe, T0, id3);
-	assert_int_equal(rt_mail_n(x->t, "hello@cafe.example.org", "referral_new"), 1);
+	assert_int_equal(rt_mail_n(x->t, "hello@cafe.example.org", "referral_new"), 0);
+	assert_int_equal(rt_mail_n(x->t, "hello@cafe.example.org", "claim_org"), 1);
 	int64_t before = rt_mail_all(x->t);
 	make(x, &x->a_lw, &kwame, x->quiet, T0, id4);
 	assert_int_equal(rt_mail_all(x->t), before);
