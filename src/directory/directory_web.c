@@ -395,6 +395,9 @@ static json_t *find_data(const struct find_ask *k)
 		return NULL;
 	if (k->near)
 		json_object_set_new(data, "place", json_string(k->place.normal));
+	/* The boxes' hints: on the first page; a page of results has no
+	 * room for them above the first result on a phone. */
+	json_object_set_new(data, "hints", json_boolean(!k->searched));
 	if (p->sort != FIND_SORT_AUTO)
 		json_object_set_new(data, "sort", json_string(find_sort_codes[p->sort]));
 	if (p->notes & FIND_NOTE_TEXT_CUT)
@@ -417,6 +420,7 @@ static enum err find_postcode_error(struct request *req, struct response *resp, 
 	json_array_append_new(errors, json_pack("{s:s, s:s}", "field", "postcode",
 		"detail", why ? why : "Enter a real postcode, like DN15 6XX"));
 	web_set_errors(data, errors);
+	json_object_set_new(data, "hints", json_true());
 	json_object_set_new(data, "postcode_error", json_string(why ? why :
 			    "Enter a real postcode, like DN15 6XX"));
 	return view_page(req, resp, 422, "directory/find.html", "Error: Find support", data);
@@ -459,7 +463,7 @@ static enum err find_results(struct request *req, const struct find_ask *k,
 	json_object_set_new(data, "attend", attend_options(p, &res->facets));
 	json_object_set_new(data, "chosen", chosen_filters(req, p));
 	json_object_set_new(data, "has_chosen", json_boolean(k->nfilters > 0));
-	json_object_set_new(data, "filters_open", json_boolean(k->nfilters > 0));
+	json_object_set_new(data, "nfilters", json_integer((json_int_t)k->nfilters));
 	sorts = sort_links(req, p, k->near, q->sort);
 	json_object_set_new(data, "several_sorts", json_boolean(json_array_size(sorts) > 1));
 	json_object_set_new(data, "sorts", sorts);
