@@ -38,7 +38,8 @@
 #include "search/search.h"
 
 #define FIND_TEXT_MAX 100        /* bytes of search words kept */
-#define FIND_POSTCODE_MAX 16     /* bytes of a postcode kept ("DN15 6XX" is 8) */
+#define FIND_POSTCODE_MAX 64     /* bytes of a postcode or place name kept ("DN15 6XX"
+                                    is 8, "Barton-upon-Humber" 18) */
 #define FIND_PER_PAGE 20
 #define FIND_PAGE_MAX 500        /* 10,000 results is more than anyone reads */
 #define FIND_MILES_MAX 100

@@ -1972,7 +1972,7 @@ size_t search_bytes(const struct search_index *ix)
 	/* The per-slot arrays up to the slots in use: their growth room is
 	 * address space the kernel has not given pages to. */
 	b += (size_t)c->nslots * (sizeof(*c->facts) + sizeof(*c->blobs) + sizeof(*c->nextc) + sizeof(*c->dl16) +
-		sizeof(*c->namekey)) +
+		sizeof(*c->namekey) + sizeof(*c->namesig)) +
 		((size_t)c->cap / 64 + 1) * sizeof(uint64_t);
 	b += c->slab.bytes + c->slab.cap * sizeof(char *);
 	b += (size_t)c->ids_cap * sizeof(uint32_t);
