@@ -139,35 +139,38 @@ static bool has_letter(const char *s)
 	return false;
 }
 
-/* A copy of s trimmed, spaces collapsed, cut at PLACE_NAME_MAX bytes (at
- * a character). */
+/* A copy of s trimmed, spaces collapsed, control characters dropped, cut
+ * at PLACE_NAME_MAX bytes (between characters). */
 static char *clean_name(const char *s)
 {
 	char out[PLACE_NAME_MAX + 1];
 	size_t n = 0;
 	bool space = false;
 
-	for (; *s && n < PLACE_NAME_MAX; s++) {
+	while (*s) {
 		unsigned char c = (unsigned char)*s;
+		size_t l = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 1;
 
 		if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
 			space = n > 0;
+			s++;
 			continue;
 		}
-		if (c < 0x20 || c == 0x7f)
+		if (c < 0x20 || c == 0x7f) {
+			s++;
 			continue;
-		if (space) {
-			if (n + 1 >= PLACE_NAME_MAX)
-				break;
+		}
+		if (strnlen(s, l) < l)
+			break;                       /* a character cut short at the end */
+		if (n + (space ? 1 : 0) + l > PLACE_NAME_MAX)
+			break;
+		if (space)
 			out[n++] = ' ';
-			space = false;
-		}
-		out[n++] = (char)c;
+		space = false;
+		memcpy(out + n, s, l);
+		n += l;
+		s += l;
 	}
-	while (n > 0 && ((unsigned char)out[n - 1] & 0xc0) == 0x80)
-		n--;                               /* a character cut in two */
-	if (n > 0 && (unsigned char)out[n - 1] >= 0xc0)
-		n--;
 	out[n] = '\0';
 	return strdup(out);
 }
@@ -179,21 +182,30 @@ enum err places_add(struct places *pl, const char *name, const char *postcode, d
 
 	if (!pl || pl->sealed || !isfinite(lat) || !isfinite(lon) || fabs(lat) > 90 || fabs(lon) > 180)
 		return ERR_INVALID;
+	char *clean;
+
 	if (!name || !has_letter(name) || pl->n >= PLACES_ENTRIES_MAX)
 		return ERR_OK;
-	if (!places_key(name, key, sizeof(key)) || !key[0])
+	/* The key of the name as kept, so the name shown always finds it. */
+	if (!(clean = clean_name(name)))
+		return ERR_NOMEM;
+	if (!places_key(clean, key, sizeof(key)) || !key[0]) {
+		free(clean);
 		return ERR_OK;
+	}
 	if (pl->n == pl->cap) {
 		size_t nc = pl->cap ? pl->cap * 2 : 64;
 		struct ent *p = realloc(pl->e, nc * sizeof(*p));
 
-		if (!p)
+		if (!p) {
+			free(clean);
 			return ERR_NOMEM;
+		}
 		pl->e = p;
 		pl->cap = nc;
 	}
 	e = &pl->e[pl->n];
-	e->name = clean_name(name);
+	e->name = clean;
 	e->key = strdup(key);
 	e->postcode = strdup(postcode ? postcode : "");
 	e->lat = lat;
