@@ -5,8 +5,9 @@
  * /find is a GET form that works without JavaScript: the results page is
  * the same URL with parameters (find.c reads them and writes the links
  * back), so a search can be bookmarked, shared and reloaded. A postcode
- * is located from the centroids shipped in the binary (postcode.h); one
- * that cannot be located is a 422 with the message by the postcode box
+ * is located from the centroids shipped in the binary (postcode.h), a
+ * town or village from the directory's own addresses (directory_locate);
+ * one that cannot be located is a 422 with the message by the postcode box
  * and what was typed kept, never an empty list. Filters show how many
  * results each would give (search_facets); an option that would give
  * none is left out unless it is ticked, in every group alike, so a

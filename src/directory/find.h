@@ -12,7 +12,8 @@
  *
  * Parameters (all optional; a repeated single-valued one: the first wins):
  *   q          the search words (FIND_TEXT_MAX bytes, cut at a character)
- *   postcode   as typed (FIND_POSTCODE_MAX bytes); the handler locates it
+ *   postcode   a postcode or a town, as typed (FIND_POSTCODE_MAX bytes);
+ *              the handler locates it (directory_locate)
  *   category   vocab_categories code, repeatable ("walking")
  *   condition  vocab_conditions code, repeatable
  *   language   vocab_languages code, repeatable

@@ -2350,9 +2350,14 @@ static void consider(struct qctx *x, uint32_t s, const uint32_t *tfs, bool all)
 			if (tf)
 				e.score += x->idf[i] * (tf * (BM25_K1 + 1.0)) / (tf + K);
 		}
-		e.rank = rank_of(x, s, all);
 		/* Most candidates of a common word cannot make the page: say so
-		 * before building an entry. */
+		 * before building an entry, and before reading the name's
+		 * signature (at its best rank first). */
+		e.rank = all ? R_NAME : R_SOME;
+		if (x->sort == SORT_RELEVANCE && x->hn == x->k && below_worst(x, &e))
+			return;
+		if (x->sort != SORT_NAME)      /* (by name, ranks play no part) */
+			e.rank = rank_of(x, s, all);
 		if (x->sort == SORT_RELEVANCE && x->hn == x->k && below_worst(x, &e))
 			return;
 	}
@@ -2422,13 +2427,16 @@ static void consider_plain(struct qctx *x, uint32_t s, const uint32_t *tfs, bool
 		if (tf)
 			e.score += x->idf[i] * (tf * (BM25_K1 + 1.0)) / (tf + K);
 	}
-	e.rank = rank_of(x, s, all);
+	e.rank = all ? R_NAME : R_SOME;     /* at best; read only if it may count */
 	e.dist = NAN;
 	e.next = 0;
 	e.nk = 0;
 	bool full = x->hn == x->k;
 	switch (x->sort) {
 	case SORT_RELEVANCE:
+		if (full && below_worst(x, &e))
+			return;
+		e.rank = rank_of(x, s, all);
 		if (full && below_worst(x, &e))
 			return;
 		break;
@@ -2448,6 +2456,8 @@ static void consider_plain(struct qctx *x, uint32_t s, const uint32_t *tfs, bool
 	case SORT_DISTANCE:
 		break;                 /* never plain */
 	}
+	if (x->sort == SORT_NEXT)
+		e.rank = rank_of(x, s, all);
 	e.slot = s;
 	heap_offer(x, &e);
 }

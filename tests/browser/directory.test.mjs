@@ -4,7 +4,10 @@
 // the keyboard alone and opens a result; axe finds nothing on the find,
 // service, organisation, manage, form-with-errors and review pages;
 // nothing scrolls sideways on a 320px phone; /find works with JavaScript
-// off; and screenshots (build/screenshots/find-*.png, service-*.png,
+// off; on a phone the results come before the filters, which open from a
+// "Filter results" button and fold again after "Apply"; on a wide screen
+// the filters are open beside the results; a town works in the postcode
+// box; and screenshots (build/screenshots/find-*.png, service-*.png,
 // manage-*.png; `make screenshots` copies them to docs/screenshots).
 //
 // What the demo town must show (src/directory/demo.c makes the same
@@ -193,6 +196,23 @@ describe('finding support on a phone, keyboard only', { timeout: 120_000 }, () =
     assert.equal(await page.inputValue('#q'), 'lunch');
     await checkAxe(page, '/find with a bad postcode');
     await shoot(page, 'find-bad-postcode-mobile');
+    await page.close();
+  });
+
+  test('a town instead of a postcode, and one that is not known', async () => {
+    const page = await env.page(BIG_PHONE);
+    await page.goto(`${env.base}/find`);
+    await page.fill('#postcode', 'scunthorpe');
+    await Promise.all([page.waitForURL(/postcode=scunthorpe/), page.click('main button[type="submit"]')]);
+    assert.match(await page.locator('#results').innerText(), /^\d+ results? within 15 miles of Scunthorpe$/);
+    assert.match(await page.title(), /^\d+ services? near Scunthorpe/);
+    const resp = await page.goto(`${env.base}/find?q=walk&postcode=Scuntorpe`);
+    assert.equal(resp.status(), 422);
+    const said = await page.locator('#postcode-error').innerText();
+    assert.match(said, /We could not find “Scuntorpe”\. Try a postcode, like DN15 6XX, or one of: Scunthorpe, /);
+    assert.equal(await page.inputValue('#postcode'), 'Scuntorpe');
+    await checkAxe(page, '/find with a place that is not known');
+    await shoot(page, 'find-unknown-place-mobile');
     await page.close();
   });
 
