@@ -2069,11 +2069,11 @@ static enum err inbox_page(struct request *req, struct response *resp, const cha
 				       &total)) != ERR_OK)
 			goto fail;
 		decorate_items(req, items, false);
-		data = json_pack("{s:s?, s:b, s:b, s:o, s:b, s:o, s:b, s:s, s:s, s:b, s:I}",
+		data = json_pack("{s:s?, s:b, s:b, s:o, s:b, s:o, s:b, s:s, s:s, s:b, s:b, s:I}",
 			"org_name", oname, "all", org == NULL, "any_org", any_org, "tabs", tabs,
 			"listing", true, "items", items, "any", json_array_size(items) > 0,
 			"showing", by_status ? ref_status_words(chosen) : "open", "q", words,
-			"more_found", words[0] && total > PER_PAGE, "found", (json_int_t)total);
+			"searched", words[0] != '\0', "more_found", words[0] && total > PER_PAGE, "found", (json_int_t)total);
 		/* A search answers its first page; more words narrow it. */
 		if (!words[0])
 			view_paging(&req->arena, data, arena_printf(&req->arena, "%sstatus=%s&", base,

@@ -963,7 +963,8 @@ static void inbox_reaches_every_open_referral(void **state)
 	rt_browser_post_is(x->t, &x->own, "/referrals/inbox", "q=LOVELACE", 200, ">Ada Lovelace</a>",
 			"Matching &ldquo;LOVELACE&rdquo;", NULL);
 	rt_browser_post_is(x->t, &x->own, "/referrals/inbox?status=attended", "q=health+walk", 200,
-			">Ada Lovelace</a>", NULL);
+			">Ada Lovelace</a>", "href=\"/referrals/inbox?status=attended\">Show everyone</a>",
+			NULL);
 	rt_browser_post(x->t, &x->own, "/referrals/inbox?status=sent", "q=Ada", &r);
 	assert_int_equal(r.status, 200);
 	assert_false(rt_has(&r, ">Ada Lovelace</a>"));
