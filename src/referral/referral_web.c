@@ -1269,7 +1269,6 @@ static void decorate_move(struct request *req, json_t *mv, const char *ref_id, c
 	json_object_set_new(mv, "note_id", json_string(note_id));
 	json_object_set_new(mv, "note", json_string(mine ? jtext(typed, "note") : ""));
 	json_object_set_new(mv, "note_error", jstr_or_null(note_err));
-	json_object_set_new(mv, "note_describedby", described(note_id, false, note_err != NULL));
 	/* Forward steps are buttons; ending it (decline, close, withdraw)
 	 * opens with a reason and a note, and is not one press away. */
 	json_object_set_new(mv, "ending", json_boolean(ending));
