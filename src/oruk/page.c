@@ -61,7 +61,7 @@ static bool flag_of(const json_t *o, const char *key, int64_t asked, int *out, c
 	return true;
 }
 
-enum err oruk_page_read(const char *data, size_t len, int64_t asked, struct oruk_page *out,
+static enum err read_page(const char *data, size_t len, int64_t asked, struct oruk_page *out,
 		char *why, size_t whylen)
 {
 	static const char *const keys[2][4] = {
@@ -125,6 +125,17 @@ enum err oruk_page_read(const char *data, size_t len, int64_t asked, struct oruk
 		return ERR_TOO_LARGE;
 	}
 	return ERR_OK;
+}
+
+enum err oruk_page_read(const char *data, size_t len, int64_t asked, struct oruk_page *out,
+		char *why, size_t whylen)
+{
+	enum err e = read_page(data, len, asked, out, why, whylen);
+
+	/* A refused page lists nothing. */
+	if (e)
+		oruk_page_release(out);
+	return e;
 }
 
 bool oruk_page_more(const struct oruk_page *p, int64_t asked)
