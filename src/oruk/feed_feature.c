@@ -278,6 +278,16 @@ static int cmd_pull(const struct config *cfg, int argc, char **argv)
 		store_close(s);
 		return rc;
 	}
+	/* Not while a kith server's job is pulling the same feed. */
+	if ((e = feed_claim(db, name, time_now(), o.time_limit_s + 600)) != ERR_OK) {
+		if (e == ERR_CONFLICT)
+			fprintf(stderr, "kith: the feed %s is being pulled now (by a kith server, or another kith "
+				"directory pull): try again when that has finished\n", name);
+		else
+			fprintf(stderr, "kith: cannot claim the feed %s (%s)\n", name, err_title(e));
+		store_close(s);
+		return 1;
+	}
 	o.feed = name;
 	o.url = url;
 	o.details = details && !cli_get(opts, ARRAY_LEN(opts), "--no-details")->seen;

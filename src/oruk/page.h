@@ -45,7 +45,8 @@ struct oruk_page {
  * sentence: "page 2 is not JSON: ...", "page 2 has no \"contents\" list")
  * when it is not a list page in one of the envelopes, or says it is
  * another page; ERR_TOO_LARGE with more than ORUK_PAGE_ITEMS_MAX
- * services. Release with oruk_page_release (also after a failure). */
+ * services. A refused page has no items (and no next page). Release
+ * with oruk_page_release (also after a failure). */
 enum err oruk_page_read(const char *data, size_t len, int64_t asked, struct oruk_page *out,
 		char *why, size_t whylen);
 void oruk_page_release(struct oruk_page *p);

@@ -246,6 +246,16 @@ enum err feed_list(struct db *db, json_t **out)
 	return db_rows_json(db, &q_feed_list, DB_NOARGS, feed_row, NULL, out);
 }
 
+enum err feed_claim(struct db *db, const char *name, int64_t now, int64_t lease_s)
+{
+	int64_t n = 0;
+	enum err e = db_exec(db, &q_feed_claim, DB_ARGS(DB_TEXT(name), DB_INT(now + lease_s), DB_INT(now)), &n);
+
+	if (e || n)
+		return e;
+	return feed_get(db, name, NULL, 0, NULL, NULL) == ERR_OK ? ERR_CONFLICT : ERR_NOT_FOUND;
+}
+
 enum err feed_claim_due(struct db *db, int64_t now, int64_t lease_s, char name[FEED_NAME_MAX + 1])
 {
 	struct db_res *r;

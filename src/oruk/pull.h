@@ -120,6 +120,10 @@ enum err feed_by_url(struct db *db, const char *url, char name[FEED_NAME_MAX + 1
  * listed, imported, updated, unchanged, rejected, gone, requests}]
  * (times Unix seconds or null). New reference. */
 enum err feed_list(struct db *db, json_t **out);
+/* Claims the feed for a pull starting now, until now + lease_s (the pull
+ * lets go when it finishes): ERR_CONFLICT while another pull holds it,
+ * ERR_NOT_FOUND when there is no such feed. */
+enum err feed_claim(struct db *db, const char *name, int64_t now, int64_t lease_s);
 /* Claims the feed due soonest (next_at <= now, not claimed by a pull
  * still running) until now + lease_s: ERR_NOT_FOUND when none is due. */
 enum err feed_claim_due(struct db *db, int64_t now, int64_t lease_s, char name[FEED_NAME_MAX + 1]);

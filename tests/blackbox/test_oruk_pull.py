@@ -38,6 +38,14 @@ def query(db, statement):
         return [tuple("" if v is None else str(v) for v in row) for row in c.execute(statement)]
 
 
+def query_exec(db, statement):
+    if BACKEND == "postgresql":
+        db.sql(statement)
+    else:
+        with sqlite3.connect("%s/kith.db" % db.dir, timeout=10) as c:
+            c.execute(statement)
+
+
 def counts(out):
     m = SUMMARY.search(out)
     assert m, out
@@ -234,6 +242,36 @@ def test_max_pages(db, feed):
     assert query(db, "SELECT count(*) FROM service") == [("0",)]
 
 
+def test_a_feed_being_pulled_is_not_pulled_twice(db, feed):
+    assert pull(db, feed.url + "/v3", "--feed", "council", *FAST).returncode == 0
+    # As a kith server's job holds it while it pulls.
+    query_exec(db, "UPDATE feed SET claimed_until = %d" % (time.time() + 600))
+    r = pull(db, "--feed", "council", *FAST)
+    assert r.returncode == 1
+    assert "the feed council is being pulled now" in r.stderr
+
+
+def test_answer_larger_than_the_limit(db):
+    big = Feed(ALL)
+    try:
+        r = kith("directory", "pull", big.url + "/v1", "--feed", "big", "--delay", "0", "--per-page", "1000",
+                 "--feed-max-bytes", "65536", db=db)
+    finally:
+        big.stop()
+    assert r.returncode == 1
+    assert "page 1: the answer was larger than 65536 bytes" in r.stderr
+
+
+def test_service_without_organisation_goes_under_the_placeholder(db, feed):
+    orphan = {k: v for k, v in GOOD[0].items() if k != "organization"}
+    feed.services[0] = orphan
+    r = pull(db, feed.url + "/v3", "--feed", "council", *FAST)
+    assert r.returncode == 0, r.stderr
+    assert "1 arrived without their organisation" in r.stdout
+    assert query(db, "SELECT o.name, s.state FROM service s JOIN organisation o ON o.id = s.organisation_id "
+                     "WHERE s.id = '%s'" % orphan["id"]) == [("Organisation to confirm (from council)", "draft")]
+
+
 def test_an_empty_feed_marks_nothing(db, feed):
     assert pull(db, feed.url + "/v3", "--feed", "council", *FAST).returncode == 0
     feed.services.clear()
@@ -267,15 +305,20 @@ def test_feed_add_list_remove(db, feed):
         assert r.returncode == 2 and words in r.stderr, r.stderr
     r = kith("directory", "feed", "add", "Bad Name", feed.url, db=db)
     assert r.returncode == 2 and "a feed's name" in r.stderr
-    assert kith("directory", "feed", "add", "daily", feed.url + "/v1", "--daily", "06:30", db=db).returncode == 0
+    assert kith("directory", "feed", "add", "daily", feed.url + "/v1", "--daily", "06:30", "--no-details",
+                db=db).returncode == 0
     listed = kith("directory", "feed", "list", db=db).stdout
+    assert "daily  %s/v1  daily at 06:30, list entries only" % feed.url in listed
+    feed.requests.clear()
+    assert pull(db, "--feed", "daily", *FAST).returncode == 0
+    assert all("?" in p for p in feed.paths())           # the feed's own choice: no full records
     assert "council  %s/v3  every 24 hours" % feed.url in listed
-    assert "daily  %s/v1  daily at 06:30" % feed.url in listed
     assert "not pulled yet" in listed and "next due:" in listed
     assert pull(db, "--feed", "council", *FAST).returncode == 0
     r = kith("directory", "feed", "remove", "council", db=db)
     assert r.returncode == 0 and "Its services stay" in r.stdout
     assert query(db, "SELECT count(*) FROM service") == [("25",)]
+    assert query(db, "SELECT count(*) FROM feed_service") == [("25",)]     # the other feed's
     assert kith("directory", "feed", "remove", "council", db=db).returncode == 1
 
 

@@ -81,6 +81,10 @@ static void feeds_add_list_claim_remove(void **state)
 	assert_string_equal(name, "council");
 	assert_int_equal(feed_claim_due(db, NOW + 10, 600, name), ERR_NOT_FOUND);
 	assert_int_equal(feed_claim_due(db, NOW + 601, 600, name), ERR_OK);
+	/* By hand: not while another pull holds it. */
+	assert_int_equal(feed_claim(db, "council", NOW + 700, 600), ERR_CONFLICT);
+	assert_int_equal(feed_claim(db, "by-hand", NOW + 700, 600), ERR_OK);
+	assert_int_equal(feed_claim(db, "nobody", NOW + 700, 600), ERR_NOT_FOUND);
 
 	assert_int_equal(feed_remove(db, "council"), ERR_OK);
 	assert_int_equal(feed_remove(db, "council"), ERR_NOT_FOUND);
