@@ -444,7 +444,7 @@ static enum err load_memory(struct db *db, const char *feed, struct pull_state *
 
 /* One entry of a page that came (200): listed, and saved from the entry
  * itself, or from its full record, or not at all when unchanged. */
-static enum err take_entry(struct pull_state *s, json_t *item, size_t *order)
+static enum err take_entry(struct pull_state *s, json_t *item)
 {
 	const struct pull_opts *o = s->p.o;
 	struct fetch_result r;
@@ -458,7 +458,6 @@ static enum err take_entry(struct pull_state *s, json_t *item, size_t *order)
 		return ERR_OK;          /* listed twice (the feed moved while paging): once is enough */
 	oruk_page_item_hash(item, hash);
 	json_object_set_new(s->listed, id, json_string(hash));
-	(*order)++;
 	if (!o->details || !oruk_page_is_summary(item))
 		return add_record(s, json_incref(item), NULL);
 	before = json_string_value(json_object_get(s->known, id));
@@ -521,7 +520,7 @@ static enum err fetch_pages(struct pull_state *s)
 {
 	const struct pull_opts *o = s->p.o;
 	char prev_first[37] = "", prev_last[37] = "";
-	size_t prev_n = 0, order = 0;
+	size_t prev_n = 0;
 	enum err e = ERR_OK;
 	char why[256];
 
@@ -606,7 +605,7 @@ static enum err fetch_pages(struct pull_state *s)
 		remember(&s->p, s->url.p, &r, summary);
 		fetch_result_release(&r);
 		json_array_foreach(pg.items, i, item)
-			if ((e = take_entry(s, item, &order)) != ERR_OK)
+			if ((e = take_entry(s, item)) != ERR_OK)
 				break;
 		oruk_page_release(&pg);
 		if (e || !more)
