@@ -172,6 +172,10 @@ static void print_report(const char *name, const struct pull_report *r)
 	json_array_foreach(r->imp.rejections, i, j)
 		printf("  %s: %s\n", json_string_value(json_object_get(j, "service")),
 		       json_string_value(json_object_get(j, "reason")));
+	if (r->imp.flagged)
+		printf("%zu look%s like duplicates of services already listed: coordinators will see %s "
+		       "on the review list.\n", r->imp.flagged, r->imp.flagged == 1 ? "s" : "",
+		       r->imp.flagged == 1 ? "it" : "them");
 	if (r->gone)
 		printf("%zu service%s no longer in the feed: marked for review (nothing was deleted).\n",
 		       r->gone, r->gone == 1 ? " is" : "s are");

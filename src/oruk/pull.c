@@ -496,6 +496,17 @@ static enum err take_entry(struct pull_state *s, json_t *item)
 	return e;
 }
 
+/* The static name of a stored page's api ("ORUK 3.0", ...). */
+static const char *page_api_name(const char *stored)
+{
+	static const enum oruk_api apis[] = { ORUK_API_3, ORUK_API_V1, ORUK_API_ARRAY };
+
+	for (size_t i = 0; i < ARRAY_LEN(apis); i++)
+		if (strcmp(stored, oruk_api_name(apis[i])) == 0)
+			return oruk_api_name(apis[i]);
+	return "";
+}
+
 /* The ids a stored page listed, counted as listed again (a 304). */
 static void take_stored(struct pull_state *s, const json_t *summary)
 {
@@ -556,6 +567,8 @@ static enum err fetch_pages(struct pull_state *s)
 			const json_t *sum = json_object_get(json_object_get(s->p.stored, s->url.p), "summary");
 
 			s->p.rep->not_modified++;
+			if (json_string_value(json_object_get(sum, "api")))
+				s->p.rep->api = page_api_name(json_string_value(json_object_get(sum, "api")));
 			take_stored(s, sum);
 			remember(&s->p, s->url.p, &r, json_deep_copy(sum));
 			more = json_is_true(json_object_get(sum, "more"));
@@ -600,7 +613,7 @@ static enum err fetch_pages(struct pull_state *s)
 			if (oruk_page_item_id(item, id))
 				json_array_append_new(ids, json_string(id));
 		}
-		summary = json_pack("{s:o, s:b}", "ids", ids, "more", more);
+		summary = json_pack("{s:o, s:b, s:s}", "ids", ids, "more", more, "api", oruk_api_name(pg.api));
 		/* Remembered before the entries: their full records' URLs follow. */
 		remember(&s->p, s->url.p, &r, summary);
 		fetch_result_release(&r);

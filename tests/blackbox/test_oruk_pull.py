@@ -84,6 +84,31 @@ def test_pull_oruk3_pages_and_full_records(db, feed):
     assert "listed 25, imported 25, updated 0, unchanged 0, rejected 0, gone 0" in listed.stdout
 
 
+def test_whole_council_feed_pulls_as_the_file_imports(db, dedicated_db, tmp_path):
+    """The real feed, all 738, through the API: the same counts and the
+    same directory as `kith directory import` of the file."""
+    whole = Feed(ALL)
+    try:
+        r = pull(db, whole.url + "/v1", "--feed", "nl", "--delay", "0")
+        again = pull(db, "--feed", "nl", "--delay", "0")
+    finally:
+        whole.stop()
+    assert r.returncode == 0, r.stderr
+    assert "Pulled nl (ORUK v1): 8 pages, 746 requests" in r.stdout
+    assert "738 services listed" in r.stdout
+    imported = kith("directory", "import", FEED_FILE, db=dedicated_db)
+    assert counts(r.stdout) == counts(imported.stdout)
+    assert "6 look like duplicates" in r.stdout and "6 look like duplicates" in imported.stdout
+    assert again.returncode == 0, again.stderr
+    assert "Pulled nl (ORUK v1): 8 pages, 8 requests (8 not modified, 0 retried)" in again.stdout
+    assert counts(again.stdout) == (0, 0, 738, 0)
+    kith("directory", "export", "--out", str(tmp_path / "pulled.ndjson"), db=db)
+    kith("directory", "export", "--out", str(tmp_path / "imported.ndjson"), db=dedicated_db)
+    pulled = (tmp_path / "pulled.ndjson").read_text().splitlines()
+    assert len(pulled) > 700
+    assert pulled == (tmp_path / "imported.ndjson").read_text().splitlines()
+
+
 def test_second_pull_is_conditional_and_fetches_nothing_again(db, feed):
     assert pull(db, feed.url + "/v3", "--feed", "council", *FAST).returncode == 0
     feed.requests.clear()
