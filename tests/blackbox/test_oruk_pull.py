@@ -371,3 +371,21 @@ def test_the_server_pulls_a_due_feed(db, feed):
     finally:
         logs = stop_clean(server)
     assert "feeds: pulled council: 25 listed" in logs
+
+
+def test_stopping_the_server_abandons_a_pull(db, feed):
+    """A pull waiting on a slow feed does not hold up a shutdown; the feed
+    says why it failed and nothing was saved."""
+    feed.slow_seconds = 30
+    feed.fault("/v3/services?page=1", "slow")
+    assert kith("directory", "feed", "add", "council", feed.url + "/v3", "--every", "1h", db=db).returncode == 0
+    server = Server(db, "--feed-delay-ms", "0", "--feed-timeout", "120").start()
+    deadline = time.time() + 20
+    while time.time() < deadline and not feed.requests:
+        time.sleep(0.1)
+    assert feed.requests, server.logs()
+    started = time.time()
+    stop_clean(server)
+    assert time.time() - started < 10
+    assert query(db, "SELECT last_status, last_error FROM feed") == [("failed", "page 1: kith was stopping")]
+    assert query(db, "SELECT count(*) FROM service") == [("0",)]
