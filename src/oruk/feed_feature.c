@@ -28,6 +28,7 @@
 #include "core/str.h"
 #include "core/timeutil.h"
 #include "core/uktime.h"
+#include "directory/directory.h"
 #include "oruk/oruk.h"
 #include "oruk/page.h"
 #include "oruk/pull.h"
@@ -571,6 +572,9 @@ static const struct job jobs[] = {
 
 const struct feature oruk_feeds_feature = {
 	.name = "feeds",
+	.actions = directory_actions,
+	.routes = feed_routes,
+	.nroutes = FEED_NROUTES,
 	.settings = &feed_settings,
 	.jobs = jobs,
 	.njobs = ARRAY_LEN(jobs),

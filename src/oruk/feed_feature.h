@@ -34,6 +34,11 @@ struct app;
 struct db;
 enum err feeds_job(struct app *app, struct db *db, int64_t now);
 
+/* /directory/feeds, the coordinators' read-only view (feed_web.c). */
+#define FEED_NROUTES 1
+struct route;
+extern const struct route feed_routes[FEED_NROUTES];
+
 extern const struct feature oruk_feeds_feature;
 
 #endif

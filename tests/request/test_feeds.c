@@ -19,6 +19,7 @@
 #include "oruk/pull.h"
 #include "org/org.h"
 #include "store/store.h"
+#include "auth/policy.h"
 #include "support/reqtest.h"
 
 #define ORG "d9d5e0f5-d3ce-4f73-9a2f-4dd0ecc6c610"
@@ -28,6 +29,9 @@
 static const struct sql q_feed_row = { "test.feed_row",
 	"SELECT count(*) FROM feed WHERE name = $1 AND last_status = $2 AND next_at = $3 "
 	"AND claimed_until IS NULL", NULL };
+static const struct sql q_feed_good = { "test.feed_good",
+	"UPDATE feed SET last_status = 'ok', last_tried_at = $2, last_ok_at = $2, n_listed = 738, n_imported = 10, "
+	"n_updated = 2, n_unchanged = 723, n_rejected = 3, n_gone = 4 WHERE name = $1", NULL };
 static const struct sql q_services = { "test.feed_services", "SELECT count(*) FROM service", NULL };
 static const struct sql q_gone = { "test.feed_gone",
 	"UPDATE service SET feed_gone_at = $2 WHERE id = $1", NULL };
@@ -217,6 +221,46 @@ static void gone_is_on_the_review_list(void **state)
 	json_decref(list);
 }
 
+/* /directory/feeds: coordinators see each feed's last pull and its error;
+ * nobody else does. */
+static void feeds_page(void **state)
+{
+	struct rt *t = *state;
+	struct db *db = rt_db(t);
+	struct feed_schedule daily = { 0, 5 * 60 + 30 }, hand = { 0, -1 };
+	struct pull_opts o = { .feed = "north-lincs", .url = "http://127.0.0.1:1/oruk", .timeout_ms = 2000,
+			       .time_limit_s = 10, .max_pages = 10, .max_bytes = 1 << 20, .per_page = 10,
+			       .user_agent = "kith-test" };
+	struct pull_report rep;
+	struct rt_browser coord, member, organiser;
+
+	rt_sign_in(t, rt_person(t, "Cora Coordinator", "cora@example.org", NULL,
+				ROLE_BIT(ROLE_COORDINATOR) | ROLE_BIT(ROLE_MEMBER), NULL), &coord);
+	rt_sign_in(t, rt_person(t, "Mo Member", "mo@example.org", NULL, ROLE_BIT(ROLE_MEMBER), NULL), &member);
+	assert_int_equal(org_create(db, ORG, "Walkers", NOW), ERR_OK);
+	rt_sign_in(t, rt_person(t, "Ola Organiser", "ola@example.org", NULL,
+				ROLE_BIT(ROLE_ORGANISER) | ROLE_BIT(ROLE_MEMBER), ORG), &organiser);
+
+	rt_browser_get_is(t, &coord, "/directory/feeds", 200, "<h1 class=\"govuk-heading-l\">Council feeds</h1>",
+			  "kith pulls no council feeds", NULL);
+	assert_int_equal(feed_add(db, "north-lincs", o.url, &daily, true, NOW), ERR_OK);
+	assert_int_equal(feed_add(db, "by-hand", "https://b.example.org/services", &hand, true, NOW), ERR_OK);
+	assert_int_not_equal(oruk_pull(NULL, db, &o, NOW, &rep), ERR_OK);
+	pull_report_release(&rep);
+	rt_browser_get_is(t, &coord, "/directory/feeds", 200, ">north-lincs</h2>", "http://127.0.0.1:1/oruk",
+			  "daily at 05:30. Next: 24 November 2026, 10:00", "govuk-tag--red\">Failed</strong> "
+			  "24 November 2026, 09:00: page 1: ", ">by-hand</h2>", "by hand only", "Not pulled yet",
+			  NULL);
+	/* As a good pull leaves it. */
+	assert_int_equal(db_exec(db, &q_feed_good, DB_ARGS(DB_TEXT("by-hand"), DB_INT(NOW - 3600)), NULL), ERR_OK);
+	rt_browser_get_is(t, &coord, "/directory/feeds", 200, "govuk-tag--green\">Worked</strong> 24 November "
+			  "2026, 08:00", "738 listed: 10 new, 2 updated, 723 unchanged, 3 rejected, 4 no longer in the feed",
+			  NULL);
+	rt_browser_get_is(t, &member, "/directory/feeds", 403, NULL);
+	rt_browser_get_is(t, &organiser, "/directory/feeds", 403, NULL);
+	rt_browser_get_is(t, &coord, "/review", 200, "href=\"/directory/feeds\"", NULL);
+}
+
 static int setup(void **state)
 {
 	static const char *const settings[] = { "rate_limit=0", "dev_mode=true", NULL };
@@ -231,6 +275,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(pull_unreachable, setup, rt_teardown),
 		cmocka_unit_test_setup_teardown(import_records_reports_saved, setup, rt_teardown),
 		cmocka_unit_test_setup_teardown(gone_is_on_the_review_list, setup, rt_teardown),
+		cmocka_unit_test_setup_teardown(feeds_page, setup, rt_teardown),
 	};
 
 	return testdb_run_groups("feeds", tests, ARRAY_LEN(tests)) ? 1 : 0;

@@ -251,6 +251,7 @@ static const struct {
 	{ "GET", "/review", COORD },
 	{ "GET", "/directory/words", COORD },
 	{ "POST", "/directory/words", COORD },
+	{ "GET", "/directory/feeds", COORD },
 	{ "POST", "/manage/services/{id:uuid}/publish", COORD },
 	{ "POST", "/manage/services/{id:uuid}/archive", COORD },
 	{ "POST", "/manage/services/{id:uuid}/verify", COORD },
