@@ -326,7 +326,7 @@ static enum err polite_get(struct puller *p, const char *what, const char *url, 
 	enum err e;
 
 	for (int attempt = 0;; attempt++) {
-		uint64_t wait_us;
+		uint64_t wait_us, left_ms;
 
 		if (!wait_until(p, p->next_us)) {
 			snprintf(p->rep->error, sizeof(p->rep->error), "kith was stopping");
@@ -339,6 +339,9 @@ static enum err polite_get(struct puller *p, const char *what, const char *url, 
 		}
 		fetch_result_release(r);
 		fetch_result_init(r, p->o->max_bytes);
+		/* No request outlives the pull's time limit. */
+		left_ms = (p->deadline_us - time_mono_us()) / 1000u;
+		p->fo.timeout_ms = left_ms < (uint64_t)p->o->timeout_ms ? (int)(left_ms ? left_ms : 1) : p->o->timeout_ms;
 		e = fetch_get(&p->fo, url, etag, lm, r);
 		p->rep->requests++;
 		p->next_us = time_mono_us() + (uint64_t)p->o->delay_ms * 1000u;

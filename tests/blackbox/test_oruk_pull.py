@@ -389,3 +389,13 @@ def test_stopping_the_server_abandons_a_pull(db, feed):
     assert time.time() - started < 10
     assert query(db, "SELECT last_status, last_error FROM feed") == [("failed", "page 1: kith was stopping")]
     assert query(db, "SELECT count(*) FROM service") == [("0",)]
+
+
+def test_no_request_outlives_the_time_limit(db, feed):
+    feed.slow_seconds = 5
+    feed.fault("/v3/services?page=1", "slow")
+    started = time.time()
+    r = pull(db, feed.url + "/v3", "--feed", "council", *FAST, "--timeout", "60", "--time-limit", "1")
+    assert r.returncode == 1
+    assert time.time() - started < 3
+    assert "the pull took longer than its time limit (1 seconds) before page 1" in r.stderr
