@@ -203,6 +203,7 @@ static int cmd_pull(const struct config *cfg, int argc, char **argv)
 	struct buf check;
 	bool details = true;
 	int npos, rc = 0;
+	int64_t now;
 	enum err e;
 
 	if (!cli_parse(argc, argv, 2, opts, ARRAY_LEN(opts), pos, 1, &npos) ||
@@ -243,6 +244,7 @@ static int cmd_pull(const struct config *cfg, int argc, char **argv)
 	}
 	if (open_store(cfg, &s, &db))
 		return 1;
+	now = time_now();      /* once: the feed, its claim and every save carry it */
 	/* Which feed: the one named, else the one with this URL, else a new
 	 * one named after the URL's host (so the next pull knows what went). */
 	if (feed) {
@@ -250,7 +252,7 @@ static int cmd_pull(const struct config *cfg, int argc, char **argv)
 		e = feed_get(db, name, url, sizeof(url), NULL, &details);
 		if (e == ERR_NOT_FOUND && npos) {
 			str_copy(url, sizeof(url), pos[0]);
-			e = feed_add(db, name, url, &none, true, time_now());
+			e = feed_add(db, name, url, &none, true, now);
 		} else if (e == ERR_NOT_FOUND) {
 			fprintf(stderr, "kith: there is no feed called %s (kith directory feed list shows them)\n", name);
 			rc = 1;
@@ -269,7 +271,7 @@ static int cmd_pull(const struct config *cfg, int argc, char **argv)
 					name);
 				rc = 1;
 			} else {
-				e = feed_add(db, name, url, &none, true, time_now());
+				e = feed_add(db, name, url, &none, true, now);
 			}
 		} else if (!e) {
 			e = feed_get(db, name, NULL, 0, NULL, &details);
@@ -284,7 +286,7 @@ static int cmd_pull(const struct config *cfg, int argc, char **argv)
 		return rc;
 	}
 	/* Not while a kith server's job is pulling the same feed. */
-	if ((e = feed_claim(db, name, time_now(), o.time_limit_s + 600)) != ERR_OK) {
+	if ((e = feed_claim(db, name, now, o.time_limit_s + 600)) != ERR_OK) {
 		if (e == ERR_CONFLICT)
 			fprintf(stderr, "kith: the feed %s is being pulled now (by a kith server, or another kith "
 				"directory pull): try again when that has finished\n", name);
@@ -296,7 +298,7 @@ static int cmd_pull(const struct config *cfg, int argc, char **argv)
 	o.feed = name;
 	o.url = url;
 	o.details = details && !cli_get(opts, ARRAY_LEN(opts), "--no-details")->seen;
-	e = oruk_pull(NULL, db, &o, time_now(), &rep);
+	e = oruk_pull(NULL, db, &o, now, &rep);
 	if (e) {
 		if (rep.saved)
 			print_report(name, &rep);
