@@ -7,8 +7,9 @@
  * the ones of this pull (fresh), the services this pull lists (listed: id
  * -> entry hash) and the records to save. Nothing touches the directory
  * until every page has come in, so a pull cut short changes nothing but
- * the feed's status. Memory is bounded by max_pages x max_bytes (the
- * records are the parsed pages).
+ * the feed's status. Memory is bounded by the bytes of every answer
+ * together, at most ORUK_FEED_MAX as for a file import (each answer at
+ * most max_bytes), and what jansson makes of them.
  *
  * Politeness lives in polite_get: one request at a time, the delay
  * before each, the retries and their waits (delay x 2^try, at least
@@ -279,6 +280,7 @@ struct puller {
 	struct fetch_opts fo;
 	uint64_t deadline_us;         /* monotonic */
 	uint64_t next_us;             /* the next request may start then */
+	size_t bytes;                 /* of every answer so far */
 	json_t *stored;               /* url -> {etag, last_modified, summary} of the last good pull */
 	json_t *fresh;                /* the same for this pull */
 };
@@ -347,8 +349,17 @@ static enum err polite_get(struct puller *p, const char *what, const char *url, 
 		p->next_us = time_mono_us() + (uint64_t)p->o->delay_ms * 1000u;
 		if (e == ERR_NOMEM)
 			return e;
-		if (e == ERR_OK && !retryable(r))
+		if (e == ERR_OK && !retryable(r)) {
+			/* Everything a pull reads is held until it saves: the same
+			 * bound as a file import's. */
+			p->bytes += r->body.len;
+			if (p->bytes > ORUK_FEED_MAX) {
+				snprintf(p->rep->error, sizeof(p->rep->error), "%s: the feed's answers come to more than "
+					 "%zu MiB in all (the most one pull reads)", what, ORUK_FEED_MAX >> 20);
+				return ERR_TOO_LARGE;
+			}
 			return ERR_OK;
+		}
 		if (!retryable(r) || attempt >= p->o->retries) {
 			if (r->status)
 				snprintf(p->rep->error, sizeof(p->rep->error), "%s: the feed answered %ld%s", what,
