@@ -3,6 +3,7 @@
  * JSON or ndjson, v1 or 3.0; "-" reads standard input) and `export [--out
  * FILE]` (ORUK 3.0 ndjson). The work is import.c's; this opens the store
  * named by the configuration, reads the file and prints the report.
+ * `pull` and `feed` (live ORUK APIs) are handed to feed_feature.c.
  */
 #include "core/common.h"
 #include "oruk/oruk_feature.h"
