@@ -173,10 +173,12 @@ static void print_report(const char *name, const struct pull_report *r)
 	json_array_foreach(r->imp.rejections, i, j)
 		printf("  %s: %s\n", json_string_value(json_object_get(j, "service")),
 		       json_string_value(json_object_get(j, "reason")));
-	if (r->imp.flagged)
-		printf("%zu look%s like duplicates of services already listed: coordinators will see %s "
-		       "on the review list.\n", r->imp.flagged, r->imp.flagged == 1 ? "s" : "",
-		       r->imp.flagged == 1 ? "it" : "them");
+	if (r->imp.flagged == 1)
+		printf("1 looks like a duplicate of a service already listed: coordinators will see it on the "
+		       "review list.\n");
+	else if (r->imp.flagged)
+		printf("%zu look like duplicates of services already listed: coordinators will see them on the "
+		       "review list.\n", r->imp.flagged);
 	if (r->gone)
 		printf("%zu service%s no longer in the feed: marked for review (nothing was deleted).\n",
 		       r->gone, r->gone == 1 ? " is" : "s are");
@@ -422,18 +424,19 @@ static int cmd_feed(const struct config *cfg, int argc, char **argv)
 				   json_object_get(f, "last_tried_at"));
 			if (status && strcmp(status, "ok") != 0) {
 				printf("  error: %s\n", json_string_value(json_object_get(f, "error")));
-				print_time("last good pull:", json_object_get(f, "last_ok_at"));
+				print_time("last worked:", json_object_get(f, "last_ok_at"));
 			}
 			if (json_object_get(f, "last_ok_at") && json_is_integer(json_object_get(f, "last_ok_at")))
-				printf("  listed %lld, imported %lld, updated %lld, unchanged %lld, rejected %lld, gone %lld "
-				       "(%lld requests)\n",
+				printf("  last good pull: listed %lld, imported %lld, updated %lld, unchanged %lld, rejected "
+				       "%lld, gone %lld (%lld request%s)\n",
 				       (long long)json_integer_value(json_object_get(f, "listed")),
 				       (long long)json_integer_value(json_object_get(f, "imported")),
 				       (long long)json_integer_value(json_object_get(f, "updated")),
 				       (long long)json_integer_value(json_object_get(f, "unchanged")),
 				       (long long)json_integer_value(json_object_get(f, "rejected")),
 				       (long long)json_integer_value(json_object_get(f, "gone")),
-				       (long long)json_integer_value(json_object_get(f, "requests")));
+				       (long long)json_integer_value(json_object_get(f, "requests")),
+				       json_integer_value(json_object_get(f, "requests")) == 1 ? "" : "s");
 			if (!json_is_integer(json_object_get(f, "last_tried_at")))
 				printf("  not pulled yet\n");
 			print_time("next due:", json_object_get(f, "next_at"));

@@ -53,7 +53,7 @@ static const struct sql q_feed_claim = { "feed.claim",
 	"AND (claimed_until IS NULL OR claimed_until < $3)", NULL };
 static const struct sql q_feed_failed = { "feed.failed",
 	"UPDATE feed SET claimed_until = NULL, last_tried_at = $2, last_status = 'failed', "
-	"last_error = $3, n_requests = $4, next_at = $5 WHERE name = $1", NULL };
+	"last_error = $3, next_at = $4 WHERE name = $1", NULL };
 static const struct sql q_feed_ok = { "feed.ok",
 	"UPDATE feed SET claimed_until = NULL, last_tried_at = $2, last_ok_at = $2, last_status = 'ok', "
 	"last_error = NULL, n_listed = $3, n_imported = $4, n_updated = $5, n_unchanged = $6, "
@@ -717,8 +717,7 @@ static void record_failure(struct db *db, const struct pull_opts *o, const struc
 	if (next_at && next_at > now + 3600)
 		next_at = now + 3600;
 	db_exec(db, &q_feed_failed, DB_ARGS(DB_TEXT(o->feed), DB_INT(now),
-		DB_TEXT(rep->error[0] ? rep->error : "the pull failed"), DB_INT(rep->requests),
-		next_at ? DB_INT(next_at) : DB_NULL), NULL);
+		DB_TEXT(rep->error[0] ? rep->error : "the pull failed"), next_at ? DB_INT(next_at) : DB_NULL), NULL);
 }
 
 void pull_report_release(struct pull_report *r)

@@ -81,7 +81,7 @@ def test_pull_oruk3_pages_and_full_records(db, feed):
     listed = kith("directory", "feed", "list", db=db)
     assert "council  %s/v3  by hand only" % feed.url in listed.stdout
     assert "last pulled (ok):" in listed.stdout
-    assert "listed 25, imported 25, updated 0, unchanged 0, rejected 0, gone 0" in listed.stdout
+    assert "last good pull: listed 25, imported 25, updated 0, unchanged 0, rejected 0, gone 0 (28 requests)" in listed.stdout
 
 
 def test_whole_council_feed_pulls_as_the_file_imports(db, dedicated_db, tmp_path):
@@ -188,7 +188,7 @@ def test_failed_pull_changes_nothing(db, feed):
     assert query(db, "SELECT count(*) FROM service WHERE feed_gone_at IS NOT NULL") == [("0",)]
     listed = kith("directory", "feed", "list", db=db).stdout
     assert "last tried (failed):" in listed and "error: page 3 is not JSON" in listed
-    assert "last good pull:" in listed
+    assert "last worked:" in listed
 
 
 def test_a_fresh_pull_that_fails_saves_nothing(db, feed):
