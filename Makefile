@@ -75,7 +75,8 @@ DATA_FILES := data/postcodes/uk_postcode_sectors.csv data/postcodes/uk_postcode_
 	data/oruk/3.0/openapi.json $(sort $(wildcard data/demo/*.csv))
 SCSS := $(sort $(wildcard assets/scss/*.scss))
 STATIC := $(sort $(wildcard assets/static/*))
-ASSET_FILES := $(ASSETS_OUT)/kith.css $(STATIC:assets/static/%=$(ASSETS_OUT)/%)
+ASSET_FILES := $(ASSETS_OUT)/kith.css $(ASSETS_OUT)/kith.js $(STATIC:assets/static/%=$(ASSETS_OUT)/%)
+GOVUK_JS := node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.js
 
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 REQ_SRC := $(sort $(wildcard tests/request/test_*.c))
@@ -153,6 +154,19 @@ $(ASSETS_OUT)/kith.css: $(SCSS) node_modules/.kith-installed
 	@mkdir -p $(@D)
 	node_modules/.bin/sass --no-source-map --style=compressed --quiet-deps \
 		--load-path=node_modules assets/scss/kith.scss $@
+
+# The one script: GOV.UK Frontend's ES module (without its source map
+# comment) with assets/js/kith.js after it, in the module's scope. It calls
+# createAll, Radios and Checkboxes by name: stop if a new release renames
+# them.
+$(ASSETS_OUT)/kith.js: assets/js/kith.js node_modules/.kith-installed
+	@mkdir -p $(@D)
+	@for name in 'function createAll(' 'class Radios' 'class Checkboxes'; do \
+		grep -qF "$$name" $(GOVUK_JS) || { echo "$(GOVUK_JS) has no $$name" >&2; exit 1; }; done
+	sed 's|//# sourceMappingURL=.*$$||' $(GOVUK_JS) > $@.tmp
+	printf '\n' >> $@.tmp
+	cat assets/js/kith.js >> $@.tmp
+	mv $@.tmp $@
 
 $(ASSETS_OUT)/%: assets/static/%
 	@mkdir -p $(@D)

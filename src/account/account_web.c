@@ -492,12 +492,17 @@ enum err account_register(struct request *req, struct response *resp, const char
 	return e == ERR_CONFLICT ? req_fail(req, e, register_exists) : e;
 }
 
+/* With ?next= (a page of ours, as signing in takes it: the link to claim
+ * an organisation), the new account goes there instead of /account. */
 static enum err register_page(struct request *req, struct response *resp, int status,
 		json_t *values, json_t *errors, void *ctx)
 {
 	const struct acct_ctx *c = ctx;
+	json_t *form = page_form(req, c->page, NULL, values, errors);
 
-	return page_draw(req, resp, status, c->page, json_pack("{s:b}", "exists", c->exists), NULL,
+	if (c->next && account_next_ok(c->next))
+		web_form_hidden(form, "next", c->next);
+	return page_draw(req, resp, status, c->page, json_pack("{s:b}", "exists", c->exists), form,
 			 values, errors);
 }
 
@@ -529,20 +534,39 @@ static enum err register_act(struct request *req, struct response *resp, const s
 	return ERR_INVALID;
 }
 
+static const char *register_done(struct request *req, void *ctx)
+{
+	const struct acct_ctx *c = ctx;
+
+	return account_next_ok(c->next) ? c->next : done_at(req, "account.home", "registered");
+}
+
 static const struct acct_page register_form = {
 	"account/register.html", "Create an account", "account.register", "Create account", false,
 	{ .fields = register_fields, .nfields = ARRAY_LEN(register_fields),
 	  .before = register_before, .act = register_act, .page = register_page,
-	  .done_route = "account.home", .done_word = "registered" },
+	  .done = register_done },
 };
 
 static enum err register_get(struct request *req, struct response *resp)
 {
+	struct acct_ctx c = { .page = &register_form, .next = req_query(req, "next") };
+
 	if (req->actor->id) {
-		resp_redirect(req, resp, web_url(req, "account.home", NULL));
+		resp_redirect(req, resp, account_next_ok(c.next) ? c.next :
+			      web_url(req, "account.home", NULL));
 		return ERR_OK;
 	}
-	return page_get(req, resp, &register_form);
+	return register_page(req, resp, 200, NULL, NULL, &c);
+}
+
+static enum err register_post(struct request *req, struct response *resp)
+{
+	struct acct_ctx c = { .page = &register_form, .next = web_form_text(req, "next") };
+	enum err e = web_form_post(req, resp, &register_form.post, &c);
+
+	acct_forget(&c);
+	return e;
 }
 
 /* ---------------------------------------------------------------- sign in */
@@ -1549,7 +1573,7 @@ static enum err form_post(struct request *req, struct response *resp)
 
 static const struct route routes[] = {
 	{ M_GET,  "/register", register_get, &act_public, 0, "account.register" },
-	{ M_POST, "/register", form_post, &act_public, FORM, "account.register" },
+	{ M_POST, "/register", register_post, &act_public, FORM, "account.register" },
 	{ M_GET,  "/login", login_get, &act_public, 0, "account.login" },
 	{ M_POST, "/login", login_post, &act_public, FORM, "account.login" },
 	{ M_POST, "/logout", logout_post, &act_signed_in, FORM, "account.logout" },

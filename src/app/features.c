@@ -29,6 +29,7 @@ const struct feature *const features[] = {
 	&directory_manage_feature,    /* organisers' and coordinators' pages, freshness */
 	&directory_words_feature,     /* /directory/words: compounds and synonyms for search */
 	&oruk_feeds_feature,          /* kith directory pull / feed: councils' live ORUK APIs on a schedule */
+	&claim_feature,               /* organisations to bring on, and their claim links */
 	&auth_feature,
 	&audit_feature,
 	&account_feature,

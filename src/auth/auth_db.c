@@ -174,6 +174,22 @@ const struct sql auth_sql[AQ__MAX] = {
 		"DELETE FROM onetime WHERE used_at IS NOT NULL OR expires_at <= $1", NULL },
 	[AQ_OT_DELETE_PERSON] = { "onetime.delete_person",
 		"DELETE FROM onetime WHERE person_id = $1", NULL },
+	/* Links for an organisation (claim_org): the same table, org_id
+	 * instead of person_id. */
+	[AQ_OT_ORG_CANCEL] = { "onetime.org_cancel",
+		"DELETE FROM onetime WHERE org_id = $1 AND purpose = $2", NULL },
+	[AQ_OT_ORG_INSERT] = { "onetime.org_insert",
+		"INSERT INTO onetime (org_id, purpose, token_hash, created_at, expires_at) "
+		"VALUES ($1, $2, $3, $4, $5)", NULL },
+	[AQ_OT_ORG_CONSUME] = { "onetime.org_consume",
+		"UPDATE onetime SET used_at = $3 WHERE token_hash = $1 AND purpose = $2 "
+		"AND org_id IS NOT NULL AND used_at IS NULL AND expires_at > $3 RETURNING org_id", NULL },
+	[AQ_OT_ORG_PEEK] = { "onetime.org_peek",
+		"SELECT org_id FROM onetime WHERE token_hash = $1 AND purpose = $2 "
+		"AND org_id IS NOT NULL AND used_at IS NULL AND expires_at > $3", NULL },
+	[AQ_OT_ORG_LIVE] = { "onetime.org_live",
+		"SELECT count(*) FROM onetime WHERE org_id = $1 AND purpose = $2 "
+		"AND used_at IS NULL AND expires_at > $3", NULL },
 
 	/* ---------------------------------------------------------- attempts */
 	[AQ_ATT_COUNT] = { "attempts.count",

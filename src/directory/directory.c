@@ -37,6 +37,7 @@
 #include "oruk/oruk.h"
 #include "oruk/sched_oruk.h"
 #include "search/lexicon.h"
+#include "search/places.h"
 #include "search/postcode.h"
 #include "search/schedule.h"
 #include "search/text.h"
@@ -52,6 +53,13 @@ struct directory {
 	int64_t cursor;            /* the last directory_change applied */
 	int64_t words_version;     /* of the coordinators' search words the index was built with */
 	_Atomic int64_t last_sync; /* when the job last ran (Unix seconds) */
+	/* The towns and villages of the directory's addresses, for the
+	 * postcode box: rebuilt whole (places_rebuild) and swapped in under
+	 * places_lock, which readers hold for a lookup only. */
+	struct places *places;
+	pthread_rwlock_t places_lock;
+	_Atomic bool places_dirty; /* services changed since they were built */
+	_Atomic int64_t places_at; /* when they were last built (the sync job's now) */
 };
 
 /* "Not checked for this long" for pages and the review list; from the
@@ -178,6 +186,8 @@ static enum err use_words(struct directory *d, struct db *db)
 	return e;
 }
 
+static enum err places_rebuild(struct directory *d, struct db *db);
+
 /* Coordinators changed the search words (here or in another process):
  * every service is indexed again with them. Under d->lock. */
 static enum err words_changed(struct directory *d, struct db *db)
@@ -187,10 +197,214 @@ static enum err words_changed(struct directory *d, struct db *db)
 
 	if (e || v == d->words_version)
 		return e;
-	if ((e = use_words(d, db)) != ERR_OK || (e = dir_db_index_all(db, apply_row, d->ix)) != ERR_OK)
+	if ((e = use_words(d, db)) != ERR_OK || (e = dir_db_index_all(db, apply_row, d->ix)) != ERR_OK ||
+	    (e = places_rebuild(d, db)) != ERR_OK)
 		return e;
 	log_info("directory: search words changed; %zu services indexed again", search_count(d->ix));
 	return ERR_OK;
+}
+
+/* ---------------------------------------------------------------- place names */
+
+/* Is an address's second line the name of a village or part of town
+ * ("Bottesford"), rather than more of the street ("Unit 4", "High
+ * Street", "Church Lane")? Words without digits, not ending in a word
+ * streets and buildings end in. */
+static bool locality_like(const char *s)
+{
+	static const char *const street[] = { "street", "st", "road", "rd", "lane", "ln", "avenue",
+		"ave", "close", "drive", "dr", "way", "crescent", "court", "ct", "terrace", "square",
+		"mews", "parade", "gardens", "grove", "place", "row", "walk", "precinct", "centre",
+		"center", "estate", "house", "building", "buildings", "floor", "unit", "suite", "hall",
+		"yard", "chambers", "arcade", "office", "offices", "works", "mill", "farm", "park" };
+	const char *last;
+	size_t n;
+
+	if (!s || !s[0] || strlen(s) > PLACE_NAME_MAX)
+		return false;
+	for (const char *p = s; *p; p++)
+		if ((*p >= '0' && *p <= '9') || *p == ',' || *p == '/')
+			return false;
+	n = strlen(s);
+	while (n > 0 && s[n - 1] == ' ')
+		n--;
+	last = s + n;
+	while (last > s && last[-1] != ' ')
+		last--;
+	for (size_t i = 0; i < ARRAY_LEN(street); i++)
+		if (strlen(street[i]) == (size_t)(s + n - last) && strncasecmp(last, street[i], strlen(street[i])) == 0)
+			return false;
+	return true;
+}
+
+/* One place of a service: its town, and its second line when that names
+ * a village or part of town, each at the point of its postcode (its own
+ * point when the postcode is unknown). */
+static enum err place_row(void *ctx, const struct dir_place_row *r)
+{
+	struct places *pl = ctx;
+	struct postcode_place pp;
+	const char *why, *tag = "";
+	double lat, lon;
+	char a[PLACE_NAME_MAX * 2], b[PLACE_NAME_MAX * 2];
+	enum err e;
+
+	if (r->postcode[0] && postcode_locate(r->postcode, &pp, &why) == ERR_OK) {
+		lat = pp.lat;
+		lon = pp.lon;
+		tag = r->postcode;
+	} else if (r->has_point) {
+		lat = r->lat;
+		lon = r->lon;
+	} else {
+		return ERR_OK;
+	}
+	if (r->city && (e = places_add(pl, r->city, tag, lat, lon)) != ERR_OK)
+		return e == ERR_INVALID ? ERR_OK : e;
+	if (locality_like(r->line2) && !(r->city && places_key(r->city, a, sizeof(a)) &&
+	    places_key(r->line2, b, sizeof(b)) && strcmp(a, b) == 0) &&
+	    (e = places_add(pl, r->line2, tag, lat, lon)) != ERR_OK)
+		return e == ERR_INVALID ? ERR_OK : e;
+	return ERR_OK;
+}
+
+/* Builds the place names from db and swaps them in. */
+static enum err places_rebuild(struct directory *d, struct db *db)
+{
+	struct places *pl = places_new(), *old;
+	enum err e;
+
+	if (!pl)
+		return ERR_NOMEM;
+	if ((e = dir_db_place_names(db, place_row, pl)) != ERR_OK || (e = places_seal(pl)) != ERR_OK) {
+		places_free(pl);
+		return e;
+	}
+	pthread_rwlock_wrlock(&d->places_lock);
+	old = d->places;
+	d->places = pl;
+	pthread_rwlock_unlock(&d->places_lock);
+	places_free(old);
+	atomic_store(&d->places_dirty, false);
+	return ERR_OK;
+}
+
+enum err directory_places_refresh(struct directory *d, struct db *db, int64_t now)
+{
+	enum err e;
+
+	if (!d || !db || !atomic_load(&d->places_dirty) ||
+	    now - atomic_load(&d->places_at) < DIRECTORY_PLACES_EVERY)
+		return ERR_OK;
+	pthread_mutex_lock(&d->lock);
+	atomic_store(&d->places_at, now);
+	e = places_rebuild(d, db);
+	pthread_mutex_unlock(&d->lock);
+	if (e == ERR_OK)
+		log_info("directory: %zu place names", directory_places_count(d));
+	return e;
+}
+
+size_t directory_places_count(struct directory *d)
+{
+	size_t n;
+
+	if (!d)
+		return 0;
+	pthread_rwlock_rdlock(&d->places_lock);
+	n = places_count(d->places);
+	pthread_rwlock_unlock(&d->places_lock);
+	return n;
+}
+
+bool directory_place_example(struct directory *d, char *out, size_t cap)
+{
+	const struct place_name *best[1];
+	bool ok = false;
+
+	if (!d || !cap)
+		return false;
+	pthread_rwlock_rdlock(&d->places_lock);
+	if (places_suggest(d->places, NULL, best, 1) == 1) {
+		str_copy(out, cap, best[0]->name);
+		ok = true;
+	}
+	pthread_rwlock_unlock(&d->places_lock);
+	return ok;
+}
+
+/* Does s hold a digit (so it was meant as a postcode)? */
+static bool has_digit(const char *s)
+{
+	for (; *s; s++)
+		if (*s >= '0' && *s <= '9')
+			return true;
+	return false;
+}
+
+/* "We could not find “Scuntorpe”. Try a postcode, like DN15 6XX, or one
+ * of: Scunthorpe, Ashby, Brigg." */
+static void unknown_place(const struct places *pl, const char *text, char *why, size_t whylen)
+{
+	const struct place_name *s[DIRECTORY_PLACES_OFFERED];
+	size_t n = places_suggest(pl, text, s, ARRAY_LEN(s));
+	struct buf b;
+
+	buf_init(&b, whylen ? whylen - 1 : 0);
+	buf_addf(&b, "We could not find “%s”. ", text);
+	if (!n) {
+		buf_adds(&b, "Enter a postcode, like DN15 6XX, or the first half, like DN15.");
+	} else {
+		buf_adds(&b, "Try a postcode, like DN15 6XX, or one of: ");
+		for (size_t i = 0; i < n; i++) {
+			if (i)
+				buf_adds(&b, ", ");
+			buf_adds(&b, s[i]->name);
+		}
+		buf_addc(&b, '.');
+	}
+	str_copy(why, whylen, buf_ok(&b) ? b.p : "We could not find that place. Try a postcode, like DN15 6XX.");
+	buf_release(&b);
+}
+
+enum err directory_locate(struct directory *d, const char *text, struct dir_place *out,
+		char *why, size_t whylen)
+{
+	struct postcode_place pp;
+	const char *pwhy = NULL;
+	char norm[9];
+	enum err e;
+
+	memset(out, 0, sizeof(*out));
+	if (whylen)
+		why[0] = '\0';
+	/* Something shaped like a postcode is one (or a mistyped one). */
+	if (postcode_normalise(text, norm, &pwhy) || !d || has_digit(text)) {
+		e = postcode_locate(text, &pp, &pwhy);
+		if (e == ERR_OK) {
+			str_copy(out->name, sizeof(out->name), pp.normal);
+			out->lat = pp.lat;
+			out->lon = pp.lon;
+		} else {
+			str_copy(why, whylen, pwhy ? pwhy : "Enter a real postcode, like DN15 6XX.");
+		}
+		return e;
+	}
+	/* Else a town or village the directory's addresses name. */
+	pthread_rwlock_rdlock(&d->places_lock);
+	const struct place_name *p = places_find(d->places, text);
+	if (p) {
+		str_copy(out->name, sizeof(out->name), p->name);
+		out->lat = p->lat;
+		out->lon = p->lon;
+		out->town = true;
+		e = ERR_OK;
+	} else {
+		unknown_place(d->places, text, why, whylen);
+		e = ERR_NOT_FOUND;
+	}
+	pthread_rwlock_unlock(&d->places_lock);
+	return e;
 }
 
 enum err directory_open(struct db *db, int stale, struct directory **out)
@@ -207,8 +421,21 @@ enum err directory_open(struct db *db, int stale, struct directory **out)
 	if (!d)
 		return ERR_NOMEM;
 	d->ix = search_new();
-	if (!d->ix || pthread_mutex_init(&d->lock, NULL) != 0) {
+	d->places = places_new();
+	if (d->places && places_seal(d->places) != ERR_OK) {
+		places_free(d->places);
+		d->places = NULL;
+	}
+	if (!d->ix || !d->places || pthread_mutex_init(&d->lock, NULL) != 0) {
 		search_free(d->ix);
+		places_free(d->places);
+		free(d);
+		return ERR_NOMEM;
+	}
+	if (pthread_rwlock_init(&d->places_lock, NULL) != 0) {
+		pthread_mutex_destroy(&d->lock);
+		search_free(d->ix);
+		places_free(d->places);
 		free(d);
 		return ERR_NOMEM;
 	}
@@ -228,9 +455,12 @@ enum err directory_open(struct db *db, int stale, struct directory **out)
 	e = dir_db_last_change(db, &d->cursor);
 	if (!e)
 		e = dir_db_index_all(db, apply_row, d->ix);
+	if (!e)
+		e = places_rebuild(d, db);
 	db_rollback(db);
 	if (!e)
-		log_info("directory: %zu services in the search index", search_count(d->ix));
+		log_info("directory: %zu services in the search index, %zu place names",
+			 search_count(d->ix), directory_places_count(d));
 	return e;
 }
 
@@ -239,6 +469,8 @@ void directory_close(struct directory *d)
 	if (!d)
 		return;
 	search_free(d->ix);
+	places_free(d->places);
+	pthread_rwlock_destroy(&d->places_lock);
 	pthread_mutex_destroy(&d->lock);
 	free(d);
 }
@@ -256,6 +488,8 @@ enum err directory_apply_changes(struct directory *d, struct db *db)
 	e = words_changed(d, db);
 	while (!e) {
 		e = dir_db_changes(db, &d->cursor, SYNC_BATCH, apply_row, d->ix, &seen);
+		if (seen)
+			atomic_store(&d->places_dirty, true);
 		if (seen < SYNC_BATCH)
 			break;
 	}
@@ -1477,6 +1711,7 @@ enum err directory_meta(struct db *db, struct arena *a, const char *id, struct s
 	out->stale_flagged = s.stale_flagged_at != 0;
 	out->stale_hidden = s.stale_hidden_at != 0;
 	out->duplicate_flagged = s.duplicate_of != NULL;
+	out->flags = (uint32_t)s.flags;
 	return ERR_OK;
 }
 

@@ -37,6 +37,7 @@
 #include "core/arena.h"
 #include "core/err.h"
 #include "directory/vocab.h"
+#include "search/places.h"
 #include "search/search.h"
 
 struct db;
@@ -191,6 +192,7 @@ struct svc_meta {
 	int64_t last_modified;
 	bool stale_flagged, stale_hidden;
 	bool duplicate_flagged;
+	uint32_t flags;                /* SF_* (search.h): how to join (SF_TURN_UP, ...), cost, places */
 };
 /* ERR_NOT_FOUND when there is no such service (any state). */
 enum err directory_meta(struct db *db, struct arena *a, const char *id, struct svc_meta *out);
@@ -279,6 +281,38 @@ struct search_index *directory_search_index(struct directory *d);
 enum err directory_apply_changes(struct directory *d, struct db *db);
 /* Should the sync job look now, every seconds after it last did? */
 bool directory_sync_due(struct directory *d, int64_t now, int every);
+
+/* Place names: what a person may type in a postcode box instead of a
+ * postcode. The towns (address city) and villages or parts of town
+ * (address_2, when it reads like one) of published services' addresses,
+ * each centred on its postcodes (search/places.h). Built when d opens
+ * and when the index is built again for new search words; after
+ * services change (directory_apply_changes), the sync job rebuilds them
+ * at most every DIRECTORY_PLACES_EVERY seconds (directory_places_refresh,
+ * with the job's now). */
+#define DIRECTORY_PLACES_EVERY 60
+#define DIRECTORY_PLACES_OFFERED 8     /* names offered when one is not known */
+struct dir_place {
+	char name[PLACE_NAME_MAX + 1];    /* "DN15 6XX", "Scunthorpe" */
+	double lat, lon;
+	bool town;                        /* a place name, not a postcode */
+};
+/* Locates text: a postcode (postcode_locate), else a place name (case,
+ * punctuation and "St"/"Saint" aside). ERR_INVALID or ERR_NOT_FOUND with
+ * why (whylen bytes) saying what to do: postcode_locate's sentences for
+ * what has a digit in it; for a name, "We could not find “Scuntorpe”.
+ * Try a postcode, like DN15 6XX, or one of: Scunthorpe, Ashby, Brigg."
+ * (the nearest spellings, then the places most services are in,
+ * alphabetically; DIRECTORY_PLACES_OFFERED at most). NULL d: postcodes
+ * only. Thread-safe. */
+enum err directory_locate(struct directory *d, const char *text, struct dir_place *out,
+		char *why, size_t whylen);
+/* The place named by most services (for a hint): false when none. */
+bool directory_place_example(struct directory *d, char *out, size_t cap);
+size_t directory_places_count(struct directory *d);
+/* Rebuilds the place names if services changed and they were last built
+ * DIRECTORY_PLACES_EVERY seconds before now or more (the sync job). */
+enum err directory_places_refresh(struct directory *d, struct db *db, int64_t now);
 
 extern const struct feature directory_feature;       /* pages: /find, /services, /organisations */
 extern const struct feature directory_manage_feature; /* organiser and coordinator pages */

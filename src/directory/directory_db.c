@@ -137,6 +137,19 @@ static const struct sql q_changes = {
 	"s.categories, s.conditions, s.languages, s.flags, s.last_modified, s.state, "
 	"s.stale_hidden_at FROM directory_change c LEFT JOIN service s ON s.id = c.service_id "
 	"WHERE c.seq > $1 ORDER BY c.seq LIMIT $2", NULL };
+/* The address is read from the stored JSON: only here, when the place
+ * names are rebuilt (start-up, new search words, and after changes at
+ * most once a minute), never on a request. */
+static const struct sql q_places = {
+	"dir.places",
+	"SELECT json_extract(l.doc, '$.location.addresses[0].city'), "
+	"json_extract(l.doc, '$.location.addresses[0].address_2'), coalesce(l.postcode, ''), "
+	"l.latitude, l.longitude FROM service_at_location l JOIN service s ON s.id = l.service_id "
+	"WHERE " PUBLISHED " AND s.stale_hidden_at IS NULL",
+	"SELECT l.doc::jsonb #>> '{location,addresses,0,city}', "
+	"l.doc::jsonb #>> '{location,addresses,0,address_2}', coalesce(l.postcode, ''), "
+	"l.latitude, l.longitude FROM service_at_location l JOIN service s ON s.id = l.service_id "
+	"WHERE " PUBLISHED " AND s.stale_hidden_at IS NULL" };
 static const struct sql q_points_one = {
 	"dir.points_one",
 	"SELECT latitude, longitude FROM service_at_location WHERE service_id = $1 "
@@ -437,6 +450,32 @@ enum err dir_db_index_all(struct db *db,
 		if (e || n < INDEX_BATCH)
 			return e;
 	}
+}
+
+enum err dir_db_place_names(struct db *db, enum err (*fn)(void *ctx, const struct dir_place_row *r), void *ctx)
+{
+	struct db_res *r;
+	enum err e = db_query(db, &q_places, DB_NOARGS, &r);
+
+	if (e)
+		return e;
+	while ((e = db_next(r)) == ERR_OK && db_row(r)) {
+		struct dir_place_row p = {
+			.city = db_isnull(r, 0) ? NULL : db_text(r, 0),
+			.line2 = db_isnull(r, 1) ? NULL : db_text(r, 1),
+			.postcode = db_text(r, 2),
+			.has_point = !db_isnull(r, 3) && !db_isnull(r, 4),
+		};
+
+		if (p.has_point) {
+			p.lat = db_real(r, 3);
+			p.lon = db_real(r, 4);
+		}
+		if ((e = fn(ctx, &p)) != ERR_OK)
+			break;
+	}
+	db_res_free(r);
+	return e;
 }
 
 enum err dir_db_changes(struct db *db, int64_t *cursor, size_t limit,

@@ -93,6 +93,17 @@ enum err dir_db_changes(struct db *db, int64_t *cursor, size_t limit,
 		enum err (*fn)(void *ctx, const struct dir_index_row *r,
 			       const struct search_point *pts, size_t npts),
 		void *ctx, size_t *seen);
+/* Each place of a published, visible service: its first address's town
+ * (city) and second line (address_2, often the village or part of town),
+ * either NULL when missing, its postcode ("" none) and point (has_point
+ * false when none). For the place names people may type instead of a
+ * postcode (directory.c). */
+struct dir_place_row {
+	const char *city, *line2, *postcode;
+	double lat, lon;
+	bool has_point;
+};
+enum err dir_db_place_names(struct db *db, enum err (*fn)(void *ctx, const struct dir_place_row *r), void *ctx);
 /* The newest change's sequence number (0 for none). */
 enum err dir_db_last_change(struct db *db, int64_t *seq);
 

@@ -66,9 +66,13 @@ enum err directory_sync_job(struct app *app, struct db *db, int64_t now)
 	const struct directory_settings *ds = settings(app);
 	int every = ds ? ds->directory_sync : 2;
 
+	enum err e;
+
 	if (!directory_sync_due(directory_of(app), now, every))
 		return ERR_OK;
-	return directory_apply_changes(directory_of(app), db);
+	if ((e = directory_apply_changes(directory_of(app), db)) != ERR_OK)
+		return e;
+	return directory_places_refresh(directory_of(app), db, now);
 }
 
 const struct feature directory_demo_feature = {

@@ -40,5 +40,8 @@ struct freshness_env *freshness_env_fill(struct freshness_env *env, struct app *
 #define FRESHNESS_ENV(app) freshness_env_fill(&(struct freshness_env){ 0 }, (app))
 
 extern const struct feature directory_words_feature;   /* words_web.c */
+extern const struct feature claim_feature;             /* claim_web.c: organisations to bring on */
+struct settings;
+extern const struct settings claim_settings;
 
 #endif

@@ -5,8 +5,9 @@
  * /find is a GET form that works without JavaScript: the results page is
  * the same URL with parameters (find.c reads them and writes the links
  * back), so a search can be bookmarked, shared and reloaded. A postcode
- * is located from the centroids shipped in the binary (postcode.h); one
- * that cannot be located is a 422 with the message by the postcode box
+ * is located from the centroids shipped in the binary (postcode.h), a
+ * town or village from the directory's own addresses (directory_locate);
+ * one that cannot be located is a 422 with the message by the postcode box
  * and what was typed kept, never an empty list. Filters show how many
  * results each would give (search_facets); an option that would give
  * none is left out unless it is ticked, in every group alike, so a
@@ -343,7 +344,7 @@ static json_t *browse_links(struct request *req, const struct search_facets *f)
 
 /* Runs p's search (near place, within miles, when place is given). */
 static enum err run_search(struct request *req, struct search_index *ix,
-		const struct find_params *p, const struct postcode_place *place, int miles,
+		const struct find_params *p, const struct dir_place *place, int miles,
 		int64_t now, struct search_query *q, struct search_result *res)
 {
 	memset(q, 0, sizeof(*q));
@@ -361,21 +362,22 @@ static enum err run_search(struct request *req, struct search_index *ix,
 /* What the find page was asked, once its query is read. */
 struct find_ask {
 	struct find_params p;
-	struct postcode_place place;      /* with near */
+	struct dir_place place;           /* with near: a postcode's or a town's */
 	bool near, searched;
 	int miles, default_miles;
 	size_t nfilters;
 };
 
-/* Locates the postcode asked for, if any. ERR_INVALID with *why when it
- * is not one or is unknown (the page says so); other errors end the page. */
-static enum err find_locate(struct find_ask *k, const char **why)
+/* Locates the postcode or town asked for, if any. ERR_INVALID with why
+ * (whylen bytes) when it is not one or is unknown (the page says so);
+ * other errors end the page. */
+static enum err find_locate(struct request *req, struct find_ask *k, char *why, size_t whylen)
 {
 	enum err e;
 
 	if (!k->p.postcode[0])
 		return ERR_OK;
-	e = postcode_locate(k->p.postcode, &k->place, why);
+	e = directory_locate(directory_of(req->app), k->p.postcode, &k->place, why, whylen);
 	if (e == ERR_OK)
 		k->near = true;
 	else if (e == ERR_NOT_FOUND)
@@ -394,7 +396,10 @@ static json_t *find_data(const struct find_ask *k)
 	if (!data)
 		return NULL;
 	if (k->near)
-		json_object_set_new(data, "place", json_string(k->place.normal));
+		json_object_set_new(data, "place", json_string(k->place.name));
+	/* The boxes' hints: on the first page; a page of results has no
+	 * room for them above the first result on a phone. */
+	json_object_set_new(data, "hints", json_boolean(!k->searched));
 	if (p->sort != FIND_SORT_AUTO)
 		json_object_set_new(data, "sort", json_string(find_sort_codes[p->sort]));
 	if (p->notes & FIND_NOTE_TEXT_CUT)
@@ -417,6 +422,7 @@ static enum err find_postcode_error(struct request *req, struct response *resp, 
 	json_array_append_new(errors, json_pack("{s:s, s:s}", "field", "postcode",
 		"detail", why ? why : "Enter a real postcode, like DN15 6XX"));
 	web_set_errors(data, errors);
+	json_object_set_new(data, "hints", json_true());
 	json_object_set_new(data, "postcode_error", json_string(why ? why :
 			    "Enter a real postcode, like DN15 6XX"));
 	return view_page(req, resp, 422, "directory/find.html", "Error: Find support", data);
@@ -427,7 +433,7 @@ static enum err find_postcode_error(struct request *req, struct response *resp, 
 static enum err find_run(struct request *req, struct search_index *ix, struct find_ask *k,
 		struct search_query *q, struct search_result *res)
 {
-	const struct postcode_place *place = k->near ? &k->place : NULL;
+	const struct dir_place *place = k->near ? &k->place : NULL;
 	enum err e = run_search(req, ix, &k->p, place, k->miles, req->now, q, res);
 
 	if (e || !(res->n == 0 && res->total > 0 && q->offset >= res->total))
@@ -459,7 +465,7 @@ static enum err find_results(struct request *req, const struct find_ask *k,
 	json_object_set_new(data, "attend", attend_options(p, &res->facets));
 	json_object_set_new(data, "chosen", chosen_filters(req, p));
 	json_object_set_new(data, "has_chosen", json_boolean(k->nfilters > 0));
-	json_object_set_new(data, "filters_open", json_boolean(k->nfilters > 0));
+	json_object_set_new(data, "nfilters", json_integer((json_int_t)k->nfilters));
 	sorts = sort_links(req, p, k->near, q->sort);
 	json_object_set_new(data, "several_sorts", json_boolean(json_array_size(sorts) > 1));
 	json_object_set_new(data, "sorts", sorts);
@@ -516,12 +522,14 @@ static void find_ways_out(struct request *req, const struct find_ask *k, json_t 
  * was found, so a screen reader hears it first and a tab or bookmark
  * tells searches apart: "12 services for walking group near DN15 6XX
  * (page 2)". The page adds " – kith". */
-static const char *find_title(struct request *req, const struct find_params *p, size_t total)
+static const char *find_title(struct request *req, const struct find_ask *k, size_t total)
 {
+	const struct find_params *p = &k->p;
+
 	return arena_printf(&req->arena, "%zu %s%s%s%s%s%s",
 		total, total == 1 ? "service" : "services",
 		p->text[0] ? " for " : "", p->text,
-		p->postcode[0] ? " near " : "", p->postcode,
+		k->near ? " near " : "", k->near ? k->place.name : "",
 		p->page > 1 ? arena_printf(&req->arena, " (page %d)", p->page) : "");
 }
 
@@ -534,7 +542,8 @@ static enum err find_page(struct request *req, struct response *resp)
 	struct search_query q;
 	struct search_result res;
 	json_t *data;
-	const char *why = NULL, *title = "Find support";
+	const char *title = "Find support";
+	char why[512], example[PLACE_NAME_MAX + 1];
 	enum err e, located;
 
 	(void)req_query(req, "q");      /* parses req->query */
@@ -542,13 +551,15 @@ static enum err find_page(struct request *req, struct response *resp)
 	k.miles = find_miles(&k.p, k.default_miles);
 	k.searched = find_any(&k.p);
 	k.nfilters = find_nfilters(&k.p);
-	located = find_locate(&k, &why);
+	located = find_locate(req, &k, why, sizeof(why));
 	if (located != ERR_OK && located != ERR_INVALID)
 		return located;
 	if (!(data = find_data(&k)))
 		return ERR_NOMEM;
+	if (directory_place_example(directory_of(req->app), example, sizeof(example)))
+		json_object_set_new(data, "example_place", json_string(example));
 	if (located == ERR_INVALID)
-		return find_postcode_error(req, resp, data, why);
+		return find_postcode_error(req, resp, data, why[0] ? why : NULL);
 	if (!ix) {
 		json_decref(data);
 		return req_fail(req, ERR_UNAVAILABLE, "The directory is starting up. Try again in a minute.");
@@ -561,7 +572,7 @@ static enum err find_page(struct request *req, struct response *resp)
 	if (k.searched && res.total == 0)
 		find_ways_out(req, &k, data);
 	if (k.searched)
-		title = find_title(req, &k.p, res.total);
+		title = find_title(req, &k, res.total);
 	else if (k.p.page > 1)
 		title = arena_printf(&req->arena, "Find support (page %d)", k.p.page);
 	/* A GET form only: no form token, so a visitor gets no cookie. */

@@ -12,7 +12,8 @@
  *
  * Parameters (all optional; a repeated single-valued one: the first wins):
  *   q          the search words (FIND_TEXT_MAX bytes, cut at a character)
- *   postcode   as typed (FIND_POSTCODE_MAX bytes); the handler locates it
+ *   postcode   a postcode or a town, as typed (FIND_POSTCODE_MAX bytes);
+ *              the handler locates it (directory_locate)
  *   category   vocab_categories code, repeatable ("walking")
  *   condition  vocab_conditions code, repeatable
  *   language   vocab_languages code, repeatable
@@ -38,7 +39,8 @@
 #include "search/search.h"
 
 #define FIND_TEXT_MAX 100        /* bytes of search words kept */
-#define FIND_POSTCODE_MAX 16     /* bytes of a postcode kept ("DN15 6XX" is 8) */
+#define FIND_POSTCODE_MAX 64     /* bytes of a postcode or place name kept ("DN15 6XX"
+                                    is 8, "Barton-upon-Humber" 18) */
 #define FIND_PER_PAGE 20
 #define FIND_PAGE_MAX 500        /* 10,000 results is more than anyone reads */
 #define FIND_MILES_MAX 100

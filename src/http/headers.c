@@ -2,9 +2,9 @@
  * headers.c - security headers for every response, from one place.
  *
  * The CSP allows nothing inline and nothing from elsewhere: styles, images
- * and fonts come from kith itself, there is no script at all, and forms may
- * only post back to kith. If kith ever ships a script it goes in the asset
- * set and 'self' covers it.
+ * and fonts come from kith itself, and forms may only post back to kith.
+ * kith's one script (assets/js/kith.js, on the referral forms) is in the
+ * asset set and 'self' covers it.
  */
 #include "core/common.h"
 #include "http/headers.h"

@@ -25,6 +25,7 @@
 #include "core/str.h"
 #include "core/timeutil.h"
 #include "core/uktime.h"
+#include "directory/claim.h"
 #include "directory/directory.h"
 #include "directory/vocab.h"
 #include "mail/mail.h"
@@ -60,6 +61,13 @@ int64_t ref_days(int64_t a, int64_t b)
 	if (a <= 0 || b < a)
 		return -1;
 	return (b - a) / REF_DAY;
+}
+
+int64_t ref_day_span(int64_t a, int64_t b)
+{
+	if (a <= 0 || b < a)
+		return -1;
+	return uk_local_day(b) - uk_local_day(a);
 }
 
 uint64_t ref_needs_bits(const char **codes, size_t n, bool *ok)
@@ -211,7 +219,7 @@ bool referral_check(const struct ref_new *n, int64_t now, json_t *errors)
 	ref_needs_bits(n->needs, n->nneeds, &ok);
 	if (!ok || n->nneeds > ref_needs_n * 2)
 		err_add(errors, "needs", "Choose what matters to the person from the list");
-	else if (n->nneeds == 0 && str_is_blank(n->reason))
+	else if (n->nneeds == 0 && str_is_blank(n->reason) && !n->turn_up)
 		err_add(errors, "needs", "Choose at least one thing that matters to the person, "
 			"or describe it in their own words");
 	if (!str_is_blank(n->source) && !ref_source_parse(n->source, &s))
@@ -229,6 +237,7 @@ struct target_info {
 	char name[256];
 	char org_id[37];
 	uint64_t category;
+	bool turn_up;                /* people can just turn up (the directory's join) */
 };
 
 typedef enum err (*resolve_fn)(struct db *db, const char *id, struct target_info *out,
@@ -252,6 +261,7 @@ static enum err resolve_service(struct db *db, const char *id, struct target_inf
 	if (e == ERR_OK) {
 		snprintf(out->name, sizeof(out->name), "%s", sm.name ? sm.name : "");
 		snprintf(out->org_id, sizeof(out->org_id), "%s", sm.org_id);
+		out->turn_up = (sm.flags & SF_TURN_UP) != 0;
 		e = ref_db_service_categories(db, sm.id, &out->category);
 	}
 	arena_release(&a);
@@ -513,11 +523,18 @@ static enum err mail_one(const struct referral_env *env, struct db *db, const ch
 static enum err mail_receivers(const struct referral_env *env, struct db *db, const char *org_id,
 		const char *id, int64_t now)
 {
+	struct claim_env claim = { .mailer = env ? env->mailer : NULL, .links = env ? env->links : NULL };
 	struct ref_rcpt *to;
 	struct arena a;
+	bool brought_on = false;
 	size_t n;
 	enum err e;
 
+	/* Nobody from the organisation is on kith: "sign in to see it" would
+	 * reach nobody, so it goes on the coordinators' list to bring on and
+	 * its contact address is sent a link to claim it instead. */
+	if ((e = claim_referral_arrived(&claim, db, org_id, now, &brought_on)) != ERR_OK || brought_on)
+		return e;
 	arena_init(&a);
 	e = ref_db_org_recipients(db, &a, org_id, &to, &n);
 	if (e == ERR_OK && n == 0)
@@ -803,24 +820,33 @@ enum err ref_create(const struct referral_env *env, struct db *db, const struct 
 	struct ref_meta folded = { .id = "" };
 	bool want[CONSENT__MAX], taken = false, ok;
 	int64_t account = 0;
+	json_t *terrs;
 	enum err e;
 
 	id_out[0] = '\0';
 	memset(&ti, 0, sizeof(ti));
 	if (!by)
 		return ERR_INTERNAL;
+	terrs = json_array();
 	ok = settle_source(by, &x, &src, errors);
-	ok = referral_check(&x, now, errors) && ok;
+	/* The target first, for whether the words may be left out; its
+	 * errors follow the others'. */
 	if (!str_is_blank(x.target_type) && ref_target_parse(x.target_type, &tt) && !str_is_blank(x.target_id) &&
 	    str_is_uuid(str_c(x.target_id))) {
 		str_copy(tid, sizeof(tid), x.target_id);
 		str_lower_ascii(tid, strlen(tid));
-		e = resolvers[tt](db, tid, &ti, errors);
-		if (e == ERR_INVALID)
-			ok = false;
-		else if (e)
+		e = resolvers[tt](db, tid, &ti, terrs);
+		if (e != ERR_OK && e != ERR_INVALID) {
+			json_decref(terrs);
 			return e;
+		}
+		ok = e == ERR_OK && ok;
 	}
+	x.turn_up = ti.turn_up;
+	ok = referral_check(&x, now, errors) && ok;
+	if (errors && terrs)
+		json_array_extend(errors, terrs);
+	json_decref(terrs);
 	if (!ok)
 		return ERR_INVALID;
 	consent_method_parse(x.consent_method, &method);
@@ -940,22 +966,100 @@ static bool move_input_ok(enum ref_status to, const char *reason, const char *no
 	return text_ok(errors, "note", "The note", note, REF_REASON_MAX, false) && ok;
 }
 
+/* When a dated step happened: *at (the referral's contacted_at,
+ * attended_at or sustained_at) and the day (YYYY-MM-DD) for its event,
+ * from happened_on (NULL: today). Not in the future, and not before the
+ * step it follows happened (the referral was sent, the person was
+ * contacted, first came along). */
+static bool step_when(const struct ref_row *row, enum ref_status to, const char *happened_on,
+		int64_t now, int64_t *at, char day_out[11], json_t *errors)
+{
+	int64_t today = uk_local_day(now), day = today, floor_t = row->m.sent_at;
+	const char *after = "the referral was sent";
+	char words[UK_FORMAT_MAX], msg[200];
+	int y, mo, d;
+
+	if (to == REF_ATTENDED && row->contacted_at > floor_t) {
+		floor_t = row->contacted_at;
+		after = "the person was contacted";
+	}
+	if (to == REF_SUSTAINED && row->attended_at > floor_t) {
+		floor_t = row->attended_at;
+		after = "the person first came along";
+	}
+	if (!str_is_blank(happened_on) && !uk_parse_day(happened_on, &day)) {
+		err_add(errors, "happened_on", "Enter the date it happened as a real date, like 2026-12-03");
+		return false;
+	}
+	if (day > today) {
+		err_add(errors, "happened_on", "The date it happened must be today or in the past");
+		return false;
+	}
+	if (day < uk_local_day(floor_t)) {
+		uk_format_day(uk_local_day(floor_t), words, sizeof(words));
+		snprintf(msg, sizeof(msg), "The date it happened must be on or after %s, when %s",
+			 words, after);
+		err_add(errors, "happened_on", msg);
+		return false;
+	}
+	uk_date(day, &y, &mo, &d);
+	*at = day == today ? now : uk_to_utc(y, mo, d, 12, 0);
+	if (*at < floor_t)
+		*at = floor_t;
+	snprintf(day_out, 11, "%04d-%02d-%02d", y, mo, d);
+	return true;
+}
+
+/* How a dated step happened, and nothing dated for the others. */
+static bool step_how_ok(enum ref_status to, const struct ref_step *s, json_t *errors)
+{
+	enum step_method how;
+	bool ok = true;
+
+	if (!ref_status_dated(to)) {
+		if (!str_is_blank(s->happened_on)) {
+			err_add(errors, "happened_on", "Only contact and attendance are recorded with "
+				"the date they happened: leave the date out for this step");
+			ok = false;
+		}
+		if (!str_is_blank(s->method)) {
+			err_add(errors, "method", "Only contact and attendance are recorded with how "
+				"they happened: leave the method out for this step");
+			ok = false;
+		}
+		return ok;
+	}
+	if (!str_is_blank(s->method) && !step_method_parse(s->method, &how)) {
+		err_add(errors, "method", "Choose how it happened: by phone (\"phone\"), in person "
+			"(\"in_person\"), by email (\"email\"), by text message (\"text\"), by letter "
+			"(\"letter\") or online (\"online\")");
+		ok = false;
+	}
+	return ok;
+}
+
 enum err ref_move(const struct referral_env *env, struct db *db, const struct actor *actor,
-		unsigned parties, const char *id, const char *to_name, const char *reason, const char *note,
-		int64_t now, bool quiet, json_t *errors)
+		unsigned parties, const char *id, const struct ref_step *s, int64_t now, bool quiet,
+		json_t *errors)
 {
 	struct ref_row row;
 	struct arena a;
 	enum ref_status to;
-	char why[256], more[48];
-	int64_t changes = 0;
+	const char *reason = s->reason, *note = s->note;
+	char why[256], more[48], day[11] = "";
+	int64_t changes = 0, at = now;
+	bool dated, ok;
 	enum err e;
 
-	if (str_is_blank(to_name) || !ref_status_parse(to_name, &to)) {
+	if (str_is_blank(s->to) || !ref_status_parse(s->to, &to)) {
 		err_add(errors, "status", "Choose what has happened from the list");
 		return ERR_INVALID;
 	}
-	if (!move_input_ok(to, reason, note, errors))
+	dated = ref_status_dated(to);
+	/* Both checks run, so every field's problem is said at once. */
+	ok = move_input_ok(to, reason, note, errors);
+	ok = step_how_ok(to, s, errors) && ok;
+	if (!ok)
 		return ERR_INVALID;
 	if (to != REF_DECLINED && to != REF_CLOSED)
 		reason = NULL;
@@ -968,7 +1072,18 @@ enum err ref_move(const struct referral_env *env, struct db *db, const struct ac
 		err_add(errors, "status", why);
 		goto out;
 	}
-	if ((e = ref_db_set_status(db, row.m.id, row.m.status, to, reason, now, &changes)) != ERR_OK)
+	if (dated && !step_when(&row, to, s->happened_on, now, &at, day, errors)) {
+		e = ERR_INVALID;
+		goto out;
+	}
+	/* Still attending counts its weeks to the day it happened. */
+	if (to == REF_SUSTAINED && (e = referral_can_move(parties, row.m.status, to, row.attended_at,
+			ref_sustained_weeks(env), at, why, sizeof(why))) != ERR_OK) {
+		err_add(errors, "happened_on", why);
+		e = ERR_INVALID;
+		goto out;
+	}
+	if ((e = ref_db_set_status(db, row.m.id, row.m.status, to, reason, at, now, &changes)) != ERR_OK)
 		goto out;
 	if (changes != 1) {
 		err_add(errors, "status", "Someone else changed this referral a moment ago: look at "
@@ -976,8 +1091,13 @@ enum err ref_move(const struct referral_env *env, struct db *db, const struct ac
 		e = ERR_CONFLICT;
 		goto out;
 	}
-	e = ref_db_event(db, row.m.id, now, actor ? actor->id : 0, ref_status_name(row.m.status),
-			 ref_status_name(to), reason, nz(note));
+	if (dated)
+		e = ref_db_event_dated(db, row.m.id, now, actor ? actor->id : 0,
+				       ref_status_name(row.m.status), ref_status_name(to), nz(note), day,
+				       nz(s->method));
+	else
+		e = ref_db_event(db, row.m.id, now, actor ? actor->id : 0, ref_status_name(row.m.status),
+				 ref_status_name(to), reason, nz(note));
 	/* Others may care: attendance feeds groups' registers and reports. */
 	if (e == ERR_OK && env && env->events)
 		e = event_publish(env->events, &(struct event){ .kind = EV_REFERRAL_MOVED, .db = db,
@@ -995,22 +1115,130 @@ out:
 	return e;
 }
 
-enum err referral_move(const struct referral_env *env, struct db *db, const struct actor *actor,
-		const struct ref_meta *m, const char *to, const char *reason, const char *note,
-		int64_t now, json_t *errors)
+enum err referral_step(const struct referral_env *env, struct db *db, const struct actor *actor,
+		const struct ref_meta *m, const struct ref_step *s, int64_t now, json_t *errors)
 {
 	struct ref_meta fresh;
 	enum err e;
 
 	if (!env)
 		return ERR_NOMEM;
-	if (!actor || !m)
+	if (!actor || !m || !s)
 		return ERR_INTERNAL;
 	/* Who the actor is to it now (a record may have been claimed since). */
 	if ((e = ref_db_meta(db, m->id, &fresh)) != ERR_OK)
 		return e;
-	return ref_move(env, db, actor, referral_parties(actor, &fresh), fresh.id, to, reason, note,
-			now, false, errors);
+	return ref_move(env, db, actor, referral_parties(actor, &fresh), fresh.id, s, now, false,
+			errors);
+}
+
+enum err referral_move(const struct referral_env *env, struct db *db, const struct actor *actor,
+		const struct ref_meta *m, const char *to, const char *reason, const char *note,
+		int64_t now, json_t *errors)
+{
+	const struct ref_step s = { .to = to, .reason = reason, .note = note };
+
+	return referral_step(env, db, actor, m, &s, now, errors);
+}
+
+/* ---------------------------------------------------------------- case notes */
+
+bool referral_may_casework(const struct actor *actor, const struct ref_meta *m)
+{
+	return (referral_parties(actor, m) & (PARTY_REFERRER | PARTY_COORDINATOR)) != 0;
+}
+
+#define NEXT_CONTACT_DAYS_MAX 731   /* two years ahead */
+
+enum err referral_casework(struct db *db, const struct actor *actor, const struct ref_meta *m,
+		const char *note, const char *next_on, int64_t now, json_t *errors)
+{
+	struct ref_meta fresh;
+	int64_t day = 0, today = uk_local_day(now);
+	bool has_note = !str_is_blank(note), ok = true;
+	char iso[11] = "";
+	enum err e;
+
+	if (!actor || !m)
+		return ERR_INTERNAL;
+	if ((e = ref_db_meta(db, m->id, &fresh)) != ERR_OK)
+		return e;
+	if (!referral_may_casework(actor, &fresh))
+		return ERR_FORBIDDEN;
+	if (has_note)
+		ok = text_ok(errors, "note", "The note", note, REF_REASON_MAX, false);
+	if (next_on && next_on[0]) {
+		int y, mo, d;
+
+		if (!uk_parse_day(next_on, &day)) {
+			err_add(errors, "next_contact_on", "Enter the date of the next contact as a real "
+				"date, like 2026-12-03");
+			ok = false;
+		} else if (day < today) {
+			err_add(errors, "next_contact_on", "The date of the next contact must be today "
+				"or in the future");
+			ok = false;
+		} else if (day > today + NEXT_CONTACT_DAYS_MAX) {
+			err_add(errors, "next_contact_on", "The date of the next contact must be within "
+				"two years");
+			ok = false;
+		} else if (!ref_status_open(fresh.status)) {
+			err_add(errors, "next_contact_on", "This referral has ended, so there is no "
+				"next contact to plan");
+			ok = false;
+		} else {
+			uk_date(day, &y, &mo, &d);
+			snprintf(iso, sizeof(iso), "%04d-%02d-%02d", y, mo, d);
+		}
+	}
+	if (ok && !has_note && !next_on) {
+		err_add(errors, "note", "Write a note, or give the date of the next contact");
+		ok = false;
+	}
+	if (!ok)
+		return ERR_INVALID;
+	if (has_note) {
+		if ((e = ref_db_note_add(db, fresh.id, now, actor->id, note)) != ERR_OK ||
+		    (e = audit_ref(db, now, actor->id, "referral.note", fresh.person_account, fresh.id,
+				   NULL)) != ERR_OK)
+			return e;
+	}
+	if (next_on) {
+		if ((e = ref_db_set_next_contact(db, fresh.id, iso[0] ? iso : NULL, now)) != ERR_OK ||
+		    (e = audit_ref(db, now, actor->id, "referral.next_contact", fresh.person_account,
+				   fresh.id, iso[0] ? NULL : "cleared")) != ERR_OK)
+			return e;
+	}
+	return ERR_OK;
+}
+
+/* ---------------------------------------------------------------- the service chooser */
+
+const char *ref_like(const char *words, char *like, size_t n)
+{
+	size_t k = 0;
+
+	if (!words || !*words || n < 4)
+		return NULL;
+	like[k++] = '%';
+	for (const char *p = words; *p && k < n - 3; p++) {
+		if (*p == '%' || *p == '_' || *p == '!')
+			like[k++] = '!';
+		like[k++] = (char)((*p >= 'A' && *p <= 'Z') ? *p - 'A' + 'a' : *p);
+	}
+	like[k++] = '%';
+	like[k] = '\0';
+	return like;
+}
+
+enum err referral_find_services(struct db *db, const char *words, int max, json_t **out)
+{
+	char like[260];
+
+	*out = NULL;
+	if (max < 1 || max > 100)
+		return ERR_INVALID;
+	return ref_db_find_services(db, ref_like(words, like, sizeof(like)) ? like : "%", max, out);
 }
 
 /* ---------------------------------------------------------------- consent */
@@ -1030,7 +1258,7 @@ enum err ref_withdraw_open(struct db *db, const struct actor *actor, const char 
 	for (size_t i = 0; e == ERR_OK && i < n; i++) {
 		int64_t changes = 0;
 
-		e = ref_db_set_status(db, ids[i], st[i], REF_WITHDRAWN, NULL, now, &changes);
+		e = ref_db_set_status(db, ids[i], st[i], REF_WITHDRAWN, NULL, now, now, &changes);
 		if (e || changes != 1)
 			continue;
 		e = ref_db_event(db, ids[i], now, actor ? actor->id : 0, ref_status_name(st[i]),

@@ -122,6 +122,17 @@ enum consent_method { CONSENT_VERBAL, CONSENT_WRITTEN, CONSENT_ONLINE, CONSENT_M
 const char *consent_method_name(enum consent_method m);    /* "verbal", "written", "online" */
 bool consent_method_parse(const char *name, enum consent_method *out);
 
+/* How contact or attendance happened (the contacted, attended and
+ * sustained steps): "phone", "in_person", "email", "text", "letter",
+ * "online"; words for pages "By phone", "In person", ... */
+enum step_method { STEP_PHONE, STEP_IN_PERSON, STEP_EMAIL, STEP_TEXT, STEP_LETTER, STEP_ONLINE,
+	STEP_METHOD__MAX };
+const char *step_method_name(enum step_method m);
+const char *step_method_words(enum step_method m);
+bool step_method_parse(const char *name, enum step_method *out);
+/* The steps that record when and how they happened: contacted, attended, sustained. */
+bool ref_status_dated(enum ref_status s);
+
 /* Coded lists. code is stable (forms, API, CSV), name is what people read;
  * snomed is a SNOMED CT code where one fits (FHIR reasonCode), else NULL. */
 struct ref_code {
@@ -175,6 +186,9 @@ struct ref_new {
 	const char *source;           /* ref_source_name(); NULL: derived from the actor
 	                                 (link_worker, organiser, self; staff: link_worker) */
 	const char *external_id;      /* the sending system's id (FHIR identifier), or NULL */
+	bool turn_up;                 /* the target is a service people can just turn up to:
+	                                 needs and reason may both be left out. referral_create
+	                                 sets it from the directory, whatever the caller said */
 };
 
 /* Field names in errors are the API's paths, and forms use them as input
@@ -187,7 +201,7 @@ struct ref_new {
  * Rules: a name; contact_by email needs an email, phone needs a phone,
  * post needs an address; lengths bounded; consent to share given with a
  * method; a target that exists and is published; needs from the list; at
- * least one need or some words in reason. Self-referrals (by is a visitor
+ * least one need or some words in reason (unless turn_up). Self-referrals (by is a visitor
  * or is referring themself) have method "online" whatever was given. */
 
 /* Validates n without touching the database (target existence is checked
@@ -199,7 +213,9 @@ bool referral_check(const struct ref_new *n, int64_t now, json_t *errors);
  * the client record, record the consents, insert the referral (status
  * sent) and its first event, audit "referral.created", and email the
  * receiving organisation's organisers (or the organisation's own address
- * when it has no organisers with accounts).
+ * when its organisers have no confirmed address). An organisation with
+ * nobody on kith goes on the coordinators' list to bring on instead, and
+ * its address gets a link to claim it (directory/claim.h).
  *
  * by is the actor making it: a referrer (&act_refer) or anyone referring
  * themself (a visitor has by->id 0; a signed-in member's client record is
@@ -251,8 +267,14 @@ enum err referral_load(struct db *db, const struct actor *actor, const struct ac
  *   reason?, needs [{code, name}],
  *   consent [{purpose, purpose_words, given (bool), method?, given_at?,
  *             withdrawn_at?, recorded_by?}],
- *   events [{at, at_words, actor?, from?, to, to_words, reason?, reason_words?, note?}],
- *   measures {days_to_accept?, days_to_contact?, days_to_attend?},
+ *   events [{at, at_words, actor?, from?, to, to_words, reason?, reason_words?, note?,
+ *            happened_on?, happened_words? ("3 December 2026"), method?, method_words?}],
+ *   notes? [{at, at_words, author?, text}] and next_contact_on?, next_contact_words?,
+ *           contact_due (case notes and the next-contact date: the referrer and
+ *           coordinators only, never the receiving organisation; the person has
+ *           them in "download my data", not on their page: docs/THREATS.md),
+ *   measures {days_to_accept?, days_to_contact?, days_to_attend?} (UK calendar days
+ *           from the day it was sent to the day each step happened),
  *   moves [{to, words, needs_reason (bool), reasons? [{code, name}]}]  (the steps
  *           this actor may take now; empty when none),
  *   follow_up_due (bool), end_reason?, end_reason_words?
@@ -267,7 +289,9 @@ enum err referral_view_from(const struct referral_env *env, struct db *db, const
 		json_t **out);
 
 /* Lists. Each item: {id, status, status_words, sent_at, sent_words, target {type, id, name},
- * person_name? (when the viewer may see it), follow_up_due, overdue, days_open}.
+ * person_name? (when the viewer may see it), follow_up_due, overdue, days_open,
+ * next_contact_on?, next_contact_words?, contact_due (bool) (the next-contact date: only
+ * for the referrer and coordinators)}.
  * limit 1..500. total is the count before limit/offset. */
 enum ref_list_kind {
 	REF_LIST_MINE,        /* referrals about the actor (their claimed client records) */
@@ -282,6 +306,11 @@ struct ref_list_opts {
 	const char *org_id;
 	int status;           /* enum ref_status, or -1 for any */
 	bool follow_up_only;  /* sent or accepted and not contacted for referral_follow_up_days */
+	bool open_only;       /* sent, accepted, contacted, attended or sustained */
+	bool contact_due_only; /* open, with a next-contact date today or earlier (their
+	                         referrer's and coordinators' lists), soonest first */
+	const char *search;   /* words in the person's name or the service's name (NULL or
+	                         "": any); a name is searched only where this actor may see it */
 	int limit, offset;
 };
 enum err referral_list(const struct referral_env *env, struct db *db, const struct actor *actor,
@@ -328,6 +357,43 @@ enum err referral_can_move(unsigned parties, enum ref_status from, enum ref_stat
 enum err referral_move(const struct referral_env *env, struct db *db, const struct actor *actor,
 		const struct ref_meta *m, const char *to, const char *reason, const char *note,
 		int64_t now, json_t *errors);
+
+/* A step with when and how it happened. For the dated steps
+ * (ref_status_dated: contacted, attended, sustained) happened_on is the
+ * UK day it happened (YYYY-MM-DD; NULL: today), not in the future and
+ * not before the day the referral was sent (nor, for attended and
+ * sustained, before the step it follows happened); method is
+ * step_method_name() or NULL for not said. The referral's contacted_at,
+ * attended_at or sustained_at becomes that day (the time of the click
+ * when it is today), so the figures count from it; "still attending"
+ * counts its weeks from the day they first attended. Other steps take
+ * neither (an error, fields "happened_on" and "method"). */
+struct ref_step {
+	const char *to, *reason, *note;
+	const char *happened_on, *method;
+};
+enum err referral_step(const struct referral_env *env, struct db *db, const struct actor *actor,
+		const struct ref_meta *m, const struct ref_step *s, int64_t now, json_t *errors);
+
+/* ---- case notes and the next contact ---- */
+
+/* The referrer's and coordinators' working record of a referral: a note
+ * (up to 2000 characters; NULL or "": none) and the day they next mean
+ * to contact the person (next_contact_on: NULL unchanged, "" cleared,
+ * YYYY-MM-DD set: today or later, within two years, while the referral
+ * is open). At least one of them. Audited as writes ("referral.note",
+ * "referral.next_contact"). ERR_FORBIDDEN for anyone but the referrer
+ * or a coordinator; ERR_INVALID with errors (fields "note",
+ * "next_contact_on"). */
+enum err referral_casework(struct db *db, const struct actor *actor, const struct ref_meta *m,
+		const char *note, const char *next_contact_on, int64_t now, json_t *errors);
+/* May actor keep notes on this referral (the referrer, coordinators)? */
+bool referral_may_casework(const struct actor *actor, const struct ref_meta *m);
+
+/* Published services whose name or organisation's name holds words, by
+ * name, at most max (1..100): [{id, name, org_name?}] (the referral
+ * form's service chooser). */
+enum err referral_find_services(struct db *db, const char *words, int max, json_t **out);
 
 /* Records consent given again, or withdraws it, for the referral's client.
  * Withdrawing "share" ends the receiver's view of the person's details at

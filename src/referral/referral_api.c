@@ -458,11 +458,14 @@ static enum err moved(struct request *req, struct response *resp, const char *id
 	return view_json(req, resp, 200, view);
 }
 
-/* POST /api/v1/referrals/{id}/status {status, reason?, note?} */
+/* POST /api/v1/referrals/{id}/status {status, reason?, note?, happened_on?, method?}:
+ * contact and attendance (contacted, attended, sustained) may say the
+ * day they happened (YYYY-MM-DD, UK; today when left out) and how
+ * ("phone", "in_person", "email", "text", "letter", "online"). */
 static enum err api_status(struct request *req, struct response *resp)
 {
 	json_t *errors = NULL;
-	const char *to, *reason, *note;
+	const char *to, *reason, *note, *happened_on, *method;
 	struct pr p = { .a = &req->arena };
 	struct ref_meta m;
 	int64_t now = req->now;
@@ -476,6 +479,8 @@ static enum err api_status(struct request *req, struct response *resp)
 	to = text_at(&p, req->json, "status", "status");
 	reason = text_at(&p, req->json, "reason", "reason");
 	note = text_at(&p, req->json, "note", "note");
+	happened_on = text_at(&p, req->json, "happened_on", "happened_on");
+	method = text_at(&p, req->json, "method", "method");
 	if (!p.nomem && json_array_size(errors) == 0 && (!to || !to[0]))
 		err_add(&p, "status", "Say which status to move the referral to, like \"accepted\".");
 	if (p.nomem) {
@@ -484,8 +489,10 @@ static enum err api_status(struct request *req, struct response *resp)
 	}
 	if (json_array_size(errors))
 		return fail_fields(req, ERR_INVALID, "Some fields need changing: see errors.", errors);
-	e = referral_move(ref_env(req), req->db, req->actor, &m, to, reason && reason[0] ? reason : NULL,
-			  note && note[0] ? note : NULL, now, errors);
+	e = referral_step(ref_env(req), req->db, req->actor, &m, &(const struct ref_step){
+		.to = to, .reason = reason && reason[0] ? reason : NULL, .note = note && note[0] ? note : NULL,
+		.happened_on = happened_on && happened_on[0] ? happened_on : NULL,
+		.method = method && method[0] ? method : NULL }, now, errors);
 	if (e)
 		return step_refused(req, e, errors);
 	json_decref(errors);

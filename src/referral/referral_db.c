@@ -30,7 +30,7 @@ static const struct sql q_row = { "ref.row",
 	"SELECT " META_COLS ", r.target_name, o.name, p.name, r.reason, r.end_reason, r.external_id, "
 	"r.needs, r.category, coalesce(r.accepted_at, 0), coalesce(r.contacted_at, 0), "
 	"coalesce(r.attended_at, 0), coalesce(r.sustained_at, 0), coalesce(r.ended_at, 0), "
-	"coalesce(r.follow_up_sent_at, 0) "
+	"coalesce(r.follow_up_sent_at, 0), r.next_contact_on "
 	"FROM referral r JOIN client c ON c.id = r.client_id "
 	"LEFT JOIN organisation o ON o.id = r.target_org_id "
 	"LEFT JOIN person p ON p.id = r.referrer_id WHERE r.id = $1", NULL };
@@ -89,19 +89,36 @@ static const struct sql q_insert = { "ref.insert",
 static const struct sql q_event = { "ref.event",
 	"INSERT INTO referral_event (referral_id, at, actor_id, from_status, to_status, reason, note) "
 	"VALUES ($1, $2, $3, $4, $5, $6, $7)", NULL };
+static const struct sql q_event_dated = { "ref.event_dated",
+	"INSERT INTO referral_event (referral_id, at, actor_id, from_status, to_status, note, "
+	"happened_on, method) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)", NULL };
 static const struct sql q_events = { "ref.events",
-	"SELECT e.at, coalesce(e.actor_id, 0), p.name, e.from_status, e.to_status, e.reason, e.note "
+	"SELECT e.at, coalesce(e.actor_id, 0), p.name, e.from_status, e.to_status, e.reason, e.note, "
+	"e.happened_on, e.method "
 	"FROM referral_event e LEFT JOIN person p ON p.id = e.actor_id "
 	"WHERE e.referral_id = $1 ORDER BY e.at, e.id", NULL };
-/* $6 = 1: the step ends the referral. */
+static const struct sql q_notes = { "ref.notes",
+	"SELECT n.at, p.name, n.body FROM referral_note n LEFT JOIN person p ON p.id = n.author_id "
+	"WHERE n.referral_id = $1 ORDER BY n.at DESC, n.id DESC", NULL };
+static const struct sql q_note_add = { "ref.note_add",
+	"INSERT INTO referral_note (referral_id, at, author_id, body) VALUES ($1, $2, $3, $4)", NULL };
+static const struct sql q_next_contact = { "ref.next_contact",
+	"UPDATE referral SET next_contact_on = $2, updated_at = $3 WHERE id = $1", NULL };
+/* The service chooser: published services by name or organisation. */
+static const struct sql q_find_services = { "ref.find_services",
+	"SELECT s.id, s.name, o.name FROM service s LEFT JOIN organisation o ON o.id = s.organisation_id "
+	"WHERE s.state = 'published' AND (lower(s.name) LIKE $1 ESCAPE '!' "
+	"OR lower(coalesce(o.name, '')) LIKE $1 ESCAPE '!') ORDER BY s.name, s.id LIMIT $2", NULL };
+/* $6 = 1: the step ends the referral. $7: when the step happened. */
 static const struct sql q_set_status = { "ref.set_status",
 	"UPDATE referral SET status = $3, updated_at = $5, "
-	"accepted_at = CASE WHEN $3 = 'accepted' THEN $5 ELSE accepted_at END, "
-	"contacted_at = CASE WHEN $3 = 'contacted' THEN $5 ELSE contacted_at END, "
-	"attended_at = CASE WHEN $3 = 'attended' THEN $5 ELSE attended_at END, "
-	"sustained_at = CASE WHEN $3 = 'sustained' THEN $5 ELSE sustained_at END, "
+	"accepted_at = CASE WHEN $3 = 'accepted' THEN CAST($7 AS BIGINT) ELSE accepted_at END, "
+	"contacted_at = CASE WHEN $3 = 'contacted' THEN CAST($7 AS BIGINT) ELSE contacted_at END, "
+	"attended_at = CASE WHEN $3 = 'attended' THEN CAST($7 AS BIGINT) ELSE attended_at END, "
+	"sustained_at = CASE WHEN $3 = 'sustained' THEN CAST($7 AS BIGINT) ELSE sustained_at END, "
 	"ended_at = CASE WHEN CAST($6 AS BIGINT) = 1 THEN $5 ELSE ended_at END, "
 	"end_reason = CASE WHEN CAST($6 AS BIGINT) = 1 THEN CAST($4 AS TEXT) ELSE end_reason END, "
+	"next_contact_on = CASE WHEN CAST($6 AS BIGINT) = 1 THEN NULL ELSE next_contact_on END, "
 	"open_key = CASE WHEN CAST($6 AS BIGINT) = 1 THEN NULL ELSE open_key END "
 	"WHERE id = $1 AND status = $2", NULL };
 static const struct sql q_open_of_client = { "ref.open_of_client",
@@ -137,24 +154,36 @@ static const struct sql q_follow_mark = { "ref.follow_mark",
 	"UPDATE referral SET follow_up_sent_at = $2 WHERE id = $1 AND follow_up_sent_at IS NULL "
 	"AND status IN ('sent', 'accepted')", NULL };
 
+#define STANDS(purpose) \
+	"CASE WHEN EXISTS (SELECT 1 FROM consent k WHERE k.client_id = r.client_id " \
+	"AND k.purpose = '" purpose "' AND k.withdrawn_at IS NULL) THEN 1 ELSE 0 END"
+#define OPEN_STATUS "r.status IN ('sent', 'accepted', 'contacted', 'attended', 'sustained')"
 /* A list: $1 everything; $2 about this account; $3 made by this person;
- * $4 sent to this organisation; $5 one status; $6 due for follow-up. */
+ * $4 sent to this organisation; $5 one status; $6 due for follow-up;
+ * $7 open ones only; $8 next contact due by this day; $9 a LIKE pattern
+ * for the person's or the target's name; $10 = 1: the person's name
+ * only where consent to share stands. */
 #define LIST_WHERE \
 	"WHERE (CAST($1 AS BIGINT) = 1 " \
 	"  OR (CAST($2 AS BIGINT) <> 0 AND c.account_id = $2) " \
 	"  OR (CAST($3 AS BIGINT) <> 0 AND r.referrer_id = $3) " \
 	"  OR (CAST($4 AS TEXT) <> '' AND r.target_org_id = $4)) " \
 	"AND (CAST($5 AS TEXT) = '' OR r.status = $5) " \
-	"AND (CAST($6 AS BIGINT) = 0 OR (r.status IN ('sent', 'accepted') AND r.sent_at <= $6)) "
-#define STANDS(purpose) \
-	"CASE WHEN EXISTS (SELECT 1 FROM consent k WHERE k.client_id = r.client_id " \
-	"AND k.purpose = '" purpose "' AND k.withdrawn_at IS NULL) THEN 1 ELSE 0 END"
+	"AND (CAST($6 AS BIGINT) = 0 OR (r.status IN ('sent', 'accepted') AND r.sent_at <= $6)) " \
+	"AND (CAST($7 AS BIGINT) = 0 OR " OPEN_STATUS ") " \
+	"AND (CAST($8 AS TEXT) = '' OR (" OPEN_STATUS " AND r.next_contact_on IS NOT NULL " \
+	"  AND r.next_contact_on <= $8)) " \
+	"AND (CAST($9 AS TEXT) = '' OR lower(r.target_name) LIKE $9 ESCAPE '!' " \
+	"  OR (lower(c.name) LIKE $9 ESCAPE '!' AND (CAST($10 AS BIGINT) = 0 OR " \
+	STANDS("share") " = 1))) "
 static const struct sql q_list = { "ref.list",
 	"SELECT r.id, r.status, r.target_type, r.target_id, r.target_name, c.name, r.sent_at, "
 	"coalesce(r.ended_at, 0), coalesce(r.referrer_id, 0), coalesce(c.account_id, 0), "
-	"coalesce(r.target_org_id, ''), " STANDS("share") ", " STANDS("outcome") " "
+	"coalesce(r.target_org_id, ''), " STANDS("share") ", " STANDS("outcome") ", "
+	"r.next_contact_on "
 	"FROM referral r JOIN client c ON c.id = r.client_id " LIST_WHERE
-	"ORDER BY r.sent_at DESC, r.id LIMIT $7 OFFSET $8", NULL };
+	"ORDER BY CASE WHEN CAST($8 AS TEXT) = '' THEN '' ELSE r.next_contact_on END, "
+	"r.sent_at DESC, r.id LIMIT $11 OFFSET $12", NULL };
 static const struct sql q_list_count = { "ref.list_count",
 	"SELECT count(*) FROM referral r JOIN client c ON c.id = r.client_id " LIST_WHERE, NULL };
 
@@ -180,12 +209,12 @@ static const struct sql q_count_category = { "ref.count_category",
 static const struct sql q_count_reached = { "ref.count_reached",
 	"SELECT count(attended_at), count(sustained_at) FROM referral WHERE " RANGE, NULL };
 static const struct sql q_waits[3] = {
-	{ "ref.wait_accept", "SELECT accepted_at - sent_at FROM referral WHERE accepted_at IS NOT NULL "
-	  "AND " RANGE " ORDER BY 1", NULL },
-	{ "ref.wait_contact", "SELECT contacted_at - sent_at FROM referral WHERE contacted_at IS NOT NULL "
-	  "AND " RANGE " ORDER BY 1", NULL },
-	{ "ref.wait_attend", "SELECT attended_at - sent_at FROM referral WHERE attended_at IS NOT NULL "
-	  "AND " RANGE " ORDER BY 1", NULL },
+	{ "ref.wait_accept", "SELECT sent_at, accepted_at FROM referral WHERE accepted_at IS NOT NULL "
+	  "AND " RANGE, NULL },
+	{ "ref.wait_contact", "SELECT sent_at, contacted_at FROM referral WHERE contacted_at IS NOT NULL "
+	  "AND " RANGE, NULL },
+	{ "ref.wait_attend", "SELECT sent_at, attended_at FROM referral WHERE attended_at IS NOT NULL "
+	  "AND " RANGE, NULL },
 };
 static const struct sql q_csv = { "ref.csv",
 	"SELECT id, source, target_type, target_name, status, end_reason, category, sent_at, "
@@ -196,11 +225,16 @@ static const struct sql q_person_referrals = { "ref.person_referrals",
 	"SELECT r.id FROM referral r JOIN client c ON c.id = r.client_id WHERE c.account_id = $1 "
 	"ORDER BY r.sent_at, r.id", NULL };
 static const struct sql q_erase_events = { "ref.erase_events",
-	"UPDATE referral_event SET reason = NULL, note = NULL, actor_id = NULL "
+	"UPDATE referral_event SET reason = NULL, note = NULL, actor_id = NULL, method = NULL "
 	"WHERE referral_id IN (SELECT id FROM referral WHERE client_id = $1)", NULL };
 static const struct sql q_erase_referrals = { "ref.erase_referrals",
-	"UPDATE referral SET reason = NULL, needs = 0, external_id = NULL, updated_at = $2 "
-	"WHERE client_id = $1", NULL };
+	"UPDATE referral SET reason = NULL, needs = 0, external_id = NULL, next_contact_on = NULL, "
+	"updated_at = $2 WHERE client_id = $1", NULL };
+static const struct sql q_erase_notes = { "ref.erase_notes",
+	"DELETE FROM referral_note WHERE referral_id IN (SELECT id FROM referral WHERE client_id = $1)",
+	NULL };
+static const struct sql q_erase_note_author = { "ref.erase_note_author",
+	"UPDATE referral_note SET author_id = NULL WHERE author_id = $1", NULL };
 static const struct sql q_erase_client = { "ref.erase_client",
 	"UPDATE client SET account_id = NULL, name = 'Erased', email = NULL, email_lower = NULL, "
 	"phone = NULL, address = NULL, access_needs = NULL, language = NULL, birth_date = NULL, "
@@ -337,6 +371,7 @@ enum err ref_db_row(struct db *db, struct arena *a, const char *id, struct ref_r
 		out->sustained_at = db_int(r, c++);
 		out->ended_at = db_int(r, c++);
 		out->follow_up_sent_at = db_int(r, c++);
+		out->next_contact_on = dup(a, r, c++, &e);
 	}
 	db_res_free(r);
 	return e;
@@ -374,6 +409,72 @@ enum err ref_db_event(struct db *db, const char *id, int64_t at, int64_t actor,
 		db_text_or_null(from), DB_TEXT(to), db_text_or_null(reason), db_text_or_null(note)), NULL);
 }
 
+enum err ref_db_event_dated(struct db *db, const char *id, int64_t at, int64_t actor,
+		const char *from, const char *to, const char *note, const char *happened_on,
+		const char *method)
+{
+	return db_exec(db, &q_event_dated, DB_ARGS(DB_TEXT(id), DB_INT(at), id_or_null(actor),
+		db_text_or_null(from), DB_TEXT(to), db_text_or_null(note), db_text_or_null(happened_on),
+		db_text_or_null(method)), NULL);
+}
+
+enum err ref_db_notes(struct db *db, struct arena *a, const char *id,
+		struct ref_note **out, size_t *n)
+{
+	struct db_res *r;
+	size_t cap = 0;
+	enum err e;
+
+	*out = NULL;
+	*n = 0;
+	if ((e = db_query(db, &q_notes, DB_ARGS(DB_TEXT(id)), &r)) != ERR_OK)
+		return e;
+	while ((e = db_next(r)) == ERR_OK && db_row(r)) {
+		struct ref_note *x;
+
+		if (!(*out = grow(a, *out, *n, &cap, sizeof(**out)))) {
+			e = ERR_NOMEM;
+			break;
+		}
+		x = &(*out)[(*n)++];
+		x->at = db_int(r, 0);
+		x->author_name = dup(a, r, 1, &e);
+		x->body = dup(a, r, 2, &e);
+		if (e)
+			break;
+	}
+	db_res_free(r);
+	return e;
+}
+
+enum err ref_db_note_add(struct db *db, const char *id, int64_t at, int64_t author, const char *body)
+{
+	return db_exec(db, &q_note_add, DB_ARGS(DB_TEXT(id), DB_INT(at), id_or_null(author),
+		DB_TEXT(body)), NULL);
+}
+
+enum err ref_db_set_next_contact(struct db *db, const char *id, const char *next_on, int64_t now)
+{
+	return db_exec(db, &q_next_contact, DB_ARGS(DB_TEXT(id), db_text_or_null(next_on), DB_INT(now)),
+		       NULL);
+}
+
+static json_t *service_choice(struct db_res *r, void *ctx)
+{
+	json_t *o = json_pack("{s:s, s:s}", "id", db_text(r, 0), "name", db_text(r, 1) ? db_text(r, 1) : "");
+
+	UNUSED(ctx);
+	if (o && db_text(r, 2))
+		json_object_set_new(o, "org_name", json_string(db_text(r, 2)));
+	return o;
+}
+
+enum err ref_db_find_services(struct db *db, const char *like, int max, json_t **out)
+{
+	return db_rows_json(db, &q_find_services, DB_ARGS(DB_TEXT(like), DB_INT(max)), service_choice,
+			    NULL, out);
+}
+
 enum err ref_db_events(struct db *db, struct arena *a, const char *id,
 		struct ref_event **out, size_t *n)
 {
@@ -400,6 +501,8 @@ enum err ref_db_events(struct db *db, struct arena *a, const char *id,
 		ev->to = dup(a, r, 4, &e);
 		ev->reason = dup(a, r, 5, &e);
 		ev->note = dup(a, r, 6, &e);
+		ev->happened_on = dup(a, r, 7, &e);
+		ev->method = dup(a, r, 8, &e);
 		if (e)
 			break;
 	}
@@ -408,13 +511,13 @@ enum err ref_db_events(struct db *db, struct arena *a, const char *id,
 }
 
 enum err ref_db_set_status(struct db *db, const char *id, enum ref_status from,
-		enum ref_status to, const char *end_reason, int64_t now, int64_t *changes)
+		enum ref_status to, const char *end_reason, int64_t at, int64_t now, int64_t *changes)
 {
 	bool ends = !ref_status_open(to);
 
 	return db_exec(db, &q_set_status, DB_ARGS(DB_TEXT(id), DB_TEXT(ref_status_name(from)),
 		DB_TEXT(ref_status_name(to)), ends ? db_text_or_null(end_reason) : DB_NULL,
-		DB_INT(now), DB_INT(ends ? 1 : 0)), changes);
+		DB_INT(now), DB_INT(ends ? 1 : 0), DB_INT(at)), changes);
 }
 
 enum err ref_db_open_of_client(struct db *db, struct arena *a, const char *client_id,
@@ -732,6 +835,7 @@ enum err ref_db_list(struct db *db, struct arena *a, const struct ref_list_q *q,
 		struct ref_item **out, size_t *n, int64_t *total)
 {
 	const char *org = q->org_id ? q->org_id : "", *status = q->status ? q->status : "";
+	const char *due = q->contact_due ? q->contact_due : "", *like = q->like ? q->like : "";
 	struct db_res *r;
 	size_t cap = 0;
 	enum err e;
@@ -739,12 +843,15 @@ enum err ref_db_list(struct db *db, struct arena *a, const struct ref_list_q *q,
 	*out = NULL;
 	*n = 0;
 	e = db_query_int(db, &q_list_count, DB_ARGS(DB_INT(q->all ? 1 : 0), DB_INT(q->mine),
-		DB_INT(q->made_by), DB_TEXT(org), DB_TEXT(status), DB_INT(q->due_before)), total);
+		DB_INT(q->made_by), DB_TEXT(org), DB_TEXT(status), DB_INT(q->due_before),
+		DB_INT(q->open_only ? 1 : 0), DB_TEXT(due), DB_TEXT(like),
+		DB_INT(q->name_if_shared ? 1 : 0)), total);
 	if (e)
 		return e;
 	e = db_query(db, &q_list, DB_ARGS(DB_INT(q->all ? 1 : 0), DB_INT(q->mine),
 		DB_INT(q->made_by), DB_TEXT(org), DB_TEXT(status), DB_INT(q->due_before),
-		DB_INT(q->limit), DB_INT(q->offset)), &r);
+		DB_INT(q->open_only ? 1 : 0), DB_TEXT(due), DB_TEXT(like),
+		DB_INT(q->name_if_shared ? 1 : 0), DB_INT(q->limit), DB_INT(q->offset)), &r);
 	if (e)
 		return e;
 	while ((e = db_next(r)) == ERR_OK && db_row(r)) {
@@ -768,6 +875,7 @@ enum err ref_db_list(struct db *db, struct arena *a, const struct ref_list_q *q,
 		it->target_org_id = dup(a, r, 10, &e);
 		it->shared = db_int(r, 11) != 0;
 		it->outcome = db_int(r, 12) != 0;
+		it->next_contact_on = dup(a, r, 13, &e);
 		if (e)
 			break;
 	}
@@ -885,6 +993,13 @@ enum err ref_db_count_reached(struct db *db, int64_t since, int64_t until,
 	return e;
 }
 
+static int cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
 enum err ref_db_waits(struct db *db, int which, int64_t since, int64_t until,
 		int64_t **v, size_t *n)
 {
@@ -910,9 +1025,12 @@ enum err ref_db_waits(struct db *db, int which, int64_t since, int64_t until,
 			*v = p;
 			cap = nc;
 		}
-		(*v)[(*n)++] = db_int(r, 0);
+		if (ref_day_span(db_int(r, 0), db_int(r, 1)) >= 0)
+			(*v)[(*n)++] = ref_day_span(db_int(r, 0), db_int(r, 1));
 	}
 	db_res_free(r);
+	if (e == ERR_OK && *n > 1)
+		qsort(*v, *n, sizeof(**v), cmp_i64);
 	if (e) {
 		free(*v);
 		*v = NULL;
@@ -967,6 +1085,8 @@ enum err ref_db_erase_clients(struct db *db, int64_t person, int64_t now)
 	for (size_t i = 0; e == ERR_OK && i < n; i++) {
 		e = db_exec(db, &q_erase_events, DB_ARGS(DB_TEXT(ids[i])), NULL);
 		if (e == ERR_OK)
+			e = db_exec(db, &q_erase_notes, DB_ARGS(DB_TEXT(ids[i])), NULL);
+		if (e == ERR_OK)
 			e = db_exec(db, &q_erase_referrals, DB_ARGS(DB_TEXT(ids[i]), DB_INT(now)), NULL);
 		if (e == ERR_OK)
 			e = db_exec(db, &q_erase_client, DB_ARGS(DB_TEXT(ids[i]), DB_INT(now)), NULL);
@@ -981,6 +1101,8 @@ enum err ref_db_erase_referrer(struct db *db, int64_t person)
 
 	if (e == ERR_OK)
 		e = db_exec(db, &q_erase_creator, DB_ARGS(DB_INT(person)), NULL);
+	if (e == ERR_OK)
+		e = db_exec(db, &q_erase_note_author, DB_ARGS(DB_INT(person)), NULL);
 	return e;
 }
 

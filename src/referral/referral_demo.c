@@ -1,8 +1,10 @@
 /*
  * referral_demo.c - referrals for the demo town, so every demo account
- * has something to see: the link worker a caseload (with follow-ups due),
- * the organiser an inbox (new, to contact, overdue), the member "my
- * referrals", coordinators and commissioners an overview.
+ * has something to see: the link worker a caseload (with follow-ups due,
+ * case notes and next contacts, one of them due today), the organiser an
+ * inbox (new, to contact, overdue, and contacted and attending ones with
+ * the day and way each happened), the member "my referrals", coordinators
+ * and commissioners an overview.
  *
  * Every record has a fixed id (client d3c1..., referral d3e0...), so a
  * refresh deletes last time's and makes them again dated from the new
@@ -15,6 +17,9 @@
 #include "core/demo.h"
 #include "auth/person.h"
 #include "core/log.h"
+#include "core/uktime.h"
+#include "core/str.h"
+#include "directory/claim.h"
 #include "people/people.h"
 #include "referral/referral.h"
 #include "referral/referral_int.h"
@@ -143,9 +148,24 @@ static enum err load_actor(struct db *db, struct arena *a, const char *email, st
 	return ERR_OK;
 }
 
+/* How contact or attendance happened: the way the person asked to be
+ * contacted, and in person at the walks. */
+static const char *demo_how(const struct demo_ref *d, enum ref_status s)
+{
+	if (s != REF_CONTACTED)
+		return step_method_name(STEP_IN_PERSON);
+	if (strcmp(d->contact_by, "email") == 0)
+		return step_method_name(STEP_EMAIL);
+	if (strcmp(d->contact_by, "post") == 0)
+		return step_method_name(STEP_LETTER);
+	if (strcmp(d->contact_by, "link_worker") == 0)
+		return step_method_name(STEP_IN_PERSON);
+	return step_method_name(STEP_PHONE);
+}
+
 /* The steps from sent to where the referral got, then its end, each a
  * few days after the last; a step that would be in the future is not
- * taken. */
+ * taken. Contact and attendance say how (the day is the step's own). */
 static enum err demo_moves(struct demo_ctx *c, const struct demo_ref *d, const char *id,
 		int64_t t, bool own)
 {
@@ -163,9 +183,13 @@ static enum err demo_moves(struct demo_ctx *c, const struct demo_ref *d, const c
 			(int64_t)gap_days[i] * REF_DAY;
 		if (t >= c->now)
 			return ERR_OK;
-		e = ref_move(NULL, c->db, recv, rparty, id, ref_status_name(path[i]), NULL,
-			     path[i] == REF_CONTACTED ? "Spoke on the phone; coming next week." : NULL,
-			     t, true, NULL);
+		const struct ref_step s = {
+			.to = ref_status_name(path[i]),
+			.note = path[i] == REF_CONTACTED ? "Got in touch; coming next week." : NULL,
+			.method = ref_status_dated(path[i]) ? demo_how(d, path[i]) : NULL,
+		};
+
+		e = ref_move(NULL, c->db, recv, rparty, id, &s, t, true, NULL);
 	}
 	if (e || d->ended == REF_SENT)
 		return e;
@@ -173,10 +197,49 @@ static enum err demo_moves(struct demo_ctx *c, const struct demo_ref *d, const c
 	if (t >= c->now)
 		t = c->now - HOUR;
 	if (d->ended == REF_WITHDRAWN)
-		return ref_move(NULL, c->db, &c->lw, PARTY_REFERRER, id, "withdrawn", d->end_reason,
-				"The person asked to stop.", t, true, NULL);
-	return ref_move(NULL, c->db, recv, rparty, id, ref_status_name(d->ended), d->end_reason,
-			NULL, t, true, NULL);
+		return ref_move(NULL, c->db, &c->lw, PARTY_REFERRER, id, &(const struct ref_step){
+				.to = "withdrawn", .reason = d->end_reason,
+				.note = "The person asked to stop." }, t, true, NULL);
+	return ref_move(NULL, c->db, recv, rparty, id, &(const struct ref_step){
+			.to = ref_status_name(d->ended), .reason = d->end_reason }, t, true, NULL);
+}
+
+/* The link worker's case notes and next contacts: which referral (by
+ * name), the note, how many days ago it was written, and the next
+ * contact in days from today (-1: none; 0: due today). */
+static const struct {
+	const char *name, *note;
+	int days_ago, next_in;
+} notes[] = {
+	{ "Bernard Hughes", "Rang him: he has not heard from the walking group yet. Said I "
+	  "would chase them and ring him back.", 1, 0 },
+	{ "Kwame Mensah", "Talked about which walk suits him; he would like a short one to start.",
+	  2, 7 },
+	{ "Amira Haddad", "Her daughter will go with her to the first walk.", 5, 14 },
+	{ "Margaret Dunn", "Went along for the first time and enjoyed it. Check in after a few "
+	  "weeks.", 20, 10 },
+};
+
+static enum err demo_notes(struct demo_ctx *c, size_t i, const char *id)
+{
+	int64_t today = uk_local_day(c->now);
+	enum err e = ERR_OK;
+
+	for (size_t k = 0; k < ARRAY_LEN(notes) && e == ERR_OK; k++) {
+		char on[11];
+		int y, m, d;
+
+		if (strcmp(notes[k].name, refs[i].name) != 0)
+			continue;
+		e = ref_db_note_add(c->db, id, c->now - (int64_t)notes[k].days_ago * REF_DAY - 2 * HOUR,
+				    c->lw.id, notes[k].note);
+		if (e || notes[k].next_in < 0)
+			continue;
+		uk_date(today + notes[k].next_in, &y, &m, &d);
+		snprintf(on, sizeof(on), "%04d-%02d-%02d", y, m, d);
+		e = ref_db_set_next_contact(c->db, id, on, c->now);
+	}
+	return e;
 }
 
 /* Our own data failing a check is a bug to hear about; a referral that
@@ -242,6 +305,8 @@ static enum err demo_one(struct demo_ctx *c, size_t i)
 	json_decref(errors);
 	if (e == ERR_OK)
 		e = demo_moves(c, d, id, t, own);
+	if (e == ERR_OK && out[0])
+		e = demo_notes(c, i, id);
 	return e;
 }
 
@@ -270,8 +335,41 @@ static enum err demo_member(struct demo_ctx *c)
 	e = demo_outcome(e, errors, ARRAY_LEN(refs));
 	json_decref(errors);
 	if (e == ERR_OK)
-		e = ref_move(NULL, c->db, &c->org, PARTY_RECEIVER, id, "accepted", NULL, NULL,
-			     t + REF_DAY, true, NULL);
+		e = ref_move(NULL, c->db, &c->org, PARTY_RECEIVER, id,
+			     &(const struct ref_step){ .to = "accepted" }, t + REF_DAY, true, NULL);
+	return e;
+}
+
+/* Nobody from the other organisations is on kith, and their referrals
+ * were made quietly: put them on the coordinators' list to bring on with
+ * the referrals still waiting (directory/claim.h), emailing nobody. */
+static enum err demo_bring_on(struct demo_ctx *c)
+{
+	struct seen { char org[37]; int64_t n, first, last; } seen[OTHER_SERVICES];
+	size_t nseen = 0, k;
+	struct ref_meta m;
+	char id[37];
+	enum err e = ERR_OK;
+
+	for (size_t i = 0; i < ARRAY_LEN(refs) && e == ERR_OK; i++) {
+		demo_id(id, "d3e00000", i);
+		if (refs[i].service < 10 || referral_meta(c->db, id, &m) != ERR_OK ||
+		    !ref_status_open(m.status) || !m.target_org_id[0])
+			continue;
+		for (k = 0; k < nseen && strcmp(seen[k].org, m.target_org_id) != 0; k++)
+			;
+		if (k == nseen) {
+			if (nseen == ARRAY_LEN(seen))
+				continue;
+			seen[nseen] = (struct seen){ .first = m.sent_at, .last = m.sent_at };
+			str_copy(seen[nseen++].org, sizeof(seen[k].org), m.target_org_id);
+		}
+		seen[k].n++;
+		seen[k].first = m.sent_at < seen[k].first ? m.sent_at : seen[k].first;
+		seen[k].last = m.sent_at > seen[k].last ? m.sent_at : seen[k].last;
+	}
+	for (k = 0; k < nseen && e == ERR_OK; k++)
+		e = claim_demo_note(c->db, seen[k].org, seen[k].n, seen[k].first, seen[k].last);
 	return e;
 }
 
@@ -317,6 +415,8 @@ enum err referral_demo(struct db *db, const struct demo_opts *opts)
 		e = demo_one(&c, i);
 	if (e == ERR_OK)
 		e = demo_member(&c);
+	if (e == ERR_OK)
+		e = demo_bring_on(&c);
 	if (e == ERR_OK && opts->out)
 		fprintf(opts->out, "Referrals: %zu in the demo town (sign in as the link worker, the "
 			"organiser or the member to see them).\n", ARRAY_LEN(refs) + 1);

@@ -38,6 +38,7 @@ struct ref_row {
 	uint64_t needs, category;
 	int64_t accepted_at, contacted_at, attended_at, sustained_at, ended_at;
 	int64_t follow_up_sent_at;
+	const char *next_contact_on;  /* YYYY-MM-DD, or NULL */
 };
 
 /* The person referred. */
@@ -72,6 +73,13 @@ struct ref_consent {
 struct ref_event {
 	int64_t at, actor_id;
 	const char *actor_name, *from, *to, *reason, *note;
+	const char *happened_on, *method;   /* dated steps: YYYY-MM-DD and a step_method name */
+};
+
+/* A case note. */
+struct ref_note {
+	int64_t at;
+	const char *author_name, *body;
 };
 
 /* Someone to email: a person (id > 0) or an organisation's address (0). */
@@ -87,6 +95,7 @@ struct ref_item {
 	int64_t sent_at, ended_at, referrer_id, person_account;
 	const char *target_org_id;
 	bool shared, outcome;
+	const char *next_contact_on;  /* YYYY-MM-DD, or NULL */
 };
 
 /* Someone who read a referral (from the audit log). */
@@ -103,6 +112,12 @@ struct ref_list_q {
 	const char *org_id;           /* sent to this organisation ("" or NULL: not) */
 	const char *status;           /* "" or NULL: any */
 	int64_t due_before;           /* > 0: sent or accepted and sent_at <= this */
+	bool open_only;               /* an open status */
+	const char *contact_due;      /* YYYY-MM-DD: open and next_contact_on <= this, soonest
+	                                 first ("" or NULL: not) */
+	const char *like;             /* a LIKE pattern (lower case, ! escapes) for the person's
+	                                 or the target's name ("" or NULL: any) */
+	bool name_if_shared;          /* match the person's name only where consent to share stands */
 	int limit, offset;
 };
 
@@ -121,6 +136,13 @@ void ref_at_words(int64_t t, char *out, size_t n);
 json_t *ref_iso(int64_t t);
 /* Floor of whole days from a to b (b >= a), else -1. */
 int64_t ref_days(int64_t a, int64_t b);
+/* UK calendar days from the day of a to the day of b (b >= a > 0), else -1:
+ * the figures ("days to first attending"). */
+int64_t ref_day_span(int64_t a, int64_t b);
+/* A LIKE pattern matching words anywhere, lower case (ASCII), with "!"
+ * escaping % _ and ! (SQL: LIKE $n ESCAPE '!'), in like (n bytes); NULL
+ * for no words. */
+const char *ref_like(const char *words, char *like, size_t n);
 /* Bits of the needs codes in a, or false with *bad the first unknown. */
 uint64_t ref_needs_bits(const char **codes, size_t n, bool *ok);
 
@@ -137,8 +159,10 @@ enum err ref_create(const struct referral_env *env, struct db *db, const struct 
 /* referral_move without the party check's actor (the demo moves as the
  * party given) and optionally without emails and audit. */
 enum err ref_move(const struct referral_env *env, struct db *db, const struct actor *actor,
-		unsigned parties, const char *id, const char *to, const char *reason, const char *note,
-		int64_t now, bool quiet, json_t *errors);
+		unsigned parties, const char *id, const struct ref_step *s, int64_t now, bool quiet,
+		json_t *errors);
+/* Adds a case note (the demo's, quietly: no audit). */
+enum err ref_db_note_add(struct db *db, const char *id, int64_t at, int64_t author, const char *body);
 
 /* Withdraws every open referral of a client (an event with note, which
  * may be NULL, and a "referral.status" audit entry each). actor may be
@@ -176,13 +200,23 @@ enum err ref_db_open_id(struct db *db, const char *open_key, char id[37]);
 enum err ref_db_insert(struct db *db, const struct ref_ins *r);
 enum err ref_db_event(struct db *db, const char *id, int64_t at, int64_t actor,
 		const char *from, const char *to, const char *reason, const char *note);
+/* The same with when (YYYY-MM-DD) and how (a step_method name) it happened. */
+enum err ref_db_event_dated(struct db *db, const char *id, int64_t at, int64_t actor,
+		const char *from, const char *to, const char *note, const char *happened_on,
+		const char *method);
+enum err ref_db_notes(struct db *db, struct arena *a, const char *id,
+		struct ref_note **out, size_t *n);
+/* next_on NULL: cleared. */
+enum err ref_db_set_next_contact(struct db *db, const char *id, const char *next_on, int64_t now);
+enum err ref_db_find_services(struct db *db, const char *like, int max, json_t **out);
 enum err ref_db_events(struct db *db, struct arena *a, const char *id,
 		struct ref_event **out, size_t *n);
 /* Moves id from `from` to `to` (guarded: nothing changes unless it is
- * still at from); ending statuses clear open_key and set ended_at and
- * end_reason. */
+ * still at from); ending statuses clear open_key, next_contact_on and
+ * set ended_at and end_reason. at is when the step happened (its
+ * accepted_at, contacted_at, ... column); now is updated_at and ended_at. */
 enum err ref_db_set_status(struct db *db, const char *id, enum ref_status from,
-		enum ref_status to, const char *end_reason, int64_t now, int64_t *changes);
+		enum ref_status to, const char *end_reason, int64_t at, int64_t now, int64_t *changes);
 /* The open referrals of a client: ids and statuses. */
 enum err ref_db_open_of_client(struct db *db, struct arena *a, const char *client_id,
 		char (**ids)[37], enum ref_status **st, size_t *n);
@@ -220,8 +254,8 @@ enum err ref_db_count_source(struct db *db, int64_t since, int64_t until,
 enum err ref_db_count_category(struct db *db, int64_t since, int64_t until, int64_t *counts);
 enum err ref_db_count_reached(struct db *db, int64_t since, int64_t until,
 		int64_t *attended, int64_t *sustained);
-/* The seconds from sent_at to accepted_at (0), contacted_at (1) or
- * attended_at (2), ascending; *v is malloc'd (free it). */
+/* The UK calendar days (ref_day_span) from sent_at to accepted_at (0),
+ * contacted_at (1) or attended_at (2), ascending; *v is malloc'd (free it). */
 enum err ref_db_waits(struct db *db, int which, int64_t since, int64_t until,
 		int64_t **v, size_t *n);
 enum err ref_db_csv(struct db *db, int64_t since, int64_t until,

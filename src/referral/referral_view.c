@@ -193,6 +193,31 @@ static json_t *consent_json(const struct ref_consent k[CONSENT__MAX])
 	return a;
 }
 
+/* "3 December 2026" for a YYYY-MM-DD day (NULL: none). */
+static void set_day(json_t *o, const char *iso_key, const char *words_key, const char *iso)
+{
+	char words[UK_FORMAT_MAX];
+	int64_t day;
+
+	if (!iso || !uk_parse_day(iso, &day))
+		return;
+	uk_format_day(day, words, sizeof(words));
+	set_str(o, iso_key, iso);
+	set_str(o, words_key, words);
+}
+
+/* When and how a contact or attendance happened, as recorded. */
+static void when_how(json_t *o, const struct ref_event *ev)
+{
+	enum step_method how;
+
+	set_day(o, "happened_on", "happened_words", ev->happened_on);
+	if (ev->method && step_method_parse(ev->method, &how)) {
+		set_str(o, "method", step_method_name(how));
+		set_str(o, "method_words", step_method_words(how));
+	}
+}
+
 /* hide_why: leave out the reason and note (a close the viewer may not
  * hear the reasons for). */
 static json_t *event_json(const struct ref_event *ev, bool hide_why)
@@ -214,6 +239,7 @@ static json_t *event_json(const struct ref_event *ev, bool hide_why)
 	if ((why = reason_code(to, ev->reason)))
 		set_str(o, "reason_words", why->name);
 	set_str(o, "note", ev->note);
+	when_how(o, ev);
 	return o;
 }
 
@@ -234,7 +260,7 @@ static json_t *events_json(const struct ref_event *ev, size_t n, const struct si
 
 static void set_days(json_t *o, const char *key, int64_t from, int64_t to)
 {
-	int64_t d = ref_days(from, to);
+	int64_t d = ref_day_span(from, to);
 
 	if (to > 0 && d >= 0)
 		json_object_set_new(o, key, json_integer(d));
@@ -303,7 +329,40 @@ struct view_in {
 	unsigned parties;
 	int64_t now;
 	bool moves;
+	bool casework;        /* case notes and the next contact: the referrer and
+	                         coordinators, and the person's own export */
 };
+
+/* Case notes and the next contact (docs/THREATS.md: who sees them). */
+static enum err casework_json(struct db *db, struct arena *a, const struct ref_row *r,
+		int64_t now, json_t *o)
+{
+	struct ref_note *notes;
+	size_t n = 0;
+	int64_t day;
+	json_t *list;
+	enum err e;
+
+	if ((e = ref_db_notes(db, a, r->m.id, &notes, &n)) != ERR_OK)
+		return e;
+	if (!(list = json_array()))
+		return ERR_NOMEM;
+	for (size_t i = 0; i < n; i++) {
+		json_t *x = json_pack("{s:s}", "text", notes[i].body ? notes[i].body : "");
+
+		if (!x)
+			continue;
+		set_at(x, "at", "at_words", notes[i].at);
+		set_str(x, "author", notes[i].author_name);
+		json_array_append_new(list, x);
+	}
+	json_object_set_new(o, "notes", list);
+	set_day(o, "next_contact_on", "next_contact_words", r->next_contact_on);
+	json_object_set_new(o, "contact_due", json_boolean(r->next_contact_on &&
+		ref_status_open(r->m.status) && uk_parse_day(r->next_contact_on, &day) &&
+		day <= uk_local_day(now)));
+	return ERR_OK;
+}
 
 static enum err build_view(struct db *db, const struct view_in *in, const char *id, json_t **out)
 {
@@ -344,6 +403,12 @@ static enum err build_view(struct db *db, const struct view_in *in, const char *
 	}
 	json_object_set_new(o, "moves", in->moves ? moves_json(in->parties, &r,
 			    ref_sustained_weeks(in->env), in->now) : json_array());
+	if ((in->casework || (in->parties & (PARTY_REFERRER | PARTY_COORDINATOR))) &&
+	    (e = casework_json(db, &a, &r, in->now, o)) != ERR_OK) {
+		json_decref(o);
+		o = NULL;
+		goto out;
+	}
 	if (!v.limited) {
 		if (r.m.referrer_id > 0)
 			json_object_set_new(o, "referrer", json_pack("{s:I, s:s}", "id",
@@ -483,6 +548,16 @@ static json_t *item_json(const struct actor *actor, const struct ref_item *it, i
 		"days_open", (json_int_t)ref_days(it->sent_at, it->ended_at > 0 ? it->ended_at : now));
 	if (o && parties && v.details)
 		set_str(o, "person_name", it->person_name);
+	if (o && (parties & (PARTY_REFERRER | PARTY_COORDINATOR))) {
+		int64_t day;
+
+		set_day(o, "next_contact_on", "next_contact_words", it->next_contact_on);
+		json_object_set_new(o, "contact_due", json_boolean(ref_status_open(st) &&
+			it->next_contact_on && uk_parse_day(it->next_contact_on, &day) &&
+			day <= uk_local_day(now)));
+	} else if (o) {
+		json_object_set_new(o, "contact_due", json_false());
+	}
 	return o;
 }
 
@@ -490,6 +565,7 @@ enum err referral_list(const struct referral_env *env, struct db *db, const stru
 		const struct ref_list_opts *o, int64_t now, json_t **items, int64_t *total)
 {
 	struct ref_list_q q = { 0 };
+	char today[11], like[260];
 	struct ref_item *it;
 	struct arena a;
 	size_t n = 0;
@@ -510,6 +586,21 @@ enum err referral_list(const struct referral_env *env, struct db *db, const stru
 		return ERR_NOMEM;
 	if (none)
 		return ERR_OK;
+	/* A next-contact date is the referrer's and coordinators' own. */
+	if (o->contact_due_only && o->kind != REF_LIST_CASELOAD && !is_staff(actor))
+		return ERR_FORBIDDEN;
+	if (o->contact_due_only) {
+		int y, m, d;
+
+		uk_date(uk_local_day(now), &y, &m, &d);
+		snprintf(today, sizeof(today), "%04d-%02d-%02d", y, m, d);
+		q.contact_due = today;
+	}
+	q.open_only = o->open_only;
+	q.like = ref_like(o->search, like, sizeof(like));
+	/* A name this actor may not see is not searched either: the receiving
+	 * organisation sees it only while consent to share stands. */
+	q.name_if_shared = !is_staff(actor) && o->kind != REF_LIST_CASELOAD && o->kind != REF_LIST_MINE;
 	q.status = o->status >= 0 ? ref_status_name((enum ref_status)o->status) : NULL;
 	q.due_before = o->follow_up_only ? now - (int64_t)days * REF_DAY : 0;
 	q.limit = o->limit;
@@ -578,15 +669,15 @@ enum err referral_readers(struct db *db, const char *id, json_t **out)
 
 /* ---------------------------------------------------------------- reports */
 
-/* Median of whole days (the waits are in seconds, ascending). */
+/* Median of whole days (the waits are UK calendar days, ascending). */
 static json_t *median_days(const int64_t *v, size_t n)
 {
 	int64_t a, b;
 
 	if (n == 0)
 		return NULL;
-	a = v[(n - 1) / 2] / REF_DAY;
-	b = v[n / 2] / REF_DAY;
+	a = v[(n - 1) / 2];
+	b = v[n / 2];
 	if ((a + b) % 2 == 0)
 		return json_integer((a + b) / 2);
 	return json_real((double)(a + b) / 2.0);
@@ -725,7 +816,7 @@ static void csv_cell(struct buf *b, const char *s, bool last)
 
 static void csv_days(struct buf *b, int64_t from, int64_t to)
 {
-	int64_t d = to > 0 ? ref_days(from, to) : -1;
+	int64_t d = to > 0 ? ref_day_span(from, to) : -1;
 
 	if (d >= 0)
 		buf_addf(b, "%lld", (long long)d);
@@ -836,7 +927,8 @@ enum err referral_summary_csv(const json_t *ov, struct arena *a, const char **cs
 
 enum err referral_export_person(struct db *db, int64_t person_id, int64_t now, json_t *out)
 {
-	struct view_in in = { .parties = PARTY_PERSON, .now = now };
+	/* The right of access covers the referrer's notes about them too. */
+	struct view_in in = { .parties = PARTY_PERSON, .now = now, .casework = true };
 	char (*ids)[37];
 	struct arena a;
 	size_t n = 0;

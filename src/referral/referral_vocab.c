@@ -213,6 +213,40 @@ bool consent_method_parse(const char *name, enum consent_method *out)
 	return false;
 }
 
+static const struct { const char *name, *words; } step_methods[STEP_METHOD__MAX] = {
+	[STEP_PHONE] = { "phone", "By phone" },
+	[STEP_IN_PERSON] = { "in_person", "In person" },
+	[STEP_EMAIL] = { "email", "By email" },
+	[STEP_TEXT] = { "text", "By text message" },
+	[STEP_LETTER] = { "letter", "By letter" },
+	[STEP_ONLINE] = { "online", "Online, by video call" },
+};
+
+const char *step_method_name(enum step_method m)
+{
+	return (unsigned)m < STEP_METHOD__MAX ? step_methods[m].name : "";
+}
+
+const char *step_method_words(enum step_method m)
+{
+	return (unsigned)m < STEP_METHOD__MAX ? step_methods[m].words : "";
+}
+
+bool step_method_parse(const char *name, enum step_method *out)
+{
+	for (int i = 0; name && i < STEP_METHOD__MAX; i++)
+		if (strcmp(name, step_methods[i].name) == 0) {
+			*out = (enum step_method)i;
+			return true;
+		}
+	return false;
+}
+
+bool ref_status_dated(enum ref_status s)
+{
+	return s == REF_CONTACTED || s == REF_ATTENDED || s == REF_SUSTAINED;
+}
+
 int ref_code_find(const struct ref_code *table, size_t n, const char *code)
 {
 	for (size_t i = 0; code && i < n; i++)

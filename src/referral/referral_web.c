@@ -1,9 +1,11 @@
 /*
- * referral_web.c - the referral pages: refer someone (/referrals/new), "I'd
- * like to go" from a service page (/services/{id}/refer-me), one referral
- * with its steps and consent (/referrals/{id}), the receiving
- * organisation's inbox, the referrer's caseload, the person's own "your
- * referrals", and the overview of counts with its CSV.
+ * referral_web.c - the referral pages: refer someone (/referrals/new, from
+ * a service page or choosing the service in the form), "I'd like to go"
+ * from a service page (/services/{id}/refer-me), one referral with its
+ * steps (contact and attendance with their day and way), consent and the
+ * referrer's case notes (/referrals/{id}), the receiving organisation's
+ * inbox and the referrer's caseload (by status, searched by name), the
+ * person's own "your referrals", and the overview of counts with its CSV.
  *
  * Who sees what is referral.h's business, never a template's: pages show
  * what referral_view() and referral_list() give this actor and offer the
@@ -39,8 +41,10 @@
 #include "core/str.h"
 #include "core/timeutil.h"
 #include "core/uktime.h"
+#include "directory/claim.h"
 #include "directory/directory.h"
 #include "directory/vocab.h"
+#include "oruk/oruk.h"
 #include "referral/referral.h"
 #include "referral/referral_feature.h"
 #include "referral/referral_int.h"
@@ -105,6 +109,15 @@ static void merge_errors(struct request *req, json_t *errors, const json_t *from
 			  json_string_value(json_object_get(x, "detail")));
 }
 
+/* A field's id as it is (merge_errors's map for forms whose ids are
+ * the fields' names). */
+static const char *keep_field(struct request *req, const char *f, bool self)
+{
+	UNUSED(req);
+	UNUSED(self);
+	return f ? f : "casework-note";
+}
+
 /* The first error's words, for a 409 that is one sentence. */
 static const char *first_detail(const json_t *errors, const char *fallback)
 {
@@ -148,6 +161,10 @@ static void decorate_items(struct request *req, json_t *items, bool by_target)
 			(where[0] ? where : "Referral") : person));
 		json_object_set_new(it, "show_target", json_boolean(!by_target));
 		json_object_set_new(it, "due", json_boolean(item_overdue(it)));
+		if (!json_object_get(it, "next_contact_words"))
+			json_object_set_new(it, "next_contact_words", json_null());
+		if (!json_is_boolean(json_object_get(it, "contact_due")))
+			json_object_set_new(it, "contact_due", json_false());
 	}
 }
 
@@ -233,6 +250,8 @@ static const struct field_def refer_fields[] = {
 	DOMAIN_FIELD("person.nhs_number"), DOMAIN_FIELD("reason"),
 	CONSENT_FIELD("consent.share"), CONSENT_FIELD("consent.contact"),
 	CONSENT_FIELD("consent.outcome"), DOMAIN_FIELD("consent.method"), DOMAIN_FIELD("source"),
+	/* The service chooser (refer someone without a service page). */
+	DOMAIN_FIELD("choose"), DOMAIN_FIELD("service_q"),
 };
 
 static const char *const consent_fields[CONSENT__MAX] = {
@@ -337,6 +356,23 @@ static bool may_choose_source(const struct request *req)
 				     ROLE_BIT(ROLE_ADMIN))) != 0;
 }
 
+/* With JavaScript only the chosen way's box shows (contact_by_model), so
+ * what the others hold (typed before choosing another way, or filled in
+ * for a member) was not seen: it is not sent. */
+static void drop_hidden_boxes(struct ref_person *p)
+{
+	enum contact_by by;
+
+	if (!contact_by_parse(p->contact_by, &by))
+		return;
+	if (by != CONTACT_EMAIL)
+		p->email = "";
+	if (by != CONTACT_PHONE)
+		p->phone = "";
+	if (by != CONTACT_POST)
+		p->address = "";
+}
+
 /* struct ref_new from a bound form and its needs (both must outlive it). */
 static void new_from_bound(struct request *req, const struct bound *b, const json_t *needs,
 		bool self, const char *target_id, struct ref_new *n)
@@ -353,6 +389,7 @@ static void new_from_bound(struct request *req, const struct bound *b, const jso
 		n->person.phone = btext(b, "person.phone");
 		n->person.address = btext(b, "person.address");
 		n->person.contact_by = btext(b, "person.contact_by");
+		drop_hidden_boxes(&n->person);
 		n->person.access_needs = btext(b, "person.access_needs");
 		n->person.language = self ? "" : btext(b, "person.language");
 		n->person.birth_date = self ? NULL : birth;
@@ -419,10 +456,14 @@ static json_t *radios_model(const char *name, const char *legend, const char *hi
 	const char *err = web_error_for(errors, name);
 
 	for (size_t i = 0; i < n; i++)
-		json_array_append_new(items, json_pack("{s:o, s:s, s:s, s:b}",
+		/* reveal and reveal_id are set (null) on every item so the
+		 * partial never finds an outer context's; contact_by_model fills
+		 * them where a box shows under a choice. */
+		json_array_append_new(items, json_pack("{s:o, s:s, s:s, s:b, s:n, s:n}",
 			"id", i == 0 ? json_string(name) : json_sprintf("%s-%s", name, values[i]),
 			"value", values[i], "label", labels[i],
-			"checked", chosen && strcmp(chosen, values[i]) == 0));
+			"checked", chosen && strcmp(chosen, values[i]) == 0,
+			"reveal", "reveal_id"));
 	return json_pack("{s:s, s:s, s:o, s:o, s:o, s:o}", "name", name, "legend", legend,
 		"hint", jstr_or_null(hint), "error", jstr_or_null(err),
 		"describedby", described(name, hint != NULL, err != NULL), "items", items);
@@ -482,21 +523,38 @@ static json_t *consent_model(struct request *req, bool self, const char *org_nam
 			    "change their mind at any time.", items, errors);
 }
 
-static json_t *contact_by_model(bool self, const json_t *values, const json_t *errors)
+/* How to get in touch, each way with its box (fields' email, phone or
+ * address) revealed under it when chosen (GOV.UK's conditional reveal:
+ * reveal_id is the box's wrapper; without JavaScript every box shows). */
+static json_t *contact_by_model(bool self, const json_t *values, const json_t *errors,
+		const json_t *fields)
 {
-	const char *vals[CONTACT__MAX], *labels[CONTACT__MAX];
-	size_t n = 0;
+	static const char *const box[CONTACT__MAX] = {
+		[CONTACT_EMAIL] = "email", [CONTACT_PHONE] = "phone", [CONTACT_POST] = "address",
+	};
+	const char *vals[CONTACT__MAX], *labels[CONTACT__MAX], *boxes[CONTACT__MAX];
+	size_t n = 0, i;
+	json_t *m, *it;
 
 	for (int c = 0; c < CONTACT__MAX; c++) {
 		if (self && c == CONTACT_LINK_WORKER)
 			continue;
 		vals[n] = contact_by_name((enum contact_by)c);
 		labels[n] = contact_by_words((enum contact_by)c);
+		boxes[n] = box[c];
 		n++;
 	}
-	return radios_model("person.contact_by", self ? "How would you like them to get in touch?" :
-			    "How would they like to be contacted?", NULL, vals, labels, n,
-			    jtext(values, "person.contact_by"), errors);
+	m = radios_model("person.contact_by", self ? "How would you like them to get in touch?" :
+			 "How would they like to be contacted?", NULL, vals, labels, n,
+			 jtext(values, "person.contact_by"), errors);
+	json_array_foreach(json_object_get(m, "items"), i, it) {
+		json_t *f = boxes[i] ? json_object_get(fields, boxes[i]) : NULL;
+
+		json_object_set_new(it, "reveal", f ? json_incref(f) : json_null());
+		json_object_set_new(it, "reveal_id", f ? json_sprintf("conditional-%s", jtext(it, "id"))
+						       : json_null());
+	}
+	return m;
 }
 
 static json_t *languages_model(const json_t *values, const json_t *errors)
@@ -554,14 +612,27 @@ static json_t *form_model(struct request *req, bool self, const struct svc_meta 
 		const json_t *values, const json_t *errors, json_t *clients)
 {
 	json_t *fields = json_object(), *m;
+	struct pfield reason = pfields[PF_REASON];
 
+	/* People can just turn up: saying what they would like help with is
+	 * up to them. Otherwise the organisation needs to know first. */
+	if (target && (target->flags & SF_TURN_UP)) {
+		reason.label = "What matters to them, in their own words (optional)";
+		reason.self_label = "What would you like help with? (optional)";
+		reason.self_hint = "You can just go along, so you do not have to say. A few words "
+				   "can help them make you welcome, like \"I would like to meet people\"";
+	} else {
+		reason.self_hint = "They need to know this before you go. A few words are enough, "
+				   "like \"I would like to meet people\" or \"I want to get more active\"";
+	}
 	for (int k = 0; k < PF__MAX; k++) {
 		if (self && k == PF_NHS)
 			continue;
-		json_object_set_new(fields, pfields[k].key, text_model(&pfields[k], self, values, errors));
+		json_object_set_new(fields, pfields[k].key, text_model(k == PF_REASON ? &reason : &pfields[k],
+			self, values, errors));
 	}
 	m = json_pack("{s:o, s:o, s:o}", "fields", fields,
-		"contact_by", contact_by_model(self, values, errors),
+		"contact_by", contact_by_model(self, values, errors, fields),
 		"consent", consent_model(req, self, target ? target->org_name : NULL, values, errors));
 	json_object_set_new(m, "target", target ? target_model(target) : json_null());
 	json_object_set_new(m, "target_error", jstr_or_null(web_error_for(errors, "target")));
@@ -593,18 +664,65 @@ static json_t *form_model(struct request *req, bool self, const struct svc_meta 
 
 /* ---------------------------------------------------------------- refer someone */
 
+#define CHOOSER_MAX 20       /* services the chooser lists for some words */
+
+/* The service chooser, when the form was opened without a service
+ * (values' choose is "yes"): the one chosen, if any, then the published
+ * services whose name or organisation holds the words searched for
+ * (service_q), as radios named target.id. The first radio's id (or, with
+ * none, the search box's) is "target", where the summary links. */
+static enum err chooser_model(struct request *req, const struct svc_meta *target,
+		const json_t *values, const json_t *errors, json_t **out)
+{
+	const char *q = jtext(values, "service_q");
+	json_t *found = NULL, *items = json_array(), *x;
+	size_t i;
+	enum err e;
+
+	*out = json_null();
+	if (strcmp(jtext(values, "choose"), "yes") != 0) {
+		json_decref(items);
+		return ERR_OK;
+	}
+	if (target)
+		json_array_append_new(items, json_pack("{s:s, s:s, s:s?, s:b}", "value", target->id,
+			"name", target->name ? target->name : "", "org_name", target->org_name,
+			"checked", true));
+	if (q[0] && (e = referral_find_services(req->db, q, CHOOSER_MAX, &found)) != ERR_OK) {
+		json_decref(items);
+		return e;
+	}
+	json_array_foreach(found, i, x)
+		if (!target || strcmp(jtext(x, "id"), target->id) != 0)
+			json_array_append_new(items, json_pack("{s:s, s:s, s:s?, s:b}", "value",
+				jtext(x, "id"), "name", jtext(x, "name"), "org_name",
+				json_string_value(json_object_get(x, "org_name")), "checked", false));
+	json_decref(found);
+	json_array_foreach(items, i, x)
+		json_object_set_new(x, "id", i == 0 ? json_string("target") :
+				    json_sprintf("target-%s", jtext(x, "value")));
+	*out = json_pack("{s:s, s:b, s:b, s:s, s:o, s:o}", "q", q, "searched", q[0] != '\0',
+		"has_items", json_array_size(items) > 0,
+		"input_id", json_array_size(items) > 0 ? "service_q" : "target",
+		"items", items, "error", jstr_or_null(web_error_for(errors, "target")));
+	return *out ? ERR_OK : ERR_NOMEM;
+}
+
 static enum err new_page(struct request *req, struct response *resp, int status,
 		const struct svc_meta *target, const json_t *values, json_t *errors)
 {
-	json_t *clients = NULL, *data;
+	json_t *clients = NULL, *chooser = NULL, *data, *form;
 	enum err e;
 
-	if ((e = referral_clients(req->db, req->actor, jtext(values, "client_id"), &clients)) != ERR_OK) {
+	if ((e = referral_clients(req->db, req->actor, jtext(values, "client_id"), &clients)) != ERR_OK ||
+	    (e = chooser_model(req, target, values, errors, &chooser)) != ERR_OK) {
 		json_decref(clients);
 		json_decref(errors);
 		return e;
 	}
-	data = json_pack("{s:o}", "form", form_model(req, false, target, values, errors, clients));
+	form = form_model(req, false, target, values, errors, clients);
+	json_object_set_new(form, "chooser", chooser);
+	data = json_pack("{s:o}", "form", form);
 	web_set_errors(data, errors);
 	return web_page(req, resp, status, "referral/new.html", "Refer someone", data);
 }
@@ -628,9 +746,13 @@ static enum err new_get(struct request *req, struct response *resp)
 	json_t *values;
 	enum err e;
 
-	if (!svc || !svc[0])
-		return web_page(req, resp, 200, "referral/new.html", "Refer someone",
-				    json_pack("{s:b}", "choose_service", true));
+	/* Without a service: the same form, choosing the service in it. */
+	if (!svc || !svc[0]) {
+		values = json_pack("{s:[], s:s, s:s}", "needs", "consent.method", "", "choose", "yes");
+		e = new_page(req, resp, 200, NULL, values, NULL);
+		json_decref(values);
+		return e;
+	}
 	e = load_target(req, svc, &target);
 	if (e == ERR_NOT_FOUND)
 		return req_fail(req, e, "There is no service at this address. Find the service in the "
@@ -676,17 +798,26 @@ static void self_words(json_t *errors)
 	}
 }
 
+/* How they agreed, in the words of the two choices the forms offer (the
+ * domain's words also name "online", which only the person themself
+ * gives, and never from these forms). */
+#define METHOD_WORDS "Choose how they agreed: they told you, or in writing"
+
 /* The date of birth is three boxes on the page: the domain's words for a
- * date that is not in the past (the page has checked it is a date). */
+ * date that is not in the past (the page has checked it is a date). How
+ * consent was given: METHOD_WORDS. */
 static void page_words(json_t *errors)
 {
 	size_t i;
 	json_t *x;
 
-	json_array_foreach(errors, i, x)
+	json_array_foreach(errors, i, x) {
 		if (strcmp(jtext(x, "field"), "person.birth_date") == 0)
 			json_object_set_new(x, "detail", json_string("Date of birth must be in the past, "
 					    "and after 1900"));
+		if (strcmp(jtext(x, "field"), "consent.method") == 0)
+			json_object_set_new(x, "detail", json_string(METHOD_WORDS));
+	}
 }
 
 /* Both forms, on the one POST path (web_form_post): refer_before() checks
@@ -713,6 +844,7 @@ static enum err refer_before(struct request *req, const struct bound *b, json_t 
 	if (!c->target)
 		web_error_once(errors, "target", "Choose a service from the directory to refer to");
 	new_from_bound(req, b, c->needs, c->self, c->target ? c->target->id : NULL, &c->n);
+	c->n.turn_up = c->target && (c->target->flags & SF_TURN_UP);
 	referral_check(&c->n, req->now, raw);
 	page_words(raw);
 	if (c->self)
@@ -742,6 +874,7 @@ static enum err refer_refused(struct request *req, struct refer *c, enum err e, 
 		return ERR_INVALID;
 	}
 	if (e == ERR_INVALID || e == ERR_NOT_FOUND) {
+		page_words(raw);
 		if (self)
 			self_words(raw);
 		merge_errors(req, errors, raw, form_field, self);
@@ -813,10 +946,27 @@ static enum err refer_post(struct request *req, struct response *resp, struct re
 	return e;
 }
 
+static enum err refer_find(struct request *req, struct response *resp, const struct refer *c)
+{
+	struct bound b;
+	json_t *values;
+	enum err e;
+
+	web_bind(req, refer_fields, ARRAY_LEN(refer_fields), &b);
+	values = json_incref(b.values);
+	web_bound_release(&b);
+	json_object_set_new(values, "choose", json_string("yes"));
+	page_values(req, values);
+	e = new_page(req, resp, 200, c->target, values, NULL);
+	json_decref(values);
+	return e;
+}
+
 static enum err new_post(struct request *req, struct response *resp)
 {
 	const char *tid = web_form_text(req, "target.id");
 	const char *ttype = web_form_text(req, "target.type");
+	const char *find = web_form_text(req, "find");
 	struct svc_meta target;
 	struct refer c = { .self = false };
 	enum err e;
@@ -830,10 +980,112 @@ static enum err new_post(struct request *req, struct response *resp)
 		else if (e != ERR_NOT_FOUND)
 			return e;
 	}
+	/* "Find services" in the chooser: the same form again with what
+	 * matches, everything typed kept, nothing judged yet. */
+	if (find && strcmp(find, "yes") == 0)
+		return refer_find(req, resp, &c);
 	return refer_post(req, resp, &c);
 }
 
 /* ---------------------------------------------------------------- I'd like to go */
+
+/* "Tuesday 8 December" for a UK day number, with the year when it is not
+ * today's year. */
+static json_t *day_words(int64_t day, int64_t today)
+{
+	int y, m, d, ty, tm, td;
+
+	uk_date(day, &y, &m, &d);
+	uk_date(today, &ty, &tm, &td);
+	if (y == ty)
+		return json_sprintf("%s %d %s", uk_weekday_name(uk_weekday(day)), d, uk_month_name(m));
+	return json_sprintf("%s %d %s %d", uk_weekday_name(uk_weekday(day)), d, uk_month_name(m), y);
+}
+
+/* Where the service meets, in one line, from the directory's view: its
+ * first place ("St Mary's Hall, 1 Park Road, Scunthorpe DN15 6XX"), else
+ * "online or by phone", else NULL. */
+static json_t *place_words(const json_t *svc)
+{
+	const json_t *place = json_array_get(json_object_get(svc, "where"), 0), *line;
+	struct buf b;
+	json_t *out = NULL;
+	size_t i;
+
+	if (!place)
+		return json_is_true(json_object_get(svc, "online")) ? json_string("online or by phone")
+								     : json_null();
+	buf_init(&b, 256);
+	if (jtext(place, "name")[0])
+		buf_adds(&b, jtext(place, "name"));
+	json_array_foreach(json_object_get(place, "lines"), i, line) {
+		if (b.len)
+			buf_adds(&b, ", ");
+		buf_adds(&b, json_is_string(line) ? json_string_value(line) : "");
+	}
+	if (jtext(place, "postcode")[0]) {
+		if (b.len)
+			buf_adds(&b, " ");
+		buf_adds(&b, jtext(place, "postcode"));
+	}
+	if (buf_ok(&b) && b.len)
+		out = json_stringn(b.p, b.len);
+	buf_release(&b);
+	return out ? out : json_null();
+}
+
+/* After "I'd like to go": when and where the next session is, and a time
+ * to hear back that fits it (svc: directory_service_view's). null when
+ * the service has no next session: then the follow-up days are the time
+ * to wait. Otherwise {when "Tuesday 8 December at 10:00", where (or
+ * null), soon (the session comes before the follow-up days are up),
+ * turn_up (people can just go along), hear_by "Monday 7 December" (the
+ * day before the session, or null when that is not after today)}. All in
+ * UK local time. */
+static json_t *next_model(const json_t *svc, int64_t now, int follow_up_days)
+{
+	const json_t *next = json_object_get(svc, "next_session");
+	const char *clock = json_string_value(json_object_get(next, "time"));
+	int64_t t, day, today = uk_local_day(now);
+	json_t *when;
+
+	if (!next || !oruk_parse_datetime(jtext(next, "iso"), &t) || t < now)
+		return json_null();
+	day = uk_local_day(t);
+	when = day_words(day, today);
+	if (clock && when) {
+		json_t *at = json_sprintf("%s at %s", json_string_value(when), clock);
+
+		json_decref(when);
+		when = at;
+	}
+	return json_pack("{s:o, s:o, s:b, s:b, s:o}", "when", when, "where", place_words(svc),
+		"soon", day - today < follow_up_days, "turn_up",
+		strcmp(jtext(json_object_get(svc, "join"), "code"), "turn-up") == 0,
+		"hear_by", day - 1 > today ? day_words(day - 1, today) : json_null());
+}
+
+/* The page after sending: what happens next, by the service's next
+ * session when it has one; or, when nobody from the organisation is on
+ * kith yet (directory/claim.h), that it is being brought on. */
+static enum err referme_sent(struct request *req, struct response *resp, const struct svc_meta *target)
+{
+	int days = ref_follow_up_days(ref_env(req));
+	json_t *svc = NULL, *next, *data;
+	bool not_on_kith = false;
+	enum err e;
+
+	if ((e = claim_org_waiting(req->db, target->org_id, &not_on_kith)) != ERR_OK ||
+	    (e = directory_service_view(&req->app->links, req->db, target->id, req->now, &svc)) != ERR_OK)
+		return e;
+	next = next_model(svc, req->now, days);
+	json_decref(svc);
+	data = json_pack("{s:b, s:o, s:b, s:i, s:b, s:o, s:b}", "sent", true, "target", target_model(target),
+			 "signed_in", req->actor->id != 0, "follow_up_days", days,
+			 "soon", json_is_true(json_object_get(next, "soon")), "next", next,
+			 "not_on_kith", not_on_kith);
+	return web_page(req, resp, 200, "referral/refer-me.html", "Your request is sent", data);
+}
 
 static enum err referme_get(struct request *req, struct response *resp)
 {
@@ -847,10 +1099,7 @@ static enum err referme_get(struct request *req, struct response *resp)
 	if (e)
 		return e;
 	if (done && strcmp(done, "sent") == 0)
-		return web_page(req, resp, 200, "referral/refer-me.html", "Your request is sent",
-				    json_pack("{s:b, s:o, s:b, s:i}", "sent", true, "target", target_model(&target),
-					      "signed_in", req->actor->id != 0, "follow_up_days",
-					      ref_follow_up_days(ref_env(req))));
+		return referme_sent(req, resp, &target);
 	/* Signed in: their own name and email, to save typing. */
 	values = json_pack("{s:s, s:s, s:s}", "person.name", req->actor->name ? req->actor->name : "",
 			   "person.email", req->actor->email ? req->actor->email : "",
@@ -894,16 +1143,94 @@ static void done_banner(struct request *req, json_t *data)
 
 	if (!w)
 		return;
-	if (strcmp(w, "sent") == 0)
+	if (strcmp(w, "sent") == 0 && json_is_true(json_object_get(data, "not_on_kith")))
+		web_set_banner(data, true, "The referral is sent. Nobody from the organisation is on "
+				   "kith yet, so they cannot see it yet. We have asked them to join, and a "
+				   "coordinator will help bring them on.");
+	else if (strcmp(w, "sent") == 0)
 		web_set_banner(data, true, "The referral is sent. The organisation has been told "
 				   "there is a new referral to look at.");
 	else if (strcmp(w, "consent-given") == 0)
 		web_set_banner(data, true, "Consent is recorded.");
 	else if (strcmp(w, "consent-withdrawn") == 0)
 		web_set_banner(data, true, "Consent is withdrawn. We have stopped what it covered.");
+	else if (strcmp(w, "notes") == 0)
+		web_set_banner(data, true, "Saved. Your case notes are up to date.");
+	else if (strcmp(w, "next-cleared") == 0)
+		web_set_banner(data, true, "Saved. No next contact is planned.");
 	else if (ref_status_parse(w, &s))
 		web_set_banner(data, true, arena_printf(&req->arena, "Saved. The referral is now: %s.",
 				   ref_status_words(s)));
+}
+
+/* Today as the three boxes' values (UK day). */
+static void today_parts(int64_t now, char d[3], char m[3], char y[5])
+{
+	int yy, mm, dd;
+
+	uk_date(uk_local_day(now), &yy, &mm, &dd);
+	snprintf(d, 3, "%d", dd);
+	snprintf(m, 3, "%d", mm);
+	snprintf(y, 5, "%04d", (yy % 10000 + 10000) % 10000);
+}
+
+/* The three boxes of a date whose boxes share one name on a page of
+ * several forms (name-day, name-month, name-year) but have ids of their
+ * own (id, id-month, id-year). */
+static json_t *named_date_model(const char *id, const char *name, const char *legend,
+		const char *hint, const char *day, const char *month, const char *year,
+		const json_t *errors)
+{
+	static const char *const part[3] = { "day", "month", "year" };
+	json_t *m = date_model(id, legend, hint, day, month, year, errors), *box;
+	size_t i;
+
+	json_array_foreach(json_object_get(m, "boxes"), i, box)
+		if (i < 3)
+			json_object_set_new(box, "box_name", json_sprintf("%s-%s", name, part[i]));
+	return m;
+}
+
+/* A step that records contact or attendance asks when (today unless
+ * said) and how. */
+static void decorate_dated(struct request *req, json_t *mv, const char *to, const json_t *typed,
+		const json_t *errors)
+{
+	enum ref_status s;
+	const char *vals[STEP_METHOD__MAX], *labels[STEP_METHOD__MAX];
+	char d[3], m[3], y[5];
+	bool dated = ref_status_parse(to, &s) && ref_status_dated(s);
+	const char *date_id = arena_printf(&req->arena, "happened_on-%s", to);
+	const char *method_id = arena_printf(&req->arena, "method-%s", to);
+	json_t *radios;
+
+	json_object_set_new(mv, "dated", json_boolean(dated));
+	if (!dated)
+		return;
+	today_parts(req->now, d, m, y);
+	json_object_set_new(mv, "when", named_date_model(date_id, "happened_on",
+		s == REF_CONTACTED ? "When did you get in touch?" : "When did they come along?",
+		"Today, unless you change it", typed ? jtext(typed, "happened_on-day") : d,
+		typed ? jtext(typed, "happened_on-month") : m,
+		typed ? jtext(typed, "happened_on-year") : y, errors));
+	for (int k = 0; k < STEP_METHOD__MAX; k++) {
+		vals[k] = step_method_name((enum step_method)k);
+		labels[k] = step_method_words((enum step_method)k);
+	}
+	radios = radios_model(method_id, s == REF_CONTACTED ? "How did you get in touch? (optional)" :
+			      "How did they take part? (optional)", NULL, vals, labels, STEP_METHOD__MAX,
+			      typed ? jtext(typed, "method") : NULL, errors);
+	/* One input name for every step's radios (each item's own name);
+	 * the ids, hint and message stay the step's own. */
+	{
+		size_t i;
+		json_t *it;
+
+		json_array_foreach(json_object_get(radios, "items"), i, it) {
+			json_object_set_new(it, "name", json_string("method"));
+		}
+	}
+	json_object_set_new(mv, "how", radios);
 }
 
 /* A step's form: its reasons as radios, a note, and what was typed when
@@ -947,6 +1274,7 @@ static void decorate_move(struct request *req, json_t *mv, const char *ref_id, c
 	 * opens with a reason and a note, and is not one press away. */
 	json_object_set_new(mv, "ending", json_boolean(ending));
 	json_object_set_new(mv, "open", json_boolean(mine || reason_err || note_err));
+	decorate_dated(req, mv, to, mine ? typed : NULL, errors);
 }
 
 /* Consent per purpose, with the form to give or withdraw it when this
@@ -1041,7 +1369,8 @@ static void normalise_view(json_t *view, const struct ref_meta *m)
 	       "contact_by_words", "access_needs", "language_name", "birth_date", "nhs_number");
 	json_object_set_new(view, "sent_words", at_words(m->sent_at));
 	json_array_foreach(json_object_get(view, "events"), i, x)
-		ENSURE(x, "actor", "reason_words", "note", "at_words");
+		ENSURE(x, "actor", "reason_words", "note", "at_words", "happened_words", "happened_on",
+		       "method_words");
 	json_array_foreach(json_object_get(view, "consent"), i, x) {
 		const char *method = json_string_value(json_object_get(x, "method"));
 
@@ -1065,6 +1394,48 @@ static void normalise_view(json_t *view, const struct ref_meta *m)
 		json_is_integer(json_object_get(ms, "days_to_attend"))));
 }
 
+/* Case notes and the next contact, with the form to add to them: for
+ * those the view gave them to (the referrer, coordinators). */
+static void decorate_casework(struct request *req, json_t *view, const struct ref_meta *m,
+		const json_t *errors, const json_t *typed)
+{
+	json_t *notes = json_object_get(view, "notes"), *x;
+	bool mine = typed && strcmp(jtext(typed, "form"), "casework") == 0;
+	size_t i;
+
+	json_object_set_new(view, "casework", json_boolean(json_is_array(notes) &&
+		referral_may_casework(req->actor, m)));
+	if (!json_is_array(notes))
+		return;
+	json_array_foreach(notes, i, x)
+		ENSURE(x, "author", "at_words");
+	ENSURE(view, "next_contact_words", "next_contact_on");
+	json_object_set_new(view, "has_notes", json_boolean(json_array_size(notes) > 0));
+	json_object_set_new(view, "open", json_boolean(ref_status_open(m->status)));
+	json_object_set_new(view, "notes_action", json_string(web_url(req, "referral.notes", m->id, NULL)));
+	json_object_set_new(view, "note_form", json_pack("{s:s, s:o}", "text",
+		mine ? jtext(typed, "note") : "", "error",
+		jstr_or_null(web_error_for(errors, "casework-note"))));
+	json_object_set_new(view, "next_contact_form", date_model("next_contact_on",
+		"When will you next contact them? (optional)", "For example, 27 3 2027. Your caseload "
+		"shows them first from that day.", mine ? jtext(typed, "next_contact_on-day") : "",
+		mine ? jtext(typed, "next_contact_on-month") : "",
+		mine ? jtext(typed, "next_contact_on-year") : "", errors));
+}
+
+/* view.not_on_kith: nobody from the receiving organisation is on kith
+ * yet (directory/claim.h), so the referrer and the person are told why
+ * nothing is happening and that the coordinators are bringing it on. */
+static enum err flag_not_on_kith(struct request *req, const struct ref_meta *m, json_t *view)
+{
+	bool waiting = false;
+	enum err e = ref_status_open(m->status) ?
+		claim_org_waiting(req->db, m->target_org_id, &waiting) : ERR_OK;
+
+	json_object_set_new(view, "not_on_kith", json_boolean(waiting));
+	return e;
+}
+
 /* The page for one referral: referral_view() (which audits the read, so
  * the caller holds a write transaction) plus what the page needs. errors
  * and typed come from a step or consent form that failed. */
@@ -1086,12 +1457,18 @@ static enum err show_page(struct request *req, struct response *resp, int status
 		decorate_move(req, mv, m->id, errors, typed);
 	json_object_set_new(view, "has_moves", json_boolean(json_array_size(moves) > 0));
 	decorate_consent(req, view, parties, errors);
+	decorate_casework(req, view, m, errors, typed);
 	json_object_set_new(view, "tag", json_string(status_tag(jtext(view, "status"))));
 	json_object_set_new(view, "is_person", json_boolean(parties & PARTY_PERSON));
 	json_object_set_new(view, "is_receiver", json_boolean(parties & PARTY_RECEIVER));
 	json_object_set_new(view, "has_events", json_boolean(json_array_size(json_object_get(view, "events")) > 0));
 	json_object_set_new(view, "has_needs", json_boolean(json_array_size(json_object_get(view, "needs")) > 0));
 	normalise_view(view, m);
+	if ((e = flag_not_on_kith(req, m, view)) != ERR_OK) {
+		json_decref(view);
+		json_decref(errors);
+		return e;
+	}
 	if (parties & PARTY_PERSON) {
 		json_t *readers = NULL;
 
@@ -1231,7 +1608,16 @@ static bool consent_confirmed(struct request *req, struct response *resp, const 
  * form it came from. */
 static const struct field_def step_fields[] = {
 	DOMAIN_FIELD("to"), DOMAIN_FIELD("reason"), DOMAIN_FIELD("note"),
+	{ .name = "happened_on", .label = "The date it happened", .kind = FIELD_DATE },
+	DOMAIN_FIELD("method"),
 };
+
+/* The fields each step's own form has, whose errors go by that form. */
+static bool step_own_field(const char *f)
+{
+	return strcmp(f, "reason") == 0 || strcmp(f, "note") == 0 || strcmp(f, "happened_on") == 0 ||
+	       strcmp(f, "method") == 0;
+}
 
 struct step {
 	struct ref_meta m;
@@ -1252,7 +1638,7 @@ static void step_errors(struct request *req, const struct step *c, const char *t
 		const char *f = jtext(x, "field");
 		const char *d = json_string_value(json_object_get(x, "detail"));
 
-		if (known && (strcmp(f, "reason") == 0 || strcmp(f, "note") == 0))
+		if (known && step_own_field(f))
 			web_error_once(errors, arena_printf(&req->arena, "%s-%s", f, to), d);
 		else
 			web_error_once(errors, known ? arena_printf(&req->arena, "move-%s", to) : "moves", d);
@@ -1266,13 +1652,17 @@ static enum err step_act(struct request *req, struct response *resp, const struc
 {
 	struct step *c = ctx;
 	const struct ref_meta m = c->m;
-	const char *to = web_bound(b, "to")->text, *reason = web_bound(b, "reason")->text;
-	const char *note = c->note;
+	const struct ref_step s = {
+		.to = web_bound(b, "to")->text ? web_bound(b, "to")->text : "",
+		.reason = web_bound(b, "reason")->text, .note = c->note,
+		.happened_on = web_bound(b, "happened_on")->text, .method = web_bound(b, "method")->text,
+	};
+	const char *to = s.to;
 	json_t *raw = json_array();
 	enum err e;
 
 	UNUSED(resp);
-	e = referral_move(ref_env(req), req->db, req->actor, &m, to ? to : "", reason, note, req->now, raw);
+	e = referral_step(ref_env(req), req->db, req->actor, &m, &s, req->now, raw);
 	if (e == ERR_CONFLICT)
 		e = req_fail(req, ERR_CONFLICT, first_detail(raw, "This step does not fit where the "
 				"referral has got to. Go back to the referral to see what can happen next."));
@@ -1289,9 +1679,23 @@ static enum err step_page(struct request *req, struct response *resp, int status
 		json_t *values, json_t *errors, void *ctx)
 {
 	const struct step *c = ctx;
-	json_t *typed = json_pack("{s:s, s:s, s:s}", "to", c->known ? jtext(values, "to") : "",
-				  "reason", jtext(values, "reason"), "note", c->note ? c->note : "");
-	enum err e = show_again(req, resp, status, &c->m, errors, typed);
+	json_t *typed = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}",
+				  "to", c->known ? jtext(values, "to") : "",
+				  "reason", jtext(values, "reason"), "note", c->note ? c->note : "",
+				  "happened_on-day", jtext(values, "happened_on-day"),
+				  "happened_on-month", jtext(values, "happened_on-month"),
+				  "happened_on-year", jtext(values, "happened_on-year"),
+				  "method", jtext(values, "method"));
+	size_t i;
+	json_t *x;
+	enum err e;
+
+	/* What the binder found wrong goes by the step's own form too. */
+	json_array_foreach(errors, i, x)
+		if (c->known && step_own_field(jtext(x, "field")))
+			json_object_set_new(x, "field", json_sprintf("%s-%s", jtext(x, "field"),
+								    jtext(values, "to")));
+	e = show_again(req, resp, status, &c->m, errors, typed);
 
 	json_decref(typed);
 	json_decref(values);
@@ -1379,7 +1783,7 @@ static enum err consent_act(struct request *req, struct response *resp, const st
 
 			web_error_once(errors, c->known && strstr(f, "method") ?
 				  arena_printf(&req->arena, "%s-method", c->box) : c->box,
-				  json_string_value(json_object_get(x, "detail")));
+				  strstr(f, "method") ? METHOD_WORDS : json_string_value(json_object_get(x, "detail")));
 		}
 		if (!json_array_size(errors))
 			web_error_once(errors, c->box, "Check the choice and try again");
@@ -1431,6 +1835,100 @@ static enum err consent_post(struct request *req, struct response *resp)
 	return web_form_post(req, resp, &consent_form, &c);
 }
 
+/* Case notes and the next contact (notes_post), on the one POST path:
+ * the referrer and coordinators only (403 for the others who can see the
+ * referral, 404 for anyone else). */
+static const struct field_def notes_fields[] = {
+	DOMAIN_FIELD("note"),
+	{ .name = "next_contact_on", .label = "The date of the next contact", .kind = FIELD_DATE },
+	{ .name = "clear_next", .label = "clear_next", .kind = FIELD_BOOL },
+};
+
+struct notes_change {
+	struct ref_meta m;
+	bool cleared;
+};
+
+/* The casework form's ids: the note box is "casework-note". */
+static void notes_errors(json_t *errors)
+{
+	size_t i;
+	json_t *x;
+
+	json_array_foreach(errors, i, x)
+		if (strcmp(jtext(x, "field"), "note") == 0)
+			json_object_set_new(x, "field", json_string("casework-note"));
+}
+
+static enum err notes_act(struct request *req, struct response *resp, const struct bound *b,
+		json_t *errors, void *ctx)
+{
+	struct notes_change *c = ctx;
+	const struct ref_meta m = c->m;
+	const char *next = web_bound(b, "next_contact_on")->text;
+	json_t *raw = json_array();
+	enum err e;
+
+	UNUSED(resp);
+	c->cleared = web_bound(b, "clear_next")->on;
+	e = referral_casework(req->db, req->actor, &m, web_bound(b, "note")->text,
+			      c->cleared ? "" : next, req->now, raw);
+	if (e == ERR_FORBIDDEN)
+		e = req_fail(req, ERR_FORBIDDEN, "Only the person who made the referral or a "
+			     "coordinator can keep notes on it.");
+	if (e == ERR_INVALID) {
+		notes_errors(raw);
+		merge_errors(req, errors, raw, keep_field, false);
+	}
+	json_decref(raw);
+	return e;
+}
+
+static enum err notes_page(struct request *req, struct response *resp, int status,
+		json_t *values, json_t *errors, void *ctx)
+{
+	const struct notes_change *c = ctx;
+	json_t *typed = json_pack("{s:s, s:s, s:s, s:s, s:s}", "form", "casework",
+				  "note", jtext(values, "note"),
+				  "next_contact_on-day", jtext(values, "next_contact_on-day"),
+				  "next_contact_on-month", jtext(values, "next_contact_on-month"),
+				  "next_contact_on-year", jtext(values, "next_contact_on-year"));
+	enum err e;
+
+	notes_errors(errors);
+	e = show_again(req, resp, status, &c->m, errors, typed);
+	json_decref(typed);
+	json_decref(values);
+	return e;
+}
+
+static const char *notes_done(struct request *req, void *ctx)
+{
+	const struct notes_change *c = ctx;
+
+	return arena_printf(&req->arena, "%s?done=%s#casework", web_url(req, "referral.show", c->m.id,
+			    NULL), c->cleared ? "next-cleared" : "notes");
+}
+
+static const struct form_post notes_form = {
+	.fields = notes_fields, .nfields = ARRAY_LEN(notes_fields),
+	.act = notes_act, .page = notes_page, .done = notes_done,
+};
+
+static enum err notes_post(struct request *req, struct response *resp)
+{
+	struct notes_change c;
+	enum err e;
+
+	memset(&c, 0, sizeof(c));
+	if ((e = load_or_404(req, &act_referral_update, &c.m)) != ERR_OK)
+		return e;
+	if (!referral_may_casework(req->actor, &c.m))
+		return req_fail(req, ERR_FORBIDDEN, "Only the person who made the referral or a "
+				"coordinator can keep notes on it.");
+	return web_form_post(req, resp, &notes_form, &c);
+}
+
 /* ---------------------------------------------------------------- lists */
 
 static enum err list(struct request *req, enum ref_list_kind kind, const char *org_id, int status,
@@ -1455,19 +1953,63 @@ static json_t *group(const char *id, const char *title, const char *hint, const 
 		(json_int_t)json_array_size(items), "any", json_array_size(items) > 0);
 }
 
-/* The receiving organisation's inbox: what is overdue, what is new, and
- * whom to contact. Organisers see their own organisation's; coordinators
- * and admins choose one, or see every organisation's. */
-static enum err inbox_get(struct request *req, struct response *resp)
+#define SEARCH_MAX 100       /* bytes of a search */
+
+/* The words searched for: the form's q (a POST, so a name never sits in
+ * an address: docs/THREATS.md), trimmed; "" for none, NULL for words
+ * that cannot be searched (too long, unreadable, more than one line). */
+static const char *posted_search(struct request *req)
 {
-	const char *q = req_query(req, "org");
+	const char *q = web_form_text(req, "q");
+	size_t n = q ? strlen(q) : 0;
+
+	if (n == 0)
+		return "";
+	if (n > SEARCH_MAX || !str_is_clean_utf8(q, n) || strpbrk(q, "\r\n\t"))
+		return NULL;
+	return q;
+}
+
+/* A search that cannot be run: the page again (422) with what to fix by
+ * the search box. */
+static void search_refused(json_t *data, bool refused)
+{
+	json_t *errors = json_array();
+
+	if (refused)
+		web_error_once(errors, "q", "Search for a name of 100 characters or fewer, on one line");
+	json_object_set_new(data, "search_error", jstr_or_null(web_error_for(errors, "q")));
+	web_set_errors(data, errors);
+}
+
+/* The open statuses, in the order the loop goes. */
+static const enum ref_status open_statuses[] = { REF_SENT, REF_ACCEPTED, REF_CONTACTED,
+						 REF_ATTENDED, REF_SUSTAINED };
+
+/* The receiving organisation's inbox. By default what needs doing, first
+ * to last: what is overdue, what is new, whom to contact. Every open
+ * referral stays here until it ends: ?status= one open status (or
+ * "open", all of them) lists them a page at a time, with how many each
+ * status has. Searching posts q (words in the person's or the service's
+ * name) to the same address and answers with the first page of what
+ * matches. Organisers see their own organisation's; coordinators and
+ * admins choose one, or see every organisation's. */
+static enum err inbox_page(struct request *req, struct response *resp, const char *words,
+		bool refused)
+{
+	const char *q = req_query(req, "org"), *sq = req_query(req, "status");
 	/* Any organisation's inbox (the policy's roles, not its ownership
 	 * rule): coordinators and admins. */
 	bool any_org = policy_can(req->actor, &act_referral_inbox,
 				  "");
-	const char *org = NULL, *oname = NULL;
+	const char *org = NULL, *oname = NULL, *base, *orgq;
 	json_t *sent = NULL, *accepted = NULL, *overdue, *fresh, *tocontact, *data, *it, *orgs = NULL;
-	int64_t nsent = 0, naccepted = 0;
+	json_t *tabs = NULL, *items = NULL, *tmp;
+	int64_t nsent = 0, naccepted = 0, page = page_param(req), total = 0, n;
+	enum ref_status chosen = REF_SENT;
+	bool all_open = sq && strcmp(sq, "open") == 0;
+	bool by_status = !all_open && sq && ref_status_parse(sq, &chosen) && ref_status_open(chosen);
+	bool listing = all_open || by_status || words[0];
 	size_t i;
 	enum err e;
 
@@ -1488,33 +2030,92 @@ static enum err inbox_get(struct request *req, struct response *resp)
 		return req_fail(req, ERR_FORBIDDEN, "Your account is not linked to an organisation. "
 				"Ask a coordinator to link it.");
 	}
-	if ((e = list(req, REF_LIST_INBOX, org, REF_SENT, false, INBOX_MAX, 0, &sent, &nsent)) != ERR_OK ||
-	    (e = list(req, REF_LIST_INBOX, org, REF_ACCEPTED, false, INBOX_MAX, 0, &accepted, &naccepted)) != ERR_OK) {
+	/* Links keep the organisation chosen (coordinators); never the words. */
+	orgq = any_org && q && q[0] ? arena_printf(&req->arena, "org=%s&", org ? org : "all") : "";
+	base = arena_printf(&req->arena, "/referrals/inbox?%s", orgq);
+	/* Where each open referral is: a link a status, with how many. */
+	tabs = json_array();
+	json_array_append_new(tabs, json_pack("{s:s, s:o, s:b, s:b}", "words", "Needs action",
+		"href", json_sprintf("/referrals/inbox%s%s", orgq[0] ? "?" : "",
+				     orgq[0] ? arena_strndup(&req->arena, orgq, strlen(orgq) - 1) : ""),
+		"current", !listing, "has_count", false));
+	for (size_t k = 0; k <= ARRAY_LEN(open_statuses); k++) {
+		bool every = k == ARRAY_LEN(open_statuses);
+		struct ref_list_opts o = {
+			.kind = REF_LIST_INBOX, .org_id = org, .limit = 1,
+			.status = every ? -1 : (int)open_statuses[k], .open_only = every,
+		};
+
+		tmp = NULL;
+		if ((e = referral_list(ref_env(req), req->db, req->actor, &o, req->now, &tmp, &n)) != ERR_OK)
+			goto fail;
+		json_decref(tmp);
+		json_array_append_new(tabs, json_pack("{s:s, s:o, s:b, s:I, s:b}",
+			"words", every ? "All open" : ref_status_words(open_statuses[k]),
+			"href", json_sprintf("%sstatus=%s", base, every ? "open" :
+					     ref_status_name(open_statuses[k])),
+			"current", every ? all_open || (!by_status && words[0]) :
+				   by_status && chosen == open_statuses[k],
+			"count", (json_int_t)n, "has_count", true));
+	}
+	if (listing) {
+		struct ref_list_opts o = {
+			.kind = REF_LIST_INBOX, .org_id = org, .search = words, .limit = PER_PAGE,
+			.offset = (int)((page - 1) * PER_PAGE), .status = by_status ? (int)chosen : -1,
+			.open_only = !by_status,
+		};
+
+		if ((e = referral_list(ref_env(req), req->db, req->actor, &o, req->now, &items,
+				       &total)) != ERR_OK)
+			goto fail;
+		decorate_items(req, items, false);
+		data = json_pack("{s:s?, s:b, s:b, s:o, s:b, s:o, s:b, s:s, s:s, s:b, s:I}",
+			"org_name", oname, "all", org == NULL, "any_org", any_org, "tabs", tabs,
+			"listing", true, "items", items, "any", json_array_size(items) > 0,
+			"showing", by_status ? ref_status_words(chosen) : "open", "q", words,
+			"more_found", words[0] && total > PER_PAGE, "found", (json_int_t)total);
+		/* A search answers its first page; more words narrow it. */
+		if (!words[0])
+			view_paging(&req->arena, data, arena_printf(&req->arena, "%sstatus=%s&", base,
+				    by_status ? ref_status_name(chosen) : "open"), page, PER_PAGE, total,
+				    json_array_size(items));
+	} else {
+		if ((e = list(req, REF_LIST_INBOX, org, REF_SENT, false, INBOX_MAX, 0, &sent, &nsent)) != ERR_OK ||
+		    (e = list(req, REF_LIST_INBOX, org, REF_ACCEPTED, false, INBOX_MAX, 0, &accepted, &naccepted)) != ERR_OK) {
+			json_decref(sent);
+			json_decref(accepted);
+			goto fail;
+		}
+		overdue = json_array();
+		fresh = json_array();
+		tocontact = json_array();
+		json_array_foreach(sent, i, it)
+			json_array_append(item_overdue(it) ? overdue : fresh, it);
+		json_array_foreach(accepted, i, it)
+			json_array_append(item_overdue(it) ? overdue : tocontact, it);
 		json_decref(sent);
 		json_decref(accepted);
-		return e;
+		data = json_pack("{s:s?, s:b, s:b, s:[o, o, o], s:b, s:o, s:b, s:s}", "org_name", oname,
+			"all", org == NULL, "any_org", any_org,
+			"groups",
+			group("overdue", "Overdue", "Nobody has been in touch with them yet, and it has been "
+			      "a while since they were referred. Contact them first.", "Nothing is overdue.",
+			      overdue),
+			group("new", "New referrals", "Look at each one and accept it, or decline it with a "
+			      "reason.", "There are no new referrals.", fresh),
+			group("to-contact", "To contact", "You have accepted these. Get in touch with each "
+			      "person in the way they asked, then record it.", "Nobody is waiting to be "
+			      "contacted.", tocontact),
+			"more", nsent > INBOX_MAX || naccepted > INBOX_MAX, "tabs", tabs, "listing", false,
+			"q", "");
 	}
-	overdue = json_array();
-	fresh = json_array();
-	tocontact = json_array();
-	json_array_foreach(sent, i, it)
-		json_array_append(item_overdue(it) ? overdue : fresh, it);
-	json_array_foreach(accepted, i, it)
-		json_array_append(item_overdue(it) ? overdue : tocontact, it);
-	json_decref(sent);
-	json_decref(accepted);
-	data = json_pack("{s:s?, s:b, s:b, s:[o, o, o], s:b}", "org_name", oname, "all", org == NULL,
-		"any_org", any_org,
-		"groups",
-		group("overdue", "Overdue", "Nobody has been in touch with them yet, and it has been "
-		      "a while since they were referred. Contact them first.", "Nothing is overdue.",
-		      overdue),
-		group("new", "New referrals", "Look at each one and accept it, or decline it with a "
-		      "reason.", "There are no new referrals.", fresh),
-		group("to-contact", "To contact", "You have accepted these. Get in touch with each "
-		      "person in the way they asked, then record it.", "Nobody is waiting to be "
-		      "contacted.", tocontact),
-		"more", nsent > INBOX_MAX || naccepted > INBOX_MAX);
+	tabs = NULL;
+	if (!data)
+		return ERR_NOMEM;
+	/* Searching keeps the organisation and status in the form's address. */
+	json_object_set_new(data, "search_action", by_status ?
+		json_sprintf("%sstatus=%s", base, ref_status_name(chosen)) :
+		json_stringn(base, strlen(base) - 1));
 	if (any_org) {
 		if ((e = org_choices(req->db, org, &orgs)) != ERR_OK) {
 			json_decref(orgs);
@@ -1524,27 +2125,58 @@ static enum err inbox_get(struct request *req, struct response *resp)
 		json_object_set_new(data, "choose_org", json_true());
 		json_object_set_new(data, "orgs", orgs);
 	}
-	return web_page(req, resp, 200, "referral/inbox.html", any_org ? "Referrals by "
+	search_refused(data, refused);
+	return web_page(req, resp, refused ? 422 : 200, "referral/inbox.html", any_org ? "Referrals by "
 			    "organisation" : "Referrals to your organisation", data);
+fail:
+	json_decref(tabs);
+	return e;
 }
 
-/* The referrer's caseload: who needs following up, then everything they
- * referred by status (?status= takes a status code, nothing else). */
-static enum err caseload_get(struct request *req, struct response *resp)
+static enum err inbox_get(struct request *req, struct response *resp)
+{
+	return inbox_page(req, resp, "", false);
+}
+
+/* A search of the inbox: a read, answered at once (nothing to redirect to). */
+static enum err inbox_post(struct request *req, struct response *resp)
+{
+	const char *words = posted_search(req);
+
+	return inbox_page(req, resp, words ? words : "", !words);
+}
+
+/* The referrer's caseload: who is due a contact they planned, who needs
+ * following up, then everything they referred by status (?status= takes
+ * a status code, nothing else). Searching posts q (words in the
+ * person's or the service's name) and answers with the first page of
+ * what matches. */
+static enum err caseload_page(struct request *req, struct response *resp, const char *words,
+		bool refused)
 {
 	const char *sq = req_query(req, "status");
+	const char *base = "/referrals/caseload?";
 	enum ref_status chosen;
 	bool filtered = sq && ref_status_parse(sq, &chosen);
 	int64_t page = page_param(req), total = 0, all = 0, n;
-	json_t *follow = NULL, *items = NULL, *tabs, *data, *tmp;
+	json_t *follow = NULL, *due = NULL, *items = NULL, *tabs, *data, *tmp;
 	enum err e;
+	struct ref_list_opts dq = { .kind = REF_LIST_CASELOAD, .status = -1, .contact_due_only = true,
+				    .limit = 100 };
 
 	if ((e = list(req, REF_LIST_CASELOAD, NULL, -1, true, 100, 0, &follow, &n)) != ERR_OK)
 		return e;
+	if ((e = referral_list(ref_env(req), req->db, req->actor, &dq, req->now, &due, &n)) != ERR_OK) {
+		json_decref(follow);
+		return e;
+	}
+	decorate_items(req, due, false);
 	tabs = json_array();
 	for (int s = -1; s < REF__MAX; s++) {
+		struct ref_list_opts o = { .kind = REF_LIST_CASELOAD, .status = s, .limit = 1 };
+
 		tmp = NULL;
-		if ((e = list(req, REF_LIST_CASELOAD, NULL, s, false, 1, 0, &tmp, &n)) != ERR_OK) {
+		if ((e = referral_list(ref_env(req), req->db, req->actor, &o, req->now, &tmp, &n)) != ERR_OK) {
 			json_decref(tmp);
 			goto fail;
 		}
@@ -1554,25 +2186,52 @@ static enum err caseload_get(struct request *req, struct response *resp)
 		json_array_append_new(tabs, json_pack("{s:s, s:I, s:o, s:b}",
 			"words", s < 0 ? "All" : ref_status_words((enum ref_status)s), "count", (json_int_t)n,
 			"href", s < 0 ? json_string("/referrals/caseload") :
-				json_sprintf("/referrals/caseload?status=%s", ref_status_name((enum ref_status)s)),
+				json_sprintf("%sstatus=%s", base, ref_status_name((enum ref_status)s)),
 			"current", filtered ? s == (int)chosen : s < 0));
 	}
-	if ((e = list(req, REF_LIST_CASELOAD, NULL, filtered ? (int)chosen : -1, false, PER_PAGE,
-		      (int)((page - 1) * PER_PAGE), &items, &total)) != ERR_OK)
-		goto fail;
-	data = json_pack("{s:{s:o}, s:b, s:o, s:o, s:b, s:s, s:b}", "follow_up", "items", follow,
-		"any_follow_up", json_array_size(follow) > 0, "tabs", tabs, "items", items,
-		"any", json_array_size(items) > 0,
-		"showing", filtered ? ref_status_words(chosen) : "All", "nothing_yet", all == 0);
-	view_paging(&req->arena, data, filtered ? arena_printf(&req->arena, "/referrals/caseload?status=%s&",
-		ref_status_name(chosen)) : "/referrals/caseload?", page, PER_PAGE, total,
-		json_array_size(items));
-	return web_page(req, resp, 200, "referral/caseload.html", "Your caseload", data);
+	{
+		struct ref_list_opts o = { .kind = REF_LIST_CASELOAD, .status = filtered ? (int)chosen : -1,
+					   .search = words, .limit = PER_PAGE,
+					   .offset = (int)((page - 1) * PER_PAGE) };
+
+		if ((e = referral_list(ref_env(req), req->db, req->actor, &o, req->now, &items, &total)) != ERR_OK)
+			goto fail;
+		decorate_items(req, items, false);
+	}
+	data = json_pack("{s:{s:o}, s:b, s:{s:o}, s:b, s:o, s:o, s:b, s:s, s:b, s:s, s:b, s:b, s:I, s:o}",
+		"follow_up", "items", follow, "any_follow_up", json_array_size(follow) > 0,
+		"contact_due", "items", due, "any_contact_due", json_array_size(due) > 0,
+		"tabs", tabs, "items", items, "any", json_array_size(items) > 0,
+		"showing", filtered ? ref_status_words(chosen) : "All",
+		"nothing_yet", all == 0, "q", words, "searched", words[0] != '\0',
+		"more_found", words[0] && total > PER_PAGE, "found", (json_int_t)total,
+		"search_action", filtered ? json_sprintf("/referrals/caseload?status=%s",
+			ref_status_name(chosen)) : json_string("/referrals/caseload"));
+	/* A search answers its first page; more words narrow it. */
+	if (!words[0])
+		view_paging(&req->arena, data, filtered ? arena_printf(&req->arena, "%sstatus=%s&", base,
+			ref_status_name(chosen)) : base, page, PER_PAGE, total, json_array_size(items));
+	search_refused(data, refused);
+	return web_page(req, resp, refused ? 422 : 200, "referral/caseload.html", "Your caseload", data);
 fail:
 	json_decref(follow);
+	json_decref(due);
 	json_decref(tabs);
 	json_decref(items);
 	return e;
+}
+
+static enum err caseload_get(struct request *req, struct response *resp)
+{
+	return caseload_page(req, resp, "", false);
+}
+
+/* A search of the caseload: a read, answered at once. */
+static enum err caseload_post(struct request *req, struct response *resp)
+{
+	const char *words = posted_search(req);
+
+	return caseload_page(req, resp, words ? words : "", !words);
 }
 
 /* The person's own referrals: first link any made for their (confirmed)
@@ -1809,13 +2468,16 @@ static const struct route routes[] = {
 	{ M_GET,  "/services/{id:uuid}/refer-me", referme_get, &act_public, 0, "referral.referme" },
 	{ M_POST, "/services/{id:uuid}/refer-me", referme_post, &act_public, FORM, "referral.referme" },
 	{ M_GET,  "/referrals/inbox", inbox_get, &act_referral_inbox, 0, "referral.inbox" },
+	{ M_POST, "/referrals/inbox", inbox_post, &act_referral_inbox, FORM, "referral.inbox_search" },
 	{ M_GET,  "/referrals/caseload", caseload_get, &act_refer, 0, "referral.caseload" },
+	{ M_POST, "/referrals/caseload", caseload_post, &act_refer, FORM, "referral.caseload_search" },
 	{ M_GET,  "/referrals/overview", overview_get, &act_referral_report, 0, "referral.overview" },
 	{ M_GET,  "/referrals/overview.csv", overview_csv, &act_referral_rows, 0, "referral.overview_csv" },
 	{ M_GET,  "/referrals/summary.csv", summary_csv, &act_referral_report, 0, "referral.summary_csv" },
 	{ M_GET,  "/referrals/{id:uuid}", show_get, &act_referral_view, RF_WRITE_TX, "referral.show" },
 	{ M_POST, "/referrals/{id:uuid}/status", status_post, &act_referral_update, FORM, "referral.status" },
 	{ M_POST, "/referrals/{id:uuid}/consent", consent_post, &act_referral_update, FORM, "referral.consent" },
+	{ M_POST, "/referrals/{id:uuid}/notes", notes_post, &act_referral_update, FORM, "referral.notes" },
 	{ M_GET,  "/account/referrals", mine_get, &act_signed_in, RF_WRITE_TX, "referral.mine" },
 };
 

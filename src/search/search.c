@@ -74,6 +74,11 @@
 #define BM25_K1 1.2
 #define BM25_B  0.75
 #define NAME_WEIGHT 3
+/* A match of some of a query's words must hold at least this share of
+ * their weight (idf): for "walking group", services that say "walk" but
+ * not "group" still come (after those with both), those that only say
+ * the common "group" do not. */
+#define PARTIAL_SHARE 0.5
 
 /* Grid over the UK and a margin; points elsewhere share one extra cell. */
 #define GRID_LAT0  49.0
@@ -166,6 +171,8 @@ struct core {
 	 * 125 KB at a million services, so they stay in cache. */
 	uint16_t *dl16;            /* facts.dl (at most 3 x DOC_WORDS_MAX) */
 	uint64_t *namekey;         /* facts.namekey, for sorting by name */
+	uint64_t *namesig;         /* a bit per word of the name (name_sig): "are all
+	                              the query's words in the name?" in one AND */
 	uint64_t *dead;            /* bit per slot: D_DEAD */
 	uint32_t nslots, cap;
 	uint32_t nlive, ndead;
@@ -255,6 +262,15 @@ static uint64_t hash_bytes(const void *p, size_t n)
 	h *= 0xbf58476d1ce4e5b9ULL;
 	h ^= h >> 32;
 	return h;
+}
+
+/* One bit of 64 for a word (its index form): a document's name_sig ORs
+ * its name's words, a query's ORs its words, and a name that holds every
+ * query word has all the query's bits. A false "yes" (two words on one
+ * bit) only lifts a match that has every word anyway. */
+static inline uint64_t name_sig(const char *w)
+{
+	return UINT64_C(1) << (hash_bytes(w, strlen(w)) & 63);
 }
 
 static bool grow(void **p, uint32_t *cap, uint32_t need, size_t elem)
@@ -1173,6 +1189,7 @@ static void core_free(struct core *c)
 	free(c->facts);
 	free(c->dl16);
 	free(c->namekey);
+	free(c->namesig);
 	free(c->dead);
 	free(c->blobs);
 	free((void *)c->nextc);
@@ -1190,7 +1207,7 @@ static void core_free(struct core *c)
 
 static bool slots_reserve(struct core *c, uint32_t need)
 {
-	uint32_t cap = c->cap, cap2 = c->cap, cap3 = c->cap, cap4 = c->cap, cap5 = c->cap;
+	uint32_t cap = c->cap, cap2 = c->cap, cap3 = c->cap, cap4 = c->cap, cap5 = c->cap, cap6 = c->cap;
 
 	if (need <= c->cap)
 		return true;
@@ -1198,7 +1215,8 @@ static bool slots_reserve(struct core *c, uint32_t need)
 	    !grow((void **)&c->blobs, &cap2, need, sizeof(*c->blobs)) ||
 	    !grow((void **)&c->nextc, &cap3, need, sizeof(*c->nextc)) ||
 	    !grow((void **)&c->dl16, &cap4, need, sizeof(*c->dl16)) ||
-	    !grow((void **)&c->namekey, &cap5, need, sizeof(*c->namekey)))
+	    !grow((void **)&c->namekey, &cap5, need, sizeof(*c->namekey)) ||
+	    !grow((void **)&c->namesig, &cap6, need, sizeof(*c->namesig)))
 		return false;   /* the arrays that did grow keep their new size: harmless */
 	uint64_t *d = realloc(c->dead, ((size_t)cap / 64 + 1) * sizeof(*d));
 	if (!d)
@@ -1621,7 +1639,7 @@ static bool point_ok(const struct search_point *p)
 /* Builds slot s from doc (words already stemmed into ix->wt) and appends
  * its postings. On failure the slot is left dead. */
 static enum err build_slot(struct search_index *ix, struct core *c, const struct search_doc *doc,
-		uint32_t s, uint32_t dl)
+		uint32_t s, uint32_t dl, uint64_t namesig)
 {
 	struct dfact *f = &c->facts[s];
 	struct search_point pts[SEARCH_MAX_POINTS];
@@ -1638,6 +1656,7 @@ static enum err build_slot(struct search_index *ix, struct core *c, const struct
 	f->state = D_DEAD;
 	bit_set(c->dead, s, true);
 	c->dl16[s] = (uint16_t)(dl > 65535 ? 65535 : dl);
+	c->namesig[s] = 0;
 	c->blobs[s] = NULL;
 	atomic_init(&c->nextc[s], 0);
 	c->nslots = s + 1;
@@ -1706,6 +1725,7 @@ static enum err build_slot(struct search_index *ix, struct core *c, const struct
 	f->modified = doc->modified;
 	f->namekey = name_key(blob_name(b, f));
 	c->namekey[s] = f->namekey;
+	c->namesig[s] = namesig;
 	f->dl = dl;
 	if (np) {
 		f->lat = (float)pts[0].lat;
@@ -1758,6 +1778,7 @@ enum err search_put(struct search_index *ix, const struct search_doc *doc)
 {
 	struct put_ctx pc = { .ix = ix, .weight = NAME_WEIGHT };
 	uint32_t dl = 0, old;
+	uint64_t namesig = 0;
 	enum err e = ERR_OK;
 	struct core *c;
 
@@ -1767,6 +1788,9 @@ enum err search_put(struct search_index *ix, const struct search_doc *doc)
 	ix->nwt = 0;
 	if (doc->name)
 		tokenize(doc->name, strlen(doc->name), put_cb, &pc);
+	/* The name's words (and what the lexicon added to them). */
+	for (size_t i = 0; i < ix->nwt; i++)
+		namesig |= name_sig(ix->sc.pool.p + ix->wt[i].stem);
 	pc.weight = 1;
 	pc.has_prev = false;
 	if (doc->body && !pc.oom)
@@ -1785,7 +1809,7 @@ enum err search_put(struct search_index *ix, const struct search_doc *doc)
 	} else {
 		uint32_t s = c->nslots, pos = 0;
 		old = ids_find(c, doc->id, &pos);
-		e = build_slot(ix, c, doc, s, dl);
+		e = build_slot(ix, c, doc, s, dl, namesig);
 		if (e == ERR_OK) {
 			if (old != UINT32_MAX) {
 				kill_slot(c, old);
@@ -1857,6 +1881,7 @@ static enum err compact_locked(struct search_index *ix)
 		n->facts[t] = o->facts[s];
 		n->dl16[t] = o->dl16[s];
 		n->namekey[t] = o->namekey[s];
+		n->namesig[t] = o->namesig[s];
 		bit_set(n->dead, t, false);
 		const struct dblob *ob = o->blobs[s];
 		struct dblob *nb = slab_alloc(&n->slab, ob->size);
@@ -1947,7 +1972,7 @@ size_t search_bytes(const struct search_index *ix)
 	/* The per-slot arrays up to the slots in use: their growth room is
 	 * address space the kernel has not given pages to. */
 	b += (size_t)c->nslots * (sizeof(*c->facts) + sizeof(*c->blobs) + sizeof(*c->nextc) + sizeof(*c->dl16) +
-		sizeof(*c->namekey)) +
+		sizeof(*c->namekey) + sizeof(*c->namesig)) +
 		((size_t)c->cap / 64 + 1) * sizeof(uint64_t);
 	b += c->slab.bytes + c->slab.cap * sizeof(char *);
 	b += (size_t)c->ids_cap * sizeof(uint32_t);
@@ -1976,11 +2001,15 @@ size_t search_bytes(const struct search_index *ix)
 
 enum { F_CAT = 1, F_COND = 2, F_LANG = 4, F_FLAGS = 8, F_TIME = 16 };
 
+/* How much of the query a match holds, ranked before its BM25 score. */
+enum { R_SOME = 0, R_ALL = 1, R_NAME = 2 };
+
 struct ent {
 	double score, dist;
 	int64_t next;
 	uint64_t nk;
 	uint32_t slot;
+	uint8_t rank;              /* R_*: some words, all of them, all in the name */
 };
 
 struct pcache_ent {
@@ -2005,6 +2034,8 @@ struct qctx {
 	size_t nw;
 	const struct term *t[QUERY_WORDS_MAX];
 	double idf[QUERY_WORDS_MAX];
+	double need;               /* the idf a match must hold (PARTIAL_SHARE of the words') */
+	uint64_t qsig;             /* name_sig of every word */
 	double avgdl;
 	double k0, kdl;            /* BM25's K = k0 + kdl * dl */
 	/* filters */
@@ -2060,12 +2091,16 @@ static int ent_cmp(struct qctx *x, const struct ent *a, const struct ent *b)
 		}
 		break;
 	case SORT_RELEVANCE:
+		if (a->rank != b->rank)
+			return a->rank > b->rank ? -1 : 1;
 		if (a->score != b->score)
 			return a->score > b->score ? -1 : 1;
 		break;
 	case SORT_DISTANCE:
 		if (a->dist != b->dist)
 			return a->dist < b->dist ? -1 : 1;
+		if (a->rank != b->rank)
+			return a->rank > b->rank ? -1 : 1;
 		if (a->score != b->score)
 			return a->score > b->score ? -1 : 1;
 		break;
@@ -2073,6 +2108,8 @@ static int ent_cmp(struct qctx *x, const struct ent *a, const struct ent *b)
 		int64_t na = a->next ? a->next : INT64_MAX, nb = b->next ? b->next : INT64_MAX;
 		if (na != nb)
 			return na < nb ? -1 : 1;
+		if (a->rank != b->rank)
+			return a->rank > b->rank ? -1 : 1;
 		if (a->score != b->score)
 			return a->score > b->score ? -1 : 1;
 		break;
@@ -2218,8 +2255,27 @@ static bool tax_match(const struct qctx *x, uint32_t s)
 	return term && tax;
 }
 
-/* One candidate (tfs: per query word, in query order). */
-static void consider(struct qctx *x, uint32_t s, const uint32_t *tfs)
+/* Does entry e rank below the worst kept (the heap is full)? By
+ * relevance: its rank, then its score (ties go on to the id). */
+static inline bool below_worst(const struct qctx *x, const struct ent *e)
+{
+	const struct ent *w = &x->heap[0];
+
+	return e->rank < w->rank || (e->rank == w->rank && e->score < w->score);
+}
+
+/* The rank of a match with every word (R_ALL, or R_NAME when its name
+ * has them all) or some (R_SOME). */
+static inline uint8_t rank_of(const struct qctx *x, uint32_t s, bool all)
+{
+	if (!all)
+		return R_SOME;
+	return (x->c->namesig[s] & x->qsig) == x->qsig ? R_NAME : R_ALL;
+}
+
+/* One candidate (tfs: per query word, in query order; all: it has every
+ * word). */
+static void consider(struct qctx *x, uint32_t s, const uint32_t *tfs, bool all)
 {
 	const struct core *c = x->c;
 	const struct dfact *f = &c->facts[s];
@@ -2286,15 +2342,23 @@ static void consider(struct qctx *x, uint32_t s, const uint32_t *tfs)
 		return;
 	e.slot = s;
 	e.score = 0;
+	e.rank = R_SOME;
 	if (x->nw) {
 		double K = x->k0 + x->kdl * (double)f->dl;
 		for (size_t i = 0; i < x->nw; i++) {
 			double tf = tfs[i];
-			e.score += x->idf[i] * (tf * (BM25_K1 + 1.0)) / (tf + K);
+			if (tf)
+				e.score += x->idf[i] * (tf * (BM25_K1 + 1.0)) / (tf + K);
 		}
 		/* Most candidates of a common word cannot make the page: say so
-		 * before building an entry (ties go on to the id). */
-		if (x->sort == SORT_RELEVANCE && x->hn == x->k && e.score < x->heap[0].score)
+		 * before building an entry, and before reading the name's
+		 * signature (at its best rank first). */
+		e.rank = all ? R_NAME : R_SOME;
+		if (x->sort == SORT_RELEVANCE && x->hn == x->k && below_worst(x, &e))
+			return;
+		if (x->sort != SORT_NAME)      /* (by name, ranks play no part) */
+			e.rank = rank_of(x, s, all);
+		if (x->sort == SORT_RELEVANCE && x->hn == x->k && below_worst(x, &e))
 			return;
 	}
 	e.next = 0;
@@ -2346,7 +2410,7 @@ static inline void prefetch_slot(const struct qctx *x, uint32_t s)
 /* consider() for a plain text query (no filters, facets or place; sorted
  * by relevance, name or next session): the columns decide, and only
  * entries good enough for the page touch the document. */
-static void consider_plain(struct qctx *x, uint32_t s, const uint32_t *tfs)
+static void consider_plain(struct qctx *x, uint32_t s, const uint32_t *tfs, bool all)
 {
 	const struct core *c = x->c;
 	struct ent e;
@@ -2360,15 +2424,20 @@ static void consider_plain(struct qctx *x, uint32_t s, const uint32_t *tfs)
 	e.score = 0;
 	for (size_t i = 0; i < x->nw; i++) {
 		double tf = tfs[i];
-		e.score += x->idf[i] * (tf * (BM25_K1 + 1.0)) / (tf + K);
+		if (tf)
+			e.score += x->idf[i] * (tf * (BM25_K1 + 1.0)) / (tf + K);
 	}
+	e.rank = all ? R_NAME : R_SOME;     /* at best; read only if it may count */
 	e.dist = NAN;
 	e.next = 0;
 	e.nk = 0;
 	bool full = x->hn == x->k;
 	switch (x->sort) {
 	case SORT_RELEVANCE:
-		if (full && e.score < x->heap[0].score)
+		if (full && below_worst(x, &e))
+			return;
+		e.rank = rank_of(x, s, all);
+		if (full && below_worst(x, &e))
 			return;
 		break;
 	case SORT_NAME:
@@ -2387,16 +2456,28 @@ static void consider_plain(struct qctx *x, uint32_t s, const uint32_t *tfs)
 	case SORT_DISTANCE:
 		break;                 /* never plain */
 	}
+	if (x->sort == SORT_NEXT)
+		e.rank = rank_of(x, s, all);
 	e.slot = s;
 	heap_offer(x, &e);
 }
 
+/* The matches of the words, each with its term frequencies. A match
+ * holds at least x->need of the words' idf, so the candidates are the
+ * postings of the rarest words up to where the commoner ones left could
+ * not make up that much on their own ("required"); those lists are
+ * merged, and each of the others is sought (with its skip table) at each
+ * candidate. For "walking group" with "group" the commoner word that is
+ * the postings of "walk" alone, as a strict AND of both was; for two
+ * words about as common, their union. */
 static void run_text(struct qctx *x)
 {
 	struct cur cur[QUERY_WORDS_MAX];
 	size_t order[QUERY_WORDS_MAX];
+	bool live[QUERY_WORDS_MAX];
 	uint32_t tfs[QUERY_WORDS_MAX];
-	size_t n = x->nw;
+	size_t n = x->nw, nreq = n;
+	double rest = 0;
 
 	for (size_t i = 0; i < n; i++) {
 		cur_init(&cur[i], x->t[i]);
@@ -2409,56 +2490,72 @@ static void run_text(struct qctx *x)
 			order[j] = order[j - 1];
 			order[j - 1] = tmp;
 		}
-	struct cur *d = &cur[order[0]];
+	/* The fewest rarest words that a match must have one of. */
+	for (size_t r = n; r > 1; r--) {
+		if (rest + x->idf[order[r - 1]] >= x->need)
+			break;
+		rest += x->idf[order[r - 1]];
+		nreq = r - 1;
+	}
+	size_t nlive = 0;
+	for (size_t i = 0; i < n; i++) {
+		live[order[i]] = i < nreq ? cur_next(&cur[order[i]]) : true;
+		nlive += i < nreq && live[order[i]];
+	}
 	uint32_t bs[PREFETCH], btf[PREFETCH][QUERY_WORDS_MAX];
+	bool ball[PREFETCH];
 	size_t nb = 0;
-	if (!cur_next(d))
-		return;
-	uint32_t target = d->slot1;
-	for (;;) {
-		bool all = true, end = false;
-		for (size_t j = 1; j < n; j++) {
-			struct cur *cj = &cur[order[j]];
-			if (!cur_seek(cj, target)) {
-				end = true;
-				break;
+	while (nlive) {
+		uint32_t target = UINT32_MAX;
+		double held = 0;
+		size_t nm = 0;
+
+		for (size_t i = 0; i < nreq; i++)
+			if (live[order[i]] && cur[order[i]].slot1 < target)
+				target = cur[order[i]].slot1;
+		for (size_t i = 0; i < n; i++) {
+			size_t w = order[i];
+			struct cur *cw = &cur[w];
+
+			tfs[w] = 0;
+			if (!live[w])
+				continue;
+			if (i >= nreq && !cur_seek(cw, target)) {
+				live[w] = false;
+				continue;
 			}
-			if (cj->slot1 != target) {
-				target = cj->slot1;
-				all = false;
-				break;
+			if (cw->slot1 != target)
+				continue;
+			tfs[w] = cw->tf;
+			held += x->idf[w];
+			nm++;
+			if (i < nreq && !cur_next(cw)) {
+				live[w] = false;
+				nlive--;
 			}
 		}
-		if (end)
-			break;
-		if (all) {
-			uint32_t s = target - 1;
-			if (x->plain) {
-				for (size_t i = 0; i < n; i++)
-					tfs[i] = cur[i].tf;
-				consider_plain(x, s, tfs);
-			} else if (!x->geo || bit_get(x->geo, s)) {
-				/* Matches wait in a small batch whose facts are
-				 * being fetched, so the misses overlap. */
-				prefetch_slot(x, s);
-				bs[nb] = s;
-				for (size_t i = 0; i < n; i++)
-					btf[nb][i] = cur[i].tf;
-				if (++nb == PREFETCH) {
-					for (size_t k = 0; k < nb; k++)
-						consider(x, bs[k], btf[k]);
-					nb = 0;
-				}
+		if (held < x->need)
+			continue;
+		uint32_t s = target - 1;
+		bool all = nm == n;
+		if (x->plain) {
+			consider_plain(x, s, tfs, all);
+		} else if (!x->geo || bit_get(x->geo, s)) {
+			/* Matches wait in a small batch whose facts are
+			 * being fetched, so the misses overlap. */
+			prefetch_slot(x, s);
+			bs[nb] = s;
+			ball[nb] = all;
+			memcpy(btf[nb], tfs, n * sizeof(*tfs));
+			if (++nb == PREFETCH) {
+				for (size_t k = 0; k < nb; k++)
+					consider(x, bs[k], btf[k], ball[k]);
+				nb = 0;
 			}
-			if (!cur_next(d))
-				break;
-		} else if (!cur_seek(d, target)) {
-			break;
 		}
-		target = d->slot1;
 	}
 	for (size_t k = 0; k < nb; k++)
-		consider(x, bs[k], btf[k]);
+		consider(x, bs[k], btf[k], ball[k]);
 }
 
 /* Is cell cl (listed for slot s) the first of s's cells inside the
@@ -2577,7 +2674,7 @@ static void run_grid(struct qctx *x)
 					if (c->facts[s].npoints > 1 && !(c->facts[s].state & D_DEAD) &&
 					    !cell_owner(x, s, cl, r0, r1, c0, c1, other))
 						continue;
-					consider(x, s, NULL);
+					consider(x, s, NULL, false);
 				}
 			}
 	} else {
@@ -2592,7 +2689,7 @@ static void run_grid(struct qctx *x)
 			if (c->facts[s].npoints > 1 && !(c->facts[s].state & D_DEAD) &&
 			    !cell_owner(x, s, GRID_OTHER, r0, r1, c0, c1, other))
 				continue;
-			consider(x, s, NULL);
+			consider(x, s, NULL, false);
 		}
 	}
 }
@@ -2787,6 +2884,8 @@ static bool plan_words(struct qctx *x, const struct qwords *qw, struct search_re
 	const struct core *c = x->c;
 	bool any = true;
 
+	double all = 0;
+
 	x->nw = qw->n;
 	for (size_t i = 0; i < qw->n; i++) {
 		uint32_t t = term_find(c, qw->w[i], strlen(qw->w[i]));
@@ -2798,7 +2897,12 @@ static bool plan_words(struct qctx *x, const struct qwords *qw, struct search_re
 		x->t[i] = &c->terms[t];
 		double df = c->terms[t].n, N = c->nslots;
 		x->idf[i] = log(1.0 + (N - df + 0.5) / (df + 0.5));
+		all += x->idf[i];
+		x->qsig |= name_sig(qw->w[i]);
 	}
+	/* A hair under the share, so that a word holding exactly half of
+	 * two equal ones is enough whatever the rounding. */
+	x->need = all * PARTIAL_SHARE * (1 - 1e-9);
 	x->avgdl = c->nslots ? (double)c->sum_dl / c->nslots : 1.0;
 	if (x->avgdl <= 0)
 		x->avgdl = 1.0;
@@ -2864,7 +2968,7 @@ static enum err run_matches(struct search_index *ix, struct qctx *x, struct aren
 		run_grid(x);
 	else
 		for (uint32_t s = 0; s < c->nslots; s++)
-			consider(x, s, NULL);
+			consider(x, s, NULL, false);
 	return ERR_OK;
 }
 

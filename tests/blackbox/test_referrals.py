@@ -3,7 +3,8 @@ loopback), on SQLite or PostgreSQL (KITH_TEST_BACKEND).
 
 A link worker refers someone through the JSON API; the receiving
 organisation's organiser moves it on with their own API token (accepted,
-contacted, attended). Each email arrives where it should (the organisation
+contacted, attended: the last two with the day they happened and how, a bad
+way refused by name). Each email arrives where it should (the organisation
 on a new referral; the person on accepted and contacted, as they agreed to
 be contacted; the referrer on attended, as the person agreed to share how it
 went) and none of them, nor the server's log, holds the person's name, the
@@ -11,9 +12,11 @@ reason in their words, the needs, the service's name or the NHS number.
 FHIR over HTTP: the CapabilityStatement, a ServiceRequest received and
 read back, the Task following the loop, and refusals as OperationOutcome.
 """
+import datetime
 import json
 import re
 import time
+import zoneinfo
 
 import pytest
 import requests
@@ -139,11 +142,24 @@ def test_the_loop_by_api_and_its_emails(site):
     r = call(site, "POST", status, "org", {"status": "accepted", "note": "We meet at the bridge"})
     assert r.status_code == 200 and r.json()["status"] == "accepted", r.text
     accepted = smtp.wait_for(1, to=PERSON_EMAIL)
-    r = call(site, "POST", status, "org", {"status": "contacted"})
+    # Contact says when (a UK day) and how; a way not on the list is refused by name.
+    today = datetime.datetime.now(zoneinfo.ZoneInfo("Europe/London")).date().isoformat()
+    r = call(site, "POST", status, "org", {"status": "contacted", "method": "carrier pigeon"})
+    assert r.status_code == 422, r.text
+    assert r.headers["Content-Type"] == "application/problem+json"
+    assert [e["field"] for e in r.json()["errors"]] == ["method"]
+    r = call(site, "POST", status, "org", {"status": "contacted", "happened_on": "2999-01-01"})
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "happened_on", r.text
+    r = call(site, "POST", status, "org", {"status": "contacted", "happened_on": today,
+                                           "method": "phone"})
     assert r.status_code == 200, r.text
     contacted = smtp.wait_for(2, to=PERSON_EMAIL)
-    r = call(site, "POST", status, "org", {"status": "attended"})
+    r = call(site, "POST", status, "org", {"status": "attended", "method": "in_person"})
     assert r.status_code == 200 and r.json()["status"] == "attended", r.text
+    ev = r.json()["events"]
+    assert (ev[2]["happened_on"], ev[2]["method"], ev[2]["method_words"]) == (today, "phone", "By phone")
+    assert (ev[3]["happened_on"], ev[3]["method"]) == (today, "in_person")
+    assert r.json()["measures"]["days_to_attend"] in (0, 1)   # today (1 across midnight)
     attended = smtp.wait_for(1, to="lina@example.org")
 
     time.sleep(1.5)   # nothing more is on its way

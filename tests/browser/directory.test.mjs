@@ -4,7 +4,10 @@
 // the keyboard alone and opens a result; axe finds nothing on the find,
 // service, organisation, manage, form-with-errors and review pages;
 // nothing scrolls sideways on a 320px phone; /find works with JavaScript
-// off; and screenshots (build/screenshots/find-*.png, service-*.png,
+// off; on a phone the results come before the filters, which open from a
+// "Filter results" button and fold again after "Apply"; on a wide screen
+// the filters are open beside the results; a town works in the postcode
+// box; and screenshots (build/screenshots/find-*.png, service-*.png,
 // manage-*.png; `make screenshots` copies them to docs/screenshots).
 //
 // What the demo town must show (src/directory/demo.c makes the same
@@ -24,6 +27,7 @@ import {
 const ORGANISER = 'organiser@demo.kith.test';
 const COORDINATOR = 'coordinator@demo.kith.test';
 const PHONE = { width: 375, height: 740 };
+const BIG_PHONE = { width: 390, height: 844 };
 
 const env = demoTown('kith-directory-');
 
@@ -35,6 +39,16 @@ const spoken = (text) => text.replace(/\s+/g, ' ').trim();
 
 async function shoot(page, name) {
   await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
+}
+
+// Tab presses from the top of the page until the focus matches selector
+// (at most max): how far away it is for a keyboard.
+async function tabsTo(page, selector, max = 60) {
+  for (let i = 1; i <= max; i++) {
+    await page.keyboard.press('Tab');
+    if (await page.evaluate((s) => document.activeElement?.matches(s) ?? false, selector)) return i;
+  }
+  return Infinity;
 }
 
 async function signIn(page, email) {
@@ -108,6 +122,70 @@ describe('finding support on a phone, keyboard only', { timeout: 120_000 }, () =
     await page.close();
   });
 
+  test('on a phone the results come first, the filters behind "Filter results"', async () => {
+    const page = await env.page(BIG_PHONE);
+    await page.goto(`${env.base}/find?q=walk&postcode=DN15+6XX`);
+    const filters = page.locator('details.kith-filters');
+    const toggle = page.locator('details.kith-filters > summary');
+    assert.equal(await filters.getAttribute('open'), null, 'the filters start folded');
+    assert.ok(await toggle.isVisible(), 'the "Filter results" button is shown');
+    assert.match(spoken(await toggle.innerText()), /^Filter results$/);
+    assert.ok(!(await page.locator('#free-1').isVisible()), 'no checkbox before the results');
+    // The first result is on the first screen, and a few tabs away.
+    const first = page.locator('.kith-result h3 a').first();
+    const box = await first.boundingBox();
+    assert.ok(box.y + box.height <= BIG_PHONE.height,
+      `the first result ends at ${Math.round(box.y + box.height)}px, below the ${BIG_PHONE.height}px screen`);
+    const tabs = await tabsTo(page, '.kith-result h3 a');
+    assert.ok(tabs <= 15, `the first result is ${tabs} tabs away`);
+    // The button is big enough to tap, and opens the filters from the
+    // keyboard; the browser says whether it is open (a <summary>).
+    const tb = await toggle.boundingBox();
+    assert.ok(tb.height >= 44 && tb.width >= 44, `"Filter results" is ${tb.width}x${tb.height}px`);
+    await page.goto(`${env.base}/find?q=walk&postcode=DN15+6XX`);
+    await tabTo(page, 'details.kith-filters > summary');
+    const ring = await page.evaluate(() => getComputedStyle(document.activeElement).backgroundColor);
+    assert.notEqual(ring, 'rgba(0, 0, 0, 0)', 'the focused button is highlighted');
+    await page.keyboard.press('Enter');
+    assert.equal(await filters.getAttribute('open'), '');
+    assert.ok(await page.locator('#free-1').isVisible(), 'the filters are open');
+    await checkAxe(page, '/find on a phone with the filters open');
+    await shoot(page, 'find-filters-open-mobile');
+    // Tick one and apply: the results again, the filters folded, the
+    // choice kept and counted on the button.
+    await page.locator('#free-1').check();
+    await Promise.all([page.waitForURL(/free=1/), page.click('text=Apply filters')]);
+    assert.equal(await filters.getAttribute('open'), null, 'Apply folds the filters again');
+    assert.ok(await page.isChecked('#free-1'), 'the box stays ticked');
+    assert.match(spoken(await toggle.innerText()), /^Filter results \(1 chosen\)$/);
+    // (It lands on the results: the box is relative to the screen.)
+    const after = await page.locator('.kith-result h3 a').first().boundingBox();
+    assert.ok(after.y >= 0 && after.y + after.height <= BIG_PHONE.height,
+      `after Apply the first result is on the screen, not at ${Math.round(after.y)}px`);
+    await noSidewaysScroll(page, '/find with a filter on a phone');
+    await shoot(page, 'find-filtered-mobile');
+    await page.close();
+  });
+
+  test('on a wide screen the filters are open beside the results', async () => {
+    const page = await env.page();
+    await page.goto(`${env.base}/find?q=walk&postcode=DN15+6XX`);
+    assert.ok(!(await page.locator('details.kith-filters > summary').isVisible()),
+      'no disclosure on a wide screen');
+    assert.ok(await page.locator('.kith-filters__heading').isVisible(), 'the filters have a heading');
+    assert.ok(await page.locator('#free-1').isVisible(), 'the filters are shown');
+    const f = await page.locator('#free-1').boundingBox();
+    const r = await page.locator('.kith-result h3 a').first().boundingBox();
+    assert.ok(f.x < r.x, 'the filters are beside the results, on the left');
+    // Reachable by keyboard, in order: the filters, then the results.
+    await tabTo(page, '#free-1');
+    await page.locator('#free-1').check();
+    await Promise.all([page.waitForURL(/free=1/), page.click('text=Apply filters')]);
+    assert.ok(await page.locator('#free-1').isVisible(), 'still shown after Apply');
+    await checkAxe(page, '/find with the filters beside the results');
+    await page.close();
+  });
+
   test('a postcode that is not one: the message, linked to the box', async () => {
     const page = await env.page(PHONE);
     const resp = await page.goto(`${env.base}/find?q=lunch&postcode=ZZ99+9ZZ`);
@@ -118,6 +196,23 @@ describe('finding support on a phone, keyboard only', { timeout: 120_000 }, () =
     assert.equal(await page.inputValue('#q'), 'lunch');
     await checkAxe(page, '/find with a bad postcode');
     await shoot(page, 'find-bad-postcode-mobile');
+    await page.close();
+  });
+
+  test('a town instead of a postcode, and one that is not known', async () => {
+    const page = await env.page(BIG_PHONE);
+    await page.goto(`${env.base}/find`);
+    await page.fill('#postcode', 'scunthorpe');
+    await Promise.all([page.waitForURL(/postcode=scunthorpe/), page.click('main button[type="submit"]')]);
+    assert.match(await page.locator('#results').innerText(), /^\d+ results? within 15 miles of Scunthorpe$/);
+    assert.match(await page.title(), /^\d+ services? near Scunthorpe/);
+    const resp = await page.goto(`${env.base}/find?q=walk&postcode=Scuntorpe`);
+    assert.equal(resp.status(), 422);
+    const said = await page.locator('#postcode-error').innerText();
+    assert.match(said, /We could not find “Scuntorpe”\. Try a postcode, like DN15 6XX, or one of: Scunthorpe, /);
+    assert.equal(await page.inputValue('#postcode'), 'Scuntorpe');
+    await checkAxe(page, '/find with a place that is not known');
+    await shoot(page, 'find-unknown-place-mobile');
     await page.close();
   });
 

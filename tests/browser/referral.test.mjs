@@ -3,11 +3,17 @@
 // loop with the keyboard alone (Tab, Space, arrows, typing and Enter; no
 // clicks): the link worker signs in, finds a walk, refers someone with
 // their consent; the organiser opens the inbox, accepts, records contact
-// and attendance; the link worker sees "Attended" in the caseload. Axe
+// and attendance (each on its day, today unless changed) and finds it
+// again under "Attended"; the link worker sees "Attended" in the caseload,
+// keeps a case note with a next contact due today, searches the caseload
+// by name and starts a referral choosing the service in the form. Axe
 // finds nothing on any referral page (the form, with errors too, one
 // referral as each party, the inbox, the caseload, "your referrals", the
-// overview, "I'd like to go" and its confirmation); nothing scrolls
-// sideways on a phone; and screenshots for the docs
+// overview, "I'd like to go" and its confirmation), but for GOV.UK's
+// aria-expanded on the contact ways (lib.mjs says why); the contact boxes
+// show only the chosen way's with JavaScript (kith.js, under the real
+// CSP), every one without it; nothing scrolls sideways on a phone; and
+// screenshots for the docs
 // (build/screenshots/referral-*-desktop.png and -mobile.png; `make
 // screenshots` copies them to docs/screenshots).
 
@@ -96,6 +102,19 @@ describe('the closed loop, keyboard only', { timeout: 180_000 }, () => {
     assert.match(await main(page), new RegExp(service.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
     await checkAndShoot(page, 'new', '/referrals/new');
 
+    // Only the chosen way's box shows (GOV.UK's conditional reveal):
+    // none before a way is chosen, then the phone box under "By phone".
+    const visible = (id) => page.isVisible(`[id="${id}"]`);
+    const started = () => page.waitForFunction(() => document.body.classList.contains('govuk-frontend-supported'));
+    await started();
+    assert.deepEqual([await visible('person.email'), await visible('person.phone'),
+      await visible('person.address')], [false, false, false]);
+    await tabTo(page, '[id="person.contact_by"]');            // "By email"...
+    await page.keyboard.press('ArrowDown');                   // ...then "By phone", chosen
+    assert.ok(await page.isChecked('[id="person.contact_by-phone"]'));
+    assert.deepEqual([await visible('person.email'), await visible('person.phone'),
+      await visible('person.address')], [false, true, false]);
+
     // Send it with most things missing: the summary, what was typed kept.
     await typeInto(page, '[id="person.phone"]', '07700 900555');
     await tabTo(page, '#referral-form button[type="submit"]');
@@ -107,11 +126,14 @@ describe('the closed loop, keyboard only', { timeout: 180_000 }, () => {
     assert.ok(await page.locator('.govuk-error-summary a[href="#consent.share"]').count() === 1);
     await checkAxe(page, '/referrals/new with errors');
 
+    // Back with errors: still by phone, with its box and nothing else.
+    await started();
+    assert.ok(await page.isChecked('[id="person.contact_by-phone"]'));
+    assert.deepEqual([await visible('person.email'), await visible('person.phone'),
+      await visible('person.address')], [false, true, false]);
+
     // Put it right, with the keyboard.
     await typeInto(page, '[id="person.name"]', PERSON);
-    await tabTo(page, '[id="person.contact_by"]');            // "By email"...
-    await page.keyboard.press('ArrowDown');                   // ...then "By phone", chosen
-    assert.ok(await page.isChecked('[id="person.contact_by-phone"]'));
     await typeInto(page, '[id="person.access_needs"]', 'Uses a walking stick');
     await tabTo(page, '#needs');
     await page.keyboard.press('Space');
@@ -156,8 +178,18 @@ describe('the closed loop, keyboard only', { timeout: 180_000 }, () => {
       await Promise.all([page.waitForURL(`${referralUrl}?done=${done}`), page.keyboard.press('Enter')]);
       assert.match(await page.locator('.govuk-notification-banner--success').innerText(),
         new RegExp(`The referral is now: ${words}`));
+      // Recording contact asks when (today unless changed) and how.
+      if (done === 'accepted') {
+        assert.match(await main(page), /When did you get in touch\?/);
+        await checkAndShoot(page, 'detail-record-contact', 'a referral, recording contact');
+      }
     }
     await checkAndShoot(page, 'detail-organiser', 'a referral, attended, as the organisation');
+    // Still in the inbox, under its status, until it is closed.
+    await page.goto(`${env.base}/referrals/inbox`);
+    await follow(page, 'main a[href="/referrals/inbox?status=attended"]', /status=attended$/);
+    assert.ok(await page.locator(`main a:text-is("${PERSON}")`).count() === 1);
+    await checkAxe(page, '/referrals/inbox?status=attended');
     await page.close();
   });
 
@@ -176,6 +208,38 @@ describe('the closed loop, keyboard only', { timeout: 180_000 }, () => {
     assert.match(await main(page), /Attended/);
     assert.match(await main(page), /What has happened/);
     await checkAxe(page, 'a referral, attended, as the link worker');
+    await page.close();
+  });
+
+  test('the link worker keeps a case note, plans the next contact and searches', async () => {
+    const page = await env.page(DESKTOP);
+    await signIn(page, LINK_WORKER);
+    await page.goto(referralUrl);
+    const parts = Object.fromEntries(new Intl.DateTimeFormat('en-GB', {
+      timeZone: 'Europe/London', day: 'numeric', month: 'numeric', year: 'numeric',
+    }).formatToParts(new Date()).map((p) => [p.type, p.value]));
+    await typeInto(page, '#casework-note', 'Rang Rosa: she enjoyed it and will go again.');
+    await typeInto(page, '#next_contact_on', parts.day);
+    await typeInto(page, '#next_contact_on-month', parts.month);
+    await typeInto(page, '#next_contact_on-year', parts.year);
+    await tabTo(page, '#casework-form button[type="submit"]');
+    await Promise.all([page.waitForURL(/\?done=notes#casework$/), page.keyboard.press('Enter')]);
+    assert.match(await main(page), /she enjoyed it and will go again/);
+    assert.match(await main(page), /Due/);
+    await checkAxe(page, 'a referral with case notes, as the link worker');
+    await page.goto(`${env.base}/referrals/caseload`);
+    assert.match(await main(page), /Contact due/);
+    await typeInto(page, '#q', 'rosa key');
+    await Promise.all([page.waitForNavigation(), page.keyboard.press('Enter')]);
+    assert.match(await main(page), /Referrals matching “rosa key”: 1/);
+    assert.ok(await page.locator(`main a:text-is("${PERSON}")`).count() >= 1);
+    await checkAxe(page, '/referrals/caseload searched');
+    // A new referral from the caseload: the service is chosen in the form.
+    await follow(page, 'main a[href="/referrals/new"]', /\/referrals\/new$/);
+    await typeInto(page, '#target', 'walk');
+    await Promise.all([page.waitForNavigation(), page.keyboard.press('Enter')]);
+    assert.ok(await page.locator('main input[name="target.id"]').count() >= 1);
+    await checkAxe(page, '/referrals/new choosing a service');
     await page.close();
   });
 });
@@ -245,6 +309,53 @@ describe('the other referral pages', { timeout: 120_000 }, () => {
     await page.goto(`${env.base}/referrals/inbox`);
     assert.match(await main(page), /Every organisation/);
     await checkAxe(page, '/referrals/inbox (every organisation)');
+    await page.close();
+  });
+
+  test('the form\'s one script runs under the real CSP, without errors', async () => {
+    const page = await env.page({ ...DESKTOP, bypassCSP: false });
+    const problems = [];
+    page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
+    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+    await page.context().clearCookies();
+    await page.goto(`${env.base}/organisations/${DEMO_ORG}`);
+    const href = await page.locator('main a[href^="/services/"]').first().getAttribute('href');
+    await page.goto(`${env.base}${href}/refer-me`);
+    await page.waitForFunction(() => document.body.classList.contains('govuk-frontend-supported'));
+    assert.equal(await page.locator('script').count(), 1);
+    assert.match(await page.locator('script').getAttribute('src'), /^\/assets\/kith\.[0-9a-f]{12}\.js$/);
+    assert.ok(!(await page.isVisible('[id="person.email"]')));
+    await page.check('[id="person.contact_by"]');               // by email
+    assert.ok(await page.isVisible('[id="person.email"]'));
+    assert.ok(!(await page.isVisible('[id="person.phone"]')));
+    assert.deepEqual(problems, []);
+    await page.close();
+  });
+
+  test('every contact box shows with JavaScript off, and the form still sends', async () => {
+    const page = await env.page({ ...DESKTOP, javaScriptEnabled: false });
+    await page.context().clearCookies();
+    await page.goto(`${env.base}/login`);
+    await page.fill('#email', LINK_WORKER);
+    await page.fill('#password', DEMO_PASSWORD);
+    await Promise.all([signedIn(page), page.click('main button[type="submit"]')]);
+    await page.goto(`${env.base}/organisations/${DEMO_ORG}`);
+    await Promise.all([page.waitForURL(/\/services\/[0-9a-f-]{36}$/),
+      page.locator('main a[href^="/services/"]').first().click()]);
+    await Promise.all([page.waitForURL(/\/referrals\/new\?service=/),
+      page.locator('main a[href^="/referrals/new?service="]').first().click()]);
+    for (const id of ['person.email', 'person.phone', 'person.address']) {
+      assert.ok(await page.isVisible(`[id="${id}"]`), `${id} shows without JavaScript`);
+    }
+    await page.fill('[id="person.name"]', 'Nell Noscript');
+    await page.check('[id="person.contact_by-post"]');
+    await page.fill('[id="person.address"]', '2 Park Road, Scunthorpe');
+    await page.check('#needs');
+    await page.check('[id="consent.share"]');
+    await page.check('[id="consent.method"]');
+    await Promise.all([page.waitForURL(/\/referrals\/[0-9a-f-]{36}\?done=sent$/),
+      page.click('#referral-form button[type="submit"]')]);
+    assert.match(await main(page), /2 Park Road, Scunthorpe/);
     await page.close();
   });
 

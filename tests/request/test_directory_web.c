@@ -38,7 +38,7 @@ static uint64_t cat(const char *code)
 }
 
 struct svc {
-	const char *org, *name, *description, *postcode;
+	const char *org, *name, *description, *postcode, *town;
 	uint64_t categories;
 	bool free, wheelchair, online;
 	enum svc_state state;
@@ -58,7 +58,8 @@ static void save(struct rt *t, const struct svc *s, char out[37])
 		.categories = s->categories ? s->categories : cat("walking"),
 		.free = s->free, .cost = s->free ? NULL : "£2 a session",
 		.in_person = true, .online = s->online, .wheelchair = s->wheelchair,
-		.place_name = "Church Hall", .address_1 = "1 High Street", .town = "Scunthorpe",
+		.place_name = "Church Hall", .address_1 = "1 High Street",
+		.town = s->town ? s->town : "Scunthorpe",
 		.postcode = s->postcode ? s->postcode : "DN15 6XX",
 		.email = s->email, .phone = s->phone,
 		.scheds = { { .kind = "weekly", .weekday = s->weekday, .opens = s->opens ? s->opens : "10:00",
@@ -115,6 +116,17 @@ static size_t count(const struct rt_resp *r, const char *needle)
 
 /* ---------------------------------------------------------------- /find */
 
+/* The place names are rebuilt by the sync job, at most once a minute:
+ * each call here is an hour after the last. */
+static void places_job(struct rt *t)
+{
+	static int64_t now = 1800000000;
+
+	now += 3600;
+	assert_int_equal(directory_places_refresh(t->app.directory, rt_db(t), now), ERR_OK);
+}
+
+
 static void find_page_without_a_search(void **state)
 {
 	struct rt *t = *state;
@@ -123,11 +135,14 @@ static void find_page_without_a_search(void **state)
 
 	save(t, &(struct svc){ .org = ORG_A, .name = "Tuesday Health Walk", .state = SVC_PUBLISHED,
 			       .free = true }, id);
+	places_job(t);
 	rt_get(t, "/find", &r);
 	assert_int_equal(r.status, 200);
 	assert_true(rt_has(&r, "<form method=\"get\" action=\"/find\""));
 	assert_true(rt_has(&r, ">What are you looking for?</label>"));
-	assert_true(rt_has(&r, ">Your postcode (optional)</label>"));
+	assert_true(rt_has(&r, ">Postcode or town (optional)</label>"));
+	/* The hint names a town the directory knows. */
+	assert_true(rt_has(&r, "or a town or village, like Scunthorpe."));
 	/* Browsing by type, with counts, and no results list yet. */
 	assert_true(rt_has(&r, "href=\"/find?category=walking\">Walking and exercise</a>"));
 	assert_true(rt_has(&r, "(1)"));
@@ -253,6 +268,78 @@ static void find_bad_postcode_is_422(void **state)
 	rt_resp_free(&r);
 }
 
+static void find_by_town_or_village(void **state)
+{
+	struct rt *t = *state;
+	struct rt_resp r;
+	char id[37];
+
+	save(t, &(struct svc){ .org = ORG_A, .name = "Brigg Health Walk", .state = SVC_PUBLISHED,
+			       .town = "Brigg", .postcode = "DN20 8PH" }, id);
+	save(t, &(struct svc){ .org = ORG_A, .name = "Ashby Lunch Club", .state = SVC_PUBLISHED,
+			       .town = "Scunthorpe", .postcode = "DN16 2AB" }, id);
+	save(t, &(struct svc){ .org = ORG_A, .name = "Crowle Coffee Morning", .state = SVC_PUBLISHED,
+			       .town = "Crowle", .postcode = "DN17 4LA" }, id);
+	/* Not known until the job has built the names again. */
+	rt_get(t, "/find?postcode=Brigg", &r);
+	assert_int_equal(r.status, 422);
+	rt_resp_free(&r);
+	places_job(t);
+	assert_int_equal(directory_places_count(t->app.directory), 3);
+
+	/* A town: the results near it, nearest first, and the page says
+	 * where, under the town's own spelling. */
+	rt_get(t, "/find?postcode=Brigg", &r);
+	assert_int_equal(r.status, 200);
+	assert_true(rt_has(&r, "results within 15 miles of Brigg</h2>"));
+	assert_true(rt_has(&r, "<title>3 services near Brigg"));
+	assert_true(pos(&r, ">Brigg Health Walk</a>") > 0);
+	assert_true(pos(&r, ">Brigg Health Walk</a>") < pos(&r, ">Ashby Lunch Club</a>"));
+	assert_true(pos(&r, ">Ashby Lunch Club</a>") < pos(&r, ">Crowle Coffee Morning</a>"));
+	/* What was typed stays in the box. */
+	assert_true(rt_has(&r, "id=\"postcode\" name=\"postcode\" type=\"text\" value=\"Brigg\""));
+	rt_resp_free(&r);
+
+	/* Case, spaces and punctuation do not matter; words work too. */
+	rt_get(t, "/find?q=lunch&postcode=+sCUNTHORPE.+", &r);
+	assert_int_equal(r.status, 200);
+	assert_true(rt_has(&r, "within 15 miles of Scunthorpe</h2>"));
+	assert_true(rt_has(&r, "<title>1 service for lunch near Scunthorpe"));
+	assert_true(rt_has(&r, ">Ashby Lunch Club</a>"));
+	rt_resp_free(&r);
+	rt_get(t, "/find?postcode=crowle&miles=1", &r);
+	assert_int_equal(r.status, 200);
+	assert_true(rt_has(&r, "1 result within 1 miles of Crowle</h2>"));
+	rt_resp_free(&r);
+
+	/* A name not known: a 422 that says which places are, the nearest
+	 * spelling first, with what was typed kept. */
+	rt_get(t, "/find?q=walk&postcode=Scuntorpe", &r);
+	assert_int_equal(r.status, 422);
+	assert_true(rt_has(&r, "<title>Error: Find support"));
+	assert_true(rt_has(&r, "We could not find “Scuntorpe”. Try a postcode, like DN15 6XX, or one of: "
+			   "Scunthorpe, Brigg, Crowle."));
+	assert_true(rt_has(&r, "<a href=\"#postcode\">"));
+	assert_true(rt_has(&r, "value=\"Scuntorpe\""));
+	assert_true(rt_has(&r, "value=\"walk\""));
+	assert_false(rt_has(&r, "Brigg Health Walk</a>"));
+	rt_resp_free(&r);
+	/* Something with a digit is read as a postcode, and told so. */
+	rt_get(t, "/find?postcode=Brigg+2", &r);
+	assert_int_equal(r.status, 422);
+	assert_false(rt_has(&r, "or one of:"));
+	rt_resp_free(&r);
+
+	/* Archived services' towns go with them, when the job runs again. */
+	assert_int_equal(directory_set_state(rt_db(t), id, SVC_ARCHIVED, 0, time_now()), ERR_OK);
+	assert_int_equal(directory_apply_changes(t->app.directory, rt_db(t)), ERR_OK);
+	places_job(t);
+	assert_int_equal(directory_places_count(t->app.directory), 2);
+	rt_get(t, "/find?postcode=Crowle", &r);
+	assert_int_equal(r.status, 422);
+	rt_resp_free(&r);
+}
+
 static void find_words_and_filters_with_counts(void **state)
 {
 	struct rt *t = *state;
@@ -291,9 +378,14 @@ static void find_words_and_filters_with_counts(void **state)
 	assert_int_equal(r.status, 200);
 	assert_true(rt_has(&r, "2 results"));
 	assert_false(rt_has(&r, "Friday Nordic Walk</a>"));
-	/* It stays ticked, the filters are open, and it can be removed. */
+	/* It stays ticked, the filters are sent folded (a phone shows the
+	 * results first; a wide screen opens them) with the count on their
+	 * button, and it can be removed. */
 	assert_true(rt_has(&r, "id=\"free-1\" name=\"free\" type=\"checkbox\" value=\"1\" checked"));
-	assert_true(rt_has(&r, "<details class=\"govuk-details kith-filters\" open>"));
+	assert_true(rt_has(&r, "<details class=\"govuk-details kith-filters\" id=\"filters\">"));
+	assert_false(rt_has(&r, "kith-filters\" id=\"filters\" open"));
+	assert_true(rt_has(&r, "Filter results (1 chosen)</span>"));
+	assert_true(rt_has(&r, "formaction=\"/find#results\">Apply filters</button>"));
 	assert_true(rt_has(&r, "href=\"/find?q=walking\">Remove<span class=\"govuk-visually-hidden\"> filter</span>: Free of charge</a>"));
 	rt_resp_free(&r);
 
@@ -559,6 +651,7 @@ int main(void)
 		T(find_by_postcode_nearest_first),
 		T(find_words_near_best_match_first),
 		T(find_bad_postcode_is_422),
+		T(find_by_town_or_village),
 		T(find_words_and_filters_with_counts),
 		T(find_no_results_suggests_ways_out),
 		T(find_pages_of_twenty),

@@ -175,6 +175,7 @@ static void fill_path(const char *pattern, int64_t self, char *out, size_t n)
 #define ORGS     "SFFAFAFA"   /* ... and organisers, for their organisation */
 #define REFER    "SFFAAAFA"   /* organisers, link workers, coordinators, admins */
 #define REPORT   "SFFFFAAA"   /* coordinators, commissioners, admins */
+#define COORD_ONLY "SFFFFAFF" /* coordinators alone (bringing organisations on) */
 
 static const struct {
 	const char *method, *pattern, *want;
@@ -252,6 +253,14 @@ static const struct {
 	{ "GET", "/directory/words", COORD },
 	{ "POST", "/directory/words", COORD },
 	{ "GET", "/directory/feeds", COORD },
+	/* organisations with nobody on kith: the coordinators' list, and the
+	 * link an organisation is sent to claim itself */
+	{ "GET", "/organisations/to-bring-on", COORD_ONLY },
+	{ "POST", "/organisations/to-bring-on/{id:uuid}/send", COORD_ONLY },
+	{ "GET", "/organisations/to-bring-on/{id:uuid}/email", COORD_ONLY },
+	{ "POST", "/organisations/to-bring-on/{id:uuid}/email", COORD_ONLY },
+	{ "GET", "/claim/{token}", NOBODY },
+	{ "POST", "/claim/{token}", NOBODY },
 	{ "POST", "/manage/services/{id:uuid}/publish", COORD },
 	{ "POST", "/manage/services/{id:uuid}/archive", COORD },
 	{ "POST", "/manage/services/{id:uuid}/verify", COORD },
@@ -264,12 +273,15 @@ static const struct {
 	{ "POST", "/services/{id:uuid}/refer-me", NOBODY },
 	{ "GET", "/referrals/inbox", ORGS },
 	{ "GET", "/referrals/caseload", REFER },
+	{ "POST", "/referrals/caseload", REFER },
+	{ "POST", "/referrals/inbox", ORGS },
 	{ "GET", "/referrals/overview", REPORT },
 	{ "GET", "/referrals/overview.csv", "SFFFFAFF" },    /* coordinators only: a row a referral */
 	{ "GET", "/referrals/summary.csv", REPORT },
 	{ "GET", "/referrals/{id:uuid}", SIGNED },
 	{ "POST", "/referrals/{id:uuid}/status", SIGNED },
 	{ "POST", "/referrals/{id:uuid}/consent", SIGNED },
+	{ "POST", "/referrals/{id:uuid}/notes", SIGNED },
 	/* the JSON API: accounts and people */
 	{ "POST", "/api/v1/accounts", NOBODY },
 	{ "POST", "/api/v1/sessions", NOBODY },
@@ -525,6 +537,11 @@ static const struct {
 	  { L, 404, 404, 409, 404, 404, 403, 409, 404, 409 } },
 	{ "POST", "/referrals/{ref}/consent", "purpose=share&action=give&method=verbal",
 	  { L, 404, 404, 403, 404, 404, 303, 303, 404, 303 } },
+	/* Case notes: the referrer and coordinators (an empty note is 422
+	 * for them); the receiving organisation and admins see the referral
+	 * but may not keep notes on it (403); nobody else learns it exists. */
+	{ "POST", "/referrals/{ref}/notes", "note=",
+	  { L, 404, 404, 403, 404, 404, 422, 422, 404, 403 } },
 	{ "GET", "/referrals/new?service={svc}", NULL,
 	  { L, 403, 403, 200, 200, 200, 200, 200, 403, 200 } },
 	{ "POST", "/referrals/new", "target.type=service",
@@ -533,6 +550,10 @@ static const struct {
 	  { L, 403, 403, 200, 200, 403, 403, 200, 403, 200 } },
 	{ "GET", "/referrals/caseload", NULL,
 	  { L, 403, 403, 200, 200, 200, 200, 200, 403, 200 } },
+	{ "POST", "/referrals/caseload", "q=Kwame",
+	  { L, 403, 403, 200, 200, 200, 200, 200, 403, 200 } },
+	{ "POST", "/referrals/inbox", "q=Kwame",
+	  { L, 403, 403, 200, 200, 403, 403, 200, 403, 200 } },
 	{ "GET", "/referrals/overview", NULL,
 	  { L, 403, 403, 403, 403, 403, 403, 200, 200, 200 } },
 	{ "GET", "/referrals/overview.csv", NULL,

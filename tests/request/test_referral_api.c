@@ -19,6 +19,7 @@
 
 #include "auth/person.h"
 #include "core/timeutil.h"
+#include "core/uktime.h"
 #include "directory/directory.h"
 #include "directory/vocab.h"
 #include "referral/referral.h"
@@ -641,6 +642,62 @@ static void status_loop(void **state)
 	move(x, id, "{\"status\": \"withdrawn\"}", x->tlw, 409);
 }
 
+/* Contact and attendance may say the day they happened and how: bad
+ * values are 422 naming the field; the answer shows what was recorded. */
+static void status_says_when_and_how(void **state)
+{
+	struct fx *x = *state;
+	char id[37], *p, today[11], yesterday[11], b[200];
+	struct res r;
+	json_t *ev;
+	int y, m, d;
+
+	uk_date(uk_local_day(time_now()), &y, &m, &d);
+	snprintf(today, sizeof(today), "%04d-%02d-%02d", y, m, d);
+	uk_date(uk_local_day(time_now()) - 1, &y, &m, &d);
+	snprintf(yesterday, sizeof(yesterday), "%04d-%02d-%02d", y, m, d);
+	refer(x, PERSON, "annie@example.org", x->svc_a, id);
+	move(x, id, "{\"status\": \"accepted\"}", x->torga, 200);
+	p = path(id, "/status");
+	api(x->t, "POST", p, "{\"status\": \"contacted\", \"happened_on\": \"3 December\"}",
+	    x->torga, &r);
+	assert_int_equal(r.r.status, 422);
+	assert_true(has_error_for(r.j, "happened_on"));
+	res_free(&r);
+	api(x->t, "POST", p, "{\"status\": \"contacted\", \"happened_on\": 20261203}", x->torga, &r);
+	assert_int_equal(r.r.status, 422);
+	assert_true(has_error_for(r.j, "happened_on"));
+	res_free(&r);
+	snprintf(b, sizeof(b), "{\"status\": \"contacted\", \"happened_on\": \"%s\"}", yesterday);
+	api(x->t, "POST", p, b, x->torga, &r);
+	assert_int_equal(r.r.status, 422);
+	assert_true(has_error_for(r.j, "happened_on"));
+	assert_non_null(strstr(r.r.body, "when the referral was sent"));
+	res_free(&r);
+	api(x->t, "POST", p, "{\"status\": \"contacted\", \"method\": \"pigeon\"}", x->torga, &r);
+	assert_int_equal(r.r.status, 422);
+	assert_true(has_error_for(r.j, "method"));
+	assert_non_null(strstr(r.r.body, "in_person"));
+	res_free(&r);
+	/* Only contact and attendance take them. */
+	api(x->t, "POST", p, "{\"status\": \"closed\", \"reason\": \"completed\", \"method\": \"phone\"}",
+	    x->torga, &r);
+	assert_int_equal(r.r.status, 422);
+	assert_true(has_error_for(r.j, "method"));
+	res_free(&r);
+	snprintf(b, sizeof(b), "{\"status\": \"contacted\", \"happened_on\": \"%s\", "
+		 "\"method\": \"text\"}", today);
+	api(x->t, "POST", p, b, x->torga, &r);
+	assert_int_equal(r.r.status, 200);
+	ev = json_array_get(json_object_get(r.j, "events"), 2);
+	assert_string_equal(jstr(ev, "to"), "contacted");
+	assert_string_equal(jstr(ev, "happened_on"), today);
+	assert_string_equal(jstr(ev, "method"), "text");
+	assert_string_equal(jstr(ev, "method_words"), "By text message");
+	res_free(&r);
+	free(p);
+}
+
 static void consent(void **state)
 {
 	struct fx *x = *state;
@@ -705,6 +762,7 @@ int main(void)
 		T(self_referrals_are_limited),
 		T(list),
 		T(status_loop),
+		T(status_says_when_and_how),
 		T(consent),
 	};
 

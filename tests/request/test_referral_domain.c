@@ -541,6 +541,52 @@ static void self_referrals(void **state)
 			 DB_TEXT("online"))), 1);
 }
 
+/* Where people can just turn up, what matters to them may be left out;
+ * where a referral is needed, one need or some words are asked for. The
+ * directory says which, not the caller. */
+static void words_optional_where_people_turn_up(void **state)
+{
+	struct fx *x = *state;
+	struct svc_form f = {
+		.org_id = ORG_A, .name = "Memory Clinic", .description = "By referral.",
+		.join = JOIN_REFERRAL, .free = true, .in_person = true, .address_1 = "1 Park Road",
+		.town = "Scunthorpe", .postcode = "DN15 6XX",
+	};
+	struct ref_new n = new_for(&kwame, x->walk);
+	char clinic[37], id[37];
+	json_t *errs = NULL;
+
+	rt_service_form(x->t, &f, SVC_PUBLISHED, T0, clinic);
+	n.reason = "";
+	n.needs = NULL;
+	n.nneeds = 0;
+	assert_int_equal(create(x, &x->a_lw, &n, T0, id, NULL), ERR_OK);
+	n.target_id = clinic;
+	assert_int_equal(create(x, &x->a_lw, &n, T0, id, &errs), ERR_INVALID);
+	assert_int_equal(json_array_size(errs), 1);
+	assert_string_equal(field0(errs), "needs");
+	json_decref(errs);
+	n.turn_up = true;
+	assert_int_equal(create(x, &x->a_lw, &n, T0, id, &errs), ERR_INVALID);
+	assert_string_equal(field0(errs), "needs");
+	json_decref(errs);
+	/* The check alone takes the caller's word (the forms know the
+	 * service); an unknown service's errors come after the others'. */
+	errs = json_array();
+	assert_true(referral_check(&n, T0, errs));
+	n.turn_up = false;
+	assert_false(referral_check(&n, T0, errs));
+	json_decref(errs);
+	n.person.name = "";
+	n.target_id = "5e0f3c7a-1d2b-4c3d-8e9f-0a1b2c3d4e5f";
+	assert_int_equal(create(x, &x->a_lw, &n, T0, id, &errs), ERR_INVALID);
+	assert_int_equal(json_array_size(errs), 3);
+	assert_string_equal(field0(errs), "person.name");
+	assert_string_equal(json_string_value(json_object_get(json_array_get(errs, 2), "field")),
+			    "target.id");
+	json_decref(errs);
+}
+
 /* ---------------------------------------------------------------- consent */
 
 static void withdrawing_share_ends_sharing(void **state)
@@ -684,9 +730,12 @@ static void emails_per_step(void **state)
 	step(x, &x->a_olu, id2, "accepted", NULL, T0 + DAY);
 	step(x, &x->a_olu, id2, "contacted", NULL, T0 + DAY);
 	assert_int_equal(rt_mail_n(x->t, "quiet@example.net", "referral_update"), 0);
-	/* An organisation without organisers: its own address; with neither: nobody. */
+	/* An organisation with nobody on kith: its own address gets a link
+	 * to claim it, not "sign in to see it" (directory/claim.h); with no
+	 * address either: nobody. */
 	make(x, &x->a_lw, &kwame, x->cafe, T0, id3);
-	assert_int_equal(rt_mail_n(x->t, "hello@cafe.example.org", "referral_new"), 1);
+	assert_int_equal(rt_mail_n(x->t, "hello@cafe.example.org", "referral_new"), 0);
+	assert_int_equal(rt_mail_n(x->t, "hello@cafe.example.org", "claim_org"), 1);
 	int64_t before = rt_mail_all(x->t);
 	make(x, &x->a_lw, &kwame, x->quiet, T0, id4);
 	assert_int_equal(rt_mail_all(x->t), before);
@@ -936,8 +985,9 @@ static void overview_numbers(void **state)
 	for (int k = 0; k < 4; k++)
 		make(x, &x->a_lw, &p[k], x->walk, T0, id[k]);
 	make(x, &x->a_lw, &p[4], x->club, T0 + 100 * DAY, id[4]);   /* outside the period */
-	/* Accepted after 1, 2 and 5 days (and 1.9 days is 1); contacted
-	 * after 3 and 6; one attended after 10, then still attending. */
+	/* Accepted after 1, 3 and 5 days (UK calendar days: 10:00 to 06:00
+	 * three days later is 3); contacted after 3 and 6; one attended
+	 * after 10, then still attending. */
 	step(x, &x->a_olu, id[0], "accepted", NULL, T0 + DAY + 5);
 	step(x, &x->a_olu, id[1], "accepted", NULL, T0 + 2 * DAY + 20 * 3600);
 	step(x, &x->a_olu, id[2], "accepted", NULL, T0 + 5 * DAY);
@@ -949,7 +999,7 @@ static void overview_numbers(void **state)
 
 	assert_int_equal(referral_overview(x->db, T0 - DAY, T0 + 50 * DAY, &o), ERR_OK);
 	assert_int_equal(json_integer_value(json_object_get(o, "total")), 4);
-	assert_int_equal(json_integer_value(json_object_get(o, "median_days_to_accept")), 2);
+	assert_int_equal(json_integer_value(json_object_get(o, "median_days_to_accept")), 3);
 	assert_true(json_is_real(json_object_get(o, "median_days_to_contact")));
 	assert_true(json_real_value(json_object_get(o, "median_days_to_contact")) == 4.5);
 	assert_int_equal(json_integer_value(json_object_get(o, "median_days_to_attend")), 10);
@@ -1022,7 +1072,7 @@ static void csv_quotes_and_guards(void **state)
 		 ref_source_words(REF_SRC_LINK_WORKER), ref_status_words(REF_SENT));
 	assert_non_null(strstr(csv, row));
 	snprintf(row, sizeof(row), "%s,2026-01-15T10:01:00Z,link_worker,service,"
-		 "Tuesday Health Walk,Walking and exercise,closed,1,2,,moved_away,%s,%s,%s\r\n", id2,
+		 "Tuesday Health Walk,Walking and exercise,closed,2,3,,moved_away,%s,%s,%s\r\n", id2,
 		 ref_source_words(REF_SRC_LINK_WORKER), ref_status_words(REF_CLOSED),
 		 ref_close_reasons[ref_code_find(ref_close_reasons, ref_close_reasons_n, "moved_away")].name);
 	assert_non_null(strstr(csv, row));
@@ -1123,6 +1173,304 @@ static void export_and_erase(void **state)
 	assert_int_equal(count2(x, &q_status, id2, "sent"), 1);
 }
 
+/* ---------------------------------------------------------------- when and how */
+
+/* referral_step in a transaction of its own: ERR_OK, or the error with
+ * its first field in *field (may be NULL). */
+static enum err dated(struct fx *x, const struct actor *a, const char *id, const char *to,
+		const char *on, const char *method, int64_t now, char field[32])
+{
+	struct ref_meta m;
+	json_t *errs = json_array();
+	enum err e;
+
+	assert_int_equal(db_begin(x->db), ERR_OK);
+	assert_int_equal(referral_meta(x->db, id, &m), ERR_OK);
+	e = referral_step(REFERRAL_ENV(&x->t->app), x->db, a, &m, &(const struct ref_step){
+		.to = to, .happened_on = on, .method = method }, now, errs);
+	if (e == ERR_OK)
+		assert_int_equal(db_commit(x->db), ERR_OK);
+	else
+		assert_int_equal(db_rollback(x->db), ERR_OK);
+	if (field)
+		snprintf(field, 32, "%s", json_string_value(json_object_get(json_array_get(errs, 0),
+								      "field")) ?: "");
+	json_decref(errs);
+	return e;
+}
+
+static json_t *view_as(struct fx *x, const struct actor *a, const char *id, int64_t now)
+{
+	struct ref_meta m;
+	json_t *v = NULL;
+
+	assert_int_equal(db_begin(x->db), ERR_OK);
+	assert_int_equal(referral_meta(x->db, id, &m), ERR_OK);
+	assert_int_equal(referral_view(REFERRAL_ENV(&x->t->app), x->db, a, &m, now, &v), ERR_OK);
+	assert_int_equal(db_commit(x->db), ERR_OK);
+	return v;
+}
+
+static int64_t measure(const json_t *v, const char *key)
+{
+	const json_t *n = json_object_get(json_object_get(v, "measures"), key);
+
+	return json_is_integer(n) ? json_integer_value(n) : -1;
+}
+
+/* Contact and attendance are recorded with the day they happened and
+ * how; the measures, the overview and the CSV count from that day. */
+static void dated_steps_count_from_the_day(void **state)
+{
+	struct fx *x = *state;
+	char id[37], f[32];
+	const char *csv;
+	size_t len;
+	struct arena a;
+	json_t *v, *ev, *o;
+
+	make(x, &x->a_lw, &kwame, x->walk, T0, id);      /* Thursday 15 January 2026 */
+	step(x, &x->a_olu, id, "accepted", NULL, T0 + DAY);
+	/* Before it was sent, in the future, not a day, an unknown way. */
+	assert_int_equal(dated(x, &x->a_olu, id, "contacted", "2026-01-14", NULL, T0 + 5 * DAY, f),
+			 ERR_INVALID);
+	assert_string_equal(f, "happened_on");
+	assert_int_equal(dated(x, &x->a_olu, id, "contacted", "2026-01-21", NULL, T0 + 5 * DAY, f),
+			 ERR_INVALID);
+	assert_string_equal(f, "happened_on");
+	assert_int_equal(dated(x, &x->a_olu, id, "contacted", "2026-02-30", NULL, T0 + 5 * DAY, f),
+			 ERR_INVALID);
+	assert_string_equal(f, "happened_on");
+	assert_int_equal(dated(x, &x->a_olu, id, "contacted", NULL, "pigeon", T0 + 5 * DAY, f),
+			 ERR_INVALID);
+	assert_string_equal(f, "method");
+	/* Only contact and attendance take them. */
+	assert_int_equal(dated(x, &x->a_cora, id, "withdrawn", "2026-01-16", NULL, T0 + 5 * DAY, f),
+			 ERR_INVALID);
+	assert_string_equal(f, "happened_on");
+	/* A step that is not theirs is refused as before, whatever the date. */
+	assert_int_equal(dated(x, &x->a_lw, id, "contacted", "2026-01-14", NULL, T0 + 5 * DAY, f),
+			 ERR_FORBIDDEN);
+	assert_int_equal(count2(x, &q_status, id, "accepted"), 1);
+
+	/* Contacted on the 17th by phone, recorded on the 20th. */
+	assert_int_equal(dated(x, &x->a_olu, id, "contacted", "2026-01-17", "phone", T0 + 5 * DAY, f),
+			 ERR_OK);
+	/* Attending before the contact: no. On the 18th, in person. */
+	assert_int_equal(dated(x, &x->a_olu, id, "attended", "2026-01-16", NULL, T0 + 5 * DAY, f),
+			 ERR_INVALID);
+	assert_string_equal(f, "happened_on");
+	assert_int_equal(dated(x, &x->a_olu, id, "attended", "2026-01-18", "in_person", T0 + 5 * DAY, f),
+			 ERR_OK);
+	v = view_as(x, &x->a_lw, id, T0 + 5 * DAY);
+	assert_int_equal(measure(v, "days_to_accept"), 1);
+	assert_int_equal(measure(v, "days_to_contact"), 2);
+	assert_int_equal(measure(v, "days_to_attend"), 3);
+	ev = json_array_get(json_object_get(v, "events"), 2);
+	assert_string_equal(json_string_value(json_object_get(ev, "to")), "contacted");
+	assert_string_equal(json_string_value(json_object_get(ev, "happened_on")), "2026-01-17");
+	assert_string_equal(json_string_value(json_object_get(ev, "happened_words")), "17 January 2026");
+	assert_string_equal(json_string_value(json_object_get(ev, "method")), "phone");
+	assert_string_equal(json_string_value(json_object_get(ev, "method_words")), "By phone");
+	/* The event itself is when it was recorded. */
+	assert_string_equal(json_string_value(json_object_get(ev, "at")), "2026-01-20T10:00:00Z");
+	json_decref(v);
+
+	assert_int_equal(referral_overview(x->db, 0, 0, &o), ERR_OK);
+	assert_int_equal(json_integer_value(json_object_get(o, "median_days_to_contact")), 2);
+	assert_int_equal(json_integer_value(json_object_get(o, "median_days_to_attend")), 3);
+	json_decref(o);
+	arena_init(&a);
+	assert_int_equal(referral_csv(x->db, 0, 0, &a, &csv, &len), ERR_OK);
+	assert_non_null(strstr(csv, ",attended,1,2,3,,"));
+	arena_release(&a);
+
+	/* Still attending: six weeks from the day they first came (18
+	 * January), so from 1 March, whenever it is recorded. */
+	assert_int_equal(dated(x, &x->a_olu, id, "sustained", "2026-02-28", NULL, T0 + 50 * DAY, f),
+			 ERR_INVALID);
+	assert_string_equal(f, "happened_on");
+	assert_int_equal(dated(x, &x->a_olu, id, "sustained", "2026-03-02", "in_person", T0 + 50 * DAY,
+			       f), ERR_OK);
+	assert_int_equal(count2(x, &q_status, id, "sustained"), 1);
+
+	/* Today is the default, and the time of the click. */
+	make(x, &x->a_lw, &kwame, x->walk2, T0, id);
+	step(x, &x->a_olu, id, "accepted", NULL, T0 + DAY);
+	assert_int_equal(dated(x, &x->a_olu, id, "contacted", NULL, NULL, T0 + 2 * DAY + 3600, f), ERR_OK);
+	v = view_as(x, &x->a_cora, id, T0 + 3 * DAY);
+	assert_int_equal(measure(v, "days_to_contact"), 2);
+	ev = json_array_get(json_object_get(v, "events"), 2);
+	assert_string_equal(json_string_value(json_object_get(ev, "happened_on")), "2026-01-17");
+	assert_null(json_object_get(ev, "method"));
+	json_decref(v);
+}
+
+static const struct sql q_note_rows = { "trd.note_rows",
+	"SELECT count(*) FROM referral_note WHERE referral_id = $1", NULL };
+
+static enum err casework(struct fx *x, const struct actor *a, const char *id, const char *note,
+		const char *next, int64_t now, char field[32])
+{
+	struct ref_meta m;
+	json_t *errs = json_array();
+	enum err e;
+
+	assert_int_equal(db_begin(x->db), ERR_OK);
+	assert_int_equal(referral_meta(x->db, id, &m), ERR_OK);
+	e = referral_casework(x->db, a, &m, note, next, now, errs);
+	if (e == ERR_OK)
+		assert_int_equal(db_commit(x->db), ERR_OK);
+	else
+		assert_int_equal(db_rollback(x->db), ERR_OK);
+	if (field)
+		snprintf(field, 32, "%s", json_string_value(json_object_get(json_array_get(errs, 0),
+								      "field")) ?: "");
+	json_decref(errs);
+	return e;
+}
+
+static json_t *due_list(struct fx *x, const struct actor *a, enum ref_list_kind kind, int64_t now,
+		enum err *e)
+{
+	struct ref_list_opts o = { .kind = kind, .status = -1, .limit = 100, .contact_due_only = true };
+	json_t *items = NULL;
+	int64_t total = 0;
+
+	*e = referral_list(REFERRAL_ENV(&x->t->app), x->db, a, &o, now, &items, &total);
+	return items;
+}
+
+/* Case notes and the next contact: the referrer and coordinators keep
+ * them, nobody else reads or writes them; the person has them in their
+ * export; erasing the person removes them. */
+static void case_notes_and_next_contact(void **state)
+{
+	struct fx *x = *state;
+	struct who megw = { "Meg Member", "meg@example.net", NULL, NULL, true, true };
+	char id[37], f[32];
+	json_t *v, *items, *out;
+	int claimed;
+	enum err e;
+
+	make(x, &x->a_lw, &megw, x->walk, T0, id);
+	assert_int_equal(casework(x, &x->a_olu, id, "Hello", NULL, T0, f), ERR_FORBIDDEN);
+	assert_int_equal(casework(x, &x->a_lw2, id, "Hello", NULL, T0, f), ERR_FORBIDDEN);
+	assert_int_equal(casework(x, &x->a_meg, id, "Hello", NULL, T0, f), ERR_FORBIDDEN);
+	assert_int_equal(casework(x, &x->a_lw, id, NULL, NULL, T0, f), ERR_INVALID);
+	assert_string_equal(f, "note");
+	assert_int_equal(casework(x, &x->a_lw, id, NULL, "2026-01-14", T0, f), ERR_INVALID);
+	assert_string_equal(f, "next_contact_on");
+	assert_int_equal(casework(x, &x->a_lw, id, NULL, "soon", T0, f), ERR_INVALID);
+	assert_string_equal(f, "next_contact_on");
+	assert_int_equal(count1(x, &q_note_rows, id), 0);
+	assert_int_equal(casework(x, &x->a_lw, id, "Rang Meg: she wants to try the walk.", "2026-01-20",
+				  T0, f), ERR_OK);
+	assert_int_equal(casework(x, &x->a_cora, id, "Checked there is room.", NULL, T0 + 60, f), ERR_OK);
+	assert_int_equal(count1(x, &q_note_rows, id), 2);
+	assert_int_equal(rt_audit_n(x->t, "referral.note"), 2);
+	assert_int_equal(rt_audit_n(x->t, "referral.next_contact"), 1);
+
+	/* The referrer sees them, newest first; the organisation does not. */
+	v = view_as(x, &x->a_lw, id, T0);
+	assert_int_equal(json_array_size(json_object_get(v, "notes")), 2);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(json_object_get(v, "notes"), 1),
+			    "text")), "Rang Meg: she wants to try the walk.");
+	assert_string_equal(json_string_value(json_object_get(v, "next_contact_on")), "2026-01-20");
+	assert_false(json_is_true(json_object_get(v, "contact_due")));
+	json_decref(v);
+	v = view_as(x, &x->a_olu, id, T0);
+	assert_null(json_object_get(v, "notes"));
+	assert_null(json_object_get(v, "next_contact_on"));
+	json_decref(v);
+
+	/* Due on the day, in the referrer's list only. */
+	items = due_list(x, &x->a_lw, REF_LIST_CASELOAD, T0 + 4 * DAY, &e);
+	assert_int_equal(e, ERR_OK);
+	assert_int_equal(json_array_size(items), 0);
+	json_decref(items);
+	items = due_list(x, &x->a_lw, REF_LIST_CASELOAD, T0 + 5 * DAY, &e);
+	assert_int_equal(json_array_size(items), 1);
+	assert_true(json_is_true(json_object_get(json_array_get(items, 0), "contact_due")));
+	assert_string_equal(json_string_value(json_object_get(json_array_get(items, 0),
+			    "next_contact_words")), "20 January 2026");
+	json_decref(items);
+	items = due_list(x, &x->a_olu, REF_LIST_INBOX, T0 + 5 * DAY, &e);
+	assert_int_equal(e, ERR_FORBIDDEN);
+	json_decref(items);
+	items = list(x, &x->a_olu, REF_LIST_INBOX, T0 + 5 * DAY, NULL);
+	assert_null(json_object_get(json_array_get(items, 0), "next_contact_on"));
+	json_decref(items);
+
+	/* Meg's own export has them (her right of access); her page does not. */
+	assert_int_equal(referral_claim(x->db, &x->a_meg, T0, &claimed), ERR_OK);
+	v = view_as(x, &x->a_meg, id, T0);
+	assert_null(json_object_get(v, "notes"));
+	json_decref(v);
+	out = json_object();
+	assert_int_equal(referral_export_person(x->db, x->meg, T0, out), ERR_OK);
+	assert_int_equal(json_array_size(json_object_get(json_array_get(json_object_get(out, "referrals"),
+			 0), "notes")), 2);
+	json_decref(out);
+
+	/* Ended: no next contact to plan, and none due. */
+	step(x, &x->a_olu, id, "accepted", NULL, T0 + DAY);
+	step(x, &x->a_olu, id, "closed", "completed", T0 + 2 * DAY);
+	assert_int_equal(casework(x, &x->a_lw, id, NULL, "2026-01-25", T0 + 2 * DAY, f), ERR_INVALID);
+	assert_string_equal(f, "next_contact_on");
+	items = due_list(x, &x->a_lw, REF_LIST_CASELOAD, T0 + 5 * DAY, &e);
+	assert_int_equal(json_array_size(items), 0);
+	json_decref(items);
+	/* Erasing Meg removes what was written about her. */
+	assert_int_equal(db_begin(x->db), ERR_OK);
+	assert_int_equal(referral_erase_person(x->db, x->meg, T0 + 3 * DAY), ERR_OK);
+	assert_int_equal(db_commit(x->db), ERR_OK);
+	assert_int_equal(count1(x, &q_note_rows, id), 0);
+}
+
+/* Lists searched by name: the person's (where the viewer may see it)
+ * or the service's, any case, % and _ as themselves. */
+static void lists_search_by_name(void **state)
+{
+	struct fx *x = *state;
+	struct who p = { "Zoë O'Brien_Smith", "zoe@example.net", NULL, NULL, true, true };
+	char id[37], id2[37];
+	struct ref_list_opts o = { .kind = REF_LIST_CASELOAD, .status = -1, .limit = 100 };
+	json_t *items = NULL;
+	int64_t total = 0;
+
+	make(x, &x->a_lw, &p, x->walk, T0, id);
+	make(x, &x->a_lw, &kwame, x->club, T0, id2);
+	o.search = "o'brien";
+	assert_int_equal(referral_list(REFERRAL_ENV(&x->t->app), x->db, &x->a_lw, &o, T0, &items, &total), ERR_OK);
+	assert_int_equal(total, 1);
+	assert_true(lists(items, id));
+	json_decref(items);
+	o.search = "n_s";
+	assert_int_equal(referral_list(REFERRAL_ENV(&x->t->app), x->db, &x->a_lw, &o, T0, &items, &total), ERR_OK);
+	assert_int_equal(total, 1);
+	json_decref(items);
+	o.search = "%";
+	assert_int_equal(referral_list(REFERRAL_ENV(&x->t->app), x->db, &x->a_lw, &o, T0, &items, &total), ERR_OK);
+	assert_int_equal(total, 0);
+	json_decref(items);
+	o.search = "READERS";     /* the service's name */
+	assert_int_equal(referral_list(REFERRAL_ENV(&x->t->app), x->db, &x->a_lw, &o, T0, &items, &total), ERR_OK);
+	assert_int_equal(total, 1);
+	assert_true(lists(items, id2));
+	json_decref(items);
+	/* Open only, in the organisation's inbox. */
+	o = (struct ref_list_opts){ .kind = REF_LIST_INBOX, .status = -1, .limit = 100, .open_only = true,
+				    .search = "zo" };
+	assert_int_equal(referral_list(REFERRAL_ENV(&x->t->app), x->db, &x->a_olu, &o, T0, &items, &total), ERR_OK);
+	assert_int_equal(total, 1);
+	json_decref(items);
+	step(x, &x->a_olu, id, "declined", "full", T0 + DAY);
+	assert_int_equal(referral_list(REFERRAL_ENV(&x->t->app), x->db, &x->a_olu, &o, T0, &items, &total), ERR_OK);
+	assert_int_equal(total, 0);
+	json_decref(items);
+}
+
 /* ---------------------------------------------------------------- demo */
 
 static const struct sql q_demo_refs = { "trd.demo_refs",
@@ -1134,6 +1482,12 @@ static const struct sql q_demo_events = { "trd.demo_events",
 static const struct sql q_demo_clients = { "trd.demo_clients", "SELECT count(*) FROM client", NULL };
 static const struct sql q_demo_future = { "trd.demo_future",
 	"SELECT count(*) FROM referral_event WHERE at > $1", NULL };
+static const struct sql q_demo_methods = { "trd.demo_methods",
+	"SELECT count(*) FROM referral_event WHERE to_status IN ('contacted', 'attended', 'sustained') "
+	"AND method IS NOT NULL AND happened_on IS NOT NULL", NULL };
+static const struct sql q_demo_notes = { "trd.demo_notes",
+	"SELECT count(*) FROM referral_note n JOIN referral r ON r.id = n.referral_id "
+	"WHERE r.id LIKE 'd3e00000-%' AND r.next_contact_on IS NOT NULL", NULL };
 
 /* people, the directory's town, then referrals: `kith demo`'s order. */
 static void run_demo(struct rt *t, int64_t now)
@@ -1204,6 +1558,18 @@ static void demo_referrals(void **state)
 	items = list(&(struct fx){ .t = t, .db = rt_db(t) }, &mem, REF_LIST_MINE, now, &total);
 	assert_int_equal(total, 1);
 	json_decref(items);
+	/* Contact and attendance with their days and ways, case notes, and a
+	 * next contact due today. */
+	assert_true(rt_count(t, &q_demo_methods, DB_NOARGS) >= 10);
+	assert_true(rt_count(t, &q_demo_notes, DB_NOARGS) >= 3);
+	{
+		enum err e;
+
+		items = due_list(&(struct fx){ .t = t, .db = rt_db(t) }, &lw, REF_LIST_CASELOAD, now, &e);
+		assert_int_equal(e, ERR_OK);
+		assert_int_equal(json_array_size(items), 1);
+		json_decref(items);
+	}
 
 	/* A refresh a week later replaces them: the same numbers, dated anew. */
 	run_demo(t, now + 7 * DAY);
@@ -1222,6 +1588,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(same_person_typed_again_conflicts, setup, teardown),
 		cmocka_unit_test_setup_teardown(targets_must_be_listed, setup, teardown),
 		cmocka_unit_test_setup_teardown(self_referrals, setup, teardown),
+		cmocka_unit_test_setup_teardown(words_optional_where_people_turn_up, setup, teardown),
 		cmocka_unit_test_setup_teardown(withdrawing_share_ends_sharing, setup, teardown),
 		cmocka_unit_test_setup_teardown(withdrawing_contact_and_outcome_stops_emails, setup, teardown),
 		cmocka_unit_test_setup_teardown(emails_per_step, setup, teardown),
@@ -1233,6 +1600,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(overview_numbers, setup, teardown),
 		cmocka_unit_test_setup_teardown(csv_quotes_and_guards, setup, teardown),
 		cmocka_unit_test_setup_teardown(export_and_erase, setup, teardown),
+		cmocka_unit_test_setup_teardown(dated_steps_count_from_the_day, setup, teardown),
+		cmocka_unit_test_setup_teardown(case_notes_and_next_contact, setup, teardown),
+		cmocka_unit_test_setup_teardown(lists_search_by_name, setup, teardown),
 		cmocka_unit_test_setup_teardown(demo_referrals, rt_setup, rt_teardown),
 	};
 

@@ -19,6 +19,7 @@
 
 #include "auth/person.h"
 #include "core/timeutil.h"
+#include "core/uktime.h"
 #include "directory/directory.h"
 #include "directory/vocab.h"
 #include "store/store.h"
@@ -233,9 +234,10 @@ static void refer_form_and_its_errors(void **state)
 	assert_false(rt_has(&r, "name=\"client_id\""));   /* nobody on the caseload yet */
 	rt_resp_free(&r);
 
-	/* Without a service: how to find one. An unknown one: 404. */
-	rt_browser_get_is(x->t, &x->link, "/referrals/new", 200,
-			"href=\"/find\">Find a service</a>", NULL);
+	/* Without a service: the same form chooses one. An unknown one: 404. */
+	rt_browser_get_is(x->t, &x->link, "/referrals/new", 200, "name=\"service_q\"",
+			"name=\"find\" value=\"yes\"", "name=\"person.name\"",
+			"href=\"/find\">find a service</a>", NULL);
 	rt_browser_get_is(x->t, &x->link, "/referrals/new?service=00000000-0000-4000-8000-000000000000",
 			404, NULL);
 
@@ -546,8 +548,13 @@ static void consent_withdrawn_and_given(void **state)
 			"name=\"confirm\" value=\"yes\"", NULL);
 	rt_browser_post_is(x->t, &x->link, target, "purpose=contact&action=withdraw&confirm=yes",
 			303, NULL);
-	rt_browser_post_is(x->t, &x->link, target, "purpose=contact&action=give", 422,
-			"href=\"#consent-contact-method\"", NULL);
+	/* Said in the words of the two choices offered (not "online"). */
+	rt_browser_post(x->t, &x->link, target, "purpose=contact&action=give", &r);
+	assert_int_equal(r.status, 422);
+	assert_true(rt_has(&r, "href=\"#consent-contact-method\">Choose how they agreed: they told "
+			   "you, or in writing</a>"));
+	assert_false(rt_has(&r, "or online"));
+	rt_resp_free(&r);
 	rt_browser_post_is(x->t, &x->link, target, "purpose=contact&action=give&method=written",
 			303, NULL);
 	rt_browser_post_is(x->t, &x->link, target, "purpose=share&action=sideways", 422, NULL);
@@ -599,8 +606,18 @@ static void refer_me_as_a_visitor(void **state)
 	snprintf(target, sizeof(target), "/services/%s/refer-me?done=sent", x->svc);
 	assert_string_equal(rt_header(&r, "Location"), target);
 	rt_resp_free(&r);
-	rt_browser_get_is(x->t, &v, target, 200, "Your request is sent", "What happens next",
-			"If you have not heard anything in 14 days", NULL);
+	/* The walk is every Tuesday at 10:00, always sooner than the 14
+	 * follow-up days: the session is the time to go by
+	 * (confirmation_fits_the_next_session has the words). */
+	rt_browser_get(x->t, &v, target, &r);
+	assert_int_equal(r.status, 200);
+	assert_true(rt_has(&r, "Your request is sent"));
+	assert_true(rt_has(&r, "What happens next"));
+	assert_true(rt_has(&r, "The next session is on Tuesday "));
+	assert_true(rt_has(&r, "at 10:00, at 1 Park Road, Scunthorpe DN15 6XX."));
+	assert_true(rt_has(&r, "just go along"));
+	assert_false(rt_has(&r, "in 14 days"));
+	rt_resp_free(&r);
 	assert_int_equal(rt_count(x->t, &q_referrals, DB_NOARGS), 1);
 	assert_int_equal(rt_mail_n(x->t, "olu@example.org", "referral_new"), 1);
 	rt_browser_get(x->t, &x->own, "/referrals/inbox", &r);
@@ -894,6 +911,300 @@ static void coordinator_inbox_any_organisation(void **state)
 	rt_resp_free(&r);
 }
 
+/* "name-day=D&name-month=M&name-year=Y" for a UK day. */
+static const char *day_fields(char *out, size_t n, const char *name, int64_t day)
+{
+	int y, m, d;
+
+	uk_date(day, &y, &m, &d);
+	snprintf(out, n, "%s-day=%d&%s-month=%d&%s-year=%d", name, d, name, m, name, y);
+	return out;
+}
+
+/* "3 December 2026" for a UK day. */
+static const char *day_words(char *out, size_t n, int64_t day)
+{
+	uk_format_day(day, out, n);
+	return out;
+}
+
+/* Every open referral stays in the organisation's inbox until it ends:
+ * by status, with how many each has, and searched by name (a POST: the
+ * name never sits in an address). */
+static void inbox_reaches_every_open_referral(void **state)
+{
+	struct fx *x = *state;
+	struct rt_resp r;
+	char id[37];
+
+	refer_ada(x, id);
+	assert_int_equal(move_status(x, &x->own, id, "to=accepted"), 303);
+	assert_int_equal(move_status(x, &x->own, id, "to=contacted"), 303);
+	/* Out of "what needs action", still here by its status. */
+	rt_browser_get(x->t, &x->own, "/referrals/inbox", &r);
+	assert_int_equal(r.status, 200);
+	assert_true(rt_has(&r, "New referrals (0)"));
+	assert_true(rt_has(&r, "To contact (0)"));
+	assert_true(rt_has(&r, "href=\"/referrals/inbox?status=contacted\">Contacted (1)</a>"));
+	assert_true(rt_has(&r, "href=\"/referrals/inbox?status=open\">All open (1)</a>"));
+	assert_false(rt_has(&r, ">Ada Lovelace</a>"));
+	rt_resp_free(&r);
+	rt_browser_get_is(x->t, &x->own, "/referrals/inbox?status=contacted", 200,
+			">Ada Lovelace</a>", "<strong aria-current=\"page\">Contacted (1)</strong>", NULL);
+	rt_browser_get(x->t, &x->own, "/referrals/inbox?status=sent", &r);
+	assert_false(rt_has(&r, ">Ada Lovelace</a>"));
+	rt_resp_free(&r);
+	/* So attending and still attending can be recorded. */
+	assert_int_equal(move_status(x, &x->own, id, "to=attended"), 303);
+	rt_browser_get_is(x->t, &x->own, "/referrals/inbox?status=attended", 200,
+			">Ada Lovelace</a>", NULL);
+	rt_browser_get_is(x->t, &x->own, "/referrals/inbox?status=open", 200, ">Ada Lovelace</a>", NULL);
+	/* Searched by the person's name or the service's, in any case. */
+	rt_browser_post_is(x->t, &x->own, "/referrals/inbox", "q=LOVELACE", 200, ">Ada Lovelace</a>",
+			"Matching &ldquo;LOVELACE&rdquo;", NULL);
+	rt_browser_post_is(x->t, &x->own, "/referrals/inbox?status=attended", "q=health+walk", 200,
+			">Ada Lovelace</a>", NULL);
+	rt_browser_post(x->t, &x->own, "/referrals/inbox?status=sent", "q=Ada", &r);
+	assert_int_equal(r.status, 200);
+	assert_false(rt_has(&r, ">Ada Lovelace</a>"));
+	rt_resp_free(&r);
+	rt_browser_post(x->t, &x->own, "/referrals/inbox", "q=%25", &r);
+	assert_false(rt_has(&r, ">Ada Lovelace</a>"));     /* % is a character, not "anything" */
+	rt_resp_free(&r);
+	/* Another organisation finds nothing, whatever it types. */
+	rt_browser_post(x->t, &x->other, "/referrals/inbox", "q=Ada", &r);
+	assert_int_equal(r.status, 200);
+	assert_false(rt_has(&r, "Ada Lovelace"));
+	rt_resp_free(&r);
+	/* No form token: refused. */
+	rt_browser_request(x->t, &x->own, "POST", "/referrals/inbox", NULL, "q=Ada", &r);
+	assert_int_equal(r.status, 403);
+	rt_resp_free(&r);
+	/* Coordinators, for one organisation or every one: the links keep it. */
+	rt_browser_get_is(x->t, &x->coord, "/referrals/inbox?org=" ORG_A "&status=attended", 200,
+			">Ada Lovelace</a>", "href=\"/referrals/inbox?org=" ORG_A "&amp;status=open\"",
+			"action=\"/referrals/inbox?org=" ORG_A "&amp;status=attended\"", NULL);
+	rt_browser_get_is(x->t, &x->coord, "/referrals/inbox?org=all&status=open", 200,
+			">Ada Lovelace</a>", NULL);
+	rt_browser_get(x->t, &x->coord, "/referrals/inbox?org=" ORG_B "&status=open", &r);
+	assert_false(rt_has(&r, ">Ada Lovelace</a>"));
+	rt_resp_free(&r);
+	/* Once it ends, it leaves. */
+	assert_int_equal(move_status(x, &x->own, id, "to=closed&reason=completed&confirm=yes"), 303);
+	rt_browser_get(x->t, &x->own, "/referrals/inbox?status=open", &r);
+	assert_false(rt_has(&r, ">Ada Lovelace</a>"));
+	rt_resp_free(&r);
+}
+
+/* Contact and attendance say when (today unless changed; not in the
+ * future, not before the step they follow) and how; the page shows it and
+ * the measures count from the day given. */
+static void contact_and_attendance_say_when_and_how(void **state)
+{
+	struct fx *x = *state;
+	struct rt_resp r;
+	char id[37], body[256], d1[128], words[64], target[128];
+	int64_t sent_day, today;
+
+	refer_ada(x, id);
+	sent_day = uk_local_day(time_now());
+	time_set_fake(time_now() + 10 * 86400);
+	today = uk_local_day(time_now());
+	rt_sign_in(x->t, x->olu, &x->own);
+	assert_int_equal(move_status(x, &x->own, id, "to=accepted"), 303);
+	/* The form asks when (today in the boxes) and how. */
+	snprintf(target, sizeof(target), "/referrals/%s", id);
+	rt_browser_get(x->t, &x->own, target, &r);
+	assert_true(rt_has(&r, "When did you get in touch?"));
+	assert_true(rt_has(&r, "id=\"happened_on-contacted\" name=\"happened_on-day\""));
+	{
+		int y, m, d;
+
+		uk_date(today, &y, &m, &d);
+		snprintf(d1, sizeof(d1), "value=\"%d\"", y);
+	}
+	assert_true(rt_has(&r, d1));
+	assert_true(rt_has(&r, "id=\"method-contacted-in_person\""));
+	assert_true(rt_has(&r, "By text message"));
+	rt_resp_free(&r);
+	/* Tomorrow: not yet. */
+	snprintf(body, sizeof(body), "to=contacted&method=phone&%s",
+		 day_fields(d1, sizeof(d1), "happened_on", today + 1));
+	assert_int_equal(move(x, &x->own, id, body, &r), 422);
+	assert_true(rt_has(&r, "href=\"#happened_on-contacted\">The date it happened must be today or in the past"));
+	assert_true(rt_has(&r, "value=\"phone\" checked"));
+	rt_resp_free(&r);
+	/* Before it was sent: not possible. */
+	snprintf(body, sizeof(body), "to=contacted&%s",
+		 day_fields(d1, sizeof(d1), "happened_on", sent_day - 1));
+	assert_int_equal(move(x, &x->own, id, body, &r), 422);
+	snprintf(body, sizeof(body), "must be on or after %s, when the referral was sent",
+		 day_words(words, sizeof(words), sent_day));
+	assert_true(rt_has(&r, body));
+	rt_resp_free(&r);
+	/* Not a date. */
+	assert_int_equal(move(x, &x->own, id, "to=contacted&happened_on-day=31&happened_on-month=2"
+			      "&happened_on-year=2026", &r), 422);
+	assert_true(rt_has(&r, "href=\"#happened_on-contacted\">The date it happened must be a real date"));
+	rt_resp_free(&r);
+	/* A way that is not on the list. */
+	assert_int_equal(move(x, &x->own, id, "to=contacted&method=pigeon", &r), 422);
+	assert_true(rt_has(&r, "href=\"#method-contacted\">"));
+	rt_resp_free(&r);
+	assert_int_equal(status_is(x->t, id, "accepted"), 1);
+	/* Three days after it was sent, by phone. */
+	snprintf(body, sizeof(body), "to=contacted&method=phone&note=Rang+her&%s",
+		 day_fields(d1, sizeof(d1), "happened_on", sent_day + 3));
+	assert_int_equal(move_status(x, &x->own, id, body), 303);
+	/* Attending before she was contacted: not possible. */
+	snprintf(body, sizeof(body), "to=attended&%s",
+		 day_fields(d1, sizeof(d1), "happened_on", sent_day + 2));
+	assert_int_equal(move(x, &x->own, id, body, &r), 422);
+	assert_true(rt_has(&r, "when the person was contacted"));
+	rt_resp_free(&r);
+	snprintf(body, sizeof(body), "to=attended&method=in_person&%s",
+		 day_fields(d1, sizeof(d1), "happened_on", sent_day + 5));
+	assert_int_equal(move_status(x, &x->own, id, body), 303);
+	rt_browser_get(x->t, &x->own, target, &r);
+	snprintf(body, sizeof(body), "%s</time>: By phone", day_words(words, sizeof(words), sent_day + 3));
+	assert_true(rt_has(&r, body));
+	snprintf(body, sizeof(body), "%s</time>: In person", day_words(words, sizeof(words), sent_day + 5));
+	assert_true(rt_has(&r, body));
+	assert_true(rt_has(&r, "Rang her"));
+	/* Days to first attending: from the day given, not the click (10). */
+	assert_true(rt_has(&r, "Days to first attending</dt>\n        <dd class=\"govuk-summary-list__value\">5</dd>"));
+	assert_true(rt_has(&r, "Days to first contact</dt>\n        <dd class=\"govuk-summary-list__value\">3</dd>"));
+	rt_resp_free(&r);
+	/* Accepting takes no date. */
+	assert_int_equal(status_is(x->t, id, "attended"), 1);
+}
+
+/* Case notes and the next contact: the referrer's and coordinators'
+ * own, never the receiving organisation's; the caseload puts the ones
+ * due first. */
+static void case_notes_and_next_contact(void **state)
+{
+	struct fx *x = *state;
+	struct rt_resp r;
+	char id[37], body[256], d1[128], target[128], where[160], done[128];
+	int64_t today = uk_local_day(time_now());
+
+	refer_ada(x, id);
+	snprintf(target, sizeof(target), "/referrals/%s/notes", id);
+	snprintf(where, sizeof(where), "/referrals/%s", id);
+	rt_browser_get_is(x->t, &x->link, where, 200, "Case notes", "Not planned", "No notes yet.",
+			"name=\"next_contact_on-day\"", NULL);
+	/* Nothing to save; a day gone by; a day too far. */
+	rt_browser_post_is(x->t, &x->link, target, "note=", 422,
+			"href=\"#casework-note\">Write a note, or give the date of the next contact", NULL);
+	snprintf(body, sizeof(body), "note=Kept&%s", day_fields(d1, sizeof(d1), "next_contact_on",
+								today - 1));
+	rt_browser_post_is(x->t, &x->link, target, body, 422, "href=\"#next_contact_on\">The date of "
+			"the next contact must be today or in the future", ">Kept</textarea>", NULL);
+	snprintf(body, sizeof(body), "%s", day_fields(d1, sizeof(d1), "next_contact_on", today + 800));
+	rt_browser_post_is(x->t, &x->link, target, body, 422, "within two years", NULL);
+	assert_int_equal(rt_audit_n(x->t, "referral.note"), 0);
+	/* A note and a contact due today. */
+	snprintf(body, sizeof(body), "note=Rang+Ada%%3B+she+would+like+to+go+with+a+friend&%s",
+		 day_fields(d1, sizeof(d1), "next_contact_on", today));
+	snprintf(done, sizeof(done), "/referrals/%s?done=notes#casework", id);
+	rt_browser_post_to(x->t, &x->link, target, body, done);
+	assert_int_equal(rt_audit_n(x->t, "referral.note"), 1);
+	assert_int_equal(rt_audit_n(x->t, "referral.next_contact"), 1);
+	rt_browser_get_is(x->t, &x->link, where, 200, "Rang Ada; she would like to go with a friend",
+			">Due</strong>", NULL);
+	rt_browser_get_is(x->t, &x->link, "/referrals/caseload", 200, "id=\"contact-due\"",
+			">Contact due</strong>", NULL);
+	/* A coordinator adds one too. */
+	rt_browser_get(x->t, &x->coord, where, &r);
+	assert_true(rt_has(&r, "Rang Ada"));
+	rt_resp_free(&r);
+	rt_browser_post_to(x->t, &x->coord, target, "note=Checked+the+walk+has+room", done);
+	/* The organisation never sees them, and may not write them. */
+	rt_browser_get(x->t, &x->own, where, &r);
+	assert_int_equal(r.status, 200);
+	assert_false(rt_has(&r, "Case notes"));
+	assert_false(rt_has(&r, "Rang Ada"));
+	assert_false(rt_has(&r, "Checked the walk"));
+	rt_resp_free(&r);
+	rt_browser_post_is(x->t, &x->own, target, "note=Hello", 403, NULL);
+	/* Nor do those who may not see the referral at all. */
+	rt_browser_post_is(x->t, &x->other, target, "note=Hello", 404, NULL);
+	rt_browser_post_is(x->t, &x->member, target, "note=Hello", 404, NULL);
+	assert_int_equal(rt_audit_n(x->t, "referral.note"), 2);
+	/* Cleared: nothing due. */
+	snprintf(done, sizeof(done), "/referrals/%s?done=next-cleared#casework", id);
+	rt_browser_post_to(x->t, &x->link, target, "clear_next=yes", done);
+	rt_browser_get(x->t, &x->link, "/referrals/caseload", &r);
+	assert_false(rt_has(&r, "id=\"contact-due\""));
+	rt_resp_free(&r);
+}
+
+/* The caseload searched by name (posted), and a referral started from it,
+ * choosing the service inside the one form. */
+static void caseload_search_and_choose_a_service(void **state)
+{
+	struct fx *x = *state;
+	struct rt_resp r;
+	char id[37], body[1200];
+	const char *loc;
+
+	refer_ada(x, id);
+	rt_browser_get_is(x->t, &x->link, "/referrals/caseload", 200,
+			"href=\"/referrals/new\">Refer someone</a>", "name=\"q\"", NULL);
+	rt_browser_post_is(x->t, &x->link, "/referrals/caseload", "q=ada+love", 200,
+			">Ada Lovelace</a>", NULL);
+	rt_browser_post(x->t, &x->link, "/referrals/caseload", "q=Grace", &r);
+	assert_int_equal(r.status, 200);
+	assert_false(rt_has(&r, ">Ada Lovelace</a>"));
+	assert_true(rt_has(&r, "match &ldquo;Grace&rdquo;"));
+	rt_resp_free(&r);
+	/* Words that cannot be searched: said by the box, nothing listed as found. */
+	{
+		char q[160];
+
+		snprintf(q, sizeof(q), "q=%0120d", 7);
+		rt_browser_post_is(x->t, &x->link, "/referrals/caseload", q, 422,
+				"href=\"#q\">Search for a name of 100 characters or fewer", NULL);
+		rt_browser_post_is(x->t, &x->own, "/referrals/inbox", q, 422,
+				"href=\"#q\">Search for a name of 100 characters or fewer", NULL);
+	}
+	/* A name in the address is not a search. */
+	rt_browser_get_is(x->t, &x->link, "/referrals/caseload?q=Grace", 200, ">Ada Lovelace</a>", NULL);
+
+	/* The form without a service: find one by its words, everything typed kept. */
+	rt_browser_get(x->t, &x->link, "/referrals/new", &r);
+	rt_resp_free(&r);
+	rt_browser_post(x->t, &x->link, "/referrals/new", "choose=yes&find=yes&service_q=lunch"
+			"&person.name=Grace+Hopper&reason=Company", &r);
+	assert_int_equal(r.status, 200);
+	assert_true(rt_has(&r, "Southtown Lunch, run by "));
+	assert_false(rt_has(&r, "Tuesday Health Walk, run by Northtown Walkers</label>"));
+	assert_true(rt_has(&r, "value=\"Grace Hopper\""));
+	assert_true(rt_has(&r, ">Company</textarea>"));
+	assert_false(rt_has(&r, "govuk-error-summary"));
+	rt_resp_free(&r);
+	/* Nothing matches: said, and the search box takes the summary's link. */
+	rt_browser_post_is(x->t, &x->link, "/referrals/new", "choose=yes&find=yes&service_q=zebra", 200,
+			"No service in the directory matches &ldquo;zebra&rdquo;", "id=\"target\" name=\"service_q\"",
+			NULL);
+	/* Sent without choosing: the chooser says so. */
+	rt_browser_post_is(x->t, &x->link, "/referrals/new", "choose=yes&service_q=walk&"
+			PERSON_FORM_NO_NHS, 422, "href=\"#target\">", "Tuesday Health Walk, run by Northtown Walkers</label>", NULL);
+	/* Chosen and sent: made, to that service. */
+	snprintf(body, sizeof(body), "choose=yes&service_q=lunch&target.id=%s&%s", x->svc_b,
+		 "target.type=service&person.name=Grace+Hopper&person.contact_by=phone"
+		 "&person.phone=01632+960001&needs=loneliness&consent.share=yes&consent.method=verbal");
+	rt_browser_post(x->t, &x->link, "/referrals/new", body, &r);
+	assert_int_equal(r.status, 303);
+	loc = rt_header(&r, "Location");
+	assert_non_null(loc);
+	assert_non_null(strstr(loc, "?done=sent"));
+	rt_resp_free(&r);
+	rt_browser_post_is(x->t, &x->link, "/referrals/caseload", "q=southtown", 200,
+			">Grace Hopper</a>", NULL);
+}
+
 /* Refer someone on the one POST path: a form that fails keeps every value
  * typed (text, date boxes, ticks, choices) and its summary names each
  * field, in page order; nothing is made. */
@@ -1100,6 +1411,230 @@ static void admins_do_not_see_identity(void **state)
 	rt_resp_free(&r);
 }
 
+/* ---------------------------------------------------------------- issue 9's small fixes */
+
+/* Monday 7 December 2026, 09:00 (GMT). */
+#define NOW_MON uk_to_utc(2026, 12, 7, 9, 0)
+
+/* A service of ORG_A in Church Hall, joined as join says, meeting by the
+ * schedule kind ("" none) at 10:00 on weekday or monthday. */
+static void service_meeting(struct fx *x, const char *name, enum join_how join, const char *kind,
+		int weekday, int monthday, char out[37])
+{
+	struct svc_form f = {
+		.org_id = ORG_A, .name = name, .description = "A group that meets.", .join = join,
+		.free = true, .in_person = true, .place_name = "Church Hall", .address_1 = "1 Park Road",
+		.town = "Scunthorpe", .postcode = "DN15 6XX",
+		.scheds = { { .kind = kind, .weekday = weekday, .monthday = monthday, .opens = "10:00",
+			      .closes = "11:30" } },
+	};
+
+	rt_service_form(x->t, &f, SVC_PUBLISHED, NOW_MON, out);
+}
+
+/* The confirmation page of "I'd like to go" for svc, now NOW_MON. */
+static void sent_page(struct fx *x, const char *svc, struct rt_resp *r)
+{
+	char target[128];
+
+	snprintf(target, sizeof(target), "/services/%s/refer-me?done=sent", svc);
+	rt_get(x->t, target, r);
+	assert_int_equal(r->status, 200);
+}
+
+/* After "I'd like to go": when and where the next session is, and a time
+ * to hear back that fits it, in UK local words; the follow-up days only
+ * when the session is further off, or when there is none. */
+static void confirmation_fits_the_next_session(void **state)
+{
+	struct fx *x = *state;
+	char thu[37], thu_ref[37], tue[37], jan[37], none[37];
+	struct rt_resp r;
+
+	time_set_fake(NOW_MON);
+	service_meeting(x, "Thursday Club", JOIN_TURN_UP, "weekly", 3, 0, thu);
+	service_meeting(x, "Thursday Clinic", JOIN_REFERRAL, "weekly", 3, 0, thu_ref);
+	service_meeting(x, "Tuesday Club", JOIN_TURN_UP, "weekly", 1, 0, tue);
+	service_meeting(x, "Monthly Club", JOIN_TURN_UP, "monthly-date", 0, 5, jan);
+	service_meeting(x, "Any Time Club", JOIN_TURN_UP, "", 0, 0, none);
+
+	/* In three days, and people just turn up: go along if nobody calls. */
+	sent_page(x, thu, &r);
+	assert_true(rt_has(&r, "The next session is on Thursday 10 December at 10:00, at Church Hall, "
+			   "1 Park Road, Scunthorpe DN15 6XX."));
+	assert_true(rt_has(&r, "If you have not heard from them by Wednesday 9 December, you can just "
+			   "go along to the session on Thursday 10 December at 10:00."));
+	assert_false(rt_has(&r, "14 days"));
+	rt_resp_free(&r);
+	/* The same when a referral is needed: hear back before it. */
+	sent_page(x, thu_ref, &r);
+	assert_true(rt_has(&r, "The next session is on Thursday 10 December at 10:00"));
+	assert_true(rt_has(&r, "They will try to get in touch before the session on Thursday 10 "
+			   "December at 10:00. If you have not heard from them by Wednesday 9 December, "
+			   "you can contact them yourself."));
+	assert_false(rt_has(&r, "just go along"));
+	assert_false(rt_has(&r, "14 days"));
+	rt_resp_free(&r);
+	/* Tomorrow: no day to wait for. */
+	sent_page(x, tue, &r);
+	assert_true(rt_has(&r, "The session is soon, so they may not get in touch before it. You can "
+			   "just go along on Tuesday 8 December at 10:00."));
+	assert_false(rt_has(&r, "If you have not heard"));
+	rt_resp_free(&r);
+	/* Next month, next year: the follow-up days, and the year said. */
+	sent_page(x, jan, &r);
+	assert_true(rt_has(&r, "The next session is on Tuesday 5 January 2027 at 10:00"));
+	assert_true(rt_has(&r, "If you have not heard anything in 14 days, you can contact them yourself."));
+	rt_resp_free(&r);
+	/* No schedule: as before. */
+	sent_page(x, none, &r);
+	assert_false(rt_has(&r, "next session"));
+	assert_true(rt_has(&r, "If you have not heard anything in 14 days, you can contact them yourself."));
+	rt_resp_free(&r);
+	/* Summer time: a Thursday session at 10:00 BST is still "at 10:00". */
+	time_set_fake(uk_to_utc(2027, 6, 7, 9, 0));
+	sent_page(x, thu, &r);
+	assert_true(rt_has(&r, "The next session is on Thursday 10 June at 10:00"));
+	assert_true(rt_has(&r, "If you have not heard from them by Wednesday 9 June,"));
+	rt_resp_free(&r);
+}
+
+/* "What would you like help with?" is up to the person where people just
+ * turn up (the fixture's walk), and asked for where a referral is needed. */
+static void help_words_optional_where_people_turn_up(void **state)
+{
+	struct fx *x = *state;
+	struct rt_browser v = { .ip = "192.0.2.91" }, w = { .ip = "192.0.2.92" };
+	struct rt_resp r;
+	char clinic[37], target[128], sent[160];
+
+	service_meeting(x, "Memory Clinic", JOIN_REFERRAL, "weekly", 3, 0, clinic);
+	snprintf(target, sizeof(target), "/services/%s/refer-me", x->svc);
+	snprintf(sent, sizeof(sent), "%s?done=sent", target);
+	rt_browser_get_is(x->t, &v, target, 200, "What would you like help with? (optional)</label>",
+			  "You can just go along, so you do not have to say.", NULL);
+	rt_browser_post_to(x->t, &v, target, "person.name=Bo+Visitor&person.contact_by=phone"
+			   "&person.phone=07700+900123&reason=&consent.share=yes",
+			   sent);
+	assert_int_equal(rt_count(x->t, &q_referrals, DB_NOARGS), 1);
+
+	snprintf(target, sizeof(target), "/services/%s/refer-me", clinic);
+	rt_browser_get(x->t, &w, target, &r);
+	assert_true(rt_has(&r, "What would you like help with?</label>"));
+	assert_true(rt_has(&r, "They need to know this before you go."));
+	assert_false(rt_has(&r, "(optional)</label>\n  <div id=\"reason-hint\""));
+	rt_resp_free(&r);
+	rt_browser_post_is(x->t, &w, target, "person.name=Cy+Visitor&person.contact_by=phone"
+			   "&person.phone=07700+900124&reason=&consent.share=yes", 422,
+			   "href=\"#reason\">Tell them in a few words what you would like help with", NULL);
+	assert_int_equal(rt_count(x->t, &q_referrals, DB_NOARGS), 1);
+
+	/* Referring someone else: the same rule, in the same words. */
+	get_as(x, &x->link, "/referrals/new?service=", x->svc, "", &r);
+	assert_true(rt_has(&r, "What matters to them, in their own words (optional)</label>"));
+	rt_resp_free(&r);
+	get_as(x, &x->link, "/referrals/new?service=", clinic, "", &r);
+	assert_true(rt_has(&r, "What matters to them, in their own words</label>"));
+	rt_resp_free(&r);
+}
+
+/* Consent errors name only what the form offers: "they told me" or "in
+ * writing", never "online" (only the person gives that, themself). */
+static void consent_method_in_the_forms_words(void **state)
+{
+	struct fx *x = *state;
+	struct rt_resp r;
+	char body[1024];
+
+	get_as(x, &x->link, "/referrals/new?service=", x->svc, "", &r);
+	rt_resp_free(&r);
+	snprintf(body, sizeof(body), "target.type=service&target.id=%s&person.name=Ada+Lovelace"
+		 "&person.contact_by=email&person.email=ada%%40example.org&needs=loneliness"
+		 "&consent.share=yes", x->svc);
+	rt_browser_post(x->t, &x->link, "/referrals/new", body, &r);
+	assert_int_equal(r.status, 422);
+	assert_true(rt_has(&r, "href=\"#consent.method\">Choose how they agreed: they told you, or "
+			   "in writing</a>"));
+	assert_false(rt_has(&r, "or online"));
+	rt_resp_free(&r);
+}
+
+/* The way to get in touch reveals only its own box (GOV.UK's conditional
+ * reveal, started by the one script, which the CSP allows as 'self');
+ * without JavaScript every box is there. What a box not chosen holds is
+ * not sent. */
+static void contact_boxes_reveal_by_the_way_chosen(void **state)
+{
+	struct fx *x = *state;
+	struct rt_resp r;
+	char body[1024], script[128], id[37];
+	const char *p, *q, *csp;
+
+	get_as(x, &x->link, "/referrals/new?service=", x->svc, "", &r);
+	assert_int_equal(r.status, 200);
+	assert_true(rt_has(&r, "value=\"phone\" data-aria-controls=\"conditional-person.contact_by-phone\">"));
+	assert_true(rt_has(&r, "value=\"email\" data-aria-controls=\"conditional-person.contact_by\">"));
+	assert_true(rt_has(&r, "value=\"link_worker\">"));
+	assert_true(rt_has(&r, "<div class=\"govuk-radios__conditional govuk-radios__conditional--hidden\" "
+			   "id=\"conditional-person.contact_by-phone\">"));
+	/* Each box is inside its way's: the phone box after the phone radio,
+	 * before the next one. */
+	p = strstr(r.body, "id=\"conditional-person.contact_by-phone\"");
+	assert_non_null(p);
+	assert_true(strstr(p, "name=\"person.phone\"") < strstr(p, "value=\"post\""));
+	assert_true(strstr(p, "name=\"person.address\"") > strstr(p, "value=\"post\""));
+	/* The script: a module from kith itself. */
+	p = strstr(r.body, "<script type=\"module\" src=\"");
+	assert_non_null(p);
+	p += strlen("<script type=\"module\" src=\"");
+	q = strchr(p, '"');
+	assert_non_null(q);
+	assert_true((size_t)(q - p) < sizeof(script));
+	snprintf(script, sizeof(script), "%.*s", (int)(q - p), p);
+	assert_true(strncmp(script, "/assets/kith.", 13) == 0);
+	csp = rt_header(&r, "Content-Security-Policy");
+	assert_non_null(csp);
+	assert_non_null(strstr(csp, "script-src 'self';"));
+	rt_resp_free(&r);
+	rt_get(x->t, script, &r);
+	assert_int_equal(r.status, 200);
+	assert_true(strncmp(r.content_type, "text/javascript", 15) == 0);
+	assert_true(rt_has(&r, "createAll(Radios)"));
+	assert_true(rt_has(&r, "govuk-frontend-supported"));
+	assert_false(rt_has(&r, "sourceMappingURL"));
+	rt_resp_free(&r);
+
+	/* Back with errors: the chosen way's box is shown, the others hidden. */
+	snprintf(body, sizeof(body), "target.type=service&target.id=%s&person.name=&person.contact_by=phone"
+		 "&person.phone=07700+900555&person.email=rosa%%40example.net&needs=loneliness"
+		 "&consent.share=yes&consent.method=verbal", x->svc);
+	rt_browser_post(x->t, &x->link, "/referrals/new", body, &r);
+	assert_int_equal(r.status, 422);
+	assert_true(rt_has(&r, "<div class=\"govuk-radios__conditional\" id=\"conditional-person.contact_by-phone\">"));
+	assert_true(rt_has(&r, "<div class=\"govuk-radios__conditional govuk-radios__conditional--hidden\" "
+			   "id=\"conditional-person.contact_by\">"));
+	assert_true(rt_has(&r, "value=\"07700 900555\""));
+	assert_true(rt_has(&r, "value=\"rosa@example.net\""));   /* kept on the page */
+	rt_resp_free(&r);
+
+	/* Sent by phone: the email in the hidden box is not. */
+	snprintf(body, sizeof(body), "target.type=service&target.id=%s&person.name=Rosa+Keyboard"
+		 "&person.contact_by=phone&person.phone=07700+900555&person.email=rosa%%40example.net"
+		 "&needs=loneliness&consent.share=yes&consent.method=verbal", x->svc);
+	rt_browser_post(x->t, &x->link, "/referrals/new", body, &r);
+	assert_int_equal(r.status, 303);
+	p = rt_header(&r, "Location");
+	assert_non_null(p);
+	assert_true(strncmp(p, "/referrals/", 11) == 0 && strlen(p) >= 11 + 36);
+	snprintf(id, sizeof(id), "%.36s", p + 11);
+	rt_resp_free(&r);
+	get_as(x, &x->link, "/referrals/", id, "", &r);
+	assert_int_equal(r.status, 200);
+	assert_true(rt_has(&r, "07700 900555"));
+	assert_false(rt_has(&r, "rosa@example.net"));
+	rt_resp_free(&r);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -1127,6 +1662,14 @@ int main(void)
 		T(admins_do_not_see_identity),
 		T(every_refer_me_attempt_counts),
 		T(a_duplicate_tells_nothing),
+		T(inbox_reaches_every_open_referral),
+		T(contact_and_attendance_say_when_and_how),
+		T(case_notes_and_next_contact),
+		T(caseload_search_and_choose_a_service),
+		T(confirmation_fits_the_next_session),
+		T(help_words_optional_where_people_turn_up),
+		T(consent_method_in_the_forms_words),
+		T(contact_boxes_reveal_by_the_way_chosen),
 	};
 #undef T
 

@@ -622,6 +622,12 @@ void rt_service_at(struct rt *t, const char *org, const char *name, int state,
 		.postcode = "DN15 6XX",
 		.scheds = { { .kind = "weekly", .weekday = 1, .opens = "10:00", .closes = "11:30" } },
 	};
+
+	rt_service_form(t, &f, state, now, out);
+}
+
+void rt_service_form(struct rt *t, const struct svc_form *f, int state, int64_t now, char out[37])
+{
 	struct save_opts o = { .source = SRC_FORM, .state = (enum svc_state)state,
 			       .now = now ? now : time_now(), .assure = true };
 	struct save_report rep;
@@ -629,7 +635,7 @@ void rt_service_at(struct rt *t, const char *org, const char *name, int state,
 
 	memset(&rep, 0, sizeof(rep));
 	assert_int_equal(db_begin(rt_db(t)), ERR_OK);
-	assert_int_equal(directory_save_form(rt_db(t), &f, &o, &rep, &fields), ERR_OK);
+	assert_int_equal(directory_save_form(rt_db(t), f, &o, &rep, &fields), ERR_OK);
 	json_decref(fields);
 	assert_int_equal(db_commit(rt_db(t)), ERR_OK);
 	assert_int_equal(directory_apply_changes(t->app.directory, rt_db(t)), ERR_OK);

@@ -150,6 +150,10 @@ void rt_resp_free(struct rt_resp *r);
 void rt_service(struct rt *t, const char *org, const char *name, int state, char out[37]);
 void rt_service_at(struct rt *t, const char *org, const char *name, int state,
 		const char *category, int64_t now, char out[37]);
+/* The same from a whole form of the caller's (how people join, when it
+ * meets, where), at now (0: time_now()). */
+struct svc_form;
+void rt_service_form(struct rt *t, const struct svc_form *f, int state, int64_t now, char out[37]);
 
 /* A person made directly in the database (no hashing unless password is
  * given), with the roles in roles_mask (ROLE_BIT()s; 0 for none, not even

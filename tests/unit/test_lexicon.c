@@ -84,6 +84,25 @@ static const char *found(struct search_index *ix, const char *text)
 	return out;
 }
 
+/* The best match for text. */
+static const char *first_found(struct search_index *ix, const char *text)
+{
+	static char out[64];
+	struct search_query q;
+	struct search_result r;
+	struct arena a;
+
+	memset(&q, 0, sizeof(q));
+	q.text = text;
+	q.limit = 1;
+	q.now = 1800000000;
+	arena_init(&a);
+	assert_int_equal(search_run(ix, &q, &a, &r), ERR_OK);
+	snprintf(out, sizeof(out), "%s", r.n ? r.hits[0].id : "");
+	arena_release(&a);
+	return out;
+}
+
 static struct search_index *town(const char *lexicon)
 {
 	struct search_index *ix = index_with(lexicon);
@@ -139,7 +158,11 @@ static void without_a_lexicon_nothing_changes(void **state)
 
 	UNUSED(state);
 	assert_string_equal(found(ix, "foodbank"), "a");
-	assert_string_equal(found(ix, "food bank"), "b");
+	/* "food bank" is not "foodbank" without the lexicon: Ashby Food
+	 * Bank alone has both words (the others, with one of two words as
+	 * common as each other, come after it: search.h). */
+	assert_string_equal(first_found(ix, "food bank"), "b");
+	assert_string_equal(found(ix, "food bank"), "a b c");
 	assert_string_equal(found(ix, "copd"), "h");
 	search_free(ix);
 }

@@ -487,6 +487,10 @@ static const struct sample samples[] = {
 	  "https://kith.example.org/referrals/r1" },
 	{ "referral_folded", "{\"name\": \"Jane\", \"link\": \"https://kith.example.org/referrals/r1\"}",
 	  "It has been put with yours" },
+	/* An organisation with nobody on kith: its name, the link and how
+	 * long it works; nothing about the person referred. */
+	{ "claim_org", "{\"name\": \"Jane\", \"org_name\": \"Brigg Lunch Club\", \"days\": 14, "
+	  "\"link\": \"https://kith.example.org/claim/t0k3n\"}", "The link works for 14 days" },
 };
 
 static void test_templates(void **state)

@@ -149,15 +149,20 @@ static void and_semantics_and_nothing_matched(void **state)
 	assert_string_equal(run(ix, &q, &r, &a), "a c");
 	assert_int_equal(r.total, 2);
 	assert_false(r.text_matched_nothing);
+	/* Both words first; then, as the two are as common as each other,
+	 * the services with one of them. */
 	q = query("walking lunch");
-	assert_string_equal(run(ix, &q, &r, &a), "c");
+	assert_string_equal(first_id(run(ix, &q, &r, &a)), "c");
+	assert_int_equal(r.total, 3);
 	q = query("lunch zebra");
 	assert_string_equal(run(ix, &q, &r, &a), "");
 	assert_true(r.text_matched_nothing);
 	assert_int_equal(r.total, 0);
-	/* Words that exist, in no document together: not "nothing matched". */
+	/* Words that exist, in no document together: each one's services,
+	 * and not "nothing matched". */
 	q = query("river hot");
-	assert_string_equal(run(ix, &q, &r, &a), "");
+	q.sort = SORT_NAME;
+	assert_string_equal(run(ix, &q, &r, &a), "a b");
 	assert_false(r.text_matched_nothing);
 	/* Only stopwords: as no text at all (every document, by name). */
 	q = query("the and");
@@ -165,6 +170,101 @@ static void and_semantics_and_nothing_matched(void **state)
 	assert_int_equal(r.total, 3);
 	assert_int_equal(search_count(ix), 3);
 	assert_true(search_bytes(ix) > 0);
+	arena_release(&a);
+	search_free(ix);
+}
+
+/* A small directory like a town's: walking groups, other groups that
+ * mention a walk, health walks that are not called groups, and many
+ * groups of other kinds. */
+static void walking_group_directory(struct search_index *ix)
+{
+	static const char *const others[] = { "Carers", "Stroke", "Parents", "Knit and Natter",
+		"Mens Shed", "Bereavement", "Craft", "Singing", "Book", "Chess", "Veterans", "Hearing",
+		"Autism", "Sight Loss", "Gardening", "Youth", "Writing", "Pilates", "Bingo", "Choir" };
+	static char ids[40][16], names[40][64];
+	size_t n = 0;
+
+	put(ix, doc("walk-1", "Riverside Walking Group", "Gentle walks along the river, then tea."));
+	put(ix, doc("walk-2", "Ashby Walking Group", "We walk for an hour, at the pace of the slowest."));
+	put(ix, doc("walk-3", "Brigg Walking Group for Health", "Short walks for people getting active again."));
+	/* "group" and "walk" both, but not walking groups. */
+	put(ix, doc("both-1", "Carers Cafe", "A support group for carers, a short walk from the bus station."));
+	put(ix, doc("both-2", "Debt Advice Drop-in", "One to one advice, and a group session. A short walk from the library."));
+	put(ix, doc("both-3", "Lunch Club", "A hot lunch for our group, five minutes' walk from the market."));
+	/* Walks that are not called groups. */
+	put(ix, doc("only-1", "Bottesford Health Walk", "A free, friendly walk of about an hour."));
+	put(ix, doc("only-2", "Nordic Walking", "Walking with poles, led by trained volunteers."));
+	put(ix, doc("only-3", "Buggy Walk", "A walk with pushchairs around the park."));
+	/* Groups of every other kind: "group" is the common word. */
+	for (size_t i = 0; i < ARRAY_LEN(others); i++, n++) {
+		snprintf(ids[n], sizeof(ids[n]), "group-%02zu", i);
+		snprintf(names[n], sizeof(names[n]), "%s Group", others[i]);
+		put(ix, doc(ids[n], names[n], "A friendly group that meets every week in the community centre."));
+	}
+}
+
+static void all_words_rank_first(void **state)
+{
+	struct search_index *ix = search_new();
+	struct search_result r;
+	struct search_query q;
+	struct arena a;
+	char got[4096];
+
+	UNUSED(state);
+	arena_init(&a);
+	walking_group_directory(ix);
+
+	/* The walking groups (every word, in the name), then the services
+	 * with both words, then the walks; never a group of another kind. */
+	q = query("walking group");
+	snprintf(got, sizeof(got), "%s", run(ix, &q, &r, &a));
+	assert_int_equal(r.total, 9);
+	assert_int_equal(r.n, 9);
+	for (size_t i = 0; i < 3; i++)
+		assert_true(strncmp(r.hits[i].id, "walk-", 5) == 0);
+	for (size_t i = 3; i < 6; i++)
+		assert_true(strncmp(r.hits[i].id, "both-", 5) == 0);
+	for (size_t i = 6; i < 9; i++)
+		assert_true(strncmp(r.hits[i].id, "only-", 5) == 0);
+	assert_null(strstr(got, "group-"));
+	/* The same words the other way round, and another form of them. */
+	q = query("groups walk");
+	assert_string_equal(run(ix, &q, &r, &a), got);
+
+	/* A page of them: the ranks carry across pages. */
+	q = query("walking group");
+	q.limit = 4;
+	q.offset = 4;
+	run(ix, &q, &r, &a);
+	assert_int_equal(r.n, 4);
+	assert_true(strncmp(r.hits[0].id, "both-", 5) == 0);
+	assert_true(strncmp(r.hits[2].id, "only-", 5) == 0);
+
+	/* With filters and facets (the full path, not the plain one): the
+	 * same order, and the counts are of the same matches. */
+	q = query("walking group");
+	q.facets = true;
+	assert_string_equal(run(ix, &q, &r, &a), got);
+	assert_int_equal(r.total, 9);
+
+	/* By name, the same nine (partial matches are not dropped). */
+	q = query("walking group");
+	q.sort = SORT_NAME;
+	run(ix, &q, &r, &a);
+	assert_int_equal(r.total, 9);
+
+	/* One rare word and one common one: the rare word's services, those
+	 * with both first. */
+	q = query("nordic group");
+	assert_string_equal(run(ix, &q, &r, &a), "only-2");
+	q = query("river group");
+	assert_string_equal(run(ix, &q, &r, &a), "walk-1");
+	q = query("carers walk");
+	assert_string_equal(first_id(run(ix, &q, &r, &a)), "both-1");
+	/* "carers" is rarer than "walk": Carers Group comes, after. */
+	assert_non_null(strstr(run(ix, &q, &r, &a), "group-00"));
 	arena_release(&a);
 	search_free(ix);
 }
@@ -963,6 +1063,7 @@ static size_t rcount(const struct search_query *q, const struct rq *w)
 
 struct rhit {
 	size_t i;
+	int rank;                 /* 0 some words, 1 all, 2 all in the name */
 	double score, dist;
 	int64_t next;
 };
@@ -988,12 +1089,16 @@ static int rhit_cmp(const void *pa, const void *pb)
 		break;
 	}
 	case SORT_RELEVANCE:
+		if (a->rank != b->rank)
+			return a->rank > b->rank ? -1 : 1;
 		if (a->score != b->score)
 			return a->score > b->score ? -1 : 1;
 		break;
 	case SORT_DISTANCE:
 		if (a->dist != b->dist)
 			return a->dist < b->dist ? -1 : 1;
+		if (a->rank != b->rank)
+			return a->rank > b->rank ? -1 : 1;
 		if (a->score != b->score)
 			return a->score > b->score ? -1 : 1;
 		break;
@@ -1001,6 +1106,8 @@ static int rhit_cmp(const void *pa, const void *pb)
 		int64_t x = a->next ? a->next : INT64_MAX, y = b->next ? b->next : INT64_MAX;
 		if (x != y)
 			return x < y ? -1 : 1;
+		if (a->rank != b->rank)
+			return a->rank > b->rank ? -1 : 1;
 		if (a->score != b->score)
 			return a->score > b->score ? -1 : 1;
 		break;
@@ -1021,6 +1128,37 @@ static int64_t rnext(const struct rdoc *d, int64_t now)
 	return best;
 }
 
+/* search.c's name_sig: one bit of 64 per word, from the same hash. */
+static uint64_t rsig(const char *w)
+{
+	uint64_t h = 1469598103934665603ULL;
+
+	for (const unsigned char *p = (const unsigned char *)w; *p; p++) {
+		h ^= *p;
+		h *= 1099511628211ULL;
+	}
+	h ^= h >> 29;
+	h *= 0xbf58476d1ce4e5b9ULL;
+	h ^= h >> 32;
+	return UINT64_C(1) << (h & 63);
+}
+
+/* 2: every word, and all of them in the name (by their bits, as the
+ * index checks it); 1: every word; 0: some. */
+static int rrank(const struct rdoc *d, const struct rq *w)
+{
+	uint64_t name = 0, qs = 0;
+
+	for (size_t k = 0; k < w->nw; k++) {
+		if (rtf(d, w->words[k]) == 0)
+			return 0;
+		qs |= rsig(w->words[k]);
+	}
+	for (size_t i = 0; i < d->nname; i++)
+		name |= rsig(d->stems[i]);
+	return (name & qs) == qs ? 2 : 1;
+}
+
 static void compare(struct search_index *ix, const struct search_query *q, bool exact_scores)
 {
 	struct rq w;
@@ -1035,12 +1173,6 @@ static void compare(struct search_index *ix, const struct search_query *q, bool 
 	r_text = calloc(RN, sizeof(*r_text));
 	r_dist = calloc(RN, sizeof(*r_dist));
 	assert_true(r_text && r_dist);
-	for (size_t i = 0; i < RN; i++) {
-		r_text[i] = true;
-		for (size_t k = 0; k < w.nw; k++)
-			r_text[i] = r_text[i] && rtf(&R[i], w.words[k]) > 0;
-		r_dist[i] = q->near ? rdist(q, &R[i]) : INFINITY;
-	}
 	arena_init(&a);
 	assert_int_equal(search_run(ix, q, &a, &r), ERR_OK);
 
@@ -1061,6 +1193,19 @@ static void compare(struct search_index *ix, const struct search_query *q, bool 
 			nothing = true;
 		idf[k] = log(1.0 + ((double)live - (double)df + 0.5) / ((double)df + 0.5));
 	}
+	/* A match holds at least half of the words' idf (search.c's
+	 * PARTIAL_SHARE, a hair under it). */
+	double all_idf = 0;
+	for (size_t k = 0; k < w.nw; k++)
+		all_idf += idf[k];
+	for (size_t i = 0; i < RN; i++) {
+		double held = 0;
+		for (size_t k = 0; k < w.nw; k++)
+			if (rtf(&R[i], w.words[k]) > 0)
+				held += idf[k];
+		r_text[i] = nothing ? false : w.nw == 0 || held >= all_idf * 0.5 * (1 - 1e-9);
+		r_dist[i] = q->near ? rdist(q, &R[i]) : INFINITY;
+	}
 	if (exact_scores)
 		assert_int_equal(r.text_matched_nothing, nothing);
 	for (size_t i = 0; i < RN; i++) {
@@ -1077,6 +1222,7 @@ static void compare(struct search_index *ix, const struct search_query *q, bool 
 			double tf = rtf(&R[i], w.words[k]);
 			h->score += idf[k] * (tf * (1.2 + 1.0)) / (tf + K);
 		}
+		h->rank = rrank(&R[i], &w);
 		h->dist = q->near && R[i].d.npoints ? rdist(q, &R[i]) : INFINITY;
 		h->next = rnext(&R[i], q->now);
 	}
@@ -1159,14 +1305,15 @@ static void compare(struct search_index *ix, const struct search_query *q, bool 
 	free(r_dist);
 }
 
-static struct search_query random_query(char *textbuf)
+/* A random query of up to maxw words. */
+static struct search_query random_query(char *textbuf, int maxw)
 {
 	struct search_query q;
 	static const double radii[] = { 0, 3000, 20000, 150000, 3000000 };
 
 	memset(&q, 0, sizeof(q));
 	q.now = 1798977600 + rndn(14 * 24) * 3600;
-	int nw = rndn(4);
+	int nw = rndn(maxw + 1);
 	textbuf[0] = '\0';
 	for (int i = 0; i < nw; i++) {
 		size_t l = strlen(textbuf);
@@ -1234,7 +1381,7 @@ static void matches_a_brute_force_reference(void **state)
 		put(ix, R[i].d);
 	}
 	for (int k = 0; k < 250; k++) {
-		struct search_query q = random_query(text);
+		struct search_query q = random_query(text, 3);
 		compare(ix, &q, true);
 	}
 	/* Churn: replace and remove a third, then compare what does not
@@ -1256,13 +1403,15 @@ static void matches_a_brute_force_reference(void **state)
 	for (int i = 0; i < RN; i++)
 		live += R[i].live;
 	assert_int_equal(search_count(ix), live);
+	/* (One word at most: which partial matches hold half of several
+	 * words' idf depends on those statistics too.) */
 	for (int k = 0; k < 150; k++) {
-		struct search_query q = random_query(text);
+		struct search_query q = random_query(text, 1);
 		compare(ix, &q, false);
 	}
 	assert_int_equal(search_compact(ix), ERR_OK);
 	for (int k = 0; k < 250; k++) {
-		struct search_query q = random_query(text);
+		struct search_query q = random_query(text, 3);
 		compare(ix, &q, true);
 	}
 	free(R);
@@ -1274,6 +1423,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(words_are_stemmed_folded_and_filtered),
 		cmocka_unit_test(and_semantics_and_nothing_matched),
+		cmocka_unit_test(all_words_rank_first),
 		cmocka_unit_test(bm25_orders_known_cases),
 		cmocka_unit_test(filters_and_multi_select_facets),
 		cmocka_unit_test(distance_radius_and_sort),
