@@ -11,6 +11,7 @@
 #include "directory/directory.h"
 #include "directory/directory_feature.h"
 #include "mail/mail.h"
+#include "oruk/feed_feature.h"
 #include "ops/ops.h"
 #include "people/people.h"
 #include "privacy/privacy.h"
@@ -27,6 +28,7 @@ const struct feature *const features[] = {
 	&directory_feature,           /* /find, services, organisations */
 	&directory_manage_feature,    /* organisers' and coordinators' pages, freshness */
 	&directory_words_feature,     /* /directory/words: compounds and synonyms for search */
+	&oruk_feeds_feature,          /* kith directory pull / feed: councils' live ORUK APIs on a schedule */
 	&claim_feature,               /* organisations to bring on, and their claim links */
 	&auth_feature,
 	&audit_feature,

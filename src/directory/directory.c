@@ -2377,6 +2377,13 @@ enum err directory_review_list(const struct links *links, struct db *db, int lim
 			json_array_append_new(reasons, json_string("The organiser has not confirmed it is still running"));
 		else if (strcmp(s->state, "published") == 0 && overdue(s->assured_at, now))
 			json_array_append_new(reasons, json_string(months));
+		if (s->feed_gone_at) {
+			char day[40];
+
+			uk_format_date(s->feed_gone_at, day, sizeof(day));
+			json_array_append_new(reasons, json_sprintf("No longer in the feed it was imported from "
+				"(missing since %s): is it still running?", day));
+		}
 		o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:s, s:o}", "id", s->id, "name", s->name,
 			      "href", link_path(links, &a, "directory.service", s->id, NULL), "org_id", s->org_id, "org_name", s->org_name,
 			      "reasons", reasons, "state", s->state, "assured", assured_words(s->assured_at, now));

@@ -550,7 +550,7 @@ enum err dir_db_changes(struct db *db, int64_t *cursor, size_t limit,
 #define SVC_COLS "s.id, s.organisation_id, o.name, s.name, s.state, s.flat, s.scheds, " \
 	"s.duplicate_of, s.source, s.flags, s.categories, s.conditions, s.languages, " \
 	"coalesce(s.assured_at, 0), s.last_modified, s.updated_at, coalesce(s.stale_flagged_at, 0), " \
-	"coalesce(s.stale_hidden_at, 0), s.created_at, o.doc"
+	"coalesce(s.stale_hidden_at, 0), s.created_at, o.doc, coalesce(s.feed_gone_at, 0)"
 
 static const struct sql q_service = {
 	"dir.service",
@@ -580,6 +580,7 @@ static const struct sql q_org_services_all = {
 
 #define REVIEW_WHERE "WHERE s.state = 'draft' OR s.duplicate_of IS NOT NULL " \
 	"OR s.stale_flagged_at IS NOT NULL OR s.stale_hidden_at IS NOT NULL " \
+	"OR (s.feed_gone_at IS NOT NULL AND s.state <> 'archived') " \
 	"OR (s.state = 'published' AND (s.assured_at IS NULL OR s.assured_at < $1))"
 
 static const struct sql q_review = {
@@ -598,10 +599,10 @@ static const struct sql q_assured = {
 
 /* What the freshness job asked, flagged or hid, and its links. */
 static const struct sql q_stale_marks = { "fresh.marks",
-	"SELECT stale_asked_at, stale_flagged_at, stale_hidden_at FROM service WHERE id = $1", NULL };
+	"SELECT stale_asked_at, stale_flagged_at, stale_hidden_at, feed_gone_at FROM service WHERE id = $1", NULL };
 static const struct sql q_stale_clear = { "fresh.clear",
-	"UPDATE service SET stale_asked_at = NULL, stale_flagged_at = NULL, stale_hidden_at = NULL "
-	"WHERE id = $1", NULL };
+	"UPDATE service SET stale_asked_at = NULL, stale_flagged_at = NULL, stale_hidden_at = NULL, "
+	"feed_gone_at = NULL WHERE id = $1", NULL };
 static const struct sql q_checks_cancel = { "fresh.check_cancel",
 	"UPDATE service_check SET used_at = $2 WHERE service_id = $1 AND used_at IS NULL", NULL };
 
@@ -627,7 +628,8 @@ static void svc_row(struct db_res *r, struct arena *a, struct dir_service *s)
 	s->stale_hidden_at = db_int(r, 17);
 	s->created_at = db_int(r, 18);
 	s->org_doc = db_dup(a, r, 19, NULL);
-	s->doc = db_len(r, 20) ? db_dup(a, r, 20, NULL) : NULL;
+	s->feed_gone_at = db_int(r, 20);
+	s->doc = db_len(r, 21) ? db_dup(a, r, 21, NULL) : NULL;
 }
 
 static bool svc_ok(const struct dir_service *s)
@@ -773,7 +775,8 @@ enum err dir_db_stale_clear(struct db *db, const char *id, int64_t now, bool *wa
 	if ((e = db_query(db, &q_stale_marks, DB_ARGS(DB_TEXT(id)), &r)) != ERR_OK)
 		return e;
 	if ((e = db_next(r)) == ERR_OK && db_row(r)) {
-		marked = !db_isnull(r, 0) || !db_isnull(r, 1) || !db_isnull(r, 2);
+		/* A person's confirmation also answers "gone from its feed?". */
+		marked = !db_isnull(r, 0) || !db_isnull(r, 1) || !db_isnull(r, 2) || !db_isnull(r, 3);
 		hidden = !db_isnull(r, 2);
 	}
 	db_res_free(r);

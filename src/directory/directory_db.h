@@ -118,6 +118,7 @@ struct dir_service {
 	const char *duplicate_of, *source;
 	int64_t flags, categories, conditions, languages;
 	int64_t assured_at, last_modified, updated_at, stale_flagged_at, stale_hidden_at, created_at;
+	int64_t feed_gone_at;          /* missing from the feed it came from since (0: not) */
 };
 /* Any state; ERR_NOT_FOUND. */
 enum err dir_db_service(struct db *db, struct arena *a, const char *id, struct dir_service *out);

@@ -147,20 +147,35 @@ enum err directory_import_feed(struct directory *d, struct db *db, const char *f
 		const char *data, size_t len, int64_t now, struct import_report *out)
 {
 	struct oruk_feed feed;
-	struct save_opts opts = { .source = SRC_IMPORT, .state = SVC_PUBLISHED, .now = now };
 	enum err e;
+
+	memset(out, 0, sizeof(*out));
+	e = oruk_feed_read(data, len, &feed, out->problem, sizeof(out->problem));
+	if (e) {
+		oruk_feed_release(&feed);
+		if (!(out->rejections = json_array()))
+			return ERR_NOMEM;
+		return e;
+	}
+	e = directory_import_records(d, db, feed_name, feed.recs, feed.n, oruk_shape_name(feed.shape), now,
+				     out, NULL);
+	oruk_feed_release(&feed);
+	return e;
+}
+
+enum err directory_import_records(struct directory *d, struct db *db, const char *feed_name,
+		const struct oruk_record *recs, size_t n, const char *shape, int64_t now,
+		struct import_report *out, json_t *saved)
+{
+	struct save_opts opts = { .source = SRC_IMPORT, .state = SVC_PUBLISHED, .now = now };
+	enum err e = ERR_OK;
 
 	memset(out, 0, sizeof(*out));
 	if (!(out->rejections = json_array()))
 		return ERR_NOMEM;
-	e = oruk_feed_read(data, len, &feed, out->problem, sizeof(out->problem));
-	if (e) {
-		oruk_feed_release(&feed);
-		return e;
-	}
-	out->shape = oruk_shape_name(feed.shape);
-	for (size_t i = 0; i < feed.n; i++) {
-		const struct oruk_record *rec = &feed.recs[i];
+	out->shape = shape;
+	for (size_t i = 0; i < n; i++) {
+		const struct oruk_record *rec = &recs[i];
 		struct save_report rep;
 		json_t *errors, *doc, *fields = NULL;
 		bool placed;
@@ -208,6 +223,8 @@ enum err directory_import_feed(struct directory *d, struct db *db, const char *f
 			continue;
 		}
 		json_decref(fields);
+		if (saved)
+			json_object_set_new(saved, rep.id, json_true());
 		out->placeholder += placed;
 		switch (rep.outcome) {
 		case SAVE_CREATED: out->imported++; break;
@@ -217,7 +234,6 @@ enum err directory_import_feed(struct directory *d, struct db *db, const char *f
 		if (rep.outcome != SAVE_UNCHANGED && rep.nduplicates)
 			out->flagged++;
 	}
-	oruk_feed_release(&feed);
 	if (!e)
 		e = directory_apply_changes(d, db);
 	return e;

@@ -45,6 +45,14 @@ struct import_report {
  * directory_import calls it "the imported feed". */
 enum err directory_import_feed(struct directory *d, struct db *db, const char *feed,
 		const char *data, size_t len, int64_t now, struct import_report *out);
+/* The same for records already in hand (the pages of a live feed, pull.c):
+ * each recs[i].value is saved as above; shape names where they came from
+ * (static). saved, when not NULL, receives id -> true for every service
+ * saved (imported, updated or unchanged). */
+struct oruk_record;
+enum err directory_import_records(struct directory *d, struct db *db, const char *feed,
+		const struct oruk_record *recs, size_t n, const char *shape, int64_t now,
+		struct import_report *out, json_t *saved);
 enum err directory_import(struct directory *d, struct db *db, const char *data, size_t len,
 		int64_t now, struct import_report *out);
 void import_report_release(struct import_report *r);

@@ -3,6 +3,7 @@
  * JSON or ndjson, v1 or 3.0; "-" reads standard input) and `export [--out
  * FILE]` (ORUK 3.0 ndjson). The work is import.c's; this opens the store
  * named by the configuration, reads the file and prints the report.
+ * `pull` and `feed` (live ORUK APIs) are handed to feed_feature.c.
  */
 #include "core/common.h"
 #include "oruk/oruk_feature.h"
@@ -11,6 +12,7 @@
 #include "app/config.h"
 #include "core/buf.h"
 #include "core/timeutil.h"
+#include "oruk/feed_feature.h"
 #include "oruk/import.h"
 #include "oruk/oruk.h"
 #include "search/postcode.h"
@@ -170,12 +172,16 @@ static int cmd_directory(const struct config *cfg, int argc, char **argv)
 		return cmd_import(cfg, argc, argv);
 	if (argc >= 2 && strcmp(argv[1], "export") == 0)
 		return cmd_export(cfg, argc, argv);
-	fprintf(stderr, "kith: usage: kith directory import FILE | kith directory export [--out FILE]\n");
+	if (argc >= 2 && (strcmp(argv[1], "pull") == 0 || strcmp(argv[1], "feed") == 0))
+		return feed_cli(cfg, argc, argv);
+	fprintf(stderr, "kith: usage: kith directory import FILE | export [--out FILE] | pull URL [--feed NAME] "
+		"| feed add NAME URL [--every 24h | --daily HH:MM] | feed list | feed remove NAME\n");
 	return 2;
 }
 
 const struct command directory_commands[1] = {
-	{ "directory", "directory import FILE | export [--out FILE]",
-	  "import an Open Referral UK feed (v1 or 3.0, JSON or ndjson); export the directory as ORUK 3.0 ndjson",
+	{ "directory", "directory import FILE | export [--out FILE] | pull URL [--feed NAME] | feed add|list|remove",
+	  "import an Open Referral UK feed (v1 or 3.0, JSON or ndjson) from a file or a council's live API, "
+	  "by hand or on a schedule; export the directory as ORUK 3.0 ndjson",
 	  cmd_directory },
 };

@@ -252,6 +252,7 @@ static const struct {
 	{ "GET", "/review", COORD },
 	{ "GET", "/directory/words", COORD },
 	{ "POST", "/directory/words", COORD },
+	{ "GET", "/directory/feeds", COORD },
 	/* organisations with nobody on kith: the coordinators' list, and the
 	 * link an organisation is sent to claim itself */
 	{ "GET", "/organisations/to-bring-on", COORD_ONLY },
