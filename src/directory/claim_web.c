@@ -40,19 +40,13 @@ struct claim_settings {
 	int org_claim_days;        /* a claim link works this long */
 };
 
-static const struct claim_settings *cfg(const struct app *app)
-{
-	return app->cfg ? SETTINGS_OF(app->cfg, struct claim_settings, claim_settings) : NULL;
-}
-
 static struct claim_env *env_of(struct request *req)
 {
 	struct claim_env *env = arena_zalloc(&req->arena, sizeof(*env));
-	const struct claim_settings *s = cfg(req->app);
 
 	if (env)
 		*env = (struct claim_env){ .mailer = &req->app->mailer, .links = &req->app->links,
-					   .days = s ? s->org_claim_days : 0 };
+					   .days = claim_days() };
 	return env;
 }
 
@@ -129,7 +123,6 @@ static enum err list_page(struct request *req, struct response *resp, int status
 		{ "sent", true, "The claim link is sent. It works for %s days." },
 		{ "email-saved", true, "The address is saved. You can send the claim link to it now." },
 	};
-	const struct claim_settings *s = cfg(req->app);
 	json_t *data, *list = NULL;
 	enum err e = claim_list(req->db, req->now, &list);
 
@@ -142,10 +135,10 @@ static enum err list_page(struct request *req, struct response *resp, int status
 	}
 	decorate(req, list);
 	data = json_pack("{s:o, s:b, s:i}", "items", list, "any", json_array_size(list) > 0,
-			 "days", s ? s->org_claim_days : claim_days());
+			 "days", claim_days());
 	web_set_errors(data, errors);
 	web_done(req, data, words, ARRAY_LEN(words),
-		 arena_printf(&req->arena, "%d", s ? s->org_claim_days : claim_days()));
+		 arena_printf(&req->arena, "%d", claim_days()));
 	json_decref(values);
 	return web_page(req, resp, status, "directory/to-bring-on.html", "Organisations to bring on",
 			data);
@@ -298,7 +291,7 @@ static enum err claim_get(struct request *req, struct response *resp)
 				  "?next=", here,
 				  "register_href", arena_printf(&req->arena, "%s?next=%s",
 					web_url(req, "account.register", NULL), here),
-				  "days", cfg(req->app) ? cfg(req->app)->org_claim_days : claim_days()));
+				  "days", claim_days()));
 }
 
 /* What the claim's post leaves its shown(). */
@@ -402,9 +395,10 @@ const struct settings claim_settings = { "Bringing organisations on", keys,
 
 static enum err claim_init(struct app *app)
 {
-	const struct claim_settings *s = cfg(app);
-
-	claim_set_days(s ? s->org_claim_days : CLAIM_DEFAULT_DAYS);
+	/* The one place the setting is read: every page and the referral
+	 * hook take it from claim_days(). */
+	claim_set_days(app->cfg ? SETTINGS_OF(app->cfg, struct claim_settings,
+			claim_settings)->org_claim_days : CLAIM_DEFAULT_DAYS);
 	return ERR_OK;
 }
 
