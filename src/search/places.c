@@ -1,7 +1,8 @@
 /*
  * places.c - towns and villages from addresses (places.h).
  *
- * Entries are kept as they come (name, key, postcode, point); sealing
+ * Entries are kept as they come (name, key, postcode, point), their
+ * strings in one pool that the places point into once sealed; sealing
  * sorts them by key and postcode and walks each run of one key: its
  * display name is the spelling most entries use, its centre the mean of
  * its distinct postcodes' points near their median. Lookups are a binary
@@ -20,19 +21,26 @@
 
 #define KEY_MAX 128
 
+/* An address: its strings are offsets into the pool while it grows,
+ * and pointers into it from sealing on (the pool no longer moves). */
 struct ent {
-	char *name, *key, *postcode;
+	size_t name_at, key_at, pc_at;
+	const char *name, *key, *postcode;
 	double lat, lon;
 };
 
 struct pl_place {
-	struct place_name p;
-	char *key;
+	struct place_name p;             /* p.name points into the pool */
+	const char *key;                 /* so does this */
 };
+
+/* The pool's bound: every entry's three strings at their longest. */
+#define POOL_MAX ((size_t)PLACES_ENTRIES_MAX * (PLACE_NAME_MAX + KEY_MAX + 32))
 
 struct places {
 	struct ent *e;
 	size_t n, cap;
+	struct buf pool;                 /* every string, NUL-separated */
 	struct pl_place *p;              /* sealed: by key */
 	size_t np;
 	bool sealed;
@@ -40,16 +48,15 @@ struct places {
 
 struct places *places_new(void)
 {
-	return calloc(1, sizeof(struct places));
+	struct places *pl = calloc(1, sizeof(struct places));
+
+	if (pl)
+		buf_init(&pl->pool, POOL_MAX);
+	return pl;
 }
 
 static void free_entries(struct places *pl)
 {
-	for (size_t i = 0; i < pl->n; i++) {
-		free(pl->e[i].name);
-		free(pl->e[i].key);
-		free(pl->e[i].postcode);
-	}
 	free(pl->e);
 	pl->e = NULL;
 	pl->n = pl->cap = 0;
@@ -60,12 +67,17 @@ void places_free(struct places *pl)
 	if (!pl)
 		return;
 	free_entries(pl);
-	for (size_t i = 0; i < pl->np; i++) {
-		free((char *)pl->p[i].p.name);
-		free(pl->p[i].key);
-	}
 	free(pl->p);
+	buf_release(&pl->pool);
 	free(pl);
+}
+
+/* s (with its NUL) added to the pool: its offset; false out of memory. */
+static bool pool_add(struct places *pl, const char *s, size_t *at)
+{
+	*at = pl->pool.len;
+	buf_add(&pl->pool, s, strlen(s) + 1);
+	return buf_ok(&pl->pool);
 }
 
 /* ---------------------------------------------------------------- keys */
@@ -139,11 +151,10 @@ static bool has_letter(const char *s)
 	return false;
 }
 
-/* A copy of s trimmed, spaces collapsed, control characters dropped, cut
+/* s into out trimmed, spaces collapsed, control characters dropped, cut
  * at PLACE_NAME_MAX bytes (between characters). */
-static char *clean_name(const char *s)
+static void clean_name(const char *s, char out[PLACE_NAME_MAX + 1])
 {
-	char out[PLACE_NAME_MAX + 1];
 	size_t n = 0;
 	bool space = false;
 
@@ -172,48 +183,37 @@ static char *clean_name(const char *s)
 		s += l;
 	}
 	out[n] = '\0';
-	return strdup(out);
 }
 
 enum err places_add(struct places *pl, const char *name, const char *postcode, double lat, double lon)
 {
-	char key[KEY_MAX];
+	char key[KEY_MAX], clean[PLACE_NAME_MAX + 1];
 	struct ent *e;
+	size_t mark;
 
 	if (!pl || pl->sealed || !isfinite(lat) || !isfinite(lon) || fabs(lat) > 90 || fabs(lon) > 180)
 		return ERR_INVALID;
-	char *clean;
-
 	if (!name || !has_letter(name) || pl->n >= PLACES_ENTRIES_MAX)
 		return ERR_OK;
 	/* The key of the name as kept, so the name shown always finds it. */
-	if (!(clean = clean_name(name)))
-		return ERR_NOMEM;
-	if (!places_key(clean, key, sizeof(key)) || !key[0]) {
-		free(clean);
+	clean_name(name, clean);
+	if (!places_key(clean, key, sizeof(key)) || !key[0])
 		return ERR_OK;
-	}
 	if (pl->n == pl->cap) {
 		size_t nc = pl->cap ? pl->cap * 2 : 64;
 		struct ent *p = realloc(pl->e, nc * sizeof(*p));
 
-		if (!p) {
-			free(clean);
+		if (!p)
 			return ERR_NOMEM;
-		}
 		pl->e = p;
 		pl->cap = nc;
 	}
 	e = &pl->e[pl->n];
-	e->name = clean;
-	e->key = strdup(key);
-	e->postcode = strdup(postcode ? postcode : "");
-	e->lat = lat;
-	e->lon = lon;
-	if (!e->name || !e->key || !e->postcode) {
-		free(e->name);
-		free(e->key);
-		free(e->postcode);
+	*e = (struct ent){ .lat = lat, .lon = lon };
+	mark = pl->pool.len;
+	if (!pool_add(pl, clean, &e->name_at) || !pool_add(pl, key, &e->key_at) ||
+	    !pool_add(pl, postcode ? postcode : "", &e->pc_at)) {
+		buf_truncate(&pl->pool, mark);
 		return ERR_NOMEM;
 	}
 	pl->n++;
@@ -250,7 +250,7 @@ static double median(double *v, size_t n)
 static bool centre(const struct ent *e, size_t n, double *lat, double *lon)
 {
 	double *la = malloc(n * sizeof(*la)), *lo = malloc(n * sizeof(*lo));
-	double *pla = malloc(n * sizeof(*pla)), *plo = malloc(n * sizeof(*plo));
+	double *pla = calloc(n, sizeof(*pla)), *plo = calloc(n, sizeof(*plo));
 	size_t m = 0, k = 0;
 	double sla = 0, slo = 0, mla, mlo;
 
@@ -324,6 +324,12 @@ enum err places_seal(struct places *pl)
 	if (!pl || pl->sealed)
 		return ERR_INVALID;
 	pl->sealed = true;
+	/* The pool stops growing here: the entries' strings become pointers. */
+	for (size_t i = 0; i < pl->n; i++) {
+		pl->e[i].name = pl->pool.p + pl->e[i].name_at;
+		pl->e[i].key = pl->pool.p + pl->e[i].key_at;
+		pl->e[i].postcode = pl->pool.p + pl->e[i].pc_at;
+	}
 	if (pl->n)
 		qsort(pl->e, pl->n, sizeof(*pl->e), ent_cmp);
 	for (size_t i = 0; i < pl->n; i++)
@@ -343,16 +349,10 @@ enum err places_seal(struct places *pl)
 		 * is not how the town is written elsewhere. */
 		const char *usual = usual_name(pl->e + i, j - i);
 
-		p->p.name = usual ? strdup(usual) : NULL;
-		p->key = strdup(pl->e[i].key);
+		p->p.name = usual;
+		p->key = pl->e[i].key;
 		p->p.n = j - i;
-		if (!p->p.name || !p->key || !centre(pl->e + i, j - i, &p->p.lat, &p->p.lon)) {
-			free((char *)p->p.name);
-			free(p->key);
-			for (size_t k = 0; k < pl->np; k++) {
-				free((char *)pl->p[k].p.name);
-				free(pl->p[k].key);
-			}
+		if (!usual || !centre(pl->e + i, j - i, &p->p.lat, &p->p.lon)) {
 			pl->np = 0;
 			free_entries(pl);
 			return ERR_NOMEM;
