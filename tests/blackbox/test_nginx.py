@@ -188,6 +188,9 @@ def test_connection_cap_counts_visitors_not_the_proxy(db):
                     "--per-ip-connections", "4").start()
     socks = []
     try:
+        # The start-up probe's connection (from 127.0.0.1) must be gone
+        # from the count before the visitor's four are opened.
+        time.sleep(0.5)
         visitor = open_conns(4, "127.0.0.1", server.port)
         socks += visitor
         time.sleep(0.2)
@@ -200,7 +203,7 @@ def test_connection_cap_counts_visitors_not_the_proxy(db):
         assert all(answered(s) for s in proxy), "the proxy's connections are not capped"
         # A visitor's place comes back when a connection closes.
         visitor[0].close()
-        time.sleep(0.2)
+        time.sleep(0.5)
         again = open_conns(1, "127.0.0.1", server.port)
         socks += again
         assert answered(again[0])
