@@ -118,7 +118,6 @@ static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_
 	if (code == MHD_CONNECTION_NOTIFY_STARTED) {
 		const union MHD_ConnectionInfo *ci =
 			MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
-
 		const union MHD_ConnectionInfo *ai =
 			MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
 
@@ -533,6 +532,7 @@ int server_run(struct app *app)
 	    !tally_init(&peers.conns, watch.n) || !tally_init(&peers.reqs, watch.n)) {
 		log_error("out of memory");
 		free(watch.w);
+		watch.w = NULL;
 		tally_free(&peers.conns);
 		return 1;
 	}
