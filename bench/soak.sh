@@ -14,7 +14,8 @@
 # latency, and memory at the start, at its peak and at the end; behind
 # nginx, also the "upstream prematurely closed" lines in its error log.
 # --record appends the table to bench/RESULTS.md with the date, machine and
-# command. Nothing is pinned: kith, nginx and wrk share the machine, as in
+# command. SOAK_KEEP=DIR copies the scratch directory (kith's, nginx's and
+# wrk's output) to DIR at the end. Nothing is pinned: kith, nginx and wrk share the machine, as in
 # production. Everything runs on 127.0.0.1 and stops by itself; any error
 # makes the exit status 1.
 set -euo pipefail
@@ -44,9 +45,13 @@ bench_setup kith-soak
 SAMPLER_PID=""
 soak_cleanup() {
 	[ -n "$SAMPLER_PID" ] && kill "$SAMPLER_PID" 2>/dev/null && wait "$SAMPLER_PID" 2>/dev/null
+	# SOAK_KEEP=DIR keeps the logs (kith's, nginx's, wrk's) for a look.
+	[ -n "${SOAK_KEEP:-}" ] && cp -r "$WORK" "$SOAK_KEEP"
 	bench_cleanup
 }
 trap soak_cleanup EXIT
+trap "exit 130" INT
+trap "exit 143" TERM
 
 for t in nginx wrk curl; do
 	command -v $t >/dev/null || { echo "soak: $t is missing (scripts/install-deps.sh installs it)"; exit 1; }
@@ -121,7 +126,7 @@ PY
 ROWS=()
 [ "$ONLY" = nginx ] || ROWS+=("$(leg direct "http://127.0.0.1:$KPORT")")
 [ "$ONLY" = direct ] || ROWS+=("$(leg "behind nginx" "http://127.0.0.1:$NPORT")")
-PREMATURE=$(grep -c "prematurely closed" "$WORK/nginx/error.log" || true)
+PREMATURE=$(grep -c "upstream prematurely closed" "$WORK/nginx/error.log" || true)
 NGINX_ERRORS=$(grep -c "\[error\]\|\[crit\]\|\[alert\]" "$WORK/nginx/error.log" || true)
 HWM=$(awk '/VmHWM/ {print $2}' "/proc/$KITH_PID/status")
 
@@ -133,6 +138,14 @@ TABLE=$(
 	echo "nginx error log: $NGINX_ERRORS error lines, $PREMATURE \"upstream prematurely closed\". kith's peak resident memory over the whole run: $((HWM / 1024)) MB."
 )
 echo "$TABLE"
+# When something went wrong, what wrk and nginx said about it.
+for f in "$WORK"/wrk-*.txt; do
+	grep -q "Socket errors\|Non-2xx" "$f" && { echo "${f##*/}:"; grep "Socket errors\|Non-2xx" "$f"; }
+done
+if [ "$NGINX_ERRORS" != 0 ]; then
+	echo "nginx error log (first and last lines):"
+	grep "\[error\]\|\[crit\]\|\[alert\]" "$WORK/nginx/error.log" | sed -n '1,3p;$p'
+fi
 
 if [ "$RECORD" = 1 ]; then
 	{

@@ -168,7 +168,10 @@ static void head_sweep(uint64_t now, uint64_t limit_us)
 		struct head_watch *w = &watch.w[i];
 		uint64_t since = atomic_load(&w->since_us);
 
-		if (w->used && since && now - since > limit_us) {
+		/* A worker may have started a wait after `now` was read
+		 * (heads are waited for without the mutex): since > now is a
+		 * wait that has only just begun, not one of 2^64 us. */
+		if (w->used && since && since < now && now - since > limit_us) {
 			atomic_store(&w->since_us, 0);
 			shutdown(w->fd, SHUT_RDWR);
 		}
