@@ -27,8 +27,14 @@
  * it the answer is 429. libmicrohttpd's own per-IP limit cannot tell a
  * proxy from a person, so it is not used.
  *
- * Thread-pool mode over epoll, one MHD thread per core; each thread has its
- * own database connection through store_db().
+ * Thread-pool mode over poll(), one MHD thread per core; each thread has its
+ * own database connection through store_db(). Not epoll: behind nginx's
+ * keep-alive pool (256 visitors, a request on every upstream connection),
+ * libmicrohttpd 0.9.75's epoll thread pool stopped reading requests that
+ * had arrived, for as long as head_timeout (bench/soak.sh: in 4 of 7 runs
+ * of 40-60 s, all 256 connections at once, until the head sweep shut them);
+ * poll() has not, in any run since (about 5,100 req/s through nginx on a
+ * loaded machine, against 1,700 for the run that stalled).
  */
 #include "core/common.h"
 #include "app/app.h"
@@ -515,7 +521,7 @@ int server_run(struct app *app)
 	struct MHD_Daemon *d;
 	sigset_t set;
 	unsigned threads;
-	unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG;
+	unsigned flags = MHD_USE_POLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG;
 	bool v6 = false;
 	int sig = 0;
 	uint64_t deadline;
