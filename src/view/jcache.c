@@ -5,13 +5,16 @@
 
 #include "view/jcache.h"
 
-static size_t slot_of(const char *key)
+/* Slots are in sets of JCACHE_WAYS: a key may sit in any slot of its set,
+ * so a few keys that hash alike (20 results on a page) do not evict each
+ * other on every request. */
+static size_t set_of(const char *key)
 {
 	uint64_t h = 14695981039346656037ULL;  /* FNV-1a */
 
 	for (const unsigned char *p = (const unsigned char *)key; *p; p++)
 		h = (h ^ *p) * 1099511628211ULL;
-	return (size_t)(h % JCACHE_SLOTS);
+	return (size_t)(h % (JCACHE_SLOTS / JCACHE_WAYS)) * JCACHE_WAYS;
 }
 
 static void slot_clear(struct jcache_slot *s)
@@ -24,19 +27,23 @@ static void slot_clear(struct jcache_slot *s)
 
 json_t *jcache_loads(struct jcache *c, const char *key, const char *text)
 {
-	size_t len = strlen(text), i = slot_of(key);
-	struct jcache_slot *s = &c->slot[i];
+	size_t len = strlen(text), set = set_of(key), victim;
+	struct jcache_slot *s;
 	char *k2, *t2;
 	json_t *v;
 
 	if (len > JCACHE_MAX_TEXT)
 		return json_loads(text, 0, NULL);
 	pthread_mutex_lock(&c->mu);
-	if (s->v && s->len == len && strcmp(s->key, key) == 0 && memcmp(s->text, text, len) == 0) {
-		v = json_incref(s->v);
-		c->hits++;
-		pthread_mutex_unlock(&c->mu);
-		return v;
+	for (size_t w = 0; w < JCACHE_WAYS; w++) {
+		s = &c->slot[set + w];
+		if (s->v && s->len == len && strcmp(s->key, key) == 0 && memcmp(s->text, text, len) == 0) {
+			v = json_incref(s->v);
+			s->used = ++c->clock;
+			c->hits++;
+			pthread_mutex_unlock(&c->mu);
+			return v;
+		}
 	}
 	c->misses++;
 	pthread_mutex_unlock(&c->mu);
@@ -53,11 +60,24 @@ json_t *jcache_loads(struct jcache *c, const char *key, const char *text)
 	}
 	memcpy(t2, text, len + 1);
 	pthread_mutex_lock(&c->mu);
+	/* The key's old text if it is there, else the least lately used. */
+	victim = set;
+	for (size_t w = 0; w < JCACHE_WAYS; w++) {
+		s = &c->slot[set + w];
+		if (s->key && strcmp(s->key, key) == 0) {
+			victim = set + w;
+			break;
+		}
+		if (s->used < c->slot[victim].used)
+			victim = set + w;
+	}
+	s = &c->slot[victim];
 	slot_clear(s);
 	s->key = k2;
 	s->text = t2;
 	s->len = len;
 	s->v = json_incref(v);
+	s->used = ++c->clock;
 	pthread_mutex_unlock(&c->mu);
 	return v;
 }
@@ -68,5 +88,6 @@ void jcache_clear(struct jcache *c)
 	for (size_t i = 0; i < JCACHE_SLOTS; i++)
 		slot_clear(&c->slot[i]);
 	c->hits = c->misses = 0;
+	c->clock = 0;
 	pthread_mutex_unlock(&c->mu);
 }

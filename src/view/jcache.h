@@ -5,8 +5,9 @@
  * or its whole ORUK document) on every request, and parsing it was the
  * largest cost of both pages (a third of their time). A jcache keeps the
  * parsed tree of the last text seen under each key in a fixed number of
- * slots (a key's slot is its hash), so memory is bounded whatever the
- * directory's size. A hit needs the same key and byte-for-byte the same
+ * slots (a key's hash picks a set of JCACHE_WAYS slots; the least lately
+ * used one is replaced), so memory is bounded whatever the directory's
+ * size. A hit needs the same key and byte-for-byte the same
  * text, so an edited service is parsed again and nothing stale is ever
  * returned; no invalidation is needed.
  *
@@ -27,6 +28,7 @@
 #include <jansson.h>
 
 #define JCACHE_SLOTS 256
+#define JCACHE_WAYS 4
 /* Longer texts are parsed every time, not kept. */
 #define JCACHE_MAX_TEXT 65536
 
@@ -35,12 +37,13 @@ struct jcache_slot {
 	char *text;
 	size_t len;
 	json_t *v;
+	unsigned long used;  /* c->clock when last read or written */
 };
 
 struct jcache {
 	pthread_mutex_t mu;
 	struct jcache_slot slot[JCACHE_SLOTS];
-	unsigned long hits, misses;
+	unsigned long clock, hits, misses;
 };
 
 #define JCACHE_INIT { .mu = PTHREAD_MUTEX_INITIALIZER }

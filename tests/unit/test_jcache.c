@@ -68,6 +68,24 @@ static void test_many_keys_stay_right(void **state)
 	jcache_clear(&c);
 }
 
+/* A page's twenty results stay cached together: keys that hash to the
+ * same set share its ways instead of evicting each other. */
+static void test_a_page_of_keys_all_hit(void **state)
+{
+	char key[48];
+
+	(void)state;
+	jcache_clear(&c);
+	for (int round = 0; round < 2; round++)
+		for (int i = 0; i < 20; i++) {
+			snprintf(key, sizeof(key), "00000000-0000-5000-8000-%012d", i * 7919);
+			json_decref(jcache_loads(&c, key, "{\"a\":1}"));
+		}
+	assert_int_equal(c.misses, 20);
+	assert_int_equal(c.hits, 20);
+	jcache_clear(&c);
+}
+
 static void test_bad_and_long(void **state)
 {
 	char *big = malloc(JCACHE_MAX_TEXT + 16);
@@ -95,6 +113,7 @@ int main(void)
 		cmocka_unit_test(test_hit_is_the_same_tree),
 		cmocka_unit_test(test_changed_text_is_parsed_again),
 		cmocka_unit_test(test_many_keys_stay_right),
+		cmocka_unit_test(test_a_page_of_keys_all_hit),
 		cmocka_unit_test(test_bad_and_long),
 	};
 
