@@ -222,6 +222,7 @@ screenshots: $(BUILD)/kith
 
 bench: deps
 	$(MAKE) all
+	@bench/pages.sh
 	@bench/run.sh
 
 check:
