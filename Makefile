@@ -7,6 +7,7 @@
 #   make san        ASan+UBSan build in build/san
 #   make fuzz       libFuzzer targets, run for FUZZ_SECONDS each (default 300)
 #   make bench      benchmarks against nginx; figures for bench/RESULTS.md
+#   make soak       SOAK_MINUTES (default 10) at 256 connections, direct and behind nginx
 #   make check      static checks: banned functions, layering, long functions, gcc -fanalyzer
 #   make clean
 #
@@ -87,7 +88,7 @@ SUPPORT_OBJ := $(SUPPORT_SRC:%.c=$(BUILD)/obj/%.o)
 .SECONDARY: $(SUPPORT_OBJ)
 
 # ---------------------------------------------------------------- targets
-.PHONY: all deps demo test test-only screenshots san fuzz fuzz-build bench check clean tests
+.PHONY: all deps demo test test-only screenshots san fuzz fuzz-build bench soak check clean tests
 
 all: $(BUILD)/kith tests
 
@@ -224,6 +225,11 @@ bench: deps
 	$(MAKE) all
 	@bench/pages.sh
 	@bench/run.sh
+
+SOAK_MINUTES ?= 10
+soak: deps
+	$(MAKE) all
+	@bench/soak.sh --minutes $(SOAK_MINUTES) $(SOAK_ARGS)
 
 check:
 	@scripts/check-banned.sh

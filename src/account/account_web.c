@@ -447,14 +447,12 @@ static enum err register_count(struct request *req)
 	enum err e;
 
 	attempts_key(key, "register:ip", req->client_ip ? req->client_ip : "");
-	e = attempts_check(req->db, key, ACCOUNT_HOUR, cfg(req)->register_limit_ip, req->now, &retry);
+	e = attempts_take(req->db, &(struct attempt_limit){ key, cfg(req)->register_limit_ip }, 1,
+			  ACCOUNT_HOUR, req->now, &retry);
 	if (e == ERR_RATE_LIMITED)
 		return web_limited(req, "register.rate_limited", 0, retry,
 			"Too many accounts have been created from this connection in the last hour. "
 			"Wait an hour and try again.");
-	if (e == ERR_OK && (e = db_begin(req->db)) == ERR_OK &&
-	    (e = attempts_add(req->db, key, req->now)) == ERR_OK)
-		e = db_commit(req->db);
 	return e;
 }
 

@@ -14,6 +14,7 @@
 #include "core/str.h"
 #include "app/config.h"
 #include "app/features.h"
+#include "http/peers.h"
 
 #include <ini.h>
 #include <unistd.h>
@@ -64,6 +65,11 @@ const char *config_check_nonempty(const char *v)
 	return v[0] ? NULL : "must not be empty";
 }
 
+static const char *check_proxies(const char *v)
+{
+	return proxies_parse(v, NULL);
+}
+
 static const char *check_site_name(const char *v)
 {
 	if (!v[0])
@@ -91,7 +97,8 @@ static const struct config_key config_keys[] = {
 	{ "max_connections", CT_INT, F(max_connections), 16, 100000, "1024",
 	  "most open connections at once", NULL },
 	{ "per_ip_connections", CT_INT, F(per_ip_connections), 1, 100000, "64",
-	  "most open connections from one address", NULL },
+	  "most open connections from one address; behind a trusted proxy, most requests "
+	  "in flight from one client address (the proxy's own connections are not capped)", NULL },
 	{ "connection_timeout", CT_INT, F(connection_timeout), 1, 3600, "30",
 	  "seconds before an idle connection is closed", NULL },
 	{ "head_timeout", CT_INT, F(head_timeout), 1, 3600, "20",
@@ -101,7 +108,12 @@ static const struct config_key config_keys[] = {
 	{ "rate_limit", CT_INT, F(rate_limit), 0, 1000000, "1200",
 	  "requests per client address per minute before 429; 0 turns it off", NULL },
 	{ "trust_proxy", CT_BOOL, F(trust_proxy), 0, 0, "false",
-	  "behind a reverse proxy on this machine: take the client address from X-Forwarded-For", NULL },
+	  "behind a reverse proxy: take the client address from X-Forwarded-For, "
+	  "believed only from trusted_proxies", NULL },
+	{ "trusted_proxies", CT_STR, F(trusted_proxies), 0, 0, "127.0.0.1 ::1",
+	  "with trust_proxy, the proxies whose X-Forwarded-For is believed: addresses or "
+	  "networks (10.0.0.0/8) separated by spaces; per-address limits count the client "
+	  "they report, never the proxy", check_proxies },
 	{ "behind_tls", CT_BOOL, F(behind_tls), 0, 0, "false",
 	  "served over HTTPS by a proxy in front: send Strict-Transport-Security", NULL },
 	{ "dev_mode", CT_BOOL, F(dev_mode), 0, 0, "false",

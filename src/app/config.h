@@ -43,6 +43,7 @@ struct config {
 	int head_timeout;               /* seconds for a whole request head */
 	int rate_limit;                 /* requests per client per minute, 0 off */
 	bool trust_proxy;               /* take the client address from X-Forwarded-For */
+	char trusted_proxies[512];      /* peers whose X-Forwarded-For is believed */
 	bool behind_tls;                /* HSTS */
 	bool dev_mode;                  /* local development: no Secure cookie */
 	char base_url[CONFIG_STR];      /* for links in emails, e.g. https://kith.example.org */

@@ -62,6 +62,26 @@ enum err attempts_add(struct db *db, const char *key, int64_t now)
 	return db_exec(db, AQ(ATT_ADD), DB_ARGS(DB_TEXT(key), DB_INT(now)), NULL);
 }
 
+enum err attempts_take(struct db *db, const struct attempt_limit *limits, size_t n, int window_s,
+		int64_t now, int *retry_after)
+{
+	enum err e = ERR_OK;
+
+	for (size_t i = 0; i < n && e == ERR_OK; i++)
+		if (limits[i].key)
+			e = attempts_check(db, limits[i].key, window_s, limits[i].max, now, retry_after);
+	if (e != ERR_OK || (e = db_begin(db)) != ERR_OK)
+		return e;
+	for (size_t i = 0; i < n && e == ERR_OK; i++)
+		if (limits[i].key)
+			e = attempts_add(db, limits[i].key, now);
+	if (e == ERR_OK)
+		e = db_commit(db);
+	if (e != ERR_OK)
+		db_rollback(db);
+	return e;
+}
+
 enum err attempts_clear(struct db *db, const char *key)
 {
 	return db_exec(db, AQ(ATT_CLEAR), DB_ARGS(DB_TEXT(key)), NULL);

@@ -35,6 +35,20 @@ void attempts_key(char out[ATTEMPT_KEY_MAX], const char *purpose, const char *su
 enum err attempts_check(struct db *db, const char *key, int window_s, int max, int64_t now,
 		int *retry_after);
 enum err attempts_add(struct db *db, const char *key, int64_t now);
+
+/* One limited thing: its key (attempts_key) and the most it allows in the
+ * window; a NULL key is skipped. */
+struct attempt_limit {
+	const char *key;
+	int max;
+};
+/* Check, then count: ERR_RATE_LIMITED (with *retry_after, and nothing
+ * counted) when any of the n limits is reached; otherwise one attempt is
+ * counted against each in a transaction of its own (the caller holds
+ * none), so it stands even when what the caller does next fails or rolls
+ * back, and a failed try can never be a free probe. */
+enum err attempts_take(struct db *db, const struct attempt_limit *limits, size_t n, int window_s,
+		int64_t now, int *retry_after);
 enum err attempts_clear(struct db *db, const char *key);
 /* Deletes attempts older than before (cleanup job). */
 enum err attempts_expire(struct db *db, int64_t before);

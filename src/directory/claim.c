@@ -65,10 +65,7 @@ static const struct sql q_claimed = { "claim.claimed",
 	"UPDATE org_bring_on SET state = 'claimed', claimed_at = $2, claimed_by = $3 "
 	"WHERE org_id = $1", NULL };
 static const struct sql q_waiting = { "claim.waiting",
-	"SELECT count(*) FROM org_bring_on b WHERE b.org_id = $1 AND b.state <> 'claimed' "
-	"AND NOT EXISTS (SELECT 1 FROM person_role r JOIN person p ON p.id = r.person_id "
-	"WHERE r.role = 'organiser' AND r.org_id = b.org_id AND p.deactivated_at IS NULL "
-	"AND p.erased_at IS NULL)", NULL };
+	"SELECT " CLAIM_ORG_WAITING_SQL("$1"), NULL };
 static const struct sql q_list = { "claim.list",
 	"SELECT b.org_id, o.name, o.email, b.waiting, b.first_needed_at, coalesce(b.sent_at, 0), "
 	"b.sent_to, (SELECT count(*) FROM onetime t WHERE t.org_id = b.org_id "

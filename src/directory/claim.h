@@ -78,7 +78,15 @@ enum err claim_demo_note(struct db *db, const char *org_id, int64_t waiting, int
 		int64_t last);
 
 /* Is org_id waiting to be brought on (on the list, not claimed, and still
- * nobody on kith)? For telling the referrer and the person. */
+ * nobody on kith)? For telling the referrer and the person. The same test
+ * as SQL, 1 or 0, for lists that show it per row (org: an SQL expression
+ * naming the organisation's id). */
+#define CLAIM_ORG_WAITING_SQL(org) \
+	"CASE WHEN EXISTS (SELECT 1 FROM org_bring_on b WHERE b.org_id = " org " " \
+	"AND b.state <> 'claimed' AND NOT EXISTS (SELECT 1 FROM person_role pr " \
+	"JOIN person p ON p.id = pr.person_id WHERE pr.role = 'organiser' " \
+	"AND pr.org_id = b.org_id AND p.deactivated_at IS NULL AND p.erased_at IS NULL)) " \
+	"THEN 1 ELSE 0 END"
 enum err claim_org_waiting(struct db *db, const char *org_id, bool *waiting);
 
 /* A coordinator (by) sends a new claim link to the organisation's contact

@@ -18,6 +18,7 @@
 #include "directory/freshness.h"
 #include "mail/mail.h"
 #include "store/store.h"
+#include "web/url.h"
 #include "web/view.h"
 #include <sodium.h>
 #include "app/app.h"
@@ -59,9 +60,9 @@ enum err freshness_check_get(struct request *req, struct response *resp)
 	if ((e = db_query(req->db, &q_check_peek, DB_ARGS(DB_TEXT(hash), DB_INT(req->now)), &r)) != ERR_OK)
 		return e;
 	if ((e = db_next(r)) == ERR_OK && db_row(r))
-		data = json_pack("{s:s, s:s, s:s+, s:o}", "service_name", db_text(r, 1),
-				 "org_name", db_text(r, 2), "action", "/check/", token,
-				 "edit_href", json_sprintf("/manage/services/%s/edit", db_text(r, 0)));
+		data = json_pack("{s:s, s:s, s:s, s:s}", "service_name", db_text(r, 1),
+				 "org_name", db_text(r, 2), "action", web_url(req, "manage.check", token, NULL),
+				 "edit_href", web_url(req, "manage.edit", db_text(r, 0), NULL));
 	db_res_free(r);
 	if (e) {
 		json_decref(data);

@@ -18,6 +18,15 @@
  * connection timeout is an idle timeout, so a client sending a header line
  * every few seconds would hold a connection for ever. See "head watch".
  *
+ * Per-address limits (see peers.h): a connection from a peer that is not
+ * a trusted proxy counts against per_ip_connections for that peer (refused
+ * at accept, or shut at once if two threads raced past the check). A
+ * trusted proxy's connections are not counted: they carry many people's
+ * requests. Instead each request through it counts, while in flight,
+ * against the client address the proxy reports, with the same cap; past
+ * it the answer is 429. libmicrohttpd's own per-IP limit cannot tell a
+ * proxy from a person, so it is not used.
+ *
  * Thread-pool mode over epoll, one MHD thread per core; each thread has its
  * own database connection through store_db().
  */
@@ -26,6 +35,7 @@
 #include "app/metrics.h"
 #include "core/log.h"
 #include "core/timeutil.h"
+#include "http/peers.h"
 #include "http/router.h"
 #include "http/server.h"
 
@@ -46,6 +56,8 @@ struct conn_req {
 	const char *early_detail;
 	size_t discarded;        /* body bytes dropped after early */
 	bool headers_seen;
+	bool client_counted;     /* holds one of the client's in-flight requests */
+	struct peer_addr client;
 	int status;
 	uint64_t bytes;
 };
@@ -65,6 +77,8 @@ struct conn_req {
 struct head_watch {
 	MHD_socket fd;
 	bool used;
+	bool counted;            /* holds one of its peer's connections */
+	struct peer_addr peer;
 	_Atomic uint64_t since_us;
 };
 
@@ -73,6 +87,26 @@ static struct {
 	struct head_watch *w;
 	size_t n;
 } watch = { .mu = PTHREAD_MUTEX_INITIALIZER };
+
+static struct {
+	const struct proxies *trusted;   /* NULL: trust_proxy is off */
+	struct proxies list;
+	struct tally conns;              /* open connections per untrusted peer */
+	struct tally reqs;               /* requests in flight per proxied client */
+	unsigned cap;                    /* per_ip_connections */
+} peers;
+
+/* Refuse a connection at accept when its peer already has its share. */
+static enum MHD_Result accept_peer(void *cls, const struct sockaddr *addr, socklen_t len)
+{
+	struct peer_addr a;
+
+	UNUSED(cls);
+	UNUSED(len);
+	if (!peer_from_sockaddr(addr, &a) || proxies_trust(peers.trusted, &a))
+		return MHD_YES;
+	return tally_count(&peers.conns, &a) < peers.cap ? MHD_YES : MHD_NO;
+}
 
 static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
 		enum MHD_ConnectionNotificationCode code)
@@ -84,16 +118,31 @@ static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_
 	if (code == MHD_CONNECTION_NOTIFY_STARTED) {
 		const union MHD_ConnectionInfo *ci =
 			MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+		const union MHD_ConnectionInfo *ai =
+			MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
 
 		for (size_t i = 0; ci && i < watch.n; i++)
 			if (!watch.w[i].used) {
-				watch.w[i].used = true;
-				watch.w[i].fd = ci->connect_fd;
-				atomic_store(&watch.w[i].since_us, time_mono_us());
-				*socket_context = &watch.w[i];
+				w = &watch.w[i];
+				w->used = true;
+				w->fd = ci->connect_fd;
+				w->counted = false;
+				atomic_store(&w->since_us, time_mono_us());
+				*socket_context = w;
 				break;
 			}
+		if (w && ai && ai->client_addr && peer_from_sockaddr(ai->client_addr, &w->peer) &&
+		    !proxies_trust(peers.trusted, &w->peer)) {
+			/* accept_peer checked, but another thread may have
+			 * taken the last place since. */
+			w->counted = tally_take(&peers.conns, &w->peer, peers.cap);
+			if (!w->counted)
+				shutdown(w->fd, SHUT_RDWR);
+		}
 	} else if (w) {
+		if (w->counted)
+			tally_give(&peers.conns, &w->peer);
+		w->counted = false;
 		w->used = false;
 		atomic_store(&w->since_us, 0);
 		*socket_context = NULL;
@@ -119,7 +168,10 @@ static void head_sweep(uint64_t now, uint64_t limit_us)
 		struct head_watch *w = &watch.w[i];
 		uint64_t since = atomic_load(&w->since_us);
 
-		if (w->used && since && now - since > limit_us) {
+		/* A worker may have started a wait after `now` was read
+		 * (heads are waited for without the mutex): since > now is a
+		 * wait that has only just begun, not one of 2^64 us. */
+		if (w->used && since && since < now && now - since > limit_us) {
 			atomic_store(&w->since_us, 0);
 			shutdown(w->fd, SHUT_RDWR);
 		}
@@ -203,35 +255,39 @@ static enum MHD_Result collect_header(void *cls, enum MHD_ValueKind kind,
 	return MHD_YES;
 }
 
-static const char *client_address(struct conn_req *cr, struct MHD_Connection *conn)
+/* Every X-Forwarded-For header's value, in order, joined with commas:
+ * a list split over several headers is still one list. */
+static const char *forwarded_for(struct request *req)
+{
+	const char *joined = NULL;
+
+	for (size_t i = 0; i < req->headers.n; i++) {
+		const struct kv *h = &req->headers.v[i];
+
+		if (strcasecmp(h->name, "X-Forwarded-For") != 0)
+			continue;
+		joined = joined ? arena_printf(&req->arena, "%s,%s", joined, h->val) : h->val;
+		if (!joined)
+			return NULL;
+	}
+	return joined;
+}
+
+/* Sets cr->client and returns it as text; true in *via_proxy when the
+ * peer is a trusted proxy (whose word, or own address, names the client). */
+static const char *client_address(struct conn_req *cr, struct MHD_Connection *conn, bool *via_proxy)
 {
 	const union MHD_ConnectionInfo *ci =
 		MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-	char tmp[INET6_ADDRSTRLEN] = "unknown";
+	struct peer_addr peer;
+	char tmp[PEER_TEXT_MAX];
 
-	if (cr->app->cfg->trust_proxy) {
-		/* The last hop the proxy itself added is the only entry it
-		 * vouches for. */
-		const char *xff = req_header(&cr->req, "X-Forwarded-For");
-
-		if (xff && *xff) {
-			const char *last = strrchr(xff, ',');
-
-			last = last ? last + 1 : xff;
-			while (*last == ' ')
-				last++;
-			if (*last && strlen(last) < sizeof(tmp))
-				return arena_strdup(&cr->req.arena, last);
-		}
-	}
-	if (ci && ci->client_addr) {
-		const struct sockaddr *sa = ci->client_addr;
-
-		if (sa->sa_family == AF_INET)
-			inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, tmp, sizeof(tmp));
-		else if (sa->sa_family == AF_INET6)
-			inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, tmp, sizeof(tmp));
-	}
+	*via_proxy = false;
+	if (!ci || !ci->client_addr || !peer_from_sockaddr(ci->client_addr, &peer))
+		return "unknown";
+	*via_proxy = proxies_trust(peers.trusted, &peer);
+	peer_client(peers.trusted, &peer, *via_proxy ? forwarded_for(&cr->req) : NULL, &cr->client);
+	peer_format(&cr->client, tmp);
 	return arena_strdup(&cr->req.arena, tmp);
 }
 
@@ -299,6 +355,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 	if (!cr->headers_seen) {
 		struct hdr_ctx h = { .cr = cr };
 		const char *cl;
+		bool via_proxy;
 
 		cr->headers_seen = true;
 		head_wait(conn, 0);
@@ -307,9 +364,21 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 		if (!cr->req.method_raw)
 			cr->req.method_raw = "?";
 		MHD_get_connection_values(conn, MHD_HEADER_KIND, collect_header, &h);
-		cr->req.client_ip = client_address(cr, conn);
+		cr->req.client_ip = client_address(cr, conn, &via_proxy);
+		if (!cr->req.client_ip)
+			cr->req.client_ip = "unknown";
 		if (cr->early)
 			return respond_early(conn, cr);
+		if (via_proxy) {
+			cr->client_counted = tally_take(&peers.reqs, &cr->client, peers.cap);
+			if (!cr->client_counted) {
+				cr->early = ERR_RATE_LIMITED;
+				cr->req.retry_after = 1;
+				cr->early_detail = "You have too many requests open at once. "
+						   "Wait a moment and try again.";
+				return respond_early(conn, cr);
+			}
+		}
 		if (h.oom) {
 			cr->early = ERR_NOMEM;
 			return respond_early(conn, cr);
@@ -388,6 +457,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	if (!cr)
 		return;
 	*con_cls = NULL;
+	if (cr->client_counted)
+		tally_give(&peers.reqs, &cr->client);
 	if (app->cfg->access_log) {
 		const char *route = cr->req.route ? cr->req.route->pattern : "-";
 
@@ -454,8 +525,18 @@ int server_run(struct app *app)
 	if (resolve(cfg, &ss, &v6) != 0)
 		return 1;
 	watch.n = (size_t)cfg->max_connections;
-	if (!(watch.w = calloc(watch.n, sizeof(*watch.w)))) {
+	if (proxies_parse(cfg->trusted_proxies, &peers.list) != NULL) {
+		log_error("trusted_proxies: not a list of addresses");
+		return 1;
+	}
+	peers.trusted = cfg->trust_proxy ? &peers.list : NULL;
+	peers.cap = (unsigned)cfg->per_ip_connections;
+	if (!(watch.w = calloc(watch.n, sizeof(*watch.w))) ||
+	    !tally_init(&peers.conns, watch.n) || !tally_init(&peers.reqs, watch.n)) {
 		log_error("out of memory");
+		free(watch.w);
+		watch.w = NULL;
+		tally_free(&peers.conns);
 		return 1;
 	}
 	if (v6)
@@ -472,13 +553,12 @@ int server_run(struct app *app)
 	sigaddset(&set, SIGTERM);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 
-	d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, app,
+	d = MHD_start_daemon(flags, 0, accept_peer, NULL, on_request, app,
 			     MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
 			     MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
 			     MHD_OPTION_THREAD_POOL_SIZE, threads,
 			     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->connection_timeout,
 			     MHD_OPTION_CONNECTION_LIMIT, (unsigned)cfg->max_connections,
-			     MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)cfg->per_ip_connections,
 			     MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)LIMIT_CONN_MEMORY,
 			     MHD_OPTION_URI_LOG_CALLBACK, uri_log, app,
 			     MHD_OPTION_NOTIFY_COMPLETED, on_completed, app,
@@ -489,6 +569,8 @@ int server_run(struct app *app)
 			  cfg->listen_host, cfg->listen_port);
 		free(watch.w);
 		watch.w = NULL;
+		tally_free(&peers.conns);
+		tally_free(&peers.reqs);
 		return 1;
 	}
 	di = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
@@ -521,6 +603,8 @@ int server_run(struct app *app)
 	free(watch.w);
 	watch.w = NULL;
 	watch.n = 0;
+	tally_free(&peers.conns);
+	tally_free(&peers.reqs);
 	log_info("stopped");
 	return 0;
 }

@@ -706,23 +706,14 @@ enum err referral_self_attempt(struct db *db, const struct referral_settings *s,
 		int64_t account, int64_t now, int *retry)
 {
 	char kip[ATTEMPT_KEY_MAX], kacct[ATTEMPT_KEY_MAX], id[24];
-	enum err e;
 
 	*retry = 0;
 	attempts_key(kip, "refer_me:ip", ip ? ip : "");
 	snprintf(id, sizeof(id), "%lld", (long long)account);
 	attempts_key(kacct, "refer_me:acct", id);
-	if ((e = attempts_check(db, kip, 3600, s->self_referral_limit_ip, now, retry)) != ERR_OK ||
-	    (account && (e = attempts_check(db, kacct, 3600, s->self_referral_limit_account, now,
-					    retry)) != ERR_OK))
-		return e;
-	if ((e = db_begin(db)) != ERR_OK)
-		return e;
-	if ((e = attempts_add(db, kip, now)) != ERR_OK ||
-	    (account && (e = attempts_add(db, kacct, now)) != ERR_OK) ||
-	    (e = db_commit(db)) != ERR_OK)
-		db_rollback(db);
-	return e;
+	return attempts_take(db, (const struct attempt_limit[]){
+		{ kip, s->self_referral_limit_ip },
+		{ account ? kacct : NULL, s->self_referral_limit_account } }, 2, 3600, now, retry);
 }
 
 static void conflict_words(json_t *errors, bool self, const char *target)

@@ -11,6 +11,7 @@
  */
 #include "core/common.h"
 #include "core/str.h"
+#include "directory/claim.h"
 #include "directory/vocab.h"
 #include "referral/referral_int.h"
 #include "store/store.h"
@@ -180,7 +181,7 @@ static const struct sql q_list = { "ref.list",
 	"SELECT r.id, r.status, r.target_type, r.target_id, r.target_name, c.name, r.sent_at, "
 	"coalesce(r.ended_at, 0), coalesce(r.referrer_id, 0), coalesce(c.account_id, 0), "
 	"coalesce(r.target_org_id, ''), " STANDS("share") ", " STANDS("outcome") ", "
-	"r.next_contact_on "
+	"r.next_contact_on, " CLAIM_ORG_WAITING_SQL("r.target_org_id") " "
 	"FROM referral r JOIN client c ON c.id = r.client_id " LIST_WHERE
 	"ORDER BY CASE WHEN CAST($8 AS TEXT) = '' THEN '' ELSE r.next_contact_on END, "
 	"r.sent_at DESC, r.id LIMIT $11 OFFSET $12", NULL };
@@ -876,6 +877,7 @@ enum err ref_db_list(struct db *db, struct arena *a, const struct ref_list_q *q,
 		it->shared = db_int(r, 11) != 0;
 		it->outcome = db_int(r, 12) != 0;
 		it->next_contact_on = dup(a, r, 13, &e);
+		it->not_on_kith = db_int(r, 14) != 0;
 		if (e)
 			break;
 	}

@@ -96,6 +96,8 @@ struct ref_item {
 	const char *target_org_id;
 	bool shared, outcome;
 	const char *next_contact_on;  /* YYYY-MM-DD, or NULL */
+	bool not_on_kith;             /* nobody from the receiving organisation is on kith
+	                                 yet (directory/claim.h) */
 };
 
 /* Someone who read a referral (from the audit log). */

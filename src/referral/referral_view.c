@@ -546,6 +546,9 @@ static json_t *item_json(const struct actor *actor, const struct ref_item *it, i
 		it->target_id ? it->target_id : "", "name", it->target_name ? it->target_name : "",
 		"follow_up_due", due, "overdue", due,
 		"days_open", (json_int_t)ref_days(it->sent_at, it->ended_at > 0 ? it->ended_at : now));
+	/* Only an open referral is waiting for the organisation to come on. */
+	if (o)
+		json_object_set_new(o, "not_on_kith", json_boolean(it->not_on_kith && ref_status_open(st)));
 	if (o && parties && v.details)
 		set_str(o, "person_name", it->person_name);
 	if (o && (parties & (PARTY_REFERRER | PARTY_COORDINATOR))) {

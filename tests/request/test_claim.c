@@ -159,6 +159,8 @@ static void referral_to_nobody_goes_on_the_list(void **state)
 	rt_browser_get_is(x->t, &x->link, target, 200, "Nobody from the organisation is on kith yet",
 			  "Nobody from Brigg Lunch Club is on kith yet",
 			  "a coordinator will help bring them on", NULL);
+	/* ... and their caseload says so beside the referral. */
+	rt_browser_get_is(x->t, &x->link, "/referrals/caseload", 200, "Not on kith yet", NULL);
 
 	/* Someone referring themself is told the same, and a second
 	 * referral sends no second email while the link works. */
@@ -322,6 +324,10 @@ static void claim_happy_path(void **state)
 	rt_browser_get(x->t, &x->link, next, &r);
 	assert_int_equal(r.status, 200);
 	assert_false(rt_has(&r, "is on kith yet"));
+	rt_resp_free(&r);
+	rt_browser_get(x->t, &x->link, "/referrals/caseload", &r);
+	assert_int_equal(r.status, 200);
+	assert_false(rt_has(&r, "Not on kith yet"));
 	rt_resp_free(&r);
 	/* Off the coordinators' list. */
 	rt_browser_get(x->t, &x->coord, "/organisations/to-bring-on", &r);

@@ -219,9 +219,17 @@ static void the_link_works_once(void **state)
 	snprintf(hash_check, sizeof(hash_check), "%s", link + 7);
 	assert_int_equal(rt_count(t, &q_token_plain, DB_ARGS(DB_TEXT(hash_check))), 0);
 
-	/* Opening it answers nothing: it asks. */
-	rt_browser_get_is(t, &b, link, 200, "Is Tuesday Health Walk still running?",
-			"name=\"answer\" value=\"yes\"", "name=\"answer\" value=\"stopped\"", NULL);
+	/* Opening it answers nothing: it asks, posting back to itself, with
+	 * a way to the service's edit form. */
+	{
+		char action[200], edit[120];
+
+		snprintf(action, sizeof(action), "action=\"%s\"", link);
+		snprintf(edit, sizeof(edit), "href=\"/manage/services/%s/edit\"", x->walk);
+		rt_browser_get_is(t, &b, link, 200, "Is Tuesday Health Walk still running?",
+				"name=\"answer\" value=\"yes\"", "name=\"answer\" value=\"stopped\"",
+				action, edit, NULL);
+	}
 	assert_int_equal(n(t, &q_hidden, x->walk), 1);
 
 	rt_browser_post_is(t, &b, link, "answer=yes", 200,

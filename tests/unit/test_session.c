@@ -513,6 +513,34 @@ static void attempt_limits(void **state)
 	assert_int_equal(count(f, &q_attempts), 1);
 }
 
+/* attempts_take: every limit checked before any is counted; counted in a
+ * transaction of its own, so the caller's rollback leaves it standing. */
+static void attempts_taken(void **state)
+{
+	struct fx *f = *state;
+	char ka[ATTEMPT_KEY_MAX], kb[ATTEMPT_KEY_MAX];
+	const struct attempt_limit both[] = { { ka, 2 }, { kb, 5 } }, only_a[] = { { ka, 2 }, { NULL, 1 } };
+	int retry = -1;
+
+	attempts_key(ka, "take:ip", "192.0.2.1");
+	attempts_key(kb, "take:acct", "7");
+	assert_int_equal(attempts_take(f->db, both, 2, 3600, NOW, &retry), ERR_OK);
+	/* The caller's own work fails and rolls back: the attempt stays. */
+	assert_int_equal(db_begin(f->db), ERR_OK);
+	assert_int_equal(db_rollback(f->db), ERR_OK);
+	assert_int_equal(count(f, &q_attempts), 2);
+	/* A NULL key is skipped: only ka counts. */
+	assert_int_equal(attempts_take(f->db, only_a, 2, 3600, NOW + 1, &retry), ERR_OK);
+	assert_int_equal(count(f, &q_attempts), 3);
+	/* ka is at its 2: refused, and kb is not counted either. */
+	assert_int_equal(attempts_take(f->db, both, 2, 3600, NOW + 2, &retry), ERR_RATE_LIMITED);
+	assert_int_equal(retry, 3598);
+	assert_int_equal(count(f, &q_attempts), 3);
+	/* Once the window has passed, both count again. */
+	assert_int_equal(attempts_take(f->db, both, 2, 3600, NOW + 3601, &retry), ERR_OK);
+	assert_int_equal(count(f, &q_attempts), 5);
+}
+
 int main(void)
 {
 	int failed = 0;
@@ -528,6 +556,7 @@ int main(void)
 		T(api_tokens_expire_and_go_with_the_password),
 		T(onetime_links),
 		T(attempt_limits),
+		T(attempts_taken),
 	};
 #undef T
 
