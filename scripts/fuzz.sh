@@ -16,7 +16,7 @@ cd "$(dirname "$0")/.."
 OUT=build/fuzz
 CLANG=${CLANG:-clang}
 FLAGS="-g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined"
-PKGS="libmicrohttpd sqlite3 libpq jansson libsodium libcurl libcmark inih"
+PKGS="libmicrohttpd sqlite3 libpq jansson libsodium libcurl libcmark inih zlib"
 
 build() {
 	make -s build/gen/templates.c build/gen/migrations.c build/gen/assets.c build/gen/data.c

@@ -22,6 +22,7 @@
 #include "core/ratelimit.h"
 #include "core/str.h"
 #include "core/timeutil.h"
+#include "http/compress.h"
 #include "http/headers.h"
 #include "http/parse.h"
 #include "http/router.h"
@@ -274,8 +275,24 @@ static enum err parse_body(struct request *req, unsigned flags)
 	return req_fail(req, ERR_MEDIA_TYPE, "This address does not accept a request body.");
 }
 
+/* BREACH (docs/THREATS.md): a compressed page that holds a secret beside
+ * text the requester chose (a search echoed back) leaks the secret a byte
+ * at a time through its compressed length. The secrets a cross-site
+ * attacker could make a browser fetch are those that ride on the browser's
+ * cookies: the form token, and whatever a signed-in person's pages show. So
+ * a response is compressed only when no form token was issued for it and
+ * the request was not signed in by a session cookie (a bearer token is
+ * never sent by a browser on another site's behalf). */
+static bool may_compress(const struct request *req)
+{
+	const struct actor *a = req->actor;
+
+	return !a || (!a->csrf_token && (a->id == 0 || a->via_token));
+}
+
 static void finish(struct app *app, struct request *req, struct response *resp)
 {
+	http_compress(req, resp, may_compress(req));
 	http_security_headers(resp, app->cfg->behind_tls);
 	resp_header(resp, "X-Request-Id", req->id);
 	if (resp->headers_full)

@@ -10,6 +10,7 @@
 #include "app/features.h"
 #include "app/app.h"
 #include "app/metrics.h"
+#include "http/compress.h"
 #include "ops/ops.h"
 #include "core/timeutil.h"
 #include "store/store.h"
@@ -44,14 +45,6 @@ const struct embedded_asset *ops_asset_by_url(const char *url)
 	return NULL;
 }
 
-static bool accepts_gzip(const struct request *req)
-{
-	const char *ae = req_header(req, "Accept-Encoding");
-
-	/* "gzip;q=0" is a refusal; anything else naming gzip accepts it. */
-	return ae && strstr(ae, "gzip") && !strstr(ae, "gzip;q=0");
-}
-
 static enum err asset(struct request *req, struct response *resp)
 {
 	const struct embedded_asset *a;
@@ -73,7 +66,7 @@ static enum err asset(struct request *req, struct response *resp)
 		return ERR_OK;
 	}
 	resp->status = 200;
-	if (a->gz && accepts_gzip(req)) {
+	if (a->gz && http_accepts_gzip(req_header(req, "Accept-Encoding"))) {
 		resp_header(resp, "Content-Encoding", "gzip");
 		resp->static_body = a->gz;
 		resp->static_len = a->gz_len;

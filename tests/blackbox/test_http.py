@@ -146,6 +146,27 @@ def test_assets(server):
     assert server.get("/assets/%2e%2e%2fetc%2fpasswd").status_code == 404
 
 
+def test_pages_gzipped_on_the_wire(server):
+    # A page over 1 KB goes gzipped when asked, with a Content-Length that
+    # is the compressed size and the same bytes after gunzip; q=0 and
+    # HEAD get the plain page; Vary on all of them.
+    plain = requests.get(server.url + "/find", headers={"Accept-Encoding": "identity"}, timeout=5)
+    assert plain.status_code == 200 and "Content-Encoding" not in plain.headers
+    assert "Accept-Encoding" in plain.headers["Vary"]
+    assert len(plain.content) > 1024
+    raw = requests.get(server.url + "/find", headers={"Accept-Encoding": "gzip"}, stream=True, timeout=5)
+    assert raw.headers["Content-Encoding"] == "gzip"
+    assert "Accept-Encoding" in raw.headers["Vary"]
+    body = raw.raw.read()
+    assert int(raw.headers["Content-Length"]) == len(body) < len(plain.content)
+    assert gzip.decompress(body) == plain.content
+    r = requests.get(server.url + "/find", headers={"Accept-Encoding": "gzip;q=0"}, stream=True, timeout=5)
+    assert "Content-Encoding" not in r.headers and r.raw.read() == plain.content
+    r = requests.head(server.url + "/find", headers={"Accept-Encoding": "gzip"}, timeout=5)
+    assert r.status_code == 200 and "Content-Encoding" not in r.headers
+    assert "Accept-Encoding" in r.headers["Vary"]
+
+
 def test_healthz(server):
     r = server.get("/healthz")
     assert r.status_code == 200

@@ -208,7 +208,10 @@ void rt_request(struct rt *t, const char *method, const char *target,
 		out->body[resp.static_len] = '\0';
 		out->len = resp.static_len;
 	} else {
-		out->body = strndup(resp.body.p, resp.body.len);
+		/* memcpy, not strndup: a gzipped body holds NUL bytes. */
+		out->body = malloc(resp.body.len + 1);
+		memcpy(out->body, resp.body.p, resp.body.len);
+		out->body[resp.body.len] = '\0';
 		out->len = resp.body.len;
 	}
 	out->content_type = resp.content_type ? strdup(resp.content_type) : NULL;
