@@ -429,6 +429,23 @@ static enum err check_call(const struct db *db, const struct sql *q,
 	return ERR_OK;
 }
 
+/* The first statement of a read transaction whose BEGIN is still
+ * unsent: send it now unless q may run on its own (q NULL: a script,
+ * always sent). A BEGIN that fails leaves it unsent, so the rollback
+ * that follows sends nothing either. */
+static enum err tx_send_begin(struct db *db, const struct sql *q)
+{
+	enum err e;
+
+	if (q && db->s->ops->outside_tx && db->s->ops->outside_tx(db, q))
+		return ERR_OK;
+	db->nstmt++;
+	e = db->s->ops->begin(db, false);
+	if (e == ERR_OK)
+		db->tx_deferred = false;
+	return e;
+}
+
 enum err db_exec(struct db *db, const struct sql *q,
 		const struct db_val *args, size_t nargs, int64_t *changes)
 {
@@ -438,6 +455,9 @@ enum err db_exec(struct db *db, const struct sql *q,
 		*changes = 0;
 	if (e)
 		return e;
+	if (db->tx_deferred && (e = tx_send_begin(db, q)) != ERR_OK)
+		return e;
+	db->nstmt++;
 	return db->s->ops->exec(db, q, args, nargs, changes);
 }
 
@@ -449,6 +469,9 @@ enum err db_query(struct db *db, const struct sql *q,
 	*out = NULL;
 	if (e)
 		return e;
+	if (db->tx_deferred && (e = tx_send_begin(db, q)) != ERR_OK)
+		return e;
+	db->nstmt++;
 	e = db->s->ops->query(db, q, args, nargs, out);
 	if (e)
 		*out = NULL;
@@ -630,6 +653,14 @@ static enum err begin(struct db *db, bool write)
 		log_error("store: a transaction is already open (nesting is not supported)");
 		return ERR_INTERNAL;
 	}
+	if (!write) {
+		/* Sent with the first statement that needs it: a page the
+		 * search index answers makes no round trip at all. */
+		db->in_tx = db->tx_deferred = true;
+		db->tx_lost = false;
+		return ERR_OK;
+	}
+	db->nstmt++;
 	e = db->s->ops->begin(db, write);
 	if (e == ERR_OK) {
 		db->in_tx = true;
@@ -674,6 +705,12 @@ enum err db_commit(struct db *db)
 		log_warn("store: commit after the connection was lost: nothing was committed");
 		return ERR_UNAVAILABLE;
 	}
+	if (db->tx_deferred) {
+		db->in_tx = db->tx_lost = db->tx_deferred = false;
+		run_after(db, true);
+		return ERR_OK;
+	}
+	db->nstmt++;
 	e = db->s->ops->commit(db);
 	db->in_tx = db->tx_lost = false;
 	run_after(db, e == ERR_OK);
@@ -686,9 +723,11 @@ enum err db_rollback(struct db *db)
 
 	if (!db || !db->in_tx)
 		return ERR_OK;
-	if (!db->tx_lost)
+	if (!db->tx_lost && !db->tx_deferred) {
+		db->nstmt++;
 		e = db->s->ops->rollback(db);
-	db->in_tx = db->tx_lost = false;
+	}
+	db->in_tx = db->tx_lost = db->tx_deferred = false;
 	run_after(db, false);
 	return e;
 }
@@ -712,6 +751,11 @@ enum err db_after_commit(struct db *db, void (*fn)(void *arg), void *arg)
 	return ERR_OK;
 }
 
+uint64_t db_stmt_count(const struct db *db)
+{
+	return db ? db->nstmt : 0;
+}
+
 bool db_in_tx(const struct db *db)
 {
 	return db && db->in_tx;
@@ -725,6 +769,12 @@ enum err db_exec_script(struct db *db, const char *sql)
 		return ERR_INTERNAL;
 	if (db->tx_lost)
 		return ERR_UNAVAILABLE;
+	if (db->tx_deferred) {
+		enum err e = tx_send_begin(db, NULL);
+		if (e)
+			return e;
+	}
+	db->nstmt++;
 	return db->s->ops->exec_script(db, sql);
 }
 
