@@ -6,7 +6,7 @@
 #   make screenshots  run the browser tests and copy their screenshots to docs/screenshots
 #   make san        ASan+UBSan build in build/san
 #   make fuzz       libFuzzer targets, run for FUZZ_SECONDS each (default 300)
-#   make bench      benchmarks against nginx; figures for bench/RESULTS.md
+#   make bench      benchmarks against nginx, and SQLite against PostgreSQL; figures for bench/RESULTS.md
 #   make check      static checks: banned functions, layering, long functions, gcc -fanalyzer
 #   make clean
 #
@@ -223,6 +223,7 @@ screenshots: $(BUILD)/kith
 bench: deps
 	$(MAKE) all
 	@bench/run.sh
+	@bench/backends.sh
 
 check:
 	@scripts/check-banned.sh
