@@ -66,12 +66,14 @@ static const struct sql q_list_refresh_org = {
 /* A page's list items in one statement (on PostgreSQL one round trip, not
  * one per item). On SQLite the CROSS JOIN keeps json_each as the outer
  * loop, so each id is one primary-key lookup rather than an IN list,
- * which would build a temporary index first. */
+ * which would build a temporary index first; on PostgreSQL = ANY of an
+ * array keeps to the primary key where IN (SELECT ...) hashes the ids and
+ * scans the table. */
 static const struct sql q_list_items = {
 	"dir.list_items",
 	"SELECT l.id, l.item FROM json_each($1) j CROSS JOIN service_list l ON l.id = j.value",
 	"SELECT l.id, l.item FROM service_list l "
-	"WHERE l.id IN (SELECT json_array_elements_text($1::json))" };
+	"WHERE l.id = ANY(ARRAY(SELECT json_array_elements_text($1::json)))" };
 
 static const struct sql q_sal_owner = {
 	"dir.sal_owner", "SELECT service_id FROM service_at_location WHERE id = $1", NULL };
