@@ -646,18 +646,62 @@ static bool svc_ok(const struct dir_service *s)
 	return s->id && s->org_id && s->name && s->state && s->flat && s->scheds && s->source;
 }
 
+/* The service page reads its service twice in one read transaction (its
+ * state for the policy, then its view): the second read is a copy of the
+ * first, kept by the store until the transaction ends (db_tx_memo), so
+ * the page is one round trip on PostgreSQL. */
+struct svc_memo {
+	struct arena a;
+	struct dir_service s;
+};
+
+static void svc_memo_free(void *p)
+{
+	struct svc_memo *m = p;
+
+	arena_release(&m->a);
+	free(m);
+}
+
+/* *to = *from with every string copied into a; false when out of memory. */
+static bool svc_copy(struct arena *a, const struct dir_service *from, struct dir_service *to)
+{
+	const char *const *src[] = { &from->id, &from->org_id, &from->org_name, &from->org_doc,
+		&from->name, &from->state, &from->flat, &from->doc, &from->scheds,
+		&from->duplicate_of, &from->source };
+	const char **dst[] = { &to->id, &to->org_id, &to->org_name, &to->org_doc,
+		&to->name, &to->state, &to->flat, &to->doc, &to->scheds,
+		&to->duplicate_of, &to->source };
+
+	*to = *from;
+	for (size_t i = 0; i < ARRAY_LEN(src); i++)
+		if (*src[i] && !(*dst[i] = arena_strdup(a, *src[i])))
+			return false;
+	return true;
+}
+
 enum err dir_db_service(struct db *db, struct arena *a, const char *id, struct dir_service *out)
 {
+	struct svc_memo *m = db_tx_memo(db, &q_service);
 	struct db_res *r;
 	enum err e;
 
 	memset(out, 0, sizeof(*out));
+	if (m && strcmp(m->s.id, id) == 0)
+		return svc_copy(a, &m->s, out) ? ERR_OK : ERR_NOMEM;
 	if ((e = db_query_one(db, &q_service, DB_ARGS(DB_TEXT(id)), &r)) != ERR_OK)
 		return e;
 	svc_row(r, a, out);
 	if (!svc_ok(out) || !out->doc)
 		e = ERR_NOMEM;
 	db_res_free(r);
+	if (e == ERR_OK && db_in_read_tx(db) && (m = malloc(sizeof(*m))) != NULL) {
+		arena_init(&m->a);
+		if (svc_copy(&m->a, out, &m->s))
+			db_tx_memo_put(db, &q_service, m, svc_memo_free);
+		else
+			svc_memo_free(m);
+	}
 	return e;
 }
 

@@ -200,6 +200,18 @@ uint64_t db_stmt_count(const struct db *db);
  * before and after a request to count that request's round trips. */
 uint64_t db_stmt_count(const struct db *db);
 
+/* Is the open transaction a read transaction (db_begin_read)? */
+bool db_in_read_tx(const struct db *db);
+/* One value kept for the rest of the open read transaction, for a read a
+ * request makes twice (the service page reads its service for the policy,
+ * then for the view). db_tx_memo() returns what was put under key (a
+ * static address), or NULL. db_tx_memo_put() keeps p in place of what was
+ * kept before (freed with its free_fn); the store calls free_fn(p) when
+ * the transaction ends, when any db_exec runs in it (a write could change
+ * what was read), or at once when no read transaction is open. */
+void *db_tx_memo(struct db *db, const void *key);
+void db_tx_memo_put(struct db *db, const void *key, void *p, void (*free_fn)(void *));
+
 /* Runs fn(arg) once the open transaction has committed, or at once when
  * none is open; a rollback forgets it. The same fn and arg asked for twice
  * in one transaction run once. For what must follow a commit and never

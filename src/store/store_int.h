@@ -79,6 +79,11 @@ struct db {
 	 * db_ops.outside_tx), and commit or rollback of a transaction that
 	 * never sent it sends nothing. */
 	bool tx_deferred;
+	bool read_tx;             /* the open transaction is db_begin_read's */
+	/* db_tx_memo(): one value kept until the read transaction ends. */
+	const void *memo_key;
+	void *memo;
+	void (*memo_free)(void *);
 	struct stmt_cache cache;
 	/* db_after_commit(): what to run when the transaction commits. */
 	struct { void (*fn)(void *); void *arg; } after[DB_AFTER_COMMIT_MAX];
