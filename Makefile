@@ -6,7 +6,7 @@
 #   make screenshots  run the browser tests and copy their screenshots to docs/screenshots
 #   make san        ASan+UBSan build in build/san
 #   make fuzz       libFuzzer targets, run for FUZZ_SECONDS each (default 300)
-#   make bench      benchmarks against nginx; figures for bench/RESULTS.md
+#   make bench      benchmarks against nginx, and SQLite against PostgreSQL; figures for bench/RESULTS.md
 #   make soak       SOAK_MINUTES (default 10) at 256 connections, direct and behind nginx
 #   make check      static checks: banned functions, layering, long functions, gcc -fanalyzer
 #   make clean
@@ -225,6 +225,7 @@ bench: deps
 	$(MAKE) all
 	@bench/pages.sh
 	@bench/run.sh
+	@bench/backends.sh
 
 SOAK_MINUTES ?= 10
 soak: deps

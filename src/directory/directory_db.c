@@ -63,8 +63,17 @@ static const struct sql q_list_refresh_org = {
 	       "(SELECT doc FROM organisation WHERE id = $1)") " "
 	"WHERE organisation_id = $1",
 	NULL };
-static const struct sql q_list_item = {
-	"dir.list_item", "SELECT item FROM service_list WHERE id = $1", NULL };
+/* A page's list items in one statement (on PostgreSQL one round trip, not
+ * one per item). On SQLite the CROSS JOIN keeps json_each as the outer
+ * loop, so each id is one primary-key lookup rather than an IN list,
+ * which would build a temporary index first; on PostgreSQL = ANY of an
+ * array keeps to the primary key where IN (SELECT ...) hashes the ids and
+ * scans the table. */
+static const struct sql q_list_items = {
+	"dir.list_items",
+	"SELECT l.id, l.item FROM json_each($1) j CROSS JOIN service_list l ON l.id = j.value",
+	"SELECT l.id, l.item FROM service_list l "
+	"WHERE l.id = ANY(ARRAY(SELECT json_array_elements_text($1::json)))" };
 
 static const struct sql q_sal_owner = {
 	"dir.sal_owner", "SELECT service_id FROM service_at_location WHERE id = $1", NULL };
@@ -637,18 +646,62 @@ static bool svc_ok(const struct dir_service *s)
 	return s->id && s->org_id && s->name && s->state && s->flat && s->scheds && s->source;
 }
 
+/* The service page reads its service twice in one read transaction (its
+ * state for the policy, then its view): the second read is a copy of the
+ * first, kept by the store until the transaction ends (db_tx_memo), so
+ * the page is one round trip on PostgreSQL. */
+struct svc_memo {
+	struct arena a;
+	struct dir_service s;
+};
+
+static void svc_memo_free(void *p)
+{
+	struct svc_memo *m = p;
+
+	arena_release(&m->a);
+	free(m);
+}
+
+/* *to = *from with every string copied into a; false when out of memory. */
+static bool svc_copy(struct arena *a, const struct dir_service *from, struct dir_service *to)
+{
+	const char *const *src[] = { &from->id, &from->org_id, &from->org_name, &from->org_doc,
+		&from->name, &from->state, &from->flat, &from->doc, &from->scheds,
+		&from->duplicate_of, &from->source };
+	const char **dst[] = { &to->id, &to->org_id, &to->org_name, &to->org_doc,
+		&to->name, &to->state, &to->flat, &to->doc, &to->scheds,
+		&to->duplicate_of, &to->source };
+
+	*to = *from;
+	for (size_t i = 0; i < ARRAY_LEN(src); i++)
+		if (*src[i] && !(*dst[i] = arena_strdup(a, *src[i])))
+			return false;
+	return true;
+}
+
 enum err dir_db_service(struct db *db, struct arena *a, const char *id, struct dir_service *out)
 {
+	struct svc_memo *m = db_tx_memo(db, &q_service);
 	struct db_res *r;
 	enum err e;
 
 	memset(out, 0, sizeof(*out));
+	if (m && strcmp(m->s.id, id) == 0)
+		return svc_copy(a, &m->s, out) ? ERR_OK : ERR_NOMEM;
 	if ((e = db_query_one(db, &q_service, DB_ARGS(DB_TEXT(id)), &r)) != ERR_OK)
 		return e;
 	svc_row(r, a, out);
 	if (!svc_ok(out) || !out->doc)
 		e = ERR_NOMEM;
 	db_res_free(r);
+	if (e == ERR_OK && db_in_read_tx(db) && (m = malloc(sizeof(*m))) != NULL) {
+		arena_init(&m->a);
+		if (svc_copy(&m->a, out, &m->s))
+			db_tx_memo_put(db, &q_service, m, svc_memo_free);
+		else
+			svc_memo_free(m);
+	}
 	return e;
 }
 
@@ -860,6 +913,42 @@ static const struct sql q_api_minimal = {
 	"SELECT s.id, s.name, s.status, s.last_modified FROM service s "
 	"WHERE s.id IN (SELECT json_array_elements_text($1::json)) AND " VISIBLE };
 
+static enum err api_list_items(struct db *db, struct arena *a, const char *const *ids, size_t n,
+		struct dir_api_service *out)
+{
+	struct buf arr;
+	struct db_res *r;
+	enum err e;
+
+	buf_init(&arr, (size_t)n * 40 + 16);
+	if (!dir_ids_json(ids, n, &arr)) {
+		buf_release(&arr);
+		return ERR_NOMEM;
+	}
+	e = db_query(db, &q_list_items, DB_ARGS(DB_TEXTN(arr.p, arr.len)), &r);
+	buf_release(&arr);
+	if (e)
+		return e;
+	while ((e = db_next(r)) == ERR_OK && db_row(r)) {
+		const char *id = db_text(r, 0);
+
+		/* Put the row where its id was asked for (the page's order). */
+		for (size_t i = 0; i < n; i++)
+			if (!out[i].found && strcmp(ids[i], id) == 0) {
+				out[i].found = true;
+				out[i].json = db_dup(a, r, 1, NULL);
+				out[i].json_len = db_len(r, 1);
+				if (!out[i].json)
+					e = ERR_NOMEM;
+				break;
+			}
+		if (e)
+			break;
+	}
+	db_res_free(r);
+	return e;
+}
+
 enum err dir_db_api_services(struct db *db, struct arena *a, const char *const *ids, size_t n,
 		enum dir_api_form form, struct dir_api_service *out)
 {
@@ -870,27 +959,8 @@ enum err dir_db_api_services(struct db *db, struct arena *a, const char *const *
 	memset(out, 0, n * sizeof(*out));
 	if (!n)
 		return ERR_OK;
-	if (form == DIR_API_FLAT) {
-		/* One key lookup per item, in the page's order, inside the
-		 * request's read transaction: cheaper than any IN list, which
-		 * builds a temporary index first. */
-		for (size_t i = 0; i < n; i++) {
-			e = db_query(db, &q_list_item, DB_ARGS(DB_TEXT(ids[i])), &r);
-			if (e)
-				return e;
-			if ((e = db_next(r)) == ERR_OK && db_row(r)) {
-				out[i].found = true;
-				out[i].json = db_dup(a, r, 0, NULL);
-				out[i].json_len = db_len(r, 0);
-				if (!out[i].json)
-					e = ERR_NOMEM;
-			}
-			db_res_free(r);
-			if (e)
-				return e;
-		}
-		return ERR_OK;
-	}
+	if (form == DIR_API_FLAT)
+		return api_list_items(db, a, ids, n, out);
 	buf_init(&arr, (size_t)n * 40 + 16);
 	if (!dir_ids_json(ids, n, &arr)) {
 		buf_release(&arr);

@@ -26,6 +26,8 @@
 
 /* ---------------------------------------------------------------- helpers */
 
+static void memo_clear(struct db *db);
+
 void store_errf(char *errbuf, size_t errlen, const char *fmt, ...)
 {
 	va_list ap;
@@ -197,6 +199,7 @@ static void conn_close(struct db *db)
 
 	if (db->in_tx)
 		log_warn("store: closing a connection with a transaction open; it is rolled back");
+	memo_clear(db);
 	conn_unlink(s, db);
 	s->ops->close(db);
 }
@@ -429,6 +432,55 @@ static enum err check_call(const struct db *db, const struct sql *q,
 	return ERR_OK;
 }
 
+static void memo_clear(struct db *db)
+{
+	if (db->memo && db->memo_free)
+		db->memo_free(db->memo);
+	db->memo = NULL;
+	db->memo_key = NULL;
+	db->memo_free = NULL;
+}
+
+void *db_tx_memo(struct db *db, const void *key)
+{
+	return db && db->read_tx && db->memo && db->memo_key == key ? db->memo : NULL;
+}
+
+void db_tx_memo_put(struct db *db, const void *key, void *p, void (*free_fn)(void *))
+{
+	if (!db || !db->read_tx) {
+		if (p && free_fn)
+			free_fn(p);
+		return;
+	}
+	memo_clear(db);
+	db->memo_key = key;
+	db->memo = p;
+	db->memo_free = free_fn;
+}
+
+bool db_in_read_tx(const struct db *db)
+{
+	return db && db->read_tx;
+}
+
+/* The first statement of a read transaction whose BEGIN is still
+ * unsent: send it now unless q may run on its own (q NULL: a script,
+ * always sent). A BEGIN that fails leaves it unsent, so the rollback
+ * that follows sends nothing either. */
+static enum err tx_send_begin(struct db *db, const struct sql *q)
+{
+	enum err e;
+
+	if (q && db->s->ops->outside_tx && db->s->ops->outside_tx(db, q))
+		return ERR_OK;
+	db->nstmt++;
+	e = db->s->ops->begin(db, false);
+	if (e == ERR_OK)
+		db->tx_deferred = false;
+	return e;
+}
+
 enum err db_exec(struct db *db, const struct sql *q,
 		const struct db_val *args, size_t nargs, int64_t *changes)
 {
@@ -438,6 +490,11 @@ enum err db_exec(struct db *db, const struct sql *q,
 		*changes = 0;
 	if (e)
 		return e;
+	if (db->memo)
+		memo_clear(db);
+	if (db->tx_deferred && (e = tx_send_begin(db, q)) != ERR_OK)
+		return e;
+	db->nstmt++;
 	return db->s->ops->exec(db, q, args, nargs, changes);
 }
 
@@ -449,6 +506,9 @@ enum err db_query(struct db *db, const struct sql *q,
 	*out = NULL;
 	if (e)
 		return e;
+	if (db->tx_deferred && (e = tx_send_begin(db, q)) != ERR_OK)
+		return e;
+	db->nstmt++;
 	e = db->s->ops->query(db, q, args, nargs, out);
 	if (e)
 		*out = NULL;
@@ -630,6 +690,14 @@ static enum err begin(struct db *db, bool write)
 		log_error("store: a transaction is already open (nesting is not supported)");
 		return ERR_INTERNAL;
 	}
+	if (!write) {
+		/* Sent with the first statement that needs it: a page the
+		 * search index answers makes no round trip at all. */
+		db->in_tx = db->tx_deferred = db->read_tx = true;
+		db->tx_lost = false;
+		return ERR_OK;
+	}
+	db->nstmt++;
 	e = db->s->ops->begin(db, write);
 	if (e == ERR_OK) {
 		db->in_tx = true;
@@ -669,11 +737,20 @@ enum err db_commit(struct db *db)
 		return ERR_INTERNAL;
 	}
 	if (db->tx_lost) {
-		db->in_tx = db->tx_lost = false;
+		db->in_tx = db->tx_lost = db->tx_deferred = db->read_tx = false;
+		memo_clear(db);
 		run_after(db, false);
 		log_warn("store: commit after the connection was lost: nothing was committed");
 		return ERR_UNAVAILABLE;
 	}
+	db->read_tx = false;
+	memo_clear(db);
+	if (db->tx_deferred) {
+		db->in_tx = db->tx_lost = db->tx_deferred = false;
+		run_after(db, true);
+		return ERR_OK;
+	}
+	db->nstmt++;
 	e = db->s->ops->commit(db);
 	db->in_tx = db->tx_lost = false;
 	run_after(db, e == ERR_OK);
@@ -686,9 +763,12 @@ enum err db_rollback(struct db *db)
 
 	if (!db || !db->in_tx)
 		return ERR_OK;
-	if (!db->tx_lost)
+	if (!db->tx_lost && !db->tx_deferred) {
+		db->nstmt++;
 		e = db->s->ops->rollback(db);
-	db->in_tx = db->tx_lost = false;
+	}
+	db->in_tx = db->tx_lost = db->tx_deferred = db->read_tx = false;
+	memo_clear(db);
 	run_after(db, false);
 	return e;
 }
@@ -712,6 +792,11 @@ enum err db_after_commit(struct db *db, void (*fn)(void *arg), void *arg)
 	return ERR_OK;
 }
 
+uint64_t db_stmt_count(const struct db *db)
+{
+	return db ? db->nstmt : 0;
+}
+
 bool db_in_tx(const struct db *db)
 {
 	return db && db->in_tx;
@@ -725,6 +810,12 @@ enum err db_exec_script(struct db *db, const char *sql)
 		return ERR_INTERNAL;
 	if (db->tx_lost)
 		return ERR_UNAVAILABLE;
+	if (db->tx_deferred) {
+		enum err e = tx_send_begin(db, NULL);
+		if (e)
+			return e;
+	}
+	db->nstmt++;
 	return db->s->ops->exec_script(db, sql);
 }
 

@@ -177,13 +177,40 @@ json_t *db_json_int(const struct db_res *r, int col);
 /* Transactions. db_begin() starts a write transaction (SQLite: BEGIN
  * IMMEDIATE, so a writer waits for the lock up front rather than failing at
  * commit). db_begin_read() starts a read transaction (SQLite: BEGIN DEFERRED;
- * PostgreSQL: BEGIN READ ONLY). Nesting is not supported: a second begin is
+ * PostgreSQL: BEGIN READ ONLY), sending its BEGIN only with the first
+ * statement, so one that runs none costs nothing; on PostgreSQL under
+ * READ COMMITTED (the default) plain SELECTs run on their own until a
+ * statement that is not one needs the transaction. Nesting is not supported: a second begin is
  * ERR_INTERNAL. db_rollback() is safe to call when no transaction is open. */
 enum err db_begin(struct db *db);
 enum err db_begin_read(struct db *db);
 enum err db_commit(struct db *db);
 enum err db_rollback(struct db *db);
 bool db_in_tx(const struct db *db);
+
+/* Statements this connection has sent to the database so far: each
+ * db_exec, db_query, begin, commit and rollback counts one (on PostgreSQL
+ * each is one round trip). Read it before and after a request to count
+ * that request's round trips (tests, benchmarks). */
+uint64_t db_stmt_count(const struct db *db);
+
+/* Statements this connection has sent to the database so far: each
+ * db_exec, db_query and db_exec_script, and each BEGIN, COMMIT and
+ * ROLLBACK actually sent (on PostgreSQL each is one round trip). Read it
+ * before and after a request to count that request's round trips. */
+uint64_t db_stmt_count(const struct db *db);
+
+/* Is the open transaction a read transaction (db_begin_read)? */
+bool db_in_read_tx(const struct db *db);
+/* One value kept for the rest of the open read transaction, for a read a
+ * request makes twice (the service page reads its service for the policy,
+ * then for the view). db_tx_memo() returns what was put under key (a
+ * static address), or NULL. db_tx_memo_put() keeps p in place of what was
+ * kept before (freed with its free_fn); the store calls free_fn(p) when
+ * the transaction ends, when any db_exec runs in it (a write could change
+ * what was read), or at once when no read transaction is open. */
+void *db_tx_memo(struct db *db, const void *key);
+void db_tx_memo_put(struct db *db, const void *key, void *p, void (*free_fn)(void *));
 
 /* Runs fn(arg) once the open transaction has committed, or at once when
  * none is open; a rollback forgets it. The same fn and arg asked for twice

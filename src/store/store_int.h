@@ -74,10 +74,22 @@ struct db {
 	 * statement fails with ERR_UNAVAILABLE until the caller rolls back,
 	 * so nothing half of a transaction is autocommitted on the new one. */
 	bool tx_lost;
+	/* A read transaction begun (in_tx) whose BEGIN has not been sent
+	 * yet: it is sent before the first statement that needs it (see
+	 * db_ops.outside_tx), and commit or rollback of a transaction that
+	 * never sent it sends nothing. */
+	bool tx_deferred;
+	bool read_tx;             /* the open transaction is db_begin_read's */
+	/* db_tx_memo(): one value kept until the read transaction ends. */
+	const void *memo_key;
+	void *memo;
+	void (*memo_free)(void *);
 	struct stmt_cache cache;
 	/* db_after_commit(): what to run when the transaction commits. */
 	struct { void (*fn)(void *); void *arg; } after[DB_AFTER_COMMIT_MAX];
 	size_t nafter;
+	/* Statements sent to the database (db_stmt_count). */
+	uint64_t nstmt;
 };
 
 /* Common head of a backend's cursor struct. */
@@ -110,6 +122,11 @@ struct db_ops {
 	enum err (*commit)(struct db *db);
 	enum err (*rollback)(struct db *db);
 	enum err (*exec_script)(struct db *db, const char *sql);
+	/* May q, in a read transaction whose BEGIN is not yet sent, run on
+	 * its own instead, seeing exactly what it would have seen inside?
+	 * NULL: never (every read transaction sends BEGIN before its first
+	 * statement). */
+	bool (*outside_tx)(struct db *db, const struct sql *q);
 	enum err (*backup)(struct db *db, const char *path, char *errbuf, size_t errlen);
 };
 

@@ -37,6 +37,9 @@ struct pdb {
 	PGconn *c;
 	unsigned next_id;      /* for prepared-statement names */
 	bool broken;           /* reset before the next statement */
+	/* The session's default isolation is READ COMMITTED, where every
+	 * statement takes its own snapshot inside a transaction or not. */
+	bool read_committed;
 	uint64_t retry_at;     /* after a failed reset, no new try before this */
 };
 
@@ -89,6 +92,12 @@ static bool session_setup(struct pdb *d)
 	PQsetNoticeProcessor(d->c, notice_ignore, NULL);
 	r = PQexec(d->c, "SET bytea_output = 'hex'");
 	ok = r && PQresultStatus(r) == PGRES_COMMAND_OK;
+	PQclear(r);
+	if (!ok)
+		return false;
+	r = PQexec(d->c, "SHOW default_transaction_isolation");
+	ok = r && PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1;
+	d->read_committed = ok && strcmp(PQgetvalue(r, 0, 0), "read committed") == 0;
 	PQclear(r);
 	return ok;
 }
@@ -162,7 +171,8 @@ static void conn_lost(struct pdb *d)
 {
 	d->broken = true;
 	stmt_cache_clear(&d->base.cache, false);
-	if (d->base.in_tx)
+	/* A read transaction that has not sent its BEGIN lost nothing. */
+	if (d->base.in_tx && !d->base.tx_deferred)
 		d->base.tx_lost = true;
 }
 
@@ -175,7 +185,7 @@ static enum err pg_ready(struct pdb *d)
 	if (!d->broken && PQstatus(d->c) == CONNECTION_OK)
 		return ERR_OK;
 	conn_lost(d);
-	if (d->base.in_tx)
+	if (d->base.in_tx && !d->base.tx_deferred)
 		return ERR_UNAVAILABLE;
 	/* While the server is down each try can take connect_timeout: fail
 	 * fast for a second after a failed one instead of stalling every
@@ -646,6 +656,30 @@ static enum err pg_rollback(struct db *db)
 	return pg_simple(d, "ROLLBACK", "rollback", NULL);
 }
 
+/* Under READ COMMITTED a plain SELECT sees the same inside BEGIN READ
+ * ONLY as on its own, so one that opens a read transaction is sent
+ * alone, saving the BEGIN and COMMIT round trips. A later statement that
+ * is not a plain SELECT (a write, which READ ONLY must refuse; a lock or
+ * a sequence) sends the BEGIN first. Other isolation levels share one
+ * snapshot across the transaction's statements, so they always BEGIN. */
+static bool pg_outside_tx(struct db *db, const struct sql *q)
+{
+	static const char *const unsafe[] = { "for update", "for share", "for no key",
+		"for key", "pg_", "nextval", "setval", "set_config" };
+	const char *text = q->pg ? q->pg : q->text;
+
+	if (!((struct pdb *)db)->read_committed)
+		return false;
+	while (*text == ' ' || *text == '\n' || *text == '\t' || *text == '(')
+		text++;
+	if (strncasecmp(text, "SELECT", 6) != 0)
+		return false;
+	for (size_t i = 0; i < ARRAY_LEN(unsafe); i++)
+		if (strcasestr(text, unsafe[i]))
+			return false;
+	return true;
+}
+
 static enum err pg_exec_script(struct db *db, const char *sql)
 {
 	struct pdb *d = (struct pdb *)db;
@@ -684,5 +718,6 @@ const struct db_ops store_pg_ops = {
 	.commit = pg_commit,
 	.rollback = pg_rollback,
 	.exec_script = pg_exec_script,
+	.outside_tx = pg_outside_tx,
 	.backup = pg_backup,
 };
