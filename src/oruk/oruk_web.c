@@ -51,6 +51,7 @@
 #include "web/respcache.h"
 #include "web/view.h"
 
+#include <ctype.h>
 #include <math.h>
 
 /* Services a /service_at_locations search looks through at most. */
@@ -288,19 +289,42 @@ static const struct oruk_settings *oruk_cfg(const struct app *app)
 	return app->cfg ? SETTINGS_OF(app->cfg, struct oruk_settings, oruk_settings) : NULL;
 }
 
-/* The key of a services list: every parsed value the answer depends on. */
+/* The key of a services list: every parsed value the answer depends on,
+ * as bytes (fixed-width fields, then the search words), without
+ * formatting numbers (printing doubles cost more than the rest of a
+ * cached answer). */
+#define KEY_PUT(at, v) (memcpy((at), &(v), sizeof(v)), (at) += sizeof(v))
+#define LIST_KEY_FIXED (1 + 5 + 3 * sizeof(int64_t) + 3 * 37 + 3 * sizeof(double))
+
 static const char *list_key(struct request *req, const struct oruk_params *p, size_t *klen)
 {
-	char *k = arena_printf(&req->arena, "L%c%c%c|%lld|%lld|%s|%s|%s|%lld|%c%.17g,%.17g,%.17g|%s",
-			       p->ndjson ? 'n' : 'j', p->minimal ? 'm' : '-', p->full ? 'f' : '-',
-			       (long long)p->page, (long long)p->per_page, p->taxonomy_term_id,
-			       p->taxonomy_id, p->organization_id,
-			       p->has_modified_after ? (long long)p->modified_after : -1LL,
-			       p->near ? 'p' : '-', p->near ? p->lat : 0, p->near ? p->lon : 0,
-			       p->near ? p->proximity_m : 0, p->search ? p->search : "");
+	size_t sn = p->search ? strlen(p->search) : 0;
+	char *out = arena_alloc(&req->arena, LIST_KEY_FIXED + sn), *at = out;
+	int64_t since = p->has_modified_after ? p->modified_after : 0;
+	double lat = p->near ? p->lat : 0, lon = p->near ? p->lon : 0, prox = p->near ? p->proximity_m : 0;
 
-	*klen = k ? strlen(k) : 0;
-	return k;
+	if (!out)
+		return NULL;
+	*at++ = 'L';
+	*at++ = p->ndjson ? 'n' : 'j';
+	*at++ = p->minimal ? 'm' : '-';
+	*at++ = p->full ? 'f' : '-';
+	*at++ = p->has_modified_after ? 'a' : '-';
+	*at++ = p->near ? 'p' : '-';
+	KEY_PUT(at, p->page);
+	KEY_PUT(at, p->per_page);
+	KEY_PUT(at, since);
+	memcpy(at, p->taxonomy_term_id, 37);     /* NUL-padded: memset by the parser */
+	memcpy(at + 37, p->taxonomy_id, 37);
+	memcpy(at + 74, p->organization_id, 37);
+	at += 111;
+	KEY_PUT(at, lat);
+	KEY_PUT(at, lon);
+	KEY_PUT(at, prox);
+	if (sn)
+		memcpy(at, p->search, sn);
+	*klen = (size_t)(at - out) + sn;
+	return out;
 }
 
 /* ETag and If-None-Match for a finished 200 answer (etag "" computes it). */
@@ -313,6 +337,10 @@ static void conditional(struct request *req, struct response *resp, const char *
 		etag = tag;
 	}
 	resp_header(resp, "ETag", arena_strdup(&req->arena, etag));
+	/* Public data: a client or proxy may keep it but must ask again
+	 * (cheaply, with If-None-Match) before reusing it. */
+	resp->no_store = false;
+	resp_header(resp, "Cache-Control", "no-cache");
 	if (respcache_etag_matches(req_header(req, "If-None-Match"), etag)) {
 		resp->status = 304;
 		buf_reset(&resp->body);
@@ -544,8 +572,13 @@ static enum err service_one(struct request *req, struct response *resp)
 
 	if (req->app->oruk_cache && directory_index(req->app)) {
 		version = search_version(directory_index(req->app));
-		key = arena_printf(&req->arena, "S|%s", req_param(req, "id")->val);
-		klen = key ? strlen(key) : 0;
+		/* Ids are matched whatever their case: one entry for both. */
+		char *k = arena_printf(&req->arena, "S|%s", req_param(req, "id")->val);
+
+		for (char *c = k; c && *c; c++)
+			*c = (char)tolower((unsigned char)*c);
+		key = k;
+		klen = k ? strlen(k) : 0;
 		if (from_cache(req, resp, key, klen, version))
 			return ERR_OK;
 	}
