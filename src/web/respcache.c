@@ -15,7 +15,6 @@
 #include <pthread.h>
 #include <stdatomic.h>
 
-#include <sodium.h>
 
 struct ent {
 	struct respcache_item it;      /* first: a reader's pointer is the entry's */
@@ -197,13 +196,55 @@ void respcache_release(const struct respcache_item *it)
 		ent_unref((struct ent *)(uintptr_t)it);
 }
 
+/* A 128-bit hash of the body for its ETag: not cryptographic (nothing is
+ * kept secret and a collision could only fool the colliding client's own
+ * cache), but wide and well mixed, at about a byte a cycle: BLAKE2b took
+ * a fifth of a fresh answer's time. Two lanes of multiply-fold (as in
+ * wyhash) over 16-byte blocks. */
+static uint64_t fold(uint64_t a, uint64_t b)
+{
+	unsigned __int128 r = (unsigned __int128)a * b;
+
+	return (uint64_t)r ^ (uint64_t)(r >> 64);
+}
+
+static uint64_t load64(const unsigned char *p)
+{
+	uint64_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
 void respcache_etag(const char *body, size_t len, char out[36])
 {
-	unsigned char h[16];
+	static const uint64_t K[4] = { 0xa0761d6478bd642fULL, 0xe7037ed1a0b428dbULL,
+				       0x8ebc6af09c88c6e3ULL, 0x589965cc75374cc3ULL };
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *p = (const unsigned char *)body;
+	uint64_t h1 = K[0] ^ len, h2 = K[1] ^ (len << 1), w[2];
+	unsigned char last[16] = { 0 };
+	size_t n = len;
 
-	crypto_generichash(h, sizeof(h), (const unsigned char *)body, len, NULL, 0);
+	for (; n >= 16; p += 16, n -= 16) {
+		uint64_t a = load64(p), b = load64(p + 8);
+
+		h1 = fold(a ^ h1, b ^ K[2]);
+		h2 = fold(b ^ h2, a ^ K[3]);
+	}
+	memcpy(last, p, n);
+	last[15] = (unsigned char)(n + 1);
+	h1 = fold(load64(last) ^ h1, load64(last + 8) ^ K[2]);
+	h2 = fold(load64(last + 8) ^ h2, load64(last) ^ K[3]);
+	w[0] = fold(h1 ^ K[0], h2 ^ K[3]);
+	w[1] = fold(h2 ^ K[1], w[0] ^ K[2]);
 	out[0] = '"';
-	sodium_bin2hex(out + 1, 33, h, sizeof(h));
+	for (int i = 0; i < 16; i++) {
+		unsigned v = (unsigned)(w[i / 8] >> (8 * (i % 8))) & 0xff;
+
+		out[1 + 2 * i] = hex[v >> 4];
+		out[2 + 2 * i] = hex[v & 15];
+	}
 	out[33] = '"';
 	out[34] = '\0';
 }

@@ -177,8 +177,31 @@ static void bounded_least_recently_used_out(void **state)
 static void etag_matching(void **state)
 {
 	const char *tag = "\"0123456789abcdef0123456789abcdef\"";
+	char body[100], a[36], b[36];
 
 	UNUSED(state);
+	/* The tag is the bytes': one changed, one more (even a NUL), one
+	 * fewer, each its own tag; the same bytes, the same tag. */
+	memset(body, 'x', sizeof(body));
+	for (size_t n = 0; n < sizeof(body) - 1; n++) {
+		respcache_etag(body, n, a);
+		respcache_etag(body, n, b);
+		assert_string_equal(a, b);
+		assert_int_equal(strlen(a), 34);
+		respcache_etag(body, n + 1, b);
+		assert_string_not_equal(a, b);
+		if (n) {
+			body[n / 2] = 'y';
+			respcache_etag(body, n, b);
+			assert_string_not_equal(a, b);
+			body[n / 2] = 'x';
+		}
+	}
+	body[10] = '\0';
+	respcache_etag(body, 10, a);
+	respcache_etag(body, 11, b);
+	assert_string_not_equal(a, b);
+
 	assert_false(respcache_etag_matches(NULL, tag));
 	assert_false(respcache_etag_matches("", tag));
 	assert_true(respcache_etag_matches(tag, tag));
