@@ -12,6 +12,10 @@
 # SECONDS_PER seconds, ROUNDS of each, after a warm-up.
 
 PY=/usr/bin/python3
+# CPUs for the servers and for wrk (bench/oruk.sh --unpinned: both on every
+# core, competing as they would on a small machine).
+SERVER_CPUS=${SERVER_CPUS:-0}
+LOAD_CPUS=${LOAD_CPUS:-1}
 
 bench_setup() { # prefix
 	WORK=$(mktemp -d "/tmp/$1.XXXXXX")
@@ -52,7 +56,7 @@ http {
 	}
 }
 NGINX
-	taskset -c 0 nginx -c "$WORK/nginx/nginx.conf" -p "$WORK/nginx" &
+	taskset -c "$SERVER_CPUS" nginx -c "$WORK/nginx/nginx.conf" -p "$WORK/nginx" &
 	NGINX_PID=$!
 	for _ in $(seq 100); do curl -sf "http://127.0.0.1:$NPORT$2" >/dev/null && break; sleep 0.1; done
 	cmp -s <(curl -sf "http://127.0.0.1:$NPORT$2") "$3" ||
@@ -61,7 +65,7 @@ NGINX
 
 # wrk prints "Requests/sec: N" and, with --latency, a "99%" line.
 bench_load() { # url -> "rps p99_ms non2xx"
-	taskset -c 1 wrk -t2 -c64 -d"${SECONDS_PER}s" --latency "$1" 2>/dev/null | $PY -c '
+	taskset -c "$LOAD_CPUS" wrk -t2 -c64 -d"${SECONDS_PER}s" --latency "$1" 2>/dev/null | $PY -c '
 import re, sys
 t = sys.stdin.read()
 rps = float(re.search(r"Requests/sec:\s+([\d.]+)", t).group(1))
@@ -80,8 +84,8 @@ median() { $PY -c 'import statistics,sys; print(statistics.median(float(x) for x
 # 2xx ends the run.
 bench_compare() { # kith_url nginx_url -> KR KP NR NP
 	local krps=() kp99=() nrps=() np99=() a b e
-	taskset -c 1 wrk -t2 -c64 -d1s "$1" >/dev/null 2>&1
-	taskset -c 1 wrk -t2 -c64 -d1s "$2" >/dev/null 2>&1
+	taskset -c "$LOAD_CPUS" wrk -t2 -c64 -d1s "$1" >/dev/null 2>&1
+	taskset -c "$LOAD_CPUS" wrk -t2 -c64 -d1s "$2" >/dev/null 2>&1
 	for _ in $(seq "$ROUNDS"); do
 		read -r a b e < <(bench_load "$1")
 		[ "$e" = 0 ] || { echo "kith answered $e non-2xx responses on $1"; exit 1; }

@@ -13,7 +13,9 @@
 #define LIMIT_URL_BYTES          4096   /* longer: 414 */
 #define LIMIT_HEADER_BYTES       16384  /* all header names+values: 431 */
 #define LIMIT_HEADER_COUNT       64     /* more headers: 431 */
-#define LIMIT_CONN_MEMORY        (64 * 1024) /* libmicrohttpd per-connection pool */
+#define LIMIT_CONN_MEMORY        (32 * 1024) /* libmicrohttpd per-connection pool: it is zeroed
+                                                after every request, so its size is paid per
+                                                request; it must hold a head of URL + headers */
 
 /* Bodies. Checked against Content-Length before reading, and again while
  * reading chunked bodies: over the limit is 413, never buffered. */

@@ -43,10 +43,15 @@
 #include "oruk/oruk_feature.h"
 #include "oruk/oruk_web.h"
 #include "search/postcode.h"
+#include "search/search.h"
+#include "core/str.h"
+#include "app/config.h"
 #include "store/store.h"
 #include "web/api.h"
+#include "web/respcache.h"
 #include "web/view.h"
 
+#include <ctype.h>
 #include <math.h>
 
 /* Services a /service_at_locations search looks through at most. */
@@ -261,6 +266,139 @@ static void set_opt(json_t *o, const char *k, const char *v)
 		json_object_set_new(o, k, json_string(v));
 }
 
+/* ---------------------------------------------------------------- the answer cache
+ *
+ * A list or search of services, and one service, is kept as the finished
+ * bytes (app->oruk_cache, respcache.h), keyed on the parameters as parsed
+ * (so "?search=walking&per_page=10" and "?per_page=10&search=walking&x=1"
+ * share an entry, and a request refused as bad never makes one) and on
+ * the search index's version: every publish, edit, archive, hide or
+ * import reaches the index (directory_apply_changes, in the same request
+ * for changes made here, within directory_sync seconds for other
+ * processes') and changes its version, which leaves every older entry
+ * unreachable. oruk_cache_seconds bounds what the version does not see:
+ * an organisation's document changed without a service changing (a
+ * claimed organisation's email). Nothing here depends on who asks: the
+ * routes are public and never read the actor.
+ *
+ * Every such answer has a strong ETag (a hash of its bytes), and an
+ * If-None-Match naming it is answered 304 without a body. */
+
+static const struct oruk_settings *oruk_cfg(const struct app *app)
+{
+	return app->cfg ? SETTINGS_OF(app->cfg, struct oruk_settings, oruk_settings) : NULL;
+}
+
+/* The key of a services list: every parsed value the answer depends on,
+ * as bytes (fixed-width fields, then the search words), without
+ * formatting numbers (printing doubles cost more than the rest of a
+ * cached answer). */
+#define KEY_PUT(at, v) (memcpy((at), &(v), sizeof(v)), (at) += sizeof(v))
+#define LIST_KEY_FIXED (1 + 5 + 3 * sizeof(int64_t) + 3 * 37 + 3 * sizeof(double))
+
+static const char *list_key(struct request *req, const struct oruk_params *p, size_t *klen)
+{
+	size_t sn = p->search ? strlen(p->search) : 0;
+	char *out = arena_alloc(&req->arena, LIST_KEY_FIXED + sn), *at = out;
+	int64_t since = p->has_modified_after ? p->modified_after : 0;
+	double lat = p->near ? p->lat : 0, lon = p->near ? p->lon : 0, prox = p->near ? p->proximity_m : 0;
+
+	if (!out)
+		return NULL;
+	*at++ = 'L';
+	*at++ = p->ndjson ? 'n' : 'j';
+	*at++ = p->minimal ? 'm' : '-';
+	*at++ = p->full ? 'f' : '-';
+	*at++ = p->has_modified_after ? 'a' : '-';
+	*at++ = p->near ? 'p' : '-';
+	KEY_PUT(at, p->page);
+	KEY_PUT(at, p->per_page);
+	KEY_PUT(at, since);
+	memcpy(at, p->taxonomy_term_id, 37);     /* NUL-padded: memset by the parser */
+	memcpy(at + 37, p->taxonomy_id, 37);
+	memcpy(at + 74, p->organization_id, 37);
+	at += 111;
+	KEY_PUT(at, lat);
+	KEY_PUT(at, lon);
+	KEY_PUT(at, prox);
+	if (sn)
+		memcpy(at, p->search, sn);
+	*klen = (size_t)(at - out) + sn;
+	return out;
+}
+
+/* ETag and If-None-Match for a finished 200 answer (etag "" computes it). */
+static void conditional(struct request *req, struct response *resp, const char *etag)
+{
+	char tag[36];
+
+	if (!etag || !etag[0]) {
+		respcache_etag(resp->body.p, resp->body.len, tag);
+		etag = tag;
+	}
+	resp_header(resp, "ETag", arena_strdup(&req->arena, etag));
+	/* Public data: a client or proxy may keep it but must ask again
+	 * (cheaply, with If-None-Match) before reusing it. */
+	resp->no_store = false;
+	resp_header(resp, "Cache-Control", "no-cache");
+	if (respcache_etag_matches(req_header(req, "If-None-Match"), etag)) {
+		resp->status = 304;
+		buf_reset(&resp->body);
+	}
+}
+
+/* Answers from the cache when it holds key at version: true when it did. */
+static bool from_cache(struct request *req, struct response *resp, const char *key, size_t klen,
+		uint64_t version)
+{
+	const struct respcache_item *it;
+
+	if (!key || !(it = respcache_get(req->app->oruk_cache, key, klen, version, req->now)))
+		return false;
+	buf_reset(&resp->body);
+	buf_add(&resp->body, it->body, it->len);
+	resp->status = it->status;
+	resp->content_type = arena_strdup(&req->arena, it->content_type);
+	if (it->hdr_name)
+		resp_header(resp, arena_strdup(&req->arena, it->hdr_name), arena_strdup(&req->arena, it->hdr_val));
+	conditional(req, resp, it->etag);
+	respcache_release(it);
+	return buf_ok(&resp->body) && resp->content_type;
+}
+
+/* Keeps a finished 200 answer (before conditional() may empty it). */
+static void to_cache(struct request *req, const struct response *resp, const char *key, size_t klen,
+		uint64_t version, const char *etag)
+{
+	const struct oruk_settings *os = oruk_cfg(req->app);
+	struct respcache_item it = { .status = resp->status, .content_type = resp->content_type,
+				     .body = resp->body.p, .len = resp->body.len };
+
+	if (!key || !req->app->oruk_cache || resp->status != 200 || !os)
+		return;
+	for (size_t i = 0; i < resp->nheaders; i++)
+		if (strcmp(resp->headers[i].name, "X-Total-Count") == 0) {
+			it.hdr_name = resp->headers[i].name;
+			it.hdr_val = resp->headers[i].val;
+		}
+	str_copy(it.etag, sizeof(it.etag), etag);
+	respcache_put(req->app->oruk_cache, key, klen, version, req->now, os->oruk_cache_seconds, &it);
+}
+
+/* Stores and answers conditionally: the tail of a cacheable handler. */
+static enum err cached_finish(struct request *req, struct response *resp, enum err e, const char *key,
+		size_t klen, uint64_t version)
+{
+	char tag[36];
+
+	if (e != ERR_OK || resp->status != 200)
+		return e;
+	respcache_etag(resp->body.p, resp->body.len, tag);
+	to_cache(req, resp, key, klen, version, tag);
+	conditional(req, resp, tag);
+	return ERR_OK;
+}
+
 /* ---------------------------------------------------------------- / and openapi.json */
 
 static enum err api_root(struct request *req, struct response *resp)
@@ -320,9 +458,9 @@ static enum err run_search(struct request *req, const struct oruk_params *p, siz
 	return search_run(ix, &q, &req->arena, res);
 }
 
-static enum err services_list(struct request *req, struct response *resp)
+static enum err services_page(struct request *req, struct response *resp, const struct oruk_params *pp)
 {
-	struct oruk_params p;
+	const struct oruk_params p = *pp;
 	struct search_result res;
 	struct dir_api_service *rows;
 	const char **ids;
@@ -331,9 +469,6 @@ static enum err services_list(struct request *req, struct response *resp)
 	size_t offset, k = 0;
 	enum err e;
 
-	if ((e = parse(req, OP_SEARCH | OP_PAGE | OP_FORMAT | OP_TAXONOMY_TERM | OP_TAXONOMY |
-		       OP_ORGANIZATION | OP_MODIFIED_AFTER | OP_MINIMAL | OP_FULL | OP_POSTCODE, &p)) != ERR_OK)
-		return e;
 	offset = (size_t)((p.page - 1) * p.per_page);
 	if ((e = run_search(req, &p, offset, (size_t)p.per_page, &res)) != ERR_OK)
 		return e;
@@ -387,7 +522,28 @@ static enum err services_list(struct request *req, struct response *resp)
 	return finish(req, resp, &pg);
 }
 
-static enum err service_one(struct request *req, struct response *resp)
+static enum err services_list(struct request *req, struct response *resp)
+{
+	struct oruk_params p;
+	const char *key = NULL;
+	size_t klen = 0;
+	uint64_t version = 0;
+	enum err e;
+
+	if ((e = parse(req, OP_SEARCH | OP_PAGE | OP_FORMAT | OP_TAXONOMY_TERM | OP_TAXONOMY |
+		       OP_ORGANIZATION | OP_MODIFIED_AFTER | OP_MINIMAL | OP_FULL | OP_POSTCODE, &p)) != ERR_OK)
+		return e;
+	if (req->app->oruk_cache && directory_index(req->app)) {
+		/* The version is read before anything is: see search_version(). */
+		version = search_version(directory_index(req->app));
+		key = list_key(req, &p, &klen);
+		if (from_cache(req, resp, key, klen, version))
+			return ERR_OK;
+	}
+	return cached_finish(req, resp, services_page(req, resp, &p), key, klen, version);
+}
+
+static enum err service_doc(struct request *req, struct response *resp)
 {
 	const struct param *id = req_param(req, "id");
 	const char *lid = id->val;
@@ -404,6 +560,29 @@ static enum err service_one(struct request *req, struct response *resp)
 	resp->status = 200;
 	resp->content_type = "application/json";
 	return buf_ok(&resp->body) ? ERR_OK : ERR_NOMEM;
+}
+
+/* One service: cached like a list, on the same version (a change to it
+ * reaches the index too). */
+static enum err service_one(struct request *req, struct response *resp)
+{
+	const char *key = NULL;
+	size_t klen = 0;
+	uint64_t version = 0;
+
+	if (req->app->oruk_cache && directory_index(req->app)) {
+		version = search_version(directory_index(req->app));
+		/* Ids are matched whatever their case: one entry for both. */
+		char *k = arena_printf(&req->arena, "S|%s", req_param(req, "id")->val);
+
+		for (char *c = k; c && *c; c++)
+			*c = (char)tolower((unsigned char)*c);
+		key = k;
+		klen = k ? strlen(k) : 0;
+		if (from_cache(req, resp, key, klen, version))
+			return ERR_OK;
+	}
+	return cached_finish(req, resp, service_doc(req, resp), key, klen, version);
 }
 
 /* ---------------------------------------------------------------- service_at_locations */
@@ -847,14 +1026,53 @@ static const struct job jobs[] = {
 	{ "directory-sync", 1, directory_sync_job },
 };
 
+/* ---------------------------------------------------------------- settings and state */
+
+#define OS(field) CFG(struct oruk_settings, field)
+
+static const struct config_key keys[] = {
+	{ "oruk_cache_mb", CT_INT, OS(oruk_cache_mb), 0, 1024, "4",
+	  "megabytes of finished ORUK API answers (service lists, searches and single services) kept "
+	  "to answer the same request again; 0 turns the cache off", NULL },
+	{ "oruk_cache_entries", CT_INT, OS(oruk_cache_entries), 0, 1000000, "1000",
+	  "most ORUK API answers kept; 0 turns the cache off", NULL },
+	{ "oruk_cache_seconds", CT_INT, OS(oruk_cache_seconds), 1, 3600, "30",
+	  "longest a kept ORUK API answer is reused; a change to a service ends it at once, so this "
+	  "bounds only an organisation's own details changing without a service changing", NULL },
+	{ 0 },
+};
+
+const struct settings oruk_settings = { "ORUK API", keys, sizeof(struct oruk_settings) };
+
+static enum err oruk_init(struct app *app)
+{
+	const struct oruk_settings *os = oruk_cfg(app);
+	enum err e = directory_init(app);
+
+	if (e)
+		return e;
+	if (os && !app->oruk_cache && os->oruk_cache_mb > 0 && os->oruk_cache_entries > 0)
+		app->oruk_cache = respcache_new((size_t)os->oruk_cache_mb << 20,
+						(size_t)os->oruk_cache_entries, 16);
+	return ERR_OK;
+}
+
+static void oruk_release(struct app *app)
+{
+	respcache_free(app->oruk_cache);
+	app->oruk_cache = NULL;
+	directory_release(app);
+}
+
 const struct feature oruk_feature = {
 	.name = "oruk",
+	.settings = &oruk_settings,
 	.routes = routes,
 	.nroutes = ARRAY_LEN(routes),
 	.jobs = jobs,
 	.njobs = ARRAY_LEN(jobs),
 	.commands = directory_commands,
 	.ncommands = 1,
-	.init = directory_init,
-	.release = directory_release,
+	.init = oruk_init,
+	.release = oruk_release,
 };

@@ -49,4 +49,13 @@ struct oruk_params {
  * postcode_locate's words. Another error is postcode_locate's own. */
 enum err oruk_params_parse(struct api_query *q, unsigned accept, struct oruk_params *out);
 
+/* The API's settings (kith.conf keys of the same names): its answer cache. */
+struct oruk_settings {
+	int oruk_cache_mb;        /* bytes of kept answers, in MiB (0: off) */
+	int oruk_cache_entries;   /* most answers kept (0: off) */
+	int oruk_cache_seconds;   /* longest one is reused */
+};
+struct settings;
+extern const struct settings oruk_settings;
+
 #endif

@@ -235,6 +235,7 @@ struct search_index {
 	pthread_mutex_t wmu;
 	struct core *c;
 	uint64_t gen;              /* bumped by every change, under the write lock */
+	_Atomic uint64_t version;  /* gen, published for search_version() without the lock */
 	struct pcache_ent *pcache; /* PCACHE_SLOTS entries, NULL when it could not be had */
 	pthread_mutex_t pcmu[PCACHE_LOCKS];
 	struct intern orgs, tax;
@@ -1450,6 +1451,7 @@ struct search_index *search_new(void)
 		return NULL;
 	}
 	ix->gen = 1;
+	atomic_init(&ix->version, 1);
 	ix->pcache = pcache_new();
 	for (int i = 0; i < PCACHE_LOCKS; i++)
 		pthread_mutex_init(&ix->pcmu[i], NULL);
@@ -1823,6 +1825,7 @@ enum err search_put(struct search_index *ix, const struct search_doc *doc)
 		}
 	}
 	ix->gen++;
+	atomic_store_explicit(&ix->version, ix->gen, memory_order_release);
 	pthread_rwlock_unlock(&ix->lock);
 	if (e == ERR_OK && c->ndead >= 64 && (uint64_t)c->ndead * 4 > c->nslots)
 		compact_locked(ix);    /* failure leaves the index as it was */
@@ -1851,6 +1854,7 @@ enum err search_remove(struct search_index *ix, const char *id)
 		c->ids_tomb++;
 	}
 	ix->gen++;
+	atomic_store_explicit(&ix->version, ix->gen, memory_order_release);
 	pthread_rwlock_unlock(&ix->lock);
 	if (e == ERR_OK && c->ndead >= 64 && (uint64_t)c->ndead * 4 > c->nslots)
 		compact_locked(ix);
@@ -1930,6 +1934,7 @@ static enum err compact_locked(struct search_index *ix)
 	pthread_rwlock_wrlock(&ix->lock);
 	ix->c = n;
 	ix->gen++;
+	atomic_store_explicit(&ix->version, ix->gen, memory_order_release);
 	pthread_rwlock_unlock(&ix->lock);
 	core_free(o);
 	return ERR_OK;
@@ -1947,6 +1952,13 @@ enum err search_compact(struct search_index *ix)
 	e = compact_locked(ix);
 	pthread_mutex_unlock(&ix->wmu);
 	return e;
+}
+
+uint64_t search_version(const struct search_index *ix)
+{
+	struct search_index *m = (struct search_index *)ix;
+
+	return m ? atomic_load_explicit(&m->version, memory_order_acquire) : 0;
 }
 
 size_t search_count(const struct search_index *ix)

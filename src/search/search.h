@@ -113,6 +113,12 @@ enum err search_put(struct search_index *ix, const struct search_doc *doc);
 /* Removes it (ERR_NOT_FOUND if absent). */
 enum err search_remove(struct search_index *ix, const char *id);
 size_t search_count(const struct search_index *ix);
+/* Changes with every put, remove and compaction, and is set (under the
+ * write lock) before a query can see the change: an answer made after
+ * reading version v reflects at least the index at v, so keying a cached
+ * answer on it makes the answer unreachable once the index changes
+ * (0 for NULL). Lock-free. */
+uint64_t search_version(const struct search_index *ix);
 /* Rebuilds the index without what removed and replaced documents left
  * behind (their postings, and their weight in the BM25 statistics).
  * put and remove do it by themselves when a quarter of the slots are
