@@ -136,6 +136,21 @@ static void add_vary(struct request *req, struct response *resp)
 	resp_header(resp, "Vary", "Accept-Encoding");
 }
 
+/* A strong ETag names the bytes sent: the gzipped body is other bytes,
+ * so its tag becomes weak (W/"..."). If-None-Match compares weakly, so a
+ * browser still gets its 304 for either form (respcache.c). */
+static void weaken_etag(struct request *req, struct response *resp)
+{
+	for (size_t i = 0; i < resp->nheaders; i++) {
+		const char *v = resp->headers[i].val, *w;
+
+		if (strcasecmp(resp->headers[i].name, "ETag") != 0 || !v || strncmp(v, "W/", 2) == 0)
+			continue;
+		if ((w = arena_printf(&req->arena, "W/%s", v)) != NULL)
+			resp->headers[i].val = w;
+	}
+}
+
 /* gzip of in[0..n) into a new malloc'd block; NULL when it fails or does
  * not shrink. */
 static unsigned char *gzip_bytes(const void *in, size_t n, size_t *out_len)
@@ -190,4 +205,5 @@ void http_compress(struct request *req, struct response *resp, bool may_compress
 	resp->body.len = n;
 	resp->body.cap = n + 1;
 	resp_header(resp, "Content-Encoding", "gzip");
+	weaken_etag(req, resp);
 }
