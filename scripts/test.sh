@@ -269,6 +269,7 @@ NO_RELEASE="the release build failed (see $build_log)"
 # functions over 150 lines without a "long:" comment saying why, and
 # gcc's -fanalyzer over the library (make check's; about 90 s on 2 cores).
 checks_log="$LOGDIR/checks.log"
+: >"$checks_log"       # this run's output only, not an earlier run's
 checks_fail=0
 run_check() {
 	if [ "$1" = analyzer ]; then

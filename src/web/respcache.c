@@ -39,6 +39,7 @@ struct shard {
 struct respcache {
 	unsigned nshards;
 	struct shard *shards;
+	struct ent **tabs;        /* every shard's hash table, one block */
 };
 
 static uint64_t key_hash(const char *k, size_t n)
@@ -75,6 +76,11 @@ struct respcache *respcache_new(size_t max_bytes, size_t max_entries, unsigned s
 		return NULL;
 	}
 	memset(c->shards, 0, shards * sizeof(struct shard));
+	if (!(c->tabs = calloc((size_t)shards * buckets, sizeof(*c->tabs)))) {
+		free(c->shards);
+		free(c);
+		return NULL;
+	}
 	c->nshards = shards;
 	for (unsigned i = 0; i < shards; i++) {
 		struct shard *s = &c->shards[i];
@@ -84,11 +90,7 @@ struct respcache *respcache_new(size_t max_bytes, size_t max_entries, unsigned s
 		s->max_bytes = max_bytes / shards;
 		s->max_n = per_n;
 		s->mask = buckets - 1;
-		if (!(s->tab = calloc(buckets, sizeof(*s->tab)))) {
-			c->nshards = i + 1;
-			respcache_free(c);
-			return NULL;
-		}
+		s->tab = c->tabs + (size_t)i * buckets;
 	}
 	return c;
 }
@@ -110,9 +112,9 @@ void respcache_free(struct respcache *c)
 			nx = e->next;
 			ent_unref(e);
 		}
-		free(s->tab);
 		pthread_mutex_destroy(&s->mu);
 	}
+	free(c->tabs);
 	free(c->shards);
 	free(c);
 }
