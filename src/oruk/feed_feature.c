@@ -91,29 +91,6 @@ static void opts_from(const struct config *cfg, struct pull_opts *o, char *ua, s
 
 /* ---------------------------------------------------------------- the command */
 
-static int open_store(const struct config *cfg, struct store **s, struct db **db)
-{
-	char err[512];
-	struct store_opts so = { .busy_timeout_ms = cfg->busy_timeout_ms, .synchronous = cfg->synchronous };
-
-	if (store_open(cfg->db, &so, s, err, sizeof(err)) != ERR_OK ||
-	    store_migrate(*s, NULL, err, sizeof(err)) != ERR_OK) {
-		fprintf(stderr, "kith: %s\n", err);
-		return 1;
-	}
-	if (postcode_init() != ERR_OK) {
-		fprintf(stderr, "kith: the postcode tables built into kith are damaged\n");
-		store_close(*s);
-		return 1;
-	}
-	if (!(*db = store_db(*s))) {
-		fprintf(stderr, "kith: cannot reach the database\n");
-		store_close(*s);
-		return 1;
-	}
-	return 0;
-}
-
 /* "1", "0.25", "30" seconds -> milliseconds within [min_ms, max_ms]. */
 static bool seconds_ms(const char *v, int min_ms, int max_ms, int *out)
 {
@@ -244,7 +221,7 @@ static int cmd_pull(const struct config *cfg, int argc, char **argv)
 			return 2;
 		}
 	}
-	if (open_store(cfg, &s, &db))
+	if (directory_cli_store(cfg, &s, &db))
 		return 1;
 	now = time_now();      /* once: the feed, its claim and every save carry it */
 	/* Which feed: the one named, else the one with this URL, else a new
@@ -382,7 +359,7 @@ static int cmd_feed(const struct config *cfg, int argc, char **argv)
 		fputs(usage, stderr);
 		return 2;
 	}
-	if (open_store(cfg, &s, &db))
+	if (directory_cli_store(cfg, &s, &db))
 		return 1;
 	if (strcmp(argv[2], "add") == 0) {
 		char words[64];

@@ -32,6 +32,11 @@ int feed_cli(const struct config *cfg, int argc, char **argv);
  * (one at a time in this process). */
 struct app;
 struct db;
+struct store;
+/* The directory commands' database: opened, migrated, with the postcode
+ * tables ready; 1 (said on stderr) when it cannot be (oruk_feature.c). */
+int directory_cli_store(const struct config *cfg, struct store **s, struct db **db);
+
 enum err feeds_job(struct app *app, struct db *db, int64_t now);
 
 /* /directory/feeds, the coordinators' read-only view (feed_web.c). */

@@ -18,7 +18,7 @@
 #include "search/postcode.h"
 #include "store/store.h"
 
-static int open_store(const struct config *cfg, struct store **s, struct db **db)
+int directory_cli_store(const struct config *cfg, struct store **s, struct db **db)
 {
 	char err[512];
 	struct store_opts so = { .busy_timeout_ms = cfg->busy_timeout_ms, .synchronous = cfg->synchronous };
@@ -92,7 +92,7 @@ static int cmd_import(const struct config *cfg, int argc, char **argv)
 		fprintf(stderr, "kith: %s\n", why);
 		return 1;
 	}
-	if (open_store(cfg, &s, &db)) {
+	if (directory_cli_store(cfg, &s, &db)) {
 		free(data);
 		return 1;
 	}
@@ -145,7 +145,7 @@ static int cmd_export(const struct config *cfg, int argc, char **argv)
 		return 2;
 	}
 	path = cli_value(opts, ARRAY_LEN(opts), "--out");
-	if (open_store(cfg, &s, &db))
+	if (directory_cli_store(cfg, &s, &db))
 		return 1;
 	out = path ? fopen(path, "w") : stdout;
 	if (!out) {
