@@ -92,6 +92,21 @@ class Database:
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
+def wait_listening(proc, port, name, logs, timeout=15):
+    """Until something accepts on 127.0.0.1:port; RuntimeError with logs()
+    when proc exits first or the time runs out."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError("%s exited with %s:\n%s" % (name, proc.returncode, logs()))
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError("%s did not start listening:\n%s" % (name, logs()))
+
+
 class Server:
     """One kith process. Use start(), then .url; stop() returns the exit code."""
 
@@ -116,16 +131,7 @@ class Server:
         return self
 
     def wait_ready(self, timeout=15):
-        deadline = time.time() + timeout
-        while time.time() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError("kith exited with %s:\n%s" % (self.proc.returncode, self.logs()))
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
-                    return
-            except OSError:
-                time.sleep(0.05)
-        raise RuntimeError("kith did not start listening:\n" + self.logs())
+        wait_listening(self.proc, self.port, "kith", self.logs, timeout)
 
     def logs(self):
         try:

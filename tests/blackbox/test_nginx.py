@@ -25,7 +25,7 @@ import urllib.request
 
 import pytest
 
-from conftest import ROOT, Server, kith, stop_clean
+from conftest import ROOT, Server, kith, stop_clean, wait_listening
 
 sys.path.insert(0, os.path.join(ROOT, "bench"))
 import nginx_conf  # noqa: E402
@@ -81,15 +81,7 @@ class Nginx:
         self.error_log = os.path.join(self.dir, "error.log")
         self.proc = subprocess.Popen([NGINX, "-e", self.error_log, "-p", self.dir, "-c", self.conf],
                                      stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
-        deadline = time.time() + 10
-        while time.time() < deadline:
-            assert self.proc.poll() is None, self.errors()
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
-                    return
-            except OSError:
-                time.sleep(0.05)
-        raise RuntimeError("nginx did not start:\n" + self.errors())
+        wait_listening(self.proc, self.port, "nginx", self.errors, timeout=10)
 
     def errors(self):
         try:
