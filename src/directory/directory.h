@@ -339,6 +339,9 @@ struct directory_settings {
 	int stale_hide_days;       /* flagged this many days: hide from search */
 	int directory_sync;        /* seconds between looks for other processes' changes */
 	int search_radius_miles;   /* "near" means within this, unless asked otherwise */
+	int page_cache_mb;         /* visitors' finished pages kept (0: off) */
+	int page_cache_entries;
+	int page_cache_seconds;    /* longest one is reused */
 };
 struct settings;
 extern const struct settings directory_settings;

@@ -37,6 +37,8 @@
 #include "core/timeutil.h"
 #include "directory/directory.h"
 #include "directory/directory_feature.h"
+#include "web/cached.h"
+#include "web/respcache.h"
 #include "referral/referral.h"
 #include "directory/find.h"
 #include "directory/vocab.h"
@@ -533,7 +535,44 @@ static const char *find_title(struct request *req, const struct find_ask *k, siz
 		p->page > 1 ? arena_printf(&req->arena, " (page %d)", p->page) : "");
 }
 
-static enum err find_page(struct request *req, struct response *resp)
+/* ---------------------------------------------------------------- visitors' pages kept
+ *
+ * A visitor who is not signed in sees the same find, service or
+ * organisation page for the same address on the same day: it is kept
+ * finished (app->page_cache, web/cached.h) under the search index's
+ * version, which every publish, edit, archive, hide or import changes, as
+ * the ORUK API's answers are (oruk_web.c). page_cache_seconds bounds what
+ * the version does not see: an organisation's own details. Signed-in
+ * people's pages hold their name, roles and form token: never kept. */
+
+static bool page_from_cache(struct request *req, struct response *resp, struct cached *c)
+{
+	const struct directory_settings *ds = SETTINGS_OF(req->app->cfg, struct directory_settings,
+			directory_settings);
+	struct search_index *ix = directory_index(req->app);
+
+	*c = (struct cached){ 0 };
+	if (!req->app->page_cache || !ix || !cached_page_key(req, c))
+		return false;
+	c->cache = req->app->page_cache;
+	/* Read before anything the page is made from: see search_version(). */
+	c->version = search_version(ix);
+	c->ttl_s = ds->page_cache_seconds;
+	return cached_answer(req, resp, c);
+}
+
+/* A handler of a page a visitor may be shown from the cache. */
+#define VISITORS_PAGE(name, make)						\
+	static enum err name(struct request *req, struct response *resp)	\
+	{									\
+		struct cached c;						\
+										\
+		if (page_from_cache(req, resp, &c))				\
+			return ERR_OK;						\
+		return cached_keep(req, resp, make(req, resp), &c);		\
+	}
+
+static enum err find_make(struct request *req, struct response *resp)
 {
 	const struct directory_settings *cfg = SETTINGS_OF(req->app->cfg, struct directory_settings,
 			directory_settings);
@@ -668,7 +707,7 @@ static const struct {
 	{ "verified", "Thank you. The service is marked as checked today." },
 };
 
-static enum err service_page(struct request *req, struct response *resp)
+static enum err service_make(struct request *req, struct response *resp)
 {
 	const struct param *id = req_param(req, "id");
 	const char *done = req_query(req, "done");
@@ -729,7 +768,7 @@ static enum err service_page(struct request *req, struct response *resp)
 
 /* ---------------------------------------------------------------- an organisation */
 
-static enum err organisation_page(struct request *req, struct response *resp)
+static enum err organisation_make(struct request *req, struct response *resp)
 {
 	const struct param *id = req_param(req, "id");
 	json_t *view = NULL;
@@ -758,6 +797,10 @@ static enum err organisation_page(struct request *req, struct response *resp)
 			 json_string_value(json_object_get(view, "name")), view);
 }
 
+VISITORS_PAGE(find_page, find_make)
+VISITORS_PAGE(service_page, service_make)
+VISITORS_PAGE(organisation_page, organisation_make)
+
 /* ---------------------------------------------------------------- the feature */
 
 static const struct route routes[] = {
@@ -781,10 +824,39 @@ static const struct config_key keys[] = {
 	  "seconds between looks for directory changes made by other kith processes", NULL },
 	{ "search_radius_miles", CT_INT, DS(search_radius_miles), 1, 500, "15",
 	  "how far \"near a postcode\" reaches when the person does not choose", NULL },
+	{ "page_cache_mb", CT_INT, DS(page_cache_mb), 0, 1024, "8",
+	  "megabytes of finished find, service and organisation pages kept to show a visitor who is "
+	  "not signed in the same page again; 0 turns the cache off", NULL },
+	{ "page_cache_entries", CT_INT, DS(page_cache_entries), 0, 1000000, "2000",
+	  "most finished pages kept for visitors; 0 turns the cache off", NULL },
+	{ "page_cache_seconds", CT_INT, DS(page_cache_seconds), 1, 3600, "30",
+	  "longest a kept page is shown again; a change to a service ends it at once, so this bounds "
+	  "only an organisation's own details changing without a service changing", NULL },
 	{ 0 },
 };
 
 const struct settings directory_settings = { "Directory", keys, sizeof(struct directory_settings) };
+
+static enum err pages_init(struct app *app)
+{
+	const struct directory_settings *ds = app->cfg ? SETTINGS_OF(app->cfg, struct directory_settings,
+			directory_settings) : NULL;
+	enum err e = directory_init(app);
+
+	if (e)
+		return e;
+	if (ds && !app->page_cache && ds->page_cache_mb > 0 && ds->page_cache_entries > 0)
+		app->page_cache = respcache_new((size_t)ds->page_cache_mb << 20,
+						(size_t)ds->page_cache_entries, 16);
+	return ERR_OK;
+}
+
+static void pages_release(struct app *app)
+{
+	respcache_free(app->page_cache);
+	app->page_cache = NULL;
+	directory_release(app);
+}
 
 const struct feature directory_feature = {
 	.settings = &directory_settings,
@@ -792,6 +864,6 @@ const struct feature directory_feature = {
 	.name = "directory",
 	.routes = routes,
 	.nroutes = ARRAY_LEN(routes),
-	.init = directory_init,
-	.release = directory_release,
+	.init = pages_init,
+	.release = pages_release,
 };

@@ -182,20 +182,39 @@ static unsigned char *gzip_bytes(const void *in, size_t n, size_t *out_len)
 	return out;
 }
 
+static bool worth_it(const char *ctype, size_t n)
+{
+	return n >= HTTP_GZIP_MIN && n <= UINT32_MAX && compressible(ctype);
+}
+
+unsigned char *http_gzip(const char *ctype, const void *in, size_t n, size_t *out_len)
+{
+	return worth_it(ctype, n) ? gzip_bytes(in, n, out_len) : NULL;
+}
+
 void http_compress(struct request *req, struct response *resp, bool may_compress)
 {
 	unsigned char *gz;
 	size_t n;
 
 	if (resp->static_body || resp->status == 204 || resp->status == 304 ||
-	    !buf_ok(&resp->body) || resp->body.len < HTTP_GZIP_MIN ||
-	    resp->body.len > UINT32_MAX || !compressible(resp->content_type) ||
+	    !buf_ok(&resp->body) || !worth_it(resp->content_type, resp->body.len) ||
 	    resp_get_header(resp, "Content-Encoding"))
 		return;
 	add_vary(req, resp);
 	/* A HEAD's body is never sent: answer its headers as for identity. */
 	if (!may_compress || req->is_head || !http_accepts_gzip(req_header(req, "Accept-Encoding")))
 		return;
+	if (resp->gz) {
+		/* Made once, kept beside the plain bytes (web/cached.c). */
+		buf_reset(&resp->body);
+		buf_add(&resp->body, resp->gz, resp->gz_len);
+		if (!buf_ok(&resp->body))
+			return;
+		resp_header(resp, "Content-Encoding", "gzip");
+		weaken_etag(req, resp);
+		return;
+	}
 	if (!(gz = gzip_bytes(resp->body.p, resp->body.len, &n)))
 		return;
 	/* The gzip block becomes the body's storage (NUL-terminated, as a

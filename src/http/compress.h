@@ -28,10 +28,17 @@
  * entry wins over "*"; a malformed q-value counts as a refusal. */
 bool http_accepts_gzip(const char *ae);
 
+/* The gzip of a body of content type ctype, as http_compress() would
+ * send it: a malloc'd block (NUL-terminated; free it), or NULL when the
+ * type or size is not worth it, it would not shrink, or zlib failed. For
+ * an answer kept to be sent again (web/cached.h), gzipped once. */
+unsigned char *http_gzip(const char *ctype, const void *in, size_t n, size_t *out_len);
+
 /* Gzips resp->body in place when the request accepts it and the body is
  * worth it; adds Vary. may_compress false (a secret on the page) still
  * adds Vary but sends the body as it is. A body that would not shrink, or
- * a zlib failure, is sent as it is. */
+ * a zlib failure, is sent as it is. resp->gz, when set, is used as the
+ * gzipped body rather than gzipping it again. */
 void http_compress(struct request *req, struct response *resp, bool may_compress);
 
 #endif

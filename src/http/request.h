@@ -100,6 +100,9 @@ struct response {
 	struct buf body;            /* dynamic bodies */
 	const void *static_body;    /* or a body that outlives the response */
 	size_t static_len;
+	const char *gz;             /* body already gzipped (borrowed, lives as long as the
+				     * request): http_compress() sends it instead of gzipping */
+	size_t gz_len;
 	struct header headers[32];
 	size_t nheaders;
 	bool no_store;              /* Cache-Control: no-store (default true for pages) */

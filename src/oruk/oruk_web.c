@@ -48,6 +48,7 @@
 #include "app/config.h"
 #include "store/store.h"
 #include "web/api.h"
+#include "web/cached.h"
 #include "web/respcache.h"
 #include "web/view.h"
 
@@ -327,76 +328,20 @@ static const char *list_key(struct request *req, const struct oruk_params *p, si
 	return out;
 }
 
-/* ETag and If-None-Match for a finished 200 answer (etag "" computes it). */
-static void conditional(struct request *req, struct response *resp, const char *etag)
-{
-	char tag[36];
-
-	if (!etag || !etag[0]) {
-		respcache_etag(resp->body.p, resp->body.len, tag);
-		etag = tag;
-	}
-	resp_header(resp, "ETag", arena_strdup(&req->arena, etag));
-	/* Public data: a client or proxy may keep it but must ask again
-	 * (cheaply, with If-None-Match) before reusing it. */
-	resp->no_store = false;
-	resp_header(resp, "Cache-Control", "no-cache");
-	if (respcache_etag_matches(req_header(req, "If-None-Match"), etag)) {
-		resp->status = 304;
-		buf_reset(&resp->body);
-	}
-}
-
-/* Answers from the cache when it holds key at version: true when it did. */
-static bool from_cache(struct request *req, struct response *resp, const char *key, size_t klen,
-		uint64_t version)
-{
-	const struct respcache_item *it;
-
-	if (!key || !(it = respcache_get(req->app->oruk_cache, key, klen, version, req->now)))
-		return false;
-	buf_reset(&resp->body);
-	buf_add(&resp->body, it->body, it->len);
-	resp->status = it->status;
-	resp->content_type = arena_strdup(&req->arena, it->content_type);
-	if (it->hdr_name)
-		resp_header(resp, arena_strdup(&req->arena, it->hdr_name), arena_strdup(&req->arena, it->hdr_val));
-	conditional(req, resp, it->etag);
-	respcache_release(it);
-	return buf_ok(&resp->body) && resp->content_type;
-}
-
-/* Keeps a finished 200 answer (before conditional() may empty it). */
-static void to_cache(struct request *req, const struct response *resp, const char *key, size_t klen,
-		uint64_t version, const char *etag)
+/* This request's handle on the cache, its version read before anything
+ * else is (see search_version()); the caller sets the key. Every answer,
+ * kept or not, gets its ETag. */
+static struct cached oruk_cached(struct request *req)
 {
 	const struct oruk_settings *os = oruk_cfg(req->app);
-	struct respcache_item it = { .status = resp->status, .content_type = resp->content_type,
-				     .body = resp->body.p, .len = resp->body.len };
+	struct cached c = { .flags = CACHED_ETAG, .keep_header = "X-Total-Count" };
 
-	if (!key || !req->app->oruk_cache || resp->status != 200 || !os)
-		return;
-	for (size_t i = 0; i < resp->nheaders; i++)
-		if (strcmp(resp->headers[i].name, "X-Total-Count") == 0) {
-			it.hdr_name = resp->headers[i].name;
-			it.hdr_val = resp->headers[i].val;
-		}
-	str_copy(it.etag, sizeof(it.etag), etag);
-	respcache_put(req->app->oruk_cache, key, klen, version, req->now, os->oruk_cache_seconds, &it);
-}
-
-/* Stores and answers conditionally: the tail of a cacheable handler. */
-static enum err cached_finish(struct request *req, struct response *resp, enum err e, const char *key,
-		size_t klen, uint64_t version)
-{
-	char tag[36];
-
-	if (e != ERR_OK || resp->status != 200)
-		return e;
-	respcache_etag(resp->body.p, resp->body.len, tag);
-	to_cache(req, resp, key, klen, version, tag);
-	conditional(req, resp, tag);
-	return ERR_OK;
+	if (req->app->oruk_cache && os && directory_index(req->app)) {
+		c.cache = req->app->oruk_cache;
+		c.version = search_version(directory_index(req->app));
+		c.ttl_s = os->oruk_cache_seconds;
+	}
+	return c;
 }
 
 /* ---------------------------------------------------------------- / and openapi.json */
@@ -525,22 +470,19 @@ static enum err services_page(struct request *req, struct response *resp, const 
 static enum err services_list(struct request *req, struct response *resp)
 {
 	struct oruk_params p;
-	const char *key = NULL;
-	size_t klen = 0;
-	uint64_t version = 0;
+	struct cached c;
 	enum err e;
 
 	if ((e = parse(req, OP_SEARCH | OP_PAGE | OP_FORMAT | OP_TAXONOMY_TERM | OP_TAXONOMY |
 		       OP_ORGANIZATION | OP_MODIFIED_AFTER | OP_MINIMAL | OP_FULL | OP_POSTCODE, &p)) != ERR_OK)
 		return e;
-	if (req->app->oruk_cache && directory_index(req->app)) {
-		/* The version is read before anything is: see search_version(). */
-		version = search_version(directory_index(req->app));
-		key = list_key(req, &p, &klen);
-		if (from_cache(req, resp, key, klen, version))
+	c = oruk_cached(req);
+	if (c.cache) {
+		c.key = list_key(req, &p, &c.klen);
+		if (cached_answer(req, resp, &c))
 			return ERR_OK;
 	}
-	return cached_finish(req, resp, services_page(req, resp, &p), key, klen, version);
+	return cached_keep(req, resp, services_page(req, resp, &p), &c);
 }
 
 static enum err service_doc(struct request *req, struct response *resp)
@@ -566,23 +508,20 @@ static enum err service_doc(struct request *req, struct response *resp)
  * reaches the index too). */
 static enum err service_one(struct request *req, struct response *resp)
 {
-	const char *key = NULL;
-	size_t klen = 0;
-	uint64_t version = 0;
+	struct cached c = oruk_cached(req);
 
-	if (req->app->oruk_cache && directory_index(req->app)) {
-		version = search_version(directory_index(req->app));
+	if (c.cache) {
 		/* Ids are matched whatever their case: one entry for both. */
 		char *k = arena_printf(&req->arena, "S|%s", req_param(req, "id")->val);
 
-		for (char *c = k; c && *c; c++)
-			*c = (char)tolower((unsigned char)*c);
-		key = k;
-		klen = k ? strlen(k) : 0;
-		if (from_cache(req, resp, key, klen, version))
+		for (char *at = k; at && *at; at++)
+			*at = (char)tolower((unsigned char)*at);
+		c.key = k;
+		c.klen = k ? strlen(k) : 0;
+		if (cached_answer(req, resp, &c))
 			return ERR_OK;
 	}
-	return cached_finish(req, resp, service_doc(req, resp), key, klen, version);
+	return cached_keep(req, resp, service_doc(req, resp), &c);
 }
 
 /* ---------------------------------------------------------------- service_at_locations */

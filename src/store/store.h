@@ -189,12 +189,6 @@ enum err db_rollback(struct db *db);
 bool db_in_tx(const struct db *db);
 
 /* Statements this connection has sent to the database so far: each
- * db_exec, db_query, begin, commit and rollback counts one (on PostgreSQL
- * each is one round trip). Read it before and after a request to count
- * that request's round trips (tests, benchmarks). */
-uint64_t db_stmt_count(const struct db *db);
-
-/* Statements this connection has sent to the database so far: each
  * db_exec, db_query and db_exec_script, and each BEGIN, COMMIT and
  * ROLLBACK actually sent (on PostgreSQL each is one round trip). Read it
  * before and after a request to count that request's round trips. */

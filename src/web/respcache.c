@@ -266,7 +266,8 @@ bool respcache_put(struct respcache *c, const char *key, size_t klen, uint64_t v
 {
 	size_t ct = it->content_type ? strlen(it->content_type) : 0;
 	size_t hn = it->hdr_name ? strlen(it->hdr_name) : 0, hv = it->hdr_val ? strlen(it->hdr_val) : 0;
-	size_t extra = klen + ct + hn + hv + it->len + 5, cost;
+	size_t gzn = it->gz ? it->gz_len : 0;
+	size_t extra = klen + ct + hn + hv + it->len + gzn + 6, cost;
 	uint64_t h;
 	struct shard *s;
 	struct ent *e, *old, *dead = NULL;
@@ -298,6 +299,10 @@ bool respcache_put(struct respcache *c, const char *key, size_t klen, uint64_t v
 	}
 	e->it.body = put_str(&at, it->body ? it->body : "", it->len);
 	e->it.len = it->len;
+	if (gzn) {
+		e->it.gz = put_str(&at, it->gz, gzn);
+		e->it.gz_len = gzn;
+	}
 	if (it->etag[0])
 		memcpy(e->it.etag, it->etag, sizeof(e->it.etag));
 	else

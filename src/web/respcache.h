@@ -31,6 +31,8 @@ struct respcache_item {
 	const char *hdr_name, *hdr_val;    /* one more header, or NULLs */
 	const char *body;
 	size_t len;
+	const char *gz;                    /* the body gzipped, or NULL (not worth it) */
+	size_t gz_len;
 	char etag[36];                     /* "\"<32 hex>\"": strong, from the body */
 };
 

@@ -9,7 +9,6 @@
 
 #include <setjmp.h>
 #include <cmocka.h>
-#include <zlib.h>
 
 #include "auth/policy.h"
 #include "http/compress.h"
@@ -18,27 +17,6 @@
 #define FIND "/find?q=walking+group"
 
 static const char *const gzip_h[] = { "Accept-Encoding: gzip, deflate, br", NULL };
-
-/* gunzip of r's body, NUL-terminated; the caller frees it. */
-static char *gunzip(const struct rt_resp *r, size_t *n)
-{
-	size_t cap = 1 << 20;
-	char *out = malloc(cap + 1);
-	z_stream z;
-
-	assert_non_null(out);
-	memset(&z, 0, sizeof(z));
-	assert_int_equal(inflateInit2(&z, 15 + 16), Z_OK);
-	z.next_in = (Bytef *)r->body;
-	z.avail_in = (uInt)r->len;
-	z.next_out = (Bytef *)out;
-	z.avail_out = (uInt)cap;
-	assert_int_equal(inflate(&z, Z_FINISH), Z_STREAM_END);
-	*n = z.total_out;
-	out[*n] = '\0';
-	inflateEnd(&z);
-	return out;
-}
 
 static bool varies(const struct rt_resp *r)
 {
@@ -66,7 +44,7 @@ static void compressed_when_asked_same_after_gunzip(void **state)
 	assert_true(varies(&gz));
 	assert_string_equal(gz.content_type, plain.content_type);
 	assert_true(gz.len < plain.len / 2);
-	back = gunzip(&gz, &n);
+	back = rt_gunzip(&gz, &n);
 	assert_int_equal(n, plain.len);
 	assert_memory_equal(back, plain.body, n);
 	free(back);

@@ -58,10 +58,11 @@ static void run_demo(struct rt *t)
 
 static int setup(void **state)
 {
-	/* The ORUK answer cache off: what is counted is what a page asks of
-	 * the database when it must (a cached answer asks nothing). */
+	/* The ORUK answer cache and the page cache off: what is counted is
+	 * what a page asks of the database when it must (a cached answer
+	 * asks nothing). */
 	static const char *const settings[] = { "rate_limit=0", "dev_mode=true", "oruk_cache_mb=0",
-						 NULL };
+						 "page_cache_mb=0", NULL };
 	int rc = rt_setup_with(state, settings);
 
 	if (rc == 0)

@@ -12,6 +12,7 @@
 #include <setjmp.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include <zlib.h>
 
 #include "app/features.h"
 #include "auth/password.h"
@@ -298,6 +299,26 @@ void rt_api_list_rule(struct rt *t, const char *path, const char *token, int64_t
 		fail_msg("%s: %d %s", target, r.status, r.body ? r.body : "");
 	json_decref(j);
 	rt_resp_free(&r);
+}
+
+char *rt_gunzip(const struct rt_resp *r, size_t *n)
+{
+	size_t cap = 1 << 20;
+	char *out = malloc(cap + 1);
+	z_stream z;
+
+	assert_non_null(out);
+	memset(&z, 0, sizeof(z));
+	assert_int_equal(inflateInit2(&z, 15 + 16), Z_OK);
+	z.next_in = (Bytef *)r->body;
+	z.avail_in = (uInt)r->len;
+	z.next_out = (Bytef *)out;
+	z.avail_out = (uInt)cap;
+	assert_int_equal(inflate(&z, Z_FINISH), Z_STREAM_END);
+	*n = z.total_out;
+	out[*n] = '\0';
+	inflateEnd(&z);
+	return out;
 }
 
 bool rt_has(const struct rt_resp *r, const char *needle)

@@ -139,6 +139,9 @@ void rt_api_list_rule(struct rt *t, const char *path, const char *token, int64_t
 const char *rt_header(const struct rt_resp *r, const char *name);
 /* Whether the body contains needle. */
 bool rt_has(const struct rt_resp *r, const char *needle);
+/* gunzip of r's body (at most 1 MiB), NUL-terminated, its length in *n;
+ * fails the test when it is not gzip. The caller frees it. */
+char *rt_gunzip(const struct rt_resp *r, size_t *n);
 void rt_resp_free(struct rt_resp *r);
 
 /* ---------------------------------------------------------------- people */
