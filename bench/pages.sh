@@ -11,7 +11,11 @@
 # alternating rounds, and the medians are reported with the ratio kith/nginx.
 # wrk sends no Accept-Encoding, so both answer the plain bytes. Exits
 # non-zero if kith answers anything but 2xx.
-# Target (issue 10): ratio >= 0.3x on both pages.
+# Target (issue 10): ratio >= 0.3x on both pages. A visitor's page is kept
+# finished and shown again (the page cache, docs/OPERATIONS.md); the same
+# pages made afresh for every request (page_cache_mb = 0: a signed-in
+# person's, or the first visitor's of the day) are measured too, with no
+# target, so what the cache hides stays in view.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -32,10 +36,13 @@ done
 bench_setup kith-bench-pages
 
 build/kith demo --db "sqlite:$WORK/pages.db" >/dev/null 2>&1
-taskset -c 0 build/kith serve --db "sqlite:$WORK/pages.db" --listen "127.0.0.1:$KPORT" \
-	--threads 1 --rate-limit 0 --stale-months 60 2>"$WORK/kith.log" &
-KITH_PID=$!
-for _ in $(seq 100); do curl -sf "http://127.0.0.1:$KPORT/healthz" >/dev/null && break; sleep 0.1; done
+kith_start() { # extra flags
+	taskset -c 0 build/kith serve --db "sqlite:$WORK/pages.db" --listen "127.0.0.1:$KPORT" \
+		--threads 1 --rate-limit 0 --stale-months 60 "$@" 2>>"$WORK/kith.log" &
+	KITH_PID=$!
+	for _ in $(seq 100); do curl -sf "http://127.0.0.1:$KPORT/healthz" >/dev/null && break; sleep 0.1; done
+}
+kith_start
 
 FIND='/find?q=walking&postcode=DN15+6AA'
 curl -sf "http://127.0.0.1:$KPORT$FIND" -o "$WORK/www/find.html" ||
@@ -61,17 +68,32 @@ done
 RSS=$(awk '/VmRSS/ {print $2}' /proc/$KITH_PID/status)
 HWM=$(awk '/VmHWM/ {print $2}' /proc/$KITH_PID/status)
 
+# The same pages made for every request.
+kill "$KITH_PID"; wait "$KITH_PID" 2>/dev/null || true
+kith_start --page-cache-mb 0
+declare -A MADE
+for ep in "$FIND" "$SERVICE"; do
+	bench_compare "http://127.0.0.1:$KPORT$ep" "http://127.0.0.1:$NPORT$ep"
+	MADE[$ep]="$KR $KP $NR $NP"
+done
+
 TABLE=$(
 	echo "| page | bytes | kith req/s | nginx req/s | ratio | kith p99 | nginx p99 |"
 	echo "|---|---|---|---|---|---|---|"
-	for ep in "$FIND" "$SERVICE"; do
-		read -r kr kp nr np <<<"${RESULT[$ep]}"
-		f="$WORK/www/find.html"; [ "$ep" = "$FIND" ] || f="$WORK/www$ep"
-		$PY -c "import sys; kr,kp,nr,np=map(float,sys.argv[3:]); r=kr/nr; print('| %s | %s | %.0f | %.0f | %.2fx%s | %.2f ms | %.2f ms |' % (sys.argv[1], sys.argv[2], kr, nr, r, '' if r >= 0.3 else ' (MISSED 0.3x)', kp, np))" \
-			"$ep" "$(stat -c %s "$f")" "$kr" "$kp" "$nr" "$np"
+	for kind in kept made; do
+		for ep in "$FIND" "$SERVICE"; do
+			if [ $kind = kept ]; then
+				read -r kr kp nr np <<<"${RESULT[$ep]}"; label=$ep; target=0.3
+			else
+				read -r kr kp nr np <<<"${MADE[$ep]}"; label="$ep, made each time"; target=0
+			fi
+			f="$WORK/www/find.html"; [ "$ep" = "$FIND" ] || f="$WORK/www$ep"
+			$PY -c "import sys; kr,kp,nr,np,t=map(float,sys.argv[3:]); r=kr/nr; print('| %s | %s | %.0f | %.0f | %.2fx%s | %.2f ms | %.2f ms |' % (sys.argv[1], sys.argv[2], kr, nr, r, '' if r >= t else ' (MISSED %.1fx)' % t, kp, np))" \
+				"$label" "$(stat -c %s "$f")" "$kr" "$kp" "$nr" "$np" "$target"
+		done
 	done
 	echo
-	echo "kith resident memory after the load: $((RSS / 1024)) MB (peak $((HWM / 1024)) MB). Target: ratio >= 0.3x."
+	echo "kith resident memory after the load (page cache on): $((RSS / 1024)) MB (peak $((HWM / 1024)) MB). Target: ratio >= 0.3x for a visitor's page; made each time (page_cache_mb = 0) has no target and shows what the cache hides."
 )
 echo "$TABLE"
 
