@@ -56,18 +56,6 @@ static const struct account_settings *cfg(const struct request *req)
 }
 
 /* A one-time token from the path: 64 lowercase hex digits, or NULL. */
-static const char *path_token(const struct request *req)
-{
-	const struct param *p = req_param(req, "token");
-
-	if (!p || strlen(p->val) != TOKEN_HEX)
-		return NULL;
-	for (const char *c = p->val; *c; c++)
-		if (!((*c >= '0' && *c <= '9') || (*c >= 'a' && *c <= 'f')))
-			return NULL;
-	return p->val;
-}
-
 /* Is a one-time link still good, without using it? ERR_NOT_FOUND for a
  * token that is malformed (NULL), unknown, used or expired. */
 static enum err link_live(struct request *req, enum onetime_purpose purpose, const char *token)
@@ -758,7 +746,7 @@ static enum err link_page(struct request *req, struct response *resp, int status
  * cannot use them up. */
 static enum err link_get(struct request *req, struct response *resp, const struct link_kind *k)
 {
-	struct acct_ctx c = { .kind = k, .token = path_token(req) };
+	struct acct_ctx c = { .kind = k, .token = web_path_token(req) };
 	enum err e = link_live(req, k->purpose, c.token);
 
 	if (e == ERR_NOT_FOUND)
@@ -771,7 +759,7 @@ static enum err link_get(struct request *req, struct response *resp, const struc
  * answered with one page: unknown, used and expired look the same. */
 static enum err link_post(struct request *req, struct response *resp, const struct link_kind *k)
 {
-	struct acct_ctx c = { .kind = k, .token = path_token(req) };
+	struct acct_ctx c = { .kind = k, .token = web_path_token(req) };
 	enum err e = link_live(req, k->purpose, c.token);
 
 	c.expired = e == ERR_NOT_FOUND;

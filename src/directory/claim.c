@@ -28,7 +28,6 @@
 #include "store/store.h"
 
 #include <sodium.h>
-#include <stdatomic.h>
 
 /* ---------------------------------------------------------------- SQL */
 
@@ -80,22 +79,9 @@ static const struct sql q_list = { "claim.list",
 /* Set once at start-up by the claim feature, read by the referral rules,
  * which do not hold this feature's settings (as directory.c keeps
  * stale_months). */
-static atomic_int claim_days_setting = CLAIM_DEFAULT_DAYS;
-
-void claim_set_days(int days)
-{
-	if (days > 0)
-		atomic_store(&claim_days_setting, days);
-}
-
-int claim_days(void)
-{
-	return atomic_load(&claim_days_setting);
-}
-
 static int env_days(const struct claim_env *env)
 {
-	return env && env->days > 0 ? env->days : claim_days();
+	return env && env->days > 0 ? env->days : CLAIM_DEFAULT_DAYS;
 }
 
 /* ---------------------------------------------------------------- rules */

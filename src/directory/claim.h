@@ -48,13 +48,13 @@ struct mailer;
 struct claim_env {
 	const struct mailer *mailer;   /* the claim email */
 	const struct links *links;     /* the link's page (route "claim.page"), absolute */
-	int days;                      /* how long a link works; 0: org_claim_days as set */
+	int days;                      /* how long a link works (org_claim_days); 0: the default */
 };
 
-/* org_claim_days for callers that do not hold the settings (a referral's
- * rules): the claim feature sets it when the app starts. */
-void claim_set_days(int days);
-int claim_days(void);
+/* The settings (kith.conf keys of the same names; claim_web.c lists them). */
+struct claim_settings {
+	int org_claim_days;        /* a claim link works this long */
+};
 
 /* Is anybody on kith for org_id: an organiser (any, verified or not) who
  * is neither deactivated nor erased? */

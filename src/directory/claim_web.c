@@ -35,10 +35,12 @@
 #include "web/url.h"
 #include "web/view.h"
 
-/* The settings (kith.conf keys of the same names). */
-struct claim_settings {
-	int org_claim_days;        /* a claim link works this long */
-};
+/* org_claim_days: how long a link works. */
+static int claim_days(const struct request *req)
+{
+	return req->app->cfg ? SETTINGS_OF(req->app->cfg, struct claim_settings,
+			claim_settings)->org_claim_days : CLAIM_DEFAULT_DAYS;
+}
 
 static struct claim_env *env_of(struct request *req)
 {
@@ -46,7 +48,7 @@ static struct claim_env *env_of(struct request *req)
 
 	if (env)
 		*env = (struct claim_env){ .mailer = &req->app->mailer, .links = &req->app->links,
-					   .days = claim_days() };
+					   .days = claim_days(req) };
 	return env;
 }
 
@@ -135,10 +137,10 @@ static enum err list_page(struct request *req, struct response *resp, int status
 	}
 	decorate(req, list);
 	data = json_pack("{s:o, s:b, s:i}", "items", list, "any", json_array_size(list) > 0,
-			 "days", claim_days());
+			 "days", claim_days(req));
 	web_set_errors(data, errors);
 	web_done(req, data, words, ARRAY_LEN(words),
-		 arena_printf(&req->arena, "%d", claim_days()));
+		 arena_printf(&req->arena, "%d", claim_days(req)));
 	json_decref(values);
 	return web_page(req, resp, status, "directory/to-bring-on.html", "Organisations to bring on",
 			data);
@@ -251,14 +253,6 @@ static enum err email_post(struct request *req, struct response *resp)
 
 /* ---------------------------------------------------------------- the link */
 
-/* The token from the path: 64 lowercase hex digits, or NULL. */
-static const char *path_token(const struct request *req)
-{
-	const struct param *p = req_param(req, "token");
-
-	return p && str_is_lower_hex(p->val, TOKEN_HEX) ? p->val : NULL;
-}
-
 static enum err link_gone(struct request *req, struct response *resp)
 {
 	return web_page(req, resp, 404, "directory/claim.html",
@@ -268,7 +262,7 @@ static enum err link_gone(struct request *req, struct response *resp)
 
 static enum err claim_get(struct request *req, struct response *resp)
 {
-	const char *token = path_token(req), *org_id = NULL, *name = NULL, *here;
+	const char *token = web_path_token(req), *org_id = NULL, *name = NULL, *here;
 	bool elsewhere = false, already = false;
 	enum err e = token ? claim_peek(req->db, &req->arena, token, req->now, &org_id, &name)
 			   : ERR_NOT_FOUND;
@@ -291,7 +285,7 @@ static enum err claim_get(struct request *req, struct response *resp)
 				  "?next=", here,
 				  "register_href", arena_printf(&req->arena, "%s?next=%s",
 					web_url(req, "account.register", NULL), here),
-				  "days", claim_days()));
+				  "days", claim_days(req)));
 }
 
 /* What the claim's post leaves its shown(). */
@@ -354,7 +348,7 @@ static const struct form_post claim_form = {
 
 static enum err claim_post(struct request *req, struct response *resp)
 {
-	struct claim_ctx c = { .token = path_token(req) };
+	struct claim_ctx c = { .token = web_path_token(req) };
 
 	/* Not signed in (a form kept from before signing out): back to the
 	 * page, which says to sign in first. */
@@ -393,20 +387,10 @@ static const struct config_key keys[] = {
 const struct settings claim_settings = { "Bringing organisations on", keys,
 	sizeof(struct claim_settings) };
 
-static enum err claim_init(struct app *app)
-{
-	/* The one place the setting is read: every page and the referral
-	 * hook take it from claim_days(). */
-	claim_set_days(app->cfg ? SETTINGS_OF(app->cfg, struct claim_settings,
-			claim_settings)->org_claim_days : CLAIM_DEFAULT_DAYS);
-	return ERR_OK;
-}
-
 const struct feature claim_feature = {
 	.name = "claim",
 	.settings = &claim_settings,
 	.actions = claim_actions,
 	.routes = routes,
 	.nroutes = ARRAY_LEN(routes),
-	.init = claim_init,
 };

@@ -92,11 +92,6 @@ void freshness_token_hash(const char *token, char out[65])
 	sodium_memzero(h, sizeof(h));
 }
 
-bool freshness_token_ok(const char *t)
-{
-	return str_is_lower_hex(t, TOKEN_BYTES * 2);
-}
-
 /* A directory_change row, through the directory's own writer: on
  * PostgreSQL it takes the lock that keeps the feed in commit order. */
 static enum err change(struct db *db, const char *id, int64_t now)

@@ -60,9 +60,8 @@ enum err freshness_check_post(struct request *req, struct response *resp);
  * in UK time (the 31st becomes the month's last day). */
 int64_t freshness_cutoff(int64_t now, int months);
 
-/* A link's token: 64 hex digits (freshness_token_ok), stored as its
- * SHA-256 in hex (freshness_token_hash). */
-bool freshness_token_ok(const char *t);
+/* A link's token (64 lowercase hex digits: web_path_token()) is stored
+ * as its SHA-256 in hex. */
 void freshness_token_hash(const char *token, char out[65]);
 
 #endif

@@ -6,6 +6,7 @@
  */
 #include "core/common.h"
 #include "web/form.h"
+#include "web/url.h"
 #include "account/account.h"
 #include "audit/audit.h"
 #include "audit/audit_web.h"
@@ -32,13 +33,6 @@ static const struct sql q_check_use = { "fresh.check_use",
 	"AND expires_at > $2 RETURNING service_id", NULL };
 /* ---------------------------------------------------------------- the link */
 
-static const char *path_token(const struct request *req)
-{
-	const struct param *p = req_param(req, "token");
-
-	return p && freshness_token_ok(p->val) ? p->val : NULL;
-}
-
 static enum err link_expired(struct request *req, struct response *resp)
 {
 	return web_page(req, resp, 404, "directory/check.html",
@@ -48,7 +42,7 @@ static enum err link_expired(struct request *req, struct response *resp)
 
 enum err freshness_check_get(struct request *req, struct response *resp)
 {
-	const char *token = path_token(req);
+	const char *token = web_path_token(req);
 	char hash[65];
 	struct db_res *r;
 	json_t *data = NULL;
@@ -77,7 +71,7 @@ enum err freshness_check_get(struct request *req, struct response *resp)
 
 enum err freshness_check_post(struct request *req, struct response *resp)
 {
-	const char *token = path_token(req);
+	const char *token = web_path_token(req);
 	const char *answer = req_form(req, "answer");
 	struct svc_meta meta;
 	char hash[65], id[37] = "";

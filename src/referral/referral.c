@@ -523,7 +523,8 @@ static enum err mail_one(const struct referral_env *env, struct db *db, const ch
 static enum err mail_receivers(const struct referral_env *env, struct db *db, const char *org_id,
 		const char *id, int64_t now)
 {
-	struct claim_env claim = { .mailer = env ? env->mailer : NULL, .links = env ? env->links : NULL };
+	struct claim_env claim = { .mailer = env ? env->mailer : NULL, .links = env ? env->links : NULL,
+				   .days = env ? env->claim_days : 0 };
 	struct ref_rcpt *to;
 	struct arena a;
 	bool brought_on = false;

@@ -77,6 +77,9 @@ struct referral_env {
 	const struct event_bus *events;            /* EV_REFERRAL_MOVED */
 	const struct links *links;                 /* pages by route name: the target's page,
 	                                              and absolute links in emails */
+	int claim_days;                            /* org_claim_days: a claim link sent when a
+	                                              referral finds nobody works this long
+	                                              (0: the default) */
 };
 
 /* ---- vocabularies (referral_vocab.c) ---- */

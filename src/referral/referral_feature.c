@@ -6,6 +6,8 @@
  */
 #include "core/common.h"
 #include "app/app.h"
+#include "directory/claim.h"
+#include "directory/directory_feature.h"
 #include "referral/referral.h"
 #include "referral/referral_feature.h"
 #include "web/form.h"
@@ -17,6 +19,8 @@ struct referral_env *referral_env_fill(struct referral_env *env, struct app *app
 		.mailer = &app->mailer,
 		.events = &app->events,
 		.links = &app->links,
+		.claim_days = app->cfg ? SETTINGS_OF(app->cfg, struct claim_settings,
+				claim_settings)->org_claim_days : 0,
 	};
 	return env;
 }

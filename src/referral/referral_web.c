@@ -447,10 +447,13 @@ static json_t *text_model(const struct pfield *f, bool self, const json_t *value
 }
 
 /* A group of radios (partials/radios.html): the first one's id is the
- * group's, so the error summary can link to it. */
-static json_t *radios_model(const char *name, const char *legend, const char *hint,
-		const char *const *values, const char *const *labels, size_t n, const char *chosen,
-		const json_t *errors)
+ * group's, so the error summary can link to it. name is the group's (its
+ * ids and its error's field); input the radios' own name in the form, NULL
+ * for the same (a referral step's "method" radios share one input name
+ * while each step's group has its own ids). */
+static json_t *radios_model(const char *name, const char *input, const char *legend,
+		const char *hint, const char *const *values, const char *const *labels, size_t n,
+		const char *chosen, const json_t *errors)
 {
 	json_t *items = json_array();
 	const char *err = web_error_for(errors, name);
@@ -459,9 +462,9 @@ static json_t *radios_model(const char *name, const char *legend, const char *hi
 		/* reveal and reveal_id are set (null) on every item so the
 		 * partial never finds an outer context's; contact_by_model fills
 		 * them where a box shows under a choice. */
-		json_array_append_new(items, json_pack("{s:o, s:s, s:s, s:b, s:n, s:n}",
+		json_array_append_new(items, json_pack("{s:o, s:s, s:s, s:s, s:b, s:n, s:n}",
 			"id", i == 0 ? json_string(name) : json_sprintf("%s-%s", name, values[i]),
-			"value", values[i], "label", labels[i],
+			"name", input ? input : name, "value", values[i], "label", labels[i],
 			"checked", chosen && strcmp(chosen, values[i]) == 0,
 			"reveal", "reveal_id"));
 	return json_pack("{s:s, s:s, s:o, s:o, s:o, s:o}", "name", name, "legend", legend,
@@ -544,7 +547,7 @@ static json_t *contact_by_model(bool self, const json_t *values, const json_t *e
 		boxes[n] = box[c];
 		n++;
 	}
-	m = radios_model("person.contact_by", self ? "How would you like them to get in touch?" :
+	m = radios_model("person.contact_by", NULL, self ? "How would you like them to get in touch?" :
 			 "How would they like to be contacted?", NULL, vals, labels, n,
 			 jtext(values, "person.contact_by"), errors);
 	json_array_foreach(json_object_get(m, "items"), i, it) {
@@ -603,7 +606,7 @@ static json_t *source_model(struct request *req, const json_t *values, const jso
 
 	if (!may_choose_source(req))
 		return json_null();
-	return radios_model("source", "You are referring as", NULL, vals, labels, ARRAY_LEN(vals),
+	return radios_model("source", NULL, "You are referring as", NULL, vals, labels, ARRAY_LEN(vals),
 			    chosen[0] ? chosen : "link_worker", errors);
 }
 
@@ -653,7 +656,7 @@ static json_t *form_model(struct request *req, bool self, const struct svc_meta 
 		static const char *const labels[] = { "They told me (verbal)", "They signed or wrote it "
 						      "down (written)" };
 
-		json_object_set_new(m, "method", radios_model("consent.method", "How did they agree?",
+		json_object_set_new(m, "method", radios_model("consent.method", NULL, "How did they agree?",
 			NULL, vals, labels, ARRAY_LEN(vals), jtext(values, "consent.method"), errors));
 	}
 	json_object_set_new(m, "has_clients", json_boolean(json_array_size(clients) > 0));
@@ -1217,19 +1220,10 @@ static void decorate_dated(struct request *req, json_t *mv, const char *to, cons
 		vals[k] = step_method_name((enum step_method)k);
 		labels[k] = step_method_words((enum step_method)k);
 	}
-	radios = radios_model(method_id, s == REF_CONTACTED ? "How did you get in touch? (optional)" :
-			      "How did they take part? (optional)", NULL, vals, labels, STEP_METHOD__MAX,
-			      typed ? jtext(typed, "method") : NULL, errors);
-	/* One input name for every step's radios (each item's own name);
-	 * the ids, hint and message stay the step's own. */
-	{
-		size_t i;
-		json_t *it;
-
-		json_array_foreach(json_object_get(radios, "items"), i, it) {
-			json_object_set_new(it, "name", json_string("method"));
-		}
-	}
+	radios = radios_model(method_id, "method", s == REF_CONTACTED ?
+			      "How did you get in touch? (optional)" : "How did they take part? (optional)",
+			      NULL, vals, labels, STEP_METHOD__MAX, typed ? jtext(typed, "method") : NULL,
+			      errors);
 	json_object_set_new(mv, "how", radios);
 }
 

@@ -7,6 +7,8 @@
 #include <stdarg.h>
 
 #include "app/app.h"
+#include "auth/token.h"
+#include "core/str.h"
 #include "http/request.h"
 #include "http/router.h"
 
@@ -31,4 +33,11 @@ void web_redirect_done(struct request *req, struct response *resp, const char *n
 		const char *word)
 {
 	resp_redirect(req, resp, arena_printf(&req->arena, "%s?done=%s", web_url(req, name, NULL), word));
+}
+
+const char *web_path_token(const struct request *req)
+{
+	const struct param *p = req_param(req, "token");
+
+	return p && str_is_lower_hex(p->val, TOKEN_HEX) ? p->val : NULL;
 }

@@ -24,4 +24,9 @@ struct response;
 void web_redirect_done(struct request *req, struct response *resp, const char *name,
 		const char *word);
 
+/* The {token} of a one-time link's path (a password reset, a claim, "is
+ * this still running?"): 64 lowercase hex digits, or NULL for anything
+ * else, which the page answers as a link that has expired. */
+const char *web_path_token(const struct request *req);
+
 #endif

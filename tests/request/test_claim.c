@@ -62,12 +62,12 @@ struct fx {
 	struct rt_browser admin_b;
 };
 
-static int setup(void **state)
+static int setup_with(void **state, const char *const *settings)
 {
 	struct fx *x;
 
 	time_set_fake(T0);
-	if (!(x = rt_fixture(state, sizeof(*x), NULL)))
+	if (!(x = rt_fixture(state, sizeof(*x), settings)))
 		return -1;
 	rt_cast(x->t, &x->cast, RT_CAST_EVERYONE | RT_CAST_BROWSERS);
 	assert_int_equal(org_create(rt_db(x->t), ORG_C, "Brigg Lunch Club", T0), ERR_OK);
@@ -82,6 +82,19 @@ static int setup(void **state)
 			     ROLE_BIT(ROLE_MEMBER) | ROLE_BIT(ROLE_ADMIN), NULL);
 	rt_sign_in(x->t, x->admin, &x->admin_b);
 	return 0;
+}
+
+static int setup(void **state)
+{
+	return setup_with(state, NULL);
+}
+
+/* Links that work for three days. */
+static int setup_three_days(void **state)
+{
+	static const char *const three[] = { "rate_limit=0", "dev_mode=true", "org_claim_days=3", NULL };
+
+	return setup_with(state, three);
 }
 
 /* ---------------------------------------------------------------- helpers */
@@ -429,6 +442,35 @@ static void expired_and_cancelled_links(void **state)
 	free(third);
 }
 
+/* org_claim_days reaches every link: the one a referral sends and the one
+ * a coordinator sends, their emails and the list's words. */
+static void the_setting_sets_how_long_links_work(void **state)
+{
+	struct fx *x = *state;
+	char id[37], *mail, *first, *second;
+
+	refer(x, x->lunch, id);
+	mail = rt_mail_text(x->t, CAFE_MAIL, "claim_org");
+	assert_non_null(strstr(mail, "The link works for 3 days"));
+	free(mail);
+	first = claim_link(x, CAFE_MAIL);
+	rt_browser_get_is(x->t, &x->coord, "/organisations/to-bring-on", 200, "3 days", NULL);
+	rt_browser_post_to(x->t, &x->coord, "/organisations/to-bring-on/" ORG_C "/send", "",
+			   "/organisations/to-bring-on?done=sent");
+	second = claim_link(x, CAFE_MAIL);
+	assert_string_not_equal(first, second);
+
+	/* Three days less a second on, it still works; three days on, not. */
+	time_set_fake(T0 + 3 * DAY - 1);
+	rt_sign_in(x->t, x->mo, &x->member);
+	rt_browser_get_is(x->t, &x->member, second, 200, NULL);
+	time_set_fake(T0 + 3 * DAY + 1);
+	rt_sign_in(x->t, x->mo, &x->member);
+	rt_browser_get_is(x->t, &x->member, second, 404, "This link has expired", NULL);
+	free(first);
+	free(second);
+}
+
 /* One account acts for one organisation: an organiser elsewhere is told
  * before and refused on claiming, and the link stays for someone else. */
 static void organiser_elsewhere_cannot_claim(void **state)
@@ -563,6 +605,8 @@ int main(void)
 		T(claim_happy_path),
 		T(new_account_comes_back_and_claims),
 		T(expired_and_cancelled_links),
+		cmocka_unit_test_setup_teardown(the_setting_sets_how_long_links_work, setup_three_days,
+						rt_fixture_free),
 		T(organiser_elsewhere_cannot_claim),
 		T(links_keep_to_their_purpose),
 		T(unknown_links),
