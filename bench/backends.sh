@@ -3,7 +3,7 @@
 # SQLite and on PostgreSQL, in the same run, and two kith processes on one
 # PostgreSQL.
 #
-#   bench/backends.sh [--seconds N] [--rounds N] [--kith PATH]
+#   bench/backends.sh [--seconds N] [--rounds N] [--kith PATH] [--cached]
 #
 # The demo town (`kith demo`) is loaded into a SQLite file and into a
 # throwaway PostgreSQL cluster (scripts/pg.sh on a free loopback port,
@@ -16,19 +16,23 @@
 # PostgreSQL, both loaded at once (wrk -t1 -c32 against each): the
 # combined rate and each process's share, with no errors. Exits non-zero
 # if any kith answers anything but 2xx. --kith runs another binary (a
-# build of an older commit, for before/after figures).
+# build of an older commit, for before/after figures). The ORUK answer
+# cache and the visitors' page cache are off (every request is made from
+# the database, which is what is compared); --cached leaves them on.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 SECONDS_PER=10
 ROUNDS=3
 KITH=build/kith
+CACHE_FLAGS=(--oruk-cache-mb 0 --page-cache-mb 0)
 while [ $# -gt 0 ]; do
 	case $1 in
 	--seconds) SECONDS_PER=$2; shift ;;
 	--rounds) ROUNDS=$2; shift ;;
 	--kith) KITH=$2; shift ;;
-	*) echo "usage: $0 [--seconds N] [--rounds N] [--kith PATH]" >&2; exit 2 ;;
+	--cached) CACHE_FLAGS=() ;;
+	*) echo "usage: $0 [--seconds N] [--rounds N] [--kith PATH] [--cached]" >&2; exit 2 ;;
 	esac
 	shift
 done
@@ -57,7 +61,7 @@ PGURL="postgresql://postgres@127.0.0.1:$PGPORT/kith_bench"
 
 serve() { # db port -> pid in $!
 	taskset -c 0 "$KITH" serve --db "$1" --listen "127.0.0.1:$2" --threads 1 --rate-limit 0 \
-		2>>"$WORK/kith-$2.log" &
+		${CACHE_FLAGS[@]+"${CACHE_FLAGS[@]}"} 2>>"$WORK/kith-$2.log" &
 }
 wait_up() { # port
 	for _ in $(seq 300); do curl -sf "http://127.0.0.1:$1/healthz" >/dev/null && return; sleep 0.1; done
@@ -149,4 +153,4 @@ print()
 print("Target PostgreSQL >= 0.5x SQLite on every row: %s" %
       ("ok" if not missed else "MISSED on " + ", ".join(missed)))
 PY
-echo "kith: $("$KITH" version); one thread each, kith and the PostgreSQL server on CPU 0, wrk on CPU 1; medians of $ROUNDS rounds of ${SECONDS_PER}s; two-process rows: one ${SECONDS_PER}s run, wrk -t1 -c32 against each at once."
+echo "kith: $("$KITH" version); caches $([ ${#CACHE_FLAGS[@]} = 0 ] && echo on || echo "off (${CACHE_FLAGS[*]})"); one thread each, kith and the PostgreSQL server on CPU 0, wrk on CPU 1; medians of $ROUNDS rounds of ${SECONDS_PER}s; two-process rows: one ${SECONDS_PER}s run, wrk -t1 -c32 against each at once."
