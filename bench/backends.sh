@@ -3,7 +3,7 @@
 # SQLite and on PostgreSQL, in the same run, and two kith processes on one
 # PostgreSQL.
 #
-#   bench/backends.sh [--seconds N] [--rounds N] [--kith PATH] [--cached]
+#   bench/backends.sh [--seconds N] [--rounds N] [--kith PATH] [--cached] [--record]
 #
 # The demo town (`kith demo`) is loaded into a SQLite file and into a
 # throwaway PostgreSQL cluster (scripts/pg.sh on a free loopback port,
@@ -19,6 +19,8 @@
 # build of an older commit, for before/after figures). The ORUK answer
 # cache and the visitors' page cache are off (every request is made from
 # the database, which is what is compared); --cached leaves them on.
+# --record appends the table to bench/RESULTS.md with the date, machine
+# and command.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -26,13 +28,16 @@ SECONDS_PER=10
 ROUNDS=3
 KITH=build/kith
 CACHE_FLAGS=(--oruk-cache-mb 0 --page-cache-mb 0)
+RECORD=0
+ARGS="$*"
 while [ $# -gt 0 ]; do
 	case $1 in
 	--seconds) SECONDS_PER=$2; shift ;;
 	--rounds) ROUNDS=$2; shift ;;
 	--kith) KITH=$2; shift ;;
 	--cached) CACHE_FLAGS=() ;;
-	*) echo "usage: $0 [--seconds N] [--rounds N] [--kith PATH] [--cached]" >&2; exit 2 ;;
+	--record) RECORD=1 ;;
+	*) echo "usage: $0 [--seconds N] [--rounds N] [--kith PATH] [--cached] [--record]" >&2; exit 2 ;;
 	esac
 	shift
 done
@@ -133,7 +138,7 @@ for page in "${PAGES[@]}"; do
 	TWO+=("$page $a $b")
 done
 
-$PY - "$SVC" "${#ROWS[@]}" "${ROWS[@]}" "${TWO[@]}" <<'PY'
+TABLE=$($PY - "$SVC" "${#ROWS[@]}" "${ROWS[@]}" "${TWO[@]}" <<'PY'
 import sys
 svc, n = sys.argv[1], int(sys.argv[2])
 rows = [r.split() for r in sys.argv[3:3 + n]]
@@ -153,4 +158,19 @@ print()
 print("Target PostgreSQL >= 0.5x SQLite on every row: %s" %
       ("ok" if not missed else "MISSED on " + ", ".join(missed)))
 PY
-echo "kith: $("$KITH" version); caches $([ ${#CACHE_FLAGS[@]} = 0 ] && echo on || echo "off (${CACHE_FLAGS[*]})"); one thread each, kith and the PostgreSQL server on CPU 0, wrk on CPU 1; medians of $ROUNDS rounds of ${SECONDS_PER}s; two-process rows: one ${SECONDS_PER}s run, wrk -t1 -c32 against each at once."
+)
+CACHES=$([ ${#CACHE_FLAGS[@]} = 0 ] && echo "on (as installed)" || echo "off (${CACHE_FLAGS[*]}: every answer made from the database)")
+echo "$TABLE"
+echo "kith: $("$KITH" version); caches $CACHES; one thread each, kith and the PostgreSQL server on CPU 0, wrk on CPU 1; medians of $ROUNDS rounds of ${SECONDS_PER}s; two-process rows: one ${SECONDS_PER}s run, wrk -t1 -c32 against each at once."
+if [ "$RECORD" = 1 ]; then
+	{
+		echo
+		echo "## $(date -u +%Y-%m-%d) backends: SQLite and PostgreSQL, caches $CACHES"
+		echo
+		machine_line
+		echo "Command: \`bench/backends.sh $ARGS\` (kith \`$("$KITH" version)\`, the demo town in each, one kith thread each with the PostgreSQL server beside it on CPU 0, wrk -t2 -c64 on CPU 1, medians of $ROUNDS rounds of ${SECONDS_PER}s alternating; two kith on one PostgreSQL: wrk -t1 -c32 against each at once, one ${SECONDS_PER}s run)."
+		echo
+		echo "$TABLE"
+	} >> bench/RESULTS.md
+	echo "recorded in bench/RESULTS.md"
+fi
