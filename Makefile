@@ -226,6 +226,7 @@ bench: deps
 	@bench/pages.sh
 	@bench/run.sh
 	@bench/backends.sh
+	@bench/match.sh
 
 SOAK_MINUTES ?= 10
 soak: deps

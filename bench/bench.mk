@@ -10,7 +10,13 @@ BENCH_SRC := $(sort $(wildcard bench/*.c))
 BENCH_BINS := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 
 .PHONY: bench-build
-bench-build: $(BENCH_BINS)
+bench-build: $(BENCH_BINS) $(BUILD)/bench/match_lemon
+
+# The matching benchmark's reference, LEMON's NetworkSimplex (C++, Debian's
+# liblemon-dev): a yardstick in bench/ only, never linked into kith.
+$(BUILD)/bench/match_lemon: bench/match_lemon.cc
+	@mkdir -p $(@D)
+	$(CXX) -O2 -std=c++17 -o $@ $< $$(pkg-config --libs lemon)
 
 $(BUILD)/bench/%: bench/%.c $(BUILD)/libkith.a
 	@mkdir -p $(@D)

@@ -3,10 +3,10 @@
 # #include can break. Prints one line per broken rule, "file:line: why",
 # and exits 1 when there is any; "check-layers: ok" and 0 otherwise.
 #
-#   1. src/search/ is a library without I/O: its files include only
-#      "core/..." and "search/..." of kith's, and none of the libraries
-#      that do I/O or speak a format (jansson, libmicrohttpd, SQLite,
-#      libpq, libcurl).
+#   1. src/search/ and src/match/ are libraries without I/O: their files
+#      include only "core/..." and their own folder's of kith's, and none
+#      of the libraries that do I/O or speak a format (jansson,
+#      libmicrohttpd, SQLite, libpq, libcurl).
 #   2. Only the edges know about HTTP and the application: a domain file
 #      (any src/**/*.c or *.h outside src/http/, src/app/ and src/web/
 #      whose name does not end in _web, _api or _feature) includes no
@@ -38,23 +38,24 @@ report() {
 	bad=1
 }
 
-# Rule 1: src/search/.
-mapfile -t search_files < <(find src/search -name '*.[ch]' 2>/dev/null | sort)
-if [ ${#search_files[@]} -gt 0 ]; then
+# Rule 1: src/search/ and src/match/.
+for lib in search match; do
+	mapfile -t lib_files < <(find "src/$lib" -name '*.[ch]' 2>/dev/null | sort)
+	[ ${#lib_files[@]} -gt 0 ] || continue
 	while IFS=$'\t' read -r file line inc quote; do
 		if [ "$quote" = '"' ]; then
 			case "$inc" in
-			core/*|search/*) ;;
-			*) report "$file" "$line" "includes \"$inc\": src/search/ may include only core/ and search/" ;;
+			core/*|"$lib"/*) ;;
+			*) report "$file" "$line" "includes \"$inc\": src/$lib/ may include only core/ and $lib/" ;;
 			esac
 		else
 			case "$inc" in
 			jansson.h|microhttpd.h|sqlite3.h|libpq-fe.h|curl/*)
-				report "$file" "$line" "includes <$inc>: src/search/ does no I/O and reads no format" ;;
+				report "$file" "$line" "includes <$inc>: src/$lib/ does no I/O and reads no format" ;;
 			esac
 		fi
-	done < <(includes "${search_files[@]}")
-fi
+	done < <(includes "${lib_files[@]}")
+done
 
 # Rule 2: domain files.
 mapfile -t domain_files < <(find src -name '*.[ch]' \

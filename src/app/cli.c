@@ -3,6 +3,11 @@
  */
 #include "core/common.h"
 #include "app/cli.h"
+#include "core/buf.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
 
 static struct cli_opt *find(struct cli_opt *opts, size_t n, const char *arg, size_t len)
 {
@@ -75,4 +80,31 @@ const char *cli_value(const struct cli_opt *opts, size_t nopts, const char *name
 	const struct cli_opt *o = cli_get(opts, nopts, name);
 
 	return o && o->n ? o->values[0] : NULL;
+}
+
+char *cli_read_file(const char *path, size_t max, size_t *len, char *why, size_t whylen)
+{
+	bool own = strcmp(path, "-") != 0;
+	FILE *f = own ? fopen(path, "rb") : stdin;
+	struct buf b;
+	char chunk[65536];
+	size_t n;
+	char *out;
+
+	if (!f) {
+		snprintf(why, whylen, "cannot open %s: %s", path, strerror(errno));
+		return NULL;
+	}
+	buf_init(&b, max);
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0 && buf_ok(&b))
+		buf_add(&b, chunk, n);
+	if (ferror(f))
+		snprintf(why, whylen, "cannot read %s: %s", path, strerror(errno));
+	else if (!buf_ok(&b))
+		snprintf(why, whylen, "%s is larger than %zu MiB", path, max >> 20);
+	out = !ferror(f) && buf_ok(&b) ? buf_detach(&b, len) : NULL;
+	buf_release(&b);
+	if (own)
+		fclose(f);
+	return out;
 }

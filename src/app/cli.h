@@ -31,4 +31,10 @@ bool cli_parse(int argc, char **argv, int first, struct cli_opt *opts, size_t no
 const char *cli_value(const struct cli_opt *opts, size_t nopts, const char *name);
 const struct cli_opt *cli_get(const struct cli_opt *opts, size_t nopts, const char *name);
 
+/* The whole of the file at path (standard input for "-"), NUL-terminated,
+ * malloc'd (free it), its length in *len; NULL with why (whylen bytes:
+ * "cannot open x: No such file or directory", "x is larger than N MiB")
+ * when it cannot be read or is larger than max bytes. */
+char *cli_read_file(const char *path, size_t max, size_t *len, char *why, size_t whylen);
+
 #endif

@@ -13,6 +13,7 @@
 #include "mail/mail.h"
 #include "oruk/feed_feature.h"
 #include "ops/ops.h"
+#include "peer/peer.h"
 #include "people/people.h"
 #include "privacy/privacy.h"
 #include "referral/referral.h"
@@ -40,5 +41,6 @@ const struct feature *const features[] = {
 	&directory_demo_feature,      /* after people: it gives the demo organisation services */
 	&referral_feature,            /* referral pages, follow-ups; demo referrals (after the directory's) */
 	&referral_api_feature,        /* /api/v1/referrals, /fhir */
+	&peer_feature,                /* peer support: kith match solve */
 };
 const size_t features_n = ARRAY_LEN(features);

@@ -41,34 +41,6 @@ int directory_cli_store(const struct config *cfg, struct store **s, struct db **
 	return 0;
 }
 
-/* The whole file (or standard input for "-"), NUL-terminated. */
-static char *read_all(const char *path, size_t *len, char *why, size_t whylen)
-{
-	bool own = strcmp(path, "-") != 0;
-	FILE *f = own ? fopen(path, "rb") : stdin;
-	struct buf b;
-	char chunk[65536];
-	size_t n;
-	char *out;
-
-	if (!f) {
-		snprintf(why, whylen, "cannot open %s: %s", path, strerror(errno));
-		return NULL;
-	}
-	buf_init(&b, ORUK_FEED_MAX);
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0 && buf_ok(&b))
-		buf_add(&b, chunk, n);
-	if (ferror(f))
-		snprintf(why, whylen, "cannot read %s: %s", path, strerror(errno));
-	else if (!buf_ok(&b))
-		snprintf(why, whylen, "%s is larger than %zu MiB", path, ORUK_FEED_MAX >> 20);
-	out = !ferror(f) && buf_ok(&b) ? buf_detach(&b, len) : NULL;
-	buf_release(&b);
-	if (own)
-		fclose(f);
-	return out;
-}
-
 static int cmd_import(const struct config *cfg, int argc, char **argv)
 {
 	const char *pos[1];
@@ -88,7 +60,7 @@ static int cmd_import(const struct config *cfg, int argc, char **argv)
 			"standard input)\n");
 		return 2;
 	}
-	if (!(data = read_all(pos[0], &len, why, sizeof(why)))) {
+	if (!(data = cli_read_file(pos[0], ORUK_FEED_MAX, &len, why, sizeof(why)))) {
 		fprintf(stderr, "kith: %s\n", why);
 		return 1;
 	}
