@@ -13,6 +13,7 @@
 #include "directory/directory.h"
 #include "directory/directory_feature.h"
 #include "store/store.h"
+#include "web/respcache.h"
 
 static const struct directory_settings *settings(const struct app *app)
 {
@@ -57,6 +58,22 @@ void directory_release(struct app *app)
 {
 	directory_close(app->directory);
 	app->directory = NULL;
+}
+
+enum err directory_init_cached(struct app *app, struct respcache **cache, int mb, int entries)
+{
+	enum err e = directory_init(app);
+
+	if (e == ERR_OK && !*cache && mb > 0 && entries > 0)
+		*cache = respcache_new((size_t)mb << 20, (size_t)entries, 16);
+	return e;
+}
+
+void directory_release_cached(struct app *app, struct respcache **cache)
+{
+	respcache_free(*cache);
+	*cache = NULL;
+	directory_release(app);
 }
 
 /* The job runs every second; it looks only when directory_sync seconds

@@ -26,6 +26,11 @@ struct db;
  * likewise). */
 enum err directory_init(struct app *app);
 void directory_release(struct app *app);
+/* The same, with one of a feature's answer caches (web/cached.h) in
+ * *cache: megabytes and entries from its settings (either 0: NULL, off). */
+struct respcache;
+enum err directory_init_cached(struct app *app, struct respcache **cache, int mb, int entries);
+void directory_release_cached(struct app *app, struct respcache **cache);
 /* This process's state and its index (NULL app or none started: NULL). */
 struct directory *directory_of(struct app *app);
 struct search_index *directory_index(struct app *app);

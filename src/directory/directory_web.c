@@ -38,7 +38,6 @@
 #include "directory/directory.h"
 #include "directory/directory_feature.h"
 #include "web/cached.h"
-#include "web/respcache.h"
 #include "referral/referral.h"
 #include "directory/find.h"
 #include "directory/vocab.h"
@@ -841,21 +840,14 @@ static enum err pages_init(struct app *app)
 {
 	const struct directory_settings *ds = app->cfg ? SETTINGS_OF(app->cfg, struct directory_settings,
 			directory_settings) : NULL;
-	enum err e = directory_init(app);
 
-	if (e)
-		return e;
-	if (ds && !app->page_cache && ds->page_cache_mb > 0 && ds->page_cache_entries > 0)
-		app->page_cache = respcache_new((size_t)ds->page_cache_mb << 20,
-						(size_t)ds->page_cache_entries, 16);
-	return ERR_OK;
+	return directory_init_cached(app, &app->page_cache, ds ? ds->page_cache_mb : 0,
+				     ds ? ds->page_cache_entries : 0);
 }
 
 static void pages_release(struct app *app)
 {
-	respcache_free(app->page_cache);
-	app->page_cache = NULL;
-	directory_release(app);
+	directory_release_cached(app, &app->page_cache);
 }
 
 const struct feature directory_feature = {

@@ -220,6 +220,29 @@ static const struct tarc *heap_top(struct solver *s)
 	return s->hsize ? &s->heap[0] : NULL;
 }
 
+/* The best two of a node's options: v1 (at index *best) and v2. */
+struct top2 {
+	int64_t v1, v2, best;
+};
+
+static inline void top2_offer(struct top2 *t, int64_t v, int64_t idx)
+{
+	if (v > t->v1) {
+		t->v2 = t->v1;
+		t->v1 = v;
+		t->best = idx;
+	} else if (v > t->v2) {
+		t->v2 = v;
+	}
+}
+
+/* The price a node takes after moving its unit along the best option:
+ * the second best's value less epsilon (the best's when it has no other). */
+static inline int64_t top2_price(const struct top2 *t, int64_t eps)
+{
+	return (t->v2 == NEG_INF ? t->v1 : t->v2) - eps;
+}
+
 static int64_t pair_cost(const struct solver *s, int64_t k)
 {
 	return (int64_t)s->p->cost[k] * s->k;
@@ -245,29 +268,19 @@ static uint32_t hold_take(struct solver *s, uint32_t j, uint32_t h)
 static void peer_discharge(struct solver *s, uint32_t j)
 {
 	const struct held *hs = s->hold + s->hoff[j];
-	int64_t v1 = NEG_INF, v2 = NEG_INF;
-	int64_t best = -2;             /* -1: t; else a holder's place */
+	struct top2 o = { NEG_INF, NEG_INF, -2 };   /* best: -1 is t, else a holder's place */
+	int64_t best;
 
-	if (s->tflow[j] < s->p->capacity[j]) {
-		v1 = s->tp;
-		best = -1;
-	}
-	for (uint32_t h = 0; h < s->hn[j]; h++) {
-		int64_t v = hs[h].v;
-
-		if (v > v1) {
-			v2 = v1;
-			v1 = v;
-			best = h;
-		} else if (v > v2) {
-			v2 = v;
-		}
-	}
+	if (s->tflow[j] < s->p->capacity[j])
+		top2_offer(&o, s->tp, -1);
+	for (uint32_t h = 0; h < s->hn[j]; h++)
+		top2_offer(&o, hs[h].v, h);
+	best = o.best;
 	/* Passing to t uses one unit of room: with more left, t is still an
 	 * option at the same value. */
 	if (best == -1 && s->tflow[j] + 1 < s->p->capacity[j])
-		v2 = v1;
-	s->qp[j] = (v2 == NEG_INF ? v1 : v2) - s->eps;
+		o.v2 = o.v1;
+	s->qp[j] = top2_price(&o, s->eps);
 	s->broken |= s->qp[j] < PRICE_FLOOR;
 	s->pushes++;
 	if (best == -1)
@@ -288,20 +301,13 @@ static void peer_discharge(struct solver *s, uint32_t j)
 static void person_bid(struct solver *s, uint32_t i)
 {
 	const struct match_problem *p = s->p;
-	int64_t v1 = s->tp - s->unmatched_scaled, v2 = NEG_INF, best = -1;
+	struct top2 o = { s->tp - s->unmatched_scaled, NEG_INF, -1 };   /* best: -1 is unmatched */
+	int64_t best;
 
-	for (uint32_t k = p->start[i]; k < p->start[i + 1]; k++) {
-		int64_t v = s->qp[p->peer[k]] - pair_cost(s, k);
-
-		if (v > v1) {
-			v2 = v1;
-			v1 = v;
-			best = k;
-		} else if (v > v2) {
-			v2 = v;
-		}
-	}
-	s->pp[i] = (v2 == NEG_INF ? v1 : v2) - s->eps;
+	for (uint32_t k = p->start[i]; k < p->start[i + 1]; k++)
+		top2_offer(&o, s->qp[p->peer[k]] - pair_cost(s, k), k);
+	best = o.best;
+	s->pp[i] = top2_price(&o, s->eps);
 	s->broken |= s->pp[i] < PRICE_FLOOR;
 	s->pushes++;
 	if (best < 0) {

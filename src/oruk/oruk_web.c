@@ -986,21 +986,14 @@ const struct settings oruk_settings = { "ORUK API", keys, sizeof(struct oruk_set
 static enum err oruk_init(struct app *app)
 {
 	const struct oruk_settings *os = oruk_cfg(app);
-	enum err e = directory_init(app);
 
-	if (e)
-		return e;
-	if (os && !app->oruk_cache && os->oruk_cache_mb > 0 && os->oruk_cache_entries > 0)
-		app->oruk_cache = respcache_new((size_t)os->oruk_cache_mb << 20,
-						(size_t)os->oruk_cache_entries, 16);
-	return ERR_OK;
+	return directory_init_cached(app, &app->oruk_cache, os ? os->oruk_cache_mb : 0,
+				     os ? os->oruk_cache_entries : 0);
 }
 
 static void oruk_release(struct app *app)
 {
-	respcache_free(app->oruk_cache);
-	app->oruk_cache = NULL;
-	directory_release(app);
+	directory_release_cached(app, &app->oruk_cache);
 }
 
 const struct feature oruk_feature = {
