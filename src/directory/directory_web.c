@@ -341,8 +341,6 @@ static json_t *browse_links(struct request *req, const struct search_facets *f)
 
 /* ---------------------------------------------------------------- /find */
 
-#define METRES_PER_MILE 1609.344
-
 /* Runs p's search (near place, within miles, when place is given). */
 static enum err run_search(struct request *req, struct search_index *ix,
 		const struct find_params *p, const struct dir_place *place, int miles,
@@ -355,7 +353,7 @@ static enum err run_search(struct request *req, struct search_index *ix,
 		q->near = true;
 		q->lat = place->lat;
 		q->lon = place->lon;
-		q->radius_m = miles * METRES_PER_MILE;
+		q->radius_m = miles * GEO_METRES_PER_MILE;
 	}
 	return search_run(ix, q, &req->arena, res);
 }

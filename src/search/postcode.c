@@ -22,8 +22,6 @@
 #include "core/embedded.h"
 #include "search/postcode.h"
 
-#define EARTH_RADIUS_M 6371008.8   /* mean radius (IUGG) */
-#define METRES_PER_MILE 1609.344
 #define PC_INPUT_MAX 32            /* longer input is not a postcode */
 
 struct pc_row {
@@ -381,22 +379,6 @@ enum err postcode_locate(const char *in, struct postcode_place *out, const char 
 	return ERR_OK;
 }
 
-double geo_distance_m(double lat1, double lon1, double lat2, double lon2)
-{
-	const double rad = M_PI / 180.0;
-	double dlat = (lat2 - lat1) * rad, dlon = (lon2 - lon1) * rad;
-	double s1 = sin(dlat * 0.5), s2 = sin(dlon * 0.5);
-	double a = s1 * s1 + cos(lat1 * rad) * cos(lat2 * rad) * s2 * s2;
-
-	if (a > 1)
-		a = 1;
-	return 2.0 * EARTH_RADIUS_M * asin(sqrt(a));
-}
-
-double geo_miles(double metres)
-{
-	return metres / METRES_PER_MILE;
-}
 
 size_t postcode_sector_count(void)
 {

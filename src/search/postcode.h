@@ -15,6 +15,7 @@
 #include <stddef.h>
 
 #include "core/err.h"
+#include "core/geo.h"          /* geo_distance_m, geo_miles: their users include this */
 
 enum postcode_precision { PC_SECTOR, PC_DISTRICT };
 
@@ -43,10 +44,6 @@ bool postcode_normalise(const char *in, char out[9], const char **why);
  * sentences are static. "GIR 0AA" is refused (it is not a place). */
 enum err postcode_locate(const char *in, struct postcode_place *out, const char **why);
 
-/* Great-circle distance in metres (haversine, mean Earth radius). */
-double geo_distance_m(double lat1, double lon1, double lat2, double lon2);
-/* Metres to miles, for people. */
-double geo_miles(double metres);
 
 /* The number of sectors and districts loaded (tests). */
 size_t postcode_sector_count(void);
