@@ -20,7 +20,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct match_instance in;
+	struct match_owned in;
 	char why[256];
 	enum err e = match_instance_parse((const char *)data, size, &in, why, sizeof(why));
 	const struct match_problem *p = &in.prob;
@@ -56,6 +56,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		free(pair_of);
 		free(used);
 	}
-	match_instance_release(&in);
+	match_owned_release(&in);
 	return 0;
 }

@@ -61,19 +61,8 @@ static bool number(struct reader *r, uint64_t max, uint64_t *out)
 	return true;
 }
 
-void match_instance_release(struct match_instance *in)
-{
-	if (!in)
-		return;
-	free(in->capacity);
-	free(in->start);
-	free(in->peer);
-	free(in->cost);
-	memset(in, 0, sizeof(*in));
-}
-
 /* Groups the triples by person into in's arrays. */
-static enum err group(struct match_instance *in, uint64_t people, uint64_t pairs,
+static enum err group(struct match_owned *in, uint64_t people, uint64_t pairs,
 		const uint32_t *who, const uint32_t *peer, const int32_t *cost)
 {
 	uint32_t *next;
@@ -101,7 +90,7 @@ static enum err group(struct match_instance *in, uint64_t people, uint64_t pairs
 	return ERR_OK;
 }
 
-enum err match_instance_parse(const char *text, size_t len, struct match_instance *out, char *why,
+enum err match_instance_parse(const char *text, size_t len, struct match_owned *out, char *why,
 		size_t whylen)
 {
 	struct reader r = { text, text + len, why, whylen };
@@ -182,6 +171,6 @@ out:
 	free(peer);
 	free(cost);
 	if (e)
-		match_instance_release(out);
+		match_owned_release(out);
 	return e;
 }

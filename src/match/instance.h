@@ -21,19 +21,11 @@
 #include "core/err.h"
 #include "match/match.h"
 
-/* A parsed instance: prob points into the arrays it owns. */
-struct match_instance {
-	struct match_problem prob;
-	uint32_t *capacity, *start, *peer;
-	int32_t *cost;
-};
-
-/* Parses text[0..len). On ERR_INVALID, why (whylen bytes) says what is
- * wrong and where ("pair 3: peer 12 is not below M = 10"); ERR_NOMEM.
- * Free the result with match_instance_release() (also safe after a
- * failure). */
-enum err match_instance_parse(const char *text, size_t len, struct match_instance *out, char *why,
+/* Parses text[0..len) into *out (unmatched at MATCH_UNMATCHED_SOLVE). On
+ * ERR_INVALID, why (whylen bytes) says what is wrong and where ("pair 3:
+ * peer 12 is not below M = 10"); ERR_NOMEM. Free the result with
+ * match_owned_release() (also safe after a failure). */
+enum err match_instance_parse(const char *text, size_t len, struct match_owned *out, char *why,
 		size_t whylen);
-void match_instance_release(struct match_instance *in);
 
 #endif

@@ -441,3 +441,14 @@ enum err match_solve(const struct match_problem *p, int64_t *pair_of, struct mat
 	solver_free(&s);
 	return ERR_OK;
 }
+
+void match_owned_release(struct match_owned *m)
+{
+	if (!m)
+		return;
+	free(m->capacity);
+	free(m->start);
+	free(m->peer);
+	free(m->cost);
+	memset(m, 0, sizeof(*m));
+}

@@ -58,6 +58,16 @@ struct match_result {
 	uint64_t pushes;               /* units moved (for benchmarks) */
 };
 
+/* A problem with the arrays it points into, which it owns: what the text
+ * reader (instance.h) and match_build() (rules.h) return. */
+struct match_owned {
+	struct match_problem prob;
+	uint32_t *capacity, *start, *peer;
+	int32_t *cost;
+};
+/* Frees the arrays and zeroes m (safe on a zeroed one and on NULL). */
+void match_owned_release(struct match_owned *m);
+
 /* Solves p. pair_of[i] (an array of p->people the caller owns) becomes
  * the index of the candidate pair person i is matched by, or -1 when
  * unmatched; res (may be NULL) gets the totals. ERR_INVALID for a problem

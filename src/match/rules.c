@@ -97,17 +97,6 @@ bool match_allowed(const struct match_ask *a, const struct match_offer *o, int32
 
 /* ---------------------------------------------------------------- the problem */
 
-void match_built_release(struct match_built *b)
-{
-	if (!b)
-		return;
-	free(b->capacity);
-	free(b->start);
-	free(b->peer);
-	free(b->cost);
-	memset(b, 0, sizeof(*b));
-}
-
 static bool ended_pair(const struct match_pair *ended, size_t nended, uint32_t person, uint32_t peer)
 {
 	size_t lo = 0, hi = nended;
@@ -127,7 +116,7 @@ static bool ended_pair(const struct match_pair *ended, size_t nended, uint32_t p
 /* Two passes over asks x offers: count each person's candidates, then
  * fill them in (the rules are cheap; no array is grown). */
 enum err match_build(const struct match_ask *asks, uint32_t nasks, const struct match_offer *offers,
-		uint32_t noffers, const struct match_pair *ended, size_t nended, struct match_built *out)
+		uint32_t noffers, const struct match_pair *ended, size_t nended, struct match_owned *out)
 {
 	uint64_t total = 0;
 
@@ -145,7 +134,7 @@ enum err match_build(const struct match_ask *asks, uint32_t nasks, const struct 
 			if (match_allowed(&asks[i], &offers[j], NULL) && !ended_pair(ended, nended, i, j))
 				total++;
 		if (total > MATCH_PAIRS_MAX) {
-			match_built_release(out);
+			match_owned_release(out);
 			return ERR_INVALID;
 		}
 		out->start[i + 1] = (uint32_t)total;
@@ -172,7 +161,7 @@ enum err match_build(const struct match_ask *asks, uint32_t nasks, const struct 
 	};
 	return ERR_OK;
 nomem:
-	match_built_release(out);
+	match_owned_release(out);
 	return ERR_NOMEM;
 }
 

@@ -84,20 +84,14 @@ struct match_pair {
 	uint32_t person, peer;
 };
 
-/* Fills *out (match_problem_release() frees it) with every candidate pair
+/* Fills *out (match_owned_release() frees it) with every candidate pair
  * of asks x offers and its cost, the peers' room as capacities and
  * unmatched at MATCH_UNMATCHED_PAGES. ended (sorted by person then peer,
  * nended long) lists pairs never offered again. ERR_NOMEM; ERR_INVALID
  * when the counts are over match.h's limits. */
 #define MATCH_UNMATCHED_PAGES 1000000
-struct match_built {
-	struct match_problem prob;
-	uint32_t *capacity, *start, *peer;
-	int32_t *cost;
-};
 enum err match_build(const struct match_ask *asks, uint32_t nasks, const struct match_offer *offers,
-		uint32_t noffers, const struct match_pair *ended, size_t nended, struct match_built *out);
-void match_built_release(struct match_built *b);
+		uint32_t noffers, const struct match_pair *ended, size_t nended, struct match_owned *out);
 
 /* Whether the pair passes the hard rules, and at what cost. */
 bool match_allowed(const struct match_ask *a, const struct match_offer *o, int32_t *cost);

@@ -20,7 +20,7 @@ static int solve_file(const char *path)
 	char why[256];
 	size_t len = 0;
 	char *text = cli_read_file(path, PEER_SOLVE_FILE_MAX, &len, why, sizeof(why));
-	struct match_instance in;
+	struct match_owned in;
 	struct match_result res;
 	int64_t *pair_of = NULL;
 	uint64_t t0;
@@ -40,7 +40,7 @@ static int solve_file(const char *path)
 		e = ERR_NOMEM;
 	if (e) {
 		fprintf(stderr, "kith: %s: %s\n", path, err_title(e));
-		match_instance_release(&in);
+		match_owned_release(&in);
 		return 1;
 	}
 	t0 = time_mono_us();
@@ -51,7 +51,7 @@ static int solve_file(const char *path)
 	else
 		fprintf(stderr, "kith: %s: the engine could not solve it (%s)\n", path, err_title(e));
 	free(pair_of);
-	match_instance_release(&in);
+	match_owned_release(&in);
 	return e == ERR_OK ? 0 : 1;
 }
 

@@ -331,14 +331,14 @@ static void a_thousand_people(void **state)
 
 /* ---------------------------------------------------------------- the text form */
 
-static enum err parse(const char *text, struct match_instance *in, char *why)
+static enum err parse(const char *text, struct match_owned *in, char *why)
 {
 	return match_instance_parse(text, strlen(text), in, why, 160);
 }
 
 static void reads_an_instance(void **state)
 {
-	struct match_instance in;
+	struct match_owned in;
 	char why[160];
 	int64_t pair_of[3];
 	struct match_result r;
@@ -358,10 +358,10 @@ static void reads_an_instance(void **state)
 	 * peer 0: 5 + 4 + 7. */
 	assert_int_equal(r.matched, 3);
 	assert_int_equal(r.cost, 16);
-	match_instance_release(&in);
+	match_owned_release(&in);
 	/* Nothing to match. */
 	assert_int_equal(parse("0 0 0", &in, why), ERR_OK);
-	match_instance_release(&in);
+	match_owned_release(&in);
 }
 
 static void refuses_bad_text_saying_where(void **state)
@@ -389,12 +389,12 @@ static void refuses_bad_text_saying_where(void **state)
 
 	UNUSED(state);
 	for (size_t i = 0; i < ARRAY_LEN(bad); i++) {
-		struct match_instance in;
+		struct match_owned in;
 		enum err e = parse(bad[i].text, &in, why);
 
 		if (e != ERR_INVALID || !strstr(why, bad[i].says))
 			fail_msg("\"%s\": %s, \"%s\" (wanted \"%s\")", bad[i].text, err_name(e), why, bad[i].says);
-		match_instance_release(&in);
+		match_owned_release(&in);
 	}
 }
 

@@ -212,7 +212,7 @@ static void built_and_solved(void **state)
 	struct match_ask asks[3] = { ask(), ask(), ask() };
 	struct match_offer offers[2] = { offer(), offer() };
 	static const struct match_pair ended[] = { { 1, 0 } };
-	struct match_built b;
+	struct match_owned b;
 	struct match_result r;
 	int64_t pair_of[3];
 
@@ -231,7 +231,7 @@ static void built_and_solved(void **state)
 	assert_int_equal(b.prob.peer[pair_of[0]], 0);
 	assert_int_equal(b.prob.peer[pair_of[1]], 1);
 	assert_int_equal(pair_of[2], -1);
-	match_built_release(&b);
+	match_owned_release(&b);
 }
 
 int main(void)
