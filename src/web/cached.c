@@ -26,6 +26,24 @@ static void conditional(struct request *req, struct response *resp, const char *
 	}
 }
 
+/* Whether resp->gz could be sent (http_compress() decides the rest): a
+ * plain client's answer copies one body, not two. */
+static bool may_take_gzip(const struct request *req)
+{
+	return !req->is_head && http_accepts_gzip(req_header(req, "Accept-Encoding"));
+}
+
+static void attach_gzip(struct request *req, struct response *resp, const char *gz, size_t n)
+{
+	char *copy;
+
+	if (gz && may_take_gzip(req) && (copy = arena_alloc(&req->arena, n)) != NULL) {
+		memcpy(copy, gz, n);
+		resp->gz = copy;
+		resp->gz_len = n;
+	}
+}
+
 bool cached_answer(struct request *req, struct response *resp, const struct cached *c)
 {
 	const struct respcache_item *it;
@@ -39,10 +57,7 @@ bool cached_answer(struct request *req, struct response *resp, const struct cach
 	resp->content_type = arena_strdup(&req->arena, it->content_type);
 	if (it->hdr_name)
 		resp_header(resp, arena_strdup(&req->arena, it->hdr_name), arena_strdup(&req->arena, it->hdr_val));
-	if (it->gz && (resp->gz = arena_alloc(&req->arena, it->gz_len)) != NULL) {
-		memcpy((char *)(uintptr_t)resp->gz, it->gz, it->gz_len);
-		resp->gz_len = it->gz_len;
-	}
+	attach_gzip(req, resp, it->gz, it->gz_len);
 	if (c->flags & CACHED_ETAG)
 		conditional(req, resp, it->etag);
 	respcache_release(it);
@@ -63,18 +78,17 @@ enum err cached_keep(struct request *req, struct response *resp, enum err e, con
 
 	if (e != ERR_OK || resp->status != 200 || !buf_ok(&resp->body))
 		return e;
-	respcache_etag(resp->body.p, resp->body.len, it.etag);
+	/* A page's tag is made only if it is kept (respcache_put): a signed-in
+	 * person's page, made every time, is not hashed for nothing. */
+	if (c->flags & CACHED_ETAG)
+		respcache_etag(resp->body.p, resp->body.len, it.etag);
 	if (c->cache && c->key && !resp_get_header(resp, "Set-Cookie")) {
 		if (c->keep_header && (it.hdr_val = resp_get_header(resp, c->keep_header)) != NULL)
 			it.hdr_name = c->keep_header;
 		if ((gz = http_gzip(resp->content_type, resp->body.p, resp->body.len, &it.gz_len)) != NULL)
 			it.gz = (const char *)gz;
 		respcache_put(c->cache, c->key, c->klen, c->version, req->now, c->ttl_s, &it);
-		/* This answer too, if the client takes gzip. */
-		if (gz && (resp->gz = arena_alloc(&req->arena, it.gz_len)) != NULL) {
-			memcpy((char *)(uintptr_t)resp->gz, gz, it.gz_len);
-			resp->gz_len = it.gz_len;
-		}
+		attach_gzip(req, resp, (const char *)gz, it.gz_len);   /* this answer too */
 		free(gz);
 	}
 	if (c->flags & CACHED_ETAG)

@@ -25,7 +25,7 @@ import urllib.request
 
 import pytest
 
-from conftest import ROOT, Server, kith, stop_clean, wait_listening
+from conftest import ROOT, Server, free_port, kith, stop_clean, wait_listening
 
 sys.path.insert(0, os.path.join(ROOT, "bench"))
 import nginx_conf  # noqa: E402
@@ -35,14 +35,6 @@ WRK = shutil.which("wrk")
 
 pytestmark = pytest.mark.skipif(not WRK or not os.path.exists(NGINX),
                                 reason="nginx and wrk come from scripts/install-deps.sh")
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 def get(url, headers=None, timeout=10):

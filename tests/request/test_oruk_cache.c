@@ -63,20 +63,13 @@ static struct respcache_stats stats(struct rt *t)
 	return st;
 }
 
-static void get(struct rt *t, const char *target, int want, struct rt_resp *r)
-{
-	rt_get(t, target, r);
-	if (r->status != want)
-		fail_msg("GET %s: %d, wanted %d: %s", target, r->status, want, r->body);
-}
-
 /* The answer to target made now without the cache (it is put back after). */
 static void fresh(struct rt *t, const char *target, struct rt_resp *r)
 {
 	struct respcache *c = t->app.oruk_cache;
 
 	t->app.oruk_cache = NULL;
-	get(t, target, 200, r);
+	rt_get_want(t, target, NULL, 200, r);
 	t->app.oruk_cache = c;
 }
 
@@ -100,9 +93,9 @@ static void hit_is_fresh_bytes(struct rt *t, const char *target)
 	struct rt_resp a, b, f;
 	uint64_t hits;
 
-	get(t, target, 200, &a);
+	rt_get_want(t, target, NULL, 200, &a);
 	hits = stats(t).hits;
-	get(t, target, 200, &b);
+	rt_get_want(t, target, NULL, 200, &b);
 	assert_int_equal(stats(t).hits, hits + 1);
 	fresh(t, target, &f);
 	same(&a, &b);
@@ -117,7 +110,7 @@ static bool lists(struct rt *t, const char *target, const char *name)
 	struct rt_resp r;
 	bool has;
 
-	get(t, target, 200, &r);
+	rt_get_want(t, target, NULL, 200, &r);
 	has = rt_has(&r, name);
 	rt_resp_free(&r);
 	return has;
@@ -145,11 +138,11 @@ static void equivalent_queries_share_and_others_do_not_collide(void **state)
 	struct rt_resp a, b;
 	size_t n;
 
-	get(x->t, "/api/oruk/services?search=walk&per_page=1", 200, &a);
+	rt_get_want(x->t, "/api/oruk/services?search=walk&per_page=1", NULL, 200, &a);
 	n = stats(x->t).entries;
 	/* Another order, an empty value, a parameter ORUK does not list: the
 	 * same query, the same entry. */
-	get(x->t, "/api/oruk/services?per_page=1&taxonomy_id=&search=walk&utm_source=x", 200, &b);
+	rt_get_want(x->t, "/api/oruk/services?per_page=1&taxonomy_id=&search=walk&utm_source=x", NULL, 200, &b);
 	assert_int_equal(stats(x->t).entries, n);
 	same(&a, &b);
 	rt_resp_free(&b);
@@ -167,8 +160,8 @@ static void equivalent_queries_share_and_others_do_not_collide(void **state)
 	for (size_t i = 0; i < ARRAY_LEN(others); i++) {
 		struct rt_resp c, f;
 
-		get(x->t, others[i], 200, &c);
-		get(x->t, others[i], 200, &b);     /* the hit */
+		rt_get_want(x->t, others[i], NULL, 200, &c);
+		rt_get_want(x->t, others[i], NULL, 200, &b);     /* the hit */
 		fresh(x->t, others[i], &f);
 		same(&c, &b);
 		same(&b, &f);
@@ -190,16 +183,16 @@ static void refused_queries_make_no_entry(void **state)
 	char target[96];
 	size_t n = stats(x->t).entries;
 
-	get(x->t, "/api/oruk/services?per_page=abc", 400, &r);
+	rt_get_want(x->t, "/api/oruk/services?per_page=abc", NULL, 400, &r);
 	rt_resp_free(&r);
-	get(x->t, "/api/oruk/services?postcode=NOTAPOSTCODE", 400, &r);
+	rt_get_want(x->t, "/api/oruk/services?postcode=NOTAPOSTCODE", NULL, 400, &r);
 	rt_resp_free(&r);
-	get(x->t, "/api/oruk/services?page=0&search=walk", 400, &r);
+	rt_get_want(x->t, "/api/oruk/services?page=0&search=walk", NULL, 400, &r);
 	rt_resp_free(&r);
 	snprintf(target, sizeof(target), "/api/oruk/services/%s", x->swim);   /* a draft */
-	get(x->t, target, 404, &r);
+	rt_get_want(x->t, target, NULL, 404, &r);
 	rt_resp_free(&r);
-	get(x->t, "/api/oruk/services/0f8fad5b-d9cb-469f-a165-70867728950e", 404, &r);
+	rt_get_want(x->t, "/api/oruk/services/0f8fad5b-d9cb-469f-a165-70867728950e", NULL, 404, &r);
 	rt_resp_free(&r);
 	assert_int_equal(stats(x->t).entries, n);
 }
@@ -240,7 +233,7 @@ static void directory_changes_are_seen_at_once(void **state)
 	snprintf(target, sizeof(target), "/manage/services/%s/archive", x->walk);
 	rt_browser_post_is(x->t, &x->coord, target, "confirm=yes", 303, NULL);
 	assert_false(lists(x->t, list, "Tuesday Health Walk"));
-	get(x->t, one, 404, &r);
+	rt_get_want(x->t, one, NULL, 404, &r);
 	rt_resp_free(&r);
 	hit_is_fresh_bytes(x->t, list);
 }
@@ -253,7 +246,7 @@ static void etag_and_if_none_match(void **state)
 	char inm[256];
 	const char *hdrs[] = { inm, NULL };
 
-	get(x->t, target, 200, &a);
+	rt_get_want(x->t, target, NULL, 200, &a);
 	assert_non_null(rt_header(&a, "ETag"));
 	assert_string_equal(rt_header(&a, "Cache-Control"), "no-cache");
 	/* Named: 304 with the tag and no body, from the cache or not. */
@@ -279,7 +272,7 @@ static void etag_and_if_none_match(void **state)
 
 		snprintf(whole, sizeof(whole), "/api/oruk/services/%s", x->walk);
 
-		get(x->t, whole, 200, &plain);
+		rt_get_want(x->t, whole, NULL, 200, &plain);
 		assert_true(plain.len >= 1024);
 		rt_request(x->t, "GET", whole, gz, NULL, 0, NULL, &b);
 		assert_int_equal(b.status, 200);
@@ -324,7 +317,7 @@ static void a_small_cache_stays_bounded(void **state)
 		struct rt_resp r;
 
 		snprintf(target, sizeof(target), "/api/oruk/services?per_page=%d", i);
-		get(x->t, target, 200, &r);
+		rt_get_want(x->t, target, NULL, 200, &r);
 		rt_resp_free(&r);
 		st = stats(x->t);
 		assert_true(st.entries <= 2);
@@ -342,7 +335,7 @@ static void off_when_set_to_zero(void **state)
 
 	assert_non_null(t);
 	assert_null(t->app.oruk_cache);
-	get(t, "/api/oruk/services?search=walk", 200, &r);
+	rt_get_want(t, "/api/oruk/services?search=walk", NULL, 200, &r);
 	assert_non_null(rt_header(&r, "ETag"));
 	rt_resp_free(&r);
 	rt_free(t);

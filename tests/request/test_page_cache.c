@@ -56,25 +56,13 @@ static struct respcache_stats stats(struct rt *t)
 	return st;
 }
 
-static void get_h(struct rt *t, const char *target, const char *const *hdrs, int want, struct rt_resp *r)
-{
-	rt_request(t, "GET", target, hdrs, NULL, 0, NULL, r);
-	if (r->status != want)
-		fail_msg("GET %s: %d, wanted %d: %s", target, r->status, want, r->body);
-}
-
-static void get(struct rt *t, const char *target, int want, struct rt_resp *r)
-{
-	get_h(t, target, NULL, want, r);
-}
-
 /* The page at target made now without the cache (it is put back after). */
 static void fresh(struct rt *t, const char *target, struct rt_resp *r)
 {
 	struct respcache *c = t->app.page_cache;
 
 	t->app.page_cache = NULL;
-	get(t, target, 200, r);
+	rt_get_want(t, target, NULL, 200, r);
 	t->app.page_cache = c;
 }
 
@@ -95,7 +83,7 @@ static bool has(struct rt *t, const char *target, const char *text)
 	struct rt_resp r;
 	bool yes;
 
-	get(t, target, 200, &r);
+	rt_get_want(t, target, NULL, 200, &r);
 	yes = rt_has(&r, text);
 	rt_resp_free(&r);
 	return yes;
@@ -114,10 +102,10 @@ static void a_visitors_page_again_is_the_fresh_page_and_asks_no_database(void **
 		struct respcache_stats before;
 		uint64_t stmts;
 
-		get(x->t, pages[i], 200, &a);
+		rt_get_want(x->t, pages[i], NULL, 200, &a);
 		before = stats(x->t);
 		stmts = db_stmt_count(rt_db(x->t));
-		get(x->t, pages[i], 200, &b);
+		rt_get_want(x->t, pages[i], NULL, 200, &b);
 		assert_int_equal(db_stmt_count(rt_db(x->t)), stmts);
 		assert_int_equal(stats(x->t).hits, before.hits + 1);
 		fresh(x->t, pages[i], &f);
@@ -152,7 +140,7 @@ static void signed_in_pages_are_never_kept_nor_shown_to_others(void **state)
 		}
 		assert_int_equal(stats(x->t).entries, n);
 		/* The next visitor gets the visitor's page, not theirs. */
-		get(x->t, pages[i], 200, &r);
+		rt_get_want(x->t, pages[i], NULL, 200, &r);
 		assert_false(rt_has(&r, "Sign out"));
 		rt_resp_free(&r);
 	}
@@ -163,7 +151,7 @@ static void signed_in_pages_are_never_kept_nor_shown_to_others(void **state)
 		rt_browser_get(x->t, &x->own, x->service, &r);
 		assert_true(rt_has(&r, "/edit"));
 		rt_resp_free(&r);
-		get(x->t, x->service, 200, &r);
+		rt_get_want(x->t, x->service, NULL, 200, &r);
 		assert_false(rt_has(&r, "/manage/services/"));
 		rt_resp_free(&r);
 	}
@@ -180,7 +168,7 @@ static void directory_changes_are_seen_on_the_next_page(void **state)
 	assert_false(has(x->t, x->find, "Thursday Walk to the Pool"));
 	assert_true(has(x->t, x->service, "Tuesday Health Walk"));
 	assert_true(has(x->t, x->service, "Tuesday Health Walk"));
-	get(x->t, draft, 404, &r);
+	rt_get_want(x->t, draft, NULL, 404, &r);
 	rt_resp_free(&r);
 
 	/* Published: on the very next find page, and its own page is there. */
@@ -204,7 +192,7 @@ static void directory_changes_are_seen_on_the_next_page(void **state)
 	/* Archived: its page is gone for visitors at once. */
 	snprintf(target, sizeof(target), "/manage/services/%s/archive", x->walk);
 	rt_browser_post_is(x->t, &x->coord, target, "confirm=yes", 303, NULL);
-	get(x->t, x->service, 404, &r);
+	rt_get_want(x->t, x->service, NULL, 404, &r);
 	rt_resp_free(&r);
 	assert_false(has(x->t, x->find, "Tuesday Health Walk"));
 }
@@ -220,9 +208,9 @@ static void the_gzip_is_made_once_and_unzips_to_the_page(void **state)
 		size_t n1, n2;
 		char *b1, *b2;
 
-		get(x->t, pages[i], 200, &plain);                 /* made and kept */
-		get_h(x->t, pages[i], gz, 200, &first);           /* from the cache */
-		get_h(x->t, pages[i], gz, 200, &again);
+		rt_get_want(x->t, pages[i], NULL, 200, &plain);                 /* made and kept */
+		rt_get_want(x->t, pages[i], gz, 200, &first);           /* from the cache */
+		rt_get_want(x->t, pages[i], gz, 200, &again);
 		assert_string_equal(rt_header(&first, "Content-Encoding"), "gzip");
 		assert_non_null(strstr(rt_header(&first, "Vary"), "Accept-Encoding"));
 		assert_non_null(strstr(rt_header(&plain, "Vary"), "Accept-Encoding"));
@@ -245,9 +233,9 @@ static void the_gzip_is_made_once_and_unzips_to_the_page(void **state)
 	{
 		struct rt_resp z, p, f;
 
-		get_h(x->t, x->org, gz, 200, &z);
+		rt_get_want(x->t, x->org, gz, 200, &z);
 		assert_string_equal(rt_header(&z, "Content-Encoding"), "gzip");
-		get(x->t, x->org, 200, &p);
+		rt_get_want(x->t, x->org, NULL, 200, &p);
 		assert_null(rt_header(&p, "Content-Encoding"));
 		fresh(x->t, x->org, &f);
 		same(&p, &f);
@@ -266,20 +254,20 @@ static void a_new_day_makes_the_page_again(void **state)
 	struct rt_resp r;
 
 	time_set_fake(noon);
-	get(x->t, x->service, 200, &r);
+	rt_get_want(x->t, x->service, NULL, 200, &r);
 	rt_resp_free(&r);
 	st = stats(x->t);
-	get(x->t, x->service, 200, &r);
+	rt_get_want(x->t, x->service, NULL, 200, &r);
 	rt_resp_free(&r);
 	assert_int_equal(stats(x->t).hits, st.hits + 1);
 	time_set_fake(noon + 86400);
-	get(x->t, x->service, 200, &r);
+	rt_get_want(x->t, x->service, NULL, 200, &r);
 	rt_resp_free(&r);
 	assert_int_equal(stats(x->t).hits, st.hits + 1);
 	assert_int_equal(stats(x->t).misses, st.misses + 1);
 	/* And a kept page is not shown after its page_cache_seconds. */
 	time_set_fake(noon + 86400 + 31);
-	get(x->t, x->service, 200, &r);
+	rt_get_want(x->t, x->service, NULL, 200, &r);
 	rt_resp_free(&r);
 	assert_int_equal(stats(x->t).hits, st.hits + 1);
 	time_set_fake(0);
@@ -293,15 +281,15 @@ static void refusals_and_missing_pages_are_not_kept(void **state)
 	size_t n = stats(x->t).entries;
 
 	snprintf(draft, sizeof(draft), "/services/%s", x->swim);
-	get(x->t, "/find?q=walk&postcode=NOTAPOSTCODE", 422, &r);
+	rt_get_want(x->t, "/find?q=walk&postcode=NOTAPOSTCODE", NULL, 422, &r);
 	rt_resp_free(&r);
-	get(x->t, "/find?q=%ff", 400, &r);
+	rt_get_want(x->t, "/find?q=%ff", NULL, 400, &r);
 	rt_resp_free(&r);
-	get(x->t, draft, 404, &r);
+	rt_get_want(x->t, draft, NULL, 404, &r);
 	rt_resp_free(&r);
-	get(x->t, "/services/0f8fad5b-d9cb-469f-a165-70867728950e", 404, &r);
+	rt_get_want(x->t, "/services/0f8fad5b-d9cb-469f-a165-70867728950e", NULL, 404, &r);
 	rt_resp_free(&r);
-	get(x->t, "/organisations/0f8fad5b-d9cb-469f-a165-70867728950e", 404, &r);
+	rt_get_want(x->t, "/organisations/0f8fad5b-d9cb-469f-a165-70867728950e", NULL, 404, &r);
 	rt_resp_free(&r);
 	assert_int_equal(stats(x->t).entries, n);
 	/* The organiser sees their own draft; that is not kept either. */
@@ -316,10 +304,10 @@ static void the_page_and_its_json_are_kept_apart(void **state)
 	static const char *const json[] = { "Accept: application/json", NULL };
 	struct rt_resp h, j, h2, j2;
 
-	get(x->t, x->service, 200, &h);
-	get_h(x->t, x->service, json, 200, &j);
-	get(x->t, x->service, 200, &h2);
-	get_h(x->t, x->service, json, 200, &j2);
+	rt_get_want(x->t, x->service, NULL, 200, &h);
+	rt_get_want(x->t, x->service, json, 200, &j);
+	rt_get_want(x->t, x->service, NULL, 200, &h2);
+	rt_get_want(x->t, x->service, json, 200, &j2);
 	assert_non_null(strstr(h.content_type, "text/html"));
 	assert_non_null(strstr(j.content_type, "application/json"));
 	assert_string_equal(h2.content_type, h.content_type);
@@ -340,7 +328,7 @@ static void off_when_set_to_zero(void **state)
 
 	assert_non_null(t);
 	assert_null(t->app.page_cache);
-	get(t, "/find?q=walk", 200, &r);
+	rt_get_want(t, "/find?q=walk", NULL, 200, &r);
 	rt_resp_free(&r);
 	rt_free(t);
 }

@@ -301,6 +301,14 @@ void rt_api_list_rule(struct rt *t, const char *path, const char *token, int64_t
 	rt_resp_free(&r);
 }
 
+void rt_get_want(struct rt *t, const char *target, const char *const *headers, int want,
+		struct rt_resp *out)
+{
+	rt_request(t, "GET", target, headers, NULL, 0, NULL, out);
+	if (out->status != want)
+		fail_msg("GET %s: %d, wanted %d: %s", target, out->status, want, out->body ? out->body : "");
+}
+
 char *rt_gunzip(const struct rt_resp *r, size_t *n)
 {
 	size_t cap = 1 << 20;

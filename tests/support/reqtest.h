@@ -122,6 +122,10 @@ void rt_request(struct rt *t, const char *method, const char *target,
 		const char *const *headers, const char *body, size_t body_len,
 		const char *client_ip, struct rt_resp *out);
 void rt_get(struct rt *t, const char *target, struct rt_resp *out);
+/* GET with headers (may be NULL) that must answer want: anything else
+ * fails the test, naming the target, the status and the body. */
+void rt_get_want(struct rt *t, const char *target, const char *const *headers, int want,
+		struct rt_resp *out);
 /* POST with a body and content type. */
 void rt_post(struct rt *t, const char *target, const char *ctype, const char *body,
 		struct rt_resp *out);
