@@ -16,6 +16,7 @@
  * field error until their features add a resolver here.
  */
 #include "core/common.h"
+#include "core/fields.h"
 #include "auth/attempts.h"
 #include "audit/audit.h"
 #include "auth/person.h"
@@ -89,50 +90,6 @@ uint64_t ref_needs_bits(const char **codes, size_t n, bool *ok)
 
 /* ---------------------------------------------------------------- checks */
 
-static void err_add(json_t *errors, const char *field, const char *detail)
-{
-	if (errors)
-		json_array_append_new(errors, json_pack("{s:s, s:s}", "field", field, "detail", detail));
-}
-
-/* Characters (code points) of clean UTF-8. */
-static size_t chars(const char *s)
-{
-	size_t n = 0;
-
-	for (; *s; s++)
-		if (((unsigned char)*s & 0xc0) != 0x80)
-			n++;
-	return n;
-}
-
-/* A free-text field: readable, within max characters, on one line when
- * asked. what starts the sentence ("The address"). */
-static bool text_ok(json_t *errors, const char *field, const char *what, const char *s,
-		size_t max, bool one_line)
-{
-	char msg[160];
-
-	if (!s || !*s)
-		return true;
-	if (strlen(s) > max * 4 || !str_is_clean_utf8(s, strlen(s))) {
-		snprintf(msg, sizeof(msg), "%s has characters we cannot read: remove them and try again", what);
-		err_add(errors, field, msg);
-		return false;
-	}
-	if (one_line && strpbrk(s, "\r\n\t")) {
-		snprintf(msg, sizeof(msg), "%s must be on one line", what);
-		err_add(errors, field, msg);
-		return false;
-	}
-	if (chars(s) > max) {
-		snprintf(msg, sizeof(msg), "%s must be %zu characters or fewer", what, max);
-		err_add(errors, field, msg);
-		return false;
-	}
-	return true;
-}
-
 /* YYYY-MM-DD, a real date, after 1900 and not in the future. */
 static bool birth_date_ok(const char *s, int64_t now)
 {
@@ -147,42 +104,42 @@ static void check_person(const struct ref_person *p, int64_t now, json_t *errors
 	bool have_by = false;
 
 	if (str_is_blank(p->name))
-		err_add(errors, "person.name", "Enter the person's name");
+		field_err(errors, "person.name", "Enter the person's name");
 	else
-		text_ok(errors, "person.name", "The name", p->name, REF_NAME_MAX, true);
+		field_text_ok(errors, "person.name", "The name", p->name, REF_NAME_MAX, true);
 	if (!str_is_blank(p->email)) {
 		if (strlen(p->email) > PERSON_EMAIL_MAX)
-			err_add(errors, "person.email", "The email address must be 254 characters or fewer");
+			field_err(errors, "person.email", "The email address must be 254 characters or fewer");
 		else if (person_check_email(p->email))
-			err_add(errors, "person.email",
+			field_err(errors, "person.email",
 				"Enter an email address in the correct format, like name@example.com");
 	}
 	if (!str_is_blank(p->phone) && person_check_phone(p->phone))
-		err_add(errors, "person.phone", person_check_phone(p->phone));
-	text_ok(errors, "person.address", "The address", p->address, REF_ADDRESS_MAX, false);
+		field_err(errors, "person.phone", person_check_phone(p->phone));
+	field_text_ok(errors, "person.address", "The address", p->address, REF_ADDRESS_MAX, false);
 	if (str_is_blank(p->contact_by))
-		err_add(errors, "person.contact_by", "Choose how the person would like to be contacted");
+		field_err(errors, "person.contact_by", "Choose how the person would like to be contacted");
 	else if (!(have_by = contact_by_parse(p->contact_by, &by)))
-		err_add(errors, "person.contact_by",
+		field_err(errors, "person.contact_by",
 			"Choose how the person would like to be contacted from the list");
 	if (have_by && by == CONTACT_EMAIL && str_is_blank(p->email))
-		err_add(errors, "person.email",
+		field_err(errors, "person.email",
 			"Enter an email address, or choose another way to contact the person");
 	if (have_by && by == CONTACT_PHONE && str_is_blank(p->phone))
-		err_add(errors, "person.phone",
+		field_err(errors, "person.phone",
 			"Enter a telephone number, or choose another way to contact the person");
 	if (have_by && by == CONTACT_POST && str_is_blank(p->address))
-		err_add(errors, "person.address",
+		field_err(errors, "person.address",
 			"Enter a postal address, or choose another way to contact the person");
-	text_ok(errors, "person.access_needs", "Accessibility needs", p->access_needs,
+	field_text_ok(errors, "person.access_needs", "Accessibility needs", p->access_needs,
 		REF_ACCESS_MAX, false);
 	if (!str_is_blank(p->language) && vocab_find(vocab_languages, vocab_languages_n, p->language) < 0)
-		err_add(errors, "person.language", "Choose a language from the list");
+		field_err(errors, "person.language", "Choose a language from the list");
 	if (!str_is_blank(p->birth_date) && !birth_date_ok(p->birth_date, now))
-		err_add(errors, "person.birth_date",
+		field_err(errors, "person.birth_date",
 			"Enter a date of birth in the past as year, month and day, like 1956-03-27");
 	if (!str_is_blank(p->nhs_number) && !nhs_number_valid(p->nhs_number, NULL))
-		err_add(errors, "person.nhs_number",
+		field_err(errors, "person.nhs_number",
 			"Enter a 10-digit NHS number, like 943 476 5919, or leave it empty");
 }
 
@@ -196,38 +153,38 @@ bool referral_check(const struct ref_new *n, int64_t now, json_t *errors)
 
 	if (!str_is_blank(n->client_id)) {
 		if (!str_is_uuid(str_c(n->client_id)))
-			err_add(errors, "client_id", "Choose someone from your caseload");
+			field_err(errors, "client_id", "Choose someone from your caseload");
 	} else {
 		check_person(&n->person, now, errors);
 	}
 	if (!n->consent_share)
-		err_add(errors, "consent.share", "The person must agree to share their details with "
+		field_err(errors, "consent.share", "The person must agree to share their details with "
 			"the organisation they are referred to, or the referral cannot be made");
 	if (!str_is_blank(n->consent_method)) {
 		if (!consent_method_parse(n->consent_method, &m))
-			err_add(errors, "consent.method",
+			field_err(errors, "consent.method",
 				"Choose how the person gave consent: verbally, in writing or online");
 	} else if (!self) {
-		err_add(errors, "consent.method",
+		field_err(errors, "consent.method",
 			"Choose how the person gave consent: verbally, in writing or online");
 	}
 	if (str_is_blank(n->target_type) || !ref_target_parse(n->target_type, &t))
-		err_add(errors, "target.type", "Choose what to refer the person to");
+		field_err(errors, "target.type", "Choose what to refer the person to");
 	if (str_is_blank(n->target_id) || !str_is_uuid(str_c(n->target_id)))
-		err_add(errors, "target.id", "Choose a service that is listed in the directory");
-	text_ok(errors, "reason", "What matters to the person", n->reason, REF_REASON_MAX, false);
+		field_err(errors, "target.id", "Choose a service that is listed in the directory");
+	field_text_ok(errors, "reason", "What matters to the person", n->reason, REF_REASON_MAX, false);
 	ref_needs_bits(n->needs, n->nneeds, &ok);
 	if (!ok || n->nneeds > ref_needs_n * 2)
-		err_add(errors, "needs", "Choose what matters to the person from the list");
+		field_err(errors, "needs", "Choose what matters to the person from the list");
 	else if (n->nneeds == 0 && str_is_blank(n->reason) && !n->turn_up)
-		err_add(errors, "needs", "Choose at least one thing that matters to the person, "
+		field_err(errors, "needs", "Choose at least one thing that matters to the person, "
 			"or describe it in their own words");
 	if (!str_is_blank(n->source) && !ref_source_parse(n->source, &s))
-		err_add(errors, "source", "Choose who is making the referral from the list");
+		field_err(errors, "source", "Choose who is making the referral from the list");
 	if (n->external_id && strlen(n->external_id) > REF_EXTERNAL_ID_MAX)
-		err_add(errors, "external_id", "The sending system's identifier must be 200 characters or fewer");
+		field_err(errors, "external_id", "The sending system's identifier must be 200 characters or fewer");
 	else if (n->external_id && !str_is_clean_utf8(n->external_id, strlen(n->external_id)))
-		err_add(errors, "external_id", "The sending system's identifier has characters we cannot read");
+		field_err(errors, "external_id", "The sending system's identifier has characters we cannot read");
 	return json_array_size(errors) == before;
 }
 
@@ -255,7 +212,7 @@ static enum err resolve_service(struct db *db, const char *id, struct target_inf
 	if (e == ERR_OK && sm.state != SVC_PUBLISHED)
 		e = ERR_NOT_FOUND;
 	if (e == ERR_NOT_FOUND) {
-		err_add(errors, "target.id", "Choose a service that is listed in the directory");
+		field_err(errors, "target.id", "Choose a service that is listed in the directory");
 		e = ERR_INVALID;
 	}
 	if (e == ERR_OK) {
@@ -275,7 +232,7 @@ static enum err resolve_not_open(struct db *db, const char *id, struct target_in
 	UNUSED(db);
 	UNUSED(id);
 	UNUSED(out);
-	err_add(errors, "target.type", words);
+	field_err(errors, "target.type", words);
 	return ERR_INVALID;
 }
 
@@ -686,7 +643,7 @@ static bool settle_source(const struct actor *by, struct ref_new *x, enum ref_so
 	} else if (!ref_source_parse(x->source, src)) {
 		return true;          /* referral_check says so */
 	} else if (*src != REF_SRC_SELF && !can_refer) {
-		err_add(errors, "source", "You can only refer yourself");
+		field_err(errors, "source", "You can only refer yourself");
 		return false;
 	}
 	x->source = ref_source_name(*src);
@@ -696,7 +653,7 @@ static bool settle_source(const struct actor *by, struct ref_new *x, enum ref_so
 	 * their contact details: an NHS number would let anyone ask, in
 	 * someone else's name, whether that person is being referred. */
 	if (*src == REF_SRC_SELF && !str_is_blank(x->person.nhs_number)) {
-		err_add(errors, "person.nhs_number", "Leave out the NHS number when you refer "
+		field_err(errors, "person.nhs_number", "Leave out the NHS number when you refer "
 			"yourself. The people who support you can add it");
 		return false;
 	}
@@ -723,7 +680,7 @@ static void conflict_words(json_t *errors, bool self, const char *target)
 
 	snprintf(msg, sizeof(msg), "%s already %s an open referral to %s. Another can be made once "
 		 "that one has ended.", self ? "You" : "This person", self ? "have" : "has", target);
-	err_add(errors, "target.id", msg);
+	field_err(errors, "target.id", msg);
 }
 
 /* Who a referral is for, for "one open referral of a person to a place":
@@ -948,14 +905,14 @@ static bool move_input_ok(enum ref_status to, const char *reason, const char *no
 
 	if (to == REF_DECLINED &&
 	    ref_code_find(ref_decline_reasons, ref_decline_reasons_n, reason) < 0) {
-		err_add(errors, "reason", "Choose why the referral was declined");
+		field_err(errors, "reason", "Choose why the referral was declined");
 		ok = false;
 	}
 	if (to == REF_CLOSED && ref_code_find(ref_close_reasons, ref_close_reasons_n, reason) < 0) {
-		err_add(errors, "reason", "Choose why the referral is being closed");
+		field_err(errors, "reason", "Choose why the referral is being closed");
 		ok = false;
 	}
-	return text_ok(errors, "note", "The note", note, REF_REASON_MAX, false) && ok;
+	return field_text_ok(errors, "note", "The note", note, REF_REASON_MAX, false) && ok;
 }
 
 /* When a dated step happened: *at (the referral's contacted_at,
@@ -980,18 +937,18 @@ static bool step_when(const struct ref_row *row, enum ref_status to, const char 
 		after = "the person first came along";
 	}
 	if (!str_is_blank(happened_on) && !uk_parse_day(happened_on, &day)) {
-		err_add(errors, "happened_on", "Enter the date it happened as a real date, like 2026-12-03");
+		field_err(errors, "happened_on", "Enter the date it happened as a real date, like 2026-12-03");
 		return false;
 	}
 	if (day > today) {
-		err_add(errors, "happened_on", "The date it happened must be today or in the past");
+		field_err(errors, "happened_on", "The date it happened must be today or in the past");
 		return false;
 	}
 	if (day < uk_local_day(floor_t)) {
 		uk_format_day(uk_local_day(floor_t), words, sizeof(words));
 		snprintf(msg, sizeof(msg), "The date it happened must be on or after %s, when %s",
 			 words, after);
-		err_add(errors, "happened_on", msg);
+		field_err(errors, "happened_on", msg);
 		return false;
 	}
 	uk_date(day, &y, &mo, &d);
@@ -1010,19 +967,19 @@ static bool step_how_ok(enum ref_status to, const struct ref_step *s, json_t *er
 
 	if (!ref_status_dated(to)) {
 		if (!str_is_blank(s->happened_on)) {
-			err_add(errors, "happened_on", "Only contact and attendance are recorded with "
+			field_err(errors, "happened_on", "Only contact and attendance are recorded with "
 				"the date they happened: leave the date out for this step");
 			ok = false;
 		}
 		if (!str_is_blank(s->method)) {
-			err_add(errors, "method", "Only contact and attendance are recorded with how "
+			field_err(errors, "method", "Only contact and attendance are recorded with how "
 				"they happened: leave the method out for this step");
 			ok = false;
 		}
 		return ok;
 	}
 	if (!str_is_blank(s->method) && !step_method_parse(s->method, &how)) {
-		err_add(errors, "method", "Choose how it happened: by phone (\"phone\"), in person "
+		field_err(errors, "method", "Choose how it happened: by phone (\"phone\"), in person "
 			"(\"in_person\"), by email (\"email\"), by text message (\"text\"), by letter "
 			"(\"letter\") or online (\"online\")");
 		ok = false;
@@ -1044,7 +1001,7 @@ enum err ref_move(const struct referral_env *env, struct db *db, const struct ac
 	enum err e;
 
 	if (str_is_blank(s->to) || !ref_status_parse(s->to, &to)) {
-		err_add(errors, "status", "Choose what has happened from the list");
+		field_err(errors, "status", "Choose what has happened from the list");
 		return ERR_INVALID;
 	}
 	dated = ref_status_dated(to);
@@ -1061,7 +1018,7 @@ enum err ref_move(const struct referral_env *env, struct db *db, const struct ac
 	e = referral_can_move(parties, row.m.status, to, row.attended_at, ref_sustained_weeks(env), now,
 			      why, sizeof(why));
 	if (e) {
-		err_add(errors, "status", why);
+		field_err(errors, "status", why);
 		goto out;
 	}
 	if (dated && !step_when(&row, to, s->happened_on, now, &at, day, errors)) {
@@ -1071,14 +1028,14 @@ enum err ref_move(const struct referral_env *env, struct db *db, const struct ac
 	/* Still attending counts its weeks to the day it happened. */
 	if (to == REF_SUSTAINED && (e = referral_can_move(parties, row.m.status, to, row.attended_at,
 			ref_sustained_weeks(env), at, why, sizeof(why))) != ERR_OK) {
-		err_add(errors, "happened_on", why);
+		field_err(errors, "happened_on", why);
 		e = ERR_INVALID;
 		goto out;
 	}
 	if ((e = ref_db_set_status(db, row.m.id, row.m.status, to, reason, at, now, &changes)) != ERR_OK)
 		goto out;
 	if (changes != 1) {
-		err_add(errors, "status", "Someone else changed this referral a moment ago: look at "
+		field_err(errors, "status", "Someone else changed this referral a moment ago: look at "
 			"it again before changing it.");
 		e = ERR_CONFLICT;
 		goto out;
@@ -1158,24 +1115,24 @@ enum err referral_casework(struct db *db, const struct actor *actor, const struc
 	if (!referral_may_casework(actor, &fresh))
 		return ERR_FORBIDDEN;
 	if (has_note)
-		ok = text_ok(errors, "note", "The note", note, REF_REASON_MAX, false);
+		ok = field_text_ok(errors, "note", "The note", note, REF_REASON_MAX, false);
 	if (next_on && next_on[0]) {
 		int y, mo, d;
 
 		if (!uk_parse_day(next_on, &day)) {
-			err_add(errors, "next_contact_on", "Enter the date of the next contact as a real "
+			field_err(errors, "next_contact_on", "Enter the date of the next contact as a real "
 				"date, like 2026-12-03");
 			ok = false;
 		} else if (day < today) {
-			err_add(errors, "next_contact_on", "The date of the next contact must be today "
+			field_err(errors, "next_contact_on", "The date of the next contact must be today "
 				"or in the future");
 			ok = false;
 		} else if (day > today + NEXT_CONTACT_DAYS_MAX) {
-			err_add(errors, "next_contact_on", "The date of the next contact must be within "
+			field_err(errors, "next_contact_on", "The date of the next contact must be within "
 				"two years");
 			ok = false;
 		} else if (!ref_status_open(fresh.status)) {
-			err_add(errors, "next_contact_on", "This referral has ended, so there is no "
+			field_err(errors, "next_contact_on", "This referral has ended, so there is no "
 				"next contact to plan");
 			ok = false;
 		} else {
@@ -1184,7 +1141,7 @@ enum err referral_casework(struct db *db, const struct actor *actor, const struc
 		}
 	}
 	if (ok && !has_note && !next_on) {
-		err_add(errors, "note", "Write a note, or give the date of the next contact");
+		field_err(errors, "note", "Write a note, or give the date of the next contact");
 		ok = false;
 	}
 	if (!ok)
@@ -1281,13 +1238,13 @@ enum err referral_consent(struct db *db, const struct actor *actor,
 	if (!(parties & (PARTY_PERSON | PARTY_REFERRER | PARTY_STAFF)))
 		return ERR_FORBIDDEN;
 	if (str_is_blank(purpose) || !consent_purpose_parse(purpose, &p)) {
-		err_add(errors, "purpose", "Choose what the consent is for from the list");
+		field_err(errors, "purpose", "Choose what the consent is for from the list");
 		ok = false;
 	}
 	/* The person recording their own consent gives it online. */
 	own = (parties & PARTY_PERSON) && !(parties & PARTY_STAFF);
 	if (give && !own && (str_is_blank(method) || !consent_method_parse(method, &meth))) {
-		err_add(errors, "method", "Choose how consent was given: verbally, in writing or online");
+		field_err(errors, "method", "Choose how consent was given: verbally, in writing or online");
 		ok = false;
 	}
 	if (!ok)

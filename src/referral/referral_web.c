@@ -420,17 +420,6 @@ static void new_from_bound(struct request *req, const struct bound *b, const jso
 }
 
 /* describedby for a field with a hint and/or an error. */
-static json_t *described(const char *id, bool hint, bool err)
-{
-	if (hint && err)
-		return json_sprintf("%s-hint %s-error", id, id);
-	if (hint)
-		return json_sprintf("%s-hint", id);
-	if (err)
-		return json_sprintf("%s-error", id);
-	return json_null();
-}
-
 /* One text input or textarea (partials/form-input.html), in the words
  * for the person themself or for someone referring them. */
 static json_t *text_model(const struct pfield *f, bool self, const json_t *values,
@@ -446,43 +435,6 @@ static json_t *text_model(const struct pfield *f, bool self, const json_t *value
 	return web_field(&d, values, errors);
 }
 
-/* A group of radios (partials/radios.html): the first one's id is the
- * group's, so the error summary can link to it. name is the group's (its
- * ids and its error's field); input the radios' own name in the form, NULL
- * for the same (a referral step's "method" radios share one input name
- * while each step's group has its own ids). */
-static json_t *radios_model(const char *name, const char *input, const char *legend,
-		const char *hint, const char *const *values, const char *const *labels, size_t n,
-		const char *chosen, const json_t *errors)
-{
-	json_t *items = json_array();
-	const char *err = web_error_for(errors, name);
-
-	for (size_t i = 0; i < n; i++)
-		/* reveal and reveal_id are set (null) on every item so the
-		 * partial never finds an outer context's; contact_by_model fills
-		 * them where a box shows under a choice. */
-		json_array_append_new(items, json_pack("{s:o, s:s, s:s, s:s, s:b, s:n, s:n}",
-			"id", i == 0 ? json_string(name) : json_sprintf("%s-%s", name, values[i]),
-			"name", input ? input : name, "value", values[i], "label", labels[i],
-			"checked", chosen && strcmp(chosen, values[i]) == 0,
-			"reveal", "reveal_id"));
-	return json_pack("{s:s, s:s, s:o, s:o, s:o, s:o}", "name", name, "legend", legend,
-		"hint", jstr_or_null(hint), "error", jstr_or_null(err),
-		"describedby", described(name, hint != NULL, err != NULL), "items", items);
-}
-
-/* Checkboxes in directory/checkboxes.html's shape. */
-static json_t *checks_model(const char *group, const char *legend, const char *hint,
-		json_t *items, const json_t *errors)
-{
-	const char *err = web_error_for(errors, group);
-
-	return json_pack("{s:s, s:s, s:o, s:o, s:o, s:o}", "group", group, "legend", legend,
-		"hint", jstr_or_null(hint), "error", jstr_or_null(err),
-		"describedby", described(group, hint != NULL, err != NULL), "items", items);
-}
-
 static json_t *needs_model(const json_t *values, const json_t *errors)
 {
 	json_t *items = json_array();
@@ -493,7 +445,7 @@ static json_t *needs_model(const json_t *values, const json_t *errors)
 			"id", i == 0 ? json_string("needs") : json_sprintf("needs-%s", ref_needs[i].code),
 			"name", "needs", "value", ref_needs[i].code, "label", ref_needs[i].name,
 			"checked", web_has_value(chosen, ref_needs[i].code)));
-	return checks_model("needs", "What matters to them", "Choose all that they talk about",
+	return web_checks("needs", "What matters to them", "Choose all that they talk about",
 			    items, errors);
 }
 
@@ -518,10 +470,10 @@ static json_t *consent_model(struct request *req, bool self, const char *org_nam
 			"label", label, "checked", json_is_true(json_object_get(values, consent_fields[p]))));
 	}
 	if (self)
-		return checks_model("consent.share", "What you agree to", "You need to agree to "
+		return web_checks("consent.share", "What you agree to", "You need to agree to "
 				    "the first one so they can contact you. You can change your "
 				    "mind at any time.", items, errors);
-	return checks_model("consent.share", "What they agree to", "Read each one to them. They "
+	return web_checks("consent.share", "What they agree to", "Read each one to them. They "
 			    "need to agree to the first for the referral to be made. They can "
 			    "change their mind at any time.", items, errors);
 }
@@ -547,7 +499,7 @@ static json_t *contact_by_model(bool self, const json_t *values, const json_t *e
 		boxes[n] = box[c];
 		n++;
 	}
-	m = radios_model("person.contact_by", NULL, self ? "How would you like them to get in touch?" :
+	m = web_radios("person.contact_by", NULL, self ? "How would you like them to get in touch?" :
 			 "How would they like to be contacted?", NULL, vals, labels, n,
 			 jtext(values, "person.contact_by"), errors);
 	json_array_foreach(json_object_get(m, "items"), i, it) {
@@ -571,30 +523,8 @@ static json_t *languages_model(const json_t *values, const json_t *errors)
 			"label", vocab_languages[i].name, "selected", strcmp(chosen, vocab_languages[i].code) == 0));
 	return json_pack("{s:s, s:s, s:s, s:o, s:o, s:o}", "id", "person.language",
 		"label", "Preferred language (optional)", "first", "Not given",
-		"error", jstr_or_null(err), "describedby", described("person.language", false, err != NULL),
+		"error", jstr_or_null(err), "describedby", web_described("person.language", false, err != NULL),
 		"items", items);
-}
-
-/* A date's three boxes (referral/date.html): the day box's id is the
- * date's own, so the error summary links to it. */
-static json_t *date_model(const char *id, const char *legend, const char *hint,
-		const char *day, const char *month, const char *year, const json_t *errors)
-{
-	const char *err = web_error_for(errors, id);
-	const char *const value[3] = { day, month, year };
-	static const char *const part[3] = { "day", "month", "year" };
-	static const char *const label[3] = { "Day", "Month", "Year" };
-	json_t *boxes = json_array();
-
-	for (int k = 0; k < 3; k++)
-		json_array_append_new(boxes, json_pack("{s:o, s:o, s:s, s:s, s:s}",
-			"box_id", k ? json_sprintf("%s-%s", id, part[k]) : json_string(id),
-			"box_name", json_sprintf("%s-%s", id, part[k]), "label", label[k],
-			"width", k == 2 ? "govuk-input--width-4" : "govuk-input--width-2",
-			"value", value[k] ? value[k] : ""));
-	return json_pack("{s:s, s:s, s:o, s:o, s:o, s:o}", "id", id, "legend", legend,
-		"hint", jstr_or_null(hint), "error", jstr_or_null(err),
-		"describedby", described(id, hint != NULL, err != NULL), "boxes", boxes);
 }
 
 static json_t *source_model(struct request *req, const json_t *values, const json_t *errors)
@@ -606,7 +536,7 @@ static json_t *source_model(struct request *req, const json_t *values, const jso
 
 	if (!may_choose_source(req))
 		return json_null();
-	return radios_model("source", NULL, "You are referring as", NULL, vals, labels, ARRAY_LEN(vals),
+	return web_radios("source", NULL, "You are referring as", NULL, vals, labels, ARRAY_LEN(vals),
 			    chosen[0] ? chosen : "link_worker", errors);
 }
 
@@ -648,7 +578,7 @@ static json_t *form_model(struct request *req, bool self, const struct svc_meta 
 	json_object_set_new(m, "source", source_model(req, values, errors));
 	json_object_set_new(m, "needs", needs_model(values, errors));
 	json_object_set_new(m, "languages", languages_model(values, errors));
-	json_object_set_new(m, "birth_date", date_model("person.birth_date", "Date of birth (optional)",
+	json_object_set_new(m, "birth_date", web_date_boxes("person.birth_date", "Date of birth (optional)",
 		"For example, 27 3 1957", jtext(values, "person.birth_date-day"),
 		jtext(values, "person.birth_date-month"), jtext(values, "person.birth_date-year"), errors));
 	{
@@ -656,7 +586,7 @@ static json_t *form_model(struct request *req, bool self, const struct svc_meta 
 		static const char *const labels[] = { "They told me (verbal)", "They signed or wrote it "
 						      "down (written)" };
 
-		json_object_set_new(m, "method", radios_model("consent.method", NULL, "How did they agree?",
+		json_object_set_new(m, "method", web_radios("consent.method", NULL, "How did they agree?",
 			NULL, vals, labels, ARRAY_LEN(vals), jtext(values, "consent.method"), errors));
 	}
 	json_object_set_new(m, "has_clients", json_boolean(json_array_size(clients) > 0));
@@ -1185,7 +1115,7 @@ static json_t *named_date_model(const char *id, const char *name, const char *le
 		const json_t *errors)
 {
 	static const char *const part[3] = { "day", "month", "year" };
-	json_t *m = date_model(id, legend, hint, day, month, year, errors), *box;
+	json_t *m = web_date_boxes(id, legend, hint, day, month, year, errors), *box;
 	size_t i;
 
 	json_array_foreach(json_object_get(m, "boxes"), i, box)
@@ -1220,7 +1150,7 @@ static void decorate_dated(struct request *req, json_t *mv, const char *to, cons
 		vals[k] = step_method_name((enum step_method)k);
 		labels[k] = step_method_words((enum step_method)k);
 	}
-	radios = radios_model(method_id, "method", s == REF_CONTACTED ?
+	radios = web_radios(method_id, "method", s == REF_CONTACTED ?
 			      "How did you get in touch? (optional)" : "How did they take part? (optional)",
 			      NULL, vals, labels, STEP_METHOD__MAX, typed ? jtext(typed, "method") : NULL,
 			      errors);
@@ -1301,7 +1231,7 @@ static void decorate_consent(struct request *req, json_t *view, unsigned parties
 		json_object_set_new(c, "method_id", json_string(mid));
 		json_object_set_new(c, "method_written_id", json_sprintf("%s-written", mid));
 		json_object_set_new(c, "method_error", jstr_or_null(merr));
-		json_object_set_new(c, "method_describedby", described(mid, false, merr != NULL));
+		json_object_set_new(c, "method_describedby", web_described(mid, false, merr != NULL));
 		json_object_set_new(c, "open", json_boolean(err || merr));
 		if (!json_object_get(c, "method"))
 			json_object_set_new(c, "method", json_null());
@@ -1409,7 +1339,7 @@ static void decorate_casework(struct request *req, json_t *view, const struct re
 	json_object_set_new(view, "note_form", json_pack("{s:s, s:o}", "text",
 		mine ? jtext(typed, "note") : "", "error",
 		jstr_or_null(web_error_for(errors, "casework-note"))));
-	json_object_set_new(view, "next_contact_form", date_model("next_contact_on",
+	json_object_set_new(view, "next_contact_form", web_date_boxes("next_contact_on",
 		"When will you next contact them? (optional)", "For example, 27 3 2027. Your caseload "
 		"shows them first from that day.", mine ? jtext(typed, "next_contact_on-day") : "",
 		mine ? jtext(typed, "next_contact_on-month") : "",
@@ -2358,9 +2288,9 @@ static enum err overview_get(struct request *req, struct response *resp)
 
 	period(req, values, errors, &since, &until);
 	data = json_pack("{s:O, s:o, s:o, s:b}", "values", values,
-		"from", date_model("from", "From", "For example, 1 4 2026", jtext(values, "from_day"),
+		"from", web_date_boxes("from", "From", "For example, 1 4 2026", jtext(values, "from_day"),
 				   jtext(values, "from_month"), jtext(values, "from_year"), errors),
-		"to", date_model("to", "To", "For example, 31 3 2027", jtext(values, "to_day"),
+		"to", web_date_boxes("to", "To", "For example, 31 3 2027", jtext(values, "to_day"),
 				 jtext(values, "to_month"), jtext(values, "to_year"), errors),
 		"filtered", since || until);
 	json_object_set_new(data, "can_inbox", json_boolean(policy_can(req->actor, &act_referral_inbox, NULL)));

@@ -39,6 +39,152 @@ json_t *web_field(const struct field_def *d, const json_t *values, const json_t 
 		"describedby", described[0] ? described : NULL, "rows", d->rows);
 }
 
+
+/* A new JSON string, or null for NULL. */
+static json_t *str_or_null(const char *s)
+{
+	return s ? json_string(s) : json_null();
+}
+
+json_t *web_described(const char *id, bool hint, bool err)
+{
+	if (hint && err)
+		return json_sprintf("%s-hint %s-error", id, id);
+	if (hint)
+		return json_sprintf("%s-hint", id);
+	if (err)
+		return json_sprintf("%s-error", id);
+	return json_null();
+}
+
+/* A group of radios (partials/radios.html): the first one's id is the
+ * group's, so the error summary can link to it. name is the group's (its
+ * ids and its error's field); input the radios' own name in the form, NULL
+ * for the same (a referral step's "method" radios share one input name
+ * while each step's group has its own ids). */
+json_t *web_radios(const char *name, const char *input, const char *legend,
+		const char *hint, const char *const *values, const char *const *labels, size_t n,
+		const char *chosen, const json_t *errors)
+{
+	json_t *items = json_array();
+	const char *err = web_error_for(errors, name);
+
+	for (size_t i = 0; i < n; i++)
+		/* reveal and reveal_id are set (null) on every item so the
+		 * partial never finds an outer context's; contact_by_model fills
+		 * them where a box shows under a choice. */
+		json_array_append_new(items, json_pack("{s:o, s:s, s:s, s:s, s:b, s:n, s:n}",
+			"id", i == 0 ? json_string(name) : json_sprintf("%s-%s", name, values[i]),
+			"name", input ? input : name, "value", values[i], "label", labels[i],
+			"checked", chosen && strcmp(chosen, values[i]) == 0,
+			"reveal", "reveal_id"));
+	return json_pack("{s:s, s:s, s:o, s:o, s:o, s:o}", "name", name, "legend", legend,
+		"hint", str_or_null(hint), "error", str_or_null(err),
+		"describedby", web_described(name, hint != NULL, err != NULL), "items", items);
+}
+
+/* Checkboxes in directory/checkboxes.html's shape. */
+json_t *web_checks(const char *group, const char *legend, const char *hint,
+		json_t *items, const json_t *errors)
+{
+	const char *err = web_error_for(errors, group);
+
+	return json_pack("{s:s, s:s, s:o, s:o, s:o, s:o}", "group", group, "legend", legend,
+		"hint", str_or_null(hint), "error", str_or_null(err),
+		"describedby", web_described(group, hint != NULL, err != NULL), "items", items);
+}
+
+/* A date's three boxes (referral/date.html): the day box's id is the
+ * date's own, so the error summary links to it. */
+json_t *web_date_boxes(const char *id, const char *legend, const char *hint,
+		const char *day, const char *month, const char *year, const json_t *errors)
+{
+	const char *err = web_error_for(errors, id);
+	const char *const value[3] = { day, month, year };
+	static const char *const part[3] = { "day", "month", "year" };
+	static const char *const label[3] = { "Day", "Month", "Year" };
+	json_t *boxes = json_array();
+
+	for (int k = 0; k < 3; k++)
+		json_array_append_new(boxes, json_pack("{s:o, s:o, s:s, s:s, s:s}",
+			"box_id", k ? json_sprintf("%s-%s", id, part[k]) : json_string(id),
+			"box_name", json_sprintf("%s-%s", id, part[k]), "label", label[k],
+			"width", k == 2 ? "govuk-input--width-4" : "govuk-input--width-2",
+			"value", value[k] ? value[k] : ""));
+	return json_pack("{s:s, s:s, s:o, s:o, s:o, s:o}", "id", id, "legend", legend,
+		"hint", str_or_null(hint), "error", str_or_null(err),
+		"describedby", web_described(id, hint != NULL, err != NULL), "boxes", boxes);
+}
+
+
+json_t *web_check_items(const char *name, const struct field_choice *c, size_t n, const json_t *chosen)
+{
+	json_t *items = json_array();
+
+	for (size_t i = 0; items && i < n; i++)
+		json_array_append_new(items, json_pack("{s:o, s:s, s:s, s:s, s:b}",
+			"id", i == 0 ? json_string(name) : json_sprintf("%s-%s", name, c[i].value),
+			"name", name, "value", c[i].value, "label", c[i].label,
+			"checked", web_has_value(chosen, c[i].value)));
+	return items;
+}
+
+json_t *web_field_full(const struct field_def *d, const json_t *values, const json_t *errors)
+{
+	const char *vals[64], *labels[64];
+	size_t n = d->nchoices < 64 ? d->nchoices : 64;
+
+	switch (d->kind) {
+	case FIELD_MANY_OF:
+		return json_pack("{s:o}", "checks", web_checks(d->name, d->label, d->hint,
+			web_check_items(d->name, d->choices, n, json_object_get(values, d->name)), errors));
+	case FIELD_ONE_OF:
+		if (d->select_first) {
+			const char *chosen = json_string_value(json_object_get(values, d->name));
+			const char *err = web_error_for(errors, d->name);
+			json_t *items = json_array();
+
+			for (size_t i = 0; items && i < n; i++)
+				json_array_append_new(items, json_pack("{s:s, s:s, s:b}", "value",
+					d->choices[i].value, "label", d->choices[i].label,
+					"selected", chosen && strcmp(chosen, d->choices[i].value) == 0));
+			return json_pack("{s:{s:s, s:s, s:s, s:o, s:o, s:o}}", "select", "id", d->name,
+				"label", d->label, "first", d->select_first, "error", str_or_null(err),
+				"describedby", web_described(d->name, false, err != NULL), "items", items);
+		}
+		for (size_t i = 0; i < n; i++) {
+			vals[i] = d->choices[i].value;
+			labels[i] = d->choices[i].label;
+		}
+		return json_pack("{s:o}", "radios", web_radios(d->name, NULL, d->label, d->hint, vals,
+			labels, n, json_string_value(json_object_get(values, d->name)), errors));
+	case FIELD_DATE: {
+		char k[3][80];
+
+		snprintf(k[0], sizeof(k[0]), "%s-day", d->name);
+		snprintf(k[1], sizeof(k[1]), "%s-month", d->name);
+		snprintf(k[2], sizeof(k[2]), "%s-year", d->name);
+		return json_pack("{s:o}", "date", web_date_boxes(d->name, d->label, d->hint,
+			json_string_value(json_object_get(values, k[0])),
+			json_string_value(json_object_get(values, k[1])),
+			json_string_value(json_object_get(values, k[2])), errors));
+	}
+	default:
+		return json_pack("{s:o}", "input", web_field(d, values, errors));
+	}
+}
+
+json_t *web_form_full(const char *action, const char *button, bool warning,
+		const struct field_def *defs, size_t n, const json_t *values, const json_t *errors)
+{
+	json_t *form = web_form(action, button, warning, NULL, 0, NULL, NULL);
+	json_t *fields = json_object_get(form, "fields");
+
+	for (size_t i = 0; fields && i < n; i++)
+		json_array_append_new(fields, web_field_full(&defs[i], values, errors));
+	return form;
+}
+
 json_t *web_form(const char *action, const char *button, bool warning,
 		const struct field_def *defs, size_t n, const json_t *values,
 		const json_t *errors)

@@ -63,6 +63,9 @@ struct field_def {
 	size_t max;                /* characters; 0 means FIELD_TEXT_MAX */
 	const struct field_choice *choices;   /* FIELD_ONE_OF and FIELD_MANY_OF */
 	size_t nchoices;
+	/* FIELD_ONE_OF drawn as a select (a long list) rather than radios:
+	 * the words of its empty first choice ("Not given"). */
+	const char *select_first;
 	/* A rule beyond the kind's (a feature's own, e.g. person_check_name):
 	 * NULL when v is acceptable, else the sentence to show. */
 	const char *(*check)(const char *v);
@@ -171,6 +174,35 @@ json_t *web_form(const char *action, const char *button, bool warning,
 /* One field of such a form, for partials/form-input.html (an input, or a
  * textarea when the field has rows): every key set, null when unused. */
 json_t *web_field(const struct field_def *d, const json_t *values, const json_t *errors);
+/* aria-describedby of a field or group: "id-hint id-error", "id-hint",
+ * "id-error" or null. */
+json_t *web_described(const char *id, bool hint, bool err);
+/* A group of radios for partials/radios.html: name is the group's (its
+ * ids and its error's field); input the radios' own name in the form
+ * (NULL: the same); values and labels n long; chosen the value ticked. */
+json_t *web_radios(const char *name, const char *input, const char *legend, const char *hint,
+		const char *const *values, const char *const *labels, size_t n, const char *chosen,
+		const json_t *errors);
+/* A group of checkboxes for directory/checkboxes.html, of items [{id,
+ * name, value, label, checked}] (ownership of items taken). */
+json_t *web_checks(const char *group, const char *legend, const char *hint, json_t *items,
+		const json_t *errors);
+/* Such items from choices, ticked where chosen (a JSON array of values)
+ * holds them; the first box's id is name, so the error summary links to
+ * it. */
+json_t *web_check_items(const char *name, const struct field_choice *c, size_t n, const json_t *chosen);
+/* A date's three boxes for referral/date.html: the day box's id is id. */
+json_t *web_date_boxes(const char *id, const char *legend, const char *hint, const char *day,
+		const char *month, const char *year, const json_t *errors);
+/* One field of any kind for partials/form-full.html: {input: web_field},
+ * {checks: ...} (FIELD_MANY_OF), {radios: ...} (FIELD_ONE_OF) or {date:
+ * ...} (FIELD_DATE, its boxes' values from values' NAME-day, -month,
+ * -year). */
+json_t *web_field_full(const struct field_def *d, const json_t *values, const json_t *errors);
+/* web_form() with every field through web_field_full, for
+ * partials/form-full.html. */
+json_t *web_form_full(const char *action, const char *button, bool warning,
+		const struct field_def *defs, size_t n, const json_t *values, const json_t *errors);
 /* Does a JSON array of strings (a many-of field's values as typed) hold
  * value? For ticking the boxes again. */
 bool web_has_value(const json_t *arr, const char *value);

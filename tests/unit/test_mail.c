@@ -491,6 +491,25 @@ static const struct sample samples[] = {
 	 * long it works; nothing about the person referred. */
 	{ "claim_org", "{\"name\": \"Jane\", \"org_name\": \"Brigg Lunch Club\", \"days\": 14, "
 	  "\"link\": \"https://kith.example.org/claim/t0k3n\"}", "The link works for 14 days" },
+	/* Peer support emails carry a link and the few words given (a date, a
+	 * count, a first name); never a message, a condition or anything else
+	 * about the person. */
+	{ "peer_offer", "{\"name\": \"Jane\", \"link\": \"https://kith.example.org/peer/offers/o1\", "
+	  "\"answer_by\": \"14 December 2026\"}", "https://kith.example.org/peer/offers/o1" },
+	{ "peer_reminder", "{\"name\": \"Jane\", \"link\": \"https://kith.example.org/peer/offers/o1\", "
+	  "\"answer_by\": \"14 December 2026\"}", "https://kith.example.org/peer/offers/o1" },
+	{ "peer_paused", "{\"name\": \"Jane\", \"link\": \"https://kith.example.org/peer\", \"count\": 3}",
+	  "https://kith.example.org/peer" },
+	{ "peer_approved", "{\"name\": \"Jane\", \"link\": \"https://kith.example.org/peer\"}",
+	  "https://kith.example.org/peer" },
+	{ "peer_matched", "{\"name\": \"Jane\", \"peer_name\": \"Sam\", "
+	  "\"link\": \"https://kith.example.org/peer/matches/m1\"}", "https://kith.example.org/peer/matches/m1" },
+	{ "peer_message", "{\"name\": \"Jane\", \"from\": \"Sam\", "
+	  "\"link\": \"https://kith.example.org/peer/matches/m1\"}", "https://kith.example.org/peer/matches/m1" },
+	{ "peer_ended", "{\"name\": \"Jane\", \"link\": \"https://kith.example.org/peer\"}",
+	  "https://kith.example.org/peer" },
+	{ "peer_concern", "{\"name\": \"Jane\", \"link\": \"https://kith.example.org/coordinate/peer/concerns\"}",
+	  "https://kith.example.org/coordinate/peer/concerns" },
 };
 
 static void test_templates(void **state)

@@ -1,0 +1,51 @@
+/*
+ * peer_int.h - what the peer feature's files share and nobody else sees.
+ */
+#ifndef KITH_PEER_INT_H
+#define KITH_PEER_INT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "core/arena.h"
+#include "peer/peer.h"
+
+struct db;
+struct db_res;
+
+#define PEER_DAY INT64_C(86400)
+
+int peer_request_state_parse(const char *s);   /* -1 when unknown */
+int peer_match_state_parse(const char *s);
+
+int peer_offer_days(const struct peer_env *env);
+int peer_pause_after(const struct peer_env *env);
+
+/* A district from what was typed (a full postcode or its first half):
+ * out "DN15", with its centre. false with *why when it is not a UK
+ * postcode or not known. "" or NULL: true, out "", lat/lon NaN. */
+bool peer_district(const char *in, char out[5], double *lat, double *lon, const char **why);
+
+/* The first word of a name ("Sam" of "Sam Taylor"), in a. */
+const char *peer_first_name(struct arena *a, const char *name);
+
+/* Emails person_id (when they have a confirmed, active address) template
+ * tmpl with ctx (borrowed; "name" and "link" added: link to route with
+ * arg, which may be NULL). Nothing when env has no mailer. */
+enum err peer_mail(const struct peer_env *env, struct db *db, int64_t person_id, const char *tmpl,
+		json_t *ctx, const char *route, const char *arg, int64_t now);
+
+/* Audits a peer.* action with a short detail. */
+enum err peer_audit(struct db *db, int64_t now, int64_t actor, const char *action, int64_t subject,
+		const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+
+/* The UK day of now as YYYY-MM-DD into out (11 bytes). */
+void peer_today(int64_t now, char out[11]);
+
+/* Withdraws every offer a peer holds (paused, stood down): their
+ * requests go back to the pool. */
+enum err peer_withdraw_offers_of(struct db *db, int64_t peer_id, int64_t now);
+
+#endif
