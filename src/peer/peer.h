@@ -117,6 +117,8 @@ const char *peer_conditions_words(struct arena *a, uint64_t bits);
 const char *peer_languages_words(struct arena *a, uint64_t bits);
 /* "12 December 2026", in a. */
 const char *peer_date_words(struct arena *a, int64_t t);
+/* The UK day of now as YYYY-MM-DD into out (11 bytes). */
+void peer_today(int64_t now, char out[11]);
 /* "By phone, by video call": */
 const char *peer_ways_words(struct arena *a, unsigned ways);
 

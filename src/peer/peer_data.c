@@ -146,8 +146,8 @@ static const struct sql q_e_peer = { "peer.e_peer",
 enum err peer_erase_person(struct db *db, int64_t person_id, int64_t now)
 {
 	const struct sql *const steps[] = { &q_e_offers, &q_e_matches, &q_e_other_requests,
-		&q_e_requests, &q_e_words };
-	const struct sql *const one[] = { &q_e_messages, &q_e_notes, &q_e_concerns, &q_e_peer };
+		&q_e_requests };
+	const struct sql *const one[] = { &q_e_words, &q_e_messages, &q_e_notes, &q_e_concerns, &q_e_peer };
 	enum err e = ERR_OK;
 
 	for (size_t i = 0; i < ARRAY_LEN(steps) && !e; i++)

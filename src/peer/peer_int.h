@@ -41,9 +41,6 @@ enum err peer_mail(const struct peer_env *env, struct db *db, int64_t person_id,
 enum err peer_audit(struct db *db, int64_t now, int64_t actor, const char *action, int64_t subject,
 		const char *fmt, ...) __attribute__((format(printf, 6, 7)));
 
-/* The UK day of now as YYYY-MM-DD into out (11 bytes). */
-void peer_today(int64_t now, char out[11]);
-
 /* Withdraws every offer a peer holds (paused, stood down): their
  * requests go back to the pool. */
 enum err peer_withdraw_offers_of(struct db *db, int64_t peer_id, int64_t now);

@@ -54,16 +54,18 @@ static const struct sql q_request_to = { "peer.request_to",
 static const struct sql q_responded = { "peer.responded",
 	"UPDATE peer_supporter SET last_response_at = $2, unanswered = 0 WHERE person_id = $1", NULL };
 static const struct sql q_message_add = { "peer.message_add",
-	"INSERT INTO peer_message (match_id, sender_id, body, sent_at) VALUES ($1, $2, $3, $4)", NULL };
+	"INSERT INTO peer_message (match_id, sender_id, body, sent_at) SELECT $1, $2, $3, $4 "
+	"WHERE EXISTS (SELECT 1 FROM peer_match WHERE id = $1 AND state = 'accepted')", NULL };
 static const struct sql q_last_from = { "peer.last_from",
 	"SELECT max(sent_at) FROM peer_message WHERE match_id = $1 AND sender_id = $2", NULL };
 static const struct sql q_share_person = { "peer.share_person",
-	"UPDATE peer_match SET person_shares = $2 WHERE id = $1", NULL };
+	"UPDATE peer_match SET person_shares = $2 WHERE id = $1 AND state = 'accepted'", NULL };
 static const struct sql q_share_peer = { "peer.share_peer",
-	"UPDATE peer_match SET peer_shares = $2 WHERE id = $1", NULL };
+	"UPDATE peer_match SET peer_shares = $2 WHERE id = $1 AND state = 'accepted'", NULL };
 static const struct sql q_contact_add = { "peer.contact_add",
 	"INSERT INTO peer_contact (match_id, peer_id, happened_on, way, minutes, note, logged_at) "
-	"VALUES ($1, $2, $3, $4, $5, $6, $7)", NULL };
+	"SELECT $1, $2, $3, $4, $5, $6, $7 "
+	"WHERE EXISTS (SELECT 1 FROM peer_match WHERE id = $1 AND state = 'accepted')", NULL };
 static const struct sql q_end_person = { "peer.end_person",
 	"UPDATE peer_match SET state = 'ended', ended_at = $2, ended_by = $3, person_helpful = $4, "
 	"person_words = $5 WHERE id = $1 AND state = 'accepted'", NULL };
@@ -375,9 +377,15 @@ enum err peer_message_add(const struct peer_env *env, struct db *db,
 	e = db_query_int(db, &q_last_from, DB_ARGS(DB_TEXT(m->id), DB_INT(from)), &last);
 	if (e == ERR_NOT_FOUND)
 		e = ERR_OK, last = 0;
-	if (e == ERR_OK)
+	if (e == ERR_OK) {
+		int64_t n = 0;
+
+		/* The match may have ended since m was read. */
 		e = db_exec(db, &q_message_add, DB_ARGS(DB_TEXT(m->id), DB_INT(from), DB_TEXT(copy),
-			    DB_INT(now)), NULL);
+			    DB_INT(now)), &n);
+		if (e == ERR_OK && n == 0)
+			e = ERR_CONFLICT;
+	}
 	free(copy);
 	if (e == ERR_OK && from == m->peer_id)
 		e = db_exec(db, &q_responded, DB_ARGS(DB_INT(m->peer_id), DB_INT(now)), NULL);
@@ -411,8 +419,14 @@ enum err peer_share(struct db *db, const struct peer_match_meta *m, int64_t who,
 		return ERR_CONFLICT;
 	if (who != m->person_id && who != m->peer_id)
 		return ERR_FORBIDDEN;
-	e = db_exec(db, who == m->person_id ? &q_share_person : &q_share_peer,
-		    DB_ARGS(DB_TEXT(m->id), DB_INT(share)), NULL);
+	{
+		int64_t n = 0;
+
+		e = db_exec(db, who == m->person_id ? &q_share_person : &q_share_peer,
+			    DB_ARGS(DB_TEXT(m->id), DB_INT(share)), &n);
+		if (e == ERR_OK && n == 0)
+			return ERR_CONFLICT;
+	}
 	if (e == ERR_OK)
 		e = peer_audit(db, now, who, share ? "peer.contact.shared" : "peer.contact.unshared",
 			       who == m->person_id ? m->peer_id : m->person_id, "match=%.36s", m->id);
@@ -441,8 +455,14 @@ enum err peer_contact_add(struct db *db, const struct peer_match_meta *m, const 
 		return ERR_INVALID;
 	if (m->state != PM_ACCEPTED)
 		return ERR_CONFLICT;
-	e = db_exec(db, &q_contact_add, DB_ARGS(DB_TEXT(m->id), DB_INT(m->peer_id), DB_TEXT(happened_on),
-		    DB_TEXT(way), DB_INT(minutes), db_text_or_null(note), DB_INT(now)), NULL);
+	{
+		int64_t n = 0;
+
+		e = db_exec(db, &q_contact_add, DB_ARGS(DB_TEXT(m->id), DB_INT(m->peer_id), DB_TEXT(happened_on),
+			    DB_TEXT(way), DB_INT(minutes), db_text_or_null(note), DB_INT(now)), &n);
+		if (e == ERR_OK && n == 0)
+			return ERR_CONFLICT;
+	}
 	if (e == ERR_OK)
 		e = db_exec(db, &q_responded, DB_ARGS(DB_INT(m->peer_id), DB_INT(now)), NULL);
 	if (e == ERR_OK)

@@ -175,7 +175,7 @@ static void fill_path(const char *pattern, int64_t self, char *out, size_t n)
 #define ORGS     "SFFAFAFA"   /* ... and organisers, for their organisation */
 #define REFER    "SFFAAAFA"   /* organisers, link workers, coordinators, admins */
 #define REPORT   "SFFFFAAA"   /* coordinators, commissioners, admins */
-#define COORD_ONLY "SFFFFAFF" /* coordinators alone (bringing organisations on) */
+#define COORD_ONLY "SFFFFAFF" /* coordinators alone (bringing organisations on, running peer support) */
 
 static const struct {
 	const char *method, *pattern, *want;
@@ -282,6 +282,36 @@ static const struct {
 	{ "POST", "/referrals/{id:uuid}/status", SIGNED },
 	{ "POST", "/referrals/{id:uuid}/consent", SIGNED },
 	{ "POST", "/referrals/{id:uuid}/notes", SIGNED },
+	/* peer support: asking and applying need only an account (a
+	 * confirmed email: the walk's people have one); a request or a
+	 * match is for its people, which the handler decides for the record
+	 * (test_peer_web.c walks that); running the peer supporters is for
+	 * coordinators alone */
+	{ "GET", "/peer-support", NOBODY },
+	{ "GET", "/peer-support/ask", SIGNED },
+	{ "POST", "/peer-support/ask", SIGNED },
+	{ "GET", "/peer-support/requests/{id:uuid}", SIGNED },
+	{ "POST", "/peer-support/requests/{id:uuid}/withdraw", SIGNED },
+	{ "GET", "/peer-support/volunteer", SIGNED },
+	{ "POST", "/peer-support/volunteer", SIGNED },
+	{ "GET", "/peer-support/mine", SIGNED },
+	{ "POST", "/peer-support/mine/away", SIGNED },
+	{ "POST", "/peer-support/mine/back", SIGNED },
+	{ "GET", "/peer-support/matches/{id:uuid}", SIGNED },
+	{ "POST", "/peer-support/matches/{id:uuid}/answer", SIGNED },
+	{ "POST", "/peer-support/matches/{id:uuid}/messages", SIGNED },
+	{ "POST", "/peer-support/matches/{id:uuid}/share", SIGNED },
+	{ "POST", "/peer-support/matches/{id:uuid}/contacts", SIGNED },
+	{ "GET", "/peer-support/matches/{id:uuid}/end", SIGNED },
+	{ "POST", "/peer-support/matches/{id:uuid}/end", SIGNED },
+	{ "GET", "/peer-support/matches/{id:uuid}/concern", SIGNED },
+	{ "POST", "/peer-support/matches/{id:uuid}/concern", SIGNED },
+	{ "GET", "/peer-support/coordinate", COORD_ONLY },
+	{ "POST", "/peer-support/coordinate/run", COORD_ONLY },
+	{ "POST", "/peer-support/concerns/{cid:int}/seen", COORD_ONLY },
+	{ "GET", "/peer-support/peers/{pid:int}", COORD_ONLY },
+	{ "POST", "/peer-support/peers/{pid:int}/checks", COORD_ONLY },
+	{ "POST", "/peer-support/peers/{pid:int}/decide", COORD_ONLY },
 	/* the JSON API: accounts and people */
 	{ "POST", "/api/v1/accounts", NOBODY },
 	{ "POST", "/api/v1/sessions", NOBODY },
