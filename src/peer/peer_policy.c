@@ -57,9 +57,10 @@ const struct action act_peer_talk = { .name = "peer_talk", .kind = &peer_match_k
 	.relations = REL_SELF | REL_MATCHED };
 const struct action act_peer_log = { .name = "peer_log", .kind = &peer_match_kind,
 	.relations = REL_MATCHED };
+const struct action act_peer_refer = { .name = "peer_refer", .roles = R(LINK_WORKER) | R(COORDINATOR) };
 const struct action act_peer_coordinate = { .name = "peer_coordinate", .roles = R(COORDINATOR) };
 
 const struct action *const peer_actions[] = {
 	&act_peer_ask, &act_peer_apply, &act_peer_request, &act_peer_match_view, &act_peer_answer,
-	&act_peer_talk, &act_peer_log, &act_peer_coordinate, NULL,
+	&act_peer_talk, &act_peer_log, &act_peer_refer, &act_peer_coordinate, NULL,
 };

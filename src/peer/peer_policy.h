@@ -18,6 +18,7 @@ extern const struct action act_peer_match_view;   /* see a match */
 extern const struct action act_peer_answer;       /* the peer answers an offer */
 extern const struct action act_peer_talk;         /* messages, sharing, ending, concerns: the pair */
 extern const struct action act_peer_log;          /* the peer logs a contact */
+extern const struct action act_peer_refer;        /* ask for a peer for someone else */
 extern const struct action act_peer_coordinate;   /* the peer supporters, the pool, concerns */
 
 extern const struct action *const peer_actions[];

@@ -23,6 +23,7 @@
 #include "app/config.h"
 #include "app/features.h"
 #include "audit/audit.h"
+#include "auth/person.h"
 #include "core/fields.h"
 #include "core/str.h"
 #include "core/timeutil.h"
@@ -136,11 +137,18 @@ static const struct field_choice capacity_choices[] = {
 #define WAYS_HINT "Choose all that suit you."
 #define DAYS_HINT "Leave these empty if any day suits you."
 
-static void ask_defs(struct field_def *d, size_t *n)
+static void ask_defs(struct field_def *d, size_t *n, bool referring)
 {
 	const struct choices *c = choices();
 	size_t k = 0;
 
+	/* A link worker or coordinator may ask for someone with an account. */
+	if (referring)
+		d[k++] = (struct field_def){ .name = "for_email", .label = "Asking for someone else? Their email address",
+			.hint = "Leave this empty to ask for yourself. They need a kith account with this "
+				"address, confirmed. They will see the request and the match on their "
+				"own peer support page.", .type = "email", .autocomplete = "off",
+			.nospell = true, .kind = FIELD_EMAIL, .max = 254 };
 	d[k++] = (struct field_def){ .name = "conditions", .label = "What would you like to talk about with someone who has been there?",
 		.hint = "Choose the conditions that matter to you. Choose all that apply.",
 		.kind = FIELD_MANY_OF, .choices = c->conditions, .nchoices = vocab_conditions_n };
@@ -296,7 +304,7 @@ static enum err ask_page(struct request *req, struct response *resp, int status,
 	json_t *data;
 
 	UNUSED(ctx);
-	ask_defs(d, &n);
+	ask_defs(d, &n, policy_can(req->actor, &act_peer_refer, NULL));
 	if (!values)
 		values = json_pack("{s:s, s:s}", "max_miles", "5", "prefers", "none");
 	data = json_pack("{s:o, s:s}", "form", web_form_full(web_url(req, "peer.ask", NULL),
@@ -338,20 +346,36 @@ static enum err ask_act(struct request *req, struct response *resp, const struct
 	struct ask_ctx *c = ctx;
 	struct peer_ask a;
 	json_t *problems = json_array();
+	const char *for_email = text_of(b, "for_email");
+	int64_t person = req->actor->id;
 	enum err e;
 
 	UNUSED(resp);
+	if (for_email && policy_can(req->actor, &act_peer_refer, NULL)) {
+		struct person p;
+
+		e = person_find_email(req->db, &req->arena, for_email, &p);
+		if (e == ERR_OK && (!p.verified || p.deactivated_at))
+			e = ERR_NOT_FOUND;
+		if (e == ERR_NOT_FOUND)
+			web_error(errors, "for_email", "Nobody has a kith account with this email address "
+				  "confirmed. Ask them to create one with it, and to confirm it, first");
+		else if (e)
+			return e;
+		person = p.id;
+	}
 	ask_from(b, &a);
-	if (peer_ask_check(&a, problems) == ERR_INVALID) {
+	if (peer_ask_check(&a, problems) == ERR_INVALID || json_array_size(errors)) {
 		merge(errors, problems);
 		json_decref(problems);
 		return ERR_INVALID;
 	}
 	json_decref(problems);
-	e = peer_request_add(env_of(req), req->db, req->actor->id, req->actor->id, &a, req->now, c->id);
+	e = peer_request_add(env_of(req), req->db, person, req->actor->id, &a, req->now, c->id);
 	if (e == ERR_CONFLICT)
-		return req_fail(req, e, "You have asked for a peer supporter already. You can see "
-				"where it stands on your peer support page.");
+		return req_fail(req, e, person == req->actor->id ? "You have asked for a peer supporter "
+				"already. You can see where it stands on your peer support page." :
+				"They have asked for a peer supporter already, and it is still open.");
 	return e;
 }
 
@@ -369,7 +393,7 @@ static enum err ask_post(struct request *req, struct response *resp)
 	struct form_post f = { .act = ask_act, .page = ask_page, .done = ask_done, .check_all = false };
 
 	memset(&c, 0, sizeof(c));
-	ask_defs(c.defs, &n);
+	ask_defs(c.defs, &n, policy_can(req->actor, &act_peer_refer, NULL));
 	f.fields = c.defs;
 	f.nfields = n;
 	return web_form_post(req, resp, &f, &c);

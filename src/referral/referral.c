@@ -245,7 +245,8 @@ static enum err resolve_group(struct db *db, const char *id, struct target_info 
 static enum err resolve_peer(struct db *db, const char *id, struct target_info *out, json_t *errors)
 {
 	return resolve_not_open(db, id, out, errors,
-				"Referrals to peer support are not open yet: choose a service");
+				"Peer support is asked for on its own page, /peer-support/ask, where a link worker "
+				"can ask for someone with a kith account: choose a service here");
 }
 
 static enum err resolve_help(struct db *db, const char *id, struct target_info *out, json_t *errors)
