@@ -205,6 +205,18 @@ def sql(db, statement):
             c.execute(statement)
 
 
+def scalar(db, statement):
+    """The first column of the first row of a query in the test's database,
+    as text."""
+    if BACKEND == "postgresql":
+        r = subprocess.run(["psql", "-qtA", "-v", "ON_ERROR_STOP=1", db.url, "-c", statement],
+                           check=True, capture_output=True, text=True)
+        return r.stdout.strip().split("\n")[0]
+    with sqlite3.connect("%s/kith.db" % db.dir, timeout=10) as c:
+        row = c.execute(statement).fetchone()
+    return None if row is None else str(row[0])
+
+
 @pytest.fixture
 def server(db):
     s = Server(db).start()

@@ -3,8 +3,9 @@ benchmarking or checking it runs it - the answer line, standard input, and
 a clear refusal (exit 1, the place and the reason) for a file it cannot
 read or that is malformed."""
 import re
+import subprocess
 
-from conftest import kith
+from conftest import BIN, kith, scalar
 
 LINE = re.compile(r"^matched (\d+) cost (\d+) solve_s (\d+\.\d{3})$")
 
@@ -48,7 +49,37 @@ def test_refuses_a_malformed_file_saying_where(tmp_path):
 def test_refuses_a_missing_file_and_bad_usage(tmp_path):
     r = kith("match", "solve", str(tmp_path / "nope.txt"))
     assert r.returncode == 1 and "cannot open" in r.stderr
-    r = kith("match", "run")
+    r = kith("match", "resolve", "x")
     assert r.returncode == 2 and "usage: kith match solve FILE" in r.stderr
     r = kith("match")
     assert r.returncode == 2
+
+
+RUN = re.compile(r"^peer support: (\d+) waiting, (\d+) peer supporters free; (\d+) offered, "
+                 r"(\d+) kept, (\d+) moved, (\d+) nobody fits$")
+
+
+def test_match_run_on_the_demo_town_and_a_week_later(db):
+    # The demo town: Halina (Polish) is offered Anita, the one Polish
+    # speaker; Stan (Lithuanian) fits nobody. Running now keeps the offer.
+    r = kith("demo", db=db)
+    assert r.returncode == 0, r.stderr
+    r = kith("match", "run", db=db)
+    assert r.returncode == 0, r.stderr
+    m = RUN.match(r.stdout.strip())
+    assert m, r.stdout
+    assert (m.group(3), m.group(4), m.group(5)) == ("0", "1", "0")
+    assert int(m.group(6)) >= 1
+    # Eight days on, Anita has not answered: the offer runs out, goes
+    # back to the pool and is not offered to her again.
+    r = subprocess.run(["faketime", "-f", "+8d", BIN, "match", "run", "--db", db.url],
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert RUN.match(r.stdout.strip()).group(3) == "0", r.stdout
+    assert scalar(db, "SELECT count(*) FROM peer_match WHERE state = 'expired'") == "1"
+    assert scalar(db, "SELECT count(*) FROM peer_match WHERE state = 'offered'") == "0"
+
+
+def test_match_run_refuses_bad_usage():
+    r = kith("match", "run", "extra")
+    assert r.returncode == 2 and "usage" in r.stderr
