@@ -177,6 +177,14 @@ static void ask_defs(struct field_def *d, size_t *n, bool referring)
 	d[k++] = (struct field_def){ .name = "about", .label = "Anything else you would like us to know? (optional)",
 		.hint = "Only the coordinators see this, and your peer supporter once they have said yes.",
 		.rows = 4, .kind = FIELD_TEXT, .max = PEER_ABOUT_MAX, .check = field_domain_judges };
+	d[k++] = (struct field_def){ .name = "consent", .label = "Using what you have told us",
+		.hint = referring ? "They agree that kith may use what they told us about their health to "
+			"find them a peer supporter, and share it with that peer supporter once they say yes. "
+			"They can withdraw the request at any time." :
+			"I agree that kith may use what I have told you about my health to find me a peer "
+			"supporter, and share it with them once they say yes. I can withdraw my request at any time.",
+		.kind = FIELD_BOOL, .required = true, .missing = referring ? "Confirm that they agree, or "
+			"they cannot be matched" : "Tick the box to agree, or we cannot find you a peer supporter" };
 	*n = k;
 }
 
@@ -213,6 +221,12 @@ static void apply_defs(struct field_def *d, size_t *n)
 		.hint = "What you have been through and how you could help. The person you are matched "
 			"with reads this once you have said yes.", .rows = 5, .kind = FIELD_TEXT,
 		.max = PEER_INTRO_MAX, .check = field_domain_judges };
+	d[k++] = (struct field_def){ .name = "consent", .label = "Using what you have told us",
+		.hint = "I agree that kith may use what I have told you about my health to match me with "
+			"people to support, and show the conditions I have lived with to the people I "
+			"say yes to and to the coordinators. I can stand down at any time.",
+		.kind = FIELD_BOOL, .required = true,
+		.missing = "Tick the box to agree, or we cannot match you with anyone" };
 	*n = k;
 }
 
@@ -530,9 +544,13 @@ static enum err apply_page(struct request *req, struct response *resp, int statu
 				"would like to start again, talk to the coordinators.");
 	}
 	apply_defs(d, &n);
-	if (!values)
+	if (!values) {
 		values = e == ERR_OK ? profile_values(&p) : json_pack("{s:[s], s:s}", "languages", "en",
 								       "gender", "none");
+		/* They agreed when they applied; changing it keeps that. */
+		if (e == ERR_OK)
+			json_object_set_new(values, "consent", json_string("yes"));
+	}
 	data = json_pack("{s:o, s:b, s:s}", "form", web_form_full(web_url(req, "peer.apply", NULL),
 		e == ERR_OK ? "Save changes" : "Send my application", false, d, n, values, errors),
 		"editing", e == ERR_OK, "back_href", web_url(req, "peer.home", NULL));

@@ -138,6 +138,15 @@ json_t *web_field_full(const struct field_def *d, const json_t *values, const js
 	case FIELD_MANY_OF:
 		return json_pack("{s:o}", "checks", web_checks(d->name, d->label, d->hint,
 			web_check_items(d->name, d->choices, n, json_object_get(values, d->name)), errors));
+	case FIELD_BOOL: {
+		/* One box, its words the hint or the label: "I agree ..." */
+		const struct field_choice yes = { "yes", d->hint ? d->hint : d->label };
+		json_t *items = web_check_items(d->name, &yes, 1, NULL);
+		const char *v = json_string_value(json_object_get(values, d->name));
+
+		json_object_set_new(json_array_get(items, 0), "checked", json_boolean(v && strcmp(v, "yes") == 0));
+		return json_pack("{s:o}", "checks", web_checks(d->name, d->label, NULL, items, errors));
+	}
 	case FIELD_ONE_OF:
 		if (d->select_first) {
 			const char *chosen = json_string_value(json_object_get(values, d->name));

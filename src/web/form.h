@@ -195,7 +195,9 @@ json_t *web_check_items(const char *name, const struct field_choice *c, size_t n
 json_t *web_date_boxes(const char *id, const char *legend, const char *hint, const char *day,
 		const char *month, const char *year, const json_t *errors);
 /* One field of any kind for partials/form-full.html: {input: web_field},
- * {checks: ...} (FIELD_MANY_OF), {radios: ...} (FIELD_ONE_OF) or {date:
+ * {checks: ...} (FIELD_MANY_OF; FIELD_BOOL as one box whose words are the
+ * hint, under the label as its legend), {radios: ...} (FIELD_ONE_OF;
+ * {select: ...} when it has select_first) or {date:
  * ...} (FIELD_DATE, its boxes' values from values' NAME-day, -month,
  * -year). */
 json_t *web_field_full(const struct field_def *d, const json_t *values, const json_t *errors);
