@@ -126,6 +126,14 @@ bool peer_district(const char *in, char out[5], double *lat, double *lon, const 
 	return true;
 }
 
+enum err peer_row_by_id(struct db *db, const struct sql *q, const char *id, struct db_res **r)
+{
+	*r = NULL;
+	if (!id || !str_is_uuid((struct str){ id, strlen(id) }))
+		return ERR_NOT_FOUND;
+	return db_query_one(db, q, DB_ARGS(DB_TEXT(id)), r);
+}
+
 const char *peer_first_name(struct arena *a, const char *name)
 {
 	size_t n = 0;

@@ -14,6 +14,7 @@
 
 struct db;
 struct db_res;
+struct sql;
 
 #define PEER_DAY INT64_C(86400)
 
@@ -27,6 +28,10 @@ int peer_pause_after(const struct peer_env *env);
  * out "DN15", with its centre. false with *why when it is not a UK
  * postcode or not known. "" or NULL: true, out "", lat/lon NaN. */
 bool peer_district(const char *in, char out[5], double *lat, double *lon, const char **why);
+
+/* Runs q (one row by a UUID id, $1) for id: ERR_NOT_FOUND for an id that
+ * is not a UUID or has no row; else *r is on the row (db_res_free it). */
+enum err peer_row_by_id(struct db *db, const struct sql *q, const char *id, struct db_res **r);
 
 /* The first word of a name ("Sam" of "Sam Taylor"), in a. */
 const char *peer_first_name(struct arena *a, const char *name);

@@ -95,9 +95,7 @@ enum err peer_match_meta(struct db *db, const char *id, struct peer_match_meta *
 	enum err e;
 
 	memset(out, 0, sizeof(*out));
-	if (!id || !str_is_uuid((struct str){ id, strlen(id) }))
-		return ERR_NOT_FOUND;
-	if ((e = db_query_one(db, &q_meta, DB_ARGS(DB_TEXT(id)), &r)) != ERR_OK)
+	if ((e = peer_row_by_id(db, &q_meta, id, &r)) != ERR_OK)
 		return e;
 	str_copy(out->id, sizeof(out->id), db_text(r, 0));
 	str_copy(out->request_id, sizeof(out->request_id), db_text(r, 1));

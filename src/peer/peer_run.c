@@ -130,6 +130,23 @@ struct run {
 	size_t nended;
 };
 
+/* Room for one more in *arr (elements of size bytes, *cap of them, n
+ * used): doubled when full. false when out of memory (*arr unchanged). */
+static bool grow(void *arr, size_t size, size_t n, size_t *cap)
+{
+	void **p = arr;
+	size_t want = *cap ? *cap * 2 : 64;
+	void *q;
+
+	if (n < *cap)
+		return true;
+	if (!(q = realloc(*p, want * size)))
+		return false;
+	*p = q;
+	*cap = want;
+	return true;
+}
+
 static void run_free(struct run *r)
 {
 	free(r->offers);
@@ -152,19 +169,12 @@ static enum err load_peers(struct db *db, enum peer_run_mode mode, struct run *r
 		struct match_offer *o;
 		int64_t room;
 
-		if (run->noffers == cap) {
-			size_t n = cap ? cap * 2 : 64;
-			void *a = realloc(run->offers, n * sizeof(*run->offers));
-			void *b = a ? realloc(run->peer_ids, n * sizeof(*run->peer_ids)) : NULL;
+		size_t c2 = cap;
 
-			if (a)
-				run->offers = a;
-			if (!a || !b) {
-				e = ERR_NOMEM;
-				break;
-			}
-			run->peer_ids = b;
-			cap = n;
+		if (!grow(&run->offers, sizeof(*run->offers), run->noffers, &c2) ||
+		    !grow(&run->peer_ids, sizeof(*run->peer_ids), run->noffers, &cap)) {
+			e = ERR_NOMEM;
+			break;
 		}
 		o = &run->offers[run->noffers];
 		run->peer_ids[run->noffers++] = db_int(r, 0);
@@ -210,22 +220,13 @@ static enum err load_asks(struct db *db, enum peer_run_mode mode, struct run *ru
 		struct ask_row *row;
 		const char *lang = db_text(r, 4);
 
-		if (run->nasks == cap) {
-			size_t n = cap ? cap * 2 : 64;
-			void *x = realloc(run->asks, n * sizeof(*run->asks));
-			void *y = x ? realloc(run->rows, n * sizeof(*run->rows)) : NULL;
-			void *z = y ? realloc(run->person_ids, n * sizeof(*run->person_ids)) : NULL;
+		size_t c2 = cap, c3 = cap;
 
-			if (x)
-				run->asks = x;
-			if (y)
-				run->rows = y;
-			if (!x || !y || !z) {
-				e = ERR_NOMEM;
-				break;
-			}
-			run->person_ids = z;
-			cap = n;
+		if (!grow(&run->asks, sizeof(*run->asks), run->nasks, &c2) ||
+		    !grow(&run->rows, sizeof(*run->rows), run->nasks, &c3) ||
+		    !grow(&run->person_ids, sizeof(*run->person_ids), run->nasks, &cap)) {
+			e = ERR_NOMEM;
+			break;
 		}
 		a = &run->asks[run->nasks];
 		row = &run->rows[run->nasks];
@@ -264,15 +265,8 @@ static enum err load_ended(struct db *db, struct run *run)
 
 				if (j < 0)
 					continue;
-				if (run->nended == cap) {
-					size_t n = cap ? cap * 2 : 64;
-					void *p = realloc(run->ended, n * sizeof(*run->ended));
-
-					if (!p)
-						return ERR_NOMEM;
-					run->ended = p;
-					cap = n;
-				}
+				if (!grow(&run->ended, sizeof(*run->ended), run->nended, &cap))
+					return ERR_NOMEM;
 				run->ended[run->nended++] = (struct match_pair){ i, (uint32_t)j };
 			}
 			continue;
@@ -284,16 +278,9 @@ static enum err load_ended(struct db *db, struct run *run)
 
 			if (i < 0 || j < 0)
 				continue;
-			if (run->nended == cap) {
-				size_t n = cap ? cap * 2 : 64;
-				void *p = realloc(run->ended, n * sizeof(*run->ended));
-
-				if (!p) {
-					e = ERR_NOMEM;
-					break;
-				}
-				run->ended = p;
-				cap = n;
+			if (!grow(&run->ended, sizeof(*run->ended), run->nended, &cap)) {
+				e = ERR_NOMEM;
+				break;
 			}
 			run->ended[run->nended++] = (struct match_pair){ (uint32_t)i, (uint32_t)j };
 		}
