@@ -327,6 +327,6 @@ void match_why_none(const struct match_ask *a, const struct match_offer *offers,
 		    a->wants == MATCH_GENDER_WOMAN ? "a woman" : a->wants == MATCH_GENDER_MAN ? "a man" :
 		    "of the gender asked for");
 	} else {
-		put(out, n, &at, "The only peer supporters who fit have ended a match with them before.");
+		put(out, n, &at, "The only peer supporters who fit have said no to them, or ended a match with them, before.");
 	}
 }

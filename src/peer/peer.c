@@ -54,7 +54,7 @@ static const struct sql q_update = { "peer.update",
 	"ways = $6, slots = $7, capacity = $8, gender = $9, intro = $10, updated_at = $11 "
 	"WHERE person_id = $1", NULL };
 static const struct sql q_state = { "peer.state",
-	"SELECT state FROM peer_supporter WHERE person_id = $1", NULL };
+	"SELECT state, coalesce(paused_why, '') FROM peer_supporter WHERE person_id = $1", NULL };
 static const struct sql q_decide = { "peer.decide",
 	"UPDATE peer_supporter SET state = $2, paused_why = $3, decided_at = $4, decided_by = $5, "
 	"away_until = NULL, unanswered = CASE WHEN $2 = 'approved' THEN 0 ELSE unanswered END, "
@@ -155,6 +155,17 @@ const char *peer_date_words(struct arena *a, int64_t t)
 	return arena_strdup(a, d);
 }
 
+const char *peer_day_words(struct arena *a, const char *day)
+{
+	char words[UK_FORMAT_MAX];
+	int64_t d;
+
+	if (!day || !uk_parse_day(day, &d))
+		return NULL;
+	uk_format_day(d, words, sizeof(words));
+	return arena_strdup(a, words);
+}
+
 void peer_today(int64_t now, char out[11])
 {
 	int y, m, d;
@@ -245,7 +256,8 @@ enum err peer_profile_check(const struct peer_profile *p, json_t *errors)
 	return json_array_size(errors) > before ? ERR_INVALID : ERR_OK;
 }
 
-static enum err state_of(struct db *db, int64_t person_id, enum peer_state *out)
+/* Their state, and whether a coordinator paused them. */
+static enum err state_by(struct db *db, int64_t person_id, enum peer_state *out, bool *by_coordinator)
 {
 	struct db_res *r;
 	enum err e = db_query_one(db, &q_state, DB_ARGS(DB_INT(person_id)), &r);
@@ -254,8 +266,15 @@ static enum err state_of(struct db *db, int64_t person_id, enum peer_state *out)
 		return e;
 	if (!peer_state_parse(db_text(r, 0), out))
 		e = ERR_INTERNAL;
+	if (by_coordinator)
+		*by_coordinator = strcmp(db_text(r, 1), "coordinator") == 0;
 	db_res_free(r);
 	return e;
+}
+
+static enum err state_of(struct db *db, int64_t person_id, enum peer_state *out)
+{
+	return state_by(db, person_id, out, NULL);
 }
 
 enum err peer_apply(const struct peer_env *env, struct db *db, int64_t person_id,
@@ -374,7 +393,7 @@ enum err peer_list(struct db *db, struct arena *a, int64_t now, json_t **out)
 			"capacity", p.p.capacity, "active", p.active, "room", room < 0 ? 0 : room,
 			"last_response_words", ago_words(a, p.last_response_at, now),
 			"district", p.district, "applied_words", peer_date_words(a, p.applied_at),
-			"away_until", p.away_until ? json_string(p.away_until) : json_null(),
+			"away_until", p.away_until ? json_string(peer_day_words(a, p.away_until)) : json_null(),
 			"unanswered", (json_int_t)p.unanswered, "waiting_answer", p.offered > 0));
 	}
 	db_res_free(r);
@@ -542,12 +561,14 @@ out:
 enum err peer_away(struct db *db, int64_t person_id, const char *until, int64_t now)
 {
 	enum peer_state st;
+	bool by_coordinator = false;
 	int64_t day;
-	enum err e = state_of(db, person_id, &st);
+	enum err e = state_by(db, person_id, &st, &by_coordinator);
 
 	if (e)
 		return e;
-	if (st != PEER_APPROVED && st != PEER_PAUSED)
+	/* A coordinator's pause is theirs to lift. */
+	if ((st != PEER_APPROVED && st != PEER_PAUSED) || by_coordinator)
 		return ERR_CONFLICT;
 	if (until) {
 		if (!uk_parse_day(until, &day) || day <= uk_local_day(now) ||

@@ -117,6 +117,8 @@ const char *peer_conditions_words(struct arena *a, uint64_t bits);
 const char *peer_languages_words(struct arena *a, uint64_t bits);
 /* "12 December 2026", in a. */
 const char *peer_date_words(struct arena *a, int64_t t);
+/* "20 January 2027" for "2027-01-20" (a), or NULL for NULL or not a day. */
+const char *peer_day_words(struct arena *a, const char *day);
 /* The UK day of now as YYYY-MM-DD into out (11 bytes). */
 void peer_today(int64_t now, char out[11]);
 /* "By phone, by video call": */
@@ -193,7 +195,8 @@ enum peer_decision { PEER_APPROVE, PEER_PAUSE, PEER_STAND_DOWN };
 enum err peer_decide(const struct peer_env *env, struct db *db, int64_t person_id,
 		enum peer_decision d, int64_t by, int64_t now, const char **why);
 /* The peer themself: away until a day (YYYY-MM-DD, after today), or back
- * now (until NULL). ERR_CONFLICT when not approved or paused. */
+ * now (until NULL). ERR_CONFLICT when not approved or paused, or paused by
+ * a coordinator (theirs to lift). */
 enum err peer_away(struct db *db, int64_t person_id, const char *until, int64_t now);
 
 /* Coordinators' list: every peer, applications first, with tier, room,
@@ -242,6 +245,10 @@ enum err peer_request_view(struct db *db, struct arena *a, const char *id, int64
 		json_t **out);
 /* A person's requests, newest first: [{id, state, state_words, created_at, match_id?}]. */
 enum err peer_requests_of(struct db *db, struct arena *a, int64_t person_id, int64_t now,
+		json_t **out);
+/* The requests a link worker or coordinator made for others, newest first
+ * (as peer_requests_of, with person_first). */
+enum err peer_requests_made_by(struct db *db, struct arena *a, int64_t made_by, int64_t now,
 		json_t **out);
 /* Coordinators' waiting list: every request waiting or offered, the
  * longest waiting first, with days waiting and why nobody fits. */

@@ -47,6 +47,8 @@ static const struct sql q_view = { "peer.request_view",
 static const struct sql q_of = { "peer.requests_of",
 	"SELECT " REQ_COLS REQ_FROM "WHERE r.person_id = $1 ORDER BY r.created_at DESC, r.id LIMIT 50",
 	NULL };
+static const struct sql q_made_by = { "peer.requests_made_by",
+	"SELECT " REQ_COLS REQ_FROM "WHERE r.made_by = $1 ORDER BY r.created_at DESC, r.id LIMIT 50", NULL };
 static const struct sql q_waiting = { "peer.waiting",
 	"SELECT " REQ_COLS REQ_FROM "WHERE r.state IN ('waiting', 'offered') "
 	"ORDER BY r.waiting_since, r.id LIMIT 1000", NULL };
@@ -219,6 +221,7 @@ static json_t *request_json(struct db_res *r, struct arena *a, int64_t now, bool
 		json_object_set_new(o, "prefers_words", json_string(strcmp(db_text(r, 12), "woman") == 0
 			? "A woman" : "A man"));
 	json_object_set_new(o, "about", db_json_text(r, 13));
+	json_object_set_new(o, "person_first", json_string(peer_first_name(a, db_text(r, 2))));
 	if (staff) {
 		json_object_set_new(o, "person_id", json_integer(db_int(r, 1)));
 		json_object_set_new(o, "person_name", db_json_text(r, 2));
@@ -271,6 +274,12 @@ enum err peer_requests_of(struct db *db, struct arena *a, int64_t person_id, int
 		json_t **out)
 {
 	return rows(db, a, &q_of, person_id, now, false, out);
+}
+
+enum err peer_requests_made_by(struct db *db, struct arena *a, int64_t made_by, int64_t now,
+		json_t **out)
+{
+	return rows(db, a, &q_made_by, made_by, now, false, out);
 }
 
 enum err peer_waiting(struct db *db, struct arena *a, int64_t now, json_t **out)

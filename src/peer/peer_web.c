@@ -297,6 +297,21 @@ static enum err home_get(struct request *req, struct response *resp)
 				json_string_value(json_object_get(it, "id")), NULL)));
 		json_object_set_new(data, "requests", mine);
 		json_object_set_new(data, "any_requests", json_boolean(json_array_size(mine) > 0));
+		if (policy_can(req->actor, &act_peer_refer, NULL)) {
+			json_t *made = NULL;
+
+			if ((e = peer_requests_made_by(req->db, &req->arena, req->actor->id, req->now,
+						       &made)) != ERR_OK) {
+				json_decref(made);
+				json_decref(data);
+				return e;
+			}
+			json_array_foreach(made, i, it)
+				json_object_set_new(it, "href", json_string(web_url(req, "peer.request",
+					json_string_value(json_object_get(it, "id")), NULL)));
+			json_object_set_new(data, "made", made);
+			json_object_set_new(data, "any_made", json_boolean(json_array_size(made) > 0));
+		}
 		e = peer_get(req->db, &req->arena, req->actor->id, req->now, &p);
 		if (e && e != ERR_NOT_FOUND) {
 			json_decref(data);
@@ -337,6 +352,8 @@ static enum err ask_get(struct request *req, struct response *resp)
 struct ask_ctx {
 	char id[37];
 	struct field_def defs[DEFS_MAX];
+	int64_t person;                /* whom it is for */
+	struct peer_ask ask;
 };
 
 static void ask_from(const struct bound *b, struct peer_ask *a)
@@ -354,41 +371,54 @@ static void ask_from(const struct bound *b, struct peer_ask *a)
 	};
 }
 
-static enum err ask_act(struct request *req, struct response *resp, const struct bound *b,
-		json_t *errors, void *ctx)
+/* Every check before the write, so one answer names every problem: the
+ * binder's, the request's own rules and, for a link worker, whether the
+ * person has an account. */
+static enum err ask_before(struct request *req, const struct bound *b, json_t *errors, void *ctx)
 {
 	struct ask_ctx *c = ctx;
-	struct peer_ask a;
 	json_t *problems = json_array();
 	const char *for_email = text_of(b, "for_email");
-	int64_t person = req->actor->id;
 	enum err e;
 
-	UNUSED(resp);
+	c->person = req->actor->id;
 	if (for_email && policy_can(req->actor, &act_peer_refer, NULL)) {
 		struct person p;
 
 		e = person_find_email(req->db, &req->arena, for_email, &p);
 		if (e == ERR_OK && (!p.verified || p.deactivated_at))
 			e = ERR_NOT_FOUND;
-		if (e == ERR_NOT_FOUND)
-			web_error(errors, "for_email", "Nobody has a kith account with this email address "
-				  "confirmed. Ask them to create one with it, and to confirm it, first");
-		else if (e)
+		if (e == ERR_OK)
+			c->person = p.id;
+		else if (e == ERR_NOT_FOUND)
+			web_error_once(errors, "for_email", "Nobody has a kith account with this email "
+				       "address confirmed. Ask them to create one with it, and to confirm "
+				       "it, first");
+		else {
+			json_decref(problems);
 			return e;
-		person = p.id;
+		}
 	}
-	ask_from(b, &a);
-	if (peer_ask_check(&a, problems) == ERR_INVALID || json_array_size(errors)) {
-		merge(errors, problems);
-		json_decref(problems);
-		return ERR_INVALID;
-	}
+	ask_from(b, &c->ask);
+	peer_ask_check(&c->ask, problems);
+	merge(errors, problems);
 	json_decref(problems);
-	e = peer_request_add(env_of(req), req->db, person, req->actor->id, &a, req->now, c->id);
+	return json_array_size(errors) ? ERR_INVALID : ERR_OK;
+}
+
+static enum err ask_act(struct request *req, struct response *resp, const struct bound *b,
+		json_t *errors, void *ctx)
+{
+	struct ask_ctx *c = ctx;
+	enum err e;
+
+	UNUSED(resp);
+	UNUSED(b);
+	UNUSED(errors);
+	e = peer_request_add(env_of(req), req->db, c->person, req->actor->id, &c->ask, req->now, c->id);
 	if (e == ERR_CONFLICT)
-		return req_fail(req, e, person == req->actor->id ? "You have asked for a peer supporter "
-				"already. You can see where it stands on your peer support page." :
+		return req_fail(req, e, c->person == req->actor->id ? "You have asked for a peer "
+				"supporter already. You can see where it stands on your peer support page." :
 				"They have asked for a peer supporter already, and it is still open.");
 	return e;
 }
@@ -404,7 +434,8 @@ static enum err ask_post(struct request *req, struct response *resp)
 {
 	struct ask_ctx c;
 	size_t n;
-	struct form_post f = { .act = ask_act, .page = ask_page, .done = ask_done, .check_all = false };
+	struct form_post f = { .before = ask_before, .act = ask_act, .page = ask_page, .done = ask_done,
+			       .check_all = true };
 
 	memset(&c, 0, sizeof(c));
 	ask_defs(c.defs, &n, policy_can(req->actor, &act_peer_refer, NULL));
@@ -447,7 +478,8 @@ static enum err request_get(struct request *req, struct response *resp)
 		return e;
 	}
 	json_object_set_new(view, "withdraw_action", json_string(web_url(req, "peer.request_withdraw", m.id, NULL)));
-	if (json_is_string(json_object_get(view, "match_id")))
+	json_object_set_new(view, "for_someone", json_boolean(m.person_id != req->actor->id));
+	if (m.person_id == req->actor->id && json_is_string(json_object_get(view, "match_id")))
 		json_object_set_new(view, "match_href", json_string(web_url(req, "peer.match",
 			json_string_value(json_object_get(view, "match_id")), NULL)));
 	json_object_set_new(view, "back_href", json_string(web_url(req, "peer.home", NULL)));
@@ -565,29 +597,47 @@ static enum err apply_get(struct request *req, struct response *resp)
 	return apply_page(req, resp, 200, NULL, NULL, NULL);
 }
 
-static enum err apply_act(struct request *req, struct response *resp, const struct bound *b,
-		json_t *errors, void *ctx)
+static enum err apply_before(struct request *req, const struct bound *b, json_t *errors, void *ctx)
 {
+	struct peer_profile *p = ctx;
 	const char *cap = choice_value(b, "capacity"), *gender = choice_value(b, "gender");
-	struct peer_profile p = {
+	json_t *problems = json_array();
+
+	UNUSED(req);
+	*p = (struct peer_profile){
 		.conditions = chosen(b, "conditions"), .topics = chosen(b, "topics"),
 		.languages = chosen(b, "languages"), .ways = (unsigned)chosen(b, "ways"),
 		.slots = peer_slots((unsigned)chosen(b, "days"), (unsigned)chosen(b, "parts")),
 		.district = text_of(b, "district"), .capacity = cap ? small_int(cap) : 0,
 		.gender = gender && strcmp(gender, "none") != 0 ? gender : "", .intro = text_of(b, "intro"),
 	};
-	json_t *problems = json_array();
+	peer_profile_check(p, problems);
+	/* The binder names a missing capacity already. */
+	if (!cap) {
+		size_t i;
+		json_t *x;
+
+		json_array_foreach(problems, i, x)
+			if (strcmp(json_string_value(json_object_get(x, "field")), "capacity") == 0) {
+				json_array_remove(problems, i);
+				break;
+			}
+	}
+	merge(errors, problems);
+	json_decref(problems);
+	return json_array_size(errors) ? ERR_INVALID : ERR_OK;
+}
+
+static enum err apply_act(struct request *req, struct response *resp, const struct bound *b,
+		json_t *errors, void *ctx)
+{
+	const struct peer_profile *p = ctx;
 	enum err e;
 
 	UNUSED(resp);
-	UNUSED(ctx);
-	if (peer_profile_check(&p, problems) == ERR_INVALID) {
-		merge(errors, problems);
-		json_decref(problems);
-		return ERR_INVALID;
-	}
-	json_decref(problems);
-	e = peer_apply(env_of(req), req->db, req->actor->id, &p, req->now);
+	UNUSED(b);
+	UNUSED(errors);
+	e = peer_apply(env_of(req), req->db, req->actor->id, p, req->now);
 	if (e == ERR_CONFLICT)
 		return req_fail(req, e, "You have stood down as a peer supporter. If you would like to "
 				"start again, talk to the coordinators.");
@@ -598,13 +648,14 @@ static enum err apply_post(struct request *req, struct response *resp)
 {
 	struct field_def d[DEFS_MAX];
 	size_t n;
-	struct form_post f = { .act = apply_act, .page = apply_page, .done_route = "peer.mine",
-			       .done_word = "saved" };
+	struct form_post f = { .before = apply_before, .act = apply_act, .page = apply_page,
+			       .check_all = true, .done_route = "peer.mine", .done_word = "saved" };
+	struct peer_profile p;
 
 	apply_defs(d, &n);
 	f.fields = d;
 	f.nfields = n;
-	return web_form_post(req, resp, &f, NULL);
+	return web_form_post(req, resp, &f, &p);
 }
 
 /* ---------------------------------------------------------------- a peer's own page */
@@ -666,7 +717,7 @@ static enum err mine_page(struct request *req, struct response *resp, int status
 		"state", peer_state_name(p.state), "tier_words", peer_tier_words(p.tier),
 		"applied", p.state == PEER_APPLIED, "approved", p.state == PEER_APPROVED,
 		"paused", p.state == PEER_PAUSED, "away", p.paused_why && strcmp(p.paused_why, "self") == 0,
-		"away_until", p.away_until ? json_string(p.away_until) : json_null(),
+		"away_until", p.away_until ? json_string(peer_day_words(&req->arena, p.away_until)) : json_null(),
 		"paused_why", p.paused_why ? p.paused_why : "",
 		"matches", matches, "checks", checks, "minutes", (json_int_t)minutes,
 		"conditions_words", peer_conditions_words(&req->arena, p.p.conditions),
@@ -701,7 +752,8 @@ static enum err away_act(struct request *req, struct response *resp, const struc
 		return ERR_INVALID;
 	}
 	if (e == ERR_CONFLICT || e == ERR_NOT_FOUND)
-		return req_fail(req, ERR_CONFLICT, "Only an approved peer supporter can pause their offers.");
+		return req_fail(req, ERR_CONFLICT, "Only an approved peer supporter can pause their "
+				"offers. If the coordinators have paused them, talk to them.");
 	return e;
 }
 
@@ -725,11 +777,11 @@ static enum err back_act(struct request *req, struct response *resp, const struc
 	UNUSED(b);
 	UNUSED(errors);
 	UNUSED(ctx);
-	if (e == ERR_OK && p.state == PEER_PAUSED && p.paused_why && strcmp(p.paused_why, "coordinator") == 0)
-		return req_fail(req, ERR_CONFLICT, "The coordinators have paused your offers. Talk to "
-				"them about starting again.");
 	if (e == ERR_OK)
 		e = peer_away(req->db, req->actor->id, NULL, req->now);
+	if (e == ERR_CONFLICT && p.state == PEER_PAUSED)
+		return req_fail(req, e, "The coordinators have paused your offers. Talk to them about "
+				"starting again.");
 	if (e == ERR_CONFLICT || e == ERR_NOT_FOUND)
 		return req_fail(req, ERR_CONFLICT, "Only an approved peer supporter can start again.");
 	return e;
@@ -1062,6 +1114,9 @@ static enum err side_page(struct request *req, struct response *resp, int status
 
 	if (e == ERR_OK && end && c->m.state != PM_ACCEPTED)
 		e = not_open(req);
+	if (e == ERR_OK && !end && c->m.state != PM_ACCEPTED && c->m.state != PM_ENDED)
+		e = req_fail(req, ERR_CONFLICT, "A concern is raised about a match. If something "
+			     "worries you about this offer, say no to it, and contact the coordinators.");
 	if (e) {
 		json_decref(values);
 		json_decref(errors);
@@ -1134,7 +1189,10 @@ static enum err concern_act(struct request *req, struct response *resp, const st
 	if (!field_text_ok(errors, "body", "What you tell us", body, PEER_WORDS_MAX, false))
 		return ERR_INVALID;
 	e = peer_concern_add(env_of(req), req->db, &c->m, req->actor->id, body, req->now);
-	return e == ERR_CONFLICT ? not_open(req) : e;
+	if (e == ERR_CONFLICT)
+		return req_fail(req, e, "A concern is raised about a match. If something worries you "
+				"about this offer, say no to it, and contact the coordinators.");
+	return e;
 }
 
 static enum err end_post(struct request *req, struct response *resp)
@@ -1199,8 +1257,16 @@ static enum err coordinate_get(struct request *req, struct response *resp)
 		"any_peers", json_array_size(peers) > 0, "any_concerns", json_array_size(concerns) > 0,
 		"run_action", web_url(req, "peer.run", NULL));
 	run = req_query(req, "offered");
-	web_done(req, data, words, ARRAY_LEN(words), run ? arena_printf(&req->arena, "%s new offers",
-		 run) : "");
+	{
+		int64_t offered = -1;
+
+		/* A number, never words from the address bar. */
+		if (!run || !str_to_i64((struct str){ run, strlen(run) }, 0, 1000000, &offered))
+			offered = -1;
+		web_done(req, data, words, ARRAY_LEN(words), offered == 1 ? "1 new offer" : offered >= 0 ?
+			 arena_printf(&req->arena, "%lld new offers", (long long)offered) :
+			 "see the lists below");
+	}
 	return web_page(req, resp, 200, "peer/coordinate.html", "Peer support: coordinators", data);
 }
 
@@ -1333,7 +1399,8 @@ static enum err peer_page(struct request *req, struct response *resp, int status
 	json_object_set_new(data, "check_form", web_form_full(web_url(req, "peer.check", pid, NULL),
 		"Record the check", false, check_fields, ARRAY_LEN(check_fields), values, errors));
 	json_object_set_new(data, "back_href", json_string(web_url(req, "peer.coordinate", NULL)));
-	json_object_set_new(data, "away_until", p.away_until ? json_string(p.away_until) : json_null());
+	json_object_set_new(data, "away_until", p.away_until ? json_string(peer_day_words(&req->arena,
+			    p.away_until)) : json_null());
 	json_object_set_new(data, "paused_why", p.paused_why ? json_string(p.paused_why) : json_null());
 	web_set_errors(data, errors);
 	json_decref(values);

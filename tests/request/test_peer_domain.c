@@ -376,6 +376,10 @@ static void nobody_fits_in_words_and_paused_peers_get_nobody(void **state)
 	assert_int_equal(rt_count(t, &q_why, DB_ARGS(DB_TEXT(ra), DB_TEXT("%Polish%"))), 1);
 	/* In person needs a DBS check Pia does not have. */
 	assert_int_equal(peer_decide(&x->env, rt_db(t), p, PEER_PAUSE, x->coord, T0, &why), ERR_OK);
+	/* A coordinator's pause is not the peer's to lift, by "back" or by
+	 * an away day that would end it. */
+	assert_int_equal(peer_away(rt_db(t), p, NULL, T0), ERR_CONFLICT);
+	assert_int_equal(peer_away(rt_db(t), p, "2026-01-17", T0), ERR_CONFLICT);
 	ask(t, x, b, COND("copd"), PHONE, "DN15", NULL, T0, rb);
 	assert_int_equal(live_peer(t, rb), 0);
 	assert_int_equal(peer_decide(&x->env, rt_db(t), p, PEER_APPROVE, x->coord, T0, &why), ERR_OK);

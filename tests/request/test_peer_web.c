@@ -770,7 +770,7 @@ static void no_sends_it_back_but_not_to_them(void **state)
 	rt_browser_post_to(x->t, &x->coord, "/peer-support/coordinate/run", NULL,
 			   "/peer-support/coordinate?done=run&offered=1");
 	rt_browser_get_is(x->t, &x->coord, "/peer-support/coordinate?done=run&offered=1", 200,
-			  "The pool has been matched again: 1 new offers.", "Offered to Pia Second", NULL);
+			  "The pool has been matched again: 1 new offer.", "Offered to Pia Second", NULL);
 	assert_int_equal(count(x, &q_matches_of_peer, DB_ARGS(DB_INT(x->pia))), 1);
 	assert_int_equal(request_is(x, req, "offered"), 1);
 }
@@ -1030,7 +1030,7 @@ static void ending_with_feedback(void **state)
 		assert_int_equal(request_is(x, again, "waiting"), 1);
 		assert_int_equal(count(x, &q_matches_of_request, DB_ARGS(DB_TEXT(again))), 0);
 		assert_int_equal(count(x, &q_why_none, DB_ARGS(DB_TEXT(again),
-				 DB_TEXT("The only peer supporters who fit have ended a match with them before."))),
+				 DB_TEXT("The only peer supporters who fit have said no to them, or ended a match with them, before."))),
 				 1);
 	}
 }

@@ -201,7 +201,7 @@ static void why_nobody_fits_names_the_rule(void **state)
 	a.wants = MATCH_GENDER_UNSAID;
 	ended[1] = true;
 	match_why_none(&a, peers, 2, ended, &names, why, sizeof(why));
-	assert_string_equal(why, "The only peer supporters who fit have ended a match with them before.");
+	assert_string_equal(why, "The only peer supporters who fit have said no to them, or ended a match with them, before.");
 }
 
 /* Three people, two peers with one place each: the built problem through
