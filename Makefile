@@ -86,6 +86,9 @@ TEST_BINS := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%) $(REQ_SRC:tests/request
 SUPPORT_OBJ := $(SUPPORT_SRC:%.c=$(BUILD)/obj/%.o)
 # Objects made only as prerequisites are not intermediates to delete.
 .SECONDARY: $(SUPPORT_OBJ)
+# A recipe that fails leaves no half-made file behind (sass writes its
+# error into the CSS it was making).
+.DELETE_ON_ERROR:
 
 # ---------------------------------------------------------------- targets
 .PHONY: all deps demo test test-only screenshots san fuzz fuzz-build bench soak check clean tests

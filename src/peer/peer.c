@@ -384,11 +384,12 @@ enum err peer_list(struct db *db, struct arena *a, int64_t now, json_t **out)
 
 		read_row(r, a, &p);
 		room = p.p.capacity - p.active - p.offered;
-		json_array_append_new(*out, json_pack("{s:I, s:s, s:s, s:s, s:s, s:i, s:i, s:i, s:s, "
+		json_array_append_new(*out, json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:i, s:i, s:i, s:s, "
 			"s:s, s:s, s:o, s:I, s:b}",
 			"person_id", (json_int_t)p.person_id, "name", p.name ? p.name : "",
 			"state", peer_state_name(p.state),
 			"tier_words", peer_tier_words(p.tier),
+			"state_words", peer_state_words(p.state),
 			"conditions_words", peer_conditions_words(a, p.p.conditions),
 			"capacity", p.p.capacity, "active", p.active, "room", room < 0 ? 0 : room,
 			"last_response_words", ago_words(a, p.last_response_at, now),

@@ -119,6 +119,10 @@ const char *peer_languages_words(struct arena *a, uint64_t bits);
 const char *peer_date_words(struct arena *a, int64_t t);
 /* "20 January 2027" for "2027-01-20" (a), or NULL for NULL or not a day. */
 const char *peer_day_words(struct arena *a, const char *day);
+/* "Someone to talk to" -> "someone to talk to", for mid-sentence (a). */
+const char *peer_lower_first(struct arena *a, const char *s);
+/* "1 hour 15 minutes", "45 minutes" (a). */
+const char *peer_minutes_words(struct arena *a, int64_t minutes);
 /* The UK day of now as YYYY-MM-DD into out (11 bytes). */
 void peer_today(int64_t now, char out[11]);
 /* "By phone, by video call": */
@@ -228,6 +232,9 @@ enum err peer_ask_check(const struct peer_ask *ask, json_t *errors);
  * have one open already (*id then names it). id: 37 bytes. */
 enum err peer_request_add(const struct peer_env *env, struct db *db, int64_t person_id,
 		int64_t made_by, const struct peer_ask *ask, int64_t now, char id[37]);
+/* The person's open request (waiting, offered or matched), into id:
+ * ERR_NOT_FOUND when they have none. */
+enum err peer_request_open(struct db *db, int64_t person_id, char id[37]);
 /* Withdraws it (the person or a coordinator); an offer on it is
  * withdrawn; a match is not (end that instead: ERR_CONFLICT). */
 enum err peer_request_withdraw(struct db *db, const char *id, int64_t by, int64_t now);
@@ -325,12 +332,16 @@ enum err peer_concern_add(const struct peer_env *env, struct db *db,
 enum err peer_concerns_open(struct db *db, json_t **out);
 enum err peer_concern_seen(struct db *db, int64_t id, int64_t by, int64_t now);
 
+/* Words for people: "Applied: waiting for checks", "The offer ran out". */
+const char *peer_state_words(enum peer_state s);
+const char *peer_match_state_words(enum peer_match_state s);
+
 /* ---------------------------------------------------------------- the clock */
 
 /* Reminders half way through an offer, offers run out (the peer's
  * unanswered count up; paused at pause_after), away days over, then
  * PEER_RUN_ALL. */
-enum err peer_job(const struct peer_env *env, struct db *db, int64_t now);
+enum err peer_job(const struct peer_env *env, struct db *db, int64_t now, struct peer_run_result *out);
 
 /* Time given: minutes logged by peer_id (0: everyone) from since. */
 enum err peer_minutes(struct db *db, int64_t peer_id, int64_t since, int64_t *minutes);

@@ -120,7 +120,8 @@ static json_t *jtext_or_null(const char *s)
 	return s && *s ? json_string(s) : json_null();
 }
 
-/* The message body as lines, for the page (each shown with a break). */
+/* The message body as lines for the page: [{text, br}], br on every line
+ * but the last (a break after it). */
 static json_t *lines_of(const char *body)
 {
 	json_t *out = json_array();
@@ -130,7 +131,7 @@ static json_t *lines_of(const char *body)
 		const char *nl = strchr(p, '\n');
 		size_t n = nl ? (size_t)(nl - p) : strlen(p);
 
-		json_array_append_new(out, json_stringn(p, n));
+		json_array_append_new(out, json_pack("{s:s%, s:b}", "text", p, n, "br", nl && nl[1]));
 		p = nl ? nl + 1 : NULL;
 	}
 	return out;
@@ -197,9 +198,7 @@ static enum err add_contacts(struct db *db, struct arena *a, const struct peer_m
 	json_object_set_new(o, "contacts", list);
 	json_object_set_new(o, "any_contacts", json_boolean(json_array_size(list) > 0));
 	json_object_set_new(o, "minutes_given", json_integer(minutes));
-	json_object_set_new(o, "time_given_words", json_string(minutes >= 60 ?
-		arena_printf(a, "%lld hours %lld minutes", (long long)(minutes / 60), (long long)(minutes % 60)) :
-		arena_printf(a, "%lld minutes", (long long)minutes)));
+	json_object_set_new(o, "time_given_words", json_string(peer_minutes_words(a, minutes)));
 	return e;
 }
 
@@ -304,8 +303,11 @@ enum err peer_matches_of_peer(struct db *db, struct arena *a, int64_t peer_id, i
 			"id", db_text(r, 0), "state", db_text(r, 1),
 			"first_name", peer_first_name(a, db_text(r, 2)),
 			"answer_by", peer_date_words(a, db_int(r, 3)), "district", db_json_text(r, 4),
-			"wants_words", peer_terms_words(a, peer_wants, peer_wants_n, (uint64_t)db_int(r, 5)),
+			"wants_words", peer_lower_first(a, peer_terms_words(a, peer_wants, peer_wants_n,
+				(uint64_t)db_int(r, 5))),
 			"offered", st == PM_OFFERED, "accepted", st == PM_ACCEPTED, "ended", st == PM_ENDED));
+		json_object_set_new(json_array_get(*out, json_array_size(*out) - 1), "state_words",
+			json_string(peer_match_state_words(st < 0 ? PM_WITHDRAWN : (enum peer_match_state)st)));
 	}
 	db_res_free(r);
 	return e;

@@ -40,7 +40,7 @@ static const struct sql q_withdraw_offer = { "peer.request_withdraw_offer",
 	"r.waiting_since, m.id, m.state, m.expires_at, pp.name "
 #define REQ_FROM \
 	"FROM peer_request r JOIN person pe ON pe.id = r.person_id " \
-	"LEFT JOIN peer_match m ON m.request_id = r.id AND m.state IN ('offered', 'accepted') " \
+	"LEFT JOIN peer_match m ON m.request_id = r.id AND m.state IN ('offered', 'accepted', 'ended') " \
 	"LEFT JOIN person pp ON pp.id = m.peer_id "
 static const struct sql q_view = { "peer.request_view",
 	"SELECT " REQ_COLS REQ_FROM "WHERE r.id = $1", NULL };
@@ -51,7 +51,7 @@ static const struct sql q_made_by = { "peer.requests_made_by",
 	"SELECT " REQ_COLS REQ_FROM "WHERE r.made_by = $1 ORDER BY r.created_at DESC, r.id LIMIT 50", NULL };
 static const struct sql q_waiting = { "peer.waiting",
 	"SELECT " REQ_COLS REQ_FROM "WHERE r.state IN ('waiting', 'offered') "
-	"ORDER BY r.waiting_since, r.id LIMIT 1000", NULL };
+	"ORDER BY r.created_at, r.id LIMIT 1000", NULL };
 
 /* ---------------------------------------------------------------- checks */
 
@@ -92,21 +92,29 @@ enum err peer_ask_check(const struct peer_ask *ask, json_t *errors)
 
 /* ---------------------------------------------------------------- writing */
 
-enum err peer_request_add(const struct peer_env *env, struct db *db, int64_t person_id,
-		int64_t made_by, const struct peer_ask *ask, int64_t now, char id[37])
+enum err peer_request_open(struct db *db, int64_t person_id, char id[37])
 {
 	struct db_res *r;
-	struct peer_run_result run;
-	char d[5];
-	double lat, lon;
-	const char *why = NULL;
 	enum err e = db_query_one(db, &q_open, DB_ARGS(DB_INT(person_id)), &r);
 
 	if (e == ERR_OK) {
 		str_copy(id, 37, db_text(r, 0));
 		db_res_free(r);
-		return ERR_CONFLICT;
 	}
+	return e;
+}
+
+enum err peer_request_add(const struct peer_env *env, struct db *db, int64_t person_id,
+		int64_t made_by, const struct peer_ask *ask, int64_t now, char id[37])
+{
+	struct peer_run_result run;
+	char d[5];
+	double lat, lon;
+	const char *why = NULL;
+	enum err e = peer_request_open(db, person_id, id);
+
+	if (e == ERR_OK)
+		return ERR_CONFLICT;
 	if (e != ERR_NOT_FOUND)
 		return e;
 	if (!peer_district(ask->district, d, &lat, &lon, &why))
@@ -195,7 +203,7 @@ static json_t *request_json(struct db_res *r, struct arena *a, int64_t now, bool
 	int st = peer_request_state_parse(db_text(r, 3));
 	const char *lang = db_text(r, 7), *peer_name = db_text(r, 20), *match_state = db_text(r, 18);
 	int li = lang ? vocab_find(vocab_languages, vocab_languages_n, lang) : -1;
-	int64_t since = db_int(r, 16), expires = db_int(r, 19);
+	int64_t expires = db_int(r, 19);
 	json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:s, s:I, s:I}",
 		"id", db_text(r, 0), "state", peer_request_state_name(st < 0 ? PREQ_WAITING : st),
 		"state_words", state_words(a, st, peer_name, expires), "state_tag", state_tag(st),
@@ -208,12 +216,18 @@ static json_t *request_json(struct db_res *r, struct arena *a, int64_t now, bool
 		"district", db_json_text(r, 10),
 		"created_words", peer_date_words(a, db_int(r, 15)),
 		"created_at", (json_int_t)db_int(r, 15),
-		"days_waiting", (json_int_t)(uk_local_day(now) - uk_local_day(since)));
+		"days_waiting", (json_int_t)(uk_local_day(now) - uk_local_day(db_int(r, 15))));
 
 	if (!o)
 		return NULL;
-	json_object_set_new(o, "match_id", match_state && strcmp(match_state, "accepted") == 0
+	json_object_set_new(o, "match_id", match_state && strcmp(match_state, "offered") != 0
 			    ? db_json_text(r, 17) : json_null());
+	{
+		int64_t d = json_integer_value(json_object_get(o, "days_waiting"));
+
+		json_object_set_new(o, "days_waiting_words", d <= 0 ? json_string("Asked today") :
+			json_sprintf("%lld day%s", (long long)d, d == 1 ? "" : "s"));
+	}
 	json_object_set_new(o, "open", json_boolean(st == PREQ_WAITING || st == PREQ_OFFERED));
 	if (db_int(r, 11) > 0)
 		json_object_set_new(o, "max_miles", json_integer(db_int(r, 11)));

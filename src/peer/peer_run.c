@@ -511,7 +511,7 @@ static enum err expire(const struct peer_env *env, struct db *db, const struct d
 	return e;
 }
 
-enum err peer_job(const struct peer_env *env, struct db *db, int64_t now)
+enum err peer_job(const struct peer_env *env, struct db *db, int64_t now, struct peer_run_result *out)
 {
 	struct due *due = calloc(500, sizeof(*due));
 	struct peer_run_result run;
@@ -533,7 +533,7 @@ enum err peer_job(const struct peer_env *env, struct db *db, int64_t now)
 	if (e == ERR_OK)
 		e = db_exec(db, &q_back_from_away, DB_ARGS(DB_TEXT(today), DB_INT(now)), NULL);
 	if (e == ERR_OK)
-		e = peer_run(env, db, PEER_RUN_ALL, now, &run);
+		e = peer_run(env, db, PEER_RUN_ALL, now, out ? out : &run);
 out:
 	free(due);
 	return e;

@@ -216,6 +216,45 @@ static const char *condition_phrase(const struct vocab_term *t)
 	return t->name;
 }
 
+const char *peer_lower_first(struct arena *a, const char *s)
+{
+	char *c = s ? arena_strdup(a, s) : NULL;
+
+	/* "Someone to talk to" -> "someone to talk to"; "COPD" stays. */
+	if (c && c[0] >= 'A' && c[0] <= 'Z' && !(c[1] >= 'A' && c[1] <= 'Z'))
+		c[0] = (char)(c[0] - 'A' + 'a');
+	return c ? c : "";
+}
+
+const char *peer_minutes_words(struct arena *a, int64_t minutes)
+{
+	int64_t h = minutes / 60, m = minutes % 60;
+
+	if (h == 0)
+		return arena_printf(a, "%lld minute%s", (long long)m, m == 1 ? "" : "s");
+	if (m == 0)
+		return arena_printf(a, "%lld hour%s", (long long)h, h == 1 ? "" : "s");
+	return arena_printf(a, "%lld hour%s %lld minute%s", (long long)h, h == 1 ? "" : "s", (long long)m,
+			    m == 1 ? "" : "s");
+}
+
+const char *peer_state_words(enum peer_state s)
+{
+	static const char *const w[PEER_STATE__MAX] = {
+		"Applied: waiting for checks", "Approved", "Paused", "Stood down",
+	};
+	return (unsigned)s < PEER_STATE__MAX ? w[s] : "";
+}
+
+const char *peer_match_state_words(enum peer_match_state s)
+{
+	static const char *const w[PM__MAX] = {
+		"Offered: waiting for an answer", "Matched", "Said no", "The offer ran out",
+		"The offer went to someone else", "Ended",
+	};
+	return (unsigned)s < PM__MAX ? w[s] : "";
+}
+
 const struct match_names *peer_match_names(void)
 {
 	static const char *conditions[VOCAB_MAX], *topics[64], *languages[VOCAB_MAX];

@@ -68,7 +68,7 @@ static enum err job_run(struct app *app, struct db *db, int64_t now)
 
 	if (e)
 		return e;
-	e = peer_job(&env, db, now);
+	e = peer_job(&env, db, now, NULL);
 	if (e == ERR_OK)
 		return db_commit(db);
 	db_rollback(db);
@@ -169,7 +169,7 @@ static void ask_defs(struct field_def *d, size_t *n, bool referring)
 		.kind = FIELD_TEXT, .max = 10, .check = field_domain_judges };
 	d[k++] = (struct field_def){ .name = "max_miles", .label = "How far could you travel to meet in person?",
 		.kind = FIELD_ONE_OF, .choices = miles_choices, .nchoices = ARRAY_LEN(miles_choices) };
-	d[k++] = (struct field_def){ .name = "language", .label = "Would you like someone who speaks another language? (optional)",
+	d[k++] = (struct field_def){ .name = "language", .label = "Would you like someone who speaks a particular language? (optional)",
 		.kind = FIELD_ONE_OF, .choices = c->languages, .nchoices = vocab_languages_n,
 		.select_first = "No, English is fine" };
 	d[k++] = (struct field_def){ .name = "prefers", .label = "Would you prefer a woman or a man?",
@@ -297,8 +297,20 @@ static enum err home_get(struct request *req, struct response *resp)
 				json_string_value(json_object_get(it, "id")), NULL)));
 		json_object_set_new(data, "requests", mine);
 		json_object_set_new(data, "any_requests", json_boolean(json_array_size(mine) > 0));
+		/* One open request at a time: a link to it instead of the form. */
+		json_array_foreach(mine, i, it) {
+			const char *st = json_string_value(json_object_get(it, "state"));
+
+			if (st && (strcmp(st, "waiting") == 0 || strcmp(st, "offered") == 0 ||
+				   strcmp(st, "matched") == 0)) {
+				json_object_set(data, "current_href", json_object_get(it, "href"));
+				break;
+			}
+		}
 		if (policy_can(req->actor, &act_peer_refer, NULL)) {
 			json_t *made = NULL;
+
+			json_object_set_new(data, "can_refer", json_true());
 
 			if ((e = peer_requests_made_by(req->db, &req->arena, req->actor->id, req->now,
 						       &made)) != ERR_OK) {
@@ -346,6 +358,20 @@ static enum err ask_page(struct request *req, struct response *resp, int status,
 
 static enum err ask_get(struct request *req, struct response *resp)
 {
+	char id[37];
+	enum err e;
+
+	/* One open request at a time: someone who has one is shown it
+	 * (a link worker may still ask for others). */
+	if (!policy_can(req->actor, &act_peer_refer, NULL)) {
+		e = peer_request_open(req->db, req->actor->id, id);
+		if (e == ERR_OK) {
+			resp_redirect(req, resp, web_url(req, "peer.request", id, NULL));
+			return ERR_OK;
+		}
+		if (e != ERR_NOT_FOUND)
+			return e;
+	}
 	return ask_page(req, resp, 200, NULL, NULL, NULL);
 }
 
@@ -479,9 +505,12 @@ static enum err request_get(struct request *req, struct response *resp)
 	}
 	json_object_set_new(view, "withdraw_action", json_string(web_url(req, "peer.request_withdraw", m.id, NULL)));
 	json_object_set_new(view, "for_someone", json_boolean(m.person_id != req->actor->id));
-	if (m.person_id == req->actor->id && json_is_string(json_object_get(view, "match_id")))
+	if (m.person_id == req->actor->id && json_is_string(json_object_get(view, "match_id"))) {
 		json_object_set_new(view, "match_href", json_string(web_url(req, "peer.match",
 			json_string_value(json_object_get(view, "match_id")), NULL)));
+		json_object_set_new(view, "match_words", json_string(m.state == PREQ_MATCHED ?
+			"Send them a message" : "See your messages and the match"));
+	}
 	json_object_set_new(view, "back_href", json_string(web_url(req, "peer.home", NULL)));
 	web_done(req, view, words, ARRAY_LEN(words), NULL);
 	return web_page(req, resp, 200, "peer/request.html", "Your request for a peer supporter", view);
@@ -719,13 +748,14 @@ static enum err mine_page(struct request *req, struct response *resp, int status
 		"paused", p.state == PEER_PAUSED, "away", p.paused_why && strcmp(p.paused_why, "self") == 0,
 		"away_until", p.away_until ? json_string(peer_day_words(&req->arena, p.away_until)) : json_null(),
 		"paused_why", p.paused_why ? p.paused_why : "",
-		"matches", matches, "checks", checks, "minutes", (json_int_t)minutes,
+		"matches", matches, "trust_checks", checks, "minutes", (json_int_t)minutes,
 		"conditions_words", peer_conditions_words(&req->arena, p.p.conditions),
 		"ways_words", peer_ways_words(&req->arena, p.p.ways),
 		"times_words", peer_slots_words(&req->arena, p.p.slots),
 		"edit_href", web_url(req, "peer.apply", NULL),
 		"back_action", web_url(req, "peer.back", NULL));
 	json_object_set_new(data, "any_matches", json_boolean(json_array_size(matches) > 0));
+	json_object_set_new(data, "minutes_words", json_string(peer_minutes_words(&req->arena, minutes)));
 	json_object_set_new(data, "capacity", json_integer(p.p.capacity));
 	json_object_set_new(data, "away_form", web_form_full(web_url(req, "peer.away", NULL), "Pause my offers",
 		false, away_fields, ARRAY_LEN(away_fields), values, errors));
@@ -1267,7 +1297,7 @@ static enum err coordinate_get(struct request *req, struct response *resp)
 			 arena_printf(&req->arena, "%lld new offers", (long long)offered) :
 			 "see the lists below");
 	}
-	return web_page(req, resp, 200, "peer/coordinate.html", "Peer support: coordinators", data);
+	return web_page(req, resp, 200, "peer/coordinate.html", "Peer support", data);
 }
 
 struct run_ctx {
@@ -1384,7 +1414,7 @@ static enum err peer_page(struct request *req, struct response *resp, int status
 	add_hrefs(req, matches, "peer.match");
 	data = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:s, s:s, s:i, s:o, s:o, s:I, "
 		"s:b, s:b, s:b, s:s}",
-		"name", p.name ? p.name : "", "state", peer_state_name(p.state), "tier_words", peer_tier_words(p.tier),
+		"name", p.name ? p.name : "", "state_words", peer_state_words(p.state), "tier_words", peer_tier_words(p.tier),
 		"conditions_words", peer_conditions_words(&req->arena, p.p.conditions),
 		"topics_words", peer_terms_words(&req->arena, peer_topics, peer_topics_n, p.p.topics),
 		"languages_words", peer_languages_words(&req->arena, p.p.languages),
@@ -1392,13 +1422,14 @@ static enum err peer_page(struct request *req, struct response *resp, int status
 		"times_words", peer_slots_words(&req->arena, p.p.slots),
 		"district", p.district[0] ? json_string(p.district) : json_null(),
 		"intro", p.p.intro ? p.p.intro : "", "applied_words", peer_date_words(&req->arena, p.applied_at),
-		"capacity", p.p.capacity, "checks", checks, "matches", matches, "minutes", (json_int_t)minutes,
+		"capacity", p.p.capacity, "trust_checks", checks, "matches", matches, "minutes", (json_int_t)minutes,
 		"can_approve", p.state == PEER_APPLIED || p.state == PEER_PAUSED,
 		"can_pause", p.state == PEER_APPROVED, "can_stand_down", p.state != PEER_STOOD_DOWN,
 		"decide_action", web_url(req, "peer.decide", pid, NULL));
 	json_object_set_new(data, "check_form", web_form_full(web_url(req, "peer.check", pid, NULL),
 		"Record the check", false, check_fields, ARRAY_LEN(check_fields), values, errors));
 	json_object_set_new(data, "back_href", json_string(web_url(req, "peer.coordinate", NULL)));
+	json_object_set_new(data, "minutes_words", json_string(peer_minutes_words(&req->arena, minutes)));
 	json_object_set_new(data, "away_until", p.away_until ? json_string(peer_day_words(&req->arena,
 			    p.away_until)) : json_null());
 	json_object_set_new(data, "paused_why", p.paused_why ? json_string(p.paused_why) : json_null());
@@ -1566,9 +1597,7 @@ static int run_now(const struct config *cfg)
 					.mailer = &app.mailer, .links = &app.links };
 		int64_t now = time_now();
 
-		e = peer_job(&env, db, now);
-		if (e == ERR_OK)
-			e = peer_run(&env, db, PEER_RUN_ALL, now, &r);
+		e = peer_job(&env, db, now, &r);
 		if (e == ERR_OK)
 			e = db_commit(db);
 		else

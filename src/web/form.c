@@ -129,7 +129,26 @@ json_t *web_check_items(const char *name, const struct field_choice *c, size_t n
 	return items;
 }
 
+/* Every kind's key on a field of form-full.html, null but the one it is,
+ * so the partial never reads a page's own "checks" or "date". */
+static json_t *full_keys(json_t *o)
+{
+	static const char *const keys[] = { "input", "checks", "radios", "select", "date" };
+
+	for (size_t i = 0; o && i < ARRAY_LEN(keys); i++)
+		if (!json_object_get(o, keys[i]))
+			json_object_set_new(o, keys[i], json_null());
+	return o;
+}
+
+static json_t *field_any(const struct field_def *d, const json_t *values, const json_t *errors);
+
 json_t *web_field_full(const struct field_def *d, const json_t *values, const json_t *errors)
+{
+	return full_keys(field_any(d, values, errors));
+}
+
+static json_t *field_any(const struct field_def *d, const json_t *values, const json_t *errors)
 {
 	const char *vals[64], *labels[64];
 	size_t n = d->nchoices < 64 ? d->nchoices : 64;

@@ -15,4 +15,7 @@ export const PAGES = [
     h1: 'Page not found' },
   { name: 'problem', path: '/problems/not-found', status: 200, title: 'Page not found', shots: true,
     h1: 'Page not found' },
+  // Signed in, and every other peer support page: peer.test.mjs.
+  { name: 'peer-support', path: '/peer-support', status: 200, title: 'Peer support',
+    h1: 'Peer support' },
 ];

@@ -284,12 +284,12 @@ static void offers_run_out_go_on_and_pause_the_quiet(void **state)
 	first = live_peer(t, ra);
 	assert_true(first == p1 || first == p2);
 	/* Half way: one reminder, once. */
-	assert_int_equal(peer_job(&x->env, rt_db(t), T0 + 3 * DAY + 13 * 3600), ERR_OK);
-	assert_int_equal(peer_job(&x->env, rt_db(t), T0 + 4 * DAY), ERR_OK);
+	assert_int_equal(peer_job(&x->env, rt_db(t), T0 + 3 * DAY + 13 * 3600, NULL), ERR_OK);
+	assert_int_equal(peer_job(&x->env, rt_db(t), T0 + 4 * DAY, NULL), ERR_OK);
 	assert_int_equal(rt_mail_n(t, first == p1 ? "ann@example.org" : "ben@example.org", "peer_reminder"), 1);
 	assert_int_equal(live_peer(t, ra), first);
 	/* Day 8: run out; the other peer is offered it, never the first again. */
-	assert_int_equal(peer_job(&x->env, rt_db(t), T0 + 8 * DAY), ERR_OK);
+	assert_int_equal(peer_job(&x->env, rt_db(t), T0 + 8 * DAY, NULL), ERR_OK);
 	assert_int_equal(rt_count(t, &q_match_state, DB_ARGS(DB_TEXT(ra), DB_INT(first), DB_TEXT("expired"))), 1);
 	second = live_peer(t, ra);
 	assert_true(second != 0 && second != first);
@@ -306,7 +306,7 @@ static void offers_run_out_go_on_and_pause_the_quiet(void **state)
 		assert_int_equal(peer_answer(&x->env, rt_db(t), &m, false, T0 + 8 * DAY + 60), ERR_OK);
 	}
 	assert_int_equal(live_peer(t, rb), first);
-	assert_int_equal(peer_job(&x->env, rt_db(t), T0 + 17 * DAY), ERR_OK);
+	assert_int_equal(peer_job(&x->env, rt_db(t), T0 + 17 * DAY, NULL), ERR_OK);
 	assert_true(peer_is(t, first, "paused"));
 	assert_int_equal(rt_mail_n(t, first == p1 ? "ann@example.org" : "ben@example.org", "peer_paused"), 1);
 	/* Bo's request never goes back to the paused peer: to the other, or
@@ -383,7 +383,7 @@ static void nobody_fits_in_words_and_paused_peers_get_nobody(void **state)
 	ask(t, x, b, COND("copd"), PHONE, "DN15", NULL, T0, rb);
 	assert_int_equal(live_peer(t, rb), 0);
 	assert_int_equal(peer_decide(&x->env, rt_db(t), p, PEER_APPROVE, x->coord, T0, &why), ERR_OK);
-	assert_int_equal(peer_job(&x->env, rt_db(t), T0 + 60), ERR_OK);
+	assert_int_equal(peer_job(&x->env, rt_db(t), T0 + 60, NULL), ERR_OK);
 	assert_int_equal(live_peer(t, rb), p);
 	/* Away: offers withdrawn and back to the pool. */
 	assert_int_equal(peer_away(rt_db(t), p, "2026-01-10", T0), ERR_INVALID);   /* in the past */
@@ -391,7 +391,7 @@ static void nobody_fits_in_words_and_paused_peers_get_nobody(void **state)
 	assert_int_equal(live_peer(t, rb), 0);
 	assert_true(req_is(t, rb, "waiting"));
 	/* The away day passes: the job brings them back and offers again. */
-	assert_int_equal(peer_job(&x->env, rt_db(t), T0 + 11 * DAY), ERR_OK);
+	assert_int_equal(peer_job(&x->env, rt_db(t), T0 + 11 * DAY, NULL), ERR_OK);
 	assert_true(peer_is(t, p, "approved"));
 	assert_int_equal(live_peer(t, rb), p);
 }
@@ -410,7 +410,7 @@ static void declined_pairs_are_not_offered_again(void **state)
 	assert_int_equal(peer_answer(&x->env, rt_db(t), &m, false, T0 + 60), ERR_OK);
 	assert_int_equal(live_peer(t, ra), 0);
 	assert_true(req_is(t, ra, "waiting"));
-	assert_int_equal(peer_job(&x->env, rt_db(t), T0 + DAY), ERR_OK);
+	assert_int_equal(peer_job(&x->env, rt_db(t), T0 + DAY, NULL), ERR_OK);
 	assert_int_equal(live_peer(t, ra), 0);
 	/* A peer is never offered their own request. */
 	{
