@@ -490,6 +490,14 @@ void app_handle(struct app *app, struct request *req, struct response *resp)
 			fail(req, resp, req_fail(req, ERR_UNAUTHORIZED, req->is_api
 				? "Sign in first: send a bearer token in the Authorization header."
 				: "Sign in first."));
+		} else if (m.route->action->verified && !req->actor->verified &&
+			   policy_can(&(struct actor){ .id = req->actor->id, .roles = req->actor->roles,
+						       .org_id = req->actor->org_id, .verified = true },
+				      m.route->action, NULL)) {
+			/* Only the confirmed address is missing: say so. */
+			fail(req, resp, req_fail(req, ERR_FORBIDDEN,
+				"Confirm your email address first: open the link we sent you. You can "
+				"get a new link from your account page."));
 		} else {
 			fail(req, resp, req_fail(req, ERR_FORBIDDEN,
 				"Your account does not have permission to do this. If you think it should, "

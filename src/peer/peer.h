@@ -309,9 +309,11 @@ enum err peer_answer(const struct peer_env *env, struct db *db, const struct pee
 enum err peer_message_add(const struct peer_env *env, struct db *db,
 		const struct peer_match_meta *m, int64_t from, const char *body, int64_t now);
 /* Checks and tidies a message body in place: valid UTF-8, no control
- * characters but newlines and tabs, CRLF -> LF, at most 3 blank lines in a
- * row, trimmed, 1..PEER_MESSAGE_MAX characters. NULL when fine, else the
- * sentence to show. The fuzz target's subject. */
+ * characters but newlines and tabs, no bidi controls or Unicode line
+ * separators; CRLF and CR -> LF, spaces at line ends gone, at most 3
+ * blank lines in a row, trimmed; 1..PEER_MESSAGE_MAX characters. NULL
+ * when fine, else the sentence to show (a body refused for its
+ * characters is left as it was). The fuzz target's subject. */
 const char *peer_message_clean(char *body);
 /* Whether who shares their contact details with the other. */
 enum err peer_share(struct db *db, const struct peer_match_meta *m, int64_t who, bool share,

@@ -8,7 +8,8 @@
  * controls but tab, LF and CR, DEL or C1 controls), so messages and
  * one-line fields agree on what text is. On top of them a message
  * refuses the bidi embeddings, overrides and isolates, which make text
- * display as something it is not. A NUL cannot be seen here (it ends
+ * display as something it is not, and the Unicode line and paragraph
+ * separators (a line break is a newline). A NUL cannot be seen here (it ends
  * the string); the readers of forms (web_form_raw) and JSON (jansson,
  * without JSON_ALLOW_NUL) do not pass a value with one inside.
  *
@@ -35,15 +36,18 @@ _Static_assert(PEER_MESSAGE_MAX == 4000, "say the new limit in TOO_LONG");
 /* At most this many newlines in a row: three blank lines. */
 #define NEWLINES_MAX 4
 
-/* U+202A..U+202E (LRE, RLE, PDF, LRO, RLO) are E2 80 AA..AE and
- * U+2066..U+2069 (LRI, RLI, FSI, PDI) are E2 81 A6..A9. s is valid
- * UTF-8, so an E2 is always a lead byte with two bytes after it. */
+/* U+2028 and U+2029 (line and paragraph separators, which break lines
+ * past the blank-line limit and the page's own line handling) are
+ * E2 80 A8..A9; U+202A..U+202E (LRE, RLE, PDF, LRO, RLO) are
+ * E2 80 AA..AE and U+2066..U+2069 (LRI, RLI, FSI, PDI) are E2 81 A6..A9.
+ * s is valid UTF-8, so an E2 is always a lead byte with two bytes after
+ * it. */
 static bool has_bidi_control(const unsigned char *s, size_t n)
 {
 	for (size_t i = 0; i + 2 < n; i++) {
 		if (s[i] != 0xe2)
 			continue;
-		if (s[i + 1] == 0x80 && s[i + 2] >= 0xaa && s[i + 2] <= 0xae)
+		if (s[i + 1] == 0x80 && s[i + 2] >= 0xa8 && s[i + 2] <= 0xae)
 			return true;
 		if (s[i + 1] == 0x81 && s[i + 2] >= 0xa6 && s[i + 2] <= 0xa9)
 			return true;

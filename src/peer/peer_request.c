@@ -173,12 +173,14 @@ enum err peer_request_meta(struct db *db, const char *id, struct peer_request_me
 	return ERR_OK;
 }
 
-/* Where the request stands, in the person's words. */
-static const char *state_words(struct arena *a, int st, const char *peer_name, int64_t expires)
+/* Where the request stands, in words to the person (them false) or to
+ * whoever asked for them (them true). */
+static const char *state_words(struct arena *a, int st, const char *peer_name, int64_t expires,
+		bool them)
 {
 	switch (st) {
 	case PREQ_WAITING:
-		return "We are finding someone for you.";
+		return them ? "We are finding someone for them." : "We are finding someone for you.";
 	case PREQ_OFFERED:
 		return arena_printf(a, "We have asked a peer supporter who fits what you asked for. "
 				    "They have until %s to say yes.", peer_date_words(a, expires));
@@ -206,7 +208,7 @@ static json_t *request_json(struct db_res *r, struct arena *a, int64_t now, bool
 	int64_t expires = db_int(r, 19);
 	json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:s, s:I, s:I}",
 		"id", db_text(r, 0), "state", peer_request_state_name(st < 0 ? PREQ_WAITING : st),
-		"state_words", state_words(a, st, peer_name, expires), "state_tag", state_tag(st),
+		"state_words", state_words(a, st, peer_name, expires, false), "state_tag", state_tag(st),
 		"conditions_words", peer_conditions_words(a, (uint64_t)db_int(r, 4)),
 		"topics_words", peer_terms_words(a, peer_topics, peer_topics_n, (uint64_t)db_int(r, 5)),
 		"wants_words", peer_terms_words(a, peer_wants, peer_wants_n, (uint64_t)db_int(r, 6)),
@@ -236,6 +238,7 @@ static json_t *request_json(struct db_res *r, struct arena *a, int64_t now, bool
 			? "A woman" : "A man"));
 	json_object_set_new(o, "about", db_json_text(r, 13));
 	json_object_set_new(o, "person_first", json_string(peer_first_name(a, db_text(r, 2))));
+	json_object_set_new(o, "state_words_them", json_string(state_words(a, st, peer_name, expires, true)));
 	if (staff) {
 		json_object_set_new(o, "person_id", json_integer(db_int(r, 1)));
 		json_object_set_new(o, "person_name", db_json_text(r, 2));

@@ -424,7 +424,7 @@ static void asking_for_someone_else(void **state)
 	assert_int_equal(count(x, &q_request_for, DB_ARGS(DB_TEXT(req), DB_INT(x->ada), DB_INT(x->lin))), 1);
 	assert_int_equal(count(x, &q_reads_by, DB_ARGS(DB_TEXT("peer.request.made"), DB_INT(x->lin))), 1);
 	rt_browser_get_is(x->t, &x->link, at("/peer-support/requests/%s?done=asked", req), 200,
-			  "We are finding someone for you.", ABOUT_WORDS, NULL);
+			  "We are finding someone for them.", "Ada&rsquo;s request", ABOUT_WORDS, NULL);
 	rt_browser_get_is(x->t, &x->ada_b, "/peer-support", 200, "Your requests",
 			  at("href=\"/peer-support/requests/%s\"", req), NULL);
 	rt_browser_get_is(x->t, &x->ada_b, at("/peer-support/requests/%s", req), 200, ABOUT_WORDS, NULL);
@@ -634,7 +634,7 @@ static void an_offer_shows_the_peer_little_and_the_person_nothing(void **state)
 	/* Their page lists it; the offer shows the first name, area and what
 	 * she would like, not her conditions nor her words. */
 	rt_browser_get_is(x->t, &x->pat_b, "/peer-support/mine", 200, "Waiting for your answer",
-			  at("href=\"/peer-support/matches/%s\">Ada would like Someone to talk to</a>", m),
+			  at("href=\"/peer-support/matches/%s\">Ada would like someone to talk to</a>", m),
 			  "Please answer by 19 January 2027", NULL);
 	rt_browser_get(x->t, &x->pat_b, at("/peer-support/matches/%s", m), &r);
 	assert_int_equal(r.status, 200);
@@ -819,7 +819,7 @@ static void messages_between_the_pair_only(void **state)
 	assert_null(strstr(mail, "Mornings are fine"));
 	free(mail);
 	rt_browser_get_is(x->t, &x->ada_b, at("/peer-support/matches/%s", m), 200,
-			  "Mornings are fine.<br>Line two<br>", NULL);
+			  "Mornings are fine.<br>Line two</p>", NULL);
 	/* Twenty minutes on, Ada writes again: a new email. */
 	time_set_fake(NOW + 20 * MINUTE);
 	rt_browser_post_to(x->t, &x->ada_b, msgs, "body=Lovely",
@@ -1255,7 +1255,7 @@ static void coordinators_see_why_nobody_fits(void **state)
 	rt_browser_get(x->t, &x->coord, "/peer-support/coordinate", &r);
 	assert_int_equal(r.status, 200);
 	assert_true(rt_has(&r, at("href=\"/peer-support/requests/%s\">Ada Asker</a>", req)));
-	assert_true(rt_has(&r, "0 days"));
+	assert_true(rt_has(&r, "Asked today"));
 	assert_true(rt_has(&r, "; in Polish"));
 	assert_true(rt_has(&r, "Nobody fits: No peer supporter who is free speaks Polish."));
 	assert_true(rt_has(&r, at("href=\"/peer-support/peers/%lld\">Pat Peer</a>", (long long)x->pat)));
@@ -1394,8 +1394,8 @@ static const struct walk_row offered_walk[] = {
 static const struct walk_row matched_walk[] = {
 	{ "GET", "/peer-support", NULL,
 	  { 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200 } },
-	{ "GET", "/peer-support/ask", NULL,
-	  { L, 403, 200, 200, 200, 200, 200, 200, 200, 200, 200 } },
+	{ "GET", "/peer-support/ask", NULL,   /* the person is shown their open request */
+	  { L, 403, 200, 200, 200, 200, 200, 200, 200, 303, 200 } },
 	{ "POST", "/peer-support/ask", NULL,
 	  { L, 403, 422, 422, 422, 422, 422, 422, 422, 422, 422 } },
 	{ "GET", "/peer-support/requests/{req}", NULL,
@@ -1591,7 +1591,7 @@ static void unconfirmed_email_may_not_ask_or_apply(void **state)
 	struct fx *x = *state;
 
 	rt_browser_get_is(x->t, &x->una_b, "/peer-support", 200, NULL);
-	rt_browser_get_is(x->t, &x->una_b, "/peer-support/ask", 403, NULL);
+	rt_browser_get_is(x->t, &x->una_b, "/peer-support/ask", 403, "Confirm your email address first", NULL);
 	rt_browser_post_is(x->t, &x->una_b, "/peer-support/ask", ASK_FORM, 403, NULL);
 	rt_browser_get_is(x->t, &x->una_b, "/peer-support/volunteer", 403, NULL);
 	rt_browser_post_is(x->t, &x->una_b, "/peer-support/volunteer", APPLY_FORM, 403, NULL);

@@ -62,10 +62,10 @@ static void fine_text_goes_through_unchanged(void **state)
 	tidies_to("x", "x");
 	/* No-break space (U+00A0), just past the C1 controls. */
 	tidies_to("10\xc2\xa0km", "10\xc2\xa0km");
-	/* Neighbours of the refused bidi controls: U+2019 ', U+2029,
-	 * U+202F narrow no-break space, U+2065, U+206A, U+2070. */
-	tidies_to("it\xe2\x80\x99s \xe2\x80\xa9 \xe2\x80\xaf \xe2\x81\xa5 \xe2\x81\xaa \xe2\x81\xb0",
-		  "it\xe2\x80\x99s \xe2\x80\xa9 \xe2\x80\xaf \xe2\x81\xa5 \xe2\x81\xaa \xe2\x81\xb0");
+	/* Neighbours of the refused separators and bidi controls: U+2019 ',
+	 * U+2027, U+202F narrow no-break space, U+2065, U+206A, U+2070. */
+	tidies_to("it\xe2\x80\x99s \xe2\x80\xa7 \xe2\x80\xaf \xe2\x81\xa5 \xe2\x81\xaa \xe2\x81\xb0",
+		  "it\xe2\x80\x99s \xe2\x80\xa7 \xe2\x80\xaf \xe2\x81\xa5 \xe2\x81\xaa \xe2\x81\xb0");
 }
 
 static void whitespace_at_the_ends_is_trimmed(void **state)
@@ -228,6 +228,7 @@ static void bidi_controls_are_refused(void **state)
 		"\xe2\x80\xad", "\xe2\x80\xae",                   /* LRO RLO */
 		"\xe2\x81\xa6", "\xe2\x81\xa7", "\xe2\x81\xa8",   /* LRI RLI FSI */
 		"\xe2\x81\xa9",                                   /* PDI */
+		"\xe2\x80\xa8", "\xe2\x80\xa9",                   /* line and paragraph separators */
 	};
 	char in[32];
 
