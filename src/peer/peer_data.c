@@ -160,7 +160,8 @@ enum err peer_erase_person(struct db *db, int64_t person_id, int64_t now)
 /* ---------------------------------------------------------------- demo */
 
 /* Demo peers beyond the demo peer account: people with no password (they
- * cannot sign in), at example.net. */
+ * cannot sign in), in the demo's own domain (people.h: kith demo refuses a
+ * database with accounts outside it). */
 static const struct demo_peer {
 	const char *email, *name, *gender, *district, *intro;
 	const char *conditions[3], *topics[4], *langs[2];
@@ -174,16 +175,16 @@ static const struct demo_peer {
 	  { "copd", "heart" }, { "new-diagnosis", "breathlessness", "getting-active", "work" }, { "en" },
 	  MATCH_WAY_BIT(MATCH_PHONE) | MATCH_WAY_BIT(MATCH_MESSAGE) | MATCH_WAY_BIT(MATCH_IN_PERSON),
 	  3, true, true },
-	{ "anita.peer@example.net", "Anita Kowalska", "woman", "DN16",
+	{ "anita.peer@demo.kith.test", "Anita Kowalska", "woman", "DN16",
 	  "I have type 2 diabetes and cared for my mum. I speak Polish and English.",
 	  { "diabetes", "dementia" }, { "new-diagnosis", "caring", "medication" }, { "en", "pl" },
 	  MATCH_WAY_BIT(MATCH_PHONE) | MATCH_WAY_BIT(MATCH_VIDEO) | MATCH_WAY_BIT(MATCH_MESSAGE),
 	  2, false, true },
-	{ "ruth.peer@example.net", "Ruth Adeyemi", "woman", "DN17",
+	{ "ruth.peer@demo.kith.test", "Ruth Adeyemi", "woman", "DN17",
 	  "Arthritis since my forties. I know how tiring pain can be, and what helped me.",
 	  { "arthritis", "chronic-pain" }, { "pain", "tiredness", "work", "mood" }, { "en" },
 	  MATCH_WAY_BIT(MATCH_PHONE) | MATCH_WAY_BIT(MATCH_IN_PERSON), 2, true, true },
-	{ "colin.peer@example.net", "Colin Marsh", "man", "DN15",
+	{ "colin.peer@demo.kith.test", "Colin Marsh", "man", "DN15",
 	  "I had a stroke five years ago and had to learn to walk again.",
 	  { "stroke" }, { "new-diagnosis", "getting-active", "mood" }, { "en" },
 	  MATCH_WAY_BIT(MATCH_PHONE) | MATCH_WAY_BIT(MATCH_MESSAGE), 1, false, false },
@@ -198,9 +199,9 @@ static const struct demo_ask {
 } demo_asks[] = {
 	{ "member@demo.kith.test", NULL, "DN15", NULL, "", "copd", "talk",
 	  MATCH_WAY_BIT(MATCH_PHONE) | MATCH_WAY_BIT(MATCH_MESSAGE), 12 },
-	{ "halina.ask@example.net", "Halina Nowak", "DN16", "pl", "woman", "diabetes", "tips",
+	{ "halina.ask@demo.kith.test", "Halina Nowak", "DN16", "pl", "woman", "diabetes", "tips",
 	  MATCH_WAY_BIT(MATCH_PHONE), 2 },
-	{ "stan.ask@example.net", "Stan Booth", "DN17", "lt", "", "copd", "walking",
+	{ "stan.ask@demo.kith.test", "Stan Booth", "DN17", "lt", "", "copd", "walking",
 	  MATCH_WAY_BIT(MATCH_IN_PERSON), 9 },
 };
 

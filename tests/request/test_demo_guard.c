@@ -25,6 +25,10 @@ static const struct sql q_demo_people = {
 	"t.demo_people", "SELECT count(*) FROM person WHERE email LIKE '%@demo.kith.test'", NULL };
 static const struct sql q_people = {
 	"t.people", "SELECT count(*) FROM person", NULL };
+/* The seven sign-in accounts, and the peer support demo's five people
+ * with no password (src/peer/peer_data.c). */
+#define DEMO_PEOPLE 12
+
 static const struct sql q_services = {
 	"t.services", "SELECT count(*) FROM service", NULL };
 static const struct sql q_named = {
@@ -62,11 +66,11 @@ static void runs_on_a_new_database_and_again(void **state)
 	const char *failed;
 
 	assert_int_equal(run_demo(t, &failed), ERR_OK);
-	assert_int_equal(rt_count(t, &q_demo_people, DB_NOARGS), 7);
+	assert_int_equal(rt_count(t, &q_demo_people, DB_NOARGS), DEMO_PEOPLE);
 	assert_true(rt_count(t, &q_services, DB_NOARGS) > 0);
 	/* Only the demo's own accounts: refreshing is allowed. */
 	assert_int_equal(run_demo(t, &failed), ERR_OK);
-	assert_int_equal(rt_count(t, &q_demo_people, DB_NOARGS), 7);
+	assert_int_equal(rt_count(t, &q_demo_people, DB_NOARGS), DEMO_PEOPLE);
 }
 
 static void refuses_a_database_with_real_people(void **state)
@@ -95,7 +99,7 @@ static void refuses_a_demo_database_a_real_person_joined(void **state)
 	services = rt_count(t, &q_services, DB_NOARGS);
 	rt_person(t, "Joe Bloggs", "joe@example.org", NULL, ROLE_BIT(ROLE_MEMBER), NULL);
 	assert_int_equal(run_demo(t, &failed), ERR_FORBIDDEN);
-	assert_int_equal(rt_count(t, &q_people, DB_NOARGS), 8);
+	assert_int_equal(rt_count(t, &q_people, DB_NOARGS), DEMO_PEOPLE + 1);
 	assert_int_equal(rt_count(t, &q_services, DB_NOARGS), services);
 }
 
@@ -137,7 +141,7 @@ static void erased_people_do_not_count(void **state)
 	assert_int_equal(person_erase(rt_db(t), id, time_now()), ERR_OK);
 	assert_int_equal(db_commit(rt_db(t)), ERR_OK);
 	assert_int_equal(run_demo(t, &failed), ERR_OK);
-	assert_int_equal(rt_count(t, &q_demo_people, DB_NOARGS), 7);
+	assert_int_equal(rt_count(t, &q_demo_people, DB_NOARGS), DEMO_PEOPLE);
 }
 
 int main(void)
