@@ -27,7 +27,7 @@ ifeq ($(origin CC),default)
   CC := gcc
 endif
 PKG_CONFIG ?= pkg-config
-PKGS := libmicrohttpd sqlite3 libpq jansson libsodium libcurl libcmark inih zlib
+PKGS := libmicrohttpd sqlite3 libpq jansson libsodium libcurl libcmark inih zlib libical
 
 VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 GIT_REV := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)

@@ -21,11 +21,12 @@ esac
 
 PKGS="build-essential pkg-config clang libclang-rt-dev ca-certificates
 libmicrohttpd-dev libsqlite3-dev sqlite3 libpq-dev libjansson-dev
-libsodium-dev libcurl4-openssl-dev libcmark-dev libinih-dev libcmocka-dev
+libsodium-dev libcurl4-openssl-dev libcmark-dev libinih-dev libcmocka-dev libical-dev
 libcrack2-dev cracklib-runtime libstemmer-dev zlib1g-dev
 postgresql postgresql-contrib nginx-light wrk procps curl time
 python3 python3-pytest python3-requests python3-jsonschema python3-aiosmtpd
-chromium fonts-dejavu-core nodejs npm faketime liblemon-dev"
+chromium fonts-dejavu-core nodejs npm faketime liblemon-dev
+python3-icalendar python3-dateutil"
 
 missing=""
 $only_npm && PKGS=""

@@ -16,6 +16,7 @@
  */
 #include "core/common.h"
 #include "search/schedule.h"
+#include "search/recur.h"
 
 #include "core/str.h"
 #include "core/uktime.h"
@@ -424,6 +425,67 @@ int64_t sched_next(const struct sched *s, int64_t now)
 		}
 	}
 	return 0;
+}
+
+/* ------------------------------------------------------------ days in a window */
+
+bool sched_on_day(const struct sched *s, int64_t day, int64_t today)
+{
+	int64_t interval = s->interval >= 1 ? s->interval : 1;
+	int y, m, d;
+
+	if (s->freq == SCHED_ONCE)
+		return day == s->start_day;
+	if ((s->start_day > 0 && day < s->start_day) || (s->end_day > 0 && day > s->end_day))
+		return false;
+	if (s->freq == SCHED_WEEKLY || s->freq == SCHED_DAILY) {
+		unsigned mask = s->weekdays & 0x7f;
+		int64_t anchor = s->start_day > 0 ? s->start_day : today, k;
+
+		if (s->freq == SCHED_DAILY && !mask)
+			mask = 0x7f;
+		if (!((mask >> uk_weekday(day)) & 1))
+			return false;
+		k = s->freq == SCHED_WEEKLY ? (monday_of(day) - monday_of(anchor)) / 7 : day - anchor;
+		return interval == 1 || ((k % interval) + interval) % interval == 0;
+	}
+	if ((((month_index(day) - month_index(s->start_day > 0 ? s->start_day : today)) % interval) +
+	     interval) % interval != 0)
+		return false;
+	uk_date(day, &y, &m, &d);
+	if (s->nbyday > 0) {
+		for (int i = 0; i < s->nbyday && i < SCHED_MAX_BYDAY; i++)
+			if (nth_weekday(y, m, s->byday[i].nth, s->byday[i].wday) == d)
+				return true;
+		return false;
+	}
+	return s->monthday == d;
+}
+
+size_t sched_days(const struct sched *s, int64_t from, int64_t to, int64_t today, int64_t *out,
+		size_t max)
+{
+	size_t n = 0;
+
+	if (s->freq == SCHED_ONCE) {
+		if (s->start_day >= from && s->start_day <= to) {
+			if (max > 0)
+				out[0] = s->start_day;
+			return 1;
+		}
+		return 0;
+	}
+	if (s->start_day > from)
+		from = s->start_day;
+	if (s->end_day > 0 && s->end_day < to)
+		to = s->end_day;
+	for (int64_t d = from; d <= to; d++)
+		if (sched_on_day(s, d, today)) {
+			if (n < max)
+				out[n] = d;
+			n++;
+		}
+	return n;
 }
 
 /* ------------------------------------------------------------ day and time */
