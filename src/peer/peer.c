@@ -69,14 +69,25 @@ static const struct sql q_checks = { "peer.checks",
 	"SELECT c.kind, c.done_on, c.detail, pe.name, c.recorded_at FROM peer_check c "
 	"LEFT JOIN person pe ON pe.id = c.checked_by WHERE c.person_id = $1 "
 	"ORDER BY c.done_on, c.id", NULL };
-static const struct sql q_offers_of = { "peer.offers_of",
-	"SELECT request_id FROM peer_match WHERE peer_id = $1 AND state = 'offered'", NULL };
+/* Their offered requests back to the pool first, then the offers. */
+static const struct sql q_requests_back = { "peer.requests_back",
+	"UPDATE peer_request SET state = 'waiting', waiting_since = $2, updated_at = $2 "
+	"WHERE state = 'offered' AND id IN (SELECT request_id FROM peer_match WHERE peer_id = $1 "
+	"AND state = 'offered')", NULL };
 static const struct sql q_withdraw_offers = { "peer.withdraw_offers",
 	"UPDATE peer_match SET state = 'withdrawn', answered_at = $2 "
 	"WHERE peer_id = $1 AND state = 'offered'", NULL };
-static const struct sql q_request_back = { "peer.request_back",
-	"UPDATE peer_request SET state = 'waiting', waiting_since = $2, updated_at = $2 "
-	"WHERE id = $1 AND state = 'offered'", NULL };
+/* Standing down ends what they are part of: the people they supported
+ * are told, and may ask again. */
+static const struct sql q_matches_of = { "peer.matches_of",
+	"SELECT id, person_id FROM peer_match WHERE peer_id = $1 AND state = 'accepted' LIMIT 100", NULL };
+static const struct sql q_end_all = { "peer.end_all",
+	"UPDATE peer_match SET state = 'ended', ended_at = $2, ended_by = $3 WHERE peer_id = $1 "
+	"AND state = 'accepted'", NULL };
+static const struct sql q_end_requests = { "peer.end_requests",
+	"UPDATE peer_request SET state = 'ended', updated_at = $2 WHERE state = 'matched' AND id IN "
+	"(SELECT request_id FROM peer_match WHERE peer_id = $1 AND state = 'ended' AND ended_at = $2)",
+	NULL };
 static const struct sql q_mail_to = { "peer.mail_to",
 	"SELECT email, name FROM person WHERE id = $1 AND email_verified_at IS NOT NULL "
 	"AND deactivated_at IS NULL AND erased_at IS NULL", NULL };
@@ -485,23 +496,42 @@ enum err peer_checks(struct db *db, int64_t person_id, json_t **out)
 
 enum err peer_withdraw_offers_of(struct db *db, int64_t peer_id, int64_t now)
 {
+	enum err e = db_exec(db, &q_requests_back, DB_ARGS(DB_INT(peer_id), DB_INT(now)), NULL);
+
+	return e ? e : db_exec(db, &q_withdraw_offers, DB_ARGS(DB_INT(peer_id), DB_INT(now)), NULL);
+}
+
+/* Ends every accepted match of a peer who stands down, telling each
+ * person. */
+static enum err end_matches_of(const struct peer_env *env, struct db *db, int64_t peer_id, int64_t by,
+		int64_t now)
+{
 	struct db_res *r;
-	char ids[PEER_CAPACITY_MAX * 4][37];
+	struct { char id[37]; int64_t person; } m[100];
 	size_t n = 0;
-	enum err e = db_query(db, &q_offers_of, DB_ARGS(DB_INT(peer_id)), &r);
+	enum err e = db_query(db, &q_matches_of, DB_ARGS(DB_INT(peer_id)), &r);
 
 	if (e)
 		return e;
-	while ((e = db_next(r)) == ERR_OK && db_row(r))
-		if (n < ARRAY_LEN(ids))
-			str_copy(ids[n++], sizeof(ids[0]), db_text(r, 0));
+	while ((e = db_next(r)) == ERR_OK && db_row(r) && n < ARRAY_LEN(m)) {
+		str_copy(m[n].id, sizeof(m[n].id), db_text(r, 0));
+		m[n++].person = db_int(r, 1);
+	}
 	db_res_free(r);
-	if (e)
+	if (e || (e = db_exec(db, &q_end_all, DB_ARGS(DB_INT(peer_id), DB_INT(now),
+			      by ? DB_INT(by) : DB_NULL), NULL)) != ERR_OK ||
+	    (e = db_exec(db, &q_end_requests, DB_ARGS(DB_INT(peer_id), DB_INT(now)), NULL)) != ERR_OK)
 		return e;
-	if ((e = db_exec(db, &q_withdraw_offers, DB_ARGS(DB_INT(peer_id), DB_INT(now)), NULL)) != ERR_OK)
-		return e;
-	for (size_t i = 0; i < n && !e; i++)
-		e = db_exec(db, &q_request_back, DB_ARGS(DB_TEXT(ids[i]), DB_INT(now)), NULL);
+	for (size_t i = 0; i < n && !e; i++) {
+		json_t *ctx = json_object();
+
+		e = ctx ? peer_mail(env, db, m[i].person, "peer_ended", ctx, "peer.match", m[i].id, now)
+			: ERR_NOMEM;
+		json_decref(ctx);
+		if (e == ERR_OK)
+			e = peer_audit(db, now, by, "peer.match.ended", m[i].person, "match=%.36s why=stood_down",
+				       m[i].id);
+	}
 	return e;
 }
 
@@ -517,12 +547,17 @@ enum err peer_decide(const struct peer_env *env, struct db *db, int64_t person_i
 	arena_init(&a);
 	if ((e = peer_get(db, &a, person_id, now, &p)) != ERR_OK)
 		goto out;
-	if (p.state == PEER_STOOD_DOWN ||
+	/* A stood-down peer may be approved again (and only by a
+	 * coordinator); a paused one paused by a coordinator, who then holds
+	 * the pause. */
+	if ((d != PEER_APPROVE && p.state == PEER_STOOD_DOWN) ||
 	    (d == PEER_APPROVE && p.state == PEER_APPROVED) ||
-	    (d == PEER_PAUSE && p.state != PEER_APPROVED)) {
-		*why = p.state == PEER_STOOD_DOWN ? "This peer supporter has stood down. They can "
-			"apply again from their account." : d == PEER_APPROVE ? "This peer supporter "
-			"is approved already." : "Only an approved peer supporter can be paused.";
+	    (d == PEER_PAUSE && p.state != PEER_APPROVED && p.state != PEER_PAUSED) ||
+	    (d == PEER_PAUSE && p.paused_why && strcmp(p.paused_why, "coordinator") == 0)) {
+		*why = p.state == PEER_STOOD_DOWN ? "This peer supporter has stood down already. "
+			"Approve them to bring them back." : d == PEER_APPROVE ? "This peer supporter "
+			"is approved already." : p.state == PEER_PAUSED ? "This peer supporter is paused "
+			"by the coordinators already." : "Only an approved peer supporter can be paused.";
 		e = ERR_CONFLICT;
 		goto out;
 	}
@@ -537,7 +572,9 @@ enum err peer_decide(const struct peer_env *env, struct db *db, int64_t person_i
 		d == PEER_PAUSE ? DB_TEXT("coordinator") : DB_NULL, DB_INT(now), by ? DB_INT(by) : DB_NULL), NULL);
 	if (e == ERR_OK && d != PEER_APPROVE)
 		e = peer_withdraw_offers_of(db, person_id, now);
-	if (e == ERR_OK && d == PEER_APPROVE && !(p.state == PEER_PAUSED))
+	if (e == ERR_OK && d == PEER_STAND_DOWN)
+		e = end_matches_of(env, db, person_id, by, now);
+	if (e == ERR_OK && d == PEER_APPROVE && p.state != PEER_PAUSED)
 		e = person_grant(db, person_id, ROLE_PEER_SUPPORTER, NULL, by, now);
 	if (e == ERR_CONFLICT)   /* they held the role already */
 		e = ERR_OK;

@@ -26,7 +26,7 @@
 /* ---------------------------------------------------------------- time given */
 
 static const struct sql q_minutes = { "peer.minutes",
-	"SELECT coalesce(sum(minutes), 0) FROM peer_contact WHERE ($1 = 0 OR peer_id = $1) "
+	"SELECT coalesce(sum(minutes), 0) FROM peer_contact WHERE (CAST($1 AS BIGINT) = 0 OR peer_id = $1) "
 	"AND logged_at >= $2", NULL };
 
 enum err peer_minutes(struct db *db, int64_t peer_id, int64_t since, int64_t *minutes)
@@ -51,13 +51,14 @@ static const struct sql q_x_requests = { "peer.x_requests",
 	"SELECT id, state, conditions, topics, wants, language, ways, slots, district, max_miles, "
 	"prefers, about, created_at FROM peer_request WHERE person_id = $1 ORDER BY created_at, id", NULL };
 static const struct sql q_x_matches = { "peer.x_matches",
-	"SELECT id, CASE WHEN person_id = $1 THEN 'asked' ELSE 'peer supporter' END, state, offered_at, "
-	"answered_at, ended_at, CASE WHEN person_id = $1 THEN person_helpful ELSE peer_helpful END, "
-	"CASE WHEN person_id = $1 THEN person_words ELSE peer_words END FROM peer_match "
+	"SELECT id, CASE WHEN person_id = $1 THEN 'asked' ELSE 'peer supporter' END AS role, state, "
+	"offered_at, answered_at, ended_at, "
+	"CASE WHEN person_id = $1 THEN person_helpful ELSE peer_helpful END AS helpful, "
+	"CASE WHEN person_id = $1 THEN person_words ELSE peer_words END AS words FROM peer_match "
 	"WHERE person_id = $1 OR peer_id = $1 ORDER BY offered_at, id", NULL };
 static const struct sql q_x_messages = { "peer.x_messages",
-	"SELECT g.match_id, CASE WHEN g.sender_id = $1 THEN 'you' ELSE 'the other person' END, g.body, "
-	"g.sent_at FROM peer_message g JOIN peer_match m ON m.id = g.match_id "
+	"SELECT g.match_id, CASE WHEN g.sender_id = $1 THEN 'you' ELSE 'the other person' END AS sender, "
+	"g.body, g.sent_at FROM peer_message g JOIN peer_match m ON m.id = g.match_id "
 	"WHERE m.person_id = $1 OR m.peer_id = $1 ORDER BY g.sent_at, g.id", NULL };
 static const struct sql q_x_contacts = { "peer.x_contacts",
 	"SELECT match_id, happened_on, way, minutes, note FROM peer_contact WHERE peer_id = $1 "
@@ -75,7 +76,7 @@ static json_t *row_object(struct db_res *r, void *ctx)
 		const char *name = db_colname(r, c);
 		static const char *const ints[] = { "conditions", "topics", "languages", "ways", "slots",
 			"capacity", "wants", "max_miles", "applied_at", "created_at", "offered_at",
-			"answered_at", "ended_at", "sent_at", "minutes", "raised_at" };
+			"answered_at", "ended_at", "sent_at", "minutes", "raised_at", "helpful" };
 		bool is_int = false;
 
 		for (size_t k = 0; k < ARRAY_LEN(ints); k++)
@@ -112,8 +113,10 @@ enum err peer_export_person(struct db *db, int64_t person_id, int64_t now, json_
 
 /* ---------------------------------------------------------------- erasure */
 
+/* Offers of their requests go (the requests end below); offers they hold
+ * as a peer send those requests back to the pool (peer_withdraw_offers_of). */
 static const struct sql q_e_offers = { "peer.e_offers",
-	"UPDATE peer_match SET state = 'withdrawn', answered_at = $2 WHERE (person_id = $1 OR peer_id = $1) "
+	"UPDATE peer_match SET state = 'withdrawn', answered_at = $2 WHERE person_id = $1 "
 	"AND state = 'offered'", NULL };
 static const struct sql q_e_matches = { "peer.e_matches",
 	"UPDATE peer_match SET state = 'ended', ended_at = $2, ended_by = NULL "
@@ -122,16 +125,17 @@ static const struct sql q_e_words = { "peer.e_words",
 	"UPDATE peer_match SET person_words = CASE WHEN person_id = $1 THEN NULL ELSE person_words END, "
 	"peer_words = CASE WHEN peer_id = $1 THEN NULL ELSE peer_words END, "
 	"person_shares = CASE WHEN person_id = $1 THEN 0 ELSE person_shares END, "
-	"peer_shares = CASE WHEN peer_id = $1 THEN 0 ELSE peer_shares END "
+	"peer_shares = CASE WHEN peer_id = $1 THEN 0 ELSE peer_shares END, reasons = '' "
 	"WHERE person_id = $1 OR peer_id = $1", NULL };
-/* The other side's requests whose match just ended go back to waiting
- * only if they ask again: theirs end with the match. */
+/* The requests whose match just ended with the erased peer end with it:
+ * the person may ask again. */
 static const struct sql q_e_other_requests = { "peer.e_other_requests",
-	"UPDATE peer_request SET state = 'ended', updated_at = $2 WHERE state IN ('offered', 'matched') "
-	"AND id IN (SELECT request_id FROM peer_match WHERE peer_id = $1 AND state IN ('ended', 'withdrawn') "
-	"AND (ended_at = $2 OR answered_at = $2))", NULL };
+	"UPDATE peer_request SET state = 'ended', updated_at = $2 WHERE state = 'matched' "
+	"AND id IN (SELECT request_id FROM peer_match WHERE peer_id = $1 AND state = 'ended' "
+	"AND ended_at = $2)", NULL };
 static const struct sql q_e_requests = { "peer.e_requests",
-	"UPDATE peer_request SET about = NULL, why_none = NULL, state = CASE WHEN state IN "
+	"UPDATE peer_request SET about = NULL, why_none = NULL, conditions = 0, topics = 0, wants = 0, "
+	"language = NULL, district = NULL, state = CASE WHEN state IN "
 	"('waiting', 'offered') THEN 'withdrawn' WHEN state = 'matched' THEN 'ended' ELSE state END, "
 	"updated_at = $2 WHERE person_id = $1", NULL };
 static const struct sql q_e_messages = { "peer.e_messages",
@@ -148,7 +152,7 @@ enum err peer_erase_person(struct db *db, int64_t person_id, int64_t now)
 	const struct sql *const steps[] = { &q_e_offers, &q_e_matches, &q_e_other_requests,
 		&q_e_requests };
 	const struct sql *const one[] = { &q_e_words, &q_e_messages, &q_e_notes, &q_e_concerns, &q_e_peer };
-	enum err e = ERR_OK;
+	enum err e = peer_withdraw_offers_of(db, person_id, now);
 
 	for (size_t i = 0; i < ARRAY_LEN(steps) && !e; i++)
 		e = db_exec(db, steps[i], DB_ARGS(DB_INT(person_id), DB_INT(now)), NULL);

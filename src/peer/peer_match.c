@@ -33,9 +33,21 @@ static const struct sql q_view = { "peer.match_view",
 	"FROM peer_match m JOIN peer_request r ON r.id = m.request_id "
 	"JOIN person a ON a.id = m.person_id JOIN person b ON b.id = m.peer_id "
 	"LEFT JOIN peer_supporter ps ON ps.person_id = m.peer_id WHERE m.id = $1", NULL };
+/* The newest 500, shown oldest first. */
 static const struct sql q_messages = { "peer.messages",
-	"SELECT coalesce(sender_id, 0), body, sent_at FROM peer_message WHERE match_id = $1 "
-	"ORDER BY sent_at, id LIMIT 500", NULL };
+	"SELECT s, b, t FROM (SELECT coalesce(sender_id, 0) AS s, body AS b, sent_at AS t, id AS i "
+	"FROM peer_message WHERE match_id = $1 ORDER BY sent_at DESC, id DESC LIMIT 500) newest "
+	"ORDER BY t, i", NULL };
+/* The ways the pair may meet: what the person asked for, what the peer
+ * offers, and what the peer's checks allow (match_tier_ways). */
+static const struct sql q_ways = { "peer.ways",
+	"SELECT r.ways, coalesce(ps.ways, 0), "
+	"(SELECT count(*) FROM peer_check c WHERE c.person_id = m.peer_id AND c.kind = 'identity'), "
+	"(SELECT count(*) FROM peer_check c WHERE c.person_id = m.peer_id AND c.kind = 'reference'), "
+	"(SELECT count(*) FROM peer_check c WHERE c.person_id = m.peer_id AND c.kind = 'training'), "
+	"(SELECT count(*) FROM peer_check c WHERE c.person_id = m.peer_id AND c.kind = 'dbs') "
+	"FROM peer_match m JOIN peer_request r ON r.id = m.request_id "
+	"LEFT JOIN peer_supporter ps ON ps.person_id = m.peer_id WHERE m.id = $1", NULL };
 static const struct sql q_contacts = { "peer.contacts",
 	"SELECT happened_on, way, minutes, note FROM peer_contact WHERE match_id = $1 "
 	"ORDER BY happened_on, id", NULL };
@@ -87,6 +99,26 @@ static const struct sql q_concern_seen = { "peer.concern_seen",
 	"UPDATE peer_concern SET seen_by = $2, seen_at = $3 WHERE id = $1 AND seen_at IS NULL", NULL };
 
 /* ---------------------------------------------------------------- reading */
+
+/* The ways the pair may meet (*ways), and those the peer's checks allow
+ * at all (*tier, may be NULL). */
+static enum err allowed_ways(struct db *db, const char *match_id, unsigned *ways, unsigned *tier)
+{
+	struct db_res *r;
+	unsigned t;
+	enum err e = db_query_one(db, &q_ways, DB_ARGS(DB_TEXT(match_id)), &r);
+
+	*ways = 0;
+	if (e)
+		return e;
+	t = match_tier_ways(peer_tier_of((int)db_int(r, 2), (int)db_int(r, 3), (int)db_int(r, 4),
+					 (int)db_int(r, 5)));
+	*ways = (unsigned)db_int(r, 0) & (unsigned)db_int(r, 1) & t;
+	if (tier)
+		*tier = t;
+	db_res_free(r);
+	return ERR_OK;
+}
 
 enum err peer_match_meta(struct db *db, const char *id, struct peer_match_meta *out)
 {
@@ -244,7 +276,14 @@ enum err peer_match_view(struct db *db, struct arena *a, const struct peer_match
 			(uint64_t)db_int(r, 16))));
 		json_object_set_new(o, "topics_words", json_string(peer_terms_words(a, peer_topics,
 			peer_topics_n, (uint64_t)db_int(r, 17))));
-		json_object_set_new(o, "ways_words", json_string(peer_ways_words(a, (unsigned)db_int(r, 18))));
+		{
+			unsigned ways = 0;
+
+			/* The ways they may meet, not only the ways asked for. */
+			if (allowed_ways(db, m->id, &ways, NULL) != ERR_OK || !ways)
+				ways = (unsigned)db_int(r, 18);
+			json_object_set_new(o, "ways_words", json_string(peer_ways_words(a, ways)));
+		}
 		json_object_set_new(o, "times_words", json_string(peer_slots_words(a, (uint32_t)db_int(r, 19))));
 		json_object_set_new(o, "about", db_json_text(r, 20));
 		json_object_set_new(o, "language_words", li >= 0 ? json_string(vocab_languages[li].name)
@@ -252,19 +291,23 @@ enum err peer_match_view(struct db *db, struct arena *a, const struct peer_match
 		json_object_set_new(o, "peer_intro", db_json_text(r, 26));
 		json_object_set_new(o, "i_share", json_boolean(is_person ? ps : is_peer ? qs : false));
 		json_object_set_new(o, "they_share", json_boolean(is_person ? qs : is_peer ? ps : false));
-		/* Contact details only when both chose to share, and only to
-		 * the pair. */
-		if (ps && qs && (is_person || is_peer)) {
+		/* Contact details only while matched, when both chose to
+		 * share, and only to the pair. */
+		if (ps && qs && (is_person || is_peer) && m->state == PM_ACCEPTED) {
 			int base = is_person ? 11 : 8;
 
 			json_object_set_new(o, "other_email", db_json_text(r, base + 1));
 			json_object_set_new(o, "other_phone", db_json_text(r, base + 2));
 			json_object_set_new(o, "both_share", json_true());
 		}
-		json_object_set_new(o, "person_helpful", jtext_or_null(helpful_words(db_int(r, 22))));
-		json_object_set_new(o, "person_words", db_json_text(r, 23));
-		json_object_set_new(o, "peer_helpful", jtext_or_null(helpful_words(db_int(r, 24))));
-		json_object_set_new(o, "peer_words", db_json_text(r, 25));
+		/* Feedback is for the coordinators ("the other person does
+		 * not read this"), in the JSON form of the page too. */
+		if (coordinator && !is_person && !is_peer) {
+			json_object_set_new(o, "person_helpful", jtext_or_null(helpful_words(db_int(r, 22))));
+			json_object_set_new(o, "person_words", db_json_text(r, 23));
+			json_object_set_new(o, "peer_helpful", jtext_or_null(helpful_words(db_int(r, 24))));
+			json_object_set_new(o, "peer_words", db_json_text(r, 25));
+		}
 		if (db_int(r, 4) > 0)
 			json_object_set_new(o, "since_words", json_string(peer_date_words(a, db_int(r, 4))));
 		if (db_int(r, 5) > 0)
@@ -275,8 +318,8 @@ enum err peer_match_view(struct db *db, struct arena *a, const struct peer_match
 	e = ERR_OK;
 	if (open && (is_person || is_peer))
 		e = add_messages(db, a, m, viewer, person_first, peer_first, o);
-	if (e == ERR_OK && open && (is_peer || coordinator))
-		e = add_contacts(db, a, m, is_peer || coordinator, o);
+	if (e == ERR_OK && open && (is_peer || (coordinator && !is_person)))
+		e = add_contacts(db, a, m, true, o);
 	if (e) {
 		json_decref(o);
 		return e;
@@ -445,7 +488,16 @@ enum err peer_contact_add(struct db *db, const struct peer_match_meta *m, const 
 		field_err(errors, "happened_on", "Enter the day you were in touch, like 27 3 2026. It "
 			  "cannot be in the future");
 	for (int k = 0; way && k < MATCH_WAY__MAX; k++)
-		way_ok |= strcmp(way, peer_ways[k].code) == 0;
+		if (strcmp(way, peer_ways[k].code) == 0) {
+			unsigned ways = 0, tier = 0;
+
+			way_ok = true;
+			/* In person needs the checks for it (a DBS check). */
+			if (k == MATCH_IN_PERSON && allowed_ways(db, m->id, &ways, &tier) == ERR_OK &&
+			    !(tier & MATCH_WAY_BIT(MATCH_IN_PERSON)))
+				field_err(errors, "way", "You can meet in person once a coordinator has "
+					  "recorded your DBS check. Talk to them before you meet");
+		}
 	if (!way_ok)
 		field_err(errors, "way", "Choose how you were in touch");
 	if (minutes < 1 || minutes > PEER_MINUTES_MAX)

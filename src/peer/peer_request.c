@@ -127,6 +127,8 @@ enum err peer_request_add(const struct peer_env *env, struct db *db, int64_t per
 		db_text_or_null(ask->language), DB_INT(ask->ways), DB_INT(ask->slots), db_text_or_null(d),
 		DB_INT(ask->ways & MATCH_WAY_BIT(MATCH_IN_PERSON) ? ask->max_miles : 0),
 		DB_TEXT(ask->prefers ? ask->prefers : ""), db_text_or_null(ask->about), DB_INT(now)), NULL);
+	if (e == ERR_CONFLICT)   /* another open request got in first (peer_request_open_one) */
+		return ERR_CONFLICT;
 	if (e == ERR_OK)
 		e = peer_audit(db, now, made_by ? made_by : person_id, "peer.request.made", person_id,
 			       "request=%.36s%s", id, made_by && made_by != person_id ? " by=link_worker" : "");
@@ -182,8 +184,9 @@ static const char *state_words(struct arena *a, int st, const char *peer_name, i
 	case PREQ_WAITING:
 		return them ? "We are finding someone for them." : "We are finding someone for you.";
 	case PREQ_OFFERED:
-		return arena_printf(a, "We have asked a peer supporter who fits what you asked for. "
-				    "They have until %s to say yes.", peer_date_words(a, expires));
+		return arena_printf(a, "We have asked a peer supporter who fits what %s asked for. "
+				    "They have until %s to say yes.", them ? "was" : "you",
+				    peer_date_words(a, expires));
 	case PREQ_MATCHED:
 		return arena_printf(a, "%s has said yes.", peer_first_name(a, peer_name));
 	case PREQ_ENDED:
@@ -301,5 +304,17 @@ enum err peer_requests_made_by(struct db *db, struct arena *a, int64_t made_by, 
 
 enum err peer_waiting(struct db *db, struct arena *a, int64_t now, json_t **out)
 {
-	return rows(db, a, &q_waiting, 0, now, true, out);
+	enum err e = rows(db, a, &q_waiting, 0, now, true, out);
+	size_t i;
+	json_t *it;
+
+	/* The list is a list: a person's own words are on their request's
+	 * page, whose reading is audited. */
+	json_array_foreach(*out, i, it) {
+		json_object_del(it, "about");
+		json_object_del(it, "topics_words");
+		json_object_del(it, "wants_words");
+		json_object_del(it, "prefers_words");
+	}
+	return e;
 }

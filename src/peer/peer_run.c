@@ -51,7 +51,7 @@ static const struct sql q_asks = { "peer.run_asks",
 	"SELECT r.id, r.person_id, r.conditions, r.topics, r.language, r.ways, r.slots, r.district, "
 	"r.max_miles, r.prefers, r.state, m.peer_id, m.id FROM peer_request r "
 	"LEFT JOIN peer_match m ON m.request_id = r.id AND m.state = 'offered' "
-	"WHERE r.state = 'waiting' OR (r.state = 'offered' AND $1 = 1) "
+	"WHERE r.state = 'waiting' OR (r.state = 'offered' AND CAST($1 AS BIGINT) = 1) "
 	"ORDER BY r.person_id, r.id", NULL };
 static const struct sql q_ended = { "peer.run_ended",
 	"SELECT m.person_id, m.peer_id FROM peer_match m WHERE m.state IN ('declined', 'expired', 'ended') "
@@ -64,12 +64,16 @@ static const struct sql q_offered = { "peer.run_offered",
 	"UPDATE peer_request SET state = 'offered', why_none = NULL, updated_at = $2 WHERE id = $1", NULL };
 static const struct sql q_peer_offered = { "peer.run_peer_offered",
 	"UPDATE peer_supporter SET last_offer_at = $2 WHERE person_id = $1", NULL };
+/* One run at a time across processes (PostgreSQL; SQLite's write
+ * transactions are one at a time already): two runs placing the same
+ * room would offer a peer more people than they can take. */
+static const struct sql q_lock = { "peer.run_lock", "SELECT 1", "SELECT pg_advisory_xact_lock(7303011101)" };
 static const struct sql q_move = { "peer.run_move",
 	"UPDATE peer_match SET state = 'withdrawn', answered_at = $2 WHERE id = $1 AND state = 'offered'",
 	NULL };
 static const struct sql q_back = { "peer.run_back",
-	"UPDATE peer_request SET state = 'waiting', waiting_since = $2, updated_at = $2 WHERE id = $1",
-	NULL };
+	"UPDATE peer_request SET state = 'waiting', waiting_since = $2, updated_at = $2 WHERE id = $1 "
+	"AND state = 'offered'", NULL };
 static const struct sql q_why = { "peer.run_why",
 	"UPDATE peer_request SET why_none = $2 WHERE id = $1", NULL };
 
@@ -233,7 +237,8 @@ static enum err load_asks(struct db *db, enum peer_run_mode mode, struct run *ru
 		run->person_ids[run->nasks++] = db_int(r, 1);
 		*a = (struct match_ask){
 			.conditions = (uint64_t)db_int(r, 2), .topics = (uint64_t)db_int(r, 3),
-			.language = lang ? vocab_find(vocab_languages, vocab_languages_n, lang) : -1,
+			/* No language asked for is English ("No, English is fine"). */
+			.language = vocab_find(vocab_languages, vocab_languages_n, lang ? lang : "en"),
 			.ways = (unsigned)db_int(r, 5), .slots = (uint32_t)db_int(r, 6),
 			.max_miles = (int)db_int(r, 8), .wants = gender_of(db_text(r, 9)),
 		};
@@ -352,6 +357,8 @@ enum err peer_run(const struct peer_env *env, struct db *db, enum peer_run_mode 
 	enum err e;
 
 	memset(out, 0, sizeof(*out));
+	if ((e = db_exec(db, &q_lock, DB_NOARGS, NULL)) != ERR_OK)
+		return e;
 	if ((e = load_peers(db, mode, &run)) != ERR_OK || (e = load_asks(db, mode, &run)) != ERR_OK ||
 	    (e = load_ended(db, &run)) != ERR_OK)
 		goto out;
@@ -387,9 +394,15 @@ enum err peer_run(const struct peer_env *env, struct db *db, enum peer_run_mode 
 			continue;
 		}
 		if (row->offer_id[0]) {
-			/* A better peer, or nobody: the offer goes. */
-			if ((e = db_exec(db, &q_move, DB_ARGS(DB_TEXT(row->offer_id), DB_INT(now)), NULL)) != ERR_OK ||
-			    (e = db_exec(db, &q_back, DB_ARGS(DB_TEXT(row->id), DB_INT(now)), NULL)) != ERR_OK)
+			int64_t moved = 0;
+
+			/* A better peer, or nobody: the offer goes (unless it was
+			 * answered since it was read: then it stays as it is). */
+			if ((e = db_exec(db, &q_move, DB_ARGS(DB_TEXT(row->offer_id), DB_INT(now)), &moved)) != ERR_OK)
+				break;
+			if (moved == 0)
+				continue;
+			if ((e = db_exec(db, &q_back, DB_ARGS(DB_TEXT(row->id), DB_INT(now)), NULL)) != ERR_OK)
 				break;
 			out->moved++;
 		}
@@ -419,7 +432,7 @@ static const struct sql q_due_reminders = { "peer.due_reminders",
 	"SELECT id, peer_id, expires_at FROM peer_match WHERE state = 'offered' AND reminded_at IS NULL "
 	"AND offered_at + (expires_at - offered_at) / 2 <= $1 AND expires_at > $1 LIMIT 500", NULL };
 static const struct sql q_reminded = { "peer.reminded",
-	"UPDATE peer_match SET reminded_at = $2 WHERE id = $1", NULL };
+	"UPDATE peer_match SET reminded_at = $2 WHERE id = $1 AND reminded_at IS NULL", NULL };
 static const struct sql q_due_expiry = { "peer.due_expiry",
 	"SELECT id, peer_id, request_id FROM peer_match WHERE state = 'offered' AND expires_at <= $1 "
 	"ORDER BY expires_at LIMIT 500", NULL };
@@ -471,9 +484,11 @@ static enum err remind(const struct peer_env *env, struct db *db, const struct d
 {
 	struct arena a;
 	json_t *ctx;
+	int64_t n = 0;
 	enum err e;
 
-	if ((e = db_exec(db, &q_reminded, DB_ARGS(DB_TEXT(d->id), DB_INT(now)), NULL)) != ERR_OK)
+	/* Once: another process may have sent it since it was read. */
+	if ((e = db_exec(db, &q_reminded, DB_ARGS(DB_TEXT(d->id), DB_INT(now)), &n)) != ERR_OK || n == 0)
 		return e;
 	arena_init(&a);
 	ctx = json_pack("{s:s}", "answer_by", peer_date_words(&a, d->expires_at));
@@ -521,6 +536,8 @@ enum err peer_job(const struct peer_env *env, struct db *db, int64_t now, struct
 
 	if (!due)
 		return ERR_NOMEM;
+	if ((e = db_exec(db, &q_lock, DB_NOARGS, NULL)) != ERR_OK)
+		goto out;
 	peer_today(now, today);
 	if ((e = load_due(db, &q_due_reminders, now, due, &n)) != ERR_OK)
 		goto out;

@@ -757,6 +757,10 @@ static enum err mine_page(struct request *req, struct response *resp, int status
 	json_object_set_new(data, "any_matches", json_boolean(json_array_size(matches) > 0));
 	json_object_set_new(data, "minutes_words", json_string(peer_minutes_words(&req->arena, minutes)));
 	json_object_set_new(data, "capacity", json_integer(p.p.capacity));
+	json_object_set_new(data, "by_coordinator", json_boolean(p.paused_why &&
+			    strcmp(p.paused_why, "coordinator") == 0));
+	json_object_set_new(data, "unanswered", json_boolean(p.paused_why &&
+			    strcmp(p.paused_why, "unanswered") == 0));
 	json_object_set_new(data, "away_form", web_form_full(web_url(req, "peer.away", NULL), "Pause my offers",
 		false, away_fields, ARRAY_LEN(away_fields), values, errors));
 	web_set_errors(data, errors);
@@ -1423,8 +1427,10 @@ static enum err peer_page(struct request *req, struct response *resp, int status
 		"district", p.district[0] ? json_string(p.district) : json_null(),
 		"intro", p.p.intro ? p.p.intro : "", "applied_words", peer_date_words(&req->arena, p.applied_at),
 		"capacity", p.p.capacity, "trust_checks", checks, "matches", matches, "minutes", (json_int_t)minutes,
-		"can_approve", p.state == PEER_APPLIED || p.state == PEER_PAUSED,
-		"can_pause", p.state == PEER_APPROVED, "can_stand_down", p.state != PEER_STOOD_DOWN,
+		"can_approve", p.state != PEER_APPROVED,
+		"can_pause", p.state == PEER_APPROVED || (p.state == PEER_PAUSED && !(p.paused_why &&
+			strcmp(p.paused_why, "coordinator") == 0)),
+		"can_stand_down", p.state != PEER_STOOD_DOWN,
 		"decide_action", web_url(req, "peer.decide", pid, NULL));
 	json_object_set_new(data, "check_form", web_form_full(web_url(req, "peer.check", pid, NULL),
 		"Record the check", false, check_fields, ARRAY_LEN(check_fields), values, errors));
@@ -1475,7 +1481,8 @@ static enum err check_act(struct request *req, struct response *resp, const stru
 	if (e == ERR_NOT_FOUND)
 		return req_fail(req, e, "There is no peer supporter with this number.");
 	if (e == ERR_CONFLICT)
-		return req_fail(req, e, "This peer supporter has stood down: no more checks can be recorded.");
+		return req_fail(req, e, "This peer supporter has stood down. Approve them again before "
+				"recording new checks.");
 	return e;
 }
 

@@ -376,6 +376,7 @@ static void nobody_fits_in_words_and_paused_peers_get_nobody(void **state)
 	assert_int_equal(rt_count(t, &q_why, DB_ARGS(DB_TEXT(ra), DB_TEXT("%Polish%"))), 1);
 	/* In person needs a DBS check Pia does not have. */
 	assert_int_equal(peer_decide(&x->env, rt_db(t), p, PEER_PAUSE, x->coord, T0, &why), ERR_OK);
+	assert_int_equal(peer_decide(&x->env, rt_db(t), p, PEER_PAUSE, x->coord, T0, &why), ERR_CONFLICT);
 	/* A coordinator's pause is not the peer's to lift, by "back" or by
 	 * an away day that would end it. */
 	assert_int_equal(peer_away(rt_db(t), p, NULL, T0), ERR_CONFLICT);
@@ -574,6 +575,65 @@ static void export_and_erasure(void **state)
 	assert_false(peer_is(t, p, "approved"));
 }
 
+static void standing_down_and_erasure_leave_nobody_stranded(void **state)
+{
+	struct fx *x = *state;
+	struct rt *t = x->t;
+	int64_t p, person, other = peer(t, x, "Oz Other", "oz@example.org", COND("stroke"), "DN15", 1, false, T0);
+	int64_t b = rt_person(t, "Bea Asker", "bea@example.org", NULL, R(MEMBER), NULL);
+	struct peer_match_meta m;
+	json_t *errors = json_array(), *view = NULL;
+	const char *why = NULL;
+	struct arena a;
+	char rb[37], day[11];
+
+	matched_pair(t, x, &p, &person, &m);
+	/* In person needs a DBS check: Mo (trained) cannot log one. */
+	peer_today(T0, day);
+	assert_int_equal(peer_contact_add(rt_db(t), &m, day, "in_person", 30, NULL, T0, errors), ERR_INVALID);
+	assert_non_null(strstr(json_string_value(json_object_get(json_array_get(errors, 0), "detail")), "DBS"));
+	json_decref(errors);
+	/* Feedback words never reach the pair, JSON included. */
+	assert_int_equal(peer_end(&x->env, rt_db(t), &m, person, 2, "Too far away", T0 + 60), ERR_OK);
+	arena_init(&a);
+	{
+		char id[37];
+
+		memcpy(id, m.id, sizeof(id));
+		assert_int_equal(peer_match_meta(rt_db(t), id, &m), ERR_OK);
+	}
+	assert_int_equal(peer_match_view(rt_db(t), &a, &m, p, false, T0, &view), ERR_OK);
+	assert_null(json_object_get(view, "person_words"));
+	json_decref(view);
+	assert_int_equal(peer_match_view(rt_db(t), &a, &m, x->coord, true, T0, &view), ERR_OK);
+	assert_string_equal(json_string_value(json_object_get(view, "person_words")), "Too far away");
+	json_decref(view);
+	arena_release(&a);
+
+	/* A peer who stands down ends their matches: the person is told and
+	 * may ask again. */
+	{
+		int64_t kit = rt_person(t, "Kit Asker", "kit@example.org", NULL, R(MEMBER), NULL);
+		char req[37];
+		struct peer_match_meta m2;
+
+		/* Jo ended with Mo, so is never offered Mo again; Kit is. */
+		ask(t, x, kit, COND("copd"), PHONE, "DN15", NULL, T0 + 120, req);
+		live_meta(t, req, &m2);
+		assert_int_equal(m2.peer_id, p);
+		assert_int_equal(peer_answer(&x->env, rt_db(t), &m2, true, T0 + 180), ERR_OK);
+		assert_int_equal(peer_decide(&x->env, rt_db(t), p, PEER_STAND_DOWN, x->coord, T0 + 240, &why), ERR_OK);
+		assert_true(req_is(t, req, "ended"));
+		assert_int_equal(rt_mail_n(t, "kit@example.org", "peer_ended"), 1);
+	}
+	/* A peer who erases their account while holding an offer: the
+	 * request goes back to the pool, not to "ended". */
+	ask(t, x, b, COND("stroke"), PHONE, "DN15", NULL, T0 + 300, rb);
+	assert_int_equal(live_peer(t, rb), other);
+	assert_int_equal(peer_erase_person(rt_db(t), other, T0 + 360), ERR_OK);
+	assert_true(req_is(t, rb, "waiting"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -588,6 +648,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(contact_details_by_mutual_choice, setup, teardown),
 		cmocka_unit_test_setup_teardown(contacts_end_and_concerns, setup, teardown),
 		cmocka_unit_test_setup_teardown(export_and_erasure, setup, teardown),
+		cmocka_unit_test_setup_teardown(standing_down_and_erasure_leave_nobody_stranded, setup, teardown),
 	};
 
 	return testdb_run_groups("peer_domain", tests, ARRAY_LEN(tests)) ? 1 : 0;

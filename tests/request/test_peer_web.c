@@ -1184,7 +1184,9 @@ static void away_and_back(void **state)
 			   "The coordinators have paused your offers.", NULL);
 	assert_int_equal(peer_is(x, x->pat, "paused"), 1);
 	rt_browser_get_is(x->t, &x->pat_b, "/peer-support/mine", 200,
-			  "Your offers are paused. You get no new offers.", NULL);
+			  "The coordinators have paused your offers.", NULL);
+	/* No button that could only fail. */
+	get_without(x, &x->pat_b, "/peer-support/mine", 200, "I am ready for offers again");
 }
 
 /* ---------------------------------------------------------------- coordinators */
@@ -1201,7 +1203,7 @@ static void a_paused_peer_is_never_offered(void **state)
 			  "The peer supporter is paused.", NULL);
 	/* Pausing twice makes no sense. */
 	rt_browser_post_is(x->t, &x->coord, at("/peer-support/peers/%lld/decide", (long long)x->pat),
-			   "decision=pause", 409, "Only an approved peer supporter can be paused.", NULL);
+			   "decision=pause", 409, "paused by the coordinators already", NULL);
 
 	ask_as(x, &x->ada_b, ASK_FORM, req);
 	assert_int_equal(request_is(x, req, "waiting"), 1);
@@ -1230,13 +1232,16 @@ static void a_paused_peer_is_never_offered(void **state)
 	rt_browser_get_is(x->t, &x->pat_b, "/peer-support/volunteer", 409, "You have stood down", NULL);
 	rt_browser_post_is(x->t, &x->pat_b, "/peer-support/volunteer", APPLY_FORM, 409,
 			   "You have stood down", NULL);
-	rt_browser_post_is(x->t, &x->coord, at("/peer-support/peers/%lld/decide", (long long)x->pat),
-			   "decision=approve", 409, "This peer supporter has stood down.", NULL);
 	rt_browser_post_is(x->t, &x->coord, at("/peer-support/peers/%lld/checks", (long long)x->pat),
-			   "kind=identity&" PAST("done_on"), 409, "no more checks can be recorded", NULL);
+			   "kind=identity&" PAST("done_on"), 409, "Approve them again before recording", NULL);
 	rt_browser_post_to(x->t, &x->coord, "/peer-support/coordinate/run", NULL,
 			   "/peer-support/coordinate?done=run&offered=0");
 	assert_int_equal(count(x, &q_matches_of_peer, DB_ARGS(DB_INT(x->pat))), 1);
+	/* Only a coordinator brings them back: approving again restores
+	 * the role. */
+	decide_as(x, &x->coord, x->pat, "approve");
+	assert_int_equal(peer_is(x, x->pat, "approved"), 1);
+	assert_int_equal(count(x, &q_role, DB_ARGS(DB_INT(x->pat))), 1);
 }
 
 static void coordinators_see_why_nobody_fits(void **state)
