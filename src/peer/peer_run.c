@@ -199,14 +199,16 @@ static enum err load_peers(struct db *db, enum peer_run_mode mode, struct run *r
 
 static int peer_index(const struct run *run, int64_t id)
 {
-	const int64_t *p = id ? bsearch(&id, run->peer_ids, run->noffers, sizeof(int64_t), cmp_i64) : NULL;
+	const int64_t *p = id && run->noffers ?
+		bsearch(&id, run->peer_ids, run->noffers, sizeof(int64_t), cmp_i64) : NULL;
 
 	return p ? (int)(p - run->peer_ids) : -1;
 }
 
 static int ask_index(const struct run *run, int64_t id)
 {
-	const int64_t *p = bsearch(&id, run->person_ids, run->nasks, sizeof(int64_t), cmp_i64);
+	const int64_t *p = run->nasks ?
+		bsearch(&id, run->person_ids, run->nasks, sizeof(int64_t), cmp_i64) : NULL;
 
 	return p ? (int)(p - run->person_ids) : -1;
 }
