@@ -267,6 +267,31 @@ export async function tabTo(page, selector, max = 200) {
 
 /** The flags a test server needs to sign people in over plain HTTP and
  *  keep its email as files in dir/mail. */
+// Presses Tab until the focused element matches selector and its text is
+// text (a link or button found by what it says).
+export async function tabToText(page, selector, text, max = 300) {
+  for (let i = 0; i < max; i++) {
+    await page.keyboard.press('Tab');
+    if (await page.evaluate(([s, t]) => {
+      const el = document.activeElement;
+      return (el?.matches(s) && el.innerText.trim() === t) ?? false;
+    }, [selector, text])) return;
+  }
+  throw new Error(`Tab never reached ${selector} saying "${text}" on ${page.url()}`);
+}
+
+// Tab to a field and type into it.
+export async function typeInto(page, selector, text) {
+  await tabTo(page, selector);
+  await page.keyboard.type(text);
+}
+
+// Tab to a link or button and press Enter, waiting for the next page.
+export async function follow(page, selector, url) {
+  await tabTo(page, selector);
+  await Promise.all([page.waitForURL(url), page.keyboard.press('Enter')]);
+}
+
 export const devServer = (base, dir) => [
   '--dev-mode', 'true', '--mail-dir', join(dir, 'mail'), '--base-url', base,
 ];

@@ -28,8 +28,7 @@ import { describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 import {
-  checkAxe, DEMO_PASSWORD, devServer, h1, noSidewaysScroll, ROOT, SCREENSHOTS, served, signedIn,
-  tabTo,
+  checkAxe, DEMO_PASSWORD, devServer, follow, h1, noSidewaysScroll, ROOT, SCREENSHOTS, served, signedIn, tabTo, tabToText, typeInto,
 } from './lib.mjs';
 
 const COORDINATOR = 'coordinator@demo.kith.test';
@@ -51,30 +50,6 @@ const env = served({
   args: (base, dir) => [...devServer(base, dir), '--outbox-poll', '1'],
 });
 
-// Presses Tab until the focused element matches selector and its text is
-// text (a link or button found by what it says).
-async function tabToText(page, selector, text, max = 300) {
-  for (let i = 0; i < max; i++) {
-    await page.keyboard.press('Tab');
-    if (await page.evaluate(([s, t]) => {
-      const el = document.activeElement;
-      return (el?.matches(s) && el.innerText.trim() === t) ?? false;
-    }, [selector, text])) return;
-  }
-  throw new Error(`Tab never reached ${selector} saying "${text}" on ${page.url()}`);
-}
-
-// Tab to a field and type into it.
-async function typeInto(page, selector, text) {
-  await tabTo(page, selector);
-  await page.keyboard.type(text);
-}
-
-// Tab to a link or button and press Enter, waiting for the next page.
-async function follow(page, selector, url) {
-  await tabTo(page, selector);
-  await Promise.all([page.waitForURL(url), page.keyboard.press('Enter')]);
-}
 
 // The same, for a link or button found by what it says.
 async function followText(page, selector, text, url) {

@@ -22,8 +22,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 
 import {
-  checkAxe, DEMO_PASSWORD, demoTown, h1, noSidewaysScroll, SCREENSHOTS, tabTo,
-  signedIn,
+  checkAxe, DEMO_PASSWORD, demoTown, follow, h1, noSidewaysScroll, SCREENSHOTS, signedIn, tabTo, tabToText, typeInto,
 } from './lib.mjs';
 
 const DEMO_ORG = '6f1d2c1e-3b7a-4c55-9a51-0d3f2b8e7a10';
@@ -37,30 +36,6 @@ const PHONE = { width: 375, height: 740 };
 
 const env = demoTown('kith-referral-');
 
-// Presses Tab until the focused element matches selector and its text is
-// text (a link or button found by what it says).
-async function tabToText(page, selector, text, max = 300) {
-  for (let i = 0; i < max; i++) {
-    await page.keyboard.press('Tab');
-    if (await page.evaluate(([s, t]) => {
-      const el = document.activeElement;
-      return (el?.matches(s) && el.innerText.trim() === t) ?? false;
-    }, [selector, text])) return;
-  }
-  throw new Error(`Tab never reached ${selector} saying "${text}" on ${page.url()}`);
-}
-
-// Tab to a field and type into it.
-async function typeInto(page, selector, text) {
-  await tabTo(page, selector);
-  await page.keyboard.type(text);
-}
-
-// Tab to a link or button and press Enter, waiting for the next page.
-async function follow(page, selector, url) {
-  await tabTo(page, selector);
-  await Promise.all([page.waitForURL(url), page.keyboard.press('Enter')]);
-}
 
 const main = (page) => page.locator('main').innerText();
 
