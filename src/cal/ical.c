@@ -117,7 +117,18 @@ static enum err event(icalcomponent *cal, const struct ical_event *e, int64_t no
 		return ERR_NOMEM;
 	}
 	if (rule.len > 0 && e->recurrence_id <= 0) {
-		icalcomponent_add_property(ev, icalproperty_new_rrule(icalrecurrencetype_from_string(rule.p)));
+		struct icalrecurrencetype r = icalrecurrencetype_from_string(rule.p);
+
+		/* UNTIL takes DTSTART's type (RFC 5545 3.3.10): with a time,
+		 * the end of the last day in UTC. */
+		if (timed && s->end_day > 0) {
+			int y, m, d;
+
+			uk_date(s->end_day, &y, &m, &d);
+			r.until = icaltime_from_timet_with_zone((time_t)(uk_to_utc(y, m, d, 23, 59) + 59), 0,
+								icaltimezone_get_utc_timezone());
+		}
+		icalcomponent_add_property(ev, icalproperty_new_rrule(r));
 		for (size_t i = 0; i < e->nexdates; i++)
 			icalcomponent_add_property(ev, with_tz(icalproperty_new_exdate(
 				local(e->exdates[i], s->opens)), timed));

@@ -39,7 +39,7 @@ static const char *const expand_py =
 	"for ev in cal.walk('VEVENT'):\n"
 	"    if str(ev.get('UID')) != sys.argv[3] or ev.get('RECURRENCE-ID') is not None: continue\n"
 	"    start = ev.decoded('DTSTART')\n"
-	"    naive = start.replace(tzinfo=None) if isinstance(start, datetime.datetime) else "
+	"    first = start if isinstance(start, datetime.datetime) else "
 	"datetime.datetime.combine(start, datetime.time())\n"
 	"    ex = set()\n"
 	"    exd = ev.get('EXDATE')\n"
@@ -49,9 +49,9 @@ static const char *const expand_py =
 	"            ex.add(v.date() if isinstance(v, datetime.datetime) else v)\n"
 	"    rule = ev.get('RRULE')\n"
 	"    if rule is None:\n"
-	"        out.add(naive.date())\n"
+	"        out.add(first.date())\n"
 	"        continue\n"
-	"    r = rrulestr(rule.to_ical().decode(), dtstart=naive)\n"
+	"    r = rrulestr(rule.to_ical().decode(), dtstart=first)\n"
 	"    for d in r:\n"
 	"        if d.date() > last: break\n"
 	"        if d.date() not in ex: out.add(d.date())\n"
@@ -161,6 +161,9 @@ static void a_weekly_series_with_exceptions(void **state)
 	     p = icalcomponent_get_next_property(vev, ICAL_EXDATE_PROPERTY))
 		exdates++;
 	assert_int_equal(exdates, 3);
+	/* UNTIL is a UTC time, as DTSTART has a time: the end of 4 December
+	 * 2031 in London (GMT) is 23:59:59Z. */
+	assert_non_null(strstr(b.p, "UNTIL=20311204T235959Z"));
 	/* Text is escaped as RFC 5545 says. */
 	assert_non_null(strstr(b.p, "Tea\\, talk\\; a"));
 	icalcomponent_free(cal);
