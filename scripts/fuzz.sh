@@ -16,7 +16,10 @@ cd "$(dirname "$0")/.."
 OUT=build/fuzz
 CLANG=${CLANG:-clang}
 FLAGS="-g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined"
-PKGS="libmicrohttpd sqlite3 libpq jansson libsodium libcurl libcmark inih zlib"
+# The Makefile's PKGS, read from it so there is one list: every object is
+# in the archive the targets link.
+PKGS=$(sed -n 's/^PKGS := //p' Makefile)
+[ -n "$PKGS" ] || { echo "fuzz.sh: no PKGS line in the Makefile" >&2; exit 1; }
 
 build() {
 	make -s build/gen/templates.c build/gen/migrations.c build/gen/assets.c build/gen/data.c
