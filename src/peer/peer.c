@@ -401,7 +401,7 @@ enum err peer_list(struct db *db, struct arena *a, int64_t now, json_t **out)
 			"state", peer_state_name(p.state),
 			"tier_words", peer_tier_words(p.tier),
 			"state_words", peer_state_words(p.state),
-			"conditions_words", peer_conditions_words(a, p.p.conditions),
+			"conditions_words", peer_terms_words(a, vocab_conditions, vocab_conditions_n, p.p.conditions),
 			"capacity", p.p.capacity, "active", p.active, "room", room < 0 ? 0 : room,
 			"last_response_words", ago_words(a, p.last_response_at, now),
 			"district", p.district, "applied_words", peer_date_words(a, p.applied_at),
@@ -429,11 +429,7 @@ enum err peer_check_add(struct db *db, int64_t person_id, enum peer_check_kind k
 		field_err(errors, "done_on", "Enter the day it was checked, like 27 3 2026. It cannot "
 			  "be in the future");
 	if (kind == PEER_CHECK_DBS) {
-		bool level = false;
-
-		for (size_t i = 0; detail && i < ARRAY_LEN(peer_dbs_levels); i++)
-			level |= strcmp(detail, peer_dbs_levels[i].code) == 0;
-		if (!level)
+		if (!detail || vocab_find(peer_dbs_levels, ARRAY_LEN(peer_dbs_levels), detail) < 0)
 			field_err(errors, "level", "Choose the level of the DBS check");
 	} else if ((kind == PEER_CHECK_REFERENCE || kind == PEER_CHECK_TRAINING) &&
 		   (!detail || str_is_blank(detail))) {

@@ -45,6 +45,7 @@
 
 #include "core/arena.h"
 #include "core/err.h"
+#include "directory/vocab.h"
 #include "match/rules.h"
 
 struct db;
@@ -85,25 +86,22 @@ struct peer_env {
 
 /* ---------------------------------------------------------------- vocabularies */
 
-struct peer_term {
-	const char *code;
-	const char *name;
-};
-
-extern const struct peer_term peer_topics[];       /* "new-diagnosis", "New diagnosis" */
+/* Terms as the directory's vocabularies hold them (directory/vocab.h:
+ * code and name; no taxonomy id or keywords), so vocab_find and
+ * peer_terms_words serve both: conditions and languages are the
+ * directory's own tables. */
+extern const struct vocab_term peer_topics[];       /* "new-diagnosis", "New diagnosis" */
 extern const size_t peer_topics_n;
-extern const struct peer_term peer_wants[];        /* "talk", "Someone to talk to" */
+extern const struct vocab_term peer_wants[];        /* "talk", "Someone to talk to" */
 extern const size_t peer_wants_n;
-extern const struct peer_term peer_ways[MATCH_WAY__MAX];   /* "phone", "By phone" */
-extern const struct peer_term peer_parts[3];       /* "morning", "Mornings" */
-extern const struct peer_term peer_days[7];        /* "mon", "Monday" */
-extern const struct peer_term peer_dbs_levels[3];  /* "basic", "Basic" */
-/* "woman", "man", "other" (a peer's, for a person's preference). */
-extern const struct peer_term peer_genders[3];
+extern const struct vocab_term peer_ways[MATCH_WAY__MAX];   /* "phone", "By phone" */
+extern const struct vocab_term peer_parts[3];       /* "morning", "Mornings" */
+extern const struct vocab_term peer_days[7];        /* "mon", "Monday" */
+extern const struct vocab_term peer_dbs_levels[3];  /* "basic", "Basic" */
 
-/* Bits of a set of terms in words: "COPD and other lung conditions,
+/* Bits of a set of terms in words: "COPD and other lung conditions and
  * Asthma" (a arena). */
-const char *peer_terms_words(struct arena *a, const struct peer_term *t, size_t n, uint64_t bits);
+const char *peer_terms_words(struct arena *a, const struct vocab_term *t, size_t n, uint64_t bits);
 /* The names the match rules put in reasons (static). */
 const struct match_names *peer_match_names(void);
 /* Days x parts <-> the engine's slots. */
@@ -111,10 +109,6 @@ uint32_t peer_slots(unsigned days, unsigned parts);
 void peer_slots_split(uint32_t slots, unsigned *days, unsigned *parts);
 /* "Tuesday and Thursday mornings and afternoons", or "Any time". */
 const char *peer_slots_words(struct arena *a, uint32_t slots);
-/* Sets of the directory's terms in words: "COPD and other lung
- * conditions and Asthma". */
-const char *peer_conditions_words(struct arena *a, uint64_t bits);
-const char *peer_languages_words(struct arena *a, uint64_t bits);
 /* "12 December 2026", in a. */
 const char *peer_date_words(struct arena *a, int64_t t);
 /* "20 January 2027" for "2027-01-20" (a), or NULL for NULL or not a day. */

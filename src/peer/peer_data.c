@@ -230,43 +230,18 @@ static const struct sql q_d_accept = { "peer.d_accept",
 static const struct sql q_d_matched = { "peer.d_matched",
 	"UPDATE peer_request SET state = 'matched' WHERE id = $1", NULL };
 
-static uint64_t bits_of(const char *const *codes, size_t n, int (*find)(const char *))
+/* The bits of codes (up to n, NULL ending them sooner) in table t. */
+static uint64_t bits_of(const char *const *codes, size_t n, const struct vocab_term *t, size_t tn)
 {
 	uint64_t b = 0;
 
 	for (size_t i = 0; i < n && codes[i]; i++) {
-		int k = find(codes[i]);
+		int k = vocab_find(t, tn, codes[i]);
 
 		if (k >= 0)
 			b |= UINT64_C(1) << k;
 	}
 	return b;
-}
-
-static int find_condition(const char *c)
-{
-	return vocab_find(vocab_conditions, vocab_conditions_n, c);
-}
-
-static int find_language(const char *c)
-{
-	return vocab_find(vocab_languages, vocab_languages_n, c);
-}
-
-static int find_topic(const char *c)
-{
-	for (size_t i = 0; i < peer_topics_n; i++)
-		if (strcmp(peer_topics[i].code, c) == 0)
-			return (int)i;
-	return -1;
-}
-
-static int find_want(const char *c)
-{
-	for (size_t i = 0; i < peer_wants_n; i++)
-		if (strcmp(peer_wants[i].code, c) == 0)
-			return (int)i;
-	return -1;
 }
 
 /* The account for email, made (no password, confirmed) when missing. */
@@ -292,9 +267,9 @@ static enum err demo_peer_add(struct db *db, struct arena *a, const struct demo_
 		int64_t *id)
 {
 	struct peer_profile p = {
-		.conditions = bits_of(d->conditions, ARRAY_LEN(d->conditions), find_condition),
-		.topics = bits_of(d->topics, ARRAY_LEN(d->topics), find_topic),
-		.languages = bits_of(d->langs, ARRAY_LEN(d->langs), find_language),
+		.conditions = bits_of(d->conditions, ARRAY_LEN(d->conditions), vocab_conditions, vocab_conditions_n),
+		.topics = bits_of(d->topics, ARRAY_LEN(d->topics), peer_topics, peer_topics_n),
+		.languages = bits_of(d->langs, ARRAY_LEN(d->langs), vocab_languages, vocab_languages_n),
 		.ways = d->ways, .slots = peer_slots(0x1f, 0x3), .district = d->district,
 		.capacity = d->capacity, .gender = d->gender, .intro = d->intro,
 	};
@@ -379,8 +354,8 @@ enum err peer_demo(struct db *db, const struct demo_opts *opts)
 		const struct demo_ask *d = &demo_asks[i];
 		const char *wants[] = { d->want, NULL }, *conds[] = { d->condition, NULL };
 		struct peer_ask ask = {
-			.conditions = bits_of(conds, 1, find_condition),
-			.wants = bits_of(wants, 1, find_want), .language = d->lang, .ways = d->ways,
+			.conditions = bits_of(conds, 1, vocab_conditions, vocab_conditions_n),
+			.wants = bits_of(wants, 1, peer_wants, peer_wants_n), .language = d->lang, .ways = d->ways,
 			.district = d->district, .max_miles = 5, .prefers = d->prefers,
 		};
 

@@ -212,13 +212,10 @@ static enum err add_contacts(struct db *db, struct arena *a, const struct peer_m
 		return e;
 	}
 	while ((e = db_next(r)) == ERR_OK && db_row(r)) {
-		int w = -1;
+		int w = vocab_find(peer_ways, MATCH_WAY__MAX, db_text(r, 1));
 		int64_t day = 0;
 		char on[UK_FORMAT_MAX] = "";
 
-		for (int k = 0; k < MATCH_WAY__MAX; k++)
-			if (strcmp(peer_ways[k].code, db_text(r, 1)) == 0)
-				w = k;
 		if (uk_parse_day(db_text(r, 0), &day))
 			uk_format_day(day, on, sizeof(on));   /* "27 March 2026" */
 		minutes += db_int(r, 2);
@@ -272,8 +269,8 @@ enum err peer_match_view(struct db *db, struct arena *a, const struct peer_match
 		bool ps = db_int(r, 6) != 0, qs = db_int(r, 7) != 0;
 
 		json_object_set_new(o, "reasons", jtext_or_null(db_text(r, 1)));
-		json_object_set_new(o, "conditions_words", json_string(peer_conditions_words(a,
-			(uint64_t)db_int(r, 16))));
+		json_object_set_new(o, "conditions_words", json_string(peer_terms_words(a,
+			vocab_conditions, vocab_conditions_n, (uint64_t)db_int(r, 16))));
 		json_object_set_new(o, "topics_words", json_string(peer_terms_words(a, peer_topics,
 			peer_topics_n, (uint64_t)db_int(r, 17))));
 		{
@@ -480,26 +477,22 @@ enum err peer_contact_add(struct db *db, const struct peer_match_meta *m, const 
 		const char *way, int minutes, const char *note, int64_t now, json_t *errors)
 {
 	int64_t day;
-	bool way_ok = false;
+	unsigned ways = 0, tier = 0;
+	int k;
 	enum err e;
 
 	if (!happened_on || !uk_parse_day(happened_on, &day) || day > uk_local_day(now) ||
 	    day < uk_local_day(now) - 366)
 		field_err(errors, "happened_on", "Enter the day you were in touch, like 27 3 2026. It "
 			  "cannot be in the future");
-	for (int k = 0; way && k < MATCH_WAY__MAX; k++)
-		if (strcmp(way, peer_ways[k].code) == 0) {
-			unsigned ways = 0, tier = 0;
-
-			way_ok = true;
-			/* In person needs the checks for it (a DBS check). */
-			if (k == MATCH_IN_PERSON && allowed_ways(db, m->id, &ways, &tier) == ERR_OK &&
-			    !(tier & MATCH_WAY_BIT(MATCH_IN_PERSON)))
-				field_err(errors, "way", "You can meet in person once a coordinator has "
-					  "recorded your DBS check. Talk to them before you meet");
-		}
-	if (!way_ok)
+	k = way ? vocab_find(peer_ways, MATCH_WAY__MAX, way) : -1;
+	if (k < 0)
 		field_err(errors, "way", "Choose how you were in touch");
+	/* In person needs the checks for it (a DBS check). */
+	else if (k == MATCH_IN_PERSON && allowed_ways(db, m->id, &ways, &tier) == ERR_OK &&
+		 !(tier & MATCH_WAY_BIT(MATCH_IN_PERSON)))
+		field_err(errors, "way", "You can meet in person once a coordinator has recorded your "
+			  "DBS check. Talk to them before you meet");
 	if (minutes < 1 || minutes > PEER_MINUTES_MAX)
 		field_err(errors, "minutes", "Enter how long it took in minutes, from 1 to 600");
 	field_text_ok(errors, "note", "The note", note, PEER_NOTE_MAX, false);

@@ -212,7 +212,7 @@ static json_t *request_json(struct db_res *r, struct arena *a, int64_t now, bool
 	json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:s, s:I, s:I}",
 		"id", db_text(r, 0), "state", peer_request_state_name(st < 0 ? PREQ_WAITING : st),
 		"state_words", state_words(a, st, peer_name, expires, false), "state_tag", state_tag(st),
-		"conditions_words", peer_conditions_words(a, (uint64_t)db_int(r, 4)),
+		"conditions_words", peer_terms_words(a, vocab_conditions, vocab_conditions_n, (uint64_t)db_int(r, 4)),
 		"topics_words", peer_terms_words(a, peer_topics, peer_topics_n, (uint64_t)db_int(r, 5)),
 		"wants_words", peer_terms_words(a, peer_wants, peer_wants_n, (uint64_t)db_int(r, 6)),
 		"ways_words", peer_ways_words(a, (unsigned)db_int(r, 8)),

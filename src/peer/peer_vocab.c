@@ -16,53 +16,58 @@
 
 #include <stdio.h>
 
-const struct peer_term peer_topics[] = {
-	{ "new-diagnosis", "A new diagnosis" },
-	{ "breathlessness", "Breathlessness" },
-	{ "pain", "Living with pain" },
-	{ "tiredness", "Tiredness and fatigue" },
-	{ "medication", "Medicines and treatment" },
-	{ "work", "Work" },
-	{ "benefits", "Money and benefits" },
-	{ "caring", "Caring for someone" },
-	{ "bereavement", "Bereavement" },
-	{ "loneliness", "Feeling lonely" },
-	{ "getting-active", "Getting active" },
-	{ "mood", "Low mood and worry" },
-	{ "hospital", "Going into or leaving hospital" },
+const struct vocab_term peer_topics[] = {
+	{ "new-diagnosis", "A new diagnosis", NULL, NULL },
+	{ "breathlessness", "Breathlessness", NULL, NULL },
+	{ "pain", "Living with pain", NULL, NULL },
+	{ "tiredness", "Tiredness and fatigue", NULL, NULL },
+	{ "medication", "Medicines and treatment", NULL, NULL },
+	{ "work", "Work", NULL, NULL },
+	{ "benefits", "Money and benefits", NULL, NULL },
+	{ "caring", "Caring for someone", NULL, NULL },
+	{ "bereavement", "Bereavement", NULL, NULL },
+	{ "loneliness", "Feeling lonely", NULL, NULL },
+	{ "getting-active", "Getting active", NULL, NULL },
+	{ "mood", "Low mood and worry", NULL, NULL },
+	{ "hospital", "Going into or leaving hospital", NULL, NULL },
 };
 const size_t peer_topics_n = ARRAY_LEN(peer_topics);
 
-const struct peer_term peer_wants[] = {
-	{ "talk", "Someone to talk to" },
-	{ "tips", "Practical tips" },
-	{ "walking", "A walking buddy" },
-	{ "going-along", "Someone to go along with me to a group" },
+const struct vocab_term peer_wants[] = {
+	{ "talk", "Someone to talk to", NULL, NULL },
+	{ "tips", "Practical tips", NULL, NULL },
+	{ "walking", "A walking buddy", NULL, NULL },
+	{ "going-along", "Someone to go along with me to a group", NULL, NULL },
 };
 const size_t peer_wants_n = ARRAY_LEN(peer_wants);
 
-const struct peer_term peer_ways[MATCH_WAY__MAX] = {
-	[MATCH_PHONE] = { "phone", "By phone" },
-	[MATCH_VIDEO] = { "video", "By video call" },
-	[MATCH_MESSAGE] = { "message", "By messages on kith" },
-	[MATCH_IN_PERSON] = { "in_person", "In person, in a public place" },
+const struct vocab_term peer_ways[MATCH_WAY__MAX] = {
+	[MATCH_PHONE] = { "phone", "By phone", NULL, NULL },
+	[MATCH_VIDEO] = { "video", "By video call", NULL, NULL },
+	[MATCH_MESSAGE] = { "message", "By messages on kith", NULL, NULL },
+	[MATCH_IN_PERSON] = { "in_person", "In person, in a public place", NULL, NULL },
 };
 
-const struct peer_term peer_parts[3] = {
-	{ "morning", "Mornings" }, { "afternoon", "Afternoons" }, { "evening", "Evenings" },
+const struct vocab_term peer_parts[3] = {
+	{ "morning", "Mornings", NULL, NULL },
+	{ "afternoon", "Afternoons", NULL, NULL },
+	{ "evening", "Evenings", NULL, NULL },
 };
 
-const struct peer_term peer_days[7] = {
-	{ "mon", "Monday" }, { "tue", "Tuesday" }, { "wed", "Wednesday" }, { "thu", "Thursday" },
-	{ "fri", "Friday" }, { "sat", "Saturday" }, { "sun", "Sunday" },
+const struct vocab_term peer_days[7] = {
+	{ "mon", "Monday", NULL, NULL },
+	{ "tue", "Tuesday", NULL, NULL },
+	{ "wed", "Wednesday", NULL, NULL },
+	{ "thu", "Thursday", NULL, NULL },
+	{ "fri", "Friday", NULL, NULL },
+	{ "sat", "Saturday", NULL, NULL },
+	{ "sun", "Sunday", NULL, NULL },
 };
 
-const struct peer_term peer_dbs_levels[3] = {
-	{ "basic", "Basic" }, { "standard", "Standard" }, { "enhanced", "Enhanced" },
-};
-
-const struct peer_term peer_genders[3] = {
-	{ "woman", "A woman" }, { "man", "A man" }, { "other", "Another way" },
+const struct vocab_term peer_dbs_levels[3] = {
+	{ "basic", "Basic", NULL, NULL },
+	{ "standard", "Standard", NULL, NULL },
+	{ "enhanced", "Enhanced", NULL, NULL },
 };
 
 /* "a, b and c" of the chosen names, in the arena. */
@@ -84,7 +89,7 @@ static const char *listed(struct arena *a, const char *const *names, size_t n, c
 	return s ? s : none;
 }
 
-const char *peer_terms_words(struct arena *a, const struct peer_term *t, size_t n, uint64_t bits)
+const char *peer_terms_words(struct arena *a, const struct vocab_term *t, size_t n, uint64_t bits)
 {
 	const char *names[64];
 	size_t k = 0;
@@ -93,27 +98,6 @@ const char *peer_terms_words(struct arena *a, const struct peer_term *t, size_t 
 		if (bits & (UINT64_C(1) << i))
 			names[k++] = t[i].name;
 	return listed(a, names, k, "");
-}
-
-static const char *vocab_words(struct arena *a, const struct vocab_term *t, size_t n, uint64_t bits)
-{
-	const char *names[64];
-	size_t k = 0;
-
-	for (size_t i = 0; i < n && i < 64; i++)
-		if (bits & (UINT64_C(1) << i))
-			names[k++] = t[i].name;
-	return listed(a, names, k, "");
-}
-
-const char *peer_conditions_words(struct arena *a, uint64_t bits)
-{
-	return vocab_words(a, vocab_conditions, vocab_conditions_n, bits);
-}
-
-const char *peer_languages_words(struct arena *a, uint64_t bits)
-{
-	return vocab_words(a, vocab_languages, vocab_languages_n, bits);
 }
 
 const char *peer_ways_words(struct arena *a, unsigned ways)
@@ -198,22 +182,33 @@ const char *peer_slots_words(struct arena *a, uint32_t slots)
 /* Conditions as they read after "both live with": the directory's
  * names are headings ("Heart conditions"). A code not here keeps its
  * heading. */
-static const struct peer_term condition_phrases[] = {
-	{ "copd", "COPD" }, { "asthma", "asthma" }, { "diabetes", "diabetes" },
-	{ "heart", "a heart condition" }, { "stroke", "the effects of a stroke" }, { "cancer", "cancer" },
-	{ "arthritis", "arthritis" }, { "chronic-pain", "long-term pain" }, { "dementia", "dementia" },
-	{ "mental-health", "a mental health condition" }, { "parkinsons", "Parkinson's" },
-	{ "ms", "MS" }, { "long-covid", "long COVID" }, { "sight-loss", "sight loss" },
-	{ "hearing-loss", "hearing loss" }, { "learning-disability", "a learning disability" },
-	{ "autism", "autism" }, { "kidney", "kidney disease" }, { "frailty", "frailty" },
+static const struct vocab_term condition_phrases[] = {
+	{ "copd", "COPD", NULL, NULL },
+	{ "asthma", "asthma", NULL, NULL },
+	{ "diabetes", "diabetes", NULL, NULL },
+	{ "heart", "a heart condition", NULL, NULL },
+	{ "stroke", "the effects of a stroke", NULL, NULL },
+	{ "cancer", "cancer", NULL, NULL },
+	{ "arthritis", "arthritis", NULL, NULL },
+	{ "chronic-pain", "long-term pain", NULL, NULL },
+	{ "dementia", "dementia", NULL, NULL },
+	{ "mental-health", "a mental health condition", NULL, NULL },
+	{ "parkinsons", "Parkinson's", NULL, NULL },
+	{ "ms", "MS", NULL, NULL },
+	{ "long-covid", "long COVID", NULL, NULL },
+	{ "sight-loss", "sight loss", NULL, NULL },
+	{ "hearing-loss", "hearing loss", NULL, NULL },
+	{ "learning-disability", "a learning disability", NULL, NULL },
+	{ "autism", "autism", NULL, NULL },
+	{ "kidney", "kidney disease", NULL, NULL },
+	{ "frailty", "frailty", NULL, NULL },
 };
 
 static const char *condition_phrase(const struct vocab_term *t)
 {
-	for (size_t i = 0; i < ARRAY_LEN(condition_phrases); i++)
-		if (strcmp(condition_phrases[i].code, t->code) == 0)
-			return condition_phrases[i].name;
-	return t->name;
+	int i = vocab_find(condition_phrases, ARRAY_LEN(condition_phrases), t->code);
+
+	return i >= 0 ? condition_phrases[i].name : t->name;
 }
 
 const char *peer_lower_first(struct arena *a, const char *s)

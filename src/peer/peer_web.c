@@ -91,26 +91,26 @@ struct choices {
 		ways[MATCH_WAY__MAX], days[7], parts[3];
 };
 
+/* A vocabulary as a field's choices (at most max of its terms). */
+static void to_choices(struct field_choice *out, size_t max, const struct vocab_term *t, size_t n)
+{
+	for (size_t i = 0; i < n && i < max; i++)
+		out[i] = (struct field_choice){ t[i].code, t[i].name };
+}
+
 static const struct choices *choices(void)
 {
 	static struct choices c;
 	static int done;
 
 	if (!__atomic_load_n(&done, __ATOMIC_ACQUIRE)) {
-		for (size_t i = 0; i < vocab_conditions_n && i < VOCAB_MAX; i++)
-			c.conditions[i] = (struct field_choice){ vocab_conditions[i].code, vocab_conditions[i].name };
-		for (size_t i = 0; i < vocab_languages_n && i < VOCAB_MAX; i++)
-			c.languages[i] = (struct field_choice){ vocab_languages[i].code, vocab_languages[i].name };
-		for (size_t i = 0; i < peer_topics_n && i < 64; i++)
-			c.topics[i] = (struct field_choice){ peer_topics[i].code, peer_topics[i].name };
-		for (size_t i = 0; i < peer_wants_n && i < 16; i++)
-			c.wants[i] = (struct field_choice){ peer_wants[i].code, peer_wants[i].name };
-		for (int i = 0; i < MATCH_WAY__MAX; i++)
-			c.ways[i] = (struct field_choice){ peer_ways[i].code, peer_ways[i].name };
-		for (int i = 0; i < 7; i++)
-			c.days[i] = (struct field_choice){ peer_days[i].code, peer_days[i].name };
-		for (int i = 0; i < 3; i++)
-			c.parts[i] = (struct field_choice){ peer_parts[i].code, peer_parts[i].name };
+		to_choices(c.conditions, VOCAB_MAX, vocab_conditions, vocab_conditions_n);
+		to_choices(c.languages, VOCAB_MAX, vocab_languages, vocab_languages_n);
+		to_choices(c.topics, 64, peer_topics, peer_topics_n);
+		to_choices(c.wants, 16, peer_wants, peer_wants_n);
+		to_choices(c.ways, MATCH_WAY__MAX, peer_ways, MATCH_WAY__MAX);
+		to_choices(c.days, 7, peer_days, 7);
+		to_choices(c.parts, 3, peer_parts, 3);
 		__atomic_store_n(&done, 1, __ATOMIC_RELEASE);
 	}
 	return &c;
@@ -749,7 +749,7 @@ static enum err mine_page(struct request *req, struct response *resp, int status
 		"away_until", p.away_until ? json_string(peer_day_words(&req->arena, p.away_until)) : json_null(),
 		"paused_why", p.paused_why ? p.paused_why : "",
 		"matches", matches, "trust_checks", checks, "minutes", (json_int_t)minutes,
-		"conditions_words", peer_conditions_words(&req->arena, p.p.conditions),
+		"conditions_words", peer_terms_words(&req->arena, vocab_conditions, vocab_conditions_n, p.p.conditions),
 		"ways_words", peer_ways_words(&req->arena, p.p.ways),
 		"times_words", peer_slots_words(&req->arena, p.p.slots),
 		"edit_href", web_url(req, "peer.apply", NULL),
@@ -1419,9 +1419,9 @@ static enum err peer_page(struct request *req, struct response *resp, int status
 	data = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:s, s:s, s:i, s:o, s:o, s:I, "
 		"s:b, s:b, s:b, s:s}",
 		"name", p.name ? p.name : "", "state_words", peer_state_words(p.state), "tier_words", peer_tier_words(p.tier),
-		"conditions_words", peer_conditions_words(&req->arena, p.p.conditions),
+		"conditions_words", peer_terms_words(&req->arena, vocab_conditions, vocab_conditions_n, p.p.conditions),
 		"topics_words", peer_terms_words(&req->arena, peer_topics, peer_topics_n, p.p.topics),
-		"languages_words", peer_languages_words(&req->arena, p.p.languages),
+		"languages_words", peer_terms_words(&req->arena, vocab_languages, vocab_languages_n, p.p.languages),
 		"ways_words", peer_ways_words(&req->arena, p.p.ways),
 		"times_words", peer_slots_words(&req->arena, p.p.slots),
 		"district", p.district[0] ? json_string(p.district) : json_null(),
