@@ -199,6 +199,41 @@ void uk_format_time(int64_t t, char *out, size_t n)
 	snprintf(out, n, "%02d:%02d", tm.hour, tm.min);
 }
 
+void uk_ago_words(int64_t day, int64_t today, char *out, size_t n)
+{
+	int64_t d = today - day;
+
+	if (d <= 0)
+		snprintf(out, n, "today");
+	else if (d == 1)
+		snprintf(out, n, "yesterday");
+	else if (d < 7)
+		snprintf(out, n, "%d days ago", (int)d);
+	else if (d < 31)
+		snprintf(out, n, "%d week%s ago", (int)(d / 7), d / 7 == 1 ? "" : "s");
+	else if (d < 365) {
+		int m = (int)(d * 12 / 365);
+
+		m = m < 1 ? 1 : m;
+		snprintf(out, n, "%d month%s ago", m, m == 1 ? "" : "s");
+	} else {
+		int y = (int)(d / 365);
+
+		snprintf(out, n, "%d year%s ago", y, y == 1 ? "" : "s");
+	}
+}
+
+void uk_format_iso_day(int64_t days, char out[UK_ISO_DAY])
+{
+	int y, m, d;
+
+	uk_date(days, &y, &m, &d);
+	y = y < 1 ? 1 : y > 9999 ? 9999 : y;
+	m = m < 1 ? 1 : m > 12 ? 12 : m;
+	d = d < 1 ? 1 : d > 31 ? 31 : d;
+	snprintf(out, UK_ISO_DAY, "%04d-%02d-%02d", y, m, d);
+}
+
 void uk_format_day(int64_t days, char *out, size_t n)
 {
 	int y, m, d;

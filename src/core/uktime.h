@@ -50,6 +50,13 @@ void uk_format_time(int64_t t, char *out, size_t n);         /* 10:00 (24-hour) 
 bool uk_parse_day(const char *s, int64_t *days);
 /* A day number as "24 November 2026". */
 void uk_format_day(int64_t days, char *out, size_t n);
+/* A day number as "2026-11-24" (the years 1..9999: UK_ISO_DAY bytes with
+ * the NUL), for forms, JSON and columns; uk_parse_day reads it back. */
+#define UK_ISO_DAY 11
+/* "today", "yesterday", "5 days ago", "3 weeks ago", "2 months ago",
+ * "1 year ago" for day (a day number) against today, into out. */
+void uk_ago_words(int64_t day, int64_t today, char *out, size_t n);
+void uk_format_iso_day(int64_t days, char out[UK_ISO_DAY]);
 /* Instants are clamped to the years 1..9999 (so any int64 is safe); 32
  * bytes always hold the longest result of each formatter. */
 #define UK_FORMAT_MAX 32

@@ -331,10 +331,7 @@ static void when_words(const struct when *w, struct buf *b)
  * week for half the fortnightly groups: the anchor of every other week. */
 static void fortnight_start(int wday, bool odd, char out[11])
 {
-	int y, m, d;
-
-	uk_date(uk_days(2026, 1, 5) + wday + (odd ? 7 : 0), &y, &m, &d);
-	snprintf(out, 11, "%04d-%02d-%02d", y, m, d);
+	uk_format_iso_day(uk_days(2026, 1, 5) + wday + (odd ? 7 : 0), out);
 }
 
 static json_t *schedule_json(const char *svc_id, const struct when *w, int i, bool odd,
@@ -574,7 +571,6 @@ static bool choose(const struct svc_in *in, struct svc *s)
 	struct rng r;
 	struct buf b;
 	size_t norgs = 0;
-	int y, m, d;
 	char slugbuf[96];
 
 	memset(s, 0, sizeof(*s));
@@ -676,8 +672,7 @@ static bool choose(const struct svc_in *in, struct svc *s)
 	phone_for(in->key, s->phone);
 
 	/* Checked by a person some time in the last eight months. */
-	uk_date(in->today - 3 - (int64_t)rng_below(&r, 240), &y, &m, &d);
-	snprintf(s->assured, sizeof(s->assured), "%04d-%02d-%02d", y, m, d);
+	uk_format_iso_day(in->today - 3 - (int64_t)rng_below(&r, 240), s->assured);
 	return true;
 }
 

@@ -510,13 +510,7 @@ bool directory_sync_due(struct directory *d, int64_t now, int every)
 
 static void today_date(int64_t now, char out[11])
 {
-	int y, m, d;
-
-	char buf[48];
-
-	uk_date(uk_local_day(now), &y, &m, &d);
-	snprintf(buf, sizeof(buf), "%04d-%02d-%02d", y, m, d);
-	str_copy(out, 11, buf);
+	uk_format_iso_day(uk_local_day(now), out);
 }
 
 /* The row of one service_at_location: its ORUK object with service_id
@@ -1122,13 +1116,11 @@ static void apply_scheds(json_t *doc, const struct svc_form *f, const char *id, 
 					json_object_set_new(o, "dtstart", json_string(dt));
 				} else {
 					int64_t day = uk_local_day(now);
-					int y, m, d;
-					char date[48];
+					char date[UK_ISO_DAY];
 
 					while (uk_weekday(day) != fs->weekday)
 						day++;
-					uk_date(day, &y, &m, &d);
-					snprintf(date, sizeof(date), "%04d-%02d-%02d", y, m, d);
+					uk_format_iso_day(day, date);
 					json_object_set_new(o, "dtstart", json_string(date));
 				}
 			}
@@ -1718,31 +1710,6 @@ enum err directory_meta(struct db *db, struct arena *a, const char *id, struct s
 
 /* ---------------------------------------------------------------- words */
 
-/* "3 months ago", "yesterday", "today" for a day number against today. */
-static void ago_words(int64_t day, int64_t today, char *out, size_t n)
-{
-	int64_t d = today - day;
-
-	if (d <= 0)
-		snprintf(out, n, "today");
-	else if (d == 1)
-		snprintf(out, n, "yesterday");
-	else if (d < 7)
-		snprintf(out, n, "%d days ago", (int)d);
-	else if (d < 31)
-		snprintf(out, n, "%d week%s ago", (int)(d / 7), d / 7 == 1 ? "" : "s");
-	else if (d < 365) {
-		int m = (int)(d * 12 / 365);
-
-		m = m < 1 ? 1 : m;
-		snprintf(out, n, "%d month%s ago", m, m == 1 ? "" : "s");
-	} else {
-		int y = (int)(d / 365);
-
-		snprintf(out, n, "%d year%s ago", y, y == 1 ? "" : "s");
-	}
-}
-
 /* Is a check on this day older than stale_months whole months today? */
 static bool overdue(int64_t assured_at, int64_t now)
 {
@@ -1784,7 +1751,7 @@ static json_t *checked_json(int64_t assured_at, int64_t now)
 	if (!assured_at)
 		return json_pack("{s:s, s:b}", "words", "Not checked yet", "overdue", true);
 	uk_format_day(assured_at / 86400, date, sizeof(date));
-	ago_words(assured_at / 86400, uk_local_day(now), ago, sizeof(ago));
+	uk_ago_words(assured_at / 86400, uk_local_day(now), ago, sizeof(ago));
 	oruk_format_date(assured_at, iso);
 	return json_pack("{s:o, s:s, s:s, s:s, s:b}", "words", json_sprintf("Checked %s (%s)", ago, date),
 			 "ago", ago, "date", date, "iso", iso, "overdue", overdue(assured_at, now));
@@ -2314,7 +2281,7 @@ static json_t *assured_words(int64_t assured_at, int64_t now)
 
 	if (!assured_at)
 		return json_string("Never checked");
-	ago_words(assured_at / 86400, uk_local_day(now), ago, sizeof(ago));
+	uk_ago_words(assured_at / 86400, uk_local_day(now), ago, sizeof(ago));
 	uk_format_day(assured_at / 86400, date, sizeof(date));
 	return json_sprintf("Checked %s (%s)", ago, date);
 }

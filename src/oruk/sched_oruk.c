@@ -630,11 +630,9 @@ enum err sched_from_oruk(const json_t *schedule, struct sched *out, const char *
 
 static void set_day(json_t *o, const char *key, int64_t day)
 {
-	int y, m, d;
-	char tmp[16];
+	char tmp[UK_ISO_DAY];
 
-	uk_date(day, &y, &m, &d);
-	snprintf(tmp, sizeof(tmp), "%04d-%02d-%02d", y, m, d);
+	uk_format_iso_day(day, tmp);
 	json_object_set_new(o, key, json_string(tmp));
 }
 

@@ -177,17 +177,6 @@ const char *peer_day_words(struct arena *a, const char *day)
 	return arena_strdup(a, words);
 }
 
-void peer_today(int64_t now, char out[11])
-{
-	int y, m, d;
-
-	uk_date(uk_local_day(now), &y, &m, &d);
-	y = y < 1 ? 1 : y > 9999 ? 9999 : y;
-	m = m < 1 ? 1 : m > 12 ? 12 : m;
-	d = d < 1 ? 1 : d > 31 ? 31 : d;
-	snprintf(out, 11, "%04d-%02d-%02d", y, m, d);
-}
-
 enum err peer_mail(const struct peer_env *env, struct db *db, int64_t person_id, const char *tmpl,
 		json_t *ctx, const char *route, const char *arg, int64_t now)
 {
@@ -365,19 +354,16 @@ enum err peer_get(struct db *db, struct arena *a, int64_t person_id, int64_t now
 	return ERR_OK;
 }
 
-/* "3 days ago", "today", "never" */
+/* When they last answered, for the coordinators' table. */
 static const char *ago_words(struct arena *a, int64_t t, int64_t now)
 {
-	int64_t days;
+	char words[48];
 
 	if (t <= 0)
 		return "Never";
-	days = uk_local_day(now) - uk_local_day(t);
-	if (days <= 0)
-		return "Today";
-	if (days == 1)
-		return "Yesterday";
-	return arena_printf(a, "%lld days ago", (long long)days);
+	uk_ago_words(uk_local_day(t), uk_local_day(now), words, sizeof(words));
+	words[0] = (char)(words[0] >= 'a' && words[0] <= 'z' ? words[0] - 'a' + 'A' : words[0]);
+	return arena_strdup(a, words);   /* a table cell: "Today", "3 weeks ago" */
 }
 
 enum err peer_list(struct db *db, struct arena *a, int64_t now, json_t **out)

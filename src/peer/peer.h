@@ -117,8 +117,6 @@ const char *peer_day_words(struct arena *a, const char *day);
 const char *peer_lower_first(struct arena *a, const char *s);
 /* "1 hour 15 minutes", "45 minutes" (a). */
 const char *peer_minutes_words(struct arena *a, int64_t minutes);
-/* The UK day of now as YYYY-MM-DD into out (11 bytes). */
-void peer_today(int64_t now, char out[11]);
 /* "By phone, by video call": */
 const char *peer_ways_words(struct arena *a, unsigned ways);
 

@@ -283,7 +283,7 @@ static enum err demo_peer_add(struct db *db, struct arena *a, const struct demo_
 		return e;
 	if (!d->approved)
 		return ERR_OK;
-	peer_today(now - 50 * PEER_DAY, day);
+	uk_format_iso_day(uk_local_day(now - 50 * PEER_DAY), day);
 	if ((e = peer_check_add(db, *id, PEER_CHECK_IDENTITY, day, NULL, 0, now, NULL)) != ERR_OK ||
 	    (e = peer_check_add(db, *id, PEER_CHECK_REFERENCE, day, "Former manager", 0, now, NULL)) != ERR_OK ||
 	    (e = peer_check_add(db, *id, PEER_CHECK_REFERENCE, day, "Neighbour", 0, now, NULL)) != ERR_OK ||
@@ -329,7 +329,7 @@ static enum err demo_match(struct db *db, const char *request_id, int64_t member
 		e = db_exec(db, &q_d_msg, DB_ARGS(DB_TEXT(match_id), DB_INT(msgs[i].from_peer ? peer : member),
 			    DB_TEXT(msgs[i].body), DB_INT(now - msgs[i].days_ago * PEER_DAY)), NULL);
 	for (int k = 0; k < 2 && !e; k++) {
-		peer_today(now - (k ? 3 : 8) * PEER_DAY, day);
+		uk_format_iso_day(uk_local_day(now - (k ? 3 : 8) * PEER_DAY), day);
 		e = db_exec(db, &q_d_contact, DB_ARGS(DB_TEXT(match_id), DB_INT(peer), DB_TEXT(day),
 			    DB_INT(k ? 30 : 45), k ? DB_TEXT("Talked about the walking group.") : DB_NULL,
 			    DB_INT(now - (k ? 3 : 8) * PEER_DAY)), NULL);

@@ -540,7 +540,7 @@ enum err peer_job(const struct peer_env *env, struct db *db, int64_t now, struct
 		return ERR_NOMEM;
 	if ((e = db_exec(db, &q_lock, DB_NOARGS, NULL)) != ERR_OK)
 		goto out;
-	peer_today(now, today);
+	uk_format_iso_day(uk_local_day(now), today);
 	if ((e = load_due(db, &q_due_reminders, now, due, &n)) != ERR_OK)
 		goto out;
 	for (size_t i = 0; i < n && !e; i++)

@@ -593,10 +593,7 @@ enum err referral_list(const struct referral_env *env, struct db *db, const stru
 	if (o->contact_due_only && o->kind != REF_LIST_CASELOAD && !is_staff(actor))
 		return ERR_FORBIDDEN;
 	if (o->contact_due_only) {
-		int y, m, d;
-
-		uk_date(uk_local_day(now), &y, &m, &d);
-		snprintf(today, sizeof(today), "%04d-%02d-%02d", y, m, d);
+		uk_format_iso_day(uk_local_day(now), today);
 		q.contact_due = today;
 	}
 	q.open_only = o->open_only;

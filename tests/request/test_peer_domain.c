@@ -104,7 +104,7 @@ static int64_t peer_speaking(struct rt *t, struct fx *x, const char *name, const
 	const char *why = NULL;
 	struct db *db = rt_db(t);
 
-	peer_today(now - 10 * DAY, day);
+	uk_format_iso_day(uk_local_day(now - 10 * DAY), day);
 	assert_int_equal(peer_apply(&x->env, db, id, &p, now), ERR_OK);
 	assert_int_equal(peer_check_add(db, id, PEER_CHECK_IDENTITY, day, NULL, x->coord, now, NULL), ERR_OK);
 	assert_int_equal(peer_check_add(db, id, PEER_CHECK_REFERENCE, day, "Manager", x->coord, now, NULL), ERR_OK);
@@ -200,9 +200,9 @@ static void applying_and_approving(void **state)
 	assert_non_null(why);
 	/* A future check, a DBS check with no level: refused. */
 	errors = json_array();
-	peer_today(T0 + 2 * DAY, day);
+	uk_format_iso_day(uk_local_day(T0 + 2 * DAY), day);
 	assert_int_equal(peer_check_add(db, id, PEER_CHECK_IDENTITY, day, NULL, x->coord, T0, errors), ERR_INVALID);
-	peer_today(T0, day);
+	uk_format_iso_day(uk_local_day(T0), day);
 	assert_int_equal(peer_check_add(db, id, PEER_CHECK_DBS, day, "1234567890", x->coord, T0, errors),
 			 ERR_INVALID);
 	assert_int_equal(json_array_size(errors), 2);
@@ -511,11 +511,11 @@ static void contacts_end_and_concerns(void **state)
 	char day[11];
 
 	matched_pair(t, x, &p, &person, &m);
-	peer_today(T0, day);
+	uk_format_iso_day(uk_local_day(T0), day);
 	assert_int_equal(peer_contact_add(rt_db(t), &m, day, "phone", 45, "Went well", T0, errors), ERR_OK);
 	assert_int_equal(peer_contact_add(rt_db(t), &m, day, "phone", 0, NULL, T0, errors), ERR_INVALID);
 	assert_int_equal(peer_contact_add(rt_db(t), &m, day, "carrier-pigeon", 10, NULL, T0, errors), ERR_INVALID);
-	peer_today(T0 + 3 * DAY, day);
+	uk_format_iso_day(uk_local_day(T0 + 3 * DAY), day);
 	assert_int_equal(peer_contact_add(rt_db(t), &m, day, "phone", 10, NULL, T0, errors), ERR_INVALID);
 	assert_int_equal(json_array_size(errors), 3);
 	json_decref(errors);
@@ -589,7 +589,7 @@ static void standing_down_and_erasure_leave_nobody_stranded(void **state)
 
 	matched_pair(t, x, &p, &person, &m);
 	/* In person needs a DBS check: Mo (trained) cannot log one. */
-	peer_today(T0, day);
+	uk_format_iso_day(uk_local_day(T0), day);
 	assert_int_equal(peer_contact_add(rt_db(t), &m, day, "in_person", 30, NULL, T0, errors), ERR_INVALID);
 	assert_non_null(strstr(json_string_value(json_object_get(json_array_get(errors, 0), "detail")), "DBS"));
 	json_decref(errors);
