@@ -32,10 +32,7 @@
 	"p.slots, p.capacity, p.gender, p.intro, p.away_until, p.paused_why, p.applied_at, " \
 	"coalesce(p.decided_at, 0), coalesce(p.last_offer_at, 0), coalesce(p.last_response_at, 0), " \
 	"p.unanswered, " \
-	"(SELECT count(*) FROM peer_check c WHERE c.person_id = p.person_id AND c.kind = 'identity'), " \
-	"(SELECT count(*) FROM peer_check c WHERE c.person_id = p.person_id AND c.kind = 'reference'), " \
-	"(SELECT count(*) FROM peer_check c WHERE c.person_id = p.person_id AND c.kind = 'training'), " \
-	"(SELECT count(*) FROM peer_check c WHERE c.person_id = p.person_id AND c.kind = 'dbs'), " \
+	PEER_CHECK_COUNTS("p.person_id") ", " \
 	"(SELECT count(*) FROM peer_match m WHERE m.peer_id = p.person_id AND m.state = 'accepted'), " \
 	"(SELECT count(*) FROM peer_match m WHERE m.peer_id = p.person_id AND m.state = 'offered') " \
 	"FROM peer_supporter p JOIN person pe ON pe.id = p.person_id "
@@ -77,22 +74,17 @@ static const struct sql q_requests_back = { "peer.requests_back",
 static const struct sql q_withdraw_offers = { "peer.withdraw_offers",
 	"UPDATE peer_match SET state = 'withdrawn', answered_at = $2 "
 	"WHERE peer_id = $1 AND state = 'offered'", NULL };
-/* Standing down ends what they are part of: the people they supported
- * are told, and may ask again. */
-static const struct sql q_matches_of = { "peer.matches_of",
-	"SELECT id, person_id FROM peer_match WHERE peer_id = $1 AND state = 'accepted' LIMIT 100", NULL };
-static const struct sql q_end_all = { "peer.end_all",
-	"UPDATE peer_match SET state = 'ended', ended_at = $2, ended_by = $3 WHERE peer_id = $1 "
-	"AND state = 'accepted'", NULL };
-static const struct sql q_end_requests = { "peer.end_requests",
-	"UPDATE peer_request SET state = 'ended', updated_at = $2 WHERE state = 'matched' AND id IN "
-	"(SELECT request_id FROM peer_match WHERE peer_id = $1 AND state = 'ended' AND ended_at = $2)",
-	NULL };
 static const struct sql q_mail_to = { "peer.mail_to",
 	"SELECT email, name FROM person WHERE id = $1 AND email_verified_at IS NOT NULL "
 	"AND deactivated_at IS NULL AND erased_at IS NULL", NULL };
 
 /* ---------------------------------------------------------------- helpers */
+
+enum match_tier peer_tier_at(struct db_res *r, int col)
+{
+	return peer_tier_of((int)db_int(r, col), (int)db_int(r, col + 1), (int)db_int(r, col + 2),
+			    (int)db_int(r, col + 3));
+}
 
 int peer_offer_days(const struct peer_env *env)
 {
@@ -334,8 +326,7 @@ static void read_row(struct db_res *r, struct arena *a, struct peer_row *o)
 	o->last_offer_at = db_int(r, 16);
 	o->last_response_at = db_int(r, 17);
 	o->unanswered = db_int(r, 18);
-	o->tier = peer_tier_of((int)db_int(r, 19), (int)db_int(r, 20), (int)db_int(r, 21),
-			       (int)db_int(r, 22));
+	o->tier = peer_tier_at(r, 19);
 	o->active = (int)db_int(r, 23);
 	o->offered = (int)db_int(r, 24);
 }
@@ -483,40 +474,6 @@ enum err peer_withdraw_offers_of(struct db *db, int64_t peer_id, int64_t now)
 	return e ? e : db_exec(db, &q_withdraw_offers, DB_ARGS(DB_INT(peer_id), DB_INT(now)), NULL);
 }
 
-/* Ends every accepted match of a peer who stands down, telling each
- * person. */
-static enum err end_matches_of(const struct peer_env *env, struct db *db, int64_t peer_id, int64_t by,
-		int64_t now)
-{
-	struct db_res *r;
-	struct { char id[37]; int64_t person; } m[100];
-	size_t n = 0;
-	enum err e = db_query(db, &q_matches_of, DB_ARGS(DB_INT(peer_id)), &r);
-
-	if (e)
-		return e;
-	while ((e = db_next(r)) == ERR_OK && db_row(r) && n < ARRAY_LEN(m)) {
-		str_copy(m[n].id, sizeof(m[n].id), db_text(r, 0));
-		m[n++].person = db_int(r, 1);
-	}
-	db_res_free(r);
-	if (e || (e = db_exec(db, &q_end_all, DB_ARGS(DB_INT(peer_id), DB_INT(now),
-			      by ? DB_INT(by) : DB_NULL), NULL)) != ERR_OK ||
-	    (e = db_exec(db, &q_end_requests, DB_ARGS(DB_INT(peer_id), DB_INT(now)), NULL)) != ERR_OK)
-		return e;
-	for (size_t i = 0; i < n && !e; i++) {
-		json_t *ctx = json_object();
-
-		e = ctx ? peer_mail(env, db, m[i].person, "peer_ended", ctx, "peer.match", m[i].id, now)
-			: ERR_NOMEM;
-		json_decref(ctx);
-		if (e == ERR_OK)
-			e = peer_audit(db, now, by, "peer.match.ended", m[i].person, "match=%.36s why=stood_down",
-				       m[i].id);
-	}
-	return e;
-}
-
 enum err peer_decide(const struct peer_env *env, struct db *db, int64_t person_id,
 		enum peer_decision d, int64_t by, int64_t now, const char **why)
 {
@@ -555,7 +512,7 @@ enum err peer_decide(const struct peer_env *env, struct db *db, int64_t person_i
 	if (e == ERR_OK && d != PEER_APPROVE)
 		e = peer_withdraw_offers_of(db, person_id, now);
 	if (e == ERR_OK && d == PEER_STAND_DOWN)
-		e = end_matches_of(env, db, person_id, by, now);
+		e = peer_end_all_of(env, db, person_id, by, now);
 	if (e == ERR_OK && d == PEER_APPROVE && p.state != PEER_PAUSED)
 		e = person_grant(db, person_id, ROLE_PEER_SUPPORTER, NULL, by, now);
 	if (e == ERR_CONFLICT)   /* they held the role already */

@@ -21,6 +21,16 @@ struct sql;
 int peer_request_state_parse(const char *s);   /* -1 when unknown */
 int peer_match_state_parse(const char *s);
 
+/* The four columns a peer's tier is counted from (their identity,
+ * reference, training and DBS checks), for the peer whose id is the SQL
+ * expression who; peer_tier_at reads them back from column col on. */
+#define PEER_CHECK_COUNTS(who) \
+	"(SELECT count(*) FROM peer_check c WHERE c.person_id = " who " AND c.kind = 'identity'), " \
+	"(SELECT count(*) FROM peer_check c WHERE c.person_id = " who " AND c.kind = 'reference'), " \
+	"(SELECT count(*) FROM peer_check c WHERE c.person_id = " who " AND c.kind = 'training'), " \
+	"(SELECT count(*) FROM peer_check c WHERE c.person_id = " who " AND c.kind = 'dbs')"
+enum match_tier peer_tier_at(struct db_res *r, int col);
+
 int peer_offer_days(const struct peer_env *env);
 int peer_pause_after(const struct peer_env *env);
 
@@ -45,6 +55,11 @@ enum err peer_mail(const struct peer_env *env, struct db *db, int64_t person_id,
 /* Audits a peer.* action with a short detail. */
 enum err peer_audit(struct db *db, int64_t now, int64_t actor, const char *action, int64_t subject,
 		const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+
+/* Ends every accepted match of a peer who stands down (at most 100),
+ * each person told, as peer_end but with no feedback. */
+enum err peer_end_all_of(const struct peer_env *env, struct db *db, int64_t peer_id, int64_t by,
+		int64_t now);
 
 /* Withdraws every offer a peer holds (paused, stood down): their
  * requests go back to the pool. */

@@ -29,7 +29,8 @@ static const struct sql q_view = { "peer.match_view",
 	"SELECT m.state, m.reasons, m.offered_at, m.expires_at, m.answered_at, coalesce(m.ended_at, 0), "
 	"m.person_shares, m.peer_shares, a.name, a.email, a.phone, b.name, b.email, b.phone, "
 	"r.district, r.wants, r.conditions, r.topics, r.ways, r.slots, r.about, r.language, "
-	"m.person_helpful, m.person_words, m.peer_helpful, m.peer_words, ps.intro "
+	"m.person_helpful, m.person_words, m.peer_helpful, m.peer_words, ps.intro, coalesce(ps.ways, 0), "
+	PEER_CHECK_COUNTS("m.peer_id") " "
 	"FROM peer_match m JOIN peer_request r ON r.id = m.request_id "
 	"JOIN person a ON a.id = m.person_id JOIN person b ON b.id = m.peer_id "
 	"LEFT JOIN peer_supporter ps ON ps.person_id = m.peer_id WHERE m.id = $1", NULL };
@@ -38,16 +39,9 @@ static const struct sql q_messages = { "peer.messages",
 	"SELECT s, b, t FROM (SELECT coalesce(sender_id, 0) AS s, body AS b, sent_at AS t, id AS i "
 	"FROM peer_message WHERE match_id = $1 ORDER BY sent_at DESC, id DESC LIMIT 500) newest "
 	"ORDER BY t, i", NULL };
-/* The ways the pair may meet: what the person asked for, what the peer
- * offers, and what the peer's checks allow (match_tier_ways). */
+/* The peer's checks, for the ways they allow. */
 static const struct sql q_ways = { "peer.ways",
-	"SELECT r.ways, coalesce(ps.ways, 0), "
-	"(SELECT count(*) FROM peer_check c WHERE c.person_id = m.peer_id AND c.kind = 'identity'), "
-	"(SELECT count(*) FROM peer_check c WHERE c.person_id = m.peer_id AND c.kind = 'reference'), "
-	"(SELECT count(*) FROM peer_check c WHERE c.person_id = m.peer_id AND c.kind = 'training'), "
-	"(SELECT count(*) FROM peer_check c WHERE c.person_id = m.peer_id AND c.kind = 'dbs') "
-	"FROM peer_match m JOIN peer_request r ON r.id = m.request_id "
-	"LEFT JOIN peer_supporter ps ON ps.person_id = m.peer_id WHERE m.id = $1", NULL };
+	"SELECT " PEER_CHECK_COUNTS("m.peer_id") " FROM peer_match m WHERE m.id = $1", NULL };
 static const struct sql q_contacts = { "peer.contacts",
 	"SELECT happened_on, way, minutes, note FROM peer_contact WHERE match_id = $1 "
 	"ORDER BY happened_on, id", NULL };
@@ -84,6 +78,13 @@ static const struct sql q_end_person = { "peer.end_person",
 static const struct sql q_end_peer = { "peer.end_peer",
 	"UPDATE peer_match SET state = 'ended', ended_at = $2, ended_by = $3, peer_helpful = $4, "
 	"peer_words = $5 WHERE id = $1 AND state = 'accepted'", NULL };
+/* Ended with no feedback: a peer standing down. */
+static const struct sql q_end_by = { "peer.end_by",
+	"UPDATE peer_match SET state = 'ended', ended_at = $2, ended_by = $3 WHERE id = $1 "
+	"AND state = 'accepted'", NULL };
+static const struct sql q_accepted_of = { "peer.accepted_of",
+	"SELECT id FROM peer_match WHERE peer_id = $1 AND state = 'accepted' ORDER BY offered_at, id "
+	"LIMIT 100", NULL };
 static const struct sql q_concern_add = { "peer.concern_add",
 	"INSERT INTO peer_concern (match_id, raised_by, body, raised_at) VALUES ($1, $2, $3, $4)", NULL };
 static const struct sql q_coordinators = { "peer.coordinators",
@@ -100,22 +101,16 @@ static const struct sql q_concern_seen = { "peer.concern_seen",
 
 /* ---------------------------------------------------------------- reading */
 
-/* The ways the pair may meet (*ways), and those the peer's checks allow
- * at all (*tier, may be NULL). */
-static enum err allowed_ways(struct db *db, const char *match_id, unsigned *ways, unsigned *tier)
+/* The ways the match's peer's checks allow (match_tier_ways). */
+static enum err tier_ways(struct db *db, const char *match_id, unsigned *ways)
 {
 	struct db_res *r;
-	unsigned t;
 	enum err e = db_query_one(db, &q_ways, DB_ARGS(DB_TEXT(match_id)), &r);
 
 	*ways = 0;
 	if (e)
 		return e;
-	t = match_tier_ways(peer_tier_of((int)db_int(r, 2), (int)db_int(r, 3), (int)db_int(r, 4),
-					 (int)db_int(r, 5)));
-	*ways = (unsigned)db_int(r, 0) & (unsigned)db_int(r, 1) & t;
-	if (tier)
-		*tier = t;
+	*ways = match_tier_ways(peer_tier_at(r, 0));
 	db_res_free(r);
 	return ERR_OK;
 }
@@ -274,12 +269,13 @@ enum err peer_match_view(struct db *db, struct arena *a, const struct peer_match
 		json_object_set_new(o, "topics_words", json_string(peer_terms_words(a, peer_topics,
 			peer_topics_n, (uint64_t)db_int(r, 17))));
 		{
-			unsigned ways = 0;
+			/* The ways they may meet: asked for, offered, and allowed
+			 * by the peer's checks. */
+			unsigned ways = (unsigned)db_int(r, 18) & (unsigned)db_int(r, 27) &
+					match_tier_ways(peer_tier_at(r, 28));
 
-			/* The ways they may meet, not only the ways asked for. */
-			if (allowed_ways(db, m->id, &ways, NULL) != ERR_OK || !ways)
-				ways = (unsigned)db_int(r, 18);
-			json_object_set_new(o, "ways_words", json_string(peer_ways_words(a, ways)));
+			json_object_set_new(o, "ways_words", json_string(peer_ways_words(a,
+				ways ? ways : (unsigned)db_int(r, 18))));
 		}
 		json_object_set_new(o, "times_words", json_string(peer_slots_words(a, (uint32_t)db_int(r, 19))));
 		json_object_set_new(o, "about", db_json_text(r, 20));
@@ -355,13 +351,34 @@ enum err peer_matches_of_peer(struct db *db, struct arena *a, int64_t peer_id, i
 
 /* ---------------------------------------------------------------- writing */
 
+static const struct sql q_name = { "peer.name", "SELECT name FROM person WHERE id = $1", NULL };
+
+/* Emails to template tmpl about match m, naming someone by their first
+ * name under key ("Sam has said yes", "a new message from Sam"). */
+static enum err mail_naming(const struct peer_env *env, struct db *db, int64_t to, const char *tmpl,
+		const char *key, int64_t named, const struct peer_match_meta *m, int64_t now)
+{
+	struct db_res *r;
+	struct arena a;
+	json_t *ctx;
+	enum err e = db_query_one(db, &q_name, DB_ARGS(DB_INT(named)), &r);
+
+	if (e)
+		return e;
+	arena_init(&a);
+	ctx = json_pack("{s:s}", key, peer_first_name(&a, db_text(r, 0)));
+	db_res_free(r);
+	e = ctx ? peer_mail(env, db, to, tmpl, ctx, "peer.match", m->id, now) : ERR_NOMEM;
+	json_decref(ctx);
+	arena_release(&a);
+	return e;
+}
+
 enum err peer_answer(const struct peer_env *env, struct db *db, const struct peer_match_meta *m,
 		bool yes, int64_t now)
 {
 	struct peer_run_result run;
 	int64_t n = 0;
-	struct arena a;
-	json_t *ctx;
 	enum err e;
 
 	if (m->state != PM_OFFERED || m->expires_at <= now)
@@ -379,21 +396,7 @@ enum err peer_answer(const struct peer_env *env, struct db *db, const struct pee
 		return e;
 	if (!yes)
 		return peer_run(env, db, PEER_RUN_NEW, now, &run);
-	arena_init(&a);
-	{
-		struct db_res *r;
-
-		e = db_query_one(db, &q_view, DB_ARGS(DB_TEXT(m->id)), &r);
-		ctx = e == ERR_OK ? json_pack("{s:s}", "peer_name", peer_first_name(&a, db_text(r, 11))) : NULL;
-		if (e == ERR_OK)
-			db_res_free(r);
-	}
-	if (e == ERR_OK)
-		e = ctx ? peer_mail(env, db, m->person_id, "peer_matched", ctx, "peer.match", m->id, now)
-			: ERR_NOMEM;
-	json_decref(ctx);
-	arena_release(&a);
-	return e;
+	return mail_naming(env, db, m->person_id, "peer_matched", "peer_name", m->peer_id, m, now);
 }
 
 enum err peer_message_add(const struct peer_env *env, struct db *db,
@@ -402,8 +405,6 @@ enum err peer_message_add(const struct peer_env *env, struct db *db,
 	int64_t last = 0, to = from == m->person_id ? m->peer_id : m->person_id;
 	char *copy;
 	const char *why;
-	struct arena a;
-	json_t *ctx;
 	enum err e;
 
 	if (m->state != PM_ACCEPTED)
@@ -433,21 +434,7 @@ enum err peer_message_add(const struct peer_env *env, struct db *db,
 	 * last 15 minutes (the other has been told already). */
 	if (e || (last && now - last < 15 * 60))
 		return e;
-	arena_init(&a);
-	{
-		struct db_res *r;
-
-		e = db_query_one(db, &q_view, DB_ARGS(DB_TEXT(m->id)), &r);
-		ctx = e == ERR_OK ? json_pack("{s:s}", "from", peer_first_name(&a,
-			db_text(r, from == m->person_id ? 8 : 11))) : NULL;
-		if (e == ERR_OK)
-			db_res_free(r);
-	}
-	if (e == ERR_OK)
-		e = ctx ? peer_mail(env, db, to, "peer_message", ctx, "peer.match", m->id, now) : ERR_NOMEM;
-	json_decref(ctx);
-	arena_release(&a);
-	return e;
+	return mail_naming(env, db, to, "peer_message", "from", from, m, now);
 }
 
 enum err peer_share(struct db *db, const struct peer_match_meta *m, int64_t who, bool share,
@@ -477,7 +464,7 @@ enum err peer_contact_add(struct db *db, const struct peer_match_meta *m, const 
 		const char *way, int minutes, const char *note, int64_t now, json_t *errors)
 {
 	int64_t day;
-	unsigned ways = 0, tier = 0;
+	unsigned ways = 0;
 	int k;
 	enum err e;
 
@@ -489,8 +476,8 @@ enum err peer_contact_add(struct db *db, const struct peer_match_meta *m, const 
 	if (k < 0)
 		field_err(errors, "way", "Choose how you were in touch");
 	/* In person needs the checks for it (a DBS check). */
-	else if (k == MATCH_IN_PERSON && allowed_ways(db, m->id, &ways, &tier) == ERR_OK &&
-		 !(tier & MATCH_WAY_BIT(MATCH_IN_PERSON)))
+	else if (k == MATCH_IN_PERSON && tier_ways(db, m->id, &ways) == ERR_OK &&
+		 !(ways & MATCH_WAY_BIT(MATCH_IN_PERSON)))
 		field_err(errors, "way", "You can meet in person once a coordinator has recorded your "
 			  "DBS check. Talk to them before you meet");
 	if (minutes < 1 || minutes > PEER_MINUTES_MAX)
@@ -515,11 +502,55 @@ enum err peer_contact_add(struct db *db, const struct peer_match_meta *m, const 
 	return e;
 }
 
+/* What follows a match's end, however it ended: the request ends too,
+ * it is audited, and tell (the side that did not end it) is emailed. */
+static enum err after_end(const struct peer_env *env, struct db *db, const struct peer_match_meta *m,
+		int64_t by, int64_t tell, const char *why, int64_t now)
+{
+	json_t *ctx;
+	enum err e;
+
+	if ((e = db_exec(db, &q_request_to, DB_ARGS(DB_TEXT(m->request_id), DB_TEXT("ended"), DB_INT(now)),
+			 NULL)) != ERR_OK ||
+	    (e = peer_audit(db, now, by, "peer.match.ended", tell, "match=%.36s%s", m->id, why)) != ERR_OK)
+		return e;
+	if (!(ctx = json_object()))
+		return ERR_NOMEM;
+	e = peer_mail(env, db, tell, "peer_ended", ctx, "peer.match", m->id, now);
+	json_decref(ctx);
+	return e;
+}
+
+enum err peer_end_all_of(const struct peer_env *env, struct db *db, int64_t peer_id, int64_t by,
+		int64_t now)
+{
+	struct db_res *r;
+	char ids[100][37];
+	size_t n = 0;
+	enum err e = db_query(db, &q_accepted_of, DB_ARGS(DB_INT(peer_id)), &r);
+
+	if (e)
+		return e;
+	while ((e = db_next(r)) == ERR_OK && db_row(r) && n < ARRAY_LEN(ids))
+		str_copy(ids[n++], sizeof(ids[0]), db_text(r, 0));
+	db_res_free(r);
+	for (size_t i = 0; i < n && !e; i++) {
+		struct peer_match_meta m;
+		int64_t changed = 0;
+
+		if ((e = peer_match_meta(db, ids[i], &m)) != ERR_OK ||
+		    (e = db_exec(db, &q_end_by, DB_ARGS(DB_TEXT(m.id), DB_INT(now), by ? DB_INT(by) : DB_NULL),
+				 &changed)) != ERR_OK || changed == 0)
+			continue;
+		e = after_end(env, db, &m, by, m.person_id, " why=stood_down", now);
+	}
+	return e;
+}
+
 enum err peer_end(const struct peer_env *env, struct db *db, const struct peer_match_meta *m,
 		int64_t by, int helpful, const char *words, int64_t now)
 {
 	int64_t n = 0, other = by == m->person_id ? m->peer_id : m->person_id;
-	json_t *ctx;
 	enum err e;
 
 	if (by != m->person_id && by != m->peer_id)
@@ -534,15 +565,7 @@ enum err peer_end(const struct peer_env *env, struct db *db, const struct peer_m
 		return e;
 	if (n == 0)
 		return ERR_CONFLICT;
-	if ((e = db_exec(db, &q_request_to, DB_ARGS(DB_TEXT(m->request_id), DB_TEXT("ended"), DB_INT(now)),
-			 NULL)) != ERR_OK ||
-	    (e = peer_audit(db, now, by, "peer.match.ended", other, "match=%.36s", m->id)) != ERR_OK)
-		return e;
-	if (!(ctx = json_object()))
-		return ERR_NOMEM;
-	e = peer_mail(env, db, other, "peer_ended", ctx, "peer.match", m->id, now);
-	json_decref(ctx);
-	return e;
+	return after_end(env, db, m, by, other, "", now);
 }
 
 enum err peer_concern_add(const struct peer_env *env, struct db *db,

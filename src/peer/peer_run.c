@@ -38,10 +38,7 @@
 static const struct sql q_peers = { "peer.run_peers",
 	"SELECT p.person_id, p.conditions, p.topics, p.languages, p.district, p.ways, p.slots, "
 	"p.capacity, p.gender, "
-	"(SELECT count(*) FROM peer_check c WHERE c.person_id = p.person_id AND c.kind = 'identity'), "
-	"(SELECT count(*) FROM peer_check c WHERE c.person_id = p.person_id AND c.kind = 'reference'), "
-	"(SELECT count(*) FROM peer_check c WHERE c.person_id = p.person_id AND c.kind = 'training'), "
-	"(SELECT count(*) FROM peer_check c WHERE c.person_id = p.person_id AND c.kind = 'dbs'), "
+	PEER_CHECK_COUNTS("p.person_id") ", "
 	"(SELECT count(*) FROM peer_match m WHERE m.peer_id = p.person_id AND m.state = 'accepted'), "
 	"(SELECT count(*) FROM peer_match m WHERE m.peer_id = p.person_id AND m.state = 'offered') "
 	"FROM peer_supporter p JOIN person pe ON pe.id = p.person_id "
@@ -187,8 +184,7 @@ static enum err load_peers(struct db *db, enum peer_run_mode mode, struct run *r
 			.conditions = (uint64_t)db_int(r, 1), .topics = (uint64_t)db_int(r, 2),
 			.languages = (uint64_t)db_int(r, 3), .ways = (unsigned)db_int(r, 5),
 			.slots = (uint32_t)db_int(r, 6), .gender = gender_of(db_text(r, 8)),
-			.tier = peer_tier_of((int)db_int(r, 9), (int)db_int(r, 10), (int)db_int(r, 11),
-					     (int)db_int(r, 12)),
+			.tier = peer_tier_at(r, 9),
 			.room = room > 0 ? (uint32_t)room : 0, .available = room > 0,
 		};
 		place(db_text(r, 4), &o->lat, &o->lon);
