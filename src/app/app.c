@@ -395,6 +395,18 @@ void app_error(struct app *app, struct request *req, struct response *resp,
 	finish(app, req, resp);
 }
 
+/* Would actor be let in with a confirmed email address? (The refusal
+ * then says to confirm it, not that they lack permission.) */
+static bool only_unconfirmed(const struct actor *actor, const struct action *action)
+{
+	struct actor confirmed = *actor;
+
+	if (!action->verified || actor->verified)
+		return false;
+	confirmed.verified = true;
+	return policy_can(&confirmed, action, NULL);
+}
+
 void app_handle(struct app *app, struct request *req, struct response *resp)
 {
 	struct route_match m;
@@ -490,10 +502,7 @@ void app_handle(struct app *app, struct request *req, struct response *resp)
 			fail(req, resp, req_fail(req, ERR_UNAUTHORIZED, req->is_api
 				? "Sign in first: send a bearer token in the Authorization header."
 				: "Sign in first."));
-		} else if (m.route->action->verified && !req->actor->verified &&
-			   policy_can(&(struct actor){ .id = req->actor->id, .roles = req->actor->roles,
-						       .org_id = req->actor->org_id, .verified = true },
-				      m.route->action, NULL)) {
+		} else if (only_unconfirmed(req->actor, m.route->action)) {
 			/* Only the confirmed address is missing: say so. */
 			fail(req, resp, req_fail(req, ERR_FORBIDDEN,
 				"Confirm your email address first: open the link we sent you. You can "
