@@ -267,16 +267,15 @@ enum err peer_request_view(struct db *db, struct arena *a, const char *id, int64
 	return *out ? ERR_OK : ERR_NOMEM;
 }
 
-static enum err rows(struct db *db, struct arena *a, const struct sql *q, int64_t arg, int64_t now,
-		bool staff, json_t **out)
+static enum err rows(struct db *db, struct arena *a, const struct sql *q, const struct db_val *args,
+		size_t nargs, int64_t now, bool staff, json_t **out)
 {
 	struct db_res *r;
 	enum err e;
 
 	if (!(*out = json_array()))
 		return ERR_NOMEM;
-	e = q == &q_waiting ? db_query(db, q, DB_NOARGS, &r) : db_query(db, q, DB_ARGS(DB_INT(arg)), &r);
-	if (e)
+	if ((e = db_query(db, q, args, nargs, &r)) != ERR_OK)
 		return e;
 	while ((e = db_next(r)) == ERR_OK && db_row(r)) {
 		json_t *o = request_json(r, a, now, staff);
@@ -293,18 +292,18 @@ static enum err rows(struct db *db, struct arena *a, const struct sql *q, int64_
 enum err peer_requests_of(struct db *db, struct arena *a, int64_t person_id, int64_t now,
 		json_t **out)
 {
-	return rows(db, a, &q_of, person_id, now, false, out);
+	return rows(db, a, &q_of, DB_ARGS(DB_INT(person_id)), now, false, out);
 }
 
 enum err peer_requests_made_by(struct db *db, struct arena *a, int64_t made_by, int64_t now,
 		json_t **out)
 {
-	return rows(db, a, &q_made_by, made_by, now, false, out);
+	return rows(db, a, &q_made_by, DB_ARGS(DB_INT(made_by)), now, false, out);
 }
 
 enum err peer_waiting(struct db *db, struct arena *a, int64_t now, json_t **out)
 {
-	enum err e = rows(db, a, &q_waiting, 0, now, true, out);
+	enum err e = rows(db, a, &q_waiting, DB_NOARGS, now, true, out);
 	size_t i;
 	json_t *it;
 

@@ -232,18 +232,6 @@ static void apply_defs(struct field_def *d, size_t *n)
 
 #define DEFS_MAX 16
 
-/* Domain errors name the form's fields already; the binder's and the
- * domain's may both name one: keep the first. */
-static void merge(json_t *errors, const json_t *from)
-{
-	size_t i;
-	json_t *x;
-
-	json_array_foreach(from, i, x)
-		web_error_once(errors, json_string_value(json_object_get(x, "field")),
-			       json_string_value(json_object_get(x, "detail")));
-}
-
 static uint64_t chosen(const struct bound *b, const char *name)
 {
 	const struct field_value *v = web_bound(b, name);
@@ -427,7 +415,7 @@ static enum err ask_before(struct request *req, const struct bound *b, json_t *e
 	}
 	ask_from(b, &c->ask);
 	peer_ask_check(&c->ask, problems);
-	merge(errors, problems);
+	web_errors_merge(errors, problems);
 	json_decref(problems);
 	return json_array_size(errors) ? ERR_INVALID : ERR_OK;
 }
@@ -641,18 +629,9 @@ static enum err apply_before(struct request *req, const struct bound *b, json_t 
 		.gender = gender && strcmp(gender, "none") != 0 ? gender : "", .intro = text_of(b, "intro"),
 	};
 	peer_profile_check(p, problems);
-	/* The binder names a missing capacity already. */
-	if (!cap) {
-		size_t i;
-		json_t *x;
-
-		json_array_foreach(problems, i, x)
-			if (strcmp(json_string_value(json_object_get(x, "field")), "capacity") == 0) {
-				json_array_remove(problems, i);
-				break;
-			}
-	}
-	merge(errors, problems);
+	/* A field the binder has named already (a missing capacity) keeps
+	 * its words: web_errors_merge adds one problem a field. */
+	web_errors_merge(errors, problems);
 	json_decref(problems);
 	return json_array_size(errors) ? ERR_INVALID : ERR_OK;
 }
@@ -1070,7 +1049,7 @@ static enum err contact_act(struct request *req, struct response *resp, const st
 	problems = json_array();
 	e = peer_contact_add(req->db, &c->m, text_of(b, "happened_on"), way, (int)minutes,
 			     text_of(b, "note"), req->now, problems);
-	merge(errors, problems);
+	web_errors_merge(errors, problems);
 	json_decref(problems);
 	if (e == ERR_CONFLICT)
 		return not_open(req);
@@ -1476,7 +1455,7 @@ static enum err check_act(struct request *req, struct response *resp, const stru
 	e = peer_check_add(req->db, c->pid, k, text_of(b, "done_on"),
 			   k == PEER_CHECK_DBS ? choice_value(b, "level") : text_of(b, "detail"),
 			   req->actor->id, req->now, problems);
-	merge(errors, problems);
+	web_errors_merge(errors, problems);
 	json_decref(problems);
 	if (e == ERR_NOT_FOUND)
 		return req_fail(req, e, "There is no peer supporter with this number.");

@@ -33,6 +33,16 @@ void web_error_once(json_t *errors, const char *field, const char *detail)
 		web_error(errors, field, detail);
 }
 
+void web_errors_merge(json_t *errors, const json_t *from)
+{
+	size_t i;
+	const json_t *x;
+
+	json_array_foreach(from, i, x)
+		web_error_once(errors, json_string_value(json_object_get(x, "field")),
+			       json_string_value(json_object_get(x, "detail")));
+}
+
 static size_t order_of(const char *f, const char *const *order, size_t n)
 {
 	for (size_t i = 0; f && i < n; i++)

@@ -23,6 +23,9 @@ const char *web_error_for(const json_t *errors, const char *field);
 /* web_error unless field already has one (a page's own checks and the
  * domain's may both notice one thing); NULL field or detail: nothing. */
 void web_error_once(json_t *errors, const char *field, const char *detail);
+/* Each of from's {field, detail} (the domain's check of a form whose
+ * fields it names as the form does) added to errors by web_error_once. */
+void web_errors_merge(json_t *errors, const json_t *from);
 /* Sorts errors into page order, so the summary reads down the page: a
  * field goes where the first entry of order[] that starts it is (fields
  * in none go last); errors of one field keep their order. */
