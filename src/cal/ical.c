@@ -12,13 +12,31 @@
 #include <libical/ical.h>
 #include <stdlib.h>
 
+/* One observance of a zone: its name, offsets, first start and rule. */
+static icalcomponent *observance(icalcomponent_kind kind, const char *name, int from, int to,
+		const char *start, const char *rule)
+{
+	icalcomponent *c = icalcomponent_new(kind);
+
+	if (c) {
+		icalcomponent_add_property(c, icalproperty_new_tzname(name));
+		icalcomponent_add_property(c, icalproperty_new_tzoffsetfrom(from));
+		icalcomponent_add_property(c, icalproperty_new_tzoffsetto(to));
+		icalcomponent_add_property(c, icalproperty_new_dtstart(icaltime_from_string(start)));
+		icalcomponent_add_property(c, icalproperty_new_rrule(icalrecurrencetype_from_string(rule)));
+	}
+	return c;
+}
+
 /* The UK's rules since 1996: BST from 01:00 UTC on the last Sunday of
  * March, GMT from 01:00 UTC on the last Sunday of October. */
 static icalcomponent *london(void)
 {
 	icalcomponent *tz = icalcomponent_new(ICAL_VTIMEZONE_COMPONENT);
-	icalcomponent *summer = icalcomponent_new(ICAL_XDAYLIGHT_COMPONENT);
-	icalcomponent *winter = icalcomponent_new(ICAL_XSTANDARD_COMPONENT);
+	icalcomponent *summer = observance(ICAL_XDAYLIGHT_COMPONENT, "BST", 0, 3600, "19960331T010000",
+					   "FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU");
+	icalcomponent *winter = observance(ICAL_XSTANDARD_COMPONENT, "GMT", 3600, 0, "19961027T020000",
+					   "FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU");
 
 	if (!tz || !summer || !winter) {
 		icalcomponent_free(tz);
@@ -27,18 +45,6 @@ static icalcomponent *london(void)
 		return NULL;
 	}
 	icalcomponent_add_property(tz, icalproperty_new_tzid(ICAL_TZID));
-	icalcomponent_add_property(summer, icalproperty_new_tzname("BST"));
-	icalcomponent_add_property(summer, icalproperty_new_tzoffsetfrom(0));
-	icalcomponent_add_property(summer, icalproperty_new_tzoffsetto(3600));
-	icalcomponent_add_property(summer, icalproperty_new_dtstart(icaltime_from_string("19960331T010000")));
-	icalcomponent_add_property(summer, icalproperty_new_rrule(
-		icalrecurrencetype_from_string("FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU")));
-	icalcomponent_add_property(winter, icalproperty_new_tzname("GMT"));
-	icalcomponent_add_property(winter, icalproperty_new_tzoffsetfrom(3600));
-	icalcomponent_add_property(winter, icalproperty_new_tzoffsetto(0));
-	icalcomponent_add_property(winter, icalproperty_new_dtstart(icaltime_from_string("19961027T020000")));
-	icalcomponent_add_property(winter, icalproperty_new_rrule(
-		icalrecurrencetype_from_string("FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU")));
 	icalcomponent_add_component(tz, summer);
 	icalcomponent_add_component(tz, winter);
 	return tz;
