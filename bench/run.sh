@@ -11,8 +11,9 @@
 # --record appends the table to bench/RESULTS.md with the date, machine and
 # command. Everything runs on 127.0.0.1 and stops by itself.
 #
-# Then bench/oruk.sh (the directory's ORUK search on --services N synthetic
-# services, default 100,000) runs with the same options.
+# Then bench/events_bench.sh (the events query in process, --record passed
+# on), and bench/oruk.sh (the directory's ORUK search on --services N
+# synthetic services, default 100,000) with the same options.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -87,5 +88,7 @@ bench_cleanup
 KITH_PID=""
 NGINX_PID=""
 trap - EXIT
+echo
+if [ "$RECORD" = 1 ]; then bench/events_bench.sh --record; else bench/events_bench.sh; fi
 echo
 exec bench/oruk.sh "${ORUK_ARGS[@]}"

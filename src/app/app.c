@@ -85,6 +85,7 @@ static enum err gather_subscriptions(struct app *app)
 	for (size_t i = 0; i < app->nfeats; i++)
 		for (const struct subscription *s = app->feats[i]->subscriptions; s && s->fn; s++)
 			n++;
+	app->events.owner = app;
 	app->events.subs = calloc(n ? n : 1, sizeof(*app->events.subs));
 	if (!app->events.subs)
 		return ERR_NOMEM;

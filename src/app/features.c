@@ -10,6 +10,9 @@
 #include "auth/auth_feature.h"
 #include "directory/directory.h"
 #include "directory/directory_feature.h"
+#include "groups/calendar.h"
+#include "groups/groups.h"
+#include "groups/register.h"
 #include "mail/mail.h"
 #include "oruk/feed_feature.h"
 #include "ops/ops.h"
@@ -42,5 +45,9 @@ const struct feature *const features[] = {
 	&referral_feature,            /* referral pages, follow-ups; demo referrals (after the directory's) */
 	&referral_api_feature,        /* /api/v1/referrals, /fhir */
 	&peer_feature,                /* peer support: kith match solve */
+	&groups_feature,              /* groups and their sessions (after the directory's demo services) */
+	&group_register_feature,      /* the register of a session, participation counts, the attendance API */
+	&group_calendar_feature,      /* groups' calendar files and a person's private feed */
+	&group_events_api_feature,    /* /api/v1/events: sessions near a place, "I'm going" */
 };
 const size_t features_n = ARRAY_LEN(features);

@@ -112,9 +112,12 @@ static enum err event(icalcomponent *cal, const struct ical_event *e, int64_t no
 						       true));
 	else if (!timed)
 		icalcomponent_add_property(ev, icalproperty_new_dtend(local(s->start_day + 1, -1)));
-	if (e->recurrence_id > 0)
+	if (e->recurrence_id > 0) {
+		int at = e->recurrence_of ? e->recurrence_of->opens : s->opens;
+
 		icalcomponent_add_property(ev, with_tz(icalproperty_new_recurrenceid(
-			local(e->recurrence_id, s->opens)), timed));
+			local(e->recurrence_id, at)), at >= 0));
+	}
 	buf_init(&rule, 512);
 	sched_rrule(s, &rule);
 	if (!buf_ok(&rule)) {

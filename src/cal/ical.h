@@ -31,6 +31,9 @@ struct ical_event {
 	size_t nexdates;
 	int64_t recurrence_id;         /* > 0: this VEVENT replaces the series' session of that
 	                                  day (a moved session); its own day is sched->start_day */
+	const struct sched *recurrence_of; /* with recurrence_id: the series it replaces a session
+	                                  of, whose time that day is the RECURRENCE-ID (a date when
+	                                  the series has no time); NULL: this event's own time */
 	int sequence;                  /* SEQUENCE: 0, then 1 more each change people should see */
 };
 

@@ -13,6 +13,7 @@ static const struct { const char *name; bool teardown; } kinds[EV__MAX] = {
 	[EV_PERSON_ERASING] = { "person_erasing", true },
 	[EV_ROLE_CHANGED] = { "role_changed", false },
 	[EV_REFERRAL_MOVED] = { "referral_moved", false },
+	[EV_ATTENDANCE_RECORDED] = { "attendance_recorded", false },
 };
 
 const char *event_name(enum event_kind k)
@@ -31,7 +32,10 @@ enum err event_publish(const struct event_bus *bus, const struct event *ev)
 
 		if (s->kind != ev->kind)
 			continue;
-		if ((e = s->fn(ev)) != ERR_OK) {
+		struct event with = *ev;
+
+		with.owner = bus->owner;
+		if ((e = s->fn(&with)) != ERR_OK) {
 			log_warn("event %s: a subscriber failed: %s", event_name(ev->kind), err_name(e));
 			return e;
 		}

@@ -29,6 +29,8 @@ enum event_kind {
 	                            what is about them; the person row goes after */
 	EV_ROLE_CHANGED,         /* person_id was granted or lost role (granted says which) */
 	EV_REFERRAL_MOVED,       /* referral_id moved to status */
+	EV_ATTENDANCE_RECORDED,  /* a register says person_id (or client_id) came to a session
+	                            of group service_id on day (groups/) */
 	EV__MAX
 };
 
@@ -45,6 +47,10 @@ struct event {
 	int granted;             /* EV_ROLE_CHANGED: 1 granted, 0 removed */
 	const char *referral_id; /* EV_REFERRAL_MOVED */
 	const char *status;      /* EV_REFERRAL_MOVED: the new status's name */
+	const char *client_id;   /* EV_ATTENDANCE_RECORDED: a referred person's record, or NULL */
+	const char *service_id;  /* EV_ATTENDANCE_RECORDED: the group (its service's id) */
+	const char *day;         /* EV_ATTENDANCE_RECORDED: the UK day they came, YYYY-MM-DD */
+	void *owner;             /* set by event_publish: the bus's owner (the application), or NULL */
 };
 
 /* What a feature listens for; a feature's list ends with fn NULL. */
@@ -56,6 +62,9 @@ struct subscription {
 struct event_bus {
 	const struct subscription **subs;   /* every feature's, in feature-list order */
 	size_t n;
+	void *owner;                        /* the app the bus belongs to (opaque here): a
+	                                       subscriber in a feature's web layer reaches its
+	                                       settings and mailer through it (event.owner) */
 };
 
 /* Calls every subscriber of ev->kind; stops at the first error and

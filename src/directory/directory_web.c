@@ -35,7 +35,10 @@
 #include "core/log.h"
 #include "core/str.h"
 #include "core/timeutil.h"
+#include "core/uktime.h"
 #include "directory/directory.h"
+#include "groups/groups.h"
+#include "groups/groups_policy.h"
 #include "directory/directory_feature.h"
 #include "web/cached.h"
 #include "referral/referral.h"
@@ -660,6 +663,36 @@ static void service_extras(json_t *view)
 	}
 }
 
+/* The service's group (src/groups/), when it has one: a link to it, and
+ * for a service people just turn up to, "Let them know you're coming"
+ * on its next session instead of asking to be referred. Its editors
+ * may make one. */
+static enum err service_group(struct request *req, const struct svc_meta *meta, bool editor, json_t *view)
+{
+	struct group_meta gm;
+	struct group_session s;
+	enum err e = group_load(req->db, req->actor, meta->id, &gm);
+
+	if (e == ERR_NOT_FOUND) {
+		if (editor && policy_can(req->actor, &act_group_manage, NULL))
+			json_object_set_new(view, "group_make_href", json_string(web_url(req, "groups.edit", meta->id, NULL)));
+		return ERR_OK;
+	}
+	if (e)
+		return e;
+	json_object_set_new(view, "group_href", json_string(web_url(req, "groups.show", meta->id, NULL)));
+	if (!gm.turn_up || !gm.open || meta->state != SVC_PUBLISHED)
+		return ERR_OK;
+	e = group_next_session(req->db, &req->arena, meta->id, uk_local_day(req->now), &s);
+	if (e == ERR_NOT_FOUND)
+		return ERR_OK;
+	if (e == ERR_OK)
+		json_object_set_new(view, "group_going", json_pack("{s:s?, s:s?}",
+			"href", web_url(req, "groups.session", meta->id, s.skey, NULL),
+			"words", group_session_words(&req->arena, &s)));
+	return e;
+}
+
 static bool can_edit_org(const struct request *req, const char *org_id)
 {
 	return policy_can(req->actor, &act_service_edit,
@@ -732,9 +765,14 @@ static enum err service_make(struct request *req, struct response *resp)
 	service_extras(view);
 	/* Referrals (src/referral/referral_web.c): anyone may ask to go to a
 	 * published service, and referrers may refer someone to it. */
+	if ((e = service_group(req, &meta, editor, view)) != ERR_OK) {
+		json_decref(view);
+		return e;
+	}
 	if (meta.state == SVC_PUBLISHED)
-		json_object_set_new(view, "referral", json_pack("{s:o, s:o?}",
-			"me_href", json_string(web_url(req, "referral.referme", meta.id, NULL)),
+		json_object_set_new(view, "referral", json_pack("{s:o?, s:o?}",
+			"me_href", json_object_get(view, "group_going") ? NULL :
+				   json_string(web_url(req, "referral.referme", meta.id, NULL)),
 			"refer_href", policy_can(req->actor, &act_refer, NULL) ?
 				      json_sprintf("/referrals/new?service=%s", meta.id) : NULL));
 	if (meta.state == SVC_DRAFT)

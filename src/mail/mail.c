@@ -12,6 +12,7 @@
  * rendering, queueing, and the person's share of export and erasure.
  */
 #include "core/common.h"
+#include "core/links.h"
 #include "core/log.h"
 #include "core/rand.h"
 #include "core/str.h"
@@ -262,3 +263,43 @@ enum err mail_erase_person(struct db *db, int64_t person_id, int64_t now)
 }
 
 const struct action act_outbox_admin = { .name = "outbox_admin", .roles = ROLE_BIT(ROLE_ADMIN) };
+
+/* ---------------------------------------------------------------- a person by id */
+
+static const struct sql q_person_to = { "mail.person_to",
+	"SELECT email, name FROM person WHERE id = $1 AND email_verified_at IS NOT NULL "
+	"AND deactivated_at IS NULL AND erased_at IS NULL", NULL };
+
+enum err mail_person(const struct mailer *m, const struct links *links, struct db *db,
+		int64_t person_id, const char *name, json_t *ctx, const char *route, const char *arg,
+		int64_t now)
+{
+	struct db_res *r;
+	struct arena a;
+	const char *link, *full;
+	size_t n = 0;
+	enum err e;
+
+	if (!m || !person_id)
+		return ERR_OK;
+	e = db_query_one(db, &q_person_to, DB_ARGS(DB_INT(person_id)), &r);
+	if (e == ERR_NOT_FOUND)
+		return ERR_OK;
+	if (e)
+		return e;
+	arena_init(&a);
+	full = db_text(r, 1) ? db_text(r, 1) : "";
+	while (*full == ' ')
+		full++;
+	while (full[n] && full[n] != ' ')
+		n++;
+	link = route ? link_abs(links, &a, route, arg, NULL) : NULL;
+	if ((route && (!link || json_object_set_new(ctx, "link", json_string(link)) != 0)) ||
+	    json_object_set_new(ctx, "name", json_stringn(full, n)) != 0)
+		e = ERR_NOMEM;
+	else
+		e = mail_enqueue(m, db, db_text(r, 0), person_id, name, ctx, now);
+	db_res_free(r);
+	arena_release(&a);
+	return e;
+}

@@ -70,6 +70,16 @@ enum err mail_wake_on_commit(const struct mailer *m, struct db *db);
 enum err mail_enqueue(const struct mailer *m, struct db *db, const char *to, int64_t person_id,
 		const char *name, const json_t *ctx, int64_t now);
 
+/* Emails person_id, when they have a confirmed address on an active
+ * account, template name with ctx (borrowed; its "name" becomes their
+ * first name and "link" the absolute link to route with arg, which may
+ * be NULL; route NULL: ctx's own "link" is kept). Someone with no such address is not emailed (ERR_OK): they
+ * see it when they sign in. Nothing when m is NULL. */
+struct links;
+enum err mail_person(const struct mailer *m, const struct links *links, struct db *db,
+		int64_t person_id, const char *name, json_t *ctx, const char *route, const char *arg,
+		int64_t now);
+
 /* [{id, to, subject, template, created_at, sent_at?, failed_at?, attempts,
  * last_error?}] of the emails sent to person_id (for "download my data";
  * no bodies). */

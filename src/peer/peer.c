@@ -74,9 +74,6 @@ static const struct sql q_requests_back = { "peer.requests_back",
 static const struct sql q_withdraw_offers = { "peer.withdraw_offers",
 	"UPDATE peer_match SET state = 'withdrawn', answered_at = $2 "
 	"WHERE peer_id = $1 AND state = 'offered'", NULL };
-static const struct sql q_mail_to = { "peer.mail_to",
-	"SELECT email, name FROM person WHERE id = $1 AND email_verified_at IS NOT NULL "
-	"AND deactivated_at IS NULL AND erased_at IS NULL", NULL };
 
 /* ---------------------------------------------------------------- helpers */
 
@@ -172,28 +169,7 @@ const char *peer_day_words(struct arena *a, const char *day)
 enum err peer_mail(const struct peer_env *env, struct db *db, int64_t person_id, const char *tmpl,
 		json_t *ctx, const char *route, const char *arg, int64_t now)
 {
-	struct db_res *r;
-	struct arena a;
-	const char *link;
-	enum err e;
-
-	if (!env || !env->mailer || !person_id)
-		return ERR_OK;
-	e = db_query_one(db, &q_mail_to, DB_ARGS(DB_INT(person_id)), &r);
-	if (e == ERR_NOT_FOUND)
-		return ERR_OK;   /* no confirmed address: they see it when they sign in */
-	if (e)
-		return e;
-	arena_init(&a);
-	link = link_abs(env->links, &a, route, arg, NULL);
-	if (!link || json_object_set_new(ctx, "link", json_string(link)) != 0 ||
-	    json_object_set_new(ctx, "name", json_string(peer_first_name(&a, db_text(r, 1)))) != 0)
-		e = ERR_NOMEM;
-	else
-		e = mail_enqueue(env->mailer, db, db_text(r, 0), person_id, tmpl, ctx, now);
-	db_res_free(r);
-	arena_release(&a);
-	return e;
+	return env ? mail_person(env->mailer, env->links, db, person_id, tmpl, ctx, route, arg, now) : ERR_OK;
 }
 
 enum err peer_audit(struct db *db, int64_t now, int64_t actor, const char *action, int64_t subject,

@@ -171,6 +171,13 @@ enum err ref_db_note_add(struct db *db, const char *id, int64_t at, int64_t auth
  * NULL: kith itself (erasure). */
 enum err ref_withdraw_open(struct db *db, const struct actor *actor, const char *client_id,
 		int64_t account, const char *note, int64_t now);
+/* A group's register says someone came (referral_attend.c): the open
+ * referrals of person_id (through the record they claimed) or of record
+ * client_id to group service_id walk on to attended, or on to
+ * sustained, on day (YYYY-MM-DD), by kith itself. A referral that may
+ * not move is left as it is; only a database error is returned. */
+enum err referral_attendance(const struct referral_env *env, struct db *db, const char *service_id,
+		int64_t person_id, const char *client_id, const char *day, int64_t now);
 /* The settings in env, or the defaults when env or its settings are NULL. */
 int ref_follow_up_days(const struct referral_env *env);
 int ref_sustained_weeks(const struct referral_env *env);

@@ -2440,9 +2440,20 @@ static enum err on_person_erasing(const struct event *ev)
 	return referral_erase_person(ev->db, ev->person_id, ev->now);
 }
 
+/* A group's register says someone came: their referral moves on
+ * (referral_attend.c), with this app's settings and mailer. */
+static enum err on_attendance(const struct event *ev)
+{
+	struct app *app = ev->owner;
+
+	return referral_attendance(app ? REFERRAL_ENV(app) : NULL, ev->db, ev->service_id, ev->person_id,
+				   ev->client_id, ev->day, ev->now);
+}
+
 static const struct subscription subscriptions[] = {
 	{ EV_EMAIL_VERIFIED, on_email_verified },
 	{ EV_PERSON_ERASING, on_person_erasing },
+	{ EV_ATTENDANCE_RECORDED, on_attendance },
 	{ 0 },
 };
 

@@ -36,6 +36,15 @@
  * an error margin for the clear cases, the haversine for the rest. The
  * page is a bounded heap of offset + limit entries.
  *
+ * Sessions (search_sessions) take the same candidates through the same
+ * filters (a document without schedules is turned away first). A match's
+ * schedules are decoded there and then and asked (sched_on_day) only
+ * about the days their weekdays or days of the month allow, from bitmaps
+ * of the window's days made once per query: a weekly schedule in a week
+ * is one question, not seven. Sessions gather in an array of at most max
+ * that becomes a bounded heap once full, so a wide window costs
+ * comparisons, not memory; the kept ones are merge-sorted at the end.
+ *
  * Locking: a pthread rwlock that prefers writers (a stream of searches
  * must not hold off a sync for ever); queries read, a change writes for
  * microseconds. Writers are serialised by a mutex, under which a put
@@ -56,8 +65,10 @@
 #include "core/checked.h"
 #include "core/rand.h"
 #include "core/str.h"
+#include "core/uktime.h"
 #include "search/lexicon.h"
 #include "search/postcode.h"
+#include "search/recur.h"
 #include "search/search.h"
 
 #define WORD_MAX        64        /* bytes of a word kept; longer ones are cut */
@@ -2074,6 +2085,7 @@ struct qctx {
 	size_t total;
 	struct search_facets *fc;
 	bool facets;
+	struct sessq *ss;          /* search_sessions: matches become sessions here */
 	char idbuf[2][ID_MAX + 1];
 };
 
@@ -2285,6 +2297,196 @@ static inline uint8_t rank_of(const struct qctx *x, uint32_t s, bool all)
 	return (x->c->namesig[s] & x->qsig) == x->qsig ? R_NAME : R_ALL;
 }
 
+/* ---------------------------------------------------------------- sessions */
+
+_Static_assert(SEARCH_SESSIONS_DAYS_MAX < 64, "a window's days are the bits of a uint64_t");
+
+/* A session while a query gathers them. */
+struct sent {
+	uint32_t key;              /* (day - from) << 16 | (opens + 1): day, then time */
+	uint32_t slot;
+	double dist;               /* INFINITY without a place, -1 without near */
+	int16_t closes;
+	uint8_t sched;
+};
+
+/* search_sessions' window, and the first k sessions: an array that grows
+ * in the arena up to k entries, then becomes a max-heap (the root is the
+ * last one kept) that a later session enters only by beating the root. */
+struct sessq {
+	int64_t from, to, today;
+	/* The window's days as bits (bit i: from + i), to step a schedule
+	 * only on the days it could fall on: those of each weekday (bit 0
+	 * Monday), of each weekday's place in its month (0..4: the first to
+	 * fifth, 5: the last), of each day of the month. */
+	uint64_t wday[7];
+	uint64_t nth[7][6];
+	uint64_t mday[32];
+	struct sent *v;
+	size_t n, cap, k;
+	bool heap;
+	size_t total;
+	struct arena *a;
+	bool oom;
+};
+
+/* < 0 when a comes before b: key, distance, id, schedule. */
+static inline int sent_cmp(struct qctx *x, const struct sent *a, const struct sent *b)
+{
+	if (a->key != b->key)
+		return a->key < b->key ? -1 : 1;
+	if (a->dist != b->dist)
+		return a->dist < b->dist ? -1 : 1;
+	if (a->slot != b->slot)
+		return id_cmp(x, a->slot, b->slot);
+	return (a->sched > b->sched) - (a->sched < b->sched);
+}
+
+static void sent_down(struct qctx *x, size_t i)
+{
+	struct sessq *ss = x->ss;
+	struct sent e = ss->v[i];
+
+	for (;;) {
+		size_t l = 2 * i + 1, m = i;
+		const struct sent *best = &e;
+		if (l < ss->n && sent_cmp(x, &ss->v[l], best) > 0) {
+			m = l;
+			best = &ss->v[l];
+		}
+		if (l + 1 < ss->n && sent_cmp(x, &ss->v[l + 1], best) > 0)
+			m = l + 1;
+		if (m == i)
+			break;
+		ss->v[i] = ss->v[m];
+		i = m;
+	}
+	ss->v[i] = e;
+}
+
+static void sent_offer(struct qctx *x, const struct sent *e)
+{
+	struct sessq *ss = x->ss;
+
+	ss->total++;
+	if (ss->n < ss->k) {
+		if (ss->n == ss->cap) {
+			size_t nc = ss->cap ? ss->cap * 2 : 256;
+			if (nc > ss->k)
+				nc = ss->k;
+			struct sent *v = arena_alloc(ss->a, nc * sizeof(*v));
+			if (!v) {
+				ss->oom = true;
+				return;
+			}
+			if (ss->n)
+				memcpy(v, ss->v, ss->n * sizeof(*v));
+			ss->v = v;
+			ss->cap = nc;
+		}
+		ss->v[ss->n++] = *e;
+		return;
+	}
+	if (!ss->heap) {
+		for (size_t i = ss->n / 2; i-- > 0;)
+			sent_down(x, i);
+		ss->heap = true;
+	}
+	if (sent_cmp(x, e, &ss->v[0]) < 0) {
+		ss->v[0] = *e;
+		sent_down(x, 0);
+	}
+}
+
+/* The days of the window s could fall on, from its days alone: a
+ * superset (sched_on_day, which also knows the interval, the start and
+ * the end, decides each). All of them for values sched_on_day would read
+ * in its own way. */
+static uint64_t sess_cands(const struct sessq *ss, const struct sched *s)
+{
+	uint64_t all = (UINT64_C(1) << (ss->to - ss->from + 1)) - 1;
+	uint64_t m = 0;
+	unsigned days;
+
+	switch (s->freq) {
+	case SCHED_ONCE:
+		return s->start_day >= ss->from && s->start_day <= ss->to ?
+			UINT64_C(1) << (s->start_day - ss->from) : 0;
+	case SCHED_WEEKLY:
+	case SCHED_DAILY:
+		days = s->weekdays & 0x7f;
+		if (s->freq == SCHED_DAILY && !days)
+			days = 0x7f;
+		for (int w = 0; w < 7; w++)
+			if ((days >> w) & 1)
+				m |= ss->wday[w];
+		return m;
+	case SCHED_MONTHLY:
+		if (s->nbyday <= 0)
+			return s->monthday >= 1 && s->monthday <= 31 ? ss->mday[s->monthday] : 0;
+		for (int i = 0; i < s->nbyday && i < SCHED_MAX_BYDAY; i++) {
+			int w = s->byday[i].wday, nth = s->byday[i].nth;
+			if (w < 0 || w > 6)
+				return all;
+			if (nth == -1)
+				m |= ss->nth[w][5];
+			else if (nth >= 1 && nth <= 5)
+				m |= ss->nth[w][nth - 1];
+		}
+		return m;
+	}
+	return all;
+}
+
+/* The window's days for sess_cands. */
+static void sess_window(struct sessq *ss)
+{
+	for (int64_t d = ss->from; d <= ss->to; d++) {
+		uint64_t bit = UINT64_C(1) << (d - ss->from);
+		int y, m, dd, w = uk_weekday(d);
+		uk_date(d, &y, &m, &dd);
+		ss->wday[w] |= bit;
+		ss->nth[w][(dd - 1) / 7] |= bit;
+		if (dd + 7 > uk_days_in_month(y, m))
+			ss->nth[w][5] |= bit;
+		ss->mday[dd] |= bit;
+	}
+}
+
+/* A match's sessions in the window (dist: as consider() measured it, NAN
+ * when it did not). The distance is measured once it has one. */
+static void sess_doc(struct qctx *x, uint32_t s, double dist)
+{
+	const struct sessq *ss = x->ss;
+	const struct dfact *f = &x->c->facts[s];
+	const uint8_t *ps = blob_scheds(x->c->blobs[s], f);
+	bool measured = false;
+
+	for (size_t i = 0; i < f->nscheds; i++) {
+		struct sched sc;
+		ps += sched_dec(ps, &sc);
+		for (uint64_t m = sess_cands(ss, &sc); m; m &= m - 1) {
+			int64_t day = ss->from + __builtin_ctzll(m);
+			if (!sched_on_day(&sc, day, ss->today))
+				continue;
+			if (!measured) {
+				if (!x->near)
+					dist = -1;
+				else if (!f->npoints)
+					dist = INFINITY;
+				else if (isnan(dist))
+					dist = doc_dist(x, s, false);
+				measured = true;
+			}
+			struct sent e = {
+				.key = (uint32_t)(day - ss->from) << 16 | (uint32_t)(uint16_t)(sc.opens + 1),
+				.slot = s, .dist = dist, .closes = (int16_t)sc.closes, .sched = (uint8_t)i,
+			};
+			sent_offer(x, &e);
+		}
+	}
+}
+
 /* One candidate (tfs: per query word, in query order; all: it has every
  * word). */
 static void consider(struct qctx *x, uint32_t s, const uint32_t *tfs, bool all)
@@ -2297,6 +2499,8 @@ static void consider(struct qctx *x, uint32_t s, const uint32_t *tfs, bool all)
 
 	if (f->state & D_DEAD)
 		return;
+	if (x->ss && !f->nscheds)
+		return;                /* no sessions to list: not worth a filter */
 	/* Filters that are not facets. */
 	if ((x->f_org && f->org != x->org) || (q->modified_after && f->modified <= q->modified_after))
 		return;
@@ -2350,6 +2554,10 @@ static void consider(struct qctx *x, uint32_t s, const uint32_t *tfs, bool all)
 	if (fail)
 		return;
 	x->total++;
+	if (x->ss) {
+		sess_doc(x, s, e.dist);
+		return;
+	}
 	if (x->k == 0)
 		return;
 	e.slot = s;
@@ -2417,6 +2625,8 @@ static inline void prefetch_slot(const struct qctx *x, uint32_t s)
 	__builtin_prefetch(&x->c->facts[s]);
 	if (x->sort == SORT_NEXT)
 		__builtin_prefetch((const void *)&x->c->nextc[s]);
+	if (x->ss)
+		__builtin_prefetch(&x->c->blobs[s]);
 }
 
 /* consider() for a plain text query (no filters, facets or place; sorted
@@ -2683,6 +2893,10 @@ static void run_grid(struct qctx *x)
 					 * ask for the facts a few ahead. */
 					if (i + PREFETCH < ce->n)
 						prefetch_slot(x, ce->v[i + PREFETCH]);
+					/* Sessions read the block too (its schedules):
+					 * its address is in cache by now. */
+					if (x->ss && i + PREFETCH / 2 < ce->n)
+						__builtin_prefetch(c->blobs[ce->v[i + PREFETCH / 2]]);
 					if (c->facts[s].npoints > 1 && !(c->facts[s].state & D_DEAD) &&
 					    !cell_owner(x, s, cl, r0, r1, c0, c1, other))
 						continue;
@@ -2826,13 +3040,19 @@ static enum err run_cached(struct search_index *ix, struct qctx *x, struct arena
 	return page_from(x, ents + (m ? q->offset : 0), m, a, out);
 }
 
+/* The query's point and radius, when near. */
+static bool place_ok(const struct search_query *q)
+{
+	return !(q->near && (!isfinite(q->lat) || !isfinite(q->lon) || fabs(q->lat) > 90 ||
+		 fabs(q->lon) > 180 || !(q->radius_m >= 0) || !isfinite(q->radius_m)));
+}
+
 static bool query_ok(const struct search_query *q)
 {
 	if (q->limit == 0 || q->limit > LIMIT_MAX || q->now <= 0 ||
 	    (q->sort == SORT_DISTANCE && !q->near) || (unsigned)q->sort > SORT_NAME)
 		return false;
-	return !(q->near && (!isfinite(q->lat) || !isfinite(q->lon) || fabs(q->lat) > 90 ||
-		 fabs(q->lon) > 180 || !(q->radius_m >= 0) || !isfinite(q->radius_m)));
+	return place_ok(q);
 }
 
 /* Day and part filters, for the day and time facets. */
@@ -2948,9 +3168,24 @@ static bool plan_filters(struct search_index *ix, struct qctx *x, const struct s
 	return any;
 }
 
+/* Every candidate through consider(): words by their postings (with a
+ * radius, only those in the box's cells), a radius by its grid cells,
+ * else every slot. */
+static void run_candidates(struct qctx *x, struct arena *a)
+{
+	if (x->nw && x->radius)
+		x->geo = geo_bitmap(x, a);
+	if (x->nw)
+		run_text(x);
+	else if (x->radius && x->lonbound)
+		run_grid(x);
+	else
+		for (uint32_t s = 0; s < x->c->nslots; s++)
+			consider(x, s, NULL, false);
+}
+
 /* Every candidate through consider(), keeping the best offset + limit in
- * the heap: a plain one-word query from the cache, words by their
- * postings, a radius by its grid cells, else every slot. */
+ * the heap: a plain one-word query from the cache, else run_candidates. */
 static enum err run_matches(struct search_index *ix, struct qctx *x, struct arena *a,
 		struct search_result *out, bool *done)
 {
@@ -2972,15 +3207,7 @@ static enum err run_matches(struct search_index *ix, struct qctx *x, struct aren
 		*done = true;
 		return run_cached(ix, x, a, out);
 	}
-	if (x->nw && x->radius)
-		x->geo = geo_bitmap(x, a);
-	if (x->nw)
-		run_text(x);
-	else if (x->radius && x->lonbound)
-		run_grid(x);
-	else
-		for (uint32_t s = 0; s < c->nslots; s++)
-			consider(x, s, NULL, false);
+	run_candidates(x, a);
 	return ERR_OK;
 }
 
@@ -3046,5 +3273,172 @@ enum err search_run(struct search_index *ix, const struct search_query *q, struc
 	pthread_rwlock_unlock(&ix->lock);
 	if (e != ERR_OK)
 		memset(out, 0, sizeof(*out));
+	return e;
+}
+
+/* The id of slot s in a, once per service: an open-addressed map of
+ * slot -> id over the n sessions written. */
+struct idmap {
+	uint32_t *slot1;           /* slot + 1; 0 empty */
+	const char **id;
+	size_t mask;
+};
+
+static const char *idmap_get(const struct core *c, struct idmap *m, uint32_t s, struct arena *a)
+{
+	size_t i = (size_t)(s * 0x9E3779B1u) & m->mask;
+
+	while (m->slot1[i] && m->slot1[i] != s + 1)
+		i = (i + 1) & m->mask;
+	if (!m->slot1[i]) {
+		const struct dblob *b = c->blobs[s];
+		const unsigned char *id = blob_id(b, &c->facts[s]);
+		char *p;
+		if (b->idlen) {
+			p = arena_strndup(a, (const char *)id, b->idlen);
+		} else if ((p = arena_alloc(a, 37)) != NULL) {
+			uuid_format(id, p);
+		}
+		if (!p)
+			return NULL;
+		m->id[i] = p;
+		m->slot1[i] = s + 1;
+	}
+	return m->id[i];
+}
+
+/* v[0..n) sorted: runs of 16 by insertion, then merged bottom-up between
+ * v and a scratch array. Returns whichever holds the result (NULL when out
+ * of memory). */
+static struct sent *sent_sort(struct qctx *x, struct sent *v, size_t n, struct arena *a)
+{
+	enum { RUN = 16 };
+	struct sent *t = n > RUN ? arena_alloc(a, n * sizeof(*t)) : v;
+
+	if (!t)
+		return NULL;
+	for (size_t lo = 0; lo < n; lo += RUN) {
+		size_t hi = lo + RUN < n ? lo + RUN : n;
+		for (size_t i = lo + 1; i < hi; i++) {
+			struct sent e = v[i];
+			size_t j = i;
+			for (; j > lo && sent_cmp(x, &v[j - 1], &e) > 0; j--)
+				v[j] = v[j - 1];
+			v[j] = e;
+		}
+	}
+	for (size_t w = RUN; w < n; w *= 2) {
+		for (size_t lo = 0; lo < n; lo += 2 * w) {
+			size_t mid = lo + w < n ? lo + w : n, hi = lo + 2 * w < n ? lo + 2 * w : n;
+			size_t i = lo, j = mid, k = lo;
+			while (i < mid && j < hi)
+				t[k++] = sent_cmp(x, &v[j], &v[i]) < 0 ? v[j++] : v[i++];
+			while (i < mid)
+				t[k++] = v[i++];
+			while (j < hi)
+				t[k++] = v[j++];
+		}
+		struct sent *sw = v;
+		v = t;
+		t = sw;
+	}
+	return v;
+}
+
+/* The sessions kept, in order, into *out (under the read lock: the ids
+ * are read from the index). */
+static enum err sessions_out(struct qctx *x, struct arena *a, struct search_session **out, size_t *n)
+{
+	struct sessq *ss = x->ss;
+	size_t m = ss->n, cap = 16;
+	struct idmap map;
+	struct search_session *v;
+
+	if (!m)
+		return ERR_OK;
+	while (cap < m * 2)
+		cap *= 2;
+	v = arena_calloc(a, m, sizeof(*v));
+	map.slot1 = arena_calloc(a, cap, sizeof(*map.slot1));
+	map.id = arena_calloc(a, cap, sizeof(*map.id));
+	map.mask = cap - 1;
+	if (!v || !map.slot1 || !map.id)
+		return ERR_NOMEM;
+	struct sent *sorted = sent_sort(x, ss->v, m, a);
+	if (!sorted)
+		return ERR_NOMEM;
+	for (size_t i = 0; i < m; i++) {
+		const struct sent e = sorted[i];
+		int opens = (int)(e.key & 0xFFFF) - 1;
+
+		v[i] = (struct search_session){
+			.id = idmap_get(x->c, &map, e.slot, a),
+			.day = ss->from + (e.key >> 16),
+			.opens = opens, .closes = e.closes, .sched = e.sched,
+			.distance_m = isinf(e.dist) ? -1 : e.dist,
+		};
+		if (!v[i].id)
+			return ERR_NOMEM;
+	}
+	*out = v;
+	*n = m;
+	return ERR_OK;
+}
+
+enum err search_sessions(struct search_index *ix, const struct search_query *q, int64_t from,
+		int64_t to, int64_t today, size_t max, struct arena *a, struct search_session **out,
+		size_t *n, size_t *total)
+{
+	struct search_result unused = { 0 };   /* (plan_words says there if a word is unknown) */
+	struct qwords qw;
+	struct qctx *x;
+	struct sessq *ss;
+	enum err e = ERR_OK;
+
+	if (out)
+		*out = NULL;
+	if (n)
+		*n = 0;
+	if (total)
+		*total = 0;
+	if (!ix || !q || !a || !out || !n || !total || !place_ok(q) || from < 1 || to < from ||
+	    to > SCHED_DAY_MAX || to - from >= SEARCH_SESSIONS_DAYS_MAX || today < 1 ||
+	    today > SCHED_DAY_MAX || max == 0 || max > SEARCH_SESSIONS_MAX)
+		return ERR_INVALID;
+	qw.n = 0;
+	if (q->text)
+		tokenize(q->text, strlen(q->text), query_cb, &qw);
+	x = arena_zalloc(a, sizeof(*x));
+	ss = arena_zalloc(a, sizeof(*ss));
+	if (!x || !ss)
+		return ERR_NOMEM;
+	ss->from = from;
+	ss->to = to;
+	ss->today = today;
+	ss->k = max;
+	ss->a = a;
+	sess_window(ss);
+	x->q = q;
+	x->ss = ss;
+	plan_daytime(x, q);
+	plan_box(x, q);
+
+	pthread_rwlock_rdlock(&ix->lock);
+	x->c = ix->c;
+	bool words = plan_words(x, &qw, &unused), filters = plan_filters(ix, x, q);
+	if (words && filters)
+		run_candidates(x, a);
+	if (ss->oom)
+		e = ERR_NOMEM;
+	if (!e) {
+		*total = ss->total;
+		e = sessions_out(x, a, out, n);
+	}
+	pthread_rwlock_unlock(&ix->lock);
+	if (e != ERR_OK) {
+		*out = NULL;
+		*n = 0;
+		*total = 0;
+	}
 	return e;
 }

@@ -197,6 +197,55 @@ struct search_result {
 enum err search_run(struct search_index *ix, const struct search_query *q, struct arena *a,
 		struct search_result *out);
 
+/* ---------------------------------------------------------------- sessions
+ * What is on near a place in the next days (the events API): each
+ * session (occurrence) of the services a query matches, from their
+ * schedules. */
+
+#define SEARCH_SESSIONS_DAYS_MAX 62       /* days a window may span */
+#define SEARCH_SESSIONS_MAX 10000         /* sessions returned at most */
+
+/* One session of a service: the day it falls on (a uk_days number, see
+ * core/uktime.h), its times (minutes after midnight, -1 when not known),
+ * which of the service's schedules made it, and the distance from the
+ * query's point to the service's nearest place (-1 without near, or for a
+ * service without places when there is no radius). */
+struct search_session {
+	const char *id;                   /* service UUID, in the arena (shared by the
+	                                     sessions of one service) */
+	int64_t day;
+	int opens, closes;
+	int sched;                        /* index in the document's scheds */
+	double distance_m;
+};
+
+/* The sessions on days from..to (inclusive) of the documents q matches:
+ * its text, filters, organisation, taxonomy, near and radius apply as in
+ * search_run; its sort, offset, limit, facets, now and no_next are not
+ * read. A schedule has a session on each day sched_on_day (recur.h)
+ * says it does, the days sched_days lists; today (a day number) anchors
+ * an interval without a start day, as sched_next's now does. Two
+ * schedules of a service that meet on a day make two sessions.
+ *
+ * Order: day, then opening time (unknown first), then distance (services
+ * without a place last), then id (as a string), then schedule index: a
+ * total order, so the same query cut at any max gives a prefix of the
+ * same list. The first max (1..SEARCH_SESSIONS_MAX) go to *out (an array
+ * in a, NULL when none); *n is how many were written and *total how many
+ * there are in all (exact: the ones past max cost a comparison each, not
+ * memory). a holds under 200 bytes for each session returned, and each
+ * service's id once.
+ *
+ * Runs under the read lock, like search_run, and reads no clock.
+ * ERR_INVALID for a window that is empty, longer than
+ * SEARCH_SESSIONS_DAYS_MAX days or outside 1..SCHED_DAY_MAX, a today
+ * outside that range too, a max of 0 or over SEARCH_SESSIONS_MAX, or a
+ * query point or radius search_run would refuse; ERR_NOMEM. On error
+ * *out is NULL and *n and *total are 0. */
+enum err search_sessions(struct search_index *ix, const struct search_query *q, int64_t from,
+		int64_t to, int64_t today, size_t max, struct arena *a, struct search_session **out,
+		size_t *n, size_t *total);
+
 /* The stemmed, stopword-free words of text (for tests and for showing
  * which words were searched): appends each to out, space-separated.
  * Thread-safe (one Snowball stemmer per thread). */

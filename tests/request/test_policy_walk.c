@@ -176,6 +176,7 @@ static void fill_path(const char *pattern, int64_t self, char *out, size_t n)
 #define REFER    "SFFAAAFA"   /* organisers, link workers, coordinators, admins */
 #define REPORT   "SFFFFAAA"   /* coordinators, commissioners, admins */
 #define COORD_ONLY "SFFFFAFF" /* coordinators alone (bringing organisations on, running peer support) */
+#define GROUP_MANAGE "SFFAFAFF" /* organisers (for their organisation) and coordinators: making and running groups */
 
 static const struct {
 	const char *method, *pattern, *want;
@@ -312,6 +313,45 @@ static const struct {
 	{ "GET", "/peer-support/peers/{pid:int}", COORD_ONLY },
 	{ "POST", "/peer-support/peers/{pid:int}/checks", COORD_ONLY },
 	{ "POST", "/peer-support/peers/{pid:int}/decide", COORD_ONLY },
+	/* groups: pages of one group let everyone (or everyone signed in)
+	 * through at the route level and decide for the group
+	 * (test_groups_web.c walks that) */
+	/* groups: the group's pages (groups_web.c) */
+	{ "GET", "/groups", NOBODY },
+	{ "GET", "/groups/{id:uuid}", NOBODY },
+	{ "GET", "/groups/{id:uuid}/settings", GROUP_MANAGE },
+	{ "POST", "/groups/{id:uuid}/settings", GROUP_MANAGE },
+	{ "POST", "/groups/{id:uuid}/join", SIGNED },
+	{ "POST", "/groups/{id:uuid}/leave", SIGNED },
+	{ "POST", "/groups/{id:uuid}/every-session", SIGNED },
+	{ "GET", "/groups/{id:uuid}/members", SIGNED },
+	{ "POST", "/groups/{id:uuid}/hosts", GROUP_MANAGE },
+	{ "POST", "/groups/{id:uuid}/hosts/{pid:int}/remove", GROUP_MANAGE },
+	{ "POST", "/groups/{id:uuid}/messages", SIGNED },
+	{ "GET", "/groups/{id:uuid}/sessions/new", SIGNED },
+	{ "POST", "/groups/{id:uuid}/sessions/new", SIGNED },
+	{ "GET", "/groups/{id:uuid}/sessions/{day:slug}", NOBODY },
+	{ "POST", "/groups/{id:uuid}/sessions/{day:slug}/going", SIGNED },
+	{ "POST", "/groups/{id:uuid}/sessions/{day:slug}/not-going", SIGNED },
+	{ "GET", "/groups/{id:uuid}/sessions/{day:slug}/change", SIGNED },
+	{ "POST", "/groups/{id:uuid}/sessions/{day:slug}/change", SIGNED },
+	{ "POST", "/groups/{id:uuid}/sessions/{day:slug}/cancel", SIGNED },
+	{ "POST", "/groups/{id:uuid}/sessions/{day:slug}/restore", SIGNED },
+	/* groups: the register (register_web.c) */
+	{ "GET", "/groups/{id:uuid}/sessions/{day:slug}/register", SIGNED },
+	{ "POST", "/groups/{id:uuid}/sessions/{day:slug}/register", SIGNED },
+	{ "GET", "/groups/{id:uuid}/sessions/{day:slug}/register/print", SIGNED },
+	{ "GET", "/groups/{id:uuid}/participation", SIGNED },
+	{ "POST", "/api/v1/events/{id:slug}/attendance", SIGNED },
+	/* groups: calendars and the events API (calendar_web.c, events_api.c) */
+	{ "GET", "/groups/{id:uuid}/calendar.ics", NOBODY },
+	{ "GET", "/groups/{id:uuid}/sessions/{day:slug}/calendar.ics", NOBODY },
+	{ "GET", "/calendar", SIGNED },
+	{ "POST", "/calendar/new", SIGNED },
+	{ "GET", "/calendar/{token:file}", NOBODY },          /* the feed: its token is the key */
+	{ "GET", "/api/v1/events", NOBODY },
+	{ "POST", "/api/v1/events/{id:slug}/rsvp", SIGNED },  /* and a confirmed email, as the walk's people have */
+	{ "DELETE", "/api/v1/events/{id:slug}/rsvp", SIGNED },
 	/* the JSON API: accounts and people */
 	{ "POST", "/api/v1/accounts", NOBODY },
 	{ "POST", "/api/v1/sessions", NOBODY },

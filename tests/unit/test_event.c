@@ -23,7 +23,8 @@ static void note(char c)
 }
 
 static enum err a(const struct event *ev) { note('a'); return ev->person_id == 7 ? ERR_CONFLICT : ERR_OK; }
-static enum err b(const struct event *ev) { UNUSED(ev); note('b'); return ERR_OK; }
+static void *seen_owner;
+static enum err b(const struct event *ev) { seen_owner = ev->owner; note('b'); return ERR_OK; }
 static enum err c(const struct event *ev) { UNUSED(ev); note('c'); return ERR_OK; }
 
 static const struct subscription sa = { EV_EMAIL_VERIFIED, a };
@@ -35,12 +36,15 @@ static const struct subscription eb = { EV_PERSON_ERASING, b };
 static void order_and_kinds(void **state)
 {
 	const struct subscription *subs[] = { &sa, &sc, &sb, &ea, &eb };
-	struct event_bus bus = { subs, ARRAY_LEN(subs) };
+	int owner;
+	struct event_bus bus = { subs, ARRAY_LEN(subs), &owner };
 
 	UNUSED(state);
 	calls[0] = '\0';
 	assert_int_equal(event_publish(&bus, &(struct event){ .kind = EV_EMAIL_VERIFIED }), ERR_OK);
 	assert_string_equal(calls, "ab");
+	/* Subscribers are handed the bus's owner (the app). */
+	assert_ptr_equal(seen_owner, &owner);
 	calls[0] = '\0';
 	assert_int_equal(event_publish(&bus, &(struct event){ .kind = EV_ROLE_CHANGED }), ERR_OK);
 	assert_string_equal(calls, "c");
@@ -59,7 +63,7 @@ static void order_and_kinds(void **state)
 static void first_failure_stops(void **state)
 {
 	const struct subscription *subs[] = { &sa, &sb };
-	struct event_bus bus = { subs, ARRAY_LEN(subs) };
+	struct event_bus bus = { subs, ARRAY_LEN(subs), NULL };
 
 	UNUSED(state);
 	calls[0] = '\0';

@@ -181,7 +181,7 @@ static void monthly_all_day_and_a_moved_session(void **state)
 				      .start_day = D(2027, 1, 4) };
 	struct sched walk = { .freq = SCHED_WEEKLY, .interval = 1, .weekdays = 1u << 5, .opens = -1,
 			      .closes = -1, .start_day = D(2026, 12, 5), .end_day = D(2027, 6, 26) };
-	struct sched moved = { .freq = SCHED_ONCE, .interval = 1, .opens = 600, .closes = 720,
+	struct sched moved = { .freq = SCHED_ONCE, .interval = 1, .opens = 840, .closes = 960,
 			       .start_day = D(2027, 2, 2) };
 	const int64_t ex[] = { D(2027, 2, 1) };
 	struct ical_event ev[3] = {
@@ -189,7 +189,7 @@ static void monthly_all_day_and_a_moved_session(void **state)
 		  .exdates = ex, .nexdates = 1 },
 		{ .uid = "series-3@kith.test", .summary = "Saturday walk", .sched = &walk },
 		{ .uid = "series-2@kith.test", .summary = "Carers' cafe (Tuesday this month)",
-		  .sched = &moved, .recurrence_id = D(2027, 2, 1), .sequence = 1 },
+		  .sched = &moved, .recurrence_id = D(2027, 2, 1), .recurrence_of = &first_monday, .sequence = 1 },
 	};
 	struct buf b;
 
@@ -199,7 +199,10 @@ static void monthly_all_day_and_a_moved_session(void **state)
 	assert_int_equal(ical_calendar(NULL, ev, 3, NOW, &b), ERR_OK);
 	assert_non_null(strstr(b.p, "RRULE:FREQ=MONTHLY;BYDAY=1MO"));
 	assert_non_null(strstr(b.p, "DTSTART;VALUE=DATE:20261205"));
+	/* Moved to Tuesday afternoon: RECURRENCE-ID is the series' time that
+	 * day (10:00), DTSTART the new one. */
 	assert_non_null(strstr(b.p, "RECURRENCE-ID;TZID=Europe/London:20270201T100000"));
+	assert_non_null(strstr(b.p, "DTSTART;TZID=Europe/London:20270202T140000"));
 	assert_non_null(strstr(b.p, "SEQUENCE:1"));
 	assert_null(strstr(b.p, "X-WR-CALNAME"));
 	/* The series less its moved session, which is its own event. */

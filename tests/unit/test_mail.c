@@ -510,6 +510,22 @@ static const struct sample samples[] = {
 	  "https://kith.example.org/peer" },
 	{ "peer_concern", "{\"name\": \"Jane\", \"link\": \"https://kith.example.org/coordinate/peer/concerns\"}",
 	  "https://kith.example.org/coordinate/peer/concerns" },
+	/* Groups: a sensitive group's emails say only that there is something
+	 * to see; the others say what, when and where. */
+	{ "group_message", "{\"name\": \"Jane\", \"sensitive\": true, \"link\": \"https://kith.example.org/groups/g1\"}",
+	  "A host of one of your groups has written to everyone in it" },
+	{ "group_session_cancelled", "{\"name\": \"Jane\", \"sensitive\": false, \"group\": \"Tuesday Health Walk\", "
+	  "\"when\": \"Tuesday 19 January 2027, 10:00 to 11:30\", \"note\": \"The park is flooded\", "
+	  "\"link\": \"https://kith.example.org/groups/g1/sessions/2027-01-19\"}", "The park is flooded" },
+	{ "group_session_changed", "{\"name\": \"Jane\", \"sensitive\": true, "
+	  "\"link\": \"https://kith.example.org/groups/g1/sessions/2027-01-19\"}", "Sign in to see what is different" },
+	{ "group_place_free", "{\"name\": \"Jane\", \"sensitive\": false, \"group\": \"Tuesday Health Walk\", "
+	  "\"when\": \"Tuesday 19 January 2027, 10:00 to 11:30\", "
+	  "\"link\": \"https://kith.example.org/groups/g1/sessions/2027-01-19\"}", "you are going now" },
+	{ "group_reminder", "{\"name\": \"Jane\", \"sensitive\": false, \"group\": \"Tuesday Health Walk\", "
+	  "\"when\": \"Tuesday 19 January 2027, 10:00 to 11:30\", \"place\": \"Central Park, 1 Park Road\", "
+	  "\"how\": \"Bus 4 stops at the gate\", "
+	  "\"link\": \"https://kith.example.org/groups/g1/sessions/2027-01-19\"}", "Bus 4 stops at the gate" },
 };
 
 static void test_templates(void **state)

@@ -1,0 +1,378 @@
+/*
+ * events_api.c - sessions for other systems: /api/v1/events.
+ *
+ *   GET    /api/v1/events?from=&to=&postcode=&proximity=&page=&per_page=
+ *          what is on: each session of a published service in the window
+ *          (recurring ones expanded, groups' changes laid over them:
+ *          calendar_events), public, CORS "*"
+ *   POST   /api/v1/events/{id}/rsvp     "I'm going" (or waiting, when full)
+ *   DELETE /api/v1/events/{id}/rsvp     not going any more
+ *
+ * An event's id is its service's and the day it has in the schedule,
+ * "<service-id>-<YYYYMMDD>", so it stays the same when the session moves.
+ *
+ * The window: from and to are UK days (YYYY-MM-DD); from defaults to
+ * today and to to six days after from (a week); at most
+ * CALENDAR_EVENTS_DAYS days. postcode is a postcode or a place name
+ * (directory_locate, as /find reads it); proximity is metres from it,
+ * 1..EVENTS_PROXIMITY_MAX, EVENTS_PROXIMITY_DEFAULT (5 miles) when a
+ * postcode comes without one. Paging as every /api/v1 list (web/api.h),
+ * deep pages bounded by what search_sessions gives at once.
+ *
+ * Saying "I'm going" needs an account with a confirmed email address
+ * (act_group_join) and the rules are the group's (group_rsvp: capacity,
+ * the waiting list, a cancelled or past session). With a bearer token the
+ * body may be empty. A browser session's cookie would ride along on a
+ * request another site makes, so with one the POST must carry a JSON body
+ * ({} will do): a cross-site form cannot send Content-Type:
+ * application/json, and a script must ask first (CORS preflight), which
+ * only the GET answers. A DELETE from another site is asked about first
+ * as well.
+ */
+#include "core/common.h"
+#include "groups/calendar.h"
+
+#include "app/app.h"
+#include "app/config.h"
+#include "app/features.h"
+#include "auth/policy.h"
+#include "core/geo.h"
+#include "core/uktime.h"
+#include "directory/directory.h"
+#include "directory/directory_feature.h"
+#include "groups/groups_policy.h"
+#include "http/request.h"
+#include "store/store.h"
+#include "web/api.h"
+#include "web/url.h"
+#include "web/view.h"
+
+#include <math.h>
+
+#define EVENTS_PROXIMITY_MAX 200000          /* metres: about 124 miles */
+#define EVENTS_PROXIMITY_DEFAULT 8047        /* 5 miles */
+#define EVENTS_DAY_MIN "2000-01-01"          /* dates asked about, inclusive */
+#define EVENTS_DAY_MAX "2099-12-31"
+#define EVENTS_PATH "/api/v1/events"
+
+/* ---------------------------------------------------------------- reading the query */
+
+struct events_q {
+	struct calendar_window w;
+	struct api_page pg;
+	char postcode[PLACE_NAME_MAX + 1];
+};
+
+/* A day parameter: *day unchanged when absent. */
+static void day_param(struct api_query *q, const char *name, int64_t *day)
+{
+	int64_t lo, hi, d;
+	const char *v = api_value(q, name);
+
+	if (!v)
+		return;
+	uk_parse_day(EVENTS_DAY_MIN, &lo);
+	uk_parse_day(EVENTS_DAY_MAX, &hi);
+	if (strlen(v) != 10 || !uk_parse_day(v, &d) || d < lo || d > hi)
+		api_refuse(q, name, "The %s parameter must be a date like 2026-12-10 (year, month, day), "
+			   "from 2000 to 2099.", name);
+	else
+		*day = d;
+}
+
+static enum err parse(struct request *req, struct events_q *eq)
+{
+	struct calendar_window *w = &eq->w;
+	const char *pc = NULL, *prox;
+	struct api_query q;
+	int64_t from, to;
+	bool has_to;
+
+	memset(eq, 0, sizeof(*eq));
+	w->today = uk_local_day(req->now);
+	api_query_of(&q, req);
+	from = w->today;
+	day_param(&q, "from", &from);
+	to = from + 6;
+	has_to = api_value(&q, "to") != NULL;
+	day_param(&q, "to", &to);
+	if (api_ok(&q) && to < from)
+		api_refuse(&q, "to", has_to && api_value(&q, "from") ? "The to parameter must be the same day "
+			   "as from or later." : "The to parameter must be today or later, or give from as well.");
+	else if (api_ok(&q) && to - from >= CALENDAR_EVENTS_DAYS)
+		api_refuse(&q, "to", "The to parameter must be at most %d days after from: ask for %d days "
+			   "at a time at most.", CALENDAR_EVENTS_DAYS - 1, CALENDAR_EVENTS_DAYS);
+	api_text(&q, "postcode", PLACE_NAME_MAX, &pc);
+	if (pc && api_ok(&q)) {
+		struct dir_place pl;
+		char why[512];
+		enum err e = directory_locate(directory_of(req->app), pc, &pl, why, sizeof(why));
+
+		if (e == ERR_INVALID || e == ERR_NOT_FOUND)
+			api_refuse(&q, "postcode", "The postcode parameter must be a UK postcode or a place we "
+				   "know. %s", why);
+		else if (e)
+			return e;
+		else {
+			w->near = true;
+			w->lat = pl.lat;
+			w->lon = pl.lon;
+			w->radius_m = EVENTS_PROXIMITY_DEFAULT;
+			snprintf(eq->postcode, sizeof(eq->postcode), "%s", pl.name);
+		}
+	}
+	if ((prox = api_value(&q, "proximity")) != NULL) {
+		char *end;
+		double d;
+
+		errno = 0;
+		d = strtod(prox, &end);
+		if (*end || errno || !isfinite(d) || d < 1 || d > EVENTS_PROXIMITY_MAX)
+			api_refuse(&q, "proximity", "The proximity parameter must be a distance in metres from "
+				   "1 to %d.", EVENTS_PROXIMITY_MAX);
+		else if (!pc)
+			api_refuse(&q, "proximity", "The proximity parameter needs a postcode to measure from.");
+		else
+			w->radius_m = d;
+	}
+	api_paging(&q, API_PER_PAGE, API_PER_PAGE_MAX, &eq->pg);
+	if (api_ok(&q) && api_offset(&eq->pg) + eq->pg.per_page > SEARCH_SESSIONS_MAX)
+		api_refuse(&q, "page", "The page parameter goes too deep: at most %d events can be paged "
+			   "through. Ask for fewer days, or give a postcode.", SEARCH_SESSIONS_MAX);
+	w->from = from;
+	w->to = to;
+	w->offset = (size_t)api_offset(&eq->pg);
+	w->limit = (size_t)eq->pg.per_page;
+	return api_done(req, &q, API_STRICT);
+}
+
+/* ---------------------------------------------------------------- an event as JSON */
+
+/* Day and minutes as UK local time with its offset, ISO 8601:
+ * "2026-12-10T10:00:00+00:00" ("+01:00" in summer). */
+static const char *iso_local(struct arena *a, int64_t day, int minutes)
+{
+	int y, m, d, off;
+	int64_t utc;
+
+	day += minutes / 1440;
+	minutes %= 1440;
+	uk_date(day, &y, &m, &d);
+	utc = uk_to_utc(y, m, d, minutes / 60, minutes % 60);
+	off = (int)((day * 86400 + minutes * 60 - utc) / 60);
+	return arena_printf(a, "%04d-%02d-%02dT%02d:%02d:00%c%02d:%02d", y, m, d, minutes / 60, minutes % 60,
+			    off < 0 ? '-' : '+', abs(off) / 60, abs(off) % 60);
+}
+
+static const char *abs_url(struct request *req, const char *path)
+{
+	return arena_printf(&req->arena, "%s%s", req->app->links.base_url ? req->app->links.base_url : "", path);
+}
+
+static json_t *event_json(struct request *req, const struct calendar_event *v, int64_t today)
+{
+	char id[CALENDAR_EVENT_ID], iso[UK_ISO_DAY];
+	json_t *o;
+
+	calendar_event_id(v->service_id, v->skey, id);
+	o = json_pack("{s:s, s:s, s:s?, s:b, s:b, s:b, s:b}", "id", id, "service_id", v->service_id,
+		      "name", v->name, "cancelled", v->cancelled, "changed", v->changed, "one_off", v->one_off,
+		      "rsvp", v->group && !v->cancelled && v->day >= today);
+	if (!o)
+		return NULL;
+	if (v->org_id)
+		json_object_set_new(o, "organisation", json_pack("{s:s, s:s?}", "id", v->org_id, "name",
+								   v->org_name));
+	if (v->title)
+		json_object_set_new(o, "title", json_string(v->title));
+	if (v->opens >= 0) {
+		json_object_set_new(o, "start", json_string(iso_local(&req->arena, v->day, v->opens)));
+		if (v->closes > v->opens)
+			json_object_set_new(o, "end", json_string(iso_local(&req->arena, v->day, v->closes)));
+	} else {
+		uk_format_iso_day(v->day, iso);
+		json_object_set_new(o, "date", json_string(iso));
+	}
+	if (v->distance_m >= 0)
+		json_object_set_new(o, "distance", json_integer((json_int_t)lround(v->distance_m)));
+	if (v->place)
+		json_object_set_new(o, "place", json_pack("{s:s, s:s?}", "address", v->place, "postcode",
+							    v->postcode));
+	if (v->note)
+		json_object_set_new(o, "note", json_string(v->note));
+	if (v->going >= 0)
+		json_object_set_new(o, "going", json_integer(v->going));
+	json_object_set_new(o, "url", json_string(abs_url(req, v->group
+		? web_url(req, "groups.session", v->service_id, v->skey, NULL)
+		: web_url(req, "directory.service", v->service_id, NULL))));
+	json_object_set_new(o, "calendar", json_string(abs_url(req, web_url(req, "groups.session_ics",
+		v->service_id, v->skey, NULL))));
+	return o;
+}
+
+/* GET /api/v1/events */
+static enum err events_list(struct request *req, struct response *resp)
+{
+	struct search_index *ix = directory_index(req->app);
+	struct calendar_event *v;
+	struct events_q eq;
+	size_t n, total;
+	char f[UK_ISO_DAY], t[UK_ISO_DAY];
+	json_t *items, *data;
+	enum err e;
+
+	if ((e = parse(req, &eq)) != ERR_OK)
+		return e;
+	if (!ix)
+		return req_fail(req, ERR_UNAVAILABLE, "The directory is starting up. Try again in a minute.");
+	e = calendar_events(ix, req->db, &req->arena, &eq.w, &v, &n, &total);
+	if (e == ERR_TOO_LARGE)
+		return req_fail(req, ERR_BAD_REQUEST, "The page parameter goes past the events that can be "
+				"listed at once. Ask for fewer days, or give a postcode.");
+	if (e)
+		return e;
+	if (!(items = json_array()))
+		return ERR_NOMEM;
+	for (size_t i = 0; i < n; i++)
+		if (json_array_append_new(items, event_json(req, &v[i], eq.w.today)) != 0) {
+			json_decref(items);
+			return ERR_NOMEM;
+		}
+	uk_format_iso_day(eq.w.from, f);
+	uk_format_iso_day(eq.w.to, t);
+	data = json_pack("{s:s, s:s, s:o}", "from", f, "to", t, "items", items);
+	if (!data)
+		return ERR_NOMEM;
+	if (eq.w.near) {
+		json_object_set_new(data, "postcode", json_string(eq.postcode));
+		json_object_set_new(data, "proximity", json_integer((json_int_t)lround(eq.w.radius_m)));
+	}
+	api_paging_json(req, data, EVENTS_PATH, &eq.pg, (int64_t)total);
+	return view_json(req, resp, 200, data);
+}
+
+/* ---------------------------------------------------------------- "I'm going" */
+
+static const struct group_env *env_of(struct request *req)
+{
+	struct group_env *env = arena_zalloc(&req->arena, sizeof(*env));
+
+	if (env)
+		*env = (struct group_env){
+			.settings = req->app->cfg ? SETTINGS_OF(req->app->cfg, struct group_settings,
+								group_settings) : NULL,
+			.mailer = &req->app->mailer, .links = &req->app->links, .bus = &req->app->events,
+		};
+	return env;
+}
+
+static const char *state_name(enum rsvp_state s)
+{
+	return s == RSVP_GOING ? "going" : s == RSVP_WAITING ? "waiting" : "none";
+}
+
+/* The event of the path, upcoming and not cancelled, in a group the
+ * caller may see: 404 or 409 in words otherwise. */
+static enum err load_event(struct request *req, char id[37], char skey[GROUP_SKEY])
+{
+	struct group_session s;
+	struct group_meta m;
+	struct svc_meta sm;
+	enum err e;
+
+	if (!calendar_event_id_parse(req_param(req, "id")->val, id, skey))
+		return req_fail(req, ERR_NOT_FOUND, "There is no event with that id. An event's id is its "
+				"service's id and its day, like <service-id>-20261210.");
+	e = group_load(req->db, req->actor, id, &m);
+	if (e == ERR_NOT_FOUND) {
+		e = directory_meta(req->db, &req->arena, id, &sm);
+		if (e == ERR_OK && sm.state == SVC_PUBLISHED)
+			return req_fail(req, ERR_NOT_FOUND, "This service has no group, so there is nothing to say "
+					"you are going to. Its page says how to join it.");
+		if (e && e != ERR_NOT_FOUND)
+			return e;
+		return req_fail(req, ERR_NOT_FOUND, "There is no event with that id.");
+	}
+	if (e)
+		return e;
+	e = group_session_get(req->db, &req->arena, id, skey, uk_local_day(req->now), &s);
+	if (e == ERR_NOT_FOUND)
+		return req_fail(req, e, "The group has no session on that day.");
+	if (e)
+		return e;
+	if (s.cancelled)
+		return req_fail(req, ERR_CONFLICT, "This session is cancelled.");
+	if (s.day < uk_local_day(req->now))
+		return req_fail(req, ERR_CONFLICT, "This session has already happened.");
+	return ERR_OK;
+}
+
+/* Commits, then answers where the caller now stands. */
+static enum err answer(struct request *req, struct response *resp, const char *id, const char *skey)
+{
+	char eid[CALENDAR_EVENT_ID];
+	struct rsvp_count c;
+	enum err e;
+
+	if ((e = group_rsvp_count(req->db, id, skey, req->actor->id, &c)) != ERR_OK ||
+	    (e = db_commit(req->db)) != ERR_OK)
+		return e;
+	calendar_event_id(id, skey, eid);
+	return view_json(req, resp, 200, json_pack("{s:s, s:s, s:i, s:i}", "id", eid, "state",
+						    state_name(c.mine), "going", c.going, "waiting", c.waiting));
+}
+
+/* POST /api/v1/events/{id}/rsvp */
+static enum err rsvp_post(struct request *req, struct response *resp)
+{
+	char id[37], skey[GROUP_SKEY];
+	enum rsvp_state st = RSVP_NONE;
+	const char *why = NULL;
+	enum err e;
+
+	if ((e = api_none(req)) != ERR_OK)
+		return e;
+	if (!req->actor->via_token && !req->json)
+		return req_fail(req, ERR_MEDIA_TYPE, "Send a JSON body ({} will do) with Content-Type: "
+				"application/json.");
+	if (req->json && !json_is_object(req->json))
+		return req_fail(req, ERR_BAD_REQUEST, "Send a JSON object ({} will do).");
+	if ((e = db_begin(req->db)) != ERR_OK || (e = load_event(req, id, skey)) != ERR_OK)
+		return e;
+	e = group_rsvp(env_of(req), req->db, id, skey, req->actor->id, req->now, &st, &why);
+	if (e == ERR_CONFLICT)
+		return req_fail(req, e, why ? why : "You cannot say you are going to this session.");
+	if (e)
+		return e;
+	return answer(req, resp, id, skey);
+}
+
+/* DELETE /api/v1/events/{id}/rsvp */
+static enum err rsvp_delete(struct request *req, struct response *resp)
+{
+	char id[37], skey[GROUP_SKEY];
+	enum err e;
+
+	if ((e = api_none(req)) != ERR_OK || (e = db_begin(req->db)) != ERR_OK ||
+	    (e = load_event(req, id, skey)) != ERR_OK)
+		return e;
+	e = group_unrsvp(env_of(req), req->db, id, skey, req->actor->id, req->now);
+	if (e == ERR_NOT_FOUND)
+		e = ERR_OK;   /* not going already: nothing to undo */
+	if (e)
+		return e;
+	return answer(req, resp, id, skey);
+}
+
+static const struct route routes[] = {
+	{ M_GET,    EVENTS_PATH, events_list, &act_public, RF_CORS, "api.events" },
+	{ M_POST,   EVENTS_PATH "/{id:slug}/rsvp", rsvp_post, &act_group_join, RF_JSON, "api.event_rsvp" },
+	{ M_DELETE, EVENTS_PATH "/{id:slug}/rsvp", rsvp_delete, &act_group_join, 0, "api.event_unrsvp" },
+};
+
+const struct feature group_events_api_feature = {
+	.name = "group_events_api",
+	.routes = routes,
+	.nroutes = ARRAY_LEN(routes),
+	.actions = group_actions,
+};
