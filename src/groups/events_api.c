@@ -30,6 +30,7 @@
  * as well.
  */
 #include "core/common.h"
+#include "groups/groups_web.h"
 #include "groups/calendar.h"
 
 #include "app/app.h"
@@ -253,19 +254,6 @@ static enum err events_list(struct request *req, struct response *resp)
 
 /* ---------------------------------------------------------------- "I'm going" */
 
-static const struct group_env *env_of(struct request *req)
-{
-	struct group_env *env = arena_zalloc(&req->arena, sizeof(*env));
-
-	if (env)
-		*env = (struct group_env){
-			.settings = req->app->cfg ? SETTINGS_OF(req->app->cfg, struct group_settings,
-								group_settings) : NULL,
-			.mailer = &req->app->mailer, .links = &req->app->links, .bus = &req->app->events,
-		};
-	return env;
-}
-
 static const char *state_name(enum rsvp_state s)
 {
 	return s == RSVP_GOING ? "going" : s == RSVP_WAITING ? "waiting" : "none";
@@ -339,7 +327,7 @@ static enum err rsvp_post(struct request *req, struct response *resp)
 		return req_fail(req, ERR_BAD_REQUEST, "Send a JSON object ({} will do).");
 	if ((e = db_begin(req->db)) != ERR_OK || (e = load_event(req, id, skey)) != ERR_OK)
 		return e;
-	e = group_rsvp(env_of(req), req->db, id, skey, req->actor->id, req->now, &st, &why);
+	e = group_rsvp(group_env_of(req), req->db, id, skey, req->actor->id, req->now, &st, &why);
 	if (e == ERR_CONFLICT)
 		return req_fail(req, e, why ? why : "You cannot say you are going to this session.");
 	if (e)
@@ -356,7 +344,7 @@ static enum err rsvp_delete(struct request *req, struct response *resp)
 	if ((e = api_none(req)) != ERR_OK || (e = db_begin(req->db)) != ERR_OK ||
 	    (e = load_event(req, id, skey)) != ERR_OK)
 		return e;
-	e = group_unrsvp(env_of(req), req->db, id, skey, req->actor->id, req->now);
+	e = group_unrsvp(group_env_of(req), req->db, id, skey, req->actor->id, req->now);
 	if (e == ERR_NOT_FOUND)
 		e = ERR_OK;   /* not going already: nothing to undo */
 	if (e)

@@ -21,6 +21,7 @@
 #include "core/uktime.h"
 #include "directory/directory.h"
 #include "groups/groups_policy.h"
+#include "groups/groups_web.h"
 #include "store/store.h"
 #include "web/errors.h"
 #include "web/form.h"
@@ -35,16 +36,20 @@
 
 /* ---------------------------------------------------------------- shared */
 
-static const struct group_env *env_of(struct request *req)
+struct group_env group_env_of_app(struct app *app)
+{
+	return (struct group_env){
+		.settings = app->cfg ? SETTINGS_OF(app->cfg, struct group_settings, group_settings) : NULL,
+		.mailer = &app->mailer, .links = &app->links, .bus = &app->events,
+	};
+}
+
+const struct group_env *group_env_of(struct request *req)
 {
 	struct group_env *env = arena_zalloc(&req->arena, sizeof(*env));
 
 	if (env)
-		*env = (struct group_env){
-			.settings = req->app->cfg ? SETTINGS_OF(req->app->cfg, struct group_settings,
-								group_settings) : NULL,
-			.mailer = &req->app->mailer, .links = &req->app->links, .bus = &req->app->events,
-		};
+		*env = group_env_of_app(req->app);
 	return env;
 }
 
@@ -507,7 +512,7 @@ static enum err go_act(struct request *req, struct response *resp, const struct 
 {
 	static const char *const full = "This group is not taking anyone new.";
 	struct go_ctx *g = ctx;
-	const struct group_env *env = env_of(req);
+	const struct group_env *env = group_env_of(req);
 	struct group_session s;
 	enum rsvp_state st;
 	const char *why = NULL, *every = web_bound(b, "every")->text;
@@ -707,7 +712,7 @@ static enum err edit_act(struct request *req, struct response *resp, const struc
 		f.capacity = end && !*end && v >= 1 && v <= GROUP_CAPACITY_MAX ? (int)v : -1;
 	}
 	if (m->id[0])
-		e = group_update(env_of(req), req->db, m->id, &f, req->actor->id, req->now, errors);
+		e = group_update(group_env_of(req), req->db, m->id, &f, req->actor->id, req->now, errors);
 	else
 		e = group_create(req->db, param(req, "id"), &f, req->actor->id, req->now, errors);
 	if (e == ERR_CONFLICT)
@@ -896,7 +901,7 @@ static enum err message_act(struct request *req, struct response *resp, const st
 	if (e)
 		return e;
 	g->done = "sent";
-	e = group_message_send(env_of(req), req->db, g->m.id, req->actor->id, web_bound(b, "body")->text,
+	e = group_message_send(group_env_of(req), req->db, g->m.id, req->actor->id, web_bound(b, "body")->text,
 			       req->now, errors);
 	if (e == ERR_INVALID)
 		return req_fail(req, e, json_string_value(json_object_get(json_array_get(errors, 0), "detail")));
@@ -1039,9 +1044,9 @@ static enum err change_act(struct request *req, struct response *resp, const str
 	if (json_array_size(errors))
 		return ERR_INVALID;
 	if (c->one_off)
-		e = group_one_off_add(env_of(req), req->db, c->m.id, &ch, req->actor->id, req->now, c->skey, errors);
+		e = group_one_off_add(group_env_of(req), req->db, c->m.id, &ch, req->actor->id, req->now, c->skey, errors);
 	else
-		e = group_session_change(env_of(req), req->db, c->m.id, c->s.skey, &ch, req->actor->id, req->now,
+		e = group_session_change(group_env_of(req), req->db, c->m.id, c->s.skey, &ch, req->actor->id, req->now,
 					 errors);
 	if (e == ERR_CONFLICT)
 		return req_fail(req, e, json_string_value(json_object_get(json_array_get(errors, 0), "detail")));
@@ -1097,7 +1102,7 @@ static enum err cancel_act(struct request *req, struct response *resp, const str
 	if (e)
 		return e;
 	str_copy(c->skey, sizeof(c->skey), c->s.skey);
-	e = group_session_cancel(env_of(req), req->db, c->m.id, c->s.skey, web_bound(b, "note")->text,
+	e = group_session_cancel(group_env_of(req), req->db, c->m.id, c->s.skey, web_bound(b, "note")->text,
 				 req->actor->id, req->now, errors);
 	if (e == ERR_CONFLICT || e == ERR_INVALID)
 		return req_fail(req, e, json_string_value(json_object_get(json_array_get(errors, 0), "detail")));
@@ -1134,7 +1139,7 @@ static enum err restore_act(struct request *req, struct response *resp, const st
 	if (e)
 		return e;
 	str_copy(c->skey, sizeof(c->skey), c->s.skey);
-	e = group_session_restore(env_of(req), req->db, c->m.id, c->s.skey, req->actor->id, req->now);
+	e = group_session_restore(group_env_of(req), req->db, c->m.id, c->s.skey, req->actor->id, req->now);
 	if (e == ERR_CONFLICT)
 		return req_fail(req, e, "Only a cancelled session that is still to come can be put back on.");
 	return e;
@@ -1190,10 +1195,7 @@ static const struct route routes[] = {
 
 static enum err job_run(struct app *app, struct db *db, int64_t now)
 {
-	struct group_env env = {
-		.settings = app->cfg ? SETTINGS_OF(app->cfg, struct group_settings, group_settings) : NULL,
-		.mailer = &app->mailer, .links = &app->links, .bus = &app->events,
-	};
+	struct group_env env = group_env_of_app(app);
 	enum err e = db_begin(db);
 
 	if (e)

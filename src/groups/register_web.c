@@ -21,6 +21,7 @@
  * longer than a many-of field's 64 choices.
  */
 #include "core/common.h"
+#include "groups/groups_web.h"
 #include "groups/register.h"
 
 #include "app/app.h"
@@ -48,16 +49,6 @@
 #define STR(x) STR_(x)
 
 /* ---------------------------------------------------------------- shared */
-
-static const struct group_env *env_of(struct request *req)
-{
-	struct group_env *env = arena_zalloc(&req->arena, sizeof(*env));
-
-	if (env)
-		*env = (struct group_env){ .mailer = &req->app->mailer, .links = &req->app->links,
-					   .bus = &req->app->events };
-	return env;
-}
 
 /* The group of the path's {id}, which the asker must host. */
 static enum err load_group(struct request *req, const char *id, struct group_meta *m)
@@ -369,7 +360,7 @@ static enum err reg_act(struct request *req, struct response *resp, const struct
 	UNUSED(resp);
 	if (!problems)
 		return ERR_NOMEM;
-	e = register_save(env_of(req), req->db, c->m.id, c->skey, &in, req->actor->id, req->now,
+	e = register_save(group_env_of(req), req->db, c->m.id, c->skey, &in, req->actor->id, req->now,
 			  problems, NULL);
 	if (e == ERR_INVALID) {
 		/* The page has one list: a referred person's tick is one of its boxes. */
@@ -637,7 +628,7 @@ static enum err api_attendance(struct request *req, struct response *resp)
 		json_decref(errors);
 		return e;
 	}
-	e = register_save(env_of(req), req->db, m.id, skey, &(const struct register_input){
+	e = register_save(group_env_of(req), req->db, m.id, skey, &(const struct register_input){
 		.people = b.people, .npeople = b.npeople, .clients = b.clients, .nclients = b.nclients,
 		.walk_ins = b.walk_ins, .nwalk_ins = b.nwalk_ins, .held_on = b.held_on },
 		req->actor->id, req->now, errors, NULL);
