@@ -134,24 +134,10 @@ static int teardown(void **state)
 
 /* ---------------------------------------------------------------- helpers */
 
-/* A path from a format, in one of four buffers that take turns. */
-static const char *at(const char *f, ...) __attribute__((format(printf, 1, 2)));
-static const char *at(const char *f, ...)
-{
-	static char bufs[4][512];
-	static unsigned k;
-	char *b = bufs[k++ % ARRAY_LEN(bufs)];
-	va_list ap;
-
-	va_start(ap, f);
-	vsnprintf(b, sizeof(bufs[0]), f, ap);
-	va_end(ap);
-	return b;
-}
 
 static const char *reg(struct fx *x, const char *day)
 {
-	return at("/groups/%s/sessions/%s/register", x->svc, day);
+	return rt_at("/groups/%s/sessions/%s/register", x->svc, day);
 }
 
 static int64_t count(struct fx *x, const struct sql *q, const struct db_val *args, size_t n)
@@ -267,7 +253,7 @@ static json_t *api(struct fx *x, const char *token, const char *event, const cha
 		h[n++] = auth;
 	}
 	h[n++] = "Content-Type: application/json";
-	rt_request(x->t, "POST", at("/api/v1/events/%s/attendance", event), h, body, strlen(body),
+	rt_request(x->t, "POST", rt_at("/api/v1/events/%s/attendance", event), h, body, strlen(body),
 		   "192.0.2.7", &r);
 	if (r.status != status)
 		fail_msg("POST attendance %s %s: %d, wanted %d: %s", event, body, r.status, status, r.body);
@@ -295,7 +281,7 @@ static bool has_error_for(const json_t *j, const char *field)
 
 static const char *event_of(struct fx *x, const char *yyyymmdd)
 {
-	return at("%s-%s", x->svc, yyyymmdd);
+	return rt_at("%s-%s", x->svc, yyyymmdd);
 }
 
 /* ---------------------------------------------------------------- the loop */
@@ -317,14 +303,14 @@ static void loop_attended_then_sustained(void **state)
 			  "Walk-ins (one name a line)", "Print a paper register", NULL);
 	/* Taken on the day: no date to give. */
 	get_lacks(x, &x->own, reg(x, TODAY), 200, "When was it held?");
-	rt_browser_post_to(x->t, &x->own, reg(x, TODAY), tick, at("%s?done=saved", reg(x, TODAY)));
-	rt_browser_get_is(x->t, &x->own, at("%s?done=saved", reg(x, TODAY)), 200,
+	rt_browser_post_to(x->t, &x->own, reg(x, TODAY), tick, rt_at("%s?done=saved", reg(x, TODAY)));
+	rt_browser_get_is(x->t, &x->own, rt_at("%s?done=saved", reg(x, TODAY)), 200,
 			  "The register is saved: 1 person came.", "checked", NULL);
 	assert_int_equal(count(x, &q_register, DB_ARGS(DB_TEXT(x->svc), DB_TEXT(TODAY), DB_TEXT(TODAY),
 						       DB_INT(0))), 1);
 	assert_int_equal(rows(x, TODAY), 1);
 	assert_int_equal(count(x, &q_register_audit, DB_ARGS(DB_INT(x->olu),
-		DB_TEXT(at("group=%s session=2027-01-12 %%people=1 referred=0 walk_ins=0", x->svc)))), 1);
+		DB_TEXT(rt_at("group=%s session=2027-01-12 %%people=1 referred=0 walk_ins=0", x->svc)))), 1);
 
 	/* The referral walked on to attended that day, each step audited,
 	 * and the link worker told how it went (Ada is not emailed about
@@ -338,8 +324,8 @@ static void loop_attended_then_sustained(void **state)
 	assert_int_equal(rt_mail_n(x->t, "ada@example.org", "referral_update"), 0);
 
 	/* Saving the same register again announces nobody twice. */
-	rt_browser_post_to(x->t, &x->own, reg(x, TODAY), at("%s&walk_ins=Ann", tick),
-			   at("%s?done=saved", reg(x, TODAY)));
+	rt_browser_post_to(x->t, &x->own, reg(x, TODAY), rt_at("%s&walk_ins=Ann", tick),
+			   rt_at("%s?done=saved", reg(x, TODAY)));
 	assert_int_equal(count(x, &q_steps_audited, DB_ARGS(DB_TEXT(pattern))), 3);
 	assert_int_equal(rows(x, TODAY), 2);
 
@@ -347,14 +333,14 @@ static void loop_attended_then_sustained(void **state)
 	time_set_fake(NOW + 14 * DAY);
 	rt_sign_in(x->t, x->hal, &x->hal_b);
 	rt_browser_post_to(x->t, &x->hal_b, reg(x, "2027-01-26"), tick,
-			   at("%s?done=saved", reg(x, "2027-01-26")));
+			   rt_at("%s?done=saved", reg(x, "2027-01-26")));
 	assert_true(status_is(x, ref, "attended"));
 
 	/* Six weeks after she first came: sustained, that day. */
 	time_set_fake(NOW + 42 * DAY);
 	rt_sign_in(x->t, x->hal, &x->hal_b);
 	rt_browser_post_to(x->t, &x->hal_b, reg(x, "2027-02-23"), tick,
-			   at("%s?done=saved", reg(x, "2027-02-23")));
+			   rt_at("%s?done=saved", reg(x, "2027-02-23")));
 	assert_true(status_is(x, ref, "sustained"));
 	assert_true(step_on(x, ref, "sustained", "2027-02-23"));
 	assert_int_equal(rt_mail_n(x->t, "lin@example.org", "referral_outcome"), 2);
@@ -370,11 +356,11 @@ static void sustained_weeks_setting(void **state)
 	snprintf(tick, sizeof(tick), "present=person-%lld", (long long)x->ada);
 	refer(x, "Ada Attender", "ada@example.org", ref);
 	rt_browser_get_is(x->t, &x->ada_b, "/account/referrals", 200, NULL);
-	rt_browser_post_to(x->t, &x->own, reg(x, TODAY), tick, at("%s?done=saved", reg(x, TODAY)));
+	rt_browser_post_to(x->t, &x->own, reg(x, TODAY), tick, rt_at("%s?done=saved", reg(x, TODAY)));
 	assert_true(status_is(x, ref, "attended"));
 	time_set_fake(NOW + 14 * DAY);
 	rt_sign_in(x->t, x->olu, &x->own);
-	rt_browser_post_to(x->t, &x->own, reg(x, "2027-01-26"), tick, at("%s?done=saved", reg(x, "2027-01-26")));
+	rt_browser_post_to(x->t, &x->own, reg(x, "2027-01-26"), tick, rt_at("%s?done=saved", reg(x, "2027-01-26")));
 	assert_true(status_is(x, ref, "sustained"));
 	assert_true(step_on(x, ref, "sustained", "2027-01-26"));
 	time_set_fake(NOW);
@@ -398,10 +384,10 @@ static void paper_register(void **state)
 	/* A day to come, more than a year ago, or none at all: said, and
 	 * what was ticked stays ticked. */
 	rt_browser_post_is(x->t, &x->own, reg(x, past),
-			   at("%s&held_on-day=13&held_on-month=1&held_on-year=2027", tick), 422,
+			   rt_at("%s&held_on-day=13&held_on-month=1&held_on-year=2027", tick), 422,
 			   "The day it was held must be today or in the past", "checked", NULL);
 	rt_browser_post_is(x->t, &x->own, reg(x, past),
-			   at("%s&held_on-day=11&held_on-month=1&held_on-year=2026", tick), 422,
+			   rt_at("%s&held_on-day=11&held_on-month=1&held_on-year=2026", tick), 422,
 			   "The day it was held must be within the last year", NULL);
 	rt_browser_post_is(x->t, &x->own, reg(x, past), tick, 422, "Enter the day the session was held",
 			   NULL);
@@ -409,8 +395,8 @@ static void paper_register(void **state)
 	assert_true(status_is(x, ref, "sent"));
 
 	rt_browser_post_to(x->t, &x->own, reg(x, past),
-			   at("%s&held_on-day=5&held_on-month=1&held_on-year=2027", tick),
-			   at("%s?done=saved", reg(x, past)));
+			   rt_at("%s&held_on-day=5&held_on-month=1&held_on-year=2027", tick),
+			   rt_at("%s?done=saved", reg(x, past)));
 	assert_int_equal(count(x, &q_register, DB_ARGS(DB_TEXT(x->svc), DB_TEXT(past), DB_TEXT(past),
 						       DB_INT(1))), 1);
 	assert_true(status_is(x, ref, "attended"));
@@ -430,8 +416,8 @@ static void referral_after_the_day_stays(void **state)
 	refer(x, "Ada Attender", "ada@example.org", ref);
 	rt_browser_get_is(x->t, &x->ada_b, "/account/referrals", 200, NULL);
 	rt_browser_post_to(x->t, &x->own, reg(x, "2027-01-05"),
-			   at("present=person-%lld&held_on-day=5&held_on-month=1&held_on-year=2027",
-			      (long long)x->ada), at("%s?done=saved", reg(x, "2027-01-05")));
+			   rt_at("present=person-%lld&held_on-day=5&held_on-month=1&held_on-year=2027",
+			      (long long)x->ada), rt_at("%s?done=saved", reg(x, "2027-01-05")));
 	assert_int_equal(rows(x, "2027-01-05"), 1);
 	assert_true(status_is(x, ref, "sent"));
 }
@@ -445,9 +431,9 @@ static void referred_without_account(void **state)
 	refer(x, "Zoe Phone", NULL, ref);
 	client_of(x, ref, client);
 	rt_browser_get_is(x->t, &x->coord, reg(x, TODAY), 200, "Zoe Phone",
-			  at("value=\"client-%s\"", client), NULL);
-	rt_browser_post_to(x->t, &x->coord, reg(x, TODAY), at("present=client-%s", client),
-			   at("%s?done=saved", reg(x, TODAY)));
+			  rt_at("value=\"client-%s\"", client), NULL);
+	rt_browser_post_to(x->t, &x->coord, reg(x, TODAY), rt_at("present=client-%s", client),
+			   rt_at("%s?done=saved", reg(x, TODAY)));
 	assert_true(status_is(x, ref, "attended"));
 	/* A record that is nobody's on this list is refused. */
 	rt_browser_post_is(x->t, &x->coord, reg(x, TODAY),
@@ -465,8 +451,8 @@ static void walk_ins_saved_and_counted(void **state)
 	size_t o = 0;
 
 	rt_browser_post_to(x->t, &x->own, reg(x, TODAY), "walk_ins=Ann+Smith%0D%0A%0D%0A++Bob+++Jones+%0D%0A",
-			   at("%s?done=saved", reg(x, TODAY)));
-	rt_browser_get_is(x->t, &x->own, at("%s?done=saved", reg(x, TODAY)), 200,
+			   rt_at("%s?done=saved", reg(x, TODAY)));
+	rt_browser_get_is(x->t, &x->own, rt_at("%s?done=saved", reg(x, TODAY)), 200,
 			  "The register is saved: 2 people came.", "Ann Smith\nBob Jones</textarea>", NULL);
 	assert_int_equal(count(x, &q_walk_in, DB_ARGS(DB_TEXT(x->svc), DB_TEXT(TODAY), DB_TEXT("Ann Smith"))), 1);
 	assert_int_equal(count(x, &q_walk_in, DB_ARGS(DB_TEXT(x->svc), DB_TEXT(TODAY), DB_TEXT("Bob Jones"))), 1);
@@ -480,7 +466,7 @@ static void walk_ins_saved_and_counted(void **state)
 	/* A name of 101 characters, and 201 names: refused, nothing changed. */
 	memset(long_name, 'a', 101);
 	long_name[101] = '\0';
-	rt_browser_post_is(x->t, &x->own, reg(x, TODAY), at("walk_ins=%s", long_name), 422,
+	rt_browser_post_is(x->t, &x->own, reg(x, TODAY), rt_at("walk_ins=%s", long_name), 422,
 			   "100 characters or fewer", NULL);
 	o += (size_t)snprintf(many, sizeof(many), "walk_ins=");
 	for (int i = 0; i < 201; i++)
@@ -495,15 +481,15 @@ static void not_on_the_list_refused(void **state)
 
 	join(x, x->pia);
 	/* Mo has not joined, said she is going nor been referred. */
-	rt_browser_post_is(x->t, &x->own, reg(x, TODAY), at("present=person-%lld&present=person-%lld",
+	rt_browser_post_is(x->t, &x->own, reg(x, TODAY), rt_at("present=person-%lld&present=person-%lld",
 			   (long long)x->pia, (long long)x->mo), 422,
-			   at("Person %lld is not on this session", (long long)x->mo), "There is a problem", NULL);
+			   rt_at("Person %lld is not on this session", (long long)x->mo), "There is a problem", NULL);
 	rt_browser_post_is(x->t, &x->own, reg(x, TODAY), "present=somebody", 422,
 			   "Tick only the people on the list", NULL);
 	assert_int_equal(count(x, &q_registers, DB_ARGS(DB_TEXT(x->svc))), 0);
 	/* Pia alone is fine. */
-	rt_browser_post_to(x->t, &x->own, reg(x, TODAY), at("present=person-%lld", (long long)x->pia),
-			   at("%s?done=saved", reg(x, TODAY)));
+	rt_browser_post_to(x->t, &x->own, reg(x, TODAY), rt_at("present=person-%lld", (long long)x->pia),
+			   rt_at("%s?done=saved", reg(x, TODAY)));
 }
 
 static void sessions_without_a_register(void **state)
@@ -530,7 +516,7 @@ static void sessions_without_a_register(void **state)
 	rt_browser_get_is(x->t, &x->own, reg(x, "2027-01-19"), 200, "This session was cancelled", NULL);
 	rt_browser_post_is(x->t, &x->own, reg(x, "2027-01-19"), "walk_ins=Ann", 409,
 			   "This session was cancelled", NULL);
-	rt_browser_get_is(x->t, &x->own, at("%s/print", reg(x, "2027-01-19")), 409, NULL);
+	rt_browser_get_is(x->t, &x->own, rt_at("%s/print", reg(x, "2027-01-19")), 409, NULL);
 	assert_int_equal(count(x, &q_registers, DB_ARGS(DB_TEXT(x->svc))), 0);
 	time_set_fake(NOW);
 	json_decref(errors);
@@ -549,8 +535,8 @@ static void who_may_take_it(void **state)
 	struct rt_resp r;
 
 	paths[0] = reg(x, TODAY);
-	paths[1] = at("%s/print", reg(x, TODAY));
-	paths[2] = at("/groups/%s/participation", x->svc);
+	paths[1] = rt_at("%s/print", reg(x, TODAY));
+	paths[2] = rt_at("/groups/%s/participation", x->svc);
 	for (size_t p = 0; p < ARRAY_LEN(paths); p++) {
 		rt_browser_get(x->t, &visitor, paths[p], &r);
 		assert_int_equal(r.status, 303);
@@ -564,16 +550,16 @@ static void who_may_take_it(void **state)
 	}
 	rt_browser_post_is(x->t, &x->member, reg(x, TODAY), "walk_ins=Ann", 403, NULL);
 	rt_browser_post_is(x->t, &x->other, reg(x, TODAY), "walk_ins=Ann", 403, NULL);
-	rt_browser_post_to(x->t, &x->coord, reg(x, TODAY), "walk_ins=Ann", at("%s?done=saved", reg(x, TODAY)));
-	rt_browser_post_to(x->t, &x->hal_b, reg(x, TODAY), "walk_ins=Bea", at("%s?done=saved", reg(x, TODAY)));
+	rt_browser_post_to(x->t, &x->coord, reg(x, TODAY), "walk_ins=Ann", rt_at("%s?done=saved", reg(x, TODAY)));
+	rt_browser_post_to(x->t, &x->hal_b, reg(x, TODAY), "walk_ins=Bea", rt_at("%s?done=saved", reg(x, TODAY)));
 	assert_int_equal(rows(x, TODAY), 1);
 
 	/* A draft service's group: its organisation's, and nobody else's. */
 	rt_service(x->t, RT_ORG_A, "Draft Walk", SVC_DRAFT, draft);
 	make_group(x, draft);
-	rt_browser_get_is(x->t, &x->other, at("/groups/%s/sessions/%s/register", draft, TODAY), 404, NULL);
-	rt_browser_get_is(x->t, &x->member, at("/groups/%s/participation", draft), 404, NULL);
-	rt_browser_get_is(x->t, &x->own, at("/groups/%s/sessions/%s/register", draft, TODAY), 200, NULL);
+	rt_browser_get_is(x->t, &x->other, rt_at("/groups/%s/sessions/%s/register", draft, TODAY), 404, NULL);
+	rt_browser_get_is(x->t, &x->member, rt_at("/groups/%s/participation", draft), 404, NULL);
+	rt_browser_get_is(x->t, &x->own, rt_at("/groups/%s/sessions/%s/register", draft, TODAY), 200, NULL);
 	rt_browser_get_is(x->t, &x->own, "/groups/00000000-0000-4000-8000-000000000009/participation", 404,
 			  NULL);
 }
@@ -587,7 +573,7 @@ static void print_page(void **state)
 
 	join(x, x->ada);
 	join(x, x->pia);
-	rt_browser_get(x->t, &x->own, at("%s/print", reg(x, "2027-01-19")), &r);
+	rt_browser_get(x->t, &x->own, rt_at("%s/print", reg(x, "2027-01-19")), &r);
 	assert_int_equal(r.status, 200);
 	assert_true(rt_has(&r, "Register for Tuesday 19 January 2027, 10:00 to 11:30"));
 	assert_true(rt_has(&r, "Tuesday Health Walk"));
@@ -662,7 +648,7 @@ static void participation_counts(void **state)
 	save_at(x, "2027-01-05", AT(2027, 1, 5), pia, 1, NULL, 0, ann_cy, 2);
 	save_at(x, TODAY, NOW, ada, 1, clients, 1, ann, 1);
 
-	rt_browser_request(x->t, &x->own, "GET", at("/groups/%s/participation", x->svc),
+	rt_browser_request(x->t, &x->own, "GET", rt_at("/groups/%s/participation", x->svc),
 			   (const char *[]){ "Accept: application/json", NULL }, NULL, &r);
 	assert_int_equal(r.status, 200);
 	j = json_loads(r.body, 0, NULL);
@@ -673,7 +659,7 @@ static void participation_counts(void **state)
 			    "2026-02-01");
 	json_decref(j);
 	rt_resp_free(&r);
-	rt_browser_get_is(x->t, &x->own, at("/groups/%s/participation", x->svc), 200, "Who comes",
+	rt_browser_get_is(x->t, &x->own, rt_at("/groups/%s/participation", x->svc), 200, "Who comes",
 			  "1 January 2027 to 12 January 2027", "1 February 2026 to 12 January 2027",
 			  "New people (their first time)", NULL);
 

@@ -91,21 +91,8 @@ static int teardown(void **state)
 	return rt_fixture_free(state);
 }
 
+
 /* ---------------------------------------------------------------- helpers */
-
-static const char *at(const char *f, ...) __attribute__((format(printf, 1, 2)));
-static const char *at(const char *f, ...)
-{
-	static char bufs[4][256];
-	static unsigned k;
-	char *b = bufs[k++ % ARRAY_LEN(bufs)];
-	va_list ap;
-
-	va_start(ap, f);
-	vsnprintf(b, sizeof(bufs[0]), f, ap);
-	va_end(ap);
-	return b;
-}
 
 static int64_t rsvp(struct fx *x, const char *skey, const char *state)
 {
@@ -120,8 +107,8 @@ static int64_t rsvp_of(struct fx *x, const char *skey, int64_t person, const cha
 /* The organiser makes the group with these fields (form-encoded). */
 static void make_group(struct fx *x, const char *fields)
 {
-	rt_browser_post_to(x->t, &x->own, at("/groups/%s/settings", x->svc), fields,
-			   at("/groups/%s?done=saved", x->svc));
+	rt_browser_post_to(x->t, &x->own, rt_at("/groups/%s/settings", x->svc), fields,
+			   rt_at("/groups/%s?done=saved", x->svc));
 }
 
 #define OPEN_GROUP "welcome=Come+along&who_for=Anyone&members_only=Door+code+1234&capacity=&" \
@@ -129,8 +116,8 @@ static void make_group(struct fx *x, const char *fields)
 
 static void going(struct fx *x, struct rt_browser *b, const char *skey, const char *done)
 {
-	rt_browser_post_to(x->t, b, at("/groups/%s/sessions/%s/going", x->svc, skey), NULL,
-			   at("/groups/%s/sessions/%s?done=%s", x->svc, skey, done));
+	rt_browser_post_to(x->t, b, rt_at("/groups/%s/sessions/%s/going", x->svc, skey), NULL,
+			   rt_at("/groups/%s/sessions/%s?done=%s", x->svc, skey, done));
 }
 
 /* ---------------------------------------------------------------- making a group */
@@ -142,20 +129,20 @@ static void making_a_group(void **state)
 	struct rt_resp r;
 
 	/* Its editors are offered it on the service's page. */
-	rt_browser_get_is(x->t, &x->own, at("/services/%s", x->svc), 200, "Run this as a group", NULL);
-	rt_browser_get_is(x->t, &x->own, at("/groups/%s/settings", x->svc), 200, "Run this as a group",
+	rt_browser_get_is(x->t, &x->own, rt_at("/services/%s", x->svc), 200, "Run this as a group", NULL);
+	rt_browser_get_is(x->t, &x->own, rt_at("/groups/%s/settings", x->svc), 200, "Run this as a group",
 			  "How many people can come to a session", NULL);
 	/* Another organisation's organiser, a member, a link worker: not theirs. */
-	rt_browser_get_is(x->t, &x->other, at("/groups/%s/settings", x->svc), 403, NULL);
-	rt_browser_post_is(x->t, &x->other, at("/groups/%s/settings", x->svc), OPEN_GROUP, 403, NULL);
-	rt_browser_get_is(x->t, &x->member, at("/groups/%s/settings", x->svc), 403, NULL);
-	rt_browser_get_is(x->t, &x->link, at("/groups/%s/settings", x->svc), 403, NULL);
+	rt_browser_get_is(x->t, &x->other, rt_at("/groups/%s/settings", x->svc), 403, NULL);
+	rt_browser_post_is(x->t, &x->other, rt_at("/groups/%s/settings", x->svc), OPEN_GROUP, 403, NULL);
+	rt_browser_get_is(x->t, &x->member, rt_at("/groups/%s/settings", x->svc), 403, NULL);
+	rt_browser_get_is(x->t, &x->link, rt_at("/groups/%s/settings", x->svc), 403, NULL);
 	assert_int_equal(rt_count(x->t, &q_groups, DB_NOARGS), 0);
 	/* Errors are named by their field; nothing is made. */
-	rt_browser_post_is(x->t, &x->own, at("/groups/%s/settings", x->svc),
+	rt_browser_post_is(x->t, &x->own, rt_at("/groups/%s/settings", x->svc),
 			   "welcome=Hi&capacity=lots&sensitive=no&open=yes", 422,
 			   "Enter how many people can come to a session", NULL);
-	rt_browser_post_is(x->t, &x->own, at("/groups/%s/settings", x->svc), "welcome=Hi&capacity=3", 422,
+	rt_browser_post_is(x->t, &x->own, rt_at("/groups/%s/settings", x->svc), "welcome=Hi&capacity=3", 422,
 			   "Choose whether emails should leave out the group", NULL);
 	assert_int_equal(rt_count(x->t, &q_groups, DB_NOARGS), 0);
 	make_group(x, OPEN_GROUP);
@@ -163,7 +150,7 @@ static void making_a_group(void **state)
 	assert_int_equal(rt_audit_n(x->t, "group.created"), 1);
 
 	/* A visitor: the welcome, the sessions, not the members' details. */
-	rt_browser_get(x->t, &visitor, at("/groups/%s", x->svc), &r);
+	rt_browser_get(x->t, &visitor, rt_at("/groups/%s", x->svc), &r);
 	assert_int_equal(r.status, 200);
 	assert_true(rt_has(&r, "Come along"));
 	assert_true(rt_has(&r, "Tuesday 12 January 2027, 10:00 to 11:30"));
@@ -173,26 +160,26 @@ static void making_a_group(void **state)
 	assert_false(rt_has(&r, "Running the group"));
 	rt_resp_free(&r);
 	/* The service says "Let them know you're coming", not "I'd like to go". */
-	rt_browser_get(x->t, &x->member, at("/services/%s", x->svc), &r);
+	rt_browser_get(x->t, &x->member, rt_at("/services/%s", x->svc), &r);
 	assert_int_equal(r.status, 200);
 	assert_true(rt_has(&r, "Let them know you&#39;re coming") || rt_has(&r, "Let them know you're coming"));
 	assert_false(rt_has(&r, "I&#39;d like to go"));
 	assert_false(rt_has(&r, "I'd like to go"));
 	rt_resp_free(&r);
 	/* Joining shows the members' details. */
-	rt_browser_post_to(x->t, &x->ada_b, at("/groups/%s/join", x->svc), NULL, at("/groups/%s?done=joined", x->svc));
+	rt_browser_post_to(x->t, &x->ada_b, rt_at("/groups/%s/join", x->svc), NULL, rt_at("/groups/%s?done=joined", x->svc));
 	assert_int_equal(rt_count(x->t, &q_member, DB_ARGS(DB_TEXT(x->svc), DB_INT(x->ada))), 1);
-	rt_browser_get_is(x->t, &x->ada_b, at("/groups/%s", x->svc), 200, "Door code 1234", "Leave the group", NULL);
+	rt_browser_get_is(x->t, &x->ada_b, rt_at("/groups/%s", x->svc), 200, "Door code 1234", "Leave the group", NULL);
 	/* The organiser sees the host's tools. */
-	rt_browser_get_is(x->t, &x->own, at("/groups/%s", x->svc), 200, "Running the group", "Door code 1234", NULL);
+	rt_browser_get_is(x->t, &x->own, rt_at("/groups/%s", x->svc), 200, "Running the group", "Door code 1234", NULL);
 	/* Making it twice is refused. */
 	struct rt_resp again;
-	rt_browser_post(x->t, &x->own, at("/groups/%s/settings", x->svc), OPEN_GROUP, &again);
+	rt_browser_post(x->t, &x->own, rt_at("/groups/%s/settings", x->svc), OPEN_GROUP, &again);
 	assert_int_equal(again.status, 303);   /* the same form edits the group */
 	rt_resp_free(&again);
 	assert_int_equal(rt_count(x->t, &q_groups, DB_NOARGS), 1);
 	/* Unconfirmed email: may not join. */
-	rt_browser_post_is(x->t, &x->una_b, at("/groups/%s/join", x->svc), NULL, 403, NULL);
+	rt_browser_post_is(x->t, &x->una_b, rt_at("/groups/%s/join", x->svc), NULL, 403, NULL);
 	/* An unknown group: 404. */
 	rt_browser_get_is(x->t, &x->ada_b, "/groups/00000000-0000-4000-8000-000000000000", 404, NULL);
 }
@@ -215,34 +202,34 @@ static void going_full_and_waiting(void **state)
 	going(x, &x->ada_b, s, "going");
 	assert_int_equal(rsvp(x, s, "going"), 2);
 	/* The public sees the count (the host allows it), hosts the names. */
-	rt_browser_get_is(x->t, &x->link, at("/groups/%s/sessions/%s", x->svc, s), 200,
+	rt_browser_get_is(x->t, &x->link, rt_at("/groups/%s/sessions/%s", x->svc, s), 200,
 			  "2 people are going (full)", "1 waiting for a place", NULL);
-	rt_browser_get_is(x->t, &x->own, at("/groups/%s/sessions/%s", x->svc, s), 200, "Ada Walker",
+	rt_browser_get_is(x->t, &x->own, rt_at("/groups/%s/sessions/%s", x->svc, s), 200, "Ada Walker",
 			  "Pia Walker (waiting for a place)", NULL);
 	assert_int_equal(rt_audit_n(x->t, "group.going_list.read"), 1);
 	/* Ada drops out: Pia has her place, and is told. */
-	rt_browser_post_to(x->t, &x->ada_b, at("/groups/%s/sessions/%s/not-going", x->svc, s), NULL,
-			   at("/groups/%s/sessions/%s?done=not_going", x->svc, s));
+	rt_browser_post_to(x->t, &x->ada_b, rt_at("/groups/%s/sessions/%s/not-going", x->svc, s), NULL,
+			   rt_at("/groups/%s/sessions/%s?done=not_going", x->svc, s));
 	assert_int_equal(rsvp_of(x, s, x->pia, "going"), 1);
 	assert_int_equal(rsvp(x, s, "going"), 2);
 	assert_int_equal(rsvp(x, s, "waiting"), 0);
 	assert_int_equal(rt_mail_n(x->t, "pia@example.org", "group_place_free"), 1);
 	char *m = rt_mail_text(x->t, "pia@example.org", "group_place_free");
 	assert_non_null(strstr(m, "Tuesday Health Walk"));
-	assert_non_null(strstr(m, at("/groups/%s/sessions/%s", x->svc, s)));
+	assert_non_null(strstr(m, rt_at("/groups/%s/sessions/%s", x->svc, s)));
 	free(m);
 	/* A larger capacity lets the next waiting in. */
 	going(x, &x->ada_b, s, "waiting");
 	make_group(x, "welcome=&capacity=3&show_count=yes&sensitive=no&open=yes");
 	assert_int_equal(rsvp_of(x, s, x->ada, "going"), 1);
 	/* A past session and an unknown day are refused. */
-	rt_browser_post_is(x->t, &x->ada_b, at("/groups/%s/sessions/2027-01-05/going", x->svc), NULL, 409,
+	rt_browser_post_is(x->t, &x->ada_b, rt_at("/groups/%s/sessions/2027-01-05/going", x->svc), NULL, 409,
 			   "already happened", NULL);
-	rt_browser_post_is(x->t, &x->ada_b, at("/groups/%s/sessions/2027-01-20/going", x->svc), NULL, 404, NULL);
-	rt_browser_post_is(x->t, &x->ada_b, at("/groups/%s/sessions/walk/going", x->svc), NULL, 404, NULL);
+	rt_browser_post_is(x->t, &x->ada_b, rt_at("/groups/%s/sessions/2027-01-20/going", x->svc), NULL, 404, NULL);
+	rt_browser_post_is(x->t, &x->ada_b, rt_at("/groups/%s/sessions/walk/going", x->svc), NULL, 404, NULL);
 	/* A closed group takes nobody new. */
 	make_group(x, "welcome=&capacity=3&show_count=yes&sensitive=no");
-	rt_browser_post_is(x->t, &x->pat_b, at("/groups/%s/sessions/%s/going", x->svc, "2027-01-26"), NULL, 409,
+	rt_browser_post_is(x->t, &x->pat_b, rt_at("/groups/%s/sessions/%s/going", x->svc, "2027-01-26"), NULL, 409,
 			   "not taking anyone new", NULL);
 }
 
@@ -285,7 +272,7 @@ static void never_over_capacity_at_once(void **state)
 		r[i].x = x;
 		rt_sign_in(x->t, id, &r[i].b);
 		/* Each one's form token from the page, then the POST with it. */
-		rt_browser_get(x->t, &r[i].b, at("/groups/%s/sessions/2027-01-19", x->svc), &page);
+		rt_browser_get(x->t, &r[i].b, rt_at("/groups/%s/sessions/2027-01-19", x->svc), &page);
 		rt_resp_free(&page);
 		snprintf(r[i].body, sizeof(r[i].body), "csrf_token=%s", r[i].b.csrf);
 		snprintf(r[i].target, sizeof(r[i].target), "/groups/%s/sessions/2027-01-19/going", x->svc);
@@ -312,22 +299,22 @@ static void every_session(void **state)
 	int sent = 0;
 
 	make_group(x, OPEN_GROUP);
-	rt_browser_post_to(x->t, &x->ada_b, at("/groups/%s/every-session", x->svc), "every=yes",
-			   at("/groups/%s?done=series", x->svc));
+	rt_browser_post_to(x->t, &x->ada_b, rt_at("/groups/%s/every-session", x->svc), "every=yes",
+			   rt_at("/groups/%s?done=series", x->svc));
 	/* Eight weeks of Tuesdays from today: 12 January to 2 March. */
 	assert_int_equal(rt_count(x->t, &q_rsvps_of, DB_ARGS(DB_TEXT(x->svc), DB_INT(x->ada))), 8);
 	assert_int_equal(rsvp_of(x, "2027-01-12", x->ada, "going"), 1);
 	assert_int_equal(rsvp_of(x, "2027-03-02", x->ada, "going"), 1);
 	/* She will miss one; the job does not put it back. */
-	rt_browser_post_to(x->t, &x->ada_b, at("/groups/%s/sessions/2027-01-26/not-going", x->svc), NULL,
-			   at("/groups/%s/sessions/2027-01-26?done=not_going", x->svc));
+	rt_browser_post_to(x->t, &x->ada_b, rt_at("/groups/%s/sessions/2027-01-26/not-going", x->svc), NULL,
+			   rt_at("/groups/%s/sessions/2027-01-26?done=not_going", x->svc));
 	assert_int_equal(db_begin(rt_db(x->t)), ERR_OK);
 	assert_int_equal(group_job(&x->env, rt_db(x->t), NOW + 7 * DAY, &sent), ERR_OK);
 	assert_int_equal(db_commit(rt_db(x->t)), ERR_OK);
 	assert_int_equal(rsvp_of(x, "2027-01-26", x->ada, "going"), 0);
 	/* A week on the job keeps eight weeks ahead: 9 March too. */
 	assert_int_equal(rsvp_of(x, "2027-03-09", x->ada, "going"), 1);
-	rt_browser_get_is(x->t, &x->ada_b, at("/groups/%s", x->svc), 200, "You are going to every session", NULL);
+	rt_browser_get_is(x->t, &x->ada_b, rt_at("/groups/%s", x->svc), 200, "You are going to every session", NULL);
 	/* Stopping takes away the ones it made that are to come. */
 	assert_int_equal(db_begin(rt_db(x->t)), ERR_OK);
 	assert_int_equal(group_series_leave(&x->env, rt_db(x->t), x->svc, x->ada, NOW + 7 * DAY), ERR_OK);
@@ -335,10 +322,10 @@ static void every_session(void **state)
 	/* The session of the 12th has been (it stays, as what she said). */
 	assert_int_equal(rt_count(x->t, &q_rsvps_of, DB_ARGS(DB_TEXT(x->svc), DB_INT(x->ada))), 1);
 	/* The button stops it too. */
-	rt_browser_post_to(x->t, &x->ada_b, at("/groups/%s/every-session", x->svc), "every=yes",
-			   at("/groups/%s?done=series", x->svc));
-	rt_browser_post_to(x->t, &x->ada_b, at("/groups/%s/every-session", x->svc), "every=no",
-			   at("/groups/%s?done=series_stopped", x->svc));
+	rt_browser_post_to(x->t, &x->ada_b, rt_at("/groups/%s/every-session", x->svc), "every=yes",
+			   rt_at("/groups/%s?done=series", x->svc));
+	rt_browser_post_to(x->t, &x->ada_b, rt_at("/groups/%s/every-session", x->svc), "every=no",
+			   rt_at("/groups/%s?done=series_stopped", x->svc));
 	assert_int_equal(rsvp_of(x, "2027-01-19", x->ada, "going"), 0);
 }
 
@@ -353,9 +340,9 @@ static void cancelling_tells_everyone_going(void **state)
 	going(x, &x->ada_b, s, "going");
 	going(x, &x->pia_b, s, "going");
 	/* Only hosts may; a member is refused. */
-	rt_browser_post_is(x->t, &x->ada_b, at("/groups/%s/sessions/%s/cancel", x->svc, s), "note=x", 403, NULL);
-	rt_browser_post_to(x->t, &x->own, at("/groups/%s/sessions/%s/cancel", x->svc, s),
-			   "note=The+park+is+flooded", at("/groups/%s/sessions/%s?done=cancelled", x->svc, s));
+	rt_browser_post_is(x->t, &x->ada_b, rt_at("/groups/%s/sessions/%s/cancel", x->svc, s), "note=x", 403, NULL);
+	rt_browser_post_to(x->t, &x->own, rt_at("/groups/%s/sessions/%s/cancel", x->svc, s),
+			   "note=The+park+is+flooded", rt_at("/groups/%s/sessions/%s?done=cancelled", x->svc, s));
 	assert_int_equal(rt_count(x->t, &q_session, DB_ARGS(DB_TEXT(x->svc), DB_TEXT(s), DB_TEXT("cancelled"),
 							    DB_TEXT(s))), 1);
 	assert_int_equal(rt_mail_n(x->t, "ada@example.org", "group_session_cancelled"), 1);
@@ -365,15 +352,15 @@ static void cancelling_tells_everyone_going(void **state)
 	assert_non_null(strstr(m, "Tuesday 19 January 2027"));
 	free(m);
 	/* Nobody may say they are going now. */
-	rt_browser_post_is(x->t, &x->member, at("/groups/%s/sessions/%s/going", x->svc, s), NULL, 409,
+	rt_browser_post_is(x->t, &x->member, rt_at("/groups/%s/sessions/%s/going", x->svc, s), NULL, 409,
 			   "cancelled", NULL);
-	rt_browser_get_is(x->t, &x->ada_b, at("/groups/%s/sessions/%s", x->svc, s), 200, "This session is cancelled",
+	rt_browser_get_is(x->t, &x->ada_b, rt_at("/groups/%s/sessions/%s", x->svc, s), 200, "This session is cancelled",
 			  "The park is flooded", NULL);
 	/* Cancelling again is refused; putting it back on tells them again. */
-	rt_browser_post_is(x->t, &x->own, at("/groups/%s/sessions/%s/cancel", x->svc, s), NULL, 409,
+	rt_browser_post_is(x->t, &x->own, rt_at("/groups/%s/sessions/%s/cancel", x->svc, s), NULL, 409,
 			   "already cancelled", NULL);
-	rt_browser_post_to(x->t, &x->own, at("/groups/%s/sessions/%s/restore", x->svc, s), NULL,
-			   at("/groups/%s/sessions/%s?done=restored", x->svc, s));
+	rt_browser_post_to(x->t, &x->own, rt_at("/groups/%s/sessions/%s/restore", x->svc, s), NULL,
+			   rt_at("/groups/%s/sessions/%s?done=restored", x->svc, s));
 	assert_int_equal(rt_mail_n(x->t, "ada@example.org", "group_session_changed"), 1);
 	going(x, &x->member, s, "going");
 }
@@ -387,28 +374,28 @@ static void moving_and_one_offs(void **state)
 	make_group(x, OPEN_GROUP);
 	going(x, &x->ada_b, s, "going");
 	/* Errors first: a time that is not one, a day in the past, a day with a session. */
-	rt_browser_post_is(x->t, &x->own, at("/groups/%s/sessions/%s/change", x->svc, s),
+	rt_browser_post_is(x->t, &x->own, rt_at("/groups/%s/sessions/%s/change", x->svc, s),
 			   "day-day=28&day-month=1&day-year=2027&opens=quarter+past&closes=", 422,
 			   "Enter the time it starts like 10:00", NULL);
-	rt_browser_post_is(x->t, &x->own, at("/groups/%s/sessions/%s/change", x->svc, s),
+	rt_browser_post_is(x->t, &x->own, rt_at("/groups/%s/sessions/%s/change", x->svc, s),
 			   "day-day=5&day-month=1&day-year=2027&opens=&closes=", 422, "today or later", NULL);
-	rt_browser_post_is(x->t, &x->own, at("/groups/%s/sessions/%s/change", x->svc, s),
+	rt_browser_post_is(x->t, &x->own, rt_at("/groups/%s/sessions/%s/change", x->svc, s),
 			   "day-day=2&day-month=2&day-year=2027&opens=&closes=", 422, "already a session on that day",
 			   NULL);
-	rt_browser_post_is(x->t, &x->own, at("/groups/%s/sessions/%s/change", x->svc, s),
+	rt_browser_post_is(x->t, &x->own, rt_at("/groups/%s/sessions/%s/change", x->svc, s),
 			   "day-day=28&day-month=1&day-year=2027&opens=14:00&closes=13:00", 422,
 			   "must be after the time it starts", NULL);
 	/* Moved to Thursday afternoon, somewhere else. */
-	rt_browser_post_to(x->t, &x->own, at("/groups/%s/sessions/%s/change", x->svc, s),
+	rt_browser_post_to(x->t, &x->own, rt_at("/groups/%s/sessions/%s/change", x->svc, s),
 			   "day-day=28&day-month=1&day-year=2027&opens=14:00&closes=15:30&place=The+Library&"
-			   "postcode=dn156xx&note=Bring+a+coat", at("/groups/%s/sessions/%s?done=changed", x->svc, s));
+			   "postcode=dn156xx&note=Bring+a+coat", rt_at("/groups/%s/sessions/%s?done=changed", x->svc, s));
 	assert_int_equal(rt_count(x->t, &q_session, DB_ARGS(DB_TEXT(x->svc), DB_TEXT(s), DB_TEXT("on"),
 							    DB_TEXT("2027-01-28"))), 1);
 	char *m = rt_mail_text(x->t, "ada@example.org", "group_session_changed");
 	assert_non_null(strstr(m, "Thursday 28 January 2027, 14:00 to 15:30"));
 	assert_non_null(strstr(m, "The Library"));
 	free(m);
-	rt_browser_get(x->t, &x->ada_b, at("/groups/%s", x->svc), &r);
+	rt_browser_get(x->t, &x->ada_b, rt_at("/groups/%s", x->svc), &r);
 	assert_true(rt_has(&r, "Thursday 28 January 2027, 14:00 to 15:30"));
 	assert_true(rt_has(&r, "Moved from 26 January 2027"));
 	assert_false(rt_has(&r, "Tuesday 26 January 2027"));
@@ -416,21 +403,21 @@ static void moving_and_one_offs(void **state)
 	/* Ada is still going (her place moved with it). */
 	assert_int_equal(rsvp_of(x, s, x->ada, "going"), 1);
 	/* A one-off: a name is needed; not on a day with a session. */
-	rt_browser_post_is(x->t, &x->own, at("/groups/%s/sessions/new", x->svc),
+	rt_browser_post_is(x->t, &x->own, rt_at("/groups/%s/sessions/new", x->svc),
 			   "title=&day-day=30&day-month=1&day-year=2027&opens=12:00&closes=14:00", 422,
 			   "Enter a name for the session", NULL);
-	rt_browser_post_is(x->t, &x->own, at("/groups/%s/sessions/new", x->svc),
+	rt_browser_post_is(x->t, &x->own, rt_at("/groups/%s/sessions/new", x->svc),
 			   "title=Lunch&day-day=2&day-month=2&day-year=2027&opens=12:00&closes=14:00", 422,
 			   "already a session on that day", NULL);
-	rt_browser_post_to(x->t, &x->own, at("/groups/%s/sessions/new", x->svc),
+	rt_browser_post_to(x->t, &x->own, rt_at("/groups/%s/sessions/new", x->svc),
 			   "title=New+Year+lunch&day-day=30&day-month=1&day-year=2027&opens=12:00&closes=14:00",
-			   at("/groups/%s/sessions/2027-01-30?done=changed", x->svc));
-	rt_browser_get_is(x->t, &x->ada_b, at("/groups/%s", x->svc), 200,
+			   rt_at("/groups/%s/sessions/2027-01-30?done=changed", x->svc));
+	rt_browser_get_is(x->t, &x->ada_b, rt_at("/groups/%s", x->svc), 200,
 			  "New Year lunch: Saturday 30 January 2027, 12:00 to 14:00", NULL);
 	going(x, &x->ada_b, "2027-01-30", "going");
 	/* Only hosts see the forms. */
-	rt_browser_get_is(x->t, &x->ada_b, at("/groups/%s/sessions/new", x->svc), 403, NULL);
-	rt_browser_get_is(x->t, &x->own, at("/groups/%s/sessions/%s/change", x->svc, "2027-02-02"), 200,
+	rt_browser_get_is(x->t, &x->ada_b, rt_at("/groups/%s/sessions/new", x->svc), 403, NULL);
+	rt_browser_get_is(x->t, &x->own, rt_at("/groups/%s/sessions/%s/change", x->svc, "2027-02-02"), 200,
 			  "Change a session", NULL);
 }
 
@@ -486,41 +473,41 @@ static void messages_and_hosts(void **state)
 	char *m;
 
 	make_group(x, OPEN_GROUP);
-	rt_browser_post_to(x->t, &x->ada_b, at("/groups/%s/join", x->svc), NULL, at("/groups/%s?done=joined", x->svc));
+	rt_browser_post_to(x->t, &x->ada_b, rt_at("/groups/%s/join", x->svc), NULL, rt_at("/groups/%s?done=joined", x->svc));
 	/* Hosts by email: a confirmed account is needed. */
-	rt_browser_post_is(x->t, &x->own, at("/groups/%s/hosts", x->svc), "email=una@example.org", 422,
+	rt_browser_post_is(x->t, &x->own, rt_at("/groups/%s/hosts", x->svc), "email=una@example.org", 422,
 			   "confirmed email address", NULL);
-	rt_browser_post_is(x->t, &x->own, at("/groups/%s/hosts", x->svc), "email=nobody@example.org", 422,
+	rt_browser_post_is(x->t, &x->own, rt_at("/groups/%s/hosts", x->svc), "email=nobody@example.org", 422,
 			   "confirmed email address", NULL);
-	rt_browser_post_to(x->t, &x->own, at("/groups/%s/hosts", x->svc), "email=pat@example.org",
-			   at("/groups/%s/members?done=host_added", x->svc));
+	rt_browser_post_to(x->t, &x->own, rt_at("/groups/%s/hosts", x->svc), "email=pat@example.org",
+			   rt_at("/groups/%s/members?done=host_added", x->svc));
 	/* Pat hosts: the members, the session forms; not the group's settings. */
-	rt_browser_get_is(x->t, &x->pat_b, at("/groups/%s/members", x->svc), 200, "Ada Walker", NULL);
-	rt_browser_get_is(x->t, &x->pat_b, at("/groups/%s/settings", x->svc), 403, NULL);
-	rt_browser_get_is(x->t, &x->ada_b, at("/groups/%s/members", x->svc), 403, NULL);
+	rt_browser_get_is(x->t, &x->pat_b, rt_at("/groups/%s/members", x->svc), 200, "Ada Walker", NULL);
+	rt_browser_get_is(x->t, &x->pat_b, rt_at("/groups/%s/settings", x->svc), 403, NULL);
+	rt_browser_get_is(x->t, &x->ada_b, rt_at("/groups/%s/members", x->svc), 403, NULL);
 	/* A message, not sensitive: its words in the email. */
-	rt_browser_post_is(x->t, &x->pat_b, at("/groups/%s/messages", x->svc), "body=", 422, "Write your message", NULL);
-	rt_browser_post_to(x->t, &x->pat_b, at("/groups/%s/messages", x->svc), "body=Meet+by+the+gate",
-			   at("/groups/%s?done=sent", x->svc));
+	rt_browser_post_is(x->t, &x->pat_b, rt_at("/groups/%s/messages", x->svc), "body=", 422, "Write your message", NULL);
+	rt_browser_post_to(x->t, &x->pat_b, rt_at("/groups/%s/messages", x->svc), "body=Meet+by+the+gate",
+			   rt_at("/groups/%s?done=sent", x->svc));
 	m = rt_mail_text(x->t, "ada@example.org", "group_message");
 	assert_non_null(strstr(m, "Meet by the gate"));
 	free(m);
-	rt_browser_get_is(x->t, &x->ada_b, at("/groups/%s", x->svc), 200, "Meet by the gate", NULL);
+	rt_browser_get_is(x->t, &x->ada_b, rt_at("/groups/%s", x->svc), 200, "Meet by the gate", NULL);
 	/* Sensitive: the email says only that there is one. */
 	make_group(x, "welcome=&show_count=yes&sensitive=yes&open=yes");
-	rt_browser_post_to(x->t, &x->pat_b, at("/groups/%s/messages", x->svc), "body=Second+note",
-			   at("/groups/%s?done=sent", x->svc));
+	rt_browser_post_to(x->t, &x->pat_b, rt_at("/groups/%s/messages", x->svc), "body=Second+note",
+			   rt_at("/groups/%s?done=sent", x->svc));
 	assert_int_equal(rt_mail_n(x->t, "ada@example.org", "group_message"), 2);
 	m = rt_mail_text(x->t, "ada@example.org", "group_message");
 	assert_null(strstr(m, "Second note"));
 	assert_null(strstr(m, "Tuesday Health Walk"));
 	free(m);
 	/* Members may not message everyone. */
-	rt_browser_post_is(x->t, &x->ada_b, at("/groups/%s/messages", x->svc), "body=Hi", 403, NULL);
+	rt_browser_post_is(x->t, &x->ada_b, rt_at("/groups/%s/messages", x->svc), "body=Hi", 403, NULL);
 	/* Removing the host. */
-	rt_browser_post_to(x->t, &x->own, at("/groups/%s/hosts/%lld/remove", x->svc, (long long)x->pat), NULL,
-			   at("/groups/%s/members?done=host_removed", x->svc));
-	rt_browser_get_is(x->t, &x->pat_b, at("/groups/%s/members", x->svc), 403, NULL);
+	rt_browser_post_to(x->t, &x->own, rt_at("/groups/%s/hosts/%lld/remove", x->svc, (long long)x->pat), NULL,
+			   rt_at("/groups/%s/members?done=host_removed", x->svc));
+	rt_browser_get_is(x->t, &x->pat_b, rt_at("/groups/%s/members", x->svc), 403, NULL);
 }
 
 /* ---------------------------------------------------------------- hidden, and the list */
@@ -533,10 +520,10 @@ static void an_unpublished_group_is_hidden(void **state)
 	make_group(x, OPEN_GROUP);
 	rt_browser_get_is(x->t, &visitor, "/groups", 200, "Tuesday Health Walk", NULL);
 	assert_int_equal(db_exec(rt_db(x->t), &q_unpublish, DB_ARGS(DB_TEXT(x->svc)), NULL), ERR_OK);
-	rt_browser_get_is(x->t, &visitor, at("/groups/%s", x->svc), 404, NULL);
-	rt_browser_get_is(x->t, &x->member, at("/groups/%s/sessions/2027-01-19", x->svc), 404, NULL);
-	rt_browser_get_is(x->t, &x->own, at("/groups/%s", x->svc), 200, NULL);
-	rt_browser_get_is(x->t, &x->coord, at("/groups/%s", x->svc), 200, NULL);
+	rt_browser_get_is(x->t, &visitor, rt_at("/groups/%s", x->svc), 404, NULL);
+	rt_browser_get_is(x->t, &x->member, rt_at("/groups/%s/sessions/2027-01-19", x->svc), 404, NULL);
+	rt_browser_get_is(x->t, &x->own, rt_at("/groups/%s", x->svc), 200, NULL);
+	rt_browser_get_is(x->t, &x->coord, rt_at("/groups/%s", x->svc), 200, NULL);
 }
 
 static void my_sessions_on_the_list(void **state)
@@ -557,7 +544,7 @@ static void download_and_erase(void **state)
 	json_t *out = json_object();
 
 	make_group(x, "welcome=&capacity=1&show_count=yes&sensitive=no&open=yes");
-	rt_browser_post_to(x->t, &x->ada_b, at("/groups/%s/join", x->svc), NULL, at("/groups/%s?done=joined", x->svc));
+	rt_browser_post_to(x->t, &x->ada_b, rt_at("/groups/%s/join", x->svc), NULL, rt_at("/groups/%s?done=joined", x->svc));
 	going(x, &x->ada_b, "2027-01-19", "going");
 	going(x, &x->pia_b, "2027-01-19", "waiting");
 	assert_int_equal(db_exec(rt_db(x->t), &q_register, DB_ARGS(DB_TEXT(x->svc), DB_TEXT("2027-01-05"),
@@ -646,9 +633,9 @@ static void every_route_as_everyone(void **state)
 	int wrong = 0;
 
 	make_group(x, OPEN_GROUP);
-	rt_browser_post_to(x->t, &x->ada_b, at("/groups/%s/join", x->svc), NULL, at("/groups/%s?done=joined", x->svc));
-	rt_browser_post_to(x->t, &x->own, at("/groups/%s/hosts", x->svc), "email=pat@example.org",
-			   at("/groups/%s/members?done=host_added", x->svc));
+	rt_browser_post_to(x->t, &x->ada_b, rt_at("/groups/%s/join", x->svc), NULL, rt_at("/groups/%s?done=joined", x->svc));
+	rt_browser_post_to(x->t, &x->own, rt_at("/groups/%s/hosts", x->svc), "email=pat@example.org",
+			   rt_at("/groups/%s/members?done=host_added", x->svc));
 	for (size_t i = 0; i < ARRAY_LEN(group_walk); i++) {
 		char path[256], pat[24];
 		size_t o = 0;

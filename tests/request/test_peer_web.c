@@ -138,22 +138,6 @@ static int teardown(void **state)
 
 /* ---------------------------------------------------------------- helpers */
 
-/* A path from a format, in one of four buffers that take turns: good
- * for the arguments of one call; a path kept longer goes in the test's
- * own buffer. */
-static const char *at(const char *f, ...) __attribute__((format(printf, 1, 2)));
-static const char *at(const char *f, ...)
-{
-	static char bufs[4][256];
-	static unsigned k;
-	char *b = bufs[k++ % ARRAY_LEN(bufs)];
-	va_list ap;
-
-	va_start(ap, f);
-	vsnprintf(b, sizeof(bufs[0]), f, ap);
-	va_end(ap);
-	return b;
-}
 
 static int64_t count(struct fx *x, const struct sql *q, const struct db_val *args, size_t n)
 {
@@ -234,15 +218,15 @@ static void ask_as(struct fx *x, struct rt_browser *b, const char *fields, char 
 /* A coordinator records a check on who. */
 static void check_as(struct fx *x, struct rt_browser *coord, int64_t who, const char *fields)
 {
-	rt_browser_post_to(x->t, coord, at("/peer-support/peers/%lld/checks", (long long)who), fields,
-			   at("/peer-support/peers/%lld?done=checked", (long long)who));
+	rt_browser_post_to(x->t, coord, rt_at("/peer-support/peers/%lld/checks", (long long)who), fields,
+			   rt_at("/peer-support/peers/%lld?done=checked", (long long)who));
 }
 
 static void decide_as(struct fx *x, struct rt_browser *coord, int64_t who, const char *decision)
 {
-	rt_browser_post_to(x->t, coord, at("/peer-support/peers/%lld/decide", (long long)who),
-			   at("decision=%s", decision),
-			   at("/peer-support/peers/%lld?done=%s", (long long)who, decision));
+	rt_browser_post_to(x->t, coord, rt_at("/peer-support/peers/%lld/decide", (long long)who),
+			   rt_at("decision=%s", decision),
+			   rt_at("/peer-support/peers/%lld?done=%s", (long long)who, decision));
 }
 
 /* who (signed in as b) applies with form, and a coordinator records
@@ -274,8 +258,8 @@ static void offered(struct fx *x, char req[37], char m[37])
 static void matched(struct fx *x, char req[37], char m[37])
 {
 	offered(x, req, m);
-	rt_browser_post_to(x->t, &x->pat_b, at("/peer-support/matches/%s/answer", m), "answer=yes",
-			   at("/peer-support/matches/%s?done=accepted", m));
+	rt_browser_post_to(x->t, &x->pat_b, rt_at("/peer-support/matches/%s/answer", m), "answer=yes",
+			   rt_at("/peer-support/matches/%s?done=accepted", m));
 }
 
 /* ---------------------------------------------------------------- home and asking */
@@ -306,7 +290,7 @@ static void home_for_visitors_and_people(void **state)
 	/* After asking: her request, in words, linked. */
 	ask_as(x, &x->ada_b, ASK_FORM, req);
 	rt_browser_get_is(x->t, &x->ada_b, "/peer-support", 200, "Your requests",
-			  at("href=\"/peer-support/requests/%s\">Asked on 12 January 2027</a>", req),
+			  rt_at("href=\"/peer-support/requests/%s\">Asked on 12 January 2027</a>", req),
 			  "We are finding someone for you.", NULL);
 	/* Only her own: Mo has none. */
 	get_without(x, &x->member, "/peer-support", 200, req);
@@ -372,14 +356,14 @@ static void ask_form_its_errors_and_a_second_ask(void **state)
 	ask_as(x, &x->ada_b, ASK_FORM, req);
 	assert_int_equal(request_is(x, req, "waiting"), 1);
 	assert_int_equal(rt_audit_about(x->t, "peer.request.made", x->ada), 1);
-	rt_browser_get_is(x->t, &x->ada_b, at("/peer-support/requests/%s?done=asked", req), 200,
+	rt_browser_get_is(x->t, &x->ada_b, rt_at("/peer-support/requests/%s?done=asked", req), 200,
 			  "Thank you. We have your request.", ">Finding someone</strong>",
 			  "We are finding someone for you.", COPD_WORDS, "Someone to talk to", ABOUT_WORDS,
 			  "Withdraw my request", NULL);
 	/* Nobody to offer: the coordinators are told why (not Ada). */
 	assert_int_equal(count(x, &q_why_none, DB_ARGS(DB_TEXT(req),
 			 DB_TEXT("No peer supporter is free to take someone new."))), 1);
-	get_without(x, &x->ada_b, at("/peer-support/requests/%s", req), 200, "No peer supporter");
+	get_without(x, &x->ada_b, rt_at("/peer-support/requests/%s", req), 200, "No peer supporter");
 
 	/* A second while the first is open: 409 with words, nothing made. */
 	rt_browser_post_is(x->t, &x->ada_b, "/peer-support/ask", ASK_FORM, 409,
@@ -423,14 +407,14 @@ static void asking_for_someone_else(void **state)
 	ask_as(x, &x->link, ASK_FORM "&for_email=ada%40example.org", req);
 	assert_int_equal(count(x, &q_request_for, DB_ARGS(DB_TEXT(req), DB_INT(x->ada), DB_INT(x->lin))), 1);
 	assert_int_equal(count(x, &q_reads_by, DB_ARGS(DB_TEXT("peer.request.made"), DB_INT(x->lin))), 1);
-	rt_browser_get_is(x->t, &x->link, at("/peer-support/requests/%s?done=asked", req), 200,
+	rt_browser_get_is(x->t, &x->link, rt_at("/peer-support/requests/%s?done=asked", req), 200,
 			  "We are finding someone for them.", "Ada&rsquo;s request", ABOUT_WORDS, NULL);
 	rt_browser_get_is(x->t, &x->ada_b, "/peer-support", 200, "Your requests",
-			  at("href=\"/peer-support/requests/%s\"", req), NULL);
-	rt_browser_get_is(x->t, &x->ada_b, at("/peer-support/requests/%s", req), 200, ABOUT_WORDS, NULL);
+			  rt_at("href=\"/peer-support/requests/%s\"", req), NULL);
+	rt_browser_get_is(x->t, &x->ada_b, rt_at("/peer-support/requests/%s", req), 200, ABOUT_WORDS, NULL);
 	/* Another link worker: as if there were none. */
-	rt_browser_get_is(x->t, &lee_b, at("/peer-support/requests/%s", req), 404, NULL);
-	rt_browser_post_is(x->t, &lee_b, at("/peer-support/requests/%s/withdraw", req), NULL, 404, NULL);
+	rt_browser_get_is(x->t, &lee_b, rt_at("/peer-support/requests/%s", req), 404, NULL);
+	rt_browser_post_is(x->t, &lee_b, rt_at("/peer-support/requests/%s/withdraw", req), NULL, 404, NULL);
 
 	/* One open request each, whoever asks. */
 	rt_browser_post_is(x->t, &x->ada_b, "/peer-support/ask", ASK_FORM, 409,
@@ -450,16 +434,16 @@ static void asking_for_someone_else(void **state)
 	rt_browser_post_to(x->t, &x->coord, "/peer-support/coordinate/run", NULL,
 			   "/peer-support/coordinate?done=run&offered=2");
 	match_of(x, req, "offered", m);
-	rt_browser_get_is(x->t, &x->link, at("/peer-support/matches/%s", m), 404, NULL);
-	rt_browser_post_to(x->t, &x->pat_b, at("/peer-support/matches/%s/answer", m), "answer=yes",
-			   at("/peer-support/matches/%s?done=accepted", m));
-	rt_browser_get_is(x->t, &x->link, at("/peer-support/requests/%s", req), 200, "Pat has said yes.",
+	rt_browser_get_is(x->t, &x->link, rt_at("/peer-support/matches/%s", m), 404, NULL);
+	rt_browser_post_to(x->t, &x->pat_b, rt_at("/peer-support/matches/%s/answer", m), "answer=yes",
+			   rt_at("/peer-support/matches/%s?done=accepted", m));
+	rt_browser_get_is(x->t, &x->link, rt_at("/peer-support/requests/%s", req), 200, "Pat has said yes.",
 			  NULL);
-	rt_browser_get_is(x->t, &x->link, at("/peer-support/matches/%s", m), 404, NULL);
-	rt_browser_post_is(x->t, &x->link, at("/peer-support/matches/%s/messages", m), "body=Hello", 404,
+	rt_browser_get_is(x->t, &x->link, rt_at("/peer-support/matches/%s", m), 404, NULL);
+	rt_browser_post_is(x->t, &x->link, rt_at("/peer-support/matches/%s/messages", m), "body=Hello", 404,
 			   NULL);
-	rt_browser_get_is(x->t, &x->ada_b, at("/peer-support/matches/%s", m), 200, "You and Pat", NULL);
-	rt_browser_post_is(x->t, &x->link, at("/peer-support/requests/%s/withdraw", req), NULL, 409, NULL);
+	rt_browser_get_is(x->t, &x->ada_b, rt_at("/peer-support/matches/%s", m), 200, "You and Pat", NULL);
+	rt_browser_post_is(x->t, &x->link, rt_at("/peer-support/requests/%s/withdraw", req), NULL, 409, NULL);
 
 	/* Lin may withdraw a request of theirs still waiting. */
 	{
@@ -468,8 +452,8 @@ static void asking_for_someone_else(void **state)
 
 		ask_as(x, &x->link, ASK_FORM "&language=pl&for_email=bo%40example.org", other);
 		assert_int_equal(count(x, &q_request_for, DB_ARGS(DB_TEXT(other), DB_INT(bo), DB_INT(x->lin))), 1);
-		rt_browser_post_to(x->t, &x->link, at("/peer-support/requests/%s/withdraw", other), NULL,
-				   at("/peer-support/requests/%s?done=withdrawn", other));
+		rt_browser_post_to(x->t, &x->link, rt_at("/peer-support/requests/%s/withdraw", other), NULL,
+				   rt_at("/peer-support/requests/%s?done=withdrawn", other));
 		assert_int_equal(request_is(x, other, "withdrawn"), 1);
 	}
 }
@@ -534,13 +518,13 @@ static void applying_checks_and_approval(void **state)
 
 	/* The coordinators' view of them. */
 	rt_browser_get_is(x->t, &x->coord, "/peer-support/coordinate", 200,
-			  at("href=\"%s\">Pat Peer</a>", peer), NULL);
+			  rt_at("href=\"%s\">Pat Peer</a>", peer), NULL);
 	rt_browser_get_is(x->t, &x->coord, peer, 200, "<h1 class=\"govuk-heading-l\">Pat Peer</h1>",
 			  INTRO_WORDS, COPD_WORDS, "None yet", NULL);
 	assert_true(count(x, &q_reads_by, DB_ARGS(DB_TEXT("peer_supporter.read"), DB_INT(x->cora))) >= 1);
 
 	/* Approving before an identity check: 409, saying what to do. */
-	rt_browser_post_is(x->t, &x->coord, at("%s/decide", peer), "decision=approve", 409,
+	rt_browser_post_is(x->t, &x->coord, rt_at("%s/decide", peer), "decision=approve", 409,
 			   "Record their identity check before approving them", NULL);
 	assert_int_equal(peer_is(x, x->pat, "applied"), 1);
 	assert_int_equal(count(x, &q_role, DB_ARGS(DB_INT(x->pat))), 0);
@@ -562,7 +546,7 @@ static void applying_checks_and_approval(void **state)
 
 	/* Identity: enough to approve, for messages only. */
 	check_as(x, &x->coord, x->pat, "kind=identity&" TODAY("done_on"));
-	rt_browser_get_is(x->t, &x->coord, at("%s?done=checked", peer), 200, "The check is recorded.",
+	rt_browser_get_is(x->t, &x->coord, rt_at("%s?done=checked", peer), 200, "The check is recorded.",
 			  "Identity on 12 January 2027, recorded by Cora Coord",
 			  "Identity checked: messages on kith only", NULL);
 	check_as(x, &x->coord, x->pat, "kind=reference&detail=Former+manager&" PAST("done_on"));
@@ -588,13 +572,13 @@ static void applying_checks_and_approval(void **state)
 	assert_int_equal(peer_is(x, x->pat, "approved"), 1);
 	assert_int_equal(count(x, &q_role, DB_ARGS(DB_INT(x->pat))), 1);
 	assert_int_equal(rt_mail_n(x->t, "pat@example.org", "peer_approved"), 1);
-	rt_browser_get_is(x->t, &x->coord, at("%s?done=approve", peer), 200,
+	rt_browser_get_is(x->t, &x->coord, rt_at("%s?done=approve", peer), 200,
 			  "The peer supporter is approved.", NULL);
 	rt_browser_get_is(x->t, &x->pat_b, "/peer-support/mine", 200, "Going away?",
 			  "name=\"until-day\"", "Nobody yet.", NULL);
 	get_without(x, &x->pat_b, "/peer-support/mine", 200, "Thank you for applying.");
 	/* Approving twice: 409. */
-	rt_browser_post_is(x->t, &x->coord, at("%s/decide", peer), "decision=approve", 409,
+	rt_browser_post_is(x->t, &x->coord, rt_at("%s/decide", peer), "decision=approve", 409,
 			   "approved already", NULL);
 	/* Pat may change what they offer, and stays approved. */
 	rt_browser_post_to(x->t, &x->pat_b, "/peer-support/volunteer",
@@ -625,7 +609,7 @@ static void an_offer_shows_the_peer_little_and_the_person_nothing(void **state)
 	assert_int_equal(rt_mail_n(x->t, "pat@example.org", "peer_offer"), 1);
 	mail = rt_mail_text(x->t, "pat@example.org", "peer_offer");
 	assert_non_null(strstr(mail, "19 January 2027"));
-	assert_non_null(strstr(mail, at("/peer-support/matches/%s", m)));
+	assert_non_null(strstr(mail, rt_at("/peer-support/matches/%s", m)));
 	assert_null(strstr(mail, "Ada"));
 	assert_null(strstr(mail, "COPD"));
 	assert_null(strstr(mail, ABOUT_WORDS));
@@ -634,9 +618,9 @@ static void an_offer_shows_the_peer_little_and_the_person_nothing(void **state)
 	/* Their page lists it; the offer shows the first name, area and what
 	 * she would like, not her conditions nor her words. */
 	rt_browser_get_is(x->t, &x->pat_b, "/peer-support/mine", 200, "Waiting for your answer",
-			  at("href=\"/peer-support/matches/%s\">Ada would like someone to talk to</a>", m),
+			  rt_at("href=\"/peer-support/matches/%s\">Ada would like someone to talk to</a>", m),
 			  "Please answer by 19 January 2027", NULL);
-	rt_browser_get(x->t, &x->pat_b, at("/peer-support/matches/%s", m), &r);
+	rt_browser_get(x->t, &x->pat_b, rt_at("/peer-support/matches/%s", m), &r);
 	assert_int_equal(r.status, 200);
 	assert_true(rt_has(&r, "<title>Someone would like your support"));
 	assert_true(rt_has(&r, "Ada would like your support</h1>"));
@@ -651,29 +635,29 @@ static void an_offer_shows_the_peer_little_and_the_person_nothing(void **state)
 	rt_resp_free(&r);
 
 	/* Ada never sees the offer: who was asked is not hers to know yet. */
-	rt_browser_get_is(x->t, &x->ada_b, at("/peer-support/matches/%s", m), 404, NULL);
-	get_without(x, &x->ada_b, at("/peer-support/requests/%s", req), 200, "Pat");
-	rt_browser_get_is(x->t, &x->ada_b, at("/peer-support/requests/%s", req), 200,
+	rt_browser_get_is(x->t, &x->ada_b, rt_at("/peer-support/matches/%s", m), 404, NULL);
+	get_without(x, &x->ada_b, rt_at("/peer-support/requests/%s", req), 200, "Pat");
+	rt_browser_get_is(x->t, &x->ada_b, rt_at("/peer-support/requests/%s", req), 200,
 			  ">Asked a peer supporter</strong>",
 			  "We have asked a peer supporter who fits what you asked for. They have until 19 "
 			  "January 2027 to say yes.", NULL);
 	/* Nor may she answer for Pat. */
-	rt_browser_post_is(x->t, &x->ada_b, at("/peer-support/matches/%s/answer", m), "answer=yes", 404,
+	rt_browser_post_is(x->t, &x->ada_b, rt_at("/peer-support/matches/%s/answer", m), "answer=yes", 404,
 			   NULL);
 	assert_int_equal(match_is(x, m, "offered"), 1);
 
 	/* Another peer supporter, not offered her: as if there were none. */
 	make_peer(x, &x->pia_b, x->pia, APPLY_FORM);
-	rt_browser_get_is(x->t, &x->pia_b, at("/peer-support/matches/%s", m), 404, NULL);
-	rt_browser_post_is(x->t, &x->pia_b, at("/peer-support/matches/%s/answer", m), "answer=yes", 404,
+	rt_browser_get_is(x->t, &x->pia_b, rt_at("/peer-support/matches/%s", m), 404, NULL);
+	rt_browser_post_is(x->t, &x->pia_b, rt_at("/peer-support/matches/%s/answer", m), "answer=yes", 404,
 			   NULL);
-	rt_browser_get_is(x->t, &x->pia_b, at("/peer-support/requests/%s", req), 404, NULL);
+	rt_browser_get_is(x->t, &x->pia_b, rt_at("/peer-support/requests/%s", req), 404, NULL);
 	get_without(x, &x->pia_b, "/peer-support/mine", 200, "Ada");
 	assert_int_equal(match_is(x, m, "offered"), 1);
 
 	/* The coordinators see who has been asked and by when. */
 	rt_browser_get_is(x->t, &x->coord, "/peer-support/coordinate", 200,
-			  at("href=\"/peer-support/requests/%s\">Ada Asker</a>", req),
+			  rt_at("href=\"/peer-support/requests/%s\">Ada Asker</a>", req),
 			  "Offered to Pat Peer, answer by 19 January 2027", "An offer is waiting", NULL);
 }
 
@@ -691,32 +675,32 @@ static void yes_makes_a_match(void **state)
 	assert_int_equal(rt_mail_n(x->t, "ada@example.org", "peer_matched"), 1);
 
 	/* Pat now sees what she asked for, her words, and the forms. */
-	rt_browser_get(x->t, &x->pat_b, at("/peer-support/matches/%s?done=accepted", m), &r);
+	rt_browser_get(x->t, &x->pat_b, rt_at("/peer-support/matches/%s?done=accepted", m), &r);
 	assert_int_equal(r.status, 200);
 	assert_true(rt_has(&r, "Thank you for saying yes. You can send a message now."));
 	assert_true(rt_has(&r, "You and Ada</h1>"));
 	assert_true(rt_has(&r, COPD_WORDS));
 	assert_true(rt_has(&r, ABOUT_WORDS));
 	assert_true(rt_has(&r, "Why we matched you: "));
-	assert_true(rt_has(&r, at("action=\"/peer-support/matches/%s/messages\"", m)));
+	assert_true(rt_has(&r, rt_at("action=\"/peer-support/matches/%s/messages\"", m)));
 	assert_true(rt_has(&r, "name=\"body\""));
-	assert_true(rt_has(&r, at("action=\"/peer-support/matches/%s/contacts\"", m)));
+	assert_true(rt_has(&r, rt_at("action=\"/peer-support/matches/%s/contacts\"", m)));
 	assert_true(rt_has(&r, "name=\"happened_on-day\""));
 	assert_true(rt_has(&r, "No messages yet."));
 	rt_resp_free(&r);
 	/* Their page: matched. */
 	rt_browser_get_is(x->t, &x->pat_b, "/peer-support/mine", 200, ">Matched</strong>",
-			  at("href=\"/peer-support/matches/%s\">Ada</a>", m), NULL);
+			  rt_at("href=\"/peer-support/matches/%s\">Ada</a>", m), NULL);
 
 	/* Ada's request says so, and leads to the match. */
-	rt_browser_get_is(x->t, &x->ada_b, at("/peer-support/requests/%s", req), 200, ">Matched</strong>",
+	rt_browser_get_is(x->t, &x->ada_b, rt_at("/peer-support/requests/%s", req), 200, ">Matched</strong>",
 			  "Pat has said yes.",
-			  at("href=\"/peer-support/matches/%s\">Send them a message</a>", m), NULL);
-	get_without(x, &x->ada_b, at("/peer-support/requests/%s", req), 200, "Withdraw my request");
+			  rt_at("href=\"/peer-support/matches/%s\">Send them a message</a>", m), NULL);
+	get_without(x, &x->ada_b, rt_at("/peer-support/requests/%s", req), 200, "Withdraw my request");
 	rt_browser_get_is(x->t, &x->ada_b, "/peer-support", 200, "Pat has said yes.", NULL);
 	/* Her view of the match: Pat's introduction and the message form,
 	 * not the contact log. */
-	rt_browser_get(x->t, &x->ada_b, at("/peer-support/matches/%s", m), &r);
+	rt_browser_get(x->t, &x->ada_b, rt_at("/peer-support/matches/%s", m), &r);
 	assert_int_equal(r.status, 200);
 	assert_true(rt_has(&r, "<title>Peer support: Pat"));
 	assert_true(rt_has(&r, "You and Pat</h1>"));
@@ -728,11 +712,11 @@ static void yes_makes_a_match(void **state)
 	rt_resp_free(&r);
 
 	/* Answering again: no longer open. */
-	rt_browser_post_is(x->t, &x->pat_b, at("/peer-support/matches/%s/answer", m), "answer=no", 409,
+	rt_browser_post_is(x->t, &x->pat_b, rt_at("/peer-support/matches/%s/answer", m), "answer=no", 409,
 			   "This offer is no longer open", NULL);
 	assert_int_equal(match_is(x, m, "accepted"), 1);
 	/* Answering needs an answer. */
-	rt_browser_post_is(x->t, &x->pat_b, at("/peer-support/matches/%s/answer", m), "", 422,
+	rt_browser_post_is(x->t, &x->pat_b, rt_at("/peer-support/matches/%s/answer", m), "", 422,
 			   "Choose yes or no", NULL);
 }
 
@@ -742,7 +726,7 @@ static void no_sends_it_back_but_not_to_them(void **state)
 	char req[37], m[37];
 
 	offered(x, req, m);
-	rt_browser_post_to(x->t, &x->pat_b, at("/peer-support/matches/%s/answer", m), "answer=no",
+	rt_browser_post_to(x->t, &x->pat_b, rt_at("/peer-support/matches/%s/answer", m), "answer=no",
 			   "/peer-support/mine?done=declined");
 	assert_int_equal(match_is(x, m, "declined"), 1);
 	assert_int_equal(request_is(x, req, "waiting"), 1);
@@ -753,11 +737,11 @@ static void no_sends_it_back_but_not_to_them(void **state)
 	rt_browser_get_is(x->t, &x->pat_b, "/peer-support/mine?done=declined", 200,
 			  "Thank you for letting us know. We will find someone else.", "Nobody yet.", NULL);
 	/* The old offer: Pat is told it is closed; Ada still never sees it. */
-	rt_browser_get_is(x->t, &x->pat_b, at("/peer-support/matches/%s", m), 200,
+	rt_browser_get_is(x->t, &x->pat_b, rt_at("/peer-support/matches/%s", m), 200,
 			  "This offer is no longer open", NULL);
-	get_without(x, &x->pat_b, at("/peer-support/matches/%s", m), 200, ABOUT_WORDS);
-	rt_browser_get_is(x->t, &x->ada_b, at("/peer-support/matches/%s", m), 404, NULL);
-	rt_browser_get_is(x->t, &x->ada_b, at("/peer-support/requests/%s", req), 200,
+	get_without(x, &x->pat_b, rt_at("/peer-support/matches/%s", m), 200, ABOUT_WORDS);
+	rt_browser_get_is(x->t, &x->ada_b, rt_at("/peer-support/matches/%s", m), 404, NULL);
+	rt_browser_get_is(x->t, &x->ada_b, rt_at("/peer-support/requests/%s", req), 200,
 			  "We are finding someone for you.", NULL);
 	/* Matching again now still does not offer her to Pat. */
 	rt_browser_post_to(x->t, &x->coord, "/peer-support/coordinate/run", NULL,
@@ -790,7 +774,7 @@ static void messages_between_the_pair_only(void **state)
 
 	/* Ada writes: Pat is emailed that there is a message, not what. */
 	rt_browser_post_to(x->t, &x->ada_b, msgs, "body=Hello+Pat%2C+thank+you+for+saying+yes",
-			   at("/peer-support/matches/%s?done=sent", m));
+			   rt_at("/peer-support/matches/%s?done=sent", m));
 	assert_int_equal(count(x, &q_messages, DB_ARGS(DB_TEXT(m))), 1);
 	assert_int_equal(rt_mail_n(x->t, "pat@example.org", "peer_message"), 1);
 	mail = rt_mail_text(x->t, "pat@example.org", "peer_message");
@@ -800,30 +784,30 @@ static void messages_between_the_pair_only(void **state)
 	assert_null(strstr(mail, ABOUT_WORDS));
 	assert_null(strstr(mail, "Asker"));
 	free(mail);
-	rt_browser_get_is(x->t, &x->ada_b, at("/peer-support/matches/%s?done=sent", m), 200,
+	rt_browser_get_is(x->t, &x->ada_b, rt_at("/peer-support/matches/%s?done=sent", m), 200,
 			  "Your message is sent.", "<strong>You</strong>",
 			  "Hello Pat, thank you for saying yes", NULL);
-	rt_browser_get_is(x->t, &x->pat_b, at("/peer-support/matches/%s", m), 200, "<strong>Ada</strong>",
+	rt_browser_get_is(x->t, &x->pat_b, rt_at("/peer-support/matches/%s", m), 200, "<strong>Ada</strong>",
 			  "Hello Pat, thank you for saying yes", NULL);
 
 	/* A second message at once: no second email (she has been told). */
 	rt_browser_post_to(x->t, &x->ada_b, msgs, "body=Are+mornings+good+for+you%3F",
-			   at("/peer-support/matches/%s?done=sent", m));
+			   rt_at("/peer-support/matches/%s?done=sent", m));
 	assert_int_equal(rt_mail_n(x->t, "pat@example.org", "peer_message"), 1);
 	/* Pat answers: Ada is emailed, without the words. */
 	rt_browser_post_to(x->t, &x->pat_b, msgs, "body=Mornings+are+fine.%0D%0ALine+two",
-			   at("/peer-support/matches/%s?done=sent", m));
+			   rt_at("/peer-support/matches/%s?done=sent", m));
 	assert_int_equal(rt_mail_n(x->t, "ada@example.org", "peer_message"), 1);
 	mail = rt_mail_text(x->t, "ada@example.org", "peer_message");
 	assert_non_null(strstr(mail, "new message from Pat"));
 	assert_null(strstr(mail, "Mornings are fine"));
 	free(mail);
-	rt_browser_get_is(x->t, &x->ada_b, at("/peer-support/matches/%s", m), 200,
+	rt_browser_get_is(x->t, &x->ada_b, rt_at("/peer-support/matches/%s", m), 200,
 			  "Mornings are fine.<br>Line two</p>", NULL);
 	/* Twenty minutes on, Ada writes again: a new email. */
 	time_set_fake(NOW + 20 * MINUTE);
 	rt_browser_post_to(x->t, &x->ada_b, msgs, "body=Lovely",
-			   at("/peer-support/matches/%s?done=sent", m));
+			   rt_at("/peer-support/matches/%s?done=sent", m));
 	assert_int_equal(rt_mail_n(x->t, "pat@example.org", "peer_message"), 2);
 	assert_int_equal(count(x, &q_messages, DB_ARGS(DB_TEXT(m))), 4);
 
@@ -838,7 +822,7 @@ static void messages_between_the_pair_only(void **state)
 	assert_int_equal(count(x, &q_messages, DB_ARGS(DB_TEXT(m))), 4);
 
 	/* Someone else: as if there were no match. */
-	rt_browser_get_is(x->t, &x->member, at("/peer-support/matches/%s", m), 404, NULL);
+	rt_browser_get_is(x->t, &x->member, rt_at("/peer-support/matches/%s", m), 404, NULL);
 	rt_browser_post_is(x->t, &x->member, msgs, "body=Hello", 404, NULL);
 	rt_browser_post_is(x->t, &x->pia_b, msgs, "body=Hello", 404, NULL);
 	/* A coordinator may not write in it either. */
@@ -847,7 +831,7 @@ static void messages_between_the_pair_only(void **state)
 
 	/* A coordinator sees the match, but never its messages; the read is
 	 * audited. */
-	rt_browser_get(x->t, &x->coord, at("/peer-support/matches/%s", m), &r);
+	rt_browser_get(x->t, &x->coord, rt_at("/peer-support/matches/%s", m), &r);
 	assert_int_equal(r.status, 200);
 	assert_true(rt_has(&r, "Ada and Pat</h1>"));
 	assert_true(rt_has(&r, COPD_WORDS));
@@ -862,10 +846,10 @@ static void messages_between_the_pair_only(void **state)
 
 	/* A message is text: markup in it is shown, not run. */
 	rt_browser_post_to(x->t, &x->pat_b, msgs, "body=%3Cscript%3Ealert(1)%3C%2Fscript%3E",
-			   at("/peer-support/matches/%s?done=sent", m));
-	rt_browser_get_is(x->t, &x->ada_b, at("/peer-support/matches/%s", m), 200,
+			   rt_at("/peer-support/matches/%s?done=sent", m));
+	rt_browser_get_is(x->t, &x->ada_b, rt_at("/peer-support/matches/%s", m), 200,
 			  "&lt;script&gt;alert(1)&lt;/script&gt;", NULL);
-	get_without(x, &x->ada_b, at("/peer-support/matches/%s", m), 200, "<script>alert(1)");
+	get_without(x, &x->ada_b, rt_at("/peer-support/matches/%s", m), 200, "<script>alert(1)");
 }
 
 static void contact_details_when_both_share(void **state)
@@ -880,9 +864,9 @@ static void contact_details_when_both_share(void **state)
 	rt_browser_get_is(x->t, &x->ada_b, page, 200, "Share my contact details with Pat", NULL);
 
 	/* Ada shares: nobody's details are shown yet. */
-	rt_browser_post_to(x->t, &x->ada_b, share, "share=yes", at("%s?done=shared", page));
+	rt_browser_post_to(x->t, &x->ada_b, share, "share=yes", rt_at("%s?done=shared", page));
 	assert_int_equal(count(x, &q_shares, DB_ARGS(DB_TEXT(m), DB_INT(1), DB_INT(0))), 1);
-	rt_browser_get_is(x->t, &x->ada_b, at("%s?done=shared", page), 200,
+	rt_browser_get_is(x->t, &x->ada_b, rt_at("%s?done=shared", page), 200,
 			  "Your choice about sharing your contact details is saved.",
 			  "You have chosen to share yours. Pat has not chosen yet.",
 			  "Stop sharing my contact details", NULL);
@@ -891,7 +875,7 @@ static void contact_details_when_both_share(void **state)
 	get_without(x, &x->pat_b, page, 200, "ada@example.org");
 
 	/* Pat shares too: each sees the other's address. */
-	rt_browser_post_to(x->t, &x->pat_b, share, "share=yes", at("%s?done=shared", page));
+	rt_browser_post_to(x->t, &x->pat_b, share, "share=yes", rt_at("%s?done=shared", page));
 	rt_browser_get_is(x->t, &x->pat_b, page, 200, "You have both chosen to share your contact details.",
 			  "ada@example.org", NULL);
 	rt_browser_get_is(x->t, &x->ada_b, page, 200, "pat@example.org", NULL);
@@ -899,7 +883,7 @@ static void contact_details_when_both_share(void **state)
 	get_without(x, &x->coord, page, 200, "ada@example.org");
 	get_without(x, &x->coord, page, 200, "pat@example.org");
 	/* Ada stops: Pat no longer sees hers. */
-	rt_browser_post_to(x->t, &x->ada_b, share, "share=no", at("%s?done=shared", page));
+	rt_browser_post_to(x->t, &x->ada_b, share, "share=no", rt_at("%s?done=shared", page));
 	get_without(x, &x->pat_b, page, 200, "ada@example.org");
 	get_without(x, &x->ada_b, page, 200, "pat@example.org");
 	assert_int_equal(count(x, &q_shares, DB_ARGS(DB_TEXT(m), DB_INT(0), DB_INT(1))), 1);
@@ -923,17 +907,17 @@ static void the_peer_logs_contacts(void **state)
 
 	rt_browser_post_to(x->t, &x->pat_b, contacts,
 			   TODAY("happened_on") "&way=phone&minutes=30&note=Talked+about+inhalers",
-			   at("/peer-support/matches/%s?done=logged", m));
+			   rt_at("/peer-support/matches/%s?done=logged", m));
 	assert_int_equal(count(x, &q_contact_row, DB_ARGS(DB_TEXT(m), DB_INT(x->pat))), 1);
 	assert_int_equal(rt_audit_about(x->t, "peer.contact.logged", x->ada), 1);
-	rt_browser_get_is(x->t, &x->pat_b, at("/peer-support/matches/%s?done=logged", m), 200,
+	rt_browser_get_is(x->t, &x->pat_b, rt_at("/peer-support/matches/%s?done=logged", m), 200,
 			  "Thank you. The contact is logged.", "Time given: 30 minutes.",
 			  "12 January 2027: By phone, 30 minutes. Note: Talked about inhalers", NULL);
 	rt_browser_get_is(x->t, &x->pat_b, "/peer-support/mine", 200, "30 minutes", NULL);
 	/* The note is for the coordinators, never Ada. */
-	get_without(x, &x->ada_b, at("/peer-support/matches/%s", m), 200, "Talked about inhalers");
-	get_without(x, &x->ada_b, at("/peer-support/matches/%s", m), 200, "Contacts logged");
-	rt_browser_get_is(x->t, &x->coord, at("/peer-support/matches/%s", m), 200,
+	get_without(x, &x->ada_b, rt_at("/peer-support/matches/%s", m), 200, "Talked about inhalers");
+	get_without(x, &x->ada_b, rt_at("/peer-support/matches/%s", m), 200, "Contacts logged");
+	rt_browser_get_is(x->t, &x->coord, rt_at("/peer-support/matches/%s", m), 200,
 			  "Note: Talked about inhalers", NULL);
 
 	/* Minutes from 1 to 600; a day not to come; how. */
@@ -985,7 +969,7 @@ static void ending_with_feedback(void **state)
 	assert_int_equal(match_is(x, m, "accepted"), 1);
 
 	rt_browser_post_to(x->t, &x->ada_b, end, "helpful=4&words=Thank+you+for+listening",
-			   at("/peer-support/matches/%s?done=ended", m));
+			   rt_at("/peer-support/matches/%s?done=ended", m));
 	assert_int_equal(match_is(x, m, "ended"), 1);
 	assert_int_equal(count(x, &q_feedback, DB_ARGS(DB_TEXT(m), DB_INT(x->ada))), 1);
 	assert_int_equal(request_is(x, req, "ended"), 1);
@@ -998,24 +982,24 @@ static void ending_with_feedback(void **state)
 		assert_null(strstr(mail, "Thank you for listening"));
 		free(mail);
 	}
-	rt_browser_get_is(x->t, &x->ada_b, at("/peer-support/matches/%s?done=ended", m), 200,
+	rt_browser_get_is(x->t, &x->ada_b, rt_at("/peer-support/matches/%s?done=ended", m), 200,
 			  "The match has ended. Thank you for telling us how it went.",
 			  "This match ended on 12 January 2027.", NULL);
-	get_without(x, &x->ada_b, at("/peer-support/matches/%s", m), 200, "name=\"body\"");
-	rt_browser_get_is(x->t, &x->ada_b, at("/peer-support/requests/%s", req), 200, ">Ended</strong>",
+	get_without(x, &x->ada_b, rt_at("/peer-support/matches/%s", m), 200, "name=\"body\"");
+	rt_browser_get_is(x->t, &x->ada_b, rt_at("/peer-support/requests/%s", req), 200, ">Ended</strong>",
 			  "This match has ended.", NULL);
 	rt_browser_get_is(x->t, &x->pat_b, "/peer-support/mine", 200, ">Ended</strong>", NULL);
 	/* The coordinators read how it went; Pat does not. */
-	rt_browser_get_is(x->t, &x->coord, at("/peer-support/matches/%s", m), 200,
+	rt_browser_get_is(x->t, &x->coord, rt_at("/peer-support/matches/%s", m), 200,
 			  "Ada said: Very helpful. Thank you for listening", NULL);
-	get_without(x, &x->pat_b, at("/peer-support/matches/%s", m), 200, "Thank you for listening");
+	get_without(x, &x->pat_b, rt_at("/peer-support/matches/%s", m), 200, "Thank you for listening");
 
 	/* Nothing more can be added. */
-	rt_browser_post_is(x->t, &x->pat_b, at("/peer-support/matches/%s/messages", m), "body=Hello", 409,
+	rt_browser_post_is(x->t, &x->pat_b, rt_at("/peer-support/matches/%s/messages", m), "body=Hello", 409,
 			   "This match has ended, so nothing more can be added to it.", NULL);
-	rt_browser_post_is(x->t, &x->pat_b, at("/peer-support/matches/%s/contacts", m),
+	rt_browser_post_is(x->t, &x->pat_b, rt_at("/peer-support/matches/%s/contacts", m),
 			   TODAY("happened_on") "&way=phone&minutes=20", 409, "This match has ended", NULL);
-	rt_browser_post_is(x->t, &x->pat_b, at("/peer-support/matches/%s/share", m), "share=yes", 409,
+	rt_browser_post_is(x->t, &x->pat_b, rt_at("/peer-support/matches/%s/share", m), "share=yes", 409,
 			   NULL);
 	rt_browser_post_is(x->t, &x->pat_b, end, "helpful=1", 409, NULL);
 	rt_browser_get_is(x->t, &x->pat_b, end, 409, NULL);
@@ -1058,9 +1042,9 @@ static void concerns_go_to_every_coordinator(void **state)
 	assert_int_equal(rt_mail_n(x->t, "cora@example.org", "peer_concern"), 0);
 
 	rt_browser_post_to(x->t, &x->pat_b, concern, "body=She+said+she+feels+unsafe+at+home",
-			   at("/peer-support/matches/%s?done=concern", m));
+			   rt_at("/peer-support/matches/%s?done=concern", m));
 	assert_int_equal(count(x, &q_concerns_open, DB_ARGS(DB_TEXT(m))), 1);
-	rt_browser_get_is(x->t, &x->pat_b, at("/peer-support/matches/%s?done=concern", m), 200,
+	rt_browser_get_is(x->t, &x->pat_b, rt_at("/peer-support/matches/%s?done=concern", m), 200,
 			  "Thank you. A coordinator has your concern and will be in touch.", NULL);
 	/* Each coordinator is emailed, without the words; nobody else. */
 	assert_int_equal(rt_mail_n(x->t, "cora@example.org", "peer_concern"), 1);
@@ -1081,16 +1065,16 @@ static void concerns_go_to_every_coordinator(void **state)
 	assert_true(cid > 0);
 	rt_browser_get_is(x->t, &x->coord, "/peer-support/coordinate", 200, "Concerns to follow up",
 			  "<strong>Pat Peer</strong> on 12 January 2027",
-			  at("href=\"/peer-support/matches/%s\">Ada Asker and Pat Peer</a>", m),
+			  rt_at("href=\"/peer-support/matches/%s\">Ada Asker and Pat Peer</a>", m),
 			  "She said she feels unsafe at home",
-			  at("action=\"/peer-support/concerns/%lld/seen\"", (long long)cid), NULL);
+			  rt_at("action=\"/peer-support/concerns/%lld/seen\"", (long long)cid), NULL);
 	/* Only a coordinator marks it. */
-	rt_browser_post_is(x->t, &x->member, at("/peer-support/concerns/%lld/seen", (long long)cid), NULL,
+	rt_browser_post_is(x->t, &x->member, rt_at("/peer-support/concerns/%lld/seen", (long long)cid), NULL,
 			   403, NULL);
-	rt_browser_post_is(x->t, &x->pat_b, at("/peer-support/concerns/%lld/seen", (long long)cid), NULL,
+	rt_browser_post_is(x->t, &x->pat_b, rt_at("/peer-support/concerns/%lld/seen", (long long)cid), NULL,
 			   403, NULL);
 	assert_int_equal(count(x, &q_concerns_open, DB_ARGS(DB_TEXT(m))), 1);
-	rt_browser_post_to(x->t, &x->coord, at("/peer-support/concerns/%lld/seen", (long long)cid), NULL,
+	rt_browser_post_to(x->t, &x->coord, rt_at("/peer-support/concerns/%lld/seen", (long long)cid), NULL,
 			   "/peer-support/coordinate?done=seen");
 	assert_int_equal(count(x, &q_concerns_open, DB_ARGS(DB_TEXT(m))), 0);
 	assert_int_equal(rt_audit_n(x->t, "peer.concern.seen"), 1);
@@ -1099,14 +1083,14 @@ static void concerns_go_to_every_coordinator(void **state)
 	get_without(x, &x->coord, "/peer-support/coordinate", 200, "She said she feels unsafe at home");
 	get_without(x, &x->coord, "/peer-support/coordinate", 200, "Concerns to follow up");
 	/* Twice: there is no open concern with that number. */
-	rt_browser_post_is(x->t, &x->coord, at("/peer-support/concerns/%lld/seen", (long long)cid), NULL,
+	rt_browser_post_is(x->t, &x->coord, rt_at("/peer-support/concerns/%lld/seen", (long long)cid), NULL,
 			   404, "There is no open concern with this number.", NULL);
 
 	/* A concern may be raised after the match has ended, too. */
-	rt_browser_post_to(x->t, &x->ada_b, at("/peer-support/matches/%s/end", m), "",
-			   at("/peer-support/matches/%s?done=ended", m));
+	rt_browser_post_to(x->t, &x->ada_b, rt_at("/peer-support/matches/%s/end", m), "",
+			   rt_at("/peer-support/matches/%s?done=ended", m));
 	rt_browser_post_to(x->t, &x->ada_b, concern, "body=I+did+not+feel+listened+to",
-			   at("/peer-support/matches/%s?done=concern", m));
+			   rt_at("/peer-support/matches/%s?done=concern", m));
 	assert_int_equal(count(x, &q_concerns_open, DB_ARGS(DB_TEXT(m))), 1);
 	assert_int_equal(rt_mail_n(x->t, "cora@example.org", "peer_concern"), 2);
 }
@@ -1154,11 +1138,11 @@ static void away_and_back(void **state)
 			  "You are away until ", "I am ready for offers again", NULL);
 	get_without(x, &x->pat_b, "/peer-support/mine", 200, "Going away?");
 	/* The withdrawn offer is closed to Pat, and hidden from Ada. */
-	rt_browser_get_is(x->t, &x->pat_b, at("/peer-support/matches/%s", m), 200,
+	rt_browser_get_is(x->t, &x->pat_b, rt_at("/peer-support/matches/%s", m), 200,
 			  "This offer is no longer open", NULL);
-	rt_browser_post_is(x->t, &x->pat_b, at("/peer-support/matches/%s/answer", m), "answer=yes", 409,
+	rt_browser_post_is(x->t, &x->pat_b, rt_at("/peer-support/matches/%s/answer", m), "answer=yes", 409,
 			   NULL);
-	rt_browser_get_is(x->t, &x->ada_b, at("/peer-support/matches/%s", m), 404, NULL);
+	rt_browser_get_is(x->t, &x->ada_b, rt_at("/peer-support/matches/%s", m), 404, NULL);
 	/* While away, matching offers her to nobody. */
 	rt_browser_post_to(x->t, &x->coord, "/peer-support/coordinate/run", NULL,
 			   "/peer-support/coordinate?done=run&offered=0");
@@ -1199,10 +1183,10 @@ static void a_paused_peer_is_never_offered(void **state)
 	make_peer(x, &x->pat_b, x->pat, APPLY_FORM);
 	decide_as(x, &x->coord, x->pat, "pause");
 	assert_int_equal(peer_is(x, x->pat, "paused"), 1);
-	rt_browser_get_is(x->t, &x->coord, at("/peer-support/peers/%lld?done=pause", (long long)x->pat), 200,
+	rt_browser_get_is(x->t, &x->coord, rt_at("/peer-support/peers/%lld?done=pause", (long long)x->pat), 200,
 			  "The peer supporter is paused.", NULL);
 	/* Pausing twice makes no sense. */
-	rt_browser_post_is(x->t, &x->coord, at("/peer-support/peers/%lld/decide", (long long)x->pat),
+	rt_browser_post_is(x->t, &x->coord, rt_at("/peer-support/peers/%lld/decide", (long long)x->pat),
 			   "decision=pause", 409, "paused by the coordinators already", NULL);
 
 	ask_as(x, &x->ada_b, ASK_FORM, req);
@@ -1232,7 +1216,7 @@ static void a_paused_peer_is_never_offered(void **state)
 	rt_browser_get_is(x->t, &x->pat_b, "/peer-support/volunteer", 409, "You have stood down", NULL);
 	rt_browser_post_is(x->t, &x->pat_b, "/peer-support/volunteer", APPLY_FORM, 409,
 			   "You have stood down", NULL);
-	rt_browser_post_is(x->t, &x->coord, at("/peer-support/peers/%lld/checks", (long long)x->pat),
+	rt_browser_post_is(x->t, &x->coord, rt_at("/peer-support/peers/%lld/checks", (long long)x->pat),
 			   "kind=identity&" PAST("done_on"), 409, "Approve them again before recording", NULL);
 	rt_browser_post_to(x->t, &x->coord, "/peer-support/coordinate/run", NULL,
 			   "/peer-support/coordinate?done=run&offered=0");
@@ -1259,20 +1243,20 @@ static void coordinators_see_why_nobody_fits(void **state)
 	assert_int_equal(count(x, &q_matches_of_peer, DB_ARGS(DB_INT(x->pat))), 0);
 	rt_browser_get(x->t, &x->coord, "/peer-support/coordinate", &r);
 	assert_int_equal(r.status, 200);
-	assert_true(rt_has(&r, at("href=\"/peer-support/requests/%s\">Ada Asker</a>", req)));
+	assert_true(rt_has(&r, rt_at("href=\"/peer-support/requests/%s\">Ada Asker</a>", req)));
 	assert_true(rt_has(&r, "Asked today"));
 	assert_true(rt_has(&r, "; in Polish"));
 	assert_true(rt_has(&r, "Nobody fits: No peer supporter who is free speaks Polish."));
-	assert_true(rt_has(&r, at("href=\"/peer-support/peers/%lld\">Pat Peer</a>", (long long)x->pat)));
+	assert_true(rt_has(&r, rt_at("href=\"/peer-support/peers/%lld\">Pat Peer</a>", (long long)x->pat)));
 	assert_true(rt_has(&r, "0 of 2"));
 	assert_false(rt_has(&r, ABOUT_WORDS));
 	rt_resp_free(&r);
 	/* Ada is told only that we are looking. */
-	rt_browser_get_is(x->t, &x->ada_b, at("/peer-support/requests/%s", req), 200,
+	rt_browser_get_is(x->t, &x->ada_b, rt_at("/peer-support/requests/%s", req), 200,
 			  "We are finding someone for you.", ">Polish</dd>", NULL);
-	get_without(x, &x->ada_b, at("/peer-support/requests/%s", req), 200, "speaks Polish");
+	get_without(x, &x->ada_b, rt_at("/peer-support/requests/%s", req), 200, "speaks Polish");
 	/* A coordinator may read the request (audited). */
-	rt_browser_get_is(x->t, &x->coord, at("/peer-support/requests/%s", req), 200, ABOUT_WORDS, NULL);
+	rt_browser_get_is(x->t, &x->coord, rt_at("/peer-support/requests/%s", req), 200, ABOUT_WORDS, NULL);
 	assert_int_equal(count(x, &q_reads_by, DB_ARGS(DB_TEXT("peer_request.read"), DB_INT(x->cora))), 1);
 	assert_int_equal(count(x, &q_reads_by, DB_ARGS(DB_TEXT("peer_request.read"), DB_INT(x->ada))), 0);
 
@@ -1303,18 +1287,18 @@ static void withdrawing_a_request(void **state)
 	assert_int_equal(request_is(x, req, "offered"), 1);
 
 	rt_browser_post_to(x->t, &x->ada_b, withdraw, NULL,
-			   at("/peer-support/requests/%s?done=withdrawn", req));
+			   rt_at("/peer-support/requests/%s?done=withdrawn", req));
 	assert_int_equal(request_is(x, req, "withdrawn"), 1);
 	assert_int_equal(match_is(x, m, "withdrawn"), 1);
 	assert_int_equal(rt_audit_about(x->t, "peer.request.withdrawn", x->ada), 1);
-	rt_browser_get_is(x->t, &x->ada_b, at("/peer-support/requests/%s?done=withdrawn", req), 200,
+	rt_browser_get_is(x->t, &x->ada_b, rt_at("/peer-support/requests/%s?done=withdrawn", req), 200,
 			  "Your request is withdrawn.", ">Withdrawn</strong>", "This request was withdrawn.",
 			  NULL);
-	get_without(x, &x->ada_b, at("/peer-support/requests/%s", req), 200, "Withdraw my request");
+	get_without(x, &x->ada_b, rt_at("/peer-support/requests/%s", req), 200, "Withdraw my request");
 	/* The offer is closed to Pat. */
-	rt_browser_get_is(x->t, &x->pat_b, at("/peer-support/matches/%s", m), 200,
+	rt_browser_get_is(x->t, &x->pat_b, rt_at("/peer-support/matches/%s", m), 200,
 			  "This offer is no longer open", NULL);
-	rt_browser_post_is(x->t, &x->pat_b, at("/peer-support/matches/%s/answer", m), "answer=yes", 409,
+	rt_browser_post_is(x->t, &x->pat_b, rt_at("/peer-support/matches/%s/answer", m), "answer=yes", 409,
 			   NULL);
 	/* Twice: 409 with words. */
 	rt_browser_post_is(x->t, &x->ada_b, withdraw, NULL, 409, "This request cannot be withdrawn now",
@@ -1336,8 +1320,8 @@ static void withdrawing_a_request(void **state)
 		rt_sign_in(x->t, bo, &bob);
 		ask_as(x, &bob, ASK_FORM "&language=pl", other);
 		assert_int_equal(request_is(x, other, "waiting"), 1);
-		rt_browser_post_to(x->t, &x->coord, at("/peer-support/requests/%s/withdraw", other), NULL,
-				   at("/peer-support/requests/%s?done=withdrawn", other));
+		rt_browser_post_to(x->t, &x->coord, rt_at("/peer-support/requests/%s/withdraw", other), NULL,
+				   rt_at("/peer-support/requests/%s?done=withdrawn", other));
 		assert_int_equal(request_is(x, other, "withdrawn"), 1);
 		assert_int_equal(rt_audit_about(x->t, "peer.request.withdrawn", bo), 1);
 	}
@@ -1539,8 +1523,8 @@ static void every_route_as_everyone(void **state)
 	assert_int_equal(match_is(x, m, "offered"), 1);
 	assert_int_equal(request_is(x, req, "offered"), 1);
 
-	rt_browser_post_to(x->t, &x->pat_b, at("/peer-support/matches/%s/answer", m), "answer=yes",
-			   at("/peer-support/matches/%s?done=accepted", m));
+	rt_browser_post_to(x->t, &x->pat_b, rt_at("/peer-support/matches/%s/answer", m), "answer=yes",
+			   rt_at("/peer-support/matches/%s?done=accepted", m));
 	wrong += walk(x, b, matched_walk, ARRAY_LEN(matched_walk), req, m);
 	/* The walk changed nothing. */
 	assert_int_equal(match_is(x, m, "accepted"), 1);

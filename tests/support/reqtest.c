@@ -678,3 +678,16 @@ void rt_service(struct rt *t, const char *org, const char *name, int state, char
 {
 	rt_service_at(t, org, name, state, "walking", 0, out);
 }
+
+const char *rt_at(const char *fmt, ...)
+{
+	static char bufs[8][512];
+	static unsigned k;
+	char *b = bufs[k++ % ARRAY_LEN(bufs)];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(b, sizeof(bufs[0]), fmt, ap);
+	va_end(ap);
+	return b;
+}

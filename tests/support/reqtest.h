@@ -173,6 +173,11 @@ int64_t rt_person(struct rt *t, const char *name, const char *email, const char 
 int64_t rt_person_unverified(struct rt *t, const char *name, const char *email,
 		const char *password, unsigned roles_mask, const char *org_id);
 
+/* A path from a format, in one of eight buffers that take turns: good for
+ * the arguments of one call; a path kept longer goes in the test's own
+ * buffer. Not for threads. */
+const char *rt_at(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 /* ---------------------------------------------------------------- a browser */
 
 /* A browser's cookie jar and the newest form token it has seen. Zero it
