@@ -12,8 +12,10 @@
 # command. Everything runs on 127.0.0.1 and stops by itself.
 #
 # Then bench/events_bench.sh (the events query in process, --record passed
-# on), and bench/oruk.sh (the directory's ORUK search on --services N
-# synthetic services, default 100,000) with the same options.
+# on), bench/oruk.sh (the directory's ORUK search on --services N
+# synthetic services, default 100,000) with the same options, and
+# bench/events_api.sh (/api/v1/events on oruk.sh's database, so --fresh
+# is not passed on: the database is made once).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -91,4 +93,8 @@ trap - EXIT
 echo
 if [ "$RECORD" = 1 ]; then bench/events_bench.sh --record; else bench/events_bench.sh; fi
 echo
-exec bench/oruk.sh "${ORUK_ARGS[@]}"
+bench/oruk.sh "${ORUK_ARGS[@]}"
+echo
+EVENTS_ARGS=()
+for a in "${ORUK_ARGS[@]}"; do [ "$a" = --fresh ] || EVENTS_ARGS+=("$a"); done
+exec bench/events_api.sh "${EVENTS_ARGS[@]}"

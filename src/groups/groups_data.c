@@ -167,13 +167,14 @@ static const struct {
 	{ "Everyone is welcome. We walk at an easy pace for about an hour, and finish with a cup of tea. "
 	  "You do not need to book: just come along, or tell us you are coming so we can look out for you.",
 	  "Anyone who would like to be a bit more active, at their own pace. Carers and friends too.",
-	  "If you are running late, ring Sam on 07700 900123 and we will wait.", 0, true, false },
-	{ "A friendly group where people living with a lung condition share what helps. There is always "
-	  "a cup of tea and someone to talk to.",
-	  "People living with COPD, asthma or another lung condition, and the people who care for them.",
-	  "We meet in the small hall at the back. Ring the bell by the side door.", 16, true, true },
-	{ "Come and meet people, have a chat and a hot lunch.",
-	  "Anyone who would like company over lunch.", "", 12, false, false },
+	  "If you are running late, ring David on 07700 900123 and we will wait.", 0, true, false },
+	{ "A short, flat walk with plenty of stops and a bench at the half-way point. Several of us live "
+	  "with a lung or heart condition, so nobody minds going slowly.",
+	  "Anyone who finds longer walks hard, including people living with COPD or a heart condition, "
+	  "and the people who care for them.",
+	  "We meet by the side door of the library. Ring the bell if it is closed.", 16, true, true },
+	{ "A friendly walk followed by lunch at the community cafe for anyone who would like to stay.",
+	  "Anyone who would like company and some fresh air.", "", 12, false, false },
 };
 
 static const char *const demo_messages[] = {

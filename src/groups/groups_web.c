@@ -162,11 +162,13 @@ static json_t *session_json(struct request *req, const struct group_meta *m, con
 
 	if (group_rsvp_count(req->db, m->id, s->skey, req->actor->id, &c) != ERR_OK)
 		memset(&c, 0, sizeof(c));
-	o = json_pack("{s:s, s:s, s:s, s:b, s:b, s:b, s:b, s:b}",
+	/* A cancelled session has nobody going to it, whatever they said. */
+	o = json_pack("{s:s, s:s, s:s, s:b, s:b, s:b, s:b, s:b, s:b}",
 		      "skey", s->skey, "words", group_session_words(&req->arena, s),
 		      "href", web_url(req, "groups.session", m->id, s->skey, NULL),
 		      "cancelled", s->cancelled, "changed", s->changed, "one_off", s->one_off,
-		      "going", c.mine == RSVP_GOING, "waiting", c.mine == RSVP_WAITING);
+		      "going", c.mine == RSVP_GOING && !s->cancelled, "waiting", c.mine == RSVP_WAITING && !s->cancelled,
+		      "today", s->day == uk_local_day(req->now));
 	if (!o)
 		return NULL;
 	if (s->title)
@@ -182,7 +184,7 @@ static json_t *session_json(struct request *req, const struct group_meta *m, con
 		uk_format_day(s->key_day, from, sizeof(from));
 		json_object_set_new(o, "moved_from", json_string(from));
 	}
-	if (host || m->show_count) {
+	if ((host || m->show_count) && !s->cancelled) {
 		json_object_set_new(o, "count_words", json_string(
 			c.going == 0 ? "Nobody has said they are going yet" :
 			arena_printf(&req->arena, "%d %s going%s", c.going, c.going == 1 ? "person is" : "people are",
@@ -424,6 +426,7 @@ static enum err session_get(struct request *req, struct response *resp)
 {
 	static const struct done_word words[] = {
 		{ "going", true, "You are going. We will remind you the day before." },
+		{ "going_today", true, "You are going. See you there." },
 		{ "waiting", true, "The session is full. You are on the waiting list: we will email you if a "
 		  "place comes free." },
 		{ "not_going", true, "You are no longer going to this session." },
@@ -529,7 +532,7 @@ static enum err go_act(struct request *req, struct response *resp, const struct 
 	switch (g->what) {
 	case GO_GOING:
 		e = group_rsvp(env, req->db, g->m.id, s.skey, me, req->now, &st, &why);
-		g->done = st == RSVP_WAITING ? "waiting" : "going";
+		g->done = st == RSVP_WAITING ? "waiting" : s.day == uk_local_day(req->now) ? "going_today" : "going";
 		return e == ERR_CONFLICT ? req_fail(req, e, why ? why : full) : e;
 	case GO_NOT_GOING:
 		g->done = "not_going";

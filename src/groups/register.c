@@ -40,8 +40,14 @@ static const struct sql q_list = { "register.list",
 	"SELECT p.id, NULL, p.name, 2 FROM group_member m JOIN person p ON p.id = m.person_id "
 	"WHERE m.service_id = $1 AND p.erased_at IS NULL AND p.deactivated_at IS NULL "
 	"UNION ALL "
-	"SELECT c.account_id, CASE WHEN c.account_id IS NULL THEN c.id END, coalesce(p.name, c.name), 4 "
+	"SELECT coalesce(c.account_id, pe.id), CASE WHEN c.account_id IS NULL AND pe.id IS NULL THEN c.id END, "
+	"coalesce(p.name, pe.name, c.name), 4 "
 	"FROM referral f JOIN client c ON c.id = f.client_id LEFT JOIN person p ON p.id = c.account_id "
+	/* Referred by the email address of someone's confirmed account, the
+	 * record not claimed yet: the one person, by account (ticking them
+	 * claims it: referral_attend.c). */
+	"LEFT JOIN person pe ON c.account_id IS NULL AND pe.email_lower = c.email_lower "
+	"AND pe.email_verified_at IS NOT NULL AND pe.erased_at IS NULL AND pe.deactivated_at IS NULL "
 	"WHERE f.target_id = $1 AND f.target_type IN ('service', 'group') "
 	"AND f.status IN ('sent', 'accepted', 'contacted', 'attended', 'sustained') "
 	"AND f.folded_into IS NULL AND c.erased_at IS NULL "

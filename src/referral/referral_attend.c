@@ -36,6 +36,9 @@
  * record they claimed) or of a client record to a group's service, not
  * folded into another, oldest first. Kept beside its one caller: the
  * loop is this file's. */
+static const struct sql q_confirmed = { "ref.attend_confirmed",
+	"SELECT email FROM person WHERE id = $1 AND email_verified_at IS NOT NULL "
+	"AND deactivated_at IS NULL AND erased_at IS NULL", NULL };
 static const struct sql q_open_to = { "ref.open_to_group",
 	"SELECT r.id, r.status, r.sent_at, coalesce(r.contacted_at, 0), coalesce(r.attended_at, 0) "
 	"FROM referral r JOIN client c ON c.id = r.client_id "
@@ -139,6 +142,22 @@ enum err referral_attendance(const struct referral_env *env, struct db *db, cons
 
 	if (!service_id || !day || !uk_parse_day(day, &came) || (person_id <= 0 && !client_id))
 		return ERR_OK;
+	/* Someone referred by their confirmed account's address who has not
+	 * opened their referrals yet: the records made for that address are
+	 * theirs now (as confirming the address would have made them), so
+	 * the referral is found by their account. */
+	if (person_id > 0) {
+		struct db_res *r;
+
+		e = db_query_one(db, &q_confirmed, DB_ARGS(DB_INT(person_id)), &r);
+		if (e == ERR_OK) {
+			struct actor who = { .id = person_id, .email = db_text(r, 0), .verified = true };
+			e = referral_claim(db, &who, now, NULL);
+			db_res_free(r);
+		}
+		if (e != ERR_OK && e != ERR_NOT_FOUND)
+			return e;
+	}
 	if ((e = open_refs(db, service_id, person_id, client_id, refs, &n)) != ERR_OK)
 		return e;
 	for (size_t i = 0; i < n; i++) {

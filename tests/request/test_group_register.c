@@ -348,6 +348,32 @@ static void loop_attended_then_sustained(void **state)
 }
 
 /* The weeks to "still attending" are the app's setting. */
+/* Referred by the address of her confirmed account, Ada has not opened
+ * her referrals: she is on the list once, by her account, and ticking her
+ * makes the record hers and moves the referral on. */
+static void referred_account_not_yet_claimed(void **state)
+{
+	struct fx *x = *state;
+	char ref[37], tick[40];
+	struct rt_resp r;
+
+	snprintf(tick, sizeof(tick), "present=person-%lld", (long long)x->ada);
+	refer(x, "Ada Attender", "ada@example.org", ref);
+	going(x, x->ada, TODAY, NOW - DAY);
+	rt_browser_get(x->t, &x->own, reg(x, TODAY), &r);
+	assert_int_equal(r.status, 200);
+	assert_true(rt_has(&r, "Said they are going, referred"));
+	/* Once: one box, by her account. */
+	const char *first = strstr(r.body, "Ada Attender");
+	assert_non_null(first);
+	assert_null(strstr(first + 1, "Ada Attender"));
+	rt_resp_free(&r);
+	rt_browser_post_to(x->t, &x->own, reg(x, TODAY), tick, rt_at("%s?done=saved", reg(x, TODAY)));
+	assert_true(status_is(x, ref, "attended"));
+	assert_true(step_on(x, ref, "attended", TODAY));
+	assert_int_equal(rt_audit_about(x->t, "client.claimed", x->ada), 1);
+}
+
 static void sustained_weeks_setting(void **state)
 {
 	struct fx *x = *state;
@@ -749,6 +775,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(loop_attended_then_sustained, setup, teardown),
+		cmocka_unit_test_setup_teardown(referred_account_not_yet_claimed, setup, teardown),
 		cmocka_unit_test_setup_teardown(sustained_weeks_setting, setup_two_weeks, teardown),
 		cmocka_unit_test_setup_teardown(paper_register, setup, teardown),
 		cmocka_unit_test_setup_teardown(referral_after_the_day_stays, setup, teardown),

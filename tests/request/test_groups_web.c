@@ -274,7 +274,9 @@ static void never_over_capacity_at_once(void **state)
 		/* Each one's form token from the page, then the POST with it. */
 		rt_browser_get(x->t, &r[i].b, rt_at("/groups/%s/sessions/2027-01-19", x->svc), &page);
 		rt_resp_free(&page);
-		snprintf(r[i].body, sizeof(r[i].body), "csrf_token=%s", r[i].b.csrf);
+		char token[sizeof(r[i].b.csrf)];
+		memcpy(token, r[i].b.csrf, sizeof(token));
+		snprintf(r[i].body, sizeof(r[i].body), "csrf_token=%s", token);
 		snprintf(r[i].target, sizeof(r[i].target), "/groups/%s/sessions/2027-01-19/going", x->svc);
 		r[i].status = 0;
 	}
@@ -356,6 +358,13 @@ static void cancelling_tells_everyone_going(void **state)
 			   "cancelled", NULL);
 	rt_browser_get_is(x->t, &x->ada_b, rt_at("/groups/%s/sessions/%s", x->svc, s), 200, "This session is cancelled",
 			  "The park is flooded", NULL);
+	/* Nobody is going to it now: no "You're going", no count, nothing to add to a calendar. */
+	struct rt_resp r;
+	rt_browser_get(x->t, &x->ada_b, rt_at("/groups/%s/sessions/%s", x->svc, s), &r);
+	assert_false(rt_has(&r, "You're going"));
+	assert_false(rt_has(&r, "people are going"));
+	assert_false(rt_has(&r, "Add to my calendar"));
+	rt_resp_free(&r);
 	/* Cancelling again is refused; putting it back on tells them again. */
 	rt_browser_post_is(x->t, &x->own, rt_at("/groups/%s/sessions/%s/cancel", x->svc, s), NULL, 409,
 			   "already cancelled", NULL);
