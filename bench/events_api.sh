@@ -173,7 +173,7 @@ if [ "$RECORD" = 1 ]; then
 		echo
 		echo "## $(date -u +%Y-%m-%d) events: /api/v1/events on $SERVICES services vs nginx"
 		echo
-		echo "$(machine_line)load average $(cut -d' ' -f1-3 /proc/loadavg) at the end (a shared machine: compare kith with nginx in the same run, as a ratio)."
+		echo "$(machine_line)Load average $(cut -d' ' -f1-3 /proc/loadavg) at the end (a shared machine: compare kith with nginx in the same run, as a ratio)."
 		echo "Command: \`bench/events_api.sh --record --seconds $SECONDS_PER --rounds $ROUNDS --services $SERVICES --postcode '$POSTCODE' --per-page $PER_PAGE\` (kith \`$("$KITH" version)\`, SQLite, one thread on CPU 0; nginx $(nginx -v 2>&1 | cut -d/ -f2), one worker on CPU 0, the same bytes as a static file; wrk -t2 -c64 on CPU 1; medians of $ROUNDS rounds of ${SECONDS_PER}s, alternating)."
 		echo
 		echo "$TABLE"

@@ -65,8 +65,11 @@ static const struct sql q_feed_made = { "calendar.feed_made",
  * search can show. */
 static const struct sql q_window_rows = { "calendar.window_rows",
 	"SELECT g.service_id, " GROUP_SESSION_COLS("g.") ", g.latitude, g.longitude, s.scheds "
+	/* CROSS JOIN: from the window's few changed sessions (their day and
+	 * key indexes) to their services, never the other way round (SQLite
+	 * without statistics otherwise reads every service). */
 	"FROM group_session g "
-	"JOIN service s ON s.id = g.service_id WHERE s.state = 'published' AND s.stale_hidden_at IS NULL "
+	"CROSS JOIN service s WHERE s.id = g.service_id AND s.state = 'published' AND s.stale_hidden_at IS NULL "
 	"AND ((g.skey >= $1 AND g.skey <= $2) OR (g.day >= $1 AND g.day <= $2)) "
 	"ORDER BY g.service_id, g.skey LIMIT $3", NULL };
 static const struct sql q_places = { "calendar.places",

@@ -147,4 +147,16 @@ struct feature;
 extern const struct feature group_calendar_feature;    /* calendar_web.c: the files and the page */
 extern const struct feature group_events_api_feature;  /* events_api.c: /api/v1/events */
 
+/* The events API's settings (kith.conf keys of the same names): its
+ * finished answers are kept (app->events_cache) under the search index's
+ * version and group_version(), for at most events_cache_seconds (what
+ * those do not see: other processes' changes to groups). */
+struct events_settings {
+	int events_cache_mb;
+	int events_cache_entries;
+	int events_cache_seconds;
+};
+struct settings;
+extern const struct settings events_settings;
+
 #endif

@@ -44,7 +44,9 @@
 #include "groups/groups_policy.h"
 #include "http/request.h"
 #include "store/store.h"
+#include "search/search.h"
 #include "web/api.h"
+#include "web/cached.h"
 #include "web/url.h"
 #include "web/view.h"
 
@@ -211,21 +213,90 @@ static json_t *event_json(struct request *req, const struct calendar_event *v, i
 	return o;
 }
 
+/* ---------------------------------------------------------------- the answer cache
+ *
+ * A page of events is kept as the finished bytes (app->events_cache),
+ * keyed on the query as parsed (the window, today, the point and radius,
+ * the page), under a version made of the search index's (a service
+ * published, changed or hidden) and group_version() (a session
+ * cancelled, moved or added, someone going), both read before the answer
+ * is made: a change made in this process is seen by the next request.
+ * events_cache_seconds bounds what the versions do not see: other kith
+ * processes' changes to groups (theirs to the directory reach the index
+ * within directory_sync seconds). Nothing here depends on who asks. */
+
+static const struct events_settings *events_cfg(const struct app *app)
+{
+	return app->cfg ? SETTINGS_OF(app->cfg, struct events_settings, events_settings) : NULL;
+}
+
+static struct cached events_cached(struct request *req, const struct events_q *eq)
+{
+	const struct events_settings *es = events_cfg(req->app);
+	struct cached c = { .flags = CACHED_ETAG };
+	struct {
+		int64_t from, to, today, page, per_page;
+		double lat, lon, radius;
+		char near, pad[7];
+	} k;
+
+	if (!req->app->events_cache || !es || !directory_index(req->app))
+		return c;
+	memset(&k, 0, sizeof(k));
+	k.from = eq->w.from;
+	k.to = eq->w.to;
+	k.today = eq->w.today;
+	k.page = eq->pg.page;
+	k.per_page = eq->pg.per_page;
+	k.near = eq->w.near ? 'p' : '-';
+	if (eq->w.near) {
+		k.lat = eq->w.lat;
+		k.lon = eq->w.lon;
+		k.radius = eq->w.radius_m;
+	}
+	c.cache = req->app->events_cache;
+	/* Two counters that only grow, mixed so that neither's step can
+	 * cancel the other's. */
+	c.version = search_version(directory_index(req->app)) * UINT64_C(0x9e3779b97f4a7c15) ^ group_version();
+	c.ttl_s = es->events_cache_seconds;
+	char *key = arena_alloc(&req->arena, sizeof(k));
+	if (key) {
+		memcpy(key, &k, sizeof(k));
+		c.key = key;
+		c.klen = sizeof(k);
+	}
+	return c;
+}
+
 /* GET /api/v1/events */
+static enum err events_page(struct request *req, struct response *resp, const struct events_q *q);
+
 static enum err events_list(struct request *req, struct response *resp)
 {
-	struct search_index *ix = directory_index(req->app);
-	struct calendar_event *v;
 	struct events_q eq;
+	struct cached c;
+	enum err e;
+
+	if ((e = parse(req, &eq)) != ERR_OK)
+		return e;
+	if (!directory_index(req->app))
+		return req_fail(req, ERR_UNAVAILABLE, "The directory is starting up. Try again in a minute.");
+	c = events_cached(req, &eq);
+	if (cached_answer(req, resp, &c))
+		return ERR_OK;
+	return cached_keep(req, resp, events_page(req, resp, &eq), &c);
+}
+
+static enum err events_page(struct request *req, struct response *resp, const struct events_q *q)
+{
+	struct search_index *ix = directory_index(req->app);
+	struct events_q eq = *q;
+	struct calendar_event *v;
 	size_t n, total;
 	char f[UK_ISO_DAY], t[UK_ISO_DAY];
 	json_t *items, *data;
 	enum err e;
 
-	if ((e = parse(req, &eq)) != ERR_OK)
-		return e;
-	if (!ix)
-		return req_fail(req, ERR_UNAVAILABLE, "The directory is starting up. Try again in a minute.");
 	e = calendar_events(ix, req->db, &req->arena, &eq.w, &v, &n, &total);
 	if (e == ERR_TOO_LARGE)
 		return req_fail(req, ERR_BAD_REQUEST, "The page parameter goes past the events that can be "
@@ -358,9 +429,42 @@ static const struct route routes[] = {
 	{ M_DELETE, EVENTS_PATH "/{id:slug}/rsvp", rsvp_delete, &act_group_join, 0, "api.event_unrsvp" },
 };
 
+#define ES(field) CFG(struct events_settings, field)
+
+static const struct config_key keys[] = {
+	{ "events_cache_mb", CT_INT, ES(events_cache_mb), 0, 1024, "4",
+	  "megabytes of finished /api/v1/events answers kept to answer the same request again; 0 turns "
+	  "the cache off", NULL },
+	{ "events_cache_entries", CT_INT, ES(events_cache_entries), 0, 1000000, "1000",
+	  "most /api/v1/events answers kept; 0 turns the cache off", NULL },
+	{ "events_cache_seconds", CT_INT, ES(events_cache_seconds), 1, 3600, "30",
+	  "longest a kept /api/v1/events answer is reused; a change in this process ends it at once, so "
+	  "this bounds only other kith processes' changes to groups (a cancelled session, the count going)",
+	  NULL },
+	{ 0 },
+};
+
+const struct settings events_settings = { "Events API", keys, sizeof(struct events_settings) };
+
+static enum err events_init(struct app *app)
+{
+	const struct events_settings *es = events_cfg(app);
+
+	return directory_init_cached(app, &app->events_cache, es ? es->events_cache_mb : 0,
+				     es ? es->events_cache_entries : 0);
+}
+
+static void events_release(struct app *app)
+{
+	directory_release_cached(app, &app->events_cache);
+}
+
 const struct feature group_events_api_feature = {
 	.name = "group_events_api",
 	.routes = routes,
 	.nroutes = ARRAY_LEN(routes),
 	.actions = group_actions,
+	.settings = &events_settings,
+	.init = events_init,
+	.release = events_release,
 };

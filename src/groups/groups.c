@@ -18,6 +18,7 @@
 #include "store/store.h"
 
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 
 /* ---------------------------------------------------------------- SQL */
@@ -62,6 +63,24 @@ static const struct sql q_going = { "group.going_to_tell",
 	"SELECT person_id FROM group_rsvp WHERE service_id = $1 AND skey = $2 ORDER BY person_id", NULL };
 
 /* ---------------------------------------------------------------- shared */
+
+static _Atomic uint64_t changes = 1;
+
+static void changed(void *arg)
+{
+	UNUSED(arg);
+	atomic_fetch_add_explicit(&changes, 1, memory_order_release);
+}
+
+uint64_t group_version(void)
+{
+	return atomic_load_explicit(&changes, memory_order_acquire);
+}
+
+enum err group_touch(struct db *db)
+{
+	return db_after_commit(db, changed, NULL);
+}
 
 enum err group_ids(struct db *db, const struct sql *q, const struct db_val *args, size_t nargs,
 		int64_t **out, size_t *n)
@@ -315,6 +334,8 @@ enum err group_create(struct db *db, const char *service_id, const struct group_
 		return ERR_CONFLICT;
 	if (e == ERR_OK)
 		e = group_audit(db, now, by, "group.created", 0, "group=%.36s", service_id);
+	if (e == ERR_OK)
+		e = group_touch(db);
 	return e;
 }
 
@@ -334,6 +355,8 @@ enum err group_update(const struct group_env *env, struct db *db, const char *id
 		e = ERR_NOT_FOUND;
 	if (e == ERR_OK)
 		e = group_audit(db, now, by, "group.updated", 0, "group=%.36s", id);
+	if (e == ERR_OK)
+		e = group_touch(db);
 	if (e == ERR_OK)   /* a larger capacity has places for those waiting */
 		e = group_promote_all(env, db, id, now);
 	return e;

@@ -250,6 +250,16 @@ enum err group_rsvp_list(struct db *db, const char *id, const char *skey, json_t
  * workers never send twice). *sent (may be NULL) receives how many. */
 enum err group_job(const struct group_env *env, struct db *db, int64_t now, int *sent);
 
+/* ---------------------------------------------------------------- what changed */
+
+/* Changes every time a write to groups' sessions or who is going commits
+ * in this process (a cancelled or moved session, a one-off, "I'm going",
+ * a place handed on, a group's settings): a cached answer built from
+ * them is kept under the version read before it was built, so it is
+ * unreachable once any of them changes here (other processes' changes:
+ * the cache's time limit). Lock-free. */
+uint64_t group_version(void);
+
 /* ---------------------------------------------------------------- privacy, demo, feature */
 
 enum err group_export_person(struct db *db, int64_t person_id, int64_t now, json_t *out);

@@ -128,6 +128,8 @@ enum err group_erase_person(struct db *db, int64_t person_id, int64_t now)
 	for (size_t i = 0; e == ERR_OK && i < json_array_size(ids); i++)
 		e = group_series_stop(NULL, db, json_string_value(json_array_get(ids, i)), person_id, now, true);
 	json_decref(ids);
+	if (e == ERR_OK)
+		e = group_touch(db);
 	/* Sessions they came to still count (as someone, not them). */
 	if (e == ERR_OK)
 		e = db_exec(db, &q_e_attendance, DB_ARGS(DB_INT(person_id)), NULL);

@@ -25,6 +25,10 @@ int group_series_weeks(const struct group_env *env);
 int group_reminder_hour(const struct group_env *env);
 bool group_reminders_by_email(const struct group_env *env);
 
+/* The write in db's open transaction changes what group_version
+ * covers: the version moves once it commits (at once outside one). */
+enum err group_touch(struct db *db);
+
 /* Audits a group.* action with a short detail (ids, never words typed). */
 enum err group_audit(struct db *db, int64_t now, int64_t actor, const char *action, int64_t subject,
 		const char *fmt, ...) __attribute__((format(printf, 6, 7)));

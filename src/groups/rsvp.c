@@ -126,7 +126,11 @@ static enum err keys_of(struct db *db, const struct sql *q, const struct db_val 
 static enum err lock_group(struct db *db, const char *id, int *capacity, bool *open)
 {
 	struct db_res *r;
-	enum err e = db_query_one(db, &q_lock, DB_ARGS(DB_TEXT(id)), &r);
+	/* Whoever takes the lock is about to change who is going. */
+	enum err e = group_touch(db);
+
+	if (e == ERR_OK)
+		e = db_query_one(db, &q_lock, DB_ARGS(DB_TEXT(id)), &r);
 
 	if (e)
 		return e;
@@ -163,6 +167,8 @@ static enum err add(struct db *db, const char *id, const char *skey, int64_t per
 	    (e = db_query_int(db, &q_going_n, DB_ARGS(DB_TEXT(id), DB_TEXT(skey)), &going)) != ERR_OK)
 		return e;
 	*out = capacity > 0 && going >= capacity ? RSVP_WAITING : RSVP_GOING;
+	if ((e = group_touch(db)) != ERR_OK)
+		return e;
 	return db_exec(db, &q_insert, DB_ARGS(DB_TEXT(id), DB_TEXT(skey), DB_INT(person),
 		DB_TEXT(*out == RSVP_GOING ? "going" : "waiting"), DB_INT(series), DB_INT(now)), NULL);
 }

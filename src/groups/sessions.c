@@ -278,8 +278,11 @@ static enum err write_row(struct db *db, const char *id, const struct group_sess
 	/* Somewhere else with a postcode we know: the events API measures
 	 * from there. */
 	bool at = s->postcode && postcode_locate(s->postcode, &pp, NULL) == ERR_OK;
+	enum err e;
 
 	group_skey(s->day, day);
+	if ((e = group_touch(db)) != ERR_OK)
+		return e;
 	return db_exec(db, &q_upsert, DB_ARGS(DB_TEXT(id), DB_TEXT(s->skey),
 		DB_TEXT(s->one_off ? "one_off" : "changed"), DB_TEXT(s->cancelled ? "cancelled" : "on"),
 		DB_TEXT(day), s->opens >= 0 ? DB_INT(s->opens) : DB_NULL,

@@ -611,6 +611,65 @@ static void refusals(void **state)
 	assert_int_equal(rt_audit_n(x->t, "group.going"), 1);
 }
 
+/* A page is kept: the same request again asks the database nothing and
+ * is the same bytes; a change to a session here is seen by the very next
+ * request; one another kith process made (written straight to the
+ * database here) within events_cache_seconds. */
+static const struct sql q_cancel_behind = { "tea.cancel_behind",
+	"INSERT INTO group_session (service_id, skey, kind, state, day, sequence, updated_at) "
+	"VALUES ($1, '2026-12-22', 'changed', 'cancelled', '2026-12-22', 1, $2)", NULL };
+
+static void answers_are_kept_and_changes_seen(void **state)
+{
+	struct fx *x = *state;
+	struct db *db = rt_db(x->t);
+	const char *q = "/api/v1/events?from=2026-12-07&to=2026-12-27";
+	json_t *errors = json_array();
+	struct res a, b;
+	uint64_t stmts;
+
+	list(x->t, q, &a);
+	stmts = db_stmt_count(db);
+	list(x->t, q, &b);
+	assert_int_equal(db_stmt_count(db), stmts);
+	assert_int_equal(a.r.len, b.r.len);
+	assert_memory_equal(a.r.body, b.r.body, a.r.len);
+	assert_false(json_is_true(json_object_get(event(&b, x->walk, "20261215"), "cancelled")));
+	res_free(&a);
+	res_free(&b);
+
+	/* Cancelled here: the next answer says so. */
+	assert_int_equal(db_begin(db), ERR_OK);
+	assert_int_equal(group_session_cancel(env(x->t), db, x->walk, "2026-12-15", NULL, x->olu, NOW, errors),
+			 ERR_OK);
+	assert_int_equal(db_commit(db), ERR_OK);
+	list(x->t, q, &a);
+	assert_true(json_is_true(json_object_get(event(&a, x->walk, "20261215"), "cancelled")));
+	res_free(&a);
+
+	/* Someone going, here: the count the group shows moves at once. */
+	assert_int_equal(db_begin(db), ERR_OK);
+	enum rsvp_state st;
+	const char *why;
+	assert_int_equal(group_rsvp(env(x->t), db, x->walk, "2026-12-08", x->mo, NOW, &st, &why), ERR_OK);
+	assert_int_equal(db_commit(db), ERR_OK);
+	list(x->t, q, &a);
+	assert_int_equal(json_integer_value(json_object_get(event(&a, x->walk, "20261208"), "going")), 1);
+	res_free(&a);
+
+	/* Another process's change: unseen until the answer's time is up. */
+	assert_int_equal(db_exec(db, &q_cancel_behind, DB_ARGS(DB_TEXT(x->walk), DB_INT(NOW)), NULL), ERR_OK);
+	list(x->t, q, &a);
+	assert_false(json_is_true(json_object_get(event(&a, x->walk, "20261222"), "cancelled")));
+	res_free(&a);
+	time_set_fake(NOW + 31);
+	list(x->t, q, &a);
+	assert_true(json_is_true(json_object_get(event(&a, x->walk, "20261222"), "cancelled")));
+	res_free(&a);
+	time_set_fake(NOW);
+	json_decref(errors);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -622,6 +681,7 @@ int main(void)
 		T(bad_input_names_the_parameter),
 		T(going_and_waiting_through_the_api),
 		T(refusals),
+		T(answers_are_kept_and_changes_seen),
 	};
 #undef T
 
