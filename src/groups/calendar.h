@@ -144,6 +144,11 @@ bool calendar_event_id_parse(const char *id, char service_id[37], char skey[GROU
 /* ---------------------------------------------------------------- the features */
 
 struct feature;
+/* SQLite's plan for the window's changes (EXPLAIN QUERY PLAN, one line a
+ * step), for a test that it starts from group_session's indexes.
+ * ERR_INVALID on PostgreSQL. */
+enum err calendar_window_plan(struct db *db, struct buf *out);
+
 extern const struct feature group_calendar_feature;    /* calendar_web.c: the files and the page */
 extern const struct feature group_events_api_feature;  /* events_api.c: /api/v1/events */
 

@@ -670,6 +670,24 @@ static void answers_are_kept_and_changes_seen(void **state)
 	json_decref(errors);
 }
 
+/* The changes' statement starts from group_session's indexes, never a
+ * scan of the services (SQLite; PostgreSQL plans with statistics). */
+static void the_changes_read_few_rows(void **state)
+{
+	struct fx *x = *state;
+	struct buf b;
+
+	if (db_backend(rt_db(x->t)) != DB_SQLITE)
+		skip();
+	buf_init(&b, 1 << 16);
+	assert_int_equal(calendar_window_plan(rt_db(x->t), &b), ERR_OK);
+	assert_non_null(strstr(b.p, "group_session_skey"));
+	assert_non_null(strstr(b.p, "group_session_day"));
+	assert_null(strstr(b.p, "SCAN s"));
+	assert_null(strstr(b.p, "service_assured"));
+	buf_release(&b);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -682,6 +700,7 @@ int main(void)
 		T(going_and_waiting_through_the_api),
 		T(refusals),
 		T(answers_are_kept_and_changes_seen),
+		T(the_changes_read_few_rows),
 	};
 #undef T
 
