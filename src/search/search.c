@@ -2695,7 +2695,7 @@ static void consider_plain(struct qctx *x, uint32_t s, const uint32_t *tfs, bool
 static void run_text(struct qctx *x)
 {
 	struct cur cur[QUERY_WORDS_MAX];
-	size_t order[QUERY_WORDS_MAX];
+	size_t order[QUERY_WORDS_MAX] = { 0 };   /* all set below; the analyzer cannot see n <= QUERY_WORDS_MAX */
 	bool live[QUERY_WORDS_MAX];
 	uint32_t tfs[QUERY_WORDS_MAX];
 	size_t n = x->nw, nreq = n;
