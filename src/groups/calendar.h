@@ -164,4 +164,45 @@ struct events_settings {
 struct settings;
 extern const struct settings events_settings;
 
+/* ---------------------------------------------------------------- the events API's query */
+
+#include "search/places.h"
+
+struct api_query;
+struct directory;
+
+#define EVENTS_PROXIMITY_MAX 200000          /* metres: about 124 miles */
+#define EVENTS_PROXIMITY_DEFAULT 8047        /* 5 miles */
+
+/* /api/v1/events's parameters as read (events_api.c). */
+struct events_params {
+	struct calendar_window w;            /* the window, point and page asked for */
+	int64_t page, per_page;              /* the page as asked: w.offset is (page - 1) * per_page */
+	char postcode[PLACE_NAME_MAX + 1];   /* with w.near: where, as located ("DN15 6XX",
+	                                        "Scunthorpe"); else "" */
+};
+
+/* Reads the events API's query q (web/api.h) into out, with no request
+ * or database, for the handler and fuzz/fuzz_events_params.c:
+ *   from, to     YYYY-MM-DD in 2000..2099; from defaults to today, to to
+ *                from + 6; to not before from, and at most
+ *                CALENDAR_EVENTS_DAYS days in all;
+ *   postcode     located by directory_locate(d, ...) (NULL d: postcodes
+ *                only, no place names); then w.near, the point, and
+ *                radius_m EVENTS_PROXIMITY_DEFAULT;
+ *   proximity    metres, written plainly ("8047", "1609.34": no sign,
+ *                space, exponent or hex), 1..EVENTS_PROXIMITY_MAX, and
+ *                only with a postcode;
+ *   page, per_page   as every /api/v1 list (api_paging: per_page up to
+ *                API_PER_PAGE_MAX), no deeper than SEARCH_SESSIONS_MAX
+ *                events.
+ * Every name is read (api_value's record), so the caller's
+ * api_done(API_STRICT) refuses any other. A value it cannot take is
+ * ERR_BAD_REQUEST with q->bad the parameter and q->detail a sentence
+ * that names it ("The proximity parameter must be a distance in metres
+ * from 1 to 200000."); only the first is kept. Another error is
+ * directory_locate's own. */
+enum err events_params_parse(struct api_query *q, struct directory *d, int64_t today,
+		struct events_params *out);
+
 #endif

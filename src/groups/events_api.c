@@ -15,8 +15,8 @@
  * today and to to six days after from (a week); at most
  * CALENDAR_EVENTS_DAYS days. postcode is a postcode or a place name
  * (directory_locate, as /find reads it); proximity is metres from it,
- * 1..EVENTS_PROXIMITY_MAX, EVENTS_PROXIMITY_DEFAULT (5 miles) when a
- * postcode comes without one. Paging as every /api/v1 list (web/api.h),
+ * written plainly ("8047", "1609.34"), 1..EVENTS_PROXIMITY_MAX,
+ * EVENTS_PROXIMITY_DEFAULT (5 miles) when a postcode comes without one. Paging as every /api/v1 list (web/api.h),
  * deep pages bounded by what search_sessions gives at once.
  *
  * Saying "I'm going" needs an account with a confirmed email address
@@ -52,19 +52,17 @@
 
 #include <math.h>
 
-#define EVENTS_PROXIMITY_MAX 200000          /* metres: about 124 miles */
-#define EVENTS_PROXIMITY_DEFAULT 8047        /* 5 miles */
 #define EVENTS_DAY_MIN "2000-01-01"          /* dates asked about, inclusive */
 #define EVENTS_DAY_MAX "2099-12-31"
 #define EVENTS_PATH "/api/v1/events"
 
-/* ---------------------------------------------------------------- reading the query */
-
-struct events_q {
-	struct calendar_window w;
-	struct api_page pg;
-	char postcode[PLACE_NAME_MAX + 1];
-};
+/* ---------------------------------------------------------------- reading the query
+ *
+ * events_params_parse (calendar.h) reads a query with web/api.h's
+ * readers and no request: the clock comes in as today and place names
+ * from d, so fuzz/fuzz_events_params.c calls it with a kvlist and NULL
+ * (postcodes only). The handler's parse() adds what needs the request:
+ * API_STRICT's refusal of a name nobody read, and the 400 itself. */
 
 /* A day parameter: *day unchanged when absent. */
 static void day_param(struct api_query *q, const char *name, int64_t *day)
@@ -83,36 +81,64 @@ static void day_param(struct api_query *q, const char *name, int64_t *day)
 		*day = d;
 }
 
-static enum err parse(struct request *req, struct events_q *eq)
+/* Plain decimal metres, from 1 to max: digits, then optionally a point
+ * and more digits ("8047", "1609.34"). Not strtod's wider language: no
+ * sign, space, exponent ("1e3"), hex ("0x10"), "inf" or bare point. The
+ * bounds are judged on the digits, so "200000.0001" is past 200000
+ * however a double rounds it. */
+static bool metres(const char *s, long max, double *out)
 {
-	struct calendar_window *w = &eq->w;
+	const char *p = s;
+	long whole = 0;
+	bool frac = false;    /* a digit after the point that is not 0 */
+
+	if (*p < '0' || *p > '9')
+		return false;
+	for (; *p >= '0' && *p <= '9'; p++)
+		if (whole <= max)   /* stops growing once past max: no overflow */
+			whole = whole * 10 + (*p - '0');
+	if (*p == '.') {
+		if (p[1] < '0' || p[1] > '9')
+			return false;
+		for (p++; *p >= '0' && *p <= '9'; p++)
+			frac |= *p != '0';
+	}
+	if (*p || whole < 1 || whole > max || (whole == max && frac))
+		return false;
+	*out = strtod(s, NULL);
+	return true;
+}
+
+enum err events_params_parse(struct api_query *q, struct directory *d, int64_t today,
+		struct events_params *out)
+{
+	struct calendar_window *w = &out->w;
 	const char *pc = NULL, *prox;
-	struct api_query q;
+	struct api_page pg;
 	int64_t from, to;
 	bool has_to;
 
-	memset(eq, 0, sizeof(*eq));
-	w->today = uk_local_day(req->now);
-	api_query_of(&q, req);
-	from = w->today;
-	day_param(&q, "from", &from);
+	memset(out, 0, sizeof(*out));
+	w->today = today;
+	from = today;
+	day_param(q, "from", &from);
 	to = from + 6;
-	has_to = api_value(&q, "to") != NULL;
-	day_param(&q, "to", &to);
-	if (api_ok(&q) && to < from)
-		api_refuse(&q, "to", has_to && api_value(&q, "from") ? "The to parameter must be the same day "
+	has_to = api_value(q, "to") != NULL;
+	day_param(q, "to", &to);
+	if (api_ok(q) && to < from)
+		api_refuse(q, "to", has_to && api_value(q, "from") ? "The to parameter must be the same day "
 			   "as from or later." : "The to parameter must be today or later, or give from as well.");
-	else if (api_ok(&q) && to - from >= CALENDAR_EVENTS_DAYS)
-		api_refuse(&q, "to", "The to parameter must be at most %d days after from: ask for %d days "
+	else if (api_ok(q) && to - from >= CALENDAR_EVENTS_DAYS)
+		api_refuse(q, "to", "The to parameter must be at most %d days after from: ask for %d days "
 			   "at a time at most.", CALENDAR_EVENTS_DAYS - 1, CALENDAR_EVENTS_DAYS);
-	api_text(&q, "postcode", PLACE_NAME_MAX, &pc);
-	if (pc && api_ok(&q)) {
+	api_text(q, "postcode", PLACE_NAME_MAX, &pc);
+	if (pc && api_ok(q)) {
 		struct dir_place pl;
 		char why[512];
-		enum err e = directory_locate(directory_of(req->app), pc, &pl, why, sizeof(why));
+		enum err e = directory_locate(d, pc, &pl, why, sizeof(why));
 
 		if (e == ERR_INVALID || e == ERR_NOT_FOUND)
-			api_refuse(&q, "postcode", "The postcode parameter must be a UK postcode or a place we "
+			api_refuse(q, "postcode", "The postcode parameter must be a UK postcode or a place we "
 				   "know. %s", why);
 		else if (e)
 			return e;
@@ -121,31 +147,43 @@ static enum err parse(struct request *req, struct events_q *eq)
 			w->lat = pl.lat;
 			w->lon = pl.lon;
 			w->radius_m = EVENTS_PROXIMITY_DEFAULT;
-			snprintf(eq->postcode, sizeof(eq->postcode), "%s", pl.name);
+			snprintf(out->postcode, sizeof(out->postcode), "%s", pl.name);
 		}
 	}
-	if ((prox = api_value(&q, "proximity")) != NULL) {
-		char *end;
-		double d;
+	if ((prox = api_value(q, "proximity")) != NULL) {
+		double m;
 
-		errno = 0;
-		d = strtod(prox, &end);
-		if (*end || errno || !isfinite(d) || d < 1 || d > EVENTS_PROXIMITY_MAX)
-			api_refuse(&q, "proximity", "The proximity parameter must be a distance in metres from "
+		if (!metres(prox, EVENTS_PROXIMITY_MAX, &m))
+			api_refuse(q, "proximity", "The proximity parameter must be a distance in metres from "
 				   "1 to %d.", EVENTS_PROXIMITY_MAX);
 		else if (!pc)
-			api_refuse(&q, "proximity", "The proximity parameter needs a postcode to measure from.");
+			api_refuse(q, "proximity", "The proximity parameter needs a postcode to measure from.");
 		else
-			w->radius_m = d;
+			w->radius_m = m;
 	}
-	api_paging(&q, API_PER_PAGE, API_PER_PAGE_MAX, &eq->pg);
-	if (api_ok(&q) && api_offset(&eq->pg) + eq->pg.per_page > SEARCH_SESSIONS_MAX)
-		api_refuse(&q, "page", "The page parameter goes too deep: at most %d events can be paged "
+	api_paging(q, API_PER_PAGE, API_PER_PAGE_MAX, &pg);
+	if (api_ok(q) && api_offset(&pg) + pg.per_page > SEARCH_SESSIONS_MAX)
+		api_refuse(q, "page", "The page parameter goes too deep: at most %d events can be paged "
 			   "through. Ask for fewer days, or give a postcode.", SEARCH_SESSIONS_MAX);
+	out->page = pg.page;
+	out->per_page = pg.per_page;
 	w->from = from;
 	w->to = to;
-	w->offset = (size_t)api_offset(&eq->pg);
-	w->limit = (size_t)eq->pg.per_page;
+	w->offset = (size_t)api_offset(&pg);
+	w->limit = (size_t)pg.per_page;
+	return api_ok(q) ? ERR_OK : ERR_BAD_REQUEST;
+}
+
+/* The request's query: events_params_parse, then API_STRICT. */
+static enum err parse(struct request *req, struct events_params *p)
+{
+	struct api_query q;
+	enum err e;
+
+	api_query_of(&q, req);
+	e = events_params_parse(&q, directory_of(req->app), uk_local_day(req->now), p);
+	if (e != ERR_OK && e != ERR_BAD_REQUEST)
+		return e;
 	return api_done(req, &q, API_STRICT);
 }
 
@@ -230,7 +268,7 @@ static const struct events_settings *events_cfg(const struct app *app)
 	return app->cfg ? SETTINGS_OF(app->cfg, struct events_settings, events_settings) : NULL;
 }
 
-static struct cached events_cached(struct request *req, const struct events_q *eq)
+static struct cached events_cached(struct request *req, const struct events_params *eq)
 {
 	const struct events_settings *es = events_cfg(req->app);
 	struct cached c = { .flags = CACHED_ETAG };
@@ -246,8 +284,8 @@ static struct cached events_cached(struct request *req, const struct events_q *e
 	k.from = eq->w.from;
 	k.to = eq->w.to;
 	k.today = eq->w.today;
-	k.page = eq->pg.page;
-	k.per_page = eq->pg.per_page;
+	k.page = eq->page;
+	k.per_page = eq->per_page;
 	k.near = eq->w.near ? 'p' : '-';
 	if (eq->w.near) {
 		k.lat = eq->w.lat;
@@ -269,11 +307,11 @@ static struct cached events_cached(struct request *req, const struct events_q *e
 }
 
 /* GET /api/v1/events */
-static enum err events_page(struct request *req, struct response *resp, const struct events_q *q);
+static enum err events_page(struct request *req, struct response *resp, const struct events_params *q);
 
 static enum err events_list(struct request *req, struct response *resp)
 {
-	struct events_q eq;
+	struct events_params eq;
 	struct cached c;
 	enum err e;
 
@@ -287,10 +325,11 @@ static enum err events_list(struct request *req, struct response *resp)
 	return cached_keep(req, resp, events_page(req, resp, &eq), &c);
 }
 
-static enum err events_page(struct request *req, struct response *resp, const struct events_q *q)
+static enum err events_page(struct request *req, struct response *resp, const struct events_params *q)
 {
 	struct search_index *ix = directory_index(req->app);
-	struct events_q eq = *q;
+	struct events_params eq = *q;
+	struct api_page pg = { eq.page, eq.per_page };
 	struct calendar_event *v;
 	size_t n, total;
 	char f[UK_ISO_DAY], t[UK_ISO_DAY];
@@ -319,7 +358,7 @@ static enum err events_page(struct request *req, struct response *resp, const st
 		json_object_set_new(data, "postcode", json_string(eq.postcode));
 		json_object_set_new(data, "proximity", json_integer((json_int_t)lround(eq.w.radius_m)));
 	}
-	api_paging_json(req, data, EVENTS_PATH, &eq.pg, (int64_t)total);
+	api_paging_json(req, data, EVENTS_PATH, &pg, (int64_t)total);
 	return view_json(req, resp, 200, data);
 }
 

@@ -183,6 +183,15 @@ enum err group_scheds(struct db *db, const char *id, struct sched *out, size_t m
  * day it is on), into a. */
 const char *group_session_words(struct arena *a, const struct group_session *s);
 
+/* A session's time as a host types it: "10:00", "9:30" or "10.00" (one
+ * or two digits of hours, then ':' or '.', then two of minutes), from
+ * 0:00 to 24:00, as minutes after midnight (0..1440); -1 for NULL or ""
+ * (not given); -2 for anything else, spaces included. */
+int group_time_parse(const char *s);
+/* Minutes (0..1440) as "HH:MM" ("09:05", "24:00") into out; "" for
+ * anything else (-1: not known). group_time_parse reads it back. */
+void group_time_text(int minutes, char out[6]);
+
 /* A change to one session (of the schedule) or a one-off. */
 struct group_change {
 	const char *day;              /* YYYY-MM-DD: the day it is on (a move), or NULL: as it was */

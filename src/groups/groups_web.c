@@ -86,31 +86,6 @@ static enum err load_session(struct request *req, const char *id, struct group_s
 	return e;
 }
 
-/* "10:00" (or "9:30", "10.00") as minutes; -1 for empty; -2 for
- * something that is not a time. */
-static int parse_time(const char *s)
-{
-	int h = 0, m = 0, nh = 0, nm = 0;
-
-	if (!s || !*s)
-		return -1;
-	while (*s >= '0' && *s <= '9' && nh < 3)
-		h = h * 10 + (*s++ - '0'), nh++;
-	if (*s != ':' && *s != '.')
-		return -2;
-	s++;
-	while (*s >= '0' && *s <= '9' && nm < 3)
-		m = m * 10 + (*s++ - '0'), nm++;
-	if (*s || nh < 1 || nh > 2 || nm != 2 || h > 24 || m > 59 || (h == 24 && m))
-		return -2;
-	return h * 60 + m;
-}
-
-static const char *time_text(struct arena *a, int m)
-{
-	return m < 0 ? "" : arena_printf(a, "%02d:%02d", m / 60, m % 60);
-}
-
 /* Text as paragraphs (split at blank lines). */
 static json_t *paragraphs(const char *text)
 {
@@ -957,13 +932,17 @@ static enum err change_page(struct request *req, struct response *resp, int stat
 	json_t *data;
 
 	if (!values && !c->one_off) {
+		char opens[6], closes[6];
 		int y, mo, d;
+
 		uk_date(c->s.day, &y, &mo, &d);
+		group_time_text(c->s.opens, opens);
+		group_time_text(c->s.closes, closes);
 		values = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}",
 				   "day-day", arena_printf(&req->arena, "%d", d),
 				   "day-month", arena_printf(&req->arena, "%d", mo),
 				   "day-year", arena_printf(&req->arena, "%d", y),
-				   "opens", time_text(&req->arena, c->s.opens), "closes", time_text(&req->arena, c->s.closes),
+				   "opens", opens, "closes", closes,
 				   "place", c->s.place ? c->s.place : "", "postcode", c->s.postcode ? c->s.postcode : "",
 				   "note", c->s.note ? c->s.note : "");
 	}
@@ -1029,7 +1008,8 @@ static enum err change_act(struct request *req, struct response *resp, const str
 	char dtext[GROUP_SKEY];
 	struct group_change ch = {
 		.day = NULL, .title = c->one_off ? web_bound(b, "title")->text : NULL,
-		.opens = parse_time(web_bound(b, "opens")->text), .closes = parse_time(web_bound(b, "closes")->text),
+		.opens = group_time_parse(web_bound(b, "opens")->text),
+		.closes = group_time_parse(web_bound(b, "closes")->text),
 		.place = web_bound(b, "place")->text, .postcode = web_bound(b, "postcode")->text,
 		.note = web_bound(b, "note")->text,
 	};

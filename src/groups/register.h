@@ -123,6 +123,26 @@ struct register_input {
 enum err register_save(const struct group_env *env, struct db *db, const char *id, const char *skey,
 		const struct register_input *in, int64_t by, int64_t now, json_t *errors, int *came);
 
+/* The attendance API's body (POST /api/v1/events/{id}/attendance,
+ * register_web.c) read into out: its shape only, for what the register
+ * says is register_save's to judge (a name's length or blankness,
+ * held_on's day). body is {present: [ids], clients: [UUIDs], walk_ins:
+ * [names], held_on: "YYYY-MM-DD"}, each member optional (null: absent):
+ *   present    whole numbers 1..API_ID_MAX (2^53, web/api.h), at most
+ *              REGISTER_TICKS_MAX;
+ *   clients    UUIDs, at most REGISTER_TICKS_MAX, lowercased (copies in a);
+ *   walk_ins   strings with no NUL, at most REGISTER_WALK_INS_MAX, as sent;
+ *   held_on    a string, as sent.
+ * Arrays are in a, in the order sent; walk-ins and held_on are borrowed
+ * from body, which must outlive out.
+ *
+ * ERR_INVALID with one entry in errors (an array) per member that cannot
+ * be read, its field the member's name ("present", "clients",
+ * "walk_ins", "held_on", or one the API does not take), or field "body"
+ * when body is not an object. ERR_NOMEM when a is out of memory. */
+enum err register_body_parse(struct arena *a, const json_t *body, struct register_input *out,
+		json_t *errors);
+
 /* The lines of text (a form's box of names, one a line) as an array in
  * a: each trimmed, blank ones left out. *n receives how many; at most
  * max are kept (more: *n is max + 1, so the caller can say too many). */

@@ -18,7 +18,9 @@
  * through web_form_post (one transaction; on a problem the page again
  * with what was ticked and typed). The ticks are read from the form
  * here, not from the field table: the list is the session's, and may be
- * longer than a many-of field's 64 choices.
+ * longer than a many-of field's 64 choices. The API's body is read by
+ * register_body_parse (register.h), with no request, so
+ * fuzz/fuzz_register_body.c reaches it.
  */
 #include "core/common.h"
 #include "groups/groups_web.h"
@@ -487,13 +489,6 @@ static enum err participation_get(struct request *req, struct response *resp)
 
 /* ---------------------------------------------------------------- the API */
 
-struct api_body {
-	int64_t *people;
-	const char **clients, **walk_ins;
-	size_t npeople, nclients, nwalk_ins;
-	const char *held_on;
-};
-
 /* A member that is a list (absent or null: empty); *n its length, or
  * false with an error when it is not a list or is longer than max. */
 static bool list_at(const json_t *o, const char *key, size_t max, const char *what, json_t *errors,
@@ -521,26 +516,33 @@ static bool list_at(const json_t *o, const char *key, size_t max, const char *wh
 
 /* long: one reader per member, each a few lines; apart they would each
  * repeat the loop over the list. */
-static enum err body_parse(struct request *req, const json_t *o, struct api_body *b, json_t *errors)
+enum err register_body_parse(struct arena *a, const json_t *body, struct register_input *out,
+		json_t *errors)
 {
 	static const char *const known[] = { "present", "clients", "walk_ins", "held_on" };
-	const json_t *pl, *cl, *wl, *v, *h = json_object_get(o, "held_on");
+	const json_t *pl, *cl, *wl, *v, *h = json_object_get(body, "held_on");
+	int64_t *people = NULL;
+	const char **clients = NULL, **walk_ins = NULL;
 	const char *key;
 	size_t i;
 
-	memset(b, 0, sizeof(*b));
-	json_object_foreach((json_t *)o, key, v) {
+	memset(out, 0, sizeof(*out));
+	if (!json_is_object(body)) {
+		web_error(errors, "body", "Send a JSON object, like {\"present\": [12, 15]}");
+		return ERR_INVALID;
+	}
+	json_object_foreach((json_t *)body, key, v) {
 		bool ok = false;
 
 		for (size_t k = 0; k < ARRAY_LEN(known) && !ok; k++)
 			ok = strcmp(key, known[k]) == 0;
 		if (!ok)
-			web_error(errors, key, arena_printf(&req->arena, "This endpoint takes present, "
+			web_error(errors, key, arena_printf(a, "This endpoint takes present, "
 				  "clients, walk_ins and held_on: leave out %s", key));
 	}
-	if (list_at(o, "present", REGISTER_TICKS_MAX, "the ids of the people who came, like [12, 15]",
+	if (list_at(body, "present", REGISTER_TICKS_MAX, "the ids of the people who came, like [12, 15]",
 		    errors, &pl) && pl) {
-		b->people = arena_calloc(&req->arena, json_array_size(pl) + 1, sizeof(*b->people));
+		people = arena_calloc(a, json_array_size(pl) + 1, sizeof(*people));
 		json_array_foreach(pl, i, v) {
 			if (!json_is_integer(v) || json_integer_value(v) < 1 ||
 			    json_integer_value(v) > API_ID_MAX) {
@@ -548,43 +550,50 @@ static enum err body_parse(struct request *req, const json_t *o, struct api_body
 					  "who came, like [12, 15]");
 				break;
 			}
-			if (b->people)
-				b->people[b->npeople++] = json_integer_value(v);
+			if (people)
+				people[out->npeople++] = json_integer_value(v);
 		}
 	}
-	if (list_at(o, "clients", REGISTER_TICKS_MAX, "the ids of the referred people's records "
+	if (list_at(body, "clients", REGISTER_TICKS_MAX, "the ids of the referred people's records "
 		    "(UUIDs)", errors, &cl) && cl) {
-		b->clients = arena_calloc(&req->arena, json_array_size(cl) + 1, sizeof(*b->clients));
+		clients = arena_calloc(a, json_array_size(cl) + 1, sizeof(*clients));
 		json_array_foreach(cl, i, v) {
-			char *c = json_is_string(v) ? arena_strdup(&req->arena, json_string_value(v)) : NULL;
+			/* Read as its length says, so "<uuid>\u0000..." is no UUID. */
+			char *c = json_is_string(v) ? arena_strndup(a, json_string_value(v), json_string_length(v))
+						    : NULL;
 
-			if (!c || !str_is_uuid(str_c(c))) {
+			if (!c || !str_is_uuid((struct str){ c, json_string_length(v) })) {
 				web_error(errors, "clients", "Give clients as a list of the ids of the referred "
 					  "people's records (UUIDs)");
 				break;
 			}
 			str_lower_ascii(c, strlen(c));
-			if (b->clients)
-				b->clients[b->nclients++] = c;
+			if (clients)
+				clients[out->nclients++] = c;
 		}
 	}
-	if (list_at(o, "walk_ins", REGISTER_WALK_INS_MAX, "names, like [\"Ann\"]", errors, &wl) && wl) {
-		b->walk_ins = arena_calloc(&req->arena, json_array_size(wl) + 1, sizeof(*b->walk_ins));
+	if (list_at(body, "walk_ins", REGISTER_WALK_INS_MAX, "names, like [\"Ann\"]", errors, &wl) && wl) {
+		walk_ins = arena_calloc(a, json_array_size(wl) + 1, sizeof(*walk_ins));
 		json_array_foreach(wl, i, v) {
 			if (!json_is_string(v) || strlen(json_string_value(v)) != json_string_length(v)) {
 				web_error(errors, "walk_ins", "Give walk_ins as a list of names, like [\"Ann\"]");
 				break;
 			}
-			if (b->walk_ins)
-				b->walk_ins[b->nwalk_ins++] = json_string_value(v);
+			if (walk_ins)
+				walk_ins[out->nwalk_ins++] = json_string_value(v);
 		}
 	}
-	if (h && !json_is_null(h) && !json_is_string(h))
+	/* A string with a NUL in it (JSON's \u0000) is not a day either. */
+	if (h && !json_is_null(h) &&
+	    (!json_is_string(h) || strlen(json_string_value(h)) != json_string_length(h)))
 		web_error(errors, "held_on", "Give held_on as the day the session was held, like "
 			  "\"2027-01-12\", or leave it out when the register is taken on the day");
 	else if (h && json_is_string(h))
-		b->held_on = json_string_value(h);
-	if ((pl && !b->people) || (cl && !b->clients) || (wl && !b->walk_ins))
+		out->held_on = json_string_value(h);
+	out->people = people;
+	out->clients = clients;
+	out->walk_ins = walk_ins;
+	if ((pl && !people) || (cl && !clients) || (wl && !walk_ins))
 		return ERR_NOMEM;
 	return json_array_size(errors) ? ERR_INVALID : ERR_OK;
 }
@@ -603,7 +612,7 @@ static enum err api_attendance(struct request *req, struct response *resp)
 	char id[37], skey[GROUP_SKEY], eid[CALENDAR_EVENT_ID];
 	struct group_meta m;
 	struct group_register r;
-	struct api_body b;
+	struct register_input in;
 	json_t *errors, *out;
 	enum err e;
 
@@ -618,7 +627,7 @@ static enum err api_attendance(struct request *req, struct response *resp)
 		return req_fail(req, ERR_BAD_REQUEST, "Send a JSON object with Content-Type: application/json.");
 	if (!(errors = json_array()))
 		return ERR_NOMEM;
-	if ((e = body_parse(req, req->json, &b, errors)) != ERR_OK) {
+	if ((e = register_body_parse(&req->arena, req->json, &in, errors)) != ERR_OK) {
 		if (e == ERR_INVALID)
 			return fail_fields(req, e, "Some fields need changing: see errors.", errors);
 		json_decref(errors);
@@ -628,10 +637,8 @@ static enum err api_attendance(struct request *req, struct response *resp)
 		json_decref(errors);
 		return e;
 	}
-	e = register_save(group_env_of(req), req->db, m.id, skey, &(const struct register_input){
-		.people = b.people, .npeople = b.npeople, .clients = b.clients, .nclients = b.nclients,
-		.walk_ins = b.walk_ins, .nwalk_ins = b.nwalk_ins, .held_on = b.held_on },
-		req->actor->id, req->now, errors, NULL);
+	e = register_save(group_env_of(req), req->db, m.id, skey, &in, req->actor->id, req->now, errors,
+			  NULL);
 	switch (e) {
 	case ERR_OK:
 		json_decref(errors);

@@ -268,6 +268,36 @@ enum err group_next_session(struct db *db, struct arena *a, const char *id, int6
 	return ERR_NOT_FOUND;
 }
 
+/* ---------------------------------------------------------------- times as typed */
+
+int group_time_parse(const char *s)
+{
+	int h = 0, m = 0, nh = 0, nm = 0;
+
+	if (!s || !*s)
+		return -1;
+	/* Up to three digits each side, so "100:00" and "10:000" are
+	 * refused rather than read in part. */
+	while (*s >= '0' && *s <= '9' && nh < 3)
+		h = h * 10 + (*s++ - '0'), nh++;
+	if (*s != ':' && *s != '.')
+		return -2;
+	s++;
+	while (*s >= '0' && *s <= '9' && nm < 3)
+		m = m * 10 + (*s++ - '0'), nm++;
+	if (*s || nh < 1 || nh > 2 || nm != 2 || h > 24 || m > 59 || (h == 24 && m))
+		return -2;
+	return h * 60 + m;
+}
+
+void group_time_text(int minutes, char out[6])
+{
+	if (minutes < 0 || minutes > 24 * 60)
+		out[0] = '\0';
+	else
+		snprintf(out, 6, "%02d:%02d", minutes / 60, minutes % 60);
+}
+
 /* ---------------------------------------------------------------- changing */
 
 static enum err write_row(struct db *db, const char *id, const struct group_session *s, int64_t by,

@@ -501,6 +501,7 @@ static void small_pages_are_the_big_page_cut(void **state)
 static void bad_input_names_the_parameter(void **state)
 {
 	struct fx *x = *state;
+	struct res r;
 
 	refused(x->t, "from=2026-13-01", "from");
 	refused(x->t, "from=yesterday", "from");
@@ -515,6 +516,21 @@ static void bad_input_names_the_parameter(void **state)
 	refused(x->t, "postcode=DN15+6XX&proximity=abc", "proximity");
 	refused(x->t, "postcode=DN15+6XX&proximity=300000", "proximity");
 	refused(x->t, "proximity=500", "proximity");
+	/* Metres written plainly: not strtod's exponents, hex, signs, spaces
+	 * or bare points, and the bound is the digits' (200000.5 is past it). */
+	refused(x->t, "postcode=DN15+6XX&proximity=1e3", "proximity");
+	refused(x->t, "postcode=DN15+6XX&proximity=0x10", "proximity");
+	refused(x->t, "postcode=DN15+6XX&proximity=%205", "proximity");
+	refused(x->t, "postcode=DN15+6XX&proximity=%2B5", "proximity");
+	refused(x->t, "postcode=DN15+6XX&proximity=5.", "proximity");
+	refused(x->t, "postcode=DN15+6XX&proximity=.5", "proximity");
+	refused(x->t, "postcode=DN15+6XX&proximity=200000.5", "proximity");
+	list(x->t, "/api/v1/events?postcode=DN15+6XX&proximity=1609.5", &r);
+	assert_int_equal(json_integer_value(json_object_get(r.j, "proximity")), 1610);
+	res_free(&r);
+	list(x->t, "/api/v1/events?postcode=DN15+6XX&proximity=200000.0", &r);
+	assert_int_equal(json_integer_value(json_object_get(r.j, "proximity")), 200000);
+	res_free(&r);
 	refused(x->t, "page=200&per_page=100", "page");
 	refused(x->t, "near=DN15", "near");
 	rt_api_list_rule(x->t, "/api/v1/events", x->tmem, API_PER_PAGE_MAX);
