@@ -82,11 +82,11 @@ enum err group_touch(struct db *db)
 	return db_after_commit(db, changed, NULL);
 }
 
-enum err group_ids(struct db *db, const struct sql *q, const struct db_val *args, size_t nargs,
-		int64_t **out, size_t *n)
+enum err group_collect(struct db *db, const struct sql *q, const struct db_val *args, size_t nargs,
+		size_t size, void (*put)(void *at, struct db_res *r), void **out, size_t *n)
 {
 	struct db_res *r;
-	int64_t *ids = NULL;
+	char *v = NULL;
 	size_t cap = 0;
 	enum err e;
 
@@ -97,24 +97,39 @@ enum err group_ids(struct db *db, const struct sql *q, const struct db_val *args
 	while ((e = db_next(r)) == ERR_OK && db_row(r)) {
 		if (*n == cap) {
 			size_t nc = cap ? cap * 2 : 16;
-			int64_t *p = realloc(ids, nc * sizeof(*ids));
+			char *p = realloc(v, nc * size);
 			if (!p) {
 				e = ERR_NOMEM;
 				break;
 			}
-			ids = p;
+			v = p;
 			cap = nc;
 		}
-		ids[(*n)++] = db_int(r, 0);
+		put(v + (*n)++ * size, r);
 	}
 	db_res_free(r);
 	if (e != ERR_OK) {
-		free(ids);
+		free(v);
 		*n = 0;
 		return e;
 	}
-	*out = ids;
+	*out = v;
 	return ERR_OK;
+}
+
+static void put_id(void *at, struct db_res *r)
+{
+	*(int64_t *)at = db_int(r, 0);
+}
+
+enum err group_ids(struct db *db, const struct sql *q, const struct db_val *args, size_t nargs,
+		int64_t **out, size_t *n)
+{
+	void *v;
+	enum err e = group_collect(db, q, args, nargs, sizeof(int64_t), put_id, &v, n);
+
+	*out = v;
+	return e;
 }
 
 int group_series_weeks(const struct group_env *env)

@@ -13,9 +13,14 @@
 #include "groups/groups.h"
 
 struct db;
+struct db_res;
 struct db_val;
 struct sql;
 
+/* q's rows, each made an element of size bytes by put, into *out
+ * (malloc'd, the caller frees; NULL when none). */
+enum err group_collect(struct db *db, const struct sql *q, const struct db_val *args, size_t nargs,
+		size_t size, void (*put)(void *at, struct db_res *r), void **out, size_t *n);
 /* The first column of q's rows as integers, into *out (malloc'd, the
  * caller frees; NULL when none). */
 enum err group_ids(struct db *db, const struct sql *q, const struct db_val *args, size_t nargs,
@@ -69,7 +74,6 @@ enum err group_tell_going(const struct group_env *env, struct db *db, const char
  * the schedule's session of the row's key (for a one-off, anything): a
  * change's times replace s's where the row has them. false when the
  * row's days cannot be read (s is then as it was). */
-struct db_res;
 bool group_session_read(struct arena *a, struct db_res *r, int col, struct group_session *s);
 /* A service's scheds column (sched_encode forms, one a line) into out:
  * how many (at most max). */

@@ -86,39 +86,19 @@ static const struct sql q_where = { "group.where",
 
 /* The session keys q lists (its first column), into *out (malloc'd; the
  * caller frees). */
+static void put_skey(void *at, struct db_res *r)
+{
+	str_copy(at, GROUP_SKEY, db_text(r, 0));
+}
+
 static enum err keys_of(struct db *db, const struct sql *q, const struct db_val *args, size_t nargs,
 		char (**out)[GROUP_SKEY], size_t *n)
 {
-	struct db_res *r;
-	char (*keys)[GROUP_SKEY] = NULL;
-	size_t cap = 0;
-	enum err e;
+	void *v;
+	enum err e = group_collect(db, q, args, nargs, GROUP_SKEY, put_skey, &v, n);
 
-	*out = NULL;
-	*n = 0;
-	if ((e = db_query(db, q, args, nargs, &r)) != ERR_OK)
-		return e;
-	while ((e = db_next(r)) == ERR_OK && db_row(r)) {
-		if (*n == cap) {
-			size_t nc = cap ? cap * 2 : 8;
-			void *p = realloc(keys, nc * sizeof(*keys));
-			if (!p) {
-				e = ERR_NOMEM;
-				break;
-			}
-			keys = p;
-			cap = nc;
-		}
-		str_copy(keys[(*n)++], GROUP_SKEY, db_text(r, 0));
-	}
-	db_res_free(r);
-	if (e) {
-		free(keys);
-		*n = 0;
-		return e;
-	}
-	*out = keys;
-	return ERR_OK;
+	*out = v;
+	return e;
 }
 
 /* ---------------------------------------------------------------- the lock */
