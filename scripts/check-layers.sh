@@ -3,7 +3,7 @@
 # #include can break. Prints one line per broken rule, "file:line: why",
 # and exits 1 when there is any; "check-layers: ok" and 0 otherwise.
 #
-#   1. src/search/ and src/match/ are libraries without I/O: their files
+#   1. src/search/, src/match/ and src/safety/ are libraries without I/O: their files
 #      include only "core/..." and their own folder's of kith's, and none
 #      of the libraries that do I/O or speak a format (jansson,
 #      libmicrohttpd, SQLite, libpq, libcurl).
@@ -38,8 +38,8 @@ report() {
 	bad=1
 }
 
-# Rule 1: src/search/ and src/match/.
-for lib in search match; do
+# Rule 1: src/search/, src/match/ and src/safety/.
+for lib in search match safety; do
 	mapfile -t lib_files < <(find "src/$lib" -name '*.[ch]' 2>/dev/null | sort)
 	[ ${#lib_files[@]} -gt 0 ] || continue
 	while IFS=$'\t' read -r file line inc quote; do
