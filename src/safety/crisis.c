@@ -39,6 +39,8 @@
 #define ELEMS_MAX    4096
 #define IDS_MAX      8192
 #define PATS_MAX     512
+#define PHRASES_MAX  512        /* phrases of all phrase classes */
+#define PHRASE_CLASSES_MAX 32
 #define FIRST_MAX    16384
 #define HITS_MAX     32
 #define MARKS_MAX    48
@@ -48,14 +50,19 @@ enum { BRK_NONE, BRK_SOFT, BRK_HARD };
 
 /* ---------------------------------------------------------------- tables */
 
-enum op { OP_SET, OP_OPT, OP_NOT, OP_GAP, OP_END };
+enum op { OP_SET, OP_OPT, OP_NOT, OP_GAP, OP_END, OP_PHRASE, OP_OPTPHRASE };
 
 struct elem {
 	uint8_t op;
 	uint8_t gap;               /* OP_GAP: up to this many words */
-	uint16_t nids;
-	uint32_t ids;              /* offset in pat_ids */
+	uint16_t nids;             /* words; OP_*PHRASE: phrases */
+	uint32_t ids;              /* offset in pat_ids; OP_*PHRASE: in phrase_at */
 	uint64_t cls;              /* classes, 1 << enum crisis_class */
+};
+
+/* One phrase of a phrase class: words pat_ids[off .. off + len). */
+struct phrase {
+	uint16_t off, len;
 };
 
 struct pat {
@@ -77,6 +84,9 @@ static size_t nelems;
 static uint16_t pat_ids[IDS_MAX];
 static size_t npat_ids;
 static struct pat pats[PATS_MAX];      /* rules, then marks */
+static struct phrase phrase_at[PHRASES_MAX];
+static size_t nphrase_at;
+static struct { uint16_t first, n; } phrase_class[PHRASE_CLASSES_MAX];
 static bool pat_ok[PATS_MAX];
 static uint32_t first_off[VOCAB_MAX + 2];
 static uint16_t first_pat[FIRST_MAX];
@@ -194,6 +204,10 @@ static void vocab_build(void)
 
 	for (i = 0; i < C__MAX; i++)
 		words_of(crisis_classes[i].words, gather);
+	for (i = 0; i < crisis_nphrases; i++) {
+		/* words_of splits at spaces and bars alike */
+		words_of(crisis_phrases[i].phrases, gather);
+	}
 	for (i = 0; i < crisis_nrules; i++)
 		words_of(crisis_rules[i].pat, gather);
 	for (i = 0; i < crisis_nmarks; i++)
@@ -286,6 +300,21 @@ static bool compile_elem(const char *s, size_t n)
 	if (s[0] == '?' || s[0] == '!') {
 		e->op = s[0] == '?' ? OP_OPT : OP_NOT;
 		s++, n--;
+	}
+	if (n > 2 && s[0] == '@' && s[1] == '@') {
+		size_t c;
+		for (c = 0; c < crisis_nphrases && c < PHRASE_CLASSES_MAX; c++)
+			if (strlen(crisis_phrases[c].name) == n - 2 && memcmp(crisis_phrases[c].name, s + 2, n - 2) == 0)
+				break;
+		if (c == crisis_nphrases || c >= PHRASE_CLASSES_MAX || e->op == OP_NOT) {
+			set_problem("a pattern names an unknown phrase class, or negates one");
+			return false;
+		}
+		e->op = e->op == OP_OPT ? OP_OPTPHRASE : OP_PHRASE;
+		e->ids = phrase_class[c].first;
+		e->nids = phrase_class[c].n;
+		nelems++;
+		return true;
 	}
 	e->ids = (uint32_t)npat_ids;
 	while (n) {
@@ -414,6 +443,47 @@ static void first_build(size_t npats)
 	first_off[0] = 0;
 }
 
+/* Phrase classes: each phrase's words into pat_ids. */
+static void phrases_build(void)
+{
+	for (size_t c = 0; c < crisis_nphrases && c < PHRASE_CLASSES_MAX; c++) {
+		const char *s = crisis_phrases[c].phrases;
+		phrase_class[c].first = (uint16_t)nphrase_at;
+		while (*s) {
+			struct phrase ph = { (uint16_t)npat_ids, 0 };
+			while (*s && *s != '|') {
+				char w[WORD_MAX];
+				size_t n = 0;
+				while (*s == ' ')
+					s++;
+				while (s[n] && s[n] != ' ' && s[n] != '|')
+					n++;
+				if (n && n < WORD_MAX && npat_ids < IDS_MAX) {
+					memcpy(w, s, n);
+					w[n] = '\0';
+					pat_ids[npat_ids++] = vocab_id(w);
+					ph.len++;
+				} else if (n) {
+					set_problem("a phrase word is too long, or more words than IDS_MAX");
+				}
+				s += n;
+				while (*s == ' ')
+					s++;
+			}
+			if (*s == '|')
+				s++;
+			if (!ph.len || nphrase_at >= PHRASES_MAX) {
+				set_problem("an empty phrase, or more phrases than PHRASES_MAX");
+				continue;
+			}
+			phrase_at[nphrase_at++] = ph;
+			phrase_class[c].n++;
+		}
+	}
+	if (crisis_nphrases > PHRASE_CLASSES_MAX)
+		set_problem("more phrase classes than PHRASE_CLASSES_MAX");
+}
+
 static void tables_build(void)
 {
 	size_t npats = crisis_nrules + crisis_nmarks;
@@ -424,6 +494,7 @@ static void tables_build(void)
 	}
 	vocab_build();
 	classes_build();
+	phrases_build();
 	for (size_t p = 0; p < npats; p++) {
 		const char *s = p < crisis_nrules ? crisis_rules[p].pat : crisis_marks[p - crisis_nrules].pat;
 		pat_ok[p] = compile_pat(s, &pats[p]);
@@ -843,6 +914,21 @@ static bool match_at(const struct win *w, size_t k, const struct elem *e, size_t
 				return true;
 		}
 		return false;
+	case OP_PHRASE:
+	case OP_OPTPHRASE:
+		for (size_t p = 0; p < e->nids; p++) {
+			const struct phrase *ph = &phrase_at[e->ids + p];
+			size_t j = 0;
+			for (; j < ph->len; j++) {
+				size_t t = k + j;
+				if (t >= w->n || (w->t[t].brk == BRK_HARD && !(first && j == 0)) ||
+				    w->t[t].id != pat_ids[ph->off + j])
+					break;
+			}
+			if (j == ph->len && match_at(w, k + j, e + 1, ne - 1, false, end))
+				return true;
+		}
+		return e->op == OP_OPTPHRASE && match_at(w, k, e + 1, ne - 1, first, end);
 	case OP_END: {
 		size_t j = k;
 		for (;;) {
@@ -905,10 +991,14 @@ static enum who subject_of(const struct win *w, size_t a, size_t *at)
 		*at = i;
 		if (id == id_my || id == id_our) {
 			/* "my life", "my suicidal thoughts" are the writer's;
-			 * "my dog is scared of him" is not. */
+			 * "my dog is scared of him" is not; "(I) sorted out my will
+			 * and said..." has "my will" as an object: look on. */
 			if (i + 1 == a || in_class(w->t[i + 1].id, C_ADV) || w->t[i + 1].id == id_own)
 				return WHO_SELF;
-			return WHO_THING;
+			if (i + 2 < a && (in_class(w->t[i + 2].id, C_BE) || in_class(w->t[i + 2].id, C_AUX) ||
+					  in_class(w->t[i + 2].id, C_HAVE)))
+				return WHO_THING;
+			continue;
 		}
 		if (in_class(id, C_FIRST))
 			return WHO_SELF;
@@ -1048,6 +1138,8 @@ static bool past_tense(const struct win *w, size_t from, size_t a)
 {
 	for (size_t i = from; i <= a; i++) {
 		uint16_t id = w->t[i].id;
+		if (i == a && i > 0 && in_class(w->t[i - 1].id, C_DET))
+			return false;     /* "the thought of": a noun */
 		if (in_class(id, C_HAVE))
 			return false;
 		if (id == id_taken && i > 0 && in_class(w->t[i - 1].id, C_BE))
@@ -1143,6 +1235,8 @@ static void judge(struct cx *cx, const struct sent *s, const struct hit *h)
 	bool past, modal_if = false, affirmed = false;
 
 	if (cancelled(s, h, r->group))
+		return;
+	if ((r->flags & F_WHOLE) && (h->a != 0 || h->b != w->n))
 		return;
 	/* A quotation in a sentence about a film, a book, a song: someone
 	 * else's words ("I keep thinking 'I want to die'" stays the

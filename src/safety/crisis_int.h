@@ -7,6 +7,8 @@
  *
  *   word          that word ("don't" is "do not", "im" is "i am", ...)
  *   a|b|@CLASS    any of these; @CLASS is a class of crisis_classes[]
+ *   @@PHRASES     any of the word sequences of crisis_phrases[] PHRASES
+ *                 ("being alive", "me being here"); ?@@PHRASES too
  *   ?x            x or nothing
  *   !x            one word that is not x
  *   *N            up to N words, any
@@ -15,7 +17,7 @@
  *                 ("any more", "now", "tonight", "lol"), which it takes
  *
  * The first element must be a plain word or alternation (it is what the
- * engine looks patterns up by). A pattern never crosses a comma or a
+ * engine looks patterns up by), not a phrase class. A pattern never crosses a comma or a
  * sentence.
  */
 #ifndef KITH_SAFETY_CRISIS_INT_H
@@ -30,13 +32,19 @@ enum crisis_class {
 	C_THIRD, C_PERSON, C_IT, C_NEG, C_CONJ, C_FILLER, C_TAIL, C_AUX, C_PASTV,
 	C_PASTAUX, C_HAVE, C_IF, C_NOTIF, C_FRAMEPRO, C_PILLS, C_QTY, C_REFL,
 	C_SCARED, C_PARTNER, C_DVERB, C_LIVEV, C_ACCIDENT, C_JOKE, C_MEDIA,
-	C_HURTV, C_HURTS, C_SUBJPRO, C_WOULD,
+	C_HURTV, C_HURTS, C_SUBJPRO, C_WOULD, C_DET,
 	C__MAX
 };
 
 struct crisis_class_def {
 	const char *name;          /* referred to as @name */
 	const char *words;
+};
+
+/* A phrase class: alternatives of one or more words, '|' between them. */
+struct crisis_phrase_def {
+	const char *name;          /* referred to as @@name */
+	const char *phrases;
 };
 
 /* Whose the predicate is. */
@@ -56,11 +64,12 @@ enum crisis_who_rule {
 #define F_ACT     0x010   /* an act: told in the past with no time, still urgent */
 #define F_IFOK    0x020   /* has its own if/whether ("nobody would care if I died") */
 #define F_DEATH   0x040   /* counts only in a post that speaks of a death */
+#define F_WHOLE   0x080   /* only as a whole sentence ("Goodbye." on its own) */
 
 /* Groups: a cancelling mark names the groups of rules it cancels. */
 enum crisis_group {
 	G_DIE, G_KILLSELF, G_HARM, G_OD, G_PILLS, G_KILLME, G_SUICIDE,
-	G_TAKELIFE, G_SLEEP, G_DANGER, G_MISC,
+	G_TAKELIFE, G_SLEEP, G_DANGER, G_GOODBYE, G_MISC,
 	G__MAX
 };
 
@@ -110,6 +119,8 @@ struct crisis_alias {
 };
 
 extern const struct crisis_class_def crisis_classes[C__MAX];
+extern const struct crisis_phrase_def crisis_phrases[];
+extern const size_t crisis_nphrases;
 extern const struct crisis_rule crisis_rules[];
 extern const size_t crisis_nrules;
 extern const struct crisis_mark crisis_marks[];
