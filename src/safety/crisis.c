@@ -34,11 +34,12 @@
 #define WORD_MAX     24         /* bytes of a word we can match, with its NUL */
 #define SENT_TOKENS  96         /* tokens read as one sentence at a time */
 #define SENT_KEEP    24         /* ... of which a long sentence's next window repeats */
-#define VOCAB_MAX    4096       /* words gathered before duplicates go */
+#define VOCAB_MAX    2048       /* distinct words of all the tables */
 #define HASH_SIZE    8192       /* power of two, > 2 x the words it holds */
 #define ELEMS_MAX    4096
 #define IDS_MAX      8192
 #define PATS_MAX     512
+#define EXPANDS_MAX  256
 #define PHRASES_MAX  512        /* phrases of all phrase classes */
 #define PHRASE_CLASSES_MAX 32
 #define FIRST_MAX    16384
@@ -96,9 +97,10 @@ static const char *problem;
 static pthread_once_t tables_once = PTHREAD_ONCE_INIT;
 
 /* Ids of words the engine names. */
-static uint16_t id_if, id_as, id_what, id_even, id_else, id_honest, id_truthful, id_being,
-	id_own, id_my, id_our, id_lol, id_num, id_few, id_year, id_to, id_i, id_am, id_will, id_would,
-	id_stop, id_help, id_no, id_more, id_taken;
+static uint16_t id_if, id_even, id_else, id_honest, id_truthful, id_own, id_my, id_our, id_lol,
+	id_num, id_few, id_year, id_to, id_would, id_stop, id_help, id_no, id_more, id_taken;
+static int tail_class = -1;             /* the phrase class "TAIL", if any */
+static uint16_t id_know, id_me, id_us;
 static uint16_t id_two_after[16];      /* "want 2 die": "2" is "to" after these */
 static size_t nid_two_after;
 
@@ -143,6 +145,10 @@ static void hash_put(uint16_t *table, const char *w, uint16_t slot)
 	table[h] = slot;
 }
 
+static uint16_t hash_expand[HASH_SIZE]; /* crisis_expands, by "from" */
+static char expand_key[EXPANDS_MAX][WORD_MAX];
+static uint16_t expand_idx[EXPANDS_MAX];
+static size_t nexpand;
 static uint16_t alias_to[VOCAB_MAX];
 static uint16_t squeeze_to[VOCAB_MAX * 2];
 
@@ -178,19 +184,27 @@ static void words_of(const char *s, void (*fn)(const char *w, size_t n))
 	}
 }
 
+/* Adds a word once (hash_exact holds what is gathered so far; it is
+ * rebuilt once the words are sorted). */
 static void gather(const char *w, size_t n)
 {
+	char word[WORD_MAX];
+
 	if (n >= WORD_MAX) {
 		set_problem("a pattern word is longer than WORD_MAX");
 		return;
 	}
+	memcpy(word, w, n);
+	word[n] = '\0';
+	if (vocab_id(word))
+		return;
 	if (nvocab >= VOCAB_MAX) {
 		set_problem("more words than VOCAB_MAX");
 		return;
 	}
-	memcpy(vocab[nvocab], w, n);
-	vocab[nvocab][n] = '\0';
+	memcpy(vocab[nvocab], word, n + 1);
 	nvocab++;
+	hash_put(hash_exact, word, (uint16_t)nvocab);
 }
 
 static int cmp_word(const void *a, const void *b)
@@ -200,7 +214,7 @@ static int cmp_word(const void *a, const void *b)
 
 static void vocab_build(void)
 {
-	size_t i, o = 0;
+	size_t i;
 
 	for (i = 0; i < C__MAX; i++)
 		words_of(crisis_classes[i].words, gather);
@@ -223,11 +237,9 @@ static void vocab_build(void)
 		words_of(crisis_aliases[i].to, gather);
 	for (i = 0; i < crisis_nengine_words; i++)
 		words_of(crisis_engine_words[i], gather);
+	/* Sorted, so ids do not depend on the order of the tables. */
 	qsort(vocab, nvocab, WORD_MAX, cmp_word);
-	for (i = 0; i < nvocab; i++)
-		if (o == 0 || strcmp(vocab[o - 1], vocab[i]) != 0)
-			memmove(vocab[o++], vocab[i], WORD_MAX);
-	nvocab = o;
+	memset(hash_exact, 0, sizeof(hash_exact));
 	for (i = 0; i < nvocab; i++)
 		hash_put(hash_exact, vocab[i], (uint16_t)(i + 1));
 
@@ -495,6 +507,17 @@ static void tables_build(void)
 	vocab_build();
 	classes_build();
 	phrases_build();
+	for (size_t i = 0; i < crisis_nexpands; i++) {
+		size_t n = strlen(crisis_expands[i].from);
+		if (nexpand >= EXPANDS_MAX || n >= WORD_MAX) {
+			set_problem("more rewrites than EXPANDS_MAX, or one too long");
+			break;
+		}
+		memcpy(expand_key[nexpand], crisis_expands[i].from, n + 1);
+		expand_idx[nexpand] = (uint16_t)i;
+		nexpand++;
+		hash_put(hash_expand, crisis_expands[i].from, (uint16_t)nexpand);
+	}
 	for (size_t p = 0; p < npats; p++) {
 		const char *s = p < crisis_nrules ? crisis_rules[p].pat : crisis_marks[p - crisis_nrules].pat;
 		pat_ok[p] = compile_pat(s, &pats[p]);
@@ -507,13 +530,10 @@ static void tables_build(void)
 		nmerges++;
 	}
 	id_if = vocab_id("if");
-	id_as = vocab_id("as");
-	id_what = vocab_id("what");
 	id_even = vocab_id("even");
 	id_else = vocab_id("else");
 	id_honest = vocab_id("honest");
 	id_truthful = vocab_id("truthful");
-	id_being = vocab_id("being");
 	id_own = vocab_id("own");
 	id_my = vocab_id("my");
 	id_our = vocab_id("our");
@@ -525,11 +545,14 @@ static void tables_build(void)
 	id_no = vocab_id("no");
 	id_more = vocab_id("more");
 	id_taken = vocab_id("taken");
+	id_know = vocab_id("know");
+	id_me = vocab_id("me");
+	id_us = vocab_id("us");
+	for (size_t c = 0; c < crisis_nphrases && c < PHRASE_CLASSES_MAX; c++)
+		if (strcmp(crisis_phrases[c].name, "TAIL") == 0)
+			tail_class = (int)c;
 	id_year = vocab_id("#year");
 	id_to = vocab_id("to");
-	id_i = vocab_id("i");
-	id_am = vocab_id("am");
-	id_will = vocab_id("will");
 	id_would = vocab_id("would");
 	static const char *const two_after[] = { "want", "going", "need", "wish", "ready", "trying",
 		"try", "tried", "used", "able", "have" };
@@ -599,14 +622,14 @@ static uint16_t lookup(const char *w)
 	return hash_find(hash_squeeze, (const char (*)[WORD_MAX])squeeze_key, sq, squeeze_to);
 }
 
-static void window_eval(struct cx *cx);
+static void window_eval(struct cx *cx, bool cut);
 
 static void push(struct cx *cx, uint16_t id, uint32_t start, uint32_t end)
 {
 	struct tok *t;
 
 	if (cx->nt == SENT_TOKENS) {
-		window_eval(cx);
+		window_eval(cx, true);
 		memmove(cx->t, cx->t + SENT_TOKENS - SENT_KEEP, SENT_KEEP * sizeof(cx->t[0]));
 		cx->nt = SENT_KEEP;
 	}
@@ -664,7 +687,7 @@ static void word_plain(struct cx *cx, const char *w, uint32_t start, uint32_t en
 {
 	uint16_t prev = prev_id(cx);
 
-	if (strcmp(w, "ill") == 0) {
+	if (w[0] == 'i' && strcmp(w, "ill") == 0) {
 		static const char *const keep[] = { "am", "is", "are", "was", "were", "be", "been",
 			"being", "feel", "feeling", "felt", "so", "very", "really", "too", "quite", "get",
 			"got", "getting", "seriously", "terminally", "mentally", "chronically", "fell" };
@@ -676,7 +699,7 @@ static void word_plain(struct cx *cx, const char *w, uint32_t start, uint32_t en
 			return;
 		}
 	}
-	if (strcmp(w, "id") == 0) {
+	if (w[0] == 'i' && strcmp(w, "id") == 0) {
 		static const char *const keep[] = { "my", "your", "the", "an", "a", "his", "her",
 			"their", "our", "photo", "valid" };
 		bool is_id = false;
@@ -694,17 +717,18 @@ static void word_plain(struct cx *cx, const char *w, uint32_t start, uint32_t en
 				return;
 			}
 	}
-	for (size_t i = 0; i < crisis_nexpands; i++)
-		if (strcmp(crisis_expands[i].from, w) == 0) {
-			push_words(cx, crisis_expands[i].to, start, end);
-			return;
-		}
+	uint16_t e = hash_find(hash_expand, (const char (*)[WORD_MAX])expand_key, w, NULL);
+	if (e) {
+		push_words(cx, crisis_expands[expand_idx[e - 1]].to, start, end);
+		return;
+	}
 	push(cx, lookup(w), start, end);
 }
 
 /* A word as typed, lowercased and folded, apostrophes kept ("don't",
  * "i'm", "mum's"): contractions split, then each part as a plain word. */
-static void word_end(struct cx *cx, char *w, size_t n, bool too_long, uint32_t start, uint32_t end)
+static void word_end(struct cx *cx, char *w, size_t n, bool too_long, bool apos, uint32_t start,
+		uint32_t end)
 {
 	char *ap;
 
@@ -715,7 +739,7 @@ static void word_end(struct cx *cx, char *w, size_t n, bool too_long, uint32_t s
 		return;
 	}
 	w[n] = '\0';
-	ap = strchr(w, '\'');
+	ap = apos ? strchr(w, '\'') : NULL;
 	if (ap) {
 		const char *suf = ap + 1;
 		const char *add = NULL;
@@ -877,12 +901,32 @@ static enum chr classify_cp(int32_t c, char out[2], size_t *nout)
 struct win {
 	const struct tok *t;
 	size_t n;
+	bool cut;                  /* a long sentence's window: its end is not the sentence's */
 };
 
 static bool is_boundary(const struct win *w, size_t k)
 {
-	return k >= w->n || w->t[k].brk != BRK_NONE || in_class(w->t[k].id, C_CONJ) ||
-		in_class(w->t[k].id, C_IF);
+	if (k >= w->n)
+		return !w->cut;
+	return w->t[k].brk != BRK_NONE || in_class(w->t[k].id, C_CONJ) || in_class(w->t[k].id, C_IF);
+}
+
+/* How many tokens from k make one phrase of the TAIL phrase class (0 if
+ * none): "at the moment", "for good". */
+static size_t tail_phrase(const struct win *w, size_t k)
+{
+	if (tail_class < 0)
+		return 0;
+	for (size_t p = 0; p < phrase_class[tail_class].n; p++) {
+		const struct phrase *ph = &phrase_at[phrase_class[tail_class].first + p];
+		size_t j = 0;
+		while (j < ph->len && k + j < w->n && w->t[k + j].brk != BRK_HARD &&
+		       w->t[k + j].id == pat_ids[ph->off + j])
+			j++;
+		if (j == ph->len)
+			return j;
+	}
+	return 0;
 }
 
 /* Does pattern element list e[0..ne) match from token k? *end: one past
@@ -932,8 +976,11 @@ static bool match_at(const struct win *w, size_t k, const struct elem *e, size_t
 	case OP_END: {
 		size_t j = k;
 		for (;;) {
+			size_t tp;
 			if (j < w->n && w->t[j].brk != BRK_HARD && in_class(w->t[j].id, C_TAIL))
 				j++;
+			else if ((tp = tail_phrase(w, j)) > 0)
+				j += tp;
 			else if (j + 1 < w->n && w->t[j].id == id_no && w->t[j + 1].id == id_more &&
 				 w->t[j].brk != BRK_HARD && w->t[j + 1].brk == BRK_NONE)
 				j += 2;
@@ -1064,11 +1111,16 @@ static bool negated(const struct sent *s, size_t a, size_t subj)
 	const struct win *w = s->w;
 	size_t from = clause_from(w, a);
 
-	if (subj != SIZE_MAX && subj + 1 > from)
+	/* "He never makes me feel like a burden": when the subject found is
+	 * an object ("me"), the negation before it counts. */
+	if (subj != SIZE_MAX && subj + 1 > from && w->t[subj].id != id_me && w->t[subj].id != id_us)
 		from = subj + 1;
+	/* "can't stop thinking about", "can't help", "don't know how much
+	 * more I can take" do not negate what follows. */
 	for (size_t i = from; i < a; i++)
 		if (in_class(w->t[i].id, C_NEG) &&
-		    !(i + 1 < a && (w->t[i + 1].id == id_stop || w->t[i + 1].id == id_help)))
+		    !(i + 1 < a && (w->t[i + 1].id == id_stop || w->t[i + 1].id == id_help ||
+				    w->t[i + 1].id == id_know)))
 			return true;
 	/* "There's no way I'd kill myself." */
 	for (size_t m = 0; m < s->nmarks; m++)
@@ -1238,6 +1290,8 @@ static void judge(struct cx *cx, const struct sent *s, const struct hit *h)
 		return;
 	if ((r->flags & F_WHOLE) && (h->a != 0 || h->b != w->n))
 		return;
+	if ((r->flags & F_CUE) && s->media)
+		return;
 	/* A quotation in a sentence about a film, a book, a song: someone
 	 * else's words ("I keep thinking 'I want to die'" stays the
 	 * writer's). */
@@ -1248,7 +1302,17 @@ static void judge(struct cx *cx, const struct sent *s, const struct hit *h)
 		who = WHO_SELF;
 	else if (r->who == W_THEIRS)
 		who = who == WHO_GENERIC ? WHO_GENERIC : WHO_OTHER;
-	else if (r->who == W_SUBJ) {
+	else if (r->who == W_SUBJ && (r->flags & F_CUE)) {
+		/* A cue is the writer's if the writer is in the sentence and
+		 * nobody else is nearer, or if there is no subject at all. */
+		bool first = false;
+		for (size_t i = 0; i < w->n && !first; i++)
+			first = in_class(w->t[i].id, C_FIRST) && in_class(w->t[i].id, C_SELFWORD);
+		if (who == WHO_SELF || ((who == WHO_NONE || who == WHO_THING) && (first || clause_start(w, h->a))))
+			who = WHO_SELF;
+		else
+			return;
+	} else if (r->who == W_SUBJ) {
 		if (framed(s, h->a, who, subj))
 			who = WHO_SELF;
 		else if (who == WHO_NONE && ((r->flags & F_DSELF) || ((r->flags & F_ELLIPT) && clause_start(w, h->a))))
@@ -1306,9 +1370,9 @@ static void judge(struct cx *cx, const struct sent *s, const struct hit *h)
 	cand_add(cx, &c);
 }
 
-static void window_eval(struct cx *cx)
+static void window_eval(struct cx *cx, bool cut)
 {
-	struct win w = { cx->t, cx->nt };
+	struct win w = { cx->t, cx->nt, cut };
 	struct sent s;
 
 	if (!cx->nt)
@@ -1350,7 +1414,7 @@ static void window_eval(struct cx *cx)
 
 static void sentence_end(struct cx *cx)
 {
-	window_eval(cx);
+	window_eval(cx, false);
 	cx->nt = 0;
 	cx->brk = BRK_NONE;
 }
@@ -1362,7 +1426,7 @@ static void scan(struct cx *cx)
 	const unsigned char *p = (const unsigned char *)cx->p;
 	char w[WORD_MAX + 2];
 	size_t wn = 0, i = 0;
-	bool wlong = false;
+	bool wlong = false, wapos = false;
 	uint32_t ws = 0, we = 0;
 
 	while (i < cx->n) {
@@ -1400,13 +1464,14 @@ static void scan(struct cx *cx)
 				else
 					wlong = true;
 			}
+			wapos |= out[0] == '\'';
 			we = (uint32_t)(i + len);
 			i += len;
 			continue;
 		}
-		word_end(cx, w, wn, wlong, ws, we);
+		word_end(cx, w, wn, wlong, wapos, ws, we);
 		wn = 0;
-		wlong = false;
+		wlong = wapos = false;
 		switch (k) {
 		case CH_SENT:
 			if (c == '.' && i + 1 < cx->n && p[i + 1] == '.') {
@@ -1439,7 +1504,7 @@ static void scan(struct cx *cx)
 		}
 		i += len;
 	}
-	word_end(cx, w, wn, wlong, ws, we);
+	word_end(cx, w, wn, wlong, wapos, ws, we);
 	sentence_end(cx);
 }
 
@@ -1473,7 +1538,10 @@ void crisis_classify(const char *p, size_t n, struct crisis_result *out)
 	for (size_t i = 0; i < cx.nc; i++) {
 		const struct cand *c = &cx.c[i];
 		uint8_t lv = c->need_death && !cx.death ? CRISIS_NONE : cx.recovery ? c->recovered : c->plain;
-		if (lv > best_level || (lv == best_level && best && lv && c->start < best->start)) {
+		/* The highest level, then the earliest, then the longest (a
+		 * long sentence's windows may see the same phrase twice). */
+		if (lv > best_level || (lv == best_level && best && lv && (c->start < best->start ||
+		    (c->start == best->start && c->end > best->end)))) {
 			best = c;
 			best_level = lv;
 		}

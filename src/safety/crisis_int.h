@@ -13,8 +13,9 @@
  *   !x            one word that is not x
  *   *N            up to N words, any
  *   $             the end of a clause: a comma, a full stop, a line break,
- *                 "and", "but", "because", ... after any words of @TAIL
- *                 ("any more", "now", "tonight", "lol"), which it takes
+ *                 "and", "but", "because", "if", ... after any words of
+ *                 @TAIL or phrases of @@TAIL ("any more", "tonight", "at
+ *                 the moment", "for good"), which it takes
  *
  * The first element must be a plain word or alternation (it is what the
  * engine looks patterns up by), not a phrase class. A pattern never crosses a comma or a
@@ -32,7 +33,7 @@ enum crisis_class {
 	C_THIRD, C_PERSON, C_IT, C_NEG, C_CONJ, C_FILLER, C_TAIL, C_AUX, C_PASTV,
 	C_PASTAUX, C_HAVE, C_IF, C_NOTIF, C_FRAMEPRO, C_PILLS, C_QTY, C_REFL,
 	C_SCARED, C_PARTNER, C_DVERB, C_LIVEV, C_ACCIDENT, C_JOKE, C_MEDIA,
-	C_HURTV, C_HURTS, C_SUBJPRO, C_WOULD, C_DET,
+	C_HURTV, C_HURTS, C_SUBJPRO, C_WOULD, C_DET, C_SELFWORD,
 	C__MAX
 };
 
@@ -65,6 +66,9 @@ enum crisis_who_rule {
 #define F_IFOK    0x020   /* has its own if/whether ("nobody would care if I died") */
 #define F_DEATH   0x040   /* counts only in a post that speaks of a death */
 #define F_WHOLE   0x080   /* only as a whole sentence ("Goodbye." on its own) */
+#define F_CUE     0x100   /* a looser cue, not a phrase: the writer only if the
+                             sentence has "I", "me" or "my" (or no subject at
+                             all), never in a sentence about a film or a book */
 
 /* Groups: a cancelling mark names the groups of rules it cancels. */
 enum crisis_group {

@@ -3,11 +3,14 @@
  * classifier (crisis.h says what it does; crisis_int.h the pattern
  * syntax). Data only: crisis.c compiles these once into word ids.
  *
- * Written for kith from how people say it (crisis line training
- * material, the warning signs the Samaritans and the NHS list, and the
- * idioms of British English), and measured on tests/data/crisis/. When a
+ * Written for kith from the commonly listed warning signs of suicide and
+ * self-harm (a wish to die, feeling a burden, hopelessness, a plan or the
+ * means, saying goodbye), danger at home, and the idioms of British
+ * English that share their words; measured on tests/data/crisis/. When a
  * pattern is added here, add the phrasing to labelled.tsv and a harmless
- * use of the same words beside it, and run test_crisis.
+ * use of the same words beside it, and run test_crisis. Do not tune on
+ * held_out.tsv: fold it into labelled.tsv and write a new one (its header
+ * says how that has gone).
  *
  * Patterns hold the forms the tokenizer makes: "can't", "cant", "cannot"
  * are "can not"; "I'm" is "i am", "I'd" "i would", "wanna" "want to";
@@ -70,7 +73,7 @@ const struct crisis_class_def crisis_classes[C__MAX] = {
 		"kept still just really always often sometimes again also even ever never not used want "
 		"wants wanted need feel feels feeling felt like tried try trying currently constantly "
 		"actually seriously so very quite get gets getting got thinking considering planning "
-		"about of" },
+		"about of stop" },
 	/* Past forms inside a predicate or between subject and predicate. */
 	[C_PASTV] = { "PASTV", "wanted wished needed felt was were had tried took taken attempted "
 		"attempt attempts thought overdosed killed ended did used swallowed downed necked "
@@ -112,7 +115,8 @@ const struct crisis_class_def crisis_classes[C__MAX] = {
 	[C_MEDIA] = { "MEDIA", "film films movie movies book books novel story stories series "
 		"episode show programme documentary article news newspaper podcast song songs lyrics "
 		"character characters play drama soap telly tv radio report statistics study research "
-		"training course leaflet poster campaign fiction poem" },
+		"training course leaflet poster campaign fiction poem speaker workshop lecture webinar "
+		"conference seminar" },
 	[C_HURTV] = { "HURTV", "kill murder hurt stab hit beat strangle shoot harm rape attack batter "
 		"smash choke" },
 	/* Someone doing it to the writer: "he hits me". */
@@ -125,6 +129,8 @@ const struct crisis_class_def crisis_classes[C__MAX] = {
 	[C_SUBJPRO] = { "SUBJPRO", "i he she they we you it" },
 	[C_WOULD] = { "WOULD", "would could might" },
 	[C_DET] = { "DET", "the a an this that my his her their your our" },
+	/* The writer alone ("our speaker" is not a cue's writer). */
+	[C_SELFWORD] = { "SELFWORD", "i me my myself mine" },
 };
 
 /* Word sequences that patterns share. LIFE needs no clause end after it;
@@ -136,6 +142,11 @@ const struct crisis_phrase_def crisis_phrases[] = {
 		"be here|stay|staying|me|getting up|waking up|keep living|keep fighting" },
 	{ "VICTIM", "me|us|my kids|the kids|my children|the children|my baby|the baby|my son|my daughter|"
 		"me and the kids|me and my kids" },
+	/* What may end a clause before "$", beside the words of @TAIL. */
+	{ "TAIL", "at the moment|at the minute|right now|these days|at all|most days|every day|all the time|"
+		"some days|this weekend|this week|next week|tomorrow night|for good|forever|permanently|"
+		"for both of us|for all of us|once and for all|any day now|for real|to be honest|if i am honest|"
+		"if i am being honest|every single day|every night|every morning" },
 };
 const size_t crisis_nphrases = ARRAY_LEN(crisis_phrases);
 
@@ -208,6 +219,13 @@ const struct crisis_rule crisis_rules[] = {
 	{ "better off dead", SUI, URG, W_SUBJ, G_DIE, F_ELLIPT | F_OTHER, WHY_WISH },
 	{ "leave|leaving ?@ADV this world|earth|life", SUI, URG, W_SUBJ, G_DIE, F_ELLIPT, WHY_WISH },
 	{ "hate being alive", SUI, URG, W_SUBJ, G_DIE, F_ELLIPT, WHY_NOTLIVE },
+	{ "feel|feeling|felt|feels ?@ADV like dying", SUI, URG, W_SUBJ, G_DIE, F_ELLIPT | F_OTHER, WHY_WISH },
+	{ "hope|hoping|pray|praying|wish|wishing ?that i ?@ADV will|would|could|might ?@ADV die", SUI, URG, W_MINE, G_DIE, 0, WHY_WISH },
+	{ "happy|glad|relieved|fine|okay|ok|grateful if i ?@ADV did|do|would not|never ?@ADV wake", SUI, URG, W_MINE, G_SLEEP, F_IFOK, WHY_WISH },
+	{ "disappointed|gutted|upset|annoyed|angry ?that|to i ?am|be ?@ADV still here|alive|awake", SUI, URG, W_MINE, G_SLEEP, 0, WHY_WISH },
+	{ "disappointed|gutted|upset|annoyed|angry to ?@ADV ?be ?@ADV still here|alive", SUI, URG, W_SUBJ, G_SLEEP, F_ELLIPT, WHY_WISH },
+	{ "not ?@ADV @WANT to ?@ADV do life", SUI, URG, W_SUBJ, G_DIE, F_ELLIPT | F_OTHER, WHY_NOTLIVE },
+	{ "@WANT it ?@ADV to ?@ADV stop|end for good|forever|permanently", SUI, URG, W_SUBJ, G_MISC, F_ELLIPT, WHY_WISH },
 
 	/* ------------------------------------------------ not wanting to live */
 	{ "not ?@ADV ?@ADV @WANT to ?@ADV be here|around $", SUI, URG, W_SUBJ, G_DIE, F_ELLIPT | F_OTHER, WHY_NOTLIVE },
@@ -239,10 +257,10 @@ const struct crisis_rule crisis_rules[] = {
 	{ "no|nothing ?@ADV ?left|more to live for", SUI, URG, W_SUBJ, G_MISC, F_DSELF | F_OTHER, WHY_NOTLIVE },
 	{ "running|run|ran out of ?@ADV reasons|reason to @@LIFE", SUI, URG, W_SUBJ, G_MISC, F_DSELF, WHY_NOTLIVE },
 	{ "running|run|ran out of ?@ADV reasons|reason to @@GOON $", SUI, URG, W_SUBJ, G_MISC, F_DSELF, WHY_NOTLIVE },
-	{ "what is|was the point ?in|of ?@ADV @@LIFE", SUI, URG, W_SUBJ, G_MISC, F_DSELF, WHY_NOTLIVE },
-	{ "what is|was the point ?in|of ?@ADV @@GOON $", SUI, URG, W_SUBJ, G_MISC, F_DSELF, WHY_NOTLIVE },
-	{ "what is the point ?in|of ?@ADV anything|it ?@ANYMORE $", DES, CON, W_SUBJ, G_MISC, F_DSELF, WHY_HOPE },
-	{ "what is the point ?@ANYMORE $", DES, CON, W_SUBJ, G_MISC, F_DSELF, WHY_HOPE },
+	{ "what is|was ?@ADV the point ?in|of ?@ADV @@LIFE", SUI, URG, W_SUBJ, G_MISC, F_DSELF, WHY_NOTLIVE },
+	{ "what is|was ?@ADV the point ?in|of ?@ADV @@GOON $", SUI, URG, W_SUBJ, G_MISC, F_DSELF, WHY_NOTLIVE },
+	{ "what is ?@ADV the point ?in|of ?@ADV anything|it ?@ANYMORE $", DES, CON, W_SUBJ, G_MISC, F_DSELF, WHY_HOPE },
+	{ "what is ?@ADV the point ?@ANYMORE $", DES, CON, W_SUBJ, G_MISC, F_DSELF, WHY_HOPE },
 	{ "life ?@ADV @BE ?@ADV not|no ?@ADV ?longer worth living|it", SUI, URG, W_SUBJ, G_MISC, F_DSELF, WHY_NOTLIVE },
 	{ "not ?@ADV worth living", SUI, URG, W_SUBJ, G_MISC, F_DSELF, WHY_NOTLIVE },
 	{ "not ?@ADV matter ?@ADV if|whether i ?@ADV live|lived|die|died", SUI, URG, W_MINE, G_MISC, F_IFOK, WHY_NOTLIVE },
@@ -265,11 +283,12 @@ const struct crisis_rule crisis_rules[] = {
 	{ "suicide|dying|death ?@ADV @BE ?@ADV the|my ?only ?@ADV option|answer|way|choice", SUI, URG, W_SUBJ, G_SUICIDE, F_DSELF, WHY_INTENT },
 	{ "only way out $", DES, CON, W_SUBJ, G_MISC, F_DSELF, WHY_HOPE },
 	{ "doing them|everyone|everybody|the world ?@ADV a favour", SUI, URG, W_SUBJ, G_MISC, F_ELLIPT, WHY_BURDEN },
+	{ "doing *3 a favour if|by i ?@ADV was|were|did|died|disappeared|killed|ended|went|left", SUI, URG, W_SUBJ, G_MISC, F_CUE | F_IFOK, WHY_BURDEN },
 
 	/* ------------------------------------------------ going on */
 	{ "can|could not ?@ADV go|carry on $", SUI, URG, W_SUBJ, G_MISC, F_ELLIPT | F_OTHER, WHY_NOTLIVE },
 	{ "can|could not ?@ADV keep going|living $", SUI, URG, W_SUBJ, G_MISC, F_ELLIPT | F_OTHER, WHY_NOTLIVE },
-	{ "can|could not ?@ADV go|carry on ?@ADV like this|this", DES, CON, W_SUBJ, G_MISC, F_ELLIPT, WHY_HOPE },
+	{ "can|could not ?@ADV go|carry on ?@ADV like this|this ?way $", DES, CON, W_SUBJ, G_MISC, F_ELLIPT, WHY_HOPE },
 	{ "can|could not ?@ADV live ?@ADV like this|that ?@ANYMORE", SUI, URG, W_SUBJ, G_MISC, F_ELLIPT | F_OTHER, WHY_NOTLIVE },
 	{ "can|could not ?@ADV live ?@ANYMORE $", SUI, URG, W_SUBJ, G_MISC, F_ELLIPT | F_OTHER, WHY_NOTLIVE },
 	{ "can|could not ?@ADV live with this|the|my ?@ADV pain|life ?@ANYMORE $", DES, CON, W_SUBJ, G_MISC, F_ELLIPT, WHY_HOPE },
@@ -307,10 +326,21 @@ const struct crisis_rule crisis_rules[] = {
 	{ "see|find no ?@ADV way out", DES, CON, W_SUBJ, G_MISC, F_ELLIPT, WHY_HOPE },
 	{ "not ?@ADV see|find ?a|any ?@ADV way out", DES, CON, W_SUBJ, G_MISC, F_ELLIPT, WHY_HOPE },
 	{ "no way out $", DES, CON, W_SUBJ, G_MISC, F_DSELF, WHY_HOPE },
+	{ "lost|losing|given|giving|gave|abandoned ?up ?all ?@ADV hope", DES, CON, W_SUBJ, G_MISC, F_ELLIPT, WHY_HOPE },
+	{ "tired|sick ?and ?tired of ?@ADV everything|everyone|trying $", DES, CON, W_SUBJ, G_MISC, F_ELLIPT, WHY_HOPE },
+	{ "tired|sick ?and ?tired of it all $", DES, CON, W_SUBJ, G_MISC, F_ELLIPT, WHY_HOPE },
+	{ "no ?@ADV light at the end of the|my tunnel", DES, CON, W_SUBJ, G_MISC, F_CUE, WHY_HOPE },
+	{ "not ?@ADV see ?any|the|a light at the end", DES, CON, W_SUBJ, G_MISC, F_ELLIPT, WHY_HOPE },
+	{ "rock bottom", DES, CON, W_SUBJ, G_MISC, F_CUE, WHY_HOPE },
+	{ "not ?@ADV see ?things|it|life|anything ?@ADV ever ?@ADV getting|get|going|improving|changing ?to ?get better", DES, CON, W_SUBJ, G_MISC, F_ELLIPT, WHY_HOPE },
+	{ "will never ?@ADV get|be better", DES, CON, W_SUBJ, G_MISC, F_DSELF, WHY_HOPE },
+	{ "feel|feeling|felt|feels ?@ADV ?so empty|numb|trapped", DES, CON, W_SUBJ, G_MISC, F_ELLIPT, WHY_HOPE },
+	{ "dead inside", DES, CON, W_SUBJ, G_MISC, F_CUE, WHY_HOPE },
+	{ "living|life|existing @BE ?@ADV too painful|hard|much", DES, CON, W_SUBJ, G_MISC, F_CUE, WHY_HOPE },
 	{ "hate|hating|hated my ?@ADV life|self", DES, CON, W_SUBJ, G_MISC, F_ELLIPT, WHY_HOPE },
 	{ "hate|hating|hated myself", DES, CON, W_SUBJ, G_MISC, F_ELLIPT, WHY_HOPE },
 	{ "a|such|just|the|nothing|only ?@ADV ?a ?@ADV burden", DES, CON, W_SUBJ, G_MISC, 0, WHY_BURDEN },
-	{ "worthless", DES, CON, W_SUBJ, G_MISC, F_TIGHT, WHY_HOPE },
+	{ "worthless", DES, CON, W_SUBJ, G_MISC, F_CUE, WHY_HOPE },
 	{ "waste of space|oxygen|air", DES, CON, W_SUBJ, G_MISC, 0, WHY_HOPE },
 	{ "nobody ?@ADV cares|care ?@ADV about me $", DES, CON, W_MINE, G_MISC, 0, WHY_HOPE },
 
@@ -338,6 +368,9 @@ const struct crisis_rule crisis_rules[] = {
 	{ "end|ending|ended|take|taking|takes|took|taken ?@ADV his|her|their ?own life", OTH, URG, W_THEIRS, G_TAKELIFE, F_ACT, WHY_INTENT },
 	{ "end|ending it ?@ADV all", SUI, URG, W_SUBJ, G_MISC, F_ELLIPT | F_OTHER, WHY_INTENT },
 	{ "end|ending it ?all myself", SUI, URG, W_SUBJ, G_MISC, F_ELLIPT, WHY_INTENT },
+	/* Looser cues, for what the phrases above miss: a concern, not urgent. */
+	{ "suicide|suicidal", SUI, CON, W_SUBJ, G_SUICIDE, F_CUE, WHY_INTENT },
+	{ "overdose|overdosing|overdosed|selfharm", SUI, CON, W_SUBJ, G_OD, F_CUE, WHY_OD },
 	{ "end|ending it $", SUI, URG, W_SUBJ, G_MISC, F_ELLIPT | F_OTHER, WHY_INTENT },
 	{ "end|ending things|everything $", SUI, URG, W_SUBJ, G_MISC, F_ELLIPT | F_OTHER, WHY_INTENT },
 	{ "commit|committing|committed|attempt|attempting|attempted|contemplating|considering|consider|contemplate|planning|plan|plotting ?@ADV suicide",
@@ -354,6 +387,10 @@ const struct crisis_rule crisis_rules[] = {
 	{ "my ?@ADV suicide", SUI, URG, W_MINE, G_SUICIDE, 0, WHY_INTENT },
 	{ "ways|way|methods|method|how to ?@ADV die|suicide", SUI, URG, W_SUBJ, G_DIE, F_ELLIPT, WHY_MEANS },
 	{ "painless way|ways|method|methods", SUI, URG, W_SUBJ, G_DIE, F_ELLIPT, WHY_MEANS },
+	{ "quickest|easiest|best|fastest|surest|painless ?@ADV way|ways|method|methods to ?@ADV go|die $", SUI, URG, W_SUBJ, G_DIE, F_ELLIPT, WHY_MEANS },
+	{ "quickest|easiest|best|fastest|surest|painless ?@ADV way|ways|method|methods to ?@ADV do|end it", SUI, URG, W_SUBJ, G_DIE, F_ELLIPT, WHY_MEANS },
+	{ "letters|letter|notes|note to my|the ?@ADV children|kids|family|wife|husband|partner|mum|parents|son|daughter *2 explaining|saying|why|goodbye|sorry",
+		SUI, URG, W_SUBJ, G_MISC, F_CUE, WHY_GOODBYE },
 	{ "might|will|could|may|would ?@ADV do something ?@ADV stupid|silly|drastic|daft", SUI, URG, W_SUBJ, G_MISC, F_ELLIPT, WHY_INTENT },
 	{ "to ?@ADV do something ?@ADV stupid|silly|drastic|daft", SUI, URG, W_SUBJ, G_MISC, F_ELLIPT, WHY_INTENT },
 	{ "nearly|almost ?@ADV did|done something ?@ADV stupid|silly|drastic", SUI, URG, W_SUBJ, G_MISC, F_ELLIPT | F_ACT, WHY_INTENT },
@@ -383,6 +420,8 @@ const struct crisis_rule crisis_rules[] = {
 	{ "stockpile|stockpiling|stockpiled|hoard|hoarding|hoarded|stash|stashing|stashed|saving|saved|collecting|collected|storing|stored ?up ?@ADV my|some|the|all|enough|of ?@ADV @PILLS",
 		SUI, URG, W_SUBJ, G_PILLS, F_ELLIPT | F_ACT, WHY_MEANS },
 	{ "@PILLS ?@ADV saved|stashed|stockpiled|hoarded|hidden|lined|counted|laid", SUI, URG, W_SUBJ, G_PILLS, F_ACT, WHY_MEANS },
+	{ "stash|stockpile|hoard|supply|collection of *4 @PILLS", SUI, URG, W_SUBJ, G_PILLS, F_CUE, WHY_MEANS },
+	{ "@PILLS in my hand|hands|palm", SUI, CON, W_SUBJ, G_PILLS, F_CUE, WHY_MEANS },
 	{ "take|swallow|swallowed|took|taking ?@ADV the|a ?whole lot|packet|box|bottle|lot $", SUI, URG, W_SUBJ, G_PILLS, F_ELLIPT | F_ACT, WHY_MEANS },
 	{ "how much|many *2 @PILLS ?it would|will|does|could ?it take", SUI, URG, W_SUBJ, G_PILLS, F_DSELF, WHY_MEANS },
 	{ "enough *2 @PILLS *3 to ?@ADV kill|end|die|overdose|finish", SUI, URG, W_SUBJ, G_PILLS, F_DSELF, WHY_MEANS },
@@ -446,6 +485,9 @@ const struct crisis_rule crisis_rules[] = {
 	{ "@SCARED ?@ADV of him|her|them $", DAN, URG, W_SUBJ, G_DANGER, F_TIGHT, WHY_DANGER },
 	{ "@SCARED ?@ADV of my ?@ADV @PARTNER $", DAN, URG, W_SUBJ, G_DANGER, F_TIGHT, WHY_DANGER },
 	{ "@SCARED ?@ADV ?to go|going ?back home $", DAN, URG, W_SUBJ, G_DANGER, F_TIGHT | F_ELLIPT, WHY_DANGER },
+	{ "@SCARED ?@ADV of|to|about ?@ADV go|going|being ?back home|alone to|with him|her|them", DAN, URG, W_SUBJ, G_DANGER, F_TIGHT | F_ELLIPT, WHY_DANGER },
+	{ "grabbed|grabs|grabbing|held|holds|pinned|pins|threw|throws ?@ADV me by|against|down|into ?the|my throat|neck|hair|wall|floor|bed|door",
+		DAN, URG, W_AGENT, G_DANGER, F_ACT, WHY_DANGER },
 	{ "not ?@ADV let me leave", DAN, URG, W_AGENT, G_DANGER, 0, WHY_DANGER },
 	{ "not ?@ADV let me see|contact|call|speak|talk|ring ?to ?my|anyone|anybody ?@ADV friends|family|anyone|anybody|mum|sister|brother",
 		DAN, URG, W_AGENT, G_DANGER, 0, WHY_DANGER },
@@ -466,7 +508,8 @@ const struct crisis_mark crisis_marks[] = {
 	/* Idioms and accidents, which cancel the patterns they overlap. */
 	{ "die|dying|died of|from embarrassment|shame|boredom|laughter|laughing|cuteness|happiness|jealousy|envy|excitement|fright|curiosity|thirst|hunger|heat",
 		M_CANCEL, CANCEL(G_DIE) },
-	{ "die|dying|died laughing|happy|peacefully|old|naturally|comfortably|with|in|at", M_CANCEL, CANCEL(G_DIE) },
+	{ "die|dying|died laughing|happy|peacefully|old|naturally|comfortably|with|at", M_CANCEL, CANCEL(G_DIE) },
+	{ "die|dying|died in peace|comfort|dignity|hospital|a|the|my own", M_CANCEL, CANCEL(G_DIE) },
 	{ "die|dying|died my|your|her|his|our|their hair|roots|clothes|fabric|wool|jeans", M_CANCEL, CANCEL(G_DIE) },
 	{ "dead good|easy|tired|lucky|right|funny|proud|chuffed|nice|posh|keen|jealous|handy|simple|quick|slow|quiet|busy|excited|boring|heavy|expensive|cheap|on",
 		M_CANCEL, CANCEL(G_DIE) },
@@ -500,7 +543,9 @@ const struct crisis_mark crisis_marks[] = {
 	{ "my last|final post|message *2 before|for|until|of|in|on|about|was|here|today|tonight", M_CANCEL, CANCEL(G_GOODBYE) },
 	{ "to live for in|at|round|around this|the|that|our town|city|village|place|area|street|estate", M_CANCEL, CANCEL(G_MISC) },
 	{ "hopeless at|with|about|when", M_CANCEL, CANCEL(G_MISC) },
-	{ "a favour by|and|if|for", M_CANCEL, CANCEL(G_MISC) },
+	{ "a favour by|and|for", M_CANCEL, CANCEL(G_MISC) },
+	{ "doing me|us a favour", M_CANCEL, CANCEL(G_MISC) },
+	{ "lost *3 to suicide", M_CANCEL, CANCEL(G_SUICIDE) },
 	{ "suicide|suicidal prevention|awareness|training|rate|rates|statistics|stats|bomber|bombers|bombing|squad|risk|research|charity|helpline|line|hotline|course|first|watch|tendencies",
 		M_CANCEL, CANCEL(G_SUICIDE) },
 	{ "take|taking|took|taken my ?own life back|away|over|into", M_CANCEL, CANCEL(G_TAKELIFE) },
@@ -618,22 +663,21 @@ const struct crisis_alias crisis_aliases[] = {
 	{ "unaliving", "killing" }, { "dieing", "dying" }, { "bout", "about" }, { "abt", "about" }, { "tablts", "tablets" },
 	{ "medz", "meds" }, { "paracetemol", "paracetamol" }, { "paracetomol", "paracetamol" },
 	{ "paracetamal", "paracetamol" }, { "parcetamol", "paracetamol" }, { "overdoze", "overdose" },
-	{ "od", "overdose" }, { "oded", "overdosed" }, { "wnat", "want" }, { "wnt", "want" },
+	{ "oded", "overdosed" }, { "wnat", "want" }, { "wnt", "want" },
 	{ "hopless", "hopeless" }, { "burdon", "burden" }, { "everyones", "everyone" },
 	{ "nobodys", "nobody" }, { "enuf", "enough" }, { "mom", "mum" }, { "mam", "mum" },
 	{ "mummy", "mum" }, { "mommy", "mum" }, { "daddy", "dad" }, { "hubby", "husband" },
 	{ "bf", "boyfriend" }, { "gf", "girlfriend" }, { "missus", "wife" }, { "neighbor", "neighbour" },
-	{ "sh", "selfharm" }, { "selfharming", "selfharm" }, { "goodbyes", "goodbye" },
-	{ "alright", "alright" }, { "kil", "kill" }, { "killin", "killing" }, { "livin", "living" },
+	{ "sh", "selfharm" },
+	{ "kil", "kill" }, { "killin", "killing" }, { "livin", "living" },
 	{ "goin", "going" }, { "tryin", "trying" }, { "thinkin", "thinking" }, { "feelin", "feeling" },
 	{ "endin", "ending" }, { "cuttin", "cutting" }, { "wantin", "wanting" },
 };
 const size_t crisis_naliases = ARRAY_LEN(crisis_aliases);
 
 const char *const crisis_engine_words[] = {
-	"if", "as", "what", "even", "else", "honest", "truthful", "being", "own", "my", "our",
-	"would", "lol", "#num", "#year", "to", "have", "has", "i", "am", "will", "ill", "id",
-	"want", "going", "need", "wish", "ready", "trying", "try", "tried", "used", "able",
-	"stop", "help", "no", "more", "taken", "#few",
+	"if", "even", "else", "honest", "truthful", "own", "my", "our", "would", "lol", "#num",
+	"#few", "#year", "to", "have", "want", "going", "need", "wish", "ready", "trying", "try",
+	"tried", "used", "able", "stop", "help", "no", "more", "taken", "know", "me", "us",
 };
 const size_t crisis_nengine_words = ARRAY_LEN(crisis_engine_words);
