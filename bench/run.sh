@@ -15,7 +15,9 @@
 # on), bench/oruk.sh (the directory's ORUK search on --services N
 # synthetic services, default 100,000) with the same options, and
 # bench/events_api.sh (/api/v1/events on oruk.sh's database, so --fresh
-# is not passed on: the database is made once).
+# is not passed on: the database is made once). Before those,
+# build/bench/crisis_bench: the crisis classifier's cost per post and its
+# recall and precision on tests/data/crisis/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -92,6 +94,8 @@ NGINX_PID=""
 trap - EXIT
 echo
 if [ "$RECORD" = 1 ]; then bench/events_bench.sh --record; else bench/events_bench.sh; fi
+echo
+make -s -f Makefile -f bench/bench.mk build/bench/crisis_bench && build/bench/crisis_bench
 echo
 bench/oruk.sh "${ORUK_ARGS[@]}"
 echo
