@@ -142,53 +142,10 @@ static const char *series_uid(struct arena *a, const char *host, const char *id,
 	return arena_printf(a, "%s-r%08x@%s", id, (unsigned)h, host);
 }
 
-/* Where a service meets and how to get there, in words. */
-struct place_words {
-	const char *location;        /* "Angel Suite, Market Place, Brigg, DN20 8LD", or NULL */
-	const char *how;             /* the place's description and access words, or NULL */
-};
-
-static void join_text(struct buf *b, const char *s, const char *sep)
-{
-	if (!s || !*s)
-		return;
-	if (b->len)
-		buf_adds(b, sep);
-	buf_adds(b, s);
-}
-
-/* The service's first physical place, from the directory's view of it. */
-static void service_place(const struct links *links, struct db *db, struct arena *a, const char *id,
-		int64_t now, struct place_words *out)
-{
-	json_t *v = NULL, *w, *x;
-	struct buf b;
-	size_t i;
-
-	memset(out, 0, sizeof(*out));
-	if (directory_service_view(links, db, id, now, &v) != ERR_OK)
-		return;
-	w = json_array_get(json_object_get(v, "where"), 0);
-	buf_init(&b, 4096);
-	join_text(&b, json_string_value(json_object_get(w, "name")), ", ");
-	json_array_foreach(json_object_get(w, "lines"), i, x)
-		join_text(&b, json_string_value(x), ", ");
-	join_text(&b, json_string_value(json_object_get(w, "postcode")), ", ");
-	if (buf_ok(&b) && b.len)
-		out->location = arena_strndup(a, b.p, b.len);
-	buf_reset(&b);
-	join_text(&b, json_string_value(json_object_get(w, "description")), "\n");
-	json_array_foreach(json_object_get(w, "accessibility"), i, x)
-		join_text(&b, json_string_value(x), "\n");
-	if (buf_ok(&b) && b.len)
-		out->how = arena_strndup(a, b.p, b.len);
-	buf_release(&b);
-	json_decref(v);
-}
 
 /* The location of a session: its own place when it has one. */
 static const char *session_location(struct arena *a, const struct group_session *s,
-		const struct place_words *pw)
+		const struct group_place *pw)
 {
 	if (s->place && *s->place)
 		return s->postcode && *s->postcode ? arena_printf(a, "%s, %s", s->place, s->postcode) : s->place;
@@ -197,7 +154,7 @@ static const char *session_location(struct arena *a, const struct group_session 
 
 /* What is different (the host's note), then how to get there. */
 static const char *session_description(struct arena *a, const struct group_session *s,
-		const struct place_words *pw)
+		const struct group_place *pw)
 {
 	const char *how = s->place && *s->place ? NULL : pw->how;
 
@@ -215,7 +172,7 @@ static const char *session_summary(struct arena *a, const char *name, const stru
 
 /* A single event of s (which is on s->day) into ev; sc holds its sched. */
 static void single_event(struct arena *a, const char *uid, const char *name, const char *url,
-		const struct group_session *s, const struct place_words *pw, struct sched *sc,
+		const struct group_session *s, const struct group_place *pw, struct sched *sc,
 		struct ical_event *ev)
 {
 	memset(sc, 0, sizeof(*sc));
@@ -270,7 +227,7 @@ enum err calendar_session(const struct links *links, struct db *db, struct arena
 	int64_t today = uk_local_day(now);
 	struct group_session s;
 	struct group_meta m;
-	struct place_words pw;
+	struct group_place pw;
 	struct ical_event ev;
 	struct sched sc;
 	const char *name = NULL, *url;
@@ -290,7 +247,7 @@ enum err calendar_session(const struct links *links, struct db *db, struct arena
 	}
 	if (s.cancelled)
 		return ERR_GONE;
-	service_place(links, db, a, id, now, &pw);
+	group_place(links, db, a, id, now, &pw);
 	single_event(a, session_uid(a, uid_host(links, a), id, s.skey), name, url, &s, &pw, &sc, &ev);
 	return ical_calendar(name, &ev, 1, now, out);
 }
@@ -355,7 +312,7 @@ enum err calendar_group(const struct links *links, struct db *db, struct arena *
 	struct group_session *rows;
 	struct ical_event *ev;
 	struct sched *singles;
-	struct place_words pw;
+	struct group_place pw;
 	struct group_meta m;
 	const char *name, *host;
 	size_t ns, nrows, nev = 0, nsingle = 0;
@@ -368,7 +325,7 @@ enum err calendar_group(const struct links *links, struct db *db, struct arena *
 		return e;
 	name = group_name(db, a, id);
 	host = uid_host(links, a);
-	service_place(links, db, a, id, now, &pw);
+	group_place(links, db, a, id, now, &pw);
 	/* Each schedule starts at its first session in the feed, so DTSTART
 	 * is always one of its sessions (RFC 5545 counts DTSTART as one;
 	 * python-dateutil only when the rule has it). */
@@ -467,7 +424,7 @@ struct going_row {
 /* What a person's feed knows about one group (several sessions share it). */
 struct group_seen {
 	const char *id, *name;
-	struct place_words pw;
+	struct group_place pw;
 	bool visible;
 };
 
@@ -517,7 +474,7 @@ enum err calendar_person(const struct links *links, struct db *db, struct arena 
 			g->visible = e == ERR_OK;
 			if (g->visible) {
 				g->name = group_name(db, a, g->id);
-				service_place(links, db, a, g->id, now, &g->pw);
+				group_place(links, db, a, g->id, now, &g->pw);
 			}
 		}
 		if (!g->visible)

@@ -13,6 +13,7 @@
 #include "core/links.h"
 #include "core/str.h"
 #include "core/uktime.h"
+#include "directory/directory.h"
 #include "mail/mail.h"
 #include "search/search.h"
 #include "store/store.h"
@@ -187,11 +188,6 @@ bool group_skey_parse(const char *skey, int64_t *day)
 	return skey && strlen(skey) == 10 && uk_parse_day(skey, day);
 }
 
-static void minutes(int m, char *out, size_t n)
-{
-	snprintf(out, n, "%02d:%02d", m / 60 % 24 + (m == 1440 ? 24 : 0), m % 60);
-}
-
 const char *group_session_words(struct arena *a, const struct group_session *s)
 {
 	char date[UK_FORMAT_MAX], day[UK_FORMAT_MAX + 12], o[8], c[8], out[UK_FORMAT_MAX + 40];
@@ -199,11 +195,11 @@ const char *group_session_words(struct arena *a, const struct group_session *s)
 	uk_format_day(s->day, date, sizeof(date));
 	snprintf(day, sizeof(day), "%s %s", uk_weekday_name(uk_weekday(s->day)), date);
 	if (s->opens >= 0 && s->closes > s->opens) {
-		minutes(s->opens, o, sizeof(o));
-		minutes(s->closes, c, sizeof(c));
+		group_time_text(s->opens, o);
+		group_time_text(s->closes, c);
 		snprintf(out, sizeof(out), "%s, %s to %s", day, o, c);
 	} else if (s->opens >= 0) {
-		minutes(s->opens, o, sizeof(o));
+		group_time_text(s->opens, o);
 		snprintf(out, sizeof(out), "%s, %s", day, o);
 	} else {
 		snprintf(out, sizeof(out), "%s", day);
@@ -258,6 +254,43 @@ json_t *group_session_ctx(const struct group_env *env, struct db *db, const char
 		json_object_set_new(ctx, "place", json_string(s->place));
 	arena_release(&a);
 	return ctx;
+}
+
+static void join_text(struct buf *b, const char *s, const char *sep)
+{
+	if (!s || !*s)
+		return;
+	if (b->len)
+		buf_adds(b, sep);
+	buf_adds(b, s);
+}
+
+void group_place(const struct links *links, struct db *db, struct arena *a, const char *id,
+		int64_t now, struct group_place *out)
+{
+	json_t *v = NULL, *w, *x;
+	struct buf b;
+	size_t i;
+
+	memset(out, 0, sizeof(*out));
+	if (directory_service_view(links, db, id, now, &v) != ERR_OK)
+		return;
+	w = json_array_get(json_object_get(v, "where"), 0);
+	buf_init(&b, 4096);
+	join_text(&b, json_string_value(json_object_get(w, "name")), ", ");
+	json_array_foreach(json_object_get(w, "lines"), i, x)
+		join_text(&b, json_string_value(x), ", ");
+	join_text(&b, json_string_value(json_object_get(w, "postcode")), ", ");
+	if (buf_ok(&b) && b.len)
+		out->location = arena_strndup(a, b.p, b.len);
+	buf_reset(&b);
+	join_text(&b, json_string_value(json_object_get(w, "description")), "\n");
+	json_array_foreach(json_object_get(w, "accessibility"), i, x)
+		join_text(&b, json_string_value(x), "\n");
+	if (buf_ok(&b) && b.len)
+		out->how = arena_strndup(a, b.p, b.len);
+	buf_release(&b);
+	json_decref(v);
 }
 
 /* ---------------------------------------------------------------- a group */

@@ -34,6 +34,18 @@ bool group_reminders_by_email(const struct group_env *env);
  * covers: the version moves once it commits (at once outside one). */
 enum err group_touch(struct db *db);
 
+/* Where a service meets and how to get there, in words, from the
+ * directory's view of it (its first physical place): the calendar
+ * files' LOCATION and DESCRIPTION, a reminder's where and getting
+ * there. Both NULL when it has no place (or on any error). */
+struct group_place {
+	const char *location;        /* "Angel Suite, Market Place, Brigg, DN20 8LD", or NULL */
+	const char *how;             /* the place's description and access words, or NULL */
+};
+struct links;
+void group_place(const struct links *links, struct db *db, struct arena *a, const char *id, int64_t now,
+		struct group_place *out);
+
 /* Audits a group.* action with a short detail (ids, never words typed). */
 enum err group_audit(struct db *db, int64_t now, int64_t actor, const char *action, int64_t subject,
 		const char *fmt, ...) __attribute__((format(printf, 6, 7)));

@@ -81,8 +81,6 @@ static const struct sql q_remind_keys = { "group.remind_keys",
 static const struct sql q_remind_claim = { "group.remind_claim",
 	"UPDATE group_rsvp SET reminded_at = $3 WHERE service_id = $1 AND skey = $2 AND state = 'going' "
 	"AND reminded_at IS NULL RETURNING person_id", NULL };
-static const struct sql q_where = { "group.where",
-	"SELECT doc FROM service_at_location WHERE service_id = $1 ORDER BY id LIMIT 1", NULL };
 
 /* The session keys q lists (its first column), into *out (malloc'd; the
  * caller frees). */
@@ -427,45 +425,22 @@ enum err group_rsvp_list(struct db *db, const char *id, const char *skey, json_t
 /* ---------------------------------------------------------------- the job */
 
 /* Where a group meets, in words, for a reminder: the session's own place,
- * else its service's first place (name, address lines, town, postcode),
- * and how to get there (the place's description). */
-static void where_words(struct db *db, const char *id, const struct group_session *s, json_t *ctx)
+ * else its service's (group_place, as the calendar files say it), and how
+ * to get there. */
+static void where_words(const struct group_env *env, struct db *db, struct arena *a, const char *id,
+		const struct group_session *s, int64_t now, json_t *ctx)
 {
-	struct db_res *r;
-	json_t *doc, *addr;
+	struct group_place pw;
 
 	if (s->place && *s->place) {
 		json_object_set_new(ctx, "place", json_string(s->place));
 		return;
 	}
-	if (db_query_one(db, &q_where, DB_ARGS(DB_TEXT(id)), &r) != ERR_OK)
-		return;
-	doc = json_loads(db_text(r, 0) ? db_text(r, 0) : "", 0, NULL);
-	db_res_free(r);
-	if (!doc)
-		return;
-	json_t *loc = json_object_get(doc, "location");
-	if (!loc)
-		loc = doc;
-	addr = json_array_get(json_object_get(loc, "addresses"), 0);
-	struct buf b;
-	buf_init(&b, 4096);
-	const char *keys[] = { "address_1", "address_2", "city", "postal_code" };
-	const char *name = json_string_value(json_object_get(loc, "name"));
-	if (name && *name)
-		buf_addf(&b, "%s", name);
-	for (size_t i = 0; addr && i < ARRAY_LEN(keys); i++) {
-		const char *v = json_string_value(json_object_get(addr, keys[i]));
-		if (v && *v)
-			buf_addf(&b, "%s%s", b.len ? ", " : "", v);
-	}
-	if (b.len)
-		json_object_set_new(ctx, "place", json_stringn(b.p, b.len));
-	const char *how = json_string_value(json_object_get(loc, "description"));
-	if (how && *how)
-		json_object_set_new(ctx, "how", json_string(how));
-	buf_release(&b);
-	json_decref(doc);
+	group_place(env ? env->links : NULL, db, a, id, now, &pw);
+	if (pw.location)
+		json_object_set_new(ctx, "place", json_string(pw.location));
+	if (pw.how)
+		json_object_set_new(ctx, "how", json_string(pw.how));
 }
 
 static enum err remind(const struct group_env *env, struct db *db, const char *id, const char *skey,
@@ -489,7 +464,7 @@ static enum err remind(const struct group_env *env, struct db *db, const char *i
 	if (e == ERR_OK && n && group_reminders_by_email(env)) {
 		json_t *ctx = group_session_ctx(env, db, id, &s);
 		if (ctx && !json_is_true(json_object_get(ctx, "sensitive")))
-			where_words(db, id, &s, ctx);
+			where_words(env, db, &a, id, &s, now, ctx);
 		for (size_t i = 0; ctx && e == ERR_OK && i < n; i++) {
 			e = group_mail(env, db, ids[i], "group_reminder", ctx, NULL, NULL, now);
 			if (e == ERR_OK && sent)
