@@ -1473,22 +1473,12 @@ static int walk(struct fx *x, struct rt_browser *b[PW__MAX], const struct walk_r
 		for (int a = 0; a < PW__MAX; a++) {
 			struct rt_resp r;
 			int want = rows[i].want[a], got;
-			const char *loc;
 
 			if (want == NA)
 				continue;
-			if (strcmp(rows[i].method, "GET") == 0)
-				rt_browser_get(x->t, b[a], path, &r);
-			else
-				rt_browser_post(x->t, b[a], path, rows[i].body, &r);
-			loc = rt_header(&r, "Location");
-			got = r.status == 303 && loc && strncmp(loc, "/login", 6) == 0 ? L : r.status;
-			if (r.status >= 500 || got != want) {
-				print_error("%s %s as %s: %d%s, wanted %d%s\n", rows[i].method, rows[i].path,
-					    pw_names[a], r.status, got == L ? " (to sign in)" : "",
-					    want == L ? 303 : want, want == L ? " (to sign in)" : "");
+			if (!rt_walk_step(x->t, b[a], rows[i].method, rows[i].path, path, rows[i].body, want, pw_names[a], &r,
+					  &got))
 				wrong++;
-			}
 			/* A refusal says nothing of the person or the match (Ada's
 			 * own pages carry her name). */
 			if ((got == 404 || got == 403) && a != PW_PERSON &&

@@ -691,3 +691,22 @@ const char *rt_at(const char *fmt, ...)
 	va_end(ap);
 	return b;
 }
+
+bool rt_walk_step(struct rt *t, struct rt_browser *b, const char *method, const char *pattern,
+		const char *path, const char *body, int want, const char *who, struct rt_resp *r, int *got)
+{
+	const char *loc;
+
+	if (strcmp(method, "GET") == 0)
+		rt_browser_get(t, b, path, r);
+	else
+		rt_browser_post(t, b, path, body, r);
+	loc = rt_header(r, "Location");
+	*got = r->status == 303 && loc && strncmp(loc, "/login", 6) == 0 ? RT_TO_LOGIN : r->status;
+	if (r->status < 500 && *got == want)
+		return true;
+	print_error("%s %s as %s: %d%s, wanted %d%s\n", method, pattern, who, r->status,
+		    *got == RT_TO_LOGIN ? " (to sign in)" : "", want == RT_TO_LOGIN ? 303 : want,
+		    want == RT_TO_LOGIN ? " (to sign in)" : "");
+	return false;
+}

@@ -225,6 +225,15 @@ void rt_browser_post_is(struct rt *t, struct rt_browser *b, const char *target, 
 void rt_browser_post_to(struct rt *t, struct rt_browser *b, const char *target, const char *fields,
 		const char *location);
 
+/* One step of a walk over a feature's routes as many kinds of actor:
+ * method (GET, or POST with body as a form) to path as b, into r (the
+ * caller frees it). want is the status, or RT_TO_LOGIN for a visitor
+ * sent to sign in (303 to /login). Prints "METHOD pattern as who: ..."
+ * and returns false when the answer is not that, or is a 5xx. */
+#define RT_TO_LOGIN 1
+bool rt_walk_step(struct rt *t, struct rt_browser *b, const char *method, const char *pattern,
+		const char *path, const char *body, int want, const char *who, struct rt_resp *r, int *got);
+
 /* ---------------------------------------------------------------- API credentials */
 
 enum rt_bearer_kind {
