@@ -2,7 +2,7 @@
  * bench_gen.h - what the benchmarks that generate a synthetic directory
  * share (search_bench.c, events_bench.c): a seeded random stream, clocks,
  * points at postcode sectors picked by how many postcodes each has (so
- * services crowd into towns as people do), and ids. A header of static
+ * services crowd into towns as people do), ids, and percentiles of timings. A header of static
  * inline functions, because bench/bench.mk makes a program of every
  * bench/NAME.c.
  */
@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <math.h>
 
 #include "core/embedded.h"
 #include "search/postcode.h"
@@ -121,6 +122,53 @@ static inline void uuid_of(uint64_t a, uint64_t b, char out[37])
 {
 	snprintf(out, 37, "%08x-%04x-4%03x-8%03x-%012llx", (unsigned)(a >> 32), (unsigned)(a >> 16) & 0xffff,
 		(unsigned)a & 0xfff, (unsigned)(b >> 48) & 0xfff, (unsigned long long)(b & 0xffffffffffffULL));
+}
+
+/* ---------------------------------------------------------------- stats: percentiles of timings, resident memory */
+
+static inline int dcmp(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+struct stat4 {
+	double p50, p95, p99, max;
+	size_t n;
+};
+
+static inline struct stat4 stats(const double *v, size_t n)
+{
+	struct stat4 s = { 0 };
+	double *c;
+
+	if (!n)
+		return s;
+	c = malloc(n * sizeof(*c));
+	memcpy(c, v, n * sizeof(*c));
+	qsort(c, n, sizeof(*c), dcmp);
+	s.n = n;
+	s.p50 = c[(n - 1) / 2];
+	s.p95 = c[(size_t)ceil(0.95 * (double)n) - 1];
+	s.p99 = c[(size_t)ceil(0.99 * (double)n) - 1];
+	s.max = c[n - 1];
+	free(c);
+	return s;
+}
+
+static inline long rss_kb(void)
+{
+	FILE *f = fopen("/proc/self/status", "r");
+	char line[256];
+	long kb = 0;
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (strncmp(line, "VmRSS:", 6) == 0)
+			kb = strtol(line + 6, NULL, 10);
+	fclose(f);
+	return kb;
 }
 
 #endif

@@ -69,23 +69,7 @@ bench_setup kith-bench-events-api
 mkdir -p build/bench
 
 # ---------------------------------------------------------------- the database (bench/oruk.sh's)
-KEY=$(cat migrations/*.sql $(find src/directory src/oruk src/search data/demo -type f | sort) | sha256sum | cut -c1-16)
-CACHE="build/bench/oruk-$SERVICES-$KEY.db"
-if [ "$FRESH" = 1 ] || [ ! -f "$CACHE" ]; then
-	rm -f build/bench/oruk-"$SERVICES"-*.db build/bench/oruk-"$SERVICES"-*.txt
-	echo "making $CACHE: kith demo --services $SERVICES ..."
-	T0=$(date +%s.%N)
-	"$KITH" demo --services "$SERVICES" --db "sqlite:$WORK/gen.db" >"$WORK/demo.txt"
-	T1=$(date +%s.%N)
-	GEN_S=$($PY -c "print('%.0f' % ($T1 - $T0))")
-	grep -E '^Directory:' "$WORK/demo.txt" || true
-	echo "$GEN_S" >"${CACHE%.db}.txt"
-	mv "$WORK/gen.db" "$CACHE"
-	rm -f "$WORK"/gen.db-*
-fi
-GEN_S=$(cat "${CACHE%.db}.txt" 2>/dev/null || echo "?")
-cp "$CACHE" "$WORK/events.db"
-DB_MB=$(( $(stat -c %s "$CACHE") / 1048576 ))
+bench_directory_db "$KITH" "$SERVICES" "$FRESH" "$WORK/events.db"
 # Published services, how many have a schedule, and the schedules (one a line).
 read -r NSVC NSCHED_SVC NSCHED < <($PY - "$WORK/events.db" <<'PY'
 import sqlite3, sys
@@ -98,15 +82,7 @@ PY
 )
 
 # ---------------------------------------------------------------- kith
-T0=$(date +%s.%N)
-taskset -c "${SERVER_CPUS:-0}" "$KITH" serve --db "sqlite:$WORK/events.db" --listen "127.0.0.1:$KPORT" \
-	--threads 1 --rate-limit 0 --stale-months 60 2>"$WORK/kith.log" &
-KITH_PID=$!
-for _ in $(seq 1200); do curl -sf "http://127.0.0.1:$KPORT/healthz" >/dev/null && break; sleep 0.1; done
-curl -sf "http://127.0.0.1:$KPORT/healthz" >/dev/null || { echo "kith did not start:"; tail -5 "$WORK/kith.log"; exit 1; }
-T1=$(date +%s.%N)
-START_S=$($PY -c "print('%.1f' % ($T1 - $T0))")
-RSS_IDLE=$(awk '/VmRSS/ {print $2}' /proc/$KITH_PID/status)
+bench_start_kith "$KITH" "$WORK/events.db"
 
 # The bytes kith answers, once, for nginx to serve as a static file.
 curl -sf -D "$WORK/headers" "http://127.0.0.1:$KPORT$ENDPOINT" -o "$WORK/www/events.json" ||

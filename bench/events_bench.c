@@ -192,52 +192,6 @@ static void gen_queries(struct bq *qs, size_t n, uint64_t seed)
 	}
 }
 
-/* ---------------------------------------------------------------- stats */
-
-static int dcmp(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
-}
-
-struct stat4 {
-	double p50, p95, p99, max;
-	size_t n;
-};
-
-static struct stat4 stats(const double *v, size_t n)
-{
-	struct stat4 s = { 0 };
-	double *c;
-
-	if (!n)
-		return s;
-	c = malloc(n * sizeof(*c));
-	memcpy(c, v, n * sizeof(*c));
-	qsort(c, n, sizeof(*c), dcmp);
-	s.n = n;
-	s.p50 = c[(n - 1) / 2];
-	s.p95 = c[(size_t)ceil(0.95 * (double)n) - 1];
-	s.p99 = c[(size_t)ceil(0.99 * (double)n) - 1];
-	s.max = c[n - 1];
-	free(c);
-	return s;
-}
-
-static long rss_kb(void)
-{
-	FILE *f = fopen("/proc/self/status", "r");
-	char line[256];
-	long kb = 0;
-
-	if (!f)
-		return 0;
-	while (fgets(line, sizeof(line), f))
-		if (strncmp(line, "VmRSS:", 6) == 0)
-			kb = strtol(line + 6, NULL, 10);
-	fclose(f);
-	return kb;
-}
 
 /* One pass of the queries, max sessions each: microseconds into t (wall)
  * and tc (CPU), sessions (total) into ns. */

@@ -100,3 +100,44 @@ bench_compare() { # kith_url nginx_url -> KR KP NR NP
 machine_line() {
 	echo "Machine: $(nproc) vCPU $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(. /etc/os-release; echo "$PRETTY_NAME"). "
 }
+
+# The directory of N synthetic services (`kith demo --services N`) that
+# oruk.sh and events_api.sh load, made once and kept in build/bench/ keyed
+# on what it is made from (migrations, the directory's, ORUK's and
+# search's sources, the demo's words); a copy goes to dest, so nothing a
+# run does changes it. Sets GEN_S (seconds it took to make) and DB_MB.
+bench_directory_db() { # kith services fresh dest
+	local kith=$1 services=$2 fresh=$3 dest=$4 key cache t0 t1
+	key=$(cat migrations/*.sql $(find src/directory src/oruk src/search data/demo -type f | sort) | sha256sum | cut -c1-16)
+	cache="build/bench/oruk-$services-$key.db"
+	if [ "$fresh" = 1 ] || [ ! -f "$cache" ]; then
+		rm -f build/bench/oruk-"$services"-*.db build/bench/oruk-"$services"-*.txt
+		echo "making $cache: kith demo --services $services ..."
+		t0=$(date +%s.%N)
+		"$kith" demo --services "$services" --db "sqlite:$WORK/gen.db" >"$WORK/demo.txt"
+		t1=$(date +%s.%N)
+		$PY -c "print('%.0f' % ($t1 - $t0))" >"${cache%.db}.txt"
+		grep -E '^Directory:' "$WORK/demo.txt" || true
+		mv "$WORK/gen.db" "$cache"
+		rm -f "$WORK"/gen.db-*
+	fi
+	GEN_S=$(cat "${cache%.db}.txt" 2>/dev/null || echo "?")
+	cp "$cache" "$dest"
+	DB_MB=$(( $(stat -c %s "$cache") / 1048576 ))
+}
+
+# kith serving db on KPORT, one thread on SERVER_CPUS (0), waited for.
+# Sets KITH_PID, START_S (seconds to ready: the index built) and
+# RSS_IDLE (kB resident then).
+bench_start_kith() { # kith db
+	local t0 t1
+	t0=$(date +%s.%N)
+	taskset -c "${SERVER_CPUS:-0}" "$1" serve --db "sqlite:$2" --listen "127.0.0.1:$KPORT" \
+		--threads 1 --rate-limit 0 --stale-months 60 2>"$WORK/kith.log" &
+	KITH_PID=$!
+	for _ in $(seq 1200); do curl -sf "http://127.0.0.1:$KPORT/healthz" >/dev/null && break; sleep 0.1; done
+	curl -sf "http://127.0.0.1:$KPORT/healthz" >/dev/null || { echo "kith did not start:"; tail -5 "$WORK/kith.log"; exit 1; }
+	t1=$(date +%s.%N)
+	START_S=$($PY -c "print('%.1f' % ($t1 - $t0))")
+	RSS_IDLE=$(awk '/VmRSS/ {print $2}' /proc/$KITH_PID/status)
+}

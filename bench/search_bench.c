@@ -421,52 +421,6 @@ static void gen_queries(struct bq *qs, size_t n, uint64_t seed)
 	}
 }
 
-/* ---------------------------------------------------------------- stats */
-
-static int dcmp(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
-}
-
-struct stat4 {
-	double med, p95, p99, max;
-	size_t n;
-};
-
-static struct stat4 stats(const double *v, size_t n)
-{
-	struct stat4 s = { 0 };
-	double *c;
-
-	if (!n)
-		return s;
-	c = malloc(n * sizeof(*c));
-	memcpy(c, v, n * sizeof(*c));
-	qsort(c, n, sizeof(*c), dcmp);
-	s.n = n;
-	s.med = c[(n - 1) / 2];
-	s.p95 = c[(size_t)ceil(0.95 * (double)n) - 1];
-	s.p99 = c[(size_t)ceil(0.99 * (double)n) - 1];
-	s.max = c[n - 1];
-	free(c);
-	return s;
-}
-
-static long rss_kb(void)
-{
-	FILE *f = fopen("/proc/self/status", "r");
-	char line[256];
-	long kb = 0;
-
-	if (!f)
-		return 0;
-	while (fgets(line, sizeof(line), f))
-		if (strncmp(line, "VmRSS:", 6) == 0)
-			kb = strtol(line + 6, NULL, 10);
-	fclose(f);
-	return kb;
-}
 
 /* Runs the mix on the index; times in ms per query into t. */
 static void run_ours(struct search_index *ix, struct bq *qs, size_t n, double *t, double *tc, size_t *hits)
@@ -508,7 +462,7 @@ static void print_table(const char *title, struct bq *qs, size_t n, const double
 				v[k++] = tc[i];
 		sc = stats(v, k);
 		printf("  %-28s %5zu %7.3fms %7.3fms %7.3fms %7.3fms |    %7.3fms %7.3fms\n",
-			c == Q__MAX ? "all" : qclass_name[c], s.n, s.med, s.p95, s.p99, s.max, sc.med, sc.p99);
+			c == Q__MAX ? "all" : qclass_name[c], s.n, s.p50, s.p95, s.p99, s.max, sc.p50, sc.p99);
 	}
 	free(v);
 }
@@ -763,7 +717,7 @@ int main(int argc, char **argv)
 		struct stat4 s = stats(t, nq), sc = stats(tc, nq);
 		ro += (size_t)snprintf(result + ro, sizeof(result) - ro, " n=%zu build_s=%.2f bytes=%zu rss_kb=%ld"
 			" med=%.3f p95=%.3f p99=%.3f max=%.3f cpu_med=%.3f cpu_p99=%.3f", n, secs, bytes, rss,
-			s.med, s.p95, s.p99, s.max, sc.med, sc.p99);
+			s.p50, s.p95, s.p99, s.max, sc.p50, sc.p99);
 	}
 	if (naive) {
 		if (n != naive) {
@@ -801,12 +755,12 @@ int main(int argc, char **argv)
 		print_table(title, qs, nq, tn, tnc);
 		struct stat4 so = stats(t, nq), sn = stats(tn, nq), soc = stats(tc, nq), snc = stats(tnc, nq);
 		printf("ratio naive/ours at %zu: median %.0fx, p95 %.0fx, p99 %.0fx, max %.0fx "
-			"(CPU time: median %.0fx, p99 %.0fx)\n", naive, sn.med / so.med, sn.p95 / so.p95,
-			sn.p99 / so.p99, sn.max / so.max, snc.med / soc.med, snc.p99 / soc.p99);
+			"(CPU time: median %.0fx, p99 %.0fx)\n", naive, sn.p50 / so.p50, sn.p95 / so.p95,
+			sn.p99 / so.p99, sn.max / so.max, snc.p50 / soc.p50, snc.p99 / soc.p99);
 		ro += (size_t)snprintf(result + ro, sizeof(result) - ro, " at=%zu ours_med=%.3f ours_p99=%.3f"
 			" naive_med=%.3f naive_p99=%.3f naive_build_s=%.1f ours_cpu_med=%.3f ours_cpu_p99=%.3f"
-			" naive_cpu_med=%.3f naive_cpu_p99=%.3f", naive, so.med, so.p99, sn.med, sn.p99, secs,
-			soc.med, soc.p99, snc.med, snc.p99);
+			" naive_cpu_med=%.3f naive_cpu_p99=%.3f", naive, so.p50, so.p99, sn.p50, sn.p99, secs,
+			soc.p50, soc.p99, snc.p50, snc.p99);
 		sqlite3_close(db);
 		unlink(path);
 	}
