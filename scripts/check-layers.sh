@@ -20,6 +20,10 @@
 #      freshness_env), which the edges build from the app. An include
 #      rule cannot see a forward declaration, so this reads the text
 #      (comments too: a comment that speaks of the app can say "the app").
+#   4. cmark is read in one place, src/view/markdown.c: the options it
+#      parses with and what of its tree reaches a page (no raw HTML, only
+#      http(s)/mailto links, rel="nofollow ugc") are decided there, so no
+#      other file includes <cmark.h> to render a post its own way.
 #
 # A header named like its handlers' file (x_web.h, x_api.h, x_feature.h) is
 # an edge file too: it declares what only those files and their tests use.
@@ -76,6 +80,14 @@ if [ ${#domain_files[@]} -gt 0 ]; then
 		report "$file" "$line" "names struct app: domain code takes what it needs (a settings struct, struct mailer, struct links, ...), built by an edge"
 	done < <(grep -nE 'struct[[:space:]]+app([^_[:alnum:]]|$)' "${domain_files[@]}" /dev/null || true)
 fi
+
+# Rule 4: <cmark.h> in src/view/markdown.c only.
+mapfile -t all_files < <(find src -name '*.[ch]' | sort)
+while IFS=$'\t' read -r file line inc quote; do
+	if [ "$quote" = '<' ] && [ "$inc" = cmark.h ] && [ "$file" != src/view/markdown.c ]; then
+		report "$file" "$line" "includes <cmark.h>: posts' Markdown goes through view/markdown.h, which alone decides what of it reaches a page"
+	fi
+done < <(includes "${all_files[@]}")
 
 if [ $bad -ne 0 ]; then
 	echo "check-layers: the lines above break the layering (docs/ARCHITECTURE.md)" >&2
