@@ -230,6 +230,7 @@ bench: deps
 	@bench/run.sh
 	@bench/backends.sh
 	@bench/match.sh
+	@bench/talk.sh
 
 SOAK_MINUTES ?= 10
 soak: deps

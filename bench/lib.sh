@@ -63,9 +63,10 @@ NGINX
 		{ echo "nginx is not serving the same bytes"; exit 1; }
 }
 
-# wrk prints "Requests/sec: N" and, with --latency, a "99%" line.
+# wrk prints "Requests/sec: N" and, with --latency, a "99%" line. WRK_HDR
+# (an array, may be unset) adds arguments: -H "Authorization: Bearer ...".
 bench_load() { # url -> "rps p99_ms non2xx"
-	taskset -c "$LOAD_CPUS" wrk -t2 -c64 -d"${SECONDS_PER}s" --latency "$1" 2>/dev/null | $PY -c '
+	taskset -c "$LOAD_CPUS" wrk -t2 -c64 -d"${SECONDS_PER}s" --latency ${WRK_HDR[@]+"${WRK_HDR[@]}"} "$1" 2>/dev/null | $PY -c '
 import re, sys
 t = sys.stdin.read()
 rps = float(re.search(r"Requests/sec:\s+([\d.]+)", t).group(1))
@@ -84,7 +85,7 @@ median() { $PY -c 'import statistics,sys; print(statistics.median(float(x) for x
 # 2xx ends the run.
 bench_compare() { # kith_url nginx_url -> KR KP NR NP
 	local krps=() kp99=() nrps=() np99=() a b e
-	taskset -c "$LOAD_CPUS" wrk -t2 -c64 -d1s "$1" >/dev/null 2>&1
+	taskset -c "$LOAD_CPUS" wrk -t2 -c64 -d1s ${WRK_HDR[@]+"${WRK_HDR[@]}"} "$1" >/dev/null 2>&1
 	taskset -c "$LOAD_CPUS" wrk -t2 -c64 -d1s "$2" >/dev/null 2>&1
 	for _ in $(seq "$ROUNDS"); do
 		read -r a b e < <(bench_load "$1")

@@ -21,6 +21,7 @@
 #include "privacy/privacy.h"
 #include "referral/referral.h"
 #include "site/site.h"
+#include "talk/talk_feature.h"
 
 /* The directory's demo data (src/directory/demo.c). */
 
@@ -49,5 +50,8 @@ const struct feature *const features[] = {
 	&group_register_feature,      /* the register of a session, participation counts, the attendance API */
 	&group_calendar_feature,      /* groups' calendar files and a person's private feed */
 	&group_events_api_feature,    /* /api/v1/events: sessions near a place, "I'm going" */
+	&talk_feature,                /* conversations: spaces, topics, posts (demo after the groups') */
+	&talk_moderate_feature,       /* conversations' moderation: the queue, actions, spaces, words */
+	&talk_api_feature,            /* /api/v1/spaces, topics, posts, flags */
 };
 const size_t features_n = ARRAY_LEN(features);

@@ -177,6 +177,7 @@ static void fill_path(const char *pattern, int64_t self, char *out, size_t n)
 #define REPORT   "SFFFFAAA"   /* coordinators, commissioners, admins */
 #define COORD_ONLY "SFFFFAFF" /* coordinators alone (bringing organisations on, running peer support) */
 #define GROUP_MANAGE "SFFAFAFF" /* organisers (for their organisation) and coordinators: making and running groups */
+#define TALK_MODERATE "SFFFFAFA" /* moderators: coordinators and admins moderate every space (a peer named for one: test_talk_web.c) */
 
 static const struct {
 	const char *method, *pattern, *want;
@@ -352,6 +353,56 @@ static const struct {
 	{ "GET", "/api/v1/events", NOBODY },
 	{ "POST", "/api/v1/events/{id:slug}/rsvp", SIGNED },  /* and a confirmed email, as the walk's people have */
 	{ "DELETE", "/api/v1/events/{id:slug}/rsvp", SIGNED },
+	/* conversations: every page needs an account; a space's, topic's or
+	 * post's page lets everyone signed in through and decides for the
+	 * space (test_talk_web.c walks that: a group's space, a peer
+	 * moderator, a hidden post); the moderators' pages need a space to
+	 * moderate (coordinators and admins moderate every one); spaces and
+	 * watched words are for coordinators alone */
+	{ "GET", "/talk", SIGNED },
+	{ "GET", "/talk/profile", SIGNED },
+	{ "POST", "/talk/profile", SIGNED },
+	{ "GET", "/talk/spaces/{slug:slug}", SIGNED },
+	{ "GET", "/talk/spaces/{slug:slug}/search", SIGNED },
+	{ "POST", "/talk/spaces/{slug:slug}/follow", SIGNED },
+	{ "GET", "/talk/spaces/{slug:slug}/topics", SIGNED },
+	{ "POST", "/talk/spaces/{slug:slug}/topics", SIGNED },
+	{ "GET", "/talk/topics/{id:int}", SIGNED },
+	{ "POST", "/talk/topics/{id:int}/posts", SIGNED },
+	{ "POST", "/talk/topics/{id:int}/follow", SIGNED },
+	{ "GET", "/talk/posts/{id:int}", SIGNED },
+	{ "POST", "/talk/posts/{id:int}/react", SIGNED },
+	{ "GET", "/talk/posts/{id:int}/flag", SIGNED },
+	{ "POST", "/talk/posts/{id:int}/flag", SIGNED },
+	{ "GET", "/talk/posts/{id:int}/edit", SIGNED },
+	{ "POST", "/talk/posts/{id:int}/edit", SIGNED },
+	{ "GET", "/talk/notices", SIGNED },
+	{ "GET", "/talk/following", SIGNED },
+	{ "GET", "/talk/messages", SIGNED },
+	{ "POST", "/talk/messages", SIGNED },
+	{ "GET", "/talk/moderate", TALK_MODERATE },
+	{ "POST", "/talk/moderate/duty", TALK_MODERATE },
+	{ "GET", "/talk/moderate/posts/{id:int}", TALK_MODERATE },
+	{ "POST", "/talk/moderate/posts/{id:int}/act", TALK_MODERATE },
+	{ "POST", "/talk/moderate/posts/{id:int}/reveal", TALK_MODERATE },
+	{ "GET", "/talk/moderate/messages", TALK_MODERATE },
+	{ "GET", "/talk/moderate/messages/{pid:int}", TALK_MODERATE },
+	{ "POST", "/talk/moderate/messages/{pid:int}", TALK_MODERATE },
+	{ "GET", "/talk/moderate/spaces", COORD_ONLY },
+	{ "POST", "/talk/moderate/spaces", COORD_ONLY },
+	{ "GET", "/talk/moderate/spaces/{id:int}", COORD_ONLY },
+	{ "POST", "/talk/moderate/spaces/{id:int}", COORD_ONLY },
+	{ "POST", "/talk/moderate/spaces/{id:int}/moderators/{pid:int}/remove", COORD_ONLY },
+	{ "GET", "/talk/moderate/words", COORD_ONLY },
+	{ "POST", "/talk/moderate/words", COORD_ONLY },
+	{ "POST", "/talk/moderate/words/remove", COORD_ONLY },
+	/* conversations: the API (talk_api.c); the handler asks again with the space */
+	{ "GET", "/api/v1/spaces", SIGNED },
+	{ "GET", "/api/v1/spaces/{id:int}/topics", SIGNED },
+	{ "POST", "/api/v1/spaces/{id:int}/topics", SIGNED },
+	{ "GET", "/api/v1/topics/{id:int}", SIGNED },
+	{ "POST", "/api/v1/topics/{id:int}/posts", SIGNED },
+	{ "POST", "/api/v1/posts/{id:int}/flags", SIGNED },
 	/* the JSON API: accounts and people */
 	{ "POST", "/api/v1/accounts", NOBODY },
 	{ "POST", "/api/v1/sessions", NOBODY },

@@ -526,6 +526,21 @@ static const struct sample samples[] = {
 	  "\"when\": \"Tuesday 19 January 2027, 10:00 to 11:30\", \"place\": \"Central Park, 1 Park Road\", "
 	  "\"how\": \"Bus 4 stops at the gate\", "
 	  "\"link\": \"https://kith.example.org/groups/g1/sessions/2027-01-19\"}", "Bus 4 stops at the gate" },
+	/* Conversations: never a post's words, a topic's title, a name or a
+	 * moderator's note; a space's name only for carers' and general
+	 * spaces (a condition's or a group's space is "a space you follow"). */
+	{ "talk_urgent", "{\"name\": \"Jane\", \"link\": \"https://kith.example.org/talk/moderate\"}",
+	  "An urgent flag is waiting in the moderation queue" },
+	{ "talk_new_replies", "{\"name\": \"Jane\", \"link\": \"https://kith.example.org/talk/following\", "
+	  "\"total\": 4, \"spaces\": [{\"count\": 3, \"what\": \"new replies\", \"space\": \"Carers' corner\"}, "
+	  "{\"count\": 1, \"what\": \"new reply\"}]}", "1 new reply in a space you follow" },
+	{ "talk_digest", "{\"name\": \"Jane\", \"link\": \"https://kith.example.org/talk/following\", "
+	  "\"total\": 2, \"spaces\": [{\"count\": 2, \"what\": \"new replies\", \"space\": \"Tea and chat\"}]}",
+	  "2 new replies in Tea and chat" },
+	{ "talk_notice", "{\"name\": \"Jane\", \"link\": \"https://kith.example.org/talk/notices\"}",
+	  "https://kith.example.org/talk/notices" },
+	{ "talk_modmail", "{\"name\": \"Jane\", \"link\": \"https://kith.example.org/talk/messages\"}",
+	  "have answered your message" },
 };
 
 static void test_templates(void **state)

@@ -1,0 +1,82 @@
+/*
+ * talk_int.h - what the conversations feature's files share and nobody
+ * else sees. talk.c: people, spaces, topics, posts, reactions, search,
+ * following. moderate.c: flags, the queue, moderators' actions, notices,
+ * watched words, messages with the moderators, the job, export and
+ * erasure. talk_web.c, moderate_web.c: the pages. talk_api.c: the API.
+ */
+#ifndef KITH_TALK_INT_H
+#define KITH_TALK_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "talk/talk.h"
+
+struct actor;
+struct db;
+
+/* Settings with their defaults when env->settings is NULL (talk.c). */
+int talk_edit_minutes(const struct talk_env *env);
+int talk_new_posts_per_day(const struct talk_env *env);
+int talk_trust_days(const struct talk_env *env);
+int talk_digest_hour(const struct talk_env *env);
+int talk_per_page(const struct talk_env *env);
+
+/* Audits a talk.* action with a short detail (ids, never words typed)
+ * (talk.c). */
+enum err talk_audit(struct db *db, int64_t now, int64_t actor, const char *action, int64_t subject,
+		const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+
+/* The person's display name into a ("Someone" when they have none or
+ * were erased; NULL when out of memory) (talk.c). */
+const char *talk_display_name(struct db *db, struct arena *a, int64_t person_id);
+
+/* Does actor moderate space_id: a coordinator (or admin), or named for
+ * it (talk.c)? */
+bool talk_is_moderator(struct db *db, const struct actor *actor, int64_t space_id);
+
+/* text folded for search and name comparison: lowercase, accents and
+ * punctuation dropped, one space between words (talk.c). NULL when out
+ * of memory. */
+char *talk_fold(struct arena *a, const char *text);
+
+/* Does body carry a link (http:, https:, www., mailto:, or an address
+ * like example.com/...) (talk.c)? */
+bool talk_has_link(const char *body);
+
+/* Applies the watched words to body: *out is body with "replace" words
+ * replaced (body itself when none; else in a); *hold true when a "hold"
+ * word is in it, with the word in why (moderate.c). */
+enum err talk_watched_apply(struct db *db, struct arena *a, const char *body, const char **out, bool *hold,
+		char *why, size_t whylen);
+
+/* Raises a flag on a post: by 0 for kith itself (the classifier, a held
+ * post), urgency 0..2; *id (may be NULL). An urgent one is alerted to the
+ * moderators on duty at once (emails queued in db's transaction, the
+ * worker woken once it commits) (moderate.c). */
+enum err talk_flag_raise(const struct talk_env *env, struct db *db, int64_t post_id, int64_t space_id, int64_t by,
+		enum talk_reason reason, const char *note, int urgency, int64_t now, int64_t *id);
+
+/* Emails person_id template tmpl (templates/emails/tmpl.{txt,html})
+ * with ctx (borrowed; "name" and "link" added, link to route with arg):
+ * mail_person with env's mailer; nothing when env has none (moderate.c). */
+enum err talk_mail(const struct talk_env *env, struct db *db, int64_t person_id, const char *tmpl, json_t *ctx,
+		const char *route, const char *arg, int64_t now);
+
+/* A notice to a person in plain words, with its email (moderate.c). */
+enum err talk_notice_add(const struct talk_env *env, struct db *db, int64_t person_id, const char *kind,
+		int64_t post_id, int64_t by, const char *words, int64_t until, int64_t now);
+
+/* Route names the emails link to (the pages own them). */
+#define TALK_ROUTE_TOPIC "talk.topic"        /* /talk/topics/{id} */
+#define TALK_ROUTE_NOTICES "talk.notices"    /* /talk/notices */
+#define TALK_ROUTE_QUEUE "talk.queue"        /* /talk/moderate */
+#define TALK_ROUTE_MESSAGES "talk.messages"  /* /talk/messages */
+#define TALK_ROUTE_FOLLOWING "talk.following" /* /talk/following */
+#define TALK_ROUTE_MOD_MESSAGES "talk.mod_messages" /* /talk/moderate/messages */
+
+#endif
