@@ -68,7 +68,7 @@ start() { # db cpus threads settings...
 	local db=$1 cpus=$2 threads=$3
 	shift 3
 	taskset -c "$cpus" "$KITH" serve --db "$db" --listen "127.0.0.1:$KPORT" --threads "$threads" \
-		--rate-limit 0 "$@" 2>"$WORK/kith.log" &
+		--rate-limit 0 --per-ip-connections 256 "$@" 2>"$WORK/kith.log" &
 	KITH_PID=$!
 	for _ in $(seq 300); do curl -sf "http://127.0.0.1:$KPORT/healthz" >/dev/null && return; sleep 0.1; done
 	echo "kith did not start:"; tail -5 "$WORK/kith.log"; exit 1

@@ -836,20 +836,80 @@ static bool word_at(const char *p, const char *w, size_t n)
 	return strncasecmp(p, w, n) == 0 && !word_byte((unsigned char)p[n]);
 }
 
-struct watched {
-	const char *word, *replacement;
-	size_t n;
-	bool hold;
-};
+/* "It has a word ... (\"word\")" in why: the word cut, at a character's
+ * start, to what fits (a sentence cut inside a character is not UTF-8,
+ * which the flag's note, a JSON string, must be). */
+static void hold_why(char *why, size_t whylen, const char *word)
+{
+	static const char pre[] = "It has a word the moderators check first (\"", post[] = "\")";
+	size_t room, n = strlen(word);
+
+	if (!why || !whylen)
+		return;
+	room = whylen > sizeof(pre) + sizeof(post) - 2 ? whylen - 1 - (sizeof(pre) - 1) - (sizeof(post) - 1) : 0;
+	if (n > room) {
+		n = room;
+		while (n > 0 && ((unsigned char)word[n] & 0xc0) == 0x80)
+			n--;
+	}
+	snprintf(why, whylen, "%s%.*s%s", pre, (int)n, word, post);
+}
+
+enum err talk_watched_match(struct arena *a, const char *body, const struct talk_watch *w, size_t nw,
+		const char **out, bool *hold, char *why, size_t whylen)
+{
+	struct buf b;
+	bool replaced = false;
+	enum err e = ERR_OK;
+
+	*out = body;
+	*hold = false;
+	if (why && whylen)
+		*why = '\0';
+	if (nw == 0)
+		return ERR_OK;
+
+	/* One pass: at each word's start, the first watched word there. */
+	buf_init(&b, TALK_BODY_MAX * 4);
+	for (const char *p = body; *p;) {
+		bool start = p == body || !word_byte((unsigned char)p[-1]);
+		size_t k = nw;
+
+		if (start && word_byte((unsigned char)*p))
+			for (k = 0; k < nw && !word_at(p, w[k].word, w[k].n); k++)
+				;
+		if (k == nw) {
+			buf_addc(&b, *p++);
+			continue;
+		}
+		if (w[k].hold) {
+			if (!*hold)
+				hold_why(why, whylen, w[k].word);
+			*hold = true;
+			buf_add(&b, p, w[k].n);
+		} else {
+			buf_adds(&b, w[k].replacement);
+			replaced = true;
+		}
+		p += w[k].n;
+	}
+	if (replaced) {
+		*out = buf_ok(&b) ? arena_strndup(a, b.p, b.len) : NULL;
+		if (!*out) {
+			*out = body;
+			e = ERR_NOMEM;
+		}
+	}
+	buf_release(&b);
+	return e;
+}
 
 enum err talk_watched_apply(struct db *db, struct arena *a, const char *body, const char **out, bool *hold,
 		char *why, size_t whylen)
 {
-	struct watched *w = NULL;
+	struct talk_watch *w = NULL;
 	size_t nw = 0, cap = 0;
 	struct db_res *r;
-	struct buf b;
-	bool replaced = false;
 	enum err e;
 
 	*out = body;
@@ -860,7 +920,7 @@ enum err talk_watched_apply(struct db *db, struct arena *a, const char *body, co
 		return e;
 	while ((e = db_next(r)) == ERR_OK && db_row(r)) {
 		if (nw == cap) {
-			struct watched *more = arena_calloc(a, cap ? cap * 2 : 16, sizeof(*w));
+			struct talk_watch *more = arena_calloc(a, cap ? cap * 2 : 16, sizeof(*w));
 
 			if (!more) {
 				e = ERR_NOMEM;
@@ -885,40 +945,7 @@ enum err talk_watched_apply(struct db *db, struct arena *a, const char *body, co
 	db_res_free(r);
 	if (e || nw == 0)
 		return e;
-
-	/* One pass: at each word's start, the first watched word there. */
-	buf_init(&b, TALK_BODY_MAX * 4);
-	for (const char *p = body; *p;) {
-		bool start = p == body || !word_byte((unsigned char)p[-1]);
-		size_t k = nw;
-
-		if (start && word_byte((unsigned char)*p))
-			for (k = 0; k < nw && !word_at(p, w[k].word, w[k].n); k++)
-				;
-		if (k == nw) {
-			buf_addc(&b, *p++);
-			continue;
-		}
-		if (w[k].hold) {
-			if (!*hold && why && whylen)
-				snprintf(why, whylen, "It has a word the moderators check first (\"%s\")", w[k].word);
-			*hold = true;
-			buf_add(&b, p, w[k].n);
-		} else {
-			buf_adds(&b, w[k].replacement);
-			replaced = true;
-		}
-		p += w[k].n;
-	}
-	if (replaced) {
-		*out = buf_ok(&b) ? arena_strndup(a, b.p, b.len) : NULL;
-		if (!*out) {
-			*out = body;
-			e = ERR_NOMEM;
-		}
-	}
-	buf_release(&b);
-	return e;
+	return talk_watched_match(a, body, w, nw, out, hold, why, whylen);
 }
 
 enum err talk_watched_add(struct db *db, const char *word, const char *action, const char *replacement,

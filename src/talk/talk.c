@@ -434,8 +434,8 @@ static bool notify_ok(const char *n)
 }
 
 /* The trimmed display name in a, with its folded key, or false with an
- * error in errors. */
-static bool name_check(struct arena *a, const char *display_name, json_t *errors, char **name, char **key)
+ * error in errors (talk_int.h). */
+bool talk_name_check(struct arena *a, const char *display_name, json_t *errors, char **name, char **key)
 {
 	const char *why = str_check_line(display_name, TALK_NAME_MAX * 4, "Enter a display name",
 					 "Your display name must be 3 to 30 characters long",
@@ -467,7 +467,7 @@ enum err talk_profile_set(struct db *db, int64_t person_id, const char *display_
 	enum err e = ERR_OK;
 
 	arena_init(&a);
-	ok = name_check(&a, display_name, errors, &name, &key);
+	ok = talk_name_check(&a, display_name, errors, &name, &key);
 	if (notify && *notify && !notify_ok(notify)) {
 		field_err(errors, "notify", "Choose how you would like to hear of new replies: at once, "
 			  "once a day, or not at all");

@@ -42,6 +42,7 @@
 #include "core/str.h"
 #include "http/request.h"
 #include "store/store.h"
+#include "talk/talk_api.h"
 #include "talk/talk_feature.h"
 #include "talk/talk_int.h"
 #include "talk/talk_policy.h"
@@ -51,9 +52,6 @@
 #include "web/view.h"
 
 #include <stdarg.h>
-
-#define TALK_API_REASON_MAX 32       /* characters of a flag's reason code */
-#define TALK_API_FIELDS_MAX 4        /* members one body may have */
 
 /* ---------------------------------------------------------------- where to get help now */
 
@@ -98,11 +96,18 @@ static const struct body_field flag_fields[] = {
 	{ "note", BF_TEXT, false, TALK_REASON_NOTE_MAX, false, NULL },
 };
 
-/* What a body held, by the field table's positions. */
-struct body {
-	const char *text[TALK_API_FIELDS_MAX];   /* NULL: absent (or null) */
-	int64_t id[TALK_API_FIELDS_MAX];         /* 0: absent */
+/* The tables by enum talk_api_body. */
+static const struct {
+	const struct body_field *f;
+	size_t n;
+} bodies[] = {
+	[TALK_API_TOPIC] = { topic_fields, ARRAY_LEN(topic_fields) },
+	[TALK_API_POST] = { post_fields, ARRAY_LEN(post_fields) },
+	[TALK_API_FLAG] = { flag_fields, ARRAY_LEN(flag_fields) },
 };
+
+_Static_assert(ARRAY_LEN(topic_fields) <= TALK_API_FIELDS_MAX && ARRAY_LEN(post_fields) <= TALK_API_FIELDS_MAX &&
+	       ARRAY_LEN(flag_fields) <= TALK_API_FIELDS_MAX, "a body's members fit struct talk_api_in");
 
 static size_t utf8_chars(const char *s, size_t n)
 {
@@ -217,34 +222,33 @@ static void read_id(json_t *errors, const struct body_field *f, const json_t *v,
 	*out = (int64_t)i;
 }
 
-/* Reads req's JSON body by the table f (n members): 400 when it is not
- * an object; 422 with every field's error (a member of the wrong type,
- * too long, blank when needed, one the endpoint does not take). A
- * required member left out is an error only when the table has words for
- * it (flag reasons list the reasons themselves). The texts are borrowed
- * from req->json. */
-static enum err body_read(struct request *req, const struct body_field *f, size_t n, struct body *out)
+enum err talk_api_body_parse(struct arena *a, const json_t *body, enum talk_api_body kind,
+		struct talk_api_in *out, json_t *errors)
 {
+	const struct body_field *f = bodies[kind].f;
+	size_t n = bodies[kind].n;
 	const char *key;
-	json_t *errors, *v;
+	json_t *v;
 
 	memset(out, 0, sizeof(*out));
-	if (!json_is_object(req->json))
-		return req_fail(req, ERR_BAD_REQUEST, arena_printf(&req->arena, "Send a JSON object with "
-				"Content-Type: application/json, like {\"%s\": \"...\"}.", f[0].name));
-	if (!(errors = json_array()))
-		return ERR_NOMEM;
-	json_object_foreach(req->json, key, v) {
+	if (!json_is_object(body)) {
+		const char *d = arena_printf(a, "Send a JSON object with Content-Type: application/json, like "
+					     "{\"%s\": \"...\"}.", f[0].name);
+
+		err_add(errors, "body", "%s", d ? d : "Send a JSON object with Content-Type: application/json.");
+		return ERR_BAD_REQUEST;
+	}
+	json_object_foreach((json_t *)body, key, v) {
 		size_t i;
 
 		for (i = 0; i < n && strcmp(f[i].name, key) != 0; i++)
 			;
 		if (i == n)
 			err_add(errors, key, "This endpoint does not take %s: send only %s.",
-				strlen(key) <= 40 ? key : "that member", field_names(&req->arena, f, n));
+				strlen(key) <= 40 ? key : "that member", field_names(a, f, n));
 	}
 	for (size_t i = 0; i < n; i++) {
-		v = json_object_get(req->json, f[i].name);
+		v = json_object_get(body, f[i].name);
 		if (!v || json_is_null(v)) {
 			if (f[i].required && f[i].missing)
 				err_add(errors, f[i].name, "%s", f[i].missing);
@@ -255,9 +259,35 @@ static enum err body_read(struct request *req, const struct body_field *f, size_
 		else
 			read_id(errors, &f[i], v, &out->id[i]);
 	}
-	if (json_array_size(errors) == 0) {
+	return json_array_size(errors) == 0 ? ERR_OK : ERR_INVALID;
+}
+
+/* Reads req's JSON body as kind (talk_api_body_parse): 400 when it is
+ * not an object; 422 with every field's error (a member of the wrong
+ * type, too long, blank when needed, one the endpoint does not take). A
+ * required member left out is an error only when the table has words for
+ * it (flag reasons list the reasons themselves). The texts are borrowed
+ * from req->json. */
+static enum err body_read(struct request *req, enum talk_api_body kind, struct talk_api_in *out)
+{
+	json_t *errors = json_array();
+	enum err e;
+
+	if (!errors) {
+		memset(out, 0, sizeof(*out));
+		return ERR_NOMEM;
+	}
+	e = talk_api_body_parse(&req->arena, req->json, kind, out, errors);
+	if (e == ERR_OK) {
 		json_decref(errors);
 		return ERR_OK;
+	}
+	if (e == ERR_BAD_REQUEST) {
+		const char *d = arena_strdup(&req->arena, first_detail(errors, "Send a JSON object with "
+					     "Content-Type: application/json."));
+
+		json_decref(errors);
+		return req_fail(req, ERR_BAD_REQUEST, d);
 	}
 	return fail_with(req, ERR_INVALID, NULL, errors);
 }
@@ -407,13 +437,13 @@ static enum err api_topic_create(struct request *req, struct response *resp)
 	const struct talk_env *te;
 	struct talk_posted p;
 	struct talk_space s;
-	struct body b;
+	struct talk_api_in b;
 	json_t *errors;
 	enum err e;
 
 	if ((e = api_none(req)) != ERR_OK || (e = db_begin(req->db)) != ERR_OK ||
 	    (e = space_for(req, id_param(req), &s)) != ERR_OK ||
-	    (e = body_read(req, topic_fields, ARRAY_LEN(topic_fields), &b)) != ERR_OK)
+	    (e = body_read(req, TALK_API_TOPIC, &b)) != ERR_OK)
 		return e;
 	if (!(te = talk_env_of(req)) || !(errors = json_array()))
 		return ERR_NOMEM;
@@ -461,13 +491,13 @@ static enum err api_post_create(struct request *req, struct response *resp)
 	struct talk_posted p;
 	struct talk_topic t;
 	struct talk_space s;
-	struct body b;
+	struct talk_api_in b;
 	json_t *errors;
 	enum err e;
 
 	if ((e = api_none(req)) != ERR_OK || (e = db_begin(req->db)) != ERR_OK ||
 	    (e = topic_for(req, id_param(req), &t, &s)) != ERR_OK ||
-	    (e = body_read(req, post_fields, ARRAY_LEN(post_fields), &b)) != ERR_OK)
+	    (e = body_read(req, TALK_API_POST, &b)) != ERR_OK)
 		return e;
 	if (!(te = talk_env_of(req)) || !(errors = json_array()))
 		return ERR_NOMEM;
@@ -498,7 +528,7 @@ static enum err api_flag(struct request *req, struct response *resp)
 	const struct talk_env *te = talk_env_of(req);
 	enum talk_reason r;
 	struct talk_space s;
-	struct body b;
+	struct talk_api_in b;
 	json_t *post = NULL, *errors;
 	int64_t space_id, flag = 0;
 	enum err e;
@@ -515,7 +545,7 @@ static enum err api_flag(struct request *req, struct response *resp)
 	space_id = (int64_t)json_integer_value(json_object_get(post, "space_id"));
 	json_decref(post);
 	if ((e = space_for(req, space_id, &s)) != ERR_OK ||
-	    (e = body_read(req, flag_fields, ARRAY_LEN(flag_fields), &b)) != ERR_OK)
+	    (e = body_read(req, TALK_API_FLAG, &b)) != ERR_OK)
 		return e;
 	if (!b.text[0] || !talk_reason_parse(b.text[0], &r) || r > TALK_R_OTHER) {
 		if (!(errors = json_array()))

@@ -44,6 +44,17 @@ bool talk_is_moderator(struct db *db, const struct actor *actor, int64_t space_i
  * of memory. */
 char *talk_fold(struct arena *a, const char *text);
 
+/* The display-name check of talk_profile_set, without the database
+ * (fuzz/fuzz_talk_text.c): display_name trimmed into *name (in a) with
+ * its folded key in *key, true when people may choose it (one line of
+ * TALK_NAME_MIN..TALK_NAME_MAX characters: letters, digits, spaces,
+ * hyphens, apostrophes, full stops, underscores; at least one letter or
+ * digit; not an email, web address or phone number; not a name kept for
+ * kith). Else false with one error, field "display_name", in errors (or
+ * none when out of memory) (talk.c). Whether someone else has a name
+ * that folds alike is talk_profile_set's to ask. */
+bool talk_name_check(struct arena *a, const char *display_name, json_t *errors, char **name, char **key);
+
 /* Does body carry a link (http:, https:, www., mailto:, or an address
  * like example.com/...) (talk.c)? */
 bool talk_has_link(const char *body);
@@ -53,6 +64,25 @@ bool talk_has_link(const char *body);
  * word is in it, with the word in why (moderate.c). */
 enum err talk_watched_apply(struct db *db, struct arena *a, const char *body, const char **out, bool *hold,
 		char *why, size_t whylen);
+
+/* A watched word as kept (talk_fold's form, n its bytes, 1 or more) and
+ * what it does: hold the post, or be replaced by replacement. */
+struct talk_watch {
+	const char *word, *replacement;
+	size_t n;
+	bool hold;
+};
+
+/* talk_watched_apply's matching, with the words w[0..nw) given (no
+ * database; fuzz/fuzz_talk_text.c): at each word's start in body (its
+ * first byte, or one after a byte that is not an ASCII letter or digit
+ * nor part of a UTF-8 character), the first of w that is there as a
+ * whole word (ASCII letters in either case) is replaced, or, for a hold
+ * word, kept and *hold set with the first such word in why (cut at a
+ * character to fit whylen). *out is body itself when nothing was
+ * replaced, else in a (moderate.c). */
+enum err talk_watched_match(struct arena *a, const char *body, const struct talk_watch *w, size_t nw,
+		const char **out, bool *hold, char *why, size_t whylen);
 
 /* Raises a flag on a post: by 0 for kith itself (the classifier, a held
  * post), urgency 0..2; *id (may be NULL). An urgent one is alerted to the

@@ -1592,18 +1592,14 @@ static const struct route routes[] = {
 	{ M_POST, "/talk/messages", messages_post, &act_talk_self, FORM, "talk.messages" },
 };
 
+/* talk_job opens its own transactions: each email is queued with the
+ * marker that says it was sent (a flag alerted, a follow told), so two
+ * workers never send one twice. */
 static enum err job_run(struct app *app, struct db *db, int64_t now)
 {
 	struct talk_env env = talk_env_of_app(app);
-	enum err e = db_begin(db);
 
-	if (e)
-		return e;
-	e = talk_job(&env, db, now, NULL);
-	if (e == ERR_OK)
-		return db_commit(db);
-	db_rollback(db);
-	return e;
+	return talk_job(&env, db, now, NULL);
 }
 
 static const struct job jobs[] = {
