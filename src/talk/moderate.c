@@ -72,7 +72,11 @@ static const struct sql q_topic_n = { "talk.m_topic_n",
 static const struct sql q_edit_keep = { "talk.m_edit_keep",
 	"INSERT INTO talk_post_edit (post_id, body, edited_by, note, edited_at) VALUES ($1, $2, $3, $4, $5)", NULL };
 static const struct sql q_edit_set = { "talk.m_edit_set",
-	"UPDATE talk_post SET body = $2, search = $3, edits_n = edits_n + 1, edited_at = $4 WHERE id = $1", NULL };
+	"UPDATE talk_post SET body = $2, search = $3, edits_n = edits_n + 1, edited_at = $4, html = NULL WHERE id = $1",
+	NULL };
+/* What readers see of topic $1's posts changed (posts.c keeps the same). */
+static const struct sql q_topic_touch = { "talk.m_topic_touch",
+	"UPDATE talk_topic SET version = version + 1 WHERE id = $1", NULL };
 /* The topic's title when post $2 opens topic $1 (its search has both). */
 static const struct sql q_opening_title = { "talk.m_opening_title",
 	"SELECT title FROM talk_topic WHERE id = $1 AND (SELECT min(id) FROM talk_post WHERE topic_id = $1) = $2",
@@ -750,6 +754,8 @@ static enum err moderate_apply(struct db *db, struct arena *a, const struct acto
 	case TALK_ACTION__MAX:
 		break;
 	}
+	if (e == ERR_OK && (act == TALK_HIDE || act == TALK_RESTORE || act == TALK_APPROVE || act == TALK_EDIT))
+		e = db_exec(db, &q_topic_touch, DB_ARGS(DB_INT(p->topic_id)), NULL);
 	/* What the flags asked for has been seen to (trust and lifting a
 	 * suspension are about the writer, not this post). */
 	if (e == ERR_OK && act != TALK_TRUST && act != TALK_UNSUSPEND)

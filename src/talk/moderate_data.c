@@ -139,8 +139,13 @@ static const struct sql q_e_history = { "talk.e_history",
 static const struct sql q_e_flags_on = { "talk.e_flags_on",
 	"UPDATE talk_flag SET state = 'closed', closed_at = $2 WHERE state = 'open' AND post_id IN "
 	"(SELECT id FROM talk_post WHERE person_id = $1)", NULL };
+/* Pages of the topics they wrote in change (posts.c's topic version). */
+static const struct sql q_e_versions = { "talk.e_versions",
+	"UPDATE talk_topic SET version = version + 1 WHERE id IN (SELECT topic_id FROM talk_post WHERE person_id = $1)",
+	NULL };
 static const struct sql q_e_posts = { "talk.e_posts",
-	"UPDATE talk_post SET body = '', search = '', hidden_note = NULL, person_id = NULL WHERE person_id = $1",
+	"UPDATE talk_post SET body = '', search = '', html = NULL, hidden_note = NULL, person_id = NULL "
+	"WHERE person_id = $1",
 	NULL };
 static const struct sql q_e_topics = { "talk.e_topics",
 	"UPDATE talk_topic SET person_id = NULL WHERE person_id = $1", NULL };
@@ -174,7 +179,7 @@ static const struct sql q_e_spaces = { "talk.e_spaces",
 enum err talk_erase_person(struct db *db, int64_t person_id, int64_t now)
 {
 	static const struct sql *const steps[] = {
-		&q_e_metoo, &q_e_thanks, &q_e_reactions, &q_e_history, &q_e_posts, &q_e_topics, &q_e_edits_by,
+		&q_e_metoo, &q_e_thanks, &q_e_reactions, &q_e_history, &q_e_versions, &q_e_posts, &q_e_topics, &q_e_edits_by,
 		&q_e_follows, &q_e_notices, &q_e_notices_by, &q_e_modmail, &q_e_modmail_by, &q_e_flags,
 		&q_e_flags_closed, &q_e_moderator, &q_e_moderator_by, &q_e_trusted_by, &q_e_profile, &q_e_watched,
 		&q_e_spaces,

@@ -44,14 +44,16 @@ static const struct sql q_topic_insert = { "talk.topic_insert",
 	"VALUES ($1, $2, $3, 'open', 0, $4, $4) RETURNING id", NULL };
 static const struct sql q_post_insert = { "talk.post_insert",
 	"INSERT INTO talk_post (topic_id, space_id, person_id, body, search, state, signposted, quote_of, "
-	"created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id", NULL };
+	"created_at, html) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id", NULL };
 static const struct sql q_history = { "talk.history",
 	"INSERT INTO talk_post_edit (post_id, body, edited_by, note, edited_at) VALUES ($1, $2, $3, $4, $5)",
 	NULL };
 static const struct sql q_topic_bump = { "talk.topic_bump",
-	"UPDATE talk_topic SET posts_n = posts_n + 1, last_post_at = $2 WHERE id = $1", NULL };
+	"UPDATE talk_topic SET posts_n = posts_n + 1, last_post_at = $2, version = version + 1 WHERE id = $1", NULL };
+static const struct sql q_topic_touch = { "talk.topic_touch",
+	"UPDATE talk_topic SET version = version + 1 WHERE id = $1", NULL };
 static const struct sql q_topic_unbump = { "talk.topic_unbump",
-	"UPDATE talk_topic SET posts_n = posts_n - 1 WHERE id = $1 AND posts_n > 0", NULL };
+	"UPDATE talk_topic SET posts_n = posts_n - 1, version = version + 1 WHERE id = $1 AND posts_n > 0", NULL };
 static const struct sql q_space_bump = { "talk.space_bump",
 	"UPDATE talk_space SET topics_n = topics_n + $2, last_post_at = coalesce($3, last_post_at) "
 	"WHERE id = $1", NULL };
@@ -60,7 +62,7 @@ static const struct sql q_post_meta = { "talk.post_meta",
 	"p.signposted, t.state FROM talk_post p JOIN talk_topic t ON t.id = p.topic_id WHERE p.id = $1", NULL };
 static const struct sql q_post_update = { "talk.post_update",
 	"UPDATE talk_post SET body = $2, search = $3, state = $4, signposted = $5, edits_n = edits_n + 1, "
-	"edited_at = $6 WHERE id = $1", NULL };
+	"edited_at = $6, html = $7 WHERE id = $1", NULL };
 static const struct sql q_open_crisis = { "talk.open_crisis",
 	"SELECT count(*) FROM talk_flag WHERE post_id = $1 AND reason = 'crisis' AND state = 'open' "
 	"AND by_person IS NULL AND urgency >= $2", NULL };
@@ -69,7 +71,7 @@ static const struct sql q_quotable = { "talk.quotable",
 	"OR (state = 'held' AND person_id = $3))", NULL };
 static const struct sql q_topic = { "talk.topic",
 	"SELECT t.id, t.space_id, t.title, t.state, t.posts_n, t.created_at, t.last_post_at, "
-	"(SELECT count(*) FROM talk_follow f WHERE f.person_id = $2 AND f.topic_id = t.id) "
+	"(SELECT count(*) FROM talk_follow f WHERE f.person_id = $2 AND f.topic_id = t.id), t.version "
 	"FROM talk_topic t WHERE t.id = $1", NULL };
 
 /* Topics: a moderator ($2 = 1) sees hidden ones and those whose every
@@ -89,12 +91,13 @@ static const struct sql q_topics_n = { "talk.topics_n",
 	"p.space_id, " \
 	"(SELECT count(*) FROM talk_reaction r WHERE r.post_id = p.id AND r.person_id = $2 AND r.kind = 'metoo'), " \
 	"(SELECT count(*) FROM talk_reaction r WHERE r.post_id = p.id AND r.person_id = $2 AND r.kind = 'thanks'), " \
-	"q.id, coalesce(q.person_id, 0), coalesce(nullif(qp.display_name, ''), 'Someone'), q.body, q.state " \
+	"q.id, coalesce(q.person_id, 0), coalesce(nullif(qp.display_name, ''), 'Someone'), q.body, q.state, " \
+	"p.html, q.html " \
 	"FROM talk_post p LEFT JOIN talk_profile tp ON tp.person_id = p.person_id " \
 	"LEFT JOIN talk_post q ON q.id = p.quote_of LEFT JOIN talk_profile qp ON qp.person_id = q.person_id "
 enum { PC_ID, PC_WRITER, PC_BY, PC_BODY, PC_STATE, PC_SIGNPOSTED, PC_METOO, PC_THANKS, PC_EDITS, PC_NOTE,
 	PC_CREATED, PC_TOPIC, PC_SPACE, PC_METOO_MINE, PC_THANKS_MINE, PC_Q_ID, PC_Q_WRITER, PC_Q_BY, PC_Q_BODY,
-	PC_Q_STATE };
+	PC_Q_STATE, PC_HTML, PC_Q_HTML };
 /* The posts of topic $1 the actor ($2; $3 = 1 a moderator) may see. */
 #define POSTS_WHERE "WHERE p.topic_id = $1 AND (p.state = 'visible' OR $3 = 1 OR p.person_id = $2) "
 static const struct sql q_posts = { "talk.posts",
@@ -103,6 +106,11 @@ static const struct sql q_posts_n = { "talk.posts_n",
 	"SELECT count(*) FROM talk_post p " POSTS_WHERE, NULL };
 static const struct sql q_post_one = { "talk.post_one", POST_COLS "WHERE p.id = $1", NULL };
 
+static const struct sql q_has_own = { "talk.has_own",
+	"SELECT count(*) FROM talk_post WHERE topic_id = $1 AND person_id = $2", NULL };
+static const struct sql q_has_reacted = { "talk.has_reacted",
+	"SELECT count(*) FROM talk_reaction r JOIN talk_post p ON p.id = r.post_id "
+	"WHERE r.person_id = $2 AND p.topic_id = $1", NULL };
 static const struct sql q_react_on = { "talk.react_on",
 	"INSERT INTO talk_reaction (post_id, person_id, kind, created_at) VALUES ($1, $2, $3, $4) "
 	"ON CONFLICT (post_id, person_id, kind) DO NOTHING", NULL };
@@ -241,9 +249,28 @@ static const char *plain_text(struct arena *a, const char *md)
 	return s;
 }
 
-/* The post's HTML as a JSON string (reusing b). */
-static json_t *html_json(struct buf *b, const char *md)
+/* md as HTML in a; NULL when out of memory. */
+static const char *html_of(struct arena *a, const char *md)
 {
+	struct buf b;
+	const char *s = NULL;
+	size_t n = strlen(md);
+
+	buf_init(&b, MARKDOWN_HTML_BOUND(n));
+	if (markdown_html(md, n, &b, NULL) == ERR_OK && buf_ok(&b))
+		s = arena_strndup(a, b.p, b.len);
+	buf_release(&b);
+	return s;
+}
+
+/* The post's HTML as a JSON string: as kept when it was written
+ * (html_col), else made from its Markdown (reusing b). */
+static json_t *html_json(struct buf *b, struct db_res *r, int html_col, int md_col)
+{
+	const char *md = db_text(r, md_col);
+
+	if (!db_isnull(r, html_col))
+		return json_stringn(db_text(r, html_col), db_len(r, html_col));
 	buf_reset(b);
 	if (!md || markdown_html(md, strlen(md), b, NULL) != ERR_OK || !buf_ok(b))
 		return json_string("");
@@ -335,6 +362,7 @@ struct draft {
 	const char *body;             /* as kept: watched words replaced */
 	const char *written;          /* as written */
 	const char *search;           /* folded words of title and body as kept */
+	const char *html;             /* body as kept, as HTML (view/markdown.h) */
 	bool replaced;
 	bool hold_word, hold_link;
 	char word_why[160];
@@ -371,6 +399,13 @@ static enum err draft_make(struct db *db, struct arena *a, bool trusted, const c
 			str_copy(d->word_why, sizeof(d->word_why), twhy);
 		d->hold_word = d->hold_word || thold;
 	}
+	if (strlen(d->body) > TALK_BODY_MAX) {
+		/* Longer replacements took it past what a post may be: kept as
+		 * written, for a moderator to read first. */
+		d->body = body;
+		d->hold_word = true;
+		str_copy(d->word_why, sizeof(d->word_why), "It has words the moderators check first");
+	}
 	d->replaced = strcmp(d->body, body) != 0;
 	if (!(plain = plain_text(a, body)))
 		return ERR_NOMEM;
@@ -383,7 +418,7 @@ static enum err draft_make(struct db *db, struct arena *a, bool trusted, const c
 	if (!d->search)
 		return ERR_NOMEM;
 	d->hold_link = !trusted && (talk_has_link(body) || (title && talk_has_link(title)));
-	return ERR_OK;
+	return (d->html = html_of(a, d->body)) ? ERR_OK : ERR_NOMEM;
 }
 
 /* The flags a draft raises on post_id: the classifier's (crisis: urgent,
@@ -436,12 +471,13 @@ static enum err post_publish(const struct talk_env *env, struct db *db, const st
 
 	e = db_query_int(db, &q_post_insert, DB_ARGS(DB_INT(topic_id), DB_INT(s->id), DB_INT(writer),
 		DB_TEXT(d->body), DB_TEXT(d->search), DB_TEXT(held ? "held" : "visible"), DB_BOOL(d->crisis.signpost),
-		quote_of ? DB_INT(quote_of) : DB_NULL, DB_INT(now)), &id);
+		quote_of ? DB_INT(quote_of) : DB_NULL, DB_INT(now), DB_TEXT(d->html)), &id);
 	if (e == ERR_OK && d->replaced)
 		e = db_exec(db, &q_history, DB_ARGS(DB_INT(id), DB_TEXT(d->written), DB_NULL,
 			DB_TEXT("watched word replaced"), DB_INT(now)), NULL);
-	if (e == ERR_OK && !held)
-		e = db_exec(db, &q_topic_bump, DB_ARGS(DB_INT(topic_id), DB_INT(now)), NULL);
+	if (e == ERR_OK)
+		e = held ? db_exec(db, &q_topic_touch, DB_ARGS(DB_INT(topic_id)), NULL) :
+		    db_exec(db, &q_topic_bump, DB_ARGS(DB_INT(topic_id), DB_INT(now)), NULL);
 	if (e == ERR_OK)
 		e = db_exec(db, &q_space_bump, DB_ARGS(DB_INT(s->id), DB_INT(d->title ? 1 : 0),
 			held ? DB_NULL : DB_INT(now)), NULL);
@@ -475,6 +511,7 @@ enum err talk_topic_load(struct db *db, struct arena *a, const struct actor *act
 	out->created_at = db_int(r, 5);
 	out->last_post_at = db_int(r, 6);
 	out->following = db_int(r, 7) > 0;
+	out->version = db_int(r, 8);
 	db_res_free(r);
 	if (!out->title)
 		return ERR_NOMEM;
@@ -651,7 +688,7 @@ static json_t *quote_json(struct db_res *r, struct reader *v)
 	if (db_isnull(r, PC_Q_ID) || !visible)
 		return NULL;
 	return json_pack("{s:I, s:s, s:o}", "id", (json_int_t)db_int(r, PC_Q_ID), "by", db_text(r, PC_Q_BY),
-			 "html", html_json(&v->html, db_text(r, PC_Q_BODY)));
+			 "html", html_json(&v->html, r, PC_Q_HTML, PC_Q_BODY));
 }
 
 static json_t *post_json(struct db_res *r, struct reader *v)
@@ -671,7 +708,7 @@ static json_t *post_json(struct db_res *r, struct reader *v)
 	if (!o)
 		return NULL;
 	json_object_set_new(o, "body_html", hidden && !v->moderator ? json_string("") :
-			    html_json(&v->html, db_text(r, PC_BODY)));
+			    html_json(&v->html, r, PC_HTML, PC_BODY));
 	if (sees) {
 		json_object_set_new(o, "signposted", json_boolean(db_int(r, PC_SIGNPOSTED) != 0));
 		json_object_set_new(o, "metoo", json_integer((json_int_t)db_int(r, PC_METOO)));
@@ -795,6 +832,20 @@ enum err talk_post_get(struct db *db, struct arena *a, const struct actor *actor
 	return *out ? ERR_OK : ERR_NOMEM;
 }
 
+enum err talk_topic_has_own(struct db *db, int64_t topic_id, int64_t person_id, bool *out)
+{
+	int64_t n = 0;
+	enum err e = ERR_OK;
+
+	*out = false;
+	if (!person_id)
+		return ERR_OK;
+	if ((e = db_query_int(db, &q_has_own, DB_ARGS(DB_INT(topic_id), DB_INT(person_id)), &n)) == ERR_OK && !n)
+		e = db_query_int(db, &q_has_reacted, DB_ARGS(DB_INT(topic_id), DB_INT(person_id)), &n);
+	*out = e == ERR_OK && n > 0;
+	return e;
+}
+
 /* ---------------------------------------------------------------- editing */
 
 /* May the actor edit post m now? ERR_FORBIDDEN with words. */
@@ -837,9 +888,10 @@ static enum err edit_apply(const struct talk_env *env, struct db *db, const stru
 	if (e == ERR_OK)
 		e = db_exec(db, &q_post_update, DB_ARGS(DB_INT(m->id), DB_TEXT(d->body), DB_TEXT(d->search),
 			DB_TEXT(*held ? "held" : "visible"), DB_BOOL(m->signposted || d->crisis.signpost),
-			DB_INT(now)), NULL);
-	if (e == ERR_OK && was_visible && *held)
-		e = db_exec(db, &q_topic_unbump, DB_ARGS(DB_INT(m->topic_id)), NULL);
+			DB_INT(now), DB_TEXT(d->html)), NULL);
+	if (e == ERR_OK)
+		e = was_visible && *held ? db_exec(db, &q_topic_unbump, DB_ARGS(DB_INT(m->topic_id)), NULL) :
+		    db_exec(db, &q_topic_touch, DB_ARGS(DB_INT(m->topic_id)), NULL);
 	if (e == ERR_OK && d->crisis.signpost)
 		e = db_query_int(db, &q_open_crisis, DB_ARGS(DB_INT(m->id), DB_INT(d->crisis.urgent ? 2 : 1)),
 				 &open_crisis);

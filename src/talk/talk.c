@@ -38,6 +38,11 @@ static const struct sql q_profile = { "talk.profile",
 	"FROM person p LEFT JOIN talk_profile tp ON tp.person_id = p.id WHERE p.id = $1", NULL };
 static const struct sql q_name_taken = { "talk.name_taken",
 	"SELECT count(*) FROM talk_profile WHERE name_key = $1 AND person_id <> $2", NULL };
+/* Their name is on the pages of the topics they wrote in (posts.c's
+ * topic version). */
+static const struct sql q_name_versions = { "talk.name_versions",
+	"UPDATE talk_topic SET version = version + 1 WHERE id IN (SELECT topic_id FROM talk_post WHERE person_id = $1)",
+	NULL };
 static const struct sql q_profile_put = { "talk.profile_put",
 	"INSERT INTO talk_profile (person_id, display_name, name_key, notify, created_at, updated_at) "
 	"VALUES ($1, $2, $3, coalesce(CAST($4 AS TEXT), 'daily'), $5, $5) "
@@ -483,6 +488,8 @@ enum err talk_profile_set(struct db *db, int64_t person_id, const char *display_
 	if (e == ERR_OK)
 		e = db_exec(db, &q_profile_put, DB_ARGS(DB_INT(person_id), DB_TEXT(name), DB_TEXT(key),
 			db_text_or_null(notify), DB_INT(now)), NULL);
+	if (e == ERR_OK)
+		e = db_exec(db, &q_name_versions, DB_ARGS(DB_INT(person_id)), NULL);
 	if (e == ERR_CONFLICT)
 		field_err(errors, "display_name", "Someone already uses that display name, or one very like it. "
 			  "Choose another");

@@ -80,6 +80,7 @@ struct talk_settings {
 	int talk_trust_days;            /* an account is trusted this many days after it was made */
 	int talk_digest_hour;           /* daily digests go from this hour (UK time) */
 	int talk_posts_per_page;        /* posts on a page of a topic */
+	int talk_cache_mb;              /* pages of topics kept, per process (0: none) */
 };
 struct settings;
 extern const struct settings talk_settings;
@@ -191,6 +192,7 @@ struct talk_topic {
 	bool locked, hidden;
 	int64_t posts_n, created_at, last_post_at;
 	bool following;               /* the actor follows it */
+	int64_t version;              /* goes up whenever what any reader sees of its posts changes */
 };
 /* ERR_NOT_FOUND when there is none (a hidden topic: unless moderator). */
 enum err talk_topic_load(struct db *db, struct arena *a, const struct actor *actor, int64_t id, bool moderator,
@@ -250,6 +252,11 @@ enum err talk_post_get(struct db *db, struct arena *a, const struct actor *actor
  * watched words. The words before are kept (talk_post_edit). */
 enum err talk_post_edit(const struct talk_env *env, struct db *db, int64_t post_id, const struct actor *actor,
 		const char *body, int64_t now, json_t *errors, struct talk_posted *out);
+
+/* Has person_id anything of their own in the topic: a post (in any
+ * state) or a reaction? Pages of a topic with none are the same for
+ * every such reader (talk_web.c keeps them). */
+enum err talk_topic_has_own(struct db *db, int64_t topic_id, int64_t person_id, bool *out);
 
 /* "Me too" or "thank you" ("metoo", "thanks") on or off; not on one's own
  * post (ERR_FORBIDDEN), only on a visible post the actor may read. */

@@ -24,12 +24,15 @@
 #include "app/app.h"
 #include "app/config.h"
 #include "app/features.h"
+#include "core/limits.h"
 #include "core/str.h"
 #include "core/uktime.h"
 #include "store/store.h"
 #include "talk/talk_feature.h"
 #include "talk/talk_policy.h"
 #include "talk/talk_web.h"
+#include "talk/topic_cache_web.h"
+#include "view/tmpl.h"
 #include "view/escape.h"
 #include "web/errors.h"
 #include "web/form.h"
@@ -399,6 +402,7 @@ static enum err index_get(struct request *req, struct response *resp)
 			if (strcmp(jstr(sp, "kind"), kinds[k]) != 0)
 				continue;
 			json_object_set_new(sp, "href", json_string(web_url(req, "talk.space", jstr(sp, "slug"), NULL)));
+			json_object_set_new(sp, "one_topic", json_boolean(jint(sp, "topics") == 1));
 			if (jint(sp, "last_post_at"))
 				json_object_set_new(sp, "last_words", json_string(talk_web_when(req, jint(sp, "last_post_at"))));
 			json_array_append(list, sp);
@@ -844,12 +848,18 @@ static enum err new_topic_act(struct request *req, struct response *resp, const 
 	return written(req, w, e, errors, "body");
 }
 
+/* The topic's page, at the new post; but a post that reads as someone at
+ * risk opens the page at its top, where the help panel is (the first
+ * thing seen and read), so the help never waits below a long post. */
 static const char *posted_done(struct request *req, void *ctx)
 {
 	const struct write_ctx *w = ctx;
+	const char *href = post_href(req, w->posted.topic_id, w->posted.id,
+				     arena_printf(&req->arena, "posted=%lld", (long long)w->posted.id));
+	const char *hash = w->posted.signposted ? strchr(href, '#') : NULL;
+	const char *top = hash ? arena_strndup(&req->arena, href, (size_t)(hash - href)) : NULL;
 
-	return post_href(req, w->posted.topic_id, w->posted.id,
-			 arena_printf(&req->arena, "posted=%lld", (long long)w->posted.id));
+	return top ? top : href;
 }
 
 static const struct form_post new_topic_form = { .fields = topic_fields, .nfields = ARRAY_LEN(topic_fields),
@@ -948,8 +958,42 @@ static enum err topic_load(struct request *req, struct write_ctx *w)
 	return ERR_OK;
 }
 
-static enum err topic_page(struct request *req, struct response *resp, int status, json_t *values,
-		json_t *errors, void *ctx)
+/* May this reader be given the kept posts of the page
+ * (topic_cache_web.h)? Not a moderator (they see more), and nothing of
+ * their own in the topic. */
+static bool keepable(struct request *req, const struct talk_space *s, const struct talk_topic *t)
+{
+	bool own = true;
+
+	if (!req->app->talk_cache || s->moderator || !req->actor || !req->actor->id)
+		return false;
+	return talk_topic_has_own(req->db, t->id, req->actor->id, &own) == ERR_OK && !own;
+}
+
+/* The posts part of the page (talk/posts.html) appended to out, with
+ * token in its forms. */
+static enum err posts_render(struct request *req, json_t *posts, const char *token, struct buf *out)
+{
+	json_t *ctx = json_pack("{s:O, s:s}", "posts", posts, "csrf_token", token ? token : "");
+	enum err e = ctx ? tmpl_render(req->app->views, "talk/posts.html", ctx, out) : ERR_NOMEM;
+
+	json_decref(ctx);
+	return e == ERR_OK && !buf_ok(out) ? ERR_NOMEM : e;
+}
+
+/* What a page of a topic says around its posts. */
+struct topic_view {
+	int page;
+	int64_t total, newest;
+	size_t shown;
+	const struct buf *posts;      /* talk/posts.html, made */
+};
+
+/* The page around its posts: following, the reply box (values and
+ * errors: a reply sent back), paging; a follower's reading noted. Takes
+ * data, values and errors. */
+static enum err topic_page_finish(struct request *req, struct response *resp, struct write_ctx *w, int status,
+		json_t *data, json_t *values, json_t *errors, const struct topic_view *v)
 {
 	static const struct done_word words[] = {
 		{ "followed", true, "You are following this topic. We will tell you when there are new replies." },
@@ -959,14 +1003,105 @@ static enum err topic_page(struct request *req, struct response *resp, int statu
 		  "someone is in danger now, call 999." },
 		{ "edited", true, "Your post is changed." },
 	};
+	const struct talk_env *env = talk_env_of(req);
+	const char *topic = web_url(req, "talk.topic", num(req, w->t.id), NULL), *quote_q;
+	json_t *form, *quote = NULL;
+	enum err e;
+
+	json_object_set_new(data, "posts_html", json_stringn(v->posts->p ? v->posts->p : "", v->posts->len));
+	json_object_set_new(data, "follow_action", json_string(web_url(req, "talk.follow_topic", num(req, w->t.id), NULL)));
+	if (jtrue(data, "can_write")) {
+		quote_q = values ? json_string_value(json_object_get(values, "quote")) : req_query(req, "quote");
+		if (quote_q && *quote_q)
+			quote = quoting(req, &w->t, quote_q);
+		form = web_form_full(web_url(req, "talk.reply", num(req, w->t.id), NULL), "Post your reply", false,
+				     reply_fields, 1, values, errors);
+		if (quote) {
+			web_form_hidden(form, "quote", num(req, jint(quote, "id")));
+			json_object_set_new(data, "quoting", quote);
+			json_object_set_new(data, "unquote_href", json_string(arena_printf(&req->arena, "%s#reply", topic)));
+		}
+		json_object_set_new(data, "reply_form", form);
+	}
+	json_decref(values);
+	view_paging(&req->arena, data, arena_printf(&req->arena, "%s?", topic), v->page, env ? talk_per_page(env) :
+		    TALK_DEFAULT_PER_PAGE, v->total, v->shown);
+	web_set_errors(data, errors);
+	web_done(req, data, words, ARRAY_LEN(words), NULL);
+	/* Read this far: what the person follows tells them only of newer
+	 * posts. A GET reads in a read transaction; a follower's page is the
+	 * one that writes, so only they pay for a write. */
+	if (v->newest && status == 200 && (w->t.following || follows_space(req, w->s.id)) && db_in_read_tx(req->db)) {
+		if ((e = db_commit(req->db)) != ERR_OK || (e = db_begin(req->db)) != ERR_OK ||
+		    (e = talk_seen(req->db, req->actor->id, w->t.id, v->newest)) != ERR_OK) {
+			json_decref(data);
+			return e;
+		}
+	}
+	return web_page(req, resp, write_status(w, status), "talk/topic.html", w->t.title ? w->t.title : "A topic",
+			data);
+}
+
+/* The page's posts for this reader, as talk_posts gives them, each with
+ * what the page adds (decorate_post); page moves to the last when it
+ * is past the end. Just after the reader posted, data says how it went. */
+static enum err topic_posts(struct request *req, struct write_ctx *w, json_t *data, int64_t posted,
+		struct topic_view *v, json_t **out)
+{
+	const struct talk_env *env = talk_env_of(req);
+	bool can_write = jtrue(data, "can_write");
+	json_t *o = NULL, *p, *posts;
+	size_t i;
+	enum err e = talk_posts(req->db, &req->arena, &w->t, req->actor, w->s.moderator, v->page, talk_per_page(env),
+				req->now, talk_edit_minutes(env), &o);
+
+	if (e == ERR_OK && v->page > 1 && !json_array_size(json_object_get(o, "posts")) && jint(o, "pages") >= 1) {
+		/* Past the end (a post went): the last page. */
+		v->page = (int)jint(o, "pages");
+		json_decref(o);
+		o = NULL;
+		e = talk_posts(req->db, &req->arena, &w->t, req->actor, w->s.moderator, v->page, talk_per_page(env),
+			       req->now, talk_edit_minutes(env), &o);
+	}
+	if (e)
+		return e;
+	posts = json_object_get(o, "posts");
+	json_array_foreach(posts, i, p) {
+		decorate_post(req, p, &w->t, &w->s, can_write, v->page);
+		if (jint(p, "id") > v->newest)
+			v->newest = jint(p, "id");
+		if (posted && jint(p, "id") == posted && jtrue(p, "mine")) {
+			if (jtrue(p, "signposted")) {
+				/* The help at the top of the page; the post points up to it. */
+				json_object_set_new(data, "help_top", json_pack("{s:s}", "help_id", "help-top"));
+				json_object_set_new(p, "help", json_false());
+				json_object_set_new(p, "help_above", json_true());
+			} else if (jtrue(p, "held"))
+				web_set_banner(data, false, "Your post is waiting for a moderator to check it. Others will "
+					       "see it once they have.");
+			else
+				web_set_banner(data, true, "Your post is published.");
+		}
+	}
+	v->total = jint(o, "total");
+	v->shown = json_array_size(posts);
+	*out = json_incref(posts ? posts : json_array());
+	json_decref(o);
+	return *out ? ERR_OK : ERR_NOMEM;
+}
+
+static enum err topic_page(struct request *req, struct response *resp, int status, json_t *values,
+		json_t *errors, void *ctx)
+{
 	struct write_ctx *w = ctx;
 	const struct talk_env *env = talk_env_of(req);
-	json_t *o = NULL, *data, *p, *form, *quote = NULL, *posts;
-	const char *posted_q = req_query(req, "posted"), *quote_q;
-	int64_t posted = 0, newest = 0;
-	int page = talk_web_page(req);
-	size_t i;
-	bool can_write;
+	const char *posted_q = req_query(req, "posted");
+	struct topic_view v = { .page = talk_web_page(req) };
+	struct talk_page_key k;
+	struct buf ph;
+	json_t *data, *posts = NULL;
+	int64_t posted = 0;
+	bool keep;
 	enum err e = env ? topic_load(req, w) : ERR_NOMEM;
 
 	if (e || !readable(req, &w->s)) {
@@ -976,83 +1111,52 @@ static enum err topic_page(struct request *req, struct response *resp, int statu
 	}
 	if (posted_q && !str_to_i64(str_c(posted_q), 1, INT64_C(1) << 53, &posted))
 		posted = 0;
-	e = talk_posts(req->db, &req->arena, &w->t, req->actor, w->s.moderator, page, talk_per_page(env), req->now,
-		       talk_edit_minutes(env), &o);
-	if (e == ERR_OK && page > 1 && !json_array_size(json_object_get(o, "posts")) && jint(o, "pages") >= 1) {
-		/* Past the end (a post went): the last page. */
-		page = (int)jint(o, "pages");
-		json_decref(o);
-		o = NULL;
-		e = talk_posts(req->db, &req->arena, &w->t, req->actor, w->s.moderator, page, talk_per_page(env),
-			       req->now, talk_edit_minutes(env), &o);
-	}
-	if (e) {
-		json_decref(values);
-		json_decref(errors);
-		return e;
-	}
 	data = json_pack("{s:s, s:s, s:s, s:b, s:b, s:b}", "title", w->t.title ? w->t.title : "",
 			 "space", w->s.name ? w->s.name : "", "space_href", web_url(req, "talk.space", w->s.slug, NULL),
 			 "following", w->t.following, "locked", w->t.locked, "hidden", w->t.hidden);
 	if (!data) {
-		json_decref(o);
 		json_decref(values);
 		json_decref(errors);
 		return ERR_NOMEM;
 	}
 	writing_facts(req, &w->s, &w->t, data);
-	can_write = jtrue(data, "can_write");
-	posts = json_object_get(o, "posts");
-	json_array_foreach(posts, i, p) {
-		decorate_post(req, p, &w->t, &w->s, can_write, page);
-		if (jint(p, "id") > newest)
-			newest = jint(p, "id");
-		if (posted && jint(p, "id") == posted && jtrue(p, "mine")) {
-			if (jtrue(p, "signposted"))
-				json_object_set_new(data, "help_top", json_pack("{s:s}", "help_id", "help-top"));
-			else if (jtrue(p, "held"))
-				web_set_banner(data, false, "Your post is waiting for a moderator to check it. Others will "
-					       "see it once they have.");
-			else
-				web_set_banner(data, true, "Your post is published.");
+	memset(&k, 0, sizeof(k));
+	k.topic = w->t.id;
+	k.version = w->t.version;
+	k.page = v.page;
+	k.per_page = talk_per_page(env);
+	k.can_write = jtrue(data, "can_write") ? 'w' : '-';
+	keep = status == 200 && !values && !posted && keepable(req, &w->s, &w->t);
+	buf_init(&ph, LIMIT_PAGE_BYTES);
+	v.posts = &ph;
+	if (keep && talk_page_get(req, &k, &ph, &v.newest, &v.total)) {
+		int64_t before = (int64_t)(v.page - 1) * k.per_page;
+		v.shown = (size_t)(v.total <= before ? 0 : v.total - before < k.per_page ? v.total - before : k.per_page);
+	} else if ((e = topic_posts(req, w, data, posted, &v, &posts)) == ERR_OK) {
+		/* Kept only as asked for (not moved past the end). */
+		keep = keep && v.page == k.page;
+		e = posts_render(req, posts, keep ? TALK_CSRF_MARK : req->actor->csrf_token, &ph);
+		if (e == ERR_OK && keep) {
+			struct buf spliced;
+			talk_page_put(req, &k, ph.p, ph.len, v.newest, v.total);
+			buf_init(&spliced, LIMIT_PAGE_BYTES);
+			talk_page_splice(&spliced, ph.p, ph.len, req->actor->csrf_token);
+			buf_release(&ph);
+			ph = spliced;
+			e = buf_ok(&ph) ? ERR_OK : ERR_NOMEM;
 		}
+		json_decref(posts);
 	}
-	json_object_set_new(data, "posts", json_incref(posts ? posts : json_array()));
-	json_object_set_new(data, "follow_action", json_string(web_url(req, "talk.follow_topic", num(req, w->t.id), NULL)));
-	if (can_write) {
-		const char *action = web_url(req, "talk.reply", num(req, w->t.id), NULL);
-
-		quote_q = values ? json_string_value(json_object_get(values, "quote")) : req_query(req, "quote");
-		if (quote_q && *quote_q)
-			quote = quoting(req, &w->t, quote_q);
-		form = web_form_full(action, "Post your reply", false, reply_fields, 1, values, errors);
-		if (quote) {
-			web_form_hidden(form, "quote", num(req, jint(quote, "id")));
-			json_object_set_new(data, "quoting", quote);
-			json_object_set_new(data, "unquote_href", json_string(arena_printf(&req->arena, "%s#reply",
-				web_url(req, "talk.topic", num(req, w->t.id), NULL))));
-		}
-		json_object_set_new(data, "reply_form", form);
+	if (e) {
+		buf_release(&ph);
+		json_decref(data);
+		json_decref(values);
+		json_decref(errors);
+		return e;
 	}
-	json_decref(values);
-	view_paging(&req->arena, data, arena_printf(&req->arena, "%s?",
-		    web_url(req, "talk.topic", num(req, w->t.id), NULL)), page, talk_per_page(env),
-		    jint(o, "total"), json_array_size(posts));
-	json_decref(o);
-	web_set_errors(data, errors);
-	web_done(req, data, words, ARRAY_LEN(words), NULL);
-	/* Read this far: what the person follows tells them only of newer
-	 * posts. A GET reads in a read transaction; a follower's page is the
-	 * one that writes, so only they pay for a write. */
-	if (newest && status == 200 && (w->t.following || follows_space(req, w->s.id)) && db_in_read_tx(req->db)) {
-		if ((e = db_commit(req->db)) != ERR_OK || (e = db_begin(req->db)) != ERR_OK ||
-		    (e = talk_seen(req->db, req->actor->id, w->t.id, newest)) != ERR_OK) {
-			json_decref(data);
-			return e;
-		}
-	}
-	return web_page(req, resp, write_status(w, status), "talk/topic.html", w->t.title ? w->t.title : "A topic",
-			data);
+	e = topic_page_finish(req, resp, w, status, data, values, errors, &v);
+	buf_release(&ph);
+	return e;
 }
 
 static enum err topic_get(struct request *req, struct response *resp)
@@ -1621,6 +1725,9 @@ static const struct config_key keys[] = {
 	  "hour of the day (UK time) from which the daily \"new replies\" emails are sent", NULL },
 	{ "talk_posts_per_page", CT_INT, TS(talk_posts_per_page), 10, 1000, "100",
 	  "posts on one page of a topic", NULL },
+	{ "talk_cache_mb", CT_INT, TS(talk_cache_mb), 0, 1024, "32",
+	  "megabytes of topics' pages each kith process keeps, as read by someone with nothing of their own in "
+	  "the topic (0: none; a kept page is used only while the topic is unchanged)", NULL },
 	{ 0 },
 };
 
@@ -1636,6 +1743,14 @@ static const struct subscription subscriptions[] = {
 	{ 0 },
 };
 
+static enum err talk_init(struct app *app)
+{
+	const struct talk_settings *ts = app->cfg ? SETTINGS_OF(app->cfg, struct talk_settings, talk_settings) : NULL;
+
+	talk_cache_init(app, ts ? ts->talk_cache_mb : 0);
+	return ERR_OK;
+}
+
 const struct feature talk_feature = {
 	.name = "talk",
 	.routes = routes,
@@ -1646,5 +1761,7 @@ const struct feature talk_feature = {
 	.njobs = ARRAY_LEN(jobs),
 	.export_person = talk_export_person,
 	.demo = talk_demo,
+	.init = talk_init,
+	.release = talk_cache_release,
 	.subscriptions = subscriptions,
 };

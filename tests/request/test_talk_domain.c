@@ -804,6 +804,45 @@ static void folding_and_links(void **state)
 	UNUSED(state);
 }
 
+static const struct sql q_html_is = { "ttd.html_is",
+	"SELECT count(*) FROM talk_post WHERE id = $1 AND html = $2", NULL };
+static const struct sql q_version = { "ttd.version", "SELECT version FROM talk_topic WHERE id = $1", NULL };
+
+/* A post's HTML is made when it is written; the topic's version moves
+ * with everything a reader sees of its posts, and not otherwise. */
+static void html_kept_and_version_moves(void **state)
+{
+	struct fx *x = *state;
+	struct talk_posted out, re, ed;
+	json_t *errors = json_array();
+	int64_t v0, v;
+
+#define VERSION() rt_count(x->t, &q_version, DB_ARGS(DB_INT(out.topic_id)))
+	assert_int_equal(topic_as(x, &x->a_mo, x->copd, "Pacing", "Take it *slowly*.", T0, &out), ERR_OK);
+	assert_int_equal(rt_count(x->t, &q_html_is, DB_ARGS(DB_INT(out.id),
+			 DB_TEXT("<p class=\"govuk-body\">Take it <em>slowly</em>.</p>\n"))), 1);
+	v0 = VERSION();
+	assert_int_equal(reply_as(x, &x->a_pip, out.topic_id, "Me too, on the hill.", T0 + 60, &re), ERR_OK);
+	assert_true((v = VERSION()) > v0);
+	/* A reaction shows only in the writer's own count: no new version. */
+	assert_int_equal(talk_react(rt_db(x->t), re.id, &x->a_mo, "thanks", true, T0 + 90), ERR_OK);
+	assert_int_equal(VERSION(), v);
+	assert_int_equal(talk_post_edit(&x->env, rt_db(x->t), re.id, &x->a_pip, "Me too, on the big hill.", T0 + 120,
+				       errors, &ed), ERR_OK);
+	assert_true(VERSION() > v);
+	assert_int_equal(rt_count(x->t, &q_html_is, DB_ARGS(DB_INT(re.id),
+			 DB_TEXT("<p class=\"govuk-body\">Me too, on the big hill.</p>\n"))), 1);
+	v = VERSION();
+	assert_int_equal(talk_moderate(&x->env, rt_db(x->t), &x->a_cora, re.id, TALK_HIDE, "Off topic", NULL, 0,
+				       T0 + 180, errors), ERR_OK);
+	assert_true(VERSION() > v);
+	v = VERSION();
+	name(x, x->pip, "Pip the Walker");
+	assert_true(VERSION() > v);
+#undef VERSION
+	json_decref(errors);
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -825,6 +864,7 @@ int main(void)
 		T(watched_words),
 		T(quoting),
 		T(muted_suspended_locked),
+		T(html_kept_and_version_moves),
 		cmocka_unit_test(folding_and_links),
 	};
 #undef T

@@ -1,0 +1,184 @@
+/*
+ * test_talk_cache.c - a topic's page as kept for readers with nothing of
+ * their own in it (src/talk/topic_cache_web.c): each reader gets their
+ * own form token in it, and every change a reader would see (a reply, an
+ * edit, a post hidden, a writer's new display name) shows on the next
+ * read; someone who said "me too", the writer and moderators get their
+ * own page. The same run with the cache off (talk_cache_mb = 0) reads the
+ * same.
+ */
+#include "core/common.h"
+
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include "app/app.h"
+#include "core/timeutil.h"
+#include "core/uktime.h"
+#include "store/store.h"
+#include "support/cast.h"
+#include "support/reqtest.h"
+#include "support/testdb.h"
+
+#define MEMBER ROLE_BIT(ROLE_MEMBER)
+#define NOW uk_to_utc(2027, 1, 13, 14, 0)
+#define DAY INT64_C(86400)
+
+static const struct sql q_last_post = { "ttc.last_post", "SELECT max(id) FROM talk_post", NULL };
+
+struct fx {
+	struct rt *t;
+	RT_CAST_MEMBERS;
+	int64_t ada, pia;
+	struct rt_browser ada_b, pia_b;
+};
+
+static const char *const cache_off[] = { "rate_limit=0", "dev_mode=true", "talk_cache_mb=0", NULL };
+
+static int setup_with(void **state, const char *const *settings)
+{
+	struct fx *x;
+	struct rt_resp r0;
+
+	time_set_fake(NOW - 30 * DAY);
+	if (!(x = rt_fixture(state, sizeof(*x), settings)))
+		return -1;
+	rt_cast(x->t, &x->cast, RT_CAST_EVERYONE);
+	x->ada = rt_person(x->t, "Ada Walker", "ada@example.org", NULL, MEMBER, NULL);
+	x->pia = rt_person(x->t, "Pia Reader", "pia@example.org", NULL, MEMBER, NULL);
+	time_set_fake(NOW);
+	rt_sign_in(x->t, x->cora, &x->coord);
+	rt_sign_in(x->t, x->mo, &x->member);
+	rt_sign_in(x->t, x->ada, &x->ada_b);
+	rt_sign_in(x->t, x->pia, &x->pia_b);
+	rt_browser_post(x->t, &x->coord, "/talk/moderate/spaces", "kind=general&name=Tea+and+chat&slug=tea&about=&"
+			"condition=&service_id=&open=yes", &r0);
+	assert_int_equal(r0.status, 303);
+	rt_resp_free(&r0);
+	rt_browser_post_to(x->t, &x->ada_b, "/talk/profile", "display_name=Ada+W&notify=off", "/talk?done=profile");
+	rt_browser_post_to(x->t, &x->pia_b, "/talk/profile", "display_name=Pia&notify=off", "/talk?done=profile");
+	rt_browser_post_to(x->t, &x->member, "/talk/profile", "display_name=Mo+B&notify=off", "/talk?done=profile");
+	return 0;
+}
+
+static int setup(void **state)
+{
+	return setup_with(state, NULL);
+}
+
+static int setup_off(void **state)
+{
+	return setup_with(state, cache_off);
+}
+
+static int teardown(void **state)
+{
+	return rt_fixture_free(state);
+}
+
+static int64_t last_post(struct fx *x)
+{
+	return rt_count(x->t, &q_last_post, DB_NOARGS);
+}
+
+/* b's page of the topic: it has every one of has, none of not (each
+ * NULL-ended or NULL), and never the token's placeholder. */
+static void page_is(struct fx *x, struct rt_browser *b, int64_t topic, const char *const *has,
+		const char *const *not)
+{
+	struct rt_resp r;
+
+	rt_browser_get(x->t, b, rt_at("/talk/topics/%lld", (long long)topic), &r);
+	assert_int_equal(r.status, 200);
+	assert_null(strstr(r.body, "@@csrf@@"));
+	for (; has && *has; has++)
+		if (!strstr(r.body, *has))
+			fail_msg("the page has no \"%s\"", *has);
+	for (; not && *not; not++)
+		if (strstr(r.body, *not))
+			fail_msg("the page has \"%s\"", *not);
+	rt_resp_free(&r);
+}
+
+#define HAS(...) ((const char *const[]){ __VA_ARGS__, NULL })
+
+static void readers_see_every_change(void **state)
+{
+	struct fx *x = *state;
+	struct rt_resp r;
+	int64_t topic, reply;
+	char pia_token[128], mo_token[128];
+
+	rt_browser_post(x->t, &x->ada_b, "/talk/spaces/tea/topics", "title=Biscuits&body=Which+biscuits+do+you+like%3F",
+			&r);
+	assert_int_equal(r.status, 303);
+	topic = strtoll(rt_header(&r, "Location") + strlen("/talk/topics/"), NULL, 10);
+	rt_resp_free(&r);
+	rt_browser_post(x->t, &x->ada_b, rt_at("/talk/topics/%lld/posts", (long long)topic), "body=Ginger+nuts+for+me",
+			&r);
+	assert_int_equal(r.status, 303);
+	rt_resp_free(&r);
+	reply = last_post(x);
+	/* Two readers with nothing of their own: the same posts, each with
+	 * their own form token in the buttons. */
+	snprintf(pia_token, sizeof(pia_token), "value=\"%s\"", x->pia_b.csrf);
+	snprintf(mo_token, sizeof(mo_token), "value=\"%s\"", x->member.csrf);
+	page_is(x, &x->pia_b, topic, HAS("Ginger nuts for me", "Ada W", pia_token), HAS(mo_token, "Moderate this"));
+	page_is(x, &x->pia_b, topic, HAS("Ginger nuts for me", pia_token), HAS(mo_token));
+	page_is(x, &x->member, topic, HAS("Ginger nuts for me", mo_token), HAS(pia_token));
+	/* A new reply, an edit, a new display name: seen at once. */
+	rt_browser_post(x->t, &x->ada_b, rt_at("/talk/topics/%lld/posts", (long long)topic), "body=Or+custard+creams",
+			&r);
+	rt_resp_free(&r);
+	page_is(x, &x->pia_b, topic, HAS("Ginger nuts for me", "Or custard creams"), NULL);
+	rt_browser_post(x->t, &x->ada_b, rt_at("/talk/posts/%lld/edit", (long long)reply), "body=Ginger+snaps+for+me",
+			&r);
+	assert_int_equal(r.status, 303);
+	rt_resp_free(&r);
+	page_is(x, &x->pia_b, topic, HAS("Ginger snaps for me", "changed since"), HAS("Ginger nuts"));
+	rt_browser_post_to(x->t, &x->ada_b, "/talk/profile", "display_name=Ada+the+Baker&notify=off",
+			   "/talk?done=profile");
+	page_is(x, &x->member, topic, HAS("Ada the Baker"), HAS("Ada W<"));
+	/* Hidden by a moderator: gone for readers; the moderator's own page
+	 * has their tools. */
+	rt_browser_post(x->t, &x->coord, rt_at("/talk/moderate/posts/%lld/act", (long long)reply),
+			"action=hide&note=Off+topic", &r);
+	assert_int_equal(r.status, 303);
+	rt_resp_free(&r);
+	page_is(x, &x->pia_b, topic, HAS("Or custard creams"), HAS("Ginger snaps"));
+	page_is(x, &x->coord, topic, HAS("Ginger snaps", "Moderate this post"), NULL);
+	/* Pia says "me too": her page is her own; Mo's still has no "You said". */
+	rt_browser_post(x->t, &x->pia_b, rt_at("/talk/posts/%lld/react", (long long)reply + 1), "kind=metoo&on=1", &r);
+	assert_int_equal(r.status, 303);
+	rt_resp_free(&r);
+	page_is(x, &x->pia_b, topic, HAS("You said “Me too”"), NULL);
+	page_is(x, &x->member, topic, HAS("Or custard creams", mo_token), HAS("You said"));
+	/* The writer sees the count on her own post. */
+	page_is(x, &x->ada_b, topic, HAS("1 person said “me too”"), NULL);
+}
+
+static void cache_on_by_default(void **state)
+{
+	struct fx *x = *state;
+
+	assert_non_null(x->t->app.talk_cache);
+}
+
+static void cache_off_reads_the_same(void **state)
+{
+	struct fx *x = *state;
+
+	assert_null(x->t->app.talk_cache);
+	readers_see_every_change(state);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(cache_on_by_default, setup, teardown),
+		cmocka_unit_test_setup_teardown(readers_see_every_change, setup, teardown),
+		cmocka_unit_test_setup_teardown(cache_off_reads_the_same, setup_off, teardown),
+	};
+
+	return testdb_run_groups("conversations' kept pages", tests, ARRAY_LEN(tests)) ? 1 : 0;
+}
