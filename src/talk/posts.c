@@ -49,7 +49,7 @@ static const struct sql q_history = { "talk.history",
 	"INSERT INTO talk_post_edit (post_id, body, edited_by, note, edited_at) VALUES ($1, $2, $3, $4, $5)",
 	NULL };
 static const struct sql q_topic_bump = { "talk.topic_bump",
-	"UPDATE talk_topic SET posts_n = posts_n + 1, last_post_at = $2, version = version + 1 WHERE id = $1", NULL };
+	"UPDATE talk_topic SET posts_n = posts_n + 1, last_post_at = $2 WHERE id = $1", NULL };
 static const struct sql q_topic_touch = { "talk.topic_touch",
 	"UPDATE talk_topic SET version = version + 1 WHERE id = $1", NULL };
 static const struct sql q_topic_unbump = { "talk.topic_unbump",
@@ -475,9 +475,11 @@ static enum err post_publish(const struct talk_env *env, struct db *db, const st
 	if (e == ERR_OK && d->replaced)
 		e = db_exec(db, &q_history, DB_ARGS(DB_INT(id), DB_TEXT(d->written), DB_NULL,
 			DB_TEXT("watched word replaced"), DB_INT(now)), NULL);
-	if (e == ERR_OK)
-		e = held ? db_exec(db, &q_topic_touch, DB_ARGS(DB_INT(topic_id)), NULL) :
-		    db_exec(db, &q_topic_bump, DB_ARGS(DB_INT(topic_id), DB_INT(now)), NULL);
+	/* A new post comes after every other: readers' pages before the
+	 * last are unchanged (the version stays; posts_n moves), and a held
+	 * one is seen only by its writer and moderators. */
+	if (e == ERR_OK && !held)
+		e = db_exec(db, &q_topic_bump, DB_ARGS(DB_INT(topic_id), DB_INT(now)), NULL);
 	if (e == ERR_OK)
 		e = db_exec(db, &q_space_bump, DB_ARGS(DB_INT(s->id), DB_INT(d->title ? 1 : 0),
 			held ? DB_NULL : DB_INT(now)), NULL);

@@ -192,7 +192,8 @@ struct talk_topic {
 	bool locked, hidden;
 	int64_t posts_n, created_at, last_post_at;
 	bool following;               /* the actor follows it */
-	int64_t version;              /* goes up whenever what any reader sees of its posts changes */
+	int64_t version;              /* goes up whenever what a reader sees of the posts it has changes
+	                                 (a new post, after all of them, moves only posts_n) */
 };
 /* ERR_NOT_FOUND when there is none (a hidden topic: unless moderator). */
 enum err talk_topic_load(struct db *db, struct arena *a, const struct actor *actor, int64_t id, bool moderator,

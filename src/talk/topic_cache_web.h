@@ -6,9 +6,11 @@
  * they are, but for the form token in the reaction buttons. So that part
  * of the page (talk/posts.html) is made once and kept in app->talk_cache
  * with a placeholder where the token goes, under the topic's version
- * (which goes up whenever anything a reader sees of its posts changes:
- * talk_topic.version), keyed on the topic, the page, the page's size and
- * whether the reader may reply (which adds the "Quote" links). Moderators
+ * (which goes up whenever anything a reader sees of the posts it has
+ * changes: talk_topic.version), keyed on the topic, the page, the page's
+ * size, how many posts it has (a new post comes after all the others,
+ * so it changes only the last page) and whether the reader may reply
+ * (which adds the "Quote" links). Moderators
  * and anyone with something of their own in the topic get theirs made
  * each time. A page of 500 replies was 8 ms to make and is then about
  * the cost of copying its bytes (bench/talk.sh).
@@ -33,6 +35,7 @@ struct talk_topic;
 /* Which kept page a request may use. */
 struct talk_page_key {
 	int64_t topic, version;
+	int64_t shown;                /* posts on the page: a new post changes only the last page */
 	int32_t page, per_page;
 	char can_write, pad[7];
 };

@@ -22,11 +22,15 @@
 //   the note on /talk/notices, and "A moderator hid this post" with the
 //   note on the topic.
 // - A crisis post: Maggie replies "Some days I don't want to be here any
-//   more." The page she lands on shows her, beside her post and without
-//   scrolling, where to get help now (Samaritans 116 123, NHS 111 option 2,
-//   Shout 85258, 999); the post is published. The coordinator's queue has
-//   it first, marked urgent in words, above the demo's older report; the
-//   post's page says "Shown where to get help" and "Urgent".
+//   more." The page she lands on opens at its top with where to get help
+//   now (Samaritans 116 123, NHS 111 option 2, Shout 85258, 999), in view
+//   without scrolling and first to the keyboard; the post is published
+//   and links up to the help (one panel, not two); later the panel sits
+//   beside the post, for her alone. The coordinator's queue has it first,
+//   marked urgent in words, above the demo's older report; the post's page
+//   says its writer was shown where to get help, and the report is urgent;
+//   the moderators on duty are emailed (the talk job looks every minute),
+//   and the email has nothing of the post.
 //
 // Axe finds nothing on every page visited; nothing scrolls sideways on a
 // phone; screenshots for the docs (build/screenshots/talk-*-desktop.png
@@ -435,7 +439,7 @@ describe('a crisis post', { timeout: 180_000 }, () => {
     await signIn(page, COORDINATOR);
     await follow(page, 'nav a[href="/talk"]', `${env.base}/talk`);
     await followText(page, 'main a', 'Posts to look at', `${env.base}/talk/moderate`);
-    assert.match(await page.locator('main .govuk-warning-text').innerText(),
+    assert.match(await page.locator('main .govuk-warning-text').first().innerText(),
       /Urgent posts where someone may be at risk: 1\. Look at these first\./);
     assert.match(await main(page), /You are on duty/);
     const items = page.locator('main ul.govuk-list > li:has(a[href^="/talk/moderate/posts/"])');

@@ -33,6 +33,7 @@ struct fx {
 	struct rt_browser ada_b, pia_b;
 };
 
+static const char *const ten_a_page[] = { "rate_limit=0", "dev_mode=true", "talk_posts_per_page=10", NULL };
 static const char *const cache_off[] = { "rate_limit=0", "dev_mode=true", "talk_cache_mb=0", NULL };
 
 static int setup_with(void **state, const char *const *settings)
@@ -64,6 +65,11 @@ static int setup_with(void **state, const char *const *settings)
 static int setup(void **state)
 {
 	return setup_with(state, NULL);
+}
+
+static int setup_ten(void **state)
+{
+	return setup_with(state, ten_a_page);
 }
 
 static int setup_off(void **state)
@@ -157,6 +163,55 @@ static void readers_see_every_change(void **state)
 	page_is(x, &x->ada_b, topic, HAS("1 person said “me too”"), NULL);
 }
 
+/* A page's body, or fail. */
+static void page_n_is(struct fx *x, int64_t topic, int page, const char *has, const char *not)
+{
+	struct rt_resp r;
+
+	rt_browser_get(x->t, &x->pia_b, rt_at("/talk/topics/%lld?page=%d", (long long)topic, page), &r);
+	assert_int_equal(r.status, 200);
+	if (has && !strstr(r.body, has))
+		fail_msg("page %d has no \"%s\"", page, has);
+	if (not && strstr(r.body, not))
+		fail_msg("page %d has \"%s\"", page, not);
+	rt_resp_free(&r);
+}
+
+/* Ten a page: a new post changes only the last page; a post hidden on
+ * the first moves the next one up onto it. */
+static void pages_move_with_posts(void **state)
+{
+	struct fx *x = *state;
+	struct rt_resp r;
+	int64_t topic, third = 0;
+	char body[64];
+
+	rt_browser_post(x->t, &x->ada_b, "/talk/spaces/tea/topics", "title=Counting&body=Post+number+1.", &r);
+	topic = strtoll(rt_header(&r, "Location") + strlen("/talk/topics/"), NULL, 10);
+	rt_resp_free(&r);
+	for (int i = 2; i <= 12; i++) {
+		snprintf(body, sizeof(body), "body=Post+number+%d.", i);
+		rt_browser_post(x->t, &x->ada_b, rt_at("/talk/topics/%lld/posts", (long long)topic), body, &r);
+		assert_int_equal(r.status, 303);
+		rt_resp_free(&r);
+		if (i == 3)
+			third = last_post(x);
+	}
+	page_n_is(x, topic, 1, "Post number 10.", "Post number 11.");
+	page_n_is(x, topic, 1, "Post number 10.", "Post number 11.");
+	page_n_is(x, topic, 2, "Post number 12.", "Post number 10.");
+	rt_browser_post(x->t, &x->ada_b, rt_at("/talk/topics/%lld/posts", (long long)topic), "body=Post+number+13.", &r);
+	rt_resp_free(&r);
+	page_n_is(x, topic, 2, "Post number 13.", NULL);
+	page_n_is(x, topic, 1, "Post number 10.", "Post number 13.");
+	rt_browser_post(x->t, &x->coord, rt_at("/talk/moderate/posts/%lld/act", (long long)third),
+			"action=hide&note=Off+topic", &r);
+	assert_int_equal(r.status, 303);
+	rt_resp_free(&r);
+	page_n_is(x, topic, 1, "Post number 11.", "Post number 3.");
+	page_n_is(x, topic, 2, "Post number 13.", "Post number 11.");
+}
+
 static void cache_on_by_default(void **state)
 {
 	struct fx *x = *state;
@@ -177,6 +232,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(cache_on_by_default, setup, teardown),
 		cmocka_unit_test_setup_teardown(readers_see_every_change, setup, teardown),
+		cmocka_unit_test_setup_teardown(pages_move_with_posts, setup_ten, teardown),
 		cmocka_unit_test_setup_teardown(cache_off_reads_the_same, setup_off, teardown),
 	};
 
