@@ -2,7 +2,7 @@
 # bench/talk.sh - conversations under load (issue 13).
 #
 #   bench/talk.sh [--record] [--seconds N] [--rounds N] [--replies N] [--load-seconds N] [--rate N]
-#                 [--readers N] [--read-ms N] [--no-pg]
+#                 [--readers N] [--read-ms N] [--threads N] [--no-pg]
 #
 # 1. A topic page of 500 replies against nginx serving the same bytes.
 #    The demo town (`kith demo`, SQLite) and a topic with --replies (500)
@@ -37,6 +37,7 @@ LOAD_S=60
 RATE=100
 READERS=64
 READ_MS=100
+THREADS=0
 PG=1
 RECORD=0
 ARGS="$*"
@@ -50,8 +51,9 @@ while [ $# -gt 0 ]; do
 	--rate) RATE=$2; shift ;;
 	--readers) READERS=$2; shift ;;
 	--read-ms) READ_MS=$2; shift ;;
+	--threads) THREADS=$2; shift ;;
 	--no-pg) PG=0 ;;
-	*) echo "usage: $0 [--record] [--seconds N] [--rounds N] [--replies N] [--load-seconds N] [--rate N] [--readers N] [--read-ms N] [--no-pg]" >&2; exit 2 ;;
+	*) echo "usage: $0 [--record] [--seconds N] [--rounds N] [--replies N] [--load-seconds N] [--rate N] [--readers N] [--read-ms N] [--threads N] [--no-pg]" >&2; exit 2 ;;
 	esac
 	shift
 done
@@ -141,7 +143,7 @@ load_run() { # label db -> a table row
 	"$KITH" demo --db "$db" >/dev/null 2>>"$WORK/demo.log"
 	wtok=$(token "$db" member@demo.kith.test)
 	rtok=$(token "$db" stan.ask@demo.kith.test)
-	start "$db" "0-$(($(nproc) - 1))" 0
+	start "$db" "0-$(($(nproc) - 1))" "$THREADS"
 	topic=$($PY "$LOAD" seed "http://127.0.0.1:$KPORT" "$wtok" 100)
 	$PY "$LOAD" write "http://127.0.0.1:$KPORT" "$wtok" "$topic" "$RATE" "$LOAD_S" >"$WORK/write.out" &
 	w=$!
@@ -150,9 +152,10 @@ load_run() { # label db -> a table row
 		"http://127.0.0.1:$KPORT/talk/topics/$topic" 2>&1)
 	wait "$w"
 	stop
-	$PY - "$label" "$RATE" "$LOAD_S" "$READERS" "$(cat "$WORK/write.out")" <<PY
+	read -r hmed hp99 _ < <(handler_times "/talk/topics/{id:int}")
+	$PY - "$label" "$RATE" "$LOAD_S" "$READERS" "$(cat "$WORK/write.out")" "$hmed" "$hp99" <<PY
 import re, sys
-label, rate, secs, readers, wr = sys.argv[1], float(sys.argv[2]), float(sys.argv[3]), sys.argv[4], sys.argv[5]
+label, rate, secs, readers, wr, hmed, hp99 = sys.argv[1], float(sys.argv[2]), float(sys.argv[3]), sys.argv[4], sys.argv[5], sys.argv[6], sys.argv[7]
 t = """$out"""
 rps = float(re.search(r"Requests/sec:\s+([\d.]+)", t).group(1))
 m = re.search(r"99%\s+([\d.]+)(us|ms|s)\b", t)
@@ -163,8 +166,8 @@ bad = int(bad.group(1)) if bad else 0
 errs = re.search(r"Socket errors: (.*)", t)
 sent, werr, wp50, wp99 = wr.split()
 ok = bad == 0 and not errs and int(werr) == 0 and p99 <= 20 and int(sent) >= rate * secs * 0.95
-print("| %s | %s posts (%.1f/s), %s errors, p50 %s ms, p99 %s ms | %s readers: %.0f pages/s, p99 %.2f ms, %d non-2xx%s | %s |"
-      % (label, sent, int(sent) / secs, werr, wp50, wp99, readers, rps, p99, bad,
+print("| %s | %s posts (%.1f/s), %s errors, p50 %s ms, p99 %s ms | %.0f pages/s, p99 %.2f ms (kith's own time: median %s ms, p99 %s ms), %d non-2xx%s | %s |"
+      % (label, sent, int(sent) / secs, werr, wp50, wp99, rps, p99, hmed, hp99, bad,
          ", socket errors " + errs.group(1) if errs else "", "ok" if ok else "MISSED"))
 PY
 }

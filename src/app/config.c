@@ -91,7 +91,8 @@ static const struct config_key config_keys[] = {
 	{ "listen", CT_LISTEN, 0, 0, 0, 0, "127.0.0.1:8080",
 	  "address and port to serve HTTP on, HOST:PORT ([::1]:PORT for IPv6)", NULL },
 	{ "threads", CT_INT, F(threads), 0, 256, "0",
-	  "HTTP worker threads; 0 means one per CPU core", NULL },
+	  "HTTP worker threads; 0 means one per CPU core on SQLite, four per core on PostgreSQL (where a "
+	  "thread waits on the network)", NULL },
 	{ "body_max", CT_SIZE, F(body_max), 1024, LIMIT_BODY_BYTES_MAX, "1048576",
 	  "largest request body accepted, in bytes; larger gets 413", NULL },
 	{ "max_connections", CT_INT, F(max_connections), 16, 100000, "1024",

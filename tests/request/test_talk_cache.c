@@ -23,6 +23,10 @@
 #define MEMBER ROLE_BIT(ROLE_MEMBER)
 #define NOW uk_to_utc(2027, 1, 13, 14, 0)
 #define DAY INT64_C(86400)
+/* The session, the topic, its space and standing, the reader's profile,
+ * whether they have anything in the topic (two), whether they follow
+ * the space; BEGIN and COMMIT on SQLite. */
+#define KEPT_PAGE_STATEMENTS 9
 
 static const struct sql q_last_post = { "ttc.last_post", "SELECT max(id) FROM talk_post", NULL };
 
@@ -212,6 +216,26 @@ static void pages_move_with_posts(void **state)
 	page_n_is(x, topic, 2, "Post number 13.", "Post number 11.");
 }
 
+/* A kept page asks the database only what decides who may read it and
+ * whether the kept page is theirs (on PostgreSQL, each is a round trip). */
+static void kept_page_statements(void **state)
+{
+	struct fx *x = *state;
+	struct rt_resp r;
+	int64_t topic;
+	uint64_t before, n;
+
+	rt_browser_post(x->t, &x->ada_b, "/talk/spaces/tea/topics", "title=Walks&body=Who+is+walking+on+Sunday%3F", &r);
+	topic = strtoll(rt_header(&r, "Location") + strlen("/talk/topics/"), NULL, 10);
+	rt_resp_free(&r);
+	page_is(x, &x->pia_b, topic, HAS("Who is walking"), NULL);
+	before = db_stmt_count(rt_db(x->t));
+	page_is(x, &x->pia_b, topic, HAS("Who is walking"), NULL);
+	n = db_stmt_count(rt_db(x->t)) - before;
+	printf("  %s: a kept topic page: %llu statements\n", rt_backend(x->t), (unsigned long long)n);
+	assert_true(n <= KEPT_PAGE_STATEMENTS);
+}
+
 static void cache_on_by_default(void **state)
 {
 	struct fx *x = *state;
@@ -233,6 +257,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(cache_on_by_default, setup, teardown),
 		cmocka_unit_test_setup_teardown(readers_see_every_change, setup, teardown),
 		cmocka_unit_test_setup_teardown(pages_move_with_posts, setup_ten, teardown),
+		cmocka_unit_test_setup_teardown(kept_page_statements, setup, teardown),
 		cmocka_unit_test_setup_teardown(cache_off_reads_the_same, setup_off, teardown),
 	};
 
