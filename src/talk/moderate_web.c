@@ -38,36 +38,6 @@
 #define SPACE_NAME_MAX 100
 #define SPACE_ABOUT_MAX 1000
 
-static const char *num(struct request *req, int64_t v)
-{
-	const char *s = arena_printf(&req->arena, "%lld", (long long)v);
-
-	return s ? s : "0";
-}
-
-static int64_t jint(const json_t *o, const char *k)
-{
-	return json_integer_value(json_object_get(o, k));
-}
-
-static const char *jstr(const json_t *o, const char *k)
-{
-	const char *s = json_string_value(json_object_get(o, k));
-
-	return s ? s : "";
-}
-
-static bool jtrue(const json_t *o, const char *k)
-{
-	return json_is_true(json_object_get(o, k));
-}
-
-static const char *first_detail(const json_t *errors, const char *fallback)
-{
-	const char *d = json_string_value(json_object_get(json_array_get(errors, 0), "detail"));
-
-	return d && *d ? d : fallback;
-}
 
 /* Someone who moderates no space is refused every page here. */
 static enum err must_moderate(struct request *req)
@@ -104,15 +74,15 @@ static enum err queue_get(struct request *req, struct response *resp)
 	    (e = talk_queue(req->db, &req->arena, req->actor, page, QUEUE_PER_PAGE, &o)))
 		return e;
 	json_array_foreach(json_object_get(o, "items"), i, it) {
-		json_object_set_new(it, "href", json_string(web_url(req, "talk.mod_post", num(req, jint(it, "post_id")), NULL)));
-		json_object_set_new(it, "urgent", json_boolean(strcmp(jstr(it, "urgency"), "urgent") == 0));
-		json_object_set_new(it, "when", json_string(talk_web_when(req, jint(it, "oldest_at"))));
-		json_object_set_new(it, "held", json_boolean(strcmp(jstr(it, "state"), "held") == 0));
-		json_object_set_new(it, "is_hidden", json_boolean(strcmp(jstr(it, "state"), "hidden") == 0));
+		json_object_set_new(it, "href", json_string(web_url(req, "talk.mod_post", talk_web_num(req, talk_jint(it, "post_id")), NULL)));
+		json_object_set_new(it, "urgent", json_boolean(strcmp(talk_jstr(it, "urgency"), "urgent") == 0));
+		json_object_set_new(it, "when", json_string(talk_web_when(req, talk_jint(it, "oldest_at"))));
+		json_object_set_new(it, "held", json_boolean(strcmp(talk_jstr(it, "state"), "held") == 0));
+		json_object_set_new(it, "is_hidden", json_boolean(strcmp(talk_jstr(it, "state"), "hidden") == 0));
 	}
 	data = json_pack("{s:O, s:b, s:I, s:I, s:b, s:s, s:s, s:b}", "items", json_object_get(o, "items"),
 			 "any", json_array_size(json_object_get(o, "items")) > 0,
-			 "urgent", (json_int_t)jint(o, "urgent"), "modmail", (json_int_t)jint(o, "modmail"),
+			 "urgent", (json_int_t)talk_jint(o, "urgent"), "modmail", (json_int_t)talk_jint(o, "modmail"),
 			 "on_duty", p.on_duty, "duty_action", web_url(req, "talk.duty", NULL),
 			 "messages_href", web_url(req, "talk.mod_messages", NULL),
 			 "admin", policy_can(req->actor, &act_talk_admin, NULL));
@@ -123,7 +93,7 @@ static enum err queue_get(struct request *req, struct response *resp)
 	json_object_set_new(data, "spaces_href", json_string(web_url(req, "talk.spaces_admin", NULL)));
 	json_object_set_new(data, "words_href", json_string(web_url(req, "talk.words", NULL)));
 	view_paging(&req->arena, data, arena_printf(&req->arena, "%s?", web_url(req, "talk.queue", NULL)), page,
-		    QUEUE_PER_PAGE, jint(o, "total"), json_array_size(json_object_get(o, "items")));
+		    QUEUE_PER_PAGE, talk_jint(o, "total"), json_array_size(json_object_get(o, "items")));
 	json_decref(o);
 	web_done(req, data, words, ARRAY_LEN(words), NULL);
 	return web_page(req, resp, 200, "talk/queue.html", "Moderation", data);
@@ -220,7 +190,7 @@ static const struct field_def *act_fields_now(struct request *req, const json_t 
 {
 	struct field_def *defs = arena_alloc(&req->arena, sizeof(act_fields));
 	struct field_choice *ch = arena_calloc(&req->arena, TALK_ACTION__MAX, sizeof(*ch));
-	const char *state = jstr(post, "state");
+	const char *state = talk_jstr(post, "state");
 	const json_t *writer = json_object_get(post, "writer"), *f;
 	bool open_flags = false;
 	size_t n = 0, i;
@@ -228,16 +198,16 @@ static const struct field_def *act_fields_now(struct request *req, const json_t 
 	if (!defs || !ch)
 		return act_fields;
 	json_array_foreach(json_object_get(post, "flags"), i, f)
-		open_flags |= jtrue(f, "open");
+		open_flags |= talk_jtrue(f, "open");
 	for (int a = 0; a < TALK_ACTION__MAX; a++) {
 		bool ok = true;
 		switch ((enum talk_action)a) {
 		case TALK_HIDE: ok = strcmp(state, "hidden") != 0; break;
 		case TALK_RESTORE: ok = strcmp(state, "hidden") == 0; break;
 		case TALK_APPROVE: ok = strcmp(state, "held") == 0; break;
-		case TALK_SUSPEND: ok = !jtrue(writer, "suspended"); break;
-		case TALK_UNSUSPEND: ok = jtrue(writer, "suspended"); break;
-		case TALK_TRUST: ok = !jtrue(writer, "trusted"); break;
+		case TALK_SUSPEND: ok = !talk_jtrue(writer, "suspended"); break;
+		case TALK_UNSUSPEND: ok = talk_jtrue(writer, "suspended"); break;
+		case TALK_TRUST: ok = !talk_jtrue(writer, "trusted"); break;
 		case TALK_DISMISS: ok = open_flags; break;
 		default: break;
 		}
@@ -276,27 +246,27 @@ static enum err mod_page(struct request *req, struct response *resp, int status,
 		return e;
 	}
 	post = c->post;
-	json_object_set_new(post, "when", json_string(talk_web_when(req, jint(post, "created_at"))));
+	json_object_set_new(post, "when", json_string(talk_web_when(req, talk_jint(post, "created_at"))));
 	json_array_foreach(json_object_get(post, "flags"), i, x) {
-		json_object_set_new(x, "when", json_string(talk_web_when(req, jint(x, "created_at"))));
-		json_object_set_new(x, "urgent", json_boolean(strcmp(jstr(x, "urgency"), "urgent") == 0));
+		json_object_set_new(x, "when", json_string(talk_web_when(req, talk_jint(x, "created_at"))));
+		json_object_set_new(x, "urgent", json_boolean(strcmp(talk_jstr(x, "urgency"), "urgent") == 0));
 	}
 	json_array_foreach(json_object_get(post, "history"), i, x)
-		json_object_set_new(x, "when", json_string(talk_web_when(req, jint(x, "edited_at"))));
+		json_object_set_new(x, "when", json_string(talk_web_when(req, talk_jint(x, "edited_at"))));
 	x = json_object_get(post, "writer");
-	if (jint(x, "muted_until") > req->now)
-		json_object_set_new(x, "muted_words", json_string(talk_web_when(req, jint(x, "muted_until"))));
+	if (talk_jint(x, "muted_until") > req->now)
+		json_object_set_new(x, "muted_words", json_string(talk_web_when(req, talk_jint(x, "muted_until"))));
 	if (!values)
-		values = json_pack("{s:s}", "body", jstr(post, "body"));
-	form = web_form_full(web_url(req, "talk.mod_act", num(req, jint(post, "id")), NULL), "Do it", false,
+		values = json_pack("{s:s}", "body", talk_jstr(post, "body"));
+	form = web_form_full(web_url(req, "talk.mod_act", talk_web_num(req, talk_jint(post, "id")), NULL), "Do it", false,
 			     act_fields_now(req, post), ARRAY_LEN(act_fields), values, errors);
 	json_decref(values);
 	data = json_pack("{s:O, s:o, s:s, s:s, s:s, s:b, s:b, s:b}", "post", post, "form", form,
-			 "reveal_action", web_url(req, "talk.reveal", num(req, jint(post, "id")), NULL),
+			 "reveal_action", web_url(req, "talk.reveal", talk_web_num(req, talk_jint(post, "id")), NULL),
 			 "topic_href", arena_printf(&req->arena, "%s#post-%lld",
-				web_url(req, "talk.topic", num(req, jint(post, "topic_id")), NULL), (long long)jint(post, "id")),
+				web_url(req, "talk.topic", talk_web_num(req, talk_jint(post, "topic_id")), NULL), (long long)talk_jint(post, "id")),
 			 "queue_href", web_url(req, "talk.queue", NULL),
-			 "held", strcmp(jstr(post, "state"), "held") == 0, "is_hidden", strcmp(jstr(post, "state"), "hidden") == 0,
+			 "held", strcmp(talk_jstr(post, "state"), "held") == 0, "is_hidden", strcmp(talk_jstr(post, "state"), "hidden") == 0,
 			 "any_history", json_array_size(json_object_get(post, "history")) > 0);
 	if (!data) {
 		json_decref(errors);
@@ -351,14 +321,14 @@ static enum err mod_act(struct request *req, struct response *resp, const struct
 		web_error(errors, "days", "Enter for how many days to pause their posting, from 1 to 90");
 		return ERR_INVALID;
 	}
-	e = talk_moderate(env, req->db, req->actor, jint(c->post, "id"), action, web_bound(b, "note")->text,
+	e = talk_moderate(env, req->db, req->actor, talk_jint(c->post, "id"), action, web_bound(b, "note")->text,
 			  web_bound(b, "body")->text, (int)days, req->now, errors);
 	if (e == ERR_FORBIDDEN)
 		return req_fail(req, e, "You do not moderate the space this post is in.");
 	if (e == ERR_NOT_FOUND)
 		return req_fail(req, e, "There is no post here. It may have been removed.");
 	if (e == ERR_CONFLICT) {
-		web_error(errors, "action", first_detail(errors, "That does not apply to this post as it is now: "
+		web_error(errors, "action", talk_first_detail(errors, "That does not apply to this post as it is now: "
 							 "choose something else"));
 		return ERR_INVALID;
 	}
@@ -372,7 +342,7 @@ static const char *mod_act_done(struct request *req, void *ctx)
 {
 	const struct mod_ctx *c = ctx;
 
-	return arena_printf(&req->arena, "%s?done=%s", web_url(req, "talk.mod_post", num(req, jint(c->post, "id")), NULL),
+	return arena_printf(&req->arena, "%s?done=%s", web_url(req, "talk.mod_post", talk_web_num(req, talk_jint(c->post, "id")), NULL),
 			    c->done);
 }
 
@@ -398,7 +368,7 @@ static enum err reveal_act(struct request *req, struct response *resp, const str
 	UNUSED(resp);
 	UNUSED(b);
 	UNUSED(errors);
-	e = talk_reveal(req->db, req->actor, jint(c->post, "id"), req->now, &c->revealed);
+	e = talk_reveal(req->db, req->actor, talk_jint(c->post, "id"), req->now, &c->revealed);
 	if (e == ERR_FORBIDDEN)
 		return req_fail(req, e, "You do not moderate the space this post is in.");
 	if (e == ERR_NOT_FOUND)
@@ -434,8 +404,8 @@ static enum err mod_messages_get(struct request *req, struct response *resp)
 	if (e || (e = talk_modmail_open(req->db, &o)) != ERR_OK)
 		return e;
 	json_array_foreach(o, i, m) {
-		json_object_set_new(m, "href", json_string(web_url(req, "talk.mod_thread", num(req, jint(m, "person_id")), NULL)));
-		json_object_set_new(m, "when", json_string(talk_web_when(req, jint(m, "waiting_since"))));
+		json_object_set_new(m, "href", json_string(web_url(req, "talk.mod_thread", talk_web_num(req, talk_jint(m, "person_id")), NULL)));
+		json_object_set_new(m, "when", json_string(talk_web_when(req, talk_jint(m, "waiting_since"))));
 	}
 	data = json_pack("{s:o, s:b, s:s}", "waiting", o, "any", json_array_size(o) > 0,
 			 "queue_href", web_url(req, "talk.queue", NULL));
@@ -470,24 +440,18 @@ static enum err thread_page(struct request *req, struct response *resp, int stat
 	}
 	name = talk_display_name(req->db, &req->arena, pid);
 	json_array_foreach(json_object_get(o, "messages"), i, m) {
-		json_object_set_new(m, "when", json_string(talk_web_when(req, jint(m, "created_at"))));
-		json_object_set_new(m, "lines", talk_web_lines(jstr(m, "body")));
-		json_object_set_new(m, "from", json_string(jtrue(m, "from_moderator") ? "Moderators" : name ? name : "They"));
+		json_object_set_new(m, "when", json_string(talk_web_when(req, talk_jint(m, "created_at"))));
+		json_object_set_new(m, "lines", talk_web_lines(talk_jstr(m, "body")));
+		json_object_set_new(m, "from", json_string(talk_jtrue(m, "from_moderator") ? "Moderators" : name ? name : "They"));
 	}
 	data = json_pack("{s:O, s:b, s:s, s:o, s:s}", "messages", json_object_get(o, "messages"),
 			 "any", json_array_size(json_object_get(o, "messages")) > 0, "name", name ? name : "Someone",
-			 "form", web_form_full(web_url(req, "talk.mod_thread", num(req, pid), NULL), "Send the answer",
+			 "form", web_form_full(web_url(req, "talk.mod_thread", talk_web_num(req, pid), NULL), "Send the answer",
 					       false, answer_fields, ARRAY_LEN(answer_fields), values, errors),
 			 "back_href", web_url(req, "talk.mod_messages", NULL));
 	json_decref(o);
 	json_decref(values);
-	if (!data) {
-		json_decref(errors);
-		return ERR_NOMEM;
-	}
-	web_set_errors(data, errors);
-	web_done(req, data, words, ARRAY_LEN(words), NULL);
-	return web_page(req, resp, status, "talk/mod_thread.html", "A conversation with the moderators", data);
+	return talk_web_form_page(req, resp, status, "talk/mod_thread.html", "A conversation with the moderators", data, errors, words, ARRAY_LEN(words));
 }
 
 static enum err thread_get(struct request *req, struct response *resp)
@@ -512,7 +476,7 @@ static enum err thread_act(struct request *req, struct response *resp, const str
 	if (e == ERR_NOT_FOUND)
 		return req_fail(req, e, "There is nobody to answer here.");
 	if (e == ERR_FORBIDDEN)
-		return req_fail(req, e, first_detail(errors, "You cannot answer this conversation."));
+		return req_fail(req, e, talk_first_detail(errors, "You cannot answer this conversation."));
 	return e;
 }
 
@@ -520,7 +484,7 @@ static const char *thread_done(struct request *req, void *ctx)
 {
 	UNUSED(ctx);
 	return arena_printf(&req->arena, "%s?done=sent",
-			    web_url(req, "talk.mod_thread", num(req, talk_web_id(req, "pid")), NULL));
+			    web_url(req, "talk.mod_thread", talk_web_num(req, talk_web_id(req, "pid")), NULL));
 }
 
 static const struct form_post thread_form = { .fields = answer_fields, .nfields = ARRAY_LEN(answer_fields),
@@ -606,8 +570,8 @@ static enum err spaces_page(struct request *req, struct response *resp, int stat
 		return e ? e : ERR_NOMEM;
 	}
 	json_array_foreach(o, i, s) {
-		json_object_set_new(s, "href", json_string(web_url(req, "talk.space_admin", num(req, jint(s, "id")), NULL)));
-		json_object_set_new(s, "page_href", json_string(web_url(req, "talk.space", jstr(s, "slug"), NULL)));
+		json_object_set_new(s, "href", json_string(web_url(req, "talk.space_admin", talk_web_num(req, talk_jint(s, "id")), NULL)));
+		json_object_set_new(s, "page_href", json_string(web_url(req, "talk.space", talk_jstr(s, "slug"), NULL)));
 	}
 	if (!values)
 		values = json_pack("{s:s}", "open", "yes");
@@ -616,12 +580,7 @@ static enum err spaces_page(struct request *req, struct response *resp, int stat
 					       values, errors),
 			 "queue_href", web_url(req, "talk.queue", NULL));
 	json_decref(values);
-	if (!data) {
-		json_decref(errors);
-		return ERR_NOMEM;
-	}
-	web_set_errors(data, errors);
-	return web_page(req, resp, status, "talk/spaces_admin.html", "Spaces", data);
+	return talk_web_form_page(req, resp, status, "talk/spaces_admin.html", "Spaces", data, errors, NULL, 0);
 }
 
 static enum err spaces_get(struct request *req, struct response *resp)
@@ -647,7 +606,7 @@ static const char *space_made_done(struct request *req, void *ctx)
 {
 	const int64_t *id = ctx;
 
-	return arena_printf(&req->arena, "%s?done=made", web_url(req, "talk.space_admin", num(req, *id), NULL));
+	return arena_printf(&req->arena, "%s?done=made", web_url(req, "talk.space_admin", talk_web_num(req, *id), NULL));
 }
 
 static enum err spaces_post(struct request *req, struct response *resp)
@@ -715,10 +674,10 @@ static enum err space_page(struct request *req, struct response *resp, int statu
 		json_decref(errors);
 		return e ? e : ERR_NOMEM;
 	}
-	sid = num(req, c->s.id);
+	sid = talk_web_num(req, c->s.id);
 	json_array_foreach(mods, i, m)
 		json_object_set_new(m, "remove_action", json_string(web_url(req, "talk.moderator_remove", sid,
-			num(req, jint(m, "person_id")), NULL)));
+			talk_web_num(req, talk_jint(m, "person_id")), NULL)));
 	sv = c->moderator_form || !values ? space_values(&c->s) : json_incref(values);
 	data = json_pack("{s:o, s:o, s:o, s:b, s:s, s:s, s:s}",
 			 "form", web_form_full(web_url(req, "talk.space_admin", sid, NULL), "Save the space", false, defs, n,
@@ -790,7 +749,7 @@ static enum err moderator_add_act(struct request *req, struct response *resp, co
 
 static const char *space_done(struct request *req, struct space_ctx *c, const char *word)
 {
-	return arena_printf(&req->arena, "%s?done=%s", web_url(req, "talk.space_admin", num(req, c->s.id), NULL), word);
+	return arena_printf(&req->arena, "%s?done=%s", web_url(req, "talk.space_admin", talk_web_num(req, c->s.id), NULL), word);
 }
 
 static const char *space_saved_done(struct request *req, void *ctx)
@@ -893,19 +852,13 @@ static enum err words_page(struct request *req, struct response *resp, int statu
 		return e;
 	}
 	json_array_foreach(o, i, w)
-		json_object_set_new(w, "hold", json_boolean(strcmp(jstr(w, "action"), "hold") == 0));
+		json_object_set_new(w, "hold", json_boolean(strcmp(talk_jstr(w, "action"), "hold") == 0));
 	data = json_pack("{s:o, s:b, s:o, s:s, s:s}", "words", o, "any", json_array_size(o) > 0,
 			 "form", web_form_full(web_url(req, "talk.words", NULL), "Add the word", false, word_fields,
 					       ARRAY_LEN(word_fields), values, errors),
 			 "remove_action", web_url(req, "talk.word_remove", NULL), "queue_href", web_url(req, "talk.queue", NULL));
 	json_decref(values);
-	if (!data) {
-		json_decref(errors);
-		return ERR_NOMEM;
-	}
-	web_set_errors(data, errors);
-	web_done(req, data, words, ARRAY_LEN(words), NULL);
-	return web_page(req, resp, status, "talk/words.html", "Watched words", data);
+	return talk_web_form_page(req, resp, status, "talk/words.html", "Watched words", data, errors, words, ARRAY_LEN(words));
 }
 
 static enum err words_get(struct request *req, struct response *resp)

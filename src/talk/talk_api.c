@@ -126,14 +126,6 @@ static bool blank_text(const char *s)
 	return true;
 }
 
-/* The first error's detail, or def. */
-static const char *first_detail(const json_t *errors, const char *def)
-{
-	const char *d = json_string_value(json_object_get(json_array_get(errors, 0), "detail"));
-
-	return d ? d : def;
-}
-
 /* e (422, 403, ...) with errors as the problem's (taken). The detail is
  * the error's own sentence when there is one error (or e is not 422),
  * so the problem itself says what to fix; else a pointer to errors. */
@@ -144,7 +136,7 @@ static enum err fail_with(struct request *req, enum err e, const char *def, json
 	if (!errors)
 		return ERR_NOMEM;
 	d = e == ERR_INVALID && json_array_size(errors) != 1 ? "Some fields need changing: see errors." :
-	    first_detail(errors, def ? def : "Some fields need changing: see errors.");
+	    talk_first_detail(errors, def ? def : "Some fields need changing: see errors.");
 	/* d may live in errors, which req_fail_fields takes: copy it first. */
 	d = arena_strdup(&req->arena, d);
 	req_fail_fields(req, d ? d : "Some fields need changing: see errors.", errors);
@@ -283,7 +275,7 @@ static enum err body_read(struct request *req, enum talk_api_body kind, struct t
 		return ERR_OK;
 	}
 	if (e == ERR_BAD_REQUEST) {
-		const char *d = arena_strdup(&req->arena, first_detail(errors, "Send a JSON object with "
+		const char *d = arena_strdup(&req->arena, talk_first_detail(errors, "Send a JSON object with "
 					     "Content-Type: application/json."));
 
 		json_decref(errors);

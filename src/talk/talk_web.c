@@ -78,6 +78,49 @@ const char *talk_web_when(struct request *req, int64_t t)
 	return arena_printf(&req->arena, "%s at %s", day, at);
 }
 
+enum err talk_web_form_page(struct request *req, struct response *resp, int status, const char *tmpl,
+		const char *title, json_t *data, json_t *errors, const struct done_word *words, size_t nwords)
+{
+	if (!data) {
+		json_decref(errors);
+		return ERR_NOMEM;
+	}
+	web_set_errors(data, errors);
+	web_done(req, data, words, nwords, NULL);
+	return web_page(req, resp, status, tmpl, title, data);
+}
+
+const char *talk_web_num(struct request *req, int64_t v)
+{
+	const char *s = arena_printf(&req->arena, "%lld", (long long)v);
+
+	return s ? s : "0";
+}
+
+int64_t talk_jint(const json_t *o, const char *k)
+{
+	return json_integer_value(json_object_get(o, k));
+}
+
+const char *talk_jstr(const json_t *o, const char *k)
+{
+	const char *s = json_string_value(json_object_get(o, k));
+
+	return s ? s : "";
+}
+
+bool talk_jtrue(const json_t *o, const char *k)
+{
+	return json_is_true(json_object_get(o, k));
+}
+
+const char *talk_first_detail(const json_t *errors, const char *fallback)
+{
+	const char *d = json_string_value(json_object_get(json_array_get(errors, 0), "detail"));
+
+	return d && *d ? d : fallback;
+}
+
 json_t *talk_web_lines(const char *text)
 {
 	json_t *out = json_array();
@@ -133,37 +176,6 @@ static const char *param(struct request *req, const char *name)
 	return p ? p->val : NULL;
 }
 
-static const char *num(struct request *req, int64_t v)
-{
-	const char *s = arena_printf(&req->arena, "%lld", (long long)v);
-
-	return s ? s : "0";
-}
-
-static int64_t jint(const json_t *o, const char *k)
-{
-	return json_integer_value(json_object_get(o, k));
-}
-
-static const char *jstr(const json_t *o, const char *k)
-{
-	const char *s = json_string_value(json_object_get(o, k));
-
-	return s ? s : "";
-}
-
-static bool jtrue(const json_t *o, const char *k)
-{
-	return json_is_true(json_object_get(o, k));
-}
-
-/* The first error's words, for a refusal the domain explained. */
-static const char *first_detail(const json_t *errors, const char *fallback)
-{
-	const char *d = json_string_value(json_object_get(json_array_get(errors, 0), "detail"));
-
-	return d && *d ? d : fallback;
-}
 
 /* ---------------------------------------------------------------- spaces, topics, posts as the actor may see them */
 
@@ -246,7 +258,7 @@ static enum err post_and_space(struct request *req, json_t **post, struct talk_s
 		return req_fail(req, e, gone);
 	if (e)
 		return e;
-	e = talk_space_load_id(req->db, &req->arena, req->actor, jint(*post, "space_id"), s);
+	e = talk_space_load_id(req->db, &req->arena, req->actor, talk_jint(*post, "space_id"), s);
 	if (e == ERR_NOT_FOUND)
 		e = req_fail(req, e, gone);
 	if (e) {
@@ -277,9 +289,9 @@ static int page_of_post(struct request *req, int64_t topic_id, int64_t post_id)
 			       talk_edit_minutes(env), &o) != ERR_OK)
 			break;
 		json_array_foreach(json_object_get(o, "posts"), i, p)
-			if (jint(p, "id") == post_id)
+			if (talk_jint(p, "id") == post_id)
 				found = page;
-		pages = (int)jint(o, "pages");
+		pages = (int)talk_jint(o, "pages");
 		json_decref(o);
 		o = NULL;
 		/* 1, then pages, pages - 1, ... 2 */
@@ -294,7 +306,7 @@ static int page_of_post(struct request *req, int64_t topic_id, int64_t post_id)
 static const char *post_href(struct request *req, int64_t topic_id, int64_t post_id, const char *extra)
 {
 	int page = page_of_post(req, topic_id, post_id);
-	const char *topic = web_url(req, "talk.topic", num(req, topic_id), NULL);
+	const char *topic = web_url(req, "talk.topic", talk_web_num(req, topic_id), NULL);
 	const char *q = page > 1 ? arena_printf(&req->arena, "?page=%d%s%s", page, extra ? "&" : "",
 						extra ? extra : "") :
 			extra ? arena_printf(&req->arena, "?%s", extra) : "";
@@ -399,12 +411,12 @@ static enum err index_get(struct request *req, struct response *resp)
 		json_t *list = json_array();
 
 		json_array_foreach(spaces, i, sp) {
-			if (strcmp(jstr(sp, "kind"), kinds[k]) != 0)
+			if (strcmp(talk_jstr(sp, "kind"), kinds[k]) != 0)
 				continue;
-			json_object_set_new(sp, "href", json_string(web_url(req, "talk.space", jstr(sp, "slug"), NULL)));
-			json_object_set_new(sp, "one_topic", json_boolean(jint(sp, "topics") == 1));
-			if (jint(sp, "last_post_at"))
-				json_object_set_new(sp, "last_words", json_string(talk_web_when(req, jint(sp, "last_post_at"))));
+			json_object_set_new(sp, "href", json_string(web_url(req, "talk.space", talk_jstr(sp, "slug"), NULL)));
+			json_object_set_new(sp, "one_topic", json_boolean(talk_jint(sp, "topics") == 1));
+			if (talk_jint(sp, "last_post_at"))
+				json_object_set_new(sp, "last_words", json_string(talk_web_when(req, talk_jint(sp, "last_post_at"))));
 			json_array_append(list, sp);
 		}
 		if (json_array_size(list))
@@ -414,12 +426,12 @@ static enum err index_get(struct request *req, struct response *resp)
 			json_decref(list);
 	}
 	json_array_foreach(json_object_get(following, "spaces"), i, sp)
-		json_object_set_new(sp, "href", json_string(web_url(req, "talk.space", jstr(sp, "slug"), NULL)));
+		json_object_set_new(sp, "href", json_string(web_url(req, "talk.space", talk_jstr(sp, "slug"), NULL)));
 	json_array_foreach(json_object_get(following, "topics"), i, sp)
-		json_object_set_new(sp, "href", json_string(web_url(req, "talk.topic", num(req, jint(sp, "id")), NULL)));
+		json_object_set_new(sp, "href", json_string(web_url(req, "talk.topic", talk_web_num(req, talk_jint(sp, "id")), NULL)));
 	data = json_pack("{s:o, s:b, s:o, s:I, s:s, s:s, s:s, s:s, s:s, s:b, s:b}",
 			 "sections", sections, "any_spaces", json_array_size(spaces) > 0,
-			 "following", following, "unread", (json_int_t)jint(notices, "unread"),
+			 "following", following, "unread", (json_int_t)talk_jint(notices, "unread"),
 			 "notices_href", web_url(req, "talk.notices", NULL),
 			 "following_href", web_url(req, "talk.following", NULL),
 			 "messages_href", web_url(req, "talk.messages", NULL),
@@ -484,12 +496,7 @@ static enum err profile_page(struct request *req, struct response *resp, int sta
 				       ARRAY_LEN(profile_fields), values, errors),
 			 "has_name", p.display_name[0] != 0, "back_href", web_url(req, "talk.index", NULL));
 	json_decref(values);
-	if (!data) {
-		json_decref(errors);
-		return ERR_NOMEM;
-	}
-	web_set_errors(data, errors);
-	return web_page(req, resp, status, "talk/profile.html", "Your name in conversations", data);
+	return talk_web_form_page(req, resp, status, "talk/profile.html", "Your name in conversations", data, errors, NULL, 0);
 }
 
 static enum err profile_get(struct request *req, struct response *resp)
@@ -543,9 +550,9 @@ static enum err space_get(struct request *req, struct response *resp)
 	if ((e = talk_topics(req->db, &s, page, TOPICS_PER_PAGE, &o)) != ERR_OK)
 		return e;
 	json_array_foreach(json_object_get(o, "topics"), i, topic) {
-		json_object_set_new(topic, "href", json_string(web_url(req, "talk.topic", num(req, jint(topic, "id")), NULL)));
-		json_object_set_new(topic, "last_words", json_string(talk_web_when(req, jint(topic, "last_post_at"))));
-		json_object_set_new(topic, "one_reply", json_boolean(jint(topic, "replies") == 1));
+		json_object_set_new(topic, "href", json_string(web_url(req, "talk.topic", talk_web_num(req, talk_jint(topic, "id")), NULL)));
+		json_object_set_new(topic, "last_words", json_string(talk_web_when(req, talk_jint(topic, "last_post_at"))));
+		json_object_set_new(topic, "one_reply", json_boolean(talk_jint(topic, "replies") == 1));
 	}
 	data = json_pack("{s:s, s:s, s:O, s:b, s:b, s:b, s:s, s:s, s:s, s:s}",
 			 "name", s.name ? s.name : "", "about", s.about ? s.about : "",
@@ -564,7 +571,7 @@ static enum err space_get(struct request *req, struct response *resp)
 		json_object_set_new(data, "queue_href", json_string(web_url(req, "talk.queue", NULL)));
 	writing_facts(req, &s, NULL, data);
 	view_paging(&req->arena, data, arena_printf(&req->arena, "%s?", web_url(req, "talk.space", s.slug, NULL)),
-		    page, TOPICS_PER_PAGE, jint(o, "total"), json_array_size(json_object_get(o, "topics")));
+		    page, TOPICS_PER_PAGE, talk_jint(o, "total"), json_array_size(json_object_get(o, "topics")));
 	json_decref(o);
 	web_done(req, data, words, ARRAY_LEN(words), NULL);
 	return web_page(req, resp, 200, "talk/space.html", s.name ? s.name : "A space", data);
@@ -624,8 +631,8 @@ static enum err search_get(struct request *req, struct response *resp)
 		return e;
 	}
 	json_array_foreach(json_object_get(o, "results"), i, res) {
-		json_object_set_new(res, "href", json_string(web_url(req, "talk.post", num(req, jint(res, "post_id")), NULL)));
-		json_object_set_new(res, "when", json_string(talk_web_when(req, jint(res, "created_at"))));
+		json_object_set_new(res, "href", json_string(web_url(req, "talk.post", talk_web_num(req, talk_jint(res, "post_id")), NULL)));
+		json_object_set_new(res, "when", json_string(talk_web_when(req, talk_jint(res, "created_at"))));
 	}
 	data = json_pack("{s:s, s:s, s:s, s:s, s:b, s:b, s:O?, s:s}",
 			 "name", s.name ? s.name : "", "q", q, "action", web_url(req, "talk.search", s.slug, NULL),
@@ -638,9 +645,9 @@ static enum err search_get(struct request *req, struct response *resp)
 		json_decref(errors);
 		return ERR_NOMEM;
 	}
-	json_object_set_new(data, "total", json_integer(jint(o, "total")));
+	json_object_set_new(data, "total", json_integer(talk_jint(o, "total")));
 	if (o)
-		view_paging(&req->arena, data, search_base(req, s.slug, q), page, SEARCH_PER_PAGE, jint(o, "total"),
+		view_paging(&req->arena, data, search_base(req, s.slug, q), page, SEARCH_PER_PAGE, talk_jint(o, "total"),
 			    json_array_size(json_object_get(o, "results")));
 	json_decref(o);
 	web_set_errors(data, errors);
@@ -688,7 +695,7 @@ static enum err follow_act(struct request *req, struct response *resp, const str
 static const char *follow_done(struct request *req, void *ctx)
 {
 	const struct follow_ctx *f = ctx;
-	const char *to = f->topic ? web_url(req, "talk.topic", num(req, f->t.id), NULL) :
+	const char *to = f->topic ? web_url(req, "talk.topic", talk_web_num(req, f->t.id), NULL) :
 			 web_url(req, "talk.space", f->s.slug, NULL);
 
 	return arena_printf(&req->arena, "%s?done=%s", to, f->on ? "followed" : "unfollowed");
@@ -880,19 +887,19 @@ static enum err new_topic_post(struct request *req, struct response *resp)
 static void decorate_post(struct request *req, json_t *p, const struct talk_topic *t, const struct talk_space *s,
 		bool can_write, int page)
 {
-	int64_t id = jint(p, "id");
-	const char *sid = num(req, id), *state = jstr(p, "state");
-	bool mine = jtrue(p, "mine"), visible = strcmp(state, "visible") == 0;
+	int64_t id = talk_jint(p, "id");
+	const char *sid = talk_web_num(req, id), *state = talk_jstr(p, "state");
+	bool mine = talk_jtrue(p, "mine"), visible = strcmp(state, "visible") == 0;
 
 	json_object_set_new(p, "anchor", json_string(arena_printf(&req->arena, "post-%lld", (long long)id)));
-	json_object_set_new(p, "when", json_string(talk_web_when(req, jint(p, "created_at"))));
+	json_object_set_new(p, "when", json_string(talk_web_when(req, talk_jint(p, "created_at"))));
 	json_object_set_new(p, "held", json_boolean(strcmp(state, "held") == 0));
 	json_object_set_new(p, "is_hidden", json_boolean(strcmp(state, "hidden") == 0));
-	json_object_set_new(p, "help", json_boolean(mine && jtrue(p, "signposted")));
+	json_object_set_new(p, "help", json_boolean(mine && talk_jtrue(p, "signposted")));
 	json_object_set_new(p, "help_id", json_string(arena_printf(&req->arena, "help-%lld", (long long)id)));
 	json_object_set_new(p, "moderator_view", json_boolean(s->moderator && !mine));
 	if (mine) {
-		int64_t metoo = jint(p, "metoo"), thanks = jint(p, "thanks");
+		int64_t metoo = talk_jint(p, "metoo"), thanks = talk_jint(p, "thanks");
 		const char *said = NULL;
 
 		if (metoo && thanks)
@@ -910,23 +917,23 @@ static void decorate_post(struct request *req, json_t *p, const struct talk_topi
 	}
 	if (visible && !mine) {
 		json_object_set_new(p, "react_action", json_string(web_url(req, "talk.react", sid, NULL)));
-		json_object_set_new(p, "metoo_on", json_string(jtrue(p, "metoo_mine") ? "0" : "1"));
-		json_object_set_new(p, "thanks_on", json_string(jtrue(p, "thanks_mine") ? "0" : "1"));
+		json_object_set_new(p, "metoo_on", json_string(talk_jtrue(p, "metoo_mine") ? "0" : "1"));
+		json_object_set_new(p, "thanks_on", json_string(talk_jtrue(p, "thanks_mine") ? "0" : "1"));
 		json_object_set_new(p, "flag_href", json_string(web_url(req, "talk.flag", sid, NULL)));
 	}
 	if (visible && can_write) {
-		const char *topic = web_url(req, "talk.topic", num(req, t->id), NULL);
+		const char *topic = web_url(req, "talk.topic", talk_web_num(req, t->id), NULL);
 		json_object_set_new(p, "quote_href", json_string(page > 1 ?
 			arena_printf(&req->arena, "%s?page=%d&quote=%lld#reply", topic, page, (long long)id) :
 			arena_printf(&req->arena, "%s?quote=%lld#reply", topic, (long long)id)));
 	}
-	if (mine && jtrue(p, "can_edit"))
+	if (mine && talk_jtrue(p, "can_edit"))
 		json_object_set_new(p, "edit_href", json_string(web_url(req, "talk.edit", sid, NULL)));
 	if (s->moderator)
 		json_object_set_new(p, "mod_href", json_string(web_url(req, "talk.mod_post", sid, NULL)));
 	if (json_is_object(json_object_get(p, "quote")))
 		json_object_set_new(json_object_get(p, "quote"), "href",
-			json_string(web_url(req, "talk.post", num(req, jint(json_object_get(p, "quote"), "id")), NULL)));
+			json_string(web_url(req, "talk.post", talk_web_num(req, talk_jint(json_object_get(p, "quote"), "id")), NULL)));
 }
 
 /* The post ?quote= names, when it is one of this topic's the actor may
@@ -940,8 +947,8 @@ static json_t *quoting(struct request *req, const struct talk_topic *t, const ch
 	if (!env || !q || !str_to_i64(str_c(q), 1, INT64_C(1) << 53, &id) ||
 	    talk_post_get(req->db, &req->arena, req->actor, id, req->now, talk_edit_minutes(env), &p) != ERR_OK)
 		return NULL;
-	if (jint(p, "topic_id") == t->id && strcmp(jstr(p, "state"), "visible") == 0)
-		out = json_pack("{s:I, s:s, s:s}", "id", (json_int_t)id, "by", jstr(p, "by"), "html", jstr(p, "body_html"));
+	if (talk_jint(p, "topic_id") == t->id && strcmp(talk_jstr(p, "state"), "visible") == 0)
+		out = json_pack("{s:I, s:s, s:s}", "id", (json_int_t)id, "by", talk_jstr(p, "by"), "html", talk_jstr(p, "body_html"));
 	json_decref(p);
 	return out;
 }
@@ -1028,7 +1035,7 @@ static enum err topic_page_finish(struct request *req, struct response *resp, st
 		{ "edited", true, "Your post is changed." },
 	};
 	const struct talk_env *env = talk_env_of(req);
-	const char *topic = web_url(req, "talk.topic", num(req, w->t.id), NULL), *quote_q;
+	const char *topic = web_url(req, "talk.topic", talk_web_num(req, w->t.id), NULL), *quote_q;
 	json_t *form, *quote = NULL;
 	enum err e;
 
@@ -1036,15 +1043,15 @@ static enum err topic_page_finish(struct request *req, struct response *resp, st
 	 * of them copied into the page's data and again by the template was
 	 * a third of a kept page's time. */
 	json_object_set_new(data, "posts_html", json_string(POSTS_MARK));
-	json_object_set_new(data, "follow_action", json_string(web_url(req, "talk.follow_topic", num(req, w->t.id), NULL)));
-	if (jtrue(data, "can_write")) {
+	json_object_set_new(data, "follow_action", json_string(web_url(req, "talk.follow_topic", talk_web_num(req, w->t.id), NULL)));
+	if (talk_jtrue(data, "can_write")) {
 		quote_q = values ? json_string_value(json_object_get(values, "quote")) : req_query(req, "quote");
 		if (quote_q && *quote_q)
 			quote = quoting(req, &w->t, quote_q);
-		form = web_form_full(web_url(req, "talk.reply", num(req, w->t.id), NULL), "Post your reply", false,
+		form = web_form_full(web_url(req, "talk.reply", talk_web_num(req, w->t.id), NULL), "Post your reply", false,
 				     reply_fields, 1, values, errors);
 		if (quote) {
-			web_form_hidden(form, "quote", num(req, jint(quote, "id")));
+			web_form_hidden(form, "quote", talk_web_num(req, talk_jint(quote, "id")));
 			json_object_set_new(data, "quoting", quote);
 			json_object_set_new(data, "unquote_href", json_string(arena_printf(&req->arena, "%s#reply", topic)));
 		}
@@ -1077,15 +1084,15 @@ static enum err topic_posts(struct request *req, struct write_ctx *w, json_t *da
 		struct topic_view *v, json_t **out)
 {
 	const struct talk_env *env = talk_env_of(req);
-	bool can_write = jtrue(data, "can_write");
+	bool can_write = talk_jtrue(data, "can_write");
 	json_t *o = NULL, *p, *posts;
 	size_t i;
 	enum err e = talk_posts(req->db, &req->arena, &w->t, req->actor, w->s.moderator, v->page, talk_per_page(env),
 				req->now, talk_edit_minutes(env), &o);
 
-	if (e == ERR_OK && v->page > 1 && !json_array_size(json_object_get(o, "posts")) && jint(o, "pages") >= 1) {
+	if (e == ERR_OK && v->page > 1 && !json_array_size(json_object_get(o, "posts")) && talk_jint(o, "pages") >= 1) {
 		/* Past the end (a post went): the last page. */
-		v->page = (int)jint(o, "pages");
+		v->page = (int)talk_jint(o, "pages");
 		json_decref(o);
 		o = NULL;
 		e = talk_posts(req->db, &req->arena, &w->t, req->actor, w->s.moderator, v->page, talk_per_page(env),
@@ -1096,22 +1103,22 @@ static enum err topic_posts(struct request *req, struct write_ctx *w, json_t *da
 	posts = json_object_get(o, "posts");
 	json_array_foreach(posts, i, p) {
 		decorate_post(req, p, &w->t, &w->s, can_write, v->page);
-		if (jint(p, "id") > v->newest)
-			v->newest = jint(p, "id");
-		if (posted && jint(p, "id") == posted && jtrue(p, "mine")) {
-			if (jtrue(p, "signposted")) {
+		if (talk_jint(p, "id") > v->newest)
+			v->newest = talk_jint(p, "id");
+		if (posted && talk_jint(p, "id") == posted && talk_jtrue(p, "mine")) {
+			if (talk_jtrue(p, "signposted")) {
 				/* The help at the top of the page; the post points up to it. */
 				json_object_set_new(data, "help_top", json_pack("{s:s}", "help_id", "help-top"));
 				json_object_set_new(p, "help", json_false());
 				json_object_set_new(p, "help_above", json_true());
-			} else if (jtrue(p, "held"))
+			} else if (talk_jtrue(p, "held"))
 				web_set_banner(data, false, "Your post is waiting for a moderator to check it. Others will "
 					       "see it once they have.");
 			else
 				web_set_banner(data, true, "Your post is published.");
 		}
 	}
-	v->total = jint(o, "total");
+	v->total = talk_jint(o, "total");
 	v->shown = json_array_size(posts);
 	*out = json_incref(posts ? posts : json_array());
 	json_decref(o);
@@ -1153,7 +1160,7 @@ static enum err topic_page(struct request *req, struct response *resp, int statu
 	k.version = w->t.version;
 	k.page = v.page;
 	k.per_page = talk_per_page(env);
-	k.can_write = jtrue(data, "can_write") ? 'w' : '-';
+	k.can_write = talk_jtrue(data, "can_write") ? 'w' : '-';
 	/* What a reader with nothing of their own sees: the visible posts,
 	 * which the topic counts. */
 	before = (int64_t)(v.page - 1) * k.per_page;
@@ -1231,7 +1238,7 @@ static enum err reply_act(struct request *req, struct response *resp, const stru
 	/* The quote has no box of its own: its error goes with the reply. */
 	for (size_t i = 0; i < json_array_size(errors); i++) {
 		json_t *err = json_array_get(errors, i);
-		if (strcmp(jstr(err, "field"), "quote") == 0)
+		if (strcmp(talk_jstr(err, "field"), "quote") == 0)
 			json_object_set_new(err, "field", json_string("body"));
 	}
 	return written(req, w, e, errors, "body");
@@ -1259,8 +1266,8 @@ static enum err post_get(struct request *req, struct response *resp)
 
 	if (e)
 		return e;
-	topic_id = jint(p, "topic_id");
-	id = jint(p, "id");
+	topic_id = talk_jint(p, "topic_id");
+	id = talk_jint(p, "id");
 	json_decref(p);
 	if (!readable(req, &s))
 		return refused_page(req, resp, &s);
@@ -1282,9 +1289,9 @@ static enum err edit_load(struct request *req, struct write_ctx *w)
 	w->loaded = true;
 	if (!readable(req, &w->s))
 		return refuse(req, &w->s);
-	if (!jtrue(w->post, "mine"))
+	if (!talk_jtrue(w->post, "mine"))
 		return req_fail(req, ERR_FORBIDDEN, "You can only change your own posts.");
-	if (!jtrue(w->post, "can_edit"))
+	if (!talk_jtrue(w->post, "can_edit"))
 		return req_fail(req, ERR_FORBIDDEN, arena_printf(&req->arena, "You can change a post only in the "
 				"first %d minutes after you write it. Write a reply instead.", talk_edit_minutes(env)));
 	return ERR_OK;
@@ -1303,20 +1310,15 @@ static enum err edit_page(struct request *req, struct response *resp, int status
 		return e;
 	}
 	if (!values)
-		values = json_pack("{s:s}", "body", jstr(w->post, "body"));
+		values = json_pack("{s:s}", "body", talk_jstr(w->post, "body"));
 	data = json_pack("{s:o, s:s}", "form",
-			 web_form_full(web_url(req, "talk.edit", num(req, jint(w->post, "id")), NULL), "Save the change",
+			 web_form_full(web_url(req, "talk.edit", talk_web_num(req, talk_jint(w->post, "id")), NULL), "Save the change",
 				       false, edit_fields, ARRAY_LEN(edit_fields), values, errors),
 			 "back_href", arena_printf(&req->arena, "%s#post-%lld",
-				web_url(req, "talk.topic", num(req, jint(w->post, "topic_id")), NULL),
-				(long long)jint(w->post, "id")));
+				web_url(req, "talk.topic", talk_web_num(req, talk_jint(w->post, "topic_id")), NULL),
+				(long long)talk_jint(w->post, "id")));
 	json_decref(values);
-	if (!data) {
-		json_decref(errors);
-		return ERR_NOMEM;
-	}
-	web_set_errors(data, errors);
-	return web_page(req, resp, write_status(w, status), "talk/edit.html", "Change your post", data);
+	return talk_web_form_page(req, resp, write_status(w, status), "talk/edit.html", "Change your post", data, errors, NULL, 0);
 }
 
 static enum err edit_get(struct request *req, struct response *resp)
@@ -1347,10 +1349,10 @@ static enum err edit_act(struct request *req, struct response *resp, const struc
 	UNUSED(resp);
 	if (!env)
 		return ERR_NOMEM;
-	e = talk_post_edit(env, req->db, jint(w->post, "id"), req->actor, web_bound(b, "body")->text, req->now,
+	e = talk_post_edit(env, req->db, talk_jint(w->post, "id"), req->actor, web_bound(b, "body")->text, req->now,
 			   errors, &w->posted);
-	w->posted.id = jint(w->post, "id");
-	w->posted.topic_id = jint(w->post, "topic_id");
+	w->posted.id = talk_jint(w->post, "id");
+	w->posted.topic_id = talk_jint(w->post, "topic_id");
 	return written(req, w, e, errors, "body");
 }
 
@@ -1418,7 +1420,7 @@ static enum err react_act(struct request *req, struct response *resp, const stru
 
 	UNUSED(resp);
 	UNUSED(errors);
-	e = talk_react(req->db, jint(c->post, "id"), req->actor, react_kinds[web_bound(b, "kind")->choice].value,
+	e = talk_react(req->db, talk_jint(c->post, "id"), req->actor, react_kinds[web_bound(b, "kind")->choice].value,
 		       web_bound(b, "on")->choice == 0, req->now);
 	if (e == ERR_FORBIDDEN)
 		return req_fail(req, e, "You cannot say “me too” or “thank you” to your own post.");
@@ -1431,7 +1433,7 @@ static const char *to_post_done(struct request *req, void *ctx)
 {
 	const struct post_ctx *c = ctx;
 
-	return post_href(req, jint(c->post, "topic_id"), jint(c->post, "id"), NULL);
+	return post_href(req, talk_jint(c->post, "topic_id"), talk_jint(c->post, "id"), NULL);
 }
 
 static const struct form_post react_form = { .fields = react_fields, .nfields = ARRAY_LEN(react_fields),
@@ -1487,20 +1489,15 @@ static enum err flag_page(struct request *req, struct response *resp, int status
 		return e ? e : ERR_NOMEM;
 	}
 	data = json_pack("{s:o, s:s, s:s, s:s, s:s}", "form",
-			 web_form_full(web_url(req, "talk.flag", num(req, jint(c->post, "id")), NULL), "Send the report",
+			 web_form_full(web_url(req, "talk.flag", talk_web_num(req, talk_jint(c->post, "id")), NULL), "Send the report",
 				       false, defs, n, values, errors),
-			 "by", jstr(c->post, "by"), "body_html", jstr(c->post, "body_html"),
-			 "when", talk_web_when(req, jint(c->post, "created_at")),
+			 "by", talk_jstr(c->post, "by"), "body_html", talk_jstr(c->post, "body_html"),
+			 "when", talk_web_when(req, talk_jint(c->post, "created_at")),
 			 "back_href", arena_printf(&req->arena, "%s#post-%lld",
-				web_url(req, "talk.topic", num(req, jint(c->post, "topic_id")), NULL),
-				(long long)jint(c->post, "id")));
+				web_url(req, "talk.topic", talk_web_num(req, talk_jint(c->post, "topic_id")), NULL),
+				(long long)talk_jint(c->post, "id")));
 	json_decref(values);
-	if (!data) {
-		json_decref(errors);
-		return ERR_NOMEM;
-	}
-	web_set_errors(data, errors);
-	return web_page(req, resp, status, "talk/flag.html", "Report a post", data);
+	return talk_web_form_page(req, resp, status, "talk/flag.html", "Report a post", data, errors, NULL, 0);
 }
 
 static enum err flag_get(struct request *req, struct response *resp)
@@ -1535,7 +1532,7 @@ static enum err flag_act(struct request *req, struct response *resp, const struc
 	if (!env)
 		return ERR_NOMEM;
 	c->crisis = reason->choice == 0;
-	e = talk_flag_post(env, req->db, jint(c->post, "id"), req->actor, code, web_bound(b, "note")->text,
+	e = talk_flag_post(env, req->db, talk_jint(c->post, "id"), req->actor, code, web_bound(b, "note")->text,
 			   req->now, errors, &id);
 	if (e == ERR_CONFLICT) {
 		web_error(errors, "reason", "You have already reported this post for that reason. A moderator will "
@@ -1545,7 +1542,7 @@ static enum err flag_act(struct request *req, struct response *resp, const struc
 	if (e == ERR_INVALID && !json_array_size(errors))
 		web_error(errors, "reason", "Choose what is wrong with the post");
 	if (e == ERR_FORBIDDEN)
-		return req_fail(req, e, first_detail(errors, "You cannot report this post."));
+		return req_fail(req, e, talk_first_detail(errors, "You cannot report this post."));
 	if (e == ERR_NOT_FOUND)
 		return req_fail(req, e, "There is no post here. It may have been removed.");
 	return e;
@@ -1555,7 +1552,7 @@ static const char *flag_done(struct request *req, void *ctx)
 {
 	const struct post_ctx *c = ctx;
 
-	return post_href(req, jint(c->post, "topic_id"), jint(c->post, "id"),
+	return post_href(req, talk_jint(c->post, "topic_id"), talk_jint(c->post, "id"),
 			 c->crisis ? "done=flagged_crisis" : "done=flagged");
 }
 
@@ -1585,15 +1582,15 @@ static enum err notices_get(struct request *req, struct response *resp)
 	if (e)
 		return e;
 	json_array_foreach(json_object_get(o, "notices"), i, n) {
-		json_object_set_new(n, "when", json_string(talk_web_when(req, jint(n, "created_at"))));
-		json_object_set_new(n, "lines", talk_web_lines(jstr(n, "words")));
+		json_object_set_new(n, "when", json_string(talk_web_when(req, talk_jint(n, "created_at"))));
+		json_object_set_new(n, "lines", talk_web_lines(talk_jstr(n, "words")));
 		/* To the topic, not the post: a hidden post is not there to
 		 * link to, and its writer sees why on the topic's page. */
-		if (jint(n, "topic_id"))
-			json_object_set_new(n, "href", json_string(jint(n, "post_id") ?
+		if (talk_jint(n, "topic_id"))
+			json_object_set_new(n, "href", json_string(talk_jint(n, "post_id") ?
 				arena_printf(&req->arena, "%s#post-%lld", web_url(req, "talk.topic",
-					     num(req, jint(n, "topic_id")), NULL), (long long)jint(n, "post_id")) :
-				web_url(req, "talk.topic", num(req, jint(n, "topic_id")), NULL)));
+					     talk_web_num(req, talk_jint(n, "topic_id")), NULL), (long long)talk_jint(n, "post_id")) :
+				web_url(req, "talk.topic", talk_web_num(req, talk_jint(n, "topic_id")), NULL)));
 	}
 	data = json_pack("{s:O, s:b, s:s, s:s}", "notices", json_object_get(o, "notices"),
 			 "any", json_array_size(json_object_get(o, "notices")) > 0,
@@ -1613,9 +1610,9 @@ static enum err following_get(struct request *req, struct response *resp)
 	if (e)
 		return e;
 	json_array_foreach(json_object_get(o, "spaces"), i, x)
-		json_object_set_new(x, "href", json_string(web_url(req, "talk.space", jstr(x, "slug"), NULL)));
+		json_object_set_new(x, "href", json_string(web_url(req, "talk.space", talk_jstr(x, "slug"), NULL)));
 	json_array_foreach(json_object_get(o, "topics"), i, x)
-		json_object_set_new(x, "href", json_string(web_url(req, "talk.topic", num(req, jint(x, "id")), NULL)));
+		json_object_set_new(x, "href", json_string(web_url(req, "talk.topic", talk_web_num(req, talk_jint(x, "id")), NULL)));
 	data = json_pack("{s:O, s:O, s:b, s:b, s:s, s:s}", "spaces", json_object_get(o, "spaces"),
 			 "topics", json_object_get(o, "topics"),
 			 "any_spaces", json_array_size(json_object_get(o, "spaces")) > 0,
@@ -1652,9 +1649,9 @@ static enum err messages_page(struct request *req, struct response *resp, int st
 		return e;
 	}
 	json_array_foreach(json_object_get(o, "messages"), i, m) {
-		json_object_set_new(m, "when", json_string(talk_web_when(req, jint(m, "created_at"))));
-		json_object_set_new(m, "lines", talk_web_lines(jstr(m, "body")));
-		json_object_set_new(m, "from", json_string(jtrue(m, "from_moderator") ? "A moderator" : "You"));
+		json_object_set_new(m, "when", json_string(talk_web_when(req, talk_jint(m, "created_at"))));
+		json_object_set_new(m, "lines", talk_web_lines(talk_jstr(m, "body")));
+		json_object_set_new(m, "from", json_string(talk_jtrue(m, "from_moderator") ? "A moderator" : "You"));
 	}
 	data = json_pack("{s:O, s:b, s:o, s:s}", "messages", json_object_get(o, "messages"),
 			 "any", json_array_size(json_object_get(o, "messages")) > 0,
@@ -1663,13 +1660,7 @@ static enum err messages_page(struct request *req, struct response *resp, int st
 			 "index_href", web_url(req, "talk.index", NULL));
 	json_decref(o);
 	json_decref(values);
-	if (!data) {
-		json_decref(errors);
-		return ERR_NOMEM;
-	}
-	web_set_errors(data, errors);
-	web_done(req, data, words, ARRAY_LEN(words), NULL);
-	return web_page(req, resp, status, "talk/messages.html", "Write to the moderators", data);
+	return talk_web_form_page(req, resp, status, "talk/messages.html", "Write to the moderators", data, errors, words, ARRAY_LEN(words));
 }
 
 static enum err messages_get(struct request *req, struct response *resp)
@@ -1691,7 +1682,7 @@ static enum err messages_act(struct request *req, struct response *resp, const s
 	if (e == ERR_INVALID && !json_array_size(errors))
 		web_error(errors, "body", "Write your message to the moderators");
 	if (e == ERR_FORBIDDEN)
-		return req_fail(req, e, first_detail(errors, "You cannot send a message just now."));
+		return req_fail(req, e, talk_first_detail(errors, "You cannot send a message just now."));
 	return e;
 }
 

@@ -6,6 +6,7 @@
 #ifndef KITH_TALK_WEB_H
 #define KITH_TALK_WEB_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include <jansson.h>
@@ -32,5 +33,24 @@ int64_t talk_web_id(const struct request *req, const char *name);
 /* Adds "when" (talk_web_when of the integer member at) to each object of
  * arr, and to arr itself when it is an object. */
 void talk_web_add_when(struct request *req, json_t *arr, const char *at);
+
+/* A page with a form: web_set_errors (errors, taken), web_done (words:
+ * the "?done=" banners), web_page. Takes data; ERR_NOMEM when it is
+ * NULL. */
+struct done_word;
+struct response;
+enum err talk_web_form_page(struct request *req, struct response *resp, int status, const char *tmpl,
+		const char *title, json_t *data, json_t *errors, const struct done_word *words, size_t nwords);
+
+/* v in decimal in the request arena, for a path ("0" when out of memory). */
+const char *talk_web_num(struct request *req, int64_t v);
+/* Members of the domain's JSON as the pages read them: 0, "" or false
+ * when absent or of another type. */
+int64_t talk_jint(const json_t *o, const char *k);
+const char *talk_jstr(const json_t *o, const char *k);
+bool talk_jtrue(const json_t *o, const char *k);
+/* The first error's words (errors as the domain appends them), for a
+ * refusal the domain explained; fallback when there are none. */
+const char *talk_first_detail(const json_t *errors, const char *fallback);
 
 #endif
