@@ -191,7 +191,7 @@ if [ "$RECORD" = 1 ]; then
 		echo "## $(date -u +%Y-%m-%d) conversations: a topic page of $REPLIES replies vs nginx; posting while reading"
 		echo
 		echo "$(machine_line)Load average $(cut -d' ' -f1-3 /proc/loadavg) at the end (a shared machine: compare kith with nginx in the same run, as a ratio)."
-		echo "Command: \`bench/talk.sh --record $ARGS\` (kith \`$("$KITH" version)\`; nginx $(nginx -v 2>&1 | cut -d/ -f2))."
+		echo "Command: \`bench/talk.sh $ARGS\` (kith \`$("$KITH" version)\`; nginx $(nginx -v 2>&1 | cut -d/ -f2))."
 		echo
 		echo "A topic page (the demo town, SQLite; kith one thread on CPU 0, talk_posts_per_page 500; nginx one worker on CPU 0 serving the same bytes; wrk -t2 -c64 on CPU 1 as a signed-in member with nothing of their own in the topic; medians of $ROUNDS rounds of ${SECONDS_PER}s, alternating):"
 		echo

@@ -92,6 +92,13 @@ static const struct sql q_matched = { "talk.mm_matched",
 	"SELECT count(*) FROM peer_match WHERE state = 'accepted' AND "
 	"((person_id = $1 AND peer_id = $2) OR (person_id = $2 AND peer_id = $1))", NULL };
 
+static const struct sql q_match_of = { "talk.mm_match_of",
+	"SELECT id FROM peer_match WHERE state = 'accepted' AND "
+	"((person_id = $1 AND peer_id = $2) OR (person_id = $2 AND peer_id = $1)) ORDER BY offered_at DESC LIMIT 1",
+	NULL };
+static const struct sql q_writer_of = { "talk.mm_writer_of",
+	"SELECT coalesce(person_id, 0) FROM talk_post WHERE id = $1", NULL };
+
 /* Follows with visible posts by others newer than what the person was
  * told of, per follow and space: the follow, the person, the space, how
  * many, the newest, and whether it is a space's follow. notify $1;
@@ -474,6 +481,36 @@ enum err talk_pm_allowed(const struct talk_env *env, struct db *db, int64_t from
 		*why = too_new;
 		return ERR_FORBIDDEN;
 	}
+	return ERR_OK;
+}
+
+enum err talk_pm_to_writer(const struct talk_env *env, struct db *db, const struct actor *actor, int64_t post_id,
+		int64_t now, struct talk_pm *out, const char **why)
+{
+	struct arena a;
+	struct db_res *r;
+	json_t *post = NULL;
+	int64_t writer = 0, mod = 0;
+	enum err e;
+
+	memset(out, 0, sizeof(*out));
+	*why = NULL;
+	arena_init(&a);
+	e = talk_post_get(db, &a, actor, post_id, now, 0, &post);
+	arena_release(&a);
+	json_decref(post);
+	if (e == ERR_OK)
+		e = db_query_int(db, &q_writer_of, DB_ARGS(DB_INT(post_id)), &writer);
+	if (e == ERR_OK)
+		e = talk_pm_allowed(env, db, actor->id, writer, now, why);
+	if (e == ERR_OK)
+		e = db_query_int(db, &q_is_mod, DB_ARGS(DB_INT(writer)), &mod);
+	if (e != ERR_OK || (out->to_moderators = mod > 0))
+		return e;
+	if ((e = db_query_one(db, &q_match_of, DB_ARGS(DB_INT(actor->id), DB_INT(writer)), &r)) != ERR_OK)
+		return e == ERR_NOT_FOUND ? ERR_INTERNAL : e;   /* talk_pm_allowed found it */
+	str_copy(out->match_id, sizeof(out->match_id), db_text(r, 0));
+	db_res_free(r);
 	return ERR_OK;
 }
 

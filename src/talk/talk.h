@@ -376,6 +376,17 @@ enum err talk_modmail_open(struct db *db, json_t **out);
 enum err talk_pm_allowed(const struct talk_env *env, struct db *db, int64_t from, int64_t to, int64_t now,
 		const char **why);
 
+/* Where a private message to the writer of post_id goes, for actor
+ * (who may read the post: else ERR_NOT_FOUND): to the moderators when
+ * the writer is one (to_moderators), or the pair's peer match
+ * (match_id); ERR_FORBIDDEN with talk_pm_allowed's words in *why. */
+struct talk_pm {
+	bool to_moderators;
+	char match_id[37];
+};
+enum err talk_pm_to_writer(const struct talk_env *env, struct db *db, const struct actor *actor, int64_t post_id,
+		int64_t now, struct talk_pm *out, const char **why);
+
 /* The talk job (every minute): alerts moderators on duty of urgent flags
  * not yet alerted, sends "new replies" emails to those told at once, and
  * the daily digests from talk_digest_hour. sent, when not NULL, is

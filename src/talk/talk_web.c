@@ -920,6 +920,7 @@ static void decorate_post(struct request *req, json_t *p, const struct talk_topi
 		json_object_set_new(p, "metoo_on", json_string(talk_jtrue(p, "metoo_mine") ? "0" : "1"));
 		json_object_set_new(p, "thanks_on", json_string(talk_jtrue(p, "thanks_mine") ? "0" : "1"));
 		json_object_set_new(p, "flag_href", json_string(web_url(req, "talk.flag", sid, NULL)));
+		json_object_set_new(p, "pm_href", json_string(web_url(req, "talk.pm", sid, NULL)));
 	}
 	if (visible && can_write) {
 		const char *topic = web_url(req, "talk.topic", talk_web_num(req, t->id), NULL);
@@ -1272,6 +1273,29 @@ static enum err post_get(struct request *req, struct response *resp)
 	if (!readable(req, &s))
 		return refused_page(req, resp, &s);
 	resp_redirect(req, resp, post_href(req, topic_id, id, NULL));
+	return ERR_OK;
+}
+
+/* "Message privately" on a post: to the moderators when its writer is
+ * one, to the pair's peer match when they are matched; else refused in
+ * words (private messages are only inside a peer match, and not yet from
+ * a new account). */
+static enum err pm_get(struct request *req, struct response *resp)
+{
+	const struct talk_env *env = talk_env_of(req);
+	struct talk_pm pm;
+	const char *why = NULL;
+	enum err e = env ? talk_pm_to_writer(env, req->db, req->actor, talk_web_id(req, "id"), req->now, &pm, &why) :
+		     ERR_NOMEM;
+
+	if (e == ERR_NOT_FOUND)
+		return req_fail(req, e, "There is no post here. It may have been removed.");
+	if (e == ERR_FORBIDDEN)
+		return req_fail(req, e, why ? why : "You cannot send that person a private message.");
+	if (e)
+		return e;
+	resp_redirect(req, resp, pm.to_moderators ? web_url(req, "talk.messages", NULL) :
+			     web_url(req, "peer.match", pm.match_id, NULL));
 	return ERR_OK;
 }
 
@@ -1710,6 +1734,7 @@ static const struct route routes[] = {
 	{ M_POST, "/talk/topics/{id:int}/follow", follow_topic_post, &act_talk_read, FORM, "talk.follow_topic" },
 	{ M_GET,  "/talk/posts/{id:int}", post_get, &act_talk_read, 0, "talk.post" },
 	{ M_POST, "/talk/posts/{id:int}/react", react_post, &act_talk_read, FORM, "talk.react" },
+	{ M_GET,  "/talk/posts/{id:int}/message", pm_get, &act_talk_read, 0, "talk.pm" },
 	{ M_GET,  "/talk/posts/{id:int}/flag", flag_get, &act_talk_read, 0, "talk.flag" },
 	{ M_POST, "/talk/posts/{id:int}/flag", flag_post, &act_talk_read, FORM, "talk.flag" },
 	{ M_GET,  "/talk/posts/{id:int}/edit", edit_get, &act_talk_read, 0, "talk.edit" },

@@ -372,6 +372,7 @@ static const struct {
 	{ "POST", "/talk/topics/{id:int}/follow", SIGNED },
 	{ "GET", "/talk/posts/{id:int}", SIGNED },
 	{ "POST", "/talk/posts/{id:int}/react", SIGNED },
+	{ "GET", "/talk/posts/{id:int}/message", SIGNED },
 	{ "GET", "/talk/posts/{id:int}/flag", SIGNED },
 	{ "POST", "/talk/posts/{id:int}/flag", SIGNED },
 	{ "GET", "/talk/posts/{id:int}/edit", SIGNED },

@@ -234,6 +234,12 @@ static void kept_page_statements(void **state)
 	n = db_stmt_count(rt_db(x->t)) - before;
 	printf("  %s: a kept topic page: %llu statements\n", rt_backend(x->t), (unsigned long long)n);
 	assert_true(n <= KEPT_PAGE_STATEMENTS);
+	before = db_stmt_count(rt_db(x->t));
+	rt_browser_post(x->t, &x->pia_b, rt_at("/talk/topics/%lld/posts", (long long)topic), "body=Me%2C+at+ten.", &r);
+	assert_int_equal(r.status, 303);
+	rt_resp_free(&r);
+	printf("  %s: a reply: %llu statements\n", rt_backend(x->t),
+	       (unsigned long long)(db_stmt_count(rt_db(x->t)) - before));
 }
 
 static void cache_on_by_default(void **state)

@@ -674,6 +674,54 @@ static void moderators_tools(void **state)
 	rt_browser_post_is(x->t, &x->pat_b, "/talk/moderate/words/remove", "word=x", 403, NULL);
 }
 
+static const struct sql q_request_ins = { "ttw.request_ins",
+	"INSERT INTO peer_request (id, person_id, conditions, topics, wants, ways, slots, max_miles, prefers, state, "
+	"created_at, waiting_since, updated_at) VALUES ($1, $2, 0, 0, 1, 1, 0, 10, '', 'matched', $3, $3, $3)", NULL };
+static const struct sql q_match_ins = { "ttw.match_ins",
+	"INSERT INTO peer_match (id, request_id, person_id, peer_id, state, cost, reasons, offered_at, expires_at) "
+	"VALUES ($1, $2, $3, $4, 'accepted', 0, '', $5, $5)", NULL };
+
+/* "Message privately" on a post: only inside a peer match (and not yet
+ * from a new account), or to a moderator (the messages with the
+ * moderators). */
+static void private_messages_only_in_a_match(void **state)
+{
+	struct fx *x = *state;
+	int64_t topic, ada_post, nell_post, coord_post;
+	struct rt_resp r;
+
+	choose_name(x, &x->ada_b, "Ada+W");
+	choose_name(x, &x->pia_b, "Pia+R");
+	choose_name(x, &x->nell_b, "Nell+N");
+	choose_name(x, &x->coord, "Cora+from+the+team");
+	topic = start_topic(x, &x->ada_b, "living-with-copd", "title=Stairs&body=How+do+you+manage+stairs%3F");
+	ada_post = last_post(x);
+	nell_post = reply(x, &x->nell_b, topic, "body=One+at+a+time%2C+resting+halfway.");
+	coord_post = reply(x, &x->coord, topic, "body=Welcome+both.");
+	/* Nell and Ada are matched; Nell's account is new. */
+	assert_int_equal(db_exec(rt_db(x->t), &q_request_ins, DB_ARGS(DB_TEXT("10000000-0000-4000-8000-00000000000a"),
+		DB_INT(x->nell), DB_INT(NOW)), NULL), ERR_OK);
+	assert_int_equal(db_exec(rt_db(x->t), &q_match_ins, DB_ARGS(DB_TEXT("20000000-0000-4000-8000-00000000000a"),
+		DB_TEXT("10000000-0000-4000-8000-00000000000a"), DB_INT(x->nell), DB_INT(x->ada), DB_INT(NOW)), NULL),
+		ERR_OK);
+	rt_browser_get_is(x->t, &x->pia_b, rt_at("/talk/topics/%lld", (long long)topic), 200, "Message", "privately",
+			  NULL);
+	rt_browser_get_is(x->t, &x->nell_b, rt_at("/talk/posts/%lld/message", (long long)ada_post), 403,
+			  "New accounts cannot send private messages yet", NULL);
+	rt_browser_get_is(x->t, &x->pia_b, rt_at("/talk/posts/%lld/message", (long long)ada_post), 403,
+			  "only to a peer you are matched with", NULL);
+	rt_browser_get(x->t, &x->ada_b, rt_at("/talk/posts/%lld/message", (long long)nell_post), &r);
+	assert_int_equal(r.status, 303);
+	assert_string_equal(rt_header(&r, "Location"), "/peer-support/matches/20000000-0000-4000-8000-00000000000a");
+	rt_resp_free(&r);
+	rt_browser_get(x->t, &x->nell_b, rt_at("/talk/posts/%lld/message", (long long)coord_post), &r);
+	assert_int_equal(r.status, 303);
+	assert_string_equal(rt_header(&r, "Location"), "/talk/messages");
+	rt_resp_free(&r);
+	/* A post nobody may read is not there; a visitor signs in first. */
+	rt_browser_get_is(x->t, &x->pia_b, "/talk/posts/999999/message", 404, NULL);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -686,6 +734,7 @@ int main(void)
 		T(a_new_accounts_link_waits),
 		T(quote_edit_search_follow),
 		T(moderators_tools),
+		T(private_messages_only_in_a_match),
 	};
 #undef T
 
