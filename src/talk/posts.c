@@ -315,6 +315,16 @@ static enum err forbid(json_t *errors, const char *why)
 
 /* May the actor write in s now (a new post when counted: the day's limit
  * applies)? *trusted: their links go straight up. */
+/* The day's limit for a new account, in words. */
+static enum err over_limit(json_t *errors, int limit, int written)
+{
+	char why[300];
+
+	snprintf(why, sizeof(why), "New accounts can write %d posts a day while they settle in, and you have "
+		 "written %d in the last 24 hours. You can post again tomorrow.", limit, written);
+	return forbid(errors, why);
+}
+
 static enum err writer_check(const struct talk_env *env, struct db *db, const struct actor *actor,
 		const struct talk_space *s, bool locked, bool counted, int64_t now, json_t *errors, bool *trusted)
 {
@@ -345,12 +355,36 @@ static enum err writer_check(const struct talk_env *env, struct db *db, const st
 		return forbid(errors, why);
 	}
 	*trusted = p.trusted || s->moderator;
-	if (counted && !*trusted && p.posts_today >= limit) {
-		snprintf(why, sizeof(why), "New accounts can write %d posts a day while they settle in, and you "
-			 "have written %d in the last 24 hours. You can post again tomorrow.", limit, p.posts_today);
-		return forbid(errors, why);
-	}
+	if (counted && !*trusted && p.posts_today >= limit)
+		return over_limit(errors, limit, p.posts_today);
 	return ERR_OK;
+}
+
+static const struct sql q_writer_lock = { "talk.writer_lock",
+	"SELECT person_id FROM talk_profile WHERE person_id = $1",
+	"SELECT person_id FROM talk_profile WHERE person_id = $1 FOR UPDATE" };
+static const struct sql q_posts_since = { "talk.posts_since",
+	"SELECT count(*) FROM talk_post WHERE person_id = $1 AND created_at > $2", NULL };
+
+/* writer_check's count again, in the open transaction, with the writer's
+ * row locked (PostgreSQL; SQLite's writer is alone), so two posts sent
+ * at once by a new account cannot both pass the day's limit. */
+static enum err limit_recheck(const struct talk_env *env, struct db *db, const struct actor *actor, bool trusted,
+		int64_t now, json_t *errors)
+{
+	struct db_res *r;
+	int64_t n = 0;
+	int limit = talk_new_posts_per_day(env);
+	enum err e;
+
+	if (trusted)
+		return ERR_OK;
+	if ((e = db_query_one(db, &q_writer_lock, DB_ARGS(DB_INT(actor->id)), &r)) != ERR_OK)
+		return e == ERR_NOT_FOUND ? ERR_FORBIDDEN : e;
+	db_res_free(r);
+	if ((e = db_query_int(db, &q_posts_since, DB_ARGS(DB_INT(actor->id), DB_INT(now - 86400)), &n)) != ERR_OK)
+		return e;
+	return n >= limit ? over_limit(errors, limit, (int)n) : ERR_OK;
 }
 
 /* ---------------------------------------------------------------- drafts */
@@ -583,10 +617,16 @@ enum err talk_topic_create(const struct talk_env *env, struct db *db, const stru
 	arena_init(&a);
 	if ((e = draft_make(db, &a, trusted, title, body, &d)) != ERR_OK || (e = tx_open(db, &mine)) != ERR_OK)
 		goto out;
-	e = db_query_int(db, &q_topic_insert, DB_ARGS(DB_INT(s->id), DB_INT(actor->id), DB_TEXT(d.title),
-		DB_INT(now)), &topic_id);
+	e = limit_recheck(env, db, actor, trusted, now, errors);
+	if (e == ERR_OK)
+		e = db_query_int(db, &q_topic_insert, DB_ARGS(DB_INT(s->id), DB_INT(actor->id), DB_TEXT(d.title),
+			DB_INT(now)), &topic_id);
 	if (e == ERR_OK)
 		e = post_publish(env, db, &d, s, topic_id, actor->id, 0, now, out);
+	/* Whoever starts a topic hears of its replies (as they chose to be
+	 * told: at once, daily or not at all); they can stop following it. */
+	if (e == ERR_OK)
+		e = db_exec(db, &q_follow_topic, DB_ARGS(DB_INT(actor->id), DB_INT(topic_id), DB_INT(now)), NULL);
 	if (e == ERR_OK)
 		e = talk_audit(db, now, actor->id, "talk.topic_created", actor->id, "space=%lld topic=%lld post=%lld",
 			       (long long)s->id, (long long)topic_id, (long long)out->id);
@@ -653,7 +693,9 @@ enum err talk_post_create(const struct talk_env *env, struct db *db, int64_t top
 	}
 	if ((e = draft_make(db, &a, trusted, NULL, body, &d)) != ERR_OK || (e = tx_open(db, &mine)) != ERR_OK)
 		goto out;
-	e = post_publish(env, db, &d, &s, topic_id, actor->id, quote_of, now, out);
+	e = limit_recheck(env, db, actor, trusted, now, errors);
+	if (e == ERR_OK)
+		e = post_publish(env, db, &d, &s, topic_id, actor->id, quote_of, now, out);
 	if (e == ERR_OK)
 		e = talk_audit(db, now, actor->id, "talk.posted", actor->id, "topic=%lld post=%lld",
 			       (long long)topic_id, (long long)out->id);
@@ -711,6 +753,10 @@ static json_t *post_json(struct db_res *r, struct reader *v)
 		return NULL;
 	json_object_set_new(o, "body_html", hidden && !v->moderator ? json_string("") :
 			    html_json(&v->html, r, PC_HTML, PC_BODY));
+	/* Erasure (moderate_data.c) leaves the post with no writer and no
+	 * words, so replies to it still read in order. */
+	if (db_int(r, PC_WRITER) == 0 && db_text(r, PC_BODY) && !*db_text(r, PC_BODY))
+		json_object_set_new(o, "removed", json_true());
 	if (sees) {
 		json_object_set_new(o, "signposted", json_boolean(db_int(r, PC_SIGNPOSTED) != 0));
 		json_object_set_new(o, "metoo", json_integer((json_int_t)db_int(r, PC_METOO)));

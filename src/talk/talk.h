@@ -221,7 +221,8 @@ struct talk_posted {
  * with detail when the writer may not post now (no display name yet,
  * muted, suspended, the day's posts for a new account used, the topic
  * locked, the space closed); ERR_NOT_FOUND when the topic is not in a
- * space the actor may write in. One transaction when called outside one. */
+ * space the actor may write in. One transaction when called outside one.
+ * Whoever starts a topic follows it. */
 enum err talk_topic_create(const struct talk_env *env, struct db *db, const struct talk_space *s,
 		const struct actor *actor, const char *title, const char *body, int64_t now, json_t *errors,
 		struct talk_posted *out);

@@ -889,7 +889,9 @@ static void decorate_post(struct request *req, json_t *p, const struct talk_topi
 {
 	int64_t id = talk_jint(p, "id");
 	const char *sid = talk_web_num(req, id), *state = talk_jstr(p, "state");
-	bool mine = talk_jtrue(p, "mine"), visible = strcmp(state, "visible") == 0;
+	bool mine = talk_jtrue(p, "mine");
+	/* A post its writer's erasure emptied is only a place in the topic. */
+	bool visible = strcmp(state, "visible") == 0 && !talk_jtrue(p, "removed");
 
 	json_object_set_new(p, "anchor", json_string(arena_printf(&req->arena, "post-%lld", (long long)id)));
 	json_object_set_new(p, "when", json_string(talk_web_when(req, talk_jint(p, "created_at"))));

@@ -19,6 +19,7 @@
 #include "support/cast.h"
 #include "support/reqtest.h"
 #include "support/testdb.h"
+#include "talk/talk.h"
 
 #define MEMBER ROLE_BIT(ROLE_MEMBER)
 #define NOW uk_to_utc(2027, 1, 13, 14, 0)
@@ -163,8 +164,14 @@ static void readers_see_every_change(void **state)
 	rt_resp_free(&r);
 	page_is(x, &x->pia_b, topic, HAS("You said “Me too”"), NULL);
 	page_is(x, &x->member, topic, HAS("Or custard creams", mo_token), HAS("You said"));
-	/* The writer sees the count on her own post. */
-	page_is(x, &x->ada_b, topic, HAS("1 person said “me too”"), NULL);
+	/* The writer sees the count on her own post, and follows the topic
+	 * she started. */
+	page_is(x, &x->ada_b, topic, HAS("1 person said “me too”", "Stop following this topic"), NULL);
+	/* Ada's account erased: her posts stay as places in the topic, with
+	 * no words, no name and nothing to press. */
+	assert_int_equal(talk_erase_person(rt_db(x->t), x->ada, NOW + 60), ERR_OK);
+	page_is(x, &x->member, topic, HAS("removed at its writer", mo_token), HAS("Ada the Baker", "Or custard creams",
+		rt_at("/talk/posts/%lld/flag", (long long)reply + 1)));
 }
 
 /* A page's body, or fail. */
