@@ -71,7 +71,8 @@ static const struct sql q_quotable = { "talk.quotable",
 	"OR (state = 'held' AND person_id = $3))", NULL };
 static const struct sql q_topic = { "talk.topic",
 	"SELECT t.id, t.space_id, t.title, t.state, t.posts_n, t.created_at, t.last_post_at, "
-	"(SELECT count(*) FROM talk_follow f WHERE f.person_id = $2 AND f.topic_id = t.id), t.version "
+	"(SELECT count(*) FROM talk_follow f WHERE f.person_id = $2 AND f.topic_id = t.id), t.version, "
+	"(SELECT count(*) FROM talk_follow f WHERE f.person_id = $2 AND f.space_id = t.space_id) "
 	"FROM talk_topic t WHERE t.id = $1", NULL };
 
 /* Topics: a moderator ($2 = 1) sees hidden ones and those whose every
@@ -106,11 +107,11 @@ static const struct sql q_posts_n = { "talk.posts_n",
 	"SELECT count(*) FROM talk_post p " POSTS_WHERE, NULL };
 static const struct sql q_post_one = { "talk.post_one", POST_COLS "WHERE p.id = $1", NULL };
 
+/* One statement: on PostgreSQL each is a round trip on every read. */
 static const struct sql q_has_own = { "talk.has_own",
-	"SELECT count(*) FROM talk_post WHERE topic_id = $1 AND person_id = $2", NULL };
-static const struct sql q_has_reacted = { "talk.has_reacted",
-	"SELECT count(*) FROM talk_reaction r JOIN talk_post p ON p.id = r.post_id "
-	"WHERE r.person_id = $2 AND p.topic_id = $1", NULL };
+	"SELECT (SELECT count(*) FROM talk_post WHERE topic_id = $1 AND person_id = $2) + "
+	"(SELECT count(*) FROM talk_reaction r JOIN talk_post p ON p.id = r.post_id "
+	"WHERE r.person_id = $2 AND p.topic_id = $1)", NULL };
 static const struct sql q_react_on = { "talk.react_on",
 	"INSERT INTO talk_reaction (post_id, person_id, kind, created_at) VALUES ($1, $2, $3, $4) "
 	"ON CONFLICT (post_id, person_id, kind) DO NOTHING", NULL };
@@ -548,6 +549,7 @@ enum err talk_topic_load(struct db *db, struct arena *a, const struct actor *act
 	out->last_post_at = db_int(r, 6);
 	out->following = db_int(r, 7) > 0;
 	out->version = db_int(r, 8);
+	out->following_space = db_int(r, 9) > 0;
 	db_res_free(r);
 	if (!out->title)
 		return ERR_NOMEM;
@@ -888,8 +890,7 @@ enum err talk_topic_has_own(struct db *db, int64_t topic_id, int64_t person_id, 
 	*out = false;
 	if (!person_id)
 		return ERR_OK;
-	if ((e = db_query_int(db, &q_has_own, DB_ARGS(DB_INT(topic_id), DB_INT(person_id)), &n)) == ERR_OK && !n)
-		e = db_query_int(db, &q_has_reacted, DB_ARGS(DB_INT(topic_id), DB_INT(person_id)), &n);
+	e = db_query_int(db, &q_has_own, DB_ARGS(DB_INT(topic_id), DB_INT(person_id)), &n);
 	*out = e == ERR_OK && n > 0;
 	return e;
 }

@@ -192,6 +192,7 @@ struct talk_topic {
 	bool locked, hidden;
 	int64_t posts_n, created_at, last_post_at;
 	bool following;               /* the actor follows it */
+	bool following_space;         /* the actor follows its space */
 	int64_t version;              /* goes up whenever what a reader sees of the posts it has changes
 	                                 (a new post, after all of them, moves only posts_n) */
 };

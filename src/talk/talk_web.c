@@ -1068,7 +1068,7 @@ static enum err topic_page_finish(struct request *req, struct response *resp, st
 	/* Read this far: what the person follows tells them only of newer
 	 * posts. A GET reads in a read transaction; a follower's page is the
 	 * one that writes, so only they pay for a write. */
-	if (v->newest && status == 200 && (w->t.following || follows_space(req, w->s.id)) && db_in_read_tx(req->db)) {
+	if (v->newest && status == 200 && (w->t.following || w->t.following_space) && db_in_read_tx(req->db)) {
 		if ((e = db_commit(req->db)) != ERR_OK || (e = db_begin(req->db)) != ERR_OK ||
 		    (e = talk_seen(req->db, req->actor->id, w->t.id, v->newest)) != ERR_OK) {
 			json_decref(data);

@@ -24,10 +24,11 @@
 #define MEMBER ROLE_BIT(ROLE_MEMBER)
 #define NOW uk_to_utc(2027, 1, 13, 14, 0)
 #define DAY INT64_C(86400)
-/* The session, the topic, its space and standing, the reader's profile,
- * whether they have anything in the topic (two), whether they follow
- * the space; BEGIN and COMMIT on SQLite. */
-#define KEPT_PAGE_STATEMENTS 9
+/* The session, the topic (and whether the reader follows it or its
+ * space), the space and the reader's standing in it, the reader's
+ * profile, whether they have anything in the topic; BEGIN and COMMIT on
+ * SQLite. */
+#define KEPT_PAGE_STATEMENTS 7
 
 static const struct sql q_last_post = { "ttc.last_post", "SELECT max(id) FROM talk_post", NULL };
 
