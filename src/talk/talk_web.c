@@ -828,16 +828,20 @@ static enum err new_topic_get(struct request *req, struct response *resp)
 	return new_topic_page(req, resp, 200, NULL, NULL, &w);
 }
 
-static enum err new_topic_before(struct request *req, const struct bound *b, json_t *errors, void *ctx)
+/* A write's check before its form is read: what it writes in was
+ * loaded (e) and the actor may read the space, else refused in words. */
+static enum err write_allowed(struct request *req, struct write_ctx *w, enum err e)
 {
-	struct write_ctx *w = ctx;
-	enum err e = new_topic_load(req, w);
-
-	UNUSED(b);
-	UNUSED(errors);
 	if (e)
 		return e;
 	return readable(req, &w->s) ? ERR_OK : refuse(req, &w->s);
+}
+
+static enum err new_topic_before(struct request *req, const struct bound *b, json_t *errors, void *ctx)
+{
+	UNUSED(b);
+	UNUSED(errors);
+	return write_allowed(req, ctx, new_topic_load(req, ctx));
 }
 
 static enum err new_topic_act(struct request *req, struct response *resp, const struct bound *b,
@@ -1212,14 +1216,9 @@ static enum err topic_get(struct request *req, struct response *resp)
 
 static enum err reply_before(struct request *req, const struct bound *b, json_t *errors, void *ctx)
 {
-	struct write_ctx *w = ctx;
-	enum err e = topic_load(req, w);
-
 	UNUSED(b);
 	UNUSED(errors);
-	if (e)
-		return e;
-	return readable(req, &w->s) ? ERR_OK : refuse(req, &w->s);
+	return write_allowed(req, ctx, topic_load(req, ctx));
 }
 
 static enum err reply_act(struct request *req, struct response *resp, const struct bound *b,

@@ -7,6 +7,7 @@
 #include "core/str.h"
 
 #include "app/app.h"
+#include "http/request.h"
 #include "web/respcache.h"
 
 #include <stdio.h>

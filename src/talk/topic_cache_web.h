@@ -23,9 +23,9 @@
 #include <stdint.h>
 
 #include "core/buf.h"
-#include "http/request.h"
 
 struct app;
+struct request;
 struct talk_topic;
 
 /* Where the form token goes in a kept page: what talk/posts.html is
