@@ -6,6 +6,7 @@
 #   scripts/pg.sh stop DIR              stop it and remove DIR
 #   scripts/pg.sh createdb DIR PORT NAME
 #                                       create database NAME (if missing)
+#   scripts/pg.sh sql DIR PORT NAME SQL run SQL in database NAME
 #
 # The cluster is for tests only: trust authentication, listening on the
 # loopback address alone, its unix socket inside DIR, and durability off
@@ -21,7 +22,7 @@ set -eu
 die() { echo "pg.sh: $*" >&2; exit 1; }
 
 usage() {
-	sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//' >&2
+	sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//' >&2
 	exit 2
 }
 
@@ -157,6 +158,15 @@ cmd_createdb() {
 	"$BIN/createdb" -h 127.0.0.1 -p "$port" -U postgres "$name"
 }
 
+cmd_sql() {
+	local dir
+	[ $# -eq 4 ] || usage
+	dir=$(abs_dir "$1")
+	check_port "$2"
+	[ -f "$dir/.kith-pg" ] || die "$dir is not a pg.sh cluster"
+	"$BIN/psql" -h 127.0.0.1 -p "$2" -U postgres -d "$3" -qX -v ON_ERROR_STOP=1 -c "$4"
+}
+
 [ $# -ge 1 ] || usage
 BIN=$(find_bin)
 cmd=$1
@@ -165,5 +175,6 @@ case "$cmd" in
 start) cmd_start "$@" ;;
 stop) cmd_stop "$@" ;;
 createdb) cmd_createdb "$@" ;;
+sql) cmd_sql "$@" ;;
 *) usage ;;
 esac

@@ -69,11 +69,27 @@ static const struct sql q_open_crisis = { "talk.open_crisis",
 static const struct sql q_quotable = { "talk.quotable",
 	"SELECT count(*) FROM talk_post WHERE id = $1 AND topic_id = $2 AND (state = 'visible' OR $4 = 1 "
 	"OR (state = 'held' AND person_id = $3))", NULL };
-static const struct sql q_topic = { "talk.topic",
-	"SELECT t.id, t.space_id, t.title, t.state, t.posts_n, t.created_at, t.last_post_at, "
-	"(SELECT count(*) FROM talk_follow f WHERE f.person_id = $2 AND f.topic_id = t.id), t.version, "
+/* A topic (10 columns, topic_read) with the actor ($2) following it or its space. */
+#define TOPIC_COLS \
+	"t.id, t.space_id, t.title, t.state, t.posts_n, t.created_at, t.last_post_at, " \
+	"(SELECT count(*) FROM talk_follow f WHERE f.person_id = $2 AND f.topic_id = t.id), t.version, " \
 	"(SELECT count(*) FROM talk_follow f WHERE f.person_id = $2 AND f.space_id = t.space_id) "
-	"FROM talk_topic t WHERE t.id = $1", NULL };
+/* Has the person $2 anything of their own in topic $1: a post (in any
+ * state) or a reaction? */
+#define HAS_OWN \
+	"(SELECT count(*) FROM talk_post WHERE topic_id = $1 AND person_id = $2) + " \
+	"(SELECT count(*) FROM talk_reaction r JOIN talk_post p ON p.id = r.post_id " \
+	"WHERE r.person_id = $2 AND p.topic_id = $1)"
+static const struct sql q_topic = { "talk.topic", "SELECT " TOPIC_COLS "FROM talk_topic t WHERE t.id = $1", NULL };
+/* The topic, its space, the actor's profile and HAS_OWN: a topic's page
+ * in one round trip. The person's columns are NULL when signed out. */
+static const struct sql q_topic_open = { "talk.topic_open",
+	"SELECT " TOPIC_COLS ", " TALK_SPACE_COLS ", " TALK_PROFILE_COLS("$3") ", " HAS_OWN " "
+	"FROM talk_topic t JOIN talk_space s ON s.id = t.space_id " TALK_SPACE_JOIN
+	"LEFT JOIN person p ON p.id = $2 LEFT JOIN talk_profile tp ON tp.person_id = p.id WHERE t.id = $1", NULL };
+#define TOPIC_NCOLS 10
+#define SPACE_NCOLS 14
+#define PROFILE_NCOLS 8
 
 /* Topics: a moderator ($2 = 1) sees hidden ones and those whose every
  * post is held or hidden. */
@@ -108,10 +124,6 @@ static const struct sql q_posts_n = { "talk.posts_n",
 static const struct sql q_post_one = { "talk.post_one", POST_COLS "WHERE p.id = $1", NULL };
 
 /* One statement: on PostgreSQL each is a round trip on every read. */
-static const struct sql q_has_own = { "talk.has_own",
-	"SELECT (SELECT count(*) FROM talk_post WHERE topic_id = $1 AND person_id = $2) + "
-	"(SELECT count(*) FROM talk_reaction r JOIN talk_post p ON p.id = r.post_id "
-	"WHERE r.person_id = $2 AND p.topic_id = $1)", NULL };
 static const struct sql q_react_on = { "talk.react_on",
 	"INSERT INTO talk_reaction (post_id, person_id, kind, created_at) VALUES ($1, $2, $3, $4) "
 	"ON CONFLICT (post_id, person_id, kind) DO NOTHING", NULL };
@@ -527,21 +539,13 @@ static enum err post_publish(const struct talk_env *env, struct db *db, const st
 
 /* ---------------------------------------------------------------- topics */
 
-enum err talk_topic_load(struct db *db, struct arena *a, const struct actor *actor, int64_t id, bool moderator,
-		struct talk_topic *out)
+static enum err topic_read(struct db_res *r, struct arena *a, struct talk_topic *out)
 {
-	struct db_res *r;
-	const char *state;
-	enum err e;
+	const char *state = db_text(r, 3);
 
-	memset(out, 0, sizeof(*out));
-	e = db_query_one(db, &q_topic, DB_ARGS(DB_INT(id), DB_INT(actor ? actor->id : 0)), &r);
-	if (e)
-		return e;
 	out->id = db_int(r, 0);
 	out->space_id = db_int(r, 1);
 	out->title = db_dup(a, r, 2, NULL);
-	state = db_text(r, 3);
 	out->locked = strcmp(state, "locked") == 0;
 	out->hidden = strcmp(state, "hidden") == 0;
 	out->posts_n = db_int(r, 4);
@@ -550,14 +554,52 @@ enum err talk_topic_load(struct db *db, struct arena *a, const struct actor *act
 	out->following = db_int(r, 7) > 0;
 	out->version = db_int(r, 8);
 	out->following_space = db_int(r, 9) > 0;
+	return out->title ? ERR_OK : ERR_NOMEM;
+}
+
+enum err talk_topic_load(struct db *db, struct arena *a, const struct actor *actor, int64_t id, bool moderator,
+		struct talk_topic *out)
+{
+	struct db_res *r;
+	enum err e;
+
+	memset(out, 0, sizeof(*out));
+	e = db_query_one(db, &q_topic, DB_ARGS(DB_INT(id), DB_INT(actor ? actor->id : 0)), &r);
+	if (e)
+		return e;
+	e = topic_read(r, a, out);
 	db_res_free(r);
-	if (!out->title)
-		return ERR_NOMEM;
-	if (out->hidden && !moderator) {
+	if (e == ERR_OK && out->hidden && !moderator) {
 		memset(out, 0, sizeof(*out));
 		return ERR_NOT_FOUND;
 	}
-	return ERR_OK;
+	return e;
+}
+
+enum err talk_topic_open(const struct talk_env *env, struct db *db, struct arena *a, const struct actor *actor,
+		int64_t id, int64_t now, struct talk_topic_view *out)
+{
+	int64_t me = actor ? actor->id : 0;
+	struct db_res *r;
+	enum err e;
+
+	memset(out, 0, sizeof(*out));
+	e = db_query_one(db, &q_topic_open, DB_ARGS(DB_INT(id), DB_INT(me), DB_INT(now - DAY_S)), &r);
+	if (e)
+		return e;
+	if ((e = topic_read(r, a, &out->t)) == ERR_OK)
+		e = talk_space_read(r, TOPIC_NCOLS, a, actor, &out->s);
+	if (e == ERR_OK && me && !db_isnull(r, TOPIC_NCOLS + SPACE_NCOLS))
+		talk_profile_read(env, r, TOPIC_NCOLS + SPACE_NCOLS, me, now, &out->p);
+	else
+		str_copy(out->p.notify, sizeof(out->p.notify), "daily");
+	out->own = db_int(r, TOPIC_NCOLS + SPACE_NCOLS + PROFILE_NCOLS) > 0;
+	db_res_free(r);
+	if (e == ERR_OK && out->t.hidden && !out->s.moderator)
+		e = ERR_NOT_FOUND;
+	if (e)
+		memset(out, 0, sizeof(*out));
+	return e;
 }
 
 static json_t *topic_row(struct db_res *r)
@@ -880,19 +922,6 @@ enum err talk_post_get(struct db *db, struct arena *a, const struct actor *actor
 	buf_release(&v.html);
 	db_res_free(r);
 	return *out ? ERR_OK : ERR_NOMEM;
-}
-
-enum err talk_topic_has_own(struct db *db, int64_t topic_id, int64_t person_id, bool *out)
-{
-	int64_t n = 0;
-	enum err e = ERR_OK;
-
-	*out = false;
-	if (!person_id)
-		return ERR_OK;
-	e = db_query_int(db, &q_has_own, DB_ARGS(DB_INT(topic_id), DB_INT(person_id)), &n);
-	*out = e == ERR_OK && n > 0;
-	return e;
 }
 
 /* ---------------------------------------------------------------- editing */

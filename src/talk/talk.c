@@ -32,10 +32,8 @@
 /* ---------------------------------------------------------------- SQL */
 
 static const struct sql q_profile = { "talk.profile",
-	"SELECT p.created_at, tp.display_name, coalesce(tp.trusted, 0), coalesce(tp.suspended, 0), "
-	"coalesce(tp.muted_until, 0), coalesce(tp.on_duty, 0), coalesce(tp.notify, 'daily'), "
-	"(SELECT count(*) FROM talk_post x WHERE x.person_id = p.id AND x.created_at > $2) "
-	"FROM person p LEFT JOIN talk_profile tp ON tp.person_id = p.id WHERE p.id = $1", NULL };
+	"SELECT " TALK_PROFILE_COLS("$2") "FROM person p LEFT JOIN talk_profile tp ON tp.person_id = p.id "
+	"WHERE p.id = $1", NULL };
 static const struct sql q_name_taken = { "talk.name_taken",
 	"SELECT count(*) FROM talk_profile WHERE name_key = $1 AND person_id <> $2", NULL };
 /* Their name is on the pages of the topics they wrote in (posts.c's
@@ -64,13 +62,7 @@ static const struct sql q_moderates_any = { "talk.moderates_any",
 	"SELECT count(*) FROM talk_moderator WHERE person_id = $1", NULL };
 
 /* A space with what ties the actor ($2) to it. */
-#define SPACE_COLS \
-	"SELECT s.id, s.slug, s.kind, s.name, s.about, s.condition, s.service_id, s.state, s.topics_n, " \
-	"s.last_post_at, g.organisation_id, " \
-	"(SELECT count(*) FROM group_member m WHERE m.service_id = s.service_id AND m.person_id = $2), " \
-	"(SELECT count(*) FROM group_host h WHERE h.service_id = s.service_id AND h.person_id = $2), " \
-	"(SELECT count(*) FROM talk_moderator tm WHERE tm.space_id = s.id AND tm.person_id = $2) " \
-	"FROM talk_space s LEFT JOIN community_group g ON g.service_id = s.service_id "
+#define SPACE_COLS "SELECT " TALK_SPACE_COLS "FROM talk_space s " TALK_SPACE_JOIN
 static const struct sql q_space_slug = { "talk.space_slug", SPACE_COLS "WHERE s.slug = $1", NULL };
 static const struct sql q_space_id = { "talk.space_id", SPACE_COLS "WHERE s.id = $1", NULL };
 static const struct sql q_spaces = { "talk.spaces",
@@ -354,7 +346,6 @@ enum err talk_profile_get(const struct talk_env *env, struct db *db, int64_t per
 		struct talk_profile *out)
 {
 	struct db_res *r;
-	int64_t made;
 	enum err e;
 
 	memset(out, 0, sizeof(*out));
@@ -363,16 +354,25 @@ enum err talk_profile_get(const struct talk_env *env, struct db *db, int64_t per
 	e = db_query_one(db, &q_profile, DB_ARGS(DB_INT(person_id), DB_INT(now - DAY_S)), &r);
 	if (e)
 		return e;
-	made = db_int(r, 0);
-	str_copy(out->display_name, sizeof(out->display_name), db_text(r, 1) ? db_text(r, 1) : "");
-	out->trusted = db_int(r, 2) != 0 || made + (int64_t)talk_trust_days(env) * DAY_S <= now;
-	out->suspended = db_int(r, 3) != 0;
-	out->muted_until = db_int(r, 4) > now ? db_int(r, 4) : 0;
-	out->on_duty = db_int(r, 5) != 0;
-	str_copy(out->notify, sizeof(out->notify), db_text(r, 6));
-	out->posts_today = (int)db_int(r, 7);
+	talk_profile_read(env, r, 0, person_id, now, out);
 	db_res_free(r);
 	return ERR_OK;
+}
+
+void talk_profile_read(const struct talk_env *env, struct db_res *r, int c, int64_t person_id, int64_t now,
+		struct talk_profile *out)
+{
+	int64_t made = db_int(r, c);
+
+	memset(out, 0, sizeof(*out));
+	out->person_id = person_id;
+	str_copy(out->display_name, sizeof(out->display_name), db_text(r, c + 1) ? db_text(r, c + 1) : "");
+	out->trusted = db_int(r, c + 2) != 0 || made + (int64_t)talk_trust_days(env) * DAY_S <= now;
+	out->suspended = db_int(r, c + 3) != 0;
+	out->muted_until = db_int(r, c + 4) > now ? db_int(r, c + 4) : 0;
+	out->on_duty = db_int(r, c + 5) != 0;
+	str_copy(out->notify, sizeof(out->notify), db_text(r, c + 6) ? db_text(r, c + 6) : "daily");
+	out->posts_today = (int)db_int(r, c + 7);
 }
 
 /* Is c a letter a name may use: ASCII, Latin with accents, and the
@@ -553,25 +553,26 @@ static void standing(const struct actor *actor, enum talk_space_kind kind, const
 			      strcmp(actor->org_id, org) == 0);
 }
 
-static enum err space_read(struct db_res *r, struct arena *a, const struct actor *actor, struct talk_space *out)
+enum err talk_space_read(struct db_res *r, int c, struct arena *a, const struct actor *actor,
+		struct talk_space *out)
 {
-	int k = kind_parse(db_text(r, 2));
+	int k = kind_parse(db_text(r, c + 2));
 	bool oom = false;
 
 	memset(out, 0, sizeof(*out));
-	out->id = db_int(r, 0);
-	str_copy(out->slug, sizeof(out->slug), db_text(r, 1));
+	out->id = db_int(r, c);
+	str_copy(out->slug, sizeof(out->slug), db_text(r, c + 1));
 	out->kind = k < 0 ? TALK_GENERAL : (enum talk_space_kind)k;
-	out->name = db_dup(a, r, 3, &oom);
-	out->about = db_dup(a, r, 4, &oom);
-	out->condition = out->kind == TALK_CONDITION ? db_dup(a, r, 5, &oom) : NULL;
-	if (db_text(r, 6))
-		str_copy(out->service_id, sizeof(out->service_id), db_text(r, 6));
-	out->open = strcmp(db_text(r, 7), "open") == 0;
-	out->topics_n = db_int(r, 8);
-	out->last_post_at = db_int(r, 9);
-	standing(actor, out->kind, db_text(r, 10), db_int(r, 11), db_int(r, 12), db_int(r, 13), &out->member,
-		 &out->moderator);
+	out->name = db_dup(a, r, c + 3, &oom);
+	out->about = db_dup(a, r, c + 4, &oom);
+	out->condition = out->kind == TALK_CONDITION ? db_dup(a, r, c + 5, &oom) : NULL;
+	if (db_text(r, c + 6))
+		str_copy(out->service_id, sizeof(out->service_id), db_text(r, c + 6));
+	out->open = strcmp(db_text(r, c + 7), "open") == 0;
+	out->topics_n = db_int(r, c + 8);
+	out->last_post_at = db_int(r, c + 9);
+	standing(actor, out->kind, db_text(r, c + 10), db_int(r, c + 11), db_int(r, c + 12), db_int(r, c + 13),
+		 &out->member, &out->moderator);
 	return oom || !out->name ? ERR_NOMEM : ERR_OK;
 }
 
@@ -585,7 +586,7 @@ static enum err space_load(struct db *db, struct arena *a, const struct actor *a
 	e = db_query_one(db, q, DB_ARGS(key, DB_INT(actor ? actor->id : 0)), &r);
 	if (e)
 		return e;
-	e = space_read(r, a, actor, out);
+	e = talk_space_read(r, 0, a, actor, out);
 	db_res_free(r);
 	return e;
 }
@@ -635,7 +636,7 @@ enum err talk_spaces(struct db *db, const struct actor *actor, json_t **out)
 	arena_init(&a);
 	while ((e = db_next(r)) == ERR_OK && db_row(r)) {
 		struct talk_space s;
-		if ((e = space_read(r, &a, actor, &s)) != ERR_OK)
+		if ((e = talk_space_read(r, 0, &a, actor, &s)) != ERR_OK)
 			break;
 		if ((s.member || s.moderator) && json_array_append_new(list, space_json(&s)) != 0) {
 			e = ERR_NOMEM;

@@ -200,6 +200,22 @@ struct talk_topic {
 enum err talk_topic_load(struct db *db, struct arena *a, const struct actor *actor, int64_t id, bool moderator,
 		struct talk_topic *out);
 
+/* What a topic's page needs of the database before its posts, read in
+ * one statement by talk_topic_open. */
+struct talk_topic_view {
+	struct talk_topic t;
+	struct talk_space s;          /* the topic's space, with the actor's standing */
+	struct talk_profile p;        /* the actor's (a default one when signed out) */
+	bool own;                     /* the actor has a post (in any state) or a reaction in it: pages of a
+	                                 topic with none are the same for every such reader (talk_web.c
+	                                 keeps them) */
+};
+/* The topic of id with its space, the actor's profile and whether they
+ * have anything of their own in it. ERR_NOT_FOUND when there is none, or
+ * it is hidden and the actor does not moderate its space. */
+enum err talk_topic_open(const struct talk_env *env, struct db *db, struct arena *a, const struct actor *actor,
+		int64_t id, int64_t now, struct talk_topic_view *out);
+
 /* A page of a space's topics, newest activity first: {topics: [{id, title,
  * by (display name), posts, replies, last_post_at, created_at}], total,
  * page, pages} (hidden topics only for moderators). page from 1. */
@@ -255,11 +271,6 @@ enum err talk_post_get(struct db *db, struct arena *a, const struct actor *actor
  * watched words. The words before are kept (talk_post_edit). */
 enum err talk_post_edit(const struct talk_env *env, struct db *db, int64_t post_id, const struct actor *actor,
 		const char *body, int64_t now, json_t *errors, struct talk_posted *out);
-
-/* Has person_id anything of their own in the topic: a post (in any
- * state) or a reaction? Pages of a topic with none are the same for
- * every such reader (talk_web.c keeps them). */
-enum err talk_topic_has_own(struct db *db, int64_t topic_id, int64_t person_id, bool *out);
 
 /* "Me too" or "thank you" ("metoo", "thanks") on or off; not on one's own
  * post (ERR_FORBIDDEN), only on a visible post the actor may read. */

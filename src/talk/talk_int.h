@@ -18,6 +18,29 @@
 
 struct actor;
 struct db;
+struct db_res;
+
+/* A space's columns with what ties the actor ($2) to it, read by
+ * talk_space_read; from "talk_space s " TALK_SPACE_JOIN (talk.c). */
+#define TALK_SPACE_COLS \
+	"s.id, s.slug, s.kind, s.name, s.about, s.condition, s.service_id, s.state, s.topics_n, " \
+	"s.last_post_at, g.organisation_id, " \
+	"(SELECT count(*) FROM group_member m WHERE m.service_id = s.service_id AND m.person_id = $2), " \
+	"(SELECT count(*) FROM group_host h WHERE h.service_id = s.service_id AND h.person_id = $2), " \
+	"(SELECT count(*) FROM talk_moderator tm WHERE tm.space_id = s.id AND tm.person_id = $2) "
+#define TALK_SPACE_JOIN "LEFT JOIN community_group g ON g.service_id = s.service_id "
+enum err talk_space_read(struct db_res *r, int col, struct arena *a, const struct actor *actor,
+		struct talk_space *out);
+
+/* A person's profile columns (8), read by talk_profile_read, from
+ * "person p LEFT JOIN talk_profile tp ON tp.person_id = p.id", with
+ * posts counted since the placeholder since (now less a day) (talk.c). */
+#define TALK_PROFILE_COLS(since) \
+	"p.created_at, tp.display_name, coalesce(tp.trusted, 0), coalesce(tp.suspended, 0), " \
+	"coalesce(tp.muted_until, 0), coalesce(tp.on_duty, 0), coalesce(tp.notify, 'daily'), " \
+	"(SELECT count(*) FROM talk_post x WHERE x.person_id = p.id AND x.created_at > " since ") "
+void talk_profile_read(const struct talk_env *env, struct db_res *r, int col, int64_t person_id, int64_t now,
+		struct talk_profile *out);
 
 /* Settings with their defaults when env->settings is NULL (talk.c). */
 int talk_edit_minutes(const struct talk_env *env);

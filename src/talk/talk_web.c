@@ -224,21 +224,28 @@ static enum err space_by_slug(struct request *req, struct talk_space *s)
 	return e;
 }
 
-/* The topic of id and its space. A hidden topic is there only for the
+/* The topic of id and its space, and (p, own: may be NULL) the actor's
+ * profile and whether they have anything of their own in it: one
+ * statement (talk_topic_open). A hidden topic is there only for the
  * space's moderators. The caller asks whether the actor may read it. */
-static enum err topic_and_space(struct request *req, int64_t id, struct talk_topic *t, struct talk_space *s)
+static enum err topic_and_space(struct request *req, int64_t id, struct talk_topic *t, struct talk_space *s,
+		struct talk_profile *p, bool *own)
 {
-	static const char *const gone = "There is no topic here. It may have been removed.";
-	enum err e = talk_topic_load(req->db, &req->arena, req->actor, id, true, t);
+	const struct talk_env *env = talk_env_of(req);
+	struct talk_topic_view v;
+	enum err e = env ? talk_topic_open(env, req->db, &req->arena, req->actor, id, req->now, &v) : ERR_NOMEM;
 
 	if (e == ERR_NOT_FOUND)
-		return req_fail(req, e, gone);
+		return req_fail(req, e, "There is no topic here. It may have been removed.");
 	if (e)
 		return e;
-	e = talk_space_load_id(req->db, &req->arena, req->actor, t->space_id, s);
-	if (e == ERR_NOT_FOUND || (e == ERR_OK && t->hidden && !s->moderator))
-		return req_fail(req, ERR_NOT_FOUND, gone);
-	return e;
+	*t = v.t;
+	*s = v.s;
+	if (p)
+		*p = v.p;
+	if (own)
+		*own = v.own;
+	return ERR_OK;
 }
 
 /* The post of the path's {id} as the actor sees it (talk_post_get) and
@@ -360,16 +367,19 @@ static const char *cannot_write(struct request *req, const struct talk_profile *
 	return NULL;
 }
 
-/* The actor's profile and what the page says about writing: can_write,
- * cannot_write (words), needs_name (with the link to choose one). */
+/* What the page says about writing, from the actor's profile (known, or
+ * NULL to read it): can_write, cannot_write (words), needs_name (with the
+ * link to choose one). */
 static void writing_facts(struct request *req, const struct talk_space *s, const struct talk_topic *t,
-		json_t *data)
+		const struct talk_profile *known, json_t *data)
 {
 	const struct talk_env *env = talk_env_of(req);
 	struct talk_profile p;
 	const char *why;
 
-	if (!env || talk_profile_get(env, req->db, req->actor->id, req->now, &p) != ERR_OK) {
+	if (known)
+		p = *known;
+	else if (!env || talk_profile_get(env, req->db, req->actor->id, req->now, &p) != ERR_OK) {
 		json_object_set_new(data, "can_write", json_false());
 		return;
 	}
@@ -569,7 +579,7 @@ static enum err space_get(struct request *req, struct response *resp)
 	}
 	if (s.moderator)
 		json_object_set_new(data, "queue_href", json_string(web_url(req, "talk.queue", NULL)));
-	writing_facts(req, &s, NULL, data);
+	writing_facts(req, &s, NULL, NULL, data);
 	view_paging(&req->arena, data, arena_printf(&req->arena, "%s?", web_url(req, "talk.space", s.slug, NULL)),
 		    page, TOPICS_PER_PAGE, talk_jint(o, "total"), json_array_size(json_object_get(o, "topics")));
 	json_decref(o);
@@ -672,7 +682,7 @@ struct follow_ctx {
 static enum err follow_before(struct request *req, const struct bound *b, json_t *errors, void *ctx)
 {
 	struct follow_ctx *f = ctx;
-	enum err e = f->topic ? topic_and_space(req, talk_web_id(req, "id"), &f->t, &f->s) : space_by_slug(req, &f->s);
+	enum err e = f->topic ? topic_and_space(req, talk_web_id(req, "id"), &f->t, &f->s, NULL, NULL) : space_by_slug(req, &f->s);
 
 	UNUSED(b);
 	UNUSED(errors);
@@ -755,6 +765,8 @@ static const struct field_def edit_fields[] = {
 struct write_ctx {
 	struct talk_space s;
 	struct talk_topic t;
+	struct talk_profile p;        /* the actor's, as the topic was loaded */
+	bool own;                     /* the actor has something of their own in the topic */
 	json_t *post;                 /* talk.edit: the post (owned) */
 	struct talk_posted posted;
 	bool loaded, forbidden;
@@ -815,7 +827,7 @@ static enum err new_topic_page(struct request *req, struct response *resp, int s
 		json_decref(errors);
 		return ERR_NOMEM;
 	}
-	writing_facts(req, &w->s, NULL, data);
+	writing_facts(req, &w->s, NULL, NULL, data);
 	web_set_errors(data, errors);
 	return web_page(req, resp, write_status(w, status), "talk/new_topic.html", "Start a topic", data);
 }
@@ -966,7 +978,7 @@ static enum err topic_load(struct request *req, struct write_ctx *w)
 
 	if (w->loaded)
 		return ERR_OK;
-	if ((e = topic_and_space(req, talk_web_id(req, "id"), &w->t, &w->s)) != ERR_OK)
+	if ((e = topic_and_space(req, talk_web_id(req, "id"), &w->t, &w->s, &w->p, &w->own)) != ERR_OK)
 		return e;
 	w->loaded = true;
 	return ERR_OK;
@@ -975,13 +987,9 @@ static enum err topic_load(struct request *req, struct write_ctx *w)
 /* May this reader be given the kept posts of the page
  * (topic_cache_web.h)? Not a moderator (they see more), and nothing of
  * their own in the topic. */
-static bool keepable(struct request *req, const struct talk_space *s, const struct talk_topic *t)
+static bool keepable(struct request *req, const struct write_ctx *w)
 {
-	bool own = true;
-
-	if (!req->app->talk_cache || s->moderator || !req->actor || !req->actor->id)
-		return false;
-	return talk_topic_has_own(req->db, t->id, req->actor->id, &own) == ERR_OK && !own;
+	return req->app->talk_cache && !w->s.moderator && req->actor && req->actor->id && !w->own;
 }
 
 /* The posts part of the page (talk/posts.html) appended to out, with
@@ -1161,7 +1169,7 @@ static enum err topic_page(struct request *req, struct response *resp, int statu
 		json_decref(errors);
 		return ERR_NOMEM;
 	}
-	writing_facts(req, &w->s, &w->t, data);
+	writing_facts(req, &w->s, &w->t, &w->p, data);
 	memset(&k, 0, sizeof(k));
 	k.topic = w->t.id;
 	k.version = w->t.version;
@@ -1172,7 +1180,7 @@ static enum err topic_page(struct request *req, struct response *resp, int statu
 	 * which the topic counts. */
 	before = (int64_t)(v.page - 1) * k.per_page;
 	k.shown = w->t.posts_n <= before ? 0 : w->t.posts_n - before < k.per_page ? w->t.posts_n - before : k.per_page;
-	keep = status == 200 && !values && !posted && keepable(req, &w->s, &w->t);
+	keep = status == 200 && !values && !posted && keepable(req, w);
 	buf_init(&ph, LIMIT_PAGE_BYTES);
 	v.posts = &ph;
 	if (keep && k.shown && talk_page_get(req, &k, &ph, &v.newest, &v.total)) {

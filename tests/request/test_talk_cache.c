@@ -24,11 +24,11 @@
 #define MEMBER ROLE_BIT(ROLE_MEMBER)
 #define NOW uk_to_utc(2027, 1, 13, 14, 0)
 #define DAY INT64_C(86400)
-/* The session, the topic (and whether the reader follows it or its
- * space), the space and the reader's standing in it, the reader's
- * profile, whether they have anything in the topic; BEGIN and COMMIT on
- * SQLite. */
-#define KEPT_PAGE_STATEMENTS 7
+/* The session; then the topic with whether the reader follows it or its
+ * space, its space with the reader's standing, the reader's profile and
+ * whether they have anything in the topic, in one (talk_topic_open);
+ * BEGIN and COMMIT on SQLite. */
+#define KEPT_PAGE_STATEMENTS 4
 
 static const struct sql q_last_post = { "ttc.last_post", "SELECT max(id) FROM talk_post", NULL };
 
