@@ -75,16 +75,16 @@ static const struct sql q_quotable = { "talk.quotable",
 	"(SELECT count(*) FROM talk_follow f WHERE f.person_id = $2 AND f.topic_id = t.id), t.version, " \
 	"(SELECT count(*) FROM talk_follow f WHERE f.person_id = $2 AND f.space_id = t.space_id) "
 /* Has the person $2 anything of their own in topic $1: a post (in any
- * state) or a reaction? */
+ * state) or a reaction? 1 or 0, each found from the person's indexes. */
 #define HAS_OWN \
-	"(SELECT count(*) FROM talk_post WHERE topic_id = $1 AND person_id = $2) + " \
-	"(SELECT count(*) FROM talk_reaction r JOIN talk_post p ON p.id = r.post_id " \
-	"WHERE r.person_id = $2 AND p.topic_id = $1)"
+	"CASE WHEN EXISTS (SELECT 1 FROM talk_post WHERE person_id = $2 AND topic_id = $1) " \
+	"OR EXISTS (SELECT 1 FROM talk_reaction r JOIN talk_post p ON p.id = r.post_id " \
+	"WHERE r.person_id = $2 AND p.topic_id = $1) THEN 1 ELSE 0 END"
 static const struct sql q_topic = { "talk.topic", "SELECT " TOPIC_COLS "FROM talk_topic t WHERE t.id = $1", NULL };
 /* The topic, its space, the actor's profile and HAS_OWN: a topic's page
  * in one round trip. The person's columns are NULL when signed out. */
 static const struct sql q_topic_open = { "talk.topic_open",
-	"SELECT " TOPIC_COLS ", " TALK_SPACE_COLS ", " TALK_PROFILE_COLS("$3") ", " HAS_OWN " "
+	"SELECT " TOPIC_COLS ", " TALK_SPACE_COLS ", " TALK_PROFILE_COLS("$3", "$4") ", " HAS_OWN " "
 	"FROM talk_topic t JOIN talk_space s ON s.id = t.space_id " TALK_SPACE_JOIN
 	"LEFT JOIN person p ON p.id = $2 LEFT JOIN talk_profile tp ON tp.person_id = p.id WHERE t.id = $1", NULL };
 #define TOPIC_NCOLS 10
@@ -584,7 +584,8 @@ enum err talk_topic_open(const struct talk_env *env, struct db *db, struct arena
 	enum err e;
 
 	memset(out, 0, sizeof(*out));
-	e = db_query_one(db, &q_topic_open, DB_ARGS(DB_INT(id), DB_INT(me), DB_INT(now - DAY_S)), &r);
+	e = db_query_one(db, &q_topic_open, DB_ARGS(DB_INT(id), DB_INT(me), DB_INT(now - DAY_S),
+		DB_INT(talk_trusted_before(env, now))), &r);
 	if (e)
 		return e;
 	if ((e = topic_read(r, a, &out->t)) == ERR_OK)

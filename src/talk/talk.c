@@ -32,7 +32,7 @@
 /* ---------------------------------------------------------------- SQL */
 
 static const struct sql q_profile = { "talk.profile",
-	"SELECT " TALK_PROFILE_COLS("$2") "FROM person p LEFT JOIN talk_profile tp ON tp.person_id = p.id "
+	"SELECT " TALK_PROFILE_COLS("$2", "$3") "FROM person p LEFT JOIN talk_profile tp ON tp.person_id = p.id "
 	"WHERE p.id = $1", NULL };
 static const struct sql q_name_taken = { "talk.name_taken",
 	"SELECT count(*) FROM talk_profile WHERE name_key = $1 AND person_id <> $2", NULL };
@@ -351,12 +351,18 @@ enum err talk_profile_get(const struct talk_env *env, struct db *db, int64_t per
 	memset(out, 0, sizeof(*out));
 	out->person_id = person_id;
 	str_copy(out->notify, sizeof(out->notify), "daily");
-	e = db_query_one(db, &q_profile, DB_ARGS(DB_INT(person_id), DB_INT(now - DAY_S)), &r);
+	e = db_query_one(db, &q_profile, DB_ARGS(DB_INT(person_id), DB_INT(now - DAY_S),
+		DB_INT(talk_trusted_before(env, now))), &r);
 	if (e)
 		return e;
 	talk_profile_read(env, r, 0, person_id, now, out);
 	db_res_free(r);
 	return ERR_OK;
+}
+
+int64_t talk_trusted_before(const struct talk_env *env, int64_t now)
+{
+	return now - (int64_t)talk_trust_days(env) * DAY_S;
 }
 
 void talk_profile_read(const struct talk_env *env, struct db_res *r, int c, int64_t person_id, int64_t now,
@@ -367,7 +373,7 @@ void talk_profile_read(const struct talk_env *env, struct db_res *r, int c, int6
 	memset(out, 0, sizeof(*out));
 	out->person_id = person_id;
 	str_copy(out->display_name, sizeof(out->display_name), db_text(r, c + 1) ? db_text(r, c + 1) : "");
-	out->trusted = db_int(r, c + 2) != 0 || made + (int64_t)talk_trust_days(env) * DAY_S <= now;
+	out->trusted = db_int(r, c + 2) != 0 || made <= talk_trusted_before(env, now);
 	out->suspended = db_int(r, c + 3) != 0;
 	out->muted_until = db_int(r, c + 4) > now ? db_int(r, c + 4) : 0;
 	out->on_duty = db_int(r, c + 5) != 0;

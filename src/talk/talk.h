@@ -108,7 +108,8 @@ struct talk_profile {
 	int64_t muted_until;          /* 0: not muted (or past) */
 	bool on_duty;
 	char notify[8];               /* "instant", "daily", "off" */
-	int posts_today;              /* posts in the last 24 hours */
+	int posts_today;              /* posts in the last 24 hours (0 once trusted: only counted for the
+	                                 new accounts' limit) */
 };
 
 /* person_id's profile (a default one, display_name "", when they have

@@ -33,12 +33,19 @@ enum err talk_space_read(struct db_res *r, int col, struct arena *a, const struc
 		struct talk_space *out);
 
 /* A person's profile columns (8), read by talk_profile_read, from
- * "person p LEFT JOIN talk_profile tp ON tp.person_id = p.id", with
- * posts counted since the placeholder since (now less a day) (talk.c). */
-#define TALK_PROFILE_COLS(since) \
+ * "person p LEFT JOIN talk_profile tp ON tp.person_id = p.id". The
+ * placeholders: since, now less a day; trusted_before,
+ * talk_trusted_before. Posts since are counted only for an account not
+ * yet trusted (a trusted writer's count would be read on every post and
+ * never used) (talk.c). */
+#define TALK_PROFILE_COLS(since, trusted_before) \
 	"p.created_at, tp.display_name, coalesce(tp.trusted, 0), coalesce(tp.suspended, 0), " \
 	"coalesce(tp.muted_until, 0), coalesce(tp.on_duty, 0), coalesce(tp.notify, 'daily'), " \
-	"(SELECT count(*) FROM talk_post x WHERE x.person_id = p.id AND x.created_at > " since ") "
+	"CASE WHEN coalesce(tp.trusted, 0) = 0 AND p.created_at > " trusted_before " " \
+	"THEN (SELECT count(*) FROM talk_post x WHERE x.person_id = p.id AND x.created_at > " since ") " \
+	"ELSE 0 END "
+/* An account made before this is trusted by time (talk_trust_days). */
+int64_t talk_trusted_before(const struct talk_env *env, int64_t now);
 void talk_profile_read(const struct talk_env *env, struct db_res *r, int col, int64_t person_id, int64_t now,
 		struct talk_profile *out);
 
