@@ -30,9 +30,12 @@ PKG_CONFIG ?= pkg-config
 PKGS := libmicrohttpd sqlite3 libpq jansson libsodium libcurl libcmark inih zlib libical
 
 VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
-GIT_REV := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
+# HEAD, with "-modified" when what is built into kith differs from it (so a bench
+# run on uncommitted code does not name the commit before it).
+GIT_REV := $(shell r=$$(git rev-parse --short=12 HEAD 2>/dev/null) || { echo unknown; exit; }; \
+	git diff --quiet HEAD -- src templates migrations assets 2>/dev/null || r=$$r-modified; echo $$r)
 # The revision is compiled into `kith version` and /metrics: a stamp that
-# changes with HEAD rebuilds the two objects that print it.
+# changes with it rebuilds the two objects that print it.
 REV_STAMP := $(BUILD)/revision
 $(shell mkdir -p $(BUILD); [ "$$(cat $(REV_STAMP) 2>/dev/null)" = "$(GIT_REV)" ] || echo "$(GIT_REV)" > $(REV_STAMP))
 
