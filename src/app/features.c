@@ -22,6 +22,7 @@
 #include "referral/referral.h"
 #include "site/site.h"
 #include "talk/talk_feature.h"
+#include "timebank/timebank_feature.h"
 
 /* The directory's demo data (src/directory/demo.c). */
 
@@ -53,5 +54,6 @@ const struct feature *const features[] = {
 	&talk_feature,                /* conversations: spaces, topics, posts (demo after the groups') */
 	&talk_moderate_feature,       /* conversations' moderation: the queue, actions, spaces, words */
 	&talk_api_feature,            /* /api/v1/spaces, topics, posts, flags */
+	&timebank_feature,            /* the timebank's ledger: kith timebank check */
 };
 const size_t features_n = ARRAY_LEN(features);
