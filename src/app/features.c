@@ -55,5 +55,6 @@ const struct feature *const features[] = {
 	&talk_moderate_feature,       /* conversations' moderation: the queue, actions, spaces, words */
 	&talk_api_feature,            /* /api/v1/spaces, topics, posts, flags */
 	&timebank_feature,            /* the timebank's ledger: kith timebank check */
+	&timebank_api_feature,        /* /api/v1/timebank: accounts and transfers */
 };
 const size_t features_n = ARRAY_LEN(features);

@@ -534,3 +534,23 @@ enum err tb_erase_person(struct db *db, int64_t person_id)
 {
 	return db_exec(db, &q_erase_notes, DB_ARGS(DB_INT(person_id)), NULL);
 }
+
+/* ---------------------------------------------------------------- an account's movements */
+
+static const struct sql q_movements = { "tb.movements",
+	"SELECT m.transfer_id, m.minutes, t.kind, CASE WHEN t.from_account = $1 THEN t.to_account "
+	"ELSE t.from_account END, m.created_at FROM timebank_movement m "
+	"JOIN timebank_transfer t ON t.id = m.transfer_id WHERE m.account_id = $1 ORDER BY m.id DESC LIMIT $2", NULL };
+
+static json_t *movement_row(struct db_res *r, void *ctx)
+{
+	UNUSED(ctx);
+	return json_pack("{s:I, s:I, s:s, s:I, s:I}", "transfer_id", (json_int_t)db_int(r, 0), "minutes",
+			 (json_int_t)db_int(r, 1), "kind", db_text(r, 2), "with_account", (json_int_t)db_int(r, 3),
+			 "created_at", (json_int_t)db_int(r, 4));
+}
+
+enum err tb_movements(struct db *db, int64_t account, int limit, json_t **out)
+{
+	return db_rows_json(db, &q_movements, DB_ARGS(DB_INT(account), DB_INT(limit)), movement_row, NULL, out);
+}

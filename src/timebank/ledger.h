@@ -108,6 +108,11 @@ enum err tb_reverse(struct db *db, int64_t id, const char *reason, int64_t recor
 /* Transfer id, with reversed_by (ERR_NOT_FOUND when there is none). */
 enum err tb_transfer_get(struct db *db, int64_t id, struct tb_transfer *out);
 
+/* The account's latest limit movements, newest first: [{transfer_id,
+ * minutes (minus: out of this account), kind, with_account (the other
+ * side), created_at}]. */
+enum err tb_movements(struct db *db, int64_t account, int limit, json_t **out);
+
 /* Its note, or NULL (in out, which the caller frees). */
 enum err tb_transfer_note(struct db *db, int64_t id, char **out);
 

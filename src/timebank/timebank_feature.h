@@ -20,6 +20,7 @@ extern const struct settings timebank_settings;
 /* The limits of the settings in cfg (the defaults when cfg is NULL). */
 struct tb_limits timebank_limits(const struct config *cfg);
 
-extern const struct feature timebank_feature;   /* settings, kith timebank check, export, erasure */
+extern const struct feature timebank_feature;       /* settings, kith timebank check, export, erasure */
+extern const struct feature timebank_api_feature;   /* /api/v1/timebank: accounts and transfers */
 
 #endif

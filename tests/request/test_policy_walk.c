@@ -404,6 +404,11 @@ static const struct {
 	{ "GET", "/api/v1/topics/{id:int}", SIGNED },
 	{ "POST", "/api/v1/topics/{id:int}/posts", SIGNED },
 	{ "POST", "/api/v1/posts/{id:int}/flags", SIGNED },
+	/* the timebank (timebank_api.c); the handler asks again with the account */
+	{ "GET", "/api/v1/timebank/account", SIGNED },
+	{ "GET", "/api/v1/timebank/accounts/{id:int}", SIGNED },
+	{ "POST", "/api/v1/timebank/transfers", SIGNED },
+	{ "GET", "/api/v1/timebank/transfers/{id:int}", SIGNED },
 	/* the JSON API: accounts and people */
 	{ "POST", "/api/v1/accounts", NOBODY },
 	{ "POST", "/api/v1/sessions", NOBODY },
