@@ -234,6 +234,7 @@ bench: deps
 	@bench/backends.sh
 	@bench/match.sh
 	@bench/talk.sh
+	@bench/timebank.sh
 
 SOAK_MINUTES ?= 10
 soak: deps
