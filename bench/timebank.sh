@@ -12,9 +12,10 @@
 # 2. kith on SQLite with synchronous=FULL (every commit reaches the disk
 #    before it is answered), --threads request threads (0: kith's
 #    default), and wrk with --clients (32) connections POSTing transfers
-#    to /api/v1/timebank/transfers for --seconds: eight people giving a
-#    minute each round a ring (bench/timebank_transfers.lua), each with an
-#    idempotency key of its own. Only a 201 counts.
+#    to /api/v1/timebank/transfers for --seconds: each connection a pair
+#    of people (of 2 x --clients) giving each other a minute in turn
+#    (bench/timebank_transfers.lua), each with an idempotency key of its
+#    own. Only a 201 counts.
 # 3. The same on PostgreSQL (a throwaway cluster, with fsync,
 #    synchronous_commit and full_page_writes on).
 # Target: transfers a second at least 1.0x fdatasync's on each (many
@@ -50,7 +51,7 @@ tb_cleanup() {
 	bench_cleanup
 }
 trap tb_cleanup EXIT
-PEOPLE=8
+PEOPLE=$((CLIENTS * 2))
 
 # ---------------------------------------------------------------- 1. fdatasync
 # Two ways, half the time each: appending (the file grows, as a journal
@@ -117,10 +118,11 @@ transfers() { # db
 			$PY -c 'import json, sys; print(json.load(sys.stdin)["id"])')
 		accounts="$accounts${accounts:+,}$a"
 	done
-	out=$(TOKENS=$tokens ACCOUNTS=$accounts wrk -t8 -c"$CLIENTS" -d"${SECONDS_PER}s" --latency \
+	out=$(TOKENS=$tokens ACCOUNTS=$accounts wrk -t"$CLIENTS" -c"$CLIENTS" -d"${SECONDS_PER}s" --latency \
 		-s bench/timebank_transfers.lua "http://127.0.0.1:$KPORT/api/v1/timebank/transfers" 2>&1)
 	kill "$KITH_PID" 2>/dev/null; wait "$KITH_PID" 2>/dev/null || true
 	KITH_PID=""
+	grep -m1 "timebank_transfers.lua:" <<<"$out" >&2 || true
 	"$KITH" timebank check --db "$db" >/dev/null 2>>"$WORK/kith.log" ||
 		{ echo "kith timebank check failed after the run:" >&2; tail -3 "$WORK/kith.log" >&2; exit 1; }
 	$PY -c '
@@ -172,7 +174,7 @@ if [ "$RECORD" = 1 ]; then
 		echo "$(machine_line)Load average $(cut -d' ' -f1-3 /proc/loadavg) at the end (a shared machine: compare with fdatasync in the same run, as a ratio)."
 		echo "Command: \`bench/timebank.sh $ARGS\` (kith \`$("$KITH" version)\`)."
 		echo
-		echo "fdatasync: a 4 KiB write and fdatasync in a loop, $FS_APPEND a second appending and $FS_OVER overwriting a written file (${SECONDS_PER}s in all); the quicker is the anchor. Transfers: kith with --threads $THREADS (0: its default), wrk -t8 -c$CLIENTS for ${SECONDS_PER}s POSTing a minute round a ring of eight people, each with its own idempotency key (bench/timebank_transfers.lua); kith timebank check passes after each run."
+		echo "fdatasync: a 4 KiB write and fdatasync in a loop, $FS_APPEND a second appending and $FS_OVER overwriting a written file (${SECONDS_PER}s in all); the quicker is the anchor. Transfers: kith with --threads $THREADS (0: its default), wrk -t$CLIENTS -c$CLIENTS for ${SECONDS_PER}s, each connection a pair of people (of $((CLIENTS * 2))) giving each other a minute in turn, each with its own idempotency key (bench/timebank_transfers.lua); kith timebank check passes after each run."
 		echo
 		echo "$TABLE"
 	} >> bench/RESULTS.md

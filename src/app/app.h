@@ -29,6 +29,7 @@ struct ratelimit;
 struct worker;
 struct directory;
 struct respcache;
+struct tb_batcher;
 
 struct app {
 	const struct config *cfg;
@@ -44,6 +45,7 @@ struct app {
 	struct respcache *page_cache; /* visitors' finished directory pages (directory_web.c), NULL when off */
 	struct respcache *events_cache; /* finished /api/v1/events answers (groups/events_api.c), NULL when off */
 	struct respcache *talk_cache; /* topics' posts as a reader with none of their own sees them (talk/topic_cache.c) */
+	struct tb_batcher *timebank_batch; /* the timebank's transfers, committed in groups (timebank/batch.h) */
 	const struct feature **feats; /* the features this app runs (its own copy) */
 	struct event_bus events;      /* every feature's subscriptions, in feature order */
 	/* What rules get instead of the app (they cannot see it): links to

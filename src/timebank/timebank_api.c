@@ -20,19 +20,22 @@
  * (201, Idempotent-Replayed: true), never a second; the same key for a
  * different transfer is 409. A transfer that would take its account below
  * its floor is 409 with the sentence ("This would take the account to
- * ...; it can give 2 hours at most."). One transaction: the accounts
- * locked, the key looked up, the floor checked, the transfer, its two
- * movements, the balances and the audit row written, then the answer.
+ * ...; it can give 2 hours at most."). Each transfer has its accounts
+ * locked, its key looked up, its floor checked, its two movements,
+ * balances and audit row written, and is answered once its commit is on
+ * disk. On SQLite it is made in a group with other threads' (one
+ * transaction and one commit for all: timebank/batch.h); PostgreSQL
+ * groups concurrent commits itself.
  */
 #include "core/common.h"
 
 #include "app/app.h"
 #include "app/features.h"
-#include "audit/audit_web.h"
 #include "auth/policy.h"
 #include "core/fields.h"
 #include "http/request.h"
 #include "store/store.h"
+#include "timebank/batch.h"
 #include "timebank/ledger.h"
 #include "timebank/timebank_feature.h"
 #include "timebank/timebank_policy.h"
@@ -214,7 +217,6 @@ static enum err api_transfer_create(struct request *req, struct response *resp)
 {
 	struct tb_limits lim = limits_of(req);
 	struct tb_account from, to;
-	struct tb_transfer t;
 	struct tb_body b;
 	json_t *errors = json_array();
 	enum err e;
@@ -235,10 +237,6 @@ static enum err api_transfer_create(struct request *req, struct response *resp)
 	}
 	if (e)
 		return fail_fields(req, e, errors, "Some fields need changing: see errors.");
-	if ((e = db_begin(req->db)) != ERR_OK) {
-		json_decref(errors);
-		return e;
-	}
 	if (tb_account_get(req->db, &lim, b.from, &from) != ERR_OK) {
 		field_err(errors, "from", "There is no timebank account with that id: check the id of the account the "
 			  "time comes from (GET /api/v1/timebank/account gives yours).");
@@ -253,32 +251,38 @@ static enum err api_transfer_create(struct request *req, struct response *resp)
 			  "time goes to.");
 		return fail_fields(req, ERR_INVALID, errors, "");
 	}
-	struct tb_request rq = { .from = b.from, .to = b.to, .minutes = b.minutes, .kind = TB_TRANSFER, .note = b.note,
-				 .key = b.key, .recorded_by = req->actor->id,
-				 .on_behalf = !(from.kind == TB_PERSON && from.person_id == req->actor->id) &&
-					      from.kind != TB_POT && !(from.kind == TB_ORGANISATION &&
-								       org_relate(req->actor, from.organisation_id)) };
-	e = tb_transfer_make(req->db, &lim, &rq, req->now, errors, &t);
+	bool on_behalf = !(from.kind == TB_PERSON && from.person_id == req->actor->id) && from.kind != TB_POT &&
+			 !(from.kind == TB_ORGANISATION && org_relate(req->actor, from.organisation_id));
+	struct tb_job job = {
+		.rq = { .from = b.from, .to = b.to, .minutes = b.minutes, .kind = TB_TRANSFER, .note = b.note,
+			.key = b.key, .recorded_by = req->actor->id, .on_behalf = on_behalf },
+		.now = req->now, .errors = errors,
+		.audit_action = on_behalf ? "timebank.transfer_on_behalf" : "timebank.transfer",
+		.audit_subject = from.kind == TB_PERSON ? from.person_id : 0,
+		.audit_detail = arena_printf(&req->arena, "%lld minutes from account %lld to %lld", (long long)b.minutes,
+					     (long long)b.from, (long long)b.to),
+		.ip = req->client_ip, .request_id = req->id[0] ? req->id : NULL,
+	};
+	/* Answered only once it is on disk. SQLite has one writer at a time:
+	 * transfers are made in groups, one commit for all (timebank/batch.h).
+	 * PostgreSQL flushes concurrent transactions' commits together itself,
+	 * so there each is made in its own, on this thread's connection. */
+	if (db_backend(req->db) == DB_POSTGRES) {
+		tb_batch_run(req->db, &lim, &job);
+		e = job.e;
+	} else {
+		e = req->app->timebank_batch ? tb_batch_make(req->app->timebank_batch, req->db, &lim, &job) :
+					       ERR_UNAVAILABLE;
+	}
 	if (e == ERR_CONFLICT && !json_array_size(errors))
 		field_err(errors, "idempotency_key", "This idempotency key was used for a different transfer. Use a new "
 			  "key for a new transfer.");
 	if (e == ERR_CONFLICT || e == ERR_INVALID)
 		return fail_fields(req, e, errors, "This transfer cannot be made.");
-	if (e == ERR_NOT_FOUND) {
-		json_decref(errors);
-		return req_fail(req, e, no_account);
-	}
 	json_decref(errors);
-	if (e)
-		return e;
-	if (!t.repeated && (e = audit_req(req, rq.on_behalf ? "timebank.transfer_on_behalf" : "timebank.transfer",
-			from.kind == TB_PERSON ? from.person_id : 0,
-			arena_printf(&req->arena, "transfer %lld: %lld minutes from account %lld to %lld",
-				     (long long)t.id, (long long)t.minutes, (long long)t.from, (long long)t.to))) != ERR_OK)
-		return e;
-	if ((e = db_commit(req->db)) != ERR_OK)
-		return e;
-	return transfer_answer(req, resp, 201, &t);
+	if (e == ERR_NOT_FOUND)
+		return req_fail(req, e, no_account);
+	return e ? e : transfer_answer(req, resp, 201, &job.out);
 }
 
 static const struct route routes[] = {
@@ -289,9 +293,23 @@ static const struct route routes[] = {
 	{ M_GET,  "/api/v1/timebank/transfers/{id:int}", api_transfer, &act_timebank_see, 0, "timebank_api.transfer" },
 };
 
+static enum err api_init(struct app *app)
+{
+	app->timebank_batch = tb_batcher_new();
+	return app->timebank_batch ? ERR_OK : ERR_NOMEM;
+}
+
+static void api_release(struct app *app)
+{
+	tb_batcher_free(app->timebank_batch);
+	app->timebank_batch = NULL;
+}
+
 const struct feature timebank_api_feature = {
 	.name = "timebank_api",
 	.routes = routes,
 	.nroutes = ARRAY_LEN(routes),
 	.actions = timebank_actions,
+	.init = api_init,
+	.release = api_release,
 };
