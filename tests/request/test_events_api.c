@@ -30,6 +30,7 @@
 #include "groups/calendar.h"
 #include "groups/groups.h"
 #include "store/store.h"
+#include "support/apitest.h"
 #include "support/cast.h"
 #include "support/reqtest.h"
 #include "web/api.h"
@@ -46,17 +47,6 @@ struct fx {
 	int64_t una;
 	char tuna[TOKEN_LEN + 1];
 };
-
-struct res {
-	struct rt_resp r;
-	json_t *j;
-};
-
-static void res_free(struct res *r)
-{
-	json_decref(r->j);
-	rt_resp_free(&r->r);
-}
 
 static void service(struct rt *t, const char *org, const char *name, const char *postcode, int weekday,
 		const char *opens, const char *closes, char out[37])
@@ -131,38 +121,16 @@ static int teardown(void **state)
 
 /* ---------------------------------------------------------------- helpers */
 
-static void api(struct rt *t, const char *method, const char *target, const char *body, const char *token,
-		struct res *out)
-{
-	char auth[128];
-	const char *h[3] = { NULL };
-	size_t n = 0;
-
-	if (token) {
-		snprintf(auth, sizeof(auth), "Authorization: Bearer %s", token);
-		h[n++] = auth;
-	}
-	if (body)
-		h[n++] = "Content-Type: application/json";
-	rt_request(t, method, target, h, body, body ? strlen(body) : 0, "192.0.2.7", &out->r);
-	out->j = out->r.body && out->r.len ? json_loads(out->r.body, 0, NULL) : NULL;
-}
-
 /* GET target, which must answer 200 with JSON. */
-static void list(struct rt *t, const char *target, struct res *out)
+static void list(struct rt *t, const char *target, struct rt_json *out)
 {
-	api(t, "GET", target, NULL, NULL, out);
+	rt_api(t, "GET", target, NULL, NULL, out);
 	if (out->r.status != 200 || !out->j)
 		fail_msg("GET %s: %d %s", target, out->r.status, out->r.body ? out->r.body : "");
 }
 
-static const char *jstr(const json_t *j, const char *key)
-{
-	return json_string_value(json_object_get(j, key));
-}
-
 /* The event "<svc>-<ymd>" of a list, or NULL. */
-static json_t *event(const struct res *r, const char *svc, const char *ymd)
+static json_t *event(const struct rt_json *r, const char *svc, const char *ymd)
 {
 	char id[64];
 	json_t *it;
@@ -170,12 +138,12 @@ static json_t *event(const struct res *r, const char *svc, const char *ymd)
 
 	snprintf(id, sizeof(id), "%s-%s", svc, ymd);
 	json_array_foreach(json_object_get(r->j, "items"), i, it)
-		if (jstr(it, "id") && strcmp(jstr(it, "id"), id) == 0)
+		if (rt_jstr(it, "id") && strcmp(rt_jstr(it, "id"), id) == 0)
 			return it;
 	return NULL;
 }
 
-static size_t nitems(const struct res *r)
+static size_t nitems(const struct rt_json *r)
 {
 	return json_array_size(json_object_get(r->j, "items"));
 }
@@ -184,49 +152,49 @@ static size_t nitems(const struct res *r)
 static void refused(struct rt *t, const char *query, const char *param)
 {
 	char target[256], says[64];
-	struct res r;
+	struct rt_json r;
 	const json_t *e;
 
 	snprintf(target, sizeof(target), "/api/v1/events?%s", query);
 	snprintf(says, sizeof(says), "The %s parameter", param);
-	api(t, "GET", target, NULL, NULL, &r);
+	rt_api(t, "GET", target, NULL, NULL, &r);
 	e = json_array_get(json_object_get(r.j, "errors"), 0);
-	if (r.r.status != 400 || !jstr(r.j, "detail") || !strstr(jstr(r.j, "detail"), says) ||
-	    !jstr(e, "field") || strcmp(jstr(e, "field"), param) != 0)
+	if (r.r.status != 400 || !rt_jstr(r.j, "detail") || !strstr(rt_jstr(r.j, "detail"), says) ||
+	    !rt_jstr(e, "field") || strcmp(rt_jstr(e, "field"), param) != 0)
 		fail_msg("%s: %d %s (wanted a 400 naming %s)", target, r.r.status, r.r.body ? r.r.body : "", param);
 	assert_non_null(strstr(r.r.content_type, "application/problem+json"));
-	res_free(&r);
+	rt_json_free(&r);
 }
 
 static void rsvp(struct rt *t, const char *method, const char *svc, const char *ymd, const char *token,
 		int status, const char *state, int going, int waiting)
 {
 	char target[160];
-	struct res r;
+	struct rt_json r;
 
 	snprintf(target, sizeof(target), "/api/v1/events/%s-%s/rsvp", svc, ymd);
-	api(t, method, target, strcmp(method, "POST") == 0 ? "{}" : NULL, token, &r);
+	rt_api(t, method, target, strcmp(method, "POST") == 0 ? "{}" : NULL, token, &r);
 	if (r.r.status != status)
 		fail_msg("%s %s: %d %s", method, target, r.r.status, r.r.body ? r.r.body : "");
 	if (state) {
-		assert_string_equal(jstr(r.j, "state"), state);
+		assert_string_equal(rt_jstr(r.j, "state"), state);
 		assert_int_equal(json_integer_value(json_object_get(r.j, "going")), going);
 		assert_int_equal(json_integer_value(json_object_get(r.j, "waiting")), waiting);
 	}
-	res_free(&r);
+	rt_json_free(&r);
 }
 
 /* A refusal with words: status and a detail containing words. */
 static void rsvp_refused(struct rt *t, const char *method, const char *target, const char *token, int status,
 		const char *words)
 {
-	struct res r;
+	struct rt_json r;
 
-	api(t, method, target, strcmp(method, "POST") == 0 ? "{}" : NULL, token, &r);
-	if (r.r.status != status || (words && (!jstr(r.j, "detail") || !strstr(jstr(r.j, "detail"), words))))
+	rt_api(t, method, target, strcmp(method, "POST") == 0 ? "{}" : NULL, token, &r);
+	if (r.r.status != status || (words && (!rt_jstr(r.j, "detail") || !strstr(rt_jstr(r.j, "detail"), words))))
 		fail_msg("%s %s: %d %s (wanted %d saying \"%s\")", method, target, r.r.status,
 			 r.r.body ? r.r.body : "", status, words ? words : "");
-	res_free(&r);
+	rt_json_free(&r);
 }
 
 /* ---------------------------------------------------------------- the window */
@@ -234,12 +202,12 @@ static void rsvp_refused(struct rt *t, const char *method, const char *target, c
 static void defaults_are_this_week(void **state)
 {
 	struct fx *x = *state;
-	struct res r;
+	struct rt_json r;
 	json_t *w, *b, *c;
 
 	list(x->t, "/api/v1/events", &r);
-	assert_string_equal(jstr(r.j, "from"), "2026-11-30");
-	assert_string_equal(jstr(r.j, "to"), "2026-12-06");
+	assert_string_equal(rt_jstr(r.j, "from"), "2026-11-30");
+	assert_string_equal(rt_jstr(r.j, "to"), "2026-12-06");
 	assert_int_equal(json_integer_value(json_object_get(r.j, "total")), 3);
 	assert_int_equal(nitems(&r), 3);
 	/* In order of day and time: the walk, the club, then the cafe. */
@@ -249,56 +217,56 @@ static void defaults_are_this_week(void **state)
 	assert_ptr_equal(w, event(&r, x->walk, "20261201"));
 	assert_ptr_equal(b, event(&r, x->brigg, "20261201"));
 	assert_ptr_equal(c, event(&r, x->cafe, "20261202"));
-	assert_string_equal(jstr(w, "name"), "Tuesday Health Walk");
-	assert_string_equal(jstr(w, "service_id"), x->walk);
-	assert_string_equal(jstr(json_object_get(w, "organisation"), "id"), RT_ORG_A);
-	assert_string_equal(jstr(json_object_get(w, "organisation"), "name"), "Northtown Walkers");
-	assert_string_equal(jstr(w, "start"), "2026-12-01T10:00:00+00:00");
-	assert_string_equal(jstr(w, "end"), "2026-12-01T11:30:00+00:00");
+	assert_string_equal(rt_jstr(w, "name"), "Tuesday Health Walk");
+	assert_string_equal(rt_jstr(w, "service_id"), x->walk);
+	assert_string_equal(rt_jstr(json_object_get(w, "organisation"), "id"), RT_ORG_A);
+	assert_string_equal(rt_jstr(json_object_get(w, "organisation"), "name"), "Northtown Walkers");
+	assert_string_equal(rt_jstr(w, "start"), "2026-12-01T10:00:00+00:00");
+	assert_string_equal(rt_jstr(w, "end"), "2026-12-01T11:30:00+00:00");
 	assert_true(json_is_false(json_object_get(w, "cancelled")));
 	assert_true(json_is_false(json_object_get(w, "changed")));
 	assert_true(json_is_true(json_object_get(w, "rsvp")));
 	assert_int_equal(json_integer_value(json_object_get(w, "going")), 0);
 	assert_null(json_object_get(w, "distance"));
-	assert_non_null(strstr(jstr(w, "url"), "/groups/"));
-	assert_non_null(strstr(jstr(w, "url"), "/sessions/2026-12-01"));
-	assert_non_null(strstr(jstr(w, "calendar"), "/sessions/2026-12-01/calendar.ics"));
+	assert_non_null(strstr(rt_jstr(w, "url"), "/groups/"));
+	assert_non_null(strstr(rt_jstr(w, "url"), "/sessions/2026-12-01"));
+	assert_non_null(strstr(rt_jstr(w, "calendar"), "/sessions/2026-12-01/calendar.ics"));
 	/* No group: no "I'm going", no count; the link is the service's. */
 	assert_true(json_is_false(json_object_get(b, "rsvp")));
 	assert_null(json_object_get(b, "going"));
-	assert_non_null(strstr(jstr(b, "url"), "/services/"));
+	assert_non_null(strstr(rt_jstr(b, "url"), "/services/"));
 	/* A session with no time is a day. */
-	assert_string_equal(jstr(c, "date"), "2026-12-02");
+	assert_string_equal(rt_jstr(c, "date"), "2026-12-02");
 	assert_null(json_object_get(c, "start"));
 	assert_string_equal(rt_header(&r.r, "Access-Control-Allow-Origin"), "*");
-	res_free(&r);
+	rt_json_free(&r);
 
 	/* A window of its own; in summer the offset is BST's. */
 	list(x->t, "/api/v1/events?from=2027-06-01&to=2027-06-01", &r);
 	assert_int_equal(nitems(&r), 2);
-	assert_string_equal(jstr(event(&r, x->walk, "20270601"), "start"), "2027-06-01T10:00:00+01:00");
-	assert_string_equal(jstr(event(&r, x->brigg, "20270601"), "end"), "2027-06-01T15:00:00+01:00");
-	res_free(&r);
+	assert_string_equal(rt_jstr(event(&r, x->walk, "20270601"), "start"), "2027-06-01T10:00:00+01:00");
+	assert_string_equal(rt_jstr(event(&r, x->brigg, "20270601"), "end"), "2027-06-01T15:00:00+01:00");
+	rt_json_free(&r);
 	/* from alone: a week from it. */
 	list(x->t, "/api/v1/events?from=2027-01-04", &r);
-	assert_string_equal(jstr(r.j, "to"), "2027-01-10");
+	assert_string_equal(rt_jstr(r.j, "to"), "2027-01-10");
 	assert_int_equal(nitems(&r), 3);
-	res_free(&r);
+	rt_json_free(&r);
 	/* The longest window: 62 days, nine Tuesdays, Wednesdays each. */
 	list(x->t, "/api/v1/events?from=2026-12-01&to=2027-01-31&per_page=100", &r);
 	assert_int_equal(json_integer_value(json_object_get(r.j, "total")), 9 + 9 + 9);
-	res_free(&r);
+	rt_json_free(&r);
 }
 
 static void postcode_and_proximity(void **state)
 {
 	struct fx *x = *state;
-	struct res r;
+	struct rt_json r;
 	json_t *w, *c;
 
 	/* Five miles by default: Brigg is too far. */
 	list(x->t, "/api/v1/events?postcode=DN15+6XX", &r);
-	assert_string_equal(jstr(r.j, "postcode"), "DN15 6XX");
+	assert_string_equal(rt_jstr(r.j, "postcode"), "DN15 6XX");
 	assert_int_equal(json_integer_value(json_object_get(r.j, "proximity")), 8047);
 	assert_int_equal(nitems(&r), 2);
 	assert_non_null(w = event(&r, x->walk, "20261201"));
@@ -306,23 +274,23 @@ static void postcode_and_proximity(void **state)
 	assert_null(event(&r, x->brigg, "20261201"));
 	assert_true(json_integer_value(json_object_get(w, "distance")) < 100);
 	assert_true(json_integer_value(json_object_get(c, "distance")) > 500);
-	res_free(&r);
+	rt_json_free(&r);
 	/* A kilometre: only the walk. */
 	list(x->t, "/api/v1/events?postcode=dn156xx&proximity=1000", &r);
 	assert_int_equal(nitems(&r), 1);
 	assert_non_null(event(&r, x->walk, "20261201"));
-	res_free(&r);
+	rt_json_free(&r);
 	/* Twenty: all three, Brigg's distance about 11 km. */
 	list(x->t, "/api/v1/events?postcode=DN15%206XX&proximity=20000", &r);
 	assert_int_equal(nitems(&r), 3);
 	w = event(&r, x->brigg, "20261201");
 	assert_true(json_integer_value(json_object_get(w, "distance")) > 9000);
 	assert_true(json_integer_value(json_object_get(w, "distance")) < 13000);
-	res_free(&r);
+	rt_json_free(&r);
 	/* The first half of a postcode works as /find's box does. */
 	list(x->t, "/api/v1/events?postcode=DN15&proximity=3000", &r);
 	assert_null(event(&r, x->brigg, "20261201"));
-	res_free(&r);
+	rt_json_free(&r);
 }
 
 /* ---------------------------------------------------------------- the groups' changes */
@@ -339,7 +307,7 @@ static void changes_are_laid_over(void **state)
 				      .title = "Christmas lunch" };
 	json_t *errors = json_array();
 	char skey[GROUP_SKEY];
-	struct res r;
+	struct rt_json r;
 	json_t *e;
 
 	assert_int_equal(db_begin(db), ERR_OK);
@@ -360,50 +328,50 @@ static void changes_are_laid_over(void **state)
 	e = json_array_get(json_object_get(r.j, "items"), 3);
 	assert_ptr_equal(e, event(&r, x->walk, "20261203"));
 	assert_true(json_is_true(json_object_get(e, "one_off")));
-	assert_string_equal(jstr(e, "title"), "Christmas lunch");
-	assert_string_equal(jstr(e, "start"), "2026-12-03T12:00:00+00:00");
+	assert_string_equal(rt_jstr(e, "title"), "Christmas lunch");
+	assert_string_equal(rt_jstr(e, "start"), "2026-12-03T12:00:00+00:00");
 	assert_true(json_is_true(json_object_get(e, "rsvp")));
-	res_free(&r);
+	rt_json_free(&r);
 
 	/* Cancelled: still listed, marked, no "I'm going". */
 	list(x->t, "/api/v1/events?from=2026-12-07&to=2026-12-13", &r);
 	assert_non_null(e = event(&r, x->walk, "20261208"));
 	assert_true(json_is_true(json_object_get(e, "cancelled")));
 	assert_true(json_is_false(json_object_get(e, "rsvp")));
-	assert_string_equal(jstr(e, "note"), "The leader is away");
-	res_free(&r);
+	assert_string_equal(rt_jstr(e, "note"), "The leader is away");
+	rt_json_free(&r);
 
 	/* Moved: on its new day and time, with the id it had; not on the old. */
 	list(x->t, "/api/v1/events?from=2026-12-14&to=2026-12-20", &r);
 	assert_non_null(e = event(&r, x->walk, "20261215"));
-	assert_string_equal(jstr(e, "start"), "2026-12-17T14:00:00+00:00");
-	assert_string_equal(jstr(e, "end"), "2026-12-17T15:30:00+00:00");
+	assert_string_equal(rt_jstr(e, "start"), "2026-12-17T14:00:00+00:00");
+	assert_string_equal(rt_jstr(e, "end"), "2026-12-17T15:30:00+00:00");
 	assert_true(json_is_true(json_object_get(e, "changed")));
 	assert_true(json_is_false(json_object_get(e, "cancelled")));
 	/* After the cafe's Wednesday (the 16th), before nothing. */
 	assert_ptr_equal(json_array_get(json_object_get(r.j, "items"), 2), e);
-	res_free(&r);
+	rt_json_free(&r);
 	list(x->t, "/api/v1/events?from=2026-12-15&to=2026-12-15", &r);
 	assert_null(event(&r, x->walk, "20261215"));
 	assert_non_null(event(&r, x->brigg, "20261215"));
 	assert_int_equal(json_integer_value(json_object_get(r.j, "total")), 1);
-	res_free(&r);
+	rt_json_free(&r);
 	list(x->t, "/api/v1/events?from=2026-12-17&to=2026-12-17", &r);
 	assert_non_null(event(&r, x->walk, "20261215"));
 	assert_int_equal(json_integer_value(json_object_get(r.j, "total")), 1);
-	res_free(&r);
+	rt_json_free(&r);
 	/* Moved into a window near a point: measured like any other. */
 	list(x->t, "/api/v1/events?from=2026-12-17&to=2026-12-17&postcode=DN20+8LD&proximity=2000", &r);
 	assert_int_equal(nitems(&r), 0);
-	res_free(&r);
+	rt_json_free(&r);
 
 	/* Somewhere else: the place is said. */
 	list(x->t, "/api/v1/events?from=2026-12-22&to=2026-12-22&postcode=DN15+6XX&proximity=20000", &r);
 	assert_non_null(e = event(&r, x->walk, "20261222"));
-	assert_string_equal(jstr(json_object_get(e, "place"), "address"), "St John's Hall, Church Lane");
-	assert_string_equal(jstr(json_object_get(e, "place"), "postcode"), "DN15 7AA");
+	assert_string_equal(rt_jstr(json_object_get(e, "place"), "address"), "St John's Hall, Church Lane");
+	assert_string_equal(rt_jstr(json_object_get(e, "place"), "postcode"), "DN15 7AA");
 	assert_true(json_is_true(json_object_get(e, "changed")));
-	res_free(&r);
+	rt_json_free(&r);
 
 	/* Paging walks the same order without repeats. */
 	{
@@ -418,17 +386,17 @@ static void changes_are_laid_over(void **state)
 			list(x->t, target, &r);
 			assert_int_equal(json_integer_value(json_object_get(r.j, "total")), 7);
 			for (size_t i = 0; i < nitems(&r); i++) {
-				const char *id = jstr(json_array_get(json_object_get(r.j, "items"), i), "id");
+				const char *id = rt_jstr(json_array_get(json_object_get(r.j, "items"), i), "id");
 
 				for (size_t k = 0; k < n; k++)
 					assert_string_not_equal(ids[k], id);
 				ids[n++] = strdup(id);
 			}
 			if (page < 4)
-				assert_non_null(jstr(r.j, "next_href"));
+				assert_non_null(rt_jstr(r.j, "next_href"));
 			else
-				assert_null(jstr(r.j, "next_href"));
-			res_free(&r);
+				assert_null(rt_jstr(r.j, "next_href"));
+			rt_json_free(&r);
 		}
 		assert_int_equal(n, 7);
 		for (size_t k = 0; k < n; k++)
@@ -450,7 +418,7 @@ static void small_pages_are_the_big_page_cut(void **state)
 	json_t *errors = json_array(), *all;
 	char skey[GROUP_SKEY], target[160];
 	size_t k = 0;
-	struct res big, r;
+	struct rt_json big, r;
 
 	service_json(x->t, "{\"id\":\"da110000-0000-4000-8000-000000000001\",\"name\":\"Daily Stretch\","
 		     "\"status\":\"active\",\"organization\":{\"id\":\"" RT_ORG_B "\",\"name\":"
@@ -481,19 +449,19 @@ static void small_pages_are_the_big_page_cut(void **state)
 		list(x->t, target, &r);
 		assert_int_equal(json_integer_value(json_object_get(r.j, "total")), 90);
 		for (size_t i = 0; i < nitems(&r); i++, k++)
-			assert_string_equal(jstr(json_array_get(json_object_get(r.j, "items"), i), "id"),
-					    jstr(json_array_get(all, k), "id"));
-		res_free(&r);
+			assert_string_equal(rt_jstr(json_array_get(json_object_get(r.j, "items"), i), "id"),
+					    rt_jstr(json_array_get(all, k), "id"));
+		rt_json_free(&r);
 	}
 	assert_int_equal(k, 90);
 	/* The moved one sits at its new time, before that day's stretch. */
 	snprintf(target, sizeof(target), "%s-20270126", x->walk);
 	for (size_t i = 0; i + 1 < json_array_size(all); i++)
-		if (strcmp(jstr(json_array_get(all, i), "id"), target) == 0) {
-			assert_string_equal(jstr(json_array_get(all, i), "start"), "2026-12-31T06:00:00+00:00");
-			assert_non_null(strstr(jstr(json_array_get(all, i + 1), "id"), "da110000-"));
+		if (strcmp(rt_jstr(json_array_get(all, i), "id"), target) == 0) {
+			assert_string_equal(rt_jstr(json_array_get(all, i), "start"), "2026-12-31T06:00:00+00:00");
+			assert_non_null(strstr(rt_jstr(json_array_get(all, i + 1), "id"), "da110000-"));
 		}
-	res_free(&big);
+	rt_json_free(&big);
 }
 
 /* ---------------------------------------------------------------- bad input */
@@ -501,7 +469,7 @@ static void small_pages_are_the_big_page_cut(void **state)
 static void bad_input_names_the_parameter(void **state)
 {
 	struct fx *x = *state;
-	struct res r;
+	struct rt_json r;
 
 	refused(x->t, "from=2026-13-01", "from");
 	refused(x->t, "from=yesterday", "from");
@@ -527,10 +495,10 @@ static void bad_input_names_the_parameter(void **state)
 	refused(x->t, "postcode=DN15+6XX&proximity=200000.5", "proximity");
 	list(x->t, "/api/v1/events?postcode=DN15+6XX&proximity=1609.5", &r);
 	assert_int_equal(json_integer_value(json_object_get(r.j, "proximity")), 1610);
-	res_free(&r);
+	rt_json_free(&r);
 	list(x->t, "/api/v1/events?postcode=DN15+6XX&proximity=200000.0", &r);
 	assert_int_equal(json_integer_value(json_object_get(r.j, "proximity")), 200000);
-	res_free(&r);
+	rt_json_free(&r);
 	refused(x->t, "page=200&per_page=100", "page");
 	refused(x->t, "near=DN15", "near");
 	rt_api_list_rule(x->t, "/api/v1/events", x->tmem, API_PER_PAGE_MAX);
@@ -541,7 +509,7 @@ static void bad_input_names_the_parameter(void **state)
 static void going_and_waiting_through_the_api(void **state)
 {
 	struct fx *x = *state;
-	struct res r;
+	struct rt_json r;
 
 	rsvp(x->t, "POST", x->walk, "20261201", x->tmem, 200, "going", 1, 0);
 	rsvp(x->t, "POST", x->walk, "20261201", x->tmem, 200, "going", 1, 0);     /* again: no change */
@@ -550,7 +518,7 @@ static void going_and_waiting_through_the_api(void **state)
 	/* The public sees the count. */
 	list(x->t, "/api/v1/events", &r);
 	assert_int_equal(json_integer_value(json_object_get(event(&r, x->walk, "20261201"), "going")), 2);
-	res_free(&r);
+	rt_json_free(&r);
 	/* Mo drops out: Cora is given the place. */
 	rsvp(x->t, "DELETE", x->walk, "20261201", x->tmem, 200, "none", 2, 0);
 	rsvp(x->t, "DELETE", x->walk, "20261201", x->tmem, 200, "none", 2, 0);   /* again: nothing to undo */
@@ -641,7 +609,7 @@ static void answers_are_kept_and_changes_seen(void **state)
 	struct db *db = rt_db(x->t);
 	const char *q = "/api/v1/events?from=2026-12-07&to=2026-12-27";
 	json_t *errors = json_array();
-	struct res a, b;
+	struct rt_json a, b;
 	uint64_t stmts;
 
 	list(x->t, q, &a);
@@ -651,8 +619,8 @@ static void answers_are_kept_and_changes_seen(void **state)
 	assert_int_equal(a.r.len, b.r.len);
 	assert_memory_equal(a.r.body, b.r.body, a.r.len);
 	assert_false(json_is_true(json_object_get(event(&b, x->walk, "20261215"), "cancelled")));
-	res_free(&a);
-	res_free(&b);
+	rt_json_free(&a);
+	rt_json_free(&b);
 
 	/* Cancelled here: the next answer says so. */
 	assert_int_equal(db_begin(db), ERR_OK);
@@ -661,7 +629,7 @@ static void answers_are_kept_and_changes_seen(void **state)
 	assert_int_equal(db_commit(db), ERR_OK);
 	list(x->t, q, &a);
 	assert_true(json_is_true(json_object_get(event(&a, x->walk, "20261215"), "cancelled")));
-	res_free(&a);
+	rt_json_free(&a);
 
 	/* Someone going, here: the count the group shows moves at once. */
 	assert_int_equal(db_begin(db), ERR_OK);
@@ -671,17 +639,17 @@ static void answers_are_kept_and_changes_seen(void **state)
 	assert_int_equal(db_commit(db), ERR_OK);
 	list(x->t, q, &a);
 	assert_int_equal(json_integer_value(json_object_get(event(&a, x->walk, "20261208"), "going")), 1);
-	res_free(&a);
+	rt_json_free(&a);
 
 	/* Another process's change: unseen until the answer's time is up. */
 	assert_int_equal(db_exec(db, &q_cancel_behind, DB_ARGS(DB_TEXT(x->walk), DB_INT(NOW)), NULL), ERR_OK);
 	list(x->t, q, &a);
 	assert_false(json_is_true(json_object_get(event(&a, x->walk, "20261222"), "cancelled")));
-	res_free(&a);
+	rt_json_free(&a);
 	time_set_fake(NOW + 31);
 	list(x->t, q, &a);
 	assert_true(json_is_true(json_object_get(event(&a, x->walk, "20261222"), "cancelled")));
-	res_free(&a);
+	rt_json_free(&a);
 	time_set_fake(NOW);
 	json_decref(errors);
 }

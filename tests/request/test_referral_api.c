@@ -24,6 +24,7 @@
 #include "directory/vocab.h"
 #include "referral/referral.h"
 #include "store/store.h"
+#include "support/apitest.h"
 #include "support/cast.h"
 #include "support/reqtest.h"
 
@@ -44,18 +45,6 @@ struct fx {
 	int64_t mem2;
 	char tmem2[TOKEN_LEN + 1];
 };
-
-struct res {
-	struct rt_resp r;
-	json_t *j;
-};
-
-static void res_free(struct res *x)
-{
-	json_decref(x->j);
-	x->j = NULL;
-	rt_resp_free(&x->r);
-}
 
 static int setup(void **state)
 {
@@ -81,35 +70,13 @@ static int teardown(void **state)
 
 /* ---------------------------------------------------------------- helpers */
 
-static void api(struct rt *t, const char *method, const char *target, const char *body,
-		const char *token, struct res *out)
-{
-	char auth[128];
-	const char *h[3] = { NULL };
-	size_t n = 0;
-
-	if (token) {
-		snprintf(auth, sizeof(auth), "Authorization: Bearer %s", token);
-		h[n++] = auth;
-	}
-	if (body)
-		h[n++] = "Content-Type: application/json";
-	rt_request(t, method, target, h, body, body ? strlen(body) : 0, "192.0.2.7", &out->r);
-	out->j = out->r.body && out->r.len ? json_loads(out->r.body, 0, NULL) : NULL;
-}
-
-static const char *jstr(const json_t *j, const char *key)
-{
-	return json_string_value(json_object_get(j, key));
-}
-
 static bool has_error_for(const json_t *j, const char *field)
 {
 	const json_t *e;
 	size_t i;
 
 	json_array_foreach(json_object_get(j, "errors"), i, e)
-		if (jstr(e, "field") && strcmp(jstr(e, "field"), field) == 0)
+		if (rt_jstr(e, "field") && strcmp(rt_jstr(e, "field"), field) == 0)
 			return true;
 	return false;
 }
@@ -138,13 +105,13 @@ static char *body(const char *name, const char *email, const char *target, bool 
 static void refer(struct fx *x, const char *name, const char *email, const char *target, char id[37])
 {
 	char *b = body(name, email, target, true);
-	struct res r;
+	struct rt_json r;
 
-	api(x->t, "POST", "/api/v1/referrals", b, x->tlw, &r);
+	rt_api(x->t, "POST", "/api/v1/referrals", b, x->tlw, &r);
 	free(b);
 	assert_int_equal(r.r.status, 201);
-	snprintf(id, 37, "%s", jstr(r.j, "id"));
-	res_free(&r);
+	snprintf(id, 37, "%s", rt_jstr(r.j, "id"));
+	rt_json_free(&r);
 }
 
 /* "/api/v1/referrals/<id><suffix>", to free. */
@@ -160,14 +127,14 @@ static char *path(const char *id, const char *suffix)
 static int status_of(struct fx *x, const char *method, const char *p, const char *b,
 		const char *token)
 {
-	struct res r;
+	struct rt_json r;
 	int s;
 
-	api(x->t, method, p, b, token, &r);
+	rt_api(x->t, method, p, b, token, &r);
 	s = r.r.status;
 	if (s >= 400)
 		assert_string_equal(r.r.content_type, "application/problem+json");
-	res_free(&r);
+	rt_json_free(&r);
 	return s;
 }
 
@@ -210,45 +177,45 @@ static void create_and_show(void **state)
 {
 	struct fx *x = *state;
 	char *b = body(PERSON, "annie@example.org", x->svc_a, true), *p, detail[64];
-	struct res r;
+	struct rt_json r;
 	const json_t *person, *ev;
 
-	api(x->t, "POST", "/api/v1/referrals", b, x->tlw, &r);
+	rt_api(x->t, "POST", "/api/v1/referrals", b, x->tlw, &r);
 	free(b);
 	assert_int_equal(r.r.status, 201);
 	assert_string_equal(r.r.content_type, "application/json");
-	assert_string_equal(jstr(r.j, "status"), "sent");
-	assert_string_equal(jstr(r.j, "source"), "link_worker");
-	assert_true(strlen(jstr(r.j, "id")) == 36);
-	p = path(jstr(r.j, "id"), "");
+	assert_string_equal(rt_jstr(r.j, "status"), "sent");
+	assert_string_equal(rt_jstr(r.j, "source"), "link_worker");
+	assert_true(strlen(rt_jstr(r.j, "id")) == 36);
+	p = path(rt_jstr(r.j, "id"), "");
 	assert_string_equal(rt_header(&r.r, "Location"), p);
 	person = json_object_get(r.j, "person");
-	assert_string_equal(jstr(person, "name"), PERSON);
-	assert_string_equal(jstr(json_object_get(r.j, "target"), "id"), x->svc_a);
+	assert_string_equal(rt_jstr(person, "name"), PERSON);
+	assert_string_equal(rt_jstr(json_object_get(r.j, "target"), "id"), x->svc_a);
 	assert_int_equal(json_array_size(json_object_get(r.j, "needs")), 2);
-	res_free(&r);
+	rt_json_free(&r);
 
 	/* The referrer: events, the reason. */
-	api(x->t, "GET", p, NULL, x->tlw, &r);
+	rt_api(x->t, "GET", p, NULL, x->tlw, &r);
 	assert_int_equal(r.r.status, 200);
 	assert_int_equal(json_array_size(json_object_get(r.j, "events")), 1);
 	ev = json_array_get(json_object_get(r.j, "events"), 0);
-	assert_string_equal(jstr(ev, "to"), "sent");
-	assert_string_equal(jstr(r.j, "reason"), REASON);
-	res_free(&r);
+	assert_string_equal(rt_jstr(ev, "to"), "sent");
+	assert_string_equal(rt_jstr(r.j, "reason"), REASON);
+	rt_json_free(&r);
 
 	/* The receiving organisation: what it needs to make contact, never
 	 * the NHS number or date of birth; its read is audited. */
-	api(x->t, "GET", p, NULL, x->torga, &r);
+	rt_api(x->t, "GET", p, NULL, x->torga, &r);
 	assert_int_equal(r.r.status, 200);
 	person = json_object_get(r.j, "person");
-	assert_string_equal(jstr(person, "name"), PERSON);
+	assert_string_equal(rt_jstr(person, "name"), PERSON);
 	assert_null(json_object_get(person, "nhs_number"));
 	assert_null(json_object_get(person, "birth_date"));
 	assert_null(strstr(r.r.body, NHS));
 	assert_null(strstr(r.r.body, "1950-02-01"));
-	snprintf(detail, sizeof(detail), "referral=%s", jstr(r.j, "id"));
-	res_free(&r);
+	snprintf(detail, sizeof(detail), "referral=%s", rt_jstr(r.j, "id"));
+	rt_json_free(&r);
 	assert_int_equal(rt_count(x->t, &q_read, DB_ARGS(DB_INT(x->olu), DB_TEXT(detail))), 1);
 
 	/* Everyone else: 404 with no hint, 401 without credentials. */
@@ -273,7 +240,7 @@ static void create_refusals(void **state)
 {
 	struct fx *x = *state;
 	char *b, id[37];
-	struct res r;
+	struct rt_json r;
 
 	/* Not JSON: 415; not an object: 400; no credentials: 401. */
 	{
@@ -286,17 +253,17 @@ static void create_refusals(void **state)
 		assert_string_equal(r.r.content_type, "application/problem+json");
 		rt_resp_free(&r.r);
 	}
-	api(x->t, "POST", "/api/v1/referrals", "[1]", x->tlw, &r);
+	rt_api(x->t, "POST", "/api/v1/referrals", "[1]", x->tlw, &r);
 	assert_int_equal(r.r.status, 400);
 	assert_string_equal(r.r.content_type, "application/problem+json");
-	res_free(&r);
+	rt_json_free(&r);
 	b = body(PERSON, "annie@example.org", x->svc_a, true);
-	api(x->t, "POST", "/api/v1/referrals", b, NULL, &r);
+	rt_api(x->t, "POST", "/api/v1/referrals", b, NULL, &r);
 	assert_int_equal(r.r.status, 401);
-	res_free(&r);
+	rt_json_free(&r);
 
 	/* Wrong types: 422 naming each field. */
-	api(x->t, "POST", "/api/v1/referrals",
+	rt_api(x->t, "POST", "/api/v1/referrals",
 	    "{\"person\": {\"name\": 7, \"contact_by\": \"email\"}, \"consent\": {\"share\": \"yes\"},"
 	    " \"target\": [], \"needs\": \"loneliness\", \"unknown\": {\"tolerated\": true}}", x->tlw, &r);
 	assert_int_equal(r.r.status, 422);
@@ -305,38 +272,38 @@ static void create_refusals(void **state)
 	assert_true(has_error_for(r.j, "consent.share"));
 	assert_true(has_error_for(r.j, "target"));
 	assert_true(has_error_for(r.j, "needs"));
-	res_free(&r);
+	rt_json_free(&r);
 
 	/* No consent to share: 422 on consent.share. */
 	free(b);
 	b = body(PERSON, "annie@example.org", x->svc_a, false);
-	api(x->t, "POST", "/api/v1/referrals", b, x->tlw, &r);
+	rt_api(x->t, "POST", "/api/v1/referrals", b, x->tlw, &r);
 	assert_int_equal(r.r.status, 422);
 	assert_true(has_error_for(r.j, "consent.share"));
-	res_free(&r);
+	rt_json_free(&r);
 	free(b);
 
 	/* A target that does not exist, or is not published: 422. */
 	b = body(PERSON, "annie@example.org", NOBODY, true);
-	api(x->t, "POST", "/api/v1/referrals", b, x->tlw, &r);
+	rt_api(x->t, "POST", "/api/v1/referrals", b, x->tlw, &r);
 	assert_int_equal(r.r.status, 422);
 	assert_true(has_error_for(r.j, "target.id"));
-	res_free(&r);
+	rt_json_free(&r);
 	free(b);
 	b = body(PERSON, "annie@example.org", x->draft, true);
-	api(x->t, "POST", "/api/v1/referrals", b, x->tlw, &r);
+	rt_api(x->t, "POST", "/api/v1/referrals", b, x->tlw, &r);
 	assert_int_equal(r.r.status, 422);
 	assert_true(has_error_for(r.j, "target.id"));
-	res_free(&r);
+	rt_json_free(&r);
 	free(b);
 	/* A bad NHS number: 422 on it. */
-	api(x->t, "POST", "/api/v1/referrals", "{\"person\": {\"name\": \"Ann\", \"contact_by\": "
+	rt_api(x->t, "POST", "/api/v1/referrals", "{\"person\": {\"name\": \"Ann\", \"contact_by\": "
 	    "\"link_worker\", \"nhs_number\": \"9434765918\"}, \"consent\": {\"given\": true, "
 	    "\"method\": \"verbal\"}, \"target\": {\"type\": \"service\", \"id\": \"x\"}, "
 	    "\"reason\": \"Would like company\"}", x->tlw, &r);
 	assert_int_equal(r.r.status, 422);
 	assert_true(has_error_for(r.j, "person.nhs_number"));
-	res_free(&r);
+	rt_json_free(&r);
 	assert_int_equal(rt_audit_n(x->t, "referral.created"), 0);
 
 	/* The same person to the same place while it is open: 409. */
@@ -345,22 +312,22 @@ static void create_refusals(void **state)
 		char again[512];
 
 		b = path(id, "");
-		api(x->t, "GET", b, NULL, x->tlw, &r);
+		rt_api(x->t, "GET", b, NULL, x->tlw, &r);
 		free(b);
 		snprintf(again, sizeof(again), "{\"client_id\": \"%s\", \"consent\": {\"given\": true, "
 			 "\"method\": \"verbal\"}, \"target\": {\"type\": \"service\", \"id\": \"%s\"}, "
-			 "\"needs\": [\"%s\"]}", jstr(json_object_get(r.j, "person"), "id"), x->svc_a,
+			 "\"needs\": [\"%s\"]}", rt_jstr(json_object_get(r.j, "person"), "id"), x->svc_a,
 			 ref_needs[0].code);
-		res_free(&r);
-		api(x->t, "POST", "/api/v1/referrals", again, x->tlw, &r);
+		rt_json_free(&r);
+		rt_api(x->t, "POST", "/api/v1/referrals", again, x->tlw, &r);
 		assert_int_equal(r.r.status, 409);
 		assert_string_equal(r.r.content_type, "application/problem+json");
-		assert_true(strlen(jstr(r.j, "detail")) > 10);
-		res_free(&r);
+		assert_true(strlen(rt_jstr(r.j, "detail")) > 10);
+		rt_json_free(&r);
 		/* Someone else's client record: 404. */
-		api(x->t, "POST", "/api/v1/referrals", again, x->torgb, &r);
+		rt_api(x->t, "POST", "/api/v1/referrals", again, x->torgb, &r);
 		assert_int_equal(r.r.status, 404);
-		res_free(&r);
+		rt_json_free(&r);
 	}
 	assert_int_equal(rt_audit_n(x->t, "referral.created"), 1);
 }
@@ -371,45 +338,45 @@ static void self_referral(void **state)
 {
 	struct fx *x = *state;
 	char b[512], id[37];
-	struct res r;
+	struct rt_json r;
 
 	snprintf(b, sizeof(b), "{\"person\": {\"contact_by\": \"email\"}, \"consent\": {\"given\": true, "
 		 "\"method\": \"online\"}, \"target\": {\"type\": \"service\", \"id\": \"%s\"}, "
 		 "\"needs\": [\"%s\"]}", x->svc_a, ref_needs[0].code);
-	api(x->t, "POST", "/api/v1/referrals", b, x->tmem, &r);
+	rt_api(x->t, "POST", "/api/v1/referrals", b, x->tmem, &r);
 	assert_int_equal(r.r.status, 201);
-	assert_string_equal(jstr(r.j, "source"), "self");
-	assert_string_equal(jstr(json_object_get(r.j, "person"), "name"), "Mo Member");
-	assert_string_equal(jstr(json_object_get(r.j, "person"), "email"), "mo@example.org");
-	snprintf(id, sizeof(id), "%s", jstr(r.j, "id"));
-	res_free(&r);
+	assert_string_equal(rt_jstr(r.j, "source"), "self");
+	assert_string_equal(rt_jstr(json_object_get(r.j, "person"), "name"), "Mo Member");
+	assert_string_equal(rt_jstr(json_object_get(r.j, "person"), "email"), "mo@example.org");
+	snprintf(id, sizeof(id), "%s", rt_jstr(r.j, "id"));
+	rt_json_free(&r);
 
 	/* They see it in their list; the other member does not. */
-	api(x->t, "GET", "/api/v1/referrals", NULL, x->tmem, &r);
+	rt_api(x->t, "GET", "/api/v1/referrals", NULL, x->tmem, &r);
 	assert_int_equal(r.r.status, 200);
 	assert_int_equal(json_integer_value(json_object_get(r.j, "total")), 1);
-	res_free(&r);
-	api(x->t, "GET", "/api/v1/referrals", NULL, x->tmem2, &r);
+	rt_json_free(&r);
+	rt_api(x->t, "GET", "/api/v1/referrals", NULL, x->tmem2, &r);
 	assert_int_equal(r.r.status, 200);
 	assert_int_equal(json_integer_value(json_object_get(r.j, "total")), 0);
 	assert_int_equal(json_array_size(json_object_get(r.j, "items")), 0);
-	res_free(&r);
+	rt_json_free(&r);
 
 	/* A member may not refer anyone else. */
 	snprintf(b, sizeof(b), "{\"source\": \"link_worker\", \"person\": {\"name\": \"Someone\", "
 		 "\"contact_by\": \"link_worker\"}, \"consent\": {\"given\": true, \"method\": "
 		 "\"verbal\"}, \"target\": {\"type\": \"service\", \"id\": \"%s\"}, \"reason\": \"x y z\"}",
 		 x->svc_b);
-	api(x->t, "POST", "/api/v1/referrals", b, x->tmem2, &r);
+	rt_api(x->t, "POST", "/api/v1/referrals", b, x->tmem2, &r);
 	assert_int_equal(r.r.status, 403);
-	res_free(&r);
+	rt_json_free(&r);
 	snprintf(b, sizeof(b), "{\"person\": {\"name\": \"Someone\", \"email\": \"someone@example.org\", "
 		 "\"contact_by\": \"email\"}, \"consent\": {\"given\": true, \"method\": \"online\"}, "
 		 "\"target\": {\"type\": \"service\", \"id\": \"%s\"}, \"reason\": \"x y z\"}", x->svc_b);
-	api(x->t, "POST", "/api/v1/referrals", b, x->tmem2, &r);
+	rt_api(x->t, "POST", "/api/v1/referrals", b, x->tmem2, &r);
 	assert_int_equal(r.r.status, 422);
 	assert_true(has_error_for(r.j, "person.email"));
-	res_free(&r);
+	rt_json_free(&r);
 	assert_int_equal(rt_audit_n(x->t, "referral.created"), 1);
 
 	/* The person withdraws their own referral; nobody else can see it. */
@@ -426,7 +393,7 @@ static void self_referrals_are_limited(void **state)
 {
 	struct fx *x = *state;
 	char b[600];
-	struct res r;
+	struct rt_json r;
 	int made = 0, refused = 0, limited = 0;
 
 	/* Someone else's NHS number: refused, and counted. */
@@ -434,10 +401,10 @@ static void self_referrals_are_limited(void **state)
 		 "\"nhs_number\": \"943 476 5919\"}, \"consent\": {\"given\": true, \"method\": "
 		 "\"online\"}, \"target\": {\"type\": \"service\", \"id\": \"%s\"}, \"reason\": \"x y z\"}",
 		 x->svc_a);
-	api(x->t, "POST", "/api/v1/referrals", b, x->tmem, &r);
+	rt_api(x->t, "POST", "/api/v1/referrals", b, x->tmem, &r);
 	assert_int_equal(r.r.status, 422);
 	assert_true(has_error_for(r.j, "person.nhs_number"));
-	res_free(&r);
+	rt_json_free(&r);
 	/* Then the same service again and again: one made, the rest 409 (it
 	 * is Mo's own open referral, so saying so tells nobody anything),
 	 * until the account's five an hour are spent. */
@@ -445,14 +412,14 @@ static void self_referrals_are_limited(void **state)
 		 "true, \"method\": \"online\"}, \"target\": {\"type\": \"service\", \"id\": \"%s\"}, "
 		 "\"reason\": \"x y z\"}", x->svc_b);
 	for (int i = 0; i < 6; i++) {
-		api(x->t, "POST", "/api/v1/referrals", b, x->tmem, &r);
+		rt_api(x->t, "POST", "/api/v1/referrals", b, x->tmem, &r);
 		made += r.r.status == 201;
 		refused += r.r.status == 409;
 		if (r.r.status == 429) {
 			limited++;
 			assert_non_null(rt_header(&r.r, "Retry-After"));
 		}
-		res_free(&r);
+		rt_json_free(&r);
 	}
 	assert_int_equal(made, 1);
 	assert_int_equal(refused, 3);              /* attempts 2..4 of the hour's 5 */
@@ -461,9 +428,9 @@ static void self_referrals_are_limited(void **state)
 	assert_int_equal(rt_mail_n(x->t, "olu@example.org", "referral_new") +
 			 rt_mail_n(x->t, "bea@example.org", "referral_new"), 1);
 	/* Another member's allowance is their own. */
-	api(x->t, "POST", "/api/v1/referrals", b, x->tmem2, &r);
+	rt_api(x->t, "POST", "/api/v1/referrals", b, x->tmem2, &r);
 	assert_int_equal(r.r.status, 201);
-	res_free(&r);
+	rt_json_free(&r);
 }
 
 /* ---------------------------------------------------------------- the list */
@@ -472,85 +439,85 @@ static void list(void **state)
 {
 	struct fx *x = *state;
 	char a[37], b[37], *p;
-	struct res r;
+	struct rt_json r;
 
 	refer(x, PERSON, "annie@example.org", x->svc_a, a);
 	refer(x, "Bob Brown", "bob@example.org", x->svc_b, b);
 
-	api(x->t, "GET", "/api/v1/referrals", NULL, x->tlw, &r);
+	rt_api(x->t, "GET", "/api/v1/referrals", NULL, x->tlw, &r);
 	assert_int_equal(r.r.status, 200);
 	assert_int_equal(json_integer_value(json_object_get(r.j, "total")), 2);
 	assert_int_equal(json_integer_value(json_object_get(r.j, "page")), 1);
 	assert_int_equal(json_integer_value(json_object_get(r.j, "per_page")), 25);
-	res_free(&r);
-	api(x->t, "GET", "/api/v1/referrals?status=sent&per_page=1&page=2", NULL, x->tlw, &r);
+	rt_json_free(&r);
+	rt_api(x->t, "GET", "/api/v1/referrals?status=sent&per_page=1&page=2", NULL, x->tlw, &r);
 	assert_int_equal(r.r.status, 200);
 	assert_int_equal(json_integer_value(json_object_get(r.j, "total")), 2);
 	assert_int_equal(json_array_size(json_object_get(r.j, "items")), 1);
-	res_free(&r);
-	api(x->t, "GET", "/api/v1/referrals?status=accepted", NULL, x->tlw, &r);
+	rt_json_free(&r);
+	rt_api(x->t, "GET", "/api/v1/referrals?status=accepted", NULL, x->tlw, &r);
 	assert_int_equal(json_integer_value(json_object_get(r.j, "total")), 0);
-	res_free(&r);
+	rt_json_free(&r);
 
 	/* Each organisation sees only what was sent to it. */
-	api(x->t, "GET", "/api/v1/referrals", NULL, x->torga, &r);
+	rt_api(x->t, "GET", "/api/v1/referrals", NULL, x->torga, &r);
 	assert_int_equal(json_integer_value(json_object_get(r.j, "total")), 1);
-	assert_string_equal(jstr(json_array_get(json_object_get(r.j, "items"), 0), "id"), a);
-	res_free(&r);
-	api(x->t, "GET", "/api/v1/referrals", NULL, x->torgb, &r);
+	assert_string_equal(rt_jstr(json_array_get(json_object_get(r.j, "items"), 0), "id"), a);
+	rt_json_free(&r);
+	rt_api(x->t, "GET", "/api/v1/referrals", NULL, x->torgb, &r);
 	assert_int_equal(json_integer_value(json_object_get(r.j, "total")), 1);
-	assert_string_equal(jstr(json_array_get(json_object_get(r.j, "items"), 0), "id"), b);
-	res_free(&r);
+	assert_string_equal(rt_jstr(json_array_get(json_object_get(r.j, "items"), 0), "id"), b);
+	rt_json_free(&r);
 	/* A member and a commissioner see none; a coordinator sees both. */
-	api(x->t, "GET", "/api/v1/referrals", NULL, x->tmem, &r);
+	rt_api(x->t, "GET", "/api/v1/referrals", NULL, x->tmem, &r);
 	assert_int_equal(json_integer_value(json_object_get(r.j, "total")), 0);
-	res_free(&r);
-	api(x->t, "GET", "/api/v1/referrals", NULL, x->tcomm, &r);
+	rt_json_free(&r);
+	rt_api(x->t, "GET", "/api/v1/referrals", NULL, x->tcomm, &r);
 	assert_int_equal(r.r.status, 200);
 	assert_int_equal(json_integer_value(json_object_get(r.j, "total")), 0);
-	res_free(&r);
-	api(x->t, "GET", "/api/v1/referrals", NULL, x->tcoord, &r);
+	rt_json_free(&r);
+	rt_api(x->t, "GET", "/api/v1/referrals", NULL, x->tcoord, &r);
 	assert_int_equal(json_integer_value(json_object_get(r.j, "total")), 2);
-	res_free(&r);
+	rt_json_free(&r);
 
 	/* Bad parameters: 400 saying what is allowed. */
-	api(x->t, "GET", "/api/v1/referrals?status=lost", NULL, x->tlw, &r);
+	rt_api(x->t, "GET", "/api/v1/referrals?status=lost", NULL, x->tlw, &r);
 	assert_int_equal(r.r.status, 400);
 	assert_string_equal(r.r.content_type, "application/problem+json");
-	assert_non_null(strstr(jstr(r.j, "detail"), "sent"));
-	assert_non_null(strstr(jstr(r.j, "detail"), "withdrawn"));
+	assert_non_null(strstr(rt_jstr(r.j, "detail"), "sent"));
+	assert_non_null(strstr(rt_jstr(r.j, "detail"), "withdrawn"));
 	assert_true(has_error_for(r.j, "status"));
-	res_free(&r);
+	rt_json_free(&r);
 	rt_api_list_rule(x->t, "/api/v1/referrals", x->tlw, 100);
-	api(x->t, "GET", "/api/v1/referrals?status=&page=&per_page=", NULL, x->tlw, &r);
+	rt_api(x->t, "GET", "/api/v1/referrals?status=&page=&per_page=", NULL, x->tlw, &r);
 	assert_int_equal(r.r.status, 200);
 	assert_int_equal(json_integer_value(json_object_get(r.j, "total")), 2);
-	res_free(&r);
+	rt_json_free(&r);
 	/* A filter kept in the links. */
-	api(x->t, "GET", "/api/v1/referrals?status=sent&per_page=1", NULL, x->tlw, &r);
-	assert_string_equal(jstr(r.j, "next_href"), "/api/v1/referrals?status=sent&per_page=1&page=2");
-	res_free(&r);
+	rt_api(x->t, "GET", "/api/v1/referrals?status=sent&per_page=1", NULL, x->tlw, &r);
+	assert_string_equal(rt_jstr(r.j, "next_href"), "/api/v1/referrals?status=sent&per_page=1&page=2");
+	rt_json_free(&r);
 	/* One referral, and moving it on, take no parameters. */
 	p = path(a, "?view=full");
-	api(x->t, "GET", p, NULL, x->tlw, &r);
+	rt_api(x->t, "GET", p, NULL, x->tlw, &r);
 	assert_int_equal(r.r.status, 400);
 	assert_true(has_error_for(r.j, "view"));
-	res_free(&r);
+	rt_json_free(&r);
 	free(p);
 	p = path(a, "/status?notify=0");
-	api(x->t, "POST", p, "{\"status\": \"accepted\"}", x->torga, &r);
+	rt_api(x->t, "POST", p, "{\"status\": \"accepted\"}", x->torga, &r);
 	assert_int_equal(r.r.status, 400);
 	assert_true(has_error_for(r.j, "notify"));
-	res_free(&r);
+	rt_json_free(&r);
 	free(p);
 	p = path(a, "");
-	api(x->t, "GET", p, NULL, x->tlw, &r);
-	assert_string_equal(jstr(r.j, "status"), "sent");
-	res_free(&r);
+	rt_api(x->t, "GET", p, NULL, x->tlw, &r);
+	assert_string_equal(rt_jstr(r.j, "status"), "sent");
+	rt_json_free(&r);
 	free(p);
-	api(x->t, "GET", "/api/v1/referrals", NULL, NULL, &r);
+	rt_api(x->t, "GET", "/api/v1/referrals", NULL, NULL, &r);
 	assert_int_equal(r.r.status, 401);
-	res_free(&r);
+	rt_json_free(&r);
 }
 
 /* ---------------------------------------------------------------- moving it on */
@@ -567,7 +534,7 @@ static void status_loop(void **state)
 {
 	struct fx *x = *state;
 	char id[37], *p;
-	struct res r;
+	struct rt_json r;
 
 	refer(x, PERSON, "annie@example.org", x->svc_a, id);
 	/* Those who may not see it: 404; no credentials: 401. */
@@ -578,31 +545,31 @@ static void status_loop(void **state)
 	move(x, NOBODY, "{\"status\": \"accepted\"}", x->torga, 404);
 	/* Nonsense: 409 with a sentence; not the caller's step: 403. */
 	p = path(id, "/status");
-	api(x->t, "POST", p, "{\"status\": \"attended\"}", x->torga, &r);
+	rt_api(x->t, "POST", p, "{\"status\": \"attended\"}", x->torga, &r);
 	assert_int_equal(r.r.status, 409);
-	assert_true(strlen(jstr(r.j, "detail")) > 20);
-	res_free(&r);
+	assert_true(strlen(rt_jstr(r.j, "detail")) > 20);
+	rt_json_free(&r);
 	move(x, id, "{\"status\": \"accepted\"}", x->tlw, 403);
 	/* Bad bodies: 422, 400, 415. */
-	api(x->t, "POST", p, "{\"status\": 3}", x->torga, &r);
+	rt_api(x->t, "POST", p, "{\"status\": 3}", x->torga, &r);
 	assert_int_equal(r.r.status, 422);
 	assert_true(has_error_for(r.j, "status"));
-	res_free(&r);
-	api(x->t, "POST", p, "{}", x->torga, &r);
+	rt_json_free(&r);
+	rt_api(x->t, "POST", p, "{}", x->torga, &r);
 	assert_int_equal(r.r.status, 422);
 	assert_true(has_error_for(r.j, "status"));
-	res_free(&r);
-	api(x->t, "POST", p, "{\"status\": \"lost\"}", x->torga, &r);
+	rt_json_free(&r);
+	rt_api(x->t, "POST", p, "{\"status\": \"lost\"}", x->torga, &r);
 	assert_int_equal(r.r.status, 422);
 	assert_true(has_error_for(r.j, "status"));
-	res_free(&r);
-	api(x->t, "POST", p, "{\"status\": \"declined\"}", x->torga, &r);
+	rt_json_free(&r);
+	rt_api(x->t, "POST", p, "{\"status\": \"declined\"}", x->torga, &r);
 	assert_int_equal(r.r.status, 422);
 	assert_true(has_error_for(r.j, "reason"));
-	res_free(&r);
-	api(x->t, "POST", p, "\"accepted\"", x->torga, &r);
+	rt_json_free(&r);
+	rt_api(x->t, "POST", p, "\"accepted\"", x->torga, &r);
 	assert_int_equal(r.r.status, 400);
-	res_free(&r);
+	rt_json_free(&r);
 	{
 		char auth[128];
 		const char *h[] = { auth, "Content-Type: application/x-www-form-urlencoded", NULL };
@@ -616,16 +583,16 @@ static void status_loop(void **state)
 
 	/* The loop: accepted, contacted, attended, by the receiver. */
 	p = path(id, "/status");
-	api(x->t, "POST", p, "{\"status\": \"accepted\", \"note\": \"Welcome\"}", x->torga, &r);
+	rt_api(x->t, "POST", p, "{\"status\": \"accepted\", \"note\": \"Welcome\"}", x->torga, &r);
 	assert_int_equal(r.r.status, 200);
-	assert_string_equal(jstr(r.j, "status"), "accepted");
-	res_free(&r);
+	assert_string_equal(rt_jstr(r.j, "status"), "accepted");
+	rt_json_free(&r);
 	move(x, id, "{\"status\": \"contacted\"}", x->torga, 200);
-	api(x->t, "POST", p, "{\"status\": \"attended\"}", x->torga, &r);
+	rt_api(x->t, "POST", p, "{\"status\": \"attended\"}", x->torga, &r);
 	assert_int_equal(r.r.status, 200);
-	assert_string_equal(jstr(r.j, "status"), "attended");
+	assert_string_equal(rt_jstr(r.j, "status"), "attended");
 	assert_int_equal(json_array_size(json_object_get(r.j, "events")), 4);
-	res_free(&r);
+	rt_json_free(&r);
 	free(p);
 	/* Sustained too early: 409 naming when. */
 	move(x, id, "{\"status\": \"sustained\"}", x->torga, 409);
@@ -648,7 +615,7 @@ static void status_says_when_and_how(void **state)
 {
 	struct fx *x = *state;
 	char id[37], *p, today[11], yesterday[11], b[200];
-	struct res r;
+	struct rt_json r;
 	json_t *ev;
 	int y, m, d;
 
@@ -659,42 +626,42 @@ static void status_says_when_and_how(void **state)
 	refer(x, PERSON, "annie@example.org", x->svc_a, id);
 	move(x, id, "{\"status\": \"accepted\"}", x->torga, 200);
 	p = path(id, "/status");
-	api(x->t, "POST", p, "{\"status\": \"contacted\", \"happened_on\": \"3 December\"}",
+	rt_api(x->t, "POST", p, "{\"status\": \"contacted\", \"happened_on\": \"3 December\"}",
 	    x->torga, &r);
 	assert_int_equal(r.r.status, 422);
 	assert_true(has_error_for(r.j, "happened_on"));
-	res_free(&r);
-	api(x->t, "POST", p, "{\"status\": \"contacted\", \"happened_on\": 20261203}", x->torga, &r);
+	rt_json_free(&r);
+	rt_api(x->t, "POST", p, "{\"status\": \"contacted\", \"happened_on\": 20261203}", x->torga, &r);
 	assert_int_equal(r.r.status, 422);
 	assert_true(has_error_for(r.j, "happened_on"));
-	res_free(&r);
+	rt_json_free(&r);
 	snprintf(b, sizeof(b), "{\"status\": \"contacted\", \"happened_on\": \"%s\"}", yesterday);
-	api(x->t, "POST", p, b, x->torga, &r);
+	rt_api(x->t, "POST", p, b, x->torga, &r);
 	assert_int_equal(r.r.status, 422);
 	assert_true(has_error_for(r.j, "happened_on"));
 	assert_non_null(strstr(r.r.body, "when the referral was sent"));
-	res_free(&r);
-	api(x->t, "POST", p, "{\"status\": \"contacted\", \"method\": \"pigeon\"}", x->torga, &r);
+	rt_json_free(&r);
+	rt_api(x->t, "POST", p, "{\"status\": \"contacted\", \"method\": \"pigeon\"}", x->torga, &r);
 	assert_int_equal(r.r.status, 422);
 	assert_true(has_error_for(r.j, "method"));
 	assert_non_null(strstr(r.r.body, "in_person"));
-	res_free(&r);
+	rt_json_free(&r);
 	/* Only contact and attendance take them. */
-	api(x->t, "POST", p, "{\"status\": \"closed\", \"reason\": \"completed\", \"method\": \"phone\"}",
+	rt_api(x->t, "POST", p, "{\"status\": \"closed\", \"reason\": \"completed\", \"method\": \"phone\"}",
 	    x->torga, &r);
 	assert_int_equal(r.r.status, 422);
 	assert_true(has_error_for(r.j, "method"));
-	res_free(&r);
+	rt_json_free(&r);
 	snprintf(b, sizeof(b), "{\"status\": \"contacted\", \"happened_on\": \"%s\", "
 		 "\"method\": \"text\"}", today);
-	api(x->t, "POST", p, b, x->torga, &r);
+	rt_api(x->t, "POST", p, b, x->torga, &r);
 	assert_int_equal(r.r.status, 200);
 	ev = json_array_get(json_object_get(r.j, "events"), 2);
-	assert_string_equal(jstr(ev, "to"), "contacted");
-	assert_string_equal(jstr(ev, "happened_on"), today);
-	assert_string_equal(jstr(ev, "method"), "text");
-	assert_string_equal(jstr(ev, "method_words"), "By text message");
-	res_free(&r);
+	assert_string_equal(rt_jstr(ev, "to"), "contacted");
+	assert_string_equal(rt_jstr(ev, "happened_on"), today);
+	assert_string_equal(rt_jstr(ev, "method"), "text");
+	assert_string_equal(rt_jstr(ev, "method_words"), "By text message");
+	rt_json_free(&r);
 	free(p);
 }
 
@@ -702,50 +669,50 @@ static void consent(void **state)
 {
 	struct fx *x = *state;
 	char id[37], *p, *show;
-	struct res r;
+	struct rt_json r;
 
 	refer(x, PERSON, "annie@example.org", x->svc_a, id);
 	p = path(id, "/consent");
 	show = path(id, "");
 	/* Refusals first: wrong types, unknown purpose, not theirs. */
-	api(x->t, "POST", p, "{\"purpose\": \"share\", \"given\": \"no\"}", x->tlw, &r);
+	rt_api(x->t, "POST", p, "{\"purpose\": \"share\", \"given\": \"no\"}", x->tlw, &r);
 	assert_int_equal(r.r.status, 422);
 	assert_true(has_error_for(r.j, "given"));
-	res_free(&r);
-	api(x->t, "POST", p, "{\"purpose\": \"gossip\", \"given\": false}", x->tlw, &r);
+	rt_json_free(&r);
+	rt_api(x->t, "POST", p, "{\"purpose\": \"gossip\", \"given\": false}", x->tlw, &r);
 	assert_int_equal(r.r.status, 422);
-	res_free(&r);
-	api(x->t, "POST", p, "{\"given\": false}", x->tlw, &r);
+	rt_json_free(&r);
+	rt_api(x->t, "POST", p, "{\"given\": false}", x->tlw, &r);
 	assert_int_equal(r.r.status, 422);
 	assert_true(has_error_for(r.j, "purpose"));
-	res_free(&r);
-	api(x->t, "POST", p, "{\"purpose\": \"share\", \"given\": false}", x->torga, &r);
+	rt_json_free(&r);
+	rt_api(x->t, "POST", p, "{\"purpose\": \"share\", \"given\": false}", x->torga, &r);
 	assert_int_equal(r.r.status, 403);
-	res_free(&r);
-	api(x->t, "POST", p, "{\"purpose\": \"share\", \"given\": false}", x->torgb, &r);
+	rt_json_free(&r);
+	rt_api(x->t, "POST", p, "{\"purpose\": \"share\", \"given\": false}", x->torgb, &r);
 	assert_int_equal(r.r.status, 404);
-	res_free(&r);
-	api(x->t, "POST", p, "{\"purpose\": \"share\", \"given\": false}", NULL, &r);
+	rt_json_free(&r);
+	rt_api(x->t, "POST", p, "{\"purpose\": \"share\", \"given\": false}", NULL, &r);
 	assert_int_equal(r.r.status, 401);
-	res_free(&r);
+	rt_json_free(&r);
 
 	/* The referrer records that the person withdrew consent to share. */
-	api(x->t, "POST", p, "{\"purpose\": \"share\", \"given\": false}", x->tlw, &r);
+	rt_api(x->t, "POST", p, "{\"purpose\": \"share\", \"given\": false}", x->tlw, &r);
 	assert_int_equal(r.r.status, 200);
-	assert_string_equal(jstr(r.j, "status"), "withdrawn");
-	res_free(&r);
+	assert_string_equal(rt_jstr(r.j, "status"), "withdrawn");
+	rt_json_free(&r);
 	assert_int_equal(rt_audit_n(x->t, "consent.withdrawn"), 1);
 	/* The receiver no longer sees who it was. */
-	api(x->t, "GET", show, NULL, x->torga, &r);
+	rt_api(x->t, "GET", show, NULL, x->torga, &r);
 	assert_int_equal(r.r.status, 200);
 	assert_true(json_is_false(json_object_get(r.j, "shared")));
 	assert_null(strstr(r.r.body, PERSON));
 	assert_null(strstr(r.r.body, "annie@example.org"));
-	res_free(&r);
+	rt_json_free(&r);
 	/* Given again (with how it was given). */
-	api(x->t, "POST", p, "{\"purpose\": \"share\", \"given\": true, \"method\": \"written\"}", x->tlw, &r);
+	rt_api(x->t, "POST", p, "{\"purpose\": \"share\", \"given\": true, \"method\": \"written\"}", x->tlw, &r);
 	assert_int_equal(r.r.status, 200);
-	res_free(&r);
+	rt_json_free(&r);
 	assert_int_equal(rt_audit_n(x->t, "consent.given"), 1);
 	free(p);
 	free(show);

@@ -36,6 +36,7 @@
 #include "directory/directory.h"
 #include "groups/groups.h"
 #include "store/store.h"
+#include "support/apitest.h"
 #include "support/cast.h"
 #include "support/reqtest.h"
 #include "talk/talk.h"
@@ -56,17 +57,6 @@ struct fx {
 	int64_t nell, nobody;          /* a new account; someone with no display name */
 	char tnell[TOKEN_LEN + 1], tnobody[TOKEN_LEN + 1];
 };
-
-struct res {
-	struct rt_resp r;
-	json_t *j;
-};
-
-static void res_free(struct res *r)
-{
-	json_decref(r->j);
-	rt_resp_free(&r->r);
-}
 
 static const struct talk_env *env(void)
 {
@@ -155,72 +145,10 @@ static int teardown(void **state)
 
 /* ---------------------------------------------------------------- helpers */
 
-/* method target with body (JSON, or NULL) as token's holder (NULL: a
- * visitor). */
-static void api(struct rt *t, const char *method, const char *target, const char *body, const char *token,
-		struct res *out)
-{
-	char auth[128];
-	const char *h[3] = { NULL };
-	size_t n = 0;
-
-	if (token) {
-		snprintf(auth, sizeof(auth), "Authorization: Bearer %s", token);
-		h[n++] = auth;
-	}
-	if (body)
-		h[n++] = "Content-Type: application/json";
-	rt_request(t, method, target, h, body, body ? strlen(body) : 0, "192.0.2.7", &out->r);
-	out->j = out->r.body && out->r.len ? json_loads(out->r.body, 0, NULL) : NULL;
-}
-
-/* The same, which must answer status: the body is printed otherwise. */
-static void want(struct rt *t, const char *method, const char *target, const char *body, const char *token,
-		int status, struct res *out)
-{
-	api(t, method, target, body, token, out);
-	if (out->r.status != status || !out->j)
-		fail_msg("%s %s: %d %s (wanted %d)", method, target, out->r.status, out->r.body ? out->r.body : "",
-			 status);
-}
-
-static const char *jstr(const json_t *j, const char *key)
-{
-	return json_string_value(json_object_get(j, key));
-}
-
-static int64_t jint(const json_t *j, const char *key)
-{
-	return (int64_t)json_integer_value(json_object_get(j, key));
-}
-
-/* A refusal: status, a problem document whose detail holds words, and
- * (field not NULL) an error naming field. */
-static void refused(struct rt *t, const char *method, const char *target, const char *body, const char *token,
-		int status, const char *words, const char *field)
-{
-	struct res r;
-	const json_t *e;
-	size_t i;
-	bool named = field == NULL;
-
-	api(t, method, target, body, token, &r);
-	json_array_foreach(json_object_get(r.j, "errors"), i, e)
-		if (field && jstr(e, "field") && strcmp(jstr(e, "field"), field) == 0 && jstr(e, "detail"))
-			named = true;
-	if (r.r.status != status || !jstr(r.j, "detail") || (words && !strstr(jstr(r.j, "detail"), words)) ||
-	    !named)
-		fail_msg("%s %s %s: %d %s (wanted %d saying \"%s\"%s%s)", method, target, body ? body : "",
-			 r.r.status, r.r.body ? r.r.body : "", status, words ? words : "", field ? " naming " : "",
-			 field ? field : "");
-	assert_non_null(strstr(r.r.content_type, "application/problem+json"));
-	res_free(&r);
-}
-
 /* A 201 answer for a post: exactly the keys a post's answer has, id an
  * integer and the flags booleans; help (the crisis numbers) when
  * signposted, never otherwise. Returns the id. */
-static int64_t post_answer(const struct res *r, bool topic, bool signposted, bool held)
+static int64_t post_answer(const struct rt_json *r, bool topic, bool signposted, bool held)
 {
 	const json_t *help = json_object_get(r->j, "help");
 	size_t keys = 3 + topic + signposted + held;
@@ -228,31 +156,31 @@ static int64_t post_answer(const struct res *r, bool topic, bool signposted, boo
 	if (r->r.status != 201)
 		fail_msg("wanted 201: %d %s", r->r.status, r->r.body);
 	assert_true(json_is_integer(json_object_get(r->j, "id")));
-	assert_true(jint(r->j, "id") > 0);
+	assert_true(rt_jint(r->j, "id") > 0);
 	assert_true(json_is_boolean(json_object_get(r->j, "signposted")));
 	assert_true(json_is_boolean(json_object_get(r->j, "held")));
 	if (json_is_true(json_object_get(r->j, "signposted")) != signposted ||
 	    json_is_true(json_object_get(r->j, "held")) != held)
 		fail_msg("wanted signposted %d, held %d: %s", signposted, held, r->r.body);
 	if (topic)
-		assert_true(jint(r->j, "topic_id") > 0);
+		assert_true(rt_jint(r->j, "topic_id") > 0);
 	if (signposted) {
 		const json_t *sam = json_array_get(help, 0), *nhs = json_array_get(help, 1);
 
 		assert_int_equal(json_array_size(help), 4);
-		assert_string_equal(jstr(sam, "name"), "Samaritans");
-		assert_string_equal(jstr(sam, "call"), "116 123");
-		assert_string_equal(jstr(nhs, "call"), "111");
-		assert_string_equal(jstr(nhs, "option"), "2");
-		assert_string_equal(jstr(json_array_get(help, 2), "text"), "SHOUT to 85258");
-		assert_string_equal(jstr(json_array_get(help, 3), "call"), "999");
+		assert_string_equal(rt_jstr(sam, "name"), "Samaritans");
+		assert_string_equal(rt_jstr(sam, "call"), "116 123");
+		assert_string_equal(rt_jstr(nhs, "call"), "111");
+		assert_string_equal(rt_jstr(nhs, "option"), "2");
+		assert_string_equal(rt_jstr(json_array_get(help, 2), "text"), "SHOUT to 85258");
+		assert_string_equal(rt_jstr(json_array_get(help, 3), "call"), "999");
 	} else {
 		assert_null(help);
 	}
 	if (held)
-		assert_non_null(jstr(r->j, "held_reason"));
+		assert_non_null(rt_jstr(r->j, "held_reason"));
 	assert_int_equal(json_object_size(r->j), keys);
-	return jint(r->j, "id");
+	return rt_jint(r->j, "id");
 }
 
 /* A new topic in space by token's holder: its answer checked; the topic's
@@ -262,16 +190,16 @@ static int64_t new_topic(struct rt *t, int64_t space_id, const char *token, cons
 {
 	json_t *b = json_pack("{s:s, s:s}", "title", title, "body", body);
 	char *s = json_dumps(b, 0);
-	struct res r;
+	struct rt_json r;
 	int64_t id;
 
-	api(t, "POST", rt_at("/api/v1/spaces/%lld/topics", (long long)space_id), s, token, &r);
+	rt_api(t, "POST", rt_at("/api/v1/spaces/%lld/topics", (long long)space_id), s, token, &r);
 	id = post_answer(&r, true, signposted, held);
 	if (topic_id)
-		*topic_id = jint(r.j, "topic_id");
+		*topic_id = rt_jint(r.j, "topic_id");
 	assert_non_null(rt_header(&r.r, "Location"));
-	assert_string_equal(rt_header(&r.r, "Location"), rt_at("/api/v1/topics/%lld", (long long)jint(r.j, "topic_id")));
-	res_free(&r);
+	assert_string_equal(rt_header(&r.r, "Location"), rt_at("/api/v1/topics/%lld", (long long)rt_jint(r.j, "topic_id")));
+	rt_json_free(&r);
 	free(s);
 	json_decref(b);
 	return id;
@@ -282,37 +210,37 @@ static int64_t reply(struct rt *t, int64_t topic_id, const char *token, const ch
 {
 	json_t *b = json_pack("{s:s}", "body", body);
 	char *s = json_dumps(b, 0);
-	struct res r;
+	struct rt_json r;
 	int64_t id;
 
-	api(t, "POST", rt_at("/api/v1/topics/%lld/posts", (long long)topic_id), s, token, &r);
+	rt_api(t, "POST", rt_at("/api/v1/topics/%lld/posts", (long long)topic_id), s, token, &r);
 	id = post_answer(&r, false, signposted, held);
-	res_free(&r);
+	rt_json_free(&r);
 	free(s);
 	json_decref(b);
 	return id;
 }
 
 /* Is there a post with id among a topic page's? */
-static bool has_post(const struct res *r, int64_t id)
+static bool has_post(const struct rt_json *r, int64_t id)
 {
 	const json_t *p;
 	size_t i;
 
 	json_array_foreach(json_object_get(r->j, "posts"), i, p)
-		if (jint(p, "id") == id)
+		if (rt_jint(p, "id") == id)
 			return true;
 	return false;
 }
 
 /* Is there a space with id among /api/v1/spaces? */
-static bool has_space(const struct res *r, int64_t id)
+static bool has_space(const struct rt_json *r, int64_t id)
 {
 	const json_t *s;
 	size_t i;
 
 	json_array_foreach(json_object_get(r->j, "spaces"), i, s)
-		if (jint(s, "id") == id)
+		if (rt_jint(s, "id") == id)
 			return true;
 	return false;
 }
@@ -322,24 +250,24 @@ static bool has_space(const struct res *r, int64_t id)
 static void spaces_are_those_one_may_read(void **state)
 {
 	struct fx *x = *state;
-	struct res r;
+	struct rt_json r;
 
-	want(x->t, "GET", "/api/v1/spaces", NULL, x->tmem, 200, &r);
+	rt_api_want(x->t, "GET", "/api/v1/spaces", NULL, x->tmem, 200, &r);
 	assert_true(json_is_array(json_object_get(r.j, "spaces")));
 	assert_true(has_space(&r, x->copd));
 	assert_false(has_space(&r, x->group));    /* Mo is not in the group */
-	res_free(&r);
+	rt_json_free(&r);
 
-	want(x->t, "GET", "/api/v1/spaces", NULL, x->tlw, 200, &r);   /* Lin is */
+	rt_api_want(x->t, "GET", "/api/v1/spaces", NULL, x->tlw, 200, &r);   /* Lin is */
 	assert_true(has_space(&r, x->copd));
 	assert_true(has_space(&r, x->group));
-	res_free(&r);
+	rt_json_free(&r);
 
-	want(x->t, "GET", "/api/v1/spaces", NULL, x->tcoord, 200, &r);
+	rt_api_want(x->t, "GET", "/api/v1/spaces", NULL, x->tcoord, 200, &r);
 	assert_true(has_space(&r, x->group));
-	res_free(&r);
+	rt_json_free(&r);
 
-	refused(x->t, "GET", "/api/v1/spaces?x=1", NULL, x->tmem, 400, "x", "x");
+	rt_api_refused(x->t, "GET", "/api/v1/spaces?x=1", NULL, x->tmem, 400, "x", "x");
 }
 
 static void visitors_are_asked_to_sign_in(void **state)
@@ -347,12 +275,12 @@ static void visitors_are_asked_to_sign_in(void **state)
 	struct fx *x = *state;
 	const char *copd = rt_at("/api/v1/spaces/%lld/topics", (long long)x->copd);
 
-	refused(x->t, "GET", "/api/v1/spaces", NULL, NULL, 401, "Sign in", NULL);
-	refused(x->t, "GET", copd, NULL, NULL, 401, "Sign in", NULL);
-	refused(x->t, "POST", copd, "{\"title\": \"Hello\", \"body\": \"Hi all\"}", NULL, 401, "Sign in", NULL);
-	refused(x->t, "GET", "/api/v1/topics/1", NULL, NULL, 401, "Sign in", NULL);
-	refused(x->t, "POST", "/api/v1/topics/1/posts", "{\"body\": \"Hi\"}", NULL, 401, "Sign in", NULL);
-	refused(x->t, "POST", "/api/v1/posts/1/flags", "{\"reason\": \"spam\"}", NULL, 401, "Sign in", NULL);
+	rt_api_refused(x->t, "GET", "/api/v1/spaces", NULL, NULL, 401, "Sign in", NULL);
+	rt_api_refused(x->t, "GET", copd, NULL, NULL, 401, "Sign in", NULL);
+	rt_api_refused(x->t, "POST", copd, "{\"title\": \"Hello\", \"body\": \"Hi all\"}", NULL, 401, "Sign in", NULL);
+	rt_api_refused(x->t, "GET", "/api/v1/topics/1", NULL, NULL, 401, "Sign in", NULL);
+	rt_api_refused(x->t, "POST", "/api/v1/topics/1/posts", "{\"body\": \"Hi\"}", NULL, 401, "Sign in", NULL);
+	rt_api_refused(x->t, "POST", "/api/v1/posts/1/flags", "{\"reason\": \"spam\"}", NULL, 401, "Sign in", NULL);
 }
 
 static void a_topic_and_its_replies(void **state)
@@ -360,49 +288,49 @@ static void a_topic_and_its_replies(void **state)
 	struct fx *x = *state;
 	int64_t topic, first, second, quoting;
 	const json_t *tj, *posts;
-	struct res r;
+	struct rt_json r;
 	char body[128];
 
 	first = new_topic(x->t, x->copd, x->tmem, "Hills", HILL, false, false, &topic);
 	second = reply(x->t, topic, x->tlw, "Slow down before the hill, not halfway up it.", false, false);
 	snprintf(body, sizeof(body), "{\"body\": \"Good tip, thank you.\", \"quote_of\": %lld}", (long long)second);
-	want(x->t, "POST", rt_at("/api/v1/topics/%lld/posts", (long long)topic), body, x->tmem, 201, &r);
+	rt_api_want(x->t, "POST", rt_at("/api/v1/topics/%lld/posts", (long long)topic), body, x->tmem, 201, &r);
 	quoting = post_answer(&r, false, false, false);
-	res_free(&r);
+	rt_json_free(&r);
 
 	/* The space's topics: the new one, paged like every /api/v1 list. */
-	want(x->t, "GET", rt_at("/api/v1/spaces/%lld/topics?page=", (long long)x->copd), NULL, x->tlw, 200, &r);
+	rt_api_want(x->t, "GET", rt_at("/api/v1/spaces/%lld/topics?page=", (long long)x->copd), NULL, x->tlw, 200, &r);
 	tj = json_array_get(json_object_get(r.j, "topics"), 0);
-	assert_int_equal(jint(tj, "id"), topic);
-	assert_string_equal(jstr(tj, "title"), "Hills");
-	assert_int_equal(jint(r.j, "total"), 1);
-	assert_int_equal(jint(r.j, "page"), 1);
-	assert_int_equal(jint(r.j, "pages"), 1);
-	assert_true(jint(r.j, "per_page") > 0);
-	res_free(&r);
+	assert_int_equal(rt_jint(tj, "id"), topic);
+	assert_string_equal(rt_jstr(tj, "title"), "Hills");
+	assert_int_equal(rt_jint(r.j, "total"), 1);
+	assert_int_equal(rt_jint(r.j, "page"), 1);
+	assert_int_equal(rt_jint(r.j, "pages"), 1);
+	assert_true(rt_jint(r.j, "per_page") > 0);
+	rt_json_free(&r);
 	rt_api_list_rule(x->t, rt_at("/api/v1/spaces/%lld/topics", (long long)x->copd), x->tlw, API_PER_PAGE_MAX);
 
 	/* The topic and its posts, oldest first. */
-	want(x->t, "GET", rt_at("/api/v1/topics/%lld", (long long)topic), NULL, x->tcoord, 200, &r);
+	rt_api_want(x->t, "GET", rt_at("/api/v1/topics/%lld", (long long)topic), NULL, x->tcoord, 200, &r);
 	tj = json_object_get(r.j, "topic");
 	posts = json_object_get(r.j, "posts");
-	assert_int_equal(jint(tj, "id"), topic);
-	assert_string_equal(jstr(tj, "title"), "Hills");
-	assert_int_equal(jint(tj, "space_id"), x->copd);
-	assert_string_equal(jstr(json_object_get(tj, "space"), "name"), "Living with COPD");
+	assert_int_equal(rt_jint(tj, "id"), topic);
+	assert_string_equal(rt_jstr(tj, "title"), "Hills");
+	assert_int_equal(rt_jint(tj, "space_id"), x->copd);
+	assert_string_equal(rt_jstr(json_object_get(tj, "space"), "name"), "Living with COPD");
 	assert_int_equal(json_array_size(posts), 3);
-	assert_int_equal(jint(json_array_get(posts, 0), "id"), first);
-	assert_int_equal(jint(json_array_get(posts, 1), "id"), second);
-	assert_int_equal(jint(json_array_get(posts, 2), "id"), quoting);
-	assert_string_equal(jstr(json_array_get(posts, 0), "by"), "Mo M");
-	assert_int_equal(jint(json_object_get(json_array_get(posts, 2), "quote"), "id"), second);
-	assert_int_equal(jint(r.j, "total"), 3);
-	res_free(&r);
+	assert_int_equal(rt_jint(json_array_get(posts, 0), "id"), first);
+	assert_int_equal(rt_jint(json_array_get(posts, 1), "id"), second);
+	assert_int_equal(rt_jint(json_array_get(posts, 2), "id"), quoting);
+	assert_string_equal(rt_jstr(json_array_get(posts, 0), "by"), "Mo M");
+	assert_int_equal(rt_jint(json_object_get(json_array_get(posts, 2), "quote"), "id"), second);
+	assert_int_equal(rt_jint(r.j, "total"), 3);
+	rt_json_free(&r);
 
-	refused(x->t, "GET", "/api/v1/topics/999999", NULL, x->tmem, 404, "no topic", NULL);
-	refused(x->t, "POST", "/api/v1/topics/999999/posts", "{\"body\": \"Hi\"}", x->tmem, 404, "no topic", NULL);
-	refused(x->t, "GET", "/api/v1/spaces/999999/topics", NULL, x->tmem, 404, "no space", NULL);
-	refused(x->t, "GET", rt_at("/api/v1/topics/%lld?sort=new", (long long)topic), NULL, x->tmem, 400, "sort",
+	rt_api_refused(x->t, "GET", "/api/v1/topics/999999", NULL, x->tmem, 404, "no topic", NULL);
+	rt_api_refused(x->t, "POST", "/api/v1/topics/999999/posts", "{\"body\": \"Hi\"}", x->tmem, 404, "no topic", NULL);
+	rt_api_refused(x->t, "GET", "/api/v1/spaces/999999/topics", NULL, x->tmem, 404, "no space", NULL);
+	rt_api_refused(x->t, "GET", rt_at("/api/v1/topics/%lld?sort=new", (long long)topic), NULL, x->tmem, 400, "sort",
 		"sort");
 }
 
@@ -427,22 +355,22 @@ static void a_groups_space_is_for_its_members(void **state)
 	const char *topics = rt_at("/api/v1/spaces/%lld/topics", (long long)x->group);
 	char path[64];
 	int64_t topic, post;
-	struct res r;
+	struct rt_json r;
 
 	post = new_topic(x->t, x->group, x->tlw, "Lifts on Tuesday", "Anyone passing the library?", false, false,
 			 &topic);
-	want(x->t, "GET", topics, NULL, x->torga, 200, &r);   /* the organiser of its organisation */
-	res_free(&r);
+	rt_api_want(x->t, "GET", topics, NULL, x->torga, 200, &r);   /* the organiser of its organisation */
+	rt_json_free(&r);
 
-	refused(x->t, "GET", topics, NULL, x->tmem, 403, "members of its group", NULL);
-	refused(x->t, "POST", topics, "{\"title\": \"Hello\", \"body\": \"Hi all\"}", x->tmem, 403,
+	rt_api_refused(x->t, "GET", topics, NULL, x->tmem, 403, "members of its group", NULL);
+	rt_api_refused(x->t, "POST", topics, "{\"title\": \"Hello\", \"body\": \"Hi all\"}", x->tmem, 403,
 		"members of its group", NULL);
 	snprintf(path, sizeof(path), "/api/v1/topics/%lld", (long long)topic);
-	refused(x->t, "GET", path, NULL, x->tmem, 403, "members of its group", NULL);
+	rt_api_refused(x->t, "GET", path, NULL, x->tmem, 403, "members of its group", NULL);
 	snprintf(path, sizeof(path), "/api/v1/topics/%lld/posts", (long long)topic);
-	refused(x->t, "POST", path, "{\"body\": \"Hi\"}", x->tmem, 403, "members of its group", NULL);
+	rt_api_refused(x->t, "POST", path, "{\"body\": \"Hi\"}", x->tmem, 403, "members of its group", NULL);
 	snprintf(path, sizeof(path), "/api/v1/posts/%lld/flags", (long long)post);
-	refused(x->t, "POST", path, "{\"reason\": \"spam\"}", x->tmem, 404, "no post", NULL);
+	rt_api_refused(x->t, "POST", path, "{\"reason\": \"spam\"}", x->tmem, 404, "no post", NULL);
 }
 
 /* ---------------------------------------------------------------- bodies */
@@ -454,21 +382,21 @@ static void bodies_say_what_to_fix(void **state)
 	char *long_title = malloc(TALK_TITLE_MAX + 64), *big;
 	size_t n;
 
-	refused(x->t, "POST", topics, "{\"title\": \"Hi\", ", x->tmem, 400, "JSON", NULL);
-	refused(x->t, "POST", topics, "[\"Hi\", \"there\"]", x->tmem, 400, "JSON object", NULL);
-	refused(x->t, "POST", topics, "\"Hi\"", x->tmem, 400, "object", NULL);
-	refused(x->t, "POST", topics, "{\"title\": 5, \"body\": \"Hi\"}", x->tmem, 422, "Give title as text", "title");
-	refused(x->t, "POST", topics, "{\"title\": \"Hi\", \"body\": [\"Hi\"]}", x->tmem, 422, NULL, "body");
-	refused(x->t, "POST", topics, "{\"title\": \"Hi\"}", x->tmem, 422, NULL, "body");
-	refused(x->t, "POST", topics, "{\"title\": \"Hi\", \"body\": \"   \"}", x->tmem, 422, NULL, "body");
-	refused(x->t, "POST", topics, "{\"title\": \"Hi\", \"text\": \"Hello\"}", x->tmem, 422, "see errors", "text");
-	refused(x->t, "POST", topics, "{\"title\": \"Hi\", \"body\": \"a\\u0007b\"}", x->tmem, 422, NULL, "body");
+	rt_api_refused(x->t, "POST", topics, "{\"title\": \"Hi\", ", x->tmem, 400, "JSON", NULL);
+	rt_api_refused(x->t, "POST", topics, "[\"Hi\", \"there\"]", x->tmem, 400, "JSON object", NULL);
+	rt_api_refused(x->t, "POST", topics, "\"Hi\"", x->tmem, 400, "object", NULL);
+	rt_api_refused(x->t, "POST", topics, "{\"title\": 5, \"body\": \"Hi\"}", x->tmem, 422, "Give title as text", "title");
+	rt_api_refused(x->t, "POST", topics, "{\"title\": \"Hi\", \"body\": [\"Hi\"]}", x->tmem, 422, NULL, "body");
+	rt_api_refused(x->t, "POST", topics, "{\"title\": \"Hi\"}", x->tmem, 422, NULL, "body");
+	rt_api_refused(x->t, "POST", topics, "{\"title\": \"Hi\", \"body\": \"   \"}", x->tmem, 422, NULL, "body");
+	rt_api_refused(x->t, "POST", topics, "{\"title\": \"Hi\", \"text\": \"Hello\"}", x->tmem, 422, "see errors", "text");
+	rt_api_refused(x->t, "POST", topics, "{\"title\": \"Hi\", \"body\": \"a\\u0007b\"}", x->tmem, 422, NULL, "body");
 
 	snprintf(long_title, TALK_TITLE_MAX + 64, "{\"title\": \"");
 	n = strlen(long_title);
 	memset(long_title + n, 'a', TALK_TITLE_MAX + 1);
 	snprintf(long_title + n + TALK_TITLE_MAX + 1, 32, "\", \"body\": \"Hi\"}");
-	refused(x->t, "POST", topics, long_title, x->tmem, 422, "at most 120 characters", "title");
+	rt_api_refused(x->t, "POST", topics, long_title, x->tmem, 422, "at most 120 characters", "title");
 	free(long_title);
 
 	big = malloc(TALK_BODY_MAX + 64);
@@ -476,7 +404,7 @@ static void bodies_say_what_to_fix(void **state)
 	n = strlen(big);
 	memset(big + n, 'b', TALK_BODY_MAX + 1);
 	snprintf(big + n + TALK_BODY_MAX + 1, 8, "\"}");
-	refused(x->t, "POST", topics, big, x->tmem, 422, "at most 20000 bytes", "body");
+	rt_api_refused(x->t, "POST", topics, big, x->tmem, 422, "at most 20000 bytes", "body");
 	free(big);
 
 	/* A form from a browser session: only JSON is taken. */
@@ -489,11 +417,11 @@ static void bodies_say_what_to_fix(void **state)
 	}
 	/* Nothing was written. */
 	{
-		struct res r;
+		struct rt_json r;
 
-		want(x->t, "GET", topics, NULL, x->tmem, 200, &r);
-		assert_int_equal(jint(r.j, "total"), 0);
-		res_free(&r);
+		rt_api_want(x->t, "GET", topics, NULL, x->tmem, 200, &r);
+		assert_int_equal(rt_jint(r.j, "total"), 0);
+		rt_json_free(&r);
 	}
 }
 
@@ -526,7 +454,7 @@ static void writers_who_may_not_post_are_told_why(void **state)
 	enum err e;
 
 	/* No display name yet. */
-	refused(x->t, "POST", topics, "{\"title\": \"Hello\", \"body\": \"Hi all\"}", x->tnobody, 403, NULL, NULL);
+	rt_api_refused(x->t, "POST", topics, "{\"title\": \"Hello\", \"body\": \"Hi all\"}", x->tnobody, 403, NULL, NULL);
 
 	/* Muted for three days. */
 	post = new_topic(x->t, x->copd, x->tmem, "Hello", "Hi all", false, false, NULL);
@@ -537,7 +465,7 @@ static void writers_who_may_not_post_are_told_why(void **state)
 		fail_msg("mute: %s %s", err_name(e), json_dumps(errors, 0));
 	assert_int_equal(db_commit(rt_db(x->t)), ERR_OK);
 	json_decref(errors);
-	refused(x->t, "POST", topics, "{\"title\": \"Hello again\", \"body\": \"Hi all\"}", x->tmem, 403, NULL,
+	rt_api_refused(x->t, "POST", topics, "{\"title\": \"Hello again\", \"body\": \"Hi all\"}", x->tmem, 403, NULL,
 		NULL);
 }
 
@@ -545,17 +473,17 @@ static void a_new_accounts_link_is_held(void **state)
 {
 	struct fx *x = *state;
 	int64_t topic, held;
-	struct res r;
+	struct rt_json r;
 
 	new_topic(x->t, x->copd, x->tmem, "Useful sites", "What do you read?", false, false, &topic);
 	held = reply(x->t, topic, x->tnell, "I like https://example.org/breathing for exercises.", false, true);
 	/* Another member does not see it; its writer does. */
-	want(x->t, "GET", rt_at("/api/v1/topics/%lld", (long long)topic), NULL, x->tlw, 200, &r);
+	rt_api_want(x->t, "GET", rt_at("/api/v1/topics/%lld", (long long)topic), NULL, x->tlw, 200, &r);
 	assert_false(has_post(&r, held));
-	res_free(&r);
-	want(x->t, "GET", rt_at("/api/v1/topics/%lld", (long long)topic), NULL, x->tnell, 200, &r);
+	rt_json_free(&r);
+	rt_api_want(x->t, "GET", rt_at("/api/v1/topics/%lld", (long long)topic), NULL, x->tnell, 200, &r);
 	assert_true(has_post(&r, held));
-	res_free(&r);
+	rt_json_free(&r);
 }
 
 /* ---------------------------------------------------------------- flags and hiding */
@@ -565,28 +493,28 @@ static void flags_once_per_reason(void **state)
 	struct fx *x = *state;
 	int64_t topic, post;
 	const char *flags;
-	struct res r;
+	struct rt_json r;
 
 	new_topic(x->t, x->copd, x->tmem, "Supplements", "Anyone tried turmeric?", false, false, &topic);
 	post = reply(x->t, topic, x->tcoord, "My neighbour sells a cure for COPD, ask me.", false, false);
 	flags = rt_at("/api/v1/posts/%lld/flags", (long long)post);
 
-	want(x->t, "POST", flags, "{\"reason\": \"unsafe_advice\", \"note\": \"Selling a cure\"}", x->tlw, 201, &r);
+	rt_api_want(x->t, "POST", flags, "{\"reason\": \"unsafe_advice\", \"note\": \"Selling a cure\"}", x->tlw, 201, &r);
 	assert_true(json_is_integer(json_object_get(r.j, "id")));
-	assert_true(jint(r.j, "id") > 0);
+	assert_true(rt_jint(r.j, "id") > 0);
 	assert_int_equal(json_object_size(r.j), 1);
-	res_free(&r);
-	refused(x->t, "POST", flags, "{\"reason\": \"unsafe_advice\"}", x->tlw, 409, "already flagged", NULL);
+	rt_json_free(&r);
+	rt_api_refused(x->t, "POST", flags, "{\"reason\": \"unsafe_advice\"}", x->tlw, 409, "already flagged", NULL);
 	/* Another reason, or another person, is another flag. */
-	want(x->t, "POST", flags, "{\"reason\": \"spam\"}", x->tlw, 201, &r);
-	res_free(&r);
-	want(x->t, "POST", flags, "{\"reason\": \"unsafe_advice\"}", x->tmem, 201, &r);
-	res_free(&r);
+	rt_api_want(x->t, "POST", flags, "{\"reason\": \"spam\"}", x->tlw, 201, &r);
+	rt_json_free(&r);
+	rt_api_want(x->t, "POST", flags, "{\"reason\": \"unsafe_advice\"}", x->tmem, 201, &r);
+	rt_json_free(&r);
 
-	refused(x->t, "POST", flags, "{\"reason\": \"rude\"}", x->tlw, 422, "unkind", "reason");
-	refused(x->t, "POST", flags, "{}", x->tlw, 422, "reason is one of", "reason");
-	refused(x->t, "POST", flags, "{\"reason\": \"spam\", \"why\": \"x\"}", x->tlw, 422, NULL, "why");
-	refused(x->t, "POST", "/api/v1/posts/999999/flags", "{\"reason\": \"spam\"}", x->tlw, 404, "no post", NULL);
+	rt_api_refused(x->t, "POST", flags, "{\"reason\": \"rude\"}", x->tlw, 422, "unkind", "reason");
+	rt_api_refused(x->t, "POST", flags, "{}", x->tlw, 422, "reason is one of", "reason");
+	rt_api_refused(x->t, "POST", flags, "{\"reason\": \"spam\", \"why\": \"x\"}", x->tlw, 422, NULL, "why");
+	rt_api_refused(x->t, "POST", "/api/v1/posts/999999/flags", "{\"reason\": \"spam\"}", x->tlw, 404, "no post", NULL);
 }
 
 static void a_hidden_post_is_not_shown_to_peers(void **state)
@@ -595,7 +523,7 @@ static void a_hidden_post_is_not_shown_to_peers(void **state)
 	struct actor cora = { .id = x->cora, .roles = ROLE_BIT(ROLE_COORDINATOR) | MEMBER, .verified = true };
 	json_t *errors = json_array();
 	int64_t topic, post;
-	struct res r;
+	struct rt_json r;
 	enum err e;
 
 	new_topic(x->t, x->copd, x->tmem, "Inhalers", "Which spacer do you use?", false, false, &topic);
@@ -608,15 +536,15 @@ static void a_hidden_post_is_not_shown_to_peers(void **state)
 	assert_int_equal(db_commit(rt_db(x->t)), ERR_OK);
 	json_decref(errors);
 
-	want(x->t, "GET", rt_at("/api/v1/topics/%lld", (long long)topic), NULL, x->tmem, 200, &r);
+	rt_api_want(x->t, "GET", rt_at("/api/v1/topics/%lld", (long long)topic), NULL, x->tmem, 200, &r);
 	assert_false(has_post(&r, post));
 	assert_int_equal(json_array_size(json_object_get(r.j, "posts")), 1);
-	res_free(&r);
-	want(x->t, "GET", rt_at("/api/v1/topics/%lld", (long long)topic), NULL, x->tcoord, 200, &r);
+	rt_json_free(&r);
+	rt_api_want(x->t, "GET", rt_at("/api/v1/topics/%lld", (long long)topic), NULL, x->tcoord, 200, &r);
 	assert_true(has_post(&r, post));
-	res_free(&r);
+	rt_json_free(&r);
 	/* Nor may it be flagged by one. */
-	refused(x->t, "POST", rt_at("/api/v1/posts/%lld/flags", (long long)post), "{\"reason\": \"spam\"}", x->tmem,
+	rt_api_refused(x->t, "POST", rt_at("/api/v1/posts/%lld/flags", (long long)post), "{\"reason\": \"spam\"}", x->tmem,
 		404, "no post", NULL);
 }
 
@@ -677,7 +605,7 @@ static void the_demo_has_conversations(void **state)
 	char token[TOKEN_LEN + 1];
 	bool registered = false;
 	char *printed;
-	struct res r;
+	struct rt_json r;
 
 	for (size_t i = 0; i < features_n; i++)
 		registered |= features[i]->demo == talk_demo;
@@ -706,13 +634,13 @@ static void the_demo_has_conversations(void **state)
 	/* The demo member reads every space, the group's too, through the API. */
 	member = rt_count(t, &q_member, DB_NOARGS);
 	rt_bearer(t, member, RT_API_TOKEN, token);
-	want(t, "GET", "/api/v1/spaces", NULL, token, 200, &r);
+	rt_api_want(t, "GET", "/api/v1/spaces", NULL, token, 200, &r);
 	assert_int_equal(json_array_size(json_object_get(r.j, "spaces")), 5);
-	res_free(&r);
-	want(t, "GET", rt_at("/api/v1/spaces/%lld/topics", (long long)rt_count(t, &q_copd, DB_NOARGS)), NULL, token,
+	rt_json_free(&r);
+	rt_api_want(t, "GET", rt_at("/api/v1/spaces/%lld/topics", (long long)rt_count(t, &q_copd, DB_NOARGS)), NULL, token,
 	     200, &r);
-	assert_int_equal(jint(r.j, "total"), 2);
-	res_free(&r);
+	assert_int_equal(rt_jint(r.j, "total"), 2);
+	rt_json_free(&r);
 
 	/* Again: the same again, not twice over. */
 	free(run_demo(t));

@@ -2,9 +2,8 @@
  * apitest.h - calling the JSON API from request tests: a request with a
  * bearer token and a JSON body, its answer parsed, and the checks every
  * API test makes (the status wanted; a refusal's problem document saying
- * what it should, naming the field). Four older files (test_account_api,
- * test_events_api, test_referral_api, test_talk_api) have their own
- * copies of these from before this file.
+ * what it should, naming the field). test_account_api keeps its own: it
+ * also sends from other addresses and checks no password comes back.
  */
 #ifndef KITH_APITEST_H
 #define KITH_APITEST_H
