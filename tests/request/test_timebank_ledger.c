@@ -102,6 +102,21 @@ static void whole(struct fx *x)
 		fail_msg("the ledger is not whole: %s", why);
 }
 
+/* Commits when e is ERR_OK, else rolls back; errors' first detail into
+ * why (may be NULL); errors freed. Returns e, or the commit's error. */
+static enum err ended(struct db *db, enum err e, json_t *errors, char *why, size_t len)
+{
+	if (e == ERR_OK)
+		e = db_commit(db);
+	else
+		db_rollback(db);
+	if (why && len)
+		snprintf(why, len, "%s", json_array_size(errors) ?
+			 json_string_value(json_object_get(json_array_get(errors, 0), "detail")) : "");
+	json_decref(errors);
+	return e;
+}
+
 /* A transfer in its own transaction, committed when it succeeds; errors'
  * first detail into why (may be NULL). */
 static enum err move(struct fx *x, const struct tb_request *rq, struct tb_transfer *out, char *why, size_t len)
@@ -112,15 +127,7 @@ static enum err move(struct fx *x, const struct tb_request *rq, struct tb_transf
 
 	if (e == ERR_OK)
 		e = tb_transfer_make(db, &LIM, rq, T0, errors, out);
-	if (e == ERR_OK)
-		e = db_commit(db);
-	else
-		db_rollback(db);
-	if (why && len)
-		snprintf(why, len, "%s", json_array_size(errors) ?
-			 json_string_value(json_object_get(json_array_get(errors, 0), "detail")) : "");
-	json_decref(errors);
-	return e;
+	return ended(db, e, errors, why, len);
 }
 
 static enum err give(struct fx *x, int64_t from, int64_t to, int64_t minutes, const char *key,
@@ -141,15 +148,7 @@ static enum err reverse(struct fx *x, int64_t id, const char *reason, const char
 
 	if (e == ERR_OK)
 		e = tb_reverse(db, id, reason, x->cora, key, T0, errors, out);
-	if (e == ERR_OK)
-		e = db_commit(db);
-	else
-		db_rollback(db);
-	if (why && len)
-		snprintf(why, len, "%s", json_array_size(errors) ?
-			 json_string_value(json_object_get(json_array_get(errors, 0), "detail")) : "");
-	json_decref(errors);
-	return e;
+	return ended(db, e, errors, why, len);
 }
 
 /* ---------------------------------------------------------------- tests */
