@@ -243,18 +243,20 @@ enum err tb_transfer_note(struct db *db, int64_t id, char **out)
 	return *out ? ERR_OK : ERR_NOMEM;
 }
 
-/* Is key a name a caller may give a transfer: 1..TB_KEY_MAX printable
- * ASCII characters? */
-static bool key_ok(const char *key)
+bool tb_key_ok(const char *key, size_t n)
 {
-	size_t n = strlen(key);
-
-	if (n == 0 || n > TB_KEY_MAX)
+	if (!key || n == 0 || n > TB_KEY_MAX || strlen(key) != n)
 		return false;
 	for (size_t i = 0; i < n; i++)
 		if (key[i] < 0x21 || key[i] > 0x7e)
 			return false;
 	return true;
+}
+
+static void key_refused(json_t *errors)
+{
+	field_err(errors, "idempotency_key", "The idempotency key must be 1 to 100 letters, digits or punctuation, "
+		  "with no spaces");
 }
 
 static bool request_ok(const struct tb_request *rq, json_t *errors)
@@ -273,9 +275,8 @@ static bool request_ok(const struct tb_request *rq, json_t *errors)
 		field_err(errors, "minutes", "One transfer can be at most 1,000 hours (60,000 minutes)");
 	if (rq->note && *rq->note)
 		field_text_ok(errors, "note", "The note", rq->note, TB_NOTE_MAX, false);
-	if (rq->key && !key_ok(rq->key))
-		field_err(errors, "idempotency_key", "The idempotency key must be 1 to 100 letters, digits or "
-			  "punctuation, with no spaces");
+	if (rq->key && !tb_key_ok(rq->key, strlen(rq->key)))
+		key_refused(errors);
 	return json_array_size(errors) == before;
 }
 
@@ -325,11 +326,14 @@ static enum err accounts_lock(struct db *db, const struct tb_limits *lim, int64_
 	return e ? e : found == 2 ? ERR_OK : ERR_NOT_FOUND;
 }
 
-/* Writes the transfer, its two movements, the two balances and the note. */
+/* Writes the transfer, its two movements, the two balances and the note;
+ * out is the transfer as written (nothing is read back). */
 static enum err transfer_write(struct db *db, int64_t from, int64_t to, int64_t minutes, enum tb_kind kind,
 		int64_t reverses, int64_t recorded_by, bool on_behalf, const char *key, const char *note, int64_t now,
-		int64_t *id)
+		struct tb_transfer *out)
 {
+	int64_t *id = &out->id;
+
 	enum err e = db_query_int(db, &q_transfer_add, DB_ARGS(DB_INT(from), DB_INT(to), DB_INT(minutes),
 		DB_TEXT(tb_kind_name(kind)), reverses ? DB_INT(reverses) : DB_NULL, DB_INT(recorded_by),
 		DB_BOOL(on_behalf), key ? DB_TEXT(key) : DB_NULL, DB_INT(now)), id);
@@ -344,6 +348,10 @@ static enum err transfer_write(struct db *db, int64_t from, int64_t to, int64_t 
 		e = db_exec(db, &q_balance_add, DB_ARGS(DB_INT(to), DB_INT(minutes)), NULL);
 	if (e == ERR_OK && note && *note)
 		e = db_exec(db, &q_note_add, DB_ARGS(DB_INT(*id), DB_TEXT(note)), NULL);
+	if (e == ERR_OK)
+		*out = (struct tb_transfer){ .id = *id, .from = from, .to = to, .minutes = minutes, .kind = kind,
+					     .reverses = reverses, .recorded_by = recorded_by, .created_at = now,
+					     .on_behalf = on_behalf };
 	return e;
 }
 
@@ -364,7 +372,6 @@ enum err tb_transfer_make(struct db *db, const struct tb_limits *lim, const stru
 		json_t *errors, struct tb_transfer *out)
 {
 	struct tb_account a_from, a_to;
-	int64_t id = 0;
 	enum err e;
 
 	memset(out, 0, sizeof(*out));
@@ -378,9 +385,8 @@ enum err tb_transfer_make(struct db *db, const struct tb_limits *lim, const stru
 		return e;
 	if (a_from.balance - rq->minutes < a_from.lowest)
 		return below_floor(&a_from, rq->minutes, errors);
-	e = transfer_write(db, rq->from, rq->to, rq->minutes, rq->kind, 0, rq->recorded_by, rq->on_behalf, rq->key,
-			   rq->note, now, &id);
-	return e ? e : tb_transfer_get(db, id, out);
+	return transfer_write(db, rq->from, rq->to, rq->minutes, rq->kind, 0, rq->recorded_by, rq->on_behalf, rq->key,
+			      rq->note, now, out);
 }
 
 enum err tb_reverse(struct db *db, int64_t id, const char *reason, int64_t recorded_by, const char *key,
@@ -389,7 +395,6 @@ enum err tb_reverse(struct db *db, int64_t id, const char *reason, int64_t recor
 	static const struct tb_limits none = { 0, 0, 0 };
 	struct tb_transfer t;
 	struct tb_account a_from, a_to;
-	int64_t rid = 0;
 	enum err e;
 
 	memset(out, 0, sizeof(*out));
@@ -397,9 +402,8 @@ enum err tb_reverse(struct db *db, int64_t id, const char *reason, int64_t recor
 		field_err(errors, "reason", "Say why the transfer is being reversed");
 	else
 		field_text_ok(errors, "reason", "The reason", reason, TB_NOTE_MAX, false);
-	if (key && !key_ok(key))
-		field_err(errors, "idempotency_key", "The idempotency key must be 1 to 100 letters, digits or "
-			  "punctuation, with no spaces");
+	if (key && !tb_key_ok(key, strlen(key)))
+		key_refused(errors);
 	if (json_array_size(errors))
 		return ERR_INVALID;
 	if ((e = tb_transfer_get(db, id, &t)) != ERR_OK)
@@ -420,8 +424,7 @@ enum err tb_reverse(struct db *db, int64_t id, const char *reason, int64_t recor
 		field_err(errors, "transfer", "This transfer has already been reversed");
 		return ERR_CONFLICT;
 	}
-	e = transfer_write(db, t.to, t.from, t.minutes, TB_REVERSAL, t.id, recorded_by, false, key, reason, now, &rid);
-	return e ? e : tb_transfer_get(db, rid, out);
+	return transfer_write(db, t.to, t.from, t.minutes, TB_REVERSAL, t.id, recorded_by, false, key, reason, now, out);
 }
 
 /* ---------------------------------------------------------------- the check */

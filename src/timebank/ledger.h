@@ -87,6 +87,10 @@ struct tb_transfer {
 	bool repeated;                /* tb_transfer_make: the key had been used; this is the first */
 };
 
+/* Is key[0..n) an idempotency key a caller may give: 1..TB_KEY_MAX
+ * printable ASCII characters, no space, no NUL? */
+bool tb_key_ok(const char *key, size_t n);
+
 /* Moves rq->minutes from rq->from to rq->to. A key recorded_by has used
  * before returns that transfer (repeated), or ERR_CONFLICT when it was
  * for another transfer. ERR_INVALID with what to fix in errors (fields

@@ -152,16 +152,19 @@ static bool transfer_visible(struct request *req, const struct tb_transfer *t)
 	       (tb_account_get(req->db, &lim, t->to, &a) == ERR_OK && policy_can(req->actor, &act_timebank_see, &a));
 }
 
-static enum err transfer_answer(struct request *req, struct response *resp, int status, const struct tb_transfer *t)
+/* t as JSON with its note: written (a transfer just made: its note is the
+ * request's, nothing to read), or read from the database (NULL). */
+static enum err transfer_answer(struct request *req, struct response *resp, int status, const struct tb_transfer *t,
+		const char *written)
 {
 	char *note = NULL;
 	json_t *o;
-	enum err e = tb_transfer_note(req->db, t->id, &note);
 	const char *loc;
+	enum err e = written ? ERR_OK : tb_transfer_note(req->db, t->id, &note);
 
 	if (e)
 		return e;
-	o = transfer_json(t, note);
+	o = transfer_json(t, written ? (*written ? written : NULL) : note);
 	free(note);
 	if (!o)
 		return ERR_NOMEM;
@@ -184,7 +187,7 @@ static enum err api_transfer(struct request *req, struct response *resp)
 	e = tb_transfer_get(req->db, req_param(req, "id")->i, &t);
 	if (e == ERR_NOT_FOUND || (e == ERR_OK && !transfer_visible(req, &t)))
 		return req_fail(req, ERR_NOT_FOUND, no_transfer);
-	return e ? e : transfer_answer(req, resp, 200, &t);
+	return e ? e : transfer_answer(req, resp, 200, &t, NULL);
 }
 
 /* The first error's sentence, as the problem's detail (errors taken). */
@@ -216,7 +219,7 @@ static enum err may_give(struct request *req, const struct tb_account *a)
 static enum err api_transfer_create(struct request *req, struct response *resp)
 {
 	struct tb_limits lim = limits_of(req);
-	struct tb_account from, to;
+	struct tb_account from;
 	struct tb_body b;
 	json_t *errors = json_array();
 	enum err e;
@@ -246,11 +249,6 @@ static enum err api_transfer_create(struct request *req, struct response *resp)
 		json_decref(errors);
 		return e;
 	}
-	if (tb_account_get(req->db, &lim, b.to, &to) != ERR_OK) {
-		field_err(errors, "to", "There is no timebank account with that id: check the id of the account the "
-			  "time goes to.");
-		return fail_fields(req, ERR_INVALID, errors, "");
-	}
 	bool on_behalf = !(from.kind == TB_PERSON && from.person_id == req->actor->id) && from.kind != TB_POT &&
 			 !(from.kind == TB_ORGANISATION && org_relate(req->actor, from.organisation_id));
 	struct tb_job job = {
@@ -279,10 +277,17 @@ static enum err api_transfer_create(struct request *req, struct response *resp)
 			  "key for a new transfer.");
 	if (e == ERR_CONFLICT || e == ERR_INVALID)
 		return fail_fields(req, e, errors, "This transfer cannot be made.");
+	if (e == ERR_NOT_FOUND) {
+		/* The account it comes from was read above (and accounts are never
+		 * removed): the ledger found no account it goes to. */
+		field_err(errors, "to", "There is no timebank account with that id: check the id of the account the "
+			  "time goes to.");
+		return fail_fields(req, ERR_INVALID, errors, "");
+	}
 	json_decref(errors);
-	if (e == ERR_NOT_FOUND)
-		return req_fail(req, e, no_account);
-	return e ? e : transfer_answer(req, resp, 201, &job.out);
+	if (e)
+		return e;
+	return transfer_answer(req, resp, 201, &job.out, job.out.repeated ? NULL : b.note ? b.note : "");
 }
 
 static const struct route routes[] = {

@@ -33,14 +33,6 @@ static void read_whole(json_t *errors, const json_t *body, const char *name, int
 	*out = (int64_t)json_integer_value(v);
 }
 
-static bool printable_ascii(const char *s, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (s[i] < 0x21 || s[i] > 0x7e)
-			return false;
-	return true;
-}
-
 enum err tb_body_parse(const json_t *body, struct tb_body *out, json_t *errors)
 {
 	const char *key;
@@ -83,7 +75,7 @@ enum err tb_body_parse(const json_t *body, struct tb_body *out, json_t *errors)
 		const char *s = json_string_value(v);
 		size_t n = json_string_length(v);
 
-		if (!s || n == 0 || n > TB_KEY_MAX || strlen(s) != n || !printable_ascii(s, n))
+		if (!tb_key_ok(s, n))
 			field_err(errors, "idempotency_key", "Give idempotency_key as 1 to 100 letters, digits or "
 				  "punctuation with no spaces, the same for every try of one transfer, or leave it out.");
 		else
